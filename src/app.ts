@@ -1,0 +1,89 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
+import { InFlight } from './inflight.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import type { ServiceDeps } from './services/deps.ts';
+import { resumeProvisioning } from './services/resume-provisioning.ts';
+import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
+import { SlackChatPlatform } from './slack/chat-platform.ts';
+
+export interface RunningBot {
+  /** The HTTP port (0 was asked: the one the OS gave). */
+  port: number;
+  deps: ServiceDeps;
+  /** Resolves when no request is still being processed. */
+  idle(): Promise<void>;
+  /** Runs one pass of the background retry of half-declared incidents. */
+  resumeNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** ms between background retries of half-declared incidents; 0 turns the timer off. */
+  resumeEveryMs?: number;
+  slackRetries?: SlackAppOptions['retries'];
+}
+
+/** Composition root: database, Slack, use cases, background work. */
+export async function startBot(config: Config, opts: StartOptions = {}): Promise<RunningBot> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const db = await openDatabase({ url: config.DATABASE_URL ?? null, dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR });
+  logger.info({ database: db.description }, 'database ready');
+  const store = new PrismaIncidentStore(db.prisma);
+  const inflight = new InFlight();
+  const deps: ServiceDeps = {
+    store,
+    chat: undefined as never,
+    clock: opts.clock ?? systemClock,
+    logger,
+    settings: { broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL },
+  };
+  const app = createSlackApp({
+    config,
+    ctx: { deps },
+    healthCheck: () => store.ping(),
+    track: inflight.track,
+    ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
+  });
+  deps.chat = new SlackChatPlatform(app.client);
+
+  const resumeNow = async () => {
+    await inflight.track(
+      resumeProvisioning(deps).then(
+        () => undefined,
+        (err) => logger.error({ err }, 'background retry of incident set-up failed'),
+      ),
+    );
+  };
+  let port = config.PORT;
+  const started = await app.start(config.PORT);
+  if (!config.SLACK_APP_TOKEN) port = ((started as Server).address() as AddressInfo).port;
+  logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'incident bot listening');
+
+  const every = opts.resumeEveryMs ?? 30_000;
+  const timer = every > 0 ? setInterval(() => void resumeNow(), every) : null;
+  timer?.unref();
+  if (every > 0) void resumeNow();
+
+  let stopped = false;
+  return {
+    port,
+    deps,
+    idle: () => inflight.idle(),
+    resumeNow,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await app.stop();
+      await inflight.idle();
+      await db.close();
+    },
+  };
+}

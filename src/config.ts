@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { isValidTimeZone } from './domain/time.ts';
+
+const optional = (schema: z.ZodType<string>) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const channelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel ID such as C0123ABCD (not a #name)' });
+
+/** The whole environment of the bot, parsed once at start. */
+export const configSchema = z.object({
+  SLACK_BOT_TOKEN: z.string({ message: 'is required (the bot token, xoxb-…)' }).startsWith('xoxb-', { message: 'must be a bot token starting with xoxb-' }),
+  SLACK_SIGNING_SECRET: z.string({ message: 'is required (Basic Information › Signing Secret)' }).min(8, { message: 'is too short to be a signing secret' }),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp-' })),
+  SLACK_API_URL: z.url({ message: 'must be a URL' }).default('https://slack.com/api/'),
+  INCIDENT_BROADCAST_CHANNEL: channelId.optional().refine((v) => v !== undefined, {
+    message: 'is required (the ID of the channel where incidents are announced)',
+  }).transform((v) => v!),
+  PAGERDUTY_TOKEN: optional(z.string().min(10, { message: 'is too short to be a PagerDuty API token' })),
+  PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
+  /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */
+  DATA_DIR: z.string().default('./data'),
+  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535, { message: 'must be a port number' }).default(3000),
+  TZ_DEFAULT: z.string().default('UTC').refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/London' }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a problem is one line naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`);
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}. See README.md#configuration.`);
+}

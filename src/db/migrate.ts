@@ -1,0 +1,111 @@
+// Applies and checks Prisma migrations through Prisma's WebAssembly schema engine, driven by the
+// same `pg` driver adapter the app uses. Records Prisma's own `_prisma_migrations` table, so
+// `prisma migrate deploy` stays compatible wherever the native engine is available.
+// Needs Node's --experimental-wasm-modules (set by the npm scripts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCHEMA_PATH = path.join(ROOT, 'prisma', 'schema.prisma');
+export const MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
+const FILTERS = { externalTables: [], externalEnums: [] };
+
+/**
+ * The schema engine reads Postgres catalogs whose columns have the internal one-byte type "char"
+ * (OID 18), which @prisma/adapter-pg 7.10 cannot map ("Column type 'char' could not be
+ * deserialized"). pg already returns those values as strings, so they are reported as text.
+ */
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+function charAsText(r: pg.QueryResult | undefined) {
+  for (const f of r?.fields ?? []) if (f.dataTypeID === PG_CHAR_OID) f.dataTypeID = PG_TEXT_OID;
+  return r;
+}
+class CatalogFriendlyClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const last = args.at(-1);
+    if (typeof last === 'function') {
+      args[args.length - 1] = (err: unknown, r: pg.QueryResult) => last(err, charAsText(r));
+    }
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    return (result instanceof Promise ? result.then(charAsText) : result) as never;
+  }
+}
+
+type Engine = Awaited<ReturnType<typeof import('@prisma/schema-engine-wasm').SchemaEngine.new>>;
+
+export function readMigrations() {
+  const dirs = fs.existsSync(MIGRATIONS_DIR)
+    ? fs.readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : [];
+  const lockPath = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
+  return {
+    baseDir: MIGRATIONS_DIR,
+    shadowDbInitScript: '',
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, 'utf8') : null,
+    },
+    migrationDirectories: dirs.map((name) => ({
+      path: name,
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok' as const, value: fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8') },
+      },
+    })),
+  };
+}
+
+function schemaFiles() {
+  return [{ path: 'schema.prisma', content: fs.readFileSync(SCHEMA_PATH, 'utf8') }];
+}
+
+async function withEngine<T>(databaseUrl: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const { SchemaEngine } = await import('@prisma/schema-engine-wasm');
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: CatalogFriendlyClient });
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const files = schemaFiles();
+  const engine = await SchemaEngine.new(
+    { datamodels: files.map((f) => [f.path, f.content]) } as never,
+    () => {},
+    adapter,
+  );
+  try {
+    return await fn(engine);
+  } finally {
+    engine.free();
+    await pool.end();
+  }
+}
+
+/** Applies every committed migration not yet applied; returns the names applied now. */
+export async function applyMigrations(databaseUrl: string): Promise<string[]> {
+  return withEngine(databaseUrl, async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList: readMigrations(), filters: FILTERS } as never);
+    return (out as { appliedMigrationNames: string[] }).appliedMigrationNames;
+  });
+}
+
+/**
+ * SQL that would take a database built from the committed migrations to the current schema.
+ * Empty when the migrations match the schema. `databaseUrl` must be an empty scratch database: the
+ * engine replays the migrations there (with a driver adapter it has no separate shadow database).
+ */
+export async function diffMigrationsToSchema(databaseUrl: string): Promise<string> {
+  return withEngine(databaseUrl, async (engine) => {
+    const migrations = readMigrations();
+    const from = migrations.migrationDirectories.length === 0 ? { tag: 'empty' } : { tag: 'migrations', ...migrations };
+    const out = await engine.diff({
+      from,
+      to: { tag: 'schemaDatamodel', files: schemaFiles() },
+      script: true,
+      exitCode: null,
+      filters: FILTERS,
+    } as never);
+    return (out.stdout ?? '').replace(/^-- This is an empty migration\.\s*$/m, '').trim();
+  });
+}

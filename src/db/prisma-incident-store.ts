@@ -1,0 +1,170 @@
+import type { Incident, RoleName } from '../domain/incident.ts';
+import type { IncidentStore, NewTimelineEntry, ProvisioningPatch, TimelineEntry } from '../ports/incident-store.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+
+const withRoles = { roles: true } as const;
+type Row = Prisma.IncidentGetPayload<{ include: typeof withRoles }>;
+
+function toIncident(r: Row): Incident {
+  const roles: Partial<Record<RoleName, string>> = {};
+  for (const role of r.roles) roles[role.role] = role.userId;
+  return {
+    id: r.id,
+    number: r.number,
+    title: r.title,
+    description: r.description,
+    affectedService: r.affectedService,
+    severity: r.severity,
+    status: r.status,
+    isPrivate: r.isPrivate,
+    clinicalImpact: r.clinicalImpact,
+    declaredBy: r.declaredBy,
+    roles,
+    channelId: r.channelId,
+    channelName: r.channelName,
+    summaryTs: r.summaryTs,
+    summaryPinned: r.summaryPinned,
+    declarerInvited: r.declarerInvited,
+    announcementTs: r.announcementTs,
+    provisionedAt: r.provisionedAt,
+    provisionAttempts: r.provisionAttempts,
+    provisionError: r.provisionError,
+    responseUrl: r.responseUrl,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function toEntry(e: { id: string; incidentId: string; occurredAt: Date; kind: string; actorId: string | null; text: string; data: unknown }): TimelineEntry {
+  return {
+    id: e.id,
+    incidentId: e.incidentId,
+    occurredAt: e.occurredAt,
+    kind: e.kind,
+    actorId: e.actorId,
+    text: e.text,
+    ...(e.data && typeof e.data === 'object' ? { data: e.data as Record<string, unknown> } : {}),
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
+
+export class PrismaIncidentStore implements IncidentStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async createIfAbsent(input: Parameters<IncidentStore['createIfAbsent']>[0]) {
+    const existing = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
+    if (existing) return { incident: toIncident(existing), created: false };
+    const d = input.declaration;
+    try {
+      const row = await this.prisma.incident.create({
+        data: {
+          declareKey: input.declareKey,
+          title: d.title,
+          description: d.description,
+          affectedService: d.affectedService,
+          severity: d.severity,
+          isPrivate: d.isPrivate,
+          clinicalImpact: d.clinicalImpact,
+          declaredBy: input.declaredBy,
+          originChannelId: input.originChannelId,
+          responseUrl: input.responseUrl,
+          createdAt: input.declaredAt,
+          timeline: {
+            create: {
+              occurredAt: input.declaredAt,
+              kind: 'declared',
+              actorId: input.declaredBy,
+              text: `Declared as ${d.severity}: ${d.title}`,
+              data: {
+                severity: d.severity,
+                via: input.via,
+                isPrivate: d.isPrivate,
+                clinicalImpact: d.clinicalImpact,
+                affectedService: d.affectedService,
+              },
+            },
+          },
+        },
+        include: withRoles,
+      });
+      return { incident: toIncident(row), created: true };
+    } catch (err) {
+      // The same request raced itself: the other copy recorded it first.
+      if (!isUniqueViolation(err)) throw err;
+      const row = await this.prisma.incident.findUniqueOrThrow({ where: { declareKey: input.declareKey }, include: withRoles });
+      return { incident: toIncident(row), created: false };
+    }
+  }
+
+  async findById(id: string) {
+    const row = await this.prisma.incident.findUnique({ where: { id }, include: withRoles });
+    return row ? toIncident(row) : null;
+  }
+
+  async findByNumber(number: number) {
+    const row = await this.prisma.incident.findUnique({ where: { number }, include: withRoles });
+    return row ? toIncident(row) : null;
+  }
+
+  async timeline(incidentId: string) {
+    const rows = await this.prisma.timelineEntry.findMany({
+      where: { incidentId },
+      orderBy: [{ occurredAt: 'asc' }, { createdAt: 'asc' }],
+    });
+    return rows.map(toEntry);
+  }
+
+  async claimProvisioning(id: string, now: Date, until: Date) {
+    const { count } = await this.prisma.incident.updateMany({
+      where: {
+        id,
+        provisionedAt: null,
+        OR: [{ provisionLockUntil: null }, { provisionLockUntil: { lt: now } }],
+      },
+      data: { provisionLockUntil: until },
+    });
+    return count === 1;
+  }
+
+  async recordProvisioning(id: string, patch: ProvisioningPatch) {
+    return toIncident(await this.prisma.incident.update({ where: { id }, data: patch, include: withRoles }));
+  }
+
+  async finishProvisioning(id: string, now: Date, error: string | null) {
+    const data: Prisma.IncidentUpdateInput = error
+      ? { provisionLockUntil: null, provisionError: error, provisionAttempts: { increment: 1 } }
+      : { provisionLockUntil: null, provisionError: null, provisionedAt: now };
+    return toIncident(await this.prisma.incident.update({ where: { id }, data, include: withRoles }));
+  }
+
+  async listUnprovisioned(maxAttempts: number, limit: number) {
+    const rows = await this.prisma.incident.findMany({
+      where: { provisionedAt: null, provisionAttempts: { lt: maxAttempts } },
+      orderBy: { number: 'asc' },
+      take: limit,
+      include: withRoles,
+    });
+    return rows.map(toIncident);
+  }
+
+  async addTimelineEntry(incidentId: string, entry: NewTimelineEntry) {
+    const row = await this.prisma.timelineEntry.create({
+      data: {
+        incidentId,
+        occurredAt: entry.occurredAt,
+        kind: entry.kind,
+        actorId: entry.actorId,
+        text: entry.text,
+        ...(entry.data ? { data: entry.data as Prisma.InputJsonObject } : {}),
+      },
+    });
+    return toEntry(row);
+  }
+
+  async ping() {
+    await this.prisma.$queryRaw`SELECT 1`;
+  }
+}

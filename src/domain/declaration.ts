@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { SEVERITIES } from './severity.ts';
+
+export const TITLE_MAX = 150;
+export const DESCRIPTION_MAX = 3000;
+export const SERVICE_MAX = 80;
+
+/** What a person gives to declare an incident, from the modal or the fast path. */
+export const declarationSchema = z.object({
+  title: z
+    .string()
+    .transform((s) => s.replace(/\s+/g, ' ').trim())
+    .pipe(
+      z
+        .string()
+        .min(1, { message: 'The title is empty: say in a few words what is broken.' })
+        .max(TITLE_MAX, { message: `The title is too long (at most ${TITLE_MAX} characters): put the detail in the description.` }),
+    ),
+  severity: z.enum(SEVERITIES, { message: 'Pick a severity: SEV1, SEV2, SEV3 or SEV4.' }),
+  description: z
+    .string()
+    .trim()
+    .max(DESCRIPTION_MAX, { message: `The description is too long (at most ${DESCRIPTION_MAX} characters).` })
+    .default(''),
+  affectedService: z
+    .string()
+    .trim()
+    .max(SERVICE_MAX, { message: `The service name is too long (at most ${SERVICE_MAX} characters).` })
+    .nullish()
+    .transform((s) => (s ? s : null)),
+  isPrivate: z.boolean().default(false),
+  clinicalImpact: z.boolean().default(false),
+});
+export type Declaration = z.output<typeof declarationSchema>;
+export type DeclarationInput = z.input<typeof declarationSchema>;

@@ -1,0 +1,54 @@
+import type { Severity } from './severity.ts';
+
+export const STATUSES = ['DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING', 'RESOLVED', 'CLOSED'] as const;
+export type IncidentStatus = (typeof STATUSES)[number];
+
+export const ROLES = ['COMMANDER', 'COMMS', 'SCRIBE', 'OPS', 'CLINICAL_SAFETY'] as const;
+export type RoleName = (typeof ROLES)[number];
+export const ROLE_LABELS: Record<RoleName, string> = {
+  COMMANDER: 'Commander',
+  COMMS: 'Comms',
+  SCRIBE: 'Scribe',
+  OPS: 'Ops',
+  CLINICAL_SAFETY: 'Clinical safety officer',
+};
+
+export const STATUS_LABELS: Record<IncidentStatus, string> = {
+  DECLARED: 'Declared',
+  INVESTIGATING: 'Investigating',
+  IDENTIFIED: 'Identified',
+  MONITORING: 'Monitoring',
+  RESOLVED: 'Resolved',
+  CLOSED: 'Closed',
+};
+
+export interface Incident {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  affectedService: string | null;
+  severity: Severity;
+  status: IncidentStatus;
+  isPrivate: boolean;
+  clinicalImpact: boolean;
+  declaredBy: string;
+  roles: Partial<Record<RoleName, string>>;
+  channelId: string | null;
+  channelName: string | null;
+  summaryTs: string | null;
+  summaryPinned: boolean;
+  declarerInvited: boolean;
+  announcementTs: string | null;
+  provisionedAt: Date | null;
+  provisionAttempts: number;
+  provisionError: string | null;
+  responseUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Human reference used everywhere: INC-12. */
+export function incidentRef(i: Pick<Incident, 'number'>): string {
+  return `INC-${i.number}`;
+}

@@ -1,0 +1,31 @@
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+
+/** e.g. `Tue 24 Nov 14:05 GMT` in the given IANA zone (times are stored in UTC). */
+export function formatInZone(date: Date, timeZone: string): string {
+  const zoned = new TZDate(date.getTime(), timeZone);
+  return `${format(zoned, 'EEE d MMM HH:mm')} ${zoneAbbreviation(date, timeZone)}`;
+}
+
+/** BST/GMT from British English, EST/PST from American English; a GMT offset where neither names it. */
+function zoneAbbreviation(date: Date, timeZone: string): string {
+  let fallback = timeZone;
+  for (const locale of ['en-GB', 'en-US']) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    if (!name) continue;
+    if (!/^(GMT|UTC)[+-]/.test(name)) return name;
+    if (fallback === timeZone) fallback = name;
+  }
+  return fallback;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

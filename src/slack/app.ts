@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import bolt from '@slack/bolt';
+import type { Config } from '../config.ts';
+import type { ListenerContext } from './context.ts';
+import { registerIncidentCommand } from './listeners/commands/incident.ts';
+import { registerDeclareSubmission } from './listeners/views/declare-incident.ts';
+
+const { App, LogLevel } = bolt;
+
+export interface SlackAppOptions {
+  config: Config;
+  ctx: ListenerContext;
+  /** Resolves when the database answers; /healthz says 503 otherwise. */
+  healthCheck: () => Promise<void>;
+  /** Wraps each request's processing, so shutdown and tests can wait for work after the ack. */
+  track: <T>(work: Promise<T>) => Promise<T>;
+  /** Web API retries (tests use fewer). */
+  retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+}
+
+/**
+ * The Bolt app: HTTP on /slack/events (Bolt verifies each request's signature) or Socket Mode when
+ * SLACK_APP_TOKEN is set; GET /healthz either way.
+ */
+export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> {
+  const { config } = opts;
+  const healthz = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      opts.healthCheck().then(
+        () => reply(res, 200, { status: 'ok' }),
+        () => reply(res, 503, { status: 'unavailable', reason: 'database unreachable' }),
+      );
+    },
+  };
+  const app = new App({
+    token: config.SLACK_BOT_TOKEN,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    ...(config.SLACK_APP_TOKEN
+      ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT } }
+      : {}),
+    customRoutes: [healthz],
+    logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN,
+    clientOptions: {
+      slackApiUrl: config.SLACK_API_URL,
+      retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    },
+  });
+  app.use(async ({ next }) => {
+    await opts.track(next());
+  });
+  registerIncidentCommand(app, opts.ctx);
+  registerDeclareSubmission(app, opts.ctx);
+  app.error(async (err) => {
+    opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
+  });
+  return app;
+}
+
+function reply(res: ServerResponse, status: number, body: object) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

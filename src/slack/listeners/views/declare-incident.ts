@@ -1,0 +1,82 @@
+import type { App } from '@slack/bolt';
+import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
+import { declareIncident } from '../../../services/declare-incident.ts';
+import { afterAck, type ListenerContext } from '../../context.ts';
+import { DECLARE_MODAL } from '../../ids.ts';
+import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema } from '../../payloads.ts';
+import { declareResultText } from '../../views/declare-result.ts';
+
+const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
+
+/** Which modal block shows the error about each declaration field. */
+const FIELD_BLOCK: Record<string, string> = {
+  title: B.title,
+  severity: B.severity,
+  description: B.description,
+  affectedService: B.service,
+};
+
+function readValues(values: Record<string, Record<string, unknown>>): DeclarationInput {
+  const text = (block: string, action: string) => declareModalValues.text.safeParse(values[block]?.[action]).data?.value ?? '';
+  const severity = declareModalValues.select.safeParse(values[B.severity]?.[A.severity]).data?.selected_option?.value;
+  const flags = new Set(
+    (declareModalValues.checkboxes.safeParse(values[B.flags]?.[A.flags]).data?.selected_options ?? []).map((o) => o.value),
+  );
+  return {
+    title: text(B.title, A.title),
+    severity: severity as DeclarationInput['severity'],
+    description: text(B.description, A.description),
+    affectedService: text(B.service, A.service),
+    isPrivate: flags.has(flagValues.private),
+    clinicalImpact: flags.has(flagValues.clinical),
+  };
+}
+
+/** The declare modal's submission: field errors show in the form; otherwise it closes and declaring runs. */
+export function registerDeclareSubmission(app: App, ctx: ListenerContext): void {
+  app.view(DECLARE_MODAL.callbackId, async ({ ack, body }) => {
+    const parsed = declareSubmissionSchema.safeParse(body);
+    if (!parsed.success) {
+      await ack({ response_action: 'errors', errors: { [B.title]: 'Slack sent an incomplete form. Please try again.' } });
+      return;
+    }
+    const { view, user } = parsed.data;
+    const declaration = readValues(view.state.values);
+    const check = declarationSchema.safeParse(declaration);
+    if (!check.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of check.error.issues) {
+        const block = FIELD_BLOCK[String(issue.path[0])] ?? B.title;
+        errors[block] = errors[block] ? `${errors[block]} ${issue.message}` : issue.message;
+      }
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    const meta = declareModalMetadataSchema.safeParse(safeJson(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
+    await afterAck(
+      ctx,
+      meta.responseUrl,
+      async () =>
+        declareResultText(
+          await declareIncident(ctx.deps, {
+            declareKey: `view:${view.id}`,
+            declaration,
+            declaredBy: user.id,
+            originChannelId: meta.channelId,
+            responseUrl: meta.responseUrl,
+            via: 'modal',
+          }),
+        ),
+      { view: DECLARE_MODAL.callbackId, user: user.id },
+    );
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

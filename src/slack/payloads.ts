@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** The parts of a slash command payload the bot relies on; anything else is ignored. */
+export const slashCommandSchema = z.object({
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  trigger_id: z.string().min(1),
+  response_url: z.url(),
+});
+
+export const declareModalMetadataSchema = z.object({
+  responseUrl: z.url().nullable(),
+  channelId: z.string().nullable(),
+});
+
+/** A view_submission of the declare modal: Slack's state.values, typed. */
+const textValue = z.object({ type: z.literal('plain_text_input'), value: z.string().nullish() });
+export const declareSubmissionSchema = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  view: z.object({
+    id: z.string().min(1),
+    private_metadata: z.string().default(''),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+  }),
+});
+export const declareModalValues = {
+  text: textValue,
+  select: z.object({ selected_option: z.object({ value: z.string() }).nullish() }),
+  checkboxes: z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) }),
+};

@@ -1,0 +1,19 @@
+import { incidentRef, type Incident } from '../../domain/incident.ts';
+import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
+import { escapeMrkdwn, slackDate } from './format.ts';
+import type { SlackMessage } from './incident-summary.ts';
+
+/** The broadcast-channel announcement of a new (non-private) incident. */
+export function incidentAnnouncement(i: Incident): SlackMessage {
+  const ref = incidentRef(i);
+  const lines = [
+    `${SEVERITY_INFO[i.severity].emoji} *${severityText(i.severity)} incident declared: ${ref} ${escapeMrkdwn(i.title)}*`,
+    `Join <#${i.channelId}> · declared by <@${i.declaredBy}> ${slackDate(i.createdAt)}`,
+  ];
+  if (i.affectedService) lines.push(`Affected service: ${escapeMrkdwn(i.affectedService)}`);
+  if (i.clinicalImpact) lines.push(':hospital: Clinical impact reported');
+  return {
+    text: `${ref} ${i.severity} incident declared: ${i.title}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
+  };
+}

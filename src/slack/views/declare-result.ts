@@ -1,0 +1,28 @@
+import { incidentRef, type Incident } from '../../domain/incident.ts';
+import { STEP_LABELS } from '../../domain/provisioning.ts';
+import type { DeclareIncidentResult } from '../../services/declare-incident.ts';
+
+function where(i: Incident): string {
+  return i.channelId ? ` in <#${i.channelId}>` : '';
+}
+
+/** What the declarer is told once declaring has run (ephemeral). */
+export function declareResultText(result: DeclareIncidentResult): string {
+  if (result.duplicate) {
+    return `This request was already handled: ${incidentRef(result.incident)}${where(result.incident)}. Nothing new was created.`;
+  }
+  const { outcome } = result;
+  const i = outcome.incident;
+  const ref = incidentRef(i);
+  switch (outcome.state) {
+    case 'complete':
+      return `:white_check_mark: Declared ${ref} (${i.severity})${where(i)}.${i.isPrivate ? ' It is private: not announced, and only invited people can see the channel.' : ''}`;
+    case 'busy':
+      return `${ref} is being set up by an earlier copy of this request${where(i)}.`;
+    case 'failed':
+      return (
+        `:warning: ${ref} is recorded${where(i)}, but ${STEP_LABELS[outcome.step]} failed (${outcome.reason}). ` +
+        'Nothing is lost: the bot retries the remaining steps automatically and will tell you when it is done.'
+      );
+  }
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { helpText, parseIncidentCommand, SUBCOMMANDS } from '../../src/domain/command.ts';
+import { AppError } from '../../src/domain/errors.ts';
+
+function userError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof AppError, `expected AppError, got ${err}`);
+    return err.userMessage;
+  }
+  assert.fail('expected an AppError');
+}
+
+describe('parseIncidentCommand', () => {
+  test('no text opens the modal; help lists every subcommand', () => {
+    assert.deepEqual(parseIncidentCommand(''), { kind: 'open-declare-modal' });
+    assert.deepEqual(parseIncidentCommand('   '), { kind: 'open-declare-modal' });
+    assert.deepEqual(parseIncidentCommand('HELP'), { kind: 'help' });
+    const help = helpText();
+    for (const s of SUBCOMMANDS) assert.ok(help.includes(s.usage), `help lacks ${s.usage}`);
+  });
+
+  test('the fast path declares with severity and title', () => {
+    assert.deepEqual(parseIncidentCommand('declare sev2 Payments API returning 500s'), {
+      kind: 'declare',
+      declaration: {
+        severity: 'SEV2',
+        title: 'Payments API returning 500s',
+        isPrivate: false,
+        clinicalImpact: false,
+        affectedService: null,
+      },
+    });
+  });
+
+  test('severity spellings: SEV1, sev-3, 4', () => {
+    for (const [word, sev] of [['SEV1', 'SEV1'], ['sev-3', 'SEV3'], ['4', 'SEV4']] as const) {
+      const cmd = parseIncidentCommand(`declare ${word} Title`);
+      assert.equal(cmd.kind === 'declare' && cmd.declaration.severity, sev);
+    }
+  });
+
+  test('flags come before the title; later words with -- stay in the title', () => {
+    const cmd = parseIncidentCommand('declare sev1 --private --clinical --service=ehr-api EHR down --really');
+    assert.deepEqual(cmd, {
+      kind: 'declare',
+      declaration: { severity: 'SEV1', title: 'EHR down --really', isPrivate: true, clinicalImpact: true, affectedService: 'ehr-api' },
+    });
+    const spaced = parseIncidentCommand('declare sev3 --service lab-results Slow lab results');
+    assert.equal(spaced.kind === 'declare' && spaced.declaration.affectedService, 'lab-results');
+  });
+
+  test('unknown severity, unknown option and unknown subcommand say how to write it', () => {
+    assert.match(userError(() => parseIncidentCommand('declare sev9 Broken')), /`sev9` is not a severity.*\/incident declare <sev1-4>/s);
+    assert.match(userError(() => parseIncidentCommand('declare')), /Say how severe/);
+    assert.match(userError(() => parseIncidentCommand('declare sev2 --loud Broken')), /`--loud` is not an option/);
+    const msg = userError(() => parseIncidentCommand('frobnicate now'));
+    assert.match(msg, /I don't know `\/incident frobnicate`/);
+    for (const s of SUBCOMMANDS) assert.ok(msg.includes(s.usage));
+  });
+});
