@@ -1,0 +1,51 @@
+// Starts the real bot (Bolt HTTP receiver, real WebClient, real database) for a test, pointed at
+// a Slack stand-in or Prism by SLACK_API_URL.
+import { startBot, type RunningBot } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger, type Logger } from '../../src/logger.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import { postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
+
+export const BROADCAST_CHANNEL = 'CBROADCAST';
+
+export interface TestBot {
+  bot: RunningBot;
+  url: string;
+  command(text: string, opts: { responseUrl: string; userId?: string; channelId?: string; triggerId?: string }): Promise<SignedResponse>;
+  submitView(opts: Parameters<typeof viewSubmissionBody>[0]): Promise<SignedResponse>;
+  stop(): Promise<void>;
+}
+
+export async function startTestBot(opts: {
+  slackApiUrl: string;
+  token: string;
+  databaseUrl: string | null;
+  broadcastChannel?: string;
+  logger?: Logger;
+  clock?: Clock;
+}): Promise<TestBot> {
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: opts.token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: opts.slackApiUrl,
+    INCIDENT_BROADCAST_CHANNEL: opts.broadcastChannel ?? BROADCAST_CHANNEL,
+    DATABASE_URL: opts.databaseUrl ?? undefined,
+    DATA_DIR: ':memory:',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+  });
+  const bot = await startBot(config, {
+    logger: opts.logger ?? silentLogger,
+    resumeEveryMs: 0,
+    slackRetries: { retries: 0 },
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const url = `http://127.0.0.1:${bot.port}`;
+  return {
+    bot,
+    url,
+    command: (text, o) => postSigned(url, slashCommandBody({ text, ...o })),
+    submitView: (o) => postSigned(url, viewSubmissionBody(o)),
+    stop: () => bot.stop(),
+  };
+}

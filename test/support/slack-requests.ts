@@ -1,0 +1,124 @@
+// Requests exactly as Slack sends them: form-encoded, signed with the app's signing secret.
+import { createHmac, randomBytes } from 'node:crypto';
+import { DECLARE_MODAL } from '../../src/slack/ids.ts';
+
+const { blocks: B, actions: A } = DECLARE_MODAL;
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface SignedResponse {
+  status: number;
+  body: string;
+  json(): any;
+}
+
+export async function postSigned(
+  baseUrl: string,
+  body: string,
+  opts: { contentType?: string; secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
+): Promise<SignedResponse> {
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const sig = 'v0=' + createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const res = await fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': sig,
+      ...opts.headers,
+    },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text, json: () => (text ? JSON.parse(text) : undefined) };
+}
+
+export function triggerId(): string {
+  return `${Date.now()}.${randomBytes(6).readUIntBE(0, 6)}.${randomBytes(16).toString('hex')}`;
+}
+
+export function slashCommandBody(opts: {
+  text: string;
+  userId?: string;
+  channelId?: string;
+  responseUrl: string;
+  triggerId?: string;
+  command?: string;
+}): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0001',
+    team_domain: 'healthtech',
+    channel_id: opts.channelId ?? 'CGENERAL',
+    channel_name: 'general',
+    user_id: opts.userId ?? 'UALICE',
+    user_name: 'alice',
+    command: opts.command ?? '/incident',
+    text: opts.text,
+    api_app_id: 'A0001',
+    is_enterprise_install: 'false',
+    response_url: opts.responseUrl,
+    trigger_id: opts.triggerId ?? triggerId(),
+  }).toString();
+}
+
+/** A view_submission interaction payload, as Slack posts it (form field `payload`). */
+export function viewSubmissionBody(opts: {
+  viewId: string;
+  callbackId: string;
+  userId?: string;
+  values: Record<string, Record<string, unknown>>;
+  privateMetadata?: string;
+}): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0001', domain: 'healthtech' },
+    user: { id: opts.userId ?? 'UALICE', username: 'alice', name: 'alice', team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'deprecated-verification-token',
+    trigger_id: triggerId(),
+    view: {
+      id: opts.viewId,
+      team_id: 'T0001',
+      type: 'modal',
+      callback_id: opts.callbackId,
+      private_metadata: opts.privateMetadata ?? '',
+      hash: '1764000000.abcdef',
+      state: { values: opts.values },
+      blocks: [],
+      title: { type: 'plain_text', text: 'Declare an incident' },
+      app_id: 'A0001',
+      bot_id: 'B0001',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** state.values for the declare modal. */
+export function declareModalValues(v: {
+  title?: string;
+  severity?: string | null;
+  description?: string;
+  service?: string;
+  flags?: string[];
+}) {
+  return {
+    [B.title]: { [A.title]: { type: 'plain_text_input', value: v.title ?? null } },
+    [B.severity]: {
+      [A.severity]: {
+        type: 'static_select',
+        selected_option: v.severity ? { text: { type: 'plain_text', text: v.severity }, value: v.severity } : null,
+      },
+    },
+    [B.description]: { [A.description]: { type: 'plain_text_input', value: v.description ?? null } },
+    [B.service]: { [A.service]: { type: 'plain_text_input', value: v.service ?? null } },
+    [B.flags]: {
+      [A.flags]: {
+        type: 'checkboxes',
+        selected_options: (v.flags ?? []).map((value) => ({ text: { type: 'plain_text', text: value }, value })),
+      },
+    },
+  };
+}
