@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { WebClient } from '@slack/web-api';
 
-import { patchedSlackSpec, startPrism, type PrismHandle } from './support/prism.ts';
+import { patchedSlackSpec, startPrism, type PrismHandle } from '../support/prism.ts';
 
 let prism: PrismHandle;
 let client: WebClient;

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { api } from '@pagerduty/pdjs';
 
-import { patchedPagerDutySpec, startPrism, type PrismHandle } from './support/prism.ts';
+import { patchedPagerDutySpec, startPrism, type PrismHandle } from '../support/prism.ts';
 
 let prism: PrismHandle;
 

@@ -1,0 +1,17 @@
+// npm run db:migrate: applies the committed migrations to DATABASE_URL, or to the embedded PGlite
+// in DATA_DIR (./data) when DATABASE_URL is not set. The bot also does this on every start.
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+
+const url = process.env.DATABASE_URL?.trim() || null;
+const embedded = url ? null : await startEmbeddedPostgres(process.env.DATA_DIR?.trim() || './data');
+try {
+  const applied = await applyMigrations(url ?? embedded!.url);
+  const where = url ? new URL(url).host : `embedded PGlite in ${process.env.DATA_DIR?.trim() || './data'}`;
+  console.log(applied.length ? `Applied ${applied.join(', ')} to ${where}.` : `${where} is up to date.`);
+} catch (err) {
+  console.error(`Migration failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await embedded?.stop();
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const GOOD = {
+  SLACK_BOT_TOKEN: 'xoxb-123-456-abc',
+  SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+  INCIDENT_BROADCAST_CHANNEL: 'C0INCIDENTS',
+};
+
+function problem(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.message.split('\n').length, 1, 'one line');
+    return err.message;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  test('sensible defaults', () => {
+    const c = loadConfig(GOOD);
+    assert.equal(c.SLACK_API_URL, 'https://slack.com/api/');
+    assert.equal(c.PAGERDUTY_API_URL, 'https://api.pagerduty.com');
+    assert.equal(c.PORT, 3000);
+    assert.equal(c.TZ_DEFAULT, 'UTC');
+    assert.equal(c.DATA_DIR, './data');
+    assert.equal(c.DATABASE_URL, undefined);
+    assert.equal(c.SLACK_APP_TOKEN, undefined);
+  });
+
+  test('blank optional values count as unset', () => {
+    const c = loadConfig({ ...GOOD, SLACK_APP_TOKEN: '', DATABASE_URL: '  ' });
+    assert.equal(c.SLACK_APP_TOKEN, undefined);
+    assert.equal(c.DATABASE_URL, undefined);
+  });
+
+  test('each missing or bad variable is named', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ...GOOD, SLACK_BOT_TOKEN: '' }, /SLACK_BOT_TOKEN must be a bot token/],
+      [{ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET, INCIDENT_BROADCAST_CHANNEL: 'C1' + 'X'.repeat(8) }, /SLACK_BOT_TOKEN is required/],
+      [{ ...GOOD, SLACK_BOT_TOKEN: 'xoxp-user-token' }, /SLACK_BOT_TOKEN must be a bot token starting with xoxb-/],
+      [{ ...GOOD, SLACK_SIGNING_SECRET: 'x' }, /SLACK_SIGNING_SECRET is too short/],
+      [{ ...GOOD, SLACK_APP_TOKEN: 'xoxb-wrong' }, /SLACK_APP_TOKEN must be an app-level token/],
+      [{ ...GOOD, SLACK_API_URL: 'not a url' }, /SLACK_API_URL must be a URL/],
+      [{ ...GOOD, INCIDENT_BROADCAST_CHANNEL: '#incidents' }, /INCIDENT_BROADCAST_CHANNEL must be a Slack channel ID/],
+      [{ ...GOOD, DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgresql:\/\/ URL/],
+      [{ ...GOOD, PORT: 'eighty' }, /PORT must be a port number/],
+      [{ ...GOOD, PORT: '70000' }, /PORT must be a port number/],
+      [{ ...GOOD, TZ_DEFAULT: 'Mars/Base' }, /TZ_DEFAULT must be an IANA time zone/],
+      [{ ...GOOD, PAGERDUTY_API_URL: 'nope' }, /PAGERDUTY_API_URL must be a URL/],
+    ];
+    for (const [env, expected] of cases) assert.match(problem(env), expected);
+    const all = problem({});
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_BROADCAST_CHANNEL']) assert.ok(all.includes(name));
+  });
+
+  test('npm start without Slack settings prints one clear line and exits 1', () => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 1);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^Invalid configuration: SLACK_BOT_TOKEN is required/);
+    assert.equal(run.stdout, '');
+  });
+});

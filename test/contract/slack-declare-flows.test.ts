@@ -1,0 +1,79 @@
+// The key declare flows of the running bot, with its WebClient pointed at Prism serving Slack's
+// official Web API spec: every request the bot sends must match Slack's published contract.
+// (Prism answers fixed examples, so behaviour is tested against the stand-in in test/integration.)
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { DECLARE_MODAL } from '../../src/slack/ids.ts';
+import { startTestBot, type TestBot } from '../support/bot.ts';
+import { patchedSlackSpec, startPrism, type PrismHandle } from '../support/prism.ts';
+import { declareModalValues, triggerId } from '../support/slack-requests.ts';
+import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
+
+let prism: PrismHandle;
+let responses: SlackStandIn; // only its response_url endpoint is used: response URLs are not Web API methods
+let app: TestBot;
+
+before(async () => {
+  prism = await startPrism(await patchedSlackSpec());
+  responses = await startSlackStandIn();
+});
+after(async () => {
+  await responses?.close();
+  await prism?.close();
+});
+// A fresh bot and database per test: Prism answers every conversations.create with the same
+// example channel id, which a second incident in the same database may not reuse.
+beforeEach(async () => {
+  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null });
+});
+afterEach(async () => {
+  await app?.stop();
+});
+
+/** Web API calls since `from`, leaving out the auth.test Bolt makes at start. */
+function newRequests(from: number) {
+  return prism.requests().slice(from).filter((r) => r !== 'POST /auth.test');
+}
+
+test('fast-path declare: every Slack call matches the spec', async () => {
+  const from = prism.requests().length;
+  await app.command('declare sev2 Payments API returning 500s', { responseUrl: responses.responseUrl('fast') });
+  await app.bot.idle();
+  assert.deepEqual(prism.violations('request'), []);
+  assert.deepEqual(newRequests(from), [
+    'POST /conversations.create',
+    'POST /conversations.invite',
+    'POST /chat.postMessage',
+    'POST /pins.add',
+    'POST /chat.postMessage',
+  ]);
+  const reply = String(responses.responses.find((r) => r.id === 'fast')?.body.text);
+  assert.match(reply, /Declared INC-\d+ \(SEV2\)/);
+});
+
+test('modal declare of a private clinical incident: every Slack call matches the spec', async () => {
+  const from = prism.requests().length;
+  await app.command('', { responseUrl: responses.responseUrl('modal'), triggerId: triggerId() });
+  await app.bot.idle();
+  assert.deepEqual(newRequests(from), ['POST /views.open']);
+  await app.submitView({
+    viewId: 'VCONTRACT1',
+    callbackId: DECLARE_MODAL.callbackId,
+    privateMetadata: JSON.stringify({ responseUrl: responses.responseUrl('modal'), channelId: 'CGENERAL' }),
+    values: declareModalValues({ title: 'EHR login failing', severity: 'SEV1', description: 'Wards cannot log in.', service: 'ehr', flags: ['private', 'clinical'] }),
+  });
+  await app.bot.idle();
+  assert.deepEqual(prism.violations('request'), []);
+  assert.deepEqual(newRequests(from).slice(1), ['POST /conversations.create', 'POST /conversations.invite', 'POST /chat.postMessage', 'POST /pins.add']);
+  assert.match(String(responses.responses.find((r) => r.id === 'modal')?.body.text), /Declared INC-\d+ \(SEV1\).*private/);
+});
+
+test('Prism does reject a request that breaks the contract (the check can fail)', async () => {
+  const res = await fetch(`${prism.url}/conversations.create`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer xoxb-contract-test', 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'is_private=maybe',
+  });
+  assert.notEqual(res.status, 200);
+  assert.ok(prism.violations('request').length > 0);
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { applyMigrations, diffMigrationsToSchema, readMigrations } from '../../src/db/migrate.ts';
+import { createScratchDatabase } from '../../src/db/scratch.ts';
+import { testDatabases } from '../support/databases.ts';
+
+describe('migrations', () => {
+  test('are committed', () => {
+    const m = readMigrations();
+    assert.ok(m.migrationDirectories.length > 0);
+    assert.equal(m.lockfile.content?.trim(), 'provider = "postgresql"');
+  });
+
+  for (const database of testDatabases()) {
+    test(`apply once, then are a no-op (${database.name})`, async () => {
+      const scratch = database.name === 'pglite' ? await startEmbeddedPostgres(null) : null;
+      const db = scratch ? { url: scratch.url, teardown: () => scratch.stop() } : await database.setup();
+      try {
+        const first = await applyMigrations(db.url!);
+        assert.deepEqual(first, readMigrations().migrationDirectories.map((d) => d.path));
+        assert.deepEqual(await applyMigrations(db.url!), []);
+        const client = new pg.Client({ connectionString: db.url! });
+        await client.connect();
+        try {
+          const { rows } = await client.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+          );
+          assert.deepEqual(
+            rows.map((r) => r.table_name),
+            ['_prisma_migrations', 'incident', 'incident_role', 'timeline_entry'],
+          );
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await db.teardown();
+      }
+    });
+  }
+
+  // The schema engine's reader does not understand PGlite's Postgres 17 catalogs, so this check needs
+  // the PostgreSQL server (CI always has it; see test/support/databases.ts).
+  test('match prisma/schema.prisma (no schema change without a migration)', async (t) => {
+    const server = process.env.TEST_DATABASE_URL;
+    if (!server) return t.skip('set TEST_DATABASE_URL to a PostgreSQL server to run this check');
+    const scratch = await createScratchDatabase(server, 'incident_bot_diff');
+    try {
+      const sql = await diffMigrationsToSchema(scratch.url);
+      assert.equal(sql, '', `prisma/schema.prisma differs from the committed migrations; run npm run db:new-migration -- <name>. Missing SQL:\n${sql}`);
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
