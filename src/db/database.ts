@@ -20,7 +20,10 @@ export async function openDatabase(opts: { url: string | null; dataDir: string |
   const url = opts.url ?? embedded!.url;
   try {
     await applyMigrations(url);
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded ? 4 : 10 }) });
+    // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
+    // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
+    // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded ? 1 : 10 }) });
     await prisma.$connect();
     return {
       prisma,

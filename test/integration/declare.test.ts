@@ -185,6 +185,21 @@ for (const database of testDatabases()) {
       assert.equal(slack.callsTo('conversations.create').length, 2, 'the double submit made one more channel, not two');
     });
 
+    test('concurrent declares are all recorded and set up, each in its own channel', { timeout: 60_000 }, async () => {
+      const N = 8;
+      const results = await Promise.all(
+        Array.from({ length: N }, (_, i) => app.command(`declare sev2 Concurrent ${i}`, { responseUrl: slack.responseUrl(`conc${i}`) })),
+      );
+      assert.deepEqual(results.map((r) => r.status), Array(N).fill(200));
+      await app.bot.idle();
+      const texts = Array.from({ length: N }, (_, i) => String(lastResponse(`conc${i}`)?.text));
+      for (const t of texts) assert.match(t, /Declared INC-\d+ \(SEV2\)/);
+      assert.equal(new Set(texts.map((t) => /INC-(\d+)/.exec(t)![1])).size, N, 'distinct numbers');
+      assert.equal(new Set(slack.callsTo('conversations.create').map((a) => a.name)).size, N);
+      assert.equal(slack.pins.length, N);
+      assert.deepEqual(await app.bot.deps.store.listUnprovisioned(100, 100), []);
+    });
+
     test('a taken channel name gets a suffix instead of failing', async () => {
       const next = (await app.bot.deps.store.listUnprovisioned(100, 100)).length; // nothing pending
       assert.equal(next, 0);
