@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from './errors.ts';
 import { SEVERITIES } from './severity.ts';
 
 export const TITLE_MAX = 150;
@@ -33,3 +34,10 @@ export const declarationSchema = z.object({
 });
 export type Declaration = z.output<typeof declarationSchema>;
 export type DeclarationInput = z.input<typeof declarationSchema>;
+
+/** Validates a declaration; throws AppError listing every problem, in words for the declarer. */
+export function parseDeclaration(input: DeclarationInput): Declaration {
+  const parsed = declarationSchema.safeParse(input);
+  if (!parsed.success) throw new AppError(parsed.error.issues.map((i) => i.message).join(' '));
+  return parsed.data;
+}

@@ -1,5 +1,4 @@
-import { AppError } from '../domain/errors.ts';
-import { declarationSchema, type DeclarationInput } from '../domain/declaration.ts';
+import { parseDeclaration, type DeclarationInput } from '../domain/declaration.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { ServiceDeps } from './deps.ts';
 import { provisionIncident, type ProvisionOutcome } from './provision-incident.ts';
@@ -25,13 +24,10 @@ export type DeclareIncidentResult =
  * nothing is recorded.
  */
 export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentInput): Promise<DeclareIncidentResult> {
-  const parsed = declarationSchema.safeParse(input.declaration);
-  if (!parsed.success) {
-    throw new AppError(parsed.error.issues.map((i) => i.message).join(' '));
-  }
+  const declaration = parseDeclaration(input.declaration);
   const { incident, created } = await deps.store.createIfAbsent({
     declareKey: input.declareKey,
-    declaration: parsed.data,
+    declaration,
     declaredBy: input.declaredBy,
     originChannelId: input.originChannelId,
     responseUrl: input.responseUrl,

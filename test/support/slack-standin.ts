@@ -564,6 +564,22 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     return { start, end, next };
   }
 
+  /** views.open and views.push: a new view from a single-use trigger. */
+  function openView(args: Args): Record<string, unknown> {
+    const trigger = consumeTrigger(args);
+    const view = validateView(args.view, ['modal']);
+    usedTriggers.add(trigger);
+    const id = nextViewId();
+    const hash = newHash();
+    const rendered = renderView(id, view, hash);
+    viewHashes.set(id, hash);
+    const entry: StandInView = { id, trigger_id: trigger, view: rendered };
+    const u = triggerUsers.get(trigger);
+    if (u) entry.user = u;
+    views.push(entry);
+    return { view: rendered };
+  }
+
   // ---------- methods ----------
 
   const methods: Record<string, Handler> = {
@@ -893,35 +909,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       return {};
     },
 
-    'views.open': (args) => {
-      const trigger = consumeTrigger(args);
-      const view = validateView(args.view, ['modal']);
-      usedTriggers.add(trigger);
-      const id = nextViewId();
-      const hash = newHash();
-      const rendered = renderView(id, view, hash);
-      viewHashes.set(id, hash);
-      const entry: StandInView = { id, trigger_id: trigger, view: rendered };
-      const u = triggerUsers.get(trigger);
-      if (u) entry.user = u;
-      views.push(entry);
-      return { view: rendered };
-    },
+    'views.open': (args) => openView(args),
 
-    'views.push': (args) => {
-      const trigger = consumeTrigger(args);
-      const view = validateView(args.view, ['modal']);
-      usedTriggers.add(trigger);
-      const id = nextViewId();
-      const hash = newHash();
-      const rendered = renderView(id, view, hash);
-      viewHashes.set(id, hash);
-      const entry: StandInView = { id, trigger_id: trigger, view: rendered };
-      const u = triggerUsers.get(trigger);
-      if (u) entry.user = u;
-      views.push(entry);
-      return { view: rendered };
-    },
+    // Slack treats a pushed view like an opened one: a new view on the stack, from a fresh trigger.
+    'views.push': (args) => openView(args),
 
     'views.update': (args) => {
       const existing = findView(args);

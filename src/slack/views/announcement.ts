@@ -13,7 +13,7 @@ export function incidentAnnouncement(i: Incident): SlackMessage {
   if (i.affectedService) lines.push(`Affected service: ${escapeMrkdwn(i.affectedService)}`);
   if (i.clinicalImpact) lines.push(':hospital: Clinical impact reported');
   return {
-    text: `${ref} ${i.severity} incident declared: ${i.title}`,
+    text: `${ref} ${i.severity} incident declared: ${escapeMrkdwn(i.title)}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
   };
 }

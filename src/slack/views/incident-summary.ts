@@ -44,7 +44,7 @@ export function incidentSummary(i: Incident): SlackMessage {
     elements: [{ type: 'mrkdwn', text: `Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands` }],
   });
   return {
-    text: `${ref} ${i.severity} ${STATUS_LABELS[i.status]}: ${i.title}`,
+    text: `${ref} ${i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,
     blocks,
   };
 }

@@ -1,15 +1,14 @@
 import type { App } from '@slack/bolt';
 import { parseIncidentCommand, helpText, type IncidentCommand } from '../../../domain/command.ts';
-import { declarationSchema } from '../../../domain/declaration.ts';
-import { AppError } from '../../../domain/errors.ts';
+import { parseDeclaration, type Declaration } from '../../../domain/declaration.ts';
 import { severityText } from '../../../domain/severity.ts';
-import { declareIncident } from '../../../services/declare-incident.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { userMessageFor } from '../../errors.ts';
 import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
+import { declareAndReply } from '../declare-and-reply.ts';
 import { declareModal } from '../../views/declare-modal.ts';
-import { declareResultText } from '../../views/declare-result.ts';
+import { escapeMrkdwn } from '../../views/format.ts';
 
 /** `/incident …`: answers within Slack's 3 s, then does the slow work. */
 export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
@@ -21,12 +20,11 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
     }
     const cmd = parsed.data;
     let request: IncidentCommand;
+    let declaration: Declaration | undefined;
     try {
       request = parseIncidentCommand(cmd.text);
-      if (request.kind === 'declare') {
-        const check = declarationSchema.safeParse(request.declaration);
-        if (!check.success) throw new AppError(check.error.issues.map((i) => i.message).join(' '));
-      }
+      // Bad input is answered in the ack itself, before anything is created.
+      if (request.kind === 'declare') declaration = parseDeclaration(request.declaration);
     } catch (err) {
       await ack({ response_type: 'ephemeral', text: userMessageFor(err, ctx.deps.logger, { command: cmd.text }) });
       return;
@@ -52,24 +50,16 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
         );
         return;
       case 'declare': {
-        const d = request.declaration;
-        await ack({ response_type: 'ephemeral', text: `Declaring a ${severityText(d.severity)} incident: ${d.title}…` });
-        await afterAck(
-          ctx,
-          cmd.response_url,
-          async () =>
-            declareResultText(
-              await declareIncident(ctx.deps, {
-                declareKey: `command:${cmd.trigger_id}`,
-                declaration: d,
-                declaredBy: cmd.user_id,
-                originChannelId: cmd.channel_id,
-                responseUrl: cmd.response_url,
-                via: 'command',
-              }),
-            ),
-          { command: 'declare', user: cmd.user_id },
-        );
+        const d = declaration!;
+        await ack({ response_type: 'ephemeral', text: `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…` });
+        await declareAndReply(ctx, {
+          declareKey: `command:${cmd.trigger_id}`,
+          declaration: d,
+          declaredBy: cmd.user_id,
+          originChannelId: cmd.channel_id,
+          responseUrl: cmd.response_url,
+          via: 'command',
+        });
       }
     }
   });

@@ -1,10 +1,9 @@
 import type { App } from '@slack/bolt';
 import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
-import { declareIncident } from '../../../services/declare-incident.ts';
-import { afterAck, type ListenerContext } from '../../context.ts';
+import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
 import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema } from '../../payloads.ts';
-import { declareResultText } from '../../views/declare-result.ts';
+import { declareAndReply } from '../declare-and-reply.ts';
 
 const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
 
@@ -54,22 +53,14 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
     }
     await ack();
     const meta = declareModalMetadataSchema.safeParse(safeJson(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
-    await afterAck(
-      ctx,
-      meta.responseUrl,
-      async () =>
-        declareResultText(
-          await declareIncident(ctx.deps, {
-            declareKey: `view:${view.id}`,
-            declaration,
-            declaredBy: user.id,
-            originChannelId: meta.channelId,
-            responseUrl: meta.responseUrl,
-            via: 'modal',
-          }),
-        ),
-      { view: DECLARE_MODAL.callbackId, user: user.id },
-    );
+    await declareAndReply(ctx, {
+      declareKey: `view:${view.id}`,
+      declaration,
+      declaredBy: user.id,
+      originChannelId: meta.channelId,
+      responseUrl: meta.responseUrl,
+      via: 'modal',
+    });
   });
 }
 
