@@ -42,7 +42,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     chat: undefined as never,
     clock: opts.clock ?? systemClock,
     logger,
-    settings: { broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL },
+    reminders: undefined as never,
+    settings: {
+      broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
+      clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
+      defaultTimeZone: config.TZ_DEFAULT,
+    },
   };
   const app = createSlackApp({
     config,

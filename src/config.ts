@@ -17,6 +17,8 @@ export const configSchema = z.object({
   INCIDENT_BROADCAST_CHANNEL: channelId.optional().refine((v) => v !== undefined, {
     message: 'is required (the ID of the channel where incidents are announced)',
   }).transform((v) => v!),
+  /** Channel where clinical-safety alerts go (a clinical safety group's channel); optional. */
+  CLINICAL_SAFETY_CHANNEL: channelId.optional(),
   PAGERDUTY_TOKEN: optional(z.string().min(10, { message: 'is too short to be a PagerDuty API token' })),
   PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),

@@ -1,10 +1,13 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
 
 export interface Database {
   prisma: PrismaClient;
+  /** The connection pool Prisma uses; other Postgres users (the job queue) share it. */
+  pool: pg.Pool;
   url: string;
   /** Where the data lives, for logs: `embedded PGlite in ./data` or the server's host. */
   description: string;
@@ -23,14 +26,17 @@ export async function openDatabase(opts: { url: string | null; dataDir: string |
     // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: embedded ? 1 : 10 }) });
+    const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : 10 });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     await prisma.$connect();
     return {
       prisma,
+      pool,
       url,
       description: embedded ? `embedded PGlite${opts.dataDir ? ` in ${opts.dataDir}` : ' in memory'}` : new URL(url).host,
       async close() {
         await prisma.$disconnect();
+        await pool.end().catch(() => {});
         await embedded?.stop();
       },
     };

@@ -1,5 +1,13 @@
 import type { Incident, RoleName } from '../domain/incident.ts';
-import type { IncidentStore, NewTimelineEntry, ProvisioningPatch, TimelineEntry } from '../ports/incident-store.ts';
+import type {
+  ChangeGuard,
+  IncidentChange,
+  IncidentStore,
+  MessageEntry,
+  NewTimelineEntry,
+  ProvisioningPatch,
+  TimelineEntry,
+} from '../ports/incident-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 
 const withRoles = { roles: true } as const;
@@ -32,10 +40,19 @@ function toIncident(r: Row): Incident {
     responseUrl: r.responseUrl,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    resolvedAt: r.resolvedAt,
+    closedAt: r.closedAt,
+    lastUpdateAt: r.lastUpdateAt,
+    updateReminderDueAt: r.updateReminderDueAt,
+    commanderNudgedAt: r.commanderNudgedAt,
+    freezeActive: r.freezeActive,
+    clinicalNotifiedAt: r.clinicalNotifiedAt,
   };
 }
 
-function toEntry(e: { id: string; incidentId: string; occurredAt: Date; kind: string; actorId: string | null; text: string; data: unknown }): TimelineEntry {
+type EntryRow = Prisma.TimelineEntryGetPayload<object>;
+
+function toEntry(e: EntryRow): TimelineEntry {
   return {
     id: e.id,
     incidentId: e.incidentId,
@@ -44,11 +61,26 @@ function toEntry(e: { id: string; incidentId: string; occurredAt: Date; kind: st
     actorId: e.actorId,
     text: e.text,
     ...(e.data && typeof e.data === 'object' ? { data: e.data as Record<string, unknown> } : {}),
+    sourceTs: e.sourceTs,
+    permalink: e.permalink,
+    editedAt: e.editedAt,
+    deletedAt: e.deletedAt,
   };
 }
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
+
+function entryData(incidentId: string, entry: NewTimelineEntry) {
+  return {
+    incidentId,
+    occurredAt: entry.occurredAt,
+    kind: entry.kind,
+    actorId: entry.actorId,
+    text: entry.text,
+    ...(entry.data ? { data: entry.data as Prisma.InputJsonObject } : {}),
+  };
 }
 
 export class PrismaIncidentStore implements IncidentStore {
@@ -151,17 +183,76 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async addTimelineEntry(incidentId: string, entry: NewTimelineEntry) {
-    const row = await this.prisma.timelineEntry.create({
-      data: {
-        incidentId,
-        occurredAt: entry.occurredAt,
-        kind: entry.kind,
-        actorId: entry.actorId,
-        text: entry.text,
-        ...(entry.data ? { data: entry.data as Prisma.InputJsonObject } : {}),
-      },
+    return toEntry(await this.prisma.timelineEntry.create({ data: entryData(incidentId, entry) }));
+  }
+
+  async findByChannel(channelId: string) {
+    const row = await this.prisma.incident.findUnique({ where: { channelId }, include: withRoles });
+    return row ? toIncident(row) : null;
+  }
+
+  async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
+    const { role, ...fields } = change;
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.incident.updateMany({ where: { id, ...guard }, data: fields });
+      if (count !== 1) return null;
+      if (role) {
+        if (role.userId) {
+          await tx.incidentRole.upsert({
+            where: { incidentId_role: { incidentId: id, role: role.role } },
+            create: { incidentId: id, role: role.role, userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
+            update: { userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
+          });
+        } else {
+          await tx.incidentRole.deleteMany({ where: { incidentId: id, role: role.role } });
+        }
+      }
+      await tx.timelineEntry.create({ data: entryData(id, entry) });
+      return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
     });
-    return toEntry(row);
+  }
+
+  async upsertMessageEntry(incidentId: string, entry: MessageEntry) {
+    const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } } });
+    if (existing) return { entry: toEntry(existing), created: false };
+    try {
+      const row = await this.prisma.timelineEntry.create({
+        data: { ...entryData(incidentId, entry), sourceTs: entry.sourceTs, permalink: entry.permalink },
+      });
+      return { entry: toEntry(row), created: true };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const row = await this.prisma.timelineEntry.findUniqueOrThrow({ where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } } });
+      return { entry: toEntry(row), created: false };
+    }
+  }
+
+  async updateMessageEntry(incidentId: string, sourceTs: string, patch: { text?: string; editedAt?: Date; deletedAt?: Date }) {
+    const { count } = await this.prisma.timelineEntry.updateMany({ where: { incidentId, sourceTs }, data: patch });
+    if (count === 0) return null;
+    return toEntry(await this.prisma.timelineEntry.findUniqueOrThrow({ where: { incidentId_sourceTs: { incidentId, sourceTs } } }));
+  }
+
+  async claimUpdateReminder(id: string, dueAt: Date) {
+    const { count } = await this.prisma.incident.updateMany({
+      where: { id, OR: [{ updateReminderDueAt: null }, { updateReminderDueAt: { lt: dueAt } }] },
+      data: { updateReminderDueAt: dueAt },
+    });
+    return count === 1;
+  }
+
+  async claimCommanderNudge(id: string, now: Date) {
+    const { count } = await this.prisma.incident.updateMany({ where: { id, commanderNudgedAt: null }, data: { commanderNudgedAt: now } });
+    return count === 1;
+  }
+
+  async listActive() {
+    const rows = await this.prisma.incident.findMany({
+      where: { status: { notIn: ['RESOLVED', 'CLOSED'] } },
+      orderBy: { number: 'asc' },
+      include: withRoles,
+    });
+    return rows.map(toIncident);
   }
 
   async ping() {

@@ -46,6 +46,15 @@ export interface Incident {
   responseUrl: string | null;
   createdAt: Date;
   updatedAt: Date;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  /** Last status update (or the declaration): update reminders count from here. */
+  lastUpdateAt: Date;
+  updateReminderDueAt: Date | null;
+  commanderNudgedAt: Date | null;
+  /** A SEV1 change freeze is announced and not yet lifted. */
+  freezeActive: boolean;
+  clinicalNotifiedAt: Date | null;
 }
 
 /** Human reference used everywhere: INC-12. */

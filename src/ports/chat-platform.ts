@@ -13,6 +13,31 @@ export class ChatError extends Error {
 
 export type CreateChannelResult = { ok: true; id: string; name: string } | { ok: false; reason: 'name_taken' };
 
+/** Messages the use cases send; the chat adapter decides how they look. */
+export type Notice =
+  | { kind: 'status-update'; incident: Incident; by: string; message: string }
+  | { kind: 'status-changed'; incident: Incident; by: string; from: Incident['status']; message: string | null }
+  | { kind: 'severity-changed'; incident: Incident; by: string; from: Incident['severity']; reason: string | null }
+  | { kind: 'role-assigned'; incident: Incident; by: string; role: keyof Incident['roles']; userId: string }
+  | { kind: 'note-added'; incident: Incident; by: string; text: string }
+  | { kind: 'resolved'; incident: Incident; by: string; summary: string | null }
+  | { kind: 'closed'; incident: Incident; by: string }
+  | { kind: 'reopened'; incident: Incident; by: string; reason: string | null }
+  | { kind: 'clinical-impact'; incident: Incident; by: string; on: boolean }
+  | { kind: 'clinical-safety-alert'; incident: Incident }
+  | { kind: 'freeze-started'; incident: Incident }
+  | { kind: 'freeze-lifted'; incident: Incident }
+  | { kind: 'update-reminder'; incident: Incident; minutesSinceUpdate: number }
+  | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number };
+
+/** A chat message as the platform reports it (for the timeline). */
+export interface ChatMessage {
+  ts: string;
+  userId: string | null;
+  text: string;
+  permalink: string | null;
+}
+
 /** What the incident use cases need from the chat workspace (Slack in production). */
 export interface ChatPlatform {
   createChannel(name: string, isPrivate: boolean): Promise<CreateChannelResult>;
@@ -27,4 +52,11 @@ export interface ChatPlatform {
   announce(broadcastChannelId: string, incident: Incident): Promise<string>;
   /** A message only the requester sees (Slack: the slash command's response_url). */
   replyPrivately(responseUrl: string, text: string): Promise<void>;
+  /** Posts a notice in a channel; returns the message id. */
+  notify(channelId: string, notice: Notice): Promise<string>;
+  /** A message by id, with its permalink; null when it no longer exists. */
+  fetchMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
+  permalink(channelId: string, ts: string): Promise<string | null>;
+  /** The user's own IANA time zone, or null when unknown. */
+  userTimeZone(userId: string): Promise<string | null>;
 }

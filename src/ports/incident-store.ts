@@ -1,5 +1,6 @@
 import type { Declaration } from '../domain/declaration.ts';
-import type { Incident } from '../domain/incident.ts';
+import type { Incident, IncidentStatus, RoleName } from '../domain/incident.ts';
+import type { Severity } from '../domain/severity.ts';
 
 export interface NewTimelineEntry {
   occurredAt: Date;
@@ -12,6 +13,33 @@ export interface NewTimelineEntry {
 export interface TimelineEntry extends NewTimelineEntry {
   id: string;
   incidentId: string;
+  /** Entries made from a Slack message (pinned, or given a pushpin) keep its ts and permalink. */
+  sourceTs: string | null;
+  permalink: string | null;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/** A message-based timeline entry: the message's own time, author, text and permalink. */
+export interface MessageEntry {
+  sourceTs: string;
+  occurredAt: Date;
+  actorId: string | null;
+  text: string;
+  permalink: string | null;
+  kind: 'pinned_message';
+  data?: Record<string, unknown>;
+}
+
+/** Fields a use case may change on an incident, with an optional role (re)assignment. */
+export type IncidentChange = Partial<
+  Pick<Incident, 'status' | 'severity' | 'clinicalImpact' | 'resolvedAt' | 'closedAt' | 'lastUpdateAt' | 'freezeActive' | 'clinicalNotifiedAt'>
+> & { role?: { role: RoleName; userId: string | null; assignedBy: string } };
+
+/** What must still hold for a change to apply (another person may have changed it meanwhile). */
+export interface ChangeGuard {
+  status?: IncidentStatus;
+  severity?: Severity;
 }
 
 /** What provisioning records as each Slack step completes. */
@@ -45,5 +73,24 @@ export interface IncidentStore {
   /** Incidents whose Slack steps are not all done, with fewer than `maxAttempts` failed runs. */
   listUnprovisioned(maxAttempts: number, limit: number): Promise<Incident[]>;
   addTimelineEntry(incidentId: string, entry: NewTimelineEntry): Promise<TimelineEntry>;
+  findByChannel(channelId: string): Promise<Incident | null>;
+  /**
+   * Applies `change` and writes `entry` in one transaction. Returns null (and changes nothing) when
+   * `guard` no longer holds.
+   */
+  applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard?: ChangeGuard): Promise<Incident | null>;
+  /** Records a message on the timeline once (pinned and pushpinned alike); `created` false if it was there. */
+  upsertMessageEntry(incidentId: string, entry: MessageEntry): Promise<{ entry: TimelineEntry; created: boolean }>;
+  /** An edit or delete of a message on the timeline; null when that message is not on it. */
+  updateMessageEntry(
+    incidentId: string,
+    sourceTs: string,
+    patch: { text?: string; editedAt?: Date; deletedAt?: Date },
+  ): Promise<TimelineEntry | null>;
+  /** Compare-and-set: true for exactly one caller per due time (reminders never fire twice). */
+  claimUpdateReminder(id: string, dueAt: Date): Promise<boolean>;
+  claimCommanderNudge(id: string, now: Date): Promise<boolean>;
+  /** Incidents not resolved or closed. */
+  listActive(): Promise<Incident[]>;
   ping(): Promise<void>;
 }

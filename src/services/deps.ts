@@ -2,6 +2,13 @@ import type { ChatPlatform } from '../ports/chat-platform.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IncidentStore } from '../ports/incident-store.ts';
 import type { Logger } from '../logger.ts';
+import type { Incident } from '../domain/incident.ts';
+
+/** Keeps the incident's reminders due at the right times (pg-boss in production). */
+export interface ReminderScheduler {
+  /** (Re)schedules the update reminder and commander nudge for the incident's current state. */
+  schedule(incident: Incident): Promise<void>;
+}
 
 /** Everything a use case may need; each takes this as an argument so tests inject fakes. */
 export interface ServiceDeps {
@@ -9,5 +16,12 @@ export interface ServiceDeps {
   chat: ChatPlatform;
   clock: Clock;
   logger: Logger;
-  settings: { broadcastChannelId: string };
+  reminders: ReminderScheduler;
+  settings: {
+    broadcastChannelId: string;
+    /** Where clinical-safety alerts go (channel ID); null: only the incident channel is told. */
+    clinicalSafetyChannelId: string | null;
+    /** Shown beside each reader's own zone on the timeline. */
+    defaultTimeZone: string;
+  };
 }

@@ -2,8 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import bolt from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { ListenerContext } from './context.ts';
-import { registerIncidentCommand } from './listeners/commands/incident.ts';
-import { registerDeclareSubmission } from './listeners/views/declare-incident.ts';
+import { registerListeners } from './listeners/index.ts';
 
 const { App, LogLevel } = bolt;
 
@@ -50,8 +49,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   app.use(async ({ next }) => {
     await opts.track(next());
   });
-  registerIncidentCommand(app, opts.ctx);
-  registerDeclareSubmission(app, opts.ctx);
+  registerListeners(app, opts.ctx);
   app.error(async (err) => {
     opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
   });

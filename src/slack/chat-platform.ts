@@ -1,9 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Incident } from '../domain/incident.ts';
-import { ChatError, type ChatPlatform, type CreateChannelResult } from '../ports/chat-platform.ts';
+import { ChatError, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
+import { noticeMessage } from './views/notices.ts';
 
 const createdChannel = z.object({ channel: z.object({ id: z.string().min(1), name: z.string().min(1) }) });
 const postedMessage = z.object({ ts: z.string().min(1) });
@@ -34,6 +35,11 @@ async function call<T>(fn: () => Promise<unknown>, schema: z.ZodType<T>, tolerat
 }
 
 const anything = z.unknown();
+const history = z.object({
+  messages: z.array(z.object({ ts: z.string(), user: z.string().optional(), bot_id: z.string().optional(), text: z.string().default('') })).default([]),
+});
+const permalinkResponse = z.object({ permalink: z.string() });
+const userInfo = z.object({ user: z.object({ tz: z.string().nullish() }) });
 
 export class SlackChatPlatform implements ChatPlatform {
   constructor(private readonly client: WebClient) {}
@@ -70,6 +76,33 @@ export class SlackChatPlatform implements ChatPlatform {
     const msg = incidentAnnouncement(incident);
     const res = await call(() => this.client.chat.postMessage({ channel: broadcastChannelId, ...msg }), postedMessage);
     return res!.ts;
+  }
+
+  async notify(channelId: string, notice: Notice): Promise<string> {
+    const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...noticeMessage(notice) }), postedMessage);
+    return res!.ts;
+  }
+
+  async fetchMessage(channelId: string, ts: string): Promise<ChatMessage | null> {
+    const res = await call(
+      () => this.client.conversations.history({ channel: channelId, latest: ts, oldest: ts, inclusive: true, limit: 1 }),
+      history,
+    );
+    const m = res?.messages.find((x) => x.ts === ts);
+    if (!m) return null;
+    return { ts: m.ts, userId: m.user ?? null, text: m.text, permalink: await this.permalink(channelId, ts) };
+  }
+
+  async permalink(channelId: string, ts: string): Promise<string | null> {
+    const res = await call(() => this.client.chat.getPermalink({ channel: channelId, message_ts: ts }), permalinkResponse, [
+      'message_not_found',
+    ]);
+    return res?.permalink ?? null;
+  }
+
+  async userTimeZone(userId: string): Promise<string | null> {
+    const res = await call(() => this.client.users.info({ user: userId }), userInfo, ['user_not_found']);
+    return res?.user.tz ?? null;
   }
 
   async replyPrivately(responseUrl: string, text: string): Promise<void> {

@@ -4,32 +4,21 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { incidentAnnouncement } from '../../src/slack/views/announcement.ts';
 import { declareResultText } from '../../src/slack/views/declare-result.ts';
 import { incidentSummary } from '../../src/slack/views/incident-summary.ts';
+import { anIncident } from '../support/fixtures.ts';
 
-const incident: Incident = {
-  id: '2f1c6a52-8d0e-4a57-9f0f-0a1b2c3d4e5f',
-  number: 42,
+const incident: Incident = anIncident({
   title: 'Ward <!channel> & pharmacy <https://evil.example|login> broken',
   description: 'Nurses cannot see <@U123> orders',
   affectedService: 'ehr',
   severity: 'SEV1',
-  status: 'DECLARED',
-  isPrivate: false,
   clinicalImpact: true,
-  declaredBy: 'UALICE',
   roles: { SCRIBE: 'UBOB' },
-  channelId: 'C42',
-  channelName: 'inc-42-ward',
   summaryTs: null,
   summaryPinned: false,
   declarerInvited: false,
   announcementTs: null,
   provisionedAt: null,
-  provisionAttempts: 0,
-  provisionError: null,
-  responseUrl: null,
-  createdAt: new Date('2026-11-24T14:05:00Z'),
-  updatedAt: new Date('2026-11-24T14:05:00Z'),
-};
+});
 
 describe('Block Kit views', () => {
   test('user text cannot ping the channel or forge links in summaries and announcements', () => {

@@ -1,0 +1,57 @@
+import { ROLE_LABELS, STATUS_LABELS, incidentRef, type Incident } from '../../domain/incident.ts';
+import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
+import type { Notice } from '../../ports/chat-platform.ts';
+import { escapeMrkdwn } from './format.ts';
+import type { SlackMessage } from './incident-summary.ts';
+
+const ref = (i: Incident) => `*${incidentRef(i)}*`;
+const where = (i: Incident) => (i.channelId ? ` in <#${i.channelId}>` : '');
+const quote = (text: string) => escapeMrkdwn(text).split('\n').map((l) => `> ${l}`).join('\n');
+
+/** The words of each notice (mrkdwn). User text is escaped so it cannot ping or forge links. */
+export function noticeText(n: Notice): string {
+  const i = n.incident;
+  switch (n.kind) {
+    case 'status-update':
+      return `:loudspeaker: ${ref(i)} update from <@${n.by}> (${STATUS_LABELS[i.status]}, ${i.severity}): ${escapeMrkdwn(i.title)}\n${quote(n.message)}`;
+    case 'status-changed':
+      return `:arrows_counterclockwise: <@${n.by}> moved ${ref(i)} from ${STATUS_LABELS[n.from]} to *${STATUS_LABELS[i.status]}*.${n.message ? `\n${quote(n.message)}` : ''}`;
+    case 'severity-changed':
+      return `${SEVERITY_INFO[i.severity].emoji} <@${n.by}> changed ${ref(i)} severity from ${n.from} to *${severityText(i.severity)}*.${n.reason ? `\n${quote(n.reason)}` : ''}`;
+    case 'role-assigned':
+      return `:bust_in_silhouette: <@${n.by}> made <@${n.userId}> the ${ROLE_LABELS[n.role]} of ${ref(i)}.`;
+    case 'note-added':
+      return `:memo: Note from <@${n.by}> added to the timeline:\n${quote(n.text)}`;
+    case 'resolved':
+      return `:white_check_mark: <@${n.by}> resolved ${ref(i)}: ${escapeMrkdwn(i.title)}${where(i)}.${n.summary ? `\n${quote(n.summary)}` : ''}`;
+    case 'closed':
+      return `:lock: <@${n.by}> closed ${ref(i)}.`;
+    case 'reopened':
+      return `:rotating_light: <@${n.by}> reopened ${ref(i)}: ${escapeMrkdwn(i.title)}${where(i)}.${n.reason ? `\n${quote(n.reason)}` : ''}`;
+    case 'clinical-impact':
+      return n.on
+        ? `:hospital: <@${n.by}> marked ${ref(i)} as having *clinical impact*. A clinical safety officer is required: assign one with \`/incident role clinical-safety @user\`.`
+        : `<@${n.by}> marked ${ref(i)} as having no clinical impact.`;
+    case 'clinical-safety-alert':
+      return i.isPrivate
+        ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask <@${i.roles.COMMANDER ?? i.declaredBy}> to be added.`
+        : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`;
+    case 'freeze-started':
+      return i.isPrivate
+        ? `:ice_cube: *Change freeze*: a SEV1 incident is in progress. Do not deploy or change production until it is lifted here.`
+        : `:ice_cube: *Change freeze*: SEV1 ${ref(i)} is in progress${where(i)}. Do not deploy or change production until it is lifted here.`;
+    case 'freeze-lifted':
+      return i.isPrivate
+        ? `:sunny: The change freeze is lifted: the SEV1 incident is no longer in progress.`
+        : `:sunny: The change freeze for ${ref(i)} is lifted.`;
+    case 'update-reminder':
+      return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. <@${i.roles.COMMANDER ?? i.declaredBy}>, please post one with \`/incident update <message>\`.`;
+    case 'commander-nudge':
+      return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. Take the role with \`/incident role commander @you\`.`;
+  }
+}
+
+export function noticeMessage(n: Notice): SlackMessage {
+  const text = noticeText(n);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
