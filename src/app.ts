@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
-import { openDatabase } from './db/database.ts';
+import { openDatabase, type Database } from './db/database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
+import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
@@ -15,6 +16,7 @@ export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
   port: number;
   deps: ServiceDeps;
+  db: Database;
   /** Resolves when no request is still being processed. */
   idle(): Promise<void>;
   /** Runs one pass of the background retry of half-declared incidents. */
@@ -56,7 +58,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     track: inflight.track,
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
-  deps.chat = new SlackChatPlatform(app.client);
+  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT);
+  // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
+  const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
+  deps.reminders = reminderQueue.scheduler;
 
   const resumeNow = async () => {
     await inflight.track(
@@ -80,6 +85,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   return {
     port,
     deps,
+    db,
     idle: () => inflight.idle(),
     resumeNow,
     async stop() {
@@ -88,6 +94,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       if (timer) clearInterval(timer);
       await app.stop();
       await inflight.idle();
+      await reminderQueue.stop();
       await db.close();
     },
   };

@@ -161,8 +161,9 @@ export class PrismaIncidentStore implements IncidentStore {
     return count === 1;
   }
 
-  async recordProvisioning(id: string, patch: ProvisioningPatch) {
-    return toIncident(await this.prisma.incident.update({ where: { id }, data: patch, include: withRoles }));
+  async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date) {
+    const data = leaseUntil ? { ...patch, provisionLockUntil: leaseUntil } : patch;
+    return toIncident(await this.prisma.incident.update({ where: { id }, data, include: withRoles }));
   }
 
   async finishProvisioning(id: string, now: Date, error: string | null) {
@@ -172,9 +173,14 @@ export class PrismaIncidentStore implements IncidentStore {
     return toIncident(await this.prisma.incident.update({ where: { id }, data, include: withRoles }));
   }
 
-  async listUnprovisioned(maxAttempts: number, limit: number) {
+  async listUnprovisioned(maxAttempts: number, limit: number, declaredBefore: Date, now: Date) {
     const rows = await this.prisma.incident.findMany({
-      where: { provisionedAt: null, provisionAttempts: { lt: maxAttempts } },
+      where: {
+        provisionedAt: null,
+        provisionAttempts: { lt: maxAttempts },
+        createdAt: { lt: declaredBefore },
+        OR: [{ provisionLockUntil: null }, { provisionLockUntil: { lt: now } }],
+      },
       orderBy: { number: 'asc' },
       take: limit,
       include: withRoles,

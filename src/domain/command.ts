@@ -11,14 +11,14 @@ export type IncidentCommand =
 export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident', summary: 'Open the form to declare an incident.' },
   {
-    usage: '/incident declare <sev1-4> [--private] [--clinical] [--service=<name>] <title>',
+    usage: '/incident declare <sev1-4> <title> [--private] [--clinical] [--service=<name>]',
     summary: 'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`.',
   },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
 
 export const DECLARE_USAGE =
-  'Write it as `/incident declare <sev1-4> [--private] [--clinical] [--service=<name>] <title>`, ' +
+  'Write it as `/incident declare <sev1-4> <title> [--private] [--clinical] [--service=<name>]`, ' +
   'e.g. `/incident declare sev2 Payments API returning 500s`, or type `/incident` alone to use the form.';
 
 export function helpText(): string {
@@ -54,10 +54,12 @@ function parseDeclare(words: string[]): DeclarationInput {
   let clinicalImpact = false;
   let affectedService: string | null = null;
   const titleWords: string[] = [];
+  // Options count wherever they stand: `--private` at the end of a title must not leave a private
+  // incident public. Any other word starting with -- is refused rather than guessed at.
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]!;
     const flag = w.toLowerCase();
-    if (titleWords.length > 0 || !flag.startsWith('--')) {
+    if (!flag.startsWith('--')) {
       titleWords.push(w);
     } else if (flag === '--private') {
       isPrivate = true;

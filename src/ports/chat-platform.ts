@@ -41,6 +41,8 @@ export interface ChatMessage {
 /** What the incident use cases need from the chat workspace (Slack in production). */
 export interface ChatPlatform {
   createChannel(name: string, isPrivate: boolean): Promise<CreateChannelResult>;
+  /** A live channel of that name the bot can see, and whether the bot created it; null if none. */
+  findChannelByName(name: string): Promise<{ id: string; name: string; createdByBot: boolean } | null>;
   /** Users already in the channel are fine. */
   inviteUsers(channelId: string, userIds: string[]): Promise<void>;
   /** Posts the incident summary; returns the message id (Slack ts). */
@@ -52,6 +54,8 @@ export interface ChatPlatform {
   announce(broadcastChannelId: string, incident: Incident): Promise<string>;
   /** A message only the requester sees (Slack: the slash command's response_url). */
   replyPrivately(responseUrl: string, text: string): Promise<void>;
+  /** A direct message from the bot (when there is no response URL, or it has expired). */
+  directMessage(userId: string, text: string): Promise<void>;
   /** Posts a notice in a channel; returns the message id. */
   notify(channelId: string, notice: Notice): Promise<string>;
   /** A message by id, with its permalink; null when it no longer exists. */

@@ -67,11 +67,15 @@ export interface IncidentStore {
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   /** Takes the provisioning lease until `until`; false when another worker holds it or it is done. */
   claimProvisioning(id: string, now: Date, until: Date): Promise<boolean>;
-  recordProvisioning(id: string, patch: ProvisioningPatch): Promise<Incident>;
+  /** Records completed steps and renews the provisioning lease until `leaseUntil`. */
+  recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date): Promise<Incident>;
   /** Ends a provisioning run: `error` null marks it complete at `now`. Releases the lease. */
   finishProvisioning(id: string, now: Date, error: string | null): Promise<Incident>;
-  /** Incidents whose Slack steps are not all done, with fewer than `maxAttempts` failed runs. */
-  listUnprovisioned(maxAttempts: number, limit: number): Promise<Incident[]>;
+  /**
+   * Incidents whose Slack steps are not all done, with fewer than `maxAttempts` failed runs, declared
+   * before `declaredBefore` (so a request still working on a new one is left alone) and not leased.
+   */
+  listUnprovisioned(maxAttempts: number, limit: number, declaredBefore: Date, now: Date): Promise<Incident[]>;
   addTimelineEntry(incidentId: string, entry: NewTimelineEntry): Promise<TimelineEntry>;
   findByChannel(channelId: string): Promise<Incident | null>;
   /**

@@ -10,12 +10,21 @@ import { ChatError } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export type ProvisionOutcome =
-  | { state: 'complete'; incident: Incident }
+  /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
+  | { state: 'complete'; incident: Incident; warnings: string[] }
   | { state: 'failed'; incident: Incident; step: ProvisioningStep; reason: string }
   /** Another request or worker is provisioning it right now. */
   | { state: 'busy'; incident: Incident };
 
-const LEASE_MS = 2 * 60_000;
+/** How long one run may hold an incident; renewed at every step, so only a stalled run loses it. */
+export const LEASE_MS = 2 * 60_000;
+
+/** Slack failures that a retry may cure; any other invite failure is permanent (guest, deactivated…). */
+const TRANSIENT = new Set(['ratelimited', 'request_error', 'http_error', 'internal_error', 'fatal_error', 'service_unavailable', 'unknown_error']);
+
+function reasonOf(err: unknown): string {
+  return err instanceof ChatError ? `Slack said \`${err.code}\`` : 'an unexpected error';
+}
 
 /**
  * Does the Slack steps of declaring that are not done yet (channel, invite, summary, pin,
@@ -26,61 +35,87 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   const { store, clock } = deps;
   const now = clock.now();
   let incident = await mustFind(deps, incidentId);
-  if (incident.provisionedAt) return { state: 'complete', incident };
+  if (incident.provisionedAt) return { state: 'complete', incident, warnings: [] };
   if (!(await store.claimProvisioning(incidentId, now, new Date(now.getTime() + LEASE_MS)))) {
     incident = await mustFind(deps, incidentId);
-    return incident.provisionedAt ? { state: 'complete', incident } : { state: 'busy', incident };
+    return incident.provisionedAt ? { state: 'complete', incident, warnings: [] } : { state: 'busy', incident };
   }
+  const warnings: string[] = [];
   let step: ProvisioningStep | undefined;
   try {
     while ((step = pendingSteps(incident)[0])) {
-      incident = await runStep(deps, incident, step);
+      incident = await runStep(deps, incident, step, warnings);
     }
     incident = await store.finishProvisioning(incidentId, clock.now(), null);
-    return { state: 'complete', incident };
+    return { state: 'complete', incident, warnings };
   } catch (err) {
-    const reason = err instanceof ChatError ? `Slack said \`${err.code}\`` : 'an unexpected error';
+    const reason = reasonOf(err);
     deps.logger.error({ err, incidentId, step }, 'incident provisioning step failed');
     incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`);
     return { state: 'failed', incident, step: step!, reason };
   }
 }
 
-async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep): Promise<Incident> {
-  const { chat, store } = deps;
+async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[]): Promise<Incident> {
+  const { chat, store, clock } = deps;
+  const record = (patch: Parameters<typeof store.recordProvisioning>[1]) =>
+    store.recordProvisioning(incident.id, patch, new Date(clock.now().getTime() + LEASE_MS));
   const channelId = incident.channelId!;
   switch (step) {
-    case 'create-channel': {
-      for (let attempt = 1; attempt <= MAX_CHANNEL_NAME_ATTEMPTS; attempt++) {
-        const name = incidentChannelName(incident.number, incident.title, attempt);
-        const created = await chat.createChannel(name, incident.isPrivate);
-        if (created.ok) {
-          const updated = await store.recordProvisioning(incident.id, { channelId: created.id, channelName: created.name });
-          await store.addTimelineEntry(incident.id, {
-            occurredAt: deps.clock.now(),
-            kind: 'channel_created',
-            actorId: null,
-            text: `Channel #${created.name} created`,
-            data: { channelId: created.id },
-          });
-          return updated;
-        }
-      }
-      throw new ChatError('name_taken', `every channel name for ${incident.number} is taken`);
-    }
+    case 'create-channel':
+      return record(await createChannel(deps, incident));
     case 'invite-declarer':
-      await chat.inviteUsers(channelId, [incident.declaredBy]);
-      return store.recordProvisioning(incident.id, { declarerInvited: true });
+      try {
+        await chat.inviteUsers(channelId, [incident.declaredBy]);
+      } catch (err) {
+        if (!(err instanceof ChatError) || TRANSIENT.has(err.code)) throw err;
+        // A person who cannot be invited must not hold up the summary and the announcement.
+        const text = `Could not invite the declarer <@${incident.declaredBy}> (Slack said ${err.code}): join the channel yourself.`;
+        warnings.push(`I could not invite you to the channel (Slack said \`${err.code}\`): please join it yourself.`);
+        await store.addTimelineEntry(incident.id, { occurredAt: clock.now(), kind: 'invite_failed', actorId: null, text, data: { userId: incident.declaredBy, error: err.code } });
+      }
+      return record({ declarerInvited: true });
     case 'post-summary':
-      return store.recordProvisioning(incident.id, { summaryTs: await chat.postSummary(channelId, incident) });
+      return record({ summaryTs: await chat.postSummary(channelId, incident) });
     case 'pin-summary':
       await chat.pinMessage(channelId, incident.summaryTs!);
-      return store.recordProvisioning(incident.id, { summaryPinned: true });
+      return record({ summaryPinned: true });
     case 'announce':
-      return store.recordProvisioning(incident.id, {
-        announcementTs: await chat.announce(deps.settings.broadcastChannelId, incident),
-      });
+      return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, incident) });
   }
+}
+
+/**
+ * Creates inc-<n>-<slug>, adding -2, -3… while a name is taken by someone else. A taken name whose
+ * channel the bot itself created is this incident's, made by an earlier run that stopped before it
+ * could record it (a crash, a lost response): that channel is adopted, never duplicated.
+ */
+async function createChannel(deps: ServiceDeps, incident: Incident) {
+  const { chat, store, clock } = deps;
+  for (let attempt = 1; attempt <= MAX_CHANNEL_NAME_ATTEMPTS; attempt++) {
+    const name = incidentChannelName(incident.number, incident.title, attempt);
+    const created = await chat.createChannel(name, incident.isPrivate);
+    let channel: { id: string; name: string } | null = created.ok ? created : null;
+    let adopted = false;
+    if (!channel) {
+      const existing = await chat.findChannelByName(name);
+      if (existing?.createdByBot) {
+        channel = existing;
+        adopted = true;
+      }
+    }
+    if (channel) {
+      await store.addTimelineEntry(incident.id, {
+        occurredAt: clock.now(),
+        kind: 'channel_created',
+        actorId: null,
+        text: adopted ? `Channel #${channel.name} (created by an earlier attempt) taken over` : `Channel #${channel.name} created`,
+        data: { channelId: channel.id, adopted },
+      });
+      return { channelId: channel.id, channelName: channel.name };
+    }
+  }
+  throw new ChatError('name_taken', `every channel name for ${incident.number} is taken`);
 }
 
 async function mustFind(deps: ServiceDeps, id: string): Promise<Incident> {

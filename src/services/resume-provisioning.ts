@@ -1,24 +1,35 @@
-import { MAX_PROVISION_ATTEMPTS } from '../domain/provisioning.ts';
+import { incidentRef } from '../domain/incident.ts';
+import { MAX_PROVISION_ATTEMPTS, STEP_LABELS } from '../domain/provisioning.ts';
 import type { ServiceDeps } from './deps.ts';
 import { provisionIncident, type ProvisionOutcome } from './provision-incident.ts';
+import { tellUser } from './tell-user.ts';
+
+/** A request that has just declared an incident gets this long to set it up before the retry may. */
+export const RESUME_GRACE_MS = 60_000;
 
 /**
  * Carries on declaring incidents whose Slack steps failed or were cut short (a crash, a Slack
- * outage). Runs at start and periodically. Tells the declarer when a retry completes.
+ * outage). Runs at start and periodically. Tells the declarer when it is done, or when it gives up.
  */
 export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise<ProvisionOutcome[]> {
-  const pending = await deps.store.listUnprovisioned(MAX_PROVISION_ATTEMPTS, limit);
+  const now = deps.clock.now();
+  const pending = await deps.store.listUnprovisioned(MAX_PROVISION_ATTEMPTS, limit, new Date(now.getTime() - RESUME_GRACE_MS), now);
   const outcomes: ProvisionOutcome[] = [];
   for (const incident of pending) {
     const outcome = await provisionIncident(deps, incident.id);
     outcomes.push(outcome);
-    if (outcome.state === 'complete' && incident.provisionAttempts > 0 && incident.responseUrl) {
-      await deps.chat
-        .replyPrivately(
-          incident.responseUrl,
-          `INC-${incident.number} is now fully set up in <#${outcome.incident.channelId}> after a retry.`,
-        )
-        .catch((err) => deps.logger.warn({ err, incidentId: incident.id }, 'could not tell the declarer'));
+    const to = { responseUrl: incident.responseUrl, userId: incident.declaredBy };
+    const ref = incidentRef(incident);
+    if (outcome.state === 'complete') {
+      await tellUser(deps, to, [`${ref} is now fully set up in <#${outcome.incident.channelId}>.`, ...outcome.warnings].join(' '));
+    } else if (outcome.state === 'failed' && outcome.incident.provisionAttempts >= MAX_PROVISION_ATTEMPTS) {
+      deps.logger.error({ incidentId: incident.id, step: outcome.step }, 'gave up setting up an incident');
+      await tellUser(
+        deps,
+        to,
+        `:x: I gave up setting up ${ref} after ${MAX_PROVISION_ATTEMPTS} attempts: ${STEP_LABELS[outcome.step]} keeps failing (${outcome.reason}). ` +
+          `The incident is recorded (id \`${incident.id}\`); ask whoever runs the incident bot to check its Slack access.`,
+      );
     }
   }
   return outcomes;

@@ -43,6 +43,8 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN,
     clientOptions: {
       slackApiUrl: config.SLACK_API_URL,
+      // A call that hangs must not hold an incident's provisioning lease for ever.
+      timeout: 15_000,
       retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
     },
   });

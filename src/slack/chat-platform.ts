@@ -40,9 +40,47 @@ const history = z.object({
 });
 const permalinkResponse = z.object({ permalink: z.string() });
 const userInfo = z.object({ user: z.object({ tz: z.string().nullish() }) });
+const channelList = z.object({
+  channels: z.array(z.object({ id: z.string(), name: z.string(), creator: z.string().optional() })).default([]),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
+const authTest = z.object({ user_id: z.string() });
 
 export class SlackChatPlatform implements ChatPlatform {
-  constructor(private readonly client: WebClient) {}
+  private botUserId: Promise<string> | null = null;
+
+  constructor(
+    private readonly client: WebClient,
+    /** Zone of the fallback text of dates (Slack shows each reader their own). */
+    private readonly defaultTimeZone = 'UTC',
+  ) {}
+
+  private botUser(): Promise<string> {
+    this.botUserId ??= call(() => this.client.auth.test(), authTest).then((r) => r!.user_id);
+    this.botUserId.catch(() => (this.botUserId = null));
+    return this.botUserId;
+  }
+
+  async findChannelByName(name: string) {
+    let cursor: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const res = await call(
+        () =>
+          this.client.conversations.list({
+            types: 'public_channel,private_channel',
+            exclude_archived: true,
+            limit: 1000,
+            ...(cursor ? { cursor } : {}),
+          }),
+        channelList,
+      );
+      const found = res!.channels.find((c) => c.name === name);
+      if (found) return { id: found.id, name: found.name, createdByBot: found.creator === (await this.botUser()) };
+      cursor = res!.response_metadata?.next_cursor;
+      if (!cursor) return null;
+    }
+    return null;
+  }
 
   async createChannel(name: string, isPrivate: boolean): Promise<CreateChannelResult> {
     const res = await call(() => this.client.conversations.create({ name, is_private: isPrivate }), createdChannel, ['name_taken']);
@@ -58,13 +96,13 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async postSummary(channelId: string, incident: Incident): Promise<string> {
-    const msg = incidentSummary(incident);
+    const msg = incidentSummary(incident, this.defaultTimeZone);
     const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...msg }), postedMessage);
     return res!.ts;
   }
 
   async updateSummary(channelId: string, ts: string, incident: Incident): Promise<void> {
-    const msg = incidentSummary(incident);
+    const msg = incidentSummary(incident, this.defaultTimeZone);
     await call(() => this.client.chat.update({ channel: channelId, ts, ...msg }), anything);
   }
 
@@ -73,7 +111,7 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async announce(broadcastChannelId: string, incident: Incident): Promise<string> {
-    const msg = incidentAnnouncement(incident);
+    const msg = incidentAnnouncement(incident, this.defaultTimeZone);
     const res = await call(() => this.client.chat.postMessage({ channel: broadcastChannelId, ...msg }), postedMessage);
     return res!.ts;
   }
@@ -103,6 +141,10 @@ export class SlackChatPlatform implements ChatPlatform {
   async userTimeZone(userId: string): Promise<string | null> {
     const res = await call(() => this.client.users.info({ user: userId }), userInfo, ['user_not_found']);
     return res?.user.tz ?? null;
+  }
+
+  async directMessage(userId: string, text: string): Promise<void> {
+    await call(() => this.client.chat.postMessage({ channel: userId, text }), postedMessage);
   }
 
   async replyPrivately(responseUrl: string, text: string): Promise<void> {

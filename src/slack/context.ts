@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../services/deps.ts';
+import { tellUser } from '../services/tell-user.ts';
 import { userMessageFor } from './errors.ts';
 
 /** What listeners get: the use cases' dependencies (the chat platform replies to users too). */
@@ -12,7 +13,7 @@ export interface ListenerContext {
  */
 export async function afterAck(
   ctx: ListenerContext,
-  responseUrl: string | null,
+  to: { responseUrl: string | null; userId: string },
   /** Returns the message for the user, or null when there is nothing to say. */
   work: () => Promise<string | null>,
   context: Record<string, unknown>,
@@ -23,12 +24,5 @@ export async function afterAck(
   } catch (err) {
     text = userMessageFor(err, ctx.deps.logger, context);
   }
-  if (text === null) return;
-  if (!responseUrl) {
-    ctx.deps.logger.warn({ ...context, text }, 'no response_url to reply to');
-    return;
-  }
-  await ctx.deps.chat
-    .replyPrivately(responseUrl, text)
-    .catch((err) => ctx.deps.logger.error({ err, ...context }, 'could not reply to the user'));
+  if (text !== null) await tellUser(ctx.deps, to, text);
 }

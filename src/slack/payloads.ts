@@ -1,8 +1,13 @@
 import { z } from 'zod';
 
+/** Slack escapes &, < and > in command text; everything after this sees what the user typed. */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** The parts of a slash command payload the bot relies on; anything else is ignored. */
 export const slashCommandSchema = z.object({
-  text: z.string().default(''),
+  text: z.string().default('').transform(unescapeSlackText),
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
   trigger_id: z.string().min(1),

@@ -42,14 +42,15 @@ describe('parseIncidentCommand', () => {
     }
   });
 
-  test('flags come before the title; later words with -- stay in the title', () => {
-    const cmd = parseIncidentCommand('declare sev1 --private --clinical --service=ehr-api EHR down --really');
+  test('options count anywhere in the text, so a trailing --private keeps the incident private', () => {
+    const cmd = parseIncidentCommand('declare sev1 Patient records exposed --private --clinical --service=ehr-api');
     assert.deepEqual(cmd, {
       kind: 'declare',
-      declaration: { severity: 'SEV1', title: 'EHR down --really', isPrivate: true, clinicalImpact: true, affectedService: 'ehr-api' },
+      declaration: { severity: 'SEV1', title: 'Patient records exposed', isPrivate: true, clinicalImpact: true, affectedService: 'ehr-api' },
     });
-    const spaced = parseIncidentCommand('declare sev3 --service lab-results Slow lab results');
-    assert.equal(spaced.kind === 'declare' && spaced.declaration.affectedService, 'lab-results');
+    const front = parseIncidentCommand('declare sev3 --service lab-results Slow lab results');
+    assert.deepEqual(front.kind === 'declare' && [front.declaration.affectedService, front.declaration.title], ['lab-results', 'Slow lab results']);
+    assert.match(userError(() => parseIncidentCommand('declare sev2 EHR down --really')), /`--really` is not an option/);
   });
 
   test('unknown severity, unknown option and unknown subcommand say how to write it', () => {

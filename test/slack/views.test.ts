@@ -55,6 +55,6 @@ describe('Block Kit views', () => {
       declareResultText({ duplicate: false, outcome: { state: 'failed', incident, step: 'announce', reason: 'Slack said `not_in_channel`' } }),
       /INC-42 is recorded in <#C42>, but announcing it in the broadcast channel failed \(Slack said `not_in_channel`\)\. Nothing is lost/,
     );
-    assert.match(declareResultText({ duplicate: false, outcome: { state: 'complete', incident: { ...incident, isPrivate: true } } }), /It is private/);
+    assert.match(declareResultText({ duplicate: false, outcome: { state: 'complete', incident: { ...incident, isPrivate: true }, warnings: [] } }), /It is private/);
   });
 });

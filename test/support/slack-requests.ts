@@ -33,6 +33,17 @@ export async function postSigned(
   return { status: res.status, body: text, json: () => (text ? JSON.parse(text) : undefined) };
 }
 
+/**
+ * Slack HTML-escapes &, < and > in command text, except inside the <@U…|name>, <#C…|name> and
+ * <https://…> forms it makes itself from mentions and links (should_escape: true).
+ */
+export function escapeLikeSlack(text: string): string {
+  return text
+    .split(/(<[@#!][^<>\s]+>|<https?:\/\/[^<>\s]+>)/)
+    .map((part, i) => (i % 2 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
+}
+
 export function triggerId(): string {
   return `${Date.now()}.${randomBytes(6).readUIntBE(0, 6)}.${randomBytes(16).toString('hex')}`;
 }
@@ -54,7 +65,7 @@ export function slashCommandBody(opts: {
     user_id: opts.userId ?? 'UALICE',
     user_name: 'alice',
     command: opts.command ?? '/incident',
-    text: opts.text,
+    text: escapeLikeSlack(opts.text),
     api_app_id: 'A0001',
     is_enterprise_install: 'false',
     response_url: opts.responseUrl,

@@ -4,7 +4,7 @@ import { declareResultText } from '../views/declare-result.ts';
 
 /** After the ack: declares (command or modal alike) and tells the declarer privately how it went. */
 export function declareAndReply(ctx: ListenerContext, input: DeclareIncidentInput): Promise<void> {
-  return afterAck(ctx, input.responseUrl, async () => declareResultText(await declareIncident(ctx.deps, input)), {
+  return afterAck(ctx, { responseUrl: input.responseUrl, userId: input.declaredBy }, async () => declareResultText(await declareIncident(ctx.deps, input)), {
     declare: input.via,
     user: input.declaredBy,
   });

@@ -4,11 +4,11 @@ import { escapeMrkdwn, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** The broadcast-channel announcement of a new (non-private) incident. */
-export function incidentAnnouncement(i: Incident): SlackMessage {
+export function incidentAnnouncement(i: Incident, timeZone = 'UTC'): SlackMessage {
   const ref = incidentRef(i);
   const lines = [
     `${SEVERITY_INFO[i.severity].emoji} *${severityText(i.severity)} incident declared: ${ref} ${escapeMrkdwn(i.title)}*`,
-    `Join <#${i.channelId}> · declared by <@${i.declaredBy}> ${slackDate(i.createdAt)}`,
+    `Join <#${i.channelId}> · declared by <@${i.declaredBy}> ${slackDate(i.createdAt, timeZone)}`,
   ];
   if (i.affectedService) lines.push(`Affected service: ${escapeMrkdwn(i.affectedService)}`);
   if (i.clinicalImpact) lines.push(':hospital: Clinical impact reported');

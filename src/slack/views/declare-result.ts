@@ -16,7 +16,11 @@ export function declareResultText(result: DeclareIncidentResult): string {
   const ref = incidentRef(i);
   switch (outcome.state) {
     case 'complete':
-      return `:white_check_mark: Declared ${ref} (${i.severity})${where(i)}.${i.isPrivate ? ' It is private: not announced, and only invited people can see the channel.' : ''}`;
+      return [
+        `:white_check_mark: Declared ${ref} (${i.severity})${where(i)}.`,
+        ...(i.isPrivate ? ['It is private: not announced, and only invited people can see the channel.'] : []),
+        ...outcome.warnings,
+      ].join(' ');
     case 'busy':
       return `${ref} is being set up by an earlier copy of this request${where(i)}.`;
     case 'failed':

@@ -1,9 +1,9 @@
 import { formatInZone } from '../../domain/time.ts';
 
-/** Slack renders `<!date…>` in each reader's own time zone; the fallback is UTC. */
-export function slackDate(date: Date): string {
+/** Slack renders `<!date…>` in each reader's own time zone; the fallback is in `fallbackZone`. */
+export function slackDate(date: Date, fallbackZone = 'UTC'): string {
   const unix = Math.floor(date.getTime() / 1000);
-  return `<!date^${unix}^{date_short_pretty} {time}|${formatInZone(date, 'UTC')}>`;
+  return `<!date^${unix}^{date_short_pretty} {time}|${formatInZone(date, fallbackZone)}>`;
 }
 
 /** Escapes text for mrkdwn (Slack's three control characters). */

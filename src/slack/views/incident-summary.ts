@@ -15,7 +15,7 @@ function flags(i: Incident): string[] {
 }
 
 /** The pinned summary at the top of an incident channel. */
-export function incidentSummary(i: Incident): SlackMessage {
+export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
   const ref = incidentRef(i);
   const roleLines = ROLES.map((r) => {
     const who = i.roles[r];
@@ -26,7 +26,7 @@ export function incidentSummary(i: Incident): SlackMessage {
     `*Severity*\n${SEVERITY_INFO[i.severity].emoji} ${severityText(i.severity)}`,
     `*Status*\n${STATUS_LABELS[i.status]}`,
     `*Declared by*\n<@${i.declaredBy}>`,
-    `*Declared*\n${slackDate(i.createdAt)}`,
+    `*Declared*\n${slackDate(i.createdAt, timeZone)}`,
   ];
   if (i.affectedService) fields.push(`*Affected service*\n${escapeMrkdwn(i.affectedService)}`);
   const blocks: Record<string, unknown>[] = [

@@ -38,7 +38,7 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
         await ack();
         await afterAck(
           ctx,
-          cmd.response_url,
+          { responseUrl: cmd.response_url, userId: cmd.user_id },
           async () => {
             await client.views.open({
               trigger_id: cmd.trigger_id,
