@@ -1,0 +1,166 @@
+// Incident reminders as pg-boss jobs in the bot's own Postgres database, so that they survive
+// restarts and are shared by every replica.
+//
+// Exactly once, with any number of replicas: pg-boss hands a job to one worker (its fetch takes the
+// row with FOR UPDATE SKIP LOCKED), and should a job still be delivered twice (a retry after a
+// crash, a duplicate job, a replica that checks the same incident meanwhile) the check claims each
+// reminder through the store's compare-and-set before posting it, so only one caller ever sends a
+// given due time (see sendReminders).
+//
+// A job only triggers a check; the check decides with deps.clock. pg-boss compares start_after
+// with the database's clock, so a job is queued with a delay measured on deps.clock (seconds from
+// now) rather than an absolute time: skew between the bot's and the database's clocks does not
+// move reminders.
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Incident } from '../domain/incident.ts';
+import { nextReminderAt } from '../domain/reminders.ts';
+import type { ReminderScheduler, ServiceDeps } from '../services/deps.ts';
+import { sendReminders } from '../services/send-reminders.ts';
+
+export const REMINDER_QUEUE = 'incident-reminders';
+
+interface ReminderJob {
+  incidentId: string;
+}
+
+export interface ReminderQueue {
+  scheduler: ReminderScheduler;
+  /** Stops fetching, waits for the check in progress and for pg-boss's last queries; the pool stays open. */
+  stop(): Promise<void>;
+}
+
+export interface ReminderQueueOptions {
+  /**
+   * The database's pool. pg-boss runs every query through it, never its own connections: the
+   * embedded PGlite allows only the one connection this pool holds.
+   */
+  pool: pg.Pool;
+  /** The use cases' dependencies; `reminders` is this queue's scheduler. Read at each job. */
+  deps: Omit<ServiceDeps, 'reminders'>;
+  /** How often an idle worker looks for due jobs (pg-boss: at least 0.5; default 2). */
+  pollingIntervalSeconds?: number;
+}
+
+/**
+ * pg-boss's database access on a shared pg pool. Some of pg-boss's statements are several in one
+ * text with their own BEGIN … COMMIT; if one fails (e.g. two replicas installing the schema at
+ * once) the connection would go back to the pool inside an aborted transaction, so a failure is
+ * followed by a ROLLBACK on the same connection. Every query in flight is tracked so stop() can
+ * wait for pg-boss's fire-and-forget ones (it completes jobs without awaiting).
+ */
+function sharedPoolDb(pool: pg.Pool) {
+  const pending = new Set<Promise<unknown>>();
+  const run = async (text: string, values?: unknown[]) => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await client.query(text, values);
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
+  return {
+    db: {
+      executeSql(text: string, values?: unknown[]) {
+        const p = run(text, values);
+        pending.add(p);
+        void p.then(
+          () => pending.delete(p),
+          () => pending.delete(p),
+        );
+        return p;
+      },
+    },
+    async drain() {
+      for (;;) {
+        if (pending.size) {
+          await Promise.allSettled([...pending]);
+          continue;
+        }
+        // A query that just finished may lead pg-boss straight to another (fetch → job → complete).
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!pending.size) return;
+      }
+    },
+  };
+}
+
+export async function startReminderQueue(opts: ReminderQueueOptions): Promise<ReminderQueue> {
+  const { deps } = opts;
+  const shared = sharedPoolDb(opts.pool);
+  const boss = new PgBoss({
+    db: shared.db as PgBoss.Db,
+    // No cron schedules: the clock-skew and cron monitors are not needed.
+    schedule: false,
+    supervise: true,
+  });
+  boss.on('error', (err) => deps.logger.error({ err }, 'reminder queue error'));
+
+  let stopping = false;
+  const scheduler: ReminderScheduler = {
+    async schedule(incident: Incident) {
+      const now = deps.clock.now();
+      const at = nextReminderAt(incident, now);
+      if (!at) return; // resolved, closed or no channel: nothing more to remind
+      const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
+      // One queued job per incident and due time (the queue's "short" policy makes singletonKey
+      // unique among jobs not yet started): rescheduling the same state queues nothing new.
+      await boss.send(REMINDER_QUEUE, { incidentId: incident.id } satisfies ReminderJob, {
+        singletonKey: `${incident.id}:${at.toISOString()}`,
+        ...(delaySeconds > 0 ? { startAfter: delaySeconds } : {}),
+      });
+    },
+  };
+
+  await boss.start();
+  try {
+    await boss.createQueue(REMINDER_QUEUE, {
+      name: REMINDER_QUEUE,
+      policy: 'short',
+      retryLimit: 3,
+      retryDelay: 30,
+      expireInSeconds: 5 * 60,
+    });
+    // A job lost, or an incident changed while no replica ran: every active incident gets its next
+    // check. Done before this replica's worker starts, so that a job already queued for the same due
+    // time is still waiting and is not queued twice.
+    for (const incident of await deps.store.listActive()) {
+      await scheduler.schedule(incident).catch((err: unknown) =>
+        deps.logger.error({ err, incidentId: incident.id }, 'could not schedule reminders'),
+      );
+    }
+    await boss.work<ReminderJob>(
+      REMINDER_QUEUE,
+      { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) },
+      async (jobs) => {
+        for (const job of jobs) {
+          // Fetched while stopping: fail it, so it is retried here later or by another replica.
+          if (stopping) throw new Error('reminder queue stopping');
+          await sendReminders({ ...deps, reminders: scheduler }, job.data.incidentId);
+        }
+      },
+    );
+  } catch (err) {
+    stopping = true;
+    await boss.stop({ graceful: false, close: false }).catch(() => {});
+    await shared.drain();
+    throw err;
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    scheduler,
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await boss.stop({ graceful: true, close: false, timeout: 10_000 });
+        await shared.drain();
+      })();
+      return stopped;
+    },
+  };
+}

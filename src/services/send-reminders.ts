@@ -1,0 +1,40 @@
+import { dueReminders, type DueReminder } from '../domain/reminders.ts';
+import type { Notice } from '../ports/chat-platform.ts';
+import type { ServiceDeps } from './deps.ts';
+
+/**
+ * Checks an incident's reminders at deps.clock's time: each due one is first claimed through the
+ * store's compare-and-set, so that of several replicas (or a job delivered twice) exactly one
+ * sends it, and only then posted in the incident channel. Then schedules the next check.
+ * Returns the reminders this call sent.
+ */
+export async function sendReminders(deps: ServiceDeps, incidentId: string): Promise<DueReminder[]> {
+  const incident = await deps.store.findById(incidentId);
+  if (!incident) return [];
+  const now = deps.clock.now();
+  const due = dueReminders(incident, now);
+  const sent: DueReminder[] = [];
+  for (const reminder of due) {
+    const claimed =
+      reminder.kind === 'update-reminder'
+        ? await deps.store.claimUpdateReminder(incident.id, reminder.dueAt)
+        : await deps.store.claimCommanderNudge(incident.id, now);
+    if (!claimed) continue;
+    const notice: Notice =
+      reminder.kind === 'update-reminder'
+        ? { kind: 'update-reminder', incident, minutesSinceUpdate: reminder.minutesSinceUpdate }
+        : { kind: 'commander-nudge', incident, minutesSinceDeclared: reminder.minutesSinceDeclared };
+    try {
+      // channelId is set: dueReminders returns nothing for an incident without a channel.
+      await deps.chat.notify(incident.channelId!, notice);
+      sent.push(reminder);
+    } catch (err) {
+      // Claimed, so not retried: at most once. The next update reminder comes an interval later.
+      deps.logger.error({ err, incidentId, reminder: reminder.kind }, 'could not post a reminder');
+    }
+  }
+  // Reread after claiming (here or by another replica) so the next check is for a future due time.
+  const latest = due.length ? await deps.store.findById(incidentId) : incident;
+  if (latest) await deps.reminders.schedule(latest);
+  return sent;
+}

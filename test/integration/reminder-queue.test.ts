@@ -1,0 +1,201 @@
+// The pg-boss reminder queue with two replicas on one database (PGlite, and the PostgreSQL server
+// when TEST_DATABASE_URL is set): a due reminder is posted once across both, queued jobs survive a
+// restart and a starting replica reschedules every active incident. Waits are bounded polls.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import type pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
+import type { Incident } from '../../src/domain/incident.ts';
+import { latestUpdateReminderDue, nextReminderAt } from '../../src/domain/reminders.ts';
+import { REMINDER_QUEUE, startReminderQueue, type ReminderQueue } from '../../src/jobs/reminder-queue.ts';
+import { silentLogger } from '../../src/logger.ts';
+import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import { testDatabases } from '../support/databases.ts';
+
+const MINUTE = 60_000;
+// The queue works on the database's clock (start_after) and the checks on this one: here both are
+// real time, and incidents are made overdue by dating their last update in the past.
+const clock: Clock = { now: () => new Date() };
+
+interface Replica {
+  name: string;
+  queue: ReminderQueue;
+  store: PrismaIncidentStore;
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+for (const database of testDatabases()) {
+  describe(`reminder queue with two replicas (${database.name})`, () => {
+    let teardown: () => Promise<void>;
+    const databases: Database[] = [];
+    let primary: Database;
+    const sent: { replica: string; channelId: string; notice: Notice }[] = [];
+    const running: ReminderQueue[] = [];
+
+    /**
+     * A replica: its own pool and Prisma client on the server; on PGlite the one pool, as the bot
+     * does (PGlite's socket server corrupts concurrent connections).
+     */
+    async function startReplica(name: string, url: string | null): Promise<Replica> {
+      let db = primary;
+      if (database.name === 'postgres') {
+        db = await openDatabase({ url, dataDir: null });
+        databases.push(db);
+      }
+      const store = new PrismaIncidentStore(db.prisma);
+      const chat = {
+        async notify(channelId: string, notice: Notice) {
+          sent.push({ replica: name, channelId, notice });
+          return '1.0001';
+        },
+      } as unknown as ChatPlatform;
+      const queue = await startReminderQueue({
+        pool: db.pool as pg.Pool,
+        deps: {
+          store,
+          chat,
+          clock,
+          logger: silentLogger,
+          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, defaultTimeZone: 'Europe/London' },
+        },
+        pollingIntervalSeconds: 0.5,
+      });
+      running.push(queue);
+      return { name, queue, store };
+    }
+
+    /** An incident in its channel, with a commander (so only the update reminder applies). */
+    async function anIncident(store: PrismaIncidentStore, opts: { lastUpdateAt: Date; resolved?: boolean }): Promise<Incident> {
+      const { incident } = await store.createIfAbsent({
+        declareKey: randomUUID(),
+        declaration: { title: 'Lab results delayed', severity: 'SEV1', description: '', affectedService: null, isPrivate: false, clinicalImpact: false },
+        declaredBy: 'UALICE',
+        originChannelId: null,
+        responseUrl: null,
+        declaredAt: opts.lastUpdateAt,
+        via: 'test',
+      });
+      await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
+      const changed = await store.applyChange(
+        incident.id,
+        {
+          lastUpdateAt: opts.lastUpdateAt,
+          role: { role: 'COMMANDER', userId: 'UBOB', assignedBy: 'UALICE' },
+          ...(opts.resolved ? { status: 'RESOLVED' as const, resolvedAt: opts.lastUpdateAt } : {}),
+        },
+        { occurredAt: opts.lastUpdateAt, kind: 'test_setup', actorId: null, text: 'set up for the test' },
+      );
+      return changed!;
+    }
+
+    const sentFor = (incident: Incident) => sent.filter((s) => s.channelId === incident.channelId);
+
+    async function jobs(incident: Incident) {
+      const { rows } = await primary.pool.query<{ id: string; state: string; singleton_key: string; due: boolean }>(
+        `SELECT id, state, singleton_key, start_after < now() AS due FROM pgboss.job
+         WHERE name = $1 AND data->>'incidentId' = $2 ORDER BY created_on`,
+        [REMINDER_QUEUE, incident.id],
+      );
+      return rows;
+    }
+
+    /** No job for the incident could still be delivered now: every delivery has happened. */
+    const settled = async (incident: Incident) =>
+      (await jobs(incident)).every((j) => !j.due || ['completed', 'cancelled', 'failed'].includes(j.state));
+
+    let url: string | null;
+    let a: Replica;
+    let b: Replica;
+
+    before(async () => {
+      const setup = await database.setup();
+      teardown = setup.teardown;
+      url = setup.url;
+      primary = await openDatabase({ url, dataDir: null });
+      databases.push(primary);
+      a = await startReplica('a', url);
+      b = await startReplica('b', url);
+    });
+    after(async () => {
+      for (const q of running) await q.stop();
+      for (const db of databases.reverse()) await db.close();
+      await teardown?.();
+    });
+
+    test('a due reminder is posted exactly once across both replicas', async () => {
+      const incident = await anIncident(a.store, { lastUpdateAt: new Date(Date.now() - 45 * MINUTE) });
+      const due = latestUpdateReminderDue(incident, clock.now())!;
+      // Both replicas schedule it: one job per incident and due time.
+      await Promise.all([a.queue.scheduler.schedule(incident), b.queue.scheduler.schedule(incident)]);
+      await until('the reminder', () => sentFor(incident).length > 0);
+      await until('no deliverable job left', () => settled(incident));
+
+      assert.equal(sentFor(incident).length, 1);
+      const { notice } = sentFor(incident)[0]!;
+      assert.equal(notice.kind, 'update-reminder');
+      assert.equal(notice.kind === 'update-reminder' && notice.minutesSinceUpdate >= 45, true);
+      const stored = (await a.store.findById(incident.id))!;
+      assert.deepEqual(stored.updateReminderDueAt, due);
+
+      const all = await jobs(incident);
+      assert.equal(all.filter((j) => j.singleton_key === `${incident.id}:${due.toISOString()}`).length, 1, 'queued once');
+      // The check queued the next one: 30 minutes after the previous due time.
+      const next = nextReminderAt(stored, clock.now())!;
+      assert.deepEqual(next, new Date(due.getTime() + 30 * MINUTE));
+      assert.deepEqual(
+        all.filter((j) => j.state === 'created').map((j) => j.singleton_key),
+        [`${incident.id}:${next.toISOString()}`],
+      );
+    });
+
+    test('queued jobs survive a restart, and a starting replica reschedules active incidents', async () => {
+      // Both replicas go down.
+      await a.queue.stop();
+      await b.queue.stop();
+
+      // A job queued with no worker running (as a replica that dies right after scheduling leaves it).
+      const queued = await anIncident(a.store, { lastUpdateAt: new Date(Date.now() - 40 * MINUTE) });
+      await a.queue.scheduler.schedule(queued);
+      const [job] = await jobs(queued);
+      assert.ok(job, 'a job is queued');
+      // An overdue incident whose job was lost, and a resolved one.
+      const lost = await anIncident(a.store, { lastUpdateAt: new Date(Date.now() - 50 * MINUTE) });
+      const resolved = await anIncident(a.store, { lastUpdateAt: new Date(Date.now() - 50 * MINUTE), resolved: true });
+      assert.deepEqual(await jobs(lost), []);
+
+      const c = await startReplica('c', url);
+      // Rescheduled on start: the active one, not the resolved one.
+      assert.equal((await jobs(lost)).length, 1);
+      assert.deepEqual(await jobs(resolved), []);
+
+      await until('both reminders', () => sentFor(queued).length > 0 && sentFor(lost).length > 0);
+      await until('no deliverable job left', async () => (await settled(queued)) && (await settled(lost)));
+      assert.equal(sentFor(queued).length, 1);
+      assert.equal(sentFor(lost).length, 1);
+      assert.deepEqual(sentFor(resolved), []);
+      assert.deepEqual([...sentFor(queued), ...sentFor(lost)].map((s) => s.replica), ['c', 'c']);
+
+      // The job queued before the restart is the one that ran; the restart queued no second one.
+      const queuedJobs = await jobs(queued);
+      assert.equal(queuedJobs.find((j) => j.id === job.id)?.state, 'completed');
+      assert.equal(queuedJobs.filter((j) => j.singleton_key === job.singleton_key).length, 1);
+
+      // A further restart reschedules, but queues nothing twice.
+      await c.queue.stop();
+      const jobsBefore = (await jobs(lost)).length;
+      await startReplica('d', url);
+      assert.equal((await jobs(lost)).length, jobsBefore);
+    });
+  });
+}
