@@ -1,12 +1,47 @@
 import { AppError } from './errors.ts';
-import { parseSeverity } from './severity.ts';
+import { parseSeverity, type Severity } from './severity.ts';
 import type { DeclarationInput } from './declaration.ts';
+import type { IncidentStatus, RoleName } from './incident.ts';
+
+/** Statuses a person may set with `/incident status` (resolve has its own command too). */
+export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFIED' | 'MONITORING' | 'RESOLVED'>;
 
 /** What `/incident <text>` asks for. */
 export type IncidentCommand =
   | { kind: 'open-declare-modal' }
   | { kind: 'help' }
-  | { kind: 'declare'; declaration: DeclarationInput };
+  | { kind: 'declare'; declaration: DeclarationInput }
+  | { kind: 'status'; status: SettableStatus; message: string | null }
+  | { kind: 'update'; message: string }
+  | { kind: 'severity'; severity: Severity; reason: string | null }
+  | { kind: 'role'; role: RoleName; userId: string }
+  | { kind: 'note'; text: string }
+  | { kind: 'timeline' }
+  | { kind: 'resolve'; summary: string | null }
+  | { kind: 'close' }
+  | { kind: 'reopen'; reason: string | null }
+  | { kind: 'clinical'; on: boolean };
+
+/** Commands that act on the incident whose channel they are typed in. */
+export type InChannelCommand = Exclude<IncidentCommand, { kind: 'open-declare-modal' | 'help' | 'declare' }>;
+
+const ROLE_WORDS: Record<string, RoleName> = {
+  commander: 'COMMANDER',
+  ic: 'COMMANDER',
+  comms: 'COMMS',
+  scribe: 'SCRIBE',
+  ops: 'OPS',
+  'clinical-safety': 'CLINICAL_SAFETY',
+  cso: 'CLINICAL_SAFETY',
+};
+const STATUS_WORDS: Record<string, SettableStatus> = {
+  investigating: 'INVESTIGATING',
+  identified: 'IDENTIFIED',
+  monitoring: 'MONITORING',
+  resolved: 'RESOLVED',
+};
+/** Free text after a command word: at most this long (Slack messages stay readable). */
+export const MESSAGE_MAX = 3000;
 
 export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident', summary: 'Open the form to declare an incident.' },
@@ -14,6 +49,16 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     usage: '/incident declare <sev1-4> <title> [--private] [--clinical] [--service=<name>]',
     summary: 'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`.',
   },
+  { usage: '/incident status <investigating|identified|monitoring|resolved> [message]', summary: 'Move the incident on (in its channel).' },
+  { usage: '/incident update <message>', summary: 'Post a status update here and, unless private, in the broadcast channel.' },
+  { usage: '/incident sev <1-4> [reason]', summary: 'Change severity (commander only).' },
+  { usage: '/incident role <commander|comms|scribe|ops|clinical-safety> @user', summary: 'Assign a role.' },
+  { usage: '/incident note <text>', summary: 'Add a note to the timeline (anyone in the channel).' },
+  { usage: '/incident timeline', summary: 'Show the timeline and key durations in your time zone.' },
+  { usage: '/incident resolve [summary]', summary: 'Resolve the incident (commander only).' },
+  { usage: '/incident close', summary: 'Close a resolved incident (commander only).' },
+  { usage: '/incident reopen [reason]', summary: 'Reopen a resolved or closed incident (commander only).' },
+  { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
 
@@ -29,18 +74,77 @@ export function helpText(): string {
 export function parseIncidentCommand(text: string): IncidentCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [sub, ...rest] = words;
+  /** The text after the first `n` words, as typed (line breaks kept). */
+  const after = (n: number) => {
+    let remainder = text.trim();
+    for (let i = 0; i < n; i++) remainder = remainder.replace(/^\S+\s*/, '');
+    return freeText(remainder);
+  };
   if (!sub) return { kind: 'open-declare-modal' };
   switch (sub.toLowerCase()) {
     case 'help':
       return { kind: 'help' };
     case 'declare':
       return { kind: 'declare', declaration: parseDeclare(rest) };
+    case 'status': {
+      const status = STATUS_WORDS[(rest[0] ?? '').toLowerCase()];
+      if (!status) throw usage('status', '<investigating|identified|monitoring|resolved> [message]', rest[0]);
+      return { kind: 'status', status, message: after(2) };
+    }
+    case 'update': {
+      const message = after(1);
+      if (!message) throw usage('update', '<message>');
+      return { kind: 'update', message };
+    }
+    case 'sev':
+    case 'severity': {
+      const severity = parseSeverity(rest[0] ?? '');
+      if (!severity) throw usage('sev', '<1-4> [reason]', rest[0]);
+      return { kind: 'severity', severity, reason: after(2) };
+    }
+    case 'role': {
+      const role = ROLE_WORDS[(rest[0] ?? '').toLowerCase()];
+      const userId = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest[1] ?? '')?.[1];
+      if (!role || !userId || rest.length > 2) {
+        throw usage('role', '<commander|comms|scribe|ops|clinical-safety> @user', rest[0], 'Mention the person with @ so Slack links them.');
+      }
+      return { kind: 'role', role, userId };
+    }
+    case 'note': {
+      const text = after(1);
+      if (!text) throw usage('note', '<text>');
+      return { kind: 'note', text };
+    }
+    case 'timeline':
+      return { kind: 'timeline' };
+    case 'resolve':
+      return { kind: 'resolve', summary: after(1) };
+    case 'close':
+      return { kind: 'close' };
+    case 'reopen':
+      return { kind: 'reopen', reason: after(1) };
+    case 'clinical': {
+      const word = (rest[0] ?? '').toLowerCase();
+      if (word !== 'on' && word !== 'off') throw usage('clinical', '<on|off>', rest[0]);
+      return { kind: 'clinical', on: word === 'on' };
+    }
     default:
       throw new AppError(
         `I don't know \`/incident ${sub}\`. These are the commands:\n${SUBCOMMANDS.map((s) => `• \`${s.usage}\``).join('\n')}`,
         'unknown_subcommand',
       );
   }
+}
+
+function usage(sub: string, args: string, got?: string, hint = ''): AppError {
+  const what = got ? `\`${got}\` is not right here. ` : '';
+  return new AppError(`${what}Write it as \`/incident ${sub} ${args}\`.${hint ? ` ${hint}` : ''}`, 'invalid_input');
+}
+
+function freeText(raw: string): string | null {
+  const text = raw.trim();
+  if (text.length > MESSAGE_MAX) throw new AppError(`That text is too long (at most ${MESSAGE_MAX} characters).`);
+  return text || null;
 }
 
 function parseDeclare(words: string[]): DeclarationInput {

@@ -1,7 +1,14 @@
 import type { Incident } from './incident.ts';
 
 /** The Slack steps of declaring an incident, in order. Each is recorded as it completes. */
-export type ProvisioningStep = 'create-channel' | 'invite-declarer' | 'post-summary' | 'pin-summary' | 'announce';
+export type ProvisioningStep =
+  | 'create-channel'
+  | 'invite-declarer'
+  | 'post-summary'
+  | 'pin-summary'
+  | 'announce'
+  | 'start-freeze'
+  | 'alert-clinical-safety';
 
 export const STEP_LABELS: Record<ProvisioningStep, string> = {
   'create-channel': 'creating the incident channel',
@@ -9,11 +16,19 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
   'post-summary': 'posting the summary',
   'pin-summary': 'pinning the summary',
   announce: 'announcing it in the broadcast channel',
+  'start-freeze': 'announcing the SEV1 change freeze',
+  'alert-clinical-safety': 'alerting clinical safety',
 };
 
-/** Steps still to do; private incidents are never announced. */
+/**
+ * Steps still to do. Private incidents are never announced (a SEV1 freeze still is, without detail);
+ * clinical impact alerts clinical safety once.
+ */
 export function pendingSteps(
-  i: Pick<Incident, 'channelId' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate'>,
+  i: Pick<
+    Incident,
+    'channelId' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt'
+  >,
 ): ProvisioningStep[] {
   const steps: ProvisioningStep[] = [];
   if (!i.channelId) steps.push('create-channel');
@@ -21,6 +36,8 @@ export function pendingSteps(
   if (!i.summaryTs) steps.push('post-summary');
   if (!i.summaryPinned) steps.push('pin-summary');
   if (!i.isPrivate && !i.announcementTs) steps.push('announce');
+  if (i.severity === 'SEV1' && !i.freezeActive) steps.push('start-freeze');
+  if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
   return steps;
 }
 

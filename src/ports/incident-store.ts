@@ -44,7 +44,10 @@ export interface ChangeGuard {
 
 /** What provisioning records as each Slack step completes. */
 export type ProvisioningPatch = Partial<
-  Pick<Incident, 'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs'>
+  Pick<
+    Incident,
+    'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs' | 'freezeActive' | 'clinicalNotifiedAt'
+  >
 >;
 
 /** Persistence of incidents, as the use cases need it. */

@@ -47,6 +47,7 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
       incident = await runStep(deps, incident, step, warnings);
     }
     incident = await store.finishProvisioning(incidentId, clock.now(), null);
+    await deps.reminders.schedule(incident).catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
     return { state: 'complete', incident, warnings };
   } catch (err) {
     const reason = reasonOf(err);
@@ -82,6 +83,20 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       return record({ summaryPinned: true });
     case 'announce':
       return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, incident) });
+    case 'start-freeze': {
+      await chat.notify(deps.settings.broadcastChannelId, { kind: 'freeze-started', incident });
+      const frozen = await record({ freezeActive: true });
+      // The summary went up before the freeze: show it there too (a failure here loses nothing).
+      if (frozen.channelId && frozen.summaryTs) {
+        await chat.updateSummary(frozen.channelId, frozen.summaryTs, frozen).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
+      }
+      return frozen;
+    }
+    case 'alert-clinical-safety': {
+      const channel = deps.settings.clinicalSafetyChannelId;
+      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident });
+      return record({ clinicalNotifiedAt: clock.now() });
+    }
   }
 }
 

@@ -147,11 +147,11 @@ export class SlackChatPlatform implements ChatPlatform {
     await call(() => this.client.chat.postMessage({ channel: userId, text }), postedMessage);
   }
 
-  async replyPrivately(responseUrl: string, text: string): Promise<void> {
+  async replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void> {
     const res = await fetch(responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new ChatError(`response_url_${res.status}`);

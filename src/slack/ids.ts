@@ -2,8 +2,11 @@
 
 export const COMMAND = '/incident';
 
-/** Bot events the app subscribes to (none yet: everything starts from the slash command). */
-export const BOT_EVENTS: readonly string[] = [];
+/**
+ * Bot events the app subscribes to: pins and :pushpin: reactions put messages on the timeline; edits
+ * and deletes of those messages (message.channels / message.groups) update their entries.
+ */
+export const BOT_EVENTS: readonly string[] = ['pin_added', 'reaction_added', 'message.channels', 'message.groups'];
 export const SHORTCUTS: readonly string[] = [];
 
 export const DECLARE_MODAL = {
@@ -29,11 +32,27 @@ export const DECLARE_MODAL = {
 export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'auth.test': [],
   'conversations.create': ['channels:manage', 'groups:write'],
+  'conversations.list': ['channels:read', 'groups:read'],
   'conversations.invite': ['channels:manage', 'groups:write'],
   'chat.postMessage': ['chat:write', 'chat:write.public'],
   'chat.update': ['chat:write'],
   'pins.add': ['pins:write'],
   'views.open': [],
+  'conversations.history': ['channels:history', 'groups:history'],
+  'chat.getPermalink': [],
+  'users.info': ['users:read'],
 };
-/** Scopes that are not tied to one Web API method. */
-export const OTHER_SCOPES = ['commands'] as const;
+/** Scopes that are not tied to one Web API method (pins:read for pin_added, reactions:read for reaction_added). */
+export const OTHER_SCOPES = ['commands', 'pins:read', 'reactions:read'] as const;
+
+/** Buttons and the severity menu on the pinned incident summary. */
+export const SUMMARY_ACTIONS = {
+  blockId: 'incident_summary_actions',
+  /** One button per status it may move to: incident_status_investigating, … */
+  statusPrefix: 'incident_status_',
+  resolve: 'incident_resolve',
+  close: 'incident_close',
+  reopen: 'incident_reopen',
+  timeline: 'incident_timeline',
+  severity: 'incident_severity',
+} as const;

@@ -64,8 +64,45 @@ test('modal declare of a private clinical incident: every Slack call matches the
   });
   await app.bot.idle();
   assert.deepEqual(prism.violations('request'), []);
-  assert.deepEqual(newRequests(from).slice(1), ['POST /conversations.create', 'POST /conversations.invite', 'POST /chat.postMessage', 'POST /pins.add']);
+  assert.deepEqual(newRequests(from).slice(1), [
+    'POST /conversations.create',
+    'POST /conversations.invite',
+    'POST /chat.postMessage',
+    'POST /pins.add',
+    'POST /chat.postMessage', // the SEV1 change freeze, without detail
+    'POST /chat.update', // the summary shows the freeze
+  ]);
   assert.match(String(responses.responses.find((r) => r.id === 'modal')?.body.text), /Declared INC-\d+ \(SEV1\).*private/);
+});
+
+test('running an incident from its channel: every Slack call matches the spec', async () => {
+  await app.command('declare sev2 Contract run', { responseUrl: responses.responseUrl('run') });
+  await app.bot.idle();
+  const incident = (await app.bot.deps.store.findByNumber(1))!;
+  const channelId = incident.channelId!; // Prism's example channel
+  const from = prism.requests().length;
+  for (const text of [
+    'status investigating looking',
+    'update Rolling back',
+    'sev 1 wards affected',
+    'role commander <@UALICE|alice>',
+    'note first clue',
+    'clinical on',
+    'role clinical-safety <@UBOB|bob>',
+    'timeline',
+    'resolve fixed',
+    'close',
+    'reopen not fixed',
+  ]) {
+    await app.command(text, { responseUrl: responses.responseUrl('run'), channelId, userId: 'UALICE' });
+    await app.bot.idle();
+  }
+  assert.deepEqual(prism.violations('request'), []);
+  const used = new Set(newRequests(from));
+  for (const m of ['POST /chat.update', 'POST /chat.postMessage', 'POST /users.info']) assert.ok(used.has(m), `${m} was exercised`);
+  assert.equal((await app.bot.deps.store.findById(incident.id))!.status, 'INVESTIGATING');
+  const errors = responses.responses.filter((r) => r.id === 'run' && /went wrong/.test(String(r.body.text)));
+  assert.deepEqual(errors, []);
 });
 
 test('Prism does reject a request that breaks the contract (the check can fail)', async () => {

@@ -58,10 +58,27 @@ describe('channel names', () => {
 });
 
 describe('provisioning steps', () => {
-  const blank = { channelId: null, declarerInvited: false, summaryTs: null, summaryPinned: false, announcementTs: null, isPrivate: false };
+  const blank = {
+    channelId: null,
+    declarerInvited: false,
+    summaryTs: null,
+    summaryPinned: false,
+    announcementTs: null,
+    isPrivate: false,
+    severity: 'SEV2' as const,
+    freezeActive: false,
+    clinicalImpact: false,
+    clinicalNotifiedAt: null,
+  };
   test('all steps in order for a new incident; private ones are never announced', () => {
     assert.deepEqual(pendingSteps(blank), ['create-channel', 'invite-declarer', 'post-summary', 'pin-summary', 'announce']);
     assert.deepEqual(pendingSteps({ ...blank, isPrivate: true }).includes('announce'), false);
+  });
+  test('a SEV1 announces a change freeze; clinical impact alerts clinical safety once', () => {
+    const sev1 = pendingSteps({ ...blank, severity: 'SEV1', clinicalImpact: true });
+    assert.deepEqual(sev1.slice(-2), ['start-freeze', 'alert-clinical-safety']);
+    assert.ok(pendingSteps({ ...blank, severity: 'SEV1', isPrivate: true }).includes('start-freeze'), 'private SEV1s freeze too');
+    assert.deepEqual(pendingSteps({ ...blank, severity: 'SEV1', freezeActive: true, clinicalImpact: true, clinicalNotifiedAt: new Date() }).includes('start-freeze'), false);
   });
   test('carries on where a failed run stopped', () => {
     assert.deepEqual(pendingSteps({ ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2' }), ['pin-summary', 'announce']);

@@ -4,7 +4,7 @@ import { startBot, type RunningBot } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
-import { postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
+import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
 
 export const BROADCAST_CHANNEL = 'CBROADCAST';
 
@@ -13,6 +13,7 @@ export interface TestBot {
   url: string;
   command(text: string, opts: { responseUrl: string; userId?: string; channelId?: string; triggerId?: string }): Promise<SignedResponse>;
   submitView(opts: Parameters<typeof viewSubmissionBody>[0]): Promise<SignedResponse>;
+  clickAction(opts: Parameters<typeof blockActionsBody>[0]): Promise<SignedResponse>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +24,8 @@ export async function startTestBot(opts: {
   broadcastChannel?: string;
   logger?: Logger;
   clock?: Clock;
+  /** More settings, e.g. CLINICAL_SAFETY_CHANNEL. */
+  env?: Record<string, string>;
 }): Promise<TestBot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: opts.token,
@@ -33,6 +36,7 @@ export async function startTestBot(opts: {
     DATA_DIR: ':memory:',
     PORT: '0',
     LOG_LEVEL: 'silent',
+    ...opts.env,
   });
   const bot = await startBot(config, {
     logger: opts.logger ?? silentLogger,
@@ -46,6 +50,7 @@ export async function startTestBot(opts: {
     url,
     command: (text, o) => postSigned(url, slashCommandBody({ text, ...o })),
     submitView: (o) => postSigned(url, viewSubmissionBody(o)),
+    clickAction: (o) => postSigned(url, blockActionsBody(o)),
     stop: () => bot.stop(),
   };
 }

@@ -133,3 +133,38 @@ export function declareModalValues(v: {
     },
   };
 }
+
+/** A block_actions interaction from a button or menu on a bot message, as Slack posts it. */
+export function blockActionsBody(opts: {
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  responseUrl: string;
+  blockId: string;
+  actionId: string;
+  value?: string;
+  selectedValue?: string;
+}): string {
+  const action: Record<string, unknown> = {
+    type: opts.selectedValue ? 'static_select' : 'button',
+    block_id: opts.blockId,
+    action_id: opts.actionId,
+    action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+  };
+  if (opts.value) action.value = opts.value;
+  if (opts.selectedValue) action.selected_option = { text: { type: 'plain_text', text: opts.selectedValue }, value: opts.selectedValue };
+  const payload = {
+    type: 'block_actions',
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channelId, is_ephemeral: false },
+    trigger_id: triggerId(),
+    team: { id: 'T0001', domain: 'healthtech' },
+    channel: { id: opts.channelId, name: 'incident' },
+    message: { type: 'message', ts: opts.messageTs, text: 'summary', blocks: [] },
+    response_url: opts.responseUrl,
+    actions: [action],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

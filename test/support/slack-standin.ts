@@ -763,10 +763,13 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     'conversations.history': (args) => {
       const c = conversation(args.channel);
       if (!c.members.has(botUserId)) throw new SlackApiError('not_in_channel');
+      // Slack's bounds are exclusive unless inclusive=true (then oldest = latest = ts fetches one message).
+      const inclusive = bool(args.inclusive);
+      const after = (ts: string) => (args.oldest === undefined ? true : inclusive ? Number(ts) >= Number(args.oldest) : Number(ts) > Number(args.oldest));
+      const before = (ts: string) => (args.latest === undefined ? true : inclusive ? Number(ts) <= Number(args.latest) : Number(ts) < Number(args.latest));
       const top = messages
         .filter((m) => m.channel === c.id && !m.ephemeralTo && (!m.thread_ts || m.thread_ts === m.ts))
-        .filter((m) => (args.oldest === undefined || Number(m.ts) > Number(args.oldest)) &&
-          (args.latest === undefined || Number(m.ts) < Number(args.latest)))
+        .filter((m) => after(m.ts) && before(m.ts))
         .reverse();
       const { start, end, next } = pagination(args, top.length, 100);
       return {

@@ -1,6 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { ListenerContext } from '../context.ts';
+import { registerSummaryActions } from './actions/summary.ts';
 import { registerIncidentCommand } from './commands/incident.ts';
+import { registerMessageEvents } from './events/messages.ts';
+import { registerPinEvents } from './events/pins.ts';
 import { registerDeclareSubmission } from './views/declare-incident.ts';
 
 /** Every Slack listener, grouped by kind. */
@@ -10,5 +13,8 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   // views
   registerDeclareSubmission(app, ctx);
   // actions
+  registerSummaryActions(app, ctx);
   // events
+  registerPinEvents(app, ctx);
+  registerMessageEvents(app, ctx);
 }

@@ -1,5 +1,7 @@
 import { ROLES, ROLE_LABELS, STATUS_LABELS, incidentRef, type Incident } from '../../domain/incident.ts';
-import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
+import { allowedMoves, isActive } from '../../domain/lifecycle.ts';
+import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.ts';
+import { SUMMARY_ACTIONS } from '../ids.ts';
 import { clip, escapeMrkdwn, slackDate } from './format.ts';
 
 export interface SlackMessage {
@@ -11,7 +13,51 @@ function flags(i: Incident): string[] {
   const out: string[] = [];
   if (i.isPrivate) out.push(':lock: Private incident');
   if (i.clinicalImpact) out.push(':hospital: Clinical impact');
+  if (i.clinicalImpact && !i.roles.CLINICAL_SAFETY) out.push(':warning: *Clinical safety officer required*');
+  if (i.freezeActive) out.push(':ice_cube: Change freeze in effect');
   return out;
+}
+
+const button = (text: string, action_id: string, extra: Record<string, unknown> = {}) => ({
+  type: 'button',
+  text: { type: 'plain_text', text },
+  action_id,
+  ...extra,
+});
+
+/** Buttons for what can be done next, and the severity menu (the same rules as the commands apply). */
+function actions(i: Incident): Record<string, unknown> {
+  const A = SUMMARY_ACTIONS;
+  const elements: Record<string, unknown>[] = [];
+  if (isActive(i.status)) {
+    for (const s of allowedMoves(i.status)) {
+      if (s !== 'RESOLVED') elements.push(button(STATUS_LABELS[s], `${A.statusPrefix}${s.toLowerCase()}`, { value: s }));
+    }
+    elements.push(
+      button('Resolve', A.resolve, {
+        style: 'primary',
+        confirm: {
+          title: { type: 'plain_text', text: 'Resolve the incident?' },
+          text: { type: 'mrkdwn', text: `Resolve ${incidentRef(i)}? Reminders stop and a SEV1 change freeze is lifted.` },
+          confirm: { type: 'plain_text', text: 'Resolve' },
+          deny: { type: 'plain_text', text: 'Not yet' },
+        },
+      }),
+    );
+    const option = (s: (typeof SEVERITIES)[number]) => ({ text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` }, value: s });
+    elements.push({
+      type: 'static_select',
+      action_id: A.severity,
+      placeholder: { type: 'plain_text', text: 'Severity' },
+      initial_option: option(i.severity),
+      options: SEVERITIES.map(option),
+    });
+  } else {
+    if (i.status === 'RESOLVED') elements.push(button('Close', A.close));
+    elements.push(button('Reopen', A.reopen));
+  }
+  elements.push(button('Timeline', A.timeline));
+  return { type: 'actions', block_id: A.blockId, elements };
 }
 
 /** The pinned summary at the top of an incident channel. */
@@ -29,6 +75,8 @@ export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
     `*Declared*\n${slackDate(i.createdAt, timeZone)}`,
   ];
   if (i.affectedService) fields.push(`*Affected service*\n${escapeMrkdwn(i.affectedService)}`);
+  if (i.resolvedAt) fields.push(`*Resolved*\n${slackDate(i.resolvedAt, timeZone)}`);
+  if (i.closedAt) fields.push(`*Closed*\n${slackDate(i.closedAt, timeZone)}`);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${ref}: ${i.title}`, 150), emoji: true } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
@@ -39,6 +87,7 @@ export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: roleLines.join('\n') } });
   const f = flags(i);
   if (f.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: f.join('  ·  ') }] });
+  blocks.push(actions(i));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands` }],

@@ -7,6 +7,7 @@ import { userMessageFor } from '../../errors.ts';
 import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
 import { declareAndReply } from '../declare-and-reply.ts';
+import { runInChannel } from '../in-channel.ts';
 import { declareModal } from '../../views/declare-modal.ts';
 import { escapeMrkdwn } from '../../views/format.ts';
 
@@ -48,6 +49,11 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           },
           { command: 'open declare modal', user: cmd.user_id },
         );
+        return;
+      default:
+        // Acts on this channel's incident: answered now, done after the ack.
+        await ack();
+        await runInChannel(ctx, request, { channelId: cmd.channel_id, userId: cmd.user_id, responseUrl: cmd.response_url });
         return;
       case 'declare': {
         const d = declaration!;

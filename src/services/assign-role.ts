@@ -1,0 +1,31 @@
+import { assertCanCommand } from '../domain/authority.ts';
+import { AppError } from '../domain/errors.ts';
+import { ROLE_LABELS, type RoleName } from '../domain/incident.ts';
+import type { ServiceDeps } from './deps.ts';
+import { commitChange, incidentInChannel } from './incident-changes.ts';
+
+/**
+ * `/incident role <role> @user`: the commander (or, without one, the declarer) assigns roles; anyone
+ * may take a role nobody holds for themselves (so a responder can step up as commander).
+ */
+export async function assignRole(deps: ServiceDeps, input: { channelId: string; userId: string; role: RoleName; assignee: string }) {
+  const incident = await incidentInChannel(deps, input.channelId);
+  const current = incident.roles[input.role];
+  if (current === input.assignee) throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
+  const takingVacantRole = !current && input.assignee === input.userId;
+  if (!takingVacantRole) assertCanCommand(incident, input.userId, `assign the ${ROLE_LABELS[input.role]} role`);
+  const now = deps.clock.now();
+  return commitChange(deps, {
+    incident,
+    change: { role: { role: input.role, userId: input.assignee, assignedBy: input.userId } },
+    guard: {},
+    entry: {
+      occurredAt: now,
+      kind: 'role_assigned',
+      actorId: input.userId,
+      text: `${ROLE_LABELS[input.role]}: ${input.assignee}${current ? ` (was ${current})` : ''}`,
+      data: { role: input.role, userId: input.assignee, previous: current ?? null },
+    },
+    notices: [{ to: 'incident', notice: (i) => ({ kind: 'role-assigned', incident: i, by: input.userId, role: input.role, userId: input.assignee }) }],
+  });
+}

@@ -1,0 +1,32 @@
+import { assertCanCommand } from '../domain/authority.ts';
+import type { Incident } from '../domain/incident.ts';
+import { assertTransition } from '../domain/lifecycle.ts';
+import type { Notice } from '../ports/chat-platform.ts';
+import type { ServiceDeps } from './deps.ts';
+import { commitChange, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+
+/** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
+export async function reopenIncident(deps: ServiceDeps, input: { channelId: string; userId: string; reason: string | null }) {
+  const incident = await incidentInChannel(deps, input.channelId);
+  assertCanCommand(incident, input.userId, 'reopen the incident');
+  assertTransition(incident.status, 'INVESTIGATING', { reopen: true });
+  const now = deps.clock.now();
+  const freeze = incident.severity === 'SEV1';
+  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
+    to,
+    notice: (i) => ({ kind: 'reopened', incident: i, by: input.userId, reason: input.reason }),
+  }));
+  if (freeze) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-started', incident: i }) });
+  return commitChange(deps, {
+    incident,
+    change: { status: 'INVESTIGATING', resolvedAt: null, closedAt: null, lastUpdateAt: now, ...(freeze ? { freezeActive: true } : {}) },
+    entry: {
+      occurredAt: now,
+      kind: 'status_changed',
+      actorId: input.userId,
+      text: `Reopened${input.reason ? `: ${input.reason}` : ''}`,
+      data: { from: incident.status, to: 'INVESTIGATING', reopened: true, reason: input.reason },
+    },
+    notices,
+  });
+}

@@ -1,0 +1,38 @@
+import { assertCanCommand } from '../domain/authority.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Incident } from '../domain/incident.ts';
+import { assertTransition } from '../domain/lifecycle.ts';
+import type { Notice } from '../ports/chat-platform.ts';
+import type { ServiceDeps } from './deps.ts';
+import { commitChange, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+
+/** `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer first. Lifts a freeze. */
+export async function resolveIncident(deps: ServiceDeps, input: { channelId: string; userId: string; summary: string | null }) {
+  const incident = await incidentInChannel(deps, input.channelId);
+  assertCanCommand(incident, input.userId, 'resolve the incident');
+  assertTransition(incident.status, 'RESOLVED');
+  if (incident.clinicalImpact && !incident.roles.CLINICAL_SAFETY) {
+    throw new AppError(
+      'This incident has clinical impact: a clinical safety officer must be assigned before it is resolved. Use `/incident role clinical-safety @user`.',
+      'clinical_safety_required',
+    );
+  }
+  const now = deps.clock.now();
+  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
+    to,
+    notice: (i) => ({ kind: 'resolved', incident: i, by: input.userId, summary: input.summary }),
+  }));
+  if (incident.freezeActive) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-lifted', incident: i }) });
+  return commitChange(deps, {
+    incident,
+    change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now, ...(incident.freezeActive ? { freezeActive: false } : {}) },
+    entry: {
+      occurredAt: now,
+      kind: 'status_changed',
+      actorId: input.userId,
+      text: `Resolved${input.summary ? `: ${input.summary}` : ''}`,
+      data: { from: incident.status, to: 'RESOLVED', summary: input.summary },
+    },
+    notices,
+  });
+}

@@ -1,0 +1,68 @@
+import type { InChannelCommand } from '../../domain/command.ts';
+import { addNote } from '../../services/add-note.ts';
+import { assignRole } from '../../services/assign-role.ts';
+import { changeSeverity } from '../../services/change-severity.ts';
+import { changeStatus } from '../../services/change-status.ts';
+import { closeIncident } from '../../services/close-incident.ts';
+import { postUpdate } from '../../services/post-update.ts';
+import { reopenIncident } from '../../services/reopen-incident.ts';
+import { resolveIncident } from '../../services/resolve-incident.ts';
+import { setClinicalImpact } from '../../services/set-clinical-impact.ts';
+import { afterAck, type ListenerContext } from '../context.ts';
+import { renderTimelineReply } from '../views/timeline.ts';
+
+/**
+ * Runs a command that acts on the incident of the channel it came from, for the slash command and
+ * the summary's buttons alike, after the ack. Success speaks in the channel (the services post
+ * notices); the person is told privately only about a refusal or an error, or shown the timeline.
+ */
+export function runInChannel(
+  ctx: ListenerContext,
+  cmd: InChannelCommand,
+  who: { channelId: string; userId: string; responseUrl: string | null },
+): Promise<void> {
+  const { deps } = ctx;
+  const base = { channelId: who.channelId, userId: who.userId };
+  return afterAck(
+    ctx,
+    who,
+    async () => {
+      switch (cmd.kind) {
+        case 'timeline': {
+          const msg = await renderTimelineReply(deps, base);
+          if (who.responseUrl) await deps.chat.replyPrivately(who.responseUrl, msg.text, msg.blocks);
+          else await deps.chat.directMessage(who.userId, msg.text);
+          return null;
+        }
+        case 'status':
+          await changeStatus(deps, { ...base, status: cmd.status, message: cmd.message });
+          return null;
+        case 'update':
+          await postUpdate(deps, { ...base, message: cmd.message });
+          return null;
+        case 'severity':
+          await changeSeverity(deps, { ...base, severity: cmd.severity, reason: cmd.reason });
+          return null;
+        case 'role':
+          await assignRole(deps, { ...base, role: cmd.role, assignee: cmd.userId });
+          return null;
+        case 'note':
+          await addNote(deps, { ...base, text: cmd.text });
+          return null;
+        case 'resolve':
+          await resolveIncident(deps, { ...base, summary: cmd.summary });
+          return null;
+        case 'close':
+          await closeIncident(deps, base);
+          return null;
+        case 'reopen':
+          await reopenIncident(deps, { ...base, reason: cmd.reason });
+          return null;
+        case 'clinical':
+          await setClinicalImpact(deps, { ...base, on: cmd.on });
+          return null;
+      }
+    },
+    { command: cmd.kind, user: who.userId, channel: who.channelId },
+  );
+}

@@ -1,0 +1,192 @@
+import { formatDuration } from '../../domain/durations.ts';
+import { incidentRef } from '../../domain/incident.ts';
+import { formatReaderTime } from '../../domain/timeline.ts';
+import type { TimelineEntry } from '../../ports/incident-store.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
+import { showTimeline, type IncidentTimeline } from '../../services/show-timeline.ts';
+import { clip, escapeMrkdwn } from './format.ts';
+import type { SlackMessage } from './incident-summary.ts';
+
+/** Slack's limits for a message's blocks (https://api.slack.com/reference/block-kit/blocks). */
+export const TIMELINE_LIMITS = {
+  maxBlocks: 50,
+  sectionChars: 3000,
+  /** One entry's text at most (a long note is cut with an ellipsis). */
+  entryChars: 1500,
+};
+export type TimelineLimits = typeof TIMELINE_LIMITS;
+
+/** Blocks that are not entry sections: header, zones, durations, divider, "older left out", footer. */
+const FIXED_BLOCKS = 6;
+
+const ICONS: Record<string, string> = {
+  declared: ':rotating_light:',
+  channel_created: ':hash:',
+  severity_changed: ':warning:',
+  status_changed: ':arrows_counterclockwise:',
+  role_assigned: ':bust_in_silhouette:',
+  note: ':memo:',
+  status_update: ':loudspeaker:',
+  resolved: ':white_check_mark:',
+  closed: ':lock:',
+  reopened: ':rotating_light:',
+  clinical_impact: ':hospital:',
+  pinned_message: ':pushpin:',
+};
+
+/**
+ * The reply to `/incident timeline` in an incident channel: the incident's timeline as `userId`
+ * reads it (team zone plus their own Slack zone), as an ephemeral message's text and blocks.
+ * Throws AppError ("This command only works in an incident channel…") anywhere else.
+ */
+export async function renderTimelineReply(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<SlackMessage> {
+  return timelineMessage(await showTimeline(deps, input));
+}
+
+/** Block Kit for a timeline: header, duration metrics, then the entries oldest first. */
+export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TIMELINE_LIMITS): SlackMessage {
+  const { incident, entries, durations, defaultZone, readerZone } = t;
+  const at = (d: Date) => formatReaderTime(d, defaultZone, readerZone);
+  const ref = incidentRef(incident);
+  const zones =
+    readerZone && readerZone !== defaultZone ? `Times in ${defaultZone}, and in your zone (${readerZone}) in brackets` : `Times in ${defaultZone}`;
+  const notYet = (ms: number | null) => (ms === null ? '_not yet_' : formatDuration(ms));
+
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`${ref} timeline: ${incident.title}`, 150), emoji: true } },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${zones} · declared ${at(t.declaredAt)} · ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}` }],
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Time to acknowledge*\n${notYet(durations.toAcknowledgeMs)}` },
+        { type: 'mrkdwn', text: `*Time to mitigate* (monitoring)\n${notYet(durations.toMitigateMs)}` },
+        { type: 'mrkdwn', text: `*Time to resolve*\n${notYet(durations.toResolveMs)}` },
+      ],
+    },
+    { type: 'divider' },
+  ];
+
+  const { sections, omitted } = packEntries(
+    entries.map((e) => entryText(e, at, limits)),
+    limits.sectionChars,
+    Math.max(1, limits.maxBlocks - FIXED_BLOCKS),
+  );
+  if (omitted > 0) {
+    const shown = entries.length - omitted;
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:scissors: Showing the latest ${shown} of ${entries.length} entries: the ${omitted} oldest do not fit in one Slack message.`,
+        },
+      ],
+    });
+  }
+  if (sections.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_Nothing on the timeline yet._' } });
+  for (const text of sections) blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: 'Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note' }],
+  });
+
+  return { text: `${ref} timeline: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`, blocks };
+}
+
+/** One entry: icon, time, who, a link to the message it came from, markers, then its text quoted. */
+export function entryText(e: TimelineEntry, at: (d: Date) => string, limits: TimelineLimits = TIMELINE_LIMITS): string {
+  const parts = [`${ICONS[e.kind] ?? ':small_blue_diamond:'} *${at(e.occurredAt)}*`];
+  if (e.actorId) parts.push(/^[UWB][A-Z0-9]+$/.test(e.actorId) ? `<@${e.actorId}>` : escapeMrkdwn(e.actorId));
+  if (e.permalink && /^https:\/\/[^\s<>|]+$/.test(e.permalink)) parts.push(`<${e.permalink}|message>`);
+  if (e.deletedAt) parts.push('_(deleted)_');
+  else if (e.editedAt) parts.push('_(edited)_');
+  const head = parts.join(' · ').replace(' · ', ' ');
+  const budget = Math.min(limits.entryChars, limits.sectionChars - head.length - 1);
+  // A message's text is Slack's own markup (already escaped); every other entry's is plain text.
+  const text = e.text.trim();
+  const mrkdwn = e.kind === 'pinned_message' ? slackTextToMrkdwn(text) : escapeMrkdwn(text);
+  const body = text ? quoteBody(mrkdwn, Boolean(e.deletedAt), budget) : '> _(no text)_';
+  return `${head}\n${body}`;
+}
+
+/**
+ * A Slack message's text, safe to show again: mentions of people and channels and http(s) links
+ * stay; @channel / @here / @everyone and user-group mentions become plain words (no one is pinged
+ * twice); dates show their fallback; anything else in angle brackets is escaped.
+ */
+export function slackTextToMrkdwn(text: string): string {
+  const plain = (s: string) => s.replace(/&(?!(?:amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(/<([^<>\n]*)>/g)) {
+    out += plain(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    const [target = '', label] = m[1]!.split('|', 2) as [string, string | undefined];
+    let t: RegExpExecArray | null;
+    if ((t = /^@([UW][A-Z0-9]+)$/.exec(target))) out += `<@${t[1]}>`;
+    else if ((t = /^#(C[A-Z0-9]+)$/.exec(target))) out += `<#${t[1]}>`;
+    else if ((t = /^!(channel|here|everyone)$/.exec(target))) out += `@${t[1]}`;
+    else if (target.startsWith('!subteam^')) out += plain(label ?? '@group');
+    else if (target.startsWith('!date^')) out += plain(label ?? 'a date');
+    else if (/^(https?:\/\/|mailto:)[^\s|<>]+$/.test(target)) out += label ? `<${target}|${plain(label)}>` : `<${target}>`;
+    else out += plain(m[0]);
+  }
+  return out + plain(text.slice(last));
+}
+
+/** Mrkdwn as a quote, struck through when deleted, cut to `budget` characters. */
+function quoteBody(mrkdwn: string, struck: boolean, budget: number): string {
+  const wrap = (line: string) => (struck && line.trim() ? `> ~${line.trim()}~` : `> ${line}`);
+  const overhead = struck ? 4 : 2;
+  const out: string[] = [];
+  let used = 0;
+  for (const line of mrkdwn.split('\n').map((l) => l.trimEnd())) {
+    const sep = out.length ? 1 : 0;
+    const full = wrap(line);
+    if (used + sep + full.length <= budget) {
+      out.push(full);
+      used += sep + full.length;
+      continue;
+    }
+    const room = budget - used - sep - overhead - 1;
+    if (room > 0) out.push(wrap(`${safeCut(line, room)}…`));
+    else if (out.length) out[out.length - 1] += '…';
+    break;
+  }
+  return out.join('\n');
+}
+
+/** Cuts mrkdwn without splitting an entity (`&amp;`), a link or mention (`<…>`) or a surrogate pair. */
+function safeCut(text: string, max: number): string {
+  let cut = text.slice(0, max).replace(/&[a-z]{0,3}$/, '').replace(/<[^>]*$/, '');
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut;
+}
+
+/**
+ * Packs entry texts (oldest first) into at most `maxSections` texts of at most `maxChars` each,
+ * keeping the newest entries: `omitted` is how many of the oldest did not fit.
+ */
+export function packEntries(texts: string[], maxChars: number, maxSections: number): { sections: string[]; omitted: number } {
+  const sections: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  let i = texts.length - 1;
+  for (; i >= 0; i--) {
+    const text = texts[i]!.length > maxChars ? clip(texts[i]!, maxChars) : texts[i]!;
+    const added = current.length ? text.length + 1 : text.length;
+    if (current.length && length + added > maxChars) {
+      if (sections.length + 1 >= maxSections) break;
+      sections.push(current);
+      current = [];
+      length = 0;
+    }
+    current.unshift(text);
+    length += current.length > 1 ? text.length + 1 : text.length;
+  }
+  if (current.length) sections.push(current);
+  return { sections: sections.reverse().map((s) => s.join('\n')), omitted: i + 1 };
+}

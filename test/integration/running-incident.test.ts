@@ -1,0 +1,278 @@
+// Running an incident from its channel: every subcommand, refused transitions, who may do what,
+// the summary's buttons, SEV1 change freeze and clinical impact. Signed requests to the running
+// app; Slack is the stateful stand-in; the database is PGlite and, when set, PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Incident } from '../../src/domain/incident.ts';
+import { SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
+import { BROADCAST_CHANNEL, startTestBot, type TestBot } from '../support/bot.ts';
+import { testDatabases } from '../support/databases.ts';
+import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
+
+const CLINICAL = 'CCLINICAL';
+const USERS = ['UALICE', 'UBOB', 'UCAROL', 'UDAVE'];
+
+for (const database of testDatabases()) {
+  describe(`running an incident (${database.name})`, () => {
+    let slack: SlackStandIn;
+    let app: TestBot;
+    let teardownDb: () => Promise<void>;
+    let seq = 0;
+
+    before(async () => {
+      slack = await startSlackStandIn({ users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })) });
+      const db = await database.setup();
+      teardownDb = db.teardown;
+      app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: db.url, env: { CLINICAL_SAFETY_CHANNEL: CLINICAL } });
+    });
+    after(async () => {
+      await app?.stop();
+      await slack?.close();
+      await teardownDb?.();
+    });
+    beforeEach(() => {
+      slack.reset();
+      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
+      slack.addChannel({ id: CLINICAL, name: 'clinical-safety' });
+      slack.addChannel({ id: 'CGENERAL', name: 'general', members: USERS });
+    });
+
+    /** Runs `/incident <text>` as `user` in `channel`; returns the ack and what the user was told privately. */
+    async function run(text: string, user: string, channelId: string) {
+      const id = `r${++seq}`;
+      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: user, channelId });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+      const told = slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text));
+      return { ack: res.json() as { text?: string; response_type?: string } | undefined, told, responses: slack.responses.filter((r) => r.id === id) };
+    }
+    async function declare(text: string, user = 'UALICE'): Promise<Incident> {
+      const { told } = await run(`declare ${text}`, user, 'CGENERAL');
+      const n = Number(/INC-(\d+)/.exec(told.join(' '))?.[1]);
+      const incident = await app.bot.deps.store.findByNumber(n);
+      assert.ok(incident?.provisionedAt, `declared: ${told.join(' ')}`);
+      for (const u of USERS) slack.channels.get(incident.channelId!)!.members.add(u);
+      return incident;
+    }
+    const reload = async (i: Incident) => (await app.bot.deps.store.findById(i.id))!;
+    const postedIn = (channel: string) => slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => m.text ?? '');
+    const summaryOf = (i: Incident) => JSON.stringify(slack.messages.find((m) => m.channel === i.channelId && m.ts === i.summaryTs)?.blocks);
+
+    test('outside an incident channel every incident subcommand says where it works, and changes nothing', async () => {
+      for (const text of ['status investigating', 'update all good', 'sev 1', 'role scribe <@UBOB|bob>', 'note hi', 'timeline', 'resolve', 'close', 'reopen', 'clinical on']) {
+        const { told } = await run(text, 'UALICE', 'CGENERAL');
+        assert.equal(told.length, 1, text);
+        assert.match(told[0]!, /only works in an incident channel/, text);
+      }
+      assert.equal(slack.callsTo('chat.postMessage').length, 0);
+    });
+
+    test('status moves along the lifecycle; each change updates the pinned summary and the timeline', async () => {
+      const i = await declare('sev3 Lab results slow');
+      const { ack } = await run('status investigating looking at the queue', 'UBOB', i.channelId!);
+      assert.equal(ack, undefined, 'an empty ack: the channel notice says it');
+      let now = await reload(i);
+      assert.equal(now.status, 'INVESTIGATING');
+      assert.ok(summaryOf(now).includes('*Status*\\nInvestigating'), 'summary updated by chat.update');
+      assert.ok(slack.callsTo('chat.update').some((a) => a.ts === i.summaryTs));
+      assert.ok(postedIn(i.channelId!).some((t) => /<@UBOB> moved \*INC-\d+\* from Declared to \*Investigating\*/.test(t)));
+      await run('status identified', 'UBOB', i.channelId!);
+      await run('status monitoring fix deployed', 'UCAROL', i.channelId!);
+      now = await reload(i);
+      assert.equal(now.status, 'MONITORING');
+      const timeline = await app.bot.deps.store.timeline(i.id);
+      assert.deepEqual(
+        timeline.filter((e) => e.kind === 'status_changed').map((e) => [e.actorId, e.data?.from, e.data?.to]),
+        [['UBOB', 'DECLARED', 'INVESTIGATING'], ['UBOB', 'INVESTIGATING', 'IDENTIFIED'], ['UCAROL', 'IDENTIFIED', 'MONITORING']],
+      );
+      // Summary buttons follow the state: from monitoring, investigating and identified are offered.
+      const actions = JSON.parse(summaryOf(now)).find((b: { block_id?: string }) => b.block_id === SUMMARY_ACTIONS.blockId);
+      assert.deepEqual(
+        actions.elements.map((e: { action_id: string }) => e.action_id),
+        ['incident_status_investigating', 'incident_status_identified', 'incident_resolve', 'incident_severity', 'incident_timeline'],
+      );
+    });
+
+    test('refused transitions say what is allowed and change nothing', async () => {
+      const i = await declare('sev3 Refusals');
+      const cases: [string, RegExp][] = [
+        ['status investigating', /./],
+        ['status investigating', /already investigating/],
+        ['close', /cannot go to closed/],
+        ['reopen', /Only a resolved or closed incident can be reopened/],
+      ];
+      for (const [text, expected] of cases) {
+        const { told } = await run(text, 'UALICE', i.channelId!);
+        if (expected.source !== '.') assert.match(told.join(' '), expected, text);
+      }
+      await run('resolve done', 'UALICE', i.channelId!);
+      const before = await reload(i);
+      for (const [text, expected] of [
+        ['status monitoring', /is resolved\..*reopen it with `\/incident reopen/],
+        ['update still here', /This incident is resolved/],
+        ['resolve', /already resolved/],
+      ] as [string, RegExp][]) {
+        const { told } = await run(text, 'UALICE', i.channelId!);
+        assert.match(told.join(' '), expected, text);
+      }
+      const afterRefusals = await reload(i);
+      assert.equal(afterRefusals.status, 'RESOLVED');
+      assert.equal(afterRefusals.updatedAt.getTime(), before.updatedAt.getTime(), 'nothing written');
+      await run('close', 'UALICE', i.channelId!);
+      assert.match((await run('status investigating', 'UALICE', i.channelId!)).told.join(' '), /is closed\..*reopen/);
+      await run('reopen the fix did not hold', 'UALICE', i.channelId!);
+      const reopened = await reload(i);
+      assert.equal(reopened.status, 'INVESTIGATING');
+      assert.equal(reopened.resolvedAt, null);
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => /reopened \*INC-/.test(t)));
+    });
+
+    test('only the commander (or, without one, the declarer) changes severity, resolves and closes; anyone adds notes', async () => {
+      const i = await declare('sev3 Authority');
+      let { told } = await run('sev 2', 'UBOB', i.channelId!);
+      assert.match(told.join(' '), /Only the declarer \(no commander is set yet\), <@UALICE>, can change the severity/);
+      ({ told } = await run('role commander <@UCAROL|carol>', 'UBOB', i.channelId!));
+      assert.match(told.join(' '), /Only the declarer .* can assign the Commander role/);
+      await run('role commander <@UCAROL|carol>', 'UALICE', i.channelId!);
+      assert.equal((await reload(i)).roles.COMMANDER, 'UCAROL');
+      ({ told } = await run('sev 2', 'UALICE', i.channelId!));
+      assert.match(told.join(' '), /Only the incident commander, <@UCAROL>, can change the severity/);
+      ({ told } = await run('resolve', 'UBOB', i.channelId!));
+      assert.match(told.join(' '), /Only the incident commander, <@UCAROL>, can resolve/);
+      // Anyone may take a vacant role for themselves, not hand it to someone else.
+      await run('role scribe <@UBOB|bob>', 'UBOB', i.channelId!);
+      assert.equal((await reload(i)).roles.SCRIBE, 'UBOB');
+      ({ told } = await run('role ops <@UDAVE|dave>', 'UBOB', i.channelId!));
+      assert.match(told.join(' '), /can assign the Ops role/);
+      ({ told } = await run('note customers called the helpdesk', 'UDAVE', i.channelId!));
+      assert.deepEqual(told, []);
+      assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'note' && e.actorId === 'UDAVE' && e.text === 'customers called the helpdesk'));
+      await run('sev 2 wider than we thought', 'UCAROL', i.channelId!);
+      assert.equal((await reload(i)).severity, 'SEV2');
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => /changed \*INC-\d+\* severity from SEV3 to \*SEV2 \(High\)\*/.test(t)));
+      await run('resolve', 'UCAROL', i.channelId!);
+      ({ told } = await run('close', 'UBOB', i.channelId!));
+      assert.match(told.join(' '), /can close/);
+      await run('close', 'UCAROL', i.channelId!);
+      assert.equal((await reload(i)).status, 'CLOSED');
+      assert.ok(summaryOf(await reload(i)).includes('incident_reopen'), 'a closed summary offers reopen');
+    });
+
+    test('updates go to the channel and the broadcast channel, never broadcast for private incidents', async () => {
+      const pub = await declare('sev2 Public one');
+      await run('update Rolling back the release', 'UBOB', pub.channelId!);
+      assert.ok(postedIn(pub.channelId!).some((t) => t.includes('Rolling back the release')));
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => t.includes('Rolling back the release')));
+      const before = (await reload(pub)).lastUpdateAt;
+      assert.ok(before.getTime() > pub.lastUpdateAt.getTime(), 'an update resets the reminder clock');
+      const priv = await declare('sev2 Private one --private');
+      await run('update Secret progress', 'UALICE', priv.channelId!);
+      assert.ok(postedIn(priv.channelId!).some((t) => t.includes('Secret progress')));
+      assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => t.includes('Secret progress') || t.includes('Private one')));
+    });
+
+    test('a SEV1 announces a change freeze until resolved, also when escalated later', async () => {
+      const i = await declare('sev1 Theatre scheduling down');
+      assert.ok((await reload(i)).freezeActive);
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => /Change freeze\*: SEV1 \*INC-\d+\*/.test(t)));
+      assert.ok(summaryOf(await reload(i)).includes('Change freeze in effect'));
+      await run('resolve', 'UALICE', i.channelId!);
+      assert.equal((await reload(i)).freezeActive, false);
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => /change freeze for \*INC-\d+\* is lifted/.test(t)));
+
+      const j = await declare('sev2 Escalates later');
+      const esc = await run('sev 1 wards affected', 'UALICE', j.channelId!);
+      assert.ok((await reload(j)).freezeActive, `escalation: ${JSON.stringify(esc)}`);
+      await run('sev 2', 'UALICE', j.channelId!);
+      assert.equal((await reload(j)).freezeActive, false, 'leaving SEV1 lifts the freeze');
+      const privateSev1 = await declare('sev1 Secret SEV1 --private');
+      assert.ok((await reload(privateSev1)).freezeActive);
+      const freezeTexts = postedIn(BROADCAST_CHANNEL).filter((t) => /Change freeze/.test(t));
+      assert.ok(freezeTexts.some((t) => /a SEV1 incident is in progress/.test(t)), 'a private SEV1 freezes without detail');
+      assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => t.includes('Secret SEV1')));
+    });
+
+    test('clinical impact requires a clinical safety officer and alerts the clinical-safety channel once', async () => {
+      const declared = await declare('sev2 Prescribing errors --clinical');
+      assert.ok(postedIn(CLINICAL).some((t) => /has \*clinical impact\* and needs a clinical safety officer/.test(t)));
+      assert.ok(summaryOf(await reload(declared)).includes('Clinical safety officer required'));
+      let { told } = await run('resolve', 'UALICE', declared.channelId!);
+      assert.match(told.join(' '), /a clinical safety officer must be assigned before it is resolved/);
+      await run('role clinical-safety <@UDAVE|dave>', 'UALICE', declared.channelId!);
+      ({ told } = await run('resolve', 'UALICE', declared.channelId!));
+      assert.deepEqual(told, []);
+      assert.equal((await reload(declared)).status, 'RESOLVED');
+
+      const later = await declare('sev3 Turns clinical later');
+      const alertsBefore = postedIn(CLINICAL).length;
+      await run('clinical on', 'UBOB', later.channelId!);
+      assert.equal(postedIn(CLINICAL).length, alertsBefore + 1);
+      ({ told } = await run('clinical off', 'UBOB', later.channelId!));
+      assert.match(told.join(' '), /can clear clinical impact/);
+      await run('clinical off', 'UALICE', later.channelId!);
+      await run('clinical on', 'UALICE', later.channelId!);
+      assert.equal(postedIn(CLINICAL).length, alertsBefore + 1, 'alerted once per incident');
+    });
+
+    test('the summary buttons and severity menu act like the commands, with the same rules', async () => {
+      const i = await declare('sev3 Buttons');
+      const click = async (user: string, actionId: string, extra: { value?: string; selectedValue?: string } = {}) => {
+        const id = `b${++seq}`;
+        const res = await app.clickAction({
+          userId: user,
+          channelId: i.channelId!,
+          messageTs: i.summaryTs!,
+          responseUrl: slack.responseUrl(id),
+          blockId: SUMMARY_ACTIONS.blockId,
+          actionId,
+          ...extra,
+        });
+        assert.equal(res.status, 200);
+        await app.bot.idle();
+        return slack.responses.filter((r) => r.id === id);
+      };
+      await click('UBOB', 'incident_status_investigating', { value: 'INVESTIGATING' });
+      assert.equal((await reload(i)).status, 'INVESTIGATING');
+      const refused = await click('UBOB', SUMMARY_ACTIONS.severity, { selectedValue: 'SEV1' });
+      assert.match(String(refused[0]?.body.text), /Only the declarer/);
+      assert.equal(refused[0]?.body.response_type, 'ephemeral');
+      await click('UALICE', SUMMARY_ACTIONS.severity, { selectedValue: 'SEV2' });
+      assert.equal((await reload(i)).severity, 'SEV2');
+      const timeline = await click('UBOB', SUMMARY_ACTIONS.timeline);
+      assert.ok(JSON.stringify(timeline[0]?.body.blocks).includes('Investigating'), 'timeline shown privately');
+      await click('UALICE', SUMMARY_ACTIONS.resolve);
+      assert.equal((await reload(i)).status, 'RESOLVED');
+      await click('UALICE', SUMMARY_ACTIONS.close);
+      assert.equal((await reload(i)).status, 'CLOSED');
+      await click('UALICE', SUMMARY_ACTIONS.reopen);
+      assert.equal((await reload(i)).status, 'INVESTIGATING');
+    });
+
+    test('/incident timeline shows entries and durations privately', async () => {
+      const i = await declare('sev2 Timeline view');
+      await run('status investigating', 'UBOB', i.channelId!);
+      await run('note first clue', 'UBOB', i.channelId!);
+      const { responses } = await run('timeline', 'UBOB', i.channelId!);
+      assert.equal(responses.length, 1);
+      assert.equal(responses[0]!.body.response_type, 'ephemeral');
+      const blocks = JSON.stringify(responses[0]!.body.blocks);
+      for (const part of ['first clue', 'Investigating', 'acknowledge']) assert.ok(blocks.toLowerCase().includes(part.toLowerCase()), part);
+    });
+
+    test('malformed subcommands are answered in the ack with how to write them', async () => {
+      const i = await declare('sev4 Syntax');
+      for (const [text, expected] of [
+        ['role commander bob', /Write it as `\/incident role <commander\|comms\|scribe\|ops\|clinical-safety> @user`/],
+        ['sev 9', /`9` is not right here\. Write it as `\/incident sev <1-4> \[reason\]`/],
+        ['status fixed', /Write it as `\/incident status/],
+        ['update', /Write it as `\/incident update <message>`/],
+        ['clinical maybe', /`\/incident clinical <on\|off>`/],
+      ] as [string, RegExp][]) {
+        const { ack, told } = await run(text, 'UALICE', i.channelId!);
+        assert.equal(ack?.response_type, 'ephemeral', text);
+        assert.match(ack!.text!, expected, text);
+        assert.deepEqual(told, []);
+      }
+    });
+  });
+}
