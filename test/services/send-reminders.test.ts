@@ -2,9 +2,8 @@
 // with a fake clock, a recording chat platform and a recording scheduler.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { openDatabase, type Database } from '../../src/db/database.ts';
-import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
+import { beforeEach, describe, test } from 'node:test';
+import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import { nextReminderAt } from '../../src/domain/reminders.ts';
 import type { Severity } from '../../src/domain/severity.ts';
@@ -12,7 +11,7 @@ import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { sendReminders } from '../../src/services/send-reminders.ts';
-import { testDatabases } from '../support/databases.ts';
+import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const declaredAt = new Date('2026-11-24T14:05:00Z');
 const at = (minutes: number) => new Date(declaredAt.getTime() + minutes * 60_000);
@@ -72,19 +71,10 @@ async function anIncidentIn(store: PrismaIncidentStore, severity: Severity, opts
 
 for (const database of testDatabases()) {
   describe(`sending reminders (${database.name})`, () => {
-    let db: Database;
+    const testStore = useTestStore(database);
     let store: PrismaIncidentStore;
-    let teardown: () => Promise<void>;
-
-    before(async () => {
-      const setup = await database.setup();
-      teardown = setup.teardown;
-      db = await openDatabase({ url: setup.url, dataDir: null });
-      store = new PrismaIncidentStore(db.prisma);
-    });
-    after(async () => {
-      await db?.close();
-      await teardown?.();
+    beforeEach(() => {
+      store = testStore.store();
     });
 
     test('two concurrent checks send each due reminder exactly once, in the incident channel', async () => {

@@ -2,9 +2,8 @@
 // is set) with a fake chat platform; and the Block Kit a reader gets.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { openDatabase, type Database } from '../../src/db/database.ts';
-import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
+import { beforeEach, describe, test } from 'node:test';
+import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Incident, IncidentStatus } from '../../src/domain/incident.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -16,7 +15,7 @@ import { showTimeline, type IncidentTimeline } from '../../src/services/show-tim
 import { updateMessageEntry } from '../../src/services/update-message-entry.ts';
 import { renderTimelineReply, slackTextToMrkdwn, timelineMessage } from '../../src/slack/views/timeline.ts';
 import { anIncident } from '../support/fixtures.ts';
-import { testDatabases } from '../support/databases.ts';
+import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const declaredAt = new Date('2026-11-24T14:00:00Z');
 const now = new Date('2026-11-24T18:00:00Z');
@@ -94,19 +93,10 @@ async function moveTo(store: PrismaIncidentStore, incident: Incident, from: Inci
 
 for (const database of testDatabases()) {
   describe(`timeline use cases (${database.name})`, () => {
-    let db: Database;
+    const testStore = useTestStore(database);
     let store: PrismaIncidentStore;
-    let teardown: () => Promise<void>;
-
-    before(async () => {
-      const setup = await database.setup();
-      teardown = setup.teardown;
-      db = await openDatabase({ url: setup.url, dataDir: null });
-      store = new PrismaIncidentStore(db.prisma);
-    });
-    after(async () => {
-      await db?.close();
-      await teardown?.();
+    beforeEach(() => {
+      store = testStore.store();
     });
 
     const messageEntries = async (incidentId: string) => (await store.timeline(incidentId)).filter((e) => e.kind === 'pinned_message');
