@@ -48,6 +48,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
+      clinicalSafetyGroupId: config.CLINICAL_SAFETY_GROUP ?? null,
       defaultTimeZone: config.TZ_DEFAULT,
     },
   };

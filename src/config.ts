@@ -19,6 +19,8 @@ export const configSchema = z.object({
   }).transform((v) => v!),
   /** Channel where clinical-safety alerts go (a clinical safety group's channel); optional. */
   CLINICAL_SAFETY_CHANNEL: channelId.optional(),
+  /** Slack user group (S…) of clinical safety officers, mentioned in those alerts so they are notified. */
+  CLINICAL_SAFETY_GROUP: optional(z.string().regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID such as S0123ABCD' })),
   PAGERDUTY_TOKEN: optional(z.string().min(10, { message: 'is too short to be a PagerDuty API token' })),
   PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),

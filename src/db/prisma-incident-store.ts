@@ -68,6 +68,9 @@ function toEntry(e: EntryRow): TimelineEntry {
   };
 }
 
+/** Thrown inside a transaction to roll it back when a role guard no longer holds. */
+const GUARD_FAILED = Symbol('guard failed');
+
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
@@ -104,6 +107,7 @@ export class PrismaIncidentStore implements IncidentStore {
           originChannelId: input.originChannelId,
           responseUrl: input.responseUrl,
           createdAt: input.declaredAt,
+          lastUpdateAt: input.declaredAt,
           timeline: {
             create: {
               occurredAt: input.declaredAt,
@@ -199,23 +203,36 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
     const { role, ...fields } = change;
-    return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.incident.updateMany({ where: { id, ...guard }, data: fields });
-      if (count !== 1) return null;
-      if (role) {
-        if (role.userId) {
-          await tx.incidentRole.upsert({
-            where: { incidentId_role: { incidentId: id, role: role.role } },
-            create: { incidentId: id, role: role.role, userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
-            update: { userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
-          });
-        } else {
-          await tx.incidentRole.deleteMany({ where: { incidentId: id, role: role.role } });
+    const { roles: expectedRoles, ...guardFields } = guard;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        // Locks the row first, so the role check below cannot race another change.
+        const { count } = await tx.incident.updateMany({ where: { id, ...guardFields }, data: fields });
+        if (count !== 1) return null;
+        if (expectedRoles) {
+          const held = await tx.incidentRole.findMany({ where: { incidentId: id } });
+          for (const [name, userId] of Object.entries(expectedRoles)) {
+            if ((held.find((r) => r.role === name)?.userId ?? null) !== userId) throw GUARD_FAILED;
+          }
         }
-      }
-      await tx.timelineEntry.create({ data: entryData(id, entry) });
-      return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
-    });
+        if (role) {
+          if (role.userId) {
+            await tx.incidentRole.upsert({
+              where: { incidentId_role: { incidentId: id, role: role.role } },
+              create: { incidentId: id, role: role.role, userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
+              update: { userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
+            });
+          } else {
+            await tx.incidentRole.deleteMany({ where: { incidentId: id, role: role.role } });
+          }
+        }
+        await tx.timelineEntry.create({ data: entryData(id, entry) });
+        return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
+      });
+    } catch (err) {
+      if (err === GUARD_FAILED) return null; // rolled back: nothing written
+      throw err;
+    }
   }
 
   async upsertMessageEntry(incidentId: string, entry: MessageEntry) {
@@ -234,22 +251,42 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async updateMessageEntry(incidentId: string, sourceTs: string, patch: { text?: string; editedAt?: Date; deletedAt?: Date }) {
-    const { count } = await this.prisma.timelineEntry.updateMany({ where: { incidentId, sourceTs }, data: patch });
-    if (count === 0) return null;
+    const newer = patch.editedAt ? { OR: [{ editedAt: null }, { editedAt: { lt: patch.editedAt } }] } : {};
+    const { count } = await this.prisma.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer }, data: patch });
+    if (count === 0) {
+      const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs } } });
+      return existing ? toEntry(existing) : null;
+    }
     return toEntry(await this.prisma.timelineEntry.findUniqueOrThrow({ where: { incidentId_sourceTs: { incidentId, sourceTs } } }));
   }
 
-  async claimUpdateReminder(id: string, dueAt: Date) {
+  async claimUpdateReminder(id: string, dueAt: Date, lastUpdateAt: Date) {
     const { count } = await this.prisma.incident.updateMany({
-      where: { id, OR: [{ updateReminderDueAt: null }, { updateReminderDueAt: { lt: dueAt } }] },
+      where: {
+        id,
+        lastUpdateAt,
+        status: { notIn: ['RESOLVED', 'CLOSED'] },
+        OR: [{ updateReminderDueAt: null }, { updateReminderDueAt: { lt: dueAt } }],
+      },
       data: { updateReminderDueAt: dueAt },
     });
     return count === 1;
   }
 
+  async releaseUpdateReminder(id: string, dueAt: Date, previous: Date | null) {
+    await this.prisma.incident.updateMany({ where: { id, updateReminderDueAt: dueAt }, data: { updateReminderDueAt: previous } });
+  }
+
   async claimCommanderNudge(id: string, now: Date) {
-    const { count } = await this.prisma.incident.updateMany({ where: { id, commanderNudgedAt: null }, data: { commanderNudgedAt: now } });
+    const { count } = await this.prisma.incident.updateMany({
+      where: { id, commanderNudgedAt: null, status: { notIn: ['RESOLVED', 'CLOSED'] }, roles: { none: { role: 'COMMANDER' } } },
+      data: { commanderNudgedAt: now },
+    });
     return count === 1;
+  }
+
+  async releaseCommanderNudge(id: string, now: Date) {
+    await this.prisma.incident.updateMany({ where: { id, commanderNudgedAt: now }, data: { commanderNudgedAt: null } });
   }
 
   async listActive() {

@@ -24,7 +24,7 @@ export type Notice =
   | { kind: 'closed'; incident: Incident; by: string }
   | { kind: 'reopened'; incident: Incident; by: string; reason: string | null }
   | { kind: 'clinical-impact'; incident: Incident; by: string; on: boolean }
-  | { kind: 'clinical-safety-alert'; incident: Incident }
+  | { kind: 'clinical-safety-alert'; incident: Incident; groupId: string | null }
   | { kind: 'freeze-started'; incident: Incident }
   | { kind: 'freeze-lifted'; incident: Incident }
   | { kind: 'update-reminder'; incident: Incident; minutesSinceUpdate: number }

@@ -40,6 +40,9 @@ export type IncidentChange = Partial<
 export interface ChangeGuard {
   status?: IncidentStatus;
   severity?: Severity;
+  clinicalImpact?: boolean;
+  /** Who must hold each role (null: nobody), e.g. the commander whose authority was checked. */
+  roles?: Partial<Record<RoleName, string | null>>;
 }
 
 /** What provisioning records as each Slack step completes. */
@@ -89,14 +92,22 @@ export interface IncidentStore {
   /** Records a message on the timeline once (pinned and pushpinned alike); `created` false if it was there. */
   upsertMessageEntry(incidentId: string, entry: MessageEntry): Promise<{ entry: TimelineEntry; created: boolean }>;
   /** An edit or delete of a message on the timeline; null when that message is not on it. */
+  /** An edit older than the one recorded (events can arrive out of order) changes nothing. */
   updateMessageEntry(
     incidentId: string,
     sourceTs: string,
     patch: { text?: string; editedAt?: Date; deletedAt?: Date },
   ): Promise<TimelineEntry | null>;
-  /** Compare-and-set: true for exactly one caller per due time (reminders never fire twice). */
-  claimUpdateReminder(id: string, dueAt: Date): Promise<boolean>;
+  /**
+   * Compare-and-set: true for exactly one caller per due time (reminders never fire twice), and
+   * only while the incident is active and no update came after `lastUpdateAt` (the one read).
+   */
+  claimUpdateReminder(id: string, dueAt: Date, lastUpdateAt: Date): Promise<boolean>;
+  /** Gives a claimed update reminder back (its post failed), so a retry may send it. */
+  releaseUpdateReminder(id: string, dueAt: Date, previous: Date | null): Promise<void>;
+  /** True once per incident, while it is active and has no commander. */
   claimCommanderNudge(id: string, now: Date): Promise<boolean>;
+  releaseCommanderNudge(id: string, now: Date): Promise<void>;
   /** Incidents not resolved or closed. */
   listActive(): Promise<Incident[]>;
   ping(): Promise<void>;

@@ -5,20 +5,22 @@ import type { ServiceDeps } from './deps.ts';
 import { commitChange, incidentInChannel } from './incident-changes.ts';
 
 /**
- * `/incident role <role> @user`: the commander (or, without one, the declarer) assigns roles; anyone
- * may take a role nobody holds for themselves (so a responder can step up as commander).
+ * `/incident role <role> @user`: the commander (or, without one, the declarer) assigns roles.
+ * Anyone may take a vacant supporting role for themselves; the commander role itself carries the
+ * authority to change severity and resolve, so only the one who holds that authority hands it on.
  */
 export async function assignRole(deps: ServiceDeps, input: { channelId: string; userId: string; role: RoleName; assignee: string }) {
   const incident = await incidentInChannel(deps, input.channelId);
   const current = incident.roles[input.role];
   if (current === input.assignee) throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
-  const takingVacantRole = !current && input.assignee === input.userId;
+  const takingVacantRole = !current && input.assignee === input.userId && input.role !== 'COMMANDER';
   if (!takingVacantRole) assertCanCommand(incident, input.userId, `assign the ${ROLE_LABELS[input.role]} role`);
   const now = deps.clock.now();
   return commitChange(deps, {
     incident,
     change: { role: { role: input.role, userId: input.assignee, assignedBy: input.userId } },
-    guard: {},
+    // Refused if the role, or the authority checked above, changed hands meanwhile.
+    guard: { roles: { [input.role]: current ?? null, COMMANDER: incident.roles.COMMANDER ?? null } },
     entry: {
       occurredAt: now,
       kind: 'role_assigned',

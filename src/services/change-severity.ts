@@ -3,7 +3,7 @@ import { AppError } from '../domain/errors.ts';
 import { isActive } from '../domain/lifecycle.ts';
 import type { Severity } from '../domain/severity.ts';
 import type { ServiceDeps } from './deps.ts';
-import { commitChange, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { Incident } from '../domain/incident.ts';
 
@@ -25,7 +25,7 @@ export async function changeSeverity(deps: ServiceDeps, input: { channelId: stri
   return commitChange(deps, {
     incident,
     change: { severity: input.severity, ...(startsFreeze ? { freezeActive: true } : liftsFreeze ? { freezeActive: false } : {}) },
-    guard: { severity: from },
+    guard: decidedBy(incident),
     entry: {
       occurredAt: now,
       kind: 'severity_changed',

@@ -1,7 +1,7 @@
 import { assertCanCommand } from '../domain/authority.ts';
 import { assertTransition } from '../domain/lifecycle.ts';
 import type { ServiceDeps } from './deps.ts';
-import { commitChange, incidentInChannel } from './incident-changes.ts';
+import { commitChange, decidedBy, incidentInChannel } from './incident-changes.ts';
 
 /** `/incident close`: the commander closes a resolved incident. */
 export async function closeIncident(deps: ServiceDeps, input: { channelId: string; userId: string }) {
@@ -12,6 +12,7 @@ export async function closeIncident(deps: ServiceDeps, input: { channelId: strin
   return commitChange(deps, {
     incident,
     change: { status: 'CLOSED', closedAt: now },
+    guard: decidedBy(incident),
     entry: { occurredAt: now, kind: 'status_changed', actorId: input.userId, text: 'Closed', data: { from: incident.status, to: 'CLOSED' } },
     notices: [{ to: 'incident', notice: (i) => ({ kind: 'closed', incident: i, by: input.userId }) }],
   });

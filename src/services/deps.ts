@@ -21,6 +21,8 @@ export interface ServiceDeps {
     broadcastChannelId: string;
     /** Where clinical-safety alerts go (channel ID); null: only the incident channel is told. */
     clinicalSafetyChannelId: string | null;
+    /** User group mentioned in clinical-safety alerts (Slack: S…), or null. */
+    clinicalSafetyGroupId: string | null;
     /** Shown beside each reader's own zone on the timeline. */
     defaultTimeZone: string;
   };

@@ -30,19 +30,18 @@ export async function commitChange(
     incident: Incident;
     change: IncidentChange;
     entry: NewTimelineEntry;
-    guard?: ChangeGuard;
+    /** What the decision was based on: the change is refused if any of it changed meanwhile. */
+    guard: ChangeGuard;
     notices: { to: NoticeTarget; notice: (updated: Incident) => Notice }[];
   },
 ): Promise<Incident> {
   const { incident } = args;
-  const updated = await deps.store.applyChange(incident.id, args.change, args.entry, args.guard ?? { status: incident.status });
+  const updated = await deps.store.applyChange(incident.id, args.change, args.entry, args.guard);
   if (!updated) {
     throw new AppError('Someone changed this incident at the same moment. Look at the pinned summary and try again.', 'conflict');
   }
   const log = (what: string) => (err: unknown) => deps.logger.error({ err, incidentId: incident.id }, `${what} failed after a recorded change`);
-  if (updated.channelId && updated.summaryTs) {
-    await deps.chat.updateSummary(updated.channelId, updated.summaryTs, updated).catch(log('updating the summary'));
-  }
+  await refreshSummary(deps, incident.id).catch(log('updating the summary'));
   for (const { to, notice } of args.notices) {
     const channel =
       to === 'incident' ? updated.channelId
@@ -52,6 +51,20 @@ export async function commitChange(
   }
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
   return updated;
+}
+
+/**
+ * Redraws the pinned summary from the record as it is now (not from one change's snapshot, so two
+ * changes finishing out of order still leave the latest state pinned).
+ */
+export async function refreshSummary(deps: ServiceDeps, incidentId: string): Promise<void> {
+  const latest = await deps.store.findById(incidentId);
+  if (latest?.channelId && latest.summaryTs) await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest);
+}
+
+/** The guard of a decision that rests on who commands the incident. */
+export function decidedBy(incident: Incident): ChangeGuard {
+  return { status: incident.status, severity: incident.severity, roles: { COMMANDER: incident.roles.COMMANDER ?? null } };
 }
 
 /** Freeze notices go out for private incidents too: they name no detail of the incident. */

@@ -13,6 +13,7 @@ export async function postUpdate(deps: ServiceDeps, input: { channelId: string; 
   return commitChange(deps, {
     incident,
     change: { lastUpdateAt: now },
+    guard: { status: incident.status },
     entry: { occurredAt: now, kind: 'status_update', actorId: input.userId, text: `Update: ${input.message}`, data: { message: input.message } },
     notices: (['incident', 'broadcast'] as const).map((to) => ({
       to,

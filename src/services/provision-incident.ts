@@ -94,7 +94,7 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
     }
     case 'alert-clinical-safety': {
       const channel = deps.settings.clinicalSafetyChannelId;
-      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident });
+      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident, groupId: deps.settings.clinicalSafetyGroupId });
       return record({ clinicalNotifiedAt: clock.now() });
     }
   }

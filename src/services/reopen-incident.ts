@@ -3,7 +3,7 @@ import type { Incident } from '../domain/incident.ts';
 import { assertTransition } from '../domain/lifecycle.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
-import { commitChange, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
 
 /** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
 export async function reopenIncident(deps: ServiceDeps, input: { channelId: string; userId: string; reason: string | null }) {
@@ -20,6 +20,7 @@ export async function reopenIncident(deps: ServiceDeps, input: { channelId: stri
   return commitChange(deps, {
     incident,
     change: { status: 'INVESTIGATING', resolvedAt: null, closedAt: null, lastUpdateAt: now, ...(freeze ? { freezeActive: true } : {}) },
+    guard: decidedBy(incident),
     entry: {
       occurredAt: now,
       kind: 'status_changed',

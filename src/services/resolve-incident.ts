@@ -4,7 +4,7 @@ import type { Incident } from '../domain/incident.ts';
 import { assertTransition } from '../domain/lifecycle.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
-import { commitChange, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
 
 /** `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer first. Lifts a freeze. */
 export async function resolveIncident(deps: ServiceDeps, input: { channelId: string; userId: string; summary: string | null }) {
@@ -26,6 +26,7 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
   return commitChange(deps, {
     incident,
     change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now, ...(incident.freezeActive ? { freezeActive: false } : {}) },
+    guard: { ...decidedBy(incident), roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null } },
     entry: {
       occurredAt: now,
       kind: 'status_changed',

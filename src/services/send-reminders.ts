@@ -17,7 +17,7 @@ export async function sendReminders(deps: ServiceDeps, incidentId: string): Prom
   for (const reminder of due) {
     const claimed =
       reminder.kind === 'update-reminder'
-        ? await deps.store.claimUpdateReminder(incident.id, reminder.dueAt)
+        ? await deps.store.claimUpdateReminder(incident.id, reminder.dueAt, incident.lastUpdateAt)
         : await deps.store.claimCommanderNudge(incident.id, now);
     if (!claimed) continue;
     const notice: Notice =
@@ -29,8 +29,11 @@ export async function sendReminders(deps: ServiceDeps, incidentId: string): Prom
       await deps.chat.notify(incident.channelId!, notice);
       sent.push(reminder);
     } catch (err) {
-      // Claimed, so not retried: at most once. The next update reminder comes an interval later.
-      deps.logger.error({ err, incidentId, reminder: reminder.kind }, 'could not post a reminder');
+      // Give the claim back so the retried job (or the next check) sends it: nothing is lost.
+      deps.logger.error({ err, incidentId, reminder: reminder.kind }, 'could not post a reminder; it will be retried');
+      if (reminder.kind === 'update-reminder') await deps.store.releaseUpdateReminder(incident.id, reminder.dueAt, incident.updateReminderDueAt);
+      else await deps.store.releaseCommanderNudge(incident.id, now);
+      throw err;
     }
   }
   // Reread after claiming (here or by another replica) so the next check is for a future due time.

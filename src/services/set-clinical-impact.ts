@@ -1,13 +1,12 @@
 import { assertCanCommand } from '../domain/authority.ts';
 import { AppError } from '../domain/errors.ts';
-import type { Incident } from '../domain/incident.ts';
-import type { Notice } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
-import { commitChange, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+import { commitChange, incidentInChannel } from './incident-changes.ts';
 
 /**
  * `/incident clinical on|off`: anyone may raise clinical impact (safety first); only the commander
- * may clear it. Raising it alerts the clinical-safety channel once and requires a clinical safety officer.
+ * may clear it. Raising it alerts clinical safety once (recorded only when the alert was posted, so
+ * a failed post is tried again next time) and requires a clinical safety officer.
  */
 export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: string; userId: string; on: boolean }) {
   const incident = await incidentInChannel(deps, input.channelId);
@@ -15,16 +14,11 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
     throw new AppError(`Clinical impact is already ${input.on ? 'on' : 'off'}.`, 'invalid_input');
   }
   if (!input.on) assertCanCommand(incident, input.userId, 'clear clinical impact');
-  const alert = input.on && !incident.clinicalNotifiedAt;
   const now = deps.clock.now();
-  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = [
-    { to: 'incident', notice: (i) => ({ kind: 'clinical-impact', incident: i, by: input.userId, on: input.on }) },
-  ];
-  if (alert) notices.push({ to: 'clinical-safety', notice: (i) => ({ kind: 'clinical-safety-alert', incident: i }) });
-  return commitChange(deps, {
+  const updated = await commitChange(deps, {
     incident,
-    change: { clinicalImpact: input.on, ...(alert ? { clinicalNotifiedAt: now } : {}) },
-    guard: {},
+    change: { clinicalImpact: input.on },
+    guard: input.on ? { clinicalImpact: false } : { clinicalImpact: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },
     entry: {
       occurredAt: now,
       kind: 'clinical_impact',
@@ -32,6 +26,16 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
       text: input.on ? 'Clinical impact reported' : 'Clinical impact cleared',
       data: { on: input.on },
     },
-    notices,
+    notices: [{ to: 'incident', notice: (i) => ({ kind: 'clinical-impact', incident: i, by: input.userId, on: input.on }) }],
   });
+  const channel = deps.settings.clinicalSafetyChannelId;
+  if (input.on && !updated.clinicalNotifiedAt && channel) {
+    try {
+      await deps.chat.notify(channel, { kind: 'clinical-safety-alert', incident: updated, groupId: deps.settings.clinicalSafetyGroupId });
+      return await deps.store.recordProvisioning(updated.id, { clinicalNotifiedAt: deps.clock.now() });
+    } catch (err) {
+      deps.logger.error({ err, incidentId: updated.id }, 'clinical safety alert not posted');
+    }
+  }
+  return updated;
 }

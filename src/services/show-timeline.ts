@@ -1,9 +1,9 @@
 import { incidentDurations, type IncidentDurations } from '../domain/durations.ts';
-import { AppError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import { declaredAtFrom, statusChangesFrom } from '../domain/timeline.ts';
 import type { TimelineEntry } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
+import { incidentInChannel } from './incident-changes.ts';
 
 /** Everything a reader's view of an incident's timeline needs. */
 export interface IncidentTimeline {
@@ -18,14 +18,10 @@ export interface IncidentTimeline {
   readerZone: string | null;
 }
 
-export const NOT_AN_INCIDENT_CHANNEL =
-  'This command only works in an incident channel. Run `/incident timeline` in the channel of the incident you want to see.';
-
 /** The timeline of the incident whose channel this is, with its duration metrics, for `userId` to read. */
 export async function showTimeline(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<IncidentTimeline> {
   const { store, chat, logger, settings } = deps;
-  const incident = await store.findByChannel(input.channelId);
-  if (!incident) throw new AppError(NOT_AN_INCIDENT_CHANNEL, 'not_incident_channel');
+  const incident = await incidentInChannel(deps, input.channelId);
   const [entries, readerZone] = await Promise.all([
     store.timeline(incident.id),
     // The reader's zone only adds a second time: without it the timeline still shows.

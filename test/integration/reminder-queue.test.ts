@@ -67,7 +67,7 @@ for (const database of testDatabases()) {
           chat,
           clock,
           logger: silentLogger,
-          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, defaultTimeZone: 'Europe/London' },
+          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone: 'Europe/London' },
         },
         pollingIntervalSeconds: 0.5,
       });

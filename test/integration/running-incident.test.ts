@@ -18,12 +18,15 @@ for (const database of testDatabases()) {
     let app: TestBot;
     let teardownDb: () => Promise<void>;
     let seq = 0;
+    /** The bot's clock runs this far ahead of real time (reminder tests move it). */
+    let offsetMs = 0;
+    const clock = { now: () => new Date(Date.now() + offsetMs) };
 
     before(async () => {
       slack = await startSlackStandIn({ users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })) });
       const db = await database.setup();
       teardownDb = db.teardown;
-      app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: db.url, env: { CLINICAL_SAFETY_CHANNEL: CLINICAL } });
+      app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: db.url, env: { CLINICAL_SAFETY_CHANNEL: CLINICAL, CLINICAL_SAFETY_GROUP: 'S0CSO' }, clock });
     });
     after(async () => {
       await app?.stop();
@@ -31,6 +34,7 @@ for (const database of testDatabases()) {
       await teardownDb?.();
     });
     beforeEach(() => {
+      offsetMs = 0;
       slack.reset();
       slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
       slack.addChannel({ id: CLINICAL, name: 'clinical-safety' });
@@ -95,16 +99,20 @@ for (const database of testDatabases()) {
 
     test('refused transitions say what is allowed and change nothing', async () => {
       const i = await declare('sev3 Refusals');
+      await run('status investigating', 'UALICE', i.channelId!);
+      const investigating = await reload(i);
       const cases: [string, RegExp][] = [
-        ['status investigating', /./],
         ['status investigating', /already investigating/],
         ['close', /cannot go to closed/],
         ['reopen', /Only a resolved or closed incident can be reopened/],
+        ['sev 3', /already SEV3/],
+        ['clinical off', /already off/],
       ];
       for (const [text, expected] of cases) {
         const { told } = await run(text, 'UALICE', i.channelId!);
-        if (expected.source !== '.') assert.match(told.join(' '), expected, text);
+        assert.match(told.join(' '), expected, text);
       }
+      assert.equal((await reload(i)).updatedAt.getTime(), investigating.updatedAt.getTime(), 'refusals write nothing');
       await run('resolve done', 'UALICE', i.channelId!);
       const before = await reload(i);
       for (const [text, expected] of [
@@ -120,6 +128,9 @@ for (const database of testDatabases()) {
       assert.equal(afterRefusals.updatedAt.getTime(), before.updatedAt.getTime(), 'nothing written');
       await run('close', 'UALICE', i.channelId!);
       assert.match((await run('status investigating', 'UALICE', i.channelId!)).told.join(' '), /is closed\..*reopen/);
+      assert.match((await run('close', 'UALICE', i.channelId!)).told.join(' '), /already closed/);
+      assert.match((await run('reopen', 'UBOB', i.channelId!)).told.join(' '), /Only the declarer .* can reopen the incident/);
+      assert.equal((await reload(i)).status, 'CLOSED');
       await run('reopen the fix did not hold', 'UALICE', i.channelId!);
       const reopened = await reload(i);
       assert.equal(reopened.status, 'INVESTIGATING');
@@ -129,7 +140,9 @@ for (const database of testDatabases()) {
 
     test('only the commander (or, without one, the declarer) changes severity, resolves and closes; anyone adds notes', async () => {
       const i = await declare('sev3 Authority');
-      let { told } = await run('sev 2', 'UBOB', i.channelId!);
+      let { told } = await run('role commander <@UBOB|bob>', 'UBOB', i.channelId!);
+      assert.match(told.join(' '), /Only the declarer .* can assign the Commander role/, 'nobody takes command unasked');
+      ({ told } = await run('sev 2', 'UBOB', i.channelId!));
       assert.match(told.join(' '), /Only the declarer \(no commander is set yet\), <@UALICE>, can change the severity/);
       ({ told } = await run('role commander <@UCAROL|carol>', 'UBOB', i.channelId!));
       assert.match(told.join(' '), /Only the declarer .* can assign the Commander role/);
@@ -139,11 +152,17 @@ for (const database of testDatabases()) {
       assert.match(told.join(' '), /Only the incident commander, <@UCAROL>, can change the severity/);
       ({ told } = await run('resolve', 'UBOB', i.channelId!));
       assert.match(told.join(' '), /Only the incident commander, <@UCAROL>, can resolve/);
-      // Anyone may take a vacant role for themselves, not hand it to someone else.
+      // Anyone may take a vacant supporting role for themselves, not hand it to someone else.
       await run('role scribe <@UBOB|bob>', 'UBOB', i.channelId!);
       assert.equal((await reload(i)).roles.SCRIBE, 'UBOB');
       ({ told } = await run('role ops <@UDAVE|dave>', 'UBOB', i.channelId!));
       assert.match(told.join(' '), /can assign the Ops role/);
+      ({ told } = await run('role scribe <@UDAVE|dave>', 'UDAVE', i.channelId!));
+      assert.match(told.join(' '), /can assign the Scribe role/, 'a held role is not taken by oneself');
+      // The commander reassigns roles, and hands over command.
+      await run('role scribe <@UDAVE|dave>', 'UCAROL', i.channelId!);
+      assert.equal((await reload(i)).roles.SCRIBE, 'UDAVE');
+      assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'role_assigned' && e.data?.previous === 'UBOB'));
       ({ told } = await run('note customers called the helpdesk', 'UDAVE', i.channelId!));
       assert.deepEqual(told, []);
       assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'note' && e.actorId === 'UDAVE' && e.text === 'customers called the helpdesk'));
@@ -194,7 +213,7 @@ for (const database of testDatabases()) {
 
     test('clinical impact requires a clinical safety officer and alerts the clinical-safety channel once', async () => {
       const declared = await declare('sev2 Prescribing errors --clinical');
-      assert.ok(postedIn(CLINICAL).some((t) => /has \*clinical impact\* and needs a clinical safety officer/.test(t)));
+      assert.ok(postedIn(CLINICAL).some((t) => /^<!subteam\^S0CSO> :hospital: \*INC-\d+\* \(SEV2\) has \*clinical impact\* and needs a clinical safety officer/.test(t)));
       assert.ok(summaryOf(await reload(declared)).includes('Clinical safety officer required'));
       let { told } = await run('resolve', 'UALICE', declared.channelId!);
       assert.match(told.join(' '), /a clinical safety officer must be assigned before it is resolved/);
@@ -240,12 +259,50 @@ for (const database of testDatabases()) {
       assert.equal((await reload(i)).severity, 'SEV2');
       const timeline = await click('UBOB', SUMMARY_ACTIONS.timeline);
       assert.ok(JSON.stringify(timeline[0]?.body.blocks).includes('Investigating'), 'timeline shown privately');
+      assert.match(String((await click('UBOB', SUMMARY_ACTIONS.resolve))[0]?.body.text), /Only the declarer .* can resolve/);
+      assert.equal((await reload(i)).status, 'INVESTIGATING');
+      const menu = (await reload(i)).summaryTs;
+      assert.ok(slack.callsTo('chat.update').filter((a) => a.ts === menu).length > 0, 'a refused menu choice redraws the summary');
       await click('UALICE', SUMMARY_ACTIONS.resolve);
       assert.equal((await reload(i)).status, 'RESOLVED');
+      assert.match(String((await click('UBOB', SUMMARY_ACTIONS.close))[0]?.body.text), /can close/);
       await click('UALICE', SUMMARY_ACTIONS.close);
       assert.equal((await reload(i)).status, 'CLOSED');
+      assert.match(String((await click('UBOB', SUMMARY_ACTIONS.reopen))[0]?.body.text), /can reopen/);
       await click('UALICE', SUMMARY_ACTIONS.reopen);
       assert.equal((await reload(i)).status, 'INVESTIGATING');
+    });
+
+    test('reminders through the running bot: due by severity, once, postponed by an update, stopped by resolving', { timeout: 60_000 }, async () => {
+      const i = await declare('sev1 Reminder drill');
+      const reminders = () => postedIn(i.channelId!).filter((t) => /No status update on|no incident commander/.test(t));
+      // The queue's job runs sendReminders (pg-boss delivery is tested in reminder-queue.test.ts);
+      // here it is called directly, at the bot's injected time.
+      const { sendReminders } = await import('../../src/services/send-reminders.ts');
+      offsetMs = 9 * 60_000;
+      assert.deepEqual(await sendReminders(app.bot.deps, i.id), [], 'nothing due after 9 minutes');
+      offsetMs = 11 * 60_000;
+      assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['commander-nudge']);
+      assert.ok(reminders().some((t) => /no incident commander for 11 minutes\. <@UALICE>, hand the role/.test(t)));
+      offsetMs = 29 * 60_000;
+      assert.deepEqual(await sendReminders(app.bot.deps, i.id), [], 'no update reminder before 30 minutes at SEV1, no second nudge');
+      offsetMs = 31 * 60_000;
+      assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['update-reminder']);
+      assert.ok(reminders().some((t) => /No status update on \*INC-\d+\* for 31 minutes\. <@UALICE>, please post one/.test(t)));
+      // A second check of the same due time (another replica, a retried job) sends nothing more.
+      assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
+      assert.equal(reminders().length, 2);
+      // An update postpones the next reminder by the SEV1 interval.
+      await run('update Still rolling back', 'UALICE', i.channelId!);
+      offsetMs += 20 * 60_000;
+      assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
+      offsetMs += 11 * 60_000;
+      assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['update-reminder']);
+      // Resolving stops them.
+      await run('resolve', 'UALICE', i.channelId!);
+      offsetMs += 5 * 3600_000;
+      assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
+      assert.equal(reminders().length, 3);
     });
 
     test('/incident timeline shows entries and durations privately', async () => {

@@ -181,10 +181,6 @@ for (const database of testDatabases()) {
       assert.equal(slack.callsTo('conversations.history').length, 0);
     });
 
-    // The stand-in's conversations.history ignores `inclusive` (oldest/latest are always exclusive
-    // there), so fetching one message by ts finds nothing; real Slack returns it. These pass once
-    // test/support/slack-standin.ts honours `inclusive`.
-
     test('a pin event without the message fetches it, with its permalink', async () => {
       const incident = await declare('Imaging archive slow');
       const channel = incident.channelId!;

@@ -38,7 +38,7 @@ function harness(store: PrismaIncidentStore) {
         scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, now) });
       },
     },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, defaultTimeZone: 'Europe/London' },
+    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone: 'Europe/London' },
   };
   return {
     deps,
@@ -168,15 +168,27 @@ for (const database of testDatabases()) {
       assert.deepEqual(h.kinds(), ['commander-nudge']);
     });
 
-    test('a reminder that could not be posted is not sent again (at most once)', async () => {
+    test('a reminder that could not be posted is given back and sent by the retry, once', async () => {
       const h = harness(store);
       const incident = await anIncidentIn(store, 'SEV1', { commander: 'UBOB' });
       h.setNow(at(30));
       h.failNotify(true);
-      assert.deepEqual(await sendReminders(h.deps, incident.id), []);
+      await assert.rejects(sendReminders(h.deps, incident.id), /slack down/, 'the job fails, so pg-boss retries it');
       h.failNotify(false);
-      assert.deepEqual(await sendReminders(h.deps, incident.id), []);
+      assert.deepEqual((await sendReminders(h.deps, incident.id)).map((r) => r.kind), ['update-reminder']);
+      assert.deepEqual(await sendReminders(h.deps, incident.id), [], 'and only once');
       assert.deepEqual(h.scheduled.at(-1)?.next, at(60));
+    });
+
+    test('no reminder is claimed for an update that came after it was read, or once resolved', async () => {
+      const h = harness(store);
+      const incident = await anIncidentIn(store, 'SEV1', { commander: 'UBOB' });
+      assert.equal(await store.claimUpdateReminder(incident.id, at(30), new Date(incident.lastUpdateAt.getTime() - 1)), false, 'stale read');
+      await store.applyChange(incident.id, { status: 'RESOLVED' }, { occurredAt: at(5), kind: 'status_changed', actorId: 'UBOB', text: 'Resolved' });
+      assert.equal(await store.claimUpdateReminder(incident.id, at(30), incident.lastUpdateAt), false, 'resolved');
+      assert.equal(await store.claimCommanderNudge(incident.id, at(30)), false);
+      h.setNow(at(31));
+      assert.deepEqual(await sendReminders(h.deps, incident.id), []);
     });
 
     test('an unknown incident: nothing', async () => {

@@ -65,7 +65,7 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
     clock: { now: () => now },
     logger: silentLogger,
     reminders: { async schedule() {} },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, defaultTimeZone },
+    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone },
   };
 }
 

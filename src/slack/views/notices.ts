@@ -33,9 +33,9 @@ export function noticeText(n: Notice): string {
         ? `:hospital: <@${n.by}> marked ${ref(i)} as having *clinical impact*. A clinical safety officer is required: assign one with \`/incident role clinical-safety @user\`.`
         : `<@${n.by}> marked ${ref(i)} as having no clinical impact.`;
     case 'clinical-safety-alert':
-      return i.isPrivate
+      return (n.groupId ? `<!subteam^${n.groupId}> ` : '') + (i.isPrivate
         ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask <@${i.roles.COMMANDER ?? i.declaredBy}> to be added.`
-        : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`;
+        : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`);
     case 'freeze-started':
       return i.isPrivate
         ? `:ice_cube: *Change freeze*: a SEV1 incident is in progress. Do not deploy or change production until it is lifted here.`
@@ -47,7 +47,7 @@ export function noticeText(n: Notice): string {
     case 'update-reminder':
       return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. <@${i.roles.COMMANDER ?? i.declaredBy}>, please post one with \`/incident update <message>\`.`;
     case 'commander-nudge':
-      return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. Take the role with \`/incident role commander @you\`.`;
+      return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. <@${i.declaredBy}>, hand the role to someone (or yourself) with \`/incident role commander @user\`.`;
   }
 }
 

@@ -5,6 +5,7 @@ import { parseSeverity } from '../../../domain/severity.ts';
 import type { ListenerContext } from '../../context.ts';
 import { SUMMARY_ACTIONS as A } from '../../ids.ts';
 import { runInChannel } from '../in-channel.ts';
+import { refreshSummary } from '../../../services/incident-changes.ts';
 
 const summaryAction = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -55,5 +56,10 @@ export function registerSummaryActions(app: App, ctx: ListenerContext): void {
     }
     const { user, channel, response_url } = parsed.data;
     await runInChannel(ctx, cmd, { channelId: channel.id, userId: user.id, responseUrl: response_url ?? null });
+    // A refused choice in the severity menu would stay shown: redraw the summary from the record.
+    if (cmd.kind === 'severity') {
+      const incident = await ctx.deps.store.findByChannel(channel.id);
+      if (incident) await refreshSummary(ctx.deps, incident.id).catch((err) => ctx.deps.logger.warn({ err }, 'summary not redrawn'));
+    }
   });
 }
