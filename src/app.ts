@@ -35,7 +35,11 @@ export interface StartOptions {
 /** Composition root: database, Slack, use cases, background work. */
 export async function startBot(config: Config, opts: StartOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
-  const db = await openDatabase({ url: config.DATABASE_URL ?? null, dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR });
+  const db = await openDatabase({
+    url: config.DATABASE_URL ?? null,
+    dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
+    onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
+  });
   logger.info({ database: db.description }, 'database ready');
   const store = new PrismaIncidentStore(db.prisma);
   const inflight = new InFlight();
@@ -93,10 +97,13 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       if (stopped) return;
       stopped = true;
       if (timer) clearInterval(timer);
-      await app.stop();
-      await inflight.idle();
-      await reminderQueue.stop();
-      await db.close();
+      try {
+        await app.stop(); // no new requests
+        await inflight.idle(); // work after acks finishes
+        await reminderQueue.stop();
+      } finally {
+        await db.close();
+      }
     },
   };
 }

@@ -18,7 +18,11 @@ export interface Database {
  * Opens the bot's database: the PostgreSQL server at `url`, or without one an embedded PGlite
  * keeping its data in `dataDir` (null: in memory). Applies the committed migrations first.
  */
-export async function openDatabase(opts: { url: string | null; dataDir: string | null }): Promise<Database> {
+export async function openDatabase(opts: {
+  url: string | null;
+  dataDir: string | null;
+  onIdleError?: (err: Error) => void;
+}): Promise<Database> {
   const embedded = opts.url ? null : await startEmbeddedPostgres(opts.dataDir);
   const url = opts.url ?? embedded!.url;
   try {
@@ -27,6 +31,9 @@ export async function openDatabase(opts: { url: string | null; dataDir: string |
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.
     const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : 10 });
+    // An idle connection the server drops (restart, failover) is replaced on the next query; it
+    // must not crash the bot as an unhandled 'error' event.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     await prisma.$connect();
     return {

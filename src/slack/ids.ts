@@ -55,4 +55,15 @@ export const SUMMARY_ACTIONS = {
   reopen: 'incident_reopen',
   timeline: 'incident_timeline',
   severity: 'incident_severity',
+  /** These open a form (below). */
+  update: 'incident_update_open',
+  note: 'incident_note_open',
+  role: 'incident_role_open',
+} as const;
+
+/** Forms opened from the summary: a status update, a note, a role assignment. */
+export const INCIDENT_MODALS = {
+  update: { callbackId: 'incident_update', block: 'message', action: 'message_input' },
+  note: { callbackId: 'incident_note', block: 'note', action: 'note_input' },
+  role: { callbackId: 'incident_role', roleBlock: 'role', roleAction: 'role_select', userBlock: 'user', userAction: 'user_select' },
 } as const;

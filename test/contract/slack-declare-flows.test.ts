@@ -3,7 +3,7 @@
 // (Prism answers fixed examples, so behaviour is tested against the stand-in in test/integration.)
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import { DECLARE_MODAL } from '../../src/slack/ids.ts';
+import { DECLARE_MODAL, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
 import { startTestBot, type TestBot } from '../support/bot.ts';
 import { patchedSlackSpec, startPrism, type PrismHandle } from '../support/prism.ts';
 import { declareModalValues, triggerId } from '../support/slack-requests.ts';
@@ -97,8 +97,20 @@ test('running an incident from its channel: every Slack call matches the spec', 
     await app.command(text, { responseUrl: responses.responseUrl('run'), channelId, userId: 'UALICE' });
     await app.bot.idle();
   }
+  for (const actionId of [SUMMARY_ACTIONS.update, SUMMARY_ACTIONS.note, SUMMARY_ACTIONS.role, SUMMARY_ACTIONS.timeline]) {
+    await app.clickAction({
+      userId: 'UALICE',
+      channelId,
+      messageTs: incident.summaryTs!,
+      responseUrl: responses.responseUrl('run'),
+      blockId: SUMMARY_ACTIONS.blockId,
+      actionId,
+    });
+    await app.bot.idle();
+  }
   assert.deepEqual(prism.violations('request'), []);
   const used = new Set(newRequests(from));
+  assert.equal(newRequests(from).filter((r) => r === 'POST /views.open').length, 3, 'the three forms opened');
   for (const m of ['POST /chat.update', 'POST /chat.postMessage', 'POST /users.info']) assert.ok(used.has(m), `${m} was exercised`);
   assert.equal((await app.bot.deps.store.findById(incident.id))!.status, 'INVESTIGATING');
   const errors = responses.responses.filter((r) => r.id === 'run' && /went wrong/.test(String(r.body.text)));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
+import { INCIDENT_MODALS, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, startTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
@@ -93,7 +93,16 @@ for (const database of testDatabases()) {
       const actions = JSON.parse(summaryOf(now)).find((b: { block_id?: string }) => b.block_id === SUMMARY_ACTIONS.blockId);
       assert.deepEqual(
         actions.elements.map((e: { action_id: string }) => e.action_id),
-        ['incident_status_investigating', 'incident_status_identified', 'incident_resolve', 'incident_severity', 'incident_timeline'],
+        [
+          'incident_status_investigating',
+          'incident_status_identified',
+          'incident_resolve',
+          'incident_update_open',
+          'incident_role_open',
+          'incident_severity',
+          'incident_note_open',
+          'incident_timeline',
+        ],
       );
     });
 
@@ -303,6 +312,53 @@ for (const database of testDatabases()) {
       offsetMs += 5 * 3600_000;
       assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
       assert.equal(reminders().length, 3);
+    });
+
+    test('the summary forms post updates, add notes and assign roles, with the same rules', async () => {
+      const i = await declare('sev2 Forms');
+      const openForm = async (user: string, actionId: string) => {
+        const before = slack.views.length;
+        const res = await app.clickAction({
+          userId: user,
+          channelId: i.channelId!,
+          messageTs: i.summaryTs!,
+          responseUrl: slack.responseUrl(`f${++seq}`),
+          blockId: SUMMARY_ACTIONS.blockId,
+          actionId,
+        });
+        assert.equal(res.status, 200);
+        await app.bot.idle();
+        assert.equal(slack.views.length, before + 1, `${actionId} opened a form`);
+        return slack.views.at(-1)!;
+      };
+      const submit = async (user: string, view: { id: string; view: Record<string, unknown> }, values: Record<string, Record<string, unknown>>) => {
+        const res = await app.submitView({ viewId: view.id, callbackId: String(view.view.callback_id), userId: user, values, privateMetadata: String(view.view.private_metadata) });
+        await app.bot.idle();
+        return res;
+      };
+      const M = INCIDENT_MODALS;
+      const update = await openForm('UBOB', SUMMARY_ACTIONS.update);
+      assert.equal(update.view.callback_id, M.update.callbackId);
+      const empty = await submit('UBOB', update, { [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: '  ' } } });
+      assert.deepEqual(empty.json(), { response_action: 'errors', errors: { [M.update.block]: 'Write something first.' } });
+      await submit('UBOB', update, { [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: 'Failover complete' } } });
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => t.includes('Failover complete')));
+
+      const note = await openForm('UDAVE', SUMMARY_ACTIONS.note);
+      await submit('UDAVE', note, { [M.note.block]: { [M.note.action]: { type: 'plain_text_input', value: 'Ward 7 reports OK' } } });
+      assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'note' && e.text === 'Ward 7 reports OK'));
+
+      const roleValues = (role: string, user: string) => ({
+        [M.role.roleBlock]: { [M.role.roleAction]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: role }, value: role } } },
+        [M.role.userBlock]: { [M.role.userAction]: { type: 'users_select', selected_user: user } },
+      });
+      const refused = await openForm('UBOB', SUMMARY_ACTIONS.role);
+      await submit('UBOB', refused, roleValues('COMMANDER', 'UBOB'));
+      assert.ok(slack.messages.some((m) => m.channel.startsWith('D') && /Only the declarer .* can assign the Commander role/.test(m.text ?? '')), 'refusal sent privately');
+      assert.equal((await reload(i)).roles.COMMANDER, undefined);
+      const role = await openForm('UALICE', SUMMARY_ACTIONS.role);
+      await submit('UALICE', role, roleValues('COMMANDER', 'UCAROL'));
+      assert.equal((await reload(i)).roles.COMMANDER, 'UCAROL');
     });
 
     test('/incident timeline shows entries and durations privately', async () => {

@@ -5,6 +5,7 @@ import { registerIncidentCommand } from './commands/incident.ts';
 import { registerMessageEvents } from './events/messages.ts';
 import { registerPinEvents } from './events/pins.ts';
 import { registerDeclareSubmission } from './views/declare-incident.ts';
+import { registerIncidentForms } from './views/incident-forms.ts';
 
 /** Every Slack listener, grouped by kind. */
 export function registerListeners(app: App, ctx: ListenerContext): void {
@@ -12,6 +13,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerIncidentCommand(app, ctx);
   // views
   registerDeclareSubmission(app, ctx);
+  registerIncidentForms(app, ctx);
   // actions
   registerSummaryActions(app, ctx);
   // events

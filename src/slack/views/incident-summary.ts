@@ -44,6 +44,7 @@ function actions(i: Incident): Record<string, unknown> {
         },
       }),
     );
+    elements.push(button('Post update', A.update), button('Assign role', A.role));
     const option = (s: (typeof SEVERITIES)[number]) => ({ text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` }, value: s });
     elements.push({
       type: 'static_select',
@@ -56,7 +57,7 @@ function actions(i: Incident): Record<string, unknown> {
     if (i.status === 'RESOLVED') elements.push(button('Close', A.close));
     elements.push(button('Reopen', A.reopen));
   }
-  elements.push(button('Timeline', A.timeline));
+  elements.push(button('Add note', A.note), button('Timeline', A.timeline));
   return { type: 'actions', block_id: A.blockId, elements };
 }
 

@@ -5,6 +5,9 @@ import { parseSeverity } from '../../../domain/severity.ts';
 import type { ListenerContext } from '../../context.ts';
 import { SUMMARY_ACTIONS as A } from '../../ids.ts';
 import { runInChannel } from '../in-channel.ts';
+import { afterAck } from '../../context.ts';
+import { incidentInChannel } from '../../../services/incident-changes.ts';
+import { noteModal, roleModal, updateModal } from '../../views/incident-modals.ts';
 import { refreshSummary } from '../../../services/incident-changes.ts';
 
 const summaryAction = z.object({
@@ -44,8 +47,36 @@ export function commandFromAction(action: z.infer<typeof summaryAction>['actions
 
 const ACTION_IDS = new RegExp(`^(${A.statusPrefix}[a-z]+|${[A.severity, A.resolve, A.close, A.reopen, A.timeline].join('|')})$`);
 
+const openForm = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  channel: z.object({ id: z.string().min(1) }),
+  trigger_id: z.string().min(1),
+  response_url: z.url().optional(),
+  actions: z.array(z.object({ action_id: z.string() })).min(1),
+});
+const FORMS = { [A.update]: updateModal, [A.note]: noteModal, [A.role]: roleModal } as const;
+
 /** The pinned summary's buttons: the same services and rules as the slash commands. */
 export function registerSummaryActions(app: App, ctx: ListenerContext): void {
+  // "Post update", "Add note", "Assign role" open a form for this incident (submitted in listeners/views).
+  app.action({ block_id: A.blockId, action_id: new RegExp(`^(${A.update}|${A.note}|${A.role})$`) }, async ({ ack, body, client }) => {
+    await ack();
+    const parsed = openForm.safeParse(body);
+    if (!parsed.success) return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected form button');
+    const { user, channel, trigger_id, response_url, actions } = parsed.data;
+    const form = FORMS[actions[0]!.action_id as keyof typeof FORMS];
+    await afterAck(
+      ctx,
+      { responseUrl: response_url ?? null, userId: user.id },
+      async () => {
+        const incident = await incidentInChannel(ctx.deps, channel.id);
+        await client.views.open({ trigger_id, view: form(incident) as never });
+        return null;
+      },
+      { action: actions[0]!.action_id, user: user.id },
+    );
+  });
+
   app.action({ block_id: A.blockId, action_id: ACTION_IDS }, async ({ ack, body }) => {
     await ack();
     const parsed = summaryAction.safeParse(body);
