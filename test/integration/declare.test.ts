@@ -1,40 +1,31 @@
 // End to end: signed Slack requests to the running app, its WebClient talking to the stateful Slack
 // stand-in, on embedded PGlite and (when TEST_DATABASE_URL is set) a real PostgreSQL server.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import { DECLARE_MODAL } from '../../src/slack/ids.ts';
-import { BROADCAST_CHANNEL, startTestBot, type TestBot } from '../support/bot.ts';
+import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { declareModalValues, postSigned, slashCommandBody, triggerId } from '../support/slack-requests.ts';
-import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
+import type { SlackStandIn } from '../support/slack-standin.ts';
 
 for (const database of testDatabases()) {
   describe(`declaring an incident (${database.name})`, () => {
     let slack: SlackStandIn;
     let app: TestBot;
-    let teardownDb: () => Promise<void>;
     /** The bot's clock runs `offsetMs` ahead of real time: tests move it past grace periods. */
     let offsetMs = 0;
     const clock = { now: () => new Date(Date.now() + offsetMs) };
     const incidents = () => app.bot.db.prisma.incident.count();
     const unprovisioned = () => app.bot.db.prisma.incident.count({ where: { provisionedAt: null } });
 
-    before(async () => {
-      slack = await startSlackStandIn({
-        users: [
-          { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
-          { id: 'UBOB', name: 'bob', tz: 'America/New_York' },
-        ],
-      });
-      const db = await database.setup();
-      teardownDb = db.teardown;
-      app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: db.url, clock });
+    const env = useTestBot(database, {
+      users: [
+        { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
+        { id: 'UBOB', name: 'bob', tz: 'America/New_York' },
+      ],
+      clock,
     });
-    after(async () => {
-      await app?.stop();
-      await slack?.close();
-      await teardownDb?.();
-    });
+    before(() => ({ slack, app } = env));
     beforeEach(() => {
       offsetMs = 0;
       slack.reset();

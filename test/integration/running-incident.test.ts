@@ -2,12 +2,12 @@
 // the summary's buttons, SEV1 change freeze and clinical impact. Signed requests to the running
 // app; Slack is the stateful stand-in; the database is PGlite and, when set, PostgreSQL.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { INCIDENT_MODALS, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
-import { BROADCAST_CHANNEL, startTestBot, type TestBot } from '../support/bot.ts';
+import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
-import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
+import type { SlackStandIn } from '../support/slack-standin.ts';
 
 const CLINICAL = 'CCLINICAL';
 const USERS = ['UALICE', 'UBOB', 'UCAROL', 'UDAVE'];
@@ -16,23 +16,17 @@ for (const database of testDatabases()) {
   describe(`running an incident (${database.name})`, () => {
     let slack: SlackStandIn;
     let app: TestBot;
-    let teardownDb: () => Promise<void>;
     let seq = 0;
     /** The bot's clock runs this far ahead of real time (reminder tests move it). */
     let offsetMs = 0;
     const clock = { now: () => new Date(Date.now() + offsetMs) };
 
-    before(async () => {
-      slack = await startSlackStandIn({ users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })) });
-      const db = await database.setup();
-      teardownDb = db.teardown;
-      app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: db.url, env: { CLINICAL_SAFETY_CHANNEL: CLINICAL, CLINICAL_SAFETY_GROUP: 'S0CSO' }, clock });
+    const env = useTestBot(database, {
+      users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })),
+      env: { CLINICAL_SAFETY_CHANNEL: CLINICAL, CLINICAL_SAFETY_GROUP: 'S0CSO' },
+      clock,
     });
-    after(async () => {
-      await app?.stop();
-      await slack?.close();
-      await teardownDb?.();
-    });
+    before(() => ({ slack, app } = env));
     beforeEach(() => {
       offsetMs = 0;
       slack.reset();

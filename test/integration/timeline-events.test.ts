@@ -3,12 +3,12 @@
 // PGlite and (when TEST_DATABASE_URL is set) a real PostgreSQL server.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { BROADCAST_CHANNEL, startTestBot, type TestBot } from '../support/bot.ts';
+import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { postSigned, type SignedResponse } from '../support/slack-requests.ts';
-import { startSlackStandIn, type SlackStandIn, type StandInMessage } from '../support/slack-standin.ts';
+import { type SlackStandIn, type StandInMessage } from '../support/slack-standin.ts';
 
 /** An Events API callback as Slack posts it: JSON, signed; `retry` sets Slack's retry headers. */
 function postEvent(baseUrl: string, event: Record<string, unknown>, opts: { retry?: number; eventId?: string } = {}): Promise<SignedResponse> {
@@ -33,24 +33,14 @@ for (const database of testDatabases()) {
   describe(`timeline from Slack events (${database.name})`, () => {
     let slack: SlackStandIn;
     let app: TestBot;
-    let teardownDb: () => Promise<void>;
 
-    before(async () => {
-      slack = await startSlackStandIn({
-        users: [
-          { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
-          { id: 'UBOB', name: 'bob', tz: 'America/New_York' },
-        ],
-      });
-      const db = await database.setup();
-      teardownDb = db.teardown;
-      app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: db.url });
+    const env = useTestBot(database, {
+      users: [
+        { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
+        { id: 'UBOB', name: 'bob', tz: 'America/New_York' },
+      ],
     });
-    after(async () => {
-      await app?.stop();
-      await slack?.close();
-      await teardownDb?.();
-    });
+    before(() => ({ slack, app } = env));
     beforeEach(() => {
       slack.reset();
       slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents', members: [] });

@@ -1,9 +1,12 @@
 // Starts the real bot (Bolt HTTP receiver, real WebClient, real database) for a test, pointed at
 // a Slack stand-in or Prism by SLACK_API_URL.
+import { after, before } from 'node:test';
 import { startBot, type RunningBot } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import type { TestDatabase } from './databases.ts';
+import { startSlackStandIn, type SlackStandIn, type StandInUser } from './slack-standin.ts';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
 
 export const BROADCAST_CHANNEL = 'CBROADCAST';
@@ -53,4 +56,34 @@ export async function startTestBot(opts: {
     clickAction: (o) => postSigned(url, blockActionsBody(o)),
     stop: () => bot.stop(),
   };
+}
+
+/**
+ * Inside a describe: a Slack stand-in with `users`, a database from `database`, and the bot on
+ * both, started before the tests and stopped after. The returned object is filled in by then.
+ */
+export function useTestBot(
+  database: TestDatabase,
+  opts: { users: StandInUser[]; clock?: Clock; env?: Record<string, string> },
+): { slack: SlackStandIn; app: TestBot } {
+  const env = {} as { slack: SlackStandIn; app: TestBot };
+  let teardownDb: (() => Promise<void>) | undefined;
+  before(async () => {
+    env.slack = await startSlackStandIn({ users: opts.users });
+    const db = await database.setup();
+    teardownDb = db.teardown;
+    env.app = await startTestBot({
+      slackApiUrl: env.slack.url,
+      token: env.slack.token,
+      databaseUrl: db.url,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
+    });
+  });
+  after(async () => {
+    await env.app?.stop();
+    await env.slack?.close();
+    await teardownDb?.();
+  });
+  return env;
 }
