@@ -1,0 +1,43 @@
+/** One person on call at one escalation level. */
+export interface OnCallShift {
+  level: number;
+  userId: string;
+  name: string;
+  email: string | null;
+  scheduleName: string | null;
+  escalationPolicyId: string;
+  escalationPolicyName: string;
+  /** null: for ever (no schedule, a direct escalation target). */
+  start: Date | null;
+  end: Date | null;
+}
+
+export interface OnCallAnswer {
+  /** What the query matched: a service or a schedule, by its own name; 'all' without a query. */
+  target: { kind: 'service' | 'schedule' | 'all'; id: string | null; name: string };
+  /** On call now, lowest escalation level first. */
+  now: OnCallShift[];
+  /** Per level, the next person to take over after the current shift (within a week). */
+  next: OnCallShift[];
+}
+
+/** The on-call system is down, slow or answered nonsense: callers carry on without it. */
+export class OnCallUnavailable extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'OnCallUnavailable';
+  }
+}
+
+/** What the incident core needs from the on-call system (PagerDuty in production). */
+export interface OnCallProvider {
+  /**
+   * Who is on call now and next for a service or schedule (matched by name, case-insensitively),
+   * or across everything when `query` is null. Null when nothing matches the query.
+   * Throws OnCallUnavailable when the on-call system cannot be reached or answers badly.
+   */
+  onCall(query: string | null, now: Date): Promise<OnCallAnswer | null>;
+}
