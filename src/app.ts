@@ -7,6 +7,7 @@ import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
+import type { OnCallProvider } from './ports/on-call-provider.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/resume-provisioning.ts';
 import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
@@ -30,6 +31,8 @@ export interface StartOptions {
   /** ms between background retries of half-declared incidents; 0 turns the timer off. */
   resumeEveryMs?: number;
   slackRetries?: SlackAppOptions['retries'];
+  /** Replaces the PagerDuty adapter (tests). */
+  onCall?: OnCallProvider;
 }
 
 /** Composition root: database, Slack, use cases, background work. */
@@ -49,6 +52,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     clock: opts.clock ?? systemClock,
     logger,
     reminders: undefined as never,
+    onCall: opts.onCall ?? null,
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,

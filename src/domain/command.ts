@@ -20,10 +20,11 @@ export type IncidentCommand =
   | { kind: 'resolve'; summary: string | null }
   | { kind: 'close' }
   | { kind: 'reopen'; reason: string | null }
-  | { kind: 'clinical'; on: boolean };
+  | { kind: 'clinical'; on: boolean }
+  | { kind: 'oncall'; query: string | null };
 
 /** Commands that act on the incident whose channel they are typed in. */
-export type InChannelCommand = Exclude<IncidentCommand, { kind: 'open-declare-modal' | 'help' | 'declare' }>;
+export type InChannelCommand = Exclude<IncidentCommand, { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' }>;
 
 const ROLE_WORDS: Record<string, RoleName> = {
   commander: 'COMMANDER',
@@ -59,6 +60,7 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident close', summary: 'Close a resolved incident (commander only).' },
   { usage: '/incident reopen [reason]', summary: 'Reopen a resolved or closed incident (commander only).' },
   { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
+  { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
 
@@ -117,6 +119,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     }
     case 'timeline':
       return { kind: 'timeline' };
+    case 'oncall':
+      return { kind: 'oncall', query: after(1) };
     case 'resolve':
       return { kind: 'resolve', summary: after(1) };
     case 'close':

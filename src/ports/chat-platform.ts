@@ -61,6 +61,8 @@ export interface ChatPlatform {
   /** A message by id, with its permalink; null when it no longer exists. */
   fetchMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
   permalink(channelId: string, ts: string): Promise<string | null>;
+  /** The workspace member with this email, or null (no such member, or not visible to the bot). */
+  userIdByEmail(email: string): Promise<string | null>;
   /** The user's own IANA time zone, or null when unknown. */
   userTimeZone(userId: string): Promise<string | null>;
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { IncidentStore } from '../ports/incident-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { OnCallProvider } from '../ports/on-call-provider.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   clock: Clock;
   logger: Logger;
   reminders: ReminderScheduler;
+  /** PagerDuty (null when PAGERDUTY_TOKEN is not set). */
+  onCall: OnCallProvider | null;
   settings: {
     broadcastChannelId: string;
     /** Where clinical-safety alerts go (channel ID); null: only the incident channel is told. */

@@ -45,6 +45,7 @@ const channelList = z.object({
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
 const authTest = z.object({ user_id: z.string() });
+const lookedUp = z.object({ user: z.object({ id: z.string() }) });
 
 export class SlackChatPlatform implements ChatPlatform {
   private botUserId: Promise<string> | null = null;
@@ -136,6 +137,11 @@ export class SlackChatPlatform implements ChatPlatform {
       'message_not_found',
     ]);
     return res?.permalink ?? null;
+  }
+
+  async userIdByEmail(email: string): Promise<string | null> {
+    const res = await call(() => this.client.users.lookupByEmail({ email }), lookedUp, ['users_not_found']);
+    return res?.user.id ?? null;
   }
 
   async userTimeZone(userId: string): Promise<string | null> {

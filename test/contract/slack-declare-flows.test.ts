@@ -117,6 +117,23 @@ test('running an incident from its channel: every Slack call matches the spec', 
   assert.deepEqual(errors, []);
 });
 
+test('/incident oncall: the users.lookupByEmail calls match the spec', async () => {
+  await app.stop();
+  const shift = { level: 1, userId: 'P1', name: 'Alice', email: 'alice@example.org', scheduleName: null, escalationPolicyId: 'E', escalationPolicyName: 'E', start: null, end: null };
+  app = await startTestBot({
+    slackApiUrl: `${prism.url}/`,
+    token: 'xoxb-contract-test',
+    databaseUrl: null,
+    onCall: { onCall: async () => ({ target: { kind: 'all', id: null, name: 'all' }, now: [shift], next: [] }) },
+  });
+  const from = prism.requests().length;
+  await app.command('oncall', { responseUrl: responses.responseUrl('oncall') });
+  await app.bot.idle();
+  assert.deepEqual(newRequests(from), ['POST /users.lookupByEmail']);
+  assert.deepEqual(prism.violations('request'), []);
+  assert.match(JSON.stringify(responses.responses.find((r) => r.id === 'oncall')?.body.blocks), /Level 1: <@W012A3CDE>/);
+});
+
 test('Prism does reject a request that breaks the contract (the check can fail)', async () => {
   const res = await fetch(`${prism.url}/conversations.create`, {
     method: 'POST',

@@ -67,6 +67,7 @@ for (const database of testDatabases()) {
           chat,
           clock,
           logger: silentLogger,
+    onCall: null,
           settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone: 'Europe/London' },
         },
         pollingIntervalSeconds: 0.5,

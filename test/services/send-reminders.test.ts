@@ -33,6 +33,7 @@ function harness(store: PrismaIncidentStore) {
     chat,
     clock: { now: () => now },
     logger: silentLogger,
+    onCall: null,
     reminders: {
       async schedule(incident) {
         scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, now) });

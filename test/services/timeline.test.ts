@@ -64,6 +64,7 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
     chat,
     clock: { now: () => now },
     logger: silentLogger,
+    onCall: null,
     reminders: { async schedule() {} },
     settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone },
   };

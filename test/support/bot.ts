@@ -5,6 +5,7 @@ import { startBot, type RunningBot } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import type { OnCallProvider } from '../../src/ports/on-call-provider.ts';
 import type { TestDatabase } from './databases.ts';
 import { startSlackStandIn, type SlackStandIn, type StandInUser } from './slack-standin.ts';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
@@ -29,6 +30,7 @@ export async function startTestBot(opts: {
   clock?: Clock;
   /** More settings, e.g. CLINICAL_SAFETY_CHANNEL. */
   env?: Record<string, string>;
+  onCall?: OnCallProvider;
 }): Promise<TestBot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: opts.token,
@@ -46,6 +48,7 @@ export async function startTestBot(opts: {
     resumeEveryMs: 0,
     slackRetries: { retries: 0 },
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.onCall ? { onCall: opts.onCall } : {}),
   });
   const url = `http://127.0.0.1:${bot.port}`;
   return {
@@ -64,7 +67,7 @@ export async function startTestBot(opts: {
  */
 export function useTestBot(
   database: TestDatabase,
-  opts: { users: StandInUser[]; clock?: Clock; env?: Record<string, string> },
+  opts: { users: StandInUser[]; clock?: Clock; env?: Record<string, string>; onCall?: OnCallProvider },
 ): { slack: SlackStandIn; app: TestBot } {
   const env = {} as { slack: SlackStandIn; app: TestBot };
   let teardownDb: (() => Promise<void>) | undefined;
@@ -78,6 +81,7 @@ export function useTestBot(
       databaseUrl: db.url,
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.onCall ? { onCall: opts.onCall } : {}),
     });
   });
   after(async () => {

@@ -8,6 +8,8 @@ import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
 import { declareAndReply } from '../declare-and-reply.ts';
 import { runInChannel } from '../in-channel.ts';
+import { showOnCall } from '../../../services/show-on-call.ts';
+import { onCallMessage } from '../../views/on-call.ts';
 import { declareModal } from '../../views/declare-modal.ts';
 import { escapeMrkdwn } from '../../views/format.ts';
 
@@ -48,6 +50,19 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
             return null;
           },
           { command: 'open declare modal', user: cmd.user_id },
+        );
+        return;
+      case 'oncall':
+        await ack();
+        await afterAck(
+          ctx,
+          { responseUrl: cmd.response_url, userId: cmd.user_id },
+          async () => {
+            const msg = onCallMessage(await showOnCall(ctx.deps, { query: request.query }), ctx.deps.settings.defaultTimeZone);
+            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            return null;
+          },
+          { command: 'oncall', user: cmd.user_id },
         );
         return;
       default:
