@@ -1,0 +1,171 @@
+// The OnCallProvider port on PagerDuty's REST API: a service (→ its escalation policy) or a schedule matched by
+// name, then GET /oncalls over the next week split into who is on call now and who takes over next, per level.
+import { z } from 'zod';
+
+import {
+  OnCallUnavailable,
+  type OnCallAnswer,
+  type OnCallProvider,
+  type OnCallShift,
+} from '../ports/on-call-provider.ts';
+import { createPagerDutyClient, type PagerDutyClient, type PagerDutyClientOptions } from './client.ts';
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+// Only the fields used; extra fields are ignored (zod objects strip unknown keys).
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'is not a date' });
+const reference = z.object({ id: z.string(), name: z.string().nullish(), summary: z.string().nullish() });
+const serviceSchema = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  summary: z.string().nullish(),
+  escalation_policy: reference,
+});
+const scheduleSchema = z.object({ id: z.string(), name: z.string().nullish(), summary: z.string().nullish() });
+const onCallSchema = z.object({
+  user: z.object({
+    id: z.string(),
+    name: z.string().nullish(),
+    summary: z.string().nullish(),
+    email: z.string().nullish(),
+  }),
+  schedule: reference.nullish(),
+  escalation_policy: reference,
+  escalation_level: z.number().int(),
+  start: isoDate.nullish(),
+  end: isoDate.nullish(),
+});
+
+type Named = { id: string; name?: string | null; summary?: string | null };
+const nameOf = (r: Named): string => r.name ?? r.summary ?? r.id;
+
+function parseAll<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
+  const parsed = z.array(schema).safeParse(items);
+  if (!parsed.success) {
+    throw new OnCallUnavailable(`PagerDuty answered unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
+  }
+  return parsed.data;
+}
+
+/** Exact (case-insensitive) name first, else the first name containing the query. */
+function bestMatch<T extends Named>(items: T[], query: string): { item: T; exact: boolean } | null {
+  const q = query.toLowerCase();
+  const exact = items.find((i) => nameOf(i).trim().toLowerCase() === q);
+  if (exact) return { item: exact, exact: true };
+  const partial = items.find((i) => nameOf(i).toLowerCase().includes(q));
+  return partial ? { item: partial, exact: false } : null;
+}
+
+export interface PagerDutyOnCallOptions {
+  /** How far ahead to look for the next shift; a week by default. */
+  horizonMs?: number;
+}
+
+export class PagerDutyOnCall implements OnCallProvider {
+  private readonly horizonMs: number;
+
+  constructor(
+    private readonly client: PagerDutyClient,
+    options: PagerDutyOnCallOptions = {},
+  ) {
+    this.horizonMs = options.horizonMs ?? WEEK_MS;
+  }
+
+  static create(options: PagerDutyClientOptions & PagerDutyOnCallOptions): PagerDutyOnCall {
+    return new PagerDutyOnCall(createPagerDutyClient(options), options);
+  }
+
+  async onCall(query: string | null, now: Date): Promise<OnCallAnswer | null> {
+    const q = query?.trim() ?? '';
+    let target: OnCallAnswer['target'];
+    let filter: Record<string, string[]> = {};
+    if (q === '') {
+      target = { kind: 'all', id: null, name: 'all' };
+    } else {
+      const found = await this.findTarget(q);
+      if (!found) return null;
+      ({ target, filter } = found);
+    }
+
+    const raw = await this.client.getAll('/oncalls', 'oncalls', {
+      'include[]': 'users',
+      ...filter,
+      since: now.toISOString(),
+      until: new Date(now.getTime() + this.horizonMs).toISOString(),
+    });
+    const shifts = parseAll(onCallSchema, raw, 'on-calls').map(
+      (o): OnCallShift => ({
+        level: o.escalation_level,
+        userId: o.user.id,
+        name: nameOf(o.user),
+        email: o.user.email ?? null,
+        scheduleName: o.schedule ? nameOf(o.schedule) : null,
+        escalationPolicyId: o.escalation_policy.id,
+        escalationPolicyName: nameOf(o.escalation_policy),
+        start: o.start ? new Date(o.start) : null,
+        end: o.end ? new Date(o.end) : null,
+      }),
+    );
+    return { target, ...splitNowNext(shifts, now) };
+  }
+
+  private async findTarget(
+    q: string,
+  ): Promise<{ target: OnCallAnswer['target']; filter: Record<string, string[]> } | null> {
+    const services = parseAll(
+      serviceSchema,
+      await this.client.getAll('/services', 'services', { query: q, 'include[]': 'escalation_policies' }),
+      'services',
+    );
+    const service = bestMatch(services, q);
+    const serviceTarget = (s: z.infer<typeof serviceSchema>) => ({
+      target: { kind: 'service' as const, id: s.id, name: nameOf(s) },
+      filter: { 'escalation_policy_ids[]': [s.escalation_policy.id] },
+    });
+    if (service?.exact) return serviceTarget(service.item);
+
+    const schedules = parseAll(scheduleSchema, await this.client.getAll('/schedules', 'schedules', { query: q }), 'schedules');
+    const schedule = bestMatch(schedules, q);
+    const scheduleTarget = (s: z.infer<typeof scheduleSchema>) => ({
+      target: { kind: 'schedule' as const, id: s.id, name: nameOf(s) },
+      filter: { 'schedule_ids[]': [s.id] },
+    });
+    // An exact schedule name beats a service whose name merely contains the query.
+    if (schedule?.exact) return scheduleTarget(schedule.item);
+    if (service) return serviceTarget(service.item);
+    if (schedule) return scheduleTarget(schedule.item);
+    return null;
+  }
+}
+
+const byLevel = (a: OnCallShift, b: OnCallShift): number =>
+  a.level - b.level ||
+  a.escalationPolicyName.localeCompare(b.escalationPolicyName) ||
+  (a.start?.getTime() ?? -Infinity) - (b.start?.getTime() ?? -Infinity) ||
+  a.name.localeCompare(b.name);
+
+/** now: start ≤ now < end (null = unbounded). next: per escalation policy and level, the earliest later start. */
+export function splitNowNext(shifts: OnCallShift[], now: Date): { now: OnCallShift[]; next: OnCallShift[] } {
+  const t = now.getTime();
+  const current = shifts.filter((s) => (s.start === null || s.start.getTime() <= t) && (s.end === null || t < s.end.getTime()));
+  const earliest = new Map<string, number>();
+  const later = shifts.filter((s) => s.start !== null && s.start.getTime() > t);
+  for (const s of later) {
+    const key = `${s.escalationPolicyId}\u0000${s.level}`;
+    const start = s.start!.getTime();
+    if (start < (earliest.get(key) ?? Infinity)) earliest.set(key, start);
+  }
+  const next = later.filter((s) => s.start!.getTime() === earliest.get(`${s.escalationPolicyId}\u0000${s.level}`));
+  return { now: dedupe(current).sort(byLevel), next: dedupe(next).sort(byLevel) };
+}
+
+/** The same person can be on call at one level through several schedules: keep one entry. */
+function dedupe(shifts: OnCallShift[]): OnCallShift[] {
+  const seen = new Set<string>();
+  return shifts.filter((s) => {
+    const key = [s.escalationPolicyId, s.level, s.userId, s.start?.getTime(), s.end?.getTime()].join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
