@@ -10,6 +10,9 @@ import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/resume-provisioning.ts';
+import { handlePagerDutyEvent } from './services/handle-pagerduty-event.ts';
+import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
+import { PagerDutyOnCall } from './pagerduty/on-call.ts';
 import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
 
@@ -52,7 +55,9 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     clock: opts.clock ?? systemClock,
     logger,
     reminders: undefined as never,
-    onCall: opts.onCall ?? null,
+    onCall:
+      opts.onCall ??
+      (config.PAGERDUTY_TOKEN ? PagerDutyOnCall.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL }) : null),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
@@ -65,6 +70,14 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     ctx: { deps },
     healthCheck: () => store.ping(),
     track: inflight.track,
+    extraRoutes: [
+      pagerDutyWebhookRoute({
+        secret: config.PAGERDUTY_WEBHOOK_SECRET ?? null,
+        handle: (event) => handlePagerDutyEvent(deps, event, { autoDeclareServiceIds: new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES) }),
+        track: inflight.track,
+        logger,
+      }),
+    ],
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
   deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT);

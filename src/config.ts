@@ -22,6 +22,14 @@ export const configSchema = z.object({
   /** Slack user group (S…) of clinical safety officers, mentioned in those alerts so they are notified. */
   CLINICAL_SAFETY_GROUP: optional(z.string().regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID such as S0123ABCD' })),
   PAGERDUTY_TOKEN: optional(z.string().min(10, { message: 'is too short to be a PagerDuty API token' })),
+  /** Signing secret of the PagerDuty v3 webhook subscription; without it POST /pagerduty/webhook answers 404. */
+  PAGERDUTY_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook signing secret' })),
+  /** PagerDuty service IDs whose high-urgency incidents declare an incident here, comma-separated. */
+  PAGERDUTY_AUTO_DECLARE_SERVICES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must list PagerDuty service IDs such as PABC123, comma-separated' }))),
   PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
   /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */

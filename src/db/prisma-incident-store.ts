@@ -5,6 +5,7 @@ import type {
   IncidentStore,
   MessageEntry,
   NewTimelineEntry,
+  PagerDutyLink,
   ProvisioningPatch,
   TimelineEntry,
 } from '../ports/incident-store.ts';
@@ -287,6 +288,36 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async releaseCommanderNudge(id: string, now: Date) {
     await this.prisma.incident.updateMany({ where: { id, commanderNudgedAt: now }, data: { commanderNudgedAt: null } });
+  }
+
+  async linkPagerDuty(incidentId: string, link: PagerDutyLink) {
+    try {
+      await this.prisma.pagerDutyLink.create({ data: { incidentId, ...link } });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async findByPagerDutyIncident(pagerDutyIncidentId: string) {
+    const link = await this.prisma.pagerDutyLink.findUnique({ where: { pagerDutyIncidentId }, include: { incident: { include: withRoles } } });
+    return link ? toIncident(link.incident) : null;
+  }
+
+  async setPagerDutyStatus(pagerDutyIncidentId: string, status: string) {
+    await this.prisma.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId }, data: { status } });
+  }
+
+  async pagerDutyLinks(incidentId: string) {
+    const rows = await this.prisma.pagerDutyLink.findMany({ where: { incidentId }, orderBy: { createdAt: 'asc' } });
+    return rows.map((r) => ({
+      pagerDutyIncidentId: r.pagerDutyIncidentId,
+      htmlUrl: r.htmlUrl,
+      title: r.title,
+      origin: r.origin === 'page' ? ('page' as const) : ('webhook' as const),
+      status: r.status,
+    }));
   }
 
   async listActive() {

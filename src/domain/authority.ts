@@ -1,5 +1,5 @@
 import { AppError } from './errors.ts';
-import type { Incident } from './incident.ts';
+import { SYSTEM_DECLARER, type Incident } from './incident.ts';
 
 /** Who commands the incident: the commander, or the declarer while none is set. */
 export function commandingUser(i: Pick<Incident, 'roles' | 'declaredBy'>): string {
@@ -10,6 +10,12 @@ export function commandingUser(i: Pick<Incident, 'roles' | 'declaredBy'>): strin
 export function assertCanCommand(i: Pick<Incident, 'roles' | 'declaredBy'>, userId: string, action: string): void {
   const who = commandingUser(i);
   if (userId === who) return;
+  if (who === SYSTEM_DECLARER) {
+    throw new AppError(
+      `PagerDuty declared this incident and nobody commands it yet, so nobody can ${action}. Take command with \`/incident role commander @you\` first.`,
+      'forbidden',
+    );
+  }
   const role = i.roles.COMMANDER ? 'the incident commander' : 'the declarer (no commander is set yet)';
   throw new AppError(
     `Only ${role}, <@${who}>, can ${action}. Ask them, or ask them to hand over with \`/incident role commander @you\`.`,

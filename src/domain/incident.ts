@@ -57,6 +57,9 @@ export interface Incident {
   clinicalNotifiedAt: Date | null;
 }
 
+/** declaredBy of incidents the bot declared itself (from a PagerDuty alert): not a Slack user. */
+export const SYSTEM_DECLARER = 'pagerduty';
+
 /** Human reference used everywhere: INC-12. */
 export function incidentRef(i: Pick<Incident, 'number'>): string {
   return `INC-${i.number}`;

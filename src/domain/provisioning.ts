@@ -1,4 +1,4 @@
-import type { Incident } from './incident.ts';
+import { SYSTEM_DECLARER, type Incident } from './incident.ts';
 
 /** The Slack steps of declaring an incident, in order. Each is recorded as it completes. */
 export type ProvisioningStep =
@@ -27,12 +27,12 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
 export function pendingSteps(
   i: Pick<
     Incident,
-    'channelId' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt'
+    'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt'
   >,
 ): ProvisioningStep[] {
   const steps: ProvisioningStep[] = [];
   if (!i.channelId) steps.push('create-channel');
-  if (!i.declarerInvited) steps.push('invite-declarer');
+  if (!i.declarerInvited && i.declaredBy !== SYSTEM_DECLARER) steps.push('invite-declarer');
   if (!i.summaryTs) steps.push('post-summary');
   if (!i.summaryPinned) steps.push('pin-summary');
   if (!i.isPrivate && !i.announcementTs) steps.push('announce');

@@ -20,6 +20,14 @@ export interface TimelineEntry extends NewTimelineEntry {
   deletedAt: Date | null;
 }
 
+export interface PagerDutyLink {
+  pagerDutyIncidentId: string;
+  htmlUrl: string | null;
+  title: string;
+  origin: 'webhook' | 'page';
+  status: string;
+}
+
 /** A message-based timeline entry: the message's own time, author, text and permalink. */
 export interface MessageEntry {
   sourceTs: string;
@@ -108,6 +116,12 @@ export interface IncidentStore {
   /** True once per incident, while it is active and has no commander. */
   claimCommanderNudge(id: string, now: Date): Promise<boolean>;
   releaseCommanderNudge(id: string, now: Date): Promise<void>;
+  /** Links a PagerDuty incident to ours once (false when it was linked already). */
+  linkPagerDuty(incidentId: string, link: PagerDutyLink): Promise<boolean>;
+  /** Our incident linked to a PagerDuty incident, or null. */
+  findByPagerDutyIncident(pagerDutyIncidentId: string): Promise<Incident | null>;
+  setPagerDutyStatus(pagerDutyIncidentId: string, status: string): Promise<void>;
+  pagerDutyLinks(incidentId: string): Promise<PagerDutyLink[]>;
   /** Incidents not resolved or closed. */
   listActive(): Promise<Incident[]>;
   ping(): Promise<void>;

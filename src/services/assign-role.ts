@@ -1,6 +1,6 @@
 import { assertCanCommand } from '../domain/authority.ts';
 import { AppError } from '../domain/errors.ts';
-import { ROLE_LABELS, type RoleName } from '../domain/incident.ts';
+import { ROLE_LABELS, SYSTEM_DECLARER, type RoleName } from '../domain/incident.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, incidentInChannel } from './incident-changes.ts';
 
@@ -13,7 +13,9 @@ export async function assignRole(deps: ServiceDeps, input: { channelId: string; 
   const incident = await incidentInChannel(deps, input.channelId);
   const current = incident.roles[input.role];
   if (current === input.assignee) throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
-  const takingVacantRole = !current && input.assignee === input.userId && input.role !== 'COMMANDER';
+  // Command of an incident PagerDuty declared is there for the first responder to take.
+  const takingVacantRole =
+    !current && input.assignee === input.userId && (input.role !== 'COMMANDER' || incident.declaredBy === SYSTEM_DECLARER);
   if (!takingVacantRole) assertCanCommand(incident, input.userId, `assign the ${ROLE_LABELS[input.role]} role`);
   const now = deps.clock.now();
   return commitChange(deps, {

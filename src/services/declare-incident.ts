@@ -10,7 +10,7 @@ export interface DeclareIncidentInput {
   declaredBy: string;
   originChannelId: string | null;
   responseUrl: string | null;
-  via: 'command' | 'modal';
+  via: 'command' | 'modal' | 'pagerduty';
 }
 
 export type DeclareIncidentResult =

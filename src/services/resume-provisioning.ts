@@ -1,4 +1,4 @@
-import { incidentRef } from '../domain/incident.ts';
+import { SYSTEM_DECLARER, incidentRef } from '../domain/incident.ts';
 import { MAX_PROVISION_ATTEMPTS, STEP_LABELS } from '../domain/provisioning.ts';
 import type { ServiceDeps } from './deps.ts';
 import { provisionIncident, type ProvisionOutcome } from './provision-incident.ts';
@@ -18,7 +18,7 @@ export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise
   for (const incident of pending) {
     const outcome = await provisionIncident(deps, incident.id);
     outcomes.push(outcome);
-    const to = { responseUrl: incident.responseUrl, userId: incident.declaredBy };
+    const to = { responseUrl: incident.responseUrl, userId: incident.declaredBy === SYSTEM_DECLARER ? null : incident.declaredBy };
     const ref = incidentRef(incident);
     if (outcome.state === 'complete') {
       await tellUser(deps, to, [`${ref} is now fully set up in <#${outcome.incident.channelId}>.`, ...outcome.warnings].join(' '));

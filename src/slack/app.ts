@@ -13,6 +13,8 @@ export interface SlackAppOptions {
   healthCheck: () => Promise<void>;
   /** Wraps each request's processing, so shutdown and tests can wait for work after the ack. */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** More HTTP routes on the same server (the PagerDuty webhook). */
+  extraRoutes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -39,7 +41,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     ...(config.SLACK_APP_TOKEN
       ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT } }
       : {}),
-    customRoutes: [healthz],
+    customRoutes: [healthz, ...(opts.extraRoutes ?? [])],
     logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN,
     clientOptions: {
       slackApiUrl: config.SLACK_API_URL,

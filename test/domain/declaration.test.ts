@@ -60,6 +60,7 @@ describe('channel names', () => {
 describe('provisioning steps', () => {
   const blank = {
     channelId: null,
+    declaredBy: 'UALICE',
     declarerInvited: false,
     summaryTs: null,
     summaryPinned: false,

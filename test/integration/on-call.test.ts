@@ -1,11 +1,12 @@
 // `/incident oncall` through the running bot, with an on-call provider fake (the PagerDuty adapter
 // itself is tested against a PagerDuty fake and Prism in test/pagerduty and test/contract).
 import assert from 'node:assert/strict';
-import { before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { OnCallUnavailable, type OnCallAnswer, type OnCallProvider, type OnCallShift } from '../../src/ports/on-call-provider.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
+import { startPagerDutyFake, type PagerDutyFake } from '../support/pagerduty-fake.ts';
 
 const shift = (o: Partial<OnCallShift>): OnCallShift => ({
   level: 1,
@@ -93,5 +94,60 @@ describe('/incident oncall without PagerDuty', () => {
     assert.equal(res.status, 200);
     await app.bot.idle();
     assert.match(String(slack.responses.find((r) => r.id === 'none')?.body.text), /PagerDuty is not connected: .* PAGERDUTY_TOKEN/);
+  });
+});
+
+describe('/incident oncall through the PagerDuty adapter (pdjs against a PagerDuty fake)', () => {
+  let pd: PagerDutyFake;
+  const hour = 3600_000;
+  const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
+  before(async () => {
+    pd = await startPagerDutyFake({
+      state: {
+        users: [
+          { id: 'PU1', name: 'Alice Example', email: 'alice@example.org' },
+          { id: 'PU2', name: 'Bob Example', email: 'bob@example.org' },
+        ],
+        escalationPolicies: [{ id: 'PEP1', name: 'EHR escalation' }],
+        services: [{ id: 'PSVC1', name: 'EHR API', escalationPolicyId: 'PEP1' }],
+        schedules: [{ id: 'PSCH1', name: 'EHR primary' }],
+        oncalls: [
+          { userId: 'PU1', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: iso(-hour), end: iso(5 * hour) },
+          { userId: 'PU2', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: iso(5 * hour), end: iso(29 * hour) },
+        ],
+      },
+    });
+  });
+  after(() => pd?.close());
+  const env = useTestBot(testDatabases()[0]!, {
+    users: [
+      { id: 'UALICE', name: 'alice', email: 'alice@example.org' },
+      { id: 'UBOB', name: 'bob', email: 'bob@example.org' },
+    ],
+    get env() {
+      return { PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
+    },
+  });
+
+  test('answers from PagerDuty, with the token and the service’s escalation policy', async () => {
+    const { slack, app } = env;
+    const res = await app.command('oncall EHR API', { responseUrl: slack.responseUrl('pd') });
+    assert.equal(res.status, 200);
+    await app.bot.idle();
+    const blocks = JSON.stringify(slack.responses.find((r) => r.id === 'pd')?.body.blocks);
+    assert.match(blocks, /On call for EHR API \(service\)/);
+    assert.match(blocks, /Level 1: <@UALICE> \(EHR primary\)/);
+    assert.match(blocks, /\*Next\*\\n• Level 1: <@UBOB>/);
+    const oncalls = pd.requests.find((r) => r.path === '/oncalls');
+    assert.deepEqual(oncalls?.query['escalation_policy_ids[]'], ['PEP1']);
+    assert.equal(oncalls?.headers.authorization, `Token token=${pd.token}`);
+  });
+
+  test('PagerDuty failing answers privately and changes nothing', async () => {
+    const { slack, app } = env;
+    pd.failNext('/services', { status: 401, body: JSON.stringify({ error: { message: 'Unauthorized' } }) });
+    await app.command('oncall EHR API', { responseUrl: slack.responseUrl('pdfail') });
+    await app.bot.idle();
+    assert.match(String(slack.responses.find((r) => r.id === 'pdfail')?.body.text), /PagerDuty did not answer/);
   });
 });

@@ -1,6 +1,6 @@
 import { incidentRef, type Incident } from '../../domain/incident.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
-import { escapeMrkdwn, slackDate } from './format.ts';
+import { declarerText, escapeMrkdwn, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** The broadcast-channel announcement of a new (non-private) incident. */
@@ -8,7 +8,7 @@ export function incidentAnnouncement(i: Incident, timeZone = 'UTC'): SlackMessag
   const ref = incidentRef(i);
   const lines = [
     `${SEVERITY_INFO[i.severity].emoji} *${severityText(i.severity)} incident declared: ${ref} ${escapeMrkdwn(i.title)}*`,
-    `Join <#${i.channelId}> · declared by <@${i.declaredBy}> ${slackDate(i.createdAt, timeZone)}`,
+    `Join <#${i.channelId}> · declared by ${declarerText(i)} ${slackDate(i.createdAt, timeZone)}`,
   ];
   if (i.affectedService) lines.push(`Affected service: ${escapeMrkdwn(i.affectedService)}`);
   if (i.clinicalImpact) lines.push(':hospital: Clinical impact reported');

@@ -1,9 +1,21 @@
+import { SYSTEM_DECLARER, type Incident } from '../../domain/incident.ts';
 import { formatInZone } from '../../domain/time.ts';
 
 /** Slack renders `<!date…>` in each reader's own time zone; the fallback is in `fallbackZone`. */
 export function slackDate(date: Date, fallbackZone = 'UTC'): string {
   const unix = Math.floor(date.getTime() / 1000);
   return `<!date^${unix}^{date_short_pretty} {time}|${formatInZone(date, fallbackZone)}>`;
+}
+
+/** Who declared it: a mention, or "PagerDuty" for incidents the bot declared from an alert. */
+export function declarerText(i: Pick<Incident, 'declaredBy'>): string {
+  return i.declaredBy === SYSTEM_DECLARER ? 'PagerDuty' : `<@${i.declaredBy}>`;
+}
+
+/** Who should act now: the commander, else a human declarer, else whoever is in the channel. */
+export function commandingText(i: Pick<Incident, 'declaredBy' | 'roles'>): string {
+  const who = i.roles.COMMANDER ?? i.declaredBy;
+  return who === SYSTEM_DECLARER ? 'Whoever is responding' : `<@${who}>`;
 }
 
 /** Escapes text for mrkdwn (Slack's three control characters). */

@@ -1,8 +1,8 @@
-import { ROLES, ROLE_LABELS, STATUS_LABELS, incidentRef, type Incident } from '../../domain/incident.ts';
+import { ROLES, ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident } from '../../domain/incident.ts';
 import { allowedMoves, isActive } from '../../domain/lifecycle.ts';
 import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import { SUMMARY_ACTIONS } from '../ids.ts';
-import { clip, escapeMrkdwn, slackDate } from './format.ts';
+import { clip, declarerText, escapeMrkdwn, slackDate } from './format.ts';
 
 export interface SlackMessage {
   text: string;
@@ -66,13 +66,16 @@ export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
   const ref = incidentRef(i);
   const roleLines = ROLES.map((r) => {
     const who = i.roles[r];
-    const fallback = r === 'COMMANDER' ? `_unassigned: <@${i.declaredBy}> (declarer) acts until one is set_` : '_unassigned_';
+    const fallback =
+      r !== 'COMMANDER' ? '_unassigned_'
+      : i.declaredBy === SYSTEM_DECLARER ? '_unassigned: take command with `/incident role commander @you`_'
+      : `_unassigned: <@${i.declaredBy}> (declarer) acts until one is set_`;
     return `*${ROLE_LABELS[r]}:* ${who ? `<@${who}>` : fallback}`;
   });
   const fields = [
     `*Severity*\n${SEVERITY_INFO[i.severity].emoji} ${severityText(i.severity)}`,
     `*Status*\n${STATUS_LABELS[i.status]}`,
-    `*Declared by*\n<@${i.declaredBy}>`,
+    `*Declared by*\n${declarerText(i)}`,
     `*Declared*\n${slackDate(i.createdAt, timeZone)}`,
   ];
   if (i.affectedService) fields.push(`*Affected service*\n${escapeMrkdwn(i.affectedService)}`);

@@ -1,7 +1,7 @@
-import { ROLE_LABELS, STATUS_LABELS, incidentRef, type Incident } from '../../domain/incident.ts';
+import { ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident } from '../../domain/incident.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
-import { escapeMrkdwn } from './format.ts';
+import { commandingText, escapeMrkdwn } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 const ref = (i: Incident) => `*${incidentRef(i)}*`;
@@ -34,7 +34,7 @@ export function noticeText(n: Notice): string {
         : `<@${n.by}> marked ${ref(i)} as having no clinical impact.`;
     case 'clinical-safety-alert':
       return (n.groupId ? `<!subteam^${n.groupId}> ` : '') + (i.isPrivate
-        ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask <@${i.roles.COMMANDER ?? i.declaredBy}> to be added.`
+        ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask ${commandingText(i)} to be added.`
         : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`);
     case 'freeze-started':
       return i.isPrivate
@@ -45,9 +45,9 @@ export function noticeText(n: Notice): string {
         ? `:sunny: The change freeze is lifted: the SEV1 incident is no longer in progress.`
         : `:sunny: The change freeze for ${ref(i)} is lifted.`;
     case 'update-reminder':
-      return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. <@${i.roles.COMMANDER ?? i.declaredBy}>, please post one with \`/incident update <message>\`.`;
+      return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. ${commandingText(i)}, please post one with \`/incident update <message>\`.`;
     case 'commander-nudge':
-      return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. <@${i.declaredBy}>, hand the role to someone (or yourself) with \`/incident role commander @user\`.`;
+      return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;
   }
 }
 
