@@ -1,6 +1,7 @@
 // A small PagerDuty REST client on @pagerduty/pdjs: full URLs from a configurable base (pdjs has no base-URL
-// option), per-attempt timeouts, retries with exponential backoff on 429 / 5xx / network errors, offset pagination.
-// Every failure surfaces as OnCallUnavailable so callers can carry on without PagerDuty.
+// option), per-attempt timeouts, retries with exponential backoff on 429 / 5xx / network errors / timeouts, offset
+// pagination. POST and PUT share that retry policy: callers make them idempotent (POST /incidents with an
+// incident_key, PUT to a status). Every failure surfaces as OnCallUnavailable so callers can carry on without PagerDuty.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -31,9 +32,26 @@ export interface PagerDutyClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A 4xx answer (never retried): its status and parsed body, for callers that tell some 4xx apart. */
+export class PagerDutyHttpError extends OnCallUnavailable {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export type RequestHeaders = Record<string, string>;
+
 export interface PagerDutyClient {
   /** GET base+path?query; the parsed JSON body of a 2xx answer. */
   get(path: string, query?: Query): Promise<unknown>;
+  /** POST base+path with a JSON body and extra headers (e.g. From); the parsed JSON body of a 2xx answer. */
+  post(path: string, body: unknown, headers?: RequestHeaders): Promise<unknown>;
+  /** PUT base+path with a JSON body and extra headers (e.g. From); the parsed JSON body of a 2xx answer. */
+  put(path: string, body: unknown, headers?: RequestHeaders): Promise<unknown>;
   /** Every item of `key` across offset pages (limit/offset while `more`). */
   getAll(path: string, key: string, query?: Query): Promise<unknown[]>;
 }
@@ -88,7 +106,7 @@ function capturingAgent(protocol: string, seen: Seen, abort: () => void): http.A
 type Attempt =
   | { kind: 'ok'; data: unknown }
   | { kind: 'retry'; reason: string; retryAfterMs?: number }
-  | { kind: 'fail'; reason: string };
+  | { kind: 'fail'; reason: string; status: number; body: unknown };
 
 function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
@@ -118,7 +136,14 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
   } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
-  async function attempt(url: string): Promise<Attempt> {
+  interface Call {
+    method: 'GET' | 'POST' | 'PUT';
+    url: string;
+    body?: unknown;
+    headers?: RequestHeaders;
+  }
+
+  async function attempt(call: Call): Promise<Attempt> {
     const controller = new AbortController();
     const seen: Seen = {};
     let timer: NodeJS.Timeout | undefined;
@@ -129,10 +154,11 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       }, timeoutMs);
     });
     const params = {
-      url,
-      method: 'GET',
+      url: call.url,
+      method: call.method,
       token,
-      headers: { Accept: ACCEPT },
+      headers: { ...call.headers, Accept: ACCEPT },
+      ...(call.method === 'GET' ? {} : { data: call.body }),
       signal: controller.signal,
       // pdjs: no 30 s keep-alive timer, and no 20 s wait before its own 429 retry (which the agent aborts anyway).
       requestTimeout: 0,
@@ -140,12 +166,12 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       // node-fetch (under pdjs's cross-fetch) takes an agent factory.
       agent: (u: URL) => capturingAgent(u.protocol, seen, () => controller.abort()),
     };
-    const call = api(params as unknown as Parameters<typeof api>[0] & { url: string }).then(
+    const pending = api(params as unknown as Parameters<typeof api>[0] & { url: string }).then(
       (res) => ({ res }),
       (err: unknown) => ({ err }),
     );
     try {
-      const outcome = await Promise.race([call, timeout]);
+      const outcome = await Promise.race([pending, timeout]);
       if (outcome === 'timeout') return { kind: 'retry', reason: `timed out after ${timeoutMs} ms` };
       if (seen.status === 429) {
         return { kind: 'retry', reason: 'HTTP 429 Too Many Requests', retryAfterMs: parseRetryAfter(seen.retryAfter) };
@@ -156,7 +182,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
         if (err && typeof err === 'object' && 'status' in err && typeof err.status === 'number') {
           const status = err.status;
           if (status >= 500) return { kind: 'retry', reason: `HTTP ${status} (body not JSON)` };
-          return { kind: 'fail', reason: `HTTP ${status}: body is not JSON` };
+          return { kind: 'fail', reason: `HTTP ${status}: body is not JSON`, status, body: null };
         }
         return { kind: 'retry', reason: describeError(err) };
       }
@@ -164,20 +190,19 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', data: res.data as unknown };
       const detail = JSON.stringify(res.data ?? null).slice(0, 200);
       if (res.status >= 500) return { kind: 'retry', reason: `HTTP ${res.status} ${detail}` };
-      return { kind: 'fail', reason: `HTTP ${res.status} ${detail}` };
+      return { kind: 'fail', reason: `HTTP ${res.status} ${detail}`, status: res.status, body: res.data as unknown };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function get(path: string, query?: Query): Promise<unknown> {
-    const url = `${baseUrl}${path}${buildQuery(query)}`;
-    const what = `PagerDuty GET ${path}`;
+  async function request(call: Call, path: string): Promise<unknown> {
+    const what = `PagerDuty ${call.method} ${path}`;
     let last = '';
     for (let i = 0; i <= retries; i++) {
-      const result = await attempt(url);
+      const result = await attempt(call);
       if (result.kind === 'ok') return result.data;
-      if (result.kind === 'fail') throw new OnCallUnavailable(`${what} failed: ${result.reason}`);
+      if (result.kind === 'fail') throw new PagerDutyHttpError(`${what} failed: ${result.reason}`, result.status, result.body);
       last = result.reason;
       if (i === retries) break;
       const wait = Math.min(maxWaitMs, result.retryAfterMs ?? backoffMs * 2 ** i);
@@ -185,6 +210,12 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     }
     throw new OnCallUnavailable(`${what} failed after ${retries + 1} attempts: ${last}`);
   }
+
+  const get = (path: string, query?: Query) => request({ method: 'GET', url: `${baseUrl}${path}${buildQuery(query)}` }, path);
+  const post = (path: string, body: unknown, headers?: RequestHeaders) =>
+    request({ method: 'POST', url: `${baseUrl}${path}`, body, headers }, path);
+  const put = (path: string, body: unknown, headers?: RequestHeaders) =>
+    request({ method: 'PUT', url: `${baseUrl}${path}`, body, headers }, path);
 
   async function getAll(path: string, key: string, query: Query = {}): Promise<unknown[]> {
     const items: unknown[] = [];
@@ -203,5 +234,5 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     throw new OnCallUnavailable(`PagerDuty GET ${path} has more than ${maxPages} pages; giving up`);
   }
 
-  return { get, getAll };
+  return { get, getAll, post, put };
 }

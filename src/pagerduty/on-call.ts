@@ -1,5 +1,7 @@
 // The OnCallProvider port on PagerDuty's REST API: a service (→ its escalation policy) or a schedule matched by
 // name, then GET /oncalls over the next week split into who is on call now and who takes over next, per level.
+// Paging: POST /incidents (From header, incident_key = dedupKey) on a service matched by name, or assigned to a user
+// (GET /users?query=email) on the configured default service; resolving: PUT /incidents/{id}.
 import { z } from 'zod';
 
 import {
@@ -7,8 +9,15 @@ import {
   type OnCallAnswer,
   type OnCallProvider,
   type OnCallShift,
+  type PagedIncident,
+  type PageTarget,
 } from '../ports/on-call-provider.ts';
-import { createPagerDutyClient, type PagerDutyClient, type PagerDutyClientOptions } from './client.ts';
+import {
+  createPagerDutyClient,
+  PagerDutyHttpError,
+  type PagerDutyClient,
+  type PagerDutyClientOptions,
+} from './client.ts';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -21,7 +30,8 @@ const serviceSchema = z.object({
   summary: z.string().nullish(),
   escalation_policy: reference,
 });
-const scheduleSchema = z.object({ id: z.string(), name: z.string().nullish(), summary: z.string().nullish() });
+const namedSchema = z.object({ id: z.string(), name: z.string().nullish(), summary: z.string().nullish() });
+const scheduleSchema = namedSchema;
 const onCallSchema = z.object({
   user: z.object({
     id: z.string(),
@@ -36,6 +46,16 @@ const onCallSchema = z.object({
   end: isoDate.nullish(),
 });
 
+const userSchema = z.object({ id: z.string(), email: z.string().nullish() });
+const incidentSchema = z.object({
+  id: z.string(),
+  incident_number: z.number().int().nullish(),
+  title: z.string().nullish(),
+  html_url: z.string().nullish(),
+  status: z.string().nullish(),
+});
+const incidentAnswer = z.object({ incident: incidentSchema });
+
 type Named = { id: string; name?: string | null; summary?: string | null };
 const nameOf = (r: Named): string => r.name ?? r.summary ?? r.id;
 
@@ -45,6 +65,24 @@ function parseAll<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] 
     throw new OnCallUnavailable(`PagerDuty answered unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
   }
   return parsed.data;
+}
+
+function parseOne<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    throw new OnCallUnavailable(`PagerDuty answered an unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
+  }
+  return parsed.data;
+}
+
+function toPaged(i: z.infer<typeof incidentSchema>): PagedIncident {
+  return {
+    id: i.id,
+    number: i.incident_number ?? null,
+    title: i.title ?? '',
+    htmlUrl: i.html_url ?? null,
+    status: i.status ?? 'triggered',
+  };
 }
 
 /** Exact (case-insensitive) name first, else the first name containing the query. */
@@ -59,16 +97,90 @@ function bestMatch<T extends Named>(items: T[], query: string): { item: T; exact
 export interface PagerDutyOnCallOptions {
   /** How far ahead to look for the next shift; a week by default. */
   horizonMs?: number;
+  /** Service for incidents paging a person (PagerDuty needs one per incident); config PAGERDUTY_DEFAULT_SERVICE. */
+  defaultServiceId?: string | null;
 }
+
+/** PagerDuty's 4xx message when an open incident on the service already has this incident_key. */
+const DUPLICATE_KEY = /dedup key|incident[ _]key/i;
+const ALREADY_RESOLVED = /already resolved/i;
 
 export class PagerDutyOnCall implements OnCallProvider {
   private readonly horizonMs: number;
+  private readonly defaultServiceId: string | null;
 
   constructor(
     private readonly client: PagerDutyClient,
     options: PagerDutyOnCallOptions = {},
   ) {
     this.horizonMs = options.horizonMs ?? WEEK_MS;
+    this.defaultServiceId = options.defaultServiceId ?? null;
+  }
+
+  async page(
+    target: PageTarget,
+    input: { title: string; details: string; fromEmail: string; dedupKey: string },
+  ): Promise<PagedIncident | null> {
+    let serviceId: string;
+    let assignments: Array<{ assignee: { id: string; type: 'user_reference' } }> | undefined;
+    if (target.kind === 'service') {
+      const q = target.query.trim();
+      if (q === '') return null;
+      const services = parseAll(namedSchema, await this.client.getAll('/services', 'services', { query: q }), 'services');
+      const service = bestMatch(services, q);
+      if (!service) return null;
+      serviceId = service.item.id;
+    } else {
+      if (!this.defaultServiceId) throw new OnCallUnavailable('paging a person needs PAGERDUTY_DEFAULT_SERVICE');
+      serviceId = this.defaultServiceId;
+      const email = target.email.trim().toLowerCase();
+      const users = parseAll(userSchema, await this.client.getAll('/users', 'users', { query: email }), 'users');
+      const user = users.find((u) => u.email?.trim().toLowerCase() === email);
+      if (!user) return null;
+      assignments = [{ assignee: { id: user.id, type: 'user_reference' } }];
+    }
+
+    const incident = {
+      type: 'incident',
+      title: input.title,
+      service: { id: serviceId, type: 'service_reference' },
+      urgency: 'high',
+      incident_key: input.dedupKey,
+      // PagerDuty takes details as a string (its spec says object); left out when empty.
+      ...(input.details.trim() ? { body: { type: 'incident_body', details: input.details } } : {}),
+      ...(assignments ? { assignments } : {}),
+    };
+    const from = { From: input.fromEmail };
+    try {
+      return toPaged(parseOne(incidentAnswer, await this.client.post('/incidents', { incident }, from), 'incident').incident);
+    } catch (err) {
+      // A retried page (the first POST went through but its answer was lost): the open incident with this key.
+      if (err instanceof PagerDutyHttpError && err.status === 400 && DUPLICATE_KEY.test(JSON.stringify(err.body))) {
+        const open = await this.findByKey(input.dedupKey, serviceId);
+        if (open) return open;
+      }
+      throw err;
+    }
+  }
+
+  async resolvePaged(id: string, fromEmail: string): Promise<void> {
+    const body = { incident: { type: 'incident_reference', status: 'resolved' } };
+    try {
+      await this.client.put(`/incidents/${encodeURIComponent(id)}`, body, { From: fromEmail });
+    } catch (err) {
+      if (err instanceof PagerDutyHttpError && err.status < 500 && ALREADY_RESOLVED.test(JSON.stringify(err.body))) return;
+      throw err;
+    }
+  }
+
+  private async findByKey(key: string, serviceId: string): Promise<PagedIncident | null> {
+    const raw = await this.client.getAll('/incidents', 'incidents', {
+      incident_key: key,
+      'service_ids[]': [serviceId],
+      'statuses[]': ['triggered', 'acknowledged'],
+    });
+    const [first] = parseAll(incidentSchema, raw, 'incidents');
+    return first ? toPaged(first) : null;
   }
 
   static create(options: PagerDutyClientOptions & PagerDutyOnCallOptions): PagerDutyOnCall {

@@ -32,8 +32,31 @@ export class OnCallUnavailable extends Error {
   }
 }
 
+/** Who or what to page. */
+export type PageTarget = { kind: 'service'; query: string } | { kind: 'user'; email: string };
+
+/** An incident opened in the on-call system by paging. */
+export interface PagedIncident {
+  id: string;
+  number: number | null;
+  title: string;
+  htmlUrl: string | null;
+  status: string;
+}
+
 /** What the incident core needs from the on-call system (PagerDuty in production). */
 export interface OnCallProvider {
+  /**
+   * Pages a service (matched by name like onCall) or a person (by email), opening an incident there
+   * on behalf of `fromEmail` (a user of the on-call system). `dedupKey` makes a retried page open
+   * nothing new. Null when no such service or person exists there.
+   */
+  page(
+    target: PageTarget,
+    input: { title: string; details: string; fromEmail: string; dedupKey: string },
+  ): Promise<PagedIncident | null>;
+  /** Resolves an incident opened by paging (already resolved is fine). */
+  resolvePaged(id: string, fromEmail: string): Promise<void>;
   /**
    * Who is on call now and next for a service or schedule (matched by name, case-insensitively),
    * or across everything when `query` is null. Null when nothing matches the query.

@@ -42,6 +42,7 @@ function seed(): FakeState {
       // Over before `now`, outside the window: never listed.
       { userId: 'PU4', escalationPolicyId: 'PEP2', level: 2, scheduleId: null, start: at(1), end: at(2) },
     ],
+    incidents: [],
   };
 }
 

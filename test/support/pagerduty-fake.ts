@@ -1,6 +1,8 @@
 /**
- * A small stateful stand-in for PagerDuty's REST API (node:http only): GET /services, /schedules and /oncalls with
- * PagerDuty's response shapes and offset pagination (limit/offset/more), plus failure injection and a request log.
+ * A small stateful stand-in for PagerDuty's REST API (node:http only): GET /services, /schedules, /oncalls, /users
+ * and /incidents with PagerDuty's response shapes and offset pagination (limit/offset/more); POST /incidents and
+ * PUT /incidents/{id} checking the From header (a known user's email) and the body shape like PagerDuty (400 when
+ * wrong); plus failure injection and a request log.
  *
  *   const pd = await startPagerDutyFake({ maxLimit: 2 });
  *   pd.state.users.push({ id: 'PU1', name: 'Ann', email: 'ann@example.com' });
@@ -37,7 +39,20 @@ export interface FakeOnCall {
   end: string | null;
 }
 
+export interface FakeIncident {
+  id: string;
+  number: number;
+  title: string;
+  serviceId: string;
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  urgency: string;
+  incidentKey: string | null;
+  details: string | null;
+  assigneeIds: string[];
+}
+
 export interface FakeState {
+  incidents: FakeIncident[];
   users: FakeUser[];
   escalationPolicies: FakeEscalationPolicy[];
   services: FakeService[];
@@ -63,6 +78,8 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string[]>;
   headers: http.IncomingHttpHeaders;
+  /** Parsed JSON body of a POST/PUT (undefined when none or not JSON). */
+  body?: unknown;
 }
 
 export interface PagerDutyFake {
@@ -88,6 +105,7 @@ export async function startPagerDutyFake(
     services: [],
     schedules: [],
     oncalls: [],
+    incidents: [],
     ...options.state,
   };
   const requests: RecordedRequest[] = [];
@@ -102,6 +120,103 @@ export async function startPagerDutyFake(
     const offset = Number(q.get('offset') ?? 0) || 0;
     const items = all.slice(offset, offset + limit);
     return { [key]: items, limit, offset, more: offset + items.length < all.length, total: null };
+  }
+
+  const invalid = (...errors: string[]) => ({ status: 400, body: { error: { message: 'Invalid Input Provided', code: 2001, errors } } });
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const incidentJson = (i: FakeIncident) => {
+    const svc = state.services.find((x) => x.id === i.serviceId);
+    return {
+      ...ref('incident', i.id, `[#${i.number}] ${i.title}`),
+      html_url: `https://fake.pagerduty.com/incidents/${i.id}`,
+      incident_number: i.number,
+      title: i.title,
+      status: i.status,
+      urgency: i.urgency,
+      incident_key: i.incidentKey,
+      service: ref('service_reference', i.serviceId, svc?.name ?? i.serviceId),
+      assignments: i.assigneeIds.map((id) => ({ at: new Date().toISOString(), assignee: ref('user_reference', id, user(id).name) })),
+      created_at: new Date().toISOString(),
+    };
+  };
+
+  /** PagerDuty rejects writes without a From header naming one of its users. */
+  function checkFrom(headers: http.IncomingHttpHeaders) {
+    const from = headers.from;
+    if (typeof from !== 'string' || from === '') return invalid('You must specify a user in the From header');
+    if (!state.users.some((u) => u.email?.toLowerCase() === from.toLowerCase())) {
+      return { status: 400, body: { error: { message: 'Requester User Not Found', code: 2100 } } };
+    }
+    return null;
+  }
+
+  function write(method: string, path: string, headers: http.IncomingHttpHeaders, body: unknown) {
+    if (method === 'POST' && path === '/incidents') {
+      const bad = checkFrom(headers);
+      if (bad) return bad;
+      const inc = isObj(body) ? body.incident : undefined;
+      if (!isObj(inc)) return invalid('incident is required');
+      const errors: string[] = [];
+      if (inc.type !== 'incident') errors.push('incident.type must be incident');
+      if (typeof inc.title !== 'string' || inc.title === '') errors.push('incident.title is required');
+      const svc = inc.service;
+      if (!isObj(svc) || typeof svc.id !== 'string' || svc.type !== 'service_reference') errors.push('incident.service must be a service_reference');
+      if (inc.urgency !== undefined && inc.urgency !== 'high' && inc.urgency !== 'low') errors.push('incident.urgency must be high or low');
+      if (inc.incident_key !== undefined && typeof inc.incident_key !== 'string') errors.push('incident.incident_key must be a string');
+      if (inc.body !== undefined) {
+        if (!isObj(inc.body) || inc.body.type !== 'incident_body') errors.push('incident.body.type must be incident_body');
+        else if (inc.body.details !== undefined && typeof inc.body.details !== 'string') errors.push('incident.body.details must be a string');
+      }
+      const assigneeIds: string[] = [];
+      if (inc.assignments !== undefined) {
+        if (!Array.isArray(inc.assignments)) errors.push('incident.assignments must be an array');
+        else
+          for (const a of inc.assignments as unknown[]) {
+            const who = isObj(a) ? a.assignee : undefined;
+            if (!isObj(who) || typeof who.id !== 'string' || who.type !== 'user_reference') errors.push('assignee must be a user_reference');
+            else if (!state.users.some((u) => u.id === who.id)) errors.push(`User ${who.id} not found`);
+            else assigneeIds.push(who.id);
+          }
+      }
+      if (errors.length) return invalid(...errors);
+      const serviceId = (svc as { id: string }).id;
+      if (!state.services.some((x) => x.id === serviceId)) return invalid('Service Not Found');
+      const key = (inc.incident_key as string | undefined) ?? null;
+      if (key !== null && state.incidents.some((i) => i.serviceId === serviceId && i.incidentKey === key && i.status !== 'resolved')) {
+        return invalid('Open incident with matching dedup key already exists on this service');
+      }
+      const number = state.incidents.length + 1;
+      const created: FakeIncident = {
+        id: `PINC${number}`,
+        number,
+        title: inc.title as string,
+        serviceId,
+        status: 'triggered',
+        urgency: (inc.urgency as string | undefined) ?? 'high',
+        incidentKey: key,
+        details: isObj(inc.body) ? ((inc.body.details as string | undefined) ?? null) : null,
+        assigneeIds,
+      };
+      state.incidents.push(created);
+      return { status: 201, body: { incident: incidentJson(created) } };
+    }
+    const m = method === 'PUT' ? /^\/incidents\/([^/]+)$/.exec(path) : null;
+    if (m) {
+      const bad = checkFrom(headers);
+      if (bad) return bad;
+      const inc = isObj(body) ? body.incident : undefined;
+      if (!isObj(inc) || (inc.type !== 'incident' && inc.type !== 'incident_reference')) {
+        return invalid('incident.type must be incident or incident_reference');
+      }
+      if (inc.status !== undefined && !['resolved', 'acknowledged', 'triggered'].includes(inc.status as string)) {
+        return invalid('incident.status is invalid');
+      }
+      const found = state.incidents.find((i) => i.id === decodeURIComponent(m[1]!));
+      if (!found) return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
+      if (inc.status !== undefined) found.status = inc.status as FakeIncident['status'];
+      return { status: 200, body: { incident: incidentJson(found) } };
+    }
+    return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
   }
 
   function answer(path: string, q: URLSearchParams): { status: number; body: unknown } {
@@ -162,14 +277,47 @@ export async function startPagerDutyFake(
         });
       return { status: 200, body: page('oncalls', items, q) };
     }
+    if (path === '/users') {
+      const items = state.users
+        .filter((u) => u.name.toLowerCase().includes(query) || (u.email ?? '').toLowerCase().includes(query))
+        .map((u) => ({ ...ref('user', u.id, u.name), name: u.name, email: u.email ?? null, role: 'user' }));
+      return { status: 200, body: page('users', items, q) };
+    }
+    if (path === '/incidents') {
+      const key = q.get('incident_key');
+      const services = q.getAll('service_ids[]');
+      const statuses = q.getAll('statuses[]');
+      const items = state.incidents
+        .filter((i) => key === null || i.incidentKey === key)
+        .filter((i) => services.length === 0 || services.includes(i.serviceId))
+        .filter((i) => statuses.length === 0 || statuses.includes(i.status))
+        .map(incidentJson);
+      return { status: 200, body: page('incidents', items, q) };
+    }
     return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
   }
 
   const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+
+  function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string) {
     const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
     const query: Record<string, string[]> = {};
     for (const k of new Set(url.searchParams.keys())) query[k] = url.searchParams.getAll(k);
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers });
+    let body: unknown;
+    let badJson = false;
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw) as unknown;
+      } catch {
+        badJson = true;
+      }
+    }
+    requests.push({ method, path: url.pathname, query, headers: req.headers, body });
 
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       if (res.destroyed || res.writableEnded) return;
@@ -180,8 +328,13 @@ export async function startPagerDutyFake(
       if (req.headers.authorization !== `Token token=${token}`) {
         return send(401, JSON.stringify({ error: { message: 'Unauthorized', code: 2006 } }));
       }
-      const { status, body } = answer(url.pathname, url.searchParams);
-      send(status, JSON.stringify(body));
+      const out =
+        method === 'GET'
+          ? answer(url.pathname, url.searchParams)
+          : badJson
+            ? invalid('body is not JSON')
+            : write(method, url.pathname, req.headers, body);
+      send(out.status, JSON.stringify(out.body));
     };
 
     const queue = failures.get(url.pathname);
@@ -204,7 +357,7 @@ export async function startPagerDutyFake(
     } else {
       respond();
     }
-  });
+  }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
