@@ -57,11 +57,16 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     reminders: undefined as never,
     onCall:
       opts.onCall ??
-      (config.PAGERDUTY_TOKEN ? PagerDutyOnCall.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL }) : null),
+      (config.PAGERDUTY_TOKEN ? PagerDutyOnCall.create({
+            token: config.PAGERDUTY_TOKEN,
+            baseUrl: config.PAGERDUTY_API_URL,
+            defaultServiceId: config.PAGERDUTY_DEFAULT_SERVICE ?? null,
+          }) : null),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
       clinicalSafetyGroupId: config.CLINICAL_SAFETY_GROUP ?? null,
+      pagerDutyFromEmail: config.PAGERDUTY_FROM_EMAIL ?? null,
       defaultTimeZone: config.TZ_DEFAULT,
     },
   };

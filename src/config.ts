@@ -30,6 +30,10 @@ export const configSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must list PagerDuty service IDs such as PABC123, comma-separated' }))),
+  /** The PagerDuty user the bot acts as when the Slack user's email is unknown. */
+  PAGERDUTY_FROM_EMAIL: optional(z.email({ message: 'must be an email address' })),
+  /** The PagerDuty service through which a person (`/incident page @user`) is paged. */
+  PAGERDUTY_DEFAULT_SERVICE: optional(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' })),
   PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
   /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */

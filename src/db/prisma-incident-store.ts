@@ -48,6 +48,8 @@ function toIncident(r: Row): Incident {
     commanderNudgedAt: r.commanderNudgedAt,
     freezeActive: r.freezeActive,
     clinicalNotifiedAt: r.clinicalNotifiedAt,
+    onCallInvitedAt: r.onCallInvitedAt,
+    onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
   };
 }
 

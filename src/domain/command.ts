@@ -21,7 +21,9 @@ export type IncidentCommand =
   | { kind: 'close' }
   | { kind: 'reopen'; reason: string | null }
   | { kind: 'clinical'; on: boolean }
-  | { kind: 'oncall'; query: string | null };
+  | { kind: 'oncall'; query: string | null }
+  | { kind: 'page'; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null }
+  | { kind: 'resolve-pagerduty' };
 
 /** Commands that act on the incident whose channel they are typed in. */
 export type InChannelCommand = Exclude<IncidentCommand, { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' }>;
@@ -60,6 +62,7 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident close', summary: 'Close a resolved incident (commander only).' },
   { usage: '/incident reopen [reason]', summary: 'Reopen a resolved or closed incident (commander only).' },
   { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
+  { usage: '/incident page <service> [-- message]  or  /incident page @user [message]', summary: 'Page a PagerDuty service or person, linked to this incident.' },
   { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
@@ -121,6 +124,16 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return { kind: 'timeline' };
     case 'oncall':
       return { kind: 'oncall', query: after(1) };
+    case 'page': {
+      const first = rest[0] ?? '';
+      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(first)?.[1];
+      if (mention) return { kind: 'page', target: { kind: 'user', slackUserId: mention }, message: after(2) };
+      // Service names may have spaces, so a message follows ` -- `: `page EHR API -- wards cannot log in`.
+      const query = after(1);
+      if (!query) throw usage('page', '<service> [-- message]` or `/incident page @user [message]');
+      const [service, ...msg] = query.split(/\s+--\s+/);
+      return { kind: 'page', target: { kind: 'service', query: service!.trim() }, message: msg.join(' -- ').trim() || null };
+    }
     case 'resolve':
       return { kind: 'resolve', summary: after(1) };
     case 'close':

@@ -55,6 +55,8 @@ export interface Incident {
   /** A SEV1 change freeze is announced and not yet lifted. */
   freezeActive: boolean;
   clinicalNotifiedAt: Date | null;
+  onCallInvitedAt: Date | null;
+  onCallLookupFailedNoticed: boolean;
 }
 
 /** declaredBy of incidents the bot declared itself (from a PagerDuty alert): not a Slack user. */

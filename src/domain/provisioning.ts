@@ -8,7 +8,8 @@ export type ProvisioningStep =
   | 'pin-summary'
   | 'announce'
   | 'start-freeze'
-  | 'alert-clinical-safety';
+  | 'alert-clinical-safety'
+  | 'invite-on-call';
 
 export const STEP_LABELS: Record<ProvisioningStep, string> = {
   'create-channel': 'creating the incident channel',
@@ -18,6 +19,7 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
   announce: 'announcing it in the broadcast channel',
   'start-freeze': 'announcing the SEV1 change freeze',
   'alert-clinical-safety': 'alerting clinical safety',
+  'invite-on-call': 'inviting the on-call responders',
 };
 
 /**
@@ -27,8 +29,10 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
 export function pendingSteps(
   i: Pick<
     Incident,
-    'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt'
+    'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt' | 'affectedService' | 'onCallInvitedAt'
   >,
+  /** Whether an on-call system is connected (then the affected service's on-call are invited). */
+  opts: { onCall: boolean } = { onCall: false },
 ): ProvisioningStep[] {
   const steps: ProvisioningStep[] = [];
   if (!i.channelId) steps.push('create-channel');
@@ -38,6 +42,8 @@ export function pendingSteps(
   if (!i.isPrivate && !i.announcementTs) steps.push('announce');
   if (i.severity === 'SEV1' && !i.freezeActive) steps.push('start-freeze');
   if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
+  // Last: an on-call system that is down must not hold up anything else.
+  if (opts.onCall && i.affectedService && !i.onCallInvitedAt) steps.push('invite-on-call');
   return steps;
 }
 

@@ -20,7 +20,7 @@ export type Notice =
   | { kind: 'severity-changed'; incident: Incident; by: string; from: Incident['severity']; reason: string | null }
   | { kind: 'role-assigned'; incident: Incident; by: string; role: keyof Incident['roles']; userId: string }
   | { kind: 'note-added'; incident: Incident; by: string; text: string }
-  | { kind: 'resolved'; incident: Incident; by: string; summary: string | null }
+  | { kind: 'resolved'; incident: Incident; by: string; summary: string | null; openPagerDutyIncidents: number }
   | { kind: 'closed'; incident: Incident; by: string }
   | { kind: 'reopened'; incident: Incident; by: string; reason: string | null }
   | { kind: 'clinical-impact'; incident: Incident; by: string; on: boolean }
@@ -28,7 +28,10 @@ export type Notice =
   | { kind: 'freeze-started'; incident: Incident }
   | { kind: 'freeze-lifted'; incident: Incident }
   | { kind: 'update-reminder'; incident: Incident; minutesSinceUpdate: number }
-  | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number };
+  | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number }
+  | { kind: 'on-call-lookup-failed'; incident: Incident; reason: string }
+  | { kind: 'on-call-invited'; incident: Incident; people: { slackUserId: string | null; name: string; level: number }[]; target: string }
+  | { kind: 'paged'; incident: Incident; by: string; target: string; paged: { number: number | null; htmlUrl: string | null; title: string } };
 
 /** A chat message as the platform reports it (for the timeline). */
 export interface ChatMessage {
@@ -61,6 +64,8 @@ export interface ChatPlatform {
   /** A message by id, with its permalink; null when it no longer exists. */
   fetchMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
   permalink(channelId: string, ts: string): Promise<string | null>;
+  /** The member's email (for PagerDuty's From header), or null. */
+  userEmail(userId: string): Promise<string | null>;
   /** The workspace member with this email, or null (no such member, or not visible to the bot). */
   userIdByEmail(email: string): Promise<string | null>;
   /** The user's own IANA time zone, or null when unknown. */

@@ -57,7 +57,7 @@ export interface ChangeGuard {
 export type ProvisioningPatch = Partial<
   Pick<
     Incident,
-    'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs' | 'freezeActive' | 'clinicalNotifiedAt'
+    'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs' | 'freezeActive' | 'clinicalNotifiedAt' | 'onCallInvitedAt' | 'onCallLookupFailedNoticed'
   >
 >;
 

@@ -26,6 +26,8 @@ export interface ServiceDeps {
     clinicalSafetyChannelId: string | null;
     /** User group mentioned in clinical-safety alerts (Slack: S…), or null. */
     clinicalSafetyGroupId: string | null;
+    /** PagerDuty's From header when the person's Slack email is unknown (PAGERDUTY_FROM_EMAIL). */
+    pagerDutyFromEmail: string | null;
     /** Shown beside each reader's own zone on the timeline. */
     defaultTimeZone: string;
   };

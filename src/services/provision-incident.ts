@@ -7,6 +7,7 @@ import {
   type ProvisioningStep,
 } from '../domain/provisioning.ts';
 import { ChatError } from '../ports/chat-platform.ts';
+import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export type ProvisionOutcome =
@@ -23,7 +24,9 @@ export const LEASE_MS = 2 * 60_000;
 const TRANSIENT = new Set(['ratelimited', 'request_error', 'http_error', 'internal_error', 'fatal_error', 'service_unavailable', 'unknown_error']);
 
 function reasonOf(err: unknown): string {
-  return err instanceof ChatError ? `Slack said \`${err.code}\`` : 'an unexpected error';
+  if (err instanceof ChatError) return `Slack said \`${err.code}\``;
+  if (err instanceof OnCallUnavailable) return `PagerDuty did not answer: ${err.message}`;
+  return 'an unexpected error';
 }
 
 /**
@@ -43,7 +46,7 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   const warnings: string[] = [];
   let step: ProvisioningStep | undefined;
   try {
-    while ((step = pendingSteps(incident)[0])) {
+    while ((step = pendingSteps(incident, { onCall: !!deps.onCall })[0])) {
       incident = await runStep(deps, incident, step, warnings);
     }
     incident = await store.finishProvisioning(incidentId, clock.now(), null);
@@ -92,6 +95,8 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       }
       return frozen;
     }
+    case 'invite-on-call':
+      return inviteOnCall(deps, incident, record);
     case 'alert-clinical-safety': {
       const channel = deps.settings.clinicalSafetyChannelId;
       if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident, groupId: deps.settings.clinicalSafetyGroupId });
@@ -131,6 +136,54 @@ async function createChannel(deps: ServiceDeps, incident: Incident) {
     }
   }
   throw new ChatError('name_taken', `every channel name for ${incident.number} is taken`);
+}
+
+/**
+ * Invites who is on call for the affected service, matched to Slack members by email, and records
+ * who and why. If the on-call system is down, the channel is told once and the step fails, so the
+ * background retry tries again; nothing else waits for it (it is the last step).
+ */
+async function inviteOnCall(
+  deps: ServiceDeps,
+  incident: Incident,
+  record: (patch: Parameters<ServiceDeps['store']['recordProvisioning']>[1]) => Promise<Incident>,
+): Promise<Incident> {
+  const { chat, store, clock } = deps;
+  const service = incident.affectedService!;
+  let answer;
+  try {
+    answer = await deps.onCall!.onCall(service, clock.now());
+  } catch (err) {
+    if (err instanceof OnCallUnavailable && !incident.onCallLookupFailedNoticed) {
+      await chat.notify(incident.channelId!, { kind: 'on-call-lookup-failed', incident, reason: err.message }).catch(() => {});
+      await record({ onCallLookupFailedNoticed: true });
+    }
+    throw err;
+  }
+  const people = await Promise.all(
+    (answer?.now ?? []).map(async (s) => ({
+      slackUserId: s.email ? await chat.userIdByEmail(s.email).catch(() => null) : null,
+      name: s.name,
+      level: s.level,
+      schedule: s.scheduleName,
+    })),
+  );
+  const found = [...new Set(people.map((p) => p.slackUserId).filter((id): id is string => !!id))];
+  await chat.inviteUsers(incident.channelId!, found);
+  const target = answer ? answer.target.name : service;
+  await store.addTimelineEntry(incident.id, {
+    occurredAt: clock.now(),
+    kind: 'on_call_invited',
+    actorId: null,
+    text: answer
+      ? people.length
+        ? `Invited the on-call for ${target}: ${people.map((p) => `${p.slackUserId ?? p.name} (level ${p.level}${p.schedule ? `, ${p.schedule}` : ''}${p.slackUserId ? '' : ', not in Slack'})`).join('; ')}`
+        : `Nobody on call for ${target}`
+      : `No PagerDuty service or schedule named ${service}: nobody invited`,
+    data: { target, people },
+  });
+  if (answer) await chat.notify(incident.channelId!, { kind: 'on-call-invited', incident, people, target }).catch(() => {});
+  return record({ onCallInvitedAt: clock.now() });
 }
 
 async function mustFind(deps: ServiceDeps, id: string): Promise<Incident> {

@@ -18,9 +18,11 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
     );
   }
   const now = deps.clock.now();
+  const openPagerDuty = (await deps.store.pagerDutyLinks(incident.id)).filter((l) => l.status !== 'resolved').length;
   const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
     to,
-    notice: (i) => ({ kind: 'resolved', incident: i, by: input.userId, summary: input.summary }),
+    // Only the incident channel is offered to resolve the linked PagerDuty incidents too.
+    notice: (i) => ({ kind: 'resolved', incident: i, by: input.userId, summary: input.summary, openPagerDutyIncidents: to === 'incident' ? openPagerDuty : 0 }),
   }));
   if (incident.freezeActive) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-lifted', incident: i }) });
   return commitChange(deps, {

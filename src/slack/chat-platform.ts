@@ -46,6 +46,7 @@ const channelList = z.object({
 });
 const authTest = z.object({ user_id: z.string() });
 const lookedUp = z.object({ user: z.object({ id: z.string() }) });
+const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
 
 export class SlackChatPlatform implements ChatPlatform {
   private botUserId: Promise<string> | null = null;
@@ -137,6 +138,11 @@ export class SlackChatPlatform implements ChatPlatform {
       'message_not_found',
     ]);
     return res?.permalink ?? null;
+  }
+
+  async userEmail(userId: string): Promise<string | null> {
+    const res = await call(() => this.client.users.info({ user: userId }), userEmailInfo, ['user_not_found']);
+    return res?.user.profile?.email ?? null;
   }
 
   async userIdByEmail(email: string): Promise<string | null> {

@@ -62,6 +62,9 @@ export const SUMMARY_ACTIONS = {
   role: 'incident_role_open',
 } as const;
 
+/** The offer, after resolving, to resolve the linked PagerDuty incidents too. */
+export const PAGERDUTY_ACTIONS = { blockId: 'incident_pagerduty_actions', resolveLinked: 'incident_resolve_pagerduty' } as const;
+
 /** Forms opened from the summary: a status update, a note, a role assignment. */
 export const INCIDENT_MODALS = {
   update: { callbackId: 'incident_update', block: 'message', action: 'message_input' },

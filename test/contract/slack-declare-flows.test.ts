@@ -124,7 +124,11 @@ test('/incident oncall: the users.lookupByEmail calls match the spec', async () 
     slackApiUrl: `${prism.url}/`,
     token: 'xoxb-contract-test',
     databaseUrl: null,
-    onCall: { onCall: async () => ({ target: { kind: 'all', id: null, name: 'all' }, now: [shift], next: [] }) },
+    onCall: {
+      onCall: async () => ({ target: { kind: 'all', id: null, name: 'all' }, now: [shift], next: [] }),
+      page: async () => null,
+      resolvePaged: async () => {},
+    },
   });
   const from = prism.requests().length;
   await app.command('oncall', { responseUrl: responses.responseUrl('oncall') });

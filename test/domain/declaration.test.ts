@@ -70,6 +70,8 @@ describe('provisioning steps', () => {
     freezeActive: false,
     clinicalImpact: false,
     clinicalNotifiedAt: null,
+    affectedService: null,
+    onCallInvitedAt: null,
   };
   test('all steps in order for a new incident; private ones are never announced', () => {
     assert.deepEqual(pendingSteps(blank), ['create-channel', 'invite-declarer', 'post-summary', 'pin-summary', 'announce']);
@@ -80,6 +82,11 @@ describe('provisioning steps', () => {
     assert.deepEqual(sev1.slice(-2), ['start-freeze', 'alert-clinical-safety']);
     assert.ok(pendingSteps({ ...blank, severity: 'SEV1', isPrivate: true }).includes('start-freeze'), 'private SEV1s freeze too');
     assert.deepEqual(pendingSteps({ ...blank, severity: 'SEV1', freezeActive: true, clinicalImpact: true, clinicalNotifiedAt: new Date() }).includes('start-freeze'), false);
+  });
+  test('with an on-call system, the affected service’s on-call are invited, last', () => {
+    assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }).includes('invite-on-call'), false, 'no on-call system');
+    assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }, { onCall: true }).at(-1), 'invite-on-call');
+    assert.equal(pendingSteps({ ...blank }, { onCall: true }).includes('invite-on-call'), false, 'no service');
   });
   test('carries on where a failed run stopped', () => {
     assert.deepEqual(pendingSteps({ ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2' }), ['pin-summary', 'announce']);

@@ -2,7 +2,7 @@
 // itself is tested against a PagerDuty fake and Prism in test/pagerduty and test/contract).
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { OnCallUnavailable, type OnCallAnswer, type OnCallProvider, type OnCallShift } from '../../src/ports/on-call-provider.ts';
+import { OnCallUnavailable, type OnCallAnswer, type OnCallProvider, type OnCallShift, type PageTarget, type PagedIncident } from '../../src/ports/on-call-provider.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
@@ -25,22 +25,36 @@ class FakeOnCall implements OnCallProvider {
   answer: OnCallAnswer | null = null;
   fail = false;
   queries: (string | null)[] = [];
+  pages: { target: PageTarget; input: { title: string; details: string; fromEmail: string; dedupKey: string } }[] = [];
+  resolved: { id: string; fromEmail: string }[] = [];
   async onCall(query: string | null) {
     this.queries.push(query);
     if (this.fail) throw new OnCallUnavailable('PagerDuty answered 503 three times');
     return this.answer;
+  }
+  async page(target: PageTarget, input: { title: string; details: string; fromEmail: string; dedupKey: string }): Promise<PagedIncident | null> {
+    if (this.fail) throw new OnCallUnavailable('PagerDuty answered 503 three times');
+    this.pages.push({ target, input });
+    if (target.kind === 'service' && target.query !== 'EHR API') return null;
+    const n = this.pages.length;
+    return { id: `PINC${n}`, number: 100 + n, title: input.title, htmlUrl: `https://acme.pagerduty.com/incidents/PINC${n}`, status: 'triggered' };
+  }
+  async resolvePaged(id: string, fromEmail: string) {
+    this.resolved.push({ id, fromEmail });
   }
 }
 
 for (const database of testDatabases().slice(0, 1)) {
   describe(`/incident oncall (${database.name})`, () => {
     const onCall = new FakeOnCall();
+    let offsetMs = 0;
     const env = useTestBot(database, {
       users: [
         { id: 'UALICE', name: 'alice', email: 'alice@example.org' },
         { id: 'UBOB', name: 'bob', email: 'bob@example.org' },
       ],
       onCall,
+      clock: { now: () => new Date(Date.now() + offsetMs) },
     });
     let slack: SlackStandIn;
     let app: TestBot;
@@ -50,6 +64,87 @@ for (const database of testDatabases().slice(0, 1)) {
       slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
       onCall.answer = null;
       onCall.fail = false;
+      offsetMs = 0;
+    });
+    const answerFor = (name: string): OnCallAnswer => ({
+      target: { kind: 'service', id: 'PSVC', name },
+      now: [shift({}), shift({ level: 2, userId: 'PUSER9', name: 'Zed Outsider', email: 'zed@elsewhere.org' })],
+      next: [],
+    });
+    async function declare(text: string) {
+      const id = `d${++seq}`;
+      await app.command(`declare ${text}`, { responseUrl: slack.responseUrl(id) });
+      await app.bot.idle();
+      const told = slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)).join(' ');
+      return { incident: (await app.bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(told)![1])))!, told };
+    }
+    async function inChannel(channelId: string, text: string, userId = 'UALICE') {
+      const id = `c${++seq}`;
+      await app.command(text, { responseUrl: slack.responseUrl(id), channelId, userId });
+      await app.bot.idle();
+      return slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)).join(' ');
+    }
+    const posted = (channel: string) => slack.messages.filter((m) => m.channel === channel).map((m) => m.text ?? '');
+
+    test('declaring with an affected service invites who is on call for it, and records who and why', async () => {
+      onCall.answer = answerFor('EHR API');
+      const { incident } = await declare('sev2 Logins failing --service=ehr-api');
+      assert.equal(onCall.queries.at(-1), 'ehr-api');
+      assert.ok(slack.channels.get(incident.channelId!)!.members.has('UALICE'));
+      assert.ok(incident.onCallInvitedAt && incident.provisionedAt);
+      const entry = (await app.bot.deps.store.timeline(incident.id)).find((e) => e.kind === 'on_call_invited')!;
+      assert.match(entry.text, /Invited the on-call for EHR API: UALICE \(level 1, Platform primary\); Zed Outsider \(level 2, Platform primary, not in Slack\)/);
+      assert.ok(posted(incident.channelId!).some((t) => /Invited who is on call for EHR API: <@UALICE> \(level 1\), Zed Outsider \(level 2\)/.test(t)));
+    });
+
+    test('PagerDuty down never blocks declaring: the channel is told, and the retry invites them later', async () => {
+      onCall.fail = true;
+      const { incident, told } = await declare('sev2 Imaging down --service=ehr-api');
+      assert.ok(incident.summaryPinned && incident.announcementTs, 'the incident opened');
+      assert.match(told, /inviting the on-call responders failed \(PagerDuty did not answer: PagerDuty answered 503 three times\)/);
+      assert.equal(posted(incident.channelId!).filter((t) => /Could not look up who is on call for ehr-api/.test(t)).length, 1);
+      offsetMs = 61_000;
+      await app.bot.resumeNow();
+      assert.equal(posted(incident.channelId!).filter((t) => /Could not look up who is on call/.test(t)).length, 1, 'told once');
+      onCall.fail = false;
+      onCall.answer = answerFor('EHR API');
+      offsetMs = 5 * 61_000;
+      await app.bot.resumeNow();
+      const done = (await app.bot.deps.store.findById(incident.id))!;
+      assert.ok(done.onCallInvitedAt && done.provisionedAt);
+      assert.ok(slack.channels.get(incident.channelId!)!.members.has('UALICE'));
+    });
+
+    test('/incident page pages a service or a person, links the PagerDuty incident, and resolving offers to resolve it', async () => {
+      const { incident } = await declare('sev2 Paging drill');
+      slack.channels.get(incident.channelId!)!.members.add('UBOB');
+      assert.equal(await inChannel(incident.channelId!, 'page EHR API -- wards cannot log in'), '');
+      const first = onCall.pages.at(-1)!;
+      assert.deepEqual(first.target, { kind: 'service', query: 'EHR API' });
+      assert.equal(first.input.fromEmail, 'alice@example.org', 'From: the person paging');
+      assert.match(first.input.title, /^INC-\d+ SEV2: Paging drill$/);
+      assert.match(first.input.details, /wards cannot log in/);
+      assert.ok(posted(incident.channelId!).some((t) => /<@UALICE> paged EHR API through PagerDuty: <https:\/\/acme.pagerduty.com\/incidents\/PINC\d+\|incident 10\d>/.test(t)));
+      await inChannel(incident.channelId!, 'page <@UBOB|bob> please join');
+      assert.deepEqual(onCall.pages.at(-1)!.target, { kind: 'user', email: 'bob@example.org' });
+      assert.match(await inChannel(incident.channelId!, 'page Nonexistent Service'), /No PagerDuty service is called `Nonexistent Service`/);
+      const links = await app.bot.deps.store.pagerDutyLinks(incident.id);
+      assert.deepEqual(links.map((l) => l.origin), ['page', 'page']);
+      assert.ok((await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'paged').length === 2);
+
+      await inChannel(incident.channelId!, 'resolve');
+      const offer = slack.messages.find((m) => m.channel === incident.channelId && JSON.stringify(m.blocks).includes('incident_resolve_pagerduty'));
+      assert.ok(offer, 'the resolved notice offers to resolve the PagerDuty incidents');
+      assert.match(JSON.stringify(offer.blocks), /Resolve 2 linked PagerDuty incidents/);
+      const refused = await app.clickAction({ userId: 'UBOB', channelId: incident.channelId!, messageTs: offer.ts, responseUrl: slack.responseUrl('rbob'), blockId: 'incident_pagerduty_actions', actionId: 'incident_resolve_pagerduty' });
+      assert.equal(refused.status, 200);
+      await app.bot.idle();
+      assert.match(String(slack.responses.find((r) => r.id === 'rbob')?.body.text), /Only the declarer/);
+      await app.clickAction({ userId: 'UALICE', channelId: incident.channelId!, messageTs: offer.ts, responseUrl: slack.responseUrl('ralice'), blockId: 'incident_pagerduty_actions', actionId: 'incident_resolve_pagerduty' });
+      await app.bot.idle();
+      assert.deepEqual(onCall.resolved.map((r) => r.fromEmail), ['alice@example.org', 'alice@example.org']);
+      assert.match(String(slack.responses.find((r) => r.id === 'ralice')?.body.text), /Resolved 2 linked PagerDuty incidents/);
+      assert.deepEqual((await app.bot.deps.store.pagerDutyLinks(incident.id)).map((l) => l.status), ['resolved', 'resolved']);
     });
     let seq = 0;
     async function ask(text: string) {

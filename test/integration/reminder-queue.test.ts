@@ -68,7 +68,7 @@ for (const database of testDatabases()) {
           clock,
           logger: silentLogger,
     onCall: null,
-          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone: 'Europe/London' },
+          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London' },
         },
         pollingIntervalSeconds: 0.5,
       });

@@ -39,7 +39,7 @@ function harness(store: PrismaIncidentStore) {
         scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, now) });
       },
     },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, defaultTimeZone: 'Europe/London' },
+    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London' },
   };
   return {
     deps,

@@ -34,6 +34,8 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     commanderNudgedAt: null,
     freezeActive: false,
     clinicalNotifiedAt: null,
+    onCallInvitedAt: null,
+    onCallLookupFailedNoticed: false,
     ...overrides,
   };
 }

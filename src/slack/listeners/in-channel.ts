@@ -8,6 +8,8 @@ import { postUpdate } from '../../services/post-update.ts';
 import { reopenIncident } from '../../services/reopen-incident.ts';
 import { resolveIncident } from '../../services/resolve-incident.ts';
 import { setClinicalImpact } from '../../services/set-clinical-impact.ts';
+import { pageOnCall } from '../../services/page-on-call.ts';
+import { resolvePagedIncidents } from '../../services/resolve-paged-incidents.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { renderTimelineReply } from '../views/timeline.ts';
 
@@ -61,6 +63,13 @@ export function runInChannel(
         case 'clinical':
           await setClinicalImpact(deps, { ...base, on: cmd.on });
           return null;
+        case 'page':
+          await pageOnCall(deps, { ...base, target: cmd.target, message: cmd.message });
+          return null;
+        case 'resolve-pagerduty': {
+          const n = await resolvePagedIncidents(deps, base);
+          return `Resolved ${n} linked PagerDuty incident${n === 1 ? '' : 's'}.`;
+        }
       }
     },
     { command: cmd.kind, user: who.userId, channel: who.channelId },

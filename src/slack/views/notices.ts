@@ -2,6 +2,7 @@ import { ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import { commandingText, escapeMrkdwn } from './format.ts';
+import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 const ref = (i: Incident) => `*${incidentRef(i)}*`;
@@ -46,6 +47,14 @@ export function noticeText(n: Notice): string {
         : `:sunny: The change freeze for ${ref(i)} is lifted.`;
     case 'update-reminder':
       return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. ${commandingText(i)}, please post one with \`/incident update <message>\`.`;
+    case 'on-call-lookup-failed':
+      return `:warning: Could not look up who is on call for ${escapeMrkdwn(i.affectedService ?? '')} (${escapeMrkdwn(n.reason)}). The bot keeps trying and will invite them here; page someone now with \`/incident page <service|@user>\` if it cannot wait.`;
+    case 'on-call-invited':
+      return n.people.length
+        ? `:telephone_receiver: Invited who is on call for ${escapeMrkdwn(n.target)}: ${n.people.map((p) => `${p.slackUserId ? `<@${p.slackUserId}>` : escapeMrkdwn(p.name)} (level ${p.level})`).join(', ')}.`
+        : `Nobody is on call for ${escapeMrkdwn(n.target)} in PagerDuty right now.`;
+    case 'paged':
+      return `:rotating_light: <@${n.by}> paged ${escapeMrkdwn(n.target)} through PagerDuty${n.paged.htmlUrl ? `: <${n.paged.htmlUrl}|incident ${n.paged.number ?? ''}>` : ''}.`;
     case 'commander-nudge':
       return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;
   }
@@ -53,5 +62,20 @@ export function noticeText(n: Notice): string {
 
 export function noticeMessage(n: Notice): SlackMessage {
   const text = noticeText(n);
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  if (n.kind === 'resolved' && n.openPagerDutyIncidents > 0) {
+    const count = n.openPagerDutyIncidents;
+    blocks.push({
+      type: 'actions',
+      block_id: PAGERDUTY_ACTIONS.blockId,
+      elements: [
+        {
+          type: 'button',
+          action_id: PAGERDUTY_ACTIONS.resolveLinked,
+          text: { type: 'plain_text', text: `Resolve ${count} linked PagerDuty incident${count === 1 ? '' : 's'}` },
+        },
+      ],
+    });
+  }
+  return { text, blocks };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { InChannelCommand, SettableStatus } from '../../../domain/command.ts';
 import { parseSeverity } from '../../../domain/severity.ts';
 import type { ListenerContext } from '../../context.ts';
-import { SUMMARY_ACTIONS as A } from '../../ids.ts';
+import { PAGERDUTY_ACTIONS, SUMMARY_ACTIONS as A } from '../../ids.ts';
 import { runInChannel } from '../in-channel.ts';
 import { afterAck } from '../../context.ts';
 import { incidentInChannel } from '../../../services/incident-changes.ts';
@@ -58,6 +58,15 @@ const FORMS = { [A.update]: updateModal, [A.note]: noteModal, [A.role]: roleModa
 
 /** The pinned summary's buttons: the same services and rules as the slash commands. */
 export function registerSummaryActions(app: App, ctx: ListenerContext): void {
+  // After resolving: "Resolve N linked PagerDuty incidents".
+  app.action({ block_id: PAGERDUTY_ACTIONS.blockId, action_id: PAGERDUTY_ACTIONS.resolveLinked }, async ({ ack, body }) => {
+    await ack();
+    const parsed = summaryAction.safeParse(body);
+    if (!parsed.success) return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected PagerDuty button');
+    const { user, channel, response_url } = parsed.data;
+    await runInChannel(ctx, { kind: 'resolve-pagerduty' }, { channelId: channel.id, userId: user.id, responseUrl: response_url ?? null });
+  });
+
   // "Post update", "Add note", "Assign role" open a form for this incident (submitted in listeners/views).
   app.action({ block_id: A.blockId, action_id: new RegExp(`^(${A.update}|${A.note}|${A.role})$`) }, async ({ ack, body, client }) => {
     await ack();
