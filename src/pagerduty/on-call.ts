@@ -187,14 +187,14 @@ export class PagerDutyOnCall implements OnCallProvider {
     return new PagerDutyOnCall(createPagerDutyClient(options), options);
   }
 
-  async onCall(query: string | null, now: Date): Promise<OnCallAnswer | null> {
+  async onCall(query: string | null, now: Date, opts: { exactService?: boolean } = {}): Promise<OnCallAnswer | null> {
     const q = query?.trim() ?? '';
     let target: OnCallAnswer['target'];
     let filter: Record<string, string[]> = {};
     if (q === '') {
       target = { kind: 'all', id: null, name: 'all' };
     } else {
-      const found = await this.findTarget(q);
+      const found = await this.findTarget(q, opts.exactService ?? false);
       if (!found) return null;
       ({ target, filter } = found);
     }
@@ -223,6 +223,7 @@ export class PagerDutyOnCall implements OnCallProvider {
 
   private async findTarget(
     q: string,
+    exactService: boolean,
   ): Promise<{ target: OnCallAnswer['target']; filter: Record<string, string[]> } | null> {
     const services = parseAll(
       serviceSchema,
@@ -235,6 +236,7 @@ export class PagerDutyOnCall implements OnCallProvider {
       filter: { 'escalation_policy_ids[]': [s.escalation_policy.id] },
     });
     if (service?.exact) return serviceTarget(service.item);
+    if (exactService) return null;
 
     const schedules = parseAll(scheduleSchema, await this.client.getAll('/schedules', 'schedules', { query: q }), 'schedules');
     const schedule = bestMatch(schedules, q);

@@ -11,8 +11,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
+        // Stop reading; the caller answers 413, then the connection is closed.
+        req.pause();
         resolve(null);
-        req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -42,7 +43,11 @@ export function pagerDutyWebhookRoute(opts: {
       void (async () => {
         if (!opts.secret) return reply(res, 404, { error: 'PagerDuty webhooks are not configured (PAGERDUTY_WEBHOOK_SECRET)' });
         const raw = await readBody(req);
-        if (!raw) return reply(res, 413, { error: 'body too large' });
+        if (!raw) {
+          reply(res, 413, { error: 'body too large' });
+          res.on('finish', () => req.destroy());
+          return;
+        }
         const signature = req.headers['x-pagerduty-signature'];
         if (!verifyPagerDutySignature(raw, Array.isArray(signature) ? signature.join(',') : signature, opts.secret)) {
           opts.logger.warn({}, 'PagerDuty webhook with a bad signature refused');

@@ -34,6 +34,7 @@ export const pagerDutyWebhookSchema = z.object({
       html_url: z.string().nullish(),
       urgency: z.enum(['high', 'low']).nullish(),
       status: z.string().nullish(),
+      incident_key: z.string().nullish(),
       service: reference.nullish(),
     }),
   }),
@@ -55,6 +56,7 @@ export interface PagerDutyEvent {
     urgency: 'high' | 'low' | null;
     serviceId: string | null;
     serviceName: string | null;
+    incidentKey: string | null;
   };
 }
 
@@ -77,6 +79,7 @@ export function toPagerDutyEvent(body: unknown): PagerDutyEvent | null {
       urgency: e.data.urgency ?? null,
       serviceId: e.data.service?.id ?? null,
       serviceName: e.data.service?.summary ?? null,
+      incidentKey: e.data.incident_key ?? null,
     },
   };
 }

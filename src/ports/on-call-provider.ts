@@ -60,7 +60,9 @@ export interface OnCallProvider {
   /**
    * Who is on call now and next for a service or schedule (matched by name, case-insensitively),
    * or across everything when `query` is null. Null when nothing matches the query.
-   * Throws OnCallUnavailable when the on-call system cannot be reached or answers badly.
+   * `exactService`: only a service of exactly that name (case-insensitive), through its escalation
+   * policy (who to invite for an incident's affected service). Throws OnCallUnavailable when the
+   * on-call system cannot be reached or answers badly.
    */
-  onCall(query: string | null, now: Date): Promise<OnCallAnswer | null>;
+  onCall(query: string | null, now: Date, opts?: { exactService?: boolean }): Promise<OnCallAnswer | null>;
 }

@@ -18,6 +18,8 @@ export async function handlePagerDutyEvent(
   const pd = event.incident;
   if (event.kind === 'triggered') {
     if (pd.urgency !== 'high' || !pd.serviceId || !settings.autoDeclareServiceIds.has(pd.serviceId)) return 'ignored';
+    // The bot's own pages (its dedup key, or already linked) belong to the incident that paged.
+    if (pd.incidentKey?.startsWith('incident-bot:') || (await deps.store.findByPagerDutyIncident(pd.id))) return 'ignored';
     const title = pd.title.length > 150 ? `${pd.title.slice(0, 149)}…` : pd.title;
     const result = await declareIncident(deps, {
       declareKey: `pagerduty:${pd.id}`,

@@ -34,12 +34,13 @@ export async function pageOnCall(
     target = { kind: 'service', query: input.target.query };
     label = input.target.query;
   }
-  const title = `${incidentRef(incident)} ${incident.severity}: ${incident.title}`;
+  // What leaves Slack for a private incident says nothing of it beyond its number and severity.
+  const title = `${incidentRef(incident)} ${incident.severity}: ${incident.isPrivate ? 'private incident' : incident.title}`;
   let paged;
   try {
     paged = await deps.onCall.page(target, {
       title,
-      details: [input.message, incident.channelName ? `Slack: #${incident.channelName}` : null].filter(Boolean).join('\n'),
+      details: [input.message, incident.channelName && !incident.isPrivate ? `Slack: #${incident.channelName}` : null].filter(Boolean).join('\n'),
       fromEmail,
       dedupKey: `incident-bot:${incident.id}:${target.kind}:${target.kind === 'user' ? target.email : target.query.toLowerCase()}`,
     });

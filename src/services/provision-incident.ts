@@ -56,6 +56,8 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     const reason = reasonOf(err);
     deps.logger.error({ err, incidentId, step }, 'incident provisioning step failed');
     incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`);
+    // Waiting on PagerDuty (the last step) must not hold up the incident's reminders.
+    if (step === 'invite-on-call') await deps.reminders.schedule(incident).catch(() => {});
     return { state: 'failed', incident, step: step!, reason };
   }
 }
@@ -152,7 +154,7 @@ async function inviteOnCall(
   const service = incident.affectedService!;
   let answer;
   try {
-    answer = await deps.onCall!.onCall(service, clock.now());
+    answer = await deps.onCall!.onCall(service, clock.now(), { exactService: true });
   } catch (err) {
     if (err instanceof OnCallUnavailable && !incident.onCallLookupFailedNoticed) {
       await chat.notify(incident.channelId!, { kind: 'on-call-lookup-failed', incident, reason: err.message }).catch(() => {});

@@ -28,7 +28,7 @@ export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise
         deps,
         to,
         `:x: I gave up setting up ${ref} after ${MAX_PROVISION_ATTEMPTS} attempts: ${STEP_LABELS[outcome.step]} keeps failing (${outcome.reason}). ` +
-          `The incident is recorded (id \`${incident.id}\`); ask whoever runs the incident bot to check its Slack access.`,
+          `The incident is recorded (id \`${incident.id}\`); ask whoever runs the incident bot to check its access to ${outcome.step === 'invite-on-call' ? 'PagerDuty' : 'Slack'}.`,
       );
     }
   }

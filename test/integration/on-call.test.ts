@@ -146,6 +146,14 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.match(String(slack.responses.find((r) => r.id === 'ralice')?.body.text), /Resolved 2 linked PagerDuty incidents/);
       assert.deepEqual((await app.bot.deps.store.pagerDutyLinks(incident.id)).map((l) => l.status), ['resolved', 'resolved']);
     });
+
+    test('paging for a private incident sends PagerDuty nothing of it beyond number and severity', async () => {
+      const { incident } = await declare('sev1 Patient records exposed --private');
+      await inChannel(incident.channelId!, 'page EHR API -- call me');
+      const sent = onCall.pages.at(-1)!.input;
+      assert.equal(sent.title, `INC-${incident.number} SEV1: private incident`);
+      assert.equal(sent.details, 'call me');
+    });
     let seq = 0;
     async function ask(text: string) {
       const id = `o${++seq}`;

@@ -11,7 +11,7 @@ import type { SlackStandIn } from '../support/slack-standin.ts';
 const SECRET = 'pd-webhook-secret-123';
 const MAPPED = 'PSVC001';
 
-function event(type: string, o: { id: string; eventId?: string; urgency?: 'high' | 'low'; service?: string; agent?: string }) {
+function event(type: string, o: { id: string; eventId?: string; urgency?: 'high' | 'low'; service?: string; agent?: string; incidentKey?: string }) {
   return {
     event: {
       id: o.eventId ?? `01${type}${o.id}`,
@@ -29,6 +29,7 @@ function event(type: string, o: { id: string; eventId?: string; urgency?: 'high'
         status: type.split('.')[1],
         title: 'EHR API error rate above 5%',
         urgency: o.urgency ?? 'high',
+        incident_key: o.incidentKey ?? `alert-${o.id}`,
         service: { id: o.service ?? MAPPED, type: 'service_reference', summary: 'EHR API' },
       },
     },
@@ -111,7 +112,11 @@ for (const database of testDatabases()) {
       assert.equal(await post(event('incident.triggered', { id: 'PUNMAPPED', service: 'POTHER1' })), 202);
       assert.equal(await post(event('incident.priority_updated', { id: 'PTRIG1' })), 202);
       assert.equal(await post({ event: { nonsense: true } }), 202);
+      // The bot's own page of a mapped service must not declare a second incident.
+      assert.equal(await post(event('incident.triggered', { id: 'PSELF1', incidentKey: 'incident-bot:abc:service:ehr api' })), 202);
       assert.equal(await incidents(), before);
+      assert.equal(slack.calls.filter((c) => c.method !== 'auth.test').length, 0, 'no Slack calls');
+      assert.equal(await app.bot.db.prisma.pagerDutyLink.count({ where: { pagerDutyIncidentId: { in: ['PLOW1', 'PUNMAPPED', 'PSELF1'] } } }), 0);
     });
 
     test('acknowledge and resolve of a linked PagerDuty incident land on the timeline once', async () => {

@@ -114,6 +114,14 @@ test('a service name merely containing the query still matches when nothing is e
   assert.deepEqual(answer.next, []);
 });
 
+test('exactService (inviting for an affected service): only a service of exactly that name, never a schedule or a partial match', async (t) => {
+  const { provider } = await setup(t);
+  assert.equal(await provider.onCall('legacy', now, { exactService: true }), null, 'partial service name');
+  assert.equal(await provider.onCall('payments primary', now, { exactService: true }), null, 'a schedule is not a service');
+  const exact = await provider.onCall('PAYMENTS-API-LEGACY', now, { exactService: true });
+  assert.deepEqual(exact?.target, { kind: 'service', id: 'PSVC2', name: 'payments-api-legacy' });
+});
+
 test('schedule match → on-calls of that schedule', async (t) => {
   const { fake, provider } = await setup(t);
   const answer = await provider.onCall('payments primary', now);
