@@ -38,6 +38,16 @@ export interface StartOptions {
   onCall?: OnCallProvider;
 }
 
+/** The PagerDuty adapter, when a token is configured. */
+function pagerDutyFromConfig(config: Config): OnCallProvider | null {
+  if (!config.PAGERDUTY_TOKEN) return null;
+  return PagerDutyOnCall.create({
+    token: config.PAGERDUTY_TOKEN,
+    baseUrl: config.PAGERDUTY_API_URL,
+    defaultServiceId: config.PAGERDUTY_DEFAULT_SERVICE ?? null,
+  });
+}
+
 /** Composition root: database, Slack, use cases, background work. */
 export async function startBot(config: Config, opts: StartOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
@@ -55,13 +65,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     clock: opts.clock ?? systemClock,
     logger,
     reminders: undefined as never,
-    onCall:
-      opts.onCall ??
-      (config.PAGERDUTY_TOKEN ? PagerDutyOnCall.create({
-            token: config.PAGERDUTY_TOKEN,
-            baseUrl: config.PAGERDUTY_API_URL,
-            defaultServiceId: config.PAGERDUTY_DEFAULT_SERVICE ?? null,
-          }) : null),
+    onCall: opts.onCall ?? pagerDutyFromConfig(config),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
@@ -70,6 +74,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       defaultTimeZone: config.TZ_DEFAULT,
     },
   };
+  const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   const app = createSlackApp({
     config,
     ctx: { deps },
@@ -78,7 +83,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     extraRoutes: [
       pagerDutyWebhookRoute({
         secret: config.PAGERDUTY_WEBHOOK_SECRET ?? null,
-        handle: (event) => handlePagerDutyEvent(deps, event, { autoDeclareServiceIds: new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES) }),
+        handle: (event) => handlePagerDutyEvent(deps, event, { autoDeclareServiceIds }),
         track: inflight.track,
         logger,
       }),

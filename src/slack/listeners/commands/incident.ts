@@ -65,11 +65,6 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           { command: 'oncall', user: cmd.user_id },
         );
         return;
-      default:
-        // Acts on this channel's incident: answered now, done after the ack.
-        await ack();
-        await runInChannel(ctx, request, { channelId: cmd.channel_id, userId: cmd.user_id, responseUrl: cmd.response_url });
-        return;
       case 'declare': {
         const d = declaration!;
         await ack({ response_type: 'ephemeral', text: `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…` });
@@ -81,7 +76,13 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           responseUrl: cmd.response_url,
           via: 'command',
         });
+        return;
       }
+      default:
+        // Acts on this channel's incident: answered now, done after the ack.
+        await ack();
+        await runInChannel(ctx, request, { channelId: cmd.channel_id, userId: cmd.user_id, responseUrl: cmd.response_url });
+        return;
     }
   });
 }
