@@ -10,7 +10,7 @@ export interface IncidentDurations {
   toAcknowledgeMs: number | null;
   /** Declared → first "monitoring" (or "resolved" when monitoring was skipped). */
   toMitigateMs: number | null;
-  /** Declared → the latest "resolved" (after a reopen, the later one). */
+  /** Declared → the latest "resolved"; null while a reopen has not been resolved again. */
   toResolveMs: number | null;
 }
 
@@ -19,7 +19,10 @@ export function incidentDurations(declaredAt: Date, changes: StatusChange[]): In
   const sorted = [...changes].sort((a, b) => a.at.getTime() - b.at.getTime());
   const since = (c: StatusChange | undefined) => (c ? c.at.getTime() - declaredAt.getTime() : null);
   let lastResolved: StatusChange | undefined;
-  for (const c of sorted) if (c.to === 'RESOLVED') lastResolved = c;
+  for (const c of sorted) {
+    if (c.to === 'RESOLVED') lastResolved = c;
+    else if (c.to !== 'CLOSED') lastResolved = undefined; // reopened
+  }
   return {
     toAcknowledgeMs: since(sorted.find((c) => c.to !== 'DECLARED')),
     toMitigateMs: since(sorted.find((c) => c.to === 'MONITORING' || c.to === 'RESOLVED')),

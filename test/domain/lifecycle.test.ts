@@ -97,6 +97,13 @@ describe('durations', () => {
     ]);
     assert.deepEqual(d, { toAcknowledgeMs: 10 * 60_000, toMitigateMs: 10 * 60_000, toResolveMs: 40 * 60_000 });
     assert.deepEqual(incidentDurations(at(0), []), { toAcknowledgeMs: null, toMitigateMs: null, toResolveMs: null });
+    const reopened = incidentDurations(at(0), [
+      { at: at(10), to: 'RESOLVED' },
+      { at: at(12), to: 'CLOSED' },
+      { at: at(15), to: 'INVESTIGATING' },
+    ]);
+    assert.equal(reopened.toResolveMs, null, 'reopened and not resolved again');
+    assert.equal(incidentDurations(at(0), [{ at: at(10), to: 'RESOLVED' }, { at: at(12), to: 'CLOSED' }]).toResolveMs, 10 * 60_000, 'a close keeps the resolve');
   });
   test('formatDuration', () => {
     assert.equal(formatDuration(null), '—');
