@@ -1,0 +1,159 @@
+import { ROLE_LABELS } from './incident.ts';
+import { severityText } from './severity.ts';
+import type { KeyTimes, PostIncidentReview } from './review.ts';
+
+const TBC = '_To be completed_';
+
+/** A table cell: pipes escaped, line breaks kept as <br>, never empty. */
+export function cell(s: string | null | undefined): string {
+  const t = (s ?? '').trim();
+  if (!t) return '—';
+  return t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+/** Free text as a block: kept as written, or "To be completed". */
+function block(s: string | null): string {
+  return s && s.trim() ? s.trim() : TBC;
+}
+
+/** Text inside a list item: continuation lines indented so the list holds together. */
+function inline(s: string): string {
+  return s.trim().replace(/\r?\n/g, '\n  ');
+}
+
+const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
+
+const KEY_TIME_LABELS: Record<keyof KeyTimes, string> = {
+  declared: 'Declared',
+  acknowledged: 'Acknowledged',
+  mitigated: 'Mitigated',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+/** The review as a complete Markdown document (GitHub-flavoured: tables). Deterministic. */
+export function reviewToMarkdown(review: PostIncidentReview): string {
+  const h = review.header;
+  const out: string[] = [];
+  const para = (...lines: string[]) => out.push(...lines, '');
+
+  para(`# ${h.ref}: ${inline(h.title)} — Post-incident review`);
+  if (h.nearMiss) para('> **Near miss**: no harm reached users.');
+  if (h.description.trim()) para(h.description.trim());
+
+  // Header
+  para('## Summary');
+  para(
+    '| Field | Value |',
+    '| --- | --- |',
+    `| Reference | ${cell(h.ref)} |`,
+    `| Severity | ${cell(severityText(h.severity))} |`,
+    `| Status | ${cell(h.statusLabel)} |`,
+    `| Affected service | ${cell(h.affectedService)} |`,
+    `| Declared by | ${cell(h.declaredBy)} |`,
+    `| Private | ${yesNo(h.isPrivate)} |`,
+    `| Clinical impact | ${yesNo(h.clinicalImpact)} |`,
+    `| Near miss | ${yesNo(h.nearMiss)} |`,
+    ...h.roles.map((r) => `| ${cell(ROLE_LABELS[r.role])} | ${r.userId ? cell(r.userId) : '_Unassigned_'} |`),
+  );
+
+  para('### Severity history');
+  para(
+    ...h.severityHistory.map((s) =>
+      s.from === null
+        ? `- **${s.atText}** — declared as ${severityText(s.severity)}${s.actorId ? ` by ${s.actorId}` : ''}`
+        : `- **${s.atText}** — ${s.from} → ${s.severity}${s.actorId ? ` by ${s.actorId}` : ''}${s.reason ? `: ${inline(s.reason)}` : ''}`,
+    ),
+  );
+
+  // Impact
+  para('## Impact');
+  if (review.impact) {
+    para(
+      '| Impact | Description |',
+      '| --- | --- |',
+      `| Users affected | ${review.impact.usersAffected ? cell(review.impact.usersAffected) : TBC} |`,
+      `| Clinical / patient impact | ${cell(review.impact.clinicalImpact)} |`,
+      `| Data impact | ${cell(review.impact.dataImpact)} |`,
+    );
+  } else para(TBC);
+
+  // Key times and durations
+  para(`## Key times (${h.timeZone})`);
+  para(
+    '| Milestone | Time | UTC |',
+    '| --- | --- | --- |',
+    ...(Object.keys(KEY_TIME_LABELS) as (keyof KeyTimes)[]).map(
+      (k) => `| ${KEY_TIME_LABELS[k]} | ${cell(review.keyTimesText[k])} | ${cell(review.keyTimes[k])} |`,
+    ),
+  );
+  const d = review.durations;
+  para(
+    '| Duration | Value |',
+    '| --- | --- |',
+    `| Time to acknowledge | ${cell(d.toAcknowledge.text)} |`,
+    `| Time to mitigate | ${cell(d.toMitigate.text)} |`,
+    `| Time to resolve | ${cell(d.toResolve.text)} |`,
+    `| Time to close | ${cell(d.toClose.text)} |`,
+  );
+
+  // Detection
+  para('## Detection');
+  const det = review.detection;
+  para(
+    `- **How**: ${det.howLabel ?? TBC}`,
+    ...(det.note ? [`- **Note**: ${inline(det.note)}`] : []),
+    `- **Time to acknowledge**: ${det.timeToAcknowledge.text}`,
+  );
+
+  // Contributing factors
+  para('## Contributing factors');
+  const cf = review.contributingFactors;
+  if (cf) {
+    if (cf.factors.length) para(...cf.factors.map((f) => `- **${f.label}**${f.detail ? `: ${inline(f.detail)}` : ''}`));
+    if (cf.other) para('**Other factors**', '', cf.other.trim());
+  } else para(TBC);
+
+  para('## What went well');
+  para(block(review.wentWell));
+  para('## What was hard');
+  para(block(review.wasHard));
+
+  // Action items
+  para('## Action items');
+  if (review.actionItems === null) para(TBC);
+  else if (review.actionItems.length === 0) para('_No action items._');
+  else {
+    para(
+      '| # | Action | Owner | Due | Category | Priority |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...review.actionItems.map(
+        (a, i) =>
+          `| ${i + 1} | ${cell(a.text)} | ${a.ownerId ? cell(a.ownerId) : '_Unassigned_'} | ${cell(a.due)} | ${cell(a.categoryLabel)} | ${cell(a.priority)} |`,
+      ),
+    );
+  }
+
+  // Timeline
+  para('## Timeline');
+  if (review.timeline.length === 0) para('_Nothing on the timeline._');
+  else {
+    const lines = review.timeline.map((e) => {
+      const parts = [`- **${e.atText}**`, `\`${e.kind}\``];
+      if (e.actorId) parts.push(e.actorId);
+      const body = e.text.trim() ? (e.deleted ? `~~${inline(e.text)}~~` : inline(e.text)) : '_(no text)_';
+      let line = `${parts.join(' · ')} — ${body}`;
+      if (e.deleted) line += ' _(deleted)_';
+      else if (e.edited) line += ' _(edited)_';
+      if (e.permalink && /^https:\/\/[^\s<>()]+$/.test(e.permalink)) line += ` ([message](${e.permalink}))`;
+      return line;
+    });
+    para(...lines);
+  }
+
+  if (review.missing.length) {
+    para('---');
+    para(`_Still to be completed: ${review.missing.join(', ')}._`);
+  }
+  return out.join('\n').replace(/\n+$/, '\n');
+}
