@@ -1,0 +1,35 @@
+// npm run review -- <incident number> [--json]: the post-incident review of an incident, built from
+// the stored record (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded
+// database in DATA_DIR (./data). The same record always gives the same review.
+import { openDatabase } from '../src/db/database.ts';
+import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
+import { isValidTimeZone } from '../src/domain/time.ts';
+import { buildReview } from '../src/domain/review.ts';
+import { reviewToMarkdown } from '../src/domain/review-markdown.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const number = Number(args.find((a) => !a.startsWith('--')));
+if (!Number.isInteger(number) || number < 1) {
+  console.error('usage: npm run review -- <incident number> [--json]');
+  process.exit(1);
+}
+const timeZone = process.env.TZ_DEFAULT?.trim() || 'UTC';
+if (!isValidTimeZone(timeZone)) {
+  console.error(`Invalid configuration: TZ_DEFAULT must be an IANA time zone such as Europe/London.`);
+  process.exit(1);
+}
+const db = await openDatabase({ url: process.env.DATABASE_URL?.trim() || null, dataDir: process.env.DATA_DIR?.trim() || './data' });
+try {
+  const store = new PrismaIncidentStore(db.prisma);
+  const incident = await store.findByNumber(number);
+  if (!incident) {
+    console.error(`No incident INC-${number} in ${db.description}.`);
+    process.exitCode = 1;
+  } else {
+    const review = buildReview(incident, await store.timeline(incident.id), null, { timeZone });
+    process.stdout.write(json ? `${JSON.stringify(review, null, 2)}\n` : reviewToMarkdown(review));
+  }
+} finally {
+  await db.close();
+}
