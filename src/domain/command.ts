@@ -109,7 +109,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     }
     case 'role': {
       const role = ROLE_WORDS[(rest[0] ?? '').toLowerCase()];
-      const userId = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest[1] ?? '')?.[1];
+      const userId = mentionedUser(rest[1]);
       if (!role || !userId || rest.length > 2) {
         throw usage('role', '<commander|comms|scribe|ops|clinical-safety> @user', rest[0], 'Mention the person with @ so Slack links them.');
       }
@@ -126,7 +126,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return { kind: 'oncall', query: after(1) };
     case 'page': {
       const first = rest[0] ?? '';
-      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(first)?.[1];
+      const mention = mentionedUser(first);
       if (mention) return { kind: 'page', target: { kind: 'user', slackUserId: mention }, message: after(2) };
       // Service names may have spaces, so a message follows ` -- `: `page EHR API -- wards cannot log in`.
       const query = after(1);
@@ -151,6 +151,11 @@ export function parseIncidentCommand(text: string): IncidentCommand {
         'unknown_subcommand',
       );
   }
+}
+
+/** The user ID in a Slack mention as a command receives it (`<@U123|name>` or `<@U123>`). */
+function mentionedUser(word: string | undefined): string | undefined {
+  return /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word ?? '')?.[1];
 }
 
 function usage(sub: string, args: string, got?: string, hint = ''): AppError {

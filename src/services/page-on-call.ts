@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.ts';
 import { incidentRef } from '../domain/incident.ts';
-import { OnCallUnavailable, type PageTarget } from '../ports/on-call-provider.ts';
+import type { PageTarget } from '../ports/on-call-provider.ts';
+import { askOnCall, requireOnCall } from './on-call-access.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, incidentInChannel } from './incident-changes.ts';
 
@@ -20,7 +21,7 @@ export async function pageOnCall(
   deps: ServiceDeps,
   input: { channelId: string; userId: string; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null },
 ) {
-  if (!deps.onCall) throw new AppError('PagerDuty is not connected: whoever runs the incident bot must set PAGERDUTY_TOKEN.', 'not_configured');
+  const onCall = requireOnCall(deps);
   const incident = await incidentInChannel(deps, input.channelId);
   const fromEmail = await pagerDutyFrom(deps, input.userId);
   let target: PageTarget;
@@ -36,18 +37,17 @@ export async function pageOnCall(
   }
   // What leaves Slack for a private incident says nothing of it beyond its number and severity.
   const title = `${incidentRef(incident)} ${incident.severity}: ${incident.isPrivate ? 'private incident' : incident.title}`;
-  let paged;
-  try {
-    paged = await deps.onCall.page(target, {
+  const paged = await askOnCall(
+    deps,
+    () =>
+      onCall.page(target, {
       title,
       details: [input.message, incident.channelName && !incident.isPrivate ? `Slack: #${incident.channelName}` : null].filter(Boolean).join('\n'),
       fromEmail,
       dedupKey: `incident-bot:${incident.id}:${target.kind}:${target.kind === 'user' ? target.email : target.query.toLowerCase()}`,
-    });
-  } catch (err) {
-    if (!(err instanceof OnCallUnavailable)) throw err;
-    throw new AppError(`PagerDuty did not take the page (${err.message}). Try again, or phone them.`, 'on_call_unavailable');
-  }
+      }),
+    (reason) => `PagerDuty did not take the page (${reason}). Try again, or phone them.`,
+  );
   if (!paged) {
     throw new AppError(
       input.target.kind === 'user' ? `${label} has no PagerDuty account I can find.` : `No PagerDuty service is called \`${label}\`.`,

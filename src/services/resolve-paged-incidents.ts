@@ -1,16 +1,16 @@
 import { assertCanCommand } from '../domain/authority.ts';
 import { AppError } from '../domain/errors.ts';
-import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 import { incidentInChannel } from './incident-changes.ts';
 import { pagerDutyFrom } from './page-on-call.ts';
+import { askOnCall, requireOnCall } from './on-call-access.ts';
 
 /**
  * After resolving, the commander may resolve the PagerDuty incidents linked to ours that are still
  * open. Returns how many were resolved; each is recorded on the timeline.
  */
 export async function resolvePagedIncidents(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<number> {
-  if (!deps.onCall) throw new AppError('PagerDuty is not connected.', 'not_configured');
+  const onCall = requireOnCall(deps);
   const incident = await incidentInChannel(deps, input.channelId);
   assertCanCommand(incident, input.userId, 'resolve the linked PagerDuty incidents');
   if (incident.status !== 'RESOLVED' && incident.status !== 'CLOSED') {
@@ -20,12 +20,11 @@ export async function resolvePagedIncidents(deps: ServiceDeps, input: { channelI
   if (open.length === 0) throw new AppError('No linked PagerDuty incident is still open.', 'invalid_input');
   const fromEmail = await pagerDutyFrom(deps, input.userId);
   for (const link of open) {
-    try {
-      await deps.onCall.resolvePaged(link.pagerDutyIncidentId, fromEmail);
-    } catch (err) {
-      if (!(err instanceof OnCallUnavailable)) throw err;
-      throw new AppError(`PagerDuty did not resolve ${link.title} (${err.message}). Try again.`, 'on_call_unavailable');
-    }
+    await askOnCall(
+      deps,
+      () => onCall.resolvePaged(link.pagerDutyIncidentId, fromEmail),
+      (reason) => `PagerDuty did not resolve ${link.title} (${reason}). Try again.`,
+    );
     await deps.store.setPagerDutyStatus(link.pagerDutyIncidentId, 'resolved');
     await deps.store.addTimelineEntry(incident.id, {
       occurredAt: deps.clock.now(),

@@ -1,5 +1,6 @@
 import { AppError } from '../domain/errors.ts';
-import { OnCallUnavailable, type OnCallAnswer, type OnCallShift } from '../ports/on-call-provider.ts';
+import type { OnCallAnswer, OnCallShift } from '../ports/on-call-provider.ts';
+import { askOnCall, requireOnCall } from './on-call-access.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export interface OnCallPerson extends OnCallShift {
@@ -15,17 +16,12 @@ export interface OnCallView {
 
 /** `/incident oncall [service or schedule]`: who carries the pager now and next, as Slack members. */
 export async function showOnCall(deps: ServiceDeps, input: { query: string | null }): Promise<OnCallView> {
-  if (!deps.onCall) {
-    throw new AppError('PagerDuty is not connected: whoever runs the incident bot must set PAGERDUTY_TOKEN.', 'not_configured');
-  }
-  let answer: OnCallAnswer | null;
-  try {
-    answer = await deps.onCall.onCall(input.query, deps.clock.now());
-  } catch (err) {
-    if (!(err instanceof OnCallUnavailable)) throw err;
-    deps.logger.warn({ err }, 'PagerDuty on-call lookup failed');
-    throw new AppError(`PagerDuty did not answer (${err.message}). Try again in a minute.`, 'on_call_unavailable');
-  }
+  const onCall = requireOnCall(deps);
+  const answer = await askOnCall(
+    deps,
+    () => onCall.onCall(input.query, deps.clock.now()),
+    (reason) => `PagerDuty did not answer (${reason}). Try again in a minute.`,
+  );
   if (!answer) {
     throw new AppError(`No PagerDuty service or schedule is called \`${input.query}\`. Try part of its name, or \`/incident oncall\` for everyone.`, 'not_found');
   }

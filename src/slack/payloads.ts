@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/** A view's private_metadata (or any JSON text Slack hands back): parsed, or null when it is not JSON. */
+export function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** Slack escapes &, < and > in command text; everything after this sees what the user typed. */
 export function unescapeSlackText(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
-import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema } from '../../payloads.ts';
+import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema, parseJsonOrNull } from '../../payloads.ts';
 import { declareAndReply } from '../declare-and-reply.ts';
 
 const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
@@ -52,7 +52,7 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
       return;
     }
     await ack();
-    const meta = declareModalMetadataSchema.safeParse(safeJson(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
+    const meta = declareModalMetadataSchema.safeParse(parseJsonOrNull(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
     await declareAndReply(ctx, {
       declareKey: `view:${view.id}`,
       declaration,
@@ -62,12 +62,4 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
       via: 'modal',
     });
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

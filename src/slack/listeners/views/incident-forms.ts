@@ -4,6 +4,7 @@ import { MESSAGE_MAX, type InChannelCommand } from '../../../domain/command.ts';
 import { ROLES, type RoleName } from '../../../domain/incident.ts';
 import type { ListenerContext } from '../../context.ts';
 import { INCIDENT_MODALS as M } from '../../ids.ts';
+import { parseJsonOrNull } from '../../payloads.ts';
 import { runInChannel } from '../in-channel.ts';
 
 const submission = z.object({
@@ -57,7 +58,7 @@ export function registerIncidentForms(app: App, ctx: ListenerContext): void {
   const ids = new RegExp(`^(${M.update.callbackId}|${M.note.callbackId}|${M.role.callbackId})$`);
   app.view(ids, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
-    const meta = parsed.success ? metadata.safeParse(safeJson(parsed.data.view.private_metadata)) : null;
+    const meta = parsed.success ? metadata.safeParse(parseJsonOrNull(parsed.data.view.private_metadata)) : null;
     if (!parsed.success || !meta?.success) {
       await ack({ response_action: 'errors', errors: { [M.update.block]: 'Slack sent an incomplete form. Please try again.' } });
       return;
@@ -70,12 +71,4 @@ export function registerIncidentForms(app: App, ctx: ListenerContext): void {
     await ack();
     await runInChannel(ctx, form.cmd, { channelId: meta.data.channelId, userId: parsed.data.user.id, responseUrl: null });
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
