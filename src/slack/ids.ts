@@ -71,3 +71,40 @@ export const INCIDENT_MODALS = {
   note: { callbackId: 'incident_note', block: 'note', action: 'note_input' },
   role: { callbackId: 'incident_role', roleBlock: 'role', roleAction: 'role_select', userBlock: 'user', userAction: 'user_select' },
 } as const;
+
+/** The post-incident review form: each field's block id, and its input's action id (`<block>_input`). */
+export const REVIEW_MODAL = {
+  callbackId: 'incident_review',
+  blocks: {
+    usersAffected: 'review_users_affected',
+    clinicalImpact: 'review_clinical_impact',
+    dataImpact: 'review_data_impact',
+    detection: 'review_detection',
+    detectionNote: 'review_detection_note',
+    factors: 'review_factors',
+    otherFactors: 'review_other_factors',
+    wentWell: 'review_went_well',
+    wasHard: 'review_was_hard',
+    actionText: 'review_action_text',
+    actionOwner: 'review_action_owner',
+    actionDue: 'review_action_due',
+    actionCategory: 'review_action_category',
+    actionPriority: 'review_action_priority',
+  },
+} as const;
+/** The input of a review form field. */
+export const reviewInputId = (block: string) => `${block}_input`;
+
+/** The button on a posted review that opens the form to fill it in. */
+export const REVIEW_ACTIONS = { blockId: 'incident_review_actions', edit: 'incident_review_edit' } as const;
+
+/**
+ * Controls on each listed action item (in a message or the App Home tab). The block id is
+ * `${blockPrefix}${item id}`, so every control knows its item.
+ */
+export const ACTION_ITEM_ACTIONS = {
+  blockPrefix: 'action_item:',
+  complete: 'action_item_complete',
+  reassign: 'action_item_reassign',
+  snooze: 'action_item_snooze',
+} as const;
