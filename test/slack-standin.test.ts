@@ -454,6 +454,293 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
     });
   });
 
+  describe('files: the external upload flow (files.getUploadURLExternal → POST bytes → files.completeUploadExternal)', () => {
+    type FileObject = Record<string, unknown> & { id: string };
+    /** filesUploadV2 answers with one files.completeUploadExternal result per completion job. */
+    function uploaded(res: unknown): FileObject[] {
+      const jobs = (res as { files: { files: FileObject[] }[] }).files;
+      return jobs.flatMap((j) => j.files);
+    }
+    const origin = (): string => slack.url.replace(/\/api\/$/, '');
+
+    /** Reserve a file (step 1) without uploading it. */
+    async function reserve(filename: string, length: number): Promise<{ upload_url: string; file_id: string }> {
+      const res = await client.files.getUploadURLExternal({ filename, length });
+      return { upload_url: res.upload_url!, file_id: res.file_id! };
+    }
+
+    test('filesUploadV2 shares the file in the channel: bytes stored, file share message posted, Slack file object returned', async () => {
+      const c = slack.addChannel({ name: 'inc-files', members: ['UBOT', 'U0ALICE'] });
+      const res = await client.filesUploadV2({ channel_id: c.id, filename: 'review.md', title: 'Review', content: '# hi', initial_comment: 'x' });
+      assert.equal(res.ok, true);
+
+      assert.deepEqual(slack.calls.map((call) => call.method), ['files.getUploadURLExternal', 'files.completeUploadExternal']);
+      assert.deepEqual(slack.callsTo('files.getUploadURLExternal'), [{ filename: 'review.md', length: '4' }], 'length arrives as a form string');
+      const stored = slack.files[0]!;
+      assert.equal(slack.files.length, 1);
+      assert.match(stored.id, /^F[A-Z0-9]{8,}$/);
+      assert.deepEqual(slack.callsTo('files.completeUploadExternal'), [
+        { files: [{ id: stored.id, title: 'Review' }], channel_id: c.id, initial_comment: 'x' },
+      ], '`files` is JSON-parsed from the form');
+
+      assert.deepEqual({ ...stored, content: stored.content.toString('utf8') }, {
+        id: stored.id, filename: 'review.md', title: 'Review', length: 4, content: '# hi', uploaded: true, completed: true,
+        channels: [c.id], initialComment: 'x', user: 'UBOT',
+      });
+      assert.ok(Buffer.isBuffer(stored.content));
+
+      const [file] = uploaded(res);
+      assert.equal(uploaded(res).length, 1);
+      assert.equal(file?.id, stored.id);
+      assert.equal(file?.name, 'review.md');
+      assert.equal(file?.title, 'Review');
+      assert.equal(file?.size, 4);
+      assert.equal(file?.mimetype, 'text/markdown');
+      assert.equal(file?.filetype, 'markdown');
+      assert.equal(file?.user, 'UBOT');
+      assert.deepEqual(file?.channels, [c.id]);
+      assert.deepEqual(file?.groups, []);
+      assert.equal(typeof file?.created, 'number');
+      assert.equal(file?.timestamp, file?.created);
+      assert.match(String(file?.url_private), new RegExp(`^https://files\\.slack\\.com/files-pri/T0001-${stored.id}/review\\.md$`));
+      assert.equal(file?.permalink, `https://example.slack.com/files/UBOT/${stored.id}/review.md`);
+
+      assert.equal(slack.messages.length, 1);
+      const m = slack.messages[0]!;
+      assert.deepEqual(m, { channel: c.id, ts: m.ts, user: 'UBOT', text: 'x', files: [stored.id] });
+      assert.match(m.ts, /^\d{10}\.\d{6}$/);
+      const shares = file?.shares as { public: Record<string, { ts: string }[]> };
+      assert.equal(shares.public[c.id]?.[0]?.ts, m.ts, 'the file object points at the share message');
+
+      const history = await client.conversations.history({ channel: c.id });
+      const seen = history.messages?.[0] as { text?: string; files?: { id: string; name: string }[]; upload?: boolean } | undefined;
+      assert.equal(seen?.text, 'x');
+      assert.deepEqual(seen?.files?.map((f) => [f.id, f.name]), [[stored.id, 'review.md']]);
+      assert.equal(seen?.upload, true);
+    });
+
+    test('what filesUploadV2 POSTs to the upload URL: multipart/form-data, the bytes as a file part named "body"; binary survives exactly', async () => {
+      const seen: { url: string; contentType: string | null; auth: string | null; fields: [string, string][] }[] = [];
+      const spying = new WebClient(slack.token, {
+        slackApiUrl: slack.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR,
+        fetch: async (input, init) => {
+          const url = String(input instanceof Request ? input.url : input);
+          if (url.includes('/upload/v1/')) {
+            const req = new Request(url, init);
+            const form = await req.clone().formData();
+            seen.push({
+              url,
+              contentType: req.headers.get('content-type'),
+              auth: req.headers.get('authorization'),
+              fields: [...form].map(([k, v]) => [k, typeof v === 'string' ? 'string' : `file:${v.name}`]),
+            });
+          }
+          return fetch(input, init);
+        },
+      });
+      const c = slack.addChannel({ name: 'inc-bin', members: ['UBOT'] });
+      const bytes = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x2d, 0x2d, 0x80, 0xfe, 0x0a, 0x7f]);
+      const res = await spying.filesUploadV2({ channel_id: c.id, filename: 'dump.bin', file: bytes });
+
+      assert.equal(seen.length, 1);
+      assert.match(seen[0]!.url, new RegExp(`^${origin()}/upload/v1/[^/]+$`), 'the upload URL is on the stand-in');
+      assert.match(seen[0]!.contentType ?? '', /^multipart\/form-data; boundary=/);
+      assert.deepEqual(seen[0]!.fields, [['body', 'file:Untitled']]);
+      assert.equal(seen[0]!.auth, `Bearer ${slack.token}`, 'the client sends its token along (Slack does not need it)');
+
+      assert.deepEqual(slack.files[0]?.content, bytes);
+      assert.equal(uploaded(res)[0]?.size, bytes.length);
+      assert.equal(uploaded(res)[0]?.mimetype, 'application/octet-stream');
+      assert.deepEqual(slack.callsTo('files.getUploadURLExternal')[0], { filename: 'dump.bin', length: String(bytes.length) });
+    });
+
+    test('the upload URL takes raw bytes or any multipart file part, answers "OK - <bytes>", and 404s for unknown ids', async () => {
+      const raw = await reserve('raw.txt', 3);
+      assert.match(raw.file_id, /^F/);
+      assert.equal(slack.files.find((f) => f.id === raw.file_id)?.uploaded, false, 'reserved, not yet uploaded');
+      const r1 = await fetch(raw.upload_url, { method: 'POST', body: new Uint8Array([1, 2, 3]) });
+      assert.equal(r1.status, 200);
+      assert.equal(await r1.text(), 'OK - 3');
+      const f1 = slack.files.find((f) => f.id === raw.file_id)!;
+      assert.equal(f1.uploaded, true);
+      assert.deepEqual(f1.content, Buffer.from([1, 2, 3]));
+
+      // The docs' curl example: -F filename="@text.txt"
+      const multi = await reserve('text.txt', 5);
+      const form = new FormData();
+      form.append('filename', new Blob(['hello']), 'text.txt');
+      const r2 = await fetch(multi.upload_url, { method: 'POST', body: form });
+      assert.equal(r2.status, 200);
+      assert.equal(await r2.text(), 'OK - 5');
+      assert.equal(slack.files.find((f) => f.id === multi.file_id)?.content.toString('utf8'), 'hello');
+
+      const unknown = await fetch(`${origin()}/upload/v1/not-a-ticket`, { method: 'POST', body: 'x' });
+      assert.equal(unknown.status, 404);
+      assert.equal(slack.files.length, 2);
+      assert.equal(slack.calls.length, 2, 'uploads are not Web API calls');
+    });
+
+    test('files.getUploadURLExternal validates filename and length', async () => {
+      const noName = await rejection(client.apiCall('files.getUploadURLExternal', { length: 4 }));
+      assert.equal(noName.data?.error, 'invalid_arguments');
+      assert.deepEqual((noName.data?.response_metadata as { messages?: string[] }).messages, ['[ERROR] missing required field: filename']);
+      assert.equal(await platformError(client.files.getUploadURLExternal({ filename: '', length: 4 })), 'invalid_arguments');
+
+      const noLength = await rejection(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt' }));
+      assert.equal(noLength.data?.error, 'invalid_arguments');
+      assert.deepEqual((noLength.data?.response_metadata as { messages?: string[] }).messages, ['[ERROR] missing required field: length']);
+      for (const length of ['abc', '-5', '1.5', '']) {
+        assert.equal(await platformError(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt', length })), 'invalid_arguments', `length ${JSON.stringify(length)}`);
+      }
+      // Documented: missing_argument "typically only occurs when the `length` provided is 0".
+      assert.equal(await platformError(client.files.getUploadURLExternal({ filename: 'a.txt', length: 0 })), 'missing_argument');
+      assert.equal(await platformError(client.files.getUploadURLExternal({ filename: 'a.txt', length: 4, alt_text: 'a'.repeat(1001) })), 'alt_txt_too_large');
+      assert.equal(slack.files.length, 0, 'nothing reserved by failed calls');
+
+      const ok = await client.files.getUploadURLExternal({ filename: 'a.txt', length: 4, snippet_type: 'text' });
+      assert.match(ok.upload_url!, new RegExp(`^${origin()}/upload/v1/`));
+      assert.equal(slack.files.length, 1);
+    });
+
+    test('files.completeUploadExternal: unknown, not uploaded, already completed → file_not_found; bad `files` → invalid_arguments', async () => {
+      const c = slack.addChannel({ name: 'inc-complete', members: ['UBOT'] });
+      assert.equal(await platformError(client.files.completeUploadExternal({ files: [{ id: 'F0000NOPE00' }], channel_id: c.id })), 'file_not_found');
+
+      const pending = await reserve('late.txt', 2);
+      assert.equal(await platformError(client.files.completeUploadExternal({ files: [{ id: pending.file_id }], channel_id: c.id })), 'file_not_found', 'not uploaded yet');
+      await fetch(pending.upload_url, { method: 'POST', body: 'ok' });
+      const done = await client.files.completeUploadExternal({ files: [{ id: pending.file_id, title: 'Late' }], channel_id: c.id });
+      assert.equal(done.files?.[0]?.title, 'Late');
+      assert.equal(await platformError(client.files.completeUploadExternal({ files: [{ id: pending.file_id }], channel_id: c.id })), 'file_not_found', 'can only be completed once');
+      assert.equal(slack.messages.length, 1, 'the second completion posted nothing');
+      const after = await fetch(pending.upload_url, { method: 'POST', body: 'ok' });
+      assert.equal(after.status, 404, 'a completed upload URL is spent');
+
+      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { channel_id: c.id })), 'invalid_arguments', 'files missing');
+      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { files: 'F123' })), 'invalid_arguments', 'files not a JSON array');
+      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { files: [] })), 'invalid_arguments', 'files empty');
+      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { files: [{ title: 'no id' }] })), 'invalid_arguments', 'entry without id');
+    });
+
+    test('a length mismatch between declared and uploaded bytes makes completion fail, and the file stays incomplete', async () => {
+      const c = slack.addChannel({ name: 'inc-mismatch', members: ['UBOT'] });
+      const r = await reserve('short.txt', 10);
+      const up = await fetch(r.upload_url, { method: 'POST', body: 'only7by' });
+      assert.equal(await up.text(), 'OK - 7');
+      const err = await rejection(client.files.completeUploadExternal({ files: [{ id: r.file_id }], channel_id: c.id }));
+      assert.equal(err.data?.error, 'invalid_arguments');
+      assert.match(String((err.data?.response_metadata as { messages?: string[] }).messages?.[0]), /7 bytes.*length 10/);
+      const f = slack.files.find((x) => x.id === r.file_id)!;
+      assert.equal(f.completed, false);
+      assert.deepEqual(f.channels, []);
+      assert.equal(slack.messages.length, 0);
+    });
+
+    test('channel rules: hidden private channel → channel_not_found, public non-member → not_in_channel, archived → is_archived, user ID as channel_id → invalid_arguments', async () => {
+      const priv = slack.addChannel({ name: 'sec-ops', is_private: true, members: ['U0ALICE'] });
+      const pub = slack.addChannel({ name: 'incidents', members: ['U0ALICE'] });
+      const gone = slack.addChannel({ name: 'inc-old', members: ['UBOT'] });
+      gone.archived = true;
+      const upload = (channel_id: string) => client.filesUploadV2({ channel_id, filename: 'r.txt', content: 'r' });
+
+      assert.equal(await platformError(upload(priv.id)), 'channel_not_found');
+      assert.equal(await platformError(upload(pub.id)), 'not_in_channel', 'unlike chat.postMessage, sharing a file needs membership');
+      assert.equal(await platformError(upload(gone.id)), 'is_archived');
+      assert.equal(await platformError(upload('C0NOPE0000')), 'channel_not_found');
+      const userAsChannel = await rejection(upload('U0ALICE'));
+      assert.equal(userAsChannel.data?.error, 'invalid_arguments');
+      assert.match(String((userAsChannel.data?.response_metadata as { messages?: string[] }).messages?.[0]), /json-pointer:\/channel_id/);
+      assert.equal(slack.messages.length, 0);
+      assert.equal(slack.files.filter((f) => f.completed).length, 0);
+      assert.equal(slack.files.filter((f) => f.uploaded).length, 5, 'each attempt uploaded its bytes before completion failed');
+
+      // A failed completion leaves the file completable elsewhere.
+      const stranded = slack.files[0]!;
+      priv.members.add('UBOT');
+      const ok = await client.files.completeUploadExternal({ files: [{ id: stranded.id }], channel_id: priv.id });
+      assert.deepEqual(ok.files?.[0]?.groups, [priv.id], 'private channels are listed under groups');
+      assert.deepEqual(stranded.channels, [priv.id]);
+      assert.equal(slack.messages[0]?.channel, priv.id);
+    });
+
+    test('`channels` may name users (DM), thread_ts threads the share, no channel keeps the file private', async () => {
+      const c = slack.addChannel({ name: 'inc-thread', members: ['UBOT'] });
+      const parent = await client.chat.postMessage({ channel: c.id, text: 'timeline' });
+      const res = await client.filesUploadV2({ channel_id: c.id, thread_ts: parent.ts!, filename: 'timeline.csv', content: 'a,b\n' });
+      const threaded = slack.files.at(-1)!;
+      assert.equal(threaded.threadTs, parent.ts);
+      assert.equal(uploaded(res)[0]?.mimetype, 'text/csv');
+      const reply = slack.messages.find((m) => m.files?.includes(threaded.id));
+      assert.equal(reply?.thread_ts, parent.ts);
+      assert.equal(reply?.text, undefined, 'no initial_comment → no text');
+      const replies = await client.conversations.replies({ channel: c.id, ts: parent.ts! });
+      assert.equal(replies.messages?.length, 2);
+
+      const dm = await reserve('note.txt', 2);
+      await fetch(dm.upload_url, { method: 'POST', body: 'hi' });
+      // `channels` (IDs or user IDs) is documented but not in @slack/web-api's typed arguments.
+      const shared = (await client.apiCall('files.completeUploadExternal', {
+        files: [{ id: dm.file_id }], channels: 'U0ALICE', initial_comment: 'for you',
+      })) as { files?: { ims?: string[] }[] };
+      const im = [...slack.channels.values()].find((x) => x.is_im && x.members.has('U0ALICE'));
+      assert.ok(im, 'a DM was opened');
+      assert.deepEqual(shared.files?.[0]?.ims, [im.id]);
+      assert.deepEqual(slack.messages.at(-1), { channel: im.id, ts: slack.messages.at(-1)!.ts, user: 'UBOT', text: 'for you', files: [dm.file_id] });
+
+      const before = slack.messages.length;
+      const priv = await client.filesUploadV2({ filename: 'private.txt', content: 'p', initial_comment: 'nobody sees this' });
+      const pf = slack.files.at(-1)!;
+      assert.equal(pf.completed, true);
+      assert.deepEqual(pf.channels, []);
+      assert.equal(pf.initialComment, undefined, 'the comment has nowhere to go');
+      assert.deepEqual(uploaded(priv)[0]?.channels, []);
+      assert.equal(slack.messages.length, before, 'nothing posted');
+    });
+
+    test('completeUploadExternal accepts a JSON body with `files` as an array', async () => {
+      const c = slack.addChannel({ name: 'inc-json-files', members: ['UBOT'] });
+      const r = await reserve('j.txt', 1);
+      await fetch(r.upload_url, { method: 'POST', body: 'j' });
+      const res = await fetch(`${slack.url}files.completeUploadExternal`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${slack.token}`, 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({ files: [{ id: r.file_id, title: 'J' }], channel_id: c.id }),
+      });
+      const json = (await res.json()) as { ok: boolean; files: { id: string; title: string }[] };
+      assert.equal(json.ok, true);
+      assert.deepEqual(json.files.map((f) => [f.id, f.title]), [[r.file_id, 'J']]);
+      assert.equal(slack.files[0]?.completed, true);
+    });
+
+    test('failNext(files.completeUploadExternal) fails filesUploadV2 after the bytes went up; nothing is shared', async () => {
+      const c = slack.addChannel({ name: 'inc-fail', members: ['UBOT'] });
+      slack.failNext('files.completeUploadExternal', { error: 'file_update_failed' });
+      assert.equal(await platformError(client.filesUploadV2({ channel_id: c.id, filename: 'f.txt', content: 'abc' })), 'file_update_failed');
+      assert.equal(slack.files[0]?.uploaded, true);
+      assert.equal(slack.files[0]?.completed, false);
+      assert.equal(slack.messages.length, 0);
+      const retry = await client.files.completeUploadExternal({ files: [{ id: slack.files[0]!.id }], channel_id: c.id });
+      assert.equal(retry.ok, true, 'the next completion goes through');
+      assert.equal(slack.messages.length, 1);
+    });
+
+    test('reset clears files and spends their upload URLs; file ids are not reused', async () => {
+      const c = slack.addChannel({ name: 'inc-reset', members: ['UBOT'] });
+      await client.filesUploadV2({ channel_id: c.id, filename: 'a.txt', content: 'a' });
+      const pending = await reserve('b.txt', 1);
+      const firstId = slack.files[0]!.id;
+      assert.equal(slack.files.length, 2);
+      slack.reset();
+      assert.equal(slack.files.length, 0);
+      const spent = await fetch(pending.upload_url, { method: 'POST', body: 'b' });
+      assert.equal(spent.status, 404);
+      const again = await reserve('a.txt', 1);
+      assert.notEqual(again.file_id, firstId);
+      assert.notEqual(again.file_id, pending.file_id);
+      assert.deepEqual(slack.files.map((f) => f.id), [again.file_id]);
+    });
+  });
+
   describe('response_url and helpers', () => {
     test('POSTs to a response_url are recorded', async () => {
       const url = slack.responseUrl('cmd-1');

@@ -18,6 +18,12 @@
  * - `chat.postMessage` to a user ID (U…/W…) opens a DM (an `is_im` conversation 'D…').
  * - `reset()` clears everything except `users` (channels too, including ones from
  *   `addChannel`); ID and ts counters keep increasing so values never repeat.
+ * - File uploads follow Slack's external flow (what `WebClient.filesUploadV2` does):
+ *   `files.getUploadURLExternal` reserves a file ID and an upload URL on this server,
+ *   a POST of the bytes to that URL (raw body or multipart, as Slack accepts) answers
+ *   `OK - <bytes>`, and `files.completeUploadExternal` shares the file, posting a file
+ *   share message in each channel. Unlike `chat.postMessage`, sharing needs the bot to
+ *   be a member of the channel (Slack answers `not_in_channel`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +64,26 @@ export interface StandInMessage {
   thread_ts?: string;
   edited?: boolean;
   ephemeralTo?: string;
+  /** IDs of the files a file share message (from files.completeUploadExternal) carries. */
+  files?: string[];
+}
+
+/** A file reserved by files.getUploadURLExternal, uploaded to its URL, and shared by files.completeUploadExternal. */
+export interface StandInFile {
+  id: string;
+  filename: string;
+  title: string;
+  /** The byte length declared to files.getUploadURLExternal. */
+  length: number;
+  /** The bytes received at the upload URL (empty until uploaded). */
+  content: Buffer;
+  uploaded: boolean;
+  completed: boolean;
+  /** Where files.completeUploadExternal shared it (channel, private channel or DM IDs). */
+  channels: string[];
+  initialComment?: string;
+  threadTs?: string;
+  user: string;
 }
 
 export interface StandInCall {
@@ -117,6 +143,8 @@ export interface SlackStandIn {
   reactions: StandInReaction[];
   views: StandInView[];
   responses: StandInResponse[];
+  /** Files from the external upload flow, in the order files.getUploadURLExternal reserved them. */
+  files: StandInFile[];
   users: Map<string, StandInUser>;
   addUser(u: StandInUser): void;
   addChannel(c: { name: string; is_private?: boolean; members?: string[]; id?: string; creator?: string }): StandInChannel;
@@ -140,12 +168,40 @@ const WORKSPACE_NAME = 'Example Workspace';
 const APP_ID = 'A0STANDIN';
 const GRANTED_SCOPES = [
   'channels:join', 'channels:manage', 'channels:read', 'channels:history', 'chat:write', 'chat:write.public',
-  'commands', 'groups:read', 'groups:write', 'groups:history', 'im:write', 'pins:read', 'pins:write',
+  'commands', 'files:write', 'groups:read', 'groups:write', 'groups:history', 'im:write', 'pins:read', 'pins:write',
   'reactions:write', 'users:read', 'users:read.email',
 ].join(',');
 
 /** Fields Slack accepts as JSON-encoded strings inside form bodies. */
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'];
+
+/** files.completeUploadExternal's `channel_id` schema (user IDs are rejected; `channels` accepts them). */
+const CHANNEL_ID_PATTERN = /^[CGDZ][A-Z0-9]{8,}$/;
+
+/** mimetype, filetype and pretty_type Slack reports for common extensions. */
+const FILE_TYPES: Record<string, [mimetype: string, filetype: string, prettyType: string]> = {
+  txt: ['text/plain', 'text', 'Plain Text'],
+  log: ['text/plain', 'text', 'Plain Text'],
+  md: ['text/markdown', 'markdown', 'Markdown (raw)'],
+  markdown: ['text/markdown', 'markdown', 'Markdown (raw)'],
+  csv: ['text/csv', 'csv', 'CSV'],
+  json: ['application/json', 'json', 'JSON'],
+  yaml: ['text/plain', 'yaml', 'YAML'],
+  yml: ['text/plain', 'yaml', 'YAML'],
+  html: ['text/html', 'html', 'HTML'],
+  pdf: ['application/pdf', 'pdf', 'PDF'],
+  png: ['image/png', 'png', 'PNG'],
+  jpg: ['image/jpeg', 'jpg', 'JPEG'],
+  jpeg: ['image/jpeg', 'jpg', 'JPEG'],
+  gif: ['image/gif', 'gif', 'GIF'],
+  zip: ['application/zip', 'zip', 'Zip'],
+};
+
+function fileType(filename: string): { mimetype: string; filetype: string; prettyType: string } {
+  const ext = filename.includes('.') ? filename.slice(filename.lastIndexOf('.') + 1).toLowerCase() : '';
+  const [mimetype, filetype, prettyType] = FILE_TYPES[ext] ?? ['application/octet-stream', 'binary', 'Binary'];
+  return { mimetype, filetype, prettyType };
+}
 
 class SlackApiError extends Error {
   constructor(readonly error: string, readonly extra: Record<string, unknown> = {}) {
@@ -230,6 +286,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
   const reactions: StandInReaction[] = [];
   const views: StandInView[] = [];
   const responses: StandInResponse[] = [];
+  const files: StandInFile[] = [];
+  /** Upload URL token → file ID, and per-file details Slack reports but tests rarely need. */
+  const uploadTickets = new Map<string, string>();
+  const fileMeta = new Map<string, { created: number; altText?: string; shares: { channel: string; ts: string; thread_ts?: string }[] }>();
   const users = new Map<string, StandInUser>();
   const failures = new Map<string, (Failure & { remaining: number })[]>();
   const usedTriggers = new Set<string>();
@@ -241,6 +301,7 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
   let viewCounter = 0;
   let responseCounter = 0;
   let triggerCounter = 0;
+  let fileCounter = 0;
   let lastMicros = 0;
 
   const nowSec = (): number => Math.floor(Date.now() / 1000);
@@ -257,6 +318,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
   function nextViewId(): string {
     viewCounter += 1;
     return `V${String(viewCounter).padStart(8, '0')}`;
+  }
+  function nextFileId(): string {
+    fileCounter += 1;
+    return `F${String(fileCounter).padStart(10, '0')}`;
   }
   function newHash(): string {
     return `${nowSec()}.${Math.random().toString(16).slice(2, 10)}`;
@@ -381,6 +446,14 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       out.bot_profile = { id: botId, app_id: APP_ID, name: users.get(botUserId)?.name ?? 'bot', deleted: false, team_id: teamId };
     }
     if (m.blocks) out.blocks = m.blocks;
+    if (m.files) {
+      out.files = m.files
+        .map((id) => files.find((f) => f.id === id))
+        .filter((f): f is StandInFile => f !== undefined)
+        .map(renderFile);
+      out.upload = true;
+      out.display_as_bot = false;
+    }
     if (m.thread_ts) out.thread_ts = m.thread_ts;
     if (m.edited) out.edited = { user: m.user, ts: m.ts };
     const replies = messages.filter((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts && !r.ephemeralTo);
@@ -397,6 +470,64 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       out.reactions = [...byName].map(([name, us]) => ({ name, users: us, count: us.length }));
     }
     if (pins.some((p) => p.channel === m.channel && p.ts === m.ts)) out.pinned_to = [m.channel];
+    return out;
+  }
+
+  /** Slack's file object (https://docs.slack.dev/reference/objects/file-object). */
+  function renderFile(f: StandInFile): Record<string, unknown> {
+    const meta = fileMeta.get(f.id);
+    const created = meta?.created ?? nowSec();
+    const { mimetype, filetype, prettyType } = fileType(f.filename);
+    const publicIds: string[] = [];
+    const groups: string[] = [];
+    const ims: string[] = [];
+    const shares: { public?: Record<string, unknown[]>; private?: Record<string, unknown[]> } = {};
+    for (const id of f.channels) {
+      const c = channels.get(id);
+      const kind = c?.is_im ? 'private' : c?.is_private ? 'private' : 'public';
+      (c?.is_im ? ims : c?.is_private ? groups : publicIds).push(id);
+      const entries = (meta?.shares ?? []).filter((sh) => sh.channel === id).map((sh) => ({
+        reply_users: [], reply_users_count: 0, reply_count: 0, ts: sh.ts,
+        ...(sh.thread_ts ? { thread_ts: sh.thread_ts } : {}),
+        channel_name: c?.name ?? id, team_id: teamId, share_user_id: f.user, source: 'UNKNOWN',
+      }));
+      shares[kind] = { ...(shares[kind] ?? {}), [id]: entries };
+    }
+    const name = encodeURIComponent(f.filename);
+    const out: Record<string, unknown> = {
+      id: f.id,
+      created,
+      timestamp: created,
+      name: f.filename,
+      title: f.title,
+      mimetype,
+      filetype,
+      pretty_type: prettyType,
+      user: f.user,
+      user_team: teamId,
+      editable: false,
+      size: f.content.length,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: publicIds.length > 0,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: `https://files.slack.com/files-pri/${teamId}-${f.id}/${name}`,
+      url_private_download: `https://files.slack.com/files-pri/${teamId}-${f.id}/download/${name}`,
+      permalink: `https://${WORKSPACE_DOMAIN}.slack.com/files/${f.user}/${f.id}/${name}`,
+      permalink_public: `https://slack-files.com/${teamId}-${f.id}-0000000000`,
+      comments_count: 0,
+      is_starred: false,
+      shares,
+      channels: publicIds,
+      groups,
+      ims,
+      has_rich_preview: false,
+      file_access: 'visible',
+    };
+    if (meta?.altText !== undefined) out.alt_txt = meta.altText;
     return out;
   }
 
@@ -847,6 +978,109 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       return { channel: c.id, permalink: permalink(c, m) };
     },
 
+    'files.getUploadURLExternal': (args) => {
+      const filename = str(args.filename);
+      if (filename === undefined || filename.trim() === '') throw invalidArguments('missing required field: filename');
+      const lengthRaw = str(args.length)?.trim();
+      if (lengthRaw === undefined || lengthRaw === '') throw invalidArguments('missing required field: length');
+      if (!/^\d+$/.test(lengthRaw) || !Number.isSafeInteger(Number(lengthRaw))) {
+        throw invalidArguments('must be an integer [json-pointer:/length]');
+      }
+      const length = Number(lengthRaw);
+      // Documented: "missing_argument — Typically only occurs when the `length` provided is 0."
+      if (length === 0) throw new SlackApiError('missing_argument');
+      // Slack documents the argument as alt_txt; @slack/web-api sends alt_text.
+      const altText = str(args.alt_txt) ?? str(args.alt_text);
+      if (altText !== undefined && [...altText].length > 1000) throw new SlackApiError('alt_txt_too_large');
+      if (str(args.snippet_type) && length > 1024 * 1024) throw new SlackApiError('snippet_too_large');
+      const id = nextFileId();
+      const ticket = `${id}-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
+      files.push({
+        id, filename, title: filename, length, content: Buffer.alloc(0), uploaded: false, completed: false, channels: [], user: botUserId,
+      });
+      fileMeta.set(id, { created: nowSec(), shares: [], ...(altText !== undefined ? { altText } : {}) });
+      uploadTickets.set(ticket, id);
+      return { upload_url: `${origin}/upload/v1/${ticket}`, file_id: id };
+    },
+
+    'files.completeUploadExternal': (args) => {
+      // 1. The files: each must have been reserved, uploaded with the declared length, and not completed yet.
+      const list = args.files;
+      if (list === undefined || list === '') throw invalidArguments('missing required field: files');
+      if (!Array.isArray(list)) throw invalidArguments('must be an array [json-pointer:/files]');
+      if (list.length === 0) throw invalidArguments('must contain at least 1 items [json-pointer:/files]');
+      const picked: { file: StandInFile; title?: string }[] = [];
+      list.forEach((entry, i) => {
+        const id = isRecord(entry) ? str(entry.id) : undefined;
+        if (!id) throw invalidArguments(`missing required field: id [json-pointer:/files/${i}]`);
+        if (picked.some((p) => p.file.id === id)) throw invalidArguments(`duplicate file id ${id} [json-pointer:/files/${i}/id]`);
+        const file = files.find((f) => f.id === id);
+        // "Could not find the file from the upload ticket" — also once completed ("can only be called once").
+        if (!file || !file.uploaded || file.completed) throw new SlackApiError('file_not_found');
+        if (file.content.length !== file.length) {
+          throw invalidArguments(`uploaded ${file.content.length} bytes but files.getUploadURLExternal declared length ${file.length} [json-pointer:/files/${i}]`);
+        }
+        const title = isRecord(entry) ? str(entry.title) : undefined;
+        picked.push(title ? { file, title } : { file });
+      });
+
+      // 2. Where to share: channel_id (conversation IDs only) and/or channels (conversation or user IDs).
+      type Target = { channel: StandInChannel } | { dmWith: string };
+      const targets: Target[] = [];
+      const channelId = str(args.channel_id);
+      if (channelId) {
+        if (!CHANNEL_ID_PATTERN.test(channelId)) {
+          throw invalidArguments(`input must match regex pattern: ${CHANNEL_ID_PATTERN.source} [json-pointer:/channel_id]`);
+        }
+        targets.push({ channel: conversation(channelId) });
+      }
+      const listed = (str(args.channels) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+      if (listed.length > 100) throw new SlackApiError('channels_limit_exceeded');
+      for (const id of listed) targets.push(!channels.has(id) && users.has(id) ? { dmWith: id } : { channel: conversation(id) });
+      for (const t of targets) {
+        if (!('channel' in t)) continue;
+        if (t.channel.archived) throw new SlackApiError('is_archived');
+        // Unlike chat.postMessage (chat:write.public), sharing a file needs membership.
+        if (!t.channel.is_im && !t.channel.members.has(botUserId)) throw new SlackApiError('not_in_channel');
+      }
+      const threadTs = str(args.thread_ts) || undefined;
+      if (threadTs && targets.length > 1) throw invalidArguments('thread_ts needs exactly one channel');
+      const initialComment = str(args.initial_comment) || undefined;
+      // "If the initial_comment field is provided, the blocks field is ignored."
+      let blocks: unknown[] | undefined;
+      if (initialComment === undefined && args.blocks !== undefined && args.blocks !== '') {
+        const b = args.blocks;
+        if (!Array.isArray(b) || b.length > 50 || b.some((x) => !isRecord(x) || typeof x.type !== 'string')) {
+          throw new SlackApiError('invalid_blocks');
+        }
+        if (b.length > 0) blocks = b;
+      }
+
+      // 3. Share: one file share message per conversation.
+      const shared: string[] = [];
+      for (const t of targets) {
+        const c = 'channel' in t ? t.channel : openIm(t.dmWith);
+        if (shared.includes(c.id)) continue;
+        shared.push(c.id);
+        const m: StandInMessage = { channel: c.id, ts: nextTs(), user: botUserId, files: picked.map((p) => p.file.id) };
+        if (initialComment !== undefined) m.text = initialComment;
+        if (blocks !== undefined) m.blocks = blocks;
+        if (threadTs) m.thread_ts = threadTs;
+        messages.push(m);
+        for (const p of picked) {
+          fileMeta.get(p.file.id)?.shares.push({ channel: c.id, ts: m.ts, ...(threadTs ? { thread_ts: threadTs } : {}) });
+        }
+      }
+      for (const { file, title } of picked) {
+        file.completed = true;
+        if (title !== undefined) file.title = title;
+        file.channels = [...shared];
+        if (initialComment !== undefined && shared.length > 0) file.initialComment = initialComment;
+        if (threadTs && shared.length > 0) file.threadTs = threadTs;
+      }
+      return { files: picked.map((p) => renderFile(p.file)) };
+    },
+
     'pins.add': (args) => {
       const c = conversation(args.channel);
       const ts = str(args.timestamp);
@@ -997,7 +1231,8 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
         if (!isRecord(parsed)) throw new SlackApiError('json_not_object');
         Object.assign(args, parsed);
       } else if (contentType.startsWith('multipart/form-data')) {
-        const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+        // The original header: a multipart boundary is case-sensitive.
+        const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': req.headers['content-type'] ?? contentType } }).formData();
         for (const [k, v] of form) if (typeof v === 'string') args[k] = v;
       } else {
         for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) args[k] = v;
@@ -1120,15 +1355,58 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     send(res, 200, 'ok');
   }
 
+  /**
+   * The upload URL from files.getUploadURLExternal (Slack's files.slack.com/upload/v1/…): no token needed,
+   * the bytes come as the raw body or multipart form encoded (@slack/web-api sends multipart with the
+   * data as a file part named `body`); Slack answers HTTP 200 `OK - <bytes>`.
+   */
+  async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, ticket: string): Promise<void> {
+    const raw = await readBody(req);
+    if (req.method !== 'POST') {
+      send(res, 405, 'method_not_allowed');
+      return;
+    }
+    const fileId = uploadTickets.get(ticket);
+    const file = fileId ? files.find((f) => f.id === fileId) : undefined;
+    if (!file || file.completed) {
+      send(res, 404, 'not_found');
+      return;
+    }
+    let content = raw;
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.toLowerCase().startsWith('multipart/form-data')) {
+      let form: FormData;
+      try {
+        form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+      } catch {
+        send(res, 400, 'invalid_form_data');
+        return;
+      }
+      const entries = [...form.values()];
+      const part = entries.find((v): v is File => typeof v !== 'string') ?? entries[0];
+      if (part === undefined) {
+        send(res, 400, 'no_file_data');
+        return;
+      }
+      content = typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(await part.arrayBuffer());
+    }
+    file.content = content;
+    file.uploaded = true;
+    send(res, 200, `OK - ${content.length}`);
+  }
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const api = url.pathname.match(/^\/api\/([^/]+)$/);
     const hook = url.pathname.match(/^\/commands\/[^/]+\/([^/]+)$/);
+    const upload = url.pathname.match(/^\/upload\/v1\/([^/]+)$/);
     const work = api?.[1]
       ? handleApi(req, res, decodeURIComponent(api[1]), url.searchParams)
       : hook?.[1]
         ? handleResponseUrl(req, res, decodeURIComponent(hook[1]))
-        : Promise.resolve(send(res, 404, { ok: false, error: 'unknown_method' }));
+        : upload?.[1]
+          ? handleUpload(req, res, decodeURIComponent(upload[1]))
+          : Promise.resolve(send(res, 404, { ok: false, error: 'unknown_method' }));
     work.catch((e: unknown) => send(res, 500, { ok: false, error: 'internal_error', detail: String(e) }));
   });
 
@@ -1155,6 +1433,7 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     reactions,
     views,
     responses,
+    files,
     users,
 
     responseUrl(id?: string): string {
@@ -1243,6 +1522,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       reactions.length = 0;
       views.length = 0;
       responses.length = 0;
+      files.length = 0;
+      uploadTickets.clear();
+      fileMeta.clear();
       failures.clear();
       usedTriggers.clear();
       triggerUsers.clear();
