@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
+import { PrismaReviewStore } from './db/prisma-review-store.ts';
+import { sendActionReminders } from './services/send-action-reminders.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -25,6 +27,8 @@ export interface RunningBot {
   idle(): Promise<void>;
   /** Runs one pass of the background retry of half-declared incidents. */
   resumeNow(): Promise<void>;
+  /** Runs one pass of the action item reminders (due today, overdue weekly). */
+  remindActionOwnersNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +40,8 @@ export interface StartOptions {
   slackRetries?: SlackAppOptions['retries'];
   /** Replaces the PagerDuty adapter (tests). */
   onCall?: OnCallProvider;
+  /** ms between sweeps for action item reminders (default 15 minutes); 0 turns the timer off. */
+  actionRemindersEveryMs?: number;
 }
 
 /** The PagerDuty adapter, when a token is configured. */
@@ -61,6 +67,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const inflight = new InFlight();
   const deps: ServiceDeps = {
     store,
+    reviews: new PrismaReviewStore(db.prisma),
     chat: undefined as never,
     clock: opts.clock ?? systemClock,
     logger,
@@ -113,6 +120,19 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   timer?.unref();
   if (every > 0) void resumeNow();
 
+  // Action item reminders: a sweep every replica runs; each reminder is claimed once (compare-and-set).
+  const remindActionOwnersNow = async () => {
+    await inflight.track(
+      sendActionReminders(deps).then(
+        () => undefined,
+        (err) => logger.error({ err }, 'action item reminders failed'),
+      ),
+    );
+  };
+  const remindEvery = opts.actionRemindersEveryMs ?? 15 * 60_000;
+  const remindTimer = remindEvery > 0 ? setInterval(() => void remindActionOwnersNow(), remindEvery) : null;
+  remindTimer?.unref();
+
   let stopped = false;
   return {
     port,
@@ -120,10 +140,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     db,
     idle: () => inflight.idle(),
     resumeNow,
+    remindActionOwnersNow,
     async stop() {
       if (stopped) return;
       stopped = true;
       if (timer) clearInterval(timer);
+      if (remindTimer) clearInterval(remindTimer);
       try {
         await app.stop(); // no new requests
         await inflight.idle(); // work after acks finishes

@@ -50,6 +50,7 @@ function toIncident(r: Row): Incident {
     clinicalNotifiedAt: r.clinicalNotifiedAt,
     onCallInvitedAt: r.onCallInvitedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
+    nearMiss: r.nearMiss,
   };
 }
 
@@ -106,6 +107,9 @@ export class PrismaIncidentStore implements IncidentStore {
           severity: d.severity,
           isPrivate: d.isPrivate,
           clinicalImpact: d.clinicalImpact,
+          // A near miss is over when it is recorded: resolved at once, so it is never active.
+          nearMiss: d.nearMiss,
+          ...(d.nearMiss ? { status: 'RESOLVED' as const, resolvedAt: input.declaredAt } : {}),
           declaredBy: input.declaredBy,
           originChannelId: input.originChannelId,
           responseUrl: input.responseUrl,
@@ -116,13 +120,14 @@ export class PrismaIncidentStore implements IncidentStore {
               occurredAt: input.declaredAt,
               kind: 'declared',
               actorId: input.declaredBy,
-              text: `Declared as ${d.severity}: ${d.title}`,
+              text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
               data: {
                 severity: d.severity,
                 via: input.via,
                 isPrivate: d.isPrivate,
                 clinicalImpact: d.clinicalImpact,
                 affectedService: d.affectedService,
+                ...(d.nearMiss ? { nearMiss: true } : {}),
               },
             },
           },

@@ -1,5 +1,15 @@
 // Action items of post-incident reviews: the guardrail-improvement backlog.
-import type { ActionCategory, ActionPriority } from './review.ts';
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import { AppError } from './errors.ts';
+import {
+  ACTION_CATEGORIES,
+  ACTION_PRIORITIES,
+  ACTION_TEXT_MAX,
+  isCalendarDate,
+  type ActionCategory,
+  type ActionPriority,
+} from './review.ts';
 
 export const ACTION_STATUSES = ['open', 'done'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
@@ -44,4 +54,263 @@ export interface NewActionItem {
 
 export function actionRef(a: Pick<ActionItem, 'number'>): string {
   return `ACT-${a.number}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands: `/incident action add …`, the backlog filter, report periods
+// ---------------------------------------------------------------------------------------------
+
+export const ACTION_FILTERS = ['mine', 'team', 'overdue', 'all'] as const;
+export type ActionFilter = (typeof ACTION_FILTERS)[number];
+/** Default due date of a new item, days from today, by priority. */
+export const DEFAULT_DUE_DAYS: Record<ActionPriority, number> = { high: 14, medium: 30, low: 90 };
+export const DEFAULT_ACTION_CATEGORY: ActionCategory = 'guardrail';
+export const SNOOZE_DAYS = [7, 14, 30] as const;
+export const OVERDUE_REMINDER_INTERVAL_MS = 7 * 24 * 3600_000;
+
+export const ACTION_ADD_USAGE =
+  '`/incident action add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]`';
+
+/** What `/incident action add …` gave; null where the person said nothing (the service fills defaults). */
+export interface ActionAddRequest {
+  text: string;
+  ownerId: string | null;
+  due: string | null;
+  category: ActionCategory | null;
+  priority: ActionPriority | null;
+}
+
+type AddOption =
+  | { key: 'ownerId'; value: string }
+  | { key: 'due'; value: string }
+  | { key: 'category'; value: ActionCategory }
+  | { key: 'priority'; value: ActionPriority };
+
+const OPTION_NAMES: Record<AddOption['key'], string> = {
+  ownerId: 'an owner',
+  due: 'a due date',
+  category: 'a category',
+  priority: 'a priority',
+};
+
+/** `a, b, c or d` */
+const orList = (values: readonly string[]) =>
+  values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+
+const isCategory = (s: string): s is ActionCategory => (ACTION_CATEGORIES as readonly string[]).includes(s);
+const isPriority = (s: string): s is ActionPriority => (ACTION_PRIORITIES as readonly string[]).includes(s);
+
+/** A Slack user mention as a command receives it: `<@U123|name>` or `<@U123>`. */
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+/** The last word of a text, where a trailing mention counts as one word even if its name has spaces. */
+const LAST_MENTION = /(?:^|\s)(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)$/;
+const LAST_WORD = /(\S+)$/;
+
+/** The option `word` stands for; null when it is not an option. Throws AppError for a malformed option. */
+function addOption(word: string): AddOption | null {
+  const mention = MENTION.exec(word);
+  if (mention) return { key: 'ownerId', value: mention[1]! };
+  const colon = word.indexOf(':');
+  const key = colon < 0 ? '' : word.slice(0, colon).toLowerCase();
+  const value = colon < 0 ? '' : word.slice(colon + 1);
+  switch (key) {
+    case 'due':
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+        throw new AppError(`\`${word}\` is not a due date: write it as due:YYYY-MM-DD, e.g. \`due:2026-12-01\`.`);
+      }
+      if (!isCalendarDate(value)) {
+        throw new AppError(`\`${word}\` is not a real calendar date (check the day and month): write it as due:YYYY-MM-DD.`);
+      }
+      return { key: 'due', value };
+    case 'category': {
+      const category = value.toLowerCase();
+      if (!isCategory(category)) {
+        throw new AppError(`\`${value || word}\` is not an action category: choose ${orList(ACTION_CATEGORIES)}.`);
+      }
+      return { key: 'category', value: category };
+    }
+    case 'priority': {
+      const priority = value.toLowerCase();
+      if (!isPriority(priority)) {
+        throw new AppError(`\`${value || word}\` is not a priority: choose ${orList(ACTION_PRIORITIES)}, e.g. \`priority:high\`.`);
+      }
+      return { key: 'priority', value: priority };
+    }
+  }
+  const bare = word.toLowerCase();
+  return isCategory(bare) ? { key: 'category', value: bare } : null;
+}
+
+/** Parses the text after `action add`. Throws AppError (code 'invalid_input') with a helpful message. */
+export function parseActionAdd(text: string): ActionAddRequest {
+  const request: ActionAddRequest = { text: '', ownerId: null, due: null, category: null, priority: null };
+  const given: Partial<Record<AddOption['key'], string>> = {};
+  let rest = text.trim();
+  // Options are trailing words only: scan from the end while the last word is one.
+  for (;;) {
+    const m = LAST_MENTION.exec(rest) ?? LAST_WORD.exec(rest);
+    if (!m) break;
+    const word = m[1]!;
+    const before = rest.slice(0, rest.length - word.length).trimEnd();
+    const option = addOption(word);
+    // The description must keep at least one word (`action add runbook` describes a runbook).
+    if (!option || before === '') break;
+    const earlier = given[option.key];
+    // A bare category word once the category is known is the end of the description
+    // (`Write the runbook due:2026-12-01 runbook`), not a second category.
+    if (earlier !== undefined && option.key === 'category' && !word.includes(':')) break;
+    if (earlier !== undefined) {
+      const hint =
+        option.key === 'category'
+          ? ' Trailing category words are read as the category, so reword the description if it ends with one.'
+          : '';
+      throw new AppError(`You gave ${OPTION_NAMES[option.key]} twice (\`${word}\` and \`${earlier}\`): give it once.${hint} Write it as ${ACTION_ADD_USAGE}.`);
+    }
+    given[option.key] = word;
+    switch (option.key) {
+      case 'ownerId':
+        request.ownerId = option.value;
+        break;
+      case 'due':
+        request.due = option.value;
+        break;
+      case 'category':
+        request.category = option.value;
+        break;
+      case 'priority':
+        request.priority = option.value;
+        break;
+    }
+    rest = before;
+  }
+  // A lone option (`action add @bob`, `action add due:2026-12-01`) describes nothing; a lone category word does.
+  const single = MENTION.test(rest) || /^\S+$/.test(rest);
+  const lone = single ? addOption(rest) : null;
+  const onlyAnOption = lone !== null && !(lone.key === 'category' && !rest.includes(':'));
+  if (rest === '' || onlyAnOption) {
+    throw new AppError(`Say what should be done. Write it as ${ACTION_ADD_USAGE}, e.g. \`/incident action add Alert on EHR login errors @alice due:2026-12-01 observability\`.`);
+  }
+  if (rest.length > ACTION_TEXT_MAX) {
+    throw new AppError(`An action item can be at most ${ACTION_TEXT_MAX} characters (this one has ${rest.length}).`);
+  }
+  request.text = rest;
+  return request;
+}
+
+/** `mine` when empty; AppError listing the choices otherwise. Case-insensitive. */
+export function parseActionsFilter(word: string | undefined): ActionFilter {
+  const w = (word ?? '').trim().toLowerCase();
+  if (w === '') return 'mine';
+  if ((ACTION_FILTERS as readonly string[]).includes(w)) return w as ActionFilter;
+  throw new AppError(`\`${word!.trim()}\` is not a filter for action items: choose ${orList(ACTION_FILTERS)} (mine when left out).`);
+}
+
+export const PERIOD_MAX_DAYS = 730;
+
+/** `90d` style period for reports: `<n>d` with 1 ≤ n ≤ 730, also `<n>w` (weeks); empty → defaultDays. AppError otherwise. Returns days. */
+export function parsePeriod(word: string | undefined, defaultDays = 90): number {
+  const w = (word ?? '').trim();
+  if (w === '') return defaultDays;
+  const m = /^(\d{1,6})([dw])$/i.exec(w);
+  const days = m ? Number(m[1]) * (m[2]!.toLowerCase() === 'w' ? 7 : 1) : NaN;
+  if (!(days >= 1 && days <= PERIOD_MAX_DAYS)) {
+    throw new AppError(`\`${w}\` is not a period: write a number of days or weeks from 1d to ${PERIOD_MAX_DAYS}d, e.g. \`90d\` or \`12w\`.`);
+  }
+  return days;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar dates (YYYY-MM-DD)
+// ---------------------------------------------------------------------------------------------
+
+const DAY_MS = 24 * 3600_000;
+
+/** Calendar date YYYY-MM-DD of `at` in the IANA zone. */
+export function calendarDate(at: Date, timeZone: string): string {
+  return format(new TZDate(at.getTime(), timeZone), 'yyyy-MM-dd');
+}
+
+/** Midnight UTC of a calendar date, in ms. Throws (a bug, not a user mistake) when it is not one. */
+function utcDay(date: string): number {
+  if (!isCalendarDate(date)) throw new Error(`Not a calendar date YYYY-MM-DD: ${JSON.stringify(date)}`);
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
+/** Calendar arithmetic on YYYY-MM-DD (no time-zone or DST effects): addDays('2026-03-28', 2) === '2026-03-30'. */
+export function addDays(date: string, days: number): string {
+  if (!Number.isInteger(days)) throw new Error(`addDays needs a whole number of days, got ${days}`);
+  return new Date(utcDay(date) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Whole days from calendar date a to b (b - a), e.g. daysBetween('2026-11-01','2026-11-25') === 24. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((utcDay(b) - utcDay(a)) / DAY_MS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The backlog
+// ---------------------------------------------------------------------------------------------
+
+/** Open, has a due date, and the due date is before today. */
+export function isOverdue(item: Pick<ActionItem, 'status' | 'due'>, today: string): boolean {
+  return item.status === 'open' && item.due !== null && item.due < today;
+}
+
+/** mine: open items owned by viewer; team: all open items; overdue: open and overdue; all: every item (open and done). */
+export function matchesFilter(
+  item: Pick<ActionItem, 'status' | 'due' | 'ownerId'>,
+  filter: ActionFilter,
+  viewerId: string,
+  today: string,
+): boolean {
+  switch (filter) {
+    case 'mine':
+      return item.status === 'open' && item.ownerId === viewerId;
+    case 'team':
+      return item.status === 'open';
+    case 'overdue':
+      return isOverdue(item, today);
+    case 'all':
+      return true;
+  }
+}
+
+const PRIORITY_RANK: Record<ActionPriority, number> = { high: 0, medium: 1, low: 2 };
+
+/** Backlog order: open before done; overdue first; then due date ascending (no due date last); then priority high→low; then number ascending. Returns a new array. */
+export function sortBacklog<T extends Pick<ActionItem, 'status' | 'due' | 'priority' | 'number'>>(items: readonly T[], today: string): T[] {
+  const keyed = items.map((item) => ({ item, open: item.status === 'open' ? 0 : 1, overdue: isOverdue(item, today) ? 0 : 1 }));
+  keyed.sort((a, b) => {
+    if (a.open !== b.open) return a.open - b.open;
+    if (a.overdue !== b.overdue) return a.overdue - b.overdue;
+    const [da, db] = [a.item.due, b.item.due];
+    if (da !== db) {
+      if (da === null) return 1;
+      if (db === null) return -1;
+      return da < db ? -1 : 1;
+    }
+    return PRIORITY_RANK[a.item.priority] - PRIORITY_RANK[b.item.priority] || a.item.number - b.item.number;
+  });
+  return keyed.map((k) => k.item);
+}
+
+/**
+ * Which reminder the owner is owed now, if any: none for done items, items without owner or due date,
+ * or items snoozed until a date after today. 'due' when the due date is today and dueRemindedAt is null.
+ * 'overdue' when the due date is before today and overdueRemindedAt is null or at least
+ * OVERDUE_REMINDER_INTERVAL_MS before `now` (an item first seen already overdue gets 'overdue', not 'due').
+ */
+export function reminderFor(
+  item: Pick<ActionItem, 'status' | 'ownerId' | 'due' | 'snoozedUntil' | 'dueRemindedAt' | 'overdueRemindedAt'>,
+  today: string,
+  now: Date,
+): 'due' | 'overdue' | null {
+  if (item.status !== 'open' || item.ownerId === null || item.due === null) return null;
+  if (item.snoozedUntil !== null && item.snoozedUntil > today) return null;
+  if (item.due === today) return item.dueRemindedAt === null ? 'due' : null;
+  if (item.due < today) {
+    const last = item.overdueRemindedAt;
+    return last === null || now.getTime() - last.getTime() >= OVERDUE_REMINDER_INTERVAL_MS ? 'overdue' : null;
+  }
+  return null;
 }

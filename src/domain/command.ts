@@ -2,6 +2,7 @@ import { AppError } from './errors.ts';
 import { parseSeverity, type Severity } from './severity.ts';
 import type { DeclarationInput } from './declaration.ts';
 import type { IncidentStatus, RoleName } from './incident.ts';
+import { parseActionAdd, parseActionsFilter, parsePeriod, type ActionAddRequest, type ActionFilter } from './action-items.ts';
 
 /** Statuses a person may set with `/incident status` (resolve has its own command too). */
 export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFIED' | 'MONITORING' | 'RESOLVED'>;
@@ -23,10 +24,20 @@ export type IncidentCommand =
   | { kind: 'clinical'; on: boolean }
   | { kind: 'oncall'; query: string | null }
   | { kind: 'page'; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null }
-  | { kind: 'resolve-pagerduty' };
+  | { kind: 'resolve-pagerduty' }
+  | { kind: 'review' }
+  | { kind: 'action-add'; request: ActionAddRequest }
+  | { kind: 'actions'; filter: ActionFilter }
+  | { kind: 'guardrails'; periodDays: number };
 
 /** Commands that act on the incident whose channel they are typed in. */
-export type InChannelCommand = Exclude<IncidentCommand, { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' }>;
+export type InChannelCommand = Exclude<
+  IncidentCommand,
+  { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' | 'review' | 'actions' | 'guardrails' }
+>;
+
+/** Default period of `/incident guardrails`. */
+export const GUARDRAIL_PERIOD_DAYS = 90;
 
 const ROLE_WORDS: Record<string, RoleName> = {
   commander: 'COMMANDER',
@@ -52,6 +63,10 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     usage: '/incident declare <sev1-4> <title> [--private] [--clinical] [--service=<name>]',
     summary: 'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`.',
   },
+  {
+    usage: '/incident declare near-miss <title> [--private] [--clinical] [--service=<name>]',
+    summary: 'Record a near miss: it gets a channel and a review, and nobody is paged.',
+  },
   { usage: '/incident status <investigating|identified|monitoring|resolved> [message]', summary: 'Move the incident on (in its channel).' },
   { usage: '/incident update <message>', summary: 'Post a status update here and, unless private, in the broadcast channel.' },
   { usage: '/incident sev <1-4> [reason]', summary: 'Change severity (commander only).' },
@@ -64,6 +79,13 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
   { usage: '/incident page <service> [-- message]  or  /incident page @user [message]', summary: 'Page a PagerDuty service or person, linked to this incident.' },
   { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
+  { usage: '/incident review', summary: 'Post the post-incident review here and open the form to fill it in.' },
+  {
+    usage: '/incident action add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]',
+    summary: 'Add an action item to this incident (owner defaults to you, due date to 30 days).',
+  },
+  { usage: '/incident actions [mine|team|overdue|all]', summary: 'The action item backlog, with buttons to complete, reassign or snooze (anywhere).' },
+  { usage: '/incident guardrails [90d]', summary: 'Contributing factors, recurring services and the state of the backlog (anywhere).' },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
 
@@ -80,11 +102,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [sub, ...rest] = words;
   /** The text after the first `n` words, as typed (line breaks kept). */
-  const after = (n: number) => {
-    let remainder = text.trim();
-    for (let i = 0; i < n; i++) remainder = remainder.replace(/^\S+\s*/, '');
-    return freeText(remainder);
-  };
+  const after = (n: number) => freeText(textAfter(text, n));
   if (!sub) return { kind: 'open-declare-modal' };
   switch (sub.toLowerCase()) {
     case 'help':
@@ -140,6 +158,21 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return { kind: 'close' };
     case 'reopen':
       return { kind: 'reopen', reason: after(1) };
+    case 'review':
+      if (rest.length) throw usage('review', '', undefined, 'It takes nothing after it: the form opens for the rest.');
+      return { kind: 'review' };
+    case 'action': {
+      if ((rest[0] ?? '').toLowerCase() !== 'add') {
+        throw usage('action', 'add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]', rest[0]);
+      }
+      return { kind: 'action-add', request: parseActionAdd(textAfter(text, 2)) };
+    }
+    case 'actions':
+      if (rest.length > 1) throw usage('actions', '[mine|team|overdue|all]');
+      return { kind: 'actions', filter: parseActionsFilter(rest[0]) };
+    case 'guardrails':
+      if (rest.length > 1) throw usage('guardrails', '[period, e.g. 90d]');
+      return { kind: 'guardrails', periodDays: parsePeriod(rest[0], GUARDRAIL_PERIOD_DAYS) };
     case 'clinical': {
       const word = (rest[0] ?? '').toLowerCase();
       if (word !== 'on' && word !== 'off') throw usage('clinical', '<on|off>', rest[0]);
@@ -151,6 +184,13 @@ export function parseIncidentCommand(text: string): IncidentCommand {
         'unknown_subcommand',
       );
   }
+}
+
+/** The text after the first `n` words, as typed (line breaks kept). */
+function textAfter(text: string, n: number): string {
+  let remainder = text.trim();
+  for (let i = 0; i < n; i++) remainder = remainder.replace(/^\S+\s*/, '');
+  return remainder;
 }
 
 /** The user ID in a Slack mention as a command receives it (`<@U123|name>` or `<@U123>`). */
@@ -172,9 +212,11 @@ function freeText(raw: string): string | null {
 function parseDeclare(words: string[]): DeclarationInput {
   const [sevWord, ...rest] = words;
   if (!sevWord) throw new AppError(`Say how severe it is and what is broken. ${DECLARE_USAGE}`);
-  const severity = parseSeverity(sevWord);
+  // A near miss has no severity of its own: it is recorded as the lowest.
+  const nearMiss = /^near[-_]?miss$/i.test(sevWord);
+  const severity = nearMiss ? 'SEV4' : parseSeverity(sevWord);
   if (!severity) {
-    throw new AppError(`\`${sevWord}\` is not a severity: use sev1, sev2, sev3 or sev4. ${DECLARE_USAGE}`);
+    throw new AppError(`\`${sevWord}\` is not a severity: use sev1, sev2, sev3, sev4 or near-miss. ${DECLARE_USAGE}`);
   }
   let isPrivate = false;
   let clinicalImpact = false;
@@ -199,5 +241,5 @@ function parseDeclare(words: string[]): DeclarationInput {
       throw new AppError(`\`${w}\` is not an option of declare. ${DECLARE_USAGE}`);
     }
   }
-  return { severity, title: titleWords.join(' '), isPrivate, clinicalImpact, affectedService };
+  return { severity, title: titleWords.join(' '), isPrivate, clinicalImpact, affectedService, nearMiss };
 }

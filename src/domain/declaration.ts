@@ -31,6 +31,8 @@ export const declarationSchema = z.object({
     .transform((s) => (s ? s : null)),
   isPrivate: z.boolean().default(false),
   clinicalImpact: z.boolean().default(false),
+  /** A near miss: no harm done, nothing to respond to; recorded so it gets a review. */
+  nearMiss: z.boolean().default(false),
 });
 export type Declaration = z.output<typeof declarationSchema>;
 export type DeclarationInput = z.input<typeof declarationSchema>;

@@ -57,6 +57,8 @@ export interface Incident {
   clinicalNotifiedAt: Date | null;
   onCallInvitedAt: Date | null;
   onCallLookupFailedNoticed: boolean;
+  /** A near miss: recorded for its review; nobody is paged and it is never active. */
+  nearMiss: boolean;
 }
 
 /** declaredBy of incidents the bot declared itself (from a PagerDuty alert): not a Slack user. */

@@ -24,12 +24,12 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
 
 /**
  * Steps still to do. Private incidents are never announced (a SEV1 freeze still is, without detail);
- * clinical impact alerts clinical safety once.
+ * clinical impact alerts clinical safety once. Near misses are announced as such and page nobody.
  */
 export function pendingSteps(
   i: Pick<
     Incident,
-    'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt' | 'affectedService' | 'onCallInvitedAt'
+    'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt' | 'affectedService' | 'onCallInvitedAt' | 'nearMiss'
   >,
   /** Whether an on-call system is connected (then the affected service's on-call are invited). */
   opts: { onCall: boolean } = { onCall: false },
@@ -40,10 +40,11 @@ export function pendingSteps(
   if (!i.summaryTs) steps.push('post-summary');
   if (!i.summaryPinned) steps.push('pin-summary');
   if (!i.isPrivate && !i.announcementTs) steps.push('announce');
-  if (i.severity === 'SEV1' && !i.freezeActive) steps.push('start-freeze');
+  if (i.severity === 'SEV1' && !i.freezeActive && !i.nearMiss) steps.push('start-freeze');
   if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
   // Last: an on-call system that is down must not hold up anything else.
-  if (opts.onCall && i.affectedService && !i.onCallInvitedAt) steps.push('invite-on-call');
+  // A near miss pages nobody.
+  if (opts.onCall && i.affectedService && !i.onCallInvitedAt && !i.nearMiss) steps.push('invite-on-call');
   return steps;
 }
 

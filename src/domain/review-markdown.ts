@@ -125,11 +125,11 @@ export function reviewToMarkdown(review: PostIncidentReview): string {
   else if (review.actionItems.length === 0) para('_No action items._');
   else {
     para(
-      '| # | Action | Owner | Due | Category | Priority |',
-      '| --- | --- | --- | --- | --- | --- |',
+      '| # | Action | Owner | Due | Category | Priority | Status |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
       ...review.actionItems.map(
         (a, i) =>
-          `| ${i + 1} | ${cell(a.text)} | ${a.ownerId ? cell(a.ownerId) : '_Unassigned_'} | ${cell(a.due)} | ${cell(a.categoryLabel)} | ${cell(a.priority)} |`,
+          `| ${a.ref ? cell(a.ref) : i + 1} | ${cell(a.text)} | ${a.ownerId ? cell(a.ownerId) : '_Unassigned_'} | ${cell(a.due)} | ${cell(a.categoryLabel)} | ${cell(a.priority)} | ${a.status === 'done' ? 'Done' : 'Open'} |`,
       ),
     );
   }

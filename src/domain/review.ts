@@ -98,6 +98,9 @@ const actionItemSchema = z.object({
     .optional(),
   category: z.enum(ACTION_CATEGORIES, { error: `Choose an action category: ${list(ACTION_CATEGORIES)}.` }),
   priority: z.enum(ACTION_PRIORITIES, { error: `Choose a priority: ${list(ACTION_PRIORITIES)}.` }).default('medium'),
+  /** Set for stored items (ACT-12); a form's new item has none yet. */
+  ref: z.string().max(20).optional(),
+  status: z.enum(['open', 'done'], { error: 'An action item is open or done.' }).default('open'),
 });
 
 /**
@@ -248,6 +251,9 @@ export interface PostIncidentReview {
         category: ActionCategory;
         categoryLabel: string;
         priority: ActionPriority;
+        /** ACT-12 for stored items; null for items only in the input. */
+        ref: string | null;
+        status: 'open' | 'done';
       }[]
     | null;
   /** Sections the record cannot know and the input does not give (in REVIEW_SECTIONS order). */
@@ -375,6 +381,8 @@ export function buildReview(
         category: a.category,
         categoryLabel: ACTION_CATEGORY_LABELS[a.category],
         priority: a.priority,
+        ref: a.ref ?? null,
+        status: a.status,
       }))
     : null;
   const wentWell = blankToNull(input?.wentWell);
@@ -404,7 +412,7 @@ export function buildReview(
       roles: ROLES.map((role) => ({ role, label: ROLE_LABELS[role], userId: incident.roles[role] ?? null })),
       isPrivate: incident.isPrivate,
       clinicalImpact: incident.clinicalImpact,
-      nearMiss: false,
+      nearMiss: incident.nearMiss,
       timeZone: opts.timeZone,
     },
     impact,

@@ -1,4 +1,6 @@
+import type { ActionItem } from '../domain/action-items.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { PostIncidentReview } from '../domain/review.ts';
 
 /** A chat failure the bot can explain: `code` is the platform's own (e.g. Slack's `not_in_channel`). */
 export class ChatError extends Error {
@@ -31,7 +33,10 @@ export type Notice =
   | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number }
   | { kind: 'on-call-lookup-failed'; incident: Incident; reason: string }
   | { kind: 'on-call-invited'; incident: Incident; people: { slackUserId: string | null; name: string; level: number }[]; target: string }
-  | { kind: 'paged'; incident: Incident; by: string; target: string; paged: { number: number | null; htmlUrl: string | null; title: string } };
+  | { kind: 'paged'; incident: Incident; by: string; target: string; paged: { number: number | null; htmlUrl: string | null; title: string } }
+  | { kind: 'action-item-added'; incident: Incident; by: string; item: ActionItem }
+  /** To the new owner, directly. */
+  | { kind: 'action-item-assigned'; incident: Incident; by: string; item: ActionItem };
 
 /** A chat message as the platform reports it (for the timeline). */
 export interface ChatMessage {
@@ -70,4 +75,10 @@ export interface ChatPlatform {
   userIdByEmail(email: string): Promise<string | null>;
   /** The user's own IANA time zone, or null when unknown. */
   userTimeZone(userId: string): Promise<string | null>;
+  /** Posts the review in the channel, or redraws the one at `ts`; returns the message id. */
+  postReview(channelId: string, review: PostIncidentReview, ts: string | null): Promise<string>;
+  /** Shares a text file in the channel (Slack: files.getUploadURLExternal + files.completeUploadExternal). */
+  uploadFile(channelId: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void>;
+  /** Tells an action item's owner, directly, that it fell due or is overdue (`today`: YYYY-MM-DD). */
+  remindActionOwner(item: ActionItem, reminder: 'due' | 'overdue', today: string): Promise<void>;
 }

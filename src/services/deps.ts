@@ -1,6 +1,7 @@
 import type { ChatPlatform } from '../ports/chat-platform.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IncidentStore } from '../ports/incident-store.ts';
+import type { ReviewStore } from '../ports/review-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { OnCallProvider } from '../ports/on-call-provider.ts';
@@ -14,6 +15,8 @@ export interface ReminderScheduler {
 /** Everything a use case may need; each takes this as an argument so tests inject fakes. */
 export interface ServiceDeps {
   store: IncidentStore;
+  /** Post-incident reviews and their action items. */
+  reviews: ReviewStore;
   chat: ChatPlatform;
   clock: Clock;
   logger: Logger;

@@ -9,6 +9,7 @@ import {
 import { ChatError } from '../ports/chat-platform.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
+import { publishReviewQuietly } from './publish-review.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
@@ -51,6 +52,8 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     }
     incident = await store.finishProvisioning(incidentId, clock.now(), null);
     await deps.reminders.schedule(incident).catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
+    // A near miss is over when recorded: its review is the point of it.
+    if (incident.nearMiss) await publishReviewQuietly(deps, incidentId);
     return { state: 'complete', incident, warnings };
   } catch (err) {
     const reason = reasonOf(err);

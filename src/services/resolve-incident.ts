@@ -5,8 +5,12 @@ import { assertTransition } from '../domain/lifecycle.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
+import { publishReviewQuietly } from './publish-review.ts';
 
-/** `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer first. Lifts a freeze. */
+/**
+ * `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer
+ * first. Lifts a freeze, and posts the post-incident review for people to fill in.
+ */
 export async function resolveIncident(deps: ServiceDeps, input: { channelId: string; userId: string; summary: string | null }) {
   const incident = await incidentInChannel(deps, input.channelId);
   assertCanCommand(incident, input.userId, 'resolve the incident');
@@ -25,7 +29,7 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
     notice: (i) => ({ kind: 'resolved', incident: i, by: input.userId, summary: input.summary, openPagerDutyIncidents: to === 'incident' ? openPagerDuty : 0 }),
   }));
   if (incident.freezeActive) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-lifted', incident: i }) });
-  return commitChange(deps, {
+  const resolved = await commitChange(deps, {
     incident,
     change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now, ...(incident.freezeActive ? { freezeActive: false } : {}) },
     guard: { ...decidedBy(incident), roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null } },
@@ -38,4 +42,6 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
     },
     notices,
   });
+  await publishReviewQuietly(deps, resolved.id);
+  return resolved;
 }

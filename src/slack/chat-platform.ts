@@ -1,10 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import type { ActionItem } from '../domain/action-items.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { PostIncidentReview } from '../domain/review.ts';
 import { ChatError, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
 import { noticeMessage } from './views/notices.ts';
+import { actionReminderMessage } from './views/action-reminder.ts';
+import { reviewMessage } from './views/review.ts';
 
 const createdChannel = z.object({ channel: z.object({ id: z.string().min(1), name: z.string().min(1) }) });
 const postedMessage = z.object({ ts: z.string().min(1) });
@@ -47,6 +51,7 @@ const channelList = z.object({
 const authTest = z.object({ user_id: z.string() });
 const lookedUp = z.object({ user: z.object({ id: z.string() }) });
 const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
+const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
 
 export class SlackChatPlatform implements ChatPlatform {
   private botUserId: Promise<string> | null = null;
@@ -157,6 +162,48 @@ export class SlackChatPlatform implements ChatPlatform {
 
   async directMessage(userId: string, text: string): Promise<void> {
     await call(() => this.client.chat.postMessage({ channel: userId, text }), postedMessage);
+  }
+
+  async postReview(channelId: string, review: PostIncidentReview, ts: string | null): Promise<string> {
+    const msg = reviewMessage(review);
+    if (ts) {
+      // Redrawn in place; posted anew if that message was deleted.
+      const updated = await call(() => this.client.chat.update({ channel: channelId, ts, ...msg }), anything, ['message_not_found', 'cant_update_message']);
+      if (updated) return ts;
+    }
+    const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...msg }), postedMessage);
+    return res!.ts;
+  }
+
+  /** Slack's external upload: ask for an upload URL, send the bytes there, then share the file in the channel. */
+  async uploadFile(channelId: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void> {
+    const bytes = Buffer.from(file.content, 'utf8');
+    const target = await call(() => this.client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }), uploadUrl);
+    let res: Response;
+    try {
+      // As Slack's documentation sends it: a multipart form with the file.
+      const form = new FormData();
+      form.append('filename', new Blob([bytes], { type: 'text/markdown' }), file.filename);
+      res = await fetch(target!.upload_url, { method: 'POST', body: form, signal: AbortSignal.timeout(30_000) });
+    } catch {
+      throw new ChatError('upload_failed', 'Slack: the file upload did not reach Slack');
+    }
+    if (!res.ok) throw new ChatError('upload_failed', `Slack: the file upload answered ${res.status}`);
+    await call(
+      () =>
+        this.client.files.completeUploadExternal({
+          files: [{ id: target!.file_id, title: file.title }],
+          channel_id: channelId,
+          initial_comment: file.comment,
+        }),
+      anything,
+    );
+  }
+
+  async remindActionOwner(item: ActionItem, reminder: 'due' | 'overdue', today: string): Promise<void> {
+    const msg = actionReminderMessage(item, reminder, today);
+    if (!item.ownerId) return;
+    await call(() => this.client.chat.postMessage({ channel: item.ownerId!, ...msg }), postedMessage);
   }
 
   async replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void> {

@@ -4,9 +4,10 @@ export const COMMAND = '/incident';
 
 /**
  * Bot events the app subscribes to: pins and :pushpin: reactions put messages on the timeline; edits
- * and deletes of those messages (message.channels / message.groups) update their entries.
+ * and deletes of those messages (message.channels / message.groups) update their entries;
+ * app_home_opened draws the App Home tab (the person's action items).
  */
-export const BOT_EVENTS: readonly string[] = ['pin_added', 'reaction_added', 'message.channels', 'message.groups'];
+export const BOT_EVENTS: readonly string[] = ['pin_added', 'reaction_added', 'message.channels', 'message.groups', 'app_home_opened'];
 export const SHORTCUTS: readonly string[] = [];
 
 export const DECLARE_MODAL = {
@@ -42,6 +43,9 @@ export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'conversations.history': ['channels:history', 'groups:history'],
   'chat.getPermalink': [],
   'users.info': ['users:read'],
+  'views.publish': [],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
 };
 /** Scopes that are not tied to one Web API method (pins:read for pin_added, reactions:read for reaction_added). */
 export const OTHER_SCOPES = ['commands', 'pins:read', 'reactions:read'] as const;

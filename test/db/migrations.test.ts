@@ -29,7 +29,7 @@ describe('migrations', () => {
           );
           assert.deepEqual(
             rows.map((r) => r.table_name),
-            ['_prisma_migrations', 'incident', 'incident_role', 'pagerduty_link', 'timeline_entry'],
+            ['_prisma_migrations', 'action_item', 'incident', 'incident_review', 'incident_role', 'pagerduty_link', 'timeline_entry'],
           );
         } finally {
           await client.end();

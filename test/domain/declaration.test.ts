@@ -16,6 +16,7 @@ describe('declaration', () => {
       affectedService: null,
       isPrivate: false,
       clinicalImpact: false,
+      nearMiss: false,
     });
   });
 
@@ -72,6 +73,7 @@ describe('provisioning steps', () => {
     clinicalNotifiedAt: null,
     affectedService: null,
     onCallInvitedAt: null,
+    nearMiss: false,
   };
   test('all steps in order for a new incident; private ones are never announced', () => {
     assert.deepEqual(pendingSteps(blank), ['create-channel', 'invite-declarer', 'post-summary', 'pin-summary', 'announce']);
@@ -87,6 +89,10 @@ describe('provisioning steps', () => {
     assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }).includes('invite-on-call'), false, 'no on-call system');
     assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }, { onCall: true }).at(-1), 'invite-on-call');
     assert.equal(pendingSteps({ ...blank }, { onCall: true }).includes('invite-on-call'), false, 'no service');
+  });
+  test('a near miss pages nobody and announces no freeze, but gets its channel and announcement', () => {
+    const nearMiss = { ...blank, nearMiss: true, severity: 'SEV1' as const, affectedService: 'ehr' };
+    assert.deepEqual(pendingSteps(nearMiss, { onCall: true }), ['create-channel', 'invite-declarer', 'post-summary', 'pin-summary', 'announce']);
   });
   test('carries on where a failed run stopped', () => {
     assert.deepEqual(pendingSteps({ ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2' }), ['pin-summary', 'announce']);

@@ -266,6 +266,7 @@ describe('buildReview', () => {
     assert.equal(full.actionItems?.length, 3);
     assert.deepEqual(full.actionItems?.[1], {
       text: 'Add a | pipe-y review gate for auth config', ownerId: null, due: null, category: 'guardrail', categoryLabel: 'Guardrail', priority: 'medium',
+      ref: null, status: 'open',
     });
 
     const partial = buildReview(incident, entries, reviewInputSchema.parse({ wentWell: '  ', actionItems: [], otherFactors: 'Friday' }), { timeZone: TZ });
@@ -311,10 +312,15 @@ describe('reviewToMarkdown', () => {
 
     const actionRows = md.split('\n').filter((l) => /^\| \d+ \| /.test(l));
     assert.equal(actionRows.length, 3);
-    assert.equal(actionRows[0], '| 1 | Alert on login failure rate > 5% | UBOB | 2026-12-01 | Observability | high |');
-    assert.equal(actionRows[1], '| 2 | Add a \\| pipe-y review gate for auth config | _Unassigned_ | — | Guardrail | medium |');
+    assert.equal(actionRows[0], '| 1 | Alert on login failure rate > 5% | UBOB | 2026-12-01 | Observability | high | Open |');
+    assert.equal(actionRows[1], '| 2 | Add a \\| pipe-y review gate for auth config | _Unassigned_ | — | Guardrail | medium | Open |');
     // Every table row has the header's column count once escaped pipes are discounted.
-    for (const row of actionRows) assert.equal(row.replace(/\\\|/g, '').split('|').length - 2, 6);
+    for (const row of actionRows) assert.equal(row.replace(/\\\|/g, '').split('|').length - 2, 7);
+    // Stored items show their reference and state instead of a row number.
+    const stored = reviewToMarkdown(
+      buildReview(incident, entries, reviewInputSchema.parse({ actionItems: [{ text: 'Rotate keys', category: 'process', ref: 'ACT-7', status: 'done' }] }), { timeZone: TZ }),
+    );
+    assert.ok(stored.includes('| ACT-7 | Rotate keys | _Unassigned_ | — | Process | medium | Done |'));
 
     const timeline = md.slice(md.indexOf('## Timeline'));
     assert.equal(timeline.split('\n').filter((l) => l.startsWith('- **')).length, entries.length);

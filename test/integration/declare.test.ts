@@ -304,7 +304,7 @@ for (const database of testDatabases()) {
     test('an incident a crash left unprovisioned is finished by the background retry, and the declarer told', async () => {
       const { incident } = await app.bot.deps.store.createIfAbsent({
         declareKey: 'crash-test',
-        declaration: { title: 'Left by a crash', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false },
+        declaration: { title: 'Left by a crash', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
         declaredBy: 'UALICE',
         originChannelId: 'CGENERAL',
         responseUrl: slack.responseUrl('crash'),

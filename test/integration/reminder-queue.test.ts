@@ -1,3 +1,4 @@
+import { unusedReviewStore } from '../support/fixtures.ts';
 // The pg-boss reminder queue with two replicas on one database (PGlite, and the PostgreSQL server
 // when TEST_DATABASE_URL is set): a due reminder is posted once across both, queued jobs survive a
 // restart and a starting replica reschedules every active incident. Waits are bounded polls.
@@ -64,6 +65,7 @@ for (const database of testDatabases()) {
         pool: db.pool as pg.Pool,
         deps: {
           store,
+          reviews: unusedReviewStore(),
           chat,
           clock,
           logger: silentLogger,
@@ -80,7 +82,7 @@ for (const database of testDatabases()) {
     async function anIncident(store: PrismaIncidentStore, opts: { lastUpdateAt: Date; resolved?: boolean }): Promise<Incident> {
       const { incident } = await store.createIfAbsent({
         declareKey: randomUUID(),
-        declaration: { title: 'Lab results delayed', severity: 'SEV1', description: '', affectedService: null, isPrivate: false, clinicalImpact: false },
+        declaration: { title: 'Lab results delayed', severity: 'SEV1', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,

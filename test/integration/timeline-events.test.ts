@@ -7,25 +7,8 @@ import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
-import { postSigned, type SignedResponse } from '../support/slack-requests.ts';
+import { postEvent } from '../support/slack-requests.ts';
 import { type SlackStandIn, type StandInMessage } from '../support/slack-standin.ts';
-
-/** An Events API callback as Slack posts it: JSON, signed; `retry` sets Slack's retry headers. */
-function postEvent(baseUrl: string, event: Record<string, unknown>, opts: { retry?: number; eventId?: string } = {}): Promise<SignedResponse> {
-  const body = JSON.stringify({
-    token: 'deprecated-verification-token',
-    team_id: 'T0001',
-    api_app_id: 'A0001',
-    event,
-    type: 'event_callback',
-    event_id: opts.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
-    is_ext_shared_channel: false,
-  });
-  const headers: Record<string, string> = opts.retry ? { 'x-slack-retry-num': String(opts.retry), 'x-slack-retry-reason': 'http_timeout' } : {};
-  return postSigned(baseUrl, body, { contentType: 'application/json', headers });
-}
 
 const eventTs = () => `${(Date.now() / 1000).toFixed(6)}`;
 

@@ -23,7 +23,7 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
     const store = new PrismaIncidentStore(db.prisma);
     const { incident } = await store.createIfAbsent({
       declareKey: 'cli-test',
-      declaration: { title: 'Lab results delayed', severity: 'SEV2', description: '', affectedService: 'lab', isPrivate: false, clinicalImpact: true },
+      declaration: { title: 'Lab results delayed', severity: 'SEV2', description: '', affectedService: 'lab', isPrivate: false, clinicalImpact: true, nearMiss: false },
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,

@@ -1,3 +1,4 @@
+import { unusedReviewStore } from '../support/fixtures.ts';
 // sendReminders on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is set)
 // with a fake clock, a recording chat platform and a recording scheduler.
 import assert from 'node:assert/strict';
@@ -31,6 +32,7 @@ function harness(store: PrismaIncidentStore) {
   const deps: ServiceDeps = {
     store,
     chat,
+    reviews: unusedReviewStore(),
     clock: { now: () => now },
     logger: silentLogger,
     onCall: null,
@@ -54,7 +56,7 @@ function harness(store: PrismaIncidentStore) {
 async function anIncidentIn(store: PrismaIncidentStore, severity: Severity, opts: { commander?: string } = {}): Promise<Incident> {
   const { incident } = await store.createIfAbsent({
     declareKey: randomUUID(),
-    declaration: { title: 'EHR login failing', severity, description: '', affectedService: null, isPrivate: false, clinicalImpact: false },
+    declaration: { title: 'EHR login failing', severity, description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
     declaredBy: 'UALICE',
     originChannelId: null,
     responseUrl: null,

@@ -14,7 +14,7 @@ import { recordPinnedMessage } from '../../src/services/record-pinned-message.ts
 import { showTimeline, type IncidentTimeline } from '../../src/services/show-timeline.ts';
 import { updateMessageEntry } from '../../src/services/update-message-entry.ts';
 import { renderTimelineReply, slackTextToMrkdwn, timelineMessage } from '../../src/slack/views/timeline.ts';
-import { anIncident } from '../support/fixtures.ts';
+import { anIncident, unusedReviewStore } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const declaredAt = new Date('2026-11-24T14:00:00Z');
@@ -62,6 +62,7 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
   return {
     store,
     chat,
+    reviews: unusedReviewStore(),
     clock: { now: () => now },
     logger: silentLogger,
     onCall: null,
@@ -73,7 +74,7 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
 async function anIncidentWithChannel(store: PrismaIncidentStore): Promise<Incident> {
   const { incident } = await store.createIfAbsent({
     declareKey: randomUUID(),
-    declaration: { title: 'EHR login failing', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false },
+    declaration: { title: 'EHR login failing', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
     declaredBy: 'UALICE',
     originChannelId: null,
     responseUrl: null,

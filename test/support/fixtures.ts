@@ -36,6 +36,16 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     clinicalNotifiedAt: null,
     onCallInvitedAt: null,
     onCallLookupFailedNoticed: false,
+    nearMiss: false,
     ...overrides,
   };
+}
+
+/** A ReviewStore for tests of use cases that must not touch reviews: any call fails the test. */
+export function unusedReviewStore(): import('../../src/ports/review-store.ts').ReviewStore {
+  return new Proxy({} as import('../../src/ports/review-store.ts').ReviewStore, {
+    get: (_t, name) => () => {
+      throw new Error(`this test does not expect reviews.${String(name)}()`);
+    },
+  });
 }

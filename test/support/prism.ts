@@ -146,3 +146,85 @@ export function patchedSlackSpec(): Promise<string> {
 export function patchedPagerDutySpec(): Promise<string> {
   return patchedSpec('patch-pd-spec.js', 'pagerduty/openapiv3.json', 'pagerduty_openapiv3.patched.json');
 }
+
+/**
+ * Slack's spec with the external file upload methods, which are newer than its 2021 snapshot. Their
+ * contract is written here from Slack's method documentation (docs.slack.dev/reference/methods/
+ * files.getUploadURLExternal and files.completeUploadExternal): getUploadURLExternal requires
+ * `filename` and an integer `length` (optional `alt_text`, `snippet_type`); completeUploadExternal
+ * requires `files`, a JSON array of `{ id, title? }` (optional `channel_id`, `channels`,
+ * `initial_comment`, `thread_ts`, `blocks`); both need files:write. `uploadUrl` is the example
+ * upload URL Prism answers with (a local sink the test runs: Slack's own is on files.slack.com).
+ */
+export async function slackSpecWithFileUploads(uploadUrl: string): Promise<string> {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const base = await patchedSlackSpec();
+  const spec = JSON.parse(await readFile(base, 'utf8')) as { paths: Record<string, unknown> };
+  const form = (name: string, type: 'string' | 'integer', required: boolean, description: string) => ({ name, in: 'formData', type, required, description });
+  const token = { name: 'token', in: 'formData', type: 'string', required: false };
+  const errorSchema = (errors: string[]) => ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['ok', 'error'],
+    properties: { ok: { $ref: '#/definitions/defs_ok_false' }, error: { type: 'string', enum: errors }, callstack: { type: 'string' } },
+  });
+  const method = (id: string, doc: string, parameters: unknown[], example: Record<string, unknown>, schema: Record<string, unknown>, errors: string[]) => ({
+    post: {
+      consumes: ['application/x-www-form-urlencoded', 'application/json'],
+      produces: ['application/json'],
+      operationId: id.replace('.', '_'),
+      description: doc,
+      externalDocs: { url: `https://docs.slack.dev/reference/methods/${id.toLowerCase()}` },
+      parameters: [...parameters, token],
+      responses: {
+        '200': { description: 'Typical success response', examples: { 'application/json': example }, schema },
+        default: { description: 'Typical error response', examples: { 'application/json': { ok: false, error: errors[0] } }, schema: errorSchema(errors) },
+      },
+      security: [{ slackAuth: ['files:write'] }],
+      tags: ['files'],
+    },
+  });
+  spec.paths['/files.getUploadURLExternal'] = method(
+    'files.getUploadURLExternal',
+    'Gets a URL for an edge external file upload.',
+    [
+      form('filename', 'string', true, 'Name of the file being uploaded.'),
+      form('length', 'integer', true, 'Size in bytes of the file being uploaded.'),
+      form('alt_text', 'string', false, 'Description of image for screen-reader.'),
+      form('snippet_type', 'string', false, 'Syntax type of the snippet being uploaded.'),
+    ],
+    { ok: true, upload_url: uploadUrl, file_id: 'F0123ABCDEF' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ok', 'upload_url', 'file_id'],
+      properties: { ok: { $ref: '#/definitions/defs_ok_true' }, upload_url: { type: 'string' }, file_id: { type: 'string' } },
+    },
+    ['invalid_arguments', 'missing_argument', 'not_authed', 'invalid_auth', 'ratelimited'],
+  );
+  spec.paths['/files.completeUploadExternal'] = method(
+    'files.completeUploadExternal',
+    'Finishes an upload started with files.getUploadURLExternal.',
+    [
+      form('files', 'string', true, 'Array of file ids and their corresponding (optional) titles, JSON-encoded.'),
+      form('channel_id', 'string', false, 'Channel ID where the file will be shared.'),
+      form('channels', 'string', false, 'Comma-separated channel IDs where the file will be shared.'),
+      form('initial_comment', 'string', false, 'The message text introducing the file in the channel.'),
+      form('thread_ts', 'string', false, 'Provide another message’s ts value to upload this file as a reply.'),
+      form('blocks', 'string', false, 'A JSON-based array of structured rich text blocks.'),
+    ],
+    { ok: true, files: [{ id: 'F0123ABCDEF', title: 'review.md' }] },
+    {
+      type: 'object',
+      required: ['ok', 'files'],
+      properties: {
+        ok: { $ref: '#/definitions/defs_ok_true' },
+        files: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, title: { type: 'string' } } } },
+      },
+    },
+    ['invalid_arguments', 'file_not_found', 'channel_not_found', 'not_in_channel', 'not_authed', 'invalid_auth'],
+  );
+  const out = base.replace(/\.json$/, `.files-${Buffer.from(uploadUrl).toString('hex').slice(-12)}.json`);
+  await writeFile(out, JSON.stringify(spec));
+  return out;
+}

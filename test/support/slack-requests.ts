@@ -144,18 +144,38 @@ export function blockActionsBody(opts: {
   actionId: string;
   value?: string;
   selectedValue?: string;
+  /** A users_select choice. */
+  selectedUser?: string;
+  /** Pressed in the App Home tab: a view container, no channel and no response_url. */
+  inHome?: boolean;
 }): string {
   const action: Record<string, unknown> = {
-    type: opts.selectedValue ? 'static_select' : 'button',
+    type: opts.selectedUser ? 'users_select' : opts.selectedValue ? 'static_select' : 'button',
     block_id: opts.blockId,
     action_id: opts.actionId,
     action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
   };
   if (opts.value) action.value = opts.value;
   if (opts.selectedValue) action.selected_option = { text: { type: 'plain_text', text: opts.selectedValue }, value: opts.selectedValue };
+  if (opts.selectedUser) action.selected_user = opts.selectedUser;
+  const user = { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: 'T0001' };
+  if (opts.inHome) {
+    const home = {
+      type: 'block_actions',
+      user,
+      api_app_id: 'A0001',
+      token: 'deprecated-verification-token',
+      container: { type: 'view', view_id: 'VHOME' },
+      trigger_id: triggerId(),
+      team: { id: 'T0001', domain: 'healthtech' },
+      view: { id: 'VHOME', type: 'home', callback_id: '', private_metadata: '', blocks: [], state: { values: {} }, hash: '1764000000.abcdef' },
+      actions: [action],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(home) }).toString();
+  }
   const payload = {
     type: 'block_actions',
-    user: { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: 'T0001' },
+    user,
     api_app_id: 'A0001',
     token: 'deprecated-verification-token',
     container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channelId, is_ephemeral: false },
@@ -167,4 +187,21 @@ export function blockActionsBody(opts: {
     actions: [action],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** An Events API callback as Slack posts it: JSON, signed; `retry` sets Slack's retry headers. */
+export function postEvent(baseUrl: string, event: Record<string, unknown>, opts: { retry?: number; eventId?: string } = {}): Promise<SignedResponse> {
+  const body = JSON.stringify({
+    token: 'deprecated-verification-token',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event,
+    type: 'event_callback',
+    event_id: opts.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+  const headers: Record<string, string> = opts.retry ? { 'x-slack-retry-num': String(opts.retry), 'x-slack-retry-reason': 'http_timeout' } : {};
+  return postSigned(baseUrl, body, { contentType: 'application/json', headers });
 }

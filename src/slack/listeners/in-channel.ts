@@ -10,6 +10,8 @@ import { resolveIncident } from '../../services/resolve-incident.ts';
 import { setClinicalImpact } from '../../services/set-clinical-impact.ts';
 import { pageOnCall } from '../../services/page-on-call.ts';
 import { resolvePagedIncidents } from '../../services/resolve-paged-incidents.ts';
+import { addActionItem } from '../../services/add-action-item.ts';
+import { actionRef } from '../../domain/action-items.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { renderTimelineReply } from '../views/timeline.ts';
 
@@ -66,6 +68,10 @@ export function runInChannel(
         case 'page':
           await pageOnCall(deps, { ...base, target: cmd.target, message: cmd.message });
           return null;
+        case 'action-add': {
+          const item = await addActionItem(deps, { ...base, request: cmd.request });
+          return `Added ${actionRef(item)}. Track it with \`/incident actions\`.`;
+        }
         case 'resolve-pagerduty': {
           const n = await resolvePagedIncidents(deps, base);
           return `Resolved ${n} linked PagerDuty incident${n === 1 ? '' : 's'}.`;

@@ -1,6 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { ListenerContext } from '../context.ts';
 import { registerSummaryActions } from './actions/summary.ts';
+import { registerActionItemControls } from './actions/action-items.ts';
+import { registerReviewActions } from './actions/review.ts';
+import { registerAppHome } from './events/app-home.ts';
+import { registerReviewForm } from './views/review-form.ts';
 import { registerIncidentCommand } from './commands/incident.ts';
 import { registerMessageEvents } from './events/messages.ts';
 import { registerPinEvents } from './events/pins.ts';
@@ -14,9 +18,13 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   // views
   registerDeclareSubmission(app, ctx);
   registerIncidentForms(app, ctx);
+  registerReviewForm(app, ctx);
   // actions
   registerSummaryActions(app, ctx);
+  registerReviewActions(app, ctx);
+  registerActionItemControls(app, ctx);
   // events
   registerPinEvents(app, ctx);
   registerMessageEvents(app, ctx);
+  registerAppHome(app, ctx);
 }

@@ -6,14 +6,15 @@ import type { SlackMessage } from './incident-summary.ts';
 /** The broadcast-channel announcement of a new (non-private) incident. */
 export function incidentAnnouncement(i: Incident, timeZone = 'UTC'): SlackMessage {
   const ref = incidentRef(i);
+  const what = i.nearMiss ? 'Near miss recorded' : `${severityText(i.severity)} incident declared`;
   const lines = [
-    `${SEVERITY_INFO[i.severity].emoji} *${severityText(i.severity)} incident declared: ${ref} ${escapeMrkdwn(i.title)}*`,
-    `Join <#${i.channelId}> · declared by ${declarerText(i)} ${slackDate(i.createdAt, timeZone)}`,
+    `${i.nearMiss ? ':large_yellow_circle:' : SEVERITY_INFO[i.severity].emoji} *${what}: ${ref} ${escapeMrkdwn(i.title)}*`,
+    `${i.nearMiss ? 'Review it in' : 'Join'} <#${i.channelId}> · ${i.nearMiss ? 'recorded' : 'declared'} by ${declarerText(i)} ${slackDate(i.createdAt, timeZone)}`,
   ];
   if (i.affectedService) lines.push(`Affected service: ${escapeMrkdwn(i.affectedService)}`);
   if (i.clinicalImpact) lines.push(':hospital: Clinical impact reported');
   return {
-    text: `${ref} ${i.severity} incident declared: ${escapeMrkdwn(i.title)}`,
+    text: i.nearMiss ? `${ref} near miss recorded: ${escapeMrkdwn(i.title)}` : `${ref} ${i.severity} incident declared: ${escapeMrkdwn(i.title)}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
   };
 }

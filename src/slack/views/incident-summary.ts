@@ -1,7 +1,7 @@
 import { ROLES, ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident } from '../../domain/incident.ts';
 import { allowedMoves, isActive } from '../../domain/lifecycle.ts';
 import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.ts';
-import { SUMMARY_ACTIONS } from '../ids.ts';
+import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
 import { clip, declarerText, escapeMrkdwn, slackDate } from './format.ts';
 
 export interface SlackMessage {
@@ -55,7 +55,7 @@ function actions(i: Incident): Record<string, unknown> {
     });
   } else {
     if (i.status === 'RESOLVED') elements.push(button('Close', A.close));
-    elements.push(button('Reopen', A.reopen));
+    elements.push(button('Reopen', A.reopen), button('Review', REVIEW_ACTIONS.edit));
   }
   elements.push(button('Add note', A.note), button('Timeline', A.timeline));
   return { type: 'actions', block_id: A.blockId, elements };
@@ -73,7 +73,7 @@ export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
     return `*${ROLE_LABELS[r]}:* ${who ? `<@${who}>` : fallback}`;
   });
   const fields = [
-    `*Severity*\n${SEVERITY_INFO[i.severity].emoji} ${severityText(i.severity)}`,
+    i.nearMiss ? '*Severity*\n:large_yellow_circle: Near miss (no harm done)' : `*Severity*\n${SEVERITY_INFO[i.severity].emoji} ${severityText(i.severity)}`,
     `*Status*\n${STATUS_LABELS[i.status]}`,
     `*Declared by*\n${declarerText(i)}`,
     `*Declared*\n${slackDate(i.createdAt, timeZone)}`,
@@ -97,7 +97,7 @@ export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
     elements: [{ type: 'mrkdwn', text: `Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands` }],
   });
   return {
-    text: `${ref} ${i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,
+    text: `${ref} ${i.nearMiss ? 'near miss' : i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,
     blocks,
   };
 }

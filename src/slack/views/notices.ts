@@ -1,6 +1,8 @@
 import { ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident } from '../../domain/incident.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
+import { actionRef } from '../../domain/action-items.ts';
+import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { commandingText, escapeMrkdwn } from './format.ts';
 import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import type { SlackMessage } from './incident-summary.ts';
@@ -55,6 +57,16 @@ export function noticeText(n: Notice): string {
         : `Nobody is on call for ${escapeMrkdwn(n.target)} in PagerDuty right now.`;
     case 'paged':
       return `:rotating_light: <@${n.by}> paged ${escapeMrkdwn(n.target)} through PagerDuty${n.paged.htmlUrl ? `: <${n.paged.htmlUrl}|incident ${n.paged.number ?? ''}>` : ''}.`;
+    case 'action-item-added': {
+      const a = n.item;
+      return `:white_square_button: <@${n.by}> added action item *${actionRef(a)}* to ${ref(i)}: ${escapeMrkdwn(a.text)}\nOwner ${a.ownerId ? `<@${a.ownerId}>` : '_none_'} · due ${a.due ?? '_no date_'} · ${ACTION_CATEGORY_LABELS[a.category]} · ${a.priority} priority`;
+    }
+    case 'action-item-assigned': {
+      const a = n.item;
+      // Sent directly to the owner: a private incident's title stays out of it.
+      const from = i.isPrivate ? `${ref(i)} (private)` : `${ref(i)} ${escapeMrkdwn(i.title)}`;
+      return `:white_square_button: <@${n.by}> gave you action item *${actionRef(a)}* from ${from}: ${escapeMrkdwn(a.text)}\nDue ${a.due ?? '_no date_'}. See your items with \`/incident actions\` or in the bot's Home tab.`;
+    }
     case 'commander-nudge':
       return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;
   }

@@ -12,6 +12,11 @@ import { showOnCall } from '../../../services/show-on-call.ts';
 import { onCallMessage } from '../../views/on-call.ts';
 import { declareModal } from '../../views/declare-modal.ts';
 import { escapeMrkdwn } from '../../views/format.ts';
+import { openReviewForm } from '../review-form.ts';
+import { showActionItems } from '../../../services/show-action-items.ts';
+import { showGuardrailReport } from '../../../services/show-guardrail-report.ts';
+import { actionListMessage } from '../../views/action-items.ts';
+import { guardrailReportMessage } from '../../views/guardrail-report.ts';
 
 /** `/incident …`: answers within Slack's 3 s, then does the slow work. */
 export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
@@ -63,6 +68,43 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
             return null;
           },
           { command: 'oncall', user: cmd.user_id },
+        );
+        return;
+      case 'review':
+        await ack();
+        await openReviewForm(ctx, client, {
+          triggerId: cmd.trigger_id,
+          channelId: cmd.channel_id,
+          userId: cmd.user_id,
+          responseUrl: cmd.response_url,
+          publish: true,
+        });
+        return;
+      case 'actions':
+        await ack();
+        await afterAck(
+          ctx,
+          { responseUrl: cmd.response_url, userId: cmd.user_id },
+          async () => {
+            const list = await showActionItems(ctx.deps, { userId: cmd.user_id, filter: request.filter });
+            const msg = actionListMessage(list.items, { filter: list.filter, today: list.today, total: list.total });
+            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            return null;
+          },
+          { command: 'actions', user: cmd.user_id },
+        );
+        return;
+      case 'guardrails':
+        await ack();
+        await afterAck(
+          ctx,
+          { responseUrl: cmd.response_url, userId: cmd.user_id },
+          async () => {
+            const msg = guardrailReportMessage(await showGuardrailReport(ctx.deps, { periodDays: request.periodDays }));
+            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            return null;
+          },
+          { command: 'guardrails', user: cmd.user_id },
         );
         return;
       case 'declare': {

@@ -1,0 +1,68 @@
+import type { ActionItem, NewActionItem } from '../domain/action-items.ts';
+import type { GuardrailAction, GuardrailIncident } from '../domain/guardrail-report.ts';
+import type { ReviewInputDraft } from '../domain/review.ts';
+
+/** What people added to a review, as stored (validated again with reviewInputSchema when read). */
+export interface StoredReview {
+  incidentId: string;
+  /** The review input without action items (they are stored one by one). */
+  input: ReviewInputDraft;
+  updatedBy: string | null;
+  updatedAt: Date;
+  /** The review message in the incident channel, redrawn when the review changes. */
+  postedTs: string | null;
+}
+
+/** A change to an action item and the line it puts on its incident's timeline, written together. */
+export interface ActionChange {
+  by: string;
+  at: Date;
+}
+
+export interface ActionItemQuery {
+  status?: 'open' | 'done';
+  ownerId?: string;
+  /** Only items due before this calendar date (YYYY-MM-DD). */
+  dueBefore?: string;
+  /** Only items due on or before this calendar date. */
+  dueOnOrBefore?: string;
+  limit?: number;
+}
+
+/** Persistence of post-incident reviews and their action items (the guardrail backlog). */
+export interface ReviewStore {
+  findReview(incidentId: string): Promise<StoredReview | null>;
+  /**
+   * Stores the input (replacing the previous one), adds `item` if given, and notes both on the
+   * incident's timeline, in one transaction.
+   */
+  saveReviewInput(
+    incidentId: string,
+    input: ReviewInputDraft,
+    change: ActionChange,
+    item?: NewActionItem | null,
+  ): Promise<{ review: StoredReview; item: ActionItem | null }>;
+  /** Remembers the review message posted in the channel. */
+  setReviewPosted(incidentId: string, ts: string, at: Date): Promise<void>;
+  /** Adds an item and its timeline entry in one transaction. */
+  addActionItem(incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem>;
+  findActionItem(id: string): Promise<ActionItem | null>;
+  /** Every item of an incident, oldest first. */
+  actionItemsOf(incidentId: string): Promise<ActionItem[]>;
+  listActionItems(query: ActionItemQuery): Promise<ActionItem[]>;
+  /** Marks an open item done; null (and nothing written) when it is not open any more. */
+  completeActionItem(id: string, change: ActionChange): Promise<ActionItem | null>;
+  /** Gives an open item a new owner (its reminders start over); null when it is not open. */
+  reassignActionItem(id: string, ownerId: string, change: ActionChange): Promise<ActionItem | null>;
+  /** No reminders for an open item before `until` (YYYY-MM-DD); null when it is not open. */
+  snoozeActionItem(id: string, until: string, change: ActionChange): Promise<ActionItem | null>;
+  /**
+   * Compare-and-set: true for exactly one caller, while the item is open and its `kind` reminder
+   * time is still `previous` (the one read). Sets it to `now`.
+   */
+  claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date): Promise<boolean>;
+  /** Gives a claimed reminder back (its message failed), so the next sweep sends it. */
+  releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null): Promise<void>;
+  /** Incidents declared since `since` with their review's contributing factors, and every action item open now or created since. */
+  guardrailData(since: Date): Promise<{ incidents: GuardrailIncident[]; actions: GuardrailAction[] }>;
+}

@@ -1,0 +1,25 @@
+import { assertCanChangeActionItem } from '../domain/action-authority.ts';
+import type { ActionItem } from '../domain/action-items.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Incident } from '../domain/incident.ts';
+import type { ServiceDeps } from './deps.ts';
+
+/** The open item `id` and its incident, when `userId` may change it; an AppError otherwise. */
+export async function actionItemToChange(
+  deps: ServiceDeps,
+  id: string,
+  userId: string,
+  what: string,
+): Promise<{ item: ActionItem; incident: Incident }> {
+  const item = await deps.reviews.findActionItem(id);
+  if (!item) throw new AppError('That action item no longer exists.', 'not_found');
+  const incident = await deps.store.findById(item.incidentId);
+  if (!incident) throw new AppError('That action item no longer exists.', 'not_found');
+  assertCanChangeActionItem(item, incident, userId, what);
+  return { item, incident };
+}
+
+/** The item changed by someone else between reading and writing. */
+export function changedMeanwhile(): AppError {
+  return new AppError('That action item was just completed by someone else.', 'conflict');
+}

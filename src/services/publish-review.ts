@@ -1,0 +1,40 @@
+import { AppError } from '../domain/errors.ts';
+import { incidentRef, type Incident } from '../domain/incident.ts';
+import type { PostIncidentReview } from '../domain/review.ts';
+import { reviewToMarkdown } from '../domain/review-markdown.ts';
+import type { ServiceDeps } from './deps.ts';
+import { reviewOf } from './review-of.ts';
+
+/**
+ * Posts the incident's review in its channel (or redraws the one posted before) and shares it as a
+ * Markdown file. Built from the record each time, so it always shows the latest state.
+ */
+export async function publishReview(deps: ServiceDeps, incident: Incident): Promise<PostIncidentReview> {
+  if (!incident.channelId) {
+    throw new AppError(`${incidentRef(incident)} has no channel yet, so its review cannot be posted. Try again in a minute.`, 'not_ready');
+  }
+  const review = await reviewOf(deps, incident);
+  const stored = await deps.reviews.findReview(incident.id);
+  const ts = await deps.chat.postReview(incident.channelId, review, stored?.postedTs ?? null);
+  if (ts !== stored?.postedTs) await deps.reviews.setReviewPosted(incident.id, ts, deps.clock.now());
+  const ref = incidentRef(incident).toLowerCase();
+  await deps.chat.uploadFile(incident.channelId, {
+    filename: `${ref}-review.md`,
+    title: `${incidentRef(incident)} post-incident review`,
+    content: reviewToMarkdown(review),
+    comment: review.missing.length
+      ? `The review as Markdown. Still to fill in: ${review.missing.length} section${review.missing.length === 1 ? '' : 's'}.`
+      : 'The review as Markdown.',
+  });
+  return review;
+}
+
+/** Publishes after another change (resolve, near miss): a failure is logged, never undoes that change. */
+export async function publishReviewQuietly(deps: ServiceDeps, incidentId: string): Promise<void> {
+  try {
+    const incident = await deps.store.findById(incidentId);
+    if (incident) await publishReview(deps, incident);
+  } catch (err) {
+    deps.logger.error({ err, incidentId }, 'posting the review failed');
+  }
+}

@@ -1,0 +1,51 @@
+import { AppError } from '../domain/errors.ts';
+import { reviewInputErrors, reviewInputSchema, type ReviewInputDraft } from '../domain/review.ts';
+import type { ServiceDeps } from './deps.ts';
+import { calendarDate } from '../domain/action-items.ts';
+import { prepareActionItem } from './add-action-item.ts';
+import { publishReview } from './publish-review.ts';
+import { incidentInChannel } from './incident-changes.ts';
+
+export interface SaveReviewInput {
+  channelId: string;
+  userId: string;
+  /** The review form's answers (action items are added one by one, below). */
+  input: ReviewInputDraft;
+  /** An action item added from the form, if its text was filled in. */
+  action: { text: string; ownerId?: string; due?: string; category: string; priority: string } | null;
+}
+
+/**
+ * Saves what people added to the review (anyone in the incident's channel may), adds the form's
+ * action item, and posts the review again. Invalid input changes nothing and says what is wrong.
+ */
+export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
+  const incident = await incidentInChannel(deps, req.channelId);
+  const { actionItems: _ignored, ...input } = req.input;
+  const parsed = reviewInputSchema.safeParse(input);
+  if (!parsed.success) throw new AppError(`The review was not saved. ${reviewInputErrors(parsed.error).join(' ')}`, 'invalid_input');
+  // The action item is checked before anything is written, so a bad one saves nothing.
+  const actionCheck = req.action ? reviewInputSchema.shape.actionItems.safeParse([req.action]) : null;
+  if (actionCheck && !actionCheck.success) {
+    throw new AppError(`The review was not saved. ${reviewInputErrors(actionCheck.error).join(' ')}`, 'invalid_input');
+  }
+  const now = deps.clock.now();
+  const checked = actionCheck?.data?.[0];
+  const newItem = checked
+    ? prepareActionItem(
+        { text: checked.text, ownerId: checked.ownerId ?? null, due: checked.due ?? null, category: checked.category, priority: checked.priority },
+        req.userId,
+        calendarDate(now, deps.settings.defaultTimeZone),
+      )
+    : null;
+  const { actionItems: _none, ...toStore } = parsed.data;
+  const change = { by: req.userId, at: now };
+  const { item } = await deps.reviews.saveReviewInput(incident.id, toStore, change, newItem);
+  if (item?.ownerId && item.ownerId !== req.userId) {
+    await deps.chat
+      .notify(item.ownerId, { kind: 'action-item-assigned', incident, by: req.userId, item })
+      .catch((err: unknown) => deps.logger.error({ err, incidentId: incident.id }, 'telling the owner failed'));
+  }
+  const review = await publishReview(deps, incident);
+  return { review, item };
+}

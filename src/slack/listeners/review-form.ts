@@ -1,0 +1,37 @@
+import type { WebClient } from '@slack/web-api';
+import { publishReview } from '../../services/publish-review.ts';
+import { incidentInChannel } from '../../services/incident-changes.ts';
+import { incidentRef } from '../../domain/incident.ts';
+import { afterAck, type ListenerContext } from '../context.ts';
+import { reviewModal } from '../views/review.ts';
+
+/**
+ * Opens the review form for the incident of `channelId` (prefilled with what was saved), first,
+ * while the trigger is fresh; with `publish` the review is then posted in the channel too.
+ */
+export function openReviewForm(
+  ctx: ListenerContext,
+  client: WebClient,
+  req: { triggerId: string; channelId: string; userId: string; responseUrl: string | null; publish: boolean },
+): Promise<void> {
+  return afterAck(
+    ctx,
+    { responseUrl: req.responseUrl, userId: req.userId },
+    async () => {
+      const incident = await incidentInChannel(ctx.deps, req.channelId);
+      const stored = await ctx.deps.reviews.findReview(incident.id);
+      await client.views.open({
+        trigger_id: req.triggerId,
+        view: reviewModal({
+          incidentRef: incidentRef(incident),
+          title: incident.title,
+          prefill: stored?.input ?? null,
+          metadata: { incidentId: incident.id, channelId: req.channelId },
+        }) as never,
+      });
+      if (req.publish) await publishReview(ctx.deps, incident);
+      return null;
+    },
+    { command: 'review', user: req.userId, channel: req.channelId },
+  );
+}

@@ -1,0 +1,195 @@
+// Block Kit for the action-item backlog: the `/incident actions …` list and the App Home tab.
+import {
+  ACTION_ADD_USAGE,
+  actionRef,
+  daysBetween,
+  isOverdue,
+  SNOOZE_DAYS,
+  type ActionFilter,
+  type ActionItem,
+} from '../../domain/action-items.ts';
+import { incidentRef } from '../../domain/incident.ts';
+import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
+import { ACTION_ITEM_ACTIONS } from '../ids.ts';
+import { escapeMrkdwn } from './format.ts';
+import { clipMrkdwn, personText, PRIORITY_LABELS } from './review.ts';
+
+type Block = Record<string, unknown>;
+
+export interface ActionListOptions {
+  filter: ActionFilter;
+  /** YYYY-MM-DD in the team's time zone. */
+  today: string;
+  /** Items matching before the display cap. */
+  total: number;
+}
+
+/** How many items each view lists (each takes two blocks: Slack allows 50 per message, 100 per Home tab). */
+export const ACTION_VIEW_LIMITS = { list: 20, homeMine: 15, homeOverdue: 15 } as const;
+
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, 3000) } });
+const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }] });
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "1 week", "2 weeks", "30 days". */
+export function snoozeLabel(days: number): string {
+  return days % 7 === 0 && days <= 28 ? plural(days / 7, 'week') : plural(days, 'day');
+}
+
+/** A calendar date YYYY-MM-DD as mrkdwn (a date Slack does not render is shown as text). */
+const dateText = (d: string) => escapeMrkdwn(d);
+
+/** `<!date>` of an instant, shown as the reader's date, falling back to the UTC date. */
+function instantDate(at: Date): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  return `<!date^${unix}^{date_short}|${at.toISOString().slice(0, 10)}>`;
+}
+
+/** Where the item came from: `INC-7 Title in #channel`, or only `INC-7 (private incident)`. */
+function incidentText(item: ActionItem): string {
+  const ref = incidentRef({ number: item.incidentNumber });
+  if (item.incidentPrivate) return `${ref} (private incident)`;
+  const title = item.incidentTitle.trim() ? ` ${clipMrkdwn(escapeMrkdwn(item.incidentTitle.replace(/\s+/g, ' ').trim()), 200)}` : '';
+  const channel = item.incidentChannelId && /^[CG][A-Z0-9]+$/.test(item.incidentChannelId) ? ` in <#${item.incidentChannelId}>` : '';
+  return `${ref}${title}${channel}`;
+}
+
+/** The item as mrkdwn: `*ACT-12* text`, then its owner, due date, state, category, priority and incident. */
+export function actionItemText(item: ActionItem, today: string): string {
+  const head = `*${actionRef(item)}* ${clipMrkdwn(escapeMrkdwn(item.text.trim()), 1500)}`;
+  const details: string[] = [item.ownerId ? personText(item.ownerId) : '_no owner_'];
+  if (item.status === 'done') {
+    const when = item.completedAt ? ` ${instantDate(item.completedAt)}` : '';
+    details.push(`:white_check_mark: done${when}${item.completedBy ? ` by ${personText(item.completedBy)}` : ''}`);
+  } else {
+    if (item.due === null) details.push('no due date');
+    else if (isOverdue(item, today)) {
+      details.push(`due ${dateText(item.due)} :warning: *overdue by ${plural(daysBetween(item.due, today), 'day')}*`);
+    } else details.push(`due ${dateText(item.due)}${item.due === today ? ' (today)' : ''}`);
+    if (item.snoozedUntil !== null && item.snoozedUntil > today) details.push(`:zzz: snoozed until ${dateText(item.snoozedUntil)}`);
+  }
+  details.push(ACTION_CATEGORY_LABELS[item.category] ?? escapeMrkdwn(String(item.category)));
+  details.push(`${PRIORITY_LABELS[item.priority] ?? escapeMrkdwn(String(item.priority))} priority`);
+  details.push(incidentText(item));
+  return clipMrkdwn(`${head}\n${details.join(' · ')}`, 3000);
+}
+
+/**
+ * The controls block of an open item: block_id `${ACTION_ITEM_ACTIONS.blockPrefix}${item.id}`; a
+ * "Complete" button (value item.id), a users_select to reassign (initially the owner) and a snooze
+ * menu (values: days). Done items have no controls: call it for open items only.
+ */
+export function actionItemControls(item: ActionItem): Record<string, unknown> {
+  const A = ACTION_ITEM_ACTIONS;
+  return {
+    type: 'actions',
+    block_id: `${A.blockPrefix}${item.id}`,
+    elements: [
+      { type: 'button', text: plain('Complete'), action_id: A.complete, value: item.id, style: 'primary' },
+      {
+        type: 'users_select',
+        action_id: A.reassign,
+        placeholder: plain('Reassign'),
+        ...(item.ownerId ? { initial_user: item.ownerId } : {}),
+      },
+      {
+        type: 'static_select',
+        action_id: A.snooze,
+        placeholder: plain('Snooze'),
+        options: SNOOZE_DAYS.map((days) => ({ text: plain(snoozeLabel(days)), value: String(days) })),
+      },
+    ],
+  };
+}
+
+/** The item's blocks: its text, and its controls while it is open (unless `controls` is false). */
+function itemBlocks(item: ActionItem, today: string, controls = true, note = ''): Block[] {
+  const blocks = [section(`${actionItemText(item, today)}${note}`)];
+  if (controls && item.status === 'open') blocks.push(actionItemControls(item));
+  return blocks;
+}
+
+const LIST_TITLES: Record<ActionFilter, string> = {
+  mine: 'Your open action items',
+  team: 'Open action items of the team',
+  overdue: 'Overdue action items',
+  all: 'All action items',
+};
+
+const EMPTY_LINES: Record<ActionFilter, string> = {
+  mine: 'You have no open action items. :tada:',
+  team: 'The team has no open action items. :tada:',
+  overdue: 'Nothing is overdue. :tada:',
+  all: 'There are no action items yet.',
+};
+
+const HOW_TO_ADD = `Add one in an incident channel with ${escapeMrkdwn(ACTION_ADD_USAGE)}, or in the form of its post-incident review.`;
+const FILTERS_HINT = '`/incident actions mine`, `team`, `overdue` or `all` lists them';
+
+/** Ephemeral list for `/incident actions …`: one section per item plus its controls; at most 20 items, then "and N more". */
+export function actionListMessage(items: readonly ActionItem[], opts: ActionListOptions): { text: string; blocks: Record<string, unknown>[] } {
+  const title = LIST_TITLES[opts.filter];
+  const total = Math.max(opts.total, items.length);
+  if (items.length === 0) {
+    return {
+      text: `${title}: none`,
+      blocks: [section(EMPTY_LINES[opts.filter]), context(`${HOW_TO_ADD} ${FILTERS_HINT}.`)],
+    };
+  }
+  const shown = items.slice(0, ACTION_VIEW_LIMITS.list);
+  const blocks: Block[] = [{ type: 'header', text: plain(`${title} (${total})`) }];
+  for (const item of shown) blocks.push(...itemBlocks(item, opts.today));
+  const more = total - shown.length;
+  if (more > 0) blocks.push(context(`_… and ${more} more._ Complete or snooze some of these to see the rest.`));
+  blocks.push(context(`${FILTERS_HINT} · ${HOW_TO_ADD}`));
+  return { text: `${title}: ${total}`, blocks };
+}
+
+/** App Home tab: the user's open items (≤ 15) and the team's overdue ones (≤ 15), each with controls; a short how-to footer. */
+export function appHomeView(args: {
+  mine: readonly ActionItem[];
+  teamOverdue: readonly ActionItem[];
+  today: string;
+  mineTotal: number;
+  overdueTotal: number;
+}): Record<string, unknown> {
+  const { today } = args;
+  const blocks: Block[] = [];
+
+  const mine = args.mine.slice(0, ACTION_VIEW_LIMITS.homeMine);
+  const mineTotal = Math.max(args.mineTotal, args.mine.length);
+  blocks.push({ type: 'header', text: plain(`Your open action items (${mineTotal})`) });
+  if (mine.length === 0) blocks.push(section('You have no open action items. :tada:'));
+  // Block ids must be unique in a view: an item already listed (with its controls) is not given them twice.
+  const listed = new Set<string>();
+  for (const item of mine) {
+    blocks.push(...itemBlocks(item, today, !listed.has(item.id)));
+    listed.add(item.id);
+  }
+  if (mineTotal > mine.length) blocks.push(context(`_… and ${mineTotal - mine.length} more:_ \`/incident actions mine\` lists them.`));
+
+  blocks.push({ type: 'divider' });
+  const overdue = args.teamOverdue.slice(0, ACTION_VIEW_LIMITS.homeOverdue);
+  const overdueTotal = Math.max(args.overdueTotal, args.teamOverdue.length);
+  blocks.push({ type: 'header', text: plain(`Overdue across the team (${overdueTotal})`) });
+  if (overdue.length === 0) blocks.push(section('Nothing is overdue. :tada:'));
+  for (const item of overdue) {
+    const again = listed.has(item.id);
+    blocks.push(...itemBlocks(item, today, !again, again ? '\n_Yours: listed above._' : ''));
+    listed.add(item.id);
+  }
+  if (overdueTotal > overdue.length) blocks.push(context(`_… and ${overdueTotal - overdue.length} more:_ \`/incident actions overdue\` lists them.`));
+
+  blocks.push({ type: 'divider' });
+  blocks.push(
+    context(
+      [
+        `*How it works:* action items come from post-incident reviews. ${HOW_TO_ADD}`,
+        `${FILTERS_HINT}; \`/incident guardrails\` shows what incidents keep teaching us.`,
+        'Owners are reminded when an item falls due, then weekly while it is overdue (snooze to pause).',
+      ].join('\n'),
+    ),
+  );
+  return { type: 'home', blocks };
+}
