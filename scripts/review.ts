@@ -1,10 +1,12 @@
 // npm run review -- <incident number> [--json]: the post-incident review of an incident, built from
-// the stored record (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded
-// database in DATA_DIR (./data). The same record always gives the same review.
+// the stored record: the timeline, what people added in the review form and the action items
+// (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded database in DATA_DIR
+// (./data). The same record always gives the same review.
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
+import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
+import { reviewOf } from '../src/services/review-of.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
-import { buildReview } from '../src/domain/review.ts';
 import { reviewToMarkdown } from '../src/domain/review-markdown.ts';
 
 const args = process.argv.slice(2);
@@ -27,7 +29,8 @@ try {
     console.error(`No incident INC-${number} in ${db.description}.`);
     process.exitCode = 1;
   } else {
-    const review = buildReview(incident, await store.timeline(incident.id), null, { timeZone });
+    const deps = { store, reviews: new PrismaReviewStore(db.prisma), settings: { defaultTimeZone: timeZone } };
+    const review = await reviewOf(deps, incident);
     process.stdout.write(json ? `${JSON.stringify(review, null, 2)}\n` : reviewToMarkdown(review));
   }
 } finally {

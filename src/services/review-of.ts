@@ -7,7 +7,10 @@ import type { ServiceDeps } from './deps.ts';
  * The review of an incident as the record has it now: the timeline, what people added, and every
  * action item (with its state). The same record always gives the same review.
  */
-export async function reviewOf(deps: Pick<ServiceDeps, 'store' | 'reviews' | 'settings'>, incident: Incident): Promise<PostIncidentReview> {
+export async function reviewOf(
+  deps: Pick<ServiceDeps, 'store' | 'reviews'> & { settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'> },
+  incident: Incident,
+): Promise<PostIncidentReview> {
   const [entries, stored, items] = await Promise.all([
     deps.store.timeline(incident.id),
     deps.reviews.findReview(incident.id),
