@@ -4,6 +4,9 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
+import { PrismaLoadCache } from './db/prisma-load-cache.ts';
+import { PagerDutyHistory } from './pagerduty/history.ts';
+import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
@@ -40,6 +43,8 @@ export interface StartOptions {
   slackRetries?: SlackAppOptions['retries'];
   /** Replaces the PagerDuty adapter (tests). */
   onCall?: OnCallProvider;
+  /** Replaces PagerDuty's on-call history (tests). */
+  history?: OnCallHistory;
   /** ms between sweeps for action item reminders (default 15 minutes); 0 turns the timer off. */
   actionRemindersEveryMs?: number;
 }
@@ -73,12 +78,17 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     logger,
     reminders: undefined as never,
     onCall: opts.onCall ?? pagerDutyFromConfig(config),
+    history: opts.history ?? (config.PAGERDUTY_TOKEN ? PagerDutyHistory.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL }) : null),
+    loadCache: new PrismaLoadCache(db.prisma),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
       clinicalSafetyGroupId: config.CLINICAL_SAFETY_GROUP ?? null,
       pagerDutyFromEmail: config.PAGERDUTY_FROM_EMAIL ?? null,
       defaultTimeZone: config.TZ_DEFAULT,
+      workingHours: config.ONCALL_WORKING_HOURS,
+      teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
+      oncallLeads: config.ONCALL_LEADS,
     },
   };
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);

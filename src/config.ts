@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { isValidTimeZone } from './domain/time.ts';
+import { AppError } from './domain/errors.ts';
+import { parseTeamWorkingHours, parseWorkingHours } from './domain/working-hours.ts';
+
+/** A domain parser as a zod transform: its AppError becomes the variable's message. */
+const parsedWith = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof AppError ? err.userMessage : String(err) });
+      return z.NEVER;
+    }
+  });
 
 const optional = (schema: z.ZodType<string>) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -40,6 +53,16 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535, { message: 'must be a port number' }).default(3000),
   TZ_DEFAULT: z.string().default('UTC').refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/London' }),
+  /** Working hours for the on-call load report, in each responder's own zone, e.g. `Mon-Fri 09:00-17:30`. */
+  ONCALL_WORKING_HOURS: z.string().default('Mon-Fri 09:00-17:30').pipe(parsedWith(parseWorkingHours)),
+  /** Per team or schedule (by PagerDuty name): `Platform=Mon-Fri 08:00-16:00; Pharmacy=Mon-Sun 07:00-19:00`. */
+  ONCALL_TEAM_WORKING_HOURS: z.string().default('').pipe(parsedWith(parseTeamWorkingHours)),
+  /** Slack members (U…) who see the on-call load in the App Home tab, comma-separated. */
+  ONCALL_LEADS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.output<typeof configSchema>;

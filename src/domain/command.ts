@@ -28,16 +28,19 @@ export type IncidentCommand =
   | { kind: 'review' }
   | { kind: 'action-add'; request: ActionAddRequest }
   | { kind: 'actions'; filter: ActionFilter }
-  | { kind: 'guardrails'; periodDays: number };
+  | { kind: 'guardrails'; periodDays: number }
+  | { kind: 'load'; query: string | null; periodDays: number };
 
 /** Commands that act on the incident whose channel they are typed in. */
 export type InChannelCommand = Exclude<
   IncidentCommand,
-  { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' | 'review' | 'actions' | 'guardrails' }
+  { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' | 'review' | 'actions' | 'guardrails' | 'load' }
 >;
 
 /** Default period of `/incident guardrails`. */
 export const GUARDRAIL_PERIOD_DAYS = 90;
+/** Default period of `/incident load`. */
+export const LOAD_PERIOD_DAYS = 30;
 
 const ROLE_WORDS: Record<string, RoleName> = {
   commander: 'COMMANDER',
@@ -86,6 +89,10 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   },
   { usage: '/incident actions [mine|team|overdue|all]', summary: 'The action item backlog, with buttons to complete, reassign or snooze (anywhere).' },
   { usage: '/incident guardrails [90d]', summary: 'Contributing factors, recurring services and the state of the backlog (anywhere).' },
+  {
+    usage: '/incident load [schedule or team] [30d]',
+    summary: 'On-call load per responder from PagerDuty: hours, pages, nights, incidents; charts and CSV by direct message.',
+  },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
 
@@ -173,6 +180,14 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'guardrails':
       if (rest.length > 1) throw usage('guardrails', '[period, e.g. 90d]');
       return { kind: 'guardrails', periodDays: parsePeriod(rest[0], GUARDRAIL_PERIOD_DAYS) };
+    case 'load': {
+      // The period, if given, is the last word: `load Platform Primary 12w`.
+      const last = rest.at(-1);
+      const hasPeriod = last !== undefined && /^\d+[a-z]$/i.test(last);
+      const periodDays = parsePeriod(hasPeriod ? last : undefined, LOAD_PERIOD_DAYS);
+      const query = (hasPeriod ? rest.slice(0, -1) : rest).join(' ').trim();
+      return { kind: 'load', query: query || null, periodDays };
+    }
     case 'clinical': {
       const word = (rest[0] ?? '').toLowerCase();
       if (word !== 'on' && word !== 'off') throw usage('clinical', '<on|off>', rest[0]);

@@ -38,6 +38,15 @@ export type Notice =
   /** To the new owner, directly. */
   | { kind: 'action-item-assigned'; incident: Incident; by: string; item: ActionItem };
 
+/** A file to share: text (e.g. Markdown, CSV) or bytes (e.g. a PNG chart). */
+export interface ChatFile {
+  filename: string;
+  title: string;
+  content: string | Buffer;
+  /** The message introducing it; empty for none. */
+  comment: string;
+}
+
 /** A chat message as the platform reports it (for the timeline). */
 export interface ChatMessage {
   ts: string;
@@ -77,8 +86,10 @@ export interface ChatPlatform {
   userTimeZone(userId: string): Promise<string | null>;
   /** Posts the review in the channel, or redraws the one at `ts`; returns the message id. */
   postReview(channelId: string, review: PostIncidentReview, ts: string | null): Promise<string>;
-  /** Shares a text file in the channel (Slack: files.getUploadURLExternal + files.completeUploadExternal). */
-  uploadFile(channelId: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void>;
+  /** Shares a file in the channel (Slack: files.getUploadURLExternal + files.completeUploadExternal). */
+  uploadFile(channelId: string, file: ChatFile): Promise<void>;
+  /** Sends files to a person in their direct messages with the bot (reports that are theirs alone). */
+  sendFilesPrivately(userId: string, files: ChatFile[]): Promise<void>;
   /** Tells an action item's owner, directly, that it fell due or is overdue (`today`: YYYY-MM-DD). */
   remindActionOwner(item: ActionItem, reminder: 'due' | 'overdue', today: string): Promise<void>;
 }

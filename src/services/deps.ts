@@ -5,6 +5,9 @@ import type { ReviewStore } from '../ports/review-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { OnCallProvider } from '../ports/on-call-provider.ts';
+import type { OnCallHistory } from '../ports/on-call-history.ts';
+import type { LoadCache } from '../ports/load-cache.ts';
+import type { WorkingHours } from '../domain/working-hours.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -23,6 +26,10 @@ export interface ServiceDeps {
   reminders: ReminderScheduler;
   /** PagerDuty (null when PAGERDUTY_TOKEN is not set). */
   onCall: OnCallProvider | null;
+  /** PagerDuty's on-call history for the load report (null when PAGERDUTY_TOKEN is not set). */
+  history: OnCallHistory | null;
+  /** That history, cached in our database. */
+  loadCache: LoadCache;
   settings: {
     broadcastChannelId: string;
     /** Where clinical-safety alerts go (channel ID); null: only the incident channel is told. */
@@ -33,5 +40,10 @@ export interface ServiceDeps {
     pagerDutyFromEmail: string | null;
     /** Shown beside each reader's own zone on the timeline. */
     defaultTimeZone: string;
+    /** Working hours for the load report, in each responder's own zone; per team or schedule name (parseTeamWorkingHours keys). */
+    workingHours: WorkingHours;
+    teamWorkingHours: ReadonlyMap<string, WorkingHours>;
+    /** Slack members who see the on-call load in their App Home tab. */
+    oncallLeads: readonly string[];
   };
 }

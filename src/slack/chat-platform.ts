@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ActionItem } from '../domain/action-items.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
-import { ChatError, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
+import { ChatError, type ChatFile, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
 import { noticeMessage } from './views/notices.ts';
@@ -52,6 +52,13 @@ const authTest = z.object({ user_id: z.string() });
 const lookedUp = z.object({ user: z.object({ id: z.string() }) });
 const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
 const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
+const openedIm = z.object({ channel: z.object({ id: z.string().min(1) }) });
+
+/** The content type of an uploaded file, by its extension (Slack also guesses). */
+function mimeTypeOf(filename: string): string {
+  const ext = filename.split('.').at(-1)?.toLowerCase();
+  return ext === 'png' ? 'image/png' : ext === 'csv' ? 'text/csv' : ext === 'md' ? 'text/markdown' : 'application/octet-stream';
+}
 
 export class SlackChatPlatform implements ChatPlatform {
   private botUserId: Promise<string> | null = null;
@@ -176,14 +183,19 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   /** Slack's external upload: ask for an upload URL, send the bytes there, then share the file in the channel. */
-  async uploadFile(channelId: string, file: { filename: string; title: string; content: string; comment: string }): Promise<void> {
-    const bytes = Buffer.from(file.content, 'utf8');
+  async sendFilesPrivately(userId: string, files: ChatFile[]): Promise<void> {
+    const opened = await call(() => this.client.conversations.open({ users: userId }), openedIm);
+    for (const file of files) await this.uploadFile(opened!.channel.id, file);
+  }
+
+  async uploadFile(channelId: string, file: ChatFile): Promise<void> {
+    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
     const target = await call(() => this.client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }), uploadUrl);
     let res: Response;
     try {
       // As Slack's documentation sends it: a multipart form with the file.
       const form = new FormData();
-      form.append('filename', new Blob([bytes], { type: 'text/markdown' }), file.filename);
+      form.append('filename', new Blob([new Uint8Array(bytes)], { type: mimeTypeOf(file.filename) }), file.filename);
       res = await fetch(target!.upload_url, { method: 'POST', body: form, signal: AbortSignal.timeout(30_000) });
     } catch {
       throw new ChatError('upload_failed', 'Slack: the file upload did not reach Slack');
@@ -194,7 +206,7 @@ export class SlackChatPlatform implements ChatPlatform {
         this.client.files.completeUploadExternal({
           files: [{ id: target!.file_id, title: file.title }],
           channel_id: channelId,
-          initial_comment: file.comment,
+          ...(file.comment ? { initial_comment: file.comment } : {}),
         }),
       anything,
     );

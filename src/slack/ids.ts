@@ -46,6 +46,7 @@ export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'views.publish': [],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
+  'conversations.open': ['im:write'],
 };
 /** Scopes that are not tied to one Web API method (pins:read for pin_added, reactions:read for reaction_added). */
 export const OTHER_SCOPES = ['commands', 'pins:read', 'reactions:read'] as const;

@@ -1,4 +1,4 @@
-import { unusedReviewStore } from '../support/fixtures.ts';
+import { unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
 // The pg-boss reminder queue with two replicas on one database (PGlite, and the PostgreSQL server
 // when TEST_DATABASE_URL is set): a due reminder is posted once across both, queued jobs survive a
 // restart and a starting replica reschedules every active incident. Waits are bounded polls.
@@ -66,11 +66,13 @@ for (const database of testDatabases()) {
         deps: {
           store,
           reviews: unusedReviewStore(),
+          history: null,
+          loadCache: unused('loadCache'),
           chat,
           clock,
           logger: silentLogger,
     onCall: null,
-          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London' },
+          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
         },
         pollingIntervalSeconds: 0.5,
       });

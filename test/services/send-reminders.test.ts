@@ -1,4 +1,4 @@
-import { unusedReviewStore } from '../support/fixtures.ts';
+import { unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
 // sendReminders on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is set)
 // with a fake clock, a recording chat platform and a recording scheduler.
 import assert from 'node:assert/strict';
@@ -33,6 +33,8 @@ function harness(store: PrismaIncidentStore) {
     store,
     chat,
     reviews: unusedReviewStore(),
+    history: null,
+    loadCache: unused('loadCache'),
     clock: { now: () => now },
     logger: silentLogger,
     onCall: null,
@@ -41,7 +43,7 @@ function harness(store: PrismaIncidentStore) {
         scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, now) });
       },
     },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London' },
+    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
   };
   return {
     deps,

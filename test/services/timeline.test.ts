@@ -14,7 +14,7 @@ import { recordPinnedMessage } from '../../src/services/record-pinned-message.ts
 import { showTimeline, type IncidentTimeline } from '../../src/services/show-timeline.ts';
 import { updateMessageEntry } from '../../src/services/update-message-entry.ts';
 import { renderTimelineReply, slackTextToMrkdwn, timelineMessage } from '../../src/slack/views/timeline.ts';
-import { anIncident, unusedReviewStore } from '../support/fixtures.ts';
+import { anIncident, unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const declaredAt = new Date('2026-11-24T14:00:00Z');
@@ -63,11 +63,13 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
     store,
     chat,
     reviews: unusedReviewStore(),
+    history: null,
+    loadCache: unused('loadCache'),
     clock: { now: () => now },
     logger: silentLogger,
     onCall: null,
     reminders: { async schedule() {} },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone },
+    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone, ...LOAD_SETTINGS },
   };
 }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 
 /** A complete, provisioned incident for tests; override what matters. */
@@ -41,11 +42,21 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
   };
 }
 
-/** A ReviewStore for tests of use cases that must not touch reviews: any call fails the test. */
-export function unusedReviewStore(): import('../../src/ports/review-store.ts').ReviewStore {
-  return new Proxy({} as import('../../src/ports/review-store.ts').ReviewStore, {
+/** A port for tests of use cases that must not touch it: any call fails the test. */
+export function unused<T extends object>(what: string): T {
+  return new Proxy({} as T, {
     get: (_t, name) => () => {
-      throw new Error(`this test does not expect reviews.${String(name)}()`);
+      throw new Error(`this test does not expect ${what}.${String(name)}()`);
     },
   });
 }
+
+/** A ReviewStore for tests of use cases that must not touch reviews. */
+export const unusedReviewStore = () => unused<import('../../src/ports/review-store.ts').ReviewStore>('reviews');
+
+/** The on-call load settings, at their defaults, for tests that build ServiceDeps by hand. */
+export const LOAD_SETTINGS = {
+  workingHours: DEFAULT_WORKING_HOURS,
+  teamWorkingHours: new Map<string, import('../../src/domain/working-hours.ts').WorkingHours>(),
+  oncallLeads: [] as string[],
+};

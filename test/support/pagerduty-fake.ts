@@ -1,11 +1,14 @@
 /**
- * A small stateful stand-in for PagerDuty's REST API (node:http only): GET /services, /schedules, /oncalls, /users
- * and /incidents with PagerDuty's response shapes and offset pagination (limit/offset/more); POST /incidents and
- * PUT /incidents/{id} checking the From header (a known user's email) and the body shape like PagerDuty (400 when
- * wrong); plus failure injection and a request log.
+ * A small stateful stand-in for PagerDuty's REST API (node:http only): GET /services, /schedules (query, team_ids[]),
+ * /teams, /oncalls (since/until overlap, earliest, include[]=users, schedule/escalation policy filters), /users,
+ * /users/{id}, /incidents and /log_entries (since/until, is_overview) with PagerDuty's response shapes and offset
+ * pagination (limit/offset/more, refusing offset+limit beyond 10,000 with PagerDuty's 400 "Arguments Caused Error");
+ * POST /incidents and PUT /incidents/{id} checking the From header (a known user's email) and the body shape like
+ * PagerDuty (400 when wrong); plus failure injection and a request log.
  *
  *   const pd = await startPagerDutyFake({ maxLimit: 2 });
  *   pd.state.users.push({ id: 'PU1', name: 'Ann', email: 'ann@example.com' });
+ *   pd.addLogEntry({ id: 'L1', type: 'assign_log_entry', createdAt: '2025-01-01T00:00:00Z', incidentId: 'PI1', assigneeIds: ['PU1'] });
  *   pd.failNext('/oncalls', { status: 429, retryAfter: 3 });
  */
 import http from 'node:http';
@@ -15,6 +18,8 @@ export interface FakeUser {
   id: string;
   name: string;
   email?: string | null;
+  /** The user's `time_zone` (left out of answers when undefined). */
+  timeZone?: string | null;
 }
 export interface FakeEscalationPolicy {
   id: string;
@@ -28,6 +33,28 @@ export interface FakeService {
 export interface FakeSchedule {
   id: string;
   name: string;
+  /** Teams the schedule belongs to (GET /schedules?team_ids[]=...). */
+  teamIds?: string[];
+}
+export interface FakeTeam {
+  id: string;
+  name: string;
+}
+/** A log entry (GET /log_entries): PagerDuty's `type`, e.g. assign_log_entry, escalate_log_entry, notify_log_entry. */
+export interface FakeLogEntry {
+  id: string;
+  type: string;
+  /** ISO. */
+  createdAt: string;
+  incidentId?: string | null;
+  serviceId?: string | null;
+  /** assign_log_entry / escalate_log_entry: the users assigned. */
+  assigneeIds?: string[];
+  /**
+   * Listed with is_overview=true ("only the most important changes to the incident"). By default trigger, acknowledge,
+   * unacknowledge, resolve and urgency change entries are; assignments, escalations and notifications are not.
+   */
+  overview?: boolean;
 }
 export interface FakeOnCall {
   userId: string;
@@ -58,7 +85,12 @@ export interface FakeState {
   services: FakeService[];
   schedules: FakeSchedule[];
   oncalls: FakeOnCall[];
+  teams?: FakeTeam[];
+  logEntries?: FakeLogEntry[];
 }
+
+/** The fake's live state: every list present. */
+export type FullFakeState = Required<FakeState>;
 
 export interface Failure {
   /** Status to answer with (default 500, or 200 when only `delayMs`/`body` is given). */
@@ -86,28 +118,63 @@ export interface PagerDutyFake {
   url: string;
   /** Requests must carry `Authorization: Token token=<token>` (else 401). */
   token: string;
-  state: FakeState;
+  state: FullFakeState;
   requests: RecordedRequest[];
+  /** The recorded GET requests to `path` (e.g. '/log_entries'), in order. */
+  requestsTo(path: string): RecordedRequest[];
   failNext(path: string, failure: Failure): void;
+  addUser(...users: FakeUser[]): void;
+  addTeam(...teams: FakeTeam[]): void;
+  addSchedule(...schedules: FakeSchedule[]): void;
+  addEscalationPolicy(...policies: FakeEscalationPolicy[]): void;
+  addOnCall(...oncalls: FakeOnCall[]): void;
+  addLogEntry(...entries: FakeLogEntry[]): void;
   close(): Promise<void>;
 }
 
+export interface PagerDutyFakeOptions {
+  token?: string;
+  /** Largest page PagerDuty gives (it caps `limit` at 100). */
+  maxLimit?: number;
+  /** PagerDuty's classic pagination refuses offset+limit beyond 10,000 (400, code 2002). */
+  maxOffset?: number;
+  /**
+   * Longest since..until GET /oncalls accepts (its spec: "On-call shifts are limited to 90 days"); longer → 400.
+   * null: no limit.
+   */
+  maxOnCallRangeMs?: number | null;
+  state?: Partial<FakeState>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const OVERVIEW_TYPES = new Set([
+  'trigger_log_entry',
+  'acknowledge_log_entry',
+  'unacknowledge_log_entry',
+  'resolve_log_entry',
+  'urgency_change_log_entry',
+]);
+
 const ref = (type: string, id: string, summary: string) => ({ id, type, summary, self: `https://api.pagerduty.com/${type}/${id}` });
 
-export async function startPagerDutyFake(
-  options: { token?: string; maxLimit?: number; state?: Partial<FakeState> } = {},
-): Promise<PagerDutyFake> {
+export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Promise<PagerDutyFake> {
   const token = options.token ?? 'fake-pd-token-123';
   const maxLimit = options.maxLimit ?? 100;
-  const state: FakeState = {
+  const maxOffset = options.maxOffset ?? 10_000;
+  const maxOnCallRangeMs = options.maxOnCallRangeMs === undefined ? 90 * DAY_MS : options.maxOnCallRangeMs;
+  const state: FullFakeState = {
     users: [],
     escalationPolicies: [],
     services: [],
     schedules: [],
     oncalls: [],
     incidents: [],
-    ...options.state,
+    teams: [],
+    logEntries: [],
+    ...(options.state as Partial<FullFakeState> | undefined),
   };
+  state.teams ??= [];
+  state.logEntries ??= [];
   const requests: RecordedRequest[] = [];
   const failures = new Map<string, Array<Failure & { left: number }>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -115,11 +182,27 @@ export async function startPagerDutyFake(
   const policy = (id: string) => state.escalationPolicies.find((p) => p.id === id) ?? { id, name: id };
   const user = (id: string) => state.users.find((u) => u.id === id) ?? { id, name: id };
 
-  function page(key: string, all: unknown[], q: URLSearchParams) {
+  function page(key: string, all: unknown[], q: URLSearchParams): { status: number; body: unknown } {
     const limit = Math.min(Number(q.get('limit') ?? 25) || 25, maxLimit);
     const offset = Number(q.get('offset') ?? 0) || 0;
+    if (offset + limit > maxOffset) {
+      // What PagerDuty answers past its classic pagination window.
+      return {
+        status: 400,
+        body: {
+          error: {
+            message: 'Arguments Caused Error',
+            code: 2002,
+            errors: [
+              `Offset+limit exceeds maximum allowed value of ${maxOffset}. Please try to refine your search to reduce the returned set of records below this number, like adding a date range.`,
+            ],
+          },
+        },
+      };
+    }
     const items = all.slice(offset, offset + limit);
-    return { [key]: items, limit, offset, more: offset + items.length < all.length, total: null };
+    const total = q.get('total') === 'true' ? all.length : null;
+    return { status: 200, body: { [key]: items, limit, offset, more: offset + items.length < all.length, total } };
   }
 
   const invalid = (...errors: string[]) => ({ status: 400, body: { error: { message: 'Invalid Input Provided', code: 2001, errors } } });
@@ -219,6 +302,21 @@ export async function startPagerDutyFake(
     return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
   }
 
+  /** A full user object (as GET /users, GET /users/{id} and include[]=users give it). */
+  const userJson = (u: FakeUser) => ({
+    ...ref('user', u.id, u.name),
+    name: u.name,
+    ...(u.email != null ? { email: u.email } : {}),
+    ...(u.timeZone !== undefined ? { time_zone: u.timeZone } : {}),
+    role: 'user',
+  });
+  const notFound = () => ({ status: 404, body: { error: { message: 'Not Found', code: 2100 } } });
+  /** A since/until query value: undefined when absent, NaN when not a date. */
+  const time = (q: URLSearchParams, key: string): number | undefined => {
+    const v = q.get(key);
+    return v === null ? undefined : Date.parse(v);
+  };
+
   function answer(path: string, q: URLSearchParams): { status: number; body: unknown } {
     const includes = q.getAll('include[]');
     const query = (q.get('query') ?? '').toLowerCase();
@@ -236,52 +334,85 @@ export async function startPagerDutyFake(
               : ref('escalation_policy_reference', ep.id, ep.name),
           };
         });
-      return { status: 200, body: page('services', items, q) };
+      return page('services', items, q);
     }
     if (path === '/schedules') {
+      const teamIds = q.getAll('team_ids[]');
       const items = state.schedules
         .filter((s) => s.name.toLowerCase().includes(query))
-        .map((s) => ({ ...ref('schedule', s.id, s.name), name: s.name, time_zone: 'UTC' }));
-      return { status: 200, body: page('schedules', items, q) };
+        .filter((s) => teamIds.length === 0 || (s.teamIds ?? []).some((t) => teamIds.includes(t)))
+        .map((s) => ({
+          ...ref('schedule', s.id, s.name),
+          name: s.name,
+          time_zone: 'UTC',
+          teams: (s.teamIds ?? []).map((t) => ref('team_reference', t, state.teams.find((x) => x.id === t)?.name ?? t)),
+        }));
+      return page('schedules', items, q);
+    }
+    if (path === '/teams') {
+      const items = state.teams
+        .filter((t) => t.name.toLowerCase().includes(query))
+        .map((t) => ({ ...ref('team', t.id, t.name), name: t.name, description: null }));
+      return page('teams', items, q);
     }
     if (path === '/oncalls') {
       const eps = q.getAll('escalation_policy_ids[]');
       const schedules = q.getAll('schedule_ids[]');
-      const since = q.get('since') ? Date.parse(q.get('since')!) : null;
-      const until = q.get('until') ? Date.parse(q.get('until')!) : null;
-      const items = state.oncalls
+      const since = time(q, 'since');
+      const until = time(q, 'until');
+      if (Number.isNaN(since) || Number.isNaN(until)) return invalid('since and until must be dates');
+      // Without a window PagerDuty answers the current on-calls only.
+      const from = since ?? Date.now();
+      const to = until ?? from;
+      if (to < from) return invalid('The until time cannot be before the since time');
+      if (maxOnCallRangeMs !== null && to - from > maxOnCallRangeMs) {
+        return invalid(`The time range cannot exceed ${Math.round(maxOnCallRangeMs / DAY_MS)} days`);
+      }
+      let found = state.oncalls
         .filter((o) => eps.length === 0 || eps.includes(o.escalationPolicyId))
-        .filter((o) => schedules.length === 0 || (o.scheduleId != null && schedules.includes(o.scheduleId)))
+        .filter(
+          (o) =>
+            schedules.length === 0 ||
+            (o.scheduleId != null ? schedules.includes(o.scheduleId) : schedules.includes('null')),
+        )
         .filter((o) => {
           const start = o.start === null ? -Infinity : Date.parse(o.start);
           const end = o.end === null ? Infinity : Date.parse(o.end);
-          // Without a window PagerDuty answers the current on-calls only.
-          const from = since ?? Date.now();
-          const to = until ?? from;
           return start <= to && end > from;
-        })
-        .map((o) => {
-          const u = user(o.userId);
-          const ep = policy(o.escalationPolicyId);
-          const sched = o.scheduleId ? state.schedules.find((s) => s.id === o.scheduleId) : undefined;
-          return {
-            user: includes.includes('users')
-              ? { ...ref('user', u.id, u.name), name: u.name, ...(u.email != null ? { email: u.email } : {}) }
-              : ref('user_reference', u.id, u.name),
-            schedule: o.scheduleId ? ref('schedule_reference', o.scheduleId, sched?.name ?? o.scheduleId) : null,
-            escalation_policy: ref('escalation_policy_reference', ep.id, ep.name),
-            escalation_level: o.level,
-            start: o.start,
-            end: o.end,
-          };
         });
-      return { status: 200, body: page('oncalls', items, q) };
+      if (q.get('earliest') === 'true') {
+        // Only the earliest on-call per escalation policy, level and user.
+        const startOf = (o: FakeOnCall) => (o.start === null ? -Infinity : Date.parse(o.start));
+        const key = (o: FakeOnCall) => `${o.escalationPolicyId}|${o.level}|${o.userId}`;
+        const earliest = new Map<string, number>();
+        for (const o of found) earliest.set(key(o), Math.min(earliest.get(key(o)) ?? Infinity, startOf(o)));
+        found = found.filter((o) => startOf(o) === earliest.get(key(o)));
+      }
+      const items = found.map((o) => {
+        const u = user(o.userId);
+        const ep = policy(o.escalationPolicyId);
+        const sched = o.scheduleId ? state.schedules.find((s) => s.id === o.scheduleId) : undefined;
+        return {
+          user: includes.includes('users') ? userJson(u) : ref('user_reference', u.id, u.name),
+          schedule: o.scheduleId ? ref('schedule_reference', o.scheduleId, sched?.name ?? o.scheduleId) : null,
+          escalation_policy: ref('escalation_policy_reference', ep.id, ep.name),
+          escalation_level: o.level,
+          start: o.start,
+          end: o.end,
+        };
+      });
+      return page('oncalls', items, q);
     }
     if (path === '/users') {
       const items = state.users
         .filter((u) => u.name.toLowerCase().includes(query) || (u.email ?? '').toLowerCase().includes(query))
-        .map((u) => ({ ...ref('user', u.id, u.name), name: u.name, email: u.email ?? null, role: 'user' }));
-      return { status: 200, body: page('users', items, q) };
+        .map((u) => ({ ...userJson(u), email: u.email ?? null }));
+      return page('users', items, q);
+    }
+    const userPath = /^\/users\/([^/]+)$/.exec(path);
+    if (userPath) {
+      const found = state.users.find((u) => u.id === decodeURIComponent(userPath[1]!));
+      return found ? { status: 200, body: { user: userJson(found) } } : notFound();
     }
     if (path === '/incidents') {
       const key = q.get('incident_key');
@@ -292,9 +423,41 @@ export async function startPagerDutyFake(
         .filter((i) => services.length === 0 || services.includes(i.serviceId))
         .filter((i) => statuses.length === 0 || statuses.includes(i.status))
         .map(incidentJson);
-      return { status: 200, body: page('incidents', items, q) };
+      return page('incidents', items, q);
     }
-    return { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
+    if (path === '/log_entries') {
+      const since = time(q, 'since');
+      const until = time(q, 'until');
+      if (Number.isNaN(since) || Number.isNaN(until)) return invalid('since and until must be dates');
+      if (since !== undefined && until !== undefined && until < since) return invalid('until cannot be before since');
+      const overviewOnly = q.get('is_overview') === 'true';
+      const items = state.logEntries
+        .filter((e) => {
+          const t = Date.parse(e.createdAt);
+          return (since === undefined || t >= since) && (until === undefined || t < until);
+        })
+        .filter((e) => !overviewOnly || (e.overview ?? OVERVIEW_TYPES.has(e.type)))
+        // Newest first, like PagerDuty.
+        .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((e) => {
+          const inc = e.incidentId ? state.incidents.find((i) => i.id === e.incidentId) : undefined;
+          const svc = e.serviceId ? state.services.find((x) => x.id === e.serviceId) : undefined;
+          return {
+            ...ref('log_entry', e.id, e.type.replace(/_log_entry$/, '').replace(/_/g, ' ')),
+            type: e.type,
+            created_at: e.createdAt,
+            agent: ref('service_reference', e.serviceId ?? 'PAGENT', svc?.name ?? 'agent'),
+            channel: { type: 'auto' },
+            ...(e.incidentId ? { incident: ref('incident_reference', e.incidentId, inc?.title ?? e.incidentId) } : {}),
+            ...(e.serviceId ? { service: ref('service_reference', e.serviceId, svc?.name ?? e.serviceId) } : {}),
+            ...(e.assigneeIds ? { assignees: e.assigneeIds.map((id) => ref('user_reference', id, user(id).name)) } : {}),
+            teams: [],
+            contexts: [],
+          };
+        });
+      return page('log_entries', items, q);
+    }
+    return notFound();
   }
 
   const server = http.createServer((req, res) => {
@@ -367,6 +530,13 @@ export async function startPagerDutyFake(
     token,
     state,
     requests,
+    requestsTo: (path) => requests.filter((r) => r.method === 'GET' && r.path === path),
+    addUser: (...users) => void state.users.push(...users),
+    addTeam: (...teams) => void state.teams.push(...teams),
+    addSchedule: (...schedules) => void state.schedules.push(...schedules),
+    addEscalationPolicy: (...policies) => void state.escalationPolicies.push(...policies),
+    addOnCall: (...oncalls) => void state.oncalls.push(...oncalls),
+    addLogEntry: (...entries) => void state.logEntries.push(...entries),
     failNext(path, failure) {
       const list = failures.get(path) ?? [];
       list.push({ ...failure, left: failure.times ?? 1 });

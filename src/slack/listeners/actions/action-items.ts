@@ -4,10 +4,9 @@ import { actionRef, type ActionItem } from '../../../domain/action-items.ts';
 import { completeActionItem } from '../../../services/complete-action-item.ts';
 import { reassignActionItem } from '../../../services/reassign-action-item.ts';
 import { snoozeActionItem } from '../../../services/snooze-action-item.ts';
-import { showHome } from '../../../services/show-action-items.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { ACTION_ITEM_ACTIONS as A } from '../../ids.ts';
-import { appHomeView } from '../../views/action-items.ts';
+import { homeFor } from '../events/app-home.ts';
 
 const control = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -56,7 +55,7 @@ export function registerActionItemControls(app: App, ctx: ListenerContext): void
           said = `:zzz: No reminders about ${actionRef(item)} until ${item.snoozedUntil}.`;
         }
         if (fromHome) {
-          await client.views.publish({ user_id: user.id, view: appHomeView(await showHome(ctx.deps, { userId: user.id })) as never });
+          await client.views.publish({ user_id: user.id, view: (await homeFor(ctx, user.id)) as never });
           return null;
         }
         return said;

@@ -17,6 +17,8 @@ import { showActionItems } from '../../../services/show-action-items.ts';
 import { showGuardrailReport } from '../../../services/show-guardrail-report.ts';
 import { actionListMessage } from '../../views/action-items.ts';
 import { guardrailReportMessage } from '../../views/guardrail-report.ts';
+import { showOnCallLoad } from '../../../services/show-on-call-load.ts';
+import { onCallLoadFiles, onCallLoadMessage } from '../../views/on-call-load.ts';
 
 /** `/incident …`: answers within Slack's 3 s, then does the slow work. */
 export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
@@ -105,6 +107,28 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
             return null;
           },
           { command: 'guardrails', user: cmd.user_id },
+        );
+        return;
+      case 'load':
+        await ack();
+        await afterAck(
+          ctx,
+          { responseUrl: cmd.response_url, userId: cmd.user_id },
+          async () => {
+            const load = await showOnCallLoad(ctx.deps, { query: request.query, periodDays: request.periodDays });
+            let filesSent = false;
+            if (load.report.responders.length) {
+              // Individual figures go to the person who asked, not the channel they typed in.
+              filesSent = await ctx.deps.chat.sendFilesPrivately(cmd.user_id, onCallLoadFiles(load)).then(
+                () => true,
+                (err: unknown) => (ctx.deps.logger.error({ err, user: cmd.user_id }, 'sending the load charts failed'), false),
+              );
+            }
+            const msg = onCallLoadMessage(load, { filesSent });
+            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            return null;
+          },
+          { command: 'load', user: cmd.user_id },
         );
         return;
       case 'declare': {

@@ -1,0 +1,138 @@
+import type { IncidentWork, LoadCache, SyncedWindow } from '../ports/load-cache.ts';
+import type { LoadScope, OnCallPerson, OnCallWindow } from '../ports/on-call-history.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+const toPerson = (p: { id: string; name: string; email: string | null; timeZone: string | null }): OnCallPerson => ({
+  id: p.id,
+  name: p.name,
+  email: p.email,
+  timeZone: p.timeZone,
+});
+
+export class PrismaLoadCache implements LoadCache {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async saveScope(key: string, scope: LoadScope) {
+    const data = { kind: scope.kind, pdId: scope.id, name: scope.name, lowerName: scope.name.toLowerCase() };
+    await this.prisma.pdScope.upsert({ where: { key }, create: { key, ...data }, update: data });
+  }
+
+  async findScope(query: string) {
+    const row = await this.prisma.pdScope.findFirst({ where: { lowerName: query.trim().toLowerCase() }, orderBy: { key: 'asc' } });
+    if (!row) return null;
+    const scope: LoadScope =
+      row.kind === 'schedule' || row.kind === 'team' ? { kind: row.kind, id: row.pdId ?? '', name: row.name } : { kind: 'all', id: null, name: row.name };
+    return { key: row.key, scope };
+  }
+
+  async windows(scopeKey: string, from: Date, to: Date): Promise<SyncedWindow[]> {
+    return this.prisma.pdSyncWindow.findMany({
+      where: { scopeKey, start: { lt: to }, end: { gt: from } },
+      select: { start: true, end: true, fetchedAt: true },
+      orderBy: { start: 'asc' },
+    });
+  }
+
+  async saveWindow(scopeKey: string, window: { start: Date; end: Date }, data: OnCallWindow, fetchedAt: Date) {
+    await this.prisma.$transaction(async (tx) => {
+      for (const p of data.people) {
+        const fields = { name: p.name, email: p.email, timeZone: p.timeZone, updatedAt: fetchedAt };
+        await tx.pdPerson.upsert({ where: { id: p.id }, create: { id: p.id, ...fields }, update: fields });
+      }
+      await tx.pdStretch.deleteMany({ where: { scopeKey, start: { gte: window.start, lt: window.end } } });
+      if (data.stretches.length) {
+        await tx.pdStretch.createMany({
+          data: data.stretches.map((s) => ({
+            scopeKey,
+            userId: s.userId,
+            scheduleId: s.scheduleId,
+            escalationPolicyId: s.escalationPolicyId,
+            level: s.level,
+            start: s.start,
+            end: s.end,
+          })),
+        });
+      }
+      if (data.pages.length) {
+        await tx.pdPage.createMany({
+          data: data.pages.map((p) => ({ logEntryId: p.id, userId: p.userId, incidentId: p.incidentId, at: p.at, kind: p.kind, serviceId: p.serviceId })),
+          skipDuplicates: true,
+        });
+      }
+      await tx.pdSyncWindow.upsert({
+        where: { scopeKey_start: { scopeKey, start: window.start } },
+        create: { scopeKey, start: window.start, end: window.end, fetchedAt },
+        update: { end: window.end, fetchedAt },
+      });
+    });
+  }
+
+  async read(scopeKey: string, from: Date, to: Date) {
+    const stretches = await this.prisma.pdStretch.findMany({
+      where: { scopeKey, start: { lt: to }, end: { gt: from } },
+      select: { userId: true, scheduleId: true, escalationPolicyId: true, level: true, start: true, end: true },
+      orderBy: [{ start: 'asc' }, { userId: 'asc' }],
+    });
+    const ids = [...new Set(stretches.map((s) => s.userId))];
+    const [people, pages] = await Promise.all([
+      this.prisma.pdPerson.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } }),
+      this.prisma.pdPage.findMany({
+        where: { userId: { in: ids }, at: { gte: from, lt: to } },
+        select: { logEntryId: true, userId: true, incidentId: true, at: true, kind: true, serviceId: true },
+        orderBy: [{ at: 'asc' }, { logEntryId: 'asc' }, { userId: 'asc' }],
+      }),
+    ]);
+    const slackUsers = new Map<string, string>();
+    for (const p of people) if (p.slackUserId) slackUsers.set(p.id, p.slackUserId);
+    return {
+      people: people.map(toPerson),
+      stretches,
+      pages: pages.map((p) => ({
+        id: p.logEntryId,
+        userId: p.userId,
+        incidentId: p.incidentId,
+        at: p.at,
+        kind: p.kind === 'escalated' ? ('escalated' as const) : ('assigned' as const),
+        serviceId: p.serviceId,
+      })),
+      slackUsers,
+    };
+  }
+
+  async peopleToMatch(ids: string[], before: Date) {
+    const rows = await this.prisma.pdPerson.findMany({
+      where: { id: { in: ids }, OR: [{ slackCheckedAt: null }, { slackCheckedAt: { lt: before } }] },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map(toPerson);
+  }
+
+  async setSlackUser(personId: string, slackUserId: string | null, at: Date) {
+    await this.prisma.pdPerson.update({ where: { id: personId }, data: { slackUserId, slackCheckedAt: at } });
+  }
+
+  async incidentWork(slackUserIds: string[], from: Date, to: Date, now: Date): Promise<IncidentWork[]> {
+    if (!slackUserIds.length) return [];
+    const roles = await this.prisma.incidentRole.findMany({
+      where: {
+        userId: { in: slackUserIds },
+        assignedAt: { lt: to },
+        incident: { nearMiss: false, OR: [{ resolvedAt: null }, { resolvedAt: { gt: from } }] },
+      },
+      select: { userId: true, role: true, assignedAt: true, incidentId: true, incident: { select: { resolvedAt: true } } },
+    });
+    const byKey = new Map<string, IncidentWork>();
+    for (const r of roles) {
+      const key = `${r.userId} ${r.incidentId}`;
+      const end = r.incident.resolvedAt ?? now;
+      const work = byKey.get(key);
+      if (work) {
+        work.roles.push(r.role.toLowerCase());
+        if (r.assignedAt < work.start) work.start = r.assignedAt;
+      } else {
+        byKey.set(key, { slackUserId: r.userId, incidentId: r.incidentId, roles: [r.role.toLowerCase()], start: r.assignedAt, end });
+      }
+    }
+    return [...byKey.values()].filter((w) => w.end > w.start).sort((a, b) => a.start.getTime() - b.start.getTime() || a.slackUserId.localeCompare(b.slackUserId));
+  }
+}

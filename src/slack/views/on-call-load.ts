@@ -1,0 +1,128 @@
+import type { LoadChange } from '../../domain/on-call-load.ts';
+import { formatWorkingHours } from '../../domain/working-hours.ts';
+import { formatInZone } from '../../domain/time.ts';
+import type { OnCallLoad } from '../../services/show-on-call-load.ts';
+import { clip, escapeMrkdwn } from './format.ts';
+import type { SlackMessage } from './incident-summary.ts';
+import type { ChatFile } from '../../ports/chat-platform.ts';
+import { loadBarChart, pagesHeatmap } from '../../charts/load-charts.ts';
+import { loadReportCsv } from '../../domain/load-csv.ts';
+
+const ROWS_SHOWN = 15;
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const signed = (n: number) => (n > 0 ? `+${num(n)}` : n < 0 ? `−${num(-n)}` : '±0');
+
+/** A name that fits a fixed-width column (Slack code blocks do not escape: only backticks matter). */
+const cell = (s: string, width: number) => {
+  const t = s.replace(/`/g, "'");
+  return t.length > width ? `${t.slice(0, width - 1)}…` : t.padEnd(width);
+};
+
+/** How old the figures are and what is missing, when that matters. */
+export function freshnessNote(load: OnCallLoad): string | null {
+  const parts: string[] = [];
+  if (load.sync.failed) parts.push(`:warning: ${escapeMrkdwn(load.sync.failed)}: showing cached figures`);
+  if (load.sync.asOf && load.sync.failed) parts.push(`as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}`);
+  if (load.sync.missingDays > 0) parts.push(`${load.sync.missingDays} day${load.sync.missingDays === 1 ? '' : 's'} of the period have no data yet`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
+/** The `/incident load` answer: totals, fairness, change against the previous period and a table per responder. */
+export function onCallLoadMessage(load: OnCallLoad, opts: { filesSent: boolean }): SlackMessage {
+  const { report, change } = load;
+  const t = report.totals;
+  const c = change.totals;
+  const title = `On-call load: ${load.scope.name}, last ${load.periodDays} days`;
+  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: true } }];
+  const note = freshnessNote(load);
+  if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
+  if (report.responders.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nobody in this scope was on call in the period.' } });
+    return { text: title, blocks };
+  }
+  blocks.push({
+    type: 'section',
+    fields: [
+      `*On call*\n${num(t.onCallHours)} h (${signed(c.onCallHours)})`,
+      `*Pages*\n${t.pages} (${signed(c.pages)})`,
+      `*Out of hours*\n${t.outOfHoursPages} (${signed(c.outOfHoursPages)})`,
+      `*At night (22:00–07:00)*\n${t.nightPages} (${signed(c.nightPages)}), ${t.nightsInterrupted} night${t.nightsInterrupted === 1 ? '' : 's'} interrupted`,
+      `*Incidents worked*\n${t.incidentsWorked}, ${num(t.incidentHours)} h in incidents`,
+      `*Fairness*\n${fairnessText(load.report.fairness, change)}`,
+    ].map((text) => ({ type: 'mrkdwn', text })),
+  });
+  const header = `${cell('Responder', 22)} ${'On-call h'.padStart(9)} ${'Pages'.padStart(5)} ${'OOH'.padStart(4)} ${'Night'.padStart(5)} ${'Nights'.padStart(6)} ${'Inc'.padStart(4)} ${'Δ pages'.padStart(7)}`;
+  const rows = report.responders.slice(0, ROWS_SHOWN).map((r) => {
+    const d = change.responders.get(r.personId)?.delta;
+    return `${cell(r.name, 22)} ${num(r.onCallHours).padStart(9)} ${String(r.pages).padStart(5)} ${String(r.outOfHoursPages).padStart(4)} ${String(r.nightPages).padStart(5)} ${String(r.nightsInterrupted).padStart(6)} ${String(r.incidentsWorked).padStart(4)} ${signed(d?.pages ?? 0).padStart(7)}`;
+  });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`\`\`\`\n${[header, ...rows].join('\n')}\n\`\`\``, 3000) } });
+  const busiest = report.responders[0]!;
+  const more = report.responders.length > ROWS_SHOWN ? ` · ${report.responders.length - ROWS_SHOWN} more in the CSV` : '';
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text:
+          `Most load: ${escapeMrkdwn(busiest.name)}. Out of hours: outside ${escapeMrkdwn(formatWorkingHours(load.workingHours))} in each responder's own time zone; ` +
+          `Δ against the ${load.periodDays} days before.${more}` +
+          (opts.filesSent ? ' Charts and the CSV are in your direct messages with me.' : ''),
+      },
+    ],
+  });
+  return { text: title, blocks };
+}
+
+function fairnessText(f: { gini: number | null; maxToMedian: number | null }, change: LoadChange): string {
+  if (f.gini === null) return 'n/a (fewer than two people on call)';
+  const spread = f.gini < 0.2 ? 'even' : f.gini < 0.4 ? 'uneven' : 'very uneven';
+  const prev = change.gini.previous === null ? '' : `, was ${change.gini.previous.toFixed(2)}`;
+  return `Gini ${f.gini.toFixed(2)} (${spread}${prev})${f.maxToMedian !== null ? `; busiest ${num(f.maxToMedian)}× the median` : ''}`;
+}
+
+/** The lead's section of the App Home tab: the last period's totals and busiest responders, from the cache. */
+export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[] {
+  const t = load.report.totals;
+  const top = load.report.responders.slice(0, 5).map((r) => `• ${escapeMrkdwn(r.name)}: ${r.pages} pages, ${r.nightPages} at night, ${num(r.onCallHours)} h on call`);
+  const note = freshnessNote(load) ?? (load.sync.asOf ? `Figures as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}.` : null);
+  return [
+    { type: 'divider' },
+    { type: 'header', text: { type: 'plain_text', text: `On-call load, last ${load.periodDays} days`, emoji: true } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `${t.pages} pages, ${t.outOfHoursPages} out of hours, ${t.nightPages} at night (${t.nightsInterrupted} nights interrupted); ${num(t.onCallHours)} h on call.\n${top.join('\n') || '_Nobody was on call._'}`,
+          3000,
+        ),
+      },
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${note ? `${note} · ` : ''}\`/incident load [schedule|team] [30d]\` for the full report, charts and CSV.` }],
+    },
+  ];
+}
+
+/** The files sent with the report: load per person, the week × hour heatmap of pages, and the CSV. */
+export function onCallLoadFiles(load: OnCallLoad): ChatFile[] {
+  const stamp = load.report.to.toISOString().slice(0, 10);
+  const slug = load.scope.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'all';
+  const bars = load.report.responders.map((r) => {
+    const night = Math.min(r.nightPages, r.outOfHoursPages);
+    return { name: r.name, inHours: r.pages - r.outOfHoursPages, outOfHours: r.outOfHoursPages - night, night };
+  });
+  const period = `${load.scope.name}, last ${load.periodDays} days`;
+  return [
+    { filename: `on-call-load-${slug}-${stamp}.png`, title: `Pages per person: ${period}`, content: loadBarChart(`Pages per person - ${period}`, bars), comment: '' },
+    {
+      filename: `pages-heatmap-${slug}-${stamp}.png`,
+      title: `Pages by weekday and hour: ${period}`,
+      content: pagesHeatmap(`Pages by weekday and hour - ${period}`, load.report.heatmap, `Hours in ${load.teamTimeZone}`),
+      comment: '',
+    },
+    { filename: `on-call-load-${slug}-${stamp}.csv`, title: `On-call load: ${period}`, content: loadReportCsv(load.report, load.change), comment: '' },
+  ];
+}
