@@ -116,7 +116,7 @@ export class PrismaIncidentStore implements IncidentStore {
           createdAt: input.declaredAt,
           lastUpdateAt: input.declaredAt,
           timeline: {
-            create: {
+            create: [{
               occurredAt: input.declaredAt,
               kind: 'declared',
               actorId: input.declaredBy,
@@ -130,6 +130,10 @@ export class PrismaIncidentStore implements IncidentStore {
                 ...(d.nearMiss ? { nearMiss: true } : {}),
               },
             },
+            // A near miss is resolved as it is recorded: the timeline says so, for its review.
+            ...(d.nearMiss
+              ? [{ occurredAt: input.declaredAt, kind: 'status_changed', actorId: input.declaredBy, text: 'Resolved: recorded as a near miss', data: { from: 'DECLARED', to: 'RESOLVED' } }]
+              : [])],
           },
         },
         include: withRoles,

@@ -42,6 +42,9 @@ function toReview(r: ReviewRow): StoredReview {
   return { incidentId: r.incidentId, input, updatedBy: r.updatedBy, updatedAt: r.updatedAt, postedTs: r.postedTs };
 }
 
+const hasInput = (input: unknown) => !!input && typeof input === 'object' && Object.keys(input).length > 0;
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
 const isFactor = (v: unknown): v is ContributingFactor => typeof v === 'string' && (CONTRIBUTING_FACTORS as readonly string[]).includes(v);
 
 /** The factors a stored review lists (stored input is read defensively: it was validated when saved). */
@@ -50,6 +53,9 @@ function factorsOf(input: unknown): ContributingFactor[] {
   if (!Array.isArray(list)) return [];
   return list.map((f) => (f as { factor?: unknown })?.factor).filter(isFactor);
 }
+
+/** Thrown inside a transaction to roll it back when the review changed since the person read it. */
+const CONFLICT = Symbol('review changed meanwhile');
 
 /** Adds an action item and its timeline entry inside the caller's transaction. */
 async function createActionItem(tx: Prisma.TransactionClient, incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem> {
@@ -88,19 +94,35 @@ export class PrismaReviewStore implements ReviewStore {
     return row ? toReview(row) : null;
   }
 
-  async saveReviewInput(incidentId: string, input: ReviewInputDraft, change: ActionChange, item: NewActionItem | null = null) {
+  async saveReviewInput(incidentId: string, input: ReviewInputDraft, change: ActionChange, item: NewActionItem | null = null, basedOn?: Date | null) {
     const json = input as Prisma.InputJsonObject;
-    return this.prisma.$transaction(async (tx) => {
-      const row = await tx.incidentReview.upsert({
-        where: { incidentId },
-        create: { incidentId, input: json, updatedBy: change.by, updatedAt: change.at },
-        update: { input: json, updatedBy: change.by, updatedAt: change.at },
+    const fields = { input: json, updatedBy: change.by, updatedAt: change.at };
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const current = await tx.incidentReview.findUnique({ where: { incidentId } });
+        if (basedOn !== undefined) {
+          // Compare-and-set on the version the person saw (a row with nothing in it yet is none).
+          const seen = current && hasInput(current.input) ? current.updatedAt.getTime() : null;
+          if (seen !== (basedOn?.getTime() ?? null)) throw CONFLICT;
+        }
+        let row: ReviewRow;
+        if (current) {
+          // Written only if nobody wrote since it was read.
+          const { count } = await tx.incidentReview.updateMany({ where: { incidentId, updatedAt: current.updatedAt }, data: fields });
+          if (count !== 1) throw CONFLICT;
+          row = await tx.incidentReview.findUniqueOrThrow({ where: { incidentId } });
+        } else {
+          row = await tx.incidentReview.create({ data: { incidentId, ...fields } }); // a concurrent first save fails here
+        }
+        await tx.timelineEntry.create({
+          data: { incidentId, occurredAt: change.at, kind: 'review_updated', actorId: change.by, text: 'Updated the post-incident review', data: { input: json } },
+        });
+        return { review: toReview(row), item: item ? await createActionItem(tx, incidentId, item, change) : null };
       });
-      await tx.timelineEntry.create({
-        data: { incidentId, occurredAt: change.at, kind: 'review_updated', actorId: change.by, text: 'Updated the post-incident review' },
-      });
-      return { review: toReview(row), item: item ? await createActionItem(tx, incidentId, item, change) : null };
-    });
+    } catch (err) {
+      if (err === CONFLICT || isUniqueViolation(err)) return null; // rolled back: nothing written
+      throw err;
+    }
   }
 
   async setReviewPosted(incidentId: string, ts: string, at: Date) {
@@ -198,7 +220,7 @@ export class PrismaReviewStore implements ReviewStore {
   async guardrailData(since: Date) {
     const incidents = await this.prisma.incident.findMany({
       where: { createdAt: { gte: since } },
-      select: { number: true, affectedService: true, nearMiss: true, createdAt: true, review: { select: { input: true } } },
+      select: { number: true, affectedService: true, isPrivate: true, nearMiss: true, createdAt: true, review: { select: { input: true } } },
       orderBy: { number: 'asc' },
     });
     const actions = await this.prisma.actionItem.findMany({
@@ -209,7 +231,9 @@ export class PrismaReviewStore implements ReviewStore {
       incidents: incidents.map(
         (i): GuardrailIncident => {
           const factors = factorsOf(i.review?.input ?? null);
-          return { number: i.number, affectedService: i.affectedService, nearMiss: i.nearMiss, createdAt: i.createdAt, factors, reviewed: factors.length > 0 };
+          // A private incident counts, but its service is not named to everyone.
+          const affectedService = i.isPrivate ? null : i.affectedService;
+          return { number: i.number, affectedService, nearMiss: i.nearMiss, createdAt: i.createdAt, factors, reviewed: factors.length > 0 };
         },
       ),
       actions: actions.map((a): GuardrailAction => ({ category: a.category, status: a.status, createdAt: a.createdAt, completedAt: a.completedAt, due: toDay(a.due) })),

@@ -21,3 +21,15 @@ export function assertCanChangeActionItem(
     'not_allowed',
   );
 }
+
+/** What a private incident's action item says, for anyone but its owner and whoever added it. */
+export const PRIVATE_ACTION_TEXT = 'An action item of a private incident (only its owner and whoever added it see the details)';
+
+/**
+ * The item as `viewerId` may see it: a private incident's item keeps its text only for its owner and
+ * whoever added it (they were given it); for anyone else it says no more than that it exists.
+ */
+export function asSeenBy<T extends Pick<ActionItem, 'incidentPrivate' | 'ownerId' | 'createdBy' | 'text' | 'incidentTitle'>>(item: T, viewerId: string): T {
+  if (!item.incidentPrivate || viewerId === item.ownerId || viewerId === item.createdBy) return item;
+  return { ...item, text: PRIVATE_ACTION_TEXT, incidentTitle: '' };
+}

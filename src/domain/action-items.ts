@@ -145,6 +145,8 @@ function addOption(word: string): AddOption | null {
 export function parseActionAdd(text: string): ActionAddRequest {
   const request: ActionAddRequest = { text: '', ownerId: null, due: null, category: null, priority: null };
   const given: Partial<Record<AddOption['key'], string>> = {};
+  /** Options taken, last word first; a bare category word is marked so it can be given back. */
+  const taken: { word: string; bare: boolean }[] = [];
   let rest = text.trim();
   // Options are trailing words only: scan from the end while the last word is one.
   for (;;) {
@@ -167,6 +169,7 @@ export function parseActionAdd(text: string): ActionAddRequest {
       throw new AppError(`You gave ${OPTION_NAMES[option.key]} twice (\`${word}\` and \`${earlier}\`): give it once.${hint} Write it as ${ACTION_ADD_USAGE}.`);
     }
     given[option.key] = word;
+    taken.push({ word, bare: option.key === 'category' && !word.includes(':') });
     switch (option.key) {
       case 'ownerId':
         request.ownerId = option.value;
@@ -183,6 +186,9 @@ export function parseActionAdd(text: string): ActionAddRequest {
     }
     rest = before;
   }
+  // A bare category word right after the description is also part of it (`Write the deploy
+  // runbook`): it sets the category and stays in the text, so no word is lost.
+  while (taken.at(-1)?.bare && rest !== '') rest = `${rest} ${taken.pop()!.word}`;
   // A lone option (`action add @bob`, `action add due:2026-12-01`) describes nothing; a lone category word does.
   const single = MENTION.test(rest) || /^\S+$/.test(rest);
   const lone = single ? addOption(rest) : null;
@@ -309,7 +315,8 @@ export function reminderFor(
   if (item.snoozedUntil !== null && item.snoozedUntil > today) return null;
   if (item.due === today) return item.dueRemindedAt === null ? 'due' : null;
   if (item.due < today) {
-    const last = item.overdueRemindedAt;
+    // Weekly: a week after the last overdue reminder, or after the one on the due day.
+    const last = item.overdueRemindedAt ?? item.dueRemindedAt;
     return last === null || now.getTime() - last.getTime() >= OVERDUE_REMINDER_INTERVAL_MS ? 'overdue' : null;
   }
   return null;

@@ -70,26 +70,22 @@ const PAGE_KINDS: Record<string, PageEvent['kind']> = {
   assign_log_entry: 'assigned',
   escalate_log_entry: 'escalated',
 };
-const logEntrySchema = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    created_at: isoDate.nullish(),
-    incident: reference.nullish(),
-    service: reference.nullish(),
-    assignees: z.array(userSchema).nullish(),
-  })
-  .superRefine((e, ctx) => {
-    // Other entry types are ignored whatever they hold; a page needs its time and its incident.
-    if (!(e.type in PAGE_KINDS)) return;
-    if (!e.created_at) ctx.addIssue({ code: 'custom', path: ['created_at'], message: `${e.type} without created_at` });
-    if (!e.incident) ctx.addIssue({ code: 'custom', path: ['incident'], message: `${e.type} without incident` });
-  });
+/** Any log entry: only its id and type matter unless it is a page. */
+const logEntrySchema = z.object({ id: z.string(), type: z.string() }).loose();
+/** An assign_log_entry or escalate_log_entry: a page needs its time and its incident (optional in the spec). */
+const pageEntrySchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  created_at: isoDate,
+  incident: reference,
+  service: reference.nullish(),
+  assignees: z.array(userSchema).nullish(),
+});
 const logPageSchema = z.object({ log_entries: z.array(z.unknown()), more: z.boolean().nullish() });
 const userAnswer = z.object({ user: userSchema });
 
 type User = z.infer<typeof userSchema>;
-type LogEntry = z.infer<typeof logEntrySchema>;
+type LogEntry = z.infer<typeof pageEntrySchema>;
 type Named = { id: string; name?: string | null; summary?: string | null };
 const nameOf = (r: Named): string => r.name ?? r.summary ?? r.id;
 
@@ -238,13 +234,11 @@ export class PagerDutyHistory implements OnCallHistory {
     const onCalls = await this.onCalls(scope, from, to);
     const entries = await this.logEntriesIn(from, to);
 
-    // Users in the order met (on-calls, then log entries), to keep the first full object of each.
-    const users: User[] = [...onCalls.map((o) => o.user), ...entries.flatMap((e) => e.assignees ?? [])];
-
     const stretches = this.stretches(onCalls, from, to);
     const pages = this.pages(entries, from, to);
-    const people = await this.people(users);
-    return { people, stretches, pages };
+    // The users of the stretches and pages kept, in the order met: the first full object of each is kept.
+    const people = await this.people([...stretches.users, ...pages.users]);
+    return { people, stretches: stretches.stretches, pages: pages.pages };
   }
 
   // ---- on-calls ---------------------------------------------------------------------------------
@@ -275,10 +269,15 @@ export class PagerDutyHistory implements OnCallHistory {
     return chunks.flat();
   }
 
-  private stretches(onCalls: Array<z.infer<typeof onCallSchema>>, from: number, to: number): OnCallStretch[] {
+  private stretches(
+    onCalls: Array<z.infer<typeof onCallSchema>>,
+    from: number,
+    to: number,
+  ): { stretches: OnCallStretch[]; users: User[] } {
     // An on-call overlapping two ranges is listed by both: keep it once.
     const seen = new Set<string>();
     const out: OnCallStretch[] = [];
+    const users: User[] = [];
     for (const o of onCalls) {
       const start = o.start ? Date.parse(o.start) : -Infinity;
       const end = o.end ? Date.parse(o.end) : Infinity;
@@ -295,8 +294,9 @@ export class PagerDutyHistory implements OnCallHistory {
       const e = Math.min(end, to);
       if (e <= s) continue;
       out.push({ ...stretch, start: new Date(s), end: new Date(e) });
+      users.push(o.user);
     }
-    return out.sort(
+    out.sort(
       (a, b) =>
         a.start.getTime() - b.start.getTime() ||
         cmp(a.userId, b.userId) ||
@@ -305,6 +305,7 @@ export class PagerDutyHistory implements OnCallHistory {
         cmp(a.scheduleId ?? '', b.scheduleId ?? '') ||
         cmp(a.escalationPolicyId ?? '', b.escalationPolicyId ?? ''),
     );
+    return { stretches: out, users };
   }
 
   // ---- log entries ------------------------------------------------------------------------------
@@ -317,12 +318,15 @@ export class PagerDutyHistory implements OnCallHistory {
   /** Every log entry of [since, until), halving the window while it has more than the pagination cap allows. */
   private async logEntries(since: number, until: number): Promise<LogEntry[]> {
     const read = await this.readLogWindow(since, until);
-    if (read !== 'too-many') return parseAll(logEntrySchema, read, 'log entries');
+    if (read !== 'too-many') {
+      const pageEntries = parseAll(logEntrySchema, read, 'log entries').filter((e) => e.type in PAGE_KINDS);
+      return parseAll(pageEntrySchema, pageEntries, 'log entries');
+    }
     const half = Math.floor((until - since) / 2);
     if (half < this.minLogWindowMs) {
-      throw new OnCallUnavailable(
-        `PagerDuty has more than ${this.paginationCap} log entries between ${iso(since)} and ${iso(until)}: ` +
-          'too busy a window to read through its pagination',
+        throw new OnCallUnavailable(
+        `PagerDuty has more log entries between ${iso(since)} and ${iso(until)} than its pagination reaches ` +
+          `(offset+limit ${this.paginationCap}): too busy a window to read`,
       );
     }
     const first = await this.logEntries(since, since + half);
@@ -356,21 +360,23 @@ export class PagerDutyHistory implements OnCallHistory {
     }
   }
 
-  private pages(entries: LogEntry[], from: number, to: number): PageEvent[] {
+  private pages(entries: LogEntry[], from: number, to: number): { pages: PageEvent[]; users: User[] } {
     const seen = new Set<string>();
     const out: PageEvent[] = [];
+    const users: User[] = [];
     for (const e of entries) {
       const kind = PAGE_KINDS[e.type];
       if (!kind) continue;
-      const at = Date.parse(e.created_at!);
+      const at = Date.parse(e.created_at);
       if (at < from || at >= to) continue;
       for (const assignee of e.assignees ?? []) {
         const key = `${e.id}\u0000${assignee.id}`;
         if (seen.has(key)) continue; // an entry on the boundary of two windows
         seen.add(key);
+        users.push(assignee);
         out.push({
           id: e.id,
-          incidentId: e.incident!.id,
+          incidentId: e.incident.id,
           userId: assignee.id,
           at: new Date(at),
           kind,
@@ -378,7 +384,8 @@ export class PagerDutyHistory implements OnCallHistory {
         });
       }
     }
-    return out.sort((a, b) => a.at.getTime() - b.at.getTime() || cmp(a.id, b.id) || cmp(a.userId, b.userId));
+    out.sort((a, b) => a.at.getTime() - b.at.getTime() || cmp(a.id, b.id) || cmp(a.userId, b.userId));
+    return { pages: out, users };
   }
 
   // ---- people -----------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ export class ChatError extends Error {
   }
 }
 
+/** Slack failures that a retry may cure; any other is permanent (a deactivated user, a missing scope, …). */
+const TRANSIENT_CODES = new Set(['ratelimited', 'request_error', 'http_error', 'internal_error', 'fatal_error', 'service_unavailable', 'unknown_error', 'upload_failed']);
+export function isTransient(err: unknown): boolean {
+  return !(err instanceof ChatError) || TRANSIENT_CODES.has(err.code);
+}
+
 export type CreateChannelResult = { ok: true; id: string; name: string } | { ok: false; reason: 'name_taken' };
 
 /** Messages the use cases send; the chat adapter decides how they look. */

@@ -34,14 +34,17 @@ export interface ReviewStore {
   findReview(incidentId: string): Promise<StoredReview | null>;
   /**
    * Stores the input (replacing the previous one), adds `item` if given, and notes both on the
-   * incident's timeline, in one transaction.
+   * incident's timeline (with the input, for the record), in one transaction. With `basedOn` (the
+   * stored review's updatedAt the person saw, null for none) it is a compare-and-set: null, and
+   * nothing written, when someone saved the review since.
    */
   saveReviewInput(
     incidentId: string,
     input: ReviewInputDraft,
     change: ActionChange,
     item?: NewActionItem | null,
-  ): Promise<{ review: StoredReview; item: ActionItem | null }>;
+    basedOn?: Date | null,
+  ): Promise<{ review: StoredReview; item: ActionItem | null } | null>;
   /** Remembers the review message posted in the channel. */
   setReviewPosted(incidentId: string, ts: string, at: Date): Promise<void>;
   /** Adds an item and its timeline entry in one transaction. */

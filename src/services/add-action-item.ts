@@ -37,7 +37,7 @@ export function prepareActionItem(req: ActionAddRequest, authorId: string, today
  */
 export async function addActionItem(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string; request: ActionAddRequest; publish?: boolean },
+  input: { channelId: string; userId: string; request: ActionAddRequest },
 ): Promise<ActionItem> {
   const incident = await incidentInChannel(deps, input.channelId);
   const now = deps.clock.now();
@@ -50,6 +50,6 @@ export async function addActionItem(
   if (added.ownerId && added.ownerId !== input.userId) {
     await deps.chat.notify(added.ownerId, { kind: 'action-item-assigned', incident, by: input.userId, item: added }).catch(log('telling the owner'));
   }
-  if (input.publish !== false && (await deps.reviews.findReview(incident.id))?.postedTs) await publishReviewQuietly(deps, incident.id);
+  if ((await deps.reviews.findReview(incident.id))?.postedTs) await publishReviewQuietly(deps, incident.id, { file: false });
   return added;
 }

@@ -8,6 +8,7 @@ export async function completeActionItem(deps: ServiceDeps, input: { actionItemI
   const { item } = await actionItemToChange(deps, input.actionItemId, input.userId, 'complete');
   const done = await deps.reviews.completeActionItem(item.id, { by: input.userId, at: deps.clock.now() });
   if (!done) throw changedMeanwhile();
-  if ((await deps.reviews.findReview(item.incidentId))?.postedTs) await publishReviewQuietly(deps, item.incidentId);
+  // The posted review shows the item done; the Markdown is shared again when the review is.
+  if ((await deps.reviews.findReview(item.incidentId))?.postedTs) await publishReviewQuietly(deps, item.incidentId, { file: false });
   return done;
 }

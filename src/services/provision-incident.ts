@@ -6,7 +6,7 @@ import {
   pendingSteps,
   type ProvisioningStep,
 } from '../domain/provisioning.ts';
-import { ChatError } from '../ports/chat-platform.ts';
+import { ChatError, isTransient } from '../ports/chat-platform.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
@@ -21,8 +21,6 @@ export type ProvisionOutcome =
 /** How long one run may hold an incident; renewed at every step, so only a stalled run loses it. */
 export const LEASE_MS = 2 * 60_000;
 
-/** Slack failures that a retry may cure; any other invite failure is permanent (guest, deactivated…). */
-const TRANSIENT = new Set(['ratelimited', 'request_error', 'http_error', 'internal_error', 'fatal_error', 'service_unavailable', 'unknown_error']);
 
 function reasonOf(err: unknown): string {
   if (err instanceof ChatError) return `Slack said \`${err.code}\``;
@@ -77,7 +75,7 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       try {
         await chat.inviteUsers(channelId, [incident.declaredBy]);
       } catch (err) {
-        if (!(err instanceof ChatError) || TRANSIENT.has(err.code)) throw err;
+        if (!(err instanceof ChatError) || isTransient(err)) throw err;
         // A person who cannot be invited must not hold up the summary and the announcement.
         const text = `Could not invite the declarer <@${incident.declaredBy}> (Slack said ${err.code}): join the channel yourself.`;
         warnings.push(`I could not invite you to the channel (Slack said \`${err.code}\`): please join it yourself.`);

@@ -1,4 +1,5 @@
 import { assertCanCommand } from '../domain/authority.ts';
+import { AppError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import { assertTransition } from '../domain/lifecycle.ts';
 import type { Notice } from '../ports/chat-platform.ts';
@@ -8,6 +9,12 @@ import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from '.
 /** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
 export async function reopenIncident(deps: ServiceDeps, input: { channelId: string; userId: string; reason: string | null }) {
   const incident = await incidentInChannel(deps, input.channelId);
+  if (incident.nearMiss) {
+    throw new AppError(
+      'A near miss cannot be reopened: if harm is happening now, declare an incident with `/incident declare <sev1-4> <title>`.',
+      'near_miss',
+    );
+  }
   assertCanCommand(incident, input.userId, 'reopen the incident');
   assertTransition(incident.status, 'INVESTIGATING', { reopen: true });
   const now = deps.clock.now();

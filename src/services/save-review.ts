@@ -3,7 +3,7 @@ import { reviewInputErrors, reviewInputSchema, type ReviewInputDraft } from '../
 import type { ServiceDeps } from './deps.ts';
 import { calendarDate } from '../domain/action-items.ts';
 import { prepareActionItem } from './add-action-item.ts';
-import { publishReview } from './publish-review.ts';
+import { publishReviewAfterSave } from './publish-review.ts';
 import { incidentInChannel } from './incident-changes.ts';
 
 export interface SaveReviewInput {
@@ -13,6 +13,8 @@ export interface SaveReviewInput {
   input: ReviewInputDraft;
   /** An action item added from the form, if its text was filled in. */
   action: { text: string; ownerId?: string; due?: string; category: string; priority: string } | null;
+  /** When the stored review the form showed was saved (null: none); undefined saves regardless. */
+  basedOn?: Date | null;
 }
 
 /**
@@ -40,12 +42,38 @@ export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
     : null;
   const { actionItems: _none, ...toStore } = parsed.data;
   const change = { by: req.userId, at: now };
-  const { item } = await deps.reviews.saveReviewInput(incident.id, toStore, change, newItem);
+  const saved = await deps.reviews.saveReviewInput(incident.id, toStore, change, newItem, req.basedOn);
+  if (!saved) {
+    throw new AppError(
+      'Someone else saved this review after you opened the form, so yours was not saved (nothing of theirs was overwritten). ' +
+        'Open it again with `/incident review`, then add your part. What you wrote:\n' + reviewDraftText(toStore, req.action),
+      'conflict',
+    );
+  }
+  const { item } = saved;
   if (item?.ownerId && item.ownerId !== req.userId) {
     await deps.chat
       .notify(item.ownerId, { kind: 'action-item-assigned', incident, by: req.userId, item })
       .catch((err: unknown) => deps.logger.error({ err, incidentId: incident.id }, 'telling the owner failed'));
   }
-  const review = await publishReview(deps, incident);
-  return { review, item };
+  // Saved: a failure to post from here on is reported, never a reason to submit again.
+  const publishFailed = await publishReviewAfterSave(deps, incident);
+  return { item, publishFailed };
+}
+
+/** What a person wrote in the form, as plain lines, so a refused save loses nothing. */
+function reviewDraftText(input: ReviewInputDraft, action: SaveReviewInput['action']): string {
+  const lines = [
+    input.impact?.usersAffected && `Users affected: ${input.impact.usersAffected}`,
+    input.impact?.clinicalImpact && `Clinical impact: ${input.impact.clinicalImpact}`,
+    input.impact?.dataImpact && `Data impact: ${input.impact.dataImpact}`,
+    input.detection?.how && `Detected by: ${input.detection.how}${input.detection.note ? ` (${input.detection.note})` : ''}`,
+    input.contributingFactors?.length && `Contributing factors: ${input.contributingFactors.map((f) => f.factor).join(', ')}`,
+    input.otherFactors && `Other factors: ${input.otherFactors}`,
+    input.wentWell && `Went well: ${input.wentWell}`,
+    input.wasHard && `Was hard: ${input.wasHard}`,
+    action?.text && `Action item: ${action.text}`,
+  ].filter((l): l is string => typeof l === 'string' && l !== '');
+  const text = lines.map((l) => `> ${l.replace(/\n/g, '\n> ')}`).join('\n');
+  return text.length > 2500 ? `${text.slice(0, 2500)}…` : text;
 }

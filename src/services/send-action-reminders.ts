@@ -1,4 +1,9 @@
+import { TZDate } from '@date-fns/tz';
 import { actionRef, calendarDate, reminderFor } from '../domain/action-items.ts';
+import { isTransient } from '../ports/chat-platform.ts';
+
+/** Reminders go out from this hour of the team's day (not in the first sweep after midnight). */
+export const REMINDER_LOCAL_HOUR = 9;
 import type { ServiceDeps } from './deps.ts';
 
 export interface SentActionReminder {
@@ -9,13 +14,14 @@ export interface SentActionReminder {
 
 /**
  * Tells owners, directly, about their items that fell due today (once) or are overdue (weekly),
- * unless snoozed. Each reminder is claimed with a compare-and-set first, so replicas sweeping at the
+ * unless snoozed, from 09:00 in the team's time zone. Each reminder is claimed with a compare-and-set first, so replicas sweeping at the
  * same time never send it twice; a message that fails gives its claim back for the next sweep.
  */
 export async function sendActionReminders(deps: ServiceDeps): Promise<SentActionReminder[]> {
   const now = deps.clock.now();
   const today = calendarDate(now, deps.settings.defaultTimeZone);
   const sent: SentActionReminder[] = [];
+  if (new TZDate(now.getTime(), deps.settings.defaultTimeZone).getHours() < REMINDER_LOCAL_HOUR) return sent;
   for (const item of await deps.reviews.listActionItems({ status: 'open', dueOnOrBefore: today })) {
     const kind = reminderFor(item, today, now);
     if (!kind || !item.ownerId) continue;
@@ -25,8 +31,11 @@ export async function sendActionReminders(deps: ServiceDeps): Promise<SentAction
       await deps.chat.remindActionOwner(item, kind, today);
       sent.push({ ref: actionRef(item), ownerId: item.ownerId, kind });
     } catch (err) {
-      deps.logger.error({ err, actionItem: actionRef(item) }, 'action item reminder failed');
-      await deps.reviews.releaseActionReminder(item.id, kind, now, previous).catch(() => {});
+      // A transient failure gives the claim back for the next sweep; a permanent one (a deactivated
+      // owner) would fail every 15 minutes, so it waits for the next reminder instead.
+      const transient = isTransient(err);
+      deps.logger.error({ err, actionItem: actionRef(item), retried: transient }, 'action item reminder failed');
+      if (transient) await deps.reviews.releaseActionReminder(item.id, kind, now, previous).catch(() => {});
     }
   }
   return sent;

@@ -1,5 +1,6 @@
 import { calendarDate, matchesFilter, sortBacklog, type ActionFilter, type ActionItem } from '../domain/action-items.ts';
 import type { ServiceDeps } from './deps.ts';
+import { asSeenBy } from '../domain/action-authority.ts';
 
 export interface ActionItemList {
   filter: ActionFilter;
@@ -24,7 +25,9 @@ export async function showActionItems(
     : {};
   const matching = (await deps.reviews.listActionItems(query)).filter((i) => matchesFilter(i, filter, userId, today));
   const sorted = sortBacklog(matching, today);
-  return { filter, today, items: sorted.slice(0, input.limit ?? 20), total: sorted.length };
+  // Private incidents' items say what they are only to their owner and whoever added them.
+  const items = sorted.slice(0, input.limit ?? 20).map((i) => asSeenBy(i, userId));
+  return { filter, today, items, total: sorted.length };
 }
 
 /** The App Home tab: the user's open items and the team's overdue ones. */

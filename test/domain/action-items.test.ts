@@ -120,7 +120,7 @@ describe('parseActionAdd', () => {
     assert.equal(r.ownerId, 'U1AB');
   });
 
-  test('bare category words, case-insensitive', () => {
+  test('bare category words, case-insensitive: they set the category and, next to the description, stay in it', () => {
     for (const [word, category] of [
       ['guardrail', 'guardrail'],
       ['Observability', 'observability'],
@@ -129,7 +129,16 @@ describe('parseActionAdd', () => {
       ['Process', 'process'],
     ] as const) {
       assert.equal(parseActionAdd(`Document the thing ${word}`).category, category, word);
-      assert.equal(parseActionAdd(`Document the thing ${word}`).text, 'Document the thing');
+      assert.equal(parseActionAdd(`Document the thing ${word}`).text, `Document the thing ${word}`, 'no word is lost');
+      assert.equal(parseActionAdd(`Document the thing due:2026-12-01 ${word}`).text, 'Document the thing', 'after another option: only an option');
+    }
+    for (const [input, text, category] of [
+      ['Write the deploy runbook', 'Write the deploy runbook', 'runbook'],
+      ['Improve the on-call process', 'Improve the on-call process', 'process'],
+      ['Add capacity guardrail <@U1AB>', 'Add capacity guardrail', 'guardrail'],
+    ] as const) {
+      const r = parseActionAdd(input);
+      assert.deepEqual([r.text, r.category], [text, category], input);
     }
   });
 
@@ -149,7 +158,7 @@ describe('parseActionAdd', () => {
 
   test('the first word is never consumed, even when it and the next are category words', () => {
     const r = parseActionAdd('Process runbook');
-    assert.equal(r.text, 'Process');
+    assert.equal(r.text, 'Process runbook');
     assert.equal(r.category, 'runbook');
   });
 
@@ -437,9 +446,10 @@ describe('reminderFor', () => {
     assert.equal(reminderFor(item({ ownerId: null, due: '2026-11-01' }), TODAY, NOW), null);
     assert.equal(reminderFor(item({ due: null }), TODAY, NOW), null);
   });
-  test('overdue and never reminded → overdue (even if the due reminder was never sent)', () => {
-    assert.equal(reminderFor(item({ due: '2026-11-23' }), TODAY, NOW), 'overdue');
-    assert.equal(reminderFor(item({ due: '2026-11-23', dueRemindedAt: daysAgo(1) }), TODAY, NOW), 'overdue');
+  test('overdue and never reminded → overdue; after the due-day reminder, a week after it', () => {
+    assert.equal(reminderFor(item({ due: '2026-11-23' }), TODAY, NOW), 'overdue', 'first seen overdue');
+    assert.equal(reminderFor(item({ due: '2026-11-23', dueRemindedAt: daysAgo(1) }), TODAY, NOW), null, 'the day after the due-day reminder: not yet');
+    assert.equal(reminderFor(item({ due: '2026-11-18', dueRemindedAt: daysAgo(7) }), TODAY, NOW), 'overdue', 'a week after it');
   });
   test('overdue reminded 6 days ago → none; 7 days ago (exactly) or more → overdue', () => {
     const due = '2026-11-01';

@@ -63,10 +63,17 @@ for (const database of testDatabases()) {
     let offsetMs = 0;
     const clock = { now: () => new Date(Date.now() + offsetMs) };
 
+    /** Every ask of the on-call system (a near miss must page and invite nobody). */
+    const onCallAsked: string[] = [];
     const env = useTestBot(database, {
       users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })),
       env: { TZ_DEFAULT: 'Europe/London' },
       clock,
+      onCall: {
+        onCall: async (query) => (onCallAsked.push(`oncall ${query}`), null),
+        page: async (target) => (onCallAsked.push(`page ${JSON.stringify(target)}`), null),
+        resolvePaged: async (id) => void onCallAsked.push(`resolve ${id}`),
+      },
     });
     before(() => ({ slack, app } = env));
     beforeEach(() => {
@@ -123,7 +130,7 @@ for (const database of testDatabases()) {
       assert.deepEqual(told, [], 'nothing to say privately');
       const view = slack.views.at(-1)!;
       assert.equal(view.view.callback_id, REVIEW_MODAL.callbackId);
-      assert.deepEqual(JSON.parse(String(view.view.private_metadata)), { incidentId: i.id, channelId: i.channelId });
+      assert.deepEqual(JSON.parse(String(view.view.private_metadata)), { incidentId: i.id, channelId: i.channelId, basedOn: null });
       const posted = reviewPosts(i.channelId!);
       assert.equal(posted.length, 1, 'posted for everyone to see');
       assert.equal(slack.files.length, 1);
@@ -177,6 +184,22 @@ for (const database of testDatabases()) {
       // Opening the form again shows what was saved.
       await run('review', 'UALICE', i.channelId!);
       assert.match(JSON.stringify(slack.views.at(-1)!.view), /Ward staff could not see bed states/);
+
+      // Someone who opened the form before that save cannot overwrite it: told, and given their text back.
+      const stale = await app.submitView({
+        viewId: 'VSTALE',
+        callbackId: REVIEW_MODAL.callbackId,
+        userId: 'UCAROL',
+        privateMetadata: String(view.view.private_metadata),
+        values: reviewValues({ clinical: 'Nothing clinical', data: 'None', wentWell: 'Carol’s notes' }),
+      });
+      assert.equal(stale.status, 200);
+      await app.bot.idle();
+      const kept = await app.bot.deps.reviews.findReview(i.id);
+      assert.equal((kept?.input.impact as { clinicalImpact?: string } | undefined)?.clinicalImpact, 'Ward staff could not see bed states for 20 minutes');
+      const toldCarol = dmsTo('UCAROL').map((m) => m.text ?? '').join('\n');
+      assert.match(toldCarol, /Someone else saved this review after you opened the form/);
+      assert.match(toldCarol, /Went well: Carol’s notes/, 'what she wrote is given back');
     });
 
     test('an invalid form shows its problems beside the fields and saves nothing', async () => {
@@ -343,17 +366,20 @@ for (const database of testDatabases()) {
       assert.ok(JSON.stringify(reminders()[0]!.blocks).includes(`${ACTION_ITEM_ACTIONS.blockPrefix}${item!.id}`), 'with its controls');
       at('2099-01-11T09:00:00Z');
       await app.bot.remindActionOwnersNow();
-      assert.equal(reminders().length, 2);
-      assert.match(reminders()[1]!.text!, /is overdue/);
-      at('2099-01-17T09:00:00Z');
+      assert.equal(reminders().length, 1, 'the day after: nothing (weekly from the due day)');
+      at('2099-01-17T09:30:00Z');
+      await app.bot.remindActionOwnersNow();
+      assert.equal(reminders().length, 2, 'a week after the due day: overdue');
+      assert.match(reminders()[1]!.text!, /is overdue by 7 days/);
+      at('2099-01-23T09:00:00Z');
       await app.bot.remindActionOwnersNow();
       assert.equal(reminders().length, 2, 'six days later: nothing');
-      at('2099-01-18T09:30:00Z');
+      at('2099-01-24T10:00:00Z');
       await app.bot.remindActionOwnersNow();
       assert.equal(reminders().length, 3, 'a week later: again');
 
-      // A failed message is sent by the next sweep.
-      at('2099-01-25T10:00:00Z');
+      // A transient failure is sent by the next sweep.
+      at('2099-01-31T10:00:00Z');
       slack.failNext('chat.postMessage', { error: 'fatal_error', times: 50 });
       await app.bot.remindActionOwnersNow();
       assert.equal(reminders().length, 3);
@@ -365,7 +391,7 @@ for (const database of testDatabases()) {
 
       // Snoozed: nothing until the snooze ends.
       await app.bot.deps.reviews.snoozeActionItem(item!.id, '2099-02-15', { by: 'UBOB', at: clock.now() });
-      at('2099-02-02T10:00:00Z');
+      at('2099-02-08T10:00:00Z');
       await app.bot.remindActionOwnersNow();
       assert.equal(sent(), 4);
       at('2099-02-15T10:00:00Z');
@@ -379,6 +405,7 @@ for (const database of testDatabases()) {
     });
 
     test('a near miss gets a channel, an announcement saying so and its review, and pages nobody', async () => {
+      onCallAsked.length = 0;
       const { told } = await run('declare near-miss Wrong ward list nearly published --service=ehr', 'UALICE', 'CGENERAL');
       const n = Number(/INC-(\d+)/.exec(told.join(' '))?.[1]);
       const i = (await app.bot.deps.store.findByNumber(n))!;
@@ -390,8 +417,34 @@ for (const database of testDatabases()) {
       assert.equal(reviewPosts(i.channelId!).length, 1, 'its review is posted at once');
       assert.match(JSON.stringify(reviewPosts(i.channelId!)[0]!.blocks), /Near miss/);
       assert.equal((await app.bot.deps.store.listActive()).some((a) => a.id === i.id), false, 'no reminders');
+      assert.equal(onCallAsked.join(', '), '', 'PagerDuty was not asked who is on call for ehr, nor paged');
+      const entries = await app.bot.deps.store.timeline(i.id);
+      assert.ok(!entries.some((e) => e.kind === 'on_call_invited'));
+      assert.ok(entries.some((e) => e.kind === 'status_changed' && e.data?.to === 'RESOLVED'), 'resolved on the timeline as it was recorded');
+      assert.match(told.join(' '), /Recorded near miss INC-\d+.*Nobody was paged/);
+      const reopen = await run('reopen', 'UALICE', i.channelId!);
+      assert.match(reopen.told.join(' '), /near miss cannot be reopened/);
+      // A regular incident on the same service does ask PagerDuty: the check above can fail.
+      await declare('sev3 EHR slow --service=ehr');
+      assert.ok(onCallAsked.some((a) => a.startsWith('oncall ehr')));
       const md = slack.files.find((f) => f.channels.includes(i.channelId!))!.content.toString('utf8');
       assert.match(md, /near miss/i);
+    });
+
+    test('reminders follow the team’s calendar day in summer time, from 09:00', async () => {
+      const i = await declare('sev3 Clinic letters misfiled');
+      await run('action add Check letter routing <@UBOB|bob> due:2099-07-10', 'UALICE', i.channelId!);
+      const [bobs] = await itemsOf(i);
+      const dueToday = () => dmsTo('UBOB').filter((m) => (m.text ?? '').startsWith(`ACT-${bobs!.number} is due today`)).length;
+      const at = (iso: string) => (offsetMs = new Date(iso).getTime() - Date.now());
+      at('2099-07-09T23:30:00Z'); // 00:30 BST on the 10th: the day, but before 09:00
+      await app.bot.remindActionOwnersNow();
+      at('2099-07-10T07:59:00Z'); // 08:59 BST
+      await app.bot.remindActionOwnersNow();
+      assert.equal(dueToday(), 0);
+      at('2099-07-10T08:00:00Z'); // 09:00 BST (08:00 UTC)
+      await app.bot.remindActionOwnersNow();
+      assert.equal(dueToday(), 1, 'at 09:00 team time, on the team’s date');
     });
 
     test('/incident guardrails counts contributing factors, recurring services and the backlog', async () => {

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { publishReview } from '../../services/publish-review.ts';
+import { publishReviewAfterSave } from '../../services/publish-review.ts';
 import { incidentInChannel } from '../../services/incident-changes.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
@@ -26,11 +26,17 @@ export function openReviewForm(
           incidentRef: incidentRef(incident),
           title: incident.title,
           prefill: stored?.input ?? null,
-          metadata: { incidentId: incident.id, channelId: req.channelId },
+          metadata: {
+            incidentId: incident.id,
+            channelId: req.channelId,
+            // The version shown, so a save never overwrites someone else's newer one.
+            basedOn: stored && Object.keys(stored.input).length ? stored.updatedAt.toISOString() : null,
+          },
         }) as never,
       });
-      if (req.publish) await publishReview(ctx.deps, incident);
-      return null;
+      if (!req.publish) return null;
+      const failed = await publishReviewAfterSave(ctx.deps, incident);
+      return failed ? `:warning: The form is open, but ${failed}.` : null;
     },
     { command: 'review', user: req.userId, channel: req.channelId },
   );

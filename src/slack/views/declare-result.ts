@@ -17,7 +17,9 @@ export function declareResultText(result: DeclareIncidentResult): string {
   switch (outcome.state) {
     case 'complete':
       return [
-        `:white_check_mark: Declared ${ref} (${i.severity})${where(i)}.`,
+        i.nearMiss
+          ? `:white_check_mark: Recorded near miss ${ref}${where(i)}: its review is posted there for the team to fill in. Nobody was paged.`
+          : `:white_check_mark: Declared ${ref} (${i.severity})${where(i)}.`,
         ...(i.isPrivate ? ['It is private: not announced, and only invited people can see the channel.'] : []),
         ...outcome.warnings,
       ].join(' ');

@@ -55,7 +55,8 @@ function actions(i: Incident): Record<string, unknown> {
     });
   } else {
     if (i.status === 'RESOLVED') elements.push(button('Close', A.close));
-    elements.push(button('Reopen', A.reopen), button('Review', REVIEW_ACTIONS.edit));
+    if (!i.nearMiss) elements.push(button('Reopen', A.reopen));
+    elements.push(button('Review', REVIEW_ACTIONS.edit));
   }
   elements.push(button('Add note', A.note), button('Timeline', A.timeline));
   return { type: 'actions', block_id: A.blockId, elements };

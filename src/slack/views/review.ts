@@ -385,7 +385,8 @@ export function reviewModal(args: {
   incidentRef: string;
   title: string;
   prefill: ReviewInputDraft | null;
-  metadata: { incidentId: string; channelId: string };
+  /** `basedOn`: when the stored review the form shows was saved (null: none yet), to refuse overwriting a newer one. */
+  metadata: { incidentId: string; channelId: string; basedOn?: string | null };
 }): Record<string, unknown> {
   const p = args.prefill ?? {};
   const factors = new Set<string>((p.contributingFactors ?? []).map((f) => f?.factor).filter((f): f is ContributingFactor => typeof f === 'string'));

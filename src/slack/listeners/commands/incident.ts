@@ -133,7 +133,10 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
         return;
       case 'declare': {
         const d = declaration!;
-        await ack({ response_type: 'ephemeral', text: `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…` });
+        await ack({
+          response_type: 'ephemeral',
+          text: d.nearMiss ? `Recording a near miss: ${escapeMrkdwn(d.title)}…` : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`,
+        });
         await declareAndReply(ctx, {
           declareKey: `command:${cmd.trigger_id}`,
           declaration: d,

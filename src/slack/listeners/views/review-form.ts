@@ -17,7 +17,7 @@ const submission = z.object({
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
   }),
 });
-const metadata = z.object({ incidentId: z.string().min(1), channelId: z.string().min(1) });
+const metadata = z.object({ incidentId: z.string().min(1), channelId: z.string().min(1), basedOn: z.iso.datetime().nullish() });
 
 const B = REVIEW_MODAL.blocks;
 /** Where each input's problem shows in the form. */
@@ -82,8 +82,11 @@ export function registerReviewForm(app: App, ctx: ListenerContext): void {
       ctx,
       { responseUrl: null, userId },
       async () => {
-        const { item } = await saveReview(ctx.deps, { channelId: meta.data.channelId, userId, input, action });
-        return item ? `Saved the review and added ${`ACT-${item.number}`}.` : null;
+        const basedOn = meta.data.basedOn === undefined ? undefined : meta.data.basedOn === null ? null : new Date(meta.data.basedOn);
+        const { item, publishFailed } = await saveReview(ctx.deps, { channelId: meta.data.channelId, userId, input, action, basedOn });
+        const saved = item ? `Saved the review and added ACT-${item.number}` : 'Saved the review';
+        if (publishFailed) return `:warning: ${saved}, but ${publishFailed}.`;
+        return item ? `${saved}.` : null;
       },
       { view: REVIEW_MODAL.callbackId, user: userId },
     );
