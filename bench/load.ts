@@ -1,19 +1,19 @@
 // npm run bench (second part): the on-call load report over a year of cached PagerDuty history
 // for 200 responders and 50,000 pages. Seeds the cache (what `/incident load` stores after its
-// first fetch), then times the report as a lead gets it: cache check (nothing to fetch), read,
-// maths for the period and the one before, the charts and the CSV. PagerDuty is a stub that fails
-// the run if called: a cached report must not fetch. Prints a table; targets are read off it.
-// Runs on embedded PGlite in memory, or on BENCH_DATABASE_URL (a PostgreSQL server) when set.
+// first fetch), then, in a fresh process as the bot would be (bench/load-report.ts), times the
+// report as a lead gets it: cache check (nothing to fetch), read, maths for the period and the one
+// before, the charts and the CSV, and samples that process's memory. Prints a table; targets are
+// read off it. Runs on embedded PGlite (on disk) and, when BENCH_DATABASE_URL is set, on that
+// PostgreSQL server too.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaLoadCache } from '../src/db/prisma-load-cache.ts';
-import { DEFAULT_WORKING_HOURS } from '../src/domain/working-hours.ts';
 import { windowsCovering } from '../src/domain/sync-windows.ts';
-import { silentLogger } from '../src/logger.ts';
-import type { OnCallHistory, OnCallPerson, OnCallStretch, PageEvent } from '../src/ports/on-call-history.ts';
-import type { ServiceDeps } from '../src/services/deps.ts';
-import { showOnCallLoad } from '../src/services/show-on-call-load.ts';
-import { onCallLoadFiles, onCallLoadMessage } from '../src/slack/views/on-call-load.ts';
+import type { OnCallPerson, OnCallStretch, PageEvent } from '../src/ports/on-call-history.ts';
 import { createScratchDatabase } from '../src/db/scratch.ts';
 
 const RESPONDERS = 200;
@@ -27,9 +27,6 @@ const ZONES = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/A
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
-const scratch = process.env.BENCH_DATABASE_URL ? await createScratchDatabase(process.env.BENCH_DATABASE_URL) : null;
-const db = await openDatabase({ url: scratch?.url ?? null, dataDir: null });
-const cache = new PrismaLoadCache(db.prisma);
 
 // 20 schedules of 10 people, weekly rotations, two levels; pages go to whoever is on call at level 1.
 const people: OnCallPerson[] = Array.from({ length: RESPONDERS }, (_, i) => ({
@@ -55,6 +52,10 @@ const pages: PageEvent[] = Array.from({ length: PAGES }, (_, i) => {
   return { id: `LE${i}`, incidentId: `PI${Math.floor(i / 2)}`, userId: st.userId, at, kind: i % 5 === 0 ? 'escalated' : 'assigned', serviceId: 'PSVC1' };
 });
 
+/** Seeds the cache in a database, then runs the reports in a fresh process and prints its table. */
+async function benchOn(target: { url: string | null; dataDir: string | null }, label: string) {
+const db = await openDatabase(target);
+const cache = new PrismaLoadCache(db.prisma, db.pool);
 const tSeed = performance.now();
 for (const w of windowsCovering(new Date(FROM.getTime() - 365 * DAY), NOW)) {
   const inW = (d: Date) => d >= w.start && d < w.end;
@@ -66,53 +67,33 @@ for (const w of windowsCovering(new Date(FROM.getTime() - 365 * DAY), NOW)) {
   );
 }
 const seedMs = performance.now() - tSeed;
-
-const noFetch: OnCallHistory = {
-  findScope: async () => {
-    throw new Error('the bench must not ask PagerDuty');
-  },
-  fetchWindow: async () => {
-    throw new Error('a cached report must not fetch');
-  },
-};
-const deps = {
-  loadCache: cache,
-  history: noFetch,
-  clock: { now: () => NOW },
-  logger: silentLogger,
-  chat: { userIdByEmail: async () => null },
-  settings: { defaultTimeZone: 'Europe/London', workingHours: DEFAULT_WORKING_HOURS, teamWorkingHours: new Map(), oncallLeads: [] },
-} as unknown as ServiceDeps;
-
-const rows: [string, string][] = [];
-const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
-let peak = rssMb();
-const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 5);
-
-// The first report also matches the 200 people to Slack members (stubbed); later ones do not.
-let t0 = performance.now();
-let load = await showOnCallLoad(deps, { query: null, periodDays: 365 });
-rows.push(['first report after caching (incl. matching 200 people to Slack)', `${(performance.now() - t0).toFixed(0)} ms`]);
-const runs: number[] = [];
-for (let i = 0; i < 5; i++) {
-  t0 = performance.now();
-  load = await showOnCallLoad(deps, { query: null, periodDays: 365 });
-  const files = onCallLoadFiles(load);
-  onCallLoadMessage(load, { filesSent: true });
-  runs.push(performance.now() - t0);
-  if (files.length !== 3) throw new Error('expected two charts and a CSV');
-}
-clearInterval(sampler);
-peak = Math.max(peak, rssMb());
-runs.sort((a, b) => a - b);
-if (load.report.totals.pages !== PAGES) throw new Error(`expected ${PAGES} pages in the report, saw ${load.report.totals.pages}`);
-if (load.sync.fetched !== 0) throw new Error('the cached report fetched');
-
-console.log(`\nOn-call load report: ${RESPONDERS} responders, ${PAGES} pages, ${stretches.length} on-call stretches, one year (${db.description})`);
-console.log('| measure | value |\n| --- | --- |');
-console.log(`| seeding the cache (two years of windows) | ${seedMs.toFixed(0)} ms |`);
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`| report with charts and CSV, cached (5 runs: median / max) | ${runs[2]!.toFixed(0)} ms / ${runs[4]!.toFixed(0)} ms |`);
-console.log(`| peak RSS during the reports (process incl. ${scratch ? 'the pg client' : 'PGlite'}) | ${peak.toFixed(0)} MB |`);
 await db.close();
-await scratch?.drop();
+const child = spawnSync(
+  process.execPath,
+  [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', path.join(import.meta.dirname, 'load-report.ts')],
+  { env: { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_NOW: NOW.toISOString(), BENCH_PAGES: String(PAGES) }, encoding: 'utf8', timeout: 300_000 },
+);
+if (child.status !== 0) throw new Error(`the report process failed: ${child.stderr}`);
+const r = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { first: number; median: number; max: number; peakMb: number; baselineMb: number };
+console.log(`\nOn-call load report on ${label}: ${RESPONDERS} responders, ${PAGES} pages, ${stretches.length} on-call stretches, one year`);
+console.log('| measure | value |\n| --- | --- |');
+console.log(`| seeding the cache (two years of windows; not part of the target) | ${seedMs.toFixed(0)} ms |`);
+console.log(`| first report after caching (incl. matching 200 people to Slack) | ${r.first.toFixed(0)} ms |`);
+console.log(`| report with charts and CSV, cached (5 runs: median / max) | ${r.median.toFixed(0)} ms / ${r.max.toFixed(0)} ms |`);
+console.log(`| RSS of the report process: after opening the database / peak during the reports | ${r.baselineMb.toFixed(0)} MB / ${r.peakMb.toFixed(0)} MB |`);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
+try {
+  await benchOn({ url: null, dataDir: dir }, 'embedded PGlite (on disk)');
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+if (process.env.BENCH_DATABASE_URL) {
+  const scratch = await createScratchDatabase(process.env.BENCH_DATABASE_URL, 'bench');
+  try {
+    await benchOn({ url: scratch.url, dataDir: null }, `PostgreSQL at ${new URL(process.env.BENCH_DATABASE_URL).host}`);
+  } finally {
+    await scratch.drop();
+  }
+}

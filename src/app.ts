@@ -79,7 +79,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     reminders: undefined as never,
     onCall: opts.onCall ?? pagerDutyFromConfig(config),
     history: opts.history ?? (config.PAGERDUTY_TOKEN ? PagerDutyHistory.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL }) : null),
-    loadCache: new PrismaLoadCache(db.prisma),
+    loadCache: new PrismaLoadCache(db.prisma, db.pool),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,

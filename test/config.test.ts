@@ -30,6 +30,16 @@ describe('config', () => {
     assert.equal(c.DATA_DIR, './data');
     assert.equal(c.DATABASE_URL, undefined);
     assert.equal(c.SLACK_APP_TOKEN, undefined);
+    assert.deepEqual(c.ONCALL_WORKING_HOURS, { days: [1, 2, 3, 4, 5], startMinute: 9 * 60, endMinute: 17 * 60 + 30 });
+    assert.equal(c.ONCALL_TEAM_WORKING_HOURS.size, 0);
+    assert.deepEqual(c.ONCALL_LEADS, []);
+  });
+
+  test('on-call load settings: working hours per team, leads', () => {
+    const c = loadConfig({ ...GOOD, ONCALL_WORKING_HOURS: 'Mon-Sat 08:00-18:00', ONCALL_TEAM_WORKING_HOURS: 'Pharmacy=Mon-Sun 07:00-19:00', ONCALL_LEADS: 'U0LEAD, W0OTHER' });
+    assert.deepEqual(c.ONCALL_WORKING_HOURS.days, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(c.ONCALL_TEAM_WORKING_HOURS.get('pharmacy')?.days, [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(c.ONCALL_LEADS, ['U0LEAD', 'W0OTHER']);
   });
 
   test('blank optional values count as unset', () => {
@@ -52,6 +62,9 @@ describe('config', () => {
       [{ ...GOOD, PORT: '70000' }, /PORT must be a port number/],
       [{ ...GOOD, TZ_DEFAULT: 'Mars/Base' }, /TZ_DEFAULT must be an IANA time zone/],
       [{ ...GOOD, PAGERDUTY_API_URL: 'nope' }, /PAGERDUTY_API_URL must be a URL/],
+      [{ ...GOOD, ONCALL_WORKING_HOURS: 'weekdays 9 to 5' }, /^Invalid configuration: ONCALL_WORKING_HOURS /],
+      [{ ...GOOD, ONCALL_TEAM_WORKING_HOURS: 'Platform=Mon-Fri 17:00-09:00' }, /ONCALL_TEAM_WORKING_HOURS .*Platform/],
+      [{ ...GOOD, ONCALL_LEADS: 'U0LEAD,@alice' }, /ONCALL_LEADS must list Slack member IDs/],
     ];
     for (const [env, expected] of cases) assert.match(problem(env), expected);
     const all = problem({});

@@ -318,13 +318,10 @@ export class PagerDutyHistory implements OnCallHistory {
   /** Every log entry of [since, until), halving the window while it has more than the pagination cap allows. */
   private async logEntries(since: number, until: number): Promise<LogEntry[]> {
     const read = await this.readLogWindow(since, until);
-    if (read !== 'too-many') {
-      const pageEntries = parseAll(logEntrySchema, read, 'log entries').filter((e) => e.type in PAGE_KINDS);
-      return parseAll(pageEntrySchema, pageEntries, 'log entries');
-    }
+    if (read !== 'too-many') return parseAll(pageEntrySchema, read, 'log entries');
     const half = Math.floor((until - since) / 2);
     if (half < this.minLogWindowMs) {
-        throw new OnCallUnavailable(
+      throw new OnCallUnavailable(
         `PagerDuty has more log entries between ${iso(since)} and ${iso(until)} than its pagination reaches ` +
           `(offset+limit ${this.paginationCap}): too busy a window to read`,
       );
@@ -334,8 +331,14 @@ export class PagerDutyHistory implements OnCallHistory {
     return [...first, ...second];
   }
 
+  /**
+   * The page entries (assign, escalate) of [since, until), or 'too-many' when reading them all would pass the
+   * pagination cap. An entry met twice (entries shifting between pages) counts once; a page with nothing new ends the
+   * read, so a server that keeps answering `more` with the same entries cannot keep us looping.
+   */
   private async readLogWindow(since: number, until: number): Promise<unknown[] | 'too-many'> {
     const items: unknown[] = [];
+    const seen = new Set<string>();
     let offset = 0;
     for (;;) {
       if (offset + this.pageLimit > this.paginationCap) return 'too-many';
@@ -354,9 +357,16 @@ export class PagerDutyHistory implements OnCallHistory {
         throw err;
       }
       const page = parseOne(logPageSchema, body, 'page of log entries');
-      items.push(...page.log_entries);
-      if (!page.more || page.log_entries.length === 0) return items;
-      offset += page.log_entries.length;
+      const entries = parseAll(logEntrySchema, page.log_entries, 'log entries');
+      let fresh = 0;
+      entries.forEach((e, i) => {
+        if (seen.has(e.id)) return;
+        seen.add(e.id);
+        fresh++;
+        if (e.type in PAGE_KINDS) items.push(page.log_entries[i]);
+      });
+      if (!page.more || fresh === 0) return items;
+      offset += entries.length;
     }
   }
 

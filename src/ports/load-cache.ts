@@ -30,7 +30,8 @@ export interface LoadCache {
   read(scopeKey: string, from: Date, to: Date): Promise<OnCallWindow & { slackUsers: Map<string, string> }>;
   /** People whose Slack member was never looked up, or not since `before`. */
   peopleToMatch(ids: string[], before: Date): Promise<OnCallPerson[]>;
-  setSlackUser(personId: string, slackUserId: string | null, at: Date): Promise<void>;
+  /** Remembers the Slack member of each person (null: none found), checked at `at`. */
+  setSlackUsers(matches: { personId: string; slackUserId: string | null }[], at: Date): Promise<void>;
   /** Incidents in which these Slack members hold a role, overlapping [from, to); open ones end at `now`. */
   incidentWork(slackUserIds: string[], from: Date, to: Date, now: Date): Promise<IncidentWork[]>;
 }

@@ -2,10 +2,12 @@ import { AppError } from '../domain/errors.ts';
 import { OnCallUnavailable, type OnCallProvider } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 
+export const NOT_CONNECTED = 'PagerDuty is not connected: whoever runs the incident bot must set PAGERDUTY_TOKEN.';
+
 /** The on-call system, or an AppError saying it is not connected. */
 export function requireOnCall(deps: ServiceDeps): OnCallProvider {
   if (!deps.onCall) {
-    throw new AppError('PagerDuty is not connected: whoever runs the incident bot must set PAGERDUTY_TOKEN.', 'not_configured');
+    throw new AppError(NOT_CONNECTED, 'not_configured');
   }
   return deps.onCall;
 }

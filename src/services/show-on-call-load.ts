@@ -5,6 +5,7 @@ import type { LoadScope, OnCallWindow } from '../ports/on-call-history.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 import { syncOnCallHistory, type SyncOutcome } from './sync-on-call-history.ts';
+import { NOT_CONNECTED } from './on-call-access.ts';
 
 export interface OnCallLoad {
   scope: LoadScope;
@@ -42,7 +43,7 @@ async function resolveScope(deps: ServiceDeps, query: string | null): Promise<Lo
   throw new AppError(
     deps.history
       ? `PagerDuty did not answer, and no report for “${query}” was made before, so I cannot tell which schedule or team that is. Try again later.`
-      : 'PagerDuty is not connected: whoever runs the incident bot must set PAGERDUTY_TOKEN.',
+      : NOT_CONNECTED,
     deps.history ? 'on_call_unavailable' : 'not_configured',
   );
 }
@@ -51,17 +52,18 @@ async function resolveScope(deps: ServiceDeps, query: string | null): Promise<Lo
 async function matchSlackMembers(deps: ServiceDeps, window: OnCallWindow & { slackUsers: Map<string, string> }): Promise<void> {
   const now = deps.clock.now();
   const ids = window.people.map((p) => p.id);
+  const matches: { personId: string; slackUserId: string | null }[] = [];
   for (const person of await deps.loadCache.peopleToMatch(ids, new Date(now.getTime() - SLACK_MATCH_MAX_AGE))) {
-    let slackUserId: string | null = null;
     try {
-      slackUserId = person.email ? await deps.chat.userIdByEmail(person.email) : null;
+      matches.push({ personId: person.id, slackUserId: person.email ? await deps.chat.userIdByEmail(person.email) : null });
     } catch (err) {
       deps.logger.warn({ err, person: person.id }, 'Slack lookup by email failed; trying again next report');
-      continue;
     }
-    await deps.loadCache.setSlackUser(person.id, slackUserId, now);
-    if (slackUserId) window.slackUsers.set(person.id, slackUserId);
-    else window.slackUsers.delete(person.id);
+  }
+  await deps.loadCache.setSlackUsers(matches, now);
+  for (const m of matches) {
+    if (m.slackUserId) window.slackUsers.set(m.personId, m.slackUserId);
+    else window.slackUsers.delete(m.personId);
   }
 }
 
@@ -99,6 +101,7 @@ export async function showOnCallLoad(
   const before = previousPeriod(from, to);
   const sync = await syncOnCallHistory(deps, key, scope, before.from, to, { fetch: input.fetch ?? true });
   if (!sync.asOf) {
+    if (!deps.history) throw new AppError(NOT_CONNECTED, 'not_configured');
     throw new AppError(
       `${sync.failed ?? 'PagerDuty did not answer'}, and nothing is cached for ${scope.name} yet, so there is no report to show. Try again later.`,
       'on_call_unavailable',

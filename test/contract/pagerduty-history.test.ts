@@ -3,7 +3,8 @@
 // Prism answers fixed examples whatever is asked: /schedules → "Daily Engineering Rotation" (PI7DH85), /teams →
 // "Engineering" (PQ9K7I8), /oncalls → Tim Wright (PT23IWX, a bare user_reference), level 2 of PT20YPA, from
 // 2015-03-06T15:28:51-05:00 for a day, /log_entries → one trigger_log_entry (no page), /users/{id} → Earline
-// Greenholt (America/Lima) whichever id is asked.
+// Greenholt (America/Lima) whichever id is asked. The /log_entries example says `more: true` (limit 1): the adapter
+// reads the next page (offset 1), finds the same entry again and stops there.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -70,8 +71,8 @@ test('fetchWindow(schedule): GET /oncalls, GET /log_entries and GET /users/{id} 
     new Date('2015-03-08T00:00:00Z'),
   );
   assert.deepEqual(window, { stretches: [tim], pages: [], people: [timAsPerson] });
-  assert.deepEqual(prism.requests().slice(-3), ['GET /oncalls', 'GET /log_entries', 'GET /users/PT23IWX']);
-  const [oncalls, logs] = queries(from);
+  assert.deepEqual(prism.requests().slice(-4), ['GET /oncalls', 'GET /log_entries', 'GET /log_entries', 'GET /users/PT23IWX']);
+  const [oncalls, logs, nextLogs] = queries(from);
   assert.deepEqual(oncalls?.query, {
     since: '2015-03-06T00:00:00.000Z',
     until: '2015-03-08T00:00:00.000Z',
@@ -89,6 +90,7 @@ test('fetchWindow(schedule): GET /oncalls, GET /log_entries and GET /users/{id} 
     limit: '100',
     offset: '0',
   });
+  assert.equal(nextLogs?.query.offset, '1');
   assert.deepEqual(prism.violations('request'), [], logSince(from));
 });
 
@@ -102,7 +104,7 @@ test('fetchWindow(team): the team’s schedules (team_ids[]) then their on-calls
   // Clipped to the half day asked for.
   assert.deepEqual(window.stretches, [{ ...tim, start: new Date('2015-03-07T00:00:00Z'), end: new Date('2015-03-07T12:00:00Z') }]);
   assert.deepEqual(window.people, [timAsPerson]);
-  assert.deepEqual(prism.requests().slice(from === 0 ? 0 : -4), ['GET /schedules', 'GET /oncalls', 'GET /log_entries', 'GET /users/PT23IWX']);
+  assert.deepEqual(prism.requests().slice(-5), ['GET /schedules', 'GET /oncalls', 'GET /log_entries', 'GET /log_entries', 'GET /users/PT23IWX']);
   const [schedules, oncalls] = queries(from);
   assert.equal(schedules?.query['team_ids[]'], 'PQ9K7I8');
   assert.equal(oncalls?.query['schedule_ids[]'], 'PI7DH85');
@@ -121,7 +123,18 @@ test('fetchWindow(all) over 100 days: 90-day /oncalls ranges and 7-day /log_entr
   const oncalls = sent.filter((q) => q.path === '/oncalls');
   const logs = sent.filter((q) => q.path === '/log_entries');
   assert.equal(oncalls.length, 2);
-  assert.equal(logs.length, 15);
+  // 15 windows of at most 7 days, back to back, two pages each.
+  const windows = [...new Set(logs.map((q) => `${String(q.query.since)}|${String(q.query.until)}`))].map((w) => w.split('|').map(Date.parse))
+    .sort((x, y) => x[0]! - y[0]!);
+  assert.equal(windows.length, 15);
+  assert.equal(logs.length, 30);
+  assert.equal(windows[0]![0], since.getTime());
+  assert.equal(windows.at(-1)![1], until.getTime());
+  windows.forEach(([a, b], i) => {
+    assert.ok(b! - a! <= 7 * 24 * 3600_000);
+    if (i > 0) assert.equal(a, windows[i - 1]![1], 'back to back');
+  });
+  for (const q of oncalls) assert.ok(Date.parse(String(q.query.until)) - Date.parse(String(q.query.since)) <= 90 * 24 * 3600_000);
   assert.ok(oncalls.every((q) => q.query['schedule_ids[]'] === undefined));
   assert.deepEqual(prism.violations('request'), [], logSince(from));
 });

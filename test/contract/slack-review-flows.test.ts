@@ -157,3 +157,34 @@ test('a near miss: its channel, announcement and review match the contract, and 
   ]);
   assert.match(String(responses.responses.find((r) => r.id === 'nm')?.body.text), /INC-1/);
 });
+
+test('/incident load: the direct message with the charts and the CSV matches the contract', async () => {
+  await app.stop();
+  const now = Date.now();
+  const day = 24 * 3600_000;
+  app = await startTestBot({
+    slackApiUrl: `${prism.url}/`,
+    token: 'xoxb-contract-test',
+    databaseUrl: null,
+    history: {
+      findScope: async () => null,
+      fetchWindow: async (_scope, since, until) => ({
+        people: [{ id: 'PALICE', name: 'Alice', email: 'alice@example.org', timeZone: 'Europe/London' }],
+        stretches: [{ userId: 'PALICE', scheduleId: 'PS1', escalationPolicyId: 'PE1', level: 1, start: since, end: until }],
+        pages: since.getTime() <= now - day && now - day < until.getTime()
+          ? [{ id: 'LE1', incidentId: 'PI1', userId: 'PALICE', at: new Date(now - day), kind: 'assigned' as const, serviceId: null }]
+          : [],
+      }),
+    },
+  });
+  const from = prism.requests().length;
+  await app.command('load 7d', { responseUrl: responses.responseUrl('load'), userId: 'ULEAD' });
+  await app.bot.idle();
+  assert.deepEqual(prism.violations('request'), []);
+  const sent = newRequests(from);
+  assert.equal(sent.filter((r) => r === 'POST /conversations.open').length, 1, 'the DM is opened');
+  assert.equal(sent.filter((r) => r === 'POST /files.completeUploadExternal').length, 3, 'two charts and the CSV');
+  assert.equal(uploads.length, 3);
+  assert.match(JSON.stringify(responses.responses.find((r) => r.id === 'load')?.body), /Charts and the CSV are in your direct messages/);
+  assert.deepEqual(wentWrong('load'), []);
+});

@@ -341,6 +341,21 @@ test('pagination to the end: on-calls and log entries over many small pages', as
   );
 });
 
+test('a server repeating the same page with more=true ends the read at the first page with nothing new', async (t) => {
+  const { fake, history } = await setup(t);
+  const entry = {
+    id: 'R1',
+    type: 'assign_log_entry',
+    created_at: at(7),
+    incident: { id: 'PI7', type: 'incident_reference' },
+    assignees: [{ id: 'PU1', type: 'user_reference', summary: 'Ann Lee' }],
+  };
+  fake.failNext('/log_entries', { status: 200, body: JSON.stringify({ log_entries: [entry], limit: 1, offset: 0, more: true }), times: 50 });
+  const window = await history.fetchWindow({ kind: 'schedule', id: 'PSCH1', name: 'Payments Primary' }, since, until);
+  assert.deepEqual(window.pages.map(briefPage), [['R1', 'PU1', 'assigned', 'PI7', null, at(7)]]);
+  assert.deepEqual(fake.requestsTo('/log_entries').map((r) => one(r, 'offset')), ['0', '1']);
+});
+
 test('429 and 500 are retried by the client (Retry-After honoured); a persistent 500 is OnCallUnavailable', async (t) => {
   const { fake, history, waits } = await setup(t);
   fake.failNext('/oncalls', { status: 500 });

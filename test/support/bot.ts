@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { OnCallProvider } from '../../src/ports/on-call-provider.ts';
+import type { OnCallHistory } from '../../src/ports/on-call-history.ts';
 import type { TestDatabase } from './databases.ts';
 import { startSlackStandIn, type SlackStandIn, type StandInUser } from './slack-standin.ts';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
@@ -31,6 +32,7 @@ export async function startTestBot(opts: {
   /** More settings, e.g. CLINICAL_SAFETY_CHANNEL. */
   env?: Record<string, string>;
   onCall?: OnCallProvider;
+  history?: OnCallHistory;
 }): Promise<TestBot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: opts.token,
@@ -49,6 +51,7 @@ export async function startTestBot(opts: {
     slackRetries: { retries: 0 },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
+    ...(opts.history ? { history: opts.history } : {}),
   });
   const url = `http://127.0.0.1:${bot.port}`;
   return {
