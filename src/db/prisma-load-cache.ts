@@ -1,4 +1,5 @@
 import type { IncidentWork, LoadCache, SyncedWindow } from '../ports/load-cache.ts';
+import { SYNC_WINDOW_MS } from '../domain/sync-windows.ts';
 import type { LoadScope, OnCallPerson, OnCallWindow } from '../ports/on-call-history.ts';
 import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -79,7 +80,8 @@ export class PrismaLoadCache implements LoadCache {
 
   async read(scopeKey: string, from: Date, to: Date) {
     const stretches = await this.prisma.pdStretch.findMany({
-      where: { scopeKey, start: { lt: to }, end: { gt: from } },
+      // Stretches are clipped to their week, so none that overlaps the period starts more than a week before it.
+      where: { scopeKey, start: { lt: to, gte: new Date(from.getTime() - SYNC_WINDOW_MS) }, end: { gt: from } },
       select: { userId: true, scheduleId: true, escalationPolicyId: true, level: true, start: true, end: true },
       orderBy: [{ start: 'asc' }, { userId: 'asc' }],
     });

@@ -16,6 +16,8 @@ export interface OnCallLoad {
   workingHours: WorkingHours;
   teamTimeZone: string;
   sync: SyncOutcome;
+  /** PagerDuty person → Slack member, where matched by email. */
+  slackUsers: Map<string, string>;
 }
 
 const DAY = 24 * 3600_000;
@@ -67,9 +69,49 @@ async function matchSlackMembers(deps: ServiceDeps, window: OnCallWindow & { sla
   }
 }
 
-async function loadFor(deps: ServiceDeps, key: string, from: Date, to: Date, workingHours: WorkingHours): Promise<LoadReport> {
+/** Pages of a schedule's or team's rotation: those that came while the person was on call in it (or within an hour of it). */
+export function pagesWhileOnCall(window: OnCallWindow): OnCallWindow['pages'] {
+  const GRACE = 3600_000;
+  const byPerson = new Map<string, [number, number][]>();
+  for (const s of window.stretches) {
+    let list = byPerson.get(s.userId);
+    if (!list) byPerson.set(s.userId, (list = []));
+    list.push([s.start.getTime() - GRACE, s.end.getTime() + GRACE]);
+  }
+  for (const list of byPerson.values()) list.sort((a, b) => a[0] - b[0]);
+  return window.pages.filter((p) => {
+    const list = byPerson.get(p.userId);
+    if (!list) return false;
+    const t = p.at.getTime();
+    // The last stretch starting at or before t (binary search), or any earlier one still running.
+    let lo = 0;
+    let hi = list.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]![0] <= t) (idx = mid), (lo = mid + 1);
+      else hi = mid - 1;
+    }
+    for (let i = idx; i >= 0 && i >= idx - 8; i--) if (list[i]![1] > t) return true;
+    return false;
+  });
+}
+
+async function loadFor(
+  deps: ServiceDeps,
+  scope: LoadScope,
+  key: string,
+  from: Date,
+  to: Date,
+  workingHours: WorkingHours,
+  opts: { match: boolean; slackUsers: Map<string, string> },
+): Promise<LoadReport> {
   const window = await deps.loadCache.read(key, from, to);
-  await matchSlackMembers(deps, window);
+  // The Home tab uses what is known; matching asks Slack once per new person.
+  if (opts.match) await matchSlackMembers(deps, window);
+  for (const [person, slack] of window.slackUsers) opts.slackUsers.set(person, slack);
+  // Pages are cached for everyone: a rotation's report counts those that came during its shifts.
+  if (scope.kind !== 'all') window.pages = pagesWhileOnCall(window);
   const personOf = new Map([...window.slackUsers].map(([personId, slackId]) => [slackId, personId]));
   const work = await deps.loadCache.incidentWork([...personOf.keys()], from, to, deps.clock.now());
   return computeLoad({
@@ -99,8 +141,9 @@ export async function showOnCallLoad(
   const to = deps.clock.now();
   const from = new Date(to.getTime() - input.periodDays * DAY);
   const before = previousPeriod(from, to);
-  const sync = await syncOnCallHistory(deps, key, scope, before.from, to, { fetch: input.fetch ?? true });
-  if (!sync.asOf) {
+  const fetch = input.fetch ?? true;
+  const sync = await syncOnCallHistory(deps, key, scope, { previousFrom: before.from, from, to }, { fetch });
+  if (!sync.cached) {
     if (!deps.history) throw new AppError(NOT_CONNECTED, 'not_configured');
     throw new AppError(
       `${sync.failed ?? 'PagerDuty did not answer'}, and nothing is cached for ${scope.name} yet, so there is no report to show. Try again later.`,
@@ -108,8 +151,9 @@ export async function showOnCallLoad(
     );
   }
   const workingHours = teamWorkingHours(deps.settings.teamWorkingHours, scope.name, deps.settings.workingHours);
-  const report = await loadFor(deps, key, from, to, workingHours);
-  const previous = await loadFor(deps, key, before.from, before.to, workingHours);
+  const slackUsers = new Map<string, string>();
+  const report = await loadFor(deps, scope, key, from, to, workingHours, { match: fetch, slackUsers });
+  const previous = await loadFor(deps, scope, key, before.from, before.to, workingHours, { match: fetch, slackUsers });
   return {
     scope,
     periodDays: input.periodDays,
@@ -119,5 +163,6 @@ export async function showOnCallLoad(
     workingHours,
     teamTimeZone: deps.settings.defaultTimeZone,
     sync,
+    slackUsers,
   };
 }

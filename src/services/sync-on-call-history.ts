@@ -1,6 +1,7 @@
-import { isFresh, windowsCovering } from '../domain/sync-windows.ts';
+import { SETTLE_MS, isFresh, windowsCovering, type Window } from '../domain/sync-windows.ts';
 import type { LoadScope } from '../ports/on-call-history.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
+import type { SyncedWindow } from '../ports/load-cache.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export interface SyncOutcome {
@@ -8,32 +9,52 @@ export interface SyncOutcome {
   fetched: number;
   /** Why fetching stopped (the on-call system is down, or not connected); null when all went well. */
   failed: string | null;
-  /** The oldest copy of any window the figures rest on (null: nothing cached). */
+  /** Whether anything at all is cached for the periods asked. */
+  cached: boolean;
+  /**
+   * How current the figures are: the oldest copy among weeks that were not over when fetched (the
+   * current week, usually); null when every week used is complete.
+   */
   asOf: Date | null;
-  /** Days of the period with no copy at all (never fetched). */
-  missingDays: number;
+  /** Days of each period with no copy at all (never fetched). */
+  missingDays: { current: number; previous: number };
+}
+
+const DAY = 24 * 3600_000;
+
+/** Days of [from, to) that no stored window covers. */
+function missingDays(windows: Window[], stored: Map<number, SyncedWindow>, from: Date, to: Date): number {
+  let ms = 0;
+  for (const w of windows) {
+    if (stored.has(w.start.getTime())) continue;
+    ms += Math.max(0, Math.min(w.end.getTime(), to.getTime()) - Math.max(w.start.getTime(), from.getTime()));
+  }
+  return Math.ceil(ms / DAY);
 }
 
 /**
- * Brings the cache of `scope`'s on-call history up to date for [from, to): windows that are final
- * or fetched a moment ago are left alone, so a repeated report fetches nothing. When the on-call
- * system is down, what is cached stays usable: the outcome says how old it is and what is missing.
+ * Brings the cache of `scope`'s on-call history up to date for the current period [from, to) and the
+ * one before it [previousFrom, from): windows that are final or fetched a moment ago are left
+ * alone, so a repeated report fetches nothing. The newest weeks are fetched first, so an outage part
+ * way loses the comparison before it loses the report. When the on-call system is down, what is
+ * cached stays usable: the outcome says how current it is and what is missing.
  */
 export async function syncOnCallHistory(
   deps: Pick<ServiceDeps, 'history' | 'loadCache' | 'clock' | 'logger'>,
   scopeKey: string,
   scope: LoadScope,
-  from: Date,
-  to: Date,
+  periods: { previousFrom: Date; from: Date; to: Date },
   /** false: only say what the cache holds (the App Home tab must not wait on PagerDuty). */
   opts: { fetch?: boolean } = {},
 ): Promise<SyncOutcome> {
   const fetch = opts.fetch ?? true;
+  const { previousFrom, from, to } = periods;
   const now = deps.clock.now();
-  const stored = new Map((await deps.loadCache.windows(scopeKey, from, to)).map((w) => [w.start.getTime(), w]));
+  const stored = new Map((await deps.loadCache.windows(scopeKey, previousFrom, to)).map((w) => [w.start.getTime(), w]));
+  const windows = windowsCovering(previousFrom, to);
   let fetched = 0;
   let failed: string | null = fetch && !deps.history ? 'PagerDuty is not connected' : null;
-  for (const w of windowsCovering(from, to)) {
+  for (const w of [...windows].reverse()) {
     const copy = stored.get(w.start.getTime());
     if (!fetch || failed || (copy && isFresh(copy, now))) continue;
     try {
@@ -49,12 +70,18 @@ export async function syncOnCallHistory(
     }
   }
   let asOf: Date | null = null;
-  let missingMs = 0;
-  for (const w of windowsCovering(from, to)) {
-    const copy = stored.get(w.start.getTime());
-    const overlap = Math.min(w.end.getTime(), to.getTime()) - Math.max(w.start.getTime(), from.getTime());
-    if (!copy) missingMs += Math.max(0, overlap);
-    else if (!asOf || copy.fetchedAt < asOf) asOf = copy.fetchedAt;
+  for (const copy of stored.values()) {
+    const final = copy.fetchedAt.getTime() >= copy.end.getTime() + SETTLE_MS;
+    if (!final && (!asOf || copy.fetchedAt < asOf)) asOf = copy.fetchedAt;
   }
-  return { fetched, failed, asOf, missingDays: Math.ceil(missingMs / (24 * 3600_000)) };
+  return {
+    fetched,
+    failed,
+    cached: stored.size > 0,
+    asOf,
+    missingDays: {
+      current: missingDays(windowsCovering(from, to), stored, from, to),
+      previous: missingDays(windowsCovering(previousFrom, from), stored, previousFrom, from),
+    },
+  };
 }

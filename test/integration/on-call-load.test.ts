@@ -105,6 +105,16 @@ for (const database of testDatabases()) {
       assert.equal(col(alice, /^on-call hours$/i), '240');
     });
 
+    test('someone who is not a lead sees their own row and the totals, and gets no files', async () => {
+      const filesBefore = env.slack.files.length;
+      const { json } = await load('load', 'UBOB');
+      assert.match(json, /Bob Example/);
+      assert.doesNotMatch(json, /Alice Example/);
+      assert.match(json, /\*Pages\*\\n3/, 'the team totals');
+      assert.match(json, /Your own row and the team’s totals/);
+      assert.equal(env.slack.files.length, filesBefore, 'no charts or CSV');
+    });
+
     test('a repeated report fetches nothing; PagerDuty down shows the cached figures and their age', async () => {
       const before = fetches();
       const again = await load('load');

@@ -10,7 +10,7 @@ import { loadReportCsv } from '../../domain/load-csv.ts';
 
 const ROWS_SHOWN = 15;
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-const signed = (n: number) => (n > 0 ? `+${num(n)}` : n < 0 ? `−${num(-n)}` : '±0');
+const signedNumber = (n: number) => (n > 0 ? `+${num(n)}` : n < 0 ? `−${num(-n)}` : '±0');
 
 /** A name that fits a fixed-width column (Slack code blocks do not escape: only backticks matter). */
 const cell = (s: string, width: number) => {
@@ -21,15 +21,23 @@ const cell = (s: string, width: number) => {
 /** How old the figures are and what is missing, when that matters. */
 export function freshnessNote(load: OnCallLoad): string | null {
   const parts: string[] = [];
-  if (load.sync.failed) parts.push(`:warning: ${escapeMrkdwn(load.sync.failed)}: showing cached figures`);
-  if (load.sync.asOf && load.sync.failed) parts.push(`as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}`);
-  if (load.sync.missingDays > 0) parts.push(`${load.sync.missingDays} day${load.sync.missingDays === 1 ? '' : 's'} of the period have no data yet`);
+  const { failed, asOf, missingDays } = load.sync;
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  if (failed) parts.push(`:warning: ${escapeMrkdwn(failed)}: showing cached figures`);
+  if (failed && asOf) parts.push(`the current week as of ${formatInZone(asOf, load.teamTimeZone)}`);
+  if (missingDays.current > 0) parts.push(`${days(missingDays.current)} of the period have no data`);
+  if (missingDays.previous > 0) parts.push(`${days(missingDays.previous)} of the period before have no data, so changes are not shown`);
   return parts.length ? parts.join(' · ') : null;
 }
 
 /** The `/incident load` answer: totals, fairness, change against the previous period and a table per responder. */
-export function onCallLoadMessage(load: OnCallLoad, opts: { filesSent: boolean }): SlackMessage {
+export function onCallLoadMessage(
+  load: OnCallLoad,
+  opts: { filesSent: boolean; /** Show only these people's rows (a member who is not a lead sees their own). */ onlyPeople?: readonly string[] },
+): SlackMessage {
   const { report, change } = load;
+  // A change against a period with gaps would mislead: shown as a dash instead.
+  const signed = (n: number) => (load.sync.missingDays.previous > 0 ? '–' : signedNumber(n));
   const t = report.totals;
   const c = change.totals;
   const title = `On-call load: ${load.scope.name}, last ${load.periodDays} days`;
@@ -52,20 +60,24 @@ export function onCallLoadMessage(load: OnCallLoad, opts: { filesSent: boolean }
     ].map((text) => ({ type: 'mrkdwn', text })),
   });
   const header = `${cell('Responder', 22)} ${'On-call h'.padStart(9)} ${'Pages'.padStart(5)} ${'OOH'.padStart(4)} ${'Night'.padStart(5)} ${'Nights'.padStart(6)} ${'Inc'.padStart(4)} ${'Δ pages'.padStart(7)}`;
-  const rows = report.responders.slice(0, ROWS_SHOWN).map((r) => {
+  const visible = opts.onlyPeople ? report.responders.filter((r) => opts.onlyPeople!.includes(r.personId)) : report.responders;
+  const rows = visible.slice(0, ROWS_SHOWN).map((r) => {
     const d = change.responders.get(r.personId)?.delta;
     return `${cell(r.name, 22)} ${num(r.onCallHours).padStart(9)} ${String(r.pages).padStart(5)} ${String(r.outOfHoursPages).padStart(4)} ${String(r.nightPages).padStart(5)} ${String(r.nightsInterrupted).padStart(6)} ${String(r.incidentsWorked).padStart(4)} ${signed(d?.pages ?? 0).padStart(7)}`;
   });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`\`\`\`\n${[header, ...rows].join('\n')}\n\`\`\``, 3000) } });
   const busiest = report.responders[0]!;
-  const more = report.responders.length > ROWS_SHOWN ? ` · ${report.responders.length - ROWS_SHOWN} more in the CSV` : '';
+  const more = visible.length > ROWS_SHOWN ? ` · ${visible.length - ROWS_SHOWN} more in the CSV` : '';
+  const who = opts.onlyPeople
+    ? 'Your own row and the team’s totals: each person’s figures are for the on-call leads (ONCALL_LEADS).'
+    : `Most load: ${escapeMrkdwn(busiest.name)}.`;
   blocks.push({
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
         text:
-          `Most load: ${escapeMrkdwn(busiest.name)}. Out of hours: outside ${escapeMrkdwn(formatWorkingHours(load.workingHours))} in each responder's own time zone; ` +
+          `${who} Out of hours: outside ${escapeMrkdwn(formatWorkingHours(load.workingHours))} in each responder's own time zone; ` +
           `Δ against the ${load.periodDays} days before.${more}` +
           (opts.filesSent ? ' Charts and the CSV are in your direct messages with me.' : ''),
       },
@@ -85,7 +97,7 @@ function fairnessText(f: { gini: number | null; maxToMedian: number | null }, ch
 export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[] {
   const t = load.report.totals;
   const top = load.report.responders.slice(0, 5).map((r) => `• ${escapeMrkdwn(r.name)}: ${r.pages} pages, ${r.nightPages} at night, ${num(r.onCallHours)} h on call`);
-  const note = freshnessNote(load) ?? (load.sync.asOf ? `Figures as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}.` : null);
+  const note = freshnessNote(load) ?? (load.sync.asOf ? `The current week as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}.` : null);
   return [
     { type: 'divider' },
     { type: 'header', text: { type: 'plain_text', text: `On-call load, last ${load.periodDays} days`, emoji: true } },

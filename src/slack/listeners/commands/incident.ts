@@ -116,15 +116,19 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           { responseUrl: cmd.response_url, userId: cmd.user_id },
           async () => {
             const load = await showOnCallLoad(ctx.deps, { query: request.query, periodDays: request.periodDays });
+            // With leads configured, everyone else sees their own row and the totals, and gets no files.
+            const leads = ctx.deps.settings.oncallLeads;
+            const isLead = leads.length === 0 || leads.includes(cmd.user_id);
+            const own = [...load.slackUsers].filter(([, slack]) => slack === cmd.user_id).map(([person]) => person);
             let filesSent = false;
-            if (load.report.responders.length) {
+            if (isLead && load.report.responders.length) {
               // Individual figures go to the person who asked, not the channel they typed in.
               filesSent = await ctx.deps.chat.sendFilesPrivately(cmd.user_id, onCallLoadFiles(load)).then(
                 () => true,
                 (err: unknown) => (ctx.deps.logger.error({ err, user: cmd.user_id }, 'sending the load charts failed'), false),
               );
             }
-            const msg = onCallLoadMessage(load, { filesSent });
+            const msg = onCallLoadMessage(load, { filesSent, ...(isLead ? {} : { onlyPeople: own }) });
             await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
             return null;
           },
