@@ -31,7 +31,7 @@ const deps = {
   history: noFetch,
   clock: { now: () => NOW },
   logger: silentLogger,
-  chat: { userIdByEmail: async () => null },
+  chat: { userIdsByEmail: async () => new Map() },
   settings: { defaultTimeZone: 'Europe/London', workingHours: DEFAULT_WORKING_HOURS, teamWorkingHours: new Map(), oncallLeads: [] },
 } as unknown as ServiceDeps;
 

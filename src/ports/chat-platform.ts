@@ -88,6 +88,8 @@ export interface ChatPlatform {
   userEmail(userId: string): Promise<string | null>;
   /** The workspace member with this email, or null (no such member, or not visible to the bot). */
   userIdByEmail(email: string): Promise<string | null>;
+  /** Members for many emails at once (lower-cased email → member); emails with no member are left out. */
+  userIdsByEmail(emails: readonly string[]): Promise<Map<string, string>>;
   /** The user's own IANA time zone, or null when unknown. */
   userTimeZone(userId: string): Promise<string | null>;
   /** Posts the review in the channel, or redraws the one at `ts`; returns the message id. */

@@ -54,14 +54,16 @@ async function resolveScope(deps: ServiceDeps, query: string | null): Promise<Lo
 async function matchSlackMembers(deps: ServiceDeps, window: OnCallWindow & { slackUsers: Map<string, string> }): Promise<void> {
   const now = deps.clock.now();
   const ids = window.people.map((p) => p.id);
-  const matches: { personId: string; slackUserId: string | null }[] = [];
-  for (const person of await deps.loadCache.peopleToMatch(ids, new Date(now.getTime() - SLACK_MATCH_MAX_AGE))) {
-    try {
-      matches.push({ personId: person.id, slackUserId: person.email ? await deps.chat.userIdByEmail(person.email) : null });
-    } catch (err) {
-      deps.logger.warn({ err, person: person.id }, 'Slack lookup by email failed; trying again next report');
-    }
+  const people = await deps.loadCache.peopleToMatch(ids, new Date(now.getTime() - SLACK_MATCH_MAX_AGE));
+  if (!people.length) return;
+  let byEmail: Map<string, string>;
+  try {
+    byEmail = await deps.chat.userIdsByEmail(people.flatMap((p) => (p.email ? [p.email] : [])));
+  } catch (err) {
+    deps.logger.warn({ err }, 'Slack lookup by email failed; trying again next report');
+    return;
   }
+  const matches = people.map((p) => ({ personId: p.id, slackUserId: (p.email && byEmail.get(p.email.toLowerCase())) || null }));
   await deps.loadCache.setSlackUsers(matches, now);
   for (const m of matches) {
     if (m.slackUserId) window.slackUsers.set(m.personId, m.slackUserId);

@@ -53,6 +53,12 @@ const lookedUp = z.object({ user: z.object({ id: z.string() }) });
 const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
 const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
 const openedIm = z.object({ channel: z.object({ id: z.string().min(1) }) });
+const memberList = z.object({
+  members: z
+    .array(z.object({ id: z.string(), deleted: z.boolean().optional(), is_bot: z.boolean().optional(), profile: z.object({ email: z.string().nullish() }).nullish() }))
+    .default([]),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
 
 /** The content type of an uploaded file, by its extension (Slack also guesses). */
 function mimeTypeOf(filename: string): string {
@@ -160,6 +166,33 @@ export class SlackChatPlatform implements ChatPlatform {
   async userIdByEmail(email: string): Promise<string | null> {
     const res = await call(() => this.client.users.lookupByEmail({ email }), lookedUp, ['users_not_found']);
     return res?.user.id ?? null;
+  }
+
+  /**
+   * A few emails are looked up one by one; more through one paginated users.list (users.lookupByEmail
+   * is rate-limited to about 50 a minute, which 200 on-call people would wait minutes for).
+   */
+  async userIdsByEmail(emails: readonly string[]): Promise<Map<string, string>> {
+    const wanted = new Set(emails.map((e) => e.toLowerCase()));
+    const found = new Map<string, string>();
+    if (wanted.size <= 5) {
+      for (const email of wanted) {
+        const id = await this.userIdByEmail(email);
+        if (id) found.set(email, id);
+      }
+      return found;
+    }
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const res = await call(() => this.client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) }), memberList);
+      for (const m of res!.members) {
+        const email = m.profile?.email?.toLowerCase();
+        if (email && wanted.has(email) && !m.deleted && !m.is_bot) found.set(email, m.id);
+      }
+      cursor = res!.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return found;
   }
 
   async userTimeZone(userId: string): Promise<string | null> {

@@ -43,6 +43,7 @@ export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'conversations.history': ['channels:history', 'groups:history'],
   'chat.getPermalink': [],
   'users.info': ['users:read'],
+  'users.list': ['users:read', 'users:read.email'],
   'views.publish': [],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
