@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
-import { applyMigrations } from './migrate.ts';
+import { applyMigrationsInWorker } from './migrate.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -26,7 +26,7 @@ export async function openDatabase(opts: {
   const embedded = opts.url ? null : await startEmbeddedPostgres(opts.dataDir);
   const url = opts.url ?? embedded!.url;
   try {
-    await applyMigrations(url);
+    await applyMigrationsInWorker(url);
     // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.

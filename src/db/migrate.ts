@@ -109,3 +109,30 @@ export async function diffMigrationsToSchema(databaseUrl: string): Promise<strin
     return (out.stdout ?? '').replace(/^-- This is an empty migration\.\s*$/m, '').trim();
   });
 }
+
+/**
+ * applyMigrations in a worker thread: Prisma's WebAssembly schema engine takes about 100 MB that
+ * would otherwise stay in the bot's process for good. Same result and errors.
+ */
+export async function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> {
+  const { Worker } = await import('node:worker_threads');
+  // The worker loads TypeScript as the bot does (tsx), registered in its own thread.
+  const entry = new URL('./migrate-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { url: databaseUrl } });
+  try {
+    const result = await new Promise<{ ok: boolean; applied?: string[]; message?: string; stack?: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the migration worker exited with code ${code} before answering`)));
+    });
+    if (!result.ok) {
+      const err = new Error(result.message);
+      if (result.stack) err.stack = result.stack;
+      throw err;
+    }
+    return result.applied!;
+  } finally {
+    await worker.terminate();
+  }
+}
