@@ -1,7 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrationsInWorker } from './migrate.ts';
 
 export interface Database {
@@ -23,7 +22,8 @@ export async function openDatabase(opts: {
   dataDir: string | null;
   onIdleError?: (err: Error) => void;
 }): Promise<Database> {
-  const embedded = opts.url ? null : await startEmbeddedPostgres(opts.dataDir);
+  // PGlite is loaded only when it is used: a bot on a PostgreSQL server does not carry it.
+  const embedded = opts.url ? null : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir);
   const url = opts.url ?? embedded!.url;
   try {
     await applyMigrationsInWorker(url);

@@ -78,15 +78,29 @@ export class PrismaLoadCache implements LoadCache {
     });
   }
 
+  /** Read through the pg pool as plain arrays: a year of history maps to a fraction of the memory of Prisma rows. */
   async read(scopeKey: string, from: Date, to: Date) {
-    const stretches = await this.prisma.pdStretch.findMany({
-      // Stretches are clipped to their week, so none that overlaps the period starts more than a week before it.
-      where: { scopeKey, start: { lt: to, gte: new Date(from.getTime() - SYNC_WINDOW_MS) }, end: { gt: from } },
-      select: { userId: true, scheduleId: true, escalationPolicyId: true, level: true, start: true, end: true },
-      orderBy: [{ start: 'asc' }, { userId: 'asc' }],
+    // Stretches are clipped to their week, so none that overlaps the period starts more than a week before it.
+    const stretchRows = await this.pool.query<[string, string | null, string | null, number, string, string]>({
+      text: `SELECT user_id, schedule_id, escalation_policy_id, level, (extract(epoch FROM start) * 1000)::bigint::text, (extract(epoch FROM "end") * 1000)::bigint::text
+               FROM pd_stretch WHERE scope_key = $1 AND start < $3 AND start >= $4 AND "end" > $2 ORDER BY start, user_id`,
+      values: [scopeKey, from, to, new Date(from.getTime() - SYNC_WINDOW_MS)],
+      rowMode: 'array',
     });
+    const stretches = stretchRows.rows.map(([userId, scheduleId, escalationPolicyId, level, start, end]) => ({
+      userId,
+      scheduleId,
+      escalationPolicyId,
+      level,
+      start: new Date(Number(start)),
+      end: new Date(Number(end)),
+    }));
     const ids = [...new Set(stretches.map((s) => s.userId))];
-    const people = await this.prisma.pdPerson.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    const peopleRows = await this.pool.query<[string, string, string | null, string | null, string | null]>({
+      text: 'SELECT id, name, email, time_zone, slack_user_id FROM pd_person WHERE id = ANY($1) ORDER BY id',
+      values: [ids],
+      rowMode: 'array',
+    });
     const rows = await this.pool.query<[string, string, string, string, string, string | null]>({
       text: `SELECT log_entry_id, user_id, incident_id, (extract(epoch FROM at) * 1000)::bigint::text, kind, service_id
                FROM pd_page WHERE user_id = ANY($1) AND at >= $2 AND at < $3 ORDER BY at, log_entry_id, user_id`,
@@ -94,9 +108,9 @@ export class PrismaLoadCache implements LoadCache {
       rowMode: 'array',
     });
     const slackUsers = new Map<string, string>();
-    for (const p of people) if (p.slackUserId) slackUsers.set(p.id, p.slackUserId);
+    for (const [id, , , , slack] of peopleRows.rows) if (slack) slackUsers.set(id, slack);
     return {
-      people: people.map(toPerson),
+      people: peopleRows.rows.map(([id, name, email, timeZone]) => ({ id, name, email, timeZone })),
       stretches,
       pages: rows.rows.map(([id, userId, incidentId, atMs, kind, serviceId]) => ({
         id,
