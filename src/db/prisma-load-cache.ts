@@ -140,28 +140,44 @@ export class PrismaLoadCache implements LoadCache {
        WHERE pd_person.id = m.id`;
   }
 
+  /**
+   * Each holding of a role, from the incident's timeline: from its assignment to the next
+   * assignment of that role (a handover) or the incident's resolution (`now` while it is open). A
+   * role with no assignment on the timeline counts from when its holder took it.
+   */
   async incidentWork(slackUserIds: string[], from: Date, to: Date, now: Date): Promise<IncidentWork[]> {
     if (!slackUserIds.length) return [];
-    const roles = await this.prisma.incidentRole.findMany({
-      where: {
-        userId: { in: slackUserIds },
-        assignedAt: { lt: to },
-        incident: { nearMiss: false, OR: [{ resolvedAt: null }, { resolvedAt: { gt: from } }] },
+    const wanted = new Set(slackUserIds);
+    const incidents = await this.prisma.incident.findMany({
+      where: { nearMiss: false, createdAt: { lt: to }, OR: [{ resolvedAt: null }, { resolvedAt: { gt: from } }] },
+      select: {
+        id: true,
+        resolvedAt: true,
+        roles: { select: { role: true, userId: true, assignedAt: true } },
+        timeline: { where: { kind: 'role_assigned' }, select: { occurredAt: true, data: true }, orderBy: { occurredAt: 'asc' } },
       },
-      select: { userId: true, role: true, assignedAt: true, incidentId: true, incident: { select: { resolvedAt: true } } },
     });
-    const byKey = new Map<string, IncidentWork>();
-    for (const r of roles) {
-      const key = `${r.userId} ${r.incidentId}`;
-      const end = r.incident.resolvedAt ?? now;
-      const work = byKey.get(key);
-      if (work) {
-        work.roles.push(r.role.toLowerCase());
-        if (r.assignedAt < work.start) work.start = r.assignedAt;
-      } else {
-        byKey.set(key, { slackUserId: r.userId, incidentId: r.incidentId, roles: [r.role.toLowerCase()], start: r.assignedAt, end });
+    const work: IncidentWork[] = [];
+    for (const incident of incidents) {
+      const end = incident.resolvedAt ?? now;
+      const byRole = new Map<string, { at: Date; userId: string }[]>();
+      for (const e of incident.timeline) {
+        const data = e.data as { role?: unknown; userId?: unknown } | null;
+        if (typeof data?.role !== 'string' || typeof data.userId !== 'string') continue;
+        let list = byRole.get(data.role);
+        if (!list) byRole.set(data.role, (list = []));
+        list.push({ at: e.occurredAt, userId: data.userId });
+      }
+      for (const r of incident.roles) if (!byRole.has(r.role)) byRole.set(r.role, [{ at: r.assignedAt, userId: r.userId }]);
+      for (const [role, holdings] of byRole) {
+        holdings.forEach((h, i) => {
+          const until = holdings[i + 1]?.at ?? end;
+          if (wanted.has(h.userId) && until > h.at) {
+            work.push({ slackUserId: h.userId, incidentId: incident.id, roles: [role.toLowerCase()], start: h.at, end: until });
+          }
+        });
       }
     }
-    return [...byKey.values()].filter((w) => w.end > w.start).sort((a, b) => a.start.getTime() - b.start.getTime() || a.slackUserId.localeCompare(b.slackUserId));
+    return work.sort((a, b) => a.start.getTime() - b.start.getTime() || a.slackUserId.localeCompare(b.slackUserId));
   }
 }

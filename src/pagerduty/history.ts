@@ -69,6 +69,8 @@ const onCallSchema = z.object({
 const PAGE_KINDS: Record<string, PageEvent['kind']> = {
   assign_log_entry: 'assigned',
   escalate_log_entry: 'escalated',
+  // Reassigned to another escalation policy: its assignees are paged as well.
+  delegate_log_entry: 'assigned',
 };
 /** Any log entry: only its id and type matter unless it is a page. */
 const logEntrySchema = z.object({ id: z.string(), type: z.string() }).loose();

@@ -48,6 +48,35 @@ for (const database of testDatabases()) {
       assert.equal(await c.findScope('nothing'), null);
     });
 
+    test('incident work: each holding of a role, ended by a handover or the resolution', async () => {
+      const store = env.store();
+      const { incident } = await store.createIfAbsent({
+        declareKey: 'load-handover',
+        declaration: { title: 'Handover', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+        declaredBy: 'UDECL',
+        originChannelId: null,
+        responseUrl: null,
+        declaredAt: d('2026-11-20T10:00:00Z'),
+        via: 'command',
+      });
+      const assign = (userId: string, at: string, previous: string | null) =>
+        store.applyChange(
+          incident.id,
+          { role: { role: 'COMMANDER', userId, assignedBy: 'UDECL' } },
+          { occurredAt: d(at), kind: 'role_assigned', actorId: 'UDECL', text: `Commander: ${userId}`, data: { role: 'COMMANDER', userId, previous } },
+        );
+      await assign('UALICE', '2026-11-20T10:05:00Z', null);
+      await assign('UBOB', '2026-11-20T11:00:00Z', 'UALICE');
+      await store.applyChange(incident.id, { status: 'RESOLVED', resolvedAt: d('2026-11-20T12:00:00Z') }, { occurredAt: d('2026-11-20T12:00:00Z'), kind: 'status_changed', actorId: 'UBOB', text: 'Resolved', data: { from: 'DECLARED', to: 'RESOLVED' } });
+      const work = (await cache().incidentWork(['UALICE', 'UBOB'], d('2026-11-01T00:00:00Z'), d('2026-11-25T00:00:00Z'), d('2026-11-25T00:00:00Z')))
+        .filter((w) => w.incidentId === incident.id)
+        .map((w) => [w.slackUserId, w.roles.join(), w.start.toISOString(), w.end.toISOString()]);
+      assert.deepEqual(work, [
+        ['UALICE', 'commander', '2026-11-20T10:05:00.000Z', '2026-11-20T11:00:00.000Z'],
+        ['UBOB', 'commander', '2026-11-20T11:00:00.000Z', '2026-11-20T12:00:00.000Z'],
+      ]);
+    });
+
     test('sync fetches the newest weeks first; an outage part way leaves the report, flags the comparison and says how current it is', async () => {
       const c = cache();
       const asked: string[] = [];

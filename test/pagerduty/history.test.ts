@@ -426,3 +426,11 @@ test('the fake refuses /oncalls ranges over 90 days, as the adapter never asks',
   });
   assert.equal(res.status, 400);
 });
+
+test('a reassignment (delegate_log_entry) pages its assignees too', async (t) => {
+  const state = seed();
+  state.logEntries = [{ id: 'D1', type: 'delegate_log_entry', createdAt: at(6, 12), incidentId: 'PI7', serviceId: 'PSVC1', assigneeIds: ['PU4'] }];
+  const { history } = await setup(t, { state });
+  const w = await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, new Date(at(5)), new Date(at(12)));
+  assert.deepEqual(w.pages.map(briefPage), [['D1', 'PU4', 'assigned', 'PI7', 'PSVC1', at(6, 12)]]);
+});
