@@ -41,7 +41,10 @@ const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 5);
 // The first report also matches the 200 people to Slack members (stubbed); later ones do not.
 let t0 = performance.now();
 let load = await showOnCallLoad(deps, { query: null, periodDays: 365 });
+onCallLoadFiles(load);
+onCallLoadMessage(load, { filesSent: true });
 const first = performance.now() - t0;
+const peakFirstMb = Math.max(peak, rssMb());
 const runs: number[] = [];
 for (let i = 0; i < 5; i++) {
   t0 = performance.now();
@@ -57,5 +60,5 @@ runs.sort((a, b) => a - b);
 if (load.report.totals.pages !== PAGES) throw new Error(`expected ${PAGES} pages in the report, saw ${load.report.totals.pages}`);
 if (load.sync.fetched !== 0) throw new Error('the cached report fetched');
 
-console.log(JSON.stringify({ first, median: runs[2], max: runs[4], peakMb: peak, baselineMb }));
+console.log(JSON.stringify({ first, median: runs[2], max: runs[4], peakMb: peak, peakFirstMb, baselineMb }));
 await db.close();
