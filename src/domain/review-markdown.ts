@@ -1,6 +1,6 @@
 import { ROLE_LABELS } from './incident.ts';
 import { severityText } from './severity.ts';
-import type { KeyTimes, PostIncidentReview } from './review.ts';
+import { KEY_TIME_LABELS, type KeyTimes, type PostIncidentReview } from './review.ts';
 
 const TBC = '_To be completed_';
 
@@ -23,13 +23,6 @@ function inline(s: string): string {
 
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
 
-const KEY_TIME_LABELS: Record<keyof KeyTimes, string> = {
-  declared: 'Declared',
-  acknowledged: 'Acknowledged',
-  mitigated: 'Mitigated',
-  resolved: 'Resolved',
-  closed: 'Closed',
-};
 
 /** The review as a complete Markdown document (GitHub-flavoured: tables). Deterministic. */
 export function reviewToMarkdown(review: PostIncidentReview): string {

@@ -186,6 +186,14 @@ export interface ReviewTimelineItem {
   deleted: boolean;
 }
 
+export const KEY_TIME_LABELS: Record<keyof KeyTimes, string> = {
+  declared: 'Declared',
+  acknowledged: 'Acknowledged',
+  mitigated: 'Mitigated',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
 export interface KeyTimes {
   declared: string;
   acknowledged: string | null;

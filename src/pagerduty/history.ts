@@ -12,6 +12,7 @@
 //    once with GET /users/{id}.
 // Every answer is checked with zod; anything unexpected throws OnCallUnavailable.
 import { z } from 'zod';
+import { nameOf, parseAll, parseOne, type Named } from './parse.ts';
 
 import type {
   LoadScope,
@@ -88,24 +89,6 @@ const userAnswer = z.object({ user: userSchema });
 
 type User = z.infer<typeof userSchema>;
 type LogEntry = z.infer<typeof pageEntrySchema>;
-type Named = { id: string; name?: string | null; summary?: string | null };
-const nameOf = (r: Named): string => r.name ?? r.summary ?? r.id;
-
-function parseAll<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
-  const parsed = z.array(schema).safeParse(items);
-  if (!parsed.success) {
-    throw new OnCallUnavailable(`PagerDuty answered unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
-  }
-  return parsed.data;
-}
-
-function parseOne<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    throw new OnCallUnavailable(`PagerDuty answered an unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
-  }
-  return parsed.data;
-}
 
 /** An IANA zone name this runtime knows, else null (PagerDuty's own names, offsets, blanks). */
 export function validTimeZone(zone: string | null | undefined): string | null {

@@ -3,6 +3,7 @@
 // Paging: POST /incidents (From header, incident_key = dedupKey) on a service matched by name, or assigned to a user
 // (GET /users?query=email) on the configured default service; resolving: PUT /incidents/{id}.
 import { z } from 'zod';
+import { nameOf, parseAll, parseOne, type Named } from './parse.ts';
 
 import {
   OnCallUnavailable,
@@ -56,24 +57,6 @@ const incidentSchema = z.object({
 });
 const incidentAnswer = z.object({ incident: incidentSchema });
 
-type Named = { id: string; name?: string | null; summary?: string | null };
-const nameOf = (r: Named): string => r.name ?? r.summary ?? r.id;
-
-function parseAll<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
-  const parsed = z.array(schema).safeParse(items);
-  if (!parsed.success) {
-    throw new OnCallUnavailable(`PagerDuty answered unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
-  }
-  return parsed.data;
-}
-
-function parseOne<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    throw new OnCallUnavailable(`PagerDuty answered an unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
-  }
-  return parsed.data;
-}
 
 function toPaged(i: z.infer<typeof incidentSchema>): PagedIncident {
   return {

@@ -27,3 +27,23 @@ export function escapeMrkdwn(text: string): string {
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+const TIMELINE_ICONS: Record<string, string> = {
+  declared: ':rotating_light:',
+  channel_created: ':hash:',
+  severity_changed: ':warning:',
+  status_changed: ':arrows_counterclockwise:',
+  role_assigned: ':bust_in_silhouette:',
+  note: ':memo:',
+  status_update: ':loudspeaker:',
+  resolved: ':white_check_mark:',
+  closed: ':lock:',
+  reopened: ':rotating_light:',
+  clinical_impact: ':hospital:',
+  pinned_message: ':pushpin:',
+};
+
+/** The emoji a timeline entry of this kind is shown with. */
+export function timelineIcon(kind: string): string {
+  return TIMELINE_ICONS[kind] ?? ':small_blue_diamond:';
+}

@@ -3,6 +3,7 @@
 import { SYSTEM_DECLARER } from '../../domain/incident.ts';
 import {
   ACTION_CATEGORIES,
+  KEY_TIME_LABELS,
   ACTION_CATEGORY_LABELS,
   ACTION_PRIORITIES,
   ACTION_TEXT_MAX,
@@ -23,7 +24,7 @@ import {
 } from '../../domain/review.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import { REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from '../ids.ts';
-import { clip, escapeMrkdwn } from './format.ts';
+import { clip, escapeMrkdwn, timelineIcon } from './format.ts';
 import { slackTextToMrkdwn } from './timeline.ts';
 
 type Block = Record<string, unknown>;
@@ -119,28 +120,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 // The review message
 // ---------------------------------------------------------------------------------------------
 
-const ICONS: Record<string, string> = {
-  declared: ':rotating_light:',
-  channel_created: ':hash:',
-  severity_changed: ':warning:',
-  status_changed: ':arrows_counterclockwise:',
-  role_assigned: ':bust_in_silhouette:',
-  note: ':memo:',
-  status_update: ':loudspeaker:',
-  resolved: ':white_check_mark:',
-  closed: ':lock:',
-  reopened: ':rotating_light:',
-  clinical_impact: ':hospital:',
-  pinned_message: ':pushpin:',
-};
 
-const KEY_TIME_LABELS: Record<keyof KeyTimes, string> = {
-  declared: 'Declared',
-  acknowledged: 'Acknowledged',
-  mitigated: 'Mitigated',
-  resolved: 'Resolved',
-  closed: 'Closed',
-};
 
 function severityHistoryText(review: PostIncidentReview): string {
   const h = review.header;
@@ -237,7 +217,7 @@ function actionItemsTexts(review: PostIncidentReview): string[] {
 }
 
 function timelineLine(e: ReviewTimelineItem): string {
-  const head = [`${ICONS[e.kind] ?? ':small_blue_diamond:'} *${e.atText}*`];
+  const head = [`${timelineIcon(e.kind)} *${e.atText}*`];
   if (e.actorId) head.push(clipMrkdwn(personText(e.actorId), 80));
   if (e.permalink && /^https:\/\/[^\s<>|]+$/.test(e.permalink) && e.permalink.length <= 300) head.push(`<${e.permalink}|message>`);
   const marker = e.deleted ? ' _(deleted)_' : e.edited ? ' _(edited)_' : '';

@@ -4,7 +4,7 @@ import { formatReaderTime } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../ports/incident-store.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { showTimeline, type IncidentTimeline } from '../../services/show-timeline.ts';
-import { clip, escapeMrkdwn } from './format.ts';
+import { clip, escapeMrkdwn, timelineIcon } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** Slack's limits for a message's blocks (https://api.slack.com/reference/block-kit/blocks). */
@@ -19,20 +19,6 @@ export type TimelineLimits = typeof TIMELINE_LIMITS;
 /** Blocks that are not entry sections: header, zones, durations, divider, "older left out", footer. */
 const FIXED_BLOCKS = 6;
 
-const ICONS: Record<string, string> = {
-  declared: ':rotating_light:',
-  channel_created: ':hash:',
-  severity_changed: ':warning:',
-  status_changed: ':arrows_counterclockwise:',
-  role_assigned: ':bust_in_silhouette:',
-  note: ':memo:',
-  status_update: ':loudspeaker:',
-  resolved: ':white_check_mark:',
-  closed: ':lock:',
-  reopened: ':rotating_light:',
-  clinical_impact: ':hospital:',
-  pinned_message: ':pushpin:',
-};
 
 /**
  * The reply to `/incident timeline` in an incident channel: the incident's timeline as `userId`
@@ -98,7 +84,7 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
 
 /** One entry: icon, time, who, a link to the message it came from, markers, then its text quoted. */
 export function entryText(e: TimelineEntry, at: (d: Date) => string, limits: TimelineLimits = TIMELINE_LIMITS): string {
-  const parts = [`${ICONS[e.kind] ?? ':small_blue_diamond:'} *${at(e.occurredAt)}*`];
+  const parts = [`${timelineIcon(e.kind)} *${at(e.occurredAt)}*`];
   if (e.actorId) parts.push(/^[UWB][A-Z0-9]+$/.test(e.actorId) ? `<@${e.actorId}>` : escapeMrkdwn(e.actorId));
   if (e.permalink && /^https:\/\/[^\s<>|]+$/.test(e.permalink)) parts.push(`<${e.permalink}|message>`);
   if (e.deletedAt) parts.push('_(deleted)_');
