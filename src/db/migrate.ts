@@ -36,6 +36,32 @@ class CatalogFriendlyClient extends pg.Client {
   }
 }
 
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it at every `;`, which breaks SQL
+ * whose function bodies or comments hold one (the audit trail's triggers). The native engine
+ * sends a script whole; so does this: one simple-protocol query, which Postgres runs statement by
+ * statement.
+ */
+function wholeScripts<T extends { executeScript(script: string): Promise<void> }>(adapter: T): T {
+  const raw = adapter as unknown as { client: pg.Pool; onError(err: unknown): never };
+  adapter.executeScript = async (script: string) => {
+    try {
+      await raw.client.query(script);
+    } catch (err) {
+      raw.onError(err);
+    }
+  };
+  return adapter;
+}
+class WholeScriptPg extends PrismaPg {
+  override async connect() {
+    return wholeScripts(await super.connect());
+  }
+  override async connectToShadowDb() {
+    return wholeScripts(await super.connectToShadowDb());
+  }
+}
+
 type Engine = Awaited<ReturnType<typeof import('@prisma/schema-engine-wasm').SchemaEngine.new>>;
 
 export function readMigrations() {
@@ -67,7 +93,7 @@ function schemaFiles() {
 async function withEngine<T>(databaseUrl: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const { SchemaEngine } = await import('@prisma/schema-engine-wasm');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: CatalogFriendlyClient });
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
   const files = schemaFiles();
   const engine = await SchemaEngine.new(
     { datamodels: files.map((f) => [f.path, f.content]) } as never,
