@@ -10,6 +10,7 @@ import type {
   TimelineEntry,
 } from '../ports/incident-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { audited, auditedTransaction } from './audited.ts';
 
 const withRoles = { roles: true } as const;
 type Row = Prisma.IncidentGetPayload<{ include: typeof withRoles }>;
@@ -51,6 +52,11 @@ function toIncident(r: Row): Incident {
     onCallInvitedAt: r.onCallInvitedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
     nearMiss: r.nearMiss,
+    dataBreach: r.dataBreach,
+    breachAwareAt: r.breachAwareAt,
+    breachNotifiedAt: r.breachNotifiedAt,
+    breachNotifiedBy: r.breachNotifiedBy,
+    breachRemindedHours: r.breachRemindedHours,
   };
 }
 
@@ -93,12 +99,17 @@ function entryData(incidentId: string, entry: NewTimelineEntry) {
 export class PrismaIncidentStore implements IncidentStore {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** Every write goes through here (or auditedTransaction), so the audit trail knows who acted. */
+  private write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return audited(this.prisma, fn);
+  }
+
   async createIfAbsent(input: Parameters<IncidentStore['createIfAbsent']>[0]) {
     const existing = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
     if (existing) return { incident: toIncident(existing), created: false };
     const d = input.declaration;
     try {
-      const row = await this.prisma.incident.create({
+      const row = await this.write((tx) => tx.incident.create({
         data: {
           declareKey: input.declareKey,
           title: d.title,
@@ -137,7 +148,7 @@ export class PrismaIncidentStore implements IncidentStore {
           },
         },
         include: withRoles,
-      });
+      }));
       return { incident: toIncident(row), created: true };
     } catch (err) {
       // The same request raced itself: the other copy recorded it first.
@@ -166,27 +177,27 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async claimProvisioning(id: string, now: Date, until: Date) {
-    const { count } = await this.prisma.incident.updateMany({
+    const { count } = await this.write((tx) => tx.incident.updateMany({
       where: {
         id,
         provisionedAt: null,
         OR: [{ provisionLockUntil: null }, { provisionLockUntil: { lt: now } }],
       },
       data: { provisionLockUntil: until },
-    });
+    }));
     return count === 1;
   }
 
   async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date) {
     const data = leaseUntil ? { ...patch, provisionLockUntil: leaseUntil } : patch;
-    return toIncident(await this.prisma.incident.update({ where: { id }, data, include: withRoles }));
+    return toIncident(await this.write((tx) => tx.incident.update({ where: { id }, data, include: withRoles })));
   }
 
   async finishProvisioning(id: string, now: Date, error: string | null) {
     const data: Prisma.IncidentUpdateInput = error
       ? { provisionLockUntil: null, provisionError: error, provisionAttempts: { increment: 1 } }
       : { provisionLockUntil: null, provisionError: null, provisionedAt: now };
-    return toIncident(await this.prisma.incident.update({ where: { id }, data, include: withRoles }));
+    return toIncident(await this.write((tx) => tx.incident.update({ where: { id }, data, include: withRoles })));
   }
 
   async listUnprovisioned(maxAttempts: number, limit: number, declaredBefore: Date, now: Date) {
@@ -205,7 +216,7 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async addTimelineEntry(incidentId: string, entry: NewTimelineEntry) {
-    return toEntry(await this.prisma.timelineEntry.create({ data: entryData(incidentId, entry) }));
+    return toEntry(await this.write((tx) => tx.timelineEntry.create({ data: entryData(incidentId, entry) })));
   }
 
   async findByChannel(channelId: string) {
@@ -217,7 +228,7 @@ export class PrismaIncidentStore implements IncidentStore {
     const { role, ...fields } = change;
     const { roles: expectedRoles, ...guardFields } = guard;
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await auditedTransaction(this.prisma, async (tx) => {
         // Locks the row first, so the role check below cannot race another change.
         const { count } = await tx.incident.updateMany({ where: { id, ...guardFields }, data: fields });
         if (count !== 1) return null;
@@ -251,9 +262,9 @@ export class PrismaIncidentStore implements IncidentStore {
     const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } } });
     if (existing) return { entry: toEntry(existing), created: false };
     try {
-      const row = await this.prisma.timelineEntry.create({
+      const row = await this.write((tx) => tx.timelineEntry.create({
         data: { ...entryData(incidentId, entry), sourceTs: entry.sourceTs, permalink: entry.permalink },
-      });
+      }));
       return { entry: toEntry(row), created: true };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -264,7 +275,7 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async updateMessageEntry(incidentId: string, sourceTs: string, patch: { text?: string; editedAt?: Date; deletedAt?: Date }) {
     const newer = patch.editedAt ? { OR: [{ editedAt: null }, { editedAt: { lt: patch.editedAt } }] } : {};
-    const { count } = await this.prisma.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer }, data: patch });
+    const { count } = await this.write((tx) => tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer }, data: patch }));
     if (count === 0) {
       const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs } } });
       return existing ? toEntry(existing) : null;
@@ -273,7 +284,7 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async claimUpdateReminder(id: string, dueAt: Date, lastUpdateAt: Date) {
-    const { count } = await this.prisma.incident.updateMany({
+    const { count } = await this.write((tx) => tx.incident.updateMany({
       where: {
         id,
         lastUpdateAt,
@@ -281,29 +292,29 @@ export class PrismaIncidentStore implements IncidentStore {
         OR: [{ updateReminderDueAt: null }, { updateReminderDueAt: { lt: dueAt } }],
       },
       data: { updateReminderDueAt: dueAt },
-    });
+    }));
     return count === 1;
   }
 
   async releaseUpdateReminder(id: string, dueAt: Date, previous: Date | null) {
-    await this.prisma.incident.updateMany({ where: { id, updateReminderDueAt: dueAt }, data: { updateReminderDueAt: previous } });
+    await this.write((tx) => tx.incident.updateMany({ where: { id, updateReminderDueAt: dueAt }, data: { updateReminderDueAt: previous } }));
   }
 
   async claimCommanderNudge(id: string, now: Date) {
-    const { count } = await this.prisma.incident.updateMany({
+    const { count } = await this.write((tx) => tx.incident.updateMany({
       where: { id, commanderNudgedAt: null, status: { notIn: ['RESOLVED', 'CLOSED'] }, roles: { none: { role: 'COMMANDER' } } },
       data: { commanderNudgedAt: now },
-    });
+    }));
     return count === 1;
   }
 
   async releaseCommanderNudge(id: string, now: Date) {
-    await this.prisma.incident.updateMany({ where: { id, commanderNudgedAt: now }, data: { commanderNudgedAt: null } });
+    await this.write((tx) => tx.incident.updateMany({ where: { id, commanderNudgedAt: now }, data: { commanderNudgedAt: null } }));
   }
 
   async linkPagerDuty(incidentId: string, link: PagerDutyLink) {
     try {
-      await this.prisma.pagerDutyLink.create({ data: { incidentId, ...link } });
+      await this.write((tx) => tx.pagerDutyLink.create({ data: { incidentId, ...link } }));
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -317,7 +328,7 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async setPagerDutyStatus(pagerDutyIncidentId: string, status: string) {
-    await this.prisma.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId }, data: { status } });
+    await this.write((tx) => tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId }, data: { status } }));
   }
 
   async pagerDutyLinks(incidentId: string) {

@@ -3,6 +3,7 @@ import type { GuardrailAction, GuardrailIncident } from '../domain/guardrail-rep
 import { CONTRIBUTING_FACTORS, type ContributingFactor, type ReviewInputDraft } from '../domain/review.ts';
 import type { ActionChange, ActionItemQuery, ReviewStore, StoredReview } from '../ports/review-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { audited, auditedTransaction } from './audited.ts';
 
 const withIncident = { incident: { select: { number: true, title: true, isPrivate: true, channelId: true } } } as const;
 type ActionRow = Prisma.ActionItemGetPayload<{ include: typeof withIncident }>;
@@ -89,6 +90,11 @@ async function createActionItem(tx: Prisma.TransactionClient, incidentId: string
 export class PrismaReviewStore implements ReviewStore {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** Every write goes through here (or auditedTransaction), so the audit trail knows who acted. */
+  private write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return audited(this.prisma, fn);
+  }
+
   async findReview(incidentId: string) {
     const row = await this.prisma.incidentReview.findUnique({ where: { incidentId } });
     return row ? toReview(row) : null;
@@ -98,7 +104,7 @@ export class PrismaReviewStore implements ReviewStore {
     const json = input as Prisma.InputJsonObject;
     const fields = { input: json, updatedBy: change.by, updatedAt: change.at };
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await auditedTransaction(this.prisma, async (tx) => {
         const current = await tx.incidentReview.findUnique({ where: { incidentId } });
         if (basedOn !== undefined) {
           // Compare-and-set on the version the person saw (a row with nothing in it yet is none).
@@ -126,15 +132,15 @@ export class PrismaReviewStore implements ReviewStore {
   }
 
   async setReviewPosted(incidentId: string, ts: string, at: Date) {
-    await this.prisma.incidentReview.upsert({
+    await this.write((tx) => tx.incidentReview.upsert({
       where: { incidentId },
       create: { incidentId, input: {}, updatedAt: at, postedTs: ts },
       update: { postedTs: ts },
-    });
+    }));
   }
 
   addActionItem(incidentId: string, item: NewActionItem, change: ActionChange) {
-    return this.prisma.$transaction((tx) => createActionItem(tx, incidentId, item, change));
+    return auditedTransaction(this.prisma, (tx) => createActionItem(tx, incidentId, item, change));
   }
 
   async findActionItem(id: string) {
@@ -171,7 +177,7 @@ export class PrismaReviewStore implements ReviewStore {
     change: ActionChange,
     entry: (item: ActionItem) => { kind: string; text: string; data?: Prisma.InputJsonObject },
   ): Promise<ActionItem | null> {
-    return this.prisma.$transaction(async (tx) => {
+    return auditedTransaction(this.prisma, async (tx) => {
       const { count } = await tx.actionItem.updateMany({ where: { id, status: 'open' }, data });
       if (count !== 1) return null;
       const item = toActionItem(await tx.actionItem.findUniqueOrThrow({ where: { id }, include: withIncident }));
@@ -208,13 +214,13 @@ export class PrismaReviewStore implements ReviewStore {
 
   async claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date) {
     const field = kind === 'due' ? 'dueRemindedAt' : 'overdueRemindedAt';
-    const { count } = await this.prisma.actionItem.updateMany({ where: { id, status: 'open', [field]: previous }, data: { [field]: now } });
+    const { count } = await this.write((tx) => tx.actionItem.updateMany({ where: { id, status: 'open', [field]: previous }, data: { [field]: now } }));
     return count === 1;
   }
 
   async releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null) {
     const field = kind === 'due' ? 'dueRemindedAt' : 'overdueRemindedAt';
-    await this.prisma.actionItem.updateMany({ where: { id, [field]: claimedAt }, data: { [field]: previous } });
+    await this.write((tx) => tx.actionItem.updateMany({ where: { id, [field]: claimedAt }, data: { [field]: previous } }));
   }
 
   async guardrailData(since: Date) {

@@ -3,7 +3,11 @@ ALTER TABLE "incident" ADD COLUMN     "breach_aware_at" TIMESTAMPTZ(3),
 ADD COLUMN     "breach_notified_at" TIMESTAMPTZ(3),
 ADD COLUMN     "breach_notified_by" TEXT,
 ADD COLUMN     "breach_reminded_hours" INTEGER NOT NULL DEFAULT 0,
-ADD COLUMN     "data_breach" BOOLEAN NOT NULL DEFAULT false;
+ADD COLUMN     "data_breach" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN     "audited" BOOLEAN NOT NULL DEFAULT true;
+
+-- Incidents declared before the audit trail began have none.
+UPDATE "incident" SET "audited" = false;
 
 -- CreateTable
 CREATE TABLE "audit_entry" (

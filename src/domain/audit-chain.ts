@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The audit trail's hash chain, checked outside the database. Each entry's hash is
+ * sha256(prev_hash || canonical text of the entry), the first entry's prev_hash is 64 zeros, and the
+ * incident's head names the newest entry. The canonical text is what the database's
+ * audit_canonical() makes of the stored columns, so changing any column changes it.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  /** audit_canonical() of the stored columns, as read back. */
+  canonical: string;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export function chainHash(prevHash: string, canonical: string): string {
+  return createHash('sha256').update(prevHash + canonical, 'utf8').digest('hex');
+}
+
+/**
+ * What is wrong with one incident's chain (entries in seq order): empty when it is intact. Finds an
+ * altered entry (its hash no longer matches), a removed or inserted one (a gap in seq, or a
+ * prev_hash that is not the hash before it), and a removed newest one (the head names an entry
+ * that is not there).
+ */
+export function chainProblems(entries: readonly ChainEntry[], head: ChainHead | null): string[] {
+  const problems: string[] = [];
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (const e of entries) {
+    if (e.seq !== expectedSeq) {
+      problems.push(e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing` : `entry ${e.seq} appears twice or out of order`);
+    }
+    if (e.prevHash !== prev) problems.push(`entry ${e.seq} does not follow the entry before it (prev_hash differs)`);
+    if (chainHash(e.prevHash, e.canonical) !== e.hash) problems.push(`entry ${e.seq} was altered (its hash does not match its content)`);
+    prev = e.hash;
+    expectedSeq = e.seq + 1;
+  }
+  const last = entries.at(-1);
+  if (!head) {
+    if (last) problems.push('the chain has no head record');
+  } else if (!last || head.seq !== last.seq || head.hash !== last.hash) {
+    problems.push(
+      head.seq > (last?.seq ?? 0)
+        ? `entries after ${last?.seq ?? 0} up to ${head.seq} are missing (the head names entry ${head.seq})`
+        : `the head names entry ${head.seq}, which does not match the newest entry`,
+    );
+  }
+  return problems;
+}
