@@ -1,0 +1,37 @@
+// npm run audit:verify [-- <incident number>]: checks the audit trail of every incident (or one):
+// each entry's hash against its content, the chain from entry to entry, and each incident's newest
+// entry against its head record. Prints what it found; exits 1 when anything was altered or removed.
+// Reads DATABASE_URL, else the embedded database in DATA_DIR (./data).
+import { openDatabase } from '../src/db/database.ts';
+import { PrismaAuditTrail } from '../src/db/prisma-audit-trail.ts';
+import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
+
+const arg = process.argv[2];
+const number = arg === undefined ? null : Number(arg);
+if (number !== null && (!Number.isInteger(number) || number < 1)) {
+  console.error('usage: npm run audit:verify [-- <incident number>]');
+  process.exit(2);
+}
+const db = await openDatabase({ url: process.env.DATABASE_URL?.trim() || null, dataDir: process.env.DATA_DIR?.trim() || './data' });
+try {
+  let incidentId: string | undefined;
+  if (number !== null) {
+    const incident = await new PrismaIncidentStore(db.prisma).findByNumber(number);
+    if (!incident) {
+      console.error(`No incident INC-${number} in ${db.description}.`);
+      process.exit(2);
+    }
+    incidentId = incident.id;
+  }
+  const { incidents, entries, problems } = await new PrismaAuditTrail(db.prisma).verify(incidentId);
+  const scope = `${incidents} incident${incidents === 1 ? '' : 's'}, ${entries} entr${entries === 1 ? 'y' : 'ies'} (${db.description})`;
+  if (problems.length === 0) {
+    console.log(`Audit trail intact: ${scope}.`);
+  } else {
+    console.log(`Audit trail NOT intact: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${scope}:`);
+    for (const p of problems) console.log(`  ${p.number === null ? `incident ${p.incidentId} (gone)` : `INC-${p.number}`}: ${p.problem}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await db.close();
+}

@@ -1,0 +1,83 @@
+// `npm run audit:verify` in a child process, against an embedded database on disk: intact, then
+// after an entry was altered behind the triggers' back.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { actingAs } from '../../src/audit-context.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
+import type { Declaration } from '../../src/domain/declaration.ts';
+
+function verify(dataDir: string, ...args: string[]) {
+  return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/audit-verify.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+test('audit:verify says the trail is intact, then names the incident and entry that were altered (exit 1)', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-audit-'));
+  try {
+    let db = await openDatabase({ url: null, dataDir });
+    const store = new PrismaIncidentStore(db.prisma);
+    const numbers: number[] = [];
+    for (const title of ['Pharmacy feed down', 'Lab results delayed']) {
+      const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
+        store.createIfAbsent({
+          declareKey: `cli-${title}`,
+          declaration: { title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false } as Declaration,
+          declaredBy: 'UALICE',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: new Date('2026-12-01T09:00:00Z'),
+          via: 'command',
+        }),
+      );
+      await actingAs({ actor: 'UBOB', via: '/incident status' }, () =>
+        store.applyChange(incident.id, { status: 'INVESTIGATING' }, { occurredAt: new Date('2026-12-01T09:05:00Z'), kind: 'status_changed', actorId: 'UBOB', text: 'Investigating' }),
+      );
+      numbers.push(incident.number);
+    }
+    await db.close();
+
+    const ok = verify(dataDir);
+    assert.equal(ok.status, 0, ok.stderr + ok.stdout);
+    assert.match(ok.stdout, /Audit trail intact: 2 incidents, \d+ entries/);
+
+    // Someone with database access rewrites who changed the status, switching the triggers off.
+    db = await openDatabase({ url: null, dataDir });
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SET LOCAL session_replication_role = 'replica'");
+      const { rowCount } = await client.query(
+        "UPDATE audit_entry SET actor = 'UMALLORY' WHERE via = '/incident status' AND incident_id = (SELECT id FROM incident WHERE number = $1)",
+        [numbers[1]],
+      );
+      assert.equal(rowCount, 2, 'the incident update and its timeline entry');
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await db.close();
+
+    const bad = verify(dataDir);
+    assert.equal(bad.status, 1, bad.stderr + bad.stdout);
+    assert.match(bad.stdout, /Audit trail NOT intact/);
+    assert.match(bad.stdout, new RegExp(`INC-${numbers[1]}: entry \\d+ was altered`));
+    assert.doesNotMatch(bad.stdout, new RegExp(`INC-${numbers[0]}:`));
+    // One incident alone.
+    const one = verify(dataDir, String(numbers[0]));
+    assert.equal(one.status, 0, one.stdout);
+    assert.match(one.stdout, /Audit trail intact: 1 incident,/);
+    const usage = verify(dataDir, 'abc');
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /usage: npm run audit:verify/);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
