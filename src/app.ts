@@ -11,6 +11,7 @@ import { sendActionReminders } from './services/send-action-reminders.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -26,6 +27,8 @@ export interface RunningBot {
   port: number;
   deps: ServiceDeps;
   db: Database;
+  /** What GET /metrics serves. */
+  metrics: Metrics;
   /** Resolves when no request is still being processed. */
   idle(): Promise<void>;
   /** Runs one pass of the background retry of half-declared incidents. */
@@ -50,11 +53,12 @@ export interface StartOptions {
 }
 
 /** The PagerDuty adapter, when a token is configured. */
-function pagerDutyFromConfig(config: Config): OnCallProvider | null {
+function pagerDutyFromConfig(config: Config, metrics: Metrics): OnCallProvider | null {
   if (!config.PAGERDUTY_TOKEN) return null;
   return PagerDutyOnCall.create({
     token: config.PAGERDUTY_TOKEN,
     baseUrl: config.PAGERDUTY_API_URL,
+    observe: metrics.observePagerDuty,
     defaultServiceId: config.PAGERDUTY_DEFAULT_SERVICE ?? null,
   });
 }
@@ -69,6 +73,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   });
   logger.info({ database: db.description }, 'database ready');
   const store = new PrismaIncidentStore(db.prisma);
+  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger });
   const inflight = new InFlight();
   const deps: ServiceDeps = {
     store,
@@ -77,8 +82,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     clock: opts.clock ?? systemClock,
     logger,
     reminders: undefined as never,
-    onCall: opts.onCall ?? pagerDutyFromConfig(config),
-    history: opts.history ?? (config.PAGERDUTY_TOKEN ? PagerDutyHistory.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL }) : null),
+    onCall: opts.onCall ?? pagerDutyFromConfig(config, metrics),
+    history:
+      opts.history ??
+      (config.PAGERDUTY_TOKEN
+        ? PagerDutyHistory.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL, observe: metrics.observePagerDuty })
+        : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
@@ -96,6 +105,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     config,
     ctx: { deps },
     healthCheck: () => store.ping(),
+    metrics,
     track: inflight.track,
     extraRoutes: [
       pagerDutyWebhookRoute({
@@ -148,6 +158,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     port,
     deps,
     db,
+    metrics,
     idle: () => inflight.idle(),
     resumeNow,
     remindActionOwnersNow,

@@ -4,6 +4,7 @@
 // incident_key, PUT to a status). Every failure surfaces as OnCallUnavailable so callers can carry on without PagerDuty.
 import http from 'node:http';
 import https from 'node:https';
+import { performance } from 'node:perf_hooks';
 
 import { api } from '@pagerduty/pdjs';
 import { z } from 'zod';
@@ -30,6 +31,27 @@ export interface PagerDutyClientOptions {
   /** getAll gives up (OnCallUnavailable) beyond this many pages. */
   maxPages?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told about every attempt (metrics): its method, route, duration and error kind (null when it answered 2xx). */
+  observe?: (sample: PagerDutyCallSample) => void;
+}
+
+/** One attempt as `observe` sees it. */
+export interface PagerDutyCallSample {
+  method: string;
+  /** The path with ids replaced by `{id}`, e.g. `/incidents/{id}`. */
+  route: string;
+  seconds: number;
+  /** `timeout`, `network`, `http_429`, `http_5xx`, `http_4xx`, or null for a 2xx answer. */
+  error: string | null;
+}
+
+/** `/incidents/PABC123/log_entries` -> `/incidents/{id}/log_entries`: PagerDuty's collection names are lower-case words, its ids are not. */
+export function routeOf(path: string): string {
+  return path
+    .split('?')[0]!
+    .split('/')
+    .map((segment) => (segment === '' || /^[a-z][a-z_]*$/.test(segment) ? segment : '{id}'))
+    .join('/');
 }
 
 /** A 4xx answer (never retried): its status and parsed body, for callers that tell some 4xx apart. */
@@ -105,8 +127,8 @@ function capturingAgent(protocol: string, seen: Seen, abort: () => void): http.A
 
 type Attempt =
   | { kind: 'ok'; data: unknown }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
-  | { kind: 'fail'; reason: string; status: number; body: unknown };
+  | { kind: 'retry'; reason: string; error: string; retryAfterMs?: number }
+  | { kind: 'fail'; reason: string; error: string; status: number; body: unknown };
 
 function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
@@ -133,6 +155,7 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     pageLimit = 100,
     maxPages = 50,
     sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    observe,
   } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
@@ -172,25 +195,25 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     );
     try {
       const outcome = await Promise.race([pending, timeout]);
-      if (outcome === 'timeout') return { kind: 'retry', reason: `timed out after ${timeoutMs} ms` };
+      if (outcome === 'timeout') return { kind: 'retry', reason: `timed out after ${timeoutMs} ms`, error: 'timeout' };
       if (seen.status === 429) {
-        return { kind: 'retry', reason: 'HTTP 429 Too Many Requests', retryAfterMs: parseRetryAfter(seen.retryAfter) };
+        return { kind: 'retry', reason: 'HTTP 429 Too Many Requests', error: 'http_429', retryAfterMs: parseRetryAfter(seen.retryAfter) };
       }
       if ('err' in outcome) {
         const { err } = outcome;
         // pdjs rejects with the Response itself when the body is not JSON.
         if (err && typeof err === 'object' && 'status' in err && typeof err.status === 'number') {
           const status = err.status;
-          if (status >= 500) return { kind: 'retry', reason: `HTTP ${status} (body not JSON)` };
-          return { kind: 'fail', reason: `HTTP ${status}: body is not JSON`, status, body: null };
+          if (status >= 500) return { kind: 'retry', reason: `HTTP ${status} (body not JSON)`, error: 'http_5xx' };
+          return { kind: 'fail', reason: `HTTP ${status}: body is not JSON`, error: 'http_4xx', status, body: null };
         }
-        return { kind: 'retry', reason: describeError(err) };
+        return { kind: 'retry', reason: describeError(err), error: 'network' };
       }
       const { res } = outcome;
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', data: res.data as unknown };
       const detail = JSON.stringify(res.data ?? null).slice(0, 200);
-      if (res.status >= 500) return { kind: 'retry', reason: `HTTP ${res.status} ${detail}` };
-      return { kind: 'fail', reason: `HTTP ${res.status} ${detail}`, status: res.status, body: res.data as unknown };
+      if (res.status >= 500) return { kind: 'retry', reason: `HTTP ${res.status} ${detail}`, error: 'http_5xx' };
+      return { kind: 'fail', reason: `HTTP ${res.status} ${detail}`, error: 'http_4xx', status: res.status, body: res.data as unknown };
     } finally {
       clearTimeout(timer);
     }
@@ -199,8 +222,11 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
   async function request(call: Call, path: string): Promise<unknown> {
     const what = `PagerDuty ${call.method} ${path}`;
     let last = '';
+    const route = routeOf(path);
     for (let i = 0; i <= retries; i++) {
+      const started = performance.now();
       const result = await attempt(call);
+      observe?.({ method: call.method, route, seconds: (performance.now() - started) / 1000, error: result.kind === 'ok' ? null : result.error });
       if (result.kind === 'ok') return result.data;
       if (result.kind === 'fail') throw new PagerDutyHttpError(`${what} failed: ${result.reason}`, result.status, result.body);
       last = result.reason;

@@ -3,6 +3,8 @@ import bolt from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { ListenerContext } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
+import type { Metrics } from '../metrics.ts';
+import { slackLibraryLogger } from '../logger.ts';
 
 const { App, LogLevel } = bolt;
 
@@ -15,13 +17,15 @@ export interface SlackAppOptions {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** More HTTP routes on the same server (the PagerDuty webhook). */
   extraRoutes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
+  /** Counts requests and acks, times Web API calls, and serves GET /metrics. */
+  metrics: Metrics;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
 
 /**
  * The Bolt app: HTTP on /slack/events (Bolt verifies each request's signature) or Socket Mode when
- * SLACK_APP_TOKEN is set; GET /healthz either way.
+ * SLACK_APP_TOKEN is set; GET /healthz and GET /metrics either way.
  */
 export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> {
   const { config } = opts;
@@ -41,15 +45,21 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     ...(config.SLACK_APP_TOKEN
       ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT } }
       : {}),
-    customRoutes: [healthz, ...(opts.extraRoutes ?? [])],
+    customRoutes: [healthz, opts.metrics.route, ...(opts.extraRoutes ?? [])],
+    // Bolt's and the WebClient's own lines go through our logger, so they are redacted like ours
+    // (LogLevel is an enum of the same strings the adapter takes and gives).
+    logger: slackLibraryLogger(opts.ctx.deps.logger) as unknown as bolt.Logger,
     logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN,
     clientOptions: {
       slackApiUrl: config.SLACK_API_URL,
       // A call that hangs must not hold an incident's provisioning lease for ever.
       timeout: 15_000,
       retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+      // Times every Web API call of every WebClient Bolt makes (app.client and the listeners' client).
+      fetch: opts.metrics.slackFetch(config.SLACK_API_URL),
     },
   });
+  opts.metrics.instrumentSlackApp(app);
   app.use(async ({ next }) => {
     await opts.track(next());
   });
