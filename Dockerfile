@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build of the incident bot. Migrations apply on start; data lives in /app/data unless
-# DATABASE_URL points at a PostgreSQL server.
+# Multi-stage build of the incident bot. Migrations apply on start (src/db/database.ts, before the
+# bot listens); data lives in /app/data unless DATABASE_URL points at a PostgreSQL server.
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -14,10 +14,14 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-COPY --from=deps --chown=node:node /app/src/generated ./src/generated
+# What `npm start` reads at run time: tsx runs the TypeScript sources (tsconfig.json), migrations
+# come from prisma/, and scripts/ serves `npm run db:migrate` and `npm run review` in the container.
 COPY --chown=node:node package.json prisma.config.ts tsconfig.json ./
 COPY --chown=node:node prisma ./prisma
+COPY --chown=node:node scripts ./scripts
 COPY --chown=node:node src ./src
+# The client generated in the deps stage, from the same schema (.dockerignore keeps a local one out).
+COPY --from=deps --chown=node:node /app/src/generated ./src/generated
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
