@@ -68,6 +68,7 @@ for (const database of testDatabases()) {
           reviews: unusedReviewStore(),
           history: null,
           loadCache: unused('loadCache'),
+          audit: unused('audit'),
           chat,
           clock,
           logger: silentLogger,

@@ -35,6 +35,7 @@ function harness(store: PrismaIncidentStore) {
     reviews: unusedReviewStore(),
     history: null,
     loadCache: unused('loadCache'),
+    audit: unused('audit'),
     clock: { now: () => now },
     logger: silentLogger,
     onCall: null,

@@ -65,6 +65,7 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
     reviews: unusedReviewStore(),
     history: null,
     loadCache: unused('loadCache'),
+    audit: unused('audit'),
     clock: { now: () => now },
     logger: silentLogger,
     onCall: null,

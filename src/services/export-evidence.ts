@@ -1,0 +1,55 @@
+import { buildEvidence, evidenceToJson, evidenceToMarkdown } from '../domain/evidence.ts';
+import { incidentRef } from '../domain/incident.ts';
+import type { ServiceDeps } from './deps.ts';
+import { incidentInChannel } from './incident-changes.ts';
+import { redactForExport } from './outbound-text.ts';
+
+export interface EvidenceExport {
+  incidentNumber: number;
+  entries: number;
+  intact: boolean;
+  /** How many pieces of PHI/PII were redacted from the files. */
+  redactions: number;
+}
+
+/**
+ * `/incident evidence` in an incident's channel: its record and audit trail (with the chain
+ * verified) as JSON and Markdown files, sent to the person who asked in their direct messages with
+ * the bot. A private incident's pack goes only to members of its channel. The files leave the
+ * channel, so PHI/PII in them is redacted (identifiers and times are kept).
+ */
+export async function exportEvidence(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<EvidenceExport> {
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
+  const [timeline, pagerDuty, review, actionItems, audit, verification] = await Promise.all([
+    deps.store.timeline(incident.id),
+    deps.store.pagerDutyLinks(incident.id),
+    deps.reviews.findReview(incident.id),
+    deps.reviews.actionItemsOf(incident.id),
+    deps.audit.entries(incident.id),
+    deps.audit.verify(incident.id),
+  ]);
+  const evidence = buildEvidence({
+    incident,
+    timeline,
+    pagerDuty,
+    review: review ? { input: review.input as Record<string, unknown>, updatedBy: review.updatedBy, updatedAt: review.updatedAt } : null,
+    actionItems,
+    audit,
+    auditProblems: verification.problems.map((p) => p.problem),
+    generatedAt: deps.clock.now(),
+    generatedBy: input.userId,
+  });
+  const { value: pack, findings } = redactForExport(evidence);
+  const base = `inc-${incident.number}-evidence`;
+  await deps.chat.sendFilesPrivately(input.userId, [
+    { filename: `${base}.json`, title: `${incidentRef(incident)} evidence (JSON)`, content: evidenceToJson(pack), comment: '' },
+    {
+      filename: `${base}.md`,
+      title: `${incidentRef(incident)} evidence (Markdown)`,
+      content: evidenceToMarkdown(pack, deps.settings.defaultTimeZone),
+      comment: `Evidence for ${incidentRef(incident)}: its record and audit trail (${pack.auditTrail.intact ? 'chain intact' : 'chain NOT intact'}).`,
+    },
+  ]);
+  deps.logger.info({ incidentId: incident.id, user: input.userId, entries: audit.length, intact: pack.auditTrail.intact }, 'evidence exported');
+  return { incidentNumber: incident.number, entries: audit.length, intact: pack.auditTrail.intact, redactions: findings.length };
+}
