@@ -17,8 +17,8 @@ export interface SlackAppOptions {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** More HTTP routes on the same server (the PagerDuty webhook). */
   extraRoutes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
-  /** Counts requests and acks, times Web API calls, and serves GET /metrics. */
-  metrics: Metrics;
+  /** Counts requests and acks, times Web API calls, and serves GET /metrics (the bot always passes it). */
+  metrics?: Metrics;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -45,7 +45,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     ...(config.SLACK_APP_TOKEN
       ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT } }
       : {}),
-    customRoutes: [healthz, opts.metrics.route, ...(opts.extraRoutes ?? [])],
+    customRoutes: [healthz, ...(opts.metrics ? [opts.metrics.route] : []), ...(opts.extraRoutes ?? [])],
     // Bolt's and the WebClient's own lines go through our logger, so they are redacted like ours
     // (LogLevel is an enum of the same strings the adapter takes and gives).
     logger: slackLibraryLogger(opts.ctx.deps.logger) as unknown as bolt.Logger,
@@ -56,10 +56,10 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
       timeout: 15_000,
       retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
       // Times every Web API call of every WebClient Bolt makes (app.client and the listeners' client).
-      fetch: opts.metrics.slackFetch(config.SLACK_API_URL),
+      ...(opts.metrics ? { fetch: opts.metrics.slackFetch(config.SLACK_API_URL) } : {}),
     },
   });
-  opts.metrics.instrumentSlackApp(app);
+  opts.metrics?.instrumentSlackApp(app);
   app.use(async ({ next }) => {
     await opts.track(next());
   });
