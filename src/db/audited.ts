@@ -3,6 +3,13 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 
 type Tx = Prisma.TransactionClient;
 
+/**
+ * Prisma's defaults (2 s to get a connection, 5 s to finish) are too short for the embedded
+ * database, which has one connection: under a burst of declares a write waits its turn rather than
+ * fail. The transactions themselves are a few short statements.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 20_000 };
+
 /** Tells the audit triggers, for the rest of this transaction, who is acting and through what. */
 async function tellAuditTrail(tx: Tx, who: AuditActor): Promise<void> {
   await tx.$executeRaw`SELECT set_config('incident_bot.actor', ${who.actor}, true), set_config('incident_bot.via', ${who.via}, true)`;
@@ -14,10 +21,13 @@ async function tellAuditTrail(tx: Tx, who: AuditActor): Promise<void> {
  */
 export async function auditedTransaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const who = currentActor();
-  return prisma.$transaction(async (tx) => {
-    if (who) await tellAuditTrail(tx, who);
-    return fn(tx);
-  });
+  return prisma.$transaction(
+    async (tx) => {
+      if (who) await tellAuditTrail(tx, who);
+      return fn(tx);
+    },
+    TRANSACTION_OPTIONS,
+  );
 }
 
 /**
