@@ -300,7 +300,7 @@ function joinAnd(items: readonly string[]): string {
  * this outside the incident channel." — null when nothing was found. Kinds are listed in a fixed
  * order (NHS numbers, email addresses, phone numbers, dates of birth, postcodes).
  */
-export function phiWarning(findings: readonly PhiFinding[]): string | null {
+export function phiWarning(findings: readonly Pick<PhiFinding, 'kind'>[]): string | null {
   if (findings.length === 0) return null;
   const counts = new Map<PhiKind, number>();
   for (const f of findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);

@@ -1,0 +1,59 @@
+// The one door for text leaving an incident channel: notices to the broadcast and clinical-safety
+// channels and people's direct messages, reviews, and exports are redacted here (the PHI/PII guard,
+// domain/phi-guard.ts), and the person whose text was redacted is warned privately, once per flow.
+import { redactDeep, redactString, redactionWarning, type OutboundFinding, type Redacted } from '../domain/redaction.ts';
+import type { PostIncidentReview } from '../domain/review.ts';
+import type { Notice } from '../ports/chat-platform.ts';
+import type { ServiceDeps } from './deps.ts';
+import { tellUser } from './tell-user.ts';
+
+export type { OutboundFinding, Redacted } from '../domain/redaction.ts';
+
+/** The parts of a notice a person typed just now (the rest comes from the record: the title, …). */
+const TYPED_PATHS = new Set(['message', 'reason', 'summary', 'text', 'item.text']);
+
+/**
+ * A notice as it may leave the incident channel: every free text in it redacted (the incident's
+ * title, description and service too). `typed`: what was found in the text its author just wrote,
+ * for the warning (the title's findings were told to the declarer when it was declared).
+ */
+export function outboundNotice<N extends Notice>(notice: N): { notice: N; findings: OutboundFinding[]; typed: OutboundFinding[] } {
+  const { value, findings } = redactDeep(notice);
+  return { notice: value, findings, typed: findings.filter((f) => TYPED_PATHS.has(f.path)) };
+}
+
+/** The review as it may be read beyond the responders (posted, shared as a file, printed): all its text redacted. */
+export function outboundReview(review: PostIncidentReview): Redacted<PostIncidentReview> {
+  return redactDeep(review);
+}
+
+/**
+ * For exports (e.g. `/incident evidence`): a whole exported object (plain objects and arrays of any
+ * depth; identifiers, timestamps and enum values under STRUCTURAL_KEY keys are left alone) or a
+ * string (Markdown) redacted, with the findings (path and kind, never the text). Pure.
+ */
+export function redactForExport<T>(value: T): Redacted<T> {
+  return typeof value === 'string' ? (redactString(value) as Redacted<T>) : redactDeep(value);
+}
+
+/** Who wrote the text, and how to reach them privately (the request's response URL while valid, else a DM). */
+export interface Author {
+  userId: string;
+  responseUrl?: string | null;
+}
+
+/**
+ * The single warn step of a flow: tells the author privately what was redacted and where (never
+ * the text itself). Nothing when nothing was found; never throws (tellUser logs a failure).
+ */
+export async function warnAuthor(
+  deps: Pick<ServiceDeps, 'chat' | 'logger'>,
+  author: Author | null,
+  findings: readonly OutboundFinding[],
+  subject: string,
+): Promise<void> {
+  const warning = redactionWarning(findings, subject);
+  if (!warning || !author) return;
+  deps.logger.info({ user: author.userId, redacted: findings.map((f) => `${f.path}:${f.kind}`) }, 'redacted text leaving an incident channel');
+  await tellUser(deps, { responseUrl: author.responseUrl ?? null, userId: author.userId }, warning);
+}
