@@ -22,8 +22,11 @@ export async function openDatabase(opts: {
   dataDir: string | null;
   onIdleError?: (err: Error) => void;
 }): Promise<Database> {
-  // PGlite is loaded only when it is used: a bot on a PostgreSQL server does not carry it.
-  const embedded = opts.url ? null : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir);
+  // PGlite is loaded only when it is used (a bot on a PostgreSQL server does not carry it), and then
+  // in its own thread; that thread failing is reported like a dropped connection.
+  const embedded = opts.url
+    ? null
+    : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, { onError: (err) => opts.onIdleError?.(err) });
   const url = opts.url ?? embedded!.url;
   try {
     await applyMigrationsInWorker(url);
