@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
+import { PrismaDeliveryLog } from './db/prisma-delivery-log.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
@@ -105,6 +106,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     config,
     ctx: { deps },
     healthCheck: () => store.ping(),
+    deliveries: new PrismaDeliveryLog(db.prisma),
     metrics,
     track: inflight.track,
     extraRoutes: [

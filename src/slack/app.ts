@@ -3,6 +3,8 @@ import bolt from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { ListenerContext } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
+import { skipRetriedDeliveries } from './deliveries.ts';
+import type { DeliveryLog } from '../ports/delivery-log.ts';
 import type { Metrics } from '../metrics.ts';
 import { slackLibraryLogger } from '../logger.ts';
 
@@ -19,6 +21,8 @@ export interface SlackAppOptions {
   extraRoutes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   /** Counts requests and acks, times Web API calls, and serves GET /metrics (the bot always passes it). */
   metrics?: Metrics;
+  /** Deliveries already handled, so Slack's retries of them are dropped. */
+  deliveries: DeliveryLog;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -63,6 +67,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   app.use(async ({ next }) => {
     await opts.track(next());
   });
+  app.use(skipRetriedDeliveries({ log: opts.deliveries, clock: opts.ctx.deps.clock, logger: opts.ctx.deps.logger }));
   registerListeners(app, opts.ctx);
   app.error(async (err) => {
     opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
