@@ -78,7 +78,8 @@ function redactValue(value: unknown, key: string | null): unknown {
   if (typeof value === 'number') {
     if (key !== null && PINO_NUMBERS.has(key)) return value;
     const text = String(value);
-    return redactLogText(text) === text ? value : redactLogText(text);
+    const redacted = redactLogText(text);
+    return redacted === text ? value : redacted;
   }
   if (Array.isArray(value)) return value.map((v) => redactValue(v, null));
   if (value && typeof value === 'object') {
