@@ -6,6 +6,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
 import { reviewOf } from '../src/services/review-of.ts';
+import { outboundReview } from '../src/services/outbound-text.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
 import { reviewToMarkdown } from '../src/domain/review-markdown.ts';
 
@@ -30,7 +31,8 @@ try {
     process.exitCode = 1;
   } else {
     const deps = { store, reviews: new PrismaReviewStore(db.prisma), settings: { defaultTimeZone: timeZone } };
-    const review = await reviewOf(deps, incident);
+    // Printed for reading beyond the responders: PHI redacted, as in the posted review.
+    const review = outboundReview(await reviewOf(deps, incident)).value;
     process.stdout.write(json ? `${JSON.stringify(review, null, 2)}\n` : reviewToMarkdown(review));
   }
 } finally {

@@ -1,4 +1,5 @@
 import { incidentRef } from './incident.ts';
+import { redactPhi } from './phi-guard.ts';
 
 /** Slack's limit on channel names. */
 export const CHANNEL_NAME_MAX = 80;
@@ -15,12 +16,13 @@ export function slugify(text: string): string {
 
 /**
  * `inc-<number>-<slug-of-title>`, at most 80 characters; `attempt` > 1 adds `-<attempt>` (used when
- * the name is taken) and still keeps to the limit by shortening the slug.
+ * the name is taken) and still keeps to the limit by shortening the slug. Channel names are seen
+ * across the workspace, so PHI in the title is redacted first (`inc-7-redacted-nhs-number-…`).
  */
 export function incidentChannelName(number: number, title: string, attempt = 1): string {
   const prefix = incidentRef({ number }).toLowerCase();
   const suffix = attempt > 1 ? `-${attempt}` : '';
   const room = CHANNEL_NAME_MAX - prefix.length - suffix.length - 1;
-  const slug = slugify(title).slice(0, Math.max(0, room)).replace(/-+$/, '');
+  const slug = slugify(redactPhi(title).text).slice(0, Math.max(0, room)).replace(/-+$/, '');
   return slug ? `${prefix}-${slug}${suffix}` : `${prefix}${suffix}`;
 }

@@ -68,6 +68,8 @@ export interface ChatPlatform {
   findChannelByName(name: string): Promise<{ id: string; name: string; createdByBot: boolean } | null>;
   /** Users already in the channel are fine. */
   inviteUsers(channelId: string, userIds: string[]): Promise<void>;
+  /** Whether the user is a member of the channel now (Slack: conversations.members); false for a channel that is gone. */
+  isMember(channelId: string, userId: string): Promise<boolean>;
   /** Posts the incident summary; returns the message id (Slack ts). */
   postSummary(channelId: string, incident: Incident): Promise<string>;
   updateSummary(channelId: string, ts: string, incident: Incident): Promise<void>;

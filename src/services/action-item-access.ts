@@ -3,6 +3,7 @@ import type { ActionItem } from '../domain/action-items.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { ServiceDeps } from './deps.ts';
+import { assertMayRead } from './incident-changes.ts';
 
 /** The open item `id` and its incident, when `userId` may change it; an AppError otherwise. */
 export async function actionItemToChange(
@@ -15,6 +16,9 @@ export async function actionItemToChange(
   if (!item) throw new AppError('That action item no longer exists.', 'not_found');
   const incident = await deps.store.findById(item.incidentId);
   if (!incident) throw new AppError('That action item no longer exists.', 'not_found');
+  // Of a private incident, anyone but the item's owner and author must be a member of its channel
+  // (the refusal then names nobody involved).
+  if (userId !== item.ownerId && userId !== item.createdBy) await assertMayRead(deps, incident, userId);
   assertCanChangeActionItem(item, incident, userId, what);
   return { item, incident };
 }

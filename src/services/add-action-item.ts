@@ -12,6 +12,7 @@ import { AppError } from '../domain/errors.ts';
 import type { ServiceDeps } from './deps.ts';
 import { incidentInChannel } from './incident-changes.ts';
 import { publishReviewQuietly } from './publish-review.ts';
+import { outboundNotice, warnAuthor } from './outbound-text.ts';
 
 /**
  * A new item with the defaults filled in: the author owns it unless someone else is named, and it
@@ -37,9 +38,9 @@ export function prepareActionItem(req: ActionAddRequest, authorId: string, today
  */
 export async function addActionItem(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string; request: ActionAddRequest },
+  input: { channelId: string; userId: string; request: ActionAddRequest; responseUrl?: string | null },
 ): Promise<ActionItem> {
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const now = deps.clock.now();
   const item = prepareActionItem(input.request, input.userId, calendarDate(now, deps.settings.defaultTimeZone));
   const added = await deps.reviews.addActionItem(incident.id, item, { by: input.userId, at: now });
@@ -47,9 +48,17 @@ export async function addActionItem(
   if (incident.channelId) {
     await deps.chat.notify(incident.channelId, { kind: 'action-item-added', incident, by: input.userId, item: added }).catch(log('announcing an action item'));
   }
+  // The owner's direct message, the posted review, listings and reminders carry the text redacted.
+  const outbound = outboundNotice({ kind: 'action-item-assigned', incident, by: input.userId, item: added });
   if (added.ownerId && added.ownerId !== input.userId) {
-    await deps.chat.notify(added.ownerId, { kind: 'action-item-assigned', incident, by: input.userId, item: added }).catch(log('telling the owner'));
+    await deps.chat.notify(added.ownerId, outbound.notice).catch(log('telling the owner'));
   }
   if ((await deps.reviews.findReview(incident.id))?.postedTs) await publishReviewQuietly(deps, incident.id, { file: false });
+  await warnAuthor(
+    deps,
+    { userId: input.userId, responseUrl: input.responseUrl ?? null },
+    outbound.typed,
+    `${actionRef(added)} is shown outside the incident channel (the review, listings, the Home tab and its owner's reminders).`,
+  );
   return added;
 }

@@ -3,7 +3,7 @@ import { commitChange, incidentInChannel } from './incident-changes.ts';
 
 /** `/incident note <text>`: anyone in the channel adds to the timeline. */
 export async function addNote(deps: ServiceDeps, input: { channelId: string; userId: string; text: string }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   return commitChange(deps, {
     incident,
     change: {},

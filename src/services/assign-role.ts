@@ -10,7 +10,7 @@ import { commitChange, incidentInChannel } from './incident-changes.ts';
  * authority to change severity and resolve, so only the one who holds that authority hands it on.
  */
 export async function assignRole(deps: ServiceDeps, input: { channelId: string; userId: string; role: RoleName; assignee: string }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const current = incident.roles[input.role];
   if (current === input.assignee) throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
   // Command of an incident PagerDuty declared is there for the first responder to take.

@@ -8,8 +8,8 @@ import type { Notice } from '../ports/chat-platform.ts';
 import type { Incident } from '../domain/incident.ts';
 
 /** `/incident sev <1-4> [reason]`: the commander's call. A SEV1 starts a change freeze; leaving SEV1 lifts it. */
-export async function changeSeverity(deps: ServiceDeps, input: { channelId: string; userId: string; severity: Severity; reason: string | null }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+export async function changeSeverity(deps: ServiceDeps, input: { channelId: string; userId: string; severity: Severity; reason: string | null; responseUrl?: string | null }) {
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'change the severity');
   const from = incident.severity;
   if (from === input.severity) throw new AppError(`The incident is already ${from}.`, 'invalid_input');
@@ -34,5 +34,6 @@ export async function changeSeverity(deps: ServiceDeps, input: { channelId: stri
       data: { from, to: input.severity, reason: input.reason },
     },
     notices,
+    author: { userId: input.userId, responseUrl: input.responseUrl ?? null },
   });
 }

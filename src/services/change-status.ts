@@ -8,10 +8,10 @@ import { resolveIncident } from './resolve-incident.ts';
 /** `/incident status …`: anyone in the channel moves an active incident on; "resolved" is a resolve. */
 export async function changeStatus(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string; status: SettableStatus; message: string | null },
+  input: { channelId: string; userId: string; status: SettableStatus; message: string | null; responseUrl?: string | null },
 ) {
-  if (input.status === 'RESOLVED') return resolveIncident(deps, { channelId: input.channelId, userId: input.userId, summary: input.message });
-  const incident = await incidentInChannel(deps, input.channelId);
+  if (input.status === 'RESOLVED') return resolveIncident(deps, { channelId: input.channelId, userId: input.userId, summary: input.message, responseUrl: input.responseUrl ?? null });
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const from = incident.status;
   assertTransition(from, input.status);
   const now = deps.clock.now();

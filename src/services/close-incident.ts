@@ -5,7 +5,7 @@ import { commitChange, decidedBy, incidentInChannel } from './incident-changes.t
 
 /** `/incident close`: the commander closes a resolved incident. */
 export async function closeIncident(deps: ServiceDeps, input: { channelId: string; userId: string }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'close the incident');
   assertTransition(incident.status, 'CLOSED');
   const now = deps.clock.now();

@@ -3,9 +3,13 @@ import type { Incident } from '../domain/incident.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { ChangeGuard, IncidentChange, NewTimelineEntry } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
+import { outboundNotice, warnAuthor, type Author, type OutboundFinding } from './outbound-text.ts';
 
-/** The incident whose channel this is; an AppError saying so anywhere else. */
-export async function incidentInChannel(deps: ServiceDeps, channelId: string): Promise<Incident> {
+/**
+ * The incident whose channel this is; an AppError saying so anywhere else. With `userId`, a private
+ * incident is refused unless that person is a member of its channel (see assertMayRead).
+ */
+export async function incidentInChannel(deps: ServiceDeps, channelId: string, userId?: string): Promise<Incident> {
   const incident = await deps.store.findByChannel(channelId);
   if (!incident) {
     throw new AppError(
@@ -13,7 +17,23 @@ export async function incidentInChannel(deps: ServiceDeps, channelId: string): P
       'not_incident_channel',
     );
   }
+  if (userId !== undefined) await assertMayRead(deps, incident, userId);
   return incident;
+}
+
+/** The refusal a non-member gets for anything of a private incident: it names nothing of it. */
+export const PRIVATE_INCIDENT_REFUSAL =
+  ':lock: That is a private incident: only members of its channel can see it or act on it. Ask its commander to add you.';
+
+/**
+ * A private incident is read and changed only by the members of its channel, asked of the chat
+ * platform each time (Slack could be sent a forged or replayed payload naming its channel, and
+ * people leave channels). Fails closed: if membership cannot be checked, the request fails.
+ */
+export async function assertMayRead(deps: Pick<ServiceDeps, 'chat'>, incident: Pick<Incident, 'isPrivate' | 'channelId'>, userId: string): Promise<void> {
+  if (!incident.isPrivate) return;
+  if (incident.channelId && (await deps.chat.isMember(incident.channelId, userId))) return;
+  throw new AppError(PRIVATE_INCIDENT_REFUSAL, 'not_allowed');
 }
 
 /** Where a notice goes: the incident's channel, the broadcast channel (never for private incidents), the clinical-safety channel. */
@@ -33,6 +53,8 @@ export async function commitChange(
     /** What the decision was based on: the change is refused if any of it changed meanwhile. */
     guard: ChangeGuard;
     notices: { to: NoticeTarget; notice: (updated: Incident) => Notice }[];
+    /** Who wrote the change's text, warned privately when it leaves the channel redacted (default: the entry's actor, by DM). */
+    author?: Author;
   },
 ): Promise<Incident> {
   const { incident } = args;
@@ -42,12 +64,29 @@ export async function commitChange(
   }
   const log = (what: string) => (err: unknown) => deps.logger.error({ err, incidentId: incident.id }, `${what} failed after a recorded change`);
   await refreshSummary(deps, incident.id).catch(log('updating the summary'));
+  // Outside the incident channel every notice is redacted; what its author typed is warned about once per notice kind.
+  const typed = new Map<Notice['kind'], { findings: OutboundFinding[]; channels: string[] }>();
   for (const { to, notice } of args.notices) {
     const channel =
       to === 'incident' ? updated.channelId
       : to === 'broadcast' ? (updated.isPrivate && !isFreeze(notice(updated)) ? null : deps.settings.broadcastChannelId)
       : deps.settings.clinicalSafetyChannelId;
-    if (channel) await deps.chat.notify(channel, notice(updated)).catch(log(`posting a ${to} notice`));
+    if (!channel) continue;
+    let sent = notice(updated);
+    if (to !== 'incident') {
+      const out = outboundNotice(sent);
+      sent = out.notice;
+      if (out.typed.length) {
+        const seen = typed.get(sent.kind) ?? { findings: out.typed, channels: [] };
+        seen.channels.push(channel);
+        typed.set(sent.kind, seen);
+      }
+    }
+    await deps.chat.notify(channel, sent).catch(log(`posting a ${to} notice`));
+  }
+  for (const [kind, { findings, channels }] of typed) {
+    const author = args.author ?? (args.entry.actorId ? { userId: args.entry.actorId } : null);
+    await warnAuthor(deps, author, findings, `Your ${TYPED_LABELS[kind] ?? 'message'} was shared in ${channels.map((c) => `<#${c}>`).join(' and ')}.`);
   }
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
   return updated;
@@ -66,6 +105,15 @@ export async function refreshSummary(deps: ServiceDeps, incidentId: string): Pro
 export function decidedBy(incident: Incident): ChangeGuard {
   return { status: incident.status, severity: incident.severity, roles: { COMMANDER: incident.roles.COMMANDER ?? null } };
 }
+
+/** What the author typed, by notice kind, for the warning when it was redacted. */
+const TYPED_LABELS: Partial<Record<Notice['kind'], string>> = {
+  'status-update': 'update',
+  'status-changed': 'status message',
+  'severity-changed': 'reason for the severity change',
+  resolved: 'resolution summary',
+  reopened: 'reason for reopening',
+};
 
 /** Freeze notices go out for private incidents too: they name no detail of the incident. */
 function isFreeze(n: Notice): boolean {

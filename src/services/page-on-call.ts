@@ -4,6 +4,8 @@ import type { PageTarget } from '../ports/on-call-provider.ts';
 import { askOnCall, requireOnCall } from './on-call-access.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, incidentInChannel } from './incident-changes.ts';
+import { outboundIncident, redactString } from '../domain/redaction.ts';
+import { warnAuthor } from './outbound-text.ts';
 
 /** The PagerDuty user the bot acts as: the person asking (same email), else PAGERDUTY_FROM_EMAIL. */
 export async function pagerDutyFrom(deps: ServiceDeps, userId: string): Promise<string> {
@@ -19,10 +21,10 @@ export async function pagerDutyFrom(deps: ServiceDeps, userId: string): Promise<
  */
 export async function pageOnCall(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null },
+  input: { channelId: string; userId: string; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null; responseUrl?: string | null },
 ) {
   const onCall = requireOnCall(deps);
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const fromEmail = await pagerDutyFrom(deps, input.userId);
   let target: PageTarget;
   let label: string;
@@ -35,14 +37,17 @@ export async function pageOnCall(
     target = { kind: 'service', query: input.target.query };
     label = input.target.query;
   }
-  // What leaves Slack for a private incident says nothing of it beyond its number and severity.
-  const title = `${incidentRef(incident)} ${incident.severity}: ${incident.isPrivate ? 'private incident' : incident.title}`;
+  // What leaves Slack for a private incident says nothing of it beyond its number and severity; any
+  // other page carries its text redacted (PagerDuty reaches phones and email).
+  const out = outboundIncident(incident);
+  const message = input.message === null ? null : redactString(input.message, 'message');
+  const title = `${incidentRef(incident)} ${incident.severity}: ${incident.isPrivate ? 'private incident' : out.value.title}`;
   const paged = await askOnCall(
     deps,
     () =>
       onCall.page(target, {
       title,
-      details: [input.message, incident.channelName && !incident.isPrivate ? `Slack: #${incident.channelName}` : null].filter(Boolean).join('\n'),
+      details: [message?.value, out.value.channelName && !incident.isPrivate ? `Slack: #${out.value.channelName}` : null].filter(Boolean).join('\n'),
       fromEmail,
       dedupKey: `incident-bot:${incident.id}:${target.kind}:${target.kind === 'user' ? target.email : target.query.toLowerCase()}`,
       }),
@@ -55,7 +60,7 @@ export async function pageOnCall(
     );
   }
   await deps.store.linkPagerDuty(incident.id, { pagerDutyIncidentId: paged.id, htmlUrl: paged.htmlUrl, title: paged.title, origin: 'page', status: paged.status });
-  return commitChange(deps, {
+  const updated = await commitChange(deps, {
     incident,
     change: {},
     guard: {},
@@ -68,4 +73,7 @@ export async function pageOnCall(
     },
     notices: [{ to: 'incident', notice: (i) => ({ kind: 'paged', incident: i, by: input.userId, target: label, paged }) }],
   });
+  const sentFindings = [...(incident.isPrivate ? [] : out.findings.filter((f) => f.path === 'title')), ...(message?.findings ?? [])];
+  await warnAuthor(deps, { userId: input.userId, responseUrl: input.responseUrl ?? null }, sentFindings, 'Your page was sent to PagerDuty.');
+  return updated;
 }

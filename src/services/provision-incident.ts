@@ -10,6 +10,7 @@ import { ChatError, isTransient } from '../ports/chat-platform.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
+import { outboundIncident, redactionWarning } from '../domain/redaction.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
@@ -44,10 +45,14 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   }
   const warnings: string[] = [];
   let step: ProvisioningStep | undefined;
+  const ran = new Set<ProvisioningStep>();
   try {
     while ((step = pendingSteps(incident, { onCall: !!deps.onCall })[0])) {
       incident = await runStep(deps, incident, step, warnings);
+      ran.add(step);
     }
+    const redacted = declarationRedactionWarning(deps, incident, ran);
+    if (redacted) warnings.push(redacted);
     incident = await store.finishProvisioning(incidentId, clock.now(), null);
     await deps.reminders.schedule(incident).catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
     // A near miss is over when recorded: its review is the point of it.
@@ -87,10 +92,11 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
     case 'pin-summary':
       await chat.pinMessage(channelId, incident.summaryTs!);
       return record({ summaryPinned: true });
+    // What leaves the incident channel carries its text redacted (the record keeps it whole).
     case 'announce':
-      return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, incident) });
+      return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, outboundIncident(incident).value) });
     case 'start-freeze': {
-      await chat.notify(deps.settings.broadcastChannelId, { kind: 'freeze-started', incident });
+      await chat.notify(deps.settings.broadcastChannelId, { kind: 'freeze-started', incident: outboundIncident(incident).value });
       const frozen = await record({ freezeActive: true });
       // The summary went up before the freeze: show it there too (a failure here loses nothing).
       if (frozen.channelId && frozen.summaryTs) {
@@ -102,10 +108,31 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       return inviteOnCall(deps, incident, record);
     case 'alert-clinical-safety': {
       const channel = deps.settings.clinicalSafetyChannelId;
-      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident, groupId: deps.settings.clinicalSafetyGroupId });
+      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident: outboundIncident(incident).value, groupId: deps.settings.clinicalSafetyGroupId });
       return record({ clinicalNotifiedAt: clock.now() });
     }
   }
+}
+
+/**
+ * The declarer's warning when this run sent their title, description or service outside the
+ * incident channel redacted (the channel name, the announcement, the clinical-safety alert); null
+ * when nothing was found or nothing left the channel. Told with the declare result, once.
+ */
+function declarationRedactionWarning(deps: ServiceDeps, incident: Incident, ran: ReadonlySet<ProvisioningStep>): string | null {
+  const announced = ran.has('announce');
+  const alerted = ran.has('alert-clinical-safety') && !!deps.settings.clinicalSafetyChannelId && !incident.isPrivate;
+  if (!announced && !alerted && !ran.has('create-channel')) return null;
+  const { findings } = outboundIncident({ ...incident, channelName: null });
+  // A private incident's description and service never leave its channel; its title names the channel.
+  const relevant = announced || alerted ? findings : findings.filter((f) => f.path === 'title');
+  const where = [
+    ...(announced ? [`the announcement in <#${deps.settings.broadcastChannelId}>`] : []),
+    ...(alerted ? [`the clinical-safety alert in <#${deps.settings.clinicalSafetyChannelId}>`] : []),
+    ...(ran.has('create-channel') ? ['the channel name'] : []),
+  ];
+  const what = announced || alerted ? 'title, description and service' : 'title';
+  return redactionWarning(relevant, `Your incident's ${what} went outside its channel: ${where.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`);
 }
 
 /**

@@ -5,10 +5,12 @@ import type { PostIncidentReview } from '../domain/review.ts';
 import { reviewToMarkdown } from '../domain/review-markdown.ts';
 import type { ServiceDeps } from './deps.ts';
 import { reviewOf } from './review-of.ts';
+import { outboundReview } from './outbound-text.ts';
 
 /**
  * Posts the incident's review in its channel (or redraws the one posted before) and shares it as a
- * Markdown file. Built from the record each time, so it always shows the latest state.
+ * Markdown file. Built from the record each time, so it always shows the latest state. Reviews are
+ * read beyond the responders: both carry PHI redacted (the timeline and the record keep it).
  */
 export async function publishReview(
   deps: ServiceDeps,
@@ -19,7 +21,7 @@ export async function publishReview(
   if (!incident.channelId) {
     throw new AppError(`${incidentRef(incident)} has no channel yet, so its review cannot be posted. Try again in a minute.`, 'not_ready');
   }
-  const review = await reviewOf(deps, incident);
+  const review = outboundReview(await reviewOf(deps, incident)).value;
   const stored = await deps.reviews.findReview(incident.id);
   const ts = await deps.chat.postReview(incident.channelId, review, stored?.postedTs ?? null);
   if (ts !== stored?.postedTs) await deps.reviews.setReviewPosted(incident.id, ts, deps.clock.now());

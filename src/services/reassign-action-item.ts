@@ -2,6 +2,7 @@ import type { ActionItem } from '../domain/action-items.ts';
 import { AppError } from '../domain/errors.ts';
 import type { ServiceDeps } from './deps.ts';
 import { actionItemToChange, changedMeanwhile } from './action-item-access.ts';
+import { outboundNotice } from './outbound-text.ts';
 
 /** Gives an action item a new owner, who is told directly. */
 export async function reassignActionItem(deps: ServiceDeps, input: { actionItemId: string; userId: string; ownerId: string }): Promise<ActionItem> {
@@ -12,7 +13,7 @@ export async function reassignActionItem(deps: ServiceDeps, input: { actionItemI
   if (!changed) throw changedMeanwhile();
   if (input.ownerId !== input.userId) {
     await deps.chat
-      .notify(input.ownerId, { kind: 'action-item-assigned', incident, by: input.userId, item: changed })
+      .notify(input.ownerId, outboundNotice({ kind: 'action-item-assigned', incident, by: input.userId, item: changed }).notice)
       .catch((err: unknown) => deps.logger.error({ err, actionItemId: item.id }, 'telling the new owner failed'));
   }
   return changed;

@@ -7,8 +7,8 @@ import type { ServiceDeps } from './deps.ts';
 import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
 
 /** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
-export async function reopenIncident(deps: ServiceDeps, input: { channelId: string; userId: string; reason: string | null }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+export async function reopenIncident(deps: ServiceDeps, input: { channelId: string; userId: string; reason: string | null; responseUrl?: string | null }) {
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   if (incident.nearMiss) {
     throw new AppError(
       'A near miss cannot be reopened: if harm is happening now, declare an incident with `/incident declare <sev1-4> <title>`.',
@@ -36,5 +36,6 @@ export async function reopenIncident(deps: ServiceDeps, input: { channelId: stri
       data: { from: incident.status, to: 'INVESTIGATING', reopened: true, reason: input.reason },
     },
     notices,
+    author: { userId: input.userId, responseUrl: input.responseUrl ?? null },
   });
 }

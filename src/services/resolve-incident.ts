@@ -11,8 +11,8 @@ import { publishReviewQuietly } from './publish-review.ts';
  * `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer
  * first. Lifts a freeze, and posts the post-incident review for people to fill in.
  */
-export async function resolveIncident(deps: ServiceDeps, input: { channelId: string; userId: string; summary: string | null }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+export async function resolveIncident(deps: ServiceDeps, input: { channelId: string; userId: string; summary: string | null; responseUrl?: string | null }) {
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'resolve the incident');
   assertTransition(incident.status, 'RESOLVED');
   if (incident.clinicalImpact && !incident.roles.CLINICAL_SAFETY) {
@@ -41,6 +41,7 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
       data: { from: incident.status, to: 'RESOLVED', summary: input.summary },
     },
     notices,
+    author: { userId: input.userId, responseUrl: input.responseUrl ?? null },
   });
   await publishReviewQuietly(deps, resolved.id);
   return resolved;

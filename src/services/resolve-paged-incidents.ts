@@ -11,7 +11,7 @@ import { askOnCall, requireOnCall } from './on-call-access.ts';
  */
 export async function resolvePagedIncidents(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<number> {
   const onCall = requireOnCall(deps);
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'resolve the linked PagerDuty incidents');
   if (incident.status !== 'RESOLVED' && incident.status !== 'CLOSED') {
     throw new AppError('Resolve this incident first (`/incident resolve`), then its PagerDuty incidents.', 'invalid_transition');

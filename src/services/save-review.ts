@@ -5,6 +5,8 @@ import { calendarDate } from '../domain/action-items.ts';
 import { prepareActionItem } from './add-action-item.ts';
 import { publishReviewAfterSave } from './publish-review.ts';
 import { incidentInChannel } from './incident-changes.ts';
+import { outboundNotice } from './outbound-text.ts';
+import { redactDeep, redactionWarning } from '../domain/redaction.ts';
 
 export interface SaveReviewInput {
   channelId: string;
@@ -22,7 +24,7 @@ export interface SaveReviewInput {
  * action item, and posts the review again. Invalid input changes nothing and says what is wrong.
  */
 export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
-  const incident = await incidentInChannel(deps, req.channelId);
+  const incident = await incidentInChannel(deps, req.channelId, req.userId);
   const { actionItems: _ignored, ...input } = req.input;
   const parsed = reviewInputSchema.safeParse(input);
   if (!parsed.success) throw new AppError(`The review was not saved. ${reviewInputErrors(parsed.error).join(' ')}`, 'invalid_input');
@@ -53,12 +55,17 @@ export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
   const { item } = saved;
   if (item?.ownerId && item.ownerId !== req.userId) {
     await deps.chat
-      .notify(item.ownerId, { kind: 'action-item-assigned', incident, by: req.userId, item })
+      .notify(item.ownerId, outboundNotice({ kind: 'action-item-assigned', incident, by: req.userId, item }).notice)
       .catch((err: unknown) => deps.logger.error({ err, incidentId: incident.id }, 'telling the owner failed'));
   }
   // Saved: a failure to post from here on is reported, never a reason to submit again.
   const publishFailed = await publishReviewAfterSave(deps, incident);
-  return { item, publishFailed };
+  // The review is read beyond the responders: what this person wrote is posted redacted, and they are told.
+  const redacted = redactionWarning(
+    redactDeep({ ...toStore, action: req.action?.text ?? null }).findings,
+    'Your review input is posted in the review message and its Markdown file, which are read beyond the responders.',
+  );
+  return { item, publishFailed, redacted };
 }
 
 /** What a person wrote in the form, as plain lines, so a refused save loses nothing. */

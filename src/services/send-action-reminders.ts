@@ -1,6 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { actionRef, calendarDate, reminderFor } from '../domain/action-items.ts';
 import { isTransient } from '../ports/chat-platform.ts';
+import { outboundActionItem } from '../domain/redaction.ts';
 
 /** Reminders go out from this hour of the team's day (not in the first sweep after midnight). */
 export const REMINDER_LOCAL_HOUR = 9;
@@ -28,7 +29,8 @@ export async function sendActionReminders(deps: ServiceDeps): Promise<SentAction
     const previous = kind === 'due' ? item.dueRemindedAt : item.overdueRemindedAt;
     if (!(await deps.reviews.claimActionReminder(item.id, kind, previous, now))) continue;
     try {
-      await deps.chat.remindActionOwner(item, kind, today);
+      // A direct message: out of the incident channel, so its text is redacted.
+      await deps.chat.remindActionOwner(outboundActionItem(item).value, kind, today);
       sent.push({ ref: actionRef(item), ownerId: item.ownerId, kind });
     } catch (err) {
       // A transient failure gives the claim back for the next sweep; a permanent one (a deactivated

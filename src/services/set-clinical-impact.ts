@@ -2,6 +2,7 @@ import { assertCanCommand } from '../domain/authority.ts';
 import { AppError } from '../domain/errors.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, incidentInChannel } from './incident-changes.ts';
+import { outboundIncident } from '../domain/redaction.ts';
 
 /**
  * `/incident clinical on|off`: anyone may raise clinical impact (safety first); only the commander
@@ -9,7 +10,7 @@ import { commitChange, incidentInChannel } from './incident-changes.ts';
  * a failed post is tried again next time) and requires a clinical safety officer.
  */
 export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: string; userId: string; on: boolean }) {
-  const incident = await incidentInChannel(deps, input.channelId);
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   if (incident.clinicalImpact === input.on) {
     throw new AppError(`Clinical impact is already ${input.on ? 'on' : 'off'}.`, 'invalid_input');
   }
@@ -31,7 +32,8 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
   const channel = deps.settings.clinicalSafetyChannelId;
   if (input.on && !updated.clinicalNotifiedAt && channel) {
     try {
-      await deps.chat.notify(channel, { kind: 'clinical-safety-alert', incident: updated, groupId: deps.settings.clinicalSafetyGroupId });
+      // Outside the incident channel: its text redacted.
+      await deps.chat.notify(channel, { kind: 'clinical-safety-alert', incident: outboundIncident(updated).value, groupId: deps.settings.clinicalSafetyGroupId });
       return await deps.store.recordProvisioning(updated.id, { clinicalNotifiedAt: deps.clock.now() });
     } catch (err) {
       deps.logger.error({ err, incidentId: updated.id }, 'clinical safety alert not posted');

@@ -49,6 +49,10 @@ const channelList = z.object({
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
 const authTest = z.object({ user_id: z.string() });
+const channelMembers = z.object({
+  members: z.array(z.string()).default([]),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
 const lookedUp = z.object({ user: z.object({ id: z.string() }) });
 const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
 const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
@@ -156,6 +160,23 @@ export class SlackChatPlatform implements ChatPlatform {
       'message_not_found',
     ]);
     return res?.permalink ?? null;
+  }
+
+  /** Pages through conversations.members (Slack has no direct "is this user a member" method). */
+  async isMember(channelId: string, userId: string): Promise<boolean> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const res = await call(
+        () => this.client.conversations.members({ channel: channelId, limit: 1000, ...(cursor ? { cursor } : {}) }),
+        channelMembers,
+        ['channel_not_found'],
+      );
+      if (!res) return false;
+      if (res.members.includes(userId)) return true;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) return false;
+    }
+    return false;
   }
 
   async userEmail(userId: string): Promise<string | null> {

@@ -26,7 +26,8 @@ export function runInChannel(
   who: { channelId: string; userId: string; responseUrl: string | null },
 ): Promise<void> {
   const { deps } = ctx;
-  const base = { channelId: who.channelId, userId: who.userId };
+  // The response URL reaches the author privately (e.g. when their text left the channel redacted).
+  const base = { channelId: who.channelId, userId: who.userId, responseUrl: who.responseUrl };
   return afterAck(
     ctx,
     who,

@@ -18,7 +18,7 @@ export function openReviewForm(
     ctx,
     { responseUrl: req.responseUrl, userId: req.userId },
     async () => {
-      const incident = await incidentInChannel(ctx.deps, req.channelId);
+      const incident = await incidentInChannel(ctx.deps, req.channelId, req.userId);
       const stored = await ctx.deps.reviews.findReview(incident.id);
       await client.views.open({
         trigger_id: req.triggerId,

@@ -78,7 +78,7 @@ export function registerSummaryActions(app: App, ctx: ListenerContext): void {
       ctx,
       { responseUrl: response_url ?? null, userId: user.id },
       async () => {
-        const incident = await incidentInChannel(ctx.deps, channel.id);
+        const incident = await incidentInChannel(ctx.deps, channel.id, user.id);
         await client.views.open({ trigger_id, view: form(incident) as never });
         return null;
       },

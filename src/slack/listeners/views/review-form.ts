@@ -83,10 +83,10 @@ export function registerReviewForm(app: App, ctx: ListenerContext): void {
       { responseUrl: null, userId },
       async () => {
         const basedOn = meta.data.basedOn === undefined ? undefined : meta.data.basedOn === null ? null : new Date(meta.data.basedOn);
-        const { item, publishFailed } = await saveReview(ctx.deps, { channelId: meta.data.channelId, userId, input, action, basedOn });
+        const { item, publishFailed, redacted } = await saveReview(ctx.deps, { channelId: meta.data.channelId, userId, input, action, basedOn });
         const saved = item ? `Saved the review and added ACT-${item.number}` : 'Saved the review';
-        if (publishFailed) return `:warning: ${saved}, but ${publishFailed}.`;
-        return item ? `${saved}.` : null;
+        const said = publishFailed ? `:warning: ${saved}, but ${publishFailed}.` : item || redacted ? `${saved}.` : null;
+        return said && redacted ? `${said}\n${redacted}` : said;
       },
       { view: REVIEW_MODAL.callbackId, user: userId },
     );
