@@ -99,6 +99,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       workingHours: config.ONCALL_WORKING_HOURS,
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
+      provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
     },
   };
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
@@ -137,7 +138,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   if (!config.SLACK_APP_TOKEN) port = ((started as Server).address() as AddressInfo).port;
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'incident bot listening');
 
-  const every = opts.resumeEveryMs ?? 30_000;
+  const every = opts.resumeEveryMs ?? config.PROVISION_RETRY_SECONDS * 1000;
   const timer = every > 0 ? setInterval(() => void resumeNow(), every) : null;
   timer?.unref();
   if (every > 0) void resumeNow();

@@ -63,6 +63,15 @@ export const configSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }))),
+  /** Seconds between background retries of incidents whose set-up failed or was cut short (a crash, a Slack outage). */
+  PROVISION_RETRY_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(3600, { message: 'must be at most 3600 seconds' }).default(30),
+  /**
+   * Seconds a run setting up an incident may go without finishing a step before another run (or
+   * replica) takes the incident over; a just-declared incident is left to its request for half of it.
+   */
+  PROVISION_LEASE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(5, { message: 'must be at least 5 seconds' }).max(3600, { message: 'must be at most 3600 seconds' }).default(120),
+  /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(600, { message: 'must be at most 600 seconds' }).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.output<typeof configSchema>;

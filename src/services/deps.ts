@@ -45,5 +45,11 @@ export interface ServiceDeps {
     teamWorkingHours: ReadonlyMap<string, WorkingHours>;
     /** Slack members who see the on-call load in their App Home tab. */
     oncallLeads: readonly string[];
+    /**
+     * Provisioning lease (how long a run may stall before another takes over) and how long a
+     * just-declared incident is left to its request before the background retry may take it.
+     * Defaults: LEASE_MS and RESUME_GRACE_MS.
+     */
+    provisioning?: { leaseMs: number; graceMs: number };
   };
 }

@@ -22,6 +22,9 @@ export type ProvisionOutcome =
 /** How long one run may hold an incident; renewed at every step, so only a stalled run loses it. */
 export const LEASE_MS = 2 * 60_000;
 
+/** The configured lease (PROVISION_LEASE_SECONDS), else LEASE_MS. */
+const leaseMsOf = (deps: ServiceDeps) => deps.settings.provisioning?.leaseMs ?? LEASE_MS;
+
 
 function reasonOf(err: unknown): string {
   if (err instanceof ChatError) return `Slack said \`${err.code}\``;
@@ -39,7 +42,7 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   const now = clock.now();
   let incident = await mustFind(deps, incidentId);
   if (incident.provisionedAt) return { state: 'complete', incident, warnings: [] };
-  if (!(await store.claimProvisioning(incidentId, now, new Date(now.getTime() + LEASE_MS)))) {
+  if (!(await store.claimProvisioning(incidentId, now, new Date(now.getTime() + leaseMsOf(deps))))) {
     incident = await mustFind(deps, incidentId);
     return incident.provisionedAt ? { state: 'complete', incident, warnings: [] } : { state: 'busy', incident };
   }
@@ -71,7 +74,7 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
 async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[]): Promise<Incident> {
   const { chat, store, clock } = deps;
   const record = (patch: Parameters<typeof store.recordProvisioning>[1]) =>
-    store.recordProvisioning(incident.id, patch, new Date(clock.now().getTime() + LEASE_MS));
+    store.recordProvisioning(incident.id, patch, new Date(clock.now().getTime() + leaseMsOf(deps)));
   const channelId = incident.channelId!;
   switch (step) {
     case 'create-channel':

@@ -13,7 +13,7 @@ export const RESUME_GRACE_MS = 60_000;
  */
 export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise<ProvisionOutcome[]> {
   const now = deps.clock.now();
-  const pending = await deps.store.listUnprovisioned(MAX_PROVISION_ATTEMPTS, limit, new Date(now.getTime() - RESUME_GRACE_MS), now);
+  const pending = await deps.store.listUnprovisioned(MAX_PROVISION_ATTEMPTS, limit, new Date(now.getTime() - (deps.settings.provisioning?.graceMs ?? RESUME_GRACE_MS)), now);
   const outcomes: ProvisionOutcome[] = [];
   for (const incident of pending) {
     const outcome = await provisionIncident(deps, incident.id);
