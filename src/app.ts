@@ -125,7 +125,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
   deps.reminders = reminderQueue.scheduler;
 
-  const resumeNow = async () => {
+  const resumePass = async () => {
     await inflight.track(
       resumeProvisioning(deps).then(
         () => undefined,
@@ -133,6 +133,9 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       ),
     );
   };
+  // One pass at a time: a pass slower than the interval is joined, not run beside itself.
+  let resuming: Promise<void> | null = null;
+  const resumeNow = () => (resuming ??= resumePass().finally(() => (resuming = null)));
   let port = config.PORT;
   const started = await app.start(config.PORT);
   if (!config.SLACK_APP_TOKEN) port = ((started as Server).address() as AddressInfo).port;

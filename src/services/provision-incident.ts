@@ -14,7 +14,8 @@ import { outboundIncident, redactionWarning } from '../domain/redaction.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
-  | { state: 'complete'; incident: Incident; warnings: string[] }
+  /** `alreadyDone`: another run (request, retry pass, replica) had finished it; this one did nothing. */
+  | { state: 'complete'; incident: Incident; warnings: string[]; alreadyDone?: true }
   | { state: 'failed'; incident: Incident; step: ProvisioningStep; reason: string }
   /** Another request or worker is provisioning it right now. */
   | { state: 'busy'; incident: Incident };
@@ -41,10 +42,10 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   const { store, clock } = deps;
   const now = clock.now();
   let incident = await mustFind(deps, incidentId);
-  if (incident.provisionedAt) return { state: 'complete', incident, warnings: [] };
+  if (incident.provisionedAt) return { state: 'complete', incident, warnings: [], alreadyDone: true };
   if (!(await store.claimProvisioning(incidentId, now, new Date(now.getTime() + leaseMsOf(deps))))) {
     incident = await mustFind(deps, incidentId);
-    return incident.provisionedAt ? { state: 'complete', incident, warnings: [] } : { state: 'busy', incident };
+    return incident.provisionedAt ? { state: 'complete', incident, warnings: [], alreadyDone: true } : { state: 'busy', incident };
   }
   const warnings: string[] = [];
   let step: ProvisioningStep | undefined;

@@ -20,6 +20,8 @@ export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise
     outcomes.push(outcome);
     const to = { responseUrl: incident.responseUrl, userId: incident.declaredBy === SYSTEM_DECLARER ? null : incident.declaredBy };
     const ref = incidentRef(incident);
+    // Finished meanwhile by another run (an overlapping pass, another replica): it told the declarer.
+    if (outcome.state === 'complete' && outcome.alreadyDone) continue;
     if (outcome.state === 'complete') {
       await tellUser(deps, to, [`${ref} is now fully set up in <#${outcome.incident.channelId}>.`, ...outcome.warnings].join(' '));
     } else if (outcome.state === 'failed' && outcome.incident.provisionAttempts >= MAX_PROVISION_ATTEMPTS) {

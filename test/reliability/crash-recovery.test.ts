@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { createScratchDatabase } from '../../src/db/scratch.ts';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
 import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
@@ -39,23 +39,40 @@ if (server) {
   });
 }
 
-for (const storage of storages) {
+/** Starts the bot on the same data again and waits until the declarer hears the incident is set up. */
+async function restartAndWaitForSetUp(slack: SlackStandIn, env: Record<string, string>, responseId: string) {
+  const bot = await startChildBot(slack, env);
+  try {
+    return await slack.waitFor(
+      () => slack.responses.filter((r) => r.id === responseId).find((r) => /fully set up/.test(String(r.body.text))),
+      60_000,
+    );
+  } finally {
+    bot.proc.kill('SIGTERM');
+    assert.equal((await bot.exited).code, 0, `the second process stopped cleanly; stderr: ${bot.stderr().slice(-1000)}`);
+  }
+}
+
+for (const [index, storage] of storages.entries()) {
   describe(`kill -9 while declaring (${storage.name})`, () => {
     let slack: SlackStandIn;
     let data: Awaited<ReturnType<Storage['setup']>>;
     before(async () => {
       slack = await startSlackStandIn({ users: [{ id: 'UALICE', name: 'alice', tz: 'Europe/London' }] });
-      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
       data = await storage.setup();
+    });
+    beforeEach(() => {
+      slack.reset();
+      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
     });
     after(async () => {
       await slack?.close();
       await data?.teardown();
     });
+    const env = () => ({ ...data.env, PROVISION_LEASE_SECONDS: '5', PROVISION_RETRY_SECONDS: '1' });
 
-    test('the next start completes the incident once', { timeout: 240_000 }, async () => {
-      const env = { ...data.env, PROVISION_LEASE_SECONDS: '5', PROVISION_RETRY_SECONDS: '1' };
-      const first = await startChildBot(slack, env);
+    test('killed while Slack pins the summary: the next start completes the incident once', { timeout: 240_000 }, async () => {
+      const first = await startChildBot(slack, env());
       // Slack never answers the pin: the process is killed while it waits.
       slack.failNext('pins.add', { delayMs: 10 * 60_000 });
       const res = await postSigned(first.url, slashCommandBody({ text: 'declare sev2 Killed mid-declare', responseUrl: slack.responseUrl('kill') }));
@@ -70,25 +87,36 @@ for (const storage of storages) {
       assert.equal(slack.pins.length, 0, 'not pinned');
       assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 0, 'not announced');
 
-      const second = await startChildBot(slack, env);
-      try {
-        const told = await slack.waitFor(
-          () => slack.responses.filter((r) => r.id === 'kill').find((r) => /fully set up/.test(String(r.body.text))),
-          60_000,
-        );
-        assert.match(String(told.body.text), new RegExp(`INC-1 is now fully set up in <#${channel.id}>`));
-        assert.equal(slack.callsTo('conversations.create').length, 1, 'no second channel');
-        assert.equal([...slack.channels.values()].filter((c) => c.name.startsWith('inc-1-')).length, 1);
-        const summaries = slack.messages.filter((m) => m.channel === channel.id);
-        assert.equal(summaries.length, 1, 'the summary is not posted again');
-        assert.deepEqual(slack.pins.map((p) => [p.channel, p.ts]), [[channel.id, summaries[0]!.ts]], 'the summary pinned once');
-        assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 1, 'announced once');
-        assert.ok(channel.members.has('UALICE'), 'the declarer is in the channel');
-        assert.equal(slack.responses.filter((r) => r.id === 'kill' && /fully set up/.test(String(r.body.text))).length, 1, 'told once');
-      } finally {
-        second.proc.kill('SIGTERM');
-        assert.equal((await second.exited).code, 0);
-      }
+      const told = await restartAndWaitForSetUp(slack, env(), 'kill');
+      assert.match(String(told.body.text), new RegExp(`INC-1 is now fully set up in <#${channel.id}>`));
+      assert.equal(slack.callsTo('conversations.create').length, 1, 'no second channel');
+      assert.equal([...slack.channels.values()].filter((c) => c.name.startsWith('inc-1-')).length, 1);
+      const summaries = slack.messages.filter((m) => m.channel === channel.id);
+      assert.equal(summaries.length, 1, 'the summary is not posted again');
+      assert.deepEqual(slack.pins.map((p) => [p.channel, p.ts]), [[channel.id, summaries[0]!.ts]], 'the summary pinned once');
+      assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 1, 'announced once');
+      assert.ok(channel.members.has('UALICE'), 'the declarer is in the channel');
+      assert.equal(slack.responses.filter((r) => r.id === 'kill' && /fully set up/.test(String(r.body.text))).length, 1, 'told once');
+    });
+
+    // The storage does not matter here (the first test shows what a kill leaves on each): once is enough.
+    const adoptionOn = storages.length - 1;
+    test('killed after Slack made the channel but before its answer arrived: the channel is taken over, not made again', { timeout: 240_000, skip: index !== adoptionOn && 'run on one database only' }, async () => {
+      const first = await startChildBot(slack, env());
+      slack.failNext('conversations.create', { holdAnswerMs: 10 * 60_000 });
+      await postSigned(first.url, slashCommandBody({ text: 'declare sev3 Lost answer', responseUrl: slack.responseUrl('lost') }));
+      const lost = () => [...slack.channels.values()].filter((c) => /^inc-\d+-lost-answer/.test(c.name));
+      const channel = await slack.waitFor(() => lost()[0], 30_000);
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      assert.equal(slack.messages.filter((m) => m.channel === channel.id).length, 0, 'nothing posted in it yet');
+
+      const told = await restartAndWaitForSetUp(slack, env(), 'lost');
+      assert.match(String(told.body.text), new RegExp(`INC-\\d+ is now fully set up in <#${channel.id}>`), 'the same channel');
+      assert.deepEqual(lost().map((c) => c.name), [channel.name], 'no inc-<n>-lost-answer-2');
+      assert.equal(slack.messages.filter((m) => m.channel === channel.id).length, 1, 'one summary');
+      assert.equal(slack.pins.length, 1, 'pinned once');
+      assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 1, 'announced once');
     });
   });
 }

@@ -105,6 +105,8 @@ export interface Failure {
   retryAfter?: number;
   times?: number;
   delayMs?: number;
+  /** The call is carried out, then its answer held this long: Slack did it but the answer is slow or lost. */
+  holdAnswerMs?: number;
 }
 
 export interface StandInReaction {
@@ -1318,6 +1320,7 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     }
     try {
       const result = handler(args);
+      if (failure?.holdAnswerMs) await delay(failure.holdAnswerMs);
       send(res, 200, { ok: true, ...result }, scopeHeaders);
     } catch (e) {
       if (e instanceof SlackApiError) {
