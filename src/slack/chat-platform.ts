@@ -173,8 +173,10 @@ export class SlackChatPlatform implements ChatPlatform {
       );
       if (!res) return false;
       if (res.members.includes(userId)) return true;
-      cursor = res.response_metadata?.next_cursor || undefined;
-      if (!cursor) return false;
+      const next = res.response_metadata?.next_cursor || undefined;
+      // A cursor that does not move would loop: the list is over.
+      if (!next || next === cursor) return false;
+      cursor = next;
     }
     return false;
   }

@@ -1,0 +1,27 @@
+// The private-incident membership check (ChatPlatform.isMember: conversations.members, paginated)
+// against Slack's published contract, as Prism checks it; the answer is read with the adapter's zod schema.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { WebClient } from '@slack/web-api';
+import { SlackChatPlatform } from '../../src/slack/chat-platform.ts';
+import { patchedSlackSpec, startPrism, type PrismHandle } from '../support/prism.ts';
+
+let prism: PrismHandle;
+before(async () => {
+  prism = await startPrism(await patchedSlackSpec());
+});
+after(async () => {
+  await prism?.close();
+});
+
+test('isMember sends conversations.members as the spec has it, and reads its answer', async () => {
+  const platform = new SlackChatPlatform(new WebClient('xoxb-test-token', { slackApiUrl: `${prism.url}/`, retryConfig: { retries: 0 } }));
+  const from = prism.log.length;
+  const member = await platform.isMember('C0123INC12', 'U0NOTAMEMBER');
+  assert.equal(typeof member, 'boolean');
+  const logged = prism.log.slice(from).map((l) => l.msg);
+  assert.deepEqual(logged.filter((m) => m.startsWith('Violation: request')), [], 'no request violations');
+  assert.ok(logged.includes('The request passed the validation rules. Looking for the best response'), 'Prism validated the call');
+  // The spec's example answer repeats its cursor: the adapter stops instead of looping.
+  assert.ok(logged.filter((m) => m === 'Request received').length <= 2, `requests: ${logged.filter((m) => m === 'Request received').length}`);
+});
