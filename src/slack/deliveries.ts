@@ -75,18 +75,20 @@ export function skipRetriedDeliveries(opts: {
     }
   };
 
+  const record = (key: string) =>
+    opts.log.record(key, opts.clock.now()).catch((err: unknown) => {
+      opts.logger.warn({ err, key }, 'Slack delivery log unreachable: handling the delivery without it');
+      return null;
+    });
+
   return async (args) => {
     const key = deliveryKey(args.body);
     if (!key) return args.next();
     const retryNum = args.context.retryNum;
-    let first = true;
-    let recorded = false;
-    try {
-      first = recorded = await opts.log.record(key, opts.clock.now());
-    } catch (err) {
-      opts.logger.warn({ err, key }, 'Slack delivery log unreachable: handling the delivery without it');
-    }
-    if (!first && retryNum !== undefined && retryNum > 0) {
+    // A first delivery runs at once (its ack does not wait for the insert: any retry of it comes
+    // seconds later, when the key is there); a retry is checked before anything runs.
+    const recording = record(key);
+    if (retryNum !== undefined && retryNum > 0 && (await recording) === false) {
       opts.logger.info({ key, retryNum, retryReason: args.context.retryReason }, 'Slack retry of a delivery already handled: acknowledged, not repeated');
       // Events were acknowledged by Bolt already; everything else is acknowledged here, empty.
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
@@ -95,9 +97,10 @@ export function skipRetriedDeliveries(opts: {
     try {
       await args.next();
     } catch (err) {
-      if (recorded) await opts.log.forget(key).catch((e) => opts.logger.warn({ err: e, key }, 'could not drop the key of a failed delivery'));
+      if ((await recording) === true) await opts.log.forget(key).catch((e: unknown) => opts.logger.warn({ err: e, key }, 'could not drop the key of a failed delivery'));
       throw err;
     }
+    await recording;
     await pruneIfDue();
   };
 }

@@ -102,6 +102,25 @@ describe('skipRetriedDeliveries', () => {
     assert.deepEqual(await run(command('T5')), { handled: 1, acked: 0 });
   });
 
+  test("a first delivery is handled without waiting for the log's insert; a retry waits for its check", async () => {
+    const log = new FakeLog();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: DeliveryLog = { ...log, record: async (k, at) => (await gate, log.record(k, at)), forget: (k) => log.forget(k), pruneBefore: (c) => log.pruneBefore(c) };
+    const mw = skipRetriedDeliveries({ log: slow, clock: { now: () => new Date() }, logger: silentLogger });
+    const order: string[] = [];
+    const first = mw({ body: command('T6'), context: {}, next: async () => void order.push('handled') } as never);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, ['handled'], 'handled while the insert is pending');
+    let retryHandled = false;
+    const retry = mw({ body: command('T6'), context: { retryNum: 1 }, ack: async () => {}, next: async () => void (retryHandled = true) } as never);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(retryHandled, false, 'the retry waits for the log');
+    release();
+    await Promise.all([first, retry]);
+    assert.equal(retryHandled, false, 'and is dropped: the first copy recorded the key');
+  });
+
   test('keys older than a day are deleted, at most once an hour', async () => {
     const { run, log, advance } = setup();
     await run(command('A'));
