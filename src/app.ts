@@ -120,7 +120,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     ],
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
-  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT);
+  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock);
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
   const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
   deps.reminders = reminderQueue.scheduler;

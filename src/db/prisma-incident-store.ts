@@ -121,6 +121,8 @@ export class PrismaIncidentStore implements IncidentStore {
           // A near miss is over when it is recorded: resolved at once, so it is never active.
           nearMiss: d.nearMiss,
           ...(d.nearMiss ? { status: 'RESOLVED' as const, resolvedAt: input.declaredAt } : {}),
+          // A personal-data breach: the 72-hour clock runs from awareness (the declare time unless given).
+          ...(d.dataBreach ? { dataBreach: true, breachAwareAt: d.breachAwareAt ?? input.declaredAt } : {}),
           declaredBy: input.declaredBy,
           originChannelId: input.originChannelId,
           responseUrl: input.responseUrl,
@@ -139,8 +141,19 @@ export class PrismaIncidentStore implements IncidentStore {
                 clinicalImpact: d.clinicalImpact,
                 affectedService: d.affectedService,
                 ...(d.nearMiss ? { nearMiss: true } : {}),
+                ...(d.dataBreach ? { dataBreach: true } : {}),
               },
             },
+            // The breach on the timeline at the moment of awareness, where the 72 hours start.
+            ...(d.dataBreach
+              ? [{
+                  occurredAt: d.breachAwareAt ?? input.declaredAt,
+                  kind: 'data_breach',
+                  actorId: input.declaredBy,
+                  text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
+                  data: { on: true, awareAt: (d.breachAwareAt ?? input.declaredAt).toISOString() },
+                }]
+              : []),
             // A near miss is resolved as it is recorded: the timeline says so, for its review.
             ...(d.nearMiss
               ? [{ occurredAt: input.declaredAt, kind: 'status_changed', actorId: input.declaredBy, text: 'Resolved: recorded as a near miss', data: { from: 'DECLARED', to: 'RESOLVED' } }]
@@ -353,5 +366,26 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async ping() {
     await this.prisma.$queryRaw`SELECT 1`;
+  }
+
+  async claimBreachReminder(id: string, hours: number, awareAt: Date) {
+    const { count } = await this.write((tx) => tx.incident.updateMany({
+      where: { id, dataBreach: true, breachNotifiedAt: null, breachAwareAt: awareAt, breachRemindedHours: { lt: hours } },
+      data: { breachRemindedHours: hours },
+    }));
+    return count === 1;
+  }
+
+  async releaseBreachReminder(id: string, hours: number, previous: number) {
+    await this.write((tx) => tx.incident.updateMany({ where: { id, breachRemindedHours: hours }, data: { breachRemindedHours: previous } }));
+  }
+
+  async listAwaitingBreachNotice() {
+    const rows = await this.prisma.incident.findMany({
+      where: { dataBreach: true, breachNotifiedAt: null },
+      orderBy: { number: 'asc' },
+      include: withRoles,
+    });
+    return rows.map(toIncident);
   }
 }

@@ -3,6 +3,7 @@ import { parseSeverity, type Severity } from './severity.ts';
 import type { DeclarationInput } from './declaration.ts';
 import type { IncidentStatus, RoleName } from './incident.ts';
 import { parseActionAdd, parseActionsFilter, parsePeriod, type ActionAddRequest, type ActionFilter } from './action-items.ts';
+import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 
 /** Statuses a person may set with `/incident status` (resolve has its own command too). */
 export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFIED' | 'MONITORING' | 'RESOLVED'>;
@@ -11,7 +12,8 @@ export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFI
 export type IncidentCommand =
   | { kind: 'open-declare-modal' }
   | { kind: 'help' }
-  | { kind: 'declare'; declaration: DeclarationInput }
+  /** `breachAware`: a typed awareness time, placed in the declarer's zone when it is declared. */
+  | { kind: 'declare'; declaration: DeclarationInput; breachAware?: AwarenessSpec }
   | { kind: 'status'; status: SettableStatus; message: string | null }
   | { kind: 'update'; message: string }
   | { kind: 'severity'; severity: Severity; reason: string | null }
@@ -22,6 +24,9 @@ export type IncidentCommand =
   | { kind: 'close' }
   | { kind: 'reopen'; reason: string | null }
   | { kind: 'clinical'; on: boolean }
+  | { kind: 'breach-on'; aware: AwarenessSpec | null }
+  | { kind: 'breach-off' }
+  | { kind: 'breach-notified'; reference: string | null }
   | { kind: 'oncall'; query: string | null }
   | { kind: 'page'; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null }
   | { kind: 'resolve-pagerduty' }
@@ -63,8 +68,8 @@ export const MESSAGE_MAX = 3000;
 export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident', summary: 'Open the form to declare an incident.' },
   {
-    usage: '/incident declare <sev1-4> <title> [--private] [--clinical] [--service=<name>]',
-    summary: 'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`.',
+    usage: '/incident declare <sev1-4> <title> [--private] [--clinical] [--breach [--aware=YYYY-MM-DDTHH:MM]] [--service=<name>]',
+    summary: 'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`. `--breach`: a personal data breach (72-hour regulator clock).',
   },
   {
     usage: '/incident declare near-miss <title> [--private] [--clinical] [--service=<name>]',
@@ -80,6 +85,10 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident close', summary: 'Close a resolved incident (commander only).' },
   { usage: '/incident reopen [reason]', summary: 'Reopen a resolved or closed incident (commander only).' },
   { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
+  {
+    usage: '/incident breach <on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]>',
+    summary: 'A personal data breach: starts the 72-hour regulator clock (anyone); `notified` records the regulator was told (commander).',
+  },
   { usage: '/incident page <service> [-- message]  or  /incident page @user [message]', summary: 'Page a PagerDuty service or person, linked to this incident.' },
   { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
   { usage: '/incident review', summary: 'Post the post-incident review here and open the form to fill it in.' },
@@ -97,7 +106,7 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
 ];
 
 export const DECLARE_USAGE =
-  'Write it as `/incident declare <sev1-4> <title> [--private] [--clinical] [--service=<name>]`, ' +
+  'Write it as `/incident declare <sev1-4> <title> [--private] [--clinical] [--breach [--aware=YYYY-MM-DDTHH:MM]] [--service=<name>]`, ' +
   'e.g. `/incident declare sev2 Payments API returning 500s`, or type `/incident` alone to use the form.';
 
 export function helpText(): string {
@@ -115,7 +124,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'help':
       return { kind: 'help' };
     case 'declare':
-      return { kind: 'declare', declaration: parseDeclare(rest) };
+      return parseDeclare(rest);
     case 'status': {
       const status = STATUS_WORDS[(rest[0] ?? '').toLowerCase()];
       if (!status) throw usage('status', '<investigating|identified|monitoring|resolved> [message]', rest[0]);
@@ -193,6 +202,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       if (word !== 'on' && word !== 'off') throw usage('clinical', '<on|off>', rest[0]);
       return { kind: 'clinical', on: word === 'on' };
     }
+    case 'breach':
+      return parseBreach(rest, text);
     default:
       throw new AppError(
         `I don't know \`/incident ${sub}\`. These are the commands:\n${SUBCOMMANDS.map((s) => `• \`${s.usage}\``).join('\n')}`,
@@ -224,7 +235,36 @@ function freeText(raw: string): string | null {
   return text || null;
 }
 
-function parseDeclare(words: string[]): DeclarationInput {
+const BREACH_USAGE = 'on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]';
+
+function parseBreach(rest: string[], text: string): IncidentCommand {
+  const word = (rest[0] ?? '').toLowerCase();
+  switch (word) {
+    case 'on': {
+      let aware: AwarenessSpec | null = null;
+      for (const w of rest.slice(1)) {
+        const flag = w.toLowerCase();
+        if (flag.startsWith('--aware=')) aware = parseAwareness(w.slice('--aware='.length));
+        else throw usage('breach', BREACH_USAGE, w, 'After `on`, only `--aware=<when you became aware>` may follow.');
+      }
+      return { kind: 'breach-on', aware };
+    }
+    case 'off':
+      if (rest.length > 1) throw usage('breach', BREACH_USAGE, rest[1]);
+      return { kind: 'breach-off' };
+    case 'notified': {
+      const reference = freeText(textAfter(text, 2));
+      if (reference && reference.length > BREACH_REFERENCE_MAX) {
+        throw new AppError(`The reference is too long (at most ${BREACH_REFERENCE_MAX} characters): give the regulator's case number or a link.`);
+      }
+      return { kind: 'breach-notified', reference };
+    }
+    default:
+      throw usage('breach', BREACH_USAGE, rest[0]);
+  }
+}
+
+function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declare' }> {
   const [sevWord, ...rest] = words;
   if (!sevWord) throw new AppError(`Say how severe it is and what is broken. ${DECLARE_USAGE}`);
   // A near miss has no severity of its own: it is recorded as the lowest.
@@ -236,6 +276,8 @@ function parseDeclare(words: string[]): DeclarationInput {
   let isPrivate = false;
   let clinicalImpact = false;
   let affectedService: string | null = null;
+  let dataBreach = false;
+  let breachAware: AwarenessSpec | undefined;
   const titleWords: string[] = [];
   // Options count wherever they stand: `--private` at the end of a title must not leave a private
   // incident public. Any other word starting with -- is refused rather than guessed at.
@@ -248,6 +290,12 @@ function parseDeclare(words: string[]): DeclarationInput {
       isPrivate = true;
     } else if (flag === '--clinical') {
       clinicalImpact = true;
+    } else if (flag === '--breach') {
+      dataBreach = true;
+    } else if (flag.startsWith('--aware=')) {
+      // An awareness time says it is a breach: it is never dropped.
+      dataBreach = true;
+      breachAware = parseAwareness(w.slice('--aware='.length));
     } else if (flag.startsWith('--service=')) {
       affectedService = w.slice('--service='.length);
     } else if (flag === '--service' && rest[i + 1]) {
@@ -256,5 +304,7 @@ function parseDeclare(words: string[]): DeclarationInput {
       throw new AppError(`\`${w}\` is not an option of declare. ${DECLARE_USAGE}`);
     }
   }
-  return { severity, title: titleWords.join(' '), isPrivate, clinicalImpact, affectedService, nearMiss };
+  const declaration: DeclarationInput = { severity, title: titleWords.join(' '), isPrivate, clinicalImpact, affectedService, nearMiss };
+  if (dataBreach) declaration.dataBreach = true;
+  return { kind: 'declare', declaration, ...(breachAware ? { breachAware } : {}) };
 }

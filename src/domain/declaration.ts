@@ -33,13 +33,21 @@ export const declarationSchema = z.object({
   clinicalImpact: z.boolean().default(false),
   /** A near miss: no harm done, nothing to respond to; recorded so it gets a review. */
   nearMiss: z.boolean().default(false),
+  /** A personal-data breach: the 72-hour regulator-notification clock runs (domain/breach.ts). */
+  dataBreach: z.boolean().optional(),
+  /** When the organisation became aware of the breach; left out: when it is declared. */
+  breachAwareAt: z.date().optional(),
 });
 export type Declaration = z.output<typeof declarationSchema>;
 export type DeclarationInput = z.input<typeof declarationSchema>;
+
+export const NEAR_MISS_BREACH =
+  'A near miss cannot be a personal data breach: if personal data was exposed, declare an incident, e.g. `/incident declare sev2 <title> --breach`.';
 
 /** Validates a declaration; throws AppError listing every problem, in words for the declarer. */
 export function parseDeclaration(input: DeclarationInput): Declaration {
   const parsed = declarationSchema.safeParse(input);
   if (!parsed.success) throw new AppError(parsed.error.issues.map((i) => i.message).join(' '));
+  if (parsed.data.nearMiss && (parsed.data.dataBreach || parsed.data.breachAwareAt)) throw new AppError(NEAR_MISS_BREACH);
   return parsed.data;
 }

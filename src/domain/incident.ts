@@ -59,6 +59,15 @@ export interface Incident {
   onCallLookupFailedNoticed: boolean;
   /** A near miss: recorded for its review; nobody is paged and it is never active. */
   nearMiss: boolean;
+  /** A personal-data breach: the regulator must be notified within 72 hours of awareness (domain/breach.ts). */
+  dataBreach: boolean;
+  /** When the organisation became aware of the breach: the 72-hour clock starts here. */
+  breachAwareAt: Date | null;
+  /** When the regulator was notified (the clock and its reminders stop), and who recorded it. */
+  breachNotifiedAt: Date | null;
+  breachNotifiedBy: string | null;
+  /** The last breach-clock reminder sent, in hours after awareness (24, 48, 66, 72); 0 for none. */
+  breachRemindedHours: number;
 }
 
 /** declaredBy of incidents the bot declared itself (from a PagerDuty alert): not a Slack user. */

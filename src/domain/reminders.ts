@@ -1,5 +1,6 @@
 // When an incident's reminders are due. Pure: the time is always given (UTC instants, so time
 // zones and daylight saving play no part).
+import { dueBreachReminder, nextBreachReminderAt, type BreachState } from './breach.ts';
 import type { Incident } from './incident.ts';
 import { isActive } from './lifecycle.ts';
 import type { Severity } from './severity.ts';
@@ -16,11 +17,14 @@ const MINUTE = 60_000;
 export type ReminderState = Pick<
   Incident,
   'status' | 'severity' | 'channelId' | 'roles' | 'createdAt' | 'lastUpdateAt' | 'updateReminderDueAt' | 'commanderNudgedAt'
->;
+> &
+  BreachState;
 
 export type DueReminder =
   | { kind: 'update-reminder'; dueAt: Date; minutesSinceUpdate: number }
-  | { kind: 'commander-nudge'; dueAt: Date; minutesSinceDeclared: number };
+  | { kind: 'commander-nudge'; dueAt: Date; minutesSinceDeclared: number }
+  /** The breach clock: `hours` after awareness (24, 48, 66; 72 when the deadline has passed). */
+  | { kind: 'breach-reminder'; dueAt: Date; hours: number; deadline: Date };
 
 const minutesBetween = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / MINUTE);
 
@@ -62,8 +66,10 @@ function commanderNudgeAt(incident: ReminderState): Date | null {
  * commander nudge is sent once, when no commander is set 10 minutes after declaring.
  */
 export function dueReminders(incident: ReminderState, now: Date): DueReminder[] {
-  if (!remindable(incident)) return [];
-  const due: DueReminder[] = [];
+  // The regulator must be told whatever the incident's status: the breach clock outlives resolving.
+  const breach = dueBreachReminder(incident, now);
+  const due: DueReminder[] = breach ? [{ kind: 'breach-reminder', ...breach }] : [];
+  if (!remindable(incident)) return due;
   const updateDue = latestUpdateReminderDue(incident, now);
   if (updateDue && !updateReminderSent(incident, updateDue)) {
     due.push({ kind: 'update-reminder', dueAt: updateDue, minutesSinceUpdate: minutesBetween(incident.lastUpdateAt, now) });
@@ -78,13 +84,15 @@ export function dueReminders(incident: ReminderState, now: Date): DueReminder[] 
 /**
  * When the reminders must next be checked: the earliest future due time, or, when a reminder is due
  * but not sent yet, that (past) due time, so that a check runs at once. Null: nothing will be due
- * (resolved or closed, or no channel yet).
+ * (resolved or closed with no breach clock running, or no channel yet).
  */
 export function nextReminderAt(incident: ReminderState, now: Date): Date | null {
-  if (!remindable(incident)) return null;
   const pending = dueReminders(incident, now);
   if (pending.length) return new Date(Math.min(...pending.map((r) => r.dueAt.getTime())));
+  const breachNext = nextBreachReminderAt(incident, now);
+  if (!remindable(incident)) return breachNext;
   let next = nextUpdateReminderDue(incident, now);
+  if (breachNext && breachNext.getTime() < next.getTime()) next = breachNext;
   const nudgeAt = commanderNudgeAt(incident);
   if (nudgeAt && nudgeAt.getTime() > now.getTime() && nudgeAt.getTime() < next.getTime()) next = nudgeAt;
   return next;

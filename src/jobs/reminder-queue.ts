@@ -105,7 +105,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
     async schedule(incident: Incident) {
       const now = deps.clock.now();
       const at = nextReminderAt(incident, now);
-      if (!at) return; // resolved, closed or no channel: nothing more to remind
+      if (!at) return; // resolved or closed (no breach clock running), or no channel: nothing more to remind
       const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
       // One queued job per incident and due time (the queue's "short" policy makes singletonKey
       // unique among jobs not yet started): rescheduling the same state queues nothing new.
@@ -128,7 +128,10 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
     // A job lost, or an incident changed while no replica ran: every active incident gets its next
     // check. Done before this replica's worker starts, so that a job already queued for the same due
     // time is still waiting and is not queued twice.
-    for (const incident of await deps.store.listActive()) {
+    // A breach's 72-hour clock runs whatever the status, so resolved ones awaiting notice count too.
+    const toSchedule = new Map<string, Incident>();
+    for (const incident of [...(await deps.store.listActive()), ...(await deps.store.listAwaitingBreachNotice())]) toSchedule.set(incident.id, incident);
+    for (const incident of toSchedule.values()) {
       await scheduler.schedule(incident).catch((err: unknown) =>
         deps.logger.error({ err, incidentId: incident.id }, 'could not schedule reminders'),
       );

@@ -37,6 +37,11 @@ export type Notice =
   | { kind: 'freeze-lifted'; incident: Incident }
   | { kind: 'update-reminder'; incident: Incident; minutesSinceUpdate: number }
   | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number }
+  /** Breach notices go to the incident channel only. `timeZone`: the team's, for the deadline. */
+  | { kind: 'data-breach'; incident: Incident; by: string; on: boolean; timeZone: string }
+  | { kind: 'breach-notified'; incident: Incident; by: string; reference: string | null; timeZone: string }
+  /** `hours` after awareness: 24, 48, 66, or 72 when the deadline has passed. */
+  | { kind: 'breach-reminder'; incident: Incident; hours: number; deadline: Date; now: Date; timeZone: string }
   | { kind: 'on-call-lookup-failed'; incident: Incident; reason: string }
   | { kind: 'on-call-invited'; incident: Incident; people: { slackUserId: string | null; name: string; level: number }[]; target: string }
   | { kind: 'paged'; incident: Incident; by: string; target: string; paged: { number: number | null; htmlUrl: string | null; title: string } }

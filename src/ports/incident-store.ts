@@ -41,7 +41,11 @@ export interface MessageEntry {
 
 /** Fields a use case may change on an incident, with an optional role (re)assignment. */
 export type IncidentChange = Partial<
-  Pick<Incident, 'status' | 'severity' | 'clinicalImpact' | 'resolvedAt' | 'closedAt' | 'lastUpdateAt' | 'freezeActive' | 'clinicalNotifiedAt'>
+  Pick<
+    Incident,
+    | 'status' | 'severity' | 'clinicalImpact' | 'resolvedAt' | 'closedAt' | 'lastUpdateAt' | 'freezeActive' | 'clinicalNotifiedAt'
+    | 'dataBreach' | 'breachAwareAt' | 'breachNotifiedAt' | 'breachNotifiedBy' | 'breachRemindedHours'
+  >
 > & { role?: { role: RoleName; userId: string | null; assignedBy: string } };
 
 /** What must still hold for a change to apply (another person may have changed it meanwhile). */
@@ -49,6 +53,9 @@ export interface ChangeGuard {
   status?: IncidentStatus;
   severity?: Severity;
   clinicalImpact?: boolean;
+  dataBreach?: boolean;
+  /** null: the regulator must not have been notified meanwhile. */
+  breachNotifiedAt?: null;
   /** Who must hold each role (null: nobody), e.g. the commander whose authority was checked. */
   roles?: Partial<Record<RoleName, string | null>>;
 }
@@ -116,6 +123,16 @@ export interface IncidentStore {
   /** True once per incident, while it is active and has no commander. */
   claimCommanderNudge(id: string, now: Date): Promise<boolean>;
   releaseCommanderNudge(id: string, now: Date): Promise<void>;
+  /**
+   * Compare-and-set for the breach clock: true for exactly one caller per clock point (`hours` after
+   * awareness), and only while it is a breach, the regulator is not notified, the awareness time is
+   * still `awareAt` (the one read) and no later point was sent.
+   */
+  claimBreachReminder(id: string, hours: number, awareAt: Date): Promise<boolean>;
+  /** Gives a claimed breach reminder back (its post failed): the last point sent is `previous` again. */
+  releaseBreachReminder(id: string, hours: number, previous: number): Promise<void>;
+  /** Breaches whose regulator is not notified yet, in any status (the 72-hour clock outlives resolving). */
+  listAwaitingBreachNotice(): Promise<Incident[]>;
   /** Links a PagerDuty incident to ours once (false when it was linked already). */
   linkPagerDuty(incidentId: string, link: PagerDutyLink): Promise<boolean>;
   /** Our incident linked to a PagerDuty incident, or null. */

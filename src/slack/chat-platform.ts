@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ActionItem } from '../domain/action-items.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
 import { ChatError, type ChatFile, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
@@ -77,6 +78,8 @@ export class SlackChatPlatform implements ChatPlatform {
     private readonly client: WebClient,
     /** Zone of the fallback text of dates (Slack shows each reader their own). */
     private readonly defaultTimeZone = 'UTC',
+    /** The summary's breach line counts down from this clock's time. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   private botUser(): Promise<string> {
@@ -120,13 +123,13 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async postSummary(channelId: string, incident: Incident): Promise<string> {
-    const msg = incidentSummary(incident, this.defaultTimeZone);
+    const msg = incidentSummary(incident, this.defaultTimeZone, this.clock.now());
     const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...msg }), postedMessage);
     return res!.ts;
   }
 
   async updateSummary(channelId: string, ts: string, incident: Incident): Promise<void> {
-    const msg = incidentSummary(incident, this.defaultTimeZone);
+    const msg = incidentSummary(incident, this.defaultTimeZone, this.clock.now());
     await call(() => this.client.chat.update({ channel: channelId, ts, ...msg }), anything);
   }
 

@@ -18,6 +18,7 @@ export const DECLARE_MODAL = {
     description: 'description',
     service: 'service',
     flags: 'flags',
+    breachAware: 'breach_aware',
   },
   actions: {
     title: 'title_input',
@@ -25,8 +26,9 @@ export const DECLARE_MODAL = {
     description: 'description_input',
     service: 'service_input',
     flags: 'flags_checkboxes',
+    breachAware: 'breach_aware_picker',
   },
-  flagValues: { private: 'private', clinical: 'clinical' },
+  flagValues: { private: 'private', clinical: 'clinical', breach: 'breach' },
 } as const;
 
 /** Every Web API method the bot calls, with the bot scopes it needs: the manifest's scopes are their union. */

@@ -42,4 +42,6 @@ export const declareModalValues = {
   text: textValue,
   select: z.object({ selected_option: z.object({ value: z.string() }).nullish() }),
   checkboxes: z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) }),
+  /** Block Kit's datetimepicker: the chosen moment in Unix seconds (the picker shows the person's own zone). */
+  dateTime: z.object({ selected_date_time: z.number().int().positive().nullish() }),
 };

@@ -38,6 +38,11 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     onCallInvitedAt: null,
     onCallLookupFailedNoticed: false,
     nearMiss: false,
+    dataBreach: false,
+    breachAwareAt: null,
+    breachNotifiedAt: null,
+    breachNotifiedBy: null,
+    breachRemindedHours: 0,
     ...overrides,
   };
 }

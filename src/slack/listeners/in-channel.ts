@@ -8,6 +8,8 @@ import { postUpdate } from '../../services/post-update.ts';
 import { reopenIncident } from '../../services/reopen-incident.ts';
 import { resolveIncident } from '../../services/resolve-incident.ts';
 import { setClinicalImpact } from '../../services/set-clinical-impact.ts';
+import { setDataBreach } from '../../services/set-data-breach.ts';
+import { recordBreachNotified } from '../../services/record-breach-notified.ts';
 import { pageOnCall } from '../../services/page-on-call.ts';
 import { resolvePagedIncidents } from '../../services/resolve-paged-incidents.ts';
 import { addActionItem } from '../../services/add-action-item.ts';
@@ -65,6 +67,15 @@ export function runInChannel(
           return null;
         case 'clinical':
           await setClinicalImpact(deps, { ...base, on: cmd.on });
+          return null;
+        case 'breach-on':
+          await setDataBreach(deps, { ...base, on: true, aware: cmd.aware });
+          return null;
+        case 'breach-off':
+          await setDataBreach(deps, { ...base, on: false });
+          return null;
+        case 'breach-notified':
+          await recordBreachNotified(deps, { ...base, reference: cmd.reference });
           return null;
         case 'page':
           await pageOnCall(deps, { ...base, target: cmd.target, message: cmd.message });

@@ -76,8 +76,21 @@ export function declareModal(meta: DeclareModalMetadata): Record<string, unknown
               description: { type: 'plain_text', text: 'Patient care or clinical work is affected' },
               value: flagValues.clinical,
             },
+            {
+              text: { type: 'plain_text', text: 'Personal data breach' },
+              description: { type: 'plain_text', text: 'The regulator must be notified within 72 hours' },
+              value: flagValues.breach,
+            },
           ],
         },
+      },
+      {
+        type: 'input',
+        block_id: B.breachAware,
+        optional: true,
+        label: { type: 'plain_text', text: 'Aware of the breach since' },
+        hint: { type: 'plain_text', text: 'When you became aware of the personal data breach (the 72-hour clock starts then). Leave empty for now.' },
+        element: { type: 'datetimepicker', action_id: A.breachAware },
       },
     ],
   };

@@ -40,6 +40,8 @@ const TIMELINE_ICONS: Record<string, string> = {
   closed: ':lock:',
   reopened: ':rotating_light:',
   clinical_impact: ':hospital:',
+  data_breach: ':closed_lock_with_key:',
+  breach_notified: ':white_check_mark:',
   pinned_message: ':pushpin:',
 };
 

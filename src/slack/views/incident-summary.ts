@@ -2,11 +2,27 @@ import { ROLES, ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type I
 import { allowedMoves, isActive } from '../../domain/lifecycle.ts';
 import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
+import { breachClock, formatSpan } from '../../domain/breach.ts';
+import { formatInZone } from '../../domain/time.ts';
 import { clip, declarerText, escapeMrkdwn, slackDate } from './format.ts';
 
 export interface SlackMessage {
   text: string;
   blocks: Record<string, unknown>[];
+}
+
+/** The breach clock's line: the deadline in the team's zone and the time left, overdue, or notified. */
+export function breachLine(i: Incident, timeZone: string, now: Date): string | null {
+  const clock = breachClock(i, now);
+  if (!clock) return null;
+  switch (clock.state) {
+    case 'running':
+      return `:closed_lock_with_key: *Data breach*: regulator notification due *${formatInZone(clock.deadline, timeZone)}* (in ${formatSpan(clock.leftMs)}) · aware since ${formatInZone(clock.awareAt, timeZone)} · record it with \`/incident breach notified [reference]\``;
+    case 'overdue':
+      return `:rotating_light: *Data breach*: regulator notification *overdue by ${formatSpan(clock.overdueMs)}* (due ${formatInZone(clock.deadline, timeZone)}) · record it with \`/incident breach notified [reference]\``;
+    case 'notified':
+      return `:white_check_mark: *Data breach*: regulator notified ${formatInZone(clock.notifiedAt, timeZone)}${clock.notifiedBy ? ` by <@${clock.notifiedBy}>` : ''}${clock.late ? ' (after the 72-hour deadline)' : ''}`;
+  }
 }
 
 function flags(i: Incident): string[] {
@@ -38,7 +54,10 @@ function actions(i: Incident): Record<string, unknown> {
         style: 'primary',
         confirm: {
           title: { type: 'plain_text', text: 'Resolve the incident?' },
-          text: { type: 'mrkdwn', text: `Resolve ${incidentRef(i)}? Reminders stop and a SEV1 change freeze is lifted.` },
+          text: {
+            type: 'mrkdwn',
+            text: `Resolve ${incidentRef(i)}? Reminders stop and a SEV1 change freeze is lifted.${i.dataBreach && !i.breachNotifiedAt ? ' The data breach clock keeps running until the regulator notification is recorded.' : ''}`,
+          },
           confirm: { type: 'plain_text', text: 'Resolve' },
           deny: { type: 'plain_text', text: 'Not yet' },
         },
@@ -63,7 +82,7 @@ function actions(i: Incident): Record<string, unknown> {
 }
 
 /** The pinned summary at the top of an incident channel. */
-export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
+export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new Date()): SlackMessage {
   const ref = incidentRef(i);
   const roleLines = ROLES.map((r) => {
     const who = i.roles[r];
@@ -89,6 +108,8 @@ export function incidentSummary(i: Incident, timeZone = 'UTC'): SlackMessage {
   if (i.description) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(i.description), 3000) } });
   }
+  const breach = breachLine(i, timeZone, now);
+  if (breach) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: breach } });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: roleLines.join('\n') } });
   const f = flags(i);
   if (f.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: f.join('  ·  ') }] });

@@ -4,6 +4,8 @@ import type { Notice } from '../../ports/chat-platform.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { commandingText, escapeMrkdwn } from './format.ts';
+import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
+import { formatInZone } from '../../domain/time.ts';
 import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
@@ -66,6 +68,23 @@ export function noticeText(n: Notice): string {
       // Sent directly to the owner: a private incident's title stays out of it.
       const from = i.isPrivate ? `${ref(i)} (private)` : `${ref(i)} ${escapeMrkdwn(i.title)}`;
       return `:white_square_button: <@${n.by}> gave you action item *${actionRef(a)}* from ${from}: ${escapeMrkdwn(a.text)}\nDue ${a.due ?? '_no date_'}. See your items with \`/incident actions\` or in the bot's Home tab.`;
+    }
+    case 'data-breach': {
+      if (!n.on) return `<@${n.by}> marked ${ref(i)} as *not* a personal data breach: the regulator-notification clock is stopped.`;
+      const aware = i.breachAwareAt ? ` (aware since ${formatInZone(i.breachAwareAt, n.timeZone)})` : '';
+      const due = i.breachAwareAt ? `, by *${formatInZone(breachDeadline(i.breachAwareAt), n.timeZone)}*` : '';
+      return `:closed_lock_with_key: <@${n.by}> marked ${ref(i)} as a *personal data breach*${aware}. The regulator must be notified within ${BREACH_DEADLINE_HOURS} hours of becoming aware${due}. Once it is done, the commander records it with \`/incident breach notified [reference]\`.`;
+    }
+    case 'breach-notified': {
+      const late = i.breachAwareAt && i.breachNotifiedAt && i.breachNotifiedAt.getTime() > breachDeadline(i.breachAwareAt).getTime();
+      return `:white_check_mark: <@${n.by}> recorded that the regulator was notified of the data breach on ${ref(i)}${late ? `, ${formatSpan(i.breachNotifiedAt!.getTime() - breachDeadline(i.breachAwareAt!).getTime())} after the ${BREACH_DEADLINE_HOURS}-hour deadline` : ''}. The breach reminders stop.${n.reference ? `\nReference:\n${quote(n.reference)}` : ''}`;
+    }
+    case 'breach-reminder': {
+      const deadline = formatInZone(n.deadline, n.timeZone);
+      if (n.hours >= BREACH_DEADLINE_HOURS) {
+        return `:rotating_light: *Data breach*: the ${BREACH_DEADLINE_HOURS}-hour deadline to notify the regulator of ${ref(i)} passed at *${deadline}*. ${commandingText(i)}, notify the regulator now and record it with \`/incident breach notified [reference]\`.`;
+      }
+      return `:alarm_clock: *Data breach*: ${n.hours} hours since becoming aware of ${ref(i)}. The regulator must be notified by *${deadline}* (in ${formatSpan(n.deadline.getTime() - n.now.getTime())}). ${commandingText(i)}, once it is done record it with \`/incident breach notified [reference]\`.`;
     }
     case 'commander-nudge':
       return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;

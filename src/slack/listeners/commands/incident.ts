@@ -148,6 +148,7 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           originChannelId: cmd.channel_id,
           responseUrl: cmd.response_url,
           via: 'command',
+          ...(request.breachAware ? { breachAware: request.breachAware } : {}),
         });
         return;
       }

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
+import { checkAwareness } from '../../../domain/breach.ts';
 import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
+import { AppError } from '../../../domain/errors.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
 import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema, parseJsonOrNull } from '../../payloads.ts';
@@ -13,6 +15,7 @@ const FIELD_BLOCK: Record<string, string> = {
   severity: B.severity,
   description: B.description,
   affectedService: B.service,
+  breachAwareAt: B.breachAware,
 };
 
 function readValues(values: Record<string, Record<string, unknown>>): DeclarationInput {
@@ -21,7 +24,8 @@ function readValues(values: Record<string, Record<string, unknown>>): Declaratio
   const flags = new Set(
     (declareModalValues.checkboxes.safeParse(values[B.flags]?.[A.flags]).data?.selected_options ?? []).map((o) => o.value),
   );
-  return {
+  const awareSeconds = declareModalValues.dateTime.safeParse(values[B.breachAware]?.[A.breachAware]).data?.selected_date_time;
+  const declaration: DeclarationInput = {
     title: text(B.title, A.title),
     severity: severity as DeclarationInput['severity'],
     description: text(B.description, A.description),
@@ -29,6 +33,10 @@ function readValues(values: Record<string, Record<string, unknown>>): Declaratio
     isPrivate: flags.has(flagValues.private),
     clinicalImpact: flags.has(flagValues.clinical),
   };
+  // An awareness time says it is a breach, ticked or not: it is never dropped.
+  if (flags.has(flagValues.breach) || awareSeconds) declaration.dataBreach = true;
+  if (awareSeconds) declaration.breachAwareAt = new Date(awareSeconds * 1000);
+  return declaration;
 }
 
 /** The declare modal's submission: field errors show in the form; otherwise it closes and declaring runs. */
@@ -50,6 +58,15 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
       }
       await ack({ response_action: 'errors', errors });
       return;
+    }
+    if (declaration.breachAwareAt) {
+      try {
+        checkAwareness(declaration.breachAwareAt, ctx.deps.clock.now(), ctx.deps.settings.defaultTimeZone);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        await ack({ response_action: 'errors', errors: { [B.breachAware]: err.userMessage } });
+        return;
+      }
     }
     await ack();
     const meta = declareModalMetadataSchema.safeParse(parseJsonOrNull(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
