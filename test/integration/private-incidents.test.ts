@@ -45,8 +45,8 @@ for (const database of testDatabases()) {
           escalationPolicies: [{ id: 'PEP1', name: 'Platform' }],
           teams: [{ id: 'PTEAM1', name: 'Platform team' }],
           schedules: [{ id: 'PSCH1', name: 'Platform primary', teamIds: ['PTEAM1'] }],
-          oncalls: [{ userId: 'PALICE', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: new Date(start - 10 * DAY), end: new Date(start + 10 * DAY) }],
-          logEntries: [{ id: 'LE1', type: 'assign_log_entry', createdAt: new Date(start - 2 * DAY), incidentId: 'PI1', serviceId: 'PS1', assigneeIds: ['PALICE'] }],
+          oncalls: [{ userId: 'PALICE', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: new Date(start - 10 * DAY).toISOString(), end: new Date(start + 10 * DAY).toISOString() }],
+          logEntries: [{ id: 'LE1', type: 'assign_log_entry', createdAt: new Date(start - 2 * DAY).toISOString(), incidentId: 'PI1', serviceId: 'PS1', assigneeIds: ['PALICE'] }],
         },
       });
     });
