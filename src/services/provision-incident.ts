@@ -119,8 +119,9 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
 }
 
 /**
- * The declarer's warning when this run sent their title, description or service outside the
- * incident channel redacted (the channel name, the announcement, the clinical-safety alert); null
+ * The declarer's warning when this run first sent their incident outside its channel (the channel
+ * name, the announcement, the clinical-safety alert) and PHI was redacted from its title,
+ * description or service (the description and service also go, redacted, into the review); null
  * when nothing was found or nothing left the channel. Told with the declare result, once.
  */
 function declarationRedactionWarning(deps: ServiceDeps, incident: Incident, ran: ReadonlySet<ProvisioningStep>): string | null {
@@ -128,15 +129,13 @@ function declarationRedactionWarning(deps: ServiceDeps, incident: Incident, ran:
   const alerted = ran.has('alert-clinical-safety') && !!deps.settings.clinicalSafetyChannelId && !incident.isPrivate;
   if (!announced && !alerted && !ran.has('create-channel')) return null;
   const { findings } = outboundIncident({ ...incident, channelName: null });
-  // A private incident's description and service never leave its channel; its title names the channel.
-  const relevant = announced || alerted ? findings : findings.filter((f) => f.path === 'title');
   const where = [
     ...(announced ? [`the announcement in <#${deps.settings.broadcastChannelId}>`] : []),
     ...(alerted ? [`the clinical-safety alert in <#${deps.settings.clinicalSafetyChannelId}>`] : []),
     ...(ran.has('create-channel') ? ['the channel name'] : []),
+    'its review',
   ];
-  const what = announced || alerted ? 'title, description and service' : 'title';
-  return redactionWarning(relevant, `Your incident's ${what} went outside its channel: ${where.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`);
+  return redactionWarning(findings, `What you wrote about the incident goes outside its channel: ${where.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`);
 }
 
 /**

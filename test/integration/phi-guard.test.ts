@@ -11,6 +11,8 @@ import { REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from '../../src/slack/ids
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
+import { declareModalValues } from '../support/slack-requests.ts';
+import { DECLARE_MODAL } from '../../src/slack/ids.ts';
 
 const USERS = ['UALICE', 'UBOB'];
 const CLINICAL = 'CCLINICAL';
@@ -113,6 +115,32 @@ for (const database of testDatabases()) {
       assert.match(warning, /the channel name/);
       assertClean(warning, 'the warning');
       assert.equal(told.filter((t) => t.includes(':shield:')).length, 1, 'warned once');
+    });
+
+    test('declaring through the form: the description and the service are redacted outside the channel too', async () => {
+      await app.command('', { responseUrl: slack.responseUrl('form'), triggerId: slack.triggerId('UALICE'), userId: 'UALICE', channelId: 'CGENERAL' });
+      await app.bot.idle();
+      const form = slack.views.at(-1)!;
+      const res = await app.submitView({
+        viewId: form.id,
+        callbackId: DECLARE_MODAL.callbackId,
+        userId: 'UALICE',
+        privateMetadata: String(form.view.private_metadata),
+        values: declareModalValues({ title: 'Referral letters bouncing', severity: 'SEV3', description: `Bounces from ${EMAIL}`, service: `Ward line ${PHONE}`, flags: ['clinical'] }),
+      });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+      const told = slack.responses.filter((r) => r.id === 'form').map((r) => String(r.body.text));
+      const incident = (await app.bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(told.join(' '))?.[1])))!;
+      assert.equal(incident.description, `Bounces from ${EMAIL}`, 'the record keeps the description');
+      assert.equal(incident.affectedService, `Ward line ${PHONE}`, 'and the service');
+      const announcement = postedIn(BROADCAST_CHANNEL).find((t) => t.includes(`INC-${incident.number}`))!;
+      assert.match(announcement, /Affected service: Ward line \[redacted phone number\]/);
+      for (const t of [...postedIn(BROADCAST_CHANNEL), ...postedIn(CLINICAL)]) assertClean(t, 'a message outside the channel');
+      const warning = told.find((t) => t.includes(':shield:'));
+      assert.ok(warning, `warned through the form's response URL: ${told.join(' | ')}`);
+      assert.match(warning, /I removed an email address and a phone number/);
+      assertClean(warning, 'the warning');
     });
 
     test('an NHS number with a wrong check digit is not redacted, and nobody is warned', async () => {
