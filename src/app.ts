@@ -5,12 +5,14 @@ import { openDatabase, type Database } from './db/database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
+import { PrismaAuditTrail } from './db/prisma-audit-trail.ts';
 import { PrismaDeliveryLog } from './db/prisma-delivery-log.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
+import { actingAs } from './audit-context.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
@@ -90,6 +92,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         ? PagerDutyHistory.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL, observe: metrics.observePagerDuty })
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
+    audit: new PrismaAuditTrail(db.prisma),
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
@@ -107,13 +110,13 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     config,
     ctx: { deps },
     healthCheck: () => store.ping(),
-    deliveries: new PrismaDeliveryLog(db.prisma),
     metrics,
+    deliveries: new PrismaDeliveryLog(db.prisma),
     track: inflight.track,
     extraRoutes: [
       pagerDutyWebhookRoute({
         secret: config.PAGERDUTY_WEBHOOK_SECRET ?? null,
-        handle: (event) => handlePagerDutyEvent(deps, event, { autoDeclareServiceIds }),
+        handle: (event) => actingAs({ actor: 'pagerduty', via: `webhook incident.${event.kind}` }, () => handlePagerDutyEvent(deps, event, { autoDeclareServiceIds })),
         track: inflight.track,
         logger,
       }),
@@ -127,7 +130,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
 
   const resumePass = async () => {
     await inflight.track(
-      resumeProvisioning(deps).then(
+      actingAs({ actor: 'bot', via: 'provisioning retry' }, () => resumeProvisioning(deps)).then(
         () => undefined,
         (err) => logger.error({ err }, 'background retry of incident set-up failed'),
       ),
@@ -149,7 +152,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   // Action item reminders: a sweep every replica runs; each reminder is claimed once (compare-and-set).
   const remindActionOwnersNow = async () => {
     await inflight.track(
-      sendActionReminders(deps).then(
+      actingAs({ actor: 'bot', via: 'action item reminders' }, () => sendActionReminders(deps)).then(
         () => undefined,
         (err) => logger.error({ err }, 'action item reminders failed'),
       ),

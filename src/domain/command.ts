@@ -31,6 +31,7 @@ export type IncidentCommand =
   | { kind: 'page'; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null }
   | { kind: 'resolve-pagerduty' }
   | { kind: 'review' }
+  | { kind: 'evidence' }
   | { kind: 'action-add'; request: ActionAddRequest }
   | { kind: 'actions'; filter: ActionFilter }
   | { kind: 'guardrails'; periodDays: number }
@@ -92,6 +93,7 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident page <service> [-- message]  or  /incident page @user [message]', summary: 'Page a PagerDuty service or person, linked to this incident.' },
   { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
   { usage: '/incident review', summary: 'Post the post-incident review here and open the form to fill it in.' },
+  { usage: '/incident evidence', summary: 'The incident\'s record and audit trail as JSON and Markdown files, sent to you privately (in its channel).' },
   {
     usage: '/incident action add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]',
     summary: 'Add an action item to this incident (owner defaults to you, due date to 30 days).',
@@ -177,6 +179,9 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'review':
       if (rest.length) throw usage('review', '', undefined, 'It takes nothing after it: the form opens for the rest.');
       return { kind: 'review' };
+    case 'evidence':
+      if (rest.length) throw usage('evidence', '', undefined, 'It takes nothing after it.');
+      return { kind: 'evidence' };
     case 'action': {
       if ((rest[0] ?? '').toLowerCase() !== 'add') {
         throw usage('action', 'add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]', rest[0]);

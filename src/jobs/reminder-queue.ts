@@ -12,6 +12,7 @@
 // now) rather than an absolute time: skew between the bot's and the database's clocks does not
 // move reminders.
 import PgBoss from 'pg-boss';
+import { actingAs } from '../audit-context.ts';
 import type pg from 'pg';
 import type { Incident } from '../domain/incident.ts';
 import { nextReminderAt } from '../domain/reminders.ts';
@@ -143,7 +144,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
         for (const job of jobs) {
           // Fetched while stopping: fail it, so it is retried here later or by another replica.
           if (stopping) throw new Error('reminder queue stopping');
-          await sendReminders({ ...deps, reminders: scheduler }, job.data.incidentId);
+          await actingAs({ actor: 'bot', via: 'reminder' }, () => sendReminders({ ...deps, reminders: scheduler }, job.data.incidentId));
         }
       },
     );

@@ -8,6 +8,7 @@ import type { OnCallProvider } from '../ports/on-call-provider.ts';
 import type { OnCallHistory } from '../ports/on-call-history.ts';
 import type { LoadCache } from '../ports/load-cache.ts';
 import type { WorkingHours } from '../domain/working-hours.ts';
+import type { AuditTrail } from '../ports/audit-trail.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   history: OnCallHistory | null;
   /** That history, cached in our database. */
   loadCache: LoadCache;
+  /** The audit trail the database writes with every change (read for evidence). */
+  audit: AuditTrail;
   settings: {
     broadcastChannelId: string;
     /** Where clinical-safety alerts go (channel ID); null: only the incident channel is told. */

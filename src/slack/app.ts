@@ -5,6 +5,8 @@ import type { ListenerContext } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
 import { skipRetriedDeliveries } from './deliveries.ts';
 import type { DeliveryLog } from '../ports/delivery-log.ts';
+import { actingAs } from '../audit-context.ts';
+import { auditActorOf } from './audit-actor.ts';
 import type { Metrics } from '../metrics.ts';
 import { slackLibraryLogger } from '../logger.ts';
 
@@ -19,10 +21,10 @@ export interface SlackAppOptions {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** More HTTP routes on the same server (the PagerDuty webhook). */
   extraRoutes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
-  /** Counts requests and acks, times Web API calls, and serves GET /metrics (the bot always passes it). */
-  metrics?: Metrics;
   /** Deliveries already handled, so Slack's retries of them are dropped. */
   deliveries: DeliveryLog;
+  /** Counts requests and acks, times Web API calls, and serves GET /metrics (the bot always passes it). */
+  metrics?: Metrics;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -64,8 +66,9 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     },
   });
   opts.metrics?.instrumentSlackApp(app);
-  app.use(async ({ next }) => {
-    await opts.track(next());
+  // Each request's work (after the ack too) is tracked, and done on behalf of whoever sent it.
+  app.use(async ({ body, next }) => {
+    await opts.track(actingAs(auditActorOf(body), next));
   });
   app.use(skipRetriedDeliveries({ log: opts.deliveries, clock: opts.ctx.deps.clock, logger: opts.ctx.deps.logger }));
   registerListeners(app, opts.ctx);

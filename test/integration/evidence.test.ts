@@ -51,7 +51,8 @@ for (const database of testDatabases()) {
       await run(`note patient NHS ${NHS} had a letter delayed, contact jo.bloggs@example.org`, 'UBOB', i.channelId!);
       const told = await run('evidence', 'UBOB', i.channelId!);
       assert.match(told, new RegExp(`Sent you the evidence for INC-${i.number} in a direct message: its record and \\d+ audit entries, hash chain intact`));
-      assert.match(told, /2 pieces of personal data redacted/);
+      // The NHS number and the email, each in the timeline entry and in its audit entry.
+      assert.match(told, /4 pieces of personal data redacted/);
 
       const files = evidenceFiles('UBOB');
       assert.deepEqual(files.map((f) => f.filename).sort(), [`inc-${i.number}-evidence.json`, `inc-${i.number}-evidence.md`]);

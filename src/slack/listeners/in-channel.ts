@@ -13,6 +13,7 @@ import { recordBreachNotified } from '../../services/record-breach-notified.ts';
 import { pageOnCall } from '../../services/page-on-call.ts';
 import { resolvePagedIncidents } from '../../services/resolve-paged-incidents.ts';
 import { addActionItem } from '../../services/add-action-item.ts';
+import { exportEvidence } from '../../services/export-evidence.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { renderTimelineReply } from '../views/timeline.ts';
@@ -83,6 +84,13 @@ export function runInChannel(
         case 'action-add': {
           const item = await addActionItem(deps, { ...base, request: cmd.request });
           return `Added ${actionRef(item)}. Track it with \`/incident actions\`.`;
+        }
+        case 'evidence': {
+          const pack = await exportEvidence(deps, base);
+          const redacted = pack.redactions ? ` ${pack.redactions} piece${pack.redactions === 1 ? '' : 's'} of personal data redacted.` : '';
+          return pack.intact
+            ? `Sent you the evidence for INC-${pack.incidentNumber} in a direct message: its record and ${pack.entries} audit entries, hash chain intact.${redacted}`
+            : `Sent you the evidence for INC-${pack.incidentNumber} in a direct message. :warning: Its audit trail is NOT intact: see the files, and run \`npm run audit:verify\`.${redacted}`;
         }
         case 'resolve-pagerduty': {
           const n = await resolvePagedIncidents(deps, base);
