@@ -24,6 +24,16 @@ function inline(s: string): string {
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
 
 
+/** A breach's facts in a line: awareness, the regulator deadline, the notification. */
+export function breachText(b: NonNullable<PostIncidentReview['header']['dataBreach']>): string {
+  const aware = b.awareText ? `aware ${b.awareText}` : 'awareness time not recorded';
+  const deadline = b.deadlineText ? `; regulator deadline ${b.deadlineText}` : '';
+  const notified = b.notifiedText
+    ? `; regulator notified ${b.notifiedText}${b.notifiedBy ? ` by ${b.notifiedBy}` : ''}${b.late ? ' (after the deadline)' : ''}`
+    : '; regulator not yet notified';
+  return `Yes: ${aware}${deadline}${notified}`;
+}
+
 /** The review as a complete Markdown document (GitHub-flavoured: tables). Deterministic. */
 export function reviewToMarkdown(review: PostIncidentReview): string {
   const h = review.header;
@@ -47,6 +57,7 @@ export function reviewToMarkdown(review: PostIncidentReview): string {
     `| Private | ${yesNo(h.isPrivate)} |`,
     `| Clinical impact | ${yesNo(h.clinicalImpact)} |`,
     `| Near miss | ${yesNo(h.nearMiss)} |`,
+    `| Personal data breach | ${h.dataBreach ? cell(breachText(h.dataBreach)) : 'No'} |`,
     ...h.roles.map((r) => `| ${cell(ROLE_LABELS[r.role])} | ${r.userId ? cell(r.userId) : '_Unassigned_'} |`),
   );
 

@@ -3,6 +3,7 @@ import { formatDuration, incidentDurations } from './durations.ts';
 import { incidentRef, ROLE_LABELS, ROLES, STATUS_LABELS, type Incident, type IncidentStatus, type RoleName } from './incident.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
 import { formatInZone } from './time.ts';
+import { breachDeadline } from './breach.ts';
 import { declaredAtFrom, statusChangesFrom } from './timeline.ts';
 import type { TimelineEntry } from '../ports/incident-store.ts';
 
@@ -230,6 +231,18 @@ export interface PostIncidentReview {
     isPrivate: boolean;
     clinicalImpact: boolean;
     nearMiss: boolean;
+    /** A personal-data breach: when it became known, the regulator deadline and the notification. */
+    dataBreach: {
+      awareAt: string | null;
+      awareText: string | null;
+      deadline: string | null;
+      deadlineText: string | null;
+      notifiedAt: string | null;
+      notifiedText: string | null;
+      notifiedBy: string | null;
+      /** True when notified after the deadline; null while not notified. */
+      late: boolean | null;
+    } | null;
     timeZone: string;
   };
   impact: { usersAffected: string | null; clinicalImpact: string; dataImpact: string } | null;
@@ -282,6 +295,21 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !=
  * (`input`, parsed by reviewInputSchema; null when nothing was added yet). Pure and deterministic:
  * the same record and input give a deep-equal, JSON-serialisable result.
  */
+function breachFacts(incident: Incident, fmt: (d: Date) => string): NonNullable<PostIncidentReview['header']['dataBreach']> {
+  const deadline = incident.breachAwareAt ? breachDeadline(incident.breachAwareAt) : null;
+  const notified = incident.breachNotifiedAt;
+  return {
+    awareAt: incident.breachAwareAt?.toISOString() ?? null,
+    awareText: incident.breachAwareAt ? fmt(incident.breachAwareAt) : null,
+    deadline: deadline?.toISOString() ?? null,
+    deadlineText: deadline ? fmt(deadline) : null,
+    notifiedAt: notified?.toISOString() ?? null,
+    notifiedText: notified ? fmt(notified) : null,
+    notifiedBy: incident.breachNotifiedBy,
+    late: notified ? deadline !== null && notified.getTime() > deadline.getTime() : null,
+  };
+}
+
 export function buildReview(
   incident: Incident,
   entries: readonly TimelineEntry[],
@@ -421,6 +449,7 @@ export function buildReview(
       isPrivate: incident.isPrivate,
       clinicalImpact: incident.clinicalImpact,
       nearMiss: incident.nearMiss,
+      dataBreach: incident.dataBreach ? breachFacts(incident, fmt) : null,
       timeZone: opts.timeZone,
     },
     impact,

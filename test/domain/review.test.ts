@@ -180,6 +180,29 @@ describe('buildReview', () => {
     assert.equal(r.header.nearMiss, false);
   });
 
+  test('header: a personal data breach with its awareness, regulator deadline and notification (late or not)', () => {
+    const { incident, entries } = record();
+    assert.equal(buildReview(incident, entries, null, { timeZone: TZ }).header.dataBreach, null, 'not a breach');
+    const breach = { ...incident, dataBreach: true, breachAwareAt: new Date('2026-11-24T13:50:00Z'), breachNotifiedAt: null, breachNotifiedBy: null };
+    const open = buildReview(breach, entries, null, { timeZone: TZ }).header.dataBreach!;
+    assert.deepEqual(open, {
+      awareAt: '2026-11-24T13:50:00.000Z',
+      awareText: 'Tue 24 Nov 13:50 GMT',
+      deadline: '2026-11-27T13:50:00.000Z',
+      deadlineText: 'Fri 27 Nov 13:50 GMT',
+      notifiedAt: null,
+      notifiedText: null,
+      notifiedBy: null,
+      late: null,
+    });
+    const late = buildReview({ ...breach, breachNotifiedAt: new Date('2026-11-27T15:00:00Z'), breachNotifiedBy: 'UBOB' }, entries, null, { timeZone: TZ });
+    assert.equal(late.header.dataBreach!.late, true);
+    assert.match(reviewToMarkdown(late), /\| Personal data breach \| Yes: aware Tue 24 Nov 13:50 GMT; regulator deadline Fri 27 Nov 13:50 GMT; regulator notified Fri 27 Nov 15:00 GMT by UBOB \(after the deadline\) \|/);
+    const onTime = buildReview({ ...breach, breachNotifiedAt: new Date('2026-11-25T09:00:00Z'), breachNotifiedBy: 'UBOB' }, entries, null, { timeZone: TZ });
+    assert.equal(onTime.header.dataBreach!.late, false);
+    assert.match(reviewToMarkdown(buildReview(incident, entries, null, { timeZone: TZ })), /\| Personal data breach \| No \|/);
+  });
+
   test('key times and durations: first acknowledge and mitigate, the resolve after the reopen', () => {
     const { incident, entries } = record();
     const r = buildReview(incident, entries, null, { timeZone: TZ });

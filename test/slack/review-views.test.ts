@@ -255,6 +255,15 @@ describe('reviewMessage', () => {
     assert.equal(msg.text, 'Post-incident review: INC-42 EHR &lt;!channel&gt; &amp; login failing');
   });
 
+  test('a personal data breach is flagged with whether the regulator was notified', () => {
+    const r = review(fullInput, 3);
+    const flagged = (dataBreach: PostIncidentReview['header']['dataBreach']) => allText(checkBlocks(reviewMessage({ ...r, header: { ...r.header, dataBreach } }).blocks, 50));
+    assert.ok(!flagged(null).includes('Personal data breach'));
+    const facts = { awareAt: null, awareText: null, deadline: null, deadlineText: null, notifiedAt: null, notifiedText: null, notifiedBy: null, late: null };
+    assert.ok(flagged(facts).includes(':warning: Personal data breach, regulator not yet notified'));
+    assert.ok(flagged({ ...facts, notifiedAt: 'x', notifiedText: 'Fri 27 Nov 15:00 GMT', late: true }).includes('regulator notified Fri 27 Nov 15:00 GMT (late)'));
+  });
+
   test('worst case (long, entity-heavy texts everywhere, 100 action items): still within every limit', () => {
     const long = '&<>'.repeat(1000);
     const items = Array.from({ length: 100 }, (_, i) => ({

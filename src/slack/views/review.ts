@@ -269,6 +269,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   else flags.push(severityHistoryText(review));
   if (h.isPrivate) flags.push(':lock: Private incident');
   if (h.clinicalImpact) flags.push(':hospital: Clinical impact');
+  if (h.dataBreach) flags.push(`:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`);
 
   const blocks: Block[] = [
     { type: 'header', text: plain(`${h.ref}: ${h.title} — Post-incident review`, REVIEW_MESSAGE_LIMITS.headerChars) },
