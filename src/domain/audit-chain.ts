@@ -8,6 +8,22 @@ import { createHash } from 'node:crypto';
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** One recorded change to an incident's records (the audit_entry table). */
+export interface AuditRecord {
+  seq: number;
+  at: Date;
+  actor: string;
+  via: string;
+  /** '<table>.<insert|update|delete>'. */
+  action: string;
+  rowKey: string;
+  /** The whole row for an insert or delete; for an update only what changed. */
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  prevHash: string;
+  hash: string;
+}
+
 export interface ChainEntry {
   seq: number;
   prevHash: string;

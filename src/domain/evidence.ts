@@ -1,4 +1,5 @@
 import type { ActionItem } from './action-items.ts';
+import type { AuditRecord } from './audit-chain.ts';
 import { ROLE_LABELS, incidentRef, type Incident, type RoleName } from './incident.ts';
 import { cell } from './review-markdown.ts';
 import { severityText } from './severity.ts';
@@ -11,19 +12,6 @@ import { formatInZone } from './time.ts';
  * record gives the same pack.
  */
 export const EVIDENCE_FORMAT = 'incident-evidence/1';
-
-export interface EvidenceAuditEntry {
-  seq: number;
-  at: Date;
-  actor: string;
-  via: string;
-  action: string;
-  rowKey: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  prevHash: string;
-  hash: string;
-}
 
 export interface EvidenceTimelineEntry {
   occurredAt: Date;
@@ -41,7 +29,7 @@ export interface EvidenceInput {
   pagerDuty: readonly { pagerDutyIncidentId: string; htmlUrl: string | null; title: string; origin: string; status: string }[];
   review: { input: Record<string, unknown>; updatedBy: string | null; updatedAt: Date } | null;
   actionItems: readonly ActionItem[];
-  audit: readonly EvidenceAuditEntry[];
+  audit: readonly AuditRecord[];
   /** Problems the verification found in the chain; empty: intact. */
   auditProblems: readonly string[];
   generatedAt: Date;

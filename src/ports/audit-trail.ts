@@ -1,18 +1,6 @@
-/** One recorded change to an incident's records (see prisma/schema.prisma AuditEntry). */
-export interface AuditRecord {
-  seq: number;
-  at: Date;
-  actor: string;
-  via: string;
-  /** '<table>.<insert|update|delete>'. */
-  action: string;
-  rowKey: string;
-  /** The whole row for an insert or delete; for an update only what changed. */
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  prevHash: string;
-  hash: string;
-}
+import type { AuditRecord } from '../domain/audit-chain.ts';
+
+export type { AuditRecord } from '../domain/audit-chain.ts';
 
 export interface AuditProblem {
   incidentId: string;
