@@ -31,9 +31,10 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 const slack = await startSlackStandIn({ users: [{ id: 'UALICE', name: 'alice' }] });
 slack.addChannel({ id: 'CBROADCAST', name: 'incidents' });
 
-// The bot's process, with --expose-gc so that idle memory is read after a collection.
+// The bot's process, with --expose-gc so that idle memory is read after a collection (BENCH_PROF=<dir>
+// writes its CPU profile there).
 const child = fork(new URL('./bot-process.ts', import.meta.url), [], {
-  execArgv: [...process.execArgv, '--expose-gc'],
+  execArgv: [...process.execArgv, '--expose-gc', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])],
   env: { ...process.env, BENCH_SLACK_URL: slack.url, BENCH_SLACK_TOKEN: slack.token },
 });
 const waiting = new Map<number, (r: BotReply) => void>();
