@@ -8,6 +8,7 @@ import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { tamper as tamperWith } from '../support/tamper.ts';
 
 const declaration = (title: string) =>
   ({ title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false }) as Declaration;
@@ -18,18 +19,7 @@ for (const database of testDatabases()) {
   describe(`audit trail (${database.name})`, () => {
     const env = useTestStore(database);
     const trail = () => new PrismaAuditTrail(env.db().prisma);
-    /** Runs SQL as someone tampering with the database: the append-only triggers switched off. */
-    const tamper = async (sql: string, ...params: unknown[]) => {
-      const client = await env.db().pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SET LOCAL session_replication_role = 'replica'");
-        await client.query(sql, params);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    };
+    const tamper = (sql: string, ...params: unknown[]) => tamperWith(env.db().pool, sql, params);
 
     async function declareAndChange(title: string, key: string) {
       const store = env.store();

@@ -7,6 +7,7 @@ import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
+import { tamper } from '../support/tamper.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
 
 const USERS = ['UALICE', 'UBOB', 'UMALLORY'];
@@ -100,15 +101,7 @@ for (const database of testDatabases()) {
     test('an altered audit trail is reported as not intact, in the reply and the files', async () => {
       const i = await declare('sev3 Bed board stale', ['UBOB']);
       await run('sev 2 more wards', 'UALICE', i.channelId!);
-      const client = await app.bot.db.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SET LOCAL session_replication_role = 'replica'");
-        await client.query("UPDATE audit_entry SET actor = 'UBOB' WHERE incident_id = $1 AND via = '/incident sev'", [i.id]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
+      assert.equal(await tamper(app.bot.db.pool, "UPDATE audit_entry SET actor = 'UBOB' WHERE incident_id = $1 AND via = '/incident sev'", [i.id]), 2);
       const told = await run('evidence', 'UALICE', i.channelId!);
       assert.match(told, /Its audit trail is NOT intact/);
       const md = evidenceFiles('UALICE').find((f) => f.filename.endsWith('.md'))!.content.toString('utf8');

@@ -10,6 +10,7 @@ import { actingAs } from '../../src/audit-context.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
+import { tamper } from '../support/tamper.ts';
 
 function verify(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/audit-verify.ts', ...args], {
@@ -50,19 +51,8 @@ test('audit:verify says the trail is intact, then names the incident and entry t
 
     // Someone with database access rewrites who changed the status, switching the triggers off.
     db = await openDatabase({ url: null, dataDir });
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query("SET LOCAL session_replication_role = 'replica'");
-      const { rowCount } = await client.query(
-        "UPDATE audit_entry SET actor = 'UMALLORY' WHERE via = '/incident status' AND incident_id = (SELECT id FROM incident WHERE number = $1)",
-        [numbers[1]],
-      );
-      assert.equal(rowCount, 2, 'the incident update and its timeline entry');
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    const rows = await tamper(db.pool, "UPDATE audit_entry SET actor = 'UMALLORY' WHERE via = '/incident status' AND incident_id = (SELECT id FROM incident WHERE number = $1)", [numbers[1]]);
+    assert.equal(rows, 2, 'the incident update and its timeline entry');
     await db.close();
 
     const bad = verify(dataDir);
