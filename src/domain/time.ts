@@ -7,11 +7,20 @@ export function formatInZone(date: Date, timeZone: string): string {
   return `${format(zoned, 'EEE d MMM HH:mm')} ${zoneAbbreviation(date, timeZone)}`;
 }
 
+/** Building an Intl.DateTimeFormat costs far more than using one: one per locale and zone. */
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+function zoneNameFormat(locale: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone}`;
+  let f = zoneNameFormats.get(key);
+  if (!f) zoneNameFormats.set(key, (f = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })));
+  return f;
+}
+
 /** BST/GMT from British English, EST/PST from American English; a GMT offset where neither names it. */
 function zoneAbbreviation(date: Date, timeZone: string): string {
   let fallback = timeZone;
   for (const locale of ['en-GB', 'en-US']) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+    const name = zoneNameFormat(locale, timeZone)
       .formatToParts(date)
       .find((p) => p.type === 'timeZoneName')?.value;
     if (!name) continue;
