@@ -36,6 +36,7 @@ export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'auth.test': [],
   'conversations.create': ['channels:manage', 'groups:write'],
   'conversations.list': ['channels:read', 'groups:read'],
+  'conversations.members': ['channels:read', 'groups:read'],
   'users.lookupByEmail': ['users:read.email'],
   'conversations.invite': ['channels:manage', 'groups:write'],
   'chat.postMessage': ['chat:write', 'chat:write.public'],
