@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 /**
  * The audit trail's hash chain, checked outside the database. Each entry's hash is
  * sha256(prev_hash || canonical text of the entry), the first entry's prev_hash is 64 zeros, and the
- * incident's head names the newest entry. The canonical text is what the database's
- * audit_canonical() makes of the stored columns, so changing any column changes it.
+ * incident's head names the newest entry. The canonical text covers every stored column of the
+ * entry (canonicalEntry), so changing any column changes it.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -35,6 +35,59 @@ export interface ChainEntry {
 export interface ChainHead {
   seq: number;
   hash: string;
+}
+
+/** The stored columns an entry's hash covers, as text where Postgres renders them. */
+export interface CanonicalColumns {
+  incidentId: string;
+  seq: number;
+  /** `at` in UTC with microseconds: `2026-12-01T10:00:00.123456Z`. */
+  atText: string;
+  actor: string;
+  via: string;
+  action: string;
+  rowKey: string;
+  /** before/after as Postgres prints jsonb (`{"a": 1, "b": "x"}`), or null. */
+  beforeText: string | null;
+  afterText: string | null;
+}
+
+/** A string as Postgres's jsonb output writes it: `"`, `\`, \b \f \n \r \t and other controls as \u00xx. */
+function jsonbString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * The canonical text of an entry, built from its columns exactly as the database's
+ * audit_canonical() builds it (a jsonb object printed: keys ordered by length, then bytes), so
+ * verification does not trust that function: replacing it would not hide a change.
+ */
+export function canonicalEntry(c: CanonicalColumns): string {
+  const parts: [string, string][] = [
+    ['at', jsonbString(c.atText)],
+    ['seq', String(c.seq)],
+    ['via', jsonbString(c.via)],
+    ['actor', jsonbString(c.actor)],
+    ['after', c.afterText ?? 'null'],
+    ['action', jsonbString(c.action)],
+    ['before', c.beforeText ?? 'null'],
+    ['row_key', jsonbString(c.rowKey)],
+    ['incident_id', jsonbString(c.incidentId)],
+  ];
+  return `{${parts.map(([k, v]) => `"${k}": ${v}`).join(', ')}}`;
 }
 
 export function chainHash(prevHash: string, canonical: string): string {

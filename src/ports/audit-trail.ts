@@ -15,9 +15,15 @@ export interface AuditVerification {
   problems: AuditProblem[];
 }
 
+/** One incident's trail as read at one moment, with what is wrong with its chain (empty: intact). */
+export interface IncidentAudit {
+  entries: AuditRecord[];
+  problems: string[];
+}
+
 /** The append-only, hash-chained audit trail the database writes with every change. */
 export interface AuditTrail {
-  entries(incidentId: string): Promise<AuditRecord[]>;
+  read(incidentId: string): Promise<IncidentAudit>;
   /** Checks one incident's chain, or every incident's when `incidentId` is left out. */
   verify(incidentId?: string): Promise<AuditVerification>;
 }

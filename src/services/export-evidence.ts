@@ -20,13 +20,13 @@ export interface EvidenceExport {
  */
 export async function exportEvidence(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<EvidenceExport> {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
-  const [timeline, pagerDuty, review, actionItems, audit, verification] = await Promise.all([
+  const [timeline, pagerDuty, review, actionItems, audit] = await Promise.all([
     deps.store.timeline(incident.id),
     deps.store.pagerDutyLinks(incident.id),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
-    deps.audit.entries(incident.id),
-    deps.audit.verify(incident.id),
+    // The entries and their verification from one read: what is exported is what was checked.
+    deps.audit.read(incident.id),
   ]);
   const evidence = buildEvidence({
     incident,
@@ -34,8 +34,8 @@ export async function exportEvidence(deps: ServiceDeps, input: { channelId: stri
     pagerDuty,
     review: review ? { input: review.input as Record<string, unknown>, updatedBy: review.updatedBy, updatedAt: review.updatedAt } : null,
     actionItems,
-    audit,
-    auditProblems: verification.problems.map((p) => p.problem),
+    audit: audit.entries,
+    auditProblems: audit.problems,
     generatedAt: deps.clock.now(),
     generatedBy: input.userId,
   });
@@ -50,6 +50,6 @@ export async function exportEvidence(deps: ServiceDeps, input: { channelId: stri
       comment: `Evidence for ${incidentRef(incident)}: its record and audit trail (${pack.auditTrail.intact ? 'chain intact' : 'chain NOT intact'}).`,
     },
   ]);
-  deps.logger.info({ incidentId: incident.id, user: input.userId, entries: audit.length, intact: pack.auditTrail.intact }, 'evidence exported');
-  return { incidentNumber: incident.number, entries: audit.length, intact: pack.auditTrail.intact, redactions: findings.length };
+  deps.logger.info({ incidentId: incident.id, user: input.userId, entries: audit.entries.length, intact: pack.auditTrail.intact }, 'evidence exported');
+  return { incidentNumber: incident.number, entries: audit.entries.length, intact: pack.auditTrail.intact, redactions: findings.length };
 }

@@ -39,7 +39,7 @@ for (const database of testDatabases()) {
 
     test('every change is recorded with who, what, through what, and before/after of what changed', async () => {
       const incident = await declareAndChange('Audit me', 'audit-1');
-      const entries = await trail().entries(incident.id);
+      const entries = (await trail().read(incident.id)).entries;
       assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => i + 1), 'seq 1, 2, 3… without gaps');
       const actions = entries.map((e) => `${e.action} ${e.actor} ${e.via}`);
       assert.deepEqual(actions.slice(0, 2), ['incident.insert UALICE /incident declare', 'timeline_entry.insert UALICE /incident declare']);
@@ -60,13 +60,13 @@ for (const database of testDatabases()) {
 
     test('a change that rolls back leaves no audit entry', async () => {
       const incident = await declareAndChange('Rolled back', 'audit-2');
-      const before = (await trail().entries(incident.id)).length;
+      const before = ((await trail().read(incident.id)).entries).length;
       // The guard no longer holds (it is SEV1 now): nothing is written, the trail included.
       const result = await actingAs({ actor: 'UCAROL', via: '/incident sev' }, () =>
         env.store().applyChange(incident.id, { severity: 'SEV3' }, { occurredAt: at('2026-12-01T11:00:00Z'), kind: 'severity_changed', actorId: 'UCAROL', text: 'x' }, { severity: 'SEV2' }),
       );
       assert.equal(result, null);
-      assert.equal((await trail().entries(incident.id)).length, before);
+      assert.equal(((await trail().read(incident.id)).entries).length, before);
     });
 
     test('the trail is append-only: updates, deletes and truncation are refused', async () => {
@@ -76,6 +76,36 @@ for (const database of testDatabases()) {
       await assert.rejects(prisma.$executeRaw`DELETE FROM audit_entry WHERE incident_id = ${incident.id}::uuid`, /append-only/);
       await assert.rejects(prisma.$executeRaw`TRUNCATE audit_entry`, /append-only/);
       assert.deepEqual((await trail().verify(incident.id)).problems, []);
+    });
+
+    test('only the audit trigger writes the trail: a hand-written entry or head (a forged link) is refused', async () => {
+      const incident = await declareAndChange('No forgery', 'audit-10');
+      const prisma = env.db().prisma;
+      const last = (await trail().read(incident.id)).entries.at(-1)!;
+      await assert.rejects(
+        prisma.$executeRaw`INSERT INTO audit_entry (incident_id, seq, at, actor, via, action, row_key, prev_hash, hash)
+                           VALUES (${incident.id}::uuid, ${last.seq + 1}, now(), 'UMALLORY', '/incident sev', 'incident.update', ${incident.id}, ${last.hash}, 'x')`,
+        /written only by the audit trigger/,
+      );
+      await assert.rejects(prisma.$executeRaw`UPDATE audit_head SET seq = seq + 1 WHERE incident_id = ${incident.id}::uuid`, /written only by the audit trigger/);
+      await assert.rejects(prisma.$executeRaw`DELETE FROM audit_head WHERE incident_id = ${incident.id}::uuid`, /written only by the audit trigger/);
+      await assert.rejects(prisma.$executeRaw`TRUNCATE audit_head`, /append-only/);
+      assert.deepEqual((await trail().read(incident.id)).problems, []);
+    });
+
+    test('texts with quotes, backslashes, line breaks, control characters and emoji verify: the check rebuilds what the database hashed', async () => {
+      const tricky = 'Ward "7B" \\ back\nslash\ttab \u0001 café 🚑';
+      const store = env.store();
+      const { incident } = await actingAs({ actor: 'UALICE', via: `/incident ${tricky}` }, () =>
+        store.createIfAbsent({ declareKey: 'audit-11', declaration: declaration(tricky), declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: at('2026-12-01T10:00:00Z'), via: 'command' }),
+      );
+      await actingAs({ actor: 'UBOB', via: 'form "note"' }, () =>
+        store.addTimelineEntry(incident.id, { occurredAt: at('2026-12-01T10:01:00Z'), kind: 'note', actorId: 'UBOB', text: tricky, data: { nested: { quote: '"', list: [1, 2.5, null, true] } } }),
+      );
+      const audit = await trail().read(incident.id);
+      assert.ok(audit.entries.length >= 3);
+      assert.deepEqual(audit.problems, []);
+      assert.equal(audit.entries[0]!.after!.title, tricky);
     });
 
     test('verification finds an altered entry, a removed one, a removed newest one and a removed trail', async () => {
@@ -111,7 +141,7 @@ for (const database of testDatabases()) {
       await actingAs({ actor: 'UALICE', via: 'form review' }, () =>
         reviews.addActionItem(incident.id, { text: 'Add a guardrail', ownerId: 'UALICE', due: '2026-12-31', category: 'guardrail', priority: 'high' }, { by: 'UALICE', at: at('2026-12-01T13:00:00Z') }),
       );
-      const entries = await trail().entries(incident.id);
+      const entries = (await trail().read(incident.id)).entries;
       const item = entries.find((e) => e.action === 'action_item.insert')!;
       assert.equal(item.actor, 'UALICE');
       assert.equal(item.via, 'form review');

@@ -77,7 +77,7 @@ DECLARE
   v_via text := COALESCE(NULLIF(current_setting('incident_bot.via', true), ''), 'bot');
   v_action text := TG_TABLE_NAME || '.' || lower(TG_OP);
   v_key text := COALESCE(v_row->>'id', v_row->>'role', v_row->>'incident_id');
-  v_at timestamptz := clock_timestamp();
+  v_at timestamptz;
   v_seq int;
   v_prev text;
   v_hash text;
@@ -102,6 +102,8 @@ BEGIN
   END IF;
   -- One chain per incident: concurrent changes to one incident take their turn here.
   PERFORM pg_advisory_xact_lock(hashtextextended('audit:' || v_incident::text, 0));
+  -- Timed once it is this change's turn, so times never go backwards along the chain.
+  v_at := clock_timestamp();
   SELECT seq, hash INTO v_seq, v_prev FROM audit_head WHERE incident_id = v_incident;
   v_seq := COALESCE(v_seq, 0) + 1;
   v_prev := COALESCE(v_prev, repeat('0', 64));
@@ -129,3 +131,18 @@ END
 $fn$;
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON "audit_entry" FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
 CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON "audit_entry" FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+
+-- Only the audit trigger writes the trail: an entry or a head written by hand (a forged link at
+-- the end of a chain) is refused. pg_trigger_depth() is 1 in a trigger fired by a statement, and 2
+-- in one fired by the audit trigger's own statements.
+CREATE FUNCTION audit_refuse_direct_write() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF pg_trigger_depth() < 2 THEN
+    RAISE EXCEPTION 'the audit trail is written only by the audit trigger (% on %)', TG_OP, TG_TABLE_NAME;
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$fn$;
+CREATE TRIGGER written_by_trigger BEFORE INSERT ON "audit_entry" FOR EACH ROW EXECUTE FUNCTION audit_refuse_direct_write();
+CREATE TRIGGER written_by_trigger BEFORE INSERT OR UPDATE OR DELETE ON "audit_head" FOR EACH ROW EXECUTE FUNCTION audit_refuse_direct_write();
+CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON "audit_head" FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
