@@ -1,7 +1,11 @@
 // npm run audit:verify [-- <incident number>]: checks the audit trail of every incident (or one):
 // each entry's hash against its content, the chain from entry to entry, and each incident's newest
 // entry against its head record. Prints what it found; exits 1 when anything was altered or removed.
-// Reads DATABASE_URL, else the embedded database in DATA_DIR (./data).
+// Reads DATABASE_URL, else the embedded database in DATA_DIR (./data), which must already exist and
+// must not be open in a running bot (PGlite is one process's database: stop the bot first). It
+// changes nothing: no migrations are applied.
+import fs from 'node:fs';
+import path from 'node:path';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaAuditTrail } from '../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
@@ -12,7 +16,14 @@ if (number !== null && (!Number.isInteger(number) || number < 1)) {
   console.error('usage: npm run audit:verify [-- <incident number>]');
   process.exit(2);
 }
-const db = await openDatabase({ url: process.env.DATABASE_URL?.trim() || null, dataDir: process.env.DATA_DIR?.trim() || './data' });
+const url = process.env.DATABASE_URL?.trim() || null;
+const dataDir = process.env.DATA_DIR?.trim() || './data';
+if (!url && !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  // A mistyped folder would otherwise be a new, empty database whose trail is "intact".
+  console.error(`No embedded database in ${path.resolve(dataDir)}: set DATA_DIR to the bot's data folder, or DATABASE_URL.`);
+  process.exit(2);
+}
+const db = await openDatabase({ url, dataDir, migrate: false });
 try {
   let incidentId: string | undefined;
   if (number !== null) {

@@ -15,12 +15,14 @@ export interface Database {
 
 /**
  * Opens the bot's database: the PostgreSQL server at `url`, or without one an embedded PGlite
- * keeping its data in `dataDir` (null: in memory). Applies the committed migrations first.
+ * keeping its data in `dataDir` (null: in memory). Applies the committed migrations first, unless
+ * `migrate` is false (tools that only read, such as `npm run audit:verify`).
  */
 export async function openDatabase(opts: {
   url: string | null;
   dataDir: string | null;
   onIdleError?: (err: Error) => void;
+  migrate?: boolean;
 }): Promise<Database> {
   // PGlite is loaded only when it is used (a bot on a PostgreSQL server does not carry it), and then
   // in its own thread; that thread failing is reported like a dropped connection.
@@ -29,7 +31,7 @@ export async function openDatabase(opts: {
     : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, { onError: (err) => opts.onIdleError?.(err) });
   const url = opts.url ?? embedded!.url;
   try {
-    await applyMigrationsInWorker(url);
+    if (opts.migrate !== false) await applyMigrationsInWorker(url);
     // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.

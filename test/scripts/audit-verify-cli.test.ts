@@ -64,6 +64,10 @@ test('audit:verify says the trail is intact, then names the incident and entry t
     const one = verify(dataDir, String(numbers[0]));
     assert.equal(one.status, 0, one.stdout);
     assert.match(one.stdout, /Audit trail intact: 1 incident,/);
+    const nowhere = verify(path.join(dataDir, 'no-such-folder'));
+    assert.equal(nowhere.status, 2);
+    assert.match(nowhere.stderr, /No embedded database in .*no-such-folder/);
+    assert.ok(!fs.existsSync(path.join(dataDir, 'no-such-folder')), 'nothing was created');
     const usage = verify(dataDir, 'abc');
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /usage: npm run audit:verify/);
