@@ -80,26 +80,29 @@ export function redactDeep<T>(value: T, opts: RedactOptions = {}): Redacted<T> {
   return { value: walk(value, '') as T, findings };
 }
 
+/** The named string fields of `obj` redacted (null ones left as they are); the same object when nothing was found. */
+function redactFields<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Redacted<T> {
+  const findings: OutboundFinding[] = [];
+  const changed: Partial<T> = {};
+  for (const key of keys) {
+    const v = obj[key];
+    if (typeof v !== 'string') continue;
+    const r = redactString(v, String(key));
+    if (r.findings.length === 0) continue;
+    findings.push(...r.findings);
+    changed[key] = r.value as T[K];
+  }
+  return { value: findings.length === 0 ? obj : { ...obj, ...changed }, findings };
+}
+
 /** The incident's free text (title, description, affected service, channel name) redacted. */
 export function outboundIncident<T extends Pick<Incident, 'title' | 'description' | 'affectedService' | 'channelName'>>(incident: T): Redacted<T> {
-  const title = redactString(incident.title, 'title');
-  const description = redactString(incident.description, 'description');
-  const service = incident.affectedService === null ? null : redactString(incident.affectedService, 'affectedService');
-  const channelName = incident.channelName === null ? null : redactString(incident.channelName, 'channelName');
-  const findings = [...title.findings, ...description.findings, ...(service?.findings ?? []), ...(channelName?.findings ?? [])];
-  if (findings.length === 0) return { value: incident, findings };
-  return {
-    value: { ...incident, title: title.value, description: description.value, affectedService: service?.value ?? null, channelName: channelName?.value ?? null },
-    findings,
-  };
+  return redactFields(incident, ['title', 'description', 'affectedService', 'channelName']);
 }
 
 /** An action item as it may leave its incident's channel (a reminder, a listing): text and incident title redacted. */
 export function outboundActionItem<T extends Pick<ActionItem, 'text' | 'incidentTitle'>>(item: T): Redacted<T> {
-  const text = redactString(item.text, 'text');
-  const title = redactString(item.incidentTitle, 'incidentTitle');
-  const findings = [...text.findings, ...title.findings];
-  return findings.length === 0 ? { value: item, findings } : { value: { ...item, text: text.value, incidentTitle: title.value }, findings };
+  return redactFields(item, ['text', 'incidentTitle']);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The one door for text leaving an incident channel: notices to the broadcast and clinical-safety
 // channels and people's direct messages, reviews, and exports are redacted here (the PHI/PII guard,
 // domain/phi-guard.ts), and the person whose text was redacted is warned privately, once per flow.
-import { redactDeep, redactString, redactionWarning, type OutboundFinding, type Redacted } from '../domain/redaction.ts';
+import { redactDeep, redactionWarning, type OutboundFinding, type Redacted } from '../domain/redaction.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -33,7 +33,7 @@ export function outboundReview(review: PostIncidentReview): Redacted<PostInciden
  * string (Markdown) redacted, with the findings (path and kind, never the text). Pure.
  */
 export function redactForExport<T>(value: T): Redacted<T> {
-  return typeof value === 'string' ? (redactString(value) as Redacted<T>) : redactDeep(value);
+  return redactDeep(value); // a string at the top is redacted as a leaf, path ''
 }
 
 /** Who wrote the text, and how to reach them privately (the request's response URL while valid, else a DM). */
