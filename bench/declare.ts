@@ -2,14 +2,16 @@
 // Bolt app with a no-op /incident handler (bench/baseline-app.ts), how long declaring takes until
 // the summary is pinned and announced, review generation for a 5,000-entry timeline
 // (bench/review.ts), and the bot's resident memory at idle. The bot (real and baseline app, on
-// embedded PGlite in memory) runs in a child process (bench/bot-process.ts); the Slack stand-in
-// and the load generator run here. Prints a table; no targets are asserted (the issue's targets
+// embedded PGlite in memory) runs in a child process (bench/bot-process.ts), the requests come
+// from another (bench/load-generator.ts, node:http, a fresh connection each), and the Slack Web
+// API stand-in runs here. Prints a table; no targets are asserted (the issue's targets
 // are read off this output). BENCH_SEQ, BENCH_CONC, BENCH_ROUNDS, BENCH_REVIEW_* make it smaller.
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { slashCommandBody, postSigned } from '../test/support/slack-requests.ts';
+import { slashCommandBody } from '../test/support/slack-requests.ts';
 import { startSlackStandIn } from '../test/support/slack-standin.ts';
 import type { BotReply, BotRequest } from './bot-process.ts';
+import type { LoadReply, LoadRequest } from './load-generator.ts';
 import { benchReview } from './review.ts';
 
 const SEQ = Number(process.env.BENCH_SEQ ?? 40);
@@ -55,20 +57,26 @@ const started = await Promise.race([new Promise<BotReply>((resolve) => waiting.s
 const real = `http://127.0.0.1:${started.port}`;
 let declared = 0;
 
-const command = (url: string, text: string) => postSigned(url, slashCommandBody({ text, responseUrl: slack.responseUrl('bench') }));
-/** CONC signed declares at once; the ack time of each. */
-async function burst(url: string, label: string): Promise<number[]> {
-  const acks: number[] = [];
-  await Promise.all(
-    Array.from({ length: CONC }, async (_, i) => {
-      const t0 = performance.now();
-      const res = await command(url, `declare sev2 ${label} incident ${i}`);
-      acks.push(performance.now() - t0);
-      if (res.status !== 200) throw new Error(`status ${res.status}: ${res.body}`);
-    }),
-  );
-  return acks;
+// The load generator's process.
+const generator = fork(new URL('./load-generator.ts', import.meta.url), [], { execArgv: process.execArgv });
+const sent = new Map<number, (r: LoadReply) => void>();
+generator.on('message', (r: LoadReply) => {
+  sent.get(r.id)?.(r);
+  sent.delete(r.id);
+});
+await new Promise<LoadReply>((resolve) => sent.set(0, resolve));
+let nextSend = 1;
+/** Sends the commands all at once from the load generator; the time to each one's ack (ms). */
+async function send(url: string, texts: string[]): Promise<number[]> {
+  const id = nextSend++;
+  const bodies = texts.map((text) => slashCommandBody({ text, responseUrl: slack.responseUrl('bench') }));
+  const reply = await new Promise<LoadReply>((resolve) => (sent.set(id, resolve), generator.send({ id, url, bodies } satisfies LoadRequest)));
+  if (reply.error) throw new Error(`load generator: ${reply.error}`);
+  return reply.acks!;
 }
+const command = async (url: string, text: string) => (await send(url, [text]))[0]!;
+/** CONC signed declares at once; the ack time of each. */
+const burst = (url: string, label: string) => send(url, Array.from({ length: CONC }, (_, i) => `declare sev2 ${label} incident ${i}`));
 
 // Warm-up of the real bot (first Prisma queries, JIT), then its memory with nothing in flight.
 for (let i = 0; i < WARM; i++) {
@@ -92,9 +100,7 @@ const ack: number[] = [];
 const done: number[] = [];
 for (let i = 0; i < SEQ; i++) {
   const t0 = performance.now();
-  const res = await command(real, `declare sev3 Sequential incident ${i}`);
-  ack.push(performance.now() - t0);
-  if (res.status !== 200) throw new Error(`status ${res.status}`);
+  ack.push(await command(real, `declare sev3 Sequential incident ${i}`));
   await ask('idle');
   done.push(performance.now() - t0);
 }
@@ -133,6 +139,7 @@ rows.push([`${CONC} concurrent declares, all pinned + announced (${ROUNDS} round
 if (slack.pins.length !== declared) throw new Error(`expected ${declared} pinned summaries, saw ${slack.pins.length}`);
 
 await ask('stop');
+generator.disconnect();
 await slack.close();
 
 if (Number(process.env.BENCH_REVIEW_RUNS ?? 15) > 0) for (const r of benchReview()) rows.push([r.measure, ms(r.p50), '', ms(r.max)]);
