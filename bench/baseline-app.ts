@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningBot } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
-import { PrismaDeliveryLog } from '../src/db/prisma-delivery-log.ts';
+import { PgDeliveryLog } from '../src/db/pg-delivery-log.ts';
 import { InFlight } from '../src/inflight.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { COMMAND } from '../src/slack/ids.ts';
@@ -18,7 +18,7 @@ export async function startBaselineApp(config: Config, bot: RunningBot): Promise
     ctx: { deps: bot.deps },
     healthCheck: async () => {},
     track: inflight.track,
-    deliveries: new PrismaDeliveryLog(bot.db.prisma),
+    deliveries: new PgDeliveryLog(bot.db.pool),
     metrics: bot.metrics,
     retries: { retries: 0 },
   });

@@ -6,7 +6,7 @@ import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
 import { PrismaAuditTrail } from './db/prisma-audit-trail.ts';
-import { PrismaDeliveryLog } from './db/prisma-delivery-log.ts';
+import { PgDeliveryLog } from './db/pg-delivery-log.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
@@ -111,7 +111,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     ctx: { deps },
     healthCheck: () => store.ping(),
     metrics,
-    deliveries: new PrismaDeliveryLog(db.prisma),
+    deliveries: new PgDeliveryLog(db.pool),
     track: inflight.track,
     extraRoutes: [
       pagerDutyWebhookRoute({
