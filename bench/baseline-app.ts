@@ -8,6 +8,7 @@ import type { RunningBot } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import { PgDeliveryLog } from '../src/db/pg-delivery-log.ts';
 import { InFlight } from '../src/inflight.ts';
+import { WorkLimit } from '../src/work-limit.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { COMMAND } from '../src/slack/ids.ts';
 
@@ -15,7 +16,7 @@ export async function startBaselineApp(config: Config, bot: RunningBot): Promise
   const inflight = new InFlight();
   const app = createSlackApp({
     config,
-    ctx: { deps: bot.deps },
+    ctx: { deps: bot.deps, work: new WorkLimit(config.WORK_CONCURRENCY) },
     healthCheck: async () => {},
     track: inflight.track,
     deliveries: new PgDeliveryLog(bot.db.pool),

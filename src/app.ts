@@ -12,6 +12,7 @@ import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { InFlight } from './inflight.ts';
+import { WorkLimit } from './work-limit.ts';
 import { actingAs } from './audit-context.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -108,7 +109,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   const app = createSlackApp({
     config,
-    ctx: { deps },
+    ctx: { deps, work: new WorkLimit(config.WORK_CONCURRENCY) },
     healthCheck: () => store.ping(),
     metrics,
     deliveries: new PgDeliveryLog(db.pool),

@@ -70,6 +70,8 @@ export const configSchema = z.object({
    * replica) takes the incident over; a just-declared incident is left to its request for half of it.
    */
   PROVISION_LEASE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(5, { message: 'must be at least 5 seconds' }).max(3600, { message: 'must be at most 3600 seconds' }).default(120),
+  /** How many requests' work after the ack runs at once (declaring, status changes, notes…); the rest waits its turn. */
+  WORK_CONCURRENCY: z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' }).max(64, { message: 'must be at most 64' }).default(4),
   /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(600, { message: 'must be at most 600 seconds' }).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -33,6 +33,7 @@ describe('config', () => {
     assert.deepEqual(c.ONCALL_WORKING_HOURS, { days: [1, 2, 3, 4, 5], startMinute: 9 * 60, endMinute: 17 * 60 + 30 });
     assert.equal(c.ONCALL_TEAM_WORKING_HOURS.size, 0);
     assert.deepEqual(c.ONCALL_LEADS, []);
+    assert.equal(c.WORK_CONCURRENCY, 4);
   });
 
   test('on-call load settings: working hours per team, leads', () => {
@@ -65,6 +66,9 @@ describe('config', () => {
       [{ ...GOOD, ONCALL_WORKING_HOURS: 'weekdays 9 to 5' }, /^Invalid configuration: ONCALL_WORKING_HOURS /],
       [{ ...GOOD, ONCALL_TEAM_WORKING_HOURS: 'Platform=Mon-Fri 17:00-09:00' }, /ONCALL_TEAM_WORKING_HOURS .*Platform/],
       [{ ...GOOD, ONCALL_LEADS: 'U0LEAD,@alice' }, /ONCALL_LEADS must list Slack member IDs/],
+      [{ ...GOOD, WORK_CONCURRENCY: '0' }, /WORK_CONCURRENCY must be at least 1/],
+      [{ ...GOOD, WORK_CONCURRENCY: '2.5' }, /WORK_CONCURRENCY must be a whole number/],
+      [{ ...GOOD, WORK_CONCURRENCY: 'lots' }, /WORK_CONCURRENCY must be a whole number/],
     ];
     for (const [env, expected] of cases) assert.match(problem(env), expected);
     const all = problem({});

@@ -1,15 +1,19 @@
 import type { ServiceDeps } from '../services/deps.ts';
 import { tellUser } from '../services/tell-user.ts';
+import type { WorkLimit } from '../work-limit.ts';
 import { userMessageFor } from './errors.ts';
 
 /** What listeners get: the use cases' dependencies (the chat platform replies to users too). */
 export interface ListenerContext {
   deps: ServiceDeps;
+  /** How much work after acks runs at once (WORK_CONCURRENCY). */
+  work: WorkLimit;
 }
 
 /**
- * Runs the slow part of a request after Slack has been answered, telling the user privately about
- * the outcome or the error. Never throws: an error is shown to the user and logged.
+ * Runs the slow part of a request after Slack has been answered, when the work limit has room,
+ * telling the user privately about the outcome or the error. Never throws: an error is shown to
+ * the user and logged.
  */
 export async function afterAck(
   ctx: ListenerContext,
@@ -18,11 +22,13 @@ export async function afterAck(
   work: () => Promise<string | null>,
   context: Record<string, unknown>,
 ): Promise<void> {
-  let text: string | null;
-  try {
-    text = await work();
-  } catch (err) {
-    text = userMessageFor(err, ctx.deps.logger, context);
-  }
-  if (text !== null) await tellUser(ctx.deps, to, text);
+  await ctx.work.run(async () => {
+    let text: string | null;
+    try {
+      text = await work();
+    } catch (err) {
+      text = userMessageFor(err, ctx.deps.logger, context);
+    }
+    if (text !== null) await tellUser(ctx.deps, to, text);
+  });
 }
