@@ -16,7 +16,7 @@ export async function startBaselineApp(config: Config, bot: RunningBot): Promise
   const inflight = new InFlight();
   const app = createSlackApp({
     config,
-    ctx: { deps: bot.deps, work: new WorkLimit(config.WORK_CONCURRENCY) },
+    ctx: { deps: bot.deps, work: new WorkLimit(config.WORK_CONCURRENCY), intake: bot.intake },
     healthCheck: async () => {},
     track: inflight.track,
     deliveries: new PgDeliveryLog(bot.db.pool),

@@ -7,6 +7,8 @@ import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
 import { PrismaAuditTrail } from './db/prisma-audit-trail.ts';
 import { PgDeliveryLog } from './db/pg-delivery-log.ts';
+import { PgDeclarationIntake } from './db/pg-declaration-intake.ts';
+import type { DeclarationIntake } from './ports/declaration-intake.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
@@ -20,6 +22,7 @@ import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/resume-provisioning.ts';
+import { resumeDeclarations } from './services/resume-declarations.ts';
 import { handlePagerDutyEvent } from './services/handle-pagerduty-event.ts';
 import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
 import { PagerDutyOnCall } from './pagerduty/on-call.ts';
@@ -31,11 +34,13 @@ export interface RunningBot {
   port: number;
   deps: ServiceDeps;
   db: Database;
+  /** Declarations held from before their ack until their incident is recorded. */
+  intake: DeclarationIntake;
   /** What GET /metrics serves. */
   metrics: Metrics;
   /** Resolves when no request is still being processed. */
   idle(): Promise<void>;
-  /** Runs one pass of the background retry of half-declared incidents. */
+  /** Runs one pass of the background retry: held declarations never recorded, then half-declared incidents. */
   resumeNow(): Promise<void>;
   /** Runs one pass of the action item reminders (due today, overdue weekly). */
   remindActionOwnersNow(): Promise<void>;
@@ -106,10 +111,11 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
     },
   };
+  const intake = new PgDeclarationIntake(db.pool);
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   const app = createSlackApp({
     config,
-    ctx: { deps, work: new WorkLimit(config.WORK_CONCURRENCY) },
+    ctx: { deps, work: new WorkLimit(config.WORK_CONCURRENCY), intake },
     healthCheck: () => store.ping(),
     metrics,
     deliveries: new PgDeliveryLog(db.pool),
@@ -130,6 +136,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   deps.reminders = reminderQueue.scheduler;
 
   const resumePass = async () => {
+    await inflight.track(
+      resumeDeclarations(deps, intake).then(
+        () => undefined,
+        (err) => logger.error({ err }, 'background retry of held declarations failed'),
+      ),
+    );
     await inflight.track(
       actingAs({ actor: 'bot', via: 'provisioning retry' }, () => resumeProvisioning(deps)).then(
         () => undefined,
@@ -168,6 +180,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     port,
     deps,
     db,
+    intake,
     metrics,
     idle: () => inflight.idle(),
     resumeNow,

@@ -1,7 +1,10 @@
 import { checkAwareness, resolveAwareness, type AwarenessSpec } from '../domain/breach.ts';
-import { parseDeclaration, type DeclarationInput } from '../domain/declaration.ts';
+import { declarationSchema, parseDeclaration, type DeclarationInput } from '../domain/declaration.ts';
+import { z } from 'zod';
+import { AppError } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { DeclarationIntake } from '../ports/declaration-intake.ts';
 import type { ServiceDeps } from './deps.ts';
 import { provisionIncident, type ProvisionOutcome } from './provision-incident.ts';
 
@@ -22,12 +25,56 @@ export type DeclareIncidentResult =
   /** The same request came again: nothing new was made. */
   | { duplicate: true; incident: Incident };
 
+const when = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+/**
+ * A DeclareIncidentInput as held in the intake (JSON: its times are strings), back to one, the
+ * declaration checked as at declare time.
+ */
+export const heldDeclarationSchema = z.object({
+  declareKey: z.string().min(1).max(255),
+  declaration: z.looseObject({ breachAwareAt: when.optional() }).pipe(declarationSchema),
+  declaredBy: z.string().min(1).max(64),
+  originChannelId: z.string().min(1).max(64).nullable(),
+  responseUrl: z.url().nullable(),
+  via: z.enum(['command', 'modal', 'pagerduty']),
+  breachAware: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('instant'), at: when, text: z.string() }),
+      z.object({
+        kind: z.literal('local'),
+        date: z.object({ y: z.number().int(), m: z.number().int(), d: z.number().int() }).nullable(),
+        hour: z.number().int(),
+        minute: z.number().int(),
+        text: z.string(),
+      }),
+    ])
+    .optional(),
+}) satisfies z.ZodType<DeclareIncidentInput, unknown>;
+
 /**
  * Declares an incident: records it (idempotent on `declareKey`), then opens its channel, invites
  * the declarer, posts and pins the summary and announces it. Bad input throws AppError, and then
- * nothing is recorded.
+ * nothing is recorded. With the intake the declaration was held in before its ack, the hold is
+ * released once the incident is recorded (provisioning has its own retry from there) or the input
+ * turns out bad; any other failure leaves it held for the background retry (resume-declarations.ts).
  */
-export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentInput): Promise<DeclareIncidentResult> {
+export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentInput, intake?: DeclarationIntake): Promise<DeclareIncidentResult> {
+  const release = () => intake?.release(input.declareKey).catch((err: unknown) => deps.logger.warn({ err, declareKey: input.declareKey }, 'could not release a held declaration'));
+  let recorded: Awaited<ReturnType<ServiceDeps['store']['createIfAbsent']>>;
+  try {
+    recorded = await record(deps, input);
+  } catch (err) {
+    if (err instanceof AppError) await release();
+    throw err;
+  }
+  await release();
+  const { incident, created } = recorded;
+  if (!created) return { duplicate: true, incident };
+  deps.logger.info({ incidentId: incident.id, number: incident.number, severity: incident.severity }, 'incident declared');
+  return { duplicate: false, outcome: await provisionIncident(deps, incident.id) };
+}
+
+async function record(deps: ServiceDeps, input: DeclareIncidentInput) {
   const declaration = parseDeclaration(input.declaration);
   const now = deps.clock.now();
   if (declaration.dataBreach || input.breachAware) {
@@ -41,7 +88,7 @@ export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentI
       declaration.breachAwareAt = now;
     }
   }
-  const { incident, created } = await deps.store.createIfAbsent({
+  return deps.store.createIfAbsent({
     declareKey: input.declareKey,
     declaration,
     declaredBy: input.declaredBy,
@@ -50,9 +97,6 @@ export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentI
     declaredAt: now,
     via: input.via,
   });
-  if (!created) return { duplicate: true, incident };
-  deps.logger.info({ incidentId: incident.id, number: incident.number, severity: incident.severity }, 'incident declared');
-  return { duplicate: false, outcome: await provisionIncident(deps, incident.id) };
 }
 
 /**

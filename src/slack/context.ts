@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../services/deps.ts';
 import { tellUser } from '../services/tell-user.ts';
+import type { DeclarationIntake } from '../ports/declaration-intake.ts';
 import type { WorkLimit } from '../work-limit.ts';
 import { userMessageFor } from './errors.ts';
 
@@ -8,6 +9,8 @@ export interface ListenerContext {
   deps: ServiceDeps;
   /** How much work after acks runs at once (WORK_CONCURRENCY). */
   work: WorkLimit;
+  /** Where declarations are held from before their ack until their incident is recorded. */
+  intake: DeclarationIntake;
 }
 
 /**

@@ -35,6 +35,14 @@ for (const database of testDatabases()) {
       assert.equal(await log().record('view:V1', at('2026-12-02T09:03:00Z')), true);
     });
 
+    test('still records after the pool replaced its connection (PGlite keeps one session under all of them)', async () => {
+      assert.equal(await log().record('reconnect:1', at('2026-12-02T09:04:00Z')), true);
+      const client = await env.db().pool.connect();
+      client.release(true); // destroyed: the next query opens a new connection
+      assert.equal(await log().record('reconnect:2', at('2026-12-02T09:04:01Z')), true);
+      assert.equal(await log().record('reconnect:1', at('2026-12-02T09:04:02Z')), false);
+    });
+
     test('pruning deletes the keys received before the cutoff, and says how many', async () => {
       await log().record('prune:old-1', at('2026-11-01T00:00:00Z'));
       await log().record('prune:old-2', at('2026-11-30T23:59:59.999Z'));

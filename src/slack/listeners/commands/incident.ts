@@ -6,7 +6,7 @@ import { afterAck, type ListenerContext } from '../../context.ts';
 import { userMessageFor } from '../../errors.ts';
 import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
-import { declareAndReply } from '../declare-and-reply.ts';
+import { declareAndReply, holdDeclaration, NOT_HELD } from '../declare-and-reply.ts';
 import { runInChannel } from '../in-channel.ts';
 import { showOnCall } from '../../../services/show-on-call.ts';
 import { onCallMessage } from '../../views/on-call.ts';
@@ -137,19 +137,24 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
         return;
       case 'declare': {
         const d = declaration!;
-        await ack({
-          response_type: 'ephemeral',
-          text: d.nearMiss ? `Recording a near miss: ${escapeMrkdwn(d.title)}…` : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`,
-        });
-        await declareAndReply(ctx, {
+        const input = {
           declareKey: `command:${cmd.trigger_id}`,
           declaration: d,
           declaredBy: cmd.user_id,
           originChannelId: cmd.channel_id,
           responseUrl: cmd.response_url,
-          via: 'command',
+          via: 'command' as const,
           ...(request.breachAware ? { breachAware: request.breachAware } : {}),
+        };
+        if (!(await holdDeclaration(ctx, input))) {
+          await ack({ response_type: 'ephemeral', text: NOT_HELD });
+          return;
+        }
+        await ack({
+          response_type: 'ephemeral',
+          text: d.nearMiss ? `Recording a near miss: ${escapeMrkdwn(d.title)}…` : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`,
         });
+        await declareAndReply(ctx, input);
         return;
       }
       default:

@@ -5,7 +5,7 @@ import { AppError } from '../../../domain/errors.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
 import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema, parseJsonOrNull } from '../../payloads.ts';
-import { declareAndReply } from '../declare-and-reply.ts';
+import { declareAndReply, holdDeclaration, NOT_HELD } from '../declare-and-reply.ts';
 
 const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
 
@@ -68,15 +68,21 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
         return;
       }
     }
-    await ack();
     const meta = declareModalMetadataSchema.safeParse(parseJsonOrNull(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
-    await declareAndReply(ctx, {
+    const input = {
       declareKey: `view:${view.id}`,
       declaration,
       declaredBy: user.id,
       originChannelId: meta.channelId,
       responseUrl: meta.responseUrl,
-      via: 'modal',
-    });
+      via: 'modal' as const,
+    };
+    // The form stays open with the reason when the declaration cannot be held: nothing is lost.
+    if (!(await holdDeclaration(ctx, input))) {
+      await ack({ response_action: 'errors', errors: { [B.title]: NOT_HELD } });
+      return;
+    }
+    await ack();
+    await declareAndReply(ctx, input);
   });
 }

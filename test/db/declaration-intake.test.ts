@@ -1,0 +1,62 @@
+// Held declarations on both databases: holding a key again keeps the first, what counts as
+// unrecorded (old enough, no incident by its key; oldest first, limited), release and prune.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { actingAs } from '../../src/audit-context.ts';
+import { PgDeclarationIntake } from '../../src/db/pg-declaration-intake.ts';
+import type { Declaration } from '../../src/domain/declaration.ts';
+import { testDatabases, useTestStore } from '../support/databases.ts';
+
+const at = (iso: string) => new Date(iso);
+const declaration = { title: 'Held', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false } as Declaration;
+
+for (const database of testDatabases()) {
+  describe(`held declarations (${database.name})`, () => {
+    const env = useTestStore(database);
+    const intake = () => new PgDeclarationIntake(env.db().pool);
+    const keys = async (before: string, limit = 10) => (await intake().unrecorded(at(before), limit)).map((h) => h.key);
+
+    test('a held declaration comes back as held, JSON and time intact; holding its key again keeps the first', async () => {
+      await intake().hold('command:A', { declareKey: 'command:A', declaration: { title: 'First', breachAwareAt: at('2026-12-02T08:00:00Z') } }, at('2026-12-02T09:00:00.250Z'));
+      await intake().hold('command:A', { declareKey: 'command:A', declaration: { title: 'Second' } }, at('2026-12-02T09:00:01Z'));
+      const [held, ...rest] = await intake().unrecorded(at('2026-12-02T10:00:00Z'), 10);
+      assert.deepEqual(rest, []);
+      assert.equal(held!.key, 'command:A');
+      assert.equal(held!.receivedAt.toISOString(), '2026-12-02T09:00:00.250Z');
+      assert.deepEqual(held!.request, { declareKey: 'command:A', declaration: { title: 'First', breachAwareAt: '2026-12-02T08:00:00.000Z' } });
+    });
+
+    test('unrecorded: only those received before the time given and with no incident by their key, oldest first', async () => {
+      await intake().hold('command:B', {}, at('2026-12-02T08:59:00Z'));
+      await intake().hold('command:C', {}, at('2026-12-02T09:30:00Z'));
+      await intake().hold('view:D', {}, at('2026-12-02T09:10:00Z'));
+      await actingAs({ actor: 'UALICE', via: 'test' }, () =>
+        env.store().createIfAbsent({ declareKey: 'view:D', declaration, declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: at('2026-12-02T09:10:01Z'), via: 'modal' }),
+      );
+      assert.deepEqual(await keys('2026-12-02T09:20:00Z'), ['command:B', 'command:A'], 'C is too new; D has its incident');
+      assert.deepEqual(await keys('2026-12-02T10:00:00Z'), ['command:B', 'command:A', 'command:C']);
+      assert.deepEqual(await keys('2026-12-02T10:00:00Z', 1), ['command:B']);
+    });
+
+    test('still holds after the pool replaced its connection (PGlite keeps one session under all of them)', async () => {
+      await intake().hold('command:R1', {}, at('2026-12-02T11:00:00Z'));
+      const client = await env.db().pool.connect();
+      client.release(true);
+      await intake().hold('command:R2', {}, at('2026-12-02T11:00:01Z'));
+      const keys = (await intake().unrecorded(at('2026-12-02T12:00:00Z'), 10)).map((h) => h.key);
+      assert.deepEqual(keys.filter((k) => k.startsWith('command:R')), ['command:R1', 'command:R2']);
+      await intake().release('command:R1');
+      await intake().release('command:R2');
+    });
+
+    test('release drops one; prune drops those with an incident and those received before the cutoff', async () => {
+      await intake().release('command:C');
+      await intake().release('command:never-held');
+      assert.deepEqual(await keys('2026-12-02T10:00:00Z'), ['command:B', 'command:A']);
+      assert.equal(await intake().prune(at('2026-12-02T09:00:00Z')), 2, 'B (before the cutoff) and D (declared)');
+      const left = await env.db().pool.query<{ declare_key: string }>('SELECT declare_key FROM declare_request ORDER BY declare_key');
+      assert.deepEqual(left.rows.map((r) => r.declare_key), ['command:A']);
+      assert.equal(await intake().prune(at('2026-12-02T09:00:00Z')), 0);
+    });
+  });
+}
