@@ -1,12 +1,12 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrationsInWorker } from './migrate.ts';
+import { PriorityPool } from './priority-pool.ts';
 
 export interface Database {
   prisma: PrismaClient;
   /** The connection pool Prisma uses; other Postgres users (the job queue) share it. */
-  pool: pg.Pool;
+  pool: PriorityPool;
   url: string;
   /** Where the data lives, for logs: `embedded PGlite in ./data` or the server's host. */
   description: string;
@@ -35,7 +35,7 @@ export async function openDatabase(opts: {
     // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.
-    const pool = new pg.Pool({ connectionString: url, max: embedded ? 1 : 10 });
+    const pool = new PriorityPool({ connectionString: url, max: embedded ? 1 : 10 });
     // An idle connection the server drops (restart, failover) is replaced on the next query; it
     // must not crash the bot as an unhandled 'error' event.
     pool.on('error', (err) => opts.onIdleError?.(err));

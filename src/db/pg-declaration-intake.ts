@@ -1,15 +1,28 @@
-import type pg from 'pg';
+import { GroupCommit, valuesList } from './group-commit.ts';
+import type { PriorityPool } from './priority-pool.ts';
 import type { DeclarationIntake, HeldDeclaration } from '../ports/declaration-intake.ts';
 
 /**
  * Held declarations in `declare_request`, written with plain statements on the bot's pool: holding
- * one is on the ack's path, so it is one insert, not a Prisma call (see pg-delivery-log.ts).
+ * one is on the ack's path, so it is one insert, not a Prisma call (see pg-delivery-log.ts), and
+ * it takes the next free connection before any other work waiting (PriorityPool).
  */
 export class PgDeclarationIntake implements DeclarationIntake {
-  constructor(private readonly pool: pg.Pool) {}
+  // Urgent (acks wait for it) and grouped: a burst of declarations makes a few inserts. Of two
+  // holds of one key (a retried delivery), the first is kept.
+  private readonly holds = new GroupCommit<[string, string, Date], void>(async (rows) => {
+    await this.pool.urgentQuery(
+      `INSERT INTO declare_request (declare_key, request, received_at) VALUES ${valuesList(rows.length, ['', '::jsonb', ''])} ON CONFLICT (declare_key) DO NOTHING`,
+      rows.flat(),
+    );
+    return rows.map(() => undefined);
+  });
 
-  async hold(key: string, request: unknown, at: Date): Promise<void> {
-    await this.pool.query('INSERT INTO declare_request (declare_key, request, received_at) VALUES ($1, $2::jsonb, $3) ON CONFLICT (declare_key) DO NOTHING', [key, JSON.stringify(request), at]);
+  constructor(private readonly pool: PriorityPool) {}
+
+  /** Resolves once the insert carrying it has committed, and fails with it. */
+  hold(key: string, request: unknown, at: Date): Promise<void> {
+    return this.holds.add([key, JSON.stringify(request), at]);
   }
 
   async release(key: string): Promise<void> {

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import { GroupCommit, valuesList } from './group-commit.ts';
+import type { PriorityPool } from './priority-pool.ts';
 import type { DeliveryLog } from '../ports/delivery-log.ts';
 
 /**
@@ -11,12 +12,23 @@ import type { DeliveryLog } from '../ports/delivery-log.ts';
  * closed connection would still exist there ("prepared statement … already exists").
  */
 export class PgDeliveryLog implements DeliveryLog {
-  constructor(private readonly pool: pg.Pool) {}
+  // Grouped (a burst of requests makes a few inserts) and not urgent: the ack does not wait for it
+  // (only a retry does, seconds later), so it gives way to what acks do wait for.
+  private readonly records = new GroupCommit<[string, Date], boolean>(async (rows) => {
+    // INSERT … ON CONFLICT DO NOTHING: of two replicas (or two rows here) with one key, exactly one inserts.
+    const { rows: inserted } = await this.pool.query<{ key: string }>(
+      `INSERT INTO slack_delivery (key, received_at) VALUES ${valuesList(rows.length, ['', ''])} ON CONFLICT (key) DO NOTHING RETURNING key`,
+      rows.flat(),
+    );
+    const fresh = new Set(inserted.map((r) => r.key));
+    // A key twice in one statement: the first row is the one that counts as recorded.
+    return rows.map(([key]) => fresh.delete(key));
+  });
 
-  async record(key: string, at: Date): Promise<boolean> {
-    // INSERT … ON CONFLICT DO NOTHING: of two replicas handling the same key, exactly one inserts.
-    const { rowCount } = await this.pool.query('INSERT INTO slack_delivery (key, received_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, at]);
-    return rowCount === 1;
+  constructor(private readonly pool: PriorityPool) {}
+
+  record(key: string, at: Date): Promise<boolean> {
+    return this.records.add([key, at]);
   }
 
   async forget(key: string): Promise<void> {

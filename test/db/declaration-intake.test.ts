@@ -49,6 +49,32 @@ for (const database of testDatabases()) {
       await intake().release('command:R2');
     });
 
+    test('holds asked for at once go in a few inserts, each resolved once its own has committed', async () => {
+      const pool = env.db().pool;
+      const inserts: number[] = [];
+      const urgentQuery = pool.urgentQuery.bind(pool);
+      pool.urgentQuery = ((text: string, values: unknown[]) => (inserts.push(values.length / 3), urgentQuery(text, values))) as typeof pool.urgentQuery;
+      try {
+        const one = intake(); // the bot has one intake: batches are per instance
+        const keys = Array.from({ length: 30 }, (_, i) => `command:G${String(i).padStart(2, '0')}`);
+        await Promise.all(keys.map((k, i) => one.hold(k, { i }, at('2026-12-02T11:30:00Z'))));
+        assert.equal(inserts.reduce((a, b) => a + b, 0), 30, 'every hold inserted once');
+        assert.ok(inserts.length <= 2, `30 holds at once in ${inserts.length} inserts (the first goes alone, the rest wait for it together)`);
+        const stored = await pool.query<{ declare_key: string; request: { i: number } }>("SELECT declare_key, request FROM declare_request WHERE declare_key LIKE 'command:G%' ORDER BY declare_key");
+        assert.deepEqual(stored.rows.map((r) => [r.declare_key, r.request.i]), keys.map((k, i) => [k, i]));
+        // A batch that fails fails each of its holds (their acks say nothing was declared), not the next batch.
+        inserts.length = 0;
+        const broken = [one.hold('command:BAD', { s: '\u0000' }, at('2026-12-02T11:31:00Z')), one.hold('command:BAD2', {}, at('2026-12-02T11:31:00Z'))];
+        const results = await Promise.allSettled(broken);
+        const after = await one.hold('command:AFTER', {}, at('2026-12-02T11:31:01Z')).then(() => 'held');
+        assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+        assert.equal(after, 'held');
+      } finally {
+        await pool.query("DELETE FROM declare_request WHERE declare_key LIKE 'command:G%' OR declare_key = 'command:AFTER'");
+        pool.urgentQuery = urgentQuery;
+      }
+    });
+
     test('release drops one; prune drops those with an incident and those received before the cutoff', async () => {
       await intake().release('command:C');
       await intake().release('command:never-held');

@@ -27,6 +27,15 @@ for (const database of testDatabases()) {
       assert.equal((await stored('event:Ev1')).length, 1);
     });
 
+    test('records asked for at once by one log share inserts; a key twice among them is recorded once', async () => {
+      const one = log();
+      const keys = ['burst:1', 'burst:2', 'burst:1', 'burst:3'];
+      const results = await Promise.all(keys.map((k) => one.record(k, at('2026-12-02T09:01:30Z'))));
+      assert.deepEqual(results, [true, true, false, true]);
+      for (const k of ['burst:1', 'burst:2', 'burst:3']) assert.deepEqual(await stored(k), ['2026-12-02T09:01:30.000Z']);
+      assert.deepEqual(await Promise.all(['burst:2', 'burst:4'].map((k) => one.record(k, at('2026-12-02T09:01:31Z')))), [false, true]);
+    });
+
     test('a forgotten key is recorded again; forgetting an unknown key is harmless', async () => {
       await log().record('view:V1', at('2026-12-02T09:02:00Z'));
       await log().forget('view:V1');
