@@ -9,9 +9,34 @@
 export class WorkLimit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private answering = 0;
+  private readonly answered: (() => void)[] = [];
 
-  constructor(readonly concurrency: number) {
+  /**
+   * `maxYieldMs`: how long a run about to start waits for requests being answered (below); past
+   * it, it starts anyway, so a steady stream of requests cannot hold work off for ever.
+   */
+  constructor(
+    readonly concurrency: number,
+    readonly maxYieldMs = 200,
+  ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
+  }
+
+  /**
+   * A request has come in and is not answered yet: runs about to start wait until no request is
+   * (acks first: an ack waiting for the database must not queue behind a run's transaction that
+   * started meanwhile). Returns the end of it, to call when Slack is answered (more calls are
+   * ignored).
+   */
+  beginAnswering(): () => void {
+    this.answering++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.answering === 0) for (const resume of this.answered.splice(0)) resume();
+    };
   }
 
   /** Runs `work` once fewer than `concurrency` runs are going; its result or error is passed on. */
@@ -19,6 +44,7 @@ export class WorkLimit {
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {
+      await this.yieldToAnswers();
       return await work();
     } finally {
       // The slot goes straight to the next in line (running stays the same), or is freed.
@@ -28,8 +54,20 @@ export class WorkLimit {
     }
   }
 
-  /** Runs going now and runs waiting for a slot (for metrics and tests). */
-  get stats(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
+  private yieldToAnswers(): Promise<void> | void {
+    if (this.answering === 0) return;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resume, this.maxYieldMs);
+      function resume() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.answered.push(resume);
+    });
+  }
+
+  /** Runs going now (their slot taken), runs waiting for a slot, requests not answered yet (for tests). */
+  get stats(): { running: number; waiting: number; answering: number } {
+    return { running: this.running, waiting: this.waiting.length, answering: this.answering };
   }
 }

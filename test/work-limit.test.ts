@@ -25,15 +25,15 @@ test('runs at most `concurrency` at once, the rest in the order they came', asyn
   );
   await tick();
   assert.deepEqual(started, [0, 1]);
-  assert.deepEqual(limit.stats, { running: 2, waiting: 3 });
+  assert.deepEqual(limit.stats, { running: 2, waiting: 3, answering: 0 });
   gates[1]!.resolve();
   await tick();
   assert.deepEqual(started, [0, 1, 2], 'a finished run lets the first in line start');
-  assert.deepEqual(limit.stats, { running: 2, waiting: 2 });
+  assert.deepEqual(limit.stats, { running: 2, waiting: 2, answering: 0 });
   for (const g of gates) g.resolve();
   assert.deepEqual(await Promise.all(runs), [0, 10, 20, 30, 40]);
   assert.deepEqual(started, [0, 1, 2, 3, 4]);
-  assert.deepEqual(limit.stats, { running: 0, waiting: 0 });
+  assert.deepEqual(limit.stats, { running: 0, waiting: 0, answering: 0 });
 });
 
 test('a run that fails passes its error on and frees its slot', async () => {
@@ -46,14 +46,39 @@ test('a run that fails passes its error on and frees its slot', async () => {
   gate.reject(new Error('Slack said no'));
   await assert.rejects(failing, /Slack said no/);
   assert.equal(await after, 'ran');
-  assert.deepEqual(limit.stats, { running: 0, waiting: 0 });
+  assert.deepEqual(limit.stats, { running: 0, waiting: 0, answering: 0 });
 });
 
 test('a run that throws before its first await frees its slot too', async () => {
   const limit = new WorkLimit(1);
   await assert.rejects(limit.run(() => Promise.reject(new Error('at once'))), /at once/);
   assert.equal(await limit.run(async () => 1), 1);
-  assert.deepEqual(limit.stats, { running: 0, waiting: 0 });
+  assert.deepEqual(limit.stats, { running: 0, waiting: 0, answering: 0 });
+});
+
+test('a run about to start waits while a request is being answered, then starts', async () => {
+  const limit = new WorkLimit(2);
+  const answered = limit.beginAnswering();
+  const started: string[] = [];
+  const run = limit.run(async () => void started.push('run'));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(started, [], 'held back while the request is not answered');
+  assert.deepEqual(limit.stats, { running: 1, waiting: 0, answering: 1 });
+  answered();
+  answered(); // a second end of the same answer changes nothing
+  await run;
+  assert.deepEqual(started, ['run']);
+  assert.deepEqual(limit.stats, { running: 0, waiting: 0, answering: 0 });
+});
+
+test('a run does not wait for answers longer than maxYieldMs', async () => {
+  const limit = new WorkLimit(1, 40);
+  const answered = limit.beginAnswering(); // never answered (a listener that forgot to ack)
+  const t0 = Date.now();
+  await limit.run(async () => {});
+  assert.ok(Date.now() - t0 >= 35, 'it waited');
+  assert.deepEqual(limit.stats, { running: 0, waiting: 0, answering: 1 });
+  answered();
 });
 
 test('a concurrency below 1 or not whole is refused', () => {

@@ -9,8 +9,10 @@ import { actingAs } from '../audit-context.ts';
 import { auditActorOf } from './audit-actor.ts';
 import type { Metrics } from '../metrics.ts';
 import { slackLibraryLogger } from '../logger.ts';
+import type { WorkLimit } from '../work-limit.ts';
 
 const { App, LogLevel } = bolt;
+type ReceiverEvent = bolt.ReceiverEvent;
 
 export interface SlackAppOptions {
   config: Config;
@@ -66,6 +68,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     },
   });
   opts.metrics?.instrumentSlackApp(app);
+  answerFirst(app, opts.ctx.work);
   // Each request's work (after the ack too) is tracked, and done on behalf of whoever sent it.
   app.use(async ({ body, next }) => {
     await opts.track(actingAs(auditActorOf(body), next));
@@ -76,6 +79,22 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
   });
   return app;
+}
+
+/** Each request counts as being answered from its arrival until its ack (or its end): work waits for it (WorkLimit). */
+function answerFirst(app: { processEvent(event: ReceiverEvent): Promise<void> }, work: WorkLimit) {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event: ReceiverEvent) => {
+    const answered = work.beginAnswering();
+    const ack = async (response?: unknown) => {
+      try {
+        await event.ack(response);
+      } finally {
+        answered();
+      }
+    };
+    return processEvent({ ...event, ack }).finally(answered);
+  };
 }
 
 function reply(res: ServerResponse, status: number, body: object) {
