@@ -42,7 +42,7 @@ export async function resumeDeclarations(deps: ServiceDeps, intake: DeclarationI
         resumed.push({ key: h.key, result: 'already-declared' });
         continue;
       }
-      await tellResumedOutcome(deps, result.outcome.incident, result.outcome, ' (It was declared after the incident bot restarted.)');
+      await tellResumedOutcome(deps, result.outcome.incident, result.outcome, " (Declared by the bot's background retry: the request that asked for it was cut short, by a restart or a failure.)");
       resumed.push({ key: h.key, result: 'declared' });
     } catch (err) {
       if (err instanceof AppError) {

@@ -86,7 +86,7 @@ for (const database of testDatabases()) {
       const channel = slack.channelByName(`inc-${incident.number}-lost-after-the-ack`);
       assert.ok(channel?.members.has('UALICE'));
       assert.ok(channel);
-      assert.deepEqual(texts('lost'), [`INC-${incident.number} is now fully set up in <#${channel.id}>. (It was declared after the incident bot restarted.)`]);
+      assert.deepEqual(texts('lost'), [`INC-${incident.number} is now fully set up in <#${channel.id}>. (Declared by the bot's background retry: the request that asked for it was cut short, by a restart or a failure.)`]);
       const [created] = await sql<{ actor: string; via: string }>("SELECT actor, via FROM audit_entry WHERE incident_id = $1 AND action = 'incident.insert'", [incident.id]);
       assert.deepEqual(created, { actor: 'UALICE', via: 'declare (resumed: command)' }, 'on behalf of the declarer');
       assert.deepEqual(await held(), ['command:T-NEW'], 'released; the one within its grace period is left to its own request');

@@ -116,7 +116,7 @@ for (const [index, storage] of storages.entries()) {
 
       const told = await restartAndWaitForSetUp(slack, env(), 'queued', ['slot']);
       // Its number may skip a few: Postgres logs sequences ahead, and a crash loses what was not used.
-      const [, number] = /^INC-(\d+) is now fully set up in <#C\w+>\. \(It was declared after the incident bot restarted\.\)$/.exec(String(told.body.text)) ?? [];
+      const [, number] = /^INC-(\d+) is now fully set up in <#C\w+>\. \(Declared by the bot's background retry: the request that asked for it was cut short, by a restart or a failure\.\)$/.exec(String(told.body.text)) ?? [];
       assert.ok(number, String(told.body.text));
       const channel = slack.channelByName(`inc-${number}-acked-then-killed`);
       assert.ok(channel, 'its channel, once');
