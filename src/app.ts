@@ -82,7 +82,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   });
   logger.info({ database: db.description }, 'database ready');
   const store = new PrismaIncidentStore(db.prisma);
-  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger });
+  const work = new WorkLimit(config.WORK_CONCURRENCY);
+  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats });
   const inflight = new InFlight();
   const deps: ServiceDeps = {
     store,
@@ -115,7 +116,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   const app = createSlackApp({
     config,
-    ctx: { deps, work: new WorkLimit(config.WORK_CONCURRENCY), intake },
+    ctx: { deps, work, intake },
     healthCheck: () => store.ping(),
     metrics,
     deliveries: new PgDeliveryLog(db.pool),

@@ -34,6 +34,8 @@ export interface MetricsOptions {
   /** The incidents not resolved or closed (IncidentStore.listActive), read on each scrape. */
   openIncidents: () => Promise<readonly { severity: Severity }[]>;
   logger: Logger;
+  /** Work after acks running and waiting for a slot (WorkLimit.stats), read on each scrape. */
+  work?: () => { running: number; waiting: number };
   /** Node's process metrics (CPU, memory, event loop lag, GC); default on. */
   processMetrics?: boolean;
 }
@@ -150,6 +152,21 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       for (const incident of active) this.inc({ severity: incident.severity });
     },
   });
+
+  const { work } = opts;
+  if (work) {
+    new Gauge({
+      name: `${PREFIX}work_after_ack`,
+      help: 'Work after Slack acks (declaring, updates, reports): running, and waiting for a slot (WORK_CONCURRENCY).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { running, waiting } = work();
+        this.set({ state: 'running' }, running);
+        this.set({ state: 'waiting' }, waiting);
+      },
+    });
+  }
 
   const route = {
     path: '/metrics',

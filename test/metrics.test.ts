@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMetrics, slackRequestKind } from '../src/metrics.ts';
-import type { Logger } from '../src/logger.ts';
+import { silentLogger, type Logger } from '../src/logger.ts';
 
 const API = 'http://slack.test/api/';
 
@@ -123,6 +123,18 @@ describe('metrics', () => {
     assert.deepEqual(warnings, ['metrics: open incidents could not be read']);
     const text = await m.registry.metrics();
     assert.match(text, /# TYPE incident_bot_open_incidents gauge/, 'the rest of the scrape still works');
+  });
+
+  test('work after acks: running and waiting, as the work limit has them at the scrape', async () => {
+    let stats = { running: 4, waiting: 11 };
+    const m = createMetrics({ openIncidents: async () => [], logger: silentLogger, processMetrics: false, work: () => stats });
+    const read = async () => {
+      const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === 'incident_bot_work_after_ack');
+      return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.state), v.value]));
+    };
+    assert.deepEqual(await read(), { running: 4, waiting: 11 });
+    stats = { running: 0, waiting: 0 };
+    assert.deepEqual(await read(), { running: 0, waiting: 0 });
   });
 
   test('two bots in one process have separate registries', async () => {
