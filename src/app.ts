@@ -36,6 +36,8 @@ export interface RunningBot {
   db: Database;
   /** Declarations held from before their ack until their incident is recorded. */
   intake: DeclarationIntake;
+  /** The limit on work after acks (WORK_CONCURRENCY). */
+  work: WorkLimit;
   /** What GET /metrics serves. */
   metrics: Metrics;
   /** Resolves when no request is still being processed. */
@@ -182,6 +184,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     deps,
     db,
     intake,
+    work,
     metrics,
     idle: () => inflight.idle(),
     resumeNow,

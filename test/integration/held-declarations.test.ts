@@ -39,6 +39,7 @@ for (const database of testDatabases()) {
       await app.bot.idle();
       assert.ok(await byKey('command:T-RECORDED'));
       assert.deepEqual(await held(), []);
+      assert.deepEqual(app.bot.work.stats, { running: 0, waiting: 0, answering: 0 }, 'the request counted as answered once acked');
     });
 
     test('when the database cannot hold a declaration, the ack says nothing was declared, and nothing is', async () => {
@@ -57,6 +58,7 @@ for (const database of testDatabases()) {
       assert.equal(await byKey('view:V-REFUSED'), null);
       assert.equal(slack.callsTo('conversations.create').length, 0);
       assert.deepEqual(texts('refused'), [], 'no promise made afterwards either');
+      assert.equal(app.bot.work.stats.answering, 0, 'a command and a form answered in the ack alone are done answering too');
     });
 
     test('held and never recorded: the background retry declares it for its declarer and tells them', async () => {
