@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { slashCommandBody } from '../test/support/slack-requests.ts';
 import { startSlackStandIn } from '../test/support/slack-standin.ts';
 import type { BotReply, BotRequest } from './bot-process.ts';
+import { ipcClient } from './ipc.ts';
 import type { LoadReply, LoadRequest } from './load-generator.ts';
 import { benchReview } from './review.ts';
 
@@ -39,40 +40,19 @@ const child = fork(new URL('./bot-process.ts', import.meta.url), [], {
   execArgv: [...process.execArgv, '--expose-gc', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])],
   env: { ...process.env, BENCH_SLACK_URL: slack.url, BENCH_SLACK_TOKEN: slack.token },
 });
-const waiting = new Map<number, (r: BotReply) => void>();
-child.on('message', (r: BotReply) => {
-  waiting.get(r.id)?.(r);
-  waiting.delete(r.id);
-});
-const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the bot's process exited (code ${code})`))));
-exited.catch(() => {}); // after 'stop' it exits on purpose
-let nextId = 1;
-async function ask(op: BotRequest['op']): Promise<BotReply> {
-  const id = nextId++;
-  const reply = await Promise.race([new Promise<BotReply>((resolve) => (waiting.set(id, resolve), child.send({ id, op } satisfies BotRequest))), exited]);
-  if (reply.error) throw new Error(`bot process: ${reply.error}`);
-  return reply;
-}
-const started = await Promise.race([new Promise<BotReply>((resolve) => waiting.set(0, resolve)), exited]);
-const real = `http://127.0.0.1:${started.port}`;
+const bot = ipcClient<BotRequest, BotReply>(child, "the bot's process");
+const ask = (op: BotRequest['op']) => bot.call({ op });
+const real = `http://127.0.0.1:${(await bot.ready).port}`;
 let declared = 0;
 
 // The load generator's process.
 const generator = fork(new URL('./load-generator.ts', import.meta.url), [], { execArgv: process.execArgv });
-const sent = new Map<number, (r: LoadReply) => void>();
-generator.on('message', (r: LoadReply) => {
-  sent.get(r.id)?.(r);
-  sent.delete(r.id);
-});
-await new Promise<LoadReply>((resolve) => sent.set(0, resolve));
-let nextSend = 1;
+const load = ipcClient<LoadRequest, LoadReply>(generator, 'the load generator');
+await load.ready;
 /** Sends the commands all at once from the load generator; the time to each one's ack (ms). */
 async function send(url: string, texts: string[]): Promise<number[]> {
-  const id = nextSend++;
   const bodies = texts.map((text) => slashCommandBody({ text, responseUrl: slack.responseUrl('bench') }));
-  const reply = await new Promise<LoadReply>((resolve) => (sent.set(id, resolve), generator.send({ id, url, bodies } satisfies LoadRequest)));
-  if (reply.error) throw new Error(`load generator: ${reply.error}`);
-  return reply.acks!;
+  return (await load.call({ url, bodies })).acks!;
 }
 const command = async (url: string, text: string) => (await send(url, [text]))[0]!;
 /** CONC signed declares at once; the ack time of each. */
