@@ -67,6 +67,7 @@ describe('config', () => {
       [{ ...GOOD, ONCALL_TEAM_WORKING_HOURS: 'Platform=Mon-Fri 17:00-09:00' }, /ONCALL_TEAM_WORKING_HOURS .*Platform/],
       [{ ...GOOD, ONCALL_LEADS: 'U0LEAD,@alice' }, /ONCALL_LEADS must list Slack member IDs/],
       [{ ...GOOD, WORK_CONCURRENCY: '0' }, /WORK_CONCURRENCY must be at least 1/],
+      [{ ...GOOD, WORK_CONCURRENCY: '65' }, /WORK_CONCURRENCY must be at most 64/],
       [{ ...GOOD, WORK_CONCURRENCY: '2.5' }, /WORK_CONCURRENCY must be a whole number/],
       [{ ...GOOD, WORK_CONCURRENCY: 'lots' }, /WORK_CONCURRENCY must be a whole number/],
     ];
