@@ -97,9 +97,9 @@ function findNhsNumbers(text: string, out: Match[]): void {
   for (let m = NHS_RE.exec(text); m; m = NHS_RE.exec(text)) {
     if (nhsCheckDigitValid(m[0].replace(/\D/g, ''))) {
       out.push({ kind: 'nhs-number', start: m.index, end: m.index + m[0].length });
-    } else {
-      NHS_RE.lastIndex = m.index + 1;
     }
+    // Candidates may overlap (`12 943 476 5919 0`): each is checked, and findPhi joins overlaps.
+    NHS_RE.lastIndex = m.index + 1;
   }
 }
 
@@ -296,8 +296,9 @@ function findInView(view: MatchView, all: PhiFinding[]): void {
 }
 
 /**
- * Every finding, in order, non-overlapping (on overlap keep the earlier/longer one). Offsets and
- * text are those of `text` as given, whatever it was matched as.
+ * Every finding, in order, non-overlapping: findings that overlap are joined into one (of the kind
+ * of the earlier/longer one), so a stray match can never leave part of a real one in the text.
+ * Offsets and text are those of `text` as given, whatever it was matched as.
  */
 export function findPhi(text: string): PhiFinding[] {
   const all: PhiFinding[] = [];
@@ -309,12 +310,12 @@ export function findPhi(text: string): PhiFinding[] {
       (PRIORITY.get(a.kind) ?? 0) - (PRIORITY.get(b.kind) ?? 0),
   );
   const kept: PhiFinding[] = [];
-  let reached = 0;
   for (const f of all) {
-    if (f.start < reached) continue;
-    kept.push({ ...f, text: text.slice(f.start, f.end) });
-    reached = f.end;
+    const last = kept[kept.length - 1];
+    if (last && f.start < last.end) last.end = Math.max(last.end, f.end);
+    else kept.push({ ...f });
   }
+  for (const f of kept) f.text = text.slice(f.start, f.end);
   return kept;
 }
 

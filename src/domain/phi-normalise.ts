@@ -8,6 +8,7 @@
  * it is kept exactly as written). The view:
  * - is NFKC (fullwidth forms, mathematical letters and digits, `＠`, `﹫`, `．`, ligatures, superscript
  *   and circled digits become their plain forms), taken per base character and its combining marks;
+ *   enclosed digits lose their enclosure (`⑼`, `⒐`, `🄉` and the dingbat `❾` `➒` read as 9);
  * - has every combining mark removed (`9\u0301` reads as 9, keycap digits as their digit);
  * - has invisible characters removed: every format character (Cf: zero-width space and joiners, soft
  *   hyphen, word joiner, BOM, bidi controls, invisible operators, tag characters, U+180E…), every
@@ -18,6 +19,9 @@
  * - reads bracketed obfuscations as what they stand for: `[at]`, `(at)`, `{at}`, `<at>`, `[@]`
  *   (any opening and closing bracket, any case, spaces around) as `@`, and `[dot]`, `(.)`… as `.`.
  *   A bare ` at ` or ` dot ` is prose and is left alone.
+ *
+ * A right-to-left override (U+202E) shows what follows it reversed, so `\u202e9195674349` is seen as
+ * 9434765919: where there is one, the text is also matched in the order it is shown.
  *
  * Removing an invisible character joins what was on either side of it, which is what hides digits
  * (`943\u200b476…`), but it would also glue a number to the word before it (`Patient\u200b943…`,
@@ -66,16 +70,36 @@ function asciiDigit(cp: number): string | null {
 /** Full stops NFKC leaves alone but a reader takes for `.` (UTS #46 maps them for domain names). */
 const FULL_STOPS = new Set([0x3002, 0xff61]);
 
+/**
+ * Digits drawn in a circle that NFKC leaves alone (dingbat, negative and double circled): their
+ * value. (Circled ①, parenthesised ⑴ and ⒈-style digits are handled through NFKC.)
+ */
+const CIRCLED_DIGITS = new Map<number, string>();
+for (const first of [0x2776, 0x2780, 0x278a, 0x24f5]) {
+  for (let v = 1; v <= 10; v++) CIRCLED_DIGITS.set(first + v - 1, String(v));
+}
+for (let v = 11; v <= 20; v++) CIRCLED_DIGITS.set(0x24eb + v - 11, String(v));
+for (const zero of [0x24ff, 0x1f10b, 0x1f10c]) CIRCLED_DIGITS.set(zero, '0');
+
+/** What NFKC makes of `⑴`, `⒈`, `🄁`: a number in brackets or before a stop or comma. */
+const ENCLOSED_NUMBER = /^\(?(\d{1,2})[).,]?$/;
+
 /** Stands for an invisible character in a normalised cluster (a real NUL is itself invisible). */
 const HIDDEN = '\0';
 
 /**
  * A cluster (a code point and its combining marks) as it reads: NFKC, marks dropped, invisible
- * characters as HIDDEN, decimal digits as ASCII, ideographic full stops as `.`.
+ * characters as HIDDEN, decimal digits as ASCII (so are enclosed and circled ones, without their
+ * brackets), ideographic full stops as `.`.
  */
 function normaliseCluster(cluster: string): string {
+  const circled = CIRCLED_DIGITS.get(cluster.codePointAt(0)!);
+  if (circled !== undefined) return circled;
+  const nfkc = cluster.normalize('NFKC');
+  const enclosed = nfkc !== cluster ? ENCLOSED_NUMBER.exec(nfkc) : null;
+  if (enclosed) return enclosed[1]!;
   let out = '';
-  for (const ch of cluster.normalize('NFKC')) {
+  for (const ch of nfkc) {
     const cp = ch.codePointAt(0)!;
     if (cp < 0x80) out += isPlainAscii(cp) ? ch : HIDDEN;
     else if (isInvisible(cp)) out += HIDDEN;
@@ -266,20 +290,91 @@ function readObfuscations(view: MatchView): MatchView {
   return { text: parts.join(''), from: from.subarray(0, n), to: to.subarray(0, n) };
 }
 
+/** Right-to-left override: what follows shows in reverse order, up to a pop or the end of the line. */
+const RLO = '\u202e';
+const RLO_SCOPE = /\u202e([^\u202c\n\r\u2029]*)/g;
+
 /**
- * The views of `text` the guard matches against (one, or two when invisible characters sit next to
- * digits). Plain ASCII text without bracketed obfuscations is its own view, with no maps.
+ * `text` in the order it is shown where a right-to-left override reverses it (`\u202e9195674349`
+ * shows as 9434765919), and for each UTF-16 unit of that, where it is in `text`; null when there is
+ * no override. Clusters (a character and its marks) are reversed as wholes.
+ */
+function shownOrder(text: string): { text: string; at: Int32Array } | null {
+  if (!text.includes(RLO)) return null;
+  const at = new Int32Array(text.length);
+  let n = 0;
+  let done = 0;
+  const starts: number[] = [];
+  for (const m of text.matchAll(RLO_SCOPE)) {
+    const scopeStart = m.index + 1;
+    const scopeEnd = scopeStart + m[1]!.length;
+    while (done < scopeStart) at[n++] = done++;
+    starts.length = 0;
+    for (let i = scopeStart; i < scopeEnd; ) {
+      starts.push(i);
+      i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+      while (i < scopeEnd && markAt(text, i)) i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+    }
+    for (let k = starts.length - 1; k >= 0; k--) {
+      const end = k + 1 < starts.length ? starts[k + 1]! : scopeEnd;
+      for (let i = starts[k]!; i < end; i++) at[n++] = i;
+    }
+    done = scopeEnd;
+  }
+  while (done < text.length) at[n++] = done++;
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < units.length; i++) units[i] = text.charCodeAt(at[i]!);
+  const chunks: string[] = [];
+  for (let i = 0; i < units.length; i += 8192) chunks.push(String.fromCharCode(...units.subarray(i, i + 8192)));
+  return { text: chunks.join(''), at };
+}
+
+/** A view of the shown order, with its offsets taken back to the original text. */
+function backToOriginal(view: MatchView, at: Int32Array): MatchView {
+  const n = view.text.length;
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = view.from ? view.from[i]! : i;
+    const b = (view.to ? view.to[i]! : i + 1) - 1;
+    from[i] = Math.min(at[a]!, at[b]!);
+    to[i] = Math.max(at[a]!, at[b]!) + 1;
+  }
+  return { text: view.text, from, to };
+}
+
+/**
+ * The views of `text` the guard matches against: one; a second when invisible characters sit next
+ * to digits; and the same again in the order shown when a right-to-left override reverses part of
+ * the text. Plain ASCII text without bracketed obfuscations is its own view, with no maps.
  */
 export function matchViews(text: string): MatchView[] {
   if (PLAIN.test(text)) return [readObfuscations({ text, from: null, to: null })];
-  const first = buildView(text, false);
-  const views = [readObfuscations(first.view)];
-  if (first.sawDigitEdge) views.push(readObfuscations(buildView(text, true).view));
+  const views: MatchView[] = [];
+  const shown = shownOrder(text);
+  for (const [source, back] of shown ? ([[text, null], [shown.text, shown.at]] as const) : ([[text, null]] as const)) {
+    const first = buildView(source, false);
+    const found = [first.view];
+    if (first.sawDigitEdge) found.push(buildView(source, true).view);
+    for (const v of found) {
+      const view = back ? backToOriginal(v, back) : v;
+      views.push(readObfuscations(view));
+    }
+  }
   return views;
 }
 
-/** The original range of `[start, end)` of a view (end > start). */
+/**
+ * The original range of `[start, end)` of a view (end > start): from the first original character
+ * any of its units came from to the last (in a reversed part the first unit comes from the end).
+ */
 export function originalRange(view: MatchView, start: number, end: number): [number, number] {
   if (!view.from || !view.to) return [start, end];
-  return [view.from[start]!, view.to[end - 1]!];
+  let lo = view.from[start]!;
+  let hi = view.to[end - 1]!;
+  for (let i = start; i < end; i++) {
+    if (view.from[i]! < lo) lo = view.from[i]!;
+    if (view.to[i]! > hi) hi = view.to[i]!;
+  }
+  return [lo, hi];
 }

@@ -73,6 +73,25 @@ describe('NHS numbers in disguise', () => {
     }
   });
 
+  test('circled, parenthesised and dingbat digits', () => {
+    findsOnly('Patient ❾❹❸ ❹❼❻ ❺❾➀❾ seen', 'nhs-number', '❾❹❸ ❹❼❻ ❺❾➀❾');
+    findsOnly('Patient ⑼⑷⑶⑷⑺⑹⑸⑼⑴⑼ seen', 'nhs-number', '⑼⑷⑶⑷⑺⑹⑸⑼⑴⑼');
+    findsOnly('Patient ⒐⒋⒊⒋⒎⒍⒌⒐⒈⒐ seen', 'nhs-number', '⒐⒋⒊⒋⒎⒍⒌⒐⒈⒐');
+    findsOnly('Patient ⑨④③④⑦⑥⑤⑨①⑨ seen', 'nhs-number', '⑨④③④⑦⑥⑤⑨①⑨');
+  });
+
+  test('a right-to-left override that shows reversed digits as the number', () => {
+    // Stored as 9195674349, shown as 9434765919.
+    findsOnly('Patient \u202e9195674349\u202c seen', 'nhs-number', '9195674349');
+    findsOnly('Patient \u202e9195 674 349', 'nhs-number', '9195 674 349');
+    findsOnly('mail \u202egro.elpmaxe@oj\u202c now', 'email', 'gro.elpmaxe@oj');
+    assert.equal(incidentChannelName(3, 'Patient \u202e9195674349\u202c seen'), 'inc-3-patient-redacted-nhs-number-seen');
+  });
+
+  test('matches that overlap are redacted together, so no part of either is left', () => {
+    assert.equal(redactPhi('mail 943 476 5919@example.com now').text, 'mail [redacted NHS number] now');
+  });
+
   test('digits with combining marks on them still read as digits', () => {
     findsOnly('Patient 9\u03014\u03363476591\u20e39', 'nhs-number', '9\u03014\u03363476591\u20e39');
   });
@@ -355,6 +374,20 @@ describe('generated identifiers in disguise are all found', () => {
     fc.assert(fc.property(fc.record({ ...around, id: renderedNhs }), assertFoundExactly(['nhs-number'])), { numRuns: RUNS });
   });
 
+  test('NHS numbers behind a right-to-left override, shown in the right order', () => {
+    // An override ends with its line or at another bidi control: the number has neither inside.
+    const reversed = renderedNhs
+      .filter(({ core }) => !/[\n\u202a-\u202e\u2066-\u2069]/.test(core))
+      .map(({ digits, core }) => ({ digits, core: `\u202e${[...core].reverse().join('')}\u202c` }));
+    fc.assert(
+      fc.property(fc.record({ before: surrounding, after: surrounding, id: reversed }), ({ before, after, id }) => {
+        const redacted = redactPhi(`${before} ${id.core} ${after}`).text;
+        assert.equal(redacted, `${before} \u202e[redacted NHS number]\u202c ${after}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('UK phone numbers in any digits, separators and invisible characters', () => {
     // A 10-digit national number may also pass the NHS check: then it is reported as one.
     fc.assert(fc.property(fc.record({ ...around, id: renderedPhone }), assertFoundExactly(['uk-phone', 'nhs-number'])), { numRuns: RUNS });
@@ -381,5 +414,49 @@ describe('generated identifiers in disguise are all found', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('performance with disguised text', () => {
+  test('a 5,000-entry timeline in several scripts, with disguised identifiers, is redacted in well under a second', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      lines.push(
+        i % 50 === 0
+          ? `14:${String(i % 60).padStart(2, '0')} <@U${i}> patiënt ９４３\u200b４７６\u200b５９１９ rang from ٠٧٧٠٠ ٩٠٠١٢٣, jo [at] example.org — café`
+          : `14:${String(i % 60).padStart(2, '0')} <@U${i}> status — café ✅ on INC-${i}; ts 1700000000.${String(i).padStart(6, '0')} deploy v2.${i}.0 from 10.0.${i % 256}.1 مرحبا ١٢ 😀`,
+      );
+    }
+    const text = lines.join('\n');
+    const started = performance.now();
+    const { findings } = redactPhi(text);
+    const elapsed = performance.now() - started;
+    assert.equal(findings.length, 300);
+    assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+  });
+
+  test('adversarial inputs with invisible characters, other scripts and overrides stay linear', () => {
+    const inputs = [
+      '\u200b'.repeat(100_000),
+      '9\u200b'.repeat(50_000),
+      '٩'.repeat(100_000),
+      '９ '.repeat(50_000),
+      '012\u200b-'.repeat(25_000),
+      ' [at] '.repeat(20_000),
+      'a [at] b [dot] '.repeat(7_000),
+      '+44 (0) '.repeat(12_000),
+      '9\u0301'.repeat(50_000),
+      `\u202e${'9 '.repeat(50_000)}`,
+      '\u202e9\u200ba'.repeat(25_000),
+      '⑼'.repeat(100_000),
+      `${'943'.padEnd(19, '·')}`.repeat(5_000),
+    ];
+    for (const input of inputs) {
+      const started = performance.now();
+      const findings = findPhi(input);
+      const elapsed = performance.now() - started;
+      assert.ok(Array.isArray(findings));
+      assert.ok(elapsed < 1500, `${JSON.stringify(input.slice(0, 12))}… took ${elapsed.toFixed(0)} ms`);
+    }
   });
 });
