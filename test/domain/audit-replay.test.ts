@@ -15,7 +15,6 @@ import {
   type ExactObject,
   type LiveRow,
   type ReplayEntry,
-  type TableShapes,
 } from '../../src/domain/audit-replay.ts';
 
 const ID = '11111111-1111-4111-8111-111111111111';
