@@ -1,6 +1,9 @@
 // npm run audit:verify [-- <incident number>]: checks the audit trail of every incident (or one):
-// each entry's hash against its content, the chain from entry to entry, and each incident's newest
-// entry against its head record. Prints what it found; exits 1 when anything was altered or removed.
+// each entry's hash against its content, the chain from entry to entry, each incident's newest
+// entry against its head record, and the incident's records (incident, roles, timeline, PagerDuty
+// links, review, action items) against the state its trail implies; and, for every incident, that
+// no incident or action item number is missing. Prints each problem on a line (`INC-n: table row
+// column: expected X, found Y`); exits 1 when anything was altered, added or removed.
 // Reads DATABASE_URL, else the embedded database in DATA_DIR (./data), which must already exist and
 // must not be open in a running bot (PGlite is one process's database: stop the bot first). It
 // changes nothing: no migrations are applied.
@@ -40,7 +43,7 @@ try {
     console.log(`Audit trail intact: ${scope}.`);
   } else {
     console.log(`Audit trail NOT intact: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${scope}:`);
-    for (const p of problems) console.log(`  ${p.number === null ? `incident ${p.incidentId} (gone)` : `INC-${p.number}`}: ${p.problem}`);
+    for (const p of problems) console.log(`  ${p.subject ?? (p.number === null ? `incident ${p.incidentId} (gone)` : `INC-${p.number}`)}: ${p.problem}`);
     process.exitCode = 1;
   }
 } finally {
