@@ -1,4 +1,5 @@
 import { canonicalEntry, chainProblems } from '../domain/audit-chain.ts';
+import type { AuditSnapshot, CheckpointHead, LiveChain, LiveTrail } from '../domain/audit-checkpoint.ts';
 import type { AuditProblem, AuditRecord, AuditTrail, AuditVerification, IncidentAudit } from '../ports/audit-trail.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -104,5 +105,48 @@ export class PrismaAuditTrail implements AuditTrail {
       for (const problem of audit.problems) problems.push({ incidentId: s.id, number: s.number, problem });
     }
     return { incidents: subjects.length, entries, problems };
+  }
+
+  async snapshot(): Promise<AuditSnapshot> {
+    // One statement, so one snapshot: a change committed meanwhile is wholly in it or not at all.
+    const [row] = await this.prisma.$queryRaw<
+      { heads: CheckpointHead[]; incident_highest: number; incident_missing: [number, number][]; action_highest: number; action_missing: [number, number][] }[]
+    >`
+      WITH heads AS (
+        SELECT h.incident_id::text AS "incidentId", i.number, h.seq, h.hash
+          FROM audit_head h LEFT JOIN incident i ON i.id = h.incident_id
+      ),
+      inc AS (SELECT number, lag(number, 1, 0) OVER (ORDER BY number) AS prev FROM incident),
+      act AS (SELECT number, lag(number, 1, 0) OVER (ORDER BY number) AS prev FROM action_item)
+      SELECT
+        (SELECT coalesce(json_agg(heads ORDER BY heads.number NULLS LAST, heads."incidentId"), '[]'::json) FROM heads) AS heads,
+        (SELECT coalesce(max(number), 0)::int FROM incident) AS incident_highest,
+        (SELECT coalesce(json_agg(json_build_array(prev + 1, number - 1) ORDER BY number), '[]'::json) FROM inc WHERE number > prev + 1) AS incident_missing,
+        (SELECT coalesce(max(number), 0)::int FROM action_item) AS action_highest,
+        (SELECT coalesce(json_agg(json_build_array(prev + 1, number - 1) ORDER BY number), '[]'::json) FROM act WHERE number > prev + 1) AS action_missing`;
+    return {
+      heads: row!.heads,
+      incidents: { highest: row!.incident_highest, missing: row!.incident_missing },
+      actionItems: { highest: row!.action_highest, missing: row!.action_missing },
+    };
+  }
+
+  async liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail> {
+    const ids = checkpoint.heads.map((h) => h.incidentId);
+    const numbered = await this.prisma.$queryRaw<{ id: string; number: number }[]>`
+      SELECT id::text AS id, number FROM incident WHERE id = ANY(${ids}::uuid[])`;
+    const numberOf = new Map(numbered.map((r) => [r.id, r.number]));
+    const chains = new Map<string, LiveChain>();
+    for (const id of ids) {
+      const audit = await this.read(id);
+      chains.set(id, { number: numberOf.get(id) ?? null, entries: audit.entries, problems: audit.problems });
+    }
+    const incidents = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM incident WHERE number <= ${checkpoint.incidents.highest}`;
+    const actionItems = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM action_item WHERE number <= ${checkpoint.actionItems.highest}`;
+    return {
+      chains,
+      incidentNumbers: new Set(incidents.map((r) => r.number)),
+      actionItemNumbers: new Set(actionItems.map((r) => r.number)),
+    };
   }
 }

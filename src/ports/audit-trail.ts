@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../domain/audit-chain.ts';
+import type { AuditSnapshot, LiveTrail } from '../domain/audit-checkpoint.ts';
 
 export type { AuditRecord } from '../domain/audit-chain.ts';
 
@@ -26,4 +27,8 @@ export interface AuditTrail {
   read(incidentId: string): Promise<IncidentAudit>;
   /** Checks one incident's chain, or every incident's when `incidentId` is left out. */
   verify(incidentId?: string): Promise<AuditVerification>;
+  /** Every incident's chain head and the numbers in use, read in one snapshot (what a checkpoint signs). */
+  snapshot(): Promise<AuditSnapshot>;
+  /** Today's chains of the incidents a checkpoint names, and the numbers in use up to its highest ones. */
+  liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail>;
 }
