@@ -297,8 +297,13 @@ export interface CheckpointFinding {
   problem: string;
 }
 
-function inRanges(n: number, rs: readonly (readonly [number, number])[]): boolean {
-  return rs.some(([a, b]) => n >= a && n <= b);
+/** The numbers in use at the checkpoint: 1…highest less the missing ranges, which are skipped whole (however large). */
+function* inUse(n: CheckpointNumbers): Generator<number> {
+  let next = 1;
+  for (const [from, to] of [...n.missing, [n.highest + 1, n.highest + 1] as const]) {
+    for (let k = next; k < from; k++) yield k;
+    next = to + 1;
+  }
 }
 
 const short = (hash: string) => hash.slice(0, 12);
@@ -344,12 +349,12 @@ export function checkpointFindings(c: Checkpoint, live: LiveTrail): CheckpointFi
     }
     if (chain!.problems.length) add(`its chain does not extend the checkpointed entry ${h.seq} intact: ${chain!.problems.join('; ')}`);
   }
-  for (let n = 1; n <= c.incidents.highest; n++) {
-    if (reported.has(n) || inRanges(n, c.incidents.missing) || live.incidentNumbers.has(n)) continue;
+  for (const n of inUse(c.incidents)) {
+    if (reported.has(n) || live.incidentNumbers.has(n)) continue;
     findings.push({ subject: `INC-${n}`, problem: `erased ${since}: the number was in use then and is gone now` });
   }
-  for (let n = 1; n <= c.actionItems.highest; n++) {
-    if (inRanges(n, c.actionItems.missing) || live.actionItemNumbers.has(n)) continue;
+  for (const n of inUse(c.actionItems)) {
+    if (live.actionItemNumbers.has(n)) continue;
     findings.push({ subject: `ACT-${n}`, problem: `erased ${since}: the number was in use then and is gone now` });
   }
   return findings;

@@ -232,4 +232,15 @@ describe('comparing today\'s trail with a checkpoint', () => {
     const findings = checkpointFindings(legacy, today(grown(), [1, 2, 4, 6]));
     assert.deepEqual(findings.map((f) => f.subject), ['INC-5']);
   });
+
+  test('a huge number with a huge gap below it (one row planted at 2,000,000,000) is compared at once, range by range', () => {
+    const planted = signCheckpoint(
+      { ...snapshot, incidents: { highest: 2_000_000_000, missing: [[3, 3], [5, 1_999_999_999]] }, actionItems: { highest: 2_000_000_000, missing: [[1, 1_999_999_999]] } },
+      { createdAt: AT, trigger: { kind: 'incident-closed', incident: 4 }, signer },
+    );
+    const started = Date.now();
+    const findings = checkpointFindings(planted, today(grown(), [1, 2, 4], []));
+    assert.ok(Date.now() - started < 1_000, 'not one step per number');
+    assert.deepEqual(findings.map((f) => f.subject), ['INC-2000000000', 'ACT-2000000000']);
+  });
 });
