@@ -140,6 +140,8 @@ const trigger = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('incident-closed'), incident: positive }),
 ]);
 export type CheckpointTrigger = z.infer<typeof trigger>;
+/** Why a checkpoint is taken, as a queued job carries it (read back from the database, so checked). */
+export const checkpointTriggerSchema = trigger;
 
 const body = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),

@@ -16,7 +16,16 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { actingAs } from '../audit-context.ts';
-import type { CheckpointSigner, CheckpointTrigger } from '../domain/audit-checkpoint.ts';
+import { z } from 'zod';
+import {
+  CheckpointError,
+  checkpointFilename,
+  checkpointMessage,
+  checkpointTriggerSchema,
+  readCheckpoint,
+  type CheckpointSigner,
+  type CheckpointTrigger,
+} from '../domain/audit-checkpoint.ts';
 import { PgCheckpointPeriods } from '../db/pg-checkpoint-periods.ts';
 import type { CheckpointPeriods } from '../ports/checkpoint-periods.ts';
 import type { ServiceDeps } from '../services/deps.ts';
@@ -32,10 +41,16 @@ interface TakeJob {
 
 interface DeliverJob {
   destination: 'folder' | 'channel';
-  filename: string;
+  /** The signed checkpoint file's text. */
   json: string;
-  message: string;
 }
+
+// Jobs are rows in the database, which whoever the checkpoints guard against can write: each is
+// checked when it is read. A delivery carries only the signed text, which must verify under the
+// bot's own key before anything is written; the file name and message are made from what verified,
+// so a job cannot put a file outside the folder, nor anything unsigned in it or in the channel.
+const takeJob = z.object({ trigger: checkpointTriggerSchema });
+const deliverJob = z.object({ destination: z.enum(['folder', 'channel']), json: z.string().max(256 * 1024 * 1024) });
 
 /** Asks for a checkpoint (ServiceDeps.auditCheckpoints): queued, taken in the background. */
 export interface AuditCheckpointRequests {
@@ -75,7 +90,7 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
   const { boss, deps } = opts;
   const periods = opts.periods ?? new PgCheckpointPeriods(opts.pool);
   const periodMs = opts.periodHours * 3_600_000;
-  const retry = { retryLimit: 10, retryDelay: opts.retryDelaySeconds ?? 30, retryBackoff: opts.retryBackoff ?? true };
+  const retry = { retryLimit: 11, retryDelay: opts.retryDelaySeconds ?? 30, retryBackoff: opts.retryBackoff ?? true };
   const destinations: DeliverJob['destination'][] = [...(opts.dir ? ['folder' as const] : []), ...(opts.channelId ? ['channel' as const] : [])];
   if (destinations.length === 0) throw new Error('audit checkpoints need AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL');
   let stopping = false;
@@ -84,11 +99,7 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
     const taken = await takeAuditCheckpoint(deps, opts.signer, trigger);
     // One statement: every destination's delivery is queued, or none is (and this job is retried).
     await boss.insert(
-      destinations.map((destination) => ({
-        name: CHECKPOINT_DELIVER_QUEUE,
-        data: { destination, filename: taken.filename, json: taken.json, message: taken.message } satisfies DeliverJob,
-        ...retry,
-      })),
+      destinations.map((destination) => ({ name: CHECKPOINT_DELIVER_QUEUE, data: { destination, json: taken.json } satisfies DeliverJob, ...retry })),
     );
     deps.logger.info({ trigger, heads: taken.checkpoint.heads.length, filename: taken.filename, destinations }, 'audit checkpoint taken');
   }
@@ -105,23 +116,37 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
   }
 
   async function deliver(job: DeliverJob): Promise<void> {
-    if (job.destination === 'folder') {
-      const file = await writeCheckpointFile(opts.dir!, job.filename, job.json);
+    const checkpoint = readCheckpoint(job.json, opts.signer.publicKey);
+    const filename = checkpointFilename(checkpoint);
+    if (job.destination === 'folder' && opts.dir) {
+      const file = await writeCheckpointFile(opts.dir, filename, job.json);
       deps.logger.info({ file }, 'audit checkpoint written');
+    } else if (job.destination === 'channel' && opts.channelId) {
+      await deps.chat.uploadFile(opts.channelId, { filename, title: filename, content: job.json, comment: checkpointMessage(checkpoint) });
+      deps.logger.info({ channelId: opts.channelId, filename }, 'audit checkpoint posted');
     } else {
-      await deps.chat.uploadFile(opts.channelId!, { filename: job.filename, title: job.filename, content: job.json, comment: job.message });
-      deps.logger.info({ channelId: opts.channelId, filename: job.filename }, 'audit checkpoint posted');
+      deps.logger.warn({ destination: job.destination }, 'audit checkpoint for a destination no longer configured: dropped');
     }
+  }
+
+  /** A job that is not what this module queues is logged and dropped (retrying cannot make it one). */
+  function checked<T>(schema: z.ZodType<T>, data: unknown, queue: string): T | null {
+    const parsed = schema.safeParse(data);
+    if (parsed.success) return parsed.data;
+    deps.logger.error({ queue, problem: parsed.error.issues[0]?.message }, 'malformed audit checkpoint job: dropped');
+    return null;
   }
 
   const queueOptions = { policy: 'standard' as const, ...retry, expireInSeconds: 5 * 60 };
   await boss.createQueue(CHECKPOINT_TAKE_QUEUE, { name: CHECKPOINT_TAKE_QUEUE, ...queueOptions });
   await boss.createQueue(CHECKPOINT_DELIVER_QUEUE, { name: CHECKPOINT_DELIVER_QUEUE, ...queueOptions });
   const workOptions = { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) };
-  await boss.work<TakeJob>(CHECKPOINT_TAKE_QUEUE, workOptions, async (jobs) => {
+  await boss.work<unknown>(CHECKPOINT_TAKE_QUEUE, workOptions, async (jobs) => {
     for (const job of jobs) {
       if (stopping) throw new Error('audit checkpoints stopping');
-      const trigger = job.data.trigger;
+      const data = checked(takeJob, job.data, CHECKPOINT_TAKE_QUEUE);
+      if (!data) continue;
+      const trigger = data.trigger;
       try {
         await actingAs({ actor: 'bot', via: 'audit checkpoint' }, () => (trigger.kind === 'schedule' ? takeScheduled(new Date(trigger.period)) : take(trigger)));
       } catch (err) {
@@ -130,13 +155,19 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
       }
     }
   });
-  await boss.work<DeliverJob>(CHECKPOINT_DELIVER_QUEUE, workOptions, async (jobs) => {
+  await boss.work<unknown>(CHECKPOINT_DELIVER_QUEUE, workOptions, async (jobs) => {
     for (const job of jobs) {
       if (stopping) throw new Error('audit checkpoints stopping');
+      const data = checked(deliverJob, job.data, CHECKPOINT_DELIVER_QUEUE);
+      if (!data) continue;
       try {
-        await deliver(job.data);
+        await deliver(data);
       } catch (err) {
-        deps.logger.error({ err, destination: job.data.destination, filename: job.data.filename }, 'audit checkpoint could not be written: retried later');
+        if (err instanceof CheckpointError) {
+          deps.logger.error({ destination: data.destination, problem: err.message }, 'audit checkpoint job whose checkpoint does not verify under this key: dropped');
+          continue;
+        }
+        deps.logger.error({ err, destination: data.destination }, 'audit checkpoint could not be written: retried later');
         throw err;
       }
     }

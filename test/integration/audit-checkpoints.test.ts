@@ -167,6 +167,38 @@ for (const database of testDatabases()) {
       offsetMs = 0;
     });
 
+    test('jobs written into the queue by hand (the database is what checkpoints guard against) write nothing unsigned, and nowhere else', async () => {
+      const other = generateSigningKey();
+      const { signCheckpoint, checkpointJson, parseSigningKey } = await import('../../src/domain/audit-checkpoint.ts');
+      const foreign = checkpointJson(
+        signCheckpoint({ heads: [], incidents: { highest: 0, missing: [] }, actionItems: { highest: 0, missing: [] } }, { createdAt: new Date(), trigger: { kind: 'incident-closed', incident: 1 }, signer: parseSigningKey(other.seed) }),
+      );
+      const beforeNames = filesIn(dir);
+      const uploads = slack.callsTo('files.getUploadURLExternal').length;
+      const rogue: [string, unknown][] = [
+        ['audit-checkpoint-deliver', { destination: 'folder', json: foreign }],
+        ['audit-checkpoint-deliver', { destination: 'channel', json: foreign }],
+        ['audit-checkpoint-deliver', { destination: 'folder', json: '{"format":"incident-bot-audit-checkpoint","version":1}' }],
+        ['audit-checkpoint-deliver', { destination: 'folder', filename: '../../escaped.json', json: 'not a checkpoint', message: 'hi' }],
+        ['audit-checkpoint-deliver', { destination: '/tmp', json: foreign }],
+        ['audit-checkpoint-take', { trigger: { kind: 'incident-closed', incident: -1 } }],
+        ['audit-checkpoint-take', null],
+      ];
+      const ids: string[] = [];
+      for (const [name, data] of rogue) {
+        const { rows } = await app.bot.db.pool.query('INSERT INTO pgboss.job (name, data) VALUES ($1, $2) RETURNING id::text', [name, JSON.stringify(data)]);
+        ids.push(rows[0].id);
+      }
+      const handled = async () =>
+        (await app.bot.db.pool.query<{ state: string; retry_count: number }>('SELECT state, retry_count FROM pgboss.job WHERE id = ANY($1::uuid[])', [ids])).rows;
+      await until('every rogue job handled', async () => (await handled()).every((j) => j.state === 'completed'));
+      assert.deepEqual(filesIn(dir), beforeNames, 'nothing written in the folder');
+      assert.ok(!fs.existsSync(path.join(tmp, '..', 'escaped.json')) && !fs.existsSync(path.join(tmp, 'escaped.json')), 'nor outside it');
+      assert.equal(slack.callsTo('files.getUploadURLExternal').length, uploads, 'nothing posted');
+      assert.equal(errors.filter((e) => /dropped/.test(e)).length, rogue.length, errors.join('; '));
+      assert.deepEqual((await handled()).map((j) => j.retry_count), rogue.map(() => 0), 'dropped, not retried');
+    });
+
     test('two replicas on one database take one scheduled checkpoint per period between them', { skip: database.name === 'pglite' && 'PGlite is one process\'s database: replicas need the server' }, async () => {
       const second = await startTestBot({
         slackApiUrl: slack.url,
