@@ -12,6 +12,7 @@ import {
   type ReplayEntry,
   type TableShapes,
 } from '../domain/audit-replay.ts';
+import type { AuditSnapshot, CheckpointHead, LiveChain, LiveTrail } from '../domain/audit-checkpoint.ts';
 import type { AuditProblem, AuditRecord, AuditTrail, AuditVerification, IncidentAudit } from '../ports/audit-trail.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 
@@ -126,6 +127,7 @@ export class PrismaAuditTrail implements AuditTrail {
     if (audited === null && entries.length > 0 && entries.at(-1)!.action !== 'incident.delete') {
       problems.push('the incident is gone, but no deletion was recorded');
     }
+    const ofChain = [...problems];
     // The records against what the trail implies: for an incident whose trail begins with its
     // insert (not one declared before the trail began), and for rows of an incident that has neither
     // a row nor a trail (inserted behind the trail's back).
@@ -147,7 +149,7 @@ export class PrismaAuditTrail implements AuditTrail {
         problems.push(`the records could not be compared with the trail: ${(err as Error).message}`);
       }
     }
-    return { entries, problems, differences };
+    return { entries, problems, chainProblems: ofChain, differences };
   }
 
   private shapesRead: Promise<TableShapes> | null = null;
@@ -272,5 +274,48 @@ export class PrismaAuditTrail implements AuditTrail {
       }
       return problems;
     }, SNAPSHOT);
+  }
+
+  async snapshot(): Promise<AuditSnapshot> {
+    // One statement, so one snapshot: a change committed meanwhile is wholly in it or not at all.
+    const [row] = await this.prisma.$queryRaw<
+      { heads: CheckpointHead[]; incident_highest: number; incident_missing: [number, number][]; action_highest: number; action_missing: [number, number][] }[]
+    >`
+      WITH heads AS (
+        SELECT h.incident_id::text AS "incidentId", i.number, h.seq, h.hash
+          FROM audit_head h LEFT JOIN incident i ON i.id = h.incident_id
+      ),
+      inc AS (SELECT number, lag(number, 1, 0) OVER (ORDER BY number) AS prev FROM incident),
+      act AS (SELECT number, lag(number, 1, 0) OVER (ORDER BY number) AS prev FROM action_item)
+      SELECT
+        (SELECT coalesce(json_agg(heads ORDER BY heads.number NULLS LAST, heads."incidentId"), '[]'::json) FROM heads) AS heads,
+        (SELECT coalesce(max(number), 0)::int FROM incident) AS incident_highest,
+        (SELECT coalesce(json_agg(json_build_array(prev + 1, number - 1) ORDER BY number), '[]'::json) FROM inc WHERE number > prev + 1) AS incident_missing,
+        (SELECT coalesce(max(number), 0)::int FROM action_item) AS action_highest,
+        (SELECT coalesce(json_agg(json_build_array(prev + 1, number - 1) ORDER BY number), '[]'::json) FROM act WHERE number > prev + 1) AS action_missing`;
+    return {
+      heads: row!.heads,
+      incidents: { highest: row!.incident_highest, missing: row!.incident_missing },
+      actionItems: { highest: row!.action_highest, missing: row!.action_missing },
+    };
+  }
+
+  async liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail> {
+    const ids = checkpoint.heads.map((h) => h.incidentId);
+    const numbered = await this.prisma.$queryRaw<{ id: string; number: number }[]>`
+      SELECT id::text AS id, number FROM incident WHERE id = ANY(${ids}::uuid[])`;
+    const numberOf = new Map(numbered.map((r) => [r.id, r.number]));
+    const chains = new Map<string, LiveChain>();
+    for (const id of ids) {
+      const audit = await this.read(id);
+      chains.set(id, { number: numberOf.get(id) ?? null, entries: audit.entries, problems: audit.chainProblems });
+    }
+    const incidents = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM incident WHERE number <= ${checkpoint.incidents.highest}`;
+    const actionItems = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM action_item WHERE number <= ${checkpoint.actionItems.highest}`;
+    return {
+      chains,
+      incidentNumbers: new Set(incidents.map((r) => r.number)),
+      actionItemNumbers: new Set(actionItems.map((r) => r.number)),
+    };
   }
 }

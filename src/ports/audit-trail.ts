@@ -1,5 +1,6 @@
 import type { AuditRecord } from '../domain/audit-chain.ts';
 import type { RecordDifference } from '../domain/audit-replay.ts';
+import type { AuditSnapshot, LiveTrail } from '../domain/audit-checkpoint.ts';
 
 export type { AuditRecord } from '../domain/audit-chain.ts';
 export type { RecordDifference } from '../domain/audit-replay.ts';
@@ -26,7 +27,10 @@ export interface AuditVerification {
  */
 export interface IncidentAudit {
   entries: AuditRecord[];
+  /** Everything wrong: the chain's problems, then each difference between the records and the trail. */
   problems: string[];
+  /** What is wrong with the chain itself (entries, links, head), without the records' differences. */
+  chainProblems: string[];
   differences: RecordDifference[];
 }
 
@@ -38,4 +42,8 @@ export interface AuditTrail {
    * then also that no incident or action item number is missing.
    */
   verify(incidentId?: string): Promise<AuditVerification>;
+  /** Every incident's chain head and the numbers in use, read in one snapshot (what a checkpoint signs). */
+  snapshot(): Promise<AuditSnapshot>;
+  /** Today's chains of the incidents a checkpoint names, and the numbers in use up to its highest ones. */
+  liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail>;
 }
