@@ -49,6 +49,8 @@ export const configSchema = z.object({
   PAGERDUTY_DEFAULT_SERVICE: optional(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' })),
   PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
+  /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
+  MIGRATION_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
   /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */
   DATA_DIR: z.string().default('./data'),
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535, { message: 'must be a port number' }).default(3000),
@@ -75,6 +77,9 @@ export const configSchema = z.object({
   /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(600, { message: 'must be at most 600 seconds' }).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((c) => !c.MIGRATION_DATABASE_URL || c.DATABASE_URL, {
+  path: ['MIGRATION_DATABASE_URL'],
+  message: "needs DATABASE_URL too (the bot's own role on the same database; the embedded database has one role)",
 });
 export type Config = z.output<typeof configSchema>;
 

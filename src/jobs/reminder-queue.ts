@@ -20,6 +20,13 @@ import type { ReminderScheduler, ServiceDeps } from '../services/deps.ts';
 import { sendReminders } from '../services/send-reminders.ts';
 
 export const REMINDER_QUEUE = 'incident-reminders';
+const REMINDER_QUEUE_OPTIONS = {
+  name: REMINDER_QUEUE,
+  policy: 'short',
+  retryLimit: 3,
+  retryDelay: 30,
+  expireInSeconds: 5 * 60,
+} as const;
 
 interface ReminderJob {
   incidentId: string;
@@ -119,13 +126,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
 
   await boss.start();
   try {
-    await boss.createQueue(REMINDER_QUEUE, {
-      name: REMINDER_QUEUE,
-      policy: 'short',
-      retryLimit: 3,
-      retryDelay: 30,
-      expireInSeconds: 5 * 60,
-    });
+    await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
     // A job lost, or an incident changed while no replica ran: every active incident gets its next
     // check. Done before this replica's worker starts, so that a job already queued for the same due
     // time is still waiting and is not queued twice.
@@ -167,4 +168,22 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
       return stopped;
     },
   };
+}
+
+/**
+ * Installs (or upgrades) pg-boss's schema and creates the reminder queue, as the database owner:
+ * both are DDL, which the bot's least-privileged role cannot run. The bot's own start then finds
+ * them in place and only reads and writes rows (`npm run db:migrate` with MIGRATION_DATABASE_URL).
+ */
+export async function installReminderQueue(ownerUrl: string): Promise<void> {
+  const boss = new PgBoss({ connectionString: ownerUrl, max: 1, schedule: false, supervise: false });
+  const errors: Error[] = [];
+  boss.on('error', (err) => errors.push(err));
+  await boss.start();
+  try {
+    await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
+  if (errors.length) throw errors[0]!;
 }
