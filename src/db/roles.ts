@@ -45,6 +45,7 @@ export async function sessionRole(url: string): Promise<{ role: string; database
 export interface MigrationState {
   /** The role the URL logs in as. */
   role: string;
+  database: string;
   /** Committed migrations not (successfully) recorded in _prisma_migrations. */
   pending: string[];
   /** Whether that role could apply them (it owns _prisma_migrations, or may create it). */
@@ -54,13 +55,13 @@ export interface MigrationState {
 /** What is left to migrate, read from _prisma_migrations: no schema engine (and no DDL right) needed. */
 export async function migrationState(url: string): Promise<MigrationState> {
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ role: string; has_table: boolean; can_migrate: boolean }>(`
-      SELECT session_user AS role, t.oid IS NOT NULL AS has_table,
+    const { rows } = await c.query<{ role: string; database: string; has_table: boolean; can_migrate: boolean }>(`
+      SELECT session_user AS role, current_database() AS database, t.oid IS NOT NULL AS has_table,
              CASE WHEN t.oid IS NULL THEN has_schema_privilege('public', 'CREATE')
                   ELSE pg_has_role(current_user, t.relowner, 'USAGE') END AS can_migrate
         FROM (SELECT 1) one
         LEFT JOIN pg_class t ON t.oid = to_regclass('public._prisma_migrations')`);
-    const { role, has_table, can_migrate } = rows[0]!;
+    const { role, database, has_table, can_migrate } = rows[0]!;
     let applied = new Set<string>();
     if (has_table) {
       try {
@@ -76,7 +77,7 @@ export async function migrationState(url: string): Promise<MigrationState> {
       }
     }
     const pending = readMigrations().migrationDirectories.map((d) => d.path).filter((name) => !applied.has(name));
-    return { role, pending, canMigrate: can_migrate };
+    return { role, database, pending, canMigrate: can_migrate };
   });
 }
 
@@ -88,12 +89,16 @@ const isPermissionError = (err: unknown) =>
  * (then nothing runs: the bot's role needs no DDL right to start). When some are pending and the
  * role cannot apply them, one clear DatabaseSetupError.
  */
-export async function applyPendingMigrations(url: string, apply: (url: string) => Promise<string[]>): Promise<string[]> {
+export async function applyPendingMigrations(
+  url: string,
+  apply: (url: string) => Promise<string[]>,
+  hint: (role: string, database: string) => string = () => MIGRATE_HINT,
+): Promise<string[]> {
   const state = await migrationState(url);
   if (state.pending.length === 0) return [];
   const refuse = () =>
     new DatabaseSetupError(
-      `Database migrations are pending (${state.pending.join(', ')}) and the database role ${state.role} cannot apply them: ${MIGRATE_HINT}.`,
+      `Database migrations are pending (${state.pending.join(', ')}) and the database role ${state.role} cannot apply them: ${hint(state.role, state.database)}.`,
     );
   if (!state.canMigrate) throw refuse();
   try {
@@ -274,7 +279,11 @@ export async function migrateAsOwner(opts: {
     return { applied: await applyPendingMigrations(opts.migrationUrl, opts.apply), botRole: null };
   }
   await checkBotRoleOwnsNothing(opts.migrationUrl, bot.role);
-  const applied = await applyPendingMigrations(opts.migrationUrl, opts.apply);
+  const applied = await applyPendingMigrations(
+    opts.migrationUrl,
+    opts.apply,
+    (role, database) => `MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE ${ident(database)} OWNER TO ${ident(role)} (and REASSIGN OWNED BY the old owner TO ${ident(role)})`,
+  );
   await opts.installQueue(opts.migrationUrl);
   await grantBotRole(opts.migrationUrl, bot.role);
   return { applied, botRole: bot.role };

@@ -320,8 +320,13 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
     // A new database: nothing migrated, and the bot role may not create anything.
     const fresh = await createScratchDatabase(server!, 'incident_bot_roles_fresh');
     try {
-      await admin(`ALTER DATABASE "${new URL(fresh.url).pathname.slice(1)}" OWNER TO "${OWNER}"`);
       const freshBot = urlAs(fresh.url, BOT);
+      // An owner URL whose role does not own the database cannot migrate it: said so, nothing done.
+      await assert.rejects(
+        migrateAsOwner({ migrationUrl: urlAs(fresh.url, OWNER), botUrl: freshBot, apply: applyMigrations, installQueue: installReminderQueue }),
+        (err: Error) => err instanceof DatabaseSetupError && /MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE/.test(err.message),
+      );
+      await admin(`ALTER DATABASE "${new URL(fresh.url).pathname.slice(1)}" OWNER TO "${OWNER}"`);
       await assert.rejects(openDatabase({ url: freshBot, dataDir: null }), (err: Error) => err instanceof DatabaseSetupError && /migrations are pending \(20261125000000_init, .*npm run db:migrate/.test(err.message));
       // The bot's migrate-on-start with the owner's URL: migrates, installs the queue, grants, then runs as the bot role.
       const db = await openDatabase({ url: freshBot, migrationUrl: urlAs(fresh.url, OWNER), dataDir: null });
