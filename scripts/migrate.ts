@@ -1,16 +1,37 @@
 // npm run db:migrate: applies the committed migrations to DATABASE_URL, or to the embedded PGlite
-// in DATA_DIR (./data) when DATABASE_URL is not set. The bot also does this on every start.
+// in DATA_DIR (./data) when DATABASE_URL is not set. The bot also does this on start.
+// With MIGRATION_DATABASE_URL (the owner role) the migrations run as the owner, who then installs
+// the reminder queue's schema and grants the role of DATABASE_URL (the bot's) exactly what the bot
+// needs, and records it as the bot's role (see README, Least-privilege database roles).
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
+import { DatabaseSetupError, migrateAsOwner } from '../src/db/roles.ts';
+import { installReminderQueue } from '../src/jobs/reminder-queue.ts';
 
 const url = process.env.DATABASE_URL?.trim() || null;
-const embedded = url ? null : await startEmbeddedPostgres(process.env.DATA_DIR?.trim() || './data');
+const migrationUrl = process.env.MIGRATION_DATABASE_URL?.trim() || null;
+if (migrationUrl && !url) {
+  console.error("MIGRATION_DATABASE_URL needs DATABASE_URL too (the bot's own role on the same database, to grant it what it needs).");
+  process.exit(1);
+}
+const dataDir = process.env.DATA_DIR?.trim() || './data';
+const embedded = url ? null : await startEmbeddedPostgres(dataDir);
 try {
-  const applied = await applyMigrations(url ?? embedded!.url);
-  const where = url ? new URL(url).host : `embedded PGlite in ${process.env.DATA_DIR?.trim() || './data'}`;
-  console.log(applied.length ? `Applied ${applied.join(', ')} to ${where}.` : `${where} is up to date.`);
+  const where = url ? new URL(url).host : `embedded PGlite in ${dataDir}`;
+  if (migrationUrl) {
+    const { applied, botRole } = await migrateAsOwner({ migrationUrl, botUrl: url!, apply: applyMigrations, installQueue: installReminderQueue });
+    console.log(applied.length ? `Applied ${applied.join(', ')} to ${where} as the owner.` : `${where} is up to date.`);
+    console.log(
+      botRole
+        ? `Granted the bot's role ${botRole} what the bot needs (no DDL, no writes to the audit trail); only its changes are credited to the actor they name.`
+        : 'MIGRATION_DATABASE_URL and DATABASE_URL are the same role: nothing granted (one role does everything).',
+    );
+  } else {
+    const applied = await applyMigrations(url ?? embedded!.url);
+    console.log(applied.length ? `Applied ${applied.join(', ')} to ${where}.` : `${where} is up to date.`);
+  }
 } catch (err) {
-  console.error(`Migration failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(err instanceof DatabaseSetupError ? err.message : `Migration failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
   await embedded?.stop();

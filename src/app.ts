@@ -84,6 +84,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase({
     url: config.DATABASE_URL ?? null,
+    migrationUrl: config.MIGRATION_DATABASE_URL ?? null,
     dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
     onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
   });

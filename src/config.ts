@@ -60,6 +60,8 @@ export const configSchema = z.object({
   PAGERDUTY_DEFAULT_SERVICE: optional(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' })),
   PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
+  /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
+  MIGRATION_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
   /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */
   DATA_DIR: z.string().default('./data'),
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535, { message: 'must be a port number' }).default(3000),
@@ -99,6 +101,13 @@ export const configSchema = z.object({
       code: 'custom',
       path: ['AUDIT_SIGNING_KEY'],
       message: 'is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed (npm run audit:keygen prints a key)',
+    });
+  }
+  if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MIGRATION_DATABASE_URL'],
+      message: "needs DATABASE_URL too (the bot's own role on the same database; the embedded database has one role)",
     });
   }
 });

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startBot } from './app.ts';
 import { createLogger } from './logger.ts';
+import { DatabaseSetupError } from './db/roles.ts';
 
 let config;
 try {
@@ -18,7 +19,18 @@ const logger = createLogger(config.LOG_LEVEL);
 // (by default under the 30 s a container orchestrator usually grants before SIGKILL). Anything cut
 // short is recorded step by step, and the next start's background retry completes it.
 const drainTimeoutMs = config.SHUTDOWN_TIMEOUT_SECONDS * 1000;
-const bot = await startBot(config, { logger });
+let bot;
+try {
+  bot = await startBot(config, { logger });
+} catch (err) {
+  // A database the bot cannot use as configured (migrations pending for a role that cannot apply
+  // them, a bot role with more rights than it should have): one line, exit 1.
+  if (err instanceof DatabaseSetupError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -60,6 +60,8 @@ describe('config', () => {
       [{ ...GOOD, SLACK_API_URL: 'not a url' }, /SLACK_API_URL must be a URL/],
       [{ ...GOOD, INCIDENT_BROADCAST_CHANNEL: '#incidents' }, /INCIDENT_BROADCAST_CHANNEL must be a Slack channel ID/],
       [{ ...GOOD, DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgresql:\/\/ URL/],
+      [{ ...GOOD, DATABASE_URL: 'postgresql://bot@db/incidents', MIGRATION_DATABASE_URL: 'mysql://owner@db' }, /MIGRATION_DATABASE_URL must be a postgresql:\/\/ URL/],
+      [{ ...GOOD, MIGRATION_DATABASE_URL: 'postgresql://owner@db/incidents' }, /MIGRATION_DATABASE_URL needs DATABASE_URL too/],
       [{ ...GOOD, PORT: 'eighty' }, /PORT must be a port number/],
       [{ ...GOOD, PORT: '70000' }, /PORT must be a port number/],
       [{ ...GOOD, TZ_DEFAULT: 'Mars/Base' }, /TZ_DEFAULT must be an IANA time zone/],
@@ -112,6 +114,12 @@ describe('config', () => {
       assert.match(message, /^Invalid configuration: AUDIT_SIGNING_KEY must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM \(npm run audit:keygen prints one\)\. See/);
       for (const part of bad.split(/\n/).filter((l) => l.length > 8)) assert.ok(!message.includes(part), 'the key is not repeated');
     }
+  });
+
+  test('MIGRATION_DATABASE_URL (the owner) goes with DATABASE_URL (the bot role)', () => {
+    const c = loadConfig({ ...GOOD, DATABASE_URL: 'postgresql://incident_bot@db/incidents', MIGRATION_DATABASE_URL: 'postgresql://incident_owner@db/incidents' });
+    assert.equal(c.MIGRATION_DATABASE_URL, 'postgresql://incident_owner@db/incidents');
+    assert.equal(loadConfig({ ...GOOD, MIGRATION_DATABASE_URL: ' ' }).MIGRATION_DATABASE_URL, undefined);
   });
 
   test('npm start without Slack settings prints one clear line and exits 1', () => {

@@ -103,7 +103,9 @@ describe('Dockerfile', () => {
     assert.equal(argv.at(-1), 'src/main.ts');
     // The start that CMD runs applies the committed migrations before the bot listens.
     const database = fs.readFileSync(path.join(ROOT, 'src', 'db', 'database.ts'), 'utf8');
-    assert.match(database, /await applyMigrationsInWorker\(url\)/);
+    // (as the URL's own role when any is pending, or as the owner of MIGRATION_DATABASE_URL: src/db/roles.ts).
+    assert.match(database, /await applyPendingMigrations\(url, applyMigrationsInWorker\)/);
+    assert.match(database, /await migrateAsOwner\(\{ migrationUrl: opts\.migrationUrl, botUrl: url, apply: applyMigrationsInWorker/);
     const app = fs.readFileSync(path.join(ROOT, 'src', 'app.ts'), 'utf8');
     assert.ok(app.indexOf('await openDatabase(') < app.indexOf('await app.start('), 'the database (and its migrations) before listening');
     const env = runtime.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrationsInWorker } from './migrate.ts';
+import { applyPendingMigrations, migrateAsOwner } from './roles.ts';
 import { PriorityPool } from './priority-pool.ts';
 
 export interface Database {
@@ -16,13 +17,18 @@ export interface Database {
 /**
  * Opens the bot's database: the PostgreSQL server at `url`, or without one an embedded PGlite
  * keeping its data in `dataDir` (null: in memory). Applies the committed migrations first, unless
- * `migrate` is false (tools that only read, such as `npm run audit:verify`).
+ * `migrate` is false (tools that only read, such as `npm run audit:verify`): with `migrationUrl`
+ * (the owner role, MIGRATION_DATABASE_URL) as the owner, who then grants the role of `url` what the
+ * bot needs (src/db/roles.ts); without it as the role of `url`, and only when some migration is not
+ * yet recorded, so a least-privileged role starts without any DDL right (and, with migrations
+ * pending, fails with one line saying to run `npm run db:migrate`).
  */
 export async function openDatabase(opts: {
   url: string | null;
   dataDir: string | null;
   onIdleError?: (err: Error) => void;
   migrate?: boolean;
+  migrationUrl?: string | null;
 }): Promise<Database> {
   // PGlite is loaded only when it is used (a bot on a PostgreSQL server does not carry it), and then
   // in its own thread; that thread failing is reported like a dropped connection.
@@ -31,7 +37,14 @@ export async function openDatabase(opts: {
     : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, { onError: (err) => opts.onIdleError?.(err) });
   const url = opts.url ?? embedded!.url;
   try {
-    if (opts.migrate !== false) await applyMigrationsInWorker(url);
+    if (opts.migrate !== false) {
+      if (opts.migrationUrl && !embedded) {
+        const { installReminderQueue } = await import('../jobs/reminder-queue.ts');
+        await migrateAsOwner({ migrationUrl: opts.migrationUrl, botUrl: url, apply: applyMigrationsInWorker, installQueue: installReminderQueue });
+      } else {
+        await applyPendingMigrations(url, applyMigrationsInWorker);
+      }
+    }
     // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.

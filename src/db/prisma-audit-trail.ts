@@ -63,6 +63,8 @@ interface Row {
   after_text: string | null;
   prev_hash: string | null;
   hash: string | null;
+  db_role: string | null;
+  claimed_actor: string | null;
 }
 
 export class PrismaAuditTrail implements AuditTrail {
@@ -82,7 +84,8 @@ export class PrismaAuditTrail implements AuditTrail {
         SELECT i.audited AS incident_audited, h.seq AS head_seq, h.hash AS head_hash,
                e.seq, e.at, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
                e.actor, e.via, e.action, e.row_key, e.before, e.after,
-               e.before::text AS before_text, e.after::text AS after_text, e.prev_hash, e.hash
+               e.before::text AS before_text, e.after::text AS after_text, e.prev_hash, e.hash,
+               e.db_role, e.claimed_actor
           FROM (SELECT 1) AS one
           LEFT JOIN incident i ON i.id = ${incidentId}::uuid
           LEFT JOIN audit_head h ON h.incident_id = ${incidentId}::uuid
@@ -104,6 +107,8 @@ export class PrismaAuditTrail implements AuditTrail {
       after: r.after,
       prevHash: r.prev_hash!,
       hash: r.hash!,
+      dbRole: r.db_role,
+      claimedActor: r.claimed_actor,
     }));
     const chain = stored.map((r) => ({
       seq: r.seq!,
@@ -119,6 +124,8 @@ export class PrismaAuditTrail implements AuditTrail {
         rowKey: r.row_key!,
         beforeText: r.before_text,
         afterText: r.after_text,
+        dbRole: r.db_role,
+        claimedActor: r.claimed_actor,
       }),
     }));
     const problems = chainProblems(chain, head);

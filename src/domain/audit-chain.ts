@@ -22,6 +22,16 @@ export interface AuditRecord {
   after: Record<string, unknown> | null;
   prevHash: string;
   hash: string;
+  /**
+   * The database role that made the change (session_user); null on entries written before roles
+   * were recorded.
+   */
+  dbRole?: string | null;
+  /**
+   * The actor a session claimed when it was not the bot's own role (its `actor` is then
+   * `db:<role>`): a claim, not who acted.
+   */
+  claimedActor?: string | null;
 }
 
 export interface ChainEntry {
@@ -50,6 +60,10 @@ export interface CanonicalColumns {
   /** before/after as Postgres prints jsonb (`{"a": 1, "b": "x"}`), or null. */
   beforeText: string | null;
   afterText: string | null;
+  /** In the text only when set (entries written before roles were recorded have none). */
+  dbRole?: string | null;
+  /** In the text only when set. */
+  claimedActor?: string | null;
 }
 
 /** A string as Postgres's jsonb output writes it: `"`, `\`, \b \f \n \r \t and other controls as \u00xx. */
@@ -70,23 +84,34 @@ function jsonbString(s: string): string {
   return `${out}"`;
 }
 
+/** jsonb's order of object keys: shorter first, then by bytes. */
+function jsonbKeyOrder(a: string, b: string): number {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length - y.length || Buffer.compare(x, y);
+}
+
 /**
  * The canonical text of an entry, built from its columns exactly as the database's
  * audit_canonical() builds it (a jsonb object printed: keys ordered by length, then bytes), so
- * verification does not trust that function: replacing it would not hide a change.
+ * verification does not trust that function: replacing it would not hide a change. `db_role` and
+ * `claimed_actor` are in it only when set, so entries written before they existed keep their text.
  */
 export function canonicalEntry(c: CanonicalColumns): string {
   const parts: [string, string][] = [
-    ['at', jsonbString(c.atText)],
-    ['seq', String(c.seq)],
-    ['via', jsonbString(c.via)],
-    ['actor', jsonbString(c.actor)],
-    ['after', c.afterText ?? 'null'],
-    ['action', jsonbString(c.action)],
-    ['before', c.beforeText ?? 'null'],
-    ['row_key', jsonbString(c.rowKey)],
     ['incident_id', jsonbString(c.incidentId)],
+    ['seq', String(c.seq)],
+    ['at', jsonbString(c.atText)],
+    ['actor', jsonbString(c.actor)],
+    ['via', jsonbString(c.via)],
+    ['action', jsonbString(c.action)],
+    ['row_key', jsonbString(c.rowKey)],
+    ['before', c.beforeText ?? 'null'],
+    ['after', c.afterText ?? 'null'],
   ];
+  if (c.dbRole != null) parts.push(['db_role', jsonbString(c.dbRole)]);
+  if (c.claimedActor != null) parts.push(['claimed_actor', jsonbString(c.claimedActor)]);
+  parts.sort(([a], [b]) => jsonbKeyOrder(a, b));
   return `{${parts.map(([k, v]) => `"${k}": ${v}`).join(', ')}}`;
 }
 

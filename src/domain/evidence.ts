@@ -192,7 +192,9 @@ export function evidenceToMarkdown(e: Evidence, timeZone: string): string {
   out.push('Every change to the incident\'s records, written in the same transaction as the change. `hash` = sha256(previous hash + entry); `npm run audit:verify` checks it.', '');
   out.push('| # | When (UTC) | Who | Via | Action | Change | Hash |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const a of e.auditTrail.entries) {
-    out.push(`| ${a.seq} | ${a.at.toISOString()} | ${cell(a.actor)} | ${cell(a.via)} | ${a.action} | ${cell(changeSummary(a))} | \`${a.hash.slice(0, 12)}\` |`);
+    // A session that was not the bot's role is its role (db:<role>); what it claimed is shown as a claim.
+    const actor = a.claimedActor ? `${a.actor} (claimed ${a.claimedActor})` : a.actor;
+    out.push(`| ${a.seq} | ${a.at.toISOString()} | ${cell(actor)} | ${cell(a.via)} | ${a.action} | ${cell(changeSummary(a))} | \`${a.hash.slice(0, 12)}\` |`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -52,6 +52,20 @@ interface DeliverJob {
 const takeJob = z.object({ trigger: checkpointTriggerSchema });
 const deliverJob = z.object({ destination: z.enum(['folder', 'channel']), json: z.string().max(256 * 1024 * 1024) });
 
+/** How often and how soon a failed checkpoint job is retried (about a day in all). */
+const DEFAULT_RETRY = { retryLimit: 11, retryDelay: 30, retryBackoff: true };
+
+/**
+ * Creates the checkpoint queues if they are not there. The first creation is DDL (a pg-boss
+ * partition), so with least-privilege roles the owner does it (installReminderQueue); after that
+ * it only finds them.
+ */
+export async function createCheckpointQueues(boss: PgBoss, retry: typeof DEFAULT_RETRY = DEFAULT_RETRY): Promise<void> {
+  const queueOptions = { policy: 'standard' as const, ...retry, expireInSeconds: 5 * 60 };
+  await boss.createQueue(CHECKPOINT_TAKE_QUEUE, { name: CHECKPOINT_TAKE_QUEUE, ...queueOptions });
+  await boss.createQueue(CHECKPOINT_DELIVER_QUEUE, { name: CHECKPOINT_DELIVER_QUEUE, ...queueOptions });
+}
+
 /** Asks for a checkpoint (ServiceDeps.auditCheckpoints): queued, taken in the background. */
 export interface AuditCheckpointRequests {
   request(trigger: CheckpointTrigger): Promise<void>;
@@ -90,7 +104,7 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
   const { boss, deps } = opts;
   const periods = opts.periods ?? new PgCheckpointPeriods(opts.pool);
   const periodMs = opts.periodHours * 3_600_000;
-  const retry = { retryLimit: 11, retryDelay: opts.retryDelaySeconds ?? 30, retryBackoff: opts.retryBackoff ?? true };
+  const retry = { ...DEFAULT_RETRY, retryDelay: opts.retryDelaySeconds ?? DEFAULT_RETRY.retryDelay, retryBackoff: opts.retryBackoff ?? DEFAULT_RETRY.retryBackoff };
   const destinations: DeliverJob['destination'][] = [...(opts.dir ? ['folder' as const] : []), ...(opts.channelId ? ['channel' as const] : [])];
   if (destinations.length === 0) throw new Error('audit checkpoints need AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL');
   let stopping = false;
@@ -137,9 +151,7 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
     return null;
   }
 
-  const queueOptions = { policy: 'standard' as const, ...retry, expireInSeconds: 5 * 60 };
-  await boss.createQueue(CHECKPOINT_TAKE_QUEUE, { name: CHECKPOINT_TAKE_QUEUE, ...queueOptions });
-  await boss.createQueue(CHECKPOINT_DELIVER_QUEUE, { name: CHECKPOINT_DELIVER_QUEUE, ...queueOptions });
+  await createCheckpointQueues(boss, retry);
   const workOptions = { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) };
   await boss.work<unknown>(CHECKPOINT_TAKE_QUEUE, workOptions, async (jobs) => {
     for (const job of jobs) {

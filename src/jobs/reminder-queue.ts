@@ -11,6 +11,7 @@
 // with the database's clock, so a job is queued with a delay measured on deps.clock (seconds from
 // now) rather than an absolute time: skew between the bot's and the database's clocks does not
 // move reminders.
+import { createCheckpointQueues } from './audit-checkpoints.ts';
 import PgBoss from 'pg-boss';
 import { actingAs } from '../audit-context.ts';
 import type pg from 'pg';
@@ -20,6 +21,13 @@ import type { ReminderScheduler, ServiceDeps } from '../services/deps.ts';
 import { sendReminders } from '../services/send-reminders.ts';
 
 export const REMINDER_QUEUE = 'incident-reminders';
+const REMINDER_QUEUE_OPTIONS = {
+  name: REMINDER_QUEUE,
+  policy: 'short',
+  retryLimit: 3,
+  retryDelay: 30,
+  expireInSeconds: 5 * 60,
+} as const;
 
 interface ReminderJob {
   incidentId: string;
@@ -121,13 +129,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
 
   await boss.start();
   try {
-    await boss.createQueue(REMINDER_QUEUE, {
-      name: REMINDER_QUEUE,
-      policy: 'short',
-      retryLimit: 3,
-      retryDelay: 30,
-      expireInSeconds: 5 * 60,
-    });
+    await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
     // A job lost, or an incident changed while no replica ran: every active incident gets its next
     // check. Done before this replica's worker starts, so that a job already queued for the same due
     // time is still waiting and is not queued twice.
@@ -170,4 +172,23 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
       return stopped;
     },
   };
+}
+
+/**
+ * Installs (or upgrades) pg-boss's schema and creates the reminder and audit checkpoint queues, as the database owner:
+ * both are DDL, which the bot's least-privileged role cannot run. The bot's own start then finds
+ * them in place and only reads and writes rows (`npm run db:migrate` with MIGRATION_DATABASE_URL).
+ */
+export async function installReminderQueue(ownerUrl: string): Promise<void> {
+  const boss = new PgBoss({ connectionString: ownerUrl, max: 1, schedule: false, supervise: false });
+  const errors: Error[] = [];
+  boss.on('error', (err) => errors.push(err));
+  await boss.start();
+  try {
+    await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
+    await createCheckpointQueues(boss);
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
+  if (errors.length) throw errors[0]!;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chainHash, chainProblems, GENESIS_HASH, type ChainEntry } from '../../src/domain/audit-chain.ts';
+import { canonicalEntry, chainHash, chainProblems, GENESIS_HASH, type ChainEntry } from '../../src/domain/audit-chain.ts';
 
 function chain(n: number): ChainEntry[] {
   const out: ChainEntry[] = [];
@@ -45,4 +45,37 @@ test('an altered entry, a removed middle entry, a removed last entry and a missi
   const canonical = rehashed[0]!.canonical.replace('change 1', 'forged');
   rehashed[0] = { ...rehashed[0]!, canonical, hash: chainHash(GENESIS_HASH, canonical) };
   assert.deepEqual(chainProblems(rehashed, headOf(rehashed)), ['entry 2 does not follow the entry before it (prev_hash differs)']);
+});
+
+test('the canonical text orders keys as jsonb prints them; db_role and claimed_actor are in it only when set', () => {
+  const columns = {
+    incidentId: '6f1c1f0e-0000-4000-8000-000000000001',
+    seq: 3,
+    atText: '2026-12-05T12:00:00.123456Z',
+    actor: 'UALICE',
+    via: '/incident sev',
+    action: 'incident.update',
+    rowKey: '6f1c1f0e-0000-4000-8000-000000000001',
+    beforeText: '{"severity": "SEV2"}',
+    afterText: '{"severity": "SEV1"}',
+  };
+  // The text entries written before roles were recorded were hashed with: unchanged.
+  const old =
+    '{"at": "2026-12-05T12:00:00.123456Z", "seq": 3, "via": "/incident sev", "actor": "UALICE", "after": {"severity": "SEV1"}, ' +
+    '"action": "incident.update", "before": {"severity": "SEV2"}, "row_key": "6f1c1f0e-0000-4000-8000-000000000001", ' +
+    '"incident_id": "6f1c1f0e-0000-4000-8000-000000000001"}';
+  assert.equal(canonicalEntry(columns), old);
+  assert.equal(canonicalEntry({ ...columns, dbRole: null, claimedActor: null }), old);
+  // db_role (7 characters) sorts before row_key; claimed_actor (13) after incident_id.
+  assert.equal(
+    canonicalEntry({ ...columns, actor: 'db:mallory', dbRole: 'mallory', claimedActor: 'UALICE' }),
+    '{"at": "2026-12-05T12:00:00.123456Z", "seq": 3, "via": "/incident sev", "actor": "db:mallory", "after": {"severity": "SEV1"}, ' +
+      '"action": "incident.update", "before": {"severity": "SEV2"}, "db_role": "mallory", "row_key": "6f1c1f0e-0000-4000-8000-000000000001", ' +
+      '"incident_id": "6f1c1f0e-0000-4000-8000-000000000001", "claimed_actor": "UALICE"}',
+  );
+  // So changing or removing either changes the hash.
+  const withRole = canonicalEntry({ ...columns, dbRole: 'incident_bot' });
+  assert.notEqual(withRole, old);
+  assert.notEqual(withRole, canonicalEntry({ ...columns, dbRole: 'incident_owner' }));
+  assert.match(canonicalEntry({ ...columns, dbRole: 'we"ird\\role' }), /"db_role": "we\\"ird\\\\role"/);
 });

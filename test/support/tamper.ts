@@ -34,15 +34,15 @@ export async function rewriteChain(pool: pg.Pool, incidentId: string, edit: (cli
     await client.query('BEGIN');
     await client.query("SET LOCAL session_replication_role = 'replica'");
     await edit(client);
-    const { rows } = await client.query<{ id: string; seq: number; at_text: string; actor: string; via: string; action: string; row_key: string; before_text: string | null; after_text: string | null }>(
+    const { rows } = await client.query<{ id: string; seq: number; at_text: string; actor: string; via: string; action: string; row_key: string; before_text: string | null; after_text: string | null; db_role: string | null; claimed_actor: string | null }>(
       `SELECT id::text, seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text, actor, via, action, row_key,
-              before::text AS before_text, after::text AS after_text
+              before::text AS before_text, after::text AS after_text, db_role, claimed_actor
          FROM audit_entry WHERE incident_id = $1 ORDER BY seq`,
       [incidentId],
     );
     let prev = GENESIS_HASH;
     for (const r of rows) {
-      const hash = chainHash(prev, canonicalEntry({ incidentId, seq: r.seq, atText: r.at_text, actor: r.actor, via: r.via, action: r.action, rowKey: r.row_key, beforeText: r.before_text, afterText: r.after_text }));
+      const hash = chainHash(prev, canonicalEntry({ incidentId, seq: r.seq, atText: r.at_text, actor: r.actor, via: r.via, action: r.action, rowKey: r.row_key, beforeText: r.before_text, afterText: r.after_text, dbRole: r.db_role, claimedActor: r.claimed_actor }));
       await client.query('UPDATE audit_entry SET prev_hash = $2, hash = $3 WHERE id = $1', [r.id, prev, hash]);
       prev = hash;
     }
