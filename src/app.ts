@@ -28,6 +28,7 @@ import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
 import { PagerDutyOnCall } from './pagerduty/on-call.ts';
 import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
+import { slackResponseUrlCheck } from './slack/response-urls.ts';
 
 export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
@@ -85,7 +86,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   logger.info({ database: db.description }, 'database ready');
   const store = new PrismaIncidentStore(db.prisma);
   const work = new WorkLimit(config.WORK_CONCURRENCY);
-  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats });
+  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats, token: config.METRICS_TOKEN ?? null });
   const inflight = new InFlight();
   const deps: ServiceDeps = {
     store,
@@ -133,7 +134,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     ],
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
-  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock);
+  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock, slackResponseUrlCheck(config.SLACK_API_URL));
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
   const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
   deps.reminders = reminderQueue.scheduler;
