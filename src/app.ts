@@ -62,6 +62,8 @@ export interface StartOptions {
   history?: OnCallHistory;
   /** ms between sweeps for action item reminders (default 15 minutes); 0 turns the timer off. */
   actionRemindersEveryMs?: number;
+  /** More origins whose response URLs count as Slack's (tests serving them apart from SLACK_API_URL). */
+  responseUrlOrigins?: string[];
 }
 
 /** The PagerDuty adapter, when a token is configured. */
@@ -116,6 +118,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     },
   };
   const intake = new PgDeclarationIntake(db.pool);
+  const responseUrls = slackResponseUrlCheck(config.SLACK_API_URL, opts.responseUrlOrigins);
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   const app = createSlackApp({
     config,
@@ -123,6 +126,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     healthCheck: () => store.ping(),
     metrics,
     deliveries: new PgDeliveryLog(db.pool),
+    responseUrls,
     track: inflight.track,
     extraRoutes: [
       pagerDutyWebhookRoute({
@@ -134,7 +138,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     ],
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
-  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock, slackResponseUrlCheck(config.SLACK_API_URL));
+  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock, responseUrls);
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
   const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
   deps.reminders = reminderQueue.scheduler;

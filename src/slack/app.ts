@@ -35,6 +35,8 @@ export interface SlackAppOptions {
   deliveries: DeliveryLog;
   /** Counts requests and acks, times Web API calls, and serves GET /metrics (the bot always passes it). */
   metrics?: Metrics;
+  /** Where private answers may be posted (default: Slack's response URLs for SLACK_API_URL). */
+  responseUrls?: ResponseUrlCheck;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -96,7 +98,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   });
   opts.metrics?.instrumentSlackApp(app);
   answerFirst(app, opts.ctx.work);
-  screenDeliveries(app, { logger: opts.ctx.deps.logger, responseUrls: slackResponseUrlCheck(config.SLACK_API_URL) });
+  screenDeliveries(app, { logger: opts.ctx.deps.logger, responseUrls: opts.responseUrls ?? slackResponseUrlCheck(config.SLACK_API_URL) });
   // Each request's work (after the ack too) is tracked, and done on behalf of whoever sent it.
   app.use(async ({ body, next }) => {
     await opts.track(actingAs(auditActorOf(body), next));

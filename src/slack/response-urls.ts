@@ -11,11 +11,12 @@ export type ResponseUrlCheck = (url: string) => boolean;
 
 /**
  * Slack's response URLs: `https://hooks.slack.com/…` (default port, no user name or password), or
- * the origin of SLACK_API_URL (a stand-in in tests, another Slack host) and `https://hooks.<its host>`.
+ * the origin of SLACK_API_URL (a stand-in in tests, another Slack host) and `https://hooks.<its host>`
+ * (and `moreOrigins`: tests whose response URLs are served apart from the Web API).
  */
-export function slackResponseUrlCheck(slackApiUrl: string): ResponseUrlCheck {
+export function slackResponseUrlCheck(slackApiUrl: string, moreOrigins: readonly string[] = []): ResponseUrlCheck {
   const api = new URL(slackApiUrl);
-  const origins = new Set(['https://hooks.slack.com', api.origin]);
+  const origins = new Set(['https://hooks.slack.com', api.origin, ...moreOrigins.map((o) => new URL(o).origin)]);
   if (api.protocol === 'https:' && !api.port) origins.add(`https://hooks.${api.hostname}`);
   return (url) => {
     let parsed: URL;

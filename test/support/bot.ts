@@ -33,6 +33,8 @@ export async function startTestBot(opts: {
   env?: Record<string, string>;
   onCall?: OnCallProvider;
   history?: OnCallHistory;
+  /** Where response URLs are served when not by the Slack API's own server (a stand-in beside Prism). */
+  responseUrlOrigins?: string[];
 }): Promise<TestBot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: opts.token,
@@ -52,6 +54,7 @@ export async function startTestBot(opts: {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
     ...(opts.history ? { history: opts.history } : {}),
+    ...(opts.responseUrlOrigins ? { responseUrlOrigins: opts.responseUrlOrigins } : {}),
   });
   const url = `http://127.0.0.1:${bot.port}`;
   return {
