@@ -4,11 +4,15 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import bolt from '@slack/bolt';
+import { loadConfig } from '../../src/config.ts';
+import { WorkLimit } from '../../src/work-limit.ts';
 import { logUnhandledRejections } from '../../src/process-net.ts';
-import { screenDeliveries } from '../../src/slack/app.ts';
+import { createSlackApp, screenDeliveries } from '../../src/slack/app.ts';
 import { screenSlackRequest } from '../../src/slack/request-guard.ts';
 import { screenResponseUrls, slackResponseUrlCheck } from '../../src/slack/response-urls.ts';
 import type { Logger } from '../../src/logger.ts';
@@ -153,5 +157,50 @@ describe("the process's last-resort net", () => {
     assert.match(lines[0]!.msg, /unhandled promise rejection/);
     remove();
     assert.equal(proc.listenerCount('unhandledRejection'), 0);
+  });
+});
+
+describe('Socket Mode', () => {
+  // Bolt checks the bot token (auth.test) as the app is made: a Web API that says yes.
+  let api: http.Server;
+  let checked!: () => void;
+  const tokenChecked = new Promise<void>((r) => (checked = r));
+  before(async () => {
+    api = http.createServer((_req, res) => {
+      checked();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+  });
+  after(() => new Promise<void>((r) => api.close(() => r())));
+
+  test("the app is built on Bolt's Socket Mode receiver, and its deliveries are screened the same way", async () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-socket',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_APP_TOKEN: 'xapp-socket',
+      SLACK_API_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/`,
+      INCIDENT_BROADCAST_CHANNEL: 'CBROADCAST',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    });
+    const { logger, lines } = recordingLogger();
+    const handled: unknown[] = [];
+    const app = createSlackApp({
+      config,
+      ctx: { deps: { logger, clock: { now: () => new Date() } } as never, work: new WorkLimit(1), intake: {} as never },
+      healthCheck: async () => {},
+      track: (work) => work,
+      deliveries: { record: async () => true, forget: async () => {}, pruneBefore: async () => 0 },
+    });
+    assert.ok((app as unknown as { receiver: unknown }).receiver instanceof bolt.SocketModeReceiver);
+    app.use(async ({ body }) => void handled.push(body));
+    let acked = 0;
+    await app.processEvent({ body: null as never, ack: async () => void acked++ });
+    assert.equal(acked, 1, 'a malformed delivery is acknowledged');
+    assert.deepEqual(handled, [], 'and reaches no middleware');
+    assert.ok(lines.some((l) => /not a Slack payload/.test(l.msg)));
+    await tokenChecked;
   });
 });
