@@ -137,7 +137,19 @@ export const appRateLimitedSchema = z.looseObject({ type: z.literal('app_rate_li
 /** Every kind of delivery the bot accepts; anything else is refused (HTTP 400, or dropped in Socket Mode). */
 export const slackEnvelopeSchema = z.union([commandEnvelope, eventCallbackEnvelope, interactionEnvelope, urlVerification, appRateLimitedSchema]);
 
-/** The paths and messages of a refused envelope's first few problems, for the log (never the values). */
+/**
+ * The paths and messages of a refused envelope's first few problems, for the log (never the
+ * values). Of a union's alternatives, the one that came closest (fewest problems) is reported.
+ */
 export function envelopeProblems(error: z.ZodError): string[] {
-  return error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+  const flat = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): string[] =>
+    issues.flatMap((i) => {
+      const path = [...prefix, ...i.path];
+      if (i.code === 'invalid_union' && i.errors.length) {
+        const closest = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
+        if (closest.length) return flat(closest, path);
+      }
+      return [`${path.map(String).join('.') || '(body)'}: ${i.message}`];
+    });
+  return flat(error.issues, []).slice(0, 5);
 }
