@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { cleanUnstorable } from '../domain/storable-text.ts';
 
-/** A view's private_metadata (or any JSON text Slack hands back): parsed, or null when it is not JSON. */
+/**
+ * A view's private_metadata (or any JSON text Slack hands back): parsed, or null when it is not
+ * JSON. JSON inside a payload's string is parsed only here, so its text is made storable here too
+ * (an escaped `\u0000` in it is U+0000 only once parsed).
+ */
 export function parseJsonOrNull(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return cleanUnstorable(JSON.parse(text)).value;
   } catch {
     return null;
   }

@@ -219,8 +219,16 @@ for (const database of testDatabases()) {
           values: { [INCIDENT_MODALS.note.block]: { [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Form\u0000 note \ud83d' } } },
           privateMetadata: JSON.stringify({ channelId: incident.channelId }),
         });
+        // JSON inside a string (a form's private metadata) carries U+0000 as an escape, seen only once parsed.
+        await app.submitView({
+          viewId: `VNOTE${++seq}`,
+          callbackId: INCIDENT_MODALS.note.callbackId,
+          userId: 'UBOB',
+          values: { [INCIDENT_MODALS.note.block]: { [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Metadata note' } } },
+          privateMetadata: JSON.stringify({ channelId: `${incident.channelId}\u0000` }),
+        });
         await app.bot.idle();
-        assert.deepEqual((await notes(incident)).map((n) => n.text).sort(), ['Called the ward', 'Form note \ufffd']);
+        assert.deepEqual((await notes(incident)).map((n) => n.text).sort(), ['Called the ward', 'Form note \ufffd', 'Metadata note']);
         assert.equal(slack.responses.filter((r) => r.id === 'n1').length, 0, 'no "try again" for the note');
 
         const m = slack.addMessage({ channel: incident.channelId!, user: 'UBOB', text: 'Rolled\u0000 back' });
