@@ -29,6 +29,7 @@ import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
 import { PagerDutyOnCall } from './pagerduty/on-call.ts';
 import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
+import { slackResponseUrlCheck } from './slack/response-urls.ts';
 
 export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
@@ -66,6 +67,8 @@ export interface StartOptions {
   actionRemindersEveryMs?: number;
   /** Audit checkpoint timing (tests): ms between schedule ticks (0: off), retry delay, queue polling. */
   auditCheckpoints?: { tickEveryMs?: number; retryDelaySeconds?: number; retryBackoff?: boolean; pollingIntervalSeconds?: number };
+  /** More origins whose response URLs count as Slack's (tests serving them apart from SLACK_API_URL). */
+  responseUrlOrigins?: string[];
 }
 
 /** The PagerDuty adapter, when a token is configured. */
@@ -91,7 +94,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   logger.info({ database: db.description }, 'database ready');
   const store = new PrismaIncidentStore(db.prisma);
   const work = new WorkLimit(config.WORK_CONCURRENCY);
-  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats });
+  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats, token: config.METRICS_TOKEN ?? null });
   const inflight = new InFlight();
   const deps: ServiceDeps = {
     store,
@@ -121,6 +124,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     },
   };
   const intake = new PgDeclarationIntake(db.pool);
+  const responseUrls = slackResponseUrlCheck(config.SLACK_API_URL, opts.responseUrlOrigins);
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   const app = createSlackApp({
     config,
@@ -128,6 +132,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     healthCheck: () => store.ping(),
     metrics,
     deliveries: new PgDeliveryLog(db.pool),
+    responseUrls,
     track: inflight.track,
     extraRoutes: [
       pagerDutyWebhookRoute({
@@ -139,7 +144,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     ],
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
-  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock);
+  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock, responseUrls);
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
   const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
   deps.reminders = reminderQueue.scheduler;

@@ -87,6 +87,13 @@ export const configSchema = z.object({
   WORK_CONCURRENCY: z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' }).max(64, { message: 'must be at most 64' }).default(4),
   /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(600, { message: 'must be at most 600 seconds' }).default(25),
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
+  METRICS_TOKEN: optional(
+    z
+      .string()
+      .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
+      .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...auditKeysSchema.shape,
   /** Slack channel where signed audit checkpoints are posted (message and JSON file). */

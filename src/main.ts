@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startBot } from './app.ts';
 import { createLogger } from './logger.ts';
 import { DatabaseSetupError } from './db/roles.ts';
+import { logUnhandledRejections } from './process-net.ts';
 
 let config;
 try {
@@ -15,6 +16,8 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+// Nothing from outside may end the process: a rejection nobody handled is logged, not fatal.
+logUnhandledRejections(logger);
 // How long a stop may take to drain in-flight work before the process gives up and exits non-zero
 // (by default under the 30 s a container orchestrator usually grants before SIGKILL). Anything cut
 // short is recorded step by step, and the next start's background retry completes it.

@@ -1,6 +1,7 @@
 // Prometheus metrics of one running bot, on its own registry (several bots in one process do not
 // share counters): Slack requests and acks, Slack Web API and PagerDuty API calls, open incidents.
 // GET /metrics serves them in the Prometheus text format.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -38,6 +39,18 @@ export interface MetricsOptions {
   work?: () => { running: number; waiting: number };
   /** Node's process metrics (CPU, memory, event loop lag, GC); default on. */
   processMetrics?: boolean;
+  /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>` (else 401). */
+  token?: string | null;
+}
+
+/** True when the Authorization header carries `Bearer <token>` (compared in constant time, whatever the lengths). */
+export function bearerMatches(header: string | string[] | undefined, token: string): boolean {
+  if (typeof header !== 'string') return false;
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (!m) return false;
+  // Digests of both, so neither the length nor the content shows in the time taken.
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(m[1]!), digest(token));
 }
 
 const PREFIX = 'incident_bot_';
@@ -171,7 +184,13 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const route = {
     path: '/metrics',
     method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
+    handler: (req: IncomingMessage, res: ServerResponse) => {
+      if (opts.token && !bearerMatches(req.headers.authorization, opts.token)) {
+        logger.warn({}, 'metrics: scrape without the bearer token (METRICS_TOKEN) refused');
+        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"' });
+        res.end('unauthorized\n');
+        return;
+      }
       registry.metrics().then(
         (text) => {
           res.writeHead(200, { 'content-type': registry.contentType });

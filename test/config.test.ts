@@ -35,6 +35,7 @@ describe('config', () => {
     assert.equal(c.ONCALL_TEAM_WORKING_HOURS.size, 0);
     assert.deepEqual(c.ONCALL_LEADS, []);
     assert.equal(c.WORK_CONCURRENCY, 4);
+    assert.equal(c.METRICS_TOKEN, undefined, 'GET /metrics open unless a token is set');
   });
 
   test('on-call load settings: working hours per team, leads', () => {
@@ -73,6 +74,8 @@ describe('config', () => {
       [{ ...GOOD, WORK_CONCURRENCY: '65' }, /WORK_CONCURRENCY must be at most 64/],
       [{ ...GOOD, WORK_CONCURRENCY: '2.5' }, /WORK_CONCURRENCY must be a whole number/],
       [{ ...GOOD, WORK_CONCURRENCY: 'lots' }, /WORK_CONCURRENCY must be a whole number/],
+      [{ ...GOOD, METRICS_TOKEN: 'short' }, /METRICS_TOKEN is too short to be a bearer token/],
+      [{ ...GOOD, METRICS_TOKEN: 'a token with spaces in it' }, /METRICS_TOKEN must be printable ASCII without spaces/],
     ];
     for (const [env, expected] of cases) assert.match(problem(env), expected);
     const all = problem({});

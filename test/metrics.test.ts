@@ -2,7 +2,7 @@
 // gauge when the database does not answer, registries of two bots kept apart.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createMetrics, slackRequestKind } from '../src/metrics.ts';
+import { bearerMatches, createMetrics, slackRequestKind } from '../src/metrics.ts';
 import { silentLogger, type Logger } from '../src/logger.ts';
 
 const API = 'http://slack.test/api/';
@@ -143,5 +143,36 @@ describe('metrics', () => {
     a.m.observePagerDuty({ method: 'GET', route: '/oncalls', seconds: 0.2, error: 'http_5xx' });
     assert.equal((await a.series('incident_bot_pagerduty_request_errors_total'))[0]?.value, 1);
     assert.deepEqual(await b.series('incident_bot_pagerduty_request_errors_total'), []);
+  });
+});
+
+describe('the /metrics bearer token', () => {
+  test('bearerMatches: exactly `Bearer <token>`, compared whole', () => {
+    const token = 'abcdefghijklmnop';
+    assert.equal(bearerMatches(`Bearer ${token}`, token), true);
+    assert.equal(bearerMatches(`bearer ${token}`, token), true);
+    for (const header of [undefined, '', token, `Bearer ${token}q`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer ${token} x`, ['Bearer', token]]) {
+      assert.equal(bearerMatches(header as never, token), false, String(header));
+    }
+  });
+
+  test('the route answers 401 without it and serves the metrics with it; without a token configured it is open', async () => {
+    const call = (m: ReturnType<typeof createMetrics>, authorization?: string) =>
+      new Promise<{ status: number; body: string }>((resolve) => {
+        let status = 0;
+        const res = {
+          writeHead: (s: number) => void (status = s),
+          end: (body: string) => resolve({ status, body }),
+        };
+        m.route.handler({ headers: authorization ? { authorization } : {} } as never, res as never);
+      });
+    const guarded = createMetrics({ openIncidents: async () => [], logger: silentLogger, processMetrics: false, token: 'abcdefghijklmnop' });
+    assert.equal((await call(guarded)).status, 401);
+    assert.equal((await call(guarded, 'Bearer wrong-token-000000')).status, 401);
+    const ok = await call(guarded, 'Bearer abcdefghijklmnop');
+    assert.equal(ok.status, 200);
+    assert.match(ok.body, /incident_bot_slack_requests_total/);
+    const open = createMetrics({ openIncidents: async () => [], logger: silentLogger, processMetrics: false });
+    assert.equal((await call(open)).status, 200);
   });
 });

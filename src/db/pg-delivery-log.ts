@@ -12,11 +12,11 @@ import type { DeliveryLog } from '../ports/delivery-log.ts';
  * closed connection would still exist there ("prepared statement … already exists").
  */
 export class PgDeliveryLog implements DeliveryLog {
-  // Grouped (a burst of requests makes a few inserts) and not urgent: the ack does not wait for it
-  // (only a retry does, seconds later), so it gives way to what acks do wait for.
+  // Grouped (a burst of requests makes a few inserts) and urgent: every delivery is recorded before
+  // it is handled, so acks wait for it, like holding a declaration (PriorityPool).
   private readonly records = new GroupCommit<[string, Date], boolean>(async (rows) => {
     // INSERT … ON CONFLICT DO NOTHING: of two replicas (or two rows here) with one key, exactly one inserts.
-    const { rows: inserted } = await this.pool.query<{ key: string }>(
+    const { rows: inserted } = await this.pool.urgentQuery<{ key: string }>(
       `INSERT INTO slack_delivery (key, received_at) VALUES ${valuesList(rows.length, ['', ''])} ON CONFLICT (key) DO NOTHING RETURNING key`,
       rows.flat(),
     );

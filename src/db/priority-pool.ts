@@ -5,8 +5,8 @@ type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefine
 
 /**
  * A pg pool whose checkouts wait in two lines: `urgentQuery` (a statement Slack's answer waits
- * for: holding a declaration) goes before everything else waiting for a connection (Prisma's
- * queries and transactions for work after acks, delivery records). The embedded database has
+ * for: recording a delivery, holding a declaration) goes before everything else waiting for a
+ * connection (Prisma's queries and transactions for work after acks). The embedded database has
  * one connection, so without this an ack's insert waits behind every transaction queued before it
  * by the runs in progress; with it, behind the one transaction using the connection now.
  * Checkouts are counted here (never more than `max` out at once, so the pool itself never queues);

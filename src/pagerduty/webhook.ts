@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { cleanUnstorable } from '../domain/storable-text.ts';
 
 /**
  * PagerDuty v3 webhooks sign the raw body: `X-PagerDuty-Signature: v1=<hex HMAC-SHA256>`, several
@@ -60,9 +61,19 @@ export interface PagerDutyEvent {
   };
 }
 
-/** Null for anything that is not an incident event the bot understands. */
+/**
+ * Null for anything that is not an incident event the bot understands. Text the database cannot
+ * store (U+0000, unpaired surrogates) is cleaned first (storable-text.ts), so such a title is
+ * recorded without it instead of failing the event.
+ */
 export function toPagerDutyEvent(body: unknown): PagerDutyEvent | null {
-  const parsed = pagerDutyWebhookSchema.safeParse(body);
+  let storable: unknown;
+  try {
+    storable = cleanUnstorable(body).value;
+  } catch {
+    return null; // nested deeper than any PagerDuty event
+  }
+  const parsed = pagerDutyWebhookSchema.safeParse(storable);
   if (!parsed.success || parsed.data.event.resource_type !== 'incident') return null;
   const e = parsed.data.event;
   const kind = (['triggered', 'acknowledged', 'resolved'] as const).find((k) => e.event_type === `incident.${k}`) ?? 'other';

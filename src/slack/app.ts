@@ -3,16 +3,24 @@ import bolt from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { ListenerContext } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
-import { skipRetriedDeliveries } from './deliveries.ts';
+import { skipRepeatedDeliveries } from './deliveries.ts';
 import type { DeliveryLog } from '../ports/delivery-log.ts';
 import { actingAs } from '../audit-context.ts';
 import { auditActorOf } from './audit-actor.ts';
 import type { Metrics } from '../metrics.ts';
 import { slackLibraryLogger } from '../logger.ts';
 import type { WorkLimit } from '../work-limit.ts';
+import { cleanUnstorable } from '../domain/storable-text.ts';
+import type { Logger } from '../logger.ts';
+import { envelopeProblems, slackEnvelopeSchema } from './payloads.ts';
+import { guardSlackRequests } from './request-guard.ts';
+import { screenResponseUrls, slackResponseUrlCheck, type ResponseUrlCheck } from './response-urls.ts';
 
-const { App, LogLevel } = bolt;
+const { App, HTTPReceiver, LogLevel } = bolt;
 type ReceiverEvent = bolt.ReceiverEvent;
+
+/** The context key under which each HTTP request's Slack signature reaches the middleware. */
+export const REQUEST_SIGNATURE = 'slackRequestSignature';
 
 export interface SlackAppOptions {
   config: Config;
@@ -23,17 +31,22 @@ export interface SlackAppOptions {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** More HTTP routes on the same server (the PagerDuty webhook). */
   extraRoutes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
-  /** Deliveries already handled, so Slack's retries of them are dropped. */
+  /** Deliveries already handled, so Slack's retries and any replay of them are dropped. */
   deliveries: DeliveryLog;
   /** Counts requests and acks, times Web API calls, and serves GET /metrics (the bot always passes it). */
   metrics?: Metrics;
+  /** Where private answers may be posted (default: Slack's response URLs for SLACK_API_URL). */
+  responseUrls?: ResponseUrlCheck;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
 
 /**
- * The Bolt app: HTTP on /slack/events (Bolt verifies each request's signature) or Socket Mode when
- * SLACK_APP_TOKEN is set; GET /healthz and GET /metrics either way.
+ * The Bolt app: HTTP on /slack/events or Socket Mode when SLACK_APP_TOKEN is set; GET /healthz and
+ * GET /metrics either way. Over HTTP every request to /slack/events is screened before Bolt sees
+ * it (request-guard.ts: signature, time window, size, content type, envelope); every delivery, by
+ * either transport, is checked again, cleaned of text the database cannot store and of response
+ * URLs that are not Slack's before any middleware runs (screenDeliveries).
  */
 export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> {
   const { config } = opts;
@@ -47,17 +60,33 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
       );
     },
   };
+  const customRoutes = [healthz, ...(opts.metrics ? [opts.metrics.route] : []), ...(opts.extraRoutes ?? [])];
+  // Bolt's and the WebClient's own lines go through our logger, so they are redacted like ours
+  // (LogLevel is an enum of the same strings the adapter takes and gives).
+  const logger = slackLibraryLogger(opts.ctx.deps.logger) as unknown as bolt.Logger;
+  const logLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN;
+  let receiver: InstanceType<typeof HTTPReceiver> | undefined;
+  if (!config.SLACK_APP_TOKEN) {
+    receiver = new HTTPReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      customRoutes,
+      logger,
+      logLevel,
+      // The request's signature is the identity of a delivery that has no other (deliveries.ts).
+      customPropertiesExtractor: (req) => {
+        const signature = req.headers['x-slack-signature'];
+        return typeof signature === 'string' ? { [REQUEST_SIGNATURE]: signature } : {};
+      },
+    });
+    guardSlackRequests(receiver, { signingSecret: config.SLACK_SIGNING_SECRET, logger: opts.ctx.deps.logger });
+  }
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
-    signingSecret: config.SLACK_SIGNING_SECRET,
-    ...(config.SLACK_APP_TOKEN
-      ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT } }
-      : {}),
-    customRoutes: [healthz, ...(opts.metrics ? [opts.metrics.route] : []), ...(opts.extraRoutes ?? [])],
-    // Bolt's and the WebClient's own lines go through our logger, so they are redacted like ours
-    // (LogLevel is an enum of the same strings the adapter takes and gives).
-    logger: slackLibraryLogger(opts.ctx.deps.logger) as unknown as bolt.Logger,
-    logLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN,
+    ...(receiver
+      ? { receiver }
+      : { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT }, customRoutes }),
+    logger,
+    logLevel,
     clientOptions: {
       slackApiUrl: config.SLACK_API_URL,
       // A call that hangs must not hold an incident's provisioning lease for ever.
@@ -69,11 +98,12 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   });
   opts.metrics?.instrumentSlackApp(app);
   answerFirst(app, opts.ctx.work);
+  screenDeliveries(app, { logger: opts.ctx.deps.logger, responseUrls: opts.responseUrls ?? slackResponseUrlCheck(config.SLACK_API_URL) });
   // Each request's work (after the ack too) is tracked, and done on behalf of whoever sent it.
   app.use(async ({ body, next }) => {
     await opts.track(actingAs(auditActorOf(body), next));
   });
-  app.use(skipRetriedDeliveries({ log: opts.deliveries, clock: opts.ctx.deps.clock, logger: opts.ctx.deps.logger }));
+  app.use(skipRepeatedDeliveries({ log: opts.deliveries, clock: opts.ctx.deps.clock, logger: opts.ctx.deps.logger, signatureKey: REQUEST_SIGNATURE }));
   registerListeners(app, opts.ctx);
   app.error(async (err) => {
     opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
@@ -94,6 +124,40 @@ function answerFirst(app: { processEvent(event: ReceiverEvent): Promise<void> },
       }
     };
     return processEvent({ ...event, ack }).finally(answered);
+  };
+}
+
+/**
+ * Before anything else sees a delivery (HTTP or Socket Mode): one that is not a Slack payload the
+ * bot accepts is acknowledged and dropped (over HTTP the request guard has refused it already);
+ * text the database cannot store is cleaned (storable-text.ts), and response URLs that are not
+ * Slack's are removed (response-urls.ts), each logged by where it was, never by content.
+ */
+export function screenDeliveries(
+  app: { processEvent(event: ReceiverEvent): Promise<void> },
+  opts: { logger: Logger; responseUrls: ResponseUrlCheck },
+) {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event: ReceiverEvent) => {
+    let body: unknown;
+    try {
+      const envelope = slackEnvelopeSchema.safeParse(event.body);
+      if (!envelope.success) throw Object.assign(new Error('not a Slack payload the bot accepts'), { problems: envelopeProblems(envelope.error) });
+      const cleaned = cleanUnstorable(event.body);
+      if (cleaned.paths.length) {
+        opts.logger.warn({ fields: cleaned.paths.slice(0, 20) }, 'Slack delivery had text the database cannot store (U+0000, unpaired surrogates): cleaned');
+      }
+      const screened = screenResponseUrls(cleaned.value, opts.responseUrls);
+      if (screened.refused.length) {
+        opts.logger.warn({ fields: screened.refused }, 'Slack delivery named a response URL that is not Slack\'s: ignored (answers go by direct message)');
+      }
+      body = screened.body;
+    } catch (err) {
+      opts.logger.warn({ err }, 'Slack delivery dropped: not a Slack payload the bot accepts');
+      await event.ack().catch(() => {});
+      return;
+    }
+    return processEvent({ ...event, body: body as ReceiverEvent['body'] });
   };
 }
 

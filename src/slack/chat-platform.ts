@@ -4,12 +4,14 @@ import type { ActionItem } from '../domain/action-items.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
+import { cleanUnstorable } from '../domain/storable-text.ts';
 import { ChatError, type ChatFile, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
 import { noticeMessage } from './views/notices.ts';
 import { actionReminderMessage } from './views/action-reminder.ts';
 import { reviewMessage } from './views/review.ts';
+import { slackResponseUrlCheck, type ResponseUrlCheck } from './response-urls.ts';
 
 const createdChannel = z.object({ channel: z.object({ id: z.string().min(1), name: z.string().min(1) }) });
 const postedMessage = z.object({ ts: z.string().min(1) });
@@ -34,7 +36,14 @@ async function call<T>(fn: () => Promise<unknown>, schema: z.ZodType<T>, tolerat
     if (tolerated.includes(code)) return null;
     throw new ChatError(code, `Slack: ${code}`);
   }
-  const parsed = schema.safeParse(res);
+  // Text the database cannot store (a message's U+0000, say) is cleaned here, as it comes in.
+  let storable: unknown;
+  try {
+    storable = cleanUnstorable(res).value;
+  } catch {
+    throw new ChatError('invalid_response', 'Slack answered in an unexpected shape');
+  }
+  const parsed = schema.safeParse(storable);
   if (!parsed.success) throw new ChatError('invalid_response', 'Slack answered in an unexpected shape');
   return parsed.data;
 }
@@ -80,6 +89,8 @@ export class SlackChatPlatform implements ChatPlatform {
     private readonly defaultTimeZone = 'UTC',
     /** The summary's breach line counts down from this clock's time. */
     private readonly clock: Clock = systemClock,
+    /** Where private answers may be posted: Slack's response URLs only (response-urls.ts). */
+    private readonly responseUrlAllowed: ResponseUrlCheck = slackResponseUrlCheck('https://slack.com/api/'),
   ) {}
 
   private botUser(): Promise<string> {
@@ -278,6 +289,8 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void> {
+    // The last check before sending: a URL stored before it was screened, or from anywhere else, is never posted to.
+    if (!this.responseUrlAllowed(responseUrl)) throw new ChatError('response_url_not_slack', 'not a Slack response URL: nothing was posted to it');
     const res = await fetch(responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

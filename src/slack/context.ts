@@ -35,3 +35,13 @@ export async function afterAck(
     if (text !== null) await tellUser(ctx.deps, to, text);
   });
 }
+
+/** A private answer with blocks: through the response URL, else (none, or not Slack's) by direct message, text only. */
+export async function answerPrivately(
+  ctx: ListenerContext,
+  to: { responseUrl: string | null; userId: string },
+  msg: { text: string; blocks?: Record<string, unknown>[] },
+): Promise<void> {
+  if (to.responseUrl) await ctx.deps.chat.replyPrivately(to.responseUrl, msg.text, msg.blocks);
+  else await ctx.deps.chat.directMessage(to.userId, msg.text);
+}

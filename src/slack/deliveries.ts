@@ -23,8 +23,8 @@ const viewClosed = z.object({ type: z.literal('view_closed'), user: z.object({ i
 /**
  * What identifies a delivery across Slack's retries of it: the event id for the Events API; the
  * trigger for commands, shortcuts and view submissions; the pressed element and its time for
- * block actions. Null for what is not worth remembering (options requests must be answered each
- * time) or has no stable identity.
+ * block actions. Null for what has no stable identity (options requests, a payload without its
+ * id): those are keyed on their request's signature instead (requestKey).
  */
 export function deliveryKey(body: unknown): string | null {
   const event = eventCallback.safeParse(body);
@@ -43,21 +43,32 @@ export function deliveryKey(body: unknown): string | null {
   return null;
 }
 
+/** The key of a delivery that has no stable one: its request's signature (HTTP), so an exact replay is still caught. */
+export function requestKey(context: Record<string, unknown>, contextKey: string): string | null {
+  const signature = context[contextKey];
+  return typeof signature === 'string' && /^v0=[0-9a-f]{64}$/.test(signature) ? `request:${signature}` : null;
+}
+
 /**
- * Global middleware: records every delivery once in the shared log, and a retry
- * (`x-slack-retry-num`, context.retryNum) of one already recorded is acknowledged and dropped, so
- * a slow answer never makes Slack's second copy repeat the work, on this replica or another. A
- * first delivery always runs (the listeners' own idempotency, e.g. declaring once per trigger,
- * still applies). If its handling throws, the record is dropped so Slack's retry is handled. If
- * the log cannot be reached, the delivery is handled anyway: a duplicate is better than a loss.
- * Keys older than a day are deleted at most once an hour, after a delivery's work.
+ * Global middleware: records every delivery once in the shared log before anything handles it, and
+ * a delivery already recorded is acknowledged and dropped, whatever its headers: Slack's retry of
+ * a slow answer (`x-slack-retry-num`), a copy racing the first on another replica, or a replay of
+ * a captured request. The key is the delivery's own (deliveryKey) or, when it has none, the
+ * request's signature (`signatureKey`, set by the HTTP receiver), so an exact replay is caught
+ * either way. The record is one insert-if-absent (INSERT … ON CONFLICT DO NOTHING), awaited
+ * before the handler runs: of two copies exactly one is handled. If its handling throws, the
+ * record is dropped so Slack's retry is handled. If the log cannot be reached, the delivery is
+ * handled anyway: a duplicate is better than a loss. Keys older than a day are deleted at most
+ * once an hour, after a delivery's work.
  */
-export function skipRetriedDeliveries(opts: {
+export function skipRepeatedDeliveries(opts: {
   log: DeliveryLog;
   clock: Clock;
   logger: Logger;
   keepMs?: number;
   pruneEveryMs?: number;
+  /** The context key holding the request's signature (HTTP only). */
+  signatureKey?: string;
 }): Middleware<AnyMiddlewareArgs> {
   const keepMs = opts.keepMs ?? DELIVERY_KEEP_MS;
   const pruneEveryMs = opts.pruneEveryMs ?? DELIVERY_PRUNE_EVERY_MS;
@@ -82,14 +93,15 @@ export function skipRetriedDeliveries(opts: {
     });
 
   return async (args) => {
-    const key = deliveryKey(args.body);
+    const key = deliveryKey(args.body) ?? (opts.signatureKey ? requestKey(args.context, opts.signatureKey) : null);
     if (!key) return args.next();
-    const retryNum = args.context.retryNum;
-    // A first delivery runs at once (its ack does not wait for the insert: any retry of it comes
-    // seconds later, when the key is there); a retry is checked before anything runs.
-    const recording = record(key);
-    if (retryNum !== undefined && retryNum > 0 && (await recording) === false) {
-      opts.logger.info({ key, retryNum, retryReason: args.context.retryReason }, 'Slack retry of a delivery already handled: acknowledged, not repeated');
+    const recorded = await record(key);
+    if (recorded === false) {
+      const { retryNum, retryReason } = args.context;
+      opts.logger.info(
+        { key, retryNum, retryReason },
+        retryNum ? 'Slack retry of a delivery already handled: acknowledged, not repeated' : 'a delivery already handled came again (not as a Slack retry): acknowledged, not repeated',
+      );
       // Events were acknowledged by Bolt already; everything else is acknowledged here, empty.
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
       return;
@@ -97,10 +109,9 @@ export function skipRetriedDeliveries(opts: {
     try {
       await args.next();
     } catch (err) {
-      if ((await recording) === true) await opts.log.forget(key).catch((e: unknown) => opts.logger.warn({ err: e, key }, 'could not drop the key of a failed delivery'));
+      if (recorded === true) await opts.log.forget(key).catch((e: unknown) => opts.logger.warn({ err: e, key }, 'could not drop the key of a failed delivery'));
       throw err;
     }
-    await recording;
     await pruneIfDue();
   };
 }

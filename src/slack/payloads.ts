@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { cleanUnstorable } from '../domain/storable-text.ts';
 
-/** A view's private_metadata (or any JSON text Slack hands back): parsed, or null when it is not JSON. */
+/**
+ * A view's private_metadata (or any JSON text Slack hands back): parsed, or null when it is not
+ * JSON. JSON inside a payload's string is parsed only here, so its text is made storable here too
+ * (an escaped `\u0000` in it is U+0000 only once parsed).
+ */
 export function parseJsonOrNull(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return cleanUnstorable(JSON.parse(text)).value;
   } catch {
     return null;
   }
@@ -20,7 +25,11 @@ export const slashCommandSchema = z.object({
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
   trigger_id: z.string().min(1),
-  response_url: z.url(),
+  /** Null when Slack sent none, or one that is not Slack's (removed by screenResponseUrls): answers go by direct message. */
+  response_url: z
+    .url()
+    .nullish()
+    .transform((v) => v ?? null),
 });
 
 export const declareModalMetadataSchema = z.object({
@@ -45,3 +54,107 @@ export const declareModalValues = {
   /** Block Kit's datetimepicker: the chosen moment in Unix seconds (the picker shows the person's own zone). */
   dateTime: z.object({ selected_date_time: z.number().int().positive().nullish() }),
 };
+
+// ---- The envelope of every delivery -------------------------------------------------------------
+// What any request to /slack/events (or any Socket Mode delivery) must look like before Bolt sees
+// it: the fields Bolt itself reads to route a delivery (a missing or null one made it throw), each
+// of the right type. The listeners then check the parts they use.
+
+const object = z.looseObject({});
+const named = z.looseObject({ id: z.string().min(1) });
+/** `team` and `enterprise` are null for org-wide installs. */
+const orgRefs = { team: named.nullish(), enterprise: named.nullish() };
+const responseUrls = {
+  response_url: z.string().optional(),
+  response_urls: z.array(z.looseObject({ response_url: z.string() })).optional(),
+};
+const viewEnvelope = z.looseObject({
+  id: z.string().min(1),
+  callback_id: z.string(),
+  type: z.string().optional(),
+  private_metadata: z.string().optional(),
+  hash: z.string().optional(),
+  app_installed_team_id: z.string().nullish(),
+  state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), object)) }).optional(),
+});
+/** Bolt routes on the first of these it finds (event, command, name, actions): none may be out of place. */
+const absent = z.undefined().optional();
+const notAnEvent = { event: absent, command: absent };
+const interaction = {
+  ...notAnEvent,
+  name: absent,
+  user: named,
+  ...orgRefs,
+  ...responseUrls,
+  channel: named.nullish(),
+  trigger_id: z.string().optional(),
+  actions: z.array(object).optional(),
+};
+
+const eventCallbackEnvelope = z.looseObject({
+  type: z.literal('event_callback'),
+  command: absent,
+  event_id: z.string().min(1),
+  team_id: z.string().optional(),
+  enterprise_id: z.string().nullish(),
+  authorizations: z.array(object).optional(),
+  event: z.looseObject({
+    type: z.string().min(1),
+    user: z.union([z.string(), object]).optional(),
+    channel: z.union([z.string(), object]).optional(),
+    channel_id: z.string().optional(),
+    item: object.optional(),
+    subteam: object.optional(),
+  }),
+});
+
+/** Form-encoded, so every field is one string (a repeated field would be an array). */
+const commandEnvelope = z
+  .object({
+    event: absent,
+    command: z.string().startsWith('/'),
+    user_id: z.string().min(1),
+    channel_id: z.string().min(1),
+    team_id: z.string().optional(),
+    text: z.string().optional(),
+    trigger_id: z.string().optional(),
+    response_url: z.string().optional(),
+  })
+  .catchall(z.string());
+
+const action = z.looseObject({ action_id: z.string().min(1), block_id: z.string().optional(), type: z.string().optional() });
+
+const interactionEnvelope = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('block_actions'), ...interaction, actions: z.array(action).min(1), view: viewEnvelope.optional(), container: object.optional() }),
+  z.looseObject({ type: z.literal('interactive_message'), ...interaction, callback_id: z.string(), actions: z.array(object).min(1) }),
+  z.looseObject({ type: z.literal('view_submission'), ...interaction, view: viewEnvelope }),
+  z.looseObject({ type: z.literal('view_closed'), ...interaction, view: viewEnvelope }),
+  z.looseObject({ type: z.literal('shortcut'), ...interaction, callback_id: z.string().min(1), trigger_id: z.string().min(1) }),
+  z.looseObject({ type: z.literal('message_action'), ...interaction, callback_id: z.string().min(1), trigger_id: z.string().min(1), message: object }),
+  z.looseObject({ type: z.literal('block_suggestion'), ...interaction, action_id: z.string().min(1), block_id: z.string(), value: z.string() }),
+]);
+
+/** Slack's handshake when the request URL is set, answered by Bolt. */
+const urlVerification = z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1).max(1000) });
+/** Slack stopped sending events for a minute: nothing to do but say so. */
+export const appRateLimitedSchema = z.looseObject({ type: z.literal('app_rate_limited'), minute_rate_limited: z.number().optional() });
+
+/** Every kind of delivery the bot accepts; anything else is refused (HTTP 400, or dropped in Socket Mode). */
+export const slackEnvelopeSchema = z.union([commandEnvelope, eventCallbackEnvelope, interactionEnvelope, urlVerification, appRateLimitedSchema]);
+
+/**
+ * The paths and messages of a refused envelope's first few problems, for the log (never the
+ * values). Of a union's alternatives, the one that came closest (fewest problems) is reported.
+ */
+export function envelopeProblems(error: z.ZodError): string[] {
+  const flat = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): string[] =>
+    issues.flatMap((i) => {
+      const path = [...prefix, ...i.path];
+      if (i.code === 'invalid_union' && i.errors.length) {
+        const closest = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
+        if (closest.length) return flat(closest, path);
+      }
+      return [`${path.map(String).join('.') || '(body)'}: ${i.message}`];
+    });
+  return flat(error.issues, []).slice(0, 5);
+}

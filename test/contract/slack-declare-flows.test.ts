@@ -24,7 +24,7 @@ after(async () => {
 // A fresh bot and database per test: Prism answers every conversations.create with the same
 // example channel id, which a second incident in the same database may not reuse.
 beforeEach(async () => {
-  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null });
+  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null, responseUrlOrigins: [responses.url] });
 });
 afterEach(async () => {
   await app?.stop();
@@ -124,6 +124,7 @@ test('/incident oncall: the users.lookupByEmail calls match the spec', async () 
     slackApiUrl: `${prism.url}/`,
     token: 'xoxb-contract-test',
     databaseUrl: null,
+    responseUrlOrigins: [responses.url],
     onCall: {
       onCall: async () => ({ target: { kind: 'all', id: null, name: 'all' }, now: [shift], next: [] }),
       page: async () => null,

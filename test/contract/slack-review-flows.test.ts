@@ -44,7 +44,7 @@ after(async () => {
 beforeEach(async () => {
   offsetMs = 0;
   uploads.length = 0;
-  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null, clock });
+  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null, responseUrlOrigins: [responses.url], clock });
 });
 afterEach(async () => {
   await app?.stop();
@@ -166,6 +166,7 @@ test('/incident load: the direct message with the charts and the CSV matches the
     slackApiUrl: `${prism.url}/`,
     token: 'xoxb-contract-test',
     databaseUrl: null,
+    responseUrlOrigins: [responses.url],
     history: {
       findScope: async () => null,
       fetchWindow: async (_scope, since, until) => ({

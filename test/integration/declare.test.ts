@@ -172,6 +172,13 @@ for (const database of testDatabases()) {
       assert.equal(a.status, 200);
       assert.equal(b.status, 200);
       await app.bot.idle();
+      const replay = await postSigned(app.url, body);
+      assert.equal(replay.status, 200);
+      assert.equal(replay.body, '', 'a plain copy of a delivery already handled is acknowledged and dropped');
+      await app.bot.idle();
+      // A copy the delivery log no longer knows (its record pruned, or the log unreachable) meets
+      // the declaration's own idempotency: it says so and creates nothing.
+      await app.bot.db.prisma.slackDelivery.delete({ where: { key: `command:${trigger}` } });
       await postSigned(app.url, body);
       await app.bot.idle();
       assert.equal(slack.callsTo('conversations.create').length, 1, 'one channel');

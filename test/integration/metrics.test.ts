@@ -211,3 +211,34 @@ for (const database of testDatabases().slice(0, 1)) {
     });
   });
 }
+
+describe('GET /metrics with METRICS_TOKEN (pglite)', () => {
+  const TOKEN = 'metrics-token-0123456789abcdef';
+  const env = useTestBot(testDatabases()[0]!, { users: [], env: { METRICS_TOKEN: TOKEN } });
+  const get = (headers: Record<string, string> = {}) => fetch(`${env.app.url}/metrics`, { headers });
+
+  test('without the bearer token, or with a wrong one, the scrape is refused with 401', async () => {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+      { authorization: TOKEN },
+      { authorization: `Bearer` },
+      { authorization: `Bearer ${TOKEN} ${TOKEN}` },
+    ] as Record<string, string>[]) {
+      const res = await get(headers);
+      assert.equal(res.status, 401, JSON.stringify(headers));
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+      assert.doesNotMatch(await res.text(), /incident_bot_/, 'no metrics in the answer');
+    }
+  });
+
+  test('with it, the metrics are served; /healthz needs no token', async () => {
+    const res = await get({ authorization: `Bearer ${TOKEN}` });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /incident_bot_slack_requests_total|# TYPE incident_bot_/);
+    assert.equal((await get({ authorization: `bearer  ${TOKEN}` })).status, 200, 'the scheme is case-insensitive');
+    assert.equal((await fetch(`${env.app.url}/healthz`)).status, 200);
+  });
+});

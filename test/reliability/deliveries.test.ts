@@ -1,10 +1,10 @@
 // The delivery middleware on its own, with a fake delivery log: which key each kind of Slack
-// payload gets, what a retry does, failures of the handling and of the log, and hourly pruning.
+// payload gets, what a retry or a replay does, failures of the handling and of the log, and hourly pruning.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { silentLogger } from '../../src/logger.ts';
 import type { DeliveryLog } from '../../src/ports/delivery-log.ts';
-import { deliveryKey, skipRetriedDeliveries } from '../../src/slack/deliveries.ts';
+import { deliveryKey, requestKey, skipRepeatedDeliveries } from '../../src/slack/deliveries.ts';
 
 class FakeLog implements DeliveryLog {
   keys = new Map<string, Date>();
@@ -33,13 +33,16 @@ function setup() {
   const log = new FakeLog();
   let now = new Date('2026-12-01T10:00:00Z');
   const clock = { now: () => now };
-  const mw = skipRetriedDeliveries({ log, clock, logger: silentLogger });
-  const run = async (body: unknown, opts: { retryNum?: number; handler?: () => Promise<void> } = {}) => {
+  const mw = skipRepeatedDeliveries({ log, clock, logger: silentLogger, signatureKey: 'sig' });
+  const run = async (body: unknown, opts: { retryNum?: number; signature?: string; handler?: () => Promise<void> } = {}) => {
     let handled = 0;
     let acked = 0;
     await mw({
       body,
-      context: opts.retryNum === undefined ? {} : { retryNum: opts.retryNum, retryReason: 'http_timeout' },
+      context: {
+        ...(opts.retryNum === undefined ? {} : { retryNum: opts.retryNum, retryReason: 'http_timeout' }),
+        ...(opts.signature ? { sig: opts.signature } : {}),
+      },
       ack: async () => void acked++,
       next: async () => {
         handled++;
@@ -68,18 +71,47 @@ describe('Slack delivery keys', () => {
   });
 });
 
-describe('skipRetriedDeliveries', () => {
+describe('skipRepeatedDeliveries', () => {
   test('a retry of a recorded delivery is acknowledged and not handled; the first copy and new ones are', async () => {
     const { run, log } = setup();
     assert.deepEqual(await run(command('T1')), { handled: 1, acked: 0 });
     assert.deepEqual(await run(command('T1'), { retryNum: 1 }), { handled: 0, acked: 1 });
     assert.deepEqual(await run(command('T1'), { retryNum: 2 }), { handled: 0, acked: 1 });
     assert.deepEqual(await run(command('T2'), { retryNum: 1 }), { handled: 1, acked: 0 }, 'a retry whose first copy never arrived is handled');
-    assert.deepEqual(await run(command('T1')), { handled: 1, acked: 0 }, 'a copy that is not a retry is left to the listener');
+    assert.deepEqual(await run(command('T1')), { handled: 0, acked: 1 }, 'a copy that is not a retry (a replay) is dropped too');
     assert.deepEqual([...log.keys.keys()], ['command:T1', 'command:T2']);
   });
 
-  test('payloads without a key are always handled', async () => {
+  test('a plain copy of any kind of delivery already recorded is dropped, whatever its headers', async () => {
+    const { run } = setup();
+    const deliveries = [
+      command('P1'),
+      { type: 'event_callback', event_id: 'EvP1', event: { type: 'pin_added' } },
+      { type: 'block_actions', trigger_id: 't', user: { id: 'UBOB' }, actions: [{ action_id: 'incident_resolve', action_ts: '1764.0002' }] },
+      { type: 'view_submission', trigger_id: 'P.1.v', view: { id: 'V1' } },
+      { type: 'shortcut', trigger_id: 'P.1.s', callback_id: 'declare' },
+      { type: 'view_closed', user: { id: 'UA' }, view: { id: 'V3', hash: 'h3' } },
+    ];
+    for (const body of deliveries) {
+      assert.equal((await run(body)).handled, 1, `first copy of ${JSON.stringify(body)}`);
+      for (const retryNum of [undefined, 0, 1]) {
+        assert.deepEqual(await run(body, retryNum === undefined ? {} : { retryNum }), { handled: 0, acked: 1 }, `copy (retry ${retryNum}) of ${JSON.stringify(body)}`);
+      }
+    }
+  });
+
+  test('a payload without a key of its own is keyed on its request signature: an exact replay is dropped', async () => {
+    const { run, log } = setup();
+    const options = { type: 'block_suggestion', action_id: 'x', value: 'pay' };
+    const sig = `v0=${'a'.repeat(64)}`;
+    assert.equal((await run(options, { signature: sig })).handled, 1);
+    assert.deepEqual(await run(options, { signature: sig }), { handled: 0, acked: 1 }, 'the same signed request again');
+    assert.equal((await run(options, { signature: `v0=${'b'.repeat(64)}` })).handled, 1, 'another request (another signature) is handled');
+    assert.deepEqual([...log.keys.keys()], [`request:${sig}`, `request:v0=${'b'.repeat(64)}`]);
+    assert.equal(requestKey({ sig: 'not a signature' }, 'sig'), null);
+  });
+
+  test('payloads without a key or a signature (Socket Mode) are always handled', async () => {
     const { run, log } = setup();
     const options = { type: 'block_suggestion', action_id: 'x', value: 'pay' };
     assert.equal((await run(options)).handled, 1);
@@ -102,23 +134,22 @@ describe('skipRetriedDeliveries', () => {
     assert.deepEqual(await run(command('T5')), { handled: 1, acked: 0 });
   });
 
-  test("a first delivery is handled without waiting for the log's insert; a retry waits for its check", async () => {
+  test('every delivery waits for its record before it is handled: of two copies at once, exactly one is handled', async () => {
     const log = new FakeLog();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const slow: DeliveryLog = { ...log, record: async (k, at) => (await gate, log.record(k, at)), forget: (k) => log.forget(k), pruneBefore: (c) => log.pruneBefore(c) };
-    const mw = skipRetriedDeliveries({ log: slow, clock: { now: () => new Date() }, logger: silentLogger });
-    const order: string[] = [];
-    const first = mw({ body: command('T6'), context: {}, next: async () => void order.push('handled') } as never);
+    const mw = skipRepeatedDeliveries({ log: slow, clock: { now: () => new Date() }, logger: silentLogger });
+    let handled = 0;
+    let acked = 0;
+    const copy = () => mw({ body: command('T6'), context: {}, ack: async () => void acked++, next: async () => void handled++ } as never);
+    const both = Promise.all([copy(), copy()]);
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(order, ['handled'], 'handled while the insert is pending');
-    let retryHandled = false;
-    const retry = mw({ body: command('T6'), context: { retryNum: 1 }, ack: async () => {}, next: async () => void (retryHandled = true) } as never);
-    await new Promise((r) => setImmediate(r));
-    assert.equal(retryHandled, false, 'the retry waits for the log');
+    assert.equal(handled, 0, 'nothing handled while the insert is pending');
     release();
-    await Promise.all([first, retry]);
-    assert.equal(retryHandled, false, 'and is dropped: the first copy recorded the key');
+    await both;
+    assert.equal(handled, 1, 'one copy handled');
+    assert.equal(acked, 1, 'the other acknowledged and dropped');
   });
 
   test('keys older than a day are deleted, at most once an hour', async () => {

@@ -34,6 +34,8 @@ export async function startTestBot(opts: {
   onCall?: OnCallProvider;
   history?: OnCallHistory;
   auditCheckpoints?: StartOptions['auditCheckpoints'];
+  /** Where response URLs are served when not by the Slack API's own server (a stand-in beside Prism). */
+  responseUrlOrigins?: string[];
 }): Promise<TestBot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: opts.token,
@@ -54,6 +56,7 @@ export async function startTestBot(opts: {
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
     ...(opts.history ? { history: opts.history } : {}),
     ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
+    ...(opts.responseUrlOrigins ? { responseUrlOrigins: opts.responseUrlOrigins } : {}),
   });
   const url = `http://127.0.0.1:${bot.port}`;
   return {

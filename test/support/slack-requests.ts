@@ -134,6 +134,12 @@ export function declareModalValues(v: {
   };
 }
 
+let pressed = 0;
+function actionTs(): string {
+  pressed = (pressed + 1) % 1_000_000;
+  return `${Math.floor(Date.now() / 1000)}.${String(pressed).padStart(6, '0')}`;
+}
+
 /** A block_actions interaction from a button or menu on a bot message, as Slack posts it. */
 export function blockActionsBody(opts: {
   userId: string;
@@ -153,7 +159,8 @@ export function blockActionsBody(opts: {
     type: opts.selectedUser ? 'users_select' : opts.selectedValue ? 'static_select' : 'button',
     block_id: opts.blockId,
     action_id: opts.actionId,
-    action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+    // Unique per press, as Slack's are (two presses of one button in a second are two deliveries).
+    action_ts: actionTs(),
   };
   if (opts.value) action.value = opts.value;
   if (opts.selectedValue) action.selected_option = { text: { type: 'plain_text', text: opts.selectedValue }, value: opts.selectedValue };

@@ -17,7 +17,8 @@ const control = z.object({
     .array(
       z.object({
         action_id: z.string(),
-        block_id: z.string().startsWith(A.blockPrefix),
+        // The prefix and the item's id (a UUID: anything else could never be found).
+        block_id: z.string().startsWith(A.blockPrefix).refine((b) => z.guid().safeParse(b.slice(A.blockPrefix.length)).success, { message: 'no action item id' }),
         value: z.string().optional(),
         selected_user: z.string().nullish(),
         selected_option: z.object({ value: z.string() }).nullish(),

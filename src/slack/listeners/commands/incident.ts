@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { parseIncidentCommand, helpText, type IncidentCommand } from '../../../domain/command.ts';
 import { parseDeclaration, type Declaration } from '../../../domain/declaration.ts';
 import { severityText } from '../../../domain/severity.ts';
-import { afterAck, type ListenerContext } from '../../context.ts';
+import { afterAck, answerPrivately, type ListenerContext } from '../../context.ts';
 import { userMessageFor } from '../../errors.ts';
 import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
@@ -66,7 +66,7 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           { responseUrl: cmd.response_url, userId: cmd.user_id },
           async () => {
             const msg = onCallMessage(await showOnCall(ctx.deps, { query: request.query }), ctx.deps.settings.defaultTimeZone);
-            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
             return null;
           },
           { command: 'oncall', user: cmd.user_id },
@@ -90,7 +90,7 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           async () => {
             const list = await showActionItems(ctx.deps, { userId: cmd.user_id, filter: request.filter });
             const msg = actionListMessage(list.items, { filter: list.filter, today: list.today, total: list.total });
-            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
             return null;
           },
           { command: 'actions', user: cmd.user_id },
@@ -103,7 +103,7 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           { responseUrl: cmd.response_url, userId: cmd.user_id },
           async () => {
             const msg = guardrailReportMessage(await showGuardrailReport(ctx.deps, { periodDays: request.periodDays }));
-            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
             return null;
           },
           { command: 'guardrails', user: cmd.user_id },
@@ -129,7 +129,7 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
               );
             }
             const msg = onCallLoadMessage(load, { filesSent, ...(isLead ? {} : { onlyPeople: own }) });
-            await ctx.deps.chat.replyPrivately(cmd.response_url, msg.text, msg.blocks);
+            await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
             return null;
           },
           { command: 'load', user: cmd.user_id },

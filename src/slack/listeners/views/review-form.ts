@@ -17,7 +17,7 @@ const submission = z.object({
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
   }),
 });
-const metadata = z.object({ incidentId: z.string().min(1), channelId: z.string().min(1), basedOn: z.iso.datetime().nullish() });
+const metadata = z.object({ incidentId: z.guid(), channelId: z.string().min(1), basedOn: z.iso.datetime().nullish() });
 
 const B = REVIEW_MODAL.blocks;
 /** Where each input's problem shows in the form. */
