@@ -2,10 +2,11 @@
 // each entry's hash against its content, the chain from entry to entry, and each incident's newest
 // entry against its head record. Prints what it found; exits 1 when anything was altered or removed.
 // Reads DATABASE_URL, else the embedded database in DATA_DIR (./data), which must already exist and
-// must not be open in a running bot (PGlite is one process's database: stop the bot first). It
-// changes nothing: no migrations are applied.
+// must not be open in a running bot (PGlite is one process's database: the folder is locked, and
+// this says so and exits 2). It changes nothing: no migrations are applied.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaAuditTrail } from '../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
@@ -23,7 +24,11 @@ if (!url && !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
   console.error(`No embedded database in ${path.resolve(dataDir)}: set DATA_DIR to the bot's data folder, or DATABASE_URL.`);
   process.exit(2);
 }
-const db = await openDatabase({ url, dataDir, migrate: false });
+const db = await openDatabase({ url, dataDir, migrate: false }).catch((err: unknown) => {
+  if (!(err instanceof DataDirLockedError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+});
 try {
   let incidentId: string | undefined;
   if (number !== null) {

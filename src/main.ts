@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startBot } from './app.ts';
+import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { createLogger } from './logger.ts';
 
 let config;
@@ -18,7 +19,12 @@ const logger = createLogger(config.LOG_LEVEL);
 // (by default under the 30 s a container orchestrator usually grants before SIGKILL). Anything cut
 // short is recorded step by step, and the next start's background retry completes it.
 const drainTimeoutMs = config.SHUTDOWN_TIMEOUT_SECONDS * 1000;
-const bot = await startBot(config, { logger });
+const bot = await startBot(config, { logger }).catch((err: unknown) => {
+  // Another bot (or `npm run review`…) has the embedded database open: one line, exit 1.
+  if (!(err instanceof DataDirLockedError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
