@@ -3,7 +3,7 @@
 // it. The lock is a file in the folder naming its holder: the process id and, where /proc tells
 // it, the process's start time, so that a lock left by a killed process (kill -9, a crash, a
 // container restart where the new process has the same pid) is seen as stale and taken over.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -66,18 +66,9 @@ function parseHolder(text: string): Holder | null {
       return { pid: h.pid!, start: h.start ?? null, nonce: h.nonce };
     }
   } catch {
-    // not JSON: not a lock any live process wrote (they are written whole, by link)
+    // not JSON: not a lock any process wrote (they are written whole and synced before being linked)
   }
   return null;
-}
-
-function readOrNull(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
 
 const held = new Map<string, string>(); // lock file → nonce, for the exit handler
@@ -85,54 +76,96 @@ let exitHandler: (() => void) | null = null;
 
 function removeIfOurs(file: string, nonce: string) {
   try {
-    if (parseHolder(readOrNull(file) ?? '')?.nonce === nonce) fs.unlinkSync(file);
+    if (parseHolder(readLock(file)?.text ?? '')?.nonce === nonce) fs.unlinkSync(file);
   } catch {
     // already gone, or the folder with it
   }
 }
 
+/** Waits `ms` without an event loop turn (lock taking is synchronous, and takes microseconds). */
+function pause(ms: number) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A lock file's content and inode, read through one descriptor so that the two belong together. */
+function readLock(file: string): { text: string; ino: number } | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    return { text: fs.readFileSync(fd, 'utf8'), ino: fs.fstatSync(fd).ino };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A claimer that has not finished within this time is taken to have died in the middle. */
+const CLAIM_TIMEOUT_MS = 10_000;
+
 /**
  * Takes the data folder (which must exist) for this process, until release() or the process's
  * exit. Throws DataDirLockedError when a live process holds it; a stale lock is taken over.
+ *
+ * Taking is link(): atomic, it fails while the lock exists, and it publishes a file already
+ * written whole (and synced: a power cut leaves no empty lock). A stale lock is removed only by
+ * the one process that claims it: the claim is another link() of the lock, under a name made of
+ * the stale lock's inode and content, so that of several processes finding the same stale lock at
+ * once exactly one removes it, and none ever removes a lock that another has just taken.
  */
 export function lockDataDir(dataDir: string): DataDirLock {
   const dir = path.resolve(dataDir);
   const file = path.join(dir, LOCK_FILE);
   const me: Holder = { pid: process.pid, start: procStat(process.pid)?.start ?? null, nonce: randomBytes(16).toString('hex') };
-  const content = `${JSON.stringify(me)}\n`;
   const temp = path.join(dir, `${LOCK_FILE}.${me.nonce}`);
-  fs.writeFileSync(temp, content, { mode: 0o600, flag: 'wx' });
+  const fd = fs.openSync(temp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, `${JSON.stringify(me)}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   try {
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 2000) throw new Error(`could not take the lock ${file}: it keeps changing`);
       try {
-        // link() is atomic and fails when the lock exists; the file it publishes is already whole.
         fs.linkSync(temp, file);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      if (attempt >= 5) throw new Error(`could not take the lock ${file}: it keeps changing`);
-      const seen = readOrNull(file);
-      if (seen === null) continue; // released meanwhile
-      const holder = parseHolder(seen);
+      const seen = readLock(file);
+      if (!seen) continue; // released meanwhile
+      const holder = parseHolder(seen.text);
       if (holder && isLive(holder)) throw new DataDirLockedError(dir, holder.pid);
-      // Stale. Moved aside rather than deleted, and deleted only if it is the lock judged stale: a
-      // process that took the folder in between keeps its lock (it is put back).
-      const aside = path.join(dir, `${LOCK_FILE}.stale.${me.nonce}`);
+      // Stale (or not a lock any process of ours wrote): claim it, then remove it.
+      const digest = createHash('sha256').update(seen.text).digest('hex').slice(0, 16);
+      const claim = path.join(dir, `${LOCK_FILE}.claim-${seen.ino}-${digest}`);
       try {
-        fs.renameSync(file, aside);
+        fs.linkSync(file, claim);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
-      }
-      if (readOrNull(aside) !== seen) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') continue; // the lock went meanwhile
+        if (code !== 'EEXIST') throw err;
+        // Another process is removing this stale lock: wait for it (or, if it died doing so, for its claim to expire).
         try {
-          fs.linkSync(aside, file);
+          if (Date.now() - fs.lstatSync(claim).ctimeMs > CLAIM_TIMEOUT_MS) fs.rmSync(claim, { force: true });
         } catch {
-          // yet another holder took it meanwhile: that one keeps it
+          // gone meanwhile
         }
+        pause(5);
+        continue;
       }
-      fs.rmSync(aside, { force: true });
+      try {
+        const claimed = readLock(claim);
+        // The claim is the stale lock itself only if the lock did not change between the read and the claim.
+        if (claimed && claimed.ino === seen.ino && claimed.text === seen.text) fs.rmSync(file, { force: true });
+      } finally {
+        fs.rmSync(claim, { force: true });
+      }
     }
   } finally {
     fs.rmSync(temp, { force: true });

@@ -118,6 +118,8 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
       const db = await startEmbeddedPostgres(data);
       try {
         assert.deepEqual(notPrivate(data), [], 'right after start');
+        // The process's umask: whatever it creates from now on (PGlite outside Postgres's own 0600) is private.
+        assert.equal(process.umask() & 0o077, 0o077);
         await someWrites(db.url);
         assert.deepEqual(notPrivate(data), [], 'after writes (new relations, WAL segments)');
       } finally {
@@ -200,9 +202,9 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
   test('in memory: the socket is in a fresh private folder (0700), removed at stop; no TCP port either', async () => {
     const before = listeningTcpPorts();
     const db = await startEmbeddedPostgres(null);
+    if (before) assert.deepEqual(listeningTcpPorts(), before);
     const folder = path.dirname(db.socketPath);
     try {
-      if (before) assert.deepEqual(listeningTcpPorts(), before);
       assert.equal(fs.statSync(folder).mode & 0o777, 0o700);
       assert.equal(fs.statSync(db.socketPath).mode & 0o777, 0o600);
       assert.equal(socketFolderOf(db.url), folder);
