@@ -123,26 +123,26 @@ export async function startEmbeddedPostgres(
   let lock: DataDirLock | null = null;
   // A folder of its own for the socket when there is no data folder (or its path is too long for one).
   let scratch: string | null = null;
-  const cleanUp = () => {
+  const cleanUp = async () => {
     if (scratch) {
       fs.rmSync(scratch, { recursive: true, force: true });
       scratchFolders.delete(scratch);
     }
     scratch = null;
-    lock?.release();
+    await lock?.release();
   };
   let socketDir: string;
   try {
     if (dir) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      lock = lockDataDir(dir); // before anything in the folder changes
+      lock = await lockDataDir(dir); // before anything in the folder changes
       makePrivate(dir);
     }
     socketDir = dir && Buffer.byteLength(path.join(dir, SOCKET_NAME)) <= MAX_SOCKET_PATH_BYTES ? dir : (scratch = privateTempFolder());
     // A socket left by a process that was killed (the lock says none is running now).
     fs.rmSync(path.join(socketDir, SOCKET_NAME), { force: true });
   } catch (err) {
-    cleanUp();
+    await cleanUp();
     throw err;
   }
   const socketPath = path.join(socketDir, SOCKET_NAME);
@@ -171,7 +171,7 @@ export async function startEmbeddedPostgres(
     if (dir) makePrivate(dir);
   } catch (err) {
     await worker.terminate();
-    cleanUp();
+    await cleanUp();
     throw err;
   }
   // From here a crash is reported, never an unhandled 'error' event that would end the bot.
@@ -204,7 +204,7 @@ export async function startEmbeddedPostgres(
           }
         } finally {
           fs.rmSync(socketPath, { force: true });
-          cleanUp();
+          await cleanUp();
         }
       })();
       return stopped;

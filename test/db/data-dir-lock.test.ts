@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -33,27 +34,29 @@ describe('data folder lock', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('held: a second taker is refused with the one line; released: it can be taken again', () => {
-    const lock = lockDataDir(dir);
+  test('held: a second taker is refused with the one line; released: it can be taken again', async () => {
+    const lock = await lockDataDir(dir);
     assert.equal(fs.statSync(lockFile()).mode & 0o777, 0o600);
-    assert.throws(
-      () => lockDataDir(dir),
+    const { socket } = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { socket: string };
+    assert.equal(fs.statSync(path.join(dir, socket)).mode & 0o777, 0o600, "the holder's socket is private");
+    await assert.rejects(
+      lockDataDir(dir),
       (err: unknown) =>
         err instanceof DataDirLockedError &&
         err.message === `The data folder ${dir} is in use by another process (pid ${process.pid}): stop the bot first, or use DATABASE_URL.`,
     );
-    lock.release();
-    lock.release();
+    await lock.release();
+    await lock.release();
     assert.ok(!fs.existsSync(lockFile()));
-    lockDataDir(dir).release();
+    await (await lockDataDir(dir)).release();
     assert.deepEqual(fs.readdirSync(dir), [], 'nothing is left in the folder');
   });
 
-  test('a live process named in the lock keeps it (the lock file is left as it was)', () => {
+  test('a live process named in the lock keeps it (the lock file is left as it was)', async () => {
     // The test runner that started this file: alive for as long as this test runs.
     const holder = JSON.stringify({ pid: process.ppid, start: startOf(process.ppid), nonce: 'parent' });
     leave(holder);
-    assert.throws(() => lockDataDir(dir), (err: unknown) => err instanceof DataDirLockedError && err.pid === process.ppid);
+    await assert.rejects(lockDataDir(dir), (err: unknown) => err instanceof DataDirLockedError && err.pid === process.ppid);
     assert.equal(fs.readFileSync(lockFile(), 'utf8'), holder);
     assert.deepEqual(fs.readdirSync(dir), [LOCK_FILE], 'nothing else written');
   });
@@ -64,31 +67,65 @@ describe('data folder lock', () => {
     ['a file that is not a lock at all', () => 'garbage {'],
     ['an empty file', () => ''],
   ] as const) {
-    test(`a stale lock is taken over: ${name}`, (t) => {
+    test(`a stale lock is taken over: ${name}`, async (t) => {
       const h = holder();
       if (typeof h === 'object' && h.start === '1' && startOf(process.ppid) === null) return t.skip('no /proc: a reused pid cannot be told apart');
       leave(h);
-      const lock = lockDataDir(dir);
+      const lock = await lockDataDir(dir);
       const now = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { pid: number };
       assert.equal(now.pid, process.pid);
-      lock.release();
+      await lock.release();
       assert.deepEqual(fs.readdirSync(dir), [], 'the stale lock is gone, nothing left aside');
     });
   }
 
-  test("release leaves a lock that is no longer this holder's alone", () => {
-    const lock = lockDataDir(dir);
+  test("release leaves a lock that is no longer this holder's alone", async () => {
+    const lock = await lockDataDir(dir);
     const other = JSON.stringify({ pid: process.ppid, start: startOf(process.ppid), nonce: 'someone else' });
     fs.writeFileSync(lockFile(), other);
-    lock.release();
+    await lock.release();
     assert.equal(fs.readFileSync(lockFile(), 'utf8'), other);
   });
 
   test('the lock goes with the process when it exits without releasing it (process.exit)', () => {
-    const script = `import { lockDataDir } from ${JSON.stringify(path.resolve('src/db/data-dir-lock.ts'))}; lockDataDir(${JSON.stringify(dir)}); process.exit(3);`;
+    const script = `import { lockDataDir } from ${JSON.stringify(path.resolve('src/db/data-dir-lock.ts'))}; await lockDataDir(${JSON.stringify(dir)}); process.exit(3);`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 3, r.stderr);
-    assert.ok(!fs.existsSync(lockFile()));
+    assert.deepEqual(fs.readdirSync(dir), [], 'neither the lock nor its socket is left');
+  });
+
+  test('another container: a lock whose socket answers is live, whatever its pid says here', async () => {
+    // The pid is of no process in this namespace (the holder runs in another container sharing the folder).
+    const socket = path.join(dir, '.lock-0123456789ab.sock');
+    const server = net.createServer((c) => c.destroy());
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      leave({ pid: deadPid(), start: null, nonce: 'elsewhere', socket: path.basename(socket) });
+      await assert.rejects(lockDataDir(dir), DataDirLockedError);
+      assert.ok(fs.existsSync(lockFile()));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a lock whose socket refuses connections (its holder was killed) is stale, even if its pid is alive here', async () => {
+    // A socket file nobody listens on any more: what a process killed with SIGKILL leaves.
+    const name = '.lock-ba9876543210.sock';
+    const r = spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path.join(dir, name))}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.ok(fs.statSync(path.join(dir, name)).isSocket());
+    // The pid and start time of a live process: in another container they would be someone else's.
+    leave({ pid: process.ppid, start: startOf(process.ppid), nonce: 'killed elsewhere', socket: name });
+    const lock = await lockDataDir(dir);
+    assert.ok(!fs.existsSync(path.join(dir, name)), 'its socket file is removed with it');
+    await lock.release();
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  test('a lock whose socket is gone from the folder is stale, even if its pid is alive here', async () => {
+    leave({ pid: process.ppid, start: startOf(process.ppid), nonce: 'gone', socket: '.lock-aaaaaaaaaaaa.sock' });
+    await (await lockDataDir(dir)).release();
+    assert.deepEqual(fs.readdirSync(dir), []);
   });
 
   test('many takers racing over a stale lock: exactly one gets the folder, every time', async () => {
@@ -101,14 +138,14 @@ describe('data folder lock', () => {
       register();
       const { lockDataDir } = await import(${JSON.stringify(entry)});
       let lock = null;
-      parentPort.on('message', (msg) => {
-        lock?.release();
+      parentPort.on('message', async (msg) => {
+        await lock?.release();
         lock = null;
         if (msg.type === 'release') return parentPort.postMessage('released');
         const gate = new Int32Array(msg.gate);
         Atomics.add(gate, 1, 1);
         Atomics.wait(gate, 0, 0);
-        try { lock = lockDataDir(workerData.dir); parentPort.postMessage('took it'); }
+        try { lock = await lockDataDir(workerData.dir); parentPort.postMessage('took it'); }
         catch (err) { parentPort.postMessage(err.name); }
       });
     `;
@@ -133,7 +170,8 @@ describe('data folder lock', () => {
         const results = await Promise.all(answers);
         assert.equal(results.filter((r) => r === 'took it').length, 1, results.join(', '));
         assert.equal(results.filter((r) => r === 'DataDirLockedError').length, workers.length - 1, results.join(', '));
-        assert.deepEqual(fs.readdirSync(dir), [LOCK_FILE], 'one lock, nothing left aside');
+        assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.endsWith('.sock')), [LOCK_FILE], 'one lock, nothing left aside');
+        assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.sock')).length, 1, "only the holder's socket");
       }
     } finally {
       await Promise.all(workers.map((w) => w.terminate()));
