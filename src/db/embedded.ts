@@ -132,11 +132,13 @@ export async function startEmbeddedPostgres(
     await lock?.release();
   };
   let socketDir: string;
+  let fresh = false;
   try {
     if (dir) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       lock = await lockDataDir(dir); // before anything in the folder changes
       makePrivate(dir);
+      fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
     }
     socketDir = dir && Buffer.byteLength(path.join(dir, SOCKET_NAME)) <= MAX_SOCKET_PATH_BYTES ? dir : (scratch = privateTempFolder());
     // A socket left by a process that was killed (the lock says none is running now).
@@ -167,8 +169,9 @@ export async function startEmbeddedPostgres(
     const first = await next();
     if (first.type === 'error') throw replyError(first);
     if (first.type !== 'ready') throw new Error(`the embedded database's thread said ${first.type} before it was ready`);
-    // initdb's files of a new folder are 0666 whatever the umask; everything after follows the umask.
-    if (dir) makePrivate(dir);
+    // initdb's files of a new folder are 0666 whatever the umask; everything after follows the umask
+    // (and Postgres creates its files 0600 itself).
+    if (dir && fresh) makePrivate(dir);
   } catch (err) {
     await worker.terminate();
     await cleanUp();
