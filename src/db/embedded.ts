@@ -40,8 +40,8 @@ function replyError(reply: Extract<EmbeddedReply, { type: 'error' }>): Error {
 
 /**
  * Makes a data folder private to its owner: the folder and every folder in it 0700, every file at
- * most 0600. Folders made by older versions were 0777 and their files 0666, and PGlite's initdb
- * writes its files 0666 whatever the umask. Symbolic links are left alone (chmod would follow them).
+ * most 0600. Folders made by older versions were 0777 and their files 0666. Symbolic links are
+ * left alone (chmod would follow them).
  */
 export function makePrivate(dir: string): void {
   const tighten = (p: string, mode: number, want: number) => {
@@ -101,7 +101,10 @@ function privateTempFolder(): string {
   return folder;
 }
 
-/** The process's files are created private from here on (PGlite's WAL and new relations too). */
+/**
+ * The process's files are created private from here on (PGlite's WAL and new relations too; where
+ * PGlite sets a mode itself, embedded-worker.mjs keeps it to the owner).
+ */
 function privateUmask() {
   // The umask is the process's: it cannot be set from the database's thread, so it is set here,
   // before that thread starts, and kept (the bot writes nothing others should read).
@@ -169,8 +172,8 @@ export async function startEmbeddedPostgres(
     const first = await next();
     if (first.type === 'error') throw replyError(first);
     if (first.type !== 'ready') throw new Error(`the embedded database's thread said ${first.type} before it was ready`);
-    // initdb's files of a new folder are 0666 whatever the umask; everything after follows the umask
-    // (and Postgres creates its files 0600 itself).
+    // A new folder: initdb has just written it. Its files are private already (the database's
+    // thread keeps every mode to the owner), and this checks it once more, on this first start only.
     if (dir && fresh) makePrivate(dir);
   } catch (err) {
     await worker.terminate();
