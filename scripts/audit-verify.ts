@@ -11,12 +11,13 @@
 // cannot be trusted (unreadable, malformed, unsigned, signed by another key, altered) or the
 // arguments are wrong.
 // Reads DATABASE_URL, else the embedded database in DATA_DIR (./data), which must already exist and
-// must not be open in a running bot (PGlite is one process's database: stop the bot first). It
-// changes nothing: no migrations are applied.
+// must not be open in a running bot (PGlite is one process's database: the folder is locked, and
+// this says so and exits 2). It changes nothing: no migrations are applied.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { auditKeysSchema } from '../src/config.ts';
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaAuditTrail } from '../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
@@ -97,7 +98,10 @@ if (!url && !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
   // A mistyped folder would otherwise be a new, empty database whose trail is "intact".
   fail(`No embedded database in ${path.resolve(dataDir)}: set DATA_DIR to the bot's data folder, or DATABASE_URL.`);
 }
-const db = await openDatabase({ url, dataDir, migrate: false });
+const db = await openDatabase({ url, dataDir, migrate: false }).catch((err: unknown) => {
+  if (!(err instanceof DataDirLockedError)) throw err;
+  fail(err.message);
+});
 try {
   let incidentId: string | undefined;
   if (number !== null) {

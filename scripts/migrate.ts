@@ -3,6 +3,8 @@
 // With MIGRATION_DATABASE_URL (the owner role) the migrations run as the owner, who then installs
 // the reminder queue's schema and grants the role of DATABASE_URL (the bot's) exactly what the bot
 // needs, and records it as the bot's role (see README, Least-privilege database roles).
+// Refused, with nothing applied, while the bot (or another tool) has the embedded database open.
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { DatabaseSetupError, migrateAsOwner } from '../src/db/roles.ts';
@@ -15,7 +17,13 @@ if (migrationUrl && !url) {
   process.exit(1);
 }
 const dataDir = process.env.DATA_DIR?.trim() || './data';
-const embedded = url ? null : await startEmbeddedPostgres(dataDir);
+const embedded = url
+  ? null
+  : await startEmbeddedPostgres(dataDir).catch((err: unknown) => {
+      if (!(err instanceof DataDirLockedError)) throw err;
+      console.error(err.message);
+      process.exit(1);
+    });
 try {
   const where = url ? new URL(url).host : `embedded PGlite in ${dataDir}`;
   if (migrationUrl) {

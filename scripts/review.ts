@@ -2,6 +2,7 @@
 // the stored record: the timeline, what people added in the review form and the action items
 // (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded database in DATA_DIR
 // (./data). The same record always gives the same review.
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
@@ -22,7 +23,12 @@ if (!isValidTimeZone(timeZone)) {
   console.error(`Invalid configuration: TZ_DEFAULT must be an IANA time zone such as Europe/London.`);
   process.exit(1);
 }
-const db = await openDatabase({ url: process.env.DATABASE_URL?.trim() || null, dataDir: process.env.DATA_DIR?.trim() || './data' });
+const db = await openDatabase({ url: process.env.DATABASE_URL?.trim() || null, dataDir: process.env.DATA_DIR?.trim() || './data' }).catch((err: unknown) => {
+  // The bot (or another tool) has the embedded database open: one line, and nothing was changed.
+  if (!(err instanceof DataDirLockedError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 try {
   const store = new PrismaIncidentStore(db.prisma);
   const incident = await store.findByNumber(number);

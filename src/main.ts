@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startBot } from './app.ts';
+import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { DatabaseSetupError } from './db/roles.ts';
 import { logUnhandledRejections } from './process-net.ts';
@@ -27,8 +28,9 @@ try {
   bot = await startBot(config, { logger });
 } catch (err) {
   // A database the bot cannot use as configured (migrations pending for a role that cannot apply
-  // them, a bot role with more rights than it should have): one line, exit 1.
-  if (err instanceof DatabaseSetupError) {
+  // them, a bot role with more rights than it should have), or another bot (or `npm run review`…)
+  // has the embedded database open: one line, exit 1.
+  if (err instanceof DatabaseSetupError || err instanceof DataDirLockedError) {
     console.error(err.message);
     process.exit(1);
   }

@@ -1,13 +1,63 @@
 // The embedded PostgreSQL's own thread (started by startEmbeddedPostgres in embedded.ts): PGlite
 // runs Postgres as WebAssembly, synchronously, so here it keeps the bot's event loop free; the bot
-// reaches it through the socket server on a loopback port, as it would a PostgreSQL server.
+// reaches it through the socket server on a Unix socket in a private folder, as it would a
+// PostgreSQL server. Never on a TCP port: PGlite checks no password, anyone could connect.
 // Plain JavaScript on purpose: the thread then needs no TypeScript loader (about 40 MB less
 // resident). The messages are EmbeddedRequest and EmbeddedReply in embedded.ts.
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-const { dataDir } = workerData;
+const { dataDir, socketPath } = workerData;
+
+// PGlite's file system layer sets modes of its own, whatever the process's umask: it writes some
+// files (pg_internal.init, initdb's) and then chmods them 0644 or 0666. Every mode this thread gives
+// a file or folder keeps to the owner: files at most 0600, folders at most 0700. This thread's `fs`
+// is its own (worker threads do not share modules), so nothing else in the bot is touched.
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+function privateMode(mode, dir = false) {
+  if (typeof mode === 'string') mode = parseInt(mode, 8);
+  if (typeof mode !== 'number' || !Number.isFinite(mode)) return mode;
+  const isDir = dir || (mode & S_IFMT) === S_IFDIR;
+  return (mode & (S_IFMT | 0o7000)) | (mode & (isDir ? 0o700 : 0o600));
+}
+for (const name of ['chmodSync', 'fchmodSync', 'lchmodSync', 'chmod', 'fchmod', 'lchmod']) {
+  const original = fs[name];
+  if (typeof original !== 'function') continue;
+  fs[name] = function (target, mode, ...rest) {
+    // Without file type bits in the mode, a folder is recognised by looking (it needs its x bit).
+    let dir = false;
+    if (typeof mode === 'number' && (mode & S_IFMT) === 0) {
+      try {
+        dir = (typeof target === 'number' ? fs.fstatSync(target) : fs.statSync(target)).isDirectory();
+      } catch {
+        // let the original report it
+      }
+    }
+    return original.call(this, target, privateMode(mode, dir), ...rest);
+  };
+}
+const openSync = fs.openSync;
+fs.openSync = function (target, flags, mode, ...rest) {
+  return openSync.call(this, target, flags, mode === undefined ? mode : privateMode(mode), ...rest);
+};
+const writeFileSync = fs.writeFileSync;
+fs.writeFileSync = function (target, data, options, ...rest) {
+  const opts = options && typeof options === 'object' && options.mode !== undefined ? { ...options, mode: privateMode(options.mode) } : options;
+  return writeFileSync.call(this, target, data, opts, ...rest);
+};
+const mkdirSync = fs.mkdirSync;
+fs.mkdirSync = function (target, options, ...rest) {
+  const opts =
+    typeof options === 'number' || typeof options === 'string'
+      ? privateMode(options, true)
+      : options && typeof options === 'object' && options.mode !== undefined
+        ? { ...options, mode: privateMode(options.mode, true) }
+        : options;
+  return mkdirSync.call(this, target, opts, ...rest);
+};
 const port = parentPort;
 const failure = (err) => ({
   type: 'error',
@@ -21,10 +71,13 @@ try {
   // One session on one connection: Postgres's default 128 MB of shared buffers would mostly sit
   // resident for nothing (measured: about 130 MB less resident with 16 MB, reports no slower).
   db = await PGlite.create(dataDir ?? undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 });
+  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 32 });
   await server.start();
+  // Created under the process's umask (0077: owner only); 0600 as a database socket should be.
+  fs.chmodSync(socketPath, 0o600);
   port.postMessage({ type: 'ready', conn: server.getServerConn() });
 } catch (err) {
+  await server?.stop().catch(() => {});
   await db?.close().catch(() => {});
   port.postMessage(failure(err));
   port.close();
