@@ -9,6 +9,7 @@ import type {
   ProvisioningPatch,
   TimelineEntry,
 } from '../ports/incident-store.ts';
+import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
 
@@ -48,6 +49,7 @@ function toIncident(r: Row): Incident {
     updateReminderDueAt: r.updateReminderDueAt,
     commanderNudgedAt: r.commanderNudgedAt,
     freezeActive: r.freezeActive,
+    freezeAnnounced: r.freezeAnnounced,
     clinicalNotifiedAt: r.clinicalNotifiedAt,
     onCallInvitedAt: r.onCallInvitedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
@@ -96,6 +98,18 @@ function entryData(incidentId: string, entry: NewTimelineEntry) {
   };
 }
 
+/**
+ * The freeze after a change, decided in one statement under the change's row lock from what is
+ * stored: on only while SEV1, active and not a near miss, and then kept, or started by a change
+ * that may start it. Writes nothing when it stays as it was.
+ */
+async function decideFreezeIn(tx: Prisma.TransactionClient, id: string, starts: boolean): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE incident SET freeze_active = NOT freeze_active
+     WHERE id = ${id}::uuid
+       AND freeze_active <> (severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss AND (freeze_active OR ${starts}))`;
+}
+
 export class PrismaIncidentStore implements IncidentStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -128,6 +142,8 @@ export class PrismaIncidentStore implements IncidentStore {
           responseUrl: input.responseUrl,
           createdAt: input.declaredAt,
           lastUpdateAt: input.declaredAt,
+          // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
+          ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
           timeline: {
             create: [{
               occurredAt: input.declaredAt,
@@ -166,7 +182,8 @@ export class PrismaIncidentStore implements IncidentStore {
     } catch (err) {
       // The same request raced itself: the other copy recorded it first.
       if (!isUniqueViolation(err)) throw err;
-      const row = await this.prisma.incident.findUniqueOrThrow({ where: { declareKey: input.declareKey }, include: withRoles });
+      const row = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
+      if (!row) throw err; // another key's conflict (its PagerDuty incident is linked elsewhere): nothing recorded
       return { incident: toIncident(row), created: false };
     }
   }
@@ -238,11 +255,14 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
-    const { role, ...fields } = change;
+    const { role, startsFreeze, ...fields } = change;
     const { roles: expectedRoles, ...guardFields } = guard;
     try {
       return await auditedTransaction(this.prisma, async (tx) => {
-        // Locks the row first, so the role check below cannot race another change.
+        // The change guard: the incident's row lock, held to the commit, so the checks below and
+        // every other change of this incident (a role-only one included) take turns.
+        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM incident WHERE id = ${id}::uuid FOR UPDATE`;
+        if (locked.length !== 1) return null;
         const { count } = await tx.incident.updateMany({ where: { id, ...guardFields }, data: fields });
         if (count !== 1) return null;
         if (expectedRoles) {
@@ -262,6 +282,9 @@ export class PrismaIncidentStore implements IncidentStore {
             await tx.incidentRole.deleteMany({ where: { incidentId: id, role: role.role } });
           }
         }
+        // The freeze follows the severity and status just written, decided from the stored freeze
+        // under the same lock: never left on past a downgrade or a resolve, never started twice.
+        if (fields.severity !== undefined || fields.status !== undefined || startsFreeze) await decideFreezeIn(tx, id, !!startsFreeze);
         await tx.timelineEntry.create({ data: entryData(id, entry) });
         return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
       });
@@ -269,6 +292,75 @@ export class PrismaIncidentStore implements IncidentStore {
       if (err === GUARD_FAILED) return null; // rolled back: nothing written
       throw err;
     }
+  }
+
+  async decideFreeze(id: string) {
+    const count = await this.write((tx) => tx.$executeRaw`
+      UPDATE incident SET freeze_active = true
+       WHERE id = ${id}::uuid AND NOT freeze_active AND severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss`);
+    const row = await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles });
+    return { incident: toIncident(row), started: count === 1 };
+  }
+
+  async claimNotices(id: string, now: Date, until: Date) {
+    const count = await this.write((tx) => tx.$executeRaw`
+      UPDATE incident SET notice_lock_until = ${until.toISOString()}::timestamptz
+       WHERE id = ${id}::uuid
+         AND (notice_lock_until IS NULL OR notice_lock_until < ${now.toISOString()}::timestamptz)
+         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL))`);
+    if (count !== 1) return null;
+    return this.findById(id);
+  }
+
+  async recordNotice(id: string, lease: Date, patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date }, renewUntil: Date) {
+    // What was posted is recorded even if the lease ran out meanwhile: the channel was told.
+    await this.write(async (tx) => {
+      await tx.incident.update({ where: { id }, data: patch });
+      await tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: renewUntil } });
+    });
+  }
+
+  async releaseNotices(id: string, lease: Date) {
+    await this.write((tx) => tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: null } }));
+  }
+
+  async listOwedNotices(now: Date, limit: number) {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id FROM incident
+       WHERE provisioned_at IS NOT NULL
+         AND (notice_lock_until IS NULL OR notice_lock_until < ${now.toISOString()}::timestamptz)
+         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL AND status NOT IN ('RESOLVED', 'CLOSED')))
+       ORDER BY number LIMIT ${limit}`;
+    const found = await Promise.all(rows.map((r) => this.findById(r.id)));
+    return found.filter((i): i is Incident => i !== null);
+  }
+
+  async recordPagerDutyEvent(event: { pagerDutyIncidentId: string; eventId: string; status: string; entry: NewTimelineEntry }) {
+    const { entry } = event;
+    return auditedTransaction(this.prisma, async (tx) => {
+      const link = await tx.pagerDutyLink.findUnique({ where: { pagerDutyIncidentId: event.pagerDutyIncidentId } });
+      if (!link) return 'unlinked' as const;
+      // The unique index on the event id decides: of two deliveries at once, the second waits for the
+      // first to commit, then inserts nothing.
+      const inserted = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, actor_id, text, data, pagerduty_event_id)
+        VALUES (${randomUUID()}::uuid, ${link.incidentId}::uuid, ${entry.occurredAt.toISOString()}::timestamptz, ${entry.kind}, ${entry.actorId},
+                ${entry.text}, ${JSON.stringify(entry.data ?? null)}::jsonb, ${event.eventId})
+        ON CONFLICT (pagerduty_event_id) DO NOTHING
+        RETURNING id`;
+      if (inserted.length === 0) return 'duplicate' as const;
+      await tx.pagerDutyLink.updateMany({ where: { id: link.id, status: { not: 'resolved' } }, data: { status: event.status } });
+      return 'recorded' as const;
+    });
+  }
+
+  async resolvePagerDutyLink(pagerDutyIncidentId: string, incidentId: string, entry: NewTimelineEntry) {
+    return auditedTransaction(this.prisma, async (tx) => {
+      const { count } = await tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, incidentId, status: { not: 'resolved' } }, data: { status: 'resolved' } });
+      if (count !== 1) return false;
+      await tx.timelineEntry.create({ data: entryData(incidentId, entry) });
+      return true;
+    });
   }
 
   async upsertMessageEntry(incidentId: string, entry: MessageEntry) {
@@ -288,7 +380,9 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async updateMessageEntry(incidentId: string, sourceTs: string, patch: { text?: string; editedAt?: Date; deletedAt?: Date }) {
     const newer = patch.editedAt ? { OR: [{ editedAt: null }, { editedAt: { lt: patch.editedAt } }] } : {};
-    const { count } = await this.write((tx) => tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer }, data: patch }));
+    // A delete is recorded once (two delete events at once: the first one's time stays).
+    const once = patch.deletedAt ? { deletedAt: null } : {};
+    const { count } = await this.write((tx) => tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer, ...once }, data: patch }));
     if (count === 0) {
       const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs } } });
       return existing ? toEntry(existing) : null;
@@ -341,7 +435,8 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async setPagerDutyStatus(pagerDutyIncidentId: string, status: string) {
-    await this.write((tx) => tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId }, data: { status } }));
+    // A resolved PagerDuty incident stays resolved: a late event never reopens it here.
+    await this.write((tx) => tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, status: { not: 'resolved' } }, data: { status } }));
   }
 
   async pagerDutyLinks(incidentId: string) {

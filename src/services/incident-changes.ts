@@ -4,6 +4,7 @@ import type { Notice } from '../ports/chat-platform.ts';
 import type { ChangeGuard, IncidentChange, NewTimelineEntry } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { outboundNotice, warnAuthor, type Author, type OutboundFinding } from './outbound-text.ts';
+import { sendOwedNotices } from './owed-notices.ts';
 
 /**
  * The incident whose channel this is; an AppError saying so anywhere else. With `userId`, a private
@@ -69,7 +70,7 @@ export async function commitChange(
   for (const { to, notice } of args.notices) {
     const channel =
       to === 'incident' ? updated.channelId
-      : to === 'broadcast' ? (updated.isPrivate && !isFreeze(notice(updated)) ? null : deps.settings.broadcastChannelId)
+      : to === 'broadcast' ? (updated.isPrivate ? null : deps.settings.broadcastChannelId)
       : deps.settings.clinicalSafetyChannelId;
     if (!channel) continue;
     let sent = notice(updated);
@@ -88,6 +89,9 @@ export async function commitChange(
     const author = args.author ?? (args.entry.actorId ? { userId: args.entry.actorId } : null);
     await warnAuthor(deps, author, findings, `Your ${TYPED_LABELS[kind] ?? 'message'} was shared in ${channels.map((c) => `<#${c}>`).join(' and ')}.`);
   }
+  // The freeze this change decided (started or ended) and a clinical-safety alert it made due,
+  // posted under the notice lease (see sendOwedNotices): nothing to do when nothing is owed.
+  if (owesNotices(updated)) await sendOwedNotices(deps, incident.id).catch(log('posting a freeze or clinical-safety notice'));
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
   return updated;
 }
@@ -115,7 +119,7 @@ const TYPED_LABELS: Partial<Record<Notice['kind'], string>> = {
   reopened: 'reason for reopening',
 };
 
-/** Freeze notices go out for private incidents too: they name no detail of the incident. */
-function isFreeze(n: Notice): boolean {
-  return n.kind === 'freeze-started' || n.kind === 'freeze-lifted';
+/** Whether the incident, as a change left it, owes a freeze notice or a clinical-safety alert. */
+function owesNotices(i: Incident): boolean {
+  return i.freezeActive !== i.freezeAnnounced || (i.clinicalImpact && !i.clinicalNotifiedAt);
 }

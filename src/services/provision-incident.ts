@@ -11,6 +11,7 @@ import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
 import { outboundIncident, redactionWarning } from '../domain/redaction.ts';
+import { sendOwedNotices } from './owed-notices.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
@@ -51,7 +52,9 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   let step: ProvisioningStep | undefined;
   const ran = new Set<ProvisioningStep>();
   try {
-    while ((step = pendingSteps(incident, { onCall: !!deps.onCall })[0])) {
+    // Each step at most once a run: one left to another run (a notice being posted by a change)
+    // is not waited for here.
+    while ((step = pendingSteps(incident, { onCall: !!deps.onCall }).find((s) => !ran.has(s)))) {
       incident = await runStep(deps, incident, step, warnings);
       ran.add(step);
     }
@@ -100,21 +103,24 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
     case 'announce':
       return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, outboundIncident(incident).value) });
     case 'start-freeze': {
-      await chat.notify(deps.settings.broadcastChannelId, { kind: 'freeze-started', incident: outboundIncident(incident).value });
-      const frozen = await record({ freezeActive: true });
+      // Decided in one statement, only while the incident is still SEV1 and active (a downgrade or
+      // resolve that came first wins); the notice is then posted under the notice lease, which
+      // also tells a downgrade made while it was being posted.
+      const { started } = await store.decideFreeze(incident.id);
+      await sendOwedNotices(deps, incident.id);
+      const latest = await record({});
       // The summary went up before the freeze: show it there too (a failure here loses nothing).
-      if (frozen.channelId && frozen.summaryTs) {
-        await chat.updateSummary(frozen.channelId, frozen.summaryTs, frozen).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
+      if (started && latest.channelId && latest.summaryTs) {
+        await chat.updateSummary(latest.channelId, latest.summaryTs, latest).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
       }
-      return frozen;
+      return latest;
     }
     case 'invite-on-call':
       return inviteOnCall(deps, incident, record);
-    case 'alert-clinical-safety': {
-      const channel = deps.settings.clinicalSafetyChannelId;
-      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident: outboundIncident(incident).value, groupId: deps.settings.clinicalSafetyGroupId });
-      return record({ clinicalNotifiedAt: clock.now() });
-    }
+    case 'alert-clinical-safety':
+      // Under the notice lease, so `/incident clinical on` at the same moment cannot alert twice.
+      await sendOwedNotices(deps, incident.id);
+      return record({});
   }
 }
 
