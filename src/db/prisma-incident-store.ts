@@ -9,6 +9,7 @@ import type {
   ProvisioningPatch,
   TimelineEntry,
 } from '../ports/incident-store.ts';
+import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
@@ -218,16 +219,26 @@ export class PrismaIncidentStore implements IncidentStore {
     return count === 1;
   }
 
-  async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date) {
+  async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date, held?: Date) {
     const data = leaseUntil ? { ...patch, provisionLockUntil: leaseUntil } : patch;
-    return toIncident(await this.write((tx) => tx.incident.update({ where: { id }, data, include: withRoles })));
+    return this.fenced(id, data, held);
   }
 
-  async finishProvisioning(id: string, now: Date, error: string | null) {
-    const data: Prisma.IncidentUpdateInput = error
+  async finishProvisioning(id: string, now: Date, error: string | null, held?: Date) {
+    const data: Prisma.IncidentUpdateManyMutationInput = error
       ? { provisionLockUntil: null, provisionError: error, provisionAttempts: { increment: 1 } }
       : { provisionLockUntil: null, provisionError: null, provisionedAt: now };
-    return toIncident(await this.write((tx) => tx.incident.update({ where: { id }, data, include: withRoles })));
+    return this.fenced(id, data, held);
+  }
+
+  /** A provisioning write; with `held`, a compare-and-set on the lease (a fencing token). */
+  private async fenced(id: string, data: Prisma.IncidentUpdateManyMutationInput, held?: Date): Promise<Incident> {
+    const { count } = await this.write((tx) => tx.incident.updateMany({ where: { id, ...(held ? { provisionLockUntil: held } : {}) }, data }));
+    if (count !== 1) {
+      if (held) throw new ProvisioningLeaseLost(id);
+      throw new Error(`incident ${id} not found`);
+    }
+    return toIncident(await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
   }
 
   async listUnprovisioned(maxAttempts: number, limit: number, declaredBefore: Date, now: Date) {

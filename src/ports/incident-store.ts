@@ -76,6 +76,14 @@ export type ProvisioningPatch = Partial<
   >
 >;
 
+/** A provisioning run's lease ran out and another run took the incident over: this run stops. */
+export class ProvisioningLeaseLost extends Error {
+  constructor(readonly incidentId: string) {
+    super(`the provisioning lease of incident ${incidentId} was taken over by another run`);
+    this.name = 'ProvisioningLeaseLost';
+  }
+}
+
 /** Persistence of incidents, as the use cases need it. */
 export interface IncidentStore {
   /**
@@ -98,10 +106,14 @@ export interface IncidentStore {
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   /** Takes the provisioning lease until `until`; false when another worker holds it or it is done. */
   claimProvisioning(id: string, now: Date, until: Date): Promise<boolean>;
-  /** Records completed steps and renews the provisioning lease until `leaseUntil`. */
-  recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date): Promise<Incident>;
-  /** Ends a provisioning run: `error` null marks it complete at `now`. Releases the lease. */
-  finishProvisioning(id: string, now: Date, error: string | null): Promise<Incident>;
+  /**
+   * Records completed steps and renews the provisioning lease until `leaseUntil`. With `held` (the
+   * lease the run holds), only while it still holds it: otherwise ProvisioningLeaseLost, and nothing
+   * is written (another run took the incident over after the lease ran out).
+   */
+  recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date, held?: Date): Promise<Incident>;
+  /** Ends a provisioning run: `error` null marks it complete at `now`. Releases the lease (with `held`, only that lease, as above). */
+  finishProvisioning(id: string, now: Date, error: string | null, held?: Date): Promise<Incident>;
   /**
    * Incidents whose Slack steps are not all done, with fewer than `maxAttempts` failed runs, declared
    * before `declaredBefore` (so a request still working on a new one is left alone) and not leased.

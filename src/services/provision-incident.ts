@@ -8,6 +8,7 @@ import {
 } from '../domain/provisioning.ts';
 import { ChatError, isTransient } from '../ports/chat-platform.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
+import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
 import { outboundIncident, redactionWarning } from '../domain/redaction.ts';
@@ -44,10 +45,11 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   const now = clock.now();
   let incident = await mustFind(deps, incidentId);
   if (incident.provisionedAt) return { state: 'complete', incident, warnings: [], alreadyDone: true };
-  if (!(await store.claimProvisioning(incidentId, now, new Date(now.getTime() + leaseMsOf(deps))))) {
-    incident = await mustFind(deps, incidentId);
-    return incident.provisionedAt ? { state: 'complete', incident, warnings: [], alreadyDone: true } : { state: 'busy', incident };
-  }
+  // The lease is also a fencing token: each record is a compare-and-set on it, so a run that
+  // stalled past it (and was taken over) stops at its next record instead of carrying on beside
+  // the run that took over.
+  const lease = { until: new Date(now.getTime() + leaseMsOf(deps)) };
+  if (!(await store.claimProvisioning(incidentId, now, lease.until))) return busyOrDone(deps, incidentId);
   const warnings: string[] = [];
   let step: ProvisioningStep | undefined;
   const ran = new Set<ProvisioningStep>();
@@ -55,30 +57,49 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     // Each step at most once a run: one left to another run (a notice being posted by a change)
     // is not waited for here.
     while ((step = pendingSteps(incident, { onCall: !!deps.onCall }).find((s) => !ran.has(s)))) {
-      incident = await runStep(deps, incident, step, warnings);
+      incident = await runStep(deps, incident, step, warnings, lease);
       ran.add(step);
     }
     const redacted = declarationRedactionWarning(deps, incident, ran);
     if (redacted) warnings.push(redacted);
-    incident = await store.finishProvisioning(incidentId, clock.now(), null);
+    incident = await store.finishProvisioning(incidentId, clock.now(), null, lease.until);
     await deps.reminders.schedule(incident).catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
     // A near miss is over when recorded: its review is the point of it.
     if (incident.nearMiss) await publishReviewQuietly(deps, incidentId);
     return { state: 'complete', incident, warnings };
   } catch (err) {
+    if (err instanceof ProvisioningLeaseLost) {
+      deps.logger.warn({ incidentId, step }, 'provisioning run stalled past its lease and was taken over: stopped');
+      return busyOrDone(deps, incidentId);
+    }
     const reason = reasonOf(err);
     deps.logger.error({ err, incidentId, step }, 'incident provisioning step failed');
-    incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`);
+    try {
+      incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`, lease.until);
+    } catch (finishErr) {
+      if (finishErr instanceof ProvisioningLeaseLost) return busyOrDone(deps, incidentId);
+      throw finishErr;
+    }
     // Waiting on PagerDuty (the last step) must not hold up the incident's reminders.
     if (step === 'invite-on-call') await deps.reminders.schedule(incident).catch(() => {});
     return { state: 'failed', incident, step: step!, reason };
   }
 }
 
-async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[]): Promise<Incident> {
+/** What a run that does not hold the lease reports: done by another run, or being done by one. */
+async function busyOrDone(deps: ServiceDeps, incidentId: string): Promise<ProvisionOutcome> {
+  const incident = await mustFind(deps, incidentId);
+  return incident.provisionedAt ? { state: 'complete', incident, warnings: [], alreadyDone: true } : { state: 'busy', incident };
+}
+
+async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[], lease: { until: Date }): Promise<Incident> {
   const { chat, store, clock } = deps;
-  const record = (patch: Parameters<typeof store.recordProvisioning>[1]) =>
-    store.recordProvisioning(incident.id, patch, new Date(clock.now().getTime() + leaseMsOf(deps)));
+  const record = async (patch: Parameters<typeof store.recordProvisioning>[1]) => {
+    const renewed = new Date(clock.now().getTime() + leaseMsOf(deps));
+    const recorded = await store.recordProvisioning(incident.id, patch, renewed, lease.until);
+    lease.until = renewed;
+    return recorded;
+  };
   const channelId = incident.channelId!;
   switch (step) {
     case 'create-channel':
