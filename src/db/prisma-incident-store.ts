@@ -335,6 +335,29 @@ export class PrismaIncidentStore implements IncidentStore {
     await this.write((tx) => tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: null } }));
   }
 
+  // Summary redraws are bookkeeping of the chat message, not of the record: plain statements on
+  // their own table (no audit entries), each one statement.
+  async markSummaryStale(id: string) {
+    await this.prisma.$executeRaw`
+      INSERT INTO summary_redraw (incident_id, version) VALUES (${id}::uuid, 1)
+      ON CONFLICT (incident_id) DO UPDATE SET version = summary_redraw.version + 1`;
+  }
+
+  async claimSummaryRedraw(id: string, now: Date, until: Date) {
+    const rows = await this.prisma.$queryRaw<{ version: number }[]>`
+      UPDATE summary_redraw SET lock_until = ${until.toISOString()}::timestamptz
+       WHERE incident_id = ${id}::uuid AND version > drawn
+         AND (lock_until IS NULL OR lock_until < ${now.toISOString()}::timestamptz)
+      RETURNING version`;
+    return rows[0]?.version ?? null;
+  }
+
+  async finishSummaryRedraw(id: string, until: Date, drawn: number | null) {
+    await this.prisma.$executeRaw`
+      UPDATE summary_redraw SET lock_until = NULL, drawn = GREATEST(drawn, COALESCE(${drawn}::int, drawn))
+       WHERE incident_id = ${id}::uuid AND lock_until = ${until.toISOString()}::timestamptz`;
+  }
+
   async listOwedNotices(now: Date, limit: number) {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT id FROM incident

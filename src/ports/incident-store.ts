@@ -175,6 +175,16 @@ export interface IncidentStore {
   recordNotice(id: string, lease: Date, patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date }, renewUntil: Date): Promise<void>;
   /** Lets the notice lease go, if `lease` is still the one held. */
   releaseNotices(id: string, lease: Date): Promise<void>;
+  /** Notes that the pinned summary no longer shows the incident as it is (a change was recorded). */
+  markSummaryStale(id: string): Promise<void>;
+  /**
+   * Takes the summary-redraw lease until `until` when a change came since the last redraw and no
+   * other run holds it: the version to record once drawn, or null (nothing to draw, or another run
+   * is drawing: it looks again before it lets go).
+   */
+  claimSummaryRedraw(id: string, now: Date, until: Date): Promise<number | null>;
+  /** Lets the redraw lease `until` go, recording `drawn` (the version claimed) when the summary was drawn. */
+  finishSummaryRedraw(id: string, until: Date, drawn: number | null): Promise<void>;
   /** Set-up incidents with a notice owed and no live lease (one whose post failed, or whose run died). */
   listOwedNotices(now: Date, limit: number): Promise<Incident[]>;
   /**

@@ -96,13 +96,41 @@ export async function commitChange(
   return updated;
 }
 
+/** How long one run may take to redraw a summary before another may (a stalled run's lease runs out). */
+const SUMMARY_LEASE_MS = 60_000;
+const MAX_REDRAWS = 10;
+
 /**
- * Redraws the pinned summary from the record as it is now (not from one change's snapshot, so two
- * changes finishing out of order still leave the latest state pinned).
+ * Redraws the pinned summary from the record as it is now, after a change. One run at a time per
+ * incident draws (a lease), reading the record after it took the lease and drawing again while
+ * changes came meanwhile: two changes finishing out of order (a slow redraw overtaken by a later
+ * one) never leave an older state pinned, whichever replica made them.
  */
 export async function refreshSummary(deps: ServiceDeps, incidentId: string): Promise<void> {
-  const latest = await deps.store.findById(incidentId);
-  if (latest?.channelId && latest.summaryTs) await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest);
+  await deps.store.markSummaryStale(incidentId);
+  await redrawStaleSummary(deps, incidentId);
+}
+
+/** Redraws the summary if a change came since it was last drawn (and nobody is drawing it now). */
+export async function redrawStaleSummary(deps: ServiceDeps, incidentId: string): Promise<void> {
+  for (let round = 0; round < MAX_REDRAWS; round++) {
+    const now = deps.clock.now();
+    const until = new Date(now.getTime() + SUMMARY_LEASE_MS);
+    const version = await deps.store.claimSummaryRedraw(incidentId, now, until);
+    if (version === null) return;
+    let drawn: number | null = null;
+    try {
+      const latest = await deps.store.findById(incidentId);
+      if (latest?.channelId && latest.summaryTs) {
+        await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest);
+        drawn = version;
+      }
+    } finally {
+      await deps.store.finishSummaryRedraw(incidentId, until, drawn);
+    }
+    // No summary yet: the run that posts it draws what is stale then.
+    if (drawn === null) return;
+  }
 }
 
 /** The guard of a decision that rests on who commands the incident. */

@@ -13,6 +13,7 @@ import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
 import { outboundIncident, redactionWarning } from '../domain/redaction.ts';
 import { sendOwedNotices } from './owed-notices.ts';
+import { redrawStaleSummary, refreshSummary } from './incident-changes.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
@@ -115,8 +116,12 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
         await store.addTimelineEntry(incident.id, { occurredAt: clock.now(), kind: 'invite_failed', actorId: null, text, data: { userId: incident.declaredBy, error: err.code } });
       }
       return record({ declarerInvited: true });
-    case 'post-summary':
-      return record({ summaryTs: await chat.postSummary(channelId, incident) });
+    case 'post-summary': {
+      const posted = await record({ summaryTs: await chat.postSummary(channelId, incident) });
+      // A change recorded while it was being posted is drawn now (its own redraw found no summary).
+      await redrawStaleSummary(deps, incident.id).catch((err) => deps.logger.warn({ err }, 'summary not redrawn after a change'));
+      return posted;
+    }
     case 'pin-summary':
       await chat.pinMessage(channelId, incident.summaryTs!);
       return record({ summaryPinned: true });
@@ -129,12 +134,9 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       // also tells a downgrade made while it was being posted.
       const { started } = await store.decideFreeze(incident.id);
       await sendOwedNotices(deps, incident.id);
-      const latest = await record({});
       // The summary went up before the freeze: show it there too (a failure here loses nothing).
-      if (started && latest.channelId && latest.summaryTs) {
-        await chat.updateSummary(latest.channelId, latest.summaryTs, latest).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
-      }
-      return latest;
+      if (started) await refreshSummary(deps, incident.id).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
+      return record({});
     }
     case 'invite-on-call':
       return inviteOnCall(deps, incident, record);

@@ -27,7 +27,7 @@ const BROADCAST = 'CBROADCAST';
 const CLINICAL = 'CCLINICAL';
 const ALICE = 'UALICE';
 
-/** A post held open until `release()`; `reached` resolves when the bot has started it. */
+/** A post (or a summary redraw) held open until `release()`; `reached` resolves when the bot has started it. */
 interface Hold {
   reached: Promise<void>;
   release(): void;
@@ -75,6 +75,7 @@ function harness(store: PrismaIncidentStore) {
       return `${Date.now()}.000100`;
     },
     async updateSummary(_c, _ts, i) {
+      await passHold('summary');
       summaries.push(i.freezeActive);
     },
     async pinMessage() {
@@ -233,6 +234,18 @@ for (const database of testDatabases()) {
       held.release();
       await lifting;
       await assertConsistent(h, incident.id, { freeze: true, notices: ['freeze-started', 'freeze-lifted', 'freeze-started'] });
+    });
+
+    test('a slow summary redraw overtaken by a later change never leaves the older state pinned', async () => {
+      const incident = await declare(h, 'SEV1');
+      const held = h.hold('summary');
+      const downgrading = sev(h, incident, 'SEV2');
+      await held.reached; // drawing the SEV2 state, slowly
+      await sev(h, incident, 'SEV1'); // back to SEV1 meanwhile
+      held.release();
+      await downgrading;
+      // The freeze never ended as far as anyone was told: no lift, no second "in effect".
+      await assertConsistent(h, incident.id, { freeze: true, notices: ['freeze-started'] });
     });
 
     test('a freeze notice that failed stays owed and is posted by the background pass', async () => {
