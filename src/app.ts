@@ -13,6 +13,7 @@ import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/send-action-reminders.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
+import { startAuditCheckpoints, type AuditCheckpoints } from './jobs/audit-checkpoints.ts';
 import { InFlight } from './inflight.ts';
 import { WorkLimit } from './work-limit.ts';
 import { actingAs } from './audit-context.ts';
@@ -47,6 +48,8 @@ export interface RunningBot {
   resumeNow(): Promise<void>;
   /** Runs one pass of the action item reminders (due today, overdue weekly). */
   remindActionOwnersNow(): Promise<void>;
+  /** Queues the current period's audit checkpoint unless it is written (a no-op when checkpoints are off). */
+  auditCheckpointTickNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,8 @@ export interface StartOptions {
   history?: OnCallHistory;
   /** ms between sweeps for action item reminders (default 15 minutes); 0 turns the timer off. */
   actionRemindersEveryMs?: number;
+  /** Audit checkpoint timing (tests): ms between schedule ticks (0: off), retry delay, queue polling. */
+  auditCheckpoints?: { tickEveryMs?: number; retryDelaySeconds?: number; retryBackoff?: boolean; pollingIntervalSeconds?: number };
 }
 
 /** The PagerDuty adapter, when a token is configured. */
@@ -138,6 +143,31 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
   const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
   deps.reminders = reminderQueue.scheduler;
+  // Signed checkpoints of the audit trail, on the same pg-boss, when a key and a destination are set.
+  let checkpoints: AuditCheckpoints | null = null;
+  if (config.AUDIT_SIGNING_KEY && (config.AUDIT_CHECKPOINT_DIR || config.AUDIT_CHANNEL)) {
+    checkpoints = await startAuditCheckpoints({
+      boss: reminderQueue.boss,
+      pool: db.pool,
+      deps,
+      signer: config.AUDIT_SIGNING_KEY,
+      dir: config.AUDIT_CHECKPOINT_DIR ?? null,
+      channelId: config.AUDIT_CHANNEL ?? null,
+      periodHours: config.AUDIT_CHECKPOINT_HOURS,
+      ...opts.auditCheckpoints,
+    }).catch(async (err: unknown) => {
+      await reminderQueue.stop().catch(() => {});
+      await db.close().catch(() => {});
+      throw err;
+    });
+    deps.auditCheckpoints = checkpoints;
+    logger.info(
+      { dir: config.AUDIT_CHECKPOINT_DIR ?? null, channelId: config.AUDIT_CHANNEL ?? null, everyHours: config.AUDIT_CHECKPOINT_HOURS, key: config.AUDIT_SIGNING_KEY.publicKey.fingerprint },
+      'audit checkpoints on',
+    );
+  } else {
+    logger.info({}, 'audit checkpoints off: set AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL, and AUDIT_SIGNING_KEY, to anchor the audit trail outside the database');
+  }
 
   const resumePass = async () => {
     await inflight.track(
@@ -196,6 +226,9 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     idle: () => inflight.idle(),
     resumeNow,
     remindActionOwnersNow,
+    auditCheckpointTickNow: async () => {
+      await checkpoints?.tick();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -204,6 +237,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       try {
         await app.stop(); // no new requests
         await inflight.idle(); // work after acks finishes
+        await checkpoints?.stop();
         await reminderQueue.stop();
       } finally {
         await db.close();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from './domain/time.ts';
 import { AppError } from './domain/errors.ts';
 import { parseTeamWorkingHours, parseWorkingHours } from './domain/working-hours.ts';
+import { parseSigningKey, parseVerifyKey } from './domain/audit-checkpoint.ts';
 
 /** A domain parser as a zod transform: its AppError becomes the variable's message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -20,6 +21,16 @@ const optional = (schema: z.ZodType<string>) =>
 const channelId = z
   .string()
   .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel ID such as C0123ABCD (not a #name)' });
+
+const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** The audit checkpoint keys, also read by `npm run audit:verify` (which needs nothing else of the environment). */
+export const auditKeysSchema = z.object({
+  /** Ed25519 key that signs audit checkpoints (base64 32-byte seed or PKCS#8 PEM); only ever in the environment. */
+  AUDIT_SIGNING_KEY: z.preprocess(blankIsUnset, parsedWith(parseSigningKey).optional()),
+  /** The public key audit:verify trusts (base64 or SPKI PEM); derived from AUDIT_SIGNING_KEY when unset. */
+  AUDIT_VERIFY_KEY: z.preprocess(blankIsUnset, parsedWith(parseVerifyKey).optional()),
+});
 
 /** The whole environment of the bot, parsed once at start. */
 export const configSchema = z.object({
@@ -75,6 +86,21 @@ export const configSchema = z.object({
   /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(600, { message: 'must be at most 600 seconds' }).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...auditKeysSchema.shape,
+  /** Slack channel where signed audit checkpoints are posted (message and JSON file). */
+  AUDIT_CHANNEL: z.preprocess(blankIsUnset, channelId.optional()),
+  /** Folder where each signed audit checkpoint is written as a new read-only file. */
+  AUDIT_CHECKPOINT_DIR: optional(z.string()),
+  /** Hours between scheduled audit checkpoints (periods aligned on midnight UTC when they divide a day). */
+  AUDIT_CHECKPOINT_HOURS: z.coerce.number({ message: 'must be a whole number of hours' }).int({ message: 'must be a whole number of hours' }).min(1, { message: 'must be at least 1 hour' }).max(720, { message: 'must be at most 720 hours (30 days)' }).default(24),
+}).superRefine((c, ctx) => {
+  if ((c.AUDIT_CHANNEL || c.AUDIT_CHECKPOINT_DIR) && !c.AUDIT_SIGNING_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUDIT_SIGNING_KEY'],
+      message: 'is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed (npm run audit:keygen prints a key)',
+    });
+  }
 });
 export type Config = z.output<typeof configSchema>;
 

@@ -43,6 +43,8 @@ export const REDACT_PATHS = [
   'PAGERDUTY_TOKEN',
   'PAGERDUTY_WEBHOOK_SECRET',
   'DATABASE_URL',
+  'AUDIT_SIGNING_KEY',
+  '*.AUDIT_SIGNING_KEY',
   '*.SLACK_BOT_TOKEN',
   '*.SLACK_APP_TOKEN',
   '*.SLACK_SIGNING_SECRET',
@@ -61,6 +63,7 @@ const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, `Bearer ${CENSOR}`],
   [/\bToken\s+token=[^\s,;"']+/gi, `Token token=${CENSOR}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${CENSOR}@`],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, `[redacted private key]`],
 ];
 
 /** A string as it may be logged: credentials and then PHI (NHS numbers, emails, UK phones, postcodes, dates of birth) replaced. */

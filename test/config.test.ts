@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { generateSigningKey } from '../src/domain/audit-checkpoint.ts';
 
 const GOOD = {
   SLACK_BOT_TOKEN: 'xoxb-123-456-abc',
@@ -74,6 +75,43 @@ describe('config', () => {
     for (const [env, expected] of cases) assert.match(problem(env), expected);
     const all = problem({});
     for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_BROADCAST_CHANNEL']) assert.ok(all.includes(name));
+  });
+
+  test('audit checkpoints: off by default; a key in base64 or PEM, a folder and/or a channel, every 24 hours', () => {
+    const off = loadConfig(GOOD);
+    assert.equal(off.AUDIT_SIGNING_KEY, undefined);
+    assert.equal(off.AUDIT_CHECKPOINT_DIR, undefined);
+    assert.equal(off.AUDIT_CHANNEL, undefined);
+    assert.equal(off.AUDIT_CHECKPOINT_HOURS, 24);
+    const key = generateSigningKey();
+    const on = loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_DIR: '/var/lib/incident-audit', AUDIT_CHANNEL: 'G0AUDIT', AUDIT_CHECKPOINT_HOURS: '6' });
+    assert.equal(on.AUDIT_SIGNING_KEY?.publicKey.base64, key.publicKey);
+    assert.deepEqual([on.AUDIT_CHECKPOINT_DIR, on.AUDIT_CHANNEL, on.AUDIT_CHECKPOINT_HOURS], ['/var/lib/incident-audit', 'G0AUDIT', 6]);
+    const pem = loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: key.privatePem.replace(/\n/g, '\\n'), AUDIT_VERIFY_KEY: key.publicPem, AUDIT_CHANNEL: 'C0AUDIT' });
+    assert.equal(pem.AUDIT_SIGNING_KEY?.publicKey.fingerprint, key.fingerprint);
+    assert.equal(pem.AUDIT_VERIFY_KEY?.fingerprint, key.fingerprint);
+    assert.equal(loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: ' ', AUDIT_CHANNEL: '', AUDIT_CHECKPOINT_DIR: '' }).AUDIT_SIGNING_KEY, undefined, 'blank is unset');
+  });
+
+  test('bad audit checkpoint settings are named, and a key is never repeated in the message', () => {
+    const key = generateSigningKey();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ...GOOD, AUDIT_CHECKPOINT_DIR: '/var/lib/incident-audit' }, /AUDIT_SIGNING_KEY is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed \(npm run audit:keygen prints a key\)/],
+      [{ ...GOOD, AUDIT_CHANNEL: 'C0AUDIT' }, /AUDIT_SIGNING_KEY is required when/],
+      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHANNEL: '#audit' }, /AUDIT_CHANNEL must be a Slack channel ID/],
+      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '0' }, /AUDIT_CHECKPOINT_HOURS must be at least 1 hour/],
+      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '1.5' }, /AUDIT_CHECKPOINT_HOURS must be a whole number of hours/],
+      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: 'daily' }, /AUDIT_CHECKPOINT_HOURS must be a whole number of hours/],
+      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '721' }, /AUDIT_CHECKPOINT_HOURS must be at most 720 hours/],
+      [{ ...GOOD, AUDIT_VERIFY_KEY: key.seed.slice(0, 30) }, /AUDIT_VERIFY_KEY must be an Ed25519 public key/],
+      [{ ...GOOD, AUDIT_VERIFY_KEY: key.privatePem }, /AUDIT_VERIFY_KEY must be an Ed25519 public key/],
+    ];
+    for (const [env, expected] of cases) assert.match(problem(env), expected);
+    for (const bad of [key.seed.slice(0, 40), `${key.seed.slice(0, 20)}!!${key.seed.slice(22)}`, key.publicPem, 'hunter2-hunter2']) {
+      const message = problem({ ...GOOD, AUDIT_SIGNING_KEY: bad, AUDIT_CHECKPOINT_DIR: '/x' });
+      assert.match(message, /^Invalid configuration: AUDIT_SIGNING_KEY must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM \(npm run audit:keygen prints one\)\. See/);
+      for (const part of bad.split(/\n/).filter((l) => l.length > 8)) assert.ok(!message.includes(part), 'the key is not repeated');
+    }
   });
 
   test('npm start without Slack settings prints one clear line and exits 1', () => {

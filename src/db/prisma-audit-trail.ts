@@ -1,6 +1,45 @@
 import { canonicalEntry, chainProblems } from '../domain/audit-chain.ts';
+import {
+  AUDITED_TABLES,
+  describeDifference,
+  impliedByDefault,
+  parseExactJson,
+  replayDifferences,
+  type ColumnShape,
+  type Exact,
+  type LiveRow,
+  type RecordDifference,
+  type ReplayEntry,
+  type TableShapes,
+} from '../domain/audit-replay.ts';
+import type { AuditSnapshot, CheckpointHead, LiveChain, LiveTrail } from '../domain/audit-checkpoint.ts';
 import type { AuditProblem, AuditRecord, AuditTrail, AuditVerification, IncidentAudit } from '../ports/audit-trail.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+
+/**
+ * Reads that must agree with each other (a trail and the records it describes; a counter and the
+ * numbers it gave) are made in one snapshot, so a change committed meanwhile is in all or none.
+ * The embedded database has one connection: wait for it as the bot's writes do.
+ */
+const SNAPSHOT = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: 20_000, timeout: 60_000 };
+
+/** An incident's rows in the audited tables, each as to_jsonb(row) text (what the trigger records). */
+const LIVE_ROWS = (id: string) => Prisma.sql`
+  SELECT 'incident' AS tbl, to_jsonb(t)::text AS row FROM incident t WHERE t.id = ${id}::uuid
+  UNION ALL SELECT 'incident_role', to_jsonb(t)::text FROM incident_role t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'timeline_entry', to_jsonb(t)::text FROM timeline_entry t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'pagerduty_link', to_jsonb(t)::text FROM pagerduty_link t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'incident_review', to_jsonb(t)::text FROM incident_review t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'action_item', to_jsonb(t)::text FROM action_item t WHERE t.incident_id = ${id}::uuid`;
+
+/** Numbered records: the table, how its numbers are written, and the trail action that gave one. */
+const NUMBERED = [
+  { name: 'incident', table: Prisma.raw('incident'), ref: 'INC', action: 'incident.insert', what: 'incident' },
+  { name: 'action_item', table: Prisma.raw('action_item'), ref: 'ACT', action: 'action_item.insert', what: 'action item' },
+] as const;
+
+/** At most this many numbers of one kind named singly (above the counter, or marked as older than the trail). */
+const MAX_NAMED = 100;
 
 type Json = Record<string, unknown> | null;
 
@@ -30,22 +69,28 @@ export class PrismaAuditTrail implements AuditTrail {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * One incident's entries and its head, read in one statement (one snapshot: a change committed
-   * meanwhile is either wholly in it or not at all), and what is wrong with the chain. The
-   * canonical text is rebuilt here from the stored columns, so the check does not rest on the
-   * database's audit_canonical() function.
+   * One incident's entries, its head and its rows, read in one snapshot (a change committed
+   * meanwhile is either wholly in it or not at all), and what is wrong: with the chain, and with the
+   * rows against the state the trail implies (replayDifferences). The canonical text is rebuilt
+   * here from the stored columns, so the check does not rest on the database's audit_canonical()
+   * function. One incident at a time: memory grows with one incident's trail, not the database's.
    */
   async read(incidentId: string): Promise<IncidentAudit> {
-    const rows = await this.prisma.$queryRaw<Row[]>`
-      SELECT i.audited AS incident_audited, h.seq AS head_seq, h.hash AS head_hash,
-             e.seq, e.at, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
-             e.actor, e.via, e.action, e.row_key, e.before, e.after,
-             e.before::text AS before_text, e.after::text AS after_text, e.prev_hash, e.hash
-        FROM (SELECT 1) AS one
-        LEFT JOIN incident i ON i.id = ${incidentId}::uuid
-        LEFT JOIN audit_head h ON h.incident_id = ${incidentId}::uuid
-        LEFT JOIN audit_entry e ON e.incident_id = ${incidentId}::uuid
-       ORDER BY e.seq, e.id`;
+    const shapes = await this.shapes();
+    const { rows, live } = await this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Row[]>`
+        SELECT i.audited AS incident_audited, h.seq AS head_seq, h.hash AS head_hash,
+               e.seq, e.at, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
+               e.actor, e.via, e.action, e.row_key, e.before, e.after,
+               e.before::text AS before_text, e.after::text AS after_text, e.prev_hash, e.hash
+          FROM (SELECT 1) AS one
+          LEFT JOIN incident i ON i.id = ${incidentId}::uuid
+          LEFT JOIN audit_head h ON h.incident_id = ${incidentId}::uuid
+          LEFT JOIN audit_entry e ON e.incident_id = ${incidentId}::uuid
+         ORDER BY e.seq, e.id`;
+      const live = await tx.$queryRaw<{ tbl: string; row: string }[]>(LIVE_ROWS(incidentId));
+      return { rows, live };
+    }, SNAPSHOT);
     const head = rows[0]?.head_seq != null && rows[0].head_hash != null ? { seq: rows[0].head_seq, hash: rows[0].head_hash } : null;
     const stored = rows.filter((r) => r.seq !== null);
     const entries: AuditRecord[] = stored.map((r) => ({
@@ -82,18 +127,72 @@ export class PrismaAuditTrail implements AuditTrail {
     if (audited === null && entries.length > 0 && entries.at(-1)!.action !== 'incident.delete') {
       problems.push('the incident is gone, but no deletion was recorded');
     }
-    return { entries, problems };
+    const ofChain = [...problems];
+    // The records against what the trail implies: for an incident whose trail begins with its
+    // insert (not one declared before the trail began), and for rows of an incident that has neither
+    // a row nor a trail (inserted behind the trail's back).
+    let differences: RecordDifference[] = [];
+    const hasInsert = entries.some((e) => e.action === 'incident.insert' && e.rowKey === incidentId);
+    if (hasInsert || (audited === null && entries.length === 0 && live.length > 0)) {
+      try {
+        const replay: ReplayEntry[] = stored.map((r) => ({
+          seq: r.seq!,
+          action: r.action!,
+          rowKey: r.row_key!,
+          before: r.before_text === null ? null : parseExactJson(r.before_text),
+          after: r.after_text === null ? null : parseExactJson(r.after_text),
+        }));
+        const liveRows: LiveRow[] = live.map((l) => ({ table: l.tbl, row: parseExactJson(l.row) as Map<string, Exact> }));
+        differences = replayDifferences(replay, liveRows, shapes);
+        problems.push(...differences.map(describeDifference));
+      } catch (err) {
+        problems.push(`the records could not be compared with the trail: ${(err as Error).message}`);
+      }
+    }
+    return { entries, problems, chainProblems: ofChain, differences };
+  }
+
+  private shapesRead: Promise<TableShapes> | null = null;
+
+  /** The audited tables' columns as they are now (read once: the schema does not change while running). */
+  private shapes(): Promise<TableShapes> {
+    this.shapesRead ??= (async () => {
+      const columns = await this.prisma.$queryRaw<{ tbl: string; col: string; type: string; dflt: string | null; nullable: boolean }[]>`
+        SELECT table_name::text AS tbl, column_name::text AS col, data_type::text AS type,
+               column_default::text AS dflt, is_nullable = 'YES' AS nullable
+          FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name IN (${Prisma.join([...AUDITED_TABLES])})
+         ORDER BY table_name, ordinal_position`;
+      const shapes = new Map<string, Map<string, ColumnShape>>();
+      for (const c of columns) {
+        const implied = impliedByDefault(c.dflt, c.nullable, c.type);
+        const shape: ColumnShape = { instant: c.type === 'timestamp with time zone', ...(implied === undefined ? {} : { implied }) };
+        if (!shapes.has(c.tbl)) shapes.set(c.tbl, new Map());
+        shapes.get(c.tbl)!.set(c.col, shape);
+      }
+      return shapes;
+    })();
+    this.shapesRead.catch(() => {
+      this.shapesRead = null;
+    });
+    return this.shapesRead;
   }
 
   async verify(incidentId?: string): Promise<AuditVerification> {
     const problems: AuditProblem[] = [];
     const only = incidentId ?? null;
-    // Every incident with a chain, a head, or neither.
+    // Every incident with a chain, a head, or neither, and any other incident id that rows name
+    // (rows of an incident that is not there, inserted behind the trail's back).
     const subjects = await this.prisma.$queryRaw<{ id: string; number: number | null }[]>`
       WITH ids AS (
         SELECT id FROM incident WHERE ${only}::uuid IS NULL OR id = ${only}::uuid
         UNION SELECT incident_id FROM audit_head WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT DISTINCT incident_id FROM audit_entry WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM incident_role WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM timeline_entry WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM pagerduty_link WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM incident_review WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM action_item WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
       )
       SELECT ids.id::text AS id, i.number FROM ids LEFT JOIN incident i ON i.id = ids.id
        ORDER BY i.number NULLS LAST, ids.id`;
@@ -103,6 +202,120 @@ export class PrismaAuditTrail implements AuditTrail {
       entries += audit.entries.length;
       for (const problem of audit.problems) problems.push({ incidentId: s.id, number: s.number, problem });
     }
+    if (incidentId === undefined) problems.push(...(await this.numbering()));
     return { incidents: subjects.length, entries, problems };
+  }
+
+  /**
+   * Incident and action item numbers are given without gaps (src/db/numbering.ts), so each number
+   * from where that began up to the counter belongs to a record, or to a trail that records its
+   * insert (and its deletion). One no record and no trail has was erased with its trail; one past
+   * the newest is found by the counter. Read in one snapshot with the counters.
+   */
+  private async numbering(): Promise<AuditProblem[]> {
+    return this.prisma.$transaction(async (tx) => {
+      const problems: AuditProblem[] = [];
+      const counters = await tx.$queryRaw<{ name: string; last: number; numbered_from: number }[]>`
+        SELECT name, last, numbered_from FROM number_counter`;
+      const issued = (action: string) => Prisma.sql`
+        SELECT n FROM (SELECT CASE WHEN after->>'number' ~ '^[0-9]{1,9}$' THEN (after->>'number')::int END AS n
+                         FROM audit_entry WHERE action = ${action}) a WHERE n IS NOT NULL`;
+      for (const k of NUMBERED) {
+        const counter = counters.find((c) => c.name === k.name);
+        if (!counter) {
+          problems.push({ incidentId: null, number: null, subject: 'numbering', problem: `the ${k.what} number counter is missing (number_counter '${k.name}'): numbers cannot be checked` });
+          continue;
+        }
+        const { last, numbered_from: from } = counter;
+        const gaps = await tx.$queryRaw<{ first: number; last: number }[]>`
+          WITH known AS (
+            SELECT number AS n FROM ${k.table} WHERE number BETWEEN ${from}::int AND ${last}::int
+            UNION SELECT n FROM (${issued(k.action)}) t WHERE n BETWEEN ${from}::int AND ${last}::int
+          ), edges AS (
+            SELECT n FROM known UNION ALL SELECT ${from}::int - 1 UNION ALL SELECT ${last}::int + 1
+          ), steps AS (
+            SELECT n, lag(n) OVER (ORDER BY n) AS prev FROM edges
+          )
+          SELECT (prev + 1)::int AS first, (n - 1)::int AS last FROM steps WHERE n - prev > 1 ORDER BY first`;
+        for (const g of gaps) {
+          const one = g.first === g.last;
+          const newest = g.last === last ? `${one ? 'the newest number given' : 'up to the newest number given'}; ` : '';
+          problems.push({
+            incidentId: null,
+            number: k.name === 'incident' ? g.first : null,
+            subject: `${k.ref}-${g.first}${one ? '' : `–${g.last}`}`,
+            problem: `no ${k.what} and no audit trail has ${one ? 'this number' : 'these numbers'} (${newest}numbers are given without gaps): erased with ${one ? 'its' : 'their'} trail`,
+          });
+        }
+        const above = await tx.$queryRaw<{ number: number }[]>`
+          SELECT number FROM ${k.table} WHERE number > ${last}::int ORDER BY number LIMIT ${MAX_NAMED}`;
+        for (const a of above) {
+          problems.push({
+            incidentId: null,
+            number: k.name === 'incident' ? a.number : null,
+            subject: `${k.ref}-${a.number}`,
+            problem: `numbered above the counter (the last ${k.what} number given is ${last}): inserted without taking a number, or the counter was wound back`,
+          });
+        }
+        if (k.name === 'incident') {
+          // Incidents declared before the trail began were numbered before any that has a trail.
+          const unaudited = await tx.$queryRaw<{ id: string; number: number }[]>`
+            SELECT id::text AS id, number FROM incident
+             WHERE NOT audited AND (number >= ${from}::int OR number > (SELECT min(n) FROM (${issued(k.action)}) t))
+             ORDER BY number LIMIT ${MAX_NAMED}`;
+          for (const u of unaudited) {
+            problems.push({
+              incidentId: u.id,
+              number: u.number,
+              problem: 'marked as declared before the audit trail began (audited = false), but numbered after incidents that have a trail',
+            });
+          }
+        }
+      }
+      return problems;
+    }, SNAPSHOT);
+  }
+
+  async snapshot(): Promise<AuditSnapshot> {
+    // One statement, so one snapshot: a change committed meanwhile is wholly in it or not at all.
+    const [row] = await this.prisma.$queryRaw<
+      { heads: CheckpointHead[]; incident_highest: number; incident_missing: [number, number][]; action_highest: number; action_missing: [number, number][] }[]
+    >`
+      WITH heads AS (
+        SELECT h.incident_id::text AS "incidentId", i.number, h.seq, h.hash
+          FROM audit_head h LEFT JOIN incident i ON i.id = h.incident_id
+      ),
+      inc AS (SELECT number, lag(number, 1, 0) OVER (ORDER BY number) AS prev FROM incident),
+      act AS (SELECT number, lag(number, 1, 0) OVER (ORDER BY number) AS prev FROM action_item)
+      SELECT
+        (SELECT coalesce(json_agg(heads ORDER BY heads.number NULLS LAST, heads."incidentId"), '[]'::json) FROM heads) AS heads,
+        (SELECT coalesce(max(number), 0)::int FROM incident) AS incident_highest,
+        (SELECT coalesce(json_agg(json_build_array(prev + 1, number - 1) ORDER BY number), '[]'::json) FROM inc WHERE number > prev + 1) AS incident_missing,
+        (SELECT coalesce(max(number), 0)::int FROM action_item) AS action_highest,
+        (SELECT coalesce(json_agg(json_build_array(prev + 1, number - 1) ORDER BY number), '[]'::json) FROM act WHERE number > prev + 1) AS action_missing`;
+    return {
+      heads: row!.heads,
+      incidents: { highest: row!.incident_highest, missing: row!.incident_missing },
+      actionItems: { highest: row!.action_highest, missing: row!.action_missing },
+    };
+  }
+
+  async liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail> {
+    const ids = checkpoint.heads.map((h) => h.incidentId);
+    const numbered = await this.prisma.$queryRaw<{ id: string; number: number }[]>`
+      SELECT id::text AS id, number FROM incident WHERE id = ANY(${ids}::uuid[])`;
+    const numberOf = new Map(numbered.map((r) => [r.id, r.number]));
+    const chains = new Map<string, LiveChain>();
+    for (const id of ids) {
+      const audit = await this.read(id);
+      chains.set(id, { number: numberOf.get(id) ?? null, entries: audit.entries, problems: audit.chainProblems });
+    }
+    const incidents = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM incident WHERE number <= ${checkpoint.incidents.highest}`;
+    const actionItems = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM action_item WHERE number <= ${checkpoint.actionItems.highest}`;
+    return {
+      chains,
+      incidentNumbers: new Set(incidents.map((r) => r.number)),
+      actionItemNumbers: new Set(actionItems.map((r) => r.number)),
+    };
   }
 }

@@ -13,6 +13,7 @@ import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
+import { nextNumber } from './numbering.ts';
 
 const withRoles = { roles: true } as const;
 type Row = Prisma.IncidentGetPayload<{ include: typeof withRoles }>;
@@ -81,6 +82,9 @@ function toEntry(e: EntryRow): TimelineEntry {
   };
 }
 
+/** Thrown inside a declaration's transaction to roll it back (and give its number back) when its key is taken. */
+const ALREADY_DECLARED = Symbol('already declared');
+
 /** Thrown inside a transaction to roll it back when a role guard no longer holds. */
 const GUARD_FAILED = Symbol('guard failed');
 
@@ -124,65 +128,73 @@ export class PrismaIncidentStore implements IncidentStore {
     if (existing) return { incident: toIncident(existing), created: false };
     const d = input.declaration;
     try {
-      const row = await this.write((tx) => tx.incident.create({
-        data: {
-          declareKey: input.declareKey,
-          title: d.title,
-          description: d.description,
-          affectedService: d.affectedService,
-          severity: d.severity,
-          isPrivate: d.isPrivate,
-          clinicalImpact: d.clinicalImpact,
-          // A near miss is over when it is recorded: resolved at once, so it is never active.
-          nearMiss: d.nearMiss,
-          ...(d.nearMiss ? { status: 'RESOLVED' as const, resolvedAt: input.declaredAt } : {}),
-          // A personal-data breach: the 72-hour clock runs from awareness (the declare time unless given).
-          ...(d.dataBreach ? { dataBreach: true, breachAwareAt: d.breachAwareAt ?? input.declaredAt } : {}),
-          declaredBy: input.declaredBy,
-          originChannelId: input.originChannelId,
-          responseUrl: input.responseUrl,
-          createdAt: input.declaredAt,
-          lastUpdateAt: input.declaredAt,
-          // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
-          ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
-          timeline: {
-            create: [{
-              occurredAt: input.declaredAt,
-              kind: 'declared',
-              actorId: input.declaredBy,
-              text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
-              data: {
-                severity: d.severity,
-                via: input.via,
-                isPrivate: d.isPrivate,
-                clinicalImpact: d.clinicalImpact,
-                affectedService: d.affectedService,
-                ...(d.nearMiss ? { nearMiss: true } : {}),
-                ...(d.dataBreach ? { dataBreach: true } : {}),
+      const row = await auditedTransaction(this.prisma, async (tx) => {
+        // The number first: the counter stays locked until this commits, so declarations take their
+        // turn from here, and one that does not commit gives its number back (no gaps).
+        const number = await nextNumber(tx, 'incident');
+        // Under that lock, a copy of this request that got in first has committed: not declared twice.
+        if (await tx.incident.findUnique({ where: { declareKey: input.declareKey }, select: { id: true } })) throw ALREADY_DECLARED;
+        return tx.incident.create({
+          data: {
+            number,
+            declareKey: input.declareKey,
+            title: d.title,
+            description: d.description,
+            affectedService: d.affectedService,
+            severity: d.severity,
+            isPrivate: d.isPrivate,
+            clinicalImpact: d.clinicalImpact,
+            // A near miss is over when it is recorded: resolved at once, so it is never active.
+            nearMiss: d.nearMiss,
+            ...(d.nearMiss ? { status: 'RESOLVED' as const, resolvedAt: input.declaredAt } : {}),
+            // A personal-data breach: the 72-hour clock runs from awareness (the declare time unless given).
+            ...(d.dataBreach ? { dataBreach: true, breachAwareAt: d.breachAwareAt ?? input.declaredAt } : {}),
+            declaredBy: input.declaredBy,
+            originChannelId: input.originChannelId,
+            responseUrl: input.responseUrl,
+            createdAt: input.declaredAt,
+            lastUpdateAt: input.declaredAt,
+            // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
+            ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
+            timeline: {
+              create: [{
+                occurredAt: input.declaredAt,
+                kind: 'declared',
+                actorId: input.declaredBy,
+                text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
+                data: {
+                  severity: d.severity,
+                  via: input.via,
+                  isPrivate: d.isPrivate,
+                  clinicalImpact: d.clinicalImpact,
+                  affectedService: d.affectedService,
+                  ...(d.nearMiss ? { nearMiss: true } : {}),
+                  ...(d.dataBreach ? { dataBreach: true } : {}),
+                },
               },
+              // The breach on the timeline at the moment of awareness, where the 72 hours start.
+              ...(d.dataBreach
+                ? [{
+                    occurredAt: d.breachAwareAt ?? input.declaredAt,
+                    kind: 'data_breach',
+                    actorId: input.declaredBy,
+                    text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
+                    data: { on: true, awareAt: (d.breachAwareAt ?? input.declaredAt).toISOString() },
+                  }]
+                : []),
+              // A near miss is resolved as it is recorded: the timeline says so, for its review.
+              ...(d.nearMiss
+                ? [{ occurredAt: input.declaredAt, kind: 'status_changed', actorId: input.declaredBy, text: 'Resolved: recorded as a near miss', data: { from: 'DECLARED', to: 'RESOLVED' } }]
+                : [])],
             },
-            // The breach on the timeline at the moment of awareness, where the 72 hours start.
-            ...(d.dataBreach
-              ? [{
-                  occurredAt: d.breachAwareAt ?? input.declaredAt,
-                  kind: 'data_breach',
-                  actorId: input.declaredBy,
-                  text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
-                  data: { on: true, awareAt: (d.breachAwareAt ?? input.declaredAt).toISOString() },
-                }]
-              : []),
-            // A near miss is resolved as it is recorded: the timeline says so, for its review.
-            ...(d.nearMiss
-              ? [{ occurredAt: input.declaredAt, kind: 'status_changed', actorId: input.declaredBy, text: 'Resolved: recorded as a near miss', data: { from: 'DECLARED', to: 'RESOLVED' } }]
-              : [])],
           },
-        },
-        include: withRoles,
-      }));
+          include: withRoles,
+        });
+      });
       return { incident: toIncident(row), created: true };
     } catch (err) {
       // The same request raced itself: the other copy recorded it first.
-      if (!isUniqueViolation(err)) throw err;
+      if (err !== ALREADY_DECLARED && !isUniqueViolation(err)) throw err;
       const row = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
       if (!row) throw err; // another key's conflict (its PagerDuty incident is linked elsewhere): nothing recorded
       return { incident: toIncident(row), created: false };

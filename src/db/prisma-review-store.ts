@@ -4,6 +4,7 @@ import { CONTRIBUTING_FACTORS, type ContributingFactor, type ReviewInputDraft } 
 import type { ActionChange, ActionGuard, ActionItemQuery, ActionReminderSeen, ReviewStore, StoredReview } from '../ports/review-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
+import { nextNumber } from './numbering.ts';
 
 const withIncident = { incident: { select: { number: true, title: true, isPrivate: true, channelId: true } } } as const;
 type ActionRow = Prisma.ActionItemGetPayload<{ include: typeof withIncident }>;
@@ -60,8 +61,11 @@ const CONFLICT = Symbol('review changed meanwhile');
 
 /** Adds an action item and its timeline entry inside the caller's transaction. */
 async function createActionItem(tx: Prisma.TransactionClient, incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem> {
+  // Locked until the caller's transaction ends; given back if it rolls back (no gaps).
+  const number = await nextNumber(tx, 'action_item');
   const row = await tx.actionItem.create({
     data: {
+      number,
       incidentId,
       text: item.text,
       ownerId: item.ownerId,

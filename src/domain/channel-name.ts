@@ -14,15 +14,37 @@ export function slugify(text: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** More rounds than any title needs: each one only replaces findings by PHI-free labels. */
+const MAX_ROUNDS = 8;
+
+/**
+ * The slug of a title with no PHI in it, at most `room` characters. The title is redacted, then the
+ * slug itself is checked as it reads (its hyphens as spaces), because slugifying can make an
+ * identifier the title did not hold: `SW1A~1AA` becomes `sw1a-1aa`, and cutting the slug to length
+ * can turn `943-476-59190` into `943-476-5919`. Anything found there is redacted and the slug made
+ * again, until nothing is found; if that never settles the slug is left out.
+ */
+function phiFreeSlug(title: string, room: number): string {
+  let text = redactPhi(title).text;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const slug = slugify(text).slice(0, Math.max(0, room)).replace(/-+$/, '');
+    const again = redactPhi(slug.replace(/-/g, ' '));
+    if (again.findings.length === 0) return slug;
+    text = again.text;
+  }
+  return '';
+}
+
 /**
  * `inc-<number>-<slug-of-title>`, at most 80 characters; `attempt` > 1 adds `-<attempt>` (used when
  * the name is taken) and still keeps to the limit by shortening the slug. Channel names are seen
- * across the workspace, so PHI in the title is redacted first (`inc-7-redacted-nhs-number-…`).
+ * across the workspace, so PHI in the title is redacted first (`inc-7-redacted-nhs-number-…`), and
+ * the slug is checked again after its own normalisation (see phiFreeSlug).
  */
 export function incidentChannelName(number: number, title: string, attempt = 1): string {
   const prefix = incidentRef({ number }).toLowerCase();
   const suffix = attempt > 1 ? `-${attempt}` : '';
   const room = CHANNEL_NAME_MAX - prefix.length - suffix.length - 1;
-  const slug = slugify(redactPhi(title).text).slice(0, Math.max(0, room)).replace(/-+$/, '');
+  const slug = phiFreeSlug(title, room);
   return slug ? `${prefix}-${slug}${suffix}` : `${prefix}${suffix}`;
 }

@@ -7,9 +7,9 @@ import { formatInZone } from './time.ts';
 
 /**
  * The evidence pack of one incident: its record (the incident, roles, timeline, PagerDuty links,
- * review input, action items) and its audit trail with the verification of its hash chain, as of
- * `generatedAt`. What `/incident evidence` exports, as JSON and as Markdown. Deterministic: the same
- * record gives the same pack.
+ * review input, action items) and its audit trail with the verification of its hash chain and of
+ * the records against the state the trail implies, as of `generatedAt`. What `/incident evidence`
+ * exports, as JSON and as Markdown. Deterministic: the same record gives the same pack.
  */
 export const EVIDENCE_FORMAT = 'incident-evidence/1';
 
@@ -30,7 +30,7 @@ export interface EvidenceInput {
   review: { input: Record<string, unknown>; updatedBy: string | null; updatedAt: Date } | null;
   actionItems: readonly ActionItem[];
   audit: readonly AuditRecord[];
-  /** Problems the verification found in the chain; empty: intact. */
+  /** Problems the verification found, in the chain or in the records against the trail; empty: intact. */
   auditProblems: readonly string[];
   generatedAt: Date;
   generatedBy: string;
@@ -147,7 +147,7 @@ export function evidenceToMarkdown(e: Evidence, timeZone: string): string {
   out.push(`Generated ${t(e.generatedAt)} for ${e.generatedBy}. Format \`${e.format}\`; times are stored in UTC and shown in ${timeZone}.`, '');
   out.push(
     e.auditTrail.intact
-      ? `**Audit trail: intact** (${e.auditTrail.entries.length} entries, hash chain verified).`
+      ? `**Audit trail: intact** (${e.auditTrail.entries.length} entries, hash chain verified, records match the trail).`
       : `**Audit trail: NOT intact** (${e.auditTrail.entries.length} entries):\n${e.auditTrail.problems.map((p) => `- ${p}`).join('\n')}`,
     '',
   );

@@ -27,6 +27,8 @@ interface ReminderJob {
 
 export interface ReminderQueue {
   scheduler: ReminderScheduler;
+  /** The queue's pg-boss, for other background jobs on the same connection (audit checkpoints). */
+  boss: PgBoss;
   /** Stops fetching, waits for the check in progress and for pg-boss's last queries; the pool stays open. */
   stop(): Promise<void>;
 }
@@ -158,6 +160,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
   let stopped: Promise<void> | null = null;
   return {
     scheduler,
+    boss,
     stop() {
       stopped ??= (async () => {
         stopping = true;

@@ -9,6 +9,7 @@ import type { OnCallHistory } from '../ports/on-call-history.ts';
 import type { LoadCache } from '../ports/load-cache.ts';
 import type { WorkingHours } from '../domain/working-hours.ts';
 import type { AuditTrail } from '../ports/audit-trail.ts';
+import type { CheckpointTrigger } from '../domain/audit-checkpoint.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   loadCache: LoadCache;
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
+  /** Signed checkpoints of the trail outside the database; absent when none are configured. */
+  auditCheckpoints?: { request(trigger: CheckpointTrigger): Promise<void> };
   settings: {
     broadcastChannelId: string;
     /** Where clinical-safety alerts go (channel ID); null: only the incident channel is told. */

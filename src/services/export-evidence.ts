@@ -13,8 +13,8 @@ export interface EvidenceExport {
 }
 
 /**
- * `/incident evidence` in an incident's channel: its record and audit trail (with the chain
- * verified) as JSON and Markdown files, sent to the person who asked in their direct messages with
+ * `/incident evidence` in an incident's channel: its record and audit trail (with the chain, and
+ * the records against the trail, verified) as JSON and Markdown files, sent to the person who asked in their direct messages with
  * the bot. A private incident's pack goes only to members of its channel. The files leave the
  * channel, so PHI/PII in them is redacted (identifiers and times are kept).
  */
@@ -25,7 +25,7 @@ export async function exportEvidence(deps: ServiceDeps, input: { channelId: stri
     deps.store.pagerDutyLinks(incident.id),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
-    // The entries and their verification from one read: what is exported is what was checked.
+    // The entries and their verification (chain and records) from one snapshot: what is exported is what was checked.
     deps.audit.read(incident.id),
   ]);
   const evidence = buildEvidence({

@@ -68,7 +68,7 @@ const memberList = z.object({
 /** The content type of an uploaded file, by its extension (Slack also guesses). */
 function mimeTypeOf(filename: string): string {
   const ext = filename.split('.').at(-1)?.toLowerCase();
-  return ext === 'png' ? 'image/png' : ext === 'csv' ? 'text/csv' : ext === 'md' ? 'text/markdown' : 'application/octet-stream';
+  return ext === 'png' ? 'image/png' : ext === 'csv' ? 'text/csv' : ext === 'md' ? 'text/markdown' : ext === 'json' ? 'application/json' : 'application/octet-stream';
 }
 
 export class SlackChatPlatform implements ChatPlatform {

@@ -109,6 +109,20 @@ for (const database of testDatabases()) {
       assert.match(md, /entry \d+ was altered/);
     });
 
+    test('a record changed behind the trail (triggers off) is reported as not intact: the pack says what differs', async () => {
+      const i = await declare('sev3 Theatre list blank', ['UBOB']);
+      await run('sev 2 more theatres', 'UALICE', i.channelId!);
+      assert.equal(await tamper(app.bot.db.pool, "UPDATE incident SET severity = 'SEV4' WHERE id = $1", [i.id]), 1);
+      const told = await run('evidence', 'UALICE', i.channelId!);
+      assert.match(told, /Its audit trail is NOT intact/);
+      const files = evidenceFiles('UALICE').filter((f) => f.filename.startsWith(`inc-${i.number}-`));
+      const md = files.find((f) => f.filename.endsWith('.md'))!.content.toString('utf8');
+      assert.match(md, /\*\*Audit trail: NOT intact\*\*/);
+      assert.ok(md.includes(`- incident ${i.id} severity: expected "SEV2", found "SEV4"`), md);
+      const pack = JSON.parse(files.find((f) => f.filename.endsWith('.json'))!.content.toString('utf8'));
+      assert.equal(pack.auditTrail.intact, false);
+    });
+
     test('outside an incident channel, or with words after it, it says how to use it and sends nothing', async () => {
       assert.match(await run('evidence', 'UALICE', 'CGENERAL'), /only works in an incident channel/);
       const i = await declare('sev4 Typo', []);

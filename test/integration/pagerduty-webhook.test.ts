@@ -154,6 +154,7 @@ for (const database of testDatabases()) {
       const entries = (await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'pagerduty');
       assert.deepEqual(entries.map((e) => e.text), ['PagerDuty incident 42 acknowledged by Alice Example', 'PagerDuty incident 42 resolved by Alice Example']);
       assert.equal((await app.bot.deps.store.pagerDutyLinks(incident.id))[0]!.status, 'resolved', 'a late acknowledge does not reopen it');
+      assert.deepEqual((await app.bot.deps.audit.verify(incident.id)).problems, [], 'the entries are in the audit trail');
     });
 
     test('a trigger delivered 3 times at once declares one incident with one link', async () => {

@@ -23,6 +23,20 @@ const EMAIL = 'jo.bloggs@example.nhs.uk';
 const PHONE = '07700 900123';
 const B = REVIEW_MODAL.blocks;
 
+/** Each digit of every script Unicode has (CLDR numbering systems), and its value. */
+const DIGIT_VALUE = new Map<string, string>();
+for (const system of Intl.supportedValuesOf('numberingSystem')) {
+  const format = new Intl.NumberFormat('en', { numberingSystem: system, useGrouping: false });
+  for (let d = 0; d <= 9; d++) DIGIT_VALUE.set(format.format(d), String(d));
+}
+
+/** `text` as a reader takes it: any script's digits as ASCII, invisible characters and separators gone. */
+const asRead = (text: string) =>
+  [...text.normalize('NFKC')]
+    .map((c) => DIGIT_VALUE.get(c) ?? c)
+    .join('')
+    .replace(/[\p{Cf}\s./_-]/gu, '');
+
 /** No form of the NHS number, email or phone number in `text`. */
 function assertClean(text: string, what: string) {
   for (const secret of [NHS, NHS.replace(/ /g, ''), NHS.replace(/ /g, '-'), EMAIL, PHONE, PHONE.replace(/ /g, '')]) {
@@ -115,6 +129,35 @@ for (const database of testDatabases()) {
       assert.match(warning, /the channel name/);
       assertClean(warning, 'the warning');
       assert.equal(told.filter((t) => t.includes(':shield:')).length, 1, 'warned once');
+    });
+
+    test('declaring with disguised identifiers: fullwidth, dotted and zero-width-joined NHS numbers and a fullwidth ＠ email are redacted in the announcement and the channel name', async () => {
+      const disguised = ['９４３４７６５９１９', '943.476.5919', '943\u200b476\u200b5919'];
+      const email = 'jo.bloggs＠example.nhs.uk';
+      const title = `Letters ${disguised.join(' ')} to ${email}`;
+      const { incident, told } = await declare(`sev2 ${title} --clinical`);
+      assert.equal(incident.title, title, 'the record keeps the title as written');
+
+      const outside = [...postedIn(BROADCAST_CHANNEL), ...postedIn(CLINICAL)].filter((t) => t.includes(`INC-${incident.number}`));
+      assert.equal(outside.length, 2, 'announced, and the clinical-safety team alerted');
+      for (const posted of outside) {
+        assert.match(posted, /Letters \[redacted NHS number\] \[redacted NHS number\] \[redacted NHS number\] to \[redacted email address\]/);
+        for (const written of [...disguised, email, 'jo.bloggs', NHS]) assert.ok(!posted.includes(written), `must not contain ${written}: ${posted.slice(0, 300)}`);
+        assert.ok(!asRead(posted).includes('9434765919'), `no NHS number in any digits or with any separators: ${posted.slice(0, 300)}`);
+      }
+
+      const channel = slack.channels.get(incident.channelId!)!;
+      assert.equal(channel.name, incident.channelName);
+      const prefix = `inc-${incident.number}-`;
+      const slug = 'letters-redacted-nhs-number-redacted-nhs-number-redacted-nhs-number-to-redacted-email-address';
+      assert.equal(channel.name, prefix + slug.slice(0, 80 - prefix.length).replace(/-+$/, ''));
+      assert.ok(!asRead(channel.name).includes('9434765919'));
+
+      const warning = told.find((t) => t.includes(':shield:'));
+      assert.ok(warning, `the declarer is warned: ${told.join(' | ')}`);
+      assert.match(warning, /I removed 3 NHS numbers and an email address/);
+      assert.match(warning, /the channel name/);
+      for (const written of [...disguised, email]) assert.ok(!warning.includes(written), 'the warning repeats nothing');
     });
 
     test('declaring through the form: the description and the service are redacted outside the channel too', async () => {

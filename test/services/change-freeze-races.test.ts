@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
+import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { Severity } from '../../src/domain/severity.ts';
@@ -34,7 +35,7 @@ interface Hold {
   fail(err: Error): void;
 }
 
-function harness(store: PrismaIncidentStore) {
+function harness(store: PrismaIncidentStore, audit: PrismaAuditTrail) {
   const posts: { channel: string; kind: string }[] = [];
   /** The freeze state each summary drawing showed, in order (post and updates). */
   const summaries: boolean[] = [];
@@ -108,7 +109,7 @@ function harness(store: PrismaIncidentStore) {
     } as unknown as ServiceDeps['reviews'],
     history: null,
     loadCache: unused('loadCache'),
-    audit: unused('audit'),
+    audit,
     clock: { now: () => new Date() },
     logger: silentLogger,
     onCall: null,
@@ -166,6 +167,8 @@ async function assertConsistent(h: H, id: string, expected: { freeze: boolean; n
   assert.deepEqual(notices, expected.notices, 'freeze notices, in order');
   notices.forEach((k, n) => assert.equal(k, n % 2 === 0 ? 'freeze-started' : 'freeze-lifted', `notices alternate: ${notices.join(', ')}`));
   assert.equal(h.summaries.at(-1), i.freezeActive, `the summary shows the freeze iff it is on (drawn: ${h.summaries.join(', ')})`);
+  // Every write on the way (the freeze decided in SQL, the notice lease) is in the audit trail.
+  assert.deepEqual((await h.deps.audit.verify(id)).problems, []);
   return i;
 }
 
@@ -174,7 +177,7 @@ for (const database of testDatabases()) {
     const env = useTestStore(database);
     let h: H;
     beforeEach(() => {
-      h = harness(env.store());
+      h = harness(env.store(), new PrismaAuditTrail(env.db().prisma));
     });
 
     test('a downgrade while the freeze notice of a SEV1 declaration is slow ends the freeze, and its lift is told after it', async () => {

@@ -1,7 +1,7 @@
 // Starts the real bot (Bolt HTTP receiver, real WebClient, real database) for a test, pointed at
 // a Slack stand-in or Prism by SLACK_API_URL.
 import { after, before } from 'node:test';
-import { startBot, type RunningBot } from '../../src/app.ts';
+import { startBot, type RunningBot, type StartOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
@@ -33,6 +33,7 @@ export async function startTestBot(opts: {
   env?: Record<string, string>;
   onCall?: OnCallProvider;
   history?: OnCallHistory;
+  auditCheckpoints?: StartOptions['auditCheckpoints'];
 }): Promise<TestBot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: opts.token,
@@ -52,6 +53,7 @@ export async function startTestBot(opts: {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
     ...(opts.history ? { history: opts.history } : {}),
+    ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
   });
   const url = `http://127.0.0.1:${bot.port}`;
   return {
@@ -70,7 +72,7 @@ export async function startTestBot(opts: {
  */
 export function useTestBot(
   database: TestDatabase,
-  opts: { users: StandInUser[]; clock?: Clock; env?: Record<string, string>; onCall?: OnCallProvider },
+  opts: { users: StandInUser[]; clock?: Clock; env?: Record<string, string>; onCall?: OnCallProvider; auditCheckpoints?: StartOptions['auditCheckpoints'] },
 ): { slack: SlackStandIn; app: TestBot } {
   const env = {} as { slack: SlackStandIn; app: TestBot };
   let teardownDb: (() => Promise<void>) | undefined;
@@ -85,6 +87,7 @@ export function useTestBot(
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.onCall ? { onCall: opts.onCall } : {}),
+      ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     });
   });
   after(async () => {
