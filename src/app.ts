@@ -23,6 +23,7 @@ import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/resume-provisioning.ts';
+import { sendOwedNoticesPass } from './services/owed-notices.ts';
 import { resumeDeclarations } from './services/resume-declarations.ts';
 import { handlePagerDutyEvent } from './services/handle-pagerduty-event.ts';
 import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
@@ -185,6 +186,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       actingAs({ actor: 'bot', via: 'provisioning retry' }, () => resumeProvisioning(deps)).then(
         () => undefined,
         (err) => logger.error({ err }, 'background retry of incident set-up failed'),
+      ),
+    );
+    await inflight.track(
+      actingAs({ actor: 'bot', via: 'notice retry' }, () => sendOwedNoticesPass(deps)).then(
+        () => undefined,
+        (err) => logger.error({ err }, 'background retry of freeze and clinical-safety notices failed'),
       ),
     );
   };

@@ -9,6 +9,8 @@ import type {
   ProvisioningPatch,
   TimelineEntry,
 } from '../ports/incident-store.ts';
+import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
+import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
 import { nextNumber } from './numbering.ts';
@@ -49,6 +51,7 @@ function toIncident(r: Row): Incident {
     updateReminderDueAt: r.updateReminderDueAt,
     commanderNudgedAt: r.commanderNudgedAt,
     freezeActive: r.freezeActive,
+    freezeAnnounced: r.freezeAnnounced,
     clinicalNotifiedAt: r.clinicalNotifiedAt,
     onCallInvitedAt: r.onCallInvitedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
@@ -100,6 +103,18 @@ function entryData(incidentId: string, entry: NewTimelineEntry) {
   };
 }
 
+/**
+ * The freeze after a change, decided in one statement under the change's row lock from what is
+ * stored: on only while SEV1, active and not a near miss, and then kept, or started by a change
+ * that may start it. Writes nothing when it stays as it was.
+ */
+async function decideFreezeIn(tx: Prisma.TransactionClient, id: string, starts: boolean): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE incident SET freeze_active = NOT freeze_active
+     WHERE id = ${id}::uuid
+       AND freeze_active <> (severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss AND (freeze_active OR ${starts}))`;
+}
+
 export class PrismaIncidentStore implements IncidentStore {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -139,6 +154,8 @@ export class PrismaIncidentStore implements IncidentStore {
             responseUrl: input.responseUrl,
             createdAt: input.declaredAt,
             lastUpdateAt: input.declaredAt,
+            // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
+            ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
             timeline: {
               create: [{
                 occurredAt: input.declaredAt,
@@ -178,7 +195,8 @@ export class PrismaIncidentStore implements IncidentStore {
     } catch (err) {
       // The same request raced itself: the other copy recorded it first.
       if (err !== ALREADY_DECLARED && !isUniqueViolation(err)) throw err;
-      const row = await this.prisma.incident.findUniqueOrThrow({ where: { declareKey: input.declareKey }, include: withRoles });
+      const row = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
+      if (!row) throw err; // another key's conflict (its PagerDuty incident is linked elsewhere): nothing recorded
       return { incident: toIncident(row), created: false };
     }
   }
@@ -213,16 +231,26 @@ export class PrismaIncidentStore implements IncidentStore {
     return count === 1;
   }
 
-  async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date) {
+  async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date, held?: Date) {
     const data = leaseUntil ? { ...patch, provisionLockUntil: leaseUntil } : patch;
-    return toIncident(await this.write((tx) => tx.incident.update({ where: { id }, data, include: withRoles })));
+    return this.fenced(id, data, held);
   }
 
-  async finishProvisioning(id: string, now: Date, error: string | null) {
-    const data: Prisma.IncidentUpdateInput = error
+  async finishProvisioning(id: string, now: Date, error: string | null, held?: Date) {
+    const data: Prisma.IncidentUpdateManyMutationInput = error
       ? { provisionLockUntil: null, provisionError: error, provisionAttempts: { increment: 1 } }
       : { provisionLockUntil: null, provisionError: null, provisionedAt: now };
-    return toIncident(await this.write((tx) => tx.incident.update({ where: { id }, data, include: withRoles })));
+    return this.fenced(id, data, held);
+  }
+
+  /** A provisioning write; with `held`, a compare-and-set on the lease (a fencing token). */
+  private async fenced(id: string, data: Prisma.IncidentUpdateManyMutationInput, held?: Date): Promise<Incident> {
+    const { count } = await this.write((tx) => tx.incident.updateMany({ where: { id, ...(held ? { provisionLockUntil: held } : {}) }, data }));
+    if (count !== 1) {
+      if (held) throw new ProvisioningLeaseLost(id);
+      throw new Error(`incident ${id} not found`);
+    }
+    return toIncident(await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
   }
 
   async listUnprovisioned(maxAttempts: number, limit: number, declaredBefore: Date, now: Date) {
@@ -250,11 +278,14 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
-    const { role, ...fields } = change;
+    const { role, startsFreeze, ...fields } = change;
     const { roles: expectedRoles, ...guardFields } = guard;
     try {
       return await auditedTransaction(this.prisma, async (tx) => {
-        // Locks the row first, so the role check below cannot race another change.
+        // The change guard: the incident's row lock, held to the commit, so the checks below and
+        // every other change of this incident (a role-only one included) take turns.
+        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM incident WHERE id = ${id}::uuid FOR UPDATE`;
+        if (locked.length !== 1) return null;
         const { count } = await tx.incident.updateMany({ where: { id, ...guardFields }, data: fields });
         if (count !== 1) return null;
         if (expectedRoles) {
@@ -274,6 +305,9 @@ export class PrismaIncidentStore implements IncidentStore {
             await tx.incidentRole.deleteMany({ where: { incidentId: id, role: role.role } });
           }
         }
+        // The freeze follows the severity and status just written, decided from the stored freeze
+        // under the same lock: never left on past a downgrade or a resolve, never started twice.
+        if (fields.severity !== undefined || fields.status !== undefined || startsFreeze) await decideFreezeIn(tx, id, !!startsFreeze);
         await tx.timelineEntry.create({ data: entryData(id, entry) });
         return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
       });
@@ -281,6 +315,98 @@ export class PrismaIncidentStore implements IncidentStore {
       if (err === GUARD_FAILED) return null; // rolled back: nothing written
       throw err;
     }
+  }
+
+  async decideFreeze(id: string) {
+    const count = await this.write((tx) => tx.$executeRaw`
+      UPDATE incident SET freeze_active = true
+       WHERE id = ${id}::uuid AND NOT freeze_active AND severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss`);
+    const row = await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles });
+    return { incident: toIncident(row), started: count === 1 };
+  }
+
+  async claimNotices(id: string, now: Date, until: Date) {
+    const count = await this.write((tx) => tx.$executeRaw`
+      UPDATE incident SET notice_lock_until = ${until.toISOString()}::timestamptz
+       WHERE id = ${id}::uuid
+         AND (notice_lock_until IS NULL OR notice_lock_until < ${now.toISOString()}::timestamptz)
+         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL))`);
+    if (count !== 1) return null;
+    return this.findById(id);
+  }
+
+  async recordNotice(id: string, lease: Date, patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date }, renewUntil: Date) {
+    // What was posted is recorded even if the lease ran out meanwhile: the channel was told.
+    await this.write(async (tx) => {
+      await tx.incident.update({ where: { id }, data: patch });
+      await tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: renewUntil } });
+    });
+  }
+
+  async releaseNotices(id: string, lease: Date) {
+    await this.write((tx) => tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: null } }));
+  }
+
+  // Summary redraws are bookkeeping of the chat message, not of the record: plain statements on
+  // their own table (no audit entries), each one statement.
+  async markSummaryStale(id: string) {
+    await this.prisma.$executeRaw`
+      INSERT INTO summary_redraw (incident_id, version) VALUES (${id}::uuid, 1)
+      ON CONFLICT (incident_id) DO UPDATE SET version = summary_redraw.version + 1`;
+  }
+
+  async claimSummaryRedraw(id: string, now: Date, until: Date) {
+    const rows = await this.prisma.$queryRaw<{ version: number }[]>`
+      UPDATE summary_redraw SET lock_until = ${until.toISOString()}::timestamptz
+       WHERE incident_id = ${id}::uuid AND version > drawn
+         AND (lock_until IS NULL OR lock_until < ${now.toISOString()}::timestamptz)
+      RETURNING version`;
+    return rows[0]?.version ?? null;
+  }
+
+  async finishSummaryRedraw(id: string, until: Date, drawn: number | null) {
+    await this.prisma.$executeRaw`
+      UPDATE summary_redraw SET lock_until = NULL, drawn = GREATEST(drawn, COALESCE(${drawn}::int, drawn))
+       WHERE incident_id = ${id}::uuid AND lock_until = ${until.toISOString()}::timestamptz`;
+  }
+
+  async listOwedNotices(now: Date, limit: number) {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id FROM incident
+       WHERE provisioned_at IS NOT NULL
+         AND (notice_lock_until IS NULL OR notice_lock_until < ${now.toISOString()}::timestamptz)
+         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL AND status NOT IN ('RESOLVED', 'CLOSED')))
+       ORDER BY number LIMIT ${limit}`;
+    const found = await Promise.all(rows.map((r) => this.findById(r.id)));
+    return found.filter((i): i is Incident => i !== null);
+  }
+
+  async recordPagerDutyEvent(event: { pagerDutyIncidentId: string; eventId: string; status: string; entry: NewTimelineEntry }) {
+    const { entry } = event;
+    return auditedTransaction(this.prisma, async (tx) => {
+      const link = await tx.pagerDutyLink.findUnique({ where: { pagerDutyIncidentId: event.pagerDutyIncidentId } });
+      if (!link) return 'unlinked' as const;
+      // The unique index on the event id decides: of two deliveries at once, the second waits for the
+      // first to commit, then inserts nothing.
+      const inserted = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, actor_id, text, data, pagerduty_event_id)
+        VALUES (${randomUUID()}::uuid, ${link.incidentId}::uuid, ${entry.occurredAt.toISOString()}::timestamptz, ${entry.kind}, ${entry.actorId},
+                ${entry.text}, ${JSON.stringify(entry.data ?? null)}::jsonb, ${event.eventId})
+        ON CONFLICT (pagerduty_event_id) DO NOTHING
+        RETURNING id`;
+      if (inserted.length === 0) return 'duplicate' as const;
+      await tx.pagerDutyLink.updateMany({ where: { id: link.id, status: { not: 'resolved' } }, data: { status: event.status } });
+      return 'recorded' as const;
+    });
+  }
+
+  async resolvePagerDutyLink(pagerDutyIncidentId: string, incidentId: string, entry: NewTimelineEntry) {
+    return auditedTransaction(this.prisma, async (tx) => {
+      const { count } = await tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, incidentId, status: { not: 'resolved' } }, data: { status: 'resolved' } });
+      if (count !== 1) return false;
+      await tx.timelineEntry.create({ data: entryData(incidentId, entry) });
+      return true;
+    });
   }
 
   async upsertMessageEntry(incidentId: string, entry: MessageEntry) {
@@ -300,7 +426,9 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async updateMessageEntry(incidentId: string, sourceTs: string, patch: { text?: string; editedAt?: Date; deletedAt?: Date }) {
     const newer = patch.editedAt ? { OR: [{ editedAt: null }, { editedAt: { lt: patch.editedAt } }] } : {};
-    const { count } = await this.write((tx) => tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer }, data: patch }));
+    // A delete is recorded once (two delete events at once: the first one's time stays).
+    const once = patch.deletedAt ? { deletedAt: null } : {};
+    const { count } = await this.write((tx) => tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer, ...once }, data: patch }));
     if (count === 0) {
       const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs } } });
       return existing ? toEntry(existing) : null;
@@ -353,7 +481,8 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async setPagerDutyStatus(pagerDutyIncidentId: string, status: string) {
-    await this.write((tx) => tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId }, data: { status } }));
+    // A resolved PagerDuty incident stays resolved: a late event never reopens it here.
+    await this.write((tx) => tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, status: { not: 'resolved' } }, data: { status } }));
   }
 
   async pagerDutyLinks(incidentId: string) {

@@ -41,6 +41,9 @@ export class PrismaLoadCache implements LoadCache {
 
   async saveWindow(scopeKey: string, window: { start: Date; end: Date }, data: OnCallWindow, fetchedAt: Date) {
     await this.prisma.$transaction(async (tx) => {
+      // Replacing a scope's window is delete-then-insert: two reports saving it at once (on
+      // PostgreSQL) would each keep their own rows. They take turns on the scope instead.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`pd_window:${scopeKey}`}, 0))`;
       if (data.people.length) {
         // One statement for everyone (a window names the same people again and again).
         const ps = data.people;

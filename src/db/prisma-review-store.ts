@@ -1,7 +1,7 @@
 import { actionRef, type ActionItem, type NewActionItem } from '../domain/action-items.ts';
 import type { GuardrailAction, GuardrailIncident } from '../domain/guardrail-report.ts';
 import { CONTRIBUTING_FACTORS, type ContributingFactor, type ReviewInputDraft } from '../domain/review.ts';
-import type { ActionChange, ActionItemQuery, ReviewStore, StoredReview } from '../ports/review-store.ts';
+import type { ActionChange, ActionGuard, ActionItemQuery, ActionReminderSeen, ReviewStore, StoredReview } from '../ports/review-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
 import { nextNumber } from './numbering.ts';
@@ -174,15 +174,32 @@ export class PrismaReviewStore implements ReviewStore {
     return rows.map(toActionItem);
   }
 
-  /** Changes an open item and writes its timeline entry together; null when the item is not open. */
+  /**
+   * Changes an open item and writes its timeline entry together; null when the item is not open, or
+   * (with `guard`) when its owner is not the one read or the person may no longer change it: the
+   * authority is checked in the same statement as the write.
+   */
   private async changeOpen(
     id: string,
     data: Prisma.ActionItemUpdateManyMutationInput,
     change: ActionChange,
     entry: (item: ActionItem) => { kind: string; text: string; data?: Prisma.InputJsonObject },
+    guard?: ActionGuard,
   ): Promise<ActionItem | null> {
+    const by = change.by;
+    const decidedOn: Prisma.ActionItemWhereInput = guard
+      ? {
+          ownerId: guard.ownerId,
+          OR: [
+            { ownerId: by },
+            { createdBy: by },
+            { incident: { roles: { some: { role: 'COMMANDER', userId: by } } } },
+            { incident: { declaredBy: by, roles: { none: { role: 'COMMANDER' } } } },
+          ],
+        }
+      : {};
     return auditedTransaction(this.prisma, async (tx) => {
-      const { count } = await tx.actionItem.updateMany({ where: { id, status: 'open' }, data });
+      const { count } = await tx.actionItem.updateMany({ where: { id, status: 'open', ...decidedOn }, data });
       if (count !== 1) return null;
       const item = toActionItem(await tx.actionItem.findUniqueOrThrow({ where: { id }, include: withIncident }));
       const e = entry(item);
@@ -193,32 +210,34 @@ export class PrismaReviewStore implements ReviewStore {
     });
   }
 
-  completeActionItem(id: string, change: ActionChange) {
+  completeActionItem(id: string, change: ActionChange, guard?: ActionGuard) {
     return this.changeOpen(id, { status: 'done', completedAt: change.at, completedBy: change.by }, change, (item) => ({
       kind: 'action_item_completed',
       text: `Action item ${actionRef(item)} completed: ${item.text}`,
-    }));
+    }), guard);
   }
 
-  reassignActionItem(id: string, ownerId: string, change: ActionChange) {
+  reassignActionItem(id: string, ownerId: string, change: ActionChange, guard?: ActionGuard) {
     return this.changeOpen(id, { ownerId, dueRemindedAt: null, overdueRemindedAt: null }, change, (item) => ({
       kind: 'action_item_reassigned',
       text: `Action item ${actionRef(item)} reassigned to <@${ownerId}>`,
       data: { ownerId },
-    }));
+    }), guard);
   }
 
-  snoozeActionItem(id: string, until: string, change: ActionChange) {
+  snoozeActionItem(id: string, until: string, change: ActionChange, guard?: ActionGuard) {
     return this.changeOpen(id, { snoozedUntil: toDate(until) }, change, (item) => ({
       kind: 'action_item_snoozed',
       text: `Action item ${actionRef(item)} snoozed until ${until}`,
       data: { until },
-    }));
+    }), guard);
   }
 
-  async claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date) {
+  async claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date, seen?: ActionReminderSeen) {
     const field = kind === 'due' ? 'dueRemindedAt' : 'overdueRemindedAt';
-    const { count } = await this.write((tx) => tx.actionItem.updateMany({ where: { id, status: 'open', [field]: previous }, data: { [field]: now } }));
+    // As the sweep read it: a reassign or snooze since makes the claim fail (the reminder would go to the old owner, or despite the snooze).
+    const asRead = seen ? { ownerId: seen.ownerId, snoozedUntil: seen.snoozedUntil ? toDate(seen.snoozedUntil) : null } : {};
+    const { count } = await this.write((tx) => tx.actionItem.updateMany({ where: { id, status: 'open', [field]: previous, ...asRead }, data: { [field]: now } }));
     return count === 1;
   }
 

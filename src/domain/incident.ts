@@ -52,8 +52,13 @@ export interface Incident {
   lastUpdateAt: Date;
   updateReminderDueAt: Date | null;
   commanderNudgedAt: Date | null;
-  /** A SEV1 change freeze is announced and not yet lifted. */
+  /**
+   * A SEV1 change freeze is in effect. Decided with the severity and status, under the same row
+   * lock: only ever true while the incident is SEV1 and active (see IncidentStore.applyChange).
+   */
   freezeActive: boolean;
+  /** What the broadcast channel was last told of the freeze: a notice is owed while this differs from freezeActive. */
+  freezeAnnounced: boolean;
   clinicalNotifiedAt: Date | null;
   onCallInvitedAt: Date | null;
   onCallLookupFailedNoticed: boolean;

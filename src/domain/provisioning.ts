@@ -1,4 +1,5 @@
 import { SYSTEM_DECLARER, type Incident } from './incident.ts';
+import { isActive } from './lifecycle.ts';
 
 /** The Slack steps of declaring an incident, in order. Each is recorded as it completes. */
 export type ProvisioningStep =
@@ -29,7 +30,8 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
 export function pendingSteps(
   i: Pick<
     Incident,
-    'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'severity' | 'freezeActive' | 'clinicalImpact' | 'clinicalNotifiedAt' | 'affectedService' | 'onCallInvitedAt' | 'nearMiss'
+    | 'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'status' | 'severity'
+    | 'freezeActive' | 'freezeAnnounced' | 'clinicalImpact' | 'clinicalNotifiedAt' | 'affectedService' | 'onCallInvitedAt' | 'nearMiss'
   >,
   /** Whether an on-call system is connected (then the affected service's on-call are invited). */
   opts: { onCall: boolean } = { onCall: false },
@@ -40,7 +42,10 @@ export function pendingSteps(
   if (!i.summaryTs) steps.push('post-summary');
   if (!i.summaryPinned) steps.push('pin-summary');
   if (!i.isPrivate && !i.announcementTs) steps.push('announce');
-  if (i.severity === 'SEV1' && !i.freezeActive && !i.nearMiss) steps.push('start-freeze');
+  // The freeze of a SEV1 declaration is decided here (unless a change decided it first), and a
+  // freeze notice still owed (in effect, or lifted) is posted.
+  const undecidedFreeze = i.severity === 'SEV1' && isActive(i.status) && !i.freezeActive && !i.nearMiss;
+  if (undecidedFreeze || i.freezeActive !== i.freezeAnnounced) steps.push('start-freeze');
   if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
   // Last: an on-call system that is down must not hold up anything else.
   // A near miss pages nobody.

@@ -39,14 +39,22 @@ export interface MessageEntry {
   data?: Record<string, unknown>;
 }
 
-/** Fields a use case may change on an incident, with an optional role (re)assignment. */
+/**
+ * Fields a use case may change on an incident, with an optional role (re)assignment. The change
+ * freeze is not among them: the store decides it from the severity and status it writes, in the
+ * same transaction (see applyChange).
+ */
 export type IncidentChange = Partial<
   Pick<
     Incident,
-    | 'status' | 'severity' | 'clinicalImpact' | 'resolvedAt' | 'closedAt' | 'lastUpdateAt' | 'freezeActive' | 'clinicalNotifiedAt'
+    | 'status' | 'severity' | 'clinicalImpact' | 'resolvedAt' | 'closedAt' | 'lastUpdateAt'
     | 'dataBreach' | 'breachAwareAt' | 'breachNotifiedAt' | 'breachNotifiedBy' | 'breachRemindedHours'
   >
-> & { role?: { role: RoleName; userId: string | null; assignedBy: string } };
+> & {
+  role?: { role: RoleName; userId: string | null; assignedBy: string };
+  /** This change may start a freeze (a move to SEV1, a reopen): it does if the incident ends SEV1 and active. */
+  startsFreeze?: boolean;
+};
 
 /** What must still hold for a change to apply (another person may have changed it meanwhile). */
 export interface ChangeGuard {
@@ -64,9 +72,17 @@ export interface ChangeGuard {
 export type ProvisioningPatch = Partial<
   Pick<
     Incident,
-    'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs' | 'freezeActive' | 'clinicalNotifiedAt' | 'onCallInvitedAt' | 'onCallLookupFailedNoticed'
+    'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs' | 'onCallInvitedAt' | 'onCallLookupFailedNoticed'
   >
 >;
+
+/** A provisioning run's lease ran out and another run took the incident over: this run stops. */
+export class ProvisioningLeaseLost extends Error {
+  constructor(readonly incidentId: string) {
+    super(`the provisioning lease of incident ${incidentId} was taken over by another run`);
+    this.name = 'ProvisioningLeaseLost';
+  }
+}
 
 /** Persistence of incidents, as the use cases need it. */
 export interface IncidentStore {
@@ -82,16 +98,22 @@ export interface IncidentStore {
     responseUrl: string | null;
     declaredAt: Date;
     via: string;
+    /** A PagerDuty incident that declared it, linked in the same transaction (so its next events find it at once). */
+    pagerDutyLink?: PagerDutyLink;
   }): Promise<{ incident: Incident; created: boolean }>;
   findById(id: string): Promise<Incident | null>;
   findByNumber(number: number): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   /** Takes the provisioning lease until `until`; false when another worker holds it or it is done. */
   claimProvisioning(id: string, now: Date, until: Date): Promise<boolean>;
-  /** Records completed steps and renews the provisioning lease until `leaseUntil`. */
-  recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date): Promise<Incident>;
-  /** Ends a provisioning run: `error` null marks it complete at `now`. Releases the lease. */
-  finishProvisioning(id: string, now: Date, error: string | null): Promise<Incident>;
+  /**
+   * Records completed steps and renews the provisioning lease until `leaseUntil`. With `held` (the
+   * lease the run holds), only while it still holds it: otherwise ProvisioningLeaseLost, and nothing
+   * is written (another run took the incident over after the lease ran out).
+   */
+  recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date, held?: Date): Promise<Incident>;
+  /** Ends a provisioning run: `error` null marks it complete at `now`. Releases the lease (with `held`, only that lease, as above). */
+  finishProvisioning(id: string, now: Date, error: string | null, held?: Date): Promise<Incident>;
   /**
    * Incidents whose Slack steps are not all done, with fewer than `maxAttempts` failed runs, declared
    * before `declaredBefore` (so a request still working on a new one is left alone) and not leased.
@@ -100,8 +122,11 @@ export interface IncidentStore {
   addTimelineEntry(incidentId: string, entry: NewTimelineEntry): Promise<TimelineEntry>;
   findByChannel(channelId: string): Promise<Incident | null>;
   /**
-   * Applies `change` and writes `entry` in one transaction. Returns null (and changes nothing) when
-   * `guard` no longer holds.
+   * Applies `change` and writes `entry` in one transaction, holding the incident's row lock from
+   * before the guard is checked to the commit (so changes to one incident take turns). Returns null
+   * (and changes nothing) when `guard` no longer holds. In the same transaction the freeze is decided
+   * from what is stored: it ends when the incident is no longer SEV1 and active, and a change with
+   * `startsFreeze` starts it when the incident ends SEV1 and active.
    */
   applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard?: ChangeGuard): Promise<Incident | null>;
   /** Records a message on the timeline once (pinned and pushpinned alike); `created` false if it was there. */
@@ -133,6 +158,46 @@ export interface IncidentStore {
   releaseBreachReminder(id: string, hours: number, previous: number): Promise<void>;
   /** Breaches whose regulator is not notified yet, in any status (the 72-hour clock outlives resolving). */
   listAwaitingBreachNotice(): Promise<Incident[]>;
+  /**
+   * Decides the freeze of a SEV1 declaration (the provisioning step), in one statement: set only
+   * while the incident is SEV1, active, not a near miss and has no freeze yet. `started` when this
+   * call set it.
+   */
+  decideFreeze(id: string): Promise<{ incident: Incident; started: boolean }>;
+  /**
+   * Takes the notice lease until `until`, when a freeze notice (freezeActive differs from
+   * freezeAnnounced) or a clinical-safety alert is owed and no other run holds the lease: the
+   * incident as of the claim, or null (nothing owed, or another run is posting; it looks again
+   * before it lets go).
+   */
+  claimNotices(id: string, now: Date, until: Date): Promise<Incident | null>;
+  /** Records a notice posted under the lease `lease`, renewing it to `renewUntil` while it is still held. */
+  recordNotice(id: string, lease: Date, patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date }, renewUntil: Date): Promise<void>;
+  /** Lets the notice lease go, if `lease` is still the one held. */
+  releaseNotices(id: string, lease: Date): Promise<void>;
+  /** Notes that the pinned summary no longer shows the incident as it is (a change was recorded). */
+  markSummaryStale(id: string): Promise<void>;
+  /**
+   * Takes the summary-redraw lease until `until` when a change came since the last redraw and no
+   * other run holds it: the version to record once drawn, or null (nothing to draw, or another run
+   * is drawing: it looks again before it lets go).
+   */
+  claimSummaryRedraw(id: string, now: Date, until: Date): Promise<number | null>;
+  /** Lets the redraw lease `until` go, recording `drawn` (the version claimed) when the summary was drawn. */
+  finishSummaryRedraw(id: string, until: Date, drawn: number | null): Promise<void>;
+  /** Set-up incidents with a notice owed and no live lease (one whose post failed, or whose run died). */
+  listOwedNotices(now: Date, limit: number): Promise<Incident[]>;
+  /**
+   * A PagerDuty webhook event on the timeline of the incident linked to its PagerDuty incident, once
+   * per event id (a unique index decides, not a read), with the link's status in the same
+   * transaction ('resolved' is never left). 'unlinked' when no incident is linked.
+   */
+  recordPagerDutyEvent(event: { pagerDutyIncidentId: string; eventId: string; status: string; entry: NewTimelineEntry }): Promise<'recorded' | 'duplicate' | 'unlinked'>;
+  /**
+   * Marks a linked PagerDuty incident resolved and writes `entry` in one transaction, only if it was
+   * not resolved already (compare-and-set): false, and nothing written, otherwise.
+   */
+  resolvePagerDutyLink(pagerDutyIncidentId: string, incidentId: string, entry: NewTimelineEntry): Promise<boolean>;
   /** Links a PagerDuty incident to ours once (false when it was linked already). */
   linkPagerDuty(incidentId: string, link: PagerDutyLink): Promise<boolean>;
   /** Our incident linked to a PagerDuty incident, or null. */

@@ -19,6 +19,22 @@ export interface ActionChange {
   at: Date;
 }
 
+/**
+ * What a change to an action item was decided on: its owner as read, and that the person changing
+ * it (ActionChange.by) may (its owner, whoever added it, or its incident's commander, else its
+ * declarer). Checked in the statement that writes the change, so a reassign or a handover at the
+ * same moment makes it refuse instead of acting on a stale decision.
+ */
+export interface ActionGuard {
+  ownerId: string | null;
+}
+
+/** The item as a reminder sweep read it: the claim fails if it was reassigned or snoozed meanwhile. */
+export interface ActionReminderSeen {
+  ownerId: string | null;
+  snoozedUntil: string | null;
+}
+
 export interface ActionItemQuery {
   status?: 'open' | 'done';
   ownerId?: string;
@@ -54,16 +70,16 @@ export interface ReviewStore {
   actionItemsOf(incidentId: string): Promise<ActionItem[]>;
   listActionItems(query: ActionItemQuery): Promise<ActionItem[]>;
   /** Marks an open item done; null (and nothing written) when it is not open any more. */
-  completeActionItem(id: string, change: ActionChange): Promise<ActionItem | null>;
+  completeActionItem(id: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /** Gives an open item a new owner (its reminders start over); null when it is not open. */
-  reassignActionItem(id: string, ownerId: string, change: ActionChange): Promise<ActionItem | null>;
+  reassignActionItem(id: string, ownerId: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /** No reminders for an open item before `until` (YYYY-MM-DD); null when it is not open. */
-  snoozeActionItem(id: string, until: string, change: ActionChange): Promise<ActionItem | null>;
+  snoozeActionItem(id: string, until: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /**
    * Compare-and-set: true for exactly one caller, while the item is open and its `kind` reminder
    * time is still `previous` (the one read). Sets it to `now`.
    */
-  claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date): Promise<boolean>;
+  claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date, seen?: ActionReminderSeen): Promise<boolean>;
   /** Gives a claimed reminder back (its message failed), so the next sweep sends it. */
   releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null): Promise<void>;
   /** Incidents declared since `since` with their review's contributing factors, and every action item open now or created since. */

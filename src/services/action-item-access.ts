@@ -23,7 +23,10 @@ export async function actionItemToChange(
   return { item, incident };
 }
 
-/** The item changed by someone else between reading and writing. */
+/** The item (or who may change it) changed between reading and writing: nothing was written. */
 export function changedMeanwhile(): AppError {
-  return new AppError('That action item was just completed by someone else.', 'conflict');
+  return new AppError(
+    'That action item was just changed by someone else (completed, reassigned, or its incident handed to a new commander), so nothing was changed. Look at it again.',
+    'conflict',
+  );
 }

@@ -1,6 +1,5 @@
 import { assertCanCommand } from '../domain/authority.ts';
 import { AppError } from '../domain/errors.ts';
-import { isActive } from '../domain/lifecycle.ts';
 import type { Severity } from '../domain/severity.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
@@ -13,18 +12,16 @@ export async function changeSeverity(deps: ServiceDeps, input: { channelId: stri
   assertCanCommand(incident, input.userId, 'change the severity');
   const from = incident.severity;
   if (from === input.severity) throw new AppError(`The incident is already ${from}.`, 'invalid_input');
-  const startsFreeze = input.severity === 'SEV1' && isActive(incident.status) && !incident.freezeActive;
-  const liftsFreeze = from === 'SEV1' && incident.freezeActive;
   const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
     to,
     notice: (i) => ({ kind: 'severity-changed', incident: i, by: input.userId, from, reason: input.reason }),
   }));
-  if (startsFreeze) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-started', incident: i }) });
-  if (liftsFreeze) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-lifted', incident: i }) });
   const now = deps.clock.now();
   return commitChange(deps, {
     incident,
-    change: { severity: input.severity, ...(startsFreeze ? { freezeActive: true } : liftsFreeze ? { freezeActive: false } : {}) },
+    // The freeze is decided by the store from what is stored, under the same lock as the severity
+    // (a freeze being set up at this moment is seen), and its notice posted by commitChange.
+    change: { severity: input.severity, startsFreeze: input.severity === 'SEV1' },
     guard: decidedBy(incident),
     entry: {
       occurredAt: now,

@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { DeclarationIntake } from '../ports/declaration-intake.ts';
+import type { PagerDutyLink } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { provisionIncident, type ProvisionOutcome } from './provision-incident.ts';
 
@@ -18,6 +19,8 @@ export interface DeclareIncidentInput {
   via: 'command' | 'modal' | 'pagerduty';
   /** A typed breach awareness time (`--aware=`): a local time is read in the declarer's Slack zone, else TZ_DEFAULT. */
   breachAware?: AwarenessSpec;
+  /** The PagerDuty incident that declared it: linked in the same transaction as the incident. */
+  pagerDutyLink?: PagerDutyLink;
 }
 
 export type DeclareIncidentResult =
@@ -96,6 +99,7 @@ async function record(deps: ServiceDeps, input: DeclareIncidentInput) {
     responseUrl: input.responseUrl,
     declaredAt: now,
     via: input.via,
+    ...(input.pagerDutyLink ? { pagerDutyLink: input.pagerDutyLink } : {}),
   });
 }
 

@@ -7,8 +7,10 @@ export type PagerDutyEventOutcome = 'declared' | 'duplicate' | 'recorded' | 'ign
 
 /**
  * A PagerDuty incident event: a high-urgency trigger on a mapped service declares an incident
- * (once per PagerDuty incident, however often the webhook is retried); acknowledge and resolve of a
- * linked PagerDuty incident land on our timeline.
+ * (once per PagerDuty incident, however often or however concurrently the webhook is delivered:
+ * the declare key and the link are unique, and the link is written with the incident); acknowledge
+ * and resolve of a linked PagerDuty incident land on our timeline once per event id (a unique
+ * index decides, in the same transaction as the link's status).
  */
 export async function handlePagerDutyEvent(
   deps: ServiceDeps,
@@ -19,6 +21,7 @@ export async function handlePagerDutyEvent(
   if (event.kind === 'triggered') {
     if (pd.urgency !== 'high' || !pd.serviceId || !settings.autoDeclareServiceIds.has(pd.serviceId)) return 'ignored';
     // The bot's own pages (its dedup key, or already linked) belong to the incident that paged.
+    // (Only a shortcut: two deliveries at once both pass it, and the unique declare key decides.)
     if (pd.incidentKey?.startsWith('incident-bot:') || (await deps.store.findByPagerDutyIncident(pd.id))) return 'ignored';
     const title = pd.title.length > 150 ? `${pd.title.slice(0, 149)}…` : pd.title;
     const result = await declareIncident(deps, {
@@ -33,23 +36,22 @@ export async function handlePagerDutyEvent(
       originChannelId: null,
       responseUrl: null,
       via: 'pagerduty',
+      pagerDutyLink: { pagerDutyIncidentId: pd.id, htmlUrl: pd.htmlUrl, title: pd.title, origin: 'webhook', status: 'triggered' },
     });
-    const incident = result.duplicate ? result.incident : result.outcome.incident;
-    await deps.store.linkPagerDuty(incident.id, { pagerDutyIncidentId: pd.id, htmlUrl: pd.htmlUrl, title: pd.title, origin: 'webhook', status: 'triggered' });
     return result.duplicate ? 'duplicate' : 'declared';
   }
   if (event.kind === 'other') return 'ignored';
-  const incident = await deps.store.findByPagerDutyIncident(pd.id);
-  if (!incident) return 'ignored';
-  // PagerDuty retries a webhook it thinks failed: one entry per event.
-  if ((await deps.store.timeline(incident.id)).some((e) => e.data?.eventId === event.eventId)) return 'duplicate';
-  await deps.store.setPagerDutyStatus(pd.id, event.kind);
-  await deps.store.addTimelineEntry(incident.id, {
-    occurredAt: event.occurredAt,
-    kind: 'pagerduty',
-    actorId: null,
-    text: `PagerDuty incident ${pd.number ?? pd.id} ${event.kind}${event.agentName ? ` by ${event.agentName}` : ''}`,
-    data: { pagerDutyIncidentId: pd.id, event: event.kind, eventId: event.eventId, htmlUrl: pd.htmlUrl },
+  const outcome = await deps.store.recordPagerDutyEvent({
+    pagerDutyIncidentId: pd.id,
+    eventId: event.eventId,
+    status: event.kind,
+    entry: {
+      occurredAt: event.occurredAt,
+      kind: 'pagerduty',
+      actorId: null,
+      text: `PagerDuty incident ${pd.number ?? pd.id} ${event.kind}${event.agentName ? ` by ${event.agentName}` : ''}`,
+      data: { pagerDutyIncidentId: pd.id, event: event.kind, eventId: event.eventId, htmlUrl: pd.htmlUrl },
+    },
   });
-  return 'recorded';
+  return outcome === 'unlinked' ? 'ignored' : outcome;
 }

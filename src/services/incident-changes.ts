@@ -4,6 +4,7 @@ import type { Notice } from '../ports/chat-platform.ts';
 import type { ChangeGuard, IncidentChange, NewTimelineEntry } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { outboundNotice, warnAuthor, type Author, type OutboundFinding } from './outbound-text.ts';
+import { sendOwedNotices } from './owed-notices.ts';
 
 /**
  * The incident whose channel this is; an AppError saying so anywhere else. With `userId`, a private
@@ -69,7 +70,7 @@ export async function commitChange(
   for (const { to, notice } of args.notices) {
     const channel =
       to === 'incident' ? updated.channelId
-      : to === 'broadcast' ? (updated.isPrivate && !isFreeze(notice(updated)) ? null : deps.settings.broadcastChannelId)
+      : to === 'broadcast' ? (updated.isPrivate ? null : deps.settings.broadcastChannelId)
       : deps.settings.clinicalSafetyChannelId;
     if (!channel) continue;
     let sent = notice(updated);
@@ -88,17 +89,48 @@ export async function commitChange(
     const author = args.author ?? (args.entry.actorId ? { userId: args.entry.actorId } : null);
     await warnAuthor(deps, author, findings, `Your ${TYPED_LABELS[kind] ?? 'message'} was shared in ${channels.map((c) => `<#${c}>`).join(' and ')}.`);
   }
+  // The freeze this change decided (started or ended) and a clinical-safety alert it made due,
+  // posted under the notice lease (see sendOwedNotices): nothing to do when nothing is owed.
+  if (owesNotices(updated)) await sendOwedNotices(deps, incident.id).catch(log('posting a freeze or clinical-safety notice'));
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
   return updated;
 }
 
+/** How long one run may take to redraw a summary before another may (a stalled run's lease runs out). */
+const SUMMARY_LEASE_MS = 60_000;
+const MAX_REDRAWS = 10;
+
 /**
- * Redraws the pinned summary from the record as it is now (not from one change's snapshot, so two
- * changes finishing out of order still leave the latest state pinned).
+ * Redraws the pinned summary from the record as it is now, after a change. One run at a time per
+ * incident draws (a lease), reading the record after it took the lease and drawing again while
+ * changes came meanwhile: two changes finishing out of order (a slow redraw overtaken by a later
+ * one) never leave an older state pinned, whichever replica made them.
  */
 export async function refreshSummary(deps: ServiceDeps, incidentId: string): Promise<void> {
-  const latest = await deps.store.findById(incidentId);
-  if (latest?.channelId && latest.summaryTs) await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest);
+  await deps.store.markSummaryStale(incidentId);
+  await redrawStaleSummary(deps, incidentId);
+}
+
+/** Redraws the summary if a change came since it was last drawn (and nobody is drawing it now). */
+export async function redrawStaleSummary(deps: ServiceDeps, incidentId: string): Promise<void> {
+  for (let round = 0; round < MAX_REDRAWS; round++) {
+    const now = deps.clock.now();
+    const until = new Date(now.getTime() + SUMMARY_LEASE_MS);
+    const version = await deps.store.claimSummaryRedraw(incidentId, now, until);
+    if (version === null) return;
+    let drawn: number | null = null;
+    try {
+      const latest = await deps.store.findById(incidentId);
+      if (latest?.channelId && latest.summaryTs) {
+        await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest);
+        drawn = version;
+      }
+    } finally {
+      await deps.store.finishSummaryRedraw(incidentId, until, drawn);
+    }
+    // No summary yet: the run that posts it draws what is stale then.
+    if (drawn === null) return;
+  }
 }
 
 /** The guard of a decision that rests on who commands the incident. */
@@ -115,7 +147,7 @@ const TYPED_LABELS: Partial<Record<Notice['kind'], string>> = {
   reopened: 'reason for reopening',
 };
 
-/** Freeze notices go out for private incidents too: they name no detail of the incident. */
-function isFreeze(n: Notice): boolean {
-  return n.kind === 'freeze-started' || n.kind === 'freeze-lifted';
+/** Whether the incident, as a change left it, owes a freeze notice or a clinical-safety alert. */
+function owesNotices(i: Incident): boolean {
+  return i.freezeActive !== i.freezeAnnounced || (i.clinicalImpact && !i.clinicalNotifiedAt);
 }

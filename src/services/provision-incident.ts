@@ -8,9 +8,12 @@ import {
 } from '../domain/provisioning.ts';
 import { ChatError, isTransient } from '../ports/chat-platform.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
+import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
 import { outboundIncident, redactionWarning } from '../domain/redaction.ts';
+import { sendOwedNotices } from './owed-notices.ts';
+import { redrawStaleSummary, refreshSummary } from './incident-changes.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
@@ -43,39 +46,61 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   const now = clock.now();
   let incident = await mustFind(deps, incidentId);
   if (incident.provisionedAt) return { state: 'complete', incident, warnings: [], alreadyDone: true };
-  if (!(await store.claimProvisioning(incidentId, now, new Date(now.getTime() + leaseMsOf(deps))))) {
-    incident = await mustFind(deps, incidentId);
-    return incident.provisionedAt ? { state: 'complete', incident, warnings: [], alreadyDone: true } : { state: 'busy', incident };
-  }
+  // The lease is also a fencing token: each record is a compare-and-set on it, so a run that
+  // stalled past it (and was taken over) stops at its next record instead of carrying on beside
+  // the run that took over.
+  const lease = { until: new Date(now.getTime() + leaseMsOf(deps)) };
+  if (!(await store.claimProvisioning(incidentId, now, lease.until))) return busyOrDone(deps, incidentId);
   const warnings: string[] = [];
   let step: ProvisioningStep | undefined;
   const ran = new Set<ProvisioningStep>();
   try {
-    while ((step = pendingSteps(incident, { onCall: !!deps.onCall })[0])) {
-      incident = await runStep(deps, incident, step, warnings);
+    // Each step at most once a run: one left to another run (a notice being posted by a change)
+    // is not waited for here.
+    while ((step = pendingSteps(incident, { onCall: !!deps.onCall }).find((s) => !ran.has(s)))) {
+      incident = await runStep(deps, incident, step, warnings, lease);
       ran.add(step);
     }
     const redacted = declarationRedactionWarning(deps, incident, ran);
     if (redacted) warnings.push(redacted);
-    incident = await store.finishProvisioning(incidentId, clock.now(), null);
+    incident = await store.finishProvisioning(incidentId, clock.now(), null, lease.until);
     await deps.reminders.schedule(incident).catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
     // A near miss is over when recorded: its review is the point of it.
     if (incident.nearMiss) await publishReviewQuietly(deps, incidentId);
     return { state: 'complete', incident, warnings };
   } catch (err) {
+    if (err instanceof ProvisioningLeaseLost) {
+      deps.logger.warn({ incidentId, step }, 'provisioning run stalled past its lease and was taken over: stopped');
+      return busyOrDone(deps, incidentId);
+    }
     const reason = reasonOf(err);
     deps.logger.error({ err, incidentId, step }, 'incident provisioning step failed');
-    incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`);
+    try {
+      incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`, lease.until);
+    } catch (finishErr) {
+      if (finishErr instanceof ProvisioningLeaseLost) return busyOrDone(deps, incidentId);
+      throw finishErr;
+    }
     // Waiting on PagerDuty (the last step) must not hold up the incident's reminders.
     if (step === 'invite-on-call') await deps.reminders.schedule(incident).catch(() => {});
     return { state: 'failed', incident, step: step!, reason };
   }
 }
 
-async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[]): Promise<Incident> {
+/** What a run that does not hold the lease reports: done by another run, or being done by one. */
+async function busyOrDone(deps: ServiceDeps, incidentId: string): Promise<ProvisionOutcome> {
+  const incident = await mustFind(deps, incidentId);
+  return incident.provisionedAt ? { state: 'complete', incident, warnings: [], alreadyDone: true } : { state: 'busy', incident };
+}
+
+async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[], lease: { until: Date }): Promise<Incident> {
   const { chat, store, clock } = deps;
-  const record = (patch: Parameters<typeof store.recordProvisioning>[1]) =>
-    store.recordProvisioning(incident.id, patch, new Date(clock.now().getTime() + leaseMsOf(deps)));
+  const record = async (patch: Parameters<typeof store.recordProvisioning>[1]) => {
+    const renewed = new Date(clock.now().getTime() + leaseMsOf(deps));
+    const recorded = await store.recordProvisioning(incident.id, patch, renewed, lease.until);
+    lease.until = renewed;
+    return recorded;
+  };
   const channelId = incident.channelId!;
   switch (step) {
     case 'create-channel':
@@ -91,8 +116,12 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
         await store.addTimelineEntry(incident.id, { occurredAt: clock.now(), kind: 'invite_failed', actorId: null, text, data: { userId: incident.declaredBy, error: err.code } });
       }
       return record({ declarerInvited: true });
-    case 'post-summary':
-      return record({ summaryTs: await chat.postSummary(channelId, incident) });
+    case 'post-summary': {
+      const posted = await record({ summaryTs: await chat.postSummary(channelId, incident) });
+      // A change recorded while it was being posted is drawn now (its own redraw found no summary).
+      await redrawStaleSummary(deps, incident.id).catch((err) => deps.logger.warn({ err }, 'summary not redrawn after a change'));
+      return posted;
+    }
     case 'pin-summary':
       await chat.pinMessage(channelId, incident.summaryTs!);
       return record({ summaryPinned: true });
@@ -100,21 +129,21 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
     case 'announce':
       return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, outboundIncident(incident).value) });
     case 'start-freeze': {
-      await chat.notify(deps.settings.broadcastChannelId, { kind: 'freeze-started', incident: outboundIncident(incident).value });
-      const frozen = await record({ freezeActive: true });
+      // Decided in one statement, only while the incident is still SEV1 and active (a downgrade or
+      // resolve that came first wins); the notice is then posted under the notice lease, which
+      // also tells a downgrade made while it was being posted.
+      const { started } = await store.decideFreeze(incident.id);
+      await sendOwedNotices(deps, incident.id);
       // The summary went up before the freeze: show it there too (a failure here loses nothing).
-      if (frozen.channelId && frozen.summaryTs) {
-        await chat.updateSummary(frozen.channelId, frozen.summaryTs, frozen).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
-      }
-      return frozen;
+      if (started) await refreshSummary(deps, incident.id).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
+      return record({});
     }
     case 'invite-on-call':
       return inviteOnCall(deps, incident, record);
-    case 'alert-clinical-safety': {
-      const channel = deps.settings.clinicalSafetyChannelId;
-      if (channel) await chat.notify(channel, { kind: 'clinical-safety-alert', incident: outboundIncident(incident).value, groupId: deps.settings.clinicalSafetyGroupId });
-      return record({ clinicalNotifiedAt: clock.now() });
-    }
+    case 'alert-clinical-safety':
+      // Under the notice lease, so `/incident clinical on` at the same moment cannot alert twice.
+      await sendOwedNotices(deps, incident.id);
+      return record({});
   }
 }
 

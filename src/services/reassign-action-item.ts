@@ -9,7 +9,7 @@ export async function reassignActionItem(deps: ServiceDeps, input: { actionItemI
   if (!/^[UW][A-Z0-9]{2,}$/.test(input.ownerId)) throw new AppError('Choose a person to own the action item.', 'invalid_input');
   const { item, incident } = await actionItemToChange(deps, input.actionItemId, input.userId, 'reassign');
   if (item.ownerId === input.ownerId) return item;
-  const changed = await deps.reviews.reassignActionItem(item.id, input.ownerId, { by: input.userId, at: deps.clock.now() });
+  const changed = await deps.reviews.reassignActionItem(item.id, input.ownerId, { by: input.userId, at: deps.clock.now() }, { ownerId: item.ownerId });
   if (!changed) throw changedMeanwhile();
   if (input.ownerId !== input.userId) {
     await deps.chat

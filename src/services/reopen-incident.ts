@@ -18,15 +18,14 @@ export async function reopenIncident(deps: ServiceDeps, input: { channelId: stri
   assertCanCommand(incident, input.userId, 'reopen the incident');
   assertTransition(incident.status, 'INVESTIGATING', { reopen: true });
   const now = deps.clock.now();
-  const freeze = incident.severity === 'SEV1';
   const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
     to,
     notice: (i) => ({ kind: 'reopened', incident: i, by: input.userId, reason: input.reason }),
   }));
-  if (freeze) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-started', incident: i }) });
   return commitChange(deps, {
     incident,
-    change: { status: 'INVESTIGATING', resolvedAt: null, closedAt: null, lastUpdateAt: now, ...(freeze ? { freezeActive: true } : {}) },
+    // A SEV1 reopened is frozen again (decided by the store, under the same lock).
+    change: { status: 'INVESTIGATING', resolvedAt: null, closedAt: null, lastUpdateAt: now, startsFreeze: true },
     guard: decidedBy(incident),
     entry: {
       occurredAt: now,

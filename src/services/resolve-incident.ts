@@ -28,10 +28,10 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
     // Only the incident channel is offered to resolve the linked PagerDuty incidents too.
     notice: (i) => ({ kind: 'resolved', incident: i, by: input.userId, summary: input.summary, openPagerDutyIncidents: to === 'incident' ? openPagerDuty : 0 }),
   }));
-  if (incident.freezeActive) notices.push({ to: 'broadcast', notice: (i) => ({ kind: 'freeze-lifted', incident: i }) });
+  // A freeze ends with the resolve, in the same transaction (decided by the store from what is stored).
   const resolved = await commitChange(deps, {
     incident,
-    change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now, ...(incident.freezeActive ? { freezeActive: false } : {}) },
+    change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now },
     guard: { ...decidedBy(incident), roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null } },
     entry: {
       occurredAt: now,

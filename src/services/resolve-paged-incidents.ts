@@ -19,20 +19,23 @@ export async function resolvePagedIncidents(deps: ServiceDeps, input: { channelI
   const open = (await deps.store.pagerDutyLinks(incident.id)).filter((l) => l.status !== 'resolved');
   if (open.length === 0) throw new AppError('No linked PagerDuty incident is still open.', 'invalid_input');
   const fromEmail = await pagerDutyFrom(deps, input.userId);
+  let resolved = 0;
   for (const link of open) {
     await askOnCall(
       deps,
       () => onCall.resolvePaged(link.pagerDutyIncidentId, fromEmail),
       (reason) => `PagerDuty did not resolve ${link.title} (${reason}). Try again.`,
     );
-    await deps.store.setPagerDutyStatus(link.pagerDutyIncidentId, 'resolved');
-    await deps.store.addTimelineEntry(incident.id, {
+    // Compare-and-set with its timeline entry: a second click at the same moment (or the webhook's
+    // own "resolved") records nothing more.
+    const recorded = await deps.store.resolvePagerDutyLink(link.pagerDutyIncidentId, incident.id, {
       occurredAt: deps.clock.now(),
       kind: 'pagerduty',
       actorId: input.userId,
       text: `Resolved PagerDuty incident ${link.title}`,
       data: { pagerDutyIncidentId: link.pagerDutyIncidentId, event: 'resolved' },
     });
+    if (recorded) resolved++;
   }
-  return open.length;
+  return resolved;
 }

@@ -2,12 +2,11 @@ import { assertCanCommand } from '../domain/authority.ts';
 import { AppError } from '../domain/errors.ts';
 import type { ServiceDeps } from './deps.ts';
 import { commitChange, incidentInChannel } from './incident-changes.ts';
-import { outboundIncident } from '../domain/redaction.ts';
 
 /**
  * `/incident clinical on|off`: anyone may raise clinical impact (safety first); only the commander
  * may clear it. Raising it alerts clinical safety once (recorded only when the alert was posted, so
- * a failed post is tried again next time) and requires a clinical safety officer.
+ * a failed post is tried again) and requires a clinical safety officer.
  */
 export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: string; userId: string; on: boolean }) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
@@ -29,15 +28,7 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
     },
     notices: [{ to: 'incident', notice: (i) => ({ kind: 'clinical-impact', incident: i, by: input.userId, on: input.on }) }],
   });
-  const channel = deps.settings.clinicalSafetyChannelId;
-  if (input.on && !updated.clinicalNotifiedAt && channel) {
-    try {
-      // Outside the incident channel: its text redacted.
-      await deps.chat.notify(channel, { kind: 'clinical-safety-alert', incident: outboundIncident(updated).value, groupId: deps.settings.clinicalSafetyGroupId });
-      return await deps.store.recordProvisioning(updated.id, { clinicalNotifiedAt: deps.clock.now() });
-    } catch (err) {
-      deps.logger.error({ err, incidentId: updated.id }, 'clinical safety alert not posted');
-    }
-  }
-  return updated;
+  // The clinical-safety alert, once, is posted by commitChange under the notice lease (a failed
+  // post stays owed and is tried again by the background pass).
+  return (await deps.store.findById(updated.id)) ?? updated;
 }

@@ -11,7 +11,7 @@ export async function snoozeActionItem(deps: ServiceDeps, input: { actionItemId:
   const { item } = await actionItemToChange(deps, input.actionItemId, input.userId, 'snooze');
   const now = deps.clock.now();
   const until = addDays(calendarDate(now, deps.settings.defaultTimeZone), input.days);
-  const changed = await deps.reviews.snoozeActionItem(item.id, until, { by: input.userId, at: now });
+  const changed = await deps.reviews.snoozeActionItem(item.id, until, { by: input.userId, at: now }, { ownerId: item.ownerId });
   if (!changed) throw changedMeanwhile();
   return changed;
 }

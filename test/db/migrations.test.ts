@@ -29,7 +29,7 @@ describe('migrations', () => {
           );
           assert.deepEqual(
             rows.map((r) => r.table_name),
-            ['_prisma_migrations', 'action_item', 'audit_checkpoint_period', 'audit_entry', 'audit_head', 'audit_settings', 'declare_request', 'incident', 'incident_review', 'incident_role', 'number_counter', 'pagerduty_link', 'pd_page', 'pd_person', 'pd_scope', 'pd_stretch', 'pd_sync_window', 'slack_delivery', 'timeline_entry'],
+            ['_prisma_migrations', 'action_item', 'audit_checkpoint_period', 'audit_entry', 'audit_head', 'audit_settings', 'declare_request', 'incident', 'incident_review', 'incident_role', 'number_counter', 'pagerduty_link', 'pd_page', 'pd_person', 'pd_scope', 'pd_stretch', 'pd_sync_window', 'slack_delivery', 'summary_redraw', 'timeline_entry'],
           );
         } finally {
           await client.end();

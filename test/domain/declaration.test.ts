@@ -67,8 +67,10 @@ describe('provisioning steps', () => {
     summaryPinned: false,
     announcementTs: null,
     isPrivate: false,
+    status: 'DECLARED' as const,
     severity: 'SEV2' as const,
     freezeActive: false,
+    freezeAnnounced: false,
     clinicalImpact: false,
     clinicalNotifiedAt: null,
     affectedService: null,
@@ -83,7 +85,14 @@ describe('provisioning steps', () => {
     const sev1 = pendingSteps({ ...blank, severity: 'SEV1', clinicalImpact: true });
     assert.deepEqual(sev1.slice(-2), ['start-freeze', 'alert-clinical-safety']);
     assert.ok(pendingSteps({ ...blank, severity: 'SEV1', isPrivate: true }).includes('start-freeze'), 'private SEV1s freeze too');
-    assert.deepEqual(pendingSteps({ ...blank, severity: 'SEV1', freezeActive: true, clinicalImpact: true, clinicalNotifiedAt: new Date() }).includes('start-freeze'), false);
+    assert.deepEqual(pendingSteps({ ...blank, severity: 'SEV1', freezeActive: true, freezeAnnounced: true, clinicalImpact: true, clinicalNotifiedAt: new Date() }).includes('start-freeze'), false);
+  });
+  test('a freeze notice still owed is a step; a SEV1 no longer active decides no freeze', () => {
+    const done = { ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2', summaryPinned: true, announcementTs: '1.3' };
+    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV1', freezeActive: true }), ['start-freeze'], 'decided, not yet announced');
+    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV2', freezeAnnounced: true }), ['start-freeze'], 'announced, then downgraded: its lift is owed');
+    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV1', status: 'RESOLVED' }), [], 'resolved before its freeze was decided');
+    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV2' }), []);
   });
   test('with an on-call system, the affected service’s on-call are invited, last', () => {
     assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }).includes('invite-on-call'), false, 'no on-call system');

@@ -131,5 +131,58 @@ for (const database of testDatabases()) {
       assert.equal((await app.bot.deps.store.pagerDutyLinks(incident.id))[0]!.status, 'resolved');
       assert.equal(await post(event('incident.acknowledged', { id: 'PUNKNOWN' })), 202, 'an unlinked incident is ignored');
     });
+
+    /** The same signed body sent `times` times at once (a replay, or PagerDuty retrying a slow delivery). */
+    async function postAtOnce(payload: unknown, times: number) {
+      const body = JSON.stringify(payload);
+      const statuses = await Promise.all(
+        Array.from({ length: times }, () =>
+          fetch(`${app.url}/pagerduty/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sign(body) }, body }).then((r) => r.status),
+        ),
+      );
+      await app.bot.idle();
+      return statuses;
+    }
+
+    test('the same signed event sent 2 or 3 times at once lands on the timeline once', async () => {
+      await post(event('incident.triggered', { id: 'PRACE1' }));
+      const incident = (await app.bot.deps.store.findByPagerDutyIncident('PRACE1'))!;
+      assert.deepEqual(await postAtOnce(event('incident.acknowledged', { id: 'PRACE1', agent: 'Alice Example' }), 2), [202, 202]);
+      assert.deepEqual(await postAtOnce(event('incident.resolved', { id: 'PRACE1', agent: 'Alice Example' }), 3), [202, 202, 202]);
+      // And once more, after the others were handled.
+      assert.deepEqual(await postAtOnce(event('incident.acknowledged', { id: 'PRACE1', agent: 'Alice Example' }), 3), [202, 202, 202]);
+      const entries = (await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'pagerduty');
+      assert.deepEqual(entries.map((e) => e.text), ['PagerDuty incident 42 acknowledged by Alice Example', 'PagerDuty incident 42 resolved by Alice Example']);
+      assert.equal((await app.bot.deps.store.pagerDutyLinks(incident.id))[0]!.status, 'resolved', 'a late acknowledge does not reopen it');
+      assert.deepEqual((await app.bot.deps.audit.verify(incident.id)).problems, [], 'the entries are in the audit trail');
+    });
+
+    test('a trigger delivered 3 times at once declares one incident with one link', async () => {
+      const before = await incidents();
+      assert.deepEqual(await postAtOnce(event('incident.triggered', { id: 'PRACE2' }), 3), [202, 202, 202]);
+      assert.equal(await incidents(), before + 1);
+      const incident = (await app.bot.deps.store.findByPagerDutyIncident('PRACE2'))!;
+      assert.ok(incident.provisionedAt);
+      assert.equal(await app.bot.db.prisma.pagerDutyLink.count({ where: { pagerDutyIncidentId: 'PRACE2' } }), 1);
+      assert.equal(slack.callsTo('conversations.create').length, 1, 'one channel');
+    });
+
+    test('an acknowledge that comes while the triggered incident is still being set up is not lost', async () => {
+      slack.failNext('conversations.create', { holdAnswerMs: 1500 });
+      const body = JSON.stringify(event('incident.triggered', { id: 'PRACE3' }));
+      const triggered = fetch(`${app.url}/pagerduty/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sign(body) }, body });
+      // Recorded, its channel still being made:
+      let recorded = null;
+      for (let i = 0; i < 100 && !recorded; i++) {
+        recorded = await app.bot.db.prisma.incident.findUnique({ where: { declareKey: 'pagerduty:PRACE3' } });
+        if (!recorded) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(recorded && !recorded.channelId, 'the incident is recorded and not yet set up');
+      assert.equal(await post(event('incident.acknowledged', { id: 'PRACE3', agent: 'Alice Example' })), 202);
+      assert.equal((await triggered).status, 202);
+      await app.bot.idle();
+      const entries = (await app.bot.deps.store.timeline(recorded.id)).filter((e) => e.kind === 'pagerduty');
+      assert.deepEqual(entries.map((e) => e.text), ['PagerDuty incident 42 acknowledged by Alice Example']);
+    });
   });
 }

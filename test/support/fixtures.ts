@@ -34,6 +34,7 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     updateReminderDueAt: null,
     commanderNudgedAt: null,
     freezeActive: false,
+    freezeAnnounced: false,
     clinicalNotifiedAt: null,
     onCallInvitedAt: null,
     onCallLookupFailedNoticed: false,
