@@ -164,6 +164,9 @@ for (const database of testDatabases()) {
       offsetMs = 86_400_000;
       await app.bot.auditCheckpointTickNow();
       await until('the next period\'s checkpoint', () => filesIn(dir).filter((f) => f.endsWith('-schedule.json') && !before.includes(f)).length === 2);
+      const next = filesIn(dir).find((f) => f.endsWith('-schedule.json') && !before.includes(f) && f !== scheduled[0])!;
+      // Posted too, before the next test counts what is posted.
+      await until('the next period\'s checkpoint posted too', () => slack.files.some((f) => f.completed && f.filename === next));
       offsetMs = 0;
     });
 
