@@ -70,7 +70,7 @@ const seedMs = performance.now() - tSeed;
 await db.close();
 const child = spawnSync(
   process.execPath,
-  [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', path.join(import.meta.dirname, 'load-report.ts')],
+  [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, 'load-report.ts')],
   { env: { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_NOW: NOW.toISOString(), BENCH_PAGES: String(PAGES) }, encoding: 'utf8', timeout: 300_000 },
 );
 if (child.status !== 0) throw new Error(`the report process failed: ${child.stderr}`);

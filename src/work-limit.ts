@@ -12,14 +12,19 @@ export class WorkLimit {
   private answering = 0;
   private readonly answered: (() => void)[] = [];
 
+  readonly concurrency: number;
+  readonly maxYieldMs: number;
+
   /**
    * `maxYieldMs`: how long a run about to start waits for requests being answered (below); past
    * it, it starts anyway, so a steady stream of requests cannot hold work off for ever.
    */
   constructor(
-    readonly concurrency: number,
-    readonly maxYieldMs = 200,
+    concurrency: number,
+    maxYieldMs = 200,
   ) {
+    this.concurrency = concurrency;
+    this.maxYieldMs = maxYieldMs;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   }
 

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 
-// ajv is CommonJS: `module.exports = Ajv` with `.default` and `.Ajv` on it. Under Node ESM (and tsx),
+// ajv is CommonJS: `module.exports = Ajv` with `.default` and `.Ajv` on it. Under Node ESM,
 // `import Ajv from 'ajv'` yields module.exports (the class), but TypeScript (NodeNext) types that
 // default import as the whole module, so `new Ajv()` does not type-check. The named export is right
 // for both.

@@ -22,11 +22,16 @@ const MAX_SOCKET_PATH_BYTES = 103;
 
 /** The data folder is open in another live process. Its message is the one line to print. */
 export class DataDirLockedError extends Error {
+  readonly dataDir: string;
+  readonly pid: number;
+
   constructor(
-    readonly dataDir: string,
-    readonly pid: number,
+    dataDir: string,
+    pid: number,
   ) {
     super(`The data folder ${dataDir} is in use by another process (pid ${pid}): stop the bot first, or use DATABASE_URL.`);
+    this.dataDir = dataDir;
+    this.pid = pid;
     this.name = 'DataDirLockedError';
   }
 }

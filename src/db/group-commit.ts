@@ -9,8 +9,12 @@ export class GroupCommit<Row, Result> {
   private next: { rows: Row[]; done: Promise<Result[]> } | null = null;
   private inserting: Promise<unknown> = Promise.resolve();
 
-  /** `write` sends one statement for all the rows and gives each row's result, in their order. */
-  constructor(private readonly write: (rows: Row[]) => Promise<Result[]>) {}
+  /** Sends one statement for all the rows and gives each row's result, in their order. */
+  private readonly write: (rows: Row[]) => Promise<Result[]>;
+
+  constructor(write: (rows: Row[]) => Promise<Result[]>) {
+    this.write = write;
+  }
 
   async add(row: Row): Promise<Result> {
     let batch = this.next;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCHEMA_PATH = path.join(ROOT, 'prisma', 'schema.prisma');
@@ -62,7 +63,7 @@ class WholeScriptPg extends PrismaPg {
   }
 }
 
-type Engine = Awaited<ReturnType<typeof import('@prisma/schema-engine-wasm').SchemaEngine.new>>;
+type Engine = Awaited<ReturnType<(typeof SchemaEngine)['new']>>;
 
 export function readMigrations() {
   const dirs = fs.existsSync(MIGRATIONS_DIR)
@@ -142,10 +143,8 @@ export async function diffMigrationsToSchema(databaseUrl: string): Promise<strin
  */
 export async function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> {
   const { Worker } = await import('node:worker_threads');
-  // The worker loads TypeScript as the bot does (tsx), registered in its own thread.
-  const entry = new URL('./migrate-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { url: databaseUrl } });
+  // Node strips the worker's TypeScript types as it does the bot's.
+  const worker = new Worker(new URL('./migrate-worker.ts', import.meta.url), { workerData: { url: databaseUrl } });
   try {
     const result = await new Promise<{ ok: boolean; applied?: string[]; message?: string; stack?: string }>((resolve, reject) => {
       worker.once('message', resolve);

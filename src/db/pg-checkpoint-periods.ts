@@ -6,7 +6,11 @@ import type { CheckpointPeriods } from '../ports/checkpoint-periods.ts';
  * clock, which every replica shares. Plain statements on the bot's pool (unnamed: see PgDeliveryLog).
  */
 export class PgCheckpointPeriods implements CheckpointPeriods {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
 
   async claim(periodStart: Date, leaseMs: number): Promise<boolean> {
     // One statement: of replicas claiming at once exactly one gets a row back.

@@ -18,7 +18,11 @@ export class PgDeclarationIntake implements DeclarationIntake {
     return rows.map(() => undefined);
   });
 
-  constructor(private readonly pool: PriorityPool) {}
+  private readonly pool: PriorityPool;
+
+  constructor(pool: PriorityPool) {
+    this.pool = pool;
+  }
 
   /** Resolves once the insert carrying it has committed, and fails with it. */
   hold(key: string, request: unknown, at: Date): Promise<void> {

@@ -25,7 +25,11 @@ export class PgDeliveryLog implements DeliveryLog {
     return rows.map(([key]) => fresh.delete(key));
   });
 
-  constructor(private readonly pool: PriorityPool) {}
+  private readonly pool: PriorityPool;
+
+  constructor(pool: PriorityPool) {
+    this.pool = pool;
+  }
 
   record(key: string, at: Date): Promise<boolean> {
     return this.records.add([key, at]);

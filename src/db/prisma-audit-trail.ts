@@ -68,7 +68,11 @@ interface Row {
 }
 
 export class PrismaAuditTrail implements AuditTrail {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.prisma = prisma;
+  }
 
   /**
    * One incident's entries, its head and its rows, read in one snapshot (a change committed

@@ -116,7 +116,11 @@ async function decideFreezeIn(tx: Prisma.TransactionClient, id: string, starts: 
 }
 
 export class PrismaIncidentStore implements IncidentStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.prisma = prisma;
+  }
 
   /** Every write goes through here (or auditedTransaction), so the audit trail knows who acted. */
   private write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {

@@ -12,11 +12,17 @@ const toPerson = (p: { id: string; name: string; email: string | null; timeZone:
 });
 
 export class PrismaLoadCache implements LoadCache {
+  private readonly prisma: PrismaClient;
+  /** The same database's pg pool: a year of pages is read through it as plain arrays (a fraction of the memory of mapped rows). */
+  private readonly pool: pg.Pool;
+
   constructor(
-    private readonly prisma: PrismaClient,
-    /** The same database's pg pool: a year of pages is read through it as plain arrays (a fraction of the memory of mapped rows). */
-    private readonly pool: pg.Pool,
-  ) {}
+    prisma: PrismaClient,
+    pool: pg.Pool,
+  ) {
+    this.prisma = prisma;
+    this.pool = pool;
+  }
 
   async saveScope(key: string, scope: LoadScope) {
     const data = { kind: scope.kind, pdId: scope.id, name: scope.name, lowerName: scope.name.toLowerCase() };

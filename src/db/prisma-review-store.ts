@@ -92,7 +92,11 @@ async function createActionItem(tx: Prisma.TransactionClient, incidentId: string
 }
 
 export class PrismaReviewStore implements ReviewStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.prisma = prisma;
+  }
 
   /** Every write goes through here (or auditedTransaction), so the audit trail knows who acted. */
   private write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {

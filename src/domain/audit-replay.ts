@@ -14,7 +14,11 @@
 
 /** A JSON number as written, compared by its decimal value. */
 export class ExactNumber {
-  constructor(readonly text: string) {}
+  readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 /** JSON without loss: numbers keep their digits; objects are Maps (no prototype keys to trip on). */

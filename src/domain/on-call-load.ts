@@ -136,7 +136,11 @@ class ZoneClock {
   private readonly days = new Map<number, DayOffsets>();
   private readonly dayStartOffsets = new Map<number, number>();
 
-  private constructor(private readonly format: Intl.DateTimeFormat) {}
+  private readonly format: Intl.DateTimeFormat;
+
+  private constructor(format: Intl.DateTimeFormat) {
+    this.format = format;
+  }
 
   /** Null when `timeZone` is not a zone Intl knows. */
   static create(timeZone: string): ZoneClock | null {

@@ -153,10 +153,13 @@ class ViewBuilder {
   /** An invisible run sat between a digit and a non-digit. */
   sawDigitEdge = false;
 
+  private readonly spaceAtDigitEdges: boolean;
+
   constructor(
-    private readonly spaceAtDigitEdges: boolean,
+    spaceAtDigitEdges: boolean,
     size: number,
   ) {
+    this.spaceAtDigitEdges = spaceAtDigitEdges;
     this.from = new Int32Array(size + 16);
     this.to = new Int32Array(size + 16);
   }

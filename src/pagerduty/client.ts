@@ -56,12 +56,17 @@ export function routeOf(path: string): string {
 
 /** A 4xx answer (never retried): its status and parsed body, for callers that tell some 4xx apart. */
 export class PagerDutyHttpError extends OnCallUnavailable {
+  readonly status: number;
+  readonly body: unknown;
+
   constructor(
     message: string,
-    readonly status: number,
-    readonly body: unknown,
+    status: number,
+    body: unknown,
   ) {
     super(message);
+    this.status = status;
+    this.body = body;
   }
 }
 

@@ -174,10 +174,13 @@ export class PagerDutyHistory implements OnCallHistory {
   private readonly pageLimit: number;
   private readonly concurrency: number;
 
+  private readonly client: PagerDutyClient;
+
   constructor(
-    private readonly client: PagerDutyClient,
+    client: PagerDutyClient,
     options: PagerDutyHistoryOptions = {},
   ) {
+    this.client = client;
     this.onCallRangeMs = options.onCallRangeMs ?? ONCALLS_MAX_RANGE_MS;
     this.logWindowMs = options.logWindowMs ?? LOG_WINDOW_MS;
     this.minLogWindowMs = options.minLogWindowMs ?? MIN_LOG_WINDOW_MS;

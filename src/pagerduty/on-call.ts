@@ -92,10 +92,13 @@ export class PagerDutyOnCall implements OnCallProvider {
   private readonly horizonMs: number;
   private readonly defaultServiceId: string | null;
 
+  private readonly client: PagerDutyClient;
+
   constructor(
-    private readonly client: PagerDutyClient,
+    client: PagerDutyClient,
     options: PagerDutyOnCallOptions = {},
   ) {
+    this.client = client;
     this.horizonMs = options.horizonMs ?? WEEK_MS;
     this.defaultServiceId = options.defaultServiceId ?? null;
   }

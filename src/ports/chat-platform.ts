@@ -4,11 +4,14 @@ import type { PostIncidentReview } from '../domain/review.ts';
 
 /** A chat failure the bot can explain: `code` is the platform's own (e.g. Slack's `not_in_channel`). */
 export class ChatError extends Error {
+  readonly code: string;
+
   constructor(
-    readonly code: string,
+    code: string,
     message?: string,
   ) {
     super(message ?? code);
+    this.code = code;
     this.name = 'ChatError';
   }
 }

@@ -78,8 +78,11 @@ export type ProvisioningPatch = Partial<
 
 /** A provisioning run's lease ran out and another run took the incident over: this run stops. */
 export class ProvisioningLeaseLost extends Error {
-  constructor(readonly incidentId: string) {
+  readonly incidentId: string;
+
+  constructor(incidentId: string) {
     super(`the provisioning lease of incident ${incidentId} was taken over by another run`);
+    this.incidentId = incidentId;
     this.name = 'ProvisioningLeaseLost';
   }
 }

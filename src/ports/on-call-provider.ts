@@ -23,11 +23,14 @@ export interface OnCallAnswer {
 
 /** The on-call system is down, slow or answered nonsense: callers carry on without it. */
 export class OnCallUnavailable extends Error {
+  override readonly cause?: unknown;
+
   constructor(
     message: string,
-    override readonly cause?: unknown,
+    cause?: unknown,
   ) {
     super(message);
+    this.cause = cause;
     this.name = 'OnCallUnavailable';
   }
 }

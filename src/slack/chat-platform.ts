@@ -83,15 +83,25 @@ function mimeTypeOf(filename: string): string {
 export class SlackChatPlatform implements ChatPlatform {
   private botUserId: Promise<string> | null = null;
 
+  private readonly client: WebClient;
+  /** Zone of the fallback text of dates (Slack shows each reader their own). */
+  private readonly defaultTimeZone: string;
+  /** The summary's breach line counts down from this clock's time. */
+  private readonly clock: Clock;
+  /** Where private answers may be posted: Slack's response URLs only (response-urls.ts). */
+  private readonly responseUrlAllowed: ResponseUrlCheck;
+
   constructor(
-    private readonly client: WebClient,
-    /** Zone of the fallback text of dates (Slack shows each reader their own). */
-    private readonly defaultTimeZone = 'UTC',
-    /** The summary's breach line counts down from this clock's time. */
-    private readonly clock: Clock = systemClock,
-    /** Where private answers may be posted: Slack's response URLs only (response-urls.ts). */
-    private readonly responseUrlAllowed: ResponseUrlCheck = slackResponseUrlCheck('https://slack.com/api/'),
-  ) {}
+    client: WebClient,
+    defaultTimeZone = 'UTC',
+    clock: Clock = systemClock,
+    responseUrlAllowed: ResponseUrlCheck = slackResponseUrlCheck('https://slack.com/api/'),
+  ) {
+    this.client = client;
+    this.defaultTimeZone = defaultTimeZone;
+    this.clock = clock;
+    this.responseUrlAllowed = responseUrlAllowed;
+  }
 
   private botUser(): Promise<string> {
     this.botUserId ??= call(() => this.client.auth.test(), authTest).then((r) => r!.user_id);

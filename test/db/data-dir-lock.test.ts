@@ -89,7 +89,7 @@ describe('data folder lock', () => {
 
   test('the lock goes with the process when it exits without releasing it (process.exit)', () => {
     const script = `import { lockDataDir } from ${JSON.stringify(path.resolve('src/db/data-dir-lock.ts'))}; await lockDataDir(${JSON.stringify(dir)}); process.exit(3);`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(fs.readdirSync(dir), [], 'neither the lock nor its socket is left');
   });
@@ -134,8 +134,6 @@ describe('data folder lock', () => {
     // take the folder at the same moment as the others.
     const code = `
       const { workerData, parentPort } = await import('node:worker_threads');
-      const { register } = await import('tsx/esm/api');
-      register();
       const { lockDataDir } = await import(${JSON.stringify(entry)});
       let lock = null;
       parentPort.on('message', async (msg) => {

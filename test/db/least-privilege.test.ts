@@ -60,7 +60,7 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--experimental-wasm-modules', '--no-warnings=ExperimentalWarning', '--import', 'tsx', script],
+      ['--disable-warning=ExperimentalWarning', script],
       { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, encoding: 'utf8', timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );

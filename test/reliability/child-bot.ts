@@ -28,7 +28,7 @@ export interface ChildBot {
 
 /** Starts `src/main.ts` on the stand-in with `env` (DATA_DIR or DATABASE_URL, tuning); resolves once it listens. */
 export async function startChildBot(slack: SlackStandIn, env: Record<string, string>): Promise<ChildBot> {
-  const proc = spawn(process.execPath, ['--experimental-wasm-modules', '--no-warnings=ExperimentalWarning', '--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
     cwd: ROOT,
     // Only what the bot needs: nothing of the test runner's environment leaks in.
     env: {

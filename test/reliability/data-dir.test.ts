@@ -62,7 +62,7 @@ describe('the bot on a data folder (bot process)', () => {
       assert.deepEqual(notPrivate(data), []);
 
       // A second bot on the same folder.
-      const second = spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings=ExperimentalWarning', '--import', 'tsx', 'src/main.ts'], {
+      const second = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',

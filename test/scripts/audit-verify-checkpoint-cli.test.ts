@@ -32,7 +32,7 @@ for (const database of testDatabases()) {
       const where = setup.url ? { DATABASE_URL: setup.url } : { DATA_DIR: dataDir };
       const open = () => openDatabase({ url: setup.url, dataDir: setup.url ? null : dataDir });
       function verify(env: Record<string, string>, ...args: string[]) {
-        return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/audit-verify.ts', ...args], {
+        return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...where, ...env },
           encoding: 'utf8',
           timeout: 60_000,

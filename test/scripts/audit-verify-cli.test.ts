@@ -14,7 +14,7 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { tamper } from '../support/tamper.ts';
 
 function verify(dataDir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/audit-verify.ts', ...args], {
+  return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir },
     encoding: 'utf8',
     timeout: 60_000,

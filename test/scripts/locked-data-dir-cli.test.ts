@@ -11,7 +11,7 @@ import pg from 'pg';
 import { holdDataDir } from '../support/hold-data-dir.ts';
 
 function run(script: string, dataDir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', script, ...args], {
+  return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', script, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
     encoding: 'utf8',
     timeout: 60_000,

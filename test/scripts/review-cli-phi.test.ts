@@ -15,7 +15,7 @@ const EMAIL = 'jo.bloggs@example.org';
 const PHONE = '07700 900123';
 
 function review(dataDir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/review.ts', ...args], {
+  return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
     encoding: 'utf8',
     timeout: 60_000,

@@ -10,7 +10,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 
 function review(dataDir: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/review.ts', ...args], {
+  return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
     encoding: 'utf8',
     timeout: 60_000,

@@ -1,5 +1,5 @@
 // A process that keeps an embedded database open, for the tests of the data folder's lock:
-//   node --experimental-wasm-modules --import tsx test/support/hold-data-dir.ts <data folder>
+//   node test/support/hold-data-dir.ts <data folder>
 // Prints {"url": …} on one line once the database is open, then waits until it is killed. When
 // the folder is refused it prints the error's message alone on stderr and exits 1, as the bot does.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +18,7 @@ export interface Holder {
 
 /** Spawns a holder of `dataDir`; resolves once its database is open (rejects with its stderr otherwise). */
 export function holdDataDir(dataDir: string): Promise<Holder> {
-  const proc = spawn(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', SELF, dataDir], {
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', SELF, dataDir], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

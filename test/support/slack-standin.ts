@@ -206,8 +206,13 @@ function fileType(filename: string): { mimetype: string; filetype: string; prett
 }
 
 class SlackApiError extends Error {
-  constructor(readonly error: string, readonly extra: Record<string, unknown> = {}) {
+  readonly error: string;
+  readonly extra: Record<string, unknown>;
+
+  constructor(error: string, extra: Record<string, unknown> = {}) {
     super(error);
+    this.error = error;
+    this.extra = extra;
   }
 }
 
