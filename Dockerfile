@@ -1,30 +1,57 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build of the incident bot. Migrations apply on start (src/db/database.ts, before the
-# bot listens); data lives in /app/data unless DATABASE_URL points at a PostgreSQL server.
+# Multi-stage build of the incident bot on Node 24, which runs the TypeScript sources itself (type
+# stripping): no tsx, esbuild or compiler at run time, production dependencies only. How to build,
+# run, stop and size it: docs/operations.md#deploy.
 
-FROM node:24-bookworm-slim AS deps
+# The Prisma client, generated from prisma/schema.prisma by the Prisma CLI (a development
+# dependency, with a stub engine: scripts/prisma-generate.mjs). Only src/generated leaves this stage.
+FROM node:24-bookworm-slim AS client
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts/prisma-generate.mjs ./scripts/prisma-generate.mjs
-# postinstall generates the Prisma client into src/generated
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && node scripts/prisma-generate.mjs
+
+# Production dependencies only, without install scripts (the client comes from the stage above).
+# @prisma/client names the prisma CLI as an optional peer, so the lock marks the CLI, Prisma Studio
+# and their dependencies "devOptional", which --omit=dev alone still installs; --omit=optional
+# leaves them out (the only other optional packages are per-platform binaries of build tools,
+# fsevents for macOS and pg-cloudflare for Workers, none used here). Prisma's query compilers for
+# databases other than PostgreSQL, and source maps, are never loaded: removed (about 60 MB).
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+ && find node_modules/@prisma/client/runtime -type f \( -name '*.map' -o \( -name 'query_compiler_*' ! -name '*.postgresql.*' \) \) -delete
 
 FROM node:24-bookworm-slim AS runtime
+# tini as PID 1: passes docker stop's SIGTERM to node (which drains in-flight work for up to
+# SHUTDOWN_TIMEOUT_SECONDS, 25 s: give the container 30, `docker run --stop-timeout 30`) and reaps
+# any exited child, so no zombie is left. -s keeps it working under `docker run --init` too.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
 WORKDIR /app
-COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-# What `npm start` reads at run time: Node runs the TypeScript sources (it strips the types), migrations
-# come from prisma/, and scripts/ serves `npm run db:migrate` and `npm run review` in the container.
-COPY --chown=node:node package.json prisma.config.ts tsconfig.json ./
-COPY --chown=node:node prisma ./prisma
-COPY --chown=node:node scripts ./scripts
-COPY --chown=node:node src ./src
-# The client generated in the deps stage, from the same schema (.dockerignore keeps a local one out).
-COPY --from=deps --chown=node:node /app/src/generated ./src/generated
-RUN mkdir -p /app/data && chown node:node /app/data
+# The code belongs to root and is read-only to the bot's user; only /app/data is the bot's.
+# What `node src/main.ts` reads: package.json ("type": "module"), src/, the migrations in prisma/
+# (applied through Prisma's WebAssembly engine, src/db/migrate.ts), and scripts/ for
+# `node scripts/migrate.ts` (the migration Job), `npm run review` and `npm run audit:verify`.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY prisma ./prisma
+COPY scripts ./scripts
+COPY src ./src
+# The client generated in the client stage from the same schema (.dockerignore keeps a local one out).
+COPY --from=client /app/src/generated ./src/generated
+# The embedded database (no DATABASE_URL) lives here: mount a volume, `docker run -v incident-data:/app/data`.
+RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
+VOLUME /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "-s", "--"]
 CMD ["node", "--disable-warning=ExperimentalWarning", "src/main.ts"]

@@ -89,6 +89,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const db = await openDatabase({
     url: config.DATABASE_URL ?? null,
     migrationUrl: config.MIGRATION_DATABASE_URL ?? null,
+    // Several replicas: a migration Job applies them, each replica only checks that none is pending.
+    migrate: config.MIGRATE_ON_START ? true : 'check',
     dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
     onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
   });

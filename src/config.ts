@@ -24,6 +24,12 @@ const channelId = z
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** `true` or `false` (any case; blank is unset), as a boolean. */
+const booleanSetting = (fallback: boolean) =>
+  z
+    .preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v), z.enum(['true', 'false'], { message: 'must be true or false' }).optional())
+    .transform((v) => (v === undefined ? fallback : v === 'true'));
+
 /** The audit checkpoint keys, also read by `npm run audit:verify` (which needs nothing else of the environment). */
 export const auditKeysSchema = z.object({
   /** Ed25519 key that signs audit checkpoints (base64 32-byte seed or PKCS#8 PEM); only ever in the environment. */
@@ -62,6 +68,11 @@ export const configSchema = z.object({
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
   /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
   MIGRATION_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
+  /**
+   * Whether a start applies the pending migrations (one replica). false: it only checks that none is
+   * pending and refuses to start otherwise (several replicas, migrated by `npm run db:migrate`, e.g. a Job).
+   */
+  MIGRATE_ON_START: booleanSetting(true),
   /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */
   DATA_DIR: z.string().default('./data'),
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535, { message: 'must be a port number' }).default(3000),

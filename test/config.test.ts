@@ -125,6 +125,17 @@ describe('config', () => {
     assert.equal(loadConfig({ ...GOOD, MIGRATION_DATABASE_URL: ' ' }).MIGRATION_DATABASE_URL, undefined);
   });
 
+  test('MIGRATE_ON_START: on by default (one replica), false leaves migrating to npm run db:migrate', () => {
+    assert.equal(loadConfig(GOOD).MIGRATE_ON_START, true);
+    assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: ' ' }).MIGRATE_ON_START, true, 'blank is unset');
+    for (const on of ['true', 'TRUE', ' True ']) assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: on }).MIGRATE_ON_START, true, on);
+    for (const off of ['false', 'FALSE', ' False\n']) assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: off }).MIGRATE_ON_START, false, off);
+    // Anything else is refused rather than guessed: `0`, `no`, `off` would read as true to some and false to others.
+    for (const bad of ['0', '1', 'no', 'yes', 'off', 'on', 'f', 'falsey', 'true false', '"false"']) {
+      assert.match(problem({ ...GOOD, MIGRATE_ON_START: bad }), /^Invalid configuration: MIGRATE_ON_START must be true or false\. See/, bad);
+    }
+  });
+
   test('npm start without Slack settings prints one clear line and exits 1', () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
     const run = spawnSync(process.execPath, ['src/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });

@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrationsInWorker } from './migrate.ts';
-import { applyPendingMigrations, migrateAsOwner } from './roles.ts';
+import { applyPendingMigrations, migrateAsOwner, refuseIfMigrationsPending } from './roles.ts';
 import { PriorityPool } from './priority-pool.ts';
 
 export interface Database {
@@ -17,7 +17,8 @@ export interface Database {
 /**
  * Opens the bot's database: the PostgreSQL server at `url`, or without one an embedded PGlite
  * keeping its data in `dataDir` (null: in memory). Applies the committed migrations first, unless
- * `migrate` is false (tools that only read, such as `npm run audit:verify`): with `migrationUrl`
+ * `migrate` is false (tools that only read, such as `npm run audit:verify`) or 'check' (the bot with
+ * MIGRATE_ON_START=false: a pending migration is one DatabaseSetupError, nothing is applied): with `migrationUrl`
  * (the owner role, MIGRATION_DATABASE_URL) as the owner, who then grants the role of `url` what the
  * bot needs (src/db/roles.ts); without it as the role of `url`, and only when some migration is not
  * yet recorded, so a least-privileged role starts without any DDL right (and, with migrations
@@ -27,7 +28,7 @@ export async function openDatabase(opts: {
   url: string | null;
   dataDir: string | null;
   onIdleError?: (err: Error) => void;
-  migrate?: boolean;
+  migrate?: boolean | 'check';
   migrationUrl?: string | null;
 }): Promise<Database> {
   // PGlite is loaded only when it is used (a bot on a PostgreSQL server does not carry it), and then
@@ -37,7 +38,9 @@ export async function openDatabase(opts: {
     : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, { onError: (err) => opts.onIdleError?.(err) });
   const url = opts.url ?? embedded!.url;
   try {
-    if (opts.migrate !== false) {
+    if (opts.migrate === 'check') {
+      await refuseIfMigrationsPending(url);
+    } else if (opts.migrate !== false) {
       if (opts.migrationUrl && !embedded) {
         const { installReminderQueue } = await import('../jobs/reminder-queue.ts');
         await migrateAsOwner({ migrationUrl: opts.migrationUrl, botUrl: url, apply: applyMigrationsInWorker, installQueue: installReminderQueue });

@@ -109,6 +109,19 @@ export async function applyPendingMigrations(
   }
 }
 
+/**
+ * For a bot that does not migrate on start (MIGRATE_ON_START=false, several replicas migrated by
+ * `npm run db:migrate`, such as a Kubernetes Job): nothing is applied, and a pending migration is one
+ * DatabaseSetupError, so a replica of a newer version never runs on an older schema.
+ */
+export async function refuseIfMigrationsPending(url: string): Promise<void> {
+  const { pending } = await migrationState(url);
+  if (pending.length === 0) return;
+  throw new DatabaseSetupError(
+    `Database migrations are pending (${pending.join(', ')}) and MIGRATE_ON_START=false: run \`npm run db:migrate\` (the migration Job) with this version first, then start the bot.`,
+  );
+}
+
 /** Objects in the bot's schemas that the bot's role owns, or could own through SET ROLE (it could alter or drop them). */
 async function ownedBy(c: pg.Client, role: string): Promise<string[]> {
   const { rows } = await c.query<{ name: string }>(
