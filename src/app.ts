@@ -122,6 +122,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
       provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
+      reminderCadence: { updateMinutes: config.REMINDER_UPDATE_MINUTES, commanderMinutes: config.REMINDER_COMMANDER_MINUTES },
     },
   };
   const intake = new PgDeclarationIntake(db.pool);

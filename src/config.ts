@@ -3,6 +3,7 @@ import { isValidTimeZone } from './domain/time.ts';
 import { AppError } from './domain/errors.ts';
 import { parseTeamWorkingHours, parseWorkingHours } from './domain/working-hours.ts';
 import { parseSigningKey, parseVerifyKey } from './domain/audit-checkpoint.ts';
+import { COMMANDER_NUDGE_MINUTES, parseCommanderCadence, parseUpdateCadence } from './domain/reminders.ts';
 
 /** A domain parser as a zod transform: its AppError becomes the variable's message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -94,6 +95,13 @@ export const configSchema = z.object({
       .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
       .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
   ),
+  /**
+   * Minutes without a status update before an incident's channel is reminded (and between reminders), per
+   * severity, `off` for none: `SEV1=30,SEV2=60,SEV3=120,SEV4=off`. A severity not listed keeps its default.
+   */
+  REMINDER_UPDATE_MINUTES: z.preprocess(blankIsUnset, z.string().default('').pipe(parsedWith(parseUpdateCadence))),
+  /** Minutes after declaring before the channel is nudged to name a commander when none is set; `off` for never. */
+  REMINDER_COMMANDER_MINUTES: z.preprocess(blankIsUnset, z.string().default(String(COMMANDER_NUDGE_MINUTES)).pipe(parsedWith(parseCommanderCadence))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...auditKeysSchema.shape,
   /** Slack channel where signed audit checkpoints are posted (message and JSON file). */
