@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -28,7 +27,7 @@ import { resumeDeclarations } from './services/resume-declarations.ts';
 import { handlePagerDutyEvent } from './services/handle-pagerduty-event.ts';
 import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
 import { PagerDutyOnCall } from './pagerduty/on-call.ts';
-import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
+import { createSlackApp, httpServerOf, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
 import { slackResponseUrlCheck } from './slack/response-urls.ts';
 
@@ -199,9 +198,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   // One pass at a time: a pass slower than the interval is joined, not run beside itself.
   let resuming: Promise<void> | null = null;
   const resumeNow = () => (resuming ??= resumePass().finally(() => (resuming = null)));
-  let port = config.PORT;
   const started = await app.start(config.PORT);
-  if (!config.SLACK_APP_TOKEN) port = ((started as Server).address() as AddressInfo).port;
+  const port = (httpServerOf(app, started).address() as AddressInfo).port;
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'incident bot listening');
 
   const every = opts.resumeEveryMs ?? config.PROVISION_RETRY_SECONDS * 1000;
