@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
+import { TS_NODE_ARGS } from '../support/node-args.ts';
 import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
 import { startChildBot, type ChildBot } from './child-bot.ts';
@@ -51,7 +52,7 @@ describe('backing up the embedded database', () => {
     assert.ok(bot.logs.some((l) => /new, empty embedded database/.test(String(l.msg))), 'a new database is said to be new');
     assert.equal((await declare('Backed up', 'backed-up')).name, 'inc-1-backed-up');
 
-    const refused = spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', 'tsx', 'scripts/db-dump.ts'], {
+    const refused = spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/db-dump.ts'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: data },
       encoding: 'utf8',

@@ -15,14 +15,14 @@ import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { holdDataDir } from '../support/hold-data-dir.ts';
+import { TS_NODE_ARGS } from '../support/node-args.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/db-dump.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 const has = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0;
 
 /** The script as `npm run db:dump -- …args` runs it, in `cwd`, with only `env` (and PATH, HOME). */
 function dump(cwd: string, env: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--import', TSX, SCRIPT, ...args], {
+  return spawnSync(process.execPath, [...TS_NODE_ARGS, SCRIPT, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',
