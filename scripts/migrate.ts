@@ -4,6 +4,7 @@
 // the reminder queue's schema and grants the role of DATABASE_URL (the bot's) exactly what the bot
 // needs, and records it as the bot's role (see README, Least-privilege database roles).
 // Refused, with nothing applied, while the bot (or another tool) has the embedded database open.
+import path from 'node:path';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
@@ -25,7 +26,7 @@ const embedded = url
       process.exit(1);
     });
 try {
-  const where = url ? new URL(url).host : `embedded PGlite in ${dataDir}`;
+  const where = url ? new URL(url).host : `embedded PGlite in ${path.resolve(dataDir)}`;
   if (migrationUrl) {
     const { applied, botRole } = await migrateAsOwner({ migrationUrl, botUrl: url!, apply: applyMigrations, installQueue: installReminderQueue });
     console.log(applied.length ? `Applied ${applied.join(', ')} to ${where} as the owner.` : `${where} is up to date.`);

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
@@ -28,7 +28,7 @@ import { resumeDeclarations } from './services/resume-declarations.ts';
 import { handlePagerDutyEvent } from './services/handle-pagerduty-event.ts';
 import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
 import { PagerDutyOnCall } from './pagerduty/on-call.ts';
-import { createSlackApp, type SlackAppOptions } from './slack/app.ts';
+import { createSlackApp, httpServerOf, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
 import { slackResponseUrlCheck } from './slack/response-urls.ts';
 
@@ -72,6 +72,30 @@ export interface StartOptions {
   responseUrlOrigins?: string[];
 }
 
+const authTestAnswer = z.object({
+  user_id: z.string().max(100),
+  user: z.string().max(200).optional(),
+  bot_id: z.string().max(100).optional(),
+  team_id: z.string().max(100).optional(),
+  team: z.string().max(200).optional(),
+  url: z.string().max(500).optional(),
+});
+
+/** Logs the bot's identity from `auth.test` (bot user, workspace); a failure is a warning, the bot runs on. */
+export async function logSlackIdentity(client: { auth: { test(): Promise<unknown> } }, logger: Logger): Promise<void> {
+  try {
+    const answer = authTestAnswer.safeParse(await client.auth.test());
+    if (!answer.success) {
+      logger.warn({}, 'Slack answered auth.test with something unexpected: the bot identity is unknown');
+      return;
+    }
+    const a = answer.data;
+    logger.info({ botUserId: a.user_id, botName: a.user ?? null, botId: a.bot_id ?? null, teamId: a.team_id ?? null, team: a.team ?? null, url: a.url ?? null }, 'Slack bot identity (auth.test)');
+  } catch (err) {
+    logger.warn({ err }, 'could not ask Slack who the bot is (auth.test): check SLACK_BOT_TOKEN and SLACK_API_URL');
+  }
+}
+
 /** The PagerDuty adapter, when a token is configured. */
 function pagerDutyFromConfig(config: Config, metrics: Metrics): OnCallProvider | null {
   if (!config.PAGERDUTY_TOKEN) return null;
@@ -94,7 +118,15 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
     onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
   });
-  logger.info({ database: db.description }, 'database ready');
+  // The data folder as an absolute path: ./data is relative to where the bot was started, and
+  // starting it from another folder makes a new, empty database there.
+  logger.info({ database: db.description, ...(db.dataDir ? { dataDir: db.dataDir } : {}) }, 'database ready');
+  if (db.created) {
+    logger.warn(
+      { dataDir: db.dataDir },
+      'a new, empty embedded database was made in this folder: if the bot had incidents, it was started from another folder (DATA_DIR is relative to it) or DATA_DIR changed; set DATA_DIR to the absolute path of the existing data folder',
+    );
+  }
   const store = new PrismaIncidentStore(db.prisma);
   const work = new WorkLimit(config.WORK_CONCURRENCY);
   const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats, token: config.METRICS_TOKEN ?? null });
@@ -124,6 +156,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
       provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
+      reminderCadence: { updateMinutes: config.REMINDER_UPDATE_MINUTES, commanderMinutes: config.REMINDER_COMMANDER_MINUTES },
     },
   };
   const intake = new PgDeclarationIntake(db.pool);
@@ -200,10 +233,11 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   // One pass at a time: a pass slower than the interval is joined, not run beside itself.
   let resuming: Promise<void> | null = null;
   const resumeNow = () => (resuming ??= resumePass().finally(() => (resuming = null)));
-  let port = config.PORT;
   const started = await app.start(config.PORT);
-  if (!config.SLACK_APP_TOKEN) port = ((started as Server).address() as AddressInfo).port;
+  const port = (httpServerOf(app, started).address() as AddressInfo).port;
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'incident bot listening');
+  // Who the token is (one line), without holding up the start: Slack may be slow or down.
+  void logSlackIdentity(app.client, logger);
 
   const every = opts.resumeEveryMs ?? config.PROVISION_RETRY_SECONDS * 1000;
   const timer = every > 0 ? setInterval(() => void resumeNow(), every) : null;

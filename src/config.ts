@@ -3,6 +3,7 @@ import { isValidTimeZone } from './domain/time.ts';
 import { AppError } from './domain/errors.ts';
 import { parseTeamWorkingHours, parseWorkingHours } from './domain/working-hours.ts';
 import { parseSigningKey, parseVerifyKey } from './domain/audit-checkpoint.ts';
+import { COMMANDER_NUDGE_MINUTES, parseCommanderCadence, parseUpdateCadence } from './domain/reminders.ts';
 
 /** A domain parser as a zod transform: its AppError becomes the variable's message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -41,8 +42,11 @@ export const auditKeysSchema = z.object({
 /** The whole environment of the bot, parsed once at start. */
 export const configSchema = z.object({
   SLACK_BOT_TOKEN: z.string({ message: 'is required (the bot token, xoxb-…)' }).startsWith('xoxb-', { message: 'must be a bot token starting with xoxb-' }),
-  SLACK_SIGNING_SECRET: z.string({ message: 'is required (Basic Information › Signing Secret)' }).min(8, { message: 'is too short to be a signing secret' }),
+  /** Verifies each HTTP request is Slack's; not needed in Socket Mode (SLACK_APP_TOKEN), where Slack's requests come over the bot's own connection. */
+  SLACK_SIGNING_SECRET: optional(z.string().min(8, { message: 'is too short to be a signing secret' })),
+  /** An app-level token (connections:write): Socket Mode, for a bot without a public URL (local development). */
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp-' })),
+  /** Slack's Web API, also where Socket Mode opens its connection (apps.connections.open). */
   SLACK_API_URL: z.url({ message: 'must be a URL' }).default('https://slack.com/api/'),
   INCIDENT_BROADCAST_CHANNEL: channelId.optional().refine((v) => v !== undefined, {
     message: 'is required (the ID of the channel where incidents are announced)',
@@ -105,6 +109,13 @@ export const configSchema = z.object({
       .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
       .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
   ),
+  /**
+   * Minutes without a status update before an incident's channel is reminded (and between reminders), per
+   * severity, `off` for none: `SEV1=30,SEV2=60,SEV3=120,SEV4=off`. A severity not listed keeps its default.
+   */
+  REMINDER_UPDATE_MINUTES: z.preprocess(blankIsUnset, z.string().default('').pipe(parsedWith(parseUpdateCadence))),
+  /** Minutes after declaring before the channel is nudged to name a commander when none is set; `off` for never. */
+  REMINDER_COMMANDER_MINUTES: z.preprocess(blankIsUnset, z.string().default(String(COMMANDER_NUDGE_MINUTES)).pipe(parsedWith(parseCommanderCadence))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...auditKeysSchema.shape,
   /** Slack channel where signed audit checkpoints are posted (message and JSON file). */
@@ -128,7 +139,18 @@ export const configSchema = z.object({
       message: "needs DATABASE_URL too (the bot's own role on the same database; the embedded database has one role)",
     });
   }
-});
+})
+  // Checked whatever else is wrong, so that a missing secret is named beside the other problems.
+  .check(
+    z.refine((c) => Boolean(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN), {
+      path: ['SLACK_SIGNING_SECRET'],
+      message: 'is required (Basic Information › Signing Secret), unless SLACK_APP_TOKEN is set for Socket Mode',
+      when: (payload) => {
+        const issues = payload.issues.map((i) => i.path?.[0]);
+        return typeof payload.value === 'object' && payload.value !== null && !issues.includes('SLACK_SIGNING_SECRET') && !issues.includes('SLACK_APP_TOKEN');
+      },
+    }),
+  );
 export type Config = z.output<typeof configSchema>;
 
 export class ConfigError extends Error {}

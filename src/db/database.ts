@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrationsInWorker } from './migrate.ts';
@@ -9,8 +10,12 @@ export interface Database {
   /** The connection pool Prisma uses; other Postgres users (the job queue) share it. */
   pool: PriorityPool;
   url: string;
-  /** Where the data lives, for logs: `embedded PGlite in ./data` or the server's host. */
+  /** Where the data lives, for logs: `embedded PGlite in /srv/bot/data` (absolute) or the server's host and database. */
   description: string;
+  /** The embedded database's folder, absolute; null on a server or in memory. */
+  dataDir: string | null;
+  /** The embedded database's folder held no database: this start made a new, empty one. */
+  created: boolean;
   close(): Promise<void>;
 }
 
@@ -61,7 +66,9 @@ export async function openDatabase(opts: {
       prisma,
       pool,
       url,
-      description: embedded ? `embedded PGlite${opts.dataDir ? ` in ${opts.dataDir}` : ' in memory'}` : new URL(url).host,
+      description: describe(url, embedded?.dataDir ?? null, embedded !== null),
+      dataDir: embedded?.dataDir ?? null,
+      created: embedded?.created ?? false,
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});
@@ -72,4 +79,11 @@ export async function openDatabase(opts: {
     await embedded?.stop();
     throw err;
   }
+}
+
+/** For logs and tools: the embedded database's absolute folder, or the server's host and database (never its password). */
+function describe(url: string, dataDir: string | null, embedded: boolean): string {
+  if (embedded) return dataDir ? `embedded PGlite in ${path.resolve(dataDir)}` : 'embedded PGlite in memory';
+  const u = new URL(url);
+  return `PostgreSQL ${u.host}${u.pathname.length > 1 ? u.pathname : ''}`;
 }

@@ -17,6 +17,10 @@ export interface EmbeddedPostgres {
   url: string;
   /** The Unix socket the database listens on (mode 0600). */
   socketPath: string;
+  /** The data folder, absolute (null: in memory). */
+  dataDir: string | null;
+  /** The data folder held no database: this start made a new, empty one. */
+  created: boolean;
   stop(): Promise<void>;
 }
 
@@ -192,6 +196,8 @@ export async function startEmbeddedPostgres(
     // only there to keep the URL parseable and is never used.
     url: `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
     socketPath,
+    dataDir: dir,
+    created: dir !== null && fresh,
     stop() {
       stopped ??= (async () => {
         stopping = true;

@@ -115,7 +115,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
   const scheduler: ReminderScheduler = {
     async schedule(incident: Incident) {
       const now = deps.clock.now();
-      const at = nextReminderAt(incident, now);
+      const at = nextReminderAt(incident, now, deps.settings.reminderCadence);
       if (!at) return; // resolved or closed (no breach clock running), or no channel: nothing more to remind
       const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
       // One queued job per incident and due time (the queue's "short" policy makes singletonKey

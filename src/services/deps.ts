@@ -10,6 +10,7 @@ import type { LoadCache } from '../ports/load-cache.ts';
 import type { WorkingHours } from '../domain/working-hours.ts';
 import type { AuditTrail } from '../ports/audit-trail.ts';
 import type { CheckpointTrigger } from '../domain/audit-checkpoint.ts';
+import type { ReminderCadence } from '../domain/reminders.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -57,5 +58,7 @@ export interface ServiceDeps {
      * Defaults: LEASE_MS and RESUME_GRACE_MS.
      */
     provisioning?: { leaseMs: number; graceMs: number };
+    /** How often update reminders and the commander nudge come (REMINDER_* settings); default DEFAULT_REMINDER_CADENCE. */
+    reminderCadence?: ReminderCadence;
   };
 }

@@ -13,7 +13,7 @@ export async function sendReminders(deps: ServiceDeps, incidentId: string): Prom
   const incident = await deps.store.findById(incidentId);
   if (!incident) return [];
   const now = deps.clock.now();
-  const due = dueReminders(incident, now);
+  const due = dueReminders(incident, now, deps.settings.reminderCadence);
   const sent: DueReminder[] = [];
   for (const reminder of due) {
     const claimed =

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import bolt from '@slack/bolt';
 import type { Config } from '../config.ts';
 import type { ListenerContext } from './context.ts';
@@ -15,6 +15,7 @@ import type { Logger } from '../logger.ts';
 import { envelopeProblems, slackEnvelopeSchema } from './payloads.ts';
 import { guardSlackRequests } from './request-guard.ts';
 import { screenResponseUrls, slackResponseUrlCheck, type ResponseUrlCheck } from './response-urls.ts';
+import { SocketModeWithRoutes } from './socket-mode.ts';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 type ReceiverEvent = bolt.ReceiverEvent;
@@ -42,8 +43,9 @@ export interface SlackAppOptions {
 }
 
 /**
- * The Bolt app: HTTP on /slack/events or Socket Mode when SLACK_APP_TOKEN is set; GET /healthz and
- * GET /metrics either way. Over HTTP every request to /slack/events is screened before Bolt sees
+ * The Bolt app: HTTP on /slack/events or Socket Mode when SLACK_APP_TOKEN is set (socket-mode.ts);
+ * GET /healthz and GET /metrics on PORT either way, and app.start() resolves with that HTTP server.
+ * Over HTTP every request to /slack/events is screened before Bolt sees
  * it (request-guard.ts: signature, time window, size, content type, envelope); every delivery, by
  * either transport, is checked again, cleaned of text the database cannot store and of response
  * URLs that are not Slack's before any middleware runs (screenDeliveries).
@@ -65,8 +67,23 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   // (LogLevel is an enum of the same strings the adapter takes and gives).
   const logger = slackLibraryLogger(opts.ctx.deps.logger) as unknown as bolt.Logger;
   const logLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN;
-  let receiver: InstanceType<typeof HTTPReceiver> | undefined;
-  if (!config.SLACK_APP_TOKEN) {
+  const clientOptions = {
+    slackApiUrl: config.SLACK_API_URL,
+    // A call that hangs must not hold an incident's provisioning lease for ever.
+    timeout: 15_000,
+    // Times every Web API call of every WebClient Bolt makes (app.client and the listeners' client).
+    ...(opts.metrics ? { fetch: opts.metrics.slackFetch(config.SLACK_API_URL) } : {}),
+  };
+  let receiver: InstanceType<typeof HTTPReceiver> | SocketModeWithRoutes;
+  let routesServer: (() => Server | null) | undefined;
+  if (config.SLACK_APP_TOKEN) {
+    // apps.connections.open goes to SLACK_API_URL too, with Socket Mode's own retries (it reconnects).
+    const socketMode = new SocketModeWithRoutes({ appToken: config.SLACK_APP_TOKEN, port: config.PORT, routes: customRoutes, logger, logLevel, clientOptions: { ...clientOptions } });
+    routesServer = () => socketMode.server;
+    receiver = socketMode;
+  } else {
+    // loadConfig requires the signing secret when there is no app token.
+    if (!config.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is required without SLACK_APP_TOKEN');
     receiver = new HTTPReceiver({
       signingSecret: config.SLACK_SIGNING_SECRET,
       customRoutes,
@@ -82,20 +99,13 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   }
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
-    ...(receiver
-      ? { receiver }
-      : { socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { port: config.PORT }, customRoutes }),
+    receiver,
+    ...(config.SLACK_APP_TOKEN ? { socketMode: true } : {}),
     logger,
     logLevel,
-    clientOptions: {
-      slackApiUrl: config.SLACK_API_URL,
-      // A call that hangs must not hold an incident's provisioning lease for ever.
-      timeout: 15_000,
-      retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-      // Times every Web API call of every WebClient Bolt makes (app.client and the listeners' client).
-      ...(opts.metrics ? { fetch: opts.metrics.slackFetch(config.SLACK_API_URL) } : {}),
-    },
+    clientOptions: { ...clientOptions, retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 } },
   });
+  if (routesServer) socketModeServers.set(app, routesServer);
   opts.metrics?.instrumentSlackApp(app);
   answerFirst(app, opts.ctx.work);
   screenDeliveries(app, { logger: opts.ctx.deps.logger, responseUrls: opts.responseUrls ?? slackResponseUrlCheck(config.SLACK_API_URL) });
@@ -109,6 +119,18 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
   });
   return app;
+}
+
+const socketModeServers = new WeakMap<object, () => Server | null>();
+
+/**
+ * The HTTP server of a started app (GET /healthz, GET /metrics, and over HTTP /slack/events): what
+ * app.start() resolved with over HTTP, the routes' own server in Socket Mode.
+ */
+export function httpServerOf(app: object, started: unknown): Server {
+  const server = socketModeServers.get(app)?.() ?? started;
+  if (!(server instanceof http.Server)) throw new Error('the Slack app has no HTTP server: was it started?');
+  return server;
 }
 
 /** Each request counts as being answered from its arrival until its ack (or its end): work waits for it (WorkLimit). */

@@ -24,6 +24,10 @@
  *   `OK - <bytes>`, and `files.completeUploadExternal` shares the file, posting a file
  *   share message in each channel. Unlike `chat.postMessage`, sharing needs the bot to
  *   be a member of the channel (Slack answers `not_in_channel`).
+ * - Socket Mode: `apps.connections.open` takes the app-level token (`appToken`, xapp-…) and no
+ *   other, as Slack does (the bot token gets `not_allowed_token_type`, and the app token is good for
+ *   nothing else), and answers with the WebSocket URL given to `openSocketModeAt` (a
+ *   socket-mode-standin.ts server).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,6 +131,10 @@ export interface SlackStandIn {
   /** Base API URL, ends with "/api/". */
   url: string;
   token: string;
+  /** The app-level token apps.connections.open takes (Socket Mode). */
+  appToken: string;
+  /** Where apps.connections.open sends Socket Mode clients (a ws:// URL); null: it answers an error. */
+  openSocketModeAt(url: string | null): void;
   botUserId: string;
   botId: string;
   teamId: string;
@@ -158,6 +166,7 @@ export interface SlackStandIn {
 
 export interface StartOptions {
   token?: string;
+  appToken?: string;
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -282,6 +291,10 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackStandIn> {
   const token = opts.token ?? 'xoxb-test-token';
+  const appToken = opts.appToken ?? 'xapp-1-A0001-test-app-token';
+  /** Methods that take the app-level token instead of the bot token. */
+  const APP_LEVEL = new Set(['apps.connections.open']);
+  let socketModeUrl: string | null = null;
   const botUserId = opts.botUserId ?? 'UBOT';
   const botId = opts.botId ?? 'B0STANDIN';
   const teamId = opts.teamId ?? 'T0001';
@@ -722,6 +735,11 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
 
   const methods: Record<string, Handler> = {
     'api.test': (args) => ({ args }),
+
+    'apps.connections.open': () => {
+      if (!socketModeUrl) throw new SlackApiError('internal_error');
+      return { url: socketModeUrl };
+    },
 
     'auth.test': () => ({
       url: `https://${WORKSPACE_DOMAIN}.slack.com/`,
@@ -1315,8 +1333,11 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       send(res, 200, { ok: false, error: 'not_authed' });
       return;
     }
-    if (callToken !== token) {
-      send(res, 200, { ok: false, error: 'invalid_auth' });
+    const expected = APP_LEVEL.has(method) ? appToken : token;
+    if (callToken !== expected) {
+      // A good token of the wrong kind (the bot's for an app-level method, or the other way round).
+      const wrongKind = callToken === token || callToken === appToken;
+      send(res, 200, { ok: false, error: wrongKind ? 'not_allowed_token_type' : 'invalid_auth' });
       return;
     }
     if (parseError) {
@@ -1431,6 +1452,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
   const standin: SlackStandIn = {
     url: `${origin}/api/`,
     token,
+    appToken,
+    openSocketModeAt(url: string | null): void {
+      socketModeUrl = url;
+    },
     botUserId,
     botId,
     teamId,
