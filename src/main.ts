@@ -1,9 +1,4 @@
 import { ConfigError, loadConfig } from './config.ts';
-import { startBot } from './app.ts';
-import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { createLogger } from './logger.ts';
-import { DatabaseSetupError } from './db/roles.ts';
-import { logUnhandledRejections } from './process-net.ts';
 
 let config;
 try {
@@ -16,6 +11,15 @@ try {
   throw err;
 }
 
+// The rest of the bot is loaded once the configuration is known to be good, so a bad setting is
+// reported at once, without loading (and type-stripping) every module first.
+const [{ startBot }, { DataDirLockedError }, { createLogger }, { DatabaseSetupError }, { logUnhandledRejections }] = await Promise.all([
+  import('./app.ts'),
+  import('./db/data-dir-lock.ts'),
+  import('./logger.ts'),
+  import('./db/roles.ts'),
+  import('./process-net.ts'),
+]);
 const logger = createLogger(config.LOG_LEVEL);
 // Nothing from outside may end the process: a rejection nobody handled is logged, not fatal.
 logUnhandledRejections(logger);

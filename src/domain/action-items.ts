@@ -1,6 +1,6 @@
 // Action items of post-incident reviews: the guardrail-improvement backlog.
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import { AppError } from './errors.ts';
 import {
   ACTION_CATEGORIES,

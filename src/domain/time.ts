@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 
 /** e.g. `Tue 24 Nov 14:05 GMT` in the given IANA zone (times are stored in UTC). */
 export function formatInZone(date: Date, timeZone: string): string {
