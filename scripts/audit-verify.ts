@@ -66,7 +66,7 @@ function trustedKey(): CheckpointPublicKey {
   }
   const keys = auditKeysSchema.safeParse(process.env);
   if (!keys.success) {
-    fail(`Invalid configuration: ${keys.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ')}. See README.md#configuration.`);
+    fail(`Invalid configuration: ${keys.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ')}. See docs/configuration.md.`);
   }
   const key = keys.data.AUDIT_VERIFY_KEY ?? keys.data.AUDIT_SIGNING_KEY?.publicKey;
   if (!key) fail('No trusted key to check the checkpoint with: set AUDIT_VERIFY_KEY (the public key npm run audit:keygen printed) or pass --verify-key <public key>.');

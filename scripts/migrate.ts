@@ -2,7 +2,7 @@
 // in DATA_DIR (./data) when DATABASE_URL is not set. The bot also does this on start.
 // With MIGRATION_DATABASE_URL (the owner role) the migrations run as the owner, who then installs
 // the reminder queue's schema and grants the role of DATABASE_URL (the bot's) exactly what the bot
-// needs, and records it as the bot's role (see README, Least-privilege database roles).
+// needs, and records it as the bot's role (see docs/operations.md, Least-privilege database roles).
 // Refused, with nothing applied, while the bot (or another tool) has the embedded database open.
 import path from 'node:path';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';

@@ -160,5 +160,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = configSchema.safeParse(env);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`);
-  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}. See README.md#configuration.`);
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}. See docs/configuration.md.`);
 }

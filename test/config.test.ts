@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
 import { generateSigningKey } from '../src/domain/audit-checkpoint.ts';
 
 const GOOD = {
@@ -181,6 +182,14 @@ describe('config', () => {
     for (const bad of ['0', '1', 'no', 'yes', 'off', 'on', 'f', 'falsey', 'true false', '"false"']) {
       assert.match(problem({ ...GOOD, MIGRATE_ON_START: bad }), /^Invalid configuration: MIGRATE_ON_START must be true or false\. See/, bad);
     }
+  });
+
+  test('a refusal points to docs/configuration.md, whose table has a row for every setting', () => {
+    assert.match(problem({ ...GOOD, PORT: 'eighty' }), /^Invalid configuration: PORT must be a port number\. See docs\/configuration\.md\.$/);
+    const reference = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+    const documented = new Set([...reference.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
+    const missing = Object.keys(configSchema.shape).filter((key) => !documented.has(key));
+    assert.deepEqual(missing, [], 'settings without a row in docs/configuration.md');
   });
 
   test('npm start without Slack settings prints one clear line and exits 1', () => {

@@ -2,7 +2,7 @@
 # Run by the postgres image once, on the first start of an empty volume (docker-entrypoint-initdb.d),
 # as its superuser: the owner role that migrates, the bot's own least-privileged role (not SUPERUSER,
 # not CREATEROLE, not a member of the owner) and the database the owner owns, as
-# README.md#least-privilege-database-roles says. PostgreSQL 15 and later already keep PUBLIC from
+# docs/operations.md#least-privilege-database-roles says. PostgreSQL 15 and later already keep PUBLIC from
 # creating in the public schema. Names can be changed with INCIDENT_OWNER, INCIDENT_BOT and INCIDENT_DB.
 set -eu
 : "${OWNER_DB_PASSWORD:?is required}" "${BOT_DB_PASSWORD:?is required}"

@@ -1,4 +1,4 @@
-// Separate owner and bot roles on the PostgreSQL server (TEST_DATABASE_URL), set up as the README
+// Separate owner and bot roles on the PostgreSQL server (TEST_DATABASE_URL), set up as docs/operations.md
 // says (Least-privilege database roles): throw-away roles and a scratch database owned by the owner
 // role. `npm run db:migrate` as the owner grants the bot role what it needs; as the bot role the
 // trail cannot be switched off or rewritten, nor the schema changed; the bot works as the bot role
@@ -83,7 +83,7 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
   const asOwner = (sql: string, params: unknown[] = []) => withClient(ownerUrl, (c) => c.query(sql, params));
 
   before(async () => {
-    // As the README: CREATE ROLE … LOGIN for each; the database belongs to the owner.
+    // As docs/operations.md: CREATE ROLE … LOGIN for each; the database belongs to the owner.
     for (const r of ALL_ROLES) await admin(`CREATE ROLE "${r}" LOGIN`);
     await admin(`GRANT "${BOT}" TO "${ADMIN}"`);
     await admin(`ALTER ROLE "${BAD.superuser}" SUPERUSER`);
