@@ -11,7 +11,10 @@ export function ipcClient<Req extends { id: number }, Reply extends { id: number
   });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (code ${code})`))));
   exited.catch(() => {});
-  const reply = (id: number, send?: () => void) => Promise.race([new Promise<Reply>((resolve) => (waiting.set(id, resolve), send?.())), exited]);
+  const reply = (id: number, send?: () => void) => Promise.race([new Promise<Reply>((resolve) => {
+        waiting.set(id, resolve);
+        send?.();
+      }), exited]);
   let nextId = 1;
   return {
     /** The child's first message, sent once it is ready. */

@@ -15,7 +15,7 @@ const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
 function signed(body: string) {
   const ts = Math.floor(Date.now() / 1000);
-  const sig = 'v0=' + createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
   return {
     'content-type': 'application/x-www-form-urlencoded',
     'content-length': String(Buffer.byteLength(body)),

@@ -25,7 +25,10 @@ const ZONES = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/A
 
 // Deterministic pseudo-random numbers (a run is repeatable).
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 
 
 // 20 schedules of 10 people, weekly rotations, two levels; pages go to whoever is on call at level 1.

@@ -21,7 +21,7 @@ try {
     const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
     const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'migration.sql'), sql + '\n');
+    fs.writeFileSync(path.join(dir, 'migration.sql'), `${sql}\n`);
     fs.writeFileSync(path.join(MIGRATIONS_DIR, 'migration_lock.toml'), 'provider = "postgresql"\n');
     console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
   }

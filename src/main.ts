@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from './config.ts';
+import type { RunningBot } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 
-let config;
+let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (err) {
@@ -27,7 +28,7 @@ logUnhandledRejections(logger);
 // (by default under the 30 s a container orchestrator usually grants before SIGKILL). Anything cut
 // short is recorded step by step, and the next start's background retry completes it.
 const drainTimeoutMs = config.SHUTDOWN_TIMEOUT_SECONDS * 1000;
-let bot;
+let bot: RunningBot;
 try {
   bot = await startBot(config, { logger });
 } catch (err) {

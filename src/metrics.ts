@@ -14,6 +14,7 @@ export type SlackRequestKind = 'command' | 'action' | 'view' | 'event' | 'shortc
 /** What Bolt hands its app for each request (ReceiverEvent), as far as the metrics need it. */
 export interface SlackReceiverEvent {
   body: unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: Bolt's own AckFn takes any response.
   ack: (response?: any) => Promise<void>;
 }
 
@@ -24,6 +25,7 @@ export interface Metrics {
   /** GET /metrics, for Bolt's customRoutes. */
   readonly route: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void };
   /** Counts each request Bolt's receiver passes to the app, and times its ack. */
+  // biome-ignore lint/suspicious/noExplicitAny: Bolt's App.processEvent takes its ReceiverEvent, whose ack is typed with any.
   instrumentSlackApp(app: { processEvent(event: any): Promise<void> }): void;
   /** A fetch for Bolt's WebClients (clientOptions.fetch) timing every Web API call under `apiUrl`. */
   slackFetch(apiUrl: string, fetchFn?: FetchFn): FetchFn;

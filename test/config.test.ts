@@ -55,7 +55,7 @@ describe('config', () => {
   test('each missing or bad variable is named', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ ...GOOD, SLACK_BOT_TOKEN: '' }, /SLACK_BOT_TOKEN must be a bot token/],
-      [{ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET, INCIDENT_BROADCAST_CHANNEL: 'C1' + 'X'.repeat(8) }, /SLACK_BOT_TOKEN is required/],
+      [{ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET, INCIDENT_BROADCAST_CHANNEL: `C1${'X'.repeat(8)}` }, /SLACK_BOT_TOKEN is required/],
       [{ ...GOOD, SLACK_BOT_TOKEN: 'xoxp-user-token' }, /SLACK_BOT_TOKEN must be a bot token starting with xoxb-/],
       [{ ...GOOD, SLACK_SIGNING_SECRET: 'x' }, /SLACK_SIGNING_SECRET is too short/],
       [{ ...GOOD, SLACK_APP_TOKEN: 'xoxb-wrong' }, /SLACK_APP_TOKEN must be an app-level token/],

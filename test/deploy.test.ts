@@ -55,7 +55,10 @@ const { getDockerComposeSchemaWithoutFormats } = createRequire(import.meta.url)(
  * included, which as a JSON Schema pattern matches nothing. The slashes are taken off.
  */
 function patternsAsSources(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(patternsAsSources);
+  if (Array.isArray(node)) {
+    for (const item of node) patternsAsSources(item);
+    return;
+  }
   if (!node || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
   if (typeof o.pattern === 'string') {
@@ -331,7 +334,7 @@ describe('deploy/kubernetes', () => {
     });
     const errors = unknownFieldErrors(copies);
     assert.equal(errors.length, typos.length, errors.join('\n'));
-    typos.forEach(([field], i) => assert.match(errors[i]!, new RegExp(`'"${field}"' does not exist in type`)));
+    for (const [i, [field]] of typos.entries()) assert.match(errors[i]!, new RegExp(`'"${field}"' does not exist in type`));
   });
 
   test('a Deployment of two replicas, readiness and liveness on /healthz at the container\'s port', () => {

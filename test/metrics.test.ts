@@ -161,7 +161,9 @@ describe('the /metrics bearer token', () => {
       new Promise<{ status: number; body: string }>((resolve) => {
         let status = 0;
         const res = {
-          writeHead: (s: number) => void (status = s),
+          writeHead: (s: number) => {
+            status = s;
+          },
           end: (body: string) => resolve({ status, body }),
         };
         m.route.handler({ headers: authorization ? { authorization } : {} } as never, res as never);

@@ -583,12 +583,12 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
     test('files.getUploadURLExternal validates filename and length', async () => {
       const noName = await rejection(client.apiCall('files.getUploadURLExternal', { length: 4 }));
       assert.equal(noName.data?.error, 'invalid_arguments');
-      assert.deepEqual((noName.data?.response_metadata as { messages?: string[] }).messages, ['[ERROR] missing required field: filename']);
+      assert.deepEqual((noName.data?.response_metadata as { messages?: string[] } | undefined)?.messages, ['[ERROR] missing required field: filename']);
       assert.equal(await platformError(client.files.getUploadURLExternal({ filename: '', length: 4 })), 'invalid_arguments');
 
       const noLength = await rejection(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt' }));
       assert.equal(noLength.data?.error, 'invalid_arguments');
-      assert.deepEqual((noLength.data?.response_metadata as { messages?: string[] }).messages, ['[ERROR] missing required field: length']);
+      assert.deepEqual((noLength.data?.response_metadata as { messages?: string[] } | undefined)?.messages, ['[ERROR] missing required field: length']);
       for (const length of ['abc', '-5', '1.5', '']) {
         assert.equal(await platformError(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt', length })), 'invalid_arguments', `length ${JSON.stringify(length)}`);
       }
@@ -629,7 +629,7 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(await up.text(), 'OK - 7');
       const err = await rejection(client.files.completeUploadExternal({ files: [{ id: r.file_id }], channel_id: c.id }));
       assert.equal(err.data?.error, 'invalid_arguments');
-      assert.match(String((err.data?.response_metadata as { messages?: string[] }).messages?.[0]), /7 bytes.*length 10/);
+      assert.match(String((err.data?.response_metadata as { messages?: string[] } | undefined)?.messages?.[0]), /7 bytes.*length 10/);
       const f = slack.files.find((x) => x.id === r.file_id)!;
       assert.equal(f.completed, false);
       assert.deepEqual(f.channels, []);
@@ -649,7 +649,7 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(await platformError(upload('C0NOPE0000')), 'channel_not_found');
       const userAsChannel = await rejection(upload('U0ALICE'));
       assert.equal(userAsChannel.data?.error, 'invalid_arguments');
-      assert.match(String((userAsChannel.data?.response_metadata as { messages?: string[] }).messages?.[0]), /json-pointer:\/channel_id/);
+      assert.match(String((userAsChannel.data?.response_metadata as { messages?: string[] } | undefined)?.messages?.[0]), /json-pointer:\/channel_id/);
       assert.equal(slack.messages.length, 0);
       assert.equal(slack.files.filter((f) => f.completed).length, 0);
       assert.equal(slack.files.filter((f) => f.uploaded).length, 5, 'each attempt uploaded its bytes before completion failed');

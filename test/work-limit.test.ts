@@ -5,10 +5,8 @@ import { test } from 'node:test';
 import { WorkLimit } from '../src/work-limit.ts';
 
 function deferred() {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  return { promise, resolve: () => resolve(), reject };
 }
 const tick = () => new Promise((r) => setImmediate(r));
 

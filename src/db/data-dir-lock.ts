@@ -194,7 +194,10 @@ async function listenPrivately(dir: string, id: string): Promise<{ server: net.S
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socket, () => (server.off('error', reject), resolve()));
+      server.listen(socket, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     fs.chmodSync(socket, 0o600);
   } catch (err) {

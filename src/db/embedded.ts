@@ -147,7 +147,11 @@ export async function startEmbeddedPostgres(
       makePrivate(dir);
       fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
     }
-    socketDir = dir && Buffer.byteLength(path.join(dir, SOCKET_NAME)) <= MAX_SOCKET_PATH_BYTES ? dir : (scratch = privateTempFolder());
+    if (dir && Buffer.byteLength(path.join(dir, SOCKET_NAME)) <= MAX_SOCKET_PATH_BYTES) socketDir = dir;
+    else {
+      scratch = privateTempFolder();
+      socketDir = scratch;
+    }
     // A socket left by a process that was killed (the lock says none is running now).
     fs.rmSync(path.join(socketDir, SOCKET_NAME), { force: true });
   } catch (err) {
@@ -160,12 +164,23 @@ export async function startEmbeddedPostgres(
 
   let stopping = false;
   let exited = false;
-  worker.once('exit', () => (exited = true));
+  worker.once('exit', () => {
+    exited = true;
+  });
   const next = () =>
     new Promise<EmbeddedReply>((resolve, reject) => {
-      const onMessage = (msg: EmbeddedReply) => (off(), resolve(msg));
-      const onError = (err: Error) => (off(), reject(err));
-      const onExit = (code: number) => (off(), reject(new Error(`the embedded database's thread ended (exit code ${code})`)));
+      const onMessage = (msg: EmbeddedReply) => {
+        off();
+        resolve(msg);
+      };
+      const onError = (err: Error) => {
+        off();
+        reject(err);
+      };
+      const onExit = (code: number) => {
+        off();
+        reject(new Error(`the embedded database's thread ended (exit code ${code})`));
+      };
       const off = () => {
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       };

@@ -39,7 +39,7 @@ export class PriorityPool extends pg.Pool {
 
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
     const checkedOut = this.checkout('normal');
     if (!callback) return checkedOut;
     checkedOut.then(

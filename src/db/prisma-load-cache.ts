@@ -174,7 +174,10 @@ export class PrismaLoadCache implements LoadCache {
         const data = e.data as { role?: unknown; userId?: unknown } | null;
         if (typeof data?.role !== 'string' || typeof data.userId !== 'string') continue;
         let list = byRole.get(data.role);
-        if (!list) byRole.set(data.role, (list = []));
+        if (!list) {
+          list = [];
+          byRole.set(data.role, list);
+        }
         list.push({ at: e.occurredAt, userId: data.userId });
       }
       for (const r of incident.roles) if (!byRole.has(r.role)) byRole.set(r.role, [{ at: r.assignedAt, userId: r.userId }]);

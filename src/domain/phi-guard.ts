@@ -249,7 +249,7 @@ function findPostcodes(text: string, out: Match[]): void {
 // Dates of birth
 
 const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
-const ORDINAL = String.raw`(?:st|nd|rd|th)?`;
+const ORDINAL = '(?:st|nd|rd|th)?';
 /** Between the numbers of a date: the same run of one to three separators both times. */
 const DATE = [
   String.raw`\d{1,2}(?<sep1>${SEP}{1,3})\d{1,2}\k<sep1>(?:\d{4}|\d{2})`, // 12/03/1984, 12-03-1984, 12.03.84, 12 03 1984
@@ -272,7 +272,7 @@ const DOB_RE = new RegExp(
 
 function findDatesOfBirth(text: string, out: Match[]): void {
   for (const m of text.matchAll(DOB_RE)) {
-    const date = m.groups?.['date'];
+    const date = m.groups?.date;
     if (!date) continue;
     const end = m.index + m[0].length;
     out.push({ kind: 'date-of-birth', start: end - date.length, end });

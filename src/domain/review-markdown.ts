@@ -13,7 +13,7 @@ export function cell(s: string | null | undefined): string {
 
 /** Free text as a block: kept as written, or "To be completed". */
 function block(s: string | null): string {
-  return s && s.trim() ? s.trim() : TBC;
+  return s?.trim() ? s.trim() : TBC;
 }
 
 /** Text inside a list item: continuation lines indented so the list holds together. */

@@ -321,7 +321,10 @@ export function buildReview(
   const fmt = (d: Date): string => {
     const minute = Math.floor(d.getTime() / 60_000);
     let s = formatted.get(minute);
-    if (s === undefined) formatted.set(minute, (s = formatInZone(d, opts.timeZone)));
+    if (s === undefined) {
+      s = formatInZone(d, opts.timeZone);
+      formatted.set(minute, s);
+    }
     return s;
   };
   const iso = (d: Date) => d.toISOString();

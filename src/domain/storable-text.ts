@@ -7,6 +7,7 @@
  */
 
 /** U+0000, or a surrogate half without its other half. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what PostgreSQL cannot store in text, so it is what this finds.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
@@ -52,7 +53,10 @@ export function cleanUnstorable<T>(value: T): Cleaned<T> {
       let copy: unknown[] | null = null;
       for (let i = 0; i < v.length; i++) {
         const item = walk(v[i], `${path}[${i}]`, depth + 1);
-        if (item !== v[i]) (copy ??= v.slice())[i] = item;
+        if (item !== v[i]) {
+          copy ??= v.slice();
+          copy[i] = item;
+        }
       }
       return copy ?? v;
     }

@@ -12,7 +12,10 @@ const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
 function zoneNameFormat(locale: string, timeZone: string): Intl.DateTimeFormat {
   const key = `${locale} ${timeZone}`;
   let f = zoneNameFormats.get(key);
-  if (!f) zoneNameFormats.set(key, (f = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })));
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' });
+    zoneNameFormats.set(key, f);
+  }
   return f;
 }
 

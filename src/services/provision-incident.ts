@@ -7,7 +7,7 @@ import {
   type ProvisioningStep,
 } from '../domain/provisioning.ts';
 import { ChatError, isTransient } from '../ports/chat-platform.ts';
-import { OnCallUnavailable } from '../ports/on-call-provider.ts';
+import { type OnCallProvider, OnCallUnavailable } from '../ports/on-call-provider.ts';
 import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import type { ServiceDeps } from './deps.ts';
 import { publishReviewQuietly } from './publish-review.ts';
@@ -57,7 +57,9 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   try {
     // Each step at most once a run: one left to another run (a notice being posted by a change)
     // is not waited for here.
-    while ((step = pendingSteps(incident, { onCall: !!deps.onCall }).find((s) => !ran.has(s)))) {
+    for (;;) {
+      step = pendingSteps(incident, { onCall: !!deps.onCall }).find((s) => !ran.has(s));
+      if (!step) break;
       incident = await runStep(deps, incident, step, warnings, lease);
       ran.add(step);
     }
@@ -212,7 +214,7 @@ async function inviteOnCall(
 ): Promise<Incident> {
   const { chat, store, clock } = deps;
   const service = incident.affectedService!;
-  let answer;
+  let answer: Awaited<ReturnType<OnCallProvider['onCall']>>;
   try {
     answer = await deps.onCall!.onCall(service, clock.now(), { exactService: true });
   } catch (err) {

@@ -77,7 +77,10 @@ export function pagesWhileOnCall(window: OnCallWindow): OnCallWindow['pages'] {
   const byPerson = new Map<string, [number, number][]>();
   for (const s of window.stretches) {
     let list = byPerson.get(s.userId);
-    if (!list) byPerson.set(s.userId, (list = []));
+    if (!list) {
+      list = [];
+      byPerson.set(s.userId, list);
+    }
     list.push([s.start.getTime() - GRACE, s.end.getTime() + GRACE]);
   }
   for (const list of byPerson.values()) list.sort((a, b) => a[0] - b[0]);
@@ -91,8 +94,10 @@ export function pagesWhileOnCall(window: OnCallWindow): OnCallWindow['pages'] {
     let idx = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (list[mid]![0] <= t) (idx = mid), (lo = mid + 1);
-      else hi = mid - 1;
+      if (list[mid]![0] <= t) {
+        idx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     for (let i = idx; i >= 0 && i >= idx - 8; i--) if (list[i]![1] > t) return true;
     return false;

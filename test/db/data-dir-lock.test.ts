@@ -150,7 +150,10 @@ describe('data folder lock', () => {
     const workers = Array.from({ length: 8 }, () => new Worker(code, { eval: true, workerData: { dir } }));
     const ask = (w: Worker, msg: object) => {
       const answer = new Promise<string>((resolve, reject) => {
-        w.once('error', reject).once('message', (m: string) => (w.off('error', reject), resolve(m)));
+        w.once('error', reject).once('message', (m: string) => {
+          w.off('error', reject);
+          resolve(m);
+        });
       });
       w.postMessage(msg);
       return answer;

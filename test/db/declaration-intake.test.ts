@@ -53,7 +53,10 @@ for (const database of testDatabases()) {
       const pool = env.db().pool;
       const inserts: number[] = [];
       const urgentQuery = pool.urgentQuery.bind(pool);
-      pool.urgentQuery = ((text: string, values: unknown[]) => (inserts.push(values.length / 3), urgentQuery(text, values))) as typeof pool.urgentQuery;
+      pool.urgentQuery = ((text: string, values: unknown[]) => {
+        inserts.push(values.length / 3);
+        return urgentQuery(text, values);
+      }) as typeof pool.urgentQuery;
       try {
         const one = intake(); // the bot has one intake: batches are per instance
         const keys = Array.from({ length: 30 }, (_, i) => `command:G${String(i).padStart(2, '0')}`);

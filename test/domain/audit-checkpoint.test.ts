@@ -142,7 +142,7 @@ describe('signed audit checkpoints', () => {
     const paths: (string | number)[][] = [];
     const walk = (v: unknown, p: (string | number)[]) => {
       if (p.length) paths.push(p);
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
+      if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...p, i]);
       else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
     };
     walk(original, []);

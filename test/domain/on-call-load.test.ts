@@ -95,7 +95,7 @@ function classify(zone: string, instants: Date[], workingHours = DEFAULT_WORKING
 /** [weekday 0 = Monday, hour] cells of the heatmap holding pages, as `d:h=n`. */
 function heatCells(heatmap: number[][]): string[] {
   const cells: string[] = [];
-  heatmap.forEach((hours, d) => hours.forEach((n, h) => n && cells.push(`${d}:${h}=${n}`)));
+  for (const [d, hours] of heatmap.entries()) for (const [h, n] of hours.entries()) if (n) cells.push(`${d}:${h}=${n}`);
   return cells;
 }
 

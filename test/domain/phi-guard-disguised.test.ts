@@ -366,7 +366,7 @@ function assertFoundExactly(kinds: readonly PhiKind[]) {
   };
 }
 
-const RUNS = Number(process.env['PHI_PROPERTY_RUNS'] ?? 300);
+const RUNS = Number(process.env.PHI_PROPERTY_RUNS ?? 300);
 const around = { before: surrounding, after: surrounding, lead: edgeInvisibles, trail: edgeInvisibles };
 
 describe('generated identifiers in disguise are all found', () => {

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { cleanUnstorable, MAX_DEPTH, nestedDeeperThan, storableText, TooDeeplyNested } from '../../src/domain/storable-text.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character under test.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 describe('storable text', () => {

@@ -70,8 +70,14 @@ for (const database of testDatabases()) {
       env: { TZ_DEFAULT: 'Europe/London' },
       clock,
       onCall: {
-        onCall: async (query) => (onCallAsked.push(`oncall ${query}`), null),
-        page: async (target) => (onCallAsked.push(`page ${JSON.stringify(target)}`), null),
+        onCall: async (query) => {
+          onCallAsked.push(`oncall ${query}`);
+          return null;
+        },
+        page: async (target) => {
+          onCallAsked.push(`page ${JSON.stringify(target)}`);
+          return null;
+        },
         resolvePaged: async (id) => void onCallAsked.push(`resolve ${id}`),
       },
     });

@@ -8,7 +8,7 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { postEvent } from '../support/slack-requests.ts';
-import { type SlackStandIn, type StandInMessage } from '../support/slack-standin.ts';
+import type { SlackStandIn, StandInMessage } from '../support/slack-standin.ts';
 
 const eventTs = () => `${(Date.now() / 1000).toFixed(6)}`;
 

@@ -10,7 +10,6 @@ import { OnCallUnavailable } from '../../src/ports/on-call-provider.ts';
 import {
   startPagerDutyFake,
   type FakeState,
-  type PagerDutyFake,
   type PagerDutyFakeOptions,
   type RecordedRequest,
 } from '../support/pagerduty-fake.ts';

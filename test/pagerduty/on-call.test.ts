@@ -91,14 +91,14 @@ test('service match (exact preferred) → its escalation policy → now and next
   // An exact service match needs no schedule lookup.
   assert.deepEqual(paths(fake), ['/services', '/oncalls']);
   const [services, oncalls] = fake.requests;
-  assert.deepEqual(services!.query['query'], ['Payments-API']);
+  assert.deepEqual(services!.query.query, ['Payments-API']);
   assert.deepEqual(services!.query['include[]'], ['escalation_policies']);
   assert.deepEqual(oncalls!.query['escalation_policy_ids[]'], ['PEP1']);
   assert.deepEqual(oncalls!.query['include[]'], ['users']);
-  assert.deepEqual(oncalls!.query['since'], [now.toISOString()]);
-  assert.deepEqual(oncalls!.query['until'], ['2025-01-13T12:00:00.000Z']);
-  assert.deepEqual(oncalls!.query['limit'], ['100']);
-  assert.deepEqual(oncalls!.query['offset'], ['0']);
+  assert.deepEqual(oncalls!.query.since, [now.toISOString()]);
+  assert.deepEqual(oncalls!.query.until, ['2025-01-13T12:00:00.000Z']);
+  assert.deepEqual(oncalls!.query.limit, ['100']);
+  assert.deepEqual(oncalls!.query.offset, ['0']);
   for (const r of fake.requests) {
     assert.equal(r.method, 'GET');
     assert.equal(r.headers.authorization, `Token token=${fake.token}`);
@@ -166,7 +166,7 @@ test('pagination: follows limit/offset while `more`, across several pages', asyn
   const oncalls = fake.requests.filter((r) => r.path === '/oncalls');
   // 7 entries overlap the window: pages at offsets 0, 2, 4, 6.
   assert.deepEqual(
-    oncalls.map((r) => r.query['offset']?.[0]),
+    oncalls.map((r) => r.query.offset?.[0]),
     ['0', '2', '4', '6'],
   );
   // Services are paginated too.

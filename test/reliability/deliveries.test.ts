@@ -138,7 +138,10 @@ describe('skipRepeatedDeliveries', () => {
     const log = new FakeLog();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const slow: DeliveryLog = { ...log, record: async (k, at) => (await gate, log.record(k, at)), forget: (k) => log.forget(k), pruneBefore: (c) => log.pruneBefore(c) };
+    const slow: DeliveryLog = { ...log, record: async (k, at) => {
+        await gate;
+        return log.record(k, at);
+      }, forget: (k) => log.forget(k), pruneBefore: (c) => log.pruneBefore(c) };
     const mw = skipRepeatedDeliveries({ log: slow, clock: { now: () => new Date() }, logger: silentLogger });
     let handled = 0;
     let acked = 0;

@@ -61,6 +61,7 @@ describe('npm run db:dump', () => {
         '#!/bin/sh',
         'if [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 18.1"; exit 0; fi',
         `printf '%s\\n' "$@" > '${argsFile()}'`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template.
         'for a in "$@"; do case "$a" in --host=*) host="${a#--host=}";; --file=*) file="${a#--file=}";; esac; done',
         'exec psql "host=$host user=postgres dbname=postgres" -X -A -t -v ON_ERROR_STOP=1 -c "SELECT number, title FROM incident" -o "$file"',
         '',

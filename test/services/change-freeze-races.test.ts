@@ -43,15 +43,14 @@ function harness(store: PrismaIncidentStore, audit: PrismaAuditTrail) {
   let channels = 0;
   /** Holds the next post of `kind` (a notice kind, or 'announce', 'pin') until released. */
   function hold(kind: string): Hold {
-    let reached!: () => void;
-    let release!: () => void;
-    let fail!: (err: Error) => void;
+    const reached = Promise.withResolvers<void>();
+    const gate = Promise.withResolvers<void>();
     const h = {
-      reached: new Promise<void>((r) => (reached = r)),
-      gate: new Promise<void>((res, rej) => ((release = res), (fail = rej))),
-      release: () => release(),
-      fail: (err: Error) => fail(err),
-      arrive: () => reached(),
+      reached: reached.promise,
+      gate: gate.promise,
+      release: () => gate.resolve(),
+      fail: (err: Error) => gate.reject(err),
+      arrive: () => reached.resolve(),
     };
     holds.set(kind, h as Hold & { gate: Promise<void> });
     return h;
@@ -165,7 +164,7 @@ async function assertConsistent(h: H, id: string, expected: { freeze: boolean; n
   assert.equal(i.freezeAnnounced, i.freezeActive, 'the broadcast channel was told the current state');
   const notices = h.freezeNotices();
   assert.deepEqual(notices, expected.notices, 'freeze notices, in order');
-  notices.forEach((k, n) => assert.equal(k, n % 2 === 0 ? 'freeze-started' : 'freeze-lifted', `notices alternate: ${notices.join(', ')}`));
+  for (const [n, k] of notices.entries()) assert.equal(k, n % 2 === 0 ? 'freeze-started' : 'freeze-lifted', `notices alternate: ${notices.join(', ')}`);
   assert.equal(h.summaries.at(-1), i.freezeActive, `the summary shows the freeze iff it is on (drawn: ${h.summaries.join(', ')})`);
   // Every write on the way (the freeze decided in SQL, the notice lease) is in the audit trail.
   assert.deepEqual((await h.deps.audit.verify(id)).problems, []);

@@ -24,7 +24,10 @@ test('a transient failure gives the claim back; a permanent one (deactivated own
   const sent: string[] = [];
   const reviews = {
     listActionItems: async () => items,
-    claimActionReminder: async (id: string) => (claimed.push(id), true),
+    claimActionReminder: async (id: string) => {
+      claimed.push(id);
+      return true;
+    },
     releaseActionReminder: async (id: string) => void released.push(id),
   } as unknown as ReviewStore;
   const deps = {
@@ -50,7 +53,12 @@ test('a transient failure gives the claim back; a permanent one (deactivated own
 test('before 09:00 in the team’s zone nothing is sent', async () => {
   let listed = false;
   const deps = {
-    reviews: { listActionItems: async () => ((listed = true), [item(1, 'UOK')]) } as unknown as ReviewStore,
+    reviews: {
+      listActionItems: async () => {
+        listed = true;
+        return [item(1, 'UOK')];
+      },
+    } as unknown as ReviewStore,
     clock: { now: () => new Date('2026-07-10T07:30:00Z') }, // 08:30 BST
     logger: silentLogger,
     chat: {},

@@ -54,7 +54,7 @@ function checkElement(e: Json, where: string, inInput: boolean) {
     case 'static_select':
       if (e.placeholder) checkText(e.placeholder, `${where}.placeholder`, 150, ['plain_text']);
       assert.ok(Array.isArray(e.options) && e.options.length >= 1 && e.options.length <= 100, `${where}: 1–100 options`);
-      e.options.forEach((o: Json, i: number) => checkOption(o, `${where}.options[${i}]`));
+      for (const [i, o] of (e.options as Json[]).entries()) checkOption(o, `${where}.options[${i}]`);
       if (e.initial_option) assert.ok(e.options.some((o: Json) => JSON.stringify(o) === JSON.stringify(e.initial_option)), `${where}: initial_option is an option`);
       break;
     case 'users_select':
@@ -77,7 +77,7 @@ function checkElement(e: Json, where: string, inInput: boolean) {
       break;
     case 'checkboxes':
       assert.ok(Array.isArray(e.options) && e.options.length >= 1 && e.options.length <= 10, `${where}: 1–10 checkboxes`);
-      e.options.forEach((o: Json, i: number) => checkOption(o, `${where}.options[${i}]`, ['plain_text', 'mrkdwn']));
+      for (const [i, o] of (e.options as Json[]).entries()) checkOption(o, `${where}.options[${i}]`, ['plain_text', 'mrkdwn']);
       if ('initial_options' in e) {
         assert.ok(Array.isArray(e.initial_options) && e.initial_options.length > 0, `${where}: initial_options is never []`);
         for (const io of e.initial_options) assert.ok(e.options.some((o: Json) => JSON.stringify(o) === JSON.stringify(io)), `${where}: initial option is an option`);
@@ -110,18 +110,18 @@ function checkBlocks(blocks: Json[], maxBlocks: number): Json[] {
         if (b.text) checkText(b.text, `${where}.text`, 3000);
         if (b.fields) {
           assert.ok(b.fields.length <= 10, `${where}: ≤ 10 fields`);
-          b.fields.forEach((f: Json, j: number) => checkText(f, `${where}.fields[${j}]`, 2000));
+          for (const [j, f] of (b.fields as Json[]).entries()) checkText(f, `${where}.fields[${j}]`, 2000);
         }
         break;
       case 'context':
         assert.ok(b.elements.length >= 1 && b.elements.length <= 10, `${where}: 1–10 elements`);
-        b.elements.forEach((e: Json, j: number) => checkText(e, `${where}.elements[${j}]`, 3000));
+        for (const [j, e] of (b.elements as Json[]).entries()) checkText(e, `${where}.elements[${j}]`, 3000);
         break;
       case 'actions': {
         assert.ok(b.elements.length >= 1 && b.elements.length <= 25, `${where}: 1–25 elements`);
         const actionIds = b.elements.map((e: Json) => e.action_id);
         assert.equal(new Set(actionIds).size, actionIds.length, `${where}: action_ids unique in the block`);
-        b.elements.forEach((e: Json, j: number) => checkElement(e, `${where}.elements[${j}]`, false));
+        for (const [j, e] of (b.elements as Json[]).entries()) checkElement(e, `${where}.elements[${j}]`, false);
         break;
       }
       case 'input':

@@ -18,7 +18,7 @@ export async function postSigned(
   opts: { contentType?: string; secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
 ): Promise<SignedResponse> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const sig = 'v0=' + createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const sig = `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
   const res = await fetch(`${baseUrl}/slack/events`, {
     method: 'POST',
     headers: {

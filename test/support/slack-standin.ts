@@ -1041,7 +1041,7 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
         if (picked.some((p) => p.file.id === id)) throw invalidArguments(`duplicate file id ${id} [json-pointer:/files/${i}/id]`);
         const file = files.find((f) => f.id === id);
         // "Could not find the file from the upload ticket" — also once completed ("can only be called once").
-        if (!file || !file.uploaded || file.completed) throw new SlackApiError('file_not_found');
+        if (!file?.uploaded || file.completed) throw new SlackApiError('file_not_found');
         if (file.content.length !== file.length) {
           throw invalidArguments(`uploaded ${file.content.length} bytes but files.getUploadURLExternal declared length ${file.length} [json-pointer:/files/${i}]`);
         }
@@ -1324,7 +1324,7 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       return;
     }
 
-    const handler = Object.prototype.hasOwnProperty.call(methods, method) ? methods[method] : undefined;
+    const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!handler) {
       send(res, 404, { ok: false, error: 'unknown_method', req_method: method });
       return;

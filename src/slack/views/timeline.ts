@@ -111,10 +111,12 @@ export function slackTextToMrkdwn(text: string): string {
     out += plain(text.slice(last, m.index));
     last = m.index + m[0].length;
     const [target = '', label] = m[1]!.split('|', 2) as [string, string | undefined];
-    let t: RegExpExecArray | null;
-    if ((t = /^@([UW][A-Z0-9]+)$/.exec(target))) out += `<@${t[1]}>`;
-    else if ((t = /^#(C[A-Z0-9]+)$/.exec(target))) out += `<#${t[1]}>`;
-    else if ((t = /^!(channel|here|everyone)$/.exec(target))) out += `@${t[1]}`;
+    const user = /^@([UW][A-Z0-9]+)$/.exec(target);
+    const channel = user ? null : /^#(C[A-Z0-9]+)$/.exec(target);
+    const special = user || channel ? null : /^!(channel|here|everyone)$/.exec(target);
+    if (user) out += `<@${user[1]}>`;
+    else if (channel) out += `<#${channel[1]}>`;
+    else if (special) out += `@${special[1]}`;
     else if (target.startsWith('!subteam^')) out += plain(label ?? '@group');
     else if (target.startsWith('!date^')) out += plain(label ?? 'a date');
     else if (/^(https?:\/\/|mailto:)[^\s|<>]+$/.test(target)) out += label ? `<${target}|${plain(label)}>` : `<${target}>`;

@@ -125,7 +125,10 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
               // Individual figures go to the person who asked, not the channel they typed in.
               filesSent = await ctx.deps.chat.sendFilesPrivately(cmd.user_id, onCallLoadFiles(load)).then(
                 () => true,
-                (err: unknown) => (ctx.deps.logger.error({ err, user: cmd.user_id }, 'sending the load charts failed'), false),
+                (err: unknown) => {
+                  ctx.deps.logger.error({ err, user: cmd.user_id }, 'sending the load charts failed');
+                  return false;
+                },
               );
             }
             const msg = onCallLoadMessage(load, { filesSent, ...(isLead ? {} : { onlyPeople: own }) });
