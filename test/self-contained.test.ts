@@ -70,5 +70,5 @@ test('the patterns catch what they are meant to', () => {
   assert.equal(hits(`const d = path.resolve(root, '..', '${SHARED}');`).length, 1);
   assert.equal(hits(`process.env.${SHARED.toUpperCase()}_DIR`).length, 1);
   assert.equal(hits(`..\\${SHARED}\\tools`).length, 1);
-  assert.deepEqual(hits('the pool is shared by every replica; ../sharedness'), []);
+  assert.deepEqual(hits(`the pool is ${SHARED} by every replica; ${up}ness; ${SHARED}_dir`), []);
 });
