@@ -1,8 +1,7 @@
-// manifest.yml against Slack's manifest JSON schema (<shared>/specs/slack-manifest) and against the code:
+// manifest.yml against Slack's manifest JSON schema (test/fixtures/specs/slack-manifest) and against the code:
 // command, shortcuts, bot events and bot scopes come from src/slack/ids.ts, and WEB_API_METHODS must list
 // exactly the Web API methods src/ calls.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -16,7 +15,7 @@ import { parse } from 'yaml';
 
 import { BOT_EVENTS, COMMAND, DECLARE_MODAL, OTHER_SCOPES, SHORTCUTS, WEB_API_METHODS } from '../src/slack/ids.ts';
 import { declareModal } from '../src/slack/views/declare-modal.ts';
-import { repoRoot, sharedDir } from './support/prism.ts';
+import { repoRoot, slackManifestSchema } from './support/specs.ts';
 
 /** The parts of a manifest these tests read (the schema checks the rest). */
 interface Manifest {
@@ -41,16 +40,10 @@ const srcDir = path.join(repoRoot, 'src');
 const manifestText = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
 const manifest = parse(manifestText) as Manifest;
 
-function schemaPath(): string {
-  const file = path.join(sharedDir(), 'specs', 'slack-manifest', 'manifest.schema.1.0.0.json');
-  if (!existsSync(file)) throw new Error(`Slack manifest schema not found at ${file} (set SHARED_DIR)`);
-  return file;
-}
-
 let validator: ValidateFunction | undefined;
 async function validate(doc: unknown): Promise<{ valid: boolean; errors: ErrorObject[] }> {
   if (!validator) {
-    const schema = JSON.parse(await readFile(schemaPath(), 'utf8')) as object;
+    const schema = await slackManifestSchema();
     // strict: false because Slack's schema uses its own keywords (`regex`, `requires`, …), which Ajv ignores.
     const ajv = new Ajv({ strict: false, allErrors: true, formats: { uri: true } });
     validator = ajv.compile(schema);

@@ -1,5 +1,5 @@
 // Proves that the PagerDuty REST calls the bot makes through @pagerduty/pdjs match PagerDuty's published
-// OpenAPI spec (PagerDuty/api-schema, patched by ../shared/tools/patch-pd-spec.js) as checked by Prism.
+// OpenAPI spec (PagerDuty/api-schema in test/fixtures/specs, patched by patchPagerDutySpec) as checked by Prism.
 // pdjs has no base-URL option: each call passes a full `url` built from the Prism base.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -1,5 +1,5 @@
 // Proves that the Slack Web API calls the bot makes, sent by a real @slack/web-api WebClient, match Slack's
-// published contract (slackapi/slack-api-specs, patched by ../shared/tools/patch-slack-spec.js) as checked by Prism.
+// published contract (slackapi/slack-api-specs in test/fixtures/specs, patched by patchSlackSpec) as checked by Prism.
 // Prism answers each method with the spec's static example; behaviour belongs to the project's own Slack fake.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

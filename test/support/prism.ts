@@ -1,18 +1,15 @@
-// In-process Stoplight Prism for tests: a TypeScript ESM port of ../shared/tools/prism-inproc.js, plus
-// helpers that patch the shared Slack / PagerDuty specs (../shared/tools/patch-*-spec.js) into .tmp/specs/.
+// In-process Stoplight Prism for tests (a TypeScript ESM port of the project's prism-inproc.js), serving a
+// spec document: the Slack and PagerDuty specs come from test/fixtures/specs/, patched in memory by
+// ./specs.ts to accept what the vendor SDKs really send, so nothing is written to disk.
 // Prism mocks with the spec's examples and validates every request; assert `violations('request')` is empty.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import type * as PrismCore from '@stoplight/prism-core';
 import type * as PrismHttp from '@stoplight/prism-http';
 import type * as PrismHttpServer from '@stoplight/prism-http-server';
+
+import { patchedPagerDutySpec, patchedSlackSpec, repoRoot, type SpecDocument } from './specs.ts';
 
 // The Prism packages are CommonJS.
 const require = createRequire(import.meta.url);
@@ -45,7 +42,8 @@ export interface PrismHandle {
   log: PrismLogEntry[];
 }
 
-export async function startPrism(specPath: string, port = 0, host = '127.0.0.1'): Promise<PrismHandle> {
+/** Serves `spec`: a parsed OpenAPI / Swagger document (e.g. patchedSlackSpec()) or the path of one. */
+export async function startPrism(spec: SpecDocument | string, port = 0, host = '127.0.0.1'): Promise<PrismHandle> {
   const log: PrismLogEntry[] = [];
   const sink = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
@@ -61,7 +59,7 @@ export async function startPrism(specPath: string, port = 0, host = '127.0.0.1')
     },
   });
   const logger = createLogger('TEST', { level: 'info' }, sink);
-  const operations = await getHttpOperationsFromSpec(specPath);
+  const operations = await getHttpOperationsFromSpec(spec);
   const server = createServer(operations, {
     cors: false,
     components: { logger: logger.child({ name: 'HTTP SERVER' }) },
@@ -86,66 +84,9 @@ export async function startPrism(specPath: string, port = 0, host = '127.0.0.1')
   return { url, close: () => server.close(), violations, requests, log };
 }
 
-// ---- shared specs -------------------------------------------------------------------------------
+// ---- specs ---------------------------------------------------------------------------------------
 
-/** Repository root: this file is <root>/test/support/prism.ts. */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The shared folder: $SHARED_DIR, else <repo root>/../shared. Throws when it is missing. */
-export function sharedDir(): string {
-  const dir = process.env.SHARED_DIR ? path.resolve(process.env.SHARED_DIR) : path.resolve(repoRoot, '..', 'shared');
-  if (!existsSync(path.join(dir, 'tools')) || !existsSync(path.join(dir, 'specs'))) {
-    throw new Error(
-      `Shared specs/tools folder not found at ${dir} (expected ${dir}/specs and ${dir}/tools); ` +
-        'set SHARED_DIR or put the shared folder beside the repository.',
-    );
-  }
-  return dir;
-}
-
-const execFileAsync = promisify(execFile);
-
-async function mtimeMs(file: string): Promise<number | undefined> {
-  try {
-    return (await stat(file)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs `node shared/tools/<script> IN OUT` into .tmp/specs/<outName>, reusing it while newer than IN and the script. */
-async function patchedSpec(script: string, input: string, outName: string): Promise<string> {
-  const shared = sharedDir();
-  const scriptPath = path.join(shared, 'tools', script);
-  const inPath = path.join(shared, 'specs', input);
-  for (const f of [scriptPath, inPath]) {
-    if (!existsSync(f)) throw new Error(`Missing shared file ${f}`);
-  }
-  const outDir = path.join(repoRoot, '.tmp', 'specs');
-  const outPath = path.join(outDir, outName);
-  const outTime = await mtimeMs(outPath);
-  const inTime = Math.max((await mtimeMs(inPath)) ?? Infinity, (await mtimeMs(scriptPath)) ?? Infinity);
-  if (outTime !== undefined && outTime > inTime) return outPath;
-  await mkdir(outDir, { recursive: true });
-  // Write to a private file and rename, so concurrent test files never read a half-written spec.
-  const tmpPath = `${outPath}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await execFileAsync(process.execPath, [scriptPath, inPath, tmpPath]);
-    await rename(tmpPath, outPath);
-  } catch (err) {
-    await rm(tmpPath, { force: true });
-    throw new Error(`Patching ${inPath} with ${scriptPath} failed: ${(err as Error).message}`, { cause: err });
-  }
-  return outPath;
-}
-
-export function patchedSlackSpec(): Promise<string> {
-  return patchedSpec('patch-slack-spec.js', 'slack-web-api/slack_web_openapi_v2.json', 'slack_web_openapi_v2.patched.json');
-}
-
-export function patchedPagerDutySpec(): Promise<string> {
-  return patchedSpec('patch-pd-spec.js', 'pagerduty/openapiv3.json', 'pagerduty_openapiv3.patched.json');
-}
+export { patchedPagerDutySpec, patchedSlackSpec, repoRoot };
 
 /**
  * Slack's spec with the external file upload methods, which are newer than its 2021 snapshot. Their
@@ -156,10 +97,8 @@ export function patchedPagerDutySpec(): Promise<string> {
  * `initial_comment`, `thread_ts`, `blocks`); both need files:write. `uploadUrl` is the example
  * upload URL Prism answers with (a local sink the test runs: Slack's own is on files.slack.com).
  */
-export async function slackSpecWithFileUploads(uploadUrl: string): Promise<string> {
-  const { readFile, writeFile } = await import('node:fs/promises');
-  const base = await patchedSlackSpec();
-  const spec = JSON.parse(await readFile(base, 'utf8')) as { paths: Record<string, unknown> };
+export async function slackSpecWithFileUploads(uploadUrl: string): Promise<SpecDocument> {
+  const spec = (await patchedSlackSpec()) as { paths: Record<string, unknown> };
   const form = (name: string, type: 'string' | 'integer', required: boolean, description: string) => ({ name, in: 'formData', type, required, description });
   const token = { name: 'token', in: 'formData', type: 'string', required: false };
   const errorSchema = (errors: string[]) => ({
@@ -224,7 +163,5 @@ export async function slackSpecWithFileUploads(uploadUrl: string): Promise<strin
     },
     ['invalid_arguments', 'file_not_found', 'channel_not_found', 'not_in_channel', 'not_authed', 'invalid_auth'],
   );
-  const out = base.replace(/\.json$/, `.files-${Buffer.from(uploadUrl).toString('hex').slice(-12)}.json`);
-  await writeFile(out, JSON.stringify(spec));
-  return out;
+  return spec;
 }

@@ -1,0 +1,275 @@
+// npm run specs:refresh — refreshes the vendor specs the tests use (test/fixtures/specs/), from their
+// upstream repositories or from a folder of copies. The tests never run this: they read the committed files.
+//
+//   npm run specs:refresh                      download each source at the commit recorded in sources.json
+//   npm run specs:refresh -- --latest          download each source at the newest commit of its default branch
+//   npm run specs:refresh -- --from DIR        copy DIR/<vendor>/<file> (e.g. a folder laid out like
+//                                              test/fixtures/specs, with the upstream files unmodified)
+//   options: --only slack-web-api,pagerduty    refresh only these vendors
+//            --out DIR                         write somewhere else than test/fixtures/specs
+//
+// It writes each fixture (gzip-compressed when `gzip`), the upstream licence file as LICENSE when the
+// source has one, and the record in sources.json (repository, commit and its date, the SHA-256 of the
+// upstream file). The README.md and NOTICE files beside them are written by hand: update README.md when a
+// commit changes. Afterwards run the manifest and contract tests (docs/testing.md).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+
+export interface SpecSource {
+  /** Folder under test/fixtures/specs. */
+  vendor: string;
+  /** owner/name of the upstream GitHub repository. */
+  repo: string;
+  /** The file in that repository. */
+  path: string;
+  /** The fixture's file name in the vendor folder. */
+  file: string;
+  /** The repository's licence file, copied as LICENSE; null when the repository has none. */
+  licence: string | null;
+  /** Store gzip-compressed (the tests decompress with node:zlib). */
+  gzip: boolean;
+  /** Keep only these OpenAPI 3 path items and the components they use (see pruneOpenApi3). */
+  excerptPaths?: string[];
+}
+
+/**
+ * PagerDuty publishes api-schema without a licence, so only the path items the bot calls (src/pagerduty/,
+ * checked by test/specs-fixtures.test.ts) and the pdjs probe test calls are kept. A test that calls a path
+ * missing here gets Prism's 404 (NO_PATH_MATCHED): add the path and refresh.
+ */
+export const PAGERDUTY_PATHS = [
+  '/escalation_policies/{id}',
+  '/incidents',
+  '/incidents/{id}',
+  '/log_entries',
+  '/oncalls',
+  '/schedules',
+  '/services',
+  '/teams',
+  '/users',
+  '/users/{id}',
+];
+
+export const SOURCES: SpecSource[] = [
+  {
+    vendor: 'slack-web-api',
+    repo: 'slackapi/slack-api-specs',
+    path: 'web-api/slack_web_openapi_v2.json',
+    file: 'slack_web_openapi_v2.json.gz',
+    licence: 'LICENSE',
+    gzip: true,
+  },
+  {
+    vendor: 'slack-manifest',
+    repo: 'slackapi/manifest-schema',
+    path: 'schemas/manifest.schema.1.0.0.json',
+    file: 'manifest.schema.1.0.0.json',
+    licence: 'LICENSE',
+    gzip: false,
+  },
+  {
+    vendor: 'pagerduty',
+    repo: 'PagerDuty/api-schema',
+    path: 'reference/REST/openapiv3.json',
+    file: 'openapiv3.excerpt.json',
+    licence: null,
+    gzip: false,
+    excerptPaths: PAGERDUTY_PATHS,
+  },
+];
+
+/** One entry of sources.json. */
+export interface SourceRecord {
+  vendor: string;
+  repo: string;
+  path: string;
+  file: string;
+  /** Upstream commit the file was taken from; null when copied from a folder whose commit is unknown. */
+  commit: string | null;
+  /** That commit's date (ISO 8601), when known. */
+  committed: string | null;
+  /** When the fixture was last refreshed (YYYY-MM-DD). */
+  refreshed: string;
+  /** SHA-256 of the upstream file, unmodified. */
+  upstreamSha256: string;
+  /** SHA-256 of the fixture's content (decompressed): equal to upstreamSha256 unless an excerpt. */
+  sha256: string;
+  excerptPaths?: string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type OpenApi3 = { paths: Record<string, Json>; components?: Record<string, Record<string, Json>>; tags?: { name: string }[]; [key: string]: Json | undefined };
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** '#/components/schemas/A~1B/properties/x' -> ['schemas', 'A/B']. */
+function componentOf(ref: string): [string, string] | undefined {
+  const m = /^#\/components\/([^/]+)\/([^/]+)/.exec(ref);
+  if (!m) return undefined;
+  const unescape = (s: string) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
+  return [unescape(m[1]!), unescape(m[2]!)];
+}
+
+/** Every string in `node` that points into #/components/ ($ref values and discriminator mappings). */
+function componentRefs(node: Json, out: string[] = []): string[] {
+  if (typeof node === 'string') {
+    if (node.startsWith('#/components/')) out.push(node);
+  } else if (Array.isArray(node)) {
+    for (const item of node) componentRefs(item, out);
+  } else if (node && typeof node === 'object') {
+    for (const value of Object.values(node)) componentRefs(value, out);
+  }
+  return out;
+}
+
+/**
+ * An OpenAPI 3 document with only `paths` (in upstream order) and the components they reach, directly or
+ * through other components; security schemes and the rest of the top level are kept whole, tags only
+ * when a kept operation names them. Throws when a path is not in the document.
+ */
+export function pruneOpenApi3(doc: OpenApi3, paths: string[]): OpenApi3 {
+  const missing = paths.filter((p) => !(p in doc.paths));
+  if (missing.length) throw new Error(`not in the spec: ${missing.join(', ')}`);
+  const keptPaths = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => paths.includes(p)));
+  const components = doc.components ?? {};
+  const kept = new Map<string, Set<string>>();
+  const queue = componentRefs(keptPaths);
+  for (let ref = queue.pop(); ref !== undefined; ref = queue.pop()) {
+    const target = componentOf(ref);
+    if (!target) continue;
+    const [kind, name] = target;
+    const names = kept.get(kind) ?? new Set<string>();
+    kept.set(kind, names);
+    if (names.has(name)) continue;
+    const value = components[kind]?.[name];
+    if (value === undefined) throw new Error(`dangling reference ${ref}`);
+    names.add(name);
+    componentRefs(value, queue);
+  }
+  const keptComponents: Record<string, Record<string, Json>> = {};
+  for (const [kind, entries] of Object.entries(components)) {
+    const names = kind === 'securitySchemes' ? new Set(Object.keys(entries)) : kept.get(kind);
+    if (!names?.size) continue;
+    keptComponents[kind] = Object.fromEntries(Object.entries(entries).filter(([n]) => names.has(n)));
+  }
+  const usedTags = new Set<string>();
+  for (const item of Object.values(keptPaths)) {
+    for (const op of Object.values(item as Record<string, Json>)) {
+      const tags = (op as { tags?: Json } | null)?.tags;
+      if (Array.isArray(tags)) for (const t of tags) if (typeof t === 'string') usedTags.add(t);
+    }
+  }
+  const out: OpenApi3 = { ...doc, paths: keptPaths, components: keptComponents };
+  if (doc.tags) out.tags = doc.tags.filter((t) => usedTags.has(t.name));
+  return out;
+}
+
+/** The fixture's content for an upstream file's bytes (an excerpt, or the bytes unchanged). */
+export function fixtureContent(source: SpecSource, upstream: Buffer): Buffer {
+  if (!source.excerptPaths) return upstream;
+  const doc = JSON.parse(upstream.toString('utf8')) as OpenApi3;
+  return Buffer.from(`${JSON.stringify(pruneOpenApi3(doc, source.excerptPaths), null, 2)}\n`);
+}
+
+async function download(url: string): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { 'User-Agent': 'incident-bot specs:refresh' }, signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+    throw new Error(`GET ${url}: ${cause} (offline? copy from a folder with --from DIR)`);
+  }
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+/** The commit `ref` (a commit, branch or HEAD) names in `repo`, with its date. */
+async function resolveCommit(repo: string, ref: string): Promise<{ commit: string; committed: string }> {
+  const body = JSON.parse((await download(`https://api.github.com/repos/${repo}/commits/${ref}`)).toString('utf8')) as {
+    sha?: string;
+    commit?: { committer?: { date?: string } };
+  };
+  if (!body.sha) throw new Error(`${repo}: no commit for ${ref}`);
+  return { commit: body.sha, committed: body.commit?.committer?.date ?? '' };
+}
+
+function readRecords(file: string): SourceRecord[] {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SourceRecord[]) : [];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      from: { type: 'string' },
+      latest: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string', default: path.join(import.meta.dirname, '..', 'test', 'fixtures', 'specs') },
+      today: { type: 'string' },
+    },
+  });
+  const out = path.resolve(values.out);
+  const only = values.only?.split(',').map((s) => s.trim());
+  const unknown = only?.filter((v) => !SOURCES.some((s) => s.vendor === v)) ?? [];
+  if (unknown.length) throw new Error(`unknown vendor ${unknown.join(', ')} (known: ${SOURCES.map((s) => s.vendor).join(', ')})`);
+  if (values.from && values.latest) throw new Error('--from and --latest do not go together');
+  const today = values.today ?? new Date().toISOString().slice(0, 10);
+  const recordsFile = path.join(out, 'sources.json');
+  const records = readRecords(recordsFile);
+
+  for (const source of SOURCES) {
+    if (only && !only.includes(source.vendor)) continue;
+    const previous = records.find((r) => r.vendor === source.vendor);
+    let upstream: Buffer;
+    let licence: Buffer | undefined;
+    let commit: string | null;
+    let committed: string | null;
+    if (values.from) {
+      const dir = path.join(path.resolve(values.from), source.vendor);
+      upstream = readFileSync(path.join(dir, path.basename(source.path)));
+      if (existsSync(path.join(dir, 'LICENSE'))) licence = readFileSync(path.join(dir, 'LICENSE'));
+      // A folder does not say which commit its copy is from: keep the record when the file is the same.
+      const same = previous?.upstreamSha256 === sha256(upstream);
+      commit = same ? previous.commit : null;
+      committed = same ? previous.committed : null;
+      if (!same) console.warn(`${source.vendor}: changed, and copied from a folder: record its commit in sources.json and README.md`);
+    } else {
+      const ref = values.latest || !previous?.commit ? 'HEAD' : previous.commit;
+      ({ commit, committed } = await resolveCommit(source.repo, ref));
+      const raw = (file: string) => `https://raw.githubusercontent.com/${source.repo}/${commit}/${file}`;
+      upstream = await download(raw(source.path));
+      if (source.licence) licence = await download(raw(source.licence));
+    }
+    const content = fixtureContent(source, upstream);
+    const dir = path.join(out, source.vendor);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, source.file), source.gzip ? gzipSync(content, { level: 9 }) : content);
+    if (licence) writeFileSync(path.join(dir, 'LICENSE'), licence);
+    const record: SourceRecord = {
+      vendor: source.vendor,
+      repo: source.repo,
+      path: source.path,
+      file: `${source.vendor}/${source.file}`,
+      commit,
+      committed,
+      refreshed: previous && previous.upstreamSha256 === sha256(upstream) && previous.sha256 === sha256(content) ? previous.refreshed : today,
+      upstreamSha256: sha256(upstream),
+      sha256: sha256(content),
+      ...(source.excerptPaths ? { excerptPaths: source.excerptPaths } : {}),
+    };
+    const i = records.findIndex((r) => r.vendor === source.vendor);
+    if (i >= 0) records[i] = record;
+    else records.push(record);
+    console.log(`${source.vendor}: ${record.file} from ${source.repo}@${commit?.slice(0, 7) ?? '(commit unknown)'}, ${content.length} bytes`);
+  }
+  writeFileSync(recordsFile, `${JSON.stringify(records, null, 2)}\n`);
+}
+
+if (import.meta.main) {
+  main().catch((err: unknown) => {
+    console.error(`specs:refresh: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}

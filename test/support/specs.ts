@@ -1,0 +1,119 @@
+// The vendor specs the tests check against, carried in the repository under test/fixtures/specs/ (its
+// README.md says where each comes from, at which commit, and under which licence; `npm run specs:refresh`
+// updates them), and the changes that make Slack's and PagerDuty's specs accept what their SDKs really
+// send. The specs are loaded and patched in memory on each call: nothing is written to disk.
+//
+// The two patches are TypeScript ports of the project's spec patch scripts (patch-slack-spec.js and
+// patch-pd-spec.js), which were written for this project and carry no licence of their own.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+/** Repository root: this file is <root>/test/support/specs.ts. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** test/fixtures/specs/ */
+export const specsDir = fileURLToPath(new URL('../fixtures/specs/', import.meta.url));
+
+/** A parsed OpenAPI / Swagger document or JSON schema: Prism and Ajv take it as an object. */
+export type SpecDocument = Record<string, unknown>;
+
+/** test/fixtures/specs/<file> parsed (decompressed first when it ends in .gz); a fresh copy on each call. */
+export async function readSpec(file: string): Promise<SpecDocument> {
+  const full = path.join(specsDir, file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(full);
+  } catch (err) {
+    throw new Error(`Spec ${full} is missing: it is part of the repository (npm run specs:refresh makes it again)`, { cause: err });
+  }
+  const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  return JSON.parse(text) as SpecDocument;
+}
+
+/** Slack's app manifest JSON schema 1.0.0 (slackapi/manifest-schema). */
+export function slackManifestSchema(): Promise<SpecDocument> {
+  return readSpec('slack-manifest/manifest.schema.1.0.0.json');
+}
+
+/** Slack's Web API spec (slackapi/slack-api-specs, Swagger 2.0, 2021) as Slack published it. */
+export function slackWebApiSpec(): Promise<SpecDocument> {
+  return readSpec('slack-web-api/slack_web_openapi_v2.json.gz');
+}
+
+/** The path items of PagerDuty's REST API spec (PagerDuty/api-schema) that the bot calls, as PagerDuty published them. */
+export function pagerDutySpec(): Promise<SpecDocument> {
+  return readSpec('pagerduty/openapiv3.excerpt.json');
+}
+
+interface SwaggerParameter {
+  name: string;
+  in: string;
+  [key: string]: unknown;
+}
+interface SwaggerOperation {
+  operationId?: string;
+  parameters?: SwaggerParameter[];
+  consumes?: string[];
+  [key: string]: unknown;
+}
+
+/**
+ * Makes slackapi/slack-api-specs match how @slack/web-api really calls Slack: every method is a POST of
+ * application/x-www-form-urlencoded (a GET-only method gets a POST copy with its query parameters as form
+ * fields), and the token is in "Authorization: Bearer" or a form field (Bolt's auth.test sends both).
+ * Schemas, required parameters and examples are left as Slack published them.
+ */
+export function patchSlackSpec(spec: SpecDocument): SpecDocument {
+  const paths = spec.paths as Record<string, { get?: SwaggerOperation; post?: SwaggerOperation }>;
+  for (const item of Object.values(paths)) {
+    if (item.get && !item.post) {
+      const post = structuredClone(item.get);
+      post.operationId = `${post.operationId || 'op'}_post`;
+      post.parameters = (post.parameters ?? []).map((p) => (p.in === 'query' ? { ...p, in: 'formData' } : p));
+      item.post = post;
+    }
+    if (!item.post) continue;
+    item.post.consumes = ['application/x-www-form-urlencoded', 'application/json'];
+    item.post.parameters = (item.post.parameters ?? [])
+      .filter((p) => p.name !== 'token')
+      .concat([{ name: 'token', in: 'formData', type: 'string', required: false }]);
+  }
+  return spec;
+}
+
+interface OasResponse {
+  content?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const PAGERDUTY_VND = 'application/vnd.pagerduty+json;version=2';
+
+/**
+ * Makes PagerDuty's spec accept what @pagerduty/pdjs (and the real API) accept: pdjs sends
+ * "Content-Type: application/json; charset=utf-8" (the spec's enum allows only "application/json") and
+ * "Accept: application/vnd.pagerduty+json;version=2" (the spec's responses declare only application/json).
+ */
+export function patchPagerDutySpec(spec: SpecDocument): SpecDocument {
+  const components = spec.components as { parameters: Record<string, { schema: { enum: string[] } }>; responses?: Record<string, OasResponse> };
+  const contentType = components.parameters['header_Content-Type'];
+  if (!contentType) throw new Error('PagerDuty spec: components.parameters.header_Content-Type is missing');
+  if (!contentType.schema.enum.includes('application/json; charset=utf-8')) contentType.schema.enum.push('application/json; charset=utf-8');
+  const addVnd = (r: OasResponse | undefined) => {
+    if (r?.content?.['application/json'] && !r.content[PAGERDUTY_VND]) r.content[PAGERDUTY_VND] = r.content['application/json'];
+  };
+  Object.values(components.responses ?? {}).forEach(addVnd);
+  for (const item of Object.values(spec.paths as Record<string, Record<string, { responses?: Record<string, OasResponse> } | string>>)) {
+    for (const op of Object.values(item)) if (typeof op === 'object' && op.responses) Object.values(op.responses).forEach(addVnd);
+  }
+  return spec;
+}
+
+export async function patchedSlackSpec(): Promise<SpecDocument> {
+  return patchSlackSpec(await slackWebApiSpec());
+}
+
+export async function patchedPagerDutySpec(): Promise<SpecDocument> {
+  return patchPagerDutySpec(await pagerDutySpec());
+}
