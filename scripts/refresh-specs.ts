@@ -109,8 +109,8 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 function componentOf(ref: string): [string, string] | undefined {
   const m = /^#\/components\/([^/]+)\/([^/]+)/.exec(ref);
   if (!m) return undefined;
-  const unescape = (s: string) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
-  return [unescape(m[1]!), unescape(m[2]!)];
+  const unescapePointer = (s: string) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
+  return [unescapePointer(m[1]!), unescapePointer(m[2]!)];
 }
 
 /** Every string in `node` that points into #/components/ ($ref values and discriminator mappings). */
