@@ -54,4 +54,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "-s", "--"]
-CMD ["node", "--disable-warning=ExperimentalWarning", "src/main.ts"]
+# What `npm start` runs (docs/performance.md says why each flag): V8's young generation kept at 1 MB
+# per half instead of growing to 16 MB and staying there (about 40 MB), and WebAssembly (the embedded
+# database, Prisma's query compiler) on V8's baseline compiler only (about 45 MB, and a faster start).
+CMD ["node", "--disable-warning=ExperimentalWarning", "--max-semi-space-size=1", "--liftoff-only", "src/main.ts"]
