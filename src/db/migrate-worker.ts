@@ -14,5 +14,7 @@ process.once('message', async (msg: { url?: unknown }) => {
   } catch (err) {
     await send({ ok: false, message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
   }
-  process.disconnect();
+  // The answer is delivered: done at once (the schema engine's WebAssembly keeps the process alive
+  // for seconds otherwise, and the bot waits for the exit).
+  process.exit(0);
 });
