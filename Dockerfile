@@ -33,6 +33,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
+# Node's compile cache from the process's start, src/main.ts included (src/main.ts turns it on only
+# for what it loads): a restarted container reads every module stripped and compiled from /tmp,
+# and Node's TypeScript stripper is not loaded at all (about 20 MB less; docs/performance.md).
+ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 WORKDIR /app
 # The code belongs to root and is read-only to the bot's user; only /app/data is the bot's.
 # What `node src/main.ts` reads: package.json ("type": "module"), src/, the migrations in prisma/
