@@ -121,6 +121,11 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   // The data folder as an absolute path: ./data is relative to where the bot was started, and
   // starting it from another folder makes a new, empty database there.
   logger.info({ database: db.description, ...(db.dataDir ? { dataDir: db.dataDir } : {}) }, 'database ready');
+  // Which migrations this start applied (MIGRATE_ON_START=false applies none: it has checked that none is pending).
+  logger.info(
+    { migrations: db.applied },
+    db.applied.length ? `applied ${db.applied.length} database migration${db.applied.length === 1 ? '' : 's'}: ${db.applied.join(', ')}` : 'no pending database migrations',
+  );
   if (db.created) {
     logger.warn(
       { dataDir: db.dataDir },

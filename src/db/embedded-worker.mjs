@@ -4,12 +4,19 @@
 // PostgreSQL server. Never on a TCP port: PGlite checks no password, anyone could connect.
 // Plain JavaScript on purpose: the thread then needs no TypeScript loader (about 40 MB less
 // resident). The messages are EmbeddedRequest and EmbeddedReply in embedded.ts.
+//
+// Also run as a child process (`node embedded-worker.mjs --initdb <data folder>`, by
+// initdbInChild in embedded.ts) to make a new database in an empty folder and exit: initdb runs a
+// second Postgres and grows PGlite's WebAssembly memory to several hundred MB, which a process
+// gives back when it ends (a thread in the bot's process did not, all of it). The folder's lock
+// stays with the bot's process, which waits for this one before it opens the folder.
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-const { dataDir, socketPath } = workerData;
+const initdbDir = !parentPort && process.argv[2] === '--initdb' ? process.argv[3] : null;
+const { dataDir, socketPath } = initdbDir ? { dataDir: initdbDir, socketPath: null } : workerData;
 
 // PGlite's file system layer sets modes of its own, whatever the process's umask: it writes some
 // files (pg_internal.init, initdb's) and then chmods them 0644 or 0666. Every mode this thread gives
@@ -58,6 +65,21 @@ fs.mkdirSync = function (target, options, ...rest) {
         : options;
   return mkdirSync.call(this, target, opts, ...rest);
 };
+// One session on one connection: Postgres's default 128 MB of shared buffers would mostly sit
+// resident for nothing (measured: about 130 MB less resident with 16 MB, reports no slower).
+const options = { postgresqlconf: ['shared_buffers = 16MB'] };
+
+if (initdbDir) {
+  try {
+    const made = await PGlite.create(initdbDir, options);
+    await made.close();
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
 const port = parentPort;
 const failure = (err) => ({
   type: 'error',
@@ -68,9 +90,7 @@ const failure = (err) => ({
 let db;
 let server;
 try {
-  // One session on one connection: Postgres's default 128 MB of shared buffers would mostly sit
-  // resident for nothing (measured: about 130 MB less resident with 16 MB, reports no slower).
-  db = await PGlite.create(dataDir ?? undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
+  db = await PGlite.create(dataDir ?? undefined, options);
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 32 });
   await server.start();
   // Created under the process's umask (0077: owner only); 0600 as a database socket should be.

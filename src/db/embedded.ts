@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 
@@ -21,6 +22,12 @@ export interface EmbeddedPostgres {
   dataDir: string | null;
   /** The data folder held no database: this start made a new, empty one. */
   created: boolean;
+  /**
+   * Stops the database's thread and starts a new one on the same folder (still locked, same socket):
+   * PGlite's WebAssembly memory only grows, so what initdb and migrations took is given back. Only
+   * with a data folder (in memory, the data would go with the thread).
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,8 +166,78 @@ export async function startEmbeddedPostgres(
     throw err;
   }
   const socketPath = path.join(socketDir, SOCKET_NAME);
+  let thread: DatabaseThread;
+  try {
+    // initdb in a process of its own, which gives its memory back when it ends (the folder stays locked by this one).
+    if (dir && fresh) await initdbInChild(dir);
+    thread = await startDatabaseThread(dir, socketPath, opts.onError);
+    // A new folder: initdb has just written it. Its files are private already (the database's
+    // thread keeps every mode to the owner), and this checks it once more, on this first start only.
+    if (dir && fresh) makePrivate(dir);
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    // The socket's folder as `host` (pg, Prisma's pg adapter and pg-boss read it so); `localhost` is
+    // only there to keep the URL parseable and is never used.
+    url: `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
+    socketPath,
+    dataDir: dir,
+    created: dir !== null && fresh,
+    async restart() {
+      if (!dir) throw new Error('an in-memory embedded database cannot be restarted: its data would be lost');
+      if (stopped) throw new Error('the embedded database is stopped');
+      // The data folder stays locked and the socket's folder stays: only the thread is new.
+      await thread.stop();
+      fs.rmSync(socketPath, { force: true });
+      thread = await startDatabaseThread(dir, socketPath, opts.onError);
+    },
+    stop() {
+      stopped ??= (async () => {
+        try {
+          await thread.stop();
+        } finally {
+          fs.rmSync(socketPath, { force: true });
+          await cleanUp();
+        }
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Makes a new database in the empty folder `dir` in a child process (embedded-worker.mjs --initdb):
+ * initdb grows PGlite's WebAssembly memory to several hundred MB (measured: the first start held
+ * about 1 GB at its peak, and a thread that had run initdb left about 40 MB behind it when it ended).
+ */
+async function initdbInChild(dir: string): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  // Only V8's baseline compiler for Postgres's WebAssembly: initdb runs most of it once, so optimising it costs more than it saves.
+  const child = spawn(process.execPath, ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering', '--max-semi-space-size=1', fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)), '--initdb', dir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c, s) => resolve([c, s]));
+  });
+  if (code !== 0) throw new Error(`PGlite could not make a new database in ${dir} (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`);
+}
+
+interface DatabaseThread {
+  /** Stops Postgres (a checkpoint) and ends the thread; a thread that has already ended is let be. */
+  stop(): Promise<void>;
+}
+
+/** Starts the database's thread on `dataDir` (null: in memory), serving `socketPath`; resolves once it serves. */
+async function startDatabaseThread(dataDir: string | null, socketPath: string, onError?: (err: Error) => void): Promise<DatabaseThread> {
   // Plain JavaScript, run without the bot's Node options (no TypeScript loader in that thread).
-  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir: dir, socketPath } });
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir, socketPath } });
 
   let stopping = false;
   let exited = false;
@@ -191,47 +268,32 @@ export async function startEmbeddedPostgres(
     const first = await next();
     if (first.type === 'error') throw replyError(first);
     if (first.type !== 'ready') throw new Error(`the embedded database's thread said ${first.type} before it was ready`);
-    // A new folder: initdb has just written it. Its files are private already (the database's
-    // thread keeps every mode to the owner), and this checks it once more, on this first start only.
-    if (dir && fresh) makePrivate(dir);
   } catch (err) {
     await worker.terminate();
-    await cleanUp();
     throw err;
   }
   // From here a crash is reported, never an unhandled 'error' event that would end the bot.
-  worker.on('error', (err) => opts.onError?.(err));
+  worker.on('error', (err) => onError?.(err));
   worker.on('exit', (code) => {
-    if (!stopping) opts.onError?.(new Error(`the embedded database's thread ended unexpectedly (exit code ${code})`));
+    if (!stopping) onError?.(new Error(`the embedded database's thread ended unexpectedly (exit code ${code})`));
   });
 
   let stopped: Promise<void> | undefined;
   return {
-    // The socket's folder as `host` (pg, Prisma's pg adapter and pg-boss read it so); `localhost` is
-    // only there to keep the URL parseable and is never used.
-    url: `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
-    socketPath,
-    dataDir: dir,
-    created: dir !== null && fresh,
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        if (exited) return;
+        const reply = next();
+        worker.postMessage({ type: 'stop' } satisfies EmbeddedRequest);
         try {
-          if (exited) return;
-          const reply = next();
-          worker.postMessage({ type: 'stop' } satisfies EmbeddedRequest);
-          try {
-            const r = await reply;
-            if (r.type === 'error') throw replyError(r);
-          } catch (err) {
-            // Already ended: nothing is left to close.
-            if (!(err instanceof Error && err.message.startsWith("the embedded database's thread ended"))) throw err;
-          } finally {
-            await worker.terminate();
-          }
+          const r = await reply;
+          if (r.type === 'error') throw replyError(r);
+        } catch (err) {
+          // Already ended: nothing is left to close.
+          if (!(err instanceof Error && err.message.startsWith("the embedded database's thread ended"))) throw err;
         } finally {
-          fs.rmSync(socketPath, { force: true });
-          await cleanUp();
+          await worker.terminate();
         }
       })();
       return stopped;

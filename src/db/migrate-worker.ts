@@ -1,11 +1,20 @@
-// Runs the committed migrations in a worker thread (see applyMigrationsInWorker): the schema
-// engine's WebAssembly memory goes away with the worker instead of staying in the bot's process.
-import { parentPort, workerData } from 'node:worker_threads';
+// Runs the committed migrations in a child process of its own (see applyMigrationsInWorker): the
+// schema engine's WebAssembly memory, and everything it allocated, goes away with the process
+// instead of staying in the bot's. The database URL comes over the IPC channel (not argv or the
+// environment, where a password would show); the answer goes back the same way.
 import { applyMigrations } from './migrate.ts';
 
-try {
-  const applied = await applyMigrations((workerData as { url: string }).url);
-  parentPort!.postMessage({ ok: true, applied });
-} catch (err) {
-  parentPort!.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
-}
+const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));
+
+process.once('message', async (msg: { url?: unknown }) => {
+  try {
+    if (typeof msg?.url !== 'string') throw new Error('the migration process was given no database URL');
+    const applied = await applyMigrations(msg.url);
+    await send({ ok: true, applied });
+  } catch (err) {
+    await send({ ok: false, message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+  }
+  // The answer is delivered: done at once (the schema engine's WebAssembly keeps the process alive
+  // for seconds otherwise, and the bot waits for the exit).
+  process.exit(0);
+});

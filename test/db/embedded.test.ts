@@ -71,6 +71,41 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
     }
   });
 
+  test('restart: a new thread on the same folder, its data kept, the folder locked throughout; refused in memory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-restart-'));
+    try {
+      const db = await startEmbeddedPostgres(path.join(dir, 'data'));
+      try {
+        await withClient(db.url, async (c) => {
+          await c.query('CREATE TABLE kept (note text)');
+          await c.query("INSERT INTO kept VALUES ('across the restart')");
+        });
+        const restarting = db.restart();
+        // While the old thread stops and the new one starts, the folder is still this process's.
+        await assert.rejects(openDatabase({ url: null, dataDir: path.join(dir, 'data') }), /stop the bot first, or use DATABASE_URL/);
+        await restarting;
+        const { rows } = await withClient(db.url, (c) => c.query('SELECT note FROM kept'));
+        assert.deepEqual(rows, [{ note: 'across the restart' }]);
+        assert.ok(fs.statSync(db.socketPath).isSocket(), 'served on the same socket');
+        await assert.rejects(openDatabase({ url: null, dataDir: path.join(dir, 'data') }), /stop the bot first, or use DATABASE_URL/);
+      } finally {
+        await db.stop();
+      }
+      await assert.rejects(db.restart(), /stopped/);
+      const again = await startEmbeddedPostgres(path.join(dir, 'data'));
+      await again.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const memory = await startEmbeddedPostgres(null);
+    try {
+      await assert.rejects(memory.restart(), /in-memory embedded database cannot be restarted/);
+      await withClient(memory.url, (c) => c.query('SELECT 1'));
+    } finally {
+      await memory.stop();
+    }
+  });
+
   test('in memory, each database is its own', async () => {
     const a = await startEmbeddedPostgres(null);
     const b = await startEmbeddedPostgres(null);

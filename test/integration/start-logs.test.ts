@@ -1,7 +1,8 @@
 // What the bot says about itself at start: where its data is (the embedded database's folder as an
 // absolute path, however DATA_DIR was written, and a warning when the folder held no database, as
 // when the bot is started from another folder than usual), and who it is in Slack (auth.test: bot
-// user and workspace, one line; a failure is a warning and the bot runs on).
+// user and workspace, one line; a failure is a warning and the bot runs on), and which database
+// migrations this start applied (all of them on a new database, none on a later start).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { logSlackIdentity, startBot } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { readMigrations } from '../../src/db/migrate.ts';
 import type { Logger } from '../../src/logger.ts';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
 import { SIGNING_SECRET } from '../support/slack-requests.ts';
@@ -54,7 +56,7 @@ describe('start-up log lines', () => {
     return lines;
   }
 
-  test('the data folder as an absolute path, a new database flagged, and the bot identity', { timeout: 120_000 }, async () => {
+  test('the data folder as an absolute path, a new database flagged, the migrations applied, and the bot identity', { timeout: 120_000 }, async () => {
     const absolute = path.join(dir, 'data');
     const relative = path.relative(process.cwd(), absolute);
     assert.ok(!path.isAbsolute(relative));
@@ -65,6 +67,14 @@ describe('start-up log lines', () => {
     const fresh = first.find((l) => l.level === 'warn' && /a new, empty embedded database was made/.test(l.msg));
     assert.deepEqual(fresh?.obj, { dataDir: absolute });
     assert.match(fresh!.msg, /set DATA_DIR to the absolute path of the existing data folder/);
+
+    const migrations = readMigrations().migrationDirectories.map((d) => d.path);
+    assert.ok(migrations.length > 1);
+    const applied = first.filter((l) => /migration/.test(l.msg));
+    assert.equal(applied.length, 1, 'one line about migrations');
+    assert.equal(applied[0]!.level, 'info');
+    assert.deepEqual(applied[0]!.obj, { migrations }, 'every committed migration, in order');
+    assert.equal(applied[0]!.msg, `applied ${migrations.length} database migrations: ${migrations.join(', ')}`);
 
     const identity = first.filter((l) => /auth\.test/.test(l.msg));
     assert.equal(identity.length, 1, 'one line');
@@ -81,6 +91,10 @@ describe('start-up log lines', () => {
     const second = await startOnce(absolute);
     assert.deepEqual(second.find((l) => l.msg === 'database ready')?.obj, { database: `embedded PGlite in ${absolute}`, dataDir: absolute });
     assert.equal(second.filter((l) => /new, empty/.test(l.msg)).length, 0, 'the same folder again: no warning');
+    assert.deepEqual(
+      second.filter((l) => /migration/.test(l.msg)).map((l) => [l.level, l.msg, l.obj]),
+      [['info', 'no pending database migrations', { migrations: [] }]],
+    );
   });
 
   test('an identity Slack will not give is a warning, never a failure', async () => {
