@@ -167,7 +167,7 @@ export async function carryOverV10Jobs(pool: pg.Pool, boss: PgBoss): Promise<Car
         expireInSeconds: j.expire_seconds,
         retentionSeconds: j.retention_seconds,
       }));
-      const ids = await boss.insert(name, inserts, { db });
+      const ids = await boss.insert(name, inserts, { db, returnId: true });
       carried += ids?.length ?? 0;
     }
     await c.query(`DROP SCHEMA ${V10_SCHEMA} CASCADE`);

@@ -4,7 +4,6 @@
 // On PGlite and on the PostgreSQL server when TEST_DATABASE_URL is set.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
@@ -14,40 +13,15 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { latestUpdateReminderDue } from '../../src/domain/reminders.ts';
 import { CHECKPOINT_DELIVER_QUEUE, CHECKPOINT_TAKE_QUEUE } from '../../src/jobs/audit-checkpoints.ts';
 import { REMINDER_QUEUE, startReminderQueue, type ReminderQueue } from '../../src/jobs/reminder-queue.ts';
-import { silentLogger } from '../../src/logger.ts';
+import type { Logger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { testDatabases } from '../support/databases.ts';
 import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
+import { loadV10Schema, V10_JOB as JOB } from '../support/pgboss-v10.ts';
 
 const MINUTE = 60_000;
 const clock: Clock = { now: () => new Date() };
-export const V10_FIXTURE = fs.readFileSync(new URL('../fixtures/pgboss-v10.sql', import.meta.url), 'utf8');
-
-/** The fixture's jobs (ids as dumped). */
-const JOB = {
-  due: 'aaaaaaaa-0000-4000-8000-000000000001',
-  inAnHour: 'aaaaaaaa-0000-4000-8000-000000000002',
-  completed: 'aaaaaaaa-0000-4000-8000-000000000003',
-  deliver: 'aaaaaaaa-0000-4000-8000-000000000004',
-  take: 'aaaaaaaa-0000-4000-8000-000000000005',
-  active: 'aaaaaaaa-0000-4000-8000-000000000006',
-  retry: 'aaaaaaaa-0000-4000-8000-000000000007',
-} as const;
-
-/**
- * Loads the pg-boss 10 schema and dates it as if the old bot had stopped two minutes ago (the dump's
- * times are those of the day it was made): every time column moves by the same amount, so the job
- * due in an hour is still due in about 58 minutes and the one waiting 30 s for its retry is due.
- */
-export async function loadV10Schema(pool: pg.Pool): Promise<void> {
-  await pool.query(V10_FIXTURE);
-  await pool.query(`
-    WITH d AS (SELECT now() - interval '2 minutes' - max(created_on) AS shift FROM pgboss.job)
-    UPDATE pgboss.job SET created_on = created_on + d.shift, start_after = start_after + d.shift,
-           started_on = started_on + d.shift, completed_on = completed_on + d.shift, keep_until = keep_until + d.shift
-      FROM d`);
-}
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -64,6 +38,13 @@ for (const database of testDatabases()) {
     let store: PrismaIncidentStore;
     const sent: { channelId: string; notice: Notice }[] = [];
     const running: ReminderQueue[] = [];
+    const logged: { level: string; obj: object; msg?: string }[] = [];
+    const logger: Logger = {
+      debug() {},
+      info: (obj, msg) => logged.push({ level: 'info', obj, ...(msg ? { msg } : {}) }),
+      warn: (obj, msg) => logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
+      error: (obj, msg) => logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
+    };
 
     async function start(): Promise<ReminderQueue> {
       const chat = {
@@ -82,7 +63,7 @@ for (const database of testDatabases()) {
           audit: unused('audit'),
           chat,
           clock,
-          logger: silentLogger,
+          logger,
           onCall: null,
           settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
         },
@@ -194,14 +175,20 @@ for (const database of testDatabases()) {
       // already queued for that due time, so it is the one that ran and none was queued beside it.
       const { rows: forDue } = await db.pool.query<{ id: string }>('SELECT id FROM pgboss.job WHERE singleton_key = $1', [`${dueIncident.id}:${dueAt.toISOString()}`]);
       assert.deepEqual(forDue.map((r) => r.id), [JOB.due]);
+      // Said once at the start, and nothing went wrong.
+      assert.deepEqual(logged, [
+        { level: 'info', obj: { carried: 6, finished: 1, queues: [REMINDER_QUEUE, CHECKPOINT_DELIVER_QUEUE, CHECKPOINT_TAKE_QUEUE] }, msg: 'reminder queue upgraded from pg-boss 10: queued jobs carried over' },
+      ]);
     });
 
     test('a restart finds pg-boss 12 in place and carries nothing again', async () => {
       for (const q of running.splice(0)) await q.stop();
       const count = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pgboss.job WHERE id::text LIKE $1', ['aaaaaaaa-%'])).rows[0]!.n;
       const jobsBefore = await count();
+      logged.length = 0;
       await start();
       assert.equal(await count(), jobsBefore);
+      assert.deepEqual(logged, [], 'nothing carried, nothing said');
       assert.equal((await job(JOB.inAnHour))?.state, 'created');
     });
   });
