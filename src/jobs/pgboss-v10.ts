@@ -24,6 +24,10 @@ import { DatabaseSetupError } from '../db/roles.ts';
 export const PGBOSS_V10_VERSION = 24;
 export const V10_SCHEMA = 'pgboss_v10';
 const LOCK = "hashtext('incident-bot: carry pg-boss 10 jobs over')";
+// Read from the catalog tables, which each statement sees as of its own snapshot: after waiting for
+// the lock, to_regnamespace() and to_regclass() could still answer from this session's catalog
+// cache as it was before another replica renamed or dropped the schema.
+const OLD_EXISTS = `EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${V10_SCHEMA}')`;
 
 const OWNER_HINT =
   'the reminder queue is still pg-boss 10\'s, which this version replaces: run `npm run db:migrate` with MIGRATION_DATABASE_URL set to the database owner first (it carries the queued reminders over), then start the bot';
@@ -58,7 +62,8 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
 export async function setAsideV10Schema(pool: pg.Pool): Promise<boolean> {
   return inTransaction(pool, async (c) => {
     const { rows } = await c.query<{ installed: boolean; old: boolean }>(
-      `SELECT to_regclass('pgboss.version') IS NOT NULL AS installed, to_regnamespace('${V10_SCHEMA}') IS NOT NULL AS old`,
+      `SELECT EXISTS (SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'pgboss' AND t.relname = 'version') AS installed,
+              ${OLD_EXISTS} AS old`,
     );
     const { installed, old } = rows[0]!;
     const current = installed ? (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM pgboss.version')).rows[0]!.v : null;
@@ -113,20 +118,26 @@ export interface CarriedOver {
  * options) and drops pgboss_v10, in one transaction. Null when there is no pgboss_v10.
  */
 export async function carryOverV10Jobs(pool: pg.Pool, boss: PgBoss): Promise<CarriedOver | null> {
-  const present = await pool.query<{ old: boolean }>(`SELECT to_regnamespace('${V10_SCHEMA}') IS NOT NULL AS old`);
+  const present = await pool.query<{ old: boolean }>(`SELECT ${OLD_EXISTS} AS old`);
   if (!present.rows[0]!.old) return null;
 
-  // The queues first, outside the transaction, through pg-boss's own connection. A queue pg-boss
-  // knows (there at its start, or created by it since) is in its cache, so that the inserts below
-  // need no other connection than the transaction's (the embedded database has only one).
-  const { rows: queues } = await pool
+  // The queues first, outside the transaction, through pg-boss's own connection: one missing (the
+  // bot creates the checkpoint queues only when checkpoints are on) is created with its pg-boss 10
+  // options, and one there already is left as it is. Either way createQueue loads the queue into
+  // this pg-boss's cache, so that the inserts below need no other connection than the transaction's
+  // (the embedded database has only one: a cache miss there would wait for it forever).
+  const queues = await pool
     .query<V10Queue>(
       `SELECT name, policy, retry_limit, retry_delay, retry_backoff, expire_seconds, retention_minutes FROM ${V10_SCHEMA}.queue
         WHERE name IN (SELECT DISTINCT name FROM ${V10_SCHEMA}.job WHERE state IN ('created', 'retry', 'active')) ORDER BY name`,
     )
-    .catch(setupError);
+    .then(
+      (r) => r.rows,
+      // Dropped meanwhile: another replica carried the jobs over.
+      (err: unknown) => (['3F000', '42P01'].includes((err as { code?: string }).code ?? '') ? null : setupError(err)),
+    );
+  if (!queues) return null;
   for (const q of queues) {
-    if (await boss.getQueue(q.name)) continue;
     await boss.createQueue(q.name, {
       ...(q.policy ? { policy: q.policy } : {}),
       ...(q.retry_limit !== null ? { retryLimit: q.retry_limit } : {}),
@@ -139,7 +150,7 @@ export async function carryOverV10Jobs(pool: pg.Pool, boss: PgBoss): Promise<Car
 
   return inTransaction(pool, async (c) => {
     // Another replica may have finished it while this one waited for the lock.
-    const again = await c.query<{ old: boolean }>(`SELECT to_regnamespace('${V10_SCHEMA}') IS NOT NULL AS old`);
+    const again = await c.query<{ old: boolean }>(`SELECT ${OLD_EXISTS} AS old`);
     if (!again.rows[0]!.old) return { carried: 0, finished: 0, queues: [] };
     const { rows: jobs } = await c.query<V10Job>(
       `SELECT id, name, data, priority, retry_limit, retry_count, retry_delay, retry_backoff, start_after, singleton_key,

@@ -46,7 +46,10 @@ for (const database of testDatabases()) {
       error: (obj, msg) => logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
     };
 
-    async function start(): Promise<ReminderQueue> {
+    let url: string | null;
+    const others: Database[] = [];
+
+    async function start(on: Database = db): Promise<ReminderQueue> {
       const chat = {
         async notify(channelId: string, notice: Notice) {
           sent.push({ channelId, notice });
@@ -54,7 +57,7 @@ for (const database of testDatabases()) {
         },
       } as unknown as ChatPlatform;
       const queue = await startReminderQueue({
-        pool: db.pool as pg.Pool,
+        pool: on.pool as pg.Pool,
         deps: {
           store,
           reviews: unusedReviewStore(),
@@ -105,11 +108,13 @@ for (const database of testDatabases()) {
     before(async () => {
       const setup = await database.setup();
       teardown = setup.teardown;
-      db = await openDatabase({ url: setup.url, dataDir: null });
+      url = setup.url;
+      db = await openDatabase({ url, dataDir: null });
       store = new PrismaIncidentStore(db.prisma);
     });
     after(async () => {
       for (const q of running) await q.stop();
+      for (const other of others) await other.close();
       await db?.close();
       await teardown?.();
     });
@@ -190,6 +195,24 @@ for (const database of testDatabases()) {
       assert.equal(await count(), jobsBefore);
       assert.deepEqual(logged, [], 'nothing carried, nothing said');
       assert.equal((await job(JOB.inAnHour))?.state, 'created');
+    });
+
+    test('two replicas starting at once on a pg-boss 10 database carry each job over once', async () => {
+      for (const q of running.splice(0)) await q.stop();
+      await db.pool.query('DROP SCHEMA pgboss CASCADE');
+      await loadV10Schema(db.pool as pg.Pool);
+      logged.length = 0;
+      // On the server each replica has its own pool; PGlite is one process's database, so one pool.
+      const other = database.name === 'postgres' ? await openDatabase({ url, dataDir: null }) : db;
+      if (other !== db) others.push(other);
+      await Promise.all([start(db), start(other)]);
+      const carried = logged.filter((l) => l.msg === 'reminder queue upgraded from pg-boss 10: queued jobs carried over').map((l) => (l.obj as { carried: number }).carried);
+      assert.equal(carried.reduce((a, b) => a + b, 0), 6, JSON.stringify(logged));
+      assert.deepEqual(logged.filter((l) => l.level !== 'info'), []);
+      const { rows } = await db.pool.query<{ n: number; old: boolean }>(
+        "SELECT count(*)::int AS n, to_regnamespace('pgboss_v10') IS NOT NULL AS old FROM pgboss.job WHERE id::text LIKE 'aaaaaaaa-%'",
+      );
+      assert.deepEqual(rows, [{ n: 6, old: false }]);
     });
   });
 }
