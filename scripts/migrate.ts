@@ -28,8 +28,9 @@ const embedded = url
 try {
   const where = url ? new URL(url).host : `embedded PGlite in ${path.resolve(dataDir)}`;
   if (migrationUrl) {
-    const { applied, botRole } = await migrateAsOwner({ migrationUrl, botUrl: url!, apply: applyMigrations, installQueue: installReminderQueue });
+    const { applied, botRole, carriedJobs } = await migrateAsOwner({ migrationUrl, botUrl: url!, apply: applyMigrations, installQueue: installReminderQueue });
     console.log(applied.length ? `Applied ${applied.join(', ')} to ${where} as the owner.` : `${where} is up to date.`);
+    if (carriedJobs) console.log(`Upgraded the reminder queue from pg-boss 10: carried ${carriedJobs} queued job(s) over.`);
     console.log(
       botRole
         ? `Granted the bot's role ${botRole} what the bot needs (no DDL, no writes to the audit trail); only its changes are credited to the actor they name.`

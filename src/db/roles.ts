@@ -272,6 +272,8 @@ export interface OwnerMigration {
   applied: string[];
   /** The bot's role, now granted and recorded; null when both URLs are the same role. */
   botRole: string | null;
+  /** Queued jobs carried over from a pg-boss 10 queue (0: there was none, or it was empty). */
+  carriedJobs: number;
 }
 
 /**
@@ -282,14 +284,15 @@ export async function migrateAsOwner(opts: {
   migrationUrl: string;
   botUrl: string;
   apply: (url: string) => Promise<string[]>;
-  installQueue: (ownerUrl: string) => Promise<void>;
+  /** Installs or upgrades the reminder queue; says how many jobs it carried over from pg-boss 10. */
+  installQueue: (ownerUrl: string) => Promise<{ carried: number } | null>;
 }): Promise<OwnerMigration> {
   const [owner, bot] = await Promise.all([sessionRole(opts.migrationUrl), sessionRole(opts.botUrl)]);
   if (owner.database !== bot.database) {
     throw new DatabaseSetupError(`MIGRATION_DATABASE_URL is database ${owner.database} but DATABASE_URL is ${bot.database}: both must name the bot's database.`);
   }
   if (owner.role === bot.role) {
-    return { applied: await applyPendingMigrations(opts.migrationUrl, opts.apply), botRole: null };
+    return { applied: await applyPendingMigrations(opts.migrationUrl, opts.apply), botRole: null, carriedJobs: 0 };
   }
   await checkBotRoleOwnsNothing(opts.migrationUrl, bot.role);
   const applied = await applyPendingMigrations(
@@ -297,7 +300,7 @@ export async function migrateAsOwner(opts: {
     opts.apply,
     (role, database) => `MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE ${ident(database)} OWNER TO ${ident(role)} (and REASSIGN OWNED BY the old owner TO ${ident(role)})`,
   );
-  await opts.installQueue(opts.migrationUrl);
+  const carried = await opts.installQueue(opts.migrationUrl);
   await grantBotRole(opts.migrationUrl, bot.role);
-  return { applied, botRole: bot.role };
+  return { applied, botRole: bot.role, carriedJobs: carried?.carried ?? 0 };
 }

@@ -13,7 +13,7 @@
 //
 // Every replica ticks (at start, then every few minutes): the current period's checkpoint is queued
 // unless it is written already. Periods are aligned on the Unix epoch (daily: midnight UTC).
-import type PgBoss from 'pg-boss';
+import type { Job, PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import { actingAs } from '../audit-context.ts';
 import { z } from 'zod';
@@ -62,8 +62,8 @@ const DEFAULT_RETRY = { retryLimit: 11, retryDelay: 30, retryBackoff: true };
  */
 export async function createCheckpointQueues(boss: PgBoss, retry: typeof DEFAULT_RETRY = DEFAULT_RETRY): Promise<void> {
   const queueOptions = { policy: 'standard' as const, ...retry, expireInSeconds: 5 * 60 };
-  await boss.createQueue(CHECKPOINT_TAKE_QUEUE, { name: CHECKPOINT_TAKE_QUEUE, ...queueOptions });
-  await boss.createQueue(CHECKPOINT_DELIVER_QUEUE, { name: CHECKPOINT_DELIVER_QUEUE, ...queueOptions });
+  await boss.createQueue(CHECKPOINT_TAKE_QUEUE, queueOptions);
+  await boss.createQueue(CHECKPOINT_DELIVER_QUEUE, queueOptions);
 }
 
 /** Asks for a checkpoint (ServiceDeps.auditCheckpoints): queued, taken in the background. */
@@ -113,7 +113,8 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
     const taken = await takeAuditCheckpoint(deps, opts.signer, trigger);
     // One statement: every destination's delivery is queued, or none is (and this job is retried).
     await boss.insert(
-      destinations.map((destination) => ({ name: CHECKPOINT_DELIVER_QUEUE, data: { destination, json: taken.json } satisfies DeliverJob, ...retry })),
+      CHECKPOINT_DELIVER_QUEUE,
+      destinations.map((destination) => ({ data: { destination, json: taken.json } satisfies DeliverJob, ...retry })),
     );
     deps.logger.info({ trigger, heads: taken.checkpoint.heads.length, filename: taken.filename, destinations }, 'audit checkpoint taken');
   }
@@ -153,7 +154,7 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
 
   await createCheckpointQueues(boss, retry);
   const workOptions = { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) };
-  await boss.work<unknown>(CHECKPOINT_TAKE_QUEUE, workOptions, async (jobs) => {
+  await boss.work<unknown>(CHECKPOINT_TAKE_QUEUE, workOptions, async (jobs: Job<unknown>[]) => {
     for (const job of jobs) {
       if (stopping) throw new Error('audit checkpoints stopping');
       const data = checked(takeJob, job.data, CHECKPOINT_TAKE_QUEUE);
@@ -167,7 +168,7 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
       }
     }
   });
-  await boss.work<unknown>(CHECKPOINT_DELIVER_QUEUE, workOptions, async (jobs) => {
+  await boss.work<unknown>(CHECKPOINT_DELIVER_QUEUE, workOptions, async (jobs: Job<unknown>[]) => {
     for (const job of jobs) {
       if (stopping) throw new Error('audit checkpoints stopping');
       const data = checked(deliverJob, job.data, CHECKPOINT_DELIVER_QUEUE);

@@ -12,17 +12,17 @@
 // now) rather than an absolute time: skew between the bot's and the database's clocks does not
 // move reminders.
 import { createCheckpointQueues } from './audit-checkpoints.ts';
-import PgBoss from 'pg-boss';
+import { PgBoss, type Db, type Job } from 'pg-boss';
+import pg from 'pg';
 import { actingAs } from '../audit-context.ts';
-import type pg from 'pg';
 import type { Incident } from '../domain/incident.ts';
 import { nextReminderAt } from '../domain/reminders.ts';
 import type { ReminderScheduler, ServiceDeps } from '../services/deps.ts';
 import { sendReminders } from '../services/send-reminders.ts';
+import { carryOverV10Jobs, setAsideV10Schema, type CarriedOver } from './pgboss-v10.ts';
 
 export const REMINDER_QUEUE = 'incident-reminders';
 const REMINDER_QUEUE_OPTIONS = {
-  name: REMINDER_QUEUE,
   policy: 'short',
   retryLimit: 3,
   retryDelay: 30,
@@ -60,7 +60,7 @@ export interface ReminderQueueOptions {
  * followed by a ROLLBACK on the same connection. Every query in flight is tracked so stop() can
  * wait for pg-boss's fire-and-forget ones (it completes jobs without awaiting).
  */
-function sharedPoolDb(pool: pg.Pool) {
+function sharedPoolDb(pool: pg.Pool): { db: Db; drain(): Promise<void> } {
   const pending = new Set<Promise<unknown>>();
   const run = async (text: string, values?: unknown[]) => {
     const client = await pool.connect();
@@ -103,13 +103,15 @@ function sharedPoolDb(pool: pg.Pool) {
 export async function startReminderQueue(opts: ReminderQueueOptions): Promise<ReminderQueue> {
   const { deps } = opts;
   const shared = sharedPoolDb(opts.pool);
+  // A database a pg-boss 10 bot used: its schema is set aside before pg-boss 12 installs its own.
+  await setAsideV10Schema(opts.pool);
   const boss = new PgBoss({
-    db: shared.db as PgBoss.Db,
+    db: shared.db,
     // No cron schedules: the clock-skew and cron monitors are not needed.
     schedule: false,
     supervise: true,
   });
-  boss.on('error', (err) => deps.logger.error({ err }, 'reminder queue error'));
+  boss.on('error', (err: Error) => deps.logger.error({ err }, 'reminder queue error'));
 
   let stopping = false;
   const scheduler: ReminderScheduler = {
@@ -130,6 +132,10 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
   await boss.start();
   try {
     await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
+    // The jobs a pg-boss 10 bot left queued, before the reschedule below so that those already
+    // queued for an incident's due time are not queued twice.
+    const carried = await carryOverV10Jobs(opts.pool, boss);
+    if (carried) deps.logger.info(carried, 'reminder queue upgraded from pg-boss 10: queued jobs carried over');
     // A job lost, or an incident changed while no replica ran: every active incident gets its next
     // check. Done before this replica's worker starts, so that a job already queued for the same due
     // time is still waiting and is not queued twice.
@@ -144,7 +150,7 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
     await boss.work<ReminderJob>(
       REMINDER_QUEUE,
       { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) },
-      async (jobs) => {
+      async (jobs: Job<ReminderJob>[]) => {
         for (const job of jobs) {
           // Fetched while stopping: fail it, so it is retried here later or by another replica.
           if (stopping) throw new Error('reminder queue stopping');
@@ -178,17 +184,29 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
  * Installs (or upgrades) pg-boss's schema and creates the reminder and audit checkpoint queues, as the database owner:
  * both are DDL, which the bot's least-privileged role cannot run. The bot's own start then finds
  * them in place and only reads and writes rows (`npm run db:migrate` with MIGRATION_DATABASE_URL).
+ * A pg-boss 10 schema is replaced, its queued jobs carried over (see pgboss-v10.ts): returns what
+ * was carried, or null.
  */
-export async function installReminderQueue(ownerUrl: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: ownerUrl, max: 1, schedule: false, supervise: false });
+export async function installReminderQueue(ownerUrl: string): Promise<CarriedOver | null> {
+  const pool = new pg.Pool({ connectionString: ownerUrl, max: 2 });
+  const shared = sharedPoolDb(pool);
   const errors: Error[] = [];
-  boss.on('error', (err) => errors.push(err));
-  await boss.start();
   try {
-    await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
-    await createCheckpointQueues(boss);
+    await setAsideV10Schema(pool);
+    const boss = new PgBoss({ db: shared.db, schedule: false, supervise: false, registerInstance: false });
+    boss.on('error', (err: Error) => errors.push(err));
+    await boss.start();
+    try {
+      await boss.createQueue(REMINDER_QUEUE, REMINDER_QUEUE_OPTIONS);
+      await createCheckpointQueues(boss);
+      const carried = await carryOverV10Jobs(pool, boss);
+      if (errors.length) throw errors[0]!;
+      return carried;
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+      await shared.drain();
+    }
   } finally {
-    await boss.stop({ graceful: false, close: true });
+    await pool.end();
   }
-  if (errors.length) throw errors[0]!;
 }

@@ -18,10 +18,13 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { DatabaseSetupError, grantBotRole, migrateAsOwner } from '../../src/db/roles.ts';
 import { applyMigrations, readMigrations } from '../../src/db/migrate.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch.ts';
-import { installReminderQueue } from '../../src/jobs/reminder-queue.ts';
+import { installReminderQueue, startReminderQueue } from '../../src/jobs/reminder-queue.ts';
+import { silentLogger } from '../../src/logger.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { BROADCAST_CHANNEL, startTestBot } from '../support/bot.ts';
 import { startSlackStandIn } from '../support/slack-standin.ts';
+import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
+import { loadV10Schema, V10_JOB, V10_UNFINISHED } from '../support/pgboss-v10.ts';
 
 const server = process.env.TEST_DATABASE_URL;
 const suffix = randomBytes(4).toString('hex');
@@ -81,6 +84,7 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
   let botUrl: string;
   const admin = (sql: string, params: unknown[] = []) => withClient(server!, (c) => c.query(sql, params));
   const asOwner = (sql: string, params: unknown[] = []) => withClient(ownerUrl, (c) => c.query(sql, params));
+  const asOwnerOf = async (url: string, sql: string) => (await withClient(url, (c) => c.query(sql))).rows;
 
   before(async () => {
     // As docs/operations.md: CREATE ROLE … LOGIN for each; the database belongs to the owner.
@@ -344,6 +348,63 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       }
     } finally {
       await fresh.drop();
+    }
+  });
+
+  test('a pg-boss 10 queue: the bot role is told to run db:migrate; db:migrate as the owner carries the queued jobs over and the bot role runs them', async () => {
+    const old = await createScratchDatabase(server!, 'incident_bot_roles_v10');
+    try {
+      await admin(`ALTER DATABASE "${new URL(old.url).pathname.slice(1)}" OWNER TO "${OWNER}"`);
+      const ownerOld = urlAs(old.url, OWNER);
+      const botOld = urlAs(old.url, BOT);
+      // As the previous version left it: migrated, pg-boss 10's queue installed by the owner (with
+      // queued jobs), the bot role granted.
+      await applyMigrations(ownerOld);
+      await withClient(ownerOld, (c) => loadV10Schema(c));
+      await grantBotRole(ownerOld, BOT);
+      const state = () =>
+        asOwnerOf(ownerOld, `SELECT (SELECT max(version) FROM pgboss.version) AS version, to_regnamespace('pgboss_v10') IS NOT NULL AS old`);
+      const reminderQueueAs = async (url: string) => {
+        const db = await openDatabase({ url, dataDir: null });
+        const deps = {
+          store: new PrismaIncidentStore(db.prisma),
+          reviews: unusedReviewStore(),
+          history: null,
+          loadCache: unused<never>('loadCache'),
+          audit: unused<never>('audit'),
+          chat: unused<never>('chat'),
+          clock: { now: () => new Date() },
+          logger: silentLogger,
+          onCall: null,
+          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
+        };
+        return { db, queue: await startReminderQueue({ pool: db.pool as pg.Pool, deps, pollingIntervalSeconds: 0.5 }).catch(async (err: unknown) => (await db.close(), Promise.reject(err))) };
+      };
+
+      // The new version started as the bot role before db:migrate: one line saying to run it, nothing changed.
+      await assert.rejects(reminderQueueAs(botOld), (err: Error) => err instanceof DatabaseSetupError && /reminder queue is still pg-boss 10's.*run `npm run db:migrate` with MIGRATION_DATABASE_URL/.test(err.message));
+      assert.deepEqual(await state(), [{ version: 24, old: false }]);
+
+      const migrated = await run('scripts/migrate.ts', { MIGRATION_DATABASE_URL: ownerOld, DATABASE_URL: botOld });
+      assert.equal(migrated.code, 0, migrated.stderr + migrated.stdout);
+      assert.match(migrated.stdout, new RegExp(`carried ${V10_UNFINISHED} queued job\\(s\\) over`));
+      const [after] = await state();
+      assert.ok(after!.version > 24 && !after!.old, JSON.stringify(after));
+      const owners = await asOwnerOf(ownerOld, `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss'`);
+      assert.deepEqual(owners, [{ owner: OWNER }]);
+
+      // The bot role starts on it and runs the carried jobs.
+      const { db, queue } = await reminderQueueAs(botOld);
+      try {
+        await until('the carried due job completed', async () => (await db.pool.query("SELECT 1 FROM pgboss.job WHERE id = $1 AND state = 'completed'", [V10_JOB.due])).rowCount === 1);
+        const { rows } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE id::text LIKE 'aaaaaaaa-%'");
+        assert.equal(rows[0]!.n, V10_UNFINISHED);
+      } finally {
+        await queue.stop();
+        await db.close();
+      }
+    } finally {
+      await old.drop();
     }
   });
 
