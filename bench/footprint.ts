@@ -142,7 +142,12 @@ async function startOnce(env: Record<string, string>): Promise<Start> {
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let exit: number | null | undefined;
-  const exited = new Promise<void>((resolve) => proc.on('exit', (code) => ((exit = code), resolve())));
+  const exited = new Promise<void>((resolve) =>
+    proc.on('exit', (code) => {
+      exit = code;
+      resolve();
+    }),
+  );
   try {
     let healthzMs = 0;
     let cpuMs = 0;

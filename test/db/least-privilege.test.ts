@@ -378,7 +378,10 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
           onCall: null,
           settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
         };
-        return { db, queue: await startReminderQueue({ pool: db.pool as pg.Pool, deps, pollingIntervalSeconds: 0.5 }).catch(async (err: unknown) => (await db.close(), Promise.reject(err))) };
+        return { db, queue: await startReminderQueue({ pool: db.pool as pg.Pool, deps, pollingIntervalSeconds: 0.5 }).catch(async (err: unknown) => {
+          await db.close();
+          throw err;
+        }) };
       };
 
       // The new version started as the bot role before db:migrate: one line saying to run it, nothing changed.
