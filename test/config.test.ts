@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
 import { generateSigningKey } from '../src/domain/audit-checkpoint.ts';
@@ -200,5 +202,25 @@ describe('config', () => {
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0]!, /^Invalid configuration: SLACK_BOT_TOKEN is required/);
     assert.equal(run.stdout, '');
+  });
+
+  test("Node's compile cache (code the bot runs) goes to a folder only its user can open, never a shared temporary one", () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'incident-bot-home-'));
+    try {
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home };
+      const run = spawnSync(process.execPath, ['src/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 1, run.stderr);
+      const cache = path.join(home, '.cache', 'incident-bot', 'node-compile-cache');
+      assert.equal(statSync(cache).mode & 0o777, 0o700);
+      assert.ok(readdirSync(cache).length > 0, 'the cache was written');
+      assert.ok(!existsSync(path.join(home, 'node-compile-cache')), 'nothing in the temporary folder');
+      // Turned off: no cache at all.
+      rmSync(path.join(home, '.cache'), { recursive: true });
+      const off = spawnSync(process.execPath, ['src/main.ts'], { env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(off.status, 1, off.stderr);
+      assert.ok(!existsSync(path.join(home, '.cache')));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
