@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-const { dataDir, socketPath } = workerData;
+const { dataDir, socketPath, template } = workerData;
 
 // PGlite's file system layer sets modes of its own, whatever the process's umask: it writes some
 // files (pg_internal.init, initdb's) and then chmods them 0644 or 0666. Every mode this thread gives
@@ -70,7 +70,10 @@ let server;
 try {
   // One session on one connection: Postgres's default 128 MB of shared buffers would mostly sit
   // resident for nothing (measured: about 130 MB less resident with 16 MB, reports no slower).
-  db = await PGlite.create(dataDir ?? undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
+  // A template (tests) is loaded only into a new database: PGlite refuses it over an existing one.
+  const fresh = !dataDir || !fs.existsSync(`${dataDir}/PG_VERSION`);
+  const loadDataDir = template && fresh ? new Blob([fs.readFileSync(template)]) : undefined;
+  db = await PGlite.create(dataDir ?? undefined, { postgresqlconf: ['shared_buffers = 16MB'], ...(loadDataDir ? { loadDataDir } : {}) });
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 32 });
   await server.start();
   // Created under the process's umask (0077: owner only); 0600 as a database socket should be.

@@ -119,11 +119,13 @@ function privateUmask() {
 /**
  * dataDir null keeps the database in memory (tests, scratch work). `onError` hears of the
  * database's thread failing or ending while the bot runs (queries fail from then on).
+ * `template` (tests): a tarball of a data folder (PGlite's dumpDataDir) that a new database starts
+ * as, instead of an empty one from initdb; a folder that holds a database already is opened as it is.
  * With a dataDir, throws DataDirLockedError (having changed nothing) when another process has it open.
  */
 export async function startEmbeddedPostgres(
   dataDir: string | null,
-  opts: { onError?: (err: Error) => void } = {},
+  opts: { onError?: (err: Error) => void; template?: string } = {},
 ): Promise<EmbeddedPostgres> {
   privateUmask();
   const dir = dataDir === null ? null : path.resolve(dataDir);
@@ -156,7 +158,7 @@ export async function startEmbeddedPostgres(
   }
   const socketPath = path.join(socketDir, SOCKET_NAME);
   // Plain JavaScript, run without the bot's Node options (no TypeScript loader in that thread).
-  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir: dir, socketPath } });
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir: dir, socketPath, template: opts.template ?? null } });
 
   let stopping = false;
   let exited = false;
