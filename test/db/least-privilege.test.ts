@@ -22,6 +22,7 @@ import { installReminderQueue } from '../../src/jobs/reminder-queue.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { BROADCAST_CHANNEL, startTestBot } from '../support/bot.ts';
 import { startSlackStandIn } from '../support/slack-standin.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const server = process.env.TEST_DATABASE_URL;
 const suffix = randomBytes(4).toString('hex');
@@ -61,7 +62,7 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
     execFile(
       process.execPath,
       ['--disable-warning=ExperimentalWarning', script],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, encoding: 'utf8', timeout: 120_000 },
+      { env: { ...childEnv(), ...env }, encoding: 'utf8', timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
