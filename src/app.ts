@@ -70,6 +70,8 @@ export interface StartOptions {
   auditCheckpoints?: { tickEveryMs?: number; retryDelaySeconds?: number; retryBackoff?: boolean; pollingIntervalSeconds?: number };
   /** More origins whose response URLs count as Slack's (tests serving them apart from SLACK_API_URL). */
   responseUrlOrigins?: string[];
+  /** A new embedded database starts from this migrated tarball instead of initdb (tests: test/support/templates.ts). */
+  embeddedTemplate?: string;
 }
 
 const authTestAnswer = z.object({
@@ -117,6 +119,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     migrate: config.MIGRATE_ON_START ? true : 'check',
     dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
     onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
+    ...(opts.embeddedTemplate ? { embeddedTemplate: opts.embeddedTemplate } : {}),
   });
   // The data folder as an absolute path: ./data is relative to where the bot was started, and
   // starting it from another folder makes a new, empty database there.

@@ -19,6 +19,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
+import { childEnv } from './support/node-args.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -196,7 +197,7 @@ describe('deploy/compose.yaml', () => {
     await admin.connect();
     const run = (cmd: string, args: string[], env: Record<string, string>) =>
       new Promise<{ code: number; out: string }>((resolve) =>
-        execFile(cmd, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
+        execFile(cmd, args, { cwd: ROOT, env: { ...childEnv(), ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: stdout + stderr }),
         ),
       );

@@ -37,12 +37,17 @@ export async function openDatabase(opts: {
   onIdleError?: (err: Error) => void;
   migrate?: boolean | 'check';
   migrationUrl?: string | null;
+  /** Tests: a new embedded database starts from this tarball (a migrated one) instead of initdb (startEmbeddedPostgres). */
+  embeddedTemplate?: string;
 }): Promise<Database> {
   // PGlite is loaded only when it is used (a bot on a PostgreSQL server does not carry it), and then
   // in its own thread; that thread failing is reported like a dropped connection.
   const embedded = opts.url
     ? null
-    : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, { onError: (err) => opts.onIdleError?.(err) });
+    : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, {
+        onError: (err) => opts.onIdleError?.(err),
+        ...(opts.embeddedTemplate ? { template: opts.embeddedTemplate } : {}),
+      });
   const url = opts.url ?? embedded!.url;
   try {
     let applied: string[] = [];

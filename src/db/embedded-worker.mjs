@@ -16,7 +16,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 const initdbDir = !parentPort && process.argv[2] === '--initdb' ? process.argv[3] : null;
-const { dataDir, socketPath } = initdbDir ? { dataDir: initdbDir, socketPath: null } : workerData;
+// `--template <tarball>` after the folder: the new database is that one (PGlite's dumpDataDir of a
+// migrated database) instead of initdb's empty one.
+const { dataDir, socketPath, template } = initdbDir
+  ? { dataDir: initdbDir, socketPath: null, template: process.argv[4] === '--template' ? process.argv[5] : null }
+  : workerData;
 
 // PGlite's file system layer sets modes of its own, whatever the process's umask: it writes some
 // files (pg_internal.init, initdb's) and then chmods them 0644 or 0666. Every mode this thread gives
@@ -69,9 +73,13 @@ fs.mkdirSync = function (target, options, ...rest) {
 // resident for nothing (measured: about 130 MB less resident with 16 MB, reports no slower).
 const options = { postgresqlconf: ['shared_buffers = 16MB'] };
 
+/** The template as PGlite loads it, only for a new database: PGlite refuses it over an existing one. */
+const templateFor = (dir) =>
+  template && (!dir || !fs.existsSync(`${dir}/PG_VERSION`)) ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : {};
+
 if (initdbDir) {
   try {
-    const made = await PGlite.create(initdbDir, options);
+    const made = await PGlite.create(initdbDir, { ...options, ...templateFor(initdbDir) });
     await made.close();
     process.exit(0);
   } catch (err) {
@@ -90,7 +98,7 @@ const failure = (err) => ({
 let db;
 let server;
 try {
-  db = await PGlite.create(dataDir ?? undefined, options);
+  db = await PGlite.create(dataDir ?? undefined, { ...options, ...templateFor(dataDir) });
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 32 });
   await server.start();
   // Created under the process's umask (0077: owner only); 0600 as a database socket should be.

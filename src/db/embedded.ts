@@ -126,11 +126,13 @@ function privateUmask() {
 /**
  * dataDir null keeps the database in memory (tests, scratch work). `onError` hears of the
  * database's thread failing or ending while the bot runs (queries fail from then on).
+ * `template` (tests): a tarball of a data folder (PGlite's dumpDataDir) that a new database starts
+ * as, instead of an empty one from initdb; a folder that holds a database already is opened as it is.
  * With a dataDir, throws DataDirLockedError (having changed nothing) when another process has it open.
  */
 export async function startEmbeddedPostgres(
   dataDir: string | null,
-  opts: { onError?: (err: Error) => void } = {},
+  opts: { onError?: (err: Error) => void; template?: string } = {},
 ): Promise<EmbeddedPostgres> {
   privateUmask();
   const dir = dataDir === null ? null : path.resolve(dataDir);
@@ -169,8 +171,9 @@ export async function startEmbeddedPostgres(
   let thread: DatabaseThread;
   try {
     // initdb in a process of its own, which gives its memory back when it ends (the folder stays locked by this one).
-    if (dir && fresh) await initdbInChild(dir);
-    thread = await startDatabaseThread(dir, socketPath, opts.onError);
+    if (dir && fresh) await initdbInChild(dir, opts.template);
+    // In memory, the thread itself starts from the template (it has nothing to give back).
+    thread = await startDatabaseThread(dir, socketPath, opts.onError, dir ? undefined : opts.template);
     // A new folder: initdb has just written it. Its files are private already (the database's
     // thread keeps every mode to the owner), and this checks it once more, on this first start only.
     if (dir && fresh) makePrivate(dir);
@@ -214,10 +217,10 @@ export async function startEmbeddedPostgres(
  * initdb grows PGlite's WebAssembly memory to several hundred MB (measured: the first start held
  * about 1 GB at its peak, and a thread that had run initdb left about 40 MB behind it when it ended).
  */
-async function initdbInChild(dir: string): Promise<void> {
+async function initdbInChild(dir: string, template?: string): Promise<void> {
   const { spawn } = await import('node:child_process');
   // Only V8's baseline compiler for Postgres's WebAssembly: initdb runs most of it once, so optimising it costs more than it saves.
-  const child = spawn(process.execPath, ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering', '--max-semi-space-size=1', fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)), '--initdb', dir], {
+  const child = spawn(process.execPath, ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering', '--max-semi-space-size=1', fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)), '--initdb', dir, ...(template ? ['--template', template] : [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -235,9 +238,9 @@ interface DatabaseThread {
 }
 
 /** Starts the database's thread on `dataDir` (null: in memory), serving `socketPath`; resolves once it serves. */
-async function startDatabaseThread(dataDir: string | null, socketPath: string, onError?: (err: Error) => void): Promise<DatabaseThread> {
+async function startDatabaseThread(dataDir: string | null, socketPath: string, onError?: (err: Error) => void, template?: string): Promise<DatabaseThread> {
   // Plain JavaScript, run without the bot's Node options (no TypeScript loader in that thread).
-  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir, socketPath } });
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir, socketPath, template: template ?? null } });
 
   let stopping = false;
   let exited = false;

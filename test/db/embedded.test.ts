@@ -9,6 +9,8 @@ import { openDatabase } from '../../src/db/database.ts';
 import { SOCKET_NAME, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { holdDataDir } from '../support/hold-data-dir.ts';
 import { listeningTcpPorts } from '../support/listening.ts';
+import { readMigrations } from '../../src/db/migrate.ts';
+import { embeddedTemplate } from '../support/templates.ts';
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -59,10 +61,13 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
       await first.stop();
       await first.stop();
       await assert.rejects(withClient(first.url, async () => {}), 'nothing listens after stop');
-      const second = await startEmbeddedPostgres(path.join(dir, 'data'));
+      // A template is for a new database only: a folder holding one is opened as it is.
+      const second = await startEmbeddedPostgres(path.join(dir, 'data'), { template: await embeddedTemplate() });
       try {
+        assert.equal(second.created, false);
         const { rows } = await withClient(second.url, (c) => c.query('SELECT note FROM kept'));
         assert.deepEqual(rows, [{ note: 'still here' }]);
+        assert.deepEqual((await withClient(second.url, (c) => c.query("SELECT to_regclass('_prisma_migrations') AS t"))).rows, [{ t: null }]);
       } finally {
         await second.stop();
       }
@@ -106,10 +111,14 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
     }
   });
 
-  test('in memory, each database is its own', async () => {
-    const a = await startEmbeddedPostgres(null);
-    const b = await startEmbeddedPostgres(null);
+  test('in memory, each database is its own, also when both start from one template', async () => {
+    // The tests' migrated template (test/support/templates.ts): each database is a copy of it.
+    const template = await embeddedTemplate();
+    const a = await startEmbeddedPostgres(null, { template });
+    const b = await startEmbeddedPostgres(null, { template });
     try {
+      const migrated = "SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL";
+      assert.deepEqual((await withClient(b.url, (c) => c.query(migrated))).rows, [{ n: readMigrations().migrationDirectories.length }]);
       await withClient(a.url, (c) => c.query('CREATE TABLE only_in_a (x int)'));
       const { rows } = await withClient(b.url, (c) => c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_in_a'"));
       assert.deepEqual(rows, [{ n: 0 }]);
@@ -120,7 +129,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
   });
 
   test("a query runs without holding up the caller's event loop", async () => {
-    const db = await startEmbeddedPostgres(null);
+    const db = await startEmbeddedPostgres(null, { template: await embeddedTemplate() });
     try {
       // On the caller's thread PGlite would block it for the whole second (the timer would not run).
       let ticks = 0;
@@ -236,7 +245,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
 
   test('in memory: the socket is in a fresh private folder (0700), removed at stop; no TCP port either', async () => {
     const before = listeningTcpPorts();
-    const db = await startEmbeddedPostgres(null);
+    const db = await startEmbeddedPostgres(null, { template: await embeddedTemplate() });
     if (before) assert.deepEqual(listeningTcpPorts(), before);
     const folder = path.dirname(db.socketPath);
     try {

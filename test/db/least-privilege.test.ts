@@ -25,6 +25,7 @@ import { BROADCAST_CHANNEL, startTestBot } from '../support/bot.ts';
 import { startSlackStandIn } from '../support/slack-standin.ts';
 import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
 import { loadV10Schema, V10_JOB, V10_UNFINISHED } from '../support/pgboss-v10.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const server = process.env.TEST_DATABASE_URL;
 const suffix = randomBytes(4).toString('hex');
@@ -64,7 +65,7 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
     execFile(
       process.execPath,
       ['--disable-warning=ExperimentalWarning', script],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, encoding: 'utf8', timeout: 120_000 },
+      { env: { ...childEnv(), ...env }, encoding: 'utf8', timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });

@@ -16,6 +16,7 @@ import { BROADCAST_CHANNEL } from '../support/bot.ts';
 import { SIGNING_SECRET } from '../support/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
 import { startChildBot } from '../reliability/child-bot.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MIGRATIONS = readMigrations().migrationDirectories.map((d) => d.path);
@@ -26,7 +27,7 @@ function runBot(env: Record<string, string>): Promise<{ code: number | null; std
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { ...childEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 90_000,
     });

@@ -16,7 +16,7 @@ describe('migrations', () => {
   for (const database of testDatabases()) {
     test(`apply once, then are a no-op (${database.name})`, async () => {
       const scratch = database.name === 'pglite' ? await startEmbeddedPostgres(null) : null;
-      const db = scratch ? { url: scratch.url, teardown: () => scratch.stop() } : await database.setup();
+      const db = scratch ? { url: scratch.url, teardown: () => scratch.stop() } : await database.setup({ empty: true });
       try {
         const first = await applyMigrations(db.url!);
         assert.deepEqual(first, readMigrations().migrationDirectories.map((d) => d.path));

@@ -46,13 +46,15 @@ describe('PagerDuty client observe', () => {
   });
 
   test('a 4xx is reported once and not retried; a timeout is reported as such', async () => {
-    const { c, kinds } = client({ retries: 1, timeoutMs: 100 });
+    // The 4xx on a client with time to wait for it (a 100 ms timeout can fire first on a busy machine).
+    const { c, kinds } = client({ retries: 1 });
     pd.failNext('/users/PNOPE', { status: 404 });
     await assert.rejects(c.get('/users/PNOPE'), OnCallUnavailable);
     assert.deepEqual(kinds(), [['GET', '/users/{id}', 'http_4xx']]);
+    const quick = client({ retries: 1, timeoutMs: 100 });
     pd.failNext('/services', { delayMs: 400, times: 2 });
-    await assert.rejects(c.get('/services'), /timed out/);
-    assert.deepEqual(kinds().slice(1), [
+    await assert.rejects(quick.c.get('/services'), /timed out/);
+    assert.deepEqual(quick.kinds(), [
       ['GET', '/services', 'timeout'],
       ['GET', '/services', 'timeout'],
     ]);

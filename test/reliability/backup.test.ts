@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
-import { TS_NODE_ARGS } from '../support/node-args.ts';
+import { TS_NODE_ARGS, childEnv } from '../support/node-args.ts';
 import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
 import { startChildBot, type ChildBot } from './child-bot.ts';
@@ -54,7 +54,7 @@ describe('backing up the embedded database', () => {
 
     const refused = spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/db-dump.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: data },
+      env: { ...childEnv(), DATA_DIR: data },
       encoding: 'utf8',
       timeout: 60_000,
     });

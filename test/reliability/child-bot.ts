@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
 import { SIGNING_SECRET } from '../support/slack-requests.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,9 +33,7 @@ export async function startChildBot(slack: SlackStandIn, env: Record<string, str
     cwd: ROOT,
     // Only what the bot needs: nothing of the test runner's environment leaks in.
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+      ...childEnv(),
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.url,

@@ -12,6 +12,7 @@ import { createScratchDatabase } from '../../src/db/scratch.ts';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
 import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
+import { seedDataDir, serverTemplate } from '../support/templates.ts';
 import { startChildBot } from './child-bot.ts';
 
 interface Storage {
@@ -23,7 +24,9 @@ const storages: Storage[] = [
   {
     name: 'PGlite on disk',
     async setup() {
+      // Holding a migrated database already (a copy of the run's template): the crash is the subject here.
       const dir = mkdtempSync(join(tmpdir(), 'incident-bot-crash-'));
+      await seedDataDir(dir);
       return { env: { DATA_DIR: dir }, teardown: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
@@ -33,7 +36,7 @@ if (server) {
   storages.push({
     name: 'PostgreSQL',
     async setup() {
-      const db = await createScratchDatabase(server, 'incident_bot_crash');
+      const db = await createScratchDatabase(server, 'incident_bot_crash', { template: await serverTemplate(server) });
       return { env: { DATABASE_URL: db.url }, teardown: () => db.drop() };
     },
   });

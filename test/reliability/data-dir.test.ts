@@ -16,6 +16,7 @@ import { listeningTcpPorts } from '../support/listening.ts';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
 import { startChildBot } from './child-bot.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -65,8 +66,7 @@ describe('the bot on a data folder (bot process)', () => {
       const second = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
         cwd: ROOT,
         env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
+          ...childEnv(),
           SLACK_BOT_TOKEN: slack.token,
           SLACK_SIGNING_SECRET: SIGNING_SECRET,
           SLACK_API_URL: slack.url,

@@ -9,14 +9,18 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { BROADCAST_CHANNEL } from '../support/bot.ts';
 import { postSigned, slashCommandBody } from '../support/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.ts';
+import { seedDataDir } from '../support/templates.ts';
 import { startChildBot } from './child-bot.ts';
 
 describe('graceful shutdown (bot process)', () => {
   let slack: SlackStandIn;
   const dirs: string[] = [];
-  const dataDir = () => {
+  // A data folder holding a migrated database (a copy of the run's template): the bot's first start
+  // on an empty folder is tested elsewhere (test/reliability/data-dir.test.ts).
+  const dataDir = async () => {
     const d = mkdtempSync(join(tmpdir(), 'incident-bot-shutdown-'));
     dirs.push(d);
+    await seedDataDir(d);
     return d;
   };
   before(async () => {
@@ -32,7 +36,7 @@ describe('graceful shutdown (bot process)', () => {
   });
 
   test('SIGTERM during a declare: no new requests, the declare finishes (pinned, announced, declarer told), exit 0', { timeout: 120_000 }, async () => {
-    const child = await startChildBot(slack, { DATA_DIR: dataDir() });
+    const child = await startChildBot(slack, { DATA_DIR: await dataDir() });
     // Pinning the summary takes Slack 1.5 s: the signal comes while the declare is at that step.
     slack.failNext('pins.add', { delayMs: 1500 });
     const res = await postSigned(child.url, slashCommandBody({ text: 'declare sev2 Shutdown mid-declare', responseUrl: slack.responseUrl('term') }));
@@ -61,7 +65,7 @@ describe('graceful shutdown (bot process)', () => {
   });
 
   test('a drain that hangs ends the process with code 1 after SHUTDOWN_TIMEOUT_SECONDS', { timeout: 120_000 }, async () => {
-    const child = await startChildBot(slack, { DATA_DIR: dataDir(), SHUTDOWN_TIMEOUT_SECONDS: '2' });
+    const child = await startChildBot(slack, { DATA_DIR: await dataDir(), SHUTDOWN_TIMEOUT_SECONDS: '2' });
     slack.failNext('pins.add', { delayMs: 10 * 60_000 }); // Slack never answers
     await postSigned(child.url, slashCommandBody({ text: 'declare sev3 Hanging drain', responseUrl: slack.responseUrl('hang') }));
     await slack.waitFor(() => slack.callsTo('pins.add').length === 1, 30_000);

@@ -19,6 +19,7 @@ import { writeCheckpointFile } from '../../src/jobs/checkpoint-folder.ts';
 import { takeAuditCheckpoint } from '../../src/services/take-audit-checkpoint.ts';
 import { testDatabases } from '../support/databases.ts';
 import { tamper } from '../support/tamper.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const key = generateSigningKey();
 const otherKey = generateSigningKey();
@@ -30,10 +31,11 @@ for (const database of testDatabases()) {
       const setup = await database.setup();
       const dataDir = path.join(tmp, 'data');
       const where = setup.url ? { DATABASE_URL: setup.url } : { DATA_DIR: dataDir };
-      const open = () => openDatabase({ url: setup.url, dataDir: setup.url ? null : dataDir });
+      // The first opening of the data folder makes it from the migrated template; later ones find it.
+      const open = () => openDatabase({ url: setup.url, dataDir: setup.url ? null : dataDir, ...(setup.embeddedTemplate ? { embeddedTemplate: setup.embeddedTemplate } : {}) });
       function verify(env: Record<string, string>, ...args: string[]) {
         return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...where, ...env },
+          env: { ...childEnv(), ...where, ...env },
           encoding: 'utf8',
           timeout: 60_000,
         });

@@ -12,10 +12,12 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import { tamper } from '../support/tamper.ts';
+import { embeddedTemplate } from '../support/templates.ts';
+import { childEnv } from '../support/node-args.ts';
 
 function verify(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir },
+    env: { ...childEnv(), DATA_DIR: dataDir },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -24,7 +26,7 @@ function verify(dataDir: string, ...args: string[]) {
 test('audit:verify says the trail is intact, then names the incident and entry that were altered (exit 1)', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-audit-'));
   try {
-    let db = await openDatabase({ url: null, dataDir });
+    let db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
     const store = new PrismaIncidentStore(db.prisma);
     const numbers: number[] = [];
     for (const title of ['Pharmacy feed down', 'Lab results delayed']) {
@@ -80,7 +82,7 @@ test('audit:verify says the trail is intact, then names the incident and entry t
 test('audit:verify compares the records with the trail and the numbers with the counter: each difference a line, exit 1', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-audit-'));
   try {
-    let db = await openDatabase({ url: null, dataDir });
+    let db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
     const store = new PrismaIncidentStore(db.prisma);
     const incidents = [];
     for (const title of ['Pharmacy feed down', 'Lab results delayed', 'Bed board stale', 'Pager storm']) {

@@ -15,7 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { holdDataDir } from '../support/hold-data-dir.ts';
-import { TS_NODE_ARGS } from '../support/node-args.ts';
+import { TS_NODE_ARGS, childEnv } from '../support/node-args.ts';
+import { embeddedTemplate } from '../support/templates.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/db-dump.ts', import.meta.url));
 const has = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -24,7 +25,7 @@ const has = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' 
 function dump(cwd: string, env: Record<string, string>, ...args: string[]) {
   return spawnSync(process.execPath, [...TS_NODE_ARGS, SCRIPT, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { ...childEnv(), ...env },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -40,7 +41,7 @@ describe('npm run db:dump', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-dump-'));
     data = path.join(dir, 'data');
     // A database with one incident in it, closed again (the bot stopped).
-    const db = await openDatabase({ url: null, dataDir: data });
+    const db = await openDatabase({ url: null, dataDir: data, embeddedTemplate: await embeddedTemplate() });
     try {
       await new PrismaIncidentStore(db.prisma).createIfAbsent({
         declareKey: randomUUID(),

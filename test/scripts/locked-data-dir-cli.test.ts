@@ -9,10 +9,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { holdDataDir } from '../support/hold-data-dir.ts';
+import { childEnv } from '../support/node-args.ts';
 
 function run(script: string, dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', script, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
+    env: { ...childEnv(), DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
     encoding: 'utf8',
     timeout: 60_000,
   });

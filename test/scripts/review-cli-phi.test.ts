@@ -9,6 +9,8 @@ import { test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
+import { embeddedTemplate } from '../support/templates.ts';
+import { childEnv } from '../support/node-args.ts';
 
 const NHS = '943 476 5919';
 const EMAIL = 'jo.bloggs@example.org';
@@ -16,7 +18,7 @@ const PHONE = '07700 900123';
 
 function review(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
+    env: { ...childEnv(), DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -25,7 +27,7 @@ function review(dataDir: string, ...args: string[]) {
 test('npm run review redacts PHI in the Markdown and the JSON; the record keeps it', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-review-phi-'));
   try {
-    const db = await openDatabase({ url: null, dataDir });
+    const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
     const store = new PrismaIncidentStore(db.prisma);
     const { incident } = await store.createIfAbsent({
       declareKey: 'cli-phi',

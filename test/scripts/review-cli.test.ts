@@ -8,10 +8,12 @@ import { test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
+import { embeddedTemplate } from '../support/templates.ts';
+import { childEnv } from '../support/node-args.ts';
 
 function review(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
+    env: { ...childEnv(), DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -20,7 +22,7 @@ function review(dataDir: string, ...args: string[]) {
 test('prints the review of a stored incident as Markdown or JSON, the same each time', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-review-'));
   try {
-    const db = await openDatabase({ url: null, dataDir });
+    const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
     const store = new PrismaIncidentStore(db.prisma);
     const { incident } = await store.createIfAbsent({
       declareKey: 'cli-test',

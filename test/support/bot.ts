@@ -8,6 +8,7 @@ import type { Clock } from '../../src/ports/clock.ts';
 import type { OnCallProvider } from '../../src/ports/on-call-provider.ts';
 import type { OnCallHistory } from '../../src/ports/on-call-history.ts';
 import type { TestDatabase } from './databases.ts';
+import { embeddedTemplate } from './templates.ts';
 import { startSlackStandIn, type SlackStandIn, type StandInUser } from './slack-standin.ts';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
 
@@ -26,6 +27,11 @@ export async function startTestBot(opts: {
   slackApiUrl: string;
   token: string;
   databaseUrl: string | null;
+  /**
+   * With databaseUrl null, the tarball the embedded database starts from: by default the run's
+   * migrated template (test/support/templates.ts); null for an empty one (initdb and migrations).
+   */
+  embeddedTemplate?: string | null;
   broadcastChannel?: string;
   logger?: Logger;
   clock?: Clock;
@@ -48,8 +54,10 @@ export async function startTestBot(opts: {
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
+  const template = opts.databaseUrl ? null : opts.embeddedTemplate === undefined ? await embeddedTemplate() : opts.embeddedTemplate;
   const bot = await startBot(config, {
     logger: opts.logger ?? silentLogger,
+    ...(template ? { embeddedTemplate: template } : {}),
     resumeEveryMs: 0,
     slackRetries: { retries: 0 },
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -87,6 +95,7 @@ export function useTestBot(
       slackApiUrl: env.slack.url,
       token: env.slack.token,
       databaseUrl: db.url,
+      embeddedTemplate: db.embeddedTemplate ?? null,
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.onCall ? { onCall: opts.onCall } : {}),

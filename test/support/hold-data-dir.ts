@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './node-args.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -20,7 +21,7 @@ export interface Holder {
 export function holdDataDir(dataDir: string): Promise<Holder> {
   const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', SELF, dataDir], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) },
+    env: { ...childEnv() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

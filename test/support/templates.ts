@@ -1,0 +1,174 @@
+// Migrated database templates, made once and copied for each test's database, so that a test file
+// does not pay for an empty database (PGlite's initdb: seconds of WebAssembly per database) and the
+// migrations again and again. Each test still gets a database of its own, a copy: nothing one file
+// writes reaches another.
+//
+// - Embedded PGlite: a tarball of a migrated data folder (PGlite's dumpDataDir), in
+//   node_modules/.cache/incident-bot-tests/, which the bot's embedded database starts from
+//   (openDatabase's embeddedTemplate option) instead of running initdb and the migrations.
+// - PostgreSQL (TEST_DATABASE_URL): a migrated database on the server; each test database is made
+//   with CREATE DATABASE … TEMPLATE it.
+//
+// Both are named by a hash of the committed migrations (and PGlite's version), so a new or changed
+// migration makes a new template. scripts/test-global-setup.ts makes them before the test files
+// start; a file run on its own makes them itself when missing (made under a temporary name and
+// renamed, so files started side by side never see half of one).
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { applyMigrationsInWorker, readMigrations } from '../../src/db/migrate.ts';
+import { applyPendingMigrations } from '../../src/db/roles.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const TEMPLATE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'incident-bot-tests');
+const PGLITE_PREFIX = 'pglite-migrated-';
+/** The prefix of the template databases on a PostgreSQL server. */
+export const SERVER_TEMPLATE_PREFIX = 'incident_bot_template_';
+
+/** What a template depends on: the committed migrations, byte for byte, and the PGlite that wrote it. */
+export function templateKey(): string {
+  const h = createHash('sha256');
+  // Its package.json is not among its exports: found through the module's own path.
+  const pglite = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const manifest = path.join(pglite.slice(0, pglite.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
+  const pgliteVersion = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+  h.update(`pglite ${pgliteVersion}\n`);
+  const m = readMigrations();
+  h.update(m.lockfile.content ?? '');
+  for (const d of m.migrationDirectories) {
+    const c = d.migrationFile.content;
+    h.update(`\0${d.path}\0${c.tag === 'ok' ? c.value : ''}`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+let embedded: Promise<string> | undefined;
+
+/** The path of the migrated PGlite tarball, made when missing. */
+export function embeddedTemplate(): Promise<string> {
+  embedded ??= makeEmbeddedTemplate().catch((err: unknown) => {
+    embedded = undefined;
+    throw err;
+  });
+  return embedded;
+}
+
+async function makeEmbeddedTemplate(): Promise<string> {
+  const file = path.join(TEMPLATE_CACHE, `${PGLITE_PREFIX}${templateKey()}.tar`);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(TEMPLATE_CACHE, { recursive: true, mode: 0o700 });
+  // PGlite here, on this thread, served on a socket in a private folder for the migrations (run as
+  // the bot runs them, by the schema engine in a worker), then dumped.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const socketDir = fs.mkdtempSync(path.join(TEMPLATE_CACHE, 'socket-'));
+  const db = await PGlite.create(undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
+  try {
+    const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432') });
+    await server.start();
+    try {
+      await applyPendingMigrations(`postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`, applyMigrationsInWorker);
+    } finally {
+      await server.stop();
+    }
+    // Written beside its final name and renamed: a file started meanwhile sees all of it or none.
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+    fs.writeFileSync(partial, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()), { mode: 0o600 });
+    fs.renameSync(partial, file);
+  } finally {
+    await db.close();
+    fs.rmSync(socketDir, { recursive: true, force: true });
+  }
+  return file;
+}
+
+/** Removes the PGlite templates of other migrations (older versions of the code). */
+export function pruneEmbeddedTemplates(): void {
+  const keep = `${PGLITE_PREFIX}${templateKey()}.tar`;
+  if (!fs.existsSync(TEMPLATE_CACHE)) return;
+  for (const name of fs.readdirSync(TEMPLATE_CACHE)) {
+    if (name.startsWith(PGLITE_PREFIX) && name !== keep && !name.endsWith('.partial')) fs.rmSync(path.join(TEMPLATE_CACHE, name), { force: true });
+  }
+}
+
+const servers = new Map<string, Promise<string>>();
+
+/** The name of the migrated template database on the server at `serverUrl`, made when missing. */
+export function serverTemplate(serverUrl: string): Promise<string> {
+  let made = servers.get(serverUrl);
+  if (!made) {
+    made = makeServerTemplate(serverUrl).catch((err: unknown) => {
+      servers.delete(serverUrl);
+      throw err;
+    });
+    servers.set(serverUrl, made);
+  }
+  return made;
+}
+
+const withAdmin = async <T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+};
+
+async function makeServerTemplate(serverUrl: string): Promise<string> {
+  const name = `${SERVER_TEMPLATE_PREFIX}${templateKey()}`;
+  const exists = () => withAdmin(serverUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  if (await exists()) return name;
+  const partial = `${name}_partial_${randomBytes(4).toString('hex')}`;
+  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE "${partial}"`));
+  try {
+    const url = new URL(serverUrl);
+    url.pathname = `/${partial}`;
+    await applyPendingMigrations(url.toString(), applyMigrationsInWorker);
+    // Renamed once whole; another process that made the same template first keeps its own.
+    await withAdmin(serverUrl, async (c) => {
+      try {
+        await c.query(`ALTER DATABASE "${partial}" RENAME TO "${name}"`);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '42P04') throw err; // duplicate_database
+        await c.query(`DROP DATABASE IF EXISTS "${partial}" WITH (FORCE)`);
+      }
+    });
+  } catch (err) {
+    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${partial}" WITH (FORCE)`)).catch(() => {});
+    throw err;
+  }
+  return name;
+}
+
+/**
+ * Fills the folder `dir` (made if missing, empty) with a copy of the migrated PGlite template, as a
+ * bot's data folder: for tests that start the bot as a process of its own on a data folder, which
+ * would otherwise run initdb and the migrations in it. Files 0600, folders 0700, as the bot keeps them.
+ */
+export async function seedDataDir(dir: string): Promise<void> {
+  const tar = fs.readFileSync(await embeddedTemplate());
+  const root = path.resolve(dir);
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  if (fs.readdirSync(root).length) throw new Error(`seedDataDir: ${root} is not empty`);
+  // PGlite's dumpDataDir writes a plain ustar archive: 512-byte headers, contents padded to 512.
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (from: number, to: number) => header.subarray(from, to).toString('utf8').replace(/\0[\s\S]*$/, '');
+    const name = [field(345, 500), field(0, 100)].filter(Boolean).join('/');
+    const size = parseInt(field(124, 136).trim() || '0', 8);
+    const type = field(156, 157) || '0';
+    const target = path.resolve(root, `.${path.posix.sep}${name}`);
+    if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`seedDataDir: ${name} is outside the folder`);
+    if (type === '5') fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+    else if (type === '0') {
+      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(target, tar.subarray(at + 512, at + 512 + size), { mode: 0o600 });
+    } else throw new Error(`seedDataDir: ${name} is of tar type ${type}, which a data folder does not have`);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+}
