@@ -87,7 +87,7 @@ export default async function* fileTimesReporter(source: AsyncIterable<Event>): 
       .filter(Boolean)
       .join(', ');
     yield `${bad ? red('✖') : green('✔')} ${seconds(r.ms).padStart(6)}  ${r.file} ${dim(`(${extra})`)}\n`;
-    if (bad && output.get(r.file)?.length) yield dim(indent(output.get(r.file)!.join('').trimEnd(), '  │ ')) + '\n';
+    if (bad && output.get(r.file)?.length) yield `${dim(indent(output.get(r.file)!.join('').trimEnd(), '  │ '))}\n`;
     output.delete(r.file);
   }
 
