@@ -12,7 +12,10 @@ import { WorkLimit } from '../src/work-limit.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { COMMAND } from '../src/slack/ids.ts';
 
-export async function startBaselineApp(config: Config, bot: RunningBot): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startBaselineApp(
+  config: Config,
+  bot: RunningBot,
+): Promise<{ port: number; stop(): Promise<void> }> {
   const inflight = new InFlight();
   const app = createSlackApp({
     config,
@@ -25,7 +28,8 @@ export async function startBaselineApp(config: Config, bot: RunningBot): Promise
   });
   // createSlackApp registered the bot's listeners; the baseline keeps its middleware and drops them.
   const listeners = (app as unknown as { listeners?: unknown[] }).listeners;
-  if (!Array.isArray(listeners) || listeners.length === 0) throw new Error('Bolt changed: the baseline cannot remove the listeners');
+  if (!Array.isArray(listeners) || listeners.length === 0)
+    throw new Error('Bolt changed: the baseline cannot remove the listeners');
   listeners.length = 0;
   app.command(COMMAND, async ({ ack }) => {
     await ack({ response_type: 'ephemeral', text: 'Declaring a SEV2 incident: Concurrent incident…' });

@@ -11,7 +11,12 @@ export type BotReply = { id: number; port?: number; rssMb?: number; gc?: boolean
 
 const slackApiUrl = process.env.BENCH_SLACK_URL!;
 const token = process.env.BENCH_SLACK_TOKEN!;
-const bot = await startTestBot({ slackApiUrl, token, databaseUrl: null, ...(process.env.WORK_CONCURRENCY ? { env: { WORK_CONCURRENCY: process.env.WORK_CONCURRENCY } } : {}) });
+const bot = await startTestBot({
+  slackApiUrl,
+  token,
+  databaseUrl: null,
+  ...(process.env.WORK_CONCURRENCY ? { env: { WORK_CONCURRENCY: process.env.WORK_CONCURRENCY } } : {}),
+});
 let baseline: Awaited<ReturnType<typeof startBaselineApp>> | undefined;
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -37,7 +37,11 @@ slack.addChannel({ id: 'CBROADCAST', name: 'incidents' });
 // The bot's process, with --expose-gc so that idle memory is read after a collection (BENCH_PROF=<dir>
 // writes its CPU profile there).
 const child = fork(new URL('./bot-process.ts', import.meta.url), [], {
-  execArgv: [...process.execArgv, '--expose-gc', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])],
+  execArgv: [
+    ...process.execArgv,
+    '--expose-gc',
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+  ],
   env: { ...process.env, BENCH_SLACK_URL: slack.url, BENCH_SLACK_TOKEN: slack.token },
 });
 const bot = ipcClient<BotRequest, BotReply>(child, "the bot's process");
@@ -56,7 +60,11 @@ async function send(url: string, texts: string[]): Promise<number[]> {
 }
 const command = async (url: string, text: string) => (await send(url, [text]))[0]!;
 /** CONC signed declares at once; the ack time of each. */
-const burst = (url: string, label: string) => send(url, Array.from({ length: CONC }, (_, i) => `declare sev2 ${label} incident ${i}`));
+const burst = (url: string, label: string) =>
+  send(
+    url,
+    Array.from({ length: CONC }, (_, i) => `declare sev2 ${label} incident ${i}`),
+  );
 
 // Warm-up of the real bot (first Prisma queries, JIT), then its memory with nothing in flight.
 for (let i = 0; i < WARM; i++) {
@@ -87,12 +95,20 @@ for (let i = 0; i < SEQ; i++) {
 declared += SEQ;
 if (SEQ) {
   rows.push([`ack, sequential (n=${SEQ})`, ms(pct(ack, 50)), ms(pct(ack, 99)), ms(Math.max(...ack))]);
-  rows.push([`declare to pinned + announced, sequential (n=${SEQ})`, ms(pct(done, 50)), ms(pct(done, 99)), ms(Math.max(...done))]);
+  rows.push([
+    `declare to pinned + announced, sequential (n=${SEQ})`,
+    ms(pct(done, 50)),
+    ms(pct(done, 99)),
+    ms(Math.max(...done)),
+  ]);
 }
 
 // Concurrent: rounds of CONC at once against each app, the order alternating, each burst starting
 // with nothing in flight. Each round gives a p50 and p99 per app; the table has their medians.
-const perRound = { baseline: { p50: [] as number[], p99: [] as number[] }, real: { p50: [] as number[], p99: [] as number[] } };
+const perRound = {
+  baseline: { p50: [] as number[], p99: [] as number[] },
+  real: { p50: [] as number[], p99: [] as number[] },
+};
 const provisioned: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 ? (['real', 'baseline'] as const) : (['baseline', 'real'] as const);
@@ -112,20 +128,43 @@ const med = {
   baseline: { p50: median(perRound.baseline.p50), p99: median(perRound.baseline.p99) },
   real: { p50: median(perRound.real.p50), p99: median(perRound.real.p99) },
 };
-rows.push([`ack, ${CONC} concurrent, no-op handler (median of ${ROUNDS} rounds)`, ms(med.baseline.p50), ms(med.baseline.p99), '']);
-rows.push([`ack, ${CONC} concurrent, /incident declare (median of ${ROUNDS} rounds)`, ms(med.real.p50), ms(med.real.p99), '']);
-rows.push([`ack ratio, declare / no-op`, (med.real.p50 / med.baseline.p50).toFixed(2), (med.real.p99 / med.baseline.p99).toFixed(2), '']);
-rows.push([`${CONC} concurrent declares, all pinned + announced (${ROUNDS} rounds)`, ms(median(provisioned)), '', ms(Math.max(...provisioned))]);
+rows.push([
+  `ack, ${CONC} concurrent, no-op handler (median of ${ROUNDS} rounds)`,
+  ms(med.baseline.p50),
+  ms(med.baseline.p99),
+  '',
+]);
+rows.push([
+  `ack, ${CONC} concurrent, /incident declare (median of ${ROUNDS} rounds)`,
+  ms(med.real.p50),
+  ms(med.real.p99),
+  '',
+]);
+rows.push([
+  `ack ratio, declare / no-op`,
+  (med.real.p50 / med.baseline.p50).toFixed(2),
+  (med.real.p99 / med.baseline.p99).toFixed(2),
+  '',
+]);
+rows.push([
+  `${CONC} concurrent declares, all pinned + announced (${ROUNDS} rounds)`,
+  ms(median(provisioned)),
+  '',
+  ms(Math.max(...provisioned)),
+]);
 if (slack.pins.length !== declared) throw new Error(`expected ${declared} pinned summaries, saw ${slack.pins.length}`);
 
 await ask('stop');
 generator.disconnect();
 await slack.close();
 
-if (Number(process.env.BENCH_REVIEW_RUNS ?? 15) > 0) for (const r of benchReview()) rows.push([r.measure, ms(r.p50), '', ms(r.max)]);
+if (Number(process.env.BENCH_REVIEW_RUNS ?? 15) > 0)
+  for (const r of benchReview()) rows.push([r.measure, ms(r.p50), '', ms(r.max)]);
 
 console.log('| measure | p50 | p99 | max |\n| --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`| RSS of the bot at idle, after start and warm-up${idle.gc ? ' (after a GC)' : ''} | | | ${idle.rssMb!.toFixed(0)} MB |`);
+console.log(
+  `| RSS of the bot at idle, after start and warm-up${idle.gc ? ' (after a GC)' : ''} | | | ${idle.rssMb!.toFixed(0)} MB |`,
+);
 const list = (v: number[]) => v.map((n) => n.toFixed(0)).join(', ');
 console.log(`\nack p99 per round (ms): no-op ${list(perRound.baseline.p99)}; declare ${list(perRound.real.p99)}`);

@@ -28,9 +28,15 @@ const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 /** npm start's argv (package.json), with BENCH_NODE_FLAGS (e.g. --cpu-prof) before the script. */
-const START = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+const START = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start.split(/\s+/);
 if (START[0] !== 'node') throw new Error(`npm start does not run node: ${START.join(' ')}`);
-const NODE_ARGS = [...START.slice(1, -1), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), START.at(-1)!];
+const NODE_ARGS = [
+  ...START.slice(1, -1),
+  ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+  START.at(-1)!,
+];
 const TARGETS = {
   embedded: { rssMb: 250, healthzMs: 4000 },
   postgresql: { rssMb: 150, healthzMs: 2000 },
@@ -152,7 +158,10 @@ async function startOnce(env: Record<string, string>): Promise<Start> {
     let healthzMs = 0;
     let cpuMs = 0;
     for (;;) {
-      if (exit !== undefined) throw new Error(`the bot exited (code ${exit}) before /healthz answered: ${stderr.slice(-2000)}${stdout.slice(-2000)}`);
+      if (exit !== undefined)
+        throw new Error(
+          `the bot exited (code ${exit}) before /healthz answered: ${stderr.slice(-2000)}${stdout.slice(-2000)}`,
+        );
       if (performance.now() - t0 > 120_000) throw new Error(`no /healthz 200 within 120 s: ${stderr.slice(-2000)}`);
       if (await healthz(port)) {
         healthzMs = performance.now() - t0;
@@ -204,11 +213,19 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-footprint-'));
 const cache = path.join(dir, 'node-compile-cache');
 try {
   const data = path.join(dir, 'data');
-  rows.push({ label: 'embedded, first start (empty data folder)', kind: 'embedded', start: await startOnce({ DATA_DIR: data }) });
+  rows.push({
+    label: 'embedded, first start (empty data folder)',
+    kind: 'embedded',
+    start: await startOnce({ DATA_DIR: data }),
+  });
   rows.push({ label: 'embedded, later start', kind: 'embedded', start: await starts({ DATA_DIR: data }, RUNS) });
   // As the Docker image runs it: NODE_COMPILE_CACHE set, so Node caches src/main.ts too (a first run fills it).
   await startOnce({ DATA_DIR: data, NODE_COMPILE_CACHE: cache });
-  rows.push({ label: 'embedded, later start, NODE_COMPILE_CACHE set (the image)', kind: 'embedded', start: await starts({ DATA_DIR: data, NODE_COMPILE_CACHE: cache }, RUNS) });
+  rows.push({
+    label: 'embedded, later start, NODE_COMPILE_CACHE set (the image)',
+    kind: 'embedded',
+    start: await starts({ DATA_DIR: data, NODE_COMPILE_CACHE: cache }, RUNS),
+  });
 } catch (err) {
   fs.rmSync(dir, { recursive: true, force: true });
   throw err;
@@ -226,10 +243,22 @@ const host = new URL(SERVER_URL).host;
 if (serverUp) {
   const scratch = await createScratchDatabase(SERVER_URL, 'bench_footprint');
   try {
-    rows.push({ label: `PostgreSQL, first start (empty database)`, kind: 'postgresql', start: await startOnce({ DATABASE_URL: scratch.url }) });
-    rows.push({ label: `PostgreSQL, later start`, kind: 'postgresql', start: await starts({ DATABASE_URL: scratch.url }, RUNS) });
+    rows.push({
+      label: `PostgreSQL, first start (empty database)`,
+      kind: 'postgresql',
+      start: await startOnce({ DATABASE_URL: scratch.url }),
+    });
+    rows.push({
+      label: `PostgreSQL, later start`,
+      kind: 'postgresql',
+      start: await starts({ DATABASE_URL: scratch.url }, RUNS),
+    });
     await startOnce({ DATABASE_URL: scratch.url, NODE_COMPILE_CACHE: cache });
-    rows.push({ label: 'PostgreSQL, later start, NODE_COMPILE_CACHE set (the image)', kind: 'postgresql', start: await starts({ DATABASE_URL: scratch.url, NODE_COMPILE_CACHE: cache }, RUNS) });
+    rows.push({
+      label: 'PostgreSQL, later start, NODE_COMPILE_CACHE set (the image)',
+      kind: 'postgresql',
+      start: await starts({ DATABASE_URL: scratch.url, NODE_COMPILE_CACHE: cache }, RUNS),
+    });
   } finally {
     await scratch.drop();
   }
@@ -238,7 +267,9 @@ await slack.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
 const load = os.loadavg()[0]!.toFixed(1);
-console.log(`\nFootprint: \`${['node', ...NODE_ARGS].join(' ')}\` (Node ${process.versions.node}, ${os.cpus().length} CPUs, load average ${load}), idle ${IDLE_SECONDS} s before reading RSS${RUNS > 1 ? `, later starts: median of ${RUNS}` : ''}`);
+console.log(
+  `\nFootprint: \`${['node', ...NODE_ARGS].join(' ')}\` (Node ${process.versions.node}, ${os.cpus().length} CPUs, load average ${load}), idle ${IDLE_SECONDS} s before reading RSS${RUNS > 1 ? `, later starts: median of ${RUNS}` : ''}`,
+);
 console.log('| start | to /healthz 200 | CPU used by then | idle RSS | peak RSS | target (RSS / time) | result |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 let failed = 0;

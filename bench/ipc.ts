@@ -3,18 +3,27 @@
 // fails whatever is waiting for it (after `stop`, it exits on purpose: nothing is waiting then).
 import type { ChildProcess } from 'node:child_process';
 
-export function ipcClient<Req extends { id: number }, Reply extends { id: number; error?: string }>(child: ChildProcess, name: string) {
+export function ipcClient<Req extends { id: number }, Reply extends { id: number; error?: string }>(
+  child: ChildProcess,
+  name: string,
+) {
   const waiting = new Map<number, (r: Reply) => void>();
   child.on('message', (r: Reply) => {
     waiting.get(r.id)?.(r);
     waiting.delete(r.id);
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (code ${code})`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${name} exited (code ${code})`))),
+  );
   exited.catch(() => {});
-  const reply = (id: number, send?: () => void) => Promise.race([new Promise<Reply>((resolve) => {
+  const reply = (id: number, send?: () => void) =>
+    Promise.race([
+      new Promise<Reply>((resolve) => {
         waiting.set(id, resolve);
         send?.();
-      }), exited]);
+      }),
+      exited,
+    ]);
   let nextId = 1;
   return {
     /** The child's first message, sent once it is ready. */

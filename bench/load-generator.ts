@@ -28,14 +28,18 @@ function signed(body: string) {
 function post(url: URL, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = http.request({ host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
-        else resolve(performance.now() - t0);
-      });
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', agent, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200)
+            reject(new Error(`status ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
+          else resolve(performance.now() - t0);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

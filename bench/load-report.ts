@@ -32,7 +32,12 @@ const deps = {
   clock: { now: () => NOW },
   logger: silentLogger,
   chat: { userIdsByEmail: async () => new Map() },
-  settings: { defaultTimeZone: 'Europe/London', workingHours: DEFAULT_WORKING_HOURS, teamWorkingHours: new Map(), oncallLeads: [] },
+  settings: {
+    defaultTimeZone: 'Europe/London',
+    workingHours: DEFAULT_WORKING_HOURS,
+    teamWorkingHours: new Map(),
+    oncallLeads: [],
+  },
 } as unknown as ServiceDeps;
 
 let peak = rssMb();
@@ -57,7 +62,8 @@ for (let i = 0; i < 5; i++) {
 clearInterval(sampler);
 peak = Math.max(peak, rssMb());
 runs.sort((a, b) => a - b);
-if (load.report.totals.pages !== PAGES) throw new Error(`expected ${PAGES} pages in the report, saw ${load.report.totals.pages}`);
+if (load.report.totals.pages !== PAGES)
+  throw new Error(`expected ${PAGES} pages in the report, saw ${load.report.totals.pages}`);
 if (load.sync.fetched !== 0) throw new Error('the cached report fetched');
 
 console.log(JSON.stringify({ first, median: runs[2], max: runs[4], peakMb: peak, peakFirstMb, baselineMb }));

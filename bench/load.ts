@@ -30,7 +30,6 @@ const rand = () => {
   return seed / 2 ** 31;
 };
 
-
 // 20 schedules of 10 people, weekly rotations, two levels; pages go to whoever is on call at level 1.
 const people: OnCallPerson[] = Array.from({ length: RESPONDERS }, (_, i) => ({
   id: `PU${String(i).padStart(5, '0')}`,
@@ -44,7 +43,14 @@ for (let s = 0; s < 20; s++) {
   for (let t = FROM.getTime(), k = 0; t < NOW.getTime(); t += WEEK, k++) {
     for (const level of [1, 2]) {
       const person = people[s * 10 + ((k + level - 1) % 10)]!;
-      stretches.push({ userId: person.id, scheduleId: `PS${s}`, escalationPolicyId: `PE${s}`, level, start: new Date(t), end: new Date(Math.min(t + WEEK, NOW.getTime())) });
+      stretches.push({
+        userId: person.id,
+        scheduleId: `PS${s}`,
+        escalationPolicyId: `PE${s}`,
+        level,
+        start: new Date(t),
+        end: new Date(Math.min(t + WEEK, NOW.getTime())),
+      });
     }
   }
 }
@@ -52,38 +58,71 @@ const level1 = stretches.filter((x) => x.level === 1);
 const pages: PageEvent[] = Array.from({ length: PAGES }, (_, i) => {
   const st = level1[Math.floor(rand() * level1.length)]!;
   const at = new Date(st.start.getTime() + Math.floor(rand() * (st.end.getTime() - st.start.getTime())));
-  return { id: `LE${i}`, incidentId: `PI${Math.floor(i / 2)}`, userId: st.userId, at, kind: i % 5 === 0 ? 'escalated' : 'assigned', serviceId: 'PSVC1' };
+  return {
+    id: `LE${i}`,
+    incidentId: `PI${Math.floor(i / 2)}`,
+    userId: st.userId,
+    at,
+    kind: i % 5 === 0 ? 'escalated' : 'assigned',
+    serviceId: 'PSVC1',
+  };
 });
 
 /** Seeds the cache in a database, then runs the reports in a fresh process and prints its table. */
 async function benchOn(target: { url: string | null; dataDir: string | null }, label: string) {
-const db = await openDatabase(target);
-const cache = new PrismaLoadCache(db.prisma, db.pool);
-const tSeed = performance.now();
-for (const w of windowsCovering(new Date(FROM.getTime() - 365 * DAY), NOW)) {
-  const inW = (d: Date) => d >= w.start && d < w.end;
-  await cache.saveWindow(
-    'all',
-    w,
-    { people, stretches: stretches.filter((x) => inW(x.start)), pages: pages.filter((p) => inW(p.at)) },
-    new Date(Math.max(w.end.getTime(), NOW.getTime() - 60_000) + 20 * 60_000),
+  const db = await openDatabase(target);
+  const cache = new PrismaLoadCache(db.prisma, db.pool);
+  const tSeed = performance.now();
+  for (const w of windowsCovering(new Date(FROM.getTime() - 365 * DAY), NOW)) {
+    const inW = (d: Date) => d >= w.start && d < w.end;
+    await cache.saveWindow(
+      'all',
+      w,
+      { people, stretches: stretches.filter((x) => inW(x.start)), pages: pages.filter((p) => inW(p.at)) },
+      new Date(Math.max(w.end.getTime(), NOW.getTime() - 60_000) + 20 * 60_000),
+    );
+  }
+  const seedMs = performance.now() - tSeed;
+  await db.close();
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '--disable-warning=ExperimentalWarning',
+      path.join(import.meta.dirname, 'load-report.ts'),
+    ],
+    {
+      env: {
+        ...process.env,
+        BENCH_TARGET: JSON.stringify(target),
+        BENCH_NOW: NOW.toISOString(),
+        BENCH_PAGES: String(PAGES),
+      },
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
   );
-}
-const seedMs = performance.now() - tSeed;
-await db.close();
-const child = spawnSync(
-  process.execPath,
-  [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--disable-warning=ExperimentalWarning', path.join(import.meta.dirname, 'load-report.ts')],
-  { env: { ...process.env, BENCH_TARGET: JSON.stringify(target), BENCH_NOW: NOW.toISOString(), BENCH_PAGES: String(PAGES) }, encoding: 'utf8', timeout: 300_000 },
-);
-if (child.status !== 0) throw new Error(`the report process failed: ${child.stderr}`);
-const r = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { first: number; median: number; max: number; peakMb: number; peakFirstMb: number; baselineMb: number };
-console.log(`\nOn-call load report on ${label}: ${RESPONDERS} responders, ${PAGES} pages, ${stretches.length} on-call stretches, one year`);
-console.log('| measure | value |\n| --- | --- |');
-console.log(`| seeding the cache (two years of windows; not part of the target) | ${seedMs.toFixed(0)} ms |`);
-console.log(`| first report after caching (incl. matching 200 people to Slack) | ${r.first.toFixed(0)} ms |`);
-console.log(`| report with charts and CSV, cached (5 runs: median / max) | ${r.median.toFixed(0)} ms / ${r.max.toFixed(0)} ms |`);
-console.log(`| RSS of the report process: after opening the database / peak during the first report / peak over all six | ${r.baselineMb.toFixed(0)} MB / ${r.peakFirstMb.toFixed(0)} MB / ${r.peakMb.toFixed(0)} MB |`);
+  if (child.status !== 0) throw new Error(`the report process failed: ${child.stderr}`);
+  const r = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+    first: number;
+    median: number;
+    max: number;
+    peakMb: number;
+    peakFirstMb: number;
+    baselineMb: number;
+  };
+  console.log(
+    `\nOn-call load report on ${label}: ${RESPONDERS} responders, ${PAGES} pages, ${stretches.length} on-call stretches, one year`,
+  );
+  console.log('| measure | value |\n| --- | --- |');
+  console.log(`| seeding the cache (two years of windows; not part of the target) | ${seedMs.toFixed(0)} ms |`);
+  console.log(`| first report after caching (incl. matching 200 people to Slack) | ${r.first.toFixed(0)} ms |`);
+  console.log(
+    `| report with charts and CSV, cached (5 runs: median / max) | ${r.median.toFixed(0)} ms / ${r.max.toFixed(0)} ms |`,
+  );
+  console.log(
+    `| RSS of the report process: after opening the database / peak during the first report / peak over all six | ${r.baselineMb.toFixed(0)} MB / ${r.peakFirstMb.toFixed(0)} MB / ${r.peakMb.toFixed(0)} MB |`,
+  );
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));

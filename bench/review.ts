@@ -47,24 +47,39 @@ export function syntheticRecord(count: number) {
       add(i, 'status_changed', `Status: ${to.toLowerCase()} (update ${i})`, { data: { from: status, to } });
       status = to;
     } else if (i % 997 === 0) {
-      add(i, 'severity_changed', `Severity changed: more wards affected (${i})`, { data: { from: 'SEV2', to: 'SEV1', reason: 'more wards' } });
+      add(i, 'severity_changed', `Severity changed: more wards affected (${i})`, {
+        data: { from: 'SEV2', to: 'SEV1', reason: 'more wards' },
+      });
     } else if (i % 401 === 0) {
       add(i, 'role_assigned', `Scribe: <@UERIN>`, { data: { role: 'SCRIBE', userId: 'UERIN' } });
     } else if (i % 7 === 0) {
       const ts = `${Math.floor(start / 1000) + i}.000100`;
-      add(i, 'pinned_message', `Pinned: dashboard for ward ${i % 40} | login errors ${i}% *spike* <https://grafana.example/d/${i}|graph>`, {
-        sourceTs: ts,
-        permalink: `https://healthtech.slack.com/archives/C42/p${ts.replace('.', '')}`,
-        ...(i % 21 === 0 ? { editedAt: new Date(start + i * 1000) } : {}),
-      });
+      add(
+        i,
+        'pinned_message',
+        `Pinned: dashboard for ward ${i % 40} | login errors ${i}% *spike* <https://grafana.example/d/${i}|graph>`,
+        {
+          sourceTs: ts,
+          permalink: `https://healthtech.slack.com/archives/C42/p${ts.replace('.', '')}`,
+          ...(i % 21 === 0 ? { editedAt: new Date(start + i * 1000) } : {}),
+        },
+      );
     } else {
-      add(i, 'note', `Note ${i}: checked auth pods on node ${i % 12}; restarted the token cache & watched for 5 minutes`);
+      add(
+        i,
+        'note',
+        `Note ${i}: checked auth pods on node ${i % 12}; restarted the token cache & watched for 5 minutes`,
+      );
     }
   }
   add(count - 2, 'status_changed', 'Resolved: config rolled back', { data: { from: status, to: 'RESOLVED' } });
   add(count - 1, 'status_changed', 'Closed', { data: { from: 'RESOLVED', to: 'CLOSED' } });
   const input = reviewInputSchema.parse({
-    impact: { usersAffected: '~300 clinicians', clinicalImpact: 'Two clinics used paper notes for 2h', dataImpact: 'None' },
+    impact: {
+      usersAffected: '~300 clinicians',
+      clinicalImpact: 'Two clinics used paper notes for 2h',
+      dataImpact: 'None',
+    },
     detection: { how: 'staff-report', note: 'Ward 7 called the service desk' },
     contributingFactors: [
       { factor: 'change-deploy', detail: 'Config change to auth timeouts' },
@@ -92,7 +107,9 @@ function pct(values: number[], p: number): number {
 }
 
 /** Rows of [measure, p50, max] in ms. */
-export function benchReview(opts: { entries?: number; runs?: number } = {}): { measure: string; p50: number; max: number }[] {
+export function benchReview(
+  opts: { entries?: number; runs?: number } = {},
+): { measure: string; p50: number; max: number }[] {
   const count = opts.entries ?? Number(process.env.BENCH_REVIEW_ENTRIES ?? 5000);
   const runs = opts.runs ?? Number(process.env.BENCH_REVIEW_RUNS ?? 15);
   const { incident, entries, input } = syntheticRecord(count);

@@ -7,13 +7,14 @@ import { generateSigningKey } from '../src/domain/audit-checkpoint.ts';
 
 let pem = false;
 try {
-  pem = parseArgs({ args: process.argv.slice(2), options: { pem: { type: 'boolean' } }, strict: true }).values.pem ?? false;
+  pem =
+    parseArgs({ args: process.argv.slice(2), options: { pem: { type: 'boolean' } }, strict: true }).values.pem ?? false;
 } catch (err) {
   console.error(`${(err as Error).message}\nusage: npm run audit:keygen [-- --pem]`);
   process.exit(2);
 }
 const key = generateSigningKey();
-console.log('# Signs audit checkpoints: keep it secret (the bot\'s environment only).');
+console.log("# Signs audit checkpoints: keep it secret (the bot's environment only).");
 console.log(`AUDIT_SIGNING_KEY=${pem ? JSON.stringify(key.privatePem) : key.seed}`);
 console.log('# Verifies them: public, for auditors (npm run audit:verify -- --checkpoint <file>).');
 console.log(`AUDIT_VERIFY_KEY=${pem ? JSON.stringify(key.publicPem) : key.publicKey}`);

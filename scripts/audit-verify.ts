@@ -21,7 +21,14 @@ import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaAuditTrail } from '../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
-import { checkpointFindings, CheckpointError, parseVerifyKey, readCheckpoint, type Checkpoint, type CheckpointPublicKey } from '../src/domain/audit-checkpoint.ts';
+import {
+  checkpointFindings,
+  CheckpointError,
+  parseVerifyKey,
+  readCheckpoint,
+  type Checkpoint,
+  type CheckpointPublicKey,
+} from '../src/domain/audit-checkpoint.ts';
 import { AppError } from '../src/domain/errors.ts';
 
 const USAGE = 'usage: npm run audit:verify [-- <incident number>] [-- --checkpoint <file> [--verify-key <public key>]]';
@@ -35,7 +42,11 @@ let args: ReturnType<typeof parse>;
 function parse() {
   return parseArgs({
     args: process.argv.slice(2),
-    options: { checkpoint: { type: 'string' }, 'verify-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      checkpoint: { type: 'string' },
+      'verify-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -66,10 +77,15 @@ function trustedKey(): CheckpointPublicKey {
   }
   const keys = auditKeysSchema.safeParse(process.env);
   if (!keys.success) {
-    fail(`Invalid configuration: ${keys.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ')}. See docs/configuration.md.`);
+    fail(
+      `Invalid configuration: ${keys.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ')}. See docs/configuration.md.`,
+    );
   }
   const key = keys.data.AUDIT_VERIFY_KEY ?? keys.data.AUDIT_SIGNING_KEY?.publicKey;
-  if (!key) fail('No trusted key to check the checkpoint with: set AUDIT_VERIFY_KEY (the public key npm run audit:keygen printed) or pass --verify-key <public key>.');
+  if (!key)
+    fail(
+      'No trusted key to check the checkpoint with: set AUDIT_VERIFY_KEY (the public key npm run audit:keygen printed) or pass --verify-key <public key>.',
+    );
   return key;
 }
 
@@ -87,7 +103,8 @@ if (args.values.checkpoint !== undefined) {
   try {
     checkpoint = readCheckpoint(text, trusted);
   } catch (err) {
-    if (err instanceof CheckpointError) fail(`Checkpoint ${file} ${err.message}. It proves nothing: nothing was compared.`);
+    if (err instanceof CheckpointError)
+      fail(`Checkpoint ${file} ${err.message}. It proves nothing: nothing was compared.`);
     throw err;
   }
 }
@@ -121,7 +138,10 @@ try {
       console.log(`Audit trail intact: ${scope}.`);
     } else {
       console.log(`Audit trail NOT intact: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${scope}:`);
-      for (const p of problems) console.log(`  ${p.subject ?? (p.number === null ? `incident ${p.incidentId} (gone)` : `INC-${p.number}`)}: ${p.problem}`);
+      for (const p of problems)
+        console.log(
+          `  ${p.subject ?? (p.number === null ? `incident ${p.incidentId} (gone)` : `INC-${p.number}`)}: ${p.problem}`,
+        );
       process.exitCode = 1;
     }
     if (checkpoint) {
@@ -130,7 +150,9 @@ try {
       if (findings.length === 0) {
         console.log(`Audit trail extends the ${what}: nothing checkpointed was erased or rewritten.`);
       } else {
-        console.log(`Audit trail does NOT extend the ${what}: ${findings.length} finding${findings.length === 1 ? '' : 's'}:`);
+        console.log(
+          `Audit trail does NOT extend the ${what}: ${findings.length} finding${findings.length === 1 ? '' : 's'}:`,
+        );
         for (const f of findings) console.log(`  ${f.subject}: ${f.problem}`);
         process.exitCode = 1;
       }

@@ -22,7 +22,9 @@ function fail(line: string): never {
 }
 
 if (process.env.DATABASE_URL?.trim()) {
-  fail('DATABASE_URL is set: the bot uses a PostgreSQL server, dump it with pg_dump itself (pg_dump --format=custom --file=incident-bot.dump "$DATABASE_URL").');
+  fail(
+    'DATABASE_URL is set: the bot uses a PostgreSQL server, dump it with pg_dump itself (pg_dump --format=custom --file=incident-bot.dump "$DATABASE_URL").',
+  );
 }
 const dataDir = path.resolve(process.env.DATA_DIR?.trim() || './data');
 const pgDump = process.env.PG_DUMP?.trim() || 'pg_dump';
@@ -43,7 +45,9 @@ try {
 const version = spawnSync(pgDump, ['--version'], { encoding: 'utf8' });
 const dumpMajor = Number(/\b(\d+)(?:\.\d+)*/.exec(version.stdout ?? '')?.[1] ?? NaN);
 if (version.error || version.status !== 0 || !Number.isFinite(dumpMajor)) {
-  fail(`${pgDump} was not found: install PostgreSQL's client tools (version 18 or newer), or set PG_DUMP to pg_dump's path.`);
+  fail(
+    `${pgDump} was not found: install PostgreSQL's client tools (version 18 or newer), or set PG_DUMP to pg_dump's path.`,
+  );
 }
 
 let embedded: EmbeddedPostgres;
@@ -58,18 +62,28 @@ let status = 1;
 try {
   const client = new pg.Client({ connectionString: embedded.url });
   await client.connect();
-  const server = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v").finally(() => client.end());
+  const server = await client
+    .query<{ v: string }>("SELECT current_setting('server_version_num') AS v")
+    .finally(() => client.end());
   const serverMajor = Math.floor(Number(server.rows[0]!.v) / 10_000);
   if (dumpMajor < serverMajor) {
-    console.error(`${pgDump} is version ${dumpMajor}, older than the embedded PostgreSQL ${serverMajor} (pg_dump refuses a newer server): install the PostgreSQL ${serverMajor} client tools, or set PG_DUMP to their pg_dump.`);
+    console.error(
+      `${pgDump} is version ${dumpMajor}, older than the embedded PostgreSQL ${serverMajor} (pg_dump refuses a newer server): install the PostgreSQL ${serverMajor} client tools, or set PG_DUMP to their pg_dump.`,
+    );
   } else {
     const host = new URL(embedded.url).searchParams.get('host')!;
     const file = `incident-bot-${new Date().toISOString().slice(0, 10)}.dump`;
     const options = args.length ? args : ['--format=custom', `--file=${file}`];
-    const run = spawnSync(pgDump, [`--host=${host}`, '--username=postgres', '--dbname=postgres', '--no-password', ...options], { stdio: 'inherit' });
+    const run = spawnSync(
+      pgDump,
+      [`--host=${host}`, '--username=postgres', '--dbname=postgres', '--no-password', ...options],
+      { stdio: 'inherit' },
+    );
     status = run.status ?? 1;
     if (status === 0) {
-      console.error(`Dumped the embedded database in ${dataDir}${args.length ? '' : ` to ${path.resolve(file)}`} with pg_dump ${dumpMajor}.`);
+      console.error(
+        `Dumped the embedded database in ${dataDir}${args.length ? '' : ` to ${path.resolve(file)}`} with pg_dump ${dumpMajor}.`,
+      );
     } else {
       console.error(`pg_dump failed (exit code ${run.status ?? run.signal}): nothing was changed.`);
     }

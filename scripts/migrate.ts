@@ -14,7 +14,9 @@ import { installReminderQueue } from '../src/jobs/reminder-queue.ts';
 const url = process.env.DATABASE_URL?.trim() || null;
 const migrationUrl = process.env.MIGRATION_DATABASE_URL?.trim() || null;
 if (migrationUrl && !url) {
-  console.error("MIGRATION_DATABASE_URL needs DATABASE_URL too (the bot's own role on the same database, to grant it what it needs).");
+  console.error(
+    "MIGRATION_DATABASE_URL needs DATABASE_URL too (the bot's own role on the same database, to grant it what it needs).",
+  );
   process.exit(1);
 }
 const dataDir = process.env.DATA_DIR?.trim() || './data';
@@ -28,9 +30,15 @@ const embedded = url
 try {
   const where = url ? new URL(url).host : `embedded PGlite in ${path.resolve(dataDir)}`;
   if (migrationUrl) {
-    const { applied, botRole, carriedJobs } = await migrateAsOwner({ migrationUrl, botUrl: url!, apply: applyMigrations, installQueue: installReminderQueue });
+    const { applied, botRole, carriedJobs } = await migrateAsOwner({
+      migrationUrl,
+      botUrl: url!,
+      apply: applyMigrations,
+      installQueue: installReminderQueue,
+    });
     console.log(applied.length ? `Applied ${applied.join(', ')} to ${where} as the owner.` : `${where} is up to date.`);
-    if (carriedJobs) console.log(`Upgraded the reminder queue from pg-boss 10: carried ${carriedJobs} queued job(s) over.`);
+    if (carriedJobs)
+      console.log(`Upgraded the reminder queue from pg-boss 10: carried ${carriedJobs} queued job(s) over.`);
     console.log(
       botRole
         ? `Granted the bot's role ${botRole} what the bot needs (no DDL, no writes to the audit trail); only its changes are credited to the actor they name.`
@@ -41,7 +49,11 @@ try {
     console.log(applied.length ? `Applied ${applied.join(', ')} to ${where}.` : `${where} is up to date.`);
   }
 } catch (err) {
-  console.error(err instanceof DatabaseSetupError ? err.message : `Migration failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    err instanceof DatabaseSetupError
+      ? err.message
+      : `Migration failed: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exitCode = 1;
 } finally {
   await embedded?.stop();

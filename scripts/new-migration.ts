@@ -12,7 +12,9 @@ if (!name) {
   console.error('usage: npm run db:new-migration -- <name>');
   process.exit(1);
 }
-const scratch = await createScratchDatabase(process.env.SCRATCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+const scratch = await createScratchDatabase(
+  process.env.SCRATCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+);
 try {
   const sql = await diffMigrationsToSchema(scratch.url);
   if (!sql) {

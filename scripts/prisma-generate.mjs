@@ -11,7 +11,9 @@ const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
 const cli = path.join(root, 'node_modules', 'prisma', 'build', 'index.js');
 if (!fs.existsSync(cli)) {
   if (fs.existsSync(path.join(root, 'src', 'generated', 'prisma', 'client.ts'))) {
-    console.error('prisma-generate: the Prisma CLI (a development dependency) is not installed; the client in src/generated is kept.');
+    console.error(
+      'prisma-generate: the Prisma CLI (a development dependency) is not installed; the client in src/generated is kept.',
+    );
     process.exit(0);
   }
   console.error(
@@ -34,13 +36,20 @@ execFileSync(process.execPath, [cli, 'generate'], {
 // differently, the client is left as generated (it works either way) and this says so.
 const generated = path.join(root, 'src', 'generated', 'prisma', 'internal');
 const classFile = path.join(generated, 'class.ts');
-const loader = /const \{ wasm \} = await import\("(@prisma\/client\/runtime\/query_compiler_[a-z]+_bg\.postgresql\.wasm-base64\.mjs)"\)\n(\s*)return await decodeBase64AsWasm\(wasm\)/;
+const loader =
+  /const \{ wasm \} = await import\("(@prisma\/client\/runtime\/query_compiler_[a-z]+_bg\.postgresql\.wasm-base64\.mjs)"\)\n(\s*)return await decodeBase64AsWasm\(wasm\)/;
 const source = fs.readFileSync(classFile, 'utf8');
 const found = source.match(loader);
 if (!found) {
-  console.error('prisma-generate: the query compiler loader in src/generated/prisma/internal/class.ts is not the expected one: left as generated.');
+  console.error(
+    'prisma-generate: the query compiler loader in src/generated/prisma/internal/class.ts is not the expected one: left as generated.',
+  );
 } else {
-  const base64Module = path.join(root, 'node_modules', found[1].replace(/^@prisma\/client\/runtime\//, '@prisma/client/runtime/'));
+  const base64Module = path.join(
+    root,
+    'node_modules',
+    found[1].replace(/^@prisma\/client\/runtime\//, '@prisma/client/runtime/'),
+  );
   const base64 = fs.readFileSync(base64Module, 'utf8').match(/const wasm = "([A-Za-z0-9+/=]+)"/)?.[1];
   if (!base64) {
     console.error(`prisma-generate: no base64 WebAssembly in ${base64Module}: the client is left as generated.`);

@@ -101,7 +101,12 @@ export interface SourceRecord {
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type OpenApi3 = { paths: Record<string, Json>; components?: Record<string, Record<string, Json>>; tags?: { name: string }[]; [key: string]: Json | undefined };
+type OpenApi3 = {
+  paths: Record<string, Json>;
+  components?: Record<string, Record<string, Json>>;
+  tags?: { name: string }[];
+  [key: string]: Json | undefined;
+};
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -177,7 +182,10 @@ export function fixtureContent(source: SpecSource, upstream: Buffer): Buffer {
 async function download(url: string): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(url, { headers: { 'User-Agent': 'incident-bot specs:refresh' }, signal: AbortSignal.timeout(60_000) });
+    res = await fetch(url, {
+      headers: { 'User-Agent': 'incident-bot specs:refresh' },
+      signal: AbortSignal.timeout(60_000),
+    });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
     throw new Error(`GET ${url}: ${cause} (offline? copy from a folder with --from DIR)`);
@@ -213,7 +221,8 @@ async function main(): Promise<void> {
   const out = path.resolve(values.out);
   const only = values.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((v) => !SOURCES.some((s) => s.vendor === v)) ?? [];
-  if (unknown.length) throw new Error(`unknown vendor ${unknown.join(', ')} (known: ${SOURCES.map((s) => s.vendor).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown vendor ${unknown.join(', ')} (known: ${SOURCES.map((s) => s.vendor).join(', ')})`);
   if (values.from && values.latest) throw new Error('--from and --latest do not go together');
   const today = values.today ?? new Date().toISOString().slice(0, 10);
   const recordsFile = path.join(out, 'sources.json');
@@ -234,7 +243,10 @@ async function main(): Promise<void> {
       const same = previous?.upstreamSha256 === sha256(upstream);
       commit = same ? previous.commit : null;
       committed = same ? previous.committed : null;
-      if (!same) console.warn(`${source.vendor}: changed, and copied from a folder: record its commit in sources.json and README.md`);
+      if (!same)
+        console.warn(
+          `${source.vendor}: changed, and copied from a folder: record its commit in sources.json and README.md`,
+        );
     } else {
       const ref = values.latest || !previous?.commit ? 'HEAD' : previous.commit;
       ({ commit, committed } = await resolveCommit(source.repo, ref));
@@ -254,7 +266,10 @@ async function main(): Promise<void> {
       file: `${source.vendor}/${source.file}`,
       commit,
       committed,
-      refreshed: previous && previous.upstreamSha256 === sha256(upstream) && previous.sha256 === sha256(content) ? previous.refreshed : today,
+      refreshed:
+        previous && previous.upstreamSha256 === sha256(upstream) && previous.sha256 === sha256(content)
+          ? previous.refreshed
+          : today,
       upstreamSha256: sha256(upstream),
       sha256: sha256(content),
       ...(source.excerptPaths ? { excerptPaths: source.excerptPaths } : {}),
@@ -262,7 +277,9 @@ async function main(): Promise<void> {
     const i = records.findIndex((r) => r.vendor === source.vendor);
     if (i >= 0) records[i] = record;
     else records.push(record);
-    console.log(`${source.vendor}: ${record.file} from ${source.repo}@${commit?.slice(0, 7) ?? '(commit unknown)'}, ${content.length} bytes`);
+    console.log(
+      `${source.vendor}: ${record.file} from ${source.repo}@${commit?.slice(0, 7) ?? '(commit unknown)'}, ${content.length} bytes`,
+    );
   }
   writeFileSync(recordsFile, `${JSON.stringify(records, null, 2)}\n`);
 }

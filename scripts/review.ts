@@ -23,7 +23,10 @@ if (!isValidTimeZone(timeZone)) {
   console.error(`Invalid configuration: TZ_DEFAULT must be an IANA time zone such as Europe/London.`);
   process.exit(1);
 }
-const db = await openDatabase({ url: process.env.DATABASE_URL?.trim() || null, dataDir: process.env.DATA_DIR?.trim() || './data' }).catch((err: unknown) => {
+const db = await openDatabase({
+  url: process.env.DATABASE_URL?.trim() || null,
+  dataDir: process.env.DATA_DIR?.trim() || './data',
+}).catch((err: unknown) => {
   // The bot (or another tool) has the embedded database open: one line, and nothing was changed.
   if (!(err instanceof DataDirLockedError)) throw err;
   console.error(err.message);

@@ -72,7 +72,10 @@ function main(argv: string[]): number {
   // The whole suite is typechecked first (a type error fails it in seconds); a file or a tier is not.
   if (all && !unit) {
     const started = Date.now();
-    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], { cwd: ROOT, stdio: 'inherit' });
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (tsc.status !== 0) {
       console.error(`typecheck failed (tsc --noEmit): ${tsc.status ?? tsc.signal}`);
       return 1;
@@ -85,16 +88,32 @@ function main(argv: string[]): number {
   const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()) + 1);
   const reporter = options.some((o) => o.startsWith('--test-reporter'))
     ? []
-    : ['--test-reporter', path.join(ROOT, 'test', 'support', 'file-times-reporter.ts'), '--test-reporter-destination', 'stdout'];
+    : [
+        '--test-reporter',
+        path.join(ROOT, 'test', 'support', 'file-times-reporter.ts'),
+        '--test-reporter-destination',
+        'stdout',
+      ];
   // The migrated database templates are made once, before the files start (test/support/templates.ts),
   // unless no file needs a database.
-  const setup = files.every(isUnit) ? [] : [`--test-global-setup=${path.join(ROOT, 'test', 'support', 'global-setup.ts')}`];
+  const setup = files.every(isUnit)
+    ? []
+    : [`--test-global-setup=${path.join(ROOT, 'test', 'support', 'global-setup.ts')}`];
   const run = spawnSync(
     process.execPath,
     // --no-wasm-tier-up --no-wasm-dynamic-tiering: V8 runs WebAssembly (PGlite, Prisma's engines) with its baseline compiler only.
     // A test file's process lives seconds; optimising PGlite's 9 MB of WebAssembly in the background
     // cost more CPU than it saved (measured: a quarter of test/integration/declare.test.ts's CPU time).
-    ['--disable-warning=ExperimentalWarning', '--no-wasm-tier-up --no-wasm-dynamic-tiering', '--test', `--test-concurrency=${concurrency}`, ...setup, ...reporter, ...options, ...files],
+    [
+      '--disable-warning=ExperimentalWarning',
+      '--no-wasm-tier-up --no-wasm-dynamic-tiering',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      ...setup,
+      ...reporter,
+      ...options,
+      ...files,
+    ],
     {
       cwd: ROOT,
       stdio: 'inherit',

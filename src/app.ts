@@ -67,7 +67,12 @@ export interface StartOptions {
   /** ms between sweeps for action item reminders (default 15 minutes); 0 turns the timer off. */
   actionRemindersEveryMs?: number;
   /** Audit checkpoint timing (tests): ms between schedule ticks (0: off), retry delay, queue polling. */
-  auditCheckpoints?: { tickEveryMs?: number; retryDelaySeconds?: number; retryBackoff?: boolean; pollingIntervalSeconds?: number };
+  auditCheckpoints?: {
+    tickEveryMs?: number;
+    retryDelaySeconds?: number;
+    retryBackoff?: boolean;
+    pollingIntervalSeconds?: number;
+  };
   /** More origins whose response URLs count as Slack's (tests serving them apart from SLACK_API_URL). */
   responseUrlOrigins?: string[];
   /** A new embedded database starts from this migrated tarball instead of initdb (tests: test/support/templates.ts). */
@@ -92,7 +97,17 @@ export async function logSlackIdentity(client: { auth: { test(): Promise<unknown
       return;
     }
     const a = answer.data;
-    logger.info({ botUserId: a.user_id, botName: a.user ?? null, botId: a.bot_id ?? null, teamId: a.team_id ?? null, team: a.team ?? null, url: a.url ?? null }, 'Slack bot identity (auth.test)');
+    logger.info(
+      {
+        botUserId: a.user_id,
+        botName: a.user ?? null,
+        botId: a.bot_id ?? null,
+        teamId: a.team_id ?? null,
+        team: a.team ?? null,
+        url: a.url ?? null,
+      },
+      'Slack bot identity (auth.test)',
+    );
   } catch (err) {
     logger.warn({ err }, 'could not ask Slack who the bot is (auth.test): check SLACK_BOT_TOKEN and SLACK_API_URL');
   }
@@ -127,7 +142,9 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   // Which migrations this start applied (MIGRATE_ON_START=false applies none: it has checked that none is pending).
   logger.info(
     { migrations: db.applied },
-    db.applied.length ? `applied ${db.applied.length} database migration${db.applied.length === 1 ? '' : 's'}: ${db.applied.join(', ')}` : 'no pending database migrations',
+    db.applied.length
+      ? `applied ${db.applied.length} database migration${db.applied.length === 1 ? '' : 's'}: ${db.applied.join(', ')}`
+      : 'no pending database migrations',
   );
   if (db.created) {
     logger.warn(
@@ -137,7 +154,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   }
   const store = new PrismaIncidentStore(db.prisma);
   const work = new WorkLimit(config.WORK_CONCURRENCY);
-  const metrics = createMetrics({ openIncidents: () => store.listActive(), logger, work: () => work.stats, token: config.METRICS_TOKEN ?? null });
+  const metrics = createMetrics({
+    openIncidents: () => store.listActive(),
+    logger,
+    work: () => work.stats,
+    token: config.METRICS_TOKEN ?? null,
+  });
   const inflight = new InFlight();
   const deps: ServiceDeps = {
     store,
@@ -150,7 +172,11 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     history:
       opts.history ??
       (config.PAGERDUTY_TOKEN
-        ? PagerDutyHistory.create({ token: config.PAGERDUTY_TOKEN, baseUrl: config.PAGERDUTY_API_URL, observe: metrics.observePagerDuty })
+        ? PagerDutyHistory.create({
+            token: config.PAGERDUTY_TOKEN,
+            baseUrl: config.PAGERDUTY_API_URL,
+            observe: metrics.observePagerDuty,
+          })
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     audit: new PrismaAuditTrail(db.prisma),
@@ -164,7 +190,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
       provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
-      reminderCadence: { updateMinutes: config.REMINDER_UPDATE_MINUTES, commanderMinutes: config.REMINDER_COMMANDER_MINUTES },
+      reminderCadence: {
+        updateMinutes: config.REMINDER_UPDATE_MINUTES,
+        commanderMinutes: config.REMINDER_COMMANDER_MINUTES,
+      },
     },
   };
   const intake = new PgDeclarationIntake(db.pool);
@@ -181,7 +210,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     extraRoutes: [
       pagerDutyWebhookRoute({
         secret: config.PAGERDUTY_WEBHOOK_SECRET ?? null,
-        handle: (event) => actingAs({ actor: 'pagerduty', via: `webhook incident.${event.kind}` }, () => handlePagerDutyEvent(deps, event, { autoDeclareServiceIds })),
+        handle: (event) =>
+          actingAs({ actor: 'pagerduty', via: `webhook incident.${event.kind}` }, () =>
+            handlePagerDutyEvent(deps, event, { autoDeclareServiceIds }),
+          ),
         track: inflight.track,
         logger,
       }),
@@ -211,11 +243,19 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     });
     deps.auditCheckpoints = checkpoints;
     logger.info(
-      { dir: config.AUDIT_CHECKPOINT_DIR ?? null, channelId: config.AUDIT_CHANNEL ?? null, everyHours: config.AUDIT_CHECKPOINT_HOURS, key: config.AUDIT_SIGNING_KEY.publicKey.fingerprint },
+      {
+        dir: config.AUDIT_CHECKPOINT_DIR ?? null,
+        channelId: config.AUDIT_CHANNEL ?? null,
+        everyHours: config.AUDIT_CHECKPOINT_HOURS,
+        key: config.AUDIT_SIGNING_KEY.publicKey.fingerprint,
+      },
       'audit checkpoints on',
     );
   } else {
-    logger.info({}, 'audit checkpoints off: set AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL, and AUDIT_SIGNING_KEY, to anchor the audit trail outside the database');
+    logger.info(
+      {},
+      'audit checkpoints off: set AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL, and AUDIT_SIGNING_KEY, to anchor the audit trail outside the database',
+    );
   }
 
   const resumePass = async () => {

@@ -28,7 +28,10 @@ const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ?
 /** `true` or `false` (any case; blank is unset), as a boolean. */
 const booleanSetting = (fallback: boolean) =>
   z
-    .preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v), z.enum(['true', 'false'], { message: 'must be true or false' }).optional())
+    .preprocess(
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
+      z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+    )
     .transform((v) => (v === undefined ? fallback : v === 'true'));
 
 /** The audit checkpoint keys, also read by `npm run audit:verify` (which needs nothing else of the environment). */
@@ -40,106 +43,180 @@ export const auditKeysSchema = z.object({
 });
 
 /** The whole environment of the bot, parsed once at start. */
-export const configSchema = z.object({
-  SLACK_BOT_TOKEN: z.string({ message: 'is required (the bot token, xoxb-…)' }).startsWith('xoxb-', { message: 'must be a bot token starting with xoxb-' }),
-  /** Verifies each HTTP request is Slack's; not needed in Socket Mode (SLACK_APP_TOKEN), where Slack's requests come over the bot's own connection. */
-  SLACK_SIGNING_SECRET: optional(z.string().min(8, { message: 'is too short to be a signing secret' })),
-  /** An app-level token (connections:write): Socket Mode, for a bot without a public URL (local development). */
-  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp-' })),
-  /** Slack's Web API, also where Socket Mode opens its connection (apps.connections.open). */
-  SLACK_API_URL: z.url({ message: 'must be a URL' }).default('https://slack.com/api/'),
-  INCIDENT_BROADCAST_CHANNEL: channelId.optional().refine((v) => v !== undefined, {
-    message: 'is required (the ID of the channel where incidents are announced)',
-  }).transform((v) => v!),
-  /** Channel where clinical-safety alerts go (a clinical safety group's channel); optional. */
-  CLINICAL_SAFETY_CHANNEL: channelId.optional(),
-  /** Slack user group (S…) of clinical safety officers, mentioned in those alerts so they are notified. */
-  CLINICAL_SAFETY_GROUP: optional(z.string().regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID such as S0123ABCD' })),
-  PAGERDUTY_TOKEN: optional(z.string().min(10, { message: 'is too short to be a PagerDuty API token' })),
-  /** Signing secret of the PagerDuty v3 webhook subscription; without it POST /pagerduty/webhook answers 404. */
-  PAGERDUTY_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook signing secret' })),
-  /** PagerDuty service IDs whose high-urgency incidents declare an incident here, comma-separated. */
-  PAGERDUTY_AUTO_DECLARE_SERVICES: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must list PagerDuty service IDs such as PABC123, comma-separated' }))),
-  /** The PagerDuty user the bot acts as when the Slack user's email is unknown. */
-  PAGERDUTY_FROM_EMAIL: optional(z.email({ message: 'must be an email address' })),
-  /** The PagerDuty service through which a person (`/incident page @user`) is paged. */
-  PAGERDUTY_DEFAULT_SERVICE: optional(z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' })),
-  PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
-  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
-  /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
-  MIGRATION_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
-  /**
-   * Whether a start applies the pending migrations (one replica). false: it only checks that none is
-   * pending and refuses to start otherwise (several replicas, migrated by `npm run db:migrate`, e.g. a Job).
-   */
-  MIGRATE_ON_START: booleanSetting(true),
-  /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */
-  DATA_DIR: z.string().default('./data'),
-  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535, { message: 'must be a port number' }).default(3000),
-  TZ_DEFAULT: z.string().default('UTC').refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/London' }),
-  /** Working hours for the on-call load report, in each responder's own zone, e.g. `Mon-Fri 09:00-17:30`. */
-  ONCALL_WORKING_HOURS: z.string().default('Mon-Fri 09:00-17:30').pipe(parsedWith(parseWorkingHours)),
-  /** Per team or schedule (by PagerDuty name): `Platform=Mon-Fri 08:00-16:00; Pharmacy=Mon-Sun 07:00-19:00`. */
-  ONCALL_TEAM_WORKING_HOURS: z.string().default('').pipe(parsedWith(parseTeamWorkingHours)),
-  /** Slack members (U…) who see the on-call load in the App Home tab, comma-separated. */
-  ONCALL_LEADS: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }))),
-  /** Seconds between background retries of incidents whose set-up failed or was cut short (a crash, a Slack outage). */
-  PROVISION_RETRY_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(3600, { message: 'must be at most 3600 seconds' }).default(30),
-  /**
-   * Seconds a run setting up an incident may go without finishing a step before another run (or
-   * replica) takes the incident over; a just-declared incident is left to its request for half of it.
-   */
-  PROVISION_LEASE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(5, { message: 'must be at least 5 seconds' }).max(3600, { message: 'must be at most 3600 seconds' }).default(120),
-  /** How many requests' work after the ack runs at once (declaring, status changes, notes…); the rest waits its turn. */
-  WORK_CONCURRENCY: z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' }).max(64, { message: 'must be at most 64' }).default(4),
-  /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
-  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1, { message: 'must be at least 1 second' }).max(600, { message: 'must be at most 600 seconds' }).default(25),
-  /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
-  METRICS_TOKEN: optional(
-    z
+export const configSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ message: 'is required (the bot token, xoxb-…)' })
+      .startsWith('xoxb-', { message: 'must be a bot token starting with xoxb-' }),
+    /** Verifies each HTTP request is Slack's; not needed in Socket Mode (SLACK_APP_TOKEN), where Slack's requests come over the bot's own connection. */
+    SLACK_SIGNING_SECRET: optional(z.string().min(8, { message: 'is too short to be a signing secret' })),
+    /** An app-level token (connections:write): Socket Mode, for a bot without a public URL (local development). */
+    SLACK_APP_TOKEN: optional(
+      z.string().startsWith('xapp-', { message: 'must be an app-level token starting with xapp-' }),
+    ),
+    /** Slack's Web API, also where Socket Mode opens its connection (apps.connections.open). */
+    SLACK_API_URL: z.url({ message: 'must be a URL' }).default('https://slack.com/api/'),
+    INCIDENT_BROADCAST_CHANNEL: channelId
+      .optional()
+      .refine((v) => v !== undefined, {
+        message: 'is required (the ID of the channel where incidents are announced)',
+      })
+      .transform((v) => v!),
+    /** Channel where clinical-safety alerts go (a clinical safety group's channel); optional. */
+    CLINICAL_SAFETY_CHANNEL: channelId.optional(),
+    /** Slack user group (S…) of clinical safety officers, mentioned in those alerts so they are notified. */
+    CLINICAL_SAFETY_GROUP: optional(
+      z.string().regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID such as S0123ABCD' }),
+    ),
+    PAGERDUTY_TOKEN: optional(z.string().min(10, { message: 'is too short to be a PagerDuty API token' })),
+    /** Signing secret of the PagerDuty v3 webhook subscription; without it POST /pagerduty/webhook answers 404. */
+    PAGERDUTY_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook signing secret' })),
+    /** PagerDuty service IDs whose high-urgency incidents declare an incident here, comma-separated. */
+    PAGERDUTY_AUTO_DECLARE_SERVICES: z
       .string()
-      .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
-      .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
-  ),
-  /**
-   * Minutes without a status update before an incident's channel is reminded (and between reminders), per
-   * severity, `off` for none: `SEV1=30,SEV2=60,SEV3=120,SEV4=off`. A severity not listed keeps its default.
-   */
-  REMINDER_UPDATE_MINUTES: z.preprocess(blankIsUnset, z.string().default('').pipe(parsedWith(parseUpdateCadence))),
-  /** Minutes after declaring before the channel is nudged to name a commander when none is set; `off` for never. */
-  REMINDER_COMMANDER_MINUTES: z.preprocess(blankIsUnset, z.string().default(String(COMMANDER_NUDGE_MINUTES)).pipe(parsedWith(parseCommanderCadence))),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ...auditKeysSchema.shape,
-  /** Slack channel where signed audit checkpoints are posted (message and JSON file). */
-  AUDIT_CHANNEL: z.preprocess(blankIsUnset, channelId.optional()),
-  /** Folder where each signed audit checkpoint is written as a new read-only file. */
-  AUDIT_CHECKPOINT_DIR: optional(z.string()),
-  /** Hours between scheduled audit checkpoints (periods aligned on midnight UTC when they divide a day). */
-  AUDIT_CHECKPOINT_HOURS: z.coerce.number({ message: 'must be a whole number of hours' }).int({ message: 'must be a whole number of hours' }).min(1, { message: 'must be at least 1 hour' }).max(720, { message: 'must be at most 720 hours (30 days)' }).default(24),
-}).superRefine((c, ctx) => {
-  if ((c.AUDIT_CHANNEL || c.AUDIT_CHECKPOINT_DIR) && !c.AUDIT_SIGNING_KEY) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['AUDIT_SIGNING_KEY'],
-      message: 'is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed (npm run audit:keygen prints a key)',
-    });
-  }
-  if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['MIGRATION_DATABASE_URL'],
-      message: "needs DATABASE_URL too (the bot's own role on the same database; the embedded database has one role)",
-    });
-  }
-})
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^P[A-Z0-9]{5,}$/, { message: 'must list PagerDuty service IDs such as PABC123, comma-separated' }),
+        ),
+      ),
+    /** The PagerDuty user the bot acts as when the Slack user's email is unknown. */
+    PAGERDUTY_FROM_EMAIL: optional(z.email({ message: 'must be an email address' })),
+    /** The PagerDuty service through which a person (`/incident page @user`) is paged. */
+    PAGERDUTY_DEFAULT_SERVICE: optional(
+      z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' }),
+    ),
+    PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
+    DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
+    /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
+    MIGRATION_DATABASE_URL: optional(
+      z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' }),
+    ),
+    /**
+     * Whether a start applies the pending migrations (one replica). false: it only checks that none is
+     * pending and refuses to start otherwise (several replicas, migrated by `npm run db:migrate`, e.g. a Job).
+     */
+    MIGRATE_ON_START: booleanSetting(true),
+    /** Folder of the embedded database when DATABASE_URL is not set; `:memory:` keeps nothing. */
+    DATA_DIR: z.string().default('./data'),
+    PORT: z.coerce
+      .number({ message: 'must be a port number' })
+      .int()
+      .min(0)
+      .max(65535, { message: 'must be a port number' })
+      .default(3000),
+    TZ_DEFAULT: z
+      .string()
+      .default('UTC')
+      .refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/London' }),
+    /** Working hours for the on-call load report, in each responder's own zone, e.g. `Mon-Fri 09:00-17:30`. */
+    ONCALL_WORKING_HOURS: z.string().default('Mon-Fri 09:00-17:30').pipe(parsedWith(parseWorkingHours)),
+    /** Per team or schedule (by PagerDuty name): `Platform=Mon-Fri 08:00-16:00; Pharmacy=Mon-Sun 07:00-19:00`. */
+    ONCALL_TEAM_WORKING_HOURS: z.string().default('').pipe(parsedWith(parseTeamWorkingHours)),
+    /** Slack members (U…) who see the on-call load in the App Home tab, comma-separated. */
+    ONCALL_LEADS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }),
+        ),
+      ),
+    /** Seconds between background retries of incidents whose set-up failed or was cut short (a crash, a Slack outage). */
+    PROVISION_RETRY_SECONDS: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int()
+      .min(1, { message: 'must be at least 1 second' })
+      .max(3600, { message: 'must be at most 3600 seconds' })
+      .default(30),
+    /**
+     * Seconds a run setting up an incident may go without finishing a step before another run (or
+     * replica) takes the incident over; a just-declared incident is left to its request for half of it.
+     */
+    PROVISION_LEASE_SECONDS: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int()
+      .min(5, { message: 'must be at least 5 seconds' })
+      .max(3600, { message: 'must be at most 3600 seconds' })
+      .default(120),
+    /** How many requests' work after the ack runs at once (declaring, status changes, notes…); the rest waits its turn. */
+    WORK_CONCURRENCY: z.coerce
+      .number({ message: 'must be a whole number' })
+      .int({ message: 'must be a whole number' })
+      .min(1, { message: 'must be at least 1' })
+      .max(64, { message: 'must be at most 64' })
+      .default(4),
+    /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int()
+      .min(1, { message: 'must be at least 1 second' })
+      .max(600, { message: 'must be at most 600 seconds' })
+      .default(25),
+    /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
+    METRICS_TOKEN: optional(
+      z
+        .string()
+        .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
+        .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+    ),
+    /**
+     * Minutes without a status update before an incident's channel is reminded (and between reminders), per
+     * severity, `off` for none: `SEV1=30,SEV2=60,SEV3=120,SEV4=off`. A severity not listed keeps its default.
+     */
+    REMINDER_UPDATE_MINUTES: z.preprocess(blankIsUnset, z.string().default('').pipe(parsedWith(parseUpdateCadence))),
+    /** Minutes after declaring before the channel is nudged to name a commander when none is set; `off` for never. */
+    REMINDER_COMMANDER_MINUTES: z.preprocess(
+      blankIsUnset,
+      z.string().default(String(COMMANDER_NUDGE_MINUTES)).pipe(parsedWith(parseCommanderCadence)),
+    ),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...auditKeysSchema.shape,
+    /** Slack channel where signed audit checkpoints are posted (message and JSON file). */
+    AUDIT_CHANNEL: z.preprocess(blankIsUnset, channelId.optional()),
+    /** Folder where each signed audit checkpoint is written as a new read-only file. */
+    AUDIT_CHECKPOINT_DIR: optional(z.string()),
+    /** Hours between scheduled audit checkpoints (periods aligned on midnight UTC when they divide a day). */
+    AUDIT_CHECKPOINT_HOURS: z.coerce
+      .number({ message: 'must be a whole number of hours' })
+      .int({ message: 'must be a whole number of hours' })
+      .min(1, { message: 'must be at least 1 hour' })
+      .max(720, { message: 'must be at most 720 hours (30 days)' })
+      .default(24),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.AUDIT_CHANNEL || c.AUDIT_CHECKPOINT_DIR) && !c.AUDIT_SIGNING_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_SIGNING_KEY'],
+        message:
+          'is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed (npm run audit:keygen prints a key)',
+      });
+    }
+    if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MIGRATION_DATABASE_URL'],
+        message: "needs DATABASE_URL too (the bot's own role on the same database; the embedded database has one role)",
+      });
+    }
+  })
   // Checked whatever else is wrong, so that a missing secret is named beside the other problems.
   .check(
     z.refine((c) => Boolean(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN), {
@@ -147,7 +224,12 @@ export const configSchema = z.object({
       message: 'is required (Basic Information › Signing Secret), unless SLACK_APP_TOKEN is set for Socket Mode',
       when: (payload) => {
         const issues = payload.issues.map((i) => i.path?.[0]);
-        return typeof payload.value === 'object' && payload.value !== null && !issues.includes('SLACK_SIGNING_SECRET') && !issues.includes('SLACK_APP_TOKEN');
+        return (
+          typeof payload.value === 'object' &&
+          payload.value !== null &&
+          !issues.includes('SLACK_SIGNING_SECRET') &&
+          !issues.includes('SLACK_APP_TOKEN')
+        );
       },
     }),
   );

@@ -144,15 +144,17 @@ type Level = (typeof LEVELS)[number];
 export function slackLibraryLogger(logger: Logger, level: Level = 'warn'): SlackLibraryLogger {
   let current: Level = level;
   let name = 'bolt';
-  const at = (l: Level) => (...parts: unknown[]) => {
-    if (LEVELS.indexOf(l) < LEVELS.indexOf(current)) return;
-    const err = parts.find((p) => p instanceof Error);
-    const msg = parts
-      .filter((p) => p !== err)
-      .map((p) => (typeof p === 'string' ? p : safeJson(p)))
-      .join(' ');
-    logger[l](err ? { source: name, err } : { source: name }, msg || (err as Error | undefined)?.message);
-  };
+  const at =
+    (l: Level) =>
+    (...parts: unknown[]) => {
+      if (LEVELS.indexOf(l) < LEVELS.indexOf(current)) return;
+      const err = parts.find((p) => p instanceof Error);
+      const msg = parts
+        .filter((p) => p !== err)
+        .map((p) => (typeof p === 'string' ? p : safeJson(p)))
+        .join(' ');
+      logger[l](err ? { source: name, err } : { source: name }, msg || (err as Error | undefined)?.message);
+    };
   return {
     debug: at('debug'),
     info: at('info'),

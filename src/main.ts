@@ -15,7 +15,8 @@ import type { Config } from './config.ts';
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 if (!process.env.NODE_DISABLE_COMPILE_CACHE) {
   try {
-    const dir = process.env.NODE_COMPILE_CACHE || path.join(os.homedir(), '.cache', 'incident-bot', 'node-compile-cache');
+    const dir =
+      process.env.NODE_COMPILE_CACHE || path.join(os.homedir(), '.cache', 'incident-bot', 'node-compile-cache');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     module.enableCompileCache?.(dir);
   } catch {
@@ -38,13 +39,14 @@ try {
 
 // The rest of the bot is loaded once the configuration is known to be good, so a bad setting is
 // reported at once, without loading (and type-stripping) every module first.
-const [{ startBot }, { DataDirLockedError }, { createLogger }, { DatabaseSetupError }, { logUnhandledRejections }] = await Promise.all([
-  import('./app.ts'),
-  import('./db/data-dir-lock.ts'),
-  import('./logger.ts'),
-  import('./db/roles.ts'),
-  import('./process-net.ts'),
-]);
+const [{ startBot }, { DataDirLockedError }, { createLogger }, { DatabaseSetupError }, { logUnhandledRejections }] =
+  await Promise.all([
+    import('./app.ts'),
+    import('./db/data-dir-lock.ts'),
+    import('./logger.ts'),
+    import('./db/roles.ts'),
+    import('./process-net.ts'),
+  ]);
 const logger = createLogger(config.LOG_LEVEL);
 // Nothing from outside may end the process: a rejection nobody handled is logged, not fatal.
 logUnhandledRejections(logger);
@@ -76,7 +78,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     logger.info({ signal }, 'stopping: no new requests, finishing in-flight work');
     const hardStop = setTimeout(() => {
-      logger.error({ timeoutMs: drainTimeoutMs }, 'in-flight work did not finish in time: exiting; the next start resumes it');
+      logger.error(
+        { timeoutMs: drainTimeoutMs },
+        'in-flight work did not finish in time: exiting; the next start resumes it',
+      );
       process.exit(1);
     }, drainTimeoutMs);
     bot.stop().then(

@@ -131,7 +131,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   });
   const slackApiErrors = new Counter({
     name: `${PREFIX}slack_api_errors_total`,
-    help: 'Slack Web API requests that failed, by method and error (Slack\'s error code, ratelimited, http_<status>, timeout or network).',
+    help: "Slack Web API requests that failed, by method and error (Slack's error code, ratelimited, http_<status>, timeout or network).",
     labelNames: ['method', 'error'],
     registers,
   });
@@ -189,7 +189,10 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     handler: (req: IncomingMessage, res: ServerResponse) => {
       if (opts.token && !bearerMatches(req.headers.authorization, opts.token)) {
         logger.warn({}, 'metrics: scrape without the bearer token (METRICS_TOKEN) refused');
-        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"' });
+        res.writeHead(401, {
+          'content-type': 'text/plain; charset=utf-8',
+          'www-authenticate': 'Bearer realm="metrics"',
+        });
         res.end('unauthorized\n');
         return;
       }
@@ -255,7 +258,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
         let error: string | null = null;
         try {
           const body = JSON.parse(await res.clone().text()) as { ok?: unknown; error?: unknown };
-          if (body.ok === false) error = typeof body.error === 'string' && SLACK_ERROR_CODE.test(body.error) ? body.error : 'unknown';
+          if (body.ok === false)
+            error = typeof body.error === 'string' && SLACK_ERROR_CODE.test(body.error) ? body.error : 'unknown';
         } catch {
           error = 'invalid_body';
         }

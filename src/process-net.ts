@@ -8,7 +8,10 @@ import type { Logger } from './logger.ts';
  */
 export function logUnhandledRejections(logger: Logger, proc: NodeJS.EventEmitter = process): () => void {
   const onRejection = (reason: unknown) => {
-    logger.error({ err: reason }, 'unhandled promise rejection: logged, the process carries on (a bug: please report it)');
+    logger.error(
+      { err: reason },
+      'unhandled promise rejection: logged, the process carries on (a bug: please report it)',
+    );
   };
   proc.on('unhandledRejection', onRejection);
   return () => void proc.off('unhandledRejection', onRejection);

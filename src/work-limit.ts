@@ -19,13 +19,11 @@ export class WorkLimit {
    * `maxYieldMs`: how long a run about to start waits for requests being answered (below); past
    * it, it starts anyway, so a steady stream of requests cannot hold work off for ever.
    */
-  constructor(
-    concurrency: number,
-    maxYieldMs = 200,
-  ) {
+  constructor(concurrency: number, maxYieldMs = 200) {
     this.concurrency = concurrency;
     this.maxYieldMs = maxYieldMs;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
   }
 
   /**

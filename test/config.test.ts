@@ -42,7 +42,12 @@ describe('config', () => {
   });
 
   test('on-call load settings: working hours per team, leads', () => {
-    const c = loadConfig({ ...GOOD, ONCALL_WORKING_HOURS: 'Mon-Sat 08:00-18:00', ONCALL_TEAM_WORKING_HOURS: 'Pharmacy=Mon-Sun 07:00-19:00', ONCALL_LEADS: 'U0LEAD, W0OTHER' });
+    const c = loadConfig({
+      ...GOOD,
+      ONCALL_WORKING_HOURS: 'Mon-Sat 08:00-18:00',
+      ONCALL_TEAM_WORKING_HOURS: 'Pharmacy=Mon-Sun 07:00-19:00',
+      ONCALL_LEADS: 'U0LEAD, W0OTHER',
+    });
     assert.deepEqual(c.ONCALL_WORKING_HOURS.days, [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(c.ONCALL_TEAM_WORKING_HOURS.get('pharmacy')?.days, [1, 2, 3, 4, 5, 6, 7]);
     assert.deepEqual(c.ONCALL_LEADS, ['U0LEAD', 'W0OTHER']);
@@ -57,15 +62,24 @@ describe('config', () => {
   test('each missing or bad variable is named', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ ...GOOD, SLACK_BOT_TOKEN: '' }, /SLACK_BOT_TOKEN must be a bot token/],
-      [{ SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET, INCIDENT_BROADCAST_CHANNEL: `C1${'X'.repeat(8)}` }, /SLACK_BOT_TOKEN is required/],
+      [
+        { SLACK_SIGNING_SECRET: GOOD.SLACK_SIGNING_SECRET, INCIDENT_BROADCAST_CHANNEL: `C1${'X'.repeat(8)}` },
+        /SLACK_BOT_TOKEN is required/,
+      ],
       [{ ...GOOD, SLACK_BOT_TOKEN: 'xoxp-user-token' }, /SLACK_BOT_TOKEN must be a bot token starting with xoxb-/],
       [{ ...GOOD, SLACK_SIGNING_SECRET: 'x' }, /SLACK_SIGNING_SECRET is too short/],
       [{ ...GOOD, SLACK_APP_TOKEN: 'xoxb-wrong' }, /SLACK_APP_TOKEN must be an app-level token/],
       [{ ...GOOD, SLACK_API_URL: 'not a url' }, /SLACK_API_URL must be a URL/],
       [{ ...GOOD, INCIDENT_BROADCAST_CHANNEL: '#incidents' }, /INCIDENT_BROADCAST_CHANNEL must be a Slack channel ID/],
       [{ ...GOOD, DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgresql:\/\/ URL/],
-      [{ ...GOOD, DATABASE_URL: 'postgresql://bot@db/incidents', MIGRATION_DATABASE_URL: 'mysql://owner@db' }, /MIGRATION_DATABASE_URL must be a postgresql:\/\/ URL/],
-      [{ ...GOOD, MIGRATION_DATABASE_URL: 'postgresql://owner@db/incidents' }, /MIGRATION_DATABASE_URL needs DATABASE_URL too/],
+      [
+        { ...GOOD, DATABASE_URL: 'postgresql://bot@db/incidents', MIGRATION_DATABASE_URL: 'mysql://owner@db' },
+        /MIGRATION_DATABASE_URL must be a postgresql:\/\/ URL/,
+      ],
+      [
+        { ...GOOD, MIGRATION_DATABASE_URL: 'postgresql://owner@db/incidents' },
+        /MIGRATION_DATABASE_URL needs DATABASE_URL too/,
+      ],
       [{ ...GOOD, PORT: 'eighty' }, /PORT must be a port number/],
       [{ ...GOOD, PORT: '70000' }, /PORT must be a port number/],
       [{ ...GOOD, TZ_DEFAULT: 'Mars/Base' }, /TZ_DEFAULT must be an IANA time zone/],
@@ -82,7 +96,8 @@ describe('config', () => {
     ];
     for (const [env, expected] of cases) assert.match(problem(env), expected);
     const all = problem({});
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_BROADCAST_CHANNEL']) assert.ok(all.includes(name));
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_BROADCAST_CHANNEL'])
+      assert.ok(all.includes(name));
   });
 
   test('audit checkpoints: off by default; a key in base64 or PEM, a folder and/or a channel, every 24 hours', () => {
@@ -92,33 +107,75 @@ describe('config', () => {
     assert.equal(off.AUDIT_CHANNEL, undefined);
     assert.equal(off.AUDIT_CHECKPOINT_HOURS, 24);
     const key = generateSigningKey();
-    const on = loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_DIR: '/var/lib/incident-audit', AUDIT_CHANNEL: 'G0AUDIT', AUDIT_CHECKPOINT_HOURS: '6' });
+    const on = loadConfig({
+      ...GOOD,
+      AUDIT_SIGNING_KEY: key.seed,
+      AUDIT_CHECKPOINT_DIR: '/var/lib/incident-audit',
+      AUDIT_CHANNEL: 'G0AUDIT',
+      AUDIT_CHECKPOINT_HOURS: '6',
+    });
     assert.equal(on.AUDIT_SIGNING_KEY?.publicKey.base64, key.publicKey);
-    assert.deepEqual([on.AUDIT_CHECKPOINT_DIR, on.AUDIT_CHANNEL, on.AUDIT_CHECKPOINT_HOURS], ['/var/lib/incident-audit', 'G0AUDIT', 6]);
-    const pem = loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: key.privatePem.replace(/\n/g, '\\n'), AUDIT_VERIFY_KEY: key.publicPem, AUDIT_CHANNEL: 'C0AUDIT' });
+    assert.deepEqual(
+      [on.AUDIT_CHECKPOINT_DIR, on.AUDIT_CHANNEL, on.AUDIT_CHECKPOINT_HOURS],
+      ['/var/lib/incident-audit', 'G0AUDIT', 6],
+    );
+    const pem = loadConfig({
+      ...GOOD,
+      AUDIT_SIGNING_KEY: key.privatePem.replace(/\n/g, '\\n'),
+      AUDIT_VERIFY_KEY: key.publicPem,
+      AUDIT_CHANNEL: 'C0AUDIT',
+    });
     assert.equal(pem.AUDIT_SIGNING_KEY?.publicKey.fingerprint, key.fingerprint);
     assert.equal(pem.AUDIT_VERIFY_KEY?.fingerprint, key.fingerprint);
-    assert.equal(loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: ' ', AUDIT_CHANNEL: '', AUDIT_CHECKPOINT_DIR: '' }).AUDIT_SIGNING_KEY, undefined, 'blank is unset');
+    assert.equal(
+      loadConfig({ ...GOOD, AUDIT_SIGNING_KEY: ' ', AUDIT_CHANNEL: '', AUDIT_CHECKPOINT_DIR: '' }).AUDIT_SIGNING_KEY,
+      undefined,
+      'blank is unset',
+    );
   });
 
   test('bad audit checkpoint settings are named, and a key is never repeated in the message', () => {
     const key = generateSigningKey();
     const cases: [Record<string, string>, RegExp][] = [
-      [{ ...GOOD, AUDIT_CHECKPOINT_DIR: '/var/lib/incident-audit' }, /AUDIT_SIGNING_KEY is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed \(npm run audit:keygen prints a key\)/],
+      [
+        { ...GOOD, AUDIT_CHECKPOINT_DIR: '/var/lib/incident-audit' },
+        /AUDIT_SIGNING_KEY is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed \(npm run audit:keygen prints a key\)/,
+      ],
       [{ ...GOOD, AUDIT_CHANNEL: 'C0AUDIT' }, /AUDIT_SIGNING_KEY is required when/],
       [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHANNEL: '#audit' }, /AUDIT_CHANNEL must be a Slack channel ID/],
-      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '0' }, /AUDIT_CHECKPOINT_HOURS must be at least 1 hour/],
-      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '1.5' }, /AUDIT_CHECKPOINT_HOURS must be a whole number of hours/],
-      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: 'daily' }, /AUDIT_CHECKPOINT_HOURS must be a whole number of hours/],
-      [{ ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '721' }, /AUDIT_CHECKPOINT_HOURS must be at most 720 hours/],
+      [
+        { ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '0' },
+        /AUDIT_CHECKPOINT_HOURS must be at least 1 hour/,
+      ],
+      [
+        { ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '1.5' },
+        /AUDIT_CHECKPOINT_HOURS must be a whole number of hours/,
+      ],
+      [
+        { ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: 'daily' },
+        /AUDIT_CHECKPOINT_HOURS must be a whole number of hours/,
+      ],
+      [
+        { ...GOOD, AUDIT_SIGNING_KEY: key.seed, AUDIT_CHECKPOINT_HOURS: '721' },
+        /AUDIT_CHECKPOINT_HOURS must be at most 720 hours/,
+      ],
       [{ ...GOOD, AUDIT_VERIFY_KEY: key.seed.slice(0, 30) }, /AUDIT_VERIFY_KEY must be an Ed25519 public key/],
       [{ ...GOOD, AUDIT_VERIFY_KEY: key.privatePem }, /AUDIT_VERIFY_KEY must be an Ed25519 public key/],
     ];
     for (const [env, expected] of cases) assert.match(problem(env), expected);
-    for (const bad of [key.seed.slice(0, 40), `${key.seed.slice(0, 20)}!!${key.seed.slice(22)}`, key.publicPem, 'hunter2-hunter2']) {
+    for (const bad of [
+      key.seed.slice(0, 40),
+      `${key.seed.slice(0, 20)}!!${key.seed.slice(22)}`,
+      key.publicPem,
+      'hunter2-hunter2',
+    ]) {
       const message = problem({ ...GOOD, AUDIT_SIGNING_KEY: bad, AUDIT_CHECKPOINT_DIR: '/x' });
-      assert.match(message, /^Invalid configuration: AUDIT_SIGNING_KEY must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM \(npm run audit:keygen prints one\)\. See/);
-      for (const part of bad.split(/\n/).filter((l) => l.length > 8)) assert.ok(!message.includes(part), 'the key is not repeated');
+      assert.match(
+        message,
+        /^Invalid configuration: AUDIT_SIGNING_KEY must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM \(npm run audit:keygen prints one\)\. See/,
+      );
+      for (const part of bad.split(/\n/).filter((l) => l.length > 8))
+        assert.ok(!message.includes(part), 'the key is not repeated');
     }
   });
 
@@ -127,50 +184,95 @@ describe('config', () => {
     const socket = loadConfig({ ...noSecret, SLACK_APP_TOKEN: 'xapp-1-A0001-123-abc' });
     assert.equal(socket.SLACK_SIGNING_SECRET, undefined);
     assert.equal(socket.SLACK_APP_TOKEN, 'xapp-1-A0001-123-abc');
-    assert.equal(loadConfig({ ...noSecret, SLACK_SIGNING_SECRET: ' ', SLACK_APP_TOKEN: 'xapp-1-A0001-123-abc' }).SLACK_SIGNING_SECRET, undefined, 'blank is unset');
-    assert.equal(loadConfig({ ...GOOD, SLACK_APP_TOKEN: 'xapp-1-A0001-123-abc' }).SLACK_SIGNING_SECRET, GOOD.SLACK_SIGNING_SECRET, 'both may be set');
-    const required = /SLACK_SIGNING_SECRET is required \(Basic Information › Signing Secret\), unless SLACK_APP_TOKEN is set for Socket Mode/;
+    assert.equal(
+      loadConfig({ ...noSecret, SLACK_SIGNING_SECRET: ' ', SLACK_APP_TOKEN: 'xapp-1-A0001-123-abc' })
+        .SLACK_SIGNING_SECRET,
+      undefined,
+      'blank is unset',
+    );
+    assert.equal(
+      loadConfig({ ...GOOD, SLACK_APP_TOKEN: 'xapp-1-A0001-123-abc' }).SLACK_SIGNING_SECRET,
+      GOOD.SLACK_SIGNING_SECRET,
+      'both may be set',
+    );
+    const required =
+      /SLACK_SIGNING_SECRET is required \(Basic Information › Signing Secret\), unless SLACK_APP_TOKEN is set for Socket Mode/;
     assert.match(problem(noSecret), required);
     assert.match(problem({ ...noSecret, SLACK_SIGNING_SECRET: '' }), required);
     assert.match(problem({ ...noSecret, SLACK_APP_TOKEN: '' }), required, 'a blank app token is no app token');
-    assert.match(problem({ ...noSecret, SLACK_APP_TOKEN: 'xoxb-not-an-app-token' }), /SLACK_APP_TOKEN must be an app-level token starting with xapp-/);
-    assert.match(problem({ ...noSecret, SLACK_APP_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 'short' }), /SLACK_SIGNING_SECRET is too short/, 'a secret given is still checked');
+    assert.match(
+      problem({ ...noSecret, SLACK_APP_TOKEN: 'xoxb-not-an-app-token' }),
+      /SLACK_APP_TOKEN must be an app-level token starting with xapp-/,
+    );
+    assert.match(
+      problem({ ...noSecret, SLACK_APP_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 'short' }),
+      /SLACK_SIGNING_SECRET is too short/,
+      'a secret given is still checked',
+    );
     // Named beside the other problems, not only once they are fixed.
     const both = problem({ ...noSecret, PORT: 'eighty' });
     assert.match(both, /PORT must be a port number/);
     assert.match(both, required);
   });
 
-  test('reminder cadences: today\'s by default; per severity, or off', () => {
+  test("reminder cadences: today's by default; per severity, or off", () => {
     const defaults = loadConfig(GOOD);
     assert.deepEqual(defaults.REMINDER_UPDATE_MINUTES, { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: 120 });
     assert.equal(defaults.REMINDER_COMMANDER_MINUTES, 10);
-    const set = loadConfig({ ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV1=15,SEV2=45,SEV3=240,SEV4=off', REMINDER_COMMANDER_MINUTES: '5' });
+    const set = loadConfig({
+      ...GOOD,
+      REMINDER_UPDATE_MINUTES: 'SEV1=15,SEV2=45,SEV3=240,SEV4=off',
+      REMINDER_COMMANDER_MINUTES: '5',
+    });
     assert.deepEqual(set.REMINDER_UPDATE_MINUTES, { SEV1: 15, SEV2: 45, SEV3: 240, SEV4: null });
     assert.equal(set.REMINDER_COMMANDER_MINUTES, 5);
-    assert.deepEqual(loadConfig({ ...GOOD, REMINDER_UPDATE_MINUTES: 'sev4=off' }).REMINDER_UPDATE_MINUTES, { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: null }, 'the others keep their default');
+    assert.deepEqual(
+      loadConfig({ ...GOOD, REMINDER_UPDATE_MINUTES: 'sev4=off' }).REMINDER_UPDATE_MINUTES,
+      { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: null },
+      'the others keep their default',
+    );
     assert.equal(loadConfig({ ...GOOD, REMINDER_COMMANDER_MINUTES: 'off' }).REMINDER_COMMANDER_MINUTES, null);
     const blank = loadConfig({ ...GOOD, REMINDER_UPDATE_MINUTES: ' ', REMINDER_COMMANDER_MINUTES: '' });
-    assert.deepEqual([blank.REMINDER_UPDATE_MINUTES, blank.REMINDER_COMMANDER_MINUTES], [defaults.REMINDER_UPDATE_MINUTES, 10], 'blank is the default');
+    assert.deepEqual(
+      [blank.REMINDER_UPDATE_MINUTES, blank.REMINDER_COMMANDER_MINUTES],
+      [defaults.REMINDER_UPDATE_MINUTES, 10],
+      'blank is the default',
+    );
   });
 
   test('a bad reminder cadence is one clear line naming the variable and the entry', () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV1=0' }, /^Invalid configuration: REMINDER_UPDATE_MINUTES `SEV1=0`: the minutes must be a whole number from 1 to 10080 \(a week\), or `off`\. See/],
+      [
+        { ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV1=0' },
+        /^Invalid configuration: REMINDER_UPDATE_MINUTES `SEV1=0`: the minutes must be a whole number from 1 to 10080 \(a week\), or `off`\. See/,
+      ],
       [{ ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV2=1.5' }, /REMINDER_UPDATE_MINUTES `SEV2=1\.5`: the minutes must be/],
       [{ ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV3=2h' }, /REMINDER_UPDATE_MINUTES `SEV3=2h`: the minutes must be/],
       [{ ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV5=10' }, /REMINDER_UPDATE_MINUTES `SEV5=10`: `SEV5` is not a severity/],
       [{ ...GOOD, REMINDER_UPDATE_MINUTES: '30,60,120' }, /REMINDER_UPDATE_MINUTES `30` has no `=`/],
       [{ ...GOOD, REMINDER_UPDATE_MINUTES: 'SEV1=30,SEV1=20' }, /REMINDER_UPDATE_MINUTES gives SEV1 twice/],
-      [{ ...GOOD, REMINDER_COMMANDER_MINUTES: '0' }, /^Invalid configuration: REMINDER_COMMANDER_MINUTES `0` is not a number of minutes: write a whole number from 1 to 10080 \(a week\), or `off`\. See/],
-      [{ ...GOOD, REMINDER_COMMANDER_MINUTES: 'never' }, /REMINDER_COMMANDER_MINUTES `never` is not a number of minutes/],
-      [{ ...GOOD, REMINDER_COMMANDER_MINUTES: '20000' }, /REMINDER_COMMANDER_MINUTES `20000` is not a number of minutes/],
+      [
+        { ...GOOD, REMINDER_COMMANDER_MINUTES: '0' },
+        /^Invalid configuration: REMINDER_COMMANDER_MINUTES `0` is not a number of minutes: write a whole number from 1 to 10080 \(a week\), or `off`\. See/,
+      ],
+      [
+        { ...GOOD, REMINDER_COMMANDER_MINUTES: 'never' },
+        /REMINDER_COMMANDER_MINUTES `never` is not a number of minutes/,
+      ],
+      [
+        { ...GOOD, REMINDER_COMMANDER_MINUTES: '20000' },
+        /REMINDER_COMMANDER_MINUTES `20000` is not a number of minutes/,
+      ],
     ];
     for (const [env, expected] of cases) assert.match(problem(env), expected);
   });
 
   test('MIGRATION_DATABASE_URL (the owner) goes with DATABASE_URL (the bot role)', () => {
-    const c = loadConfig({ ...GOOD, DATABASE_URL: 'postgresql://incident_bot@db/incidents', MIGRATION_DATABASE_URL: 'postgresql://incident_owner@db/incidents' });
+    const c = loadConfig({
+      ...GOOD,
+      DATABASE_URL: 'postgresql://incident_bot@db/incidents',
+      MIGRATION_DATABASE_URL: 'postgresql://incident_owner@db/incidents',
+    });
     assert.equal(c.MIGRATION_DATABASE_URL, 'postgresql://incident_owner@db/incidents');
     assert.equal(loadConfig({ ...GOOD, MIGRATION_DATABASE_URL: ' ' }).MIGRATION_DATABASE_URL, undefined);
   });
@@ -178,16 +280,25 @@ describe('config', () => {
   test('MIGRATE_ON_START: on by default (one replica), false leaves migrating to npm run db:migrate', () => {
     assert.equal(loadConfig(GOOD).MIGRATE_ON_START, true);
     assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: ' ' }).MIGRATE_ON_START, true, 'blank is unset');
-    for (const on of ['true', 'TRUE', ' True ']) assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: on }).MIGRATE_ON_START, true, on);
-    for (const off of ['false', 'FALSE', ' False\n']) assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: off }).MIGRATE_ON_START, false, off);
+    for (const on of ['true', 'TRUE', ' True '])
+      assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: on }).MIGRATE_ON_START, true, on);
+    for (const off of ['false', 'FALSE', ' False\n'])
+      assert.equal(loadConfig({ ...GOOD, MIGRATE_ON_START: off }).MIGRATE_ON_START, false, off);
     // Anything else is refused rather than guessed: `0`, `no`, `off` would read as true to some and false to others.
     for (const bad of ['0', '1', 'no', 'yes', 'off', 'on', 'f', 'falsey', 'true false', '"false"']) {
-      assert.match(problem({ ...GOOD, MIGRATE_ON_START: bad }), /^Invalid configuration: MIGRATE_ON_START must be true or false\. See/, bad);
+      assert.match(
+        problem({ ...GOOD, MIGRATE_ON_START: bad }),
+        /^Invalid configuration: MIGRATE_ON_START must be true or false\. See/,
+        bad,
+      );
     }
   });
 
   test('a refusal points to docs/configuration.md, whose table has a row for every setting', () => {
-    assert.match(problem({ ...GOOD, PORT: 'eighty' }), /^Invalid configuration: PORT must be a port number\. See docs\/configuration\.md\.$/);
+    assert.match(
+      problem({ ...GOOD, PORT: 'eighty' }),
+      /^Invalid configuration: PORT must be a port number\. See docs\/configuration\.md\.$/,
+    );
     const reference = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     const documented = new Set([...reference.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
     const missing = Object.keys(configSchema.shape).filter((key) => !documented.has(key));
@@ -216,7 +327,11 @@ describe('config', () => {
       assert.ok(!existsSync(path.join(home, 'node-compile-cache')), 'nothing in the temporary folder');
       // Turned off: no cache at all.
       rmSync(path.join(home, '.cache'), { recursive: true });
-      const off = spawnSync(process.execPath, ['src/main.ts'], { env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, encoding: 'utf8', timeout: 30_000 });
+      const off = spawnSync(process.execPath, ['src/main.ts'], {
+        env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       assert.equal(off.status, 1, off.stderr);
       assert.ok(!existsSync(path.join(home, '.cache')));
     } finally {

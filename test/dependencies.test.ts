@@ -19,7 +19,10 @@ const installed = (name: string): string => read(`node_modules/${name}/package.j
 test('prisma, @prisma/client, @prisma/adapter-pg and @prisma/driver-adapter-utils are pinned to one exact version', () => {
   const names = ['prisma', '@prisma/client', '@prisma/adapter-pg', '@prisma/driver-adapter-utils'];
   const versions = names.map(declared);
-  assert.ok(versions.every((v) => v !== undefined && /^\d+\.\d+\.\d+$/.test(v)), `exact versions: ${versions.join(', ')}`);
+  assert.ok(
+    versions.every((v) => v !== undefined && /^\d+\.\d+\.\d+$/.test(v)),
+    `exact versions: ${versions.join(', ')}`,
+  );
   assert.equal(new Set(versions).size, 1, `one version: ${names.map((n, i) => `${n}@${versions[i]}`).join(', ')}`);
   for (const name of names) {
     assert.equal(locked(name), versions[0], `${name} in package-lock.json`);
@@ -38,8 +41,15 @@ test('@electric-sql/pglite is the exact version @electric-sql/pglite-socket decl
 test("pg-boss is 12 and its Node requirement is within the project's engines", () => {
   const boss = read('node_modules/pg-boss/package.json');
   assert.equal(boss.version.split('.')[0], '12');
-  const min = (range: string) => range.match(/>=\s*(\d+)\.(\d+)/)!.slice(1).map(Number) as [number, number];
+  const min = (range: string) =>
+    range
+      .match(/>=\s*(\d+)\.(\d+)/)!
+      .slice(1)
+      .map(Number) as [number, number];
   const [ourMajor, ourMinor] = min(pkg.engines.node);
   const [bossMajor, bossMinor] = min(boss.engines.node);
-  assert.ok(ourMajor > bossMajor || (ourMajor === bossMajor && ourMinor >= bossMinor), `engines ${pkg.engines.node} within pg-boss's ${boss.engines.node}`);
+  assert.ok(
+    ourMajor > bossMajor || (ourMajor === bossMajor && ourMinor >= bossMinor),
+    `engines ${pkg.engines.node} within pg-boss's ${boss.engines.node}`,
+  );
 });

@@ -26,7 +26,11 @@ const DEPLOY = path.join(ROOT, 'deploy');
 const K8S = path.join(DEPLOY, 'kubernetes');
 const read = (file: string) => fs.readFileSync(file, 'utf8');
 const CONFIG_KEYS = new Set(Object.keys(configSchema.shape));
-const MINIMAL = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'x'.repeat(16), INCIDENT_BROADCAST_CHANNEL: 'C0123' };
+const MINIMAL = {
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 'x'.repeat(16),
+  INCIDENT_BROADCAST_CHANNEL: 'C0123',
+};
 const DRAIN_SECONDS = loadConfig(MINIMAL).SHUTDOWN_TIMEOUT_SECONDS;
 
 // Parsed YAML, navigated freely: the assertions check each shape they read.
@@ -49,7 +53,9 @@ function seconds(duration: string): number {
 // ---------------------------------------------------------------------------------------------
 // Compose
 
-const { getDockerComposeSchemaWithoutFormats } = createRequire(import.meta.url)('composeverter') as { getDockerComposeSchemaWithoutFormats(): object };
+const { getDockerComposeSchemaWithoutFormats } = createRequire(import.meta.url)('composeverter') as {
+  getDockerComposeSchemaWithoutFormats(): object;
+};
 /**
  * composeverter replaces each `format` of the specification (duration, ports, expose…) with a
  * `pattern` of its own regular expression, written with RegExp#toString(): `/^…$/`, slashes
@@ -113,14 +119,20 @@ describe('deploy/compose.yaml', () => {
     assert.match(db.image, /^postgres:17(-|$)/);
     assert.ok(db.healthcheck.test.includes('pg_isready'), 'pg_isready');
     // Over TCP: the image's first-start server (init scripts running) listens on its socket only.
-    assert.ok(db.healthcheck.test.some((a: string) => /^--host=127\.0\.0\.1$/.test(a)), 'checked over TCP');
-    assert.ok(db.healthcheck.test.includes(`--dbname=${initDefault('INCIDENT_DB')}`), 'on the bot\'s database');
+    assert.ok(
+      db.healthcheck.test.some((a: string) => /^--host=127\.0\.0\.1$/.test(a)),
+      'checked over TCP',
+    );
+    assert.ok(db.healthcheck.test.includes(`--dbname=${initDefault('INCIDENT_DB')}`), "on the bot's database");
     const data = (db.volumes as string[]).find((v) => v.endsWith(':/var/lib/postgresql/data'));
     assert.ok(data, 'the data directory is a volume');
     const volume = data.split(':')[0]!;
     assert.ok(!volume.includes('/') && !volume.startsWith('.'), `${volume} is a named volume, not a host path`);
     assert.ok(volume in compose.volumes, `${volume} is declared under volumes:`);
-    assert.ok(db.volumes.includes('./postgres-init:/docker-entrypoint-initdb.d:ro'), 'the roles are made on the first start');
+    assert.ok(
+      db.volumes.includes('./postgres-init:/docker-entrypoint-initdb.d:ro'),
+      'the roles are made on the first start',
+    );
     assert.equal(db.ports, undefined, 'the database is not published on the host');
   });
 
@@ -130,19 +142,22 @@ describe('deploy/compose.yaml', () => {
     assert.deepEqual(bot.depends_on.migrate, { condition: 'service_completed_successfully' });
     assert.ok(bot.healthcheck.test.join(' ').includes('/healthz'));
     assert.ok(!bot.deploy?.replicas || bot.deploy.replicas === 1, 'one replica');
-    assert.ok(seconds(bot.stop_grace_period) > DRAIN_SECONDS, `stop_grace_period ${bot.stop_grace_period} > ${DRAIN_SECONDS} s drain`);
+    assert.ok(
+      seconds(bot.stop_grace_period) > DRAIN_SECONDS,
+      `stop_grace_period ${bot.stop_grace_period} > ${DRAIN_SECONDS} s drain`,
+    );
     assert.equal(bot.stop_signal ?? 'SIGTERM', 'SIGTERM');
     assert.equal(bot.entrypoint, undefined, 'tini stays PID 1');
-    assert.equal(bot.command, undefined, 'the image\'s `node src/main.ts`');
+    assert.equal(bot.command, undefined, "the image's `node src/main.ts`");
     assert.equal(bot.read_only, true);
     assert.ok(bot.cap_drop.includes('ALL'));
     // It migrates on start by default (MIGRATE_ON_START unset); the owner's URL is not its to hold.
     assert.ok(!('MIGRATE_ON_START' in bot.environment));
-    assert.ok(!('MIGRATION_DATABASE_URL' in bot.environment), 'the running bot never holds the owner\'s password');
+    assert.ok(!('MIGRATION_DATABASE_URL' in bot.environment), "the running bot never holds the owner's password");
     for (const key of Object.keys(bot.environment)) assert.ok(CONFIG_KEYS.has(key), `${key} is a setting`);
   });
 
-  test('the migrations: `npm run db:migrate` as the owner, granting the bot\'s role, with the bot\'s image', () => {
+  test("the migrations: `npm run db:migrate` as the owner, granting the bot's role, with the bot's image", () => {
     const migrate = compose.services.migrate as Json;
     const bot = compose.services.bot as Json;
     assert.deepEqual(migrate.command, ['node', 'scripts/migrate.ts']);
@@ -153,14 +168,21 @@ describe('deploy/compose.yaml', () => {
     assert.equal(migrate.image, bot.image);
     assert.deepEqual(migrate.build, bot.build);
     assert.equal(bot.build.dockerfile, 'Dockerfile');
-    assert.ok(fs.existsSync(path.join(DEPLOY, bot.build.context, bot.build.dockerfile)), 'the build context holds the Dockerfile');
+    assert.ok(
+      fs.existsSync(path.join(DEPLOY, bot.build.context, bot.build.dockerfile)),
+      'the build context holds the Dockerfile',
+    );
     // The URLs name the roles and database that postgres-init/ creates.
     const owner = new URL(interpolated(migrate.environment.MIGRATION_DATABASE_URL));
     const botUrl = new URL(interpolated(migrate.environment.DATABASE_URL));
     assert.equal(owner.username, initDefault('INCIDENT_OWNER'));
     assert.equal(botUrl.username, initDefault('INCIDENT_BOT'));
     for (const u of [owner, botUrl]) assert.equal(u.pathname, `/${initDefault('INCIDENT_DB')}`);
-    assert.equal(bot.environment.DATABASE_URL, migrate.environment.DATABASE_URL, 'the bot runs as the role the migrations granted');
+    assert.equal(
+      bot.environment.DATABASE_URL,
+      migrate.environment.DATABASE_URL,
+      'the bot runs as the role the migrations granted',
+    );
   });
 
   test('secrets come from deploy/.env and deploy/bot.env, never committed; the examples list what is needed', () => {
@@ -172,7 +194,11 @@ describe('deploy/compose.yaml', () => {
     assert.equal(passwords.length, 6, 'the passwords given to the database, the migrations and the bot');
     for (const p of passwords) assert.match(p, /^\$\{[A-Z_]+:\?[^}]*\}$/, `${p}: required, from deploy/.env`);
     const interpolated = new Set([...composeText.matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
-    assert.deepEqual(new Set(envFile(path.join(DEPLOY, '.env.example')).set), interpolated, '.env.example lists exactly what compose.yaml reads');
+    assert.deepEqual(
+      new Set(envFile(path.join(DEPLOY, '.env.example')).set),
+      interpolated,
+      '.env.example lists exactly what compose.yaml reads',
+    );
     // The init script reads the passwords the db service passes it.
     for (const v of ['OWNER_DB_PASSWORD', 'BOT_DB_PASSWORD']) {
       assert.ok(initScript.includes(v));
@@ -180,18 +206,27 @@ describe('deploy/compose.yaml', () => {
     }
     assert.deepEqual(compose.services.bot.env_file, ['bot.env']);
     const botEnv = envFile(path.join(DEPLOY, 'bot.env.example'));
-    for (const key of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_BROADCAST_CHANNEL']) assert.ok(botEnv.set.includes(key), `bot.env.example has ${key}`);
-    for (const key of [...botEnv.set, ...botEnv.commented]) assert.ok(CONFIG_KEYS.has(key), `bot.env.example: ${key} is a setting`);
+    for (const key of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'INCIDENT_BROADCAST_CHANNEL'])
+      assert.ok(botEnv.set.includes(key), `bot.env.example has ${key}`);
+    for (const key of [...botEnv.set, ...botEnv.commented])
+      assert.ok(CONFIG_KEYS.has(key), `bot.env.example: ${key} is a setting`);
     assert.ok(!botEnv.set.includes('DATABASE_URL'), 'compose.yaml sets DATABASE_URL');
     const gitignore = read(path.join(ROOT, '.gitignore')).split('\n');
     for (const f of ['deploy/.env', 'deploy/bot.env']) assert.ok(gitignore.includes(f), `${f} is ignored by git`);
   });
 
   const server = process.env.TEST_DATABASE_URL;
-  test('postgres-init makes the roles and database that the migrations and the bot then use', { skip: server ? false : 'set TEST_DATABASE_URL to a PostgreSQL server', timeout: 180_000 }, async () => {
+  test('postgres-init makes the roles and database that the migrations and the bot then use', {
+    skip: server ? false : 'set TEST_DATABASE_URL to a PostgreSQL server',
+    timeout: 180_000,
+  }, async () => {
     const { default: pg } = await import('pg');
     const suffix = randomBytes(4).toString('hex');
-    const names = { INCIDENT_OWNER: `ib_init_owner_${suffix}`, INCIDENT_BOT: `ib_init_bot_${suffix}`, INCIDENT_DB: `ib_init_db_${suffix}` };
+    const names = {
+      INCIDENT_OWNER: `ib_init_owner_${suffix}`,
+      INCIDENT_BOT: `ib_init_bot_${suffix}`,
+      INCIDENT_DB: `ib_init_db_${suffix}`,
+    };
     const base = new URL(server!);
     const admin = new pg.Client({ connectionString: server });
     await admin.connect();
@@ -237,7 +272,8 @@ describe('deploy/compose.yaml', () => {
       assert.match(migrate.out, new RegExp(`Granted the bot's role ${names.INCIDENT_BOT} what the bot needs`));
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${names.INCIDENT_DB}" WITH (FORCE)`).catch(() => {});
-      for (const r of [names.INCIDENT_BOT, names.INCIDENT_OWNER]) await admin.query(`DROP ROLE IF EXISTS "${r}"`).catch(() => {});
+      for (const r of [names.INCIDENT_BOT, names.INCIDENT_OWNER])
+        await admin.query(`DROP ROLE IF EXISTS "${r}"`).catch(() => {});
       await admin.end();
     }
   });
@@ -252,7 +288,11 @@ const MODELS = {
   'v1/Service': { model: Service, module: 'kubernetes-models/v1/Service', type: 'IService' },
   'apps/v1/Deployment': { model: Deployment, module: 'kubernetes-models/apps/v1/Deployment', type: 'IDeployment' },
   'batch/v1/Job': { model: Job, module: 'kubernetes-models/batch/v1/Job', type: 'IJob' },
-  'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, module: 'kubernetes-models/policy/v1/PodDisruptionBudget', type: 'IPodDisruptionBudget' },
+  'policy/v1/PodDisruptionBudget': {
+    model: PodDisruptionBudget,
+    module: 'kubernetes-models/policy/v1/PodDisruptionBudget',
+    type: 'IPodDisruptionBudget',
+  },
 } as const;
 type Kind = keyof typeof MODELS;
 
@@ -272,7 +312,10 @@ function unknownFieldErrors(docs: Json[]): string[] {
   const file = path.join(ROOT, 'test', '__manifests_typecheck__.ts');
   const source = [
     ...Object.values(MODELS).map((m) => `import type { ${m.type} } from '${m.module}';`),
-    ...docs.map((d, i) => `export const doc${i}: ${MODELS[`${d.apiVersion}/${d.kind}` as Kind].type} = ${JSON.stringify(d, null, 1)};`),
+    ...docs.map(
+      (d, i) =>
+        `export const doc${i}: ${MODELS[`${d.apiVersion}/${d.kind}` as Kind].type} = ${JSON.stringify(d, null, 1)};`,
+    ),
   ].join('\n');
   const options: ts.CompilerOptions = {
     strict: true,
@@ -285,11 +328,14 @@ function unknownFieldErrors(docs: Json[]): string[] {
   };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, ...rest) => (path.resolve(name) === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, ...rest));
+  host.getSourceFile = (name, lang, ...rest) =>
+    path.resolve(name) === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, ...rest);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => path.resolve(name) === file || fileExists(name);
   const program = ts.createProgram({ rootNames: [file], options, host });
-  return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ts
+    .getPreEmitDiagnostics(program, program.getSourceFile(file))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 const deployment = one('Deployment');
@@ -324,7 +370,10 @@ describe('deploy/kubernetes', () => {
       ['replica', (d) => (d.spec.replica = 2)],
       ['terminationGracePeriod', (d) => (d.spec.template.spec.terminationGracePeriod = 40)],
       ['livenessProbes', (d) => (d.spec.template.spec.containers[0].livenessProbes = {})],
-      ['readOnlyRootFileSystem', (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true)],
+      [
+        'readOnlyRootFileSystem',
+        (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true),
+      ],
       ['label', (d) => (d.metadata.label = { a: 'b' })],
     ];
     const copies = typos.map(([, typo]) => {
@@ -335,18 +384,29 @@ describe('deploy/kubernetes', () => {
     });
     const errors = unknownFieldErrors(copies);
     assert.equal(errors.length, typos.length, errors.join('\n'));
-    for (const [i, [field]] of typos.entries()) assert.match(errors[i]!, new RegExp(`'"${field}"' does not exist in type`));
+    for (const [i, [field]] of typos.entries())
+      assert.match(errors[i]!, new RegExp(`'"${field}"' does not exist in type`));
   });
 
-  test('a Deployment of two replicas, readiness and liveness on /healthz at the container\'s port', () => {
+  test("a Deployment of two replicas, readiness and liveness on /healthz at the container's port", () => {
     assert.equal(deployment.spec.replicas, 2);
-    assert.deepEqual(deployment.spec.selector.matchLabels, Object.fromEntries(Object.entries(deployment.spec.template.metadata.labels).filter(([k]) => k in deployment.spec.selector.matchLabels)));
+    assert.deepEqual(
+      deployment.spec.selector.matchLabels,
+      Object.fromEntries(
+        Object.entries(deployment.spec.template.metadata.labels).filter(
+          ([k]) => k in deployment.spec.selector.matchLabels,
+        ),
+      ),
+    );
     const port = (botContainer.ports as Json[]).find((p) => p.name === 'http');
     assert.equal(port?.containerPort, 3000);
     assert.equal(envOf(botContainer).get('PORT')?.value, String(port.containerPort));
     for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
       assert.equal(botContainer[probe]?.httpGet?.path, '/healthz', probe);
-      assert.ok([port.name, port.containerPort].includes(botContainer[probe].httpGet.port), `${probe} on the bot's port`);
+      assert.ok(
+        [port.name, port.containerPort].includes(botContainer[probe].httpGet.port),
+        `${probe} on the bot's port`,
+      );
     }
     // Liveness is more patient than readiness: a database outage (503) is not cured by restarts.
     const window = (p: Json) => (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3);
@@ -356,40 +416,61 @@ describe('deploy/kubernetes', () => {
 
   test(`terminationGracePeriodSeconds is above the preStop pause plus the drain (SHUTDOWN_TIMEOUT_SECONDS)`, () => {
     const drain = Number(envOf(botContainer).get('SHUTDOWN_TIMEOUT_SECONDS')?.value ?? DRAIN_SECONDS);
-    assert.equal(drain, loadConfig({ ...MINIMAL, SHUTDOWN_TIMEOUT_SECONDS: String(drain) }).SHUTDOWN_TIMEOUT_SECONDS, 'a valid setting');
+    assert.equal(
+      drain,
+      loadConfig({ ...MINIMAL, SHUTDOWN_TIMEOUT_SECONDS: String(drain) }).SHUTDOWN_TIMEOUT_SECONDS,
+      'a valid setting',
+    );
     const preStop = Number(botContainer.lifecycle?.preStop?.sleep?.seconds ?? 0);
-    assert.ok(podSpec.terminationGracePeriodSeconds > preStop + drain, `${podSpec.terminationGracePeriodSeconds} > ${preStop} + ${drain}`);
+    assert.ok(
+      podSpec.terminationGracePeriodSeconds > preStop + drain,
+      `${podSpec.terminationGracePeriodSeconds} > ${preStop} + ${drain}`,
+    );
     assert.ok(podSpec.terminationGracePeriodSeconds >= 40);
   });
 
-  test('replicas do not migrate (MIGRATE_ON_START=false) and never see the owner\'s URL', () => {
+  test("replicas do not migrate (MIGRATE_ON_START=false) and never see the owner's URL", () => {
     const env = envOf(botContainer);
     // `env` wins over `envFrom`: a ConfigMap or Secret cannot turn it back on.
     assert.equal(env.get('MIGRATE_ON_START')?.value, 'false');
-    assert.equal(loadConfig({ ...MINIMAL, MIGRATE_ON_START: env.get('MIGRATE_ON_START')!.value }).MIGRATE_ON_START, false);
+    assert.equal(
+      loadConfig({ ...MINIMAL, MIGRATE_ON_START: env.get('MIGRATE_ON_START')!.value }).MIGRATE_ON_START,
+      false,
+    );
     assert.ok(!env.has('MIGRATION_DATABASE_URL'));
-    const fromSecrets = (botContainer.envFrom as Json[]).filter((e) => e.secretRef).map((e) => e.secretRef.name as string);
+    const fromSecrets = (botContainer.envFrom as Json[])
+      .filter((e) => e.secretRef)
+      .map((e) => e.secretRef.name as string);
     for (const name of fromSecrets) {
       const secret = secrets.find((s) => s.doc.metadata.name === name);
       assert.ok(secret, `the Secret ${name} is in the template`);
       assert.ok(!('MIGRATION_DATABASE_URL' in secret.doc.stringData), `${name} does not hold the owner's URL`);
-      assert.ok('DATABASE_URL' in secret.doc.stringData, `${name} holds DATABASE_URL: several replicas need PostgreSQL`);
+      assert.ok(
+        'DATABASE_URL' in secret.doc.stringData,
+        `${name} holds DATABASE_URL: several replicas need PostgreSQL`,
+      );
     }
-    assert.equal(botContainer.command, undefined, 'the image\'s tini and `node src/main.ts`');
+    assert.equal(botContainer.command, undefined, "the image's tini and `node src/main.ts`");
     assert.equal(botContainer.args, undefined);
     for (const key of env.keys()) assert.ok(CONFIG_KEYS.has(key), `${key} is a setting`);
   });
 
-  test('the migration Job runs `npm run db:migrate` (node scripts/migrate.ts) as the owner, with the Deployment\'s image', () => {
+  test("the migration Job runs `npm run db:migrate` (node scripts/migrate.ts) as the owner, with the Deployment's image", () => {
     assert.deepEqual(jobContainer.args, ['node', 'scripts/migrate.ts']);
     assert.equal(jobContainer.command, undefined, 'args, not command: tini stays PID 1');
     assert.match(JSON.parse(read(path.join(ROOT, 'package.json'))).scripts['db:migrate'], /scripts\/migrate\.ts$/);
     assert.equal(jobContainer.image, botContainer.image);
     const env = envOf(jobContainer);
     const ref = (name: string) => env.get(name)?.valueFrom?.secretKeyRef as { name: string; key: string } | undefined;
-    for (const [name, secretName] of [['MIGRATION_DATABASE_URL', 'incident-bot-migration'], ['DATABASE_URL', 'incident-bot']] as const) {
+    for (const [name, secretName] of [
+      ['MIGRATION_DATABASE_URL', 'incident-bot-migration'],
+      ['DATABASE_URL', 'incident-bot'],
+    ] as const) {
       assert.deepEqual(ref(name), { name: secretName, key: name }, `${name} from the Secret ${secretName}`);
-      assert.ok(secrets.some((s) => s.doc.metadata.name === secretName && name in s.doc.stringData), `the template has ${secretName}.${name}`);
+      assert.ok(
+        secrets.some((s) => s.doc.metadata.name === secretName && name in s.doc.stringData),
+        `the template has ${secretName}.${name}`,
+      );
     }
     assert.ok(['Never', 'OnFailure'].includes(job.spec.template.spec.restartPolicy));
     assert.ok(job.spec.backoffLimit <= 3, 'a broken migration fails the deploy rather than retrying for ever');
@@ -397,7 +478,10 @@ describe('deploy/kubernetes', () => {
   });
 
   test('non-root, read-only root file system, no privilege escalation, resources bounded', () => {
-    for (const [what, pod, c] of [['Deployment', podSpec, botContainer], ['Job', job.spec.template.spec, jobContainer]] as const) {
+    for (const [what, pod, c] of [
+      ['Deployment', podSpec, botContainer],
+      ['Job', job.spec.template.spec, jobContainer],
+    ] as const) {
       assert.equal(pod.securityContext.runAsNonRoot, true, what);
       assert.ok(pod.securityContext.runAsUser > 0, `${what} runs as a uid other than 0`);
       assert.equal(pod.securityContext.seccompProfile?.type, 'RuntimeDefault', what);
@@ -405,31 +489,48 @@ describe('deploy/kubernetes', () => {
       assert.equal(c.securityContext.readOnlyRootFilesystem, true, what);
       assert.equal(c.securityContext.allowPrivilegeEscalation, false, what);
       assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], what);
-      for (const kind of ['requests', 'limits']) for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[kind]?.[r], `${what} ${kind}.${r}`);
+      for (const kind of ['requests', 'limits'])
+        for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[kind]?.[r], `${what} ${kind}.${r}`);
       // The only writable place is a bounded emptyDir at /tmp.
       const mounts = (c.volumeMounts ?? []) as Json[];
-      for (const m of mounts) assert.ok((pod.volumes as Json[]).find((v) => v.name === m.name)?.emptyDir, `${what}: ${m.mountPath} is an emptyDir`);
+      for (const m of mounts)
+        assert.ok(
+          (pod.volumes as Json[]).find((v) => v.name === m.name)?.emptyDir,
+          `${what}: ${m.mountPath} is an emptyDir`,
+        );
     }
   });
 
-  test('a PodDisruptionBudget keeps one replica, a Service reaches the bot\'s port', () => {
+  test("a PodDisruptionBudget keeps one replica, a Service reaches the bot's port", () => {
     const pdb = one('PodDisruptionBudget');
     assert.equal(pdb.spec.minAvailable, 1);
     assert.ok(pdb.spec.minAvailable < deployment.spec.replicas, 'a drain can still evict one');
     const labels = deployment.spec.template.metadata.labels as Record<string, string>;
     const selects = (sel: Record<string, string>) => Object.entries(sel).every(([k, v]) => labels[k] === v);
-    assert.ok(selects(pdb.spec.selector.matchLabels), 'the PDB selects the bot\'s pods');
+    assert.ok(selects(pdb.spec.selector.matchLabels), "the PDB selects the bot's pods");
     const job = one('Job');
-    assert.ok(!Object.entries(pdb.spec.selector.matchLabels).every(([k, v]) => job.spec.template.metadata.labels[k] === v), 'and not the Job\'s');
+    assert.ok(
+      !Object.entries(pdb.spec.selector.matchLabels).every(([k, v]) => job.spec.template.metadata.labels[k] === v),
+      "and not the Job's",
+    );
     const service = one('Service');
-    assert.ok(selects(service.spec.selector), 'the Service selects the bot\'s pods');
-    assert.ok(!Object.entries(service.spec.selector).every(([k, v]) => job.spec.template.metadata.labels[k] === v), 'and not the Job\'s');
+    assert.ok(selects(service.spec.selector), "the Service selects the bot's pods");
+    assert.ok(
+      !Object.entries(service.spec.selector).every(([k, v]) => job.spec.template.metadata.labels[k] === v),
+      "and not the Job's",
+    );
     const targetPort = service.spec.ports[0].targetPort;
-    assert.ok((botContainer.ports as Json[]).some((p) => p.name === targetPort || p.containerPort === targetPort), `targetPort ${targetPort}`);
+    assert.ok(
+      (botContainer.ports as Json[]).some((p) => p.name === targetPort || p.containerPort === targetPort),
+      `targetPort ${targetPort}`,
+    );
   });
 
   test('the Secrets are a template: placeholders only, which the bot refuses to start with', () => {
-    assert.ok(secrets.every((s) => s.file === 'secrets.template.yaml'), 'Secrets live in the template only');
+    assert.ok(
+      secrets.every((s) => s.file === 'secrets.template.yaml'),
+      'Secrets live in the template only',
+    );
     const values: Record<string, string> = {};
     for (const { doc } of secrets) {
       assert.equal(doc.data, undefined, 'stringData placeholders, no encoded values');
@@ -441,11 +542,16 @@ describe('deploy/kubernetes', () => {
     }
     const config = one('ConfigMap');
     for (const key of Object.keys(config.data)) assert.ok(CONFIG_KEYS.has(key), `ConfigMap: ${key} is a setting`);
-    const { MIGRATION_DATABASE_URL: _owner, ...botEnv } = { ...config.data, ...values, ...Object.fromEntries([...envOf(botContainer)].map(([k, e]) => [k, e.value])) };
+    const { MIGRATION_DATABASE_URL: _owner, ...botEnv } = {
+      ...config.data,
+      ...values,
+      ...Object.fromEntries([...envOf(botContainer)].map(([k, e]) => [k, e.value])),
+    };
     assert.throws(
       () => loadConfig(botEnv),
       (err: unknown) =>
-        err instanceof ConfigError && ['SLACK_BOT_TOKEN', 'DATABASE_URL', 'INCIDENT_BROADCAST_CHANNEL'].every((k) => err.message.includes(`${k} `)),
+        err instanceof ConfigError &&
+        ['SLACK_BOT_TOKEN', 'DATABASE_URL', 'INCIDENT_BROADCAST_CHANNEL'].every((k) => err.message.includes(`${k} `)),
     );
   });
 });

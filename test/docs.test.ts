@@ -6,7 +6,13 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 const root = path.resolve(import.meta.dirname, '..');
-const documents = ['README.md', 'CHANGELOG.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const documents = [
+  'README.md',
+  'CHANGELOG.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The text outside fenced code blocks. */
 function prose(markdown: string): string {
@@ -18,7 +24,11 @@ function anchors(file: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
   for (const [, heading] of prose(readFileSync(file, 'utf8')).matchAll(/^#{1,6}\s+(.+)$/gm)) {
-    const slug = heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replaceAll(' ', '-');
+    const slug = heading!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}_\- ]/gu, '')
+      .replaceAll(' ', '-');
     const n = seen.get(slug);
     seen.set(slug, n === undefined ? 0 : n + 1);
     out.add(n === undefined ? slug : `${slug}-${n + 1}`);
@@ -36,7 +46,8 @@ describe('documentation links', () => {
         const [linked, fragment] = target!.split('#', 2) as [string, string | undefined];
         const resolved = linked ? path.resolve(path.dirname(file), linked) : file;
         if (!existsSync(resolved)) broken.push(`${target} (no such file)`);
-        else if (fragment && resolved.endsWith('.md') && !anchors(resolved).has(fragment)) broken.push(`${target} (no such heading)`);
+        else if (fragment && resolved.endsWith('.md') && !anchors(resolved).has(fragment))
+          broken.push(`${target} (no such heading)`);
       }
       assert.deepEqual(broken, []);
     });

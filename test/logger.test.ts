@@ -59,7 +59,11 @@ describe('log redaction', () => {
   test('Slack tokens, bearer and PagerDuty token values and URL passwords are removed from any string', () => {
     const { logger, lines, text } = capture();
     logger.warn(
-      { detail: `sent with ${BOT_TOKEN}`, nested: { list: [`app token ${APP_TOKEN}`] }, url: 'postgresql://bot:s3cr3t-pw@db.internal:5432/bot' },
+      {
+        detail: `sent with ${BOT_TOKEN}`,
+        nested: { list: [`app token ${APP_TOKEN}`] },
+        url: 'postgresql://bot:s3cr3t-pw@db.internal:5432/bot',
+      },
       `Authorization: Bearer ${BOT_TOKEN} and Token token=pd-abc123XYZ failed`,
     );
     const [line] = lines();
@@ -77,7 +81,13 @@ describe('log redaction', () => {
   test('PHI is redacted from messages, fields, arrays and numbers with the PHI detector', () => {
     const { logger, lines, text } = capture();
     logger.info(
-      { title: `Patient ${NHS} cannot log in`, reporter: EMAIL, notes: [`call ${PHONE}`, 'postcode SW1A 1AA'], nhs: 9434765919, count: 3 },
+      {
+        title: `Patient ${NHS} cannot log in`,
+        reporter: EMAIL,
+        notes: [`call ${PHONE}`, 'postcode SW1A 1AA'],
+        nhs: 9434765919,
+        count: 3,
+      },
       `escalated for ${EMAIL}`,
     );
     const [line] = lines();
@@ -87,7 +97,8 @@ describe('log redaction', () => {
     assert.equal(line!.nhs, '[redacted NHS number]');
     assert.equal(line!.count, 3, 'other numbers are kept as numbers');
     assert.equal(line!.msg, 'escalated for [redacted email address]');
-    for (const phi of [NHS, '9434765919', EMAIL, PHONE, 'SW1A 1AA']) assert.ok(!text().includes(phi), `${phi} is not logged`);
+    for (const phi of [NHS, '9434765919', EMAIL, PHONE, 'SW1A 1AA'])
+      assert.ok(!text().includes(phi), `${phi} is not logged`);
     assert.equal(typeof line!.time, 'number', 'pino fields are untouched');
     assert.equal(line!.level, 30);
   });

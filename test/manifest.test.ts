@@ -128,14 +128,21 @@ test('slash commands are exactly [COMMAND]', () => {
 });
 
 test('shortcuts are exactly SHORTCUTS', () => {
-  assert.deepEqual(sortedUnique((manifest.features?.shortcuts ?? []).map((s) => s.callback_id)), sortedUnique(SHORTCUTS));
+  assert.deepEqual(
+    sortedUnique((manifest.features?.shortcuts ?? []).map((s) => s.callback_id)),
+    sortedUnique(SHORTCUTS),
+  );
   assert.equal((manifest.features?.shortcuts ?? []).length, SHORTCUTS.length, 'duplicate shortcut callback_ids');
 });
 
 test('bot events are exactly BOT_EVENTS', () => {
   const events = manifest.settings?.event_subscriptions;
   if (BOT_EVENTS.length === 0) {
-    assert.deepEqual(events?.bot_events ?? [], [], 'BOT_EVENTS is empty: the manifest must not subscribe to bot events');
+    assert.deepEqual(
+      events?.bot_events ?? [],
+      [],
+      'BOT_EVENTS is empty: the manifest must not subscribe to bot events',
+    );
     return;
   }
   assert.ok(events, 'BOT_EVENTS is not empty: the manifest needs settings.event_subscriptions');
@@ -208,7 +215,8 @@ test('WEB_API_METHODS lists exactly the Web API methods src/ calls', async () =>
     ...listedNotUsed.map((m) => `${m} is in WEB_API_METHODS but nothing in src/ calls it`),
   ];
   assert.deepEqual(problems, [], problems.join('\n'));
-  for (const m of CALLED_BY_BOLT) assert.ok(m in WEB_API_METHODS, `${m} (called by Bolt) should stay in WEB_API_METHODS`);
+  for (const m of CALLED_BY_BOLT)
+    assert.ok(m in WEB_API_METHODS, `${m} (called by Bolt) should stay in WEB_API_METHODS`);
 });
 
 // ---- declare modal ↔ DECLARE_MODAL -----------------------------------------------------------------
@@ -221,7 +229,11 @@ test('the declare modal uses DECLARE_MODAL for its callback, block and action id
   assert.equal(view.callback_id, DECLARE_MODAL.callbackId);
 
   const keys = Object.keys(DECLARE_MODAL.blocks) as (keyof typeof DECLARE_MODAL.blocks)[];
-  assert.deepEqual(Object.keys(DECLARE_MODAL.actions).sort(), [...keys].sort(), 'DECLARE_MODAL.blocks and .actions name the same fields');
+  assert.deepEqual(
+    Object.keys(DECLARE_MODAL.actions).sort(),
+    [...keys].sort(),
+    'DECLARE_MODAL.blocks and .actions name the same fields',
+  );
   const inputs = view.blocks.filter((b) => b.type === 'input').map((b) => [b.block_id, b.element?.action_id]);
   assert.deepEqual(
     inputs,
@@ -242,6 +254,10 @@ test('the declare modal uses DECLARE_MODAL for its callback, block and action id
     ...Object.values(DECLARE_MODAL.flagValues),
   ];
   for (const id of new Set(ids)) {
-    assert.doesNotMatch(source, new RegExp(`(['"\`])${id}\\1`), `declare-modal.ts spells out '${id}': use DECLARE_MODAL`);
+    assert.doesNotMatch(
+      source,
+      new RegExp(`(['"\`])${id}\\1`),
+      `declare-modal.ts spells out '${id}': use DECLARE_MODAL`,
+    );
   }
 });

@@ -18,12 +18,17 @@ function metrics(openIncidents: () => Promise<{ severity: 'SEV1' | 'SEV2' | 'SEV
   const m = createMetrics({ openIncidents, logger, processMetrics: false });
   const series = async (name: string) => {
     const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
-    return (metric?.values ?? []).map((v) => ({ labels: v.labels as Record<string, string>, value: v.value, metricName: (v as { metricName?: string }).metricName }));
+    return (metric?.values ?? []).map((v) => ({
+      labels: v.labels as Record<string, string>,
+      value: v.value,
+      metricName: (v as { metricName?: string }).metricName,
+    }));
   };
   return { m, warnings, series };
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 
 describe('metrics', () => {
   test('Web API answers are classified by method: ok, Slack error codes, HTTP statuses, timeouts, network errors', async () => {
@@ -52,11 +57,16 @@ describe('metrics', () => {
     await assert.rejects(f(`${API}views.open`), /fetch failed/);
     await f(`${API}users.info?x=1`);
     const counts = await series('incident_bot_slack_api_request_duration_seconds');
-    const count = (method: string) => counts.find((s) => s.metricName?.endsWith('_count') && s.labels.method === method)?.value;
+    const count = (method: string) =>
+      counts.find((s) => s.metricName?.endsWith('_count') && s.labels.method === method)?.value;
     assert.equal(count('chat.postMessage'), 2);
     assert.equal(count('pins.add'), 2);
     assert.equal(count('users.info'), 1, 'the query string is not part of the method');
-    const errors = (await series('incident_bot_slack_api_errors_total')).map((s) => [s.labels.method, s.labels.error, s.value]);
+    const errors = (await series('incident_bot_slack_api_errors_total')).map((s) => [
+      s.labels.method,
+      s.labels.error,
+      s.value,
+    ]);
     assert.deepEqual(errors.sort(), [
       ['chat.postMessage', 'ratelimited', 1],
       ['conversations.info', 'channel_not_found', 1],
@@ -93,9 +103,15 @@ describe('metrics', () => {
     await app.processEvent({ body: { type: 'view_submission' }, ack: async () => void acked++ });
     assert.equal(acked, 4, 'the real ack is still called every time');
     const requests = (await series('incident_bot_slack_requests_total')).map((s) => [s.labels.kind, s.value]);
-    assert.deepEqual(requests.sort(), [['command', 1], ['view', 1]]);
+    assert.deepEqual(requests.sort(), [
+      ['command', 1],
+      ['view', 1],
+    ]);
     const acks = (await series('incident_bot_slack_acks_total')).map((s) => [s.labels.kind, s.value]);
-    assert.deepEqual(acks.sort(), [['command', 1], ['view', 1]]);
+    assert.deepEqual(acks.sort(), [
+      ['command', 1],
+      ['view', 1],
+    ]);
   });
 
   test('request kinds follow Bolt', () => {
@@ -116,7 +132,8 @@ describe('metrics', () => {
       if (fail) throw new Error('connection refused');
       return [{ severity: 'SEV1' }, { severity: 'SEV3' }, { severity: 'SEV3' }];
     });
-    const open = async () => Object.fromEntries((await series('incident_bot_open_incidents')).map((s) => [s.labels.severity, s.value]));
+    const open = async () =>
+      Object.fromEntries((await series('incident_bot_open_incidents')).map((s) => [s.labels.severity, s.value]));
     assert.deepEqual(await open(), { SEV1: 1, SEV2: 0, SEV3: 2, SEV4: 0 });
     fail = true;
     assert.deepEqual(await open(), {});
@@ -127,7 +144,12 @@ describe('metrics', () => {
 
   test('work after acks: running and waiting, as the work limit has them at the scrape', async () => {
     let stats = { running: 4, waiting: 11 };
-    const m = createMetrics({ openIncidents: async () => [], logger: silentLogger, processMetrics: false, work: () => stats });
+    const m = createMetrics({
+      openIncidents: async () => [],
+      logger: silentLogger,
+      processMetrics: false,
+      work: () => stats,
+    });
     const read = async () => {
       const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === 'incident_bot_work_after_ack');
       return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.state), v.value]));
@@ -151,7 +173,16 @@ describe('the /metrics bearer token', () => {
     const token = 'abcdefghijklmnop';
     assert.equal(bearerMatches(`Bearer ${token}`, token), true);
     assert.equal(bearerMatches(`bearer ${token}`, token), true);
-    for (const header of [undefined, '', token, `Bearer ${token}q`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer ${token} x`, ['Bearer', token]]) {
+    for (const header of [
+      undefined,
+      '',
+      token,
+      `Bearer ${token}q`,
+      `Bearer ${token.slice(1)}`,
+      `Basic ${token}`,
+      `Bearer ${token} x`,
+      ['Bearer', token],
+    ]) {
       assert.equal(bearerMatches(header as never, token), false, String(header));
     }
   });
@@ -168,7 +199,12 @@ describe('the /metrics bearer token', () => {
         };
         m.route.handler({ headers: authorization ? { authorization } : {} } as never, res as never);
       });
-    const guarded = createMetrics({ openIncidents: async () => [], logger: silentLogger, processMetrics: false, token: 'abcdefghijklmnop' });
+    const guarded = createMetrics({
+      openIncidents: async () => [],
+      logger: silentLogger,
+      processMetrics: false,
+      token: 'abcdefghijklmnop',
+    });
     assert.equal((await call(guarded)).status, 401);
     assert.equal((await call(guarded, 'Bearer wrong-token-000000')).status, 401);
     const ok = await call(guarded, 'Bearer abcdefghijklmnop');

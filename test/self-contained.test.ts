@@ -22,7 +22,10 @@ const FORBIDDEN: { what: string; pattern: RegExp }[] = [
 /** The repository's files: what git tracks, or (outside a git checkout) every file but dependencies and data. */
 function repositoryFiles(): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     return out.split('\0').filter(Boolean);
   } catch {
     const skip = new Set(['.git', 'node_modules', 'data', '.tmp', 'generated']);
@@ -42,7 +45,10 @@ function repositoryFiles(): string[] {
 
 test('no file in the repository refers to a folder beside it', () => {
   const files = repositoryFiles();
-  assert.ok(files.includes('package.json') && files.some((f) => f.startsWith('test/')), `listed the repository's files (${files.length})`);
+  assert.ok(
+    files.includes('package.json') && files.some((f) => f.startsWith('test/')),
+    `listed the repository's files (${files.length})`,
+  );
   const found: string[] = [];
   let scanned = 0;
   for (const file of files) {
@@ -56,7 +62,8 @@ test('no file in the repository refers to a folder beside it', () => {
     scanned++;
     const lines = bytes.toString('utf8').split('\n');
     lines.forEach((line, i) => {
-      for (const { what, pattern } of FORBIDDEN) if (pattern.test(line)) found.push(`${file}:${i + 1}: ${what}: ${line.trim().slice(0, 120)}`);
+      for (const { what, pattern } of FORBIDDEN)
+        if (pattern.test(line)) found.push(`${file}:${i + 1}: ${what}: ${line.trim().slice(0, 120)}`);
     });
   }
   assert.ok(scanned > 100, `scanned the text files (${scanned})`);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { WebClient, ErrorCode, LogLevel } from '@slack/web-api';
 import { startSlackStandIn, type SlackStandIn } from './support/slack-standin.ts';
 
-type SlackErr = Error & { code?: string; data?: { ok: boolean; error: string; [k: string]: unknown }; statusCode?: number; retryAfter?: number };
+type SlackErr = Error & {
+  code?: string;
+  data?: { ok: boolean; error: string; [k: string]: unknown };
+  statusCode?: number;
+  retryAfter?: number;
+};
 
 /** Await a call that must fail, returning the thrown WebClient error. */
 async function rejection(p: Promise<unknown>): Promise<SlackErr> {
@@ -22,8 +27,22 @@ async function platformError(p: Promise<unknown>): Promise<string> {
   return err.data!.error;
 }
 
-const alice = { id: 'U0ALICE', name: 'alice', real_name: 'Alice Liddell', email: 'alice@example.com', tz: 'Europe/Berlin' };
-const bob = { id: 'U0BOB', name: 'bob', real_name: 'Bob Builder', email: 'Bob@Example.com', tz: 'America/New_York', tz_label: 'Eastern Time', tz_offset: -18000 };
+const alice = {
+  id: 'U0ALICE',
+  name: 'alice',
+  real_name: 'Alice Liddell',
+  email: 'alice@example.com',
+  tz: 'Europe/Berlin',
+};
+const bob = {
+  id: 'U0BOB',
+  name: 'bob',
+  real_name: 'Bob Builder',
+  email: 'Bob@Example.com',
+  tz: 'America/New_York',
+  tz_label: 'Eastern Time',
+  tz_offset: -18000,
+};
 
 describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
   let slack: SlackStandIn;
@@ -31,7 +50,11 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
 
   before(async () => {
     slack = await startSlackStandIn({ users: [alice, bob] });
-    client = new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    client = new WebClient(slack.token, {
+      slackApiUrl: slack.url,
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+    });
   });
   after(async () => {
     await slack.close();
@@ -59,14 +82,25 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
   });
 
   test('wrong token → invalid_auth, missing token → not_authed (both recorded)', async () => {
-    const bad = new WebClient('xoxb-wrong', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const bad = new WebClient('xoxb-wrong', {
+      slackApiUrl: slack.url,
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+    });
     assert.equal(await platformError(bad.auth.test()), 'invalid_auth');
-    const none = new WebClient(undefined, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const none = new WebClient(undefined, {
+      slackApiUrl: slack.url,
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+    });
     assert.equal(await platformError(none.chat.postMessage({ channel: 'C1', text: 'x' })), 'not_authed');
-    assert.deepEqual(slack.calls.map((c) => [c.method, c.token]), [
-      ['auth.test', 'xoxb-wrong'],
-      ['chat.postMessage', undefined],
-    ]);
+    assert.deepEqual(
+      slack.calls.map((c) => [c.method, c.token]),
+      [
+        ['auth.test', 'xoxb-wrong'],
+        ['chat.postMessage', undefined],
+      ],
+    );
     assert.equal(slack.messages.length, 0);
   });
 
@@ -135,7 +169,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
 
     test('invalid names are rejected like Slack does', async () => {
       assert.equal(await platformError(client.conversations.create({ name: '' })), 'invalid_name_required');
-      assert.equal(await platformError(client.conversations.create({ name: 'a'.repeat(81) })), 'invalid_name_maxlength');
+      assert.equal(
+        await platformError(client.conversations.create({ name: 'a'.repeat(81) })),
+        'invalid_name_maxlength',
+      );
       assert.equal(await platformError(client.conversations.create({ name: 'Inc-Upper' })), 'invalid_name_specials');
       assert.equal(await platformError(client.conversations.create({ name: 'inc 42' })), 'invalid_name_specials');
       assert.equal(await platformError(client.conversations.create({ name: 'inc.42' })), 'invalid_name_specials');
@@ -155,27 +192,48 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(res.channel?.id, id);
       assert.deepEqual([...slack.channels.get(id)!.members].sort(), ['U0ALICE', 'UBOT']);
 
-      assert.equal(await platformError(client.conversations.invite({ channel: id, users: 'U0ALICE' })), 'already_in_channel');
+      assert.equal(
+        await platformError(client.conversations.invite({ channel: id, users: 'U0ALICE' })),
+        'already_in_channel',
+      );
 
       await client.conversations.invite({ channel: id, users: 'U0ALICE,U0BOB' });
       assert.deepEqual([...slack.channels.get(id)!.members].sort(), ['U0ALICE', 'U0BOB', 'UBOT']);
-      assert.deepEqual(slack.callsTo('conversations.invite').map((a) => a.users), ['U0ALICE', 'U0ALICE', 'U0ALICE,U0BOB']);
+      assert.deepEqual(
+        slack.callsTo('conversations.invite').map((a) => a.users),
+        ['U0ALICE', 'U0ALICE', 'U0ALICE,U0BOB'],
+      );
     });
 
     test('invite errors: channel_not_found, user_not_found, cant_invite_self, not_in_channel', async () => {
       const { channel } = await client.conversations.create({ name: 'inc-errs' });
       const id = channel!.id!;
-      assert.equal(await platformError(client.conversations.invite({ channel: 'C_NOPE', users: 'U0ALICE' })), 'channel_not_found');
-      assert.equal(await platformError(client.conversations.invite({ channel: id, users: 'U0ALICE,U_GHOST' })), 'user_not_found');
+      assert.equal(
+        await platformError(client.conversations.invite({ channel: 'C_NOPE', users: 'U0ALICE' })),
+        'channel_not_found',
+      );
+      assert.equal(
+        await platformError(client.conversations.invite({ channel: id, users: 'U0ALICE,U_GHOST' })),
+        'user_not_found',
+      );
       assert.equal(slack.channels.get(id)!.members.has('U0ALICE'), false, 'no partial invite without force');
-      assert.equal(await platformError(client.conversations.invite({ channel: id, users: 'UBOT' })), 'cant_invite_self');
+      assert.equal(
+        await platformError(client.conversations.invite({ channel: id, users: 'UBOT' })),
+        'cant_invite_self',
+      );
       await client.conversations.invite({ channel: id, users: 'U0ALICE,U_GHOST', force: true });
       assert.equal(slack.channels.get(id)!.members.has('U0ALICE'), true, 'force skips invalid IDs');
 
       const broadcast = slack.addChannel({ name: 'incidents', members: ['U0BOB'] });
-      assert.equal(await platformError(client.conversations.invite({ channel: broadcast.id, users: 'U0ALICE' })), 'not_in_channel');
+      assert.equal(
+        await platformError(client.conversations.invite({ channel: broadcast.id, users: 'U0ALICE' })),
+        'not_in_channel',
+      );
       const hidden = slack.addChannel({ name: 'secret', is_private: true, members: ['U0BOB'] });
-      assert.equal(await platformError(client.conversations.invite({ channel: hidden.id, users: 'U0ALICE' })), 'channel_not_found');
+      assert.equal(
+        await platformError(client.conversations.invite({ channel: hidden.id, users: 'U0ALICE' })),
+        'channel_not_found',
+      );
     });
 
     test('join public channels only; info and members reflect state', async () => {
@@ -186,7 +244,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(pub.members.has('UBOT'), true);
       const again = await client.conversations.join({ channel: pub.id });
       assert.equal(again.warning, 'already_in_channel');
-      assert.equal(await platformError(client.conversations.join({ channel: priv.id })), 'method_not_supported_for_channel_type');
+      assert.equal(
+        await platformError(client.conversations.join({ channel: priv.id })),
+        'method_not_supported_for_channel_type',
+      );
       assert.equal(await platformError(client.conversations.info({ channel: priv.id })), 'channel_not_found');
 
       const info = await client.conversations.info({ channel: pub.id, include_num_members: true });
@@ -203,7 +264,11 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const page1 = await client.conversations.members({ channel: c.id, limit: 2 });
       assert.equal(page1.members?.length, 2);
       assert.ok(page1.response_metadata?.next_cursor);
-      const page2 = await client.conversations.members({ channel: c.id, limit: 2, cursor: page1.response_metadata.next_cursor });
+      const page2 = await client.conversations.members({
+        channel: c.id,
+        limit: 2,
+        cursor: page1.response_metadata.next_cursor,
+      });
       assert.deepEqual([...page1.members!, ...page2.members!], ['UBOT', 'U0ALICE', 'U0BOB']);
       assert.equal(page2.response_metadata?.next_cursor, '');
     });
@@ -213,7 +278,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const id = channel!.id!;
       await client.conversations.create({ name: 'inc-other' });
       assert.equal(await platformError(client.conversations.rename({ channel: id, name: 'inc-other' })), 'name_taken');
-      assert.equal(await platformError(client.conversations.rename({ channel: id, name: 'Bad Name' })), 'invalid_name_specials');
+      assert.equal(
+        await platformError(client.conversations.rename({ channel: id, name: 'Bad Name' })),
+        'invalid_name_specials',
+      );
       const renamed = await client.conversations.rename({ channel: id, name: 'inc-new' });
       assert.equal(renamed.channel?.name, 'inc-new');
       assert.equal(slack.channelByName('inc-new')?.id, id);
@@ -259,7 +327,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(pub.members.has('UBOT'), false, 'chat:write.public does not join the channel');
       priv.members.add('UBOT');
       await client.chat.postMessage({ channel: priv.id, text: 'now a member' });
-      assert.deepEqual(slack.messages.map((m) => m.text), ['broadcast without joining', 'now a member']);
+      assert.deepEqual(
+        slack.messages.map((m) => m.text),
+        ['broadcast without joining', 'now a member'],
+      );
     });
 
     test('postMessage to a user ID opens a DM', async () => {
@@ -279,7 +350,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(upd.ts, ts);
       assert.equal(upd.text, 'status: resolved');
       assert.deepEqual(slack.messages[0], { channel: id, ts, user: 'UBOT', text: 'status: resolved', edited: true });
-      assert.equal(await platformError(client.chat.update({ channel: id, ts: '1.000001', text: 'x' })), 'message_not_found');
+      assert.equal(
+        await platformError(client.chat.update({ channel: id, ts: '1.000001', text: 'x' })),
+        'message_not_found',
+      );
 
       const link = await client.chat.getPermalink({ channel: id, message_ts: ts });
       assert.equal(link.permalink, `https://example.slack.com/archives/${id}/p${ts.replace('.', '')}`);
@@ -287,7 +361,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       await client.pins.add({ channel: id, timestamp: ts });
       assert.deepEqual(slack.pins, [{ channel: id, ts, pinnedBy: 'UBOT' }]);
       assert.equal(await platformError(client.pins.add({ channel: id, timestamp: ts })), 'already_pinned');
-      assert.equal(await platformError(client.pins.add({ channel: id, timestamp: '1700000000.000001' })), 'message_not_found');
+      assert.equal(
+        await platformError(client.pins.add({ channel: id, timestamp: '1700000000.000001' })),
+        'message_not_found',
+      );
       assert.equal(await platformError(client.pins.add({ channel: 'C_NOPE', timestamp: ts })), 'channel_not_found');
       const list = await client.pins.list({ channel: id });
       assert.equal(list.items?.length, 1);
@@ -297,7 +374,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
 
       await client.reactions.add({ channel: id, timestamp: ts, name: 'white_check_mark' });
       assert.deepEqual(slack.reactions, [{ channel: id, ts, name: 'white_check_mark', user: 'UBOT' }]);
-      assert.equal(await platformError(client.reactions.add({ channel: id, timestamp: ts, name: 'white_check_mark' })), 'already_reacted');
+      assert.equal(
+        await platformError(client.reactions.add({ channel: id, timestamp: ts, name: 'white_check_mark' })),
+        'already_reacted',
+      );
     });
 
     test('human messages can be seeded and pinned, but not updated by the bot', async () => {
@@ -305,7 +385,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const m = slack.addMessage({ channel: c.id, user: 'U0ALICE', text: 'prod is on fire' });
       await client.pins.add({ channel: c.id, timestamp: m.ts });
       assert.equal(slack.pins[0]?.ts, m.ts);
-      assert.equal(await platformError(client.chat.update({ channel: c.id, ts: m.ts, text: 'x' })), 'cant_update_message');
+      assert.equal(
+        await platformError(client.chat.update({ channel: c.id, ts: m.ts, text: 'x' })),
+        'cant_update_message',
+      );
     });
 
     test('postEphemeral is recorded with ephemeralTo and is not pinnable', async () => {
@@ -315,8 +398,14 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.deepEqual(slack.messages, [
         { channel: c.id, ts: res.message_ts, user: 'UBOT', text: 'only you can see this', ephemeralTo: 'U0ALICE' },
       ]);
-      assert.equal(await platformError(client.chat.postEphemeral({ channel: c.id, user: 'U0BOB', text: 'x' })), 'user_not_in_channel');
-      assert.equal(await platformError(client.pins.add({ channel: c.id, timestamp: res.message_ts! })), 'message_not_found');
+      assert.equal(
+        await platformError(client.chat.postEphemeral({ channel: c.id, user: 'U0BOB', text: 'x' })),
+        'user_not_in_channel',
+      );
+      assert.equal(
+        await platformError(client.pins.add({ channel: c.id, timestamp: res.message_ts! })),
+        'message_not_found',
+      );
     });
   });
 
@@ -327,7 +416,12 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       title: { type: 'plain_text' as const, text: 'Declare incident' },
       submit: { type: 'plain_text' as const, text: 'Declare' },
       blocks: [
-        { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'v' } },
+        {
+          type: 'input',
+          block_id: 'title',
+          label: { type: 'plain_text', text: 'Title' },
+          element: { type: 'plain_text_input', action_id: 'v' },
+        },
       ],
     };
 
@@ -341,7 +435,11 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(slack.views[0]?.trigger_id, trigger);
       assert.equal(slack.views[0]?.user, 'U0ALICE');
       assert.equal(slack.views[0]?.view.callback_id, 'declare_incident');
-      assert.deepEqual((slack.callsTo('views.open')[0]?.view as { blocks: unknown })?.blocks, modal.blocks, 'view parsed from the form');
+      assert.deepEqual(
+        (slack.callsTo('views.open')[0]?.view as { blocks: unknown })?.blocks,
+        modal.blocks,
+        'view parsed from the form',
+      );
 
       assert.equal(await platformError(client.views.open({ trigger_id: trigger, view: modal })), 'expired_trigger_id');
       assert.equal(slack.views.length, 1);
@@ -350,9 +448,17 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
     test('views.open validation: missing trigger_id, title too long', async () => {
       const missing = await rejection(client.views.open({ trigger_id: '', view: modal }));
       assert.equal(missing.data?.error, 'invalid_arguments');
-      assert.deepEqual((missing.data?.response_metadata as { messages?: string[] } | undefined)?.messages, ['[ERROR] missing required field: trigger_id']);
-      const longTitle = { ...modal, title: { type: 'plain_text' as const, text: 'This title is far too long for Slack' } };
-      assert.equal(await platformError(client.views.open({ trigger_id: slack.triggerId(), view: longTitle })), 'invalid_arguments');
+      assert.deepEqual((missing.data?.response_metadata as { messages?: string[] } | undefined)?.messages, [
+        '[ERROR] missing required field: trigger_id',
+      ]);
+      const longTitle = {
+        ...modal,
+        title: { type: 'plain_text' as const, text: 'This title is far too long for Slack' },
+      };
+      assert.equal(
+        await platformError(client.views.open({ trigger_id: slack.triggerId(), view: longTitle })),
+        'invalid_arguments',
+      );
       assert.equal(slack.views.length, 0);
     });
 
@@ -366,7 +472,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       });
       assert.equal(updated.view?.id, viewId);
       assert.deepEqual(slack.views[0]?.view.title, { type: 'plain_text', text: 'Declared' });
-      assert.equal(await platformError(client.views.update({ view_id: viewId, hash: opened.view!.hash!, view: modal })), 'hash_conflict');
+      assert.equal(
+        await platformError(client.views.update({ view_id: viewId, hash: opened.view!.hash!, view: modal })),
+        'hash_conflict',
+      );
       assert.equal(await platformError(client.views.update({ view_id: 'V_NOPE', view: modal })), 'not_found');
 
       await client.views.publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [] } });
@@ -437,7 +546,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
 
     test('failNext with 429 + Retry-After surfaces as a rate-limited error', async () => {
       const strict = new WebClient(slack.token, {
-        slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR,
+        slackApiUrl: slack.url,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        logLevel: LogLevel.ERROR,
       });
       slack.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
       const err = await rejection(strict.chat.postMessage({ channel: 'C1', text: 'x' }));
@@ -471,22 +583,48 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
 
     test('filesUploadV2 shares the file in the channel: bytes stored, file share message posted, Slack file object returned', async () => {
       const c = slack.addChannel({ name: 'inc-files', members: ['UBOT', 'U0ALICE'] });
-      const res = await client.filesUploadV2({ channel_id: c.id, filename: 'review.md', title: 'Review', content: '# hi', initial_comment: 'x' });
+      const res = await client.filesUploadV2({
+        channel_id: c.id,
+        filename: 'review.md',
+        title: 'Review',
+        content: '# hi',
+        initial_comment: 'x',
+      });
       assert.equal(res.ok, true);
 
-      assert.deepEqual(slack.calls.map((call) => call.method), ['files.getUploadURLExternal', 'files.completeUploadExternal']);
-      assert.deepEqual(slack.callsTo('files.getUploadURLExternal'), [{ filename: 'review.md', length: '4' }], 'length arrives as a form string');
+      assert.deepEqual(
+        slack.calls.map((call) => call.method),
+        ['files.getUploadURLExternal', 'files.completeUploadExternal'],
+      );
+      assert.deepEqual(
+        slack.callsTo('files.getUploadURLExternal'),
+        [{ filename: 'review.md', length: '4' }],
+        'length arrives as a form string',
+      );
       const stored = slack.files[0]!;
       assert.equal(slack.files.length, 1);
       assert.match(stored.id, /^F[A-Z0-9]{8,}$/);
-      assert.deepEqual(slack.callsTo('files.completeUploadExternal'), [
-        { files: [{ id: stored.id, title: 'Review' }], channel_id: c.id, initial_comment: 'x' },
-      ], '`files` is JSON-parsed from the form');
+      assert.deepEqual(
+        slack.callsTo('files.completeUploadExternal'),
+        [{ files: [{ id: stored.id, title: 'Review' }], channel_id: c.id, initial_comment: 'x' }],
+        '`files` is JSON-parsed from the form',
+      );
 
-      assert.deepEqual({ ...stored, content: stored.content.toString('utf8') }, {
-        id: stored.id, filename: 'review.md', title: 'Review', length: 4, content: '# hi', uploaded: true, completed: true,
-        channels: [c.id], initialComment: 'x', user: 'UBOT',
-      });
+      assert.deepEqual(
+        { ...stored, content: stored.content.toString('utf8') },
+        {
+          id: stored.id,
+          filename: 'review.md',
+          title: 'Review',
+          length: 4,
+          content: '# hi',
+          uploaded: true,
+          completed: true,
+          channels: [c.id],
+          initialComment: 'x',
+          user: 'UBOT',
+        },
+      );
       assert.ok(Buffer.isBuffer(stored.content));
 
       const [file] = uploaded(res);
@@ -502,7 +640,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.deepEqual(file?.groups, []);
       assert.equal(typeof file?.created, 'number');
       assert.equal(file?.timestamp, file?.created);
-      assert.match(String(file?.url_private), new RegExp(`^https://files\\.slack\\.com/files-pri/T0001-${stored.id}/review\\.md$`));
+      assert.match(
+        String(file?.url_private),
+        new RegExp(`^https://files\\.slack\\.com/files-pri/T0001-${stored.id}/review\\.md$`),
+      );
       assert.equal(file?.permalink, `https://example.slack.com/files/UBOT/${stored.id}/review.md`);
 
       assert.equal(slack.messages.length, 1);
@@ -513,16 +654,23 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.equal(shares.public[c.id]?.[0]?.ts, m.ts, 'the file object points at the share message');
 
       const history = await client.conversations.history({ channel: c.id });
-      const seen = history.messages?.[0] as { text?: string; files?: { id: string; name: string }[]; upload?: boolean } | undefined;
+      const seen = history.messages?.[0] as
+        | { text?: string; files?: { id: string; name: string }[]; upload?: boolean }
+        | undefined;
       assert.equal(seen?.text, 'x');
-      assert.deepEqual(seen?.files?.map((f) => [f.id, f.name]), [[stored.id, 'review.md']]);
+      assert.deepEqual(
+        seen?.files?.map((f) => [f.id, f.name]),
+        [[stored.id, 'review.md']],
+      );
       assert.equal(seen?.upload, true);
     });
 
     test('what filesUploadV2 POSTs to the upload URL: multipart/form-data, the bytes as a file part named "body"; binary survives exactly', async () => {
       const seen: { url: string; contentType: string | null; auth: string | null; fields: [string, string][] }[] = [];
       const spying = new WebClient(slack.token, {
-        slackApiUrl: slack.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR,
+        slackApiUrl: slack.url,
+        retryConfig: { retries: 0 },
+        logLevel: LogLevel.ERROR,
         fetch: async (input, init) => {
           const url = String(input instanceof Request ? input.url : input);
           if (url.includes('/upload/v1/')) {
@@ -551,7 +699,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       assert.deepEqual(slack.files[0]?.content, bytes);
       assert.equal(uploaded(res)[0]?.size, bytes.length);
       assert.equal(uploaded(res)[0]?.mimetype, 'application/octet-stream');
-      assert.deepEqual(slack.callsTo('files.getUploadURLExternal')[0], { filename: 'dump.bin', length: String(bytes.length) });
+      assert.deepEqual(slack.callsTo('files.getUploadURLExternal')[0], {
+        filename: 'dump.bin',
+        length: String(bytes.length),
+      });
     });
 
     test('the upload URL takes raw bytes or any multipart file part, answers "OK - <bytes>", and 404s for unknown ids', async () => {
@@ -583,18 +734,37 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
     test('files.getUploadURLExternal validates filename and length', async () => {
       const noName = await rejection(client.apiCall('files.getUploadURLExternal', { length: 4 }));
       assert.equal(noName.data?.error, 'invalid_arguments');
-      assert.deepEqual((noName.data?.response_metadata as { messages?: string[] } | undefined)?.messages, ['[ERROR] missing required field: filename']);
-      assert.equal(await platformError(client.files.getUploadURLExternal({ filename: '', length: 4 })), 'invalid_arguments');
+      assert.deepEqual((noName.data?.response_metadata as { messages?: string[] } | undefined)?.messages, [
+        '[ERROR] missing required field: filename',
+      ]);
+      assert.equal(
+        await platformError(client.files.getUploadURLExternal({ filename: '', length: 4 })),
+        'invalid_arguments',
+      );
 
       const noLength = await rejection(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt' }));
       assert.equal(noLength.data?.error, 'invalid_arguments');
-      assert.deepEqual((noLength.data?.response_metadata as { messages?: string[] } | undefined)?.messages, ['[ERROR] missing required field: length']);
+      assert.deepEqual((noLength.data?.response_metadata as { messages?: string[] } | undefined)?.messages, [
+        '[ERROR] missing required field: length',
+      ]);
       for (const length of ['abc', '-5', '1.5', '']) {
-        assert.equal(await platformError(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt', length })), 'invalid_arguments', `length ${JSON.stringify(length)}`);
+        assert.equal(
+          await platformError(client.apiCall('files.getUploadURLExternal', { filename: 'a.txt', length })),
+          'invalid_arguments',
+          `length ${JSON.stringify(length)}`,
+        );
       }
       // Documented: missing_argument "typically only occurs when the `length` provided is 0".
-      assert.equal(await platformError(client.files.getUploadURLExternal({ filename: 'a.txt', length: 0 })), 'missing_argument');
-      assert.equal(await platformError(client.files.getUploadURLExternal({ filename: 'a.txt', length: 4, alt_text: 'a'.repeat(1001) })), 'alt_txt_too_large');
+      assert.equal(
+        await platformError(client.files.getUploadURLExternal({ filename: 'a.txt', length: 0 })),
+        'missing_argument',
+      );
+      assert.equal(
+        await platformError(
+          client.files.getUploadURLExternal({ filename: 'a.txt', length: 4, alt_text: 'a'.repeat(1001) }),
+        ),
+        'alt_txt_too_large',
+      );
       assert.equal(slack.files.length, 0, 'nothing reserved by failed calls');
 
       const ok = await client.files.getUploadURLExternal({ filename: 'a.txt', length: 4, snippet_type: 'text' });
@@ -604,22 +774,56 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
 
     test('files.completeUploadExternal: unknown, not uploaded, already completed → file_not_found; bad `files` → invalid_arguments', async () => {
       const c = slack.addChannel({ name: 'inc-complete', members: ['UBOT'] });
-      assert.equal(await platformError(client.files.completeUploadExternal({ files: [{ id: 'F0000NOPE00' }], channel_id: c.id })), 'file_not_found');
+      assert.equal(
+        await platformError(client.files.completeUploadExternal({ files: [{ id: 'F0000NOPE00' }], channel_id: c.id })),
+        'file_not_found',
+      );
 
       const pending = await reserve('late.txt', 2);
-      assert.equal(await platformError(client.files.completeUploadExternal({ files: [{ id: pending.file_id }], channel_id: c.id })), 'file_not_found', 'not uploaded yet');
+      assert.equal(
+        await platformError(
+          client.files.completeUploadExternal({ files: [{ id: pending.file_id }], channel_id: c.id }),
+        ),
+        'file_not_found',
+        'not uploaded yet',
+      );
       await fetch(pending.upload_url, { method: 'POST', body: 'ok' });
-      const done = await client.files.completeUploadExternal({ files: [{ id: pending.file_id, title: 'Late' }], channel_id: c.id });
+      const done = await client.files.completeUploadExternal({
+        files: [{ id: pending.file_id, title: 'Late' }],
+        channel_id: c.id,
+      });
       assert.equal(done.files?.[0]?.title, 'Late');
-      assert.equal(await platformError(client.files.completeUploadExternal({ files: [{ id: pending.file_id }], channel_id: c.id })), 'file_not_found', 'can only be completed once');
+      assert.equal(
+        await platformError(
+          client.files.completeUploadExternal({ files: [{ id: pending.file_id }], channel_id: c.id }),
+        ),
+        'file_not_found',
+        'can only be completed once',
+      );
       assert.equal(slack.messages.length, 1, 'the second completion posted nothing');
       const after = await fetch(pending.upload_url, { method: 'POST', body: 'ok' });
       assert.equal(after.status, 404, 'a completed upload URL is spent');
 
-      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { channel_id: c.id })), 'invalid_arguments', 'files missing');
-      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { files: 'F123' })), 'invalid_arguments', 'files not a JSON array');
-      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { files: [] })), 'invalid_arguments', 'files empty');
-      assert.equal(await platformError(client.apiCall('files.completeUploadExternal', { files: [{ title: 'no id' }] })), 'invalid_arguments', 'entry without id');
+      assert.equal(
+        await platformError(client.apiCall('files.completeUploadExternal', { channel_id: c.id })),
+        'invalid_arguments',
+        'files missing',
+      );
+      assert.equal(
+        await platformError(client.apiCall('files.completeUploadExternal', { files: 'F123' })),
+        'invalid_arguments',
+        'files not a JSON array',
+      );
+      assert.equal(
+        await platformError(client.apiCall('files.completeUploadExternal', { files: [] })),
+        'invalid_arguments',
+        'files empty',
+      );
+      assert.equal(
+        await platformError(client.apiCall('files.completeUploadExternal', { files: [{ title: 'no id' }] })),
+        'invalid_arguments',
+        'entry without id',
+      );
     });
 
     test('a length mismatch between declared and uploaded bytes makes completion fail, and the file stays incomplete', async () => {
@@ -627,9 +831,14 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const r = await reserve('short.txt', 10);
       const up = await fetch(r.upload_url, { method: 'POST', body: 'only7by' });
       assert.equal(await up.text(), 'OK - 7');
-      const err = await rejection(client.files.completeUploadExternal({ files: [{ id: r.file_id }], channel_id: c.id }));
+      const err = await rejection(
+        client.files.completeUploadExternal({ files: [{ id: r.file_id }], channel_id: c.id }),
+      );
       assert.equal(err.data?.error, 'invalid_arguments');
-      assert.match(String((err.data?.response_metadata as { messages?: string[] } | undefined)?.messages?.[0]), /7 bytes.*length 10/);
+      assert.match(
+        String((err.data?.response_metadata as { messages?: string[] } | undefined)?.messages?.[0]),
+        /7 bytes.*length 10/,
+      );
       const f = slack.files.find((x) => x.id === r.file_id)!;
       assert.equal(f.completed, false);
       assert.deepEqual(f.channels, []);
@@ -644,15 +853,26 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const upload = (channel_id: string) => client.filesUploadV2({ channel_id, filename: 'r.txt', content: 'r' });
 
       assert.equal(await platformError(upload(priv.id)), 'channel_not_found');
-      assert.equal(await platformError(upload(pub.id)), 'not_in_channel', 'unlike chat.postMessage, sharing a file needs membership');
+      assert.equal(
+        await platformError(upload(pub.id)),
+        'not_in_channel',
+        'unlike chat.postMessage, sharing a file needs membership',
+      );
       assert.equal(await platformError(upload(gone.id)), 'is_archived');
       assert.equal(await platformError(upload('C0NOPE0000')), 'channel_not_found');
       const userAsChannel = await rejection(upload('U0ALICE'));
       assert.equal(userAsChannel.data?.error, 'invalid_arguments');
-      assert.match(String((userAsChannel.data?.response_metadata as { messages?: string[] } | undefined)?.messages?.[0]), /json-pointer:\/channel_id/);
+      assert.match(
+        String((userAsChannel.data?.response_metadata as { messages?: string[] } | undefined)?.messages?.[0]),
+        /json-pointer:\/channel_id/,
+      );
       assert.equal(slack.messages.length, 0);
       assert.equal(slack.files.filter((f) => f.completed).length, 0);
-      assert.equal(slack.files.filter((f) => f.uploaded).length, 5, 'each attempt uploaded its bytes before completion failed');
+      assert.equal(
+        slack.files.filter((f) => f.uploaded).length,
+        5,
+        'each attempt uploaded its bytes before completion failed',
+      );
 
       // A failed completion leaves the file completable elsewhere.
       const stranded = slack.files[0]!;
@@ -666,7 +886,12 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
     test('`channels` may name users (DM), thread_ts threads the share, no channel keeps the file private', async () => {
       const c = slack.addChannel({ name: 'inc-thread', members: ['UBOT'] });
       const parent = await client.chat.postMessage({ channel: c.id, text: 'timeline' });
-      const res = await client.filesUploadV2({ channel_id: c.id, thread_ts: parent.ts!, filename: 'timeline.csv', content: 'a,b\n' });
+      const res = await client.filesUploadV2({
+        channel_id: c.id,
+        thread_ts: parent.ts!,
+        filename: 'timeline.csv',
+        content: 'a,b\n',
+      });
       const threaded = slack.files.at(-1)!;
       assert.equal(threaded.threadTs, parent.ts);
       assert.equal(uploaded(res)[0]?.mimetype, 'text/csv');
@@ -680,15 +905,27 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       await fetch(dm.upload_url, { method: 'POST', body: 'hi' });
       // `channels` (IDs or user IDs) is documented but not in @slack/web-api's typed arguments.
       const shared = (await client.apiCall('files.completeUploadExternal', {
-        files: [{ id: dm.file_id }], channels: 'U0ALICE', initial_comment: 'for you',
+        files: [{ id: dm.file_id }],
+        channels: 'U0ALICE',
+        initial_comment: 'for you',
       })) as { files?: { ims?: string[] }[] };
       const im = [...slack.channels.values()].find((x) => x.is_im && x.members.has('U0ALICE'));
       assert.ok(im, 'a DM was opened');
       assert.deepEqual(shared.files?.[0]?.ims, [im.id]);
-      assert.deepEqual(slack.messages.at(-1), { channel: im.id, ts: slack.messages.at(-1)!.ts, user: 'UBOT', text: 'for you', files: [dm.file_id] });
+      assert.deepEqual(slack.messages.at(-1), {
+        channel: im.id,
+        ts: slack.messages.at(-1)!.ts,
+        user: 'UBOT',
+        text: 'for you',
+        files: [dm.file_id],
+      });
 
       const before = slack.messages.length;
-      const priv = await client.filesUploadV2({ filename: 'private.txt', content: 'p', initial_comment: 'nobody sees this' });
+      const priv = await client.filesUploadV2({
+        filename: 'private.txt',
+        content: 'p',
+        initial_comment: 'nobody sees this',
+      });
       const pf = slack.files.at(-1)!;
       assert.equal(pf.completed, true);
       assert.deepEqual(pf.channels, []);
@@ -708,18 +945,27 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       });
       const json = (await res.json()) as { ok: boolean; files: { id: string; title: string }[] };
       assert.equal(json.ok, true);
-      assert.deepEqual(json.files.map((f) => [f.id, f.title]), [[r.file_id, 'J']]);
+      assert.deepEqual(
+        json.files.map((f) => [f.id, f.title]),
+        [[r.file_id, 'J']],
+      );
       assert.equal(slack.files[0]?.completed, true);
     });
 
     test('failNext(files.completeUploadExternal) fails filesUploadV2 after the bytes went up; nothing is shared', async () => {
       const c = slack.addChannel({ name: 'inc-fail', members: ['UBOT'] });
       slack.failNext('files.completeUploadExternal', { error: 'file_update_failed' });
-      assert.equal(await platformError(client.filesUploadV2({ channel_id: c.id, filename: 'f.txt', content: 'abc' })), 'file_update_failed');
+      assert.equal(
+        await platformError(client.filesUploadV2({ channel_id: c.id, filename: 'f.txt', content: 'abc' })),
+        'file_update_failed',
+      );
       assert.equal(slack.files[0]?.uploaded, true);
       assert.equal(slack.files[0]?.completed, false);
       assert.equal(slack.messages.length, 0);
-      const retry = await client.files.completeUploadExternal({ files: [{ id: slack.files[0]!.id }], channel_id: c.id });
+      const retry = await client.files.completeUploadExternal({
+        files: [{ id: slack.files[0]!.id }],
+        channel_id: c.id,
+      });
       assert.equal(retry.ok, true, 'the next completion goes through');
       assert.equal(slack.messages.length, 1);
     });
@@ -737,7 +983,10 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const again = await reserve('a.txt', 1);
       assert.notEqual(again.file_id, firstId);
       assert.notEqual(again.file_id, pending.file_id);
-      assert.deepEqual(slack.files.map((f) => f.id), [again.file_id]);
+      assert.deepEqual(
+        slack.files.map((f) => f.id),
+        [again.file_id],
+      );
     });
   });
 
@@ -751,9 +1000,15 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       });
       assert.equal(res.status, 200);
       assert.equal(await res.text(), 'ok');
-      assert.deepEqual(slack.responses, [{ id: 'cmd-1', body: { response_type: 'ephemeral', text: 'Incident declared' } }]);
+      assert.deepEqual(slack.responses, [
+        { id: 'cmd-1', body: { response_type: 'ephemeral', text: 'Incident declared' } },
+      ]);
       assert.notEqual(slack.responseUrl(), slack.responseUrl(), 'generated ids are unique');
-      const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'not json' });
+      const bad = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'not json',
+      });
       assert.equal(bad.status, 400);
       assert.equal(slack.responses.length, 1);
     });
@@ -763,14 +1018,20 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       setTimeout(() => void client.chat.postMessage({ channel: c.id, text: 'late' }), 30);
       const m = await slack.waitFor(() => slack.messages.find((x) => x.text === 'late'));
       assert.equal(m.channel, c.id);
-      await assert.rejects(slack.waitFor(() => false, 50), /waitFor: condition not met within 50ms/);
+      await assert.rejects(
+        slack.waitFor(() => false, 50),
+        /waitFor: condition not met within 50ms/,
+      );
     });
 
     test('reset clears everything except users; ids and ts keep increasing', async () => {
       const pre = slack.addChannel({ name: 'incidents', members: ['U0ALICE'] });
       const { channel } = await client.conversations.create({ name: 'inc-tmp' });
       const first = await client.chat.postMessage({ channel: channel!.id!, text: 'x' });
-      await client.views.open({ trigger_id: 'trigger-1', view: { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] } });
+      await client.views.open({
+        trigger_id: 'trigger-1',
+        view: { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] },
+      });
       slack.failNext('auth.test', { error: 'fatal_error' });
       slack.reset();
       assert.equal(slack.calls.length, 0);
@@ -786,7 +1047,16 @@ describe('Slack stand-in driven by a real @slack/web-api WebClient', () => {
       const { channel: c2 } = await client.conversations.create({ name: 'inc-tmp' });
       const second = await client.chat.postMessage({ channel: c2!.id!, text: 'y' });
       assert.ok(Number(second.ts) > Number(first.ts));
-      assert.equal((await client.views.open({ trigger_id: 'trigger-1', view: { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] } })).ok, true, 'used trigger ids forgotten');
+      assert.equal(
+        (
+          await client.views.open({
+            trigger_id: 'trigger-1',
+            view: { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] },
+          })
+        ).ok,
+        true,
+        'used trigger ids forgotten',
+      );
     });
   });
 });

@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -34,7 +43,11 @@ describe('test/fixtures/specs', () => {
       assert.equal(record.file, `${source.vendor}/${source.file}`);
       assert.match(record.commit ?? '', /^[0-9a-f]{40}$/, `${source.vendor}: the upstream commit is recorded`);
       assert.ok(!Number.isNaN(Date.parse(record.committed ?? '')), `${source.vendor}: the commit's date is recorded`);
-      assert.equal(sha256(content(record.file)), record.sha256, `${record.file} was changed by hand: run npm run specs:refresh`);
+      assert.equal(
+        sha256(content(record.file)),
+        record.sha256,
+        `${record.file} was changed by hand: run npm run specs:refresh`,
+      );
       if (source.excerptPaths) assert.deepEqual(record.excerptPaths, source.excerptPaths);
       else assert.equal(record.sha256, record.upstreamSha256, `${record.file} is the upstream file, unmodified`);
     }
@@ -44,27 +57,50 @@ describe('test/fixtures/specs', () => {
     const readme = readFileSync(path.join(specsDir, 'README.md'), 'utf8');
     for (const source of SOURCES) {
       const dir = path.join(specsDir, source.vendor);
-      if (source.licence) assert.match(readFileSync(path.join(dir, 'LICENSE'), 'utf8'), /MIT License[\s\S]*Permission is hereby granted/);
+      if (source.licence)
+        assert.match(readFileSync(path.join(dir, 'LICENSE'), 'utf8'), /MIT License[\s\S]*Permission is hereby granted/);
       else assert.match(readFileSync(path.join(dir, 'NOTICE'), 'utf8'), /no licence/i);
       const record = records.find((r) => r.vendor === source.vendor)!;
       assert.ok(readme.includes(record.commit!), `README.md names ${source.repo}@${record.commit}`);
       assert.ok(readme.includes(source.file), `README.md names ${source.file}`);
     }
     // Nothing else lies in the folder unaccounted for.
-    const files = readdirSync(specsDir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(specsDir, f)).isFile());
-    const expected = ['README.md', 'sources.json', ...SOURCES.flatMap((s) => [`${s.vendor}/${s.file}`, `${s.vendor}/${s.licence ? 'LICENSE' : 'NOTICE'}`])];
+    const files = readdirSync(specsDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      statSync(path.join(specsDir, f)).isFile(),
+    );
+    const expected = [
+      'README.md',
+      'sources.json',
+      ...SOURCES.flatMap((s) => [`${s.vendor}/${s.file}`, `${s.vendor}/${s.licence ? 'LICENSE' : 'NOTICE'}`]),
+    ];
     assert.deepEqual(files.map((f) => f.split(path.sep).join('/')).sort(), expected.sort());
   });
 
   test('the loaders read and patch the specs in memory', async () => {
-    const slack = (await patchedSlackSpec()) as { swagger: string; paths: Record<string, { post?: { consumes?: string[]; parameters?: { name: string; in: string }[] } }> };
+    const slack = (await patchedSlackSpec()) as {
+      swagger: string;
+      paths: Record<string, { post?: { consumes?: string[]; parameters?: { name: string; in: string }[] } }>;
+    };
     assert.equal(slack.swagger, '2.0');
     const history = slack.paths['/conversations.history']?.post;
-    assert.deepEqual(history?.consumes, ['application/x-www-form-urlencoded', 'application/json'], 'a GET method gets a form POST');
-    assert.deepEqual(history?.parameters?.filter((p) => p.name === 'token'), [{ name: 'token', in: 'formData', type: 'string', required: false }]);
-    assert.ok(history?.parameters?.every((p) => p.in !== 'query'), 'query parameters become form fields');
+    assert.deepEqual(
+      history?.consumes,
+      ['application/x-www-form-urlencoded', 'application/json'],
+      'a GET method gets a form POST',
+    );
+    assert.deepEqual(
+      history?.parameters?.filter((p) => p.name === 'token'),
+      [{ name: 'token', in: 'formData', type: 'string', required: false }],
+    );
+    assert.ok(
+      history?.parameters?.every((p) => p.in !== 'query'),
+      'query parameters become form fields',
+    );
 
-    const pd = (await patchedPagerDutySpec()) as { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>; components: { parameters: Record<string, { schema: { enum: string[] } }> } };
+    const pd = (await patchedPagerDutySpec()) as {
+      paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+      components: { parameters: Record<string, { schema: { enum: string[] } }> };
+    };
     assert.ok(pd.components.parameters['header_Content-Type']!.schema.enum.includes('application/json; charset=utf-8'));
     const ok = pd.paths['/oncalls']!.get!.responses!['200']!.content!;
     assert.equal(ok['application/vnd.pagerduty+json;version=2'], ok['application/json']);
@@ -82,7 +118,9 @@ describe('test/fixtures/specs', () => {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
         else if (entry.name.endsWith('.ts')) {
-          for (const m of readFileSync(full, 'utf8').matchAll(/client\.(?:get|getAll|post|put|patch|delete)\(\s*['`]([^'`]+)['`]/g)) {
+          for (const m of readFileSync(full, 'utf8').matchAll(
+            /client\.(?:get|getAll|post|put|patch|delete)\(\s*['`]([^'`]+)['`]/g,
+          )) {
             called.add(m[1]!.replace(/\$\{[^}]*\}/g, '{id}'));
           }
         }
@@ -91,7 +129,11 @@ describe('test/fixtures/specs', () => {
     walk(path.join(repoRoot, 'src', 'pagerduty'));
     assert.ok(called.has('/oncalls') && called.has('/users/{id}'), `found the calls: ${[...called].join(', ')}`);
     const missing = [...called].filter((p) => !PAGERDUTY_PATHS.includes(p));
-    assert.deepEqual(missing, [], 'add these to PAGERDUTY_PATHS in scripts/refresh-specs.ts and run npm run specs:refresh');
+    assert.deepEqual(
+      missing,
+      [],
+      'add these to PAGERDUTY_PATHS in scripts/refresh-specs.ts and run npm run specs:refresh',
+    );
   });
 });
 
@@ -105,15 +147,24 @@ describe('npm run specs:refresh', () => {
     const out = path.join(tmp, 'out');
     for (const source of SOURCES) {
       mkdirSync(path.join(from, source.vendor), { recursive: true });
-      writeFileSync(path.join(from, source.vendor, path.basename(source.path)), content(`${source.vendor}/${source.file}`));
-      if (source.licence) writeFileSync(path.join(from, source.vendor, 'LICENSE'), readFileSync(path.join(specsDir, source.vendor, 'LICENSE')));
+      writeFileSync(
+        path.join(from, source.vendor, path.basename(source.path)),
+        content(`${source.vendor}/${source.file}`),
+      );
+      if (source.licence)
+        writeFileSync(
+          path.join(from, source.vendor, 'LICENSE'),
+          readFileSync(path.join(specsDir, source.vendor, 'LICENSE')),
+        );
     }
     mkdirSync(out);
     // The PagerDuty record as an excerpt of itself, so the run recognises it and keeps its commit.
     const asCopied = records.map((r) => (r.excerptPaths ? { ...r, upstreamSha256: r.sha256 } : r));
     writeFileSync(path.join(out, 'sources.json'), JSON.stringify(asCopied));
     const script = path.join(repoRoot, 'scripts', 'refresh-specs.ts');
-    const { stdout } = await execFileAsync(process.execPath, [...TS_NODE_ARGS, script, '--from', from, '--out', out], { timeout: 60_000 });
+    const { stdout } = await execFileAsync(process.execPath, [...TS_NODE_ARGS, script, '--from', from, '--out', out], {
+      timeout: 60_000,
+    });
     assert.match(stdout, /pagerduty: pagerduty\/openapiv3\.excerpt\.json from PagerDuty\/api-schema@91a06fb/);
     for (const source of SOURCES) {
       const file = `${source.vendor}/${source.file}`;
@@ -126,10 +177,17 @@ describe('npm run specs:refresh', () => {
 
   test('an unknown vendor is refused in one line', async () => {
     await assert.rejects(
-      execFileAsync(process.execPath, [...TS_NODE_ARGS, path.join(repoRoot, 'scripts', 'refresh-specs.ts'), '--only', 'jira', '--out', tmp], { timeout: 60_000 }),
+      execFileAsync(
+        process.execPath,
+        [...TS_NODE_ARGS, path.join(repoRoot, 'scripts', 'refresh-specs.ts'), '--only', 'jira', '--out', tmp],
+        { timeout: 60_000 },
+      ),
       (err: { stderr: string; code: number }) => {
         assert.equal(err.code, 1);
-        assert.equal(err.stderr.trim(), 'specs:refresh: unknown vendor jira (known: slack-web-api, slack-manifest, pagerduty)');
+        assert.equal(
+          err.stderr.trim(),
+          'specs:refresh: unknown vendor jira (known: slack-web-api, slack-manifest, pagerduty)',
+        );
         return true;
       },
     );
@@ -148,7 +206,10 @@ describe('pruneOpenApi3', () => {
     components: {
       responses: { AOk: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } } },
       schemas: {
-        Pet: { oneOf: [{ $ref: '#/components/schemas/Cat' }], discriminator: { propertyName: 't', mapping: { dog: '#/components/schemas/Dog' } } },
+        Pet: {
+          oneOf: [{ $ref: '#/components/schemas/Cat' }],
+          discriminator: { propertyName: 't', mapping: { dog: '#/components/schemas/Dog' } },
+        },
         Cat: { properties: { owner: { $ref: '#/components/schemas/Owner/properties/name' } } },
         Dog: { type: 'object' },
         Owner: { properties: { name: { type: 'string' } } },

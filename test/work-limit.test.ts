@@ -49,7 +49,10 @@ test('a run that fails passes its error on and frees its slot', async () => {
 
 test('a run that throws before its first await frees its slot too', async () => {
   const limit = new WorkLimit(1);
-  await assert.rejects(limit.run(() => Promise.reject(new Error('at once'))), /at once/);
+  await assert.rejects(
+    limit.run(() => Promise.reject(new Error('at once'))),
+    /at once/,
+  );
   assert.equal(await limit.run(async () => 1), 1);
   assert.deepEqual(limit.stats, { running: 0, waiting: 0, answering: 0 });
 });

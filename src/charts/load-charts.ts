@@ -273,7 +273,13 @@ export function pagesHeatmap(title: string, cells: readonly (readonly number[])[
   for (let h = 0; h < HOURS; h++) {
     const label = String(h).padStart(2, '0');
     const w = r.textWidth(label, BODY_SCALE);
-    r.text(H.gridLeft + h * H.cellWidth + Math.round((H.cellWidth - w) / 2), H.gridTop - 22, label, COLORS.muted, BODY_SCALE);
+    r.text(
+      H.gridLeft + h * H.cellWidth + Math.round((H.cellWidth - w) / 2),
+      H.gridTop - 22,
+      label,
+      COLORS.muted,
+      BODY_SCALE,
+    );
   }
 
   // Grid background shows through 1 px gaps, so empty (white) cells stay visible.
@@ -281,7 +287,13 @@ export function pagesHeatmap(title: string, cells: readonly (readonly number[])[
   grid.forEach((row, d) => {
     const top = H.gridTop + d * H.cellHeight;
     const day = DAYS[d] ?? '';
-    r.text(H.gridLeft - 10 - r.textWidth(day, BODY_SCALE), top + Math.round((H.cellHeight - 14) / 2), day, COLORS.text, BODY_SCALE);
+    r.text(
+      H.gridLeft - 10 - r.textWidth(day, BODY_SCALE),
+      top + Math.round((H.cellHeight - 14) / 2),
+      day,
+      COLORS.text,
+      BODY_SCALE,
+    );
     row.forEach((value, h) => {
       const left = H.gridLeft + h * H.cellWidth;
       const color = heatColor(value, max);
@@ -293,7 +305,13 @@ export function pagesHeatmap(title: string, cells: readonly (readonly number[])[
       const w = r.textWidth(label, scale);
       if (w > H.cellWidth - 4) return; // too long to label legibly; the shade still shows it
       const th = 7 * scale; // digits sit on the baseline row; ignore the descender row
-      r.text(left + Math.round((H.cellWidth - 1 - w) / 2), top + Math.round((H.cellHeight - 1 - th) / 2), label, ink, scale);
+      r.text(
+        left + Math.round((H.cellWidth - 1 - w) / 2),
+        top + Math.round((H.cellHeight - 1 - th) / 2),
+        label,
+        ink,
+        scale,
+      );
     });
   });
 

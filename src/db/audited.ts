@@ -21,13 +21,10 @@ async function tellAuditTrail(tx: Tx, who: AuditActor): Promise<void> {
  */
 export async function auditedTransaction<T>(prisma: PrismaClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const who = currentActor();
-  return prisma.$transaction(
-    async (tx) => {
-      if (who) await tellAuditTrail(tx, who);
-      return fn(tx);
-    },
-    TRANSACTION_OPTIONS,
-  );
+  return prisma.$transaction(async (tx) => {
+    if (who) await tellAuditTrail(tx, who);
+    return fn(tx);
+  }, TRANSACTION_OPTIONS);
 }
 
 /**

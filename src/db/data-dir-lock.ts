@@ -25,11 +25,10 @@ export class DataDirLockedError extends Error {
   readonly dataDir: string;
   readonly pid: number;
 
-  constructor(
-    dataDir: string,
-    pid: number,
-  ) {
-    super(`The data folder ${dataDir} is in use by another process (pid ${pid}): stop the bot first, or use DATABASE_URL.`);
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The data folder ${dataDir} is in use by another process (pid ${pid}): stop the bot first, or use DATABASE_URL.`,
+    );
     this.dataDir = dataDir;
     this.pid = pid;
     this.name = 'DataDirLockedError';
@@ -122,7 +121,9 @@ function parseHolder(text: string): Holder | null {
       h.pid! > 0 &&
       typeof h.nonce === 'string' &&
       (h.start === null || typeof h.start === 'string') &&
-      (h.socket === undefined || h.socket === null || (typeof h.socket === 'string' && (SOCKET_PATTERN.test(h.socket) || path.isAbsolute(h.socket))))
+      (h.socket === undefined ||
+        h.socket === null ||
+        (typeof h.socket === 'string' && (SOCKET_PATTERN.test(h.socket) || path.isAbsolute(h.socket))))
     ) {
       return { pid: h.pid!, start: h.start ?? null, nonce: h.nonce, socket: h.socket ?? null };
     }
@@ -182,7 +183,10 @@ function letGo(h: Held) {
 }
 
 /** Listens on a new Unix socket that only this user can reach (0600, in a 0700 folder). */
-async function listenPrivately(dir: string, id: string): Promise<{ server: net.Server; socket: string; socketFolder: string | null }> {
+async function listenPrivately(
+  dir: string,
+  id: string,
+): Promise<{ server: net.Server; socket: string; socketFolder: string | null }> {
   const name = `.lock-${id}.sock`;
   let socket = path.join(dir, name);
   let socketFolder: string | null = null;
@@ -226,7 +230,12 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const file = path.join(dir, LOCK_FILE);
   const nonce = randomBytes(16).toString('hex');
   const { server, socket, socketFolder } = await listenPrivately(dir, nonce.slice(0, 12));
-  const me: Holder = { pid: process.pid, start: procStat(process.pid)?.start ?? null, nonce, socket: socketFolder ? socket : path.basename(socket) };
+  const me: Holder = {
+    pid: process.pid,
+    start: procStat(process.pid)?.start ?? null,
+    nonce,
+    socket: socketFolder ? socket : path.basename(socket),
+  };
   const temp = path.join(dir, `${LOCK_FILE}.${nonce}`);
   const mine: Held = { file, nonce, socket, socketFolder };
   let taken = false;

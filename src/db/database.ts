@@ -56,7 +56,12 @@ export async function openDatabase(opts: {
     } else if (opts.migrate !== false) {
       if (opts.migrationUrl && !embedded) {
         const { installReminderQueue } = await import('../jobs/reminder-queue.ts');
-        ({ applied } = await migrateAsOwner({ migrationUrl: opts.migrationUrl, botUrl: url, apply: applyMigrationsInWorker, installQueue: installReminderQueue }));
+        ({ applied } = await migrateAsOwner({
+          migrationUrl: opts.migrationUrl,
+          botUrl: url,
+          apply: applyMigrationsInWorker,
+          installQueue: installReminderQueue,
+        }));
       } else {
         applied = await applyPendingMigrations(url, applyMigrationsInWorker);
       }

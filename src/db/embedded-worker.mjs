@@ -56,7 +56,10 @@ fs.openSync = function (target, flags, mode, ...rest) {
 };
 const writeFileSync = fs.writeFileSync;
 fs.writeFileSync = function (target, data, options, ...rest) {
-  const opts = options && typeof options === 'object' && options.mode !== undefined ? { ...options, mode: privateMode(options.mode) } : options;
+  const opts =
+    options && typeof options === 'object' && options.mode !== undefined
+      ? { ...options, mode: privateMode(options.mode) }
+      : options;
   return writeFileSync.call(this, target, data, opts, ...rest);
 };
 const mkdirSync = fs.mkdirSync;
@@ -75,7 +78,9 @@ const options = { postgresqlconf: ['shared_buffers = 16MB'] };
 
 /** The template as PGlite loads it, only for a new database: PGlite refuses it over an existing one. */
 const templateFor = (dir) =>
-  template && (!dir || !fs.existsSync(`${dir}/PG_VERSION`)) ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : {};
+  template && (!dir || !fs.existsSync(`${dir}/PG_VERSION`))
+    ? { loadDataDir: new Blob([fs.readFileSync(template)]) }
+    : {};
 
 if (initdbDir) {
   try {

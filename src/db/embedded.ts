@@ -62,7 +62,9 @@ export function makePrivate(dir: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile (a recycled WAL file)
       if ((err as NodeJS.ErrnoException).code === 'EPERM') {
-        throw new Error(`cannot make ${p} private to this user (it belongs to another user): give the data folder to the user the bot runs as (chown -R)`);
+        throw new Error(
+          `cannot make ${p} private to this user (it belongs to another user): give the data folder to the user the bot runs as (chown -R)`,
+        );
       }
       throw err;
     }
@@ -220,16 +222,31 @@ export async function startEmbeddedPostgres(
 async function initdbInChild(dir: string, template?: string): Promise<void> {
   const { spawn } = await import('node:child_process');
   // Only V8's baseline compiler for Postgres's WebAssembly: initdb runs most of it once, so optimising it costs more than it saves.
-  const child = spawn(process.execPath, ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering', '--max-semi-space-size=1', fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)), '--initdb', dir, ...(template ? ['--template', template] : [])], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--no-wasm-tier-up',
+      '--no-wasm-dynamic-tiering',
+      '--max-semi-space-size=1',
+      fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)),
+      '--initdb',
+      dir,
+      ...(template ? ['--template', template] : []),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (c, s) => resolve([c, s]));
   });
-  if (code !== 0) throw new Error(`PGlite could not make a new database in ${dir} (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`);
+  if (code !== 0)
+    throw new Error(
+      `PGlite could not make a new database in ${dir} (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`,
+    );
 }
 
 interface DatabaseThread {
@@ -238,9 +255,17 @@ interface DatabaseThread {
 }
 
 /** Starts the database's thread on `dataDir` (null: in memory), serving `socketPath`; resolves once it serves. */
-async function startDatabaseThread(dataDir: string | null, socketPath: string, onError?: (err: Error) => void, template?: string): Promise<DatabaseThread> {
+async function startDatabaseThread(
+  dataDir: string | null,
+  socketPath: string,
+  onError?: (err: Error) => void,
+  template?: string,
+): Promise<DatabaseThread> {
   // Plain JavaScript, run without the bot's Node options (no TypeScript loader in that thread).
-  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { execArgv: [], workerData: { dataDir, socketPath, template: template ?? null } });
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), {
+    execArgv: [],
+    workerData: { dataDir, socketPath, template: template ?? null },
+  });
 
   let stopping = false;
   let exited = false;
@@ -270,7 +295,8 @@ async function startDatabaseThread(dataDir: string | null, socketPath: string, o
   try {
     const first = await next();
     if (first.type === 'error') throw replyError(first);
-    if (first.type !== 'ready') throw new Error(`the embedded database's thread said ${first.type} before it was ready`);
+    if (first.type !== 'ready')
+      throw new Error(`the embedded database's thread said ${first.type} before it was ready`);
   } catch (err) {
     await worker.terminate();
     throw err;

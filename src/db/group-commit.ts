@@ -35,5 +35,8 @@ export class GroupCommit<Row, Result> {
 
 /** `($1, $2), ($3, $4)…` for `rows` rows of `columns` values, each value's placeholder suffixed by `casts[i]`. */
 export function valuesList(rows: number, casts: readonly string[]): string {
-  return Array.from({ length: rows }, (_, r) => `(${casts.map((cast, c) => `$${r * casts.length + c + 1}${cast}`).join(', ')})`).join(', ');
+  return Array.from(
+    { length: rows },
+    (_, r) => `(${casts.map((cast, c) => `$${r * casts.length + c + 1}${cast}`).join(', ')})`,
+  ).join(', ');
 }

@@ -12,7 +12,11 @@ process.once('message', async (msg: { url?: unknown }) => {
     const applied = await applyMigrations(msg.url);
     await send({ ok: true, applied });
   } catch (err) {
-    await send({ ok: false, message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    await send({
+      ok: false,
+      message: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
   }
   // The answer is delivered: done at once (the schema engine's WebAssembly keeps the process alive
   // for seconds otherwise, and the bot waits for the exit).

@@ -67,7 +67,11 @@ type Engine = Awaited<ReturnType<(typeof SchemaEngine)['new']>>;
 
 export function readMigrations() {
   const dirs = fs.existsSync(MIGRATIONS_DIR)
-    ? fs.readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? fs
+        .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   const lockPath = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
   return {
@@ -81,7 +85,10 @@ export function readMigrations() {
       path: name,
       migrationFile: {
         path: 'migration.sql',
-        content: { tag: 'ok' as const, value: fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8') },
+        content: {
+          tag: 'ok' as const,
+          value: fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8'),
+        },
       },
     })),
   };
@@ -152,12 +159,16 @@ export async function applyMigrationsInWorker(databaseUrl: string): Promise<stri
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const result = await new Promise<{ ok: boolean; applied?: string[]; message?: string; stack?: string }>((resolve, reject) => {
-      child.once('message', resolve as (m: unknown) => void);
-      child.once('error', reject);
-      child.once('exit', (code, signal) => reject(new Error(`the migration process exited (${signal ?? `code ${code}`}) before answering`)));
-      child.send({ url: databaseUrl });
-    });
+    const result = await new Promise<{ ok: boolean; applied?: string[]; message?: string; stack?: string }>(
+      (resolve, reject) => {
+        child.once('message', resolve as (m: unknown) => void);
+        child.once('error', reject);
+        child.once('exit', (code, signal) =>
+          reject(new Error(`the migration process exited (${signal ?? `code ${code}`}) before answering`)),
+        );
+        child.send({ url: databaseUrl });
+      },
+    );
     if (!result.ok) {
       const err = new Error(result.message);
       if (result.stack) err.stack = result.stack;

@@ -9,7 +9,9 @@ export type Numbered = 'incident' | 'action_item';
  * is a record erased behind the audit trail (npm run audit:verify reports it).
  */
 export async function nextNumber(tx: Prisma.TransactionClient, name: Numbered): Promise<number> {
-  const rows = await tx.$queryRaw<{ last: number }[]>`UPDATE number_counter SET last = last + 1 WHERE name = ${name} RETURNING last`;
+  const rows = await tx.$queryRaw<
+    { last: number }[]
+  >`UPDATE number_counter SET last = last + 1 WHERE name = ${name} RETURNING last`;
   if (!rows[0]) throw new Error(`number_counter has no ${name} row: apply the migrations`);
   return rows[0].last;
 }

@@ -25,15 +25,23 @@ export class PgCheckpointPeriods implements CheckpointPeriods {
   }
 
   async markWritten(periodStart: Date): Promise<void> {
-    await this.pool.query('UPDATE audit_checkpoint_period SET written_at = now() WHERE period_start = $1', [periodStart]);
+    await this.pool.query('UPDATE audit_checkpoint_period SET written_at = now() WHERE period_start = $1', [
+      periodStart,
+    ]);
   }
 
   async release(periodStart: Date): Promise<void> {
-    await this.pool.query("UPDATE audit_checkpoint_period SET claimed_until = 'epoch' WHERE period_start = $1 AND written_at IS NULL", [periodStart]);
+    await this.pool.query(
+      "UPDATE audit_checkpoint_period SET claimed_until = 'epoch' WHERE period_start = $1 AND written_at IS NULL",
+      [periodStart],
+    );
   }
 
   async isWritten(periodStart: Date): Promise<boolean> {
-    const { rows } = await this.pool.query('SELECT 1 FROM audit_checkpoint_period WHERE period_start = $1 AND written_at IS NOT NULL', [periodStart]);
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM audit_checkpoint_period WHERE period_start = $1 AND written_at IS NOT NULL',
+      [periodStart],
+    );
     return rows.length > 0;
   }
 }

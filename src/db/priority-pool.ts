@@ -23,7 +23,10 @@ export class PriorityPool extends pg.Pool {
   }
 
   /** Runs one statement on a connection taken ahead of every non-urgent checkout waiting. */
-  async urgentQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  async urgentQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     const client = await this.checkout('urgent');
     try {
       return await client.query<R>(text, values);

@@ -35,7 +35,13 @@ const LIVE_ROWS = (id: string) => Prisma.sql`
 /** Numbered records: the table, how its numbers are written, and the trail action that gave one. */
 const NUMBERED = [
   { name: 'incident', table: Prisma.raw('incident'), ref: 'INC', action: 'incident.insert', what: 'incident' },
-  { name: 'action_item', table: Prisma.raw('action_item'), ref: 'ACT', action: 'action_item.insert', what: 'action item' },
+  {
+    name: 'action_item',
+    table: Prisma.raw('action_item'),
+    ref: 'ACT',
+    action: 'action_item.insert',
+    what: 'action item',
+  },
 ] as const;
 
 /** At most this many numbers of one kind named singly (above the counter, or marked as older than the trail). */
@@ -98,7 +104,10 @@ export class PrismaAuditTrail implements AuditTrail {
       const live = await tx.$queryRaw<{ tbl: string; row: string }[]>(LIVE_ROWS(incidentId));
       return { rows, live };
     }, SNAPSHOT);
-    const head = rows[0]?.head_seq != null && rows[0].head_hash != null ? { seq: rows[0].head_seq, hash: rows[0].head_hash } : null;
+    const head =
+      rows[0]?.head_seq != null && rows[0].head_hash != null
+        ? { seq: rows[0].head_seq, hash: rows[0].head_hash }
+        : null;
     const stored = rows.filter((r) => r.seq !== null);
     const entries: AuditRecord[] = stored.map((r) => ({
       seq: r.seq!,
@@ -153,7 +162,10 @@ export class PrismaAuditTrail implements AuditTrail {
           before: r.before_text === null ? null : parseExactJson(r.before_text),
           after: r.after_text === null ? null : parseExactJson(r.after_text),
         }));
-        const liveRows: LiveRow[] = live.map((l) => ({ table: l.tbl, row: parseExactJson(l.row) as Map<string, Exact> }));
+        const liveRows: LiveRow[] = live.map((l) => ({
+          table: l.tbl,
+          row: parseExactJson(l.row) as Map<string, Exact>,
+        }));
         differences = replayDifferences(replay, liveRows, shapes);
         problems.push(...differences.map(describeDifference));
       } catch (err) {
@@ -168,7 +180,9 @@ export class PrismaAuditTrail implements AuditTrail {
   /** The audited tables' columns as they are now (read once: the schema does not change while running). */
   private shapes(): Promise<TableShapes> {
     this.shapesRead ??= (async () => {
-      const columns = await this.prisma.$queryRaw<{ tbl: string; col: string; type: string; dflt: string | null; nullable: boolean }[]>`
+      const columns = await this.prisma.$queryRaw<
+        { tbl: string; col: string; type: string; dflt: string | null; nullable: boolean }[]
+      >`
         SELECT table_name::text AS tbl, column_name::text AS col, data_type::text AS type,
                column_default::text AS dflt, is_nullable = 'YES' AS nullable
           FROM information_schema.columns
@@ -177,7 +191,10 @@ export class PrismaAuditTrail implements AuditTrail {
       const shapes = new Map<string, Map<string, ColumnShape>>();
       for (const c of columns) {
         const implied = impliedByDefault(c.dflt, c.nullable, c.type);
-        const shape: ColumnShape = { instant: c.type === 'timestamp with time zone', ...(implied === undefined ? {} : { implied }) };
+        const shape: ColumnShape = {
+          instant: c.type === 'timestamp with time zone',
+          ...(implied === undefined ? {} : { implied }),
+        };
         if (!shapes.has(c.tbl)) shapes.set(c.tbl, new Map());
         shapes.get(c.tbl)!.set(c.col, shape);
       }
@@ -234,7 +251,12 @@ export class PrismaAuditTrail implements AuditTrail {
       for (const k of NUMBERED) {
         const counter = counters.find((c) => c.name === k.name);
         if (!counter) {
-          problems.push({ incidentId: null, number: null, subject: 'numbering', problem: `the ${k.what} number counter is missing (number_counter '${k.name}'): numbers cannot be checked` });
+          problems.push({
+            incidentId: null,
+            number: null,
+            subject: 'numbering',
+            problem: `the ${k.what} number counter is missing (number_counter '${k.name}'): numbers cannot be checked`,
+          });
           continue;
         }
         const { last, numbered_from: from } = counter;
@@ -250,7 +272,8 @@ export class PrismaAuditTrail implements AuditTrail {
           SELECT (prev + 1)::int AS first, (n - 1)::int AS last FROM steps WHERE n - prev > 1 ORDER BY first`;
         for (const g of gaps) {
           const one = g.first === g.last;
-          const newest = g.last === last ? `${one ? 'the newest number given' : 'up to the newest number given'}; ` : '';
+          const newest =
+            g.last === last ? `${one ? 'the newest number given' : 'up to the newest number given'}; ` : '';
           problems.push({
             incidentId: null,
             number: k.name === 'incident' ? g.first : null,
@@ -278,7 +301,8 @@ export class PrismaAuditTrail implements AuditTrail {
             problems.push({
               incidentId: u.id,
               number: u.number,
-              problem: 'marked as declared before the audit trail began (audited = false), but numbered after incidents that have a trail',
+              problem:
+                'marked as declared before the audit trail began (audited = false), but numbered after incidents that have a trail',
             });
           }
         }
@@ -290,7 +314,13 @@ export class PrismaAuditTrail implements AuditTrail {
   async snapshot(): Promise<AuditSnapshot> {
     // One statement, so one snapshot: a change committed meanwhile is wholly in it or not at all.
     const [row] = await this.prisma.$queryRaw<
-      { heads: CheckpointHead[]; incident_highest: number; incident_missing: [number, number][]; action_highest: number; action_missing: [number, number][] }[]
+      {
+        heads: CheckpointHead[];
+        incident_highest: number;
+        incident_missing: [number, number][];
+        action_highest: number;
+        action_missing: [number, number][];
+      }[]
     >`
       WITH heads AS (
         SELECT h.incident_id::text AS "incidentId", i.number, h.seq, h.hash
@@ -311,7 +341,11 @@ export class PrismaAuditTrail implements AuditTrail {
     };
   }
 
-  async liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail> {
+  async liveTrail(checkpoint: {
+    heads: readonly { incidentId: string }[];
+    incidents: { highest: number };
+    actionItems: { highest: number };
+  }): Promise<LiveTrail> {
     const ids = checkpoint.heads.map((h) => h.incidentId);
     const numbered = await this.prisma.$queryRaw<{ id: string; number: number }[]>`
       SELECT id::text AS id, number FROM incident WHERE id = ANY(${ids}::uuid[])`;
@@ -321,8 +355,12 @@ export class PrismaAuditTrail implements AuditTrail {
       const audit = await this.read(id);
       chains.set(id, { number: numberOf.get(id) ?? null, entries: audit.entries, problems: audit.chainProblems });
     }
-    const incidents = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM incident WHERE number <= ${checkpoint.incidents.highest}`;
-    const actionItems = await this.prisma.$queryRaw<{ number: number }[]>`SELECT number FROM action_item WHERE number <= ${checkpoint.actionItems.highest}`;
+    const incidents = await this.prisma.$queryRaw<
+      { number: number }[]
+    >`SELECT number FROM incident WHERE number <= ${checkpoint.incidents.highest}`;
+    const actionItems = await this.prisma.$queryRaw<
+      { number: number }[]
+    >`SELECT number FROM action_item WHERE number <= ${checkpoint.actionItems.highest}`;
     return {
       chains,
       incidentNumbers: new Set(incidents.map((r) => r.number)),

@@ -128,7 +128,10 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async createIfAbsent(input: Parameters<IncidentStore['createIfAbsent']>[0]) {
-    const existing = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
+    const existing = await this.prisma.incident.findUnique({
+      where: { declareKey: input.declareKey },
+      include: withRoles,
+    });
     if (existing) return { incident: toIncident(existing), created: false };
     const d = input.declaration;
     try {
@@ -137,7 +140,8 @@ export class PrismaIncidentStore implements IncidentStore {
         // turn from here, and one that does not commit gives its number back (no gaps).
         const number = await nextNumber(tx, 'incident');
         // Under that lock, a copy of this request that got in first has committed: not declared twice.
-        if (await tx.incident.findUnique({ where: { declareKey: input.declareKey }, select: { id: true } })) throw ALREADY_DECLARED;
+        if (await tx.incident.findUnique({ where: { declareKey: input.declareKey }, select: { id: true } }))
+          throw ALREADY_DECLARED;
         return tx.incident.create({
           data: {
             number,
@@ -161,35 +165,47 @@ export class PrismaIncidentStore implements IncidentStore {
             // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
             ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
             timeline: {
-              create: [{
-                occurredAt: input.declaredAt,
-                kind: 'declared',
-                actorId: input.declaredBy,
-                text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
-                data: {
-                  severity: d.severity,
-                  via: input.via,
-                  isPrivate: d.isPrivate,
-                  clinicalImpact: d.clinicalImpact,
-                  affectedService: d.affectedService,
-                  ...(d.nearMiss ? { nearMiss: true } : {}),
-                  ...(d.dataBreach ? { dataBreach: true } : {}),
+              create: [
+                {
+                  occurredAt: input.declaredAt,
+                  kind: 'declared',
+                  actorId: input.declaredBy,
+                  text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
+                  data: {
+                    severity: d.severity,
+                    via: input.via,
+                    isPrivate: d.isPrivate,
+                    clinicalImpact: d.clinicalImpact,
+                    affectedService: d.affectedService,
+                    ...(d.nearMiss ? { nearMiss: true } : {}),
+                    ...(d.dataBreach ? { dataBreach: true } : {}),
+                  },
                 },
-              },
-              // The breach on the timeline at the moment of awareness, where the 72 hours start.
-              ...(d.dataBreach
-                ? [{
-                    occurredAt: d.breachAwareAt ?? input.declaredAt,
-                    kind: 'data_breach',
-                    actorId: input.declaredBy,
-                    text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
-                    data: { on: true, awareAt: (d.breachAwareAt ?? input.declaredAt).toISOString() },
-                  }]
-                : []),
-              // A near miss is resolved as it is recorded: the timeline says so, for its review.
-              ...(d.nearMiss
-                ? [{ occurredAt: input.declaredAt, kind: 'status_changed', actorId: input.declaredBy, text: 'Resolved: recorded as a near miss', data: { from: 'DECLARED', to: 'RESOLVED' } }]
-                : [])],
+                // The breach on the timeline at the moment of awareness, where the 72 hours start.
+                ...(d.dataBreach
+                  ? [
+                      {
+                        occurredAt: d.breachAwareAt ?? input.declaredAt,
+                        kind: 'data_breach',
+                        actorId: input.declaredBy,
+                        text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
+                        data: { on: true, awareAt: (d.breachAwareAt ?? input.declaredAt).toISOString() },
+                      },
+                    ]
+                  : []),
+                // A near miss is resolved as it is recorded: the timeline says so, for its review.
+                ...(d.nearMiss
+                  ? [
+                      {
+                        occurredAt: input.declaredAt,
+                        kind: 'status_changed',
+                        actorId: input.declaredBy,
+                        text: 'Resolved: recorded as a near miss',
+                        data: { from: 'DECLARED', to: 'RESOLVED' },
+                      },
+                    ]
+                  : []),
+              ],
             },
           },
           include: withRoles,
@@ -199,7 +215,10 @@ export class PrismaIncidentStore implements IncidentStore {
     } catch (err) {
       // The same request raced itself: the other copy recorded it first.
       if (err !== ALREADY_DECLARED && !isUniqueViolation(err)) throw err;
-      const row = await this.prisma.incident.findUnique({ where: { declareKey: input.declareKey }, include: withRoles });
+      const row = await this.prisma.incident.findUnique({
+        where: { declareKey: input.declareKey },
+        include: withRoles,
+      });
       if (!row) throw err; // another key's conflict (its PagerDuty incident is linked elsewhere): nothing recorded
       return { incident: toIncident(row), created: false };
     }
@@ -224,14 +243,16 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async claimProvisioning(id: string, now: Date, until: Date) {
-    const { count } = await this.write((tx) => tx.incident.updateMany({
-      where: {
-        id,
-        provisionedAt: null,
-        OR: [{ provisionLockUntil: null }, { provisionLockUntil: { lt: now } }],
-      },
-      data: { provisionLockUntil: until },
-    }));
+    const { count } = await this.write((tx) =>
+      tx.incident.updateMany({
+        where: {
+          id,
+          provisionedAt: null,
+          OR: [{ provisionLockUntil: null }, { provisionLockUntil: { lt: now } }],
+        },
+        data: { provisionLockUntil: until },
+      }),
+    );
     return count === 1;
   }
 
@@ -249,7 +270,9 @@ export class PrismaIncidentStore implements IncidentStore {
 
   /** A provisioning write; with `held`, a compare-and-set on the lease (a fencing token). */
   private async fenced(id: string, data: Prisma.IncidentUpdateManyMutationInput, held?: Date): Promise<Incident> {
-    const { count } = await this.write((tx) => tx.incident.updateMany({ where: { id, ...(held ? { provisionLockUntil: held } : {}) }, data }));
+    const { count } = await this.write((tx) =>
+      tx.incident.updateMany({ where: { id, ...(held ? { provisionLockUntil: held } : {}) }, data }),
+    );
     if (count !== 1) {
       if (held) throw new ProvisioningLeaseLost(id);
       throw new Error(`incident ${id} not found`);
@@ -302,7 +325,13 @@ export class PrismaIncidentStore implements IncidentStore {
           if (role.userId) {
             await tx.incidentRole.upsert({
               where: { incidentId_role: { incidentId: id, role: role.role } },
-              create: { incidentId: id, role: role.role, userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
+              create: {
+                incidentId: id,
+                role: role.role,
+                userId: role.userId,
+                assignedBy: role.assignedBy,
+                assignedAt: entry.occurredAt,
+              },
               update: { userId: role.userId, assignedBy: role.assignedBy, assignedAt: entry.occurredAt },
             });
           } else {
@@ -311,7 +340,8 @@ export class PrismaIncidentStore implements IncidentStore {
         }
         // The freeze follows the severity and status just written, decided from the stored freeze
         // under the same lock: never left on past a downgrade or a resolve, never started twice.
-        if (fields.severity !== undefined || fields.status !== undefined || startsFreeze) await decideFreezeIn(tx, id, !!startsFreeze);
+        if (fields.severity !== undefined || fields.status !== undefined || startsFreeze)
+          await decideFreezeIn(tx, id, !!startsFreeze);
         await tx.timelineEntry.create({ data: entryData(id, entry) });
         return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
       });
@@ -322,24 +352,33 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async decideFreeze(id: string) {
-    const count = await this.write((tx) => tx.$executeRaw`
+    const count = await this.write(
+      (tx) => tx.$executeRaw`
       UPDATE incident SET freeze_active = true
-       WHERE id = ${id}::uuid AND NOT freeze_active AND severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss`);
+       WHERE id = ${id}::uuid AND NOT freeze_active AND severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss`,
+    );
     const row = await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles });
     return { incident: toIncident(row), started: count === 1 };
   }
 
   async claimNotices(id: string, now: Date, until: Date) {
-    const count = await this.write((tx) => tx.$executeRaw`
+    const count = await this.write(
+      (tx) => tx.$executeRaw`
       UPDATE incident SET notice_lock_until = ${until.toISOString()}::timestamptz
        WHERE id = ${id}::uuid
          AND (notice_lock_until IS NULL OR notice_lock_until < ${now.toISOString()}::timestamptz)
-         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL))`);
+         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL))`,
+    );
     if (count !== 1) return null;
     return this.findById(id);
   }
 
-  async recordNotice(id: string, lease: Date, patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date }, renewUntil: Date) {
+  async recordNotice(
+    id: string,
+    lease: Date,
+    patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date },
+    renewUntil: Date,
+  ) {
     // What was posted is recorded even if the lease ran out meanwhile: the channel was told.
     await this.write(async (tx) => {
       await tx.incident.update({ where: { id }, data: patch });
@@ -348,7 +387,9 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async releaseNotices(id: string, lease: Date) {
-    await this.write((tx) => tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: null } }));
+    await this.write((tx) =>
+      tx.incident.updateMany({ where: { id, noticeLockUntil: lease }, data: { noticeLockUntil: null } }),
+    );
   }
 
   // Summary redraws are bookkeeping of the chat message, not of the record: plain statements on
@@ -385,7 +426,12 @@ export class PrismaIncidentStore implements IncidentStore {
     return found.filter((i): i is Incident => i !== null);
   }
 
-  async recordPagerDutyEvent(event: { pagerDutyIncidentId: string; eventId: string; status: string; entry: NewTimelineEntry }) {
+  async recordPagerDutyEvent(event: {
+    pagerDutyIncidentId: string;
+    eventId: string;
+    status: string;
+    entry: NewTimelineEntry;
+  }) {
     const { entry } = event;
     return auditedTransaction(this.prisma, async (tx) => {
       const link = await tx.pagerDutyLink.findUnique({ where: { pagerDutyIncidentId: event.pagerDutyIncidentId } });
@@ -399,14 +445,20 @@ export class PrismaIncidentStore implements IncidentStore {
         ON CONFLICT (pagerduty_event_id) DO NOTHING
         RETURNING id`;
       if (inserted.length === 0) return 'duplicate' as const;
-      await tx.pagerDutyLink.updateMany({ where: { id: link.id, status: { not: 'resolved' } }, data: { status: event.status } });
+      await tx.pagerDutyLink.updateMany({
+        where: { id: link.id, status: { not: 'resolved' } },
+        data: { status: event.status },
+      });
       return 'recorded' as const;
     });
   }
 
   async resolvePagerDutyLink(pagerDutyIncidentId: string, incidentId: string, entry: NewTimelineEntry) {
     return auditedTransaction(this.prisma, async (tx) => {
-      const { count } = await tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, incidentId, status: { not: 'resolved' } }, data: { status: 'resolved' } });
+      const { count } = await tx.pagerDutyLink.updateMany({
+        where: { pagerDutyIncidentId, incidentId, status: { not: 'resolved' } },
+        data: { status: 'resolved' },
+      });
       if (count !== 1) return false;
       await tx.timelineEntry.create({ data: entryData(incidentId, entry) });
       return true;
@@ -414,59 +466,88 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async upsertMessageEntry(incidentId: string, entry: MessageEntry) {
-    const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } } });
+    const existing = await this.prisma.timelineEntry.findUnique({
+      where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } },
+    });
     if (existing) return { entry: toEntry(existing), created: false };
     try {
-      const row = await this.write((tx) => tx.timelineEntry.create({
-        data: { ...entryData(incidentId, entry), sourceTs: entry.sourceTs, permalink: entry.permalink },
-      }));
+      const row = await this.write((tx) =>
+        tx.timelineEntry.create({
+          data: { ...entryData(incidentId, entry), sourceTs: entry.sourceTs, permalink: entry.permalink },
+        }),
+      );
       return { entry: toEntry(row), created: true };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const row = await this.prisma.timelineEntry.findUniqueOrThrow({ where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } } });
+      const row = await this.prisma.timelineEntry.findUniqueOrThrow({
+        where: { incidentId_sourceTs: { incidentId, sourceTs: entry.sourceTs } },
+      });
       return { entry: toEntry(row), created: false };
     }
   }
 
-  async updateMessageEntry(incidentId: string, sourceTs: string, patch: { text?: string; editedAt?: Date; deletedAt?: Date }) {
+  async updateMessageEntry(
+    incidentId: string,
+    sourceTs: string,
+    patch: { text?: string; editedAt?: Date; deletedAt?: Date },
+  ) {
     const newer = patch.editedAt ? { OR: [{ editedAt: null }, { editedAt: { lt: patch.editedAt } }] } : {};
     // A delete is recorded once (two delete events at once: the first one's time stays).
     const once = patch.deletedAt ? { deletedAt: null } : {};
-    const { count } = await this.write((tx) => tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer, ...once }, data: patch }));
+    const { count } = await this.write((tx) =>
+      tx.timelineEntry.updateMany({ where: { incidentId, sourceTs, ...newer, ...once }, data: patch }),
+    );
     if (count === 0) {
-      const existing = await this.prisma.timelineEntry.findUnique({ where: { incidentId_sourceTs: { incidentId, sourceTs } } });
+      const existing = await this.prisma.timelineEntry.findUnique({
+        where: { incidentId_sourceTs: { incidentId, sourceTs } },
+      });
       return existing ? toEntry(existing) : null;
     }
-    return toEntry(await this.prisma.timelineEntry.findUniqueOrThrow({ where: { incidentId_sourceTs: { incidentId, sourceTs } } }));
+    return toEntry(
+      await this.prisma.timelineEntry.findUniqueOrThrow({ where: { incidentId_sourceTs: { incidentId, sourceTs } } }),
+    );
   }
 
   async claimUpdateReminder(id: string, dueAt: Date, lastUpdateAt: Date) {
-    const { count } = await this.write((tx) => tx.incident.updateMany({
-      where: {
-        id,
-        lastUpdateAt,
-        status: { notIn: ['RESOLVED', 'CLOSED'] },
-        OR: [{ updateReminderDueAt: null }, { updateReminderDueAt: { lt: dueAt } }],
-      },
-      data: { updateReminderDueAt: dueAt },
-    }));
+    const { count } = await this.write((tx) =>
+      tx.incident.updateMany({
+        where: {
+          id,
+          lastUpdateAt,
+          status: { notIn: ['RESOLVED', 'CLOSED'] },
+          OR: [{ updateReminderDueAt: null }, { updateReminderDueAt: { lt: dueAt } }],
+        },
+        data: { updateReminderDueAt: dueAt },
+      }),
+    );
     return count === 1;
   }
 
   async releaseUpdateReminder(id: string, dueAt: Date, previous: Date | null) {
-    await this.write((tx) => tx.incident.updateMany({ where: { id, updateReminderDueAt: dueAt }, data: { updateReminderDueAt: previous } }));
+    await this.write((tx) =>
+      tx.incident.updateMany({ where: { id, updateReminderDueAt: dueAt }, data: { updateReminderDueAt: previous } }),
+    );
   }
 
   async claimCommanderNudge(id: string, now: Date) {
-    const { count } = await this.write((tx) => tx.incident.updateMany({
-      where: { id, commanderNudgedAt: null, status: { notIn: ['RESOLVED', 'CLOSED'] }, roles: { none: { role: 'COMMANDER' } } },
-      data: { commanderNudgedAt: now },
-    }));
+    const { count } = await this.write((tx) =>
+      tx.incident.updateMany({
+        where: {
+          id,
+          commanderNudgedAt: null,
+          status: { notIn: ['RESOLVED', 'CLOSED'] },
+          roles: { none: { role: 'COMMANDER' } },
+        },
+        data: { commanderNudgedAt: now },
+      }),
+    );
     return count === 1;
   }
 
   async releaseCommanderNudge(id: string, now: Date) {
-    await this.write((tx) => tx.incident.updateMany({ where: { id, commanderNudgedAt: now }, data: { commanderNudgedAt: null } }));
+    await this.write((tx) =>
+      tx.incident.updateMany({ where: { id, commanderNudgedAt: now }, data: { commanderNudgedAt: null } }),
+    );
   }
 
   async linkPagerDuty(incidentId: string, link: PagerDutyLink) {
@@ -480,13 +561,18 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async findByPagerDutyIncident(pagerDutyIncidentId: string) {
-    const link = await this.prisma.pagerDutyLink.findUnique({ where: { pagerDutyIncidentId }, include: { incident: { include: withRoles } } });
+    const link = await this.prisma.pagerDutyLink.findUnique({
+      where: { pagerDutyIncidentId },
+      include: { incident: { include: withRoles } },
+    });
     return link ? toIncident(link.incident) : null;
   }
 
   async setPagerDutyStatus(pagerDutyIncidentId: string, status: string) {
     // A resolved PagerDuty incident stays resolved: a late event never reopens it here.
-    await this.write((tx) => tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, status: { not: 'resolved' } }, data: { status } }));
+    await this.write((tx) =>
+      tx.pagerDutyLink.updateMany({ where: { pagerDutyIncidentId, status: { not: 'resolved' } }, data: { status } }),
+    );
   }
 
   async pagerDutyLinks(incidentId: string) {
@@ -514,15 +600,25 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async claimBreachReminder(id: string, hours: number, awareAt: Date) {
-    const { count } = await this.write((tx) => tx.incident.updateMany({
-      where: { id, dataBreach: true, breachNotifiedAt: null, breachAwareAt: awareAt, breachRemindedHours: { lt: hours } },
-      data: { breachRemindedHours: hours },
-    }));
+    const { count } = await this.write((tx) =>
+      tx.incident.updateMany({
+        where: {
+          id,
+          dataBreach: true,
+          breachNotifiedAt: null,
+          breachAwareAt: awareAt,
+          breachRemindedHours: { lt: hours },
+        },
+        data: { breachRemindedHours: hours },
+      }),
+    );
     return count === 1;
   }
 
   async releaseBreachReminder(id: string, hours: number, previous: number) {
-    await this.write((tx) => tx.incident.updateMany({ where: { id, breachRemindedHours: hours }, data: { breachRemindedHours: previous } }));
+    await this.write((tx) =>
+      tx.incident.updateMany({ where: { id, breachRemindedHours: hours }, data: { breachRemindedHours: previous } }),
+    );
   }
 
   async listAwaitingBreachNotice() {

@@ -16,10 +16,7 @@ export class PrismaLoadCache implements LoadCache {
   /** The same database's pg pool: a year of pages is read through it as plain arrays (a fraction of the memory of mapped rows). */
   private readonly pool: pg.Pool;
 
-  constructor(
-    prisma: PrismaClient,
-    pool: pg.Pool,
-  ) {
+  constructor(prisma: PrismaClient, pool: pg.Pool) {
     this.prisma = prisma;
     this.pool = pool;
   }
@@ -30,10 +27,15 @@ export class PrismaLoadCache implements LoadCache {
   }
 
   async findScope(query: string) {
-    const row = await this.prisma.pdScope.findFirst({ where: { lowerName: query.trim().toLowerCase() }, orderBy: { key: 'asc' } });
+    const row = await this.prisma.pdScope.findFirst({
+      where: { lowerName: query.trim().toLowerCase() },
+      orderBy: { key: 'asc' },
+    });
     if (!row) return null;
     const scope: LoadScope =
-      row.kind === 'schedule' || row.kind === 'team' ? { kind: row.kind, id: row.pdId ?? '', name: row.name } : { kind: 'all', id: null, name: row.name };
+      row.kind === 'schedule' || row.kind === 'team'
+        ? { kind: row.kind, id: row.pdId ?? '', name: row.name }
+        : { kind: 'all', id: null, name: row.name };
     return { key: row.key, scope };
   }
 
@@ -75,7 +77,14 @@ export class PrismaLoadCache implements LoadCache {
       }
       if (data.pages.length) {
         await tx.pdPage.createMany({
-          data: data.pages.map((p) => ({ logEntryId: p.id, userId: p.userId, incidentId: p.incidentId, at: p.at, kind: p.kind, serviceId: p.serviceId })),
+          data: data.pages.map((p) => ({
+            logEntryId: p.id,
+            userId: p.userId,
+            incidentId: p.incidentId,
+            at: p.at,
+            kind: p.kind,
+            serviceId: p.serviceId,
+          })),
           skipDuplicates: true,
         });
       }
@@ -163,7 +172,11 @@ export class PrismaLoadCache implements LoadCache {
         id: true,
         resolvedAt: true,
         roles: { select: { role: true, userId: true, assignedAt: true } },
-        timeline: { where: { kind: 'role_assigned' }, select: { occurredAt: true, data: true }, orderBy: { occurredAt: 'asc' } },
+        timeline: {
+          where: { kind: 'role_assigned' },
+          select: { occurredAt: true, data: true },
+          orderBy: { occurredAt: 'asc' },
+        },
       },
     });
     const work: IncidentWork[] = [];
@@ -180,12 +193,19 @@ export class PrismaLoadCache implements LoadCache {
         }
         list.push({ at: e.occurredAt, userId: data.userId });
       }
-      for (const r of incident.roles) if (!byRole.has(r.role)) byRole.set(r.role, [{ at: r.assignedAt, userId: r.userId }]);
+      for (const r of incident.roles)
+        if (!byRole.has(r.role)) byRole.set(r.role, [{ at: r.assignedAt, userId: r.userId }]);
       for (const [role, holdings] of byRole) {
         holdings.forEach((h, i) => {
           const until = holdings[i + 1]?.at ?? end;
           if (wanted.has(h.userId) && until > h.at) {
-            work.push({ slackUserId: h.userId, incidentId: incident.id, roles: [role.toLowerCase()], start: h.at, end: until });
+            work.push({
+              slackUserId: h.userId,
+              incidentId: incident.id,
+              roles: [role.toLowerCase()],
+              start: h.at,
+              end: until,
+            });
           }
         });
       }

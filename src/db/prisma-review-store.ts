@@ -1,7 +1,14 @@
 import { actionRef, type ActionItem, type NewActionItem } from '../domain/action-items.ts';
 import type { GuardrailAction, GuardrailIncident } from '../domain/guardrail-report.ts';
 import { CONTRIBUTING_FACTORS, type ContributingFactor, type ReviewInputDraft } from '../domain/review.ts';
-import type { ActionChange, ActionGuard, ActionItemQuery, ActionReminderSeen, ReviewStore, StoredReview } from '../ports/review-store.ts';
+import type {
+  ActionChange,
+  ActionGuard,
+  ActionItemQuery,
+  ActionReminderSeen,
+  ReviewStore,
+  StoredReview,
+} from '../ports/review-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
 import { nextNumber } from './numbering.ts';
@@ -47,7 +54,8 @@ function toReview(r: ReviewRow): StoredReview {
 const hasInput = (input: unknown) => !!input && typeof input === 'object' && Object.keys(input).length > 0;
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
-const isFactor = (v: unknown): v is ContributingFactor => typeof v === 'string' && (CONTRIBUTING_FACTORS as readonly string[]).includes(v);
+const isFactor = (v: unknown): v is ContributingFactor =>
+  typeof v === 'string' && (CONTRIBUTING_FACTORS as readonly string[]).includes(v);
 
 /** The factors a stored review lists (stored input is read defensively: it was validated when saved). */
 function factorsOf(input: unknown): ContributingFactor[] {
@@ -60,7 +68,12 @@ function factorsOf(input: unknown): ContributingFactor[] {
 const CONFLICT = Symbol('review changed meanwhile');
 
 /** Adds an action item and its timeline entry inside the caller's transaction. */
-async function createActionItem(tx: Prisma.TransactionClient, incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem> {
+async function createActionItem(
+  tx: Prisma.TransactionClient,
+  incidentId: string,
+  item: NewActionItem,
+  change: ActionChange,
+): Promise<ActionItem> {
   // Locked until the caller's transaction ends; given back if it rolls back (no gaps).
   const number = await nextNumber(tx, 'action_item');
   const row = await tx.actionItem.create({
@@ -85,7 +98,14 @@ async function createActionItem(tx: Prisma.TransactionClient, incidentId: string
       kind: 'action_item_added',
       actorId: change.by,
       text: `Action item ${actionRef(added)} added: ${item.text}`,
-      data: { actionItemId: added.id, number: added.number, ownerId: item.ownerId, due: item.due, category: item.category, priority: item.priority },
+      data: {
+        actionItemId: added.id,
+        number: added.number,
+        ownerId: item.ownerId,
+        due: item.due,
+        category: item.category,
+        priority: item.priority,
+      },
     },
   });
   return added;
@@ -108,7 +128,13 @@ export class PrismaReviewStore implements ReviewStore {
     return row ? toReview(row) : null;
   }
 
-  async saveReviewInput(incidentId: string, input: ReviewInputDraft, change: ActionChange, item: NewActionItem | null = null, basedOn?: Date | null) {
+  async saveReviewInput(
+    incidentId: string,
+    input: ReviewInputDraft,
+    change: ActionChange,
+    item: NewActionItem | null = null,
+    basedOn?: Date | null,
+  ) {
     const json = input as Prisma.InputJsonObject;
     const fields = { input: json, updatedBy: change.by, updatedAt: change.at };
     try {
@@ -122,14 +148,24 @@ export class PrismaReviewStore implements ReviewStore {
         let row: ReviewRow;
         if (current) {
           // Written only if nobody wrote since it was read.
-          const { count } = await tx.incidentReview.updateMany({ where: { incidentId, updatedAt: current.updatedAt }, data: fields });
+          const { count } = await tx.incidentReview.updateMany({
+            where: { incidentId, updatedAt: current.updatedAt },
+            data: fields,
+          });
           if (count !== 1) throw CONFLICT;
           row = await tx.incidentReview.findUniqueOrThrow({ where: { incidentId } });
         } else {
           row = await tx.incidentReview.create({ data: { incidentId, ...fields } }); // a concurrent first save fails here
         }
         await tx.timelineEntry.create({
-          data: { incidentId, occurredAt: change.at, kind: 'review_updated', actorId: change.by, text: 'Updated the post-incident review', data: { input: json } },
+          data: {
+            incidentId,
+            occurredAt: change.at,
+            kind: 'review_updated',
+            actorId: change.by,
+            text: 'Updated the post-incident review',
+            data: { input: json },
+          },
         });
         return { review: toReview(row), item: item ? await createActionItem(tx, incidentId, item, change) : null };
       });
@@ -140,11 +176,13 @@ export class PrismaReviewStore implements ReviewStore {
   }
 
   async setReviewPosted(incidentId: string, ts: string, at: Date) {
-    await this.write((tx) => tx.incidentReview.upsert({
-      where: { incidentId },
-      create: { incidentId, input: {}, updatedAt: at, postedTs: ts },
-      update: { postedTs: ts },
-    }));
+    await this.write((tx) =>
+      tx.incidentReview.upsert({
+        where: { incidentId },
+        create: { incidentId, input: {}, updatedAt: at, postedTs: ts },
+        update: { postedTs: ts },
+      }),
+    );
   }
 
   addActionItem(incidentId: string, item: NewActionItem, change: ActionChange) {
@@ -157,7 +195,11 @@ export class PrismaReviewStore implements ReviewStore {
   }
 
   async actionItemsOf(incidentId: string) {
-    const rows = await this.prisma.actionItem.findMany({ where: { incidentId }, orderBy: { number: 'asc' }, include: withIncident });
+    const rows = await this.prisma.actionItem.findMany({
+      where: { incidentId },
+      orderBy: { number: 'asc' },
+      include: withIncident,
+    });
     return rows.map(toActionItem);
   }
 
@@ -208,52 +250,96 @@ export class PrismaReviewStore implements ReviewStore {
       const item = toActionItem(await tx.actionItem.findUniqueOrThrow({ where: { id }, include: withIncident }));
       const e = entry(item);
       await tx.timelineEntry.create({
-        data: { incidentId: item.incidentId, occurredAt: change.at, actorId: change.by, kind: e.kind, text: e.text, data: { actionItemId: id, number: item.number, ...e.data } },
+        data: {
+          incidentId: item.incidentId,
+          occurredAt: change.at,
+          actorId: change.by,
+          kind: e.kind,
+          text: e.text,
+          data: { actionItemId: id, number: item.number, ...e.data },
+        },
       });
       return item;
     });
   }
 
   completeActionItem(id: string, change: ActionChange, guard?: ActionGuard) {
-    return this.changeOpen(id, { status: 'done', completedAt: change.at, completedBy: change.by }, change, (item) => ({
-      kind: 'action_item_completed',
-      text: `Action item ${actionRef(item)} completed: ${item.text}`,
-    }), guard);
+    return this.changeOpen(
+      id,
+      { status: 'done', completedAt: change.at, completedBy: change.by },
+      change,
+      (item) => ({
+        kind: 'action_item_completed',
+        text: `Action item ${actionRef(item)} completed: ${item.text}`,
+      }),
+      guard,
+    );
   }
 
   reassignActionItem(id: string, ownerId: string, change: ActionChange, guard?: ActionGuard) {
-    return this.changeOpen(id, { ownerId, dueRemindedAt: null, overdueRemindedAt: null }, change, (item) => ({
-      kind: 'action_item_reassigned',
-      text: `Action item ${actionRef(item)} reassigned to <@${ownerId}>`,
-      data: { ownerId },
-    }), guard);
+    return this.changeOpen(
+      id,
+      { ownerId, dueRemindedAt: null, overdueRemindedAt: null },
+      change,
+      (item) => ({
+        kind: 'action_item_reassigned',
+        text: `Action item ${actionRef(item)} reassigned to <@${ownerId}>`,
+        data: { ownerId },
+      }),
+      guard,
+    );
   }
 
   snoozeActionItem(id: string, until: string, change: ActionChange, guard?: ActionGuard) {
-    return this.changeOpen(id, { snoozedUntil: toDate(until) }, change, (item) => ({
-      kind: 'action_item_snoozed',
-      text: `Action item ${actionRef(item)} snoozed until ${until}`,
-      data: { until },
-    }), guard);
+    return this.changeOpen(
+      id,
+      { snoozedUntil: toDate(until) },
+      change,
+      (item) => ({
+        kind: 'action_item_snoozed',
+        text: `Action item ${actionRef(item)} snoozed until ${until}`,
+        data: { until },
+      }),
+      guard,
+    );
   }
 
-  async claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date, seen?: ActionReminderSeen) {
+  async claimActionReminder(
+    id: string,
+    kind: 'due' | 'overdue',
+    previous: Date | null,
+    now: Date,
+    seen?: ActionReminderSeen,
+  ) {
     const field = kind === 'due' ? 'dueRemindedAt' : 'overdueRemindedAt';
     // As the sweep read it: a reassign or snooze since makes the claim fail (the reminder would go to the old owner, or despite the snooze).
-    const asRead = seen ? { ownerId: seen.ownerId, snoozedUntil: seen.snoozedUntil ? toDate(seen.snoozedUntil) : null } : {};
-    const { count } = await this.write((tx) => tx.actionItem.updateMany({ where: { id, status: 'open', [field]: previous, ...asRead }, data: { [field]: now } }));
+    const asRead = seen
+      ? { ownerId: seen.ownerId, snoozedUntil: seen.snoozedUntil ? toDate(seen.snoozedUntil) : null }
+      : {};
+    const { count } = await this.write((tx) =>
+      tx.actionItem.updateMany({ where: { id, status: 'open', [field]: previous, ...asRead }, data: { [field]: now } }),
+    );
     return count === 1;
   }
 
   async releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null) {
     const field = kind === 'due' ? 'dueRemindedAt' : 'overdueRemindedAt';
-    await this.write((tx) => tx.actionItem.updateMany({ where: { id, [field]: claimedAt }, data: { [field]: previous } }));
+    await this.write((tx) =>
+      tx.actionItem.updateMany({ where: { id, [field]: claimedAt }, data: { [field]: previous } }),
+    );
   }
 
   async guardrailData(since: Date) {
     const incidents = await this.prisma.incident.findMany({
       where: { createdAt: { gte: since } },
-      select: { number: true, affectedService: true, isPrivate: true, nearMiss: true, createdAt: true, review: { select: { input: true } } },
+      select: {
+        number: true,
+        affectedService: true,
+        isPrivate: true,
+        nearMiss: true,
+        createdAt: true,
+        review: { select: { input: true } },
+      },
       orderBy: { number: 'asc' },
     });
     const actions = await this.prisma.actionItem.findMany({
@@ -261,15 +347,28 @@ export class PrismaReviewStore implements ReviewStore {
       select: { category: true, status: true, createdAt: true, completedAt: true, due: true },
     });
     return {
-      incidents: incidents.map(
-        (i): GuardrailIncident => {
-          const factors = factorsOf(i.review?.input ?? null);
-          // A private incident counts, but its service is not named to everyone.
-          const affectedService = i.isPrivate ? null : i.affectedService;
-          return { number: i.number, affectedService, nearMiss: i.nearMiss, createdAt: i.createdAt, factors, reviewed: factors.length > 0 };
-        },
+      incidents: incidents.map((i): GuardrailIncident => {
+        const factors = factorsOf(i.review?.input ?? null);
+        // A private incident counts, but its service is not named to everyone.
+        const affectedService = i.isPrivate ? null : i.affectedService;
+        return {
+          number: i.number,
+          affectedService,
+          nearMiss: i.nearMiss,
+          createdAt: i.createdAt,
+          factors,
+          reviewed: factors.length > 0,
+        };
+      }),
+      actions: actions.map(
+        (a): GuardrailAction => ({
+          category: a.category,
+          status: a.status,
+          createdAt: a.createdAt,
+          completedAt: a.completedAt,
+          due: toDay(a.due),
+        }),
       ),
-      actions: actions.map((a): GuardrailAction => ({ category: a.category, status: a.status, createdAt: a.createdAt, completedAt: a.completedAt, due: toDay(a.due) })),
     };
   }
 }

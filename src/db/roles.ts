@@ -20,7 +20,8 @@ export const BOT_READ_ONLY_TABLES = ['audit_entry', 'audit_head', 'audit_setting
 /** Schemas whose tables the bot reads and writes: its own, and pg-boss's (the reminder queue). */
 const BOT_SCHEMAS = ['public', 'pgboss'] as const;
 
-const MIGRATE_HINT = 'run `npm run db:migrate` with MIGRATION_DATABASE_URL set to the owner role (or set MIGRATION_DATABASE_URL for the bot)';
+const MIGRATE_HINT =
+  'run `npm run db:migrate` with MIGRATION_DATABASE_URL set to the owner role (or set MIGRATION_DATABASE_URL for the bot)';
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -37,7 +38,9 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 /** Who a URL logs in as, and into which database. */
 export async function sessionRole(url: string): Promise<{ role: string; database: string }> {
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ role: string; database: string }>('SELECT session_user AS role, current_database() AS database');
+    const { rows } = await c.query<{ role: string; database: string }>(
+      'SELECT session_user AS role, current_database() AS database',
+    );
     return rows[0]!;
   });
 }
@@ -71,12 +74,16 @@ export async function migrationState(url: string): Promise<MigrationState> {
         applied = new Set(r.rows.map((x) => x.name));
       } catch (err) {
         if ((err as { code?: string }).code === '42501') {
-          throw new DatabaseSetupError(`The database role ${role} cannot read _prisma_migrations: ${MIGRATE_HINT}, which grants the bot's role what it needs.`);
+          throw new DatabaseSetupError(
+            `The database role ${role} cannot read _prisma_migrations: ${MIGRATE_HINT}, which grants the bot's role what it needs.`,
+          );
         }
         throw err;
       }
     }
-    const pending = readMigrations().migrationDirectories.map((d) => d.path).filter((name) => !applied.has(name));
+    const pending = readMigrations()
+      .migrationDirectories.map((d) => d.path)
+      .filter((name) => !applied.has(name));
     return { role, database, pending, canMigrate: can_migrate };
   });
 }
@@ -151,7 +158,8 @@ async function roleProblems(c: pg.Client, bot: string, owner: string): Promise<s
   const problems: string[] = [];
   if (r.superuser) problems.push(`${bot} is a superuser (it can switch triggers off)`);
   if (r.createrole) problems.push(`${bot} has CREATEROLE (it can make itself a member of other roles)`);
-  if (r.owner_member && !r.superuser) problems.push(`${bot} is a member of the owner role ${owner} (SET ROLE ${owner} gives it every right)`);
+  if (r.owner_member && !r.superuser)
+    problems.push(`${bot} is a member of the owner role ${owner} (SET ROLE ${owner} gives it every right)`);
   return problems;
 }
 
@@ -180,7 +188,10 @@ async function excessRights(c: pg.Client, bot: string): Promise<string[]> {
   // PostgreSQL 15 can grant the right to set a superuser-only parameter.
   const { rows: v } = await c.query<{ n: number }>("SELECT current_setting('server_version_num')::int AS n");
   if (v[0]!.n >= 150000) {
-    const { rows: set } = await c.query<{ ok: boolean }>("SELECT has_parameter_privilege($1, 'session_replication_role', 'SET') AS ok", [bot]);
+    const { rows: set } = await c.query<{ ok: boolean }>(
+      "SELECT has_parameter_privilege($1, 'session_replication_role', 'SET') AS ok",
+      [bot],
+    );
     if (set[0]!.ok) problems.push('SET on session_replication_role');
   }
   problems.push(...(await ownedBy(c, bot)).map((o) => `ownership of ${o}`));
@@ -217,7 +228,10 @@ export async function grantBotRole(ownerUrl: string, bot: string): Promise<void>
   await withClient(ownerUrl, async (c) => {
     const { rows: who } = await c.query<{ owner: string }>('SELECT session_user AS owner');
     const owner = who[0]!.owner;
-    if (owner === bot) throw new DatabaseSetupError(`MIGRATION_DATABASE_URL and DATABASE_URL are the same role (${bot}): give the bot a role of its own.`);
+    if (owner === bot)
+      throw new DatabaseSetupError(
+        `MIGRATION_DATABASE_URL and DATABASE_URL are the same role (${bot}): give the bot a role of its own.`,
+      );
     const unfit = await roleProblems(c, bot, owner);
     if (unfit.length) throw new DatabaseSetupError(`The bot's role cannot be least-privileged: ${unfit.join('; ')}.`);
     const owned = await ownedBy(c, bot);
@@ -257,8 +271,12 @@ export async function grantBotRole(ownerUrl: string, bot: string): Promise<void>
       await c.query('UPDATE public.audit_settings SET bot_role = $1 WHERE id', [bot]);
       const excess = await excessRights(c, bot);
       if (excess.length) {
-        const publicCreate = excess.includes('CREATE on schema public') ? ' (PostgreSQL before 15 lets everyone create in public: REVOKE CREATE ON SCHEMA public FROM PUBLIC)' : '';
-        throw new DatabaseSetupError(`The bot's role ${bot} would keep rights it must not have: ${excess.join(', ')}${publicCreate}.`);
+        const publicCreate = excess.includes('CREATE on schema public')
+          ? ' (PostgreSQL before 15 lets everyone create in public: REVOKE CREATE ON SCHEMA public FROM PUBLIC)'
+          : '';
+        throw new DatabaseSetupError(
+          `The bot's role ${bot} would keep rights it must not have: ${excess.join(', ')}${publicCreate}.`,
+        );
       }
       await c.query('COMMIT');
     } catch (err) {
@@ -289,7 +307,9 @@ export async function migrateAsOwner(opts: {
 }): Promise<OwnerMigration> {
   const [owner, bot] = await Promise.all([sessionRole(opts.migrationUrl), sessionRole(opts.botUrl)]);
   if (owner.database !== bot.database) {
-    throw new DatabaseSetupError(`MIGRATION_DATABASE_URL is database ${owner.database} but DATABASE_URL is ${bot.database}: both must name the bot's database.`);
+    throw new DatabaseSetupError(
+      `MIGRATION_DATABASE_URL is database ${owner.database} but DATABASE_URL is ${bot.database}: both must name the bot's database.`,
+    );
   }
   if (owner.role === bot.role) {
     return { applied: await applyPendingMigrations(opts.migrationUrl, opts.apply), botRole: null, carriedJobs: 0 };
@@ -298,7 +318,8 @@ export async function migrateAsOwner(opts: {
   const applied = await applyPendingMigrations(
     opts.migrationUrl,
     opts.apply,
-    (role, database) => `MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE ${ident(database)} OWNER TO ${ident(role)} (and REASSIGN OWNED BY the old owner TO ${ident(role)})`,
+    (role, database) =>
+      `MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE ${ident(database)} OWNER TO ${ident(role)} (and REASSIGN OWNED BY the old owner TO ${ident(role)})`,
   );
   const carried = await opts.installQueue(opts.migrationUrl);
   await grantBotRole(opts.migrationUrl, bot.role);

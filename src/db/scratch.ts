@@ -8,12 +8,18 @@ export interface ScratchDatabase {
 }
 
 /** `template`: a database on the server to copy (CREATE DATABASE … TEMPLATE; nobody may be connected to it). */
-export async function createScratchDatabase(serverUrl: string, prefix = 'scratch', opts: { template?: string } = {}): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  serverUrl: string,
+  prefix = 'scratch',
+  opts: { template?: string } = {},
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"${opts.template ? ` TEMPLATE "${opts.template.replaceAll('"', '""')}"` : ''}`);
+    await admin.query(
+      `CREATE DATABASE "${name}"${opts.template ? ` TEMPLATE "${opts.template.replaceAll('"', '""')}"` : ''}`,
+    );
   } finally {
     await admin.end();
   }

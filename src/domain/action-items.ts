@@ -119,7 +119,9 @@ function addOption(word: string): AddOption | null {
         throw new AppError(`\`${word}\` is not a due date: write it as due:YYYY-MM-DD, e.g. \`due:2026-12-01\`.`);
       }
       if (!isCalendarDate(value)) {
-        throw new AppError(`\`${word}\` is not a real calendar date (check the day and month): write it as due:YYYY-MM-DD.`);
+        throw new AppError(
+          `\`${word}\` is not a real calendar date (check the day and month): write it as due:YYYY-MM-DD.`,
+        );
       }
       return { key: 'due', value };
     case 'category': {
@@ -132,7 +134,9 @@ function addOption(word: string): AddOption | null {
     case 'priority': {
       const priority = value.toLowerCase();
       if (!isPriority(priority)) {
-        throw new AppError(`\`${value || word}\` is not a priority: choose ${orList(ACTION_PRIORITIES)}, e.g. \`priority:high\`.`);
+        throw new AppError(
+          `\`${value || word}\` is not a priority: choose ${orList(ACTION_PRIORITIES)}, e.g. \`priority:high\`.`,
+        );
       }
       return { key: 'priority', value: priority };
     }
@@ -166,7 +170,9 @@ export function parseActionAdd(text: string): ActionAddRequest {
         option.key === 'category'
           ? ' Trailing category words are read as the category, so reword the description if it ends with one.'
           : '';
-      throw new AppError(`You gave ${OPTION_NAMES[option.key]} twice (\`${word}\` and \`${earlier}\`): give it once.${hint} Write it as ${ACTION_ADD_USAGE}.`);
+      throw new AppError(
+        `You gave ${OPTION_NAMES[option.key]} twice (\`${word}\` and \`${earlier}\`): give it once.${hint} Write it as ${ACTION_ADD_USAGE}.`,
+      );
     }
     given[option.key] = word;
     taken.push({ word, bare: option.key === 'category' && !word.includes(':') });
@@ -194,7 +200,9 @@ export function parseActionAdd(text: string): ActionAddRequest {
   const lone = single ? addOption(rest) : null;
   const onlyAnOption = lone !== null && !(lone.key === 'category' && !rest.includes(':'));
   if (rest === '' || onlyAnOption) {
-    throw new AppError(`Say what should be done. Write it as ${ACTION_ADD_USAGE}, e.g. \`/incident action add Alert on EHR login errors @alice due:2026-12-01 observability\`.`);
+    throw new AppError(
+      `Say what should be done. Write it as ${ACTION_ADD_USAGE}, e.g. \`/incident action add Alert on EHR login errors @alice due:2026-12-01 observability\`.`,
+    );
   }
   if (rest.length > ACTION_TEXT_MAX) {
     throw new AppError(`An action item can be at most ${ACTION_TEXT_MAX} characters (this one has ${rest.length}).`);
@@ -208,7 +216,9 @@ export function parseActionsFilter(word: string | undefined): ActionFilter {
   const w = (word ?? '').trim().toLowerCase();
   if (w === '') return 'mine';
   if ((ACTION_FILTERS as readonly string[]).includes(w)) return w as ActionFilter;
-  throw new AppError(`\`${word!.trim()}\` is not a filter for action items: choose ${orList(ACTION_FILTERS)} (mine when left out).`);
+  throw new AppError(
+    `\`${word!.trim()}\` is not a filter for action items: choose ${orList(ACTION_FILTERS)} (mine when left out).`,
+  );
 }
 
 export const PERIOD_MAX_DAYS = 730;
@@ -220,7 +230,9 @@ export function parsePeriod(word: string | undefined, defaultDays = 90): number 
   const m = /^(\d{1,6})([dw])$/i.exec(w);
   const days = m ? Number(m[1]) * (m[2]!.toLowerCase() === 'w' ? 7 : 1) : NaN;
   if (!(days >= 1 && days <= PERIOD_MAX_DAYS)) {
-    throw new AppError(`\`${w}\` is not a period: write a number of days or weeks from 1d to ${PERIOD_MAX_DAYS}d, e.g. \`90d\` or \`12w\`.`);
+    throw new AppError(
+      `\`${w}\` is not a period: write a number of days or weeks from 1d to ${PERIOD_MAX_DAYS}d, e.g. \`90d\` or \`12w\`.`,
+    );
   }
   return days;
 }
@@ -284,8 +296,15 @@ export function matchesFilter(
 const PRIORITY_RANK: Record<ActionPriority, number> = { high: 0, medium: 1, low: 2 };
 
 /** Backlog order: open before done; overdue first; then due date ascending (no due date last); then priority high→low; then number ascending. Returns a new array. */
-export function sortBacklog<T extends Pick<ActionItem, 'status' | 'due' | 'priority' | 'number'>>(items: readonly T[], today: string): T[] {
-  const keyed = items.map((item) => ({ item, open: item.status === 'open' ? 0 : 1, overdue: isOverdue(item, today) ? 0 : 1 }));
+export function sortBacklog<T extends Pick<ActionItem, 'status' | 'due' | 'priority' | 'number'>>(
+  items: readonly T[],
+  today: string,
+): T[] {
+  const keyed = items.map((item) => ({
+    item,
+    open: item.status === 'open' ? 0 : 1,
+    overdue: isOverdue(item, today) ? 0 : 1,
+  }));
   keyed.sort((a, b) => {
     if (a.open !== b.open) return a.open - b.open;
     if (a.overdue !== b.overdue) return a.overdue - b.overdue;

@@ -116,7 +116,9 @@ export function canonicalEntry(c: CanonicalColumns): string {
 }
 
 export function chainHash(prevHash: string, canonical: string): string {
-  return createHash('sha256').update(prevHash + canonical, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonical, 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -131,10 +133,15 @@ export function chainProblems(entries: readonly ChainEntry[], head: ChainHead | 
   let expectedSeq = 1;
   for (const e of entries) {
     if (e.seq !== expectedSeq) {
-      problems.push(e.seq > expectedSeq ? `entries ${expectedSeq}–${e.seq - 1} are missing` : `entry ${e.seq} appears twice or out of order`);
+      problems.push(
+        e.seq > expectedSeq
+          ? `entries ${expectedSeq}–${e.seq - 1} are missing`
+          : `entry ${e.seq} appears twice or out of order`,
+      );
     }
     if (e.prevHash !== prev) problems.push(`entry ${e.seq} does not follow the entry before it (prev_hash differs)`);
-    if (chainHash(e.prevHash, e.canonical) !== e.hash) problems.push(`entry ${e.seq} was altered (its hash does not match its content)`);
+    if (chainHash(e.prevHash, e.canonical) !== e.hash)
+      problems.push(`entry ${e.seq} was altered (its hash does not match its content)`);
     prev = e.hash;
     expectedSeq = e.seq + 1;
   }

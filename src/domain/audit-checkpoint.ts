@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
@@ -35,8 +43,10 @@ export interface CheckpointSigner {
   publicKey: CheckpointPublicKey;
 }
 
-const SIGNING_KEY_HELP = 'must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM (npm run audit:keygen prints one)';
-const VERIFY_KEY_HELP = 'must be an Ed25519 public key: base64 of its 32 bytes or an SPKI PEM (npm run audit:keygen prints it beside the signing key)';
+const SIGNING_KEY_HELP =
+  'must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM (npm run audit:keygen prints one)';
+const VERIFY_KEY_HELP =
+  'must be an Ed25519 public key: base64 of its 32 bytes or an SPKI PEM (npm run audit:keygen prints it beside the signing key)';
 
 /** 32 bytes as standard or URL-safe base64 (padding optional), or null. Strict: Buffer.from would skip stray characters. */
 function base64Of32(text: string): Buffer | null {
@@ -97,7 +107,13 @@ export function parseVerifyKey(text: string): CheckpointPublicKey {
 }
 
 /** A new key pair, as `npm run audit:keygen` prints it. */
-export function generateSigningKey(): { seed: string; publicKey: string; fingerprint: string; privatePem: string; publicPem: string } {
+export function generateSigningKey(): {
+  seed: string;
+  publicKey: string;
+  fingerprint: string;
+  privatePem: string;
+  publicPem: string;
+} {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
   const pub = publicKeyOf(publicKey);
@@ -119,7 +135,9 @@ const count = z.number().int().min(0).max(2_147_483_647);
 /** Number ranges [from, to] (inclusive) that were not in use at the checkpoint, ascending. */
 const ranges = z
   .array(z.tuple([positive, positive]))
-  .refine((rs) => rs.every(([a, b], i) => a <= b && (i === 0 || a > rs[i - 1]![1] + 1)), { message: 'must be ascending, disjoint ranges' });
+  .refine((rs) => rs.every(([a, b], i) => a <= b && (i === 0 || a > rs[i - 1]![1] + 1)), {
+    message: 'must be ascending, disjoint ranges',
+  });
 
 const head = z.strictObject({
   incidentId: z.string().regex(UUID, { message: 'must be an incident id (uuid)' }),
@@ -153,7 +171,13 @@ const body = z.strictObject({
   heads: z
     .array(head)
     .refine((hs) => new Set(hs.map((h) => h.incidentId)).size === hs.length, { message: 'names an incident twice' })
-    .refine((hs) => { const ns = hs.flatMap((h) => (h.number === null ? [] : [h.number])); return new Set(ns).size === ns.length; }, { message: 'names an incident number twice' }),
+    .refine(
+      (hs) => {
+        const ns = hs.flatMap((h) => (h.number === null ? [] : [h.number]));
+        return new Set(ns).size === ns.length;
+      },
+      { message: 'names an incident number twice' },
+    ),
   key: z.strictObject({
     algorithm: z.literal('ed25519'),
     publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be a base64 Ed25519 public key' }),
@@ -162,7 +186,9 @@ const body = z.strictObject({
 });
 export type CheckpointBody = z.infer<typeof body>;
 
-const signed = body.extend({ signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, { message: 'must be a base64 Ed25519 signature' }) });
+const signed = body.extend({
+  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, { message: 'must be a base64 Ed25519 signature' }),
+});
 export type Checkpoint = z.infer<typeof signed>;
 
 /** What the database holds at one moment (one snapshot): the heads and which numbers are in use. */
@@ -185,7 +211,10 @@ function signedText(b: CheckpointBody): string {
       format: b.format,
       version: b.version,
       createdAt: b.createdAt,
-      trigger: b.trigger.kind === 'schedule' ? { kind: b.trigger.kind, period: b.trigger.period } : { kind: b.trigger.kind, incident: b.trigger.incident },
+      trigger:
+        b.trigger.kind === 'schedule'
+          ? { kind: b.trigger.kind, period: b.trigger.period }
+          : { kind: b.trigger.kind, incident: b.trigger.incident },
       incidents: nums(b.incidents),
       actionItems: nums(b.actionItems),
       heads: b.heads.map((h) => ({ incidentId: h.incidentId, number: h.number, seq: h.seq, hash: h.hash })),
@@ -195,7 +224,10 @@ function signedText(b: CheckpointBody): string {
 }
 
 /** Builds and signs a checkpoint of `snapshot`. */
-export function signCheckpoint(snapshot: AuditSnapshot, opts: { createdAt: Date; trigger: CheckpointTrigger; signer: CheckpointSigner }): Checkpoint {
+export function signCheckpoint(
+  snapshot: AuditSnapshot,
+  opts: { createdAt: Date; trigger: CheckpointTrigger; signer: CheckpointSigner },
+): Checkpoint {
   const b: CheckpointBody = body.parse({
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -204,7 +236,11 @@ export function signCheckpoint(snapshot: AuditSnapshot, opts: { createdAt: Date;
     incidents: snapshot.incidents,
     actionItems: snapshot.actionItems,
     heads: snapshot.heads,
-    key: { algorithm: 'ed25519', publicKey: opts.signer.publicKey.base64, fingerprint: opts.signer.publicKey.fingerprint },
+    key: {
+      algorithm: 'ed25519',
+      publicKey: opts.signer.publicKey.base64,
+      fingerprint: opts.signer.publicKey.fingerprint,
+    },
   });
   const signature = sign(null, Buffer.from(signedText(b), 'utf8'), opts.signer.privateKey).toString('base64');
   return { ...b, signature };
@@ -224,7 +260,10 @@ export function checkpointFilename(c: Pick<Checkpoint, 'createdAt' | 'trigger'>)
 /** The short message that goes with the file in the audit channel. */
 export function checkpointMessage(c: Checkpoint): string {
   const why = c.trigger.kind === 'schedule' ? 'scheduled' : `INC-${c.trigger.incident} closed`;
-  const highest = [c.incidents.highest ? `INC-${c.incidents.highest}` : null, c.actionItems.highest ? `ACT-${c.actionItems.highest}` : null].filter(Boolean);
+  const highest = [
+    c.incidents.highest ? `INC-${c.incidents.highest}` : null,
+    c.actionItems.highest ? `ACT-${c.actionItems.highest}` : null,
+  ].filter(Boolean);
   return (
     `:lock: Audit checkpoint of ${c.createdAt} (${why}): ${c.heads.length} incident chain head${c.heads.length === 1 ? '' : 's'}` +
     `${highest.length ? `, highest ${highest.join(' and ')}` : ''}. Signed by key ${c.key.fingerprint}. ` +
@@ -257,19 +296,28 @@ export function readCheckpoint(text: string, trusted: CheckpointPublicKey): Chec
     throw new CheckpointError('is not an audit checkpoint (no "format": "incident-bot-audit-checkpoint")');
   }
   const version = (json as { version?: unknown }).version;
-  if (version !== CHECKPOINT_VERSION) throw new CheckpointError(`has format version ${JSON.stringify(version ?? null)}, which this version does not read (it reads ${CHECKPOINT_VERSION})`);
+  if (version !== CHECKPOINT_VERSION)
+    throw new CheckpointError(
+      `has format version ${JSON.stringify(version ?? null)}, which this version does not read (it reads ${CHECKPOINT_VERSION})`,
+    );
   const sig = (json as { signature?: unknown }).signature;
   if (sig === undefined || sig === null || sig === '') throw new CheckpointError('is not signed (no signature)');
   const parsed = signed.safeParse(json);
   if (!parsed.success) throw new CheckpointError(`is malformed: ${issueText(parsed.error)}`);
   const c = parsed.data;
   if (c.key.publicKey !== trusted.base64) {
-    throw new CheckpointError(`was signed with key ${c.key.fingerprint}, not the trusted key ${trusted.fingerprint} (AUDIT_VERIFY_KEY or --verify-key)`);
+    throw new CheckpointError(
+      `was signed with key ${c.key.fingerprint}, not the trusted key ${trusted.fingerprint} (AUDIT_VERIFY_KEY or --verify-key)`,
+    );
   }
   const { signature, ...rest } = c;
   const ok = verify(null, Buffer.from(signedText(rest), 'utf8'), trusted.key, Buffer.from(signature, 'base64'));
-  if (!ok) throw new CheckpointError(`has a signature that does not verify under the trusted key ${trusted.fingerprint}: it was altered after signing, or forged`);
-  if (publicKeyOf(trusted.key).fingerprint !== c.key.fingerprint) throw new CheckpointError('names a fingerprint that is not its key\'s');
+  if (!ok)
+    throw new CheckpointError(
+      `has a signature that does not verify under the trusted key ${trusted.fingerprint}: it was altered after signing, or forged`,
+    );
+  if (publicKeyOf(trusted.key).fingerprint !== c.key.fingerprint)
+    throw new CheckpointError("names a fingerprint that is not its key's");
   return c;
 }
 
@@ -340,16 +388,23 @@ export function checkpointFindings(c: Checkpoint, live: LiveTrail): CheckpointFi
       continue;
     }
     if (at.hash !== h.hash) {
-      add(`rewritten ${since}: entry ${h.seq} is not the one checkpointed (hash ${short(at.hash)}…, checkpointed ${short(h.hash)}…)`);
+      add(
+        `rewritten ${since}: entry ${h.seq} is not the one checkpointed (hash ${short(at.hash)}…, checkpointed ${short(h.hash)}…)`,
+      );
       continue;
     }
     if (chain!.number === null && h.number !== null) {
       const deleted = entries.at(-1)!.action === 'incident.delete';
-      add(deleted ? `deleted ${since} (the deletion is recorded in its trail)` : `erased ${since}: the incident row is gone`);
+      add(
+        deleted
+          ? `deleted ${since} (the deletion is recorded in its trail)`
+          : `erased ${since}: the incident row is gone`,
+      );
     } else if (h.number !== null && chain!.number !== h.number) {
       add(`renumbered ${since}: it is INC-${chain!.number} now`);
     }
-    if (chain!.problems.length) add(`its chain does not extend the checkpointed entry ${h.seq} intact: ${chain!.problems.join('; ')}`);
+    if (chain!.problems.length)
+      add(`its chain does not extend the checkpointed entry ${h.seq} intact: ${chain!.problems.join('; ')}`);
   }
   for (const n of inUse(c.incidents)) {
     if (reported.has(n) || live.incidentNumbers.has(n)) continue;

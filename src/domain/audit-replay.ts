@@ -78,7 +78,11 @@ export function parseExactJson(text: string): Exact {
       }
     }
     if (c === '"') return string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;
@@ -145,7 +149,9 @@ export function exactText(v: Exact): string {
  * text is not one (`infinity`, a BC date): such texts are compared as they are.
  */
 export function instantOf(text: string): bigint | null {
-  const m = /^(\d{4,})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d(?::?\d\d(?::?\d\d)?)?)$/.exec(text);
+  const m = /^(\d{4,})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d(?::?\d\d(?::?\d\d)?)?)$/.exec(
+    text,
+  );
   if (!m) return null;
   const d = new Date(0);
   d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -201,8 +207,10 @@ export function impliedByDefault(columnDefault: string | null, nullable: boolean
       return undefined;
     }
   }
-  if (dataType === 'boolean') return /^(t|true|y|yes|on|1)$/i.test(value) ? true : /^(f|false|n|no|off|0)$/i.test(value) ? false : undefined;
-  if (/int|numeric|real|double/.test(dataType)) return /^-?\d+(?:\.\d+)?$/.test(value) ? new ExactNumber(value) : undefined;
+  if (dataType === 'boolean')
+    return /^(t|true|y|yes|on|1)$/i.test(value) ? true : /^(f|false|n|no|off|0)$/i.test(value) ? false : undefined;
+  if (/int|numeric|real|double/.test(dataType))
+    return /^-?\d+(?:\.\d+)?$/.test(value) ? new ExactNumber(value) : undefined;
   return value;
 }
 
@@ -218,7 +226,14 @@ function sameValue(shape: ColumnShape | undefined, a: Exact, b: Exact): boolean 
 // ---- Replay ------------------------------------------------------------------------------------------
 
 /** The tables of an incident's records, in the order differences are reported. */
-export const AUDITED_TABLES = ['incident', 'incident_role', 'timeline_entry', 'pagerduty_link', 'incident_review', 'action_item'] as const;
+export const AUDITED_TABLES = [
+  'incident',
+  'incident_role',
+  'timeline_entry',
+  'pagerduty_link',
+  'incident_review',
+  'action_item',
+] as const;
 
 /** One entry of the trail, with its before/after parsed exactly. */
 export interface ReplayEntry {
@@ -293,7 +308,11 @@ const asObject = (v: Exact): ExactObject | null => (v instanceof Map ? v : null)
  * expected to hold the column's default (`shapes`), or not compared when that is not known; columns
  * no longer in the table are not compared. Pure: one incident's trail and rows in, differences out.
  */
-export function replayDifferences(entries: readonly ReplayEntry[], live: readonly LiveRow[], shapes: TableShapes): RecordDifference[] {
+export function replayDifferences(
+  entries: readonly ReplayEntry[],
+  live: readonly LiveRow[],
+  shapes: TableShapes,
+): RecordDifference[] {
   const tables = new Map<string, Map<string, ReplayedRow>>(AUDITED_TABLES.map((t) => [t, new Map()]));
   const differences: RecordDifference[] = [];
 
@@ -324,11 +343,26 @@ export function replayDifferences(entries: readonly ReplayEntry[], live: readonl
     const before = asObject(e.before);
     const after = asObject(e.after);
     if (op === 'insert') {
-      if (current) differences.push({ table, row: e.rowKey, column: null, expected: 'no row', found: `a row (deleted without an audit entry, then inserted again)`, seq: e.seq });
+      if (current)
+        differences.push({
+          table,
+          row: e.rowKey,
+          column: null,
+          expected: 'no row',
+          found: `a row (deleted without an audit entry, then inserted again)`,
+          seq: e.seq,
+        });
       rows.set(e.rowKey, { values: new Map(after ?? []), partial: false });
     } else if (op === 'update' || op === 'delete') {
       if (!current) {
-        differences.push({ table, row: e.rowKey, column: null, expected: 'no row', found: `a row (inserted without an audit entry, then ${op}d)`, seq: e.seq });
+        differences.push({
+          table,
+          row: e.rowKey,
+          column: null,
+          expected: 'no row',
+          found: `a row (inserted without an audit entry, then ${op}d)`,
+          seq: e.seq,
+        });
       } else if (before) {
         checkBefore(table, e.rowKey, current, before, e.seq);
       }
@@ -355,9 +389,21 @@ export function replayDifferences(entries: readonly ReplayEntry[], live: readonl
       const want = expected.get(key);
       const have = actual.get(key);
       if (!have) {
-        differences.push({ table, row: key, column: null, expected: shown(want!.values), found: 'no row (deleted without an audit entry)' });
+        differences.push({
+          table,
+          row: key,
+          column: null,
+          expected: shown(want!.values),
+          found: 'no row (deleted without an audit entry)',
+        });
       } else if (!want) {
-        differences.push({ table, row: key, column: null, expected: 'no row', found: `${shown(have)} (inserted without an audit entry)` });
+        differences.push({
+          table,
+          row: key,
+          column: null,
+          expected: 'no row',
+          found: `${shown(have)} (inserted without an audit entry)`,
+        });
       } else {
         for (const [column, value] of have) {
           const expectedHere = expectedValue(table, want, column);

@@ -75,7 +75,9 @@ export function nextBreachReminderAt(s: BreachState, now: Date): Date | null {
   if (!clockRunning(s) || s.channelId === null) return null;
   const due = dueBreachReminder(s, now);
   if (due) return due.dueAt;
-  const next = BREACH_CLOCK_POINTS.find((h) => h > s.breachRemindedHours && breachPointAt(s.breachAwareAt, h).getTime() > now.getTime());
+  const next = BREACH_CLOCK_POINTS.find(
+    (h) => h > s.breachRemindedHours && breachPointAt(s.breachAwareAt, h).getTime() > now.getTime(),
+  );
   return next === undefined ? null : breachPointAt(s.breachAwareAt, next);
 }
 
@@ -83,7 +85,14 @@ export function nextBreachReminderAt(s: BreachState, now: Date): Date | null {
 export type BreachClock =
   | { state: 'running'; awareAt: Date; deadline: Date; leftMs: number }
   | { state: 'overdue'; awareAt: Date; deadline: Date; overdueMs: number }
-  | { state: 'notified'; awareAt: Date | null; deadline: Date | null; notifiedAt: Date; notifiedBy: string | null; late: boolean };
+  | {
+      state: 'notified';
+      awareAt: Date | null;
+      deadline: Date | null;
+      notifiedAt: Date;
+      notifiedBy: string | null;
+      late: boolean;
+    };
 
 export function breachClock(s: BreachState, now: Date): BreachClock | null {
   if (!s.dataBreach) return null;
@@ -145,7 +154,8 @@ function validDate(y: number, m: number, d: number): boolean {
 /** Reads what follows `--aware=`. Throws AppError saying how to write it. */
 export function parseAwareness(text: string): AwarenessSpec {
   const t = text.trim();
-  const bad = () => new AppError(`\`${t || '--aware='}\` is not an awareness time I can read. ${AWARE_USAGE}`, 'invalid_input');
+  const bad = () =>
+    new AppError(`\`${t || '--aware='}\` is not an awareness time I can read. ${AWARE_USAGE}`, 'invalid_input');
   let m = WITH_ZONE.exec(t);
   if (m) {
     const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
@@ -184,7 +194,13 @@ export function resolveAwareness(spec: AwarenessSpec, timeZone: string, now: Dat
     const today = new TZDate(now.getTime(), timeZone);
     const { y, m, d } = spec.date ?? { y: today.getFullYear(), m: today.getMonth() + 1, d: today.getDate() };
     const zoned = new TZDate(y, m - 1, d, spec.hour, spec.minute, timeZone);
-    if (zoned.getFullYear() !== y || zoned.getMonth() !== m - 1 || zoned.getDate() !== d || zoned.getHours() !== spec.hour || zoned.getMinutes() !== spec.minute) {
+    if (
+      zoned.getFullYear() !== y ||
+      zoned.getMonth() !== m - 1 ||
+      zoned.getDate() !== d ||
+      zoned.getHours() !== spec.hour ||
+      zoned.getMinutes() !== spec.minute
+    ) {
       throw new AppError(
         `\`${spec.text}\` does not exist in ${timeZone}: the clocks skipped it (daylight saving). Give the time just after the change, or with an offset.`,
         'invalid_input',

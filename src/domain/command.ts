@@ -2,7 +2,13 @@ import { AppError } from './errors.ts';
 import { parseSeverity, type Severity } from './severity.ts';
 import type { DeclarationInput } from './declaration.ts';
 import type { IncidentStatus, RoleName } from './incident.ts';
-import { parseActionAdd, parseActionsFilter, parsePeriod, type ActionAddRequest, type ActionFilter } from './action-items.ts';
+import {
+  parseActionAdd,
+  parseActionsFilter,
+  parsePeriod,
+  type ActionAddRequest,
+  type ActionFilter,
+} from './action-items.ts';
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 
 /** Statuses a person may set with `/incident status` (resolve has its own command too). */
@@ -28,7 +34,11 @@ export type IncidentCommand =
   | { kind: 'breach-off' }
   | { kind: 'breach-notified'; reference: string | null }
   | { kind: 'oncall'; query: string | null }
-  | { kind: 'page'; target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string }; message: string | null }
+  | {
+      kind: 'page';
+      target: { kind: 'service'; query: string } | { kind: 'user'; slackUserId: string };
+      message: string | null;
+    }
   | { kind: 'resolve-pagerduty' }
   | { kind: 'review' }
   | { kind: 'evidence' }
@@ -69,15 +79,23 @@ export const MESSAGE_MAX = 3000;
 export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident', summary: 'Open the form to declare an incident.' },
   {
-    usage: '/incident declare <sev1-4> <title> [--private] [--clinical] [--breach [--aware=YYYY-MM-DDTHH:MM]] [--service=<name>]',
-    summary: 'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`. `--breach`: a personal data breach (72-hour regulator clock).',
+    usage:
+      '/incident declare <sev1-4> <title> [--private] [--clinical] [--breach [--aware=YYYY-MM-DDTHH:MM]] [--service=<name>]',
+    summary:
+      'Declare at once, e.g. `/incident declare sev2 Payments API returning 500s`. `--breach`: a personal data breach (72-hour regulator clock).',
   },
   {
     usage: '/incident declare near-miss <title> [--private] [--clinical] [--service=<name>]',
     summary: 'Record a near miss: it gets a channel and a review, and nobody is paged.',
   },
-  { usage: '/incident status <investigating|identified|monitoring|resolved> [message]', summary: 'Move the incident on (in its channel).' },
-  { usage: '/incident update <message>', summary: 'Post a status update here and, unless private, in the broadcast channel.' },
+  {
+    usage: '/incident status <investigating|identified|monitoring|resolved> [message]',
+    summary: 'Move the incident on (in its channel).',
+  },
+  {
+    usage: '/incident update <message>',
+    summary: 'Post a status update here and, unless private, in the broadcast channel.',
+  },
   { usage: '/incident sev <1-4> [reason]', summary: 'Change severity (commander only).' },
   { usage: '/incident role <commander|comms|scribe|ops|clinical-safety> @user', summary: 'Assign a role.' },
   { usage: '/incident note <text>', summary: 'Add a note to the timeline (anyone in the channel).' },
@@ -88,21 +106,36 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
   {
     usage: '/incident breach <on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]>',
-    summary: 'A personal data breach: starts the 72-hour regulator clock (anyone); `notified` records the regulator was told (commander).',
+    summary:
+      'A personal data breach: starts the 72-hour regulator clock (anyone); `notified` records the regulator was told (commander).',
   },
-  { usage: '/incident page <service> [-- message]  or  /incident page @user [message]', summary: 'Page a PagerDuty service or person, linked to this incident.' },
+  {
+    usage: '/incident page <service> [-- message]  or  /incident page @user [message]',
+    summary: 'Page a PagerDuty service or person, linked to this incident.',
+  },
   { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
   { usage: '/incident review', summary: 'Post the post-incident review here and open the form to fill it in.' },
-  { usage: '/incident evidence', summary: 'The incident\'s record and audit trail as JSON and Markdown files, sent to you privately (in its channel).' },
+  {
+    usage: '/incident evidence',
+    summary:
+      "The incident's record and audit trail as JSON and Markdown files, sent to you privately (in its channel).",
+  },
   {
     usage: '/incident action add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]',
     summary: 'Add an action item to this incident (owner defaults to you, due date to 30 days).',
   },
-  { usage: '/incident actions [mine|team|overdue|all]', summary: 'The action item backlog, with buttons to complete, reassign or snooze (anywhere).' },
-  { usage: '/incident guardrails [90d]', summary: 'Contributing factors, recurring services and the state of the backlog (anywhere).' },
+  {
+    usage: '/incident actions [mine|team|overdue|all]',
+    summary: 'The action item backlog, with buttons to complete, reassign or snooze (anywhere).',
+  },
+  {
+    usage: '/incident guardrails [90d]',
+    summary: 'Contributing factors, recurring services and the state of the backlog (anywhere).',
+  },
   {
     usage: '/incident load [schedule or team] [30d]',
-    summary: 'On-call load per responder from PagerDuty: hours, pages, nights, incidents; charts and CSV by direct message.',
+    summary:
+      'On-call load per responder from PagerDuty: hours, pages, nights, incidents; charts and CSV by direct message.',
   },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
@@ -147,7 +180,12 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       const role = ROLE_WORDS[(rest[0] ?? '').toLowerCase()];
       const userId = mentionedUser(rest[1]);
       if (!role || !userId || rest.length > 2) {
-        throw usage('role', '<commander|comms|scribe|ops|clinical-safety> @user', rest[0], 'Mention the person with @ so Slack links them.');
+        throw usage(
+          'role',
+          '<commander|comms|scribe|ops|clinical-safety> @user',
+          rest[0],
+          'Mention the person with @ so Slack links them.',
+        );
       }
       return { kind: 'role', role, userId };
     }
@@ -168,7 +206,11 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       const query = after(1);
       if (!query) throw usage('page', '<service> [-- message]` or `/incident page @user [message]');
       const [service, ...msg] = query.split(/\s+--\s+/);
-      return { kind: 'page', target: { kind: 'service', query: service!.trim() }, message: msg.join(' -- ').trim() || null };
+      return {
+        kind: 'page',
+        target: { kind: 'service', query: service!.trim() },
+        message: msg.join(' -- ').trim() || null,
+      };
     }
     case 'resolve':
       return { kind: 'resolve', summary: after(1) };
@@ -184,7 +226,11 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return { kind: 'evidence' };
     case 'action': {
       if ((rest[0] ?? '').toLowerCase() !== 'add') {
-        throw usage('action', 'add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]', rest[0]);
+        throw usage(
+          'action',
+          'add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]',
+          rest[0],
+        );
       }
       return { kind: 'action-add', request: parseActionAdd(textAfter(text, 2)) };
     }
@@ -260,7 +306,9 @@ function parseBreach(rest: string[], text: string): IncidentCommand {
     case 'notified': {
       const reference = freeText(textAfter(text, 2));
       if (reference && reference.length > BREACH_REFERENCE_MAX) {
-        throw new AppError(`The reference is too long (at most ${BREACH_REFERENCE_MAX} characters): give the regulator's case number or a link.`);
+        throw new AppError(
+          `The reference is too long (at most ${BREACH_REFERENCE_MAX} characters): give the regulator's case number or a link.`,
+        );
       }
       return { kind: 'breach-notified', reference };
     }
@@ -309,7 +357,14 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
       throw new AppError(`\`${w}\` is not an option of declare. ${DECLARE_USAGE}`);
     }
   }
-  const declaration: DeclarationInput = { severity, title: titleWords.join(' '), isPrivate, clinicalImpact, affectedService, nearMiss };
+  const declaration: DeclarationInput = {
+    severity,
+    title: titleWords.join(' '),
+    isPrivate,
+    clinicalImpact,
+    affectedService,
+    nearMiss,
+  };
   if (dataBreach) declaration.dataBreach = true;
   return { kind: 'declare', declaration, ...(breachAware ? { breachAware } : {}) };
 }

@@ -15,7 +15,9 @@ export const declarationSchema = z.object({
       z
         .string()
         .min(1, { message: 'The title is empty: say in a few words what is broken.' })
-        .max(TITLE_MAX, { message: `The title is too long (at most ${TITLE_MAX} characters): put the detail in the description.` }),
+        .max(TITLE_MAX, {
+          message: `The title is too long (at most ${TITLE_MAX} characters): put the detail in the description.`,
+        }),
     ),
   severity: z.enum(SEVERITIES, { message: 'Pick a severity: SEV1, SEV2, SEV3 or SEV4.' }),
   description: z
@@ -48,6 +50,7 @@ export const NEAR_MISS_BREACH =
 export function parseDeclaration(input: DeclarationInput): Declaration {
   const parsed = declarationSchema.safeParse(input);
   if (!parsed.success) throw new AppError(parsed.error.issues.map((i) => i.message).join(' '));
-  if (parsed.data.nearMiss && (parsed.data.dataBreach || parsed.data.breachAwareAt)) throw new AppError(NEAR_MISS_BREACH);
+  if (parsed.data.nearMiss && (parsed.data.dataBreach || parsed.data.breachAwareAt))
+    throw new AppError(NEAR_MISS_BREACH);
   return parsed.data;
 }

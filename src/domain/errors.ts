@@ -7,10 +7,7 @@ export class AppError extends Error {
   readonly userMessage: string;
   readonly code: string;
 
-  constructor(
-    userMessage: string,
-    code: string = 'invalid_input',
-  ) {
+  constructor(userMessage: string, code: string = 'invalid_input') {
     super(userMessage);
     this.userMessage = userMessage;
     this.code = code;

@@ -26,7 +26,13 @@ export interface EvidenceTimelineEntry {
 export interface EvidenceInput {
   incident: Incident;
   timeline: readonly EvidenceTimelineEntry[];
-  pagerDuty: readonly { pagerDutyIncidentId: string; htmlUrl: string | null; title: string; origin: string; status: string }[];
+  pagerDuty: readonly {
+    pagerDutyIncidentId: string;
+    htmlUrl: string | null;
+    title: string;
+    origin: string;
+    status: string;
+  }[];
   review: { input: Record<string, unknown>; updatedBy: string | null; updatedAt: Date } | null;
   actionItems: readonly ActionItem[];
   audit: readonly AuditRecord[];
@@ -76,7 +82,9 @@ export function buildEvidence(input: EvidenceInput) {
       declaredAt: i.createdAt,
       resolvedAt: i.resolvedAt,
       closedAt: i.closedAt,
-      roles: (Object.keys(ROLE_LABELS) as RoleName[]).filter((r) => i.roles[r]).map((role) => ({ role, userId: i.roles[role]! })),
+      roles: (Object.keys(ROLE_LABELS) as RoleName[])
+        .filter((r) => i.roles[r])
+        .map((role) => ({ role, userId: i.roles[role]! })),
     },
     timeline: input.timeline.map((e) => ({
       occurredAt: e.occurredAt,
@@ -128,13 +136,22 @@ function shortValue(v: unknown): string {
 /** What an audit entry changed, in a line: `severity: SEV2 → SEV1`, or the row made or removed. */
 function changeSummary(e: Evidence['auditTrail']['entries'][number]): string {
   if (e.before && e.after) {
-    return Object.keys(e.after)
-      .filter((k) => k !== 'updated_at')
-      .map((k) => `${k}: ${shortValue(e.before![k])} → ${shortValue(e.after![k])}`)
-      .join('; ') || 'updated_at only';
+    return (
+      Object.keys(e.after)
+        .filter((k) => k !== 'updated_at')
+        .map((k) => `${k}: ${shortValue(e.before![k])} → ${shortValue(e.after![k])}`)
+        .join('; ') || 'updated_at only'
+    );
   }
   const row = e.after ?? e.before ?? {};
-  const label = typeof row.text === 'string' ? row.text : typeof row.title === 'string' ? row.title : typeof row.user_id === 'string' ? `${row.role ?? ''} ${row.user_id}`.trim() : '';
+  const label =
+    typeof row.text === 'string'
+      ? row.text
+      : typeof row.title === 'string'
+        ? row.title
+        : typeof row.user_id === 'string'
+          ? `${row.role ?? ''} ${row.user_id}`.trim()
+          : '';
   return `${e.after ? 'created' : 'deleted'}${label ? `: ${shortValue(label)}` : ''}`;
 }
 
@@ -144,7 +161,10 @@ export function evidenceToMarkdown(e: Evidence, timeZone: string): string {
   const i = e.incident;
   const out: string[] = [];
   out.push(`# Evidence: ${incidentRef(i)} ${i.title}`, '');
-  out.push(`Generated ${t(e.generatedAt)} for ${e.generatedBy}. Format \`${e.format}\`; times are stored in UTC and shown in ${timeZone}.`, '');
+  out.push(
+    `Generated ${t(e.generatedAt)} for ${e.generatedBy}. Format \`${e.format}\`; times are stored in UTC and shown in ${timeZone}.`,
+    '',
+  );
   out.push(
     e.auditTrail.intact
       ? `**Audit trail: intact** (${e.auditTrail.entries.length} entries, hash chain verified, records match the trail).`
@@ -162,7 +182,12 @@ export function evidenceToMarkdown(e: Evidence, timeZone: string): string {
     ['Private', i.isPrivate ? 'yes' : 'no'],
     ['Clinical impact', i.clinicalImpact ? 'yes' : 'no'],
     ['Near miss', i.nearMiss ? 'yes' : 'no'],
-    ['Data breach', i.dataBreach ? `yes (aware ${t(i.breachAwareAt)}; regulator notified ${i.breachNotifiedAt ? `${t(i.breachNotifiedAt)} by ${who(i.breachNotifiedBy)}` : 'not yet'})` : 'no'],
+    [
+      'Data breach',
+      i.dataBreach
+        ? `yes (aware ${t(i.breachAwareAt)}; regulator notified ${i.breachNotifiedAt ? `${t(i.breachNotifiedAt)} by ${who(i.breachNotifiedBy)}` : 'not yet'})`
+        : 'no',
+    ],
     ['Declared', `${t(i.declaredAt)} by ${i.declaredBy}`],
     ['Resolved', t(i.resolvedAt)],
     ['Closed', t(i.closedAt)],
@@ -172,29 +197,48 @@ export function evidenceToMarkdown(e: Evidence, timeZone: string): string {
   for (const [k, v] of rows) out.push(`| ${k} | ${cell(v)} |`);
   out.push('', `## Timeline (${e.timeline.length})`, '', '| When | Who | What | Entry |', '| --- | --- | --- | --- |');
   for (const x of e.timeline) {
-    const marks = [x.editedAt ? `edited ${t(x.editedAt)}` : '', x.deletedAt ? `message deleted ${t(x.deletedAt)}` : ''].filter(Boolean).join('; ');
-    out.push(`| ${cell(t(x.occurredAt))} | ${cell(who(x.actorId))} | ${cell(x.kind)} | ${cell(x.text + (marks ? ` (${marks})` : ''))} |`);
+    const marks = [x.editedAt ? `edited ${t(x.editedAt)}` : '', x.deletedAt ? `message deleted ${t(x.deletedAt)}` : '']
+      .filter(Boolean)
+      .join('; ');
+    out.push(
+      `| ${cell(t(x.occurredAt))} | ${cell(who(x.actorId))} | ${cell(x.kind)} | ${cell(x.text + (marks ? ` (${marks})` : ''))} |`,
+    );
   }
   if (e.pagerDuty.length) {
     out.push('', '## PagerDuty', '', '| Incident | Origin | Status | Title |', '| --- | --- | --- | --- |');
-    for (const l of e.pagerDuty) out.push(`| ${cell(l.htmlUrl ?? l.pagerDutyIncidentId)} | ${l.origin} | ${l.status} | ${cell(l.title)} |`);
+    for (const l of e.pagerDuty)
+      out.push(`| ${cell(l.htmlUrl ?? l.pagerDutyIncidentId)} | ${l.origin} | ${l.status} | ${cell(l.title)} |`);
   }
   out.push('', '## Review', '');
-  out.push(e.review ? `Last saved ${t(e.review.updatedAt)} by ${who(e.review.updatedBy)}:\n\n\`\`\`json\n${JSON.stringify(e.review.input, null, 2)}\n\`\`\`` : 'No review input saved.');
+  out.push(
+    e.review
+      ? `Last saved ${t(e.review.updatedAt)} by ${who(e.review.updatedBy)}:\n\n\`\`\`json\n${JSON.stringify(e.review.input, null, 2)}\n\`\`\``
+      : 'No review input saved.',
+  );
   out.push('', `## Action items (${e.actionItems.length})`, '');
   if (e.actionItems.length) {
-    out.push('| Item | Status | Owner | Due | Category | Priority | Text |', '| --- | --- | --- | --- | --- | --- | --- |');
+    out.push(
+      '| Item | Status | Owner | Due | Category | Priority | Text |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const a of e.actionItems) {
-      out.push(`| ${a.ref} | ${a.status}${a.completedAt ? ` ${t(a.completedAt)}` : ''} | ${who(a.ownerId)} | ${a.due ?? '—'} | ${a.category} | ${a.priority} | ${cell(a.text)} |`);
+      out.push(
+        `| ${a.ref} | ${a.status}${a.completedAt ? ` ${t(a.completedAt)}` : ''} | ${who(a.ownerId)} | ${a.due ?? '—'} | ${a.category} | ${a.priority} | ${cell(a.text)} |`,
+      );
     }
   }
   out.push('', `## Audit trail (${e.auditTrail.entries.length})`, '');
-  out.push('Every change to the incident\'s records, written in the same transaction as the change. `hash` = sha256(previous hash + entry); `npm run audit:verify` checks it.', '');
+  out.push(
+    "Every change to the incident's records, written in the same transaction as the change. `hash` = sha256(previous hash + entry); `npm run audit:verify` checks it.",
+    '',
+  );
   out.push('| # | When (UTC) | Who | Via | Action | Change | Hash |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const a of e.auditTrail.entries) {
     // A session that was not the bot's role is its role (db:<role>); what it claimed is shown as a claim.
     const actor = a.claimedActor ? `${a.actor} (claimed ${a.claimedActor})` : a.actor;
-    out.push(`| ${a.seq} | ${a.at.toISOString()} | ${cell(actor)} | ${cell(a.via)} | ${a.action} | ${cell(changeSummary(a))} | \`${a.hash.slice(0, 12)}\` |`);
+    out.push(
+      `| ${a.seq} | ${a.at.toISOString()} | ${cell(actor)} | ${cell(a.via)} | ${a.action} | ${cell(changeSummary(a))} | \`${a.hash.slice(0, 12)}\` |`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

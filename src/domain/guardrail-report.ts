@@ -111,7 +111,11 @@ export function guardrailReport(input: {
     }
   });
 
-  const factors = CONTRIBUTING_FACTORS.map((factor, i) => ({ factor, label: CONTRIBUTING_FACTOR_LABELS[factor], count: factorCounts[i]! }))
+  const factors = CONTRIBUTING_FACTORS.map((factor, i) => ({
+    factor,
+    label: CONTRIBUTING_FACTOR_LABELS[factor],
+    count: factorCounts[i]!,
+  }))
     .filter((f) => f.count > 0)
     .sort((a, b) => b.count - a.count || FACTOR_INDEX.get(a.factor)! - FACTOR_INDEX.get(b.factor)!);
 

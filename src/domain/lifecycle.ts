@@ -30,7 +30,10 @@ const label = (s: IncidentStatus) => STATUS_LABELS[s].toLowerCase();
 export function assertTransition(from: IncidentStatus, to: IncidentStatus, opts: { reopen?: boolean } = {}): void {
   if (opts.reopen) {
     if (REOPENABLE.includes(from) && to === 'INVESTIGATING') return;
-    throw new AppError(`Only a resolved or closed incident can be reopened; this one is ${label(from)}.`, 'invalid_transition');
+    throw new AppError(
+      `Only a resolved or closed incident can be reopened; this one is ${label(from)}.`,
+      'invalid_transition',
+    );
   }
   if (from === to) throw new AppError(`The incident is already ${label(to)}.`, 'invalid_transition');
   if (MOVES[from].includes(to)) return;

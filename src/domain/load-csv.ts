@@ -62,7 +62,11 @@ function changeFields(d: LoadDelta | undefined): string[] {
  */
 export function loadReportCsv(report: LoadReport, change?: LoadChange | null): string {
   const rows: string[][] = [change ? [...HEADER, ...CHANGE_HEADER] : HEADER];
-  const row = (r: Pick<ResponderLoad, Exclude<keyof ResponderLoad, 'personId' | 'name' | 'timeZone'>>, name: string, zone: string) => [
+  const row = (
+    r: Pick<ResponderLoad, Exclude<keyof ResponderLoad, 'personId' | 'name' | 'timeZone'>>,
+    name: string,
+    zone: string,
+  ) => [
     csvText(name),
     csvText(zone),
     csvNumber(r.onCallHours),
@@ -78,7 +82,10 @@ export function loadReportCsv(report: LoadReport, change?: LoadChange | null): s
   const roles: Record<string, number> = {};
   let load = 0;
   for (const r of report.responders) {
-    rows.push([...row(r, r.name, r.timeZone), ...(change ? changeFields(change.responders.get(r.personId)?.delta) : [])]);
+    rows.push([
+      ...row(r, r.name, r.timeZone),
+      ...(change ? changeFields(change.responders.get(r.personId)?.delta) : []),
+    ]);
     for (const [role, n] of Object.entries(r.rolesHeld)) roles[role] = (roles[role] ?? 0) + n;
     load += r.load;
   }

@@ -209,13 +209,26 @@ class ZoneClock {
     let s = 0;
     for (const p of this.format.formatToParts(ms)) {
       switch (p.type) {
-        case 'year': y = Number(p.value); break;
-        case 'month': mo = Number(p.value); break;
-        case 'day': d = Number(p.value); break;
-        case 'hour': h = Number(p.value); break;
-        case 'minute': mi = Number(p.value); break;
-        case 'second': s = Number(p.value); break;
-        default: break;
+        case 'year':
+          y = Number(p.value);
+          break;
+        case 'month':
+          mo = Number(p.value);
+          break;
+        case 'day':
+          d = Number(p.value);
+          break;
+        case 'hour':
+          h = Number(p.value);
+          break;
+        case 'minute':
+          mi = Number(p.value);
+          break;
+        case 'second':
+          s = Number(p.value);
+          break;
+        default:
+          break;
       }
     }
     const wall = new Date(0);
@@ -227,7 +240,7 @@ class ZoneClock {
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a day number since 1970-01-01 (a Thursday). */
 function isoWeekday(dayNumber: number): number {
-  return (((dayNumber + 3) % 7) + 7) % 7 + 1;
+  return ((((dayNumber + 3) % 7) + 7) % 7) + 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,7 +299,10 @@ interface Tally {
 export function computeLoad(input: LoadInput): LoadReport {
   const from = input.from.getTime();
   const to = input.to.getTime();
-  if (!(to >= from)) throw new Error(`computeLoad: the period must not end before it starts (${input.from.toISOString()} … ${input.to.toISOString()})`);
+  if (!(to >= from))
+    throw new Error(
+      `computeLoad: the period must not end before it starts (${input.from.toISOString()} … ${input.to.toISOString()})`,
+    );
 
   const clocks = new Map<string, ZoneClock | null>();
   const clockFor = (zone: string): ZoneClock | null => {
@@ -478,7 +494,10 @@ export interface LoadChange {
   gini: { current: number | null; previous: number | null };
 }
 
-function delta(current: Partial<Record<LoadChangeMetric, number>>, previous: Partial<Record<LoadChangeMetric, number>>): LoadDelta {
+function delta(
+  current: Partial<Record<LoadChangeMetric, number>>,
+  previous: Partial<Record<LoadChangeMetric, number>>,
+): LoadDelta {
   const d = {} as LoadDelta;
   for (const m of LOAD_CHANGE_METRICS) d[m] = (current[m] ?? 0) - (previous[m] ?? 0);
   return d;
@@ -489,11 +508,23 @@ export function compareLoad(current: LoadReport, previous: LoadReport): LoadChan
   const responders = new Map<string, ResponderLoadChange>();
   for (const r of current.responders) {
     const p = prev.get(r.personId);
-    responders.set(r.personId, { personId: r.personId, name: r.name, inCurrent: true, inPrevious: p !== undefined, delta: delta(r, p ?? {}) });
+    responders.set(r.personId, {
+      personId: r.personId,
+      name: r.name,
+      inCurrent: true,
+      inPrevious: p !== undefined,
+      delta: delta(r, p ?? {}),
+    });
   }
   for (const p of previous.responders) {
     if (responders.has(p.personId)) continue;
-    responders.set(p.personId, { personId: p.personId, name: p.name, inCurrent: false, inPrevious: true, delta: delta({}, p) });
+    responders.set(p.personId, {
+      personId: p.personId,
+      name: p.name,
+      inCurrent: false,
+      inPrevious: true,
+      delta: delta({}, p),
+    });
   }
   return {
     totals: delta(current.totals, previous.totals),

@@ -155,10 +155,7 @@ class ViewBuilder {
 
   private readonly spaceAtDigitEdges: boolean;
 
-  constructor(
-    spaceAtDigitEdges: boolean,
-    size: number,
-  ) {
+  constructor(spaceAtDigitEdges: boolean, size: number) {
     this.spaceAtDigitEdges = spaceAtDigitEdges;
     this.from = new Int32Array(size + 16);
     this.to = new Int32Array(size + 16);
@@ -355,7 +352,12 @@ export function matchViews(text: string): MatchView[] {
   if (PLAIN.test(text)) return [readObfuscations({ text, from: null, to: null })];
   const views: MatchView[] = [];
   const shown = shownOrder(text);
-  for (const [source, back] of shown ? ([[text, null], [shown.text, shown.at]] as const) : ([[text, null]] as const)) {
+  for (const [source, back] of shown
+    ? ([
+        [text, null],
+        [shown.text, shown.at],
+      ] as const)
+    : ([[text, null]] as const)) {
     const first = buildView(source, false);
     const found = [first.view];
     if (first.sawDigitEdge) found.push(buildView(source, true).view);

@@ -30,8 +30,22 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
 export function pendingSteps(
   i: Pick<
     Incident,
-    | 'channelId' | 'declaredBy' | 'declarerInvited' | 'summaryTs' | 'summaryPinned' | 'announcementTs' | 'isPrivate' | 'status' | 'severity'
-    | 'freezeActive' | 'freezeAnnounced' | 'clinicalImpact' | 'clinicalNotifiedAt' | 'affectedService' | 'onCallInvitedAt' | 'nearMiss'
+    | 'channelId'
+    | 'declaredBy'
+    | 'declarerInvited'
+    | 'summaryTs'
+    | 'summaryPinned'
+    | 'announcementTs'
+    | 'isPrivate'
+    | 'status'
+    | 'severity'
+    | 'freezeActive'
+    | 'freezeAnnounced'
+    | 'clinicalImpact'
+    | 'clinicalNotifiedAt'
+    | 'affectedService'
+    | 'onCallInvitedAt'
+    | 'nearMiss'
   >,
   /** Whether an on-call system is connected (then the affected service's on-call are invited). */
   opts: { onCall: boolean } = { onCall: false },

@@ -23,7 +23,8 @@ export interface Redacted<T> {
  * Keys whose strings are identifiers, timestamps or enum values, never free text: left as they are
  * (a Slack ts or an ISO time must stay intact, and no person types them).
  */
-export const STRUCTURAL_KEY = /^(?:id|ts|at|kind|status|severity|category|priority|role|factor|how|permalink|timeZone|via|hash)$|(?:Id|Ts|At|Url|Key|Hash)$/;
+export const STRUCTURAL_KEY =
+  /^(?:id|ts|at|kind|status|severity|category|priority|role|factor|how|permalink|timeZone|via|hash)$|(?:Id|Ts|At|Url|Key|Hash)$/;
 
 export interface RedactOptions {
   /** Keys left untouched (default STRUCTURAL_KEY); `() => false` redacts every string. */
@@ -96,7 +97,9 @@ function redactFields<T extends object, K extends keyof T>(obj: T, keys: readonl
 }
 
 /** The incident's free text (title, description, affected service, channel name) redacted. */
-export function outboundIncident<T extends Pick<Incident, 'title' | 'description' | 'affectedService' | 'channelName'>>(incident: T): Redacted<T> {
+export function outboundIncident<T extends Pick<Incident, 'title' | 'description' | 'affectedService' | 'channelName'>>(
+  incident: T,
+): Redacted<T> {
   return redactFields(incident, ['title', 'description', 'affectedService', 'channelName']);
 }
 

@@ -23,7 +23,10 @@ export interface ReminderCadence {
   commanderMinutes: number | null;
 }
 
-export const DEFAULT_REMINDER_CADENCE: ReminderCadence = { updateMinutes: UPDATE_INTERVAL_MINUTES, commanderMinutes: COMMANDER_NUDGE_MINUTES };
+export const DEFAULT_REMINDER_CADENCE: ReminderCadence = {
+  updateMinutes: UPDATE_INTERVAL_MINUTES,
+  commanderMinutes: COMMANDER_NUDGE_MINUTES,
+};
 
 /** The longest cadence a setting may give: a week. */
 export const MAX_CADENCE_MINUTES = 7 * 24 * 60;
@@ -36,7 +39,8 @@ const quote = (text: string) => `\`${text.length > 40 ? `${text.slice(0, 40)}…
 function cadenceMinutes(text: string, problem: (value: string) => string): number | null {
   const value = text.trim();
   if (/^off$/i.test(value)) return null;
-  if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > MAX_CADENCE_MINUTES) throw new AppError(problem(value));
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > MAX_CADENCE_MINUTES)
+    throw new AppError(problem(value));
   return Number(value);
 }
 
@@ -55,14 +59,21 @@ export function parseUpdateCadence(text: string): Record<Severity, number | null
     const entry = raw.trim();
     if (entry === '') continue;
     const eq = entry.indexOf('=');
-    if (eq < 0) throw new AppError(`${quote(entry)} has no \`=\`: give each severity its minutes, e.g. ${UPDATE_EXAMPLE}`);
+    if (eq < 0)
+      throw new AppError(`${quote(entry)} has no \`=\`: give each severity its minutes, e.g. ${UPDATE_EXAMPLE}`);
     const name = entry.slice(0, eq).trim();
     const m = /^(?:sev-?)?([1-4])$/i.exec(name);
-    if (!m) throw new AppError(`${quote(entry)}: ${quote(name)} is not a severity (${SEVERITIES.join(', ')}), e.g. ${UPDATE_EXAMPLE}`);
+    if (!m)
+      throw new AppError(
+        `${quote(entry)}: ${quote(name)} is not a severity (${SEVERITIES.join(', ')}), e.g. ${UPDATE_EXAMPLE}`,
+      );
     const severity = `SEV${m[1]}` as Severity;
     if (seen.has(severity)) throw new AppError(`gives ${severity} twice`);
     seen.add(severity);
-    result[severity] = cadenceMinutes(entry.slice(eq + 1), () => `${quote(entry)}: the minutes must be ${MINUTES_RULE}`);
+    result[severity] = cadenceMinutes(
+      entry.slice(eq + 1),
+      () => `${quote(entry)}: the minutes must be ${MINUTES_RULE}`,
+    );
   }
   return result;
 }
@@ -77,7 +88,14 @@ const MINUTE = 60_000;
 /** What the reminder rules read from an incident. */
 export type ReminderState = Pick<
   Incident,
-  'status' | 'severity' | 'channelId' | 'roles' | 'createdAt' | 'lastUpdateAt' | 'updateReminderDueAt' | 'commanderNudgedAt'
+  | 'status'
+  | 'severity'
+  | 'channelId'
+  | 'roles'
+  | 'createdAt'
+  | 'lastUpdateAt'
+  | 'updateReminderDueAt'
+  | 'commanderNudgedAt'
 > &
   BreachState;
 
@@ -98,7 +116,11 @@ function remindable(incident: ReminderState): boolean {
  * The update reminder's due times are lastUpdateAt + k × interval (k = 1, 2, …): it repeats every
  * interval while no update comes. Returns the latest one at or before `now` (null: none yet).
  */
-export function latestUpdateReminderDue(incident: ReminderState, now: Date, cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE): Date | null {
+export function latestUpdateReminderDue(
+  incident: ReminderState,
+  now: Date,
+  cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE,
+): Date | null {
   const minutes = cadence.updateMinutes[incident.severity];
   if (minutes === null) return null;
   const interval = minutes * MINUTE;
@@ -131,18 +153,30 @@ function commanderNudgeAt(incident: ReminderState, cadence: ReminderCadence): Da
  * commander nudge is sent once, when no commander is set the cadence's minutes (10 by default)
  * after declaring. A reminder the cadence turns off is never due.
  */
-export function dueReminders(incident: ReminderState, now: Date, cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE): DueReminder[] {
+export function dueReminders(
+  incident: ReminderState,
+  now: Date,
+  cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE,
+): DueReminder[] {
   // The regulator must be told whatever the incident's status: the breach clock outlives resolving.
   const breach = dueBreachReminder(incident, now);
   const due: DueReminder[] = breach ? [{ kind: 'breach-reminder', ...breach }] : [];
   if (!remindable(incident)) return due;
   const updateDue = latestUpdateReminderDue(incident, now, cadence);
   if (updateDue && !updateReminderSent(incident, updateDue)) {
-    due.push({ kind: 'update-reminder', dueAt: updateDue, minutesSinceUpdate: minutesBetween(incident.lastUpdateAt, now) });
+    due.push({
+      kind: 'update-reminder',
+      dueAt: updateDue,
+      minutesSinceUpdate: minutesBetween(incident.lastUpdateAt, now),
+    });
   }
   const nudgeAt = commanderNudgeAt(incident, cadence);
   if (nudgeAt && nudgeAt.getTime() <= now.getTime()) {
-    due.push({ kind: 'commander-nudge', dueAt: nudgeAt, minutesSinceDeclared: minutesBetween(incident.createdAt, now) });
+    due.push({
+      kind: 'commander-nudge',
+      dueAt: nudgeAt,
+      minutesSinceDeclared: minutesBetween(incident.createdAt, now),
+    });
   }
   return due;
 }
@@ -152,13 +186,21 @@ export function dueReminders(incident: ReminderState, now: Date, cadence: Remind
  * but not sent yet, that (past) due time, so that a check runs at once. Null: nothing will be due
  * (resolved or closed with no breach clock running, no channel yet, or every reminder turned off).
  */
-export function nextReminderAt(incident: ReminderState, now: Date, cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE): Date | null {
+export function nextReminderAt(
+  incident: ReminderState,
+  now: Date,
+  cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE,
+): Date | null {
   const pending = dueReminders(incident, now, cadence);
   if (pending.length) return new Date(Math.min(...pending.map((r) => r.dueAt.getTime())));
   const breachNext = nextBreachReminderAt(incident, now);
   if (!remindable(incident)) return breachNext;
   const nudgeAt = commanderNudgeAt(incident, cadence);
-  const candidates = [nextUpdateReminderDue(incident, now, cadence), breachNext, nudgeAt && nudgeAt.getTime() > now.getTime() ? nudgeAt : null];
+  const candidates = [
+    nextUpdateReminderDue(incident, now, cadence),
+    breachNext,
+    nudgeAt && nudgeAt.getTime() > now.getTime() ? nudgeAt : null,
+  ];
   const times = candidates.filter((d): d is Date => d !== null).map((d) => d.getTime());
   return times.length ? new Date(Math.min(...times)) : null;
 }

@@ -23,7 +23,6 @@ function inline(s: string): string {
 
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
 
-
 /** A breach's facts in a line: awareness, the regulator deadline, the notification. */
 export function breachText(b: NonNullable<PostIncidentReview['header']['dataBreach']>): string {
   const aware = b.awareText ? `aware ${b.awareText}` : 'awareness time not recorded';

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { formatDuration, incidentDurations } from './durations.ts';
-import { incidentRef, ROLE_LABELS, ROLES, STATUS_LABELS, type Incident, type IncidentStatus, type RoleName } from './incident.ts';
+import {
+  incidentRef,
+  ROLE_LABELS,
+  ROLES,
+  STATUS_LABELS,
+  type Incident,
+  type IncidentStatus,
+  type RoleName,
+} from './incident.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
 import { formatInZone } from './time.ts';
 import { breachDeadline } from './breach.ts';
@@ -95,7 +103,9 @@ const actionItemSchema = z.object({
     .string({ error: 'The due date must be text in the form YYYY-MM-DD.' })
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'The due date must look like YYYY-MM-DD, e.g. 2026-12-01.' })
     // Only a well-shaped date is checked against the calendar (one message per mistake).
-    .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isCalendarDate(s), { error: 'The due date is not a real calendar date (check the day and month).' })
+    .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isCalendarDate(s), {
+      error: 'The due date is not a real calendar date (check the day and month).',
+    })
     .optional(),
   category: z.enum(ACTION_CATEGORIES, { error: `Choose an action category: ${list(ACTION_CATEGORIES)}.` }),
   priority: z.enum(ACTION_PRIORITIES, { error: `Choose a priority: ${list(ACTION_PRIORITIES)}.` }).default('medium'),
@@ -113,7 +123,9 @@ export const reviewInputSchema = z.object({
     .object(
       {
         usersAffected: text('Users affected').optional(),
-        clinicalImpact: text('Clinical impact').min(1, { error: 'Describe the clinical or patient impact (write “None” if there was none).' }),
+        clinicalImpact: text('Clinical impact').min(1, {
+          error: 'Describe the clinical or patient impact (write “None” if there was none).',
+        }),
         dataImpact: text('Data impact').min(1, { error: 'Describe the data impact (write “None” if there was none).' }),
       },
       { error: 'Impact must list clinical impact and data impact.' },
@@ -131,7 +143,9 @@ export const reviewInputSchema = z.object({
   contributingFactors: z
     .array(
       z.object({
-        factor: z.enum(CONTRIBUTING_FACTORS, { error: `Choose a contributing factor from: ${list(CONTRIBUTING_FACTORS)}.` }),
+        factor: z.enum(CONTRIBUTING_FACTORS, {
+          error: `Choose a contributing factor from: ${list(CONTRIBUTING_FACTORS)}.`,
+        }),
         detail: text('A contributing factor’s detail').default(''),
       }),
       { error: 'Contributing factors must be a list.' },
@@ -162,7 +176,14 @@ export function reviewInputErrors(error: z.ZodError): string[] {
 // ---------------------------------------------------------------------------------------------
 
 /** Sections a person still has to fill in. */
-export const REVIEW_SECTIONS = ['impact', 'detection', 'contributingFactors', 'wentWell', 'wasHard', 'actionItems'] as const;
+export const REVIEW_SECTIONS = [
+  'impact',
+  'detection',
+  'contributingFactors',
+  'wentWell',
+  'wasHard',
+  'actionItems',
+] as const;
 export type ReviewSection = (typeof REVIEW_SECTIONS)[number];
 
 export interface SeverityStep {
@@ -286,7 +307,8 @@ export interface BuildReviewOptions {
   timeZone: string;
 }
 
-const isSeverity = (v: unknown): v is Severity => typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v);
+const isSeverity = (v: unknown): v is Severity =>
+  typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v);
 const blankToNull = (s: string | undefined): string | null => (s === undefined || s.trim() === '' ? null : s);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 
@@ -295,7 +317,10 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !=
  * (`input`, parsed by reviewInputSchema; null when nothing was added yet). Pure and deterministic:
  * the same record and input give a deep-equal, JSON-serialisable result.
  */
-function breachFacts(incident: Incident, fmt: (d: Date) => string): NonNullable<PostIncidentReview['header']['dataBreach']> {
+function breachFacts(
+  incident: Incident,
+  fmt: (d: Date) => string,
+): NonNullable<PostIncidentReview['header']['dataBreach']> {
   const deadline = incident.breachAwareAt ? breachDeadline(incident.breachAwareAt) : null;
   const notified = incident.breachNotifiedAt;
   return {
@@ -344,7 +369,8 @@ export function buildReview(
   let closedAt: Date | null = null;
   for (const c of changes) closedAt = c.to === 'CLOSED' ? c.at : null;
   const since = (d: Date | null) => (d ? d.getTime() - declaredAt.getTime() : null);
-  const acknowledged = durations.toAcknowledgeMs === null ? null : new Date(declaredAt.getTime() + durations.toAcknowledgeMs);
+  const acknowledged =
+    durations.toAcknowledgeMs === null ? null : new Date(declaredAt.getTime() + durations.toAcknowledgeMs);
   const mitigated = durations.toMitigateMs === null ? null : new Date(declaredAt.getTime() + durations.toMitigateMs);
   const dur = (ms: number | null): ReviewDuration => ({ ms, text: formatDuration(ms) });
 
@@ -356,9 +382,10 @@ export function buildReview(
     resolved: resolved && iso(resolved),
     closed: closedAt && iso(closedAt),
   };
-  const keyTimesText = Object.fromEntries(
-    Object.entries(keyDates).map(([k, d]) => [k, d ? fmt(d) : null]),
-  ) as Record<keyof KeyTimes, string | null>;
+  const keyTimesText = Object.fromEntries(Object.entries(keyDates).map(([k, d]) => [k, d ? fmt(d) : null])) as Record<
+    keyof KeyTimes,
+    string | null
+  >;
 
   // Severity history: the declared severity, then each change.
   const severityHistory: SeverityStep[] = [];
@@ -402,7 +429,11 @@ export function buildReview(
 
   // What a person added.
   const impact = input?.impact
-    ? { usersAffected: blankToNull(input.impact.usersAffected), clinicalImpact: input.impact.clinicalImpact, dataImpact: input.impact.dataImpact }
+    ? {
+        usersAffected: blankToNull(input.impact.usersAffected),
+        clinicalImpact: input.impact.clinicalImpact,
+        dataImpact: input.impact.dataImpact,
+      }
     : null;
   const how = input?.detection?.how ?? null;
   const factors = (input?.contributingFactors ?? []).map((f) => ({

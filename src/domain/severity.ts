@@ -4,7 +4,11 @@ export type Severity = (typeof SEVERITIES)[number];
 export const SEVERITY_INFO: Record<Severity, { label: string; meaning: string; emoji: string }> = {
   SEV1: { label: 'Critical', meaning: 'clinical work stopped or patient data at risk', emoji: ':red_circle:' },
   SEV2: { label: 'High', meaning: 'a major function degraded for many users', emoji: ':large_orange_circle:' },
-  SEV3: { label: 'Moderate', meaning: 'a minor function degraded, a workaround exists', emoji: ':large_yellow_circle:' },
+  SEV3: {
+    label: 'Moderate',
+    meaning: 'a minor function degraded, a workaround exists',
+    emoji: ':large_yellow_circle:',
+  },
   SEV4: { label: 'Low', meaning: 'little user impact, worth tracking', emoji: ':large_blue_circle:' },
 };
 

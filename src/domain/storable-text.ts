@@ -84,7 +84,8 @@ export function nestedDeeperThan(value: unknown, max = MAX_DEPTH): boolean {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth >= max) return true;
-    for (const item of Array.isArray(v) ? v : Object.values(v)) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+    for (const item of Array.isArray(v) ? v : Object.values(v))
+      if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
   }
   return false;
 }

@@ -17,7 +17,8 @@ export interface Window {
 export function windowsCovering(from: Date, to: Date): Window[] {
   const out: Window[] = [];
   let start = EPOCH_MONDAY + Math.floor((from.getTime() - EPOCH_MONDAY) / SYNC_WINDOW_MS) * SYNC_WINDOW_MS;
-  for (; start < to.getTime(); start += SYNC_WINDOW_MS) out.push({ start: new Date(start), end: new Date(start + SYNC_WINDOW_MS) });
+  for (; start < to.getTime(); start += SYNC_WINDOW_MS)
+    out.push({ start: new Date(start), end: new Date(start + SYNC_WINDOW_MS) });
   return out;
 }
 

@@ -25,7 +25,8 @@ export interface StatusEntry {
   data?: Record<string, unknown>;
 }
 
-const isStatus = (v: unknown): v is IncidentStatus => typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
+const isStatus = (v: unknown): v is IncidentStatus =>
+  typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
 
 /** Kinds that mean a move to a known status even when their data does not say `to`. */
 const IMPLIED: Record<string, IncidentStatus> = { resolved: 'RESOLVED', closed: 'CLOSED' };

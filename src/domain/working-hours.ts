@@ -82,11 +82,15 @@ export function parseWorkingHours(text: string): WorkingHours {
 
   const times = timesPart.split('-');
   if (times.length !== 2) {
-    throw new AppError(`\`${timesPart}\` is not a time range: write start and end as \`HH:MM-HH:MM\`, e.g. \`09:00-17:30\`.`);
+    throw new AppError(
+      `\`${timesPart}\` is not a time range: write start and end as \`HH:MM-HH:MM\`, e.g. \`09:00-17:30\`.`,
+    );
   }
   const startMinute = minuteOfDay(times[0]!, false);
   if (startMinute === null) {
-    throw new AppError(`\`${times[0]}\` is not a start time: write 24-hour \`HH:MM\` from 00:00 to 23:59, e.g. \`09:00\`.`);
+    throw new AppError(
+      `\`${times[0]}\` is not a start time: write 24-hour \`HH:MM\` from 00:00 to 23:59, e.g. \`09:00\`.`,
+    );
   }
   const endMinute = minuteOfDay(times[1]!, true);
   if (endMinute === null) {

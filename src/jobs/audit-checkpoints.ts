@@ -104,8 +104,15 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
   const { boss, deps } = opts;
   const periods = opts.periods ?? new PgCheckpointPeriods(opts.pool);
   const periodMs = opts.periodHours * 3_600_000;
-  const retry = { ...DEFAULT_RETRY, retryDelay: opts.retryDelaySeconds ?? DEFAULT_RETRY.retryDelay, retryBackoff: opts.retryBackoff ?? DEFAULT_RETRY.retryBackoff };
-  const destinations: DeliverJob['destination'][] = [...(opts.dir ? ['folder' as const] : []), ...(opts.channelId ? ['channel' as const] : [])];
+  const retry = {
+    ...DEFAULT_RETRY,
+    retryDelay: opts.retryDelaySeconds ?? DEFAULT_RETRY.retryDelay,
+    retryBackoff: opts.retryBackoff ?? DEFAULT_RETRY.retryBackoff,
+  };
+  const destinations: DeliverJob['destination'][] = [
+    ...(opts.dir ? ['folder' as const] : []),
+    ...(opts.channelId ? ['channel' as const] : []),
+  ];
   if (destinations.length === 0) throw new Error('audit checkpoints need AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL');
   let stopping = false;
 
@@ -116,7 +123,10 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
       CHECKPOINT_DELIVER_QUEUE,
       destinations.map((destination) => ({ data: { destination, json: taken.json } satisfies DeliverJob, ...retry })),
     );
-    deps.logger.info({ trigger, heads: taken.checkpoint.heads.length, filename: taken.filename, destinations }, 'audit checkpoint taken');
+    deps.logger.info(
+      { trigger, heads: taken.checkpoint.heads.length, filename: taken.filename, destinations },
+      'audit checkpoint taken',
+    );
   }
 
   async function takeScheduled(period: Date): Promise<void> {
@@ -137,10 +147,18 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
       const file = await writeCheckpointFile(opts.dir, filename, job.json);
       deps.logger.info({ file }, 'audit checkpoint written');
     } else if (job.destination === 'channel' && opts.channelId) {
-      await deps.chat.uploadFile(opts.channelId, { filename, title: filename, content: job.json, comment: checkpointMessage(checkpoint) });
+      await deps.chat.uploadFile(opts.channelId, {
+        filename,
+        title: filename,
+        content: job.json,
+        comment: checkpointMessage(checkpoint),
+      });
       deps.logger.info({ channelId: opts.channelId, filename }, 'audit checkpoint posted');
     } else {
-      deps.logger.warn({ destination: job.destination }, 'audit checkpoint for a destination no longer configured: dropped');
+      deps.logger.warn(
+        { destination: job.destination },
+        'audit checkpoint for a destination no longer configured: dropped',
+      );
     }
   }
 
@@ -153,7 +171,10 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
   }
 
   await createCheckpointQueues(boss, retry);
-  const workOptions = { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) };
+  const workOptions = {
+    batchSize: 1,
+    ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}),
+  };
   await boss.work<unknown>(CHECKPOINT_TAKE_QUEUE, workOptions, async (jobs: Job<unknown>[]) => {
     for (const job of jobs) {
       if (stopping) throw new Error('audit checkpoints stopping');
@@ -161,7 +182,9 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
       if (!data) continue;
       const trigger = data.trigger;
       try {
-        await actingAs({ actor: 'bot', via: 'audit checkpoint' }, () => (trigger.kind === 'schedule' ? takeScheduled(new Date(trigger.period)) : take(trigger)));
+        await actingAs({ actor: 'bot', via: 'audit checkpoint' }, () =>
+          trigger.kind === 'schedule' ? takeScheduled(new Date(trigger.period)) : take(trigger),
+        );
       } catch (err) {
         deps.logger.error({ err, trigger }, 'audit checkpoint could not be taken: retried later');
         throw err;
@@ -177,10 +200,16 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
         await deliver(data);
       } catch (err) {
         if (err instanceof CheckpointError) {
-          deps.logger.error({ destination: data.destination, problem: err.message }, 'audit checkpoint job whose checkpoint does not verify under this key: dropped');
+          deps.logger.error(
+            { destination: data.destination, problem: err.message },
+            'audit checkpoint job whose checkpoint does not verify under this key: dropped',
+          );
           continue;
         }
-        deps.logger.error({ err, destination: data.destination }, 'audit checkpoint could not be written: retried later');
+        deps.logger.error(
+          { err, destination: data.destination },
+          'audit checkpoint could not be written: retried later',
+        );
         throw err;
       }
     }
@@ -189,13 +218,19 @@ export async function startAuditCheckpoints(opts: AuditCheckpointOptions): Promi
   const tick = async () => {
     const period = new Date(Math.floor(deps.clock.now().getTime() / periodMs) * periodMs);
     if (await periods.isWritten(period)) return;
-    await boss.send(CHECKPOINT_TAKE_QUEUE, { trigger: { kind: 'schedule', period: period.toISOString() } } satisfies TakeJob, retry);
+    await boss.send(
+      CHECKPOINT_TAKE_QUEUE,
+      { trigger: { kind: 'schedule', period: period.toISOString() } } satisfies TakeJob,
+      retry,
+    );
   };
   const every = opts.tickEveryMs ?? Math.min(periodMs, 5 * 60_000);
   let ticking: Promise<void> | null = null;
   const safeTick = () =>
     (ticking ??= tick()
-      .catch((err: unknown) => deps.logger.error({ err }, 'audit checkpoint schedule failed: tried again at the next tick'))
+      .catch((err: unknown) =>
+        deps.logger.error({ err }, 'audit checkpoint schedule failed: tried again at the next tick'),
+      )
       .finally(() => (ticking = null)));
   const timer = every > 0 ? setInterval(() => void safeTick(), every) : null;
   timer?.unref();

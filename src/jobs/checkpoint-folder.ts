@@ -51,7 +51,10 @@ export async function writeCheckpointFile(dir: string, filename: string, content
         continue;
       }
       // The new name itself made durable too (best effort: not every file system syncs directories).
-      await fs.open(dir, 'r').then((d) => d.sync().finally(() => d.close())).catch(() => {});
+      await fs
+        .open(dir, 'r')
+        .then((d) => d.sync().finally(() => d.close()))
+        .catch(() => {});
       return file;
     }
     throw new Error(`no free file name for ${filename} in ${dir}`);

@@ -30,11 +30,12 @@ const LOCK = "hashtext('incident-bot: carry pg-boss 10 jobs over')";
 const OLD_EXISTS = `EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${V10_SCHEMA}')`;
 
 const OWNER_HINT =
-  'the reminder queue is still pg-boss 10\'s, which this version replaces: run `npm run db:migrate` with MIGRATION_DATABASE_URL set to the database owner first (it carries the queued reminders over), then start the bot';
+  "the reminder queue is still pg-boss 10's, which this version replaces: run `npm run db:migrate` with MIGRATION_DATABASE_URL set to the database owner first (it carries the queued reminders over), then start the bot";
 
 /** A permission error (the bot's own role, not the owner) as one DatabaseSetupError; others as they are. */
 function setupError(err: unknown): never {
-  if ((err as { code?: string }).code === '42501') throw new DatabaseSetupError(`The database role cannot upgrade the reminder queue: ${OWNER_HINT}.`);
+  if ((err as { code?: string }).code === '42501')
+    throw new DatabaseSetupError(`The database role cannot upgrade the reminder queue: ${OWNER_HINT}.`);
   throw err;
 }
 
@@ -66,7 +67,9 @@ export async function setAsideV10Schema(pool: pg.Pool): Promise<boolean> {
               ${OLD_EXISTS} AS old`,
     );
     const { installed, old } = rows[0]!;
-    const current = installed ? (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM pgboss.version')).rows[0]!.v : null;
+    const current = installed
+      ? (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM pgboss.version')).rows[0]!.v
+      : null;
     if (current !== PGBOSS_V10_VERSION) return old;
     if (old) {
       throw new DatabaseSetupError(
@@ -158,7 +161,9 @@ export async function carryOverV10Jobs(pool: pg.Pool, boss: PgBoss): Promise<Car
               GREATEST(1, ceil(extract(epoch FROM keep_until - start_after)))::int AS retention_seconds
          FROM ${V10_SCHEMA}.job WHERE state IN ('created', 'retry', 'active') ORDER BY created_on, id`,
     );
-    const { rows: done } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${V10_SCHEMA}.job WHERE state NOT IN ('created', 'retry', 'active')`);
+    const { rows: done } = await c.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${V10_SCHEMA}.job WHERE state NOT IN ('created', 'retry', 'active')`,
+    );
     const db: Db = { executeSql: (text, values) => c.query(text, values) };
     const byQueue = new Map<string, V10Job[]>();
     for (const j of jobs) byQueue.set(j.name, [...(byQueue.get(j.name) ?? []), j]);

@@ -141,20 +141,26 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
     // time is still waiting and is not queued twice.
     // A breach's 72-hour clock runs whatever the status, so resolved ones awaiting notice count too.
     const toSchedule = new Map<string, Incident>();
-    for (const incident of [...(await deps.store.listActive()), ...(await deps.store.listAwaitingBreachNotice())]) toSchedule.set(incident.id, incident);
+    for (const incident of [...(await deps.store.listActive()), ...(await deps.store.listAwaitingBreachNotice())])
+      toSchedule.set(incident.id, incident);
     for (const incident of toSchedule.values()) {
-      await scheduler.schedule(incident).catch((err: unknown) =>
-        deps.logger.error({ err, incidentId: incident.id }, 'could not schedule reminders'),
-      );
+      await scheduler
+        .schedule(incident)
+        .catch((err: unknown) => deps.logger.error({ err, incidentId: incident.id }, 'could not schedule reminders'));
     }
     await boss.work<ReminderJob>(
       REMINDER_QUEUE,
-      { batchSize: 1, ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}) },
+      {
+        batchSize: 1,
+        ...(opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}),
+      },
       async (jobs: Job<ReminderJob>[]) => {
         for (const job of jobs) {
           // Fetched while stopping: fail it, so it is retried here later or by another replica.
           if (stopping) throw new Error('reminder queue stopping');
-          await actingAs({ actor: 'bot', via: 'reminder' }, () => sendReminders({ ...deps, reminders: scheduler }, job.data.incidentId));
+          await actingAs({ actor: 'bot', via: 'reminder' }, () =>
+            sendReminders({ ...deps, reminders: scheduler }, job.data.incidentId),
+          );
         }
       },
     );

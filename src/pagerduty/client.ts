@@ -59,11 +59,7 @@ export class PagerDutyHttpError extends OnCallUnavailable {
   readonly status: number;
   readonly body: unknown;
 
-  constructor(
-    message: string,
-    status: number,
-    body: unknown,
-  ) {
+  constructor(message: string, status: number, body: unknown) {
     super(message);
     this.status = status;
     this.body = body;
@@ -202,7 +198,12 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       const outcome = await Promise.race([pending, timeout]);
       if (outcome === 'timeout') return { kind: 'retry', reason: `timed out after ${timeoutMs} ms`, error: 'timeout' };
       if (seen.status === 429) {
-        return { kind: 'retry', reason: 'HTTP 429 Too Many Requests', error: 'http_429', retryAfterMs: parseRetryAfter(seen.retryAfter) };
+        return {
+          kind: 'retry',
+          reason: 'HTTP 429 Too Many Requests',
+          error: 'http_429',
+          retryAfterMs: parseRetryAfter(seen.retryAfter),
+        };
       }
       if ('err' in outcome) {
         const { err } = outcome;
@@ -218,7 +219,13 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', data: res.data as unknown };
       const detail = JSON.stringify(res.data ?? null).slice(0, 200);
       if (res.status >= 500) return { kind: 'retry', reason: `HTTP ${res.status} ${detail}`, error: 'http_5xx' };
-      return { kind: 'fail', reason: `HTTP ${res.status} ${detail}`, error: 'http_4xx', status: res.status, body: res.data as unknown };
+      return {
+        kind: 'fail',
+        reason: `HTTP ${res.status} ${detail}`,
+        error: 'http_4xx',
+        status: res.status,
+        body: res.data as unknown,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -231,9 +238,15 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     for (let i = 0; i <= retries; i++) {
       const started = performance.now();
       const result = await attempt(call);
-      observe?.({ method: call.method, route, seconds: (performance.now() - started) / 1000, error: result.kind === 'ok' ? null : result.error });
+      observe?.({
+        method: call.method,
+        route,
+        seconds: (performance.now() - started) / 1000,
+        error: result.kind === 'ok' ? null : result.error,
+      });
       if (result.kind === 'ok') return result.data;
-      if (result.kind === 'fail') throw new PagerDutyHttpError(`${what} failed: ${result.reason}`, result.status, result.body);
+      if (result.kind === 'fail')
+        throw new PagerDutyHttpError(`${what} failed: ${result.reason}`, result.status, result.body);
       last = result.reason;
       if (i === retries) break;
       const wait = Math.min(maxWaitMs, result.retryAfterMs ?? backoffMs * 2 ** i);
@@ -242,7 +255,8 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
     throw new OnCallUnavailable(`${what} failed after ${retries + 1} attempts: ${last}`);
   }
 
-  const get = (path: string, query?: Query) => request({ method: 'GET', url: `${baseUrl}${path}${buildQuery(query)}` }, path);
+  const get = (path: string, query?: Query) =>
+    request({ method: 'GET', url: `${baseUrl}${path}${buildQuery(query)}` }, path);
   const post = (path: string, body: unknown, headers?: RequestHeaders) =>
     request({ method: 'POST', url: `${baseUrl}${path}`, body, headers }, path);
   const put = (path: string, body: unknown, headers?: RequestHeaders) =>
@@ -255,7 +269,9 @@ export function createPagerDutyClient(options: PagerDutyClientOptions): PagerDut
       const body = await get(path, { ...query, limit: pageLimit, offset });
       const parsed = pageSchema.extend({ [key]: z.array(z.unknown()) }).safeParse(body);
       if (!parsed.success) {
-        throw new OnCallUnavailable(`PagerDuty GET ${path} answered an unexpected page: ${z.prettifyError(parsed.error)}`);
+        throw new OnCallUnavailable(
+          `PagerDuty GET ${path} answered an unexpected page: ${z.prettifyError(parsed.error)}`,
+        );
       }
       const pageItems = parsed.data[key] as unknown[];
       items.push(...pageItems);

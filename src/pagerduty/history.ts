@@ -103,7 +103,8 @@ export function validTimeZone(zone: string | null | undefined): string | null {
 }
 
 /** A full user object (not a bare reference): it carries the user's own fields. */
-const hasDetails = (u: User): boolean => u.type !== 'user_reference' && (u.email !== undefined || u.time_zone !== undefined);
+const hasDetails = (u: User): boolean =>
+  u.type !== 'user_reference' && (u.email !== undefined || u.time_zone !== undefined);
 
 const toPerson = (u: User): OnCallPerson => ({
   id: u.id,
@@ -176,10 +177,7 @@ export class PagerDutyHistory implements OnCallHistory {
 
   private readonly client: PagerDutyClient;
 
-  constructor(
-    client: PagerDutyClient,
-    options: PagerDutyHistoryOptions = {},
-  ) {
+  constructor(client: PagerDutyClient, options: PagerDutyHistoryOptions = {}) {
     this.client = client;
     this.onCallRangeMs = options.onCallRangeMs ?? ONCALLS_MAX_RANGE_MS;
     this.logWindowMs = options.logWindowMs ?? LOG_WINDOW_MS;
@@ -200,7 +198,11 @@ export class PagerDutyHistory implements OnCallHistory {
     const exactly = (r: Named) => nameOf(r).trim().toLowerCase() === lower;
     const partly = (r: Named) => nameOf(r).toLowerCase().includes(lower);
 
-    const schedules = parseAll(reference, await this.client.getAll('/schedules', 'schedules', { query: q }), 'schedules');
+    const schedules = parseAll(
+      reference,
+      await this.client.getAll('/schedules', 'schedules', { query: q }),
+      'schedules',
+    );
     const schedule = schedules.find(exactly);
     if (schedule) return { kind: 'schedule', id: schedule.id, name: nameOf(schedule) };
     const teams = parseAll(reference, await this.client.getAll('/teams', 'teams', { query: q }), 'teams');
@@ -275,7 +277,14 @@ export class PagerDutyHistory implements OnCallHistory {
         escalationPolicyId: o.escalation_policy?.id ?? null,
         level: o.escalation_level,
       };
-      const key = JSON.stringify([stretch.userId, stretch.scheduleId, stretch.escalationPolicyId, stretch.level, start, end]);
+      const key = JSON.stringify([
+        stretch.userId,
+        stretch.scheduleId,
+        stretch.escalationPolicyId,
+        stretch.level,
+        start,
+        end,
+      ]);
       if (seen.has(key)) continue;
       seen.add(key);
       const s = Math.max(start, from);
@@ -299,7 +308,9 @@ export class PagerDutyHistory implements OnCallHistory {
   // ---- log entries ------------------------------------------------------------------------------
 
   private async logEntriesIn(from: number, to: number): Promise<LogEntry[]> {
-    const windows = await mapLimit(ranges(from, to, this.logWindowMs), this.concurrency, ([a, b]) => this.logEntries(a, b));
+    const windows = await mapLimit(ranges(from, to, this.logWindowMs), this.concurrency, ([a, b]) =>
+      this.logEntries(a, b),
+    );
     return windows.flat();
   }
 
@@ -405,7 +416,8 @@ export class PagerDutyHistory implements OnCallHistory {
         body = await this.client.get(`/users/${encodeURIComponent(id)}`);
       } catch (err) {
         // A user deleted since: what the reference says.
-        if (err instanceof PagerDutyHttpError && err.status === 404) return toPerson({ ...referenced.get(id)!, email: null, time_zone: null });
+        if (err instanceof PagerDutyHttpError && err.status === 404)
+          return toPerson({ ...referenced.get(id)!, email: null, time_zone: null });
         throw err;
       }
       const { user } = parseOne(userAnswer, body, 'user');

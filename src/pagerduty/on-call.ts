@@ -57,7 +57,6 @@ const incidentSchema = z.object({
 });
 const incidentAnswer = z.object({ incident: incidentSchema });
 
-
 function toPaged(i: z.infer<typeof incidentSchema>): PagedIncident {
   return {
     id: i.id,
@@ -94,10 +93,7 @@ export class PagerDutyOnCall implements OnCallProvider {
 
   private readonly client: PagerDutyClient;
 
-  constructor(
-    client: PagerDutyClient,
-    options: PagerDutyOnCallOptions = {},
-  ) {
+  constructor(client: PagerDutyClient, options: PagerDutyOnCallOptions = {}) {
     this.client = client;
     this.horizonMs = options.horizonMs ?? WEEK_MS;
     this.defaultServiceId = options.defaultServiceId ?? null;
@@ -112,7 +108,11 @@ export class PagerDutyOnCall implements OnCallProvider {
     if (target.kind === 'service') {
       const q = target.query.trim();
       if (q === '') return null;
-      const services = parseAll(namedSchema, await this.client.getAll('/services', 'services', { query: q }), 'services');
+      const services = parseAll(
+        namedSchema,
+        await this.client.getAll('/services', 'services', { query: q }),
+        'services',
+      );
       const service = bestMatch(services, q);
       if (!service) return null;
       serviceId = service.item.id;
@@ -138,7 +138,9 @@ export class PagerDutyOnCall implements OnCallProvider {
     };
     const from = { From: input.fromEmail };
     try {
-      return toPaged(parseOne(incidentAnswer, await this.client.post('/incidents', { incident }, from), 'incident').incident);
+      return toPaged(
+        parseOne(incidentAnswer, await this.client.post('/incidents', { incident }, from), 'incident').incident,
+      );
     } catch (err) {
       // A retried page (the first POST went through but its answer was lost): the open incident with this key.
       if (err instanceof PagerDutyHttpError && err.status === 400 && DUPLICATE_KEY.test(JSON.stringify(err.body))) {
@@ -154,7 +156,8 @@ export class PagerDutyOnCall implements OnCallProvider {
     try {
       await this.client.put(`/incidents/${encodeURIComponent(id)}`, body, { From: fromEmail });
     } catch (err) {
-      if (err instanceof PagerDutyHttpError && err.status < 500 && ALREADY_RESOLVED.test(JSON.stringify(err.body))) return;
+      if (err instanceof PagerDutyHttpError && err.status < 500 && ALREADY_RESOLVED.test(JSON.stringify(err.body)))
+        return;
       throw err;
     }
   }
@@ -224,7 +227,11 @@ export class PagerDutyOnCall implements OnCallProvider {
     if (service?.exact) return serviceTarget(service.item);
     if (exactService) return null;
 
-    const schedules = parseAll(scheduleSchema, await this.client.getAll('/schedules', 'schedules', { query: q }), 'schedules');
+    const schedules = parseAll(
+      scheduleSchema,
+      await this.client.getAll('/schedules', 'schedules', { query: q }),
+      'schedules',
+    );
     const schedule = bestMatch(schedules, q);
     const scheduleTarget = (s: z.infer<typeof scheduleSchema>) => ({
       target: { kind: 'schedule' as const, id: s.id, name: nameOf(s) },
@@ -247,7 +254,9 @@ const byLevel = (a: OnCallShift, b: OnCallShift): number =>
 /** now: start ≤ now < end (null = unbounded). next: per escalation policy and level, the earliest later start. */
 export function splitNowNext(shifts: OnCallShift[], now: Date): { now: OnCallShift[]; next: OnCallShift[] } {
   const t = now.getTime();
-  const current = shifts.filter((s) => (s.start === null || s.start.getTime() <= t) && (s.end === null || t < s.end.getTime()));
+  const current = shifts.filter(
+    (s) => (s.start === null || s.start.getTime() <= t) && (s.end === null || t < s.end.getTime()),
+  );
   const earliest = new Map<string, number>();
   const later = shifts.filter((s) => s.start !== null && s.start.getTime() > t);
   for (const s of later) {

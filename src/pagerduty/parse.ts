@@ -19,7 +19,10 @@ export const nameOf = (r: Named): string => r.name ?? r.summary ?? r.id;
 export function parseAll<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
   const parsed = z.array(schema).safeParse(storable(items, what));
   if (!parsed.success) {
-    throw new OnCallUnavailable(`PagerDuty answered unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
+    throw new OnCallUnavailable(
+      `PagerDuty answered unexpected ${what}: ${z.prettifyError(parsed.error)}`,
+      parsed.error,
+    );
   }
   return parsed.data;
 }
@@ -27,7 +30,10 @@ export function parseAll<T>(schema: z.ZodType<T>, items: unknown[], what: string
 export function parseOne<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(storable(data, what));
   if (!parsed.success) {
-    throw new OnCallUnavailable(`PagerDuty answered an unexpected ${what}: ${z.prettifyError(parsed.error)}`, parsed.error);
+    throw new OnCallUnavailable(
+      `PagerDuty answered an unexpected ${what}: ${z.prettifyError(parsed.error)}`,
+      parsed.error,
+    );
   }
   return parsed.data;
 }

@@ -41,7 +41,8 @@ export function pagerDutyWebhookRoute(opts: {
     method: ['POST'],
     handler: (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
-        if (!opts.secret) return reply(res, 404, { error: 'PagerDuty webhooks are not configured (PAGERDUTY_WEBHOOK_SECRET)' });
+        if (!opts.secret)
+          return reply(res, 404, { error: 'PagerDuty webhooks are not configured (PAGERDUTY_WEBHOOK_SECRET)' });
         const raw = await readBody(req);
         if (!raw) {
           reply(res, 413, { error: 'body too large' });
@@ -63,7 +64,9 @@ export function pagerDutyWebhookRoute(opts: {
         if (!event) return reply(res, 202, { status: 'ignored' });
         reply(res, 202, { status: 'accepted' });
         await opts.track(
-          opts.handle(event).catch((err) => opts.logger.error({ err, eventId: event.eventId }, 'PagerDuty event not handled')),
+          opts
+            .handle(event)
+            .catch((err) => opts.logger.error({ err, eventId: event.eventId }, 'PagerDuty event not handled')),
         );
       })().catch((err) => {
         opts.logger.error({ err }, 'PagerDuty webhook failed');

@@ -76,7 +76,8 @@ export function toPagerDutyEvent(body: unknown): PagerDutyEvent | null {
   const parsed = pagerDutyWebhookSchema.safeParse(storable);
   if (!parsed.success || parsed.data.event.resource_type !== 'incident') return null;
   const e = parsed.data.event;
-  const kind = (['triggered', 'acknowledged', 'resolved'] as const).find((k) => e.event_type === `incident.${k}`) ?? 'other';
+  const kind =
+    (['triggered', 'acknowledged', 'resolved'] as const).find((k) => e.event_type === `incident.${k}`) ?? 'other';
   return {
     eventId: e.id,
     kind,

@@ -45,5 +45,9 @@ export interface AuditTrail {
   /** Every incident's chain head and the numbers in use, read in one snapshot (what a checkpoint signs). */
   snapshot(): Promise<AuditSnapshot>;
   /** Today's chains of the incidents a checkpoint names, and the numbers in use up to its highest ones. */
-  liveTrail(checkpoint: { heads: readonly { incidentId: string }[]; incidents: { highest: number }; actionItems: { highest: number } }): Promise<LiveTrail>;
+  liveTrail(checkpoint: {
+    heads: readonly { incidentId: string }[];
+    incidents: { highest: number };
+    actionItems: { highest: number };
+  }): Promise<LiveTrail>;
 }

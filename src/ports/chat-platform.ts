@@ -6,10 +6,7 @@ import type { PostIncidentReview } from '../domain/review.ts';
 export class ChatError extends Error {
   readonly code: string;
 
-  constructor(
-    code: string,
-    message?: string,
-  ) {
+  constructor(code: string, message?: string) {
     super(message ?? code);
     this.code = code;
     this.name = 'ChatError';
@@ -17,7 +14,16 @@ export class ChatError extends Error {
 }
 
 /** Slack failures that a retry may cure; any other is permanent (a deactivated user, a missing scope, …). */
-const TRANSIENT_CODES = new Set(['ratelimited', 'request_error', 'http_error', 'internal_error', 'fatal_error', 'service_unavailable', 'unknown_error', 'upload_failed']);
+const TRANSIENT_CODES = new Set([
+  'ratelimited',
+  'request_error',
+  'http_error',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'unknown_error',
+  'upload_failed',
+]);
 export function isTransient(err: unknown): boolean {
   return !(err instanceof ChatError) || TRANSIENT_CODES.has(err.code);
 }
@@ -46,8 +52,19 @@ export type Notice =
   /** `hours` after awareness: 24, 48, 66, or 72 when the deadline has passed. */
   | { kind: 'breach-reminder'; incident: Incident; hours: number; deadline: Date; now: Date; timeZone: string }
   | { kind: 'on-call-lookup-failed'; incident: Incident; reason: string }
-  | { kind: 'on-call-invited'; incident: Incident; people: { slackUserId: string | null; name: string; level: number }[]; target: string }
-  | { kind: 'paged'; incident: Incident; by: string; target: string; paged: { number: number | null; htmlUrl: string | null; title: string } }
+  | {
+      kind: 'on-call-invited';
+      incident: Incident;
+      people: { slackUserId: string | null; name: string; level: number }[];
+      target: string;
+    }
+  | {
+      kind: 'paged';
+      incident: Incident;
+      by: string;
+      target: string;
+      paged: { number: number | null; htmlUrl: string | null; title: string };
+    }
   | { kind: 'action-item-added'; incident: Incident; by: string; item: ActionItem }
   /** To the new owner, directly. */
   | { kind: 'action-item-assigned'; incident: Incident; by: string; item: ActionItem };

@@ -47,8 +47,17 @@ export interface MessageEntry {
 export type IncidentChange = Partial<
   Pick<
     Incident,
-    | 'status' | 'severity' | 'clinicalImpact' | 'resolvedAt' | 'closedAt' | 'lastUpdateAt'
-    | 'dataBreach' | 'breachAwareAt' | 'breachNotifiedAt' | 'breachNotifiedBy' | 'breachRemindedHours'
+    | 'status'
+    | 'severity'
+    | 'clinicalImpact'
+    | 'resolvedAt'
+    | 'closedAt'
+    | 'lastUpdateAt'
+    | 'dataBreach'
+    | 'breachAwareAt'
+    | 'breachNotifiedAt'
+    | 'breachNotifiedBy'
+    | 'breachRemindedHours'
   >
 > & {
   role?: { role: RoleName; userId: string | null; assignedBy: string };
@@ -72,7 +81,14 @@ export interface ChangeGuard {
 export type ProvisioningPatch = Partial<
   Pick<
     Incident,
-    'channelId' | 'channelName' | 'summaryTs' | 'summaryPinned' | 'declarerInvited' | 'announcementTs' | 'onCallInvitedAt' | 'onCallLookupFailedNoticed'
+    | 'channelId'
+    | 'channelName'
+    | 'summaryTs'
+    | 'summaryPinned'
+    | 'declarerInvited'
+    | 'announcementTs'
+    | 'onCallInvitedAt'
+    | 'onCallLookupFailedNoticed'
   >
 >;
 
@@ -131,7 +147,12 @@ export interface IncidentStore {
    * from what is stored: it ends when the incident is no longer SEV1 and active, and a change with
    * `startsFreeze` starts it when the incident ends SEV1 and active.
    */
-  applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard?: ChangeGuard): Promise<Incident | null>;
+  applyChange(
+    id: string,
+    change: IncidentChange,
+    entry: NewTimelineEntry,
+    guard?: ChangeGuard,
+  ): Promise<Incident | null>;
   /** Records a message on the timeline once (pinned and pushpinned alike); `created` false if it was there. */
   upsertMessageEntry(incidentId: string, entry: MessageEntry): Promise<{ entry: TimelineEntry; created: boolean }>;
   /** An edit or delete of a message on the timeline; null when that message is not on it. */
@@ -175,7 +196,12 @@ export interface IncidentStore {
    */
   claimNotices(id: string, now: Date, until: Date): Promise<Incident | null>;
   /** Records a notice posted under the lease `lease`, renewing it to `renewUntil` while it is still held. */
-  recordNotice(id: string, lease: Date, patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date }, renewUntil: Date): Promise<void>;
+  recordNotice(
+    id: string,
+    lease: Date,
+    patch: { freezeAnnounced?: boolean; clinicalNotifiedAt?: Date },
+    renewUntil: Date,
+  ): Promise<void>;
   /** Lets the notice lease go, if `lease` is still the one held. */
   releaseNotices(id: string, lease: Date): Promise<void>;
   /** Notes that the pinned summary no longer shows the incident as it is (a change was recorded). */
@@ -195,7 +221,12 @@ export interface IncidentStore {
    * per event id (a unique index decides, not a read), with the link's status in the same
    * transaction ('resolved' is never left). 'unlinked' when no incident is linked.
    */
-  recordPagerDutyEvent(event: { pagerDutyIncidentId: string; eventId: string; status: string; entry: NewTimelineEntry }): Promise<'recorded' | 'duplicate' | 'unlinked'>;
+  recordPagerDutyEvent(event: {
+    pagerDutyIncidentId: string;
+    eventId: string;
+    status: string;
+    entry: NewTimelineEntry;
+  }): Promise<'recorded' | 'duplicate' | 'unlinked'>;
   /**
    * Marks a linked PagerDuty incident resolved and writes `entry` in one transaction, only if it was
    * not resolved already (compare-and-set): false, and nothing written, otherwise.

@@ -25,10 +25,7 @@ export interface OnCallAnswer {
 export class OnCallUnavailable extends Error {
   override readonly cause?: unknown;
 
-  constructor(
-    message: string,
-    cause?: unknown,
-  ) {
+  constructor(message: string, cause?: unknown) {
     super(message);
     this.cause = cause;
     this.name = 'OnCallUnavailable';

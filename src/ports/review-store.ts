@@ -72,14 +72,25 @@ export interface ReviewStore {
   /** Marks an open item done; null (and nothing written) when it is not open any more. */
   completeActionItem(id: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /** Gives an open item a new owner (its reminders start over); null when it is not open. */
-  reassignActionItem(id: string, ownerId: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
+  reassignActionItem(
+    id: string,
+    ownerId: string,
+    change: ActionChange,
+    guard?: ActionGuard,
+  ): Promise<ActionItem | null>;
   /** No reminders for an open item before `until` (YYYY-MM-DD); null when it is not open. */
   snoozeActionItem(id: string, until: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /**
    * Compare-and-set: true for exactly one caller, while the item is open and its `kind` reminder
    * time is still `previous` (the one read). Sets it to `now`.
    */
-  claimActionReminder(id: string, kind: 'due' | 'overdue', previous: Date | null, now: Date, seen?: ActionReminderSeen): Promise<boolean>;
+  claimActionReminder(
+    id: string,
+    kind: 'due' | 'overdue',
+    previous: Date | null,
+    now: Date,
+    seen?: ActionReminderSeen,
+  ): Promise<boolean>;
   /** Gives a claimed reminder back (its message failed), so the next sweep sends it. */
   releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null): Promise<void>;
   /** Incidents declared since `since` with their review's contributing factors, and every action item open now or created since. */

@@ -21,7 +21,10 @@ import { outboundNotice, warnAuthor } from './outbound-text.ts';
 export function prepareActionItem(req: ActionAddRequest, authorId: string, today: string): NewActionItem {
   const priority = req.priority ?? 'medium';
   if (req.due && req.due < today) {
-    throw new AppError(`The due date ${req.due} is in the past (today is ${today}): give a date from today on.`, 'invalid_input');
+    throw new AppError(
+      `The due date ${req.due} is in the past (today is ${today}): give a date from today on.`,
+      'invalid_input',
+    );
   }
   return {
     text: req.text,
@@ -44,16 +47,20 @@ export async function addActionItem(
   const now = deps.clock.now();
   const item = prepareActionItem(input.request, input.userId, calendarDate(now, deps.settings.defaultTimeZone));
   const added = await deps.reviews.addActionItem(incident.id, item, { by: input.userId, at: now });
-  const log = (what: string) => (err: unknown) => deps.logger.error({ err, incidentId: incident.id, actionItem: actionRef(added) }, `${what} failed`);
+  const log = (what: string) => (err: unknown) =>
+    deps.logger.error({ err, incidentId: incident.id, actionItem: actionRef(added) }, `${what} failed`);
   if (incident.channelId) {
-    await deps.chat.notify(incident.channelId, { kind: 'action-item-added', incident, by: input.userId, item: added }).catch(log('announcing an action item'));
+    await deps.chat
+      .notify(incident.channelId, { kind: 'action-item-added', incident, by: input.userId, item: added })
+      .catch(log('announcing an action item'));
   }
   // The owner's direct message, the posted review, listings and reminders carry the text redacted.
   const outbound = outboundNotice({ kind: 'action-item-assigned', incident, by: input.userId, item: added });
   if (added.ownerId && added.ownerId !== input.userId) {
     await deps.chat.notify(added.ownerId, outbound.notice).catch(log('telling the owner'));
   }
-  if ((await deps.reviews.findReview(incident.id))?.postedTs) await publishReviewQuietly(deps, incident.id, { file: false });
+  if ((await deps.reviews.findReview(incident.id))?.postedTs)
+    await publishReviewQuietly(deps, incident.id, { file: false });
   await warnAuthor(
     deps,
     { userId: input.userId, responseUrl: input.responseUrl ?? null },

@@ -9,6 +9,8 @@ export async function addNote(deps: ServiceDeps, input: { channelId: string; use
     change: {},
     guard: {},
     entry: { occurredAt: deps.clock.now(), kind: 'note', actorId: input.userId, text: input.text },
-    notices: [{ to: 'incident', notice: (i) => ({ kind: 'note-added', incident: i, by: input.userId, text: input.text }) }],
+    notices: [
+      { to: 'incident', notice: (i) => ({ kind: 'note-added', incident: i, by: input.userId, text: input.text }) },
+    ],
   });
 }

@@ -9,13 +9,19 @@ import { commitChange, incidentInChannel } from './incident-changes.ts';
  * Anyone may take a vacant supporting role for themselves; the commander role itself carries the
  * authority to change severity and resolve, so only the one who holds that authority hands it on.
  */
-export async function assignRole(deps: ServiceDeps, input: { channelId: string; userId: string; role: RoleName; assignee: string }) {
+export async function assignRole(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; role: RoleName; assignee: string },
+) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const current = incident.roles[input.role];
-  if (current === input.assignee) throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
+  if (current === input.assignee)
+    throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
   // Command of an incident PagerDuty declared is there for the first responder to take.
   const takingVacantRole =
-    !current && input.assignee === input.userId && (input.role !== 'COMMANDER' || incident.declaredBy === SYSTEM_DECLARER);
+    !current &&
+    input.assignee === input.userId &&
+    (input.role !== 'COMMANDER' || incident.declaredBy === SYSTEM_DECLARER);
   if (!takingVacantRole) assertCanCommand(incident, input.userId, `assign the ${ROLE_LABELS[input.role]} role`);
   const now = deps.clock.now();
   return commitChange(deps, {
@@ -30,6 +36,17 @@ export async function assignRole(deps: ServiceDeps, input: { channelId: string; 
       text: `${ROLE_LABELS[input.role]}: ${input.assignee}${current ? ` (was ${current})` : ''}`,
       data: { role: input.role, userId: input.assignee, previous: current ?? null },
     },
-    notices: [{ to: 'incident', notice: (i) => ({ kind: 'role-assigned', incident: i, by: input.userId, role: input.role, userId: input.assignee }) }],
+    notices: [
+      {
+        to: 'incident',
+        notice: (i) => ({
+          kind: 'role-assigned',
+          incident: i,
+          by: input.userId,
+          role: input.role,
+          userId: input.assignee,
+        }),
+      },
+    ],
   });
 }

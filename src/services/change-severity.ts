@@ -7,15 +7,20 @@ import type { Notice } from '../ports/chat-platform.ts';
 import type { Incident } from '../domain/incident.ts';
 
 /** `/incident sev <1-4> [reason]`: the commander's call. A SEV1 starts a change freeze; leaving SEV1 lifts it. */
-export async function changeSeverity(deps: ServiceDeps, input: { channelId: string; userId: string; severity: Severity; reason: string | null; responseUrl?: string | null }) {
+export async function changeSeverity(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; severity: Severity; reason: string | null; responseUrl?: string | null },
+) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'change the severity');
   const from = incident.severity;
   if (from === input.severity) throw new AppError(`The incident is already ${from}.`, 'invalid_input');
-  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
-    to,
-    notice: (i) => ({ kind: 'severity-changed', incident: i, by: input.userId, from, reason: input.reason }),
-  }));
+  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map(
+    (to) => ({
+      to,
+      notice: (i) => ({ kind: 'severity-changed', incident: i, by: input.userId, from, reason: input.reason }),
+    }),
+  );
   const now = deps.clock.now();
   return commitChange(deps, {
     incident,

@@ -8,9 +8,21 @@ import { resolveIncident } from './resolve-incident.ts';
 /** `/incident status …`: anyone in the channel moves an active incident on; "resolved" is a resolve. */
 export async function changeStatus(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string; status: SettableStatus; message: string | null; responseUrl?: string | null },
+  input: {
+    channelId: string;
+    userId: string;
+    status: SettableStatus;
+    message: string | null;
+    responseUrl?: string | null;
+  },
 ) {
-  if (input.status === 'RESOLVED') return resolveIncident(deps, { channelId: input.channelId, userId: input.userId, summary: input.message, responseUrl: input.responseUrl ?? null });
+  if (input.status === 'RESOLVED')
+    return resolveIncident(deps, {
+      channelId: input.channelId,
+      userId: input.userId,
+      summary: input.message,
+      responseUrl: input.responseUrl ?? null,
+    });
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const from = incident.status;
   assertTransition(from, input.status);
@@ -26,6 +38,11 @@ export async function changeStatus(
       text: `Status ${STATUS_LABELS[from]} → ${STATUS_LABELS[input.status]}${input.message ? `: ${input.message}` : ''}`,
       data: { from, to: input.status, message: input.message },
     },
-    notices: [{ to: 'incident', notice: (i) => ({ kind: 'status-changed', incident: i, by: input.userId, from, message: input.message }) }],
+    notices: [
+      {
+        to: 'incident',
+        notice: (i) => ({ kind: 'status-changed', incident: i, by: input.userId, from, message: input.message }),
+      },
+    ],
   });
 }

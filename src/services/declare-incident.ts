@@ -61,8 +61,17 @@ export const heldDeclarationSchema = z.object({
  * released once the incident is recorded (provisioning has its own retry from there) or the input
  * turns out bad; any other failure leaves it held for the background retry (resume-declarations.ts).
  */
-export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentInput, intake?: DeclarationIntake): Promise<DeclareIncidentResult> {
-  const release = () => intake?.release(input.declareKey).catch((err: unknown) => deps.logger.warn({ err, declareKey: input.declareKey }, 'could not release a held declaration'));
+export async function declareIncident(
+  deps: ServiceDeps,
+  input: DeclareIncidentInput,
+  intake?: DeclarationIntake,
+): Promise<DeclareIncidentResult> {
+  const release = () =>
+    intake
+      ?.release(input.declareKey)
+      .catch((err: unknown) =>
+        deps.logger.warn({ err, declareKey: input.declareKey }, 'could not release a held declaration'),
+      );
   let recorded: Awaited<ReturnType<ServiceDeps['store']['createIfAbsent']>>;
   try {
     recorded = await record(deps, input);
@@ -73,7 +82,10 @@ export async function declareIncident(deps: ServiceDeps, input: DeclareIncidentI
   await release();
   const { incident, created } = recorded;
   if (!created) return { duplicate: true, incident };
-  deps.logger.info({ incidentId: incident.id, number: incident.number, severity: incident.severity }, 'incident declared');
+  deps.logger.info(
+    { incidentId: incident.id, number: incident.number, severity: incident.severity },
+    'incident declared',
+  );
   return { duplicate: false, outcome: await provisionIncident(deps, incident.id) };
 }
 
@@ -84,7 +96,11 @@ async function record(deps: ServiceDeps, input: DeclareIncidentInput) {
     // The 72-hour clock starts at awareness: when given, it must be real (not ahead, not absurdly old).
     declaration.dataBreach = true;
     if (input.breachAware) {
-      declaration.breachAwareAt = resolveAwareness(input.breachAware, await zoneOf(deps, input.declaredBy, input.breachAware), now);
+      declaration.breachAwareAt = resolveAwareness(
+        input.breachAware,
+        await zoneOf(deps, input.declaredBy, input.breachAware),
+        now,
+      );
     } else if (declaration.breachAwareAt) {
       checkAwareness(declaration.breachAwareAt, now, deps.settings.defaultTimeZone);
     } else {

@@ -18,7 +18,10 @@ export interface EvidenceExport {
  * the bot. A private incident's pack goes only to members of its channel. The files leave the
  * channel, so PHI/PII in them is redacted (identifiers and times are kept).
  */
-export async function exportEvidence(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<EvidenceExport> {
+export async function exportEvidence(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string },
+): Promise<EvidenceExport> {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const [timeline, pagerDuty, review, actionItems, audit] = await Promise.all([
     deps.store.timeline(incident.id),
@@ -32,7 +35,9 @@ export async function exportEvidence(deps: ServiceDeps, input: { channelId: stri
     incident,
     timeline,
     pagerDuty,
-    review: review ? { input: review.input as Record<string, unknown>, updatedBy: review.updatedBy, updatedAt: review.updatedAt } : null,
+    review: review
+      ? { input: review.input as Record<string, unknown>, updatedBy: review.updatedBy, updatedAt: review.updatedAt }
+      : null,
     actionItems,
     audit: audit.entries,
     auditProblems: audit.problems,
@@ -42,7 +47,12 @@ export async function exportEvidence(deps: ServiceDeps, input: { channelId: stri
   const { value: pack, findings } = redactForExport(evidence);
   const base = `inc-${incident.number}-evidence`;
   await deps.chat.sendFilesPrivately(input.userId, [
-    { filename: `${base}.json`, title: `${incidentRef(incident)} evidence (JSON)`, content: evidenceToJson(pack), comment: '' },
+    {
+      filename: `${base}.json`,
+      title: `${incidentRef(incident)} evidence (JSON)`,
+      content: evidenceToJson(pack),
+      comment: '',
+    },
     {
       filename: `${base}.md`,
       title: `${incidentRef(incident)} evidence (Markdown)`,
@@ -50,6 +60,14 @@ export async function exportEvidence(deps: ServiceDeps, input: { channelId: stri
       comment: `Evidence for ${incidentRef(incident)}: its record and audit trail (${pack.auditTrail.intact ? 'chain intact' : 'chain NOT intact'}).`,
     },
   ]);
-  deps.logger.info({ incidentId: incident.id, user: input.userId, entries: audit.entries.length, intact: pack.auditTrail.intact }, 'evidence exported');
-  return { incidentNumber: incident.number, entries: audit.entries.length, intact: pack.auditTrail.intact, redactions: findings.length };
+  deps.logger.info(
+    { incidentId: incident.id, user: input.userId, entries: audit.entries.length, intact: pack.auditTrail.intact },
+    'evidence exported',
+  );
+  return {
+    incidentNumber: incident.number,
+    entries: audit.entries.length,
+    intact: pack.auditTrail.intact,
+    redactions: findings.length,
+  };
 }

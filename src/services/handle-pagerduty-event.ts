@@ -22,7 +22,8 @@ export async function handlePagerDutyEvent(
     if (pd.urgency !== 'high' || !pd.serviceId || !settings.autoDeclareServiceIds.has(pd.serviceId)) return 'ignored';
     // The bot's own pages (its dedup key, or already linked) belong to the incident that paged.
     // (Only a shortcut: two deliveries at once both pass it, and the unique declare key decides.)
-    if (pd.incidentKey?.startsWith('incident-bot:') || (await deps.store.findByPagerDutyIncident(pd.id))) return 'ignored';
+    if (pd.incidentKey?.startsWith('incident-bot:') || (await deps.store.findByPagerDutyIncident(pd.id)))
+      return 'ignored';
     const title = pd.title.length > 150 ? `${pd.title.slice(0, 149)}…` : pd.title;
     const result = await declareIncident(deps, {
       declareKey: `pagerduty:${pd.id}`,
@@ -36,7 +37,13 @@ export async function handlePagerDutyEvent(
       originChannelId: null,
       responseUrl: null,
       via: 'pagerduty',
-      pagerDutyLink: { pagerDutyIncidentId: pd.id, htmlUrl: pd.htmlUrl, title: pd.title, origin: 'webhook', status: 'triggered' },
+      pagerDutyLink: {
+        pagerDutyIncidentId: pd.id,
+        htmlUrl: pd.htmlUrl,
+        title: pd.title,
+        origin: 'webhook',
+        status: 'triggered',
+      },
     });
     return result.duplicate ? 'duplicate' : 'declared';
   }

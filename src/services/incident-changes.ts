@@ -31,7 +31,11 @@ export const PRIVATE_INCIDENT_REFUSAL =
  * platform each time (Slack could be sent a forged or replayed payload naming its channel, and
  * people leave channels). Fails closed: if membership cannot be checked, the request fails.
  */
-export async function assertMayRead(deps: Pick<ServiceDeps, 'chat'>, incident: Pick<Incident, 'isPrivate' | 'channelId'>, userId: string): Promise<void> {
+export async function assertMayRead(
+  deps: Pick<ServiceDeps, 'chat'>,
+  incident: Pick<Incident, 'isPrivate' | 'channelId'>,
+  userId: string,
+): Promise<void> {
   if (!incident.isPrivate) return;
   if (incident.channelId && (await deps.chat.isMember(incident.channelId, userId))) return;
   throw new AppError(PRIVATE_INCIDENT_REFUSAL, 'not_allowed');
@@ -61,17 +65,25 @@ export async function commitChange(
   const { incident } = args;
   const updated = await deps.store.applyChange(incident.id, args.change, args.entry, args.guard);
   if (!updated) {
-    throw new AppError('Someone changed this incident at the same moment. Look at the pinned summary and try again.', 'conflict');
+    throw new AppError(
+      'Someone changed this incident at the same moment. Look at the pinned summary and try again.',
+      'conflict',
+    );
   }
-  const log = (what: string) => (err: unknown) => deps.logger.error({ err, incidentId: incident.id }, `${what} failed after a recorded change`);
+  const log = (what: string) => (err: unknown) =>
+    deps.logger.error({ err, incidentId: incident.id }, `${what} failed after a recorded change`);
   await refreshSummary(deps, incident.id).catch(log('updating the summary'));
   // Outside the incident channel every notice is redacted; what its author typed is warned about once per notice kind.
   const typed = new Map<Notice['kind'], { findings: OutboundFinding[]; channels: string[] }>();
   for (const { to, notice } of args.notices) {
     const channel =
-      to === 'incident' ? updated.channelId
-      : to === 'broadcast' ? (updated.isPrivate ? null : deps.settings.broadcastChannelId)
-      : deps.settings.clinicalSafetyChannelId;
+      to === 'incident'
+        ? updated.channelId
+        : to === 'broadcast'
+          ? updated.isPrivate
+            ? null
+            : deps.settings.broadcastChannelId
+          : deps.settings.clinicalSafetyChannelId;
     if (!channel) continue;
     let sent = notice(updated);
     if (to !== 'incident') {
@@ -87,11 +99,17 @@ export async function commitChange(
   }
   for (const [kind, { findings, channels }] of typed) {
     const author = args.author ?? (args.entry.actorId ? { userId: args.entry.actorId } : null);
-    await warnAuthor(deps, author, findings, `Your ${TYPED_LABELS[kind] ?? 'message'} was shared in ${channels.map((c) => `<#${c}>`).join(' and ')}.`);
+    await warnAuthor(
+      deps,
+      author,
+      findings,
+      `Your ${TYPED_LABELS[kind] ?? 'message'} was shared in ${channels.map((c) => `<#${c}>`).join(' and ')}.`,
+    );
   }
   // The freeze this change decided (started or ended) and a clinical-safety alert it made due,
   // posted under the notice lease (see sendOwedNotices): nothing to do when nothing is owed.
-  if (owesNotices(updated)) await sendOwedNotices(deps, incident.id).catch(log('posting a freeze or clinical-safety notice'));
+  if (owesNotices(updated))
+    await sendOwedNotices(deps, incident.id).catch(log('posting a freeze or clinical-safety notice'));
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
   return updated;
 }
@@ -135,7 +153,11 @@ export async function redrawStaleSummary(deps: ServiceDeps, incidentId: string):
 
 /** The guard of a decision that rests on who commands the incident. */
 export function decidedBy(incident: Incident): ChangeGuard {
-  return { status: incident.status, severity: incident.severity, roles: { COMMANDER: incident.roles.COMMANDER ?? null } };
+  return {
+    status: incident.status,
+    severity: incident.severity,
+    roles: { COMMANDER: incident.roles.COMMANDER ?? null },
+  };
 }
 
 /** What the author typed, by notice kind, for the warning when it was redacted. */

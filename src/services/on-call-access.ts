@@ -13,7 +13,11 @@ export function requireOnCall(deps: ServiceDeps): OnCallProvider {
 }
 
 /** Runs a call to the on-call system; its being down becomes an AppError in the caller's words. */
-export async function askOnCall<T>(deps: ServiceDeps, call: () => Promise<T>, refusal: (reason: string) => string): Promise<T> {
+export async function askOnCall<T>(
+  deps: ServiceDeps,
+  call: () => Promise<T>,
+  refusal: (reason: string) => string,
+): Promise<T> {
   try {
     return await call();
   } catch (err) {

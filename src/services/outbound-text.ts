@@ -17,7 +17,9 @@ const TYPED_PATHS = new Set(['message', 'reason', 'summary', 'text', 'item.text'
  * title, description and service too). `typed`: what was found in the text its author just wrote,
  * for the warning (the title's findings were told to the declarer when it was declared).
  */
-export function outboundNotice<N extends Notice>(notice: N): { notice: N; findings: OutboundFinding[]; typed: OutboundFinding[] } {
+export function outboundNotice<N extends Notice>(
+  notice: N,
+): { notice: N; findings: OutboundFinding[]; typed: OutboundFinding[] } {
   const { value, findings } = redactDeep(notice);
   return { notice: value, findings, typed: findings.filter((f) => TYPED_PATHS.has(f.path)) };
 }
@@ -54,6 +56,9 @@ export async function warnAuthor(
 ): Promise<void> {
   const warning = redactionWarning(findings, subject);
   if (!warning || !author) return;
-  deps.logger.info({ user: author.userId, redacted: findings.map((f) => `${f.path}:${f.kind}`) }, 'redacted text leaving an incident channel');
+  deps.logger.info(
+    { user: author.userId, redacted: findings.map((f) => `${f.path}:${f.kind}`) },
+    'redacted text leaving an incident channel',
+  );
   await tellUser(deps, { responseUrl: author.responseUrl ?? null, userId: author.userId }, warning);
 }

@@ -42,13 +42,19 @@ export async function sendOwedNotices(deps: ServiceDeps, incidentId: string): Pr
       if (incident.clinicalImpact && !incident.clinicalNotifiedAt) {
         const channel = settings.clinicalSafetyChannelId;
         if (channel) {
-          await chat.notify(channel, { kind: 'clinical-safety-alert', incident: outboundIncident(incident).value, groupId: settings.clinicalSafetyGroupId });
+          await chat.notify(channel, {
+            kind: 'clinical-safety-alert',
+            incident: outboundIncident(incident).value,
+            groupId: settings.clinicalSafetyGroupId,
+          });
           posted.push('clinical-safety-alert');
         }
         await record({ clinicalNotifiedAt: clock.now() });
       }
     } finally {
-      await store.releaseNotices(incidentId, lease).catch((err: unknown) => deps.logger.warn({ err, incidentId }, 'notice lease not released; it runs out'));
+      await store
+        .releaseNotices(incidentId, lease)
+        .catch((err: unknown) => deps.logger.warn({ err, incidentId }, 'notice lease not released; it runs out'));
     }
   }
   deps.logger.warn({ incidentId }, 'owed notices still changing after several rounds; the background pass carries on');
@@ -66,7 +72,10 @@ export async function sendOwedNoticesPass(deps: ServiceDeps, limit = 20): Promis
     try {
       sent += (await sendOwedNotices(deps, incident.id)).length;
     } catch (err) {
-      deps.logger.error({ err, incidentId: incident.id }, 'an owed freeze or clinical-safety notice failed again; tried on the next pass');
+      deps.logger.error(
+        { err, incidentId: incident.id },
+        'an owed freeze or clinical-safety notice failed again; tried on the next pass',
+      );
     }
   }
   return sent;

@@ -1,11 +1,6 @@
 import { incidentChannelName } from '../domain/channel-name.ts';
 import type { Incident } from '../domain/incident.ts';
-import {
-  MAX_CHANNEL_NAME_ATTEMPTS,
-  STEP_LABELS,
-  pendingSteps,
-  type ProvisioningStep,
-} from '../domain/provisioning.ts';
+import { MAX_CHANNEL_NAME_ATTEMPTS, STEP_LABELS, pendingSteps, type ProvisioningStep } from '../domain/provisioning.ts';
 import { ChatError, isTransient } from '../ports/chat-platform.ts';
 import { type OnCallProvider, OnCallUnavailable } from '../ports/on-call-provider.ts';
 import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
@@ -28,7 +23,6 @@ export const LEASE_MS = 2 * 60_000;
 
 /** The configured lease (PROVISION_LEASE_SECONDS), else LEASE_MS. */
 const leaseMsOf = (deps: ServiceDeps) => deps.settings.provisioning?.leaseMs ?? LEASE_MS;
-
 
 function reasonOf(err: unknown): string {
   if (err instanceof ChatError) return `Slack said \`${err.code}\``;
@@ -66,7 +60,9 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     const redacted = declarationRedactionWarning(deps, incident, ran);
     if (redacted) warnings.push(redacted);
     incident = await store.finishProvisioning(incidentId, clock.now(), null, lease.until);
-    await deps.reminders.schedule(incident).catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
+    await deps.reminders
+      .schedule(incident)
+      .catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
     // A near miss is over when recorded: its review is the point of it.
     if (incident.nearMiss) await publishReviewQuietly(deps, incidentId);
     return { state: 'complete', incident, warnings };
@@ -78,7 +74,12 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     const reason = reasonOf(err);
     deps.logger.error({ err, incidentId, step }, 'incident provisioning step failed');
     try {
-      incident = await store.finishProvisioning(incidentId, clock.now(), `${STEP_LABELS[step!]}: ${reason}`, lease.until);
+      incident = await store.finishProvisioning(
+        incidentId,
+        clock.now(),
+        `${STEP_LABELS[step!]}: ${reason}`,
+        lease.until,
+      );
     } catch (finishErr) {
       if (finishErr instanceof ProvisioningLeaseLost) return busyOrDone(deps, incidentId);
       throw finishErr;
@@ -92,10 +93,18 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
 /** What a run that does not hold the lease reports: done by another run, or being done by one. */
 async function busyOrDone(deps: ServiceDeps, incidentId: string): Promise<ProvisionOutcome> {
   const incident = await mustFind(deps, incidentId);
-  return incident.provisionedAt ? { state: 'complete', incident, warnings: [], alreadyDone: true } : { state: 'busy', incident };
+  return incident.provisionedAt
+    ? { state: 'complete', incident, warnings: [], alreadyDone: true }
+    : { state: 'busy', incident };
 }
 
-async function runStep(deps: ServiceDeps, incident: Incident, step: ProvisioningStep, warnings: string[], lease: { until: Date }): Promise<Incident> {
+async function runStep(
+  deps: ServiceDeps,
+  incident: Incident,
+  step: ProvisioningStep,
+  warnings: string[],
+  lease: { until: Date },
+): Promise<Incident> {
   const { chat, store, clock } = deps;
   const record = async (patch: Parameters<typeof store.recordProvisioning>[1]) => {
     const renewed = new Date(clock.now().getTime() + leaseMsOf(deps));
@@ -115,13 +124,21 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
         // A person who cannot be invited must not hold up the summary and the announcement.
         const text = `Could not invite the declarer <@${incident.declaredBy}> (Slack said ${err.code}): join the channel yourself.`;
         warnings.push(`I could not invite you to the channel (Slack said \`${err.code}\`): please join it yourself.`);
-        await store.addTimelineEntry(incident.id, { occurredAt: clock.now(), kind: 'invite_failed', actorId: null, text, data: { userId: incident.declaredBy, error: err.code } });
+        await store.addTimelineEntry(incident.id, {
+          occurredAt: clock.now(),
+          kind: 'invite_failed',
+          actorId: null,
+          text,
+          data: { userId: incident.declaredBy, error: err.code },
+        });
       }
       return record({ declarerInvited: true });
     case 'post-summary': {
       const posted = await record({ summaryTs: await chat.postSummary(channelId, incident) });
       // A change recorded while it was being posted is drawn now (its own redraw found no summary).
-      await redrawStaleSummary(deps, incident.id).catch((err) => deps.logger.warn({ err }, 'summary not redrawn after a change'));
+      await redrawStaleSummary(deps, incident.id).catch((err) =>
+        deps.logger.warn({ err }, 'summary not redrawn after a change'),
+      );
       return posted;
     }
     case 'pin-summary':
@@ -129,7 +146,9 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       return record({ summaryPinned: true });
     // What leaves the incident channel carries its text redacted (the record keeps it whole).
     case 'announce':
-      return record({ announcementTs: await chat.announce(deps.settings.broadcastChannelId, outboundIncident(incident).value) });
+      return record({
+        announcementTs: await chat.announce(deps.settings.broadcastChannelId, outboundIncident(incident).value),
+      });
     case 'start-freeze': {
       // Decided in one statement, only while the incident is still SEV1 and active (a downgrade or
       // resolve that came first wins); the notice is then posted under the notice lease, which
@@ -137,7 +156,10 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
       const { started } = await store.decideFreeze(incident.id);
       await sendOwedNotices(deps, incident.id);
       // The summary went up before the freeze: show it there too (a failure here loses nothing).
-      if (started) await refreshSummary(deps, incident.id).catch((err) => deps.logger.warn({ err }, 'summary not updated with the freeze'));
+      if (started)
+        await refreshSummary(deps, incident.id).catch((err) =>
+          deps.logger.warn({ err }, 'summary not updated with the freeze'),
+        );
       return record({});
     }
     case 'invite-on-call':
@@ -155,7 +177,11 @@ async function runStep(deps: ServiceDeps, incident: Incident, step: Provisioning
  * description or service (the description and service also go, redacted, into the review); null
  * when nothing was found or nothing left the channel. Told with the declare result, once.
  */
-function declarationRedactionWarning(deps: ServiceDeps, incident: Incident, ran: ReadonlySet<ProvisioningStep>): string | null {
+function declarationRedactionWarning(
+  deps: ServiceDeps,
+  incident: Incident,
+  ran: ReadonlySet<ProvisioningStep>,
+): string | null {
   const announced = ran.has('announce');
   const alerted = ran.has('alert-clinical-safety') && !!deps.settings.clinicalSafetyChannelId && !incident.isPrivate;
   if (!announced && !alerted && !ran.has('create-channel')) return null;
@@ -166,7 +192,10 @@ function declarationRedactionWarning(deps: ServiceDeps, incident: Incident, ran:
     ...(ran.has('create-channel') ? ['the channel name'] : []),
     'its review',
   ];
-  return redactionWarning(findings, `What you wrote about the incident goes outside its channel: ${where.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`);
+  return redactionWarning(
+    findings,
+    `What you wrote about the incident goes outside its channel: ${where.join(', ').replace(/, ([^,]*)$/, ' and $1')}.`,
+  );
 }
 
 /**
@@ -193,7 +222,9 @@ async function createChannel(deps: ServiceDeps, incident: Incident) {
         occurredAt: clock.now(),
         kind: 'channel_created',
         actorId: null,
-        text: adopted ? `Channel #${channel.name} (created by an earlier attempt) taken over` : `Channel #${channel.name} created`,
+        text: adopted
+          ? `Channel #${channel.name} (created by an earlier attempt) taken over`
+          : `Channel #${channel.name} created`,
         data: { channelId: channel.id, adopted },
       });
       return { channelId: channel.id, channelName: channel.name };
@@ -219,7 +250,9 @@ async function inviteOnCall(
     answer = await deps.onCall!.onCall(service, clock.now(), { exactService: true });
   } catch (err) {
     if (err instanceof OnCallUnavailable && !incident.onCallLookupFailedNoticed) {
-      await chat.notify(incident.channelId!, { kind: 'on-call-lookup-failed', incident, reason: err.message }).catch(() => {});
+      await chat
+        .notify(incident.channelId!, { kind: 'on-call-lookup-failed', incident, reason: err.message })
+        .catch(() => {});
       await record({ onCallLookupFailedNoticed: true });
     }
     throw err;
@@ -246,7 +279,8 @@ async function inviteOnCall(
       : `No PagerDuty service or schedule named ${service}: nobody invited`,
     data: { target, people },
   });
-  if (answer) await chat.notify(incident.channelId!, { kind: 'on-call-invited', incident, people, target }).catch(() => {});
+  if (answer)
+    await chat.notify(incident.channelId!, { kind: 'on-call-invited', incident, people, target }).catch(() => {});
   return record({ onCallInvitedAt: clock.now() });
 }
 

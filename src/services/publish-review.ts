@@ -19,7 +19,10 @@ export async function publishReview(
   opts: { file?: boolean } = {},
 ): Promise<PostIncidentReview> {
   if (!incident.channelId) {
-    throw new AppError(`${incidentRef(incident)} has no channel yet, so its review cannot be posted. Try again in a minute.`, 'not_ready');
+    throw new AppError(
+      `${incidentRef(incident)} has no channel yet, so its review cannot be posted. Try again in a minute.`,
+      'not_ready',
+    );
   }
   const review = outboundReview(await reviewOf(deps, incident)).value;
   const stored = await deps.reviews.findReview(incident.id);
@@ -39,7 +42,11 @@ export async function publishReview(
 }
 
 /** Publishes after another change (resolve, near miss): a failure is logged, never undoes that change. */
-export async function publishReviewQuietly(deps: ServiceDeps, incidentId: string, opts: { file?: boolean } = {}): Promise<void> {
+export async function publishReviewQuietly(
+  deps: ServiceDeps,
+  incidentId: string,
+  opts: { file?: boolean } = {},
+): Promise<void> {
   try {
     const incident = await deps.store.findById(incidentId);
     if (incident) await publishReview(deps, incident, opts);
@@ -58,7 +65,12 @@ export async function publishReviewAfterSave(deps: ServiceDeps, incident: Incide
     return null;
   } catch (err) {
     deps.logger.error({ err, incidentId: incident.id }, 'posting the review failed after saving');
-    const why = err instanceof ChatError ? `Slack said \`${err.code}\`` : err instanceof AppError ? err.userMessage : 'an unexpected error';
+    const why =
+      err instanceof ChatError
+        ? `Slack said \`${err.code}\``
+        : err instanceof AppError
+          ? err.userMessage
+          : 'an unexpected error';
     return `posting the review in the channel failed (${why}); it will be posted again on the next change, or with \`/incident review\``;
   }
 }

@@ -10,7 +10,10 @@ import { commitChange, incidentInChannel } from './incident-changes.ts';
  * of the breach, with the regulator's reference if given. The 72-hour clock and its reminders stop;
  * the timeline keeps who recorded it, when, the reference and whether it was after the deadline.
  */
-export async function recordBreachNotified(deps: ServiceDeps, input: { channelId: string; userId: string; reference: string | null }) {
+export async function recordBreachNotified(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; reference: string | null },
+) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const tz = deps.settings.defaultTimeZone;
   if (!incident.dataBreach) {
@@ -40,6 +43,17 @@ export async function recordBreachNotified(deps: ServiceDeps, input: { channelId
       text: `Regulator notified of the personal data breach${late ? ' (after the 72-hour deadline)' : ''}${input.reference ? `. Reference: ${input.reference}` : ''}`,
       data: { reference: input.reference, deadline: deadline?.toISOString() ?? null, late },
     },
-    notices: [{ to: 'incident', notice: (i) => ({ kind: 'breach-notified', incident: i, by: input.userId, reference: input.reference, timeZone: tz }) }],
+    notices: [
+      {
+        to: 'incident',
+        notice: (i) => ({
+          kind: 'breach-notified',
+          incident: i,
+          by: input.userId,
+          reference: input.reference,
+          timeZone: tz,
+        }),
+      },
+    ],
   });
 }

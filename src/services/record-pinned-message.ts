@@ -16,7 +16,11 @@ export interface PinnedMessageInput {
 export type RecordPinnedResult = { entry: TimelineEntry; created: boolean } | null;
 
 /** The timeline entry made from the message `ts`, if there is one. */
-export async function findMessageEntry(store: IncidentStore, incidentId: string, ts: string): Promise<TimelineEntry | null> {
+export async function findMessageEntry(
+  store: IncidentStore,
+  incidentId: string,
+  ts: string,
+): Promise<TimelineEntry | null> {
   return (await store.timeline(incidentId)).find((e) => e.sourceTs === ts) ?? null;
 }
 
@@ -38,7 +42,10 @@ export async function recordPinnedMessage(deps: ServiceDeps, input: PinnedMessag
   if (!message) {
     message = await chat.fetchMessage(input.channelId, input.ts);
     if (!message) {
-      logger.info({ incidentId: incident.id, channel: input.channelId, ts: input.ts }, 'pinned message not found; not on the timeline');
+      logger.info(
+        { incidentId: incident.id, channel: input.channelId, ts: input.ts },
+        'pinned message not found; not on the timeline',
+      );
       return null;
     }
   }

@@ -7,7 +7,10 @@ import type { ServiceDeps } from './deps.ts';
 import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from './incident-changes.ts';
 
 /** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
-export async function reopenIncident(deps: ServiceDeps, input: { channelId: string; userId: string; reason: string | null; responseUrl?: string | null }) {
+export async function reopenIncident(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; reason: string | null; responseUrl?: string | null },
+) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   if (incident.nearMiss) {
     throw new AppError(
@@ -18,10 +21,12 @@ export async function reopenIncident(deps: ServiceDeps, input: { channelId: stri
   assertCanCommand(incident, input.userId, 'reopen the incident');
   assertTransition(incident.status, 'INVESTIGATING', { reopen: true });
   const now = deps.clock.now();
-  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
-    to,
-    notice: (i) => ({ kind: 'reopened', incident: i, by: input.userId, reason: input.reason }),
-  }));
+  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map(
+    (to) => ({
+      to,
+      notice: (i) => ({ kind: 'reopened', incident: i, by: input.userId, reason: input.reason }),
+    }),
+  );
   return commitChange(deps, {
     incident,
     // A SEV1 reopened is frozen again (decided by the store, under the same lock).

@@ -11,7 +11,10 @@ import { publishReviewQuietly } from './publish-review.ts';
  * `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer
  * first. Lifts a freeze, and posts the post-incident review for people to fill in.
  */
-export async function resolveIncident(deps: ServiceDeps, input: { channelId: string; userId: string; summary: string | null; responseUrl?: string | null }) {
+export async function resolveIncident(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; summary: string | null; responseUrl?: string | null },
+) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'resolve the incident');
   assertTransition(incident.status, 'RESOLVED');
@@ -23,16 +26,27 @@ export async function resolveIncident(deps: ServiceDeps, input: { channelId: str
   }
   const now = deps.clock.now();
   const openPagerDuty = (await deps.store.pagerDutyLinks(incident.id)).filter((l) => l.status !== 'resolved').length;
-  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map((to) => ({
-    to,
-    // Only the incident channel is offered to resolve the linked PagerDuty incidents too.
-    notice: (i) => ({ kind: 'resolved', incident: i, by: input.userId, summary: input.summary, openPagerDutyIncidents: to === 'incident' ? openPagerDuty : 0 }),
-  }));
+  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map(
+    (to) => ({
+      to,
+      // Only the incident channel is offered to resolve the linked PagerDuty incidents too.
+      notice: (i) => ({
+        kind: 'resolved',
+        incident: i,
+        by: input.userId,
+        summary: input.summary,
+        openPagerDutyIncidents: to === 'incident' ? openPagerDuty : 0,
+      }),
+    }),
+  );
   // A freeze ends with the resolve, in the same transaction (decided by the store from what is stored).
   const resolved = await commitChange(deps, {
     incident,
     change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now },
-    guard: { ...decidedBy(incident), roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null } },
+    guard: {
+      ...decidedBy(incident),
+      roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null },
+    },
     entry: {
       occurredAt: now,
       kind: 'status_changed',

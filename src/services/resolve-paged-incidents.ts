@@ -9,12 +9,18 @@ import { askOnCall, requireOnCall } from './on-call-access.ts';
  * After resolving, the commander may resolve the PagerDuty incidents linked to ours that are still
  * open. Returns how many were resolved; each is recorded on the timeline.
  */
-export async function resolvePagedIncidents(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<number> {
+export async function resolvePagedIncidents(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string },
+): Promise<number> {
   const onCall = requireOnCall(deps);
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'resolve the linked PagerDuty incidents');
   if (incident.status !== 'RESOLVED' && incident.status !== 'CLOSED') {
-    throw new AppError('Resolve this incident first (`/incident resolve`), then its PagerDuty incidents.', 'invalid_transition');
+    throw new AppError(
+      'Resolve this incident first (`/incident resolve`), then its PagerDuty incidents.',
+      'invalid_transition',
+    );
   }
   const open = (await deps.store.pagerDutyLinks(incident.id)).filter((l) => l.status !== 'resolved');
   if (open.length === 0) throw new AppError('No linked PagerDuty incident is still open.', 'invalid_input');

@@ -13,7 +13,12 @@ export const RESUME_GRACE_MS = 60_000;
  */
 export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise<ProvisionOutcome[]> {
   const now = deps.clock.now();
-  const pending = await deps.store.listUnprovisioned(MAX_PROVISION_ATTEMPTS, limit, new Date(now.getTime() - (deps.settings.provisioning?.graceMs ?? RESUME_GRACE_MS)), now);
+  const pending = await deps.store.listUnprovisioned(
+    MAX_PROVISION_ATTEMPTS,
+    limit,
+    new Date(now.getTime() - (deps.settings.provisioning?.graceMs ?? RESUME_GRACE_MS)),
+    now,
+  );
   const outcomes: ProvisionOutcome[] = [];
   for (const incident of pending) {
     const outcome = await provisionIncident(deps, incident.id);
@@ -27,13 +32,25 @@ export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise
  * Tells the declarer how a background run of setting up their incident went: done (with the
  * warnings), or given up; nothing while it will be tried again, or when another run finished it.
  */
-export async function tellResumedOutcome(deps: ServiceDeps, incident: Incident, outcome: ProvisionOutcome, note = ''): Promise<void> {
-  const to = { responseUrl: incident.responseUrl, userId: incident.declaredBy === SYSTEM_DECLARER ? null : incident.declaredBy };
+export async function tellResumedOutcome(
+  deps: ServiceDeps,
+  incident: Incident,
+  outcome: ProvisionOutcome,
+  note = '',
+): Promise<void> {
+  const to = {
+    responseUrl: incident.responseUrl,
+    userId: incident.declaredBy === SYSTEM_DECLARER ? null : incident.declaredBy,
+  };
   const ref = incidentRef(incident);
   // Finished meanwhile by another run (an overlapping pass, another replica): it told the declarer.
   if (outcome.state === 'complete' && outcome.alreadyDone) return;
   if (outcome.state === 'complete') {
-    await tellUser(deps, to, [`${ref} is now fully set up in <#${outcome.incident.channelId}>.${note}`, ...outcome.warnings].join(' '));
+    await tellUser(
+      deps,
+      to,
+      [`${ref} is now fully set up in <#${outcome.incident.channelId}>.${note}`, ...outcome.warnings].join(' '),
+    );
   } else if (outcome.state === 'failed' && outcome.incident.provisionAttempts >= MAX_PROVISION_ATTEMPTS) {
     deps.logger.error({ incidentId: incident.id, step: outcome.step }, 'gave up setting up an incident');
     await tellUser(

@@ -27,7 +27,8 @@ export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
   const incident = await incidentInChannel(deps, req.channelId, req.userId);
   const { actionItems: _ignored, ...input } = req.input;
   const parsed = reviewInputSchema.safeParse(input);
-  if (!parsed.success) throw new AppError(`The review was not saved. ${reviewInputErrors(parsed.error).join(' ')}`, 'invalid_input');
+  if (!parsed.success)
+    throw new AppError(`The review was not saved. ${reviewInputErrors(parsed.error).join(' ')}`, 'invalid_input');
   // The action item is checked before anything is written, so a bad one saves nothing.
   const actionCheck = req.action ? reviewInputSchema.shape.actionItems.safeParse([req.action]) : null;
   if (actionCheck && !actionCheck.success) {
@@ -37,7 +38,13 @@ export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
   const checked = actionCheck?.data?.[0];
   const newItem = checked
     ? prepareActionItem(
-        { text: checked.text, ownerId: checked.ownerId ?? null, due: checked.due ?? null, category: checked.category, priority: checked.priority },
+        {
+          text: checked.text,
+          ownerId: checked.ownerId ?? null,
+          due: checked.due ?? null,
+          category: checked.category,
+          priority: checked.priority,
+        },
         req.userId,
         calendarDate(now, deps.settings.defaultTimeZone),
       )
@@ -48,7 +55,8 @@ export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
   if (!saved) {
     throw new AppError(
       'Someone else saved this review after you opened the form, so yours was not saved (nothing of theirs was overwritten). ' +
-        'Open it again with `/incident review`, then add your part. What you wrote:\n' + reviewDraftText(toStore, req.action),
+        'Open it again with `/incident review`, then add your part. What you wrote:\n' +
+        reviewDraftText(toStore, req.action),
       'conflict',
     );
   }
@@ -74,8 +82,10 @@ function reviewDraftText(input: ReviewInputDraft, action: SaveReviewInput['actio
     input.impact?.usersAffected && `Users affected: ${input.impact.usersAffected}`,
     input.impact?.clinicalImpact && `Clinical impact: ${input.impact.clinicalImpact}`,
     input.impact?.dataImpact && `Data impact: ${input.impact.dataImpact}`,
-    input.detection?.how && `Detected by: ${input.detection.how}${input.detection.note ? ` (${input.detection.note})` : ''}`,
-    input.contributingFactors?.length && `Contributing factors: ${input.contributingFactors.map((f) => f.factor).join(', ')}`,
+    input.detection?.how &&
+      `Detected by: ${input.detection.how}${input.detection.note ? ` (${input.detection.note})` : ''}`,
+    input.contributingFactors?.length &&
+      `Contributing factors: ${input.contributingFactors.map((f) => f.factor).join(', ')}`,
     input.otherFactors && `Other factors: ${input.otherFactors}`,
     input.wentWell && `Went well: ${input.wentWell}`,
     input.wasHard && `Was hard: ${input.wasHard}`,

@@ -27,7 +27,13 @@ export async function sendActionReminders(deps: ServiceDeps): Promise<SentAction
     const kind = reminderFor(item, today, now);
     if (!kind || !item.ownerId) continue;
     const previous = kind === 'due' ? item.dueRemindedAt : item.overdueRemindedAt;
-    if (!(await deps.reviews.claimActionReminder(item.id, kind, previous, now, { ownerId: item.ownerId, snoozedUntil: item.snoozedUntil }))) continue;
+    if (
+      !(await deps.reviews.claimActionReminder(item.id, kind, previous, now, {
+        ownerId: item.ownerId,
+        snoozedUntil: item.snoozedUntil,
+      }))
+    )
+      continue;
     try {
       // A direct message: out of the incident channel, so its text is redacted.
       await deps.chat.remindActionOwner(outboundActionItem(item).value, kind, today);

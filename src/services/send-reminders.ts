@@ -17,15 +17,25 @@ export async function sendReminders(deps: ServiceDeps, incidentId: string): Prom
   const sent: DueReminder[] = [];
   for (const reminder of due) {
     const claimed =
-      reminder.kind === 'update-reminder' ? await deps.store.claimUpdateReminder(incident.id, reminder.dueAt, incident.lastUpdateAt)
-      : reminder.kind === 'breach-reminder' ? await deps.store.claimBreachReminder(incident.id, reminder.hours, incident.breachAwareAt!)
-      : await deps.store.claimCommanderNudge(incident.id, now);
+      reminder.kind === 'update-reminder'
+        ? await deps.store.claimUpdateReminder(incident.id, reminder.dueAt, incident.lastUpdateAt)
+        : reminder.kind === 'breach-reminder'
+          ? await deps.store.claimBreachReminder(incident.id, reminder.hours, incident.breachAwareAt!)
+          : await deps.store.claimCommanderNudge(incident.id, now);
     if (!claimed) continue;
     const notice: Notice =
-      reminder.kind === 'update-reminder' ? { kind: 'update-reminder', incident, minutesSinceUpdate: reminder.minutesSinceUpdate }
-      : reminder.kind === 'breach-reminder'
-        ? { kind: 'breach-reminder', incident, hours: reminder.hours, deadline: reminder.deadline, now, timeZone: deps.settings.defaultTimeZone }
-      : { kind: 'commander-nudge', incident, minutesSinceDeclared: reminder.minutesSinceDeclared };
+      reminder.kind === 'update-reminder'
+        ? { kind: 'update-reminder', incident, minutesSinceUpdate: reminder.minutesSinceUpdate }
+        : reminder.kind === 'breach-reminder'
+          ? {
+              kind: 'breach-reminder',
+              incident,
+              hours: reminder.hours,
+              deadline: reminder.deadline,
+              now,
+              timeZone: deps.settings.defaultTimeZone,
+            }
+          : { kind: 'commander-nudge', incident, minutesSinceDeclared: reminder.minutesSinceDeclared };
     try {
       // channelId is set: dueReminders returns nothing for an incident without a channel.
       await deps.chat.notify(incident.channelId!, notice);
@@ -33,15 +43,19 @@ export async function sendReminders(deps: ServiceDeps, incidentId: string): Prom
     } catch (err) {
       // Give the claim back so the retried job (or the next check) sends it: nothing is lost.
       deps.logger.error({ err, incidentId, reminder: reminder.kind }, 'could not post a reminder; it will be retried');
-      if (reminder.kind === 'update-reminder') await deps.store.releaseUpdateReminder(incident.id, reminder.dueAt, incident.updateReminderDueAt);
-      else if (reminder.kind === 'breach-reminder') await deps.store.releaseBreachReminder(incident.id, reminder.hours, incident.breachRemindedHours);
+      if (reminder.kind === 'update-reminder')
+        await deps.store.releaseUpdateReminder(incident.id, reminder.dueAt, incident.updateReminderDueAt);
+      else if (reminder.kind === 'breach-reminder')
+        await deps.store.releaseBreachReminder(incident.id, reminder.hours, incident.breachRemindedHours);
       else await deps.store.releaseCommanderNudge(incident.id, now);
       throw err;
     }
   }
   // The summary's breach line counts down ("due … (in 41 h)", then "overdue"): redrawn at each point.
   if (sent.some((r) => r.kind === 'breach-reminder')) {
-    await refreshSummary(deps, incidentId).catch((err: unknown) => deps.logger.error({ err, incidentId }, 'summary not redrawn after a breach reminder'));
+    await refreshSummary(deps, incidentId).catch((err: unknown) =>
+      deps.logger.error({ err, incidentId }, 'summary not redrawn after a breach reminder'),
+    );
   }
   // Reread after claiming (here or by another replica) so the next check is for a future due time.
   const latest = due.length ? await deps.store.findById(incidentId) : incident;

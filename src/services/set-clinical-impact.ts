@@ -18,7 +18,9 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
   const updated = await commitChange(deps, {
     incident,
     change: { clinicalImpact: input.on },
-    guard: input.on ? { clinicalImpact: false } : { clinicalImpact: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },
+    guard: input.on
+      ? { clinicalImpact: false }
+      : { clinicalImpact: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },
     entry: {
       occurredAt: now,
       kind: 'clinical_impact',
@@ -26,7 +28,9 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
       text: input.on ? 'Clinical impact reported' : 'Clinical impact cleared',
       data: { on: input.on },
     },
-    notices: [{ to: 'incident', notice: (i) => ({ kind: 'clinical-impact', incident: i, by: input.userId, on: input.on }) }],
+    notices: [
+      { to: 'incident', notice: (i) => ({ kind: 'clinical-impact', incident: i, by: input.userId, on: input.on }) },
+    ],
   });
   // The clinical-safety alert, once, is posted by commitChange under the notice lease (a failed
   // post stays owed and is tried again by the background pass).

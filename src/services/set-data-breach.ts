@@ -12,7 +12,10 @@ import { commitChange, incidentInChannel } from './incident-changes.ts';
  * breach (starting the 72-hour regulator-notification clock at the awareness time, now by default);
  * only the commander may take it back. Told in the incident channel only, never the broadcast one.
  */
-export async function setDataBreach(deps: ServiceDeps, input: { channelId: string; userId: string; on: boolean; aware?: AwarenessSpec | null }) {
+export async function setDataBreach(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; on: boolean; aware?: AwarenessSpec | null },
+) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const tz = deps.settings.defaultTimeZone;
   if (input.on && incident.nearMiss) throw new AppError(NEAR_MISS_BREACH, 'invalid_input');
@@ -26,14 +29,23 @@ export async function setDataBreach(deps: ServiceDeps, input: { channelId: strin
   }
   if (!input.on) assertCanCommand(incident, input.userId, 'turn off the data breach');
   const now = deps.clock.now();
-  const awareAt = input.on && input.aware ? resolveAwareness(input.aware, await zoneOf(deps, input.userId, input.aware), now) : now;
+  const awareAt =
+    input.on && input.aware ? resolveAwareness(input.aware, await zoneOf(deps, input.userId, input.aware), now) : now;
   return commitChange(deps, {
     incident,
     change: input.on
       ? // A new clock: whatever an earlier breach flag of this incident recorded starts again.
-        { dataBreach: true, breachAwareAt: awareAt, breachNotifiedAt: null, breachNotifiedBy: null, breachRemindedHours: 0 }
+        {
+          dataBreach: true,
+          breachAwareAt: awareAt,
+          breachNotifiedAt: null,
+          breachNotifiedBy: null,
+          breachRemindedHours: 0,
+        }
       : { dataBreach: false },
-    guard: input.on ? { dataBreach: false } : { dataBreach: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },
+    guard: input.on
+      ? { dataBreach: false }
+      : { dataBreach: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },
     entry: input.on
       ? {
           occurredAt: now,
@@ -42,7 +54,18 @@ export async function setDataBreach(deps: ServiceDeps, input: { channelId: strin
           text: `Personal data breach reported, aware since ${formatInZone(awareAt, tz)}: the regulator must be notified by ${formatInZone(breachDeadline(awareAt), tz)}`,
           data: { on: true, awareAt: awareAt.toISOString(), deadline: breachDeadline(awareAt).toISOString() },
         }
-      : { occurredAt: now, kind: 'data_breach', actorId: input.userId, text: 'Personal data breach flag removed', data: { on: false } },
-    notices: [{ to: 'incident', notice: (i) => ({ kind: 'data-breach', incident: i, by: input.userId, on: input.on, timeZone: tz }) }],
+      : {
+          occurredAt: now,
+          kind: 'data_breach',
+          actorId: input.userId,
+          text: 'Personal data breach flag removed',
+          data: { on: false },
+        },
+    notices: [
+      {
+        to: 'incident',
+        notice: (i) => ({ kind: 'data-breach', incident: i, by: input.userId, on: input.on, timeZone: tz }),
+      },
+    ],
   });
 }

@@ -1,4 +1,10 @@
-import { calendarDate, matchesFilter, sortBacklog, type ActionFilter, type ActionItem } from '../domain/action-items.ts';
+import {
+  calendarDate,
+  matchesFilter,
+  sortBacklog,
+  type ActionFilter,
+  type ActionItem,
+} from '../domain/action-items.ts';
 import type { ServiceDeps } from './deps.ts';
 import { asSeenBy } from '../domain/action-authority.ts';
 import { outboundActionItem } from '../domain/redaction.ts';
@@ -20,24 +26,35 @@ export async function showActionItems(
   const today = calendarDate(deps.clock.now(), deps.settings.defaultTimeZone);
   const { filter, userId } = input;
   const query =
-    filter === 'mine' ? { status: 'open' as const, ownerId: userId }
-    : filter === 'overdue' ? { status: 'open' as const, dueBefore: today }
-    : filter === 'team' ? { status: 'open' as const }
-    : {};
+    filter === 'mine'
+      ? { status: 'open' as const, ownerId: userId }
+      : filter === 'overdue'
+        ? { status: 'open' as const, dueBefore: today }
+        : filter === 'team'
+          ? { status: 'open' as const }
+          : {};
   const matching = (await deps.reviews.listActionItems(query)).filter((i) => matchesFilter(i, filter, userId, today));
   const sorted = sortBacklog(matching, today);
   const shown = sorted.slice(0, input.limit ?? 20);
   // Private incidents' items say what they are only to the members of their channel, their owner
   // and whoever added them; every listed text is redacted (a listing is outside the incident channel).
   const members = await privateChannelsOf(deps, shown, userId);
-  const items = shown.map((i) => outboundActionItem(i.incidentChannelId && members.has(i.incidentChannelId) ? i : asSeenBy(i, userId)).value);
+  const items = shown.map(
+    (i) => outboundActionItem(i.incidentChannelId && members.has(i.incidentChannelId) ? i : asSeenBy(i, userId)).value,
+  );
   return { filter, today, items, total: sorted.length };
 }
 
 /** The channels of the listed private incidents that `userId` is a member of (a failed check counts as not). */
-async function privateChannelsOf(deps: ServiceDeps, items: readonly ActionItem[], userId: string): Promise<Set<string>> {
+async function privateChannelsOf(
+  deps: ServiceDeps,
+  items: readonly ActionItem[],
+  userId: string,
+): Promise<Set<string>> {
   const channels = new Set(
-    items.filter((i) => i.incidentPrivate && i.incidentChannelId && i.ownerId !== userId && i.createdBy !== userId).map((i) => i.incidentChannelId!),
+    items
+      .filter((i) => i.incidentPrivate && i.incidentChannelId && i.ownerId !== userId && i.createdBy !== userId)
+      .map((i) => i.incidentChannelId!),
   );
   const members = new Set<string>();
   for (const channel of channels) {
@@ -56,5 +73,11 @@ export async function showHome(deps: ServiceDeps, input: { userId: string }) {
     showActionItems(deps, { userId: input.userId, filter: 'mine', limit: 15 }),
     showActionItems(deps, { userId: input.userId, filter: 'overdue', limit: 15 }),
   ]);
-  return { today: mine.today, mine: mine.items, mineTotal: mine.total, teamOverdue: overdue.items, overdueTotal: overdue.total };
+  return {
+    today: mine.today,
+    mine: mine.items,
+    mineTotal: mine.total,
+    teamOverdue: overdue.items,
+    overdueTotal: overdue.total,
+  };
 }

@@ -7,7 +7,16 @@ export async function showGuardrailReport(deps: ServiceDeps, input: { periodDays
   const now = deps.clock.now();
   const since = new Date(now.getTime() - input.periodDays * 24 * 3600_000);
   const { incidents, actions } = await deps.reviews.guardrailData(since);
-  const report = guardrailReport({ now, periodDays: input.periodDays, timeZone: deps.settings.defaultTimeZone, incidents, actions });
+  const report = guardrailReport({
+    now,
+    periodDays: input.periodDays,
+    timeZone: deps.settings.defaultTimeZone,
+    incidents,
+    actions,
+  });
   // A report across incidents is read outside their channels: service names are redacted.
-  return { ...report, recurringServices: report.recurringServices.map((s) => ({ ...s, service: redactString(s.service).value })) };
+  return {
+    ...report,
+    recurringServices: report.recurringServices.map((s) => ({ ...s, service: redactString(s.service).value })),
+  };
 }

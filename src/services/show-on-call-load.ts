@@ -33,7 +33,11 @@ async function resolveScope(deps: ServiceDeps, query: string | null): Promise<Lo
   if (deps.history) {
     try {
       const found = await deps.history.findScope(query);
-      if (!found) throw new AppError(`PagerDuty has no schedule or team called “${query}”. Try \`/incident load\` for everyone on call.`, 'not_found');
+      if (!found)
+        throw new AppError(
+          `PagerDuty has no schedule or team called “${query}”. Try \`/incident load\` for everyone on call.`,
+          'not_found',
+        );
       return found;
     } catch (err) {
       if (!(err instanceof OnCallUnavailable)) throw err;
@@ -51,7 +55,10 @@ async function resolveScope(deps: ServiceDeps, query: string | null): Promise<Lo
 }
 
 /** Matches PagerDuty people to Slack members by email (remembered; looked up again weekly). */
-async function matchSlackMembers(deps: ServiceDeps, window: OnCallWindow & { slackUsers: Map<string, string> }): Promise<void> {
+async function matchSlackMembers(
+  deps: ServiceDeps,
+  window: OnCallWindow & { slackUsers: Map<string, string> },
+): Promise<void> {
   const now = deps.clock.now();
   const ids = window.people.map((p) => p.id);
   const people = await deps.loadCache.peopleToMatch(ids, new Date(now.getTime() - SLACK_MATCH_MAX_AGE));
@@ -63,7 +70,10 @@ async function matchSlackMembers(deps: ServiceDeps, window: OnCallWindow & { sla
     deps.logger.warn({ err }, 'Slack lookup by email failed; trying again next report');
     return;
   }
-  const matches = people.map((p) => ({ personId: p.id, slackUserId: (p.email && byEmail.get(p.email.toLowerCase())) || null }));
+  const matches = people.map((p) => ({
+    personId: p.id,
+    slackUserId: (p.email && byEmail.get(p.email.toLowerCase())) || null,
+  }));
   await deps.loadCache.setSlackUsers(matches, now);
   for (const m of matches) {
     if (m.slackUserId) window.slackUsers.set(m.personId, m.slackUserId);
@@ -129,7 +139,13 @@ async function loadFor(
     people: window.people,
     stretches: window.stretches,
     pages: window.pages,
-    incidentWork: work.map((w) => ({ personId: personOf.get(w.slackUserId)!, incidentId: w.incidentId, roles: w.roles, start: w.start, end: w.end })),
+    incidentWork: work.map((w) => ({
+      personId: personOf.get(w.slackUserId)!,
+      incidentId: w.incidentId,
+      roles: w.roles,
+      start: w.start,
+      end: w.end,
+    })),
   });
 }
 
@@ -140,7 +156,7 @@ async function loadFor(
  */
 export async function showOnCallLoad(
   deps: ServiceDeps,
-  input: { query: string | null; periodDays: number; /** false: from the cache only. */ fetch?: boolean },
+  input: { query: string | null; periodDays: number /** false: from the cache only. */; fetch?: boolean },
 ): Promise<OnCallLoad> {
   const scope = await resolveScope(deps, input.query);
   const key = scopeKey(scope);

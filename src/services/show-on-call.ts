@@ -23,7 +23,10 @@ export async function showOnCall(deps: ServiceDeps, input: { query: string | nul
     (reason) => `PagerDuty did not answer (${reason}). Try again in a minute.`,
   );
   if (!answer) {
-    throw new AppError(`No PagerDuty service or schedule is called \`${input.query}\`. Try part of its name, or \`/incident oncall\` for everyone.`, 'not_found');
+    throw new AppError(
+      `No PagerDuty service or schedule is called \`${input.query}\`. Try part of its name, or \`/incident oncall\` for everyone.`,
+      'not_found',
+    );
   }
   const emails = [...new Set([...answer.now, ...answer.next].map((s) => s.email).filter((e): e is string => !!e))];
   const ids = new Map<string, string | null>();
@@ -33,6 +36,9 @@ export async function showOnCall(deps: ServiceDeps, input: { query: string | nul
       ids.set(email, await deps.chat.userIdByEmail(email).catch(() => null));
     }),
   );
-  const withSlack = (s: OnCallShift): OnCallPerson => ({ ...s, slackUserId: s.email ? (ids.get(s.email) ?? null) : null });
+  const withSlack = (s: OnCallShift): OnCallPerson => ({
+    ...s,
+    slackUserId: s.email ? (ids.get(s.email) ?? null) : null,
+  });
   return { target: answer.target, now: answer.now.map(withSlack), next: answer.next.map(withSlack) };
 }

@@ -19,7 +19,10 @@ export interface IncidentTimeline {
 }
 
 /** The timeline of the incident whose channel this is, with its duration metrics, for `userId` to read. */
-export async function showTimeline(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<IncidentTimeline> {
+export async function showTimeline(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string },
+): Promise<IncidentTimeline> {
   const { store, chat, logger, settings } = deps;
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const [entries, readerZone] = await Promise.all([

@@ -65,7 +65,10 @@ export async function syncOnCallHistory(
       fetched++;
     } catch (err) {
       if (!(err instanceof OnCallUnavailable)) throw err;
-      deps.logger.warn({ err, scopeKey, window: w.start.toISOString() }, 'on-call history not fetched; using the cache');
+      deps.logger.warn(
+        { err, scopeKey, window: w.start.toISOString() },
+        'on-call history not fetched; using the cache',
+      );
       failed = `PagerDuty did not answer (${err.message})`;
     }
   }

@@ -26,5 +26,10 @@ export async function takeAuditCheckpoint(
 ): Promise<TakenCheckpoint> {
   const snapshot = await deps.audit.snapshot();
   const checkpoint = signCheckpoint(snapshot, { createdAt: deps.clock.now(), trigger, signer });
-  return { checkpoint, filename: checkpointFilename(checkpoint), json: checkpointJson(checkpoint), message: checkpointMessage(checkpoint) };
+  return {
+    checkpoint,
+    filename: checkpointFilename(checkpoint),
+    json: checkpointJson(checkpoint),
+    message: checkpointMessage(checkpoint),
+  };
 }

@@ -3,8 +3,13 @@ import type { ServiceDeps } from './deps.ts';
 import { findMessageEntry } from './record-pinned-message.ts';
 
 export type MessageChange =
-  | { channelId: string; ts: string; newText: string; /** When it was edited (Slack's edited.ts); default now. */ at?: Date }
-  | { channelId: string; ts: string; deleted: true; /** When it was deleted; default now. */ at?: Date };
+  | {
+      channelId: string;
+      ts: string;
+      newText: string /** When it was edited (Slack's edited.ts); default now. */;
+      at?: Date;
+    }
+  | { channelId: string; ts: string; deleted: true /** When it was deleted; default now. */; at?: Date };
 
 /**
  * An edit or delete of a message in a channel: when that message is on its incident's timeline,
@@ -29,7 +34,10 @@ export async function updateMessageEntry(deps: ServiceDeps, change: MessageChang
     updated = await store.updateMessageEntry(incident.id, change.ts, { text: change.newText, editedAt: at });
   }
   if (updated) {
-    logger.info({ incidentId: incident.id, ts: change.ts, change: 'deleted' in change ? 'deleted' : 'edited' }, 'timeline message entry updated');
+    logger.info(
+      { incidentId: incident.id, ts: change.ts, change: 'deleted' in change ? 'deleted' : 'edited' },
+      'timeline message entry updated',
+    );
   }
   return updated;
 }

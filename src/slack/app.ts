@@ -78,7 +78,14 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   let routesServer: (() => Server | null) | undefined;
   if (config.SLACK_APP_TOKEN) {
     // apps.connections.open goes to SLACK_API_URL too, with Socket Mode's own retries (it reconnects).
-    const socketMode = new SocketModeWithRoutes({ appToken: config.SLACK_APP_TOKEN, port: config.PORT, routes: customRoutes, logger, logLevel, clientOptions: { ...clientOptions } });
+    const socketMode = new SocketModeWithRoutes({
+      appToken: config.SLACK_APP_TOKEN,
+      port: config.PORT,
+      routes: customRoutes,
+      logger,
+      logLevel,
+      clientOptions: { ...clientOptions },
+    });
     routesServer = () => socketMode.server;
     receiver = socketMode;
   } else {
@@ -103,17 +110,30 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     ...(config.SLACK_APP_TOKEN ? { socketMode: true } : {}),
     logger,
     logLevel,
-    clientOptions: { ...clientOptions, retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 } },
+    clientOptions: {
+      ...clientOptions,
+      retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    },
   });
   if (routesServer) socketModeServers.set(app, routesServer);
   opts.metrics?.instrumentSlackApp(app);
   answerFirst(app, opts.ctx.work);
-  screenDeliveries(app, { logger: opts.ctx.deps.logger, responseUrls: opts.responseUrls ?? slackResponseUrlCheck(config.SLACK_API_URL) });
+  screenDeliveries(app, {
+    logger: opts.ctx.deps.logger,
+    responseUrls: opts.responseUrls ?? slackResponseUrlCheck(config.SLACK_API_URL),
+  });
   // Each request's work (after the ack too) is tracked, and done on behalf of whoever sent it.
   app.use(async ({ body, next }) => {
     await opts.track(actingAs(auditActorOf(body), next));
   });
-  app.use(skipRepeatedDeliveries({ log: opts.deliveries, clock: opts.ctx.deps.clock, logger: opts.ctx.deps.logger, signatureKey: REQUEST_SIGNATURE }));
+  app.use(
+    skipRepeatedDeliveries({
+      log: opts.deliveries,
+      clock: opts.ctx.deps.clock,
+      logger: opts.ctx.deps.logger,
+      signatureKey: REQUEST_SIGNATURE,
+    }),
+  );
   registerListeners(app, opts.ctx);
   app.error(async (err) => {
     opts.ctx.deps.logger.error({ err }, 'unhandled Slack listener error');
@@ -164,14 +184,23 @@ export function screenDeliveries(
     let body: unknown;
     try {
       const envelope = slackEnvelopeSchema.safeParse(event.body);
-      if (!envelope.success) throw Object.assign(new Error('not a Slack payload the bot accepts'), { problems: envelopeProblems(envelope.error) });
+      if (!envelope.success)
+        throw Object.assign(new Error('not a Slack payload the bot accepts'), {
+          problems: envelopeProblems(envelope.error),
+        });
       const cleaned = cleanUnstorable(event.body);
       if (cleaned.paths.length) {
-        opts.logger.warn({ fields: cleaned.paths.slice(0, 20) }, 'Slack delivery had text the database cannot store (U+0000, unpaired surrogates): cleaned');
+        opts.logger.warn(
+          { fields: cleaned.paths.slice(0, 20) },
+          'Slack delivery had text the database cannot store (U+0000, unpaired surrogates): cleaned',
+        );
       }
       const screened = screenResponseUrls(cleaned.value, opts.responseUrls);
       if (screened.refused.length) {
-        opts.logger.warn({ fields: screened.refused }, 'Slack delivery named a response URL that is not Slack\'s: ignored (answers go by direct message)');
+        opts.logger.warn(
+          { fields: screened.refused },
+          "Slack delivery named a response URL that is not Slack's: ignored (answers go by direct message)",
+        );
       }
       body = screened.body;
     } catch (err) {

@@ -7,8 +7,16 @@ const name = z.string().min(1).max(255);
 /** The parts of a Slack request body that say who acted and through what. Anything else is ignored. */
 const bodySchema = z.union([
   z.object({ command: name, user_id: id, text: z.string().optional() }),
-  z.object({ type: z.literal('block_actions'), user: z.object({ id }), actions: z.array(z.object({ action_id: name })).min(1) }),
-  z.object({ type: z.enum(['view_submission', 'view_closed']), user: z.object({ id }), view: z.object({ callback_id: z.string() }) }),
+  z.object({
+    type: z.literal('block_actions'),
+    user: z.object({ id }),
+    actions: z.array(z.object({ action_id: name })).min(1),
+  }),
+  z.object({
+    type: z.enum(['view_submission', 'view_closed']),
+    user: z.object({ id }),
+    view: z.object({ callback_id: z.string() }),
+  }),
   z.object({ type: z.enum(['shortcut', 'message_action']), user: z.object({ id }), callback_id: name }),
   z.object({ type: z.literal('event_callback'), event: z.object({ type: name, user: z.string().optional() }) }),
 ]);
@@ -36,6 +44,9 @@ export function auditActorOf(body: unknown): AuditActor {
     case 'message_action':
       return { actor: b.user.id, via: `shortcut ${b.callback_id}` };
     case 'event_callback':
-      return { actor: b.event.user && id.safeParse(b.event.user).success ? b.event.user : 'slack', via: `event ${b.event.type}` };
+      return {
+        actor: b.event.user && id.safeParse(b.event.user).success ? b.event.user : 'slack',
+        via: `event ${b.event.type}`,
+      };
   }
 }

@@ -5,7 +5,14 @@ import type { Incident } from '../domain/incident.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { cleanUnstorable } from '../domain/storable-text.ts';
-import { ChatError, type ChatFile, type ChatMessage, type ChatPlatform, type CreateChannelResult, type Notice } from '../ports/chat-platform.ts';
+import {
+  ChatError,
+  type ChatFile,
+  type ChatMessage,
+  type ChatPlatform,
+  type CreateChannelResult,
+  type Notice,
+} from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
 import { noticeMessage } from './views/notices.ts';
@@ -50,7 +57,16 @@ async function call<T>(fn: () => Promise<unknown>, schema: z.ZodType<T>, tolerat
 
 const anything = z.unknown();
 const history = z.object({
-  messages: z.array(z.object({ ts: z.string(), user: z.string().optional(), bot_id: z.string().optional(), text: z.string().default('') })).default([]),
+  messages: z
+    .array(
+      z.object({
+        ts: z.string(),
+        user: z.string().optional(),
+        bot_id: z.string().optional(),
+        text: z.string().default(''),
+      }),
+    )
+    .default([]),
 });
 const permalinkResponse = z.object({ permalink: z.string() });
 const userInfo = z.object({ user: z.object({ tz: z.string().nullish() }) });
@@ -69,7 +85,14 @@ const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
 const openedIm = z.object({ channel: z.object({ id: z.string().min(1) }) });
 const memberList = z.object({
   members: z
-    .array(z.object({ id: z.string(), deleted: z.boolean().optional(), is_bot: z.boolean().optional(), profile: z.object({ email: z.string().nullish() }).nullish() }))
+    .array(
+      z.object({
+        id: z.string(),
+        deleted: z.boolean().optional(),
+        is_bot: z.boolean().optional(),
+        profile: z.object({ email: z.string().nullish() }).nullish(),
+      }),
+    )
     .default([]),
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
@@ -77,7 +100,15 @@ const memberList = z.object({
 /** The content type of an uploaded file, by its extension (Slack also guesses). */
 function mimeTypeOf(filename: string): string {
   const ext = filename.split('.').at(-1)?.toLowerCase();
-  return ext === 'png' ? 'image/png' : ext === 'csv' ? 'text/csv' : ext === 'md' ? 'text/markdown' : ext === 'json' ? 'application/json' : 'application/octet-stream';
+  return ext === 'png'
+    ? 'image/png'
+    : ext === 'csv'
+      ? 'text/csv'
+      : ext === 'md'
+        ? 'text/markdown'
+        : ext === 'json'
+          ? 'application/json'
+          : 'application/octet-stream';
 }
 
 export class SlackChatPlatform implements ChatPlatform {
@@ -131,7 +162,9 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async createChannel(name: string, isPrivate: boolean): Promise<CreateChannelResult> {
-    const res = await call(() => this.client.conversations.create({ name, is_private: isPrivate }), createdChannel, ['name_taken']);
+    const res = await call(() => this.client.conversations.create({ name, is_private: isPrivate }), createdChannel, [
+      'name_taken',
+    ]);
     return res ? { ok: true, id: res.channel.id, name: res.channel.name } : { ok: false, reason: 'name_taken' };
   }
 
@@ -165,13 +198,17 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async notify(channelId: string, notice: Notice): Promise<string> {
-    const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...noticeMessage(notice) }), postedMessage);
+    const res = await call(
+      () => this.client.chat.postMessage({ channel: channelId, ...noticeMessage(notice) }),
+      postedMessage,
+    );
     return res!.ts;
   }
 
   async fetchMessage(channelId: string, ts: string): Promise<ChatMessage | null> {
     const res = await call(
-      () => this.client.conversations.history({ channel: channelId, latest: ts, oldest: ts, inclusive: true, limit: 1 }),
+      () =>
+        this.client.conversations.history({ channel: channelId, latest: ts, oldest: ts, inclusive: true, limit: 1 }),
       history,
     );
     const m = res?.messages.find((x) => x.ts === ts);
@@ -180,9 +217,11 @@ export class SlackChatPlatform implements ChatPlatform {
   }
 
   async permalink(channelId: string, ts: string): Promise<string | null> {
-    const res = await call(() => this.client.chat.getPermalink({ channel: channelId, message_ts: ts }), permalinkResponse, [
-      'message_not_found',
-    ]);
+    const res = await call(
+      () => this.client.chat.getPermalink({ channel: channelId, message_ts: ts }),
+      permalinkResponse,
+      ['message_not_found'],
+    );
     return res?.permalink ?? null;
   }
 
@@ -255,7 +294,10 @@ export class SlackChatPlatform implements ChatPlatform {
     const msg = reviewMessage(review);
     if (ts) {
       // Redrawn in place; posted anew if that message was deleted.
-      const updated = await call(() => this.client.chat.update({ channel: channelId, ts, ...msg }), anything, ['message_not_found', 'cant_update_message']);
+      const updated = await call(() => this.client.chat.update({ channel: channelId, ts, ...msg }), anything, [
+        'message_not_found',
+        'cant_update_message',
+      ]);
       if (updated) return ts;
     }
     const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...msg }), postedMessage);
@@ -270,7 +312,10 @@ export class SlackChatPlatform implements ChatPlatform {
 
   async uploadFile(channelId: string, file: ChatFile): Promise<void> {
     const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    const target = await call(() => this.client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }), uploadUrl);
+    const target = await call(
+      () => this.client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }),
+      uploadUrl,
+    );
     let res: Response;
     try {
       // As Slack's documentation sends it: a multipart form with the file.
@@ -300,11 +345,17 @@ export class SlackChatPlatform implements ChatPlatform {
 
   async replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void> {
     // The last check before sending: a URL stored before it was screened, or from anywhere else, is never posted to.
-    if (!this.responseUrlAllowed(responseUrl)) throw new ChatError('response_url_not_slack', 'not a Slack response URL: nothing was posted to it');
+    if (!this.responseUrlAllowed(responseUrl))
+      throw new ChatError('response_url_not_slack', 'not a Slack response URL: nothing was posted to it');
     const res = await fetch(responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }),
+      body: JSON.stringify({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text,
+        ...(blocks ? { blocks } : {}),
+      }),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new ChatError(`response_url_${res.status}`);

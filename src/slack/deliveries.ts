@@ -17,8 +17,15 @@ const blockActions = z.object({
   user: z.object({ id }),
   actions: z.array(z.object({ action_id: id, action_ts: id })).min(1),
 });
-const withTrigger = z.object({ type: z.enum(['view_submission', 'shortcut', 'message_action', 'block_actions']), trigger_id: id });
-const viewClosed = z.object({ type: z.literal('view_closed'), user: z.object({ id }), view: z.object({ id, hash: id }) });
+const withTrigger = z.object({
+  type: z.enum(['view_submission', 'shortcut', 'message_action', 'block_actions']),
+  trigger_id: id,
+});
+const viewClosed = z.object({
+  type: z.literal('view_closed'),
+  user: z.object({ id }),
+  view: z.object({ id, hash: id }),
+});
 
 /**
  * What identifies a delivery across Slack's retries of it: the event id for the Events API; the
@@ -37,7 +44,8 @@ export function deliveryKey(body: unknown): string | null {
     return `action:${first!.action_ts}:${first!.action_id}:${action.data.user.id}`;
   }
   const triggered = withTrigger.safeParse(body);
-  if (triggered.success) return `${triggered.data.type === 'view_submission' ? 'view' : 'interaction'}:${triggered.data.trigger_id}`;
+  if (triggered.success)
+    return `${triggered.data.type === 'view_submission' ? 'view' : 'interaction'}:${triggered.data.trigger_id}`;
   const closed = viewClosed.safeParse(body);
   if (closed.success) return `view_closed:${closed.data.view.id}:${closed.data.view.hash}:${closed.data.user.id}`;
   return null;
@@ -100,7 +108,9 @@ export function skipRepeatedDeliveries(opts: {
       const { retryNum, retryReason } = args.context;
       opts.logger.info(
         { key, retryNum, retryReason },
-        retryNum ? 'Slack retry of a delivery already handled: acknowledged, not repeated' : 'a delivery already handled came again (not as a Slack retry): acknowledged, not repeated',
+        retryNum
+          ? 'Slack retry of a delivery already handled: acknowledged, not repeated'
+          : 'a delivery already handled came again (not as a Slack retry): acknowledged, not repeated',
       );
       // Events were acknowledged by Bolt already; everything else is acknowledged here, empty.
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
@@ -109,7 +119,10 @@ export function skipRepeatedDeliveries(opts: {
     try {
       await args.next();
     } catch (err) {
-      if (recorded === true) await opts.log.forget(key).catch((e: unknown) => opts.logger.warn({ err: e, key }, 'could not drop the key of a failed delivery'));
+      if (recorded === true)
+        await opts.log
+          .forget(key)
+          .catch((e: unknown) => opts.logger.warn({ err: e, key }, 'could not drop the key of a failed delivery'));
       throw err;
     }
     await pruneIfDue();

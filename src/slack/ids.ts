@@ -7,7 +7,13 @@ export const COMMAND = '/incident';
  * and deletes of those messages (message.channels / message.groups) update their entries;
  * app_home_opened draws the App Home tab (the person's action items).
  */
-export const BOT_EVENTS: readonly string[] = ['pin_added', 'reaction_added', 'message.channels', 'message.groups', 'app_home_opened'];
+export const BOT_EVENTS: readonly string[] = [
+  'pin_added',
+  'reaction_added',
+  'message.channels',
+  'message.groups',
+  'app_home_opened',
+];
 export const SHORTCUTS: readonly string[] = [];
 
 export const DECLARE_MODAL = {
@@ -72,13 +78,22 @@ export const SUMMARY_ACTIONS = {
 } as const;
 
 /** The offer, after resolving, to resolve the linked PagerDuty incidents too. */
-export const PAGERDUTY_ACTIONS = { blockId: 'incident_pagerduty_actions', resolveLinked: 'incident_resolve_pagerduty' } as const;
+export const PAGERDUTY_ACTIONS = {
+  blockId: 'incident_pagerduty_actions',
+  resolveLinked: 'incident_resolve_pagerduty',
+} as const;
 
 /** Forms opened from the summary: a status update, a note, a role assignment. */
 export const INCIDENT_MODALS = {
   update: { callbackId: 'incident_update', block: 'message', action: 'message_input' },
   note: { callbackId: 'incident_note', block: 'note', action: 'note_input' },
-  role: { callbackId: 'incident_role', roleBlock: 'role', roleAction: 'role_select', userBlock: 'user', userAction: 'user_select' },
+  role: {
+    callbackId: 'incident_role',
+    roleBlock: 'role',
+    roleAction: 'role_select',
+    userBlock: 'user',
+    userAction: 'user_select',
+  },
 } as const;
 
 /** The post-incident review form: each field's block id, and its input's action id (`<block>_input`). */

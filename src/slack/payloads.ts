@@ -122,25 +122,66 @@ const commandEnvelope = z
   })
   .catchall(z.string());
 
-const action = z.looseObject({ action_id: z.string().min(1), block_id: z.string().optional(), type: z.string().optional() });
+const action = z.looseObject({
+  action_id: z.string().min(1),
+  block_id: z.string().optional(),
+  type: z.string().optional(),
+});
 
 const interactionEnvelope = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('block_actions'), ...interaction, actions: z.array(action).min(1), view: viewEnvelope.optional(), container: object.optional() }),
-  z.looseObject({ type: z.literal('interactive_message'), ...interaction, callback_id: z.string(), actions: z.array(object).min(1) }),
+  z.looseObject({
+    type: z.literal('block_actions'),
+    ...interaction,
+    actions: z.array(action).min(1),
+    view: viewEnvelope.optional(),
+    container: object.optional(),
+  }),
+  z.looseObject({
+    type: z.literal('interactive_message'),
+    ...interaction,
+    callback_id: z.string(),
+    actions: z.array(object).min(1),
+  }),
   z.looseObject({ type: z.literal('view_submission'), ...interaction, view: viewEnvelope }),
   z.looseObject({ type: z.literal('view_closed'), ...interaction, view: viewEnvelope }),
-  z.looseObject({ type: z.literal('shortcut'), ...interaction, callback_id: z.string().min(1), trigger_id: z.string().min(1) }),
-  z.looseObject({ type: z.literal('message_action'), ...interaction, callback_id: z.string().min(1), trigger_id: z.string().min(1), message: object }),
-  z.looseObject({ type: z.literal('block_suggestion'), ...interaction, action_id: z.string().min(1), block_id: z.string(), value: z.string() }),
+  z.looseObject({
+    type: z.literal('shortcut'),
+    ...interaction,
+    callback_id: z.string().min(1),
+    trigger_id: z.string().min(1),
+  }),
+  z.looseObject({
+    type: z.literal('message_action'),
+    ...interaction,
+    callback_id: z.string().min(1),
+    trigger_id: z.string().min(1),
+    message: object,
+  }),
+  z.looseObject({
+    type: z.literal('block_suggestion'),
+    ...interaction,
+    action_id: z.string().min(1),
+    block_id: z.string(),
+    value: z.string(),
+  }),
 ]);
 
 /** Slack's handshake when the request URL is set, answered by Bolt. */
 const urlVerification = z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1).max(1000) });
 /** Slack stopped sending events for a minute: nothing to do but say so. */
-export const appRateLimitedSchema = z.looseObject({ type: z.literal('app_rate_limited'), minute_rate_limited: z.number().optional() });
+export const appRateLimitedSchema = z.looseObject({
+  type: z.literal('app_rate_limited'),
+  minute_rate_limited: z.number().optional(),
+});
 
 /** Every kind of delivery the bot accepts; anything else is refused (HTTP 400, or dropped in Socket Mode). */
-export const slackEnvelopeSchema = z.union([commandEnvelope, eventCallbackEnvelope, interactionEnvelope, urlVerification, appRateLimitedSchema]);
+export const slackEnvelopeSchema = z.union([
+  commandEnvelope,
+  eventCallbackEnvelope,
+  interactionEnvelope,
+  urlVerification,
+  appRateLimitedSchema,
+]);
 
 /**
  * The paths and messages of a refused envelope's first few problems, for the log (never the

@@ -28,7 +28,12 @@ export type Verdict =
   | { pass: true; raw: Buffer; contentType: string }
   | { pass: false; status: number; reason: string; detail?: Record<string, unknown> };
 
-const refuse = (status: number, reason: string, detail?: Record<string, unknown>): Verdict => ({ pass: false, status, reason, ...(detail ? { detail } : {}) });
+const refuse = (status: number, reason: string, detail?: Record<string, unknown>): Verdict => ({
+  pass: false,
+  status,
+  reason,
+  ...(detail ? { detail } : {}),
+});
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -84,18 +89,23 @@ export async function screenSlackRequest(req: IncomingMessage, opts: RequestGuar
   const contentType = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
   // Slack's certificate check is not signed (Bolt answers it without a signature too): answered, nothing else.
-  if (contentType === FORM && parseQuery(text).ssl_check === '1') return { pass: false, status: 200, reason: 'ssl_check' };
+  if (contentType === FORM && parseQuery(text).ssl_check === '1')
+    return { pass: false, status: 200, reason: 'ssl_check' };
 
   const timestamp = header(req, 'x-slack-request-timestamp') ?? '';
   const signature = header(req, 'x-slack-signature') ?? '';
   if (!/^[1-9]\d{0,11}$/.test(timestamp)) return refuse(401, 'no valid x-slack-request-timestamp');
   const skew = Math.floor((opts.now ?? Date.now)() / 1000) - Number(timestamp);
   if (Math.abs(skew) > MAX_CLOCK_SKEW_SECONDS) {
-    return refuse(401, `signed ${Math.abs(skew)} s ${skew > 0 ? 'ago' : 'in the future'}: more than ${MAX_CLOCK_SKEW_SECONDS} s from now`);
+    return refuse(
+      401,
+      `signed ${Math.abs(skew)} s ${skew > 0 ? 'ago' : 'in the future'}: more than ${MAX_CLOCK_SKEW_SECONDS} s from now`,
+    );
   }
   if (!slackSignatureMatches(opts.signingSecret, timestamp, text, signature)) return refuse(401, 'bad signature');
 
-  if (contentType !== FORM && contentType !== JSON_TYPE) return refuse(400, 'unsupported content type', { contentType: contentType.slice(0, 100) });
+  if (contentType !== FORM && contentType !== JSON_TYPE)
+    return refuse(400, 'unsupported content type', { contentType: contentType.slice(0, 100) });
   // Parsed as Bolt parses it (HTTPModuleFunctions.parseHTTPRequestBody), so what is checked is what Bolt sees.
   let body: unknown;
   try {
@@ -110,7 +120,8 @@ export async function screenSlackRequest(req: IncomingMessage, opts: RequestGuar
   }
   if (nestedDeeperThan(body)) return refuse(400, 'body nested too deeply');
   const envelope = slackEnvelopeSchema.safeParse(body);
-  if (!envelope.success) return refuse(400, 'not a Slack payload the bot accepts', { problems: envelopeProblems(envelope.error) });
+  if (!envelope.success)
+    return refuse(400, 'not a Slack payload the bot accepts', { problems: envelopeProblems(envelope.error) });
   if (appRateLimitedSchema.safeParse(body).success) return { pass: false, status: 200, reason: 'app_rate_limited' };
   return { pass: true, raw, contentType };
 }
@@ -133,7 +144,10 @@ function answer(res: ServerResponse, status: number, error?: string) {
  * `req.rawBody`) with its content type as Bolt compares it. Other routes go straight to Bolt. No
  * request can throw out of here.
  */
-export function guardSlackRequests(receiver: { requestListener: (req: IncomingMessage, res: ServerResponse) => void }, opts: RequestGuardOptions): void {
+export function guardSlackRequests(
+  receiver: { requestListener: (req: IncomingMessage, res: ServerResponse) => void },
+  opts: RequestGuardOptions,
+): void {
   const bolt = receiver.requestListener;
   const endpoints = new Set(opts.endpoints ?? ['/slack/events']);
   receiver.requestListener = (req, res) => {
@@ -153,11 +167,15 @@ export function guardSlackRequests(receiver: { requestListener: (req: IncomingMe
           return;
         }
         if (verdict.status === 200) {
-          if (verdict.reason === 'app_rate_limited') opts.logger.warn({}, 'Slack says it is not sending this app events for a minute (app_rate_limited)');
+          if (verdict.reason === 'app_rate_limited')
+            opts.logger.warn({}, 'Slack says it is not sending this app events for a minute (app_rate_limited)');
           answer(res, 200);
           return;
         }
-        opts.logger.warn({ status: verdict.status, reason: verdict.reason, ...verdict.detail }, 'Slack request refused');
+        opts.logger.warn(
+          { status: verdict.status, reason: verdict.reason, ...verdict.detail },
+          'Slack request refused',
+        );
         // A body left unread (too large) is discarded by Node once the answer is sent (as under Bolt).
         answer(res, verdict.status, verdict.reason);
       })

@@ -60,7 +60,9 @@ export function screenResponseUrls(body: unknown, allowed: ResponseUrlCheck): Sc
     set('response_url', undefined);
   }
   if (Array.isArray(body.response_urls)) {
-    const kept = body.response_urls.filter((r) => isRecord(r) && typeof r.response_url === 'string' && allowed(r.response_url));
+    const kept = body.response_urls.filter(
+      (r) => isRecord(r) && typeof r.response_url === 'string' && allowed(r.response_url),
+    );
     if (kept.length !== body.response_urls.length) {
       refused.push('response_urls');
       set('response_urls', kept);
@@ -74,7 +76,12 @@ export function screenResponseUrls(body: unknown, allowed: ResponseUrlCheck): Sc
     } catch {
       meta = null;
     }
-    if (isRecord(meta) && meta.responseUrl !== undefined && meta.responseUrl !== null && (typeof meta.responseUrl !== 'string' || !allowed(meta.responseUrl))) {
+    if (
+      isRecord(meta) &&
+      meta.responseUrl !== undefined &&
+      meta.responseUrl !== null &&
+      (typeof meta.responseUrl !== 'string' || !allowed(meta.responseUrl))
+    ) {
       refused.push('view.private_metadata.responseUrl');
       set('view', { ...view, private_metadata: JSON.stringify({ ...meta, responseUrl: null }) });
     }

@@ -13,7 +13,11 @@ import {
 } from '../../src/charts/load-charts.ts';
 import { Raster, type Rgb } from '../../src/charts/png.ts';
 
-interface Image { width: number; height: number; pixel(x: number, y: number): Rgb }
+interface Image {
+  width: number;
+  height: number;
+  pixel(x: number, y: number): Rgb;
+}
 
 /** Minimal decoder for the encoder's output (IHDR, one IDAT, IEND; filter 0). png.test.ts checks the format in depth. */
 function decode(png: Buffer): Image {
@@ -79,7 +83,12 @@ function countMatching(img: Image, pred: (p: Rgb, x: number, y: number) => boole
   return n;
 }
 
-const bar = (name: string, inHours: number, outOfHours = 0, night = 0): LoadBar => ({ name, inHours, outOfHours, night });
+const bar = (name: string, inHours: number, outOfHours = 0, night = 0): LoadBar => ({
+  name,
+  inHours,
+  outOfHours,
+  night,
+});
 
 describe('loadBarChart', () => {
   test('has the documented width and a height that fits its rows', () => {
@@ -100,7 +109,9 @@ describe('loadBarChart', () => {
   });
 
   test('draws each kind of page in its own colour, proportionally', () => {
-    const img = decode(loadBarChart('Pages', [bar('Day', 12), bar('Evening', 0, 12), bar('Night', 0, 0, 12), bar('Mixed', 2, 4, 6)]));
+    const img = decode(
+      loadBarChart('Pages', [bar('Day', 12), bar('Evening', 0, 12), bar('Night', 0, 0, 12), bar('Mixed', 2, 4, 6)]),
+    );
     const [day, evening, night, mixed] = [0, 1, 2, 3].map((i) => rowPixels(img, i));
     assert.ok(day![0] > 0 && day![1] === 0 && day![2] === 0, `day ${day}`);
     assert.ok(evening![0] === 0 && evening![1] > 0 && evening![2] === 0, `evening ${evening}`);
@@ -111,7 +122,10 @@ describe('loadBarChart', () => {
   test('the legend shows all three colours above the plot', () => {
     const img = decode(loadBarChart('Pages', [bar('Ann', 1)]));
     const legend = segmentPixels(img, 0, LOAD_CHART_LAYOUT.plotTop - 4);
-    assert.ok(legend.every((n) => n >= 100), `legend swatches ${legend}`);
+    assert.ok(
+      legend.every((n) => n >= 100),
+      `legend swatches ${legend}`,
+    );
   });
 
   test('renders a readable "no pages" image for empty or all-zero input', () => {
@@ -136,7 +150,10 @@ describe('loadBarChart', () => {
     const below = segmentPixels(img, L.plotTop + L.maxRows * L.rowHeight, img.height);
     assert.deepEqual(below, [0, 0, 0], 'nothing is drawn as a 41st bar');
     // The "and 160 more" note sits below the axis labels.
-    const notes = countMatching(img, (p, _x, y) => y > L.plotTop + L.maxRows * L.rowHeight + 50 && same(p, COLORS.muted));
+    const notes = countMatching(
+      img,
+      (p, _x, y) => y > L.plotTop + L.maxRows * L.rowHeight + 50 && same(p, COLORS.muted),
+    );
     assert.ok(notes > 100, `"and N more" note drawn (${notes} pixels)`);
   });
 
@@ -205,7 +222,10 @@ describe('pagesHeatmap', () => {
     }
     // More pages, darker cell.
     const order = [cellColor(img, 0, 3), cellColor(img, 2, 13), cellColor(img, 6, 23), max].map(luminance);
-    assert.deepEqual([...order].sort((a, b) => b - a), order);
+    assert.deepEqual(
+      [...order].sort((a, b) => b - a),
+      order,
+    );
   });
 
   test('heatColor darkens monotonically from white to dark red', () => {

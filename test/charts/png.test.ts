@@ -21,7 +21,11 @@ function testCrc(bytes: Uint8Array): number {
   return ~crc >>> 0;
 }
 
-interface Chunk { type: string; data: Buffer; crc: number }
+interface Chunk {
+  type: string;
+  data: Buffer;
+  crc: number;
+}
 
 function readChunks(png: Buffer): Chunk[] {
   const chunks: Chunk[] = [];
@@ -43,7 +47,10 @@ function readChunks(png: Buffer): Chunk[] {
 function decode(png: Buffer): { width: number; height: number; pixel(x: number, y: number): Rgb } {
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
   const chunks = readChunks(png);
-  assert.deepEqual(chunks.map((c) => c.type), ['IHDR', 'IDAT', 'IEND']);
+  assert.deepEqual(
+    chunks.map((c) => c.type),
+    ['IHDR', 'IDAT', 'IEND'],
+  );
   const ihdr = chunks[0]!.data;
   assert.equal(ihdr.length, 13);
   const width = ihdr.readUInt32BE(0);

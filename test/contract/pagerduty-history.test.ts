@@ -42,7 +42,12 @@ const tim = {
 };
 // Tim comes as a bare reference, so the adapter reads him with GET /users/PT23IWX; Prism answers its one example
 // user, whose details the adapter files under the id it asked for.
-const timAsPerson = { id: 'PT23IWX', name: 'Earline Greenholt', email: '125.greenholt.earline@graham.name', timeZone: 'America/Lima' };
+const timAsPerson = {
+  id: 'PT23IWX',
+  name: 'Earline Greenholt',
+  email: '125.greenholt.earline@graham.name',
+  timeZone: 'America/Lima',
+};
 
 test('findScope: an exact schedule name, with GET /schedules only', async () => {
   const from = prism.log.length;
@@ -59,7 +64,10 @@ test('findScope: a team by exact name after a partial schedule match (GET /sched
   const from = prism.log.length;
   assert.deepEqual(await history.findScope('Engineering'), { kind: 'team', id: 'PQ9K7I8', name: 'Engineering' });
   assert.deepEqual(prism.requests().slice(-2), ['GET /schedules', 'GET /teams']);
-  assert.deepEqual(queries(from).map((q) => q.query.query), ['Engineering', 'Engineering']);
+  assert.deepEqual(
+    queries(from).map((q) => q.query.query),
+    ['Engineering', 'Engineering'],
+  );
   assert.deepEqual(prism.violations('request'), [], logSince(from));
 });
 
@@ -71,7 +79,12 @@ test('fetchWindow(schedule): GET /oncalls, GET /log_entries and GET /users/{id} 
     new Date('2015-03-08T00:00:00Z'),
   );
   assert.deepEqual(window, { stretches: [tim], pages: [], people: [timAsPerson] });
-  assert.deepEqual(prism.requests().slice(-4), ['GET /oncalls', 'GET /log_entries', 'GET /log_entries', 'GET /users/PT23IWX']);
+  assert.deepEqual(prism.requests().slice(-4), [
+    'GET /oncalls',
+    'GET /log_entries',
+    'GET /log_entries',
+    'GET /users/PT23IWX',
+  ]);
   const [oncalls, logs, nextLogs] = queries(from);
   assert.deepEqual(oncalls?.query, {
     since: '2015-03-06T00:00:00.000Z',
@@ -102,9 +115,17 @@ test('fetchWindow(team): the team’s schedules (team_ids[]) then their on-calls
     new Date('2015-03-07T12:00:00Z'),
   );
   // Clipped to the half day asked for.
-  assert.deepEqual(window.stretches, [{ ...tim, start: new Date('2015-03-07T00:00:00Z'), end: new Date('2015-03-07T12:00:00Z') }]);
+  assert.deepEqual(window.stretches, [
+    { ...tim, start: new Date('2015-03-07T00:00:00Z'), end: new Date('2015-03-07T12:00:00Z') },
+  ]);
   assert.deepEqual(window.people, [timAsPerson]);
-  assert.deepEqual(prism.requests().slice(-5), ['GET /schedules', 'GET /oncalls', 'GET /log_entries', 'GET /log_entries', 'GET /users/PT23IWX']);
+  assert.deepEqual(prism.requests().slice(-5), [
+    'GET /schedules',
+    'GET /oncalls',
+    'GET /log_entries',
+    'GET /log_entries',
+    'GET /users/PT23IWX',
+  ]);
   const [schedules, oncalls] = queries(from);
   assert.equal(schedules?.query['team_ids[]'], 'PQ9K7I8');
   assert.equal(oncalls?.query['schedule_ids[]'], 'PI7DH85');
@@ -124,7 +145,8 @@ test('fetchWindow(all) over 100 days: 90-day /oncalls ranges and 7-day /log_entr
   const logs = sent.filter((q) => q.path === '/log_entries');
   assert.equal(oncalls.length, 2);
   // 15 windows of at most 7 days, back to back, two pages each.
-  const windows = [...new Set(logs.map((q) => `${String(q.query.since)}|${String(q.query.until)}`))].map((w) => w.split('|').map(Date.parse))
+  const windows = [...new Set(logs.map((q) => `${String(q.query.since)}|${String(q.query.until)}`))]
+    .map((w) => w.split('|').map(Date.parse))
     .sort((x, y) => x[0]! - y[0]!);
   assert.equal(windows.length, 15);
   assert.equal(logs.length, 30);
@@ -134,7 +156,8 @@ test('fetchWindow(all) over 100 days: 90-day /oncalls ranges and 7-day /log_entr
     assert.ok(b! - a! <= 7 * 24 * 3600_000);
     if (i > 0) assert.equal(a, windows[i - 1]![1], 'back to back');
   });
-  for (const q of oncalls) assert.ok(Date.parse(String(q.query.until)) - Date.parse(String(q.query.since)) <= 90 * 24 * 3600_000);
+  for (const q of oncalls)
+    assert.ok(Date.parse(String(q.query.until)) - Date.parse(String(q.query.since)) <= 90 * 24 * 3600_000);
   assert.ok(oncalls.every((q) => q.query['schedule_ids[]'] === undefined));
   assert.deepEqual(prism.violations('request'), [], logSince(from));
 });

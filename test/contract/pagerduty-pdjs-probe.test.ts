@@ -39,7 +39,11 @@ test('pdjs calls the bot makes satisfy the PagerDuty REST spec', async (t) => {
           },
         }),
     },
-    { name: 'GET /services', status: 200, run: () => pd.get('/services', { url: url('/services'), data: { query: 'x' } }) },
+    {
+      name: 'GET /services',
+      status: 200,
+      run: () => pd.get('/services', { url: url('/services'), data: { query: 'x' } }),
+    },
     {
       name: 'GET /escalation_policies/PEP1',
       status: 200,
@@ -76,6 +80,11 @@ test('pdjs calls the bot makes satisfy the PagerDuty REST spec', async (t) => {
     assert.equal(res.status, c.status, c.name);
   }
 
-  assert.deepEqual(prism.requests(), ['GET /oncalls', 'GET /services', 'GET /escalation_policies/PEP1', 'POST /incidents']);
+  assert.deepEqual(prism.requests(), [
+    'GET /oncalls',
+    'GET /services',
+    'GET /escalation_policies/PEP1',
+    'POST /incidents',
+  ]);
   assert.deepEqual(prism.violations('request'), []);
 });

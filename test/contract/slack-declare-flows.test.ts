@@ -24,7 +24,12 @@ after(async () => {
 // A fresh bot and database per test: Prism answers every conversations.create with the same
 // example channel id, which a second incident in the same database may not reuse.
 beforeEach(async () => {
-  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null, responseUrlOrigins: [responses.url] });
+  app = await startTestBot({
+    slackApiUrl: `${prism.url}/`,
+    token: 'xoxb-contract-test',
+    databaseUrl: null,
+    responseUrlOrigins: [responses.url],
+  });
 });
 afterEach(async () => {
   await app?.stop();
@@ -32,7 +37,10 @@ afterEach(async () => {
 
 /** Web API calls since `from`, leaving out the auth.test Bolt makes at start. */
 function newRequests(from: number) {
-  return prism.requests().slice(from).filter((r) => r !== 'POST /auth.test');
+  return prism
+    .requests()
+    .slice(from)
+    .filter((r) => r !== 'POST /auth.test');
 }
 
 test('fast-path declare: every Slack call matches the spec', async () => {
@@ -60,7 +68,13 @@ test('modal declare of a private clinical incident: every Slack call matches the
     viewId: 'VCONTRACT1',
     callbackId: DECLARE_MODAL.callbackId,
     privateMetadata: JSON.stringify({ responseUrl: responses.responseUrl('modal'), channelId: 'CGENERAL' }),
-    values: declareModalValues({ title: 'EHR login failing', severity: 'SEV1', description: 'Wards cannot log in.', service: 'ehr', flags: ['private', 'clinical'] }),
+    values: declareModalValues({
+      title: 'EHR login failing',
+      severity: 'SEV1',
+      description: 'Wards cannot log in.',
+      service: 'ehr',
+      flags: ['private', 'clinical'],
+    }),
   });
   await app.bot.idle();
   assert.deepEqual(prism.violations('request'), []);
@@ -72,7 +86,10 @@ test('modal declare of a private clinical incident: every Slack call matches the
     'POST /chat.postMessage', // the SEV1 change freeze, without detail
     'POST /chat.update', // the summary shows the freeze
   ]);
-  assert.match(String(responses.responses.find((r) => r.id === 'modal')?.body.text), /Declared INC-\d+ \(SEV1\).*private/);
+  assert.match(
+    String(responses.responses.find((r) => r.id === 'modal')?.body.text),
+    /Declared INC-\d+ \(SEV1\).*private/,
+  );
 });
 
 test('running an incident from its channel: every Slack call matches the spec', async () => {
@@ -97,7 +114,12 @@ test('running an incident from its channel: every Slack call matches the spec', 
     await app.command(text, { responseUrl: responses.responseUrl('run'), channelId, userId: 'UALICE' });
     await app.bot.idle();
   }
-  for (const actionId of [SUMMARY_ACTIONS.update, SUMMARY_ACTIONS.note, SUMMARY_ACTIONS.role, SUMMARY_ACTIONS.timeline]) {
+  for (const actionId of [
+    SUMMARY_ACTIONS.update,
+    SUMMARY_ACTIONS.note,
+    SUMMARY_ACTIONS.role,
+    SUMMARY_ACTIONS.timeline,
+  ]) {
     await app.clickAction({
       userId: 'UALICE',
       channelId,
@@ -111,7 +133,8 @@ test('running an incident from its channel: every Slack call matches the spec', 
   assert.deepEqual(prism.violations('request'), []);
   const used = new Set(newRequests(from));
   assert.equal(newRequests(from).filter((r) => r === 'POST /views.open').length, 3, 'the three forms opened');
-  for (const m of ['POST /chat.update', 'POST /chat.postMessage', 'POST /users.info']) assert.ok(used.has(m), `${m} was exercised`);
+  for (const m of ['POST /chat.update', 'POST /chat.postMessage', 'POST /users.info'])
+    assert.ok(used.has(m), `${m} was exercised`);
   assert.equal((await app.bot.deps.store.findById(incident.id))!.status, 'INVESTIGATING');
   const errors = responses.responses.filter((r) => r.id === 'run' && /went wrong/.test(String(r.body.text)));
   assert.deepEqual(errors, []);
@@ -119,7 +142,17 @@ test('running an incident from its channel: every Slack call matches the spec', 
 
 test('/incident oncall: the users.lookupByEmail calls match the spec', async () => {
   await app.stop();
-  const shift = { level: 1, userId: 'P1', name: 'Alice', email: 'alice@example.org', scheduleName: null, escalationPolicyId: 'E', escalationPolicyName: 'E', start: null, end: null };
+  const shift = {
+    level: 1,
+    userId: 'P1',
+    name: 'Alice',
+    email: 'alice@example.org',
+    scheduleName: null,
+    escalationPolicyId: 'E',
+    escalationPolicyName: 'E',
+    start: null,
+    end: null,
+  };
   app = await startTestBot({
     slackApiUrl: `${prism.url}/`,
     token: 'xoxb-contract-test',
@@ -136,7 +169,10 @@ test('/incident oncall: the users.lookupByEmail calls match the spec', async () 
   await app.bot.idle();
   assert.deepEqual(newRequests(from), ['POST /users.lookupByEmail']);
   assert.deepEqual(prism.violations('request'), []);
-  assert.match(JSON.stringify(responses.responses.find((r) => r.id === 'oncall')?.body.blocks), /Level 1: <@W012A3CDE>/);
+  assert.match(
+    JSON.stringify(responses.responses.find((r) => r.id === 'oncall')?.body.blocks),
+    /Level 1: <@W012A3CDE>/,
+  );
 });
 
 test('Prism does reject a request that breaks the contract (the check can fail)', async () => {

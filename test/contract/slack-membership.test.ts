@@ -15,13 +15,25 @@ after(async () => {
 });
 
 test('isMember sends conversations.members as the spec has it, and reads its answer', async () => {
-  const platform = new SlackChatPlatform(new WebClient('xoxb-test-token', { slackApiUrl: `${prism.url}/`, retryConfig: { retries: 0 } }));
+  const platform = new SlackChatPlatform(
+    new WebClient('xoxb-test-token', { slackApiUrl: `${prism.url}/`, retryConfig: { retries: 0 } }),
+  );
   const from = prism.log.length;
   const member = await platform.isMember('C0123INC12', 'U0NOTAMEMBER');
   assert.equal(typeof member, 'boolean');
   const logged = prism.log.slice(from).map((l) => l.msg);
-  assert.deepEqual(logged.filter((m) => m.startsWith('Violation: request')), [], 'no request violations');
-  assert.ok(logged.includes('The request passed the validation rules. Looking for the best response'), 'Prism validated the call');
+  assert.deepEqual(
+    logged.filter((m) => m.startsWith('Violation: request')),
+    [],
+    'no request violations',
+  );
+  assert.ok(
+    logged.includes('The request passed the validation rules. Looking for the best response'),
+    'Prism validated the call',
+  );
   // The spec's example answer repeats its cursor: the adapter stops instead of looping.
-  assert.ok(logged.filter((m) => m === 'Request received').length <= 2, `requests: ${logged.filter((m) => m === 'Request received').length}`);
+  assert.ok(
+    logged.filter((m) => m === 'Request received').length <= 2,
+    `requests: ${logged.filter((m) => m === 'Request received').length}`,
+  );
 });

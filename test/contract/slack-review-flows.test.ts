@@ -44,14 +44,25 @@ after(async () => {
 beforeEach(async () => {
   offsetMs = 0;
   uploads.length = 0;
-  app = await startTestBot({ slackApiUrl: `${prism.url}/`, token: 'xoxb-contract-test', databaseUrl: null, responseUrlOrigins: [responses.url], clock });
+  app = await startTestBot({
+    slackApiUrl: `${prism.url}/`,
+    token: 'xoxb-contract-test',
+    databaseUrl: null,
+    responseUrlOrigins: [responses.url],
+    clock,
+  });
 });
 afterEach(async () => {
   await app?.stop();
 });
 
-const newRequests = (from: number) => prism.requests().slice(from).filter((r) => r !== 'POST /auth.test');
-const wentWrong = (id: string) => responses.responses.filter((r) => r.id === id && /went wrong/.test(String(r.body.text)));
+const newRequests = (from: number) =>
+  prism
+    .requests()
+    .slice(from)
+    .filter((r) => r !== 'POST /auth.test');
+const wentWrong = (id: string) =>
+  responses.responses.filter((r) => r.id === id && /went wrong/.test(String(r.body.text)));
 
 async function declared(text = 'declare sev2 Contract review') {
   await app.command(text, { responseUrl: responses.responseUrl('declare') });
@@ -64,7 +75,11 @@ async function declared(text = 'declare sev2 Contract review') {
 test('resolving posts the review and uploads its Markdown: every Slack call matches the contract', async () => {
   const incident = await declared();
   const from = prism.requests().length;
-  await app.command('resolve fixed', { responseUrl: responses.responseUrl('resolve'), channelId: incident.channelId!, userId: 'UALICE' });
+  await app.command('resolve fixed', {
+    responseUrl: responses.responseUrl('resolve'),
+    channelId: incident.channelId!,
+    userId: 'UALICE',
+  });
   await app.bot.idle();
   assert.deepEqual(prism.violations('request'), []);
   const sent = newRequests(from);
@@ -81,13 +96,26 @@ test('the review form, action items and their controls: every Slack call matches
   const incident = await declared();
   const channelId = incident.channelId!;
   let from = prism.requests().length;
-  await app.command('review', { responseUrl: responses.responseUrl('review'), channelId, userId: 'UALICE', triggerId: triggerId() });
+  await app.command('review', {
+    responseUrl: responses.responseUrl('review'),
+    channelId,
+    userId: 'UALICE',
+    triggerId: triggerId(),
+  });
   await app.bot.idle();
-  assert.deepEqual(newRequests(from), ['POST /views.open', 'POST /chat.postMessage', 'POST /files.getUploadURLExternal', 'POST /files.completeUploadExternal']);
+  assert.deepEqual(newRequests(from), [
+    'POST /views.open',
+    'POST /chat.postMessage',
+    'POST /files.getUploadURLExternal',
+    'POST /files.completeUploadExternal',
+  ]);
 
   from = prism.requests().length;
   const text = (value: string | null) => ({ type: 'plain_text_input', value });
-  const select = (value: string) => ({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } });
+  const select = (value: string) => ({
+    type: 'static_select',
+    selected_option: { text: { type: 'plain_text', text: value }, value },
+  });
   const B = REVIEW_MODAL.blocks;
   await app.submitView({
     viewId: 'VREVIEW1',
@@ -98,7 +126,12 @@ test('the review form, action items and their controls: every Slack call matches
       [B.clinicalImpact]: { [reviewInputId(B.clinicalImpact)]: text('None') },
       [B.dataImpact]: { [reviewInputId(B.dataImpact)]: text('None') },
       [B.detection]: { [reviewInputId(B.detection)]: select('alert') },
-      [B.factors]: { [reviewInputId(B.factors)]: { type: 'checkboxes', selected_options: [{ text: { type: 'plain_text', text: 'x' }, value: 'capacity' }] } },
+      [B.factors]: {
+        [reviewInputId(B.factors)]: {
+          type: 'checkboxes',
+          selected_options: [{ text: { type: 'plain_text', text: 'x' }, value: 'capacity' }],
+        },
+      },
       [B.actionText]: { [reviewInputId(B.actionText)]: text('Add headroom alerts') },
       [B.actionOwner]: { [reviewInputId(B.actionOwner)]: { type: 'users_select', selected_user: 'UBOB' } },
       [B.actionDue]: { [reviewInputId(B.actionDue)]: { type: 'datepicker', selected_date: '2099-01-10' } },
@@ -110,17 +143,35 @@ test('the review form, action items and their controls: every Slack call matches
   const [item] = await app.bot.deps.reviews.actionItemsOf(incident.id);
   assert.equal(item?.text, 'Add headroom alerts');
   const afterForm = newRequests(from);
-  for (const m of ['POST /chat.postMessage', 'POST /chat.update', 'POST /files.completeUploadExternal']) assert.ok(afterForm.includes(m), `${m} sent`);
+  for (const m of ['POST /chat.postMessage', 'POST /chat.update', 'POST /files.completeUploadExternal'])
+    assert.ok(afterForm.includes(m), `${m} sent`);
 
-  await app.command('action add Write the capacity runbook due:2099-02-01 runbook', { responseUrl: responses.responseUrl('add'), channelId, userId: 'UALICE' });
+  await app.command('action add Write the capacity runbook due:2099-02-01 runbook', {
+    responseUrl: responses.responseUrl('add'),
+    channelId,
+    userId: 'UALICE',
+  });
   await app.bot.idle();
-  await app.command('actions team', { responseUrl: responses.responseUrl('list'), channelId: 'CGENERAL', userId: 'UALICE' });
+  await app.command('actions team', {
+    responseUrl: responses.responseUrl('list'),
+    channelId: 'CGENERAL',
+    userId: 'UALICE',
+  });
   await app.bot.idle();
-  assert.match(JSON.stringify(responses.responses.find((r) => r.id === 'list')?.body.blocks), /Write the capacity runbook/);
+  assert.match(
+    JSON.stringify(responses.responses.find((r) => r.id === 'list')?.body.blocks),
+    /Write the capacity runbook/,
+  );
 
   // The App Home tab, a control pressed there, and a reminder.
   from = prism.requests().length;
-  await postEvent(app.url, { type: 'app_home_opened', user: 'UBOB', channel: 'D0000000002', tab: 'home', event_ts: '1.1' });
+  await postEvent(app.url, {
+    type: 'app_home_opened',
+    user: 'UBOB',
+    channel: 'D0000000002',
+    tab: 'home',
+    event_ts: '1.1',
+  });
   await app.clickAction({
     userId: 'UBOB',
     channelId: '',
@@ -134,7 +185,11 @@ test('the review form, action items and their controls: every Slack call matches
   await app.bot.idle();
   offsetMs = new Date('2099-01-10T10:00:00Z').getTime() - Date.now();
   await app.bot.remindActionOwnersNow();
-  assert.deepEqual(newRequests(from).filter((r) => r === 'POST /views.publish').length, 2, 'drawn, then redrawn after the snooze');
+  assert.deepEqual(
+    newRequests(from).filter((r) => r === 'POST /views.publish').length,
+    2,
+    'drawn, then redrawn after the snooze',
+  );
   assert.ok(newRequests(from).includes('POST /chat.postMessage'), 'the due reminder');
   assert.deepEqual(prism.violations('request'), []);
   for (const id of ['review', 'add', 'list']) assert.deepEqual(wentWrong(id), [], id);
@@ -171,10 +226,22 @@ test('/incident load: the direct message with the charts and the CSV matches the
       findScope: async () => null,
       fetchWindow: async (_scope, since, until) => ({
         people: [{ id: 'PALICE', name: 'Alice', email: 'alice@example.org', timeZone: 'Europe/London' }],
-        stretches: [{ userId: 'PALICE', scheduleId: 'PS1', escalationPolicyId: 'PE1', level: 1, start: since, end: until }],
-        pages: since.getTime() <= now - day && now - day < until.getTime()
-          ? [{ id: 'LE1', incidentId: 'PI1', userId: 'PALICE', at: new Date(now - day), kind: 'assigned' as const, serviceId: null }]
-          : [],
+        stretches: [
+          { userId: 'PALICE', scheduleId: 'PS1', escalationPolicyId: 'PE1', level: 1, start: since, end: until },
+        ],
+        pages:
+          since.getTime() <= now - day && now - day < until.getTime()
+            ? [
+                {
+                  id: 'LE1',
+                  incidentId: 'PI1',
+                  userId: 'PALICE',
+                  at: new Date(now - day),
+                  kind: 'assigned' as const,
+                  serviceId: null,
+                },
+              ]
+            : [],
       }),
     },
   });
@@ -186,6 +253,9 @@ test('/incident load: the direct message with the charts and the CSV matches the
   assert.equal(sent.filter((r) => r === 'POST /conversations.open').length, 1, 'the DM is opened');
   assert.equal(sent.filter((r) => r === 'POST /files.completeUploadExternal').length, 3, 'two charts and the CSV');
   assert.equal(uploads.length, 3);
-  assert.match(JSON.stringify(responses.responses.find((r) => r.id === 'load')?.body), /Charts and the CSV are in your direct messages/);
+  assert.match(
+    JSON.stringify(responses.responses.find((r) => r.id === 'load')?.body),
+    /Charts and the CSV are in your direct messages/,
+  );
   assert.deepEqual(wentWrong('load'), []);
 });

@@ -76,7 +76,12 @@ test('WebClient calls the bot makes satisfy the Slack Web API spec', async (t) =
       client.chat.postMessage({ channel: CHANNEL, text: 'INC-12 payments-api 500s (SEV2)', blocks: incidentBlocks }),
     ),
     await probe('chat.update', () =>
-      client.chat.update({ channel: CHANNEL, ts: TS, text: 'INC-12 payments-api 500s (SEV2, resolved)', blocks: incidentBlocks }),
+      client.chat.update({
+        channel: CHANNEL,
+        ts: TS,
+        text: 'INC-12 payments-api 500s (SEV2, resolved)',
+        blocks: incidentBlocks,
+      }),
     ),
     await probe('pins.add', () => client.pins.add({ channel: CHANNEL, timestamp: TS })),
     await probe('chat.postEphemeral', () =>
@@ -97,7 +102,11 @@ test('WebClient calls the bot makes satisfy the Slack Web API spec', async (t) =
               type: 'input',
               block_id: 'title',
               label: { type: 'plain_text', text: 'Title' },
-              element: { type: 'plain_text_input', action_id: 'title_input', placeholder: { type: 'plain_text', text: 'What is broken?' } },
+              element: {
+                type: 'plain_text_input',
+                action_id: 'title_input',
+                placeholder: { type: 'plain_text', text: 'What is broken?' },
+              },
             },
             {
               type: 'input',
@@ -106,7 +115,10 @@ test('WebClient calls the bot makes satisfy the Slack Web API spec', async (t) =
               element: {
                 type: 'static_select',
                 action_id: 'severity_select',
-                options: ['SEV1', 'SEV2', 'SEV3'].map((s) => ({ text: { type: 'plain_text' as const, text: s }, value: s })),
+                options: ['SEV1', 'SEV2', 'SEV3'].map((s) => ({
+                  text: { type: 'plain_text' as const, text: s },
+                  value: s,
+                })),
               },
             },
             {

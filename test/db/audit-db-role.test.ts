@@ -24,13 +24,29 @@ import { tamper as tamperWith } from '../support/tamper.ts';
 
 const ROLES_MIGRATION = '20261205120000_audit_db_roles';
 const declaration = (title: string) =>
-  ({ title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false }) as Declaration;
+  ({
+    title,
+    severity: 'SEV2',
+    description: '',
+    affectedService: null,
+    isPrivate: false,
+    clinicalImpact: false,
+    nearMiss: false,
+  }) as Declaration;
 const at = (iso: string) => new Date(iso);
 let keys = 0;
 
 async function declare(store: PrismaIncidentStore, title: string, who = { actor: 'UALICE', via: '/incident declare' }) {
   const { incident } = await actingAs(who, () =>
-    store.createIfAbsent({ declareKey: `role-${++keys}-${title}`, declaration: declaration(title), declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: at('2026-12-05T10:00:00Z'), via: 'command' }),
+    store.createIfAbsent({
+      declareKey: `role-${++keys}-${title}`,
+      declaration: declaration(title),
+      declaredBy: 'UALICE',
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt: at('2026-12-05T10:00:00Z'),
+      via: 'command',
+    }),
   );
   return incident;
 }
@@ -40,7 +56,8 @@ async function directChange(pool: pg.Pool, sql: string, params: unknown[], claim
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    if (claim.actor !== undefined) await client.query("SELECT set_config('incident_bot.actor', $1, true)", [claim.actor]);
+    if (claim.actor !== undefined)
+      await client.query("SELECT set_config('incident_bot.actor', $1, true)", [claim.actor]);
     if (claim.via !== undefined) await client.query("SELECT set_config('incident_bot.via', $1, true)", [claim.via]);
     await client.query(sql, params);
     await client.query('COMMIT');
@@ -58,15 +75,32 @@ for (const database of testDatabases()) {
     const trail = () => new PrismaAuditTrail(env.db().prisma);
     const pool = () => env.db().pool as unknown as pg.Pool;
     const sessionUser = async () => (await pool().query<{ u: string }>('SELECT session_user AS u')).rows[0]!.u;
-    const setBotRole = (role: string | null) => pool().query('UPDATE audit_settings SET bot_role = $1 WHERE id', [role]);
+    const setBotRole = (role: string | null) =>
+      pool().query('UPDATE audit_settings SET bot_role = $1 WHERE id', [role]);
 
     test('canonicalEntry rebuilds audit_canonical() byte for byte, with and without db_role and claimed_actor', async () => {
       // Postgres text cannot hold U+0000; everything else can appear in any column.
       const text = fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replaceAll('\u0000', ''));
-      const json = fc.option(fc.dictionary(text, fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), { maxKeys: 4 }));
+      const json = fc.option(
+        fc.dictionary(
+          text,
+          fc.oneof(
+            text,
+            fc.integer(),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.boolean(),
+            fc.constant(null),
+          ),
+          { maxKeys: 4 },
+        ),
+      );
       const columns = fc.record({
         seq: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-        at: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+        at: fc.date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2099-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        }),
         actor: text,
         via: text,
         action: text,
@@ -79,15 +113,43 @@ for (const database of testDatabases()) {
       await fc.assert(
         fc.asyncProperty(columns, async (c) => {
           const id = '6f1c1f0e-0000-4000-8000-00000000000a';
-          const { rows } = await pool().query<{ canonical: string; old: string; at_text: string; before_text: string | null; after_text: string | null }>(
+          const { rows } = await pool().query<{
+            canonical: string;
+            old: string;
+            at_text: string;
+            before_text: string | null;
+            after_text: string | null;
+          }>(
             `SELECT audit_canonical($1::uuid, $2::int, $3::timestamptz, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11) AS canonical,
                     audit_canonical($1::uuid, $2::int, $3::timestamptz, $4, $5, $6, $7, $8::jsonb, $9::jsonb) AS old,
                     to_char($3::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
                     $8::jsonb::text AS before_text, $9::jsonb::text AS after_text`,
-            [id, c.seq, c.at, c.actor, c.via, c.action, c.rowKey, c.before === null ? null : JSON.stringify(c.before), c.after === null ? null : JSON.stringify(c.after), c.dbRole, c.claimedActor],
+            [
+              id,
+              c.seq,
+              c.at,
+              c.actor,
+              c.via,
+              c.action,
+              c.rowKey,
+              c.before === null ? null : JSON.stringify(c.before),
+              c.after === null ? null : JSON.stringify(c.after),
+              c.dbRole,
+              c.claimedActor,
+            ],
           );
           const r = rows[0]!;
-          const base = { incidentId: id, seq: c.seq, atText: r.at_text, actor: c.actor, via: c.via, action: c.action, rowKey: c.rowKey, beforeText: r.before_text, afterText: r.after_text };
+          const base = {
+            incidentId: id,
+            seq: c.seq,
+            atText: r.at_text,
+            actor: c.actor,
+            via: c.via,
+            action: c.action,
+            rowKey: c.rowKey,
+            beforeText: r.before_text,
+            afterText: r.after_text,
+          };
           assert.equal(canonicalEntry({ ...base, dbRole: c.dbRole, claimedActor: c.claimedActor }), r.canonical);
           // Without either, the text is the one entries written before roles were recorded were hashed with.
           assert.equal(canonicalEntry(base), r.old);
@@ -101,7 +163,12 @@ for (const database of testDatabases()) {
       const store = env.store();
       const incident = await declare(store, 'Who did it');
       await actingAs({ actor: 'UBOB', via: '/incident sev' }, () =>
-        store.applyChange(incident.id, { severity: 'SEV1' }, { occurredAt: at('2026-12-05T10:05:00Z'), kind: 'severity_changed', actorId: 'UBOB', text: 'SEV2 → SEV1' }, { severity: 'SEV2' }),
+        store.applyChange(
+          incident.id,
+          { severity: 'SEV1' },
+          { occurredAt: at('2026-12-05T10:05:00Z'), kind: 'severity_changed', actorId: 'UBOB', text: 'SEV2 → SEV1' },
+          { severity: 'SEV2' },
+        ),
       );
       const me = await sessionUser();
       const { entries, problems } = await trail().read(incident.id);
@@ -111,7 +178,10 @@ for (const database of testDatabases()) {
         assert.equal(e.dbRole, me, `entry ${e.seq} records its session's role`);
         assert.equal(e.claimedActor, null);
       }
-      assert.deepEqual(entries.filter((e) => e.action === 'incident.update').map((e) => e.actor), ['UBOB']);
+      assert.deepEqual(
+        entries.filter((e) => e.action === 'incident.update').map((e) => e.actor),
+        ['UBOB'],
+      );
 
       // Rewriting who made a change (triggers off) breaks the entry's hash: the role, removing it, or a claim.
       for (const [i, sql] of [
@@ -121,7 +191,10 @@ for (const database of testDatabases()) {
       ].entries()) {
         await tamperWith(pool(), sql, [incident.id]);
         const found = (await trail().read(incident.id)).problems;
-        assert.ok(found.includes(`entry ${i + 1} was altered (its hash does not match its content)`), JSON.stringify(found));
+        assert.ok(
+          found.includes(`entry ${i + 1} was altered (its hash does not match its content)`),
+          JSON.stringify(found),
+        );
       }
     });
 
@@ -130,7 +203,10 @@ for (const database of testDatabases()) {
       const me = await sessionUser();
       // One role for everything (the embedded database; a server without separate roles): the claim stands.
       const single = await declare(store, 'One role');
-      await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [single.id, 'Renamed in SQL'], { actor: 'UBOB', via: '/incident title' });
+      await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [single.id, 'Renamed in SQL'], {
+        actor: 'UBOB',
+        via: '/incident title',
+      });
       let last = (await trail().read(single.id)).entries.at(-1)!;
       assert.deepEqual([last.actor, last.via, last.dbRole, last.claimedActor], ['UBOB', '/incident title', me, null]);
 
@@ -139,11 +215,22 @@ for (const database of testDatabases()) {
       try {
         const split = await declare(store, 'Two roles');
         let e = (await trail().read(split.id)).entries;
-        assert.deepEqual([e[0]!.actor, e[0]!.dbRole, e[0]!.claimedActor, e[0]!.via], [`db:${me}`, me, 'UALICE', '/incident declare']);
-        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'Forged'], { actor: 'UALICE', via: 'button incident_resolve' });
-        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'Forged again'], { actor: 'bot' });
+        assert.deepEqual(
+          [e[0]!.actor, e[0]!.dbRole, e[0]!.claimedActor, e[0]!.via],
+          [`db:${me}`, me, 'UALICE', '/incident declare'],
+        );
+        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'Forged'], {
+          actor: 'UALICE',
+          via: 'button incident_resolve',
+        });
+        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'Forged again'], {
+          actor: 'bot',
+        });
         await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'No claim'], {});
-        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'Empty claim'], { actor: '', via: '' });
+        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'Empty claim'], {
+          actor: '',
+          via: '',
+        });
         e = (await trail().read(split.id)).entries.slice(-4);
         assert.deepEqual(
           e.map((x) => [x.actor, x.claimedActor, x.via, x.dbRole]),
@@ -158,7 +245,10 @@ for (const database of testDatabases()) {
 
         // The recorded role itself is believed.
         await setBotRole(me);
-        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'By the bot'], { actor: 'UBOB', via: '/incident title' });
+        await directChange(pool(), 'UPDATE incident SET title = $2 WHERE id = $1', [split.id, 'By the bot'], {
+          actor: 'UBOB',
+          via: '/incident title',
+        });
         last = (await trail().read(split.id)).entries.at(-1)!;
         assert.deepEqual([last.actor, last.claimedActor, last.dbRole], ['UBOB', null, me]);
       } finally {
@@ -168,7 +258,14 @@ for (const database of testDatabases()) {
 
     test('TRUNCATE cannot empty an audited table without a trace', async () => {
       const incident = await declare(env.store(), 'Truncate me');
-      for (const table of ['incident', 'incident_role', 'timeline_entry', 'pagerduty_link', 'incident_review', 'action_item']) {
+      for (const table of [
+        'incident',
+        'incident_role',
+        'timeline_entry',
+        'pagerduty_link',
+        'incident_review',
+        'action_item',
+      ]) {
         await assert.rejects(pool().query(`TRUNCATE ${table} CASCADE`), /TRUNCATE would bypass the audit trail/, table);
       }
       assert.ok(await env.store().findById(incident.id));
@@ -183,7 +280,9 @@ for (const database of testDatabases()) {
         // A temporary "timeline_entry" whose rows would be recorded as the incident's: refused even
         // for a role allowed to attach the trigger (a superuser here; a bot role may not at all).
         await client.query('CREATE TEMP TABLE timeline_entry (id uuid, incident_id uuid, text text)');
-        await client.query('CREATE TRIGGER audit AFTER INSERT ON pg_temp.timeline_entry FOR EACH ROW EXECUTE FUNCTION public.audit_record()');
+        await client.query(
+          'CREATE TRIGGER audit AFTER INSERT ON pg_temp.timeline_entry FOR EACH ROW EXECUTE FUNCTION public.audit_record()',
+        );
         await assert.rejects(
           client.query("INSERT INTO pg_temp.timeline_entry VALUES (gen_random_uuid(), $1, 'forged')", [incident.id]),
           /records only the audited tables in schema public/,
@@ -198,7 +297,9 @@ for (const database of testDatabases()) {
 
   test(`entries written before roles were recorded keep verifying after the upgrade (${database.name})`, async () => {
     const embedded = database.name === 'pglite' ? await startEmbeddedPostgres(null) : null;
-    const scratch = embedded ? null : await createScratchDatabase(process.env.TEST_DATABASE_URL!, 'incident_bot_upgrade');
+    const scratch = embedded
+      ? null
+      : await createScratchDatabase(process.env.TEST_DATABASE_URL!, 'incident_bot_upgrade');
     const url = embedded?.url ?? scratch!.url;
     const sql = (name: string) => fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
     const names = readMigrations().migrationDirectories.map((d) => d.path);
@@ -213,18 +314,32 @@ for (const database of testDatabases()) {
         const store = new PrismaIncidentStore(db.prisma);
         const incident = await declare(store, 'Older than roles');
         await actingAs({ actor: 'UBOB', via: '/incident sev' }, () =>
-          store.applyChange(incident.id, { severity: 'SEV1' }, { occurredAt: at('2026-12-05T10:05:00Z'), kind: 'severity_changed', actorId: 'UBOB', text: 'x' }, { severity: 'SEV2' }),
+          store.applyChange(
+            incident.id,
+            { severity: 'SEV1' },
+            { occurredAt: at('2026-12-05T10:05:00Z'), kind: 'severity_changed', actorId: 'UBOB', text: 'x' },
+            { severity: 'SEV2' },
+          ),
         );
         const written = (await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_entry')).rows[0]!.n;
         assert.ok(written >= 3);
 
         for (const name of names.filter((n) => n >= ROLES_MIGRATION)) await raw.query(sql(name));
         await actingAs({ actor: 'UCAROL', via: '/incident note' }, () =>
-          store.addTimelineEntry(incident.id, { occurredAt: at('2026-12-05T10:10:00Z'), kind: 'note', actorId: 'UCAROL', text: 'after the upgrade' }),
+          store.addTimelineEntry(incident.id, {
+            occurredAt: at('2026-12-05T10:10:00Z'),
+            kind: 'note',
+            actorId: 'UCAROL',
+            text: 'after the upgrade',
+          }),
         );
         const { entries, problems } = await new PrismaAuditTrail(db.prisma).read(incident.id);
         assert.deepEqual(problems, []);
-        assert.deepEqual(entries.slice(0, written).map((e) => e.dbRole), Array(written).fill(null), 'older entries have no role');
+        assert.deepEqual(
+          entries.slice(0, written).map((e) => e.dbRole),
+          Array(written).fill(null),
+          'older entries have no role',
+        );
         assert.ok(entries.slice(written).every((e) => e.dbRole !== null && e.actor === 'UCAROL'));
         assert.deepEqual((await new PrismaAuditTrail(db.prisma).verify()).problems, []);
       } finally {

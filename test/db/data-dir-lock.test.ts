@@ -28,7 +28,8 @@ function deadPid(): number {
 describe('data folder lock', () => {
   let dir: string;
   const lockFile = () => path.join(dir, LOCK_FILE);
-  const leave = (holder: object | string) => fs.writeFileSync(lockFile(), typeof holder === 'string' ? holder : JSON.stringify(holder));
+  const leave = (holder: object | string) =>
+    fs.writeFileSync(lockFile(), typeof holder === 'string' ? holder : JSON.stringify(holder));
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-lockfile-'));
   });
@@ -43,7 +44,8 @@ describe('data folder lock', () => {
       lockDataDir(dir),
       (err: unknown) =>
         err instanceof DataDirLockedError &&
-        err.message === `The data folder ${dir} is in use by another process (pid ${process.pid}): stop the bot first, or use DATABASE_URL.`,
+        err.message ===
+          `The data folder ${dir} is in use by another process (pid ${process.pid}): stop the bot first, or use DATABASE_URL.`,
     );
     await lock.release();
     await lock.release();
@@ -56,20 +58,27 @@ describe('data folder lock', () => {
     // The test runner that started this file: alive for as long as this test runs.
     const holder = JSON.stringify({ pid: process.ppid, start: startOf(process.ppid), nonce: 'parent' });
     leave(holder);
-    await assert.rejects(lockDataDir(dir), (err: unknown) => err instanceof DataDirLockedError && err.pid === process.ppid);
+    await assert.rejects(
+      lockDataDir(dir),
+      (err: unknown) => err instanceof DataDirLockedError && err.pid === process.ppid,
+    );
     assert.equal(fs.readFileSync(lockFile(), 'utf8'), holder);
     assert.deepEqual(fs.readdirSync(dir), [LOCK_FILE], 'nothing else written');
   });
 
   for (const [name, holder] of [
     ['a process that has ended (kill -9)', () => ({ pid: deadPid(), start: null, nonce: 'dead' })],
-    ['a pid now used by another process (started at another time: a container restarted as pid 1)', () => ({ pid: process.ppid, start: '1', nonce: 'reused' })],
+    [
+      'a pid now used by another process (started at another time: a container restarted as pid 1)',
+      () => ({ pid: process.ppid, start: '1', nonce: 'reused' }),
+    ],
     ['a file that is not a lock at all', () => 'garbage {'],
     ['an empty file', () => ''],
   ] as const) {
     test(`a stale lock is taken over: ${name}`, async (t) => {
       const h = holder();
-      if (typeof h === 'object' && h.start === '1' && startOf(process.ppid) === null) return t.skip('no /proc: a reused pid cannot be told apart');
+      if (typeof h === 'object' && h.start === '1' && startOf(process.ppid) === null)
+        return t.skip('no /proc: a reused pid cannot be told apart');
       leave(h);
       const lock = await lockDataDir(dir);
       const now = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { pid: number };
@@ -111,7 +120,10 @@ describe('data folder lock', () => {
   test('a lock whose socket refuses connections (its holder was killed) is stale, even if its pid is alive here', async () => {
     // A socket file nobody listens on any more: what a process killed with SIGKILL leaves.
     const name = '.lock-ba9876543210.sock';
-    const r = spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path.join(dir, name))}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    const r = spawnSync(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(path.join(dir, name))}, () => process.kill(process.pid, 'SIGKILL'))`,
+    ]);
     assert.equal(r.signal, 'SIGKILL');
     assert.ok(fs.statSync(path.join(dir, name)).isSocket());
     // The pid and start time of a live process: in another container they would be someone else's.
@@ -171,7 +183,11 @@ describe('data folder lock', () => {
         const results = await Promise.all(answers);
         assert.equal(results.filter((r) => r === 'took it').length, 1, results.join(', '));
         assert.equal(results.filter((r) => r === 'DataDirLockedError').length, workers.length - 1, results.join(', '));
-        assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.endsWith('.sock')), [LOCK_FILE], 'one lock, nothing left aside');
+        assert.deepEqual(
+          fs.readdirSync(dir).filter((f) => !f.endsWith('.sock')),
+          [LOCK_FILE],
+          'one lock, nothing left aside',
+        );
         assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.sock')).length, 1, "only the holder's socket");
       }
     } finally {

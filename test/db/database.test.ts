@@ -20,7 +20,10 @@ test('a connection the server drops neither crashes the bot nor breaks later que
     const admin = new pg.Client({ connectionString: server });
     await admin.connect();
     const name = new URL(scratch.url).pathname.slice(1);
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
     await admin.end();
     for (let i = 0; i < 50 && dropped.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(dropped.length > 0, 'the dropped connection was reported, not thrown');
@@ -38,7 +41,12 @@ test('openDatabase says which migrations it applied: all on a new database, none
   const migrations = readMigrations().migrationDirectories.map((d) => d.path);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-applied-'));
   const targets: { name: string; url: string | null; dataDir: string | null; drop(): Promise<void> }[] = [
-    { name: 'embedded', url: null, dataDir: path.join(dir, 'data'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) },
+    {
+      name: 'embedded',
+      url: null,
+      dataDir: path.join(dir, 'data'),
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    },
   ];
   const server = process.env.TEST_DATABASE_URL;
   if (server) {

@@ -13,7 +13,9 @@ for (const database of testDatabases()) {
     const env = useTestStore(database);
     const log = () => new PgDeliveryLog(env.db().pool);
     const stored = async (key: string) =>
-      (await env.db().pool.query<{ received_at: Date }>('SELECT received_at FROM slack_delivery WHERE key = $1', [key])).rows.map((r) => r.received_at.toISOString());
+      (
+        await env.db().pool.query<{ received_at: Date }>('SELECT received_at FROM slack_delivery WHERE key = $1', [key])
+      ).rows.map((r) => r.received_at.toISOString());
 
     test('a key is recorded once, with the time it was received', async () => {
       assert.equal(await log().record('command:T1', at('2026-12-02T09:00:00.123Z')), true);
@@ -22,7 +24,9 @@ for (const database of testDatabases()) {
     });
 
     test('of records of one key made at once, exactly one wins', async () => {
-      const results = await Promise.all(Array.from({ length: 8 }, () => log().record('event:Ev1', at('2026-12-02T09:01:00Z'))));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => log().record('event:Ev1', at('2026-12-02T09:01:00Z'))),
+      );
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal((await stored('event:Ev1')).length, 1);
     });
@@ -32,8 +36,12 @@ for (const database of testDatabases()) {
       const keys = ['burst:1', 'burst:2', 'burst:1', 'burst:3'];
       const results = await Promise.all(keys.map((k) => one.record(k, at('2026-12-02T09:01:30Z'))));
       assert.deepEqual(results, [true, true, false, true]);
-      for (const k of ['burst:1', 'burst:2', 'burst:3']) assert.deepEqual(await stored(k), ['2026-12-02T09:01:30.000Z']);
-      assert.deepEqual(await Promise.all(['burst:2', 'burst:4'].map((k) => one.record(k, at('2026-12-02T09:01:31Z')))), [false, true]);
+      for (const k of ['burst:1', 'burst:2', 'burst:3'])
+        assert.deepEqual(await stored(k), ['2026-12-02T09:01:30.000Z']);
+      assert.deepEqual(
+        await Promise.all(['burst:2', 'burst:4'].map((k) => one.record(k, at('2026-12-02T09:01:31Z')))),
+        [false, true],
+      );
     });
 
     test('a forgotten key is recorded again; forgetting an unknown key is harmless', async () => {

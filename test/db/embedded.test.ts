@@ -32,7 +32,8 @@ function notPrivate(dir: string): string[] {
     const st = fs.lstatSync(p);
     if (st.isSymbolicLink()) return;
     const mode = st.mode & 0o7777;
-    if (st.isDirectory() ? mode !== 0o700 : (mode & 0o077) !== 0) found.push(`${path.relative(dir, p) || '.'} ${mode.toString(8)}`);
+    if (st.isDirectory() ? mode !== 0o700 : (mode & 0o077) !== 0)
+      found.push(`${path.relative(dir, p) || '.'} ${mode.toString(8)}`);
     if (st.isDirectory()) for (const e of fs.readdirSync(p)) check(path.join(p, e));
   };
   check(dir);
@@ -60,14 +61,20 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
       });
       await first.stop();
       await first.stop();
-      await assert.rejects(withClient(first.url, async () => {}), 'nothing listens after stop');
+      await assert.rejects(
+        withClient(first.url, async () => {}),
+        'nothing listens after stop',
+      );
       // A template is for a new database only: a folder holding one is opened as it is.
       const second = await startEmbeddedPostgres(path.join(dir, 'data'), { template: await embeddedTemplate() });
       try {
         assert.equal(second.created, false);
         const { rows } = await withClient(second.url, (c) => c.query('SELECT note FROM kept'));
         assert.deepEqual(rows, [{ note: 'still here' }]);
-        assert.deepEqual((await withClient(second.url, (c) => c.query("SELECT to_regclass('_prisma_migrations') AS t"))).rows, [{ t: null }]);
+        assert.deepEqual(
+          (await withClient(second.url, (c) => c.query("SELECT to_regclass('_prisma_migrations') AS t"))).rows,
+          [{ t: null }],
+        );
       } finally {
         await second.stop();
       }
@@ -87,12 +94,18 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
         });
         const restarting = db.restart();
         // While the old thread stops and the new one starts, the folder is still this process's.
-        await assert.rejects(openDatabase({ url: null, dataDir: path.join(dir, 'data') }), /stop the bot first, or use DATABASE_URL/);
+        await assert.rejects(
+          openDatabase({ url: null, dataDir: path.join(dir, 'data') }),
+          /stop the bot first, or use DATABASE_URL/,
+        );
         await restarting;
         const { rows } = await withClient(db.url, (c) => c.query('SELECT note FROM kept'));
         assert.deepEqual(rows, [{ note: 'across the restart' }]);
         assert.ok(fs.statSync(db.socketPath).isSocket(), 'served on the same socket');
-        await assert.rejects(openDatabase({ url: null, dataDir: path.join(dir, 'data') }), /stop the bot first, or use DATABASE_URL/);
+        await assert.rejects(
+          openDatabase({ url: null, dataDir: path.join(dir, 'data') }),
+          /stop the bot first, or use DATABASE_URL/,
+        );
       } finally {
         await db.stop();
       }
@@ -117,10 +130,14 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
     const a = await startEmbeddedPostgres(null, { template });
     const b = await startEmbeddedPostgres(null, { template });
     try {
-      const migrated = "SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL";
-      assert.deepEqual((await withClient(b.url, (c) => c.query(migrated))).rows, [{ n: readMigrations().migrationDirectories.length }]);
+      const migrated = 'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL';
+      assert.deepEqual((await withClient(b.url, (c) => c.query(migrated))).rows, [
+        { n: readMigrations().migrationDirectories.length },
+      ]);
       await withClient(a.url, (c) => c.query('CREATE TABLE only_in_a (x int)'));
-      const { rows } = await withClient(b.url, (c) => c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_in_a'"));
+      const { rows } = await withClient(b.url, (c) =>
+        c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_in_a'"),
+      );
       assert.deepEqual(rows, [{ n: 0 }]);
     } finally {
       await a.stop();
@@ -190,7 +207,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
       open(data);
       // A link to a file outside the folder: chmod would follow it; it is left as it is.
       const outside = path.join(dir, 'outside.txt');
-      fs.writeFileSync(outside, 'not the bot\'s');
+      fs.writeFileSync(outside, "not the bot's");
       fs.chmodSync(outside, 0o644);
       fs.symlinkSync(outside, path.join(data, 'a-link'));
       assert.ok(notPrivate(data).length > 100, 'the folder is open to everyone before');
@@ -273,14 +290,26 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
           () => assert.fail('the second process opened the folder'),
           (err: Error) => err.message,
         );
-        assert.match(second, new RegExp(`The data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another process \\(pid ${first.proc.pid}\\): stop the bot first, or use DATABASE_URL\\.\n$`));
+        assert.match(
+          second,
+          new RegExp(
+            `The data folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another process \\(pid ${first.proc.pid}\\): stop the bot first, or use DATABASE_URL\\.\n$`,
+          ),
+        );
         assert.match(second, /exited \(code 1\)/);
         // In this process too.
-        await assert.rejects(startEmbeddedPostgres(data), (err: unknown) => err instanceof DataDirLockedError && err.pid === first.proc.pid);
+        await assert.rejects(
+          startEmbeddedPostgres(data),
+          (err: unknown) => err instanceof DataDirLockedError && err.pid === first.proc.pid,
+        );
         assert.equal(files(), listed, 'nothing in the folder changed');
         await withClient(first.url, async (c) => {
           await c.query('CREATE TABLE survived (x int)');
-          assert.deepEqual((await c.query("SELECT to_regclass('_prisma_migrations') AS t")).rows, [{ t: null }], 'no migration ran');
+          assert.deepEqual(
+            (await c.query("SELECT to_regclass('_prisma_migrations') AS t")).rows,
+            [{ t: null }],
+            'no migration ran',
+          );
         });
 
         await first.kill9();

@@ -31,7 +31,10 @@ test('a failed write fails its own rows only', async () => {
   });
   const failed = [group.add('a'), group.add('b')];
   const results = await Promise.allSettled(failed);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   assert.equal(await group.add('c'), true);
 });
 

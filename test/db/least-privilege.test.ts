@@ -37,11 +37,26 @@ const OTHER = role('other');
 /** A login that is a member of the bot role (SET ROLE works), but is not the bot role. */
 const ADMIN = role('admin');
 /** Roles that must never be accepted as the bot's. */
-const BAD = { superuser: role('bad_super'), member: role('bad_member'), writer: role('bad_writer'), createrole: role('bad_createrole'), param: role('bad_param'), create: role('bad_create') };
+const BAD = {
+  superuser: role('bad_super'),
+  member: role('bad_member'),
+  writer: role('bad_writer'),
+  createrole: role('bad_createrole'),
+  param: role('bad_param'),
+  create: role('bad_create'),
+};
 const ALL_ROLES = [OWNER, BOT, OTHER, ADMIN, ...Object.values(BAD)];
 
 const declaration = (title: string) =>
-  ({ title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false }) as Declaration;
+  ({
+    title,
+    severity: 'SEV2',
+    description: '',
+    affectedService: null,
+    isPrivate: false,
+    clinicalImpact: false,
+    nearMiss: false,
+  }) as Declaration;
 
 function urlAs(base: string, user: string): string {
   const u = new URL(base);
@@ -66,7 +81,8 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
       process.execPath,
       ['--disable-warning=ExperimentalWarning', script],
       { env: { ...childEnv(), ...env }, encoding: 'utf8', timeout: 120_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -79,7 +95,9 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
   }
 }
 
-describe('least-privilege database roles (postgres)', { skip: server ? false : 'set TEST_DATABASE_URL to a PostgreSQL server' }, () => {
+describe('least-privilege database roles (postgres)', {
+  skip: server ? false : 'set TEST_DATABASE_URL to a PostgreSQL server',
+}, () => {
   let scratch: ScratchDatabase;
   let ownerUrl: string;
   let botUrl: string;
@@ -115,7 +133,9 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
     assert.match(first.stdout, new RegExp(`Granted the bot's role ${BOT} what the bot needs`));
     const { rows } = await asOwner('SELECT bot_role FROM audit_settings');
     assert.deepEqual(rows, [{ bot_role: BOT }]);
-    const owners = await asOwner(`SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'pgboss')`);
+    const owners = await asOwner(
+      `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'pgboss')`,
+    );
     assert.deepEqual(owners.rows, [{ owner: OWNER }], 'the owner owns every table, pg-boss included');
     // Again: nothing to apply, the grants are made again (idempotent).
     const again = await run('scripts/migrate.ts', { MIGRATION_DATABASE_URL: ownerUrl, DATABASE_URL: botUrl });
@@ -126,17 +146,31 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
   });
 
   test('the bot runs as the bot role: it starts with nothing to migrate, declares, changes and sends pg-boss reminders', async () => {
-    const slack = await startSlackStandIn({ users: [{ id: 'UALICE', name: 'alice', tz: 'Europe/London' }, { id: 'UBOB', name: 'bob', tz: 'Europe/London' }] });
+    const slack = await startSlackStandIn({
+      users: [
+        { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
+        { id: 'UBOB', name: 'bob', tz: 'Europe/London' },
+      ],
+    });
     slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents', members: [] });
     slack.addChannel({ id: 'CGENERAL', name: 'general', members: ['UALICE'] });
     slack.addChannel({ id: 'CREMIND', name: 'inc-overdue', members: ['UALICE'] });
     const logged: unknown[] = [];
-    const logger = { debug() {}, info() {}, warn: (...a: unknown[]) => logged.push(a), error: (...a: unknown[]) => logged.push(a) };
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (...a: unknown[]) => logged.push(a),
+      error: (...a: unknown[]) => logged.push(a),
+    };
     const app = await startTestBot({ slackApiUrl: slack.url, token: slack.token, databaseUrl: botUrl, logger });
     try {
       const { rows } = await app.bot.db.pool.query<{ u: string }>('SELECT session_user AS u');
       assert.equal(rows[0]!.u, BOT, 'the bot runs as the bot role');
-      const res = await app.command('declare sev2 Pharmacy feed down', { responseUrl: slack.responseUrl('declare'), userId: 'UALICE', channelId: 'CGENERAL' });
+      const res = await app.command('declare sev2 Pharmacy feed down', {
+        responseUrl: slack.responseUrl('declare'),
+        userId: 'UALICE',
+        channelId: 'CGENERAL',
+      });
       assert.equal(res.status, 200);
       await app.bot.idle();
       const [declared] = await app.bot.deps.store.listActive();
@@ -150,21 +184,49 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       // A reminder through pg-boss: a SEV1 whose last update is 45 minutes old is due one now.
       const store = app.bot.deps.store;
       const past = new Date(Date.now() - 45 * 60_000);
-      const { incident } = await store.createIfAbsent({ declareKey: 'lp-remind', declaration: { ...declaration('Overdue update'), severity: 'SEV1' }, declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: past, via: 'test' });
-      await store.recordProvisioning(incident.id, { channelId: 'CREMIND' });
-      const overdue = (await store.applyChange(incident.id, { lastUpdateAt: past, role: { role: 'COMMANDER', userId: 'UBOB', assignedBy: 'UALICE' } }, { occurredAt: past, kind: 'test_setup', actorId: null, text: 'set up for the test' }))!;
-      await app.bot.deps.reminders.schedule(overdue);
-      await until('a reminder posted by the pg-boss job', () => slack.messages.some((m) => m.channel === 'CREMIND')).catch(async (err) => {
-        const jobs = await app.bot.db.pool.query('SELECT name, state, start_after, now() AS now, singleton_key, output FROM pgboss.job');
-        const q = await app.bot.db.pool.query('SELECT * FROM pgboss.queue');
-        throw new Error(`${(err as Error).message}; logged: ${JSON.stringify(logged)} jobs ${JSON.stringify(jobs.rows)} queues ${JSON.stringify(q.rows)} msgs ${JSON.stringify(slack.messages.map((m) => m.channel))}`);
+      const { incident } = await store.createIfAbsent({
+        declareKey: 'lp-remind',
+        declaration: { ...declaration('Overdue update'), severity: 'SEV1' },
+        declaredBy: 'UALICE',
+        originChannelId: null,
+        responseUrl: null,
+        declaredAt: past,
+        via: 'test',
       });
-      await until('the job completed', async () =>
-        (await app.bot.db.pool.query("SELECT 1 FROM pgboss.job WHERE data->>'incidentId' = $1 AND state = 'completed'", [incident.id])).rowCount! > 0,
+      await store.recordProvisioning(incident.id, { channelId: 'CREMIND' });
+      const overdue = (await store.applyChange(
+        incident.id,
+        { lastUpdateAt: past, role: { role: 'COMMANDER', userId: 'UBOB', assignedBy: 'UALICE' } },
+        { occurredAt: past, kind: 'test_setup', actorId: null, text: 'set up for the test' },
+      ))!;
+      await app.bot.deps.reminders.schedule(overdue);
+      await until('a reminder posted by the pg-boss job', () =>
+        slack.messages.some((m) => m.channel === 'CREMIND'),
+      ).catch(async (err) => {
+        const jobs = await app.bot.db.pool.query(
+          'SELECT name, state, start_after, now() AS now, singleton_key, output FROM pgboss.job',
+        );
+        const q = await app.bot.db.pool.query('SELECT * FROM pgboss.queue');
+        throw new Error(
+          `${(err as Error).message}; logged: ${JSON.stringify(logged)} jobs ${JSON.stringify(jobs.rows)} queues ${JSON.stringify(q.rows)} msgs ${JSON.stringify(slack.messages.map((m) => m.channel))}`,
+        );
+      });
+      await until(
+        'the job completed',
+        async () =>
+          (
+            await app.bot.db.pool.query(
+              "SELECT 1 FROM pgboss.job WHERE data->>'incidentId' = $1 AND state = 'completed'",
+              [incident.id],
+            )
+          ).rowCount! > 0,
       );
       const reminded = await trail.read(incident.id);
       assert.deepEqual(reminded.problems, []);
-      assert.ok(reminded.entries.some((e) => e.via === 'reminder' && e.actor === 'bot' && e.dbRole === BOT), 'the claim recorded by the reminder');
+      assert.ok(
+        reminded.entries.some((e) => e.via === 'reminder' && e.actor === 'bot' && e.dbRole === BOT),
+        'the claim recorded by the reminder',
+      );
       assert.deepEqual(logged, []);
     } finally {
       await app.stop();
@@ -178,7 +240,15 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
     try {
       const store = new PrismaIncidentStore(bot.prisma);
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({ declareKey: 'lp-1', declaration: declaration('Locked down'), declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: new Date(), via: 'command' }),
+        store.createIfAbsent({
+          declareKey: 'lp-1',
+          declaration: declaration('Locked down'),
+          declaredBy: 'UALICE',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: new Date(),
+          via: 'command',
+        }),
       );
       incidentId = incident.id;
     } finally {
@@ -207,7 +277,7 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       'DELETE FROM audit_settings',
       "INSERT INTO audit_settings VALUES (false, 'someone_else')",
       'DELETE FROM _prisma_migrations',
-      "UPDATE _prisma_migrations SET rolled_back_at = now()",
+      'UPDATE _prisma_migrations SET rolled_back_at = now()',
       'ALTER TABLE incident ADD COLUMN x int',
       'ALTER TABLE incident RENAME TO incident_old',
       'ALTER TABLE audit_entry DROP COLUMN db_role',
@@ -241,7 +311,11 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
           await c.query(sql);
           allowed.push(sql);
         } catch (err) {
-          assert.match((err as Error).message, /permission denied|must be owner|must be superuser|must have admin option|TRUNCATE would bypass/, sql);
+          assert.match(
+            (err as Error).message,
+            /permission denied|must be owner|must be superuser|must have admin option|TRUNCATE would bypass/,
+            sql,
+          );
         } finally {
           await c.query('ROLLBACK');
         }
@@ -256,7 +330,12 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
         WHERE has_table_privilege($1, t, p) ORDER BY 1, 2`,
       [BOT],
     );
-    assert.deepEqual(rights.rows.map((r) => `${r.p} ${r.t}`).sort(), ['SELECT _prisma_migrations', 'SELECT audit_entry', 'SELECT audit_head', 'SELECT audit_settings']);
+    assert.deepEqual(rights.rows.map((r) => `${r.p} ${r.t}`).sort(), [
+      'SELECT _prisma_migrations',
+      'SELECT audit_entry',
+      'SELECT audit_head',
+      'SELECT audit_settings',
+    ]);
   });
 
   test('a direct session as another role that claims a Slack member is recorded as its role, not as that member', async () => {
@@ -264,13 +343,23 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
     try {
       const store = new PrismaIncidentStore(bot.prisma);
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({ declareKey: 'lp-2', declaration: declaration('Forged actor'), declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: new Date(), via: 'command' }),
+        store.createIfAbsent({
+          declareKey: 'lp-2',
+          declaration: declaration('Forged actor'),
+          declaredBy: 'UALICE',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: new Date(),
+          via: 'command',
+        }),
       );
       const forge = (login: string, title: string, setRole?: string) =>
         withClient(urlAs(scratch.url, login), async (c) => {
           await c.query('BEGIN');
           if (setRole) await c.query(`SET LOCAL ROLE "${setRole}"`);
-          await c.query("SELECT set_config('incident_bot.actor', 'UALICE', true), set_config('incident_bot.via', '/incident title', true)");
+          await c.query(
+            "SELECT set_config('incident_bot.actor', 'UALICE', true), set_config('incident_bot.via', '/incident title', true)",
+          );
           await c.query('UPDATE incident SET title = $2 WHERE id = $1', [incident.id, title]);
           await c.query('COMMIT');
         });
@@ -279,7 +368,11 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       await forge(ADMIN, 'By someone who can SET ROLE to the bot', BOT);
       // The bot's own role is believed (with its credentials, so is anyone who has them).
       await actingAs({ actor: 'UBOB', via: '/incident title' }, () =>
-        store.applyChange(incident.id, { severity: 'SEV1' }, { occurredAt: new Date(), kind: 'severity_changed', actorId: 'UBOB', text: 'SEV2 → SEV1' }),
+        store.applyChange(
+          incident.id,
+          { severity: 'SEV1' },
+          { occurredAt: new Date(), kind: 'severity_changed', actorId: 'UBOB', text: 'SEV2 → SEV1' },
+        ),
       );
       const trail = new PrismaAuditTrail(bot.prisma);
       const updates = (await trail.read(incident.id)).entries.filter((e) => e.action === 'incident.update');
@@ -315,11 +408,19 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       assert.equal(started.code, 1, started.stderr + started.stdout);
       const lines = started.stderr.trim().split('\n');
       assert.equal(lines.length, 1, started.stderr);
-      assert.match(lines[0]!, new RegExp(`^Database migrations are pending \\(${last}\\) and the database role ${BOT} cannot apply them: run \`npm run db:migrate\` with MIGRATION_DATABASE_URL`));
+      assert.match(
+        lines[0]!,
+        new RegExp(
+          `^Database migrations are pending \\(${last}\\) and the database role ${BOT} cannot apply them: run \`npm run db:migrate\` with MIGRATION_DATABASE_URL`,
+        ),
+      );
     } finally {
       const row = saved.rows[0];
       const cols = Object.keys(row);
-      await asOwner(`INSERT INTO _prisma_migrations (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((k) => row[k]));
+      await asOwner(
+        `INSERT INTO _prisma_migrations (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+        cols.map((k) => row[k]),
+      );
     }
 
     // A new database: nothing migrated, and the bot role may not create anything.
@@ -328,17 +429,37 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       const freshBot = urlAs(fresh.url, BOT);
       // An owner URL whose role does not own the database cannot migrate it: said so, nothing done.
       await assert.rejects(
-        migrateAsOwner({ migrationUrl: urlAs(fresh.url, OWNER), botUrl: freshBot, apply: applyMigrations, installQueue: installReminderQueue }),
-        (err: Error) => err instanceof DatabaseSetupError && /MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE/.test(err.message),
+        migrateAsOwner({
+          migrationUrl: urlAs(fresh.url, OWNER),
+          botUrl: freshBot,
+          apply: applyMigrations,
+          installQueue: installReminderQueue,
+        }),
+        (err: Error) =>
+          err instanceof DatabaseSetupError &&
+          /MIGRATION_DATABASE_URL must be the database's owner: as a superuser, ALTER DATABASE/.test(err.message),
       );
       await admin(`ALTER DATABASE "${new URL(fresh.url).pathname.slice(1)}" OWNER TO "${OWNER}"`);
-      await assert.rejects(openDatabase({ url: freshBot, dataDir: null }), (err: Error) => err instanceof DatabaseSetupError && /migrations are pending \(20261125000000_init, .*npm run db:migrate/.test(err.message));
+      await assert.rejects(
+        openDatabase({ url: freshBot, dataDir: null }),
+        (err: Error) =>
+          err instanceof DatabaseSetupError &&
+          /migrations are pending \(20261125000000_init, .*npm run db:migrate/.test(err.message),
+      );
       // The bot's migrate-on-start with the owner's URL: migrates, installs the queue, grants, then runs as the bot role.
       const db = await openDatabase({ url: freshBot, migrationUrl: urlAs(fresh.url, OWNER), dataDir: null });
       try {
         const store = new PrismaIncidentStore(db.prisma);
         const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-          store.createIfAbsent({ declareKey: 'lp-3', declaration: declaration('Fresh'), declaredBy: 'UALICE', originChannelId: null, responseUrl: null, declaredAt: new Date(), via: 'command' }),
+          store.createIfAbsent({
+            declareKey: 'lp-3',
+            declaration: declaration('Fresh'),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: new Date(),
+            via: 'command',
+          }),
         );
         const { entries, problems } = await new PrismaAuditTrail(db.prisma).read(incident.id);
         assert.deepEqual(problems, []);
@@ -364,7 +485,10 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       await withClient(ownerOld, (c) => loadV10Schema(c));
       await grantBotRole(ownerOld, BOT);
       const state = () =>
-        asOwnerOf(ownerOld, `SELECT (SELECT max(version) FROM pgboss.version) AS version, to_regnamespace('pgboss_v10') IS NOT NULL AS old`);
+        asOwnerOf(
+          ownerOld,
+          `SELECT (SELECT max(version) FROM pgboss.version) AS version, to_regnamespace('pgboss_v10') IS NOT NULL AS old`,
+        );
       const reminderQueueAs = async (url: string) => {
         const db = await openDatabase({ url, dataDir: null });
         const deps = {
@@ -377,16 +501,35 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
           clock: { now: () => new Date() },
           logger: silentLogger,
           onCall: null,
-          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
+          settings: {
+            broadcastChannelId: 'CBROADCAST',
+            clinicalSafetyChannelId: null,
+            clinicalSafetyGroupId: null,
+            pagerDutyFromEmail: null,
+            defaultTimeZone: 'Europe/London',
+            ...LOAD_SETTINGS,
+          },
         };
-        return { db, queue: await startReminderQueue({ pool: db.pool as pg.Pool, deps, pollingIntervalSeconds: 0.5 }).catch(async (err: unknown) => {
-          await db.close();
-          throw err;
-        }) };
+        return {
+          db,
+          queue: await startReminderQueue({ pool: db.pool as pg.Pool, deps, pollingIntervalSeconds: 0.5 }).catch(
+            async (err: unknown) => {
+              await db.close();
+              throw err;
+            },
+          ),
+        };
       };
 
       // The new version started as the bot role before db:migrate: one line saying to run it, nothing changed.
-      await assert.rejects(reminderQueueAs(botOld), (err: Error) => err instanceof DatabaseSetupError && /reminder queue is still pg-boss 10's.*run `npm run db:migrate` with MIGRATION_DATABASE_URL/.test(err.message));
+      await assert.rejects(
+        reminderQueueAs(botOld),
+        (err: Error) =>
+          err instanceof DatabaseSetupError &&
+          /reminder queue is still pg-boss 10's.*run `npm run db:migrate` with MIGRATION_DATABASE_URL/.test(
+            err.message,
+          ),
+      );
       assert.deepEqual(await state(), [{ version: 24, old: false }]);
 
       const migrated = await run('scripts/migrate.ts', { MIGRATION_DATABASE_URL: ownerOld, DATABASE_URL: botOld });
@@ -394,14 +537,24 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
       assert.match(migrated.stdout, new RegExp(`carried ${V10_UNFINISHED} queued job\\(s\\) over`));
       const [after] = await state();
       assert.ok(after!.version > 24 && !after!.old, JSON.stringify(after));
-      const owners = await asOwnerOf(ownerOld, `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss'`);
+      const owners = await asOwnerOf(
+        ownerOld,
+        `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss'`,
+      );
       assert.deepEqual(owners, [{ owner: OWNER }]);
 
       // The bot role starts on it and runs the carried jobs.
       const { db, queue } = await reminderQueueAs(botOld);
       try {
-        await until('the carried due job completed', async () => (await db.pool.query("SELECT 1 FROM pgboss.job WHERE id = $1 AND state = 'completed'", [V10_JOB.due])).rowCount === 1);
-        const { rows } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE id::text LIKE 'aaaaaaaa-%'");
+        await until(
+          'the carried due job completed',
+          async () =>
+            (await db.pool.query("SELECT 1 FROM pgboss.job WHERE id = $1 AND state = 'completed'", [V10_JOB.due]))
+              .rowCount === 1,
+        );
+        const { rows } = await db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pgboss.job WHERE id::text LIKE 'aaaaaaaa-%'",
+        );
         assert.equal(rows[0]!.n, V10_UNFINISHED);
       } finally {
         await queue.stop();
@@ -424,10 +577,22 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
     await asOwner(`GRANT CREATE ON SCHEMA public TO "${BAD.create}"`);
     refusals.push([BAD.create, /CREATE on schema public/]);
     for (const [r, message] of refusals) {
-      await assert.rejects(grantBotRole(ownerUrl, r), (err: Error) => err instanceof DatabaseSetupError && message.test(err.message), r);
+      await assert.rejects(
+        grantBotRole(ownerUrl, r),
+        (err: Error) => err instanceof DatabaseSetupError && message.test(err.message),
+        r,
+      );
     }
-    assert.deepEqual((await asOwner('SELECT bot_role FROM audit_settings')).rows, [{ bot_role: BOT }], 'still the bot role');
-    assert.equal((await asOwner('SELECT has_table_privilege($1, $2, $3) AS ok', [BAD.create, 'incident', 'INSERT'])).rows[0].ok, false, 'no grant was kept');
+    assert.deepEqual(
+      (await asOwner('SELECT bot_role FROM audit_settings')).rows,
+      [{ bot_role: BOT }],
+      'still the bot role',
+    );
+    assert.equal(
+      (await asOwner('SELECT has_table_privilege($1, $2, $3) AS ok', [BAD.create, 'incident', 'INSERT'])).rows[0].ok,
+      false,
+      'no grant was kept',
+    );
 
     // A database the bot role migrated itself: its tables must be handed to the owner first.
     await withClient(urlAs(scratch.url, 'postgres'), async (c) => {
@@ -437,7 +602,9 @@ describe('least-privilege database roles (postgres)', { skip: server ? false : '
     try {
       await assert.rejects(
         migrateAsOwner({ migrationUrl: ownerUrl, botUrl, apply: applyMigrations, installQueue: installReminderQueue }),
-        (err: Error) => err instanceof DatabaseSetupError && new RegExp(`owns public\\.left_by_the_bot: .*REASSIGN OWNED BY "${BOT}" TO "${OWNER}"`).test(err.message),
+        (err: Error) =>
+          err instanceof DatabaseSetupError &&
+          new RegExp(`owns public\\.left_by_the_bot: .*REASSIGN OWNED BY "${BOT}" TO "${OWNER}"`).test(err.message),
       );
     } finally {
       await withClient(urlAs(scratch.url, 'postgres'), (c) => c.query('DROP TABLE public.left_by_the_bot'));

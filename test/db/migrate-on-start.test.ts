@@ -20,7 +20,8 @@ import { childEnv } from '../support/node-args.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MIGRATIONS = readMigrations().migrationDirectories.map((d) => d.path);
-const REFUSED = /^Database migrations are pending \((.+)\) and MIGRATE_ON_START=false: run `npm run db:migrate` \(the migration Job\) with this version first, then start the bot\.$/;
+const REFUSED =
+  /^Database migrations are pending \((.+)\) and MIGRATE_ON_START=false: run `npm run db:migrate` \(the migration Job\) with this version first, then start the bot\.$/;
 
 /** `src/main.ts` as `npm start` runs it, to its exit. */
 function runBot(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -42,7 +43,11 @@ function runBot(env: Record<string, string>): Promise<{ code: number | null; std
 interface Target {
   name: string;
   /** A fresh, empty database: the bot's environment for it, and how to open it directly. */
-  fresh(): Promise<{ env: Record<string, string>; open: (migrate: boolean | 'check') => ReturnType<typeof openDatabase>; drop(): Promise<void> }>;
+  fresh(): Promise<{
+    env: Record<string, string>;
+    open: (migrate: boolean | 'check') => ReturnType<typeof openDatabase>;
+    drop(): Promise<void>;
+  }>;
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-on-start-'));
@@ -66,7 +71,11 @@ if (server) {
     name: 'postgres',
     async fresh() {
       const scratch = await createScratchDatabase(server, 'incident_bot_migrate_on_start');
-      return { env: { DATABASE_URL: scratch.url }, open: (migrate) => openDatabase({ url: scratch.url, dataDir: null, migrate }), drop: () => scratch.drop() };
+      return {
+        env: { DATABASE_URL: scratch.url },
+        open: (migrate) => openDatabase({ url: scratch.url, dataDir: null, migrate }),
+        drop: () => scratch.drop(),
+      };
     },
   });
 }
@@ -84,7 +93,9 @@ describe('MIGRATE_ON_START=false', () => {
 
   for (const target of targets) {
     describe(target.name, () => {
-      test('on an unmigrated database the bot exits 1 with one line naming the pending migrations, and applies none', { timeout: 120_000 }, async () => {
+      test('on an unmigrated database the bot exits 1 with one line naming the pending migrations, and applies none', {
+        timeout: 120_000,
+      }, async () => {
         const db = await target.fresh();
         try {
           const run = await runBot({
@@ -135,7 +146,10 @@ describe('MIGRATE_ON_START=false', () => {
           );
           const reopened = await db.open(false);
           try {
-            const { rows } = await reopened.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = $1', [last]);
+            const { rows } = await reopened.pool.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = $1',
+              [last],
+            );
             assert.equal(rows[0]!.n, 0, 'the check applied nothing');
           } finally {
             await reopened.close();
@@ -145,7 +159,9 @@ describe('MIGRATE_ON_START=false', () => {
         }
       });
 
-      test('on a migrated database (npm run db:migrate, the Job) the bot starts, serves /healthz and stops cleanly', { timeout: 120_000 }, async () => {
+      test('on a migrated database (npm run db:migrate, the Job) the bot starts, serves /healthz and stops cleanly', {
+        timeout: 120_000,
+      }, async () => {
         const db = await target.fresh();
         try {
           await (await db.open(true)).close();

@@ -19,7 +19,10 @@ describe('migrations', () => {
       const db = scratch ? { url: scratch.url, teardown: () => scratch.stop() } : await database.setup({ empty: true });
       try {
         const first = await applyMigrations(db.url!);
-        assert.deepEqual(first, readMigrations().migrationDirectories.map((d) => d.path));
+        assert.deepEqual(
+          first,
+          readMigrations().migrationDirectories.map((d) => d.path),
+        );
         assert.deepEqual(await applyMigrations(db.url!), []);
         const client = new pg.Client({ connectionString: db.url! });
         await client.connect();
@@ -29,7 +32,28 @@ describe('migrations', () => {
           );
           assert.deepEqual(
             rows.map((r) => r.table_name),
-            ['_prisma_migrations', 'action_item', 'audit_checkpoint_period', 'audit_entry', 'audit_head', 'audit_settings', 'declare_request', 'incident', 'incident_review', 'incident_role', 'number_counter', 'pagerduty_link', 'pd_page', 'pd_person', 'pd_scope', 'pd_stretch', 'pd_sync_window', 'slack_delivery', 'summary_redraw', 'timeline_entry'],
+            [
+              '_prisma_migrations',
+              'action_item',
+              'audit_checkpoint_period',
+              'audit_entry',
+              'audit_head',
+              'audit_settings',
+              'declare_request',
+              'incident',
+              'incident_review',
+              'incident_role',
+              'number_counter',
+              'pagerduty_link',
+              'pd_page',
+              'pd_person',
+              'pd_scope',
+              'pd_stretch',
+              'pd_sync_window',
+              'slack_delivery',
+              'summary_redraw',
+              'timeline_entry',
+            ],
           );
         } finally {
           await client.end();
@@ -48,7 +72,11 @@ describe('migrations', () => {
     const scratch = await createScratchDatabase(server, 'incident_bot_diff');
     try {
       const sql = await diffMigrationsToSchema(scratch.url);
-      assert.equal(sql, '', `prisma/schema.prisma differs from the committed migrations; run npm run db:new-migration -- <name>. Missing SQL:\n${sql}`);
+      assert.equal(
+        sql,
+        '',
+        `prisma/schema.prisma differs from the committed migrations; run npm run db:new-migration -- <name>. Missing SQL:\n${sql}`,
+      );
     } finally {
       await scratch.drop();
     }

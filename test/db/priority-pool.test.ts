@@ -36,7 +36,9 @@ for (const database of testDatabases()) {
           }),
         );
         await tick();
-        const urgent = pool.urgentQuery<{ n: number }>('SELECT $1::int AS n', [7]).then((r) => order.push(`urgent ${r.rows[0]!.n}`));
+        const urgent = pool
+          .urgentQuery<{ n: number }>('SELECT $1::int AS n', [7])
+          .then((r) => order.push(`urgent ${r.rows[0]!.n}`));
         await tick();
         assert.deepEqual(pool.waiting, { urgent: 1, normal: 2 });
         assert.equal(pool.totalCount, 1, 'never a second connection');

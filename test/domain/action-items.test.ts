@@ -32,7 +32,8 @@ function throwsAppError(fn: () => unknown, ...patterns: RegExp[]) {
   });
 }
 
-const USAGE = /\/incident action add <what to do> \[@owner\] \[due:YYYY-MM-DD\] \[category\] \[priority:high\|medium\|low\]/;
+const USAGE =
+  /\/incident action add <what to do> \[@owner\] \[due:YYYY-MM-DD\] \[category\] \[priority:high\|medium\|low\]/;
 
 describe('constants', () => {
   test('defaults and choices are as agreed', () => {
@@ -56,13 +57,16 @@ describe('parseActionAdd', () => {
   });
 
   test('all trailing options', () => {
-    assert.deepEqual(parseActionAdd('Alert on EHR login errors <@U123ABC|alice> due:2026-12-01 observability priority:high'), {
-      text: 'Alert on EHR login errors',
-      ownerId: 'U123ABC',
-      due: '2026-12-01',
-      category: 'observability',
-      priority: 'high',
-    });
+    assert.deepEqual(
+      parseActionAdd('Alert on EHR login errors <@U123ABC|alice> due:2026-12-01 observability priority:high'),
+      {
+        text: 'Alert on EHR login errors',
+        ownerId: 'U123ABC',
+        due: '2026-12-01',
+        category: 'observability',
+        priority: 'high',
+      },
+    );
   });
 
   test('trailing options in any order give the same request', () => {
@@ -130,7 +134,11 @@ describe('parseActionAdd', () => {
     ] as const) {
       assert.equal(parseActionAdd(`Document the thing ${word}`).category, category, word);
       assert.equal(parseActionAdd(`Document the thing ${word}`).text, `Document the thing ${word}`, 'no word is lost');
-      assert.equal(parseActionAdd(`Document the thing due:2026-12-01 ${word}`).text, 'Document the thing', 'after another option: only an option');
+      assert.equal(
+        parseActionAdd(`Document the thing due:2026-12-01 ${word}`).text,
+        'Document the thing',
+        'after another option: only an option',
+      );
     }
     for (const [input, text, category] of [
       ['Write the deploy runbook', 'Write the deploy runbook', 'runbook'],
@@ -149,7 +157,13 @@ describe('parseActionAdd', () => {
   });
 
   test('a description that is only a category word is the description', () => {
-    assert.deepEqual(parseActionAdd('runbook'), { text: 'runbook', ownerId: null, due: null, category: null, priority: null });
+    assert.deepEqual(parseActionAdd('runbook'), {
+      text: 'runbook',
+      ownerId: null,
+      due: null,
+      category: null,
+      priority: null,
+    });
     const r = parseActionAdd('Runbook priority:high');
     assert.equal(r.text, 'Runbook');
     assert.equal(r.category, null);
@@ -177,17 +191,30 @@ describe('parseActionAdd', () => {
 
   test('repeated options say which is repeated', () => {
     throwsAppError(() => parseActionAdd('Fix it <@U1AB> <@U2CD>'), /owner twice/);
-    throwsAppError(() => parseActionAdd('Fix it due:2026-12-01 due:2026-12-02'), /due date twice/, /due:2026-12-01/, /due:2026-12-02/);
+    throwsAppError(
+      () => parseActionAdd('Fix it due:2026-12-01 due:2026-12-02'),
+      /due date twice/,
+      /due:2026-12-01/,
+      /due:2026-12-02/,
+    );
     throwsAppError(() => parseActionAdd('Fix it priority:high priority:low'), /priority twice/);
     throwsAppError(() => parseActionAdd('Fix it category:runbook process'), /category twice/);
   });
 
   test('a bare category word before the options, once a category is given, ends the description instead', () => {
     assert.deepEqual(parseActionAdd('Fix it guardrail priority:low runbook'), {
-      text: 'Fix it guardrail', ownerId: null, due: null, category: 'runbook', priority: 'low',
+      text: 'Fix it guardrail',
+      ownerId: null,
+      due: null,
+      category: 'runbook',
+      priority: 'low',
     });
     assert.deepEqual(parseActionAdd('Write the capacity runbook due:2099-02-01 runbook'), {
-      text: 'Write the capacity runbook', ownerId: null, due: '2099-02-01', category: 'runbook', priority: null,
+      text: 'Write the capacity runbook',
+      ownerId: null,
+      due: '2099-02-01',
+      category: 'runbook',
+      priority: null,
     });
   });
 
@@ -213,7 +240,11 @@ describe('parseActionAdd', () => {
   });
 
   test('unknown category lists the categories', () => {
-    throwsAppError(() => parseActionAdd('Fix it category:foo'), /`foo`/, /guardrail, observability, ownership, runbook or process/);
+    throwsAppError(
+      () => parseActionAdd('Fix it category:foo'),
+      /`foo`/,
+      /guardrail, observability, ownership, runbook or process/,
+    );
     throwsAppError(() => parseActionAdd('Fix it category:'), /guardrail, observability, ownership, runbook or process/);
   });
 
@@ -327,7 +358,8 @@ describe('addDays and daysBetween', () => {
     assert.equal(daysBetween('2026-06-01', '2026-06-01'), 0);
   });
   test('addDays and daysBetween agree', () => {
-    for (const n of [-400, -1, 0, 1, 13, 366, 1000]) assert.equal(daysBetween('2026-03-29', addDays('2026-03-29', n)), n);
+    for (const n of [-400, -1, 0, 1, 13, 366, 1000])
+      assert.equal(daysBetween('2026-03-29', addDays('2026-03-29', n)), n);
   });
 });
 
@@ -372,7 +404,12 @@ describe('isOverdue and matchesFilter', () => {
 describe('sortBacklog', () => {
   type Row = Pick<ActionItem, 'status' | 'due' | 'priority' | 'number'>;
   const TODAY = '2026-11-24';
-  const row = (number: number, status: Row['status'], due: string | null, priority: Row['priority']): Row => ({ number, status, due, priority });
+  const row = (number: number, status: Row['status'], due: string | null, priority: Row['priority']): Row => ({
+    number,
+    status,
+    due,
+    priority,
+  });
 
   test('open before done; overdue first; due ascending, none last; priority; number', () => {
     const rows: Row[] = [
@@ -399,8 +436,14 @@ describe('sortBacklog', () => {
     const rows: Row[] = [row(2, 'open', null, 'low'), row(1, 'open', '2026-11-01', 'low')];
     const sorted = sortBacklog(rows, TODAY);
     assert.notEqual(sorted, rows);
-    assert.deepEqual(rows.map((r) => r.number), [2, 1]);
-    assert.deepEqual(sorted.map((r) => r.number), [1, 2]);
+    assert.deepEqual(
+      rows.map((r) => r.number),
+      [2, 1],
+    );
+    assert.deepEqual(
+      sorted.map((r) => r.number),
+      [1, 2],
+    );
   });
 
   test('keeps the extra fields of the items', () => {
@@ -409,9 +452,19 @@ describe('sortBacklog', () => {
   });
 
   test('"today" decides what is overdue', () => {
-    const rows = [row(1, 'open', '2026-11-30', 'low'), row(2, 'open', '2026-11-20', 'low'), row(3, 'open', null, 'high')];
-    assert.deepEqual(sortBacklog(rows, TODAY).map((r) => r.number), [2, 1, 3]);
-    assert.deepEqual(sortBacklog(rows, '2026-11-01').map((r) => r.number), [2, 1, 3]);
+    const rows = [
+      row(1, 'open', '2026-11-30', 'low'),
+      row(2, 'open', '2026-11-20', 'low'),
+      row(3, 'open', null, 'high'),
+    ];
+    assert.deepEqual(
+      sortBacklog(rows, TODAY).map((r) => r.number),
+      [2, 1, 3],
+    );
+    assert.deepEqual(
+      sortBacklog(rows, '2026-11-01').map((r) => r.number),
+      [2, 1, 3],
+    );
   });
 });
 
@@ -448,13 +501,28 @@ describe('reminderFor', () => {
   });
   test('overdue and never reminded → overdue; after the due-day reminder, a week after it', () => {
     assert.equal(reminderFor(item({ due: '2026-11-23' }), TODAY, NOW), 'overdue', 'first seen overdue');
-    assert.equal(reminderFor(item({ due: '2026-11-23', dueRemindedAt: daysAgo(1) }), TODAY, NOW), null, 'the day after the due-day reminder: not yet');
-    assert.equal(reminderFor(item({ due: '2026-11-18', dueRemindedAt: daysAgo(7) }), TODAY, NOW), 'overdue', 'a week after it');
+    assert.equal(
+      reminderFor(item({ due: '2026-11-23', dueRemindedAt: daysAgo(1) }), TODAY, NOW),
+      null,
+      'the day after the due-day reminder: not yet',
+    );
+    assert.equal(
+      reminderFor(item({ due: '2026-11-18', dueRemindedAt: daysAgo(7) }), TODAY, NOW),
+      'overdue',
+      'a week after it',
+    );
   });
   test('overdue reminded 6 days ago → none; 7 days ago (exactly) or more → overdue', () => {
     const due = '2026-11-01';
     assert.equal(reminderFor(item({ due, overdueRemindedAt: daysAgo(6) }), TODAY, NOW), null);
-    assert.equal(reminderFor(item({ due, overdueRemindedAt: new Date(NOW.getTime() - OVERDUE_REMINDER_INTERVAL_MS + 1) }), TODAY, NOW), null);
+    assert.equal(
+      reminderFor(
+        item({ due, overdueRemindedAt: new Date(NOW.getTime() - OVERDUE_REMINDER_INTERVAL_MS + 1) }),
+        TODAY,
+        NOW,
+      ),
+      null,
+    );
     assert.equal(reminderFor(item({ due, overdueRemindedAt: daysAgo(7) }), TODAY, NOW), 'overdue');
     assert.equal(reminderFor(item({ due, overdueRemindedAt: daysAgo(20) }), TODAY, NOW), 'overdue');
   });

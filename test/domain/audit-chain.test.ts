@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalEntry, chainHash, chainProblems, GENESIS_HASH, type ChainEntry } from '../../src/domain/audit-chain.ts';
+import {
+  canonicalEntry,
+  chainHash,
+  chainProblems,
+  GENESIS_HASH,
+  type ChainEntry,
+} from '../../src/domain/audit-chain.ts';
 
 function chain(n: number): ChainEntry[] {
   const out: ChainEntry[] = [];
@@ -31,11 +37,16 @@ test('an intact chain and its head have no problems; an empty chain without a he
 test('an altered entry, a removed middle entry, a removed last entry and a missing head are each named', () => {
   const altered = chain(4);
   altered[1] = { ...altered[1]!, canonical: altered[1]!.canonical.replace('change 2', 'change two') };
-  assert.deepEqual(chainProblems(altered, headOf(altered)), ['entry 2 was altered (its hash does not match its content)']);
+  assert.deepEqual(chainProblems(altered, headOf(altered)), [
+    'entry 2 was altered (its hash does not match its content)',
+  ]);
 
   const full = chain(4);
   const gap = [full[0]!, full[2]!, full[3]!];
-  assert.deepEqual(chainProblems(gap, headOf(full)), ['entries 2–2 are missing', 'entry 3 does not follow the entry before it (prev_hash differs)']);
+  assert.deepEqual(chainProblems(gap, headOf(full)), [
+    'entries 2–2 are missing',
+    'entry 3 does not follow the entry before it (prev_hash differs)',
+  ]);
 
   const tail = full.slice(0, 3);
   assert.deepEqual(chainProblems(tail, headOf(full)), ['entries after 3 up to 4 are missing (the head names entry 4)']);
@@ -44,7 +55,9 @@ test('an altered entry, a removed middle entry, a removed last entry and a missi
   const rehashed = chain(3);
   const canonical = rehashed[0]!.canonical.replace('change 1', 'forged');
   rehashed[0] = { ...rehashed[0]!, canonical, hash: chainHash(GENESIS_HASH, canonical) };
-  assert.deepEqual(chainProblems(rehashed, headOf(rehashed)), ['entry 2 does not follow the entry before it (prev_hash differs)']);
+  assert.deepEqual(chainProblems(rehashed, headOf(rehashed)), [
+    'entry 2 does not follow the entry before it (prev_hash differs)',
+  ]);
 });
 
 test('the canonical text orders keys as jsonb prints them; db_role and claimed_actor are in it only when set', () => {

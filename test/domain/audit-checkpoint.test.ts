@@ -75,14 +75,25 @@ describe('audit checkpoint keys', () => {
       '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----',
     ];
     for (const text of bad) {
-      assert.throws(() => parseSigningKey(text), (err: unknown) => {
-        assert.ok(err instanceof AppError);
-        // One fixed sentence: nothing of what was given is repeated.
-        assert.equal(err.userMessage, 'must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM (npm run audit:keygen prints one)');
-        return true;
-      });
+      assert.throws(
+        () => parseSigningKey(text),
+        (err: unknown) => {
+          assert.ok(err instanceof AppError);
+          // One fixed sentence: nothing of what was given is repeated.
+          assert.equal(
+            err.userMessage,
+            'must be an Ed25519 private key: a base64 32-byte seed or a PKCS#8 PEM (npm run audit:keygen prints one)',
+          );
+          return true;
+        },
+      );
     }
-    for (const text of ['x', k.privatePem, rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString(), Buffer.alloc(16).toString('base64')]) {
+    for (const text of [
+      'x',
+      k.privatePem,
+      rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      Buffer.alloc(16).toString('base64'),
+    ]) {
       assert.throws(() => parseVerifyKey(text), /must be an Ed25519 public key/);
     }
   });
@@ -91,13 +102,21 @@ describe('audit checkpoint keys', () => {
 describe('signed audit checkpoints', () => {
   test('a checkpoint verifies under its key and says what it holds; the file name says when and why', () => {
     const { signer, trusted } = keys();
-    const c = signCheckpoint(snapshot, { createdAt: AT, trigger: { kind: 'schedule', period: '2026-12-05T00:00:00.000Z' }, signer });
+    const c = signCheckpoint(snapshot, {
+      createdAt: AT,
+      trigger: { kind: 'schedule', period: '2026-12-05T00:00:00.000Z' },
+      signer,
+    });
     const read = readCheckpoint(checkpointJson(c), trusted);
     assert.deepEqual(read, c);
     assert.equal(read.key.publicKey, trusted.base64);
     assert.deepEqual(read.heads, snapshot.heads);
     assert.equal(checkpointFilename(c), 'audit-checkpoint-20261205T130000Z-schedule.json');
-    const closed = signCheckpoint(snapshot, { createdAt: AT, trigger: { kind: 'incident-closed', incident: 4 }, signer });
+    const closed = signCheckpoint(snapshot, {
+      createdAt: AT,
+      trigger: { kind: 'incident-closed', incident: 4 },
+      signer,
+    });
     assert.equal(checkpointFilename(closed), 'audit-checkpoint-20261205T130000Z-inc-4-closed.json');
     // Key order and whitespace of the file do not matter: what is signed is rebuilt from the values.
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(c).reverse()));
@@ -108,7 +127,11 @@ describe('signed audit checkpoints', () => {
     const { signer } = keys();
     const other = keys();
     const c = signCheckpoint(snapshot, { createdAt: AT, trigger: { kind: 'incident-closed', incident: 1 }, signer });
-    assert.throws(() => readCheckpoint(checkpointJson(c), other.trusted), (err: unknown) => err instanceof CheckpointError && /was signed with key SHA256:\S+, not the trusted key/.test(err.message));
+    assert.throws(
+      () => readCheckpoint(checkpointJson(c), other.trusted),
+      (err: unknown) =>
+        err instanceof CheckpointError && /was signed with key SHA256:\S+, not the trusted key/.test(err.message),
+    );
     // A forger signs with their own key and writes the trusted key's name in the file.
     const forged = { ...c, key: { ...c.key, publicKey: other.trusted.base64, fingerprint: other.trusted.fingerprint } };
     assert.throws(() => readCheckpoint(JSON.stringify(forged), other.trusted), /signature that does not verify/);
@@ -131,12 +154,21 @@ describe('signed audit checkpoints', () => {
       [JSON.stringify({ ...c, extra: 1 }), /is malformed/],
       [JSON.stringify({ ...c, heads: [...c.heads, c.heads[0]] }), /is malformed: heads names an incident twice/],
     ];
-    for (const [text, message] of cases) assert.throws(() => readCheckpoint(text, trusted), (err: unknown) => err instanceof CheckpointError && message.test(err.message), text.slice(0, 60));
+    for (const [text, message] of cases)
+      assert.throws(
+        () => readCheckpoint(text, trusted),
+        (err: unknown) => err instanceof CheckpointError && message.test(err.message),
+        text.slice(0, 60),
+      );
   });
 
   test('any value changed, added or removed anywhere in a signed checkpoint is refused (property)', () => {
     const { signer, trusted } = keys();
-    const c = signCheckpoint(snapshot, { createdAt: AT, trigger: { kind: 'schedule', period: '2026-12-05T00:00:00.000Z' }, signer });
+    const c = signCheckpoint(snapshot, {
+      createdAt: AT,
+      trigger: { kind: 'schedule', period: '2026-12-05T00:00:00.000Z' },
+      signer,
+    });
     const original = JSON.parse(checkpointJson(c)) as Record<string, unknown>;
     // Every path to a value in the file, the signature's included.
     const paths: (string | number)[][] = [];
@@ -146,37 +178,64 @@ describe('signed audit checkpoints', () => {
       else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
     };
     walk(original, []);
-    const replacement = fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constantFrom(h('d'), ID2, '2026-12-06T00:00:00.000Z', null, 'SEV1', '', 'incident-closed'), fc.string());
+    const replacement = fc.oneof(
+      fc.integer({ min: 0, max: 10 }),
+      fc.constantFrom(h('d'), ID2, '2026-12-06T00:00:00.000Z', null, 'SEV1', '', 'incident-closed'),
+      fc.string(),
+    );
     fc.assert(
-      fc.property(fc.constantFrom(...paths), replacement, fc.constantFrom('replace', 'remove', 'add'), (path, value, how) => {
-        const copy = structuredClone(original);
-        let parent: Record<string | number, unknown> = copy;
-        for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-        const last = path.at(-1)!;
-        if (how === 'replace') {
-          if (JSON.stringify(parent[last]) === JSON.stringify(value)) return;
-          parent[last] = value;
-        } else if (how === 'remove') {
-          if (Array.isArray(parent)) parent.splice(Number(last), 1);
-          else delete parent[last];
-        } else {
-          if (Array.isArray(parent)) parent.splice(Number(last), 0, value);
-          else if (parent && typeof parent === 'object') parent[`${String(last)}_extra`] = value;
-        }
-        assert.throws(() => readCheckpoint(JSON.stringify(copy), trusted), CheckpointError, `${how} ${path.join('.')}`);
-      }),
+      fc.property(
+        fc.constantFrom(...paths),
+        replacement,
+        fc.constantFrom('replace', 'remove', 'add'),
+        (path, value, how) => {
+          const copy = structuredClone(original);
+          let parent: Record<string | number, unknown> = copy;
+          for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+          const last = path.at(-1)!;
+          if (how === 'replace') {
+            if (JSON.stringify(parent[last]) === JSON.stringify(value)) return;
+            parent[last] = value;
+          } else if (how === 'remove') {
+            if (Array.isArray(parent)) parent.splice(Number(last), 1);
+            else delete parent[last];
+          } else {
+            if (Array.isArray(parent)) parent.splice(Number(last), 0, value);
+            else if (parent && typeof parent === 'object') parent[`${String(last)}_extra`] = value;
+          }
+          assert.throws(
+            () => readCheckpoint(JSON.stringify(copy), trusted),
+            CheckpointError,
+            `${how} ${path.join('.')}`,
+          );
+        },
+      ),
       { numRuns: 400 },
     );
   });
 });
 
-describe('comparing today\'s trail with a checkpoint', () => {
+describe("comparing today's trail with a checkpoint", () => {
   const { signer } = keys();
-  const c = signCheckpoint(snapshot, { createdAt: AT, trigger: { kind: 'schedule', period: '2026-12-05T00:00:00.000Z' }, signer });
+  const c = signCheckpoint(snapshot, {
+    createdAt: AT,
+    trigger: { kind: 'schedule', period: '2026-12-05T00:00:00.000Z' },
+    signer,
+  });
   /** A chain of `n` entries whose entry `seq` has hash `at`. */
-  const chain = (number: number | null, n: number, seq: number, at: string, extra: Partial<LiveChain> = {}): LiveChain => ({
+  const chain = (
+    number: number | null,
+    n: number,
+    seq: number,
+    at: string,
+    extra: Partial<LiveChain> = {},
+  ): LiveChain => ({
     number,
-    entries: Array.from({ length: n }, (_, i) => ({ seq: i + 1, hash: i + 1 === seq ? at : h(String(i % 10)), action: 'timeline_entry.insert' })),
+    entries: Array.from({ length: n }, (_, i) => ({
+      seq: i + 1,
+      hash: i + 1 === seq ? at : h(String(i % 10)),
+      action: 'timeline_entry.insert',
+    })),
     problems: [],
     ...extra,
   });
@@ -215,32 +274,66 @@ describe('comparing today\'s trail with a checkpoint', () => {
       `INC-4: erased since the checkpoint of ${c.createdAt}: the incident, its 7 audit entries and its head are gone`,
       `ACT-1: erased since the checkpoint of ${c.createdAt}: the number was in use then and is gone now`,
     ]);
-    const broken = checkpointFindings(c, today([...grown().slice(0, 2), [ID3, chain(4, 8, 7, h('c'), { problems: ['entry 8 was altered (its hash does not match its content)'] })]]));
-    assert.deepEqual(broken.map((f) => f.subject), ['INC-4']);
+    const broken = checkpointFindings(
+      c,
+      today([
+        ...grown().slice(0, 2),
+        [ID3, chain(4, 8, 7, h('c'), { problems: ['entry 8 was altered (its hash does not match its content)'] })],
+      ]),
+    );
+    assert.deepEqual(
+      broken.map((f) => f.subject),
+      ['INC-4'],
+    );
     assert.match(broken[0]!.problem, /does not extend the checkpointed entry 7 intact: entry 8 was altered/);
-    const trailGone = checkpointFindings(c, today([...grown().slice(0, 2), [ID3, { number: 4, entries: [], problems: [] }]]));
+    const trailGone = checkpointFindings(
+      c,
+      today([...grown().slice(0, 2), [ID3, { number: 4, entries: [], problems: [] }]]),
+    );
     assert.match(trailGone[0]!.problem, /rewritten since .*: its audit trail is gone \(it had 7 entries\)/);
     const rowGone = checkpointFindings(c, today([...grown().slice(0, 2), [ID3, chain(null, 8, 7, h('c'))]], [1, 2]));
-    assert.deepEqual(rowGone.map((f) => `${f.subject}: ${f.problem}`), [`INC-4: erased since the checkpoint of ${c.createdAt}: the incident row is gone`]);
+    assert.deepEqual(
+      rowGone.map((f) => `${f.subject}: ${f.problem}`),
+      [`INC-4: erased since the checkpoint of ${c.createdAt}: the incident row is gone`],
+    );
     const renumbered = checkpointFindings(c, today([...grown().slice(0, 2), [ID3, chain(9, 8, 7, h('c'))]], [1, 2, 9]));
     assert.match(renumbered[0]!.problem, /renumbered .*: it is INC-9 now/);
   });
 
   test('a number unused at the checkpoint is not reported; a number in use then is, with or without a head', () => {
     // INC-3 was missing at the checkpoint: not a finding. Legacy incidents (no trail) count by number.
-    const legacy = signCheckpoint({ ...snapshot, incidents: { highest: 6, missing: [[3, 3]] } }, { createdAt: AT, trigger: { kind: 'incident-closed', incident: 6 }, signer });
+    const legacy = signCheckpoint(
+      { ...snapshot, incidents: { highest: 6, missing: [[3, 3]] } },
+      { createdAt: AT, trigger: { kind: 'incident-closed', incident: 6 }, signer },
+    );
     const findings = checkpointFindings(legacy, today(grown(), [1, 2, 4, 6]));
-    assert.deepEqual(findings.map((f) => f.subject), ['INC-5']);
+    assert.deepEqual(
+      findings.map((f) => f.subject),
+      ['INC-5'],
+    );
   });
 
   test('a huge number with a huge gap below it (one row planted at 2,000,000,000) is compared at once, range by range', () => {
     const planted = signCheckpoint(
-      { ...snapshot, incidents: { highest: 2_000_000_000, missing: [[3, 3], [5, 1_999_999_999]] }, actionItems: { highest: 2_000_000_000, missing: [[1, 1_999_999_999]] } },
+      {
+        ...snapshot,
+        incidents: {
+          highest: 2_000_000_000,
+          missing: [
+            [3, 3],
+            [5, 1_999_999_999],
+          ],
+        },
+        actionItems: { highest: 2_000_000_000, missing: [[1, 1_999_999_999]] },
+      },
       { createdAt: AT, trigger: { kind: 'incident-closed', incident: 4 }, signer },
     );
     const started = Date.now();
     const findings = checkpointFindings(planted, today(grown(), [1, 2, 4], []));
     assert.ok(Date.now() - started < 1_000, 'not one step per number');
-    assert.deepEqual(findings.map((f) => f.subject), ['INC-2000000000', 'ACT-2000000000']);
+    assert.deepEqual(
+      findings.map((f) => f.subject),
+      ['INC-2000000000', 'ACT-2000000000'],
+    );
   });
 });

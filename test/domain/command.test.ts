@@ -38,35 +38,68 @@ describe('parseIncidentCommand', () => {
 
   test('a near miss is declared without a severity, with the same options', () => {
     for (const word of ['near-miss', 'NEAR_MISS', 'nearmiss']) {
-      assert.deepEqual(parseIncidentCommand(`declare ${word} Wrong ward list nearly published --private --service=ehr`), {
-        kind: 'declare',
-        declaration: { severity: 'SEV4', title: 'Wrong ward list nearly published', isPrivate: true, clinicalImpact: false, affectedService: 'ehr', nearMiss: true },
-      });
+      assert.deepEqual(
+        parseIncidentCommand(`declare ${word} Wrong ward list nearly published --private --service=ehr`),
+        {
+          kind: 'declare',
+          declaration: {
+            severity: 'SEV4',
+            title: 'Wrong ward list nearly published',
+            isPrivate: true,
+            clinicalImpact: false,
+            affectedService: 'ehr',
+            nearMiss: true,
+          },
+        },
+      );
     }
-    assert.match(userError(() => parseIncidentCommand('declare near Title')), /sev4 or near-miss/);
+    assert.match(
+      userError(() => parseIncidentCommand('declare near Title')),
+      /sev4 or near-miss/,
+    );
   });
 
   test('review, action add, actions and guardrails', () => {
     assert.deepEqual(parseIncidentCommand('review'), { kind: 'review' });
-    assert.match(userError(() => parseIncidentCommand('review now please')), /Write it as `\/incident review/);
+    assert.match(
+      userError(() => parseIncidentCommand('review now please')),
+      /Write it as `\/incident review/,
+    );
     assert.deepEqual(parseIncidentCommand('action add Alert on lag <@UBOB|bob> due:2099-01-31 observability'), {
       kind: 'action-add',
       request: { text: 'Alert on lag', ownerId: 'UBOB', due: '2099-01-31', category: 'observability', priority: null },
     });
     const multiline = parseIncidentCommand('action add  Check the\nexport job');
-    assert.equal(multiline.kind === 'action-add' && multiline.request.text, 'Check the\nexport job', 'the text as typed');
-    assert.match(userError(() => parseIncidentCommand('action remove 3')), /`remove` is not right here.*\/incident action add/s);
-    assert.match(userError(() => parseIncidentCommand('action add')), /action add/);
+    assert.equal(
+      multiline.kind === 'action-add' && multiline.request.text,
+      'Check the\nexport job',
+      'the text as typed',
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('action remove 3')),
+      /`remove` is not right here.*\/incident action add/s,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('action add')),
+      /action add/,
+    );
     assert.deepEqual(parseIncidentCommand('actions'), { kind: 'actions', filter: 'mine' });
     assert.deepEqual(parseIncidentCommand('actions Overdue'), { kind: 'actions', filter: 'overdue' });
-    assert.match(userError(() => parseIncidentCommand('actions mine now')), /\[mine\|team\|overdue\|all\]/);
+    assert.match(
+      userError(() => parseIncidentCommand('actions mine now')),
+      /\[mine\|team\|overdue\|all\]/,
+    );
     assert.deepEqual(parseIncidentCommand('guardrails'), { kind: 'guardrails', periodDays: 90 });
     assert.deepEqual(parseIncidentCommand('guardrails 30d'), { kind: 'guardrails', periodDays: 30 });
     assert.ok(userError(() => parseIncidentCommand('guardrails forever')).length > 0);
   });
 
   test('severity spellings: SEV1, sev-3, 4', () => {
-    for (const [word, sev] of [['SEV1', 'SEV1'], ['sev-3', 'SEV3'], ['4', 'SEV4']] as const) {
+    for (const [word, sev] of [
+      ['SEV1', 'SEV1'],
+      ['sev-3', 'SEV3'],
+      ['4', 'SEV4'],
+    ] as const) {
       const cmd = parseIncidentCommand(`declare ${word} Title`);
       assert.equal(cmd.kind === 'declare' && cmd.declaration.severity, sev);
     }
@@ -76,17 +109,39 @@ describe('parseIncidentCommand', () => {
     const cmd = parseIncidentCommand('declare sev1 Patient records exposed --private --clinical --service=ehr-api');
     assert.deepEqual(cmd, {
       kind: 'declare',
-      declaration: { severity: 'SEV1', title: 'Patient records exposed', isPrivate: true, clinicalImpact: true, affectedService: 'ehr-api', nearMiss: false },
+      declaration: {
+        severity: 'SEV1',
+        title: 'Patient records exposed',
+        isPrivate: true,
+        clinicalImpact: true,
+        affectedService: 'ehr-api',
+        nearMiss: false,
+      },
     });
     const front = parseIncidentCommand('declare sev3 --service lab-results Slow lab results');
-    assert.deepEqual(front.kind === 'declare' && [front.declaration.affectedService, front.declaration.title], ['lab-results', 'Slow lab results']);
-    assert.match(userError(() => parseIncidentCommand('declare sev2 EHR down --really')), /`--really` is not an option/);
+    assert.deepEqual(front.kind === 'declare' && [front.declaration.affectedService, front.declaration.title], [
+      'lab-results',
+      'Slow lab results',
+    ]);
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 EHR down --really')),
+      /`--really` is not an option/,
+    );
   });
 
   test('unknown severity, unknown option and unknown subcommand say how to write it', () => {
-    assert.match(userError(() => parseIncidentCommand('declare sev9 Broken')), /`sev9` is not a severity.*\/incident declare <sev1-4>/s);
-    assert.match(userError(() => parseIncidentCommand('declare')), /Say how severe/);
-    assert.match(userError(() => parseIncidentCommand('declare sev2 --loud Broken')), /`--loud` is not an option/);
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev9 Broken')),
+      /`sev9` is not a severity.*\/incident declare <sev1-4>/s,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('declare')),
+      /Say how severe/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 --loud Broken')),
+      /`--loud` is not an option/,
+    );
     const msg = userError(() => parseIncidentCommand('frobnicate now'));
     assert.match(msg, /I don't know `\/incident frobnicate`/);
     for (const s of SUBCOMMANDS) assert.ok(msg.includes(s.usage));

@@ -78,35 +78,93 @@ describe('provisioning steps', () => {
     nearMiss: false,
   };
   test('all steps in order for a new incident; private ones are never announced', () => {
-    assert.deepEqual(pendingSteps(blank), ['create-channel', 'invite-declarer', 'post-summary', 'pin-summary', 'announce']);
+    assert.deepEqual(pendingSteps(blank), [
+      'create-channel',
+      'invite-declarer',
+      'post-summary',
+      'pin-summary',
+      'announce',
+    ]);
     assert.deepEqual(pendingSteps({ ...blank, isPrivate: true }).includes('announce'), false);
   });
   test('a SEV1 announces a change freeze; clinical impact alerts clinical safety once', () => {
     const sev1 = pendingSteps({ ...blank, severity: 'SEV1', clinicalImpact: true });
     assert.deepEqual(sev1.slice(-2), ['start-freeze', 'alert-clinical-safety']);
-    assert.ok(pendingSteps({ ...blank, severity: 'SEV1', isPrivate: true }).includes('start-freeze'), 'private SEV1s freeze too');
-    assert.deepEqual(pendingSteps({ ...blank, severity: 'SEV1', freezeActive: true, freezeAnnounced: true, clinicalImpact: true, clinicalNotifiedAt: new Date() }).includes('start-freeze'), false);
+    assert.ok(
+      pendingSteps({ ...blank, severity: 'SEV1', isPrivate: true }).includes('start-freeze'),
+      'private SEV1s freeze too',
+    );
+    assert.deepEqual(
+      pendingSteps({
+        ...blank,
+        severity: 'SEV1',
+        freezeActive: true,
+        freezeAnnounced: true,
+        clinicalImpact: true,
+        clinicalNotifiedAt: new Date(),
+      }).includes('start-freeze'),
+      false,
+    );
   });
   test('a freeze notice still owed is a step; a SEV1 no longer active decides no freeze', () => {
-    const done = { ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2', summaryPinned: true, announcementTs: '1.3' };
-    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV1', freezeActive: true }), ['start-freeze'], 'decided, not yet announced');
-    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV2', freezeAnnounced: true }), ['start-freeze'], 'announced, then downgraded: its lift is owed');
-    assert.deepEqual(pendingSteps({ ...done, severity: 'SEV1', status: 'RESOLVED' }), [], 'resolved before its freeze was decided');
+    const done = {
+      ...blank,
+      channelId: 'C1',
+      declarerInvited: true,
+      summaryTs: '1.2',
+      summaryPinned: true,
+      announcementTs: '1.3',
+    };
+    assert.deepEqual(
+      pendingSteps({ ...done, severity: 'SEV1', freezeActive: true }),
+      ['start-freeze'],
+      'decided, not yet announced',
+    );
+    assert.deepEqual(
+      pendingSteps({ ...done, severity: 'SEV2', freezeAnnounced: true }),
+      ['start-freeze'],
+      'announced, then downgraded: its lift is owed',
+    );
+    assert.deepEqual(
+      pendingSteps({ ...done, severity: 'SEV1', status: 'RESOLVED' }),
+      [],
+      'resolved before its freeze was decided',
+    );
     assert.deepEqual(pendingSteps({ ...done, severity: 'SEV2' }), []);
   });
   test('with an on-call system, the affected service’s on-call are invited, last', () => {
-    assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }).includes('invite-on-call'), false, 'no on-call system');
+    assert.equal(
+      pendingSteps({ ...blank, affectedService: 'ehr' }).includes('invite-on-call'),
+      false,
+      'no on-call system',
+    );
     assert.equal(pendingSteps({ ...blank, affectedService: 'ehr' }, { onCall: true }).at(-1), 'invite-on-call');
     assert.equal(pendingSteps({ ...blank }, { onCall: true }).includes('invite-on-call'), false, 'no service');
   });
   test('a near miss pages nobody and announces no freeze, but gets its channel and announcement', () => {
     const nearMiss = { ...blank, nearMiss: true, severity: 'SEV1' as const, affectedService: 'ehr' };
-    assert.deepEqual(pendingSteps(nearMiss, { onCall: true }), ['create-channel', 'invite-declarer', 'post-summary', 'pin-summary', 'announce']);
+    assert.deepEqual(pendingSteps(nearMiss, { onCall: true }), [
+      'create-channel',
+      'invite-declarer',
+      'post-summary',
+      'pin-summary',
+      'announce',
+    ]);
   });
   test('carries on where a failed run stopped', () => {
-    assert.deepEqual(pendingSteps({ ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2' }), ['pin-summary', 'announce']);
+    assert.deepEqual(pendingSteps({ ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2' }), [
+      'pin-summary',
+      'announce',
+    ]);
     assert.deepEqual(
-      pendingSteps({ ...blank, channelId: 'C1', declarerInvited: true, summaryTs: '1.2', summaryPinned: true, announcementTs: '1.3' }),
+      pendingSteps({
+        ...blank,
+        channelId: 'C1',
+        declarerInvited: true,
+        summaryTs: '1.2',
+        summaryPinned: true,
+        announcementTs: '1.3',
+      }),
       [],
     );
   });

@@ -11,13 +11,26 @@ const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 let n = 0;
 function incident(over: Partial<GuardrailIncident> = {}): GuardrailIncident {
   n += 1;
-  return { number: n, affectedService: null, nearMiss: false, createdAt: ago(1), factors: [], reviewed: false, ...over };
+  return {
+    number: n,
+    affectedService: null,
+    nearMiss: false,
+    createdAt: ago(1),
+    factors: [],
+    reviewed: false,
+    ...over,
+  };
 }
 function action(over: Partial<GuardrailAction> = {}): GuardrailAction {
   return { category: 'guardrail', status: 'open', createdAt: ago(1), completedAt: null, due: null, ...over };
 }
-const report = (incidents: GuardrailIncident[], actions: GuardrailAction[] = [], periodDays = 90, now = NOW, timeZone = TZ) =>
-  guardrailReport({ now, periodDays, timeZone, incidents, actions });
+const report = (
+  incidents: GuardrailIncident[],
+  actions: GuardrailAction[] = [],
+  periodDays = 90,
+  now = NOW,
+  timeZone = TZ,
+) => guardrailReport({ now, periodDays, timeZone, incidents, actions });
 
 describe('guardrailReport: period and incidents', () => {
   test('from and to', () => {
@@ -34,7 +47,10 @@ describe('guardrailReport: period and incidents', () => {
     assert.equal(r.reviewed, 0);
     assert.deepEqual(r.factors, []);
     assert.deepEqual(r.recurringServices, []);
-    assert.deepEqual(r.actionsByCategory.map((c) => [c.category, c.open, c.done]), ACTION_CATEGORIES.map((c) => [c, 0, 0]));
+    assert.deepEqual(
+      r.actionsByCategory.map((c) => [c.category, c.open, c.done]),
+      ACTION_CATEGORIES.map((c) => [c, 0, 0]),
+    );
     assert.equal(r.openActions, 0);
     assert.equal(r.doneActions, 0);
     assert.equal(r.medianOpenAgeDays, null);
@@ -57,7 +73,12 @@ describe('guardrailReport: period and incidents', () => {
   });
 
   test('near misses are counted and included in incidents', () => {
-    const r = report([incident({ nearMiss: true }), incident({ nearMiss: true }), incident(), incident({ nearMiss: true, createdAt: ago(100) })]);
+    const r = report([
+      incident({ nearMiss: true }),
+      incident({ nearMiss: true }),
+      incident(),
+      incident({ nearMiss: true, createdAt: ago(100) }),
+    ]);
     assert.equal(r.incidents, 3);
     assert.equal(r.nearMisses, 2);
   });
@@ -135,7 +156,10 @@ describe('guardrailReport: recurring services', () => {
   test('equal counts are sorted by name (case-insensitively)', () => {
     const pair = (name: string) => [incident({ affectedService: name }), incident({ affectedService: name })];
     const r = report([...pair('zeta'), ...pair('Alpha'), ...pair('beta')]);
-    assert.deepEqual(r.recurringServices.map((s) => s.service), ['Alpha', 'beta', 'zeta']);
+    assert.deepEqual(
+      r.recurringServices.map((s) => s.service),
+      ['Alpha', 'beta', 'zeta'],
+    );
   });
 
   test('only incidents in the period count', () => {
@@ -162,15 +186,18 @@ describe('guardrailReport: actions', () => {
   test('by category in taxonomy order, created in the period only', () => {
     const a = (category: ActionCategory, status: 'open' | 'done', daysAgo = 1) =>
       action({ category, status, createdAt: ago(daysAgo), completedAt: status === 'done' ? ago(0) : null });
-    const r = report([], [
-      a('runbook', 'open'),
-      a('runbook', 'open'),
-      a('runbook', 'done'),
-      a('process', 'done'),
-      a('guardrail', 'open', 90), // at `from`: in
-      a('guardrail', 'open', 91), // before: out
-      a('observability', 'done', 200), // out
-    ]);
+    const r = report(
+      [],
+      [
+        a('runbook', 'open'),
+        a('runbook', 'open'),
+        a('runbook', 'done'),
+        a('process', 'done'),
+        a('guardrail', 'open', 90), // at `from`: in
+        a('guardrail', 'open', 91), // before: out
+        a('observability', 'done', 200), // out
+      ],
+    );
     assert.deepEqual(r.actionsByCategory, [
       { category: 'guardrail', label: 'Guardrail', open: 1, done: 0 },
       { category: 'observability', label: 'Observability', open: 0, done: 0 },
@@ -183,17 +210,28 @@ describe('guardrailReport: actions', () => {
   });
 
   test('median open age, odd count: the middle one, whole backlog, done items ignored', () => {
-    const r = report([], [
-      action({ createdAt: ago(2) }),
-      action({ createdAt: ago(400) }), // outside the period but still open: counts
-      action({ createdAt: ago(10.5) }), // 10.5 days → 10
-      action({ status: 'done', createdAt: ago(1000), completedAt: ago(1) }),
-    ]);
+    const r = report(
+      [],
+      [
+        action({ createdAt: ago(2) }),
+        action({ createdAt: ago(400) }), // outside the period but still open: counts
+        action({ createdAt: ago(10.5) }), // 10.5 days → 10
+        action({ status: 'done', createdAt: ago(1000), completedAt: ago(1) }),
+      ],
+    );
     assert.equal(r.medianOpenAgeDays, 10);
   });
 
   test('median open age, even count: mean of the two middle ages, floored', () => {
-    const r = report([], [action({ createdAt: ago(20) }), action({ createdAt: ago(1) }), action({ createdAt: ago(15) }), action({ createdAt: ago(300) })]);
+    const r = report(
+      [],
+      [
+        action({ createdAt: ago(20) }),
+        action({ createdAt: ago(1) }),
+        action({ createdAt: ago(15) }),
+        action({ createdAt: ago(300) }),
+      ],
+    );
     assert.equal(r.medianOpenAgeDays, 17); // (15 + 20) / 2 = 17.5
     assert.equal(report([], [action({ createdAt: ago(4) }), action({ createdAt: ago(6) })]).medianOpenAgeDays, 5);
   });
@@ -254,7 +292,10 @@ describe('guardrailReport: determinism and scale', () => {
     const elapsed = performance.now() - started;
     assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
     assert.ok(r.incidents > 0 && r.incidents < 10_000);
-    assert.equal(r.openActions + r.doneActions, r.actionsByCategory.reduce((s, c) => s + c.open + c.done, 0));
+    assert.equal(
+      r.openActions + r.doneActions,
+      r.actionsByCategory.reduce((s, c) => s + c.open + c.done, 0),
+    );
     assert.ok(r.medianOpenAgeDays !== null);
     // 'ehr' and 'EHR ' are one service.
     assert.equal(r.recurringServices.filter((s) => s.service.trim().toLowerCase() === 'ehr').length, 1);

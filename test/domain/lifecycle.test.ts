@@ -47,17 +47,30 @@ describe('lifecycle', () => {
 
   test('nothing moves back to declared, and closed is only reached from resolved', () => {
     for (const from of STATUSES) assert.ok(refusal(() => assertTransition(from, 'DECLARED')));
-    for (const from of STATUSES.filter((s) => s !== 'RESOLVED')) assert.ok(refusal(() => assertTransition(from, 'CLOSED')));
+    for (const from of STATUSES.filter((s) => s !== 'RESOLVED'))
+      assert.ok(refusal(() => assertTransition(from, 'CLOSED')));
   });
 
   test('reopening is explicit and only from resolved or closed, to investigating', () => {
-    assert.equal(refusal(() => assertTransition('RESOLVED', 'INVESTIGATING', { reopen: true })), null);
-    assert.equal(refusal(() => assertTransition('CLOSED', 'INVESTIGATING', { reopen: true })), null);
+    assert.equal(
+      refusal(() => assertTransition('RESOLVED', 'INVESTIGATING', { reopen: true })),
+      null,
+    );
+    assert.equal(
+      refusal(() => assertTransition('CLOSED', 'INVESTIGATING', { reopen: true })),
+      null,
+    );
     for (const from of ['DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING'] as const) {
-      assert.match(refusal(() => assertTransition(from, 'INVESTIGATING', { reopen: true }))!, /Only a resolved or closed incident can be reopened/);
+      assert.match(
+        refusal(() => assertTransition(from, 'INVESTIGATING', { reopen: true }))!,
+        /Only a resolved or closed incident can be reopened/,
+      );
     }
     assert.ok(refusal(() => assertTransition('RESOLVED', 'MONITORING', { reopen: true })));
-    assert.ok(refusal(() => assertTransition('RESOLVED', 'INVESTIGATING')), 'without asking, no reopen');
+    assert.ok(
+      refusal(() => assertTransition('RESOLVED', 'INVESTIGATING')),
+      'without asking, no reopen',
+    );
   });
 
   test('active means not resolved or closed', () => {
@@ -69,12 +82,24 @@ describe('authority', () => {
   test('the declarer commands until a commander is set; then only the commander; refusals name who can act', () => {
     const noCommander = { declaredBy: 'UALICE', roles: {} };
     assert.equal(commandingUser(noCommander), 'UALICE');
-    assert.equal(refusal(() => assertCanCommand(noCommander, 'UALICE', 'resolve the incident')), null);
-    assert.match(refusal(() => assertCanCommand(noCommander, 'UBOB', 'resolve the incident'))!, /Only the declarer \(no commander is set yet\), <@UALICE>, can resolve the incident/);
+    assert.equal(
+      refusal(() => assertCanCommand(noCommander, 'UALICE', 'resolve the incident')),
+      null,
+    );
+    assert.match(
+      refusal(() => assertCanCommand(noCommander, 'UBOB', 'resolve the incident'))!,
+      /Only the declarer \(no commander is set yet\), <@UALICE>, can resolve the incident/,
+    );
     const withCommander = { declaredBy: 'UALICE', roles: { COMMANDER: 'UCAROL' } };
     assert.equal(commandingUser(withCommander), 'UCAROL');
-    assert.equal(refusal(() => assertCanCommand(withCommander, 'UCAROL', 'close the incident')), null);
-    assert.match(refusal(() => assertCanCommand(withCommander, 'UALICE', 'close the incident'))!, /Only the incident commander, <@UCAROL>, can close the incident\. .*\/incident role commander @you/);
+    assert.equal(
+      refusal(() => assertCanCommand(withCommander, 'UCAROL', 'close the incident')),
+      null,
+    );
+    assert.match(
+      refusal(() => assertCanCommand(withCommander, 'UALICE', 'close the incident'))!,
+      /Only the incident commander, <@UCAROL>, can close the incident\. .*\/incident role commander @you/,
+    );
   });
 });
 
@@ -103,7 +128,14 @@ describe('durations', () => {
       { at: at(15), to: 'INVESTIGATING' },
     ]);
     assert.equal(reopened.toResolveMs, null, 'reopened and not resolved again');
-    assert.equal(incidentDurations(at(0), [{ at: at(10), to: 'RESOLVED' }, { at: at(12), to: 'CLOSED' }]).toResolveMs, 10 * 60_000, 'a close keeps the resolve');
+    assert.equal(
+      incidentDurations(at(0), [
+        { at: at(10), to: 'RESOLVED' },
+        { at: at(12), to: 'CLOSED' },
+      ]).toResolveMs,
+      10 * 60_000,
+      'a close keeps the resolve',
+    );
   });
   test('formatDuration', () => {
     assert.equal(formatDuration(null), '—');
@@ -116,16 +148,34 @@ describe('durations', () => {
 
 describe('in-channel subcommands parse', () => {
   test('each subcommand and its arguments', () => {
-    assert.deepEqual(parseIncidentCommand('status identified bad deploy'), { kind: 'status', status: 'IDENTIFIED', message: 'bad deploy' });
+    assert.deepEqual(parseIncidentCommand('status identified bad deploy'), {
+      kind: 'status',
+      status: 'IDENTIFIED',
+      message: 'bad deploy',
+    });
     assert.deepEqual(parseIncidentCommand('status resolved'), { kind: 'status', status: 'RESOLVED', message: null });
-    assert.deepEqual(parseIncidentCommand('update Rolled back\nwatching'), { kind: 'update', message: 'Rolled back\nwatching' });
-    assert.deepEqual(parseIncidentCommand('sev 1 wards affected'), { kind: 'severity', severity: 'SEV1', reason: 'wards affected' });
+    assert.deepEqual(parseIncidentCommand('update Rolled back\nwatching'), {
+      kind: 'update',
+      message: 'Rolled back\nwatching',
+    });
+    assert.deepEqual(parseIncidentCommand('sev 1 wards affected'), {
+      kind: 'severity',
+      severity: 'SEV1',
+      reason: 'wards affected',
+    });
     assert.deepEqual(parseIncidentCommand('severity sev4'), { kind: 'severity', severity: 'SEV4', reason: null });
-    assert.deepEqual(parseIncidentCommand('role clinical-safety <@U0CSO|dana>'), { kind: 'role', role: 'CLINICAL_SAFETY', userId: 'U0CSO' });
+    assert.deepEqual(parseIncidentCommand('role clinical-safety <@U0CSO|dana>'), {
+      kind: 'role',
+      role: 'CLINICAL_SAFETY',
+      userId: 'U0CSO',
+    });
     assert.deepEqual(parseIncidentCommand('role IC <@W123>'), { kind: 'role', role: 'COMMANDER', userId: 'W123' });
     assert.deepEqual(parseIncidentCommand('note  pharmacy called '), { kind: 'note', text: 'pharmacy called' });
     assert.deepEqual(parseIncidentCommand('timeline'), { kind: 'timeline' });
-    assert.deepEqual(parseIncidentCommand('resolve rollback fixed it'), { kind: 'resolve', summary: 'rollback fixed it' });
+    assert.deepEqual(parseIncidentCommand('resolve rollback fixed it'), {
+      kind: 'resolve',
+      summary: 'rollback fixed it',
+    });
     assert.deepEqual(parseIncidentCommand('close'), { kind: 'close' });
     assert.deepEqual(parseIncidentCommand('reopen'), { kind: 'reopen', reason: null });
     assert.deepEqual(parseIncidentCommand('clinical ON'), { kind: 'clinical', on: true });

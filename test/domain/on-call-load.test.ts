@@ -26,7 +26,12 @@ function local(zone: string, y: number, mo: number, d: number, h = 0, mi = 0): D
   return new Date(new TZDate(y, mo - 1, d, h, mi, zone).getTime());
 }
 
-const person = (id: string, timeZone: string | null = LONDON, name = id): OnCallPerson => ({ id, name, email: null, timeZone });
+const person = (id: string, timeZone: string | null = LONDON, name = id): OnCallPerson => ({
+  id,
+  name,
+  email: null,
+  timeZone,
+});
 
 let pageSeq = 0;
 function page(userId: string, when: Date | string, extra: Partial<PageEvent> = {}): PageEvent {
@@ -51,7 +56,13 @@ const stretch = (userId: string, start: Date | string, end: Date | string, level
   end: typeof end === 'string' ? at(end) : end,
 });
 
-const work = (personId: string, incidentId: string, start: string, end: string, roles: string[] = []): IncidentWork => ({
+const work = (
+  personId: string,
+  incidentId: string,
+  start: string,
+  end: string,
+  roles: string[] = [],
+): IncidentWork => ({
   personId,
   incidentId,
   roles,
@@ -231,16 +242,21 @@ describe('pages, nights and out of hours', () => {
     assert.equal(report.responders.length, 1);
     assert.equal(row(report, 'A').pages, 2);
     assert.equal(report.totals.pages, 2);
-    assert.equal(report.heatmap.flat().reduce((a, b) => a + b, 0), 2);
+    assert.equal(
+      report.heatmap.flat().reduce((a, b) => a + b, 0),
+      2,
+    );
   });
 
   test('out of hours: weekends, before the start, from the end on', () => {
     // Monday 2026-06-01 … Sunday 2026-06-07, London.
     const [d, l] = [DEFAULT_WORKING_HOURS, (day: number, h: number, m = 0) => local(LONDON, 2026, 6, day, h, m)];
     assert.deepEqual(
-      classify(LONDON, [l(1, 8, 59), l(1, 9, 0), l(3, 12, 0), l(5, 17, 29), l(5, 17, 30), l(6, 12, 0), l(7, 10, 0)], d).map(
-        (c) => c.outOfHours,
-      ),
+      classify(
+        LONDON,
+        [l(1, 8, 59), l(1, 9, 0), l(3, 12, 0), l(5, 17, 29), l(5, 17, 30), l(6, 12, 0), l(7, 10, 0)],
+        d,
+      ).map((c) => c.outOfHours),
       [true, false, false, false, true, true, true],
     );
   });
@@ -249,11 +265,16 @@ describe('pages, nights and out of hours', () => {
     const wh = parseWorkingHours('Mon,Wed,Fri 08:00-16:00');
     const l = (day: number, h: number, m = 0) => local(LONDON, 2026, 6, day, h, m);
     assert.deepEqual(
-      classify(LONDON, [l(1, 8, 0), l(2, 12, 0), l(3, 15, 59), l(3, 16, 0), l(5, 7, 59), l(6, 12, 0)], wh).map((c) => c.outOfHours),
+      classify(LONDON, [l(1, 8, 0), l(2, 12, 0), l(3, 15, 59), l(3, 16, 0), l(5, 7, 59), l(6, 12, 0)], wh).map(
+        (c) => c.outOfHours,
+      ),
       [false, true, false, true, true, true],
     );
     const allWeek = parseWorkingHours('Mon-Sun 07:00-19:00');
-    assert.deepEqual(classify(LONDON, [l(6, 7, 0), l(7, 18, 59), l(7, 19, 0)], allWeek).map((c) => c.outOfHours), [false, false, true]);
+    assert.deepEqual(
+      classify(LONDON, [l(6, 7, 0), l(7, 18, 59), l(7, 19, 0)], allWeek).map((c) => c.outOfHours),
+      [false, false, true],
+    );
   });
 
   test('night and out of hours are counted independently', () => {
@@ -308,7 +329,9 @@ describe('local time across DST and in half-hour zones (pinned)', () => {
     const report = computeLoad(
       input({
         people: [person('A')],
-        pages: [at('2026-03-29T00:59:00Z'), at('2026-03-29T01:00:00Z'), at('2026-03-29T01:59:59Z')].map((t) => page('A', t)),
+        pages: [at('2026-03-29T00:59:00Z'), at('2026-03-29T01:00:00Z'), at('2026-03-29T01:59:59Z')].map((t) =>
+          page('A', t),
+        ),
       }),
     );
     // Sunday (6): 00:59 GMT, then 02:00 and 02:59:59 BST: no page at local 01:xx.
@@ -324,9 +347,12 @@ describe('local time across DST and in half-hour zones (pinned)', () => {
       input({
         people: [person('A')],
         // 01:30 BST, then 01:30 GMT: the local hour 01 happens twice.
-        pages: [at('2026-10-25T00:30:00Z'), at('2026-10-25T01:30:00Z'), at('2026-10-25T00:59:59.999Z'), at('2026-10-25T01:00:00Z')].map(
-          (t) => page('A', t),
-        ),
+        pages: [
+          at('2026-10-25T00:30:00Z'),
+          at('2026-10-25T01:30:00Z'),
+          at('2026-10-25T00:59:59.999Z'),
+          at('2026-10-25T01:00:00Z'),
+        ].map((t) => page('A', t)),
       }),
     );
     assert.deepEqual(heatCells(report.heatmap), ['6:1=4']);
@@ -393,15 +419,20 @@ describe('local time across DST and in half-hour zones (pinned)', () => {
     );
     const heat = (instants: string[]) =>
       heatCells(
-        computeLoad(input({ teamTimeZone: ADELAIDE, people: [person('A', ADELAIDE)], pages: instants.map((t) => page('A', t)) })).heatmap,
+        computeLoad(
+          input({ teamTimeZone: ADELAIDE, people: [person('A', ADELAIDE)], pages: instants.map((t) => page('A', t)) }),
+        ).heatmap,
       );
     // Sunday 5 April: 02:59 ACDT, then 02:00, 02:15 and 03:00 ACST.
-    assert.deepEqual(heat(['2026-04-04T16:29:00Z', '2026-04-04T16:30:00Z', '2026-04-04T16:45:00Z', '2026-04-04T17:30:00Z']), [
-      '6:2=3',
-      '6:3=1',
-    ]);
+    assert.deepEqual(
+      heat(['2026-04-04T16:29:00Z', '2026-04-04T16:30:00Z', '2026-04-04T16:45:00Z', '2026-04-04T17:30:00Z']),
+      ['6:2=3', '6:3=1'],
+    );
     // Sunday 4 October: 01:59 ACST, then 03:00 and 03:15 ACDT.
-    assert.deepEqual(heat(['2026-10-03T16:29:00Z', '2026-10-03T16:30:00Z', '2026-10-03T16:45:00Z']), ['6:1=1', '6:3=2']);
+    assert.deepEqual(heat(['2026-10-03T16:29:00Z', '2026-10-03T16:30:00Z', '2026-10-03T16:45:00Z']), [
+      '6:1=1',
+      '6:3=2',
+    ]);
   });
 
   test('agrees with TZDate minute by minute around each transition, in several zones', () => {
@@ -482,7 +513,12 @@ describe('the report', () => {
   test('rows sorted by load, then name; totals add up; everyone in scope has a row', () => {
     const report = computeLoad(
       input({
-        people: [person('P1', LONDON, 'Zoe'), person('P2', LONDON, 'Adam'), person('P3', LONDON, 'Bea'), person('P4', LONDON, 'Cy')],
+        people: [
+          person('P1', LONDON, 'Zoe'),
+          person('P2', LONDON, 'Adam'),
+          person('P3', LONDON, 'Bea'),
+          person('P4', LONDON, 'Cy'),
+        ],
         pages: [
           page('P1', local(LONDON, 2026, 6, 1, 12)), // in hours: load 1
           page('P2', local(LONDON, 2026, 6, 1, 12)), // load 1
@@ -514,7 +550,9 @@ describe('the report', () => {
   });
 
   test('an empty period or scope is a report of zeros', () => {
-    const report = computeLoad(input({ from: at('2026-06-01T00:00:00Z'), to: at('2026-06-01T00:00:00Z'), people: [person('A')] }));
+    const report = computeLoad(
+      input({ from: at('2026-06-01T00:00:00Z'), to: at('2026-06-01T00:00:00Z'), people: [person('A')] }),
+    );
     assert.equal(row(report, 'A').load, 0);
     assert.deepEqual(report.fairness, { gini: null, maxToMedian: null });
     const none = computeLoad(input({}));
@@ -562,7 +600,9 @@ describe('fairness', () => {
     );
     assert.deepEqual(even.fairness.maxToMedian, 3 / 2);
     assert.ok(Math.abs(even.fairness.gini! - 2 / 9) < 1e-12);
-    const alone = computeLoad(input({ people: [person('A'), person('B')], stretches: [day('A')], pages: [inHours('A')] }));
+    const alone = computeLoad(
+      input({ people: [person('A'), person('B')], stretches: [day('A')], pages: [inHours('A')] }),
+    );
     assert.deepEqual(alone.fairness, { gini: null, maxToMedian: null });
   });
 });
@@ -609,7 +649,13 @@ describe('against the previous period', () => {
       inPrevious: true,
       delta: { pages: 1, outOfHoursPages: -1, nightPages: -1, onCallHours: -12, incidentHours: 2 },
     });
-    assert.deepEqual(change.responders.get('B')?.delta, { pages: 1, outOfHoursPages: 1, nightPages: 0, onCallHours: 6, incidentHours: 0 });
+    assert.deepEqual(change.responders.get('B')?.delta, {
+      pages: 1,
+      outOfHoursPages: 1,
+      nightPages: 0,
+      onCallHours: 6,
+      incidentHours: 0,
+    });
     assert.equal(change.responders.get('B')?.inPrevious, false);
     assert.deepEqual(change.responders.get('C'), {
       personId: 'C',
@@ -618,7 +664,13 @@ describe('against the previous period', () => {
       inPrevious: true,
       delta: { pages: 0, outOfHoursPages: 0, nightPages: 0, onCallHours: -6, incidentHours: 0 },
     });
-    assert.deepEqual(change.totals, { pages: 2, outOfHoursPages: 0, nightPages: -1, onCallHours: -12, incidentHours: 2 });
+    assert.deepEqual(change.totals, {
+      pages: 2,
+      outOfHoursPages: 0,
+      nightPages: -1,
+      onCallHours: -12,
+      incidentHours: 2,
+    });
     assert.deepEqual(change.gini, { current: current.fairness.gini, previous: previous.fairness.gini });
     assert.equal(change.gini.previous, 1 / 2); // A 4, C 0
   });

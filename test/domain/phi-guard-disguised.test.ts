@@ -23,27 +23,76 @@ function findsNothing(text: string) {
 }
 
 /** Every digit set Unicode has, by CLDR numbering system (an oracle independent of the guard). */
-const DIGIT_SETS: readonly { name: string; digits: readonly string[] }[] = Intl.supportedValuesOf('numberingSystem').flatMap((name) => {
+const DIGIT_SETS: readonly { name: string; digits: readonly string[] }[] = Intl.supportedValuesOf(
+  'numberingSystem',
+).flatMap((name) => {
   const format = new Intl.NumberFormat('en', { numberingSystem: name, useGrouping: false });
   const digits = Array.from({ length: 10 }, (_, d) => format.format(d));
   return digits.every((d) => [...d].length === 1 && /^\p{Nd}$/u.test(d)) ? [{ name, digits }] : [];
 });
 
-const inScript = (text: string, set: readonly string[]) => [...text].map((c) => (/\d/.test(c) ? set[Number(c)] : c)).join('');
+const inScript = (text: string, set: readonly string[]) =>
+  [...text].map((c) => (/\d/.test(c) ? set[Number(c)] : c)).join('');
 
 describe('NHS numbers in disguise', () => {
   test('`.`, `/`, `_` and runs of separators between the 3-3-4 groups', () => {
-    for (const sep of ['.', '/', '_', ' / ', ' - ', '--', '. ', ' _ ', '\u00a0', '\u3000', '–', '—', '·', '|', '*', '\t', ' ~ ', '⠀']) {
+    for (const sep of [
+      '.',
+      '/',
+      '_',
+      ' / ',
+      ' - ',
+      '--',
+      '. ',
+      ' _ ',
+      '\u00a0',
+      '\u3000',
+      '–',
+      '—',
+      '·',
+      '|',
+      '*',
+      '\t',
+      ' ~ ',
+      '⠀',
+    ]) {
       const written = `943${sep}476${sep}5919`;
       findsOnly(`Patient ${written} seen`, 'nhs-number', written);
     }
   });
 
   test('invisible characters between the groups and inside them', () => {
-    const invisibles = ['\u200b', '\u00ad', '\u2060', '\ufeff', '\u200c', '\u200d', '\u180e', '\u2061', '\u2062', '\u2063', '\u2064', '\ufe0f', '\ufe00', '\u{e0020}', '\u{e0041}', '\u034f', '\u061c', '\u200e', '\u202e', '\u2066', '\u3164', '\u0007'];
+    const invisibles = [
+      '\u200b',
+      '\u00ad',
+      '\u2060',
+      '\ufeff',
+      '\u200c',
+      '\u200d',
+      '\u180e',
+      '\u2061',
+      '\u2062',
+      '\u2063',
+      '\u2064',
+      '\ufe0f',
+      '\ufe00',
+      '\u{e0020}',
+      '\u{e0041}',
+      '\u034f',
+      '\u061c',
+      '\u200e',
+      '\u202e',
+      '\u2066',
+      '\u3164',
+      '\u0007',
+    ];
     for (const inv of invisibles) {
       findsOnly(`Patient 943${inv}476${inv}5919 seen`, 'nhs-number', `943${inv}476${inv}5919`);
-      findsOnly(`Patient 94${inv}3 4${inv}76 59${inv}${inv}19 seen`, 'nhs-number', `94${inv}3 4${inv}76 59${inv}${inv}19`);
+      findsOnly(
+        `Patient 94${inv}3 4${inv}76 59${inv}${inv}19 seen`,
+        'nhs-number',
+        `94${inv}3 4${inv}76 59${inv}${inv}19`,
+      );
     }
   });
 
@@ -85,7 +134,10 @@ describe('NHS numbers in disguise', () => {
     findsOnly('Patient \u202e9195674349\u202c seen', 'nhs-number', '9195674349');
     findsOnly('Patient \u202e9195 674 349', 'nhs-number', '9195 674 349');
     findsOnly('mail \u202egro.elpmaxe@oj\u202c now', 'email', 'gro.elpmaxe@oj');
-    assert.equal(incidentChannelName(3, 'Patient \u202e9195674349\u202c seen'), 'inc-3-patient-redacted-nhs-number-seen');
+    assert.equal(
+      incidentChannelName(3, 'Patient \u202e9195674349\u202c seen'),
+      'inc-3-patient-redacted-nhs-number-seen',
+    );
   });
 
   test('matches that overlap are redacted together, so no part of either is left', () => {
@@ -173,8 +225,14 @@ describe('emails, phones, postcodes and dates of birth in disguise', () => {
 
 describe('channel names', () => {
   test('fullwidth digits never come out as plain digits in the name', () => {
-    assert.equal(incidentChannelName(7, 'Patient ９４３４７６５９１９ bloods'), 'inc-7-patient-redacted-nhs-number-bloods');
-    assert.equal(incidentChannelName(7, 'Bloods for 943.476.5919 and jo＠example.org'), 'inc-7-bloods-for-redacted-nhs-number-and-redacted-email-address');
+    assert.equal(
+      incidentChannelName(7, 'Patient ９４３４７６５９１９ bloods'),
+      'inc-7-patient-redacted-nhs-number-bloods',
+    );
+    assert.equal(
+      incidentChannelName(7, 'Bloods for 943.476.5919 and jo＠example.org'),
+      'inc-7-bloods-for-redacted-nhs-number-and-redacted-email-address',
+    );
     assert.equal(incidentChannelName(7, 'Bloods for 943\u200b476\u200b5919'), 'inc-7-bloods-for-redacted-nhs-number');
   });
 
@@ -193,7 +251,10 @@ describe('channel names', () => {
 
   test('an ordinary title keeps its name', () => {
     assert.equal(incidentChannelName(12, 'Payments API returning 500s!'), 'inc-12-payments-api-returning-500s');
-    assert.equal(incidentChannelName(3, 'Order 943 476 5918 stuck on v2.14.0 at 10.0.0.1'), 'inc-3-order-943-476-5918-stuck-on-v2-14-0-at-10-0-0-1');
+    assert.equal(
+      incidentChannelName(3, 'Order 943 476 5918 stuck on v2.14.0 at 10.0.0.1'),
+      'inc-3-order-943-476-5918-stuck-on-v2-14-0-at-10-0-0-1',
+    );
   });
 });
 
@@ -208,12 +269,63 @@ const digitIn = (d: string) => pick(DIGIT_SETS).map((s) => s.digits[Number(d)]!)
 /** A digit string rendered with each digit in a random script. */
 const renderDigits = (digits: string) => fc.tuple(...[...digits].map(digitIn)).map((ds) => ds.join(''));
 
-const SEPARATORS = [' ', '-', '.', '/', '_', '\u00a0', '\u3000', '\u2009', '–', '—', '·', ':', ',', '|', '*', '~', '\t', '⠀', '(', ')', '\n'];
+const SEPARATORS = [
+  ' ',
+  '-',
+  '.',
+  '/',
+  '_',
+  '\u00a0',
+  '\u3000',
+  '\u2009',
+  '–',
+  '—',
+  '·',
+  ':',
+  ',',
+  '|',
+  '*',
+  '~',
+  '\t',
+  '⠀',
+  '(',
+  ')',
+  '\n',
+];
 /** Between two digit groups: one to four separators. */
 const gap = fc.array(pick(SEPARATORS), { minLength: 1, maxLength: 4 }).map((s) => s.join(''));
 const optionalGap = fc.oneof(fc.constant(''), gap);
 
-const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u00ad', '\u2060', '\ufeff', '\u180e', '\u2061', '\u2062', '\u2063', '\u2064', '\ufe0f', '\ufe0e', '\u{e0020}', '\u{e007f}', '\u034f', '\u061c', '\u200e', '\u200f', '\u202a', '\u202c', '\u2066', '\u2069', '\u3164', '\u115f', '\u{1d173}', '\u0000', '\u001b'];
+const INVISIBLES = [
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u00ad',
+  '\u2060',
+  '\ufeff',
+  '\u180e',
+  '\u2061',
+  '\u2062',
+  '\u2063',
+  '\u2064',
+  '\ufe0f',
+  '\ufe0e',
+  '\u{e0020}',
+  '\u{e007f}',
+  '\u034f',
+  '\u061c',
+  '\u200e',
+  '\u200f',
+  '\u202a',
+  '\u202c',
+  '\u2066',
+  '\u2069',
+  '\u3164',
+  '\u115f',
+  '\u{1d173}',
+  '\u0000',
+  '\u001b',
+];
 
 /** `core` with invisible characters inserted between random code points. */
 function withInvisibles(core: string): fc.Arbitrary<string> {
@@ -227,14 +339,40 @@ function withInvisibles(core: string): fc.Arbitrary<string> {
 
 /** Text around the identifier: letters of several scripts, spaces, punctuation, emoji; no digits. */
 const surrounding = fc
-  .array(pick([...'abcxyzABCXYZ ', 'é', 'ß', 'ж', 'ю', '中', '文', 'ع', 'ש', 'ñ', '🏥', '✉', ',', ';', '!', '?', '—', "'", ' ', ' ']), { maxLength: 15 })
+  .array(
+    pick([
+      ...'abcxyzABCXYZ ',
+      'é',
+      'ß',
+      'ж',
+      'ю',
+      '中',
+      '文',
+      'ع',
+      'ש',
+      'ñ',
+      '🏥',
+      '✉',
+      ',',
+      ';',
+      '!',
+      '?',
+      '—',
+      "'",
+      ' ',
+      ' ',
+    ]),
+    { maxLength: 15 },
+  )
   .map((cs) => cs.join(''));
 /**
  * Invisible characters just outside the identifier, which stay in the text. Not the combining ones
  * (variation selectors, CGJ): those belong to the character before them, so after the identifier
  * they are redacted with it.
  */
-const edgeInvisibles = fc.array(pick(INVISIBLES.filter((c) => !/\p{M}/u.test(c))), { maxLength: 2 }).map((s) => s.join(''));
+const edgeInvisibles = fc
+  .array(pick(INVISIBLES.filter((c) => !/\p{M}/u.test(c))), { maxLength: 2 })
+  .map((s) => s.join(''));
 
 /** A valid NHS number (modulus 11). */
 const nhsNumber = fc
@@ -250,7 +388,13 @@ const renderedNhs = nhsNumber.chain((n) =>
   fc.record({
     digits: fc.constant(n),
     core: fc
-      .tuple(renderDigits(n.slice(0, 3)), optionalGap, renderDigits(n.slice(3, 6)), optionalGap, renderDigits(n.slice(6)))
+      .tuple(
+        renderDigits(n.slice(0, 3)),
+        optionalGap,
+        renderDigits(n.slice(3, 6)),
+        optionalGap,
+        renderDigits(n.slice(6)),
+      )
       .map((parts) => parts.join(''))
       .chain(withInvisibles),
   }),
@@ -285,14 +429,19 @@ function grouped(digits: string, firstMin: number, min: number, max: number): fc
 }
 
 const joinGroups = (groups: string[]) =>
-  fc.tuple(...groups.map((g, i) => fc.tuple(i === 0 ? fc.constant('') : gap, renderDigits(g)))).map((parts) => parts.flat().join(''));
+  fc
+    .tuple(...groups.map((g, i) => fc.tuple(i === 0 ? fc.constant('') : gap, renderDigits(g))))
+    .map((parts) => parts.flat().join(''));
 
 /** `+44`, `＋44`, `0044`, then perhaps `(0)` or `0`, in any digits. */
 const intlPrefix = fc
   .tuple(
     fc.oneof(pick(['+', '＋']), renderDigits('00')),
     renderDigits('44'),
-    fc.oneof(fc.constant(''), renderDigits('0').chain((z) => pick([` (${z})`, `(${z})`, ` ${z}`]))),
+    fc.oneof(
+      fc.constant(''),
+      renderDigits('0').chain((z) => pick([` (${z})`, `(${z})`, ` ${z}`])),
+    ),
   )
   .map((parts) => parts.join(''));
 
@@ -302,7 +451,9 @@ const renderedPhone = ukNational.chain((national) =>
     core: fc
       .oneof(
         grouped(national, 3, 2, 6).chain(joinGroups),
-        fc.tuple(intlPrefix, optionalGap, grouped(national.slice(1), 2, 2, 5).chain(joinGroups)).map((parts) => parts.join('')),
+        fc
+          .tuple(intlPrefix, optionalGap, grouped(national.slice(1), 2, 2, 5).chain(joinGroups))
+          .map((parts) => parts.join('')),
       )
       .chain(withInvisibles),
   }),
@@ -311,25 +462,47 @@ const renderedPhone = ukNational.chain((national) =>
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 /** A letter as typed: plain, capital, fullwidth or mathematical bold. */
 const letterIn = (l: string) =>
-  pick([l, l.toUpperCase(), String.fromCodePoint(0xff41 + LETTERS.indexOf(l)), String.fromCodePoint(0x1d41a + LETTERS.indexOf(l))]);
+  pick([
+    l,
+    l.toUpperCase(),
+    String.fromCodePoint(0xff41 + LETTERS.indexOf(l)),
+    String.fromCodePoint(0x1d41a + LETTERS.indexOf(l)),
+  ]);
 const word = (minLength: number) =>
   fc
-    .array(fc.oneof(pick([...LETTERS]).chain(letterIn), fc.integer({ min: 0, max: 9 }).chain((d) => digitIn(String(d)))), { minLength, maxLength: 8 })
+    .array(
+      fc.oneof(
+        pick([...LETTERS]).chain(letterIn),
+        fc.integer({ min: 0, max: 9 }).chain((d) => digitIn(String(d))),
+      ),
+      { minLength, maxLength: 8 },
+    )
     .map((cs) => cs.join(''));
-const letters = (minLength: number) => fc.array(pick([...LETTERS]).chain(letterIn), { minLength, maxLength: 6 }).map((cs) => cs.join(''));
+const letters = (minLength: number) =>
+  fc.array(pick([...LETTERS]).chain(letterIn), { minLength, maxLength: 6 }).map((cs) => cs.join(''));
 
 const AT = ['@', '＠', '﹫', ' [at] ', '(at)', '{at}', ' [AT] ', '[@]', ' (at) ', '【at】', '<at>'];
 const DOT = ['.', '．', '。', '｡', '﹒', ' [dot] ', '(dot)', '[.]', '{dot}'];
 
 const renderedEmail = fc
   .tuple(
-    fc.tuple(pick([...LETTERS]).chain(letterIn), word(0), fc.oneof(fc.constant(''), word(1).map((w) => `.${w}`), word(1).map((w) => `_${w}`))),
+    fc.tuple(
+      pick([...LETTERS]).chain(letterIn),
+      word(0),
+      fc.oneof(
+        fc.constant(''),
+        word(1).map((w) => `.${w}`),
+        word(1).map((w) => `_${w}`),
+      ),
+    ),
     pick(AT),
     fc.array(word(1), { minLength: 1, maxLength: 3 }),
     letters(2),
   )
   .chain(([[first, rest, more], at, labels, tld]) =>
-    fc.tuple(fc.constant(`${first}${rest}${more}${at}`), fc.tuple(...labels.map(() => pick(DOT)))).map(([head, dots]) => head + labels.map((l, i) => `${l}${dots[i]}`).join('') + tld),
+    fc
+      .tuple(fc.constant(`${first}${rest}${more}${at}`), fc.tuple(...labels.map(() => pick(DOT))))
+      .map(([head, dots]) => head + labels.map((l, i) => `${l}${dots[i]}`).join('') + tld),
   )
   .chain((core) => fc.record({ digits: fc.constant(''), core: withInvisibles(core) }));
 
@@ -343,7 +516,19 @@ const asciiDigitsOf = (text: string) =>
     .join('');
 
 function assertFoundExactly(kinds: readonly PhiKind[]) {
-  return ({ before, after, lead, trail, id }: { before: string; after: string; lead: string; trail: string; id: { digits: string; core: string } }) => {
+  return ({
+    before,
+    after,
+    lead,
+    trail,
+    id,
+  }: {
+    before: string;
+    after: string;
+    lead: string;
+    trail: string;
+    id: { digits: string; core: string };
+  }) => {
     const head = `${before} ${lead}`;
     const text = `${head}${id.core}${trail} ${after}`;
     const findings = findPhi(text);
@@ -357,7 +542,8 @@ function assertFoundExactly(kinds: readonly PhiKind[]) {
     const label = `[redacted ${PHI_LABELS[f!.kind]}]`;
     const redacted = redactPhi(text).text;
     assert.equal(redacted, `${head}${label}${trail} ${after}`, 'the text around is kept exactly');
-    if (id.digits) assert.ok(!asciiDigitsOf(redacted).includes(id.digits), `no digits left in ${JSON.stringify(redacted)}`);
+    if (id.digits)
+      assert.ok(!asciiDigitsOf(redacted).includes(id.digits), `no digits left in ${JSON.stringify(redacted)}`);
 
     const title = `${before} ${lead}${id.core}${trail} ${after}`;
     const name = incidentChannelName(1, title);
@@ -371,7 +557,9 @@ const around = { before: surrounding, after: surrounding, lead: edgeInvisibles, 
 
 describe('generated identifiers in disguise are all found', () => {
   test('NHS numbers in any digits, separators and invisible characters', () => {
-    fc.assert(fc.property(fc.record({ ...around, id: renderedNhs }), assertFoundExactly(['nhs-number'])), { numRuns: RUNS });
+    fc.assert(fc.property(fc.record({ ...around, id: renderedNhs }), assertFoundExactly(['nhs-number'])), {
+      numRuns: RUNS,
+    });
   });
 
   test('NHS numbers behind a right-to-left override, shown in the right order', () => {
@@ -390,11 +578,16 @@ describe('generated identifiers in disguise are all found', () => {
 
   test('UK phone numbers in any digits, separators and invisible characters', () => {
     // A 10-digit national number may also pass the NHS check: then it is reported as one.
-    fc.assert(fc.property(fc.record({ ...around, id: renderedPhone }), assertFoundExactly(['uk-phone', 'nhs-number'])), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.record({ ...around, id: renderedPhone }), assertFoundExactly(['uk-phone', 'nhs-number'])),
+      { numRuns: RUNS },
+    );
   });
 
   test('email addresses in any letters and digits, `@` and `.` forms and invisible characters', () => {
-    fc.assert(fc.property(fc.record({ ...around, id: renderedEmail }), assertFoundExactly(['email'])), { numRuns: RUNS });
+    fc.assert(fc.property(fc.record({ ...around, id: renderedEmail }), assertFoundExactly(['email'])), {
+      numRuns: RUNS,
+    });
   });
 
   test('versions, IP addresses, Slack timestamps, times and incident ids in any digits are not found', () => {
@@ -402,11 +595,15 @@ describe('generated identifiers in disguise are all found', () => {
     const thing = fc.oneof(
       fc.tuple(n(99), n(999), n(999)).map(([a, b, c]) => `v${a}.${b}.${c}`),
       fc.tuple(n(255), n(255), n(255), n(255)).map((o) => o.join('.')),
-      fc.tuple(fc.integer({ min: 1_000_000_000, max: 1_999_999_999 }), n(999_999)).map(([s, u]) => `${s}.${String(u).padStart(6, '0')}`),
+      fc
+        .tuple(fc.integer({ min: 1_000_000_000, max: 1_999_999_999 }), n(999_999))
+        .map(([s, u]) => `${s}.${String(u).padStart(6, '0')}`),
       fc.tuple(n(23), n(59), n(59)).map((t) => t.map((x) => String(x).padStart(2, '0')).join(':')),
       n(99_999).map((i) => `INC-${i}`),
     );
-    const rendered = thing.chain((t) => fc.tuple(...[...t].map((c) => (/\d/.test(c) ? digitIn(c) : fc.constant(c)))).map((cs) => cs.join('')));
+    const rendered = thing.chain((t) =>
+      fc.tuple(...[...t].map((c) => (/\d/.test(c) ? digitIn(c) : fc.constant(c)))).map((cs) => cs.join('')),
+    );
     fc.assert(
       fc.property(fc.array(rendered, { minLength: 1, maxLength: 6 }), (things) => {
         const text = `deployed ${things.join(' and ')} ok`;

@@ -303,7 +303,10 @@ describe('dates of birth', () => {
   });
 
   test('the marker stays in the redacted text', () => {
-    assert.equal(redactPhi('Patient DOB: 12/03/1984, admitted').text, 'Patient DOB: [redacted date of birth], admitted');
+    assert.equal(
+      redactPhi('Patient DOB: 12/03/1984, admitted').text,
+      'Patient DOB: [redacted date of birth], admitted',
+    );
     assert.equal(redactPhi('born on 12 March 1984.').text, 'born on [redacted date of birth].');
   });
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { outboundActionItem, outboundIncident, redactDeep, redactionWarning, redactString } from '../../src/domain/redaction.ts';
+import {
+  outboundActionItem,
+  outboundIncident,
+  redactDeep,
+  redactionWarning,
+  redactString,
+} from '../../src/domain/redaction.ts';
 import { outboundNotice, outboundReview, redactForExport } from '../../src/services/outbound-text.ts';
 import { anIncident as incident } from '../support/fixtures.ts';
 
@@ -36,7 +42,14 @@ describe('redactDeep', () => {
     const { value } = redactDeep(clean);
     assert.equal(value.a, clean.a);
     assert.notEqual(value.c, clean.c);
-    const ids = { channelId: '9434765919', ts: '9434765919', hash: '9434765919', prevHash: '9434765919', rowKey: '9434765919', text: '9434765919' };
+    const ids = {
+      channelId: '9434765919',
+      ts: '9434765919',
+      hash: '9434765919',
+      prevHash: '9434765919',
+      rowKey: '9434765919',
+      text: '9434765919',
+    };
     assert.deepEqual(redactDeep(ids).value, { ...ids, text: '[redacted NHS number]' });
     assert.deepEqual(redactDeep(ids, { skipKey: () => false }).findings.length, 6);
   });
@@ -48,12 +61,21 @@ describe('redactDeep', () => {
 
 describe('outbound helpers', () => {
   test('an incident: title, description, service and channel name redacted; nothing else changes', () => {
-    const i = { ...incident(), title: `Bloods for ${NHS}`, description: 'call 07700 900123', affectedService: 'Lab', channelName: 'inc-1-x' };
+    const i = {
+      ...incident(),
+      title: `Bloods for ${NHS}`,
+      description: 'call 07700 900123',
+      affectedService: 'Lab',
+      channelName: 'inc-1-x',
+    };
     const { value, findings } = outboundIncident(i);
     assert.equal(value.title, 'Bloods for [redacted NHS number]');
     assert.equal(value.description, 'call [redacted phone number]');
     assert.equal(value.affectedService, 'Lab');
-    assert.deepEqual(findings.map((f) => f.path), ['title', 'description']);
+    assert.deepEqual(
+      findings.map((f) => f.path),
+      ['title', 'description'],
+    );
     assert.deepEqual({ ...value, title: i.title, description: i.description }, i);
     const plain = { ...incident(), title: 'Clean' };
     assert.equal(outboundIncident(plain).value, plain, 'nothing found: the same object');
@@ -61,7 +83,11 @@ describe('outbound helpers', () => {
 
   test('an action item: its text and incident title', () => {
     const { value } = outboundActionItem({ text: `Tell ${NHS}`, incidentTitle: 'mail jo@example.org', number: 1 });
-    assert.deepEqual(value, { text: 'Tell [redacted NHS number]', incidentTitle: 'mail [redacted email address]', number: 1 });
+    assert.deepEqual(value, {
+      text: 'Tell [redacted NHS number]',
+      incidentTitle: 'mail [redacted email address]',
+      number: 1,
+    });
   });
 
   test('a notice: everything redacted, and what its author typed told apart from the record', () => {
@@ -80,14 +106,26 @@ describe('outbound helpers', () => {
   });
 
   test('a review object', () => {
-    const review = { header: { title: `For ${NHS}` }, timeline: [{ at: '2026-12-01T10:00:00.000Z', text: 'DOB: 12/03/1984' }] };
+    const review = {
+      header: { title: `For ${NHS}` },
+      timeline: [{ at: '2026-12-01T10:00:00.000Z', text: 'DOB: 12/03/1984' }],
+    };
     const { value } = outboundReview(review as never);
-    assert.deepEqual(value, { header: { title: 'For [redacted NHS number]' }, timeline: [{ at: '2026-12-01T10:00:00.000Z', text: 'DOB: [redacted date of birth]' }] });
+    assert.deepEqual(value, {
+      header: { title: 'For [redacted NHS number]' },
+      timeline: [{ at: '2026-12-01T10:00:00.000Z', text: 'DOB: [redacted date of birth]' }],
+    });
   });
 
   test('the warning says where and what kinds, never the text; nothing found, no warning', () => {
-    const w = redactionWarning([{ kind: 'nhs-number' }, { kind: 'email' }, { kind: 'email' }], 'Your update was shared in <#C1>.');
-    assert.equal(w, ':shield: Your update was shared in <#C1>. I removed an NHS number and 2 email addresses before posting this outside the incident channel. The incident channel and its record keep what was written.');
+    const w = redactionWarning(
+      [{ kind: 'nhs-number' }, { kind: 'email' }, { kind: 'email' }],
+      'Your update was shared in <#C1>.',
+    );
+    assert.equal(
+      w,
+      ':shield: Your update was shared in <#C1>. I removed an NHS number and 2 email addresses before posting this outside the incident channel. The incident channel and its record keep what was written.',
+    );
     assert.equal(redactionWarning([], 'x'), null);
   });
 });

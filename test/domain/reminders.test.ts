@@ -41,11 +41,16 @@ describe('update reminder', () => {
 
   test('repeats every interval while no update comes', () => {
     const incident = commanded({ severity: 'SEV1' });
-    assert.deepEqual(dueReminders(incident, at(65)), [{ kind: 'update-reminder', dueAt: at(60), minutesSinceUpdate: 65 }]);
+    assert.deepEqual(dueReminders(incident, at(65)), [
+      { kind: 'update-reminder', dueAt: at(60), minutesSinceUpdate: 65 },
+    ]);
     const sent = { ...incident, updateReminderDueAt: at(60) };
     assert.deepEqual(dueReminders(sent, at(89)), []);
     assert.deepEqual(nextReminderAt(sent, at(65)), at(90));
-    assert.deepEqual(dueReminders(sent, at(90)).map((r) => r.dueAt), [at(90)]);
+    assert.deepEqual(
+      dueReminders(sent, at(90)).map((r) => r.dueAt),
+      [at(90)],
+    );
   });
 
   test('each due time is sent at most once', () => {
@@ -57,14 +62,19 @@ describe('update reminder', () => {
 
   test('after downtime only the latest missed due time is sent, not a burst', () => {
     const incident = commanded({ severity: 'SEV1' });
-    assert.deepEqual(dueReminders(incident, at(200)), [{ kind: 'update-reminder', dueAt: at(180), minutesSinceUpdate: 200 }]);
+    assert.deepEqual(dueReminders(incident, at(200)), [
+      { kind: 'update-reminder', dueAt: at(180), minutesSinceUpdate: 200 },
+    ]);
   });
 
   test('a status update restarts the count', () => {
     const incident = commanded({ severity: 'SEV1', updateReminderDueAt: at(30), lastUpdateAt: at(40) });
     assert.deepEqual(dueReminders(incident, at(60)), []);
     assert.deepEqual(nextReminderAt(incident, at(60)), at(70));
-    assert.deepEqual(dueReminders(incident, at(70)).map((r) => r.dueAt), [at(70)]);
+    assert.deepEqual(
+      dueReminders(incident, at(70)).map((r) => r.dueAt),
+      [at(70)],
+    );
   });
 
   test('a due but unsent reminder is the next check, so it runs at once', () => {
@@ -78,7 +88,9 @@ describe('commander nudge', () => {
     assert.equal(COMMANDER_NUDGE_MINUTES, 10);
     assert.deepEqual(dueReminders(incident, at(9)), []);
     assert.deepEqual(nextReminderAt(incident, at(0)), at(10));
-    assert.deepEqual(dueReminders(incident, at(10)), [{ kind: 'commander-nudge', dueAt: at(10), minutesSinceDeclared: 10 }]);
+    assert.deepEqual(dueReminders(incident, at(10)), [
+      { kind: 'commander-nudge', dueAt: at(10), minutesSinceDeclared: 10 },
+    ]);
   });
 
   test('not when a commander is set', () => {
@@ -88,7 +100,13 @@ describe('commander nudge', () => {
   });
 
   test('once: not again after it was sent', () => {
-    const incident = anIncident({ createdAt: declaredAt, lastUpdateAt: declaredAt, severity: 'SEV3', roles: {}, commanderNudgedAt: at(10) });
+    const incident = anIncident({
+      createdAt: declaredAt,
+      lastUpdateAt: declaredAt,
+      severity: 'SEV3',
+      roles: {},
+      commanderNudgedAt: at(10),
+    });
     assert.deepEqual(dueReminders(incident, at(50)), []);
     assert.deepEqual(nextReminderAt(incident, at(50)), at(120));
   });
@@ -103,14 +121,26 @@ describe('commander nudge', () => {
 describe('no reminders', () => {
   for (const status of ['RESOLVED', 'CLOSED'] as const) {
     test(`when ${status.toLowerCase()}`, () => {
-      const incident = anIncident({ createdAt: declaredAt, lastUpdateAt: declaredAt, severity: 'SEV1', roles: {}, status });
+      const incident = anIncident({
+        createdAt: declaredAt,
+        lastUpdateAt: declaredAt,
+        severity: 'SEV1',
+        roles: {},
+        status,
+      });
       assert.deepEqual(dueReminders(incident, at(600)), []);
       assert.equal(nextReminderAt(incident, at(600)), null);
     });
   }
 
   test('before the incident has its channel', () => {
-    const incident = anIncident({ createdAt: declaredAt, lastUpdateAt: declaredAt, severity: 'SEV1', roles: {}, channelId: null });
+    const incident = anIncident({
+      createdAt: declaredAt,
+      lastUpdateAt: declaredAt,
+      severity: 'SEV1',
+      roles: {},
+      channelId: null,
+    });
     assert.deepEqual(dueReminders(incident, at(600)), []);
     assert.equal(nextReminderAt(incident, at(600)), null);
   });
@@ -125,18 +155,30 @@ test('UTC instants: a daylight saving change makes no difference (London, 25 Oct
 });
 
 describe('custom cadences (REMINDER_UPDATE_MINUTES, REMINDER_COMMANDER_MINUTES)', () => {
-  const cadence: ReminderCadence = { updateMinutes: { SEV1: 15, SEV2: 45, SEV3: 240, SEV4: null }, commanderMinutes: 5 };
+  const cadence: ReminderCadence = {
+    updateMinutes: { SEV1: 15, SEV2: 45, SEV3: 240, SEV4: null },
+    commanderMinutes: 5,
+  };
 
   test('the defaults are the built-in 30/60/120/120 and 10 minutes', () => {
-    assert.deepEqual(DEFAULT_REMINDER_CADENCE, { updateMinutes: { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: 120 }, commanderMinutes: 10 });
+    assert.deepEqual(DEFAULT_REMINDER_CADENCE, {
+      updateMinutes: { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: 120 },
+      commanderMinutes: 10,
+    });
   });
 
-  for (const [severity, minutes] of [['SEV1', 15], ['SEV2', 45], ['SEV3', 240]] as const) {
+  for (const [severity, minutes] of [
+    ['SEV1', 15],
+    ['SEV2', 45],
+    ['SEV3', 240],
+  ] as const) {
     test(`${severity} every ${minutes} min: due then, not a minute before, and again ${minutes} min later`, () => {
       const incident = commanded({ severity });
       assert.deepEqual(dueReminders(incident, at(minutes - 1), cadence), []);
       assert.deepEqual(nextReminderAt(incident, at(minutes - 1), cadence), at(minutes));
-      assert.deepEqual(dueReminders(incident, at(minutes), cadence), [{ kind: 'update-reminder', dueAt: at(minutes), minutesSinceUpdate: minutes }]);
+      assert.deepEqual(dueReminders(incident, at(minutes), cadence), [
+        { kind: 'update-reminder', dueAt: at(minutes), minutesSinceUpdate: minutes },
+      ]);
       const sent = { ...incident, updateReminderDueAt: at(minutes) };
       assert.deepEqual(nextReminderAt(sent, at(minutes), cadence), at(2 * minutes));
       assert.deepEqual(latestUpdateReminderDue(sent, at(2 * minutes + 1), cadence), at(2 * minutes));
@@ -147,13 +189,19 @@ describe('custom cadences (REMINDER_UPDATE_MINUTES, REMINDER_COMMANDER_MINUTES)'
     const incident = commanded({ severity: 'SEV4' });
     assert.deepEqual(dueReminders(incident, at(10_000), cadence), []);
     assert.equal(latestUpdateReminderDue(incident, at(10_000), cadence), null);
-    assert.equal(nextReminderAt(incident, at(0), cadence), null, 'a commanded SEV4 with update reminders off has nothing due');
+    assert.equal(
+      nextReminderAt(incident, at(0), cadence),
+      null,
+      'a commanded SEV4 with update reminders off has nothing due',
+    );
   });
 
   test('off for a severity: the commander nudge still comes', () => {
     const incident = anIncident({ createdAt: declaredAt, lastUpdateAt: declaredAt, severity: 'SEV4', roles: {} });
     assert.deepEqual(nextReminderAt(incident, at(0), cadence), at(5));
-    assert.deepEqual(dueReminders(incident, at(5), cadence), [{ kind: 'commander-nudge', dueAt: at(5), minutesSinceDeclared: 5 }]);
+    assert.deepEqual(dueReminders(incident, at(5), cadence), [
+      { kind: 'commander-nudge', dueAt: at(5), minutesSinceDeclared: 5 },
+    ]);
     assert.equal(nextReminderAt({ ...incident, commanderNudgedAt: at(5) }, at(5), cadence), null);
   });
 
@@ -168,7 +216,10 @@ describe('custom cadences (REMINDER_UPDATE_MINUTES, REMINDER_COMMANDER_MINUTES)'
   });
 
   test('everything off: the breach clock still runs', () => {
-    const allOff: ReminderCadence = { updateMinutes: { SEV1: null, SEV2: null, SEV3: null, SEV4: null }, commanderMinutes: null };
+    const allOff: ReminderCadence = {
+      updateMinutes: { SEV1: null, SEV2: null, SEV3: null, SEV4: null },
+      commanderMinutes: null,
+    };
     const incident = anIncident({ createdAt: declaredAt, lastUpdateAt: declaredAt, severity: 'SEV1', roles: {} });
     assert.equal(nextReminderAt(incident, at(0), allOff), null);
     const breach = { ...incident, dataBreach: true, breachAwareAt: declaredAt };
@@ -189,8 +240,18 @@ describe('parsing the cadence settings', () => {
   };
 
   test('per severity, in any order and spelling; unlisted severities keep their default; blank keeps all', () => {
-    assert.deepEqual(parseUpdateCadence('SEV1=30,SEV2=60,SEV3=120,SEV4=off'), { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: null });
-    assert.deepEqual(parseUpdateCadence(' sev3 = 90 ; 1=15 ; Sev-4=OFF '), { SEV1: 15, SEV2: 60, SEV3: 90, SEV4: null });
+    assert.deepEqual(parseUpdateCadence('SEV1=30,SEV2=60,SEV3=120,SEV4=off'), {
+      SEV1: 30,
+      SEV2: 60,
+      SEV3: 120,
+      SEV4: null,
+    });
+    assert.deepEqual(parseUpdateCadence(' sev3 = 90 ; 1=15 ; Sev-4=OFF '), {
+      SEV1: 15,
+      SEV2: 60,
+      SEV3: 90,
+      SEV4: null,
+    });
     assert.deepEqual(parseUpdateCadence(''), UPDATE_INTERVAL_MINUTES);
     assert.deepEqual(parseUpdateCadence('SEV2=10080'), { ...UPDATE_INTERVAL_MINUTES, SEV2: 10080 });
   });
@@ -225,7 +286,11 @@ describe('parsing the cadence settings', () => {
       assert.ok(m.length < 200, `a short message: ${m}`);
     }
     for (const text of ['0', '-1', '2.5', 'ten', '', '10081', '10 minutes']) {
-      assert.match(message(() => parseCommanderCadence(text)), /is not a number of minutes: write a whole number from 1 to 10080 \(a week\), or `off`/, text);
+      assert.match(
+        message(() => parseCommanderCadence(text)),
+        /is not a number of minutes: write a whole number from 1 to 10080 \(a week\), or `off`/,
+        text,
+      );
     }
   });
 });

@@ -1,24 +1,42 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatDuration, incidentDurations } from '../../src/domain/durations.ts';
-import { declaredAtFrom, formatReaderTime, slackTsToDate, statusChangesFrom, type StatusEntry } from '../../src/domain/timeline.ts';
+import {
+  declaredAtFrom,
+  formatReaderTime,
+  slackTsToDate,
+  statusChangesFrom,
+  type StatusEntry,
+} from '../../src/domain/timeline.ts';
 
 const at = (iso: string) => new Date(iso);
 
 describe('formatReaderTime', () => {
   test('winter: London GMT with a New York reader on EST', () => {
-    assert.equal(formatReaderTime(at('2026-11-24T14:05:00Z'), 'Europe/London', 'America/New_York'), 'Tue 24 Nov 14:05 GMT (09:05 EST)');
+    assert.equal(
+      formatReaderTime(at('2026-11-24T14:05:00Z'), 'Europe/London', 'America/New_York'),
+      'Tue 24 Nov 14:05 GMT (09:05 EST)',
+    );
   });
 
   test('summer: London BST with a New York reader on EDT', () => {
-    assert.equal(formatReaderTime(at('2026-07-14T13:05:00Z'), 'Europe/London', 'America/New_York'), 'Tue 14 Jul 14:05 BST (09:05 EDT)');
+    assert.equal(
+      formatReaderTime(at('2026-07-14T13:05:00Z'), 'Europe/London', 'America/New_York'),
+      'Tue 14 Jul 14:05 BST (09:05 EDT)',
+    );
   });
 
   test('between the US and UK clock changes the gap is four hours', () => {
     // The US moved to EDT on 8 March 2026, the UK to BST only on 29 March.
-    assert.equal(formatReaderTime(at('2026-03-16T12:00:00Z'), 'Europe/London', 'America/New_York'), 'Mon 16 Mar 12:00 GMT (08:00 EDT)');
+    assert.equal(
+      formatReaderTime(at('2026-03-16T12:00:00Z'), 'Europe/London', 'America/New_York'),
+      'Mon 16 Mar 12:00 GMT (08:00 EDT)',
+    );
     // …and in autumn the UK is back on GMT a week before the US leaves EDT (25 Oct vs 1 Nov 2026).
-    assert.equal(formatReaderTime(at('2026-10-28T12:00:00Z'), 'Europe/London', 'America/New_York'), 'Wed 28 Oct 12:00 GMT (08:00 EDT)');
+    assert.equal(
+      formatReaderTime(at('2026-10-28T12:00:00Z'), 'Europe/London', 'America/New_York'),
+      'Wed 28 Oct 12:00 GMT (08:00 EDT)',
+    );
   });
 
   test('across the London spring-forward hour, stored UTC maps to GMT then BST', () => {
@@ -27,8 +45,14 @@ describe('formatReaderTime', () => {
   });
 
   test('a New York default with a London reader', () => {
-    assert.equal(formatReaderTime(at('2026-07-14T13:05:00Z'), 'America/New_York', 'Europe/London'), 'Tue 14 Jul 09:05 EDT (14:05 BST)');
-    assert.equal(formatReaderTime(at('2026-01-05T13:05:00Z'), 'America/New_York', 'Europe/London'), 'Mon 5 Jan 08:05 EST (13:05 GMT)');
+    assert.equal(
+      formatReaderTime(at('2026-07-14T13:05:00Z'), 'America/New_York', 'Europe/London'),
+      'Tue 14 Jul 09:05 EDT (14:05 BST)',
+    );
+    assert.equal(
+      formatReaderTime(at('2026-01-05T13:05:00Z'), 'America/New_York', 'Europe/London'),
+      'Mon 5 Jan 08:05 EST (13:05 GMT)',
+    );
   });
 
   test('the same zone, no zone, an unknown zone or one that reads the same: no brackets', () => {
@@ -55,7 +79,11 @@ describe('formatReaderTime', () => {
 
 describe('durations from the timeline', () => {
   const declared = at('2026-11-24T14:00:00Z');
-  const entry = (kind: string, iso: string, data?: Record<string, unknown>): StatusEntry => ({ kind, occurredAt: at(iso), ...(data ? { data } : {}) });
+  const entry = (kind: string, iso: string, data?: Record<string, unknown>): StatusEntry => ({
+    kind,
+    occurredAt: at(iso),
+    ...(data ? { data } : {}),
+  });
   const entries: StatusEntry[] = [
     entry('declared', '2026-11-24T14:00:00Z'),
     entry('note', '2026-11-24T14:01:00Z', { to: 'RESOLVED' }), // a note is never a status change

@@ -13,23 +13,40 @@ import {
 function throwsAppError(fn: () => unknown, ...fragments: string[]) {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
-    for (const f of fragments) assert.ok(e.userMessage.includes(f), `${JSON.stringify(e.userMessage)} should mention ${f}`);
+    for (const f of fragments)
+      assert.ok(e.userMessage.includes(f), `${JSON.stringify(e.userMessage)} should mention ${f}`);
     return true;
   });
 }
 
 describe('parseWorkingHours', () => {
   test('a weekday range', () => {
-    assert.deepEqual(parseWorkingHours('Mon-Fri 09:00-17:30'), { days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1050 });
+    assert.deepEqual(parseWorkingHours('Mon-Fri 09:00-17:30'), {
+      days: [1, 2, 3, 4, 5],
+      startMinute: 540,
+      endMinute: 1050,
+    });
   });
 
   test('listed days, any case, extra spaces', () => {
-    assert.deepEqual(parseWorkingHours('  mon,WED,Fri   08:00-16:00 '), { days: [1, 3, 5], startMinute: 480, endMinute: 960 });
+    assert.deepEqual(parseWorkingHours('  mon,WED,Fri   08:00-16:00 '), {
+      days: [1, 3, 5],
+      startMinute: 480,
+      endMinute: 960,
+    });
   });
 
   test('the whole week, ranges mixed with days, full names, duplicates', () => {
-    assert.deepEqual(parseWorkingHours('Mon-Sun 07:00-19:00'), { days: [1, 2, 3, 4, 5, 6, 7], startMinute: 420, endMinute: 1140 });
-    assert.deepEqual(parseWorkingHours('Sunday,Mon-Wed,Tue 7:05-24:00'), { days: [1, 2, 3, 7], startMinute: 425, endMinute: 1440 });
+    assert.deepEqual(parseWorkingHours('Mon-Sun 07:00-19:00'), {
+      days: [1, 2, 3, 4, 5, 6, 7],
+      startMinute: 420,
+      endMinute: 1140,
+    });
+    assert.deepEqual(parseWorkingHours('Sunday,Mon-Wed,Tue 7:05-24:00'), {
+      days: [1, 2, 3, 7],
+      startMinute: 425,
+      endMinute: 1440,
+    });
   });
 
   test('the default is Mon-Fri 09:00-17:30', () => {
@@ -68,7 +85,11 @@ describe('parseTeamWorkingHours', () => {
   });
 
   test('a bad entry names the team', () => {
-    throwsAppError(() => parseTeamWorkingHours('Platform=Mon-Fri 08:00-16:00; Pharmacy=Mon-Sun 19:00-07:00'), '*Pharmacy*', 'after the start');
+    throwsAppError(
+      () => parseTeamWorkingHours('Platform=Mon-Fri 08:00-16:00; Pharmacy=Mon-Sun 19:00-07:00'),
+      '*Pharmacy*',
+      'after the start',
+    );
     throwsAppError(() => parseTeamWorkingHours('Platform Mon-Fri 08:00-16:00'), '`Platform Mon-Fri 08:00-16:00`', '=');
     throwsAppError(() => parseTeamWorkingHours('=Mon-Fri 08:00-16:00'), 'no team name');
     throwsAppError(() => parseTeamWorkingHours('Ops=Mon-Fri 08:00-16:00; ops=Mon-Sun 08:00-16:00'), '*ops*', 'twice');

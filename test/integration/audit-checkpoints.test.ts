@@ -21,7 +21,11 @@ const key = generateSigningKey();
 const trusted = parseVerifyKey(key.publicKey);
 const timing = { tickEveryMs: 0, retryDelaySeconds: 1, retryBackoff: false, pollingIntervalSeconds: 0.5 };
 
-async function until<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -31,7 +35,8 @@ async function until<T>(what: string, check: () => T | undefined | null | false 
   }
 }
 
-const filesIn = (dir: string) => (fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).sort() : []);
+const filesIn = (dir: string) =>
+  fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).sort() : [];
 
 for (const database of testDatabases()) {
   describe(`audit checkpoints from the bot (${database.name})`, () => {
@@ -50,7 +55,9 @@ for (const database of testDatabases()) {
     before(async () => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-checkpoints-'));
       dir = path.join(tmp, 'checkpoints');
-      slack = await startSlackStandIn({ users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })) });
+      slack = await startSlackStandIn({
+        users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })),
+      });
       const db = await database.setup();
       teardownDb = db.teardown;
       dbUrl = db.url;
@@ -107,14 +114,27 @@ for (const database of testDatabases()) {
       const checkpoint = readCheckpoint(text, trusted);
       assert.deepEqual(checkpoint.trigger, { kind: 'incident-closed', incident: incident.number });
       const head = checkpoint.heads.find((h) => h.incidentId === incident.id);
-      const { rows } = await app.bot.db.pool.query('SELECT seq, hash FROM audit_head WHERE incident_id = $1', [incident.id]);
-      assert.deepEqual([head?.seq, head?.hash], [rows[0].seq, rows[0].hash], 'the closed incident\'s head, close included');
+      const { rows } = await app.bot.db.pool.query('SELECT seq, hash FROM audit_head WHERE incident_id = $1', [
+        incident.id,
+      ]);
+      assert.deepEqual(
+        [head?.seq, head?.hash],
+        [rows[0].seq, rows[0].hash],
+        "the closed incident's head, close included",
+      );
       assert.ok(checkpoint.incidents.highest >= incident.number);
 
-      const shared = await until('the checkpoint in the audit channel', () => slack.files.find((f) => f.completed && f.filename === name));
+      const shared = await until('the checkpoint in the audit channel', () =>
+        slack.files.find((f) => f.completed && f.filename === name),
+      );
       assert.deepEqual(shared.channels, [AUDIT_CHANNEL]);
       assert.equal(shared.content.toString('utf8'), text, 'the same signed file');
-      assert.match(shared.initialComment ?? '', new RegExp(`Audit checkpoint of ${checkpoint.createdAt.replace(/\./g, '\\.')} \\(INC-${incident.number} closed\\).*Signed by key ${trusted.fingerprint.replace(/[+/]/g, '\\$&')}`));
+      assert.match(
+        shared.initialComment ?? '',
+        new RegExp(
+          `Audit checkpoint of ${checkpoint.createdAt.replace(/\./g, '\\.')} \\(INC-${incident.number} closed\\).*Signed by key ${trusted.fingerprint.replace(/[+/]/g, '\\$&')}`,
+        ),
+      );
       assert.deepEqual(errors, []);
     });
 
@@ -124,23 +144,36 @@ for (const database of testDatabases()) {
       fs.writeFileSync(dir, 'in the way');
       slack.failNext('files.getUploadURLExternal', { error: 'internal_error', times: 2 });
       const incident = await declareAndClose('Checkpoint retried');
-      await until('a logged failure', () => errors.some((e) => /audit checkpoint could not be written: retried later/.test(e)));
-      await until('the Slack upload, retried', () => slack.files.find((f) => f.completed && closedFile(incident).test(f.filename)));
+      await until('a logged failure', () =>
+        errors.some((e) => /audit checkpoint could not be written: retried later/.test(e)),
+      );
+      await until('the Slack upload, retried', () =>
+        slack.files.find((f) => f.completed && closedFile(incident).test(f.filename)),
+      );
       assert.ok(slack.callsTo('files.getUploadURLExternal').length >= 3, 'two failures, then the retry that worked');
       assert.deepEqual(filesIn(dir), [], 'nothing written yet');
       fs.rmSync(dir);
-      const name = await until('the checkpoint file, retried', () => filesIn(dir).find((f) => closedFile(incident).test(f)));
+      const name = await until('the checkpoint file, retried', () =>
+        filesIn(dir).find((f) => closedFile(incident).test(f)),
+      );
       readCheckpoint(fs.readFileSync(path.join(dir, name), 'utf8'), trusted);
       const shared = slack.files.filter((f) => f.completed && closedFile(incident).test(f.filename));
       assert.equal(shared.length, 1, 'the channel got it once: only the failed destination was retried');
-      assert.equal(shared[0]!.content.toString('utf8'), fs.readFileSync(path.join(dir, name), 'utf8'), 'the same checkpoint in both places');
+      assert.equal(
+        shared[0]!.content.toString('utf8'),
+        fs.readFileSync(path.join(dir, name), 'utf8'),
+        'the same checkpoint in both places',
+      );
 
       // The queue itself failing when the close asks: the close stands, and the failure is logged.
       const queue = app.bot.deps.auditCheckpoints;
       app.bot.deps.auditCheckpoints = { request: () => Promise.reject(new Error('queue unavailable')) };
       try {
         await declareAndClose('Queue down');
-        assert.ok(errors.some((e) => /could not queue the audit checkpoint of a closed incident/.test(e)), errors.join('; '));
+        assert.ok(
+          errors.some((e) => /could not queue the audit checkpoint of a closed incident/.test(e)),
+          errors.join('; '),
+        );
       } finally {
         app.bot.deps.auditCheckpoints = queue;
       }
@@ -150,7 +183,10 @@ for (const database of testDatabases()) {
       offsetMs = 0;
       const before = filesIn(dir).filter((f) => f.endsWith('-schedule.json'));
       await Promise.all([app.bot.auditCheckpointTickNow(), app.bot.auditCheckpointTickNow()]);
-      await until('the scheduled checkpoint', () => filesIn(dir).filter((f) => f.endsWith('-schedule.json')).length === before.length + 1);
+      await until(
+        'the scheduled checkpoint',
+        () => filesIn(dir).filter((f) => f.endsWith('-schedule.json')).length === before.length + 1,
+      );
       await app.bot.auditCheckpointTickNow();
       await sleep(2_000); // a second one would have had time to be written
       const scheduled = filesIn(dir).filter((f) => f.endsWith('-schedule.json') && !before.includes(f));
@@ -163,10 +199,15 @@ for (const database of testDatabases()) {
       // A day later, the next period.
       offsetMs = 86_400_000;
       await app.bot.auditCheckpointTickNow();
-      await until('the next period\'s checkpoint', () => filesIn(dir).filter((f) => f.endsWith('-schedule.json') && !before.includes(f)).length === 2);
+      await until(
+        "the next period's checkpoint",
+        () => filesIn(dir).filter((f) => f.endsWith('-schedule.json') && !before.includes(f)).length === 2,
+      );
       const next = filesIn(dir).find((f) => f.endsWith('-schedule.json') && !before.includes(f) && f !== scheduled[0])!;
       // Posted too, before the next test counts what is posted.
-      await until('the next period\'s checkpoint posted too', () => slack.files.some((f) => f.completed && f.filename === next));
+      await until("the next period's checkpoint posted too", () =>
+        slack.files.some((f) => f.completed && f.filename === next),
+      );
       offsetMs = 0;
     });
 
@@ -174,35 +215,65 @@ for (const database of testDatabases()) {
       const other = generateSigningKey();
       const { signCheckpoint, checkpointJson, parseSigningKey } = await import('../../src/domain/audit-checkpoint.ts');
       const foreign = checkpointJson(
-        signCheckpoint({ heads: [], incidents: { highest: 0, missing: [] }, actionItems: { highest: 0, missing: [] } }, { createdAt: new Date(), trigger: { kind: 'incident-closed', incident: 1 }, signer: parseSigningKey(other.seed) }),
+        signCheckpoint(
+          { heads: [], incidents: { highest: 0, missing: [] }, actionItems: { highest: 0, missing: [] } },
+          {
+            createdAt: new Date(),
+            trigger: { kind: 'incident-closed', incident: 1 },
+            signer: parseSigningKey(other.seed),
+          },
+        ),
       );
       const beforeNames = filesIn(dir);
       const uploads = slack.callsTo('files.getUploadURLExternal').length;
       const rogue: [string, unknown][] = [
         ['audit-checkpoint-deliver', { destination: 'folder', json: foreign }],
         ['audit-checkpoint-deliver', { destination: 'channel', json: foreign }],
-        ['audit-checkpoint-deliver', { destination: 'folder', json: '{"format":"incident-bot-audit-checkpoint","version":1}' }],
-        ['audit-checkpoint-deliver', { destination: 'folder', filename: '../../escaped.json', json: 'not a checkpoint', message: 'hi' }],
+        [
+          'audit-checkpoint-deliver',
+          { destination: 'folder', json: '{"format":"incident-bot-audit-checkpoint","version":1}' },
+        ],
+        [
+          'audit-checkpoint-deliver',
+          { destination: 'folder', filename: '../../escaped.json', json: 'not a checkpoint', message: 'hi' },
+        ],
         ['audit-checkpoint-deliver', { destination: '/tmp', json: foreign }],
         ['audit-checkpoint-take', { trigger: { kind: 'incident-closed', incident: -1 } }],
         ['audit-checkpoint-take', null],
       ];
       const ids: string[] = [];
       for (const [name, data] of rogue) {
-        const { rows } = await app.bot.db.pool.query('INSERT INTO pgboss.job (name, data) VALUES ($1, $2) RETURNING id::text', [name, JSON.stringify(data)]);
+        const { rows } = await app.bot.db.pool.query(
+          'INSERT INTO pgboss.job (name, data) VALUES ($1, $2) RETURNING id::text',
+          [name, JSON.stringify(data)],
+        );
         ids.push(rows[0].id);
       }
       const handled = async () =>
-        (await app.bot.db.pool.query<{ state: string; retry_count: number }>('SELECT state, retry_count FROM pgboss.job WHERE id = ANY($1::uuid[])', [ids])).rows;
+        (
+          await app.bot.db.pool.query<{ state: string; retry_count: number }>(
+            'SELECT state, retry_count FROM pgboss.job WHERE id = ANY($1::uuid[])',
+            [ids],
+          )
+        ).rows;
       await until('every rogue job handled', async () => (await handled()).every((j) => j.state === 'completed'));
       assert.deepEqual(filesIn(dir), beforeNames, 'nothing written in the folder');
-      assert.ok(!fs.existsSync(path.join(tmp, '..', 'escaped.json')) && !fs.existsSync(path.join(tmp, 'escaped.json')), 'nor outside it');
+      assert.ok(
+        !fs.existsSync(path.join(tmp, '..', 'escaped.json')) && !fs.existsSync(path.join(tmp, 'escaped.json')),
+        'nor outside it',
+      );
       assert.equal(slack.callsTo('files.getUploadURLExternal').length, uploads, 'nothing posted');
       assert.equal(errors.filter((e) => /dropped/.test(e)).length, rogue.length, errors.join('; '));
-      assert.deepEqual((await handled()).map((j) => j.retry_count), rogue.map(() => 0), 'dropped, not retried');
+      assert.deepEqual(
+        (await handled()).map((j) => j.retry_count),
+        rogue.map(() => 0),
+        'dropped, not retried',
+      );
     });
 
-    test('two replicas on one database take one scheduled checkpoint per period between them', { skip: database.name === 'pglite' && 'PGlite is one process\'s database: replicas need the server' }, async () => {
+    test('two replicas on one database take one scheduled checkpoint per period between them', {
+      skip: database.name === 'pglite' && "PGlite is one process's database: replicas need the server",
+    }, async () => {
       const second = await startTestBot({
         slackApiUrl: slack.url,
         token: slack.token,
@@ -216,11 +287,18 @@ for (const database of testDatabases()) {
         // A day no checkpoint was taken for yet, ticked by both replicas at once (and twice by one).
         offsetMs = 5 * 86_400_000;
         const beforeNames = new Set(filesIn(dir));
-        await Promise.all([second.bot.auditCheckpointTickNow(), second.bot.auditCheckpointTickNow(), app.bot.auditCheckpointTickNow()]);
+        await Promise.all([
+          second.bot.auditCheckpointTickNow(),
+          second.bot.auditCheckpointTickNow(),
+          app.bot.auditCheckpointTickNow(),
+        ]);
         await until('the checkpoints', () => filesIn(dir).filter((f) => !beforeNames.has(f)).length >= 1);
         await sleep(3_000);
         const fresh = filesIn(dir).filter((f) => !beforeNames.has(f));
-        const periods = fresh.map((f) => (readCheckpoint(fs.readFileSync(path.join(dir, f), 'utf8'), trusted).trigger as { period: string }).period);
+        const periods = fresh.map(
+          (f) =>
+            (readCheckpoint(fs.readFileSync(path.join(dir, f), 'utf8'), trusted).trigger as { period: string }).period,
+        );
         assert.equal(periods.length, 1, `one checkpoint for the period: ${fresh.join(', ')}`);
       } finally {
         offsetMs = 0;

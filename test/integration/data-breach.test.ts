@@ -30,7 +30,11 @@ for (const database of testDatabases()) {
 
     const env = useTestBot(database, {
       // Alice types local times in New York; the team's zone (TZ_DEFAULT) is London.
-      users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: id === 'UALICE' ? 'America/New_York' : TZ })),
+      users: USERS.map((id) => ({
+        id,
+        name: id.slice(1).toLowerCase(),
+        tz: id === 'UALICE' ? 'America/New_York' : TZ,
+      })),
       env: { TZ_DEFAULT: TZ },
       clock,
     });
@@ -59,26 +63,42 @@ for (const database of testDatabases()) {
       return incident;
     }
     const reload = async (i: Incident) => (await app.bot.deps.store.findById(i.id))!;
-    const postedIn = (channel: string) => slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => m.text ?? '');
+    const postedIn = (channel: string) =>
+      slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => m.text ?? '');
     const breachReminders = (i: Incident) => postedIn(i.channelId!).filter((t) => /\*Data breach\*:/.test(t));
-    const summaryOf = (i: Incident) => JSON.stringify(slack.messages.find((m) => m.channel === i.channelId && m.ts === i.summaryTs)?.blocks);
-    const count = async () => (await app.bot.db.prisma.incident.count());
+    const summaryOf = (i: Incident) =>
+      JSON.stringify(slack.messages.find((m) => m.channel === i.channelId && m.ts === i.summaryTs)?.blocks);
+    const count = async () => await app.bot.db.prisma.incident.count();
     /** Sends what is due at the bot's clock, through the use case the queue's jobs run. */
-    const remind = async (i: Incident) => (await sendReminders(app.bot.deps, i.id)).filter((r) => r.kind === 'breach-reminder').map((r) => (r as { hours: number }).hours);
+    const remind = async (i: Incident) =>
+      (await sendReminders(app.bot.deps, i.id))
+        .filter((r) => r.kind === 'breach-reminder')
+        .map((r) => (r as { hours: number }).hours);
 
     test('declaring with --breach starts the clock at the declare time and shows it on the summary, not in the broadcast', async () => {
       const i = await declare('sev2 Discharge letters sent to the wrong patients --breach');
       assert.equal(i.dataBreach, true);
-      assert.ok(i.breachAwareAt && Math.abs(i.breachAwareAt.getTime() - i.createdAt.getTime()) < 1000, 'aware when declared');
+      assert.ok(
+        i.breachAwareAt && Math.abs(i.breachAwareAt.getTime() - i.createdAt.getTime()) < 1000,
+        'aware when declared',
+      );
       const deadline = new Date(i.breachAwareAt.getTime() + 72 * HOUR);
-      assert.ok(summaryOf(i).includes(`regulator notification due *${formatInZone(deadline, TZ)}* (in 71 h)`), summaryOf(i));
-      assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => /breach|regulator/i.test(t)), 'the broadcast says nothing of a breach');
+      assert.ok(
+        summaryOf(i).includes(`regulator notification due *${formatInZone(deadline, TZ)}* (in 71 h)`),
+        summaryOf(i),
+      );
+      assert.ok(
+        !postedIn(BROADCAST_CHANNEL).some((t) => /breach|regulator/i.test(t)),
+        'the broadcast says nothing of a breach',
+      );
       const entry = (await app.bot.deps.store.timeline(i.id)).find((e) => e.kind === 'data_breach');
       assert.ok(entry, 'the timeline records the breach');
       assert.equal(entry.occurredAt.getTime(), i.breachAwareAt.getTime());
     });
 
-    test('reminders at 24, 48 and 66 hours and at the deadline, once each, mentioning the commander; they outlive resolving; notifying stops them', { timeout: 60_000 }, async () => {
+    test('reminders at 24, 48 and 66 hours and at the deadline, once each, mentioning the commander; they outlive resolving; notifying stops them', {
+      timeout: 60_000,
+    }, async () => {
       const i = await declare('sev2 Patient list emailed outside the trust --breach');
       offsetMs = 23 * HOUR + 59 * 60_000;
       assert.deepEqual(await remind(i), [], 'nothing a minute before 24 hours');
@@ -86,7 +106,11 @@ for (const database of testDatabases()) {
       assert.deepEqual(await remind(i), [24]);
       assert.deepEqual(await remind(i), [], 'sent once');
       assert.equal(breachReminders(i).length, 1);
-      assert.match(breachReminders(i)[0]!, /24 hours since becoming aware of \*INC-\d+\*.*\(in 47 h\)\. <@UALICE>, once it is done record it with `\/incident breach notified/, 'the declarer while no commander is set');
+      assert.match(
+        breachReminders(i)[0]!,
+        /24 hours since becoming aware of \*INC-\d+\*.*\(in 47 h\)\. <@UALICE>, once it is done record it with `\/incident breach notified/,
+        'the declarer while no commander is set',
+      );
       assert.ok(summaryOf(await reload(i)).includes('(in 47 h)'), 'the summary counts down');
 
       await run('role commander <@UBOB|bob>', 'UALICE', i.channelId!);
@@ -120,11 +144,19 @@ for (const database of testDatabases()) {
       const notified = await reload(i);
       assert.equal(notified.breachNotifiedBy, 'UBOB');
       assert.ok(notified.breachNotifiedAt);
-      assert.ok(summaryOf(notified).includes(`regulator notified ${formatInZone(notified.breachNotifiedAt, TZ)} by <@UBOB> (after the 72-hour deadline)`));
+      assert.ok(
+        summaryOf(notified).includes(
+          `regulator notified ${formatInZone(notified.breachNotifiedAt, TZ)} by <@UBOB> (after the 72-hour deadline)`,
+        ),
+      );
       const entry = (await app.bot.deps.store.timeline(i.id)).find((e) => e.kind === 'breach_notified');
       assert.equal(entry?.actorId, 'UBOB');
       assert.equal(entry?.data?.reference, 'ICO case IC-0042');
-      assert.ok(postedIn(i.channelId!).some((t) => /<@UBOB> recorded that the regulator was notified.*\n> ICO case IC-0042/s.test(t)));
+      assert.ok(
+        postedIn(i.channelId!).some((t) =>
+          /<@UBOB> recorded that the regulator was notified.*\n> ICO case IC-0042/s.test(t),
+        ),
+      );
       assert.match((await run('breach notified again', 'UBOB', i.channelId!)).told.join(' '), /already recorded/);
       assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => /breach|regulator/i.test(t)));
     });
@@ -135,7 +167,9 @@ for (const database of testDatabases()) {
       assert.deepEqual(await remind(i), [24]);
       await run('breach notified', 'UALICE', i.channelId!);
       const notified = await reload(i);
-      assert.ok(summaryOf(notified).includes(`regulator notified ${formatInZone(notified.breachNotifiedAt!, TZ)} by <@UALICE>`));
+      assert.ok(
+        summaryOf(notified).includes(`regulator notified ${formatInZone(notified.breachNotifiedAt!, TZ)} by <@UALICE>`),
+      );
       assert.ok(!summaryOf(notified).includes('after the 72-hour deadline'));
       for (const h of [49, 67, 80]) {
         offsetMs = h * HOUR;
@@ -144,7 +178,9 @@ for (const database of testDatabases()) {
       assert.equal(breachReminders(i).length, 1);
     });
 
-    test('an awareness time long enough ago that several points passed: only the latest is sent, by the queue itself', { timeout: 30_000 }, async () => {
+    test('an awareness time long enough ago that several points passed: only the latest is sent, by the queue itself', {
+      timeout: 30_000,
+    }, async () => {
       const aware = new Date(Date.now() - 50 * HOUR);
       const iso = `${aware.toISOString().slice(0, 16)}Z`;
       const i = await declare(`sev2 Backup tape lost in transit --aware=${iso}`);
@@ -158,7 +194,7 @@ for (const database of testDatabases()) {
       assert.deepEqual(await remind(i), [], 'not the 24-hour one after it');
     });
 
-    test('a local --aware time is read in the declarer\'s own Slack time zone', async () => {
+    test("a local --aware time is read in the declarer's own Slack time zone", async () => {
       // Two hours ago, written as New York wall-clock time (Alice's zone).
       const aware = new Date(Math.floor((Date.now() - 2 * HOUR) / 60_000) * 60_000);
       const local = formatLocal(aware, 'America/New_York');
@@ -205,10 +241,15 @@ for (const database of testDatabases()) {
       assert.equal(on.dataBreach, true);
       assert.equal(on.breachAwareAt?.toISOString(), `${aware.slice(0, 16)}:00.000Z`);
       assert.ok(summaryOf(on).includes('(in 41 h)'), summaryOf(on));
-      assert.ok(postedIn(i.channelId!).some((t) => /<@UDAVE> marked \*INC-\d+\* as a \*personal data breach\*/.test(t)));
+      assert.ok(
+        postedIn(i.channelId!).some((t) => /<@UDAVE> marked \*INC-\d+\* as a \*personal data breach\*/.test(t)),
+      );
       assert.match((await run('breach on', 'UBOB', i.channelId!)).told.join(' '), /already a personal data breach/);
       const { told } = await run('breach off', 'UDAVE', i.channelId!);
-      assert.match(told.join(' '), /Only the declarer \(no commander is set yet\), <@UALICE>, can turn off the data breach/);
+      assert.match(
+        told.join(' '),
+        /Only the declarer \(no commander is set yet\), <@UALICE>, can turn off the data breach/,
+      );
       assert.equal((await reload(i)).dataBreach, true);
       await run('breach off', 'UALICE', i.channelId!);
       const off = await reload(i);
@@ -224,7 +265,10 @@ for (const database of testDatabases()) {
       offsetMs = 24 * HOUR + 60_000;
       assert.deepEqual(await remind(i), [24]);
       await run('breach notified ICO IC-9', 'UALICE', i.channelId!);
-      assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => /Safeguarding|breach|regulator|INC-/i.test(t)), postedIn(BROADCAST_CHANNEL).join('\n'));
+      assert.ok(
+        !postedIn(BROADCAST_CHANNEL).some((t) => /Safeguarding|breach|regulator|INC-/i.test(t)),
+        postedIn(BROADCAST_CHANNEL).join('\n'),
+      );
       assert.equal(breachReminders(i).length, 1);
     });
 
@@ -232,7 +276,9 @@ for (const database of testDatabases()) {
       const n = await count();
       const withAware = (seconds: number | null, flags: string[]) => ({
         ...declareModalValues({ title: 'Appointment letters misaddressed', severity: 'SEV2', flags }),
-        [DECLARE_MODAL.blocks.breachAware]: { [DECLARE_MODAL.actions.breachAware]: { type: 'datetimepicker', selected_date_time: seconds } },
+        [DECLARE_MODAL.blocks.breachAware]: {
+          [DECLARE_MODAL.actions.breachAware]: { type: 'datetimepicker', selected_date_time: seconds },
+        },
       });
       const bad = await app.submitView({
         viewId: 'VBREACH1',
@@ -253,7 +299,9 @@ for (const database of testDatabases()) {
       });
       assert.equal(ok.status, 200);
       await app.bot.idle();
-      const created = (await app.bot.db.prisma.incident.findFirst({ where: { title: 'Appointment letters misaddressed' } }))!;
+      const created = (await app.bot.db.prisma.incident.findFirst({
+        where: { title: 'Appointment letters misaddressed' },
+      }))!;
       assert.equal(created.dataBreach, true);
       assert.equal(created.breachAwareAt?.getTime(), aware * 1000);
       const incident = (await app.bot.deps.store.findById(created.id))!;
@@ -263,7 +311,12 @@ for (const database of testDatabases()) {
       await app.submitView({
         viewId: 'VBREACH3',
         callbackId: DECLARE_MODAL.callbackId,
-        values: { ...withAware(null, ['breach']), [DECLARE_MODAL.blocks.title]: { [DECLARE_MODAL.actions.title]: { type: 'plain_text_input', value: 'Fax to wrong number' } } },
+        values: {
+          ...withAware(null, ['breach']),
+          [DECLARE_MODAL.blocks.title]: {
+            [DECLARE_MODAL.actions.title]: { type: 'plain_text_input', value: 'Fax to wrong number' },
+          },
+        },
       });
       await app.bot.idle();
       const ticked = (await app.bot.db.prisma.incident.findFirst({ where: { title: 'Fax to wrong number' } }))!;
@@ -276,7 +329,15 @@ for (const database of testDatabases()) {
 /** `YYYY-MM-DDTHH:MM` as the wall clock reads in `timeZone`. */
 function formatLocal(date: Date, timeZone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );

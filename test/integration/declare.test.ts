@@ -36,13 +36,17 @@ for (const database of testDatabases()) {
     const lastResponse = (id: string) => slack.responses.filter((r) => r.id === id).at(-1)?.body;
 
     test('the fast path makes the channel, invites, pins the summary and announces', async () => {
-      const res = await app.command('declare sev2 Payments API returning 500s', { responseUrl: slack.responseUrl('fast') });
+      const res = await app.command('declare sev2 Payments API returning 500s', {
+        responseUrl: slack.responseUrl('fast'),
+      });
       assert.equal(res.status, 200);
       assert.equal(res.json().response_type, 'ephemeral');
       assert.match(res.json().text, /Declaring a SEV2 \(High\) incident: Payments API returning 500s/);
       await app.bot.idle();
 
-      const incident = (await app.bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(String(lastResponse('fast')?.text))?.[1])))!;
+      const incident = (await app.bot.deps.store.findByNumber(
+        Number(/INC-(\d+)/.exec(String(lastResponse('fast')?.text))?.[1]),
+      ))!;
       assert.ok(incident, 'the incident is recorded');
       assert.equal(incident.severity, 'SEV2');
       assert.equal(incident.status, 'DECLARED');
@@ -58,24 +62,45 @@ for (const database of testDatabases()) {
       const summary = slack.messages.find((m) => m.channel === channel.id && m.ts === incident.summaryTs);
       assert.ok(summary, 'summary posted in the channel');
       const summaryJson = JSON.stringify(summary.blocks);
-      for (const part of [`INC-${incident.number}: Payments API returning 500s`, 'SEV2 (High)', 'Declared', 'Commander', 'Clinical safety officer', '<@UALICE>', '<!date^']) {
+      for (const part of [
+        `INC-${incident.number}: Payments API returning 500s`,
+        'SEV2 (High)',
+        'Declared',
+        'Commander',
+        'Clinical safety officer',
+        '<@UALICE>',
+        '<!date^',
+      ]) {
         assert.ok(summaryJson.includes(part), `summary shows ${part}`);
       }
-      assert.deepEqual(slack.pins.map((p) => [p.channel, p.ts]), [[channel.id, incident.summaryTs]]);
+      assert.deepEqual(
+        slack.pins.map((p) => [p.channel, p.ts]),
+        [[channel.id, incident.summaryTs]],
+      );
 
       const announcement = slack.messages.find((m) => m.channel === BROADCAST_CHANNEL);
       assert.ok(announcement, 'announced in the broadcast channel');
       assert.match(JSON.stringify(announcement.blocks), new RegExp(`<#${channel.id}>`));
 
-      assert.match(String(lastResponse('fast')?.text), new RegExp(`Declared INC-${incident.number} \\(SEV2\\) in <#${channel.id}>`));
+      assert.match(
+        String(lastResponse('fast')?.text),
+        new RegExp(`Declared INC-${incident.number} \\(SEV2\\) in <#${channel.id}>`),
+      );
       const timeline = await app.bot.deps.store.timeline(incident.id);
-      assert.deepEqual(timeline.map((e) => e.kind), ['declared', 'channel_created']);
+      assert.deepEqual(
+        timeline.map((e) => e.kind),
+        ['declared', 'channel_created'],
+      );
       assert.equal(timeline[0]!.actorId, 'UALICE');
     });
 
     test('the modal declares the same way; a private incident gets a private channel and no announcement', async () => {
       const trigger = triggerId();
-      const open = await app.command('', { responseUrl: slack.responseUrl('modal'), triggerId: trigger, channelId: 'CGENERAL' });
+      const open = await app.command('', {
+        responseUrl: slack.responseUrl('modal'),
+        triggerId: trigger,
+        channelId: 'CGENERAL',
+      });
       assert.equal(open.status, 200);
       await app.bot.idle();
       const opened = slack.views.at(-1);
@@ -113,7 +138,11 @@ for (const database of testDatabases()) {
       assert.ok(channel.members.has('UALICE'));
       const broadcast = slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL);
       assert.ok(!JSON.stringify(broadcast).includes('Lab results delayed'), 'private incidents are not announced');
-      assert.deepEqual(broadcast.map((m) => /Change freeze\*: a SEV1 incident is in progress/.test(m.text ?? '')), [true], 'only the detail-free SEV1 freeze');
+      assert.deepEqual(
+        broadcast.map((m) => /Change freeze\*: a SEV1 incident is in progress/.test(m.text ?? '')),
+        [true],
+        'only the detail-free SEV1 freeze',
+      );
       assert.equal(incident.announcementTs, null);
       assert.ok(incident.provisionedAt);
     });
@@ -159,12 +188,17 @@ for (const database of testDatabases()) {
     test('/incident help lists every subcommand', async () => {
       const res = await app.command('help', { responseUrl: slack.responseUrl('help') });
       const text = res.json().text as string;
-      for (const usage of ['`/incident`', '/incident declare <sev1-4>', '/incident help']) assert.ok(text.includes(usage));
+      for (const usage of ['`/incident`', '/incident declare <sev1-4>', '/incident help'])
+        assert.ok(text.includes(usage));
     });
 
     test('a repeated request (same trigger, Slack retry) and a double-submitted modal make one incident', async () => {
       const trigger = triggerId();
-      const body = slashCommandBody({ text: 'declare sev3 Pharmacy queue slow', responseUrl: slack.responseUrl('dup'), triggerId: trigger });
+      const body = slashCommandBody({
+        text: 'declare sev3 Pharmacy queue slow',
+        responseUrl: slack.responseUrl('dup'),
+        triggerId: trigger,
+      });
       const [a, b] = await Promise.all([
         postSigned(app.url, body),
         postSigned(app.url, body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }),
@@ -189,7 +223,11 @@ for (const database of testDatabases()) {
 
       const values = declareModalValues({ title: 'Double click', severity: 'SEV4' });
       const meta = JSON.stringify({ responseUrl: slack.responseUrl('dupmodal'), channelId: 'CGENERAL' });
-      await Promise.all([1, 2].map(() => app.submitView({ viewId: 'VDOUBLE', callbackId: DECLARE_MODAL.callbackId, values, privateMetadata: meta })));
+      await Promise.all(
+        [1, 2].map(() =>
+          app.submitView({ viewId: 'VDOUBLE', callbackId: DECLARE_MODAL.callbackId, values, privateMetadata: meta }),
+        ),
+      );
       await app.bot.idle();
       assert.equal(slack.callsTo('conversations.create').length, 2, 'the double submit made one more channel, not two');
     });
@@ -197,9 +235,14 @@ for (const database of testDatabases()) {
     test('concurrent declares are all recorded and set up, each in its own channel', { timeout: 60_000 }, async () => {
       const N = 8;
       const results = await Promise.all(
-        Array.from({ length: N }, (_, i) => app.command(`declare sev2 Concurrent ${i}`, { responseUrl: slack.responseUrl(`conc${i}`) })),
+        Array.from({ length: N }, (_, i) =>
+          app.command(`declare sev2 Concurrent ${i}`, { responseUrl: slack.responseUrl(`conc${i}`) }),
+        ),
       );
-      assert.deepEqual(results.map((r) => r.status), Array(N).fill(200));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(N).fill(200),
+      );
       await app.bot.idle();
       const texts = Array.from({ length: N }, (_, i) => String(lastResponse(`conc${i}`)?.text));
       for (const t of texts) assert.match(t, /Declared INC-\d+ \(SEV2\)/);
@@ -230,7 +273,10 @@ for (const database of testDatabases()) {
       await app.command('declare sev2 Imaging viewer down', { responseUrl: slack.responseUrl('half') });
       await app.bot.idle();
       const text = String(lastResponse('half')?.text);
-      assert.match(text, /INC-\d+ is recorded in <#C\w+>, but pinning the summary failed \(Slack said `internal_error`\)/);
+      assert.match(
+        text,
+        /INC-\d+ is recorded in <#C\w+>, but pinning the summary failed \(Slack said `internal_error`\)/,
+      );
       const n = Number(/INC-(\d+)/.exec(text)![1]);
       let incident = (await app.bot.deps.store.findByNumber(n))!;
       assert.equal(incident.provisionedAt, null);
@@ -239,17 +285,28 @@ for (const database of testDatabases()) {
       assert.equal(slack.pins.length, 0);
 
       await app.bot.resumeNow();
-      assert.equal((await app.bot.deps.store.findByNumber(n))!.provisionedAt, null, 'a fresh incident is left to its own request for a minute');
+      assert.equal(
+        (await app.bot.deps.store.findByNumber(n))!.provisionedAt,
+        null,
+        'a fresh incident is left to its own request for a minute',
+      );
       offsetMs = 61_000;
       await app.bot.resumeNow();
       incident = (await app.bot.deps.store.findByNumber(n))!;
       assert.ok(incident.provisionedAt, 'the retry completed it');
       assert.equal(incident.provisionError, null);
       assert.equal(slack.callsTo('conversations.create').length, 1, 'no second channel');
-      assert.equal(slack.messages.filter((m) => m.channel === incident.channelId && m.user === slack.botUserId).length, 1, 'one summary');
+      assert.equal(
+        slack.messages.filter((m) => m.channel === incident.channelId && m.user === slack.botUserId).length,
+        1,
+        'one summary',
+      );
       assert.equal(slack.pins.length, 1);
       assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 1);
-      assert.match(String(lastResponse('half')?.text), new RegExp(`INC-${n} is now fully set up in <#${incident.channelId}>`));
+      assert.match(
+        String(lastResponse('half')?.text),
+        new RegExp(`INC-${n} is now fully set up in <#${incident.channelId}>`),
+      );
     });
 
     test('text is taken as typed: Slack escaping of &, < and > is undone once', async () => {
@@ -278,7 +335,11 @@ for (const database of testDatabases()) {
       await app.command('declare sev4 Probe for number', { responseUrl: slack.responseUrl('probe2') });
       await app.bot.idle();
       const n = Number(/INC-(\d+)/.exec(String(lastResponse('probe2')?.text))![1]) + 1;
-      const orphan = slack.addChannel({ name: `inc-${n}-orphaned-channel`, creator: slack.botUserId, members: [slack.botUserId] });
+      const orphan = slack.addChannel({
+        name: `inc-${n}-orphaned-channel`,
+        creator: slack.botUserId,
+        members: [slack.botUserId],
+      });
       slack.addChannel({ name: `inc-${n}-orphaned-channel-2`, members: ['UBOB'] });
       await app.command('declare sev4 Orphaned channel', { responseUrl: slack.responseUrl('orphan') });
       await app.bot.idle();
@@ -311,7 +372,15 @@ for (const database of testDatabases()) {
     test('an incident a crash left unprovisioned is finished by the background retry, and the declarer told', async () => {
       const { incident } = await app.bot.deps.store.createIfAbsent({
         declareKey: 'crash-test',
-        declaration: { title: 'Left by a crash', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+        declaration: {
+          title: 'Left by a crash',
+          severity: 'SEV2',
+          description: '',
+          affectedService: null,
+          isPrivate: false,
+          clinicalImpact: false,
+          nearMiss: false,
+        },
         declaredBy: 'UALICE',
         originChannelId: 'CGENERAL',
         responseUrl: slack.responseUrl('crash'),
@@ -337,7 +406,12 @@ for (const database of testDatabases()) {
       const incident = (await app.bot.deps.store.findByNumber(n))!;
       assert.equal(incident.provisionAttempts, 10, 'retries stop at the limit');
       assert.equal(incident.provisionedAt, null);
-      assert.match(String(lastResponse('giveup')?.text), new RegExp(`gave up setting up INC-${n} after 10 attempts: creating the incident channel keeps failing \\(Slack said \`restricted_action\`\\)`));
+      assert.match(
+        String(lastResponse('giveup')?.text),
+        new RegExp(
+          `gave up setting up INC-${n} after 10 attempts: creating the incident channel keeps failing \\(Slack said \`restricted_action\`\\)`,
+        ),
+      );
     });
 
     test('unsigned or wrongly signed requests are refused and change nothing', async () => {

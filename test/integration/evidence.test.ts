@@ -19,7 +19,10 @@ for (const database of testDatabases()) {
     let slack: SlackStandIn;
     let app: TestBot;
     let seq = 0;
-    const env = useTestBot(database, { users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })), env: { TZ_DEFAULT: 'Europe/London' } });
+    const env = useTestBot(database, {
+      users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })),
+      env: { TZ_DEFAULT: 'Europe/London' },
+    });
     before(() => ({ slack, app } = env));
     beforeEach(() => {
       slack.reset();
@@ -29,11 +32,18 @@ for (const database of testDatabases()) {
 
     async function run(text: string, user: string, channelId: string) {
       const id = `e${++seq}`;
-      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: user, channelId, triggerId: slack.triggerId(user) });
+      const res = await app.command(text, {
+        responseUrl: slack.responseUrl(id),
+        userId: user,
+        channelId,
+        triggerId: slack.triggerId(user),
+      });
       assert.equal(res.status, 200);
       await app.bot.idle();
       const ack = res.json() as { text?: string } | undefined;
-      return [ack?.text ?? '', ...slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text))].filter(Boolean).join('\n');
+      return [ack?.text ?? '', ...slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text))]
+        .filter(Boolean)
+        .join('\n');
     }
     async function declare(text: string, members: string[]): Promise<Incident> {
       const told = await run(`declare ${text}`, 'UALICE', 'CGENERAL');
@@ -43,7 +53,12 @@ for (const database of testDatabases()) {
       return incident;
     }
     const evidenceFiles = (user: string) =>
-      slack.files.filter((f) => f.completed && f.filename.includes('-evidence.') && f.channels.some((c) => slack.channels.get(c)?.is_im && slack.channels.get(c)!.members.has(user)));
+      slack.files.filter(
+        (f) =>
+          f.completed &&
+          f.filename.includes('-evidence.') &&
+          f.channels.some((c) => slack.channels.get(c)?.is_im && slack.channels.get(c)!.members.has(user)),
+      );
 
     test('sends the record and audit trail as JSON and Markdown, privately, with who did what through which command', async () => {
       const i = await declare('sev2 Discharge letters not sending', ['UBOB']);
@@ -51,13 +66,24 @@ for (const database of testDatabases()) {
       await run('role commander <@UBOB>', 'UALICE', i.channelId!);
       await run(`note patient NHS ${NHS} had a letter delayed, contact jo.bloggs@example.org`, 'UBOB', i.channelId!);
       const told = await run('evidence', 'UBOB', i.channelId!);
-      assert.match(told, new RegExp(`Sent you the evidence for INC-${i.number} in a direct message: its record and \\d+ audit entries, hash chain intact`));
+      assert.match(
+        told,
+        new RegExp(
+          `Sent you the evidence for INC-${i.number} in a direct message: its record and \\d+ audit entries, hash chain intact`,
+        ),
+      );
       // The NHS number and the email, each in the timeline entry and in its audit entry.
       assert.match(told, /4 pieces of personal data redacted/);
 
       const files = evidenceFiles('UBOB');
-      assert.deepEqual(files.map((f) => f.filename).sort(), [`inc-${i.number}-evidence.json`, `inc-${i.number}-evidence.md`]);
-      assert.ok(!slack.messages.some((m) => m.channel === i.channelId && /evidence/i.test(m.text ?? '') && !m.ephemeralTo), 'nothing posted in the channel');
+      assert.deepEqual(files.map((f) => f.filename).sort(), [
+        `inc-${i.number}-evidence.json`,
+        `inc-${i.number}-evidence.md`,
+      ]);
+      assert.ok(
+        !slack.messages.some((m) => m.channel === i.channelId && /evidence/i.test(m.text ?? '') && !m.ephemeralTo),
+        'nothing posted in the channel',
+      );
       const json = files.find((f) => f.filename.endsWith('.json'))!.content.toString('utf8');
       const pack = JSON.parse(json);
       assert.equal(pack.format, 'incident-evidence/1');
@@ -65,14 +91,35 @@ for (const database of testDatabases()) {
       assert.equal(pack.incident.severity, 'SEV1');
       assert.equal(pack.generatedBy, 'UBOB');
       assert.equal(pack.auditTrail.intact, true);
-      const entries = pack.auditTrail.entries as { seq: number; actor: string; via: string; action: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[];
-      assert.deepEqual(entries.map((e) => e.seq), entries.map((_, n) => n + 1));
-      assert.ok(entries.some((e) => e.action === 'incident.insert' && e.actor === 'UALICE' && e.via === '/incident declare'));
+      const entries = pack.auditTrail.entries as {
+        seq: number;
+        actor: string;
+        via: string;
+        action: string;
+        before: Record<string, unknown> | null;
+        after: Record<string, unknown> | null;
+      }[];
+      assert.deepEqual(
+        entries.map((e) => e.seq),
+        entries.map((_, n) => n + 1),
+      );
+      assert.ok(
+        entries.some((e) => e.action === 'incident.insert' && e.actor === 'UALICE' && e.via === '/incident declare'),
+      );
       const sev = entries.find((e) => e.action === 'incident.update' && e.via === '/incident sev');
       assert.deepEqual([sev?.actor, sev?.before?.severity, sev?.after?.severity], ['UALICE', 'SEV2', 'SEV1']);
-      assert.ok(entries.some((e) => e.action === 'incident_role.insert' && e.after?.user_id === 'UBOB' && e.via === '/incident role'));
-      assert.ok(entries.some((e) => e.action === 'timeline_entry.insert' && e.actor === 'UBOB' && e.via === '/incident note'));
-      assert.ok(entries.some((e) => e.actor === 'bot' || e.via === '/incident declare'), 'the channel set-up is on the trail too');
+      assert.ok(
+        entries.some(
+          (e) => e.action === 'incident_role.insert' && e.after?.user_id === 'UBOB' && e.via === '/incident role',
+        ),
+      );
+      assert.ok(
+        entries.some((e) => e.action === 'timeline_entry.insert' && e.actor === 'UBOB' && e.via === '/incident note'),
+      );
+      assert.ok(
+        entries.some((e) => e.actor === 'bot' || e.via === '/incident declare'),
+        'the channel set-up is on the trail too',
+      );
       // The response URL (a short-lived credential) never leaves; the PHI is redacted everywhere in the files.
       assert.doesNotMatch(json, /hooks\.slack|\/response\//);
       assert.doesNotMatch(json, /943 476 5919|jo\.bloggs@example\.org/);
@@ -80,15 +127,23 @@ for (const database of testDatabases()) {
       const md = files.find((f) => f.filename.endsWith('.md'))!.content.toString('utf8');
       assert.match(md, new RegExp(`# Evidence: INC-${i.number} Discharge letters not sending`));
       assert.match(md, /\*\*Audit trail: intact\*\*/);
-      assert.match(md, /\| \d+ \| [0-9T:.-]+Z \| UALICE \| \/incident sev \| incident.update \| [^|]*severity: SEV2 → SEV1/);
+      assert.match(
+        md,
+        /\| \d+ \| [0-9T:.-]+Z \| UALICE \| \/incident sev \| incident.update \| [^|]*severity: SEV2 → SEV1/,
+      );
       assert.doesNotMatch(md, /943 476 5919|jo\.bloggs@example\.org/);
       // Regenerating from the same record gives the same audit section.
       await run('evidence', 'UBOB', i.channelId!);
-      const again = JSON.parse(evidenceFiles('UBOB').filter((f) => f.filename.endsWith('.json')).at(-1)!.content.toString('utf8'));
+      const again = JSON.parse(
+        evidenceFiles('UBOB')
+          .filter((f) => f.filename.endsWith('.json'))
+          .at(-1)!
+          .content.toString('utf8'),
+      );
       assert.deepEqual(again.auditTrail, pack.auditTrail);
     });
 
-    test('a private incident\'s evidence goes only to members of its channel', async () => {
+    test("a private incident's evidence goes only to members of its channel", async () => {
       const i = await declare('sev2 Payroll export --private', ['UBOB']);
       const refused = await run('evidence', 'UMALLORY', i.channelId!);
       assert.match(refused, /private incident/);
@@ -101,10 +156,19 @@ for (const database of testDatabases()) {
     test('an altered audit trail is reported as not intact, in the reply and the files', async () => {
       const i = await declare('sev3 Bed board stale', ['UBOB']);
       await run('sev 2 more wards', 'UALICE', i.channelId!);
-      assert.equal(await tamper(app.bot.db.pool, "UPDATE audit_entry SET actor = 'UBOB' WHERE incident_id = $1 AND via = '/incident sev'", [i.id]), 2);
+      assert.equal(
+        await tamper(
+          app.bot.db.pool,
+          "UPDATE audit_entry SET actor = 'UBOB' WHERE incident_id = $1 AND via = '/incident sev'",
+          [i.id],
+        ),
+        2,
+      );
       const told = await run('evidence', 'UALICE', i.channelId!);
       assert.match(told, /Its audit trail is NOT intact/);
-      const md = evidenceFiles('UALICE').find((f) => f.filename.endsWith('.md'))!.content.toString('utf8');
+      const md = evidenceFiles('UALICE')
+        .find((f) => f.filename.endsWith('.md'))!
+        .content.toString('utf8');
       assert.match(md, /\*\*Audit trail: NOT intact\*\*/);
       assert.match(md, /entry \d+ was altered/);
     });

@@ -29,7 +29,8 @@ function parsePrometheus(text: string): { types: Map<string, string>; samples: S
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/.exec(line);
     assert.ok(m, `a valid sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
     // Prometheus reads values with Go's ParseFloat: NaN in any case (prom-client writes `Nan` for an empty event loop sample).
     const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : /^nan$/i.test(m[3]!) ? NaN : Number(m[3]);
     assert.ok(!Number.isNaN(value) || /^nan$/i.test(m[3]!), `a number: ${line}`);
@@ -50,7 +51,9 @@ for (const database of testDatabases().slice(0, 1)) {
           escalationPolicies: [{ id: 'PEP1', name: 'EHR escalation' }],
           services: [{ id: 'PSVC1', name: 'EHR API', escalationPolicyId: 'PEP1' }],
           schedules: [{ id: 'PSCH1', name: 'EHR primary' }],
-          oncalls: [{ userId: 'PU1', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: null, end: null }],
+          oncalls: [
+            { userId: 'PU1', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: null, end: null },
+          ],
         },
       });
     });
@@ -86,7 +89,9 @@ for (const database of testDatabases().slice(0, 1)) {
     }
     const openBySeverity = async () => {
       const m = await scrape();
-      return Object.fromEntries(['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((s) => [s, m.value(`${P}open_incidents`, { severity: s })]));
+      return Object.fromEntries(
+        ['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((s) => [s, m.value(`${P}open_incidents`, { severity: s })]),
+      );
     };
     let channelId = '';
     let summaryTs = '';
@@ -110,7 +115,9 @@ for (const database of testDatabases().slice(0, 1)) {
 
     test('counts requests and acks by kind, with ack latency, and every Web API call the declare flow made, by method', async () => {
       const { slack, app } = env;
-      const declared = await app.command('declare sev2 Payments API returning 500s', { responseUrl: slack.responseUrl('declare') });
+      const declared = await app.command('declare sev2 Payments API returning 500s', {
+        responseUrl: slack.responseUrl('declare'),
+      });
       assert.equal(declared.status, 200);
       await app.bot.idle();
       const incident = (await app.bot.deps.store.listActive())[0]!;
@@ -132,13 +139,23 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.equal((await app.bot.deps.store.findByNumber(incident.number))?.status, 'INVESTIGATING');
 
       slack.failNext('views.publish', { error: 'not_enabled' });
-      const opened = await postEvent(app.url, { type: 'app_home_opened', user: 'UBOB', channel: 'D0BOB', tab: 'home', event_ts: '1764612345.000100' });
+      const opened = await postEvent(app.url, {
+        type: 'app_home_opened',
+        user: 'UBOB',
+        channel: 'D0BOB',
+        tab: 'home',
+        event_ts: '1764612345.000100',
+      });
       assert.equal(opened.status, 200);
       await app.bot.idle();
       assert.equal(slack.callsTo('views.publish').length, 1);
 
       const m = await scrape();
-      for (const [kind, n] of [['command', 1], ['action', 1], ['event', 1]] as const) {
+      for (const [kind, n] of [
+        ['command', 1],
+        ['action', 1],
+        ['event', 1],
+      ] as const) {
         assert.equal(m.value(`${P}slack_requests_total`, { kind }), n, `${kind} requests`);
         assert.equal(m.value(`${P}slack_acks_total`, { kind }), n, `${kind} acks`);
         assert.equal(m.value(`${P}slack_ack_duration_seconds_count`, { kind }), n, `${kind} ack latencies`);
@@ -146,7 +163,11 @@ for (const database of testDatabases().slice(0, 1)) {
         const buckets = m.find(`${P}slack_ack_duration_seconds_bucket`, { kind });
         assert.ok(buckets.length >= 5, 'histogram buckets');
         const counts = buckets.map((b) => b.value);
-        assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'buckets are cumulative');
+        assert.deepEqual(
+          counts,
+          [...counts].sort((a, b) => a - b),
+          'buckets are cumulative',
+        );
         assert.equal(buckets.find((b) => b.labels.le === '+Inf')?.value, n);
       }
       assert.equal(m.value(`${P}slack_requests_total`, { kind: 'view' }), 0);
@@ -154,7 +175,13 @@ for (const database of testDatabases().slice(0, 1)) {
       // Every Web API call the stand-in answered is counted once under its method (no retries in tests).
       const byMethod = new Map<string, number>();
       for (const call of slack.calls) byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
-      for (const method of ['conversations.create', 'conversations.invite', 'chat.postMessage', 'pins.add', 'views.publish']) {
+      for (const method of [
+        'conversations.create',
+        'conversations.invite',
+        'chat.postMessage',
+        'pins.add',
+        'views.publish',
+      ]) {
         assert.ok(byMethod.has(method), `the declare flow called ${method}`);
       }
       for (const [method, n] of byMethod) {
@@ -177,7 +204,10 @@ for (const database of testDatabases().slice(0, 1)) {
       await app.command('declare sev3 Pharmacy queue slow', { responseUrl: slack.responseUrl('sev3') });
       await app.bot.idle();
       assert.deepEqual(await openBySeverity(), { SEV1: 0, SEV2: 1, SEV3: 1, SEV4: 0 });
-      const resolved = await app.command('resolve Rolled back', { responseUrl: slack.responseUrl('resolve'), channelId });
+      const resolved = await app.command('resolve Rolled back', {
+        responseUrl: slack.responseUrl('resolve'),
+        channelId,
+      });
       assert.equal(resolved.status, 200);
       await app.bot.idle();
       assert.deepEqual(await openBySeverity(), { SEV1: 0, SEV2: 0, SEV3: 1, SEV4: 0 });
@@ -194,7 +224,11 @@ for (const database of testDatabases().slice(0, 1)) {
       const asked = (path: string) => pd.requests.filter((r) => r.method === 'GET' && r.path === path).length;
       for (const route of ['/services', '/oncalls']) {
         assert.ok(asked(route) >= 1, `asked PagerDuty GET ${route}`);
-        assert.equal(m.value(`${P}pagerduty_request_duration_seconds_count`, { method: 'GET', route }), asked(route), `GET ${route} timed`);
+        assert.equal(
+          m.value(`${P}pagerduty_request_duration_seconds_count`, { method: 'GET', route }),
+          asked(route),
+          `GET ${route} timed`,
+        );
       }
       assert.deepEqual(m.find(`${P}pagerduty_request_errors_total`), []);
 
@@ -204,10 +238,15 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.match(String(slack.responses.find((r) => r.id === 'oncall-fails')?.body.text), /PagerDuty did not answer/);
       m = await scrape();
       assert.deepEqual(
-        m.find(`${P}pagerduty_request_errors_total`).map((e) => [e.labels.method, e.labels.route, e.labels.error, e.value]),
+        m
+          .find(`${P}pagerduty_request_errors_total`)
+          .map((e) => [e.labels.method, e.labels.route, e.labels.error, e.value]),
         [['GET', '/services', 'http_4xx', 1]],
       );
-      assert.equal(m.value(`${P}pagerduty_request_duration_seconds_count`, { method: 'GET', route: '/services' }), asked('/services'));
+      assert.equal(
+        m.value(`${P}pagerduty_request_duration_seconds_count`, { method: 'GET', route: '/services' }),
+        asked('/services'),
+      );
     });
   });
 }

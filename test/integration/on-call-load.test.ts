@@ -33,14 +33,49 @@ for (const database of testDatabases()) {
           schedules: [{ id: 'PSCH1', name: 'Platform primary', teamIds: ['PTEAM1'] }],
           oncalls: [
             // Alice on call for the last 10 days, Bob the 10 days before.
-            { userId: 'PALICE', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: at(10, 0), end: at(0, 0) },
-            { userId: 'PBOB', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: at(20, 0), end: at(10, 0) },
+            {
+              userId: 'PALICE',
+              escalationPolicyId: 'PEP1',
+              level: 1,
+              scheduleId: 'PSCH1',
+              start: at(10, 0),
+              end: at(0, 0),
+            },
+            {
+              userId: 'PBOB',
+              escalationPolicyId: 'PEP1',
+              level: 1,
+              scheduleId: 'PSCH1',
+              start: at(20, 0),
+              end: at(10, 0),
+            },
           ],
           logEntries: [
             // 23:30 UTC: night in London (Alice), 18:30 in New York (Bob: out of hours, not night).
-            { id: 'LE1', type: 'assign_log_entry', createdAt: at(3, 23.5), incidentId: 'PI1', serviceId: 'PS1', assigneeIds: ['PALICE'] },
-            { id: 'LE2', type: 'escalate_log_entry', createdAt: at(12, 23.5), incidentId: 'PI2', serviceId: 'PS1', assigneeIds: ['PBOB'] },
-            { id: 'LE3', type: 'assign_log_entry', createdAt: at(4, 11), incidentId: 'PI3', serviceId: 'PS1', assigneeIds: ['PALICE'] },
+            {
+              id: 'LE1',
+              type: 'assign_log_entry',
+              createdAt: at(3, 23.5),
+              incidentId: 'PI1',
+              serviceId: 'PS1',
+              assigneeIds: ['PALICE'],
+            },
+            {
+              id: 'LE2',
+              type: 'escalate_log_entry',
+              createdAt: at(12, 23.5),
+              incidentId: 'PI2',
+              serviceId: 'PS1',
+              assigneeIds: ['PBOB'],
+            },
+            {
+              id: 'LE3',
+              type: 'assign_log_entry',
+              createdAt: at(4, 11),
+              incidentId: 'PI3',
+              serviceId: 'PS1',
+              assigneeIds: ['PALICE'],
+            },
             { id: 'LE4', type: 'notify_log_entry', createdAt: at(4, 11), incidentId: 'PI3', serviceId: 'PS1' },
           ],
         },
@@ -55,7 +90,12 @@ for (const database of testDatabases()) {
       ],
       clock: { now: () => new Date(Date.now() + offsetMs) },
       get env() {
-        return { PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url, TZ_DEFAULT: 'Europe/London', ONCALL_LEADS: 'ULEAD' };
+        return {
+          PAGERDUTY_TOKEN: pd.token,
+          PAGERDUTY_API_URL: pd.url,
+          TZ_DEFAULT: 'Europe/London',
+          ONCALL_LEADS: 'ULEAD',
+        };
       },
     });
 
@@ -66,7 +106,11 @@ for (const database of testDatabases()) {
       assert.equal(res.status, 200);
       await env.app.bot.idle();
       const reply = env.slack.responses.filter((r) => r.id === id);
-      return { ack: res.json() as { text?: string } | undefined, reply, json: JSON.stringify(reply.map((r) => r.body)) };
+      return {
+        ack: res.json() as { text?: string } | undefined,
+        reply,
+        json: JSON.stringify(reply.map((r) => r.body)),
+      };
     }
     const fetches = () => pd.requestsTo('/oncalls').length + pd.requestsTo('/log_entries').length;
 
@@ -92,9 +136,18 @@ for (const database of testDatabases()) {
       for (const png of files.filter((f) => f.filename.endsWith('.png'))) {
         assert.deepEqual([...png.content.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG');
       }
-      const csv = files.find((f) => f.filename.endsWith('.csv'))!.content.toString('utf8').split('\r\n');
+      const csv = files
+        .find((f) => f.filename.endsWith('.csv'))!
+        .content.toString('utf8')
+        .split('\r\n');
       const header = csv[0]!.split(',');
-      const row = (name: string) => Object.fromEntries(csv.find((l) => l.startsWith(name))!.split(',').map((v, i) => [header[i], v]));
+      const row = (name: string) =>
+        Object.fromEntries(
+          csv
+            .find((l) => l.startsWith(name))!
+            .split(',')
+            .map((v, i) => [header[i], v]),
+        );
       const alice = row('Alice Example');
       const bob = row('Bob Example');
       const col = (r: Record<string, string>, re: RegExp) => r[header.find((h) => re.test(h))!];
@@ -144,10 +197,18 @@ for (const database of testDatabases()) {
     test('incidents worked and roles come from our own records, matched by email', async () => {
       const { slack, app } = env;
       slack.addChannel({ id: 'CGENERAL', name: 'general', members: ['UALICE'] });
-      await app.command('declare sev3 Queue backlog', { responseUrl: slack.responseUrl('d'), userId: 'UALICE', channelId: 'CGENERAL' });
+      await app.command('declare sev3 Queue backlog', {
+        responseUrl: slack.responseUrl('d'),
+        userId: 'UALICE',
+        channelId: 'CGENERAL',
+      });
       await app.bot.idle();
       const incident = (await app.bot.deps.store.listActive()).at(-1)!;
-      await app.command('role commander <@UALICE|alice>', { responseUrl: slack.responseUrl('r'), userId: 'UALICE', channelId: incident.channelId! });
+      await app.command('role commander <@UALICE|alice>', {
+        responseUrl: slack.responseUrl('r'),
+        userId: 'UALICE',
+        channelId: incident.channelId!,
+      });
       await app.bot.idle();
       slack.files.length = 0;
       await load('load');
@@ -158,11 +219,23 @@ for (const database of testDatabases()) {
     test('leads see the load in their App Home tab, from the cache', async () => {
       const { slack, app } = env;
       const before = fetches();
-      await postEvent(app.url, { type: 'app_home_opened', user: 'ULEAD', channel: 'D0LEAD', tab: 'home', event_ts: '1.1' });
+      await postEvent(app.url, {
+        type: 'app_home_opened',
+        user: 'ULEAD',
+        channel: 'D0LEAD',
+        tab: 'home',
+        event_ts: '1.1',
+      });
       const home = await slack.waitFor(() => slack.views.find((v) => v.user === 'ULEAD' && v.view.type === 'home'));
       assert.match(JSON.stringify(home.view), /On-call load, last 30 days/);
       assert.equal(fetches(), before, 'opening the tab never waits on PagerDuty');
-      await postEvent(app.url, { type: 'app_home_opened', user: 'UBOB', channel: 'D0BOB', tab: 'home', event_ts: '1.2' });
+      await postEvent(app.url, {
+        type: 'app_home_opened',
+        user: 'UBOB',
+        channel: 'D0BOB',
+        tab: 'home',
+        event_ts: '1.2',
+      });
       const bobs = await slack.waitFor(() => slack.views.find((v) => v.user === 'UBOB' && v.view.type === 'home'));
       assert.doesNotMatch(JSON.stringify(bobs.view), /On-call load/, 'not a lead');
     });
@@ -174,6 +247,9 @@ describe('/incident load without PagerDuty', () => {
   test('says PagerDuty is not connected', async () => {
     await env.app.command('load', { responseUrl: env.slack.responseUrl('nopd') });
     await env.app.bot.idle();
-    assert.match(String(env.slack.responses.find((r) => r.id === 'nopd')?.body.text), /PagerDuty is not connected.*PAGERDUTY_TOKEN/);
+    assert.match(
+      String(env.slack.responses.find((r) => r.id === 'nopd')?.body.text),
+      /PagerDuty is not connected.*PAGERDUTY_TOKEN/,
+    );
   });
 });

@@ -2,7 +2,14 @@
 // itself is tested against a PagerDuty fake and Prism in test/pagerduty and test/contract).
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { OnCallUnavailable, type OnCallAnswer, type OnCallProvider, type OnCallShift, type PageTarget, type PagedIncident } from '../../src/ports/on-call-provider.ts';
+import {
+  OnCallUnavailable,
+  type OnCallAnswer,
+  type OnCallProvider,
+  type OnCallShift,
+  type PageTarget,
+  type PagedIncident,
+} from '../../src/ports/on-call-provider.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
@@ -32,12 +39,21 @@ class FakeOnCall implements OnCallProvider {
     if (this.fail) throw new OnCallUnavailable('PagerDuty answered 503 three times');
     return this.answer;
   }
-  async page(target: PageTarget, input: { title: string; details: string; fromEmail: string; dedupKey: string }): Promise<PagedIncident | null> {
+  async page(
+    target: PageTarget,
+    input: { title: string; details: string; fromEmail: string; dedupKey: string },
+  ): Promise<PagedIncident | null> {
     if (this.fail) throw new OnCallUnavailable('PagerDuty answered 503 three times');
     this.pages.push({ target, input });
     if (target.kind === 'service' && target.query !== 'EHR API') return null;
     const n = this.pages.length;
-    return { id: `PINC${n}`, number: 100 + n, title: input.title, htmlUrl: `https://acme.pagerduty.com/incidents/PINC${n}`, status: 'triggered' };
+    return {
+      id: `PINC${n}`,
+      number: 100 + n,
+      title: input.title,
+      htmlUrl: `https://acme.pagerduty.com/incidents/PINC${n}`,
+      status: 'triggered',
+    };
   }
   async resolvePaged(id: string, fromEmail: string) {
     this.resolved.push({ id, fromEmail });
@@ -75,14 +91,20 @@ for (const database of testDatabases().slice(0, 1)) {
       const id = `d${++seq}`;
       await app.command(`declare ${text}`, { responseUrl: slack.responseUrl(id) });
       await app.bot.idle();
-      const told = slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)).join(' ');
+      const told = slack.responses
+        .filter((r) => r.id === id)
+        .map((r) => String(r.body.text))
+        .join(' ');
       return { incident: (await app.bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(told)![1])))!, told };
     }
     async function inChannel(channelId: string, text: string, userId = 'UALICE') {
       const id = `c${++seq}`;
       await app.command(text, { responseUrl: slack.responseUrl(id), channelId, userId });
       await app.bot.idle();
-      return slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)).join(' ');
+      return slack.responses
+        .filter((r) => r.id === id)
+        .map((r) => String(r.body.text))
+        .join(' ');
     }
     const posted = (channel: string) => slack.messages.filter((m) => m.channel === channel).map((m) => m.text ?? '');
 
@@ -93,19 +115,36 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.ok(slack.channels.get(incident.channelId!)!.members.has('UALICE'));
       assert.ok(incident.onCallInvitedAt && incident.provisionedAt);
       const entry = (await app.bot.deps.store.timeline(incident.id)).find((e) => e.kind === 'on_call_invited')!;
-      assert.match(entry.text, /Invited the on-call for EHR API: UALICE \(level 1, Platform primary\); Zed Outsider \(level 2, Platform primary, not in Slack\)/);
-      assert.ok(posted(incident.channelId!).some((t) => /Invited who is on call for EHR API: <@UALICE> \(level 1\), Zed Outsider \(level 2\)/.test(t)));
+      assert.match(
+        entry.text,
+        /Invited the on-call for EHR API: UALICE \(level 1, Platform primary\); Zed Outsider \(level 2, Platform primary, not in Slack\)/,
+      );
+      assert.ok(
+        posted(incident.channelId!).some((t) =>
+          /Invited who is on call for EHR API: <@UALICE> \(level 1\), Zed Outsider \(level 2\)/.test(t),
+        ),
+      );
     });
 
     test('PagerDuty down never blocks declaring: the channel is told, and the retry invites them later', async () => {
       onCall.fail = true;
       const { incident, told } = await declare('sev2 Imaging down --service=ehr-api');
       assert.ok(incident.summaryPinned && incident.announcementTs, 'the incident opened');
-      assert.match(told, /inviting the on-call responders failed \(PagerDuty did not answer: PagerDuty answered 503 three times\)/);
-      assert.equal(posted(incident.channelId!).filter((t) => /Could not look up who is on call for ehr-api/.test(t)).length, 1);
+      assert.match(
+        told,
+        /inviting the on-call responders failed \(PagerDuty did not answer: PagerDuty answered 503 three times\)/,
+      );
+      assert.equal(
+        posted(incident.channelId!).filter((t) => /Could not look up who is on call for ehr-api/.test(t)).length,
+        1,
+      );
       offsetMs = 61_000;
       await app.bot.resumeNow();
-      assert.equal(posted(incident.channelId!).filter((t) => /Could not look up who is on call/.test(t)).length, 1, 'told once');
+      assert.equal(
+        posted(incident.channelId!).filter((t) => /Could not look up who is on call/.test(t)).length,
+        1,
+        'told once',
+      );
       onCall.fail = false;
       onCall.answer = answerFor('EHR API');
       offsetMs = 5 * 61_000;
@@ -124,27 +163,64 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.equal(first.input.fromEmail, 'alice@example.org', 'From: the person paging');
       assert.match(first.input.title, /^INC-\d+ SEV2: Paging drill$/);
       assert.match(first.input.details, /wards cannot log in/);
-      assert.ok(posted(incident.channelId!).some((t) => /<@UALICE> paged EHR API through PagerDuty: <https:\/\/acme.pagerduty.com\/incidents\/PINC\d+\|incident 10\d>/.test(t)));
+      assert.ok(
+        posted(incident.channelId!).some((t) =>
+          /<@UALICE> paged EHR API through PagerDuty: <https:\/\/acme.pagerduty.com\/incidents\/PINC\d+\|incident 10\d>/.test(
+            t,
+          ),
+        ),
+      );
       await inChannel(incident.channelId!, 'page <@UBOB|bob> please join');
       assert.deepEqual(onCall.pages.at(-1)!.target, { kind: 'user', email: 'bob@example.org' });
-      assert.match(await inChannel(incident.channelId!, 'page Nonexistent Service'), /No PagerDuty service is called `Nonexistent Service`/);
+      assert.match(
+        await inChannel(incident.channelId!, 'page Nonexistent Service'),
+        /No PagerDuty service is called `Nonexistent Service`/,
+      );
       const links = await app.bot.deps.store.pagerDutyLinks(incident.id);
-      assert.deepEqual(links.map((l) => l.origin), ['page', 'page']);
+      assert.deepEqual(
+        links.map((l) => l.origin),
+        ['page', 'page'],
+      );
       assert.ok((await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'paged').length === 2);
 
       await inChannel(incident.channelId!, 'resolve');
-      const offer = slack.messages.find((m) => m.channel === incident.channelId && JSON.stringify(m.blocks).includes('incident_resolve_pagerduty'));
+      const offer = slack.messages.find(
+        (m) => m.channel === incident.channelId && JSON.stringify(m.blocks).includes('incident_resolve_pagerduty'),
+      );
       assert.ok(offer, 'the resolved notice offers to resolve the PagerDuty incidents');
       assert.match(JSON.stringify(offer.blocks), /Resolve 2 linked PagerDuty incidents/);
-      const refused = await app.clickAction({ userId: 'UBOB', channelId: incident.channelId!, messageTs: offer.ts, responseUrl: slack.responseUrl('rbob'), blockId: 'incident_pagerduty_actions', actionId: 'incident_resolve_pagerduty' });
+      const refused = await app.clickAction({
+        userId: 'UBOB',
+        channelId: incident.channelId!,
+        messageTs: offer.ts,
+        responseUrl: slack.responseUrl('rbob'),
+        blockId: 'incident_pagerduty_actions',
+        actionId: 'incident_resolve_pagerduty',
+      });
       assert.equal(refused.status, 200);
       await app.bot.idle();
       assert.match(String(slack.responses.find((r) => r.id === 'rbob')?.body.text), /Only the declarer/);
-      await app.clickAction({ userId: 'UALICE', channelId: incident.channelId!, messageTs: offer.ts, responseUrl: slack.responseUrl('ralice'), blockId: 'incident_pagerduty_actions', actionId: 'incident_resolve_pagerduty' });
+      await app.clickAction({
+        userId: 'UALICE',
+        channelId: incident.channelId!,
+        messageTs: offer.ts,
+        responseUrl: slack.responseUrl('ralice'),
+        blockId: 'incident_pagerduty_actions',
+        actionId: 'incident_resolve_pagerduty',
+      });
       await app.bot.idle();
-      assert.deepEqual(onCall.resolved.map((r) => r.fromEmail), ['alice@example.org', 'alice@example.org']);
-      assert.match(String(slack.responses.find((r) => r.id === 'ralice')?.body.text), /Resolved 2 linked PagerDuty incidents/);
-      assert.deepEqual((await app.bot.deps.store.pagerDutyLinks(incident.id)).map((l) => l.status), ['resolved', 'resolved']);
+      assert.deepEqual(
+        onCall.resolved.map((r) => r.fromEmail),
+        ['alice@example.org', 'alice@example.org'],
+      );
+      assert.match(
+        String(slack.responses.find((r) => r.id === 'ralice')?.body.text),
+        /Resolved 2 linked PagerDuty incidents/,
+      );
+      assert.deepEqual(
+        (await app.bot.deps.store.pagerDutyLinks(incident.id)).map((l) => l.status),
+        ['resolved', 'resolved'],
+      );
     });
 
     test('paging for a private incident sends PagerDuty nothing of it beyond number and severity', async () => {
@@ -167,7 +243,14 @@ for (const database of testDatabases().slice(0, 1)) {
       onCall.answer = {
         target: { kind: 'service', id: 'PSVC', name: 'EHR API' },
         now: [shift({}), shift({ level: 2, userId: 'PUSER9', name: 'Zed Outsider', email: 'zed@elsewhere.org' })],
-        next: [shift({ userId: 'PUSER2', name: 'Bob Example', email: 'bob@example.org', start: new Date('2026-11-26T00:00:00Z') })],
+        next: [
+          shift({
+            userId: 'PUSER2',
+            name: 'Bob Example',
+            email: 'bob@example.org',
+            start: new Date('2026-11-26T00:00:00Z'),
+          }),
+        ],
       };
       const [reply] = await ask('oncall ehr api');
       assert.deepEqual(onCall.queries.at(-1), 'ehr api');
@@ -177,13 +260,25 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.match(blocks, /Level 1: <@UALICE> \(Platform primary\) until <!date\^/);
       assert.match(blocks, /Level 2: Zed Outsider _\(not found in Slack\)_/);
       assert.match(blocks, /\*Next\*\\n• Level 1: <@UBOB>/);
-      assert.deepEqual(slack.callsTo('users.lookupByEmail').map((a) => a.email).sort(), ['alice@example.org', 'bob@example.org', 'zed@elsewhere.org']);
+      assert.deepEqual(
+        slack
+          .callsTo('users.lookupByEmail')
+          .map((a) => a.email)
+          .sort(),
+        ['alice@example.org', 'bob@example.org', 'zed@elsewhere.org'],
+      );
     });
 
     test('no match, PagerDuty down: a clear private answer', async () => {
-      assert.match(String((await ask('oncall nothing-like-this'))[0]?.text), /No PagerDuty service or schedule is called `nothing-like-this`/);
+      assert.match(
+        String((await ask('oncall nothing-like-this'))[0]?.text),
+        /No PagerDuty service or schedule is called `nothing-like-this`/,
+      );
       onCall.fail = true;
-      assert.match(String((await ask('oncall'))[0]?.text), /PagerDuty did not answer \(PagerDuty answered 503 three times\)\. Try again/);
+      assert.match(
+        String((await ask('oncall'))[0]?.text),
+        /PagerDuty did not answer \(PagerDuty answered 503 three times\)\. Try again/,
+      );
       assert.equal(onCall.queries.at(-1), null);
     });
   });
@@ -196,7 +291,10 @@ describe('/incident oncall without PagerDuty', () => {
     const res = await app.command('oncall', { responseUrl: slack.responseUrl('none') });
     assert.equal(res.status, 200);
     await app.bot.idle();
-    assert.match(String(slack.responses.find((r) => r.id === 'none')?.body.text), /PagerDuty is not connected: .* PAGERDUTY_TOKEN/);
+    assert.match(
+      String(slack.responses.find((r) => r.id === 'none')?.body.text),
+      /PagerDuty is not connected: .* PAGERDUTY_TOKEN/,
+    );
   });
 });
 
@@ -215,8 +313,22 @@ describe('/incident oncall through the PagerDuty adapter (pdjs against a PagerDu
         services: [{ id: 'PSVC1', name: 'EHR API', escalationPolicyId: 'PEP1' }],
         schedules: [{ id: 'PSCH1', name: 'EHR primary' }],
         oncalls: [
-          { userId: 'PU1', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: iso(-hour), end: iso(5 * hour) },
-          { userId: 'PU2', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: iso(5 * hour), end: iso(29 * hour) },
+          {
+            userId: 'PU1',
+            escalationPolicyId: 'PEP1',
+            level: 1,
+            scheduleId: 'PSCH1',
+            start: iso(-hour),
+            end: iso(5 * hour),
+          },
+          {
+            userId: 'PU2',
+            escalationPolicyId: 'PEP1',
+            level: 1,
+            scheduleId: 'PSCH1',
+            start: iso(5 * hour),
+            end: iso(29 * hour),
+          },
         ],
       },
     });

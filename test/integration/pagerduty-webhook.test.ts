@@ -11,7 +11,10 @@ import type { SlackStandIn } from '../support/slack-standin.ts';
 const SECRET = 'pd-webhook-secret-123';
 const MAPPED = 'PSVC001';
 
-function event(type: string, o: { id: string; eventId?: string; urgency?: 'high' | 'low'; service?: string; agent?: string; incidentKey?: string }) {
+function event(
+  type: string,
+  o: { id: string; eventId?: string; urgency?: 'high' | 'low'; service?: string; agent?: string; incidentKey?: string },
+) {
   return {
     event: {
       id: o.eventId ?? `01${type}${o.id}`,
@@ -44,7 +47,11 @@ describe('PagerDuty webhook signatures', () => {
     assert.equal(verifyPagerDutySignature(body, sign(body.toString()), SECRET), true);
     assert.equal(verifyPagerDutySignature(body, `v1=${'0'.repeat(64)},${sign(body.toString())}`, SECRET), true);
     assert.equal(verifyPagerDutySignature(body, sign(body.toString(), 'other-secret'), SECRET), false);
-    assert.equal(verifyPagerDutySignature(Buffer.from('{"event":{} }'), sign(body.toString()), SECRET), false, 'body changed');
+    assert.equal(
+      verifyPagerDutySignature(Buffer.from('{"event":{} }'), sign(body.toString()), SECRET),
+      false,
+      'body changed',
+    );
     assert.equal(verifyPagerDutySignature(body, undefined, SECRET), false);
     assert.equal(verifyPagerDutySignature(body, 'v0=abc', SECRET), false);
   });
@@ -68,7 +75,10 @@ for (const database of testDatabases()) {
       const body = JSON.stringify(payload);
       const res = await fetch(`${app.url}/pagerduty/webhook`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(signature !== '' ? { 'x-pagerduty-signature': signature ?? sign(body) } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(signature !== '' ? { 'x-pagerduty-signature': signature ?? sign(body) } : {}),
+        },
         body,
       });
       await app.bot.idle();
@@ -97,10 +107,17 @@ for (const database of testDatabases()) {
       const summary = JSON.stringify(slack.messages.find((m) => m.ts === incident.summaryTs)?.blocks);
       assert.ok(summary.includes('*Declared by*\\nPagerDuty'));
       assert.ok(summary.includes('take command with `/incident role commander @you`'));
-      assert.deepEqual((await app.bot.deps.store.pagerDutyLinks(incident.id)).map((l) => [l.pagerDutyIncidentId, l.origin]), [['PTRIG1', 'webhook']]);
+      assert.deepEqual(
+        (await app.bot.deps.store.pagerDutyLinks(incident.id)).map((l) => [l.pagerDutyIncidentId, l.origin]),
+        [['PTRIG1', 'webhook']],
+      );
       // The first responder takes command of an incident PagerDuty declared.
       slack.channels.get(incident.channelId!)!.members.add('UBOB');
-      const res = await app.command('role commander <@UBOB|bob>', { responseUrl: slack.responseUrl('take'), userId: 'UBOB', channelId: incident.channelId! });
+      const res = await app.command('role commander <@UBOB|bob>', {
+        responseUrl: slack.responseUrl('take'),
+        userId: 'UBOB',
+        channelId: incident.channelId!,
+      });
       assert.equal(res.status, 200);
       await app.bot.idle();
       assert.equal((await app.bot.deps.store.findById(incident.id))!.roles.COMMANDER, 'UBOB');
@@ -113,10 +130,18 @@ for (const database of testDatabases()) {
       assert.equal(await post(event('incident.priority_updated', { id: 'PTRIG1' })), 202);
       assert.equal(await post({ event: { nonsense: true } }), 202);
       // The bot's own page of a mapped service must not declare a second incident.
-      assert.equal(await post(event('incident.triggered', { id: 'PSELF1', incidentKey: 'incident-bot:abc:service:ehr api' })), 202);
+      assert.equal(
+        await post(event('incident.triggered', { id: 'PSELF1', incidentKey: 'incident-bot:abc:service:ehr api' })),
+        202,
+      );
       assert.equal(await incidents(), before);
       assert.equal(slack.calls.filter((c) => c.method !== 'auth.test').length, 0, 'no Slack calls');
-      assert.equal(await app.bot.db.prisma.pagerDutyLink.count({ where: { pagerDutyIncidentId: { in: ['PLOW1', 'PUNMAPPED', 'PSELF1'] } } }), 0);
+      assert.equal(
+        await app.bot.db.prisma.pagerDutyLink.count({
+          where: { pagerDutyIncidentId: { in: ['PLOW1', 'PUNMAPPED', 'PSELF1'] } },
+        }),
+        0,
+      );
     });
 
     test('acknowledge and resolve of a linked PagerDuty incident land on the timeline once', async () => {
@@ -127,9 +152,16 @@ for (const database of testDatabases()) {
       assert.equal(await post(ack), 202, 'retried delivery');
       assert.equal(await post(event('incident.resolved', { id: 'PTRIG2', agent: 'Alice Example' })), 202);
       const entries = (await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'pagerduty');
-      assert.deepEqual(entries.map((e) => e.text), ['PagerDuty incident 42 acknowledged by Alice Example', 'PagerDuty incident 42 resolved by Alice Example']);
+      assert.deepEqual(
+        entries.map((e) => e.text),
+        ['PagerDuty incident 42 acknowledged by Alice Example', 'PagerDuty incident 42 resolved by Alice Example'],
+      );
       assert.equal((await app.bot.deps.store.pagerDutyLinks(incident.id))[0]!.status, 'resolved');
-      assert.equal(await post(event('incident.acknowledged', { id: 'PUNKNOWN' })), 202, 'an unlinked incident is ignored');
+      assert.equal(
+        await post(event('incident.acknowledged', { id: 'PUNKNOWN' })),
+        202,
+        'an unlinked incident is ignored',
+      );
     });
 
     /** The same signed body sent `times` times at once (a replay, or PagerDuty retrying a slow delivery). */
@@ -137,7 +169,11 @@ for (const database of testDatabases()) {
       const body = JSON.stringify(payload);
       const statuses = await Promise.all(
         Array.from({ length: times }, () =>
-          fetch(`${app.url}/pagerduty/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sign(body) }, body }).then((r) => r.status),
+          fetch(`${app.url}/pagerduty/webhook`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sign(body) },
+            body,
+          }).then((r) => r.status),
         ),
       );
       await app.bot.idle();
@@ -147,14 +183,34 @@ for (const database of testDatabases()) {
     test('the same signed event sent 2 or 3 times at once lands on the timeline once', async () => {
       await post(event('incident.triggered', { id: 'PRACE1' }));
       const incident = (await app.bot.deps.store.findByPagerDutyIncident('PRACE1'))!;
-      assert.deepEqual(await postAtOnce(event('incident.acknowledged', { id: 'PRACE1', agent: 'Alice Example' }), 2), [202, 202]);
-      assert.deepEqual(await postAtOnce(event('incident.resolved', { id: 'PRACE1', agent: 'Alice Example' }), 3), [202, 202, 202]);
+      assert.deepEqual(
+        await postAtOnce(event('incident.acknowledged', { id: 'PRACE1', agent: 'Alice Example' }), 2),
+        [202, 202],
+      );
+      assert.deepEqual(
+        await postAtOnce(event('incident.resolved', { id: 'PRACE1', agent: 'Alice Example' }), 3),
+        [202, 202, 202],
+      );
       // And once more, after the others were handled.
-      assert.deepEqual(await postAtOnce(event('incident.acknowledged', { id: 'PRACE1', agent: 'Alice Example' }), 3), [202, 202, 202]);
+      assert.deepEqual(
+        await postAtOnce(event('incident.acknowledged', { id: 'PRACE1', agent: 'Alice Example' }), 3),
+        [202, 202, 202],
+      );
       const entries = (await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'pagerduty');
-      assert.deepEqual(entries.map((e) => e.text), ['PagerDuty incident 42 acknowledged by Alice Example', 'PagerDuty incident 42 resolved by Alice Example']);
-      assert.equal((await app.bot.deps.store.pagerDutyLinks(incident.id))[0]!.status, 'resolved', 'a late acknowledge does not reopen it');
-      assert.deepEqual((await app.bot.deps.audit.verify(incident.id)).problems, [], 'the entries are in the audit trail');
+      assert.deepEqual(
+        entries.map((e) => e.text),
+        ['PagerDuty incident 42 acknowledged by Alice Example', 'PagerDuty incident 42 resolved by Alice Example'],
+      );
+      assert.equal(
+        (await app.bot.deps.store.pagerDutyLinks(incident.id))[0]!.status,
+        'resolved',
+        'a late acknowledge does not reopen it',
+      );
+      assert.deepEqual(
+        (await app.bot.deps.audit.verify(incident.id)).problems,
+        [],
+        'the entries are in the audit trail',
+      );
     });
 
     test('a trigger delivered 3 times at once declares one incident with one link', async () => {
@@ -170,7 +226,11 @@ for (const database of testDatabases()) {
     test('an acknowledge that comes while the triggered incident is still being set up is not lost', async () => {
       slack.failNext('conversations.create', { holdAnswerMs: 1500 });
       const body = JSON.stringify(event('incident.triggered', { id: 'PRACE3' }));
-      const triggered = fetch(`${app.url}/pagerduty/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sign(body) }, body });
+      const triggered = fetch(`${app.url}/pagerduty/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pagerduty-signature': sign(body) },
+        body,
+      });
       // Recorded, its channel still being made:
       let recorded = null;
       for (let i = 0; i < 100 && !recorded; i++) {
@@ -182,7 +242,10 @@ for (const database of testDatabases()) {
       assert.equal((await triggered).status, 202);
       await app.bot.idle();
       const entries = (await app.bot.deps.store.timeline(recorded.id)).filter((e) => e.kind === 'pagerduty');
-      assert.deepEqual(entries.map((e) => e.text), ['PagerDuty incident 42 acknowledged by Alice Example']);
+      assert.deepEqual(
+        entries.map((e) => e.text),
+        ['PagerDuty incident 42 acknowledged by Alice Example'],
+      );
     });
   });
 }

@@ -52,14 +52,24 @@ for (const database of testDatabases()) {
     let offsetMs = 0;
     const pages: { target: PageTarget; input: { title: string; details: string } }[] = [];
     const env = useTestBot(database, {
-      users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), email: `${id.slice(1).toLowerCase()}@example.org` })),
+      users: USERS.map((id) => ({
+        id,
+        name: id.slice(1).toLowerCase(),
+        email: `${id.slice(1).toLowerCase()}@example.org`,
+      })),
       env: { CLINICAL_SAFETY_CHANNEL: CLINICAL },
       clock: { now: () => new Date(Date.now() + offsetMs) },
       onCall: {
         onCall: async () => null,
         page: async (target, input): Promise<PagedIncident> => {
           pages.push({ target, input });
-          return { id: `PINC${pages.length}`, number: pages.length, title: input.title, htmlUrl: null, status: 'triggered' };
+          return {
+            id: `PINC${pages.length}`,
+            number: pages.length,
+            title: input.title,
+            htmlUrl: null,
+            status: 'triggered',
+          };
         },
         resolvePaged: async () => {},
       },
@@ -76,10 +86,18 @@ for (const database of testDatabases()) {
 
     async function run(text: string, user: string, channelId: string) {
       const id = `p${++seq}`;
-      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: user, channelId, triggerId: slack.triggerId(user) });
+      const res = await app.command(text, {
+        responseUrl: slack.responseUrl(id),
+        userId: user,
+        channelId,
+        triggerId: slack.triggerId(user),
+      });
       assert.equal(res.status, 200);
       await app.bot.idle();
-      return { ack: res.json() as { text?: string } | undefined, told: slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)) };
+      return {
+        ack: res.json() as { text?: string } | undefined,
+        told: slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)),
+      };
     }
     async function declare(text: string, user = 'UALICE'): Promise<{ incident: Incident; told: string[] }> {
       const { told } = await run(`declare ${text}`, user, 'CGENERAL');
@@ -91,7 +109,9 @@ for (const database of testDatabases()) {
     }
     /** Everything posted in a channel (text and blocks), as one string per message. */
     const postedIn = (channel: string) =>
-      slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`);
+      slack.messages
+        .filter((m) => m.channel === channel && !m.ephemeralTo)
+        .map((m) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`);
     const dmsTo = (user: string) =>
       slack.messages
         .filter((m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user))
@@ -114,16 +134,25 @@ for (const database of testDatabases()) {
 
       const channel = slack.channels.get(incident.channelId!)!;
       assert.equal(channel.name, incident.channelName);
-      assert.equal(channel.name, `inc-${incident.number}-results-for-redacted-nhs-number-emailed-to-redacted-email-address`);
+      assert.equal(
+        channel.name,
+        `inc-${incident.number}-results-for-redacted-nhs-number-emailed-to-redacted-email-address`,
+      );
       assertClean(channel.name, 'the channel name');
 
       const summary = slack.messages.find((m) => m.channel === incident.channelId && m.ts === incident.summaryTs);
-      assert.ok(JSON.stringify(summary?.blocks).includes(NHS), 'the pinned summary in the incident channel keeps the NHS number');
+      assert.ok(
+        JSON.stringify(summary?.blocks).includes(NHS),
+        'the pinned summary in the incident channel keeps the NHS number',
+      );
       assert.ok(JSON.stringify(summary?.blocks).includes(EMAIL), 'and the email address');
 
       const warning = told.find((t) => t.includes(':shield:'));
       assert.ok(warning, `the declarer is warned: ${told.join(' | ')}`);
-      assert.match(warning, /I removed an NHS number and an email address before posting this outside the incident channel/);
+      assert.match(
+        warning,
+        /I removed an NHS number and an email address before posting this outside the incident channel/,
+      );
       assert.match(warning, new RegExp(`the announcement in <#${BROADCAST_CHANNEL}>`));
       assert.match(warning, new RegExp(`the clinical-safety alert in <#${CLINICAL}>`));
       assert.match(warning, /the channel name/);
@@ -138,12 +167,21 @@ for (const database of testDatabases()) {
       const { incident, told } = await declare(`sev2 ${title} --clinical`);
       assert.equal(incident.title, title, 'the record keeps the title as written');
 
-      const outside = [...postedIn(BROADCAST_CHANNEL), ...postedIn(CLINICAL)].filter((t) => t.includes(`INC-${incident.number}`));
+      const outside = [...postedIn(BROADCAST_CHANNEL), ...postedIn(CLINICAL)].filter((t) =>
+        t.includes(`INC-${incident.number}`),
+      );
       assert.equal(outside.length, 2, 'announced, and the clinical-safety team alerted');
       for (const posted of outside) {
-        assert.match(posted, /Letters \[redacted NHS number\] \[redacted NHS number\] \[redacted NHS number\] to \[redacted email address\]/);
-        for (const written of [...disguised, email, 'jo.bloggs', NHS]) assert.ok(!posted.includes(written), `must not contain ${written}: ${posted.slice(0, 300)}`);
-        assert.ok(!asRead(posted).includes('9434765919'), `no NHS number in any digits or with any separators: ${posted.slice(0, 300)}`);
+        assert.match(
+          posted,
+          /Letters \[redacted NHS number\] \[redacted NHS number\] \[redacted NHS number\] to \[redacted email address\]/,
+        );
+        for (const written of [...disguised, email, 'jo.bloggs', NHS])
+          assert.ok(!posted.includes(written), `must not contain ${written}: ${posted.slice(0, 300)}`);
+        assert.ok(
+          !asRead(posted).includes('9434765919'),
+          `no NHS number in any digits or with any separators: ${posted.slice(0, 300)}`,
+        );
       }
 
       const channel = slack.channels.get(incident.channelId!)!;
@@ -161,7 +199,12 @@ for (const database of testDatabases()) {
     });
 
     test('declaring through the form: the description and the service are redacted outside the channel too', async () => {
-      await app.command('', { responseUrl: slack.responseUrl('form'), triggerId: slack.triggerId('UALICE'), userId: 'UALICE', channelId: 'CGENERAL' });
+      await app.command('', {
+        responseUrl: slack.responseUrl('form'),
+        triggerId: slack.triggerId('UALICE'),
+        userId: 'UALICE',
+        channelId: 'CGENERAL',
+      });
       await app.bot.idle();
       const form = slack.views.at(-1)!;
       const res = await app.submitView({
@@ -169,7 +212,13 @@ for (const database of testDatabases()) {
         callbackId: DECLARE_MODAL.callbackId,
         userId: 'UALICE',
         privateMetadata: String(form.view.private_metadata),
-        values: declareModalValues({ title: 'Referral letters bouncing', severity: 'SEV3', description: `Bounces from ${EMAIL}`, service: `Ward line ${PHONE}`, flags: ['clinical'] }),
+        values: declareModalValues({
+          title: 'Referral letters bouncing',
+          severity: 'SEV3',
+          description: `Bounces from ${EMAIL}`,
+          service: `Ward line ${PHONE}`,
+          flags: ['clinical'],
+        }),
       });
       assert.equal(res.status, 200);
       await app.bot.idle();
@@ -179,7 +228,8 @@ for (const database of testDatabases()) {
       assert.equal(incident.affectedService, `Ward line ${PHONE}`, 'and the service');
       const announcement = postedIn(BROADCAST_CHANNEL).find((t) => t.includes(`INC-${incident.number}`))!;
       assert.match(announcement, /Affected service: Ward line \[redacted phone number\]/);
-      for (const t of [...postedIn(BROADCAST_CHANNEL), ...postedIn(CLINICAL)]) assertClean(t, 'a message outside the channel');
+      for (const t of [...postedIn(BROADCAST_CHANNEL), ...postedIn(CLINICAL)])
+        assertClean(t, 'a message outside the channel');
       const warning = told.find((t) => t.includes(':shield:'));
       assert.ok(warning, `warned through the form's response URL: ${told.join(' | ')}`);
       assert.match(warning, /I removed an email address and a phone number/);
@@ -198,7 +248,10 @@ for (const database of testDatabases()) {
       const { incident } = await declare('sev2 Ward phones down');
       const { told } = await run(`update Call the ward on ${PHONE} for results`, 'UBOB', incident.channelId!);
 
-      assert.ok(postedIn(incident.channelId!).some((t) => t.includes(`Call the ward on ${PHONE} for results`)), 'kept in the incident channel');
+      assert.ok(
+        postedIn(incident.channelId!).some((t) => t.includes(`Call the ward on ${PHONE} for results`)),
+        'kept in the incident channel',
+      );
       const broadcast = postedIn(BROADCAST_CHANNEL).find((t) => t.includes('Call the ward on'));
       assert.ok(broadcast, 'copied to the broadcast channel');
       assertClean(broadcast, 'the broadcast update');
@@ -207,7 +260,10 @@ for (const database of testDatabases()) {
       assert.equal(entry?.text, `Update: Call the ward on ${PHONE} for results`, 'the record keeps it');
 
       assert.equal(told.length, 1, `told once, through the command's response URL: ${told.join(' | ')}`);
-      assert.match(told[0]!, new RegExp(`Your update was shared in <#${BROADCAST_CHANNEL}>\\. I removed a phone number`));
+      assert.match(
+        told[0]!,
+        new RegExp(`Your update was shared in <#${BROADCAST_CHANNEL}>\\. I removed a phone number`),
+      );
       assertClean(told[0]!, 'the warning');
       assert.deepEqual(dmsTo('UBOB'), [], 'no direct message needed');
 
@@ -221,11 +277,17 @@ for (const database of testDatabases()) {
       const broadcast = postedIn(BROADCAST_CHANNEL).filter((t) => t.includes(`INC-${incident.number}`));
       assert.ok(broadcast.some((t) => t.includes('[redacted email address]')));
       for (const t of broadcast) assertClean(t, 'a broadcast notice');
-      assert.match(sev.told.join(' '), /Your reason for the severity change was shared in .*I removed an email address/);
+      assert.match(
+        sev.told.join(' '),
+        /Your reason for the severity change was shared in .*I removed an email address/,
+      );
       const res = await run(`resolve patient ${NHS} contacted`, 'UALICE', incident.channelId!);
       assert.match(res.told.join(' '), /Your resolution summary was shared in .*I removed an NHS number/);
       for (const t of postedIn(BROADCAST_CHANNEL)) assertClean(t, 'a broadcast notice');
-      assert.ok(postedIn(incident.channelId!).some((t) => t.includes(`patient ${NHS} contacted`)), 'the incident channel keeps it');
+      assert.ok(
+        postedIn(incident.channelId!).some((t) => t.includes(`patient ${NHS} contacted`)),
+        'the incident channel keeps it',
+      );
     });
 
     test('the review message and its Markdown file are redacted; the review form’s author is warned', async () => {
@@ -234,13 +296,19 @@ for (const database of testDatabases()) {
       await run('note A note without identifiers', 'UALICE', incident.channelId!);
       await run(`resolve mailed ${EMAIL}`, 'UALICE', incident.channelId!);
       const review = slack.messages.find(
-        (m) => m.channel === incident.channelId && m.ts !== incident.summaryTs && JSON.stringify(m.blocks ?? []).includes(REVIEW_ACTIONS.edit) && /review/i.test(m.text ?? ''),
+        (m) =>
+          m.channel === incident.channelId &&
+          m.ts !== incident.summaryTs &&
+          JSON.stringify(m.blocks ?? []).includes(REVIEW_ACTIONS.edit) &&
+          /review/i.test(m.text ?? ''),
       );
       assert.ok(review, 'review posted');
       const reviewJson = JSON.stringify(review.blocks);
       assertClean(reviewJson, 'the review message');
       assert.match(reviewJson, /\[redacted NHS number\]/);
-      const file = slack.files.find((f) => f.channels.includes(incident.channelId!) && f.filename === `inc-${incident.number}-review.md`);
+      const file = slack.files.find(
+        (f) => f.channels.includes(incident.channelId!) && f.filename === `inc-${incident.number}-review.md`,
+      );
       assert.ok(file?.completed, 'the Markdown file was shared');
       const md = file.content.toString('utf8');
       assertClean(md, 'the review Markdown');
@@ -251,7 +319,12 @@ for (const database of testDatabases()) {
 
       // The form: what the person typed is posted redacted, and they are told.
       const trigger = slack.triggerId('UBOB');
-      await app.command('review', { responseUrl: slack.responseUrl('rv'), userId: 'UBOB', channelId: incident.channelId!, triggerId: trigger });
+      await app.command('review', {
+        responseUrl: slack.responseUrl('rv'),
+        userId: 'UBOB',
+        channelId: incident.channelId!,
+        triggerId: trigger,
+      });
       await app.bot.idle();
       const form = slack.views.at(-1)!;
       const text = (value: string | null) => ({ type: 'plain_text_input', value });
@@ -263,7 +336,9 @@ for (const database of testDatabases()) {
         privateMetadata: String(form.view.private_metadata),
         values: {
           [B.usersAffected]: none(B.usersAffected),
-          [B.clinicalImpact]: { [reviewInputId(B.clinicalImpact)]: text(`Patient ${NHS} (DOB 12/03/1984) got a late letter`) },
+          [B.clinicalImpact]: {
+            [reviewInputId(B.clinicalImpact)]: text(`Patient ${NHS} (DOB 12/03/1984) got a late letter`),
+          },
           [B.dataImpact]: { [reviewInputId(B.dataImpact)]: text('None') },
           [B.detection]: { [reviewInputId(B.detection)]: { type: 'static_select', selected_option: null } },
           [B.detectionNote]: none(B.detectionNote),
@@ -274,18 +349,37 @@ for (const database of testDatabases()) {
           [B.actionText]: none(B.actionText),
           [B.actionOwner]: { [reviewInputId(B.actionOwner)]: { type: 'users_select', selected_user: null } },
           [B.actionDue]: { [reviewInputId(B.actionDue)]: { type: 'datepicker', selected_date: null } },
-          [B.actionCategory]: { [reviewInputId(B.actionCategory)]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'guardrail' }, value: 'guardrail' } } },
-          [B.actionPriority]: { [reviewInputId(B.actionPriority)]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'medium' }, value: 'medium' } } },
+          [B.actionCategory]: {
+            [reviewInputId(B.actionCategory)]: {
+              type: 'static_select',
+              selected_option: { text: { type: 'plain_text', text: 'guardrail' }, value: 'guardrail' },
+            },
+          },
+          [B.actionPriority]: {
+            [reviewInputId(B.actionPriority)]: {
+              type: 'static_select',
+              selected_option: { text: { type: 'plain_text', text: 'medium' }, value: 'medium' },
+            },
+          },
         },
       });
       assert.equal(res.status, 200);
       assert.equal(res.body, '', `the form was accepted: ${res.body}`);
       await app.bot.idle();
       const stored = await app.bot.deps.reviews.findReview(incident.id);
-      assert.match(JSON.stringify(stored?.input), /Patient 943 476 5919 \(DOB 12\/03\/1984\)/, 'the record keeps what was typed');
+      assert.match(
+        JSON.stringify(stored?.input),
+        /Patient 943 476 5919 \(DOB 12\/03\/1984\)/,
+        'the record keeps what was typed',
+      );
       const redrawn = slack.messages.find((m) => m.channel === incident.channelId && m.ts === review.ts)!;
-      assert.match(JSON.stringify(redrawn.blocks), /Patient \[redacted NHS number\] \(DOB \[redacted date of birth\]\)/);
-      const files = slack.files.filter((f) => f.channels.includes(incident.channelId!) && f.filename === `inc-${incident.number}-review.md`);
+      assert.match(
+        JSON.stringify(redrawn.blocks),
+        /Patient \[redacted NHS number\] \(DOB \[redacted date of birth\]\)/,
+      );
+      const files = slack.files.filter(
+        (f) => f.channels.includes(incident.channelId!) && f.filename === `inc-${incident.number}-review.md`,
+      );
       const latest = files.at(-1)!.content.toString('utf8');
       assert.match(latest, /Patient \[redacted NHS number\] \(DOB \[redacted date of birth\]\)/);
       assert.ok(!latest.includes('12/03/1984'));
@@ -308,8 +402,15 @@ for (const database of testDatabases()) {
 
     test('action items: the owner’s direct message and reminders are redacted, the author warned; the channel keeps the text', async () => {
       const { incident } = await declare('sev3 Pharmacy labels');
-      const { told } = await run(`action add Call ${PHONE} back <@UBOB|bob> due:2099-05-01`, 'UALICE', incident.channelId!);
-      assert.ok(postedIn(incident.channelId!).some((t) => t.includes(`Call ${PHONE} back`)), 'the channel notice keeps it');
+      const { told } = await run(
+        `action add Call ${PHONE} back <@UBOB|bob> due:2099-05-01`,
+        'UALICE',
+        incident.channelId!,
+      );
+      assert.ok(
+        postedIn(incident.channelId!).some((t) => t.includes(`Call ${PHONE} back`)),
+        'the channel notice keeps it',
+      );
       const dm = dmsTo('UBOB').find((t) => t.includes('gave you action item'));
       assert.ok(dm, 'the owner is told');
       assertClean(dm, 'the owner’s direct message');

@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { PRIVATE_INCIDENT_REFUSAL } from '../../src/services/incident-changes.ts';
-import { ACTION_ITEM_ACTIONS, DECLARE_MODAL, INCIDENT_MODALS, PAGERDUTY_ACTIONS, REVIEW_ACTIONS, REVIEW_MODAL, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
+import {
+  ACTION_ITEM_ACTIONS,
+  DECLARE_MODAL,
+  INCIDENT_MODALS,
+  PAGERDUTY_ACTIONS,
+  REVIEW_ACTIONS,
+  REVIEW_MODAL,
+  SUMMARY_ACTIONS,
+} from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { startPagerDutyFake, type PagerDutyFake } from '../support/pagerduty-fake.ts';
@@ -27,7 +35,8 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 function assertNoSecrets(text: string, what: string) {
-  for (const s of SECRETS) assert.ok(!text.toLowerCase().includes(s.toLowerCase()), `${what} must not show "${s}": ${text.slice(0, 300)}`);
+  for (const s of SECRETS)
+    assert.ok(!text.toLowerCase().includes(s.toLowerCase()), `${what} must not show "${s}": ${text.slice(0, 300)}`);
 }
 
 for (const database of testDatabases()) {
@@ -45,8 +54,26 @@ for (const database of testDatabases()) {
           escalationPolicies: [{ id: 'PEP1', name: 'Platform' }],
           teams: [{ id: 'PTEAM1', name: 'Platform team' }],
           schedules: [{ id: 'PSCH1', name: 'Platform primary', teamIds: ['PTEAM1'] }],
-          oncalls: [{ userId: 'PALICE', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: new Date(start - 10 * DAY).toISOString(), end: new Date(start + 10 * DAY).toISOString() }],
-          logEntries: [{ id: 'LE1', type: 'assign_log_entry', createdAt: new Date(start - 2 * DAY).toISOString(), incidentId: 'PI1', serviceId: 'PS1', assigneeIds: ['PALICE'] }],
+          oncalls: [
+            {
+              userId: 'PALICE',
+              escalationPolicyId: 'PEP1',
+              level: 1,
+              scheduleId: 'PSCH1',
+              start: new Date(start - 10 * DAY).toISOString(),
+              end: new Date(start + 10 * DAY).toISOString(),
+            },
+          ],
+          logEntries: [
+            {
+              id: 'LE1',
+              type: 'assign_log_entry',
+              createdAt: new Date(start - 2 * DAY).toISOString(),
+              incidentId: 'PI1',
+              serviceId: 'PS1',
+              assigneeIds: ['PALICE'],
+            },
+          ],
         },
       });
     });
@@ -70,28 +97,65 @@ for (const database of testDatabases()) {
 
     async function run(text: string, user: string, channelId: string) {
       const id = `${user}-${++seq}`;
-      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: user, channelId, triggerId: slack.triggerId(user) });
+      const res = await app.command(text, {
+        responseUrl: slack.responseUrl(id),
+        userId: user,
+        channelId,
+        triggerId: slack.triggerId(user),
+      });
       assert.equal(res.status, 200);
       await app.bot.idle();
       const responses = slack.responses.filter((r) => r.id === id);
-      return { ack: res.json() as { text?: string } | undefined, told: responses.map((r) => String(r.body.text)), json: JSON.stringify(responses.map((r) => r.body)) };
+      return {
+        ack: res.json() as { text?: string } | undefined,
+        told: responses.map((r) => String(r.body.text)),
+        json: JSON.stringify(responses.map((r) => r.body)),
+      };
     }
-    async function click(user: string, o: { blockId: string; actionId: string; value?: string; selectedValue?: string; selectedUser?: string; inHome?: boolean; channelId?: string }) {
+    async function click(
+      user: string,
+      o: {
+        blockId: string;
+        actionId: string;
+        value?: string;
+        selectedValue?: string;
+        selectedUser?: string;
+        inHome?: boolean;
+        channelId?: string;
+      },
+    ) {
       const id = `${user}-${++seq}`;
-      const res = await app.clickAction({ userId: user, channelId: o.channelId ?? incident.channelId!, messageTs: incident.summaryTs!, responseUrl: slack.responseUrl(id), ...o });
+      const res = await app.clickAction({
+        userId: user,
+        channelId: o.channelId ?? incident.channelId!,
+        messageTs: incident.summaryTs!,
+        responseUrl: slack.responseUrl(id),
+        ...o,
+      });
       assert.equal(res.status, 200);
       await app.bot.idle();
       return slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text));
     }
     const dmsTo = (user: string) =>
-      slack.messages.filter((m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user));
+      slack.messages.filter(
+        (m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user),
+      );
     /** Everything UEVE could have been shown. */
     function everythingEveSaw(): string {
       const responses = slack.responses.filter((r) => r.id.startsWith('UEVE-')).map((r) => r.body);
       const dms = dmsTo('UEVE').map((m) => ({ text: m.text, blocks: m.blocks }));
       const views = slack.views.filter((v) => v.user === 'UEVE').map((v) => v.view);
-      const files = slack.files.filter((f) => f.user === 'UEVE' || f.channels.some((c) => slack.channels.get(c)?.is_im && slack.channels.get(c)!.members.has('UEVE')));
-      return JSON.stringify({ responses, dms, views, files: files.map((f) => ({ title: f.title, comment: f.initialComment, content: f.content.toString('utf8') })) });
+      const files = slack.files.filter(
+        (f) =>
+          f.user === 'UEVE' ||
+          f.channels.some((c) => slack.channels.get(c)?.is_im && slack.channels.get(c)!.members.has('UEVE')),
+      );
+      return JSON.stringify({
+        responses,
+        dms,
+        views,
+        files: files.map((f) => ({ title: f.title, comment: f.initialComment, content: f.content.toString('utf8') })),
+      });
     }
     /** What the record and the private channel hold, to prove a refused request changed nothing. */
     async function state() {
@@ -113,7 +177,12 @@ for (const database of testDatabases()) {
       slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
       slack.addChannel({ id: 'CGENERAL', name: 'general', members: ['UALICE', 'UBOB', 'UEVE'] });
       // Declared through the form: private, with a description and a service.
-      await app.command('', { responseUrl: slack.responseUrl('modal'), triggerId: slack.triggerId('UALICE'), userId: 'UALICE', channelId: 'CGENERAL' });
+      await app.command('', {
+        responseUrl: slack.responseUrl('modal'),
+        triggerId: slack.triggerId('UALICE'),
+        userId: 'UALICE',
+        channelId: 'CGENERAL',
+      });
       await app.bot.idle();
       const form = slack.views.at(-1)!;
       await app.submitView({
@@ -121,10 +190,18 @@ for (const database of testDatabases()) {
         callbackId: DECLARE_MODAL.callbackId,
         userId: 'UALICE',
         privateMetadata: String(form.view.private_metadata),
-        values: declareModalValues({ title: TITLE, severity: 'SEV2', description: DESCRIPTION, service: SERVICE, flags: ['private'] }),
+        values: declareModalValues({
+          title: TITLE,
+          severity: 'SEV2',
+          description: DESCRIPTION,
+          service: SERVICE,
+          flags: ['private'],
+        }),
       });
       await app.bot.idle();
-      const n = Number(/INC-(\d+)/.exec(String(slack.responses.filter((r) => r.id === 'modal').at(-1)?.body.text))?.[1]);
+      const n = Number(
+        /INC-(\d+)/.exec(String(slack.responses.filter((r) => r.id === 'modal').at(-1)?.body.text))?.[1],
+      );
       incident = (await app.bot.deps.store.findByNumber(n))!;
       assert.ok(incident?.isPrivate && incident.provisionedAt, 'declared a private incident');
       const channel = slack.channels.get(incident.channelId!)!;
@@ -173,7 +250,9 @@ for (const database of testDatabases()) {
       const before = await state();
       const views = slack.views.length;
       assert.deepEqual((await run('review', 'UEVE', incident.channelId!)).told, [PRIVATE_INCIDENT_REFUSAL]);
-      assert.deepEqual(await click('UEVE', { blockId: SUMMARY_ACTIONS.blockId, actionId: REVIEW_ACTIONS.edit }), [PRIVATE_INCIDENT_REFUSAL]);
+      assert.deepEqual(await click('UEVE', { blockId: SUMMARY_ACTIONS.blockId, actionId: REVIEW_ACTIONS.edit }), [
+        PRIVATE_INCIDENT_REFUSAL,
+      ]);
       assert.equal(slack.views.length, views, 'no form opened');
       // A forged submission of the review form.
       await app.submitView({
@@ -185,7 +264,10 @@ for (const database of testDatabases()) {
       });
       await app.bot.idle();
       assert.deepEqual(await state(), before, 'nothing saved, nothing posted');
-      assert.ok(dmsTo('UEVE').some((m) => m.text === PRIVATE_INCIDENT_REFUSAL), 'told by direct message (a form has no response URL)');
+      assert.ok(
+        dmsTo('UEVE').some((m) => m.text === PRIVATE_INCIDENT_REFUSAL),
+        'told by direct message (a form has no response URL)',
+      );
 
       await run('review', 'UBOB', incident.channelId!);
       const form = slack.views.at(-1)!;
@@ -215,8 +297,20 @@ for (const database of testDatabases()) {
       // Forged submissions of the summary's forms.
       const M = INCIDENT_MODALS;
       const meta = JSON.stringify({ channelId: incident.channelId });
-      await app.submitView({ viewId: 'VU', callbackId: M.update.callbackId, userId: 'UEVE', privateMetadata: meta, values: { [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: 'forged update' } } } });
-      await app.submitView({ viewId: 'VN', callbackId: M.note.callbackId, userId: 'UEVE', privateMetadata: meta, values: { [M.note.block]: { [M.note.action]: { type: 'plain_text_input', value: 'forged note' } } } });
+      await app.submitView({
+        viewId: 'VU',
+        callbackId: M.update.callbackId,
+        userId: 'UEVE',
+        privateMetadata: meta,
+        values: { [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: 'forged update' } } },
+      });
+      await app.submitView({
+        viewId: 'VN',
+        callbackId: M.note.callbackId,
+        userId: 'UEVE',
+        privateMetadata: meta,
+        values: { [M.note.block]: { [M.note.action]: { type: 'plain_text_input', value: 'forged note' } } },
+      });
       await app.bot.idle();
       assert.deepEqual(await state(), before, 'nothing changed, nothing posted');
       assert.ok(!slack.messages.some((m) => /forged/.test(m.text ?? '')), 'no forged text posted anywhere');
@@ -225,7 +319,9 @@ for (const database of testDatabases()) {
       // The same button works for a member.
       const [timeline] = await click('UBOB', { blockId: A.blockId, actionId: A.timeline });
       assert.ok(timeline !== PRIVATE_INCIDENT_REFUSAL);
-      assert.ok(JSON.stringify(slack.responses.filter((r) => r.id.startsWith('UBOB-')).map((r) => r.body)).includes(NOTE));
+      assert.ok(
+        JSON.stringify(slack.responses.filter((r) => r.id.startsWith('UBOB-')).map((r) => r.body)).includes(NOTE),
+      );
     });
 
     test('action item listings and the Home tab: a non-member sees that an item exists, never its text or the title; a member sees it', async () => {
@@ -234,16 +330,24 @@ for (const database of testDatabases()) {
         for (const filter of ['all', 'team', 'overdue', 'mine']) {
           const { json } = await run(`actions ${filter}`, 'UEVE', 'CGENERAL');
           assertNoSecrets(json, `actions ${filter} for a non-member`);
-          if (filter !== 'mine') assert.match(json, /private incident/, `actions ${filter}: the item is listed as a private incident's`);
+          if (filter !== 'mine')
+            assert.match(json, /private incident/, `actions ${filter}: the item is listed as a private incident's`);
         }
         const member = await run('actions all', 'UBOB', 'CGENERAL');
         assert.ok(member.json.includes(ACTION), 'a member sees the text');
 
         for (const user of ['UEVE', 'UBOB']) {
-          await postEvent(app.url, { type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: '1.1' });
+          await postEvent(app.url, {
+            type: 'app_home_opened',
+            user,
+            channel: `D${user}`,
+            tab: 'home',
+            event_ts: '1.1',
+          });
           await slack.waitFor(() => slack.views.find((v) => v.user === user && v.view.type === 'home'));
         }
-        const home = (user: string) => JSON.stringify(slack.views.filter((v) => v.user === user && v.view.type === 'home').at(-1)!.view);
+        const home = (user: string) =>
+          JSON.stringify(slack.views.filter((v) => v.user === user && v.view.type === 'home').at(-1)!.view);
         assertNoSecrets(home('UEVE'), 'the non-member’s Home tab');
         assert.match(home('UEVE'), /private incident/);
         assert.ok(home('UBOB').includes(ACTION), 'the member’s Home tab shows the text');
@@ -257,12 +361,27 @@ for (const database of testDatabases()) {
       const before = await state();
       const blockId = `${ACTION_ITEM_ACTIONS.blockPrefix}${itemId}`;
       const where = { channelId: 'D0000000001' };
-      assert.deepEqual(await click('UEVE', { ...where, blockId, actionId: ACTION_ITEM_ACTIONS.complete, value: itemId }), [PRIVATE_INCIDENT_REFUSAL]);
-      assert.deepEqual(await click('UEVE', { ...where, blockId, actionId: ACTION_ITEM_ACTIONS.reassign, selectedUser: 'UEVE' }), [PRIVATE_INCIDENT_REFUSAL]);
-      assert.deepEqual(await click('UEVE', { ...where, blockId, actionId: ACTION_ITEM_ACTIONS.snooze, selectedValue: '7' }), [PRIVATE_INCIDENT_REFUSAL]);
+      assert.deepEqual(
+        await click('UEVE', { ...where, blockId, actionId: ACTION_ITEM_ACTIONS.complete, value: itemId }),
+        [PRIVATE_INCIDENT_REFUSAL],
+      );
+      assert.deepEqual(
+        await click('UEVE', { ...where, blockId, actionId: ACTION_ITEM_ACTIONS.reassign, selectedUser: 'UEVE' }),
+        [PRIVATE_INCIDENT_REFUSAL],
+      );
+      assert.deepEqual(
+        await click('UEVE', { ...where, blockId, actionId: ACTION_ITEM_ACTIONS.snooze, selectedValue: '7' }),
+        [PRIVATE_INCIDENT_REFUSAL],
+      );
       // From the Home tab (no response URL): refused by direct message.
       const dms = dmsTo('UEVE').length;
-      await click('UEVE', { channelId: '', blockId, actionId: ACTION_ITEM_ACTIONS.complete, value: itemId, inHome: true });
+      await click('UEVE', {
+        channelId: '',
+        blockId,
+        actionId: ACTION_ITEM_ACTIONS.complete,
+        value: itemId,
+        inHome: true,
+      });
       assert.equal(dmsTo('UEVE').length, dms + 1);
       assert.equal(dmsTo('UEVE').at(-1)!.text, PRIVATE_INCIDENT_REFUSAL);
       assert.deepEqual(await state(), before, 'the item is unchanged');
@@ -277,8 +396,13 @@ for (const database of testDatabases()) {
       const load = await run('load 30d', 'UEVE', 'CGENERAL');
       assert.match(load.json, /Alice Example/, 'the load report was given');
       assert.match(load.json, /Incidents worked/, 'with incident work from our records');
-      const files = slack.files.filter((f) => f.channels.some((c) => slack.channels.get(c)?.is_im && slack.channels.get(c)!.members.has('UEVE')));
-      assert.ok(files.some((f) => f.filename.endsWith('.csv')), 'the CSV went to the asker');
+      const files = slack.files.filter((f) =>
+        f.channels.some((c) => slack.channels.get(c)?.is_im && slack.channels.get(c)!.members.has('UEVE')),
+      );
+      assert.ok(
+        files.some((f) => f.filename.endsWith('.csv')),
+        'the CSV went to the asker',
+      );
       const oncall = await run('oncall', 'UEVE', 'CGENERAL');
       assert.match(oncall.json, /Alice Example|alice/i);
       assertNoSecrets(JSON.stringify([load.json, oncall.json]), 'the load and on-call answers');

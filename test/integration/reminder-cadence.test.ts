@@ -36,7 +36,10 @@ describe('custom reminder cadences through the running bot', () => {
     const id = `r${++seq}`;
     await app.command(`declare ${text}`, { responseUrl: slack.responseUrl(id), channelId: 'CGENERAL' });
     await app.bot.idle();
-    const told = slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)).join(' ');
+    const told = slack.responses
+      .filter((r) => r.id === id)
+      .map((r) => String(r.body.text))
+      .join(' ');
     const incident = await app.bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(told)?.[1]));
     assert.ok(incident?.provisionedAt, `declared: ${told}`);
     return incident;
@@ -52,32 +55,57 @@ describe('custom reminder cadences through the running bot', () => {
   const after = (i: Incident, minutes: number) => new Date(i.createdAt.getTime() + minutes * MINUTE).toISOString();
   const posted = (i: Incident) => slack.messages.filter((m) => m.channel === i.channelId).map((m) => m.text ?? '');
 
-  test('SEV2 every 7 minutes and the commander nudge after 3: scheduled and sent at those times', { timeout: 60_000 }, async () => {
+  test('SEV2 every 7 minutes and the commander nudge after 3: scheduled and sent at those times', {
+    timeout: 60_000,
+  }, async () => {
     const i = await declare('sev2 Custom cadence');
-    assert.deepEqual(await queuedChecks(i), [after(i, 3)], 'the first check is the nudge, 3 minutes after declaring (not 10)');
+    assert.deepEqual(
+      await queuedChecks(i),
+      [after(i, 3)],
+      'the first check is the nudge, 3 minutes after declaring (not 10)',
+    );
 
     offsetMs = 2 * MINUTE;
     assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
     offsetMs = 3 * MINUTE + 30_000;
-    assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['commander-nudge']);
+    assert.deepEqual(
+      (await sendReminders(app.bot.deps, i.id)).map((r) => r.kind),
+      ['commander-nudge'],
+    );
     assert.ok(posted(i).some((t) => /no incident commander for 3 minutes/.test(t)));
-    assert.deepEqual(await queuedChecks(i), [after(i, 3), after(i, 7)], 'then the update reminder, 7 minutes after the last update (not 60)');
+    assert.deepEqual(
+      await queuedChecks(i),
+      [after(i, 3), after(i, 7)],
+      'then the update reminder, 7 minutes after the last update (not 60)',
+    );
 
     offsetMs = 6 * MINUTE;
     assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
     offsetMs = 7 * MINUTE + 30_000;
-    assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['update-reminder']);
+    assert.deepEqual(
+      (await sendReminders(app.bot.deps, i.id)).map((r) => r.kind),
+      ['update-reminder'],
+    );
     assert.ok(posted(i).some((t) => /No status update on \*INC-\d+\* for 7 minutes/.test(t)));
     assert.deepEqual((await queuedChecks(i)).at(-1), after(i, 14), 'and again 7 minutes later');
   });
 
-  test('SEV4 update reminders off: the nudge comes, then nothing more is scheduled or sent', { timeout: 60_000 }, async () => {
+  test('SEV4 update reminders off: the nudge comes, then nothing more is scheduled or sent', {
+    timeout: 60_000,
+  }, async () => {
     const i = await declare('sev4 Quiet one');
     offsetMs = 3 * MINUTE + 30_000;
-    assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['commander-nudge']);
+    assert.deepEqual(
+      (await sendReminders(app.bot.deps, i.id)).map((r) => r.kind),
+      ['commander-nudge'],
+    );
     assert.deepEqual(await queuedChecks(i), [after(i, 3)], 'no check queued for an update reminder');
     offsetMs = 10 * 60 * MINUTE;
-    assert.deepEqual(await sendReminders(app.bot.deps, i.id), [], 'none after 10 hours (the default would remind every 120 minutes)');
+    assert.deepEqual(
+      await sendReminders(app.bot.deps, i.id),
+      [],
+      'none after 10 hours (the default would remind every 120 minutes)',
+    );
     assert.equal(posted(i).filter((t) => /No status update/.test(t)).length, 0);
   });
 });

@@ -72,8 +72,15 @@ for (const database of testDatabases()) {
           chat,
           clock,
           logger: silentLogger,
-    onCall: null,
-          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
+          onCall: null,
+          settings: {
+            broadcastChannelId: 'CBROADCAST',
+            clinicalSafetyChannelId: null,
+            clinicalSafetyGroupId: null,
+            pagerDutyFromEmail: null,
+            defaultTimeZone: 'Europe/London',
+            ...LOAD_SETTINGS,
+          },
         },
         pollingIntervalSeconds: 0.5,
       });
@@ -82,10 +89,21 @@ for (const database of testDatabases()) {
     }
 
     /** An incident in its channel, with a commander (so only the update reminder applies). */
-    async function anIncident(store: PrismaIncidentStore, opts: { lastUpdateAt: Date; resolved?: boolean }): Promise<Incident> {
+    async function anIncident(
+      store: PrismaIncidentStore,
+      opts: { lastUpdateAt: Date; resolved?: boolean },
+    ): Promise<Incident> {
       const { incident } = await store.createIfAbsent({
         declareKey: randomUUID(),
-        declaration: { title: 'Lab results delayed', severity: 'SEV1', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+        declaration: {
+          title: 'Lab results delayed',
+          severity: 'SEV1',
+          description: '',
+          affectedService: null,
+          isPrivate: false,
+          clinicalImpact: false,
+          nearMiss: false,
+        },
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,
@@ -155,7 +173,11 @@ for (const database of testDatabases()) {
       assert.deepEqual(stored.updateReminderDueAt, due);
 
       const all = await jobs(incident);
-      assert.equal(all.filter((j) => j.singleton_key === `${incident.id}:${due.toISOString()}`).length, 1, 'queued once');
+      assert.equal(
+        all.filter((j) => j.singleton_key === `${incident.id}:${due.toISOString()}`).length,
+        1,
+        'queued once',
+      );
       // The check queued the next one: 30 minutes after the previous due time.
       const next = nextReminderAt(stored, clock.now())!;
       assert.deepEqual(next, new Date(due.getTime() + 30 * MINUTE));
@@ -190,7 +212,10 @@ for (const database of testDatabases()) {
       assert.equal(sentFor(queued).length, 1);
       assert.equal(sentFor(lost).length, 1);
       assert.deepEqual(sentFor(resolved), []);
-      assert.deepEqual([...sentFor(queued), ...sentFor(lost)].map((s) => s.replica), ['c', 'c']);
+      assert.deepEqual(
+        [...sentFor(queued), ...sentFor(lost)].map((s) => s.replica),
+        ['c', 'c'],
+      );
 
       // The job queued before the restart is the one that ran; the restart queued no second one.
       const queuedJobs = await jobs(queued);

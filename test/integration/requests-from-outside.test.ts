@@ -11,7 +11,15 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { DECLARE_MODAL, INCIDENT_MODALS, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
-import { blockActionsBody, declareModalValues, postEvent, postSigned, slashCommandBody, triggerId, viewSubmissionBody } from '../support/slack-requests.ts';
+import {
+  blockActionsBody,
+  declareModalValues,
+  postEvent,
+  postSigned,
+  slashCommandBody,
+  triggerId,
+  viewSubmissionBody,
+} from '../support/slack-requests.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
 
 const PD_SECRET = 'pd-webhook-secret-outside';
@@ -72,8 +80,10 @@ for (const database of testDatabases()) {
       assert.ok(row, `an incident titled ${title}`);
       return (await app.bot.deps.store.findById(row.id))!;
     };
-    const notes = async (incident: Incident) => (await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'note');
-    const dmsTo = (user: string) => slack.messages.filter((m) => m.channel.startsWith('D') && slack.channels.get(m.channel)?.members.has(user));
+    const notes = async (incident: Incident) =>
+      (await app.bot.deps.store.timeline(incident.id)).filter((e) => e.kind === 'note');
+    const dmsTo = (user: string) =>
+      slack.messages.filter((m) => m.channel.startsWith('D') && slack.channels.get(m.channel)?.members.has(user));
     const timelineButton = (incident: Incident, responseUrl: string) =>
       blockActionsBody({
         userId: 'UBOB',
@@ -88,7 +98,13 @@ for (const database of testDatabases()) {
       test('a request signed more than 5 minutes from now, either way, is refused with 401 and does nothing', async () => {
         const incident = await declare('Time window');
         const now = Math.floor(Date.now() / 1000);
-        const body = (text: string) => slashCommandBody({ text, responseUrl: slack.responseUrl('tw'), userId: 'UBOB', channelId: incident.channelId! });
+        const body = (text: string) =>
+          slashCommandBody({
+            text,
+            responseUrl: slack.responseUrl('tw'),
+            userId: 'UBOB',
+            channelId: incident.channelId!,
+          });
         for (const [timestamp, what] of [
           [now + 360, '6 minutes in the future'],
           [now + 302, 'just over 5 minutes in the future'],
@@ -103,22 +119,35 @@ for (const database of testDatabases()) {
         assert.equal(slack.responses.filter((r) => r.id === 'tw').length, 0);
 
         for (const timestamp of [now + 240, now - 240]) {
-          const res = await postSigned(app.url, slashCommandBody({ text: 'help', responseUrl: slack.responseUrl('tw-ok') }), { timestamp });
+          const res = await postSigned(
+            app.url,
+            slashCommandBody({ text: 'help', responseUrl: slack.responseUrl('tw-ok') }),
+            { timestamp },
+          );
           assert.equal(res.status, 200, 'within 4 minutes either way is fine');
           assert.match(String(res.json()?.text), /\/incident declare/);
         }
       });
     });
 
-    describe('replays without Slack\'s retry header', () => {
+    describe("replays without Slack's retry header", () => {
       test('a plain replay of /incident note adds one note and one channel message', async () => {
         const incident = await declare('Replayed note');
         const postsBefore = slack.callsTo('chat.postMessage').length;
-        const body = slashCommandBody({ text: 'note Restarted the consumer', responseUrl: slack.responseUrl('note'), userId: 'UBOB', channelId: incident.channelId!, triggerId: triggerId() });
+        const body = slashCommandBody({
+          text: 'note Restarted the consumer',
+          responseUrl: slack.responseUrl('note'),
+          userId: 'UBOB',
+          channelId: incident.channelId!,
+          triggerId: triggerId(),
+        });
         const first = await postSigned(app.url, body);
         assert.equal(first.status, 200);
         await app.bot.idle();
-        for (const headers of [{}, { 'x-slack-retry-num': '0' }, { 'x-slack-retry-num': 'x' }] as Record<string, string>[]) {
+        for (const headers of [{}, { 'x-slack-retry-num': '0' }, { 'x-slack-retry-num': 'x' }] as Record<
+          string,
+          string
+        >[]) {
           const replay = await postSigned(app.url, body, { headers });
           assert.equal(replay.status, 200, 'acknowledged');
           assert.equal(replay.body, '', 'with nothing to show');
@@ -128,7 +157,10 @@ for (const database of testDatabases()) {
         await postSigned(app.url, body, { timestamp: ts });
         await postSigned(app.url, body, { timestamp: ts });
         await app.bot.idle();
-        assert.deepEqual((await notes(incident)).map((n) => n.text), ['Restarted the consumer']);
+        assert.deepEqual(
+          (await notes(incident)).map((n) => n.text),
+          ['Restarted the consumer'],
+        );
         assert.equal(slack.callsTo('chat.postMessage').slice(postsBefore).length, 1, 'one note notice');
       });
 
@@ -139,14 +171,21 @@ for (const database of testDatabases()) {
           viewId: 'VREPLAY1',
           callbackId: INCIDENT_MODALS.note.callbackId,
           userId: 'UBOB',
-          values: { [INCIDENT_MODALS.note.block]: { [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Form note' } } },
+          values: {
+            [INCIDENT_MODALS.note.block]: {
+              [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Form note' },
+            },
+          },
           privateMetadata: JSON.stringify({ channelId: incident.channelId }),
         });
         await Promise.all([postSigned(app.url, form), postSigned(app.url, form)]);
         await app.bot.idle();
         await postSigned(app.url, form);
         await app.bot.idle();
-        assert.deepEqual((await notes(incident)).map((n) => n.text), ['Form note']);
+        assert.deepEqual(
+          (await notes(incident)).map((n) => n.text),
+          ['Form note'],
+        );
 
         // The timeline button: one private answer.
         const button = timelineButton(incident, slack.responseUrl('tl'));
@@ -169,7 +208,13 @@ for (const database of testDatabases()) {
         assert.equal(slack.responses.filter((r) => r.id === 'tl-keyless').length, 1, 'the exact replay did nothing');
 
         // An event with the same id, no retry header.
-        const home = { type: 'app_home_opened', user: 'UALICE', channel: 'DALICE', tab: 'home', event_ts: `${Date.now() / 1000}` };
+        const home = {
+          type: 'app_home_opened',
+          user: 'UALICE',
+          channel: 'DALICE',
+          tab: 'home',
+          event_ts: `${Date.now() / 1000}`,
+        };
         await postEvent(app.url, home, { eventId: 'EvREPLAY1' });
         await app.bot.idle();
         const published = slack.callsTo('views.publish').length;
@@ -195,7 +240,12 @@ for (const database of testDatabases()) {
         const res = await app.submitView({
           viewId: `VNUL${seq}`,
           callbackId: DECLARE_MODAL.callbackId,
-          values: declareModalValues({ title: 'Lab \ud800results\u0000 late', severity: 'SEV3', description: 'Seen \udc00at\u0000 09:00', service: 'LIMS\u0000' }),
+          values: declareModalValues({
+            title: 'Lab \ud800results\u0000 late',
+            severity: 'SEV3',
+            description: 'Seen \udc00at\u0000 09:00',
+            service: 'LIMS\u0000',
+          }),
           privateMetadata: JSON.stringify({ responseUrl: slack.responseUrl(id), channelId: 'CGENERAL' }),
         });
         assert.equal(res.status, 200);
@@ -211,12 +261,20 @@ for (const database of testDatabases()) {
 
       test('notes by command and by form, a pinned message and a PagerDuty title: each stored without U+0000', async () => {
         const incident = await declare('Unstorable text');
-        await app.command('note Called\u0000 the ward', { responseUrl: slack.responseUrl('n1'), userId: 'UBOB', channelId: incident.channelId! });
+        await app.command('note Called\u0000 the ward', {
+          responseUrl: slack.responseUrl('n1'),
+          userId: 'UBOB',
+          channelId: incident.channelId!,
+        });
         await app.submitView({
           viewId: `VNOTE${++seq}`,
           callbackId: INCIDENT_MODALS.note.callbackId,
           userId: 'UBOB',
-          values: { [INCIDENT_MODALS.note.block]: { [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Form\u0000 note \ud83d' } } },
+          values: {
+            [INCIDENT_MODALS.note.block]: {
+              [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Form\u0000 note \ud83d' },
+            },
+          },
           privateMetadata: JSON.stringify({ channelId: incident.channelId }),
         });
         // JSON inside a string (a form's private metadata) carries U+0000 as an escape, seen only once parsed.
@@ -224,11 +282,19 @@ for (const database of testDatabases()) {
           viewId: `VNOTE${++seq}`,
           callbackId: INCIDENT_MODALS.note.callbackId,
           userId: 'UBOB',
-          values: { [INCIDENT_MODALS.note.block]: { [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Metadata note' } } },
+          values: {
+            [INCIDENT_MODALS.note.block]: {
+              [INCIDENT_MODALS.note.action]: { type: 'plain_text_input', value: 'Metadata note' },
+            },
+          },
           privateMetadata: JSON.stringify({ channelId: `${incident.channelId}\u0000` }),
         });
         await app.bot.idle();
-        assert.deepEqual((await notes(incident)).map((n) => n.text).sort(), ['Called the ward', 'Form note \ufffd', 'Metadata note']);
+        assert.deepEqual((await notes(incident)).map((n) => n.text).sort(), [
+          'Called the ward',
+          'Form note \ufffd',
+          'Metadata note',
+        ]);
         assert.equal(slack.responses.filter((r) => r.id === 'n1').length, 0, 'no "try again" for the note');
 
         const m = slack.addMessage({ channel: incident.channelId!, user: 'UBOB', text: 'Rolled\u0000 back' });
@@ -237,7 +303,12 @@ for (const database of testDatabases()) {
           type: 'pin_added',
           user: 'UALICE',
           channel_id: m.channel,
-          item: { type: 'message', channel: m.channel, created_by: 'UALICE', message: { type: 'message', user: 'UBOB', text: 'Rolled\u0000 back', ts: m.ts } },
+          item: {
+            type: 'message',
+            channel: m.channel,
+            created_by: 'UALICE',
+            message: { type: 'message', user: 'UBOB', text: 'Rolled\u0000 back', ts: m.ts },
+          },
           event_ts: `${Date.now() / 1000}`,
         });
         assert.equal(pinned.status, 200);
@@ -266,7 +337,10 @@ for (const database of testDatabases()) {
         });
         const res = await fetch(`${app.url}/pagerduty/webhook`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-pagerduty-signature': `v1=${createHmac('sha256', PD_SECRET).update(body).digest('hex')}` },
+          headers: {
+            'content-type': 'application/json',
+            'x-pagerduty-signature': `v1=${createHmac('sha256', PD_SECRET).update(body).digest('hex')}`,
+          },
           body,
         });
         assert.equal(res.status, 202);
@@ -278,13 +352,17 @@ for (const database of testDatabases()) {
       });
     });
 
-    describe('response URLs that are not Slack\'s', () => {
+    describe("response URLs that are not Slack's", () => {
       let trap: Awaited<ReturnType<typeof startTrap>>;
       before(async () => (trap = await startTrap()));
       after(() => trap?.close());
 
       test('a declare form whose private metadata names another server: nothing is sent there, the declarer gets a direct message', async () => {
-        for (const url of [`${trap.url}/hook`, `${slack.url.replace('/api/', '')}@127.0.0.1:${new URL(trap.url).port}/x`, `https://hooks.slack.com.evil.test/x`]) {
+        for (const url of [
+          `${trap.url}/hook`,
+          `${slack.url.replace('/api/', '')}@127.0.0.1:${new URL(trap.url).port}/x`,
+          `https://hooks.slack.com.evil.test/x`,
+        ]) {
           const res = await app.submitView({
             viewId: `VFORGED${++seq}`,
             callbackId: DECLARE_MODAL.callbackId,
@@ -294,18 +372,26 @@ for (const database of testDatabases()) {
           assert.equal(res.status, 200);
           await app.bot.idle();
           const incident = await byTitle(`Forged metadata ${seq}`);
-          assert.ok(dmsTo('UALICE').some((m) => (m.text ?? '').includes(`Declared INC-${incident.number} `)), `the declarer is told by direct message (${url})`);
+          assert.ok(
+            dmsTo('UALICE').some((m) => (m.text ?? '').includes(`Declared INC-${incident.number} `)),
+            `the declarer is told by direct message (${url})`,
+          );
           assert.equal(incident.responseUrl, null, 'the foreign URL is not stored');
         }
         assert.deepEqual(trap.hits, []);
       });
 
       test("a command's and a button's foreign response URL are ignored: answers go by direct message", async () => {
-        const res = await app.command('declare sev4 Foreign response url', { responseUrl: `${trap.url}/commands/T1/1/x` });
+        const res = await app.command('declare sev4 Foreign response url', {
+          responseUrl: `${trap.url}/commands/T1/1/x`,
+        });
         assert.equal(res.status, 200);
         await app.bot.idle();
         const incident = await byTitle('Foreign response url');
-        assert.ok(dmsTo('UALICE').some((m) => (m.text ?? '').includes(`Declared INC-${incident.number} `)), 'the declarer is told by direct message');
+        assert.ok(
+          dmsTo('UALICE').some((m) => (m.text ?? '').includes(`Declared INC-${incident.number} `)),
+          'the declarer is told by direct message',
+        );
         assert.equal(incident.responseUrl, null);
         slack.channels.get(incident.channelId!)!.members.add('UBOB');
 

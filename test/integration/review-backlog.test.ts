@@ -96,7 +96,11 @@ for (const database of testDatabases()) {
       assert.equal(res.status, 200);
       await app.bot.idle();
       const responses = slack.responses.filter((r) => r.id === id);
-      return { ack: res.json() as { text?: string } | undefined, told: responses.map((r) => String(r.body.text)), responses };
+      return {
+        ack: res.json() as { text?: string } | undefined,
+        told: responses.map((r) => String(r.body.text)),
+        responses,
+      };
     }
     async function declare(text: string, user = 'UALICE'): Promise<Incident> {
       const { told } = await run(`declare ${text}`, user, 'CGENERAL');
@@ -107,9 +111,16 @@ for (const database of testDatabases()) {
       return incident;
     }
     const reviewPosts = (channelId: string) =>
-      slack.messages.filter((m) => m.channel === channelId && JSON.stringify(m.blocks ?? []).includes(REVIEW_ACTIONS.edit) && /review/i.test(m.text ?? ''));
+      slack.messages.filter(
+        (m) =>
+          m.channel === channelId &&
+          JSON.stringify(m.blocks ?? []).includes(REVIEW_ACTIONS.edit) &&
+          /review/i.test(m.text ?? ''),
+      );
     const dmsTo = (user: string) =>
-      slack.messages.filter((m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user));
+      slack.messages.filter(
+        (m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user),
+      );
     const itemsOf = (i: Incident) => app.bot.deps.reviews.actionItemsOf(i.id);
 
     test('resolving posts the review in the channel and shares it as a Markdown file', async () => {
@@ -136,7 +147,11 @@ for (const database of testDatabases()) {
       assert.deepEqual(told, [], 'nothing to say privately');
       const view = slack.views.at(-1)!;
       assert.equal(view.view.callback_id, REVIEW_MODAL.callbackId);
-      assert.deepEqual(JSON.parse(String(view.view.private_metadata)), { incidentId: i.id, channelId: i.channelId, basedOn: null });
+      assert.deepEqual(JSON.parse(String(view.view.private_metadata)), {
+        incidentId: i.id,
+        channelId: i.channelId,
+        basedOn: null,
+      });
       const posted = reviewPosts(i.channelId!);
       assert.equal(posted.length, 1, 'posted for everyone to see');
       assert.equal(slack.files.length, 1);
@@ -164,10 +179,10 @@ for (const database of testDatabases()) {
 
       const stored = await app.bot.deps.reviews.findReview(i.id);
       assert.equal((stored?.input.impact as { dataImpact?: string } | undefined)?.dataImpact, 'None');
-      assert.deepEqual(
-        (stored?.input.contributingFactors ?? []).map((f) => f.factor).sort(),
-        ['missing-guardrail', 'observability-gap'],
-      );
+      assert.deepEqual((stored?.input.contributingFactors ?? []).map((f) => f.factor).sort(), [
+        'missing-guardrail',
+        'observability-gap',
+      ]);
       const [item, ...more] = await itemsOf(i);
       assert.equal(more.length, 0);
       assert.equal(item!.text, 'Alert on bed board staleness');
@@ -183,7 +198,10 @@ for (const database of testDatabases()) {
       assert.match(JSON.stringify(redrawn.blocks), /Alert on bed board staleness/);
       assert.equal(slack.files.length, 2);
       assert.match(slack.files[1]!.content.toString('utf8'), /Observability gap/);
-      assert.ok(dmsTo('UCAROL').some((m) => /ACT-\d+/.test(m.text ?? '')), 'the owner is told directly');
+      assert.ok(
+        dmsTo('UCAROL').some((m) => /ACT-\d+/.test(m.text ?? '')),
+        'the owner is told directly',
+      );
       const kinds = (await app.bot.deps.store.timeline(i.id)).map((e) => e.kind);
       assert.ok(kinds.includes('review_updated') && kinds.includes('action_item_added'), 'both on the timeline');
 
@@ -202,8 +220,13 @@ for (const database of testDatabases()) {
       assert.equal(stale.status, 200);
       await app.bot.idle();
       const kept = await app.bot.deps.reviews.findReview(i.id);
-      assert.equal((kept?.input.impact as { clinicalImpact?: string } | undefined)?.clinicalImpact, 'Ward staff could not see bed states for 20 minutes');
-      const toldCarol = dmsTo('UCAROL').map((m) => m.text ?? '').join('\n');
+      assert.equal(
+        (kept?.input.impact as { clinicalImpact?: string } | undefined)?.clinicalImpact,
+        'Ward staff could not see bed states for 20 minutes',
+      );
+      const toldCarol = dmsTo('UCAROL')
+        .map((m) => m.text ?? '')
+        .join('\n');
       assert.match(toldCarol, /Someone else saved this review after you opened the form/);
       assert.match(toldCarol, /Went well: Carol’s notes/, 'what she wrote is given back');
     });
@@ -242,20 +265,32 @@ for (const database of testDatabases()) {
 
     test('/incident action add records an item with defaults, tells the channel and the owner; bad input changes nothing', async () => {
       const i = await declare('sev2 Theatre list missing');
-      const { told } = await run('action add Add a canary for the theatre list export <@UBOB|bob> due:2099-03-01 runbook priority:high', 'UALICE', i.channelId!);
+      const { told } = await run(
+        'action add Add a canary for the theatre list export <@UBOB|bob> due:2099-03-01 runbook priority:high',
+        'UALICE',
+        i.channelId!,
+      );
       assert.equal(told.length, 1);
       assert.match(told[0]!, /Added ACT-\d+/);
       const [item] = await itemsOf(i);
       assert.equal(item!.text, 'Add a canary for the theatre list export');
-      assert.deepEqual([item!.ownerId, item!.due, item!.category, item!.priority], ['UBOB', '2099-03-01', 'runbook', 'high']);
-      assert.ok(slack.messages.some((m) => m.channel === i.channelId && /added action item \*ACT-\d+\*/.test(m.text ?? '')));
+      assert.deepEqual(
+        [item!.ownerId, item!.due, item!.category, item!.priority],
+        ['UBOB', '2099-03-01', 'runbook', 'high'],
+      );
+      assert.ok(
+        slack.messages.some((m) => m.channel === i.channelId && /added action item \*ACT-\d+\*/.test(m.text ?? '')),
+      );
       assert.ok(dmsTo('UBOB').some((m) => /gave you action item/.test(m.text ?? '')));
 
       // Defaults: the author owns it, due in 30 days (medium), guardrail.
       await run('action add Document the export job', 'UCAROL', i.channelId!);
       const second = (await itemsOf(i))[1]!;
       const due = new Date(clock.now().getTime() + 30 * DAY).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-      assert.deepEqual([second.ownerId, second.due, second.category, second.priority], ['UCAROL', due, 'guardrail', 'medium']);
+      assert.deepEqual(
+        [second.ownerId, second.due, second.category, second.priority],
+        ['UCAROL', due, 'guardrail', 'medium'],
+      );
 
       for (const [text, why] of [
         ['action add Fix it due:2026-02-30', /calendar date/],
@@ -274,7 +309,11 @@ for (const database of testDatabases()) {
     test('/incident actions lists the backlog; complete, reassign and snooze work from its controls, for those allowed', async () => {
       const i = await declare('sev3 Discharge letters late');
       await run('action add Retry letters on failure <@UBOB|bob> due:2099-05-01', 'UALICE', i.channelId!);
-      await run('action add Dashboard for letter queue <@UCAROL|carol> due:2099-04-01 observability', 'UALICE', i.channelId!);
+      await run(
+        'action add Dashboard for letter queue <@UCAROL|carol> due:2099-04-01 observability',
+        'UALICE',
+        i.channelId!,
+      );
       const [retry, dashboard] = await itemsOf(i);
 
       const mine = await run('actions', 'UBOB', 'CGENERAL');
@@ -287,7 +326,12 @@ for (const database of testDatabases()) {
       const bad = await run('actions everything', 'UBOB', 'CGENERAL');
       assert.match(bad.ack?.text ?? '', /mine.*team.*overdue.*all/);
 
-      const click = async (user: string, actionId: string, itemId: string, extra: { selectedValue?: string; selectedUser?: string } = {}) => {
+      const click = async (
+        user: string,
+        actionId: string,
+        itemId: string,
+        extra: { selectedValue?: string; selectedUser?: string } = {},
+      ) => {
         const id = `c${++seq}`;
         await app.clickAction({
           userId: user,
@@ -300,7 +344,10 @@ for (const database of testDatabases()) {
           ...extra,
         });
         await app.bot.idle();
-        return slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)).join(' ');
+        return slack.responses
+          .filter((r) => r.id === id)
+          .map((r) => String(r.body.text))
+          .join(' ');
       };
 
       // Someone who neither owns it, added it nor commands the incident is told who can.
@@ -313,14 +360,24 @@ for (const database of testDatabases()) {
       assert.equal(done.completedBy, 'UBOB');
       assert.match(await click('UBOB', ACTION_ITEM_ACTIONS.complete, retry!.id), /already done/);
 
-      assert.match(await click('UCAROL', ACTION_ITEM_ACTIONS.reassign, dashboard!.id, { selectedUser: 'UBOB' }), /now belongs to <@UBOB>/);
+      assert.match(
+        await click('UCAROL', ACTION_ITEM_ACTIONS.reassign, dashboard!.id, { selectedUser: 'UBOB' }),
+        /now belongs to <@UBOB>/,
+      );
       assert.equal((await app.bot.deps.reviews.findActionItem(dashboard!.id))!.ownerId, 'UBOB');
-      assert.match(await click('UBOB', ACTION_ITEM_ACTIONS.snooze, dashboard!.id, { selectedValue: '14' }), /No reminders about ACT-\d+ until/);
+      assert.match(
+        await click('UBOB', ACTION_ITEM_ACTIONS.snooze, dashboard!.id, { selectedValue: '14' }),
+        /No reminders about ACT-\d+ until/,
+      );
       assert.ok((await app.bot.deps.reviews.findActionItem(dashboard!.id))!.snoozedUntil);
-      assert.match(await click('UBOB', ACTION_ITEM_ACTIONS.snooze, dashboard!.id, { selectedValue: '3' }), /Snooze for 7, 14, 30 days/);
+      assert.match(
+        await click('UBOB', ACTION_ITEM_ACTIONS.snooze, dashboard!.id, { selectedValue: '3' }),
+        /Snooze for 7, 14, 30 days/,
+      );
 
       const kinds = (await app.bot.deps.store.timeline(i.id)).map((e) => e.kind);
-      for (const k of ['action_item_completed', 'action_item_reassigned', 'action_item_snoozed']) assert.ok(kinds.includes(k), k);
+      for (const k of ['action_item_completed', 'action_item_reassigned', 'action_item_snoozed'])
+        assert.ok(kinds.includes(k), k);
       const all = JSON.stringify((await run('actions all', 'UBOB', 'CGENERAL')).responses[0]!.body.blocks);
       assert.match(all, /Retry letters on failure/, 'all includes done items');
     });
@@ -329,7 +386,13 @@ for (const database of testDatabases()) {
       const i = await declare('sev3 Pharmacy stock wrong');
       await run('action add Reconcile stock nightly <@UBOB|bob> due:2099-06-01', 'UALICE', i.channelId!);
       const [item] = await itemsOf(i);
-      const res = await postEvent(app.url, { type: 'app_home_opened', user: 'UBOB', channel: 'D0000000002', tab: 'home', event_ts: '1.1' });
+      const res = await postEvent(app.url, {
+        type: 'app_home_opened',
+        user: 'UBOB',
+        channel: 'D0000000002',
+        tab: 'home',
+        event_ts: '1.1',
+      });
       assert.equal(res.status, 200);
       await slack.waitFor(() => slack.views.find((v) => v.user === 'UBOB' && v.view.type === 'home'));
       let home = slack.views.find((v) => v.user === 'UBOB' && v.view.type === 'home')!;
@@ -357,7 +420,10 @@ for (const database of testDatabases()) {
       const [item] = await itemsOf(i);
       // Items of earlier tests fall due too: count this one's.
       const ref = `ACT-${item!.number}`;
-      const reminders = () => dmsTo('UBOB').filter((m) => (m.text ?? '').startsWith(`${ref} `) && /is due today|is overdue/.test(m.text ?? ''));
+      const reminders = () =>
+        dmsTo('UBOB').filter(
+          (m) => (m.text ?? '').startsWith(`${ref} `) && /is due today|is overdue/.test(m.text ?? ''),
+        );
       const at = (iso: string) => (offsetMs = new Date(iso).getTime() - Date.now());
 
       at('2099-01-09T12:00:00Z');
@@ -369,7 +435,10 @@ for (const database of testDatabases()) {
       await app.bot.remindActionOwnersNow();
       assert.equal(reminders().length, 1, 'once on the day, however often and concurrently the sweep runs');
       assert.match(reminders()[0]!.text!, /is due today/);
-      assert.ok(JSON.stringify(reminders()[0]!.blocks).includes(`${ACTION_ITEM_ACTIONS.blockPrefix}${item!.id}`), 'with its controls');
+      assert.ok(
+        JSON.stringify(reminders()[0]!.blocks).includes(`${ACTION_ITEM_ACTIONS.blockPrefix}${item!.id}`),
+        'with its controls',
+      );
       at('2099-01-11T09:00:00Z');
       await app.bot.remindActionOwnersNow();
       assert.equal(reminders().length, 1, 'the day after: nothing (weekly from the due day)');
@@ -412,7 +481,11 @@ for (const database of testDatabases()) {
 
     test('a near miss gets a channel, an announcement saying so and its review, and pages nobody', async () => {
       onCallAsked.length = 0;
-      const { told } = await run('declare near-miss Wrong ward list nearly published --service=ehr', 'UALICE', 'CGENERAL');
+      const { told } = await run(
+        'declare near-miss Wrong ward list nearly published --service=ehr',
+        'UALICE',
+        'CGENERAL',
+      );
       const n = Number(/INC-(\d+)/.exec(told.join(' '))?.[1]);
       const i = (await app.bot.deps.store.findByNumber(n))!;
       assert.equal(i.nearMiss, true);
@@ -422,11 +495,18 @@ for (const database of testDatabases()) {
       assert.match(announcement?.text ?? '', /near miss recorded/);
       assert.equal(reviewPosts(i.channelId!).length, 1, 'its review is posted at once');
       assert.match(JSON.stringify(reviewPosts(i.channelId!)[0]!.blocks), /Near miss/);
-      assert.equal((await app.bot.deps.store.listActive()).some((a) => a.id === i.id), false, 'no reminders');
+      assert.equal(
+        (await app.bot.deps.store.listActive()).some((a) => a.id === i.id),
+        false,
+        'no reminders',
+      );
       assert.equal(onCallAsked.join(', '), '', 'PagerDuty was not asked who is on call for ehr, nor paged');
       const entries = await app.bot.deps.store.timeline(i.id);
       assert.ok(!entries.some((e) => e.kind === 'on_call_invited'));
-      assert.ok(entries.some((e) => e.kind === 'status_changed' && e.data?.to === 'RESOLVED'), 'resolved on the timeline as it was recorded');
+      assert.ok(
+        entries.some((e) => e.kind === 'status_changed' && e.data?.to === 'RESOLVED'),
+        'resolved on the timeline as it was recorded',
+      );
       assert.match(told.join(' '), /Recorded near miss INC-\d+.*Nobody was paged/);
       const reopen = await run('reopen', 'UALICE', i.channelId!);
       assert.match(reopen.told.join(' '), /near miss cannot be reopened/);
@@ -441,7 +521,8 @@ for (const database of testDatabases()) {
       const i = await declare('sev3 Clinic letters misfiled');
       await run('action add Check letter routing <@UBOB|bob> due:2099-07-10', 'UALICE', i.channelId!);
       const [bobs] = await itemsOf(i);
-      const dueToday = () => dmsTo('UBOB').filter((m) => (m.text ?? '').startsWith(`ACT-${bobs!.number} is due today`)).length;
+      const dueToday = () =>
+        dmsTo('UBOB').filter((m) => (m.text ?? '').startsWith(`ACT-${bobs!.number} is due today`)).length;
       const at = (iso: string) => (offsetMs = new Date(iso).getTime() - Date.now());
       at('2099-07-09T23:30:00Z'); // 00:30 BST on the 10th: the day, but before 09:00
       await app.bot.remindActionOwnersNow();
@@ -456,7 +537,11 @@ for (const database of testDatabases()) {
     test('/incident guardrails counts contributing factors, recurring services and the backlog', async () => {
       for (const title of ['Lab feed down', 'Lab feed slow']) {
         const i = await declare(`sev3 ${title} --service=LabFeed`);
-        await app.bot.deps.reviews.saveReviewInput(i.id, { contributingFactors: [{ factor: 'observability-gap' }] }, { by: 'UALICE', at: clock.now() });
+        await app.bot.deps.reviews.saveReviewInput(
+          i.id,
+          { contributingFactors: [{ factor: 'observability-gap' }] },
+          { by: 'UALICE', at: clock.now() },
+        );
         await run('action add Alert on feed lag', 'UALICE', i.channelId!);
       }
       const { responses } = await run('guardrails 30d', 'UCAROL', 'CGENERAL');

@@ -42,7 +42,11 @@ for (const database of testDatabases()) {
       assert.equal(res.status, 200);
       await app.bot.idle();
       const told = slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text));
-      return { ack: res.json() as { text?: string; response_type?: string } | undefined, told, responses: slack.responses.filter((r) => r.id === id) };
+      return {
+        ack: res.json() as { text?: string; response_type?: string } | undefined,
+        told,
+        responses: slack.responses.filter((r) => r.id === id),
+      };
     }
     async function declare(text: string, user = 'UALICE'): Promise<Incident> {
       const { told } = await run(`declare ${text}`, user, 'CGENERAL');
@@ -53,11 +57,24 @@ for (const database of testDatabases()) {
       return incident;
     }
     const reload = async (i: Incident) => (await app.bot.deps.store.findById(i.id))!;
-    const postedIn = (channel: string) => slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => m.text ?? '');
-    const summaryOf = (i: Incident) => JSON.stringify(slack.messages.find((m) => m.channel === i.channelId && m.ts === i.summaryTs)?.blocks);
+    const postedIn = (channel: string) =>
+      slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => m.text ?? '');
+    const summaryOf = (i: Incident) =>
+      JSON.stringify(slack.messages.find((m) => m.channel === i.channelId && m.ts === i.summaryTs)?.blocks);
 
     test('outside an incident channel every incident subcommand says where it works, and changes nothing', async () => {
-      for (const text of ['status investigating', 'update all good', 'sev 1', 'role scribe <@UBOB|bob>', 'note hi', 'timeline', 'resolve', 'close', 'reopen', 'clinical on']) {
+      for (const text of [
+        'status investigating',
+        'update all good',
+        'sev 1',
+        'role scribe <@UBOB|bob>',
+        'note hi',
+        'timeline',
+        'resolve',
+        'close',
+        'reopen',
+        'clinical on',
+      ]) {
         const { told } = await run(text, 'UALICE', 'CGENERAL');
         assert.equal(told.length, 1, text);
         assert.match(told[0]!, /only works in an incident channel/, text);
@@ -73,7 +90,9 @@ for (const database of testDatabases()) {
       assert.equal(now.status, 'INVESTIGATING');
       assert.ok(summaryOf(now).includes('*Status*\\nInvestigating'), 'summary updated by chat.update');
       assert.ok(slack.callsTo('chat.update').some((a) => a.ts === i.summaryTs));
-      assert.ok(postedIn(i.channelId!).some((t) => /<@UBOB> moved \*INC-\d+\* from Declared to \*Investigating\*/.test(t)));
+      assert.ok(
+        postedIn(i.channelId!).some((t) => /<@UBOB> moved \*INC-\d+\* from Declared to \*Investigating\*/.test(t)),
+      );
       await run('status identified', 'UBOB', i.channelId!);
       await run('status monitoring fix deployed', 'UCAROL', i.channelId!);
       now = await reload(i);
@@ -81,10 +100,16 @@ for (const database of testDatabases()) {
       const timeline = await app.bot.deps.store.timeline(i.id);
       assert.deepEqual(
         timeline.filter((e) => e.kind === 'status_changed').map((e) => [e.actorId, e.data?.from, e.data?.to]),
-        [['UBOB', 'DECLARED', 'INVESTIGATING'], ['UBOB', 'INVESTIGATING', 'IDENTIFIED'], ['UCAROL', 'IDENTIFIED', 'MONITORING']],
+        [
+          ['UBOB', 'DECLARED', 'INVESTIGATING'],
+          ['UBOB', 'INVESTIGATING', 'IDENTIFIED'],
+          ['UCAROL', 'IDENTIFIED', 'MONITORING'],
+        ],
       );
       // Summary buttons follow the state: from monitoring, investigating and identified are offered.
-      const actions = JSON.parse(summaryOf(now)).find((b: { block_id?: string }) => b.block_id === SUMMARY_ACTIONS.blockId);
+      const actions = JSON.parse(summaryOf(now)).find(
+        (b: { block_id?: string }) => b.block_id === SUMMARY_ACTIONS.blockId,
+      );
       assert.deepEqual(
         actions.elements.map((e: { action_id: string }) => e.action_id),
         [
@@ -132,7 +157,10 @@ for (const database of testDatabases()) {
       await run('close', 'UALICE', i.channelId!);
       assert.match((await run('status investigating', 'UALICE', i.channelId!)).told.join(' '), /is closed\..*reopen/);
       assert.match((await run('close', 'UALICE', i.channelId!)).told.join(' '), /already closed/);
-      assert.match((await run('reopen', 'UBOB', i.channelId!)).told.join(' '), /Only the declarer .* can reopen the incident/);
+      assert.match(
+        (await run('reopen', 'UBOB', i.channelId!)).told.join(' '),
+        /Only the declarer .* can reopen the incident/,
+      );
       assert.equal((await reload(i)).status, 'CLOSED');
       await run('reopen the fix did not hold', 'UALICE', i.channelId!);
       const reopened = await reload(i);
@@ -144,7 +172,11 @@ for (const database of testDatabases()) {
     test('only the commander (or, without one, the declarer) changes severity, resolves and closes; anyone adds notes', async () => {
       const i = await declare('sev3 Authority');
       let { told } = await run('role commander <@UBOB|bob>', 'UBOB', i.channelId!);
-      assert.match(told.join(' '), /Only the declarer .* can assign the Commander role/, 'nobody takes command unasked');
+      assert.match(
+        told.join(' '),
+        /Only the declarer .* can assign the Commander role/,
+        'nobody takes command unasked',
+      );
       ({ told } = await run('sev 2', 'UBOB', i.channelId!));
       assert.match(told.join(' '), /Only the declarer \(no commander is set yet\), <@UALICE>, can change the severity/);
       ({ told } = await run('role commander <@UCAROL|carol>', 'UBOB', i.channelId!));
@@ -165,13 +197,23 @@ for (const database of testDatabases()) {
       // The commander reassigns roles, and hands over command.
       await run('role scribe <@UDAVE|dave>', 'UCAROL', i.channelId!);
       assert.equal((await reload(i)).roles.SCRIBE, 'UDAVE');
-      assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'role_assigned' && e.data?.previous === 'UBOB'));
+      assert.ok(
+        (await app.bot.deps.store.timeline(i.id)).some(
+          (e) => e.kind === 'role_assigned' && e.data?.previous === 'UBOB',
+        ),
+      );
       ({ told } = await run('note customers called the helpdesk', 'UDAVE', i.channelId!));
       assert.deepEqual(told, []);
-      assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'note' && e.actorId === 'UDAVE' && e.text === 'customers called the helpdesk'));
+      assert.ok(
+        (await app.bot.deps.store.timeline(i.id)).some(
+          (e) => e.kind === 'note' && e.actorId === 'UDAVE' && e.text === 'customers called the helpdesk',
+        ),
+      );
       await run('sev 2 wider than we thought', 'UCAROL', i.channelId!);
       assert.equal((await reload(i)).severity, 'SEV2');
-      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => /changed \*INC-\d+\* severity from SEV3 to \*SEV2 \(High\)\*/.test(t)));
+      assert.ok(
+        postedIn(BROADCAST_CHANNEL).some((t) => /changed \*INC-\d+\* severity from SEV3 to \*SEV2 \(High\)\*/.test(t)),
+      );
       await run('resolve', 'UCAROL', i.channelId!);
       ({ told } = await run('close', 'UBOB', i.channelId!));
       assert.match(told.join(' '), /can close/);
@@ -210,13 +252,22 @@ for (const database of testDatabases()) {
       const privateSev1 = await declare('sev1 Secret SEV1 --private');
       assert.ok((await reload(privateSev1)).freezeActive);
       const freezeTexts = postedIn(BROADCAST_CHANNEL).filter((t) => /Change freeze/.test(t));
-      assert.ok(freezeTexts.some((t) => /a SEV1 incident is in progress/.test(t)), 'a private SEV1 freezes without detail');
+      assert.ok(
+        freezeTexts.some((t) => /a SEV1 incident is in progress/.test(t)),
+        'a private SEV1 freezes without detail',
+      );
       assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => t.includes('Secret SEV1')));
     });
 
     test('clinical impact requires a clinical safety officer and alerts the clinical-safety channel once', async () => {
       const declared = await declare('sev2 Prescribing errors --clinical');
-      assert.ok(postedIn(CLINICAL).some((t) => /^<!subteam\^S0CSO> :hospital: \*INC-\d+\* \(SEV2\) has \*clinical impact\* and needs a clinical safety officer/.test(t)));
+      assert.ok(
+        postedIn(CLINICAL).some((t) =>
+          /^<!subteam\^S0CSO> :hospital: \*INC-\d+\* \(SEV2\) has \*clinical impact\* and needs a clinical safety officer/.test(
+            t,
+          ),
+        ),
+      );
       assert.ok(summaryOf(await reload(declared)).includes('Clinical safety officer required'));
       let { told } = await run('resolve', 'UALICE', declared.channelId!);
       assert.match(told.join(' '), /a clinical safety officer must be assigned before it is resolved/);
@@ -262,10 +313,16 @@ for (const database of testDatabases()) {
       assert.equal((await reload(i)).severity, 'SEV2');
       const timeline = await click('UBOB', SUMMARY_ACTIONS.timeline);
       assert.ok(JSON.stringify(timeline[0]?.body.blocks).includes('Investigating'), 'timeline shown privately');
-      assert.match(String((await click('UBOB', SUMMARY_ACTIONS.resolve))[0]?.body.text), /Only the declarer .* can resolve/);
+      assert.match(
+        String((await click('UBOB', SUMMARY_ACTIONS.resolve))[0]?.body.text),
+        /Only the declarer .* can resolve/,
+      );
       assert.equal((await reload(i)).status, 'INVESTIGATING');
       const menu = (await reload(i)).summaryTs;
-      assert.ok(slack.callsTo('chat.update').filter((a) => a.ts === menu).length > 0, 'a refused menu choice redraws the summary');
+      assert.ok(
+        slack.callsTo('chat.update').filter((a) => a.ts === menu).length > 0,
+        'a refused menu choice redraws the summary',
+      );
       await click('UALICE', SUMMARY_ACTIONS.resolve);
       assert.equal((await reload(i)).status, 'RESOLVED');
       assert.match(String((await click('UBOB', SUMMARY_ACTIONS.close))[0]?.body.text), /can close/);
@@ -276,7 +333,9 @@ for (const database of testDatabases()) {
       assert.equal((await reload(i)).status, 'INVESTIGATING');
     });
 
-    test('reminders through the running bot: due by severity, once, postponed by an update, stopped by resolving', { timeout: 60_000 }, async () => {
+    test('reminders through the running bot: due by severity, once, postponed by an update, stopped by resolving', {
+      timeout: 60_000,
+    }, async () => {
       const i = await declare('sev1 Reminder drill');
       const reminders = () => postedIn(i.channelId!).filter((t) => /No status update on|no incident commander/.test(t));
       // The queue's job runs sendReminders (pg-boss delivery is tested in reminder-queue.test.ts);
@@ -285,13 +344,25 @@ for (const database of testDatabases()) {
       offsetMs = 9 * 60_000;
       assert.deepEqual(await sendReminders(app.bot.deps, i.id), [], 'nothing due after 9 minutes');
       offsetMs = 11 * 60_000;
-      assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['commander-nudge']);
+      assert.deepEqual(
+        (await sendReminders(app.bot.deps, i.id)).map((r) => r.kind),
+        ['commander-nudge'],
+      );
       assert.ok(reminders().some((t) => /no incident commander for 11 minutes\. <@UALICE>, hand the role/.test(t)));
       offsetMs = 29 * 60_000;
-      assert.deepEqual(await sendReminders(app.bot.deps, i.id), [], 'no update reminder before 30 minutes at SEV1, no second nudge');
+      assert.deepEqual(
+        await sendReminders(app.bot.deps, i.id),
+        [],
+        'no update reminder before 30 minutes at SEV1, no second nudge',
+      );
       offsetMs = 31 * 60_000;
-      assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['update-reminder']);
-      assert.ok(reminders().some((t) => /No status update on \*INC-\d+\* for 31 minutes\. <@UALICE>, please post one/.test(t)));
+      assert.deepEqual(
+        (await sendReminders(app.bot.deps, i.id)).map((r) => r.kind),
+        ['update-reminder'],
+      );
+      assert.ok(
+        reminders().some((t) => /No status update on \*INC-\d+\* for 31 minutes\. <@UALICE>, please post one/.test(t)),
+      );
       // A second check of the same due time (another replica, a retried job) sends nothing more.
       assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
       assert.equal(reminders().length, 2);
@@ -300,7 +371,10 @@ for (const database of testDatabases()) {
       offsetMs += 20 * 60_000;
       assert.deepEqual(await sendReminders(app.bot.deps, i.id), []);
       offsetMs += 11 * 60_000;
-      assert.deepEqual((await sendReminders(app.bot.deps, i.id)).map((r) => r.kind), ['update-reminder']);
+      assert.deepEqual(
+        (await sendReminders(app.bot.deps, i.id)).map((r) => r.kind),
+        ['update-reminder'],
+      );
       // Resolving stops them.
       await run('resolve', 'UALICE', i.channelId!);
       offsetMs += 5 * 3600_000;
@@ -325,30 +399,61 @@ for (const database of testDatabases()) {
         assert.equal(slack.views.length, before + 1, `${actionId} opened a form`);
         return slack.views.at(-1)!;
       };
-      const submit = async (user: string, view: { id: string; view: Record<string, unknown> }, values: Record<string, Record<string, unknown>>) => {
-        const res = await app.submitView({ viewId: view.id, callbackId: String(view.view.callback_id), userId: user, values, privateMetadata: String(view.view.private_metadata) });
+      const submit = async (
+        user: string,
+        view: { id: string; view: Record<string, unknown> },
+        values: Record<string, Record<string, unknown>>,
+      ) => {
+        const res = await app.submitView({
+          viewId: view.id,
+          callbackId: String(view.view.callback_id),
+          userId: user,
+          values,
+          privateMetadata: String(view.view.private_metadata),
+        });
         await app.bot.idle();
         return res;
       };
       const M = INCIDENT_MODALS;
       const update = await openForm('UBOB', SUMMARY_ACTIONS.update);
       assert.equal(update.view.callback_id, M.update.callbackId);
-      const empty = await submit('UBOB', update, { [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: '  ' } } });
-      assert.deepEqual(empty.json(), { response_action: 'errors', errors: { [M.update.block]: 'Write something first.' } });
-      await submit('UBOB', update, { [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: 'Failover complete' } } });
+      const empty = await submit('UBOB', update, {
+        [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: '  ' } },
+      });
+      assert.deepEqual(empty.json(), {
+        response_action: 'errors',
+        errors: { [M.update.block]: 'Write something first.' },
+      });
+      await submit('UBOB', update, {
+        [M.update.block]: { [M.update.action]: { type: 'plain_text_input', value: 'Failover complete' } },
+      });
       assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => t.includes('Failover complete')));
 
       const note = await openForm('UDAVE', SUMMARY_ACTIONS.note);
-      await submit('UDAVE', note, { [M.note.block]: { [M.note.action]: { type: 'plain_text_input', value: 'Ward 7 reports OK' } } });
-      assert.ok((await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'note' && e.text === 'Ward 7 reports OK'));
+      await submit('UDAVE', note, {
+        [M.note.block]: { [M.note.action]: { type: 'plain_text_input', value: 'Ward 7 reports OK' } },
+      });
+      assert.ok(
+        (await app.bot.deps.store.timeline(i.id)).some((e) => e.kind === 'note' && e.text === 'Ward 7 reports OK'),
+      );
 
       const roleValues = (role: string, user: string) => ({
-        [M.role.roleBlock]: { [M.role.roleAction]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: role }, value: role } } },
+        [M.role.roleBlock]: {
+          [M.role.roleAction]: {
+            type: 'static_select',
+            selected_option: { text: { type: 'plain_text', text: role }, value: role },
+          },
+        },
         [M.role.userBlock]: { [M.role.userAction]: { type: 'users_select', selected_user: user } },
       });
       const refused = await openForm('UBOB', SUMMARY_ACTIONS.role);
       await submit('UBOB', refused, roleValues('COMMANDER', 'UBOB'));
-      assert.ok(slack.messages.some((m) => m.channel.startsWith('D') && /Only the declarer .* can assign the Commander role/.test(m.text ?? '')), 'refusal sent privately');
+      assert.ok(
+        slack.messages.some(
+          (m) => m.channel.startsWith('D') && /Only the declarer .* can assign the Commander role/.test(m.text ?? ''),
+        ),
+        'refusal sent privately',
+      );
       assert.equal((await reload(i)).roles.COMMANDER, undefined);
       const role = await openForm('UALICE', SUMMARY_ACTIONS.role);
       await submit('UALICE', role, roleValues('COMMANDER', 'UCAROL'));
@@ -363,7 +468,8 @@ for (const database of testDatabases()) {
       assert.equal(responses.length, 1);
       assert.equal(responses[0]!.body.response_type, 'ephemeral');
       const blocks = JSON.stringify(responses[0]!.body.blocks);
-      for (const part of ['first clue', 'Investigating', 'acknowledge']) assert.ok(blocks.toLowerCase().includes(part.toLowerCase()), part);
+      for (const part of ['first clue', 'Investigating', 'acknowledge'])
+        assert.ok(blocks.toLowerCase().includes(part.toLowerCase()), part);
     });
 
     test('malformed subcommands are answered in the ack with how to write them', async () => {

@@ -16,7 +16,8 @@ import { startSocketModeStandIn, type SocketModeStandIn } from '../support/socke
 
 function recordingLogger() {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg: String(msg) });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, msg: String(msg) });
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
 }
@@ -59,7 +60,12 @@ describe('Socket Mode (SLACK_APP_TOKEN) against a local WebSocket stand-in', () 
       LOG_LEVEL: 'silent',
     });
     assert.equal(config.SLACK_SIGNING_SECRET, undefined);
-    bot = await startBot(config, { logger: log.logger, resumeEveryMs: 0, slackRetries: { retries: 0 }, actionRemindersEveryMs: 0 });
+    bot = await startBot(config, {
+      logger: log.logger,
+      resumeEveryMs: 0,
+      slackRetries: { retries: 0 },
+      actionRemindersEveryMs: 0,
+    });
   });
   after(async () => {
     await bot?.stop();
@@ -78,23 +84,49 @@ describe('Socket Mode (SLACK_APP_TOKEN) against a local WebSocket stand-in', () 
     const health = await fetch(`http://127.0.0.1:${bot.port}/healthz`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok' });
-    assert.equal((await fetch(`http://127.0.0.1:${bot.port}/slack/events`, { method: 'POST' })).status, 404, 'no HTTP endpoint for Slack in Socket Mode');
+    assert.equal(
+      (await fetch(`http://127.0.0.1:${bot.port}/slack/events`, { method: 'POST' })).status,
+      404,
+      'no HTTP endpoint for Slack in Socket Mode',
+    );
   });
 
   test('a slash command over the socket is acknowledged on it and declares the incident', async () => {
     const trigger = triggerId();
-    socket.send(slashCommandEnvelope('env-declare-1', { text: 'declare sev2 Over the socket', responseUrl: slack.responseUrl('sock'), triggerId: trigger }));
+    socket.send(
+      slashCommandEnvelope('env-declare-1', {
+        text: 'declare sev2 Over the socket',
+        responseUrl: slack.responseUrl('sock'),
+        triggerId: trigger,
+      }),
+    );
     const ack = await socket.waitForMessage<Ack>(ackOf('env-declare-1'));
-    assert.match(String(ack.payload?.text), /Declaring a SEV2 \(High\) incident: Over the socket/, 'the answer goes back with the ack');
+    assert.match(
+      String(ack.payload?.text),
+      /Declaring a SEV2 \(High\) incident: Over the socket/,
+      'the answer goes back with the ack',
+    );
 
     const channel = await slack.waitFor(() => slack.channelByName('inc-1-over-the-socket'), 30_000);
-    await slack.waitFor(() => slack.messages.find((m) => m.channel === BROADCAST_CHANNEL && /Over the socket/.test(JSON.stringify(m))), 30_000);
-    await slack.waitFor(() => slack.responses.find((r) => r.id === 'sock' && /INC-1/.test(String(r.body.text))), 30_000);
+    await slack.waitFor(
+      () => slack.messages.find((m) => m.channel === BROADCAST_CHANNEL && /Over the socket/.test(JSON.stringify(m))),
+      30_000,
+    );
+    await slack.waitFor(
+      () => slack.responses.find((r) => r.id === 'sock' && /INC-1/.test(String(r.body.text))),
+      30_000,
+    );
     await bot.idle();
     assert.ok(channel.members.has('UALICE'), 'the declarer is invited');
 
     // Slack redelivers an envelope it thinks was not acknowledged (a new envelope, the same trigger).
-    socket.send(slashCommandEnvelope('env-declare-2', { text: 'declare sev2 Over the socket', responseUrl: slack.responseUrl('sock-again'), triggerId: trigger }));
+    socket.send(
+      slashCommandEnvelope('env-declare-2', {
+        text: 'declare sev2 Over the socket',
+        responseUrl: slack.responseUrl('sock-again'),
+        triggerId: trigger,
+      }),
+    );
     await socket.waitForMessage(ackOf('env-declare-2'));
     await bot.idle();
     assert.equal(slack.callsTo('conversations.create').length, 1, 'one channel');
@@ -103,10 +135,18 @@ describe('Socket Mode (SLACK_APP_TOKEN) against a local WebSocket stand-in', () 
 
   test('a delivery that is not a Slack payload the bot accepts is acknowledged and dropped, as over HTTP', async () => {
     const before = slack.calls.length;
-    socket.send({ envelope_id: 'env-bad', type: 'slash_commands', accepts_response_payload: true, payload: { command: '/incident', text: 'declare sev1 No trigger, no user' } });
+    socket.send({
+      envelope_id: 'env-bad',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: { command: '/incident', text: 'declare sev1 No trigger, no user' },
+    });
     await socket.waitForMessage(ackOf('env-bad'));
     await bot.idle();
-    assert.ok(log.lines.some((l) => l.level === 'warn' && /Slack delivery dropped: not a Slack payload/.test(l.msg)), 'logged');
+    assert.ok(
+      log.lines.some((l) => l.level === 'warn' && /Slack delivery dropped: not a Slack payload/.test(l.msg)),
+      'logged',
+    );
     assert.equal(slack.calls.length, before, 'no Slack call made for it');
     assert.equal((await bot.deps.store.listActive()).length, 1, 'nothing declared');
   });

@@ -18,7 +18,8 @@ import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.t
 
 function recordingLogger() {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg: String(msg) });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, msg: String(msg) });
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
 }
@@ -47,7 +48,12 @@ describe('start-up log lines', () => {
       PORT: '0',
       LOG_LEVEL: 'silent',
     });
-    const bot = await startBot(config, { logger, resumeEveryMs: 0, slackRetries: { retries: 0 }, actionRemindersEveryMs: 0 });
+    const bot = await startBot(config, {
+      logger,
+      resumeEveryMs: 0,
+      slackRetries: { retries: 0 },
+      actionRemindersEveryMs: 0,
+    });
     try {
       await slack.waitFor(() => lines.some((l) => /auth\.test/.test(l.msg)), 10_000);
     } finally {
@@ -56,14 +62,20 @@ describe('start-up log lines', () => {
     return lines;
   }
 
-  test('the data folder as an absolute path, a new database flagged, the migrations applied, and the bot identity', { timeout: 120_000 }, async () => {
+  test('the data folder as an absolute path, a new database flagged, the migrations applied, and the bot identity', {
+    timeout: 120_000,
+  }, async () => {
     const absolute = path.join(dir, 'data');
     const relative = path.relative(process.cwd(), absolute);
     assert.ok(!path.isAbsolute(relative));
 
     const first = await startOnce(relative);
     const ready = first.find((l) => l.msg === 'database ready');
-    assert.deepEqual(ready?.obj, { database: `embedded PGlite in ${absolute}`, dataDir: absolute }, 'the absolute folder, not DATA_DIR as written');
+    assert.deepEqual(
+      ready?.obj,
+      { database: `embedded PGlite in ${absolute}`, dataDir: absolute },
+      'the absolute folder, not DATA_DIR as written',
+    );
     const fresh = first.find((l) => l.level === 'warn' && /a new, empty embedded database was made/.test(l.msg));
     assert.deepEqual(fresh?.obj, { dataDir: absolute });
     assert.match(fresh!.msg, /set DATA_DIR to the absolute path of the existing data folder/);
@@ -89,7 +101,10 @@ describe('start-up log lines', () => {
     });
 
     const second = await startOnce(absolute);
-    assert.deepEqual(second.find((l) => l.msg === 'database ready')?.obj, { database: `embedded PGlite in ${absolute}`, dataDir: absolute });
+    assert.deepEqual(second.find((l) => l.msg === 'database ready')?.obj, {
+      database: `embedded PGlite in ${absolute}`,
+      dataDir: absolute,
+    });
     assert.equal(second.filter((l) => /new, empty/.test(l.msg)).length, 0, 'the same folder again: no warning');
     assert.deepEqual(
       second.filter((l) => /migration/.test(l.msg)).map((l) => [l.level, l.msg, l.obj]),
@@ -99,11 +114,27 @@ describe('start-up log lines', () => {
 
   test('an identity Slack will not give is a warning, never a failure', async () => {
     const failing = recordingLogger();
-    await logSlackIdentity({ auth: { test: () => Promise.reject(Object.assign(new Error('An API error occurred: invalid_auth'), { code: 'slack_webapi_platform_error' })) } }, failing.logger);
-    assert.deepEqual(failing.lines.map((l) => [l.level, l.msg]), [['warn', 'could not ask Slack who the bot is (auth.test): check SLACK_BOT_TOKEN and SLACK_API_URL']]);
+    await logSlackIdentity(
+      {
+        auth: {
+          test: () =>
+            Promise.reject(
+              Object.assign(new Error('An API error occurred: invalid_auth'), { code: 'slack_webapi_platform_error' }),
+            ),
+        },
+      },
+      failing.logger,
+    );
+    assert.deepEqual(
+      failing.lines.map((l) => [l.level, l.msg]),
+      [['warn', 'could not ask Slack who the bot is (auth.test): check SLACK_BOT_TOKEN and SLACK_API_URL']],
+    );
 
     const odd = recordingLogger();
     await logSlackIdentity({ auth: { test: async () => ({ ok: true, user_id: 42 }) } }, odd.logger);
-    assert.deepEqual(odd.lines.map((l) => [l.level, l.msg]), [['warn', 'Slack answered auth.test with something unexpected: the bot identity is unknown']]);
+    assert.deepEqual(
+      odd.lines.map((l) => [l.level, l.msg]),
+      [['warn', 'Slack answered auth.test with something unexpected: the bot identity is unknown']],
+    );
   });
 });

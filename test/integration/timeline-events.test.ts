@@ -119,7 +119,13 @@ for (const database of testDatabases()) {
         channel,
         ts: editedTs,
         event_ts: editedTs,
-        message: { type: 'message', user: 'UBOB', text: 'Restarted the order queue consumer (twice)', ts: m.ts, edited: { user: 'UBOB', ts: editedTs } },
+        message: {
+          type: 'message',
+          user: 'UBOB',
+          text: 'Restarted the order queue consumer (twice)',
+          ts: m.ts,
+          edited: { user: 'UBOB', ts: editedTs },
+        },
         previous_message: { type: 'message', user: 'UBOB', text: m.text, ts: m.ts },
       });
       entries = await messageEntries(incident);
@@ -130,7 +136,16 @@ for (const database of testDatabases()) {
 
       // Delete
       const deletedTs = eventTs();
-      await send({ type: 'message', subtype: 'message_deleted', hidden: true, channel, ts: deletedTs, deleted_ts: m.ts, event_ts: deletedTs, previous_message: { type: 'message', user: 'UBOB', text: 'x', ts: m.ts } });
+      await send({
+        type: 'message',
+        subtype: 'message_deleted',
+        hidden: true,
+        channel,
+        ts: deletedTs,
+        deleted_ts: m.ts,
+        event_ts: deletedTs,
+        previous_message: { type: 'message', user: 'UBOB', text: 'x', ts: m.ts },
+      });
       const [afterDelete, ...others] = await messageEntries(incident);
       assert.equal(others.length, 0);
       assert.equal(afterDelete!.deletedAt?.getTime(), Math.floor(Number(deletedTs) * 1000));
@@ -147,7 +162,13 @@ for (const database of testDatabases()) {
       await send(pushpin(m, 'UBOB', 'eyes'));
       await send(pushpin(m, 'UBOB', 'round_pushpin'));
       await send(pinAdded(m, slack.botUserId), { eventId: 'EvBOTPIN' }); // the bot pinning its own summary, say
-      await send({ type: 'pin_added', user: 'UBOB', channel_id: channel, item: { type: 'file', file: { id: 'F1' } }, event_ts: eventTs() });
+      await send({
+        type: 'pin_added',
+        user: 'UBOB',
+        channel_id: channel,
+        item: { type: 'file', file: { id: 'F1' } },
+        event_ts: eventTs(),
+      });
       await send({ type: 'message', subtype: 'message_changed', channel }); // no message: malformed
       await send({ type: 'message', channel, user: 'UBOB', text: 'plain message', ts: eventTs() });
       assert.deepEqual(await messageEntries(incident), []);
@@ -174,7 +195,10 @@ for (const database of testDatabases()) {
       assert.ok(slack.callsTo('conversations.history').length > 0, 'fetched with conversations.history');
       const entries = await messageEntries(incident);
       assert.equal(entries.length, 1, 'recorded from the fetched message');
-      assert.deepEqual([entries[0]!.actorId, entries[0]!.text, entries[0]!.sourceTs], ['UBOB', 'Ward 7 confirms beds are stale', m.ts]);
+      assert.deepEqual(
+        [entries[0]!.actorId, entries[0]!.text, entries[0]!.sourceTs],
+        ['UBOB', 'Ward 7 confirms beds are stale', m.ts],
+      );
       assert.deepEqual(entries[0]!.data, { pinnedBy: 'UALICE', via: 'reaction' });
     });
 
@@ -184,7 +208,13 @@ for (const database of testDatabases()) {
       const m = slack.addMessage({ channel: 'CGENERAL', user: 'UBOB', text: 'lunch?' });
       await send(pinAdded(m, 'UALICE'));
       await send(pushpin(m, 'UALICE'));
-      await send({ type: 'message', subtype: 'message_changed', channel: 'CGENERAL', ts: eventTs(), message: { type: 'message', user: 'UBOB', text: 'dinner?', ts: m.ts } });
+      await send({
+        type: 'message',
+        subtype: 'message_changed',
+        channel: 'CGENERAL',
+        ts: eventTs(),
+        message: { type: 'message', user: 'UBOB', text: 'dinner?', ts: m.ts },
+      });
       await send({ type: 'message', subtype: 'message_deleted', channel: 'CGENERAL', ts: eventTs(), deleted_ts: m.ts });
       assert.equal((await app.bot.deps.store.timeline(incident.id)).length, before);
       assert.equal(await app.bot.deps.store.findByChannel('CGENERAL'), null);

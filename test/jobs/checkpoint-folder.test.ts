@@ -15,7 +15,7 @@ test('a checkpoint file is new, complete and read-only; nothing existing is over
     assert.equal(first, path.join(dir, 'cp.json'));
     assert.equal(fs.readFileSync(first, 'utf8'), '{"a":1}\n');
     assert.equal(fs.statSync(first).mode & 0o777, 0o444);
-    assert.equal(fs.statSync(dir).mode & 0o777, 0o700, 'a folder it creates is the bot\'s alone');
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700, "a folder it creates is the bot's alone");
     // The same checkpoint again (a retry whose answer was lost): already written.
     assert.equal(await writeCheckpointFile(dir, 'cp.json', '{"a":1}\n'), first);
     // Another content under a taken name: a new name, the old file untouched.

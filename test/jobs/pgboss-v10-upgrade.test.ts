@@ -68,7 +68,14 @@ for (const database of testDatabases()) {
           clock,
           logger,
           onCall: null,
-          settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
+          settings: {
+            broadcastChannelId: 'CBROADCAST',
+            clinicalSafetyChannelId: null,
+            clinicalSafetyGroupId: null,
+            pagerDutyFromEmail: null,
+            defaultTimeZone: 'Europe/London',
+            ...LOAD_SETTINGS,
+          },
         },
         pollingIntervalSeconds: 0.5,
       });
@@ -81,7 +88,15 @@ for (const database of testDatabases()) {
       const at = new Date(Date.now() - minutesAgo * MINUTE);
       const { incident } = await store.createIfAbsent({
         declareKey: randomUUID(),
-        declaration: { title: 'Lab results delayed', severity: 'SEV1', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+        declaration: {
+          title: 'Lab results delayed',
+          severity: 'SEV1',
+          description: '',
+          affectedService: null,
+          isPrivate: false,
+          clinicalImpact: false,
+          nearMiss: false,
+        },
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,
@@ -99,7 +114,18 @@ for (const database of testDatabases()) {
     const sentFor = (incident: Incident) => sent.filter((s) => s.channelId === incident.channelId);
     const job = async (id: string) =>
       (
-        await db.pool.query<{ name: string; state: string; singleton_key: string | null; data: { incidentId?: string }; start_after: Date; retry_limit: number; retry_delay: number; retry_backoff: boolean; expire_seconds: number; keep_until: Date }>(
+        await db.pool.query<{
+          name: string;
+          state: string;
+          singleton_key: string | null;
+          data: { incidentId?: string };
+          start_after: Date;
+          retry_limit: number;
+          retry_delay: number;
+          retry_backoff: boolean;
+          expire_seconds: number;
+          keep_until: Date;
+        }>(
           'SELECT name, state, singleton_key, data, start_after, retry_limit, retry_delay, retry_backoff, expire_seconds, keep_until FROM pgboss.job WHERE id = $1',
           [id],
         )
@@ -128,15 +154,26 @@ for (const database of testDatabases()) {
       const retryIncident = await anIncident(55);
       const laterIncident = await anIncident(5);
       const dueAt = latestUpdateReminderDue(dueIncident, clock.now())!;
-      await db.pool.query(`UPDATE pgboss.job SET data = jsonb_build_object('incidentId', $2::text), singleton_key = $3 WHERE id = $1`, [
-        JOB.due,
-        dueIncident.id,
-        `${dueIncident.id}:${dueAt.toISOString()}`,
-      ]);
-      for (const [id, incident] of [[JOB.active, activeIncident], [JOB.retry, retryIncident], [JOB.inAnHour, laterIncident]] as const) {
-        await db.pool.query(`UPDATE pgboss.job SET data = jsonb_build_object('incidentId', $2::text) WHERE id = $1`, [id, incident.id]);
+      await db.pool.query(
+        `UPDATE pgboss.job SET data = jsonb_build_object('incidentId', $2::text), singleton_key = $3 WHERE id = $1`,
+        [JOB.due, dueIncident.id, `${dueIncident.id}:${dueAt.toISOString()}`],
+      );
+      for (const [id, incident] of [
+        [JOB.active, activeIncident],
+        [JOB.retry, retryIncident],
+        [JOB.inAnHour, laterIncident],
+      ] as const) {
+        await db.pool.query(`UPDATE pgboss.job SET data = jsonb_build_object('incidentId', $2::text) WHERE id = $1`, [
+          id,
+          incident.id,
+        ]);
       }
-      const { rows: [queued] } = await db.pool.query<{ start_after: Date; keep_until: Date }>('SELECT start_after, keep_until FROM pgboss.job WHERE id = $1', [JOB.inAnHour]);
+      const {
+        rows: [queued],
+      } = await db.pool.query<{ start_after: Date; keep_until: Date }>(
+        'SELECT start_after, keep_until FROM pgboss.job WHERE id = $1',
+        [JOB.inAnHour],
+      );
       const { rows: v10 } = await db.pool.query<{ version: number }>('SELECT version FROM pgboss.version');
       assert.deepEqual(v10, [{ version: 24 }]);
 
@@ -162,11 +199,16 @@ for (const database of testDatabases()) {
       const deliver = (await job(JOB.deliver))!;
       assert.equal(deliver.name, CHECKPOINT_DELIVER_QUEUE);
       assert.deepEqual(deliver.data, { destination: 'folder', json: '{"not":"a real checkpoint"}' });
-      assert.deepEqual([deliver.state, deliver.retry_limit, deliver.retry_delay, deliver.retry_backoff], ['created', 11, 30, true]);
+      assert.deepEqual(
+        [deliver.state, deliver.retry_limit, deliver.retry_delay, deliver.retry_backoff],
+        ['created', 11, 30, true],
+      );
       assert.equal((await job(JOB.take))?.name, CHECKPOINT_TAKE_QUEUE);
 
       // The due, the retrying and the interrupted reminders run on the new queue, each once.
-      await until('the three reminders', () => [dueIncident, activeIncident, retryIncident].every((i) => sentFor(i).length > 0));
+      await until('the three reminders', () =>
+        [dueIncident, activeIncident, retryIncident].every((i) => sentFor(i).length > 0),
+      );
       await until('the carried jobs completed', async () => {
         const states = await Promise.all([JOB.due, JOB.active, JOB.retry].map(async (id) => (await job(id))?.state));
         return states.every((s) => s === 'completed');
@@ -178,17 +220,32 @@ for (const database of testDatabases()) {
       assert.deepEqual(sentFor(laterIncident), []);
       // The start rescheduled every active incident after the carry-over: the due incident's job was
       // already queued for that due time, so it is the one that ran and none was queued beside it.
-      const { rows: forDue } = await db.pool.query<{ id: string }>('SELECT id FROM pgboss.job WHERE singleton_key = $1', [`${dueIncident.id}:${dueAt.toISOString()}`]);
-      assert.deepEqual(forDue.map((r) => r.id), [JOB.due]);
+      const { rows: forDue } = await db.pool.query<{ id: string }>(
+        'SELECT id FROM pgboss.job WHERE singleton_key = $1',
+        [`${dueIncident.id}:${dueAt.toISOString()}`],
+      );
+      assert.deepEqual(
+        forDue.map((r) => r.id),
+        [JOB.due],
+      );
       // Said once at the start, and nothing went wrong.
       assert.deepEqual(logged, [
-        { level: 'info', obj: { carried: 6, finished: 1, queues: [REMINDER_QUEUE, CHECKPOINT_DELIVER_QUEUE, CHECKPOINT_TAKE_QUEUE] }, msg: 'reminder queue upgraded from pg-boss 10: queued jobs carried over' },
+        {
+          level: 'info',
+          obj: { carried: 6, finished: 1, queues: [REMINDER_QUEUE, CHECKPOINT_DELIVER_QUEUE, CHECKPOINT_TAKE_QUEUE] },
+          msg: 'reminder queue upgraded from pg-boss 10: queued jobs carried over',
+        },
       ]);
     });
 
     test('a restart finds pg-boss 12 in place and carries nothing again', async () => {
       for (const q of running.splice(0)) await q.stop();
-      const count = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pgboss.job WHERE id::text LIKE $1', ['aaaaaaaa-%'])).rows[0]!.n;
+      const count = async () =>
+        (
+          await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pgboss.job WHERE id::text LIKE $1', [
+            'aaaaaaaa-%',
+          ])
+        ).rows[0]!.n;
       const jobsBefore = await count();
       logged.length = 0;
       await start();
@@ -206,9 +263,18 @@ for (const database of testDatabases()) {
       const other = database.name === 'postgres' ? await openDatabase({ url, dataDir: null }) : db;
       if (other !== db) others.push(other);
       await Promise.all([start(db), start(other)]);
-      const carried = logged.filter((l) => l.msg === 'reminder queue upgraded from pg-boss 10: queued jobs carried over').map((l) => (l.obj as { carried: number }).carried);
-      assert.equal(carried.reduce((a, b) => a + b, 0), 6, JSON.stringify(logged));
-      assert.deepEqual(logged.filter((l) => l.level !== 'info'), []);
+      const carried = logged
+        .filter((l) => l.msg === 'reminder queue upgraded from pg-boss 10: queued jobs carried over')
+        .map((l) => (l.obj as { carried: number }).carried);
+      assert.equal(
+        carried.reduce((a, b) => a + b, 0),
+        6,
+        JSON.stringify(logged),
+      );
+      assert.deepEqual(
+        logged.filter((l) => l.level !== 'info'),
+        [],
+      );
       const { rows } = await db.pool.query<{ n: number; old: boolean }>(
         "SELECT count(*)::int AS n, to_regnamespace('pgboss_v10') IS NOT NULL AS old FROM pgboss.job WHERE id::text LIKE 'aaaaaaaa-%'",
       );

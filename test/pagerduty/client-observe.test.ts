@@ -21,7 +21,13 @@ describe('PagerDuty client observe', () => {
 
   function client(opts: { retries?: number; timeoutMs?: number } = {}) {
     const samples: PagerDutyCallSample[] = [];
-    const c = createPagerDutyClient({ token: pd.token, baseUrl: pd.url, sleep: async () => {}, observe: (s) => samples.push(s), ...opts });
+    const c = createPagerDutyClient({
+      token: pd.token,
+      baseUrl: pd.url,
+      sleep: async () => {},
+      observe: (s) => samples.push(s),
+      ...opts,
+    });
     const kinds = () => samples.map((s) => [s.method, s.route, s.error]);
     return { c, samples, kinds };
   }

@@ -58,15 +58,36 @@ function seed(): FakeState {
       { userId: 'PU5', escalationPolicyId: 'PEP2', level: 1, scheduleId: 'PSCH3', start: at(13), end: at(14) },
     ],
     logEntries: [
-      { id: 'L1', type: 'assign_log_entry', createdAt: at(6, 10), incidentId: 'PI1', serviceId: 'PSVC1', assigneeIds: ['PU1', 'PU2'] },
-      { id: 'L2', type: 'escalate_log_entry', createdAt: at(6, 10, 30), incidentId: 'PI1', serviceId: 'PSVC1', assigneeIds: ['PU3'] },
+      {
+        id: 'L1',
+        type: 'assign_log_entry',
+        createdAt: at(6, 10),
+        incidentId: 'PI1',
+        serviceId: 'PSVC1',
+        assigneeIds: ['PU1', 'PU2'],
+      },
+      {
+        id: 'L2',
+        type: 'escalate_log_entry',
+        createdAt: at(6, 10, 30),
+        incidentId: 'PI1',
+        serviceId: 'PSVC1',
+        assigneeIds: ['PU3'],
+      },
       { id: 'L3', type: 'notify_log_entry', createdAt: at(6, 10, 1), incidentId: 'PI1', serviceId: 'PSVC1' },
       { id: 'L4', type: 'trigger_log_entry', createdAt: at(6, 9, 59), incidentId: 'PI1', serviceId: 'PSVC1' },
       { id: 'L5', type: 'acknowledge_log_entry', createdAt: at(6, 10, 5), incidentId: 'PI1', serviceId: 'PSVC1' },
       { id: 'L6', type: 'assign_log_entry', createdAt: at(8, 3), incidentId: 'PI2', assigneeIds: ['PU4'] },
       { id: 'L7', type: 'assign_log_entry', createdAt: at(13), incidentId: 'PI3', assigneeIds: ['PU1'] },
       { id: 'L8', type: 'assign_log_entry', createdAt: at(5, 23, 59), incidentId: 'PI3', assigneeIds: ['PU1'] },
-      { id: 'L9', type: 'escalate_log_entry', createdAt: at(9, 2), incidentId: 'PI2', serviceId: 'PSVC1', assigneeIds: ['PU5', 'PU4'] },
+      {
+        id: 'L9',
+        type: 'escalate_log_entry',
+        createdAt: at(9, 2),
+        incidentId: 'PI2',
+        serviceId: 'PSVC1',
+        assigneeIds: ['PU5', 'PU4'],
+      },
     ],
     incidents: [],
   };
@@ -99,7 +120,14 @@ async function setup(t: TestContext, opts: Opts = {}) {
 
 const one = (r: RecordedRequest, key: string) => r.query[key]?.[0];
 const windowOf = (r: RecordedRequest): [number, number] => [Date.parse(one(r, 'since')!), Date.parse(one(r, 'until')!)];
-const brief = (s: OnCallStretch) => [s.userId, s.scheduleId, s.escalationPolicyId, s.level, s.start.toISOString(), s.end.toISOString()];
+const brief = (s: OnCallStretch) => [
+  s.userId,
+  s.scheduleId,
+  s.escalationPolicyId,
+  s.level,
+  s.start.toISOString(),
+  s.end.toISOString(),
+];
 const briefPage = (p: PageEvent) => [p.id, p.userId, p.kind, p.incidentId, p.serviceId, p.at.toISOString()];
 /** The distinct windows asked for, in order, as [since, until) ISO pairs. */
 const windows = (reqs: RecordedRequest[]) => [...new Set(reqs.map((r) => `${one(r, 'since')}|${one(r, 'until')}`))];
@@ -113,7 +141,10 @@ test('findScope: exact name first (schedules before teams, any case), else the o
     [['/schedules', 'PAYMENTS']],
   );
   assert.deepEqual(await history.findScope(' search '), { kind: 'team', id: 'PT2', name: 'Search' });
-  assert.deepEqual(fake.requestsTo('/teams').map((r) => one(r, 'query')), ['search']);
+  assert.deepEqual(
+    fake.requestsTo('/teams').map((r) => one(r, 'query')),
+    ['search'],
+  );
   assert.deepEqual(await history.findScope('rota'), { kind: 'schedule', id: 'PSCH3', name: 'Search Rota' });
   assert.deepEqual(await history.findScope('primary'), { kind: 'schedule', id: 'PSCH1', name: 'Payments Primary' });
   assert.deepEqual(await history.findScope('plat'), { kind: 'team', id: 'PT3', name: 'Platform' });
@@ -209,13 +240,22 @@ test('people: on-call users from include[]=users, assignees read once each with 
     { id: 'PU5', name: 'Eve Kim', email: 'eve@example.com', timeZone: null },
   ]);
   // PU1 and PU2 came in full with their on-calls; PU3 came as little as a reference; PU4 is paged twice, PU5 once.
-  const userReads = fake.requests.filter((r) => r.path.startsWith('/users')).map((r) => r.path).sort();
+  const userReads = fake.requests
+    .filter((r) => r.path.startsWith('/users'))
+    .map((r) => r.path)
+    .sort();
   assert.deepEqual(userReads, ['/users/PU3', '/users/PU4', '/users/PU5']);
 });
 
 test('a deleted assignee (GET /users/{id} is 404) is still a person, named as the log entry names them', async (t) => {
   const { fake, history } = await setup(t);
-  fake.addLogEntry({ id: 'L10', type: 'assign_log_entry', createdAt: at(10), incidentId: 'PI4', assigneeIds: ['PGONE'] });
+  fake.addLogEntry({
+    id: 'L10',
+    type: 'assign_log_entry',
+    createdAt: at(10),
+    incidentId: 'PI4',
+    assigneeIds: ['PGONE'],
+  });
   const window = await history.fetchWindow({ kind: 'schedule', id: 'PSCH1', name: 'Payments Primary' }, since, until);
   // The fake names an unknown user by their id, as a reference summary.
   assert.deepEqual(
@@ -231,13 +271,32 @@ test('a year is read in log entry windows of at most 7 days and on-call ranges o
       ...seed(),
       oncalls: [
         // Across the first 90-day boundary (2024-03-31): listed by two /oncalls ranges, kept once.
-        { userId: 'PU1', escalationPolicyId: 'PEP1', level: 1, scheduleId: 'PSCH1', start: '2024-03-25T00:00:00.000Z', end: '2024-04-05T00:00:00.000Z' },
+        {
+          userId: 'PU1',
+          escalationPolicyId: 'PEP1',
+          level: 1,
+          scheduleId: 'PSCH1',
+          start: '2024-03-25T00:00:00.000Z',
+          end: '2024-04-05T00:00:00.000Z',
+        },
         { userId: 'PU1', escalationPolicyId: 'PEP1', level: 3, scheduleId: null, start: null, end: null },
       ],
       logEntries: [
         // On the boundary of the first two 7-day windows.
-        { id: 'Y1', type: 'assign_log_entry', createdAt: '2024-01-08T00:00:00.000Z', incidentId: 'PI9', assigneeIds: ['PU1'] },
-        { id: 'Y2', type: 'escalate_log_entry', createdAt: '2024-12-31T23:59:59.000Z', incidentId: 'PI9', assigneeIds: ['PU2'] },
+        {
+          id: 'Y1',
+          type: 'assign_log_entry',
+          createdAt: '2024-01-08T00:00:00.000Z',
+          incidentId: 'PI9',
+          assigneeIds: ['PU1'],
+        },
+        {
+          id: 'Y2',
+          type: 'escalate_log_entry',
+          createdAt: '2024-12-31T23:59:59.000Z',
+          incidentId: 'PI9',
+          assigneeIds: ['PU2'],
+        },
       ],
     },
   });
@@ -247,7 +306,8 @@ test('a year is read in log entry windows of at most 7 days and on-call ranges o
 
   const covers = (reqs: RecordedRequest[], max: number) => {
     const spans = windows(reqs).map((w) => w.split('|').map(Date.parse) as [number, number]);
-    for (const [a, b] of spans) assert.ok(b - a > 0 && b - a <= max, `${new Date(a).toISOString()}..${new Date(b).toISOString()}`);
+    for (const [a, b] of spans)
+      assert.ok(b - a > 0 && b - a <= max, `${new Date(a).toISOString()}..${new Date(b).toISOString()}`);
     const sorted = [...spans].sort((x, y) => x[0] - y[0]);
     assert.equal(sorted[0]![0], from.getTime());
     assert.equal(sorted.at(-1)![1], to.getTime());
@@ -261,17 +321,26 @@ test('a year is read in log entry windows of at most 7 days and on-call ranges o
     ['PU1', null, 'PEP1', 3, from.toISOString(), to.toISOString()],
     ['PU1', 'PSCH1', 'PEP1', 1, '2024-03-25T00:00:00.000Z', '2024-04-05T00:00:00.000Z'],
   ]);
-  assert.deepEqual(window.pages.map((p) => [p.id, p.userId]), [
-    ['Y1', 'PU1'],
-    ['Y2', 'PU2'],
-  ]);
+  assert.deepEqual(
+    window.pages.map((p) => [p.id, p.userId]),
+    [
+      ['Y1', 'PU1'],
+      ['Y2', 'PU2'],
+    ],
+  );
 });
 
 test('a log entry window past the pagination cap (PagerDuty’s 400) is split in halves and read again', async (t) => {
   // PagerDuty refuses offset+limit beyond 10,000; here beyond 10, with pages of 2.
   const { fake, history } = await setup(t, { fake: { maxLimit: 2, maxOffset: 10 }, state: { users: seed().users } });
   for (let h = 0; h < 24; h += 2) {
-    fake.addLogEntry({ id: `B${String(h).padStart(2, '0')}`, type: 'assign_log_entry', createdAt: at(6, h), incidentId: 'PI1', assigneeIds: ['PU1'] });
+    fake.addLogEntry({
+      id: `B${String(h).padStart(2, '0')}`,
+      type: 'assign_log_entry',
+      createdAt: at(6, h),
+      incidentId: 'PI1',
+      assigneeIds: ['PU1'],
+    });
   }
   const window = await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, new Date(at(6)), new Date(at(7)));
   assert.deepEqual(
@@ -295,7 +364,13 @@ test('knowing the cap, the adapter splits before PagerDuty has to refuse', async
     state: { users: seed().users },
   });
   for (let h = 0; h < 24; h += 2) {
-    fake.addLogEntry({ id: `B${h}`, type: 'escalate_log_entry', createdAt: at(6, h), incidentId: 'PI1', assigneeIds: ['PU2'] });
+    fake.addLogEntry({
+      id: `B${h}`,
+      type: 'escalate_log_entry',
+      createdAt: at(6, h),
+      incidentId: 'PI1',
+      assigneeIds: ['PU2'],
+    });
   }
   const window = await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, new Date(at(6)), new Date(at(7)));
   assert.equal(window.pages.length, 12);
@@ -308,7 +383,13 @@ test('knowing the cap, the adapter splits before PagerDuty has to refuse', async
 test('a window still past the cap at an hour is too busy: OnCallUnavailable', async (t) => {
   const { fake, history } = await setup(t, { fake: { maxLimit: 2, maxOffset: 10 }, state: { users: seed().users } });
   for (let i = 0; i < 12; i++) {
-    fake.addLogEntry({ id: `S${i}`, type: 'assign_log_entry', createdAt: at(6, 5, i), incidentId: 'PI1', assigneeIds: ['PU1'] });
+    fake.addLogEntry({
+      id: `S${i}`,
+      type: 'assign_log_entry',
+      createdAt: at(6, 5, i),
+      incidentId: 'PI1',
+      assigneeIds: ['PU1'],
+    });
   }
   await assert.rejects(
     history.fetchWindow({ kind: 'all', id: null, name: 'all' }, new Date(at(6)), new Date(at(7))),
@@ -349,10 +430,17 @@ test('a server repeating the same page with more=true ends the read at the first
     incident: { id: 'PI7', type: 'incident_reference' },
     assignees: [{ id: 'PU1', type: 'user_reference', summary: 'Ann Lee' }],
   };
-  fake.failNext('/log_entries', { status: 200, body: JSON.stringify({ log_entries: [entry], limit: 1, offset: 0, more: true }), times: 50 });
+  fake.failNext('/log_entries', {
+    status: 200,
+    body: JSON.stringify({ log_entries: [entry], limit: 1, offset: 0, more: true }),
+    times: 50,
+  });
   const window = await history.fetchWindow({ kind: 'schedule', id: 'PSCH1', name: 'Payments Primary' }, since, until);
   assert.deepEqual(window.pages.map(briefPage), [['R1', 'PU1', 'assigned', 'PI7', null, at(7)]]);
-  assert.deepEqual(fake.requestsTo('/log_entries').map((r) => one(r, 'offset')), ['0', '1']);
+  assert.deepEqual(
+    fake.requestsTo('/log_entries').map((r) => one(r, 'offset')),
+    ['0', '1'],
+  );
 });
 
 test('429 and 500 are retried by the client (Retry-After honoured); a persistent 500 is OnCallUnavailable', async (t) => {
@@ -376,21 +464,31 @@ test('429 and 500 are retried by the client (Retry-After honoured); a persistent
 test('malformed answers are OnCallUnavailable', async (t) => {
   const { fake, history } = await setup(t, { retries: 0 });
   const scope: LoadScope = { kind: 'schedule', id: 'PSCH1', name: 'Payments Primary' };
-  const isUnavailable = (pattern: RegExp) => (err: unknown) => err instanceof OnCallUnavailable && pattern.test(err.message);
+  const isUnavailable = (pattern: RegExp) => (err: unknown) =>
+    err instanceof OnCallUnavailable && pattern.test(err.message);
 
-  fake.failNext('/oncalls', { status: 200, body: JSON.stringify({ oncalls: [{ user: { id: 'PU1' }, escalation_level: 'one' }], more: false }) });
+  fake.failNext('/oncalls', {
+    status: 200,
+    body: JSON.stringify({ oncalls: [{ user: { id: 'PU1' }, escalation_level: 'one' }], more: false }),
+  });
   await assert.rejects(history.fetchWindow(scope, since, until), isUnavailable(/on-calls/));
 
   fake.failNext('/log_entries', {
     status: 200,
-    body: JSON.stringify({ log_entries: [{ id: 'X', type: 'assign_log_entry', created_at: 'yesterday', incident: { id: 'PI1' } }], more: false }),
+    body: JSON.stringify({
+      log_entries: [{ id: 'X', type: 'assign_log_entry', created_at: 'yesterday', incident: { id: 'PI1' } }],
+      more: false,
+    }),
   });
   await assert.rejects(history.fetchWindow(scope, since, until), isUnavailable(/log entries/));
 
   // An assignment without its incident cannot be a page.
   fake.failNext('/log_entries', {
     status: 200,
-    body: JSON.stringify({ log_entries: [{ id: 'X', type: 'escalate_log_entry', created_at: at(7), assignees: [{ id: 'PU1' }] }], more: false }),
+    body: JSON.stringify({
+      log_entries: [{ id: 'X', type: 'escalate_log_entry', created_at: at(7), assignees: [{ id: 'PU1' }] }],
+      more: false,
+    }),
   });
   await assert.rejects(history.fetchWindow(scope, since, until), isUnavailable(/log entries[\s\S]*incident/));
 
@@ -413,22 +511,42 @@ test('malformed answers are OnCallUnavailable', async (t) => {
 
 test('an empty or inverted window asks nothing', async (t) => {
   const { fake, history } = await setup(t);
-  assert.deepEqual(await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, until, since), { people: [], stretches: [], pages: [] });
-  assert.deepEqual(await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, since, since), { people: [], stretches: [], pages: [] });
+  assert.deepEqual(await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, until, since), {
+    people: [],
+    stretches: [],
+    pages: [],
+  });
+  assert.deepEqual(await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, since, since), {
+    people: [],
+    stretches: [],
+    pages: [],
+  });
   assert.equal(fake.requests.length, 0);
 });
 
 test('the fake refuses /oncalls ranges over 90 days, as the adapter never asks', async (t) => {
   const { fake } = await setup(t);
-  const res = await fetch(`${fake.url}/oncalls?since=${at(1)}&until=${new Date(Date.parse(at(1)) + 91 * DAY).toISOString()}`, {
-    headers: { Authorization: `Token token=${fake.token}` },
-  });
+  const res = await fetch(
+    `${fake.url}/oncalls?since=${at(1)}&until=${new Date(Date.parse(at(1)) + 91 * DAY).toISOString()}`,
+    {
+      headers: { Authorization: `Token token=${fake.token}` },
+    },
+  );
   assert.equal(res.status, 400);
 });
 
 test('a reassignment (delegate_log_entry) pages its assignees too', async (t) => {
   const state = seed();
-  state.logEntries = [{ id: 'D1', type: 'delegate_log_entry', createdAt: at(6, 12), incidentId: 'PI7', serviceId: 'PSVC1', assigneeIds: ['PU4'] }];
+  state.logEntries = [
+    {
+      id: 'D1',
+      type: 'delegate_log_entry',
+      createdAt: at(6, 12),
+      incidentId: 'PI7',
+      serviceId: 'PSVC1',
+      assigneeIds: ['PU4'],
+    },
+  ];
   const { history } = await setup(t, { state });
   const w = await history.fetchWindow({ kind: 'all', id: null, name: 'all' }, new Date(at(5)), new Date(at(12)));
   assert.deepEqual(w.pages.map(briefPage), [['D1', 'PU4', 'assigned', 'PI7', 'PSVC1', at(6, 12)]]);

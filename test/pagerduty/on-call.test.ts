@@ -46,7 +46,10 @@ function seed(): FakeState {
   };
 }
 
-async function setup(t: TestContext, opts: { maxLimit?: number; token?: string; timeoutMs?: number; retries?: number } = {}) {
+async function setup(
+  t: TestContext,
+  opts: { maxLimit?: number; token?: string; timeoutMs?: number; retries?: number } = {},
+) {
   const fake = await startPagerDutyFake({ state: seed(), maxLimit: opts.maxLimit });
   t.after(() => fake.close());
   const waits: number[] = [];
@@ -117,7 +120,11 @@ test('a service name merely containing the query still matches when nothing is e
 test('exactService (inviting for an affected service): only a service of exactly that name, never a schedule or a partial match', async (t) => {
   const { provider } = await setup(t);
   assert.equal(await provider.onCall('legacy', now, { exactService: true }), null, 'partial service name');
-  assert.equal(await provider.onCall('payments primary', now, { exactService: true }), null, 'a schedule is not a service');
+  assert.equal(
+    await provider.onCall('payments primary', now, { exactService: true }),
+    null,
+    'a schedule is not a service',
+  );
   const exact = await provider.onCall('PAYMENTS-API-LEGACY', now, { exactService: true });
   assert.deepEqual(exact?.target, { kind: 'service', id: 'PSVC2', name: 'payments-api-legacy' });
 });
@@ -230,13 +237,24 @@ test('persistent 500 → OnCallUnavailable after retries', async (t) => {
 test('malformed bodies → OnCallUnavailable, without retrying', async (t) => {
   const { fake, provider, waits } = await setup(t);
   fake.failNext('/oncalls', { body: '{"oncalls": [' });
-  await assert.rejects(provider.onCall(null, now), (err: unknown) => err instanceof OnCallUnavailable && /not JSON/.test(err.message));
+  await assert.rejects(
+    provider.onCall(null, now),
+    (err: unknown) => err instanceof OnCallUnavailable && /not JSON/.test(err.message),
+  );
 
-  fake.failNext('/oncalls', { body: JSON.stringify({ oncalls: [{ user: { id: 7 }, escalation_level: 'one' }], more: false }) });
-  await assert.rejects(provider.onCall(null, now), (err: unknown) => err instanceof OnCallUnavailable && /unexpected on-calls/.test(err.message));
+  fake.failNext('/oncalls', {
+    body: JSON.stringify({ oncalls: [{ user: { id: 7 }, escalation_level: 'one' }], more: false }),
+  });
+  await assert.rejects(
+    provider.onCall(null, now),
+    (err: unknown) => err instanceof OnCallUnavailable && /unexpected on-calls/.test(err.message),
+  );
 
   fake.failNext('/services', { body: JSON.stringify({ something: [] }) });
-  await assert.rejects(provider.onCall('payments', now), (err: unknown) => err instanceof OnCallUnavailable && /unexpected page/.test(err.message));
+  await assert.rejects(
+    provider.onCall('payments', now),
+    (err: unknown) => err instanceof OnCallUnavailable && /unexpected page/.test(err.message),
+  );
 
   fake.failNext('/oncalls', { body: JSON.stringify({ oncalls: [{ ...okEntry, start: 'yesterday' }], more: false }) });
   await assert.rejects(provider.onCall(null, now), OnCallUnavailable);
@@ -254,11 +272,17 @@ const okEntry = {
 test('404 and 401 are not retried → OnCallUnavailable', async (t) => {
   const { fake, provider, waits } = await setup(t);
   fake.failNext('/services', { status: 404 });
-  await assert.rejects(provider.onCall('payments', now), (err: unknown) => err instanceof OnCallUnavailable && /HTTP 404/.test(err.message));
+  await assert.rejects(
+    provider.onCall('payments', now),
+    (err: unknown) => err instanceof OnCallUnavailable && /HTTP 404/.test(err.message),
+  );
   assert.deepEqual(paths(fake), ['/services']);
 
   const bad = await setup(t, { token: 'wrong-token-000' });
-  await assert.rejects(bad.provider.onCall(null, now), (err: unknown) => err instanceof OnCallUnavailable && /HTTP 401/.test(err.message));
+  await assert.rejects(
+    bad.provider.onCall(null, now),
+    (err: unknown) => err instanceof OnCallUnavailable && /HTTP 401/.test(err.message),
+  );
   assert.equal(bad.fake.requests.length, 1);
   assert.equal(bad.fake.requests[0]!.headers.authorization, 'Token token=wrong-token-000');
   assert.deepEqual([...waits, ...bad.waits], []);

@@ -43,7 +43,12 @@ async function setup(t: TestContext, opts: { defaultServiceId?: string } = {}) {
   return { fake, provider, waits };
 }
 
-const input = { title: 'INC-7 payments 500s', details: 'Declared in #inc-7', fromEmail: 'ann@example.com', dedupKey: 'inc-7' };
+const input = {
+  title: 'INC-7 payments 500s',
+  details: 'Declared in #inc-7',
+  fromEmail: 'ann@example.com',
+  dedupKey: 'inc-7',
+};
 const writes = (fake: { requests: Array<{ method: string; path: string }> }) =>
   fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
 
@@ -70,7 +75,10 @@ test('page a service by name → POST /incidents with From, service, incident_ke
       body: { type: 'incident_body', details: 'Declared in #inc-7' },
     },
   });
-  assert.deepEqual(fake.state.incidents.map((i) => [i.serviceId, i.incidentKey, i.urgency, i.assigneeIds]), [['PSVC1', 'inc-7', 'high', []]]);
+  assert.deepEqual(
+    fake.state.incidents.map((i) => [i.serviceId, i.incidentKey, i.urgency, i.assigneeIds]),
+    [['PSVC1', 'inc-7', 'high', []]],
+  );
 });
 
 test('empty details: no incident body', async (t) => {
@@ -163,6 +171,12 @@ test('resolvePaged → PUT /incidents/{id} with From and status resolved; alread
 
 test('resolvePaged errors: unknown id (404) and a missing From → OnCallUnavailable', async (t) => {
   const { provider } = await setup(t);
-  await assert.rejects(provider.resolvePaged('PNOPE', 'ann@example.com'), (err: unknown) => err instanceof OnCallUnavailable && /HTTP 404/.test(err.message));
-  await assert.rejects(provider.resolvePaged('PNOPE', ''), (err: unknown) => err instanceof OnCallUnavailable && /HTTP 400/.test(err.message));
+  await assert.rejects(
+    provider.resolvePaged('PNOPE', 'ann@example.com'),
+    (err: unknown) => err instanceof OnCallUnavailable && /HTTP 404/.test(err.message),
+  );
+  await assert.rejects(
+    provider.resolvePaged('PNOPE', ''),
+    (err: unknown) => err instanceof OnCallUnavailable && /HTTP 400/.test(err.message),
+  );
 });

@@ -41,15 +41,27 @@ describe('backing up the embedded database', () => {
   });
 
   async function declare(title: string, slug: string) {
-    const res = await postSigned(bot!.url, slashCommandBody({ text: `declare sev3 ${title}`, responseUrl: slack.responseUrl(slug) }));
+    const res = await postSigned(
+      bot!.url,
+      slashCommandBody({ text: `declare sev3 ${title}`, responseUrl: slack.responseUrl(slug) }),
+    );
     assert.equal(res.status, 200);
     return slack.waitFor(() => [...slack.channels.values()].find((c) => c.name.endsWith(`-${slug}`)), 60_000);
   }
 
-  test('while the bot runs: the absolute data folder is logged, and db:dump is refused without disturbing the bot', { timeout: 180_000 }, async () => {
+  test('while the bot runs: the absolute data folder is logged, and db:dump is refused without disturbing the bot', {
+    timeout: 180_000,
+  }, async () => {
     bot = await startChildBot(slack, { DATA_DIR: data });
-    assert.equal(bot.logs.find((l) => l.msg === 'database ready')?.dataDir, data, 'the data folder logged as an absolute path');
-    assert.ok(bot.logs.some((l) => /new, empty embedded database/.test(String(l.msg))), 'a new database is said to be new');
+    assert.equal(
+      bot.logs.find((l) => l.msg === 'database ready')?.dataDir,
+      data,
+      'the data folder logged as an absolute path',
+    );
+    assert.ok(
+      bot.logs.some((l) => /new, empty embedded database/.test(String(l.msg))),
+      'a new database is said to be new',
+    );
     assert.equal((await declare('Backed up', 'backed-up')).name, 'inc-1-backed-up');
 
     const refused = spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/db-dump.ts'], {
@@ -60,10 +72,16 @@ describe('backing up the embedded database', () => {
     });
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /^The data folder .* is in use by another process \(pid \d+\): stop the bot first/);
-    assert.equal((await declare('Still working', 'still-working')).name, 'inc-2-still-working', 'the bot is undisturbed');
+    assert.equal(
+      (await declare('Still working', 'still-working')).name,
+      'inc-2-still-working',
+      'the bot is undisturbed',
+    );
   });
 
-  test('stopped: the folder copied with cp -a is a backup a bot starts on, with every record', { timeout: 180_000 }, async () => {
+  test('stopped: the folder copied with cp -a is a backup a bot starts on, with every record', {
+    timeout: 180_000,
+  }, async () => {
     await stop(bot!);
     const copy = path.join(dir, 'restored');
     const cp = spawnSync('cp', ['-a', data, copy], { encoding: 'utf8' });
@@ -72,7 +90,11 @@ describe('backing up the embedded database', () => {
     bot = await startChildBot(slack, { DATA_DIR: copy });
     assert.equal(bot.logs.find((l) => l.msg === 'database ready')?.dataDir, copy);
     assert.ok(!bot.logs.some((l) => /new, empty embedded database/.test(String(l.msg))), 'not a new database');
-    assert.equal((await declare('After the restore', 'after-the-restore')).name, 'inc-3-after-the-restore', 'numbering goes on from the backup');
+    assert.equal(
+      (await declare('After the restore', 'after-the-restore')).name,
+      'inc-3-after-the-restore',
+      'numbering goes on from the backup',
+    );
     await stop(bot);
   });
 });

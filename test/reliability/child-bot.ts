@@ -70,9 +70,19 @@ export async function startChildBot(slack: SlackStandIn, env: Record<string, str
       const check = () => {
         const found = logs.find((l) => match.test(String(l.msg)));
         if (found) return done(() => resolve(found));
-        if (gone) return done(() => reject(new Error(`the bot exited before logging ${match}; stderr: ${err.slice(-2000)}; logs: ${JSON.stringify(logs.slice(-10))}`)));
+        if (gone)
+          return done(() =>
+            reject(
+              new Error(
+                `the bot exited before logging ${match}; stderr: ${err.slice(-2000)}; logs: ${JSON.stringify(logs.slice(-10))}`,
+              ),
+            ),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`no log line ${match} within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`no log line ${match} within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`))),
+        timeoutMs,
+      );
       const done = (f: () => void) => {
         clearTimeout(timer);
         waiters.delete(check);

@@ -43,7 +43,9 @@ describe('the bot on a data folder (bot process)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('private folder, Unix socket only, a second bot refused; a kill -9 does not block the next start', { timeout: 240_000 }, async () => {
+  test('private folder, Unix socket only, a second bot refused; a kill -9 does not block the next start', {
+    timeout: 240_000,
+  }, async () => {
     const data = path.join(dir, 'data');
     const first = await startChildBot(slack, { DATA_DIR: data });
     let killed = false;
@@ -56,9 +58,15 @@ describe('the bot on a data folder (bot process)', () => {
       assert.equal(socket.mode & 0o777, 0o600);
 
       // The bot works over it (migrations, Prisma, the reminder queue all went through at start).
-      const res = await postSigned(first.url, slashCommandBody({ text: 'declare sev3 Over the socket', responseUrl: slack.responseUrl('sock') }));
+      const res = await postSigned(
+        first.url,
+        slashCommandBody({ text: 'declare sev3 Over the socket', responseUrl: slack.responseUrl('sock') }),
+      );
       assert.equal(res.status, 200);
-      await slack.waitFor(() => slack.messages.find((m) => m.channel === BROADCAST_CHANNEL && /Over the socket/.test(JSON.stringify(m))), 60_000);
+      await slack.waitFor(
+        () => slack.messages.find((m) => m.channel === BROADCAST_CHANNEL && /Over the socket/.test(JSON.stringify(m))),
+        60_000,
+      );
       assert.ok(slack.channelByName('inc-1-over-the-socket'), 'incident channel made');
       assert.deepEqual(notPrivate(data), []);
 
@@ -78,7 +86,10 @@ describe('the bot on a data folder (bot process)', () => {
         timeout: 60_000,
       });
       assert.equal(second.status, 1, second.stderr);
-      assert.equal(second.stderr, `The data folder ${data} is in use by another process (pid ${first.proc.pid}): stop the bot first, or use DATABASE_URL.\n`);
+      assert.equal(
+        second.stderr,
+        `The data folder ${data} is in use by another process (pid ${first.proc.pid}): stop the bot first, or use DATABASE_URL.\n`,
+      );
       assert.equal(second.stdout, '', 'it did not start (nothing logged)');
 
       first.proc.kill('SIGKILL');

@@ -27,14 +27,22 @@ class FakeLog implements DeliveryLog {
   }
 }
 
-const command = (trigger: string) => ({ command: '/incident', text: 'note hi', trigger_id: trigger, user_id: 'UALICE' });
+const command = (trigger: string) => ({
+  command: '/incident',
+  text: 'note hi',
+  trigger_id: trigger,
+  user_id: 'UALICE',
+});
 
 function setup() {
   const log = new FakeLog();
   let now = new Date('2026-12-01T10:00:00Z');
   const clock = { now: () => now };
   const mw = skipRepeatedDeliveries({ log, clock, logger: silentLogger, signatureKey: 'sig' });
-  const run = async (body: unknown, opts: { retryNum?: number; signature?: string; handler?: () => Promise<void> } = {}) => {
+  const run = async (
+    body: unknown,
+    opts: { retryNum?: number; signature?: string; handler?: () => Promise<void> } = {},
+  ) => {
     let handled = 0;
     let acked = 0;
     await mw({
@@ -56,15 +64,26 @@ function setup() {
 
 describe('Slack delivery keys', () => {
   test('each kind of payload has a stable key; options requests have none', () => {
-    assert.equal(deliveryKey({ type: 'event_callback', event_id: 'Ev123', event: { type: 'pin_added' } }), 'event:Ev123');
+    assert.equal(
+      deliveryKey({ type: 'event_callback', event_id: 'Ev123', event: { type: 'pin_added' } }),
+      'event:Ev123',
+    );
     assert.equal(deliveryKey(command('1.2.abc')), 'command:1.2.abc');
     assert.equal(
-      deliveryKey({ type: 'block_actions', trigger_id: 't', user: { id: 'UBOB' }, actions: [{ action_id: 'incident_resolve', action_ts: '1764.0001' }] }),
+      deliveryKey({
+        type: 'block_actions',
+        trigger_id: 't',
+        user: { id: 'UBOB' },
+        actions: [{ action_id: 'incident_resolve', action_ts: '1764.0001' }],
+      }),
       'action:1764.0001:incident_resolve:UBOB',
     );
     assert.equal(deliveryKey({ type: 'view_submission', trigger_id: '9.8.xyz', view: { id: 'V1' } }), 'view:9.8.xyz');
     assert.equal(deliveryKey({ type: 'shortcut', trigger_id: '7.7.s', callback_id: 'declare' }), 'interaction:7.7.s');
-    assert.equal(deliveryKey({ type: 'view_closed', user: { id: 'UA' }, view: { id: 'V2', hash: 'h1' } }), 'view_closed:V2:h1:UA');
+    assert.equal(
+      deliveryKey({ type: 'view_closed', user: { id: 'UA' }, view: { id: 'V2', hash: 'h1' } }),
+      'view_closed:V2:h1:UA',
+    );
     assert.equal(deliveryKey({ type: 'block_suggestion', action_id: 'x', value: 'pay' }), null);
     assert.equal(deliveryKey({ type: 'event_callback' }), null, 'no event id: nothing to key on');
     assert.equal(deliveryKey('garbage'), null);
@@ -77,8 +96,16 @@ describe('skipRepeatedDeliveries', () => {
     assert.deepEqual(await run(command('T1')), { handled: 1, acked: 0 });
     assert.deepEqual(await run(command('T1'), { retryNum: 1 }), { handled: 0, acked: 1 });
     assert.deepEqual(await run(command('T1'), { retryNum: 2 }), { handled: 0, acked: 1 });
-    assert.deepEqual(await run(command('T2'), { retryNum: 1 }), { handled: 1, acked: 0 }, 'a retry whose first copy never arrived is handled');
-    assert.deepEqual(await run(command('T1')), { handled: 0, acked: 1 }, 'a copy that is not a retry (a replay) is dropped too');
+    assert.deepEqual(
+      await run(command('T2'), { retryNum: 1 }),
+      { handled: 1, acked: 0 },
+      'a retry whose first copy never arrived is handled',
+    );
+    assert.deepEqual(
+      await run(command('T1')),
+      { handled: 0, acked: 1 },
+      'a copy that is not a retry (a replay) is dropped too',
+    );
     assert.deepEqual([...log.keys.keys()], ['command:T1', 'command:T2']);
   });
 
@@ -87,7 +114,12 @@ describe('skipRepeatedDeliveries', () => {
     const deliveries = [
       command('P1'),
       { type: 'event_callback', event_id: 'EvP1', event: { type: 'pin_added' } },
-      { type: 'block_actions', trigger_id: 't', user: { id: 'UBOB' }, actions: [{ action_id: 'incident_resolve', action_ts: '1764.0002' }] },
+      {
+        type: 'block_actions',
+        trigger_id: 't',
+        user: { id: 'UBOB' },
+        actions: [{ action_id: 'incident_resolve', action_ts: '1764.0002' }],
+      },
       { type: 'view_submission', trigger_id: 'P.1.v', view: { id: 'V1' } },
       { type: 'shortcut', trigger_id: 'P.1.s', callback_id: 'declare' },
       { type: 'view_closed', user: { id: 'UA' }, view: { id: 'V3', hash: 'h3' } },
@@ -95,7 +127,11 @@ describe('skipRepeatedDeliveries', () => {
     for (const body of deliveries) {
       assert.equal((await run(body)).handled, 1, `first copy of ${JSON.stringify(body)}`);
       for (const retryNum of [undefined, 0, 1]) {
-        assert.deepEqual(await run(body, retryNum === undefined ? {} : { retryNum }), { handled: 0, acked: 1 }, `copy (retry ${retryNum}) of ${JSON.stringify(body)}`);
+        assert.deepEqual(
+          await run(body, retryNum === undefined ? {} : { retryNum }),
+          { handled: 0, acked: 1 },
+          `copy (retry ${retryNum}) of ${JSON.stringify(body)}`,
+        );
       }
     }
   });
@@ -106,7 +142,11 @@ describe('skipRepeatedDeliveries', () => {
     const sig = `v0=${'a'.repeat(64)}`;
     assert.equal((await run(options, { signature: sig })).handled, 1);
     assert.deepEqual(await run(options, { signature: sig }), { handled: 0, acked: 1 }, 'the same signed request again');
-    assert.equal((await run(options, { signature: `v0=${'b'.repeat(64)}` })).handled, 1, 'another request (another signature) is handled');
+    assert.equal(
+      (await run(options, { signature: `v0=${'b'.repeat(64)}` })).handled,
+      1,
+      'another request (another signature) is handled',
+    );
     assert.deepEqual([...log.keys.keys()], [`request:${sig}`, `request:v0=${'b'.repeat(64)}`]);
     assert.equal(requestKey({ sig: 'not a signature' }, 'sig'), null);
   });
@@ -119,9 +159,16 @@ describe('skipRepeatedDeliveries', () => {
     assert.equal(log.keys.size, 0);
   });
 
-  test('when the handling throws, the key is dropped so that Slack\'s retry is handled', async () => {
+  test("when the handling throws, the key is dropped so that Slack's retry is handled", async () => {
     const { run, log } = setup();
-    await assert.rejects(run(command('T3'), { handler: async () => { throw new Error('boom'); } }), /boom/);
+    await assert.rejects(
+      run(command('T3'), {
+        handler: async () => {
+          throw new Error('boom');
+        },
+      }),
+      /boom/,
+    );
     assert.equal(log.keys.has('command:T3'), false);
     assert.equal((await run(command('T3'), { retryNum: 1 })).handled, 1);
   });
@@ -138,14 +185,25 @@ describe('skipRepeatedDeliveries', () => {
     const log = new FakeLog();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const slow: DeliveryLog = { ...log, record: async (k, at) => {
+    const slow: DeliveryLog = {
+      ...log,
+      record: async (k, at) => {
         await gate;
         return log.record(k, at);
-      }, forget: (k) => log.forget(k), pruneBefore: (c) => log.pruneBefore(c) };
+      },
+      forget: (k) => log.forget(k),
+      pruneBefore: (c) => log.pruneBefore(c),
+    };
     const mw = skipRepeatedDeliveries({ log: slow, clock: { now: () => new Date() }, logger: silentLogger });
     let handled = 0;
     let acked = 0;
-    const copy = () => mw({ body: command('T6'), context: {}, ack: async () => void acked++, next: async () => void handled++ } as never);
+    const copy = () =>
+      mw({
+        body: command('T6'),
+        context: {},
+        ack: async () => void acked++,
+        next: async () => void handled++,
+      } as never);
     const both = Promise.all([copy(), copy()]);
     await new Promise((r) => setImmediate(r));
     assert.equal(handled, 0, 'nothing handled while the insert is pending');

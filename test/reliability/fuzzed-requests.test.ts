@@ -8,35 +8,114 @@ import fc from 'fast-check';
 import { BROADCAST_CHANNEL, useTestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { postSigned } from '../support/slack-requests.ts';
-import { ACTION_ITEM_ACTIONS, DECLARE_MODAL, INCIDENT_MODALS, REVIEW_ACTIONS, REVIEW_MODAL, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
+import {
+  ACTION_ITEM_ACTIONS,
+  DECLARE_MODAL,
+  INCIDENT_MODALS,
+  REVIEW_ACTIONS,
+  REVIEW_MODAL,
+  SUMMARY_ACTIONS,
+} from '../../src/slack/ids.ts';
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-const field = fc.oneof(fc.string({ maxLength: 12 }), anyJson, fc.constant(null), fc.constant('U1'), fc.constant('\u0000'));
+const field = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  anyJson,
+  fc.constant(null),
+  fc.constant('U1'),
+  fc.constant('\u0000'),
+);
 
 /** Ids the bot's listeners answer to, so generated payloads reach them too. */
-const knownAction = fc.constantFrom(...Object.values(SUMMARY_ACTIONS), `${SUMMARY_ACTIONS.statusPrefix}investigating`, ACTION_ITEM_ACTIONS.complete, ACTION_ITEM_ACTIONS.snooze, REVIEW_ACTIONS.edit);
-const knownBlock = fc.constantFrom(SUMMARY_ACTIONS.blockId, REVIEW_ACTIONS.blockId, `${ACTION_ITEM_ACTIONS.blockPrefix}0f8fad5b-d9cb-469f-a165-70867728950e`, `${ACTION_ITEM_ACTIONS.blockPrefix}x`);
-const knownView = fc.constantFrom(DECLARE_MODAL.callbackId, INCIDENT_MODALS.note.callbackId, INCIDENT_MODALS.role.callbackId, REVIEW_MODAL.callbackId);
+const knownAction = fc.constantFrom(
+  ...Object.values(SUMMARY_ACTIONS),
+  `${SUMMARY_ACTIONS.statusPrefix}investigating`,
+  ACTION_ITEM_ACTIONS.complete,
+  ACTION_ITEM_ACTIONS.snooze,
+  REVIEW_ACTIONS.edit,
+);
+const knownBlock = fc.constantFrom(
+  SUMMARY_ACTIONS.blockId,
+  REVIEW_ACTIONS.blockId,
+  `${ACTION_ITEM_ACTIONS.blockPrefix}0f8fad5b-d9cb-469f-a165-70867728950e`,
+  `${ACTION_ITEM_ACTIONS.blockPrefix}x`,
+);
+const knownView = fc.constantFrom(
+  DECLARE_MODAL.callbackId,
+  INCIDENT_MODALS.note.callbackId,
+  INCIDENT_MODALS.role.callbackId,
+  REVIEW_MODAL.callbackId,
+);
 
 /** Slack-like payloads: the right `type` (mostly), random values where Bolt and the listeners look. */
 const slackish = fc.oneof(
-  fc.record({
-    type: fc.constantFrom('block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion', 'interactive_message', 'nonsense'),
-    user: fc.oneof(fc.record({ id: fc.oneof(fc.constant('U1'), field) }), field),
-    actions: maybe(fc.oneof(fc.array(fc.record({ action_id: fc.oneof(knownAction, field), block_id: maybe(fc.oneof(knownBlock, field)), value: maybe(field), selected_option: maybe(field) }), { maxLength: 2 }), field)),
-    view: maybe(fc.oneof(fc.record({ id: fc.oneof(fc.constant('V1'), field), callback_id: fc.oneof(knownView, field), private_metadata: maybe(fc.oneof(field, anyJson.map((v) => JSON.stringify(v)))), state: maybe(fc.record({ values: anyJson })) }), field)),
-    channel: maybe(fc.oneof(fc.record({ id: field }), field)),
-    team: maybe(fc.oneof(fc.record({ id: field }), fc.constant(null))),
-    trigger_id: maybe(field),
-    callback_id: maybe(field),
-    response_url: maybe(fc.oneof(field, fc.constant('https://hooks.slack.com/x'), fc.constant('http://127.0.0.1:9/x'))),
-  }, { requiredKeys: ['type'] }),
+  fc.record(
+    {
+      type: fc.constantFrom(
+        'block_actions',
+        'view_submission',
+        'view_closed',
+        'shortcut',
+        'message_action',
+        'block_suggestion',
+        'interactive_message',
+        'nonsense',
+      ),
+      user: fc.oneof(fc.record({ id: fc.oneof(fc.constant('U1'), field) }), field),
+      actions: maybe(
+        fc.oneof(
+          fc.array(
+            fc.record({
+              action_id: fc.oneof(knownAction, field),
+              block_id: maybe(fc.oneof(knownBlock, field)),
+              value: maybe(field),
+              selected_option: maybe(field),
+            }),
+            { maxLength: 2 },
+          ),
+          field,
+        ),
+      ),
+      view: maybe(
+        fc.oneof(
+          fc.record({
+            id: fc.oneof(fc.constant('V1'), field),
+            callback_id: fc.oneof(knownView, field),
+            private_metadata: maybe(
+              fc.oneof(
+                field,
+                anyJson.map((v) => JSON.stringify(v)),
+              ),
+            ),
+            state: maybe(fc.record({ values: anyJson })),
+          }),
+          field,
+        ),
+      ),
+      channel: maybe(fc.oneof(fc.record({ id: field }), field)),
+      team: maybe(fc.oneof(fc.record({ id: field }), fc.constant(null))),
+      trigger_id: maybe(field),
+      callback_id: maybe(field),
+      response_url: maybe(
+        fc.oneof(field, fc.constant('https://hooks.slack.com/x'), fc.constant('http://127.0.0.1:9/x')),
+      ),
+    },
+    { requiredKeys: ['type'] },
+  ),
   fc.record({
     type: fc.constant('event_callback'),
     event_id: field,
     event: fc.oneof(
-      fc.record({ type: fc.oneof(fc.constantFrom('message', 'pin_added', 'reaction_added', 'app_home_opened'), field), user: maybe(field), channel: maybe(field), item: maybe(field), message: maybe(field), subtype: maybe(field), text: maybe(field) }),
+      fc.record({
+        type: fc.oneof(fc.constantFrom('message', 'pin_added', 'reaction_added', 'app_home_opened'), field),
+        user: maybe(field),
+        channel: maybe(field),
+        item: maybe(field),
+        message: maybe(field),
+        subtype: maybe(field),
+        text: maybe(field),
+      }),
       field,
     ),
     authorizations: maybe(fc.oneof(fc.array(field, { maxLength: 2 }), field)),
@@ -57,11 +136,15 @@ for (const database of testDatabases().slice(0, 1)) {
     });
     after(() => void process.off('unhandledRejection', onRejection));
 
-    test('every signed body is answered 200, 400 or 404 (never 500, never no answer), and nothing is left unhandled', { timeout: 300_000 }, async () => {
+    test('every signed body is answered 200, 400 or 404 (never 500, never no answer), and nothing is left unhandled', {
+      timeout: 300_000,
+    }, async () => {
       await fc.assert(
         fc.asyncProperty(slackish, fc.boolean(), async (value, asJson) => {
           const body = asJson ? JSON.stringify(value) : formOf(value);
-          const res = await postSigned(env.app.url, body, { contentType: asJson ? 'application/json' : 'application/x-www-form-urlencoded' });
+          const res = await postSigned(env.app.url, body, {
+            contentType: asJson ? 'application/json' : 'application/x-www-form-urlencoded',
+          });
           assert.ok([200, 400, 404].includes(res.status), `${res.status} for ${body.slice(0, 300)}`);
         }),
         { numRuns: 200 },

@@ -23,11 +23,25 @@ const MALFORMED: { name: string; body: string; contentType?: string }[] = [
   { name: 'payload without a type', body: form('{}') },
   { name: 'payload of an unknown type', body: form('{"type":"nonsense","user":{"id":"U1"}}') },
   { name: 'block_actions with actions null', body: form('{"type":"block_actions","user":{"id":"U1"},"actions":null}') },
-  { name: 'block_actions with user null', body: form('{"type":"block_actions","user":null,"actions":[{"action_id":"a"}]}') },
-  { name: 'block_actions with a string action', body: form('{"type":"block_actions","user":{"id":"U1"},"actions":["a"]}') },
+  {
+    name: 'block_actions with user null',
+    body: form('{"type":"block_actions","user":null,"actions":[{"action_id":"a"}]}'),
+  },
+  {
+    name: 'block_actions with a string action',
+    body: form('{"type":"block_actions","user":{"id":"U1"},"actions":["a"]}'),
+  },
   { name: 'view_submission with view null', body: form('{"type":"view_submission","user":{"id":"U1"},"view":null}') },
-  { name: 'view_submission whose state values are not objects', body: form('{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"x","state":{"values":{"b":{"a":null}}}}}') },
-  { name: 'an interaction carrying an event', body: form('{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],"event":"x"}') },
+  {
+    name: 'view_submission whose state values are not objects',
+    body: form(
+      '{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"x","state":{"values":{"b":{"a":null}}}}}',
+    ),
+  },
+  {
+    name: 'an interaction carrying an event',
+    body: form('{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],"event":"x"}'),
+  },
   { name: 'payload twice', body: 'payload=%7B%7D&payload=%7B%7D' },
   { name: 'empty form', body: '' },
   { name: 'command without user or channel', body: 'command=%2Fincident&text=help' },
@@ -37,15 +51,39 @@ const MALFORMED: { name: string; body: string; contentType?: string }[] = [
   { name: 'JSON number', body: '42', contentType: JSON_TYPE },
   { name: 'JSON string', body: '"event_callback"', contentType: JSON_TYPE },
   { name: 'JSON not JSON', body: '{"type":', contentType: JSON_TYPE },
-  { name: 'event_callback with event null', body: '{"type":"event_callback","event_id":"Ev1","event":null}', contentType: JSON_TYPE },
-  { name: 'event_callback with a string event', body: '{"type":"event_callback","event_id":"Ev1","event":"pin_added"}', contentType: JSON_TYPE },
-  { name: 'event_callback with channel null', body: '{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel":null}}', contentType: JSON_TYPE },
-  { name: 'event_callback with item null', body: '{"type":"event_callback","event_id":"Ev1","event":{"type":"pin_added","item":null}}', contentType: JSON_TYPE },
-  { name: 'event_callback with authorizations [null]', body: '{"type":"event_callback","event_id":"Ev1","event":{"type":"pin_added"},"authorizations":[null]}', contentType: JSON_TYPE },
+  {
+    name: 'event_callback with event null',
+    body: '{"type":"event_callback","event_id":"Ev1","event":null}',
+    contentType: JSON_TYPE,
+  },
+  {
+    name: 'event_callback with a string event',
+    body: '{"type":"event_callback","event_id":"Ev1","event":"pin_added"}',
+    contentType: JSON_TYPE,
+  },
+  {
+    name: 'event_callback with channel null',
+    body: '{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel":null}}',
+    contentType: JSON_TYPE,
+  },
+  {
+    name: 'event_callback with item null',
+    body: '{"type":"event_callback","event_id":"Ev1","event":{"type":"pin_added","item":null}}',
+    contentType: JSON_TYPE,
+  },
+  {
+    name: 'event_callback with authorizations [null]',
+    body: '{"type":"event_callback","event_id":"Ev1","event":{"type":"pin_added"},"authorizations":[null]}',
+    contentType: JSON_TYPE,
+  },
   { name: 'an event without its type', body: '{"event":{}}', contentType: JSON_TYPE },
   { name: 'url_verification without a challenge', body: '{"type":"url_verification"}', contentType: JSON_TYPE },
   { name: 'nested 100,000 deep', body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`, contentType: JSON_TYPE },
-  { name: 'a command as text/plain', body: slashCommandBody({ text: 'help', responseUrl: 'https://hooks.slack.com/commands/T1/1/x' }), contentType: 'text/plain' },
+  {
+    name: 'a command as text/plain',
+    body: slashCommandBody({ text: 'help', responseUrl: 'https://hooks.slack.com/commands/T1/1/x' }),
+    contentType: 'text/plain',
+  },
   { name: 'a command as multipart', body: 'payload=null', contentType: 'multipart/form-data; boundary=x' },
   { name: 'no content type at all', body: 'payload=null', contentType: '' },
   { name: 'payload=null with a charset', body: 'payload=null', contentType: `${FORM}; charset=utf-8` },
@@ -65,19 +103,27 @@ describe('requests that are not Slack payloads (the bot as a child process)', ()
   });
 
   const alive = async () => {
-    const health = await fetch(`${child.url}/healthz`).catch((err: unknown) => ({ status: `unreachable: ${String(err)}` }));
+    const health = await fetch(`${child.url}/healthz`).catch((err: unknown) => ({
+      status: `unreachable: ${String(err)}`,
+    }));
     assert.equal(health.status, 200, `the bot still answers /healthz; stderr: ${child.stderr().slice(-1500)}`);
   };
 
   test('each validly signed malformed body gets 400, is logged, and the process lives on', async () => {
     for (const m of MALFORMED) {
-      const res = await postSigned(child.url, m.body, { contentType: m.contentType ?? FORM }).catch((err: unknown) => ({ status: `no answer: ${String(err)}`, body: '' }));
+      const res = await postSigned(child.url, m.body, { contentType: m.contentType ?? FORM }).catch((err: unknown) => ({
+        status: `no answer: ${String(err)}`,
+        body: '',
+      }));
       assert.equal(res.status, 400, `${m.name}: ${res.body}`);
     }
     await alive();
     const refused = child.logs.filter((l) => l.msg === 'Slack request refused' && l.status === 400);
     assert.equal(refused.length, MALFORMED.length, 'each refusal is logged');
-    assert.ok(refused.every((l) => typeof l.reason === 'string'), 'with its reason');
+    assert.ok(
+      refused.every((l) => typeof l.reason === 'string'),
+      'with its reason',
+    );
   });
 
   test('unsigned, wrongly signed and out-of-window requests get 401, even with a malformed body', async () => {
@@ -86,17 +132,27 @@ describe('requests that are not Slack payloads (the bot as a child process)', ()
       ['wrong secret', postSigned(child.url, 'payload=null', { secret: 'not-the-signing-secret' })],
       ['6 minutes in the future', postSigned(child.url, 'payload=null', { timestamp: now + 360 })],
       ['6 minutes old', postSigned(child.url, 'payload=null', { timestamp: now - 360 })],
-      ['no signature', fetch(`${child.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: 'payload=null' })],
-      ['a timestamp that is not a number', postSigned(child.url, 'payload=null', { headers: { 'x-slack-request-timestamp': 'soon' } })],
+      [
+        'no signature',
+        fetch(`${child.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: 'payload=null' }),
+      ],
+      [
+        'a timestamp that is not a number',
+        postSigned(child.url, 'payload=null', { headers: { 'x-slack-request-timestamp': 'soon' } }),
+      ],
     ];
     for (const [name, res] of cases) assert.equal((await res).status, 401, name);
     await alive();
   });
 
-  test('a body over the size limit gets 413; Slack\'s unsigned ssl_check gets 200 and nothing else', async () => {
+  test("a body over the size limit gets 413; Slack's unsigned ssl_check gets 200 and nothing else", async () => {
     const big = await postSigned(child.url, `payload=${'x'.repeat(5 * 1024 * 1024)}`);
     assert.equal(big.status, 413);
-    const ssl = await fetch(`${child.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: 'ssl_check=1&token=x&payload=null' });
+    const ssl = await fetch(`${child.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: 'ssl_check=1&token=x&payload=null',
+    });
     assert.equal(ssl.status, 200);
     await alive();
   });
@@ -107,6 +163,9 @@ describe('requests that are not Slack payloads (the bot as a child process)', ()
     assert.match(String(res.json()?.text), /\/incident declare/);
     assert.equal(child.proc.exitCode, null, 'still running');
     assert.equal(child.proc.signalCode, null);
-    assert.ok(!child.logs.some((l) => /unhandled promise rejection/.test(String(l.msg))), 'no unhandled rejection on the way');
+    assert.ok(
+      !child.logs.some((l) => /unhandled promise rejection/.test(String(l.msg))),
+      'no unhandled rejection on the way',
+    );
   });
 });

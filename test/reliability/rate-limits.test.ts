@@ -37,7 +37,10 @@ describe('Slack 429 with Retry-After', () => {
       slack.reset();
       slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
       slack.failNext(method, { status: 429, retryAfter: 1 });
-      const res = await postSigned(`http://127.0.0.1:${bot.port}`, slashCommandBody({ text: `declare sev2 Rate limited ${method}`, responseUrl: slack.responseUrl('rl') }));
+      const res = await postSigned(
+        `http://127.0.0.1:${bot.port}`,
+        slashCommandBody({ text: `declare sev2 Rate limited ${method}`, responseUrl: slack.responseUrl('rl') }),
+      );
       assert.equal(res.status, 200);
       await bot.idle();
 
@@ -47,13 +50,24 @@ describe('Slack 429 with Retry-After', () => {
       assert.ok(waited >= 1000, `waited ${waited} ms, at least the second Slack asked for`);
 
       const told = slack.responses.filter((r) => r.id === 'rl').map((r) => String(r.body.text));
-      assert.ok(told.some((t) => /Declared INC-\d+/.test(t)), `the declarer is told: ${told.join(' | ')}`);
+      assert.ok(
+        told.some((t) => /Declared INC-\d+/.test(t)),
+        `the declarer is told: ${told.join(' | ')}`,
+      );
       const incident = (await bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(told.join(' '))![1])))!;
       assert.ok(incident.provisionedAt, 'fully set up');
       assert.equal(incident.provisionError, null);
-      assert.deepEqual(slack.pins.map((p) => [p.channel, p.ts]), [[incident.channelId, incident.summaryTs]], 'summary pinned once');
+      assert.deepEqual(
+        slack.pins.map((p) => [p.channel, p.ts]),
+        [[incident.channelId, incident.summaryTs]],
+        'summary pinned once',
+      );
       assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 1, 'announced once');
-      assert.equal(slack.messages.filter((m) => m.channel === incident.channelId && m.ts === incident.summaryTs).length, 1, 'one summary');
+      assert.equal(
+        slack.messages.filter((m) => m.channel === incident.channelId && m.ts === incident.summaryTs).length,
+        1,
+        'one summary',
+      );
     });
   }
 });

@@ -27,13 +27,21 @@ describe('background retry of a half-declared incident', () => {
     await app.bot.idle();
     offsetMs = 5 * 60_000; // past the grace period and the lease
     const { deps } = app.bot;
-    const listed = await deps.store.listUnprovisioned(MAX_PROVISION_ATTEMPTS, 20, new Date(clock.now().getTime() - 60_000), clock.now());
+    const listed = await deps.store.listUnprovisioned(
+      MAX_PROVISION_ATTEMPTS,
+      20,
+      new Date(clock.now().getTime() - 60_000),
+      clock.now(),
+    );
     assert.equal(listed.length, 1, 'the half-declared incident is due for the retry');
 
     await resumeProvisioning(deps);
     const store: IncidentStore = Object.create(deps.store, { listUnprovisioned: { value: async () => listed } });
     const late = await resumeProvisioning({ ...deps, store });
-    assert.deepEqual(late.map((o) => [o.state, o.state === 'complete' && o.alreadyDone]), [['complete', true]]);
+    assert.deepEqual(
+      late.map((o) => [o.state, o.state === 'complete' && o.alreadyDone]),
+      [['complete', true]],
+    );
 
     const told = slack.responses.filter((r) => r.id === 'once').map((r) => String(r.body.text));
     assert.equal(told.filter((t) => /is now fully set up/.test(t)).length, 1, `told once: ${told.join(' | ')}`);

@@ -35,11 +35,16 @@ describe('graceful shutdown (bot process)', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('SIGTERM during a declare: no new requests, the declare finishes (pinned, announced, declarer told), exit 0', { timeout: 120_000 }, async () => {
+  test('SIGTERM during a declare: no new requests, the declare finishes (pinned, announced, declarer told), exit 0', {
+    timeout: 120_000,
+  }, async () => {
     const child = await startChildBot(slack, { DATA_DIR: await dataDir() });
     // Pinning the summary takes Slack 1.5 s: the signal comes while the declare is at that step.
     slack.failNext('pins.add', { delayMs: 1500 });
-    const res = await postSigned(child.url, slashCommandBody({ text: 'declare sev2 Shutdown mid-declare', responseUrl: slack.responseUrl('term') }));
+    const res = await postSigned(
+      child.url,
+      slashCommandBody({ text: 'declare sev2 Shutdown mid-declare', responseUrl: slack.responseUrl('term') }),
+    );
     assert.equal(res.status, 200);
     await slack.waitFor(() => slack.callsTo('pins.add').length === 1, 30_000);
     assert.equal(slack.pins.length, 0, 'still pinning');
@@ -58,16 +63,27 @@ describe('graceful shutdown (bot process)', () => {
     assert.equal(slack.pins[0]!.channel, incidentChannel.id);
     assert.equal(slack.messages.filter((m) => m.channel === BROADCAST_CHANNEL).length, 1, 'announced');
     const told = slack.responses.filter((r) => r.id === 'term').map((r) => String(r.body.text));
-    assert.ok(told.some((t) => /Declared INC-1\b/.test(t)), `declarer told: ${told.join(' | ')}`);
+    assert.ok(
+      told.some((t) => /Declared INC-1\b/.test(t)),
+      `declarer told: ${told.join(' | ')}`,
+    );
     const msgs = child.logs.map((l) => l.msg);
-    assert.ok(msgs.includes('already stopping: still finishing in-flight work'), 'the second signal was seen and ignored');
+    assert.ok(
+      msgs.includes('already stopping: still finishing in-flight work'),
+      'the second signal was seen and ignored',
+    );
     assert.ok(msgs.indexOf('stopped') > msgs.findIndex((m) => /^stopping/.test(String(m))));
   });
 
-  test('a drain that hangs ends the process with code 1 after SHUTDOWN_TIMEOUT_SECONDS', { timeout: 120_000 }, async () => {
+  test('a drain that hangs ends the process with code 1 after SHUTDOWN_TIMEOUT_SECONDS', {
+    timeout: 120_000,
+  }, async () => {
     const child = await startChildBot(slack, { DATA_DIR: await dataDir(), SHUTDOWN_TIMEOUT_SECONDS: '2' });
     slack.failNext('pins.add', { delayMs: 10 * 60_000 }); // Slack never answers
-    await postSigned(child.url, slashCommandBody({ text: 'declare sev3 Hanging drain', responseUrl: slack.responseUrl('hang') }));
+    await postSigned(
+      child.url,
+      slashCommandBody({ text: 'declare sev3 Hanging drain', responseUrl: slack.responseUrl('hang') }),
+    );
     await slack.waitFor(() => slack.callsTo('pins.add').length === 1, 30_000);
     const signalledAt = Date.now();
     child.proc.kill('SIGTERM');

@@ -40,13 +40,20 @@ for (const database of testDatabases()) {
       slack.channels.get(incident.channelId!)!.members.add('UBOB');
       return incident;
     }
-    const deliveryRecorded = async (key: string) => !!(await app.bot.db.prisma.slackDelivery.findUnique({ where: { key } }));
+    const deliveryRecorded = async (key: string) =>
+      !!(await app.bot.db.prisma.slackDelivery.findUnique({ where: { key } }));
 
     test('a retried /incident note adds one note and one channel message', async () => {
       const incident = await declare('Retried note');
       const postsBefore = slack.callsTo('chat.postMessage').length;
       const trigger = triggerId();
-      const body = slashCommandBody({ text: 'note Restarted the consumer', responseUrl: slack.responseUrl('note'), userId: 'UBOB', channelId: incident.channelId!, triggerId: trigger });
+      const body = slashCommandBody({
+        text: 'note Restarted the consumer',
+        responseUrl: slack.responseUrl('note'),
+        userId: 'UBOB',
+        channelId: incident.channelId!,
+        triggerId: trigger,
+      });
       const first = await postSigned(app.url, body);
       assert.equal(first.status, 200);
       await app.bot.idle();
@@ -89,7 +96,10 @@ for (const database of testDatabases()) {
       assert.equal((await app.bot.deps.store.findById(incident.id))!.status, 'INVESTIGATING');
       const changes = (await app.bot.deps.store.timeline(incident.id)).filter((e) => /Investigating/.test(e.text));
       assert.equal(changes.length, 1, 'one status change on the timeline');
-      const notices = slack.messages.filter((m) => m.channel === incident.channelId && /moved \*INC-\d+\* from Declared to \*Investigating\*/.test(m.text ?? ''));
+      const notices = slack.messages.filter(
+        (m) =>
+          m.channel === incident.channelId && /moved \*INC-\d+\* from Declared to \*Investigating\*/.test(m.text ?? ''),
+      );
       assert.equal(notices.length, 1, 'one notice in the channel');
       assert.deepEqual(
         slack.responses.filter((r) => r.id === 'button').map((r) => r.body.text),
@@ -99,7 +109,13 @@ for (const database of testDatabases()) {
     });
 
     test('a retried app_home_opened publishes the Home tab once', async () => {
-      const event = { type: 'app_home_opened', user: 'UALICE', channel: 'DALICE', tab: 'home', event_ts: `${Date.now() / 1000}` };
+      const event = {
+        type: 'app_home_opened',
+        user: 'UALICE',
+        channel: 'DALICE',
+        tab: 'home',
+        event_ts: `${Date.now() / 1000}`,
+      };
       const first = await postEvent(app.url, event, { eventId: 'EvHOME1' });
       assert.equal(first.status, 200);
       await app.bot.idle();
@@ -124,7 +140,13 @@ for (const database of testDatabases()) {
         type: 'pin_added',
         user: 'UALICE',
         channel_id: m.channel,
-        item: { type: 'message', channel: m.channel, created: Math.floor(Date.now() / 1000), created_by: 'UALICE', message: { type: 'message', user: 'UBOB', text: m.text, ts: m.ts } },
+        item: {
+          type: 'message',
+          channel: m.channel,
+          created: Math.floor(Date.now() / 1000),
+          created_by: 'UALICE',
+          message: { type: 'message', user: 'UBOB', text: m.text, ts: m.ts },
+        },
         event_ts: `${Date.now() / 1000}`,
       };
       // The first copy is slow to get the message's permalink; the retry comes while it works.

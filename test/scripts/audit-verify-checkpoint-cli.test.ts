@@ -32,13 +32,22 @@ for (const database of testDatabases()) {
       const dataDir = path.join(tmp, 'data');
       const where = setup.url ? { DATABASE_URL: setup.url } : { DATA_DIR: dataDir };
       // The first opening of the data folder makes it from the migrated template; later ones find it.
-      const open = () => openDatabase({ url: setup.url, dataDir: setup.url ? null : dataDir, ...(setup.embeddedTemplate ? { embeddedTemplate: setup.embeddedTemplate } : {}) });
-      function verify(env: Record<string, string>, ...args: string[]) {
-        return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
-          env: { ...childEnv(), ...where, ...env },
-          encoding: 'utf8',
-          timeout: 60_000,
+      const open = () =>
+        openDatabase({
+          url: setup.url,
+          dataDir: setup.url ? null : dataDir,
+          ...(setup.embeddedTemplate ? { embeddedTemplate: setup.embeddedTemplate } : {}),
         });
+      function verify(env: Record<string, string>, ...args: string[]) {
+        return spawnSync(
+          process.execPath,
+          ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args],
+          {
+            env: { ...childEnv(), ...where, ...env },
+            encoding: 'utf8',
+            timeout: 60_000,
+          },
+        );
       }
       let db: Database | null = null;
       try {
@@ -49,7 +58,15 @@ for (const database of testDatabases()) {
           const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
             store.createIfAbsent({
               declareKey: `cli-cp-${title}`,
-              declaration: { title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false } as Declaration,
+              declaration: {
+                title,
+                severity: 'SEV2',
+                description: '',
+                affectedService: null,
+                isPrivate: false,
+                clinicalImpact: false,
+                nearMiss: false,
+              } as Declaration,
               declaredBy: 'UALICE',
               originChannelId: null,
               responseUrl: null,
@@ -61,7 +78,11 @@ for (const database of testDatabases()) {
         }
         const [victim, , last] = incidents;
         await actingAs({ actor: 'UALICE', via: 'form review' }, () =>
-          new PrismaReviewStore(db!.prisma).addActionItem(victim!.id, { text: 'Guardrail', ownerId: 'UALICE', due: '2026-12-31', category: 'guardrail', priority: 'high' }, { by: 'UALICE', at: new Date('2026-12-01T10:00:00Z') }),
+          new PrismaReviewStore(db!.prisma).addActionItem(
+            victim!.id,
+            { text: 'Guardrail', ownerId: 'UALICE', due: '2026-12-31', category: 'guardrail', priority: 'high' },
+            { by: 'UALICE', at: new Date('2026-12-01T10:00:00Z') },
+          ),
         );
         const taken = await takeAuditCheckpoint(
           { audit: new PrismaAuditTrail(db.prisma), clock: { now: () => new Date('2026-12-05T00:00:00Z') } },
@@ -72,7 +93,12 @@ for (const database of testDatabases()) {
         assert.equal(fs.statSync(file).mode & 0o777, 0o444, 'read-only');
         // The trail grows after the checkpoint.
         await actingAs({ actor: 'UBOB', via: '/incident note' }, () =>
-          store.addTimelineEntry(last!.id, { occurredAt: new Date('2026-12-05T10:00:00Z'), kind: 'note', actorId: 'UBOB', text: 'later' }),
+          store.addTimelineEntry(last!.id, {
+            occurredAt: new Date('2026-12-05T10:00:00Z'),
+            kind: 'note',
+            actorId: 'UBOB',
+            text: 'later',
+          }),
         );
         if (!setup.url) {
           await db.close();
@@ -83,7 +109,10 @@ for (const database of testDatabases()) {
         const ok = verify(trusted, '--checkpoint', file);
         assert.equal(ok.status, 0, ok.stderr + ok.stdout);
         assert.match(ok.stdout, /Audit trail intact/);
-        assert.match(ok.stdout, /Audit trail extends the checkpoint of 2026-12-05T00:00:00.000Z \(signed by SHA256:\S+; 3 incident chains, up to INC-\d+ and ACT-\d+\): nothing checkpointed was erased or rewritten\./);
+        assert.match(
+          ok.stdout,
+          /Audit trail extends the checkpoint of 2026-12-05T00:00:00.000Z \(signed by SHA256:\S+; 3 incident chains, up to INC-\d+ and ACT-\d+\): nothing checkpointed was erased or rewritten\./,
+        );
         // The public half of the signing key is trusted too; a PEM or a flag works as well as base64.
         for (const [env, args] of [
           [{ AUDIT_SIGNING_KEY: key.seed }, []],
@@ -103,8 +132,16 @@ for (const database of testDatabases()) {
         fs.writeFileSync(notJson, 'hello');
         const refused: [Record<string, string>, string[], RegExp][] = [
           [{}, ['--checkpoint', file], /No trusted key to check the checkpoint with: set AUDIT_VERIFY_KEY/],
-          [{ AUDIT_VERIFY_KEY: otherKey.publicKey }, ['--checkpoint', file], /was signed with key SHA256:\S+, not the trusted key/],
-          [trusted, ['--checkpoint', edited], /signature that does not verify under the trusted key .*: it was altered after signing, or forged/],
+          [
+            { AUDIT_VERIFY_KEY: otherKey.publicKey },
+            ['--checkpoint', file],
+            /was signed with key SHA256:\S+, not the trusted key/,
+          ],
+          [
+            trusted,
+            ['--checkpoint', edited],
+            /signature that does not verify under the trusted key .*: it was altered after signing, or forged/,
+          ],
           [trusted, ['--checkpoint', notJson], /is not JSON/],
           [trusted, ['--checkpoint', path.join(tmp, 'missing.json')], /cannot be read: ENOENT/],
           [{ AUDIT_VERIFY_KEY: 'not-a-key' }, ['--checkpoint', file], /AUDIT_VERIFY_KEY must be an Ed25519 public key/],
@@ -120,13 +157,21 @@ for (const database of testDatabases()) {
 
         // Someone with database access erases the oldest incident, its entries and its head.
         db ??= await open();
-        for (const table of ['timeline_entry', 'action_item', 'incident_role']) await tamper(db.pool, `DELETE FROM ${table} WHERE incident_id = $1`, [victim!.id]);
-        for (const sql of ['DELETE FROM incident WHERE id = $1', 'DELETE FROM audit_entry WHERE incident_id = $1', 'DELETE FROM audit_head WHERE incident_id = $1']) {
+        for (const table of ['timeline_entry', 'action_item', 'incident_role'])
+          await tamper(db.pool, `DELETE FROM ${table} WHERE incident_id = $1`, [victim!.id]);
+        for (const sql of [
+          'DELETE FROM incident WHERE id = $1',
+          'DELETE FROM audit_entry WHERE incident_id = $1',
+          'DELETE FROM audit_head WHERE incident_id = $1',
+        ]) {
           await tamper(db.pool, sql, [victim!.id]);
         }
         // Numbers are given without gaps, so an erased number is found by the plain check: an owner who
         // knows that also moves where gapless numbering began past it (numbers before it may have gaps).
-        await tamper(db.pool, "UPDATE number_counter SET numbered_from = numbered_from + 1 WHERE name IN ('incident', 'action_item')");
+        await tamper(
+          db.pool,
+          "UPDATE number_counter SET numbered_from = numbered_from + 1 WHERE name IN ('incident', 'action_item')",
+        );
         if (!setup.url) {
           await db.close();
           db = null;
@@ -136,7 +181,12 @@ for (const database of testDatabases()) {
         const bad = verify(trusted, '--checkpoint', file);
         assert.equal(bad.status, 1, bad.stderr + bad.stdout);
         assert.match(bad.stdout, /Audit trail does NOT extend the checkpoint of 2026-12-05T00:00:00.000Z/);
-        assert.match(bad.stdout, new RegExp(`INC-${victim!.number}: erased since the checkpoint of 2026-12-05T00:00:00.000Z: the incident, its \\d+ audit entries and its head are gone`));
+        assert.match(
+          bad.stdout,
+          new RegExp(
+            `INC-${victim!.number}: erased since the checkpoint of 2026-12-05T00:00:00.000Z: the incident, its \\d+ audit entries and its head are gone`,
+          ),
+        );
         assert.match(bad.stdout, /ACT-\d+: erased since the checkpoint of 2026-12-05T00:00:00.000Z/);
         assert.doesNotMatch(bad.stdout, new RegExp(`INC-${last!.number}:`));
         // One incident alone still works beside a checkpoint.

@@ -33,7 +33,15 @@ test('audit:verify says the trail is intact, then names the incident and entry t
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
         store.createIfAbsent({
           declareKey: `cli-${title}`,
-          declaration: { title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false } as Declaration,
+          declaration: {
+            title,
+            severity: 'SEV2',
+            description: '',
+            affectedService: null,
+            isPrivate: false,
+            clinicalImpact: false,
+            nearMiss: false,
+          } as Declaration,
           declaredBy: 'UALICE',
           originChannelId: null,
           responseUrl: null,
@@ -42,7 +50,16 @@ test('audit:verify says the trail is intact, then names the incident and entry t
         }),
       );
       await actingAs({ actor: 'UBOB', via: '/incident status' }, () =>
-        store.applyChange(incident.id, { status: 'INVESTIGATING' }, { occurredAt: new Date('2026-12-01T09:05:00Z'), kind: 'status_changed', actorId: 'UBOB', text: 'Investigating' }),
+        store.applyChange(
+          incident.id,
+          { status: 'INVESTIGATING' },
+          {
+            occurredAt: new Date('2026-12-01T09:05:00Z'),
+            kind: 'status_changed',
+            actorId: 'UBOB',
+            text: 'Investigating',
+          },
+        ),
       );
       numbers.push(incident.number);
     }
@@ -54,7 +71,11 @@ test('audit:verify says the trail is intact, then names the incident and entry t
 
     // Someone with database access rewrites who changed the status, switching the triggers off.
     db = await openDatabase({ url: null, dataDir });
-    const rows = await tamper(db.pool, "UPDATE audit_entry SET actor = 'UMALLORY' WHERE via = '/incident status' AND incident_id = (SELECT id FROM incident WHERE number = $1)", [numbers[1]]);
+    const rows = await tamper(
+      db.pool,
+      "UPDATE audit_entry SET actor = 'UMALLORY' WHERE via = '/incident status' AND incident_id = (SELECT id FROM incident WHERE number = $1)",
+      [numbers[1]],
+    );
     assert.equal(rows, 2, 'the incident update and its timeline entry');
     await db.close();
 
@@ -89,7 +110,15 @@ test('audit:verify compares the records with the trail and the numbers with the 
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
         store.createIfAbsent({
           declareKey: `cli-${title}`,
-          declaration: { title, severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false } as Declaration,
+          declaration: {
+            title,
+            severity: 'SEV2',
+            description: '',
+            affectedService: null,
+            isPrivate: false,
+            clinicalImpact: false,
+            nearMiss: false,
+          } as Declaration,
           declaredBy: 'UALICE',
           originChannelId: null,
           responseUrl: null,
@@ -100,7 +129,12 @@ test('audit:verify compares the records with the trail and the numbers with the 
       incidents.push(incident);
     }
     const [renamed, pruned, erased] = incidents as [Incident, Incident, Incident];
-    const note = await store.addTimelineEntry(pruned.id, { occurredAt: new Date('2026-12-01T09:10:00Z'), kind: 'note', actorId: 'UBOB', text: 'Restarted the interface engine' });
+    const note = await store.addTimelineEntry(pruned.id, {
+      occurredAt: new Date('2026-12-01T09:10:00Z'),
+      kind: 'note',
+      actorId: 'UBOB',
+      text: 'Restarted the interface engine',
+    });
     await db.close();
     const ok = verify(dataDir);
     assert.equal(ok.status, 0, ok.stderr + ok.stdout);
@@ -110,7 +144,8 @@ test('audit:verify compares the records with the trail and the numbers with the 
     db = await openDatabase({ url: null, dataDir });
     await tamper(db.pool, "UPDATE incident SET title = 'Nothing happened' WHERE id = $1", [renamed.id]);
     await tamper(db.pool, 'DELETE FROM timeline_entry WHERE id = $1', [note.id]);
-    for (const table of ['timeline_entry', 'audit_entry', 'audit_head']) await tamper(db.pool, `DELETE FROM ${table} WHERE incident_id = $1`, [erased.id]);
+    for (const table of ['timeline_entry', 'audit_entry', 'audit_head'])
+      await tamper(db.pool, `DELETE FROM ${table} WHERE incident_id = $1`, [erased.id]);
     await tamper(db.pool, 'DELETE FROM incident WHERE id = $1', [erased.id]);
     await db.close();
 
@@ -118,11 +153,14 @@ test('audit:verify compares the records with the trail and the numbers with the 
     assert.equal(bad.status, 1, bad.stderr + bad.stdout);
     const lines = bad.stdout.trim().split('\n');
     assert.match(lines[0]!, /^Audit trail NOT intact: 3 problems in 3 incidents/);
-    assert.deepEqual(lines.slice(1).map((l) => l.trim().replace(/\{.*?(\}|…)(?=, found)/, '{…}')), [
-      `INC-${renamed.number}: incident ${renamed.id} title: expected "Pharmacy feed down", found "Nothing happened"`,
-      `INC-${pruned.number}: timeline_entry ${note.id}: expected {…}, found no row (deleted without an audit entry)`,
-      `INC-${erased.number}: no incident and no audit trail has this number (numbers are given without gaps): erased with its trail`,
-    ]);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.trim().replace(/\{.*?(\}|…)(?=, found)/, '{…}')),
+      [
+        `INC-${renamed.number}: incident ${renamed.id} title: expected "Pharmacy feed down", found "Nothing happened"`,
+        `INC-${pruned.number}: timeline_entry ${note.id}: expected {…}, found no row (deleted without an audit entry)`,
+        `INC-${erased.number}: no incident and no audit trail has this number (numbers are given without gaps): erased with its trail`,
+      ],
+    );
     assert.match(lines[2]!, /expected \{.*"text": "Restarted the interface engine"/);
     // One incident alone: its records are compared too.
     const one = verify(dataDir, String(renamed.number));

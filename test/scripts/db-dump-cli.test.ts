@@ -45,7 +45,15 @@ describe('npm run db:dump', () => {
     try {
       await new PrismaIncidentStore(db.prisma).createIfAbsent({
         declareKey: randomUUID(),
-        declaration: { title: 'Dumped title', severity: 'SEV3', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+        declaration: {
+          title: 'Dumped title',
+          severity: 'SEV3',
+          description: '',
+          affectedService: null,
+          isPrivate: false,
+          clinicalImpact: false,
+          nearMiss: false,
+        },
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,
@@ -75,10 +83,16 @@ describe('npm run db:dump', () => {
   test('a folder without a database is refused, and none is made', () => {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
-    for (const [dataDir, shown] of [[empty, empty], ['nowhere', path.join(dir, 'nowhere')]] as const) {
+    for (const [dataDir, shown] of [
+      [empty, empty],
+      ['nowhere', path.join(dir, 'nowhere')],
+    ] as const) {
       const r = dump(dir, { DATA_DIR: dataDir, PG_DUMP: fakePgDump });
       assert.equal(r.status, 1, r.stderr);
-      assert.equal(r.stderr, `No embedded database in ${shown}: set DATA_DIR to the bot's data folder (a relative DATA_DIR is taken from the folder you run this in).\n`);
+      assert.equal(
+        r.stderr,
+        `No embedded database in ${shown}: set DATA_DIR to the bot's data folder (a relative DATA_DIR is taken from the folder you run this in).\n`,
+      );
     }
     assert.deepEqual(fs.readdirSync(empty), [], 'nothing made in it');
     assert.ok(!fs.existsSync(path.join(dir, 'nowhere')), 'no folder made');
@@ -92,22 +106,42 @@ describe('npm run db:dump', () => {
     const missing = dump(dir, { DATA_DIR: data, PG_DUMP: path.join(dir, 'no-such-pg_dump') });
     assert.equal(missing.status, 1);
     assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
-    assert.match(missing.stderr, /no-such-pg_dump was not found: install PostgreSQL's client tools \(version 18 or newer\), or set PG_DUMP/);
+    assert.match(
+      missing.stderr,
+      /no-such-pg_dump was not found: install PostgreSQL's client tools \(version 18 or newer\), or set PG_DUMP/,
+    );
   });
 
-  test('serves the stopped database to pg_dump on its socket: a custom-format file named by the date, or the options given', { skip: !has('psql') && 'needs psql for the stand-in pg_dump' }, () => {
+  test('serves the stopped database to pg_dump on its socket: a custom-format file named by the date, or the options given', {
+    skip: !has('psql') && 'needs psql for the stand-in pg_dump',
+  }, () => {
     const r = dump(dir, { DATA_DIR: 'data', PG_DUMP: fakePgDump });
     assert.equal(r.status, 0, r.stderr);
     const file = `incident-bot-${new Date().toISOString().slice(0, 10)}.dump`;
     assert.equal(r.stderr, `Dumped the embedded database in ${data} to ${path.join(dir, file)} with pg_dump 18.\n`);
-    assert.equal(fs.readFileSync(path.join(dir, file), 'utf8').trim(), '1|Dumped title', 'pg_dump reached the database');
+    assert.equal(
+      fs.readFileSync(path.join(dir, file), 'utf8').trim(),
+      '1|Dumped title',
+      'pg_dump reached the database',
+    );
     const given = fs.readFileSync(argsFile(), 'utf8').trim().split('\n');
-    assert.deepEqual(given, [`--host=${data}`, '--username=postgres', '--dbname=postgres', '--no-password', '--format=custom', `--file=${file}`]);
+    assert.deepEqual(given, [
+      `--host=${data}`,
+      '--username=postgres',
+      '--dbname=postgres',
+      '--no-password',
+      '--format=custom',
+      `--file=${file}`,
+    ]);
 
     const plain = path.join(dir, 'plain.sql');
     const again = dump(dir, { DATA_DIR: data, PG_DUMP: fakePgDump }, '--format=plain', `--file=${plain}`);
     assert.equal(again.status, 0, again.stderr);
-    assert.deepEqual(fs.readFileSync(argsFile(), 'utf8').trim().split('\n').slice(4), ['--format=plain', `--file=${plain}`], 'the options given replace the defaults');
+    assert.deepEqual(
+      fs.readFileSync(argsFile(), 'utf8').trim().split('\n').slice(4),
+      ['--format=plain', `--file=${plain}`],
+      'the options given replace the defaults',
+    );
     assert.equal(fs.readFileSync(plain, 'utf8').trim(), '1|Dumped title');
     assert.equal(again.stderr, `Dumped the embedded database in ${data} with pg_dump 18.\n`);
   });
@@ -118,17 +152,25 @@ describe('npm run db:dump', () => {
     try {
       const r = dump(dir, { DATA_DIR: data, PG_DUMP: fakePgDump });
       assert.equal(r.status, 1);
-      assert.equal(r.stderr, `The data folder ${data} is in use by another process (pid ${holder.proc.pid}): stop the bot first, or use DATABASE_URL.\n`);
+      assert.equal(
+        r.stderr,
+        `The data folder ${data} is in use by another process (pid ${holder.proc.pid}): stop the bot first, or use DATABASE_URL.\n`,
+      );
       assert.ok(!fs.existsSync(argsFile()), 'pg_dump not run');
     } finally {
       await holder.kill9();
     }
   });
 
-  test("the machine's pg_dump: refused when older than the embedded PostgreSQL, else a real dump", { skip: !has('pg_dump') && 'no pg_dump here' }, () => {
+  test("the machine's pg_dump: refused when older than the embedded PostgreSQL, else a real dump", {
+    skip: !has('pg_dump') && 'no pg_dump here',
+  }, () => {
     const r = dump(dir, { DATA_DIR: data }, '--format=custom', `--file=${path.join(dir, 'real.dump')}`);
     if (r.status !== 0) {
-      assert.match(r.stderr, /^pg_dump is version \d+, older than the embedded PostgreSQL 18 \(pg_dump refuses a newer server\): install the PostgreSQL 18 client tools, or set PG_DUMP to their pg_dump\.\n$/);
+      assert.match(
+        r.stderr,
+        /^pg_dump is version \d+, older than the embedded PostgreSQL 18 \(pg_dump refuses a newer server\): install the PostgreSQL 18 client tools, or set PG_DUMP to their pg_dump\.\n$/,
+      );
       assert.ok(!fs.existsSync(path.join(dir, 'real.dump')));
       return;
     }

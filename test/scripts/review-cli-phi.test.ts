@@ -31,22 +31,42 @@ test('npm run review redacts PHI in the Markdown and the JSON; the record keeps 
     const store = new PrismaIncidentStore(db.prisma);
     const { incident } = await store.createIfAbsent({
       declareKey: 'cli-phi',
-      declaration: { title: `Letter for ${NHS} lost`, severity: 'SEV3', description: `Sent to ${EMAIL}`, affectedService: 'letters', isPrivate: false, clinicalImpact: false, nearMiss: false },
+      declaration: {
+        title: `Letter for ${NHS} lost`,
+        severity: 'SEV3',
+        description: `Sent to ${EMAIL}`,
+        affectedService: 'letters',
+        isPrivate: false,
+        clinicalImpact: false,
+        nearMiss: false,
+      },
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,
       declaredAt: new Date('2026-11-24T14:05:00Z'),
       via: 'command',
     });
-    await store.addTimelineEntry(incident.id, { occurredAt: new Date('2026-11-24T14:10:00Z'), kind: 'note', actorId: 'UBOB', text: `Ring ${PHONE}`, data: {} });
+    await store.addTimelineEntry(incident.id, {
+      occurredAt: new Date('2026-11-24T14:10:00Z'),
+      kind: 'note',
+      actorId: 'UBOB',
+      text: `Ring ${PHONE}`,
+      data: {},
+    });
     const reviews = new PrismaReviewStore(db.prisma);
-    await reviews.saveReviewInput(incident.id, { wentWell: `Found via ${EMAIL}` }, { by: 'UBOB', at: new Date('2026-11-25T09:00:00Z') }, null);
+    await reviews.saveReviewInput(
+      incident.id,
+      { wentWell: `Found via ${EMAIL}` },
+      { by: 'UBOB', at: new Date('2026-11-25T09:00:00Z') },
+      null,
+    );
     await db.close();
 
     for (const args of [[], ['--json']]) {
       const out = review(dataDir, String(incident.number), ...args);
       assert.equal(out.status, 0, out.stderr);
-      for (const secret of [NHS, EMAIL, PHONE]) assert.ok(!out.stdout.includes(secret), `${args.join(' ') || 'Markdown'}: no ${secret}`);
+      for (const secret of [NHS, EMAIL, PHONE])
+        assert.ok(!out.stdout.includes(secret), `${args.join(' ') || 'Markdown'}: no ${secret}`);
       assert.match(out.stdout, /Letter for \[redacted NHS number\] lost/);
       assert.match(out.stdout, /Ring \[redacted phone number\]/);
       assert.match(out.stdout, /Found via \[redacted email address\]/);

@@ -26,21 +26,52 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
     const store = new PrismaIncidentStore(db.prisma);
     const { incident } = await store.createIfAbsent({
       declareKey: 'cli-test',
-      declaration: { title: 'Lab results delayed', severity: 'SEV2', description: '', affectedService: 'lab', isPrivate: false, clinicalImpact: true, nearMiss: false },
+      declaration: {
+        title: 'Lab results delayed',
+        severity: 'SEV2',
+        description: '',
+        affectedService: 'lab',
+        isPrivate: false,
+        clinicalImpact: true,
+        nearMiss: false,
+      },
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,
       declaredAt: new Date('2026-11-24T14:05:00Z'),
       via: 'command',
     });
-    await store.applyChange(incident.id, { status: 'INVESTIGATING' }, { occurredAt: new Date('2026-11-24T14:09:00Z'), kind: 'status_changed', actorId: 'UBOB', text: 'Status Declared → Investigating', data: { from: 'DECLARED', to: 'INVESTIGATING' } });
+    await store.applyChange(
+      incident.id,
+      { status: 'INVESTIGATING' },
+      {
+        occurredAt: new Date('2026-11-24T14:09:00Z'),
+        kind: 'status_changed',
+        actorId: 'UBOB',
+        text: 'Status Declared → Investigating',
+        data: { from: 'DECLARED', to: 'INVESTIGATING' },
+      },
+    );
     // What people added in the review form, and the backlog, survive a restart with the database.
     const reviews = new PrismaReviewStore(db.prisma);
     const by = { by: 'UBOB', at: new Date('2026-11-25T09:00:00Z') };
-    await reviews.saveReviewInput(incident.id, { wentWell: 'Paper fallback worked', contributingFactors: [{ factor: 'capacity' }] }, by, {
-      text: 'Scale the lab queue workers', ownerId: 'UCAROL', due: '2026-12-15', category: 'guardrail', priority: 'high',
-    });
-    const second = await reviews.addActionItem(incident.id, { text: 'Runbook for lab feed', ownerId: 'UBOB', due: '2026-12-31', category: 'runbook', priority: 'medium' }, by);
+    await reviews.saveReviewInput(
+      incident.id,
+      { wentWell: 'Paper fallback worked', contributingFactors: [{ factor: 'capacity' }] },
+      by,
+      {
+        text: 'Scale the lab queue workers',
+        ownerId: 'UCAROL',
+        due: '2026-12-15',
+        category: 'guardrail',
+        priority: 'high',
+      },
+    );
+    const second = await reviews.addActionItem(
+      incident.id,
+      { text: 'Runbook for lab feed', ownerId: 'UBOB', due: '2026-12-31', category: 'runbook', priority: 'medium' },
+      by,
+    );
     await reviews.completeActionItem(second.id, { by: 'UBOB', at: new Date('2026-11-26T09:00:00Z') });
     await db.close();
 
@@ -51,9 +82,16 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
     assert.match(md.stdout, /Status Declared → Investigating/);
     assert.match(md.stdout, /Paper fallback worked/);
     assert.match(md.stdout, /Capacity/);
-    assert.match(md.stdout, /\| ACT-\d+ \| Scale the lab queue workers \| UCAROL \| 2026-12-15 \| Guardrail \| high \| Open \|/);
+    assert.match(
+      md.stdout,
+      /\| ACT-\d+ \| Scale the lab queue workers \| UCAROL \| 2026-12-15 \| Guardrail \| high \| Open \|/,
+    );
     assert.match(md.stdout, /\| ACT-\d+ \| Runbook for lab feed \| UBOB \| 2026-12-31 \| Runbook \| medium \| Done \|/);
-    assert.match(md.stdout, /To be completed/, 'the parts only people know are asked for (impact, detection, what was hard)');
+    assert.match(
+      md.stdout,
+      /To be completed/,
+      'the parts only people know are asked for (impact, detection, what was hard)',
+    );
     assert.equal(review(dataDir, String(incident.number)).stdout, md.stdout, 'regenerated: the same');
 
     const json = review(dataDir, String(incident.number), '--json');

@@ -45,7 +45,14 @@ function harness(store: PrismaIncidentStore) {
     logger: silentLogger,
     onCall: null,
     reminders: { async schedule() {} },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
+    settings: {
+      broadcastChannelId: 'CBROADCAST',
+      clinicalSafetyChannelId: null,
+      clinicalSafetyGroupId: null,
+      pagerDutyFromEmail: null,
+      defaultTimeZone: 'Europe/London',
+      ...LOAD_SETTINGS,
+    },
   } as unknown as ServiceDeps;
   return {
     deps,
@@ -78,7 +85,10 @@ async function aBreach(store: PrismaIncidentStore, opts: { aware?: Date } = {}):
     declaredAt,
     via: 'test',
   });
-  await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`, summaryTs: '1.0001' });
+  await store.recordProvisioning(incident.id, {
+    channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
+    summaryTs: '1.0001',
+  });
   return (await store.applyChange(
     incident.id,
     { role: { role: 'COMMANDER', userId: 'UBOB', assignedBy: 'UALICE' } },
@@ -108,13 +118,24 @@ for (const database of testDatabases()) {
 
     test('the claim is a compare-and-set: once per point, never an earlier point, never for a stale awareness time or after notifying', async () => {
       const i = await aBreach(store, { aware: awareAt });
-      const claims = await Promise.all([store.claimBreachReminder(i.id, 24, awareAt), store.claimBreachReminder(i.id, 24, awareAt)]);
+      const claims = await Promise.all([
+        store.claimBreachReminder(i.id, 24, awareAt),
+        store.claimBreachReminder(i.id, 24, awareAt),
+      ]);
       assert.deepEqual(claims.sort(), [false, true]);
       assert.equal(await store.claimBreachReminder(i.id, 24, awareAt), false, 'sent already');
-      assert.equal(await store.claimBreachReminder(i.id, 48, new Date(awareAt.getTime() + 60_000)), false, 'read before the awareness time changed');
+      assert.equal(
+        await store.claimBreachReminder(i.id, 48, new Date(awareAt.getTime() + 60_000)),
+        false,
+        'read before the awareness time changed',
+      );
       assert.equal(await store.claimBreachReminder(i.id, 66, awareAt), true);
       assert.equal(await store.claimBreachReminder(i.id, 48, awareAt), false, 'a later point was sent');
-      await store.applyChange(i.id, { breachNotifiedAt: at(67), breachNotifiedBy: 'UBOB' }, { occurredAt: at(67), kind: 'breach_notified', actorId: 'UBOB', text: 'notified' });
+      await store.applyChange(
+        i.id,
+        { breachNotifiedAt: at(67), breachNotifiedBy: 'UBOB' },
+        { occurredAt: at(67), kind: 'breach_notified', actorId: 'UBOB', text: 'notified' },
+      );
       assert.equal(await store.claimBreachReminder(i.id, 72, awareAt), false, 'notified: the clock stopped');
     });
 
@@ -127,7 +148,10 @@ for (const database of testDatabases()) {
       assert.equal((await store.findById(i.id))!.breachRemindedHours, 0, 'given back');
       h.failNotify(false);
       const sent = await sendReminders(h.deps, i.id);
-      assert.deepEqual(sent.filter((r) => r.kind === 'breach-reminder').map((r) => r.kind === 'breach-reminder' && r.hours), [24]);
+      assert.deepEqual(
+        sent.filter((r) => r.kind === 'breach-reminder').map((r) => r.kind === 'breach-reminder' && r.hours),
+        [24],
+      );
       assert.deepEqual(h.breachHours(), [24]);
       assert.equal((await store.findById(i.id))!.breachRemindedHours, 24);
       assert.deepEqual(h.summaries, ['1.0001']);
@@ -137,11 +161,24 @@ for (const database of testDatabases()) {
 
     test('the queue reschedules breaches awaiting notice whatever their status, and nothing notified or turned off', async () => {
       const resolved = await aBreach(store, { aware: awareAt });
-      await store.applyChange(resolved.id, { status: 'RESOLVED', resolvedAt: at(10) }, { occurredAt: at(10), kind: 'resolved', actorId: 'UBOB', text: 'Resolved' });
+      await store.applyChange(
+        resolved.id,
+        { status: 'RESOLVED', resolvedAt: at(10) },
+        { occurredAt: at(10), kind: 'resolved', actorId: 'UBOB', text: 'Resolved' },
+      );
       const notified = await aBreach(store, { aware: awareAt });
-      await store.applyChange(notified.id, { breachNotifiedAt: at(10), breachNotifiedBy: 'UBOB' }, { occurredAt: at(10), kind: 'breach_notified', actorId: 'UBOB', text: 'notified' });
+      await store.applyChange(
+        notified.id,
+        { breachNotifiedAt: at(10), breachNotifiedBy: 'UBOB' },
+        { occurredAt: at(10), kind: 'breach_notified', actorId: 'UBOB', text: 'notified' },
+      );
       const off = await aBreach(store, { aware: awareAt });
-      await store.applyChange(off.id, { dataBreach: false }, { occurredAt: at(10), kind: 'data_breach', actorId: 'UBOB', text: 'off' }, { dataBreach: true });
+      await store.applyChange(
+        off.id,
+        { dataBreach: false },
+        { occurredAt: at(10), kind: 'data_breach', actorId: 'UBOB', text: 'off' },
+        { dataBreach: true },
+      );
       const awaiting = (await store.listAwaitingBreachNotice()).map((x) => x.id);
       assert.ok(awaiting.includes(resolved.id));
       assert.ok(!awaiting.includes(notified.id));

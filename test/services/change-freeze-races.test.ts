@@ -122,7 +122,8 @@ function harness(store: PrismaIncidentStore, audit: PrismaAuditTrail) {
       ...LOAD_SETTINGS,
     },
   };
-  const freezeNotices = () => posts.filter((p) => p.channel === BROADCAST && p.kind.startsWith('freeze-')).map((p) => p.kind);
+  const freezeNotices = () =>
+    posts.filter((p) => p.channel === BROADCAST && p.kind.startsWith('freeze-')).map((p) => p.kind);
   return { deps, posts, summaries, hold, freezeNotices };
 }
 
@@ -151,21 +152,32 @@ async function declaring(h: H, severity: Severity, held: Hold, opts: { clinical?
   return { done, incident };
 }
 
-const sev = (h: H, i: Incident, severity: Severity) => changeSeverity(h.deps, { channelId: i.channelId!, userId: ALICE, severity, reason: null });
-const resolve = (h: H, i: Incident) => resolveIncident(h.deps, { channelId: i.channelId!, userId: ALICE, summary: null });
+const sev = (h: H, i: Incident, severity: Severity) =>
+  changeSeverity(h.deps, { channelId: i.channelId!, userId: ALICE, severity, reason: null });
+const resolve = (h: H, i: Incident) =>
+  resolveIncident(h.deps, { channelId: i.channelId!, userId: ALICE, summary: null });
 const reopen = (h: H, i: Incident) => reopenIncident(h.deps, { channelId: i.channelId!, userId: ALICE, reason: null });
 
 /** The promises of the issue: checked at every end state. */
 async function assertConsistent(h: H, id: string, expected: { freeze: boolean; notices: string[] }) {
   const i = (await h.deps.store.findById(id))!;
   const active = i.status !== 'RESOLVED' && i.status !== 'CLOSED';
-  assert.equal(i.freezeActive, i.severity === 'SEV1' && active, `freeze_active == (SEV1 and active): ${i.severity} ${i.status} ${i.freezeActive}`);
+  assert.equal(
+    i.freezeActive,
+    i.severity === 'SEV1' && active,
+    `freeze_active == (SEV1 and active): ${i.severity} ${i.status} ${i.freezeActive}`,
+  );
   assert.equal(i.freezeActive, expected.freeze);
   assert.equal(i.freezeAnnounced, i.freezeActive, 'the broadcast channel was told the current state');
   const notices = h.freezeNotices();
   assert.deepEqual(notices, expected.notices, 'freeze notices, in order');
-  for (const [n, k] of notices.entries()) assert.equal(k, n % 2 === 0 ? 'freeze-started' : 'freeze-lifted', `notices alternate: ${notices.join(', ')}`);
-  assert.equal(h.summaries.at(-1), i.freezeActive, `the summary shows the freeze iff it is on (drawn: ${h.summaries.join(', ')})`);
+  for (const [n, k] of notices.entries())
+    assert.equal(k, n % 2 === 0 ? 'freeze-started' : 'freeze-lifted', `notices alternate: ${notices.join(', ')}`);
+  assert.equal(
+    h.summaries.at(-1),
+    i.freezeActive,
+    `the summary shows the freeze iff it is on (drawn: ${h.summaries.join(', ')})`,
+  );
   // Every write on the way (the freeze decided in SQL, the notice lease) is in the audit trail.
   assert.deepEqual((await h.deps.audit.verify(id)).problems, []);
   return i;
@@ -189,9 +201,15 @@ for (const database of testDatabases()) {
       await assertConsistent(h, incident.id, { freeze: false, notices: ['freeze-started', 'freeze-lifted'] });
       // Back to SEV1: a new freeze is announced.
       await sev(h, incident, 'SEV1');
-      await assertConsistent(h, incident.id, { freeze: true, notices: ['freeze-started', 'freeze-lifted', 'freeze-started'] });
+      await assertConsistent(h, incident.id, {
+        freeze: true,
+        notices: ['freeze-started', 'freeze-lifted', 'freeze-started'],
+      });
       await resolve(h, incident);
-      await assertConsistent(h, incident.id, { freeze: false, notices: ['freeze-started', 'freeze-lifted', 'freeze-started', 'freeze-lifted'] });
+      await assertConsistent(h, incident.id, {
+        freeze: false,
+        notices: ['freeze-started', 'freeze-lifted', 'freeze-started', 'freeze-lifted'],
+      });
     });
 
     test('a downgrade before the freeze step: no freeze at all', async () => {
@@ -223,7 +241,10 @@ for (const database of testDatabases()) {
       await done;
       await assertConsistent(h, incident.id, { freeze: false, notices: ['freeze-started', 'freeze-lifted'] });
       await reopen(h, incident);
-      await assertConsistent(h, incident.id, { freeze: true, notices: ['freeze-started', 'freeze-lifted', 'freeze-started'] });
+      await assertConsistent(h, incident.id, {
+        freeze: true,
+        notices: ['freeze-started', 'freeze-lifted', 'freeze-started'],
+      });
     });
 
     test('a downgrade after the freeze step lifts it; back to SEV1 while the lift is slow freezes again, in order', async () => {
@@ -235,7 +256,10 @@ for (const database of testDatabases()) {
       await sev(h, incident, 'SEV1');
       held.release();
       await lifting;
-      await assertConsistent(h, incident.id, { freeze: true, notices: ['freeze-started', 'freeze-lifted', 'freeze-started'] });
+      await assertConsistent(h, incident.id, {
+        freeze: true,
+        notices: ['freeze-started', 'freeze-lifted', 'freeze-started'],
+      });
     });
 
     test('a slow summary redraw overtaken by a later change never leaves the older state pinned', async () => {

@@ -25,7 +25,11 @@ import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const at = new Date('2026-12-01T10:00:00Z');
 
-function harness(store: PrismaIncidentStore, reviews: PrismaReviewStore, opts: { onCall?: OnCallProvider; clock?: () => Date; leaseMs?: number } = {}) {
+function harness(
+  store: PrismaIncidentStore,
+  reviews: PrismaReviewStore,
+  opts: { onCall?: OnCallProvider; clock?: () => Date; leaseMs?: number } = {},
+) {
   const notices: Notice[] = [];
   const announced: string[] = [];
   let holdAnnounce: Promise<void> | null = null;
@@ -98,16 +102,31 @@ function harness(store: PrismaIncidentStore, reviews: PrismaReviewStore, opts: {
 async function anIncident(store: PrismaIncidentStore, declaredBy = 'UALICE', commander?: string): Promise<Incident> {
   const { incident } = await store.createIfAbsent({
     declareKey: randomUUID(),
-    declaration: { title: 'Races', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+    declaration: {
+      title: 'Races',
+      severity: 'SEV2',
+      description: '',
+      affectedService: null,
+      isPrivate: false,
+      clinicalImpact: false,
+      nearMiss: false,
+    },
     declaredBy,
     originChannelId: null,
     responseUrl: null,
     declaredAt: at,
     via: 'test',
   });
-  await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`, summaryTs: '1.0001' });
+  await store.recordProvisioning(incident.id, {
+    channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
+    summaryTs: '1.0001',
+  });
   if (commander) {
-    await store.applyChange(incident.id, { role: { role: 'COMMANDER', userId: commander, assignedBy: declaredBy } }, { occurredAt: at, kind: 'role_assigned', actorId: declaredBy, text: 'set up' });
+    await store.applyChange(
+      incident.id,
+      { role: { role: 'COMMANDER', userId: commander, assignedBy: declaredBy } },
+      { occurredAt: at, kind: 'role_assigned', actorId: declaredBy, text: 'set up' },
+    );
   }
   return (await store.findById(incident.id))!;
 }
@@ -131,7 +150,9 @@ for (const database of testDatabases()) {
       const h = harness(store, reviews());
       const incident = await anIncident(store, SYSTEM_DECLARER);
       const { ok, refused } = await settle(
-        ['UBOB', 'UCAROL', 'UDAN'].map((userId) => assignRole(h.deps, { channelId: incident.channelId!, userId, role: 'COMMANDER', assignee: userId })),
+        ['UBOB', 'UCAROL', 'UDAN'].map((userId) =>
+          assignRole(h.deps, { channelId: incident.channelId!, userId, role: 'COMMANDER', assignee: userId }),
+        ),
       );
       assert.equal(ok.length, 1, 'one takes command');
       assert.equal(refused.length, 2);
@@ -146,7 +167,11 @@ for (const database of testDatabases()) {
       const r = reviews();
       const h = harness(store, r);
       const incident = await anIncident(store, 'UALICE', 'UKATE');
-      const item = await r.addActionItem(incident.id, { text: 'Add a guardrail', ownerId: 'UOWEN', due: '2099-01-01', category: 'guardrail', priority: 'medium' }, { by: 'UALICE', at });
+      const item = await r.addActionItem(
+        incident.id,
+        { text: 'Add a guardrail', ownerId: 'UOWEN', due: '2099-01-01', category: 'guardrail', priority: 'medium' },
+        { by: 'UALICE', at },
+      );
       const { ok, refused } = await settle([
         reassignActionItem(h.deps, { actionItemId: item.id, userId: 'UOWEN', ownerId: 'UBOB' }),
         reassignActionItem(h.deps, { actionItemId: item.id, userId: 'UKATE', ownerId: 'UDAN' }),
@@ -163,45 +188,103 @@ for (const database of testDatabases()) {
       const store = env.store();
       const r = reviews();
       const incident = await anIncident(store, 'UALICE', 'UKATE');
-      const item = await r.addActionItem(incident.id, { text: 'Write the runbook', ownerId: 'UOWEN', due: '2026-12-01', category: 'runbook', priority: 'medium' }, { by: 'UALICE', at });
+      const item = await r.addActionItem(
+        incident.id,
+        { text: 'Write the runbook', ownerId: 'UOWEN', due: '2026-12-01', category: 'runbook', priority: 'medium' },
+        { by: 'UALICE', at },
+      );
       // Read by the former owner's click and by a reminder sweep, then reassigned to Bob.
       const seenByOwen = { ownerId: 'UOWEN' };
       await r.reassignActionItem(item.id, 'UBOB', { by: 'UKATE', at }, { ownerId: 'UOWEN' });
-      assert.equal(await r.completeActionItem(item.id, { by: 'UOWEN', at }, seenByOwen), null, 'Owen no longer owns it');
+      assert.equal(
+        await r.completeActionItem(item.id, { by: 'UOWEN', at }, seenByOwen),
+        null,
+        'Owen no longer owns it',
+      );
       assert.equal(await r.snoozeActionItem(item.id, '2099-01-01', { by: 'UOWEN', at }, seenByOwen), null);
-      assert.equal(await r.claimActionReminder(item.id, 'due', null, at, { ownerId: 'UOWEN', snoozedUntil: null }), false, 'not reminded to the old owner');
+      assert.equal(
+        await r.claimActionReminder(item.id, 'due', null, at, { ownerId: 'UOWEN', snoozedUntil: null }),
+        false,
+        'not reminded to the old owner',
+      );
       // Snoozed after the sweep read it: no reminder either.
       await r.snoozeActionItem(item.id, '2099-01-01', { by: 'UBOB', at }, { ownerId: 'UBOB' });
-      assert.equal(await r.claimActionReminder(item.id, 'due', null, at, { ownerId: 'UBOB', snoozedUntil: null }), false, 'not reminded despite the snooze');
-      assert.equal(await r.claimActionReminder(item.id, 'due', null, at, { ownerId: 'UBOB', snoozedUntil: '2099-01-01' }), true, 'as read: claimed');
+      assert.equal(
+        await r.claimActionReminder(item.id, 'due', null, at, { ownerId: 'UBOB', snoozedUntil: null }),
+        false,
+        'not reminded despite the snooze',
+      );
+      assert.equal(
+        await r.claimActionReminder(item.id, 'due', null, at, { ownerId: 'UBOB', snoozedUntil: '2099-01-01' }),
+        true,
+        'as read: claimed',
+      );
       // The commander handed over: the old commander's decision no longer holds.
-      await store.applyChange(incident.id, { role: { role: 'COMMANDER', userId: 'ULEO', assignedBy: 'UKATE' } }, { occurredAt: at, kind: 'role_assigned', actorId: 'UKATE', text: 'handover' });
-      assert.equal(await r.completeActionItem(item.id, { by: 'UKATE', at }, { ownerId: 'UBOB' }), null, 'Kate no longer commands it');
-      assert.equal((await r.completeActionItem(item.id, { by: 'ULEO', at }, { ownerId: 'UBOB' }))?.status, 'done', 'the new commander may');
+      await store.applyChange(
+        incident.id,
+        { role: { role: 'COMMANDER', userId: 'ULEO', assignedBy: 'UKATE' } },
+        { occurredAt: at, kind: 'role_assigned', actorId: 'UKATE', text: 'handover' },
+      );
+      assert.equal(
+        await r.completeActionItem(item.id, { by: 'UKATE', at }, { ownerId: 'UBOB' }),
+        null,
+        'Kate no longer commands it',
+      );
+      assert.equal(
+        (await r.completeActionItem(item.id, { by: 'ULEO', at }, { ownerId: 'UBOB' }))?.status,
+        'done',
+        'the new commander may',
+      );
     });
 
     test('resolving the linked PagerDuty incidents twice at once records each once', async () => {
       const store = env.store();
       const resolvedAtPagerDuty: string[] = [];
-      const onCall = { resolvePaged: async (id: string) => void resolvedAtPagerDuty.push(id) } as unknown as OnCallProvider;
+      const onCall = {
+        resolvePaged: async (id: string) => void resolvedAtPagerDuty.push(id),
+      } as unknown as OnCallProvider;
       const h = harness(store, reviews(), { onCall });
       const incident = await anIncident(store, 'UALICE');
       for (const n of [1, 2]) {
-        await store.linkPagerDuty(incident.id, { pagerDutyIncidentId: `PRES${n}-${incident.number}`, htmlUrl: null, title: `Page ${n}`, origin: 'page', status: 'triggered' });
+        await store.linkPagerDuty(incident.id, {
+          pagerDutyIncidentId: `PRES${n}-${incident.number}`,
+          htmlUrl: null,
+          title: `Page ${n}`,
+          origin: 'page',
+          status: 'triggered',
+        });
       }
-      await store.applyChange(incident.id, { status: 'RESOLVED', resolvedAt: at }, { occurredAt: at, kind: 'status_changed', actorId: 'UALICE', text: 'Resolved' });
+      await store.applyChange(
+        incident.id,
+        { status: 'RESOLVED', resolvedAt: at },
+        { occurredAt: at, kind: 'status_changed', actorId: 'UALICE', text: 'Resolved' },
+      );
       const input = { channelId: incident.channelId!, userId: 'UALICE' };
       const { ok } = await settle([resolvePagedIncidents(h.deps, input), resolvePagedIncidents(h.deps, input)]);
-      assert.equal(ok.reduce((a, b) => a + b, 0), 2, 'two links resolved in all');
+      assert.equal(
+        ok.reduce((a, b) => a + b, 0),
+        2,
+        'two links resolved in all',
+      );
       const entries = (await store.timeline(incident.id)).filter((e) => e.kind === 'pagerduty');
-      assert.deepEqual(entries.map((e) => e.text).sort(), ['Resolved PagerDuty incident Page 1', 'Resolved PagerDuty incident Page 2']);
+      assert.deepEqual(entries.map((e) => e.text).sort(), [
+        'Resolved PagerDuty incident Page 1',
+        'Resolved PagerDuty incident Page 2',
+      ]);
       assert.ok((await store.pagerDutyLinks(incident.id)).every((l) => l.status === 'resolved'));
     });
 
     test('a message deleted twice keeps the first delete', async () => {
       const store = env.store();
       const incident = await anIncident(store);
-      await store.upsertMessageEntry(incident.id, { sourceTs: '1764000000.000100', occurredAt: at, actorId: 'UBOB', text: 'pinned', permalink: null, kind: 'pinned_message' });
+      await store.upsertMessageEntry(incident.id, {
+        sourceTs: '1764000000.000100',
+        occurredAt: at,
+        actorId: 'UBOB',
+        text: 'pinned',
+        permalink: null,
+        kind: 'pinned_message',
+      });
       const first = new Date('2026-12-01T11:00:00Z');
       await store.updateMessageEntry(incident.id, '1764000000.000100', { deletedAt: first });
       await store.updateMessageEntry(incident.id, '1764000000.000100', { deletedAt: new Date('2026-12-01T12:00:00Z') });
@@ -216,14 +299,23 @@ for (const database of testDatabases()) {
       // two fetches of one window need not name the same people, so that cannot be what serializes them.
       const data = {
         people: [],
-        stretches: [1, 2, 3].map((d) => ({ userId: 'PRACE', scheduleId: 'PS1', escalationPolicyId: null, level: 1, start: new Date(`2026-10-0${5 + d}T00:00:00Z`), end: new Date(`2026-10-0${5 + d}T12:00:00Z`) })),
+        stretches: [1, 2, 3].map((d) => ({
+          userId: 'PRACE',
+          scheduleId: 'PS1',
+          escalationPolicyId: null,
+          level: 1,
+          start: new Date(`2026-10-0${5 + d}T00:00:00Z`),
+          end: new Date(`2026-10-0${5 + d}T12:00:00Z`),
+        })),
         pages: [],
       };
       for (let round = 0; round < 3; round++) {
         const scope = `race-${randomUUID()}`;
         // Saved once, then fetched again by several reports at once: each replaces the same rows.
         await cache.saveWindow(scope, window, data, new Date('2026-10-13T00:00:00Z'));
-        await Promise.all(Array.from({ length: 8 }, () => cache.saveWindow(scope, window, data, new Date('2026-10-13T00:00:00Z'))));
+        await Promise.all(
+          Array.from({ length: 8 }, () => cache.saveWindow(scope, window, data, new Date('2026-10-13T00:00:00Z'))),
+        );
         assert.equal((await cache.read(scope, window.start, window.end)).stretches.length, 3, `round ${round}`);
       }
     });
@@ -235,7 +327,15 @@ for (const database of testDatabases()) {
       const h = harness(store, reviews(), { clock, leaseMs: 60_000 });
       const { incident } = await store.createIfAbsent({
         declareKey: randomUUID(),
-        declaration: { title: 'Stalled', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+        declaration: {
+          title: 'Stalled',
+          severity: 'SEV2',
+          description: '',
+          affectedService: null,
+          isPrivate: false,
+          clinicalImpact: false,
+          nearMiss: false,
+        },
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,
@@ -245,7 +345,8 @@ for (const database of testDatabases()) {
       const release = h.holdNextAnnounce();
       const stalled = provisionIncident(h.deps, incident.id);
       // Wait until the stalled run is in its announcement, then let its lease run out.
-      for (let i = 0; i < 200 && (await store.findById(incident.id))!.summaryPinned === false; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && (await store.findById(incident.id))!.summaryPinned === false; i++)
+        await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 50));
       offset = 5 * 60_000;
       const takeover = await provisionIncident(h.deps, incident.id);
@@ -254,9 +355,16 @@ for (const database of testDatabases()) {
       release();
       const late = await stalled;
       assert.notEqual(late.state, 'failed');
-      assert.ok(late.state === 'busy' || (late.state === 'complete' && late.alreadyDone), `the stalled run reports the other run's work: ${late.state}`);
+      assert.ok(
+        late.state === 'busy' || (late.state === 'complete' && late.alreadyDone),
+        `the stalled run reports the other run's work: ${late.state}`,
+      );
       const after = (await store.findById(incident.id))!;
-      assert.equal(after.announcementTs, announcedByTakeover, 'the stalled run did not record over the run that took over');
+      assert.equal(
+        after.announcementTs,
+        announcedByTakeover,
+        'the stalled run did not record over the run that took over',
+      );
       assert.equal(after.provisionError, null);
     });
   });

@@ -11,9 +11,26 @@ import { LOAD_SETTINGS } from '../support/fixtures.ts';
 
 function item(n: number, ownerId: string): ActionItem {
   return {
-    id: `id-${n}`, number: n, incidentId: 'inc', incidentNumber: 1, incidentTitle: 'T', incidentPrivate: false, incidentChannelId: 'C1',
-    text: `item ${n}`, ownerId, due: '2026-11-25', category: 'guardrail', priority: 'medium', status: 'open', createdBy: 'UA',
-    createdAt: new Date('2026-11-01T00:00:00Z'), completedAt: null, completedBy: null, snoozedUntil: null, dueRemindedAt: null, overdueRemindedAt: null,
+    id: `id-${n}`,
+    number: n,
+    incidentId: 'inc',
+    incidentNumber: 1,
+    incidentTitle: 'T',
+    incidentPrivate: false,
+    incidentChannelId: 'C1',
+    text: `item ${n}`,
+    ownerId,
+    due: '2026-11-25',
+    category: 'guardrail',
+    priority: 'medium',
+    status: 'open',
+    createdBy: 'UA',
+    createdAt: new Date('2026-11-01T00:00:00Z'),
+    completedAt: null,
+    completedBy: null,
+    snoozedUntil: null,
+    dueRemindedAt: null,
+    overdueRemindedAt: null,
   };
 }
 

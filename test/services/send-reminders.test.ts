@@ -44,7 +44,14 @@ function harness(store: PrismaIncidentStore) {
         scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, now) });
       },
     },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
+    settings: {
+      broadcastChannelId: 'CBROADCAST',
+      clinicalSafetyChannelId: null,
+      clinicalSafetyGroupId: null,
+      pagerDutyFromEmail: null,
+      defaultTimeZone: 'Europe/London',
+      ...LOAD_SETTINGS,
+    },
   };
   return {
     deps,
@@ -56,10 +63,22 @@ function harness(store: PrismaIncidentStore) {
   };
 }
 
-async function anIncidentIn(store: PrismaIncidentStore, severity: Severity, opts: { commander?: string } = {}): Promise<Incident> {
+async function anIncidentIn(
+  store: PrismaIncidentStore,
+  severity: Severity,
+  opts: { commander?: string } = {},
+): Promise<Incident> {
   const { incident } = await store.createIfAbsent({
     declareKey: randomUUID(),
-    declaration: { title: 'EHR login failing', severity, description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+    declaration: {
+      title: 'EHR login failing',
+      severity,
+      description: '',
+      affectedService: null,
+      isPrivate: false,
+      clinicalImpact: false,
+      nearMiss: false,
+    },
     declaredBy: 'UALICE',
     originChannelId: null,
     responseUrl: null,
@@ -69,7 +88,10 @@ async function anIncidentIn(store: PrismaIncidentStore, severity: Severity, opts
   await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
   const changed = await store.applyChange(
     incident.id,
-    { lastUpdateAt: declaredAt, ...(opts.commander ? { role: { role: 'COMMANDER', userId: opts.commander, assignedBy: 'UALICE' } } : {}) },
+    {
+      lastUpdateAt: declaredAt,
+      ...(opts.commander ? { role: { role: 'COMMANDER', userId: opts.commander, assignedBy: 'UALICE' } } : {}),
+    },
     { occurredAt: declaredAt, kind: 'test_setup', actorId: null, text: 'set up for the test' },
   );
   return changed!;
@@ -98,7 +120,10 @@ for (const database of testDatabases()) {
 
       // Both checks scheduled the next one: the reminder 60 minutes after the update.
       assert.equal(h.scheduled.length, 2);
-      assert.deepEqual(h.scheduled.map((s) => s.next), [at(60), at(60)]);
+      assert.deepEqual(
+        h.scheduled.map((s) => s.next),
+        [at(60), at(60)],
+      );
 
       // The same due time again: nothing.
       h.setNow(at(59));
@@ -106,7 +131,10 @@ for (const database of testDatabases()) {
       assert.equal(h.notices.length, 2);
       // The next due time: the update reminder once more, not the nudge.
       h.setNow(at(60));
-      assert.deepEqual((await sendReminders(h.deps, incident.id)).map((r) => r.kind), ['update-reminder']);
+      assert.deepEqual(
+        (await sendReminders(h.deps, incident.id)).map((r) => r.kind),
+        ['update-reminder'],
+      );
       assert.equal(h.notices.length, 3);
     });
 
@@ -130,7 +158,10 @@ for (const database of testDatabases()) {
       const h = harness(store);
       const incident = await anIncidentIn(store, 'SEV2', { commander: 'UBOB' });
       h.setNow(at(60));
-      assert.deepEqual((await sendReminders(h.deps, incident.id)).map((r) => r.dueAt), [at(60)]);
+      assert.deepEqual(
+        (await sendReminders(h.deps, incident.id)).map((r) => r.dueAt),
+        [at(60)],
+      );
 
       await store.applyChange(
         incident.id,
@@ -168,7 +199,10 @@ for (const database of testDatabases()) {
       const h = harness(store);
       const incident = await anIncidentIn(store, 'SEV4');
       h.setNow(at(10));
-      assert.deepEqual((await sendReminders(h.deps, incident.id)).map((r) => r.kind), ['commander-nudge']);
+      assert.deepEqual(
+        (await sendReminders(h.deps, incident.id)).map((r) => r.kind),
+        ['commander-nudge'],
+      );
       h.setNow(at(11));
       assert.deepEqual(await sendReminders(h.deps, incident.id), []);
       assert.deepEqual(h.kinds(), ['commander-nudge']);
@@ -181,7 +215,10 @@ for (const database of testDatabases()) {
       h.failNotify(true);
       await assert.rejects(sendReminders(h.deps, incident.id), /slack down/, 'the job fails, so pg-boss retries it');
       h.failNotify(false);
-      assert.deepEqual((await sendReminders(h.deps, incident.id)).map((r) => r.kind), ['update-reminder']);
+      assert.deepEqual(
+        (await sendReminders(h.deps, incident.id)).map((r) => r.kind),
+        ['update-reminder'],
+      );
       assert.deepEqual(await sendReminders(h.deps, incident.id), [], 'and only once');
       assert.deepEqual(h.scheduled.at(-1)?.next, at(60));
     });
@@ -189,8 +226,16 @@ for (const database of testDatabases()) {
     test('no reminder is claimed for an update that came after it was read, or once resolved', async () => {
       const h = harness(store);
       const incident = await anIncidentIn(store, 'SEV1', { commander: 'UBOB' });
-      assert.equal(await store.claimUpdateReminder(incident.id, at(30), new Date(incident.lastUpdateAt.getTime() - 1)), false, 'stale read');
-      await store.applyChange(incident.id, { status: 'RESOLVED' }, { occurredAt: at(5), kind: 'status_changed', actorId: 'UBOB', text: 'Resolved' });
+      assert.equal(
+        await store.claimUpdateReminder(incident.id, at(30), new Date(incident.lastUpdateAt.getTime() - 1)),
+        false,
+        'stale read',
+      );
+      await store.applyChange(
+        incident.id,
+        { status: 'RESOLVED' },
+        { occurredAt: at(5), kind: 'status_changed', actorId: 'UBOB', text: 'Resolved' },
+      );
       assert.equal(await store.claimUpdateReminder(incident.id, at(30), incident.lastUpdateAt), false, 'resolved');
       assert.equal(await store.claimCommanderNudge(incident.id, at(30)), false);
       h.setNow(at(31));

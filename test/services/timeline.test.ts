@@ -21,7 +21,8 @@ const declaredAt = new Date('2026-11-24T14:00:00Z');
 const now = new Date('2026-11-24T18:00:00Z');
 /** A Slack ts for a time (plus a sequence so two in one second differ). */
 const tsAt = (iso: string, seq = 100) => `${Date.parse(iso) / 1000}.${String(seq).padStart(6, '0')}`;
-const permalinkFor = (channel: string, ts: string) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+const permalinkFor = (channel: string, ts: string) =>
+  `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
 
 /** Only what the timeline uses; anything else would throw (the cast keeps the fake small). */
 function fakeChat() {
@@ -70,14 +71,29 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
     logger: silentLogger,
     onCall: null,
     reminders: { async schedule() {} },
-    settings: { broadcastChannelId: 'CBROADCAST', clinicalSafetyChannelId: null, clinicalSafetyGroupId: null, pagerDutyFromEmail: null, defaultTimeZone, ...LOAD_SETTINGS },
+    settings: {
+      broadcastChannelId: 'CBROADCAST',
+      clinicalSafetyChannelId: null,
+      clinicalSafetyGroupId: null,
+      pagerDutyFromEmail: null,
+      defaultTimeZone,
+      ...LOAD_SETTINGS,
+    },
   };
 }
 
 async function anIncidentWithChannel(store: PrismaIncidentStore): Promise<Incident> {
   const { incident } = await store.createIfAbsent({
     declareKey: randomUUID(),
-    declaration: { title: 'EHR login failing', severity: 'SEV2', description: '', affectedService: null, isPrivate: false, clinicalImpact: false, nearMiss: false },
+    declaration: {
+      title: 'EHR login failing',
+      severity: 'SEV2',
+      description: '',
+      affectedService: null,
+      isPrivate: false,
+      clinicalImpact: false,
+      nearMiss: false,
+    },
     declaredBy: 'UALICE',
     originChannelId: null,
     responseUrl: null,
@@ -87,11 +103,23 @@ async function anIncidentWithChannel(store: PrismaIncidentStore): Promise<Incide
   return store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
 }
 
-async function moveTo(store: PrismaIncidentStore, incident: Incident, from: IncidentStatus, to: IncidentStatus, iso: string): Promise<void> {
+async function moveTo(
+  store: PrismaIncidentStore,
+  incident: Incident,
+  from: IncidentStatus,
+  to: IncidentStatus,
+  iso: string,
+): Promise<void> {
   const changed = await store.applyChange(
     incident.id,
     { status: to },
-    { occurredAt: new Date(iso), kind: 'status_changed', actorId: 'UBOB', text: `Status ${from} → ${to}`, data: { from, to } },
+    {
+      occurredAt: new Date(iso),
+      kind: 'status_changed',
+      actorId: 'UBOB',
+      text: `Status ${from} → ${to}`,
+      data: { from, to },
+    },
   );
   assert.ok(changed);
 }
@@ -104,9 +132,10 @@ for (const database of testDatabases()) {
       store = testStore.store();
     });
 
-    const messageEntries = async (incidentId: string) => (await store.timeline(incidentId)).filter((e) => e.kind === 'pinned_message');
+    const messageEntries = async (incidentId: string) =>
+      (await store.timeline(incidentId)).filter((e) => e.kind === 'pinned_message');
 
-    test("a pinned message keeps its own time, author, text and permalink; a pushpin on it adds nothing", async () => {
+    test('a pinned message keeps its own time, author, text and permalink; a pushpin on it adds nothing', async () => {
       const f = fakeChat();
       const deps = depsWith(store, f.chat);
       const incident = await anIncidentWithChannel(store);
@@ -138,7 +167,10 @@ for (const database of testDatabases()) {
       assert.equal((await messageEntries(incident.id)).length, 1);
       // Ordered by the message's time, between the declaration and later entries.
       await moveTo(store, incident, 'DECLARED', 'INVESTIGATING', '2026-11-24T14:20:00Z');
-      assert.deepEqual((await store.timeline(incident.id)).map((e) => e.kind), ['declared', 'pinned_message', 'status_changed']);
+      assert.deepEqual(
+        (await store.timeline(incident.id)).map((e) => e.kind),
+        ['declared', 'pinned_message', 'status_changed'],
+      );
     });
 
     test('a pushpin reaction fetches the message; a pin without a permalink asks for one', async () => {
@@ -159,14 +191,26 @@ for (const database of testDatabases()) {
       assert.deepEqual(r!.entry.data, { pinnedBy: 'UBOB', via: 'reaction' });
 
       const ts2 = tsAt('2026-11-24T14:31:00Z');
-      const p = await recordPinnedMessage(deps, { channelId: channel, ts: ts2, pinnedBy: 'UBOB', via: 'pin', message: { userId: null, text: 'from a bot' } });
+      const p = await recordPinnedMessage(deps, {
+        channelId: channel,
+        ts: ts2,
+        pinnedBy: 'UBOB',
+        via: 'pin',
+        message: { userId: null, text: 'from a bot' },
+      });
       assert.equal(p?.entry.permalink, permalinkFor(channel, ts2));
       assert.equal(p?.entry.actorId, null);
 
       // No permalink to be had: the message is still recorded.
       f.failPermalink(true);
       const ts3 = tsAt('2026-11-24T14:32:00Z');
-      const q = await recordPinnedMessage(deps, { channelId: channel, ts: ts3, pinnedBy: 'UBOB', via: 'pin', message: { userId: 'UBOB', text: 'x' } });
+      const q = await recordPinnedMessage(deps, {
+        channelId: channel,
+        ts: ts3,
+        pinnedBy: 'UBOB',
+        via: 'pin',
+        message: { userId: 'UBOB', text: 'x' },
+      });
       assert.equal(q?.created, true);
       assert.equal(q?.entry.permalink, null);
     });
@@ -175,13 +219,35 @@ for (const database of testDatabases()) {
       const f = fakeChat();
       const deps = depsWith(store, f.chat);
       const incident = await anIncidentWithChannel(store);
-      assert.equal(await recordPinnedMessage(deps, { channelId: incident.channelId!, ts: tsAt('2026-11-24T14:40:00Z'), pinnedBy: 'UBOB', via: 'reaction' }), null);
-      f.calls.length = 0;
       assert.equal(
-        await recordPinnedMessage(deps, { channelId: 'CNOTANINCIDENT', ts: tsAt('2026-11-24T14:41:00Z'), pinnedBy: 'UBOB', via: 'pin', message: { userId: 'UBOB', text: 'x' } }),
+        await recordPinnedMessage(deps, {
+          channelId: incident.channelId!,
+          ts: tsAt('2026-11-24T14:40:00Z'),
+          pinnedBy: 'UBOB',
+          via: 'reaction',
+        }),
         null,
       );
-      assert.equal(await recordPinnedMessage(deps, { channelId: 'CNOTANINCIDENT', ts: tsAt('2026-11-24T14:41:00Z'), pinnedBy: 'UBOB', via: 'reaction' }), null);
+      f.calls.length = 0;
+      assert.equal(
+        await recordPinnedMessage(deps, {
+          channelId: 'CNOTANINCIDENT',
+          ts: tsAt('2026-11-24T14:41:00Z'),
+          pinnedBy: 'UBOB',
+          via: 'pin',
+          message: { userId: 'UBOB', text: 'x' },
+        }),
+        null,
+      );
+      assert.equal(
+        await recordPinnedMessage(deps, {
+          channelId: 'CNOTANINCIDENT',
+          ts: tsAt('2026-11-24T14:41:00Z'),
+          pinnedBy: 'UBOB',
+          via: 'reaction',
+        }),
+        null,
+      );
       assert.deepEqual(f.calls, [], 'no Slack calls for a channel that is not an incident');
       assert.deepEqual(await messageEntries(incident.id), []);
     });
@@ -194,9 +260,21 @@ for (const database of testDatabases()) {
       const ts = tsAt('2026-11-24T14:50:00Z');
       f.addMessage(channel, { ts, userId: 'UCAROL', text: 'Paging the DBA' });
       const results = await Promise.all([
-        recordPinnedMessage(deps, { channelId: channel, ts, pinnedBy: 'UBOB', via: 'pin', message: { userId: 'UCAROL', text: 'Paging the DBA' } }),
+        recordPinnedMessage(deps, {
+          channelId: channel,
+          ts,
+          pinnedBy: 'UBOB',
+          via: 'pin',
+          message: { userId: 'UCAROL', text: 'Paging the DBA' },
+        }),
         recordPinnedMessage(deps, { channelId: channel, ts, pinnedBy: 'UDAVE', via: 'reaction' }),
-        recordPinnedMessage(deps, { channelId: channel, ts, pinnedBy: 'UBOB', via: 'pin', message: { userId: 'UCAROL', text: 'Paging the DBA' } }),
+        recordPinnedMessage(deps, {
+          channelId: channel,
+          ts,
+          pinnedBy: 'UBOB',
+          via: 'pin',
+          message: { userId: 'UCAROL', text: 'Paging the DBA' },
+        }),
       ]);
       assert.equal(results.filter((r) => r?.created).length, 1);
       assert.equal(new Set(results.map((r) => r?.entry.id)).size, 1);
@@ -209,17 +287,38 @@ for (const database of testDatabases()) {
       const incident = await anIncidentWithChannel(store);
       const channel = incident.channelId!;
       const ts = tsAt('2026-11-24T15:00:00Z');
-      await recordPinnedMessage(deps, { channelId: channel, ts, pinnedBy: 'UBOB', via: 'pin', message: { userId: 'UCAROL', text: 'Root cause: expired cert' } });
+      await recordPinnedMessage(deps, {
+        channelId: channel,
+        ts,
+        pinnedBy: 'UBOB',
+        via: 'pin',
+        message: { userId: 'UCAROL', text: 'Root cause: expired cert' },
+      });
 
       const editedAt = new Date('2026-11-24T15:03:00Z');
-      const edited = await updateMessageEntry(deps, { channelId: channel, ts, newText: 'Root cause: expired TLS cert on the gateway', at: editedAt });
+      const edited = await updateMessageEntry(deps, {
+        channelId: channel,
+        ts,
+        newText: 'Root cause: expired TLS cert on the gateway',
+        at: editedAt,
+      });
       assert.equal(edited?.text, 'Root cause: expired TLS cert on the gateway');
       assert.deepEqual(edited?.editedAt, editedAt);
       assert.equal(edited?.occurredAt.toISOString(), '2026-11-24T15:00:00.000Z', 'the entry keeps the message time');
       // Same text (Slack adding a link preview): not an edit.
-      assert.equal(await updateMessageEntry(deps, { channelId: channel, ts, newText: 'Root cause: expired TLS cert on the gateway' }), null);
+      assert.equal(
+        await updateMessageEntry(deps, {
+          channelId: channel,
+          ts,
+          newText: 'Root cause: expired TLS cert on the gateway',
+        }),
+        null,
+      );
 
-      assert.equal(await updateMessageEntry(deps, { channelId: channel, ts: tsAt('2026-11-24T15:01:00Z'), newText: 'not pinned' }), null);
+      assert.equal(
+        await updateMessageEntry(deps, { channelId: channel, ts: tsAt('2026-11-24T15:01:00Z'), newText: 'not pinned' }),
+        null,
+      );
       assert.equal(await updateMessageEntry(deps, { channelId: 'COTHER', ts, newText: 'elsewhere' }), null);
 
       const deleted = await updateMessageEntry(deps, { channelId: channel, ts, deleted: true });
@@ -238,19 +337,41 @@ for (const database of testDatabases()) {
       const channel = incident.channelId!;
       await moveTo(store, incident, 'DECLARED', 'INVESTIGATING', '2026-11-24T14:05:00Z');
       await moveTo(store, incident, 'INVESTIGATING', 'MONITORING', '2026-11-24T15:05:00Z');
-      await store.addTimelineEntry(incident.id, { occurredAt: new Date('2026-11-24T15:10:00Z'), kind: 'note', actorId: 'UBOB', text: 'Watching error rates' });
+      await store.addTimelineEntry(incident.id, {
+        occurredAt: new Date('2026-11-24T15:10:00Z'),
+        kind: 'note',
+        actorId: 'UBOB',
+        text: 'Watching error rates',
+      });
       await moveTo(store, incident, 'MONITORING', 'RESOLVED', '2026-11-24T16:30:00Z');
-      await recordPinnedMessage(deps, { channelId: channel, ts: tsAt('2026-11-24T14:12:00Z'), pinnedBy: 'UBOB', via: 'pin', message: { userId: 'UCAROL', text: 'Rolled back' } });
+      await recordPinnedMessage(deps, {
+        channelId: channel,
+        ts: tsAt('2026-11-24T14:12:00Z'),
+        pinnedBy: 'UBOB',
+        via: 'pin',
+        message: { userId: 'UCAROL', text: 'Rolled back' },
+      });
 
       const t = await showTimeline(deps, { channelId: channel, userId: 'UBOB' });
       assert.equal(t.incident.id, incident.id);
-      assert.deepEqual(t.entries.map((e) => e.kind), ['declared', 'status_changed', 'pinned_message', 'status_changed', 'note', 'status_changed']);
-      assert.deepEqual(t.durations, { toAcknowledgeMs: 5 * 60_000, toMitigateMs: 65 * 60_000, toResolveMs: 150 * 60_000 });
+      assert.deepEqual(
+        t.entries.map((e) => e.kind),
+        ['declared', 'status_changed', 'pinned_message', 'status_changed', 'note', 'status_changed'],
+      );
+      assert.deepEqual(t.durations, {
+        toAcknowledgeMs: 5 * 60_000,
+        toMitigateMs: 65 * 60_000,
+        toResolveMs: 150 * 60_000,
+      });
       assert.deepEqual([t.defaultZone, t.readerZone], ['Europe/London', 'America/New_York']);
       assert.deepEqual(t.declaredAt, declaredAt);
 
       f.failZone(true);
-      assert.equal((await showTimeline(deps, { channelId: channel, userId: 'UBOB' })).readerZone, null, 'no zone: still shown');
+      assert.equal(
+        (await showTimeline(deps, { channelId: channel, userId: 'UBOB' })).readerZone,
+        null,
+        'no zone: still shown',
+      );
 
       await assert.rejects(showTimeline(deps, { channelId: 'CGENERAL', userId: 'UBOB' }), (err: unknown) => {
         assert.ok(err instanceof AppError);
@@ -290,7 +411,12 @@ describe('the timeline view', () => {
     readerZone: 'America/New_York',
     ...over,
   });
-  type Block = { type: string; text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { text: string }[] };
+  type Block = {
+    type: string;
+    text?: { type: string; text: string };
+    fields?: { text: string }[];
+    elements?: { text: string }[];
+  };
   const sections = (blocks: Record<string, unknown>[]) =>
     (blocks as Block[]).filter((b) => b.type === 'section' && b.text).map((b) => b.text!.text);
 
@@ -299,10 +425,34 @@ describe('the timeline view', () => {
     const link = 'https://example.slack.com/archives/C42/p1795960320000100';
     const msg = timelineMessage(
       view([
-        entry({ occurredAt: new Date('2026-11-24T14:00:00Z'), kind: 'declared', actorId: 'UALICE', text: 'Declared as SEV2: EHR login' }),
-        entry({ occurredAt: new Date('2026-11-24T14:05:00Z'), text: 'Ping <!channel> & see <https://evil.example|here>' }),
-        entry({ occurredAt: new Date('2026-11-24T14:12:00Z'), kind: 'pinned_message', actorId: 'UCAROL', text: 'Rolled back', sourceTs: ts, permalink: link, editedAt: new Date('2026-11-24T14:20:00Z') }),
-        entry({ occurredAt: new Date('2026-11-24T14:13:00Z'), kind: 'pinned_message', actorId: null, text: 'first line\nsecond line', sourceTs: '1795960380.000100', permalink: 'javascript:alert(1)', deletedAt: new Date('2026-11-24T14:30:00Z') }),
+        entry({
+          occurredAt: new Date('2026-11-24T14:00:00Z'),
+          kind: 'declared',
+          actorId: 'UALICE',
+          text: 'Declared as SEV2: EHR login',
+        }),
+        entry({
+          occurredAt: new Date('2026-11-24T14:05:00Z'),
+          text: 'Ping <!channel> & see <https://evil.example|here>',
+        }),
+        entry({
+          occurredAt: new Date('2026-11-24T14:12:00Z'),
+          kind: 'pinned_message',
+          actorId: 'UCAROL',
+          text: 'Rolled back',
+          sourceTs: ts,
+          permalink: link,
+          editedAt: new Date('2026-11-24T14:20:00Z'),
+        }),
+        entry({
+          occurredAt: new Date('2026-11-24T14:13:00Z'),
+          kind: 'pinned_message',
+          actorId: null,
+          text: 'first line\nsecond line',
+          sourceTs: '1795960380.000100',
+          permalink: 'javascript:alert(1)',
+          deletedAt: new Date('2026-11-24T14:30:00Z'),
+        }),
       ]),
     );
     const blocks = msg.blocks as Block[];
@@ -310,16 +460,31 @@ describe('the timeline view', () => {
     assert.equal(blocks[0]!.text!.text, 'INC-42 timeline: EHR <!channel> login', 'plain text: Slack does not parse it');
     assert.ok(blocks.length <= 50);
     const durations = blocks.find((b) => b.fields)!.fields!.map((f) => f.text);
-    assert.deepEqual(durations, ['*Time to acknowledge*\n5m', '*Time to mitigate* (monitoring)\n_not yet_', '*Time to resolve*\n_not yet_']);
+    assert.deepEqual(durations, [
+      '*Time to acknowledge*\n5m',
+      '*Time to mitigate* (monitoring)\n_not yet_',
+      '*Time to resolve*\n_not yet_',
+    ]);
     const context = JSON.stringify(blocks.filter((b) => b.type === 'context'));
     assert.ok(context.includes('Times in Europe/London, and in your zone (America/New_York) in brackets'));
 
     const text = sections(msg.blocks).join('\n');
-    assert.ok(text.includes(':rotating_light: *Tue 24 Nov 14:00 GMT (09:00 EST)* <@UALICE>\n> Declared as SEV2: EHR login'), text);
+    assert.ok(
+      text.includes(':rotating_light: *Tue 24 Nov 14:00 GMT (09:00 EST)* <@UALICE>\n> Declared as SEV2: EHR login'),
+      text,
+    );
     assert.ok(text.includes('> Ping &lt;!channel&gt; &amp; see &lt;https://evil.example|here&gt;'), text);
     assert.ok(!text.includes('<!channel>') && !text.includes('<https://evil'), 'user text cannot ping or forge links');
-    assert.ok(text.includes(`:pushpin: *Tue 24 Nov 14:12 GMT (09:12 EST)* <@UCAROL> · <${link}|message> · _(edited)_\n> Rolled back`), text);
-    assert.ok(text.includes(':pushpin: *Tue 24 Nov 14:13 GMT (09:13 EST)* _(deleted)_\n> ~first line~\n> ~second line~'), text);
+    assert.ok(
+      text.includes(
+        `:pushpin: *Tue 24 Nov 14:12 GMT (09:12 EST)* <@UCAROL> · <${link}|message> · _(edited)_\n> Rolled back`,
+      ),
+      text,
+    );
+    assert.ok(
+      text.includes(':pushpin: *Tue 24 Nov 14:13 GMT (09:13 EST)* _(deleted)_\n> ~first line~\n> ~second line~'),
+      text,
+    );
     assert.ok(!text.includes('javascript:'), 'only https permalinks become links');
     assert.ok(!msg.text.includes('<!channel>'));
   });
@@ -334,7 +499,13 @@ describe('the timeline view', () => {
         '@channel @here @oncall 14:12 &lt;javascript:alert(1)|click&gt; a &lt; b',
     );
     const msg = timelineMessage(
-      view([entry({ occurredAt: new Date('2026-11-24T14:12:00Z'), kind: 'pinned_message', text: 'Fixed by <@UCAROL> &amp; <!channel>' })]),
+      view([
+        entry({
+          occurredAt: new Date('2026-11-24T14:12:00Z'),
+          kind: 'pinned_message',
+          text: 'Fixed by <@UCAROL> &amp; <!channel>',
+        }),
+      ]),
     );
     assert.ok(sections(msg.blocks)[0]!.endsWith('\n> Fixed by <@UCAROL> &amp; @channel'), sections(msg.blocks)[0]);
   });
@@ -349,7 +520,10 @@ describe('the timeline view', () => {
   test('a long timeline keeps the newest entries within 50 blocks of at most 3000 characters, and says so', () => {
     const start = Date.parse('2026-11-24T14:00:00Z');
     const entries = Array.from({ length: 400 }, (_, i) =>
-      entry({ occurredAt: new Date(start + i * 60_000), text: `note number ${i} ${'&'.repeat(i % 7 === 0 ? 900 : 40)}` }),
+      entry({
+        occurredAt: new Date(start + i * 60_000),
+        text: `note number ${i} ${'&'.repeat(i % 7 === 0 ? 900 : 40)}`,
+      }),
     );
     const msg = timelineMessage(view(entries));
     assert.ok(msg.blocks.length <= 50, `${msg.blocks.length} blocks`);
@@ -360,18 +534,31 @@ describe('the timeline view', () => {
     assert.ok(!all.includes('note number 0 '), 'the oldest is cut');
     const shown = (all.match(/note number \d+ /g) ?? []).length;
     const numbers = [...all.matchAll(/note number (\d+) /g)].map((m) => Number(m[1]));
-    assert.deepEqual(numbers, Array.from({ length: shown }, (_, i) => 400 - shown + i), 'a contiguous run, oldest first');
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: shown }, (_, i) => 400 - shown + i),
+      'a contiguous run, oldest first',
+    );
     const notice = JSON.stringify(msg.blocks.filter((b) => b.type === 'context'));
-    assert.ok(notice.includes(`Showing the latest ${shown} of 400 entries: the ${400 - shown} oldest do not fit`), notice);
+    assert.ok(
+      notice.includes(`Showing the latest ${shown} of 400 entries: the ${400 - shown} oldest do not fit`),
+      notice,
+    );
   });
 
   test('one huge entry is cut to fit a section, without breaking an escape', () => {
-    const msg = timelineMessage(view([entry({ occurredAt: new Date('2026-11-24T14:00:00Z'), text: `${'<&>'.repeat(3000)}\n${'x\n'.repeat(2000)}` })]));
+    const msg = timelineMessage(
+      view([
+        entry({ occurredAt: new Date('2026-11-24T14:00:00Z'), text: `${'<&>'.repeat(3000)}\n${'x\n'.repeat(2000)}` }),
+      ]),
+    );
     const [text] = sections(msg.blocks);
     assert.ok(text!.length <= 3000);
     assert.ok(text!.endsWith('…'));
     assert.doesNotMatch(text!, /&[a-z]{0,3}…$/);
-    const deleted = timelineMessage(view([entry({ occurredAt: new Date('2026-11-24T14:00:00Z'), text: 'y'.repeat(5000), deletedAt: new Date() })]));
+    const deleted = timelineMessage(
+      view([entry({ occurredAt: new Date('2026-11-24T14:00:00Z'), text: 'y'.repeat(5000), deletedAt: new Date() })]),
+    );
     const [d] = sections(deleted.blocks);
     assert.ok(d!.length <= 3000 && d!.endsWith('…~'), d!.slice(-20));
   });

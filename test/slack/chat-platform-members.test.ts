@@ -8,16 +8,29 @@ import { startSlackStandIn, type SlackStandIn } from '../support/slack-standin.t
 let slack: SlackStandIn;
 before(async () => {
   slack = await startSlackStandIn({
-    users: Array.from({ length: 450 }, (_, i) => ({ id: `U${String(i).padStart(6, '0')}`, name: `p${i}`, email: `p${i}@example.org` })),
+    users: Array.from({ length: 450 }, (_, i) => ({
+      id: `U${String(i).padStart(6, '0')}`,
+      name: `p${i}`,
+      email: `p${i}@example.org`,
+    })),
   });
 });
 after(() => slack?.close());
 
-const platform = () => new SlackChatPlatform(new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } }));
+const platform = () =>
+  new SlackChatPlatform(new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } }));
 
 test('many emails: users.list, every page, case-insensitive; unknown emails left out', async () => {
   slack.calls.length = 0;
-  const found = await platform().userIdsByEmail(['p1@example.org', 'P2@Example.org', 'p449@example.org', 'p10@example.org', 'p11@example.org', 'p12@example.org', 'nobody@example.org']);
+  const found = await platform().userIdsByEmail([
+    'p1@example.org',
+    'P2@Example.org',
+    'p449@example.org',
+    'p10@example.org',
+    'p11@example.org',
+    'p12@example.org',
+    'nobody@example.org',
+  ]);
   assert.deepEqual(Object.fromEntries(found), {
     'p1@example.org': 'U000001',
     'p2@example.org': 'U000002',

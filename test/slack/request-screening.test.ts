@@ -31,7 +31,12 @@ describe('Slack response URLs', () => {
   const standIn = slackResponseUrlCheck('http://127.0.0.1:4567/api/');
 
   test("only Slack's hooks host (https, default port, no credentials), or SLACK_API_URL's origin", () => {
-    for (const url of ['https://hooks.slack.com/commands/T1/2/abc', 'https://HOOKS.slack.com/actions/T1/2/abc', 'https://hooks.slack.com:443/x', 'https://slack.com/x']) {
+    for (const url of [
+      'https://hooks.slack.com/commands/T1/2/abc',
+      'https://HOOKS.slack.com/actions/T1/2/abc',
+      'https://hooks.slack.com:443/x',
+      'https://slack.com/x',
+    ]) {
       assert.equal(production(url), true, url);
     }
     for (const url of [
@@ -56,10 +61,14 @@ describe('Slack response URLs', () => {
     assert.equal(standIn('http://127.0.0.1:4567/commands/T1/1/x'), true, "the stand-in's origin");
     assert.equal(standIn('http://127.0.0.1:4568/commands/T1/1/x'), false, 'another port');
     assert.equal(standIn('http://localhost:4567/commands/T1/1/x'), false, 'another host name');
-    assert.equal(slackResponseUrlCheck('https://slack-gov.com/api/')('https://hooks.slack-gov.com/x'), true, 'hooks.<SLACK_API_URL host>');
+    assert.equal(
+      slackResponseUrlCheck('https://slack-gov.com/api/')('https://hooks.slack-gov.com/x'),
+      true,
+      'hooks.<SLACK_API_URL host>',
+    );
   });
 
-  test('screenResponseUrls removes foreign ones from every place a payload carries them, and keeps Slack\'s', () => {
+  test("screenResponseUrls removes foreign ones from every place a payload carries them, and keeps Slack's", () => {
     const ok = 'https://hooks.slack.com/commands/T1/1/a';
     const evil = 'https://evil.test/x';
     const body = {
@@ -67,7 +76,10 @@ describe('Slack response URLs', () => {
       response_urls: [{ response_url: ok }, { response_url: evil }],
       view: { id: 'V1', private_metadata: JSON.stringify({ responseUrl: evil, channelId: 'C1' }) },
     };
-    const { body: out, refused } = screenResponseUrls(body, production) as { body: Record<string, any>; refused: string[] };
+    const { body: out, refused } = screenResponseUrls(body, production) as {
+      body: Record<string, any>;
+      refused: string[];
+    };
     assert.equal(out.response_url, undefined);
     assert.deepEqual(out.response_urls, [{ response_url: ok }]);
     assert.deepEqual(JSON.parse(out.view.private_metadata), { responseUrl: null, channelId: 'C1' });
@@ -75,15 +87,30 @@ describe('Slack response URLs', () => {
     assert.equal(body.response_url, evil, 'the input is not changed');
     const clean = { response_url: ok, view: { private_metadata: JSON.stringify({ responseUrl: ok }) } };
     assert.equal(screenResponseUrls(clean, production).body, clean, "Slack's are kept as they are");
-    assert.equal((screenResponseUrls({ response_url: 42 }, production).body as Record<string, unknown>).response_url, undefined, 'not a string: removed');
+    assert.equal(
+      (screenResponseUrls({ response_url: 42 }, production).body as Record<string, unknown>).response_url,
+      undefined,
+      'not a string: removed',
+    );
   });
 });
 
-function signedRequest(body: string, opts: { timestamp?: number; secret?: string; contentType?: string; signature?: string } = {}): IncomingMessage {
+function signedRequest(
+  body: string,
+  opts: { timestamp?: number; secret?: string; contentType?: string; signature?: string } = {},
+): IncomingMessage {
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
-  const sig = opts.signature ?? `v0=${createHmac('sha256', opts.secret ?? SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const sig =
+    opts.signature ??
+    `v0=${createHmac('sha256', opts.secret ?? SECRET)
+      .update(`v0:${ts}:${body}`)
+      .digest('hex')}`;
   const req = Readable.from([Buffer.from(body)]) as unknown as IncomingMessage;
-  req.headers = { 'content-type': opts.contentType ?? 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig };
+  req.headers = {
+    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': ts,
+    'x-slack-signature': sig,
+  };
   return req;
 }
 
@@ -111,9 +138,16 @@ describe('the request guard', () => {
     assert.equal(await status(signedRequest(command, { timestamp: sec, secret: 'another-secret' })), 401);
     assert.equal(await status(signedRequest(`${command}&x=1`, { timestamp: sec, signature: good })), 401);
     assert.equal(await status(signedRequest(command, { timestamp: sec, signature: good.replace('v0=', 'v1=') })), 401);
-    assert.equal(await status(signedRequest(command, { timestamp: sec, signature: good.toUpperCase().replace('V0=', 'v0=') })), 401);
+    assert.equal(
+      await status(signedRequest(command, { timestamp: sec, signature: good.toUpperCase().replace('V0=', 'v0=') })),
+      401,
+    );
     assert.equal(await status(signedRequest(command, { timestamp: sec, signature: good.slice(0, -2) })), 401);
-    assert.equal(await status(signedRequest(command, { timestamp: sec, signature: `${good}, ${good}` })), 401, 'the header twice');
+    assert.equal(
+      await status(signedRequest(command, { timestamp: sec, signature: `${good}, ${good}` })),
+      401,
+      'the header twice',
+    );
   });
 });
 
@@ -130,7 +164,16 @@ describe('screening every delivery (Socket Mode too)', () => {
 
   test('a delivery that is not a Slack payload is acknowledged, logged and never handled', async () => {
     const { seen, lines, deliver, acks } = fakeApp();
-    for (const body of [null, [], 7, 'x', {}, { type: 'block_actions', user: null, actions: [] }, { type: 'event_callback', event_id: 'E1', event: null }]) await deliver(body);
+    for (const body of [
+      null,
+      [],
+      7,
+      'x',
+      {},
+      { type: 'block_actions', user: null, actions: [] },
+      { type: 'event_callback', event_id: 'E1', event: null },
+    ])
+      await deliver(body);
     assert.deepEqual(seen, []);
     assert.equal(acks(), 7);
     assert.equal(lines.filter((l) => /not a Slack payload/.test(l.msg)).length, 7);
@@ -138,8 +181,17 @@ describe('screening every delivery (Socket Mode too)', () => {
 
   test('text is made storable and foreign response URLs removed before anything handles it', async () => {
     const { seen, lines, deliver } = fakeApp();
-    await deliver({ command: '/incident', user_id: 'U1', channel_id: 'C1', text: 'note a\u0000b', trigger_id: '1', response_url: 'https://evil.test/x' });
-    assert.deepEqual(seen, [{ command: '/incident', user_id: 'U1', channel_id: 'C1', text: 'note ab', trigger_id: '1' }]);
+    await deliver({
+      command: '/incident',
+      user_id: 'U1',
+      channel_id: 'C1',
+      text: 'note a\u0000b',
+      trigger_id: '1',
+      response_url: 'https://evil.test/x',
+    });
+    assert.deepEqual(seen, [
+      { command: '/incident', user_id: 'U1', channel_id: 'C1', text: 'note ab', trigger_id: '1' },
+    ]);
     assert.ok(lines.some((l) => /cannot store/.test(l.msg) && JSON.stringify(l.obj).includes('text')));
     assert.ok(lines.some((l) => /response URL/.test(l.msg)));
     assert.ok(!lines.some((l) => JSON.stringify(l.obj).includes('evil.test')), 'the URL itself is not logged');

@@ -47,15 +47,23 @@ function checkElement(e: Json, where: string, inInput: boolean) {
   switch (e.type) {
     case 'button':
       checkText(e.text, `${where}.text`, 75, ['plain_text']);
-      if (e.value !== undefined) assert.ok(typeof e.value === 'string' && e.value.length <= 2000, `${where}: button value`);
+      if (e.value !== undefined)
+        assert.ok(typeof e.value === 'string' && e.value.length <= 2000, `${where}: button value`);
       if (e.style !== undefined) assert.ok(['primary', 'danger'].includes(e.style));
       assert.ok(!inInput, 'buttons do not go in input blocks');
       break;
     case 'static_select':
       if (e.placeholder) checkText(e.placeholder, `${where}.placeholder`, 150, ['plain_text']);
-      assert.ok(Array.isArray(e.options) && e.options.length >= 1 && e.options.length <= 100, `${where}: 1–100 options`);
+      assert.ok(
+        Array.isArray(e.options) && e.options.length >= 1 && e.options.length <= 100,
+        `${where}: 1–100 options`,
+      );
       for (const [i, o] of (e.options as Json[]).entries()) checkOption(o, `${where}.options[${i}]`);
-      if (e.initial_option) assert.ok(e.options.some((o: Json) => JSON.stringify(o) === JSON.stringify(e.initial_option)), `${where}: initial_option is an option`);
+      if (e.initial_option)
+        assert.ok(
+          e.options.some((o: Json) => JSON.stringify(o) === JSON.stringify(e.initial_option)),
+          `${where}: initial_option is an option`,
+        );
       break;
     case 'users_select':
       if (e.placeholder) checkText(e.placeholder, `${where}.placeholder`, 150, ['plain_text']);
@@ -68,19 +76,36 @@ function checkElement(e: Json, where: string, inInput: boolean) {
     case 'plain_text_input':
       assert.ok(inInput, 'plain_text_input goes in an input block');
       assert.equal(typeof e.multiline, 'boolean');
-      assert.ok(Number.isInteger(e.max_length) && e.max_length >= 1 && e.max_length <= 3000, `${where}: max_length ≤ 3000`);
+      assert.ok(
+        Number.isInteger(e.max_length) && e.max_length >= 1 && e.max_length <= 3000,
+        `${where}: max_length ≤ 3000`,
+      );
       if (e.initial_value !== undefined) {
         assert.equal(typeof e.initial_value, 'string');
-        assert.ok(e.initial_value.length > 0 && e.initial_value.length <= e.max_length, `${where}: initial_value within max_length`);
+        assert.ok(
+          e.initial_value.length > 0 && e.initial_value.length <= e.max_length,
+          `${where}: initial_value within max_length`,
+        );
       }
       if (e.placeholder) checkText(e.placeholder, `${where}.placeholder`, 150, ['plain_text']);
       break;
     case 'checkboxes':
-      assert.ok(Array.isArray(e.options) && e.options.length >= 1 && e.options.length <= 10, `${where}: 1–10 checkboxes`);
-      for (const [i, o] of (e.options as Json[]).entries()) checkOption(o, `${where}.options[${i}]`, ['plain_text', 'mrkdwn']);
+      assert.ok(
+        Array.isArray(e.options) && e.options.length >= 1 && e.options.length <= 10,
+        `${where}: 1–10 checkboxes`,
+      );
+      for (const [i, o] of (e.options as Json[]).entries())
+        checkOption(o, `${where}.options[${i}]`, ['plain_text', 'mrkdwn']);
       if ('initial_options' in e) {
-        assert.ok(Array.isArray(e.initial_options) && e.initial_options.length > 0, `${where}: initial_options is never []`);
-        for (const io of e.initial_options) assert.ok(e.options.some((o: Json) => JSON.stringify(o) === JSON.stringify(io)), `${where}: initial option is an option`);
+        assert.ok(
+          Array.isArray(e.initial_options) && e.initial_options.length > 0,
+          `${where}: initial_options is never []`,
+        );
+        for (const io of e.initial_options)
+          assert.ok(
+            e.options.some((o: Json) => JSON.stringify(o) === JSON.stringify(io)),
+            `${where}: initial option is an option`,
+          );
       }
       break;
     default:
@@ -192,7 +217,10 @@ function longRecord(notes: number, noteText: (i: number) => string = (i) => `Not
     entry(t(0), 'declared', 'Declared as SEV2: EHR login failing', { data: { severity: 'SEV2' } }),
     entry(t(5), 'channel_created', 'Channel created', { actorId: null }),
     entry(t(60), 'status_changed', 'Investigating', { data: { from: 'DECLARED', to: 'INVESTIGATING' } }),
-    entry(t(120), 'severity_changed', 'Severity SEV2 → SEV1', { actorId: 'UBOB', data: { from: 'SEV2', to: 'SEV1', reason: 'wards <b> & theatres' } }),
+    entry(t(120), 'severity_changed', 'Severity SEV2 → SEV1', {
+      actorId: 'UBOB',
+      data: { from: 'SEV2', to: 'SEV1', reason: 'wards <b> & theatres' },
+    }),
     entry(t(180), 'pinned_message', 'Patient list for ward 7 <!here>', {
       actorId: 'UDAVE',
       sourceTs: '1764080700.000100',
@@ -221,7 +249,13 @@ const fullInput: ReviewInputDraft = {
   wentWell: 'Quick rollback <@U999> & calm comms',
   wasHard: 'Finding who owned the auth config',
   actionItems: [
-    { text: 'Alert on login failure rate > 5%', ownerId: 'UBOB', due: '2026-12-01', category: 'observability', priority: 'high' },
+    {
+      text: 'Alert on login failure rate > 5%',
+      ownerId: 'UBOB',
+      due: '2026-12-01',
+      category: 'observability',
+      priority: 'high',
+    },
     { text: 'Add a review gate for auth config', category: 'guardrail' },
   ],
 };
@@ -257,11 +291,25 @@ describe('reviewMessage', () => {
 
   test('a personal data breach is flagged with whether the regulator was notified', () => {
     const r = review(fullInput, 3);
-    const flagged = (dataBreach: PostIncidentReview['header']['dataBreach']) => allText(checkBlocks(reviewMessage({ ...r, header: { ...r.header, dataBreach } }).blocks, 50));
+    const flagged = (dataBreach: PostIncidentReview['header']['dataBreach']) =>
+      allText(checkBlocks(reviewMessage({ ...r, header: { ...r.header, dataBreach } }).blocks, 50));
     assert.ok(!flagged(null).includes('Personal data breach'));
-    const facts = { awareAt: null, awareText: null, deadline: null, deadlineText: null, notifiedAt: null, notifiedText: null, notifiedBy: null, late: null };
+    const facts = {
+      awareAt: null,
+      awareText: null,
+      deadline: null,
+      deadlineText: null,
+      notifiedAt: null,
+      notifiedText: null,
+      notifiedBy: null,
+      late: null,
+    };
     assert.ok(flagged(facts).includes(':warning: Personal data breach, regulator not yet notified'));
-    assert.ok(flagged({ ...facts, notifiedAt: 'x', notifiedText: 'Fri 27 Nov 15:00 GMT', late: true }).includes('regulator notified Fri 27 Nov 15:00 GMT (late)'));
+    assert.ok(
+      flagged({ ...facts, notifiedAt: 'x', notifiedText: 'Fri 27 Nov 15:00 GMT', late: true }).includes(
+        'regulator notified Fri 27 Nov 15:00 GMT (late)',
+      ),
+    );
   });
 
   test('worst case (long, entity-heavy texts everywhere, 100 action items): still within every limit', () => {
@@ -308,7 +356,9 @@ describe('reviewMessage', () => {
   test('missing sections are listed by their human names with a hint to press the button', () => {
     const text = allText(reviewMessage(review(null)).blocks);
     assert.ok(
-      text.includes(':memo: *Still to be completed:* Impact, Detection, Contributing factors, What went well, What was hard, Action items. Press *Fill in the review* below to add them.'),
+      text.includes(
+        ':memo: *Still to be completed:* Impact, Detection, Contributing factors, What went well, What was hard, Action items. Press *Fill in the review* below to add them.',
+      ),
     );
     const partial = allText(reviewMessage(review({ ...fullInput, wasHard: undefined })).blocks);
     assert.ok(partial.includes('*Still to be completed:* What was hard. Press *Fill in the review* below to add it.'));
@@ -318,7 +368,11 @@ describe('reviewMessage', () => {
   test('a near miss is labelled "Near miss" instead of a severity history', () => {
     const r = review(fullInput);
     const normal = allText(reviewMessage(r).blocks);
-    assert.ok(normal.includes('*Severity history:* declared SEV2 Tue 24 Nov 14:05 GMT → SEV1 Tue 24 Nov 14:07 GMT: wards &lt;b&gt; &amp; theatres'));
+    assert.ok(
+      normal.includes(
+        '*Severity history:* declared SEV2 Tue 24 Nov 14:05 GMT → SEV1 Tue 24 Nov 14:07 GMT: wards &lt;b&gt; &amp; theatres',
+      ),
+    );
     assert.ok(normal.includes('*Severity*\n:red_circle: SEV1 (Critical)'));
 
     const near = reviewMessage({ ...r, header: { ...r.header, nearMiss: true } });
@@ -351,13 +405,22 @@ describe('reviewMessage', () => {
     assert.ok(text.includes('*How:* Staff report'));
     assert.ok(text.includes('• *Change or deploy*: Config change to auth timeouts'));
     assert.ok(text.includes('*Action items* (2)'));
-    assert.ok(text.includes('• Alert on login failure rate &gt; 5% — <@UBOB> · due 2026-12-01 · Observability · High priority'));
-    assert.ok(text.includes('• Add a review gate for auth config — _no owner_ · no due date · Guardrail · Medium priority'));
+    assert.ok(
+      text.includes('• Alert on login failure rate &gt; 5% — <@UBOB> · due 2026-12-01 · Observability · High priority'),
+    );
+    assert.ok(
+      text.includes('• Add a review gate for auth config — _no owner_ · no due date · Guardrail · Medium priority'),
+    );
   });
 
   test('action items show their ref when there is one, at most 15, then "and N more"', () => {
     const r = review(fullInput);
-    const items = Array.from({ length: 18 }, (_, i) => ({ ...r.actionItems![0]!, text: `Item ${i}`, ref: `ACT-${i + 1}`, status: i === 1 ? ('done' as const) : ('open' as const) }));
+    const items = Array.from({ length: 18 }, (_, i) => ({
+      ...r.actionItems![0]!,
+      text: `Item ${i}`,
+      ref: `ACT-${i + 1}`,
+      status: i === 1 ? ('done' as const) : ('open' as const),
+    }));
     const text = allText(reviewMessage({ ...r, actionItems: items }).blocks);
     assert.ok(text.includes('• *ACT-1* Item 0 — <@UBOB>'));
     assert.ok(text.includes('• :white_check_mark: *ACT-2* Item 1 — <@UBOB>'), 'a done item is marked');
@@ -369,7 +432,9 @@ describe('reviewMessage', () => {
   test('a deleted pin is struck through and marked; its @here is not a ping', () => {
     const text = allText(reviewMessage(review(fullInput)).blocks);
     assert.ok(
-      text.includes(':pushpin: *Tue 24 Nov 14:08 GMT* · <@UDAVE> · <https://example.slack.com/archives/C42/p1764080700000100|message> — ~Patient list for ward 7 @here~ _(deleted)_'),
+      text.includes(
+        ':pushpin: *Tue 24 Nov 14:08 GMT* · <@UDAVE> · <https://example.slack.com/archives/C42/p1764080700000100|message> — ~Patient list for ward 7 @here~ _(deleted)_',
+      ),
     );
   });
 
@@ -433,7 +498,10 @@ describe('reviewModal and reviewFromModal', () => {
     assert.equal(view.submit.text, 'Save review');
     assert.ok(view.submit.text.length <= 24 && view.close.text.length <= 24);
     assert.ok(view.private_metadata.length <= 3000);
-    assert.deepEqual(JSON.parse(view.private_metadata), { incidentId: '2f1c6a52-8d0e-4a57-9f0f-0a1b2c3d4e5f', channelId: 'C42' });
+    assert.deepEqual(JSON.parse(view.private_metadata), {
+      incidentId: '2f1c6a52-8d0e-4a57-9f0f-0a1b2c3d4e5f',
+      channelId: 'C42',
+    });
     const blocks = checkBlocks(view.blocks, 100);
 
     const inputs = blocks.filter((b) => b.type === 'input');
@@ -444,7 +512,15 @@ describe('reviewModal and reviewFromModal', () => {
     }
     const el = (id: string) => inputs.find((b) => b.block_id === id)!.element;
     const B = REVIEW_MODAL.blocks;
-    for (const id of [B.usersAffected, B.clinicalImpact, B.dataImpact, B.detectionNote, B.otherFactors, B.wentWell, B.wasHard]) {
+    for (const id of [
+      B.usersAffected,
+      B.clinicalImpact,
+      B.dataImpact,
+      B.detectionNote,
+      B.otherFactors,
+      B.wentWell,
+      B.wasHard,
+    ]) {
       assert.equal(el(id).type, 'plain_text_input');
       assert.equal(el(id).multiline, true);
       assert.equal(el(id).max_length, 3000);
@@ -491,12 +567,20 @@ describe('reviewModal and reviewFromModal', () => {
     const view = reviewModal(modalArgs(null)) as Json;
     const B = REVIEW_MODAL.blocks;
     const values = stateFromInitials(view);
-    values[B.actionText] = { [reviewInputId(B.actionText)]: { type: 'plain_text_input', value: '  Alert on login errors  ' } };
+    values[B.actionText] = {
+      [reviewInputId(B.actionText)]: { type: 'plain_text_input', value: '  Alert on login errors  ' },
+    };
     values[B.actionOwner] = { [reviewInputId(B.actionOwner)]: { type: 'users_select', selected_user: 'UBOB' } };
     values[B.actionDue] = { [reviewInputId(B.actionDue)]: { type: 'datepicker', selected_date: '2026-12-01' } };
     const { input, action } = reviewFromModal(values);
     assert.deepEqual(input, {});
-    assert.deepEqual(action, { text: 'Alert on login errors', ownerId: 'UBOB', due: '2026-12-01', category: 'guardrail', priority: 'medium' });
+    assert.deepEqual(action, {
+      text: 'Alert on login errors',
+      ownerId: 'UBOB',
+      due: '2026-12-01',
+      category: 'guardrail',
+      priority: 'medium',
+    });
     assert.ok(reviewInputSchema.safeParse({ actionItems: [action] }).success);
   });
 
@@ -505,12 +589,20 @@ describe('reviewModal and reviewFromModal', () => {
     const { input } = reviewFromModal({
       [B.clinicalImpact]: { [reviewInputId(B.clinicalImpact)]: { type: 'plain_text_input', value: ' Paper notes ' } },
       [B.wentWell]: { [reviewInputId(B.wentWell)]: { type: 'plain_text_input', value: '   ' } },
-      [B.detectionNote]: { [reviewInputId(B.detectionNote)]: { type: 'plain_text_input', value: 'note without a method' } },
+      [B.detectionNote]: {
+        [reviewInputId(B.detectionNote)]: { type: 'plain_text_input', value: 'note without a method' },
+      },
     });
-    assert.deepEqual(input, { impact: { clinicalImpact: 'Paper notes', dataImpact: '' }, detection: { note: 'note without a method' } });
+    assert.deepEqual(input, {
+      impact: { clinicalImpact: 'Paper notes', dataImpact: '' },
+      detection: { note: 'note without a method' },
+    });
     const parsed = reviewInputSchema.safeParse(input);
     assert.equal(parsed.success, false);
-    assert.deepEqual(parsed.error!.issues.map((i) => i.path.join('.')), ['impact.dataImpact', 'detection.how']);
+    assert.deepEqual(
+      parsed.error!.issues.map((i) => i.path.join('.')),
+      ['impact.dataImpact', 'detection.how'],
+    );
     // Only "users affected", or only an owner for an action: kept, so the form asks for the rest.
     const partial = reviewFromModal({
       [B.usersAffected]: { [reviewInputId(B.usersAffected)]: { type: 'plain_text_input', value: 'Two wards' } },
@@ -521,7 +613,10 @@ describe('reviewModal and reviewFromModal', () => {
     assert.equal(reviewInputSchema.safeParse({ ...partial.input, actionItems: [partial.action] }).success, false);
 
     assert.deepEqual(reviewFromModal({}), { input: {}, action: null });
-    assert.deepEqual(reviewFromModal({ [B.factors]: { [reviewInputId(B.factors)]: { selected_options: 'nope' } } } as never), { input: {}, action: null });
+    assert.deepEqual(
+      reviewFromModal({ [B.factors]: { [reviewInputId(B.factors)]: { selected_options: 'nope' } } } as never),
+      { input: {}, action: null },
+    );
   });
 
   test('a prefill with an unknown detection method or oversized text still gives a valid form', () => {
@@ -580,7 +675,11 @@ describe('action item views', () => {
   });
 
   test('an item of a private incident shows neither its title nor its channel', () => {
-    const item = anItem({ incidentPrivate: true, incidentTitle: 'Secret patient record leak', incidentChannelId: 'CSECRET' });
+    const item = anItem({
+      incidentPrivate: true,
+      incidentTitle: 'Secret patient record leak',
+      incidentChannelId: 'CSECRET',
+    });
     for (const blocks of [
       actionListMessage([item], { filter: 'team', today: TODAY, total: 1 }).blocks,
       (appHomeView({ mine: [item], teamOverdue: [], today: TODAY, mineTotal: 1, overdueTotal: 0 }) as Json).blocks,
@@ -596,19 +695,32 @@ describe('action item views', () => {
     const late = anItem({ due: '2026-11-22', ownerId: null, snoozedUntil: '2026-12-02' });
     const oneDay = anItem({ due: '2026-11-24' });
     const dueToday = anItem({ due: TODAY });
-    const text = allText(actionListMessage([late, oneDay, dueToday], { filter: 'overdue', today: TODAY, total: 3 }).blocks);
-    assert.ok(text.includes('_no owner_ · due 2026-11-22 :warning: *overdue by 3 days* · :zzz: snoozed until 2026-12-02'));
+    const text = allText(
+      actionListMessage([late, oneDay, dueToday], { filter: 'overdue', today: TODAY, total: 3 }).blocks,
+    );
+    assert.ok(
+      text.includes('_no owner_ · due 2026-11-22 :warning: *overdue by 3 days* · :zzz: snoozed until 2026-12-02'),
+    );
     assert.ok(text.includes('due 2026-11-24 :warning: *overdue by 1 day*'));
     assert.ok(text.includes(`due ${TODAY} (today)`));
     assert.equal(text.match(/overdue by/g)?.length, 2);
   });
 
   test('done items show when and by whom, and have no controls', () => {
-    const done = anItem({ status: 'done', completedAt: new Date('2026-11-23T09:00:00Z'), completedBy: 'UCAROL', due: '2026-11-01' });
+    const done = anItem({
+      status: 'done',
+      completedAt: new Date('2026-11-23T09:00:00Z'),
+      completedBy: 'UCAROL',
+      due: '2026-11-01',
+    });
     const open = anItem();
     const blocks = checkBlocks(actionListMessage([done, open], { filter: 'all', today: TODAY, total: 2 }).blocks, 50);
     const text = allText(blocks);
-    assert.ok(text.includes(`:white_check_mark: done <!date^${Date.parse('2026-11-23T09:00:00Z') / 1000}^{date_short}|2026-11-23> by <@UCAROL>`));
+    assert.ok(
+      text.includes(
+        `:white_check_mark: done <!date^${Date.parse('2026-11-23T09:00:00Z') / 1000}^{date_short}|2026-11-23> by <@UCAROL>`,
+      ),
+    );
     assert.ok(!text.includes(':warning:'), 'a done item is never overdue');
     const controls = blocks.filter((b) => b.type === 'actions').map((b) => b.block_id);
     assert.deepEqual(controls, [`${ACTION_ITEM_ACTIONS.blockPrefix}${open.id}`]);
@@ -635,7 +747,14 @@ describe('action item views', () => {
     assert.equal(snooze.type, 'static_select');
     assert.equal(snooze.action_id, ACTION_ITEM_ACTIONS.snooze);
     assert.equal(snooze.placeholder.text, 'Snooze');
-    assert.deepEqual(snooze.options.map((o: Json) => [o.text.text, o.value]), [['1 week', '7'], ['2 weeks', '14'], ['30 days', '30']]);
+    assert.deepEqual(
+      snooze.options.map((o: Json) => [o.text.text, o.value]),
+      [
+        ['1 week', '7'],
+        ['2 weeks', '14'],
+        ['30 days', '30'],
+      ],
+    );
     assert.ok(!('initial_user' in (actionItemControls(anItem({ ownerId: null })) as Json).elements[1]));
   });
 
@@ -667,7 +786,13 @@ describe('action item views', () => {
     const mine = Array.from({ length: 20 }, () => anItem());
     const late = anItem({ due: '2026-11-01', ownerId: 'UCAROL' });
     // My first item is overdue too: it is listed twice but has controls once.
-    const view = appHomeView({ mine, teamOverdue: [mine[0]!, late], today: TODAY, mineTotal: 20, overdueTotal: 2 }) as Json;
+    const view = appHomeView({
+      mine,
+      teamOverdue: [mine[0]!, late],
+      today: TODAY,
+      mineTotal: 20,
+      overdueTotal: 2,
+    }) as Json;
     assert.equal(view.type, 'home');
     const blocks = checkBlocks(view.blocks, 100);
     assert.equal(blocks.filter((b) => b.type === 'actions').length, 16);
@@ -736,12 +861,23 @@ describe('guardrailReportMessage', () => {
     assert.ok(text.includes('Category       Open  Done\nGuardrail         3     1\nObservability     2     2'));
     assert.ok(text.includes('Total             6     4'));
     assert.ok(!text.includes('No incident in this period has a review'));
-    assert.equal(msg.text, 'Guardrail report (last 90 days): 12 incidents, 7 reviewed, 6 open action items; top factor: Missing guardrail');
+    assert.equal(
+      msg.text,
+      'Guardrail report (last 90 days): 12 incidents, 7 reviewed, 6 open action items; top factor: Missing guardrail',
+    );
   });
 
   test('nothing reviewed yet: a hint, no chart; bars scale to the largest count', () => {
     const msg = guardrailReportMessage(
-      aReport({ reviewed: 0, factors: [], recurringServices: [], medianOpenAgeDays: null, overdueOpen: 0, nearMisses: 0, incidents: 1 }),
+      aReport({
+        reviewed: 0,
+        factors: [],
+        recurringServices: [],
+        medianOpenAgeDays: null,
+        overdueOpen: 0,
+        nearMisses: 0,
+        incidents: 1,
+      }),
     );
     const text = allText(checkBlocks(msg.blocks, 50));
     assert.ok(text.includes('No incident in this period has a review with contributing factors yet'));
@@ -750,10 +886,16 @@ describe('guardrailReportMessage', () => {
     assert.ok(text.includes('*Open backlog (all time)*\n_nothing open_ · none overdue'));
     assert.ok(text.includes('*Incidents*\n1\n') || text.includes('*Incidents*\n1'));
 
-    const big = allText(guardrailReportMessage(aReport({ factors: [
-      { factor: 'process', label: 'Process', count: 100 },
-      { factor: 'capacity', label: 'Capacity', count: 1 },
-    ] })).blocks);
+    const big = allText(
+      guardrailReportMessage(
+        aReport({
+          factors: [
+            { factor: 'process', label: 'Process', count: 100 },
+            { factor: 'capacity', label: 'Capacity', count: 1 },
+          ],
+        }),
+      ).blocks,
+    );
     assert.ok(big.includes(`Process   ${'▇'.repeat(20)} 100`));
     assert.ok(big.includes('Capacity  ▇ 1'));
   });

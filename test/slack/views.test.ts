@@ -38,7 +38,11 @@ describe('Block Kit views', () => {
     assert.ok(json.includes('*Status*\\nDeclared'));
     assert.ok(json.includes('*Scribe:* <@UBOB>'));
     assert.ok(json.includes('*Commander:* _unassigned: <@UALICE> (declarer) acts until one is set_'));
-    assert.ok(json.includes(`<!date^${Date.parse('2026-11-24T14:05:00Z') / 1000}^{date_short_pretty} {time}|Tue 24 Nov 14:05 UTC>`));
+    assert.ok(
+      json.includes(
+        `<!date^${Date.parse('2026-11-24T14:05:00Z') / 1000}^{date_short_pretty} {time}|Tue 24 Nov 14:05 UTC>`,
+      ),
+    );
     assert.ok(json.includes(':hospital: Clinical impact'));
     const header = (s.blocks[0] as { text: { text: string } }).text.text;
     assert.ok(header.length <= 150);
@@ -52,9 +56,18 @@ describe('Block Kit views', () => {
   test('declare result texts', () => {
     assert.match(declareResultText({ duplicate: true, incident }), /already handled: INC-42 in <#C42>/);
     assert.match(
-      declareResultText({ duplicate: false, outcome: { state: 'failed', incident, step: 'announce', reason: 'Slack said `not_in_channel`' } }),
+      declareResultText({
+        duplicate: false,
+        outcome: { state: 'failed', incident, step: 'announce', reason: 'Slack said `not_in_channel`' },
+      }),
       /INC-42 is recorded in <#C42>, but announcing it in the broadcast channel failed \(Slack said `not_in_channel`\)\. Nothing is lost/,
     );
-    assert.match(declareResultText({ duplicate: false, outcome: { state: 'complete', incident: { ...incident, isPrivate: true }, warnings: [] } }), /It is private/);
+    assert.match(
+      declareResultText({
+        duplicate: false,
+        outcome: { state: 'complete', incident: { ...incident, isPrivate: true }, warnings: [] },
+      }),
+      /It is private/,
+    );
   });
 });

@@ -10,14 +10,24 @@ import type { OnCallHistory } from '../../src/ports/on-call-history.ts';
 import type { TestDatabase } from './databases.ts';
 import { embeddedTemplate } from './templates.ts';
 import { startSlackStandIn, type SlackStandIn, type StandInUser } from './slack-standin.ts';
-import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody, viewSubmissionBody, type SignedResponse } from './slack-requests.ts';
+import {
+  blockActionsBody,
+  postSigned,
+  SIGNING_SECRET,
+  slashCommandBody,
+  viewSubmissionBody,
+  type SignedResponse,
+} from './slack-requests.ts';
 
 export const BROADCAST_CHANNEL = 'CBROADCAST';
 
 export interface TestBot {
   bot: RunningBot;
   url: string;
-  command(text: string, opts: { responseUrl: string; userId?: string; channelId?: string; triggerId?: string }): Promise<SignedResponse>;
+  command(
+    text: string,
+    opts: { responseUrl: string; userId?: string; channelId?: string; triggerId?: string },
+  ): Promise<SignedResponse>;
   submitView(opts: Parameters<typeof viewSubmissionBody>[0]): Promise<SignedResponse>;
   clickAction(opts: Parameters<typeof blockActionsBody>[0]): Promise<SignedResponse>;
   stop(): Promise<void>;
@@ -54,7 +64,11 @@ export async function startTestBot(opts: {
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const template = opts.databaseUrl ? null : opts.embeddedTemplate === undefined ? await embeddedTemplate() : opts.embeddedTemplate;
+  const template = opts.databaseUrl
+    ? null
+    : opts.embeddedTemplate === undefined
+      ? await embeddedTemplate()
+      : opts.embeddedTemplate;
   const bot = await startBot(config, {
     logger: opts.logger ?? silentLogger,
     ...(template ? { embeddedTemplate: template } : {}),
@@ -83,7 +97,13 @@ export async function startTestBot(opts: {
  */
 export function useTestBot(
   database: TestDatabase,
-  opts: { users: StandInUser[]; clock?: Clock; env?: Record<string, string>; onCall?: OnCallProvider; auditCheckpoints?: StartOptions['auditCheckpoints'] },
+  opts: {
+    users: StandInUser[];
+    clock?: Clock;
+    env?: Record<string, string>;
+    onCall?: OnCallProvider;
+    auditCheckpoints?: StartOptions['auditCheckpoints'];
+  },
 ): { slack: SlackStandIn; app: TestBot } {
   const env = {} as { slack: SlackStandIn; app: TestBot };
   let teardownDb: (() => Promise<void>) | undefined;

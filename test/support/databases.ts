@@ -29,7 +29,11 @@ export function testDatabases(): TestDatabase[] {
   const list: TestDatabase[] = [
     {
       name: 'pglite',
-      setup: async (opts) => ({ url: null, ...(opts?.empty ? {} : { embeddedTemplate: await embeddedTemplate() }), teardown: async () => {} }),
+      setup: async (opts) => ({
+        url: null,
+        ...(opts?.empty ? {} : { embeddedTemplate: await embeddedTemplate() }),
+        teardown: async () => {},
+      }),
     },
   ];
   const server = process.env.TEST_DATABASE_URL;
@@ -50,7 +54,11 @@ export function testDatabases(): TestDatabase[] {
 
 /** openDatabase's options for a TestSetup (no data folder: in memory when embedded). */
 export function openOptions(setup: TestSetup): Parameters<typeof openDatabase>[0] {
-  return { url: setup.url, dataDir: null, ...(setup.embeddedTemplate ? { embeddedTemplate: setup.embeddedTemplate } : {}) };
+  return {
+    url: setup.url,
+    dataDir: null,
+    ...(setup.embeddedTemplate ? { embeddedTemplate: setup.embeddedTemplate } : {}),
+  };
 }
 
 /**

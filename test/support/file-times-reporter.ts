@@ -36,7 +36,8 @@ interface FileResult {
 }
 
 /** The runner's entry for a whole file: nesting 0, named after the file (its path as given). */
-const isFileEntry = (data: Event['data']) => data.nesting === 0 && !!data.file && !!data.name && data.file.endsWith(data.name) && /\.[cm]?[jt]s$/.test(data.name);
+const isFileEntry = (data: Event['data']) =>
+  data.nesting === 0 && !!data.file && !!data.name && data.file.endsWith(data.name) && /\.[cm]?[jt]s$/.test(data.name);
 
 const TOP = Number(process.env.TEST_SLOWEST ?? 10);
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -63,7 +64,20 @@ export default async function* fileTimesReporter(source: AsyncIterable<Event>): 
   const started = Date.now();
   const files = new Map<string, FileResult>();
   const result = (file: string) =>
-    files.get(file) ?? files.set(file, { file, ms: 0, tests: 0, failed: 0, skipped: 0, crashed: false, timed: false, ended: false, shown: false }).get(file)!;
+    files.get(file) ??
+    files
+      .set(file, {
+        file,
+        ms: 0,
+        tests: 0,
+        failed: 0,
+        skipped: 0,
+        crashed: false,
+        timed: false,
+        ended: false,
+        shown: false,
+      })
+      .get(file)!;
   /** What each file wrote (stdout, stderr), shown when the file fails. */
   const output = new Map<string, string[]>();
   /** The names of the suites and tests open in each file, by nesting, for a failure's path. */
@@ -114,7 +128,9 @@ export default async function* fileTimesReporter(source: AsyncIterable<Event>): 
           r.ended = true;
           if (event.type === 'test:fail') {
             r.crashed = true;
-            failures.push(`${red('✖')} ${file}\n  the file's process failed (what it wrote is under its line above)\n${indent(describeError(data.details?.error))}`);
+            failures.push(
+              `${red('✖')} ${file}\n  the file's process failed (what it wrote is under its line above)\n${indent(describeError(data.details?.error))}`,
+            );
           }
           yield* line(r);
           break;

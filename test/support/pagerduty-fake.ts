@@ -155,7 +155,12 @@ const OVERVIEW_TYPES = new Set([
   'urgency_change_log_entry',
 ]);
 
-const ref = (type: string, id: string, summary: string) => ({ id, type, summary, self: `https://api.pagerduty.com/${type}/${id}` });
+const ref = (type: string, id: string, summary: string) => ({
+  id,
+  type,
+  summary,
+  self: `https://api.pagerduty.com/${type}/${id}`,
+});
 
 export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Promise<PagerDutyFake> {
   const token = options.token ?? 'fake-pd-token-123';
@@ -205,7 +210,10 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
     return { status: 200, body: { [key]: items, limit, offset, more: offset + items.length < all.length, total } };
   }
 
-  const invalid = (...errors: string[]) => ({ status: 400, body: { error: { message: 'Invalid Input Provided', code: 2001, errors } } });
+  const invalid = (...errors: string[]) => ({
+    status: 400,
+    body: { error: { message: 'Invalid Input Provided', code: 2001, errors } },
+  });
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const incidentJson = (i: FakeIncident) => {
     const svc = state.services.find((x) => x.id === i.serviceId);
@@ -218,7 +226,10 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
       urgency: i.urgency,
       incident_key: i.incidentKey,
       service: ref('service_reference', i.serviceId, svc?.name ?? i.serviceId),
-      assignments: i.assigneeIds.map((id) => ({ at: new Date().toISOString(), assignee: ref('user_reference', id, user(id).name) })),
+      assignments: i.assigneeIds.map((id) => ({
+        at: new Date().toISOString(),
+        assignee: ref('user_reference', id, user(id).name),
+      })),
       created_at: new Date().toISOString(),
     };
   };
@@ -243,12 +254,17 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
       if (inc.type !== 'incident') errors.push('incident.type must be incident');
       if (typeof inc.title !== 'string' || inc.title === '') errors.push('incident.title is required');
       const svc = inc.service;
-      if (!isObj(svc) || typeof svc.id !== 'string' || svc.type !== 'service_reference') errors.push('incident.service must be a service_reference');
-      if (inc.urgency !== undefined && inc.urgency !== 'high' && inc.urgency !== 'low') errors.push('incident.urgency must be high or low');
-      if (inc.incident_key !== undefined && typeof inc.incident_key !== 'string') errors.push('incident.incident_key must be a string');
+      if (!isObj(svc) || typeof svc.id !== 'string' || svc.type !== 'service_reference')
+        errors.push('incident.service must be a service_reference');
+      if (inc.urgency !== undefined && inc.urgency !== 'high' && inc.urgency !== 'low')
+        errors.push('incident.urgency must be high or low');
+      if (inc.incident_key !== undefined && typeof inc.incident_key !== 'string')
+        errors.push('incident.incident_key must be a string');
       if (inc.body !== undefined) {
-        if (!isObj(inc.body) || inc.body.type !== 'incident_body') errors.push('incident.body.type must be incident_body');
-        else if (inc.body.details !== undefined && typeof inc.body.details !== 'string') errors.push('incident.body.details must be a string');
+        if (!isObj(inc.body) || inc.body.type !== 'incident_body')
+          errors.push('incident.body.type must be incident_body');
+        else if (inc.body.details !== undefined && typeof inc.body.details !== 'string')
+          errors.push('incident.body.details must be a string');
       }
       const assigneeIds: string[] = [];
       if (inc.assignments !== undefined) {
@@ -256,7 +272,8 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
         else
           for (const a of inc.assignments as unknown[]) {
             const who = isObj(a) ? a.assignee : undefined;
-            if (!isObj(who) || typeof who.id !== 'string' || who.type !== 'user_reference') errors.push('assignee must be a user_reference');
+            if (!isObj(who) || typeof who.id !== 'string' || who.type !== 'user_reference')
+              errors.push('assignee must be a user_reference');
             else if (!state.users.some((u) => u.id === who.id)) errors.push(`User ${who.id} not found`);
             else assigneeIds.push(who.id);
           }
@@ -265,7 +282,10 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
       const serviceId = (svc as { id: string }).id;
       if (!state.services.some((x) => x.id === serviceId)) return invalid('Service Not Found');
       const key = (inc.incident_key as string | undefined) ?? null;
-      if (key !== null && state.incidents.some((i) => i.serviceId === serviceId && i.incidentKey === key && i.status !== 'resolved')) {
+      if (
+        key !== null &&
+        state.incidents.some((i) => i.serviceId === serviceId && i.incidentKey === key && i.status !== 'resolved')
+      ) {
         return invalid('Open incident with matching dedup key already exists on this service');
       }
       const number = state.incidents.length + 1;
@@ -450,7 +470,9 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
             channel: { type: 'auto' },
             ...(e.incidentId ? { incident: ref('incident_reference', e.incidentId, inc?.title ?? e.incidentId) } : {}),
             ...(e.serviceId ? { service: ref('service_reference', e.serviceId, svc?.name ?? e.serviceId) } : {}),
-            ...(e.assigneeIds ? { assignees: e.assigneeIds.map((id) => ref('user_reference', id, user(id).name)) } : {}),
+            ...(e.assigneeIds
+              ? { assignees: e.assigneeIds.map((id) => ref('user_reference', id, user(id).name)) }
+              : {}),
             teams: [],
             contexts: [],
           };

@@ -99,15 +99,32 @@ export { patchedPagerDutySpec, patchedSlackSpec, repoRoot };
  */
 export async function slackSpecWithFileUploads(uploadUrl: string): Promise<SpecDocument> {
   const spec = (await patchedSlackSpec()) as { paths: Record<string, unknown> };
-  const form = (name: string, type: 'string' | 'integer', required: boolean, description: string) => ({ name, in: 'formData', type, required, description });
+  const form = (name: string, type: 'string' | 'integer', required: boolean, description: string) => ({
+    name,
+    in: 'formData',
+    type,
+    required,
+    description,
+  });
   const token = { name: 'token', in: 'formData', type: 'string', required: false };
   const errorSchema = (errors: string[]) => ({
     type: 'object',
     additionalProperties: false,
     required: ['ok', 'error'],
-    properties: { ok: { $ref: '#/definitions/defs_ok_false' }, error: { type: 'string', enum: errors }, callstack: { type: 'string' } },
+    properties: {
+      ok: { $ref: '#/definitions/defs_ok_false' },
+      error: { type: 'string', enum: errors },
+      callstack: { type: 'string' },
+    },
   });
-  const method = (id: string, doc: string, parameters: unknown[], example: Record<string, unknown>, schema: Record<string, unknown>, errors: string[]) => ({
+  const method = (
+    id: string,
+    doc: string,
+    parameters: unknown[],
+    example: Record<string, unknown>,
+    schema: Record<string, unknown>,
+    errors: string[],
+  ) => ({
     post: {
       consumes: ['application/x-www-form-urlencoded', 'application/json'],
       produces: ['application/json'],
@@ -117,7 +134,11 @@ export async function slackSpecWithFileUploads(uploadUrl: string): Promise<SpecD
       parameters: [...parameters, token],
       responses: {
         '200': { description: 'Typical success response', examples: { 'application/json': example }, schema },
-        default: { description: 'Typical error response', examples: { 'application/json': { ok: false, error: errors[0] } }, schema: errorSchema(errors) },
+        default: {
+          description: 'Typical error response',
+          examples: { 'application/json': { ok: false, error: errors[0] } },
+          schema: errorSchema(errors),
+        },
       },
       security: [{ slackAuth: ['files:write'] }],
       tags: ['files'],
@@ -137,7 +158,11 @@ export async function slackSpecWithFileUploads(uploadUrl: string): Promise<SpecD
       type: 'object',
       additionalProperties: false,
       required: ['ok', 'upload_url', 'file_id'],
-      properties: { ok: { $ref: '#/definitions/defs_ok_true' }, upload_url: { type: 'string' }, file_id: { type: 'string' } },
+      properties: {
+        ok: { $ref: '#/definitions/defs_ok_true' },
+        upload_url: { type: 'string' },
+        file_id: { type: 'string' },
+      },
     },
     ['invalid_arguments', 'missing_argument', 'not_authed', 'invalid_auth', 'ratelimited'],
   );
@@ -158,7 +183,14 @@ export async function slackSpecWithFileUploads(uploadUrl: string): Promise<SpecD
       required: ['ok', 'files'],
       properties: {
         ok: { $ref: '#/definitions/defs_ok_true' },
-        files: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, title: { type: 'string' } } } },
+        files: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { type: 'string' }, title: { type: 'string' } },
+          },
+        },
       },
     },
     ['invalid_arguments', 'file_not_found', 'channel_not_found', 'not_in_channel', 'not_authed', 'invalid_auth'],

@@ -18,7 +18,9 @@ export async function postSigned(
   opts: { contentType?: string; secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
 ): Promise<SignedResponse> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const sig = `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const sig = `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex')}`;
   const res = await fetch(`${baseUrl}/slack/events`, {
     method: 'POST',
     headers: {
@@ -163,9 +165,15 @@ export function blockActionsBody(opts: {
     action_ts: actionTs(),
   };
   if (opts.value) action.value = opts.value;
-  if (opts.selectedValue) action.selected_option = { text: { type: 'plain_text', text: opts.selectedValue }, value: opts.selectedValue };
+  if (opts.selectedValue)
+    action.selected_option = { text: { type: 'plain_text', text: opts.selectedValue }, value: opts.selectedValue };
   if (opts.selectedUser) action.selected_user = opts.selectedUser;
-  const user = { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: 'T0001' };
+  const user = {
+    id: opts.userId,
+    username: opts.userId.toLowerCase(),
+    name: opts.userId.toLowerCase(),
+    team_id: 'T0001',
+  };
   if (opts.inHome) {
     const home = {
       type: 'block_actions',
@@ -175,7 +183,15 @@ export function blockActionsBody(opts: {
       container: { type: 'view', view_id: 'VHOME' },
       trigger_id: triggerId(),
       team: { id: 'T0001', domain: 'healthtech' },
-      view: { id: 'VHOME', type: 'home', callback_id: '', private_metadata: '', blocks: [], state: { values: {} }, hash: '1764000000.abcdef' },
+      view: {
+        id: 'VHOME',
+        type: 'home',
+        callback_id: '',
+        private_metadata: '',
+        blocks: [],
+        state: { values: {} },
+        hash: '1764000000.abcdef',
+      },
       actions: [action],
     };
     return new URLSearchParams({ payload: JSON.stringify(home) }).toString();
@@ -197,7 +213,11 @@ export function blockActionsBody(opts: {
 }
 
 /** An Events API callback as Slack posts it: JSON, signed; `retry` sets Slack's retry headers. */
-export function postEvent(baseUrl: string, event: Record<string, unknown>, opts: { retry?: number; eventId?: string } = {}): Promise<SignedResponse> {
+export function postEvent(
+  baseUrl: string,
+  event: Record<string, unknown>,
+  opts: { retry?: number; eventId?: string } = {},
+): Promise<SignedResponse> {
   const body = JSON.stringify({
     token: 'deprecated-verification-token',
     team_id: 'T0001',
@@ -206,9 +226,13 @@ export function postEvent(baseUrl: string, event: Record<string, unknown>, opts:
     type: 'event_callback',
     event_id: opts.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
   });
-  const headers: Record<string, string> = opts.retry ? { 'x-slack-retry-num': String(opts.retry), 'x-slack-retry-reason': 'http_timeout' } : {};
+  const headers: Record<string, string> = opts.retry
+    ? { 'x-slack-retry-num': String(opts.retry), 'x-slack-retry-reason': 'http_timeout' }
+    : {};
   return postSigned(baseUrl, body, { contentType: 'application/json', headers });
 }

@@ -148,7 +148,13 @@ export interface SlackStandIn {
   channelByName(name: string): StandInChannel | undefined;
   messages: StandInMessage[];
   /** Seed a message that was not posted by the bot (e.g. a human message to be pinned or threaded on). */
-  addMessage(m: { channel: string; user: string; text?: string; blocks?: unknown[]; thread_ts?: string }): StandInMessage;
+  addMessage(m: {
+    channel: string;
+    user: string;
+    text?: string;
+    blocks?: unknown[];
+    thread_ts?: string;
+  }): StandInMessage;
   pins: { channel: string; ts: string; pinnedBy: string }[];
   reactions: StandInReaction[];
   views: StandInView[];
@@ -157,7 +163,13 @@ export interface SlackStandIn {
   files: StandInFile[];
   users: Map<string, StandInUser>;
   addUser(u: StandInUser): void;
-  addChannel(c: { name: string; is_private?: boolean; members?: string[]; id?: string; creator?: string }): StandInChannel;
+  addChannel(c: {
+    name: string;
+    is_private?: boolean;
+    members?: string[];
+    id?: string;
+    creator?: string;
+  }): StandInChannel;
   failNext(method: string, failure: Failure): void;
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   reset(): void;
@@ -178,9 +190,23 @@ const WORKSPACE_DOMAIN = 'example';
 const WORKSPACE_NAME = 'Example Workspace';
 const APP_ID = 'A0STANDIN';
 const GRANTED_SCOPES = [
-  'channels:join', 'channels:manage', 'channels:read', 'channels:history', 'chat:write', 'chat:write.public',
-  'commands', 'files:write', 'groups:read', 'groups:write', 'groups:history', 'im:write', 'pins:read', 'pins:write',
-  'reactions:write', 'users:read', 'users:read.email',
+  'channels:join',
+  'channels:manage',
+  'channels:read',
+  'channels:history',
+  'chat:write',
+  'chat:write.public',
+  'commands',
+  'files:write',
+  'groups:read',
+  'groups:write',
+  'groups:history',
+  'im:write',
+  'pins:read',
+  'pins:write',
+  'reactions:write',
+  'users:read',
+  'users:read.email',
 ].join(',');
 
 /** Fields Slack accepts as JSON-encoded strings inside form bodies. */
@@ -309,7 +335,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
   const files: StandInFile[] = [];
   /** Upload URL token → file ID, and per-file details Slack reports but tests rarely need. */
   const uploadTickets = new Map<string, string>();
-  const fileMeta = new Map<string, { created: number; altText?: string; shares: { channel: string; ts: string; thread_ts?: string }[] }>();
+  const fileMeta = new Map<
+    string,
+    { created: number; altText?: string; shares: { channel: string; ts: string; thread_ts?: string }[] }
+  >();
   const users = new Map<string, StandInUser>();
   const failures = new Map<string, (Failure & { remaining: number })[]>();
   const usedTriggers = new Set<string>();
@@ -421,8 +450,16 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     if (c.is_im) {
       const other = [...c.members].find((m) => m !== botUserId) ?? botUserId;
       return {
-        id: c.id, created: c.created, is_archived: false, is_im: true, is_org_shared: false,
-        context_team_id: teamId, updated: c.created * 1000, user: other, is_user_deleted: false, priority: 0,
+        id: c.id,
+        created: c.created,
+        is_archived: false,
+        is_im: true,
+        is_org_shared: false,
+        context_team_id: teamId,
+        updated: c.created * 1000,
+        user: other,
+        is_user_deleted: false,
+        priority: 0,
         ...extra,
       };
     }
@@ -463,7 +500,13 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     if (m.user === botUserId) {
       out.bot_id = botId;
       out.app_id = APP_ID;
-      out.bot_profile = { id: botId, app_id: APP_ID, name: users.get(botUserId)?.name ?? 'bot', deleted: false, team_id: teamId };
+      out.bot_profile = {
+        id: botId,
+        app_id: APP_ID,
+        name: users.get(botUserId)?.name ?? 'bot',
+        deleted: false,
+        team_id: teamId,
+      };
     }
     if (m.blocks) out.blocks = m.blocks;
     if (m.files) {
@@ -476,7 +519,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     }
     if (m.thread_ts) out.thread_ts = m.thread_ts;
     if (m.edited) out.edited = { user: m.user, ts: m.ts };
-    const replies = messages.filter((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts && !r.ephemeralTo);
+    const replies = messages.filter(
+      (r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts && !r.ephemeralTo,
+    );
     if (replies.length > 0 && (!m.thread_ts || m.thread_ts === m.ts)) {
       out.thread_ts = m.ts;
       out.reply_count = replies.length;
@@ -506,11 +551,19 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       const c = channels.get(id);
       const kind = c?.is_im ? 'private' : c?.is_private ? 'private' : 'public';
       (c?.is_im ? ims : c?.is_private ? groups : publicIds).push(id);
-      const entries = (meta?.shares ?? []).filter((sh) => sh.channel === id).map((sh) => ({
-        reply_users: [], reply_users_count: 0, reply_count: 0, ts: sh.ts,
-        ...(sh.thread_ts ? { thread_ts: sh.thread_ts } : {}),
-        channel_name: c?.name ?? id, team_id: teamId, share_user_id: f.user, source: 'UNKNOWN',
-      }));
+      const entries = (meta?.shares ?? [])
+        .filter((sh) => sh.channel === id)
+        .map((sh) => ({
+          reply_users: [],
+          reply_users_count: 0,
+          reply_count: 0,
+          ts: sh.ts,
+          ...(sh.thread_ts ? { thread_ts: sh.thread_ts } : {}),
+          channel_name: c?.name ?? id,
+          team_id: teamId,
+          share_user_id: f.user,
+          source: 'UNKNOWN',
+        }));
       shares[kind] = { ...(shares[kind] ?? {}), [id]: entries };
     }
     const name = encodeURIComponent(f.filename);
@@ -629,7 +682,12 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     return view;
   }
 
-  function renderView(id: string, view: Record<string, unknown>, hash: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  function renderView(
+    id: string,
+    view: Record<string, unknown>,
+    hash: string,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     return {
       id,
       team_id: teamId,
@@ -681,7 +739,8 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     if (args.blocks !== undefined && args.blocks !== '') {
       if (!Array.isArray(args.blocks)) throw new SlackApiError('invalid_blocks_format');
       if (args.blocks.length > 50) throw new SlackApiError('invalid_blocks');
-      if (args.blocks.some((b) => !isRecord(b) || typeof b.type !== 'string')) throw new SlackApiError('invalid_blocks');
+      if (args.blocks.some((b) => !isRecord(b) || typeof b.type !== 'string'))
+        throw new SlackApiError('invalid_blocks');
       blocks = args.blocks;
     }
     const hasAttachments = Array.isArray(args.attachments) && args.attachments.length > 0;
@@ -706,7 +765,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     let start = 0;
     const cursor = str(args.cursor);
     if (cursor) {
-      const decoded = Buffer.from(cursor, 'base64').toString('utf8').match(/^offset:(\d+)$/);
+      const decoded = Buffer.from(cursor, 'base64')
+        .toString('utf8')
+        .match(/^offset:(\d+)$/);
       if (!decoded) throw new SlackApiError('invalid_cursor');
       start = Number(decoded[1]);
     }
@@ -767,7 +828,11 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       channels.set(c.id, c);
       return {
         channel: renderChannel(c, {
-          last_read: '0000000000.000000', latest: null, unread_count: 0, unread_count_display: 0, priority: 0,
+          last_read: '0000000000.000000',
+          latest: null,
+          unread_count: 0,
+          unread_count_display: 0,
+          priority: 0,
         }),
       };
     },
@@ -776,7 +841,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       const c = conversation(args.channel);
       notIm(c);
       const raw = str(args.users) ?? '';
-      const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const ids = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (ids.length === 0) throw new SlackApiError('no_user');
       if (c.archived) throw new SlackApiError('is_archived');
       if (!c.members.has(botUserId)) throw new SlackApiError('not_in_channel');
@@ -790,7 +858,8 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
         else if (c.members.has(id)) errors.push({ user: id, ok: false, error: 'already_in_channel' });
         else toAdd.push(id);
       }
-      const fatal = errors.find((e) => e.error === 'cant_invite_self') ??
+      const fatal =
+        errors.find((e) => e.error === 'cant_invite_self') ??
         (force ? undefined : errors.find((e) => e.error === 'user_not_found'));
       if (fatal) throw new SlackApiError(fatal.error, { errors });
       if (toAdd.length === 0) throw new SlackApiError(errors[0]?.error ?? 'already_in_channel', { errors });
@@ -805,7 +874,11 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       if (c.is_private) throw new SlackApiError('method_not_supported_for_channel_type');
       if (c.archived) throw new SlackApiError('is_archived');
       if (c.members.has(botUserId)) {
-        return { channel: renderChannel(c), warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } };
+        return {
+          channel: renderChannel(c),
+          warning: 'already_in_channel',
+          response_metadata: { warnings: ['already_in_channel'] },
+        };
       }
       c.members.add(botUserId);
       return { channel: renderChannel(c) };
@@ -889,7 +962,10 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     },
 
     'conversations.open': (args) => {
-      const ids = (str(args.users) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const ids = (str(args.users) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (ids.length === 0) {
         const c = conversation(args.channel);
         return { channel: renderChannel(c) };
@@ -911,7 +987,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       });
       const { start, end, next } = pagination(args, visible.length, 100);
       return {
-        channels: visible.slice(start, end).map((c) => renderChannel(c, c.is_im ? {} : { num_members: c.members.size })),
+        channels: visible
+          .slice(start, end)
+          .map((c) => renderChannel(c, c.is_im ? {} : { num_members: c.members.size })),
         response_metadata: { next_cursor: next },
       };
     },
@@ -921,8 +999,18 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       if (!c.members.has(botUserId)) throw new SlackApiError('not_in_channel');
       // Slack's bounds are exclusive unless inclusive=true (then oldest = latest = ts fetches one message).
       const inclusive = bool(args.inclusive);
-      const after = (ts: string) => (args.oldest === undefined ? true : inclusive ? Number(ts) >= Number(args.oldest) : Number(ts) > Number(args.oldest));
-      const before = (ts: string) => (args.latest === undefined ? true : inclusive ? Number(ts) <= Number(args.latest) : Number(ts) < Number(args.latest));
+      const after = (ts: string) =>
+        args.oldest === undefined
+          ? true
+          : inclusive
+            ? Number(ts) >= Number(args.oldest)
+            : Number(ts) > Number(args.oldest);
+      const before = (ts: string) =>
+        args.latest === undefined
+          ? true
+          : inclusive
+            ? Number(ts) <= Number(args.latest)
+            : Number(ts) < Number(args.latest);
       const top = messages
         .filter((m) => m.channel === c.id && !m.ephemeralTo && (!m.thread_ts || m.thread_ts === m.ts))
         .filter((m) => after(m.ts) && before(m.ts))
@@ -942,9 +1030,15 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       const parent = findMessage(c.id, ts);
       if (!parent) throw new SlackApiError('thread_not_found');
       const root = parent.thread_ts ?? parent.ts;
-      const thread = messages.filter((m) => m.channel === c.id && !m.ephemeralTo && (m.ts === root || m.thread_ts === root));
+      const thread = messages.filter(
+        (m) => m.channel === c.id && !m.ephemeralTo && (m.ts === root || m.thread_ts === root),
+      );
       const { start, end, next } = pagination(args, thread.length, 1000);
-      return { messages: thread.slice(start, end).map(renderMessage), has_more: next !== '', response_metadata: { next_cursor: next } };
+      return {
+        messages: thread.slice(start, end).map(renderMessage),
+        has_more: next !== '',
+        response_metadata: { next_cursor: next },
+      };
     },
 
     'chat.postMessage': (args) => {
@@ -979,7 +1073,8 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       if (!m) throw new SlackApiError('message_not_found');
       if (m.user !== botUserId) throw new SlackApiError('cant_delete_message');
       messages.splice(messages.indexOf(m), 1);
-      for (let i = pins.length - 1; i >= 0; i--) if (pins[i]?.channel === c.id && pins[i]?.ts === m.ts) pins.splice(i, 1);
+      for (let i = pins.length - 1; i >= 0; i--)
+        if (pins[i]?.channel === c.id && pins[i]?.ts === m.ts) pins.splice(i, 1);
       return { channel: c.id, ts: m.ts };
     },
 
@@ -1021,7 +1116,15 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       const id = nextFileId();
       const ticket = `${id}-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
       files.push({
-        id, filename, title: filename, length, content: Buffer.alloc(0), uploaded: false, completed: false, channels: [], user: botUserId,
+        id,
+        filename,
+        title: filename,
+        length,
+        content: Buffer.alloc(0),
+        uploaded: false,
+        completed: false,
+        channels: [],
+        user: botUserId,
       });
       fileMeta.set(id, { created: nowSec(), shares: [], ...(altText !== undefined ? { altText } : {}) });
       uploadTickets.set(ticket, id);
@@ -1038,12 +1141,15 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       list.forEach((entry, i) => {
         const id = isRecord(entry) ? str(entry.id) : undefined;
         if (!id) throw invalidArguments(`missing required field: id [json-pointer:/files/${i}]`);
-        if (picked.some((p) => p.file.id === id)) throw invalidArguments(`duplicate file id ${id} [json-pointer:/files/${i}/id]`);
+        if (picked.some((p) => p.file.id === id))
+          throw invalidArguments(`duplicate file id ${id} [json-pointer:/files/${i}/id]`);
         const file = files.find((f) => f.id === id);
         // "Could not find the file from the upload ticket" — also once completed ("can only be called once").
         if (!file?.uploaded || file.completed) throw new SlackApiError('file_not_found');
         if (file.content.length !== file.length) {
-          throw invalidArguments(`uploaded ${file.content.length} bytes but files.getUploadURLExternal declared length ${file.length} [json-pointer:/files/${i}]`);
+          throw invalidArguments(
+            `uploaded ${file.content.length} bytes but files.getUploadURLExternal declared length ${file.length} [json-pointer:/files/${i}]`,
+          );
         }
         const title = isRecord(entry) ? str(entry.title) : undefined;
         picked.push(title ? { file, title } : { file });
@@ -1055,13 +1161,19 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       const channelId = str(args.channel_id);
       if (channelId) {
         if (!CHANNEL_ID_PATTERN.test(channelId)) {
-          throw invalidArguments(`input must match regex pattern: ${CHANNEL_ID_PATTERN.source} [json-pointer:/channel_id]`);
+          throw invalidArguments(
+            `input must match regex pattern: ${CHANNEL_ID_PATTERN.source} [json-pointer:/channel_id]`,
+          );
         }
         targets.push({ channel: conversation(channelId) });
       }
-      const listed = (str(args.channels) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+      const listed = (str(args.channels) ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
       if (listed.length > 100) throw new SlackApiError('channels_limit_exceeded');
-      for (const id of listed) targets.push(!channels.has(id) && users.has(id) ? { dmWith: id } : { channel: conversation(id) });
+      for (const id of listed)
+        targets.push(!channels.has(id) && users.has(id) ? { dmWith: id } : { channel: conversation(id) });
       for (const t of targets) {
         if (!('channel' in t)) continue;
         if (t.channel.archived) throw new SlackApiError('is_archived');
@@ -1093,7 +1205,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
         if (threadTs) m.thread_ts = threadTs;
         messages.push(m);
         for (const p of picked) {
-          fileMeta.get(p.file.id)?.shares.push({ channel: c.id, ts: m.ts, ...(threadTs ? { thread_ts: threadTs } : {}) });
+          fileMeta
+            .get(p.file.id)
+            ?.shares.push({ channel: c.id, ts: m.ts, ...(threadTs ? { thread_ts: threadTs } : {}) });
         }
       }
       for (const { file, title } of picked) {
@@ -1165,7 +1279,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       const ts = str(args.timestamp);
       if (!ts) throw new SlackApiError('no_item_specified');
       if (!findMessage(c.id, ts)) throw new SlackApiError('message_not_found');
-      const i = reactions.findIndex((r) => r.channel === c.id && r.ts === ts && r.name === str(args.name) && r.user === botUserId);
+      const i = reactions.findIndex(
+        (r) => r.channel === c.id && r.ts === ts && r.name === str(args.name) && r.user === botUserId,
+      );
       if (i < 0) throw new SlackApiError('no_reaction');
       reactions.splice(i, 1);
       return {};
@@ -1257,7 +1373,9 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
         Object.assign(args, parsed);
       } else if (contentType.startsWith('multipart/form-data')) {
         // The original header: a multipart boundary is case-sensitive.
-        const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': req.headers['content-type'] ?? contentType } }).formData();
+        const form = await new Response(new Uint8Array(raw), {
+          headers: { 'content-type': req.headers['content-type'] ?? contentType },
+        }).formData();
         for (const [k, v] of form) if (typeof v === 'string') args[k] = v;
       } else {
         for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) args[k] = v;
@@ -1296,7 +1414,12 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
     });
   }
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, method: string, query: URLSearchParams): Promise<void> {
+  async function handleApi(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    method: string,
+    query: URLSearchParams,
+  ): Promise<void> {
     const raw = await readBody(req);
     const auth = req.headers.authorization;
     const headerToken = auth?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
@@ -1374,8 +1497,11 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       send(res, 400, 'invalid_payload');
       return;
     }
-    const hasContent = (typeof body.text === 'string' && body.text !== '') || Array.isArray(body.blocks) ||
-      Array.isArray(body.attachments) || bool(body.delete_original);
+    const hasContent =
+      (typeof body.text === 'string' && body.text !== '') ||
+      Array.isArray(body.blocks) ||
+      Array.isArray(body.attachments) ||
+      bool(body.delete_original);
     if (!hasContent) {
       send(res, 400, 'no_text');
       return;
@@ -1537,8 +1663,14 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
           lastError = e;
         }
         if (Date.now() >= deadline) {
-          const recent = calls.slice(-15).map((c) => c.method).join(', ') || '(none)';
-          const why = lastError ? ` Last predicate error: ${lastError instanceof Error ? lastError.message : String(lastError)}.` : '';
+          const recent =
+            calls
+              .slice(-15)
+              .map((c) => c.method)
+              .join(', ') || '(none)';
+          const why = lastError
+            ? ` Last predicate error: ${lastError instanceof Error ? lastError.message : String(lastError)}.`
+            : '';
           throw new Error(
             `SlackStandIn.waitFor: condition not met within ${timeoutMs}ms.${why} ` +
               `Web API calls so far (${calls.length}, latest last): ${recent}; messages: ${messages.length}; responses: ${responses.length}`,

@@ -103,8 +103,19 @@ export async function startSocketModeStandIn(opts: { appId?: string } = {}): Pro
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
-    const accept = createHash('sha1').update(key + GUID).digest('base64');
-    socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, '', ''].join('\r\n'));
+    const accept = createHash('sha1')
+      .update(key + GUID)
+      .digest('base64');
+    socket.write(
+      [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${accept}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
     sockets.add(socket);
     current = socket;
     connectionCount += 1;
@@ -139,12 +150,19 @@ export async function startSocketModeStandIn(opts: { appId?: string } = {}): Pro
       if (current === socket) current = null;
       wake();
     });
-    socket.write(frame(OP.text, Buffer.from(JSON.stringify({
-      type: 'hello',
-      num_connections: 1,
-      debug_info: { host: 'applink-standin', build_number: 1, approximate_connection_time: 3600 },
-      connection_info: { app_id: opts.appId ?? 'A0001' },
-    }))));
+    socket.write(
+      frame(
+        OP.text,
+        Buffer.from(
+          JSON.stringify({
+            type: 'hello',
+            num_connections: 1,
+            debug_info: { host: 'applink-standin', build_number: 1, approximate_connection_time: 3600 },
+            connection_info: { app_id: opts.appId ?? 'A0001' },
+          }),
+        ),
+      ),
+    );
     wake();
   });
 
@@ -155,7 +173,11 @@ export async function startSocketModeStandIn(opts: { appId?: string } = {}): Pro
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         waiters.delete(test);
-        reject(new Error(`Socket Mode stand-in: ${what} within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(0, 1000)}`));
+        reject(
+          new Error(
+            `Socket Mode stand-in: ${what} within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(0, 1000)}`,
+          ),
+        );
       }, timeoutMs);
       const test = () => {
         const v = check();
@@ -172,7 +194,8 @@ export async function startSocketModeStandIn(opts: { appId?: string } = {}): Pro
     url: `ws://127.0.0.1:${port}/link/?ticket=standin-ticket&app_id=${opts.appId ?? 'A0001'}`,
     received,
     connections: () => connectionCount,
-    connected: (timeoutMs = 30_000) => until(() => (current ? true : undefined), timeoutMs, 'no client connected').then(() => undefined),
+    connected: (timeoutMs = 30_000) =>
+      until(() => (current ? true : undefined), timeoutMs, 'no client connected').then(() => undefined),
     send(message) {
       if (!current) throw new Error('Socket Mode stand-in: no client is connected');
       current.write(frame(OP.text, Buffer.from(JSON.stringify(message))));

@@ -26,7 +26,9 @@ export async function readSpec(file: string): Promise<SpecDocument> {
   try {
     bytes = await readFile(full);
   } catch (err) {
-    throw new Error(`Spec ${full} is missing: it is part of the repository (npm run specs:refresh makes it again)`, { cause: err });
+    throw new Error(`Spec ${full} is missing: it is part of the repository (npm run specs:refresh makes it again)`, {
+      cause: err,
+    });
   }
   const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
   return JSON.parse(text) as SpecDocument;
@@ -96,16 +98,24 @@ const PAGERDUTY_VND = 'application/vnd.pagerduty+json;version=2';
  * "Accept: application/vnd.pagerduty+json;version=2" (the spec's responses declare only application/json).
  */
 export function patchPagerDutySpec(spec: SpecDocument): SpecDocument {
-  const components = spec.components as { parameters: Record<string, { schema: { enum: string[] } }>; responses?: Record<string, OasResponse> };
+  const components = spec.components as {
+    parameters: Record<string, { schema: { enum: string[] } }>;
+    responses?: Record<string, OasResponse>;
+  };
   const contentType = components.parameters['header_Content-Type'];
   if (!contentType) throw new Error('PagerDuty spec: components.parameters.header_Content-Type is missing');
-  if (!contentType.schema.enum.includes('application/json; charset=utf-8')) contentType.schema.enum.push('application/json; charset=utf-8');
+  if (!contentType.schema.enum.includes('application/json; charset=utf-8'))
+    contentType.schema.enum.push('application/json; charset=utf-8');
   const addVnd = (r: OasResponse | undefined) => {
-    if (r?.content?.['application/json'] && !r.content[PAGERDUTY_VND]) r.content[PAGERDUTY_VND] = r.content['application/json'];
+    if (r?.content?.['application/json'] && !r.content[PAGERDUTY_VND])
+      r.content[PAGERDUTY_VND] = r.content['application/json'];
   };
   Object.values(components.responses ?? {}).forEach(addVnd);
-  for (const item of Object.values(spec.paths as Record<string, Record<string, { responses?: Record<string, OasResponse> } | string>>)) {
-    for (const op of Object.values(item)) if (typeof op === 'object' && op.responses) Object.values(op.responses).forEach(addVnd);
+  for (const item of Object.values(
+    spec.paths as Record<string, Record<string, { responses?: Record<string, OasResponse> } | string>>,
+  )) {
+    for (const op of Object.values(item))
+      if (typeof op === 'object' && op.responses) Object.values(op.responses).forEach(addVnd);
   }
   return spec;
 }

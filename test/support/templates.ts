@@ -69,7 +69,10 @@ async function makeEmbeddedTemplate(): Promise<string> {
     const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432') });
     await server.start();
     try {
-      await applyPendingMigrations(`postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`, applyMigrationsInWorker);
+      await applyPendingMigrations(
+        `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
+        applyMigrationsInWorker,
+      );
     } finally {
       await server.stop();
     }
@@ -89,7 +92,8 @@ export function pruneEmbeddedTemplates(): void {
   const keep = `${PGLITE_PREFIX}${templateKey()}.tar`;
   if (!fs.existsSync(TEMPLATE_CACHE)) return;
   for (const name of fs.readdirSync(TEMPLATE_CACHE)) {
-    if (name.startsWith(PGLITE_PREFIX) && name !== keep && !name.endsWith('.partial')) fs.rmSync(path.join(TEMPLATE_CACHE, name), { force: true });
+    if (name.startsWith(PGLITE_PREFIX) && name !== keep && !name.endsWith('.partial'))
+      fs.rmSync(path.join(TEMPLATE_CACHE, name), { force: true });
   }
 }
 
@@ -120,7 +124,11 @@ const withAdmin = async <T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>)
 
 async function makeServerTemplate(serverUrl: string): Promise<string> {
   const name = `${SERVER_TEMPLATE_PREFIX}${templateKey()}`;
-  const exists = () => withAdmin(serverUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  const exists = () =>
+    withAdmin(
+      serverUrl,
+      async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+    );
   if (await exists()) return name;
   const partial = `${name}_partial_${randomBytes(4).toString('hex')}`;
   await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE "${partial}"`));
@@ -158,12 +166,17 @@ export async function seedDataDir(dir: string): Promise<void> {
   for (let at = 0; at + 512 <= tar.length; ) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (from: number, to: number) => header.subarray(from, to).toString('utf8').replace(/\0[\s\S]*$/, '');
+    const field = (from: number, to: number) =>
+      header
+        .subarray(from, to)
+        .toString('utf8')
+        .replace(/\0[\s\S]*$/, '');
     const name = [field(345, 500), field(0, 100)].filter(Boolean).join('/');
     const size = parseInt(field(124, 136).trim() || '0', 8);
     const type = field(156, 157) || '0';
     const target = path.resolve(root, `.${path.posix.sep}${name}`);
-    if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`seedDataDir: ${name} is outside the folder`);
+    if (target !== root && !target.startsWith(root + path.sep))
+      throw new Error(`seedDataDir: ${name} is outside the folder`);
     if (type === '5') fs.mkdirSync(target, { recursive: true, mode: 0o700 });
     else if (type === '0') {
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });

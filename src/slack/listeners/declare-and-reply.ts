@@ -24,8 +24,13 @@ export async function holdDeclaration(ctx: ListenerContext, input: DeclareIncide
 
 /** After the ack: declares (command or modal alike) and tells the declarer privately how it went. */
 export function declareAndReply(ctx: ListenerContext, input: DeclareIncidentInput): Promise<void> {
-  return afterAck(ctx, { responseUrl: input.responseUrl, userId: input.declaredBy }, async () => declareResultText(await declareIncident(ctx.deps, input, ctx.intake)), {
-    declare: input.via,
-    user: input.declaredBy,
-  });
+  return afterAck(
+    ctx,
+    { responseUrl: input.responseUrl, userId: input.declaredBy },
+    async () => declareResultText(await declareIncident(ctx.deps, input, ctx.intake)),
+    {
+      declare: input.via,
+      user: input.declaredBy,
+    },
+  );
 }

@@ -87,7 +87,9 @@ export function runInChannel(
         }
         case 'evidence': {
           const pack = await exportEvidence(deps, base);
-          const redacted = pack.redactions ? ` ${pack.redactions} piece${pack.redactions === 1 ? '' : 's'} of personal data redacted.` : '';
+          const redacted = pack.redactions
+            ? ` ${pack.redactions} piece${pack.redactions === 1 ? '' : 's'} of personal data redacted.`
+            : '';
           return pack.intact
             ? `Sent you the evidence for INC-${pack.incidentNumber} in a direct message: its record and ${pack.entries} audit entries, hash chain intact.${redacted}`
             : `Sent you the evidence for INC-${pack.incidentNumber} in a direct message. :warning: Its audit trail is NOT intact: see the files, and run \`npm run audit:verify\`.${redacted}`;

@@ -29,7 +29,10 @@ export const ACTION_VIEW_LIMITS = { list: 20, homeMine: 15, homeOverdue: 15 } as
 
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, 3000) } });
-const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }] });
+const context = (text: string): Block => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }],
+});
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "1 week", "2 weeks", "30 days". */
@@ -50,8 +53,11 @@ function instantDate(at: Date): string {
 function incidentText(item: ActionItem): string {
   const ref = incidentRef({ number: item.incidentNumber });
   if (item.incidentPrivate) return `${ref} (private incident)`;
-  const title = item.incidentTitle.trim() ? ` ${clipMrkdwn(escapeMrkdwn(item.incidentTitle.replace(/\s+/g, ' ').trim()), 200)}` : '';
-  const channel = item.incidentChannelId && /^[CG][A-Z0-9]+$/.test(item.incidentChannelId) ? ` in <#${item.incidentChannelId}>` : '';
+  const title = item.incidentTitle.trim()
+    ? ` ${clipMrkdwn(escapeMrkdwn(item.incidentTitle.replace(/\s+/g, ' ').trim()), 200)}`
+    : '';
+  const channel =
+    item.incidentChannelId && /^[CG][A-Z0-9]+$/.test(item.incidentChannelId) ? ` in <#${item.incidentChannelId}>` : '';
   return `${ref}${title}${channel}`;
 }
 
@@ -67,7 +73,8 @@ export function actionItemText(item: ActionItem, today: string): string {
     else if (isOverdue(item, today)) {
       details.push(`due ${dateText(item.due)} :warning: *overdue by ${plural(daysBetween(item.due, today), 'day')}*`);
     } else details.push(`due ${dateText(item.due)}${item.due === today ? ' (today)' : ''}`);
-    if (item.snoozedUntil !== null && item.snoozedUntil > today) details.push(`:zzz: snoozed until ${dateText(item.snoozedUntil)}`);
+    if (item.snoozedUntil !== null && item.snoozedUntil > today)
+      details.push(`:zzz: snoozed until ${dateText(item.snoozedUntil)}`);
   }
   details.push(ACTION_CATEGORY_LABELS[item.category] ?? escapeMrkdwn(String(item.category)));
   details.push(`${PRIORITY_LABELS[item.priority] ?? escapeMrkdwn(String(item.priority))} priority`);
@@ -128,7 +135,10 @@ const HOW_TO_ADD = `Add one in an incident channel with ${escapeMrkdwn(ACTION_AD
 const FILTERS_HINT = '`/incident actions mine`, `team`, `overdue` or `all` lists them';
 
 /** Ephemeral list for `/incident actions …`: one section per item plus its controls; at most 20 items, then "and N more". */
-export function actionListMessage(items: readonly ActionItem[], opts: ActionListOptions): { text: string; blocks: Record<string, unknown>[] } {
+export function actionListMessage(
+  items: readonly ActionItem[],
+  opts: ActionListOptions,
+): { text: string; blocks: Record<string, unknown>[] } {
   const title = LIST_TITLES[opts.filter];
   const total = Math.max(opts.total, items.length);
   if (items.length === 0) {
@@ -167,7 +177,8 @@ export function appHomeView(args: {
     blocks.push(...itemBlocks(item, today, !listed.has(item.id)));
     listed.add(item.id);
   }
-  if (mineTotal > mine.length) blocks.push(context(`_… and ${mineTotal - mine.length} more:_ \`/incident actions mine\` lists them.`));
+  if (mineTotal > mine.length)
+    blocks.push(context(`_… and ${mineTotal - mine.length} more:_ \`/incident actions mine\` lists them.`));
 
   blocks.push({ type: 'divider' });
   const overdue = args.teamOverdue.slice(0, ACTION_VIEW_LIMITS.homeOverdue);
@@ -179,7 +190,8 @@ export function appHomeView(args: {
     blocks.push(...itemBlocks(item, today, !again, again ? '\n_Yours: listed above._' : ''));
     listed.add(item.id);
   }
-  if (overdueTotal > overdue.length) blocks.push(context(`_… and ${overdueTotal - overdue.length} more:_ \`/incident actions overdue\` lists them.`));
+  if (overdueTotal > overdue.length)
+    blocks.push(context(`_… and ${overdueTotal - overdue.length} more:_ \`/incident actions overdue\` lists them.`));
 
   blocks.push({ type: 'divider' });
   blocks.push(

@@ -9,7 +9,9 @@ export function actionReminderMessage(item: ActionItem, reminder: 'due' | 'overd
   const late = item.due ? daysBetween(item.due, today) : 0;
   const when =
     reminder === 'due' ? 'is due today' : `is overdue by ${late} day${late === 1 ? '' : 's'} (it was due ${item.due})`;
-  const from = item.incidentPrivate ? `INC-${item.incidentNumber} (private incident)` : `INC-${item.incidentNumber} ${escapeMrkdwn(item.incidentTitle)}`;
+  const from = item.incidentPrivate
+    ? `INC-${item.incidentNumber} (private incident)`
+    : `INC-${item.incidentNumber} ${escapeMrkdwn(item.incidentTitle)}`;
   const text = `:alarm_clock: Your action item *${actionRef(item)}* ${when}: ${escapeMrkdwn(item.text)}`;
   return {
     text: `${actionRef(item)} ${when}`,
@@ -17,7 +19,12 @@ export function actionReminderMessage(item: ActionItem, reminder: 'due' | 'overd
       { type: 'section', text: { type: 'mrkdwn', text } },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `From ${from} · ${ACTION_CATEGORY_LABELS[item.category]} · ${item.priority} priority · complete it, hand it on, or snooze reminders below.` }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `From ${from} · ${ACTION_CATEGORY_LABELS[item.category]} · ${item.priority} priority · complete it, hand it on, or snooze reminders below.`,
+          },
+        ],
       },
       actionItemControls(item),
     ],

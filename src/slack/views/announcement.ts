@@ -14,7 +14,9 @@ export function incidentAnnouncement(i: Incident, timeZone = 'UTC'): SlackMessag
   if (i.affectedService) lines.push(`Affected service: ${escapeMrkdwn(i.affectedService)}`);
   if (i.clinicalImpact) lines.push(':hospital: Clinical impact reported');
   return {
-    text: i.nearMiss ? `${ref} near miss recorded: ${escapeMrkdwn(i.title)}` : `${ref} ${i.severity} incident declared: ${escapeMrkdwn(i.title)}`,
+    text: i.nearMiss
+      ? `${ref} near miss recorded: ${escapeMrkdwn(i.title)}`
+      : `${ref} ${i.severity} incident declared: ${escapeMrkdwn(i.title)}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
   };
 }

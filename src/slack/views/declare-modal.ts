@@ -89,7 +89,10 @@ export function declareModal(meta: DeclareModalMetadata): Record<string, unknown
         block_id: B.breachAware,
         optional: true,
         label: { type: 'plain_text', text: 'Aware of the breach since' },
-        hint: { type: 'plain_text', text: 'When you became aware of the personal data breach (the 72-hour clock starts then). Leave empty for now.' },
+        hint: {
+          type: 'plain_text',
+          text: 'When you became aware of the personal data breach (the 72-hour clock starts then). Leave empty for now.',
+        },
         element: { type: 'datetimepicker', action_id: A.breachAware },
       },
     ],

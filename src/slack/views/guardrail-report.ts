@@ -10,7 +10,10 @@ type Block = Record<string, unknown>;
 export const GUARDRAIL_VIEW_LIMITS = { barWidth: 20, services: 15 } as const;
 
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, 3000) } });
-const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }] });
+const context = (text: string): Block => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }],
+});
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `<!date>` of an instant, shown as the reader's date, falling back to the UTC date. */
@@ -19,7 +22,10 @@ function dateOf(at: Date): string {
 }
 
 /** Rows of `label  ▇▇▇ n`, bars scaled to the largest count (any count > 0 gets at least one block). */
-export function barChart(rows: readonly { label: string; count: number }[], width: number = GUARDRAIL_VIEW_LIMITS.barWidth): string[] {
+export function barChart(
+  rows: readonly { label: string; count: number }[],
+  width: number = GUARDRAIL_VIEW_LIMITS.barWidth,
+): string[] {
   const max = Math.max(0, ...rows.map((r) => r.count));
   const pad = Math.max(0, ...rows.map((r) => r.label.length));
   return rows.map((r) => {
@@ -48,7 +54,8 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
     context(`${dateOf(report.from)} – ${dateOf(report.to)}`),
   ];
 
-  const median = report.medianOpenAgeDays === null ? '_nothing open_' : `${plural(report.medianOpenAgeDays, 'day')} median age`;
+  const median =
+    report.medianOpenAgeDays === null ? '_nothing open_' : `${plural(report.medianOpenAgeDays, 'day')} median age`;
   blocks.push({
     type: 'section',
     fields: [
@@ -72,7 +79,11 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
   blocks.push(
     section(
       factors.length
-        ? `*Contributing factors* (per incident)\n\`\`\`\n${barChart(factors.map((f) => ({ label: f.label, count: f.count }))).map(escapeMrkdwn).join('\n')}\n\`\`\``
+        ? `*Contributing factors* (per incident)\n\`\`\`\n${barChart(
+            factors.map((f) => ({ label: f.label, count: f.count })),
+          )
+            .map(escapeMrkdwn)
+            .join('\n')}\n\`\`\``
         : '*Contributing factors*\n_None recorded in this period._',
     ),
   );
@@ -80,14 +91,29 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
   // Services that keep having incidents.
   const services = report.recurringServices;
   const shown = services.slice(0, GUARDRAIL_VIEW_LIMITS.services);
-  const lines = shown.map((s) => `• ${clipMrkdwn(escapeMrkdwn(s.service.replace(/\s+/g, ' ').trim()), 150)}: ${plural(s.incidents, 'incident')}`);
+  const lines = shown.map(
+    (s) =>
+      `• ${clipMrkdwn(escapeMrkdwn(s.service.replace(/\s+/g, ' ').trim()), 150)}: ${plural(s.incidents, 'incident')}`,
+  );
   if (services.length > shown.length) lines.push(`_… and ${services.length - shown.length} more_`);
-  blocks.push(section(`*Recurring services* (2 or more incidents)\n${lines.length ? lines.join('\n') : '_None: no service had more than one incident._'}`));
+  blocks.push(
+    section(
+      `*Recurring services* (2 or more incidents)\n${lines.length ? lines.join('\n') : '_None: no service had more than one incident._'}`,
+    ),
+  );
 
   // Action items by category.
-  blocks.push(section(`*Action items by category* (created in the period)\n\`\`\`\n${escapeMrkdwn(categoryTable(report))}\n\`\`\``));
+  blocks.push(
+    section(
+      `*Action items by category* (created in the period)\n\`\`\`\n${escapeMrkdwn(categoryTable(report))}\n\`\`\``,
+    ),
+  );
 
-  blocks.push(context('`/incident guardrails 30d` (or `12w`) for another period · `/incident actions overdue` lists what is late'));
+  blocks.push(
+    context(
+      '`/incident guardrails 30d` (or `12w`) for another period · `/incident actions overdue` lists what is late',
+    ),
+  );
 
   const top = factors[0];
   return {

@@ -10,7 +10,15 @@ export interface IncidentModalMetadata {
 
 const title = (text: string) => ({ type: 'plain_text', text: clip(text, 24) });
 
-function textModal(callbackId: string, heading: string, submit: string, block: string, action: string, label: string, i: Incident) {
+function textModal(
+  callbackId: string,
+  heading: string,
+  submit: string,
+  block: string,
+  action: string,
+  label: string,
+  i: Incident,
+) {
   return {
     type: 'modal',
     callback_id: callbackId,
@@ -31,7 +39,15 @@ function textModal(callbackId: string, heading: string, submit: string, block: s
 
 /** "Post update": goes to the channel and, unless private, the broadcast channel. */
 export function updateModal(i: Incident): Record<string, unknown> {
-  return textModal(M.update.callbackId, 'Post a status update', 'Post', M.update.block, M.update.action, 'What is the situation now?', i);
+  return textModal(
+    M.update.callbackId,
+    'Post a status update',
+    'Post',
+    M.update.block,
+    M.update.action,
+    'What is the situation now?',
+    i,
+  );
 }
 
 export function noteModal(i: Incident): Record<string, unknown> {

@@ -1,4 +1,11 @@
-import { ROLES, ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident } from '../../domain/incident.ts';
+import {
+  ROLES,
+  ROLE_LABELS,
+  STATUS_LABELS,
+  SYSTEM_DECLARER,
+  incidentRef,
+  type Incident,
+} from '../../domain/incident.ts';
 import { allowedMoves, isActive } from '../../domain/lifecycle.ts';
 import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
@@ -47,7 +54,8 @@ function actions(i: Incident): Record<string, unknown> {
   const elements: Record<string, unknown>[] = [];
   if (isActive(i.status)) {
     for (const s of allowedMoves(i.status)) {
-      if (s !== 'RESOLVED') elements.push(button(STATUS_LABELS[s], `${A.statusPrefix}${s.toLowerCase()}`, { value: s }));
+      if (s !== 'RESOLVED')
+        elements.push(button(STATUS_LABELS[s], `${A.statusPrefix}${s.toLowerCase()}`, { value: s }));
     }
     elements.push(
       button('Resolve', A.resolve, {
@@ -64,7 +72,10 @@ function actions(i: Incident): Record<string, unknown> {
       }),
     );
     elements.push(button('Post update', A.update), button('Assign role', A.role));
-    const option = (s: (typeof SEVERITIES)[number]) => ({ text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` }, value: s });
+    const option = (s: (typeof SEVERITIES)[number]) => ({
+      text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` },
+      value: s,
+    });
     elements.push({
       type: 'static_select',
       action_id: A.severity,
@@ -87,13 +98,17 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
   const roleLines = ROLES.map((r) => {
     const who = i.roles[r];
     const fallback =
-      r !== 'COMMANDER' ? '_unassigned_'
-      : i.declaredBy === SYSTEM_DECLARER ? '_unassigned: take command with `/incident role commander @you`_'
-      : `_unassigned: <@${i.declaredBy}> (declarer) acts until one is set_`;
+      r !== 'COMMANDER'
+        ? '_unassigned_'
+        : i.declaredBy === SYSTEM_DECLARER
+          ? '_unassigned: take command with `/incident role commander @you`_'
+          : `_unassigned: <@${i.declaredBy}> (declarer) acts until one is set_`;
     return `*${ROLE_LABELS[r]}:* ${who ? `<@${who}>` : fallback}`;
   });
   const fields = [
-    i.nearMiss ? '*Severity*\n:large_yellow_circle: Near miss (no harm done)' : `*Severity*\n${SEVERITY_INFO[i.severity].emoji} ${severityText(i.severity)}`,
+    i.nearMiss
+      ? '*Severity*\n:large_yellow_circle: Near miss (no harm done)'
+      : `*Severity*\n${SEVERITY_INFO[i.severity].emoji} ${severityText(i.severity)}`,
     `*Status*\n${STATUS_LABELS[i.status]}`,
     `*Declared by*\n${declarerText(i)}`,
     `*Declared*\n${slackDate(i.createdAt, timeZone)}`,
@@ -116,7 +131,12 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
   blocks.push(actions(i));
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands`,
+      },
+    ],
   });
   return {
     text: `${ref} ${i.nearMiss ? 'near miss' : i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,

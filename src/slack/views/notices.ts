@@ -11,7 +11,11 @@ import type { SlackMessage } from './incident-summary.ts';
 
 const ref = (i: Incident) => `*${incidentRef(i)}*`;
 const where = (i: Incident) => (i.channelId ? ` in <#${i.channelId}>` : '');
-const quote = (text: string) => escapeMrkdwn(text).split('\n').map((l) => `> ${l}`).join('\n');
+const quote = (text: string) =>
+  escapeMrkdwn(text)
+    .split('\n')
+    .map((l) => `> ${l}`)
+    .join('\n');
 
 /** The words of each notice (mrkdwn). User text is escaped so it cannot ping or forge links. */
 export function noticeText(n: Notice): string {
@@ -38,9 +42,12 @@ export function noticeText(n: Notice): string {
         ? `:hospital: <@${n.by}> marked ${ref(i)} as having *clinical impact*. A clinical safety officer is required: assign one with \`/incident role clinical-safety @user\`.`
         : `<@${n.by}> marked ${ref(i)} as having no clinical impact.`;
     case 'clinical-safety-alert':
-      return (n.groupId ? `<!subteam^${n.groupId}> ` : '') + (i.isPrivate
-        ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask ${commandingText(i)} to be added.`
-        : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`);
+      return (
+        (n.groupId ? `<!subteam^${n.groupId}> ` : '') +
+        (i.isPrivate
+          ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask ${commandingText(i)} to be added.`
+          : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`)
+      );
     case 'freeze-started':
       return i.isPrivate
         ? `:ice_cube: *Change freeze*: a SEV1 incident is in progress. Do not deploy or change production until it is lifted here.`
@@ -70,13 +77,17 @@ export function noticeText(n: Notice): string {
       return `:white_square_button: <@${n.by}> gave you action item *${actionRef(a)}* from ${from}: ${escapeMrkdwn(a.text)}\nDue ${a.due ?? '_no date_'}. See your items with \`/incident actions\` or in the bot's Home tab.`;
     }
     case 'data-breach': {
-      if (!n.on) return `<@${n.by}> marked ${ref(i)} as *not* a personal data breach: the regulator-notification clock is stopped.`;
+      if (!n.on)
+        return `<@${n.by}> marked ${ref(i)} as *not* a personal data breach: the regulator-notification clock is stopped.`;
       const aware = i.breachAwareAt ? ` (aware since ${formatInZone(i.breachAwareAt, n.timeZone)})` : '';
       const due = i.breachAwareAt ? `, by *${formatInZone(breachDeadline(i.breachAwareAt), n.timeZone)}*` : '';
       return `:closed_lock_with_key: <@${n.by}> marked ${ref(i)} as a *personal data breach*${aware}. The regulator must be notified within ${BREACH_DEADLINE_HOURS} hours of becoming aware${due}. Once it is done, the commander records it with \`/incident breach notified [reference]\`.`;
     }
     case 'breach-notified': {
-      const late = i.breachAwareAt && i.breachNotifiedAt && i.breachNotifiedAt.getTime() > breachDeadline(i.breachAwareAt).getTime();
+      const late =
+        i.breachAwareAt &&
+        i.breachNotifiedAt &&
+        i.breachNotifiedAt.getTime() > breachDeadline(i.breachAwareAt).getTime();
       return `:white_check_mark: <@${n.by}> recorded that the regulator was notified of the data breach on ${ref(i)}${late ? `, ${formatSpan(i.breachNotifiedAt!.getTime() - breachDeadline(i.breachAwareAt!).getTime())} after the ${BREACH_DEADLINE_HOURS}-hour deadline` : ''}. The breach reminders stop.${n.reference ? `\nReference:\n${quote(n.reference)}` : ''}`;
     }
     case 'breach-reminder': {

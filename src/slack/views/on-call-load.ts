@@ -26,14 +26,18 @@ export function freshnessNote(load: OnCallLoad): string | null {
   if (failed) parts.push(`:warning: ${escapeMrkdwn(failed)}: showing cached figures`);
   if (failed && asOf) parts.push(`the current week as of ${formatInZone(asOf, load.teamTimeZone)}`);
   if (missingDays.current > 0) parts.push(`${days(missingDays.current)} of the period have no data`);
-  if (missingDays.previous > 0) parts.push(`${days(missingDays.previous)} of the period before have no data, so changes are not shown`);
+  if (missingDays.previous > 0)
+    parts.push(`${days(missingDays.previous)} of the period before have no data, so changes are not shown`);
   return parts.length ? parts.join(' · ') : null;
 }
 
 /** The `/incident load` answer: totals, fairness, change against the previous period and a table per responder. */
 export function onCallLoadMessage(
   load: OnCallLoad,
-  opts: { filesSent: boolean; /** Show only these people's rows (a member who is not a lead sees their own). */ onlyPeople?: readonly string[] },
+  opts: {
+    filesSent: boolean /** Show only these people's rows (a member who is not a lead sees their own). */;
+    onlyPeople?: readonly string[];
+  },
 ): SlackMessage {
   const { report, change } = load;
   // A change against a period with gaps would mislead: shown as a dash instead.
@@ -41,7 +45,9 @@ export function onCallLoadMessage(
   const t = report.totals;
   const c = change.totals;
   const title = `On-call load: ${load.scope.name}, last ${load.periodDays} days`;
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: true } }];
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: true } },
+  ];
   const note = freshnessNote(load);
   if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
   if (report.responders.length === 0) {
@@ -60,12 +66,17 @@ export function onCallLoadMessage(
     ].map((text) => ({ type: 'mrkdwn', text })),
   });
   const header = `${cell('Responder', 22)} ${'On-call h'.padStart(9)} ${'Pages'.padStart(5)} ${'OOH'.padStart(4)} ${'Night'.padStart(5)} ${'Nights'.padStart(6)} ${'Inc'.padStart(4)} ${'Δ pages'.padStart(7)}`;
-  const visible = opts.onlyPeople ? report.responders.filter((r) => opts.onlyPeople!.includes(r.personId)) : report.responders;
+  const visible = opts.onlyPeople
+    ? report.responders.filter((r) => opts.onlyPeople!.includes(r.personId))
+    : report.responders;
   const rows = visible.slice(0, ROWS_SHOWN).map((r) => {
     const d = change.responders.get(r.personId)?.delta;
     return `${cell(r.name, 22)} ${num(r.onCallHours).padStart(9)} ${String(r.pages).padStart(5)} ${String(r.outOfHoursPages).padStart(4)} ${String(r.nightPages).padStart(5)} ${String(r.nightsInterrupted).padStart(6)} ${String(r.incidentsWorked).padStart(4)} ${signed(d?.pages ?? 0).padStart(7)}`;
   });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`\`\`\`\n${[header, ...rows].join('\n')}\n\`\`\``, 3000) } });
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: clip(`\`\`\`\n${[header, ...rows].join('\n')}\n\`\`\``, 3000) },
+  });
   const busiest = report.responders[0]!;
   const more = visible.length > ROWS_SHOWN ? ` · ${visible.length - ROWS_SHOWN} more in the CSV` : '';
   const who = opts.onlyPeople
@@ -96,8 +107,14 @@ function fairnessText(f: { gini: number | null; maxToMedian: number | null }, ch
 /** The lead's section of the App Home tab: the last period's totals and busiest responders, from the cache. */
 export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[] {
   const t = load.report.totals;
-  const top = load.report.responders.slice(0, 5).map((r) => `• ${escapeMrkdwn(r.name)}: ${r.pages} pages, ${r.nightPages} at night, ${num(r.onCallHours)} h on call`);
-  const note = freshnessNote(load) ?? (load.sync.asOf ? `The current week as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}.` : null);
+  const top = load.report.responders
+    .slice(0, 5)
+    .map(
+      (r) => `• ${escapeMrkdwn(r.name)}: ${r.pages} pages, ${r.nightPages} at night, ${num(r.onCallHours)} h on call`,
+    );
+  const note =
+    freshnessNote(load) ??
+    (load.sync.asOf ? `The current week as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}.` : null);
   return [
     { type: 'divider' },
     { type: 'header', text: { type: 'plain_text', text: `On-call load, last ${load.periodDays} days`, emoji: true } },
@@ -113,7 +130,12 @@ export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[
     },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${note ? `${note} · ` : ''}\`/incident load [schedule|team] [30d]\` for the full report, charts and CSV.` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${note ? `${note} · ` : ''}\`/incident load [schedule|team] [30d]\` for the full report, charts and CSV.`,
+        },
+      ],
     },
   ];
 }
@@ -121,20 +143,38 @@ export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[
 /** The files sent with the report: load per person, the week × hour heatmap of pages, and the CSV. */
 export function onCallLoadFiles(load: OnCallLoad): ChatFile[] {
   const stamp = load.report.to.toISOString().slice(0, 10);
-  const slug = load.scope.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'all';
+  const slug =
+    load.scope.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'all';
   const bars = load.report.responders.map((r) => {
     const night = Math.min(r.nightPages, r.outOfHoursPages);
     return { name: r.name, inHours: r.pages - r.outOfHoursPages, outOfHours: r.outOfHoursPages - night, night };
   });
   const period = `${load.scope.name}, last ${load.periodDays} days`;
   return [
-    { filename: `on-call-load-${slug}-${stamp}.png`, title: `Pages per person: ${period}`, content: loadBarChart(`Pages per person - ${period}`, bars), comment: '' },
+    {
+      filename: `on-call-load-${slug}-${stamp}.png`,
+      title: `Pages per person: ${period}`,
+      content: loadBarChart(`Pages per person - ${period}`, bars),
+      comment: '',
+    },
     {
       filename: `pages-heatmap-${slug}-${stamp}.png`,
       title: `Pages by weekday and hour: ${period}`,
-      content: pagesHeatmap(`Pages by weekday and hour - ${period}`, load.report.heatmap, `Hours in ${load.teamTimeZone}`),
+      content: pagesHeatmap(
+        `Pages by weekday and hour - ${period}`,
+        load.report.heatmap,
+        `Hours in ${load.teamTimeZone}`,
+      ),
       comment: '',
     },
-    { filename: `on-call-load-${slug}-${stamp}.csv`, title: `On-call load: ${period}`, content: loadReportCsv(load.report, load.change), comment: '' },
+    {
+      filename: `on-call-load-${slug}-${stamp}.csv`,
+      title: `On-call load: ${period}`,
+      content: loadReportCsv(load.report, load.change),
+      comment: '',
+    },
   ];
 }

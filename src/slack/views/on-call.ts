@@ -2,7 +2,8 @@ import type { OnCallPerson, OnCallView } from '../../services/show-on-call.ts';
 import { escapeMrkdwn, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
-const who = (p: OnCallPerson) => (p.slackUserId ? `<@${p.slackUserId}>` : `${escapeMrkdwn(p.name)} _(not found in Slack)_`);
+const who = (p: OnCallPerson) =>
+  p.slackUserId ? `<@${p.slackUserId}>` : `${escapeMrkdwn(p.name)} _(not found in Slack)_`;
 
 function line(p: OnCallPerson): string {
   return `• Level ${p.level}: ${who(p)}${p.scheduleName ? ` (${escapeMrkdwn(p.scheduleName)})` : ''}`;
@@ -10,12 +11,19 @@ function line(p: OnCallPerson): string {
 
 /** The `/incident oncall` answer (ephemeral). */
 export function onCallMessage(v: OnCallView, timeZone = 'UTC'): SlackMessage {
-  const title = v.target.kind === 'all' ? 'On call now' : `On call for ${escapeMrkdwn(v.target.name)} (${v.target.kind})`;
-  const now = v.now.length ? v.now.map((p) => `${line(p)}${p.end ? ` until ${slackDate(p.end, timeZone)}` : ''}`) : ['_Nobody is on call._'];
+  const title =
+    v.target.kind === 'all' ? 'On call now' : `On call for ${escapeMrkdwn(v.target.name)} (${v.target.kind})`;
+  const now = v.now.length
+    ? v.now.map((p) => `${line(p)}${p.end ? ` until ${slackDate(p.end, timeZone)}` : ''}`)
+    : ['_Nobody is on call._'];
   const next = v.next.map((p) => `${line(p)}${p.start ? ` from ${slackDate(p.start, timeZone)}` : ''}`);
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${now.join('\n')}`.slice(0, 3000) } },
   ];
-  if (next.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Next*\n${next.join('\n')}`.slice(0, 3000) } });
-  return { text: `${title}: ${v.now.map((p) => (p.slackUserId ? `<@${p.slackUserId}>` : p.name)).join(', ') || 'nobody'}`, blocks };
+  if (next.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Next*\n${next.join('\n')}`.slice(0, 3000) } });
+  return {
+    text: `${title}: ${v.now.map((p) => (p.slackUserId ? `<@${p.slackUserId}>` : p.name)).join(', ') || 'nobody'}`,
+    blocks,
+  };
 }

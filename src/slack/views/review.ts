@@ -120,8 +120,6 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 // The review message
 // ---------------------------------------------------------------------------------------------
 
-
-
 function severityHistoryText(review: PostIncidentReview): string {
   const h = review.header;
   const steps = h.severityHistory.map((s) => {
@@ -135,7 +133,9 @@ function factsSection(review: PostIncidentReview): Block {
   const h = review.header;
   const roles = h.roles.filter((r) => r.userId).map((r) => `${r.label}: ${personText(r.userId!)}`);
   const fields = [
-    h.nearMiss ? '*Outcome*\n:large_green_circle: Near miss' : `*Severity*\n${SEVERITY_INFO[h.severity].emoji} ${severityText(h.severity)}`,
+    h.nearMiss
+      ? '*Outcome*\n:large_green_circle: Near miss'
+      : `*Severity*\n${SEVERITY_INFO[h.severity].emoji} ${severityText(h.severity)}`,
     `*Status*\n${h.statusLabel}`,
     `*Affected service*\n${h.affectedService?.trim() ? userText(h.affectedService, 300) : '_none given_'}`,
     `*Declared by*\n${personText(h.declaredBy)}`,
@@ -191,7 +191,10 @@ function factorsText(review: PostIncidentReview): string {
 
 const freeText = (heading: string, s: string | null) => `*${heading}*\n${s?.trim() ? userText(s, 2900) : TBC}`;
 
-type ReviewActionItem = NonNullable<PostIncidentReview['actionItems']>[number] & { ref?: string | null; status?: string };
+type ReviewActionItem = NonNullable<PostIncidentReview['actionItems']>[number] & {
+  ref?: string | null;
+  status?: string;
+};
 
 function actionItemLine(a: ReviewActionItem): string {
   const ref = a.ref ? `*${escapeMrkdwn(a.ref)}* ` : '';
@@ -219,7 +222,8 @@ function actionItemsTexts(review: PostIncidentReview): string[] {
 function timelineLine(e: ReviewTimelineItem): string {
   const head = [`${timelineIcon(e.kind)} *${e.atText}*`];
   if (e.actorId) head.push(clipMrkdwn(personText(e.actorId), 80));
-  if (e.permalink && /^https:\/\/[^\s<>|]+$/.test(e.permalink) && e.permalink.length <= 300) head.push(`<${e.permalink}|message>`);
+  if (e.permalink && /^https:\/\/[^\s<>|]+$/.test(e.permalink) && e.permalink.length <= 300)
+    head.push(`<${e.permalink}|message>`);
   const marker = e.deleted ? ' _(deleted)_' : e.edited ? ' _(edited)_' : '';
   const prefix = `${head.join(' · ')} — `;
   const budget = Math.max(20, REVIEW_MESSAGE_LIMITS.timelineLineChars - prefix.length - marker.length - 2);
@@ -244,7 +248,9 @@ function timelineTexts(review: PostIncidentReview): string[] {
   if (timeline.length <= head + tail) lines.push(...timeline.map(timelineLine));
   else {
     lines.push(...timeline.slice(0, head).map(timelineLine));
-    lines.push(`_… ${plural(timeline.length - head - tail, 'more entry', 'more entries')} in the attached Markdown file …_`);
+    lines.push(
+      `_… ${plural(timeline.length - head - tail, 'more entry', 'more entries')} in the attached Markdown file …_`,
+    );
     lines.push(...timeline.slice(-tail).map(timelineLine));
   }
   return pack(lines, REVIEW_MESSAGE_LIMITS.sectionChars);
@@ -269,7 +275,10 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   else flags.push(severityHistoryText(review));
   if (h.isPrivate) flags.push(':lock: Private incident');
   if (h.clinicalImpact) flags.push(':hospital: Clinical impact');
-  if (h.dataBreach) flags.push(`:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`);
+  if (h.dataBreach)
+    flags.push(
+      `:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`,
+    );
 
   const blocks: Block[] = [
     { type: 'header', text: plain(`${h.ref}: ${h.title} — Post-incident review`, REVIEW_MESSAGE_LIMITS.headerChars) },
@@ -285,7 +294,11 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   for (const text of timelineTexts(review)) blocks.push(section(text));
   if (review.missing.length) {
     const names = review.missing.map((s) => REVIEW_SECTION_NAMES[s]).join(', ');
-    blocks.push(section(`:memo: *Still to be completed:* ${names}. Press *${button}* below to add ${review.missing.length === 1 ? 'it' : 'them'}.`));
+    blocks.push(
+      section(
+        `:memo: *Still to be completed:* ${names}. Press *${button}* below to add ${review.missing.length === 1 ? 'it' : 'them'}.`,
+      ),
+    );
   }
   blocks.push({
     type: 'actions',
@@ -300,7 +313,11 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
       },
     ],
   });
-  blocks.push(context(`Times in ${escapeMrkdwn(h.timeZone)} · the complete review, with every timeline entry, is in the attached Markdown file`));
+  blocks.push(
+    context(
+      `Times in ${escapeMrkdwn(h.timeZone)} · the complete review, with every timeline entry, is in the attached Markdown file`,
+    ),
+  );
 
   return {
     text: clip(`Post-incident review${h.nearMiss ? ' (near miss)' : ''}: ${h.ref} ${escapeMrkdwn(h.title)}`, 3000),
@@ -318,15 +335,23 @@ interface Option {
   text: { type: 'plain_text'; text: string; emoji: boolean };
   value: string;
 }
-const option = (text: string, value: string): Option => ({ text: { type: 'plain_text', text: clip(text, 75), emoji: true }, value });
+const option = (text: string, value: string): Option => ({
+  text: { type: 'plain_text', text: clip(text, 75), emoji: true },
+  value,
+});
 
 const DETECTION_OPTIONS = DETECTION_METHODS.map((m) => option(DETECTION_LABELS[m], m));
 const FACTOR_OPTIONS = CONTRIBUTING_FACTORS.map((f) => option(CONTRIBUTING_FACTOR_LABELS[f], f));
 const CATEGORY_OPTIONS = ACTION_CATEGORIES.map((c) => option(ACTION_CATEGORY_LABELS[c], c));
 const PRIORITY_OPTIONS = ACTION_PRIORITIES.map((p) => option(PRIORITY_LABELS[p], p));
 
-function textInput(block: string, label: string, opts: { initial?: string | null; max: number; multiline: boolean; hint?: string; placeholder?: string }): Block {
-  const initial = typeof opts.initial === 'string' && opts.initial.trim() !== '' ? opts.initial.slice(0, opts.max) : null;
+function textInput(
+  block: string,
+  label: string,
+  opts: { initial?: string | null; max: number; multiline: boolean; hint?: string; placeholder?: string },
+): Block {
+  const initial =
+    typeof opts.initial === 'string' && opts.initial.trim() !== '' ? opts.initial.slice(0, opts.max) : null;
   return {
     type: 'input',
     block_id: block,
@@ -344,7 +369,13 @@ function textInput(block: string, label: string, opts: { initial?: string | null
   };
 }
 
-function selectInput(block: string, label: string, options: Option[], initial: string | null | undefined, placeholder: string): Block {
+function selectInput(
+  block: string,
+  label: string,
+  options: Option[],
+  initial: string | null | undefined,
+  placeholder: string,
+): Block {
   const chosen = options.find((o) => o.value === initial);
   return {
     type: 'input',
@@ -370,7 +401,9 @@ export function reviewModal(args: {
   metadata: { incidentId: string; channelId: string; basedOn?: string | null };
 }): Record<string, unknown> {
   const p = args.prefill ?? {};
-  const factors = new Set<string>((p.contributingFactors ?? []).map((f) => f?.factor).filter((f): f is ContributingFactor => typeof f === 'string'));
+  const factors = new Set<string>(
+    (p.contributingFactors ?? []).map((f) => f?.factor).filter((f): f is ContributingFactor => typeof f === 'string'),
+  );
   const initialFactors = FACTOR_OPTIONS.filter((o) => factors.has(o.value));
   const long = (block: string, label: string, initial: string | null | undefined, hint?: string) =>
     textInput(block, label, { initial, max: REVIEW_TEXT_MAX, multiline: true, ...(hint ? { hint } : {}) });
@@ -387,9 +420,24 @@ export function reviewModal(args: {
       },
     },
     { type: 'header', text: plain('Impact', 150) },
-    long(B.usersAffected, 'Users affected', p.impact?.usersAffected, 'Who was affected and roughly how many, e.g. “~300 clinicians on wards 5–7”.'),
-    long(B.clinicalImpact, 'Clinical / patient impact', p.impact?.clinicalImpact, 'Write “None” if there was none. Needed together with the data impact.'),
-    long(B.dataImpact, 'Data impact', p.impact?.dataImpact, 'Write “None” if there was none. Needed together with the clinical impact.'),
+    long(
+      B.usersAffected,
+      'Users affected',
+      p.impact?.usersAffected,
+      'Who was affected and roughly how many, e.g. “~300 clinicians on wards 5–7”.',
+    ),
+    long(
+      B.clinicalImpact,
+      'Clinical / patient impact',
+      p.impact?.clinicalImpact,
+      'Write “None” if there was none. Needed together with the data impact.',
+    ),
+    long(
+      B.dataImpact,
+      'Data impact',
+      p.impact?.dataImpact,
+      'Write “None” if there was none. Needed together with the clinical impact.',
+    ),
     { type: 'header', text: plain('Detection', 150) },
     selectInput(B.detection, 'How was it detected?', DETECTION_OPTIONS, p.detection?.how, 'Choose how'),
     long(B.detectionNote, 'Detection note', p.detection?.note),
@@ -418,13 +466,21 @@ export function reviewModal(args: {
         text: '*Add an action item*\nOne per save (saved items stay as they are). Leave the description empty to add none.',
       },
     },
-    textInput(B.actionText, 'What should be done?', { max: ACTION_TEXT_MAX, multiline: false, placeholder: 'e.g. Alert on the EHR login failure rate' }),
+    textInput(B.actionText, 'What should be done?', {
+      max: ACTION_TEXT_MAX,
+      multiline: false,
+      placeholder: 'e.g. Alert on the EHR login failure rate',
+    }),
     {
       type: 'input',
       block_id: B.actionOwner,
       optional: true,
       label: plain('Owner', 2000),
-      element: { type: 'users_select', action_id: reviewInputId(B.actionOwner), placeholder: plain('Choose a person', 150) },
+      element: {
+        type: 'users_select',
+        action_id: reviewInputId(B.actionOwner),
+        placeholder: plain('Choose a person', 150),
+      },
     },
     {
       type: 'input',
@@ -469,7 +525,8 @@ export function reviewFromModal(values: Record<string, Record<string, unknown>>)
     const v = isRecord(b) ? b[reviewInputId(block)] : undefined;
     return isRecord(v) ? v : {};
   };
-  const nonBlank = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const nonBlank = (v: unknown): string | undefined =>
+    typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   const text = (block: string) => nonBlank(field(block).value);
   const selected = (block: string) => {
     const o = field(block).selected_option;
@@ -497,7 +554,10 @@ export function reviewFromModal(values: Record<string, Record<string, unknown>>)
   const note = text(B.detectionNote);
   // A note without a method is kept so the form asks for the method rather than losing the note.
   if (how !== undefined || note !== undefined) {
-    input.detection = { ...(how !== undefined ? { how } : {}), ...(note !== undefined ? { note } : {}) } as { how: DetectionMethod; note?: string };
+    input.detection = { ...(how !== undefined ? { how } : {}), ...(note !== undefined ? { note } : {}) } as {
+      how: DetectionMethod;
+      note?: string;
+    };
   }
   const factors = [...new Set(selectedMany(B.factors))];
   if (factors.length) input.contributingFactors = factors.map((factor) => ({ factor: factor as ContributingFactor }));

@@ -19,13 +19,15 @@ export type TimelineLimits = typeof TIMELINE_LIMITS;
 /** Blocks that are not entry sections: header, zones, durations, divider, "older left out", footer. */
 const FIXED_BLOCKS = 6;
 
-
 /**
  * The reply to `/incident timeline` in an incident channel: the incident's timeline as `userId`
  * reads it (team zone plus their own Slack zone), as an ephemeral message's text and blocks.
  * Throws AppError ("This command only works in an incident channel…") anywhere else.
  */
-export async function renderTimelineReply(deps: ServiceDeps, input: { channelId: string; userId: string }): Promise<SlackMessage> {
+export async function renderTimelineReply(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string },
+): Promise<SlackMessage> {
   return timelineMessage(await showTimeline(deps, input));
 }
 
@@ -35,14 +37,24 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
   const at = (d: Date) => formatReaderTime(d, defaultZone, readerZone);
   const ref = incidentRef(incident);
   const zones =
-    readerZone && readerZone !== defaultZone ? `Times in ${defaultZone}, and in your zone (${readerZone}) in brackets` : `Times in ${defaultZone}`;
+    readerZone && readerZone !== defaultZone
+      ? `Times in ${defaultZone}, and in your zone (${readerZone}) in brackets`
+      : `Times in ${defaultZone}`;
   const notYet = (ms: number | null) => (ms === null ? '_not yet_' : formatDuration(ms));
 
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${ref} timeline: ${incident.title}`, 150), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`${ref} timeline: ${incident.title}`, 150), emoji: true },
+    },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${zones} · declared ${at(t.declaredAt)} · ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${zones} · declared ${at(t.declaredAt)} · ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`,
+        },
+      ],
     },
     {
       type: 'section',
@@ -72,11 +84,17 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
       ],
     });
   }
-  if (sections.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_Nothing on the timeline yet._' } });
+  if (sections.length === 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_Nothing on the timeline yet._' } });
   for (const text of sections) blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note' }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note',
+      },
+    ],
   });
 
   return { text: `${ref} timeline: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`, blocks };
@@ -104,7 +122,11 @@ export function entryText(e: TimelineEntry, at: (d: Date) => string, limits: Tim
  * twice); dates show their fallback; anything else in angle brackets is escaped.
  */
 export function slackTextToMrkdwn(text: string): string {
-  const plain = (s: string) => s.replace(/&(?!(?:amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const plain = (s: string) =>
+    s
+      .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;');
   let out = '';
   let last = 0;
   for (const m of text.matchAll(/<([^<>\n]*)>/g)) {
@@ -119,7 +141,8 @@ export function slackTextToMrkdwn(text: string): string {
     else if (special) out += `@${special[1]}`;
     else if (target.startsWith('!subteam^')) out += plain(label ?? '@group');
     else if (target.startsWith('!date^')) out += plain(label ?? 'a date');
-    else if (/^(https?:\/\/|mailto:)[^\s|<>]+$/.test(target)) out += label ? `<${target}|${plain(label)}>` : `<${target}>`;
+    else if (/^(https?:\/\/|mailto:)[^\s|<>]+$/.test(target))
+      out += label ? `<${target}|${plain(label)}>` : `<${target}>`;
     else out += plain(m[0]);
   }
   return out + plain(text.slice(last));
@@ -149,7 +172,10 @@ function quoteBody(mrkdwn: string, struck: boolean, budget: number): string {
 
 /** Cuts mrkdwn without splitting an entity (`&amp;`), a link or mention (`<…>`) or a surrogate pair. */
 function safeCut(text: string, max: number): string {
-  let cut = text.slice(0, max).replace(/&[a-z]{0,3}$/, '').replace(/<[^>]*$/, '');
+  let cut = text
+    .slice(0, max)
+    .replace(/&[a-z]{0,3}$/, '')
+    .replace(/<[^>]*$/, '');
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return cut;
 }
@@ -158,7 +184,11 @@ function safeCut(text: string, max: number): string {
  * Packs entry texts (oldest first) into at most `maxSections` texts of at most `maxChars` each,
  * keeping the newest entries: `omitted` is how many of the oldest did not fit.
  */
-export function packEntries(texts: string[], maxChars: number, maxSections: number): { sections: string[]; omitted: number } {
+export function packEntries(
+  texts: string[],
+  maxChars: number,
+  maxSections: number,
+): { sections: string[]; omitted: number } {
   const sections: string[][] = [];
   let current: string[] = [];
   let length = 0;

@@ -18,7 +18,10 @@ const control = z.object({
       z.object({
         action_id: z.string(),
         // The prefix and the item's id (a UUID: anything else could never be found).
-        block_id: z.string().startsWith(A.blockPrefix).refine((b) => z.guid().safeParse(b.slice(A.blockPrefix.length)).success, { message: 'no action item id' }),
+        block_id: z
+          .string()
+          .startsWith(A.blockPrefix)
+          .refine((b) => z.guid().safeParse(b.slice(A.blockPrefix.length)).success, { message: 'no action item id' }),
         value: z.string().optional(),
         selected_user: z.string().nullish(),
         selected_option: z.object({ value: z.string() }).nullish(),
@@ -33,7 +36,8 @@ export function registerActionItemControls(app: App, ctx: ListenerContext): void
   app.action({ block_id: new RegExp(`^${A.blockPrefix}`), action_id: ids }, async ({ ack, body, client }) => {
     await ack();
     const parsed = control.safeParse(body);
-    if (!parsed.success) return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected action item control');
+    if (!parsed.success)
+      return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected action item control');
     const { user, response_url, view, actions } = parsed.data;
     const action = actions[0]!;
     const actionItemId = action.block_id.slice(A.blockPrefix.length);
@@ -49,10 +53,18 @@ export function registerActionItemControls(app: App, ctx: ListenerContext): void
           item = await completeActionItem(ctx.deps, { actionItemId, userId: user.id });
           said = `:white_check_mark: ${actionRef(item)} is done.`;
         } else if (action.action_id === A.reassign) {
-          item = await reassignActionItem(ctx.deps, { actionItemId, userId: user.id, ownerId: action.selected_user ?? '' });
+          item = await reassignActionItem(ctx.deps, {
+            actionItemId,
+            userId: user.id,
+            ownerId: action.selected_user ?? '',
+          });
           said = `${actionRef(item)} now belongs to <@${item.ownerId}>.`;
         } else {
-          item = await snoozeActionItem(ctx.deps, { actionItemId, userId: user.id, days: Number(action.selected_option?.value) });
+          item = await snoozeActionItem(ctx.deps, {
+            actionItemId,
+            userId: user.id,
+            days: Number(action.selected_option?.value),
+          });
           said = `:zzz: No reminders about ${actionRef(item)} until ${item.snoozedUntil}.`;
         }
         if (fromHome) {

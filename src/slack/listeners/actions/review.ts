@@ -17,8 +17,15 @@ export function registerReviewActions(app: App, ctx: ListenerContext): void {
   app.action({ block_id: blocks, action_id: REVIEW_ACTIONS.edit }, async ({ ack, body, client }) => {
     await ack();
     const parsed = editPressed.safeParse(body);
-    if (!parsed.success) return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected review button');
+    if (!parsed.success)
+      return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected review button');
     const { user, channel, trigger_id, response_url } = parsed.data;
-    await openReviewForm(ctx, client, { triggerId: trigger_id, channelId: channel.id, userId: user.id, responseUrl: response_url ?? null, publish: false });
+    await openReviewForm(ctx, client, {
+      triggerId: trigger_id,
+      channelId: channel.id,
+      userId: user.id,
+      responseUrl: response_url ?? null,
+      publish: false,
+    });
   });
 }

@@ -45,7 +45,9 @@ export function commandFromAction(action: z.infer<typeof summaryAction>['actions
   return null;
 }
 
-const ACTION_IDS = new RegExp(`^(${A.statusPrefix}[a-z]+|${[A.severity, A.resolve, A.close, A.reopen, A.timeline].join('|')})$`);
+const ACTION_IDS = new RegExp(
+  `^(${A.statusPrefix}[a-z]+|${[A.severity, A.resolve, A.close, A.reopen, A.timeline].join('|')})$`,
+);
 
 const openForm = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -59,32 +61,44 @@ const FORMS = { [A.update]: updateModal, [A.note]: noteModal, [A.role]: roleModa
 /** The pinned summary's buttons: the same services and rules as the slash commands. */
 export function registerSummaryActions(app: App, ctx: ListenerContext): void {
   // After resolving: "Resolve N linked PagerDuty incidents".
-  app.action({ block_id: PAGERDUTY_ACTIONS.blockId, action_id: PAGERDUTY_ACTIONS.resolveLinked }, async ({ ack, body }) => {
-    await ack();
-    const parsed = summaryAction.safeParse(body);
-    if (!parsed.success) return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected PagerDuty button');
-    const { user, channel, response_url } = parsed.data;
-    await runInChannel(ctx, { kind: 'resolve-pagerduty' }, { channelId: channel.id, userId: user.id, responseUrl: response_url ?? null });
-  });
+  app.action(
+    { block_id: PAGERDUTY_ACTIONS.blockId, action_id: PAGERDUTY_ACTIONS.resolveLinked },
+    async ({ ack, body }) => {
+      await ack();
+      const parsed = summaryAction.safeParse(body);
+      if (!parsed.success)
+        return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected PagerDuty button');
+      const { user, channel, response_url } = parsed.data;
+      await runInChannel(
+        ctx,
+        { kind: 'resolve-pagerduty' },
+        { channelId: channel.id, userId: user.id, responseUrl: response_url ?? null },
+      );
+    },
+  );
 
   // "Post update", "Add note", "Assign role" open a form for this incident (submitted in listeners/views).
-  app.action({ block_id: A.blockId, action_id: new RegExp(`^(${A.update}|${A.note}|${A.role})$`) }, async ({ ack, body, client }) => {
-    await ack();
-    const parsed = openForm.safeParse(body);
-    if (!parsed.success) return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected form button');
-    const { user, channel, trigger_id, response_url, actions } = parsed.data;
-    const form = FORMS[actions[0]!.action_id as keyof typeof FORMS];
-    await afterAck(
-      ctx,
-      { responseUrl: response_url ?? null, userId: user.id },
-      async () => {
-        const incident = await incidentInChannel(ctx.deps, channel.id, user.id);
-        await client.views.open({ trigger_id, view: form(incident) as never });
-        return null;
-      },
-      { action: actions[0]!.action_id, user: user.id },
-    );
-  });
+  app.action(
+    { block_id: A.blockId, action_id: new RegExp(`^(${A.update}|${A.note}|${A.role})$`) },
+    async ({ ack, body, client }) => {
+      await ack();
+      const parsed = openForm.safeParse(body);
+      if (!parsed.success)
+        return ctx.deps.logger.warn({ issues: parsed.error.issues }, 'ignored an unexpected form button');
+      const { user, channel, trigger_id, response_url, actions } = parsed.data;
+      const form = FORMS[actions[0]!.action_id as keyof typeof FORMS];
+      await afterAck(
+        ctx,
+        { responseUrl: response_url ?? null, userId: user.id },
+        async () => {
+          const incident = await incidentInChannel(ctx.deps, channel.id, user.id);
+          await client.views.open({ trigger_id, view: form(incident) as never });
+          return null;
+        },
+        { action: actions[0]!.action_id, user: user.id },
+      );
+    },
+  );
 
   app.action({ block_id: A.blockId, action_id: ACTION_IDS }, async ({ ack, body }) => {
     await ack();
@@ -99,7 +113,10 @@ export function registerSummaryActions(app: App, ctx: ListenerContext): void {
     // A refused choice in the severity menu would stay shown: redraw the summary from the record.
     if (cmd.kind === 'severity') {
       const incident = await ctx.deps.store.findByChannel(channel.id);
-      if (incident) await refreshSummary(ctx.deps, incident.id).catch((err) => ctx.deps.logger.warn({ err }, 'summary not redrawn'));
+      if (incident)
+        await refreshSummary(ctx.deps, incident.id).catch((err) =>
+          ctx.deps.logger.warn({ err }, 'summary not redrawn'),
+        );
     }
   });
 }

@@ -25,7 +25,10 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
   app.command(COMMAND, async ({ command, ack, client }) => {
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
-      await ack({ response_type: 'ephemeral', text: 'Slack sent an incomplete command, so nothing was done. Please try again.' });
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Slack sent an incomplete command, so nothing was done. Please try again.',
+      });
       return;
     }
     const cmd = parsed.data;
@@ -65,7 +68,10 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
           ctx,
           { responseUrl: cmd.response_url, userId: cmd.user_id },
           async () => {
-            const msg = onCallMessage(await showOnCall(ctx.deps, { query: request.query }), ctx.deps.settings.defaultTimeZone);
+            const msg = onCallMessage(
+              await showOnCall(ctx.deps, { query: request.query }),
+              ctx.deps.settings.defaultTimeZone,
+            );
             await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
             return null;
           },
@@ -155,7 +161,9 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
         }
         await ack({
           response_type: 'ephemeral',
-          text: d.nearMiss ? `Recording a near miss: ${escapeMrkdwn(d.title)}…` : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`,
+          text: d.nearMiss
+            ? `Recording a near miss: ${escapeMrkdwn(d.title)}…`
+            : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`,
         });
         await declareAndReply(ctx, input);
         return;
@@ -163,7 +171,11 @@ export function registerIncidentCommand(app: App, ctx: ListenerContext): void {
       default:
         // Acts on this channel's incident: answered now, done after the ack.
         await ack();
-        await runInChannel(ctx, request, { channelId: cmd.channel_id, userId: cmd.user_id, responseUrl: cmd.response_url });
+        await runInChannel(ctx, request, {
+          channelId: cmd.channel_id,
+          userId: cmd.user_id,
+          responseUrl: cmd.response_url,
+        });
         return;
     }
   });

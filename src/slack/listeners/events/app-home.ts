@@ -9,7 +9,11 @@ import { LOAD_PERIOD_DAYS } from '../../../domain/command.ts';
 import { AppError } from '../../../domain/errors.ts';
 
 /** The parts of app_home_opened the bot relies on (https://api.slack.com/events/app_home_opened). */
-const homeOpened = z.object({ type: z.literal('app_home_opened'), user: z.string().min(1), tab: z.string().optional() });
+const homeOpened = z.object({
+  type: z.literal('app_home_opened'),
+  user: z.string().min(1),
+  tab: z.string().optional(),
+});
 
 /**
  * The Home tab of `userId`: their action items and the team's overdue ones and, for on-call leads,
@@ -20,12 +24,20 @@ export async function homeFor(ctx: ListenerContext, userId: string): Promise<Rec
   if (!ctx.deps.settings.oncallLeads.includes(userId)) return view;
   let extra: Record<string, unknown>[];
   try {
-    extra = onCallLoadHomeBlocks(await showOnCallLoad(ctx.deps, { query: null, periodDays: LOAD_PERIOD_DAYS, fetch: false }));
+    extra = onCallLoadHomeBlocks(
+      await showOnCallLoad(ctx.deps, { query: null, periodDays: LOAD_PERIOD_DAYS, fetch: false }),
+    );
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     extra = [
       { type: 'divider' },
-      { type: 'section', text: { type: 'mrkdwn', text: '*On-call load*\nNothing cached yet: `/incident load` fetches it from PagerDuty.' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: '*On-call load*\nNothing cached yet: `/incident load` fetches it from PagerDuty.',
+        },
+      },
     ];
   }
   // A Home tab holds at most 100 blocks.

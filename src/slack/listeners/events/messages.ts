@@ -29,7 +29,7 @@ export const messageDeletedSchema = z.object({
   deleted_ts: z.string().min(1),
 });
 
-const when = (ts: string | undefined) => (ts ? slackTsToDate(ts) ?? undefined : undefined);
+const when = (ts: string | undefined) => (ts ? (slackTsToDate(ts) ?? undefined) : undefined);
 
 /** An edit or delete of a message that is on an incident's timeline updates its entry. */
 export function registerMessageEvents(app: App, ctx: ListenerContext): void {
@@ -39,7 +39,10 @@ export function registerMessageEvents(app: App, ctx: ListenerContext): void {
     try {
       await updateMessageEntry(ctx.deps, change);
     } catch (err) {
-      ctx.deps.logger.error({ err, channel: change.channelId, ts: change.ts }, 'could not update a timeline message entry');
+      ctx.deps.logger.error(
+        { err, channel: change.channelId, ts: change.ts },
+        'could not update a timeline message entry',
+      );
     }
   });
 }

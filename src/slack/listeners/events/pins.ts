@@ -64,6 +64,9 @@ async function record(ctx: ListenerContext, input: PinnedMessageInput): Promise<
   try {
     await recordPinnedMessage(ctx.deps, input);
   } catch (err) {
-    ctx.deps.logger.error({ err, channel: input.channelId, ts: input.ts, via: input.via }, 'could not add a pinned message to the timeline');
+    ctx.deps.logger.error(
+      { err, channel: input.channelId, ts: input.ts, via: input.via },
+      'could not add a pinned message to the timeline',
+    );
   }
 }

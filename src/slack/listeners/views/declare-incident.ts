@@ -4,7 +4,12 @@ import { declarationSchema, type DeclarationInput } from '../../../domain/declar
 import { AppError } from '../../../domain/errors.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
-import { declareModalMetadataSchema, declareModalValues, declareSubmissionSchema, parseJsonOrNull } from '../../payloads.ts';
+import {
+  declareModalMetadataSchema,
+  declareModalValues,
+  declareSubmissionSchema,
+  parseJsonOrNull,
+} from '../../payloads.ts';
 import { declareAndReply, holdDeclaration, NOT_HELD } from '../declare-and-reply.ts';
 
 const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
@@ -19,12 +24,16 @@ const FIELD_BLOCK: Record<string, string> = {
 };
 
 function readValues(values: Record<string, Record<string, unknown>>): DeclarationInput {
-  const text = (block: string, action: string) => declareModalValues.text.safeParse(values[block]?.[action]).data?.value ?? '';
+  const text = (block: string, action: string) =>
+    declareModalValues.text.safeParse(values[block]?.[action]).data?.value ?? '';
   const severity = declareModalValues.select.safeParse(values[B.severity]?.[A.severity]).data?.selected_option?.value;
   const flags = new Set(
-    (declareModalValues.checkboxes.safeParse(values[B.flags]?.[A.flags]).data?.selected_options ?? []).map((o) => o.value),
+    (declareModalValues.checkboxes.safeParse(values[B.flags]?.[A.flags]).data?.selected_options ?? []).map(
+      (o) => o.value,
+    ),
   );
-  const awareSeconds = declareModalValues.dateTime.safeParse(values[B.breachAware]?.[A.breachAware]).data?.selected_date_time;
+  const awareSeconds = declareModalValues.dateTime.safeParse(values[B.breachAware]?.[A.breachAware]).data
+    ?.selected_date_time;
   const declaration: DeclarationInput = {
     title: text(B.title, A.title),
     severity: severity as DeclarationInput['severity'],
@@ -44,7 +53,10 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
   app.view(DECLARE_MODAL.callbackId, async ({ ack, body }) => {
     const parsed = declareSubmissionSchema.safeParse(body);
     if (!parsed.success) {
-      await ack({ response_action: 'errors', errors: { [B.title]: 'Slack sent an incomplete form. Please try again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [B.title]: 'Slack sent an incomplete form. Please try again.' },
+      });
       return;
     }
     const { view, user } = parsed.data;
@@ -68,7 +80,10 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
         return;
       }
     }
-    const meta = declareModalMetadataSchema.safeParse(parseJsonOrNull(view.private_metadata)).data ?? { responseUrl: null, channelId: null };
+    const meta = declareModalMetadataSchema.safeParse(parseJsonOrNull(view.private_metadata)).data ?? {
+      responseUrl: null,
+      channelId: null,
+    };
     const input = {
       declareKey: `view:${view.id}`,
       declaration,

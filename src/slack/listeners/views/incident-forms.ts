@@ -45,7 +45,9 @@ function readForm(callbackId: string, values: Record<string, Record<string, unkn
       const errors: Record<string, string> = {};
       if (!role || !ROLES.includes(role as RoleName)) errors[M.role.roleBlock] = 'Pick a role.';
       if (!userId) errors[M.role.userBlock] = 'Pick a person.';
-      return Object.keys(errors).length ? { ok: false, errors } : { ok: true, cmd: { kind: 'role', role: role as RoleName, userId: userId! } };
+      return Object.keys(errors).length
+        ? { ok: false, errors }
+        : { ok: true, cmd: { kind: 'role', role: role as RoleName, userId: userId! } };
     }
   }
 }
@@ -60,7 +62,10 @@ export function registerIncidentForms(app: App, ctx: ListenerContext): void {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata.safeParse(parseJsonOrNull(parsed.data.view.private_metadata)) : null;
     if (!parsed.success || !meta?.success) {
-      await ack({ response_action: 'errors', errors: { [M.update.block]: 'Slack sent an incomplete form. Please try again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [M.update.block]: 'Slack sent an incomplete form. Please try again.' },
+      });
       return;
     }
     const form = readForm(parsed.data.view.callback_id, parsed.data.view.state.values);
@@ -69,6 +74,10 @@ export function registerIncidentForms(app: App, ctx: ListenerContext): void {
       return;
     }
     await ack();
-    await runInChannel(ctx, form.cmd, { channelId: meta.data.channelId, userId: parsed.data.user.id, responseUrl: null });
+    await runInChannel(ctx, form.cmd, {
+      channelId: meta.data.channelId,
+      userId: parsed.data.user.id,
+      responseUrl: null,
+    });
   });
 }

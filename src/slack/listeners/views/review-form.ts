@@ -55,7 +55,10 @@ export function registerReviewForm(app: App, ctx: ListenerContext): void {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata.safeParse(parseJsonOrNull(parsed.data.view.private_metadata)) : null;
     if (!parsed.success || !meta?.success) {
-      await ack({ response_action: 'errors', errors: { [B.wentWell]: 'Slack sent an incomplete form. Please try again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [B.wentWell]: 'Slack sent an incomplete form. Please try again.' },
+      });
       return;
     }
     const userId = parsed.data.user.id;
@@ -67,7 +70,11 @@ export function registerReviewForm(app: App, ctx: ListenerContext): void {
     } else if (action) {
       try {
         const item = check.data.actionItems![0]!;
-        prepareActionItem({ ...item, ownerId: item.ownerId ?? null, due: item.due ?? null }, userId, calendarDate(ctx.deps.clock.now(), ctx.deps.settings.defaultTimeZone));
+        prepareActionItem(
+          { ...item, ownerId: item.ownerId ?? null, due: item.due ?? null },
+          userId,
+          calendarDate(ctx.deps.clock.now(), ctx.deps.settings.defaultTimeZone),
+        );
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         errors[B.actionDue] = err.userMessage;
@@ -82,10 +89,21 @@ export function registerReviewForm(app: App, ctx: ListenerContext): void {
       ctx,
       { responseUrl: null, userId },
       async () => {
-        const basedOn = meta.data.basedOn === undefined ? undefined : meta.data.basedOn === null ? null : new Date(meta.data.basedOn);
-        const { item, publishFailed, redacted } = await saveReview(ctx.deps, { channelId: meta.data.channelId, userId, input, action, basedOn });
+        const basedOn =
+          meta.data.basedOn === undefined ? undefined : meta.data.basedOn === null ? null : new Date(meta.data.basedOn);
+        const { item, publishFailed, redacted } = await saveReview(ctx.deps, {
+          channelId: meta.data.channelId,
+          userId,
+          input,
+          action,
+          basedOn,
+        });
         const saved = item ? `Saved the review and added ACT-${item.number}` : 'Saved the review';
-        const said = publishFailed ? `:warning: ${saved}, but ${publishFailed}.` : item || redacted ? `${saved}.` : null;
+        const said = publishFailed
+          ? `:warning: ${saved}, but ${publishFailed}.`
+          : item || redacted
+            ? `${saved}.`
+            : null;
         return said && redacted ? `${said}\n${redacted}` : said;
       },
       { view: REVIEW_MODAL.callbackId, user: userId },
