@@ -106,7 +106,8 @@ function main(argv: string[]): number {
     // cost more CPU than it saved (measured: a quarter of test/integration/declare.test.ts's CPU time).
     [
       '--disable-warning=ExperimentalWarning',
-      '--no-wasm-tier-up --no-wasm-dynamic-tiering',
+      '--no-wasm-tier-up',
+      '--no-wasm-dynamic-tiering',
       '--test',
       `--test-concurrency=${concurrency}`,
       ...setup,
