@@ -318,7 +318,7 @@ describe('Dockerfile', () => {
     assert.match(database, /await applyPendingMigrations\(url, applyMigrationsInWorker\)/);
     assert.match(
       database,
-      /await migrateAsOwner\(\{ migrationUrl: opts\.migrationUrl, botUrl: url, apply: applyMigrationsInWorker/,
+      /await migrateAsOwner\(\{\s*migrationUrl: opts\.migrationUrl,\s*botUrl: url,\s*apply: applyMigrationsInWorker/,
     );
     const app = fs.readFileSync(path.join(ROOT, 'src', 'app.ts'), 'utf8');
     assert.ok(
