@@ -75,8 +75,8 @@ export interface StartOptions {
   };
   /** More origins whose response URLs count as Slack's (tests serving them apart from SLACK_API_URL). */
   responseUrlOrigins?: string[];
-  /** A new embedded database starts from this migrated tarball instead of initdb (tests: test/support/templates.ts). */
-  embeddedTemplate?: string;
+  /** A new embedded database starts from this migrated tarball instead of initdb (default: the one made at install; null: none). */
+  embeddedTemplate?: string | null;
 }
 
 const authTestAnswer = z.object({
@@ -134,7 +134,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     migrate: config.MIGRATE_ON_START ? true : 'check',
     dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
     onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
-    ...(opts.embeddedTemplate ? { embeddedTemplate: opts.embeddedTemplate } : {}),
+    ...(opts.embeddedTemplate !== undefined ? { embeddedTemplate: opts.embeddedTemplate } : {}),
   });
   // The data folder as an absolute path: ./data is relative to where the bot was started, and
   // starting it from another folder makes a new, empty database there.
@@ -146,6 +146,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       ? `applied ${db.applied.length} database migration${db.applied.length === 1 ? '' : 's'}: ${db.applied.join(', ')}`
       : 'no pending database migrations',
   );
+  if (db.fromTemplate) {
+    logger.info(
+      { dataDir: db.dataDir },
+      'the new embedded database was loaded from the template made at install, with every migration of this version',
+    );
+  }
   if (db.created) {
     logger.warn(
       { dataDir: db.dataDir },

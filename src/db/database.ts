@@ -16,6 +16,8 @@ export interface Database {
   dataDir: string | null;
   /** The embedded database's folder held no database: this start made a new, empty one. */
   created: boolean;
+  /** That new database was loaded from the template made at install (src/db/embedded-template.ts): already migrated. */
+  fromTemplate: boolean;
   /** The migrations this opening applied (none when every one was applied before, or when it only checks). */
   applied: string[];
   close(): Promise<void>;
@@ -37,17 +39,31 @@ export async function openDatabase(opts: {
   onIdleError?: (err: Error) => void;
   migrate?: boolean | 'check';
   migrationUrl?: string | null;
-  /** Tests: a new embedded database starts from this tarball (a migrated one) instead of initdb (startEmbeddedPostgres). */
-  embeddedTemplate?: string;
+  /**
+   * A new embedded database starts from this tarball (a migrated one) instead of initdb
+   * (startEmbeddedPostgres). By default the one made at install (src/db/embedded-template.ts) when
+   * it matches today's migrations; null: none, initdb and every migration run.
+   */
+  embeddedTemplate?: string | null;
 }): Promise<Database> {
   // PGlite is loaded only when it is used (a bot on a PostgreSQL server does not carry it), and then
   // in its own thread; that thread failing is reported like a dropped connection.
+  // The template stands for this version's migrations: used only by a start that applies them
+  // (with MIGRATE_ON_START=false a new folder stays unmigrated, and the start refuses).
+  const template = opts.url
+    ? null
+    : opts.embeddedTemplate !== undefined
+      ? opts.embeddedTemplate
+      : opts.migrate === false || opts.migrate === 'check'
+        ? null
+        : (await import('./embedded-template.ts')).installedEmbeddedTemplate();
   const embedded = opts.url
     ? null
     : await (await import('./embedded.ts')).startEmbeddedPostgres(opts.dataDir, {
         onError: (err) => opts.onIdleError?.(err),
-        ...(opts.embeddedTemplate ? { template: opts.embeddedTemplate } : {}),
+        ...(template ? { template } : {}),
       });
+  const fromTemplate = embedded?.created === true && template !== null;
   const url = opts.url ?? embedded!.url;
   try {
     let applied: string[] = [];
@@ -69,7 +85,8 @@ export async function openDatabase(opts: {
     // PGlite's WebAssembly memory grows and never shrinks: initdb and the migrations leave it at
     // several hundred MB. A new thread on the same folder starts small (measured: about 250 MB less
     // resident after a first start), for a second or so on the starts that changed the schema.
-    if (embedded?.dataDir && (embedded.created || applied.length > 0)) await embedded.restart();
+    // A database loaded from the template never ran initdb in this thread (the child that loaded it has exited).
+    if (embedded?.dataDir && ((embedded.created && !fromTemplate) || applied.length > 0)) await embedded.restart();
     // PGlite is a single Postgres session and its socket server interleaves the extended-protocol
     // messages of concurrent connections (seen: "bind message supplies 2 parameters, but prepared
     // statement requires 3" under 5 concurrent declares), so the embedded database gets one connection.
@@ -86,6 +103,7 @@ export async function openDatabase(opts: {
       description: describe(url, embedded?.dataDir ?? null, embedded !== null),
       dataDir: embedded?.dataDir ?? null,
       created: embedded?.created ?? false,
+      fromTemplate,
       applied,
       async close() {
         await prisma.$disconnect();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
+import { installedEmbeddedTemplate, makeEmbeddedTemplate } from '../../src/db/embedded-template.ts';
 import { readMigrations } from '../../src/db/migrate.ts';
 import { createScratchDatabase } from '../../src/db/scratch.ts';
 
@@ -56,7 +57,8 @@ test('openDatabase says which migrations it applied: all on a new database, none
   for (const target of targets) {
     await t.test(target.name, async () => {
       try {
-        const first = await openDatabase({ url: target.url, dataDir: target.dataDir });
+        // No template: initdb and every migration, as where none was made at install.
+        const first = await openDatabase({ url: target.url, dataDir: target.dataDir, embeddedTemplate: null });
         try {
           assert.deepEqual(first.applied, migrations);
           assert.equal(await first.prisma.incident.count(), 0, 'usable after the migrations');
@@ -76,5 +78,53 @@ test('openDatabase says which migrations it applied: all on a new database, none
         await target.drop();
       }
     });
+  }
+});
+
+test('a first start on an empty folder loads the template made at install: migrated, private, no initdb or migration run', async () => {
+  // The template as `npm install` makes it (scripts/embedded-template.ts), in the bot's own folder.
+  const file = await makeEmbeddedTemplate();
+  assert.equal(installedEmbeddedTemplate(), file);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-template-'));
+  try {
+    const dataDir = path.join(dir, 'data');
+    const db = await openDatabase({ url: null, dataDir });
+    try {
+      assert.equal(db.created, true, 'a new database in this folder');
+      assert.equal(db.fromTemplate, true);
+      assert.deepEqual(db.applied, [], 'nothing left to apply');
+      const { rows } = await db.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL',
+      );
+      assert.deepEqual(rows, [{ n: readMigrations().migrationDirectories.length }], 'every committed migration');
+      assert.equal(await db.prisma.incident.count(), 0, 'and no data');
+    } finally {
+      await db.close();
+    }
+    // Private like any data folder: folders 0700, files 0600.
+    const walk = (d: string): string[] =>
+      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(d, e.name);
+        return e.isDirectory() ? [p, ...walk(p)] : [p];
+      });
+    for (const p of walk(dataDir)) {
+      const st = fs.statSync(p);
+      if (st.isSocket()) continue;
+      assert.equal(st.mode & 0o077, 0, `${p} is private (${(st.mode & 0o777).toString(8)})`);
+    }
+    // The next start opens it as it is: nothing to apply, not new.
+    const again = await openDatabase({ url: null, dataDir });
+    try {
+      assert.equal(again.created, false);
+      assert.equal(again.fromTemplate, false);
+      assert.deepEqual(again.applied, []);
+    } finally {
+      await again.close();
+    }
+    // With MIGRATE_ON_START=false ('check') a new folder is not migrated behind the operator's back.
+    const unmigrated = path.join(dir, 'unmigrated');
+    await assert.rejects(openDatabase({ url: null, dataDir: unmigrated, migrate: 'check' }), /migrations are pending/i);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

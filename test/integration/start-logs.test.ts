@@ -50,6 +50,9 @@ describe('start-up log lines', () => {
     });
     const bot = await startBot(config, {
       logger,
+      // initdb and every migration, as on a machine where no template was made at install (the
+      // template's own start: test/db/database.test.ts).
+      embeddedTemplate: null,
       resumeEveryMs: 0,
       slackRetries: { retries: 0 },
       actionRemindersEveryMs: 0,

@@ -4,7 +4,7 @@
 // writes reaches another.
 //
 // - Embedded PGlite: a tarball of a migrated data folder (PGlite's dumpDataDir), in
-//   node_modules/.cache/incident-bot-tests/, which the bot's embedded database starts from
+//   node_modules/.cache/incident-bot/ (the bot's own, made at install: src/db/embedded-template.ts), which the bot's embedded database starts from
 //   (openDatabase's embeddedTemplate option) instead of running initdb and the migrations.
 // - PostgreSQL (TEST_DATABASE_URL): a migrated database on the server; each test database is made
 //   with CREATE DATABASE … TEMPLATE it.
@@ -13,78 +13,32 @@
 // migration makes a new template. scripts/test-global-setup.ts makes them before the test files
 // start; a file run on its own makes them itself when missing (made under a temporary name and
 // renamed, so files started side by side never see half of one).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { applyMigrationsInWorker, readMigrations } from '../../src/db/migrate.ts';
+import { EMBEDDED_TEMPLATE_DIR, embeddedTemplateKey, makeEmbeddedTemplate } from '../../src/db/embedded-template.ts';
+import { applyMigrationsInWorker } from '../../src/db/migrate.ts';
 import { applyPendingMigrations } from '../../src/db/roles.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const TEMPLATE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'incident-bot-tests');
+/** The same folder as the bot's own template (made at install): one template serves both. */
+export const TEMPLATE_CACHE = EMBEDDED_TEMPLATE_DIR;
 const PGLITE_PREFIX = 'pglite-migrated-';
 /** The prefix of the template databases on a PostgreSQL server. */
 export const SERVER_TEMPLATE_PREFIX = 'incident_bot_template_';
 
-/** What a template depends on: the committed migrations, byte for byte, and the PGlite that wrote it. */
-export function templateKey(): string {
-  const h = createHash('sha256');
-  // Its package.json is not among its exports: found through the module's own path.
-  const pglite = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
-  const manifest = path.join(pglite.slice(0, pglite.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
-  const pgliteVersion = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
-  h.update(`pglite ${pgliteVersion}\n`);
-  const m = readMigrations();
-  h.update(m.lockfile.content ?? '');
-  for (const d of m.migrationDirectories) {
-    const c = d.migrationFile.content;
-    h.update(`\0${d.path}\0${c.tag === 'ok' ? c.value : ''}`);
-  }
-  return h.digest('hex').slice(0, 16);
-}
+/** What a template depends on: the committed migrations and PGlite's version (src/db/embedded-template.ts). */
+export const templateKey = embeddedTemplateKey;
 
 let embedded: Promise<string> | undefined;
 
 /** The path of the migrated PGlite tarball, made when missing. */
 export function embeddedTemplate(): Promise<string> {
-  embedded ??= makeEmbeddedTemplate().catch((err: unknown) => {
+  embedded ??= makeEmbeddedTemplate(TEMPLATE_CACHE).catch((err: unknown) => {
     embedded = undefined;
     throw err;
   });
   return embedded;
-}
-
-async function makeEmbeddedTemplate(): Promise<string> {
-  const file = path.join(TEMPLATE_CACHE, `${PGLITE_PREFIX}${templateKey()}.tar`);
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(TEMPLATE_CACHE, { recursive: true, mode: 0o700 });
-  // PGlite here, on this thread, served on a socket in a private folder for the migrations (run as
-  // the bot runs them, by the schema engine in a worker), then dumped.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const socketDir = fs.mkdtempSync(path.join(TEMPLATE_CACHE, 'socket-'));
-  const db = await PGlite.create(undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
-  try {
-    const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432') });
-    await server.start();
-    try {
-      await applyPendingMigrations(
-        `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
-        applyMigrationsInWorker,
-      );
-    } finally {
-      await server.stop();
-    }
-    // Written beside its final name and renamed: a file started meanwhile sees all of it or none.
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
-    fs.writeFileSync(partial, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()), { mode: 0o600 });
-    fs.renameSync(partial, file);
-  } finally {
-    await db.close();
-    fs.rmSync(socketDir, { recursive: true, force: true });
-  }
-  return file;
 }
 
 /** Removes the PGlite templates of other migrations (older versions of the code). */
