@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SOCKET_NAME, socketUrl } from './embedded.ts';
 import { applyMigrationsInWorker, readMigrations } from './migrate.ts';
 import { applyPendingMigrations } from './roles.ts';
 
@@ -63,13 +64,10 @@ export async function makeEmbeddedTemplate(dir = EMBEDDED_TEMPLATE_DIR): Promise
   const socketDir = fs.mkdtempSync(path.join(dir, 'socket-'));
   const db = await PGlite.create(undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
   try {
-    const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432') });
+    const server = new PGLiteSocketServer({ db, path: path.join(socketDir, SOCKET_NAME) });
     await server.start();
     try {
-      await applyPendingMigrations(
-        `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
-        applyMigrationsInWorker,
-      );
+      await applyPendingMigrations(socketUrl(socketDir), applyMigrationsInWorker);
     } finally {
       await server.stop();
     }

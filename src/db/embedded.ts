@@ -40,6 +40,15 @@ export type EmbeddedReply =
 
 /** The socket file's name in its folder, the one `pg` connects to for `host=<folder>` (port 5432). */
 export const SOCKET_NAME = '.s.PGSQL.5432';
+
+/**
+ * The URL of an embedded database served on `${socketDir}/${SOCKET_NAME}`: the socket's folder as
+ * `host` (pg, Prisma's pg adapter and pg-boss read it so); `localhost` is only there to keep the URL
+ * parseable and is never used.
+ */
+export function socketUrl(socketDir: string): string {
+  return `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`;
+}
 /** sun_path holds 108 bytes on Linux, 104 on macOS (with the terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = 103;
 
@@ -128,8 +137,9 @@ function privateUmask() {
 /**
  * dataDir null keeps the database in memory (tests, scratch work). `onError` hears of the
  * database's thread failing or ending while the bot runs (queries fail from then on).
- * `template` (tests): a tarball of a data folder (PGlite's dumpDataDir) that a new database starts
- * as, instead of an empty one from initdb; a folder that holds a database already is opened as it is.
+ * `template`: a tarball of a data folder (PGlite's dumpDataDir: the one made at install,
+ * src/db/embedded-template.ts, or the tests') that a new database starts as, instead of an empty one
+ * from initdb; a folder that holds a database already is opened as it is.
  * With a dataDir, throws DataDirLockedError (having changed nothing) when another process has it open.
  */
 export async function startEmbeddedPostgres(
@@ -186,9 +196,7 @@ export async function startEmbeddedPostgres(
 
   let stopped: Promise<void> | undefined;
   return {
-    // The socket's folder as `host` (pg, Prisma's pg adapter and pg-boss read it so); `localhost` is
-    // only there to keep the URL parseable and is never used.
-    url: `postgresql://postgres:postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&sslmode=disable`,
+    url: socketUrl(socketDir),
     socketPath,
     dataDir: dir,
     created: dir !== null && fresh,
@@ -215,7 +223,8 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * Makes a new database in the empty folder `dir` in a child process (embedded-worker.mjs --initdb):
+ * Makes a new database in the empty folder `dir` in a child process (embedded-worker.mjs --initdb),
+ * by initdb or, with `template`, by unpacking that tarball:
  * initdb grows PGlite's WebAssembly memory to several hundred MB (measured: the first start held
  * about 1 GB at its peak, and a thread that had run initdb left about 40 MB behind it when it ended).
  */
