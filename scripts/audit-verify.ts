@@ -13,6 +13,7 @@
 // Reads DATABASE_URL, else the embedded database in DATA_DIR (./data), which must already exist and
 // must not be open in a running bot (PGlite is one process's database: the folder is locked, and
 // this says so and exits 2). It changes nothing: no migrations are applied.
+import '../src/wasm-baseline.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

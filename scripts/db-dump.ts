@@ -8,6 +8,7 @@
 // custom format (restore it with pg_restore); options given replace those two.
 // pg_dump must be at least as new as the embedded PostgreSQL (PGlite's, 18): set PG_DUMP to its
 // path when the one on PATH is older (e.g. /usr/lib/postgresql/18/bin/pg_dump).
+import '../src/wasm-baseline.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // empty data folder loads instead of running initdb and the migrations. Run by `npm install`
 // (postinstall) and by the image's build. It never fails the install: without a template the
 // first start makes its database as before, only slower.
+import '../src/wasm-baseline.mjs';
 import { embeddedTemplateFile, makeEmbeddedTemplate } from '../src/db/embedded-template.ts';
 
 try {

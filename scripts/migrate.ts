@@ -4,6 +4,7 @@
 // the reminder queue's schema and grants the role of DATABASE_URL (the bot's) exactly what the bot
 // needs, and records it as the bot's role (see docs/operations.md, Least-privilege database roles).
 // Refused, with nothing applied, while the bot (or another tool) has the embedded database open.
+import '../src/wasm-baseline.mjs';
 import path from 'node:path';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';

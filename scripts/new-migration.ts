@@ -2,6 +2,7 @@
 // the SQL that takes the committed migrations to the current schema. The schema engine replays the
 // migrations in a scratch database on a PostgreSQL server (SCRATCH_DATABASE_URL, default the local
 // server): its schema reader does not understand PGlite's Postgres 17 catalogs.
+import '../src/wasm-baseline.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch.ts';

@@ -2,6 +2,7 @@
 // the stored record: the timeline, what people added in the review form and the action items
 // (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded database in DATA_DIR
 // (./data). The same record always gives the same review.
+import '../src/wasm-baseline.mjs';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';

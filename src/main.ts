@@ -1,3 +1,4 @@
+import './wasm-baseline.mjs';
 import fs from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+import '../wasm-baseline.mjs';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';

@@ -6,6 +6,7 @@
 // changes (a checkout without a new install), no template matches and the start runs initdb as
 // before, so a wrong template is never loaded. The migrations insert no random or time-dependent
 // rows, so a database loaded from it is the one initdb and the migrations would have made.
+import '../wasm-baseline.mjs';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -10,6 +10,7 @@
 // second Postgres and grows PGlite's WebAssembly memory to several hundred MB, which a process
 // gives back when it ends (a thread in the bot's process did not, all of it). The folder's lock
 // stays with the bot's process, which waits for this one before it opens the folder.
+import '../wasm-baseline.mjs';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';

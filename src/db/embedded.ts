@@ -230,12 +230,11 @@ export async function startEmbeddedPostgres(
  */
 async function initdbInChild(dir: string, template?: string): Promise<void> {
   const { spawn } = await import('node:child_process');
-  // Only V8's baseline compiler for Postgres's WebAssembly: initdb runs most of it once, so optimising it costs more than it saves.
+  // Only V8's baseline compiler for Postgres's WebAssembly (the worker imports wasm-baseline.mjs):
+  // initdb runs most of it once, so optimising it costs more than it saves.
   const child = spawn(
     process.execPath,
     [
-      '--no-wasm-tier-up',
-      '--no-wasm-dynamic-tiering',
       '--max-semi-space-size=1',
       fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)),
       '--initdb',

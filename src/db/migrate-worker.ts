@@ -2,6 +2,7 @@
 // schema engine's WebAssembly memory, and everything it allocated, goes away with the process
 // instead of staying in the bot's. The database URL comes over the IPC channel (not argv or the
 // environment, where a password would show); the answer goes back the same way.
+import '../wasm-baseline.mjs';
 import { applyMigrations } from './migrate.ts';
 
 const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));

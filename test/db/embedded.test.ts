@@ -50,6 +50,8 @@ async function someWrites(url: string) {
   });
 }
 
+// Tests not about how a new database is made start from the migrated template (initdb is seconds of
+// WebAssembly); the first test and the file-mode test make theirs with initdb.
 describe('embedded PostgreSQL (PGlite in its own thread)', () => {
   test('keeps its data in the folder across a restart; stopping twice is harmless and the port closes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-embedded-'));
@@ -86,7 +88,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
   test('restart: a new thread on the same folder, its data kept, the folder locked throughout; refused in memory', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-restart-'));
     try {
-      const db = await startEmbeddedPostgres(path.join(dir, 'data'));
+      const db = await startEmbeddedPostgres(path.join(dir, 'data'), { template: await embeddedTemplate() });
       try {
         await withClient(db.url, async (c) => {
           await c.query('CREATE TABLE kept (note text)');
@@ -115,7 +117,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    const memory = await startEmbeddedPostgres(null);
+    const memory = await startEmbeddedPostgres(null, { template: await embeddedTemplate() });
     try {
       await assert.rejects(memory.restart(), /in-memory embedded database cannot be restarted/);
       await withClient(memory.url, (c) => c.query('SELECT 1'));
@@ -196,7 +198,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-old-modes-'));
     const data = path.join(dir, 'data');
     try {
-      const first = await startEmbeddedPostgres(data);
+      const first = await startEmbeddedPostgres(data, { template: await embeddedTemplate() });
       await someWrites(first.url);
       await first.stop();
       const open = (p: string) => {
@@ -231,7 +233,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
     const data = path.join(dir, 'data');
     try {
       const before = listeningTcpPorts();
-      const db = await startEmbeddedPostgres(data);
+      const db = await startEmbeddedPostgres(data, { template: await embeddedTemplate() });
       try {
         if (before) assert.deepEqual(listeningTcpPorts(), before, 'no TCP listener was opened');
         const socket = path.join(data, SOCKET_NAME);
@@ -333,7 +335,7 @@ describe('embedded PostgreSQL (PGlite in its own thread)', () => {
   test('in one process, a folder already open is refused until it is stopped', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-lock-self-'));
     try {
-      const db = await startEmbeddedPostgres(dir);
+      const db = await startEmbeddedPostgres(dir, { template: await embeddedTemplate() });
       try {
         await assert.rejects(openDatabase({ url: null, dataDir: dir }), /stop the bot first, or use DATABASE_URL/);
       } finally {
