@@ -11,6 +11,7 @@
 // with the database's clock, so a job is queued with a delay measured on deps.clock (seconds from
 // now) rather than an absolute time: skew between the bot's and the database's clocks does not
 // move reminders.
+import { createHash } from 'node:crypto';
 import { createCheckpointQueues } from './audit-checkpoints.ts';
 import { PgBoss, type Db, type Job } from 'pg-boss';
 import pg from 'pg';
@@ -28,6 +29,18 @@ const REMINDER_QUEUE_OPTIONS = {
   retryDelay: 30,
   expireInSeconds: 5 * 60,
 } as const;
+
+/**
+ * The job id for a reminder's singleton key (incident and due time): the same key always gives the
+ * same id, a UUID (version 8, from SHA-256) as pg-boss's job table wants.
+ */
+export function reminderJobId(singletonKey: string): string {
+  const b = createHash('sha256').update(`incident-reminder:${singletonKey}`).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80; // version 8
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 interface ReminderJob {
   incidentId: string;
@@ -120,10 +133,14 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
       const at = nextReminderAt(incident, now, deps.settings.reminderCadence);
       if (!at) return; // resolved or closed (no breach clock running), or no channel: nothing more to remind
       const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
-      // One queued job per incident and due time (the queue's "short" policy makes singletonKey
-      // unique among jobs not yet started): rescheduling the same state queues nothing new.
+      // One job per incident and due time, whatever state the first one is in: its id is made from
+      // them, and pg-boss inserts nothing when a job with that id exists. (The queue's "short" policy
+      // alone makes singletonKey unique only among jobs not yet started: a replica scheduling a due
+      // reminder just after another replica's job had started queued a second one.)
+      const singletonKey = `${incident.id}:${at.toISOString()}`;
       await boss.send(REMINDER_QUEUE, { incidentId: incident.id } satisfies ReminderJob, {
-        singletonKey: `${incident.id}:${at.toISOString()}`,
+        id: reminderJobId(singletonKey),
+        singletonKey,
         ...(delaySeconds > 0 ? { startAfter: delaySeconds } : {}),
       });
     },

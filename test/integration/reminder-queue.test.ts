@@ -178,6 +178,15 @@ for (const database of testDatabases()) {
         1,
         'queued once',
       );
+      // Scheduling that same state again, once its job has run (a replica that read the incident
+      // before the reminder, or a retried request), queues nothing: one job per incident and due time,
+      // whatever state the first one is in.
+      await Promise.all([a.queue.scheduler.schedule(incident), b.queue.scheduler.schedule(incident)]);
+      assert.equal(
+        (await jobs(incident)).filter((j) => j.singleton_key === `${incident.id}:${due.toISOString()}`).length,
+        1,
+        'not queued again after it ran',
+      );
       // The check queued the next one: 30 minutes after the previous due time.
       const next = nextReminderAt(stored, clock.now())!;
       assert.deepEqual(next, new Date(due.getTime() + 30 * MINUTE));
