@@ -77,11 +77,22 @@ fs.mkdirSync = function (target, options, ...rest) {
 // resident for nothing (measured: about 130 MB less resident with 16 MB, reports no slower).
 const options = { postgresqlconf: ['shared_buffers = 16MB'] };
 
-/** The template as PGlite loads it, only for a new database: PGlite refuses it over an existing one. */
-const templateFor = (dir) =>
-  template && (!dir || !fs.existsSync(`${dir}/PG_VERSION`))
-    ? { loadDataDir: new Blob([fs.readFileSync(template)]) }
-    : {};
+/**
+ * The template as PGlite loads it, only for a new database: PGlite refuses it over an existing one.
+ * PGlite asks only for the tarball's bytes (`arrayBuffer()`) and its type; a Blob made from the file
+ * gave them by copying 39 MB through Node's Blob reader, chunk by chunk (measured: about a quarter of
+ * the CPU of starting from the template, and as many pages to fault in). This hands PGlite the
+ * buffer the file was read into, without a copy.
+ */
+const templateFor = (dir) => {
+  if (!template || (dir && fs.existsSync(`${dir}/PG_VERSION`))) return {};
+  const bytes = fs.readFileSync(template);
+  const whole =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes.buffer
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return { loadDataDir: { type: 'application/x-tar', size: whole.byteLength, arrayBuffer: async () => whole } };
+};
 
 if (initdbDir) {
   try {
