@@ -8,7 +8,7 @@ import '../src/wasm-baseline.mjs';
 import path from 'node:path';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
+import { applyMigrationsInWorker } from '../src/db/migrate.ts';
 import { DatabaseSetupError, migrateAsOwner } from '../src/db/roles.ts';
 import { installReminderQueue } from '../src/jobs/reminder-queue.ts';
 
@@ -34,7 +34,7 @@ try {
     const { applied, botRole, carriedJobs } = await migrateAsOwner({
       migrationUrl,
       botUrl: url!,
-      apply: applyMigrations,
+      apply: applyMigrationsInWorker,
       installQueue: installReminderQueue,
     });
     console.log(applied.length ? `Applied ${applied.join(', ')} to ${where} as the owner.` : `${where} is up to date.`);
@@ -46,7 +46,7 @@ try {
         : 'MIGRATION_DATABASE_URL and DATABASE_URL are the same role: nothing granted (one role does everything).',
     );
   } else {
-    const applied = await applyMigrations(url ?? embedded!.url);
+    const applied = await applyMigrationsInWorker(url ?? embedded!.url);
     console.log(applied.length ? `Applied ${applied.join(', ')} to ${where}.` : `${where} is up to date.`);
   }
 } catch (err) {

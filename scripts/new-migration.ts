@@ -6,7 +6,7 @@ import '../src/wasm-baseline.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createScratchDatabase } from '../src/db/scratch.ts';
-import { MIGRATIONS_DIR, diffMigrationsToSchema } from '../src/db/migrate.ts';
+import { MIGRATIONS_DIR, diffMigrationsToSchemaInWorker } from '../src/db/migrate.ts';
 
 const name = (process.argv[2] ?? '').toLowerCase().replace(/[^a-z0-9_]+/g, '_');
 if (!name) {
@@ -17,7 +17,7 @@ const scratch = await createScratchDatabase(
   process.env.SCRATCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
 );
 try {
-  const sql = await diffMigrationsToSchema(scratch.url);
+  const sql = await diffMigrationsToSchemaInWorker(scratch.url);
   if (!sql) {
     console.log('The committed migrations already match prisma/schema.prisma: nothing to write.');
   } else {

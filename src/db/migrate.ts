@@ -147,10 +147,23 @@ export async function diffMigrationsToSchema(databaseUrl: string): Promise<strin
 /**
  * applyMigrations in a child process (migrate-worker.ts) that exits when done: Prisma's WebAssembly
  * schema engine takes about 100 MB, and a worker thread left part of it in the bot's process for
- * good (measured: about 13 MB on PostgreSQL). Runs only when some migration is pending (roles.ts
- * reads _prisma_migrations first). Same result and errors.
+ * good (measured: about 13 MB on PostgreSQL); its glue also leaves a 10-second timer behind
+ * engine.free(), which kept a process that had used it alive 10 s longer. Runs only when some
+ * migration is pending (roles.ts reads _prisma_migrations first). Same result and errors.
  */
-export async function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> {
+export function applyMigrationsInWorker(databaseUrl: string): Promise<string[]> {
+  return inMigrationProcess<string[]>('apply', databaseUrl);
+}
+
+/** diffMigrationsToSchema in a child process of its own, as applyMigrationsInWorker. */
+export function diffMigrationsToSchemaInWorker(databaseUrl: string): Promise<string> {
+  return inMigrationProcess<string>('diff', databaseUrl);
+}
+
+/** What a migration process is asked to do (migrate-worker.ts). */
+export type MigrationOp = 'apply' | 'diff';
+
+async function inMigrationProcess<T>(op: MigrationOp, databaseUrl: string): Promise<T> {
   const { fork } = await import('node:child_process');
   // Node strips the child's TypeScript types as it does the bot's; none of the bot's own Node
   // options (a test runner's, a profiler's) are passed on.
@@ -159,14 +172,14 @@ export async function applyMigrationsInWorker(databaseUrl: string): Promise<stri
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const result = await new Promise<{ ok: boolean; applied?: string[]; message?: string; stack?: string }>(
+    const result = await new Promise<{ ok: boolean; result?: T; message?: string; stack?: string }>(
       (resolve, reject) => {
         child.once('message', resolve as (m: unknown) => void);
         child.once('error', reject);
         child.once('exit', (code, signal) =>
           reject(new Error(`the migration process exited (${signal ?? `code ${code}`}) before answering`)),
         );
-        child.send({ url: databaseUrl });
+        child.send({ op, url: databaseUrl });
       },
     );
     if (!result.ok) {
@@ -174,7 +187,7 @@ export async function applyMigrationsInWorker(databaseUrl: string): Promise<stri
       if (result.stack) err.stack = result.stack;
       throw err;
     }
-    return result.applied!;
+    return result.result as T;
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -16,7 +16,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { DatabaseSetupError, grantBotRole, migrateAsOwner } from '../../src/db/roles.ts';
-import { applyMigrations, readMigrations } from '../../src/db/migrate.ts';
+import { applyMigrationsInWorker, readMigrations } from '../../src/db/migrate.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch.ts';
 import { installReminderQueue, startReminderQueue } from '../../src/jobs/reminder-queue.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -432,7 +432,7 @@ describe('least-privilege database roles (postgres)', {
         migrateAsOwner({
           migrationUrl: urlAs(fresh.url, OWNER),
           botUrl: freshBot,
-          apply: applyMigrations,
+          apply: applyMigrationsInWorker,
           installQueue: installReminderQueue,
         }),
         (err: Error) =>
@@ -481,7 +481,7 @@ describe('least-privilege database roles (postgres)', {
       const botOld = urlAs(old.url, BOT);
       // As the previous version left it: migrated, pg-boss 10's queue installed by the owner (with
       // queued jobs), the bot role granted.
-      await applyMigrations(ownerOld);
+      await applyMigrationsInWorker(ownerOld);
       await withClient(ownerOld, (c) => loadV10Schema(c));
       await grantBotRole(ownerOld, BOT);
       const state = () =>
@@ -601,7 +601,12 @@ describe('least-privilege database roles (postgres)', {
     });
     try {
       await assert.rejects(
-        migrateAsOwner({ migrationUrl: ownerUrl, botUrl, apply: applyMigrations, installQueue: installReminderQueue }),
+        migrateAsOwner({
+          migrationUrl: ownerUrl,
+          botUrl,
+          apply: applyMigrationsInWorker,
+          installQueue: installReminderQueue,
+        }),
         (err: Error) =>
           err instanceof DatabaseSetupError &&
           new RegExp(`owns public\\.left_by_the_bot: .*REASSIGN OWNED BY "${BOT}" TO "${OWNER}"`).test(err.message),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
-import { applyMigrations, diffMigrationsToSchema, readMigrations } from '../../src/db/migrate.ts';
+import { applyMigrationsInWorker, diffMigrationsToSchemaInWorker, readMigrations } from '../../src/db/migrate.ts';
 import { createScratchDatabase } from '../../src/db/scratch.ts';
 import { testDatabases } from '../support/databases.ts';
 
@@ -18,12 +18,12 @@ describe('migrations', () => {
       const scratch = database.name === 'pglite' ? await startEmbeddedPostgres(null) : null;
       const db = scratch ? { url: scratch.url, teardown: () => scratch.stop() } : await database.setup({ empty: true });
       try {
-        const first = await applyMigrations(db.url!);
+        const first = await applyMigrationsInWorker(db.url!);
         assert.deepEqual(
           first,
           readMigrations().migrationDirectories.map((d) => d.path),
         );
-        assert.deepEqual(await applyMigrations(db.url!), []);
+        assert.deepEqual(await applyMigrationsInWorker(db.url!), []);
         const client = new pg.Client({ connectionString: db.url! });
         await client.connect();
         try {
@@ -71,7 +71,7 @@ describe('migrations', () => {
     if (!server) return t.skip('set TEST_DATABASE_URL to a PostgreSQL server to run this check');
     const scratch = await createScratchDatabase(server, 'incident_bot_diff');
     try {
-      const sql = await diffMigrationsToSchema(scratch.url);
+      const sql = await diffMigrationsToSchemaInWorker(scratch.url);
       assert.equal(
         sql,
         '',
