@@ -1,7 +1,7 @@
 // npm test: runs the test files with Node's test runner, each file in a process of its own, and
 // reports every file with its time (test/support/file-times-reporter.ts).
 //
-//   npm test                           typecheck, then every test/**/*.test.ts
+//   npm test                           every test/**/*.test.ts, typechecked beside them
 //   npm test -- test/db/foo.test.ts    only the files (or folders) named, no typecheck
 //   npm run test:unit                  the unit tier: pure tests, no database, server or process (seconds)
 //   npm test -- --test-name-pattern=x  other options go to `node --test` as they are
@@ -9,7 +9,7 @@
 // Settings: TEST_CONCURRENCY (files side by side; default one more than the machine's cores: the
 // suite is mostly CPU-bound, and the extra file fills the time others wait on timers), TEST_SLOWEST (how many of the slowest files are
 // listed at the end; default 10). See docs/testing.md.
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,7 +48,7 @@ export function testFiles(dir: string): string[] {
 
 const isUnit = (file: string) => UNIT.some((u) => (u.endsWith('/') ? file.startsWith(u) : file === u));
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const unit = argv.includes('--unit');
   const options = argv.filter((a) => a.startsWith('-') && a !== '--unit');
   const named = argv.filter((a) => !a.startsWith('-'));
@@ -69,19 +69,9 @@ function main(argv: string[]): number {
     return 2;
   }
 
-  // The whole suite is typechecked first (a type error fails it in seconds); a file or a tier is not.
-  if (all && !unit) {
-    const started = Date.now();
-    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    if (tsc.status !== 0) {
-      console.error(`typecheck failed (tsc --noEmit): ${tsc.status ?? tsc.signal}`);
-      return 1;
-    }
-    console.log(`✔ ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s  typecheck (tsc --noEmit)`);
-  }
+  // The whole suite is typechecked beside the tests (tsc uses one core, for about 10 s, while the
+  // first files start); a type error stops the tests and fails the run. A file or a tier is not typechecked.
+  const typecheck = all && !unit ? startTypecheck() : null;
 
   const cache = path.join(ROOT, 'node_modules', '.cache', 'incident-bot-tests');
   fs.mkdirSync(cache, { recursive: true });
@@ -99,7 +89,7 @@ function main(argv: string[]): number {
   const setup = files.every(isUnit)
     ? []
     : [`--test-global-setup=${path.join(ROOT, 'test', 'support', 'global-setup.ts')}`];
-  const run = spawnSync(
+  const tests = spawn(
     process.execPath,
     // --no-wasm-tier-up --no-wasm-dynamic-tiering: V8 runs WebAssembly (PGlite, Prisma's engines) with its baseline compiler only.
     // A test file's process lives seconds; optimising PGlite's 9 MB of WebAssembly in the background
@@ -123,7 +113,36 @@ function main(argv: string[]): number {
       env: { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(cache, 'compile') },
     },
   );
-  return run.status ?? 1;
+  const testsDone = exitOf(tests);
+  if (typecheck) {
+    const checked = await typecheck;
+    if (!checked.ok) {
+      tests.kill('SIGTERM');
+      await testsDone;
+      process.stdout.write(checked.output);
+      console.error(`typecheck failed (tsc --noEmit): the tests were stopped`);
+      return 1;
+    }
+    console.log(`✔ ${checked.seconds.toFixed(1).padStart(5)}s  typecheck (tsc --noEmit)`);
+  }
+  return await testsDone;
 }
 
-if (import.meta.main) process.exitCode = main(process.argv.slice(2));
+const exitOf = (child: ChildProcess) =>
+  new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+
+/** tsc --noEmit in a process of its own; its output is kept and shown only when it fails. */
+async function startTypecheck(): Promise<{ ok: boolean; output: string; seconds: number }> {
+  const started = Date.now();
+  const tsc = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  tsc.stdout?.on('data', (d: Buffer) => (output += d));
+  tsc.stderr?.on('data', (d: Buffer) => (output += d));
+  const code = await exitOf(tsc);
+  return { ok: code === 0, output, seconds: (Date.now() - started) / 1000 };
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

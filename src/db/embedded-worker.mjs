@@ -17,10 +17,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 const initdbDir = !parentPort && process.argv[2] === '--initdb' ? process.argv[3] : null;
-// `--template <tarball>` after the folder: the new database is that one (PGlite's dumpDataDir of a
-// migrated database) instead of initdb's empty one.
+// In memory, `template` (a tarball of a data folder, PGlite's dumpDataDir) is the database it starts
+// as; a new folder on disk is unpacked from it before this thread starts (embedded.ts).
 const { dataDir, socketPath, template } = initdbDir
-  ? { dataDir: initdbDir, socketPath: null, template: process.argv[4] === '--template' ? process.argv[5] : null }
+  ? { dataDir: initdbDir, socketPath: null, template: null }
   : workerData;
 
 // PGlite's file system layer sets modes of its own, whatever the process's umask: it writes some

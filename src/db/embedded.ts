@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { unpackDataDirTarball } from './data-dir-tarball.ts';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -182,12 +183,16 @@ export async function startEmbeddedPostgres(
   const socketPath = path.join(socketDir, SOCKET_NAME);
   let thread: DatabaseThread;
   try {
-    // initdb in a process of its own, which gives its memory back when it ends (the folder stays locked by this one).
-    if (dir && fresh) await initdbInChild(dir, opts.template);
+    // A new folder: the template's files written straight into it, or else initdb in a process of
+    // its own, which gives its memory back when it ends (the folder stays locked by this one).
+    if (dir && fresh) {
+      if (opts.template) unpackDataDirTarball(opts.template, dir);
+      else await initdbInChild(dir);
+    }
     // In memory, the thread itself starts from the template (it has nothing to give back).
     thread = await startDatabaseThread(dir, socketPath, opts.onError, dir ? undefined : opts.template);
-    // A new folder: initdb has just written it. Its files are private already (the database's
-    // thread keeps every mode to the owner), and this checks it once more, on this first start only.
+    // A new folder: just written. Its files are private already (the unpacking and the database's
+    // thread keep every mode to the owner), and this checks it once more, on this first start only.
     if (dir && fresh) makePrivate(dir);
   } catch (err) {
     await cleanUp();
@@ -223,24 +228,17 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * Makes a new database in the empty folder `dir` in a child process (embedded-worker.mjs --initdb),
- * by initdb or, with `template`, by unpacking that tarball:
- * initdb grows PGlite's WebAssembly memory to several hundred MB (measured: the first start held
+ * Makes a new, empty database in the empty folder `dir` by initdb, in a child process
+ * (embedded-worker.mjs --initdb): initdb grows PGlite's WebAssembly memory to several hundred MB (measured: the first start held
  * about 1 GB at its peak, and a thread that had run initdb left about 40 MB behind it when it ended).
  */
-async function initdbInChild(dir: string, template?: string): Promise<void> {
+async function initdbInChild(dir: string): Promise<void> {
   const { spawn } = await import('node:child_process');
   // Only V8's baseline compiler for Postgres's WebAssembly (the worker imports wasm-baseline.mjs):
   // initdb runs most of it once, so optimising it costs more than it saves.
   const child = spawn(
     process.execPath,
-    [
-      '--max-semi-space-size=1',
-      fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)),
-      '--initdb',
-      dir,
-      ...(template ? ['--template', template] : []),
-    ],
+    ['--max-semi-space-size=1', fileURLToPath(new URL('./embedded-worker.mjs', import.meta.url)), '--initdb', dir],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

@@ -19,6 +19,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { createScratchDatabase } from '../../src/db/scratch.ts';
 import { canonicalEntry } from '../../src/domain/audit-chain.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
+import { emptyEmbeddedTemplate } from '../support/templates.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
 
@@ -296,7 +297,10 @@ for (const database of testDatabases()) {
   });
 
   test(`entries written before roles were recorded keep verifying after the upgrade (${database.name})`, async () => {
-    const embedded = database.name === 'pglite' ? await startEmbeddedPostgres(null) : null;
+    const embedded =
+      database.name === 'pglite'
+        ? await startEmbeddedPostgres(null, { template: await emptyEmbeddedTemplate() })
+        : null;
     const scratch = embedded
       ? null
       : await createScratchDatabase(process.env.TEST_DATABASE_URL!, 'incident_bot_upgrade');

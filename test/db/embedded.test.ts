@@ -10,7 +10,7 @@ import { SOCKET_NAME, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { holdDataDir } from '../support/hold-data-dir.ts';
 import { listeningTcpPorts } from '../support/listening.ts';
 import { readMigrations } from '../../src/db/migrate.ts';
-import { embeddedTemplate } from '../support/templates.ts';
+import { embeddedTemplate, emptyEmbeddedTemplate } from '../support/templates.ts';
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -50,13 +50,13 @@ async function someWrites(url: string) {
   });
 }
 
-// Tests not about how a new database is made start from the migrated template (initdb is seconds of
-// WebAssembly); the first test and the file-mode test make theirs with initdb.
+// Tests not about how a new database is made start from a template (initdb is seconds of
+// WebAssembly): the migrated one, or the empty one (initdb's); the file-mode test runs initdb.
 describe('embedded PostgreSQL (PGlite in its own thread)', () => {
   test('keeps its data in the folder across a restart; stopping twice is harmless and the port closes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-bot-embedded-'));
     try {
-      const first = await startEmbeddedPostgres(path.join(dir, 'data'));
+      const first = await startEmbeddedPostgres(path.join(dir, 'data'), { template: await emptyEmbeddedTemplate() });
       await withClient(first.url, async (c) => {
         await c.query('CREATE TABLE kept (note text)');
         await c.query("INSERT INTO kept VALUES ('still here')");

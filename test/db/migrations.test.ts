@@ -4,6 +4,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { applyMigrationsInWorker, diffMigrationsToSchemaInWorker, readMigrations } from '../../src/db/migrate.ts';
 import { createScratchDatabase } from '../../src/db/scratch.ts';
+import { emptyEmbeddedTemplate } from '../support/templates.ts';
 import { testDatabases } from '../support/databases.ts';
 
 describe('migrations', () => {
@@ -15,7 +16,10 @@ describe('migrations', () => {
 
   for (const database of testDatabases()) {
     test(`apply once, then are a no-op (${database.name})`, async () => {
-      const scratch = database.name === 'pglite' ? await startEmbeddedPostgres(null) : null;
+      const scratch =
+        database.name === 'pglite'
+          ? await startEmbeddedPostgres(null, { template: await emptyEmbeddedTemplate() })
+          : null;
       const db = scratch ? { url: scratch.url, teardown: () => scratch.stop() } : await database.setup({ empty: true });
       try {
         const first = await applyMigrationsInWorker(db.url!);

@@ -1,5 +1,7 @@
 // A process that keeps an embedded database open, for the tests of the data folder's lock:
-//   node test/support/hold-data-dir.ts <data folder>
+//   node test/support/hold-data-dir.ts <data folder> [<template tarball>]
+// A new folder starts from the template when one is given (holdDataDir gives the empty one: a new
+// database, never migrated, without running initdb), else by initdb.
 // Prints {"url": …} on one line once the database is open, then waits until it is killed. When
 // the folder is refused it prints the error's message alone on stderr and exits 1, as the bot does.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,8 +20,10 @@ export interface Holder {
 }
 
 /** Spawns a holder of `dataDir`; resolves once its database is open (rejects with its stderr otherwise). */
-export function holdDataDir(dataDir: string): Promise<Holder> {
-  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', SELF, dataDir], {
+export async function holdDataDir(dataDir: string): Promise<Holder> {
+  const { emptyEmbeddedTemplate } = await import('./templates.ts');
+  const template = await emptyEmbeddedTemplate();
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', SELF, dataDir, template], {
     cwd: ROOT,
     env: { ...childEnv() },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +51,8 @@ if (process.argv[1] === SELF) {
   const { startEmbeddedPostgres } = await import('../../src/db/embedded.ts');
   const { DataDirLockedError } = await import('../../src/db/data-dir-lock.ts');
   try {
-    const db = await startEmbeddedPostgres(process.argv[2]!);
+    const template = process.argv[3];
+    const db = await startEmbeddedPostgres(process.argv[2]!, template ? { template } : {});
     process.stdout.write(`${JSON.stringify({ url: db.url })}\n`);
     setInterval(() => {}, 1 << 30);
   } catch (err) {

@@ -9,14 +9,20 @@
 // - PostgreSQL (TEST_DATABASE_URL): a migrated database on the server; each test database is made
 //   with CREATE DATABASE … TEMPLATE it.
 //
+// - An empty embedded database (initdb's, no migration): a tarball too, for tests that need a new
+//   database but are not about initdb (data-folder locks, migrations applied by hand); initdb is
+//   seconds of WebAssembly each time. The tests about initdb itself still run it.
+//
 // Both are named by a hash of the committed migrations (and PGlite's version), so a new or changed
 // migration makes a new template. scripts/test-global-setup.ts makes them before the test files
 // start; a file run on its own makes them itself when missing (made under a temporary name and
 // renamed, so files started side by side never see half of one).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { unpackDataDirTarball } from '../../src/db/data-dir-tarball.ts';
 import { EMBEDDED_TEMPLATE_DIR, embeddedTemplateKey, makeEmbeddedTemplate } from '../../src/db/embedded-template.ts';
 import { applyMigrationsInWorker } from '../../src/db/migrate.ts';
 import { applyPendingMigrations } from '../../src/db/roles.ts';
@@ -41,12 +47,56 @@ export function embeddedTemplate(): Promise<string> {
   return embedded;
 }
 
-/** Removes the PGlite templates of other migrations (older versions of the code). */
+const EMPTY_PREFIX = 'pglite-empty-';
+/** What the empty template depends on: PGlite's version alone (no migration is in it). */
+const emptyKey = () => createHash('sha256').update(`pglite ${PGlite_VERSION()}`).digest('hex').slice(0, 16);
+const PGlite_VERSION = () => {
+  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const manifest = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+};
+
+let empty: Promise<string> | undefined;
+
+/**
+ * The path of a tarball of a new, empty embedded database (as initdb leaves it: no migration), made
+ * when missing: startEmbeddedPostgres's `template` for a test that needs a database never migrated.
+ */
+export function emptyEmbeddedTemplate(): Promise<string> {
+  empty ??= makeEmptyTemplate().catch((err: unknown) => {
+    empty = undefined;
+    throw err;
+  });
+  return empty;
+}
+
+async function makeEmptyTemplate(): Promise<string> {
+  const file = path.join(TEMPLATE_CACHE, `${EMPTY_PREFIX}${emptyKey()}.tar`);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(TEMPLATE_CACHE, { recursive: true, mode: 0o700 });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
+  try {
+    // Written beside its final name and renamed: a reader sees all of it or none.
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+    fs.writeFileSync(partial, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()), { mode: 0o600 });
+    fs.renameSync(partial, file);
+  } finally {
+    await db.close();
+  }
+  return file;
+}
+
+/** Removes the PGlite templates of other migrations or PGlite versions (older versions of the code). */
 export function pruneEmbeddedTemplates(): void {
-  const keep = `${PGLITE_PREFIX}${templateKey()}.tar`;
+  const keep = new Set([`${PGLITE_PREFIX}${templateKey()}.tar`, `${EMPTY_PREFIX}${emptyKey()}.tar`]);
   if (!fs.existsSync(TEMPLATE_CACHE)) return;
   for (const name of fs.readdirSync(TEMPLATE_CACHE)) {
-    if (name.startsWith(PGLITE_PREFIX) && name !== keep && !name.endsWith('.partial'))
+    if (
+      (name.startsWith(PGLITE_PREFIX) || name.startsWith(EMPTY_PREFIX)) &&
+      !keep.has(name) &&
+      !name.endsWith('.partial')
+    )
       fs.rmSync(path.join(TEMPLATE_CACHE, name), { force: true });
   }
 }
@@ -108,34 +158,13 @@ async function makeServerTemplate(serverUrl: string): Promise<string> {
 
 /**
  * Fills the folder `dir` (made if missing, empty) with a copy of the migrated PGlite template, as a
- * bot's data folder: for tests that start the bot as a process of its own on a data folder, which
- * would otherwise run initdb and the migrations in it. Files 0600, folders 0700, as the bot keeps them.
+ * bot's data folder, as a first start does (src/db/data-dir-tarball.ts): for tests that start the
+ * bot as a process of its own on a data folder. Files 0600, folders 0700, as the bot keeps them.
  */
 export async function seedDataDir(dir: string): Promise<void> {
-  const tar = fs.readFileSync(await embeddedTemplate());
+  const tar = await embeddedTemplate();
   const root = path.resolve(dir);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   if (fs.readdirSync(root).length) throw new Error(`seedDataDir: ${root} is not empty`);
-  // PGlite's dumpDataDir writes a plain ustar archive: 512-byte headers, contents padded to 512.
-  for (let at = 0; at + 512 <= tar.length; ) {
-    const header = tar.subarray(at, at + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (from: number, to: number) =>
-      header
-        .subarray(from, to)
-        .toString('utf8')
-        .replace(/\0[\s\S]*$/, '');
-    const name = [field(345, 500), field(0, 100)].filter(Boolean).join('/');
-    const size = parseInt(field(124, 136).trim() || '0', 8);
-    const type = field(156, 157) || '0';
-    const target = path.resolve(root, `.${path.posix.sep}${name}`);
-    if (target !== root && !target.startsWith(root + path.sep))
-      throw new Error(`seedDataDir: ${name} is outside the folder`);
-    if (type === '5') fs.mkdirSync(target, { recursive: true, mode: 0o700 });
-    else if (type === '0') {
-      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(target, tar.subarray(at + 512, at + 512 + size), { mode: 0o600 });
-    } else throw new Error(`seedDataDir: ${name} is of tar type ${type}, which a data folder does not have`);
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
+  unpackDataDirTarball(tar, root);
 }

@@ -1,0 +1,87 @@
+// A new embedded database on disk is the template's files written into its folder
+// (src/db/data-dir-tarball.ts): private modes, PG_VERSION last, and nothing written outside the
+// folder or of another kind than files and folders, whatever the tarball says.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { unpackDataDirTarball } from '../../src/db/data-dir-tarball.ts';
+import { embeddedTemplate } from '../support/templates.ts';
+
+/** A ustar archive of the given entries (type '0' file, '5' folder, '2' symbolic link). */
+function tarOf(entries: { name: string; type?: string; data?: string; size?: number }[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const data = Buffer.from(e.data ?? '');
+    const h = Buffer.alloc(512);
+    h.write(e.name, 0, 100, 'utf8');
+    h.write('0000644\0', 100);
+    h.write(`${(e.size ?? data.length).toString(8).padStart(11, '0')}\0`, 124);
+    h.write(e.type ?? '0', 156);
+    h.write('ustar\0', 257);
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+function withTar(entries: Parameters<typeof tarOf>[0], fn: (tar: string, dir: string) => void) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-tarball-'));
+  try {
+    const tar = path.join(tmp, 'template.tar');
+    fs.writeFileSync(tar, tarOf(entries));
+    fn(tar, path.join(tmp, 'data'));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+test("the template's files are written with owner-only modes, PG_VERSION among them", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-tarball-'));
+  try {
+    const dir = path.join(tmp, 'data');
+    unpackDataDirTarball(await embeddedTemplate(), dir);
+    assert.match(fs.readFileSync(path.join(dir, 'PG_VERSION'), 'utf8'), /^\d+\n$/);
+    const walk = (p: string): string[] => {
+      const st = fs.statSync(p);
+      const mode = st.mode & 0o777;
+      const bad = st.isDirectory() ? mode !== 0o700 : mode !== 0o600;
+      return [
+        ...(bad ? [`${path.relative(dir, p)} ${mode.toString(8)}`] : []),
+        ...(st.isDirectory() ? fs.readdirSync(p).flatMap((e) => walk(path.join(p, e))) : []),
+      ];
+    };
+    assert.deepEqual(walk(dir), []);
+    assert.ok(fs.existsSync(path.join(dir, 'base')) && fs.existsSync(path.join(dir, 'global', 'pg_control')));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('PG_VERSION is written last: an archive that fails part-way leaves a folder the next start sees as new', () => {
+  withTar(
+    [
+      { name: '/PG_VERSION', data: '17\n' },
+      { name: '/base/1/1255', data: 'x' },
+      { name: '/base/1/link', type: '2' },
+    ],
+    (tar, dir) => {
+      assert.throws(() => unpackDataDirTarball(tar, dir), /link is of tar type 2/);
+      assert.equal(fs.existsSync(path.join(dir, 'PG_VERSION')), false);
+    },
+  );
+});
+
+test('a member outside the folder, a size past the end and an archive without PG_VERSION are refused', () => {
+  withTar([{ name: '../escaped', data: 'x' }], (tar, dir) => {
+    assert.throws(() => unpackDataDirTarball(tar, dir), /is outside the data folder/);
+    assert.equal(fs.existsSync(path.join(path.dirname(dir), 'escaped')), false);
+  });
+  withTar([{ name: '/PG_VERSION', data: '17\n', size: 1 << 20 }], (tar, dir) =>
+    assert.throws(() => unpackDataDirTarball(tar, dir), /has a size the archive does not hold/),
+  );
+  withTar([{ name: '/base', type: '5' }], (tar, dir) =>
+    assert.throws(() => unpackDataDirTarball(tar, dir), /holds no PG_VERSION/),
+  );
+});
