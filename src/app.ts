@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import type { Database } from './db/database.ts';
+import { openBotDatabase } from './db/open-bot-database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
@@ -77,6 +78,8 @@ export interface StartOptions {
   responseUrlOrigins?: string[];
   /** A new embedded database starts from this migrated tarball instead of initdb (default: the one made at install; null: none). */
   embeddedTemplate?: string | null;
+  /** The bot's database, already being opened (openBotDatabase: npm start begins it while the bot loads). */
+  database?: Promise<Database>;
 }
 
 const authTestAnswer = z.object({
@@ -127,15 +130,7 @@ function pagerDutyFromConfig(config: Config, metrics: Metrics): OnCallProvider |
 /** Composition root: database, Slack, use cases, background work. */
 export async function startBot(config: Config, opts: StartOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
-  const db = await openDatabase({
-    url: config.DATABASE_URL ?? null,
-    migrationUrl: config.MIGRATION_DATABASE_URL ?? null,
-    // Several replicas: a migration Job applies them, each replica only checks that none is pending.
-    migrate: config.MIGRATE_ON_START ? true : 'check',
-    dataDir: config.DATA_DIR === ':memory:' ? null : config.DATA_DIR,
-    onIdleError: (err) => logger.warn({ err }, 'a database connection was closed by the server'),
-    ...(opts.embeddedTemplate !== undefined ? { embeddedTemplate: opts.embeddedTemplate } : {}),
-  });
+  const db = await (opts.database ?? openBotDatabase(config, logger, opts.embeddedTemplate));
   // The data folder as an absolute path: ./data is relative to where the bot was started, and
   // starting it from another folder makes a new, empty database there.
   logger.info({ database: db.description, ...(db.dataDir ? { dataDir: db.dataDir } : {}) }, 'database ready');

@@ -40,24 +40,30 @@ try {
 
 // The rest of the bot is loaded once the configuration is known to be good, so a bad setting is
 // reported at once, without loading (and type-stripping) every module first.
-const [{ startBot }, { DataDirLockedError }, { createLogger }, { DatabaseSetupError }, { logUnhandledRejections }] =
-  await Promise.all([
-    import('./app.ts'),
-    import('./db/data-dir-lock.ts'),
-    import('./logger.ts'),
-    import('./db/roles.ts'),
-    import('./process-net.ts'),
-  ]);
+const [{ createLogger }, { logUnhandledRejections }, { openBotDatabase }] = await Promise.all([
+  import('./logger.ts'),
+  import('./process-net.ts'),
+  import('./db/open-bot-database.ts'),
+]);
 const logger = createLogger(config.LOG_LEVEL);
 // Nothing from outside may end the process: a rejection nobody handled is logged, not fatal.
 logUnhandledRejections(logger);
+// The database is opened while the rest of the bot loads: its thread (embedded) or the migrations'
+// process works on another core meanwhile. startBot waits for it and reports its failure.
+const database = openBotDatabase(config, logger);
+database.catch(() => {}); // handled where startBot awaits it
+const [{ startBot }, { DataDirLockedError }, { DatabaseSetupError }] = await Promise.all([
+  import('./app.ts'),
+  import('./db/data-dir-lock.ts'),
+  import('./db/roles.ts'),
+]);
 // How long a stop may take to drain in-flight work before the process gives up and exits non-zero
 // (by default under the 30 s a container orchestrator usually grants before SIGKILL). Anything cut
 // short is recorded step by step, and the next start's background retry completes it.
 const drainTimeoutMs = config.SHUTDOWN_TIMEOUT_SECONDS * 1000;
 let bot: RunningBot;
 try {
-  bot = await startBot(config, { logger });
+  bot = await startBot(config, { logger, database });
 } catch (err) {
   // A database the bot cannot use as configured (migrations pending for a role that cannot apply
   // them, a bot role with more rights than it should have), or another bot (or `npm run review`…)
