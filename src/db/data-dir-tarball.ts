@@ -7,14 +7,17 @@ import path from 'node:path';
 
 /**
  * Writes the files of the tarball at `tarFile` into `dir` (made if missing): folders 0700, files 0600,
- * as the database keeps them. PG_VERSION, which marks a folder as holding a database, is written
- * last, so an unpacking cut short leaves a folder that the next start still sees as new and unpacks
- * again. Refuses a member outside the folder and any entry but files and folders.
+ * as the database keeps them. The whole archive is read and checked before anything is written: a
+ * member outside the folder, any entry but files and folders, a size the archive does not hold or
+ * no PG_VERSION is refused with nothing written. PG_VERSION, which marks a folder as holding a
+ * database, is written last, so a write cut short (a full disk) leaves a folder that the next start
+ * still sees as new and unpacks again over the same names.
  */
 export function unpackDataDirTarball(tarFile: string, dir: string): void {
   const tar = fs.readFileSync(tarFile);
   const root = path.resolve(dir);
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const folders: string[] = [];
+  const files: { target: string; data: Buffer }[] = [];
   let marker: { target: string; data: Buffer } | null = null;
   // PGlite writes a plain ustar archive: 512-byte headers, contents padded to 512.
   for (let at = 0; at + 512 <= tar.length; ) {
@@ -33,18 +36,22 @@ export function unpackDataDirTarball(tarFile: string, dir: string): void {
     const target = path.resolve(root, `.${path.posix.sep}${name}`);
     if (target !== root && !target.startsWith(root + path.sep))
       throw new Error(`${tarFile}: ${name} is outside the data folder`);
-    if (type === '5') fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+    if (type === '5') folders.push(target);
     else if (type === '0') {
       const data = tar.subarray(at + 512, at + 512 + size);
       if (target === path.join(root, 'PG_VERSION')) marker = { target, data };
-      else {
-        fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-        fs.writeFileSync(target, data, { mode: 0o600 });
-      }
+      else files.push({ target, data });
     } else throw new Error(`${tarFile}: ${name} is of tar type ${type}, which a data folder does not have`);
     at += 512 + Math.ceil(size / 512) * 512;
   }
   if (!marker) throw new Error(`${tarFile} holds no PG_VERSION: it is not a database's data folder`);
+
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  for (const folder of folders) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  for (const { target, data } of files) {
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(target, data, { mode: 0o600 });
+  }
   const { target, data } = marker as { target: string; data: Buffer };
   fs.writeFileSync(target, data, { mode: 0o600 });
 }

@@ -186,8 +186,15 @@ export async function startEmbeddedPostgres(
     // A new folder: the template's files written straight into it, or else initdb in a process of
     // its own, which gives its memory back when it ends (the folder stays locked by this one).
     if (dir && fresh) {
-      if (opts.template) unpackDataDirTarball(opts.template, dir);
-      else await initdbInChild(dir);
+      if (opts.template) {
+        try {
+          unpackDataDirTarball(opts.template, dir);
+        } catch (err) {
+          throw new Error(
+            `The ready-made database ${opts.template} could not be written into ${dir}: ${err instanceof Error ? err.message : String(err)}. Run npm install again to remake it (or delete it: the start then runs initdb).`,
+          );
+        }
+      } else await initdbInChild(dir);
     }
     // In memory, the thread itself starts from the template (it has nothing to give back).
     thread = await startDatabaseThread(dir, socketPath, opts.onError, dir ? undefined : opts.template);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { unpackDataDirTarball } from '../../src/db/data-dir-tarball.ts';
+import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 
 /** A ustar archive of the given entries (type '0' file, '5' folder, '2' symbolic link). */
@@ -59,7 +60,7 @@ test("the template's files are written with owner-only modes, PG_VERSION among t
   }
 });
 
-test('PG_VERSION is written last: an archive that fails part-way leaves a folder the next start sees as new', () => {
+test('an archive with anything wrong in it writes nothing, PG_VERSION least of all', () => {
   withTar(
     [
       { name: '/PG_VERSION', data: '17\n' },
@@ -68,7 +69,7 @@ test('PG_VERSION is written last: an archive that fails part-way leaves a folder
     ],
     (tar, dir) => {
       assert.throws(() => unpackDataDirTarball(tar, dir), /link is of tar type 2/);
-      assert.equal(fs.existsSync(path.join(dir, 'PG_VERSION')), false);
+      assert.equal(fs.existsSync(dir), false, 'nothing written');
     },
   );
 });
@@ -84,4 +85,23 @@ test('a member outside the folder, a size past the end and an archive without PG
   withTar([{ name: '/base', type: '5' }], (tar, dir) =>
     assert.throws(() => unpackDataDirTarball(tar, dir), /holds no PG_VERSION/),
   );
+});
+
+test('a start from a broken template fails with one clear line, leaves no database behind and frees the folder', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-tarball-'));
+  try {
+    const bad = path.join(tmp, 'template.tar');
+    fs.writeFileSync(bad, tarOf([{ name: '/base/1/1255', data: 'x' }]));
+    const dir = path.join(tmp, 'data');
+    await assert.rejects(
+      startEmbeddedPostgres(dir, { template: bad }),
+      /^Error: The ready-made database .*template\.tar could not be written into .*data: .*holds no PG_VERSION.*Run npm install again/,
+    );
+    assert.equal(fs.existsSync(path.join(dir, 'PG_VERSION')), false);
+    // The folder is free again: a start from the good template works.
+    const db = await startEmbeddedPostgres(dir, { template: await embeddedTemplate() });
+    await db.stop();
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
