@@ -138,11 +138,21 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
       // alone makes singletonKey unique only among jobs not yet started: a replica scheduling a due
       // reminder just after another replica's job had started queued a second one.)
       const singletonKey = `${incident.id}:${at.toISOString()}`;
-      await boss.send(REMINDER_QUEUE, { incidentId: incident.id } satisfies ReminderJob, {
-        id: reminderJobId(singletonKey),
+      const id = reminderJobId(singletonKey);
+      const queued = await boss.send(REMINDER_QUEUE, { incidentId: incident.id } satisfies ReminderJob, {
+        id,
         singletonKey,
         ...(delaySeconds > 0 ? { startAfter: delaySeconds } : {}),
       });
+      if (queued !== null) return;
+      // The job is there already. One that failed (its retries spent while Slack was down for
+      // minutes) or was cancelled is put back in the queue: the reminder is still due, the check
+      // that failed never queued the next one, and nothing else would queue this one again.
+      // (Several replicas doing this at once move it once: pg-boss changes only a failed or a
+      // cancelled job.)
+      const existing = await boss.getJobById(REMINDER_QUEUE, id);
+      if (existing?.state === 'failed') await boss.retry(REMINDER_QUEUE, id);
+      else if (existing?.state === 'cancelled') await boss.resume(REMINDER_QUEUE, id);
     },
   };
 

@@ -196,6 +196,32 @@ for (const database of testDatabases()) {
       );
     });
 
+    test('a reminder whose job failed or was cancelled is queued again when it is scheduled again', async () => {
+      for (const [ending, back] of [
+        ['failed', 'retry'],
+        ['cancelled', 'created'],
+      ] as const) {
+        // Due in 20 minutes: nothing runs it during the test.
+        const incident = await anIncident(a.store, { lastUpdateAt: new Date(Date.now() - 10 * MINUTE) });
+        await a.queue.scheduler.schedule(incident);
+        const [job] = await jobs(incident);
+        assert.ok(job, 'queued');
+        // Its retries spent while Slack was down (or cancelled by hand): the job has ended.
+        await primary.pool.query(`UPDATE pgboss.job SET state = $2, completed_on = now() WHERE id = $1`, [
+          job.id,
+          ending,
+        ]);
+        // The next start's sweep, or any change to the incident, schedules the same reminder again.
+        await Promise.all([a.queue.scheduler.schedule(incident), b.queue.scheduler.schedule(incident)]);
+        const after = await jobs(incident);
+        assert.deepEqual(
+          after.map((j) => [j.id, j.state]),
+          [[job.id, back]],
+          `a ${ending} job is put back in the queue, once`,
+        );
+      }
+    });
+
     test('queued jobs survive a restart, and a starting replica reschedules active incidents', async () => {
       // Both replicas go down.
       await a.queue.stop();
