@@ -47,11 +47,33 @@ export function unpackDataDirTarball(tarFile: string, dir: string): void {
   if (!marker) throw new Error(`${tarFile} holds no PG_VERSION: it is not a database's data folder`);
 
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-  for (const folder of folders) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-  for (const { target, data } of files) {
-    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(target, data, { mode: 0o600 });
-  }
+  // Nothing is written through a symbolic link: a folder on the way must be a folder (checked once
+  // each), and a file is opened with O_NOFOLLOW.
+  const checked = new Set<string>([root]);
+  const folder = (p: string) => {
+    if (checked.has(p)) return;
+    folder(path.dirname(p));
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      fs.mkdirSync(p, { mode: 0o700 });
+    }
+    if (st && !st.isDirectory()) throw new Error(`${p} is not a folder (a link, or a file): not written through`);
+    checked.add(p);
+  };
+  const write = (target: string, data: Buffer) => {
+    folder(path.dirname(target));
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
+    const fd = fs.openSync(target, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
+    try {
+      fs.writeSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  for (const f of folders) folder(f);
+  for (const { target, data } of files) write(target, data);
   const { target, data } = marker as { target: string; data: Buffer };
-  fs.writeFileSync(target, data, { mode: 0o600 });
+  write(target, data);
 }

@@ -191,7 +191,7 @@ export async function startEmbeddedPostgres(
           unpackDataDirTarball(opts.template, dir);
         } catch (err) {
           throw new Error(
-            `The ready-made database ${opts.template} could not be written into ${dir}: ${err instanceof Error ? err.message : String(err)}. Run npm install again to remake it (or delete it: the start then runs initdb).`,
+            `The ready-made database ${opts.template} could not be written into ${dir}: ${err instanceof Error ? err.message : String(err)}. If the folder is fine, the ready-made database is damaged: run npm install again to remake it (or delete it: the start then runs initdb).`,
           );
         }
       } else await initdbInChild(dir);

@@ -87,6 +87,33 @@ test('a member outside the folder, a size past the end and an archive without PG
   );
 });
 
+test('nothing is written through a symbolic link already in the folder, to a folder or to a file', () => {
+  for (const linked of ['base', 'base/1/1255']) {
+    withTar(
+      [
+        { name: '/PG_VERSION', data: '17\n' },
+        { name: '/base/1/1255', data: 'catalog' },
+      ],
+      (tar, dir) => {
+        const outside = path.join(path.dirname(dir), 'outside');
+        fs.mkdirSync(outside);
+        fs.mkdirSync(path.join(dir, 'base', '1'), { recursive: true });
+        const target = linked === 'base' ? outside : path.join(outside, 'victim');
+        if (linked === 'base') fs.rmSync(path.join(dir, 'base'), { recursive: true });
+        else fs.writeFileSync(target, "not the bot's");
+        fs.symlinkSync(target, path.join(dir, linked));
+        assert.throws(() => unpackDataDirTarball(tar, dir), linked === 'base' ? /is not a folder/ : /ELOOP/);
+        assert.deepEqual(
+          fs.readdirSync(outside).map((f) => [f, fs.readFileSync(path.join(outside, f), 'utf8')]),
+          linked === 'base' ? [] : [['victim', "not the bot's"]],
+          'nothing written outside',
+        );
+        assert.equal(fs.existsSync(path.join(dir, 'PG_VERSION')), false);
+      },
+    );
+  }
+});
+
 test('a start from a broken template fails with one clear line, leaves no database behind and frees the folder', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-tarball-'));
   try {
@@ -95,7 +122,7 @@ test('a start from a broken template fails with one clear line, leaves no databa
     const dir = path.join(tmp, 'data');
     await assert.rejects(
       startEmbeddedPostgres(dir, { template: bad }),
-      /^Error: The ready-made database .*template\.tar could not be written into .*data: .*holds no PG_VERSION.*Run npm install again/,
+      /^Error: The ready-made database .*template\.tar could not be written into .*data: .*holds no PG_VERSION.*run npm install again to remake it/,
     );
     assert.equal(fs.existsSync(path.join(dir, 'PG_VERSION')), false);
     // The folder is free again: a start from the good template works.
