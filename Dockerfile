@@ -50,7 +50,7 @@ COPY src ./src
 # The client generated in the client stage from the same schema (.dockerignore keeps a local one out).
 COPY --from=client /app/src/generated ./src/generated
 # The ready-made embedded database (src/db/embedded-template.ts): a first start on an empty volume
-# loads it instead of running initdb and every migration (seconds of WebAssembly). Readable by the
+# has its files written in instead of running initdb and every migration (seconds of WebAssembly). Readable by the
 # bot's user; it holds only the empty, migrated schema.
 RUN node --disable-warning=ExperimentalWarning scripts/embedded-template.ts \
  && chmod 755 node_modules/.cache node_modules/.cache/incident-bot \

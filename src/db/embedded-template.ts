@@ -1,6 +1,6 @@
 // A ready-made embedded database: a tarball of a migrated PGlite data folder (PGlite's
 // dumpDataDir), made once at install (`npm install` runs scripts/embedded-template.ts; the image
-// makes it at build) so that a first start on an empty data folder loads it instead of running
+// makes it at build) so that a first start on an empty data folder is its files written in (data-dir-tarball.ts) instead of running
 // initdb and every migration (measured: about 9 s of WebAssembly on a 2-core machine, most of it
 // initdb). It is named by a hash of the committed migrations and PGlite's version: when either
 // changes (a checkout without a new install), no template matches and the start runs initdb as
