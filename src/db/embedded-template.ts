@@ -20,14 +20,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export const EMBEDDED_TEMPLATE_DIR = path.join(ROOT, 'node_modules', '.cache', 'incident-bot');
 export const EMBEDDED_TEMPLATE_PREFIX = 'pglite-migrated-';
 
+/** The installed PGlite's version (its package.json is not among its exports: found through the module's own path). */
+export function pgliteVersion(): string {
+  const pglite = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const manifest = path.join(pglite.slice(0, pglite.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
 /** What a template depends on: the committed migrations, byte for byte, and the PGlite that wrote it. */
 export function embeddedTemplateKey(): string {
   const h = createHash('sha256');
-  // Its package.json is not among its exports: found through the module's own path.
-  const pglite = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
-  const manifest = path.join(pglite.slice(0, pglite.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
-  const pgliteVersion = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
-  h.update(`pglite ${pgliteVersion}\n`);
+  h.update(`pglite ${pgliteVersion()}\n`);
   const m = readMigrations();
   h.update(m.lockfile.content ?? '');
   for (const d of m.migrationDirectories) {
@@ -54,31 +57,46 @@ export function installedEmbeddedTemplate(): string | null {
 }
 
 /** Makes the template in `dir` when missing (in this process: run it where its memory is given back). */
-export async function makeEmbeddedTemplate(dir = EMBEDDED_TEMPLATE_DIR): Promise<string> {
-  const file = embeddedTemplateFile(dir);
+export function makeEmbeddedTemplate(dir = EMBEDDED_TEMPLATE_DIR): Promise<string> {
+  // The migrations run as the bot runs them, by the schema engine in a child process.
+  return makeDataDirTarball(embeddedTemplateFile(dir), (url) =>
+    applyPendingMigrations(url, applyMigrationsInWorker).then(() => {}),
+  );
+}
+
+/**
+ * Makes `file` when missing: a tarball (PGlite's dumpDataDir) of a new in-memory PGlite, after
+ * `prepare` has run on it (given its URL: PGlite is served on a socket in a private folder beside
+ * `file` meanwhile); without `prepare`, of initdb's empty database. Written beside its final name
+ * and renamed: a reader sees all of it or none, and processes making it side by side never see half.
+ */
+export async function makeDataDirTarball(file: string, prepare?: (url: string) => Promise<void>): Promise<string> {
   if (fs.existsSync(file)) return file;
+  const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // PGlite here, served on a socket in a private folder for the migrations (run as the bot runs
-  // them, by the schema engine in a worker), then dumped.
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const socketDir = fs.mkdtempSync(path.join(dir, 'socket-'));
   const db = await PGlite.create(undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
   try {
-    const server = new PGLiteSocketServer({ db, path: path.join(socketDir, SOCKET_NAME) });
-    await server.start();
-    try {
-      await applyPendingMigrations(socketUrl(socketDir), applyMigrationsInWorker);
-    } finally {
-      await server.stop();
+    if (prepare) {
+      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+      const socketDir = fs.mkdtempSync(path.join(dir, 'socket-'));
+      try {
+        const server = new PGLiteSocketServer({ db, path: path.join(socketDir, SOCKET_NAME) });
+        await server.start();
+        try {
+          await prepare(socketUrl(socketDir));
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        fs.rmSync(socketDir, { recursive: true, force: true });
+      }
     }
-    // Written beside its final name and renamed: a reader sees all of it or none.
     const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
     fs.writeFileSync(partial, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()), { mode: 0o600 });
     fs.renameSync(partial, file);
   } finally {
     await db.close();
-    fs.rmSync(socketDir, { recursive: true, force: true });
   }
   return file;
 }

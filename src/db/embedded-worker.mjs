@@ -78,14 +78,13 @@ fs.mkdirSync = function (target, options, ...rest) {
 const options = { postgresqlconf: ['shared_buffers = 16MB'] };
 
 /**
- * The template as PGlite loads it, only for a new database: PGlite refuses it over an existing one.
- * PGlite asks only for the tarball's bytes (`arrayBuffer()`) and its type; a Blob made from the file
+ * The template as PGlite loads it, for an in-memory database (always new). PGlite asks only for the tarball's bytes (`arrayBuffer()`) and its type; a Blob made from the file
  * gave them by copying 39 MB through Node's Blob reader, chunk by chunk (measured: about a quarter of
  * the CPU of starting from the template, and as many pages to fault in). This hands PGlite the
  * buffer the file was read into, without a copy.
  */
-const templateFor = (dir) => {
-  if (!template || (dir && fs.existsSync(`${dir}/PG_VERSION`))) return {};
+const fromTemplate = () => {
+  if (!template) return {};
   const bytes = fs.readFileSync(template);
   const whole =
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
@@ -96,7 +95,7 @@ const templateFor = (dir) => {
 
 if (initdbDir) {
   try {
-    const made = await PGlite.create(initdbDir, { ...options, ...templateFor(initdbDir) });
+    const made = await PGlite.create(initdbDir, options);
     await made.close();
     process.exit(0);
   } catch (err) {
@@ -115,7 +114,7 @@ const failure = (err) => ({
 let db;
 let server;
 try {
-  db = await PGlite.create(dataDir ?? undefined, { ...options, ...templateFor(dataDir) });
+  db = await PGlite.create(dataDir ?? undefined, { ...options, ...fromTemplate() });
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 32 });
   await server.start();
   // Created under the process's umask (0077: owner only); 0600 as a database socket should be.

@@ -20,10 +20,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { unpackDataDirTarball } from '../../src/db/data-dir-tarball.ts';
-import { EMBEDDED_TEMPLATE_DIR, embeddedTemplateKey, makeEmbeddedTemplate } from '../../src/db/embedded-template.ts';
+import {
+  EMBEDDED_TEMPLATE_DIR,
+  embeddedTemplateKey,
+  makeDataDirTarball,
+  makeEmbeddedTemplate,
+  pgliteVersion,
+} from '../../src/db/embedded-template.ts';
 import { applyMigrationsInWorker } from '../../src/db/migrate.ts';
 import { applyPendingMigrations } from '../../src/db/roles.ts';
 
@@ -49,12 +54,7 @@ export function embeddedTemplate(): Promise<string> {
 
 const EMPTY_PREFIX = 'pglite-empty-';
 /** What the empty template depends on: PGlite's version alone (no migration is in it). */
-const emptyKey = () => createHash('sha256').update(`pglite ${PGlite_VERSION()}`).digest('hex').slice(0, 16);
-const PGlite_VERSION = () => {
-  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
-  const manifest = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'package.json');
-  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
-};
+const emptyKey = () => createHash('sha256').update(`pglite ${pgliteVersion()}`).digest('hex').slice(0, 16);
 
 let empty: Promise<string> | undefined;
 
@@ -70,21 +70,8 @@ export function emptyEmbeddedTemplate(): Promise<string> {
   return empty;
 }
 
-async function makeEmptyTemplate(): Promise<string> {
-  const file = path.join(TEMPLATE_CACHE, `${EMPTY_PREFIX}${emptyKey()}.tar`);
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(TEMPLATE_CACHE, { recursive: true, mode: 0o700 });
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(undefined, { postgresqlconf: ['shared_buffers = 16MB'] });
-  try {
-    // Written beside its final name and renamed: a reader sees all of it or none.
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
-    fs.writeFileSync(partial, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()), { mode: 0o600 });
-    fs.renameSync(partial, file);
-  } finally {
-    await db.close();
-  }
-  return file;
+function makeEmptyTemplate(): Promise<string> {
+  return makeDataDirTarball(path.join(TEMPLATE_CACHE, `${EMPTY_PREFIX}${emptyKey()}.tar`));
 }
 
 /** Removes the PGlite templates of other migrations or PGlite versions (older versions of the code). */
