@@ -1,9 +1,7 @@
-import { unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
 // The pg-boss reminder queue with two replicas on one database (PGlite, and the PostgreSQL server
 // when TEST_DATABASE_URL is set): a due reminder is posted once across both, queued jobs survive a
 // restart and a starting replica reschedules every active incident. Waits are bounded polls.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
@@ -16,6 +14,7 @@ import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { testDatabases } from '../support/databases.ts';
+import { aRemindableIncident, reminderQueueDeps } from '../support/reminder-queue.ts';
 
 const MINUTE = 60_000;
 // The queue works on the database's clock (start_after) and the checks on this one: here both are
@@ -63,65 +62,14 @@ for (const database of testDatabases()) {
       } as unknown as ChatPlatform;
       const queue = await startReminderQueue({
         pool: db.pool as pg.Pool,
-        deps: {
-          store,
-          reviews: unusedReviewStore(),
-          history: null,
-          loadCache: unused('loadCache'),
-          audit: unused('audit'),
-          chat,
-          clock,
-          logger: silentLogger,
-          onCall: null,
-          settings: {
-            broadcastChannelId: 'CBROADCAST',
-            clinicalSafetyChannelId: null,
-            clinicalSafetyGroupId: null,
-            pagerDutyFromEmail: null,
-            defaultTimeZone: 'Europe/London',
-            ...LOAD_SETTINGS,
-          },
-        },
+        deps: reminderQueueDeps({ store, chat, clock, logger: silentLogger }),
         pollingIntervalSeconds: 0.5,
       });
       running.push(queue);
       return { name, queue, store };
     }
 
-    /** An incident in its channel, with a commander (so only the update reminder applies). */
-    async function anIncident(
-      store: PrismaIncidentStore,
-      opts: { lastUpdateAt: Date; resolved?: boolean },
-    ): Promise<Incident> {
-      const { incident } = await store.createIfAbsent({
-        declareKey: randomUUID(),
-        declaration: {
-          title: 'Lab results delayed',
-          severity: 'SEV1',
-          description: '',
-          affectedService: null,
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
-        declaredAt: opts.lastUpdateAt,
-        via: 'test',
-      });
-      await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
-      const changed = await store.applyChange(
-        incident.id,
-        {
-          lastUpdateAt: opts.lastUpdateAt,
-          role: { role: 'COMMANDER', userId: 'UBOB', assignedBy: 'UALICE' },
-          ...(opts.resolved ? { status: 'RESOLVED' as const, resolvedAt: opts.lastUpdateAt } : {}),
-        },
-        { occurredAt: opts.lastUpdateAt, kind: 'test_setup', actorId: null, text: 'set up for the test' },
-      );
-      return changed!;
-    }
+    const anIncident = aRemindableIncident;
 
     const sentFor = (incident: Incident) => sent.filter((s) => s.channelId === incident.channelId);
 

@@ -3,7 +3,6 @@
 // gets pg-boss 12's schema on the next start, with every unfinished job carried over and run.
 // On PGlite and on the PostgreSQL server when TEST_DATABASE_URL is set.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
@@ -17,7 +16,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { testDatabases } from '../support/databases.ts';
-import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
+import { aRemindableIncident, reminderQueueDeps } from '../support/reminder-queue.ts';
 import { loadV10Schema, V10_JOB as JOB } from '../support/pgboss-v10.ts';
 
 const MINUTE = 60_000;
@@ -58,25 +57,7 @@ for (const database of testDatabases()) {
       } as unknown as ChatPlatform;
       const queue = await startReminderQueue({
         pool: on.pool as pg.Pool,
-        deps: {
-          store,
-          reviews: unusedReviewStore(),
-          history: null,
-          loadCache: unused('loadCache'),
-          audit: unused('audit'),
-          chat,
-          clock,
-          logger,
-          onCall: null,
-          settings: {
-            broadcastChannelId: 'CBROADCAST',
-            clinicalSafetyChannelId: null,
-            clinicalSafetyGroupId: null,
-            pagerDutyFromEmail: null,
-            defaultTimeZone: 'Europe/London',
-            ...LOAD_SETTINGS,
-          },
-        },
+        deps: reminderQueueDeps({ store, chat, clock, logger }),
         pollingIntervalSeconds: 0.5,
       });
       running.push(queue);
@@ -84,32 +65,8 @@ for (const database of testDatabases()) {
     }
 
     /** An open incident in its channel, with a commander, its last update `minutesAgo` minutes ago. */
-    async function anIncident(minutesAgo: number): Promise<Incident> {
-      const at = new Date(Date.now() - minutesAgo * MINUTE);
-      const { incident } = await store.createIfAbsent({
-        declareKey: randomUUID(),
-        declaration: {
-          title: 'Lab results delayed',
-          severity: 'SEV1',
-          description: '',
-          affectedService: null,
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
-        declaredAt: at,
-        via: 'test',
-      });
-      await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
-      return (await store.applyChange(
-        incident.id,
-        { lastUpdateAt: at, role: { role: 'COMMANDER', userId: 'UBOB', assignedBy: 'UALICE' } },
-        { occurredAt: at, kind: 'test_setup', actorId: null, text: 'set up for the test' },
-      ))!;
-    }
+    const anIncident = (minutesAgo: number) =>
+      aRemindableIncident(store, { lastUpdateAt: new Date(Date.now() - minutesAgo * MINUTE) });
 
     const sentFor = (incident: Incident) => sent.filter((s) => s.channelId === incident.channelId);
     const job = async (id: string) =>
