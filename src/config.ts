@@ -34,6 +34,17 @@ const booleanSetting = (fallback: boolean) =>
     )
     .transform((v) => (v === undefined ? fallback : v === 'true'));
 
+/** A whole number of seconds from `min` to `max`, `fallback` when unset. */
+const secondsSetting = (min: number, max: number, fallback: number) => {
+  const seconds = (n: number) => `${n} second${n === 1 ? '' : 's'}`;
+  return z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int()
+    .min(min, { message: `must be at least ${seconds(min)}` })
+    .max(max, { message: `must be at most ${seconds(max)}` })
+    .default(fallback);
+};
+
 /** The audit checkpoint keys, also read by `npm run audit:verify` (which needs nothing else of the environment). */
 export const auditKeysSchema = z.object({
   /** Ed25519 key that signs audit checkpoints (base64 32-byte seed or PKCS#8 PEM); only ever in the environment. */
@@ -139,22 +150,12 @@ export const configSchema = z
         ),
       ),
     /** Seconds between background retries of incidents whose set-up failed or was cut short (a crash, a Slack outage). */
-    PROVISION_RETRY_SECONDS: z.coerce
-      .number({ message: 'must be a number of seconds' })
-      .int()
-      .min(1, { message: 'must be at least 1 second' })
-      .max(3600, { message: 'must be at most 3600 seconds' })
-      .default(30),
+    PROVISION_RETRY_SECONDS: secondsSetting(1, 3600, 30),
     /**
      * Seconds a run setting up an incident may go without finishing a step before another run (or
      * replica) takes the incident over; a just-declared incident is left to its request for half of it.
      */
-    PROVISION_LEASE_SECONDS: z.coerce
-      .number({ message: 'must be a number of seconds' })
-      .int()
-      .min(5, { message: 'must be at least 5 seconds' })
-      .max(3600, { message: 'must be at most 3600 seconds' })
-      .default(120),
+    PROVISION_LEASE_SECONDS: secondsSetting(5, 3600, 120),
     /** How many requests' work after the ack runs at once (declaring, status changes, notes…); the rest waits its turn. */
     WORK_CONCURRENCY: z.coerce
       .number({ message: 'must be a whole number' })
@@ -163,12 +164,7 @@ export const configSchema = z
       .max(64, { message: 'must be at most 64' })
       .default(4),
     /** Seconds a stop (SIGTERM, SIGINT) may spend finishing in-flight work before the process exits with code 1. */
-    SHUTDOWN_TIMEOUT_SECONDS: z.coerce
-      .number({ message: 'must be a number of seconds' })
-      .int()
-      .min(1, { message: 'must be at least 1 second' })
-      .max(600, { message: 'must be at most 600 seconds' })
-      .default(25),
+    SHUTDOWN_TIMEOUT_SECONDS: secondsSetting(1, 600, 25),
     /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
     METRICS_TOKEN: optional(
       z
