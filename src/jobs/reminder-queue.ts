@@ -13,7 +13,7 @@
 // move reminders.
 import { createHash } from 'node:crypto';
 import { createCheckpointQueues } from './audit-checkpoints.ts';
-import { PgBoss, type Db, type Job } from 'pg-boss';
+import { getConstructionPlans, PgBoss, type Db, type Job } from 'pg-boss';
 import pg from 'pg';
 import { actingAs } from '../audit-context.ts';
 import type { Incident } from '../domain/incident.ts';
@@ -113,11 +113,47 @@ function sharedPoolDb(pool: pg.Pool): { db: Db; drain(): Promise<void> } {
   };
 }
 
+const INSTALL_LOCK = "hashtext('incident-bot: install pg-boss')";
+
+/**
+ * Installs pg-boss's schema where it is not there yet, one replica at a time. pg-boss's own install
+ * takes a transaction-level advisory lock, but a replica that waited on it could still see the
+ * catalog as it was before the other replica created the schema (an advisory lock does not refresh
+ * the session's catalog cache): its CREATE SCHEMA IF NOT EXISTS then failed on pg_namespace's unique
+ * index, and that replica did not start. Here the lock is held for the session and the check runs
+ * in a transaction of its own after it was granted, which sees the other replica's schema. All on
+ * one connection, so the embedded database's single connection is enough.
+ */
+export async function installPgBossSchema(pool: pg.Pool): Promise<boolean> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`SELECT pg_advisory_lock(${INSTALL_LOCK})`);
+    try {
+      const { rows } = await client.query<{ installed: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'pgboss' AND t.relname = 'version') AS installed",
+      );
+      if (rows[0]!.installed) return false;
+      // pg-boss's install as boss.start() runs it: its own BEGIN … COMMIT.
+      await client.query(getConstructionPlans('pgboss'));
+      return true;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${INSTALL_LOCK})`).catch((e: Error) => (broken = e));
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
 export async function startReminderQueue(opts: ReminderQueueOptions): Promise<ReminderQueue> {
   const { deps } = opts;
   const shared = sharedPoolDb(opts.pool);
   // A database a pg-boss 10 bot used: its schema is set aside before pg-boss 12 installs its own.
   await setAsideV10Schema(opts.pool);
+  await installPgBossSchema(opts.pool);
   const boss = new PgBoss({
     db: shared.db,
     // No cron schedules: the clock-skew and cron monitors are not needed.
@@ -226,6 +262,7 @@ export async function installReminderQueue(ownerUrl: string): Promise<CarriedOve
   const errors: Error[] = [];
   try {
     await setAsideV10Schema(pool);
+    await installPgBossSchema(pool);
     const boss = new PgBoss({ db: shared.db, schedule: false, supervise: false, registerInstance: false });
     boss.on('error', (err: Error) => errors.push(err));
     await boss.start();

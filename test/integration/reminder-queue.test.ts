@@ -9,11 +9,16 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import { latestUpdateReminderDue, nextReminderAt } from '../../src/domain/reminders.ts';
-import { REMINDER_QUEUE, startReminderQueue, type ReminderQueue } from '../../src/jobs/reminder-queue.ts';
+import {
+  installPgBossSchema,
+  REMINDER_QUEUE,
+  startReminderQueue,
+  type ReminderQueue,
+} from '../../src/jobs/reminder-queue.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
-import { testDatabases } from '../support/databases.ts';
+import { openOptions, testDatabases } from '../support/databases.ts';
 import { aRemindableIncident, reminderQueueDeps } from '../support/reminder-queue.ts';
 
 const MINUTE = 60_000;
@@ -210,6 +215,61 @@ for (const database of testDatabases()) {
       const jobsBefore = (await jobs(lost)).length;
       await startReplica('d', url);
       assert.equal((await jobs(lost)).length, jobsBefore);
+    });
+  });
+
+  describe(`pg-boss's schema on a database without it, replicas starting at once (${database.name})`, () => {
+    test('it is installed once and every replica starts', async () => {
+      const setup = await database.setup();
+      const dbs: Database[] = [];
+      const queues: ReminderQueue[] = [];
+      try {
+        dbs.push(await openDatabase(openOptions(setup)));
+        // On the server each replica has its own pool; PGlite is one process's database, so one pool.
+        if (database.name === 'postgres')
+          dbs.push(...(await Promise.all([1, 2, 3].map(() => openDatabase(openOptions(setup))))));
+        const pool = (i: number) => dbs[i % dbs.length]!.pool as pg.Pool;
+        const schema = async () =>
+          (
+            await dbs[0]!.pool.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgboss'",
+            )
+          ).rows[0]!.n;
+
+        await dbs[0]!.pool.query('DROP SCHEMA IF EXISTS pgboss CASCADE');
+        const installed = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => installPgBossSchema(pool(i))));
+        assert.deepEqual(
+          installed.filter(Boolean).length,
+          1,
+          `installed by exactly one of six callers: ${JSON.stringify(installed)}`,
+        );
+        assert.equal(await schema(), 1);
+
+        // The same through the queue's start, as replicas starting at once run it.
+        await dbs[0]!.pool.query('DROP SCHEMA pgboss CASCADE');
+        const store = new PrismaIncidentStore(dbs[0]!.prisma);
+        const chat = { notify: async () => '1.0001' } as unknown as ChatPlatform;
+        const started = await Promise.allSettled(
+          [0, 1, 2, 3].map((i) =>
+            startReminderQueue({
+              pool: pool(i),
+              deps: reminderQueueDeps({ store, chat, clock, logger: silentLogger }),
+              pollingIntervalSeconds: 0.5,
+            }),
+          ),
+        );
+        for (const s of started) if (s.status === 'fulfilled') queues.push(s.value);
+        assert.deepEqual(
+          started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started')),
+          ['started', 'started', 'started', 'started'],
+        );
+        const { rows } = await dbs[0]!.pool.query<{ version: number }>('SELECT version FROM pgboss.version');
+        assert.equal(rows.length, 1);
+      } finally {
+        for (const q of queues) await q.stop();
+        for (const db of dbs.reverse()) await db.close();
+        await setup.teardown();
+      }
     });
   });
 }
