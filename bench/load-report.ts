@@ -7,7 +7,7 @@ import { DEFAULT_WORKING_HOURS } from '../src/domain/working-hours.ts';
 import { silentLogger } from '../src/logger.ts';
 import type { OnCallHistory } from '../src/ports/on-call-history.ts';
 import type { ServiceDeps } from '../src/services/deps.ts';
-import { showOnCallLoad } from '../src/services/show-on-call-load.ts';
+import { showOnCallLoad } from '../src/services/on-call/show-on-call-load.ts';
 import { onCallLoadFiles, onCallLoadMessage } from '../src/slack/views/on-call-load.ts';
 
 const target = JSON.parse(process.env.BENCH_TARGET!) as { url: string | null; dataDir: string | null };

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaLoadCache } from '../src/db/prisma-load-cache.ts';
 import { windowsCovering } from '../src/domain/sync-windows.ts';
-import type { OnCallPerson, OnCallStretch, PageEvent } from '../src/ports/on-call-history.ts';
+import type { OnCallPerson, OnCallStretch, PageEvent } from '../src/domain/on-call-load.ts';
 import { createScratchDatabase } from '../src/db/scratch.ts';
 
 const RESPONDERS = 200;

@@ -7,7 +7,7 @@ import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
-import { reviewOf } from '../src/services/review-of.ts';
+import { reviewOf } from '../src/services/review/review-of.ts';
 import { outboundReview } from '../src/services/outbound-text.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
 import { reviewToMarkdown } from '../src/domain/review-markdown.ts';

@@ -4,11 +4,10 @@ import type {
   IncidentChange,
   IncidentStore,
   MessageEntry,
-  NewTimelineEntry,
   PagerDutyLink,
   ProvisioningPatch,
-  TimelineEntry,
 } from '../ports/incident-store.ts';
+import type { NewTimelineEntry, TimelineEntry } from '../domain/timeline.ts';
 import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';

@@ -1,6 +1,7 @@
 import type { IncidentWork, LoadCache, SyncedWindow } from '../ports/load-cache.ts';
 import { SYNC_WINDOW_MS } from '../domain/sync-windows.ts';
-import type { LoadScope, OnCallPerson, OnCallWindow } from '../ports/on-call-history.ts';
+import type { LoadScope, OnCallWindow } from '../ports/on-call-history.ts';
+import type { OnCallPerson } from '../domain/on-call-load.ts';
 import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 

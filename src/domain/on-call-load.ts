@@ -22,8 +22,37 @@
 // Everything else in the report is linear in the data (plus sorting a person's stretches).
 
 import { AppError } from './errors.ts';
-import type { OnCallPerson, OnCallStretch, PageEvent } from '../ports/on-call-history.ts';
 import type { WorkingHours } from './working-hours.ts';
+
+/** A person in the on-call system. */
+export interface OnCallPerson {
+  id: string;
+  name: string;
+  email: string | null;
+  /** The person's own IANA time zone in the on-call system; null when unknown. */
+  timeZone: string | null;
+}
+
+/** One stretch of being on call (an escalation level of a schedule or policy), clipped to the window asked for. */
+export interface OnCallStretch {
+  userId: string;
+  scheduleId: string | null;
+  escalationPolicyId: string | null;
+  level: number;
+  start: Date;
+  end: Date;
+}
+
+/** A person paged: an incident assigned or escalated to them. */
+export interface PageEvent {
+  /** The log entry's id: with userId, unique. */
+  id: string;
+  incidentId: string;
+  userId: string;
+  at: Date;
+  kind: 'assigned' | 'escalated';
+  serviceId: string | null;
+}
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

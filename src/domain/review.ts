@@ -13,7 +13,7 @@ import { SEVERITIES, type Severity } from './severity.ts';
 import { formatInZone } from './time.ts';
 import { breachDeadline } from './breach.ts';
 import { declaredAtFrom, statusChangesFrom } from './timeline.ts';
-import type { TimelineEntry } from '../ports/incident-store.ts';
+import type { TimelineEntry } from './timeline.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Taxonomies

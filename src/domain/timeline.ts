@@ -2,6 +2,24 @@ import type { StatusChange } from './durations.ts';
 import { STATUSES, type IncidentStatus } from './incident.ts';
 import { formatInZone, isValidTimeZone } from './time.ts';
 
+export interface NewTimelineEntry {
+  occurredAt: Date;
+  kind: string;
+  actorId: string | null;
+  text: string;
+  data?: Record<string, unknown>;
+}
+
+export interface TimelineEntry extends NewTimelineEntry {
+  id: string;
+  incidentId: string;
+  /** Entries made from a Slack message (pinned, or given a pushpin) keep its ts and permalink. */
+  sourceTs: string | null;
+  permalink: string | null;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+}
+
 /**
  * A timeline time for one reader: the team's default zone, then the reader's own Slack zone in
  * parentheses when it reads differently, e.g. `Tue 24 Nov 14:05 GMT (09:05 EST)`. The reader's

@@ -29,7 +29,7 @@ import {
 import { PgCheckpointPeriods } from '../db/pg-checkpoint-periods.ts';
 import type { CheckpointPeriods } from '../ports/checkpoint-periods.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { takeAuditCheckpoint } from '../services/take-audit-checkpoint.ts';
+import { takeAuditCheckpoint } from '../services/audit/take-audit-checkpoint.ts';
 import { writeCheckpointFile } from './checkpoint-folder.ts';
 
 export const CHECKPOINT_TAKE_QUEUE = 'audit-checkpoint-take';

@@ -19,7 +19,7 @@ import { actingAs } from '../audit-context.ts';
 import type { Incident } from '../domain/incident.ts';
 import { nextReminderAt } from '../domain/reminders.ts';
 import type { ReminderScheduler, ServiceDeps } from '../services/deps.ts';
-import { sendReminders } from '../services/send-reminders.ts';
+import { sendReminders } from '../services/incident/send-reminders.ts';
 import { carryOverV10Jobs, setAsideV10Schema, type CarriedOver } from './pgboss-v10.ts';
 
 export const REMINDER_QUEUE = 'incident-reminders';

@@ -14,14 +14,8 @@
 import { z } from 'zod';
 import { nameOf, parseAll, parseOne, type Named } from './parse.ts';
 
-import type {
-  LoadScope,
-  OnCallHistory,
-  OnCallPerson,
-  OnCallStretch,
-  OnCallWindow,
-  PageEvent,
-} from '../ports/on-call-history.ts';
+import type { LoadScope, OnCallHistory, OnCallWindow } from '../ports/on-call-history.ts';
+import type { OnCallPerson, OnCallStretch, PageEvent } from '../domain/on-call-load.ts';
 import { OnCallUnavailable } from '../ports/on-call-provider.ts';
 import {
   createPagerDutyClient,

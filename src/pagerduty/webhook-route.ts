@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
-import { toPagerDutyEvent, verifyPagerDutySignature, type PagerDutyEvent } from './webhook.ts';
+import { toPagerDutyEvent, verifyPagerDutySignature } from './webhook.ts';
+import type { PagerDutyEvent } from '../domain/pagerduty-event.ts';
 
 const MAX_BODY = 1024 * 1024;
 

@@ -1,3 +1,4 @@
+import type { PagerDutyEvent } from '../domain/pagerduty-event.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { cleanUnstorable } from '../domain/storable-text.ts';
@@ -40,26 +41,6 @@ export const pagerDutyWebhookSchema = z.object({
     }),
   }),
 });
-
-export type PagerDutyEventKind = 'triggered' | 'acknowledged' | 'resolved' | 'other';
-
-/** A PagerDuty incident event, as the bot's use case takes it. */
-export interface PagerDutyEvent {
-  eventId: string;
-  kind: PagerDutyEventKind;
-  occurredAt: Date;
-  agentName: string | null;
-  incident: {
-    id: string;
-    title: string;
-    number: number | null;
-    htmlUrl: string | null;
-    urgency: 'high' | 'low' | null;
-    serviceId: string | null;
-    serviceName: string | null;
-    incidentKey: string | null;
-  };
-}
 
 /**
  * Null for anything that is not an incident event the bot understands. Text the database cannot

@@ -1,24 +1,7 @@
+import type { NewTimelineEntry, TimelineEntry } from '../domain/timeline.ts';
 import type { Declaration } from '../domain/declaration.ts';
 import type { Incident, IncidentStatus, RoleName } from '../domain/incident.ts';
 import type { Severity } from '../domain/severity.ts';
-
-export interface NewTimelineEntry {
-  occurredAt: Date;
-  kind: string;
-  actorId: string | null;
-  text: string;
-  data?: Record<string, unknown>;
-}
-
-export interface TimelineEntry extends NewTimelineEntry {
-  id: string;
-  incidentId: string;
-  /** Entries made from a Slack message (pinned, or given a pushpin) keep its ts and permalink. */
-  sourceTs: string | null;
-  permalink: string | null;
-  editedAt: Date | null;
-  deletedAt: Date | null;
-}
 
 export interface PagerDutyLink {
   pagerDutyIncidentId: string;

@@ -1,4 +1,5 @@
-import type { LoadScope, OnCallPerson, OnCallWindow } from './on-call-history.ts';
+import type { LoadScope, OnCallWindow } from './on-call-history.ts';
+import type { OnCallPerson } from '../domain/on-call-load.ts';
 
 /** A fetched window of a scope's on-call history. */
 export interface SyncedWindow {

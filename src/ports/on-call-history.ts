@@ -1,35 +1,6 @@
+import type { OnCallPerson, OnCallStretch, PageEvent } from '../domain/on-call-load.ts';
 // What the on-call load report needs from the on-call system (PagerDuty in production): who was
 // on call when, and who was paged when, over a period.
-
-/** A person in the on-call system. */
-export interface OnCallPerson {
-  id: string;
-  name: string;
-  email: string | null;
-  /** The person's own IANA time zone in the on-call system; null when unknown. */
-  timeZone: string | null;
-}
-
-/** One stretch of being on call (an escalation level of a schedule or policy), clipped to the window asked for. */
-export interface OnCallStretch {
-  userId: string;
-  scheduleId: string | null;
-  escalationPolicyId: string | null;
-  level: number;
-  start: Date;
-  end: Date;
-}
-
-/** A person paged: an incident assigned or escalated to them. */
-export interface PageEvent {
-  /** The log entry's id: with userId, unique. */
-  id: string;
-  incidentId: string;
-  userId: string;
-  at: Date;
-  kind: 'assigned' | 'escalated';
-  serviceId: string | null;
-}
 
 /** Whose load: everyone, one schedule's rotation, or a team's schedules. */
 export type LoadScope =

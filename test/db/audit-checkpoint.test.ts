@@ -18,7 +18,7 @@ import {
   type Checkpoint,
 } from '../../src/domain/audit-checkpoint.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
-import { takeAuditCheckpoint } from '../../src/services/take-audit-checkpoint.ts';
+import { takeAuditCheckpoint } from '../../src/services/audit/take-audit-checkpoint.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { rewriteChain, tamper as tamperWith } from '../support/tamper.ts';
 

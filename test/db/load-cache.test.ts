@@ -7,8 +7,8 @@ import { SETTLE_MS } from '../../src/domain/sync-windows.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { LoadScope, OnCallHistory, OnCallWindow } from '../../src/ports/on-call-history.ts';
 import { OnCallUnavailable } from '../../src/ports/on-call-provider.ts';
-import { pagesWhileOnCall } from '../../src/services/show-on-call-load.ts';
-import { syncOnCallHistory } from '../../src/services/sync-on-call-history.ts';
+import { pagesWhileOnCall } from '../../src/services/on-call/show-on-call-load.ts';
+import { syncOnCallHistory } from '../../src/services/on-call/sync-on-call-history.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const ALL: LoadScope = { kind: 'all', id: null, name: 'everyone on call' };

@@ -9,7 +9,7 @@ import {
   type LoadReport,
 } from '../../src/domain/on-call-load.ts';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
-import type { OnCallPerson } from '../../src/ports/on-call-history.ts';
+import type { OnCallPerson } from '../../src/domain/on-call-load.ts';
 
 const at = (iso: string) => new Date(iso);
 const person = (id: string, name: string, timeZone: string | null = 'Europe/London'): OnCallPerson => ({

@@ -12,7 +12,7 @@ import {
   type ResponderLoad,
 } from '../../src/domain/on-call-load.ts';
 import { DEFAULT_WORKING_HOURS, parseWorkingHours } from '../../src/domain/working-hours.ts';
-import type { OnCallPerson, OnCallStretch, PageEvent } from '../../src/ports/on-call-history.ts';
+import type { OnCallPerson, OnCallStretch, PageEvent } from '../../src/domain/on-call-load.ts';
 
 const at = (iso: string) => new Date(iso);
 const H = 3_600_000;

@@ -10,7 +10,7 @@ import {
   type ReviewInputDraft,
 } from '../../src/domain/review.ts';
 import { reviewToMarkdown } from '../../src/domain/review-markdown.ts';
-import type { TimelineEntry } from '../../src/ports/incident-store.ts';
+import type { TimelineEntry } from '../../src/domain/timeline.ts';
 import { anIncident } from '../support/fixtures.ts';
 
 const at = (iso: string) => new Date(iso);

@@ -9,7 +9,7 @@ import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { formatInZone } from '../../src/domain/time.ts';
 import { DECLARE_MODAL } from '../../src/slack/ids.ts';
-import { sendReminders } from '../../src/services/send-reminders.ts';
+import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { declareModalValues } from '../support/slack-requests.ts';

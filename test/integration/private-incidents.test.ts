@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { PRIVATE_INCIDENT_REFUSAL } from '../../src/services/incident-changes.ts';
+import { PRIVATE_INCIDENT_REFUSAL } from '../../src/services/commit-change.ts';
 import {
   ACTION_ITEM_ACTIONS,
   DECLARE_MODAL,

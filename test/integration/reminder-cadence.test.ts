@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { REMINDER_QUEUE } from '../../src/jobs/reminder-queue.ts';
-import { sendReminders } from '../../src/services/send-reminders.ts';
+import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';

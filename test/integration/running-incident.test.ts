@@ -340,7 +340,7 @@ for (const database of testDatabases()) {
       const reminders = () => postedIn(i.channelId!).filter((t) => /No status update on|no incident commander/.test(t));
       // The queue's job runs sendReminders (pg-boss delivery is tested in reminder-queue.test.ts);
       // here it is called directly, at the bot's injected time.
-      const { sendReminders } = await import('../../src/services/send-reminders.ts');
+      const { sendReminders } = await import('../../src/services/incident/send-reminders.ts');
       offsetMs = 9 * 60_000;
       assert.deepEqual(await sendReminders(app.bot.deps, i.id), [], 'nothing due after 9 minutes');
       offsetMs = 11 * 60_000;

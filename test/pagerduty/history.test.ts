@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 
 import { PagerDutyHistory, type PagerDutyHistoryOptions } from '../../src/pagerduty/history.ts';
-import type { LoadScope, OnCallStretch, PageEvent } from '../../src/ports/on-call-history.ts';
+import type { LoadScope } from '../../src/ports/on-call-history.ts';
+import type { OnCallStretch, PageEvent } from '../../src/domain/on-call-load.ts';
 import { OnCallUnavailable } from '../../src/ports/on-call-provider.ts';
 import {
   startPagerDutyFake,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { MAX_PROVISION_ATTEMPTS } from '../../src/domain/provisioning.ts';
 import type { IncidentStore } from '../../src/ports/incident-store.ts';
-import { resumeProvisioning } from '../../src/services/resume-provisioning.ts';
+import { resumeProvisioning } from '../../src/services/incident/resume-provisioning.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';

@@ -16,7 +16,7 @@ import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import { generateSigningKey, parseSigningKey } from '../../src/domain/audit-checkpoint.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { writeCheckpointFile } from '../../src/jobs/checkpoint-folder.ts';
-import { takeAuditCheckpoint } from '../../src/services/take-audit-checkpoint.ts';
+import { takeAuditCheckpoint } from '../../src/services/audit/take-audit-checkpoint.ts';
 import { testDatabases } from '../support/databases.ts';
 import { tamper } from '../support/tamper.ts';
 import { childEnv } from '../support/node-args.ts';

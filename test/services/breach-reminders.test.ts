@@ -11,7 +11,7 @@ import { nextBreachReminderAt } from '../../src/domain/breach.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { sendReminders } from '../../src/services/send-reminders.ts';
+import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const HOUR = 3_600_000;

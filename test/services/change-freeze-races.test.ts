@@ -14,13 +14,13 @@ import type { Incident } from '../../src/domain/incident.ts';
 import type { Severity } from '../../src/domain/severity.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
-import { changeSeverity } from '../../src/services/change-severity.ts';
-import { declareIncident } from '../../src/services/declare-incident.ts';
+import { changeSeverity } from '../../src/services/incident/change-severity.ts';
+import { declareIncident } from '../../src/services/incident/declare-incident.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { sendOwedNoticesPass } from '../../src/services/owed-notices.ts';
-import { reopenIncident } from '../../src/services/reopen-incident.ts';
-import { resolveIncident } from '../../src/services/resolve-incident.ts';
-import { setClinicalImpact } from '../../src/services/set-clinical-impact.ts';
+import { reopenIncident } from '../../src/services/incident/reopen-incident.ts';
+import { resolveIncident } from '../../src/services/incident/resolve-incident.ts';
+import { setClinicalImpact } from '../../src/services/incident/set-clinical-impact.ts';
 import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 

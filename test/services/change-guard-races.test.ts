@@ -15,11 +15,11 @@ import { SYSTEM_DECLARER, type Incident } from '../../src/domain/incident.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { OnCallProvider } from '../../src/ports/on-call-provider.ts';
-import { assignRole } from '../../src/services/assign-role.ts';
+import { assignRole } from '../../src/services/incident/assign-role.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { provisionIncident } from '../../src/services/provision-incident.ts';
-import { reassignActionItem } from '../../src/services/reassign-action-item.ts';
-import { resolvePagedIncidents } from '../../src/services/resolve-paged-incidents.ts';
+import { provisionIncident } from '../../src/services/incident/provision-incident.ts';
+import { reassignActionItem } from '../../src/services/review/reassign-action-item.ts';
+import { resolvePagedIncidents } from '../../src/services/on-call/resolve-paged-incidents.ts';
 import { LOAD_SETTINGS, unused } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { ChatError } from '../../src/ports/chat-platform.ts';
 import type { ReviewStore } from '../../src/ports/review-store.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { sendActionReminders } from '../../src/services/send-action-reminders.ts';
+import { sendActionReminders } from '../../src/services/review/send-action-reminders.ts';
 import { LOAD_SETTINGS } from '../support/fixtures.ts';
 
 function item(n: number, ownerId: string): ActionItem {

@@ -11,7 +11,7 @@ import type { Severity } from '../../src/domain/severity.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { sendReminders } from '../../src/services/send-reminders.ts';
+import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const declaredAt = new Date('2026-11-24T14:05:00Z');

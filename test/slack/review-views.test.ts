@@ -9,7 +9,7 @@ import {
   type PostIncidentReview,
   type ReviewInputDraft,
 } from '../../src/domain/review.ts';
-import type { TimelineEntry } from '../../src/ports/incident-store.ts';
+import type { TimelineEntry } from '../../src/domain/timeline.ts';
 import { ACTION_ITEM_ACTIONS, REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from '../../src/slack/ids.ts';
 import { actionItemControls, actionListMessage, appHomeView } from '../../src/slack/views/action-items.ts';
 import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.ts';

@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /** Repository root: this file is <root>/test/support/specs.ts. */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** test/fixtures/specs/ */
-export const specsDir = fileURLToPath(new URL('../fixtures/specs/', import.meta.url));
+export const specsDir = fileURLToPath(new URL('../fixtures/specs', import.meta.url));
 
 /** A parsed OpenAPI / Swagger document or JSON schema: Prism and Ajv take it as an object. */
 export type SpecDocument = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { declareIncident, type DeclareIncidentInput } from '../../services/declare-incident.ts';
+import { declareIncident, type DeclareIncidentInput } from '../../services/incident/declare-incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { declareResultText } from '../views/declare-result.ts';
 

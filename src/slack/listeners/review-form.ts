@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import { publishReviewAfterSave } from '../../services/publish-review.ts';
-import { incidentInChannel } from '../../services/incident-changes.ts';
+import { publishReviewAfterSave } from '../../services/review/publish-review.ts';
+import { incidentInChannel } from '../../services/commit-change.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { reviewModal } from '../views/review.ts';

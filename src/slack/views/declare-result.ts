@@ -1,6 +1,6 @@
 import { incidentRef, type Incident } from '../../domain/incident.ts';
 import { STEP_LABELS } from '../../domain/provisioning.ts';
-import type { DeclareIncidentResult } from '../../services/declare-incident.ts';
+import type { DeclareIncidentResult } from '../../services/incident/declare-incident.ts';
 
 function where(i: Incident): string {
   return i.channelId ? ` in <#${i.channelId}>` : '';

@@ -1,7 +1,7 @@
 import type { LoadChange } from '../../domain/on-call-load.ts';
 import { formatWorkingHours } from '../../domain/working-hours.ts';
 import { formatInZone } from '../../domain/time.ts';
-import type { OnCallLoad } from '../../services/show-on-call-load.ts';
+import type { OnCallLoad } from '../../services/on-call/show-on-call-load.ts';
 import { clip, escapeMrkdwn } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import type { ChatFile } from '../../ports/chat-platform.ts';

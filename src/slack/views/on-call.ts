@@ -1,4 +1,4 @@
-import type { OnCallPerson, OnCallView } from '../../services/show-on-call.ts';
+import type { OnCallPerson, OnCallView } from '../../services/on-call/show-on-call.ts';
 import { escapeMrkdwn, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 

@@ -1,9 +1,9 @@
 import { formatDuration } from '../../domain/durations.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { formatReaderTime } from '../../domain/timeline.ts';
-import type { TimelineEntry } from '../../ports/incident-store.ts';
+import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { showTimeline, type IncidentTimeline } from '../../services/show-timeline.ts';
+import { showTimeline, type IncidentTimeline } from '../../services/incident/show-timeline.ts';
 import { clip, escapeMrkdwn, timelineIcon } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 

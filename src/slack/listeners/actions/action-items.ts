@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { actionRef, type ActionItem } from '../../../domain/action-items.ts';
-import { completeActionItem } from '../../../services/complete-action-item.ts';
-import { reassignActionItem } from '../../../services/reassign-action-item.ts';
-import { snoozeActionItem } from '../../../services/snooze-action-item.ts';
+import { completeActionItem } from '../../../services/review/complete-action-item.ts';
+import { reassignActionItem } from '../../../services/review/reassign-action-item.ts';
+import { snoozeActionItem } from '../../../services/review/snooze-action-item.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { ACTION_ITEM_ACTIONS as A } from '../../ids.ts';
 import { homeFor } from '../events/app-home.ts';

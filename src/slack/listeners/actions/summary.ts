@@ -6,9 +6,9 @@ import type { ListenerContext } from '../../context.ts';
 import { PAGERDUTY_ACTIONS, SUMMARY_ACTIONS as A } from '../../ids.ts';
 import { runInChannel } from '../in-channel.ts';
 import { afterAck } from '../../context.ts';
-import { incidentInChannel } from '../../../services/incident-changes.ts';
+import { incidentInChannel } from '../../../services/commit-change.ts';
 import { noteModal, roleModal, updateModal } from '../../views/incident-modals.ts';
-import { refreshSummary } from '../../../services/incident-changes.ts';
+import { refreshSummary } from '../../../services/commit-change.ts';
 
 const summaryAction = z.object({
   user: z.object({ id: z.string().min(1) }),

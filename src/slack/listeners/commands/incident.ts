@@ -8,16 +8,16 @@ import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
 import { declareAndReply, holdDeclaration, NOT_HELD } from '../declare-and-reply.ts';
 import { runInChannel } from '../in-channel.ts';
-import { showOnCall } from '../../../services/show-on-call.ts';
+import { showOnCall } from '../../../services/on-call/show-on-call.ts';
 import { onCallMessage } from '../../views/on-call.ts';
 import { declareModal } from '../../views/declare-modal.ts';
 import { escapeMrkdwn } from '../../views/format.ts';
 import { openReviewForm } from '../review-form.ts';
-import { showActionItems } from '../../../services/show-action-items.ts';
-import { showGuardrailReport } from '../../../services/show-guardrail-report.ts';
+import { showActionItems } from '../../../services/review/show-action-items.ts';
+import { showGuardrailReport } from '../../../services/review/show-guardrail-report.ts';
 import { actionListMessage } from '../../views/action-items.ts';
 import { guardrailReportMessage } from '../../views/guardrail-report.ts';
-import { showOnCallLoad } from '../../../services/show-on-call-load.ts';
+import { showOnCallLoad } from '../../../services/on-call/show-on-call-load.ts';
 import { onCallLoadFiles, onCallLoadMessage } from '../../views/on-call-load.ts';
 
 /** `/incident …`: answers within Slack's 3 s, then does the slow work. */

@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { showHome } from '../../../services/show-action-items.ts';
+import { showHome } from '../../../services/review/show-action-items.ts';
 import type { ListenerContext } from '../../context.ts';
 import { appHomeView } from '../../views/action-items.ts';
 import { onCallLoadHomeBlocks } from '../../views/on-call-load.ts';
-import { showOnCallLoad } from '../../../services/show-on-call-load.ts';
+import { showOnCallLoad } from '../../../services/on-call/show-on-call-load.ts';
 import { LOAD_PERIOD_DAYS } from '../../../domain/command.ts';
 import { AppError } from '../../../domain/errors.ts';
 

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { slackTsToDate } from '../../../domain/timeline.ts';
-import { updateMessageEntry, type MessageChange } from '../../../services/update-message-entry.ts';
+import { updateMessageEntry, type MessageChange } from '../../../services/incident/update-message-entry.ts';
 import type { ListenerContext } from '../../context.ts';
 
 /** An edited message (https://api.slack.com/events/message/message_changed). */

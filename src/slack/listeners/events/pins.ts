@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { recordPinnedMessage, type PinnedMessageInput } from '../../../services/record-pinned-message.ts';
+import { recordPinnedMessage, type PinnedMessageInput } from '../../../services/incident/record-pinned-message.ts';
 import type { ListenerContext } from '../../context.ts';
 
 /** The parts of a pin_added event the bot relies on (https://api.slack.com/events/pin_added). */

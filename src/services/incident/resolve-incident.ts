@@ -1,0 +1,62 @@
+import { assertCanCommand } from '../../domain/authority.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { Incident } from '../../domain/incident.ts';
+import { assertTransition } from '../../domain/lifecycle.ts';
+import type { Notice } from '../../ports/chat-platform.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from '../commit-change.ts';
+import { publishReviewQuietly } from '../review/publish-review.ts';
+
+/**
+ * `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer
+ * first. Lifts a freeze, and posts the post-incident review for people to fill in.
+ */
+export async function resolveIncident(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; summary: string | null; responseUrl?: string | null },
+) {
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
+  assertCanCommand(incident, input.userId, 'resolve the incident');
+  assertTransition(incident.status, 'RESOLVED');
+  if (incident.clinicalImpact && !incident.roles.CLINICAL_SAFETY) {
+    throw new AppError(
+      'This incident has clinical impact: a clinical safety officer must be assigned before it is resolved. Use `/incident role clinical-safety @user`.',
+      'clinical_safety_required',
+    );
+  }
+  const now = deps.clock.now();
+  const openPagerDuty = (await deps.store.pagerDutyLinks(incident.id)).filter((l) => l.status !== 'resolved').length;
+  const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map(
+    (to) => ({
+      to,
+      // Only the incident channel is offered to resolve the linked PagerDuty incidents too.
+      notice: (i) => ({
+        kind: 'resolved',
+        incident: i,
+        by: input.userId,
+        summary: input.summary,
+        openPagerDutyIncidents: to === 'incident' ? openPagerDuty : 0,
+      }),
+    }),
+  );
+  // A freeze ends with the resolve, in the same transaction (decided by the store from what is stored).
+  const resolved = await commitChange(deps, {
+    incident,
+    change: { status: 'RESOLVED', resolvedAt: now, lastUpdateAt: now },
+    guard: {
+      ...decidedBy(incident),
+      roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null },
+    },
+    entry: {
+      occurredAt: now,
+      kind: 'status_changed',
+      actorId: input.userId,
+      text: `Resolved${input.summary ? `: ${input.summary}` : ''}`,
+      data: { from: incident.status, to: 'RESOLVED', summary: input.summary },
+    },
+    notices,
+    author: { userId: input.userId, responseUrl: input.responseUrl ?? null },
+  });
+  await publishReviewQuietly(deps, resolved.id);
+  return resolved;
+}

@@ -1,0 +1,71 @@
+import { assertCanCommand } from '../../domain/authority.ts';
+import { breachDeadline, resolveAwareness, type AwarenessSpec } from '../../domain/breach.ts';
+import { NEAR_MISS_BREACH } from '../../domain/declaration.ts';
+import { AppError } from '../../domain/errors.ts';
+import { formatInZone } from '../../domain/time.ts';
+import { zoneOf } from './declare-incident.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { commitChange, incidentInChannel } from '../commit-change.ts';
+
+/**
+ * `/incident breach on [--aware=…]` and `/incident breach off`: anyone may report a personal data
+ * breach (starting the 72-hour regulator-notification clock at the awareness time, now by default);
+ * only the commander may take it back. Told in the incident channel only, never the broadcast one.
+ */
+export async function setDataBreach(
+  deps: ServiceDeps,
+  input: { channelId: string; userId: string; on: boolean; aware?: AwarenessSpec | null },
+) {
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
+  const tz = deps.settings.defaultTimeZone;
+  if (input.on && incident.nearMiss) throw new AppError(NEAR_MISS_BREACH, 'invalid_input');
+  if (incident.dataBreach === input.on) {
+    throw new AppError(
+      input.on
+        ? `This incident is already a personal data breach${incident.breachAwareAt ? ` (aware since ${formatInZone(incident.breachAwareAt, tz)})` : ''}: see the pinned summary for the regulator deadline.`
+        : 'This incident is not marked as a personal data breach.',
+      'invalid_input',
+    );
+  }
+  if (!input.on) assertCanCommand(incident, input.userId, 'turn off the data breach');
+  const now = deps.clock.now();
+  const awareAt =
+    input.on && input.aware ? resolveAwareness(input.aware, await zoneOf(deps, input.userId, input.aware), now) : now;
+  return commitChange(deps, {
+    incident,
+    change: input.on
+      ? // A new clock: whatever an earlier breach flag of this incident recorded starts again.
+        {
+          dataBreach: true,
+          breachAwareAt: awareAt,
+          breachNotifiedAt: null,
+          breachNotifiedBy: null,
+          breachRemindedHours: 0,
+        }
+      : { dataBreach: false },
+    guard: input.on
+      ? { dataBreach: false }
+      : { dataBreach: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },
+    entry: input.on
+      ? {
+          occurredAt: now,
+          kind: 'data_breach',
+          actorId: input.userId,
+          text: `Personal data breach reported, aware since ${formatInZone(awareAt, tz)}: the regulator must be notified by ${formatInZone(breachDeadline(awareAt), tz)}`,
+          data: { on: true, awareAt: awareAt.toISOString(), deadline: breachDeadline(awareAt).toISOString() },
+        }
+      : {
+          occurredAt: now,
+          kind: 'data_breach',
+          actorId: input.userId,
+          text: 'Personal data breach flag removed',
+          data: { on: false },
+        },
+    notices: [
+      {
+        to: 'incident',
+        notice: (i) => ({ kind: 'data-breach', incident: i, by: input.userId, on: input.on, timeZone: tz }),
+      },
+    ],
+  });
+}
