@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
+import { postReviewAfterCommit } from './services/review/after-commit.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/incident/resume-provisioning.ts';
 import { sendOwedNoticesPass } from './services/owed-notices.ts';
@@ -181,6 +182,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     audit: new PrismaAuditTrail(db.prisma),
+    // A resolved incident (or a near miss) gets its review posted: the review feature's part.
+    afterCommit: [postReviewAfterCommit],
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,

@@ -4,6 +4,7 @@ import type { Notice } from '../ports/chat-platform.ts';
 import type { ChangeGuard, IncidentChange } from '../ports/incident-store.ts';
 import type { NewTimelineEntry } from '../domain/timeline.ts';
 import type { ServiceDeps } from './deps.ts';
+import { runAfterCommit } from './after-commit.ts';
 import { outboundNotice, warnAuthor, type Author, type OutboundFinding } from './outbound-text.ts';
 import { sendOwedNotices } from './owed-notices.ts';
 
@@ -47,8 +48,9 @@ export type NoticeTarget = 'incident' | 'broadcast' | 'clinical-safety';
 
 /**
  * Records a change and its timeline entry together (refused if someone changed the incident in the
- * meantime), then brings Slack up to date: the pinned summary, the notices, the reminders. The
- * record is the truth: a Slack failure after it is logged, never undoes it.
+ * meantime), then brings Slack up to date: the pinned summary, the notices, the reminders, and runs
+ * the other features' after-commit hooks (deps.afterCommit). The record is the truth: a Slack or hook
+ * failure after it is logged, never undoes it.
  */
 export async function commitChange(
   deps: ServiceDeps,
@@ -112,6 +114,7 @@ export async function commitChange(
   if (owesNotices(updated))
     await sendOwedNotices(deps, incident.id).catch(log('posting a freeze or clinical-safety notice'));
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
+  await runAfterCommit(deps, { kind: 'changed', before: incident, after: updated, change: args.change });
   return updated;
 }
 

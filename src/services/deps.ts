@@ -11,6 +11,7 @@ import type { WorkingHours } from '../domain/working-hours.ts';
 import type { AuditTrail } from '../ports/audit-trail.ts';
 import type { CheckpointTrigger } from '../domain/audit-checkpoint.ts';
 import type { ReminderCadence } from '../domain/reminders.ts';
+import type { AfterCommit } from './after-commit.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -35,6 +36,11 @@ export interface ServiceDeps {
   loadCache: LoadCache;
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
+  /**
+   * What other features do once a change is recorded (see after-commit.ts): startBot lists the
+   * review's (postReviewAfterCommit). Empty: nothing more happens after a change.
+   */
+  afterCommit: readonly AfterCommit[];
   /** Signed checkpoints of the trail outside the database; absent when none are configured. */
   auditCheckpoints?: { request(trigger: CheckpointTrigger): Promise<void> };
   settings: {

@@ -494,6 +494,7 @@ describe('least-privilege database roles (postgres)', {
         const deps = {
           store: new PrismaIncidentStore(db.prisma),
           reviews: unusedReviewStore(),
+          afterCommit: [],
           history: null,
           loadCache: unused<never>('loadCache'),
           audit: unused<never>('audit'),

@@ -5,6 +5,7 @@
 // deterministic. At every end: the freeze is on exactly while the incident is SEV1 and active, the
 // broadcast channel's freeze notices alternate (in effect, lifted, …) and end on the current state,
 // no notice is posted twice, and the pinned summary shows the freeze exactly when it is on.
+import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
@@ -113,6 +114,7 @@ function harness(store: PrismaIncidentStore, audit: PrismaAuditTrail) {
     logger: silentLogger,
     onCall: null,
     reminders: { schedule: async () => {} },
+    afterCommit: [postReviewAfterCommit],
     settings: {
       broadcastChannelId: BROADCAST,
       clinicalSafetyChannelId: CLINICAL,

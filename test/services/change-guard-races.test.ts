@@ -4,6 +4,7 @@
 // state, the second sees the first or is refused. Roles, action items (complete, reassign, snooze,
 // their reminders), resolving linked PagerDuty incidents, message deletes, the on-call history
 // cache and provisioning runs that outlive their lease.
+import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -76,6 +77,7 @@ function harness(
     logger: silentLogger,
     onCall: opts.onCall ?? null,
     reminders: { schedule: async () => {} },
+    afterCommit: [postReviewAfterCommit],
     settings: {
       broadcastChannelId: 'CBROADCAST',
       clinicalSafetyChannelId: null,

@@ -33,6 +33,7 @@ function harness(store: PrismaIncidentStore) {
     store,
     chat,
     reviews: unusedReviewStore(),
+    afterCommit: [],
     history: null,
     loadCache: unused('loadCache'),
     audit: unused('audit'),

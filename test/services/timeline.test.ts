@@ -64,6 +64,7 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
     store,
     chat,
     reviews: unusedReviewStore(),
+    afterCommit: [],
     history: null,
     loadCache: unused('loadCache'),
     audit: unused('audit'),

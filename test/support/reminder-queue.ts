@@ -20,6 +20,7 @@ export function reminderQueueDeps(parts: {
   return {
     ...parts,
     reviews: unusedReviewStore(),
+    afterCommit: [],
     history: null,
     loadCache: unused('loadCache'),
     audit: unused('audit'),

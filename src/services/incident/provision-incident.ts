@@ -9,8 +9,8 @@ import {
 import { ChatError, isTransient } from '../../ports/chat-platform.ts';
 import { type OnCallProvider, OnCallUnavailable } from '../../ports/on-call-provider.ts';
 import { ProvisioningLeaseLost } from '../../ports/incident-store.ts';
+import { runAfterCommit } from '../after-commit.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { publishReviewQuietly } from '../review/publish-review.ts';
 import { outboundIncident, redactionWarning } from '../../domain/redaction.ts';
 import { sendOwedNotices } from '../owed-notices.ts';
 import { redrawStaleSummary, refreshSummary } from '../commit-change.ts';
@@ -68,8 +68,8 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     await deps.reminders
       .schedule(incident)
       .catch((err) => deps.logger.error({ err, incidentId }, 'scheduling reminders failed'));
-    // A near miss is over when recorded: its review is the point of it.
-    if (incident.nearMiss) await publishReviewQuietly(deps, incidentId);
+    // The other features' part (a near miss's review is posted now: it is over when recorded).
+    await runAfterCommit(deps, { kind: 'provisioned', incident });
     return { state: 'complete', incident, warnings };
   } catch (err) {
     if (err instanceof ProvisioningLeaseLost) {

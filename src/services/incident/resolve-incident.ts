@@ -5,11 +5,11 @@ import { assertTransition } from '../../domain/lifecycle.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from '../commit-change.ts';
-import { publishReviewQuietly } from '../review/publish-review.ts';
 
 /**
  * `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer
- * first. Lifts a freeze, and posts the post-incident review for people to fill in.
+ * first. Lifts a freeze; the review feature then posts the post-incident review for people to fill
+ * in (its after-commit hook).
  */
 export async function resolveIncident(
   deps: ServiceDeps,
@@ -57,6 +57,5 @@ export async function resolveIncident(
     notices,
     author: { userId: input.userId, responseUrl: input.responseUrl ?? null },
   });
-  await publishReviewQuietly(deps, resolved.id);
   return resolved;
 }
