@@ -1,9 +1,13 @@
-import type { WebClient } from '@slack/web-api';
 import { publishReviewAfterSave } from '../../services/review/publish-review.ts';
 import { incidentInChannel } from '../../services/commit-change.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { reviewModal } from '../views/review.ts';
+
+/** What opens forms: Slack's Web API client (its `views.open`). */
+export interface ViewOpener {
+  views: { open(args: { trigger_id: string; view: never }): Promise<unknown> };
+}
 
 /**
  * Opens the review form for the incident of `channelId` (prefilled with what was saved), first,
@@ -11,7 +15,7 @@ import { reviewModal } from '../views/review.ts';
  */
 export function openReviewForm(
   ctx: ListenerContext,
-  client: WebClient,
+  client: ViewOpener,
   req: { triggerId: string; channelId: string; userId: string; responseUrl: string | null; publish: boolean },
 ): Promise<void> {
   return afterAck(

@@ -1,0 +1,29 @@
+import { severityText } from '../../../../domain/severity.ts';
+import { escapeMrkdwn } from '../../../views/format.ts';
+import { declareAndReply, holdDeclaration, NOT_HELD } from '../../declare-and-reply.ts';
+import type { ArgsOf } from './handler.ts';
+
+/** `/incident declare <sev1-4> <title>`: held before the ack, which says what is being declared; declared after it. */
+export async function handleDeclare({ request, command: cmd, ctx, ack }: ArgsOf<'declare'>): Promise<void> {
+  const d = request.declaration;
+  const input = {
+    declareKey: `command:${cmd.trigger_id}`,
+    declaration: d,
+    declaredBy: cmd.user_id,
+    originChannelId: cmd.channel_id,
+    responseUrl: cmd.response_url,
+    via: 'command' as const,
+    ...(request.breachAware ? { breachAware: request.breachAware } : {}),
+  };
+  if (!(await holdDeclaration(ctx, input))) {
+    await ack({ response_type: 'ephemeral', text: NOT_HELD });
+    return;
+  }
+  await ack({
+    response_type: 'ephemeral',
+    text: d.nearMiss
+      ? `Recording a near miss: ${escapeMrkdwn(d.title)}…`
+      : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`,
+  });
+  await declareAndReply(ctx, input);
+}
