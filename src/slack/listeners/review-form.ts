@@ -1,5 +1,5 @@
 import { publishReviewAfterSave } from '../../services/review/publish-review.ts';
-import { incidentInChannel } from '../../services/commit-change.ts';
+import { showReviewDraft } from '../../services/review/show-review-draft.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { reviewModal } from '../views/review.ts';
@@ -22,8 +22,7 @@ export function openReviewForm(
     ctx,
     { responseUrl: req.responseUrl, userId: req.userId },
     async () => {
-      const incident = await incidentInChannel(ctx.deps, req.channelId, req.userId);
-      const stored = await ctx.deps.reviews.findReview(incident.id);
+      const { incident, stored } = await showReviewDraft(ctx.deps, { channelId: req.channelId, userId: req.userId });
       await client.views.open({
         trigger_id: req.triggerId,
         view: reviewModal({

@@ -8,7 +8,7 @@ import { runInChannel } from '../in-channel.ts';
 import { afterAck } from '../../context.ts';
 import { incidentInChannel } from '../../../services/commit-change.ts';
 import { noteModal, roleModal, updateModal } from '../../views/incident-modals.ts';
-import { refreshSummary } from '../../../services/commit-change.ts';
+import { redrawSummary } from '../../../services/incident/redraw-summary.ts';
 
 const summaryAction = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -111,12 +111,6 @@ export function registerSummaryActions(app: App, ctx: ListenerContext): void {
     const { user, channel, response_url } = parsed.data;
     await runInChannel(ctx, cmd, { channelId: channel.id, userId: user.id, responseUrl: response_url ?? null });
     // A refused choice in the severity menu would stay shown: redraw the summary from the record.
-    if (cmd.kind === 'severity') {
-      const incident = await ctx.deps.store.findByChannel(channel.id);
-      if (incident)
-        await refreshSummary(ctx.deps, incident.id).catch((err) =>
-          ctx.deps.logger.warn({ err }, 'summary not redrawn'),
-        );
-    }
+    if (cmd.kind === 'severity') await redrawSummary(ctx.deps, { channelId: channel.id });
   });
 }
