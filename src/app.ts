@@ -30,7 +30,7 @@ import { resumeDeclarations } from './services/incident/resume-declarations.ts';
 import { handlePagerDutyEvent } from './services/on-call/handle-pagerduty-event.ts';
 import { pagerDutyWebhookRoute } from './pagerduty/webhook-route.ts';
 import { PagerDutyOnCall } from './pagerduty/on-call.ts';
-import { createSlackApp, httpServerOf, type SlackAppOptions } from './slack/app.ts';
+import { createSlackApp, createSlackClient, httpServerOf, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
 import { slackResponseUrlCheck } from './slack/response-urls.ts';
 
@@ -163,13 +163,22 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     token: config.METRICS_TOKEN ?? null,
   });
   const inflight = new InFlight();
-  const deps: ServiceDeps = {
+  const clock = opts.clock ?? systemClock;
+  const responseUrls = slackResponseUrlCheck(config.SLACK_API_URL, opts.responseUrlOrigins);
+  // Slack's Web API client first: the chat platform the use cases speak through is made with it.
+  const slackClient = createSlackClient({
+    config,
+    logger,
+    metrics,
+    ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
+  });
+  // Everything the use cases need but the reminder queue, which is started with these.
+  const core: Omit<ServiceDeps, 'reminders'> = {
     store,
     reviews: new PrismaReviewStore(db.prisma),
-    chat: undefined as never,
-    clock: opts.clock ?? systemClock,
+    chat: new SlackChatPlatform(slackClient, config.TZ_DEFAULT, clock, responseUrls),
+    clock,
     logger,
-    reminders: undefined as never,
     onCall: opts.onCall ?? pagerDutyFromConfig(config, metrics),
     history:
       opts.history ??
@@ -201,40 +210,16 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     },
   };
   const intake = new PgDeclarationIntake(db.pool);
-  const responseUrls = slackResponseUrlCheck(config.SLACK_API_URL, opts.responseUrlOrigins);
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
-  const app = createSlackApp({
-    config,
-    ctx: { deps, work, intake },
-    healthCheck: () => store.ping(),
-    metrics,
-    deliveries: new PgDeliveryLog(db.pool),
-    responseUrls,
-    track: inflight.track,
-    extraRoutes: [
-      pagerDutyWebhookRoute({
-        secret: config.PAGERDUTY_WEBHOOK_SECRET ?? null,
-        handle: (event) =>
-          actingAs({ actor: 'pagerduty', via: `webhook incident.${event.kind}` }, () =>
-            handlePagerDutyEvent(deps, event, { autoDeclareServiceIds }),
-          ),
-        track: inflight.track,
-        logger,
-      }),
-    ],
-    ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
-  });
-  deps.chat = new SlackChatPlatform(app.client, config.TZ_DEFAULT, deps.clock, responseUrls);
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
-  const reminderQueue = await startReminderQueue({ pool: db.pool, deps });
-  deps.reminders = reminderQueue.scheduler;
+  const reminderQueue = await startReminderQueue({ pool: db.pool, deps: core });
   // Signed checkpoints of the audit trail, on the same pg-boss, when a key and a destination are set.
   let checkpoints: AuditCheckpoints | null = null;
   if (config.AUDIT_SIGNING_KEY && (config.AUDIT_CHECKPOINT_DIR || config.AUDIT_CHANNEL)) {
     checkpoints = await startAuditCheckpoints({
       boss: reminderQueue.boss,
       pool: db.pool,
-      deps,
+      deps: core,
       signer: config.AUDIT_SIGNING_KEY,
       dir: config.AUDIT_CHECKPOINT_DIR ?? null,
       channelId: config.AUDIT_CHANNEL ?? null,
@@ -245,7 +230,6 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       await db.close().catch(() => {});
       throw err;
     });
-    deps.auditCheckpoints = checkpoints;
     logger.info(
       {
         dir: config.AUDIT_CHECKPOINT_DIR ?? null,
@@ -260,6 +244,40 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       {},
       'audit checkpoints off: set AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL, and AUDIT_SIGNING_KEY, to anchor the audit trail outside the database',
     );
+  }
+  const deps: ServiceDeps = {
+    ...core,
+    reminders: reminderQueue.scheduler,
+    ...(checkpoints ? { auditCheckpoints: checkpoints } : {}),
+  };
+  let app: ReturnType<typeof createSlackApp>;
+  try {
+    app = createSlackApp({
+      config,
+      ctx: { deps, work, intake },
+      healthCheck: () => store.ping(),
+      metrics,
+      deliveries: new PgDeliveryLog(db.pool),
+      responseUrls,
+      track: inflight.track,
+      extraRoutes: [
+        pagerDutyWebhookRoute({
+          secret: config.PAGERDUTY_WEBHOOK_SECRET ?? null,
+          handle: (event) =>
+            actingAs({ actor: 'pagerduty', via: `webhook incident.${event.kind}` }, () =>
+              handlePagerDutyEvent(deps, event, { autoDeclareServiceIds }),
+            ),
+          track: inflight.track,
+          logger,
+        }),
+      ],
+      ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
+    });
+  } catch (err) {
+    await checkpoints?.stop().catch(() => {});
+    await reminderQueue.stop().catch(() => {});
+    await db.close().catch(() => {});
+    throw err;
   }
 
   const resumePass = async () => {
@@ -289,7 +307,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const port = (httpServerOf(app, started).address() as AddressInfo).port;
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'incident bot listening');
   // Who the token is (one line), without holding up the start: Slack may be slow or down.
-  void logSlackIdentity(app.client, logger);
+  void logSlackIdentity(slackClient, logger);
 
   const every = opts.resumeEveryMs ?? config.PROVISION_RETRY_SECONDS * 1000;
   const timer = every > 0 ? setInterval(() => void resumeNow(), every) : null;

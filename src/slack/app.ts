@@ -18,6 +18,7 @@ import { screenResponseUrls, slackResponseUrlCheck, type ResponseUrlCheck } from
 import { SocketModeWithRoutes } from './socket-mode.ts';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
+const { WebClient } = bolt.webApi;
 type ReceiverEvent = bolt.ReceiverEvent;
 
 /** The context key under which each HTTP request's Slack signature reaches the middleware. */
@@ -40,6 +41,44 @@ export interface SlackAppOptions {
   responseUrls?: ResponseUrlCheck;
   /** Web API retries (tests use fewer). */
   retries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+}
+
+/** The Web API retries of the bot's clients, unless told otherwise (tests use fewer). */
+const DEFAULT_RETRIES = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 };
+
+/** How much of Bolt's and the WebClient's own logging is kept. */
+function slackLogLevel(config: Config): bolt.LogLevel {
+  return config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN;
+}
+
+/** What every Web API client of the bot is configured with (Bolt's, the listeners', the chat platform's, Socket Mode's). */
+function webApiOptions(config: Config, metrics: Metrics | undefined) {
+  return {
+    slackApiUrl: config.SLACK_API_URL,
+    // A call that hangs must not hold an incident's provisioning lease for ever.
+    timeout: 15_000,
+    // Times every Web API call of every WebClient (app.client, the listeners' client and createSlackClient's).
+    ...(metrics ? { fetch: metrics.slackFetch(config.SLACK_API_URL) } : {}),
+  };
+}
+
+/**
+ * The Web API client the use cases speak through (the chat platform), made before the app and
+ * configured as Bolt's own client is in createSlackApp: the bot token, SLACK_API_URL, the timeout,
+ * the metrics, the retries, and our logger at the same level.
+ */
+export function createSlackClient(opts: {
+  config: Config;
+  logger: Logger;
+  metrics?: Metrics;
+  retries?: SlackAppOptions['retries'];
+}): InstanceType<typeof WebClient> {
+  const { config } = opts;
+  return new WebClient(config.SLACK_BOT_TOKEN, {
+    ...webApiOptions(config, opts.metrics),
+    retryConfig: opts.retries ?? DEFAULT_RETRIES,
+    logger: slackLibraryLogger(opts.logger, slackLogLevel(config)) as unknown as bolt.Logger,
+  });
 }
 
 /**
@@ -66,14 +105,8 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
   // Bolt's and the WebClient's own lines go through our logger, so they are redacted like ours
   // (LogLevel is an enum of the same strings the adapter takes and gives).
   const logger = slackLibraryLogger(opts.ctx.deps.logger) as unknown as bolt.Logger;
-  const logLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? LogLevel.DEBUG : LogLevel.WARN;
-  const clientOptions = {
-    slackApiUrl: config.SLACK_API_URL,
-    // A call that hangs must not hold an incident's provisioning lease for ever.
-    timeout: 15_000,
-    // Times every Web API call of every WebClient Bolt makes (app.client and the listeners' client).
-    ...(opts.metrics ? { fetch: opts.metrics.slackFetch(config.SLACK_API_URL) } : {}),
-  };
+  const logLevel = slackLogLevel(config);
+  const clientOptions = webApiOptions(config, opts.metrics);
   let receiver: InstanceType<typeof HTTPReceiver> | SocketModeWithRoutes;
   let routesServer: (() => Server | null) | undefined;
   if (config.SLACK_APP_TOKEN) {
@@ -110,10 +143,7 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
     ...(config.SLACK_APP_TOKEN ? { socketMode: true } : {}),
     logger,
     logLevel,
-    clientOptions: {
-      ...clientOptions,
-      retryConfig: opts.retries ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-    },
+    clientOptions: { ...clientOptions, retryConfig: opts.retries ?? DEFAULT_RETRIES },
   });
   if (routesServer) socketModeServers.set(app, routesServer);
   opts.metrics?.instrumentSlackApp(app);
