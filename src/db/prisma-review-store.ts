@@ -236,6 +236,9 @@ export class PrismaReviewStore implements ReviewStore {
     const decidedOn: Prisma.ActionItemWhereInput = guard
       ? {
           ownerId: guard.ownerId,
+          // The rule of assertCanChangeActionItem (domain/access.ts), checked again under the write:
+          // the owner, whoever added it, or who commands the incident (commandingUser: the
+          // commander, else the declarer).
           OR: [
             { ownerId: by },
             { createdBy: by },

@@ -8,41 +8,6 @@ import { runAfterCommit } from './after-commit.ts';
 import { outboundNotice, warnAuthor, type Author, type OutboundFinding } from './outbound-text.ts';
 import { sendOwedNotices } from './owed-notices.ts';
 
-/**
- * The incident whose channel this is; an AppError saying so anywhere else. With `userId`, a private
- * incident is refused unless that person is a member of its channel (see assertMayRead).
- */
-export async function incidentInChannel(deps: ServiceDeps, channelId: string, userId?: string): Promise<Incident> {
-  const incident = await deps.store.findByChannel(channelId);
-  if (!incident) {
-    throw new AppError(
-      'This command only works in an incident channel (#inc-…). Run it there, or declare one with `/incident declare <sev1-4> <title>`.',
-      'not_incident_channel',
-    );
-  }
-  if (userId !== undefined) await assertMayRead(deps, incident, userId);
-  return incident;
-}
-
-/** The refusal a non-member gets for anything of a private incident: it names nothing of it. */
-export const PRIVATE_INCIDENT_REFUSAL =
-  ':lock: That is a private incident: only members of its channel can see it or act on it. Ask its commander to add you.';
-
-/**
- * A private incident is read and changed only by the members of its channel, asked of the chat
- * platform each time (Slack could be sent a forged or replayed payload naming its channel, and
- * people leave channels). Fails closed: if membership cannot be checked, the request fails.
- */
-export async function assertMayRead(
-  deps: Pick<ServiceDeps, 'chat'>,
-  incident: Pick<Incident, 'isPrivate' | 'channelId'>,
-  userId: string,
-): Promise<void> {
-  if (!incident.isPrivate) return;
-  if (incident.channelId && (await deps.chat.isMember(incident.channelId, userId))) return;
-  throw new AppError(PRIVATE_INCIDENT_REFUSAL, 'not_allowed');
-}
-
 /** Where a notice goes: the incident's channel, the broadcast channel (never for private incidents), the clinical-safety channel. */
 export type NoticeTarget = 'incident' | 'broadcast' | 'clinical-safety';
 

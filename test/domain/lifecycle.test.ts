@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertCanCommand, commandingUser } from '../../src/domain/authority.ts';
+import { assertCanCommand, commandingUser } from '../../src/domain/access.ts';
 import { parseIncidentCommand } from '../../src/domain/command.ts';
 import { incidentDurations, formatDuration } from '../../src/domain/durations.ts';
 import { AppError } from '../../src/domain/errors.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { PRIVATE_INCIDENT_REFUSAL } from '../../src/services/commit-change.ts';
+import { PRIVATE_INCIDENT_REFUSAL } from '../../src/domain/access.ts';
 import {
   ACTION_ITEM_ACTIONS,
   DECLARE_MODAL,

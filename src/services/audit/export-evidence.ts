@@ -1,7 +1,7 @@
 import { buildEvidence, evidenceToJson, evidenceToMarkdown } from '../../domain/evidence.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { incidentInChannel } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import { redactForExport } from '../outbound-text.ts';
 
 export interface EvidenceExport {

@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /** `/incident note <text>`: anyone in the channel adds to the timeline. */
 export async function addNote(deps: ServiceDeps, input: { channelId: string; userId: string; text: string }) {

@@ -1,8 +1,9 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanAssignRole } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
-import { ROLE_LABELS, SYSTEM_DECLARER, type RoleName } from '../../domain/incident.ts';
+import { ROLE_LABELS, type RoleName } from '../../domain/incident.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /**
  * `/incident role <role> @user`: the commander (or, without one, the declarer) assigns roles.
@@ -17,12 +18,7 @@ export async function assignRole(
   const current = incident.roles[input.role];
   if (current === input.assignee)
     throw new AppError(`<@${input.assignee}> is already the ${ROLE_LABELS[input.role]}.`, 'invalid_input');
-  // Command of an incident PagerDuty declared is there for the first responder to take.
-  const takingVacantRole =
-    !current &&
-    input.assignee === input.userId &&
-    (input.role !== 'COMMANDER' || incident.declaredBy === SYSTEM_DECLARER);
-  if (!takingVacantRole) assertCanCommand(incident, input.userId, `assign the ${ROLE_LABELS[input.role]} role`);
+  assertCanAssignRole(incident, input.userId, input.role, input.assignee);
   const now = deps.clock.now();
   return commitChange(deps, {
     incident,

@@ -1,8 +1,9 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Severity } from '../../domain/severity.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from '../commit-change.ts';
+import { commitChange, decidedBy, type NoticeTarget } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import type { Incident } from '../../domain/incident.ts';
 

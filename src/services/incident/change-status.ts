@@ -2,7 +2,8 @@ import type { SettableStatus } from '../../domain/command.ts';
 import { STATUS_LABELS } from '../../domain/incident.ts';
 import { assertTransition } from '../../domain/lifecycle.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import { resolveIncident } from './resolve-incident.ts';
 
 /** `/incident status …`: anyone in the channel moves an active incident on; "resolved" is a resolve. */

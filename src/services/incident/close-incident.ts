@@ -1,7 +1,8 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { assertTransition } from '../../domain/lifecycle.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, decidedBy, incidentInChannel } from '../commit-change.ts';
+import { commitChange, decidedBy } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /** `/incident close`: the commander closes a resolved incident. */
 export async function closeIncident(deps: ServiceDeps, input: { channelId: string; userId: string }) {

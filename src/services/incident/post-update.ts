@@ -1,7 +1,8 @@
 import { AppError } from '../../domain/errors.ts';
 import { isActive } from '../../domain/lifecycle.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /** `/incident update <message>`: a status update in the channel and, unless private, the broadcast channel. */
 export async function postUpdate(

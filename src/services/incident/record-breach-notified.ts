@@ -1,9 +1,10 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { breachDeadline } from '../../domain/breach.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatInZone } from '../../domain/time.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /**
  * `/incident breach notified [reference]`: the commander records that the regulator was notified

@@ -1,10 +1,11 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { assertTransition } from '../../domain/lifecycle.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, decidedBy, incidentInChannel, type NoticeTarget } from '../commit-change.ts';
+import { commitChange, decidedBy, type NoticeTarget } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
 export async function reopenIncident(

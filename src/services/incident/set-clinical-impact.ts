@@ -1,7 +1,8 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /**
  * `/incident clinical on|off`: anyone may raise clinical impact (safety first); only the commander

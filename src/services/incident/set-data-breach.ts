@@ -1,11 +1,12 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { breachDeadline, resolveAwareness, type AwarenessSpec } from '../../domain/breach.ts';
 import { NEAR_MISS_BREACH } from '../../domain/declaration.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { zoneOf } from './declare-incident.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /**
  * `/incident breach on [--aware=…]` and `/incident breach off`: anyone may report a personal data

@@ -3,7 +3,7 @@ import type { Incident } from '../../domain/incident.ts';
 import { declaredAtFrom, statusChangesFrom } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { incidentInChannel } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /** Everything a reader's view of an incident's timeline needs. */
 export interface IncidentTimeline {

@@ -3,7 +3,8 @@ import { incidentRef } from '../../domain/incident.ts';
 import type { PageTarget } from '../../ports/on-call-provider.ts';
 import { askOnCall, requireOnCall } from './connection.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { commitChange, incidentInChannel } from '../commit-change.ts';
+import { commitChange } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import { outboundIncident, redactString } from '../../domain/redaction.ts';
 import { warnAuthor } from '../outbound-text.ts';
 

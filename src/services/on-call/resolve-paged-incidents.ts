@@ -1,7 +1,7 @@
-import { assertCanCommand } from '../../domain/authority.ts';
+import { assertCanCommand } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { incidentInChannel } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import { pagerDutyFrom } from './page-on-call.ts';
 import { askOnCall, requireOnCall } from './connection.ts';
 

@@ -10,7 +10,7 @@ import {
 } from '../../domain/action-items.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { incidentInChannel } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import { publishReviewQuietly } from './publish-review.ts';
 import { outboundNotice, warnAuthor } from '../outbound-text.ts';
 

@@ -1,6 +1,6 @@
 import type { ActionItem } from '../../domain/action-items.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { actionItemToChange, changedMeanwhile } from './action-item-access.ts';
+import { actionItemToChange, changedMeanwhile } from '../access.ts';
 import { publishReviewQuietly } from './publish-review.ts';
 
 /** Marks an action item done (its owner, whoever added it, or the incident's commander). */

@@ -1,7 +1,7 @@
 import type { ActionItem } from '../../domain/action-items.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { actionItemToChange, changedMeanwhile } from './action-item-access.ts';
+import { actionItemToChange, changedMeanwhile } from '../access.ts';
 import { outboundNotice } from '../outbound-text.ts';
 
 /** Gives an action item a new owner, who is told directly. */

@@ -4,7 +4,7 @@ import type { ServiceDeps } from '../deps.ts';
 import { calendarDate } from '../../domain/action-items.ts';
 import { prepareActionItem } from './add-action-item.ts';
 import { publishReviewAfterSave } from './publish-review.ts';
-import { incidentInChannel } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 import { outboundNotice } from '../outbound-text.ts';
 import { redactDeep, redactionWarning } from '../../domain/redaction.ts';
 

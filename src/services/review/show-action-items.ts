@@ -6,7 +6,7 @@ import {
   type ActionItem,
 } from '../../domain/action-items.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { asSeenBy } from '../../domain/action-authority.ts';
+import { actionItemsAsSeenBy } from '../access.ts';
 import { outboundActionItem } from '../../domain/redaction.ts';
 
 export interface ActionItemList {
@@ -38,33 +38,8 @@ export async function showActionItems(
   const shown = sorted.slice(0, input.limit ?? 20);
   // Private incidents' items say what they are only to the members of their channel, their owner
   // and whoever added them; every listed text is redacted (a listing is outside the incident channel).
-  const members = await privateChannelsOf(deps, shown, userId);
-  const items = shown.map(
-    (i) => outboundActionItem(i.incidentChannelId && members.has(i.incidentChannelId) ? i : asSeenBy(i, userId)).value,
-  );
+  const items = (await actionItemsAsSeenBy(deps, shown, userId)).map((i) => outboundActionItem(i).value);
   return { filter, today, items, total: sorted.length };
-}
-
-/** The channels of the listed private incidents that `userId` is a member of (a failed check counts as not). */
-async function privateChannelsOf(
-  deps: ServiceDeps,
-  items: readonly ActionItem[],
-  userId: string,
-): Promise<Set<string>> {
-  const channels = new Set(
-    items
-      .filter((i) => i.incidentPrivate && i.incidentChannelId && i.ownerId !== userId && i.createdBy !== userId)
-      .map((i) => i.incidentChannelId!),
-  );
-  const members = new Set<string>();
-  for (const channel of channels) {
-    const member = await deps.chat.isMember(channel, userId).catch((err: unknown) => {
-      deps.logger.warn({ err, channel }, 'could not check channel membership; the private item stays hidden');
-      return false;
-    });
-    if (member) members.add(channel);
-  }
-  return members;
 }
 
 /** The App Home tab: the user's open items and the team's overdue ones. */

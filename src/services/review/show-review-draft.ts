@@ -1,7 +1,7 @@
 import type { Incident } from '../../domain/incident.ts';
 import type { StoredReview } from '../../ports/review-store.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { incidentInChannel } from '../commit-change.ts';
+import { incidentInChannel } from '../access.ts';
 
 /**
  * What the review form of the incident whose channel this is starts from: the incident (refused

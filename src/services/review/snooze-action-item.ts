@@ -1,7 +1,7 @@
 import { SNOOZE_DAYS, addDays, calendarDate, type ActionItem } from '../../domain/action-items.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { actionItemToChange, changedMeanwhile } from './action-item-access.ts';
+import { actionItemToChange, changedMeanwhile } from '../access.ts';
 
 /** No reminders about an action item for `days` days (one of SNOOZE_DAYS). The due date stays as agreed. */
 export async function snoozeActionItem(

@@ -1,3 +1,4 @@
+import { commandingUser } from '../../domain/access.ts';
 import { SYSTEM_DECLARER, type Incident } from '../../domain/incident.ts';
 import { formatInZone } from '../../domain/time.ts';
 
@@ -14,7 +15,7 @@ export function declarerText(i: Pick<Incident, 'declaredBy'>): string {
 
 /** Who should act now: the commander, else a human declarer, else whoever is in the channel. */
 export function commandingText(i: Pick<Incident, 'declaredBy' | 'roles'>): string {
-  const who = i.roles.COMMANDER ?? i.declaredBy;
+  const who = commandingUser(i);
   return who === SYSTEM_DECLARER ? 'Whoever is responding' : `<@${who}>`;
 }
 

@@ -6,7 +6,7 @@ import type { ListenerContext } from '../../context.ts';
 import { PAGERDUTY_ACTIONS, SUMMARY_ACTIONS as A } from '../../ids.ts';
 import { runInChannel } from '../in-channel.ts';
 import { afterAck } from '../../context.ts';
-import { incidentInChannel } from '../../../services/commit-change.ts';
+import { incidentInChannel } from '../../../services/access.ts';
 import { noteModal, roleModal, updateModal } from '../../views/incident-modals.ts';
 import { redrawSummary } from '../../../services/incident/redraw-summary.ts';
 

@@ -1,0 +1,121 @@
+/**
+ * Who may see or do what: every rule, one entry point per question, without I/O. What needs the
+ * chat platform (is this person a member of a private incident's channel?) is asked in
+ * services/access.ts, which applies these rules to the answer.
+ */
+import { actionRef, type ActionItem } from './action-items.ts';
+import { AppError } from './errors.ts';
+import { incidentRef, ROLE_LABELS, SYSTEM_DECLARER, type Incident, type RoleName } from './incident.ts';
+
+/**
+ * Who commands the incident: the commander, or the declarer while none is set. (The review store's
+ * compare-and-set on action items writes this rule in SQL: keep the two alike.)
+ */
+export function commandingUser(i: Pick<Incident, 'roles' | 'declaredBy'>): string {
+  return i.roles.COMMANDER ?? i.declaredBy;
+}
+
+/** Whether `userId` commands the incident (see commandingUser). */
+export function canCommand(i: Pick<Incident, 'roles' | 'declaredBy'>, userId: string): boolean {
+  return userId === commandingUser(i);
+}
+
+/** Severity, resolve, close, reopen and role hand-overs are the commander's (or, without one, the declarer's). */
+export function assertCanCommand(i: Pick<Incident, 'roles' | 'declaredBy'>, userId: string, action: string): void {
+  if (canCommand(i, userId)) return;
+  const who = commandingUser(i);
+  if (who === SYSTEM_DECLARER) {
+    throw new AppError(
+      `PagerDuty declared this incident and nobody commands it yet, so nobody can ${action}. Take command with \`/incident role commander @you\` first.`,
+      'forbidden',
+    );
+  }
+  const role = i.roles.COMMANDER ? 'the incident commander' : 'the declarer (no commander is set yet)';
+  throw new AppError(
+    `Only ${role}, <@${who}>, can ${action}. Ask them, or ask them to hand over with \`/incident role commander @you\`.`,
+    'forbidden',
+  );
+}
+
+/**
+ * Who may give `role` to `assignee`: anyone may take a vacant supporting role for themselves, and the
+ * vacant command of an incident PagerDuty declared (it is there for the first responder to take);
+ * every other assignment is the commander's (assertCanCommand).
+ */
+export function assertCanAssignRole(
+  i: Pick<Incident, 'roles' | 'declaredBy'>,
+  userId: string,
+  role: RoleName,
+  assignee: string,
+): void {
+  const takingVacantRole =
+    !i.roles[role] && assignee === userId && (role !== 'COMMANDER' || i.declaredBy === SYSTEM_DECLARER);
+  if (!takingVacantRole) assertCanCommand(i, userId, `assign the ${ROLE_LABELS[role]} role`);
+}
+
+/** The refusal a non-member gets for anything of a private incident: it names nothing of it. */
+export const PRIVATE_INCIDENT_REFUSAL =
+  ':lock: That is a private incident: only members of its channel can see it or act on it. Ask its commander to add you.';
+
+/**
+ * Whether `userId` may read and act on the incident: anyone, unless it is private; then only the
+ * members of its channel (`isMember`: asked of the chat platform, see services/access.ts; a private
+ * incident without a channel yet has no members).
+ */
+export function assertMayReadIncident(incident: Pick<Incident, 'isPrivate' | 'channelId'>, isMember: boolean): void {
+  if (!incident.isPrivate) return;
+  if (incident.channelId && isMember) return;
+  throw new AppError(PRIVATE_INCIDENT_REFUSAL, 'not_allowed');
+}
+
+/** An action item's own people: its owner and whoever added it (they were given it, private or not). */
+export function isActionItemParty(item: Pick<ActionItem, 'ownerId' | 'createdBy'>, userId: string): boolean {
+  return userId === item.ownerId || userId === item.createdBy;
+}
+
+/**
+ * Who may complete, reassign or snooze an action item: its owner, whoever added it, and the
+ * incident's commander (or its declarer while there is none). Everyone else is told who can.
+ */
+export function assertCanChangeActionItem(
+  item: Pick<ActionItem, 'number' | 'ownerId' | 'createdBy' | 'status'>,
+  incident: Pick<Incident, 'number' | 'roles' | 'declaredBy'>,
+  userId: string,
+  what: string,
+): void {
+  if (item.status !== 'open') throw new AppError(`${actionRef(item)} is already done.`, 'not_open');
+  const commander = commandingUser(incident);
+  if (isActionItemParty(item, userId) || userId === commander) return;
+  const who = [
+    ...new Set([item.ownerId, item.createdBy, commander].filter((u): u is string => !!u && /^[UW]/.test(u))),
+  ];
+  throw new AppError(
+    `Only ${who.map((u) => `<@${u}>`).join(', ') || 'its owner'} can ${what} ${actionRef(item)} (its owner, whoever added it, or the commander of ${incidentRef(incident)}).`,
+    'not_allowed',
+  );
+}
+
+/** What a private incident's action item says, for anyone but its owner and whoever added it. */
+export const PRIVATE_ACTION_TEXT =
+  'An action item of a private incident (only its owner and whoever added it see the details)';
+
+/**
+ * The item as `viewerId` may see it: a private incident's item keeps its text only for its owner,
+ * whoever added it (they were given it) and, with `isChannelMember`, the members of its incident's
+ * channel; for anyone else it says no more than that it exists.
+ */
+export function actionItemAsSeenBy<
+  T extends Pick<ActionItem, 'incidentPrivate' | 'ownerId' | 'createdBy' | 'text' | 'incidentTitle'>,
+>(item: T, viewerId: string, isChannelMember = false): T {
+  if (!item.incidentPrivate || isChannelMember || isActionItemParty(item, viewerId)) return item;
+  return { ...item, text: PRIVATE_ACTION_TEXT, incidentTitle: '' };
+}
+
+/**
+ * Whether `userId` sees everyone's individual on-call figures (the load report's rows, its charts
+ * and CSV, the Home tab's on-call load): everyone while ONCALL_LEADS is empty, else only the leads
+ * it lists. Anyone else sees their own row and the team's totals.
+ */
+export function maySeeIndividualOnCallFigures(settings: { oncallLeads: readonly string[] }, userId: string): boolean {
+  return settings.oncallLeads.length === 0 || settings.oncallLeads.includes(userId);
+}

@@ -1,0 +1,97 @@
+/**
+ * The access questions that need to ask someone: membership of a private incident's channel (the
+ * chat platform) and the records an action item's rights rest on (the stores). The rules themselves
+ * are in domain/access.ts.
+ */
+import {
+  actionItemAsSeenBy,
+  assertCanChangeActionItem,
+  assertMayReadIncident,
+  isActionItemParty,
+} from '../domain/access.ts';
+import type { ActionItem } from '../domain/action-items.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Incident } from '../domain/incident.ts';
+import type { ServiceDeps } from './deps.ts';
+
+/**
+ * A private incident is read and changed only by the members of its channel, asked of the chat
+ * platform each time (Slack could be sent a forged or replayed payload naming its channel, and
+ * people leave channels). Fails closed: if membership cannot be checked, the request fails.
+ */
+export async function assertMayRead(
+  deps: Pick<ServiceDeps, 'chat'>,
+  incident: Pick<Incident, 'isPrivate' | 'channelId'>,
+  userId: string,
+): Promise<void> {
+  if (!incident.isPrivate) return;
+  assertMayReadIncident(incident, !!incident.channelId && (await deps.chat.isMember(incident.channelId, userId)));
+}
+
+/**
+ * The incident whose channel this is; an AppError saying so anywhere else. With `userId`, a private
+ * incident is refused unless that person is a member of its channel (see assertMayRead).
+ */
+export async function incidentInChannel(deps: ServiceDeps, channelId: string, userId?: string): Promise<Incident> {
+  const incident = await deps.store.findByChannel(channelId);
+  if (!incident) {
+    throw new AppError(
+      'This command only works in an incident channel (#inc-…). Run it there, or declare one with `/incident declare <sev1-4> <title>`.',
+      'not_incident_channel',
+    );
+  }
+  if (userId !== undefined) await assertMayRead(deps, incident, userId);
+  return incident;
+}
+
+/** The open item `id` and its incident, when `userId` may change it; an AppError otherwise. */
+export async function actionItemToChange(
+  deps: ServiceDeps,
+  id: string,
+  userId: string,
+  what: string,
+): Promise<{ item: ActionItem; incident: Incident }> {
+  const item = await deps.reviews.findActionItem(id);
+  if (!item) throw new AppError('That action item no longer exists.', 'not_found');
+  const incident = await deps.store.findById(item.incidentId);
+  if (!incident) throw new AppError('That action item no longer exists.', 'not_found');
+  // Of a private incident, anyone but the item's owner and author must be a member of its channel
+  // (the refusal then names nobody involved).
+  if (!isActionItemParty(item, userId)) await assertMayRead(deps, incident, userId);
+  assertCanChangeActionItem(item, incident, userId, what);
+  return { item, incident };
+}
+
+/** The item (or who may change it) changed between reading and writing: nothing was written. */
+export function changedMeanwhile(): AppError {
+  return new AppError(
+    'That action item was just changed by someone else (completed, reassigned, or its incident handed to a new commander), so nothing was changed. Look at it again.',
+    'conflict',
+  );
+}
+
+/**
+ * Listed action items as `userId` may see them (see actionItemAsSeenBy): a private incident's item
+ * keeps its text for the members of its channel, asked of the chat platform once per channel (a
+ * failed check counts as not a member: the item stays hidden).
+ */
+export async function actionItemsAsSeenBy<T extends ActionItem>(
+  deps: Pick<ServiceDeps, 'chat' | 'logger'>,
+  items: readonly T[],
+  userId: string,
+): Promise<T[]> {
+  const channels = new Set(
+    items
+      .filter((i) => i.incidentPrivate && i.incidentChannelId && !isActionItemParty(i, userId))
+      .map((i) => i.incidentChannelId!),
+  );
+  const members = new Set<string>();
+  for (const channel of channels) {
+    const member = await deps.chat.isMember(channel, userId).catch((err: unknown) => {
+      deps.logger.warn({ err, channel }, 'could not check channel membership; the private item stays hidden');
+      return false;
+    });
+    if (member) members.add(channel);
+  }
+  return items.map((i) => actionItemAsSeenBy(i, userId, !!i.incidentChannelId && members.has(i.incidentChannelId)));
+}
