@@ -56,7 +56,7 @@ export interface ServiceDeps {
     /** Working hours for the load report, in each responder's own zone; per team or schedule name (parseTeamWorkingHours keys). */
     workingHours: WorkingHours;
     teamWorkingHours: ReadonlyMap<string, WorkingHours>;
-    /** Slack members who see the on-call load in their App Home tab. */
+    /** Slack members who see everyone's individual on-call figures (empty: everyone; see maySeeIndividualOnCallFigures). */
     oncallLeads: readonly string[];
     /**
      * Provisioning lease (how long a run may stall before another takes over) and how long a

@@ -1,3 +1,4 @@
+import { maySeeIndividualOnCallFigures } from '../../../../domain/access.ts';
 import { showOnCallLoad } from '../../../../services/on-call/show-on-call-load.ts';
 import { afterAck, answerPrivately } from '../../../context.ts';
 import { onCallLoadFiles, onCallLoadMessage } from '../../../views/on-call-load.ts';
@@ -12,8 +13,7 @@ export async function handleLoad({ request, command: cmd, ctx, ack }: ArgsOf<'lo
     async () => {
       const load = await showOnCallLoad(ctx.deps, { query: request.query, periodDays: request.periodDays });
       // With leads configured, everyone else sees their own row and the totals, and gets no files.
-      const leads = ctx.deps.settings.oncallLeads;
-      const isLead = leads.length === 0 || leads.includes(cmd.user_id);
+      const isLead = maySeeIndividualOnCallFigures(ctx.deps.settings, cmd.user_id);
       const own = [...load.slackUsers].filter(([, slack]) => slack === cmd.user_id).map(([person]) => person);
       let filesSent = false;
       if (isLead && load.report.responders.length) {
