@@ -91,9 +91,8 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
 
-function entryData(incidentId: string, entry: NewTimelineEntry) {
+function newEntryData(entry: NewTimelineEntry) {
   return {
-    incidentId,
     occurredAt: entry.occurredAt,
     kind: entry.kind,
     actorId: entry.actorId,
@@ -102,10 +101,14 @@ function entryData(incidentId: string, entry: NewTimelineEntry) {
   };
 }
 
+function entryData(incidentId: string, entry: NewTimelineEntry) {
+  return { incidentId, ...newEntryData(entry) };
+}
+
 /**
  * The freeze after a change, decided in one statement under the change's row lock from what is
- * stored: on only while SEV1, active and not a near miss, and then kept, or started by a change
- * that may start it. Writes nothing when it stays as it was.
+ * stored: on only while SEV1, active and not a near miss (domain/lifecycle.ts: freezeApplies), and
+ * then kept, or started by a change that may start it. Writes nothing when it stays as it was.
  */
 async function decideFreezeIn(tx: Prisma.TransactionClient, id: string, starts: boolean): Promise<void> {
   await tx.$executeRaw`
@@ -132,7 +135,7 @@ export class PrismaIncidentStore implements IncidentStore {
       include: withRoles,
     });
     if (existing) return { incident: toIncident(existing), created: false };
-    const d = input.declaration;
+    const i = input.incident;
     try {
       const row = await auditedTransaction(this.prisma, async (tx) => {
         // The number first: the counter stays locked until this commits, so declarations take their
@@ -145,67 +148,25 @@ export class PrismaIncidentStore implements IncidentStore {
           data: {
             number,
             declareKey: input.declareKey,
-            title: d.title,
-            description: d.description,
-            affectedService: d.affectedService,
-            severity: d.severity,
-            isPrivate: d.isPrivate,
-            clinicalImpact: d.clinicalImpact,
-            // A near miss is over when it is recorded: resolved at once, so it is never active.
-            nearMiss: d.nearMiss,
-            ...(d.nearMiss ? { status: 'RESOLVED' as const, resolvedAt: input.declaredAt } : {}),
-            // A personal-data breach: the 72-hour clock runs from awareness (the declare time unless given).
-            ...(d.dataBreach ? { dataBreach: true, breachAwareAt: d.breachAwareAt ?? input.declaredAt } : {}),
-            declaredBy: input.declaredBy,
-            originChannelId: input.originChannelId,
-            responseUrl: input.responseUrl,
-            createdAt: input.declaredAt,
-            lastUpdateAt: input.declaredAt,
+            title: i.title,
+            description: i.description,
+            affectedService: i.affectedService,
+            severity: i.severity,
+            status: i.status,
+            isPrivate: i.isPrivate,
+            clinicalImpact: i.clinicalImpact,
+            nearMiss: i.nearMiss,
+            resolvedAt: i.resolvedAt,
+            dataBreach: i.dataBreach,
+            breachAwareAt: i.breachAwareAt,
+            declaredBy: i.declaredBy,
+            originChannelId: i.originChannelId,
+            responseUrl: i.responseUrl,
+            createdAt: i.createdAt,
+            lastUpdateAt: i.lastUpdateAt,
             // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
             ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
-            timeline: {
-              create: [
-                {
-                  occurredAt: input.declaredAt,
-                  kind: 'declared',
-                  actorId: input.declaredBy,
-                  text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
-                  data: {
-                    severity: d.severity,
-                    via: input.via,
-                    isPrivate: d.isPrivate,
-                    clinicalImpact: d.clinicalImpact,
-                    affectedService: d.affectedService,
-                    ...(d.nearMiss ? { nearMiss: true } : {}),
-                    ...(d.dataBreach ? { dataBreach: true } : {}),
-                  },
-                },
-                // The breach on the timeline at the moment of awareness, where the 72 hours start.
-                ...(d.dataBreach
-                  ? [
-                      {
-                        occurredAt: d.breachAwareAt ?? input.declaredAt,
-                        kind: 'data_breach',
-                        actorId: input.declaredBy,
-                        text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
-                        data: { on: true, awareAt: (d.breachAwareAt ?? input.declaredAt).toISOString() },
-                      },
-                    ]
-                  : []),
-                // A near miss is resolved as it is recorded: the timeline says so, for its review.
-                ...(d.nearMiss
-                  ? [
-                      {
-                        occurredAt: input.declaredAt,
-                        kind: 'status_changed',
-                        actorId: input.declaredBy,
-                        text: 'Resolved: recorded as a near miss',
-                        data: { from: 'DECLARED', to: 'RESOLVED' },
-                      },
-                    ]
-                  : []),
-              ],
-            },
+            timeline: { create: input.timeline.map(newEntryData) },
           },
           include: withRoles,
         });
@@ -351,6 +312,7 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async decideFreeze(id: string) {
+    // Set while freezeApplies (domain/lifecycle.ts) holds of the stored row.
     const count = await this.write(
       (tx) => tx.$executeRaw`
       UPDATE incident SET freeze_active = true

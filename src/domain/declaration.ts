@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import type { Incident } from './incident.ts';
 import { SEVERITIES } from './severity.ts';
+import type { NewTimelineEntry } from './timeline.ts';
 
 export const TITLE_MAX = 150;
 export const DESCRIPTION_MAX = 3000;
@@ -53,4 +55,109 @@ export function parseDeclaration(input: DeclarationInput): Declaration {
   if (parsed.data.nearMiss && (parsed.data.dataBreach || parsed.data.breachAwareAt))
     throw new AppError(NEAR_MISS_BREACH);
   return parsed.data;
+}
+
+/** A new incident's record, as its declaration decides it. */
+export type NewIncident = Pick<
+  Incident,
+  | 'title'
+  | 'description'
+  | 'affectedService'
+  | 'severity'
+  | 'status'
+  | 'isPrivate'
+  | 'clinicalImpact'
+  | 'nearMiss'
+  | 'resolvedAt'
+  | 'dataBreach'
+  | 'breachAwareAt'
+  | 'declaredBy'
+  | 'responseUrl'
+  | 'createdAt'
+  | 'lastUpdateAt'
+> & { originChannelId: string | null };
+
+/** What declaring records: the incident and its first timeline entries, in order. */
+export interface DeclaredIncident {
+  incident: NewIncident;
+  timeline: NewTimelineEntry[];
+}
+
+/**
+ * The record a declaration makes at `declaredAt`: a near miss is over when it is recorded (resolved
+ * at once, so it is never active); a personal-data breach's 72-hour clock runs from awareness (the
+ * declare time unless given), and the breach is on the timeline at that moment.
+ */
+export function declaredIncident(input: {
+  declaration: Declaration;
+  declaredBy: string;
+  declaredAt: Date;
+  /** How it was declared (command, modal, pagerduty), kept on the "declared" entry. */
+  via: string;
+  originChannelId: string | null;
+  responseUrl: string | null;
+}): DeclaredIncident {
+  const { declaration: d, declaredBy, declaredAt } = input;
+  const breachAwareAt = d.dataBreach ? (d.breachAwareAt ?? declaredAt) : null;
+  return {
+    incident: {
+      title: d.title,
+      description: d.description,
+      affectedService: d.affectedService,
+      severity: d.severity,
+      status: d.nearMiss ? 'RESOLVED' : 'DECLARED',
+      isPrivate: d.isPrivate,
+      clinicalImpact: d.clinicalImpact,
+      nearMiss: d.nearMiss,
+      resolvedAt: d.nearMiss ? declaredAt : null,
+      dataBreach: !!d.dataBreach,
+      breachAwareAt,
+      declaredBy,
+      originChannelId: input.originChannelId,
+      responseUrl: input.responseUrl,
+      createdAt: declaredAt,
+      lastUpdateAt: declaredAt,
+    },
+    timeline: [
+      {
+        occurredAt: declaredAt,
+        kind: 'declared',
+        actorId: declaredBy,
+        text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
+        data: {
+          severity: d.severity,
+          via: input.via,
+          isPrivate: d.isPrivate,
+          clinicalImpact: d.clinicalImpact,
+          affectedService: d.affectedService,
+          ...(d.nearMiss ? { nearMiss: true } : {}),
+          ...(d.dataBreach ? { dataBreach: true } : {}),
+        },
+      },
+      // The breach on the timeline at the moment of awareness, where the 72 hours start.
+      ...(breachAwareAt
+        ? [
+            {
+              occurredAt: breachAwareAt,
+              kind: 'data_breach',
+              actorId: declaredBy,
+              text: 'Became aware of a personal data breach: the regulator must be notified within 72 hours',
+              data: { on: true, awareAt: breachAwareAt.toISOString() },
+            },
+          ]
+        : []),
+      // A near miss is resolved as it is recorded: the timeline says so, for its review.
+      ...(d.nearMiss
+        ? [
+            {
+              occurredAt: declaredAt,
+              kind: 'status_changed',
+              actorId: declaredBy,
+              text: 'Resolved: recorded as a near miss',
+              data: { from: 'DECLARED', to: 'RESOLVED' },
+            },
+          ]
+        : []),
+    ],
+  };
 }

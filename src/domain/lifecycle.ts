@@ -1,5 +1,5 @@
 import { AppError } from './errors.ts';
-import { STATUS_LABELS, type IncidentStatus } from './incident.ts';
+import { STATUS_LABELS, type Incident, type IncidentStatus } from './incident.ts';
 
 /**
  * The incident lifecycle: declared → investigating → identified → monitoring → resolved → closed.
@@ -18,6 +18,15 @@ const REOPENABLE: readonly IncidentStatus[] = ['RESOLVED', 'CLOSED'];
 
 export function isActive(status: IncidentStatus): boolean {
   return status !== 'RESOLVED' && status !== 'CLOSED';
+}
+
+/**
+ * Whether a SEV1 change freeze belongs to the incident: SEV1, active and not a near miss. The
+ * incident store writes this rule in SQL (prisma-incident-store.ts: decideFreezeIn, decideFreeze),
+ * decided from the stored row under the change's lock: keep the two alike.
+ */
+export function freezeApplies(i: Pick<Incident, 'severity' | 'status' | 'nearMiss'>): boolean {
+  return i.severity === 'SEV1' && isActive(i.status) && !i.nearMiss;
 }
 
 export function allowedMoves(from: IncidentStatus): readonly IncidentStatus[] {

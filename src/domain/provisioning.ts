@@ -1,5 +1,5 @@
 import { SYSTEM_DECLARER, type Incident } from './incident.ts';
-import { isActive } from './lifecycle.ts';
+import { freezeApplies } from './lifecycle.ts';
 
 /** The Slack steps of declaring an incident, in order. Each is recorded as it completes. */
 export type ProvisioningStep =
@@ -58,7 +58,7 @@ export function pendingSteps(
   if (!i.isPrivate && !i.announcementTs) steps.push('announce');
   // The freeze of a SEV1 declaration is decided here (unless a change decided it first), and a
   // freeze notice still owed (in effect, or lifted) is posted.
-  const undecidedFreeze = i.severity === 'SEV1' && isActive(i.status) && !i.freezeActive && !i.nearMiss;
+  const undecidedFreeze = freezeApplies(i) && !i.freezeActive;
   if (undecidedFreeze || i.freezeActive !== i.freezeAnnounced) steps.push('start-freeze');
   if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
   // Last: an on-call system that is down must not hold up anything else.

@@ -1,5 +1,5 @@
 import type { NewTimelineEntry, TimelineEntry } from '../domain/timeline.ts';
-import type { Declaration } from '../domain/declaration.ts';
+import type { DeclaredIncident } from '../domain/declaration.ts';
 import type { Incident, IncidentStatus, RoleName } from '../domain/incident.ts';
 import type { Severity } from '../domain/severity.ts';
 
@@ -89,20 +89,17 @@ export class ProvisioningLeaseLost extends Error {
 /** Persistence of incidents, as the use cases need it. */
 export interface IncidentStore {
   /**
-   * Records a new incident with its "declared" timeline entry, in one transaction, unless one was
-   * already recorded under `declareKey` (a retried or double-submitted request): then returns that.
+   * Records a new incident as its declaration decided it (domain/declaration.ts: declaredIncident),
+   * with its first timeline entries, in one transaction, numbered next, unless one was already
+   * recorded under `declareKey` (a retried or double-submitted request): then returns that.
    */
-  createIfAbsent(input: {
-    declareKey: string;
-    declaration: Declaration;
-    declaredBy: string;
-    originChannelId: string | null;
-    responseUrl: string | null;
-    declaredAt: Date;
-    via: string;
-    /** A PagerDuty incident that declared it, linked in the same transaction (so its next events find it at once). */
-    pagerDutyLink?: PagerDutyLink;
-  }): Promise<{ incident: Incident; created: boolean }>;
+  createIfAbsent(
+    input: DeclaredIncident & {
+      declareKey: string;
+      /** A PagerDuty incident that declared it, linked in the same transaction (so its next events find it at once). */
+      pagerDutyLink?: PagerDutyLink;
+    },
+  ): Promise<{ incident: Incident; created: boolean }>;
   findById(id: string): Promise<Incident | null>;
   findByNumber(number: number): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;

@@ -21,6 +21,7 @@ import type { Declaration } from '../../src/domain/declaration.ts';
 import { takeAuditCheckpoint } from '../../src/services/audit/take-audit-checkpoint.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { rewriteChain, tamper as tamperWith } from '../support/tamper.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const declaration = (title: string) =>
   ({
@@ -48,15 +49,17 @@ for (const database of testDatabases()) {
     async function declare(title: string) {
       const store = env.store();
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({
-          declareKey: `cp-${++keyN}`,
-          declaration: declaration(title),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: at('2026-12-01T10:00:00Z'),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: `cp-${++keyN}`,
+            declaration: declaration(title),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: at('2026-12-01T10:00:00Z'),
+            via: 'command',
+          }),
+        ),
       );
       await actingAs({ actor: 'UBOB', via: '/incident sev' }, () =>
         store.applyChange(

@@ -22,6 +22,7 @@ import type { Declaration } from '../../src/domain/declaration.ts';
 import { emptyEmbeddedTemplate } from '../support/templates.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const ROLES_MIGRATION = '20261205120000_audit_db_roles';
 const declaration = (title: string) =>
@@ -39,15 +40,17 @@ let keys = 0;
 
 async function declare(store: PrismaIncidentStore, title: string, who = { actor: 'UALICE', via: '/incident declare' }) {
   const { incident } = await actingAs(who, () =>
-    store.createIfAbsent({
-      declareKey: `role-${++keys}-${title}`,
-      declaration: declaration(title),
-      declaredBy: 'UALICE',
-      originChannelId: null,
-      responseUrl: null,
-      declaredAt: at('2026-12-05T10:00:00Z'),
-      via: 'command',
-    }),
+    store.createIfAbsent(
+      declaring({
+        declareKey: `role-${++keys}-${title}`,
+        declaration: declaration(title),
+        declaredBy: 'UALICE',
+        originChannelId: null,
+        responseUrl: null,
+        declaredAt: at('2026-12-05T10:00:00Z'),
+        via: 'command',
+      }),
+    ),
   );
   return incident;
 }

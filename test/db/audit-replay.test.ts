@@ -13,6 +13,7 @@ import type { Declaration } from '../../src/domain/declaration.ts';
 import type { AuditProblem } from '../../src/ports/audit-trail.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const declaration = (title: string, extra: Partial<Declaration> = {}) =>
   ({
@@ -39,15 +40,17 @@ for (const database of testDatabases()) {
 
     async function declare(title: string, extra: Partial<Declaration> = {}) {
       const { incident } = await actingAs(ALICE, () =>
-        env.store().createIfAbsent({
-          declareKey: `replay-${++keys}`,
-          declaration: declaration(title, extra),
-          declaredBy: 'UALICE',
-          originChannelId: 'CGENERAL',
-          responseUrl: null,
-          declaredAt: at('2026-12-01T10:00:00Z'),
-          via: 'command',
-        }),
+        env.store().createIfAbsent(
+          declaring({
+            declareKey: `replay-${++keys}`,
+            declaration: declaration(title, extra),
+            declaredBy: 'UALICE',
+            originChannelId: 'CGENERAL',
+            responseUrl: null,
+            declaredAt: at('2026-12-01T10:00:00Z'),
+            via: 'command',
+          }),
+        ),
       );
       return incident;
     }
@@ -161,15 +164,17 @@ for (const database of testDatabases()) {
     test('numbers have no gaps: concurrent and repeated declarations of one request, and inserts that roll back, use none', async () => {
       const store = env.store();
       const request = (key: string, title: string) =>
-        store.createIfAbsent({
-          declareKey: key,
-          declaration: declaration(title),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: at('2026-12-01T10:00:00Z'),
-          via: 'command',
-        });
+        store.createIfAbsent(
+          declaring({
+            declareKey: key,
+            declaration: declaration(title),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: at('2026-12-01T10:00:00Z'),
+            via: 'command',
+          }),
+        );
       // Five requests, each delivered three times at once, then once more.
       const results = await Promise.all(
         Array.from({ length: 15 }, (_, i) => request(`burst-${i % 5}`, `Burst ${i % 5}`)),

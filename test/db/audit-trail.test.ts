@@ -9,6 +9,7 @@ import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const declaration = (title: string) =>
   ({
@@ -32,15 +33,17 @@ for (const database of testDatabases()) {
     async function declareAndChange(title: string, key: string) {
       const store = env.store();
       const { incident } = await actingAs(ALICE, () =>
-        store.createIfAbsent({
-          declareKey: key,
-          declaration: declaration(title),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: at('2026-12-01T10:00:00Z'),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: key,
+            declaration: declaration(title),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: at('2026-12-01T10:00:00Z'),
+            via: 'command',
+          }),
+        ),
       );
       await actingAs({ actor: 'UBOB', via: '/incident sev' }, () =>
         store.applyChange(
@@ -158,15 +161,17 @@ for (const database of testDatabases()) {
       const tricky = 'Ward "7B" \\ back\nslash\ttab \u0001 café 🚑';
       const store = env.store();
       const { incident } = await actingAs({ actor: 'UALICE', via: `/incident ${tricky}` }, () =>
-        store.createIfAbsent({
-          declareKey: 'audit-11',
-          declaration: declaration(tricky),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: at('2026-12-01T10:00:00Z'),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: 'audit-11',
+            declaration: declaration(tricky),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: at('2026-12-01T10:00:00Z'),
+            via: 'command',
+          }),
+        ),
       );
       await actingAs({ actor: 'UBOB', via: 'form "note"' }, () =>
         store.addTimelineEntry(incident.id, {

@@ -6,6 +6,7 @@ import { actingAs } from '../../src/audit-context.ts';
 import { PgDeclarationIntake } from '../../src/db/pg-declaration-intake.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const at = (iso: string) => new Date(iso);
 const declaration = {
@@ -50,15 +51,17 @@ for (const database of testDatabases()) {
       await intake().hold('command:C', {}, at('2026-12-02T09:30:00Z'));
       await intake().hold('view:D', {}, at('2026-12-02T09:10:00Z'));
       await actingAs({ actor: 'UALICE', via: 'test' }, () =>
-        env.store().createIfAbsent({
-          declareKey: 'view:D',
-          declaration,
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: at('2026-12-02T09:10:01Z'),
-          via: 'modal',
-        }),
+        env.store().createIfAbsent(
+          declaring({
+            declareKey: 'view:D',
+            declaration,
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: at('2026-12-02T09:10:01Z'),
+            via: 'modal',
+          }),
+        ),
       );
       assert.deepEqual(
         await keys('2026-12-02T09:20:00Z'),

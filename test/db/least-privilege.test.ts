@@ -23,7 +23,7 @@ import { silentLogger } from '../../src/logger.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { BROADCAST_CHANNEL, startTestBot } from '../support/bot.ts';
 import { startSlackStandIn } from '../support/slack-standin.ts';
-import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
+import { LOAD_SETTINGS, unused, unusedReviewStore, declaring } from '../support/fixtures.ts';
 import { loadV10Schema, V10_JOB, V10_UNFINISHED } from '../support/pgboss-v10.ts';
 import { childEnv } from '../support/node-args.ts';
 
@@ -184,15 +184,17 @@ describe('least-privilege database roles (postgres)', {
       // A reminder through pg-boss: a SEV1 whose last update is 45 minutes old is due one now.
       const store = app.bot.deps.store;
       const past = new Date(Date.now() - 45 * 60_000);
-      const { incident } = await store.createIfAbsent({
-        declareKey: 'lp-remind',
-        declaration: { ...declaration('Overdue update'), severity: 'SEV1' },
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
-        declaredAt: past,
-        via: 'test',
-      });
+      const { incident } = await store.createIfAbsent(
+        declaring({
+          declareKey: 'lp-remind',
+          declaration: { ...declaration('Overdue update'), severity: 'SEV1' },
+          declaredBy: 'UALICE',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: past,
+          via: 'test',
+        }),
+      );
       await store.recordProvisioning(incident.id, { channelId: 'CREMIND' });
       const overdue = (await store.applyChange(
         incident.id,
@@ -240,15 +242,17 @@ describe('least-privilege database roles (postgres)', {
     try {
       const store = new PrismaIncidentStore(bot.prisma);
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({
-          declareKey: 'lp-1',
-          declaration: declaration('Locked down'),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: new Date(),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: 'lp-1',
+            declaration: declaration('Locked down'),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: new Date(),
+            via: 'command',
+          }),
+        ),
       );
       incidentId = incident.id;
     } finally {
@@ -343,15 +347,17 @@ describe('least-privilege database roles (postgres)', {
     try {
       const store = new PrismaIncidentStore(bot.prisma);
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({
-          declareKey: 'lp-2',
-          declaration: declaration('Forged actor'),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: new Date(),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: 'lp-2',
+            declaration: declaration('Forged actor'),
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: new Date(),
+            via: 'command',
+          }),
+        ),
       );
       const forge = (login: string, title: string, setRole?: string) =>
         withClient(urlAs(scratch.url, login), async (c) => {
@@ -451,15 +457,17 @@ describe('least-privilege database roles (postgres)', {
       try {
         const store = new PrismaIncidentStore(db.prisma);
         const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-          store.createIfAbsent({
-            declareKey: 'lp-3',
-            declaration: declaration('Fresh'),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
-            declaredAt: new Date(),
-            via: 'command',
-          }),
+          store.createIfAbsent(
+            declaring({
+              declareKey: 'lp-3',
+              declaration: declaration('Fresh'),
+              declaredBy: 'UALICE',
+              originChannelId: null,
+              responseUrl: null,
+              declaredAt: new Date(),
+              via: 'command',
+            }),
+          ),
         );
         const { entries, problems } = await new PrismaAuditTrail(db.prisma).read(incident.id);
         assert.deepEqual(problems, []);

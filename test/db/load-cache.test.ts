@@ -10,6 +10,7 @@ import { OnCallUnavailable } from '../../src/ports/on-call-provider.ts';
 import { pagesWhileOnCall } from '../../src/services/on-call/show-on-call-load.ts';
 import { syncOnCallHistory } from '../../src/services/on-call/sync-on-call-history.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const ALL: LoadScope = { kind: 'all', id: null, name: 'everyone on call' };
 const d = (iso: string) => new Date(iso);
@@ -92,23 +93,25 @@ for (const database of testDatabases()) {
 
     test('incident work: each holding of a role, ended by a handover or the resolution', async () => {
       const store = env.store();
-      const { incident } = await store.createIfAbsent({
-        declareKey: 'load-handover',
-        declaration: {
-          title: 'Handover',
-          severity: 'SEV2',
-          description: '',
-          affectedService: null,
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
-        declaredBy: 'UDECL',
-        originChannelId: null,
-        responseUrl: null,
-        declaredAt: d('2026-11-20T10:00:00Z'),
-        via: 'command',
-      });
+      const { incident } = await store.createIfAbsent(
+        declaring({
+          declareKey: 'load-handover',
+          declaration: {
+            title: 'Handover',
+            severity: 'SEV2',
+            description: '',
+            affectedService: null,
+            isPrivate: false,
+            clinicalImpact: false,
+            nearMiss: false,
+          },
+          declaredBy: 'UDECL',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: d('2026-11-20T10:00:00Z'),
+          via: 'command',
+        }),
+      );
       const assign = (userId: string, at: string, previous: string | null) =>
         store.applyChange(
           incident.id,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CHANNEL_NAME_MAX, incidentChannelName, slugify } from '../../src/domain/channel-name.ts';
-import { declarationSchema, TITLE_MAX } from '../../src/domain/declaration.ts';
+import { declarationSchema, declaredIncident, parseDeclaration, TITLE_MAX } from '../../src/domain/declaration.ts';
 import { pendingSteps } from '../../src/domain/provisioning.ts';
 import { parseSeverity } from '../../src/domain/severity.ts';
 import { formatInZone, isValidTimeZone } from '../../src/domain/time.ts';
@@ -182,4 +182,75 @@ describe('time', () => {
     assert.equal(isValidTimeZone('Europe/London'), true);
     assert.equal(isValidTimeZone('Mars/Olympus'), false);
   });
+});
+
+describe('what declaring records (declaredIncident)', () => {
+  const at = new Date('2026-12-01T10:00:00Z');
+  const aware = new Date('2026-11-30T08:00:00Z');
+  const base = parseDeclaration({ title: 'Lab results late', severity: 'SEV2' });
+  const record = (declaration: typeof base) =>
+    declaredIncident({
+      declaration,
+      declaredBy: 'UALICE',
+      declaredAt: at,
+      via: 'command',
+      originChannelId: 'CGEN',
+      responseUrl: null,
+    });
+  const rows: [
+    what: string,
+    declaration: typeof base,
+    status: string,
+    resolvedAt: Date | null,
+    breachAwareAt: Date | null,
+    kinds: string[],
+    text: string,
+  ][] = [
+    ['an incident', base, 'DECLARED', null, null, ['declared'], 'Declared as SEV2: Lab results late'],
+    [
+      'a near miss: resolved as it is recorded',
+      { ...base, nearMiss: true },
+      'RESOLVED',
+      at,
+      null,
+      ['declared', 'status_changed'],
+      'Recorded a near miss: Lab results late',
+    ],
+    [
+      'a breach: the clock runs from the declare time',
+      { ...base, dataBreach: true },
+      'DECLARED',
+      null,
+      at,
+      ['declared', 'data_breach'],
+      'Declared as SEV2: Lab results late',
+    ],
+    [
+      'a breach with its awareness time',
+      { ...base, dataBreach: true, breachAwareAt: aware },
+      'DECLARED',
+      null,
+      aware,
+      ['declared', 'data_breach'],
+      'Declared as SEV2: Lab results late',
+    ],
+  ];
+  for (const [what, declaration, status, resolvedAt, breachAwareAt, kinds, text] of rows) {
+    test(what, () => {
+      const { incident, timeline } = record(declaration);
+      assert.equal(incident.status, status, what);
+      assert.deepEqual(incident.resolvedAt, resolvedAt, what);
+      assert.deepEqual(incident.breachAwareAt, breachAwareAt, what);
+      assert.equal(incident.dataBreach, breachAwareAt !== null, what);
+      assert.deepEqual(incident.createdAt, at, what);
+      assert.deepEqual(incident.lastUpdateAt, at, what);
+      assert.deepEqual(
+        timeline.map((e) => e.kind),
+        kinds,
+        what,
+      );
+      assert.equal(timeline[0]!.text, text, what);
+      if (breachAwareAt) assert.deepEqual(timeline[1]!.occurredAt, breachAwareAt, what);
+    });
+  }
 });

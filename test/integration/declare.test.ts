@@ -7,6 +7,7 @@ import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { declareModalValues, postSigned, slashCommandBody, triggerId } from '../support/slack-requests.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
+import { declaring } from '../support/fixtures.ts';
 
 for (const database of testDatabases()) {
   describe(`declaring an incident (${database.name})`, () => {
@@ -370,23 +371,25 @@ for (const database of testDatabases()) {
     });
 
     test('an incident a crash left unprovisioned is finished by the background retry, and the declarer told', async () => {
-      const { incident } = await app.bot.deps.store.createIfAbsent({
-        declareKey: 'crash-test',
-        declaration: {
-          title: 'Left by a crash',
-          severity: 'SEV2',
-          description: '',
-          affectedService: null,
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
-        declaredBy: 'UALICE',
-        originChannelId: 'CGENERAL',
-        responseUrl: slack.responseUrl('crash'),
-        declaredAt: clock.now(),
-        via: 'command',
-      });
+      const { incident } = await app.bot.deps.store.createIfAbsent(
+        declaring({
+          declareKey: 'crash-test',
+          declaration: {
+            title: 'Left by a crash',
+            severity: 'SEV2',
+            description: '',
+            affectedService: null,
+            isPrivate: false,
+            clinicalImpact: false,
+            nearMiss: false,
+          },
+          declaredBy: 'UALICE',
+          originChannelId: 'CGENERAL',
+          responseUrl: slack.responseUrl('crash'),
+          declaredAt: clock.now(),
+          via: 'command',
+        }),
+      );
       offsetMs = 61_000;
       await app.bot.resumeNow();
       const done = (await app.bot.deps.store.findById(incident.id))!;

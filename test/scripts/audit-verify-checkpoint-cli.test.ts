@@ -20,6 +20,7 @@ import { takeAuditCheckpoint } from '../../src/services/audit/take-audit-checkpo
 import { testDatabases } from '../support/databases.ts';
 import { tamper } from '../support/tamper.ts';
 import { childEnv } from '../support/node-args.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const key = generateSigningKey();
 const otherKey = generateSigningKey();
@@ -56,23 +57,25 @@ for (const database of testDatabases()) {
         const incidents = [];
         for (const title of ['Pharmacy feed down', 'Lab results delayed', 'Bed board stale']) {
           const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-            store.createIfAbsent({
-              declareKey: `cli-cp-${title}`,
-              declaration: {
-                title,
-                severity: 'SEV2',
-                description: '',
-                affectedService: null,
-                isPrivate: false,
-                clinicalImpact: false,
-                nearMiss: false,
-              } as Declaration,
-              declaredBy: 'UALICE',
-              originChannelId: null,
-              responseUrl: null,
-              declaredAt: new Date('2026-12-01T09:00:00Z'),
-              via: 'command',
-            }),
+            store.createIfAbsent(
+              declaring({
+                declareKey: `cli-cp-${title}`,
+                declaration: {
+                  title,
+                  severity: 'SEV2',
+                  description: '',
+                  affectedService: null,
+                  isPrivate: false,
+                  clinicalImpact: false,
+                  nearMiss: false,
+                } as Declaration,
+                declaredBy: 'UALICE',
+                originChannelId: null,
+                responseUrl: null,
+                declaredAt: new Date('2026-12-01T09:00:00Z'),
+                via: 'command',
+              }),
+            ),
           );
           incidents.push(incident);
         }

@@ -14,6 +14,7 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { tamper } from '../support/tamper.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
+import { declaring } from '../support/fixtures.ts';
 
 function verify(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
@@ -31,23 +32,25 @@ test('audit:verify says the trail is intact, then names the incident and entry t
     const numbers: number[] = [];
     for (const title of ['Pharmacy feed down', 'Lab results delayed']) {
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({
-          declareKey: `cli-${title}`,
-          declaration: {
-            title,
-            severity: 'SEV2',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-          } as Declaration,
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: new Date('2026-12-01T09:00:00Z'),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: `cli-${title}`,
+            declaration: {
+              title,
+              severity: 'SEV2',
+              description: '',
+              affectedService: null,
+              isPrivate: false,
+              clinicalImpact: false,
+              nearMiss: false,
+            } as Declaration,
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: new Date('2026-12-01T09:00:00Z'),
+            via: 'command',
+          }),
+        ),
       );
       await actingAs({ actor: 'UBOB', via: '/incident status' }, () =>
         store.applyChange(
@@ -108,23 +111,25 @@ test('audit:verify compares the records with the trail and the numbers with the 
     const incidents = [];
     for (const title of ['Pharmacy feed down', 'Lab results delayed', 'Bed board stale', 'Pager storm']) {
       const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
-        store.createIfAbsent({
-          declareKey: `cli-${title}`,
-          declaration: {
-            title,
-            severity: 'SEV2',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-          } as Declaration,
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
-          declaredAt: new Date('2026-12-01T09:00:00Z'),
-          via: 'command',
-        }),
+        store.createIfAbsent(
+          declaring({
+            declareKey: `cli-${title}`,
+            declaration: {
+              title,
+              severity: 'SEV2',
+              description: '',
+              affectedService: null,
+              isPrivate: false,
+              clinicalImpact: false,
+              nearMiss: false,
+            } as Declaration,
+            declaredBy: 'UALICE',
+            originChannelId: null,
+            responseUrl: null,
+            declaredAt: new Date('2026-12-01T09:00:00Z'),
+            via: 'command',
+          }),
+        ),
       );
       incidents.push(incident);
     }

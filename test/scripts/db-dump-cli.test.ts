@@ -17,6 +17,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { holdDataDir } from '../support/hold-data-dir.ts';
 import { TS_NODE_ARGS, childEnv } from '../support/node-args.ts';
 import { embeddedTemplate } from '../support/templates.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/db-dump.ts', import.meta.url));
 const has = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -43,23 +44,25 @@ describe('npm run db:dump', () => {
     // A database with one incident in it, closed again (the bot stopped).
     const db = await openDatabase({ url: null, dataDir: data, embeddedTemplate: await embeddedTemplate() });
     try {
-      await new PrismaIncidentStore(db.prisma).createIfAbsent({
-        declareKey: randomUUID(),
-        declaration: {
-          title: 'Dumped title',
-          severity: 'SEV3',
-          description: '',
-          affectedService: null,
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
-        declaredAt: new Date(),
-        via: 'test',
-      });
+      await new PrismaIncidentStore(db.prisma).createIfAbsent(
+        declaring({
+          declareKey: randomUUID(),
+          declaration: {
+            title: 'Dumped title',
+            severity: 'SEV3',
+            description: '',
+            affectedService: null,
+            isPrivate: false,
+            clinicalImpact: false,
+            nearMiss: false,
+          },
+          declaredBy: 'UALICE',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: new Date(),
+          via: 'test',
+        }),
+      );
     } finally {
       await db.close();
     }

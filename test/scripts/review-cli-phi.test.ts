@@ -11,6 +11,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
+import { declaring } from '../support/fixtures.ts';
 
 const NHS = '943 476 5919';
 const EMAIL = 'jo.bloggs@example.org';
@@ -29,23 +30,25 @@ test('npm run review redacts PHI in the Markdown and the JSON; the record keeps 
   try {
     const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
     const store = new PrismaIncidentStore(db.prisma);
-    const { incident } = await store.createIfAbsent({
-      declareKey: 'cli-phi',
-      declaration: {
-        title: `Letter for ${NHS} lost`,
-        severity: 'SEV3',
-        description: `Sent to ${EMAIL}`,
-        affectedService: 'letters',
-        isPrivate: false,
-        clinicalImpact: false,
-        nearMiss: false,
-      },
-      declaredBy: 'UALICE',
-      originChannelId: null,
-      responseUrl: null,
-      declaredAt: new Date('2026-11-24T14:05:00Z'),
-      via: 'command',
-    });
+    const { incident } = await store.createIfAbsent(
+      declaring({
+        declareKey: 'cli-phi',
+        declaration: {
+          title: `Letter for ${NHS} lost`,
+          severity: 'SEV3',
+          description: `Sent to ${EMAIL}`,
+          affectedService: 'letters',
+          isPrivate: false,
+          clinicalImpact: false,
+          nearMiss: false,
+        },
+        declaredBy: 'UALICE',
+        originChannelId: null,
+        responseUrl: null,
+        declaredAt: new Date('2026-11-24T14:05:00Z'),
+        via: 'command',
+      }),
+    );
     await store.addTimelineEntry(incident.id, {
       occurredAt: new Date('2026-11-24T14:10:00Z'),
       kind: 'note',

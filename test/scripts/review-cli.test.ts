@@ -10,6 +10,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
+import { declaring } from '../support/fixtures.ts';
 
 function review(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', ...args], {
@@ -24,23 +25,25 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
   try {
     const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
     const store = new PrismaIncidentStore(db.prisma);
-    const { incident } = await store.createIfAbsent({
-      declareKey: 'cli-test',
-      declaration: {
-        title: 'Lab results delayed',
-        severity: 'SEV2',
-        description: '',
-        affectedService: 'lab',
-        isPrivate: false,
-        clinicalImpact: true,
-        nearMiss: false,
-      },
-      declaredBy: 'UALICE',
-      originChannelId: null,
-      responseUrl: null,
-      declaredAt: new Date('2026-11-24T14:05:00Z'),
-      via: 'command',
-    });
+    const { incident } = await store.createIfAbsent(
+      declaring({
+        declareKey: 'cli-test',
+        declaration: {
+          title: 'Lab results delayed',
+          severity: 'SEV2',
+          description: '',
+          affectedService: 'lab',
+          isPrivate: false,
+          clinicalImpact: true,
+          nearMiss: false,
+        },
+        declaredBy: 'UALICE',
+        originChannelId: null,
+        responseUrl: null,
+        declaredAt: new Date('2026-11-24T14:05:00Z'),
+        via: 'command',
+      }),
+    );
     await store.applyChange(
       incident.id,
       { status: 'INVESTIGATING' },

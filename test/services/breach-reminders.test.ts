@@ -1,4 +1,4 @@
-import { unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
+import { unusedReviewStore, unused, LOAD_SETTINGS, declaring } from '../support/fixtures.ts';
 // The breach clock on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is
 // set): the compare-and-set claim, a failed post given back and sent by the next check, what the
 // reminder queue reschedules at start, and a declared breach's record.
@@ -66,25 +66,27 @@ function harness(store: PrismaIncidentStore) {
 
 /** A breach declared with an awareness time, in its channel, with a commander. */
 async function aBreach(store: PrismaIncidentStore, opts: { aware?: Date } = {}): Promise<Incident> {
-  const { incident } = await store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: {
-      title: 'Clinic letters sent to wrong addresses',
-      severity: 'SEV2',
-      description: '',
-      affectedService: null,
-      isPrivate: false,
-      clinicalImpact: false,
-      nearMiss: false,
-      dataBreach: true,
-      ...(opts.aware ? { breachAwareAt: opts.aware } : {}),
-    },
-    declaredBy: 'UALICE',
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt,
-    via: 'test',
-  });
+  const { incident } = await store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: {
+        title: 'Clinic letters sent to wrong addresses',
+        severity: 'SEV2',
+        description: '',
+        affectedService: null,
+        isPrivate: false,
+        clinicalImpact: false,
+        nearMiss: false,
+        dataBreach: true,
+        ...(opts.aware ? { breachAwareAt: opts.aware } : {}),
+      },
+      declaredBy: 'UALICE',
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt,
+      via: 'test',
+    }),
+  );
   await store.recordProvisioning(incident.id, {
     channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
     summaryTs: '1.0001',

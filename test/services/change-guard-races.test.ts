@@ -21,7 +21,7 @@ import type { ServiceDeps } from '../../src/services/deps.ts';
 import { provisionIncident } from '../../src/services/incident/provision-incident.ts';
 import { reassignActionItem } from '../../src/services/review/reassign-action-item.ts';
 import { resolvePagedIncidents } from '../../src/services/on-call/resolve-paged-incidents.ts';
-import { LOAD_SETTINGS, unused } from '../support/fixtures.ts';
+import { LOAD_SETTINGS, unused, declaring } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const at = new Date('2026-12-01T10:00:00Z');
@@ -102,23 +102,25 @@ function harness(
 }
 
 async function anIncident(store: PrismaIncidentStore, declaredBy = 'UALICE', commander?: string): Promise<Incident> {
-  const { incident } = await store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: {
-      title: 'Races',
-      severity: 'SEV2',
-      description: '',
-      affectedService: null,
-      isPrivate: false,
-      clinicalImpact: false,
-      nearMiss: false,
-    },
-    declaredBy,
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt: at,
-    via: 'test',
-  });
+  const { incident } = await store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: {
+        title: 'Races',
+        severity: 'SEV2',
+        description: '',
+        affectedService: null,
+        isPrivate: false,
+        clinicalImpact: false,
+        nearMiss: false,
+      },
+      declaredBy,
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt: at,
+      via: 'test',
+    }),
+  );
   await store.recordProvisioning(incident.id, {
     channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
     summaryTs: '1.0001',
@@ -327,23 +329,25 @@ for (const database of testDatabases()) {
       let offset = 0;
       const clock = () => new Date(Date.now() + offset);
       const h = harness(store, reviews(), { clock, leaseMs: 60_000 });
-      const { incident } = await store.createIfAbsent({
-        declareKey: randomUUID(),
-        declaration: {
-          title: 'Stalled',
-          severity: 'SEV2',
-          description: '',
-          affectedService: null,
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
-        declaredAt: new Date(),
-        via: 'test',
-      });
+      const { incident } = await store.createIfAbsent(
+        declaring({
+          declareKey: randomUUID(),
+          declaration: {
+            title: 'Stalled',
+            severity: 'SEV2',
+            description: '',
+            affectedService: null,
+            isPrivate: false,
+            clinicalImpact: false,
+            nearMiss: false,
+          },
+          declaredBy: 'UALICE',
+          originChannelId: null,
+          responseUrl: null,
+          declaredAt: new Date(),
+          via: 'test',
+        }),
+      );
       const release = h.holdNextAnnounce();
       const stalled = provisionIncident(h.deps, incident.id);
       // Wait until the stalled run is in its announcement, then let its lease run out.

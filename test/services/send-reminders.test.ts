@@ -1,4 +1,4 @@
-import { unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
+import { unusedReviewStore, unused, LOAD_SETTINGS, declaring } from '../support/fixtures.ts';
 // sendReminders on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is set)
 // with a fake clock, a recording chat platform and a recording scheduler.
 import assert from 'node:assert/strict';
@@ -69,23 +69,25 @@ async function anIncidentIn(
   severity: Severity,
   opts: { commander?: string } = {},
 ): Promise<Incident> {
-  const { incident } = await store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: {
-      title: 'EHR login failing',
-      severity,
-      description: '',
-      affectedService: null,
-      isPrivate: false,
-      clinicalImpact: false,
-      nearMiss: false,
-    },
-    declaredBy: 'UALICE',
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt,
-    via: 'test',
-  });
+  const { incident } = await store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: {
+        title: 'EHR login failing',
+        severity,
+        description: '',
+        affectedService: null,
+        isPrivate: false,
+        clinicalImpact: false,
+        nearMiss: false,
+      },
+      declaredBy: 'UALICE',
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt,
+      via: 'test',
+    }),
+  );
   await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
   const changed = await store.applyChange(
     incident.id,

@@ -14,7 +14,7 @@ import { recordPinnedMessage } from '../../src/services/incident/record-pinned-m
 import { showTimeline, type IncidentTimeline } from '../../src/services/incident/show-timeline.ts';
 import { updateMessageEntry } from '../../src/services/incident/update-message-entry.ts';
 import { renderTimelineReply, slackTextToMrkdwn, timelineMessage } from '../../src/slack/views/timeline.ts';
-import { anIncident, unusedReviewStore, unused, LOAD_SETTINGS } from '../support/fixtures.ts';
+import { anIncident, unusedReviewStore, unused, LOAD_SETTINGS, declaring } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 
 const declaredAt = new Date('2026-11-24T14:00:00Z');
@@ -84,23 +84,25 @@ function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZon
 }
 
 async function anIncidentWithChannel(store: PrismaIncidentStore): Promise<Incident> {
-  const { incident } = await store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: {
-      title: 'EHR login failing',
-      severity: 'SEV2',
-      description: '',
-      affectedService: null,
-      isPrivate: false,
-      clinicalImpact: false,
-      nearMiss: false,
-    },
-    declaredBy: 'UALICE',
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt,
-    via: 'test',
-  });
+  const { incident } = await store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: {
+        title: 'EHR login failing',
+        severity: 'SEV2',
+        description: '',
+        affectedService: null,
+        isPrivate: false,
+        clinicalImpact: false,
+        nearMiss: false,
+      },
+      declaredBy: 'UALICE',
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt,
+      via: 'test',
+    }),
+  );
   return store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
 }
 

@@ -1,5 +1,7 @@
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
 import type { Incident } from '../../src/domain/incident.ts';
+import { declaredIncident, type Declaration } from '../../src/domain/declaration.ts';
+import type { IncidentStore, PagerDutyLink } from '../../src/ports/incident-store.ts';
 
 /** A complete, provisioned incident for tests; override what matters. */
 export function anIncident(overrides: Partial<Incident> = {}): Incident {
@@ -66,3 +68,21 @@ export const LOAD_SETTINGS = {
   teamWorkingHours: new Map<string, import('../../src/domain/working-hours.ts').WorkingHours>(),
   oncallLeads: [] as string[],
 };
+
+/**
+ * What the declare use case hands the store for a declaration (domain/declaration.ts:
+ * declaredIncident), for tests that record incidents straight in the store.
+ */
+export function declaring(input: {
+  declareKey: string;
+  declaration: Declaration;
+  declaredBy: string;
+  originChannelId: string | null;
+  responseUrl: string | null;
+  declaredAt: Date;
+  via: string;
+  pagerDutyLink?: PagerDutyLink;
+}): Parameters<IncidentStore['createIfAbsent']>[0] {
+  const { declareKey, pagerDutyLink, ...declared } = input;
+  return { declareKey, ...declaredIncident(declared), ...(pagerDutyLink ? { pagerDutyLink } : {}) };
+}

@@ -8,7 +8,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { ChatPlatform } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { LOAD_SETTINGS, unused, unusedReviewStore } from './fixtures.ts';
+import { LOAD_SETTINGS, unused, unusedReviewStore, declaring } from './fixtures.ts';
 
 /** startReminderQueue's `deps`: what a reminder check uses is given, the rest refuses to be used. */
 export function reminderQueueDeps(parts: {
@@ -44,23 +44,25 @@ export async function aRemindableIncident(
   store: PrismaIncidentStore,
   opts: { lastUpdateAt: Date; resolved?: boolean },
 ): Promise<Incident> {
-  const { incident } = await store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: {
-      title: 'Lab results delayed',
-      severity: 'SEV1',
-      description: '',
-      affectedService: null,
-      isPrivate: false,
-      clinicalImpact: false,
-      nearMiss: false,
-    },
-    declaredBy: 'UALICE',
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt: opts.lastUpdateAt,
-    via: 'test',
-  });
+  const { incident } = await store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: {
+        title: 'Lab results delayed',
+        severity: 'SEV1',
+        description: '',
+        affectedService: null,
+        isPrivate: false,
+        clinicalImpact: false,
+        nearMiss: false,
+      },
+      declaredBy: 'UALICE',
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt: opts.lastUpdateAt,
+      via: 'test',
+    }),
+  );
   await store.recordProvisioning(incident.id, { channelId: `C${randomUUID().slice(0, 8).toUpperCase()}` });
   const changed = await store.applyChange(
     incident.id,

@@ -1,5 +1,10 @@
 import { checkAwareness, resolveAwareness, type AwarenessSpec } from '../../domain/breach.ts';
-import { declarationSchema, parseDeclaration, type DeclarationInput } from '../../domain/declaration.ts';
+import {
+  declarationSchema,
+  declaredIncident,
+  parseDeclaration,
+  type DeclarationInput,
+} from '../../domain/declaration.ts';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
 import { isValidTimeZone } from '../../domain/time.ts';
@@ -109,12 +114,14 @@ async function record(deps: ServiceDeps, input: DeclareIncidentInput) {
   }
   return deps.store.createIfAbsent({
     declareKey: input.declareKey,
-    declaration,
-    declaredBy: input.declaredBy,
-    originChannelId: input.originChannelId,
-    responseUrl: input.responseUrl,
-    declaredAt: now,
-    via: input.via,
+    ...declaredIncident({
+      declaration,
+      declaredBy: input.declaredBy,
+      originChannelId: input.originChannelId,
+      responseUrl: input.responseUrl,
+      declaredAt: now,
+      via: input.via,
+    }),
     ...(input.pagerDutyLink ? { pagerDutyLink: input.pagerDutyLink } : {}),
   });
 }
