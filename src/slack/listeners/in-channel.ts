@@ -15,6 +15,7 @@ import { resolvePagedIncidents } from '../../services/on-call/resolve-paged-inci
 import { addActionItem } from '../../services/review/add-action-item.ts';
 import { exportEvidence } from '../../services/audit/export-evidence.ts';
 import { actionRef } from '../../domain/action-items.ts';
+import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
 import { renderTimelineReply } from '../views/timeline.ts';
 
@@ -91,8 +92,8 @@ export function runInChannel(
             ? ` ${pack.redactions} piece${pack.redactions === 1 ? '' : 's'} of personal data redacted.`
             : '';
           return pack.intact
-            ? `Sent you the evidence for INC-${pack.incidentNumber} in a direct message: its record and ${pack.entries} audit entries, hash chain intact.${redacted}`
-            : `Sent you the evidence for INC-${pack.incidentNumber} in a direct message. :warning: Its audit trail is NOT intact: see the files, and run \`npm run audit:verify\`.${redacted}`;
+            ? `Sent you the evidence for ${incidentRef({ number: pack.incidentNumber })} in a direct message: its record and ${pack.entries} audit entries, hash chain intact.${redacted}`
+            : `Sent you the evidence for ${incidentRef({ number: pack.incidentNumber })} in a direct message. :warning: Its audit trail is NOT intact: see the files, and run \`npm run audit:verify\`.${redacted}`;
         }
         case 'resolve-pagerduty': {
           const n = await resolvePagedIncidents(deps, base);

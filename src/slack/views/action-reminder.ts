@@ -1,4 +1,5 @@
 import { actionRef, daysBetween, type ActionItem } from '../../domain/action-items.ts';
+import { incidentRef } from '../../domain/incident.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { actionItemControls } from './action-items.ts';
 import { escapeMrkdwn } from './format.ts';
@@ -9,9 +10,8 @@ export function actionReminderMessage(item: ActionItem, reminder: 'due' | 'overd
   const late = item.due ? daysBetween(item.due, today) : 0;
   const when =
     reminder === 'due' ? 'is due today' : `is overdue by ${late} day${late === 1 ? '' : 's'} (it was due ${item.due})`;
-  const from = item.incidentPrivate
-    ? `INC-${item.incidentNumber} (private incident)`
-    : `INC-${item.incidentNumber} ${escapeMrkdwn(item.incidentTitle)}`;
+  const ref = incidentRef({ number: item.incidentNumber });
+  const from = item.incidentPrivate ? `${ref} (private incident)` : `${ref} ${escapeMrkdwn(item.incidentTitle)}`;
   const text = `:alarm_clock: Your action item *${actionRef(item)}* ${when}: ${escapeMrkdwn(item.text)}`;
   return {
     text: `${actionRef(item)} ${when}`,

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { calendarDate } from '../../../domain/action-items.ts';
+import { actionRef, calendarDate } from '../../../domain/action-items.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { reviewInputSchema } from '../../../domain/review.ts';
 import { prepareActionItem } from '../../../services/review/add-action-item.ts';
@@ -98,7 +98,7 @@ export function registerReviewForm(app: App, ctx: ListenerContext): void {
           action,
           basedOn,
         });
-        const saved = item ? `Saved the review and added ACT-${item.number}` : 'Saved the review';
+        const saved = item ? `Saved the review and added ${actionRef(item)}` : 'Saved the review';
         const said = publishFailed
           ? `:warning: ${saved}, but ${publishFailed}.`
           : item || redacted
