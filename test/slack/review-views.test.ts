@@ -13,7 +13,8 @@ import type { TimelineEntry } from '../../src/domain/timeline.ts';
 import { ACTION_ITEM_ACTIONS, REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from '../../src/slack/ids.ts';
 import { actionItemControls, actionListMessage, appHomeView } from '../../src/slack/views/action-items.ts';
 import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.ts';
-import { clipMrkdwn, reviewFromModal, reviewMessage, reviewModal } from '../../src/slack/views/review.ts';
+import { clipMrkdwn } from '../../src/slack/views/format.ts';
+import { reviewFromModal, reviewMessage, reviewModal } from '../../src/slack/views/review.ts';
 import { anIncident } from '../support/fixtures.ts';
 
 type Json = Record<string, any>;

@@ -11,8 +11,18 @@ import {
 import { incidentRef } from '../../domain/incident.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { ACTION_ITEM_ACTIONS } from '../ids.ts';
-import { escapeMrkdwn } from './format.ts';
-import { clipMrkdwn, personText, PRIORITY_LABELS } from './review.ts';
+import {
+  clipMrkdwn,
+  context,
+  escapeMrkdwn,
+  header,
+  personText,
+  plainText,
+  plural,
+  section,
+  slackDay,
+} from './format.ts';
+import { PRIORITY_LABELS } from './review.ts';
 
 type Block = Record<string, unknown>;
 
@@ -27,14 +37,6 @@ export interface ActionListOptions {
 /** How many items each view lists (each takes two blocks: Slack allows 50 per message, 100 per Home tab). */
 export const ACTION_VIEW_LIMITS = { list: 20, homeMine: 15, homeOverdue: 15 } as const;
 
-const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, 3000) } });
-const context = (text: string): Block => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }],
-});
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** "1 week", "2 weeks", "30 days". */
 export function snoozeLabel(days: number): string {
   return days % 7 === 0 && days <= 28 ? plural(days / 7, 'week') : plural(days, 'day');
@@ -42,12 +44,6 @@ export function snoozeLabel(days: number): string {
 
 /** A calendar date YYYY-MM-DD as mrkdwn (a date Slack does not render is shown as text). */
 const dateText = (d: string) => escapeMrkdwn(d);
-
-/** `<!date>` of an instant, shown as the reader's date, falling back to the UTC date. */
-function instantDate(at: Date): string {
-  const unix = Math.floor(at.getTime() / 1000);
-  return `<!date^${unix}^{date_short}|${at.toISOString().slice(0, 10)}>`;
-}
 
 /** Where the item came from: `INC-7 Title in #channel`, or only `INC-7 (private incident)`. */
 function incidentText(item: ActionItem): string {
@@ -66,7 +62,7 @@ export function actionItemText(item: ActionItem, today: string): string {
   const head = `*${actionRef(item)}* ${clipMrkdwn(escapeMrkdwn(item.text.trim()), 1500)}`;
   const details: string[] = [item.ownerId ? personText(item.ownerId) : '_no owner_'];
   if (item.status === 'done') {
-    const when = item.completedAt ? ` ${instantDate(item.completedAt)}` : '';
+    const when = item.completedAt ? ` ${slackDay(item.completedAt)}` : '';
     details.push(`:white_check_mark: done${when}${item.completedBy ? ` by ${personText(item.completedBy)}` : ''}`);
   } else {
     if (item.due === null) details.push('no due date');
@@ -93,18 +89,18 @@ export function actionItemControls(item: ActionItem): Record<string, unknown> {
     type: 'actions',
     block_id: `${A.blockPrefix}${item.id}`,
     elements: [
-      { type: 'button', text: plain('Complete'), action_id: A.complete, value: item.id, style: 'primary' },
+      { type: 'button', text: plainText('Complete'), action_id: A.complete, value: item.id, style: 'primary' },
       {
         type: 'users_select',
         action_id: A.reassign,
-        placeholder: plain('Reassign'),
+        placeholder: plainText('Reassign'),
         ...(item.ownerId ? { initial_user: item.ownerId } : {}),
       },
       {
         type: 'static_select',
         action_id: A.snooze,
-        placeholder: plain('Snooze'),
-        options: SNOOZE_DAYS.map((days) => ({ text: plain(snoozeLabel(days)), value: String(days) })),
+        placeholder: plainText('Snooze'),
+        options: SNOOZE_DAYS.map((days) => ({ text: plainText(snoozeLabel(days)), value: String(days) })),
       },
     ],
   };
@@ -148,7 +144,7 @@ export function actionListMessage(
     };
   }
   const shown = items.slice(0, ACTION_VIEW_LIMITS.list);
-  const blocks: Block[] = [{ type: 'header', text: plain(`${title} (${total})`) }];
+  const blocks: Block[] = [header(`${title} (${total})`)];
   for (const item of shown) blocks.push(...itemBlocks(item, opts.today));
   const more = total - shown.length;
   if (more > 0) blocks.push(context(`_… and ${more} more._ Complete or snooze some of these to see the rest.`));
@@ -169,7 +165,7 @@ export function appHomeView(args: {
 
   const mine = args.mine.slice(0, ACTION_VIEW_LIMITS.homeMine);
   const mineTotal = Math.max(args.mineTotal, args.mine.length);
-  blocks.push({ type: 'header', text: plain(`Your open action items (${mineTotal})`) });
+  blocks.push(header(`Your open action items (${mineTotal})`));
   if (mine.length === 0) blocks.push(section('You have no open action items. :tada:'));
   // Block ids must be unique in a view: an item already listed (with its controls) is not given them twice.
   const listed = new Set<string>();
@@ -183,7 +179,7 @@ export function appHomeView(args: {
   blocks.push({ type: 'divider' });
   const overdue = args.teamOverdue.slice(0, ACTION_VIEW_LIMITS.homeOverdue);
   const overdueTotal = Math.max(args.overdueTotal, args.teamOverdue.length);
-  blocks.push({ type: 'header', text: plain(`Overdue across the team (${overdueTotal})`) });
+  blocks.push(header(`Overdue across the team (${overdueTotal})`));
   if (overdue.length === 0) blocks.push(section('Nothing is overdue. :tada:'));
   for (const item of overdue) {
     const again = listed.has(item.id);

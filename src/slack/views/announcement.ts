@@ -1,6 +1,6 @@
 import { incidentRef, type Incident } from '../../domain/incident.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
-import { declarerText, escapeMrkdwn, slackDate } from './format.ts';
+import { declarerText, escapeMrkdwn, mrkdwnSection, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** The broadcast-channel announcement of a new (non-private) incident. */
@@ -17,6 +17,6 @@ export function incidentAnnouncement(i: Incident, timeZone = 'UTC'): SlackMessag
     text: i.nearMiss
       ? `${ref} near miss recorded: ${escapeMrkdwn(i.title)}`
       : `${ref} ${i.severity} incident declared: ${escapeMrkdwn(i.title)}`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
+    blocks: [mrkdwnSection(lines.join('\n'))],
   };
 }

@@ -8,15 +8,43 @@ export function slackDate(date: Date, fallbackZone = 'UTC'): string {
   return `<!date^${unix}^{date_short_pretty} {time}|${formatInZone(date, fallbackZone)}>`;
 }
 
+/** `<!date>` of an instant, shown as the reader's date, falling back to the UTC date. */
+export function slackDay(at: Date): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  return `<!date^${unix}^{date_short}|${at.toISOString().slice(0, 10)}>`;
+}
+
+/** A Slack user id as a mention: `<@U123>`. */
+export function mention(userId: string): string {
+  return `<@${userId}>`;
+}
+
 /** Who declared it: a mention, or "PagerDuty" for incidents the bot declared from an alert. */
 export function declarerText(i: Pick<Incident, 'declaredBy'>): string {
-  return i.declaredBy === SYSTEM_DECLARER ? 'PagerDuty' : `<@${i.declaredBy}>`;
+  return i.declaredBy === SYSTEM_DECLARER ? 'PagerDuty' : mention(i.declaredBy);
 }
 
 /** Who should act now: the commander, else a human declarer, else whoever is in the channel. */
 export function commandingText(i: Pick<Incident, 'declaredBy' | 'roles'>): string {
   const who = commandingUser(i);
-  return who === SYSTEM_DECLARER ? 'Whoever is responding' : `<@${who}>`;
+  return who === SYSTEM_DECLARER ? 'Whoever is responding' : mention(who);
+}
+
+/** A person: a mention for a Slack user id, "PagerDuty" for the bot's own declarations, else the text. */
+export function personText(id: string): string {
+  if (/^[UW][A-Z0-9]+$/.test(id)) return mention(id);
+  if (id === SYSTEM_DECLARER) return 'PagerDuty';
+  return escapeMrkdwn(id);
+}
+
+/** ` in <#C123>` for an incident with a channel, else nothing. */
+export function inChannel(i: Pick<Incident, 'channelId'>): string {
+  return i.channelId ? ` in <#${i.channelId}>` : '';
+}
+
+/** "1 day", "2 days"; `many` for irregular plurals. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Escapes text for mrkdwn (Slack's three control characters). */
@@ -27,6 +55,63 @@ export function escapeMrkdwn(text: string): string {
 /** plain_text fields have hard limits: cut with an ellipsis. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Cuts mrkdwn to at most `max` characters (ellipsis included) without splitting an entity
+ * (`&amp;`), a mention or link (`<…>`) or a surrogate pair.
+ */
+export function clipMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  cut = cut.replace(/&[a-z#0-9]*$/i, '').replace(/<[^>]*$/, '');
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** User text for mrkdwn: trimmed, escaped, cut to `max`. */
+export const userText = (s: string, max: number): string => clipMrkdwn(escapeMrkdwn(s.trim()), max);
+/** The same on one line (for lists). */
+export const oneLine = (s: string, max: number): string => userText(s.replace(/\s*\r?\n\s*/g, ' '), max);
+
+// ---------------------------------------------------------------------------------------------
+// Blocks
+// ---------------------------------------------------------------------------------------------
+
+/** Slack's limit for a section's or a context element's text, and for a header's. */
+const TEXT_CHARS = 3000;
+const HEADER_CHARS = 150;
+
+type Block = Record<string, unknown>;
+
+/** A plain_text object (emoji shown), cut to `max` when given. */
+export function plainText(text: string, max = Number.POSITIVE_INFINITY) {
+  return { type: 'plain_text', text: clip(text, max), emoji: true };
+}
+
+/** A header block, its text cut to Slack's 150 characters. */
+export function header(text: string): Block {
+  return { type: 'header', text: plainText(text, HEADER_CHARS) };
+}
+
+/** A section of mrkdwn, as it is. */
+export function mrkdwnSection(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+/** A context of one mrkdwn element, as it is. */
+export function mrkdwnContext(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+/** A section of mrkdwn cut to Slack's 3000 characters. */
+export function section(text: string): Block {
+  return mrkdwnSection(clipMrkdwn(text, TEXT_CHARS));
+}
+
+/** A context of one mrkdwn element cut to Slack's 3000 characters. */
+export function context(text: string): Block {
+  return mrkdwnContext(clipMrkdwn(text, TEXT_CHARS));
 }
 
 const TIMELINE_ICONS: Record<string, string> = {

@@ -1,25 +1,12 @@
 // Block Kit for `/incident guardrails [90d]`: what incidents keep teaching us, and whether the
 // backlog of fixes moves.
 import type { GuardrailReport } from '../../domain/guardrail-report.ts';
-import { escapeMrkdwn } from './format.ts';
-import { clipMrkdwn } from './review.ts';
+import { clipMrkdwn, context, escapeMrkdwn, header, plural, section, slackDay } from './format.ts';
 
 type Block = Record<string, unknown>;
 
 /** Longest bar of the factor chart, and how many recurring services are listed. */
 export const GUARDRAIL_VIEW_LIMITS = { barWidth: 20, services: 15 } as const;
-
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, 3000) } });
-const context = (text: string): Block => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 3000) }],
-});
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** `<!date>` of an instant, shown as the reader's date, falling back to the UTC date. */
-function dateOf(at: Date): string {
-  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short}|${at.toISOString().slice(0, 10)}>`;
-}
 
 /** Rows of `label  ▇▇▇ n`, bars scaled to the largest count (any count > 0 gets at least one block). */
 export function barChart(
@@ -50,8 +37,8 @@ function categoryTable(report: GuardrailReport): string {
 export function guardrailReportMessage(report: GuardrailReport): { text: string; blocks: Record<string, unknown>[] } {
   const period = `last ${plural(report.periodDays, 'day')}`;
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: `Guardrail report: ${period}`, emoji: true } },
-    context(`${dateOf(report.from)} – ${dateOf(report.to)}`),
+    header(`Guardrail report: ${period}`),
+    context(`${slackDay(report.from)} – ${slackDay(report.to)}`),
   ];
 
   const median =

@@ -11,7 +11,16 @@ import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.t
 import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
 import { breachClock, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
-import { clip, declarerText, escapeMrkdwn, slackDate } from './format.ts';
+import {
+  clip,
+  declarerText,
+  escapeMrkdwn,
+  header,
+  mention,
+  mrkdwnContext,
+  mrkdwnSection,
+  slackDate,
+} from './format.ts';
 
 export interface SlackMessage {
   text: string;
@@ -28,7 +37,7 @@ export function breachLine(i: Incident, timeZone: string, now: Date): string | n
     case 'overdue':
       return `:rotating_light: *Data breach*: regulator notification *overdue by ${formatSpan(clock.overdueMs)}* (due ${formatInZone(clock.deadline, timeZone)}) · record it with \`/incident breach notified [reference]\``;
     case 'notified':
-      return `:white_check_mark: *Data breach*: regulator notified ${formatInZone(clock.notifiedAt, timeZone)}${clock.notifiedBy ? ` by <@${clock.notifiedBy}>` : ''}${clock.late ? ' (after the 72-hour deadline)' : ''}`;
+      return `:white_check_mark: *Data breach*: regulator notified ${formatInZone(clock.notifiedAt, timeZone)}${clock.notifiedBy ? ` by ${mention(clock.notifiedBy)}` : ''}${clock.late ? ' (after the 72-hour deadline)' : ''}`;
   }
 }
 
@@ -102,8 +111,8 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
         ? '_unassigned_'
         : i.declaredBy === SYSTEM_DECLARER
           ? '_unassigned: take command with `/incident role commander @you`_'
-          : `_unassigned: <@${i.declaredBy}> (declarer) acts until one is set_`;
-    return `*${ROLE_LABELS[r]}:* ${who ? `<@${who}>` : fallback}`;
+          : `_unassigned: ${mention(i.declaredBy)} (declarer) acts until one is set_`;
+    return `*${ROLE_LABELS[r]}:* ${who ? mention(who) : fallback}`;
   });
   const fields = [
     i.nearMiss
@@ -117,27 +126,21 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
   if (i.resolvedAt) fields.push(`*Resolved*\n${slackDate(i.resolvedAt, timeZone)}`);
   if (i.closedAt) fields.push(`*Closed*\n${slackDate(i.closedAt, timeZone)}`);
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${ref}: ${i.title}`, 150), emoji: true } },
+    header(`${ref}: ${i.title}`),
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
   ];
   if (i.description) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(i.description), 3000) } });
+    blocks.push(mrkdwnSection(clip(escapeMrkdwn(i.description), 3000)));
   }
   const breach = breachLine(i, timeZone, now);
-  if (breach) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: breach } });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: roleLines.join('\n') } });
+  if (breach) blocks.push(mrkdwnSection(breach));
+  blocks.push(mrkdwnSection(roleLines.join('\n')));
   const f = flags(i);
-  if (f.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: f.join('  ·  ') }] });
+  if (f.length) blocks.push(mrkdwnContext(f.join('  ·  ')));
   blocks.push(actions(i));
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: `Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands`,
-      },
-    ],
-  });
+  blocks.push(
+    mrkdwnContext(`Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands`),
+  );
   return {
     text: `${ref} ${i.nearMiss ? 'near miss' : i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,
     blocks,

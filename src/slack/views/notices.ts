@@ -3,14 +3,13 @@ import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
-import { commandingText, escapeMrkdwn } from './format.ts';
+import { commandingText, escapeMrkdwn, inChannel, mrkdwnSection, plural } from './format.ts';
 import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 const ref = (i: Incident) => `*${incidentRef(i)}*`;
-const where = (i: Incident) => (i.channelId ? ` in <#${i.channelId}>` : '');
 const quote = (text: string) =>
   escapeMrkdwn(text)
     .split('\n')
@@ -32,11 +31,11 @@ export function noticeText(n: Notice): string {
     case 'note-added':
       return `:memo: Note from <@${n.by}> added to the timeline:\n${quote(n.text)}`;
     case 'resolved':
-      return `:white_check_mark: <@${n.by}> resolved ${ref(i)}: ${escapeMrkdwn(i.title)}${where(i)}.${n.summary ? `\n${quote(n.summary)}` : ''}`;
+      return `:white_check_mark: <@${n.by}> resolved ${ref(i)}: ${escapeMrkdwn(i.title)}${inChannel(i)}.${n.summary ? `\n${quote(n.summary)}` : ''}`;
     case 'closed':
       return `:lock: <@${n.by}> closed ${ref(i)}.`;
     case 'reopened':
-      return `:rotating_light: <@${n.by}> reopened ${ref(i)}: ${escapeMrkdwn(i.title)}${where(i)}.${n.reason ? `\n${quote(n.reason)}` : ''}`;
+      return `:rotating_light: <@${n.by}> reopened ${ref(i)}: ${escapeMrkdwn(i.title)}${inChannel(i)}.${n.reason ? `\n${quote(n.reason)}` : ''}`;
     case 'clinical-impact':
       return n.on
         ? `:hospital: <@${n.by}> marked ${ref(i)} as having *clinical impact*. A clinical safety officer is required: assign one with \`/incident role clinical-safety @user\`.`
@@ -46,12 +45,12 @@ export function noticeText(n: Notice): string {
         (n.groupId ? `<!subteam^${n.groupId}> ` : '') +
         (i.isPrivate
           ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask ${commandingText(i)} to be added.`
-          : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${where(i)}.`)
+          : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${inChannel(i)}.`)
       );
     case 'freeze-started':
       return i.isPrivate
         ? `:ice_cube: *Change freeze*: a SEV1 incident is in progress. Do not deploy or change production until it is lifted here.`
-        : `:ice_cube: *Change freeze*: SEV1 ${ref(i)} is in progress${where(i)}. Do not deploy or change production until it is lifted here.`;
+        : `:ice_cube: *Change freeze*: SEV1 ${ref(i)} is in progress${inChannel(i)}. Do not deploy or change production until it is lifted here.`;
     case 'freeze-lifted':
       return i.isPrivate
         ? `:sunny: The change freeze is lifted: the SEV1 incident is no longer in progress.`
@@ -104,7 +103,7 @@ export function noticeText(n: Notice): string {
 
 export function noticeMessage(n: Notice): SlackMessage {
   const text = noticeText(n);
-  const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  const blocks: Record<string, unknown>[] = [mrkdwnSection(text)];
   if (n.kind === 'resolved' && n.openPagerDutyIncidents > 0) {
     const count = n.openPagerDutyIncidents;
     blocks.push({
@@ -114,7 +113,7 @@ export function noticeMessage(n: Notice): SlackMessage {
         {
           type: 'button',
           action_id: PAGERDUTY_ACTIONS.resolveLinked,
-          text: { type: 'plain_text', text: `Resolve ${count} linked PagerDuty incident${count === 1 ? '' : 's'}` },
+          text: { type: 'plain_text', text: `Resolve ${plural(count, 'linked PagerDuty incident')}` },
         },
       ],
     });

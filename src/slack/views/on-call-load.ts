@@ -2,7 +2,7 @@ import type { LoadChange } from '../../domain/on-call-load.ts';
 import { formatWorkingHours } from '../../domain/working-hours.ts';
 import { formatInZone } from '../../domain/time.ts';
 import type { OnCallLoad } from '../../services/on-call/show-on-call-load.ts';
-import { clip, escapeMrkdwn } from './format.ts';
+import { clip, escapeMrkdwn, header, mrkdwnContext, mrkdwnSection, plural } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import type { ChatFile } from '../../ports/chat-platform.ts';
 import { loadBarChart, pagesHeatmap } from '../../charts/load-charts.ts';
@@ -22,12 +22,11 @@ const cell = (s: string, width: number) => {
 export function freshnessNote(load: OnCallLoad): string | null {
   const parts: string[] = [];
   const { failed, asOf, missingDays } = load.sync;
-  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
   if (failed) parts.push(`:warning: ${escapeMrkdwn(failed)}: showing cached figures`);
   if (failed && asOf) parts.push(`the current week as of ${formatInZone(asOf, load.teamTimeZone)}`);
-  if (missingDays.current > 0) parts.push(`${days(missingDays.current)} of the period have no data`);
+  if (missingDays.current > 0) parts.push(`${plural(missingDays.current, 'day')} of the period have no data`);
   if (missingDays.previous > 0)
-    parts.push(`${days(missingDays.previous)} of the period before have no data, so changes are not shown`);
+    parts.push(`${plural(missingDays.previous, 'day')} of the period before have no data, so changes are not shown`);
   return parts.length ? parts.join(' · ') : null;
 }
 
@@ -45,13 +44,11 @@ export function onCallLoadMessage(
   const t = report.totals;
   const c = change.totals;
   const title = `On-call load: ${load.scope.name}, last ${load.periodDays} days`;
-  const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: true } },
-  ];
+  const blocks: Record<string, unknown>[] = [header(title)];
   const note = freshnessNote(load);
-  if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
+  if (note) blocks.push(mrkdwnContext(note));
   if (report.responders.length === 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nobody in this scope was on call in the period.' } });
+    blocks.push(mrkdwnSection('Nobody in this scope was on call in the period.'));
     return { text: title, blocks };
   }
   blocks.push({
@@ -60,12 +57,12 @@ export function onCallLoadMessage(
       `*On call*\n${num(t.onCallHours)} h (${signed(c.onCallHours)})`,
       `*Pages*\n${t.pages} (${signed(c.pages)})`,
       `*Out of hours*\n${t.outOfHoursPages} (${signed(c.outOfHoursPages)})`,
-      `*At night (22:00–07:00)*\n${t.nightPages} (${signed(c.nightPages)}), ${t.nightsInterrupted} night${t.nightsInterrupted === 1 ? '' : 's'} interrupted`,
+      `*At night (22:00–07:00)*\n${t.nightPages} (${signed(c.nightPages)}), ${plural(t.nightsInterrupted, 'night')} interrupted`,
       `*Incidents worked*\n${t.incidentsWorked}, ${num(t.incidentHours)} h in incidents`,
       `*Fairness*\n${fairnessText(load.report.fairness, change)}`,
     ].map((text) => ({ type: 'mrkdwn', text })),
   });
-  const header = `${cell('Responder', 22)} ${'On-call h'.padStart(9)} ${'Pages'.padStart(5)} ${'OOH'.padStart(4)} ${'Night'.padStart(5)} ${'Nights'.padStart(6)} ${'Inc'.padStart(4)} ${'Δ pages'.padStart(7)}`;
+  const head = `${cell('Responder', 22)} ${'On-call h'.padStart(9)} ${'Pages'.padStart(5)} ${'OOH'.padStart(4)} ${'Night'.padStart(5)} ${'Nights'.padStart(6)} ${'Inc'.padStart(4)} ${'Δ pages'.padStart(7)}`;
   const visible = opts.onlyPeople
     ? report.responders.filter((r) => opts.onlyPeople!.includes(r.personId))
     : report.responders;
@@ -73,27 +70,19 @@ export function onCallLoadMessage(
     const d = change.responders.get(r.personId)?.delta;
     return `${cell(r.name, 22)} ${num(r.onCallHours).padStart(9)} ${String(r.pages).padStart(5)} ${String(r.outOfHoursPages).padStart(4)} ${String(r.nightPages).padStart(5)} ${String(r.nightsInterrupted).padStart(6)} ${String(r.incidentsWorked).padStart(4)} ${signed(d?.pages ?? 0).padStart(7)}`;
   });
-  blocks.push({
-    type: 'section',
-    text: { type: 'mrkdwn', text: clip(`\`\`\`\n${[header, ...rows].join('\n')}\n\`\`\``, 3000) },
-  });
+  blocks.push(mrkdwnSection(clip(`\`\`\`\n${[head, ...rows].join('\n')}\n\`\`\``, 3000)));
   const busiest = report.responders[0]!;
   const more = visible.length > ROWS_SHOWN ? ` · ${visible.length - ROWS_SHOWN} more in the CSV` : '';
   const who = opts.onlyPeople
     ? 'Your own row and the team’s totals: each person’s figures are for the on-call leads (ONCALL_LEADS).'
     : `Most load: ${escapeMrkdwn(busiest.name)}.`;
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text:
-          `${who} Out of hours: outside ${escapeMrkdwn(formatWorkingHours(load.workingHours))} in each responder's own time zone; ` +
-          `Δ against the ${load.periodDays} days before.${more}` +
-          (opts.filesSent ? ' Charts and the CSV are in your direct messages with me.' : ''),
-      },
-    ],
-  });
+  blocks.push(
+    mrkdwnContext(
+      `${who} Out of hours: outside ${escapeMrkdwn(formatWorkingHours(load.workingHours))} in each responder's own time zone; ` +
+        `Δ against the ${load.periodDays} days before.${more}` +
+        (opts.filesSent ? ' Charts and the CSV are in your direct messages with me.' : ''),
+    ),
+  );
   return { text: title, blocks };
 }
 
@@ -117,26 +106,16 @@ export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[
     (load.sync.asOf ? `The current week as of ${formatInZone(load.sync.asOf, load.teamTimeZone)}.` : null);
   return [
     { type: 'divider' },
-    { type: 'header', text: { type: 'plain_text', text: `On-call load, last ${load.periodDays} days`, emoji: true } },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clip(
-          `${t.pages} pages, ${t.outOfHoursPages} out of hours, ${t.nightPages} at night (${t.nightsInterrupted} nights interrupted); ${num(t.onCallHours)} h on call.\n${top.join('\n') || '_Nobody was on call._'}`,
-          3000,
-        ),
-      },
-    },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `${note ? `${note} · ` : ''}\`/incident load [schedule|team] [30d]\` for the full report, charts and CSV.`,
-        },
-      ],
-    },
+    header(`On-call load, last ${load.periodDays} days`),
+    mrkdwnSection(
+      clip(
+        `${t.pages} pages, ${t.outOfHoursPages} out of hours, ${t.nightPages} at night (${t.nightsInterrupted} nights interrupted); ${num(t.onCallHours)} h on call.\n${top.join('\n') || '_Nobody was on call._'}`,
+        3000,
+      ),
+    ),
+    mrkdwnContext(
+      `${note ? `${note} · ` : ''}\`/incident load [schedule|team] [30d]\` for the full report, charts and CSV.`,
+    ),
   ];
 }
 

@@ -1,9 +1,9 @@
 import type { OnCallPerson, OnCallView } from '../../services/on-call/show-on-call.ts';
-import { escapeMrkdwn, slackDate } from './format.ts';
+import { escapeMrkdwn, mention, mrkdwnSection, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 const who = (p: OnCallPerson) =>
-  p.slackUserId ? `<@${p.slackUserId}>` : `${escapeMrkdwn(p.name)} _(not found in Slack)_`;
+  p.slackUserId ? mention(p.slackUserId) : `${escapeMrkdwn(p.name)} _(not found in Slack)_`;
 
 function line(p: OnCallPerson): string {
   return `• Level ${p.level}: ${who(p)}${p.scheduleName ? ` (${escapeMrkdwn(p.scheduleName)})` : ''}`;
@@ -17,13 +17,10 @@ export function onCallMessage(v: OnCallView, timeZone = 'UTC'): SlackMessage {
     ? v.now.map((p) => `${line(p)}${p.end ? ` until ${slackDate(p.end, timeZone)}` : ''}`)
     : ['_Nobody is on call._'];
   const next = v.next.map((p) => `${line(p)}${p.start ? ` from ${slackDate(p.start, timeZone)}` : ''}`);
-  const blocks: Record<string, unknown>[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${now.join('\n')}`.slice(0, 3000) } },
-  ];
-  if (next.length)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Next*\n${next.join('\n')}`.slice(0, 3000) } });
+  const blocks: Record<string, unknown>[] = [mrkdwnSection(`*${title}*\n${now.join('\n')}`.slice(0, 3000))];
+  if (next.length) blocks.push(mrkdwnSection(`*Next*\n${next.join('\n')}`.slice(0, 3000)));
   return {
-    text: `${title}: ${v.now.map((p) => (p.slackUserId ? `<@${p.slackUserId}>` : p.name)).join(', ') || 'nobody'}`,
+    text: `${title}: ${v.now.map((p) => (p.slackUserId ? mention(p.slackUserId) : p.name)).join(', ') || 'nobody'}`,
     blocks,
   };
 }

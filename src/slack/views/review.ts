@@ -1,6 +1,5 @@
 // Block Kit for the post-incident review: the message posted in the incident channel, and the form
 // a person fills in (with the reader of its submission).
-import { SYSTEM_DECLARER } from '../../domain/incident.ts';
 import {
   ACTION_CATEGORIES,
   KEY_TIME_LABELS,
@@ -24,7 +23,20 @@ import {
 } from '../../domain/review.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import { REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from '../ids.ts';
-import { clip, escapeMrkdwn, timelineIcon } from './format.ts';
+import {
+  clip,
+  clipMrkdwn,
+  context,
+  escapeMrkdwn,
+  header,
+  oneLine,
+  personText,
+  plainText,
+  plural,
+  section,
+  timelineIcon,
+  userText,
+} from './format.ts';
 import { slackTextToMrkdwn } from './timeline.ts';
 
 type Block = Record<string, unknown>;
@@ -63,40 +75,6 @@ const TBC = '_To be completed_';
 // Text helpers
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Cuts mrkdwn to at most `max` characters (ellipsis included) without splitting an entity
- * (`&amp;`), a mention or link (`<…>`) or a surrogate pair.
- */
-export function clipMrkdwn(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
-  cut = cut.replace(/&[a-z#0-9]*$/i, '').replace(/<[^>]*$/, '');
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
-
-/** User text for mrkdwn: trimmed, escaped, cut to `max`. */
-const userText = (s: string, max: number) => clipMrkdwn(escapeMrkdwn(s.trim()), max);
-/** The same on one line (for lists). */
-const oneLine = (s: string, max: number) => userText(s.replace(/\s*\r?\n\s*/g, ' '), max);
-
-/** A person: a mention for a Slack user id, "PagerDuty" for the bot's own declarations, else the text. */
-export function personText(id: string): string {
-  if (/^[UW][A-Z0-9]+$/.test(id)) return `<@${id}>`;
-  if (id === SYSTEM_DECLARER) return 'PagerDuty';
-  return escapeMrkdwn(id);
-}
-
-const section = (text: string): Block => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: clipMrkdwn(text, REVIEW_MESSAGE_LIMITS.sectionChars) },
-});
-const context = (text: string): Block => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, REVIEW_MESSAGE_LIMITS.sectionChars) }],
-});
-const plain = (text: string, max: number) => ({ type: 'plain_text', text: clip(text, max), emoji: true });
-
 /** Lines (each at most `max`) packed, in order, into as few texts of at most `max` as greedy packing gives. */
 function pack(lines: readonly string[], max: number): string[] {
   const out: string[] = [];
@@ -113,8 +91,6 @@ function pack(lines: readonly string[], max: number): string[] {
   if (current !== '') out.push(current);
   return out;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // ---------------------------------------------------------------------------------------------
 // The review message
@@ -280,10 +256,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
       `:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`,
     );
 
-  const blocks: Block[] = [
-    { type: 'header', text: plain(`${h.ref}: ${h.title} — Post-incident review`, REVIEW_MESSAGE_LIMITS.headerChars) },
-    context(flags.join('  ·  ')),
-  ];
+  const blocks: Block[] = [header(`${h.ref}: ${h.title} — Post-incident review`), context(flags.join('  ·  '))];
   if (h.description.trim()) blocks.push(section(userText(h.description, 1500)));
   blocks.push(factsSection(review), timesSection(review), { type: 'divider' });
   blocks.push(section(impactText(review)), section(detectionText(review)), section(factorsText(review)));
@@ -306,7 +279,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
     elements: [
       {
         type: 'button',
-        text: plain(button, 75),
+        text: plainText(button, 75),
         action_id: REVIEW_ACTIONS.edit,
         value: clip(h.ref, 2000),
         ...(review.missing.length ? { style: 'primary' } : {}),
@@ -356,15 +329,15 @@ function textInput(
     type: 'input',
     block_id: block,
     optional: true,
-    label: plain(label, 2000),
-    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    label: plainText(label, 2000),
+    ...(opts.hint ? { hint: plainText(opts.hint, 2000) } : {}),
     element: {
       type: 'plain_text_input',
       action_id: reviewInputId(block),
       multiline: opts.multiline,
       max_length: opts.max,
       ...(initial !== null ? { initial_value: initial } : {}),
-      ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+      ...(opts.placeholder ? { placeholder: plainText(opts.placeholder, 150) } : {}),
     },
   };
 }
@@ -381,11 +354,11 @@ function selectInput(
     type: 'input',
     block_id: block,
     optional: true,
-    label: plain(label, 2000),
+    label: plainText(label, 2000),
     element: {
       type: 'static_select',
       action_id: reviewInputId(block),
-      placeholder: plain(placeholder, 150),
+      placeholder: plainText(placeholder, 150),
       options,
       ...(chosen ? { initial_option: chosen } : {}),
     },
@@ -409,17 +382,10 @@ export function reviewModal(args: {
     textInput(block, label, { initial, max: REVIEW_TEXT_MAX, multiline: true, ...(hint ? { hint } : {}) });
 
   const blocks: Block[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clipMrkdwn(
-          `*${escapeMrkdwn(args.incidentRef)}: ${oneLine(args.title, 500)}*\nEvery field is optional: fill in what you know now and come back later. The timeline, key times and durations come from the record.`,
-          3000,
-        ),
-      },
-    },
-    { type: 'header', text: plain('Impact', 150) },
+    section(
+      `*${escapeMrkdwn(args.incidentRef)}: ${oneLine(args.title, 500)}*\nEvery field is optional: fill in what you know now and come back later. The timeline, key times and durations come from the record.`,
+    ),
+    header('Impact'),
     long(
       B.usersAffected,
       'Users affected',
@@ -438,15 +404,15 @@ export function reviewModal(args: {
       p.impact?.dataImpact,
       'Write “None” if there was none. Needed together with the clinical impact.',
     ),
-    { type: 'header', text: plain('Detection', 150) },
+    header('Detection'),
     selectInput(B.detection, 'How was it detected?', DETECTION_OPTIONS, p.detection?.how, 'Choose how'),
     long(B.detectionNote, 'Detection note', p.detection?.note),
-    { type: 'header', text: plain('Contributing factors', 150) },
+    header('Contributing factors'),
     {
       type: 'input',
       block_id: B.factors,
       optional: true,
-      label: plain('What contributed?', 2000),
+      label: plainText('What contributed?', 2000),
       element: {
         type: 'checkboxes',
         action_id: reviewInputId(B.factors),
@@ -455,17 +421,13 @@ export function reviewModal(args: {
       },
     },
     long(B.otherFactors, 'Other factors', p.otherFactors),
-    { type: 'header', text: plain('Looking back', 150) },
+    header('Looking back'),
     long(B.wentWell, 'What went well', p.wentWell),
     long(B.wasHard, 'What was hard', p.wasHard),
     { type: 'divider' },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: '*Add an action item*\nOne per save (saved items stay as they are). Leave the description empty to add none.',
-      },
-    },
+    section(
+      '*Add an action item*\nOne per save (saved items stay as they are). Leave the description empty to add none.',
+    ),
     textInput(B.actionText, 'What should be done?', {
       max: ACTION_TEXT_MAX,
       multiline: false,
@@ -475,19 +437,23 @@ export function reviewModal(args: {
       type: 'input',
       block_id: B.actionOwner,
       optional: true,
-      label: plain('Owner', 2000),
+      label: plainText('Owner', 2000),
       element: {
         type: 'users_select',
         action_id: reviewInputId(B.actionOwner),
-        placeholder: plain('Choose a person', 150),
+        placeholder: plainText('Choose a person', 150),
       },
     },
     {
       type: 'input',
       block_id: B.actionDue,
       optional: true,
-      label: plain('Due', 2000),
-      element: { type: 'datepicker', action_id: reviewInputId(B.actionDue), placeholder: plain('Choose a date', 150) },
+      label: plainText('Due', 2000),
+      element: {
+        type: 'datepicker',
+        action_id: reviewInputId(B.actionDue),
+        placeholder: plainText('Choose a date', 150),
+      },
     },
     selectInput(B.actionCategory, 'Category', CATEGORY_OPTIONS, 'guardrail', 'Choose a category'),
     selectInput(B.actionPriority, 'Priority', PRIORITY_OPTIONS, 'medium', 'Choose a priority'),
@@ -496,9 +462,9 @@ export function reviewModal(args: {
   return {
     type: 'modal',
     callback_id: REVIEW_MODAL.callbackId,
-    title: plain('Post-incident review', 24),
-    submit: plain('Save review', 24),
-    close: plain('Cancel', 24),
+    title: plainText('Post-incident review', 24),
+    submit: plainText('Save review', 24),
+    close: plainText('Cancel', 24),
     private_metadata: JSON.stringify(args.metadata),
     blocks,
   };

@@ -4,7 +4,7 @@ import { formatReaderTime } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { showTimeline, type IncidentTimeline } from '../../services/incident/show-timeline.ts';
-import { clip, escapeMrkdwn, timelineIcon } from './format.ts';
+import { clip, escapeMrkdwn, header, mention, mrkdwnContext, mrkdwnSection, plural, timelineIcon } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** Slack's limits for a message's blocks (https://api.slack.com/reference/block-kit/blocks). */
@@ -43,19 +43,8 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
   const notYet = (ms: number | null) => (ms === null ? '_not yet_' : formatDuration(ms));
 
   const blocks: Record<string, unknown>[] = [
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: clip(`${ref} timeline: ${incident.title}`, 150), emoji: true },
-    },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `${zones} · declared ${at(t.declaredAt)} · ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`,
-        },
-      ],
-    },
+    header(`${ref} timeline: ${incident.title}`),
+    mrkdwnContext(`${zones} · declared ${at(t.declaredAt)} · ${plural(entries.length, 'entry', 'entries')}`),
     {
       type: 'section',
       fields: [
@@ -74,36 +63,25 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
   );
   if (omitted > 0) {
     const shown = entries.length - omitted;
-    blocks.push({
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `:scissors: Showing the latest ${shown} of ${entries.length} entries: the ${omitted} oldest do not fit in one Slack message.`,
-        },
-      ],
-    });
+    blocks.push(
+      mrkdwnContext(
+        `:scissors: Showing the latest ${shown} of ${entries.length} entries: the ${omitted} oldest do not fit in one Slack message.`,
+      ),
+    );
   }
-  if (sections.length === 0)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_Nothing on the timeline yet._' } });
-  for (const text of sections) blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: 'Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note',
-      },
-    ],
-  });
+  if (sections.length === 0) blocks.push(mrkdwnSection('_Nothing on the timeline yet._'));
+  for (const text of sections) blocks.push(mrkdwnSection(text));
+  blocks.push(
+    mrkdwnContext('Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note'),
+  );
 
-  return { text: `${ref} timeline: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`, blocks };
+  return { text: `${ref} timeline: ${plural(entries.length, 'entry', 'entries')}`, blocks };
 }
 
 /** One entry: icon, time, who, a link to the message it came from, markers, then its text quoted. */
 export function entryText(e: TimelineEntry, at: (d: Date) => string, limits: TimelineLimits = TIMELINE_LIMITS): string {
   const parts = [`${timelineIcon(e.kind)} *${at(e.occurredAt)}*`];
-  if (e.actorId) parts.push(/^[UWB][A-Z0-9]+$/.test(e.actorId) ? `<@${e.actorId}>` : escapeMrkdwn(e.actorId));
+  if (e.actorId) parts.push(/^[UWB][A-Z0-9]+$/.test(e.actorId) ? mention(e.actorId) : escapeMrkdwn(e.actorId));
   if (e.permalink && /^https:\/\/[^\s<>|]+$/.test(e.permalink)) parts.push(`<${e.permalink}|message>`);
   if (e.deletedAt) parts.push('_(deleted)_');
   else if (e.editedAt) parts.push('_(edited)_');
