@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { buildReview, reviewInputSchema } from '../src/domain/review.ts';
 import { reviewToMarkdown } from '../src/domain/review-markdown.ts';
 import type { TimelineEntry } from '../src/domain/timeline.ts';
-import { reviewMessage } from '../src/slack/views/review.ts';
+import { reviewMessage } from '../src/slack/views/review-message.ts';
 import { anIncident } from '../test/support/fixtures.ts';
 
 const STATUSES = ['DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING'] as const;

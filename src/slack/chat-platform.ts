@@ -17,7 +17,7 @@ import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
 import { noticeMessage } from './views/notices.ts';
 import { actionReminderMessage } from './views/action-reminder.ts';
-import { reviewMessage } from './views/review.ts';
+import { reviewMessage } from './views/review-message.ts';
 import { slackResponseUrlCheck, type ResponseUrlCheck } from './response-urls.ts';
 
 const createdChannel = z.object({ channel: z.object({ id: z.string().min(1), name: z.string().min(1) }) });

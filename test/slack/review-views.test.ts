@@ -14,7 +14,8 @@ import { ACTION_ITEM_ACTIONS, REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from
 import { actionItemControls, actionListMessage, appHomeView } from '../../src/slack/views/action-items.ts';
 import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.ts';
 import { clipMrkdwn } from '../../src/slack/views/format.ts';
-import { reviewFromModal, reviewMessage, reviewModal } from '../../src/slack/views/review.ts';
+import { reviewMessage } from '../../src/slack/views/review-message.ts';
+import { reviewFromModal, reviewModal } from '../../src/slack/views/review-modal.ts';
 import { anIncident } from '../support/fixtures.ts';
 
 type Json = Record<string, any>;

@@ -2,7 +2,7 @@ import { publishReviewAfterSave } from '../../services/review/publish-review.ts'
 import { showReviewDraft } from '../../services/review/show-review-draft.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
-import { reviewModal } from '../views/review.ts';
+import { reviewModal } from '../views/review-modal.ts';
 
 /** What opens forms: Slack's Web API client (its `views.open`). */
 export interface ViewOpener {

@@ -22,7 +22,7 @@ import {
   section,
   slackDay,
 } from './format.ts';
-import { PRIORITY_LABELS } from './review.ts';
+import { PRIORITY_LABELS } from './review-parts.ts';
 
 type Block = Record<string, unknown>;
 

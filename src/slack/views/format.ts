@@ -1,3 +1,4 @@
+import type { PlainTextElement } from '@slack/types';
 import { commandingUser } from '../../domain/access.ts';
 import { SYSTEM_DECLARER, type Incident } from '../../domain/incident.ts';
 import { formatInZone } from '../../domain/time.ts';
@@ -85,7 +86,7 @@ const HEADER_CHARS = 150;
 type Block = Record<string, unknown>;
 
 /** A plain_text object (emoji shown), cut to `max` when given. */
-export function plainText(text: string, max = Number.POSITIVE_INFINITY) {
+export function plainText(text: string, max = Number.POSITIVE_INFINITY): PlainTextElement {
   return { type: 'plain_text', text: clip(text, max), emoji: true };
 }
 

@@ -8,7 +8,7 @@ import { saveReview } from '../../../services/review/save-review.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { REVIEW_MODAL } from '../../ids.ts';
 import { parseJsonOrNull } from '../../payloads.ts';
-import { reviewFromModal } from '../../views/review.ts';
+import { reviewFromModal } from '../../views/review-modal.ts';
 
 const submission = z.object({
   user: z.object({ id: z.string().min(1) }),
