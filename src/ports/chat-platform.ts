@@ -103,7 +103,7 @@ export interface ChatPlatform {
   /** Announces the incident in the broadcast channel; returns the message id. */
   announce(broadcastChannelId: string, incident: Incident): Promise<string>;
   /** A message only the requester sees (Slack: the slash command's response_url). */
-  replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void>;
+  replyPrivately(responseUrl: string, text: string, blocks?: readonly object[]): Promise<void>;
   /** A direct message from the bot (when there is no response URL, or it has expired). */
   directMessage(userId: string, text: string): Promise<void>;
   /** Posts a notice in a channel; returns the message id. */

@@ -343,7 +343,7 @@ export class SlackChatPlatform implements ChatPlatform {
     await call(() => this.client.chat.postMessage({ channel: item.ownerId!, ...msg }), postedMessage);
   }
 
-  async replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void> {
+  async replyPrivately(responseUrl: string, text: string, blocks?: readonly object[]): Promise<void> {
     // The last check before sending: a URL stored before it was screened, or from anywhere else, is never posted to.
     if (!this.responseUrlAllowed(responseUrl))
       throw new ChatError('response_url_not_slack', 'not a Slack response URL: nothing was posted to it');

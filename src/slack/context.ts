@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { ServiceDeps } from '../services/deps.ts';
 import { tellUser } from '../services/tell-user.ts';
 import type { DeclarationIntake } from '../ports/declaration-intake.ts';
@@ -40,7 +41,7 @@ export async function afterAck(
 export async function answerPrivately(
   ctx: ListenerContext,
   to: { responseUrl: string | null; userId: string },
-  msg: { text: string; blocks?: Record<string, unknown>[] },
+  msg: { text: string; blocks?: KnownBlock[] },
 ): Promise<void> {
   if (to.responseUrl) await ctx.deps.chat.replyPrivately(to.responseUrl, msg.text, msg.blocks);
   else await ctx.deps.chat.directMessage(to.userId, msg.text);

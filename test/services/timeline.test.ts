@@ -420,7 +420,7 @@ describe('the timeline view', () => {
     fields?: { text: string }[];
     elements?: { text: string }[];
   };
-  const sections = (blocks: Record<string, unknown>[]) =>
+  const sections = (blocks: readonly object[]) =>
     (blocks as Block[]).filter((b) => b.type === 'section' && b.text).map((b) => b.text!.text);
 
   test('header, durations, and each entry with both times, who, escaped text, link and markers', () => {

@@ -111,7 +111,7 @@ describe('breach notices', () => {
 
 describe('declare form', () => {
   test('has a personal data breach checkbox and an optional awareness date and time', () => {
-    const view = declareModal({ responseUrl: null, channelId: null }) as { blocks: Record<string, unknown>[] };
+    const view = declareModal({ responseUrl: null, channelId: null });
     const flags = view.blocks.find((b) => b.block_id === DECLARE_MODAL.blocks.flags) as {
       element: { options: { value: string }[] };
     };

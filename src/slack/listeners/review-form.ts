@@ -35,7 +35,7 @@ export function openReviewForm(
             // The version shown, so a save never overwrites someone else's newer one.
             basedOn: stored && Object.keys(stored.input).length ? stored.updatedAt.toISOString() : null,
           },
-        }) as never,
+        }),
       });
       if (!req.publish) return null;
       const failed = await publishReviewAfterSave(ctx.deps, incident);

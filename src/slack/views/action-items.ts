@@ -1,4 +1,5 @@
 // Block Kit for the action-item backlog: the `/incident actions …` list and the App Home tab.
+import type { ActionsBlock, HomeView, KnownBlock } from '@slack/types';
 import {
   ACTION_ADD_USAGE,
   actionRef,
@@ -23,8 +24,6 @@ import {
   slackDay,
 } from './format.ts';
 import { PRIORITY_LABELS } from './review-parts.ts';
-
-type Block = Record<string, unknown>;
 
 export interface ActionListOptions {
   filter: ActionFilter;
@@ -83,7 +82,7 @@ export function actionItemText(item: ActionItem, today: string): string {
  * "Complete" button (value item.id), a users_select to reassign (initially the owner) and a snooze
  * menu (values: days). Done items have no controls: call it for open items only.
  */
-export function actionItemControls(item: ActionItem): Record<string, unknown> {
+export function actionItemControls(item: ActionItem): ActionsBlock {
   const A = ACTION_ITEM_ACTIONS;
   return {
     type: 'actions',
@@ -107,8 +106,8 @@ export function actionItemControls(item: ActionItem): Record<string, unknown> {
 }
 
 /** The item's blocks: its text, and its controls while it is open (unless `controls` is false). */
-function itemBlocks(item: ActionItem, today: string, controls = true, note = ''): Block[] {
-  const blocks = [section(`${actionItemText(item, today)}${note}`)];
+function itemBlocks(item: ActionItem, today: string, controls = true, note = ''): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(`${actionItemText(item, today)}${note}`)];
   if (controls && item.status === 'open') blocks.push(actionItemControls(item));
   return blocks;
 }
@@ -134,7 +133,7 @@ const FILTERS_HINT = '`/incident actions mine`, `team`, `overdue` or `all` lists
 export function actionListMessage(
   items: readonly ActionItem[],
   opts: ActionListOptions,
-): { text: string; blocks: Record<string, unknown>[] } {
+): { text: string; blocks: KnownBlock[] } {
   const title = LIST_TITLES[opts.filter];
   const total = Math.max(opts.total, items.length);
   if (items.length === 0) {
@@ -144,7 +143,7 @@ export function actionListMessage(
     };
   }
   const shown = items.slice(0, ACTION_VIEW_LIMITS.list);
-  const blocks: Block[] = [header(`${title} (${total})`)];
+  const blocks: KnownBlock[] = [header(`${title} (${total})`)];
   for (const item of shown) blocks.push(...itemBlocks(item, opts.today));
   const more = total - shown.length;
   if (more > 0) blocks.push(context(`_… and ${more} more._ Complete or snooze some of these to see the rest.`));
@@ -159,9 +158,9 @@ export function appHomeView(args: {
   today: string;
   mineTotal: number;
   overdueTotal: number;
-}): Record<string, unknown> {
+}): HomeView {
   const { today } = args;
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
 
   const mine = args.mine.slice(0, ACTION_VIEW_LIMITS.homeMine);
   const mineTotal = Math.max(args.mineTotal, args.mine.length);

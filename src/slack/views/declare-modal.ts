@@ -1,3 +1,4 @@
+import type { ModalView, PlainTextOption } from '@slack/types';
 import { DESCRIPTION_MAX, SERVICE_MAX, TITLE_MAX } from '../../domain/declaration.ts';
 import { SEVERITIES, SEVERITY_INFO } from '../../domain/severity.ts';
 import { DECLARE_MODAL } from '../ids.ts';
@@ -12,8 +13,8 @@ export interface DeclareModalMetadata {
 }
 
 /** The "declare an incident" form opened by `/incident`. */
-export function declareModal(meta: DeclareModalMetadata): Record<string, unknown> {
-  const option = (s: (typeof SEVERITIES)[number]) => ({
+export function declareModal(meta: DeclareModalMetadata): ModalView {
+  const option = (s: (typeof SEVERITIES)[number]): PlainTextOption => ({
     text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` },
     description: { type: 'plain_text', text: clip(SEVERITY_INFO[s].meaning, 75) },
     value: s,

@@ -1,4 +1,4 @@
-import type { PlainTextElement } from '@slack/types';
+import type { ContextBlock, HeaderBlock, PlainTextElement, SectionBlock } from '@slack/types';
 import { commandingUser } from '../../domain/access.ts';
 import { SYSTEM_DECLARER, type Incident } from '../../domain/incident.ts';
 import { formatInZone } from '../../domain/time.ts';
@@ -83,35 +83,33 @@ export const oneLine = (s: string, max: number): string => userText(s.replace(/\
 const TEXT_CHARS = 3000;
 const HEADER_CHARS = 150;
 
-type Block = Record<string, unknown>;
-
 /** A plain_text object (emoji shown), cut to `max` when given. */
 export function plainText(text: string, max = Number.POSITIVE_INFINITY): PlainTextElement {
   return { type: 'plain_text', text: clip(text, max), emoji: true };
 }
 
 /** A header block, its text cut to Slack's 150 characters. */
-export function header(text: string): Block {
+export function header(text: string): HeaderBlock {
   return { type: 'header', text: plainText(text, HEADER_CHARS) };
 }
 
 /** A section of mrkdwn, as it is. */
-export function mrkdwnSection(text: string): Block {
+export function mrkdwnSection(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
 /** A context of one mrkdwn element, as it is. */
-export function mrkdwnContext(text: string): Block {
+export function mrkdwnContext(text: string): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }
 
 /** A section of mrkdwn cut to Slack's 3000 characters. */
-export function section(text: string): Block {
+export function section(text: string): SectionBlock {
   return mrkdwnSection(clipMrkdwn(text, TEXT_CHARS));
 }
 
 /** A context of one mrkdwn element cut to Slack's 3000 characters. */
-export function context(text: string): Block {
+export function context(text: string): ContextBlock {
   return mrkdwnContext(clipMrkdwn(text, TEXT_CHARS));
 }
 

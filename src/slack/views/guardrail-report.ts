@@ -1,9 +1,8 @@
 // Block Kit for `/incident guardrails [90d]`: what incidents keep teaching us, and whether the
 // backlog of fixes moves.
+import type { KnownBlock } from '@slack/types';
 import type { GuardrailReport } from '../../domain/guardrail-report.ts';
 import { clipMrkdwn, context, escapeMrkdwn, header, plural, section, slackDay } from './format.ts';
-
-type Block = Record<string, unknown>;
 
 /** Longest bar of the factor chart, and how many recurring services are listed. */
 export const GUARDRAIL_VIEW_LIMITS = { barWidth: 20, services: 15 } as const;
@@ -34,9 +33,9 @@ function categoryTable(report: GuardrailReport): string {
 }
 
 /** The `/incident guardrails [90d]` answer. */
-export function guardrailReportMessage(report: GuardrailReport): { text: string; blocks: Record<string, unknown>[] } {
+export function guardrailReportMessage(report: GuardrailReport): { text: string; blocks: KnownBlock[] } {
   const period = `last ${plural(report.periodDays, 'day')}`;
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(`Guardrail report: ${period}`),
     context(`${slackDay(report.from)} – ${slackDay(report.to)}`),
   ];

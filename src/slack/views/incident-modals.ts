@@ -1,3 +1,4 @@
+import type { ModalView, PlainTextElement } from '@slack/types';
 import { MESSAGE_MAX } from '../../domain/command.ts';
 import { ROLES, ROLE_LABELS, incidentRef, type Incident } from '../../domain/incident.ts';
 import { INCIDENT_MODALS as M } from '../ids.ts';
@@ -8,7 +9,7 @@ export interface IncidentModalMetadata {
   channelId: string;
 }
 
-const title = (text: string) => ({ type: 'plain_text', text: clip(text, 24) });
+const title = (text: string): PlainTextElement => ({ type: 'plain_text', text: clip(text, 24) });
 
 function textModal(
   callbackId: string,
@@ -18,7 +19,7 @@ function textModal(
   action: string,
   label: string,
   i: Incident,
-) {
+): ModalView {
   return {
     type: 'modal',
     callback_id: callbackId,
@@ -38,7 +39,7 @@ function textModal(
 }
 
 /** "Post update": goes to the channel and, unless private, the broadcast channel. */
-export function updateModal(i: Incident): Record<string, unknown> {
+export function updateModal(i: Incident): ModalView {
   return textModal(
     M.update.callbackId,
     'Post a status update',
@@ -50,11 +51,11 @@ export function updateModal(i: Incident): Record<string, unknown> {
   );
 }
 
-export function noteModal(i: Incident): Record<string, unknown> {
+export function noteModal(i: Incident): ModalView {
   return textModal(M.note.callbackId, 'Add a note', 'Add', M.note.block, M.note.action, 'Note for the timeline', i);
 }
 
-export function roleModal(i: Incident): Record<string, unknown> {
+export function roleModal(i: Incident): ModalView {
   return {
     type: 'modal',
     callback_id: M.role.callbackId,

@@ -1,3 +1,4 @@
+import type { ActionsBlock, ActionsBlockElement, Button, KnownBlock, PlainTextOption } from '@slack/types';
 import {
   ROLES,
   ROLE_LABELS,
@@ -24,7 +25,7 @@ import {
 
 export interface SlackMessage {
   text: string;
-  blocks: Record<string, unknown>[];
+  blocks: KnownBlock[];
 }
 
 /** The breach clock's line: the deadline in the team's zone and the time left, overdue, or notified. */
@@ -50,7 +51,7 @@ function flags(i: Incident): string[] {
   return out;
 }
 
-const button = (text: string, action_id: string, extra: Record<string, unknown> = {}) => ({
+const button = (text: string, action_id: string, extra: Partial<Button> = {}): Button => ({
   type: 'button',
   text: { type: 'plain_text', text },
   action_id,
@@ -58,9 +59,9 @@ const button = (text: string, action_id: string, extra: Record<string, unknown> 
 });
 
 /** Buttons for what can be done next, and the severity menu (the same rules as the commands apply). */
-function actions(i: Incident): Record<string, unknown> {
+function actions(i: Incident): ActionsBlock {
   const A = SUMMARY_ACTIONS;
-  const elements: Record<string, unknown>[] = [];
+  const elements: ActionsBlockElement[] = [];
   if (isActive(i.status)) {
     for (const s of allowedMoves(i.status)) {
       if (s !== 'RESOLVED')
@@ -81,7 +82,7 @@ function actions(i: Incident): Record<string, unknown> {
       }),
     );
     elements.push(button('Post update', A.update), button('Assign role', A.role));
-    const option = (s: (typeof SEVERITIES)[number]) => ({
+    const option = (s: (typeof SEVERITIES)[number]): PlainTextOption => ({
       text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` },
       value: s,
     });
@@ -125,7 +126,7 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
   if (i.affectedService) fields.push(`*Affected service*\n${escapeMrkdwn(i.affectedService)}`);
   if (i.resolvedAt) fields.push(`*Resolved*\n${slackDate(i.resolvedAt, timeZone)}`);
   if (i.closedAt) fields.push(`*Closed*\n${slackDate(i.closedAt, timeZone)}`);
-  const blocks: Record<string, unknown>[] = [
+  const blocks: KnownBlock[] = [
     header(`${ref}: ${i.title}`),
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
   ];

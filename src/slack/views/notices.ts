@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident } from '../../domain/incident.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
@@ -103,7 +104,7 @@ export function noticeText(n: Notice): string {
 
 export function noticeMessage(n: Notice): SlackMessage {
   const text = noticeText(n);
-  const blocks: Record<string, unknown>[] = [mrkdwnSection(text)];
+  const blocks: KnownBlock[] = [mrkdwnSection(text)];
   if (n.kind === 'resolved' && n.openPagerDutyIncidents > 0) {
     const count = n.openPagerDutyIncidents;
     blocks.push({

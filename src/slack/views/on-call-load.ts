@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { LoadChange } from '../../domain/on-call-load.ts';
 import { formatWorkingHours } from '../../domain/working-hours.ts';
 import { formatInZone } from '../../domain/time.ts';
@@ -44,7 +45,7 @@ export function onCallLoadMessage(
   const t = report.totals;
   const c = change.totals;
   const title = `On-call load: ${load.scope.name}, last ${load.periodDays} days`;
-  const blocks: Record<string, unknown>[] = [header(title)];
+  const blocks: KnownBlock[] = [header(title)];
   const note = freshnessNote(load);
   if (note) blocks.push(mrkdwnContext(note));
   if (report.responders.length === 0) {
@@ -94,7 +95,7 @@ function fairnessText(f: { gini: number | null; maxToMedian: number | null }, ch
 }
 
 /** The lead's section of the App Home tab: the last period's totals and busiest responders, from the cache. */
-export function onCallLoadHomeBlocks(load: OnCallLoad): Record<string, unknown>[] {
+export function onCallLoadHomeBlocks(load: OnCallLoad): KnownBlock[] {
   const t = load.report.totals;
   const top = load.report.responders
     .slice(0, 5)

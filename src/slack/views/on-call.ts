@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { OnCallPerson, OnCallView } from '../../services/on-call/show-on-call.ts';
 import { escapeMrkdwn, mention, mrkdwnSection, slackDate } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
@@ -17,7 +18,7 @@ export function onCallMessage(v: OnCallView, timeZone = 'UTC'): SlackMessage {
     ? v.now.map((p) => `${line(p)}${p.end ? ` until ${slackDate(p.end, timeZone)}` : ''}`)
     : ['_Nobody is on call._'];
   const next = v.next.map((p) => `${line(p)}${p.start ? ` from ${slackDate(p.start, timeZone)}` : ''}`);
-  const blocks: Record<string, unknown>[] = [mrkdwnSection(`*${title}*\n${now.join('\n')}`.slice(0, 3000))];
+  const blocks: KnownBlock[] = [mrkdwnSection(`*${title}*\n${now.join('\n')}`.slice(0, 3000))];
   if (next.length) blocks.push(mrkdwnSection(`*Next*\n${next.join('\n')}`.slice(0, 3000)));
   return {
     text: `${title}: ${v.now.map((p) => (p.slackUserId ? mention(p.slackUserId) : p.name)).join(', ') || 'nobody'}`,

@@ -1,4 +1,5 @@
 // Block Kit for the post-incident review posted in the incident channel.
+import type { KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import {
   KEY_TIME_LABELS,
   type KeyTimes,
@@ -25,8 +26,6 @@ import {
 } from './format.ts';
 import { PRIORITY_LABELS } from './review-parts.ts';
 import { slackTextToMrkdwn } from './timeline.ts';
-
-type Block = Record<string, unknown>;
 
 /** Slack's hard limits that shape the review message, and how much of each list it shows. */
 export const REVIEW_MESSAGE_LIMITS = {
@@ -90,7 +89,7 @@ function severityHistoryText(review: PostIncidentReview): string {
   return `*Severity history:* ${steps.join(' → ')}`;
 }
 
-function factsSection(review: PostIncidentReview): Block {
+function factsSection(review: PostIncidentReview): SectionBlock {
   const h = review.header;
   const roles = h.roles.filter((r) => r.userId).map((r) => `${r.label}: ${personText(r.userId!)}`);
   const fields = [
@@ -105,7 +104,7 @@ function factsSection(review: PostIncidentReview): Block {
   return { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: clipMrkdwn(text, 2000) })) };
 }
 
-function timesSection(review: PostIncidentReview): Block {
+function timesSection(review: PostIncidentReview): SectionBlock {
   const after: Record<keyof KeyTimes, ReviewDuration | null> = {
     declared: null,
     acknowledged: review.durations.toAcknowledge,
@@ -113,7 +112,7 @@ function timesSection(review: PostIncidentReview): Block {
     resolved: review.durations.toResolve,
     closed: review.durations.toClose,
   };
-  const fields = (Object.keys(KEY_TIME_LABELS) as (keyof KeyTimes)[]).map((k) => {
+  const fields = (Object.keys(KEY_TIME_LABELS) as (keyof KeyTimes)[]).map((k): MrkdwnElement => {
     const at = review.keyTimesText[k];
     const d = after[k];
     const value = at ? `${at}${d && d.ms !== null ? `\n_after ${d.text}_` : ''}` : '_not yet_';
@@ -228,7 +227,7 @@ export function reviewButtonLabel(review: Pick<PostIncidentReview, 'missing'>): 
  * button ("Fill in the review" / "Edit the review", value: the incident ref) in block
  * REVIEW_ACTIONS.blockId. At most 50 blocks, every text within Slack's limits.
  */
-export function reviewMessage(review: PostIncidentReview): { text: string; blocks: Record<string, unknown>[] } {
+export function reviewMessage(review: PostIncidentReview): { text: string; blocks: KnownBlock[] } {
   const h = review.header;
   const button = reviewButtonLabel(review);
   const flags: string[] = [];
@@ -241,7 +240,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
       `:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`,
     );
 
-  const blocks: Block[] = [header(`${h.ref}: ${h.title} — Post-incident review`), context(flags.join('  ·  '))];
+  const blocks: KnownBlock[] = [header(`${h.ref}: ${h.title} — Post-incident review`), context(flags.join('  ·  '))];
   if (h.description.trim()) blocks.push(section(userText(h.description, 1500)));
   blocks.push(factsSection(review), timesSection(review), { type: 'divider' });
   blocks.push(section(impactText(review)), section(detectionText(review)), section(factorsText(review)));

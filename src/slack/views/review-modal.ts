@@ -1,5 +1,5 @@
 // Block Kit for the post-incident review's form, and the reader of its submission.
-import type { PlainTextElement } from '@slack/types';
+import type { InputBlock, KnownBlock, ModalView, PlainTextElement } from '@slack/types';
 import {
   ACTION_CATEGORIES,
   ACTION_CATEGORY_LABELS,
@@ -17,8 +17,6 @@ import {
 import { REVIEW_MODAL, reviewInputId } from '../ids.ts';
 import { escapeMrkdwn, header, oneLine, plainText, section } from './format.ts';
 import { PRIORITY_LABELS } from './review-parts.ts';
-
-type Block = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // The form
@@ -41,7 +39,7 @@ function textInput(
   block: string,
   label: string,
   opts: { initial?: string | null; max: number; multiline: boolean; hint?: string; placeholder?: string },
-): Block {
+): InputBlock {
   const initial =
     typeof opts.initial === 'string' && opts.initial.trim() !== '' ? opts.initial.slice(0, opts.max) : null;
   return {
@@ -67,7 +65,7 @@ function selectInput(
   options: Option[],
   initial: string | null | undefined,
   placeholder: string,
-): Block {
+): InputBlock {
   const chosen = options.find((o) => o.value === initial);
   return {
     type: 'input',
@@ -91,7 +89,7 @@ export function reviewModal(args: {
   prefill: ReviewInputDraft | null;
   /** `basedOn`: when the stored review the form shows was saved (null: none yet), to refuse overwriting a newer one. */
   metadata: { incidentId: string; channelId: string; basedOn?: string | null };
-}): Record<string, unknown> {
+}): ModalView {
   const p = args.prefill ?? {};
   const factors = new Set<string>(
     (p.contributingFactors ?? []).map((f) => f?.factor).filter((f): f is ContributingFactor => typeof f === 'string'),
@@ -100,7 +98,7 @@ export function reviewModal(args: {
   const long = (block: string, label: string, initial: string | null | undefined, hint?: string) =>
     textInput(block, label, { initial, max: REVIEW_TEXT_MAX, multiline: true, ...(hint ? { hint } : {}) });
 
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(
       `*${escapeMrkdwn(args.incidentRef)}: ${oneLine(args.title, 500)}*\nEvery field is optional: fill in what you know now and come back later. The timeline, key times and durations come from the record.`,
     ),

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../domain/durations.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { formatReaderTime } from '../../domain/timeline.ts';
@@ -42,7 +43,7 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
       : `Times in ${defaultZone}`;
   const notYet = (ms: number | null) => (ms === null ? '_not yet_' : formatDuration(ms));
 
-  const blocks: Record<string, unknown>[] = [
+  const blocks: KnownBlock[] = [
     header(`${ref} timeline: ${incident.title}`),
     mrkdwnContext(`${zones} · declared ${at(t.declaredAt)} · ${plural(entries.length, 'entry', 'entries')}`),
     {

@@ -68,7 +68,7 @@ export function registerActionItemControls(app: App, ctx: ListenerContext): void
           said = `:zzz: No reminders about ${actionRef(item)} until ${item.snoozedUntil}.`;
         }
         if (fromHome) {
-          await client.views.publish({ user_id: user.id, view: (await homeFor(ctx, user.id)) as never });
+          await client.views.publish({ user_id: user.id, view: await homeFor(ctx, user.id) });
           return null;
         }
         return said;

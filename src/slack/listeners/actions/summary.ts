@@ -92,7 +92,7 @@ export function registerSummaryActions(app: App, ctx: ListenerContext): void {
         { responseUrl: response_url ?? null, userId: user.id },
         async () => {
           const incident = await incidentInChannel(ctx.deps, channel.id, user.id);
-          await client.views.open({ trigger_id, view: form(incident) as never });
+          await client.views.open({ trigger_id, view: form(incident) });
           return null;
         },
         { action: actions[0]!.action_id, user: user.id },

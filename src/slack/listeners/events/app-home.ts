@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { HomeView, KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { showHome } from '../../../services/review/show-action-items.ts';
 import type { ListenerContext } from '../../context.ts';
@@ -22,10 +23,10 @@ const homeOpened = z.object({
  * ONCALL_LEADS is empty), the last 30 days of on-call load from the cache (opening the tab never
  * waits on PagerDuty).
  */
-export async function homeFor(ctx: ListenerContext, userId: string): Promise<Record<string, unknown>> {
-  const view = appHomeView(await showHome(ctx.deps, { userId })) as { blocks: Record<string, unknown>[] };
+export async function homeFor(ctx: ListenerContext, userId: string): Promise<HomeView> {
+  const view = appHomeView(await showHome(ctx.deps, { userId }));
   if (!maySeeIndividualOnCallFigures(ctx.deps.settings, userId)) return view;
-  let extra: Record<string, unknown>[];
+  let extra: KnownBlock[];
   try {
     extra = onCallLoadHomeBlocks(
       await showOnCallLoad(ctx.deps, { query: null, periodDays: LOAD_PERIOD_DAYS, fetch: false }),
@@ -54,7 +55,7 @@ export function registerAppHome(app: App, ctx: ListenerContext): void {
     if (!parsed.success || (parsed.data.tab && parsed.data.tab !== 'home')) return;
     const userId = parsed.data.user;
     try {
-      await client.views.publish({ user_id: userId, view: (await homeFor(ctx, userId)) as never });
+      await client.views.publish({ user_id: userId, view: await homeFor(ctx, userId) });
     } catch (err) {
       ctx.deps.logger.error({ err, user: userId }, 'drawing the App Home tab failed');
     }
