@@ -103,6 +103,11 @@ export function mrkdwnContext(text: string): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }
 
+/** A section of mrkdwn fields (label and value each), as they are. */
+export function fieldsSection(texts: readonly string[]): SectionBlock {
+  return { type: 'section', fields: texts.map((text) => ({ type: 'mrkdwn', text })) };
+}
+
 /** A section of mrkdwn cut to Slack's 3000 characters. */
 export function section(text: string): SectionBlock {
   return mrkdwnSection(clipMrkdwn(text, TEXT_CHARS));

@@ -2,7 +2,7 @@
 // backlog of fixes moves.
 import type { KnownBlock } from '@slack/types';
 import type { GuardrailReport } from '../../domain/guardrail-report.ts';
-import { clipMrkdwn, context, escapeMrkdwn, header, plural, section, slackDay } from './format.ts';
+import { clipMrkdwn, context, escapeMrkdwn, fieldsSection, header, plural, section, slackDay } from './format.ts';
 
 /** Longest bar of the factor chart, and how many recurring services are listed. */
 export const GUARDRAIL_VIEW_LIMITS = { barWidth: 20, services: 15 } as const;
@@ -42,15 +42,14 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
 
   const median =
     report.medianOpenAgeDays === null ? '_nothing open_' : `${plural(report.medianOpenAgeDays, 'day')} median age`;
-  blocks.push({
-    type: 'section',
-    fields: [
+  blocks.push(
+    fieldsSection([
       `*Incidents*\n${report.incidents}${report.nearMisses ? ` (${plural(report.nearMisses, 'near miss', 'near misses')})` : ''}`,
       `*Reviewed*\n${report.reviewed} of ${report.incidents} with contributing factors`,
       `*Action items created*\n${report.openActions} open · ${report.doneActions} done`,
       `*Open backlog (all time)*\n${median} · ${report.overdueOpen ? `:warning: ${report.overdueOpen} overdue` : 'none overdue'}`,
-    ].map((text) => ({ type: 'mrkdwn', text })),
-  });
+    ]),
+  );
 
   if (report.reviewed === 0) {
     blocks.push(

@@ -14,6 +14,7 @@ import { breachClock, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
 import {
   clip,
+  fieldsSection,
   declarerText,
   escapeMrkdwn,
   header,
@@ -126,10 +127,7 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
   if (i.affectedService) fields.push(`*Affected service*\n${escapeMrkdwn(i.affectedService)}`);
   if (i.resolvedAt) fields.push(`*Resolved*\n${slackDate(i.resolvedAt, timeZone)}`);
   if (i.closedAt) fields.push(`*Closed*\n${slackDate(i.closedAt, timeZone)}`);
-  const blocks: KnownBlock[] = [
-    header(`${ref}: ${i.title}`),
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-  ];
+  const blocks: KnownBlock[] = [header(`${ref}: ${i.title}`), fieldsSection(fields)];
   if (i.description) {
     blocks.push(mrkdwnSection(clip(escapeMrkdwn(i.description), 3000)));
   }

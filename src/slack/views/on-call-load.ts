@@ -3,7 +3,7 @@ import type { LoadChange } from '../../domain/on-call-load.ts';
 import { formatWorkingHours } from '../../domain/working-hours.ts';
 import { formatInZone } from '../../domain/time.ts';
 import type { OnCallLoad } from '../../services/on-call/show-on-call-load.ts';
-import { clip, escapeMrkdwn, header, mrkdwnContext, mrkdwnSection, plural } from './format.ts';
+import { clip, escapeMrkdwn, fieldsSection, header, mrkdwnContext, mrkdwnSection, plural } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import type { ChatFile } from '../../ports/chat-platform.ts';
 import { loadBarChart, pagesHeatmap } from '../../charts/load-charts.ts';
@@ -52,17 +52,16 @@ export function onCallLoadMessage(
     blocks.push(mrkdwnSection('Nobody in this scope was on call in the period.'));
     return { text: title, blocks };
   }
-  blocks.push({
-    type: 'section',
-    fields: [
+  blocks.push(
+    fieldsSection([
       `*On call*\n${num(t.onCallHours)} h (${signed(c.onCallHours)})`,
       `*Pages*\n${t.pages} (${signed(c.pages)})`,
       `*Out of hours*\n${t.outOfHoursPages} (${signed(c.outOfHoursPages)})`,
       `*At night (22:00–07:00)*\n${t.nightPages} (${signed(c.nightPages)}), ${plural(t.nightsInterrupted, 'night')} interrupted`,
       `*Incidents worked*\n${t.incidentsWorked}, ${num(t.incidentHours)} h in incidents`,
       `*Fairness*\n${fairnessText(load.report.fairness, change)}`,
-    ].map((text) => ({ type: 'mrkdwn', text })),
-  });
+    ]),
+  );
   const head = `${cell('Responder', 22)} ${'On-call h'.padStart(9)} ${'Pages'.padStart(5)} ${'OOH'.padStart(4)} ${'Night'.padStart(5)} ${'Nights'.padStart(6)} ${'Inc'.padStart(4)} ${'Δ pages'.padStart(7)}`;
   const visible = opts.onlyPeople
     ? report.responders.filter((r) => opts.onlyPeople!.includes(r.personId))

@@ -1,5 +1,5 @@
 // Block Kit for the post-incident review posted in the incident channel.
-import type { KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
+import type { KnownBlock, SectionBlock } from '@slack/types';
 import {
   KEY_TIME_LABELS,
   type KeyTimes,
@@ -15,6 +15,7 @@ import {
   clipMrkdwn,
   context,
   escapeMrkdwn,
+  fieldsSection,
   header,
   oneLine,
   personText,
@@ -101,7 +102,7 @@ function factsSection(review: PostIncidentReview): SectionBlock {
     `*Declared by*\n${personText(h.declaredBy)}`,
     `*Roles*\n${roles.length ? roles.join('\n') : '_none assigned_'}`,
   ];
-  return { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: clipMrkdwn(text, 2000) })) };
+  return fieldsSection(fields.map((text) => clipMrkdwn(text, 2000)));
 }
 
 function timesSection(review: PostIncidentReview): SectionBlock {
@@ -112,13 +113,13 @@ function timesSection(review: PostIncidentReview): SectionBlock {
     resolved: review.durations.toResolve,
     closed: review.durations.toClose,
   };
-  const fields = (Object.keys(KEY_TIME_LABELS) as (keyof KeyTimes)[]).map((k): MrkdwnElement => {
+  const fields = (Object.keys(KEY_TIME_LABELS) as (keyof KeyTimes)[]).map((k) => {
     const at = review.keyTimesText[k];
     const d = after[k];
     const value = at ? `${at}${d && d.ms !== null ? `\n_after ${d.text}_` : ''}` : '_not yet_';
-    return { type: 'mrkdwn', text: `*${KEY_TIME_LABELS[k]}*\n${value}` };
+    return `*${KEY_TIME_LABELS[k]}*\n${value}`;
   });
-  return { type: 'section', fields };
+  return fieldsSection(fields);
 }
 
 function impactText(review: PostIncidentReview): string {

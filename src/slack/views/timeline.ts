@@ -5,7 +5,17 @@ import { formatReaderTime } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { showTimeline, type IncidentTimeline } from '../../services/incident/show-timeline.ts';
-import { clip, escapeMrkdwn, header, mention, mrkdwnContext, mrkdwnSection, plural, timelineIcon } from './format.ts';
+import {
+  clip,
+  escapeMrkdwn,
+  fieldsSection,
+  header,
+  mention,
+  mrkdwnContext,
+  mrkdwnSection,
+  plural,
+  timelineIcon,
+} from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** Slack's limits for a message's blocks (https://api.slack.com/reference/block-kit/blocks). */
@@ -46,14 +56,11 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
   const blocks: KnownBlock[] = [
     header(`${ref} timeline: ${incident.title}`),
     mrkdwnContext(`${zones} · declared ${at(t.declaredAt)} · ${plural(entries.length, 'entry', 'entries')}`),
-    {
-      type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*Time to acknowledge*\n${notYet(durations.toAcknowledgeMs)}` },
-        { type: 'mrkdwn', text: `*Time to mitigate* (monitoring)\n${notYet(durations.toMitigateMs)}` },
-        { type: 'mrkdwn', text: `*Time to resolve*\n${notYet(durations.toResolveMs)}` },
-      ],
-    },
+    fieldsSection([
+      `*Time to acknowledge*\n${notYet(durations.toAcknowledgeMs)}`,
+      `*Time to mitigate* (monitoring)\n${notYet(durations.toMitigateMs)}`,
+      `*Time to resolve*\n${notYet(durations.toResolveMs)}`,
+    ]),
     { type: 'divider' },
   ];
 
