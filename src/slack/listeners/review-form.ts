@@ -1,3 +1,4 @@
+import type { ModalView } from '@slack/types';
 import { publishReviewAfterSave } from '../../services/review/publish-review.ts';
 import { showReviewDraft } from '../../services/review/show-review-draft.ts';
 import { incidentRef } from '../../domain/incident.ts';
@@ -6,7 +7,7 @@ import { reviewModal } from '../views/review-modal.ts';
 
 /** What opens forms: Slack's Web API client (its `views.open`). */
 export interface ViewOpener {
-  views: { open(args: { trigger_id: string; view: never }): Promise<unknown> };
+  views: { open(args: { trigger_id: string; view: ModalView }): Promise<unknown> };
 }
 
 /**

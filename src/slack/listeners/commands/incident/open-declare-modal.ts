@@ -16,7 +16,7 @@ export async function handleOpenDeclareModal({
     async () => {
       await client.views.open({
         trigger_id: cmd.trigger_id,
-        view: declareModal({ responseUrl: cmd.response_url, channelId: cmd.channel_id }) as never,
+        view: declareModal({ responseUrl: cmd.response_url, channelId: cmd.channel_id }),
       });
       return null;
     },
