@@ -17,22 +17,12 @@ import {
   readCheckpoint,
   type Checkpoint,
 } from '../../src/domain/audit-checkpoint.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import { takeAuditCheckpoint } from '../../src/services/audit/take-audit-checkpoint.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { rewriteChain, tamper as tamperWith } from '../support/tamper.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
-const declaration = (title: string) =>
-  ({
-    title,
-    severity: 'SEV2',
-    description: '',
-    affectedService: null,
-    isPrivate: false,
-    clinicalImpact: false,
-    nearMiss: false,
-  }) as Declaration;
+const declaration = (title: string) => aDeclaration({ title });
 const at = (iso: string) => new Date(iso);
 const key = generateSigningKey();
 const signer = parseSigningKey(key.seed);

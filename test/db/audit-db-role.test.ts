@@ -18,23 +18,13 @@ import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { createScratchDatabase } from '../../src/db/scratch.ts';
 import { canonicalEntry } from '../../src/domain/audit-chain.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import { emptyEmbeddedTemplate } from '../support/templates.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 const ROLES_MIGRATION = '20261205120000_audit_db_roles';
-const declaration = (title: string) =>
-  ({
-    title,
-    severity: 'SEV2',
-    description: '',
-    affectedService: null,
-    isPrivate: false,
-    clinicalImpact: false,
-    nearMiss: false,
-  }) as Declaration;
+const declaration = (title: string) => aDeclaration({ title });
 const at = (iso: string) => new Date(iso);
 let keys = 0;
 

@@ -13,19 +13,9 @@ import type { Declaration } from '../../src/domain/declaration.ts';
 import type { AuditProblem } from '../../src/ports/audit-trail.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
-const declaration = (title: string, extra: Partial<Declaration> = {}) =>
-  ({
-    title,
-    severity: 'SEV2',
-    description: '',
-    affectedService: null,
-    isPrivate: false,
-    clinicalImpact: false,
-    nearMiss: false,
-    ...extra,
-  }) as Declaration;
+const declaration = (title: string, extra: Partial<Declaration> = {}) => aDeclaration({ title, ...extra });
 const at = (iso: string) => new Date(iso);
 const ALICE = { actor: 'UALICE', via: '/incident declare' };
 const change = { by: 'UALICE', at: at('2026-12-01T13:00:00Z') };

@@ -6,21 +6,11 @@ import { describe, test } from 'node:test';
 import { actingAs } from '../../src/audit-context.ts';
 import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { tamper as tamperWith } from '../support/tamper.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
-const declaration = (title: string) =>
-  ({
-    title,
-    severity: 'SEV2',
-    description: '',
-    affectedService: null,
-    isPrivate: false,
-    clinicalImpact: false,
-    nearMiss: false,
-  }) as Declaration;
+const declaration = (title: string) => aDeclaration({ title });
 const at = (iso: string) => new Date(iso);
 const ALICE = { actor: 'UALICE', via: '/incident declare' };
 

@@ -4,20 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { actingAs } from '../../src/audit-context.ts';
 import { PgDeclarationIntake } from '../../src/db/pg-declaration-intake.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 const at = (iso: string) => new Date(iso);
-const declaration = {
-  title: 'Held',
-  severity: 'SEV2',
-  description: '',
-  affectedService: null,
-  isPrivate: false,
-  clinicalImpact: false,
-  nearMiss: false,
-} as Declaration;
+const declaration = aDeclaration({ title: 'Held' });
 
 for (const database of testDatabases()) {
   describe(`held declarations (${database.name})`, () => {

@@ -19,11 +19,10 @@ import { DatabaseSetupError, grantBotRole, migrateAsOwner } from '../../src/db/r
 import { applyMigrationsInWorker, readMigrations } from '../../src/db/migrate.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch.ts';
 import { installReminderQueue, startReminderQueue } from '../../src/jobs/reminder-queue.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import { BROADCAST_CHANNEL, startTestBot } from '../support/bot.ts';
 import { startSlackStandIn } from '../support/slack-standin.ts';
-import { LOAD_SETTINGS, unused, unusedReviewStore, declaring } from '../support/fixtures.ts';
+import { unused, declaring, aDeclaration } from '../support/fixtures.ts';
+import { testDeps } from '../support/deps.ts';
 import { loadV10Schema, V10_JOB, V10_UNFINISHED } from '../support/pgboss-v10.ts';
 import { childEnv } from '../support/node-args.ts';
 
@@ -47,16 +46,7 @@ const BAD = {
 };
 const ALL_ROLES = [OWNER, BOT, OTHER, ADMIN, ...Object.values(BAD)];
 
-const declaration = (title: string) =>
-  ({
-    title,
-    severity: 'SEV2',
-    description: '',
-    affectedService: null,
-    isPrivate: false,
-    clinicalImpact: false,
-    nearMiss: false,
-  }) as Declaration;
+const declaration = (title: string) => aDeclaration({ title });
 
 function urlAs(base: string, user: string): string {
   const u = new URL(base);
@@ -499,26 +489,7 @@ describe('least-privilege database roles (postgres)', {
         );
       const reminderQueueAs = async (url: string) => {
         const db = await openDatabase({ url, dataDir: null });
-        const deps = {
-          store: new PrismaIncidentStore(db.prisma),
-          reviews: unusedReviewStore(),
-          afterCommit: [],
-          history: null,
-          loadCache: unused<never>('loadCache'),
-          audit: unused<never>('audit'),
-          chat: unused<never>('chat'),
-          clock: { now: () => new Date() },
-          logger: silentLogger,
-          onCall: null,
-          settings: {
-            broadcastChannelId: 'CBROADCAST',
-            clinicalSafetyChannelId: null,
-            clinicalSafetyGroupId: null,
-            pagerDutyFromEmail: null,
-            defaultTimeZone: 'Europe/London',
-            ...LOAD_SETTINGS,
-          },
-        };
+        const deps = testDeps({ store: new PrismaIncidentStore(db.prisma), chat: unused<never>('chat') });
         return {
           db,
           queue: await startReminderQueue({ pool: db.pool as pg.Pool, deps, pollingIntervalSeconds: 0.5 }).catch(

@@ -10,7 +10,7 @@ import { OnCallUnavailable } from '../../src/ports/on-call-provider.ts';
 import { pagesWhileOnCall } from '../../src/services/on-call/show-on-call-load.ts';
 import { syncOnCallHistory } from '../../src/services/on-call/sync-on-call-history.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 const ALL: LoadScope = { kind: 'all', id: null, name: 'everyone on call' };
 const d = (iso: string) => new Date(iso);
@@ -96,15 +96,7 @@ for (const database of testDatabases()) {
       const { incident } = await store.createIfAbsent(
         declaring({
           declareKey: 'load-handover',
-          declaration: {
-            title: 'Handover',
-            severity: 'SEV2',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-          },
+          declaration: aDeclaration({ title: 'Handover' }),
           declaredBy: 'UDECL',
           originChannelId: null,
           responseUrl: null,

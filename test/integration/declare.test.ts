@@ -7,7 +7,7 @@ import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { declareModalValues, postSigned, slashCommandBody, triggerId } from '../support/slack-requests.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 for (const database of testDatabases()) {
   describe(`declaring an incident (${database.name})`, () => {
@@ -374,15 +374,7 @@ for (const database of testDatabases()) {
       const { incident } = await app.bot.deps.store.createIfAbsent(
         declaring({
           declareKey: 'crash-test',
-          declaration: {
-            title: 'Left by a crash',
-            severity: 'SEV2',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-          },
+          declaration: aDeclaration({ title: 'Left by a crash' }),
           declaredBy: 'UALICE',
           originChannelId: 'CGENERAL',
           responseUrl: slack.responseUrl('crash'),

@@ -12,6 +12,7 @@ import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { declareModalValues } from '../support/slack-requests.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
+import { aDeclaration } from '../support/fixtures.ts';
 
 for (const database of testDatabases()) {
   describe(`held declarations (${database.name})`, () => {
@@ -93,16 +94,7 @@ for (const database of testDatabases()) {
         'command:T-LOST',
         {
           declareKey: 'command:T-LOST',
-          declaration: {
-            title: 'Lost after the ack',
-            severity: 'SEV2',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-            dataBreach: true,
-          },
+          declaration: aDeclaration({ title: 'Lost after the ack', dataBreach: true }),
           declaredBy: 'UALICE',
           originChannelId: 'CGENERAL',
           responseUrl: slack.responseUrl('lost'),

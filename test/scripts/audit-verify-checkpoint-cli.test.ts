@@ -14,13 +14,12 @@ import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import { generateSigningKey, parseSigningKey } from '../../src/domain/audit-checkpoint.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import { writeCheckpointFile } from '../../src/jobs/checkpoint-folder.ts';
 import { takeAuditCheckpoint } from '../../src/services/audit/take-audit-checkpoint.ts';
 import { testDatabases } from '../support/databases.ts';
 import { tamper } from '../support/tamper.ts';
 import { childEnv } from '../support/node-args.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 const key = generateSigningKey();
 const otherKey = generateSigningKey();
@@ -60,15 +59,7 @@ for (const database of testDatabases()) {
             store.createIfAbsent(
               declaring({
                 declareKey: `cli-cp-${title}`,
-                declaration: {
-                  title,
-                  severity: 'SEV2',
-                  description: '',
-                  affectedService: null,
-                  isPrivate: false,
-                  clinicalImpact: false,
-                  nearMiss: false,
-                } as Declaration,
+                declaration: aDeclaration({ title }),
                 declaredBy: 'UALICE',
                 originChannelId: null,
                 responseUrl: null,

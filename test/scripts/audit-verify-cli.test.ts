@@ -9,12 +9,11 @@ import { test } from 'node:test';
 import { actingAs } from '../../src/audit-context.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
-import type { Declaration } from '../../src/domain/declaration.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import { tamper } from '../support/tamper.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 function verify(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/audit-verify.ts', ...args], {
@@ -35,15 +34,7 @@ test('audit:verify says the trail is intact, then names the incident and entry t
         store.createIfAbsent(
           declaring({
             declareKey: `cli-${title}`,
-            declaration: {
-              title,
-              severity: 'SEV2',
-              description: '',
-              affectedService: null,
-              isPrivate: false,
-              clinicalImpact: false,
-              nearMiss: false,
-            } as Declaration,
+            declaration: aDeclaration({ title }),
             declaredBy: 'UALICE',
             originChannelId: null,
             responseUrl: null,
@@ -114,15 +105,7 @@ test('audit:verify compares the records with the trail and the numbers with the 
         store.createIfAbsent(
           declaring({
             declareKey: `cli-${title}`,
-            declaration: {
-              title,
-              severity: 'SEV2',
-              description: '',
-              affectedService: null,
-              isPrivate: false,
-              clinicalImpact: false,
-              nearMiss: false,
-            } as Declaration,
+            declaration: aDeclaration({ title }),
             declaredBy: 'UALICE',
             originChannelId: null,
             responseUrl: null,

@@ -17,7 +17,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { holdDataDir } from '../support/hold-data-dir.ts';
 import { TS_NODE_ARGS, childEnv } from '../support/node-args.ts';
 import { embeddedTemplate } from '../support/templates.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/db-dump.ts', import.meta.url));
 const has = (tool: string) => spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -47,15 +47,7 @@ describe('npm run db:dump', () => {
       await new PrismaIncidentStore(db.prisma).createIfAbsent(
         declaring({
           declareKey: randomUUID(),
-          declaration: {
-            title: 'Dumped title',
-            severity: 'SEV3',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-          },
+          declaration: aDeclaration({ title: 'Dumped title', severity: 'SEV3' }),
           declaredBy: 'UALICE',
           originChannelId: null,
           responseUrl: null,

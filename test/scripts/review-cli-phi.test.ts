@@ -11,7 +11,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 const NHS = '943 476 5919';
 const EMAIL = 'jo.bloggs@example.org';
@@ -33,15 +33,12 @@ test('npm run review redacts PHI in the Markdown and the JSON; the record keeps 
     const { incident } = await store.createIfAbsent(
       declaring({
         declareKey: 'cli-phi',
-        declaration: {
+        declaration: aDeclaration({
           title: `Letter for ${NHS} lost`,
           severity: 'SEV3',
           description: `Sent to ${EMAIL}`,
           affectedService: 'letters',
-          isPrivate: false,
-          clinicalImpact: false,
-          nearMiss: false,
-        },
+        }),
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,

@@ -10,7 +10,7 @@ import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
-import { declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 
 function review(dataDir: string, ...args: string[]) {
   return spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', ...args], {
@@ -28,15 +28,7 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
     const { incident } = await store.createIfAbsent(
       declaring({
         declareKey: 'cli-test',
-        declaration: {
-          title: 'Lab results delayed',
-          severity: 'SEV2',
-          description: '',
-          affectedService: 'lab',
-          isPrivate: false,
-          clinicalImpact: true,
-          nearMiss: false,
-        },
+        declaration: aDeclaration({ title: 'Lab results delayed', affectedService: 'lab', clinicalImpact: true }),
         declaredBy: 'UALICE',
         originChannelId: null,
         responseUrl: null,

@@ -5,14 +5,14 @@ import { test } from 'node:test';
 import { runAfterCommit, type AfterCommit, type Committed } from '../../src/services/after-commit.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
+import { testDeps } from '../support/deps.ts';
 import { anIncident, unused } from '../support/fixtures.ts';
 
 function depsWith(afterCommit: AfterCommit[], logged: unknown[]): ServiceDeps {
-  return {
-    ...unused<ServiceDeps>('deps'),
+  return testDeps({
     afterCommit,
     logger: { error: (obj: unknown, msg: string) => logged.push({ obj, msg }) } as unknown as ServiceDeps['logger'],
-  };
+  });
 }
 
 test('every hook runs in order; one that fails is logged and the next still runs', async () => {
@@ -48,7 +48,11 @@ test('no hooks: nothing happens', async () => {
 
 test("the review's hook leaves changes other than a resolve, and incidents that are not near misses, alone", async () => {
   // Its deps refuse every use: any attempt to post a review would fail the test.
-  const deps = { ...unused<ServiceDeps>('deps'), afterCommit: [] } as ServiceDeps;
+  const deps = testDeps({
+    chat: unused<ServiceDeps['chat']>('chat'),
+    logger: unused<ServiceDeps['logger']>('logger'),
+    afterCommit: [],
+  });
   const before = anIncident({ status: 'INVESTIGATING' });
   for (const event of [
     { kind: 'changed', before, after: { ...before, severity: 'SEV1' }, change: { severity: 'SEV1' } },

@@ -1,18 +1,17 @@
-import { unusedReviewStore, unused, LOAD_SETTINGS, declaring } from '../support/fixtures.ts';
 // The breach clock on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is
 // set): the compare-and-set claim, a failed post given back and sent by the next check, what the
 // reminder queue reschedules at start, and a declared breach's record.
+import { declaring } from '../support/fixtures.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
 import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import { nextBreachReminderAt } from '../../src/domain/breach.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
-import type { ServiceDeps } from '../../src/services/deps.ts';
 import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
+import { aDeclaration } from '../support/fixtures.ts';
 
 const HOUR = 3_600_000;
 const awareAt = new Date('2026-11-24T09:00:00Z');
@@ -20,47 +19,22 @@ const declaredAt = new Date('2026-11-24T14:05:00Z');
 const at = (hours: number) => new Date(awareAt.getTime() + hours * HOUR);
 
 function harness(store: PrismaIncidentStore) {
-  let now = declaredAt;
-  const notices: Notice[] = [];
-  const summaries: string[] = [];
-  let failNotify = false;
-  const chat = {
-    async notify(_channelId: string, notice: Notice) {
-      if (failNotify) throw new Error('slack down');
-      notices.push(notice);
-      return `${notices.length}.0001`;
-    },
-    async updateSummary(_channelId: string, ts: string) {
-      summaries.push(ts);
-    },
-  } as unknown as ChatPlatform;
-  const deps = {
-    store,
-    chat,
-    reviews: unusedReviewStore(),
-    history: null,
-    loadCache: unused('loadCache'),
-    audit: unused('audit'),
-    clock: { now: () => now },
-    logger: silentLogger,
-    onCall: null,
-    reminders: { async schedule() {} },
-    settings: {
-      broadcastChannelId: 'CBROADCAST',
-      clinicalSafetyChannelId: null,
-      clinicalSafetyGroupId: null,
-      pagerDutyFromEmail: null,
-      defaultTimeZone: 'Europe/London',
-      ...LOAD_SETTINGS,
-    },
-  } as unknown as ServiceDeps;
+  const clock = new TestClock(declaredAt);
+  const chat = new FakeChat();
+  const deps = testDeps({ store, chat, clock });
+  const notices = () => chat.notices.map((n) => n.notice);
   return {
     deps,
-    notices,
-    summaries,
-    setNow: (d: Date) => (now = d),
-    failNotify: (on: boolean) => (failNotify = on),
-    breachHours: () => notices.flatMap((n) => (n.kind === 'breach-reminder' ? [n.hours] : [])),
+    get notices() {
+      return notices();
+    },
+    /** The summaries redrawn (their ts). */
+    get summaries() {
+      return chat.summaries.filter((s) => s.redraw).map((s) => s.ts);
+    },
+    setNow: (d: Date) => clock.set(d),
+    failNotify: (on: boolean) => chat.failOn('notify', on ? new Error('slack down') : null),
+    breachHours: () => notices().flatMap((n) => (n.kind === 'breach-reminder' ? [n.hours] : [])),
   };
 }
 
@@ -69,17 +43,11 @@ async function aBreach(store: PrismaIncidentStore, opts: { aware?: Date } = {}):
   const { incident } = await store.createIfAbsent(
     declaring({
       declareKey: randomUUID(),
-      declaration: {
+      declaration: aDeclaration({
         title: 'Clinic letters sent to wrong addresses',
-        severity: 'SEV2',
-        description: '',
-        affectedService: null,
-        isPrivate: false,
-        clinicalImpact: false,
-        nearMiss: false,
         dataBreach: true,
         ...(opts.aware ? { breachAwareAt: opts.aware } : {}),
-      },
+      }),
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,

@@ -5,25 +5,21 @@
 // deterministic. At every end: the freeze is on exactly while the incident is SEV1 and active, the
 // broadcast channel's freeze notices alternate (in effect, lifted, …) and end on the current state,
 // no notice is posted twice, and the pinned summary shows the freeze exactly when it is on.
-import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
-import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
-import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { Severity } from '../../src/domain/severity.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
+import type { Database } from '../../src/db/database.ts';
+import type { Notice } from '../../src/ports/chat-platform.ts';
 import { changeSeverity } from '../../src/services/incident/change-severity.ts';
 import { declareIncident } from '../../src/services/incident/declare-incident.ts';
-import type { ServiceDeps } from '../../src/services/deps.ts';
 import { sendOwedNoticesPass } from '../../src/services/owed-notices.ts';
 import { reopenIncident } from '../../src/services/incident/reopen-incident.ts';
 import { resolveIncident } from '../../src/services/incident/resolve-incident.ts';
 import { setClinicalImpact } from '../../src/services/incident/set-clinical-impact.ts';
-import { LOAD_SETTINGS, unused, unusedReviewStore } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { FakeChat, testDeps } from '../support/deps.ts';
 
 const BROADCAST = 'CBROADCAST';
 const CLINICAL = 'CCLINICAL';
@@ -36,12 +32,8 @@ interface Hold {
   fail(err: Error): void;
 }
 
-function harness(store: PrismaIncidentStore, audit: PrismaAuditTrail) {
-  const posts: { channel: string; kind: string }[] = [];
-  /** The freeze state each summary drawing showed, in order (post and updates). */
-  const summaries: boolean[] = [];
+function harness(db: Database) {
   const holds = new Map<string, Hold & { gate: Promise<void> }>();
-  let channels = 0;
   /** Holds the next post of `kind` (a notice kind, or 'announce', 'pin') until released. */
   function hold(kind: string): Hold {
     const reached = Promise.withResolvers<void>();
@@ -63,70 +55,32 @@ function harness(store: PrismaIncidentStore, audit: PrismaAuditTrail) {
     h.arrive();
     await h.gate;
   }
-  const chat: Partial<ChatPlatform> = {
-    async createChannel(name) {
-      return { ok: true, id: `C${++channels}${randomUUID().slice(0, 6).toUpperCase()}`, name };
-    },
-    async inviteUsers() {},
-    async isMember() {
-      return true;
-    },
-    async postSummary(_c, i) {
-      summaries.push(i.freezeActive);
-      return `${Date.now()}.000100`;
-    },
-    async updateSummary(_c, _ts, i) {
-      await passHold('summary');
-      summaries.push(i.freezeActive);
-    },
-    async pinMessage() {
-      await passHold('pin');
-    },
-    async announce() {
-      await passHold('announce');
-      return `${Date.now()}.000200`;
-    },
-    async notify(channel: string, notice: Notice) {
-      await passHold(notice.kind);
-      posts.push({ channel, kind: notice.kind });
-      return `${Date.now()}.000300`;
-    },
-    async replyPrivately() {},
-    async directMessage() {},
-    async postReview() {
-      return '1.0009';
-    },
-    async uploadFile() {},
+  const chat = new FakeChat();
+  // A notice is held by its kind; a summary redraw, a pin and the announcement by their step.
+  chat.before = async (method, args) => {
+    if (method === 'notify') await passHold((args[1] as Notice).kind);
+    if (method === 'updateSummary') await passHold('summary');
+    if (method === 'pinMessage') await passHold('pin');
+    if (method === 'announce') await passHold('announce');
   };
-  const deps: ServiceDeps = {
-    store,
-    chat: chat as ChatPlatform,
-    reviews: {
-      ...unusedReviewStore(),
-      findReview: async () => null,
-      actionItemsOf: async () => [],
-      setReviewPosted: async () => {},
-    } as unknown as ServiceDeps['reviews'],
-    history: null,
-    loadCache: unused('loadCache'),
-    audit,
-    clock: { now: () => new Date() },
-    logger: silentLogger,
-    onCall: null,
-    reminders: { schedule: async () => {} },
-    afterCommit: [postReviewAfterCommit],
-    settings: {
-      broadcastChannelId: BROADCAST,
-      clinicalSafetyChannelId: CLINICAL,
-      clinicalSafetyGroupId: null,
-      pagerDutyFromEmail: null,
-      defaultTimeZone: 'Europe/London',
-      ...LOAD_SETTINGS,
-    },
-  };
+  const deps = testDeps({ db, chat, settings: { broadcastChannelId: BROADCAST, clinicalSafetyChannelId: CLINICAL } });
+  const posts = () => chat.notices.map((n) => ({ channel: n.channelId, kind: n.notice.kind }));
   const freezeNotices = () =>
-    posts.filter((p) => p.channel === BROADCAST && p.kind.startsWith('freeze-')).map((p) => p.kind);
-  return { deps, posts, summaries, hold, freezeNotices };
+    posts()
+      .filter((p) => p.channel === BROADCAST && p.kind.startsWith('freeze-'))
+      .map((p) => p.kind);
+  return {
+    deps,
+    get posts() {
+      return posts();
+    },
+    /** The freeze state each summary drawing showed, in order (post and updates). */
+    get summaries() {
+      return chat.summaries.map((s) => s.incident.freezeActive);
+    },
+    hold,
+    freezeNotices,
+  };
 }
 
 type H = ReturnType<typeof harness>;
@@ -190,7 +144,7 @@ for (const database of testDatabases()) {
     const env = useTestStore(database);
     let h: H;
     beforeEach(() => {
-      h = harness(env.store(), new PrismaAuditTrail(env.db().prisma));
+      h = harness(env.db());
     });
 
     test('a downgrade while the freeze notice of a SEV1 declaration is slow ends the freeze, and its lift is told after it', async () => {

@@ -4,7 +4,6 @@
 // state, the second sees the first or is refused. Roles, action items (complete, reassign, snooze,
 // their reminders), resolving linked PagerDuty incidents, message deletes, the on-call history
 // cache and provisioning runs that outlive their lease.
-import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
@@ -13,85 +12,40 @@ import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { SYSTEM_DECLARER, type Incident } from '../../src/domain/incident.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
 import type { OnCallProvider } from '../../src/ports/on-call-provider.ts';
 import { assignRole } from '../../src/services/incident/assign-role.ts';
-import type { ServiceDeps } from '../../src/services/deps.ts';
 import { provisionIncident } from '../../src/services/incident/provision-incident.ts';
 import { reassignActionItem } from '../../src/services/review/reassign-action-item.ts';
 import { resolvePagedIncidents } from '../../src/services/on-call/resolve-paged-incidents.ts';
-import { LOAD_SETTINGS, unused, declaring } from '../support/fixtures.ts';
+import { declaring, aDeclaration } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
 
 const at = new Date('2026-12-01T10:00:00Z');
 
 function harness(
   store: PrismaIncidentStore,
   reviews: PrismaReviewStore,
-  opts: { onCall?: OnCallProvider; clock?: () => Date; leaseMs?: number } = {},
+  opts: { onCall?: OnCallProvider; clock?: TestClock; leaseMs?: number } = {},
 ) {
-  const notices: Notice[] = [];
-  const announced: string[] = [];
   let holdAnnounce: Promise<void> | null = null;
-  let channels = 0;
-  const chat: Partial<ChatPlatform> = {
-    async createChannel(name) {
-      return { ok: true, id: `C${++channels}${randomUUID().slice(0, 6).toUpperCase()}`, name };
-    },
-    async inviteUsers() {},
-    async isMember() {
-      return true;
-    },
-    async postSummary() {
-      return '1.0001';
-    },
-    async updateSummary() {},
-    async pinMessage() {},
-    async announce() {
-      const held = holdAnnounce;
-      holdAnnounce = null;
-      if (held) await held;
-      const ts = `${Date.now()}.${randomUUID().slice(0, 6)}`;
-      announced.push(ts);
-      return ts;
-    },
-    async notify(_channel: string, notice: Notice) {
-      notices.push(notice);
-      return '1.0002';
-    },
-    async userEmail(userId: string) {
-      return `${userId.toLowerCase()}@example.org`;
-    },
-    async directMessage() {},
-    async replyPrivately() {},
+  const chat = new FakeChat();
+  chat.before = async (method) => {
+    if (method !== 'announce') return;
+    const held = holdAnnounce;
+    holdAnnounce = null;
+    if (held) await held;
   };
-  const deps: ServiceDeps = {
+  const deps = testDeps({
     store,
-    chat: chat as ChatPlatform,
     reviews,
-    history: null,
-    loadCache: unused('loadCache'),
-    audit: unused('audit'),
-    clock: { now: opts.clock ?? (() => new Date()) },
-    logger: silentLogger,
-    onCall: opts.onCall ?? null,
-    reminders: { schedule: async () => {} },
-    afterCommit: [postReviewAfterCommit],
-    settings: {
-      broadcastChannelId: 'CBROADCAST',
-      clinicalSafetyChannelId: null,
-      clinicalSafetyGroupId: null,
-      pagerDutyFromEmail: null,
-      defaultTimeZone: 'Europe/London',
-      ...LOAD_SETTINGS,
-      ...(opts.leaseMs ? { provisioning: { leaseMs: opts.leaseMs, graceMs: 0 } } : {}),
-    },
-  };
+    chat,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.onCall ? { onCall: opts.onCall } : {}),
+    ...(opts.leaseMs ? { settings: { provisioning: { leaseMs: opts.leaseMs, graceMs: 0 } } } : {}),
+  });
   return {
     deps,
-    notices,
-    announced,
     /** Holds the next announcement until the returned function is called. */
     holdNextAnnounce() {
       let release!: () => void;
@@ -105,15 +59,7 @@ async function anIncident(store: PrismaIncidentStore, declaredBy = 'UALICE', com
   const { incident } = await store.createIfAbsent(
     declaring({
       declareKey: randomUUID(),
-      declaration: {
-        title: 'Races',
-        severity: 'SEV2',
-        description: '',
-        affectedService: null,
-        isPrivate: false,
-        clinicalImpact: false,
-        nearMiss: false,
-      },
+      declaration: aDeclaration({ title: 'Races' }),
       declaredBy,
       originChannelId: null,
       responseUrl: null,
@@ -326,21 +272,12 @@ for (const database of testDatabases()) {
 
     test('a provisioning run that stalls past its lease and is taken over stops at its next record', async () => {
       const store = env.store();
-      let offset = 0;
-      const clock = () => new Date(Date.now() + offset);
+      const clock = new TestClock();
       const h = harness(store, reviews(), { clock, leaseMs: 60_000 });
       const { incident } = await store.createIfAbsent(
         declaring({
           declareKey: randomUUID(),
-          declaration: {
-            title: 'Stalled',
-            severity: 'SEV2',
-            description: '',
-            affectedService: null,
-            isPrivate: false,
-            clinicalImpact: false,
-            nearMiss: false,
-          },
+          declaration: aDeclaration({ title: 'Stalled' }),
           declaredBy: 'UALICE',
           originChannelId: null,
           responseUrl: null,
@@ -354,7 +291,7 @@ for (const database of testDatabases()) {
       for (let i = 0; i < 200 && (await store.findById(incident.id))!.summaryPinned === false; i++)
         await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 50));
-      offset = 5 * 60_000;
+      clock.advance(5 * 60_000);
       const takeover = await provisionIncident(h.deps, incident.id);
       assert.equal(takeover.state, 'complete');
       const announcedByTakeover = (await store.findById(incident.id))!.announcementTs;

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ActionItem } from '../../src/domain/action-items.ts';
-import { silentLogger } from '../../src/logger.ts';
 import { ChatError } from '../../src/ports/chat-platform.ts';
 import type { ReviewStore } from '../../src/ports/review-store.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { sendActionReminders } from '../../src/services/review/send-action-reminders.ts';
-import { LOAD_SETTINGS } from '../support/fixtures.ts';
+import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
+import { unused } from '../support/fixtures.ts';
 
 function item(n: number, ownerId: string): ActionItem {
   return {
@@ -47,19 +47,15 @@ test('a transient failure gives the claim back; a permanent one (deactivated own
     },
     releaseActionReminder: async (id: string) => void released.push(id),
   } as unknown as ReviewStore;
-  const deps = {
-    reviews,
-    clock: { now: () => new Date('2026-11-25T10:00:00Z') },
-    logger: silentLogger,
-    chat: {
-      remindActionOwner: async (i: ActionItem) => {
-        if (i.ownerId === 'UGONE') throw new ChatError('account_inactive');
-        if (i.ownerId === 'UBUSY') throw new ChatError('ratelimited');
-        sent.push(i.ownerId!);
-      },
-    },
-    settings: { defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
-  } as unknown as ServiceDeps;
+  const chat = new FakeChat();
+  chat.before = async (method, args) => {
+    const i = args[0] as ActionItem;
+    if (method !== 'remindActionOwner') return;
+    if (i.ownerId === 'UGONE') throw new ChatError('account_inactive');
+    if (i.ownerId === 'UBUSY') throw new ChatError('ratelimited');
+    sent.push(i.ownerId!);
+  };
+  const deps = testDeps({ reviews, chat, clock: new TestClock(new Date('2026-11-25T10:00:00Z')) });
   const result = await sendActionReminders(deps);
   assert.deepEqual(claimed, ['id-1', 'id-2', 'id-3']);
   assert.deepEqual(released, ['id-2'], 'only the transient failure is released for the next sweep');
@@ -69,18 +65,16 @@ test('a transient failure gives the claim back; a permanent one (deactivated own
 
 test('before 09:00 in the team’s zone nothing is sent', async () => {
   let listed = false;
-  const deps = {
+  const deps = testDeps({
     reviews: {
       listActionItems: async () => {
         listed = true;
         return [item(1, 'UOK')];
       },
     } as unknown as ReviewStore,
-    clock: { now: () => new Date('2026-07-10T07:30:00Z') }, // 08:30 BST
-    logger: silentLogger,
-    chat: {},
-    settings: { defaultTimeZone: 'Europe/London', ...LOAD_SETTINGS },
-  } as unknown as ServiceDeps;
+    clock: new TestClock(new Date('2026-07-10T07:30:00Z')), // 08:30 BST
+    chat: unused<ServiceDeps['chat']>('chat'),
+  });
   assert.deepEqual(await sendActionReminders(deps), []);
   assert.equal(listed, false);
 });

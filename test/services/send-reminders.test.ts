@@ -1,6 +1,6 @@
-import { unusedReviewStore, unused, LOAD_SETTINGS, declaring } from '../support/fixtures.ts';
 // sendReminders on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is set)
 // with a fake clock, a recording chat platform and a recording scheduler.
+import { declaring } from '../support/fixtures.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
@@ -8,59 +8,35 @@ import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts'
 import type { Incident } from '../../src/domain/incident.ts';
 import { nextReminderAt } from '../../src/domain/reminders.ts';
 import type { Severity } from '../../src/domain/severity.ts';
-import { silentLogger } from '../../src/logger.ts';
-import type { ChatPlatform, Notice } from '../../src/ports/chat-platform.ts';
-import type { ServiceDeps } from '../../src/services/deps.ts';
 import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
+import { aDeclaration } from '../support/fixtures.ts';
 
 const declaredAt = new Date('2026-11-24T14:05:00Z');
 const at = (minutes: number) => new Date(declaredAt.getTime() + minutes * 60_000);
 
 function harness(store: PrismaIncidentStore) {
-  let now = declaredAt;
-  const notices: { channelId: string; notice: Notice }[] = [];
+  const clock = new TestClock(declaredAt);
+  const chat = new FakeChat();
   const scheduled: { incidentId: string; next: Date | null }[] = [];
-  let failNotify = false;
-  const chat = {
-    async notify(channelId: string, notice: Notice) {
-      if (failNotify) throw new Error('slack down');
-      notices.push({ channelId, notice });
-      return `${notices.length}.0001`;
-    },
-  } as unknown as ChatPlatform;
-  const deps: ServiceDeps = {
+  const deps = testDeps({
     store,
     chat,
-    reviews: unusedReviewStore(),
-    afterCommit: [],
-    history: null,
-    loadCache: unused('loadCache'),
-    audit: unused('audit'),
-    clock: { now: () => now },
-    logger: silentLogger,
-    onCall: null,
+    clock,
     reminders: {
       async schedule(incident) {
-        scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, now) });
+        scheduled.push({ incidentId: incident.id, next: nextReminderAt(incident, clock.now()) });
       },
     },
-    settings: {
-      broadcastChannelId: 'CBROADCAST',
-      clinicalSafetyChannelId: null,
-      clinicalSafetyGroupId: null,
-      pagerDutyFromEmail: null,
-      defaultTimeZone: 'Europe/London',
-      ...LOAD_SETTINGS,
-    },
-  };
+  });
   return {
     deps,
-    notices,
+    notices: chat.notices,
     scheduled,
-    setNow: (d: Date) => (now = d),
-    failNotify: (on: boolean) => (failNotify = on),
-    kinds: () => notices.map((n) => n.notice.kind),
+    setNow: (d: Date) => clock.set(d),
+    failNotify: (on: boolean) => chat.failOn('notify', on ? new Error('slack down') : null),
+    kinds: () => chat.noticeKinds(),
   };
 }
 
@@ -72,15 +48,7 @@ async function anIncidentIn(
   const { incident } = await store.createIfAbsent(
     declaring({
       declareKey: randomUUID(),
-      declaration: {
-        title: 'EHR login failing',
-        severity,
-        description: '',
-        affectedService: null,
-        isPrivate: false,
-        clinicalImpact: false,
-        nearMiss: false,
-      },
+      declaration: aDeclaration({ title: 'EHR login failing', severity }),
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,

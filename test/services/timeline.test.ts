@@ -6,7 +6,6 @@ import { beforeEach, describe, test } from 'node:test';
 import type { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Incident, IncidentStatus } from '../../src/domain/incident.ts';
-import { silentLogger } from '../../src/logger.ts';
 import { ChatError, type ChatMessage, type ChatPlatform } from '../../src/ports/chat-platform.ts';
 import type { TimelineEntry } from '../../src/domain/timeline.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
@@ -14,88 +13,44 @@ import { recordPinnedMessage } from '../../src/services/incident/record-pinned-m
 import { showTimeline, type IncidentTimeline } from '../../src/services/incident/show-timeline.ts';
 import { updateMessageEntry } from '../../src/services/incident/update-message-entry.ts';
 import { renderTimelineReply, slackTextToMrkdwn, timelineMessage } from '../../src/slack/views/timeline.ts';
-import { anIncident, unusedReviewStore, unused, LOAD_SETTINGS, declaring } from '../support/fixtures.ts';
+import { anIncident, declaring, aDeclaration } from '../support/fixtures.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
+import { FakeChat, TestClock, permalinkFor, testDeps } from '../support/deps.ts';
 
 const declaredAt = new Date('2026-11-24T14:00:00Z');
 const now = new Date('2026-11-24T18:00:00Z');
 /** A Slack ts for a time (plus a sequence so two in one second differ). */
 const tsAt = (iso: string, seq = 100) => `${Date.parse(iso) / 1000}.${String(seq).padStart(6, '0')}`;
-const permalinkFor = (channel: string, ts: string) =>
-  `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
 
-/** Only what the timeline uses; anything else would throw (the cast keeps the fake small). */
+/** The recording chat, and the calls the timeline makes of it, in a line each. */
 function fakeChat() {
-  const messages = new Map<string, ChatMessage>();
-  const calls: string[] = [];
-  const zones = new Map<string, string | null>();
-  let permalinkFails = false;
-  let zoneFails = false;
-  const chat = {
-    async fetchMessage(channel: string, ts: string) {
-      calls.push(`fetchMessage ${ts}`);
-      return messages.get(`${channel}/${ts}`) ?? null;
-    },
-    async permalink(channel: string, ts: string) {
-      calls.push(`permalink ${ts}`);
-      if (permalinkFails) throw new ChatError('internal_error');
-      return permalinkFor(channel, ts);
-    },
-    async userTimeZone(userId: string) {
-      calls.push(`userTimeZone ${userId}`);
-      if (zoneFails) throw new ChatError('ratelimited');
-      return zones.get(userId) ?? null;
-    },
-  } as unknown as ChatPlatform;
+  const chat = new FakeChat();
+  const line = ({ method, args }: FakeChat['calls'][number]) =>
+    method === 'userTimeZone' ? `${method} ${args[0]}` : `${method} ${args[1]}`;
   return {
     chat,
-    calls,
-    zones,
-    addMessage(channel: string, m: Omit<ChatMessage, 'permalink'>) {
-      messages.set(`${channel}/${m.ts}`, { ...m, permalink: permalinkFor(channel, m.ts) });
+    get calls() {
+      return chat.calls.map(line);
     },
-    failPermalink: (on: boolean) => (permalinkFails = on),
-    failZone: (on: boolean) => (zoneFails = on),
+    clearCalls() {
+      chat.calls.length = 0;
+    },
+    zones: chat.zones,
+    addMessage: (channel: string, m: Omit<ChatMessage, 'permalink'>) => chat.addMessage(channel, m),
+    failPermalink: (on: boolean) => chat.failOn('permalink', on ? new ChatError('internal_error') : null),
+    failZone: (on: boolean) => chat.failOn('userTimeZone', on ? new ChatError('ratelimited') : null),
   };
 }
 
-function depsWith(store: PrismaIncidentStore, chat: ChatPlatform, defaultTimeZone = 'Europe/London'): ServiceDeps {
-  return {
-    store,
-    chat,
-    reviews: unusedReviewStore(),
-    afterCommit: [],
-    history: null,
-    loadCache: unused('loadCache'),
-    audit: unused('audit'),
-    clock: { now: () => now },
-    logger: silentLogger,
-    onCall: null,
-    reminders: { async schedule() {} },
-    settings: {
-      broadcastChannelId: 'CBROADCAST',
-      clinicalSafetyChannelId: null,
-      clinicalSafetyGroupId: null,
-      pagerDutyFromEmail: null,
-      defaultTimeZone,
-      ...LOAD_SETTINGS,
-    },
-  };
+function depsWith(store: PrismaIncidentStore, chat: ChatPlatform): ServiceDeps {
+  return testDeps({ store, chat, clock: new TestClock(now) });
 }
 
 async function anIncidentWithChannel(store: PrismaIncidentStore): Promise<Incident> {
   const { incident } = await store.createIfAbsent(
     declaring({
       declareKey: randomUUID(),
-      declaration: {
-        title: 'EHR login failing',
-        severity: 'SEV2',
-        description: '',
-        affectedService: null,
-        isPrivate: false,
-        clinicalImpact: false,
-        nearMiss: false,
-      },
+      declaration: aDeclaration({ title: 'EHR login failing' }),
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,
@@ -231,7 +186,7 @@ for (const database of testDatabases()) {
         }),
         null,
       );
-      f.calls.length = 0;
+      f.clearCalls();
       assert.equal(
         await recordPinnedMessage(deps, {
           channelId: 'CNOTANINCIDENT',

@@ -86,3 +86,17 @@ export function declaring(input: {
   const { declareKey, pagerDutyLink, ...declared } = input;
   return { declareKey, ...declaredIncident(declared), ...(pagerDutyLink ? { pagerDutyLink } : {}) };
 }
+
+/** What a person declares, complete (as parseDeclaration gives it); override what matters. */
+export function aDeclaration(overrides: Partial<Declaration> = {}): Declaration {
+  return {
+    title: 'EHR login failing',
+    severity: 'SEV2',
+    description: '',
+    affectedService: null,
+    isPrivate: false,
+    clinicalImpact: false,
+    nearMiss: false,
+    ...overrides,
+  };
+}

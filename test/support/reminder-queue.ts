@@ -8,32 +8,18 @@ import type { Logger } from '../../src/logger.ts';
 import type { ChatPlatform } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { LOAD_SETTINGS, unused, unusedReviewStore, declaring } from './fixtures.ts';
+import { declaring, aDeclaration } from './fixtures.ts';
+import { testDeps } from './deps.ts';
 
-/** startReminderQueue's `deps`: what a reminder check uses is given, the rest refuses to be used. */
+/** startReminderQueue's `deps`: what a reminder check uses is given, the rest refuses to be used (testDeps without a database). */
 export function reminderQueueDeps(parts: {
   store: PrismaIncidentStore;
   chat: ChatPlatform;
   clock: Clock;
   logger: Logger;
 }): Omit<ServiceDeps, 'reminders'> {
-  return {
-    ...parts,
-    reviews: unusedReviewStore(),
-    afterCommit: [],
-    history: null,
-    loadCache: unused('loadCache'),
-    audit: unused('audit'),
-    onCall: null,
-    settings: {
-      broadcastChannelId: 'CBROADCAST',
-      clinicalSafetyChannelId: null,
-      clinicalSafetyGroupId: null,
-      pagerDutyFromEmail: null,
-      defaultTimeZone: 'Europe/London',
-      ...LOAD_SETTINGS,
-    },
-  };
+  const { reminders: _theQueues, ...deps } = testDeps(parts);
+  return deps;
 }
 
 /**
@@ -47,15 +33,7 @@ export async function aRemindableIncident(
   const { incident } = await store.createIfAbsent(
     declaring({
       declareKey: randomUUID(),
-      declaration: {
-        title: 'Lab results delayed',
-        severity: 'SEV1',
-        description: '',
-        affectedService: null,
-        isPrivate: false,
-        clinicalImpact: false,
-        nearMiss: false,
-      },
+      declaration: aDeclaration({ title: 'Lab results delayed', severity: 'SEV1' }),
       declaredBy: 'UALICE',
       originChannelId: null,
       responseUrl: null,
