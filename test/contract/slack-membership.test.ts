@@ -18,9 +18,10 @@ test('isMember sends conversations.members as the spec has it, and reads its ans
   const platform = new SlackChatPlatform(
     new WebClient('xoxb-test-token', { slackApiUrl: `${prism.url}/`, retryConfig: { retries: 0 } }),
   );
+  // The spec's example answer lists U023BECGF, U061F7AUR and W012A3CDE (and a next_cursor).
+  assert.equal(await platform.isMember('C0123INC12', 'U061F7AUR'), true, 'a member the answer lists');
   const from = prism.log.length;
-  const member = await platform.isMember('C0123INC12', 'U0NOTAMEMBER');
-  assert.equal(typeof member, 'boolean');
+  assert.equal(await platform.isMember('C0123INC12', 'U0NOTAMEMBER'), false, 'nobody else');
   const logged = prism.log.slice(from).map((l) => l.msg);
   assert.deepEqual(
     logged.filter((m) => m.startsWith('Violation: request')),
