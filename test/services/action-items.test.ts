@@ -18,7 +18,7 @@ import { saveReview } from '../../src/services/review/save-review.ts';
 import { snoozeActionItem } from '../../src/services/review/snooze-action-item.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
-import { aDeclaration } from '../support/fixtures.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
 
 const ALICE = 'UALICE'; // declares the incident
 const KATE = 'UKATE'; // commands it
@@ -37,15 +37,17 @@ async function anIncidentIn(
   deps: ServiceDeps,
   declaration: Partial<Declaration> = {},
 ): Promise<Incident & { channelId: string }> {
-  const { incident } = await deps.store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: aDeclaration({ title: 'Discharge letters delayed', ...declaration }),
-    declaredBy: ALICE,
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt: now,
-    via: 'test',
-  });
+  const { incident } = await deps.store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: aDeclaration({ title: 'Discharge letters delayed', ...declaration }),
+      declaredBy: ALICE,
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt: now,
+      via: 'test',
+    }),
+  );
   await deps.store.recordProvisioning(incident.id, {
     channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
     summaryTs: '1764000000.000100',

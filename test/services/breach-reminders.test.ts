@@ -1,7 +1,6 @@
 // The breach clock on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is
 // set): the compare-and-set claim, a failed post given back and sent by the next check, what the
 // reminder queue reschedules at start, and a declared breach's record.
-import { declaring } from '../support/fixtures.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
@@ -11,7 +10,7 @@ import { nextBreachReminderAt } from '../../src/domain/breach.ts';
 import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
-import { aDeclaration } from '../support/fixtures.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
 
 const HOUR = 3_600_000;
 const awareAt = new Date('2026-11-24T09:00:00Z');

@@ -24,7 +24,7 @@ import { setClinicalImpact } from '../../src/services/incident/set-clinical-impa
 import { setDataBreach } from '../../src/services/incident/set-data-breach.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
-import { aDeclaration } from '../support/fixtures.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
 
 const ALICE = 'UALICE'; // declares, so commands while no commander is set
 const BOB = 'UBOB';
@@ -47,15 +47,17 @@ async function anIncidentIn(
   deps: ServiceDeps,
   opts: { declaration?: Partial<Declaration>; commander?: string } = {},
 ): Promise<Incident & { channelId: string }> {
-  const { incident } = await deps.store.createIfAbsent({
-    declareKey: randomUUID(),
-    declaration: aDeclaration({ title: 'Pharmacy orders failing', ...opts.declaration }),
-    declaredBy: ALICE,
-    originChannelId: null,
-    responseUrl: null,
-    declaredAt,
-    via: 'test',
-  });
+  const { incident } = await deps.store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: aDeclaration({ title: 'Pharmacy orders failing', ...opts.declaration }),
+      declaredBy: ALICE,
+      originChannelId: null,
+      responseUrl: null,
+      declaredAt,
+      via: 'test',
+    }),
+  );
   await deps.store.recordProvisioning(incident.id, {
     channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
     summaryTs: '1764000000.000100',

@@ -1,6 +1,5 @@
 // sendReminders on the real store (PGlite, and the PostgreSQL server when TEST_DATABASE_URL is set)
 // with a fake clock, a recording chat platform and a recording scheduler.
-import { declaring } from '../support/fixtures.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, test } from 'node:test';
@@ -11,7 +10,7 @@ import type { Severity } from '../../src/domain/severity.ts';
 import { sendReminders } from '../../src/services/incident/send-reminders.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
-import { aDeclaration } from '../support/fixtures.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
 
 const declaredAt = new Date('2026-11-24T14:05:00Z');
 const at = (minutes: number) => new Date(declaredAt.getTime() + minutes * 60_000);
