@@ -155,8 +155,10 @@ export class SlackChatPlatform implements ChatPlatform {
       );
       const found = res!.channels.find((c) => c.name === name);
       if (found) return { id: found.id, name: found.name, createdByBot: found.creator === (await this.botUser()) };
-      cursor = res!.response_metadata?.next_cursor;
-      if (!cursor) return null;
+      const next = res!.response_metadata?.next_cursor || undefined;
+      // A cursor that does not move would ask for the same page again: the list is over.
+      if (!next || next === cursor) return null;
+      cursor = next;
     }
     return null;
   }

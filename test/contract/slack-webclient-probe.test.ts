@@ -73,7 +73,7 @@ test('the Slack calls the bot makes, through its adapter, satisfy the Slack Web 
     await probe('views.open (declare modal)', () =>
       client.views.open({
         trigger_id: '12345.98765.abcd2358fdea',
-        view: declareModal({ responseUrl: 'https://hooks.slack.com/commands/T1/1/x', channelId: CHANNEL }) as never,
+        view: declareModal({ responseUrl: 'https://hooks.slack.com/commands/T1/1/x', channelId: CHANNEL }),
       }),
     ),
   ];
@@ -114,4 +114,13 @@ test('the Slack calls the bot makes, through its adapter, satisfy the Slack Web 
   assert.equal(answer('userTimeZone'), 'America/Los_Angeles');
   assert.equal(answer('userIdByEmail'), 'W012A3CDE');
   assert.equal((answer('views.open (declare modal)') as { ok?: boolean }).ok, true);
+});
+
+test('looking up a channel name that is not there ends when Slack hands back the cursor it was given', async () => {
+  // The spec's example answer of conversations.list has no channel of this name and the same
+  // next_cursor every time: the adapter asks for the first page, then that cursor once, and stops.
+  const r = await probe('findChannelByName (absent)', () => platform.findChannelByName('no-such-channel'));
+  assert.equal(r.answer, null);
+  assert.deepEqual(r.sent, ['POST /conversations.list', 'POST /conversations.list']);
+  assert.deepEqual(r.violations, []);
 });
