@@ -9,6 +9,8 @@ import {
 } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import { actionRef } from './action-items.ts';
+import { incidentRef } from './incident.ts';
 
 /**
  * Signed checkpoints of the audit trail: every incident's chain head (its newest entry's seq and
@@ -259,10 +261,10 @@ export function checkpointFilename(c: Pick<Checkpoint, 'createdAt' | 'trigger'>)
 
 /** The short message that goes with the file in the audit channel. */
 export function checkpointMessage(c: Checkpoint): string {
-  const why = c.trigger.kind === 'schedule' ? 'scheduled' : `INC-${c.trigger.incident} closed`;
+  const why = c.trigger.kind === 'schedule' ? 'scheduled' : `${incidentRef({ number: c.trigger.incident })} closed`;
   const highest = [
-    c.incidents.highest ? `INC-${c.incidents.highest}` : null,
-    c.actionItems.highest ? `ACT-${c.actionItems.highest}` : null,
+    c.incidents.highest ? incidentRef({ number: c.incidents.highest }) : null,
+    c.actionItems.highest ? actionRef({ number: c.actionItems.highest }) : null,
   ].filter(Boolean);
   return (
     `:lock: Audit checkpoint of ${c.createdAt} (${why}): ${c.heads.length} incident chain head${c.heads.length === 1 ? '' : 's'}` +
@@ -369,7 +371,7 @@ export function checkpointFindings(c: Checkpoint, live: LiveTrail): CheckpointFi
   const since = `since the checkpoint of ${c.createdAt}`;
   const reported = new Set<number>();
   for (const h of c.heads) {
-    const subject = h.number !== null ? `INC-${h.number}` : `incident ${h.incidentId}`;
+    const subject = h.number !== null ? incidentRef({ number: h.number }) : `incident ${h.incidentId}`;
     const add = (problem: string) => findings.push({ subject, problem });
     if (h.number !== null) reported.add(h.number);
     const chain = live.chains.get(h.incidentId);
@@ -401,18 +403,24 @@ export function checkpointFindings(c: Checkpoint, live: LiveTrail): CheckpointFi
           : `erased ${since}: the incident row is gone`,
       );
     } else if (h.number !== null && chain!.number !== h.number) {
-      add(`renumbered ${since}: it is INC-${chain!.number} now`);
+      add(`renumbered ${since}: it is ${incidentRef({ number: chain!.number! })} now`);
     }
     if (chain!.problems.length)
       add(`its chain does not extend the checkpointed entry ${h.seq} intact: ${chain!.problems.join('; ')}`);
   }
   for (const n of inUse(c.incidents)) {
     if (reported.has(n) || live.incidentNumbers.has(n)) continue;
-    findings.push({ subject: `INC-${n}`, problem: `erased ${since}: the number was in use then and is gone now` });
+    findings.push({
+      subject: incidentRef({ number: n }),
+      problem: `erased ${since}: the number was in use then and is gone now`,
+    });
   }
   for (const n of inUse(c.actionItems)) {
     if (live.actionItemNumbers.has(n)) continue;
-    findings.push({ subject: `ACT-${n}`, problem: `erased ${since}: the number was in use then and is gone now` });
+    findings.push({
+      subject: actionRef({ number: n }),
+      problem: `erased ${since}: the number was in use then and is gone now`,
+    });
   }
   return findings;
 }

@@ -1,4 +1,4 @@
-import type { ActionItem } from './action-items.ts';
+import { actionRef, type ActionItem } from './action-items.ts';
 import type { AuditRecord } from './audit-chain.ts';
 import { ROLE_LABELS, incidentRef, type Incident, type RoleName } from './incident.ts';
 import { cell } from './review-markdown.ts';
@@ -98,7 +98,7 @@ export function buildEvidence(input: EvidenceInput) {
     pagerDuty: input.pagerDuty.map((l) => ({ ...l })),
     review: input.review ? { ...input.review, input: { ...input.review.input } } : null,
     actionItems: input.actionItems.map((a) => ({
-      ref: `ACT-${a.number}`,
+      ref: actionRef(a),
       text: a.text,
       ownerId: a.ownerId,
       due: a.due,

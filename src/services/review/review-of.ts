@@ -1,7 +1,8 @@
 import { AppError } from '../../domain/errors.ts';
-import type { Incident } from '../../domain/incident.ts';
+import { incidentRef, type Incident } from '../../domain/incident.ts';
 import { buildReview, reviewInputSchema, type PostIncidentReview, type ReviewInput } from '../../domain/review.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { actionRef } from '../../domain/action-items.ts';
 
 /**
  * The review of an incident as the record has it now: the timeline, what people added, and every
@@ -26,7 +27,7 @@ export async function reviewOf(
           ...(items.length
             ? {
                 actionItems: items.map((a) => ({
-                  ref: `ACT-${a.number}`,
+                  ref: actionRef(a),
                   status: a.status,
                   text: a.text,
                   ...(a.ownerId ? { ownerId: a.ownerId } : {}),
@@ -44,6 +45,6 @@ export async function reviewOf(
 /** The incident with this number, or an AppError saying there is none. */
 export async function incidentByNumber(deps: Pick<ServiceDeps, 'store'>, number: number): Promise<Incident> {
   const incident = await deps.store.findByNumber(number);
-  if (!incident) throw new AppError(`There is no incident INC-${number}.`, 'not_found');
+  if (!incident) throw new AppError(`There is no incident ${incidentRef({ number })}.`, 'not_found');
   return incident;
 }
