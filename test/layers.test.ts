@@ -98,3 +98,14 @@ test("Slack's listeners reach the records only through use cases (no store, revi
   });
   assert.deepEqual(bad, []);
 });
+
+test('INC- and ACT- references are built by incidentRef and actionRef only', () => {
+  const defined = new Set(['domain/incident.ts', 'domain/action-items.ts']);
+  const bad = [...sources('domain'), ...sources('services'), ...sources('slack'), ...sources('db')]
+    .filter((file) => !defined.has(file))
+    .flatMap((file) => {
+      const text = fs.readFileSync(path.join(SRC, file), 'utf8');
+      return [...text.matchAll(/(INC|ACT)-\$\{/g)].map((m) => `${file} writes ${m[1]}-\${…} by hand`);
+    });
+  assert.deepEqual(bad, []);
+});
