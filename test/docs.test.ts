@@ -9,6 +9,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const documents = [
   'README.md',
   'CHANGELOG.md',
+  'ARCHITECTURE.md',
   ...readdirSync(path.join(root, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
