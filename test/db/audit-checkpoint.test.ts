@@ -43,11 +43,7 @@ for (const database of testDatabases()) {
           declaring({
             declareKey: `cp-${++keyN}`,
             declaration: declaration(title),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: at('2026-12-01T10:00:00Z'),
-            via: 'command',
           }),
         ),
       );

@@ -34,11 +34,7 @@ async function declare(store: PrismaIncidentStore, title: string, who = { actor:
       declaring({
         declareKey: `role-${++keys}-${title}`,
         declaration: declaration(title),
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
         declaredAt: at('2026-12-05T10:00:00Z'),
-        via: 'command',
       }),
     ),
   );

@@ -34,11 +34,8 @@ for (const database of testDatabases()) {
           declaring({
             declareKey: `replay-${++keys}`,
             declaration: declaration(title, extra),
-            declaredBy: 'UALICE',
             originChannelId: 'CGENERAL',
-            responseUrl: null,
             declaredAt: at('2026-12-01T10:00:00Z'),
-            via: 'command',
           }),
         ),
       );
@@ -158,11 +155,7 @@ for (const database of testDatabases()) {
           declaring({
             declareKey: key,
             declaration: declaration(title),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: at('2026-12-01T10:00:00Z'),
-            via: 'command',
           }),
         );
       // Five requests, each delivered three times at once, then once more.

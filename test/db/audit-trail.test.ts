@@ -27,11 +27,7 @@ for (const database of testDatabases()) {
           declaring({
             declareKey: key,
             declaration: declaration(title),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: at('2026-12-01T10:00:00Z'),
-            via: 'command',
           }),
         ),
       );
@@ -155,11 +151,7 @@ for (const database of testDatabases()) {
           declaring({
             declareKey: 'audit-11',
             declaration: declaration(tricky),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: at('2026-12-01T10:00:00Z'),
-            via: 'command',
           }),
         ),
       );

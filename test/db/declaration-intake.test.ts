@@ -46,9 +46,6 @@ for (const database of testDatabases()) {
           declaring({
             declareKey: 'view:D',
             declaration,
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: at('2026-12-02T09:10:01Z'),
             via: 'modal',
           }),

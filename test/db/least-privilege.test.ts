@@ -178,9 +178,6 @@ describe('least-privilege database roles (postgres)', {
         declaring({
           declareKey: 'lp-remind',
           declaration: { ...declaration('Overdue update'), severity: 'SEV1' },
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
           declaredAt: past,
           via: 'test',
         }),
@@ -236,11 +233,7 @@ describe('least-privilege database roles (postgres)', {
           declaring({
             declareKey: 'lp-1',
             declaration: declaration('Locked down'),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: new Date(),
-            via: 'command',
           }),
         ),
       );
@@ -341,11 +334,7 @@ describe('least-privilege database roles (postgres)', {
           declaring({
             declareKey: 'lp-2',
             declaration: declaration('Forged actor'),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: new Date(),
-            via: 'command',
           }),
         ),
       );
@@ -451,11 +440,7 @@ describe('least-privilege database roles (postgres)', {
             declaring({
               declareKey: 'lp-3',
               declaration: declaration('Fresh'),
-              declaredBy: 'UALICE',
-              originChannelId: null,
-              responseUrl: null,
               declaredAt: new Date(),
-              via: 'command',
             }),
           ),
         );

@@ -98,10 +98,7 @@ for (const database of testDatabases()) {
           declareKey: 'load-handover',
           declaration: aDeclaration({ title: 'Handover' }),
           declaredBy: 'UDECL',
-          originChannelId: null,
-          responseUrl: null,
           declaredAt: d('2026-11-20T10:00:00Z'),
-          via: 'command',
         }),
       );
       const assign = (userId: string, at: string, previous: string | null) =>

@@ -375,11 +375,9 @@ for (const database of testDatabases()) {
         declaring({
           declareKey: 'crash-test',
           declaration: aDeclaration({ title: 'Left by a crash' }),
-          declaredBy: 'UALICE',
           originChannelId: 'CGENERAL',
           responseUrl: slack.responseUrl('crash'),
           declaredAt: clock.now(),
-          via: 'command',
         }),
       );
       offsetMs = 61_000;

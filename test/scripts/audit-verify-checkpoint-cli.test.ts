@@ -60,11 +60,7 @@ for (const database of testDatabases()) {
               declaring({
                 declareKey: `cli-cp-${title}`,
                 declaration: aDeclaration({ title }),
-                declaredBy: 'UALICE',
-                originChannelId: null,
-                responseUrl: null,
                 declaredAt: new Date('2026-12-01T09:00:00Z'),
-                via: 'command',
               }),
             ),
           );

@@ -35,11 +35,7 @@ test('audit:verify says the trail is intact, then names the incident and entry t
           declaring({
             declareKey: `cli-${title}`,
             declaration: aDeclaration({ title }),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: new Date('2026-12-01T09:00:00Z'),
-            via: 'command',
           }),
         ),
       );
@@ -106,11 +102,7 @@ test('audit:verify compares the records with the trail and the numbers with the 
           declaring({
             declareKey: `cli-${title}`,
             declaration: aDeclaration({ title }),
-            declaredBy: 'UALICE',
-            originChannelId: null,
-            responseUrl: null,
             declaredAt: new Date('2026-12-01T09:00:00Z'),
-            via: 'command',
           }),
         ),
       );

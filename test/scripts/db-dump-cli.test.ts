@@ -48,9 +48,6 @@ describe('npm run db:dump', () => {
         declaring({
           declareKey: randomUUID(),
           declaration: aDeclaration({ title: 'Dumped title', severity: 'SEV3' }),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
           declaredAt: new Date(),
           via: 'test',
         }),

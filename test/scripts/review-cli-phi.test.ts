@@ -39,11 +39,7 @@ test('npm run review redacts PHI in the Markdown and the JSON; the record keeps 
           description: `Sent to ${EMAIL}`,
           affectedService: 'letters',
         }),
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
         declaredAt: new Date('2026-11-24T14:05:00Z'),
-        via: 'command',
       }),
     );
     await store.addTimelineEntry(incident.id, {

@@ -29,11 +29,7 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
       declaring({
         declareKey: 'cli-test',
         declaration: aDeclaration({ title: 'Lab results delayed', affectedService: 'lab', clinicalImpact: true }),
-        declaredBy: 'UALICE',
-        originChannelId: null,
-        responseUrl: null,
         declaredAt: new Date('2026-11-24T14:05:00Z'),
-        via: 'command',
       }),
     );
     await store.applyChange(

@@ -42,8 +42,6 @@ async function anIncidentIn(
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'Discharge letters delayed', ...declaration }),
       declaredBy: ALICE,
-      originChannelId: null,
-      responseUrl: null,
       declaredAt: now,
       via: 'test',
     }),

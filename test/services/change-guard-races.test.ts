@@ -61,8 +61,6 @@ async function anIncident(store: PrismaIncidentStore, declaredBy = 'UALICE', com
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'Races' }),
       declaredBy,
-      originChannelId: null,
-      responseUrl: null,
       declaredAt: at,
       via: 'test',
     }),
@@ -278,9 +276,6 @@ for (const database of testDatabases()) {
         declaring({
           declareKey: randomUUID(),
           declaration: aDeclaration({ title: 'Stalled' }),
-          declaredBy: 'UALICE',
-          originChannelId: null,
-          responseUrl: null,
           declaredAt: new Date(),
           via: 'test',
         }),

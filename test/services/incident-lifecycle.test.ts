@@ -52,8 +52,6 @@ async function anIncidentIn(
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'Pharmacy orders failing', ...opts.declaration }),
       declaredBy: ALICE,
-      originChannelId: null,
-      responseUrl: null,
       declaredAt,
       via: 'test',
     }),

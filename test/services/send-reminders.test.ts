@@ -48,9 +48,6 @@ async function anIncidentIn(
     declaring({
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'EHR login failing', severity }),
-      declaredBy: 'UALICE',
-      originChannelId: null,
-      responseUrl: null,
       declaredAt,
       via: 'test',
     }),

@@ -51,9 +51,6 @@ async function anIncidentWithChannel(store: PrismaIncidentStore): Promise<Incide
     declaring({
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'EHR login failing' }),
-      declaredBy: 'UALICE',
-      originChannelId: null,
-      responseUrl: null,
       declaredAt,
       via: 'test',
     }),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import { declaredIncident, type Declaration } from '../../src/domain/declaration.ts';
@@ -71,20 +72,36 @@ export const LOAD_SETTINGS = {
 
 /**
  * What the declare use case hands the store for a declaration (domain/declaration.ts:
- * declaredIncident), for tests that record incidents straight in the store.
+ * declaredIncident), for tests that record incidents straight in the store. Unless given: a new
+ * key, aDeclaration(), declared by UALICE with `/incident declare` now, from no channel.
  */
-export function declaring(input: {
-  declareKey: string;
-  declaration: Declaration;
-  declaredBy: string;
-  originChannelId: string | null;
-  responseUrl: string | null;
-  declaredAt: Date;
-  via: string;
-  pagerDutyLink?: PagerDutyLink;
-}): Parameters<IncidentStore['createIfAbsent']>[0] {
-  const { declareKey, pagerDutyLink, ...declared } = input;
-  return { declareKey, ...declaredIncident(declared), ...(pagerDutyLink ? { pagerDutyLink } : {}) };
+export function declaring(
+  input: Partial<{
+    declareKey: string;
+    declaration: Declaration;
+    declaredBy: string;
+    originChannelId: string | null;
+    responseUrl: string | null;
+    declaredAt: Date;
+    via: string;
+    pagerDutyLink: PagerDutyLink;
+  }> = {},
+): Parameters<IncidentStore['createIfAbsent']>[0] {
+  const {
+    declareKey = randomUUID(),
+    pagerDutyLink,
+    declaration = aDeclaration(),
+    declaredBy = 'UALICE',
+    originChannelId = null,
+    responseUrl = null,
+    declaredAt = new Date(),
+    via = 'command',
+  } = input;
+  return {
+    declareKey,
+    ...declaredIncident({ declaration, declaredBy, originChannelId, responseUrl, declaredAt, via }),
+    ...(pagerDutyLink ? { pagerDutyLink } : {}),
+  };
 }
 
 /** What a person declares, complete (as parseDeclaration gives it); override what matters. */

@@ -34,9 +34,6 @@ export async function aRemindableIncident(
     declaring({
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'Lab results delayed', severity: 'SEV1' }),
-      declaredBy: 'UALICE',
-      originChannelId: null,
-      responseUrl: null,
       declaredAt: opts.lastUpdateAt,
       via: 'test',
     }),
