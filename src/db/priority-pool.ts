@@ -13,6 +13,11 @@ type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefine
  * each one's `release` frees its place for the next in line.
  */
 export class PriorityPool extends pg.Pool {
+  /**
+   * Statements sent on this pool's connections since it opened (each query, BEGIN and COMMIT
+   * included): what a request costs in round trips, read by tests and the benches.
+   */
+  statements = 0;
   private out = 0;
   private readonly lines: { urgent: (() => void)[]; normal: (() => void)[] } = { urgent: [], normal: [] };
   private readonly limit: number;
@@ -61,6 +66,7 @@ export class PriorityPool extends pg.Pool {
       this.handOn();
       throw err;
     }
+    countStatements(checkedOut, this);
     const release = checkedOut.release;
     let released = false;
     checkedOut.release = (err?: Error | boolean) => {
@@ -79,4 +85,18 @@ export class PriorityPool extends pg.Pool {
     if (next) next();
     else this.out--;
   }
+}
+
+const COUNTED = Symbol('statements counted');
+
+/** Counts every statement `client` sends, on `pool.statements` (once per connection, kept across checkouts). */
+function countStatements(client: pg.PoolClient, pool: PriorityPool): void {
+  const c = client as pg.PoolClient & { [COUNTED]?: true };
+  if (c[COUNTED]) return;
+  c[COUNTED] = true;
+  const query = c.query;
+  c.query = function (this: pg.PoolClient, ...args: unknown[]) {
+    pool.statements++;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof c.query;
 }

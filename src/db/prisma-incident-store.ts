@@ -11,8 +11,8 @@ import type { NewTimelineEntry, TimelineEntry } from '../domain/timeline.ts';
 import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { currentActor } from '../audit-context.ts';
 import { audited, auditedTransaction } from './audited.ts';
-import { nextNumber } from './numbering.ts';
 
 const withRoles = { roles: true } as const;
 type Row = Prisma.IncidentGetPayload<{ include: typeof withRoles }>;
@@ -63,6 +63,92 @@ function toIncident(r: Row): Incident {
   };
 }
 
+/** An incident's columns under the names of `Incident`, for raw statements on `incident i`. */
+const INCIDENT_FIELDS: Record<Exclude<keyof Incident, 'roles'>, string> = {
+  id: 'i.id::text',
+  number: 'i.number',
+  title: 'i.title',
+  description: 'i.description',
+  affectedService: 'i.affected_service',
+  severity: 'i.severity::text',
+  status: 'i.status::text',
+  isPrivate: 'i.is_private',
+  clinicalImpact: 'i.clinical_impact',
+  declaredBy: 'i.declared_by',
+  channelId: 'i.channel_id',
+  channelName: 'i.channel_name',
+  summaryTs: 'i.summary_ts',
+  summaryPinned: 'i.summary_pinned',
+  declarerInvited: 'i.declarer_invited',
+  announcementTs: 'i.announcement_ts',
+  provisionedAt: 'i.provisioned_at',
+  provisionAttempts: 'i.provision_attempts',
+  provisionError: 'i.provision_error',
+  responseUrl: 'i.response_url',
+  createdAt: 'i.created_at',
+  updatedAt: 'i.updated_at',
+  resolvedAt: 'i.resolved_at',
+  closedAt: 'i.closed_at',
+  lastUpdateAt: 'i.last_update_at',
+  updateReminderDueAt: 'i.update_reminder_due_at',
+  commanderNudgedAt: 'i.commander_nudged_at',
+  freezeActive: 'i.freeze_active',
+  freezeAnnounced: 'i.freeze_announced',
+  clinicalNotifiedAt: 'i.clinical_notified_at',
+  onCallInvitedAt: 'i.on_call_invited_at',
+  onCallLookupFailedNoticed: 'i.on_call_lookup_failed_noticed',
+  nearMiss: 'i.near_miss',
+  dataBreach: 'i.data_breach',
+  breachAwareAt: 'i.breach_aware_at',
+  breachNotifiedAt: 'i.breach_notified_at',
+  breachNotifiedBy: 'i.breach_notified_by',
+  breachRemindedHours: 'i.breach_reminded_hours',
+};
+
+/**
+ * The incident of `incident i` with its roles, in one row: what a raw statement returns (a SELECT,
+ * or the RETURNING of an UPDATE or INSERT) in place of a re-read and a second query for the roles.
+ */
+const INCIDENT_ROW = Prisma.raw(
+  `${Object.entries(INCIDENT_FIELDS)
+    .map(([name, column]) => `${column} AS "${name}"`)
+    .join(
+      ', ',
+    )}, COALESCE((SELECT jsonb_object_agg(r.role::text, r.user_id) FROM incident_role r WHERE r.incident_id = i.id), '{}'::jsonb) AS "roles"`,
+);
+
+type RawIncident = Omit<Incident, 'roles'> & { roles: Partial<Record<RoleName, string>> | string };
+
+function fromRaw(r: RawIncident): Incident {
+  return { ...r, roles: typeof r.roles === 'string' ? JSON.parse(r.roles) : r.roles };
+}
+
+/**
+ * The start of a statement that tells the audit triggers who is acting (src/audit-context.ts), in
+ * the statement itself: a write that is one statement is its own transaction, so the setting (local
+ * to the transaction) is made once for it and ends with it, and no BEGIN, set_config and COMMIT go
+ * round trip by round trip. The statement joins `audit` (one row) so that the setting is made before
+ * any row is written. Without an actor the setting is empty: the change is the bot's own.
+ */
+function auditedWith(): Prisma.Sql {
+  const who = currentActor();
+  return Prisma.sql`WITH audit AS MATERIALIZED (SELECT set_config('incident_bot.actor', ${who?.actor ?? ''}, true) AS actor, set_config('incident_bot.via', ${who?.via ?? ''}, true) AS via)`;
+}
+
+/** The provisioning patch's columns. */
+const PATCH_COLUMNS: Record<keyof ProvisioningPatch, string> = {
+  channelId: 'channel_id',
+  channelName: 'channel_name',
+  summaryTs: 'summary_ts',
+  summaryPinned: 'summary_pinned',
+  declarerInvited: 'declarer_invited',
+  announcementTs: 'announcement_ts',
+  onCallInvitedAt: 'on_call_invited_at',
+  onCallLookupFailedNoticed: 'on_call_lookup_failed_noticed',
+};
+
+const iso = (d: Date) => d.toISOString();
+
 type EntryRow = Prisma.TimelineEntryGetPayload<object>;
 
 function toEntry(e: EntryRow): TimelineEntry {
@@ -81,14 +167,65 @@ function toEntry(e: EntryRow): TimelineEntry {
   };
 }
 
-/** Thrown inside a declaration's transaction to roll it back (and give its number back) when its key is taken. */
-const ALREADY_DECLARED = Symbol('already declared');
-
 /** Thrown inside a transaction to roll it back when a role guard no longer holds. */
 const GUARD_FAILED = Symbol('guard failed');
 
 function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  // P2002 from Prisma's own queries; P2010 with PostgreSQL's code from a raw one.
+  const cause = (err.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)
+    ?.driverAdapterError?.cause;
+  return err.code === 'P2002' || (err.code === 'P2010' && cause?.originalCode === '23505');
+}
+
+/**
+ * A declaration as one statement, its own transaction: the audit context, the next number (the
+ * counter's row stays locked until the statement commits, so declarations take their turn, and a
+ * statement that fails gives its number back: no gaps), the incident, its PagerDuty link and its
+ * timeline, written in that order (the audit trail's order), the incident returned. A declare key
+ * already taken fails it whole with a unique violation (of two copies at once, the second waits for
+ * the first to commit), and nothing is written.
+ */
+function insertDeclared(input: Parameters<IncidentStore['createIfAbsent']>[0]): Prisma.Sql {
+  const i = input.incident;
+  // As Prisma writes them: ids made here, @updatedAt and the entries' created_at at the client's now.
+  const now = new Date();
+  const link = input.pagerDutyLink;
+  const entries = input.timeline.map(
+    (e) =>
+      Prisma.sql`(${randomUUID()}::uuid, ${iso(e.occurredAt)}::timestamptz, ${e.kind}, ${e.actorId}, ${e.text}, ${e.data ? JSON.stringify(e.data) : null}::jsonb)`,
+  );
+  return Prisma.sql`${auditedWith()},
+    n AS (UPDATE number_counter SET last = last + 1 WHERE name = 'incident' RETURNING last),
+    i AS (
+      INSERT INTO incident (id, number, declare_key, title, description, affected_service, severity, status, is_private,
+                            clinical_impact, near_miss, resolved_at, data_breach, breach_aware_at, declared_by,
+                            origin_channel_id, response_url, created_at, last_update_at, updated_at)
+      SELECT ${randomUUID()}::uuid, n.last, ${input.declareKey}, ${i.title}, ${i.description}, ${i.affectedService},
+             ${i.severity}::"Severity", ${i.status}::"IncidentStatus", ${i.isPrivate}, ${i.clinicalImpact}, ${i.nearMiss},
+             ${i.resolvedAt ? iso(i.resolvedAt) : null}::timestamptz, ${i.dataBreach},
+             ${i.breachAwareAt ? iso(i.breachAwareAt) : null}::timestamptz, ${i.declaredBy}, ${i.originChannelId},
+             ${i.responseUrl}, ${iso(i.createdAt)}::timestamptz, ${iso(i.lastUpdateAt)}::timestamptz, ${iso(now)}::timestamptz
+        FROM n, audit
+      RETURNING *),
+    p AS (${
+      link
+        ? Prisma.sql`INSERT INTO pagerduty_link (id, incident_id, pagerduty_incident_id, html_url, title, origin, status, created_at)
+      SELECT ${randomUUID()}::uuid, i.id, ${link.pagerDutyIncidentId}, ${link.htmlUrl}, ${link.title}, ${link.origin}, ${link.status}, ${iso(now)}::timestamptz
+        FROM i RETURNING 1`
+        : Prisma.sql`SELECT 1 WHERE false`
+    }),
+    t AS (${
+      entries.length === 0
+        ? Prisma.sql`SELECT 1 WHERE false`
+        : Prisma.sql`
+      INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, actor_id, text, data, created_at)
+      SELECT e.id, i.id, e.occurred_at, e.kind, e.actor_id, e.text, e.data, ${iso(now)}::timestamptz
+        -- After the link: the count needs every row of p first.
+        FROM i, (SELECT count(*) FROM p) linked,
+             (VALUES ${Prisma.join(entries)}) AS e(id, occurred_at, kind, actor_id, text, data)`
+    })
+    SELECT ${INCIDENT_ROW} FROM i`;
 }
 
 function newEntryData(entry: NewTimelineEntry) {
@@ -130,68 +267,31 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async createIfAbsent(input: Parameters<IncidentStore['createIfAbsent']>[0]) {
-    const existing = await this.prisma.incident.findUnique({
-      where: { declareKey: input.declareKey },
-      include: withRoles,
-    });
-    if (existing) return { incident: toIncident(existing), created: false };
-    const i = input.incident;
     try {
-      const row = await auditedTransaction(this.prisma, async (tx) => {
-        // The number first: the counter stays locked until this commits, so declarations take their
-        // turn from here, and one that does not commit gives its number back (no gaps).
-        const number = await nextNumber(tx, 'incident');
-        // Under that lock, a copy of this request that got in first has committed: not declared twice.
-        if (await tx.incident.findUnique({ where: { declareKey: input.declareKey }, select: { id: true } }))
-          throw ALREADY_DECLARED;
-        return tx.incident.create({
-          data: {
-            number,
-            declareKey: input.declareKey,
-            title: i.title,
-            description: i.description,
-            affectedService: i.affectedService,
-            severity: i.severity,
-            status: i.status,
-            isPrivate: i.isPrivate,
-            clinicalImpact: i.clinicalImpact,
-            nearMiss: i.nearMiss,
-            resolvedAt: i.resolvedAt,
-            dataBreach: i.dataBreach,
-            breachAwareAt: i.breachAwareAt,
-            declaredBy: i.declaredBy,
-            originChannelId: i.originChannelId,
-            responseUrl: i.responseUrl,
-            createdAt: i.createdAt,
-            lastUpdateAt: i.lastUpdateAt,
-            // In the same transaction: an event for that PagerDuty incident never finds it unlinked.
-            ...(input.pagerDutyLink ? { pagerDutyLinks: { create: [input.pagerDutyLink] } } : {}),
-            timeline: { create: input.timeline.map(newEntryData) },
-          },
-          include: withRoles,
-        });
-      });
-      return { incident: toIncident(row), created: true };
+      const rows = await this.prisma.$queryRaw<RawIncident[]>(insertDeclared(input));
+      return { incident: fromRaw(rows[0]!), created: true };
     } catch (err) {
-      // The same request raced itself: the other copy recorded it first.
-      if (err !== ALREADY_DECLARED && !isUniqueViolation(err)) throw err;
-      const row = await this.prisma.incident.findUnique({
-        where: { declareKey: input.declareKey },
-        include: withRoles,
-      });
-      if (!row) throw err; // another key's conflict (its PagerDuty incident is linked elsewhere): nothing recorded
-      return { incident: toIncident(row), created: false };
+      // Declared already (a retried or double-submitted request; of two at once, the second waits
+      // for the first to commit): the statement failed whole, and its number went back.
+      if (!isUniqueViolation(err)) throw err;
+      const incident = await this.findOne(Prisma.sql`i.declare_key = ${input.declareKey}`);
+      if (!incident) throw err; // another key's conflict (its PagerDuty incident is linked elsewhere): nothing recorded
+      return { incident, created: false };
     }
   }
 
+  /** The incident matching `where` (on `incident i`), with its roles, in one query. */
+  private async findOne(where: Prisma.Sql): Promise<Incident | null> {
+    const rows = await this.prisma.$queryRaw<RawIncident[]>`SELECT ${INCIDENT_ROW} FROM incident i WHERE ${where}`;
+    return rows[0] ? fromRaw(rows[0]) : null;
+  }
+
   async findById(id: string) {
-    const row = await this.prisma.incident.findUnique({ where: { id }, include: withRoles });
-    return row ? toIncident(row) : null;
+    return this.findOne(Prisma.sql`i.id = ${id}::uuid`);
   }
 
   async findByNumber(number: number) {
-    const row = await this.prisma.incident.findUnique({ where: { number }, include: withRoles });
-    return row ? toIncident(row) : null;
+    return this.findOne(Prisma.sql`i.number = ${number}::int`);
   }
 
   async timeline(incidentId: string) {
@@ -203,41 +303,75 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async claimProvisioning(id: string, now: Date, until: Date) {
-    const { count } = await this.write((tx) =>
-      tx.incident.updateMany({
-        where: {
-          id,
-          provisionedAt: null,
-          OR: [{ provisionLockUntil: null }, { provisionLockUntil: { lt: now } }],
-        },
-        data: { provisionLockUntil: until },
-      }),
-    );
-    return count === 1;
+    const rows = await this.prisma.$queryRaw<RawIncident[]>`${auditedWith()}
+      UPDATE incident i SET provision_lock_until = ${iso(until)}::timestamptz, updated_at = ${iso(new Date())}::timestamptz
+        FROM audit
+       WHERE i.id = ${id}::uuid AND i.provisioned_at IS NULL
+         AND (i.provision_lock_until IS NULL OR i.provision_lock_until < ${iso(now)}::timestamptz)
+      RETURNING ${INCIDENT_ROW}`;
+    return rows[0] ? fromRaw(rows[0]) : null;
   }
 
-  async recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date, held?: Date) {
-    const data = leaseUntil ? { ...patch, provisionLockUntil: leaseUntil } : patch;
-    return this.fenced(id, data, held);
+  async recordProvisioning(
+    id: string,
+    patch: ProvisioningPatch,
+    leaseUntil?: Date,
+    held?: Date,
+    entry?: NewTimelineEntry,
+  ) {
+    const sets = Object.entries(patch).map(([field, value]) => {
+      const column = Prisma.raw(PATCH_COLUMNS[field as keyof ProvisioningPatch]);
+      return value instanceof Date
+        ? Prisma.sql`${column} = ${iso(value)}::timestamptz`
+        : Prisma.sql`${column} = ${value}`;
+    });
+    if (leaseUntil) sets.push(Prisma.sql`provision_lock_until = ${iso(leaseUntil)}::timestamptz`);
+    return this.fenced(id, sets, held, entry);
   }
 
   async finishProvisioning(id: string, now: Date, error: string | null, held?: Date) {
-    const data: Prisma.IncidentUpdateManyMutationInput = error
-      ? { provisionLockUntil: null, provisionError: error, provisionAttempts: { increment: 1 } }
-      : { provisionLockUntil: null, provisionError: null, provisionedAt: now };
-    return this.fenced(id, data, held);
+    return this.fenced(
+      id,
+      error
+        ? [
+            Prisma.sql`provision_lock_until = NULL, provision_error = ${error}`,
+            Prisma.sql`provision_attempts = i.provision_attempts + 1`,
+          ]
+        : [Prisma.sql`provision_lock_until = NULL, provision_error = NULL, provisioned_at = ${iso(now)}::timestamptz`],
+      held,
+    );
   }
 
-  /** A provisioning write; with `held`, a compare-and-set on the lease (a fencing token). */
-  private async fenced(id: string, data: Prisma.IncidentUpdateManyMutationInput, held?: Date): Promise<Incident> {
-    const { count } = await this.write((tx) =>
-      tx.incident.updateMany({ where: { id, ...(held ? { provisionLockUntil: held } : {}) }, data }),
-    );
-    if (count !== 1) {
+  /**
+   * A provisioning write, one statement returning the incident: with `held`, a compare-and-set on
+   * the lease (a fencing token); with `entry`, its timeline entry written first, in the same
+   * statement and on the same condition.
+   */
+  private async fenced(id: string, sets: Prisma.Sql[], held?: Date, entry?: NewTimelineEntry): Promise<Incident> {
+    const leased = held ? Prisma.sql`AND provision_lock_until = ${iso(held)}::timestamptz` : Prisma.empty;
+    // As Prisma's updates: updated_at at the client's now.
+    const now = iso(new Date());
+    const rows = await this.prisma.$queryRaw<RawIncident[]>`${auditedWith()}${
+      entry
+        ? Prisma.sql`,
+      t AS (
+        INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, actor_id, text, data, created_at)
+        SELECT ${randomUUID()}::uuid, x.id, ${iso(entry.occurredAt)}::timestamptz, ${entry.kind}, ${entry.actorId}, ${entry.text},
+               ${entry.data ? JSON.stringify(entry.data) : null}::jsonb, ${now}::timestamptz
+          FROM incident x, audit WHERE x.id = ${id}::uuid ${leased}
+        RETURNING 1)`
+        : Prisma.empty
+    }
+      UPDATE incident i SET ${Prisma.join([...sets, Prisma.sql`updated_at = ${now}::timestamptz`])}
+        -- After the entry: the count needs every row of t first.
+        FROM audit${entry ? Prisma.sql`, (SELECT count(*) FROM t) entered` : Prisma.empty}
+       WHERE i.id = ${id}::uuid ${leased}
+      RETURNING ${INCIDENT_ROW}`;
+    if (!rows[0]) {
       if (held) throw new ProvisioningLeaseLost(id);
       throw new Error(`incident ${id} not found`);
     }
-    return toIncident(await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
+    return fromRaw(rows[0]);
   }
 
   async listUnprovisioned(maxAttempts: number, limit: number, declaredBefore: Date, now: Date) {
@@ -260,8 +394,7 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async findByChannel(channelId: string) {
-    const row = await this.prisma.incident.findUnique({ where: { channelId }, include: withRoles });
-    return row ? toIncident(row) : null;
+    return this.findOne(Prisma.sql`i.channel_id = ${channelId}`);
   }
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
@@ -312,26 +445,29 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async decideFreeze(id: string) {
-    // Set while freezeApplies (domain/lifecycle.ts) holds of the stored row.
-    const count = await this.write(
-      (tx) => tx.$executeRaw`
-      UPDATE incident SET freeze_active = true
-       WHERE id = ${id}::uuid AND NOT freeze_active AND severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss`,
-    );
-    const row = await this.prisma.incident.findUniqueOrThrow({ where: { id }, include: withRoles });
-    return { incident: toIncident(row), started: count === 1 };
+    // Set while freezeApplies (domain/lifecycle.ts) holds of the stored row; the incident as it is
+    // after, in the same statement (as updated, or as it was when nothing changed).
+    const rows = await this.prisma.$queryRaw<(RawIncident & { started: boolean })[]>`${auditedWith()},
+      u AS (
+        UPDATE incident i SET freeze_active = true FROM audit
+         WHERE i.id = ${id}::uuid AND NOT i.freeze_active AND i.severity = 'SEV1' AND i.status NOT IN ('RESOLVED', 'CLOSED') AND NOT i.near_miss
+        RETURNING ${INCIDENT_ROW}, true AS started)
+      SELECT * FROM u
+      UNION ALL
+      SELECT ${INCIDENT_ROW}, false AS started FROM incident i WHERE i.id = ${id}::uuid AND NOT EXISTS (SELECT 1 FROM u)`;
+    if (!rows[0]) throw new Error(`incident ${id} not found`);
+    const { started, ...incident } = rows[0];
+    return { incident: fromRaw(incident), started };
   }
 
   async claimNotices(id: string, now: Date, until: Date) {
-    const count = await this.write(
-      (tx) => tx.$executeRaw`
-      UPDATE incident SET notice_lock_until = ${until.toISOString()}::timestamptz
-       WHERE id = ${id}::uuid
-         AND (notice_lock_until IS NULL OR notice_lock_until < ${now.toISOString()}::timestamptz)
-         AND (freeze_active <> freeze_announced OR (clinical_impact AND clinical_notified_at IS NULL))`,
-    );
-    if (count !== 1) return null;
-    return this.findById(id);
+    const rows = await this.prisma.$queryRaw<RawIncident[]>`${auditedWith()}
+      UPDATE incident i SET notice_lock_until = ${iso(until)}::timestamptz FROM audit
+       WHERE i.id = ${id}::uuid
+         AND (i.notice_lock_until IS NULL OR i.notice_lock_until < ${iso(now)}::timestamptz)
+         AND (i.freeze_active <> i.freeze_announced OR (i.clinical_impact AND i.clinical_notified_at IS NULL))
+      RETURNING ${INCIDENT_ROW}`;
+    return rows[0] ? fromRaw(rows[0]) : null;
   }
 
   async recordNotice(

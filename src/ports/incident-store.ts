@@ -103,14 +103,24 @@ export interface IncidentStore {
   findById(id: string): Promise<Incident | null>;
   findByNumber(number: number): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
-  /** Takes the provisioning lease until `until`; false when another worker holds it or it is done. */
-  claimProvisioning(id: string, now: Date, until: Date): Promise<boolean>;
+  /**
+   * Takes the provisioning lease until `until`: the incident as of the claim, or null when another
+   * worker holds it or it is done.
+   */
+  claimProvisioning(id: string, now: Date, until: Date): Promise<Incident | null>;
   /**
    * Records completed steps and renews the provisioning lease until `leaseUntil`. With `held` (the
    * lease the run holds), only while it still holds it: otherwise ProvisioningLeaseLost, and nothing
-   * is written (another run took the incident over after the lease ran out).
+   * is written (another run took the incident over after the lease ran out). With `entry`, that
+   * timeline entry is recorded with the step, on the same condition.
    */
-  recordProvisioning(id: string, patch: ProvisioningPatch, leaseUntil?: Date, held?: Date): Promise<Incident>;
+  recordProvisioning(
+    id: string,
+    patch: ProvisioningPatch,
+    leaseUntil?: Date,
+    held?: Date,
+    entry?: NewTimelineEntry,
+  ): Promise<Incident>;
   /** Ends a provisioning run: `error` null marks it complete at `now`. Releases the lease (with `held`, only that lease, as above). */
   finishProvisioning(id: string, now: Date, error: string | null, held?: Date): Promise<Incident>;
   /**

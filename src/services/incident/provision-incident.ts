@@ -1,5 +1,6 @@
 import { incidentChannelName } from '../../domain/channel-name.ts';
 import type { Incident } from '../../domain/incident.ts';
+import type { NewTimelineEntry } from '../../domain/timeline.ts';
 import {
   MAX_CHANNEL_NAME_ATTEMPTS,
   STEP_LABELS,
@@ -43,13 +44,13 @@ function reasonOf(err: unknown): string {
 export async function provisionIncident(deps: ServiceDeps, incidentId: string): Promise<ProvisionOutcome> {
   const { store, clock } = deps;
   const now = clock.now();
-  let incident = await mustFind(deps, incidentId);
-  if (incident.provisionedAt) return { state: 'complete', incident, warnings: [], alreadyDone: true };
   // The lease is also a fencing token: each record is a compare-and-set on it, so a run that
   // stalled past it (and was taken over) stops at its next record instead of carrying on beside
-  // the run that took over.
+  // the run that took over. The claim gives the incident as claimed (done or leased: nothing).
   const lease = { until: new Date(now.getTime() + leaseMsOf(deps)) };
-  if (!(await store.claimProvisioning(incidentId, now, lease.until))) return busyOrDone(deps, incidentId);
+  const claimed = await store.claimProvisioning(incidentId, now, lease.until);
+  if (!claimed) return busyOrDone(deps, incidentId);
+  let incident = claimed;
   const warnings: string[] = [];
   let step: ProvisioningStep | undefined;
   const ran = new Set<ProvisioningStep>();
@@ -111,16 +112,19 @@ async function runStep(
   lease: { until: Date },
 ): Promise<Incident> {
   const { chat, store, clock } = deps;
-  const record = async (patch: Parameters<typeof store.recordProvisioning>[1]) => {
+  const record = async (patch: Parameters<typeof store.recordProvisioning>[1], entry?: NewTimelineEntry) => {
     const renewed = new Date(clock.now().getTime() + leaseMsOf(deps));
-    const recorded = await store.recordProvisioning(incident.id, patch, renewed, lease.until);
+    const recorded = await store.recordProvisioning(incident.id, patch, renewed, lease.until, entry);
     lease.until = renewed;
     return recorded;
   };
   const channelId = incident.channelId!;
   switch (step) {
-    case 'create-channel':
-      return record(await createChannel(deps, incident));
+    case 'create-channel': {
+      // The channel and its timeline entry are recorded together.
+      const { patch, entry } = await createChannel(deps, incident);
+      return record(patch, entry);
+    }
     case 'invite-declarer':
       try {
         await chat.inviteUsers(channelId, [incident.declaredBy]);
@@ -129,13 +133,16 @@ async function runStep(
         // A person who cannot be invited must not hold up the summary and the announcement.
         const text = `Could not invite the declarer <@${incident.declaredBy}> (Slack said ${err.code}): join the channel yourself.`;
         warnings.push(`I could not invite you to the channel (Slack said \`${err.code}\`): please join it yourself.`);
-        await store.addTimelineEntry(incident.id, {
-          occurredAt: clock.now(),
-          kind: 'invite_failed',
-          actorId: null,
-          text,
-          data: { userId: incident.declaredBy, error: err.code },
-        });
+        return record(
+          { declarerInvited: true },
+          {
+            occurredAt: clock.now(),
+            kind: 'invite_failed',
+            actorId: null,
+            text,
+            data: { userId: incident.declaredBy, error: err.code },
+          },
+        );
       }
       return record({ declarerInvited: true });
     case 'post-summary': {
@@ -209,7 +216,7 @@ function declarationRedactionWarning(
  * could record it (a crash, a lost response): that channel is adopted, never duplicated.
  */
 async function createChannel(deps: ServiceDeps, incident: Incident) {
-  const { chat, store, clock } = deps;
+  const { chat, clock } = deps;
   for (let attempt = 1; attempt <= MAX_CHANNEL_NAME_ATTEMPTS; attempt++) {
     const name = incidentChannelName(incident.number, incident.title, attempt);
     const created = await chat.createChannel(name, incident.isPrivate);
@@ -223,7 +230,7 @@ async function createChannel(deps: ServiceDeps, incident: Incident) {
       }
     }
     if (channel) {
-      await store.addTimelineEntry(incident.id, {
+      const entry: NewTimelineEntry = {
         occurredAt: clock.now(),
         kind: 'channel_created',
         actorId: null,
@@ -231,8 +238,8 @@ async function createChannel(deps: ServiceDeps, incident: Incident) {
           ? `Channel #${channel.name} (created by an earlier attempt) taken over`
           : `Channel #${channel.name} created`,
         data: { channelId: channel.id, adopted },
-      });
-      return { channelId: channel.id, channelName: channel.name };
+      };
+      return { patch: { channelId: channel.id, channelName: channel.name }, entry };
     }
   }
   throw new ChatError('name_taken', `every channel name for ${incident.number} is taken`);
