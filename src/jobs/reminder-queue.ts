@@ -163,33 +163,48 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
   boss.on('error', (err: Error) => deps.logger.error({ err }, 'reminder queue error'));
 
   let stopping = false;
-  const scheduler: ReminderScheduler = {
-    async schedule(incident: Incident) {
-      const now = deps.clock.now();
+  /**
+   * Queues each incident's next check, all in one insert. One job per incident and due time,
+   * whatever state the first one is in: its id is made from them, and pg-boss inserts nothing when a
+   * job with that id exists. (The queue's "short" policy alone makes singletonKey unique only among
+   * jobs not yet started: a replica scheduling a due reminder just after another replica's job had
+   * started queued a second one.)
+   */
+  async function scheduleAll(incidents: Iterable<Incident>): Promise<void> {
+    const now = deps.clock.now();
+    const jobs: { id: string; singletonKey: string; data: ReminderJob; startAfter?: number }[] = [];
+    for (const incident of incidents) {
       const at = nextReminderAt(incident, now, deps.settings.reminderCadence);
-      if (!at) return; // resolved or closed (no breach clock running), or no channel: nothing more to remind
+      if (!at) continue; // resolved or closed (no breach clock running), or no channel: nothing more to remind
       const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
-      // One job per incident and due time, whatever state the first one is in: its id is made from
-      // them, and pg-boss inserts nothing when a job with that id exists. (The queue's "short" policy
-      // alone makes singletonKey unique only among jobs not yet started: a replica scheduling a due
-      // reminder just after another replica's job had started queued a second one.)
       const singletonKey = `${incident.id}:${at.toISOString()}`;
-      const id = reminderJobId(singletonKey);
-      const queued = await boss.send(REMINDER_QUEUE, { incidentId: incident.id } satisfies ReminderJob, {
-        id,
+      jobs.push({
+        id: reminderJobId(singletonKey),
         singletonKey,
+        data: { incidentId: incident.id },
         ...(delaySeconds > 0 ? { startAfter: delaySeconds } : {}),
       });
-      if (queued !== null) return;
-      // The job is there already. One that failed (its retries spent while Slack was down for
-      // minutes) or was cancelled is put back in the queue: the reminder is still due, the check
-      // that failed never queued the next one, and nothing else would queue this one again.
-      // (Several replicas doing this at once move it once: pg-boss changes only a failed or a
-      // cancelled job.)
-      const existing = await boss.getJobById(REMINDER_QUEUE, id);
-      if (existing?.state === 'failed') await boss.retry(REMINDER_QUEUE, id);
-      else if (existing?.state === 'cancelled') await boss.resume(REMINDER_QUEUE, id);
-    },
+    }
+    if (jobs.length === 0) return;
+    const inserted = new Set((await boss.insert(REMINDER_QUEUE, jobs, { returnId: true })) ?? []);
+    const existing = jobs.map((j) => j.id).filter((id) => !inserted.has(id));
+    if (existing.length === 0) return;
+    // Those jobs are there already. One that failed (its retries spent while Slack was down for
+    // minutes) or was cancelled is put back in the queue: the reminder is still due, the check
+    // that failed never queued the next one, and nothing else would queue this one again.
+    // (Several replicas doing this at once move it once: pg-boss changes only a failed or a
+    // cancelled job.)
+    const { rows } = await opts.pool.query<{ id: string; state: string }>(
+      "SELECT id::text, state::text FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state IN ('failed', 'cancelled')",
+      [REMINDER_QUEUE, existing],
+    );
+    const failed = rows.filter((r) => r.state === 'failed').map((r) => r.id);
+    const cancelled = rows.filter((r) => r.state === 'cancelled').map((r) => r.id);
+    if (failed.length) await boss.retry(REMINDER_QUEUE, failed);
+    if (cancelled.length) await boss.resume(REMINDER_QUEUE, cancelled);
+  }
+  const scheduler: ReminderScheduler = {
+    schedule: (incident: Incident) => scheduleAll([incident]),
   };
 
   await boss.start();
@@ -206,11 +221,10 @@ export async function startReminderQueue(opts: ReminderQueueOptions): Promise<Re
     const toSchedule = new Map<string, Incident>();
     for (const incident of [...(await deps.store.listActive()), ...(await deps.store.listAwaitingBreachNotice())])
       toSchedule.set(incident.id, incident);
-    for (const incident of toSchedule.values()) {
-      await scheduler
-        .schedule(incident)
-        .catch((err: unknown) => deps.logger.error({ err, incidentId: incident.id }, 'could not schedule reminders'));
-    }
+    // All in one insert (and, for jobs already there, one look at their state).
+    await scheduleAll(toSchedule.values()).catch((err: unknown) =>
+      deps.logger.error({ err, incidents: toSchedule.size }, 'could not schedule reminders'),
+    );
     await boss.work<ReminderJob>(
       REMINDER_QUEUE,
       {

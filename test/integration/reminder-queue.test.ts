@@ -216,6 +216,40 @@ for (const database of testDatabases()) {
       await startReplica('d', url);
       assert.equal((await jobs(lost)).length, jobsBefore);
     });
+
+    test('a starting replica reschedules every active incident in one insert, and the next start queues nothing twice', async () => {
+      for (const q of running) await q.stop();
+      const incidents = await Promise.all(
+        // Due in 16 to 20 minutes: nothing runs them during the test.
+        [10, 11, 12, 13, 14].map((m) => anIncident(a.store, { lastUpdateAt: new Date(Date.now() - m * MINUTE) })),
+      );
+      for (const incident of incidents) assert.deepEqual(await jobs(incident), []);
+
+      const e = await startReplica('e', url);
+      const queued = await Promise.all(incidents.map((incident) => jobs(incident)));
+      assert.deepEqual(
+        queued.map((j) => j.length),
+        [1, 1, 1, 1, 1],
+        'one job each',
+      );
+      // pg-boss stamps a job with the time its statement's transaction began: one time for all five
+      // is one statement (five sends would be five transactions, five times).
+      const { rows } = await primary.pool.query<{ n: number }>(
+        'SELECT count(DISTINCT created_on)::int AS n FROM pgboss.job WHERE id = ANY($1::uuid[])',
+        [queued.map((j) => j[0]!.id)],
+      );
+      assert.equal(rows[0]!.n, 1, 'queued in one insert');
+
+      await e.queue.stop();
+      await startReplica('f', url);
+      for (const [i, incident] of incidents.entries()) {
+        assert.deepEqual(
+          (await jobs(incident)).map((j) => j.id),
+          queued[i]!.map((j) => j.id),
+          'the second start queues nothing twice',
+        );
+      }
+    });
   });
 
   describe(`pg-boss's schema on a database without it, replicas starting at once (${database.name})`, () => {
