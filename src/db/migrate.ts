@@ -65,6 +65,9 @@ class WholeScriptPg extends PrismaPg {
 
 type Engine = Awaited<ReturnType<(typeof SchemaEngine)['new']>>;
 
+/** Schema engines this process started, itself or in a migration process (for tests: a start on a current schema starts none). */
+export const schemaEngineStarts = { count: 0 };
+
 export function readMigrations() {
   const dirs = fs.existsSync(MIGRATIONS_DIR)
     ? fs
@@ -99,6 +102,7 @@ function schemaFiles() {
 }
 
 async function withEngine<T>(databaseUrl: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  schemaEngineStarts.count++;
   const { SchemaEngine } = await import('@prisma/schema-engine-wasm');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, Client: CatalogFriendlyClient });
   const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
@@ -164,6 +168,7 @@ export function diffMigrationsToSchemaInWorker(databaseUrl: string): Promise<str
 export type MigrationOp = 'apply' | 'diff';
 
 async function inMigrationProcess<T>(op: MigrationOp, databaseUrl: string): Promise<T> {
+  schemaEngineStarts.count++;
   const { fork } = await import('node:child_process');
   // Node strips the child's TypeScript types as it does the bot's; none of the bot's own Node
   // options (a test runner's, a profiler's) are passed on.

@@ -51,39 +51,53 @@ export interface MigrationState {
   database: string;
   /** Committed migrations not (successfully) recorded in _prisma_migrations. */
   pending: string[];
-  /** Whether that role could apply them (it owns _prisma_migrations, or may create it). */
+  /** Whether that role could apply them (it owns _prisma_migrations, or may create it); only asked when some are pending (true when none are). */
   canMigrate: boolean;
 }
 
-/** What is left to migrate, read from _prisma_migrations: no schema engine (and no DDL right) needed. */
+/** Queries migrationState sent since the process started (for tests: a current schema costs one). */
+export const migrationChecks = { queries: 0 };
+
+/**
+ * What is left to migrate, read from _prisma_migrations: no schema engine (and no DDL right)
+ * needed. When the schema is current that is one query; the catalog is asked only when the table is
+ * missing or some migration is pending (whether the role could apply them).
+ */
 export async function migrationState(url: string): Promise<MigrationState> {
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ role: string; database: string; has_table: boolean; can_migrate: boolean }>(`
-      SELECT session_user AS role, current_database() AS database, t.oid IS NOT NULL AS has_table,
+    const query = <R extends pg.QueryResultRow>(text: string) => {
+      migrationChecks.queries++;
+      return c.query<R>(text);
+    };
+    const committed = readMigrations().migrationDirectories.map((d) => d.path);
+    let found: { role: string; database: string; applied: string[] } | null = null;
+    try {
+      const { rows } = await query<{ role: string; database: string; applied: string[] }>(
+        `SELECT session_user AS role, current_database() AS database,
+                COALESCE(array_agg(migration_name), '{}') AS applied
+           FROM public._prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      );
+      found = rows[0]!;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === '42501') {
+        const { rows } = await query<{ role: string }>('SELECT session_user AS role');
+        throw new DatabaseSetupError(
+          `The database role ${rows[0]!.role} cannot read _prisma_migrations: ${MIGRATE_HINT}, which grants the bot's role what it needs.`,
+        );
+      }
+      if (code !== '42P01') throw err; // 42P01: no _prisma_migrations yet (a new database)
+    }
+    const applied = new Set(found?.applied ?? []);
+    const pending = committed.filter((name) => !applied.has(name));
+    if (found && pending.length === 0) return { role: found.role, database: found.database, pending, canMigrate: true };
+    const { rows } = await query<{ role: string; database: string; can_migrate: boolean }>(`
+      SELECT session_user AS role, current_database() AS database,
              CASE WHEN t.oid IS NULL THEN has_schema_privilege('public', 'CREATE')
                   ELSE pg_has_role(current_user, t.relowner, 'USAGE') END AS can_migrate
         FROM (SELECT 1) one
         LEFT JOIN pg_class t ON t.oid = to_regclass('public._prisma_migrations')`);
-    const { role, database, has_table, can_migrate } = rows[0]!;
-    let applied = new Set<string>();
-    if (has_table) {
-      try {
-        const r = await c.query<{ name: string }>(
-          'SELECT migration_name AS name FROM public._prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-        );
-        applied = new Set(r.rows.map((x) => x.name));
-      } catch (err) {
-        if ((err as { code?: string }).code === '42501') {
-          throw new DatabaseSetupError(
-            `The database role ${role} cannot read _prisma_migrations: ${MIGRATE_HINT}, which grants the bot's role what it needs.`,
-          );
-        }
-        throw err;
-      }
-    }
-    const pending = readMigrations()
-      .migrationDirectories.map((d) => d.path)
-      .filter((name) => !applied.has(name));
+    const { role, database, can_migrate } = rows[0]!;
     return { role, database, pending, canMigrate: can_migrate };
   });
 }
