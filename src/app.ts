@@ -157,7 +157,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const store = new PrismaIncidentStore(db.prisma);
   const work = new WorkLimit(config.WORK_CONCURRENCY);
   const metrics = createMetrics({
-    openIncidents: () => store.listActive(),
+    openIncidents: () => store.countActiveBySeverity(),
     logger,
     work: () => work.stats,
     token: config.METRICS_TOKEN ?? null,

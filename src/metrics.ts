@@ -34,8 +34,8 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
-  /** The incidents not resolved or closed (IncidentStore.listActive), read on each scrape. */
-  openIncidents: () => Promise<readonly { severity: Severity }[]>;
+  /** How many incidents are not resolved or closed, by severity (IncidentStore.countActiveBySeverity: one aggregate query), read on each scrape. */
+  openIncidents: () => Promise<Partial<Record<Severity, number>>>;
   logger: Logger;
   /** Work after acks running and waiting for a slot (WorkLimit.stats), read on each scrape. */
   work?: () => { running: number; waiting: number };
@@ -156,15 +156,14 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     registers,
     async collect() {
       this.reset();
-      let active: readonly { severity: Severity }[];
+      let counts: Partial<Record<Severity, number>>;
       try {
-        active = await openIncidents();
+        counts = await openIncidents();
       } catch (err) {
         logger.warn({ err }, 'metrics: open incidents could not be read');
         return;
       }
-      for (const severity of SEVERITIES) this.set({ severity }, 0);
-      for (const incident of active) this.inc({ severity: incident.severity });
+      for (const severity of SEVERITIES) this.set({ severity }, counts[severity] ?? 0);
     },
   });
 

@@ -13,7 +13,9 @@ function recordingLogger() {
   return { logger, warnings };
 }
 
-function metrics(openIncidents: () => Promise<{ severity: 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' }[]> = async () => []) {
+function metrics(
+  openIncidents: () => Promise<Partial<Record<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4', number>>> = async () => ({}),
+) {
   const { logger, warnings } = recordingLogger();
   const m = createMetrics({ openIncidents, logger, processMetrics: false });
   const series = async (name: string) => {
@@ -130,7 +132,7 @@ describe('metrics', () => {
     let fail = false;
     const { m, warnings, series } = metrics(async () => {
       if (fail) throw new Error('connection refused');
-      return [{ severity: 'SEV1' }, { severity: 'SEV3' }, { severity: 'SEV3' }];
+      return { SEV1: 1, SEV3: 2 };
     });
     const open = async () =>
       Object.fromEntries((await series('incident_bot_open_incidents')).map((s) => [s.labels.severity, s.value]));
@@ -145,7 +147,7 @@ describe('metrics', () => {
   test('work after acks: running and waiting, as the work limit has them at the scrape', async () => {
     let stats = { running: 4, waiting: 11 };
     const m = createMetrics({
-      openIncidents: async () => [],
+      openIncidents: async () => ({}),
       logger: silentLogger,
       processMetrics: false,
       work: () => stats,
@@ -200,7 +202,7 @@ describe('the /metrics bearer token', () => {
         m.route.handler({ headers: authorization ? { authorization } : {} } as never, res as never);
       });
     const guarded = createMetrics({
-      openIncidents: async () => [],
+      openIncidents: async () => ({}),
       logger: silentLogger,
       processMetrics: false,
       token: 'abcdefghijklmnop',
@@ -210,7 +212,7 @@ describe('the /metrics bearer token', () => {
     const ok = await call(guarded, 'Bearer abcdefghijklmnop');
     assert.equal(ok.status, 200);
     assert.match(ok.body, /incident_bot_slack_requests_total/);
-    const open = createMetrics({ openIncidents: async () => [], logger: silentLogger, processMetrics: false });
+    const open = createMetrics({ openIncidents: async () => ({}), logger: silentLogger, processMetrics: false });
     assert.equal((await call(open)).status, 200);
   });
 });

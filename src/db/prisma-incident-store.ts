@@ -1,4 +1,6 @@
-import type { Incident, RoleName } from '../domain/incident.ts';
+import { STATUSES, type Incident, type RoleName } from '../domain/incident.ts';
+import { isActive } from '../domain/lifecycle.ts';
+import type { Severity } from '../domain/severity.ts';
 import type {
   ChangeGuard,
   IncidentChange,
@@ -690,6 +692,16 @@ export class PrismaIncidentStore implements IncidentStore {
       include: withRoles,
     });
     return rows.map(toIncident);
+  }
+
+  async countActiveBySeverity() {
+    const groups = await this.prisma.incident.groupBy({
+      by: ['severity'],
+      // The active statuses named (not "not resolved or closed"), so an index on status can find them.
+      where: { status: { in: STATUSES.filter(isActive) } },
+      _count: { _all: true },
+    });
+    return Object.fromEntries(groups.map((g) => [g.severity, g._count._all])) as Partial<Record<Severity, number>>;
   }
 
   async ping() {

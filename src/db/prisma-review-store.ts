@@ -1,11 +1,26 @@
-import { actionRef, type ActionItem, type NewActionItem } from '../domain/action-items.ts';
-import type { GuardrailAction, GuardrailIncident } from '../domain/guardrail-report.ts';
-import { CONTRIBUTING_FACTORS, type ContributingFactor, type ReviewInputDraft } from '../domain/review.ts';
+import {
+  ACTION_STATUSES,
+  actionRef,
+  type ActionItem,
+  type ActionStatus,
+  type BacklogCursor,
+  type NewActionItem,
+} from '../domain/action-items.ts';
+import type { GuardrailFigures } from '../domain/guardrail-report.ts';
+import {
+  ACTION_CATEGORIES,
+  ACTION_PRIORITIES,
+  CONTRIBUTING_FACTORS,
+  type ActionCategory,
+  type ContributingFactor,
+  type ReviewInputDraft,
+} from '../domain/review.ts';
 import type {
   ActionChange,
   ActionGuard,
   ActionItemQuery,
   ActionReminderSeen,
+  BacklogFilter,
   ReviewStore,
   StoredReview,
 } from '../ports/review-store.ts';
@@ -54,14 +69,40 @@ function toReview(r: ReviewRow): StoredReview {
 const hasInput = (input: unknown) => !!input && typeof input === 'object' && Object.keys(input).length > 0;
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
-const isFactor = (v: unknown): v is ContributingFactor =>
-  typeof v === 'string' && (CONTRIBUTING_FACTORS as readonly string[]).includes(v);
+/** Backlog order (sortBacklog): the enums are declared in that order (open before done, high before low). */
+const BACKLOG_ORDER: Prisma.ActionItemOrderByWithRelationInput[] = [
+  { status: 'asc' },
+  { due: { sort: 'asc', nulls: 'last' } },
+  { priority: 'asc' },
+  { number: 'asc' },
+];
 
-/** The factors a stored review lists (stored input is read defensively: it was validated when saved). */
-function factorsOf(input: unknown): ContributingFactor[] {
-  const list = (input as { contributingFactors?: unknown } | null)?.contributingFactors;
-  if (!Array.isArray(list)) return [];
-  return list.map((f) => (f as { factor?: unknown })?.factor).filter(isFactor);
+const laterOf = <T extends string>(values: readonly T[], v: T): T[] => values.slice(values.indexOf(v) + 1);
+
+/** The items after `c` in backlog order (a keyset: the same order as BACKLOG_ORDER). */
+function afterCursor(c: BacklogCursor): Prisma.ActionItemWhereInput {
+  const samePriorityOn = {
+    OR: [
+      { priority: { in: laterOf(ACTION_PRIORITIES, c.priority) } },
+      { priority: c.priority, number: { gt: c.number } },
+    ],
+  };
+  const sameStatus: Prisma.ActionItemWhereInput =
+    c.due === null
+      ? { status: c.status, due: null, ...samePriorityOn }
+      : {
+          status: c.status,
+          OR: [{ due: null }, { due: { gt: toDate(c.due) } }, { due: toDate(c.due), ...samePriorityOn }],
+        };
+  return { OR: [{ status: { in: laterOf<ActionStatus>(ACTION_STATUSES, c.status) } }, sameStatus] };
+}
+
+function backlogWhere(f: BacklogFilter): Prisma.ActionItemWhereInput {
+  return {
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.ownerId ? { ownerId: f.ownerId } : {}),
+    ...(f.dueBefore ? { due: { lt: toDate(f.dueBefore) } } : {}),
+  };
 }
 
 /** Thrown inside a transaction to roll it back when the review changed since the person read it. */
@@ -220,6 +261,22 @@ export class PrismaReviewStore implements ReviewStore {
     return rows.map(toActionItem);
   }
 
+  async backlogPage(filter: BacklogFilter, page: { after: BacklogCursor | null; limit: number }) {
+    const where = backlogWhere(filter);
+    const rows = await this.prisma.actionItem.findMany({
+      where: page.after ? { AND: [where, afterCursor(page.after)] } : where,
+      orderBy: BACKLOG_ORDER,
+      take: page.limit,
+      include: withIncident,
+    });
+    return rows.map(toActionItem);
+  }
+
+  async countBacklog(filter: BacklogFilter, cap: number) {
+    // Counted in the index, in backlog order, and no further than the cap.
+    return this.prisma.actionItem.count({ where: backlogWhere(filter), orderBy: BACKLOG_ORDER, take: cap });
+  }
+
   /**
    * Changes an open item and writes its timeline entry together; null when the item is not open, or
    * (with `guard`) when its owner is not the one read or the person may no longer change it: the
@@ -332,46 +389,65 @@ export class PrismaReviewStore implements ReviewStore {
     );
   }
 
-  async guardrailData(since: Date) {
-    const incidents = await this.prisma.incident.findMany({
-      where: { createdAt: { gte: since } },
-      select: {
-        number: true,
-        affectedService: true,
-        isPrivate: true,
-        nearMiss: true,
-        createdAt: true,
-        review: { select: { input: true } },
-      },
-      orderBy: { number: 'asc' },
-    });
-    const actions = await this.prisma.actionItem.findMany({
-      where: { OR: [{ status: 'open' }, { createdAt: { gte: since } }] },
-      select: { category: true, status: true, createdAt: true, completedAt: true, due: true },
-    });
+  async guardrailFigures(since: Date, until: Date, today: string): Promise<GuardrailFigures> {
+    const inPeriod = (column: Prisma.Sql) => Prisma.sql`${column} >= ${since} AND ${column} <= ${until}`;
+    const period = inPeriod(Prisma.raw('created_at'));
+    const [[counts], factors, services, actionCounts, [open]] = await Promise.all([
+      this.prisma.$queryRaw<{ incidents: number; near_misses: number }[]>`
+        SELECT count(*)::int AS incidents, count(*) FILTER (WHERE near_miss)::int AS near_misses
+        FROM incident WHERE ${period}`,
+      // Each valid factor once per incident (a review read defensively: it was validated when saved);
+      // the row without a factor counts the incidents that list any.
+      this.prisma.$queryRaw<{ factor: string | null; count: number }[]>`
+        SELECT f.factor, count(DISTINCT i.id)::int AS count
+        FROM incident i
+        JOIN incident_review r ON r.incident_id = i.id
+        CROSS JOIN LATERAL jsonb_array_elements(
+          CASE WHEN jsonb_typeof(r.input -> 'contributingFactors') = 'array'
+            THEN r.input -> 'contributingFactors' ELSE '[]'::jsonb END) AS e(item)
+        CROSS JOIN LATERAL (SELECT e.item ->> 'factor' AS factor) AS f
+        WHERE ${inPeriod(Prisma.raw('i.created_at'))} AND jsonb_typeof(e.item -> 'factor') = 'string'
+          AND f.factor IN (${Prisma.join(CONTRIBUTING_FACTORS)})
+        GROUP BY GROUPING SETS ((f.factor), ())`,
+      // A private incident counts, but its service is not named to everyone.
+      this.prisma.$queryRaw<{ name: string; incidents: number; first_at: Date; first_number: number }[]>`
+        SELECT DISTINCT ON (affected_service) affected_service AS name,
+          count(*) OVER (PARTITION BY affected_service)::int AS incidents,
+          created_at AS first_at, number AS first_number
+        FROM incident
+        WHERE ${period} AND NOT is_private AND affected_service IS NOT NULL
+        ORDER BY affected_service, created_at, number`,
+      this.prisma.$queryRaw<{ category: string; status: string; count: number }[]>`
+        SELECT category::text, status::text, count(*)::int AS count
+        FROM action_item WHERE ${period} GROUP BY category, status`,
+      // The middle of the open backlog in creation order, from either end (one row for an odd count).
+      this.prisma.$queryRaw<{ overdue: number; older: Date | null; newer: Date | null }[]>`
+        SELECT count(*) FILTER (WHERE due < ${today}::date)::int AS overdue,
+          percentile_disc(0.5) WITHIN GROUP (ORDER BY created_at) AS older,
+          percentile_disc(0.5) WITHIN GROUP (ORDER BY created_at DESC) AS newer
+        FROM action_item WHERE status = 'open'`,
+    ]);
+    const factorRows = factors.filter((f): f is { factor: ContributingFactor; count: number } => f.factor !== null);
     return {
-      incidents: incidents.map((i): GuardrailIncident => {
-        const factors = factorsOf(i.review?.input ?? null);
-        // A private incident counts, but its service is not named to everyone.
-        const affectedService = i.isPrivate ? null : i.affectedService;
-        return {
-          number: i.number,
-          affectedService,
-          nearMiss: i.nearMiss,
-          createdAt: i.createdAt,
-          factors,
-          reviewed: factors.length > 0,
-        };
-      }),
-      actions: actions.map(
-        (a): GuardrailAction => ({
-          category: a.category,
-          status: a.status,
-          createdAt: a.createdAt,
-          completedAt: a.completedAt,
-          due: toDay(a.due),
-        }),
-      ),
+      incidents: counts?.incidents ?? 0,
+      nearMisses: counts?.near_misses ?? 0,
+      reviewed: factors.find((f) => f.factor === null)?.count ?? 0,
+      factorCounts: factorRows.map((f) => ({ factor: f.factor, count: f.count })),
+      services: services.map((s) => ({
+        name: s.name,
+        incidents: s.incidents,
+        firstAt: s.first_at,
+        firstNumber: s.first_number,
+      })),
+      actionCounts: actionCounts
+        .filter((a) => (ACTION_CATEGORIES as readonly string[]).includes(a.category))
+        .map((a) => ({
+          category: a.category as ActionCategory,
+          status: a.status as ActionStatus,
+          count: a.count,
+        })),
+      openMiddleCreatedAt: open?.older && open.newer ? [open.older, open.newer] : null,
+      overdueOpen: open?.overdue ?? 0,
     };
   }
 }

@@ -320,6 +320,23 @@ export function sortBacklog<T extends Pick<ActionItem, 'status' | 'due' | 'prior
 }
 
 /**
+ * Where the next page of a backlog listing starts: the backlog-order key of the last item shown
+ * (not its id, so an item changed between pages neither hides nor repeats the others). Among open
+ * items "overdue first, then due date" is the due date ascending (an overdue date is before every
+ * other), so the order is status, due date (none last), priority, number: the same as sortBacklog.
+ */
+export interface BacklogCursor {
+  status: ActionStatus;
+  due: string | null;
+  priority: ActionPriority;
+  number: number;
+}
+
+export function backlogCursorOf(item: Pick<ActionItem, 'status' | 'due' | 'priority' | 'number'>): BacklogCursor {
+  return { status: item.status, due: item.due, priority: item.priority, number: item.number };
+}
+
+/**
  * Which reminder the owner is owed now, if any: none for done items, items without owner or due date,
  * or items snoozed until a date after today. 'due' when the due date is today and dueRemindedAt is null.
  * 'overdue' when the due date is before today and overdueRemindedAt is null or at least

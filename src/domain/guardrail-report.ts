@@ -53,13 +53,107 @@ export interface GuardrailReport {
   overdueOpen: number;
 }
 
+/**
+ * What the report is made from, counted by the database (ReviewStore.guardrailFigures) or from
+ * rows (guardrailFiguresOf): bounded by the taxonomy and the services, not by the incidents.
+ */
+export interface GuardrailFigures {
+  /** Declared in the period, near misses included. */
+  incidents: number;
+  nearMisses: number;
+  /** Of those, how many have a review listing at least one contributing factor. */
+  reviewed: number;
+  /** Per factor, the incidents of the period whose review lists it (once per incident). */
+  factorCounts: { factor: ContributingFactor; count: number }[];
+  /** Per affected service as stored (private incidents' left out): its incidents and its earliest (time, then number). */
+  services: { name: string; incidents: number; firstAt: Date; firstNumber: number }[];
+  /** Action items created in the period, by category and status. */
+  actionCounts: { category: ActionCategory; status: ActionStatus; count: number }[];
+  /** The creation times of the middle one (odd count) or two (even) of every open item in creation order; null when none is open. */
+  openMiddleCreatedAt: [Date, Date] | null;
+  /** Open items (all, not only the period's) due before today. */
+  overdueOpen: number;
+}
+
 const DAY_MS = 24 * 3600_000;
 const FACTOR_INDEX = new Map<string, number>(CONTRIBUTING_FACTORS.map((f, i) => [f, i]));
 const CATEGORY_INDEX = new Map<string, number>(ACTION_CATEGORIES.map((c, i) => [c, i]));
 
 /**
- * The report for the `periodDays` up to `now`. Pure and deterministic (the order of the input does
- * not matter); one pass over incidents and actions, plus a sort of the open actions' ages.
+ * The figures of rows: the incidents and actions as GuardrailIncident and GuardrailAction (the
+ * order does not matter). What the database's aggregates must agree with.
+ */
+export function guardrailFiguresOf(input: {
+  now: Date;
+  periodDays: number;
+  timeZone: string;
+  incidents: readonly GuardrailIncident[];
+  actions: readonly GuardrailAction[];
+}): GuardrailFigures {
+  const toMs = input.now.getTime();
+  const fromMs = toMs - input.periodDays * DAY_MS;
+  const today = calendarDate(input.now, input.timeZone);
+  const inPeriod = (d: Date) => {
+    const t = d.getTime();
+    return t >= fromMs && t <= toMs;
+  };
+  let incidents = 0;
+  let nearMisses = 0;
+  let reviewed = 0;
+  const factorCounts = new Map<ContributingFactor, number>();
+  const services = new Map<string, GuardrailFigures['services'][number]>();
+  for (const incident of input.incidents) {
+    if (!inPeriod(incident.createdAt)) continue;
+    incidents += 1;
+    if (incident.nearMiss) nearMisses += 1;
+    const factors = new Set(incident.factors.filter((f) => FACTOR_INDEX.has(f)));
+    if (incident.reviewed && factors.size > 0) reviewed += 1;
+    for (const f of factors) factorCounts.set(f, (factorCounts.get(f) ?? 0) + 1);
+    const name = incident.affectedService;
+    if (name === null) continue;
+    const at = incident.createdAt;
+    const s = services.get(name);
+    if (!s) services.set(name, { name, incidents: 1, firstAt: at, firstNumber: incident.number });
+    else {
+      s.incidents += 1;
+      if (earlier(at, incident.number, s.firstAt, s.firstNumber))
+        Object.assign(s, { firstAt: at, firstNumber: incident.number });
+    }
+  }
+  const actionCounts = new Map<string, GuardrailFigures['actionCounts'][number]>();
+  const openCreated: number[] = [];
+  let overdueOpen = 0;
+  for (const action of input.actions) {
+    if (action.status === 'open') {
+      openCreated.push(action.createdAt.getTime());
+      if (action.due !== null && action.due < today) overdueOpen += 1;
+    }
+    if (!inPeriod(action.createdAt)) continue;
+    const key = `${action.category} ${action.status}`;
+    const c = actionCounts.get(key);
+    if (c) c.count += 1;
+    else actionCounts.set(key, { category: action.category, status: action.status, count: 1 });
+  }
+  const sorted = Float64Array.from(openCreated).sort();
+  const n = sorted.length;
+  return {
+    incidents,
+    nearMisses,
+    reviewed,
+    factorCounts: [...factorCounts].map(([factor, count]) => ({ factor, count })),
+    services: [...services.values()],
+    actionCounts: [...actionCounts.values()],
+    openMiddleCreatedAt: n === 0 ? null : [new Date(sorted[(n - 1) >> 1]!), new Date(sorted[n >> 1]!)],
+    overdueOpen,
+  };
+}
+
+const earlier = (at: Date, number: number, than: Date, thanNumber: number) =>
+  at.getTime() < than.getTime() || (at.getTime() === than.getTime() && number < thanNumber);
+
+/**
+ * The report for the `periodDays` up to `now`, from rows. Pure and deterministic (the order of
+ * the input does not matter).
  */
 export function guardrailReport(input: {
   now: Date;
@@ -68,83 +162,66 @@ export function guardrailReport(input: {
   incidents: readonly GuardrailIncident[];
   actions: readonly GuardrailAction[];
 }): GuardrailReport {
-  const { now, periodDays, timeZone } = input;
+  return guardrailReportOf({ now: input.now, periodDays: input.periodDays }, guardrailFiguresOf(input));
+}
+
+/** The report for the `periodDays` up to `now`, from its figures. Pure; bounded by the taxonomy and the services. */
+export function guardrailReportOf(
+  period: { now: Date; periodDays: number },
+  figures: GuardrailFigures,
+): GuardrailReport {
+  const { now, periodDays } = period;
   const toMs = now.getTime();
   const fromMs = toMs - periodDays * DAY_MS;
-  const today = calendarDate(now, timeZone);
-  const inPeriod = (d: Date) => {
-    const t = d.getTime();
-    return t >= fromMs && t <= toMs;
-  };
 
-  // Incidents.
-  let incidents = 0;
-  let nearMisses = 0;
-  let reviewed = 0;
-  const factorCounts = new Array<number>(CONTRIBUTING_FACTORS.length).fill(0);
-  const seen = new Array<number>(CONTRIBUTING_FACTORS.length).fill(-1); // last incident (index) that counted each factor
-  // Per service (trimmed, lower case): the name of its earliest incident (lowest number on a tie).
-  const services = new Map<string, { name: string; firstAt: number; firstNumber: number; incidents: number }>();
-  input.incidents.forEach((incident, i) => {
-    if (!inPeriod(incident.createdAt)) return;
-    incidents += 1;
-    if (incident.nearMiss) nearMisses += 1;
-    if (incident.reviewed && incident.factors.length > 0) reviewed += 1;
-    for (const factor of incident.factors) {
-      const f = FACTOR_INDEX.get(factor);
-      if (f === undefined || seen[f] === i) continue;
-      seen[f] = i;
-      factorCounts[f]! += 1;
-    }
-    const name = incident.affectedService?.trim() ?? '';
-    if (name !== '') {
-      const key = name.toLowerCase();
-      const at = incident.createdAt.getTime();
-      const s = services.get(key);
-      if (!s) services.set(key, { name, firstAt: at, firstNumber: incident.number, incidents: 1 });
-      else {
-        s.incidents += 1;
-        if (at < s.firstAt || (at === s.firstAt && incident.number < s.firstNumber)) {
-          Object.assign(s, { name, firstAt: at, firstNumber: incident.number });
-        }
-      }
-    }
-  });
-
-  const factors = CONTRIBUTING_FACTORS.map((factor, i) => ({
+  const counted = new Map<string, number>();
+  for (const f of figures.factorCounts) counted.set(f.factor, (counted.get(f.factor) ?? 0) + f.count);
+  const factors = CONTRIBUTING_FACTORS.map((factor) => ({
     factor,
     label: CONTRIBUTING_FACTOR_LABELS[factor],
-    count: factorCounts[i]!,
+    count: counted.get(factor) ?? 0,
   }))
     .filter((f) => f.count > 0)
     .sort((a, b) => b.count - a.count || FACTOR_INDEX.get(a.factor)! - FACTOR_INDEX.get(b.factor)!);
 
+  // Per service (trimmed, lower case): the name of its earliest incident (lowest number on a tie).
+  const services = new Map<string, { name: string; firstAt: Date; firstNumber: number; incidents: number }>();
+  for (const stored of figures.services) {
+    const name = stored.name.trim();
+    if (name === '') continue;
+    const key = name.toLowerCase();
+    const s = services.get(key);
+    if (!s)
+      services.set(key, {
+        name,
+        firstAt: stored.firstAt,
+        firstNumber: stored.firstNumber,
+        incidents: stored.incidents,
+      });
+    else {
+      s.incidents += stored.incidents;
+      if (earlier(stored.firstAt, stored.firstNumber, s.firstAt, s.firstNumber)) {
+        Object.assign(s, { name, firstAt: stored.firstAt, firstNumber: stored.firstNumber });
+      }
+    }
+  }
   const recurringServices = [...services.entries()]
     .filter(([, s]) => s.incidents >= 2)
     .sort(([ka, a], [kb, b]) => b.incidents - a.incidents || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .map(([, s]) => ({ service: s.name, incidents: s.incidents }));
 
-  // Actions.
   const open = new Array<number>(ACTION_CATEGORIES.length).fill(0);
   const done = new Array<number>(ACTION_CATEGORIES.length).fill(0);
   let openActions = 0;
   let doneActions = 0;
-  let overdueOpen = 0;
-  const openAges: number[] = [];
-  for (const action of input.actions) {
-    const isOpen = action.status === 'open';
-    if (isOpen) {
-      openAges.push(Math.max(0, toMs - action.createdAt.getTime()));
-      if (action.due !== null && action.due < today) overdueOpen += 1;
-    }
-    if (!inPeriod(action.createdAt)) continue;
-    const c = CATEGORY_INDEX.get(action.category);
-    if (isOpen) {
-      openActions += 1;
-      if (c !== undefined) open[c]! += 1;
+  for (const a of figures.actionCounts) {
+    const c = CATEGORY_INDEX.get(a.category);
+    if (a.status === 'open') {
+      openActions += a.count;
+      if (c !== undefined) open[c]! += a.count;
     } else {
-      doneActions += 1;
-      if (c !== undefined) done[c]! += 1;
+      doneActions += a.count;
+      if (c !== undefined) done[c]! += a.count;
     }
   }
   const actionsByCategory = ACTION_CATEGORIES.map((category, i) => ({
@@ -154,28 +231,24 @@ export function guardrailReport(input: {
     done: done[i]!,
   }));
 
+  // Ages fall as creation times rise (a future one counts as 0): the middle ages are the middle creation times'.
+  const middle = figures.openMiddleCreatedAt;
+  const age = (d: Date) => Math.max(0, toMs - d.getTime());
+  const medianOpenAgeDays = middle === null ? null : Math.floor((age(middle[0]) + age(middle[1])) / 2 / DAY_MS);
+
   return {
     periodDays,
     from: new Date(fromMs),
     to: new Date(toMs),
-    incidents,
-    nearMisses,
-    reviewed,
+    incidents: figures.incidents,
+    nearMisses: figures.nearMisses,
+    reviewed: figures.reviewed,
     factors,
     recurringServices,
     actionsByCategory,
     openActions,
     doneActions,
-    medianOpenAgeDays: medianDays(openAges),
-    overdueOpen,
+    medianOpenAgeDays,
+    overdueOpen: figures.overdueOpen,
   };
-}
-
-/** Median of ages in ms (mean of the two middle ones for an even count), in whole days rounded down. */
-function medianDays(agesMs: number[]): number | null {
-  if (agesMs.length === 0) return null;
-  const sorted = Float64Array.from(agesMs).sort();
-  const mid = sorted.length >> 1;
-  const ms = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return Math.floor(ms / DAY_MS);
 }

@@ -230,5 +230,7 @@ export interface IncidentStore {
   pagerDutyLinks(incidentId: string): Promise<PagerDutyLink[]>;
   /** Incidents not resolved or closed. */
   listActive(): Promise<Incident[]>;
+  /** How many incidents are not resolved or closed, by severity (counted by the database). */
+  countActiveBySeverity(): Promise<Partial<Record<Severity, number>>>;
   ping(): Promise<void>;
 }

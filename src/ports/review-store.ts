@@ -1,5 +1,5 @@
-import type { ActionItem, NewActionItem } from '../domain/action-items.ts';
-import type { GuardrailAction, GuardrailIncident } from '../domain/guardrail-report.ts';
+import type { ActionItem, BacklogCursor, NewActionItem } from '../domain/action-items.ts';
+import type { GuardrailFigures } from '../domain/guardrail-report.ts';
 import type { ReviewInputDraft } from '../domain/review.ts';
 
 /** What people added to a review, as stored (validated again with reviewInputSchema when read). */
@@ -45,6 +45,14 @@ export interface ActionItemQuery {
   limit?: number;
 }
 
+/** Which items a backlog listing shows (`/incident actions`, the App Home tab). */
+export interface BacklogFilter {
+  status?: 'open';
+  ownerId?: string;
+  /** Only items due before this calendar date (YYYY-MM-DD). */
+  dueBefore?: string;
+}
+
 /** Persistence of post-incident reviews and their action items (the guardrail backlog). */
 export interface ReviewStore {
   findReview(incidentId: string): Promise<StoredReview | null>;
@@ -69,6 +77,13 @@ export interface ReviewStore {
   /** Every item of an incident, oldest first. */
   actionItemsOf(incidentId: string): Promise<ActionItem[]>;
   listActionItems(query: ActionItemQuery): Promise<ActionItem[]>;
+  /**
+   * One page of a backlog listing, sorted, filtered and limited by the database: at most `limit`
+   * items in backlog order (sortBacklog), those after `after` when given.
+   */
+  backlogPage(filter: BacklogFilter, page: { after: BacklogCursor | null; limit: number }): Promise<ActionItem[]>;
+  /** How many items the filter matches, counted up to `cap` (cap when there are at least that many). */
+  countBacklog(filter: BacklogFilter, cap: number): Promise<number>;
   /** Marks an open item done; null (and nothing written) when it is not open any more. */
   completeActionItem(id: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /** Gives an open item a new owner (its reminders start over); null when it is not open. */
@@ -93,6 +108,10 @@ export interface ReviewStore {
   ): Promise<boolean>;
   /** Gives a claimed reminder back (its message failed), so the next sweep sends it. */
   releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null): Promise<void>;
-  /** Incidents declared since `since` with their review's contributing factors, and every action item open now or created since. */
-  guardrailData(since: Date): Promise<{ incidents: GuardrailIncident[]; actions: GuardrailAction[] }>;
+  /**
+   * The guardrail report's figures, counted by the database: incidents declared in [since, until]
+   * (their factors, near misses and services), action items created then by category and status,
+   * and the backlog open now (its two middle creation times, and how many are due before `today`).
+   */
+  guardrailFigures(since: Date, until: Date, today: string): Promise<GuardrailFigures>;
 }

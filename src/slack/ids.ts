@@ -132,3 +132,6 @@ export const ACTION_ITEM_ACTIONS = {
   reassign: 'action_item_reassign',
   snooze: 'action_item_snooze',
 } as const;
+
+/** The button under an `/incident actions` listing that shows its next page (value: ActionListPage JSON). */
+export const ACTION_LIST_ACTIONS = { blockId: 'action_list_page', more: 'action_list_more' } as const;

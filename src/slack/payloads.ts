@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ACTION_FILTERS, ACTION_STATUSES } from '../domain/action-items.ts';
+import { ACTION_PRIORITIES, isCalendarDate } from '../domain/review.ts';
 import { cleanUnstorable } from '../domain/storable-text.ts';
 
 /**
@@ -13,6 +15,18 @@ export function parseJsonOrNull(text: string): unknown {
     return null;
   }
 }
+
+/** The "Next" button's value under an `/incident actions` listing (views/action-items.ts ActionListPage). */
+export const actionListPageSchema = z.object({
+  f: z.enum(ACTION_FILTERS),
+  s: z.number().int().min(0).max(1_000_000),
+  c: z.object({
+    s: z.enum(ACTION_STATUSES),
+    d: z.string().refine(isCalendarDate, { message: 'not a calendar date' }).nullable(),
+    p: z.enum(ACTION_PRIORITIES),
+    n: z.number().int().min(1).max(2_147_483_647),
+  }),
+});
 
 /** Slack escapes &, < and > in command text; everything after this sees what the user typed. */
 export function unescapeSlackText(text: string): string {

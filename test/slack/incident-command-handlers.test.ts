@@ -119,9 +119,18 @@ test('guardrails: acked, then the report for the period asked, privately', async
   const { ctx, ack, client, events } = fakes({
     deps: {
       reviews: {
-        guardrailData: async (d: Date) => {
+        guardrailFigures: async (d: Date) => {
           since.push(d);
-          return { incidents: [], actions: [] };
+          return {
+            incidents: 0,
+            nearMisses: 0,
+            reviewed: 0,
+            factorCounts: [],
+            services: [],
+            actionCounts: [],
+            openMiddleCreatedAt: null,
+            overdueOpen: 0,
+          };
         },
       },
     },

@@ -1,45 +1,68 @@
 import {
+  backlogCursorOf,
   calendarDate,
-  matchesFilter,
-  sortBacklog,
   type ActionFilter,
   type ActionItem,
+  type BacklogCursor,
 } from '../../domain/action-items.ts';
+import type { BacklogFilter } from '../../ports/review-store.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { actionItemsAsSeenBy } from '../access.ts';
 import { outboundActionItem } from '../../domain/redaction.ts';
 
+/** A listing counts its items up to this many ("500+" beyond): counting never reads the whole backlog. */
+export const BACKLOG_COUNT_CAP = 500;
+
 export interface ActionItemList {
   filter: ActionFilter;
   today: string;
-  /** In backlog order, at most `limit`. */
+  /** In backlog order, at most `limit`, after the cursor asked for. */
   items: ActionItem[];
-  /** How many matched before the limit. */
+  /** How many matched in all (every page), up to BACKLOG_COUNT_CAP. */
   total: number;
+  /** True when `total` is the cap: there are at least that many. */
+  totalCapped: boolean;
+  /** Where the next page starts; null on the last page. */
+  next: BacklogCursor | null;
 }
 
-/** `/incident actions [mine|team|overdue|all]`: the backlog as `userId` asked for it. */
+/** What each filter asks of the store (the database filters, sorts and limits). */
+function backlogFilter(filter: ActionFilter, userId: string, today: string): BacklogFilter {
+  switch (filter) {
+    case 'mine':
+      return { status: 'open', ownerId: userId };
+    case 'team':
+      return { status: 'open' };
+    case 'overdue':
+      return { status: 'open', dueBefore: today };
+    case 'all':
+      return {};
+  }
+}
+
+/**
+ * `/incident actions [mine|team|overdue|all]`: one page of the backlog as `userId` asked for it
+ * (the first, or the one after `after`), and how many match in all.
+ */
 export async function showActionItems(
   deps: ServiceDeps,
-  input: { userId: string; filter: ActionFilter; limit?: number },
+  input: { userId: string; filter: ActionFilter; limit?: number; after?: BacklogCursor | null },
 ): Promise<ActionItemList> {
   const today = calendarDate(deps.clock.now(), deps.settings.defaultTimeZone);
   const { filter, userId } = input;
-  const query =
-    filter === 'mine'
-      ? { status: 'open' as const, ownerId: userId }
-      : filter === 'overdue'
-        ? { status: 'open' as const, dueBefore: today }
-        : filter === 'team'
-          ? { status: 'open' as const }
-          : {};
-  const matching = (await deps.reviews.listActionItems(query)).filter((i) => matchesFilter(i, filter, userId, today));
-  const sorted = sortBacklog(matching, today);
-  const shown = sorted.slice(0, input.limit ?? 20);
+  const limit = input.limit ?? 20;
+  const query = backlogFilter(filter, userId, today);
+  const [page, total] = await Promise.all([
+    // One more than shown: whether there is a next page.
+    deps.reviews.backlogPage(query, { after: input.after ?? null, limit: limit + 1 }),
+    deps.reviews.countBacklog(query, BACKLOG_COUNT_CAP),
+  ]);
+  const shown = page.slice(0, limit);
+  const next = page.length > limit ? backlogCursorOf(shown.at(-1)!) : null;
   // Private incidents' items say what they are only to the members of their channel, their owner
   // and whoever added them; every listed text is redacted (a listing is outside the incident channel).
   const items = (await actionItemsAsSeenBy(deps, shown, userId)).map((i) => outboundActionItem(i).value);
-  return { filter, today, items, total: sorted.length };
+  return { filter, today, items, total, totalCapped: total >= BACKLOG_COUNT_CAP, next };
 }
 
 /** The App Home tab: the user's open items and the team's overdue ones. */
@@ -52,7 +75,9 @@ export async function showHome(deps: ServiceDeps, input: { userId: string }) {
     today: mine.today,
     mine: mine.items,
     mineTotal: mine.total,
+    mineCapped: mine.totalCapped,
     teamOverdue: overdue.items,
     overdueTotal: overdue.total,
+    overdueCapped: overdue.totalCapped,
   };
 }

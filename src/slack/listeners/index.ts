@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { ListenerContext } from '../context.ts';
 import { registerSummaryActions } from './actions/summary.ts';
-import { registerActionItemControls } from './actions/action-items.ts';
+import { registerActionItemControls, registerActionListPages } from './actions/action-items.ts';
 import { registerReviewActions } from './actions/review.ts';
 import { registerAppHome } from './events/app-home.ts';
 import { registerReviewForm } from './views/review-form.ts';
@@ -23,6 +23,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerSummaryActions(app, ctx);
   registerReviewActions(app, ctx);
   registerActionItemControls(app, ctx);
+  registerActionListPages(app, ctx);
   // events
   registerPinEvents(app, ctx);
   registerMessageEvents(app, ctx);

@@ -8,10 +8,11 @@ import {
   SNOOZE_DAYS,
   type ActionFilter,
   type ActionItem,
+  type BacklogCursor,
 } from '../../domain/action-items.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
-import { ACTION_ITEM_ACTIONS } from '../ids.ts';
+import { ACTION_ITEM_ACTIONS, ACTION_LIST_ACTIONS } from '../ids.ts';
 import {
   clipMrkdwn,
   context,
@@ -29,8 +30,29 @@ export interface ActionListOptions {
   filter: ActionFilter;
   /** YYYY-MM-DD in the team's time zone. */
   today: string;
-  /** Items matching before the display cap. */
+  /** Items matching before the display cap (every page). */
   total: number;
+  /** `total` is a cap: there are at least that many. */
+  totalCapped?: boolean;
+  /** Items shown on the pages before this one. */
+  shownBefore?: number;
+  /** Where the next page starts: a "More" button asks for it. */
+  next?: BacklogCursor | null;
+}
+
+/** What the "More" button under a listing carries (its value, JSON; parsed with actionListPageSchema). */
+export interface ActionListPage {
+  /** The filter. */
+  f: ActionFilter;
+  /** Items shown so far. */
+  s: number;
+  /** The cursor: status, due date, priority and number of the last item shown. */
+  c: { s: BacklogCursor['status']; d: string | null; p: BacklogCursor['priority']; n: number };
+}
+
+export function actionListPageValue(filter: ActionFilter, shown: number, c: BacklogCursor): string {
+  const page: ActionListPage = { f: filter, s: shown, c: { s: c.status, d: c.due, p: c.priority, n: c.number } };
+  return JSON.stringify(page);
 }
 
 /** How many items each view lists (each takes two blocks: Slack allows 50 per message, 100 per Home tab). */
@@ -135,7 +157,9 @@ export function actionListMessage(
   opts: ActionListOptions,
 ): { text: string; blocks: KnownBlock[] } {
   const title = LIST_TITLES[opts.filter];
-  const total = Math.max(opts.total, items.length);
+  const before = opts.shownBefore ?? 0;
+  const total = Math.max(opts.total, before + items.length);
+  const count = `${total}${opts.totalCapped ? '+' : ''}`;
   if (items.length === 0) {
     return {
       text: `${title}: none`,
@@ -143,13 +167,37 @@ export function actionListMessage(
     };
   }
   const shown = items.slice(0, ACTION_VIEW_LIMITS.list);
-  const blocks: KnownBlock[] = [header(`${title} (${total})`)];
+  const range = before > 0 ? `, ${before + 1}–${before + shown.length}` : '';
+  const blocks: KnownBlock[] = [header(`${title} (${count}${range})`)];
   for (const item of shown) blocks.push(...itemBlocks(item, opts.today));
-  const more = total - shown.length;
-  if (more > 0) blocks.push(context(`_… and ${more} more._ Complete or snooze some of these to see the rest.`));
+  const more = total - before - shown.length;
+  const next = opts.next ? (shown.length < items.length ? backlogCursorOfLast(shown) : opts.next) : null;
+  if (next) {
+    // The next page starts after the last item shown: one changed meanwhile neither hides nor repeats the others.
+    blocks.push(context(more > 0 && !opts.totalCapped ? `_… and ${more} more._` : '_… and more._'));
+    blocks.push({
+      type: 'actions',
+      block_id: ACTION_LIST_ACTIONS.blockId,
+      elements: [
+        {
+          type: 'button',
+          text: plainText(`Next ${ACTION_VIEW_LIMITS.list}`),
+          action_id: ACTION_LIST_ACTIONS.more,
+          value: actionListPageValue(opts.filter, before + shown.length, next),
+        },
+      ],
+    });
+  } else if (more > 0) {
+    blocks.push(context(`_… and ${more} more._ Complete or snooze some of these to see the rest.`));
+  }
   blocks.push(context(`${FILTERS_HINT} · ${HOW_TO_ADD}`));
-  return { text: `${title}: ${total}`, blocks };
+  return { text: `${title}: ${count}`, blocks };
 }
+
+const backlogCursorOfLast = (shown: readonly ActionItem[]): BacklogCursor | null => {
+  const last = shown.at(-1);
+  return last ? { status: last.status, due: last.due, priority: last.priority, number: last.number } : null;
+};
 
 /** App Home tab: the user's open items (≤ 15) and the team's overdue ones (≤ 15), each with controls; a short how-to footer. */
 export function appHomeView(args: {
@@ -158,13 +206,16 @@ export function appHomeView(args: {
   today: string;
   mineTotal: number;
   overdueTotal: number;
+  /** The totals are caps: there are at least that many. */
+  mineCapped?: boolean;
+  overdueCapped?: boolean;
 }): HomeView {
   const { today } = args;
   const blocks: KnownBlock[] = [];
 
   const mine = args.mine.slice(0, ACTION_VIEW_LIMITS.homeMine);
   const mineTotal = Math.max(args.mineTotal, args.mine.length);
-  blocks.push(header(`Your open action items (${mineTotal})`));
+  blocks.push(header(`Your open action items (${mineTotal}${args.mineCapped ? '+' : ''})`));
   if (mine.length === 0) blocks.push(section('You have no open action items. :tada:'));
   // Block ids must be unique in a view: an item already listed (with its controls) is not given them twice.
   const listed = new Set<string>();
@@ -173,12 +224,16 @@ export function appHomeView(args: {
     listed.add(item.id);
   }
   if (mineTotal > mine.length)
-    blocks.push(context(`_… and ${mineTotal - mine.length} more:_ \`/incident actions mine\` lists them.`));
+    blocks.push(
+      context(
+        `_… and ${mineTotal - mine.length}${args.mineCapped ? '+' : ''} more:_ \`/incident actions mine\` lists them.`,
+      ),
+    );
 
   blocks.push({ type: 'divider' });
   const overdue = args.teamOverdue.slice(0, ACTION_VIEW_LIMITS.homeOverdue);
   const overdueTotal = Math.max(args.overdueTotal, args.teamOverdue.length);
-  blocks.push(header(`Overdue across the team (${overdueTotal})`));
+  blocks.push(header(`Overdue across the team (${overdueTotal}${args.overdueCapped ? '+' : ''})`));
   if (overdue.length === 0) blocks.push(section('Nothing is overdue. :tada:'));
   for (const item of overdue) {
     const again = listed.has(item.id);
@@ -186,7 +241,11 @@ export function appHomeView(args: {
     listed.add(item.id);
   }
   if (overdueTotal > overdue.length)
-    blocks.push(context(`_… and ${overdueTotal - overdue.length} more:_ \`/incident actions overdue\` lists them.`));
+    blocks.push(
+      context(
+        `_… and ${overdueTotal - overdue.length}${args.overdueCapped ? '+' : ''} more:_ \`/incident actions overdue\` lists them.`,
+      ),
+    );
 
   blocks.push({ type: 'divider' });
   blocks.push(

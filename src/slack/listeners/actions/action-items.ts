@@ -5,7 +5,11 @@ import { completeActionItem } from '../../../services/review/complete-action-ite
 import { reassignActionItem } from '../../../services/review/reassign-action-item.ts';
 import { snoozeActionItem } from '../../../services/review/snooze-action-item.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
-import { ACTION_ITEM_ACTIONS as A } from '../../ids.ts';
+import { ACTION_ITEM_ACTIONS as A, ACTION_LIST_ACTIONS } from '../../ids.ts';
+import { showActionItems } from '../../../services/review/show-action-items.ts';
+import { answerPrivately } from '../../context.ts';
+import { actionListPageSchema, parseJsonOrNull } from '../../payloads.ts';
+import { actionListMessage } from '../../views/action-items.ts';
 import { homeFor } from '../events/app-home.ts';
 
 const control = z.object({
@@ -75,5 +79,63 @@ export function registerActionItemControls(app: App, ctx: ListenerContext): void
       },
       { action: action.action_id, user: user.id, actionItemId },
     );
+  });
+}
+
+const pageRequest = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  response_url: z.url().optional(),
+  actions: z.array(z.object({ action_id: z.literal(ACTION_LIST_ACTIONS.more), value: z.string().max(2000) })).min(1),
+});
+
+/**
+ * The "Next" button under an `/incident actions` listing: the page after the last item it showed,
+ * answered privately (a new message, the earlier pages stay). The value is checked like any input.
+ */
+export async function handleActionListPage(ctx: ListenerContext, body: unknown): Promise<void> {
+  const parsed = pageRequest.safeParse(body);
+  const page = parsed.success ? actionListPageSchema.safeParse(parseJsonOrNull(parsed.data.actions[0]!.value)) : null;
+  if (!parsed.success || !page?.success) {
+    ctx.deps.logger.warn(
+      { issues: (parsed.success ? page?.error : parsed.error)?.issues },
+      'ignored an unexpected listing page request',
+    );
+    return;
+  }
+  const { user, response_url } = parsed.data;
+  const { f: filter, s: shownBefore, c } = page.data;
+  const to = { responseUrl: response_url ?? null, userId: user.id };
+  await afterAck(
+    ctx,
+    to,
+    async () => {
+      const list = await showActionItems(ctx.deps, {
+        userId: user.id,
+        filter,
+        after: { status: c.s, due: c.d, priority: c.p, number: c.n },
+      });
+      await answerPrivately(
+        ctx,
+        to,
+        actionListMessage(list.items, {
+          filter,
+          today: list.today,
+          total: list.total,
+          totalCapped: list.totalCapped,
+          shownBefore,
+          next: list.next,
+        }),
+      );
+      return null;
+    },
+    { action: ACTION_LIST_ACTIONS.more, user: user.id },
+  );
+}
+
+/** The next page of an `/incident actions` listing. */
+export function registerActionListPages(app: App, ctx: ListenerContext): void {
+  app.action({ block_id: ACTION_LIST_ACTIONS.blockId, action_id: ACTION_LIST_ACTIONS.more }, async ({ ack, body }) => {
+    await ack();
+    await handleActionListPage(ctx, body);
   });
 }

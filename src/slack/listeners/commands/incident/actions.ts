@@ -11,7 +11,13 @@ export async function handleActions({ request, command: cmd, ctx, ack }: ArgsOf<
     { responseUrl: cmd.response_url, userId: cmd.user_id },
     async () => {
       const list = await showActionItems(ctx.deps, { userId: cmd.user_id, filter: request.filter });
-      const msg = actionListMessage(list.items, { filter: list.filter, today: list.today, total: list.total });
+      const msg = actionListMessage(list.items, {
+        filter: list.filter,
+        today: list.today,
+        total: list.total,
+        totalCapped: list.totalCapped,
+        next: list.next,
+      });
       await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
       return null;
     },
