@@ -46,7 +46,7 @@ const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 5);
 // The first report also matches the 200 people to Slack members (stubbed); later ones do not.
 let t0 = performance.now();
 let load = await showOnCallLoad(deps, { query: null, periodDays: 365 });
-onCallLoadFiles(load);
+await onCallLoadFiles(load);
 onCallLoadMessage(load, { filesSent: true });
 const first = performance.now() - t0;
 const peakFirstMb = Math.max(peak, rssMb());
@@ -54,7 +54,7 @@ const runs: number[] = [];
 for (let i = 0; i < 5; i++) {
   t0 = performance.now();
   load = await showOnCallLoad(deps, { query: null, periodDays: 365 });
-  const files = onCallLoadFiles(load);
+  const files = await onCallLoadFiles(load);
   onCallLoadMessage(load, { filesSent: true });
   runs.push(performance.now() - t0);
   if (files.length !== 3) throw new Error('expected two charts and a CSV');

@@ -106,7 +106,7 @@ function drawTitle(r: Raster, title: string): void {
 }
 
 /** A small image with the title, an optional caption and "No pages in this period". */
-function emptyChart(width: number, title: string, caption?: string): Buffer {
+function emptyChart(width: number, title: string, caption?: string): Raster {
   const r = new Raster(width, 170, COLORS.background);
   drawTitle(r, title);
   if (caption) {
@@ -115,7 +115,7 @@ function emptyChart(width: number, title: string, caption?: string): Buffer {
   const msgW = r.textWidth(EMPTY_MESSAGE, BODY_SCALE);
   strokeRect(r, PAD, 88, width - 2 * PAD, 60, COLORS.grid);
   r.text(Math.round((width - msgW) / 2), 88 + 22, EMPTY_MESSAGE, COLORS.muted, BODY_SCALE);
-  return r.toPng();
+  return r;
 }
 
 const SEGMENTS = [
@@ -132,6 +132,16 @@ const SEGMENTS = [
  * "No pages in this period" image instead. Returns PNG bytes.
  */
 export function loadBarChart(title: string, bars: readonly LoadBar[]): Buffer {
+  return drawLoadBarChart(title, bars).toPng();
+}
+
+/** loadBarChart, the same bytes, compressed off the bot's thread (Raster.toPngAsync). */
+export function renderLoadBarChart(title: string, bars: readonly LoadBar[]): Promise<Buffer> {
+  return drawLoadBarChart(title, bars).toPngAsync();
+}
+
+/** The bar chart's canvas, not yet encoded. */
+export function drawLoadBarChart(title: string, bars: readonly LoadBar[]): Raster {
   const L = LOAD_CHART_LAYOUT;
   const rows = bars.map((b) => ({
     name: b.name.trim() === '' ? '(no name)' : b.name,
@@ -217,7 +227,7 @@ export function loadBarChart(title: string, bars: readonly LoadBar[]): Buffer {
   if (hidden > 0) {
     r.text(PAD, moreY, `... and ${hidden} more not shown`, COLORS.muted, BODY_SCALE);
   }
-  return r.toPng();
+  return r;
 }
 
 const HEAT_RAMP: readonly Rgb[] = [
@@ -255,6 +265,20 @@ function isDark(c: Rgb): boolean {
  * Returns PNG bytes.
  */
 export function pagesHeatmap(title: string, cells: readonly (readonly number[])[], caption: string): Buffer {
+  return drawPagesHeatmap(title, cells, caption).toPng();
+}
+
+/** pagesHeatmap, the same bytes, compressed off the bot's thread (Raster.toPngAsync). */
+export function renderPagesHeatmap(
+  title: string,
+  cells: readonly (readonly number[])[],
+  caption: string,
+): Promise<Buffer> {
+  return drawPagesHeatmap(title, cells, caption).toPngAsync();
+}
+
+/** The heatmap's canvas, not yet encoded. */
+export function drawPagesHeatmap(title: string, cells: readonly (readonly number[])[], caption: string): Raster {
   const H = HEATMAP_LAYOUT;
   const grid = DAYS.map((_, d) => Array.from({ length: HOURS }, (_, h) => count(cells[d]?.[h])));
   const max = Math.max(...grid.flat());
@@ -331,5 +355,5 @@ export function pagesHeatmap(title: string, cells: readonly (readonly number[])[
     x += rampWidth + 8;
   }
   r.text(x, legendY + 1, `${formatCount(max)} (max)`, COLORS.text, BODY_SCALE);
-  return r.toPng();
+  return r;
 }

@@ -6,8 +6,7 @@ import type { OnCallLoad } from '../../services/on-call/show-on-call-load.ts';
 import { clip, escapeMrkdwn, fieldsSection, header, mrkdwnContext, mrkdwnSection, plural } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import type { ChatFile } from '../../ports/chat-platform.ts';
-import { loadBarChart, pagesHeatmap } from '../../charts/load-charts.ts';
-import { loadReportCsv } from '../../domain/load-csv.ts';
+import { renderLoadFiles } from '../../charts/render-off-thread.ts';
 
 const ROWS_SHOWN = 15;
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -119,8 +118,12 @@ export function onCallLoadHomeBlocks(load: OnCallLoad): KnownBlock[] {
   ];
 }
 
-/** The files sent with the report: load per person, the week × hour heatmap of pages, and the CSV. */
-export function onCallLoadFiles(load: OnCallLoad): ChatFile[] {
+/**
+ * The files sent with the report: load per person, the week × hour heatmap of pages, and the CSV.
+ * Made on a worker thread (charts/render-off-thread.ts): 150-300 ms of CPU at a large trust's size
+ * that would otherwise hold every other request (docs/performance.md).
+ */
+export async function onCallLoadFiles(load: OnCallLoad): Promise<ChatFile[]> {
   const stamp = load.report.to.toISOString().slice(0, 10);
   const slug =
     load.scope.name
@@ -132,27 +135,32 @@ export function onCallLoadFiles(load: OnCallLoad): ChatFile[] {
     return { name: r.name, inHours: r.pages - r.outOfHoursPages, outOfHours: r.outOfHoursPages - night, night };
   });
   const period = `${load.scope.name}, last ${load.periodDays} days`;
+  const { bar, heatmap, csv } = await renderLoadFiles({
+    barTitle: `Pages per person - ${period}`,
+    bars,
+    heatmapTitle: `Pages by weekday and hour - ${period}`,
+    heatmap: load.report.heatmap,
+    heatmapCaption: `Hours in ${load.teamTimeZone}`,
+    report: load.report,
+    change: load.change,
+  });
   return [
     {
       filename: `on-call-load-${slug}-${stamp}.png`,
       title: `Pages per person: ${period}`,
-      content: loadBarChart(`Pages per person - ${period}`, bars),
+      content: bar,
       comment: '',
     },
     {
       filename: `pages-heatmap-${slug}-${stamp}.png`,
       title: `Pages by weekday and hour: ${period}`,
-      content: pagesHeatmap(
-        `Pages by weekday and hour - ${period}`,
-        load.report.heatmap,
-        `Hours in ${load.teamTimeZone}`,
-      ),
+      content: heatmap,
       comment: '',
     },
     {
       filename: `on-call-load-${slug}-${stamp}.csv`,
       title: `On-call load: ${period}`,
-      content: loadReportCsv(load.report, load.change),
+      content: csv,
       comment: '',
     },
   ];

@@ -18,7 +18,8 @@ export async function handleLoad({ request, command: cmd, ctx, ack }: ArgsOf<'lo
       let filesSent = false;
       if (isLead && load.report.responders.length) {
         // Individual figures go to the person who asked, not the channel they typed in.
-        filesSent = await ctx.deps.chat.sendFilesPrivately(cmd.user_id, onCallLoadFiles(load)).then(
+        const files = await onCallLoadFiles(load);
+        filesSent = await ctx.deps.chat.sendFilesPrivately(cmd.user_id, files).then(
           () => true,
           (err: unknown) => {
             ctx.deps.logger.error({ err, user: cmd.user_id }, 'sending the load charts failed');

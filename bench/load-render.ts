@@ -1,0 +1,158 @@
+// The on-call load report's files at the load bench's size (bench/load.ts: 200 responders, 50,000
+// pages over a year), in memory: how long each part holds the bot's one thread, and the event
+// loop's delay (perf_hooks.monitorEventLoopDelay) while the files are made the old way (on the
+// main thread) and the bot's way (onCallLoadFiles: on a worker thread). Runs alone:
+// node bench/load-render.ts.
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { drawLoadBarChart, drawPagesHeatmap, loadBarChart, pagesHeatmap } from '../src/charts/load-charts.ts';
+import { loadReportCsv } from '../src/domain/load-csv.ts';
+import {
+  compareLoad,
+  computeLoad,
+  type OnCallPerson,
+  type OnCallStretch,
+  type PageEvent,
+} from '../src/domain/on-call-load.ts';
+import { DEFAULT_WORKING_HOURS } from '../src/domain/working-hours.ts';
+import type { OnCallLoad } from '../src/services/on-call/show-on-call-load.ts';
+import { onCallLoadFiles } from '../src/slack/views/on-call-load.ts';
+
+const RESPONDERS = 200;
+const PAGES = 50_000;
+const DAY = 24 * 3600_000;
+const WEEK = 7 * DAY;
+const NOW = new Date('2026-11-25T12:00:00Z');
+const FROM = new Date(NOW.getTime() - 365 * DAY);
+const PREVIOUS = new Date(FROM.getTime() - 365 * DAY);
+const ZONES = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Adelaide', 'Europe/Berlin'];
+
+let seed = 42;
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const people: OnCallPerson[] = Array.from({ length: RESPONDERS }, (_, i) => ({
+  id: `PU${String(i).padStart(5, '0')}`,
+  name: `Responder ${i}`,
+  email: `r${i}@example.org`,
+  timeZone: ZONES[i % ZONES.length]!,
+}));
+const stretches: OnCallStretch[] = [];
+for (let s = 0; s < 20; s++) {
+  for (let t = PREVIOUS.getTime(), k = 0; t < NOW.getTime(); t += WEEK, k++) {
+    for (const level of [1, 2]) {
+      const person = people[s * 10 + ((k + level - 1) % 10)]!;
+      stretches.push({
+        userId: person.id,
+        scheduleId: `PS${s}`,
+        escalationPolicyId: `PE${s}`,
+        level,
+        start: new Date(t),
+        end: new Date(Math.min(t + WEEK, NOW.getTime())),
+      });
+    }
+  }
+}
+const level1 = stretches.filter((x) => x.level === 1 && x.start >= FROM);
+const pages: PageEvent[] = Array.from({ length: PAGES }, (_, i) => {
+  const st = level1[Math.floor(rand() * level1.length)]!;
+  const at = new Date(st.start.getTime() + Math.floor(rand() * (st.end.getTime() - st.start.getTime())));
+  return { id: `LE${i}`, incidentId: `PI${i >> 1}`, userId: st.userId, at, kind: 'assigned', serviceId: 'PSVC1' };
+});
+const input = {
+  teamTimeZone: 'Europe/London',
+  workingHours: DEFAULT_WORKING_HOURS,
+  people,
+  stretches,
+  pages,
+  incidentWork: [],
+};
+const report = computeLoad({ ...input, from: FROM, to: NOW });
+const previous = computeLoad({ ...input, from: PREVIOUS, to: FROM });
+const load = {
+  scope: { kind: 'all', id: null, name: 'everyone on call' },
+  periodDays: 365,
+  report,
+  previous,
+  change: compareLoad(report, previous),
+  workingHours: DEFAULT_WORKING_HOURS,
+  teamTimeZone: 'Europe/London',
+  sync: { cached: true, fetched: 0, failed: null, asOf: NOW, missingDays: { current: 0, previous: 0 } },
+  slackUsers: new Map(),
+} as unknown as OnCallLoad;
+
+const bars = report.responders.map((r) => {
+  const night = Math.min(r.nightPages, r.outOfHoursPages);
+  return { name: r.name, inHours: r.pages - r.outOfHoursPages, outOfHours: r.outOfHoursPages - night, night };
+});
+/** The files as they were made before: every PNG compressed on the main thread. */
+const syncFiles = () => [
+  loadBarChart('Pages per person', bars),
+  pagesHeatmap('Pages by weekday and hour', report.heatmap, 'Hours in Europe/London'),
+  loadReportCsv(report, load.change),
+];
+
+function median(fn: () => unknown, runs = 9): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return t.sort((a, b) => a - b)[runs >> 1]!;
+}
+
+/** The event loop's delay (p50, p99, max in ms) while `work` runs 10 times, with a 1 ms timer ticking beside it. */
+async function loopDelay(work: () => Promise<unknown>) {
+  await work();
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  const ticker = setInterval(() => {}, 1);
+  h.enable();
+  for (let i = 0; i < 10; i++) {
+    await work();
+    // A turn of the loop between runs, as between two requests.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  h.disable();
+  clearInterval(ticker);
+  const ms = (ns: number) => ns / 1e6;
+  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), samples: h.count };
+}
+
+const parts = {
+  'bar chart, drawn and compressed on the main thread (loadBarChart)': median(() => loadBarChart('Pages', bars)),
+  'heatmap, drawn and compressed on the main thread (pagesHeatmap)': median(() =>
+    pagesHeatmap('Pages', report.heatmap, 'Hours in Europe/London'),
+  ),
+  'bar chart, drawn only (compressed elsewhere)': median(() => drawLoadBarChart('Pages', bars)),
+  'heatmap, drawn only': median(() => drawPagesHeatmap('Pages', report.heatmap, 'Hours in Europe/London')),
+  'CSV (loadReportCsv)': median(() => loadReportCsv(report, load.change)),
+};
+// The main thread's share of the bot's way: drawing, then handing the scanlines to the thread pool.
+let mainThread = 0;
+{
+  const t: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    const pending = onCallLoadFiles(load);
+    t.push(performance.now() - t0);
+    await pending;
+  }
+  mainThread = t.sort((a, b) => a - b)[5]!;
+}
+const before = await loopDelay(async () => syncFiles());
+const after = await loopDelay(() => onCallLoadFiles(load));
+
+console.log(`\nThe on-call load report's files: ${RESPONDERS} responders, ${PAGES} pages, one year (medians)`);
+console.log('| measure | value |\n| --- | --- |');
+for (const [k, v] of Object.entries(parts)) console.log(`| ${k} | ${v.toFixed(1)} ms |`);
+console.log(`| onCallLoadFiles on the bot thread (posting the figures to the worker) | ${mainThread.toFixed(1)} ms |`);
+const row = (d: { p50: number; p99: number; max: number; samples: number }) =>
+  `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms (${d.samples} samples)`;
+console.log(
+  `| event-loop delay p50 / p99 / max, files made 10 times: before (compressed on the main thread) | ${row(before)} |`,
+);
+console.log(
+  `| event-loop delay p50 / p99 / max, files made 10 times: now (onCallLoadFiles, on a worker thread) | ${row(after)} |`,
+);

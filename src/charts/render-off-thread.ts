@@ -1,0 +1,100 @@
+// The on-call load report's charts and CSV, made on a worker thread (chart-worker.ts): at a large
+// trust's size (200 responders, 50,000 pages) drawing and compressing the two PNGs takes 150-300 ms
+// of CPU, which would hold every other request. One worker, started on first use and kept (unref'd:
+// it never keeps the process alive); if it cannot start or dies, the files are made here instead.
+import { Worker } from 'node:worker_threads';
+import { loadReportCsv } from '../domain/load-csv.ts';
+import type { LoadChange, LoadReport } from '../domain/on-call-load.ts';
+import { renderLoadBarChart, renderPagesHeatmap, type LoadBar } from './load-charts.ts';
+
+export interface LoadFilesJob {
+  barTitle: string;
+  bars: LoadBar[];
+  heatmapTitle: string;
+  heatmap: number[][];
+  heatmapCaption: string;
+  report: LoadReport;
+  change: LoadChange | null;
+}
+
+export interface LoadFiles {
+  bar: Buffer;
+  heatmap: Buffer;
+  csv: string;
+}
+
+type Pending = { resolve: (files: LoadFiles) => void; reject: (err: Error) => void };
+
+let worker: Worker | null = null;
+let broken = false;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+function failAll(err: Error): void {
+  for (const p of pending.values()) p.reject(err);
+  pending.clear();
+}
+
+function started(): Worker | null {
+  if (worker || broken) return worker;
+  try {
+    const w = new Worker(new URL('./chart-worker.ts', import.meta.url));
+    w.unref();
+    w.on('message', (msg: { id: number; error?: string; bar: Uint8Array; heatmap: Uint8Array; csv: string }) => {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (msg.error !== undefined) p.reject(new Error(`rendering the load report's files failed: ${msg.error}`));
+      else
+        p.resolve({
+          bar: Buffer.from(msg.bar.buffer, msg.bar.byteOffset, msg.bar.byteLength),
+          heatmap: Buffer.from(msg.heatmap.buffer, msg.heatmap.byteOffset, msg.heatmap.byteLength),
+          csv: msg.csv,
+        });
+    });
+    w.on('error', (err) => {
+      worker = null;
+      failAll(err);
+    });
+    w.on('exit', () => {
+      worker = null;
+      failAll(new Error('the chart worker stopped'));
+    });
+    worker = w;
+  } catch {
+    broken = true; // no worker here: made on this thread, compressed on the thread pool
+  }
+  return worker;
+}
+
+/** The here-and-now way: drawn on this thread (a few ms), compressed on libuv's thread pool. */
+async function renderHere(job: LoadFilesJob): Promise<LoadFiles> {
+  const bar = await renderLoadBarChart(job.barTitle, job.bars);
+  const heatmap = await renderPagesHeatmap(job.heatmapTitle, job.heatmap, job.heatmapCaption);
+  await new Promise((resolve) => setImmediate(resolve));
+  return { bar, heatmap, csv: loadReportCsv(job.report, job.change) };
+}
+
+/** The two charts and the CSV, made off the bot's thread. The same bytes as loadBarChart, pagesHeatmap and loadReportCsv. */
+export function renderLoadFiles(job: LoadFilesJob): Promise<LoadFiles> {
+  const w = started();
+  if (!w) return renderHere(job);
+  const id = nextId++;
+  return new Promise<LoadFiles>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    // A worker with work to do keeps the process alive until it answers; idle, it does not.
+    w.ref();
+    const done = () => {
+      if (pending.size === 0) w.unref();
+    };
+    pending.get(id)!.resolve = (files) => {
+      resolve(files);
+      done();
+    };
+    pending.get(id)!.reject = (err) => {
+      reject(err);
+      done();
+    };
+    w.postMessage({ id, job });
+  });
+}

@@ -1,0 +1,70 @@
+// The load report's files made off the bot's thread are the same bytes as made on it: the PNGs
+// compressed on the thread pool (Raster.toPngAsync), and the charts and CSV from the worker thread.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadBarChart, pagesHeatmap, renderLoadBarChart, renderPagesHeatmap } from '../../src/charts/load-charts.ts';
+import { renderLoadFiles } from '../../src/charts/render-off-thread.ts';
+import { loadReportCsv } from '../../src/domain/load-csv.ts';
+import { computeLoad } from '../../src/domain/on-call-load.ts';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
+
+const bars = Array.from({ length: 60 }, (_, i) => ({
+  name: `Responder ${i}`,
+  inHours: 10 + i,
+  outOfHours: i % 7,
+  night: i % 3,
+}));
+const heatmap = Array.from({ length: 7 }, (_, d) => Array.from({ length: 24 }, (_, h) => (d * 5 + h * 3) % 11));
+
+test('compressed on the thread pool: the same PNG bytes', async () => {
+  assert.deepEqual(await renderLoadBarChart('Pages', bars), loadBarChart('Pages', bars));
+  assert.deepEqual(await renderPagesHeatmap('Heat', heatmap, 'Hours'), pagesHeatmap('Heat', heatmap, 'Hours'));
+  assert.deepEqual(await renderLoadBarChart('Nothing', []), loadBarChart('Nothing', []), 'the empty chart too');
+});
+
+test('made on the worker thread: the same charts and CSV, several at once', async () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+  const report = computeLoad({
+    from: new Date(now.getTime() - 7 * 24 * 3600_000),
+    to: now,
+    teamTimeZone: 'Europe/London',
+    workingHours: DEFAULT_WORKING_HOURS,
+    people: [{ id: 'P1', name: '=Ann, "on call"', email: 'a@example.org', timeZone: 'Europe/London' }],
+    stretches: [
+      {
+        userId: 'P1',
+        scheduleId: 'S',
+        escalationPolicyId: 'E',
+        level: 1,
+        start: new Date(now.getTime() - 3 * 24 * 3600_000),
+        end: now,
+      },
+    ],
+    pages: [
+      {
+        id: 'L1',
+        incidentId: 'I1',
+        userId: 'P1',
+        at: new Date(now.getTime() - 3600_000),
+        kind: 'assigned',
+        serviceId: 'S1',
+      },
+    ],
+    incidentWork: [],
+  });
+  const job = (title: string) => ({
+    barTitle: title,
+    bars,
+    heatmapTitle: `${title} heat`,
+    heatmap,
+    heatmapCaption: 'Hours in Europe/London',
+    report,
+    change: null,
+  });
+  const [a, b] = await Promise.all([renderLoadFiles(job('One')), renderLoadFiles(job('Two'))]);
+  assert.deepEqual(a.bar, loadBarChart('One', bars));
+  assert.deepEqual(b.bar, loadBarChart('Two', bars));
+  assert.deepEqual(a.heatmap, pagesHeatmap('One heat', heatmap, 'Hours in Europe/London'));
+  assert.equal(a.csv, loadReportCsv(report, null));
+  assert.ok(Buffer.isBuffer(a.bar) && a.csv.includes("'=Ann"), 'Buffers back, the CSV as built');
+});
