@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { ACTION_ITEM_ACTIONS, REVIEW_ACTIONS, REVIEW_MODAL, reviewInputId } from '../../src/slack/ids.ts';
+import {
+  ACTION_ITEM_ACTIONS,
+  ACTION_LIST_ACTIONS,
+  REVIEW_ACTIONS,
+  REVIEW_MODAL,
+  reviewInputId,
+} from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { postEvent } from '../support/slack-requests.ts';
@@ -380,6 +386,52 @@ for (const database of testDatabases()) {
         assert.ok(kinds.includes(k), k);
       const all = JSON.stringify((await run('actions all', 'UBOB', 'CGENERAL')).responses[0]!.body.blocks);
       assert.match(all, /Retry letters on failure/, 'all includes done items');
+    });
+
+    test('/incident actions pages: the Next button posts the page after the last item shown, and a forged one is ignored', async () => {
+      const i = await declare('sev3 Ward printers offline');
+      const OWNER = 'UDAVE';
+      for (let k = 1; k <= 23; k++) {
+        await app.bot.deps.reviews.addActionItem(
+          i.id,
+          {
+            text: `Printer fix ${String(k).padStart(2, '0')}`,
+            ownerId: OWNER,
+            due: null,
+            category: 'runbook',
+            priority: 'medium',
+          },
+          { by: 'UALICE', at: new Date() },
+        );
+      }
+      const first = (await run('actions', OWNER, 'CGENERAL')).responses[0]!.body;
+      const blocks = first.blocks as { type: string; block_id?: string; elements?: { value?: string }[] }[];
+      const texts = JSON.stringify(blocks).match(/Printer fix \d+/g)!;
+      assert.equal(texts.length, 20);
+      assert.equal(texts[19], 'Printer fix 20');
+      assert.match(JSON.stringify(blocks), /… and 3 more\./);
+      const next = blocks.find((b) => b.block_id === ACTION_LIST_ACTIONS.blockId)!.elements![0]!.value!;
+      const press = async (value: string) => {
+        const id = `n${++seq}`;
+        await app.clickAction({
+          userId: OWNER,
+          channelId: 'CGENERAL',
+          messageTs: '1.1',
+          responseUrl: slack.responseUrl(id),
+          blockId: ACTION_LIST_ACTIONS.blockId,
+          actionId: ACTION_LIST_ACTIONS.more,
+          value,
+        });
+        await app.bot.idle();
+        return slack.responses.filter((r) => r.id === id);
+      };
+      const [second] = await press(next);
+      const page2 = JSON.stringify(second!.body.blocks);
+      assert.deepEqual(page2.match(/Printer fix \d+/g), ['Printer fix 21', 'Printer fix 22', 'Printer fix 23']);
+      assert.match(page2, /\(23, 21–23\)/, 'the header says which ones');
+      assert.ok(!page2.includes(ACTION_LIST_ACTIONS.more), 'the last page has no Next button');
+      assert.deepEqual(await press('{"f":"all","s":0,"c":{"s":"open","d":null,"p":"medium","n":"1 OR 1=1"}}'), []);
+      assert.deepEqual(await press('not json'), [], 'nothing answered to a value the bot did not make');
     });
 
     test('the App Home tab shows the person’s items and the team’s overdue ones, and its controls redraw it', async () => {
