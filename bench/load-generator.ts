@@ -8,28 +8,38 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SIGNING_SECRET } from '../test/support/slack-requests.ts';
 
-export type LoadRequest = { id: number; url: string; bodies: string[] };
-export type LoadReply = { id: number; acks?: number[]; error?: string };
+/** `bodies`: slash commands (form bodies) to POST /slack/events; `requests`: any mix (bench/scale.ts). */
+export type LoadRequest = { id: number; url: string; bodies?: string[]; requests?: PlainRequest[] };
+export type PlainRequest = { method: 'GET' | 'POST'; path: string; body?: string; json?: boolean };
+/** acks: ms to each whole answer; starts: when each was sent (performance.timeOrigin + now(), ms since the epoch). */
+export type LoadReply = { id: number; acks?: number[]; starts?: number[]; error?: string };
 
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function signed(body: string) {
+function signed(body: string, json = false) {
   const ts = Math.floor(Date.now() / 1000);
   const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
   return {
-    'content-type': 'application/x-www-form-urlencoded',
+    'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded',
     'content-length': String(Buffer.byteLength(body)),
     'x-slack-request-timestamp': String(ts),
     'x-slack-signature': sig,
   };
 }
 
-/** Posts one signed body; resolves with the time until the whole answer was read, in ms. */
-function post(url: URL, body: string, headers: Record<string, string>): Promise<number> {
+/** Sends one request (a signed body by default); resolves with the time until the whole answer was read, in ms. */
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  sent: (at: number) => void = () => {},
+  opts: { method: 'GET' | 'POST'; path: string } = { method: 'POST', path: '/slack/events' },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    sent(performance.timeOrigin + t0);
     const req = http.request(
-      { host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', agent, headers },
+      { host: url.hostname, port: url.port, path: opts.path, method: opts.method, agent, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -48,7 +58,20 @@ function post(url: URL, body: string, headers: Record<string, string>): Promise<
 process.on('message', async (msg: LoadRequest) => {
   try {
     const url = new URL(msg.url);
-    const requests = msg.bodies.map((body) => ({ body, headers: signed(body) }));
+    if (msg.requests) {
+      const starts: number[] = [];
+      const requests = msg.requests.map((r) => ({
+        ...r,
+        body: r.body ?? '',
+        headers: r.method === 'GET' ? {} : signed(r.body ?? '', r.json),
+      }));
+      const acks = await Promise.all(
+        requests.map((r, i) => post(url, r.body, r.headers, (at) => (starts[i] = at), r)),
+      );
+      process.send!({ id: msg.id, acks, starts } satisfies LoadReply);
+      return;
+    }
+    const requests = (msg.bodies ?? []).map((body) => ({ body, headers: signed(body) }));
     const acks = await Promise.all(requests.map((r) => post(url, r.body, r.headers)));
     process.send!({ id: msg.id, acks } satisfies LoadReply);
   } catch (err) {
