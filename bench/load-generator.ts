@@ -12,7 +12,8 @@ import { SIGNING_SECRET } from '../test/support/slack-requests.ts';
 export type LoadRequest = { id: number; url: string; bodies?: string[]; requests?: PlainRequest[] };
 export type PlainRequest = { method: 'GET' | 'POST'; path: string; body?: string; json?: boolean };
 /** acks: ms to each whole answer; starts: when each was sent (performance.timeOrigin + now(), ms since the epoch). */
-export type LoadReply = { id: number; acks?: number[]; starts?: number[]; error?: string };
+/** statuses: with `requests`, each answer's HTTP status (anything but 200 is not an error then). */
+export type LoadReply = { id: number; acks?: number[]; starts?: number[]; statuses?: number[]; error?: string };
 
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
@@ -33,7 +34,10 @@ function post(
   body: string,
   headers: Record<string, string>,
   sent: (at: number) => void = () => {},
-  opts: { method: 'GET' | 'POST'; path: string } = { method: 'POST', path: '/slack/events' },
+  opts: { method: 'GET' | 'POST'; path: string; status?: (code: number) => void } = {
+    method: 'POST',
+    path: '/slack/events',
+  },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -44,8 +48,11 @@ function post(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (res.statusCode !== 200)
-            reject(new Error(`status ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
+          opts.status?.(res.statusCode ?? 0);
+          if (res.statusCode !== 200 && !opts.status)
+            reject(
+              new Error(`${opts.method} ${opts.path}: status ${res.statusCode}: ${Buffer.concat(chunks).toString()}`),
+            );
           else resolve(performance.now() - t0);
         });
       },
@@ -60,15 +67,18 @@ process.on('message', async (msg: LoadRequest) => {
     const url = new URL(msg.url);
     if (msg.requests) {
       const starts: number[] = [];
+      const statuses: number[] = [];
       const requests = msg.requests.map((r) => ({
         ...r,
         body: r.body ?? '',
         headers: r.method === 'GET' ? {} : signed(r.body ?? '', r.json),
       }));
       const acks = await Promise.all(
-        requests.map((r, i) => post(url, r.body, r.headers, (at) => (starts[i] = at), r)),
+        requests.map((r, i) =>
+          post(url, r.body, r.headers, (at) => (starts[i] = at), { ...r, status: (code) => (statuses[i] = code) }),
+        ),
       );
-      process.send!({ id: msg.id, acks, starts } satisfies LoadReply);
+      process.send!({ id: msg.id, acks, starts, statuses } satisfies LoadReply);
       return;
     }
     const requests = (msg.bodies ?? []).map((body) => ({ body, headers: signed(body) }));

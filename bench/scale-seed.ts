@@ -48,7 +48,8 @@ export interface SeedResult {
 }
 
 /** A Slack user id of the seeded people: UALICE for k ≡ 1 (mod 50), else USEEDnn. */
-const person = (k: string) => `CASE WHEN ${k} % 50 = 1 THEN 'UALICE' ELSE 'USEED' || lpad((${k} % 50)::text, 2, '0') END`;
+const person = (k: string) =>
+  `CASE WHEN ${k} % 50 = 1 THEN 'UALICE' ELSE 'USEED' || lpad((${k} % 50)::text, 2, '0') END`;
 
 /** Seeds `url` (migrated, no incident or action item yet). */
 export async function seedScale(url: string, sizes: ScaleSizes = SCALE_SIZES): Promise<SeedResult> {
@@ -140,10 +141,7 @@ export async function seedScale(url: string, sizes: ScaleSizes = SCALE_SIZES): P
       await inTransaction(`${rolesSql}`, [a, b]);
       await inTransaction(baseEntriesSql, [a, b]);
     }
-    await client.query(
-      `UPDATE number_counter SET last = GREATEST(last, $1) WHERE name = 'incident'`,
-      [N],
-    );
+    await client.query(`UPDATE number_counter SET last = GREATEST(last, $1) WHERE name = 'incident'`, [N]);
 
     // Notes: the big incident gets B entries in all, the others share what is left of T.
     const big = await client.query<{ id: string; n: number }>(
