@@ -12,6 +12,7 @@
 // public and investigating, in channel BIG_CHANNEL), 20,000 action items on resolved and closed
 // incidents (owners among 50 people, UALICE one of them, 5% without; 60% done; due dates from 180
 // days ago to 90 days ahead, 9% without).
+import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { EMBEDDED_TEMPLATE_DIR, embeddedTemplateKey, makeDataDirTarball } from '../src/db/embedded-template.ts';
@@ -218,7 +219,7 @@ export async function seedScale(url: string, sizes: ScaleSizes = SCALE_SIZES): P
 }
 
 /**
- * A tarball of an embedded database with the seed in it, made once (about a minute of PGlite) and
+ * A tarball of an embedded database with the seed in it, made once (2-3 minutes of PGlite) and
  * kept beside the bot's own template, named by the migrations' hash (embeddedTemplateKey), the
  * seed's version and its sizes: the bot's embedded database in memory starts from it
  * (openDatabase's embeddedTemplate). Returns its path and the seeding's result when made now.
@@ -226,10 +227,16 @@ export async function seedScale(url: string, sizes: ScaleSizes = SCALE_SIZES): P
 export async function seededEmbeddedTemplate(
   sizes: ScaleSizes = SCALE_SIZES,
 ): Promise<{ file: string; seeded: SeedResult | null }> {
+  const current = `pglite-scale-${embeddedTemplateKey()}-v${SEED_VERSION}-`;
   const file = path.join(
     EMBEDDED_TEMPLATE_DIR,
-    `pglite-scale-${embeddedTemplateKey()}-v${SEED_VERSION}-${sizes.incidents}-${sizes.timelineEntries}-${sizes.bigTimeline}-${sizes.actionItems}.tar`,
+    `${current}${sizes.incidents}-${sizes.timelineEntries}-${sizes.bigTimeline}-${sizes.actionItems}.tar`,
   );
+  // Those of other migrations or another seed are never used again (each is about 470 MB).
+  if (fs.existsSync(EMBEDDED_TEMPLATE_DIR))
+    for (const name of fs.readdirSync(EMBEDDED_TEMPLATE_DIR))
+      if (name.startsWith('pglite-scale-') && !name.startsWith(current) && !name.endsWith('.partial'))
+        fs.rmSync(path.join(EMBEDDED_TEMPLATE_DIR, name), { force: true });
   let seeded: SeedResult | null = null;
   await makeDataDirTarball(file, async (url) => {
     await applyPendingMigrations(url, applyMigrationsInWorker);
