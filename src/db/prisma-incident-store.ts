@@ -8,8 +8,11 @@ import type {
   MessageEntry,
   PagerDutyLink,
   ProvisioningPatch,
+  TimelineFacts,
+  TimelinePage,
+  TimelinePageQuery,
 } from '../ports/incident-store.ts';
-import type { NewTimelineEntry, TimelineEntry } from '../domain/timeline.ts';
+import { DURATION_KINDS, type NewTimelineEntry, type TimelineEntry } from '../domain/timeline.ts';
 import { ProvisioningLeaseLost } from '../ports/incident-store.ts';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
@@ -152,6 +155,13 @@ const PATCH_COLUMNS: Record<keyof ProvisioningPatch, string> = {
 const iso = (d: Date) => d.toISOString();
 
 type EntryRow = Prisma.TimelineEntryGetPayload<object>;
+
+/** A timeline entry's columns as Prisma names them, for raw reads. */
+const ENTRY_COLUMNS = Prisma.raw(
+  `id::text AS "id", incident_id::text AS "incidentId", occurred_at AS "occurredAt", kind, actor_id AS "actorId",
+   text, data, source_ts AS "sourceTs", permalink, pagerduty_event_id AS "pagerDutyEventId",
+   edited_at AS "editedAt", deleted_at AS "deletedAt", created_at AS "createdAt"`,
+);
 
 function toEntry(e: EntryRow): TimelineEntry {
   return {
@@ -302,6 +312,51 @@ export class PrismaIncidentStore implements IncidentStore {
       orderBy: [{ occurredAt: 'asc' }, { createdAt: 'asc' }],
     });
     return rows.map(toEntry);
+  }
+
+  async timelinePage(incidentId: string, query: TimelinePageQuery): Promise<TimelinePage> {
+    const limit = Math.max(1, Math.floor(query.limit));
+    // A row comparison on (occurred_at, id) is one range of the (incident_id, occurred_at, id) index.
+    const newer = 'after' in query;
+    const cursor = 'before' in query ? query.before : newer ? query.after : null;
+    const where = cursor
+      ? newer
+        ? Prisma.sql`AND (occurred_at, id) > (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`
+        : Prisma.sql`AND (occurred_at, id) < (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`
+      : Prisma.empty;
+    const order = newer ? Prisma.sql`occurred_at ASC, id ASC` : Prisma.sql`occurred_at DESC, id DESC`;
+    const rows = await this.prisma.$queryRaw<EntryRow[]>`
+      SELECT ${ENTRY_COLUMNS} FROM timeline_entry
+       WHERE incident_id = ${incidentId}::uuid ${where}
+       ORDER BY ${order}
+       LIMIT ${limit + 1}`;
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit).map(toEntry);
+    if (!newer) page.reverse();
+    return {
+      entries: page,
+      hasOlder: newer ? true : more,
+      hasNewer: newer ? more : cursor !== null,
+    };
+  }
+
+  async timelineFacts(incidentId: string): Promise<TimelineFacts> {
+    const [count, status] = await Promise.all([
+      this.prisma.timelineEntry.count({ where: { incidentId } }),
+      this.prisma.timelineEntry.findMany({
+        where: { incidentId, kind: { in: [...DURATION_KINDS] } },
+        select: { kind: true, occurredAt: true, data: true },
+        orderBy: [{ occurredAt: 'asc' }, { createdAt: 'asc' }],
+      }),
+    ]);
+    return {
+      count,
+      statusEntries: status.map((e) => ({
+        kind: e.kind,
+        occurredAt: e.occurredAt,
+        ...(e.data && typeof e.data === 'object' ? { data: e.data as Record<string, unknown> } : {}),
+      })),
+    };
   }
 
   async claimProvisioning(id: string, now: Date, until: Date) {

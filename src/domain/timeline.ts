@@ -49,6 +49,8 @@ const isStatus = (v: unknown): v is IncidentStatus =>
 /** Kinds that mean a move to a known status even when their data does not say `to`. */
 const IMPLIED: Record<string, IncidentStatus> = { resolved: 'RESOLVED', closed: 'CLOSED' };
 const STATUS_KINDS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
+/** Every kind of entry statusChangesFrom and declaredAtFrom read: a store reads only these for the durations. */
+export const DURATION_KINDS: readonly string[] = ['declared', ...STATUS_KINDS];
 
 /**
  * The status changes on a timeline, oldest first, for incidentDurations: `status_changed` entries

@@ -102,8 +102,16 @@ export interface ChatPlatform {
   pinMessage(channelId: string, ts: string): Promise<void>;
   /** Announces the incident in the broadcast channel; returns the message id. */
   announce(broadcastChannelId: string, incident: Incident): Promise<string>;
-  /** A message only the requester sees (Slack: the slash command's response_url). */
-  replyPrivately(responseUrl: string, text: string, blocks?: readonly object[]): Promise<void>;
+  /**
+   * A message only the requester sees (Slack: the slash command's response_url). With `replace`, it
+   * takes the place of the private message whose button gave the response URL (a timeline's next page).
+   */
+  replyPrivately(
+    responseUrl: string,
+    text: string,
+    blocks?: readonly object[],
+    opts?: { replace?: boolean },
+  ): Promise<void>;
   /** A direct message from the bot (when there is no response URL, or it has expired). */
   directMessage(userId: string, text: string): Promise<void>;
   /** Posts a notice in a channel; returns the message id. */

@@ -1,4 +1,4 @@
-import type { NewTimelineEntry, TimelineEntry } from '../domain/timeline.ts';
+import type { NewTimelineEntry, StatusEntry, TimelineEntry } from '../domain/timeline.ts';
 import type { DeclaredIncident } from '../domain/declaration.ts';
 import type { Incident, IncidentStatus, RoleName } from '../domain/incident.ts';
 import type { Severity } from '../domain/severity.ts';
@@ -86,6 +86,30 @@ export class ProvisioningLeaseLost extends Error {
   }
 }
 
+/** A place on a timeline: an entry's time and id (ids break ties between equal times). */
+export interface TimelineCursor {
+  occurredAt: Date;
+  id: string;
+}
+
+export type TimelinePageQuery =
+  | { limit: number }
+  | { limit: number; before: TimelineCursor }
+  | { limit: number; after: TimelineCursor };
+
+export interface TimelinePage {
+  /** Oldest first. */
+  entries: TimelineEntry[];
+  hasOlder: boolean;
+  hasNewer: boolean;
+}
+
+export interface TimelineFacts {
+  count: number;
+  /** The entries the duration metrics read (declared, status changed, resolved, closed, reopened), oldest first. */
+  statusEntries: StatusEntry[];
+}
+
 /** Persistence of incidents, as the use cases need it. */
 export interface IncidentStore {
   /**
@@ -103,6 +127,14 @@ export interface IncidentStore {
   findById(id: string): Promise<Incident | null>;
   findByNumber(number: number): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
+  /**
+   * One page of an incident's timeline, oldest first, in the order (occurredAt, id): the latest
+   * `limit` entries, or the `limit` entries just before (older than) or just after (newer than) a
+   * cursor, with whether more lie beyond each end of the page. Reads at most `limit + 1` entries.
+   */
+  timelinePage(incidentId: string, query: TimelinePageQuery): Promise<TimelinePage>;
+  /** What a timeline's header shows without reading every entry: the count and the status entries. */
+  timelineFacts(incidentId: string): Promise<TimelineFacts>;
   /**
    * Takes the provisioning lease until `until`: the incident as of the claim, or null when another
    * worker holds it or it is done.

@@ -345,7 +345,12 @@ export class SlackChatPlatform implements ChatPlatform {
     await call(() => this.client.chat.postMessage({ channel: item.ownerId!, ...msg }), postedMessage);
   }
 
-  async replyPrivately(responseUrl: string, text: string, blocks?: readonly object[]): Promise<void> {
+  async replyPrivately(
+    responseUrl: string,
+    text: string,
+    blocks?: readonly object[],
+    opts: { replace?: boolean } = {},
+  ): Promise<void> {
     // The last check before sending: a URL stored before it was screened, or from anywhere else, is never posted to.
     if (!this.responseUrlAllowed(responseUrl))
       throw new ChatError('response_url_not_slack', 'not a Slack response URL: nothing was posted to it');
@@ -354,7 +359,7 @@ export class SlackChatPlatform implements ChatPlatform {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         response_type: 'ephemeral',
-        replace_original: false,
+        replace_original: opts.replace === true,
         text,
         ...(blocks ? { blocks } : {}),
       }),

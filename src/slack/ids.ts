@@ -77,6 +77,16 @@ export const SUMMARY_ACTIONS = {
   role: 'incident_role_open',
 } as const;
 
+/**
+ * "Older" and "Newer" under a page of `/incident timeline`; each button's value is the page edge it
+ * pages from (domain cursor: the entry's time and id, as JSON).
+ */
+export const TIMELINE_ACTIONS = {
+  blockId: 'incident_timeline_pages',
+  older: 'incident_timeline_older',
+  newer: 'incident_timeline_newer',
+} as const;
+
 /** The offer, after resolving, to resolve the linked PagerDuty incidents too. */
 export const PAGERDUTY_ACTIONS = {
   blockId: 'incident_pagerduty_actions',

@@ -360,6 +360,9 @@ describe('the timeline view', () => {
   const view = (entries: TimelineEntry[], over: Partial<IncidentTimeline> = {}): IncidentTimeline => ({
     incident,
     entries,
+    total: entries.length,
+    hasOlder: false,
+    hasNewer: false,
     declaredAt: new Date('2026-11-24T14:00:00Z'),
     durations: { toAcknowledgeMs: 5 * 60_000, toMitigateMs: null, toResolveMs: null },
     defaultZone: 'Europe/London',

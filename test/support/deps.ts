@@ -61,7 +61,7 @@ export class FakeChat implements ChatPlatform {
   /** Notices posted (channel, or a user ID for a direct notice). */
   readonly notices: { channelId: string; notice: Notice }[] = [];
   /** Private replies through a response URL. */
-  readonly replies: { responseUrl: string; text: string; blocks?: Record<string, unknown>[] }[] = [];
+  readonly replies: { responseUrl: string; text: string; blocks?: Record<string, unknown>[]; replace?: true }[] = [];
   readonly directMessages: { userId: string; text: string }[] = [];
   readonly channels: { id: string; name: string; isPrivate: boolean }[] = [];
   readonly invites: { channelId: string; userIds: string[] }[] = [];
@@ -176,9 +176,14 @@ export class FakeChat implements ChatPlatform {
     return ts;
   }
 
-  async replyPrivately(responseUrl: string, text: string, blocks?: Record<string, unknown>[]): Promise<void> {
+  async replyPrivately(
+    responseUrl: string,
+    text: string,
+    blocks?: Record<string, unknown>[],
+    opts: { replace?: boolean } = {},
+  ): Promise<void> {
     await this.enter('replyPrivately', [responseUrl, text, blocks]);
-    this.replies.push({ responseUrl, text, ...(blocks ? { blocks } : {}) });
+    this.replies.push({ responseUrl, text, ...(blocks ? { blocks } : {}), ...(opts.replace ? { replace: true } : {}) });
   }
 
   async directMessage(userId: string, text: string): Promise<void> {

@@ -2,14 +2,26 @@ import { incidentDurations, type IncidentDurations } from '../../domain/duration
 import type { Incident } from '../../domain/incident.ts';
 import { declaredAtFrom, statusChangesFrom } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
+import type { TimelineCursor, TimelinePageQuery } from '../../ports/incident-store.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { incidentInChannel } from '../access.ts';
 
-/** Everything a reader's view of an incident's timeline needs. */
+/** Entries on one page of `/incident timeline`: even at the longest (1,500 characters) they fit one Slack message. */
+export const TIMELINE_PAGE_SIZE = 40;
+
+/** Which page: the latest (none), the one before (older than) an entry, or the one after (newer than) it. */
+export type TimelinePosition = { before: TimelineCursor } | { after: TimelineCursor } | null;
+
+/** Everything a reader's view of one page of an incident's timeline needs. */
 export interface IncidentTimeline {
   incident: Incident;
-  /** Oldest first, times in UTC. */
+  /** The page's entries, oldest first, times in UTC. */
   entries: TimelineEntry[];
+  /** Every entry on the timeline, of which `entries` is a page. */
+  total: number;
+  /** Entries lie before the page (an "Older" button) / after it (a "Newer" button). */
+  hasOlder: boolean;
+  hasNewer: boolean;
   declaredAt: Date;
   durations: IncidentDurations;
   /** The team's zone (settings.defaultTimeZone): every time is shown in it. */
@@ -18,27 +30,43 @@ export interface IncidentTimeline {
   readerZone: string | null;
 }
 
-/** The timeline of the incident whose channel this is, with its duration metrics, for `userId` to read. */
+/**
+ * One page of the timeline of the incident whose channel this is (the latest, unless `page` says
+ * which), with its duration metrics, for `userId` to read: refused outside an incident channel and,
+ * for a private incident, to anyone not in its channel, on every page. Reads the page's entries,
+ * the count and the status entries, never the whole timeline.
+ */
 export async function showTimeline(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string },
+  input: { channelId: string; userId: string; page?: TimelinePosition; pageSize?: number },
 ): Promise<IncidentTimeline> {
   const { store, chat, logger, settings } = deps;
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
-  const [entries, readerZone] = await Promise.all([
-    store.timeline(incident.id),
+  const limit = input.pageSize ?? TIMELINE_PAGE_SIZE;
+  const query: TimelinePageQuery = input.page ? { limit, ...input.page } : { limit };
+  const [found, facts, readerZone] = await Promise.all([
+    store.timelinePage(incident.id, query),
+    store.timelineFacts(incident.id),
     // The reader's zone only adds a second time: without it the timeline still shows.
     chat.userTimeZone(input.userId).catch((err: unknown) => {
       logger.warn({ err, user: input.userId }, 'could not read the reader’s time zone');
       return null;
     }),
   ]);
-  const declaredAt = declaredAtFrom(entries, incident.createdAt);
+  // "Newer" up to the end shows the latest page, full, rather than its last few entries.
+  const page =
+    'after' in query && !found.hasNewer && found.entries.length < limit
+      ? await store.timelinePage(incident.id, { limit })
+      : found;
+  const declaredAt = declaredAtFrom(facts.statusEntries, incident.createdAt);
   return {
     incident,
-    entries,
+    entries: page.entries,
+    total: facts.count,
+    hasOlder: page.hasOlder,
+    hasNewer: page.hasNewer,
     declaredAt,
-    durations: incidentDurations(declaredAt, statusChangesFrom(entries)),
+    durations: incidentDurations(declaredAt, statusChangesFrom(facts.statusEntries)),
     defaultZone: settings.defaultTimeZone,
     readerZone,
   };

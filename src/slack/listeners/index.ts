@@ -3,6 +3,7 @@ import type { ListenerContext } from '../context.ts';
 import { registerSummaryActions } from './actions/summary.ts';
 import { registerActionItemControls, registerActionListPages } from './actions/action-items.ts';
 import { registerReviewActions } from './actions/review.ts';
+import { registerTimelinePages } from './actions/timeline.ts';
 import { registerAppHome } from './events/app-home.ts';
 import { registerReviewForm } from './views/review-form.ts';
 import { registerIncidentCommand } from './commands/incident.ts';
@@ -24,6 +25,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerReviewActions(app, ctx);
   registerActionItemControls(app, ctx);
   registerActionListPages(app, ctx);
+  registerTimelinePages(app, ctx);
   // events
   registerPinEvents(app, ctx);
   registerMessageEvents(app, ctx);

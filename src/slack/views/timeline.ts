@@ -1,10 +1,11 @@
-import type { KnownBlock } from '@slack/types';
+import type { ActionsBlock, KnownBlock } from '@slack/types';
 import { formatDuration } from '../../domain/durations.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { formatReaderTime } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { showTimeline, type IncidentTimeline } from '../../services/incident/show-timeline.ts';
+import { showTimeline, type IncidentTimeline, type TimelinePosition } from '../../services/incident/show-timeline.ts';
+import { TIMELINE_ACTIONS } from '../ids.ts';
 import {
   clip,
   escapeMrkdwn,
@@ -27,24 +28,56 @@ export const TIMELINE_LIMITS = {
 };
 export type TimelineLimits = typeof TIMELINE_LIMITS;
 
-/** Blocks that are not entry sections: header, zones, durations, divider, "older left out", footer. */
-const FIXED_BLOCKS = 6;
+/**
+ * Blocks that are not entry sections: header, zones, durations, divider, which page, "older left
+ * out", the Older / Newer buttons, footer.
+ */
+const FIXED_BLOCKS = 8;
 
 /**
- * The reply to `/incident timeline` in an incident channel: the incident's timeline as `userId`
- * reads it (team zone plus their own Slack zone), as an ephemeral message's text and blocks.
- * Throws AppError ("This command only works in an incident channel…") anywhere else.
+ * The reply to `/incident timeline` in an incident channel: the latest page of the incident's
+ * timeline (or the page `page` says) as `userId` reads it (team zone plus their own Slack zone), as
+ * an ephemeral message's text and blocks. Throws AppError ("This command only works in an incident
+ * channel…") anywhere else, and to a non-member of a private incident's channel.
  */
 export async function renderTimelineReply(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string },
+  input: { channelId: string; userId: string; page?: TimelinePosition },
 ): Promise<SlackMessage> {
   return timelineMessage(await showTimeline(deps, input));
 }
 
+/** A page button's value: the entry it pages from (its time and id). */
+export function pageButtonValue(e: Pick<TimelineEntry, 'occurredAt' | 'id'>): string {
+  return JSON.stringify({ at: e.occurredAt.toISOString(), id: e.id });
+}
+
+/** "Older" (entries before the page's oldest) and "Newer" (after its newest), where there are some. */
+function pageButtons(t: IncidentTimeline): ActionsBlock | null {
+  const oldest = t.entries[0];
+  const newest = t.entries.at(-1);
+  const elements: ActionsBlock['elements'] = [];
+  if (t.hasOlder && oldest)
+    elements.push({
+      type: 'button',
+      text: { type: 'plain_text', text: '← Older' },
+      action_id: TIMELINE_ACTIONS.older,
+      value: pageButtonValue(oldest),
+    });
+  if (t.hasNewer && newest)
+    elements.push({
+      type: 'button',
+      text: { type: 'plain_text', text: 'Newer →' },
+      action_id: TIMELINE_ACTIONS.newer,
+      value: pageButtonValue(newest),
+    });
+  return elements.length ? { type: 'actions', block_id: TIMELINE_ACTIONS.blockId, elements } : null;
+}
+
 /** Block Kit for a timeline: header, duration metrics, then the entries oldest first. */
 export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TIMELINE_LIMITS): SlackMessage {
-  const { incident, entries, durations, defaultZone, readerZone } = t;
+  const { incident, entries, total, durations, defaultZone, readerZone } = t;
+  const paged = t.hasOlder || t.hasNewer;
   const at = (d: Date) => formatReaderTime(d, defaultZone, readerZone);
   const ref = incidentRef(incident);
   const zones =
@@ -55,7 +88,7 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
 
   const blocks: KnownBlock[] = [
     header(`${ref} timeline: ${incident.title}`),
-    mrkdwnContext(`${zones} · declared ${at(t.declaredAt)} · ${plural(entries.length, 'entry', 'entries')}`),
+    mrkdwnContext(`${zones} · declared ${at(t.declaredAt)} · ${plural(total, 'entry', 'entries')}`),
     fieldsSection([
       `*Time to acknowledge*\n${notYet(durations.toAcknowledgeMs)}`,
       `*Time to mitigate* (monitoring)\n${notYet(durations.toMitigateMs)}`,
@@ -69,21 +102,34 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
     limits.sectionChars,
     Math.max(1, limits.maxBlocks - FIXED_BLOCKS),
   );
+  const first = entries[omitted];
+  if (paged && first) {
+    const where = !t.hasNewer ? 'the latest' : !t.hasOlder ? 'the first' : '';
+    blocks.push(
+      mrkdwnContext(
+        `Showing ${where ? `${where} ` : ''}${entries.length - omitted} of ${total} entries, ${at(first.occurredAt)} to ${at(entries.at(-1)!.occurredAt)} · *Older* and *Newer* page through the rest`,
+      ),
+    );
+  }
   if (omitted > 0) {
     const shown = entries.length - omitted;
     blocks.push(
       mrkdwnContext(
-        `:scissors: Showing the latest ${shown} of ${entries.length} entries: the ${omitted} oldest do not fit in one Slack message.`,
+        paged
+          ? `:scissors: The ${omitted} oldest entries of this page do not fit in one Slack message.`
+          : `:scissors: Showing the latest ${shown} of ${entries.length} entries: the ${omitted} oldest do not fit in one Slack message.`,
       ),
     );
   }
   if (sections.length === 0) blocks.push(mrkdwnSection('_Nothing on the timeline yet._'));
   for (const text of sections) blocks.push(mrkdwnSection(text));
+  const buttons = pageButtons(omitted > 0 ? { ...t, entries: entries.slice(omitted), hasOlder: true } : t);
+  if (buttons) blocks.push(buttons);
   blocks.push(
     mrkdwnContext('Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note'),
   );
 
-  return { text: `${ref} timeline: ${plural(entries.length, 'entry', 'entries')}`, blocks };
+  return { text: `${ref} timeline: ${plural(total, 'entry', 'entries')}`, blocks };
 }
 
 /** One entry: icon, time, who, a link to the message it came from, markers, then its text quoted. */
