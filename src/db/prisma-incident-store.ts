@@ -179,6 +179,30 @@ function toEntry(e: EntryRow): TimelineEntry {
   };
 }
 
+/**
+ * The statement of one timeline page: at most `limit + 1` entries (one more says there are more),
+ * newest first for the latest page and older ones, oldest first for newer ones. A row comparison on
+ * (occurred_at, id) is one range of the (incident_id, occurred_at, id) index: no sort, no scan of
+ * the incident's other entries (test/db/query-plans-timeline.test.ts reads its plan).
+ */
+export function timelinePageStatement(incidentId: string, query: TimelinePageQuery): Prisma.Sql {
+  const limit = Math.max(1, Math.floor(query.limit));
+  const newer = 'after' in query;
+  const cursor = 'before' in query ? query.before : newer ? query.after : null;
+  const where = cursor
+    ? newer
+      ? Prisma.sql`AND (t.occurred_at, t.id) > (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`
+      : Prisma.sql`AND (t.occurred_at, t.id) < (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`
+    : Prisma.empty;
+  // Qualified: "id" alone in ORDER BY would be the output column (id::text), sorted apart from the index.
+  const order = newer ? Prisma.sql`t.occurred_at ASC, t.id ASC` : Prisma.sql`t.occurred_at DESC, t.id DESC`;
+  return Prisma.sql`
+    SELECT ${ENTRY_COLUMNS} FROM timeline_entry t
+     WHERE t.incident_id = ${incidentId}::uuid ${where}
+     ORDER BY ${order}
+     LIMIT ${limit + 1}`;
+}
+
 /** Thrown inside a transaction to roll it back when a role guard no longer holds. */
 const GUARD_FAILED = Symbol('guard failed');
 
@@ -316,20 +340,9 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async timelinePage(incidentId: string, query: TimelinePageQuery): Promise<TimelinePage> {
     const limit = Math.max(1, Math.floor(query.limit));
-    // A row comparison on (occurred_at, id) is one range of the (incident_id, occurred_at, id) index.
     const newer = 'after' in query;
     const cursor = 'before' in query ? query.before : newer ? query.after : null;
-    const where = cursor
-      ? newer
-        ? Prisma.sql`AND (occurred_at, id) > (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`
-        : Prisma.sql`AND (occurred_at, id) < (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`
-      : Prisma.empty;
-    const order = newer ? Prisma.sql`occurred_at ASC, id ASC` : Prisma.sql`occurred_at DESC, id DESC`;
-    const rows = await this.prisma.$queryRaw<EntryRow[]>`
-      SELECT ${ENTRY_COLUMNS} FROM timeline_entry
-       WHERE incident_id = ${incidentId}::uuid ${where}
-       ORDER BY ${order}
-       LIMIT ${limit + 1}`;
+    const rows = await this.prisma.$queryRaw<EntryRow[]>(timelinePageStatement(incidentId, query));
     const more = rows.length > limit;
     const page = rows.slice(0, limit).map(toEntry);
     if (!newer) page.reverse();
