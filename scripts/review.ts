@@ -7,10 +7,9 @@ import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
-import { reviewOf } from '../src/services/review/review-of.ts';
-import { outboundReview } from '../src/services/outbound-text.ts';
+import { once } from 'node:events';
+import { publicReviewOf, reviewMarkdownStream } from '../src/services/review/review-of.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
-import { reviewToMarkdown } from '../src/domain/review-markdown.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -42,8 +41,12 @@ try {
   } else {
     const deps = { store, reviews: new PrismaReviewStore(db.prisma), settings: { defaultTimeZone: timeZone } };
     // Printed for reading beyond the responders: PHI redacted, as in the posted review.
-    const review = outboundReview(await reviewOf(deps, incident)).value;
-    process.stdout.write(json ? `${JSON.stringify(review, null, 2)}\n` : reviewToMarkdown(review));
+    const review = await publicReviewOf(deps, incident);
+    if (json) process.stdout.write(`${JSON.stringify(review, null, 2)}\n`);
+    // Markdown is written as it is made, chunk by chunk, waiting while stdout is full.
+    else
+      for await (const chunk of reviewMarkdownStream(review))
+        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
   }
 } finally {
   await db.close();

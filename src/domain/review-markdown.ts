@@ -33,11 +33,53 @@ export function breachText(b: NonNullable<PostIncidentReview['header']['dataBrea
   return `Yes: ${aware}${deadline}${notified}`;
 }
 
-/** The review as a complete Markdown document (GitHub-flavoured: tables). Deterministic. */
+/** Timeline lines per chunk of reviewMarkdownChunks: about 40 KB of Markdown. */
+export const REVIEW_CHUNK_LINES = 256;
+
+/** The review as a complete Markdown document (GitHub-flavoured: tables), in one string. Deterministic. */
 export function reviewToMarkdown(review: PostIncidentReview): string {
-  const h = review.header;
-  const out: string[] = [];
+  let md = '';
+  for (const chunk of reviewMarkdownChunks(review)) md += chunk;
+  return md;
+}
+
+/**
+ * The review as Markdown, chunk by chunk (the header and sections, then the timeline a few hundred
+ * lines at a time, then the rest): written out as they come, a 20,000-entry review is never one
+ * string, and whoever writes it can let other work run between chunks. The chunks joined are
+ * reviewToMarkdown's document exactly.
+ */
+export function* reviewMarkdownChunks(
+  review: PostIncidentReview,
+  linesPerChunk = REVIEW_CHUNK_LINES,
+): Generator<string> {
+  // The document is its lines joined by line breaks, with the blank lines at its end made one line break.
+  let chunk = '';
+  let lines = 0;
+  let owed = 0;
+  let first = true;
+  const out = {
+    push(...add: string[]) {
+      for (const line of add) {
+        if (!first) owed++;
+        first = false;
+        if (line === '') continue;
+        chunk += `${'\n'.repeat(owed)}${line}`;
+        owed = 0;
+        lines++;
+      }
+    },
+  };
   const para = (...lines: string[]) => out.push(...lines, '');
+  /** The chunk so far, when it holds `min` lines or more. */
+  function* flush(min = 0): Generator<string> {
+    if (chunk && lines >= min) {
+      yield chunk;
+      chunk = '';
+      lines = 0;
+    }
+  }
+  const h = review.header;
 
   para(`# ${h.ref}: ${inline(h.title)} — Post-incident review`);
   if (h.nearMiss) para('> **Near miss**: no harm reached users.');
@@ -139,9 +181,10 @@ export function reviewToMarkdown(review: PostIncidentReview): string {
 
   // Timeline
   para('## Timeline');
+  yield* flush();
   if (review.timeline.length === 0) para('_Nothing on the timeline._');
   else {
-    const lines = review.timeline.map((e) => {
+    for (const e of review.timeline) {
       const parts = [`- **${e.atText}**`, `\`${e.kind}\``];
       if (e.actorId) parts.push(e.actorId);
       const body = e.text.trim() ? (e.deleted ? `~~${inline(e.text)}~~` : inline(e.text)) : '_(no text)_';
@@ -149,14 +192,16 @@ export function reviewToMarkdown(review: PostIncidentReview): string {
       if (e.deleted) line += ' _(deleted)_';
       else if (e.edited) line += ' _(edited)_';
       if (e.permalink && /^https:\/\/[^\s<>()]+$/.test(e.permalink)) line += ` ([message](${e.permalink}))`;
-      return line;
-    });
-    para(...lines);
+      out.push(line);
+      yield* flush(linesPerChunk);
+    }
+    out.push('');
   }
 
   if (review.missing.length) {
     para('---');
     para(`_Still to be completed: ${review.missing.join(', ')}._`);
   }
-  return out.join('\n').replace(/\n+$/, '\n');
+  if (owed > 0) chunk += '\n';
+  yield* flush();
 }

@@ -341,6 +341,26 @@ export function buildReview(
   input: ReviewInput | null,
   opts: BuildReviewOptions,
 ): PostIncidentReview {
+  const steps = reviewSteps(incident, entries, input, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Timeline entries a step of reviewSteps turns into review lines. */
+export const REVIEW_STEP_ENTRIES = 1000;
+
+/**
+ * buildReview in steps: it pauses (yields) after every REVIEW_STEP_ENTRIES timeline entries and
+ * returns the same review at the end, so a caller can let other work run between steps.
+ */
+export function* reviewSteps(
+  incident: Incident,
+  entries: readonly TimelineEntry[],
+  input: ReviewInput | null,
+  opts: BuildReviewOptions,
+): Generator<void, PostIncidentReview, void> {
   // formatInZone builds Intl formatters per call; times repeat to the minute, so remember them.
   const formatted = new Map<number, string>();
   const fmt = (d: Date): string => {
@@ -416,16 +436,20 @@ export function buildReview(
     });
   }
 
-  const timeline: ReviewTimelineItem[] = sorted.map((e) => ({
-    at: iso(e.occurredAt),
-    atText: fmt(e.occurredAt),
-    kind: e.kind,
-    actorId: e.actorId,
-    text: e.text,
-    permalink: e.permalink,
-    edited: e.editedAt !== null,
-    deleted: e.deletedAt !== null,
-  }));
+  const timeline: ReviewTimelineItem[] = [];
+  for (const e of sorted) {
+    timeline.push({
+      at: iso(e.occurredAt),
+      atText: fmt(e.occurredAt),
+      kind: e.kind,
+      actorId: e.actorId,
+      text: e.text,
+      permalink: e.permalink,
+      edited: e.editedAt !== null,
+      deleted: e.deletedAt !== null,
+    });
+    if (timeline.length % REVIEW_STEP_ENTRIES === 0) yield;
+  }
 
   // What a person added.
   const impact = input?.impact

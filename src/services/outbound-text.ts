@@ -30,6 +30,48 @@ export function outboundReview(review: PostIncidentReview): Redacted<PostInciden
 }
 
 /**
+ * outboundReview in slices of the timeline, pausing (`pause`) between them: the same review and
+ * findings (paths included), without holding the event loop for a long review's whole text.
+ */
+export async function outboundReviewInSlices(
+  review: PostIncidentReview,
+  pause: () => Promise<unknown>,
+  slice = 1000,
+): Promise<Redacted<PostIncidentReview>> {
+  const { timeline, ...rest } = review;
+  const head = redactDeep(rest);
+  const findings: OutboundFinding[] = [];
+  const items: PostIncidentReview['timeline'] = [];
+  let changed = false;
+  for (let at = 0; at < timeline.length; at += slice) {
+    if (at > 0) await pause();
+    const part = redactDeep(timeline.slice(at, at + slice));
+    for (const f of part.findings)
+      findings.push({
+        ...f,
+        path: `timeline[${at + Number(/^\[(\d+)\]/.exec(f.path)![1])}]${f.path.replace(/^\[\d+\]/, '')}`,
+      });
+    for (let i = 0; i < part.value.length; i++) {
+      if (part.value[i] !== timeline[at + i]) changed = true;
+      items.push(part.value[i]!);
+    }
+  }
+  // In the order outboundReview reports them: the review's keys in order, the timeline's in its place.
+  const keys = Object.keys(review);
+  const rank = (path: string) => keys.indexOf(/^[A-Za-z]+/.exec(path)?.[0] ?? '');
+  const all = [...head.findings, ...findings].sort((a, b) => rank(a.path) - rank(b.path));
+  // Unchanged: the same object, as outboundReview gives it; else the keys in the review's order.
+  const redacted = head.value as Record<string, unknown>;
+  const value =
+    head.value === rest && !changed
+      ? review
+      : (Object.fromEntries(
+          keys.map((k) => [k, k === 'timeline' ? (changed ? items : timeline) : redacted[k]]),
+        ) as unknown as PostIncidentReview);
+  return { value, findings: all };
+}
+
+/**
  * For exports (e.g. `/incident evidence`): a whole exported object (plain objects and arrays of any
  * depth; identifiers, timestamps and enum values under STRUCTURAL_KEY keys are left alone) or a
  * string (Markdown) redacted, with the findings (path and kind, never the text). Pure.

@@ -7,7 +7,14 @@ import {
   redactionWarning,
   redactString,
 } from '../../src/domain/redaction.ts';
-import { outboundNotice, outboundReview, redactForExport } from '../../src/services/outbound-text.ts';
+import {
+  outboundNotice,
+  outboundReview,
+  outboundReviewInSlices,
+  redactForExport,
+} from '../../src/services/outbound-text.ts';
+import { buildReview } from '../../src/domain/review.ts';
+import { syntheticRecord } from '../../bench/review.ts';
 import { anIncident as incident } from '../support/fixtures.ts';
 
 const NHS = '943 476 5919';
@@ -115,6 +122,27 @@ describe('outbound helpers', () => {
       header: { title: 'For [redacted NHS number]' },
       timeline: [{ at: '2026-12-01T10:00:00.000Z', text: 'DOB: [redacted date of birth]' }],
     });
+  });
+
+  test('a review redacted in slices of its timeline: the same review, findings and key order as at once', async () => {
+    const { incident: i, entries, input } = syntheticRecord(40);
+    const withPhi = entries.map((e, n) =>
+      n % 9 === 4 ? { ...e, text: `${e.text} for ${NHS}, mail jo@example.org` } : n === 7 ? { ...e, actorId: null } : e,
+    );
+    const review = buildReview({ ...i, title: `Bloods for ${NHS}` }, withPhi, input, { timeZone: 'Europe/London' });
+    const whole = outboundReview(review);
+    let pauses = 0;
+    const sliced = await outboundReviewInSlices(review, async () => pauses++, 3);
+    assert.equal(pauses, Math.ceil(40 / 3) - 1, 'a pause between slices');
+    assert.equal(JSON.stringify(sliced.value), JSON.stringify(whole.value));
+    assert.deepEqual(sliced.findings, whole.findings);
+    assert.ok(whole.findings.some((f) => f.path === 'timeline[13].text'));
+    assert.ok(!JSON.stringify(sliced.value).includes(NHS));
+
+    const clean = buildReview(i, entries, input, { timeZone: 'Europe/London' });
+    const same = await outboundReviewInSlices(clean, async () => {}, 3);
+    assert.equal(JSON.stringify(same.value), JSON.stringify(outboundReview(clean).value));
+    assert.deepEqual(same.findings, outboundReview(clean).findings);
   });
 
   test('the warning says where and what kinds, never the text; nothing found, no warning', () => {

@@ -7,9 +7,12 @@ import {
   CONTRIBUTING_FACTORS,
   reviewInputErrors,
   reviewInputSchema,
+  reviewSteps,
+  REVIEW_STEP_ENTRIES,
   type ReviewInputDraft,
 } from '../../src/domain/review.ts';
-import { reviewToMarkdown } from '../../src/domain/review-markdown.ts';
+import { reviewMarkdownChunks, reviewToMarkdown } from '../../src/domain/review-markdown.ts';
+import { syntheticRecord } from '../../bench/review.ts';
 import type { TimelineEntry } from '../../src/domain/timeline.ts';
 import { anIncident } from '../support/fixtures.ts';
 
@@ -423,6 +426,34 @@ describe('buildReview', () => {
     assert.equal(r.keyTimes.declared, incident.createdAt.toISOString());
     assert.equal(r.header.severityHistory[0]?.severity, 'SEV2');
     assert.equal(r.header.severityHistory[0]?.actorId, 'UALICE');
+  });
+});
+
+describe('a long review in steps and chunks', () => {
+  test("reviewSteps pauses every thousand entries and gives buildReview's review", () => {
+    const { incident, entries, input } = syntheticRecord(2 * REVIEW_STEP_ENTRIES + 10);
+    const steps = reviewSteps(incident, entries, input, { timeZone: TZ });
+    let pauses = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) pauses++;
+    assert.equal(pauses, 2);
+    assert.deepEqual(step.value, buildReview(incident, entries, input, { timeZone: TZ }));
+  });
+
+  test('the Markdown in chunks: the timeline a bounded number of lines at a time, joined the same document', () => {
+    const { incident, entries, input } = syntheticRecord(1000);
+    for (const given of [input, null]) {
+      const review = buildReview(incident, entries, given, { timeZone: TZ });
+      const chunks = [...reviewMarkdownChunks(review, 100)];
+      assert.equal(chunks.join(''), reviewToMarkdown(review));
+      assert.ok(chunks.length >= 10, `${chunks.length} chunks`);
+      for (const c of chunks.slice(1, -1))
+        assert.ok(c.split('\n').filter(Boolean).length <= 100, 'at most 100 timeline lines a chunk');
+      assert.ok(reviewToMarkdown(review).endsWith('\n') && !reviewToMarkdown(review).endsWith('\n\n'));
+    }
+    const empty = buildReview(incident, [], null, { timeZone: TZ });
+    assert.equal([...reviewMarkdownChunks(empty, 1)].join(''), reviewToMarkdown(empty));
+    assert.match(reviewToMarkdown(empty), /## Timeline\n\n_Nothing on the timeline\._\n/);
   });
 });
 

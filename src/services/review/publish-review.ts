@@ -2,10 +2,8 @@ import { AppError } from '../../domain/errors.ts';
 import { ChatError } from '../../ports/chat-platform.ts';
 import { incidentRef, type Incident } from '../../domain/incident.ts';
 import type { PostIncidentReview } from '../../domain/review.ts';
-import { reviewToMarkdown } from '../../domain/review-markdown.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { reviewOf } from './review-of.ts';
-import { outboundReview } from '../outbound-text.ts';
+import { publicReviewOf, reviewMarkdownStream } from './review-of.ts';
 
 /**
  * Posts the incident's review in its channel (or redraws the one posted before) and shares it as a
@@ -24,16 +22,20 @@ export async function publishReview(
       'not_ready',
     );
   }
-  const review = outboundReview(await reviewOf(deps, incident)).value;
+  const review = await publicReviewOf(deps, incident);
   const stored = await deps.reviews.findReview(incident.id);
   const ts = await deps.chat.postReview(incident.channelId, review, stored?.postedTs ?? null);
   if (ts !== stored?.postedTs) await deps.reviews.setReviewPosted(incident.id, ts, deps.clock.now());
   if (opts.file === false) return review;
   const ref = incidentRef(incident).toLowerCase();
+  // Slack wants the file's length before its bytes: the Markdown is written chunk by chunk into
+  // bytes (never one string), then sent.
+  const parts: Buffer[] = [];
+  for await (const chunk of reviewMarkdownStream(review)) parts.push(Buffer.from(chunk, 'utf8'));
   await deps.chat.uploadFile(incident.channelId, {
     filename: `${ref}-review.md`,
     title: `${incidentRef(incident)} post-incident review`,
-    content: reviewToMarkdown(review),
+    content: Buffer.concat(parts),
     comment: review.missing.length
       ? `The review as Markdown. Still to fill in: ${review.missing.length} section${review.missing.length === 1 ? '' : 's'}.`
       : 'The review as Markdown.',

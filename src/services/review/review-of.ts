@@ -1,12 +1,17 @@
 import { AppError } from '../../domain/errors.ts';
 import { incidentRef, type Incident } from '../../domain/incident.ts';
-import { buildReview, reviewInputSchema, type PostIncidentReview, type ReviewInput } from '../../domain/review.ts';
+import { reviewInputSchema, reviewSteps, type PostIncidentReview, type ReviewInput } from '../../domain/review.ts';
+import { outboundReviewInSlices } from '../outbound-text.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { actionRef } from '../../domain/action-items.ts';
+import { reviewMarkdownChunks } from '../../domain/review-markdown.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * The review of an incident as the record has it now: the timeline, what people added, and every
- * action item (with its state). The same record always gives the same review.
+ * action item (with its state). The same record always gives the same review. Built in steps of a
+ * thousand entries with other work let in between (a 20,000-entry review never holds the event
+ * loop for its whole build).
  */
 export async function reviewOf(
   deps: Pick<ServiceDeps, 'store' | 'reviews'> & { settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'> },
@@ -39,7 +44,22 @@ export async function reviewOf(
             : {}),
         }
       : null;
-  return buildReview(incident, entries, withItems, { timeZone: deps.settings.defaultTimeZone });
+  const steps = reviewSteps(incident, entries, withItems, { timeZone: deps.settings.defaultTimeZone });
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
+
+/**
+ * The review as it may be read beyond the responders (posted, shared as a file, printed): built by
+ * reviewOf, then every text through the PHI guard, a slice of the timeline at a time.
+ */
+export async function publicReviewOf(
+  deps: Parameters<typeof reviewOf>[0],
+  incident: Incident,
+): Promise<PostIncidentReview> {
+  return (await outboundReviewInSlices(await reviewOf(deps, incident), nextTurn)).value;
 }
 
 /** The incident with this number, or an AppError saying there is none. */
@@ -47,4 +67,15 @@ export async function incidentByNumber(deps: Pick<ServiceDeps, 'store'>, number:
   const incident = await deps.store.findByNumber(number);
   if (!incident) throw new AppError(`There is no incident ${incidentRef({ number })}.`, 'not_found');
   return incident;
+}
+
+/**
+ * The review's Markdown chunk by chunk (domain/review-markdown.ts), letting other work run between
+ * chunks: a 20,000-entry review never holds the event loop for its whole document.
+ */
+export async function* reviewMarkdownStream(review: PostIncidentReview): AsyncGenerator<string> {
+  for (const chunk of reviewMarkdownChunks(review)) {
+    yield chunk;
+    await nextTurn();
+  }
 }
