@@ -348,8 +348,8 @@ export function buildReview(
   }
 }
 
-/** Timeline entries a step of reviewSteps turns into review lines. */
-export const REVIEW_STEP_ENTRIES = 1000;
+/** Timeline entries a step of reviewSteps turns into review lines (a few ms each). */
+export const REVIEW_STEP_ENTRIES = 500;
 
 /**
  * buildReview in steps: it pauses (yields) after every REVIEW_STEP_ENTRIES timeline entries and

@@ -66,6 +66,22 @@ export function statusChangesFrom(entries: readonly StatusEntry[]): StatusChange
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
+/**
+ * Entries in reading order: by time and, at the same time, the declaration before what was recorded
+ * with it (a near miss's resolution, a breach known since the declaration); otherwise as given.
+ */
+export function inReadingOrder<E extends { occurredAt: Date; kind: string }>(entries: readonly E[]): E[] {
+  return entries
+    .map((e, i) => ({ e, i }))
+    .sort(
+      (a, b) =>
+        a.e.occurredAt.getTime() - b.e.occurredAt.getTime() ||
+        Number(b.e.kind === 'declared') - Number(a.e.kind === 'declared') ||
+        a.i - b.i,
+    )
+    .map(({ e }) => e);
+}
+
 /** When the incident was declared, from its `declared` entry (else `fallback`, its creation time). */
 export function declaredAtFrom(entries: readonly StatusEntry[], fallback: Date): Date {
   return entries.find((e) => e.kind === 'declared')?.occurredAt ?? fallback;

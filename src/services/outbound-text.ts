@@ -36,7 +36,7 @@ export function outboundReview(review: PostIncidentReview): Redacted<PostInciden
 export async function outboundReviewInSlices(
   review: PostIncidentReview,
   pause: () => Promise<unknown>,
-  slice = 1000,
+  slice = 500,
 ): Promise<Redacted<PostIncidentReview>> {
   const { timeline, ...rest } = review;
   const head = redactDeep(rest);

@@ -430,7 +430,7 @@ describe('buildReview', () => {
 });
 
 describe('a long review in steps and chunks', () => {
-  test("reviewSteps pauses every thousand entries and gives buildReview's review", () => {
+  test("reviewSteps pauses every REVIEW_STEP_ENTRIES entries and gives buildReview's review", () => {
     const { incident, entries, input } = syntheticRecord(2 * REVIEW_STEP_ENTRIES + 10);
     const steps = reviewSteps(incident, entries, input, { timeZone: TZ });
     let pauses = 0;

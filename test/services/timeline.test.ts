@@ -363,6 +363,8 @@ describe('the timeline view', () => {
     total: entries.length,
     hasOlder: false,
     hasNewer: false,
+    older: null,
+    newer: null,
     declaredAt: new Date('2026-11-24T14:00:00Z'),
     durations: { toAcknowledgeMs: 5 * 60_000, toMitigateMs: null, toResolveMs: null },
     defaultZone: 'Europe/London',

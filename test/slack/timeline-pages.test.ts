@@ -25,18 +25,26 @@ const entry = (i: number, text = `note ${i}`): TimelineEntry => ({
   editedAt: null,
   deletedAt: null,
 });
-const page = (entries: TimelineEntry[], over: Partial<IncidentTimeline> = {}): IncidentTimeline => ({
-  incident,
-  entries,
-  total: entries.length,
-  hasOlder: false,
-  hasNewer: false,
-  declaredAt: new Date(start),
-  durations: { toAcknowledgeMs: null, toMitigateMs: null, toResolveMs: null },
-  defaultZone: 'Europe/London',
-  readerZone: null,
-  ...over,
-});
+const edge = (e: TimelineEntry | undefined) => (e ? { occurredAt: e.occurredAt, id: e.id } : null);
+/** A page as showTimeline gives it: Older from its first entry, Newer from its last, where there are more. */
+const page = (
+  entries: TimelineEntry[],
+  over: Partial<Omit<IncidentTimeline, 'older' | 'newer'>> = {},
+): IncidentTimeline => {
+  const t = {
+    incident,
+    entries,
+    total: entries.length,
+    hasOlder: false,
+    hasNewer: false,
+    declaredAt: new Date(start),
+    durations: { toAcknowledgeMs: null, toMitigateMs: null, toResolveMs: null },
+    defaultZone: 'Europe/London',
+    readerZone: null,
+    ...over,
+  };
+  return { ...t, older: t.hasOlder ? edge(entries[0]) : null, newer: t.hasNewer ? edge(entries.at(-1)) : null };
+};
 type Block = { type: string; block_id?: string; elements?: { action_id?: string; value?: string; text: unknown }[] };
 const buttons = (blocks: readonly object[]) =>
   (blocks as Block[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);

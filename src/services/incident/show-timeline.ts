@@ -1,10 +1,12 @@
 import { incidentDurations, type IncidentDurations } from '../../domain/durations.ts';
 import type { Incident } from '../../domain/incident.ts';
-import { declaredAtFrom, statusChangesFrom } from '../../domain/timeline.ts';
+import { declaredAtFrom, inReadingOrder, statusChangesFrom } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { TimelineCursor, TimelinePageQuery } from '../../ports/incident-store.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { incidentInChannel } from '../access.ts';
+
+export type { TimelineCursor };
 
 /** Entries on one page of `/incident timeline`: even at the longest (1,500 characters) they fit one Slack message. */
 export const TIMELINE_PAGE_SIZE = 40;
@@ -22,6 +24,9 @@ export interface IncidentTimeline {
   /** Entries lie before the page (an "Older" button) / after it (a "Newer" button). */
   hasOlder: boolean;
   hasNewer: boolean;
+  /** Where the page before / after this one starts from: the page's first / last entry in the store's order. */
+  older: TimelineCursor | null;
+  newer: TimelineCursor | null;
   declaredAt: Date;
   durations: IncidentDurations;
   /** The team's zone (settings.defaultTimeZone): every time is shown in it. */
@@ -59,9 +64,12 @@ export async function showTimeline(
       ? await store.timelinePage(incident.id, { limit })
       : found;
   const declaredAt = declaredAtFrom(facts.statusEntries, incident.createdAt);
+  const edge = (e: TimelineEntry | undefined) => (e ? { occurredAt: e.occurredAt, id: e.id } : null);
   return {
     incident,
-    entries: page.entries,
+    entries: inReadingOrder(page.entries),
+    older: page.hasOlder ? edge(page.entries[0]) : null,
+    newer: page.hasNewer ? edge(page.entries.at(-1)) : null,
     total: facts.count,
     hasOlder: page.hasOlder,
     hasNewer: page.hasNewer,

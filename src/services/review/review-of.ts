@@ -9,8 +9,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * The review of an incident as the record has it now: the timeline, what people added, and every
- * action item (with its state). The same record always gives the same review. Built in steps of a
- * thousand entries with other work let in between (a 20,000-entry review never holds the event
+ * action item (with its state). The same record always gives the same review. Built in steps of
+ * REVIEW_STEP_ENTRIES entries with other work let in between (a 20,000-entry review never holds the event
  * loop for its whole build).
  */
 export async function reviewOf(

@@ -4,7 +4,12 @@ import { incidentRef } from '../../domain/incident.ts';
 import { formatReaderTime } from '../../domain/timeline.ts';
 import type { TimelineEntry } from '../../domain/timeline.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
-import { showTimeline, type IncidentTimeline, type TimelinePosition } from '../../services/incident/show-timeline.ts';
+import {
+  showTimeline,
+  type IncidentTimeline,
+  type TimelineCursor,
+  type TimelinePosition,
+} from '../../services/incident/show-timeline.ts';
 import { TIMELINE_ACTIONS } from '../ids.ts';
 import {
   clip,
@@ -48,28 +53,26 @@ export async function renderTimelineReply(
 }
 
 /** A page button's value: the entry it pages from (its time and id). */
-export function pageButtonValue(e: Pick<TimelineEntry, 'occurredAt' | 'id'>): string {
+export function pageButtonValue(e: TimelineCursor): string {
   return JSON.stringify({ at: e.occurredAt.toISOString(), id: e.id });
 }
 
 /** "Older" (entries before the page's oldest) and "Newer" (after its newest), where there are some. */
-function pageButtons(t: IncidentTimeline): ActionsBlock | null {
-  const oldest = t.entries[0];
-  const newest = t.entries.at(-1);
+function pageButtons(older: TimelineCursor | null, newer: TimelineCursor | null): ActionsBlock | null {
   const elements: ActionsBlock['elements'] = [];
-  if (t.hasOlder && oldest)
+  if (older)
     elements.push({
       type: 'button',
       text: { type: 'plain_text', text: '← Older' },
       action_id: TIMELINE_ACTIONS.older,
-      value: pageButtonValue(oldest),
+      value: pageButtonValue(older),
     });
-  if (t.hasNewer && newest)
+  if (newer)
     elements.push({
       type: 'button',
       text: { type: 'plain_text', text: 'Newer →' },
       action_id: TIMELINE_ACTIONS.newer,
-      value: pageButtonValue(newest),
+      value: pageButtonValue(newer),
     });
   return elements.length ? { type: 'actions', block_id: TIMELINE_ACTIONS.blockId, elements } : null;
 }
@@ -123,7 +126,9 @@ export function timelineMessage(t: IncidentTimeline, limits: TimelineLimits = TI
   }
   if (sections.length === 0) blocks.push(mrkdwnSection('_Nothing on the timeline yet._'));
   for (const text of sections) blocks.push(mrkdwnSection(text));
-  const buttons = pageButtons(omitted > 0 ? { ...t, entries: entries.slice(omitted), hasOlder: true } : t);
+  // Entries of the page cut for room: Older starts from the first one shown.
+  const cut = entries[omitted];
+  const buttons = pageButtons(omitted > 0 && cut ? { occurredAt: cut.occurredAt, id: cut.id } : t.older, t.newer);
   if (buttons) blocks.push(buttons);
   blocks.push(
     mrkdwnContext('Pin a message or react to it with :pushpin: to add it here · `/incident note <text>` adds a note'),
