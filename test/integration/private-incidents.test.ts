@@ -16,6 +16,7 @@ import {
   REVIEW_ACTIONS,
   REVIEW_MODAL,
   SUMMARY_ACTIONS,
+  TIMELINE_ACTIONS,
 } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
@@ -290,6 +291,12 @@ for (const database of testDatabases()) {
         { blockId: A.blockId, actionId: A.note },
         { blockId: A.blockId, actionId: A.role },
         { blockId: PAGERDUTY_ACTIONS.blockId, actionId: PAGERDUTY_ACTIONS.resolveLinked },
+        // The timeline's page buttons, from any page edge.
+        ...[TIMELINE_ACTIONS.older, TIMELINE_ACTIONS.newer].map((actionId) => ({
+          blockId: TIMELINE_ACTIONS.blockId,
+          actionId,
+          value: JSON.stringify({ at: new Date().toISOString(), id: '00000000-0000-4000-8000-000000000000' }),
+        })),
       ]) {
         assert.deepEqual(await click('UEVE', o), [PRIVATE_INCIDENT_REFUSAL], o.actionId);
       }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { INCIDENT_MODALS, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
+import { INCIDENT_MODALS, SUMMARY_ACTIONS, TIMELINE_ACTIONS } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
@@ -470,6 +470,55 @@ for (const database of testDatabases()) {
       const blocks = JSON.stringify(responses[0]!.body.blocks);
       for (const part of ['first clue', 'Investigating', 'acknowledge'])
         assert.ok(blocks.toLowerCase().includes(part.toLowerCase()), part);
+    });
+
+    test('/incident timeline of a long incident: the latest page, then Older and Newer replace it privately', async () => {
+      const i = await declare('sev2 Long timeline');
+      const start = Date.now() - 3600_000;
+      for (let n = 1; n <= 45; n++)
+        await app.bot.deps.store.addTimelineEntry(i.id, {
+          occurredAt: new Date(start + n * 60_000),
+          kind: 'note',
+          actorId: 'UBOB',
+          text: `clue ${n}.`,
+        });
+      type Button = { action_id: string; value: string };
+      const buttonsOf = (body: Record<string, unknown>) =>
+        (body.blocks as { type: string; elements?: Button[] }[])
+          .filter((b) => b.type === 'actions')
+          .flatMap((b) => b.elements ?? []);
+      const { responses } = await run('timeline', 'UBOB', i.channelId!);
+      const latest = JSON.stringify(responses[0]!.body.blocks);
+      assert.ok(latest.includes('clue 45.') && !latest.includes('clue 5.'), 'the latest page');
+      const total = (await app.bot.deps.store.timeline(i.id)).length;
+      assert.ok(total > 45);
+      assert.equal(String(responses[0]!.body.text), `INC-${i.number} timeline: ${total} entries`, 'all are counted');
+      const [older] = buttonsOf(responses[0]!.body);
+      assert.equal(older?.action_id, TIMELINE_ACTIONS.older);
+
+      const press = async (user: string, button: Button) => {
+        const id = `p${++seq}`;
+        const res = await app.clickAction({
+          userId: user,
+          channelId: i.channelId!,
+          messageTs: i.summaryTs!,
+          responseUrl: slack.responseUrl(id),
+          blockId: TIMELINE_ACTIONS.blockId,
+          actionId: button.action_id,
+          value: button.value,
+        });
+        assert.equal(res.status, 200);
+        await app.bot.idle();
+        return slack.responses.filter((r) => r.id === id);
+      };
+      const [page] = await press('UBOB', older!);
+      assert.equal(page?.body.replace_original, true, 'the page replaces the reply');
+      assert.equal(page?.body.response_type, 'ephemeral');
+      const text = JSON.stringify(page?.body.blocks);
+      assert.ok(text.includes('clue 5.') && !text.includes('clue 45.'), text.slice(0, 300));
+      const newer = buttonsOf(page!.body).find((b) => b.action_id === TIMELINE_ACTIONS.newer)!;
+      const [back] = await press('UBOB', newer);
+      assert.ok(JSON.stringify(back?.body.blocks).includes('clue 45.'), 'Newer: back to the latest');
     });
 
     test('malformed subcommands are answered in the ack with how to write them', async () => {
