@@ -6,6 +6,8 @@ import type { ServiceDeps } from '../deps.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { reviewMarkdownChunks } from '../../domain/review-markdown.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { inReadingOrder, type TimelineEntry } from '../../domain/timeline.ts';
+import type { TimelineCursor } from '../../ports/incident-store.ts';
 
 /**
  * The review of an incident as the record has it now: the timeline, what people added, and every
@@ -16,9 +18,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 export async function reviewOf(
   deps: Pick<ServiceDeps, 'store' | 'reviews'> & { settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'> },
   incident: Incident,
+  /** Entries read per statement (REVIEW_READ_PAGE). */
+  opts: { readPage?: number } = {},
 ): Promise<PostIncidentReview> {
   const [entries, stored, items] = await Promise.all([
-    deps.store.timeline(incident.id),
+    timelineInPages(deps, incident.id, opts.readPage ?? REVIEW_READ_PAGE),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
   ]);
@@ -58,8 +62,36 @@ export async function reviewOf(
 export async function publicReviewOf(
   deps: Parameters<typeof reviewOf>[0],
   incident: Incident,
+  opts: Parameters<typeof reviewOf>[2] = {},
 ): Promise<PostIncidentReview> {
-  return (await outboundReviewInSlices(await reviewOf(deps, incident), nextTurn)).value;
+  return (await outboundReviewInSlices(await reviewOf(deps, incident, opts), nextTurn)).value;
+}
+
+/** Entries read for the review per statement. */
+export const REVIEW_READ_PAGE = 2000;
+
+/**
+ * Every entry of the timeline, oldest first, read a page at a time (the keyset of the timeline
+ * pages) with other work let in between, in reading order (inReadingOrder).
+ */
+async function timelineInPages(
+  deps: Pick<ServiceDeps, 'store'>,
+  incidentId: string,
+  limit: number,
+): Promise<TimelineEntry[]> {
+  const all: TimelineEntry[] = [];
+  let after: TimelineCursor = {
+    occurredAt: new Date('0001-01-01T00:00:00Z'),
+    id: '00000000-0000-0000-0000-000000000000',
+  };
+  for (;;) {
+    const page = await deps.store.timelinePage(incidentId, { limit, after });
+    all.push(...page.entries);
+    const last = page.entries.at(-1);
+    if (!page.hasNewer || !last) return inReadingOrder(all);
+    after = { occurredAt: last.occurredAt, id: last.id };
+    await nextTurn();
+  }
 }
 
 /** The incident with this number, or an AppError saying there is none. */
