@@ -148,14 +148,18 @@ console.log(
   `| review build in the bot: read, build, PHI guard, Markdown chunks (n=${RUNS}) | ${f(pct(build, 50))} | ${f(Math.max(...build))} |`,
 );
 console.log(`| longest event-loop hold during that build | ${f(pct(held, 50))} | ${f(Math.max(...held))} |`);
-console.log(`| for comparison: every entry in one statement (store.timeline) (n=${RUNS}) | ${f(pct(read, 50))} | ${f(Math.max(...read))} |`);
+console.log(
+  `| for comparison: every entry in one statement (store.timeline) (n=${RUNS}) | ${f(pct(read, 50))} | ${f(Math.max(...read))} |`,
+);
 console.log(
   `| the build alone, from entries already read (n=${RUNS}) | ${f(pct(buildOnly, 50))} | ${f(Math.max(...buildOnly))} |`,
 );
 console.log(
   `| longest event-loop hold during the build alone | ${f(pct(buildHeld, 50))} | ${f(Math.max(...buildHeld))} |`,
 );
-console.log(`| longest event-loop hold during that one-statement read | ${f(pct(readHeld, 50))} | ${f(Math.max(...readHeld))} |`);
+console.log(
+  `| longest event-loop hold during that one-statement read | ${f(pct(readHeld, 50))} | ${f(Math.max(...readHeld))} |`,
+);
 console.log(
   `| npm run review, process start to exit (n=${cli.length}) | ${f(pct(cli, 50))} | ${f(Math.max(...cli))} |`,
 );
