@@ -55,6 +55,36 @@ function harness(
   };
 }
 
+/**
+ * `obj` whose `method` holds its first `n` answers until all `n` have been read: every racer then
+ * decides on the same state, so the change guard, not the timing, decides who wins. Later calls
+ * pass straight through.
+ */
+function readingTogether<T extends object>(obj: T, method: keyof T & string, n: number): T {
+  let waiting: (() => void)[] = [];
+  let held = 0;
+  return new Proxy(obj, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop !== method) return value.bind(target);
+      return async (...args: unknown[]) => {
+        const result = await value.apply(target, args);
+        if (held >= n) return result;
+        held++;
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          if (waiting.length === n) {
+            for (const release of waiting) release();
+            waiting = [];
+          }
+        });
+        return result;
+      };
+    },
+  });
+}
+
 async function anIncident(store: PrismaIncidentStore, declaredBy = 'UALICE', commander?: string): Promise<Incident> {
   const { incident } = await store.createIfAbsent(
     declaring({
@@ -95,7 +125,8 @@ for (const database of testDatabases()) {
 
     test('two responders taking command of a PagerDuty-declared incident at once: one gets it, the other is told', async () => {
       const store = env.store();
-      const h = harness(store, reviews());
+      // All three look the incident up before any of them takes command.
+      const h = harness(readingTogether(store, 'findByChannel', 3), reviews());
       const incident = await anIncident(store, SYSTEM_DECLARER);
       const { ok, refused } = await settle(
         ['UBOB', 'UCAROL', 'UDAN'].map((userId) =>
@@ -113,7 +144,8 @@ for (const database of testDatabases()) {
     test('an action item reassigned by its owner and its commander at once: one reassign, one refusal', async () => {
       const store = env.store();
       const r = reviews();
-      const h = harness(store, r);
+      // Both read the item before either reassigns it.
+      const h = harness(store, readingTogether(r, 'findActionItem', 2));
       const incident = await anIncident(store, 'UALICE', 'UKATE');
       const item = await r.addActionItem(
         incident.id,
