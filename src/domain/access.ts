@@ -112,10 +112,20 @@ export function actionItemAsSeenBy<
 }
 
 /**
- * Whether `userId` sees everyone's individual on-call figures (the load report's rows, its charts
- * and CSV, the Home tab's on-call load): everyone while ONCALL_LEADS is empty, else only the leads
- * it lists. Anyone else sees their own row and the team's totals.
+ * Whether `userId` sees everyone's individual on-call figures when they ask (`/incident load`: the
+ * report's rows, its charts and CSV): everyone while ONCALL_LEADS is empty, else only the leads it
+ * lists. Anyone else sees their own row and the team's totals.
  */
 export function maySeeIndividualOnCallFigures(settings: { oncallLeads: readonly string[] }, userId: string): boolean {
   return settings.oncallLeads.length === 0 || settings.oncallLeads.includes(userId);
+}
+
+/**
+ * Whether `userId`'s Home tab shows the team's on-call load unasked: only the leads ONCALL_LEADS
+ * names. The tab is drawn every time it is opened (a report computed for each opening), so with no
+ * lead named nobody gets it there; anyone may still ask with `/incident load`. Whoever gets it here
+ * may also see everyone's figures (maySeeIndividualOnCallFigures).
+ */
+export function getsOnCallLoadOnHomeTab(settings: { oncallLeads: readonly string[] }, userId: string): boolean {
+  return settings.oncallLeads.includes(userId);
 }

@@ -11,6 +11,7 @@ import {
   canCommand,
   commandingUser,
   isActionItemParty,
+  getsOnCallLoadOnHomeTab,
   maySeeIndividualOnCallFigures,
   PRIVATE_ACTION_TEXT,
   PRIVATE_INCIDENT_REFUSAL,
@@ -249,7 +250,7 @@ describe('seeing a listed action item’s text', () => {
   });
 });
 
-describe('seeing everyone’s individual on-call figures (/incident load and the Home tab)', () => {
+describe('seeing everyone’s individual on-call figures when asking (/incident load)', () => {
   const rows: [who: string, oncallLeads: string[], userId: string, boolean][] = [
     ['anyone, ONCALL_LEADS empty', [], 'UOTHER', true],
     ['a lead, ONCALL_LEADS set', ['ULEAD', 'WLEAD2'], 'ULEAD', true],
@@ -258,4 +259,19 @@ describe('seeing everyone’s individual on-call figures (/incident load and the
   ];
   for (const [who, oncallLeads, userId, sees] of rows)
     test(who, () => assert.equal(maySeeIndividualOnCallFigures({ oncallLeads }, userId), sees, who));
+});
+
+describe('the on-call load on the Home tab, unasked (the named leads only)', () => {
+  const rows: [who: string, oncallLeads: string[], userId: string, boolean][] = [
+    ['anyone, ONCALL_LEADS empty', [], 'UOTHER', false],
+    ['a lead, ONCALL_LEADS set', ['ULEAD', 'WLEAD2'], 'ULEAD', true],
+    ['another listed lead', ['ULEAD', 'WLEAD2'], 'WLEAD2', true],
+    ['a non-lead, ONCALL_LEADS set', ['ULEAD', 'WLEAD2'], 'UOTHER', false],
+  ];
+  for (const [who, oncallLeads, userId, gets] of rows)
+    test(who, () => {
+      assert.equal(getsOnCallLoadOnHomeTab({ oncallLeads }, userId), gets, who);
+      // Whoever gets it there may see everyone's figures anyway.
+      if (gets) assert.equal(maySeeIndividualOnCallFigures({ oncallLeads }, userId), true, who);
+    });
 });

@@ -8,7 +8,7 @@ import { onCallLoadHomeBlocks } from '../../views/on-call-load.ts';
 import { showOnCallLoad } from '../../../services/on-call/show-on-call-load.ts';
 import { LOAD_PERIOD_DAYS } from '../../../domain/command.ts';
 import { AppError } from '../../../domain/errors.ts';
-import { maySeeIndividualOnCallFigures } from '../../../domain/access.ts';
+import { getsOnCallLoadOnHomeTab } from '../../../domain/access.ts';
 
 /** The parts of app_home_opened the bot relies on (https://api.slack.com/events/app_home_opened). */
 const homeOpened = z.object({
@@ -18,14 +18,13 @@ const homeOpened = z.object({
 });
 
 /**
- * The Home tab of `userId`: their action items and the team's overdue ones and, for whoever sees
- * everyone's on-call figures (maySeeIndividualOnCallFigures: the leads, or everyone while
- * ONCALL_LEADS is empty), the last 30 days of on-call load from the cache (opening the tab never
- * waits on PagerDuty).
+ * The Home tab of `userId`: their action items and the team's overdue ones and, for the on-call
+ * leads (getsOnCallLoadOnHomeTab), the last 30 days of on-call load from the cache (opening the tab
+ * never waits on PagerDuty).
  */
 export async function homeFor(ctx: ListenerContext, userId: string): Promise<HomeView> {
   const view = appHomeView(await showHome(ctx.deps, { userId }));
-  if (!maySeeIndividualOnCallFigures(ctx.deps.settings, userId)) return view;
+  if (!getsOnCallLoadOnHomeTab(ctx.deps.settings, userId)) return view;
   let extra: KnownBlock[];
   try {
     extra = onCallLoadHomeBlocks(
