@@ -53,7 +53,9 @@ function started(): Worker | null {
         });
     });
     w.on('error', (err) => {
+      // A worker that cannot load or crashed: this process makes the files itself from now on.
       worker = null;
+      broken = true;
       failAll(err);
     });
     w.on('exit', () => {
@@ -91,10 +93,16 @@ export function renderLoadFiles(job: LoadFilesJob): Promise<LoadFiles> {
       resolve(files);
       done();
     };
-    pending.get(id)!.reject = (err) => {
-      reject(err);
+    // The worker died or could not draw: made here instead (its own failure, if any, is the answer).
+    pending.get(id)!.reject = () => {
       done();
+      renderHere(job).then(resolve, reject);
     };
     w.postMessage({ id, job });
   });
+}
+
+/** The worker now running, if any (tests stop it mid-job to see the files made here instead). */
+export function currentChartWorker(): Worker | null {
+  return worker;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadBarChart, pagesHeatmap, renderLoadBarChart, renderPagesHeatmap } from '../../src/charts/load-charts.ts';
-import { renderLoadFiles } from '../../src/charts/render-off-thread.ts';
+import { currentChartWorker, renderLoadFiles } from '../../src/charts/render-off-thread.ts';
 import { loadReportCsv } from '../../src/domain/load-csv.ts';
 import { computeLoad } from '../../src/domain/on-call-load.ts';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
@@ -67,4 +67,35 @@ test('made on the worker thread: the same charts and CSV, several at once', asyn
   assert.deepEqual(a.heatmap, pagesHeatmap('One heat', heatmap, 'Hours in Europe/London'));
   assert.equal(a.csv, loadReportCsv(report, null));
   assert.ok(Buffer.isBuffer(a.bar) && a.csv.includes("'=Ann"), 'Buffers back, the CSV as built');
+});
+
+test('a worker that stops mid-job: the files are made on this thread instead, the same bytes', async () => {
+  const job = {
+    barTitle: 'Pages',
+    bars,
+    heatmapTitle: 'Heat',
+    heatmap,
+    heatmapCaption: 'Hours',
+    report: computeLoad({
+      from: new Date('2026-11-18T12:00:00Z'),
+      to: new Date('2026-11-25T12:00:00Z'),
+      teamTimeZone: 'Europe/London',
+      workingHours: DEFAULT_WORKING_HOURS,
+      people: [],
+      stretches: [],
+      pages: [],
+      incidentWork: [],
+    }),
+    change: null,
+  };
+  const made = renderLoadFiles(job);
+  const worker = currentChartWorker();
+  assert.ok(worker, 'a worker took the job');
+  await worker.terminate();
+  const files = await made;
+  assert.deepEqual(files.bar, loadBarChart('Pages', bars));
+  assert.deepEqual(files.heatmap, pagesHeatmap('Heat', heatmap, 'Hours'));
+  assert.equal(files.csv, loadReportCsv(job.report, null));
+  // The next one is made too (by a new worker).
+  assert.deepEqual((await renderLoadFiles(job)).bar, loadBarChart('Pages', bars));
 });

@@ -18,14 +18,16 @@ export async function handleLoad({ request, command: cmd, ctx, ack }: ArgsOf<'lo
       let filesSent = false;
       if (isLead && load.report.responders.length) {
         // Individual figures go to the person who asked, not the channel they typed in.
-        const files = await onCallLoadFiles(load);
-        filesSent = await ctx.deps.chat.sendFilesPrivately(cmd.user_id, files).then(
-          () => true,
-          (err: unknown) => {
-            ctx.deps.logger.error({ err, user: cmd.user_id }, 'sending the load charts failed');
-            return false;
-          },
-        );
+        // Files that could not be made or sent are said so in the reply, which still comes.
+        filesSent = await onCallLoadFiles(load)
+          .then((files) => ctx.deps.chat.sendFilesPrivately(cmd.user_id, files))
+          .then(
+            () => true,
+            (err: unknown) => {
+              ctx.deps.logger.error({ err, user: cmd.user_id }, 'making or sending the load charts failed');
+              return false;
+            },
+          );
       }
       const msg = onCallLoadMessage(load, { filesSent, ...(isLead ? {} : { onlyPeople: own }) });
       await answerPrivately(ctx, { responseUrl: cmd.response_url, userId: cmd.user_id }, msg);
