@@ -117,6 +117,9 @@ describe('timeline pages in Block Kit', () => {
       '{}',
       JSON.stringify({ at, id: 'x' }),
       JSON.stringify({ at: 'soon', id: randomUUID() }),
+      // A time PostgreSQL cannot hold (year 0) or past its range: refused here, not by the database.
+      JSON.stringify({ at: '0000-01-01T00:00:00Z', id: randomUUID() }),
+      JSON.stringify({ at: '1969-12-31T23:59:59Z', id: randomUUID() }),
     ]) {
       const parsed = timelinePageAction.parse(pressed(TIMELINE_ACTIONS.older, value));
       assert.equal(positionFromAction(parsed.actions[0]!), null, value);

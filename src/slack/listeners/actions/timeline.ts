@@ -6,8 +6,14 @@ import { TIMELINE_ACTIONS as A } from '../../ids.ts';
 import { parseJsonOrNull } from '../../payloads.ts';
 import { renderTimelineReply } from '../../views/timeline.ts';
 
-/** A page button's value (views/timeline.ts: pageButtonValue): the entry it pages from. */
-const cursorSchema = z.object({ at: z.iso.datetime(), id: z.guid() });
+/** A page button's value (views/timeline.ts: pageButtonValue): the entry it pages from, at a time the database can hold. */
+const cursorSchema = z.object({
+  at: z.iso.datetime().refine((at) => {
+    const year = new Date(at).getUTCFullYear();
+    return year >= 1970 && year <= 9999;
+  }),
+  id: z.guid(),
+});
 
 export const timelinePageAction = z.object({
   user: z.object({ id: z.string().min(1) }),
