@@ -415,7 +415,8 @@ export class PrismaIncidentStore implements IncidentStore {
   /**
    * A provisioning write, one statement returning the incident: with `held`, a compare-and-set on
    * the lease (a fencing token); with `entry`, its timeline entry written first, in the same
-   * statement and on the same condition.
+   * statement and on the same condition: the row is locked first (FOR UPDATE re-reads the lease
+   * once another run's takeover has committed), so a run that lost its lease writes neither.
    */
   private async fenced(id: string, sets: Prisma.Sql[], held?: Date, entry?: NewTimelineEntry): Promise<Incident> {
     const leased = held ? Prisma.sql`AND provision_lock_until = ${iso(held)}::timestamptz` : Prisma.empty;
@@ -424,18 +425,19 @@ export class PrismaIncidentStore implements IncidentStore {
     const rows = await this.prisma.$queryRaw<RawIncident[]>`${auditedWith()}${
       entry
         ? Prisma.sql`,
+      l AS (SELECT x.id FROM incident x WHERE x.id = ${id}::uuid ${leased} FOR UPDATE),
       t AS (
         INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, actor_id, text, data, created_at)
-        SELECT ${randomUUID()}::uuid, x.id, ${iso(entry.occurredAt)}::timestamptz, ${entry.kind}, ${entry.actorId}, ${entry.text},
+        SELECT ${randomUUID()}::uuid, l.id, ${iso(entry.occurredAt)}::timestamptz, ${entry.kind}, ${entry.actorId}, ${entry.text},
                ${entry.data ? JSON.stringify(entry.data) : null}::jsonb, ${now}::timestamptz
-          FROM incident x, audit WHERE x.id = ${id}::uuid ${leased}
+          FROM l, audit
         RETURNING 1)`
         : Prisma.empty
     }
       UPDATE incident i SET ${Prisma.join([...sets, Prisma.sql`updated_at = ${now}::timestamptz`])}
         -- After the entry: the count needs every row of t first.
         FROM audit${entry ? Prisma.sql`, (SELECT count(*) FROM t) entered` : Prisma.empty}
-       WHERE i.id = ${id}::uuid ${leased}
+       WHERE i.id = ${id}::uuid ${leased}${entry ? Prisma.sql` AND i.id IN (SELECT id FROM l)` : Prisma.empty}
       RETURNING ${INCIDENT_ROW}`;
     if (!rows[0]) {
       if (held) throw new ProvisioningLeaseLost(id);
