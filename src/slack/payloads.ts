@@ -136,11 +136,19 @@ const commandEnvelope = z
   })
   .catchall(z.string());
 
+// Bolt takes any action with an action_id for a block action and its listeners read block_id as a
+// string (a listener matching block ids by pattern calls block_id.match): both must be strings.
 const action = z.looseObject({
   action_id: z.string().min(1),
-  block_id: z.string().optional(),
+  block_id: z.string(),
   type: z.string().optional(),
 });
+
+/** A legacy attachment's action: none of Slack's carry an action_id; one that does is a block action's shape. */
+const legacyAction = object.refine(
+  (a) => a.action_id === undefined || (typeof a.action_id === 'string' && typeof a.block_id === 'string'),
+  'an action with an action_id needs a block_id, both strings',
+);
 
 const interactionEnvelope = z.discriminatedUnion('type', [
   z.looseObject({
@@ -154,7 +162,7 @@ const interactionEnvelope = z.discriminatedUnion('type', [
     type: z.literal('interactive_message'),
     ...interaction,
     callback_id: z.string(),
-    actions: z.array(object).min(1),
+    actions: z.array(legacyAction).min(1),
   }),
   z.looseObject({ type: z.literal('view_submission'), ...interaction, view: viewEnvelope }),
   z.looseObject({ type: z.literal('view_closed'), ...interaction, view: viewEnvelope }),
