@@ -6,59 +6,15 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { drawLoadBarChart, drawPagesHeatmap, loadBarChart, pagesHeatmap } from '../src/charts/load-charts.ts';
 import { loadReportCsv } from '../src/domain/load-csv.ts';
-import {
-  compareLoad,
-  computeLoad,
-  type OnCallPerson,
-  type OnCallStretch,
-  type PageEvent,
-} from '../src/domain/on-call-load.ts';
+import { compareLoad, computeLoad } from '../src/domain/on-call-load.ts';
+import { DAY, FROM, loadBenchData, NOW, PAGES, RESPONDERS } from './load-data.ts';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-hours.ts';
 import type { OnCallLoad } from '../src/services/on-call/show-on-call-load.ts';
 import { onCallLoadFiles } from '../src/slack/views/on-call-load.ts';
 
-const RESPONDERS = 200;
-const PAGES = 50_000;
-const DAY = 24 * 3600_000;
-const WEEK = 7 * DAY;
-const NOW = new Date('2026-11-25T12:00:00Z');
-const FROM = new Date(NOW.getTime() - 365 * DAY);
 const PREVIOUS = new Date(FROM.getTime() - 365 * DAY);
-const ZONES = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Adelaide', 'Europe/Berlin'];
-
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
-const people: OnCallPerson[] = Array.from({ length: RESPONDERS }, (_, i) => ({
-  id: `PU${String(i).padStart(5, '0')}`,
-  name: `Responder ${i}`,
-  email: `r${i}@example.org`,
-  timeZone: ZONES[i % ZONES.length]!,
-}));
-const stretches: OnCallStretch[] = [];
-for (let s = 0; s < 20; s++) {
-  for (let t = PREVIOUS.getTime(), k = 0; t < NOW.getTime(); t += WEEK, k++) {
-    for (const level of [1, 2]) {
-      const person = people[s * 10 + ((k + level - 1) % 10)]!;
-      stretches.push({
-        userId: person.id,
-        scheduleId: `PS${s}`,
-        escalationPolicyId: `PE${s}`,
-        level,
-        start: new Date(t),
-        end: new Date(Math.min(t + WEEK, NOW.getTime())),
-      });
-    }
-  }
-}
-const level1 = stretches.filter((x) => x.level === 1 && x.start >= FROM);
-const pages: PageEvent[] = Array.from({ length: PAGES }, (_, i) => {
-  const st = level1[Math.floor(rand() * level1.length)]!;
-  const at = new Date(st.start.getTime() + Math.floor(rand() * (st.end.getTime() - st.start.getTime())));
-  return { id: `LE${i}`, incidentId: `PI${i >> 1}`, userId: st.userId, at, kind: 'assigned', serviceId: 'PSVC1' };
-});
+// Stretches over two years (the report's and the one before, for the change); pages in the report's.
+const { people, stretches, pages } = loadBenchData(PREVIOUS);
 const input = {
   teamTimeZone: 'Europe/London',
   workingHours: DEFAULT_WORKING_HOURS,

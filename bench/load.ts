@@ -13,60 +13,10 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaLoadCache } from '../src/db/prisma-load-cache.ts';
 import { windowsCovering } from '../src/domain/sync-windows.ts';
-import type { OnCallPerson, OnCallStretch, PageEvent } from '../src/domain/on-call-load.ts';
+import { DAY, FROM, loadBenchData, NOW, PAGES, RESPONDERS } from './load-data.ts';
 import { createScratchDatabase } from '../src/db/scratch.ts';
 
-const RESPONDERS = 200;
-const PAGES = 50_000;
-const DAY = 24 * 3600_000;
-const NOW = new Date('2026-11-25T12:00:00Z');
-const FROM = new Date(NOW.getTime() - 365 * DAY);
-const ZONES = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Adelaide', 'Europe/Berlin'];
-
-// Deterministic pseudo-random numbers (a run is repeatable).
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
-
-// 20 schedules of 10 people, weekly rotations, two levels; pages go to whoever is on call at level 1.
-const people: OnCallPerson[] = Array.from({ length: RESPONDERS }, (_, i) => ({
-  id: `PU${String(i).padStart(5, '0')}`,
-  name: `Responder ${i}`,
-  email: `r${i}@example.org`,
-  timeZone: ZONES[i % ZONES.length]!,
-}));
-const stretches: OnCallStretch[] = [];
-const WEEK = 7 * DAY;
-for (let s = 0; s < 20; s++) {
-  for (let t = FROM.getTime(), k = 0; t < NOW.getTime(); t += WEEK, k++) {
-    for (const level of [1, 2]) {
-      const person = people[s * 10 + ((k + level - 1) % 10)]!;
-      stretches.push({
-        userId: person.id,
-        scheduleId: `PS${s}`,
-        escalationPolicyId: `PE${s}`,
-        level,
-        start: new Date(t),
-        end: new Date(Math.min(t + WEEK, NOW.getTime())),
-      });
-    }
-  }
-}
-const level1 = stretches.filter((x) => x.level === 1);
-const pages: PageEvent[] = Array.from({ length: PAGES }, (_, i) => {
-  const st = level1[Math.floor(rand() * level1.length)]!;
-  const at = new Date(st.start.getTime() + Math.floor(rand() * (st.end.getTime() - st.start.getTime())));
-  return {
-    id: `LE${i}`,
-    incidentId: `PI${Math.floor(i / 2)}`,
-    userId: st.userId,
-    at,
-    kind: i % 5 === 0 ? 'escalated' : 'assigned',
-    serviceId: 'PSVC1',
-  };
-});
+const { people, stretches, pages } = loadBenchData();
 
 /** Seeds the cache in a database, then runs the reports in a fresh process and prints its table. */
 async function benchOn(target: { url: string | null; dataDir: string | null }, label: string) {
