@@ -33,6 +33,9 @@ import { PagerDutyOnCall } from './pagerduty/on-call.ts';
 import { createSlackApp, createSlackClient, httpServerOf, type SlackAppOptions } from './slack/app.ts';
 import { SlackChatPlatform } from './slack/chat-platform.ts';
 import { slackResponseUrlCheck } from './slack/response-urls.ts';
+import { gitHubWebhookRoute } from './github/webhook-route.ts';
+import { staticCatalog } from './ports/service-catalog.ts';
+import { EMPTY_CATALOG } from './domain/catalog.ts';
 
 export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
@@ -191,6 +194,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     audit: new PrismaAuditTrail(db.prisma),
+    catalog: staticCatalog(EMPTY_CATALOG),
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [postReviewAfterCommit],
     settings: {
@@ -267,6 +271,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
             actingAs({ actor: 'pagerduty', via: `webhook incident.${event.kind}` }, () =>
               handlePagerDutyEvent(deps, event, { autoDeclareServiceIds }),
             ),
+          track: inflight.track,
+          logger,
+        }),
+        gitHubWebhookRoute({
+          secret: config.GITHUB_WEBHOOK_SECRET ?? null,
+          handlers: {},
           track: inflight.track,
           logger,
         }),

@@ -106,6 +106,8 @@ export const configSchema = z
       z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' }),
     ),
     PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
+    /** Secret of the GitHub webhook (App or repository); without it POST /github/webhook answers 404. */
+    GITHUB_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook secret' })),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
     /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
     MIGRATION_DATABASE_URL: optional(

@@ -30,7 +30,9 @@ const LIVE_ROWS = (id: string) => Prisma.sql`
   UNION ALL SELECT 'timeline_entry', to_jsonb(t)::text FROM timeline_entry t WHERE t.incident_id = ${id}::uuid
   UNION ALL SELECT 'pagerduty_link', to_jsonb(t)::text FROM pagerduty_link t WHERE t.incident_id = ${id}::uuid
   UNION ALL SELECT 'incident_review', to_jsonb(t)::text FROM incident_review t WHERE t.incident_id = ${id}::uuid
-  UNION ALL SELECT 'action_item', to_jsonb(t)::text FROM action_item t WHERE t.incident_id = ${id}::uuid`;
+  UNION ALL SELECT 'action_item', to_jsonb(t)::text FROM action_item t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'change_freeze', to_jsonb(t)::text FROM change_freeze t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'freeze_override', to_jsonb(t)::text FROM freeze_override t WHERE t.incident_id = ${id}::uuid`;
 
 /** Numbered records: the table, how its numbers are written, and the trail action that gave one. */
 const NUMBERED = [
@@ -221,6 +223,8 @@ export class PrismaAuditTrail implements AuditTrail {
         UNION SELECT incident_id FROM pagerduty_link WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT incident_id FROM incident_review WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT incident_id FROM action_item WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM change_freeze WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM freeze_override WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
       )
       SELECT ids.id::text AS id, i.number FROM ids LEFT JOIN incident i ON i.id = ids.id
        ORDER BY i.number NULLS LAST, ids.id`;

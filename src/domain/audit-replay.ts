@@ -233,6 +233,8 @@ export const AUDITED_TABLES = [
   'pagerduty_link',
   'incident_review',
   'action_item',
+  'change_freeze',
+  'freeze_override',
 ] as const;
 
 /** One entry of the trail, with its before/after parsed exactly. */

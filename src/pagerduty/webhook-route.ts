@@ -1,31 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
+import { readBody, reply, tooLarge } from '../http/body.ts';
 import { toPagerDutyEvent, verifyPagerDutySignature } from './webhook.ts';
 import type { PagerDutyEvent } from '../domain/pagerduty-event.ts';
-
-const MAX_BODY = 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        // Stop reading; the caller answers 413, then the connection is closed.
-        req.pause();
-        resolve(null);
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function reply(res: ServerResponse, status: number, body: object) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
 
 /**
  * POST /pagerduty/webhook: verifies PagerDuty's signature over the raw body (bad or missing → 401,
@@ -45,11 +22,7 @@ export function pagerDutyWebhookRoute(opts: {
         if (!opts.secret)
           return reply(res, 404, { error: 'PagerDuty webhooks are not configured (PAGERDUTY_WEBHOOK_SECRET)' });
         const raw = await readBody(req);
-        if (!raw) {
-          reply(res, 413, { error: 'body too large' });
-          res.on('finish', () => req.destroy());
-          return;
-        }
+        if (!raw) return tooLarge(req, res);
         const signature = req.headers['x-pagerduty-signature'];
         if (!verifyPagerDutySignature(raw, Array.isArray(signature) ? signature.join(',') : signature, opts.secret)) {
           opts.logger.warn({}, 'PagerDuty webhook with a bad signature refused');

@@ -12,6 +12,7 @@ import type { AuditTrail } from '../ports/audit-trail.ts';
 import type { CheckpointTrigger } from '../domain/audit-checkpoint.ts';
 import type { ReminderCadence } from '../domain/reminders.ts';
 import type { AfterCommit } from './after-commit.ts';
+import type { ServiceCatalog } from '../ports/service-catalog.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   history: OnCallHistory | null;
   /** That history, cached in our database. */
   loadCache: LoadCache;
+  /** The service catalog (Backstage's format): owners, on-call, criticality, links; empty when none is configured. */
+  catalog: ServiceCatalog;
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
   /**

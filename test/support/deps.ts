@@ -24,6 +24,8 @@ import type { Clock } from '../../src/ports/clock.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import { LOAD_SETTINGS, unused } from './fixtures.ts';
+import { staticCatalog } from '../../src/ports/service-catalog.ts';
+import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 
 /** A clock the test sets: fixed at `start`, or (without one) the real time; `advance` moves either on. */
 export class TestClock implements Clock {
@@ -295,6 +297,7 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     reminders: { schedule: async () => {} },
     onCall: null,
     history: null,
+    catalog: staticCatalog(EMPTY_CATALOG),
     afterCommit: [postReviewAfterCommit],
     ...given,
     settings: { ...TEST_SETTINGS, ...settings },
