@@ -35,6 +35,7 @@ import { SlackChatPlatform } from './slack/chat-platform.ts';
 import { slackResponseUrlCheck } from './slack/response-urls.ts';
 import { gitHubWebhookRoute } from './github/webhook-route.ts';
 import { staticCatalog } from './ports/service-catalog.ts';
+import { PrismaChangeLog } from './db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from './domain/catalog.ts';
 
 export interface RunningBot {
@@ -195,6 +196,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     audit: new PrismaAuditTrail(db.prisma),
     catalog: staticCatalog(EMPTY_CATALOG),
+    changes: new PrismaChangeLog(db.prisma),
+    codeHost: null,
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [postReviewAfterCommit],
     settings: {

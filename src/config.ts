@@ -106,6 +106,16 @@ export const configSchema = z
       z.string().regex(/^P[A-Z0-9]{5,}$/, { message: 'must be a PagerDuty service ID such as PABC123' }),
     ),
     PAGERDUTY_API_URL: z.url({ message: 'must be a URL' }).default('https://api.pagerduty.com'),
+    /**
+     * Bearer token of POST /changes (change events from pipelines) and GET /api/freeze (may a pipeline
+     * deploy?); without it both answer 404.
+     */
+    CHANGE_EVENTS_TOKEN: optional(
+      z
+        .string()
+        .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
+        .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+    ),
     /** Secret of the GitHub webhook (App or repository); without it POST /github/webhook answers 404. */
     GITHUB_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook secret' })),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),

@@ -13,6 +13,8 @@ import type { CheckpointTrigger } from '../domain/audit-checkpoint.ts';
 import type { ReminderCadence } from '../domain/reminders.ts';
 import type { AfterCommit } from './after-commit.ts';
 import type { ServiceCatalog } from '../ports/service-catalog.ts';
+import type { ChangeLog } from '../ports/change-log.ts';
+import type { CodeHost } from '../ports/code-host.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -37,6 +39,10 @@ export interface ServiceDeps {
   loadCache: LoadCache;
   /** The service catalog (Backstage's format): owners, on-call, criticality, links; empty when none is configured. */
   catalog: ServiceCatalog;
+  /** Changes to production (deployments, merged pull requests) as received. */
+  changes: ChangeLog;
+  /** GitHub as a GitHub App (null when GITHUB_APP_ID is not set): approvals, deployment protection answers. */
+  codeHost: CodeHost | null;
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
   /**

@@ -25,6 +25,7 @@ import type { ServiceDeps } from '../../src/services/deps.ts';
 import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import { LOAD_SETTINGS, unused } from './fixtures.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
+import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 
 /** A clock the test sets: fixed at `start`, or (without one) the real time; `advance` moves either on. */
@@ -298,6 +299,8 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     onCall: null,
     history: null,
     catalog: staticCatalog(EMPTY_CATALOG),
+    changes: db ? new PrismaChangeLog(db.prisma) : unused('changes'),
+    codeHost: null,
     afterCommit: [postReviewAfterCommit],
     ...given,
     settings: { ...TEST_SETTINGS, ...settings },
