@@ -63,6 +63,12 @@ export interface OnCallProvider {
    * `exactService`: only a service of exactly that name (case-insensitive), through its escalation
    * policy (who to invite for an incident's affected service). Throws OnCallUnavailable when the
    * on-call system cannot be reached or answers badly.
+   * `serviceId`: the service with exactly this id (the catalog's `pagerduty.com/service-id`), whatever
+   * `query` says (it is then only the name shown when the id is unknown there).
    */
-  onCall(query: string | null, now: Date, opts?: { exactService?: boolean }): Promise<OnCallAnswer | null>;
+  onCall(
+    query: string | null,
+    now: Date,
+    opts?: { exactService?: boolean; serviceId?: string },
+  ): Promise<OnCallAnswer | null>;
 }
