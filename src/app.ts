@@ -37,6 +37,11 @@ import { gitHubWebhookRoute } from './github/webhook-route.ts';
 import { staticCatalog } from './ports/service-catalog.ts';
 import { PrismaChangeLog } from './db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from './domain/catalog.ts';
+import { PrismaFreezeStore } from './db/prisma-freeze-store.ts';
+import type { CodeHost } from './ports/code-host.ts';
+import { freezeRoute } from './http/freeze-route.ts';
+import { checkFreeze } from './services/freeze/check-freeze.ts';
+import { deploymentProtectionRuleHandler } from './github/deployment-protection-rule.ts';
 
 export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
@@ -83,6 +88,8 @@ export interface StartOptions {
   responseUrlOrigins?: string[];
   /** A new embedded database starts from this migrated tarball instead of initdb (default: the one made at install; null: none). */
   embeddedTemplate?: string | null;
+  /** Replaces the code host (GitHub as a GitHub App) (tests: a fake that records the answers). */
+  codeHost?: CodeHost;
   /** The bot's database, already being opened (openBotDatabase: npm start begins it while the bot loads). */
   database?: Promise<Database>;
 }
@@ -197,7 +204,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     audit: new PrismaAuditTrail(db.prisma),
     catalog: staticCatalog(EMPTY_CATALOG),
     changes: new PrismaChangeLog(db.prisma),
-    codeHost: null,
+    freezes: new PrismaFreezeStore(db.prisma),
+    codeHost: opts.codeHost ?? null,
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [postReviewAfterCommit],
     settings: {
@@ -277,9 +285,16 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
           track: inflight.track,
           logger,
         }),
+        freezeRoute({
+          token: config.CHANGE_EVENTS_TOKEN ?? null,
+          check: async (service) => (await checkFreeze(deps, service)).verdict,
+          logger,
+        }),
         gitHubWebhookRoute({
           secret: config.GITHUB_WEBHOOK_SECRET ?? null,
-          handlers: {},
+          handlers: {
+            deployment_protection_rule: deploymentProtectionRuleHandler(deps, logger),
+          },
           track: inflight.track,
           logger,
         }),

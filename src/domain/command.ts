@@ -10,6 +10,7 @@ import {
   type ActionFilter,
 } from './action-items.ts';
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
+import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
 
 /** Statuses a person may set with `/incident status` (resolve has its own command too). */
 export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFIED' | 'MONITORING' | 'RESOLVED'>;
@@ -45,7 +46,8 @@ export type IncidentCommand =
   | { kind: 'action-add'; request: ActionAddRequest }
   | { kind: 'actions'; filter: ActionFilter }
   | { kind: 'guardrails'; periodDays: number }
-  | { kind: 'load'; query: string | null; periodDays: number };
+  | { kind: 'load'; query: string | null; periodDays: number }
+  | FreezeCommand;
 
 /** Commands that act on the incident whose channel they are typed in. */
 export type InChannelCommand = Exclude<
@@ -114,6 +116,11 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     summary: 'Page a PagerDuty service or person, linked to this incident.',
   },
   { usage: '/incident oncall [service or schedule]', summary: 'Who is on call now and next in PagerDuty (anywhere).' },
+  {
+    usage: '/incident freeze [on <service|all> <reason> | off [<service|all>] | override <service> <reason>]',
+    summary:
+      'Change freezes from this incident: alone, what it freezes; `on`/`off` freeze or unfreeze a service or all (commander); `override` lets one deployment through (commander). Pipelines ask `GET /api/freeze`.',
+  },
   { usage: '/incident review', summary: 'Post the post-incident review here and open the form to fill it in.' },
   {
     usage: '/incident evidence',
@@ -255,6 +262,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     }
     case 'breach':
       return parseBreach(rest, text);
+    case 'freeze':
+      return parseFreezeCommand(rest, (n) => textAfter(text, n + 1));
     default:
       throw new AppError(
         `I don't know \`/incident ${sub}\`. These are the commands:\n${SUBCOMMANDS.map((s) => `• \`${s.usage}\``).join('\n')}`,

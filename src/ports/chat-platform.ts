@@ -44,6 +44,24 @@ export type Notice =
   | { kind: 'clinical-safety-alert'; incident: Incident; groupId: string | null }
   | { kind: 'freeze-started'; incident: Incident }
   | { kind: 'freeze-lifted'; incident: Incident }
+  /** A commander froze changes to a service (or every service, ALL_SERVICES) from the incident. */
+  | { kind: 'change-freeze-started'; incident: Incident; by: string; scope: string; reason: string }
+  /** A commander lifted the incident's freezes of these scopes. */
+  | { kind: 'change-freeze-ended'; incident: Incident; by: string; scopes: string[] }
+  /** A commander let one deployment of a service through the freeze. */
+  | { kind: 'freeze-override'; incident: Incident; by: string; service: string; reason: string }
+  /**
+   * To the incident channel only: a deployment or change of a frozen service was held (the protection
+   * rule rejected it), let through by an override (`approvedBy`), or landed without one (flagged).
+   */
+  | {
+      kind: 'freeze-deployment';
+      incident: Incident;
+      outcome: 'held' | 'let-through' | 'flagged';
+      service: string;
+      what: string;
+      approvedBy: string | null;
+    }
   | { kind: 'update-reminder'; incident: Incident; minutesSinceUpdate: number }
   | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number }
   /** Breach notices go to the incident channel only. `timeZone`: the team's, for the deadline. */

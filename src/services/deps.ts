@@ -15,6 +15,7 @@ import type { AfterCommit } from './after-commit.ts';
 import type { ServiceCatalog } from '../ports/service-catalog.ts';
 import type { ChangeLog } from '../ports/change-log.ts';
 import type { CodeHost } from '../ports/code-host.ts';
+import type { FreezeStore } from '../ports/freeze-store.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -41,6 +42,8 @@ export interface ServiceDeps {
   catalog: ServiceCatalog;
   /** Changes to production (deployments, merged pull requests) as received. */
   changes: ChangeLog;
+  /** Change freezes commanders start from incidents, and the overrides that let one deployment through. */
+  freezes: FreezeStore;
   /** GitHub as a GitHub App (null when GITHUB_APP_ID is not set): approvals, deployment protection answers. */
   codeHost: CodeHost | null;
   /** The audit trail the database writes with every change (read for evidence). */

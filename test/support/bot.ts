@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { OnCallProvider } from '../../src/ports/on-call-provider.ts';
 import type { OnCallHistory } from '../../src/ports/on-call-history.ts';
+import type { CodeHost } from '../../src/ports/code-host.ts';
 import type { TestDatabase } from './databases.ts';
 import { embeddedTemplate } from './templates.ts';
 import { startSlackStandIn, type SlackStandIn, type StandInUser } from './slack-standin.ts';
@@ -49,6 +50,7 @@ export async function startTestBot(opts: {
   env?: Record<string, string>;
   onCall?: OnCallProvider;
   history?: OnCallHistory;
+  codeHost?: CodeHost;
   auditCheckpoints?: StartOptions['auditCheckpoints'];
   /** Where response URLs are served when not by the Slack API's own server (a stand-in beside Prism). */
   responseUrlOrigins?: string[];
@@ -77,6 +79,7 @@ export async function startTestBot(opts: {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
     ...(opts.history ? { history: opts.history } : {}),
+    ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
     ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     ...(opts.responseUrlOrigins ? { responseUrlOrigins: opts.responseUrlOrigins } : {}),
   });
@@ -102,6 +105,7 @@ export function useTestBot(
     clock?: Clock;
     env?: Record<string, string>;
     onCall?: OnCallProvider;
+    codeHost?: CodeHost;
     auditCheckpoints?: StartOptions['auditCheckpoints'];
   },
 ): { slack: SlackStandIn; app: TestBot } {
@@ -119,6 +123,7 @@ export function useTestBot(
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.onCall ? { onCall: opts.onCall } : {}),
+      ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
       ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     });
   });

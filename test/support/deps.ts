@@ -27,6 +27,7 @@ import { LOAD_SETTINGS, unused } from './fixtures.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
+import { PrismaFreezeStore } from '../../src/db/prisma-freeze-store.ts';
 
 /** A clock the test sets: fixed at `start`, or (without one) the real time; `advance` moves either on. */
 export class TestClock implements Clock {
@@ -300,6 +301,7 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     history: null,
     catalog: staticCatalog(EMPTY_CATALOG),
     changes: db ? new PrismaChangeLog(db.prisma) : unused('changes'),
+    freezes: db ? new PrismaFreezeStore(db.prisma) : unused('freezes'),
     codeHost: null,
     afterCommit: [postReviewAfterCommit],
     ...given,

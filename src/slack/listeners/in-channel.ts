@@ -14,6 +14,10 @@ import { pageOnCall } from '../../services/on-call/page-on-call.ts';
 import { resolvePagedIncidents } from '../../services/on-call/resolve-paged-incidents.ts';
 import { addActionItem } from '../../services/review/add-action-item.ts';
 import { exportEvidence } from '../../services/audit/export-evidence.ts';
+import { startFreeze } from '../../services/freeze/start-freeze.ts';
+import { endFreeze } from '../../services/freeze/end-freeze.ts';
+import { overrideFreeze } from '../../services/freeze/override-freeze.ts';
+import { showFreeze } from '../../services/freeze/show-freeze.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { afterAck, type ListenerContext } from '../context.ts';
@@ -95,6 +99,17 @@ export function runInChannel(
             ? `Sent you the evidence for ${incidentRef({ number: pack.incidentNumber })} in a direct message: its record and ${pack.entries} audit entries, hash chain intact.${redacted}`
             : `Sent you the evidence for ${incidentRef({ number: pack.incidentNumber })} in a direct message. :warning: Its audit trail is NOT intact: see the files, and run \`npm run audit:verify\`.${redacted}`;
         }
+        case 'freeze-show':
+          return showFreeze(deps, base);
+        case 'freeze-on':
+          await startFreeze(deps, { ...base, scope: cmd.scope, reason: cmd.reason });
+          return null;
+        case 'freeze-off':
+          await endFreeze(deps, { ...base, scope: cmd.scope });
+          return null;
+        case 'freeze-override':
+          await overrideFreeze(deps, { ...base, service: cmd.service, reason: cmd.reason });
+          return null;
         case 'resolve-pagerduty': {
           const n = await resolvePagedIncidents(deps, base);
           return `Resolved ${n} linked PagerDuty incident${n === 1 ? '' : 's'}.`;

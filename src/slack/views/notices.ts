@@ -7,6 +7,7 @@ import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { commandingText, escapeMrkdwn, inChannel, mrkdwnSection, plural } from './format.ts';
 import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
+import { scopeText } from '../../domain/freeze.ts';
 import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
@@ -56,6 +57,18 @@ export function noticeText(n: Notice): string {
       return i.isPrivate
         ? `:sunny: The change freeze is lifted: the SEV1 incident is no longer in progress.`
         : `:sunny: The change freeze for ${ref(i)} is lifted.`;
+    case 'change-freeze-started':
+      return `:ice_cube: <@${n.by}> froze changes to *${escapeMrkdwn(scopeText(n.scope))}* for ${ref(i)}: do not deploy or change it until the freeze is lifted. Pipelines asking \`GET /api/freeze\` are told to wait.\n${quote(n.reason)}`;
+    case 'change-freeze-ended':
+      return `:sunny: <@${n.by}> lifted the change freeze of ${ref(i)} on ${n.scopes.map((s) => `*${escapeMrkdwn(scopeText(s))}*`).join(', ')}.`;
+    case 'freeze-override':
+      return `:unlock: <@${n.by}> let *one* deployment of *${escapeMrkdwn(n.service)}* through the change freeze of ${ref(i)}.\n${quote(n.reason)}`;
+    case 'freeze-deployment':
+      return n.outcome === 'held'
+        ? `:no_entry: A deployment of *${escapeMrkdwn(n.service)}* was held by the change freeze: ${escapeMrkdwn(n.what)}. The commander can let one through with \`/incident freeze override ${escapeMrkdwn(n.service)} <reason>\`.`
+        : n.outcome === 'let-through'
+          ? `:unlock: ${escapeMrkdwn(n.what)} went through the change freeze on *${escapeMrkdwn(n.service)}* on the override ${n.approvedBy ? `<@${n.approvedBy}> approved` : 'approved'}. The override is used up.`
+          : `:warning: A change to *${escapeMrkdwn(n.service)}* landed during the change freeze without an override: ${escapeMrkdwn(n.what)}.`;
     case 'update-reminder':
       return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. ${commandingText(i)}, please post one with \`/incident update <message>\`.`;
     case 'on-call-lookup-failed':

@@ -47,6 +47,10 @@ export const INCIDENT_SUBCOMMANDS: {
   'resolve-pagerduty': handleInChannel,
   evidence: handleInChannel,
   'action-add': handleInChannel,
+  'freeze-show': handleInChannel,
+  'freeze-on': handleInChannel,
+  'freeze-off': handleInChannel,
+  'freeze-override': handleInChannel,
 };
 
 /** The subcommand in the command's text; a declaration's text is parsed too. Throws on bad input. */

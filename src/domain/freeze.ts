@@ -1,0 +1,227 @@
+// Change freezes: whether a service may be deployed to while incidents are running, and the words of
+// the answer. A SEV1 incident freezes every service (Incident.freezeActive); a commander may freeze
+// one service or all of them from any active incident (`/incident freeze on`), and let one
+// deployment through (`/incident freeze override`). Pure: no I/O.
+import { ALL_SERVICES, type ChangeEvent, type FreezeOverride } from './changes.ts';
+import { AppError } from './errors.ts';
+import { incidentRef } from './incident.ts';
+import { redactString } from './redaction.ts';
+
+/** A freeze's or an override's reason: at most this long. */
+export const FREEZE_REASON_MAX = 500;
+/** A service as a command, a query or a webhook names it: at most this long. */
+export const FREEZE_SERVICE_MAX = 200;
+
+/** A freeze in force now: a SEV1 incident's (every service), or one a commander started. */
+export interface ActiveFreeze {
+  /** 'sev1': the incident is SEV1 and active (Incident.freezeActive); 'manual': `/incident freeze on`. */
+  origin: 'sev1' | 'manual';
+  /** The change_freeze row of a manual freeze; null for a SEV1 freeze. */
+  freezeId: string | null;
+  incidentId: string;
+  incidentNumber: number;
+  incidentPrivate: boolean;
+  /** The incident's channel, where a freeze is discussed (null before it is set up). */
+  incidentChannelId: string | null;
+  /** A service name, or ALL_SERVICES. */
+  scope: string;
+  /** The commander's reason; a SEV1 freeze's is the incident's title. */
+  reason: string;
+  startedBy: string | null;
+  startedAt: Date;
+}
+
+const fold = (s: string) => s.trim().toLowerCase();
+
+/** Whether a freeze covers `service`: a freeze of every service does, else one of that name (any case). */
+export function freezeCovers(freeze: Pick<ActiveFreeze, 'scope'>, service: string): boolean {
+  return freeze.scope === ALL_SERVICES || fold(freeze.scope) === fold(service);
+}
+
+/** The freezes that stop a deployment of `service`, oldest first. */
+export function freezesOn<F extends Pick<ActiveFreeze, 'scope' | 'startedAt'>>(
+  freezes: readonly F[],
+  service: string,
+): F[] {
+  return freezes.filter((f) => freezeCovers(f, service)).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** The incidents (ids) among `freezes`, each once, in order. */
+export function freezingIncidents(freezes: readonly Pick<ActiveFreeze, 'incidentId'>[]): string[] {
+  return [...new Set(freezes.map((f) => f.incidentId))];
+}
+
+/** How a scope reads: `every service` or the service's name. */
+export function scopeText(scope: string): string {
+  return scope === ALL_SERVICES ? 'every service' : scope;
+}
+
+/** What a private incident's freeze says outside its channel: its reference, never its title or reason. */
+export const PRIVATE_FREEZE_REASON = 'A private incident froze changes; ask its commander.';
+
+/** One freeze as a pipeline or GitHub may read it: a private incident's says no more than its reference. */
+export interface PublicFreeze {
+  incident: string;
+  scope: string;
+  kind: 'sev1' | 'manual';
+  reason: string;
+  since: string;
+}
+
+/** A freeze as it may leave the incident: private → reference and a generic reason; every reason through the PHI guard. */
+export function publicFreeze(f: ActiveFreeze): PublicFreeze {
+  const ref = incidentRef({ number: f.incidentNumber });
+  const reason = f.incidentPrivate
+    ? PRIVATE_FREEZE_REASON
+    : f.origin === 'sev1'
+      ? `SEV1 ${ref} is in progress: ${redactString(f.reason).value}`
+      : redactString(f.reason).value;
+  return { incident: ref, scope: f.scope, kind: f.origin, reason, since: f.startedAt.toISOString() };
+}
+
+/** The answer to "may `service` be deployed?" (GET /api/freeze, the protection rule). */
+export type FreezeVerdict =
+  | { frozen: false; service: string }
+  | {
+      frozen: true;
+      service: string;
+      /** The oldest freeze's reason (see publicFreeze). */
+      reason: string;
+      /** The oldest freeze's incident, e.g. INC-12. */
+      incident: string;
+      freezes: PublicFreeze[];
+      /** An unused override lets the next deployment through (it is used when that deployment is reported). */
+      override: { incident: string; reason: string } | null;
+    };
+
+/** The verdict for `service` from the freezes in force and, if any, an unused override of it. */
+export function freezeVerdict(
+  service: string,
+  active: readonly ActiveFreeze[],
+  override: (Pick<FreezeOverride, 'reason'> & { incidentNumber: number; incidentPrivate: boolean }) | null,
+): FreezeVerdict {
+  const on = freezesOn(active, service).map(publicFreeze);
+  if (!on.length) return { frozen: false, service };
+  return {
+    frozen: true,
+    service,
+    reason: on[0]!.reason,
+    incident: on[0]!.incident,
+    freezes: on,
+    override: override
+      ? {
+          incident: incidentRef({ number: override.incidentNumber }),
+          reason: override.incidentPrivate ? PRIVATE_FREEZE_REASON : redactString(override.reason).value,
+        }
+      : null,
+  };
+}
+
+/** What GitHub's protection rule is told when a freeze holds a deployment (within GitHub's comment limit). */
+export function rejectionComment(verdict: Extract<FreezeVerdict, { frozen: true }>): string {
+  const lines = verdict.freezes.map((f) => `${f.incident} (${scopeText(f.scope)}): ${f.reason}`);
+  return clip(
+    `Change freeze on ${verdict.service}: ${lines.join('; ')}. The incident commander can let one deployment through with /incident freeze override ${verdict.service} <reason>.`,
+  );
+}
+
+/** What GitHub is told when an override lets a deployment through. */
+export function overrideComment(service: string, o: { incident: string; reason: string }): string {
+  return clip(
+    `Change freeze on ${service}: let through by an override from ${o.incident}: ${redactString(o.reason).value}`,
+  );
+}
+
+const clip = (s: string, max = 1000) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/**
+ * The name a deployment is known by on overrides and timelines, stable across redeliveries:
+ * `github deployment 123`. An override used by it records `<ref> (<repository>, <environment>)`.
+ */
+export function deploymentRef(deploymentId: number | string): string {
+  return `github deployment ${deploymentId}`;
+}
+
+/** A recorded change's deployment reference when it is a GitHub deployment (its source key names it), else null. */
+export function changeDeploymentRef(change: Pick<ChangeEvent, 'sourceKey'>): string | null {
+  const m = /^github:deployment(?:_status)?:(\d{1,20})$/.exec(change.sourceKey);
+  return m ? deploymentRef(m[1]!) : null;
+}
+
+/** The name a recorded change is known by on overrides: its GitHub deployment's, else `<kind> <source key>`. */
+export function changeRef(change: Pick<ChangeEvent, 'sourceKey' | 'kind'>): string {
+  return changeDeploymentRef(change) ?? `${change.kind} ${change.sourceKey}`;
+}
+
+/** What an override records it let through (`used_by`): `<ref> (<where>, <where>…)`, e.g. `github deployment 123 (acme/ehr-api, production)`. */
+export function usedByText(ref: string, where: readonly (string | null)[]): string {
+  const parts = where.filter((w): w is string => !!w);
+  return parts.length ? `${ref} (${parts.join(', ')})` : ref;
+}
+
+// ---- /incident freeze … --------------------------------------------------------------------------
+
+/** What `/incident freeze …` asks for. */
+export type FreezeCommand =
+  | { kind: 'freeze-show' }
+  /** `scope`: a service as typed, or ALL_SERVICES. */
+  | { kind: 'freeze-on'; scope: string; reason: string }
+  /** `scope` null: every freeze this incident started. */
+  | { kind: 'freeze-off'; scope: string | null }
+  | { kind: 'freeze-override'; service: string; reason: string };
+
+export const FREEZE_USAGE =
+  '/incident freeze [on <service|all> <reason> | off [<service|all>] | override <service> <reason>]';
+
+const SERVICE_WORD = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+
+function usage(got?: string, hint = ''): AppError {
+  const what = got ? `\`${got}\` is not right here. ` : '';
+  return new AppError(`${what}Write it as \`${FREEZE_USAGE}\`.${hint ? ` ${hint}` : ''}`, 'invalid_input');
+}
+
+/** A service word (or `all`/`*` when `allowAll`): ALL_SERVICES or the name as typed. */
+function parseScope(word: string | undefined, allowAll: boolean): string {
+  if (!word) throw usage(undefined, 'Name the service.');
+  if (allowAll && (word.toLowerCase() === 'all' || word === ALL_SERVICES)) return ALL_SERVICES;
+  if (word.length > FREEZE_SERVICE_MAX)
+    throw new AppError(`That service name is too long (at most ${FREEZE_SERVICE_MAX} characters).`, 'invalid_input');
+  if (!SERVICE_WORD.test(word)) {
+    throw usage(
+      word,
+      allowAll
+        ? 'Name a service from the catalog (e.g. `ehr-api`), or `all`.'
+        : 'Name a service from the catalog (e.g. `ehr-api`).',
+    );
+  }
+  return word;
+}
+
+function parseReason(text: string): string {
+  const reason = text.trim();
+  if (!reason) throw usage(undefined, 'Give a reason: it is on the timeline and tells pipelines why.');
+  if (reason.length > FREEZE_REASON_MAX)
+    throw new AppError(`The reason is too long (at most ${FREEZE_REASON_MAX} characters).`, 'invalid_input');
+  return reason;
+}
+
+/**
+ * Parses the words after `/incident freeze` (`rest`) with `after(n)`, the text as typed after the
+ * first `n` of them (line breaks kept). Throws AppError with a message fit for the user.
+ */
+export function parseFreezeCommand(rest: readonly string[], after: (n: number) => string): FreezeCommand {
+  const word = (rest[0] ?? '').toLowerCase();
+  switch (word) {
+    case '':
+      return { kind: 'freeze-show' };
+    case 'on':
+      return { kind: 'freeze-on', scope: parseScope(rest[1], true), reason: parseReason(after(2)) };
+    case 'off':
+      if (rest.length > 2) throw usage(rest[2], '`off` takes a service or `all`, nothing more.');
+      return { kind: 'freeze-off', scope: rest[1] ? parseScope(rest[1], true) : null };
+    case 'override':
+      return { kind: 'freeze-override', service: parseScope(rest[1], false), reason: parseReason(after(2)) };
+    default:
+      throw usage(rest[0]);
+  }
+}

@@ -1,0 +1,79 @@
+// What the freeze use cases share: the service a command or a deployment names, as the catalog
+// knows it, and the notices of a freeze (the incident channel, and the broadcast channel unless the
+// incident is private, redacted by the PHI guard).
+import { serviceNamed, serviceOfRepository, suggestServices } from '../../domain/catalog.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { Incident } from '../../domain/incident.ts';
+import { isActive } from '../../domain/lifecycle.ts';
+import { incidentRef } from '../../domain/incident.ts';
+import type { Notice } from '../../ports/chat-platform.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { outboundNotice, warnAuthor, type Author } from '../outbound-text.ts';
+
+/**
+ * The service a commander typed: the catalog's name for it when a catalog is configured (an unknown
+ * one is refused, with suggestions), else the text as typed.
+ */
+export function commandedService(deps: Pick<ServiceDeps, 'catalog'>, typed: string): string {
+  const catalog = deps.catalog.current();
+  if (catalog.source === 'none') return typed;
+  const found = serviceNamed(catalog, typed);
+  if (found) return found.name;
+  const like = suggestServices(catalog, typed, 5);
+  throw new AppError(
+    `\`${typed}\` is not a service in the catalog.${like.length ? ` Did you mean ${like.map((s) => `\`${s.name}\``).join(', ')}?` : ''} Use \`all\` to freeze every service.`,
+    'unknown_service',
+  );
+}
+
+/**
+ * The service a pipeline or a deployment names (a catalog name or title, or a repository
+ * `owner/repo`): the catalog's name when it knows it, else the name as given (a repository's own
+ * name without its owner).
+ */
+export function deployedService(deps: Pick<ServiceDeps, 'catalog'>, name: string): string {
+  const catalog = deps.catalog.current();
+  const found = serviceNamed(catalog, name) ?? serviceOfRepository(catalog, name);
+  if (found) return found.name;
+  return /^[^/\s]+\/[^/\s]+$/.test(name) ? name.slice(name.indexOf('/') + 1) : name;
+}
+
+/** Freezes and overrides are started from an active incident only. */
+export function assertActiveForFreeze(incident: Incident, what: string): void {
+  if (isActive(incident.status)) return;
+  throw new AppError(
+    `${incidentRef(incident)} is ${incident.status.toLowerCase()}: ${what} only from an active incident (its freezes ended with it).`,
+    'not_active',
+  );
+}
+
+/**
+ * Tells the incident channel, and the broadcast channel unless the incident is private (redacted by
+ * the PHI guard; the author warned privately about what was removed). A failed post is logged: the
+ * record stands.
+ */
+export async function tellFreeze(
+  deps: ServiceDeps,
+  incident: Incident,
+  notice: Notice,
+  author: Author | null,
+  opts: { broadcast: boolean } = { broadcast: true },
+): Promise<void> {
+  const log = (where: string) => (err: unknown) =>
+    deps.logger.error(
+      { err, incidentId: incident.id, notice: notice.kind },
+      `posting a freeze notice to the ${where} failed`,
+    );
+  if (incident.channelId) await deps.chat.notify(incident.channelId, notice).catch(log('incident channel'));
+  if (!opts.broadcast || incident.isPrivate) return;
+  const out = outboundNotice(notice);
+  const channel = deps.settings.broadcastChannelId;
+  const posted = await deps.chat.notify(channel, out.notice).then(
+    () => true,
+    (err: unknown) => {
+      log('broadcast channel')(err);
+      return false;
+    },
+  );
+  if (posted && out.typed.length) await warnAuthor(deps, author, out.typed, `Your reason was shared in <#${channel}>.`);
+}

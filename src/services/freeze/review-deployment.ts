@@ -1,0 +1,99 @@
+import { AppError } from '../../domain/errors.ts';
+import {
+  deploymentRef,
+  freezesOn,
+  freezeVerdict,
+  freezingIncidents,
+  overrideComment,
+  PRIVATE_FREEZE_REASON,
+  rejectionComment,
+  usedByText,
+} from '../../domain/freeze.ts';
+import { incidentRef } from '../../domain/incident.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { tellIncidents } from './apply-freeze-to-change.ts';
+import { deployedService } from './freeze-helpers.ts';
+
+/** A deployment waiting on the bot's deployment protection rule (GitHub's `deployment_protection_rule`). */
+export interface DeploymentToReview {
+  deploymentId: number;
+  /** owner/repo */
+  repository: string;
+  environment: string;
+  /** Where the answer goes (GitHub's API). */
+  callbackUrl: string;
+  installationId: number | null;
+  /** Who started it (a GitHub login), and what. */
+  creator: string | null;
+  ref: string | null;
+  sha: string | null;
+}
+
+/**
+ * The protection rule: a deployment of a frozen service is rejected, unless an override of the
+ * service lets it through (used up, once per deployment: a redelivered webhook gets the same answer
+ * and uses no second one); a service not frozen is approved. The service is the catalog's for the
+ * repository (github.com/project-slug), else the repository's name. What was decided is on the
+ * freezing incidents' timelines (recorded before GitHub is answered) and told in their channels.
+ */
+export async function reviewDeployment(
+  deps: ServiceDeps,
+  d: DeploymentToReview,
+): Promise<{ state: 'approved' | 'rejected'; service: string }> {
+  const codeHost = deps.codeHost;
+  if (!codeHost) {
+    throw new AppError(
+      'No code host is configured (GitHub App settings): a deployment protection rule cannot be answered.',
+      'no_code_host',
+    );
+  }
+  const service = deployedService(deps, d.repository);
+  const ref = deploymentRef(d.deploymentId);
+  const what = usedByText(ref, [d.repository, d.environment]);
+  const answer = (state: 'approved' | 'rejected', comment: string) =>
+    codeHost.reviewDeployment({
+      callbackUrl: d.callbackUrl,
+      installationId: d.installationId,
+      environment: d.environment,
+      state,
+      comment,
+    });
+  const freezes = freezesOn(await deps.freezes.activeFor(service), service);
+  if (!freezes.length) {
+    await answer('approved', `No change freeze on ${service}.`);
+    return { state: 'approved', service };
+  }
+  const now = deps.clock.now();
+  const by = d.creator ? ` by ${d.creator}` : '';
+  const used = await deps.freezes.useOverride({ service, ref, usedBy: what, at: now }, (o) => ({
+    occurredAt: now,
+    kind: 'freeze_override_used',
+    actorId: null,
+    text: `Override used: ${what}${by} went through the freeze on ${service}, as <@${o.approvedBy}> approved: ${o.reason}`,
+    data: { service, deployment: ref, repository: d.repository, environment: d.environment, approvedBy: o.approvedBy },
+  }));
+  if (used) {
+    const o = used.override;
+    if (used.fresh) await tellIncidents(deps, [o.incidentId], service, `${what}${by}`, 'let-through', o.approvedBy);
+    await answer(
+      'approved',
+      overrideComment(service, {
+        incident: incidentRef({ number: o.incidentNumber }),
+        reason: o.incidentPrivate ? PRIVATE_FREEZE_REASON : o.reason,
+      }),
+    );
+    return { state: 'approved', service };
+  }
+  const incidents = freezingIncidents(freezes);
+  await deps.freezes.addEntries(incidents, {
+    occurredAt: now,
+    kind: 'freeze_deployment_rejected',
+    actorId: null,
+    text: `Deployment held by the freeze: ${what}${by} was rejected (GitHub deployment protection rule)`,
+    data: { service, deployment: ref, repository: d.repository, environment: d.environment, sha: d.sha, ref: d.ref },
+  });
+  await tellIncidents(deps, incidents, service, `${what}${by}`, 'held', null);
+  const verdict = freezeVerdict(service, freezes, null);
+  await answer('rejected', verdict.frozen ? rejectionComment(verdict) : `Change freeze on ${service}.`);
+  return { state: 'rejected', service };
+}
