@@ -183,7 +183,10 @@ function usage(got?: string, hint = ''): AppError {
 /** A service word (or `all`/`*` when `allowAll`): ALL_SERVICES or the name as typed. */
 function parseScope(word: string | undefined, allowAll: boolean): string {
   if (!word) throw usage(undefined, 'Name the service.');
-  if (allowAll && (word.toLowerCase() === 'all' || word === ALL_SERVICES)) return ALL_SERVICES;
+  if (word.toLowerCase() === 'all' || word === ALL_SERVICES) {
+    if (allowAll) return ALL_SERVICES;
+    throw usage(word, 'An override lets one deployment of one service through: name the service.');
+  }
   if (word.length > FREEZE_SERVICE_MAX)
     throw new AppError(`That service name is too long (at most ${FREEZE_SERVICE_MAX} characters).`, 'invalid_input');
   if (!SERVICE_WORD.test(word)) {

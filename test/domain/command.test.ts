@@ -146,4 +146,21 @@ describe('parseIncidentCommand', () => {
     assert.match(msg, /I don't know `\/incident frobnicate`/);
     for (const s of SUBCOMMANDS) assert.ok(msg.includes(s.usage));
   });
+
+  test('freeze: show, on <service|all> <reason>, off [<service|all>], override <service> <reason> (more in freeze.test.ts)', () => {
+    assert.deepEqual(parseIncidentCommand('freeze'), { kind: 'freeze-show' });
+    assert.deepEqual(parseIncidentCommand('freeze on all Payments migration'), {
+      kind: 'freeze-on',
+      scope: '*',
+      reason: 'Payments migration',
+    });
+    assert.deepEqual(parseIncidentCommand('freeze off ehr-api'), { kind: 'freeze-off', scope: 'ehr-api' });
+    assert.deepEqual(parseIncidentCommand('freeze override ehr-api hotfix'), {
+      kind: 'freeze-override',
+      service: 'ehr-api',
+      reason: 'hotfix',
+    });
+    assert.match(userError(() => parseIncidentCommand('freeze on ehr-api')), /Give a reason/);
+    assert.ok(SUBCOMMANDS.some((s) => s.usage.startsWith('/incident freeze')), 'in the help');
+  });
 });

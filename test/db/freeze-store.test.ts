@@ -1,0 +1,288 @@
+// The freeze store on both databases: freezes and overrides recorded with their timeline entries on
+// the incident's hash-chained audit trail; what is in force (manual freezes of active incidents, SEV1
+// freezes); an override goes to exactly one of the deployments racing for it, and a deployment that
+// used one (a redelivery) gets it again and uses no other.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { actingAs } from '../../src/audit-context.ts';
+import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
+import { PrismaFreezeStore } from '../../src/db/prisma-freeze-store.ts';
+import { ALL_SERVICES } from '../../src/domain/changes.ts';
+import type { NewTimelineEntry } from '../../src/domain/timeline.ts';
+import { testDatabases, useTestStore } from '../support/databases.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
+
+const at = (s: string) => new Date(`2026-12-05T${s}:00Z`);
+const ALICE = { actor: 'UALICE', via: '/incident freeze' };
+const entry = (kind: string, text: string, time = at('10:00')): NewTimelineEntry => ({
+  occurredAt: time,
+  kind,
+  actorId: 'UALICE',
+  text,
+});
+
+for (const database of testDatabases()) {
+  describe(`freeze store (${database.name})`, () => {
+    const env = useTestStore(database);
+    const freezes = () => new PrismaFreezeStore(env.db().prisma);
+
+    async function anIncident(title: string, o: { isPrivate?: boolean } = {}) {
+      const { incident } = await actingAs({ actor: 'UALICE', via: '/incident declare' }, () =>
+        env
+          .store()
+          .createIfAbsent(declaring({ declaration: aDeclaration({ title, isPrivate: o.isPrivate ?? false }) })),
+      );
+      return incident;
+    }
+    const resolve = (id: string) =>
+      env.store().applyChange(id, { status: 'RESOLVED', resolvedAt: at('12:00') }, entry('resolved', 'Resolved'));
+
+    test('a freeze is recorded with its timeline entry, in force while its incident is active, and lifted with another', async () => {
+      const incident = await anIncident('Freeze store: start and end');
+      const store = freezes();
+      const freeze = await actingAs(ALICE, () =>
+        store.start(
+          {
+            incidentId: incident.id,
+            scope: 'Ehr-Api',
+            reason: 'DB failover',
+            startedBy: 'UALICE',
+            startedAt: at('10:00'),
+          },
+          entry('freeze_started', 'Change freeze on Ehr-Api: DB failover'),
+        ),
+      );
+      assert.equal(freeze.scope, 'Ehr-Api');
+      const on = (await store.activeFor('ehr-api')).filter((f) => f.incidentId === incident.id);
+      assert.deepEqual(
+        on.map((f) => [f.origin, f.freezeId, f.incidentNumber, f.incidentPrivate, f.scope, f.reason, f.startedBy]),
+        [['manual', freeze.id, incident.number, false, 'Ehr-Api', 'DB failover', 'UALICE']],
+      );
+      assert.ok(on[0]!.startedAt instanceof Date && on[0]!.startedAt.getTime() === at('10:00').getTime());
+      assert.equal((await store.activeFor('billing')).filter((f) => f.incidentId === incident.id).length, 0);
+      const timeline = await env.store().timeline(incident.id);
+      const started = timeline.find((e) => e.kind === 'freeze_started')!;
+      assert.equal(started.text, 'Change freeze on Ehr-Api: DB failover');
+      assert.equal(started.data?.freezeId, freeze.id);
+
+      // Nothing of another scope to end: nothing written.
+      const none = await store.end(incident.id, 'billing', { by: 'UALICE', at: at('10:30') }, () =>
+        entry('freeze_ended', 'never'),
+      );
+      assert.deepEqual(none, []);
+      const ended = await actingAs(ALICE, () =>
+        store.end(incident.id, 'EHR-API', { by: 'UALICE', at: at('11:00') }, (list) =>
+          entry('freeze_ended', `lifted ${list.length}`, at('11:00')),
+        ),
+      );
+      assert.deepEqual(
+        ended.map((f) => [f.id, f.endedBy, f.endedAt?.toISOString()]),
+        [[freeze.id, 'UALICE', at('11:00').toISOString()]],
+      );
+      assert.deepEqual((await store.ofIncident(incident.id)).freezes, []);
+      assert.equal((await store.activeFor('ehr-api')).filter((f) => f.incidentId === incident.id).length, 0);
+      const after = await env.store().timeline(incident.id);
+      assert.deepEqual(
+        after.filter((e) => e.kind.startsWith('freeze')).map((e) => [e.kind, e.text]),
+        [
+          ['freeze_started', 'Change freeze on Ehr-Api: DB failover'],
+          ['freeze_ended', 'lifted 1'],
+        ],
+      );
+    });
+
+    test("a freeze ends with its incident's resolve, without another write; a SEV1 incident freezes every service", async () => {
+      const incident = await anIncident('Freeze store: ends with the incident');
+      const store = freezes();
+      await store.start(
+        { incidentId: incident.id, scope: ALL_SERVICES, reason: 'all', startedBy: 'UALICE', startedAt: at('10:00') },
+        entry('freeze_started', 'all'),
+      );
+      assert.ok((await store.activeFor('anything-at-all')).some((f) => f.incidentId === incident.id));
+      assert.ok((await store.activeFor(null)).some((f) => f.incidentId === incident.id));
+      await resolve(incident.id);
+      assert.ok(!(await store.activeFor('anything-at-all')).some((f) => f.incidentId === incident.id));
+      // The row itself is not ended: reopening the incident brings the freeze back.
+      assert.equal((await store.ofIncident(incident.id)).freezes.length, 1);
+
+      const sev1 = await anIncident('Freeze store: SEV1', { isPrivate: true });
+      await env
+        .store()
+        .applyChange(sev1.id, { severity: 'SEV1', startsFreeze: true }, entry('severity_changed', 'SEV1'));
+      const got = (await store.activeFor('billing')).filter((f) => f.incidentId === sev1.id);
+      assert.deepEqual(
+        got.map((f) => [f.origin, f.freezeId, f.scope, f.incidentPrivate, f.reason]),
+        [['sev1', null, ALL_SERVICES, true, 'Freeze store: SEV1']],
+      );
+      await resolve(sev1.id);
+      assert.ok(!(await store.activeFor('billing')).some((f) => f.incidentId === sev1.id));
+    });
+
+    test('two deployments racing for one override: exactly one gets it; the other finds none', async () => {
+      const incident = await anIncident('Freeze store: the race');
+      const store = freezes();
+      const service = `race-${database.name}`;
+      const override = await actingAs(ALICE, () =>
+        store.createOverride(
+          { incidentId: incident.id, service, reason: 'hotfix', approvedBy: 'UALICE', createdAt: at('10:00') },
+          entry('freeze_override', 'override'),
+        ),
+      );
+      assert.equal((await store.nextOverride(service.toUpperCase()))?.id, override.id, 'reading does not use it');
+      const use = (n: number) =>
+        actingAs({ actor: 'github', via: 'webhook deployment_protection_rule' }, () =>
+          store.useOverride(
+            {
+              service,
+              ref: `github deployment ${n}`,
+              usedBy: `github deployment ${n} (acme/${service}, production)`,
+              at: at('10:05'),
+            },
+            (o) => entry('freeze_override_used', `used ${o.id} by ${n}`, at('10:05')),
+          ),
+        );
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.all([use(100 + round * 2), use(101 + round * 2)]);
+        const winners = results.filter((r) => r !== null);
+        if (round === 0) {
+          assert.equal(winners.length, 1, 'exactly one of two gets the override');
+          assert.equal(winners[0]!.override.id, override.id);
+          assert.equal(winners[0]!.fresh, true);
+        } else assert.equal(winners.length, 0, 'a used override is not used again');
+      }
+      const used = await store.overrideUsedBy(
+        (await env.db().prisma.freezeOverride.findUniqueOrThrow({ where: { id: override.id } })).usedBy!.split(
+          ' (',
+        )[0]!,
+      );
+      assert.equal(used?.id, override.id);
+      assert.equal(await store.nextOverride(service), null);
+      const entries = (await env.store().timeline(incident.id)).filter((e) => e.kind === 'freeze_override_used');
+      assert.equal(entries.length, 1, 'one timeline entry, of the winner');
+
+      // Three deployments, two overrides: two get one each.
+      for (const n of [1, 2]) {
+        await store.createOverride(
+          { incidentId: incident.id, service, reason: `hotfix ${n}`, approvedBy: 'UALICE', createdAt: at(`10:1${n}`) },
+          entry('freeze_override', 'override'),
+        );
+      }
+      const three = await Promise.all([use(200), use(201), use(202)]);
+      const got = three.filter((r) => r !== null).map((r) => r.override.id);
+      assert.equal(got.length, 2);
+      assert.equal(new Set(got).size, 2, 'each override to one deployment');
+    });
+
+    test('a redelivered deployment gets the override it used, and uses no other', async () => {
+      const incident = await anIncident('Freeze store: redelivery');
+      const store = freezes();
+      const service = `redelivery-${database.name}`;
+      for (const n of [1, 2]) {
+        await store.createOverride(
+          { incidentId: incident.id, service, reason: `hotfix ${n}`, approvedBy: 'UALICE', createdAt: at(`10:0${n}`) },
+          entry('freeze_override', 'override'),
+        );
+      }
+      const use = () =>
+        store.useOverride(
+          {
+            service,
+            ref: 'github deployment 77',
+            usedBy: 'github deployment 77 (acme/x, production)',
+            at: at('10:05'),
+          },
+          () => entry('freeze_override_used', 'used'),
+        );
+      const [a, b] = await Promise.all([use(), use()]);
+      assert.equal(a?.override.id, b?.override.id, 'the same override');
+      assert.deepEqual([a?.fresh, b?.fresh].sort(), [false, true]);
+      const c = await use();
+      assert.equal(c?.override.id, a?.override.id);
+      assert.equal(c?.fresh, false);
+      assert.equal((await store.ofIncident(incident.id)).overrides.length, 1, 'the second override is still unused');
+      // A reference that is only a prefix of another's is not it.
+      assert.equal(await store.overrideUsedBy('github deployment 7'), null);
+      // The override of a resolved incident is not used.
+      await resolve(incident.id);
+      assert.equal(
+        await store.useOverride({ service, ref: 'github deployment 78', usedBy: 'x', at: at('12:05') }, () =>
+          entry('freeze_override_used', 'used'),
+        ),
+        null,
+      );
+    });
+
+    test("freezes, overrides and their timeline entries are on the incident's audit trail, with who and through what, intact", async () => {
+      const incident = await anIncident('Freeze store: audited');
+      const store = freezes();
+      await actingAs(ALICE, () =>
+        store.start(
+          {
+            incidentId: incident.id,
+            scope: 'ehr-api',
+            reason: 'DB failover',
+            startedBy: 'UALICE',
+            startedAt: at('10:00'),
+          },
+          entry('freeze_started', 'started'),
+        ),
+      );
+      const override = await actingAs({ actor: 'UALICE', via: '/incident freeze' }, () =>
+        store.createOverride(
+          {
+            incidentId: incident.id,
+            service: 'ehr-api',
+            reason: 'hotfix',
+            approvedBy: 'UALICE',
+            createdAt: at('10:01'),
+          },
+          entry('freeze_override', 'override'),
+        ),
+      );
+      await actingAs({ actor: 'github', via: 'webhook deployment_protection_rule' }, () =>
+        store.useOverride(
+          {
+            service: 'ehr-api',
+            ref: 'github deployment 9',
+            usedBy: 'github deployment 9 (acme/ehr-api, production)',
+            at: at('10:02'),
+          },
+          () => entry('freeze_override_used', 'used'),
+        ),
+      );
+      await actingAs({ actor: 'github', via: 'webhook deployment_status' }, () =>
+        store.addEntries(
+          [incident.id],
+          entry('freeze_change_flagged', 'A change landed during the freeze without an override'),
+        ),
+      );
+      await actingAs(ALICE, () =>
+        store.end(incident.id, null, { by: 'UALICE', at: at('10:03') }, () => entry('freeze_ended', 'lifted')),
+      );
+      const trail = new PrismaAuditTrail(env.db().prisma);
+      const read = await trail.read(incident.id);
+      assert.deepEqual(read.problems, []);
+      const mine = read.entries.filter(
+        (e) => /^(change_freeze|freeze_override)\./.test(e.action) || /freeze/.test(String(e.after?.kind ?? '')),
+      );
+      assert.deepEqual(
+        mine.map((e) => [e.action, e.actor, e.via]),
+        [
+          ['change_freeze.insert', 'UALICE', '/incident freeze'],
+          ['timeline_entry.insert', 'UALICE', '/incident freeze'],
+          ['freeze_override.insert', 'UALICE', '/incident freeze'],
+          ['timeline_entry.insert', 'UALICE', '/incident freeze'],
+          ['freeze_override.update', 'github', 'webhook deployment_protection_rule'],
+          ['timeline_entry.insert', 'github', 'webhook deployment_protection_rule'],
+          ['timeline_entry.insert', 'github', 'webhook deployment_status'],
+          ['change_freeze.update', 'UALICE', '/incident freeze'],
+          ['timeline_entry.insert', 'UALICE', '/incident freeze'],
+        ],
+      );
+      const usedEntry = mine.find((e) => e.action === 'freeze_override.update')!;
+      assert.equal(usedEntry.rowKey.includes(override.id) || JSON.stringify(usedEntry).includes(override.id), true);
+      assert.equal(usedEntry.after?.used_by, 'github deployment 9 (acme/ehr-api, production)');
+      assert.deepEqual((await trail.verify(incident.id)).problems, []);
+    });
+  });
+}
