@@ -160,7 +160,13 @@ describe('parseIncidentCommand', () => {
       service: 'ehr-api',
       reason: 'hotfix',
     });
-    assert.match(userError(() => parseIncidentCommand('freeze on ehr-api')), /Give a reason/);
-    assert.ok(SUBCOMMANDS.some((s) => s.usage.startsWith('/incident freeze')), 'in the help');
+    assert.match(
+      userError(() => parseIncidentCommand('freeze on ehr-api')),
+      /Give a reason/,
+    );
+    assert.ok(
+      SUBCOMMANDS.some((s) => s.usage.startsWith('/incident freeze')),
+      'in the help',
+    );
   });
 });

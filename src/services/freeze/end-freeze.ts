@@ -19,7 +19,8 @@ export async function endFreeze(
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'lift a change freeze');
   // `all` lifts every freeze of this incident; a service is matched as the catalog names it, or as typed.
-  const scope = input.scope === null || input.scope === ALL_SERVICES ? null : input.scope;
+  const scope =
+    input.scope === null || input.scope === ALL_SERVICES || input.scope.toLowerCase() === 'all' ? null : input.scope;
   const { freezes } = await deps.freezes.ofIncident(incident.id);
   const lower = (s: string) => s.toLowerCase();
   const named =
