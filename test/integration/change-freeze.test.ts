@@ -1,0 +1,262 @@
+// Change freezes end to end through the running bot, on both databases: the commander freezes a
+// service with a signed slash command, GET /api/freeze answers 423 for it (200 for another), a signed
+// deployment_protection_rule webhook is rejected through the code host, an override lets exactly one
+// deployment through, and the timeline and the audit trail show the override, who approved it and
+// the deployment it let through. A SEV1 freezes every service; a non-commander is refused; a bad
+// token gets 401 and a bad query 400.
+import assert from 'node:assert/strict';
+import { before, beforeEach, describe, test } from 'node:test';
+import type { Incident } from '../../src/domain/incident.ts';
+import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
+import { testDatabases } from '../support/databases.ts';
+import { gitHubPayload, postGitHubWebhook } from '../support/github-payloads.ts';
+import { RecordingCodeHost } from '../support/recording-code-host.ts';
+import type { SlackStandIn } from '../support/slack-standin.ts';
+
+const USERS = ['UALICE', 'UBOB'];
+const TOKEN = 'change-events-token-0123456789';
+const SECRET = 'github-webhook-secret-123';
+
+function protectionRule(deploymentId: number, repository = 'acme/ehr-api') {
+  return gitHubPayload('deployment_protection_rule$requested', {
+    action: 'requested',
+    environment: 'production',
+    event: 'deployment',
+    deployment_callback_url: `https://api.github.com/repos/${repository}/actions/runs/${deploymentId}/deployment_protection_rule`,
+    deployment: {
+      id: deploymentId,
+      sha: 'abc123',
+      ref: 'main',
+      environment: 'production',
+      creator: { login: 'octocat' },
+    },
+    repository: { full_name: repository, name: repository.split('/')[1] },
+    installation: { id: 42 },
+  });
+}
+
+for (const database of testDatabases()) {
+  describe(`change freeze end to end (${database.name})`, () => {
+    let slack: SlackStandIn;
+    let app: TestBot;
+    let seq = 0;
+    const codeHost = new RecordingCodeHost();
+    const env = useTestBot(database, {
+      users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })),
+      env: { CHANGE_EVENTS_TOKEN: TOKEN, GITHUB_WEBHOOK_SECRET: SECRET },
+      codeHost,
+    });
+    before(() => ({ slack, app } = env));
+    beforeEach(() => {
+      slack.reset();
+      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
+      slack.addChannel({ id: 'CGENERAL', name: 'general', members: USERS });
+    });
+
+    async function run(text: string, user: string, channelId: string) {
+      const id = `r${++seq}`;
+      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: user, channelId });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+      return {
+        ack: res.json() as { text?: string; response_type?: string } | undefined,
+        told: slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)),
+      };
+    }
+    async function declare(text: string): Promise<Incident> {
+      const { told } = await run(`declare ${text}`, 'UALICE', 'CGENERAL');
+      const n = Number(/INC-(\d+)/.exec(told.join(' '))?.[1]);
+      const incident = await app.bot.deps.store.findByNumber(n);
+      assert.ok(incident?.provisionedAt, `declared: ${told.join(' ')}`);
+      for (const u of USERS) slack.channels.get(incident.channelId!)!.members.add(u);
+      return incident;
+    }
+    async function freezeApi(query: string, token: string | null = TOKEN) {
+      const res = await fetch(`${app.url}/api/freeze${query}`, {
+        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      });
+      return {
+        status: res.status,
+        cache: res.headers.get('cache-control'),
+        body: (await res.json()) as Record<string, unknown>,
+      };
+    }
+    async function webhook(payload: unknown, deliveryId?: string) {
+      const before = codeHost.reviews.length;
+      const res = await postGitHubWebhook(app.url, SECRET, 'deployment_protection_rule', payload, deliveryId);
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      await app.bot.idle();
+      assert.equal(codeHost.reviews.length, before + 1, 'GitHub was answered once');
+      return codeHost.reviews.at(-1)!;
+    }
+    const postedIn = (channel: string) =>
+      slack.messages.filter((m) => m.channel === channel && !m.ephemeralTo).map((m) => m.text ?? '');
+
+    test('a freeze answers 423, the protection rule rejects, an override lets exactly one deployment through, on the timeline and the audit trail', async () => {
+      const incident = await declare('sev2 EHR API database failover');
+      const channel = incident.channelId!;
+      const ref = `INC-${incident.number}`;
+
+      // Only the commander (here the declarer) may freeze: anyone else is told privately, nothing changes.
+      const refused = await run('freeze on ehr-api DB failover in progress', 'UBOB', channel);
+      assert.equal(refused.told.length, 1);
+      assert.match(refused.told[0]!, /Only the declarer .*<@UALICE>, can freeze changes/);
+      assert.equal((await freezeApi('?service=ehr-api')).status, 200);
+
+      const started = await run('freeze on ehr-api DB failover in progress', 'UALICE', channel);
+      assert.deepEqual(started.told, []);
+      assert.ok(postedIn(channel).some((t) => /<@UALICE> froze changes to \*ehr-api\*/.test(t)));
+      assert.ok(postedIn(BROADCAST_CHANNEL).some((t) => /froze changes to \*ehr-api\*/.test(t)));
+
+      const frozen = await freezeApi('?service=ehr-api');
+      assert.equal(frozen.status, 423);
+      assert.equal(frozen.cache, 'no-store');
+      assert.equal(frozen.body.frozen, true);
+      assert.equal(frozen.body.service, 'ehr-api');
+      assert.equal(frozen.body.incident, ref);
+      assert.equal(frozen.body.reason, 'DB failover in progress');
+      assert.deepEqual(
+        (frozen.body.freezes as { incident: string; scope: string; kind: string }[]).map((f) => [
+          f.incident,
+          f.scope,
+          f.kind,
+        ]),
+        [[ref, 'ehr-api', 'manual']],
+      );
+      const other = await freezeApi('?service=billing');
+      assert.equal(other.status, 200);
+      assert.deepEqual(other.body, { frozen: false, service: 'billing' });
+
+      // The protection rule: rejected through the callback URL, and held on the timeline.
+      const rejected = await webhook(protectionRule(1001));
+      assert.equal(rejected.state, 'rejected');
+      assert.equal(rejected.installationId, 42);
+      assert.equal(rejected.environment, 'production');
+      assert.match(rejected.callbackUrl, /\/runs\/1001\/deployment_protection_rule$/);
+      assert.match(rejected.comment, new RegExp(`${ref} \\(ehr-api\\): DB failover in progress`));
+      assert.ok(postedIn(channel).some((t) => /A deployment of \*ehr-api\* was held by the change freeze/.test(t)));
+
+      // A non-commander cannot override; the commander can, once.
+      const noOverride = await run('freeze override ehr-api hotfix', 'UBOB', channel);
+      assert.match(noOverride.told[0]!, /can let a deployment through the freeze/);
+      await run('freeze override ehr-api Hotfix for the failover script', 'UALICE', channel);
+      assert.ok(postedIn(channel).some((t) => /<@UALICE> let \*one\* deployment of \*ehr-api\* through/.test(t)));
+      // GET is safe: it says an override waits, and uses nothing.
+      const withOverride = await freezeApi('?service=ehr-api');
+      assert.equal(withOverride.status, 200);
+      assert.deepEqual(withOverride.body.override, { incident: ref, reason: 'Hotfix for the failover script' });
+      assert.equal((await freezeApi('?service=ehr-api')).status, 200, 'still there after a GET');
+
+      const approved = await webhook(protectionRule(1002), 'delivery-1002');
+      assert.equal(approved.state, 'approved');
+      assert.match(approved.comment, new RegExp(`override from ${ref}: Hotfix for the failover script`));
+      // GitHub redelivers the same webhook: approved again, no second override used (there is none anyway).
+      assert.equal((await webhook(protectionRule(1002), 'delivery-1002-again')).state, 'approved');
+      assert.equal((await webhook(protectionRule(1003))).state, 'rejected', 'the next deployment is held again');
+      assert.equal((await freezeApi('?service=ehr-api')).status, 423);
+
+      // The timeline: the override, who approved it, and the deployment it let through.
+      const timeline = await app.bot.deps.store.timeline(incident.id);
+      const freezeEntries = timeline.filter((e) => e.kind.startsWith('freeze'));
+      assert.deepEqual(
+        freezeEntries.map((e) => e.kind),
+        [
+          'freeze_started',
+          'freeze_deployment_rejected',
+          'freeze_override',
+          'freeze_override_used',
+          'freeze_deployment_rejected',
+        ],
+      );
+      const override = freezeEntries.find((e) => e.kind === 'freeze_override')!;
+      assert.equal(override.actorId, 'UALICE');
+      assert.match(override.text, /Override approved by <@UALICE>: one deployment of ehr-api/);
+      const used = freezeEntries.find((e) => e.kind === 'freeze_override_used')!;
+      assert.match(
+        used.text,
+        /github deployment 1002 \(acme\/ehr-api, production\) by octocat went through the freeze on ehr-api, as <@UALICE> approved: Hotfix for the failover script/,
+      );
+
+      // The audit trail: the freeze, the override and its use, with who and through what; intact.
+      const trail = await app.bot.deps.audit.read(incident.id);
+      assert.deepEqual(trail.problems, []);
+      const audited = trail.entries.filter((e) => /^(change_freeze|freeze_override)\./.test(e.action));
+      assert.deepEqual(
+        audited.map((e) => [e.action, e.actor, e.via]),
+        [
+          ['change_freeze.insert', 'UALICE', '/incident freeze'],
+          ['freeze_override.insert', 'UALICE', '/incident freeze'],
+          ['freeze_override.update', 'github', 'webhook deployment_protection_rule'],
+        ],
+      );
+      assert.equal(audited[1]!.after?.approved_by, 'UALICE');
+      assert.equal(audited[2]!.after?.used_by, 'github deployment 1002 (acme/ehr-api, production)');
+      assert.ok(
+        trail.entries.some(
+          (e) =>
+            e.action === 'timeline_entry.insert' && e.after?.kind === 'freeze_override_used' && e.actor === 'github',
+        ),
+      );
+
+      // `/incident freeze` shows it; the commander lifts it; the API answers 200 again.
+      const shown = await run('freeze', 'UBOB', channel);
+      assert.match(shown.told[0]!, /\*ehr-api\*: DB failover in progress/);
+      await run('freeze off', 'UALICE', channel);
+      assert.equal((await freezeApi('?service=ehr-api')).status, 200);
+      assert.equal((await webhook(protectionRule(1004))).state, 'approved');
+    });
+
+    test('a SEV1 freezes every service; resolving it lifts the freeze', async () => {
+      const incident = await declare('sev1 Whole EHR down');
+      for (const service of ['ehr-api', 'billing', 'anything']) {
+        const res = await freezeApi(`?service=${service}`);
+        assert.equal(res.status, 423, service);
+        assert.equal(res.body.incident, `INC-${incident.number}`);
+        assert.match(String(res.body.reason), /^SEV1 INC-\d+ is in progress: Whole EHR down$/);
+      }
+      assert.equal((await webhook(protectionRule(2001, 'acme/billing'))).state, 'rejected');
+      await run('resolve fixed', 'UALICE', incident.channelId!);
+      assert.equal((await freezeApi('?service=billing')).status, 200);
+    });
+
+    test("a private incident's freeze gives its reference and a generic reason, never its title", async () => {
+      const incident = await declare('sev2 Ward 7 records exposed --private');
+      await run('freeze on lab-api Ward 7 patient data', 'UALICE', incident.channelId!);
+      const res = await freezeApi('?service=lab-api');
+      assert.equal(res.status, 423);
+      assert.equal(res.body.incident, `INC-${incident.number}`);
+      assert.ok(!JSON.stringify(res.body).includes('Ward 7'), JSON.stringify(res.body));
+      assert.ok(!postedIn(BROADCAST_CHANNEL).some((t) => t.includes('lab-api')), 'no broadcast');
+      await run('freeze off all', 'UALICE', incident.channelId!);
+    });
+
+    test('GET /api/freeze: 401 without the right token, 400 for a bad query naming the problem, only GET', async () => {
+      for (const token of [null, 'wrong-token-0123456789', `${TOKEN}x`, '']) {
+        const res = await freezeApi('?service=ehr-api', token);
+        assert.equal(res.status, 401, String(token));
+      }
+      const basic = await fetch(`${app.url}/api/freeze?service=ehr-api`, {
+        headers: { authorization: `Basic ${TOKEN}` },
+      });
+      assert.equal(basic.status, 401);
+      for (const [query, problem] of [
+        ['', /service is required/],
+        ['?service=', /service is required/],
+        ['?service=%20%20', /service is required/],
+        [`?service=${'a'.repeat(201)}`, /at most 200/],
+        ['?service=a&service=b', /more than once/],
+        ['?service=ehr-api&deploy=1&x=2', /unknown query parameters: deploy, x/],
+        ['?service=ehr%00api', /control characters/],
+      ] as const) {
+        const res = await freezeApi(query);
+        assert.equal(res.status, 400, query);
+        assert.match(String(res.body.error), problem, query);
+      }
+      const post = await fetch(`${app.url}/api/freeze?service=ehr-api`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      assert.notEqual(post.status, 200);
+    });
+  });
+}
