@@ -323,6 +323,13 @@ for (const database of testDatabases()) {
         chat.noticesTo(incident.channelId).some((n) => n.kind === 'freeze-deployment' && n.outcome === 'flagged'),
       );
       assert.deepEqual(await applyFreezeToChange(deps, flagged), flagged, 'a marked change is left as it is');
+      // Sent as a repository, unknown to the (absent) catalog: the repository's name is the service.
+      const byRepo = await applyFreezeToChange(deps, await record({ service: `acme/${service}`, serviceName: null }));
+      assert.equal(byRepo.flagged, true);
+      assert.equal(
+        (await applyFreezeToChange(deps, await record({ service: `acme/${service}-x`, serviceName: null }))).flagged,
+        false,
+      );
 
       const override = await overrideFreeze(deps, {
         channelId: incident.channelId,
@@ -342,6 +349,7 @@ for (const database of testDatabases()) {
       const kinds = await timelineKinds(deps, incident.id);
       assert.deepEqual(kinds, [
         'freeze_started',
+        'freeze_change_flagged',
         'freeze_change_flagged',
         'freeze_override',
         'freeze_override_used',

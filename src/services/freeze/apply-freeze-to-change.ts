@@ -1,6 +1,7 @@
 import type { ChangeEvent } from '../../domain/changes.ts';
 import { changeRef, freezesOn, freezingIncidents, usedByText } from '../../domain/freeze.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { deployedService, tellIncidents } from './freeze-helpers.ts';
 
 /** How a change reads on a timeline: what, where, by whom. */
 function describeChange(c: ChangeEvent): string {
@@ -23,7 +24,8 @@ function describeChange(c: ChangeEvent): string {
  */
 export async function applyFreezeToChange(deps: ServiceDeps, change: ChangeEvent): Promise<ChangeEvent> {
   if (change.flagged || change.overrideId) return change;
-  const service = change.serviceName ?? change.service;
+  // The catalog's name when it matched, else the name as sent (a repository's own name without its owner).
+  const service = deployedService(deps, change.serviceName ?? change.service);
   const freezes = freezesOn(await deps.freezes.activeFor(service), service).filter(
     (f) => f.startedAt.getTime() <= change.occurredAt.getTime(),
   );
@@ -56,31 +58,4 @@ export async function applyFreezeToChange(deps: ServiceDeps, change: ChangeEvent
   });
   await tellIncidents(deps, incidents, service, what, 'flagged', null);
   return deps.changes.markFreeze(change.id, { flagged: true, overrideId: null });
-}
-
-/** Tells each incident's channel (only there: the text is the incident's own). Failures are logged. */
-export async function tellIncidents(
-  deps: ServiceDeps,
-  incidentIds: readonly string[],
-  service: string,
-  what: string,
-  outcome: 'held' | 'let-through' | 'flagged',
-  approvedBy: string | null,
-): Promise<void> {
-  for (const id of incidentIds) {
-    try {
-      const incident = await deps.store.findById(id);
-      if (!incident?.channelId) continue;
-      await deps.chat.notify(incident.channelId, {
-        kind: 'freeze-deployment',
-        incident,
-        outcome,
-        service,
-        what,
-        approvedBy,
-      });
-    } catch (err) {
-      deps.logger.error({ err, incidentId: id }, 'telling an incident channel about a change during its freeze failed');
-    }
-  }
 }

@@ -77,3 +77,30 @@ export async function tellFreeze(
   );
   if (posted && out.typed.length) await warnAuthor(deps, author, out.typed, `Your reason was shared in <#${channel}>.`);
 }
+
+/** Tells each incident's channel (only there: the text is the incident's own). Failures are logged. */
+export async function tellIncidents(
+  deps: ServiceDeps,
+  incidentIds: readonly string[],
+  service: string,
+  what: string,
+  outcome: 'held' | 'let-through' | 'flagged',
+  approvedBy: string | null,
+): Promise<void> {
+  for (const id of incidentIds) {
+    try {
+      const incident = await deps.store.findById(id);
+      if (!incident?.channelId) continue;
+      await deps.chat.notify(incident.channelId, {
+        kind: 'freeze-deployment',
+        incident,
+        outcome,
+        service,
+        what,
+        approvedBy,
+      });
+    } catch (err) {
+      deps.logger.error({ err, incidentId: id }, 'telling an incident channel about a change during its freeze failed');
+    }
+  }
+}

@@ -11,8 +11,7 @@ import {
 } from '../../domain/freeze.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { tellIncidents } from './apply-freeze-to-change.ts';
-import { deployedService } from './freeze-helpers.ts';
+import { deployedService, tellIncidents } from './freeze-helpers.ts';
 
 /** A deployment waiting on the bot's deployment protection rule (GitHub's `deployment_protection_rule`). */
 export interface DeploymentToReview {
