@@ -116,7 +116,9 @@ export class PrismaFreezeStore implements FreezeStore {
       UNION ALL
       SELECT 'sev1', NULL, i.id::text, i.number, i.is_private, i.channel_id, '*', i.title, i.declared_by, i.created_at
         FROM incident i
-       WHERE i.freeze_active
+       -- freeze_active holds only of an active SEV1 (domain/lifecycle.ts: freezeApplies): said again so
+       -- the (status, severity) index finds them without reading every incident.
+       WHERE i.status IN ('DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING') AND i.severity = 'SEV1' AND i.freeze_active
       ORDER BY "startedAt", "incidentNumber"`;
   }
 
