@@ -189,10 +189,23 @@ export class PrismaFreezeStore implements FreezeStore {
     return rows[0] ?? null;
   }
 
-  async addEntries(incidentIds: readonly string[], entry: NewTimelineEntry) {
-    if (!incidentIds.length) return;
-    await auditedTransaction(this.prisma, async (tx) => {
-      for (const id of incidentIds) await tx.timelineEntry.create({ data: entryData(id, entry) });
+  async addEntries(incidentIds: readonly string[], entry: NewTimelineEntry, once?: string) {
+    if (!incidentIds.length) return [];
+    return auditedTransaction(this.prisma, async (tx) => {
+      const written: string[] = [];
+      for (const id of incidentIds) {
+        if (once !== undefined) {
+          const seen = await tx.$queryRaw<unknown[]>`
+            SELECT 1 FROM timeline_entry
+             WHERE incident_id = ${id}::uuid AND kind = ${entry.kind} AND data->>'once' = ${once} LIMIT 1`;
+          if (seen.length) continue;
+        }
+        await tx.timelineEntry.create({
+          data: entryData(id, once === undefined ? entry : { ...entry, data: { ...entry.data, once } }),
+        });
+        written.push(id);
+      }
+      return written;
     });
   }
 }

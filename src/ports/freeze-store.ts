@@ -51,6 +51,10 @@ export interface FreezeStore {
   ): Promise<{ override: OverrideWithIncident; fresh: boolean } | null>;
   /** The override the deployment `ref` used, or null. */
   overrideUsedBy(ref: string): Promise<OverrideWithIncident | null>;
-  /** Writes `entry` on each incident's timeline (a flagged change, a rejected deployment), in one transaction. */
-  addEntries(incidentIds: readonly string[], entry: NewTimelineEntry): Promise<void>;
+  /**
+   * Writes `entry` on each incident's timeline (a flagged change, a rejected deployment), in one
+   * transaction. With `once`, not on a timeline that has an entry of its kind with that key already
+   * (a redelivered webhook). Returns the incidents it was written on.
+   */
+  addEntries(incidentIds: readonly string[], entry: NewTimelineEntry, once?: string): Promise<string[]>;
 }

@@ -212,6 +212,30 @@ for (const database of testDatabases()) {
       );
     });
 
+    test('addEntries: on each incident, once per key when given one', async () => {
+      const a = await anIncident('Freeze store: entries A');
+      const b = await anIncident('Freeze store: entries B');
+      const store = freezes();
+      const e = entry('freeze_deployment_rejected', 'held');
+      assert.deepEqual(await store.addEntries([a.id, b.id], e, 'github deployment 5'), [a.id, b.id]);
+      assert.deepEqual(
+        await store.addEntries([a.id, b.id], e, 'github deployment 5'),
+        [],
+        'a redelivery writes nothing',
+      );
+      assert.deepEqual(await store.addEntries([a.id], e, 'github deployment 6'), [a.id]);
+      assert.deepEqual(await store.addEntries([a.id], e), [a.id]);
+      assert.deepEqual(await store.addEntries([a.id], e), [a.id], 'without a key, every time');
+      const held = (await env.store().timeline(a.id)).filter((x) => x.kind === 'freeze_deployment_rejected');
+      assert.deepEqual(held.map((x) => String(x.data?.once ?? '-')).sort(), [
+        '-',
+        '-',
+        'github deployment 5',
+        'github deployment 6',
+      ]);
+      assert.deepEqual(await store.addEntries([], e), []);
+    });
+
     test("freezes, overrides and their timeline entries are on the incident's audit trail, with who and through what, intact", async () => {
       const incident = await anIncident('Freeze store: audited');
       const store = freezes();

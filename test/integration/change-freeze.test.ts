@@ -58,9 +58,11 @@ for (const database of testDatabases()) {
       const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: user, channelId });
       assert.equal(res.status, 200);
       await app.bot.idle();
+      const responses = slack.responses.filter((r) => r.id === id);
+      for (const r of responses) assert.equal(r.body.response_type, 'ephemeral', 'told privately');
       return {
         ack: res.json() as { text?: string; response_type?: string } | undefined,
-        told: slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text)),
+        told: responses.map((r) => String(r.body.text)),
       };
     }
     async function declare(text: string): Promise<Incident> {

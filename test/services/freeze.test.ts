@@ -61,8 +61,15 @@ const CATALOG: CatalogSnapshot = {
 function setup(db: Database, o: { catalog?: CatalogSnapshot } = {}) {
   const chat = new FakeChat();
   const clock = new TestClock(at(10));
+  // Each reading a second later: entries written one after another are in that order on the timeline.
+  const ticking = {
+    now: () => {
+      clock.advance(1000);
+      return clock.now();
+    },
+  };
   const codeHost = new RecordingCodeHost();
-  const deps = testDeps({ db, chat, clock, codeHost, catalog: staticCatalog(o.catalog ?? EMPTY_CATALOG) });
+  const deps = testDeps({ db, chat, clock: ticking, codeHost, catalog: staticCatalog(o.catalog ?? EMPTY_CATALOG) });
   return { deps, chat, clock, codeHost };
 }
 
@@ -359,7 +366,7 @@ for (const database of testDatabases()) {
     });
 
     test('the protection rule: frozen → rejected and held on the timeline; an override → approved once (a redelivery uses no second); the deployment then reported matches it', async () => {
-      const { deps, codeHost, chat, clock } = setup(env.db(), { catalog: CATALOG });
+      const { deps, codeHost, chat } = setup(env.db(), { catalog: CATALOG });
       const incident = await anIncidentIn(deps);
       // Not frozen: approved.
       const free = await reviewDeployment(deps, aDeployment({ repository: 'acme/ehr-platform' }));
@@ -378,6 +385,14 @@ for (const database of testDatabases()) {
       assert.equal(rejection.environment, 'production');
       assert.match(rejection.comment, new RegExp(`INC-${incident.number} \\(ehr-api\\): DB failover`));
       assert.ok(chat.noticesTo(incident.channelId).some((n) => n.kind === 'freeze-deployment' && n.outcome === 'held'));
+      // GitHub redelivers it: rejected again, written and told once.
+      assert.equal((await reviewDeployment(deps, held)).state, 'rejected');
+      assert.deepEqual(codeHost.states().slice(-2), ['rejected', 'rejected']);
+      assert.equal(
+        (await timelineKinds(deps, incident.id)).filter((k) => k === 'freeze_deployment_rejected').length,
+        1,
+      );
+      assert.equal(chat.noticesTo(incident.channelId).filter((n) => n.kind === 'freeze-deployment').length, 1);
 
       await overrideFreeze(deps, {
         channelId: incident.channelId,
@@ -385,7 +400,6 @@ for (const database of testDatabases()) {
         service: 'ehr-api',
         reason: 'hotfix',
       });
-      clock.advance(1000); // the oldest override is used first
       await overrideFreeze(deps, {
         channelId: incident.channelId,
         userId: ALICE,

@@ -48,14 +48,18 @@ export async function applyFreezeToChange(deps: ServiceDeps, change: ChangeEvent
       await tellIncidents(deps, [used.override.incidentId], service, what, 'let-through', used.override.approvedBy);
     return deps.changes.markFreeze(change.id, { flagged: false, overrideId: used.override.id });
   }
-  const incidents = freezingIncidents(freezes);
-  await deps.freezes.addEntries(incidents, {
-    occurredAt: now,
-    kind: 'freeze_change_flagged',
-    actorId: null,
-    text: `A change landed during the freeze without an override: ${what}`,
-    data: { service, changeId: change.id, sourceKey: change.sourceKey },
-  });
-  await tellIncidents(deps, incidents, service, what, 'flagged', null);
+  // Once per change on each timeline (the same change applied twice at once writes it once).
+  const told = await deps.freezes.addEntries(
+    freezingIncidents(freezes),
+    {
+      occurredAt: now,
+      kind: 'freeze_change_flagged',
+      actorId: null,
+      text: `A change landed during the freeze without an override: ${what}`,
+      data: { service, changeId: change.id, sourceKey: change.sourceKey },
+    },
+    `change ${change.id}`,
+  );
+  await tellIncidents(deps, told, service, what, 'flagged', null);
   return deps.changes.markFreeze(change.id, { flagged: true, overrideId: null });
 }

@@ -83,15 +83,26 @@ export async function reviewDeployment(
     );
     return { state: 'approved', service };
   }
-  const incidents = freezingIncidents(freezes);
-  await deps.freezes.addEntries(incidents, {
-    occurredAt: now,
-    kind: 'freeze_deployment_rejected',
-    actorId: null,
-    text: `Deployment held by the freeze: ${what}${by} was rejected (GitHub deployment protection rule)`,
-    data: { service, deployment: ref, repository: d.repository, environment: d.environment, sha: d.sha, ref: d.ref },
-  });
-  await tellIncidents(deps, incidents, service, `${what}${by}`, 'held', null);
+  // Once per deployment on each timeline: a redelivered webhook is answered again, not written again.
+  const told = await deps.freezes.addEntries(
+    freezingIncidents(freezes),
+    {
+      occurredAt: now,
+      kind: 'freeze_deployment_rejected',
+      actorId: null,
+      text: `Deployment held by the freeze: ${what}${by} was rejected (GitHub deployment protection rule)`,
+      data: {
+        service,
+        deployment: ref,
+        repository: d.repository,
+        environment: d.environment,
+        sha: d.sha,
+        gitRef: d.ref,
+      },
+    },
+    ref,
+  );
+  await tellIncidents(deps, told, service, `${what}${by}`, 'held', null);
   const verdict = freezeVerdict(service, freezes, null);
   await answer('rejected', verdict.frozen ? rejectionComment(verdict) : `Change freeze on ${service}.`);
   return { state: 'rejected', service };
