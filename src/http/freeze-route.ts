@@ -25,10 +25,12 @@ export function parseFreezeQuery(url: string | undefined): { service: string } |
   }
   const keys = [...params.keys()];
   const unknown = [...new Set(keys.filter((k) => !(PARAMS as readonly string[]).includes(k)))];
-  if (unknown.length)
+  if (unknown.length) {
+    const named = unknown.slice(0, 10).map((k) => k.slice(0, 50));
     return {
-      error: `unknown query parameter${unknown.length === 1 ? '' : 's'}: ${unknown.map((k) => k.slice(0, 50)).join(', ')}`,
+      error: `unknown query parameter${unknown.length === 1 ? '' : 's'}: ${named.join(', ')}${unknown.length > 10 ? ', …' : ''} (only service is read)`,
     };
+  }
   if (params.getAll('service').length > 1) return { error: 'service is given more than once' };
   const parsed = querySchema.safeParse({ service: params.get('service') ?? '' });
   if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join('; ') };
