@@ -34,7 +34,10 @@ import { createSlackApp, createSlackClient, httpServerOf, type SlackAppOptions }
 import { SlackChatPlatform } from './slack/chat-platform.ts';
 import { slackResponseUrlCheck } from './slack/response-urls.ts';
 import { gitHubWebhookRoute } from './github/webhook-route.ts';
-import { staticCatalog } from './ports/service-catalog.ts';
+import { staticCatalog, type ServiceCatalog } from './ports/service-catalog.ts';
+import { RefreshingCatalog } from './catalog/refreshing-catalog.ts';
+import { readCatalogPath } from './catalog/file-source.ts';
+import { readBackstageCatalog } from './catalog/backstage-source.ts';
 import { PrismaChangeLog } from './db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from './domain/catalog.ts';
 import { PrismaFreezeStore } from './db/prisma-freeze-store.ts';
@@ -92,6 +95,8 @@ export interface StartOptions {
   codeHost?: CodeHost;
   /** The bot's database, already being opened (openBotDatabase: npm start begins it while the bot loads). */
   database?: Promise<Database>;
+  /** Replaces the service catalog of CATALOG_PATH or BACKSTAGE_URL (tests). */
+  catalog?: ServiceCatalog;
 }
 
 const authTestAnswer = z.object({
@@ -139,6 +144,39 @@ function pagerDutyFromConfig(config: Config, metrics: Metrics): OnCallProvider |
   });
 }
 
+/**
+ * The service catalog the configuration names (CATALOG_PATH or BACKSTAGE_URL), refreshed in the
+ * background; null when none is configured (services are then free text).
+ */
+export function catalogFromConfig(config: Config, logger: Logger, clock: Clock): RefreshingCatalog | null {
+  const everyMs = config.CATALOG_REFRESH_SECONDS * 1000;
+  if (config.CATALOG_PATH) {
+    const catalogPath = config.CATALOG_PATH;
+    return new RefreshingCatalog({
+      source: 'file',
+      location: catalogPath,
+      read: () => readCatalogPath(catalogPath),
+      logger,
+      clock,
+      everyMs,
+    });
+  }
+  if (config.BACKSTAGE_URL) {
+    const url = new URL(config.BACKSTAGE_URL);
+    const baseUrl = config.BACKSTAGE_URL;
+    const token = config.BACKSTAGE_TOKEN ?? null;
+    return new RefreshingCatalog({
+      source: 'backstage',
+      location: `${url.origin}${url.pathname}`,
+      read: () => readBackstageCatalog({ baseUrl, token }),
+      logger,
+      clock,
+      everyMs,
+    });
+  }
+  return null;
+}
+
 /** Composition root: database, Slack, use cases, background work. */
 export async function startBot(config: Config, opts: StartOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
@@ -183,6 +221,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     metrics,
     ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
   });
+  // The service catalog's first read (it never fails the start: a bad catalog is reported and skipped).
+  const refreshingCatalog = opts.catalog ? null : catalogFromConfig(config, logger, clock);
+  await refreshingCatalog?.start();
+  const catalog: ServiceCatalog = opts.catalog ?? refreshingCatalog ?? staticCatalog(EMPTY_CATALOG);
   // Everything the use cases need but the reminder queue, which is started with these.
   const core: Omit<ServiceDeps, 'reminders'> = {
     store,
@@ -202,7 +244,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     audit: new PrismaAuditTrail(db.prisma),
-    catalog: staticCatalog(EMPTY_CATALOG),
+    catalog,
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),
     codeHost: opts.codeHost ?? null,
@@ -227,7 +269,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const intake = new PgDeclarationIntake(db.pool);
   const autoDeclareServiceIds = new Set(config.PAGERDUTY_AUTO_DECLARE_SERVICES);
   // Reminder jobs (pg-boss) on the database's own pool; reschedules every active incident on start.
-  const reminderQueue = await startReminderQueue({ pool: db.pool, deps: core });
+  const reminderQueue = await startReminderQueue({ pool: db.pool, deps: core }).catch((err: unknown) => {
+    refreshingCatalog?.stop();
+    throw err;
+  });
   // Signed checkpoints of the audit trail, on the same pg-boss, when a key and a destination are set.
   let checkpoints: AuditCheckpoints | null = null;
   if (config.AUDIT_SIGNING_KEY && (config.AUDIT_CHECKPOINT_DIR || config.AUDIT_CHANNEL)) {
@@ -241,6 +286,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       periodHours: config.AUDIT_CHECKPOINT_HOURS,
       ...opts.auditCheckpoints,
     }).catch(async (err: unknown) => {
+      refreshingCatalog?.stop();
       await reminderQueue.stop().catch(() => {});
       await db.close().catch(() => {});
       throw err;
@@ -302,6 +348,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
     });
   } catch (err) {
+    refreshingCatalog?.stop();
     await checkpoints?.stop().catch(() => {});
     await reminderQueue.stop().catch(() => {});
     await db.close().catch(() => {});
@@ -374,6 +421,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       stopped = true;
       if (timer) clearInterval(timer);
       if (remindTimer) clearInterval(remindTimer);
+      refreshingCatalog?.stop();
       try {
         await app.stop(); // no new requests
         await inflight.idle(); // work after acks finishes

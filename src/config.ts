@@ -118,6 +118,21 @@ export const configSchema = z
     ),
     /** Secret of the GitHub webhook (App or repository); without it POST /github/webhook answers 404. */
     GITHUB_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook secret' })),
+    /** The service catalog as files: a catalog-info.yaml (or .json), or a folder of them read recursively. */
+    CATALOG_PATH: optional(z.string().max(4096, { message: 'is too long to be a path' })),
+    /** The service catalog from a Backstage instance's catalog API (https://backstage.example.org). */
+    BACKSTAGE_URL: optional(
+      z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://backstage.example.org' }),
+    ),
+    /** Bearer token for BACKSTAGE_URL's catalog API (a static external-access token). */
+    BACKSTAGE_TOKEN: optional(
+      z
+        .string()
+        .min(8, { message: 'is too short to be a bearer token' })
+        .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+    ),
+    /** Seconds between reads of the service catalog (CATALOG_PATH or BACKSTAGE_URL). */
+    CATALOG_REFRESH_SECONDS: secondsSetting(10, 86_400, 300),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
     /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
     MIGRATION_DATABASE_URL: optional(
@@ -215,6 +230,21 @@ export const configSchema = z
         path: ['AUDIT_SIGNING_KEY'],
         message:
           'is required when AUDIT_CHANNEL or AUDIT_CHECKPOINT_DIR is set: checkpoints are signed (npm run audit:keygen prints a key)',
+      });
+    }
+    if (c.CATALOG_PATH && c.BACKSTAGE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CATALOG_PATH'],
+        message:
+          'and BACKSTAGE_URL are both set: the catalog is read from one of them (files, or a Backstage instance)',
+      });
+    }
+    if (c.BACKSTAGE_TOKEN && !c.BACKSTAGE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BACKSTAGE_TOKEN'],
+        message: 'is set without BACKSTAGE_URL (the Backstage instance it is for)',
       });
     }
     if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {
