@@ -755,6 +755,26 @@ export class PrismaIncidentStore implements IncidentStore {
     }));
   }
 
+  async incidentsOfService(names: readonly string[], since: Date, limit: number) {
+    const affectedService = { in: [...new Set(names)] };
+    const [active, recent, recentCount] = await Promise.all([
+      this.prisma.incident.findMany({
+        where: { affectedService, status: { in: STATUSES.filter(isActive) } },
+        orderBy: { createdAt: 'desc' },
+        take: limit,
+        include: withRoles,
+      }),
+      this.prisma.incident.findMany({
+        where: { affectedService, createdAt: { gte: since } },
+        orderBy: { createdAt: 'desc' },
+        take: limit,
+        include: withRoles,
+      }),
+      this.prisma.incident.count({ where: { affectedService, createdAt: { gte: since } } }),
+    ]);
+    return { active: active.map(toIncident), recent: recent.map(toIncident), recentCount };
+  }
+
   async listActive() {
     const rows = await this.prisma.incident.findMany({
       where: { status: { notIn: ['RESOLVED', 'CLOSED'] } },

@@ -47,6 +47,7 @@ function toActionItem(r: ActionRow): ActionItem {
     incidentChannelId: r.incident.channelId,
     text: r.text,
     ownerId: r.ownerId,
+    team: r.team,
     due: toDay(r.due),
     category: r.category,
     priority: r.priority,
@@ -102,6 +103,14 @@ function backlogWhere(f: BacklogFilter): Prisma.ActionItemWhereInput {
     ...(f.status ? { status: f.status } : {}),
     ...(f.ownerId ? { ownerId: f.ownerId } : {}),
     ...(f.dueBefore ? { due: { lt: toDate(f.dueBefore) } } : {}),
+    ...(f.service
+      ? {
+          OR: [
+            { incident: { affectedService: { in: [...f.service.names] } } },
+            ...(f.service.team ? [{ team: f.service.team }] : []),
+          ],
+        }
+      : {}),
   };
 }
 
@@ -117,12 +126,19 @@ async function createActionItem(
 ): Promise<ActionItem> {
   // Locked until the caller's transaction ends; given back if it rolls back (no gaps).
   const number = await nextNumber(tx, 'action_item');
+  // The team defaults to the owner of the incident's service in the catalog, as recorded when it was declared.
+  const team =
+    item.team !== undefined
+      ? item.team
+      : ((await tx.incident.findUnique({ where: { id: incidentId }, select: { serviceOwner: true } }))?.serviceOwner ??
+        null);
   const row = await tx.actionItem.create({
     data: {
       number,
       incidentId,
       text: item.text,
       ownerId: item.ownerId,
+      team,
       due: item.due ? toDate(item.due) : null,
       category: item.category,
       priority: item.priority,
@@ -143,6 +159,7 @@ async function createActionItem(
         actionItemId: added.id,
         number: added.number,
         ownerId: item.ownerId,
+        ...(team ? { team } : {}),
         due: item.due,
         category: item.category,
         priority: item.priority,

@@ -63,9 +63,12 @@ export const PRIVATE_INCIDENT_REFUSAL =
  * incident without a channel yet has no members).
  */
 export function assertMayReadIncident(incident: Pick<Incident, 'isPrivate' | 'channelId'>, isMember: boolean): void {
-  if (!incident.isPrivate) return;
-  if (incident.channelId && isMember) return;
-  throw new AppError(PRIVATE_INCIDENT_REFUSAL, 'not_allowed');
+  if (!mayReadIncident(incident, isMember)) throw new AppError(PRIVATE_INCIDENT_REFUSAL, 'not_allowed');
+}
+
+/** The rule of assertMayReadIncident as a yes or no (listings show a private incident they may not read as its reference only). */
+export function mayReadIncident(incident: Pick<Incident, 'isPrivate' | 'channelId'>, isMember: boolean): boolean {
+  return !incident.isPrivate || (!!incident.channelId && isMember);
 }
 
 /** An action item's own people: its owner and whoever added it (they were given it, private or not). */

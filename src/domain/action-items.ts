@@ -26,6 +26,8 @@ export interface ActionItem {
   incidentChannelId: string | null;
   text: string;
   ownerId: string | null;
+  /** The team it belongs to: its incident's service owner in the catalog when it was added (e.g. group:default/platform), or null. */
+  team: string | null;
   /** Calendar date YYYY-MM-DD (in the team's time zone), or null. */
   due: string | null;
   category: ActionCategory;
@@ -47,6 +49,8 @@ export interface ActionItem {
 export interface NewActionItem {
   text: string;
   ownerId: string | null;
+  /** The team it belongs to; absent: its incident's service owner (ReviewStore.addActionItem), null: none. */
+  team?: string | null;
   due: string | null;
   category: ActionCategory;
   priority: ActionPriority;

@@ -47,12 +47,25 @@ export type IncidentCommand =
   | { kind: 'actions'; filter: ActionFilter }
   | { kind: 'guardrails'; periodDays: number }
   | { kind: 'load'; query: string | null; periodDays: number }
-  | FreezeCommand;
+  | FreezeCommand
+  /** `/incident service <name>`: a catalog service's owner, on-call, incidents, action items and changes. */
+  | { kind: 'service'; name: string };
 
 /** Commands that act on the incident whose channel they are typed in. */
 export type InChannelCommand = Exclude<
   IncidentCommand,
-  { kind: 'open-declare-modal' | 'help' | 'declare' | 'oncall' | 'review' | 'actions' | 'guardrails' | 'load' }
+  {
+    kind:
+      | 'open-declare-modal'
+      | 'help'
+      | 'declare'
+      | 'oncall'
+      | 'review'
+      | 'actions'
+      | 'guardrails'
+      | 'load'
+      | 'service';
+  }
 >;
 
 /** Default period of `/incident guardrails`. */
@@ -77,6 +90,8 @@ const STATUS_WORDS: Record<string, SettableStatus> = {
 };
 /** Free text after a command word: at most this long (Slack messages stay readable). */
 export const MESSAGE_MAX = 3000;
+/** A service name, title or reference typed after `/incident service`: at most this long. */
+export const SERVICE_QUERY_MAX = 200;
 
 export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident', summary: 'Open the form to declare an incident.' },
@@ -143,6 +158,11 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     usage: '/incident load [schedule or team] [30d]',
     summary:
       'On-call load per responder from PagerDuty: hours, pages, nights, incidents; charts and CSV by direct message.',
+  },
+  {
+    usage: '/incident service <name>',
+    summary:
+      'A service from the catalog: its owner, criticality, runbooks, who is on call, its incidents, open action items and latest changes (anywhere).',
   },
   { usage: '/incident help', summary: 'Show this list.' },
 ];
@@ -254,6 +274,14 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       const periodDays = parsePeriod(hasPeriod ? last : undefined, LOAD_PERIOD_DAYS);
       const query = (hasPeriod ? rest.slice(0, -1) : rest).join(' ').trim();
       return { kind: 'load', query: query || null, periodDays };
+    }
+    case 'service': {
+      const name = after(1);
+      if (!name) throw usage('service', '<name>', undefined, 'Give the service name from the catalog, e.g. `ehr-api`.');
+      if (name.length > SERVICE_QUERY_MAX) {
+        throw new AppError(`That service name is too long (at most ${SERVICE_QUERY_MAX} characters).`, 'invalid_input');
+      }
+      return { kind: 'service', name: name.replace(/\s+/g, ' ') };
     }
     case 'clinical': {
       const word = (rest[0] ?? '').toLowerCase();

@@ -110,6 +110,13 @@ export interface TimelineFacts {
   statusEntries: StatusEntry[];
 }
 
+/** What incidentsOfService finds. */
+export interface ServiceIncidents {
+  active: Incident[];
+  recent: Incident[];
+  recentCount: number;
+}
+
 /** Persistence of incidents, as the use cases need it. */
 export interface IncidentStore {
   /**
@@ -260,6 +267,12 @@ export interface IncidentStore {
   findByPagerDutyIncident(pagerDutyIncidentId: string): Promise<Incident | null>;
   setPagerDutyStatus(pagerDutyIncidentId: string, status: string): Promise<void>;
   pagerDutyLinks(incidentId: string): Promise<PagerDutyLink[]>;
+  /**
+   * A service's incidents (affected service exactly one of `names`: a catalog service's name and
+   * title), newest first: the active ones and the latest declared since `since`, at most `limit`
+   * each, and how many were declared since then (counted by the database). Indexed on the service.
+   */
+  incidentsOfService(names: readonly string[], since: Date, limit: number): Promise<ServiceIncidents>;
   /** Incidents not resolved or closed. */
   listActive(): Promise<Incident[]>;
   /** How many incidents are not resolved or closed, by severity (counted by the database). */

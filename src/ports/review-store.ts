@@ -51,6 +51,11 @@ export interface BacklogFilter {
   ownerId?: string;
   /** Only items due before this calendar date (YYYY-MM-DD). */
   dueBefore?: string;
+  /**
+   * Only a service's items (`/incident service`): of its incidents (affected service exactly one of
+   * `names`) or, with `team`, of its owning team (action_item.team).
+   */
+  service?: { names: readonly string[]; team: string | null };
 }
 
 /** Persistence of post-incident reviews and their action items (the guardrail backlog). */
@@ -71,7 +76,10 @@ export interface ReviewStore {
   ): Promise<{ review: StoredReview; item: ActionItem | null } | null>;
   /** Remembers the review message posted in the channel. */
   setReviewPosted(incidentId: string, ts: string, at: Date): Promise<void>;
-  /** Adds an item and its timeline entry in one transaction. */
+  /**
+   * Adds an item and its timeline entry in one transaction (as saveReviewInput does its item): its
+   * team, unless the item names one, is the incident's service owner (incident.service_owner).
+   */
   addActionItem(incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem>;
   findActionItem(id: string): Promise<ActionItem | null>;
   /** Every item of an incident, oldest first. */

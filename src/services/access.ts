@@ -8,6 +8,7 @@ import {
   assertCanChangeActionItem,
   assertMayReadIncident,
   isActionItemParty,
+  mayReadIncident,
 } from '../domain/access.ts';
 import type { ActionItem } from '../domain/action-items.ts';
 import { AppError } from '../domain/errors.ts';
@@ -94,4 +95,28 @@ export async function actionItemsAsSeenBy<T extends ActionItem>(
     if (member) members.add(channel);
   }
   return items.map((i) => actionItemAsSeenBy(i, userId, !!i.incidentChannelId && members.has(i.incidentChannelId)));
+}
+
+/**
+ * The ids of the listed incidents `userId` may read (see mayReadIncident): every public one, and a
+ * private one when they are a member of its channel, asked of the chat platform once per channel (a
+ * failed check counts as not a member). Listings show the others as their reference only.
+ */
+export async function incidentsReadableBy(
+  deps: Pick<ServiceDeps, 'chat' | 'logger'>,
+  incidents: readonly Pick<Incident, 'id' | 'isPrivate' | 'channelId'>[],
+  userId: string,
+): Promise<Set<string>> {
+  const channels = new Set(incidents.filter((i) => i.isPrivate && i.channelId).map((i) => i.channelId!));
+  const members = new Set<string>();
+  for (const channel of channels) {
+    const member = await deps.chat.isMember(channel, userId).catch((err: unknown) => {
+      deps.logger.warn({ err, channel }, 'could not check channel membership; the private incident stays hidden');
+      return false;
+    });
+    if (member) members.add(channel);
+  }
+  return new Set(
+    incidents.filter((i) => mayReadIncident(i, !!i.channelId && members.has(i.channelId))).map((i) => i.id),
+  );
 }

@@ -94,6 +94,25 @@ describe('parseIncidentCommand', () => {
     assert.ok(userError(() => parseIncidentCommand('guardrails forever')).length > 0);
   });
 
+  test('service <name>: the rest of the text, spaces folded; nothing or too long is refused', () => {
+    assert.deepEqual(parseIncidentCommand('service ehr-api'), { kind: 'service', name: 'ehr-api' });
+    assert.deepEqual(parseIncidentCommand('SERVICE   EHR   API '), { kind: 'service', name: 'EHR API' });
+    assert.deepEqual(parseIncidentCommand('service component:default/ehr-api'), {
+      kind: 'service',
+      name: 'component:default/ehr-api',
+    });
+    assert.match(
+      userError(() => parseIncidentCommand('service')),
+      /\/incident service <name>/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand(`service ${'x'.repeat(201)}`)),
+      /too long \(at most 200/,
+    );
+    assert.ok(SUBCOMMANDS.some((s) => s.usage === '/incident service <name>'));
+    assert.match(helpText(), /\/incident service <name>/);
+  });
+
   test('severity spellings: SEV1, sev-3, 4', () => {
     for (const [word, sev] of [
       ['SEV1', 'SEV1'],

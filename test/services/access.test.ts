@@ -58,6 +58,7 @@ function anItem(overrides: Partial<ActionItem> = {}): ActionItem {
     incidentPrivate: true,
     incidentChannelId: 'CPRIV',
     text: 'Rotate the HL7 feed key',
+    team: null,
     ownerId: 'UOWNER',
     due: null,
     category: 'process',

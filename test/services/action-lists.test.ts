@@ -377,6 +377,7 @@ test('the Next button carries the filter, how many were shown and the cursor; an
     incidentChannelId: 'CINC7',
     text: 'Add an alert',
     ownerId: OWEN,
+    team: null,
     due: '2026-11-01',
     category: 'guardrail',
     priority: 'high',

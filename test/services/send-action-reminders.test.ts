@@ -19,6 +19,7 @@ function item(n: number, ownerId: string): ActionItem {
     incidentPrivate: false,
     incidentChannelId: 'C1',
     text: `item ${n}`,
+    team: null,
     ownerId,
     due: '2026-11-25',
     category: 'guardrail',

@@ -647,6 +647,7 @@ function anItem(overrides: Partial<ActionItem> = {}): ActionItem {
     incidentPrivate: false,
     incidentChannelId: 'C07',
     text: 'Alert on failed <orders> & retries',
+    team: null,
     ownerId: 'UBOB',
     due: '2026-12-01',
     category: 'observability',

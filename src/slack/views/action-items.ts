@@ -78,10 +78,17 @@ function incidentText(item: ActionItem): string {
   return `${ref}${title}${channel}`;
 }
 
+/** A team reference as people read it: `group:default/platform` is `platform`, another namespace stays (`clinical/pharmacy`). */
+export function teamText(team: string): string {
+  const m = /^(?:group:)?(?:default\/)?(.+)$/i.exec(team.trim());
+  return clipMrkdwn(escapeMrkdwn(m?.[1] ?? team), 80);
+}
+
 /** The item as mrkdwn: `*ACT-12* text`, then its owner, due date, state, category, priority and incident. */
 export function actionItemText(item: ActionItem, today: string): string {
   const head = `*${actionRef(item)}* ${clipMrkdwn(escapeMrkdwn(item.text.trim()), 1500)}`;
   const details: string[] = [item.ownerId ? personText(item.ownerId) : '_no owner_'];
+  if (item.team) details.push(`team ${teamText(item.team)}`);
   if (item.status === 'done') {
     const when = item.completedAt ? ` ${slackDay(item.completedAt)}` : '';
     details.push(`:white_check_mark: done${when}${item.completedBy ? ` by ${personText(item.completedBy)}` : ''}`);

@@ -16,6 +16,7 @@ import { handleLoad } from './incident/load.ts';
 import { handleOnCall } from './incident/on-call.ts';
 import { handleOpenDeclareModal } from './incident/open-declare-modal.ts';
 import { handleReview } from './incident/review.ts';
+import { handleService } from './incident/service.ts';
 
 /** Each subcommand's handler, by the parsed command's kind. */
 export const INCIDENT_SUBCOMMANDS: {
@@ -28,6 +29,7 @@ export const INCIDENT_SUBCOMMANDS: {
   actions: handleActions,
   guardrails: handleGuardrails,
   load: handleLoad,
+  service: handleService,
   declare: handleDeclare,
   // Acts on this channel's incident.
   status: handleInChannel,
