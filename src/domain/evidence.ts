@@ -101,6 +101,7 @@ export function buildEvidence(input: EvidenceInput) {
       ref: actionRef(a),
       text: a.text,
       ownerId: a.ownerId,
+      team: a.team,
       due: a.due,
       category: a.category,
       priority: a.priority,

@@ -130,7 +130,8 @@ describe('RefreshingCatalog', () => {
       everyMs: 20,
     });
     await catalog.start();
-    await new Promise((r) => setTimeout(r, 150));
+    // The machine may be busy: wait (a bounded while) for three timed reads.
+    for (let waited = 0; reads < 3 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     catalog.stop();
     const seen = reads;
     assert.ok(seen >= 3, `read ${seen} times`);

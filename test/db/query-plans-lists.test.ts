@@ -14,6 +14,10 @@ import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { showActionItems, showHome } from '../../src/services/review/show-action-items.ts';
 import { showGuardrailReport } from '../../src/services/review/show-guardrail-report.ts';
 import { testDatabases, type TestSetup } from '../support/databases.ts';
+import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
+import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
+import { staticCatalog } from '../../src/ports/service-catalog.ts';
+import { showService } from '../../src/services/catalog/show-service.ts';
 import { TestClock, testDeps } from '../support/deps.ts';
 
 const WATCHED = new Set(['incident', 'action_item', 'timeline_entry']);
@@ -90,6 +94,8 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
       INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, text)
       SELECT gen_random_uuid(), i.id, i.created_at + s * interval '1 minute', 'note', 'Entry ' || s
       FROM incident i CROSS JOIN generate_series(1, 10) AS s`);
+    // Some items belong to a team (the owner of their incident's service).
+    await admin.query(`UPDATE action_item SET team = 'group:default/team-' || (number % 20) WHERE number % 3 = 0`);
     await admin.query('VACUUM ANALYZE');
     await admin.end();
     pool = new RecordingPool({ connectionString: setup.url!, max: 4 });
@@ -156,6 +162,37 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
       });
       noSeqScans(explained, `guardrails ${periodDays}d`);
     }
+  });
+
+  test('/incident service: its incidents, counted, and the open items of its incidents or its team', async () => {
+    const service = {
+      ref: 'component:default/service-8',
+      kind: 'Component' as const,
+      name: 'service-8',
+      title: 'Service Eight',
+      description: null,
+      owner: 'group:default/team-8',
+      ownerName: 'Team 8',
+      system: null,
+      pagerDutyServiceId: null,
+      slackChannel: null,
+      clinicalCriticality: null,
+      githubProjectSlug: null,
+      links: [],
+    };
+    const d = testDeps({
+      store: new PrismaIncidentStore(prisma),
+      reviews: new PrismaReviewStore(prisma),
+      changes: new PrismaChangeLog(prisma),
+      clock: new TestClock(now),
+      catalog: staticCatalog({ ...EMPTY_CATALOG, source: 'file', services: [service] }),
+      onCall: null,
+    });
+    const explained = await plans(async () => {
+      const v = await showService(d, { userId: 'U8', name: 'service-8' });
+      assert.ok(v.recentCount > 0 && v.actionItemsTotal > 0, 'it found incidents and items');
+    });
+    noSeqScans(explained, '/incident service');
   });
 
   test('/metrics: open incidents by severity in one statement', async () => {
