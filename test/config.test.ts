@@ -215,6 +215,42 @@ describe('config', () => {
     assert.match(both, required);
   });
 
+  test('the service catalog: none by default; a path or a Backstage URL, refreshed every 300 s; not both', () => {
+    const none = loadConfig(GOOD);
+    assert.equal(none.CATALOG_PATH, undefined);
+    assert.equal(none.BACKSTAGE_URL, undefined);
+    assert.equal(none.CATALOG_REFRESH_SECONDS, 300);
+    assert.equal(loadConfig({ ...GOOD, CATALOG_PATH: './catalog' }).CATALOG_PATH, './catalog');
+    const backstage = loadConfig({
+      ...GOOD,
+      BACKSTAGE_URL: 'https://backstage.example.org',
+      BACKSTAGE_TOKEN: 'static-token-123',
+      CATALOG_REFRESH_SECONDS: '60',
+    });
+    assert.equal(backstage.BACKSTAGE_URL, 'https://backstage.example.org');
+    assert.equal(backstage.CATALOG_REFRESH_SECONDS, 60);
+    assert.match(
+      problem({ ...GOOD, CATALOG_PATH: './catalog', BACKSTAGE_URL: 'https://backstage.example.org' }),
+      /CATALOG_PATH and BACKSTAGE_URL are both set/,
+    );
+    assert.match(
+      problem({ ...GOOD, BACKSTAGE_URL: 'ftp://backstage.example.org' }),
+      /BACKSTAGE_URL must be an http\(s\) URL/,
+    );
+    assert.match(problem({ ...GOOD, BACKSTAGE_URL: 'not a url' }), /BACKSTAGE_URL must be an http\(s\) URL/);
+    assert.match(
+      problem({ ...GOOD, BACKSTAGE_TOKEN: 'static-token-123' }),
+      /BACKSTAGE_TOKEN is set without BACKSTAGE_URL/,
+    );
+    assert.match(
+      problem({ ...GOOD, CATALOG_REFRESH_SECONDS: '5' }),
+      /CATALOG_REFRESH_SECONDS must be at least 10 seconds/,
+    );
+    const secret = problem({ ...GOOD, BACKSTAGE_URL: 'https://b.example.org', BACKSTAGE_TOKEN: 'has space in it' });
+    assert.match(secret, /BACKSTAGE_TOKEN must be printable ASCII/);
+    assert.doesNotMatch(secret, /has space in it/);
+  });
+
   test("reminder cadences: today's by default; per severity, or off", () => {
     const defaults = loadConfig(GOOD);
     assert.deepEqual(defaults.REMINDER_UPDATE_MINUTES, { SEV1: 30, SEV2: 60, SEV3: 120, SEV4: 120 });

@@ -9,7 +9,7 @@ import {
 import type { ChangeEvent } from '../../domain/changes.ts';
 import { AppError } from '../../domain/errors.ts';
 import { incidentRef, type Incident, type IncidentStatus } from '../../domain/incident.ts';
-import { outboundActionItem, outboundIncident } from '../../domain/redaction.ts';
+import { outboundActionItem, outboundIncident, redactString } from '../../domain/redaction.ts';
 import type { Severity } from '../../domain/severity.ts';
 import { OnCallUnavailable, type OnCallShift } from '../../ports/on-call-provider.ts';
 import { actionItemsAsSeenBy, incidentsReadableBy } from '../access.ts';
@@ -216,7 +216,8 @@ export async function showService(deps: ServiceDeps, input: { userId: string; na
     actionItems: items,
     actionItemsTotal: total,
     actionItemsCapped: total >= SERVICE_ITEMS_COUNT_CAP,
-    changes,
+    // A change's text comes from a pipeline or a pull request: it leaves through the PHI guard too.
+    changes: changes?.map((c) => ({ ...c, summary: redactString(c.summary).value })) ?? null,
     catalog: catalogHealth(snapshot),
     now,
   };
