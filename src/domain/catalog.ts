@@ -137,8 +137,12 @@ export function suggestServices(catalog: CatalogSnapshot, query: string, limit =
       else if (text.startsWith(q)) best = Math.min(best, 1);
       else if (text.includes(q) || (q.length >= 4 && q.includes(text))) best = Math.min(best, 2);
       else {
+        // Edits are counted only where they could be few (the lengths close) and cheap (short texts:
+        // a long query against a large catalog must not take seconds).
+        const most = Math.max(2, Math.floor(text.length / 3));
+        if (Math.abs(q.length - text.length) > most || q.length > 64 || text.length > 64) continue;
         const d = distance(q, text);
-        if (d <= Math.max(2, Math.floor(text.length / 3))) best = Math.min(best, 3 + d);
+        if (d <= most) best = Math.min(best, 3 + d);
       }
     }
     if (best < Number.POSITIVE_INFINITY) scored.push({ s, score: best });

@@ -12,6 +12,7 @@ import {
   commandingUser,
   isActionItemParty,
   getsOnCallLoadOnHomeTab,
+  mayReadIncident,
   maySeeIndividualOnCallFigures,
   PRIVATE_ACTION_TEXT,
   PRIVATE_INCIDENT_REFUSAL,
@@ -168,13 +169,15 @@ describe('reading and acting on a private incident (membership as the chat platf
       ['anyone, a private incident without a channel yet', unprovisioned, true, refused],
     ];
   for (const [who, incident, isMember, expected] of rows)
-    test(who, () =>
+    test(who, () => {
       check(
         outcome(() => assertMayReadIncident(incident, isMember)),
         expected,
         who,
-      ),
-    );
+      );
+      // The same rule as a yes or no, for listings (`/incident service` shows the others as their reference).
+      assert.equal(mayReadIncident(incident, isMember), expected === 'allowed', who);
+    });
 });
 
 describe('changing an action item (complete, reassign, snooze)', () => {
