@@ -6,6 +6,8 @@ import type { CatalogContents } from '../../src/catalog/entities.ts';
 import { RefreshingCatalog } from '../../src/catalog/refreshing-catalog.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { CatalogService } from '../../src/domain/catalog.ts';
+import { catalogFromConfig } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
 
 const service = (name: string): CatalogService => ({
   ref: `component:default/${name}`,
@@ -156,5 +158,34 @@ describe('RefreshingCatalog', () => {
     release();
     await Promise.all([a, b]);
     assert.equal(held, 1);
+  });
+
+  test('from the configuration: none, a path, or Backstage; a missing path never stops the start', async () => {
+    const base = {
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_SIGNING_SECRET: '8f742231b10e8888abcd',
+      INCIDENT_BROADCAST_CHANNEL: 'C0INC',
+    };
+    const logger = new RecordingLogger();
+    assert.equal(catalogFromConfig(loadConfig(base), logger, clock), null);
+    const missing = catalogFromConfig(
+      loadConfig({ ...base, CATALOG_PATH: '/nowhere/catalog-info.yaml' }),
+      logger,
+      clock,
+    )!;
+    await missing.start();
+    assert.equal(missing.current().source, 'file');
+    assert.match(
+      missing.current().problems[0]!.message,
+      /could not be read: CATALOG_PATH \/nowhere\/catalog-info.yaml cannot be read/,
+    );
+    missing.stop();
+    const backstage = catalogFromConfig(
+      loadConfig({ ...base, BACKSTAGE_URL: 'https://user:pw@backstage.invalid/', BACKSTAGE_TOKEN: 'secret-token-1' }),
+      logger,
+      clock,
+    )!;
+    assert.equal(backstage.current().source, 'backstage');
+    backstage.stop();
   });
 });
