@@ -45,6 +45,9 @@ import type { CodeHost } from './ports/code-host.ts';
 import { freezeRoute } from './http/freeze-route.ts';
 import { checkFreeze } from './services/freeze/check-freeze.ts';
 import { deploymentProtectionRuleHandler } from './github/deployment-protection-rule.ts';
+import { GitHubAppClient } from './github/client.ts';
+import { deploymentStatusHandler, pullRequestHandler } from './github/change-handlers.ts';
+import { changesRoute } from './http/changes-route.ts';
 
 export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
@@ -247,7 +250,15 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     catalog,
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),
-    codeHost: opts.codeHost ?? null,
+    codeHost:
+      opts.codeHost ??
+      (config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY
+        ? new GitHubAppClient({
+            appId: config.GITHUB_APP_ID,
+            privateKey: config.GITHUB_APP_PRIVATE_KEY,
+            apiUrl: config.GITHUB_API_URL,
+          })
+        : null),
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [postReviewAfterCommit],
     settings: {
@@ -340,10 +351,13 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
           secret: config.GITHUB_WEBHOOK_SECRET ?? null,
           handlers: {
             deployment_protection_rule: deploymentProtectionRuleHandler(deps, logger),
+            deployment_status: deploymentStatusHandler(deps),
+            pull_request: pullRequestHandler(deps),
           },
           track: inflight.track,
           logger,
         }),
+        changesRoute({ token: config.CHANGE_EVENTS_TOKEN ?? null, deps, track: inflight.track, logger }),
       ],
       ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
     });

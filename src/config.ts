@@ -133,6 +133,26 @@ export const configSchema = z
     ),
     /** Seconds between reads of the service catalog (CATALOG_PATH or BACKSTAGE_URL). */
     CATALOG_REFRESH_SECONDS: secondsSetting(10, 86_400, 300),
+    /** The GitHub App's ID (a number): with GITHUB_APP_PRIVATE_KEY, the bot reads approvals and answers deployment protection rules. */
+    GITHUB_APP_ID: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[1-9][0-9]{0,11}$/, { message: 'must be the GitHub App ID (a number)' }),
+    ),
+    /** The GitHub App's private key (PEM; `\n`-escaped on one line is accepted). */
+    GITHUB_APP_PRIVATE_KEY: optional(
+      z
+        .string()
+        .refine((v) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(v) && /-----END (RSA )?PRIVATE KEY-----/.test(v), {
+          message: "must be the GitHub App's private key in PEM (-----BEGIN RSA PRIVATE KEY----- …)",
+        }),
+    ),
+    /** GitHub's REST API (GitHub Enterprise Server: https://HOST/api/v3). */
+    GITHUB_API_URL: z
+      .url({ message: 'must be a URL' })
+      .refine((v) => /^https?:\/\//.test(v), { message: 'must be an http or https URL' })
+      .default('https://api.github.com'),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
     /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
     MIGRATION_DATABASE_URL: optional(
@@ -245,6 +265,14 @@ export const configSchema = z
         code: 'custom',
         path: ['BACKSTAGE_TOKEN'],
         message: 'is set without BACKSTAGE_URL (the Backstage instance it is for)',
+      });
+    }
+    if (Boolean(c.GITHUB_APP_ID) !== Boolean(c.GITHUB_APP_PRIVATE_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.GITHUB_APP_ID ? 'GITHUB_APP_PRIVATE_KEY' : 'GITHUB_APP_ID'],
+        message:
+          'is required when the other of GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY is set (the GitHub App is both)',
       });
     }
     if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {

@@ -51,6 +51,7 @@ export async function startTestBot(opts: {
   onCall?: OnCallProvider;
   history?: OnCallHistory;
   codeHost?: CodeHost;
+  catalog?: StartOptions['catalog'];
   auditCheckpoints?: StartOptions['auditCheckpoints'];
   /** Where response URLs are served when not by the Slack API's own server (a stand-in beside Prism). */
   responseUrlOrigins?: string[];
@@ -80,6 +81,7 @@ export async function startTestBot(opts: {
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
     ...(opts.history ? { history: opts.history } : {}),
     ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
+    ...(opts.catalog ? { catalog: opts.catalog } : {}),
     ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     ...(opts.responseUrlOrigins ? { responseUrlOrigins: opts.responseUrlOrigins } : {}),
   });
@@ -106,6 +108,7 @@ export function useTestBot(
     env?: Record<string, string>;
     onCall?: OnCallProvider;
     codeHost?: CodeHost;
+    catalog?: StartOptions['catalog'];
     auditCheckpoints?: StartOptions['auditCheckpoints'];
   },
 ): { slack: SlackStandIn; app: TestBot } {
@@ -124,6 +127,7 @@ export function useTestBot(
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.onCall ? { onCall: opts.onCall } : {}),
       ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
+      ...(opts.catalog ? { catalog: opts.catalog } : {}),
       ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     });
   });
