@@ -5,6 +5,9 @@
 //   npm run specs:refresh -- --latest          download each source at the newest commit of its default branch
 //   npm run specs:refresh -- --from DIR        copy DIR/<vendor>/<file> (e.g. a folder laid out like
 //                                              test/fixtures/specs, with the upstream files unmodified)
+//   OCTOKIT_OPENAPI_DIR=…/node_modules/@octokit/openapi npm run specs:refresh -- --only github
+//                                              GitHub's description comes from the npm package
+//                                              @octokit/openapi (not a dependency: install it elsewhere)
 //   options: --only slack-web-api,pagerduty    refresh only these vendors
 //            --out DIR                         write somewhere else than test/fixtures/specs
 //
@@ -33,6 +36,14 @@ export interface SpecSource {
   gzip: boolean;
   /** Keep only these OpenAPI 3 path items and the components they use (see pruneOpenApi3). */
   excerptPaths?: string[];
+  /** Top-level keys left out of the excerpt (e.g. GitHub's `x-webhooks`, which reference components). */
+  excerptDrop?: string[];
+  /**
+   * Published as an npm package rather than read from the repository: `path` is the file in the
+   * package, read from the folder the environment variable `dirFrom` names (the package installed
+   * outside this project), which must be `version`.
+   */
+  npm?: { package: string; version: string; published: string; dirFrom: string };
 }
 
 /**
@@ -51,6 +62,13 @@ export const PAGERDUTY_PATHS = [
   '/teams',
   '/users',
   '/users/{id}',
+];
+
+/** The GitHub API calls of src/github/client.ts (and @octokit/auth-app's installation token). */
+export const GITHUB_PATHS = [
+  '/app/installations/{installation_id}/access_tokens',
+  '/repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule',
+  '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
 ];
 
 export const SOURCES: SpecSource[] = [
@@ -79,6 +97,22 @@ export const SOURCES: SpecSource[] = [
     gzip: false,
     excerptPaths: PAGERDUTY_PATHS,
   },
+  {
+    vendor: 'github',
+    repo: 'octokit/openapi',
+    path: 'generated/api.github.com.json',
+    file: 'api.github.com.excerpt.json',
+    licence: 'LICENSE',
+    gzip: false,
+    excerptPaths: GITHUB_PATHS,
+    excerptDrop: ['x-webhooks'],
+    npm: {
+      package: '@octokit/openapi',
+      version: '23.0.2',
+      published: '2026-09-09T22:29:36.037Z',
+      dirFrom: 'OCTOKIT_OPENAPI_DIR',
+    },
+  },
 ];
 
 /** One entry of sources.json. */
@@ -87,8 +121,11 @@ export interface SourceRecord {
   repo: string;
   path: string;
   file: string;
-  /** Upstream commit the file was taken from; null when copied from a folder whose commit is unknown. */
+  /** Upstream commit the file was taken from; null when copied from a folder whose commit is unknown, or from an npm package. */
   commit: string | null;
+  /** For an npm package: its name and version (its publication time is `committed`). */
+  package?: string;
+  version?: string;
   /** That commit's date (ISO 8601), when known. */
   committed: string | null;
   /** When the fixture was last refreshed (YYYY-MM-DD). */
@@ -176,6 +213,7 @@ export function pruneOpenApi3(doc: OpenApi3, paths: string[]): OpenApi3 {
 export function fixtureContent(source: SpecSource, upstream: Buffer): Buffer {
   if (!source.excerptPaths) return upstream;
   const doc = JSON.parse(upstream.toString('utf8')) as OpenApi3;
+  for (const key of source.excerptDrop ?? []) delete doc[key];
   return Buffer.from(`${JSON.stringify(pruneOpenApi3(doc, source.excerptPaths), null, 2)}\n`);
 }
 
@@ -235,15 +273,33 @@ async function main(): Promise<void> {
     let licence: Buffer | undefined;
     let commit: string | null;
     let committed: string | null;
-    if (values.from) {
+    if (source.npm && !values.from) {
+      const dir = process.env[source.npm.dirFrom];
+      if (!dir)
+        throw new Error(
+          `${source.vendor}: set ${source.npm.dirFrom} to the folder of ${source.npm.package}@${source.npm.version} (npm install it outside this project)`,
+        );
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name !== source.npm.package || pkg.version !== source.npm.version)
+        throw new Error(
+          `${source.vendor}: ${dir} holds ${pkg.name}@${pkg.version}, not ${source.npm.package}@${source.npm.version}: change the version in SOURCES (and its publication time) first`,
+        );
+      upstream = readFileSync(path.join(dir, source.path));
+      if (source.licence) licence = readFileSync(path.join(dir, source.licence));
+      commit = null;
+      committed = source.npm.published;
+    } else if (values.from) {
       const dir = path.join(path.resolve(values.from), source.vendor);
       upstream = readFileSync(path.join(dir, path.basename(source.path)));
       if (existsSync(path.join(dir, 'LICENSE'))) licence = readFileSync(path.join(dir, 'LICENSE'));
       // A folder does not say which commit its copy is from: keep the record when the file is the same.
       const same = previous?.upstreamSha256 === sha256(upstream);
       commit = same ? previous.commit : null;
-      committed = same ? previous.committed : null;
-      if (!same)
+      committed = same ? previous.committed : (source.npm?.published ?? null);
+      if (!same && !source.npm)
         console.warn(
           `${source.vendor}: changed, and copied from a folder: record its commit in sources.json and README.md`,
         );
@@ -265,6 +321,7 @@ async function main(): Promise<void> {
       path: source.path,
       file: `${source.vendor}/${source.file}`,
       commit,
+      ...(source.npm ? { package: source.npm.package, version: source.npm.version } : {}),
       committed,
       refreshed:
         previous && previous.upstreamSha256 === sha256(upstream) && previous.sha256 === sha256(content)
@@ -277,9 +334,10 @@ async function main(): Promise<void> {
     const i = records.findIndex((r) => r.vendor === source.vendor);
     if (i >= 0) records[i] = record;
     else records.push(record);
-    console.log(
-      `${source.vendor}: ${record.file} from ${source.repo}@${commit?.slice(0, 7) ?? '(commit unknown)'}, ${content.length} bytes`,
-    );
+    const from = source.npm
+      ? `${source.npm.package}@${source.npm.version}`
+      : `${source.repo}@${commit?.slice(0, 7) ?? '(commit unknown)'}`;
+    console.log(`${source.vendor}: ${record.file} from ${from}, ${content.length} bytes`);
   }
   writeFileSync(recordsFile, `${JSON.stringify(records, null, 2)}\n`);
 }

@@ -100,6 +100,50 @@ describe('config', () => {
       assert.ok(all.includes(name));
   });
 
+  test('the GitHub App: off by default; its ID and private key together, the key as PEM (one line with \\n escapes too)', () => {
+    const off = loadConfig(GOOD);
+    assert.equal(off.GITHUB_APP_ID, undefined);
+    assert.equal(off.GITHUB_API_URL, 'https://api.github.com');
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n';
+    const on = loadConfig({
+      ...GOOD,
+      GITHUB_APP_ID: '123456',
+      GITHUB_APP_PRIVATE_KEY: pem,
+      GITHUB_API_URL: 'https://ghe.example.org/api/v3',
+    });
+    assert.deepEqual(
+      [on.GITHUB_APP_ID, on.GITHUB_APP_PRIVATE_KEY, on.GITHUB_API_URL],
+      ['123456', pem, 'https://ghe.example.org/api/v3'],
+    );
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    assert.match(
+      problem({ ...GOOD, GITHUB_APP_ID: '123456' }),
+      /GITHUB_APP_PRIVATE_KEY is required when the other of GITHUB_APP_ID/,
+    );
+    assert.match(problem({ ...GOOD, GITHUB_APP_PRIVATE_KEY: pem }), /GITHUB_APP_ID is required when the other/);
+    assert.match(
+      problem({ ...GOOD, GITHUB_APP_ID: 'my-app', GITHUB_APP_PRIVATE_KEY: pem }),
+      /GITHUB_APP_ID must be the GitHub App ID \(a number\)/,
+    );
+    assert.match(
+      problem({ ...GOOD, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'ghp_notakey' }),
+      /GITHUB_APP_PRIVATE_KEY must be the GitHub App's private key in PEM/,
+    );
+    assert.match(
+      problem({ ...GOOD, GITHUB_API_URL: 'ftp://github.example' }),
+      /GITHUB_API_URL must be an http or https URL/,
+    );
+    // The key never appears in the message.
+    assert.doesNotMatch(problem({ ...GOOD, GITHUB_APP_PRIVATE_KEY: pem }), /MIIE/);
+  });
+
   test('audit checkpoints: off by default; a key in base64 or PEM, a folder and/or a channel, every 24 hours', () => {
     const off = loadConfig(GOOD);
     assert.equal(off.AUDIT_SIGNING_KEY, undefined);

@@ -21,7 +21,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 
-import { PAGERDUTY_PATHS, pruneOpenApi3, SOURCES, type SourceRecord } from '../scripts/refresh-specs.ts';
+import { GITHUB_PATHS, PAGERDUTY_PATHS, pruneOpenApi3, SOURCES, type SourceRecord } from '../scripts/refresh-specs.ts';
 import { TS_NODE_ARGS } from './support/node-args.ts';
 import { patchedPagerDutySpec, patchedSlackSpec, repoRoot, slackManifestSchema, specsDir } from './support/specs.ts';
 
@@ -41,7 +41,11 @@ describe('test/fixtures/specs', () => {
       assert.equal(record.repo, source.repo);
       assert.equal(record.path, source.path);
       assert.equal(record.file, `${source.vendor}/${source.file}`);
-      assert.match(record.commit ?? '', /^[0-9a-f]{40}$/, `${source.vendor}: the upstream commit is recorded`);
+      if (source.npm) {
+        // From an npm package: its name and version say which file it is.
+        assert.equal(record.package, source.npm.package);
+        assert.equal(record.version, source.npm.version);
+      } else assert.match(record.commit ?? '', /^[0-9a-f]{40}$/, `${source.vendor}: the upstream commit is recorded`);
       assert.ok(!Number.isNaN(Date.parse(record.committed ?? '')), `${source.vendor}: the commit's date is recorded`);
       assert.equal(
         sha256(content(record.file)),
@@ -61,7 +65,12 @@ describe('test/fixtures/specs', () => {
         assert.match(readFileSync(path.join(dir, 'LICENSE'), 'utf8'), /MIT License[\s\S]*Permission is hereby granted/);
       else assert.match(readFileSync(path.join(dir, 'NOTICE'), 'utf8'), /no licence/i);
       const record = records.find((r) => r.vendor === source.vendor)!;
-      assert.ok(readme.includes(record.commit!), `README.md names ${source.repo}@${record.commit}`);
+      if (source.npm)
+        assert.ok(
+          readme.includes(`${source.npm.package}@${source.npm.version}`),
+          `README.md names ${source.npm.package}@${source.npm.version}`,
+        );
+      else assert.ok(readme.includes(record.commit!), `README.md names ${source.repo}@${record.commit}`);
       assert.ok(readme.includes(source.file), `README.md names ${source.file}`);
     }
     // Nothing else lies in the folder unaccounted for.
@@ -135,6 +144,27 @@ describe('test/fixtures/specs', () => {
       'add these to PAGERDUTY_PATHS in scripts/refresh-specs.ts and run npm run specs:refresh',
     );
   });
+
+  test("GitHub's excerpt has every path src/github/ calls, and only GitHub's own description", () => {
+    const called = new Set<string>();
+    for (const file of readdirSync(path.join(repoRoot, 'src', 'github'))) {
+      if (!file.endsWith('.ts')) continue;
+      for (const m of readFileSync(path.join(repoRoot, 'src', 'github', file), 'utf8').matchAll(
+        /\.request\(\s*['`](?:GET|POST|PUT|PATCH|DELETE) ([^'`]+)['`]/g,
+      ))
+        called.add(m[1]!);
+    }
+    // @octokit/auth-app asks for the installation token itself.
+    called.add('/app/installations/{installation_id}/access_tokens');
+    assert.ok(called.has('/repos/{owner}/{repo}/pulls/{pull_number}/reviews'), `found: ${[...called].join(', ')}`);
+    assert.deepEqual([...called].sort(), [...GITHUB_PATHS].sort(), 'GITHUB_PATHS in scripts/refresh-specs.ts');
+    const excerpt = JSON.parse(content('github/api.github.com.excerpt.json').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(Object.keys(excerpt.paths as object).sort(), [...GITHUB_PATHS].sort());
+    assert.equal(excerpt['x-webhooks'], undefined, 'the webhooks part is left out');
+  });
 });
 
 describe('npm run specs:refresh', () => {
@@ -186,7 +216,7 @@ describe('npm run specs:refresh', () => {
         assert.equal(err.code, 1);
         assert.equal(
           err.stderr.trim(),
-          'specs:refresh: unknown vendor jira (known: slack-web-api, slack-manifest, pagerduty)',
+          'specs:refresh: unknown vendor jira (known: slack-web-api, slack-manifest, pagerduty, github)',
         );
         return true;
       },

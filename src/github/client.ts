@@ -76,11 +76,12 @@ export class GitHubAppClient implements CodeHost {
   private readonly auth: ReturnType<typeof createAppAuth>;
   private readonly apiUrl: string;
 
-  constructor(opts: { appId: string | number; privateKey: string; apiUrl: string }) {
+  constructor(opts: { appId: string | number; privateKey: string; apiUrl: string; fetch?: typeof fetch }) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
     // Every call (the installation token's too) gives up after TIMEOUT_MS.
+    const send = opts.fetch ?? fetch;
     const timed: typeof fetch = (url, init) =>
-      fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+      send(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
     this.octokit = new Octokit({ baseUrl: this.apiUrl, userAgent: 'incident-bot', request: { fetch: timed } });
     this.auth = createAppAuth({
       appId: opts.appId,

@@ -49,6 +49,11 @@ export function pagerDutySpec(): Promise<SpecDocument> {
   return readSpec('pagerduty/openapiv3.excerpt.json');
 }
 
+/** The path items of GitHub's REST API description (@octokit/openapi) that the bot calls, unpatched. */
+export function gitHubSpec(): Promise<SpecDocument> {
+  return readSpec('github/api.github.com.excerpt.json');
+}
+
 interface SwaggerParameter {
   name: string;
   in: string;
@@ -118,6 +123,35 @@ export function patchPagerDutySpec(spec: SpecDocument): SpecDocument {
       if (typeof op === 'object' && op.responses) Object.values(op.responses).forEach(addVnd);
   }
   return spec;
+}
+
+/** What @octokit/core asks for (Accept) by default, and @octokit/auth-app for an installation token. */
+export const GITHUB_MEDIA_TYPES = ['application/vnd.github.v3+json', 'application/vnd.github.machine-man-preview+json'];
+
+/**
+ * Makes GitHub's description answer the media types Octokit asks for: its responses declare only
+ * application/json, while GitHub (and Octokit) use `Accept: application/vnd.github.v3+json`, and
+ * @octokit/auth-app still sends the old machine-man preview for installation tokens, which GitHub
+ * answers as JSON.
+ */
+export function patchGitHubSpec(spec: SpecDocument): SpecDocument {
+  const add = (r: OasResponse | undefined) => {
+    const json = r?.content?.['application/json'];
+    if (json) for (const type of GITHUB_MEDIA_TYPES) r!.content![type] ??= json;
+  };
+  const components = spec.components as { responses?: Record<string, OasResponse> };
+  Object.values(components.responses ?? {}).forEach(add);
+  for (const item of Object.values(
+    spec.paths as Record<string, Record<string, { responses?: Record<string, OasResponse> } | string>>,
+  )) {
+    for (const op of Object.values(item))
+      if (typeof op === 'object' && op.responses) Object.values(op.responses).forEach(add);
+  }
+  return spec;
+}
+
+export async function patchedGitHubSpec(): Promise<SpecDocument> {
+  return patchGitHubSpec(await gitHubSpec());
 }
 
 export async function patchedSlackSpec(): Promise<SpecDocument> {
