@@ -15,6 +15,9 @@ import { openDatabase } from '../src/db/database.ts';
 import { createScratchDatabase } from '../src/db/scratch.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
+import { PrismaChangeLog } from '../src/db/prisma-change-log.ts';
+import { staticCatalog } from '../src/ports/service-catalog.ts';
+import { EMPTY_CATALOG } from '../src/domain/catalog.ts';
 import { publicReviewOf, reviewMarkdownStream } from '../src/services/review/review-of.ts';
 import { declaring } from '../test/support/fixtures.ts';
 
@@ -58,7 +61,13 @@ await db.prisma.$executeRawUnsafe('ANALYZE timeline_entry');
 const seedMs = performance.now() - t0;
 
 // In process: what the bot does to post and share the review.
-const deps = { store, reviews: new PrismaReviewStore(db.prisma), settings: { defaultTimeZone: 'Europe/London' } };
+const deps = {
+  store,
+  reviews: new PrismaReviewStore(db.prisma),
+  changes: new PrismaChangeLog(db.prisma),
+  catalog: staticCatalog(EMPTY_CATALOG),
+  settings: { defaultTimeZone: 'Europe/London' },
+};
 const build: number[] = [];
 const held: number[] = [];
 let bytes = 0;

@@ -7,6 +7,9 @@ import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
+import { PrismaChangeLog } from '../src/db/prisma-change-log.ts';
+import { staticCatalog } from '../src/ports/service-catalog.ts';
+import { EMPTY_CATALOG } from '../src/domain/catalog.ts';
 import { once } from 'node:events';
 import { publicReviewOf, reviewMarkdownStream } from '../src/services/review/review-of.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
@@ -39,7 +42,13 @@ try {
     console.error(`No incident INC-${number} in ${db.description}.`);
     process.exitCode = 1;
   } else {
-    const deps = { store, reviews: new PrismaReviewStore(db.prisma), settings: { defaultTimeZone: timeZone } };
+    const deps = {
+      store,
+      reviews: new PrismaReviewStore(db.prisma),
+      changes: new PrismaChangeLog(db.prisma),
+      catalog: staticCatalog(EMPTY_CATALOG),
+      settings: { defaultTimeZone: timeZone },
+    };
     // Printed for reading beyond the responders: PHI redacted, as in the posted review.
     const review = await publicReviewOf(deps, incident);
     if (json) process.stdout.write(`${JSON.stringify(review, null, 2)}\n`);

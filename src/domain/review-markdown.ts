@@ -142,6 +142,32 @@ export function* reviewMarkdownChunks(
     `| Time to close | ${cell(d.toClose.text)} |`,
   );
 
+  // What changed before it was declared
+  para(`## What changed (${review.whatChanged.hours} hours before it was declared)`);
+  const wc = review.whatChanged;
+  if (!h.affectedService?.trim()) para('_No affected service was given, so no changes are listed._');
+  else if (wc.changes.length === 0) para(`_No change to ${inline(h.affectedService)} or its system was recorded._`);
+  else {
+    para(
+      '| Time | Service | Change | By | Approved by | Link |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...wc.changes.map((c) => {
+        const service = c.serviceKnown ? cell(c.service) : `${cell(c.service)} _(unknown service)_`;
+        const what = [
+          c.flagged ? '**Flagged: during a change freeze.**' : '',
+          `${c.kind}${c.version ? ` ${c.version}` : ''}${c.environment ? ` to ${c.environment}` : ''}:`,
+          c.summary,
+        ]
+          .filter(Boolean)
+          .join(' ');
+        const approvers = c.approvers.length ? cell(c.approvers.join(', ')) : '_no approver recorded_';
+        const link = c.url && /^https?:\/\/[^\s<>()|]+$/.test(c.url) ? `[link](${c.url})` : '—';
+        return `| ${cell(c.atText)} | ${service} | ${cell(what)} | ${cell(c.author)} | ${approvers} | ${link} |`;
+      }),
+    );
+    if (wc.more > 0) para(`_… and ${wc.more} more._`);
+  }
+
   // Detection
   para('## Detection');
   const det = review.detection;

@@ -14,6 +14,7 @@ import { formatInZone } from './time.ts';
 import { breachDeadline } from './breach.ts';
 import { declaredAtFrom, statusChangesFrom } from './timeline.ts';
 import type { TimelineEntry } from './timeline.ts';
+import type { ChangeEvent, ChangeKind } from './changes.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Taxonomies
@@ -236,6 +237,32 @@ export interface ReviewDurations {
   toClose: ReviewDuration;
 }
 
+/** How far before the declaration the review looks for changes. */
+export const WHAT_CHANGED_HOURS = 24;
+/** Changes a review lists at most (newest first): the rest are counted. */
+export const WHAT_CHANGED_MAX = 50;
+
+/** A change to the incident's service (or its system) before it was declared. */
+export interface ReviewChange {
+  at: string;
+  atText: string;
+  kind: ChangeKind;
+  /** The catalog name it matched, else the name the sender gave. */
+  service: string;
+  /** False: the catalog did not know the service when the change came (shown as unknown). */
+  serviceKnown: boolean;
+  environment: string | null;
+  version: string | null;
+  summary: string;
+  author: string | null;
+  /** Empty: no approver recorded. */
+  approvers: string[];
+  /** http(s) only; null otherwise. */
+  url: string | null;
+  /** It landed during a change freeze without an override. */
+  flagged: boolean;
+}
+
 export interface PostIncidentReview {
   header: {
     ref: string;
@@ -272,6 +299,18 @@ export interface PostIncidentReview {
   keyTimesText: Record<keyof KeyTimes, string | null>;
   durations: ReviewDurations;
   timeline: ReviewTimelineItem[];
+  /**
+   * The changes to the affected service and its system in the WHAT_CHANGED_HOURS before the
+   * declaration, newest first (at most WHAT_CHANGED_MAX; `more`: how many more there were).
+   */
+  whatChanged: {
+    /** The window: WHAT_CHANGED_HOURS before the declaration, up to it (ISO 8601). */
+    sinceAt: string;
+    untilAt: string;
+    hours: number;
+    changes: ReviewChange[];
+    more: number;
+  };
   detection: {
     how: DetectionMethod | null;
     howLabel: string | null;
@@ -305,6 +344,49 @@ export interface PostIncidentReview {
 export interface BuildReviewOptions {
   /** IANA zone every readable time is given in (settings.defaultTimeZone). */
   timeZone: string;
+  /**
+   * The changes recorded to the incident's service and its system (ChangeLog.changesTo); those in
+   * the WHAT_CHANGED_HOURS before the declaration are listed. Absent: none were recorded.
+   */
+  changes?: readonly ChangeEvent[];
+  /** How many more changes there were than `changes` holds (the read was limited). */
+  moreChanges?: number;
+}
+
+const isWebLink = (u: string | null): u is string => !!u && /^https?:\/\/[^\s<>|]+$/.test(u) && u.length <= 2000;
+
+/** The review's "What changed": the changes of the window before `declaredAt`, newest first. */
+export function whatChangedBefore(
+  declaredAt: Date,
+  changes: readonly ChangeEvent[],
+  fmt: (d: Date) => string,
+  more = 0,
+): PostIncidentReview['whatChanged'] {
+  const to = declaredAt.getTime();
+  const from = to - WHAT_CHANGED_HOURS * 3600_000;
+  const inWindow = changes
+    .filter((c) => c.occurredAt.getTime() >= from && c.occurredAt.getTime() <= to)
+    .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return {
+    sinceAt: new Date(from).toISOString(),
+    untilAt: new Date(to).toISOString(),
+    hours: WHAT_CHANGED_HOURS,
+    changes: inWindow.slice(0, WHAT_CHANGED_MAX).map((c) => ({
+      at: c.occurredAt.toISOString(),
+      atText: fmt(c.occurredAt),
+      kind: c.kind,
+      service: c.serviceName ?? c.service,
+      serviceKnown: c.serviceName !== null,
+      environment: c.environment,
+      version: c.version,
+      summary: c.summary,
+      author: c.author,
+      approvers: [...c.approvers],
+      url: isWebLink(c.url) ? c.url : null,
+      flagged: c.flagged,
+    })),
+    more: Math.max(0, inWindow.length - WHAT_CHANGED_MAX) + more,
+  };
 }
 
 const isSeverity = (v: unknown): v is Severity =>
@@ -520,6 +602,7 @@ export function* reviewSteps(
       toClose: dur(since(closedAt)),
     },
     timeline,
+    whatChanged: whatChangedBefore(declaredAt, opts.changes ?? [], fmt, opts.moreChanges ?? 0),
     detection: {
       how,
       howLabel: how && DETECTION_LABELS[how],

@@ -1,6 +1,15 @@
 import { AppError } from '../../domain/errors.ts';
 import { incidentRef, type Incident } from '../../domain/incident.ts';
-import { reviewInputSchema, reviewSteps, type PostIncidentReview, type ReviewInput } from '../../domain/review.ts';
+import {
+  reviewInputSchema,
+  reviewSteps,
+  WHAT_CHANGED_HOURS,
+  WHAT_CHANGED_MAX,
+  type PostIncidentReview,
+  type ReviewInput,
+} from '../../domain/review.ts';
+import { serviceNamed } from '../../domain/catalog.ts';
+import type { ChangeEvent } from '../../domain/changes.ts';
 import { outboundReviewInSlices } from '../outbound-text.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { actionRef } from '../../domain/action-items.ts';
@@ -16,15 +25,18 @@ import type { TimelineCursor } from '../../ports/incident-store.ts';
  * loop for its whole build).
  */
 export async function reviewOf(
-  deps: Pick<ServiceDeps, 'store' | 'reviews'> & { settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'> },
+  deps: Pick<ServiceDeps, 'store' | 'reviews' | 'changes' | 'catalog'> & {
+    settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'>;
+  },
   incident: Incident,
   /** Entries read per statement (REVIEW_READ_PAGE). */
   opts: { readPage?: number } = {},
 ): Promise<PostIncidentReview> {
-  const [entries, stored, items] = await Promise.all([
+  const [entries, stored, items, changes] = await Promise.all([
     timelineInPages(deps, incident.id, opts.readPage ?? REVIEW_READ_PAGE),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
+    changesBefore(deps, incident),
   ]);
   // Stored input was validated when saved; parsing again keeps a hand-edited row from breaking the review.
   const parsed = reviewInputSchema.safeParse(stored?.input ?? {});
@@ -48,7 +60,11 @@ export async function reviewOf(
             : {}),
         }
       : null;
-  const steps = reviewSteps(incident, entries, withItems, { timeZone: deps.settings.defaultTimeZone });
+  const steps = reviewSteps(incident, entries, withItems, {
+    timeZone: deps.settings.defaultTimeZone,
+    changes: changes.slice(0, WHAT_CHANGED_MAX),
+    moreChanges: Math.max(0, changes.length - WHAT_CHANGED_MAX),
+  });
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done) return step.value;
     await nextTurn();
@@ -65,6 +81,29 @@ export async function publicReviewOf(
   opts: Parameters<typeof reviewOf>[2] = {},
 ): Promise<PostIncidentReview> {
   return (await outboundReviewInSlices(await reviewOf(deps, incident, opts), nextTurn)).value;
+}
+
+/**
+ * The changes to the incident's service (the catalog's name and the name as typed) and its system in
+ * the WHAT_CHANGED_HOURS before it was declared, newest first: WHAT_CHANGED_MAX and one more (to
+ * know there are more).
+ */
+export async function changesBefore(
+  deps: Pick<ServiceDeps, 'changes' | 'catalog'>,
+  incident: Pick<Incident, 'affectedService' | 'createdAt'>,
+): Promise<ChangeEvent[]> {
+  const affected = incident.affectedService?.trim();
+  if (!affected) return [];
+  const service = serviceNamed(deps.catalog.current(), affected);
+  const system = service ? (service.kind === 'System' ? service.name : service.system) : null;
+  const declared = incident.createdAt.getTime();
+  return deps.changes.changesTo({
+    services: [...new Set([affected, ...(service ? [service.name] : [])])],
+    systems: system ? [system] : [],
+    from: new Date(declared - WHAT_CHANGED_HOURS * 3600_000),
+    to: new Date(declared + 1),
+    limit: WHAT_CHANGED_MAX + 1,
+  });
 }
 
 /** Entries read for the review per statement. */

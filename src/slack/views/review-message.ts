@@ -42,6 +42,10 @@ export const REVIEW_MESSAGE_LIMITS = {
   actionLineChars: 740,
   /** One timeline line at most: five always fit in one section. */
   timelineLineChars: 590,
+  /** Changes listed under "What changed" (one section): the rest are counted. */
+  changes: 8,
+  /** One change's line at most: eight and the heading always fit in one section. */
+  changeLineChars: 350,
 } as const;
 
 /** Human names of the sections a person still has to fill in. */
@@ -217,6 +221,37 @@ function timelineTexts(review: PostIncidentReview): string[] {
   return pack(lines, REVIEW_MESSAGE_LIMITS.sectionChars);
 }
 
+function changeLine(c: PostIncidentReview['whatChanged']['changes'][number]): string {
+  const service = c.serviceKnown ? `*${oneLine(c.service, 80)}*` : `*${oneLine(c.service, 80)}* _(unknown service)_`;
+  const what = `${c.kind}${c.version ? ` ${oneLine(c.version, 40)}` : ''}${c.environment ? ` to ${oneLine(c.environment, 30)}` : ''}`;
+  const approvers = c.approvers.length
+    ? `approved by ${oneLine(c.approvers.join(', '), 80)}`
+    : '_no approver recorded_';
+  const link = c.url && /^https?:\/\/[^\s<>|]+$/.test(c.url) && c.url.length <= 300 ? ` · <${c.url}|link>` : '';
+  const flag = c.flagged ? ':no_entry: *during a change freeze* · ' : '';
+  const tail = ` — ${c.author ? `by ${oneLine(c.author, 60)} · ` : ''}${approvers}${link}`;
+  const head = `• ${flag}${escapeMrkdwn(c.atText)} · ${service} · ${what}: `;
+  const budget = Math.max(20, REVIEW_MESSAGE_LIMITS.changeLineChars - head.length - tail.length);
+  return `${head}${oneLine(c.summary, budget)}${tail}`;
+}
+
+/** "What changed": the changes to the service and its system in the hours before the declaration, in one section. */
+function whatChangedText(review: PostIncidentReview): string {
+  const wc = review.whatChanged;
+  const heading = `*What changed* (${plural(wc.hours, 'hour')} before it was declared)`;
+  const service = review.header.affectedService?.trim();
+  if (!service) return `${heading}\n_No affected service was given, so no changes are listed._`;
+  if (wc.changes.length === 0) return `${heading}\n_No change to ${oneLine(service, 150)} or its system was recorded._`;
+  const max = REVIEW_MESSAGE_LIMITS.changes;
+  const lines = [
+    heading,
+    ...wc.changes.slice(0, max).map((c) => clipMrkdwn(changeLine(c), REVIEW_MESSAGE_LIMITS.changeLineChars)),
+  ];
+  const more = wc.changes.length - Math.min(max, wc.changes.length) + wc.more;
+  if (more > 0) lines.push(`_… and ${plural(more, 'more change')} in the attached Markdown file_`);
+  return clipMrkdwn(lines.join('\n'), REVIEW_MESSAGE_LIMITS.sectionChars);
+}
+
 /** The label of the review's button: "Fill in the review" while sections are missing, else "Edit the review". */
 export function reviewButtonLabel(review: Pick<PostIncidentReview, 'missing'>): string {
   return review.missing.length ? 'Fill in the review' : 'Edit the review';
@@ -244,6 +279,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   const blocks: KnownBlock[] = [header(`${h.ref}: ${h.title} — Post-incident review`), context(flags.join('  ·  '))];
   if (h.description.trim()) blocks.push(section(userText(h.description, 1500)));
   blocks.push(factsSection(review), timesSection(review), { type: 'divider' });
+  blocks.push(section(whatChangedText(review)));
   blocks.push(section(impactText(review)), section(detectionText(review)), section(factorsText(review)));
   blocks.push(section(freeText('What went well', review.wentWell)), section(freeText('What was hard', review.wasHard)));
   blocks.push({ type: 'divider' });
