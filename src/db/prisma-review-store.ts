@@ -7,6 +7,7 @@ import {
   type NewActionItem,
 } from '../domain/action-items.ts';
 import type { GuardrailFigures } from '../domain/guardrail-report.ts';
+import { CHANGE_FAILURE_WINDOW_HOURS, type ServiceDeliveryFigures } from '../domain/delivery-metrics.ts';
 import {
   ACTION_CATEGORIES,
   ACTION_PRIORITIES,
@@ -466,5 +467,76 @@ export class PrismaReviewStore implements ReviewStore {
       openMiddleCreatedAt: open?.older && open.newer ? [open.older, open.newer] : null,
       overdueOpen: open?.overdue ?? 0,
     };
+  }
+
+  async deliveryFigures(since: Date, until: Date, limit: number): Promise<ServiceDeliveryFigures[]> {
+    // Changes in the period by service (their catalog name, else the name they came with); a change
+    // failed when an incident (not private, not a near miss) was declared on its service within the
+    // window after it: one probe of incident(created_at) per change. Incidents of the period (not
+    // private) by affected service, with the restore times of the resolved ones that are not near misses.
+    const windowSql = Prisma.raw(`interval '${CHANGE_FAILURE_WINDOW_HOURS} hours'`);
+    const rows = await this.prisma.$queryRaw<
+      {
+        service: string;
+        owner: string | null;
+        incidents: number;
+        changes: number;
+        failed: number;
+        restored: number;
+        median_ms: number | null;
+        p90_ms: number | null;
+      }[]
+    >`
+      WITH ch AS (
+        SELECT lower(btrim(coalesce(c.service_name, c.service))) AS key,
+          coalesce(c.service_name, c.service) AS name, c.owner,
+          EXISTS (
+            SELECT 1 FROM incident i
+            WHERE i.created_at > c.occurred_at AND i.created_at <= c.occurred_at + ${windowSql}
+              AND NOT i.is_private AND NOT i.near_miss
+              AND lower(btrim(i.affected_service)) = lower(btrim(coalesce(c.service_name, c.service)))
+          ) AS failed
+        FROM change_event c
+        WHERE c.occurred_at >= ${since} AND c.occurred_at <= ${until}
+          AND btrim(coalesce(c.service_name, c.service)) <> ''
+      ),
+      ch_by AS (
+        SELECT key, min(name COLLATE "C") AS name, max(owner COLLATE "C") AS owner,
+          count(*)::int AS changes, count(*) FILTER (WHERE failed)::int AS failed
+        FROM ch GROUP BY key
+      ),
+      inc_by AS (
+        SELECT lower(btrim(affected_service)) AS key, min(affected_service COLLATE "C") AS name,
+          max(service_owner COLLATE "C") AS owner, count(*)::int AS incidents,
+          count(*) FILTER (WHERE resolved_at IS NOT NULL AND NOT near_miss)::int AS restored,
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) * 1000)
+            FILTER (WHERE resolved_at IS NOT NULL AND NOT near_miss) AS median_ms,
+          percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) * 1000)
+            FILTER (WHERE resolved_at IS NOT NULL AND NOT near_miss) AS p90_ms
+        FROM incident
+        WHERE created_at >= ${since} AND created_at <= ${until} AND NOT is_private
+          AND affected_service IS NOT NULL AND btrim(affected_service) <> ''
+        GROUP BY lower(btrim(affected_service))
+      )
+      SELECT
+        CASE WHEN c.name IS NULL THEN i.name WHEN i.name IS NULL THEN c.name
+          WHEN c.name COLLATE "C" < i.name COLLATE "C" THEN c.name ELSE i.name END AS service,
+        coalesce(c.owner, i.owner) AS owner,
+        coalesce(i.incidents, 0) AS incidents, coalesce(c.changes, 0) AS changes,
+        coalesce(c.failed, 0) AS failed, coalesce(i.restored, 0) AS restored,
+        i.median_ms::float8 AS median_ms, i.p90_ms::float8 AS p90_ms
+      FROM ch_by c FULL JOIN inc_by i ON i.key = c.key
+      ORDER BY coalesce(i.incidents, 0) DESC, coalesce(c.changes, 0) DESC, coalesce(c.key, i.key) COLLATE "C"
+      LIMIT ${limit}`;
+    return rows.map((r) => ({
+      service: r.service,
+      owner: r.owner,
+      incidents: r.incidents,
+      changes: r.changes,
+      failedChanges: r.failed,
+      restored: r.restored,
+      restoreMedianMs: r.median_ms === null ? null : Number(r.median_ms),
+      restoreP90Ms: r.p90_ms === null ? null : Number(r.p90_ms),
+    }));
   }
 }

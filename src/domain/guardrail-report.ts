@@ -1,4 +1,5 @@
 // The guardrail report: what incidents keep teaching us, and whether the backlog of fixes moves.
+import type { OwnerDelivery } from './delivery-metrics.ts';
 import { calendarDate, type ActionStatus } from './action-items.ts';
 import {
   ACTION_CATEGORIES,
@@ -51,6 +52,18 @@ export interface GuardrailReport {
   medianOpenAgeDays: number | null;
   /** All currently open actions with due < today. */
   overdueOpen: number;
+  /**
+   * Change failure rate and time to restore (DORA) per owner, then service (domain/delivery-metrics.ts);
+   * absent when not computed (the report of rows).
+   */
+  delivery?: {
+    owners: OwnerDelivery[];
+    /** How long after a change an incident on its service makes it a failed change. */
+    windowHours: number;
+    /** Services listed at most; `truncated`: there may be more. */
+    servicesMax: number;
+    truncated: boolean;
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ActionItem, BacklogCursor, NewActionItem } from '../domain/action-items.ts';
 import type { GuardrailFigures } from '../domain/guardrail-report.ts';
+import type { ServiceDeliveryFigures } from '../domain/delivery-metrics.ts';
 import type { ReviewInputDraft } from '../domain/review.ts';
 
 /** What people added to a review, as stored (validated again with reviewInputSchema when read). */
@@ -122,4 +123,10 @@ export interface ReviewStore {
    * and the backlog open now (its two middle creation times, and how many are due before `today`).
    */
   guardrailFigures(since: Date, until: Date, today: string): Promise<GuardrailFigures>;
+  /**
+   * Change failure rate and time to restore per service (domain/delivery-metrics.ts), counted by the
+   * database: changes in [since, until] and whether an incident followed each on its service, and
+   * the incidents declared then with their restore times; at most `limit` services, most incidents first.
+   */
+  deliveryFigures(since: Date, until: Date, limit: number): Promise<ServiceDeliveryFigures[]>;
 }

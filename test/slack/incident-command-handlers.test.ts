@@ -1,5 +1,6 @@
 // The `/incident` subcommands' handlers, each called alone with a fake ack and fake dependencies
 // (no Bolt app, no database): what they answer in the ack, what they answer after it, and in which order.
+import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { helpText, parseIncidentCommand } from '../../src/domain/command.ts';
@@ -132,7 +133,9 @@ test('guardrails: acked, then the report for the period asked, privately', async
             overdueOpen: 0,
           };
         },
+        deliveryFigures: async () => [],
       },
+      catalog: { current: () => EMPTY_CATALOG },
     },
   });
   await handleGuardrails({

@@ -2,6 +2,8 @@
 // backlog of fixes moves.
 import type { KnownBlock } from '@slack/types';
 import type { GuardrailReport } from '../../domain/guardrail-report.ts';
+import type { OwnerDelivery } from '../../domain/delivery-metrics.ts';
+import { formatDuration } from '../../domain/durations.ts';
 import { clipMrkdwn, context, escapeMrkdwn, fieldsSection, header, plural, section, slackDay } from './format.ts';
 
 /** Longest bar of the factor chart, and how many recurring services are listed. */
@@ -30,6 +32,46 @@ function categoryTable(report: GuardrailReport): string {
   const w2 = Math.max(head[2]!.length, ...rows.map((r) => r[2]!.length));
   const line = (r: string[]) => `${r[0]!.padEnd(w0)}  ${r[1]!.padStart(w1)}  ${r[2]!.padStart(w2)}`;
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** A rate as a whole percentage; "—" without changes. */
+export function percentText(rate: number | null): string {
+  return rate === null ? '—' : `${Math.round(rate * 100)}%`;
+}
+
+/** One owner's services as a fixed-width table: incidents, changes, failed, change failure rate, restore times. */
+function ownerTable(owner: OwnerDelivery): string {
+  const head = ['Service', 'Incidents', 'Changes', 'Failed', 'CFR', 'Restore (median / p90)'];
+  const rows = owner.services.map((s) => [
+    clipMrkdwn(s.service.replace(/\s+/g, ' ').trim(), 40),
+    String(s.incidents),
+    String(s.changes),
+    String(s.failedChanges),
+    percentText(s.changeFailureRate),
+    s.restored ? `${formatDuration(s.restoreMedianMs)} / ${formatDuration(s.restoreP90Ms)}` : '—',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** The change failure rate and time to restore, a section per owner (services by most incidents). */
+function deliveryBlocks(delivery: NonNullable<GuardrailReport['delivery']>): KnownBlock[] {
+  const intro = `*Change failure rate and time to restore* (per owner and service)\n_CFR: the share of changes followed by an incident on their service within ${plural(delivery.windowHours, 'hour')}. Restore: declared to resolved, near misses left out. Private incidents are not counted._`;
+  if (delivery.owners.length === 0)
+    return [section(`${intro}\n_No change or incident on a named service in this period._`)];
+  const blocks: KnownBlock[] = [section(intro)];
+  for (const owner of delivery.owners) {
+    const head = `*${escapeMrkdwn(clipMrkdwn(owner.label, 150))}*: ${plural(owner.incidents, 'incident')} · ${plural(owner.changes, 'change')} · CFR ${percentText(owner.changeFailureRate)}`;
+    blocks.push(section(`${head}\n\`\`\`\n${escapeMrkdwn(ownerTable(owner))}\n\`\`\``));
+  }
+  if (delivery.truncated)
+    blocks.push(context(`Only the ${delivery.servicesMax} services with the most incidents and changes are listed.`));
+  return blocks;
 }
 
 /** The `/incident guardrails [90d]` answer. */
@@ -86,6 +128,8 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
       `*Recurring services* (2 or more incidents)\n${lines.length ? lines.join('\n') : '_None: no service had more than one incident._'}`,
     ),
   );
+
+  if (report.delivery) blocks.push(...deliveryBlocks(report.delivery));
 
   // Action items by category.
   blocks.push(
