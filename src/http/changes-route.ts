@@ -67,9 +67,17 @@ export function changesRoute(opts: {
               return reply(res, 415, { error: 'the body must be JSON (Content-Type: application/json)' });
             let parsed: unknown;
             try {
-              parsed = cleanUnstorable(JSON.parse(raw.toString('utf8'))).value;
+              parsed = JSON.parse(raw.toString('utf8'));
             } catch {
               return reply(res, 400, { error: 'the body is not JSON', problems: ['the body is not JSON'] });
+            }
+            try {
+              parsed = cleanUnstorable(parsed).value;
+            } catch {
+              return reply(res, 400, {
+                error: 'the body is nested too deeply',
+                problems: ['the body is nested too deeply'],
+              });
             }
             const body = changeEventBodySchema.safeParse(parsed);
             if (!body.success) {

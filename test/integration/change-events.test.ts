@@ -201,7 +201,10 @@ for (const database of testDatabases()) {
         }
         const two = await postChange({ service: '', summary: '' });
         assert.equal(two.body.problems.length, 2, 'every problem at once');
-        for (const raw of ['not json', '[1,2]', '"text"', 'null']) {
+        const deep = await postChange(null, { raw: `${'['.repeat(100)}${']'.repeat(100)}` });
+        assert.equal(deep.status, 400);
+        assert.match(deep.body.error, /nested too deeply/);
+        for (const raw of ['not json', '[1,2]', '"text"', 'null', '{"service":"a","summary":"x"']) {
           const res = await postChange(null, { raw });
           assert.equal(res.status, 400, raw);
         }

@@ -1,5 +1,6 @@
 import { serviceNamed, serviceOfRepository, type CatalogService } from '../../domain/catalog.ts';
 import type { ChangeEvent, NewChangeEvent } from '../../domain/changes.ts';
+import { RETRY_WINDOW_MS } from '../../domain/change-event-input.ts';
 import { cleanUnstorable } from '../../domain/storable-text.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { applyFreezeToChange } from '../freeze/apply-freeze-to-change.ts';
@@ -37,7 +38,7 @@ export async function recordChange(
     const earlier = await deps.changes.changesTo({
       services: [received.service],
       systems: [],
-      from: new Date(received.occurredAt.getTime() - 2 * 3600_000),
+      from: new Date(received.occurredAt.getTime() - 2 * RETRY_WINDOW_MS),
       to: new Date(received.occurredAt.getTime() + 1),
       limit: 200,
     });
