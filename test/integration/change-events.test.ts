@@ -15,6 +15,7 @@ import {
   signGitHub,
 } from '../support/changes.ts';
 import { testDatabases } from '../support/databases.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
 
 const TOKEN = 'change-events-token-0123456789';
 const SECRET = 'github-webhook-secret-123';
@@ -235,6 +236,35 @@ for (const database of testDatabases()) {
         // The 413 is answered, then the connection closed: a client still sending may see the close instead.
         if (huge) assert.equal(huge.status, 413);
         assert.equal((await stored()).length, 0);
+      });
+
+      test('a change during a freeze is answered flagged, and noted on the freezing incident', async () => {
+        const { incident } = await app.bot.deps.store.createIfAbsent(
+          declaring({ declaration: aDeclaration({ affectedService: 'ehr-api' }), declareKey: 'freeze-e2e' }),
+        );
+        const freeze = await app.bot.db.prisma.changeFreeze.create({
+          data: {
+            incidentId: incident.id,
+            scope: 'ehr-api',
+            reason: 'test',
+            startedBy: 'UBOB',
+            startedAt: new Date(Date.now() - 60_000),
+          },
+        });
+        try {
+          const res = await postChange({ service: 'EHR API', summary: 'Deploy during the freeze' });
+          assert.equal(res.status, 201);
+          assert.equal(res.body.flagged, true);
+          const flagged = await app.bot.db.prisma.timelineEntry.count({
+            where: { incidentId: incident.id, kind: 'freeze_change_flagged' },
+          });
+          assert.equal(flagged, 1);
+        } finally {
+          await app.bot.db.prisma.changeFreeze.update({
+            where: { id: freeze.id },
+            data: { endedAt: new Date(), endedBy: 'UBOB' },
+          });
+        }
       });
 
       test('text the database cannot store is cleaned, not a crash', async () => {
