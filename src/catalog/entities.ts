@@ -17,7 +17,7 @@ import {
   userEntityV1alpha1Validator,
   type Entity,
 } from '@backstage/catalog-model';
-import { parseAllDocuments } from 'yaml';
+import { Composer, Parser } from 'yaml';
 import {
   ANNOTATIONS,
   CLINICAL_CRITICALITIES,
@@ -94,17 +94,20 @@ function messageOf(err: unknown): string {
   return clip(text.replace(/\s*To learn more about catalog file format.*$/s, '').trim(), 500);
 }
 
+/** Lets the event loop run (timers, requests) in the middle of a long piece of work. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /**
  * The entities of one catalog file: YAML (any number of `---` documents) or JSON (an entity, a
  * list of them, or a Backstage API answer `{ items: [...] }`). `name` says where they came from.
  */
-export function parseCatalogText(
+export async function parseCatalogText(
   text: string,
   name: string,
   format: 'yaml' | 'json',
-): { entities: RawEntity[]; problems: CatalogProblem[] } {
+): Promise<{ entities: RawEntity[]; problems: CatalogProblem[] }> {
   const problems: CatalogProblem[] = [];
   if (Buffer.byteLength(text, 'utf8') > CATALOG_LIMITS.fileBytes) {
     return {
@@ -115,6 +118,7 @@ export function parseCatalogText(
     };
   }
   let values: { source: string; value: unknown }[] = [];
+  let truncated = false;
   if (format === 'json') {
     let parsed: unknown;
     try {
@@ -133,29 +137,49 @@ export function parseCatalogText(
           : [parsed];
     values = list.map((value, i) => ({ source: `${name}#${i + 1}`, value }));
   } else {
-    let docs: ReturnType<typeof parseAllDocuments>;
+    // The YAML parser recurses: a file of deeply nested brackets would hold the event loop for
+    // seconds before it gave up, so such a file is refused before it is parsed.
+    if (flowDepth(text) > CATALOG_LIMITS.depth * 4) {
+      return {
+        entities: [],
+        problems: [
+          {
+            source: name,
+            message: `brackets nest deeper than ${CATALOG_LIMITS.depth * 4} levels: the file was skipped`,
+          },
+        ],
+      };
+    }
+    // Document by document (the parser and composer are lazy), letting the event loop run between
+    // slices: a large file must not hold up Slack's 3-second acknowledgements.
     try {
-      docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+      const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+      let i = 0;
+      for (const doc of composer.compose(new Parser().parse(text))) {
+        i++;
+        if (i % 25 === 0) await breathe();
+        if (i > CATALOG_LIMITS.documentsPerFile) {
+          truncated = true;
+          break;
+        }
+        const source = `${name}#${i}`;
+        if (doc.errors.length) {
+          problems.push({ source, message: `not valid YAML: ${messageOf(doc.errors[0])}` });
+          continue;
+        }
+        try {
+          const value: unknown = doc.toJS({ maxAliasCount: 50 });
+          // An empty document (a stray `---` at the end) is nothing, not a problem.
+          if (value !== null && value !== undefined) values.push({ source, value });
+        } catch (err) {
+          problems.push({ source, message: `not valid YAML: ${messageOf(err)}` });
+        }
+      }
     } catch (err) {
       return { entities: [], problems: [{ source: name, message: `not valid YAML: ${messageOf(err)}` }] };
     }
-    const list = Array.isArray(docs) ? docs : [docs];
-    list.forEach((doc, i) => {
-      const source = `${name}#${i + 1}`;
-      if (doc.errors.length) {
-        problems.push({ source, message: `not valid YAML: ${messageOf(doc.errors[0])}` });
-        return;
-      }
-      try {
-        const value: unknown = doc.toJS({ maxAliasCount: 50 });
-        // An empty document (a stray `---` at the end) is nothing, not a problem.
-        if (value !== null && value !== undefined) values.push({ source, value });
-      } catch (err) {
-        problems.push({ source, message: `not valid YAML: ${messageOf(err)}` });
-      }
-    });
   }
-  if (values.length > CATALOG_LIMITS.documentsPerFile) {
+  if (truncated || values.length > CATALOG_LIMITS.documentsPerFile) {
     problems.push({
       source: name,
       message: `more than ${CATALOG_LIMITS.documentsPerFile} entities in one file: the rest were skipped`,
@@ -163,6 +187,20 @@ export function parseCatalogText(
     values = values.slice(0, CATALOG_LIMITS.documentsPerFile);
   }
   return { entities: values, problems };
+}
+
+/** How deep `[` and `{` nest in a text (brackets in quotes and comments count too: a safe overestimate). */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let most = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      depth++;
+      if (depth > most) most = depth;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return most;
 }
 
 /** The longest string in a value and how deep it nests, stopping early past the limits. */
@@ -355,7 +393,8 @@ export async function buildCatalog(
   }
   const valid: Valid[] = [];
   const seen = new Map<string, string>();
-  for (const r of input) {
+  for (const [n, r] of input.entries()) {
+    if (n % 50 === 49) await breathe();
     let v: Valid | null;
     try {
       v = await validate(r);

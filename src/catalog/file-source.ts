@@ -97,7 +97,7 @@ export async function readCatalogPath(catalogPath: string): Promise<CatalogConte
       problems.push({ source: name, message: `could not be read: ${(err as Error).message}` });
       continue;
     }
-    const parsed = parseCatalogText(text, name, /\.json$/i.test(file) ? 'json' : 'yaml');
+    const parsed = await parseCatalogText(text, name, /\.json$/i.test(file) ? 'json' : 'yaml');
     entities.push(...parsed.entities);
     problems.push(...parsed.problems);
     if (entities.length > CATALOG_LIMITS.entities) break;

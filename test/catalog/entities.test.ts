@@ -75,7 +75,7 @@ spec:
 `;
 
 async function build(text: string, name = 'catalog-info.yaml') {
-  const parsed = parseCatalogText(text, name, 'yaml');
+  const parsed = await parseCatalogText(text, name, 'yaml');
   return buildCatalog(parsed.entities, parsed.problems);
 }
 
@@ -299,9 +299,9 @@ describe('buildCatalog', () => {
   });
 });
 
-describe('parseCatalogText', () => {
-  test('YAML: many documents, numbered from 1; a broken one is a problem, empty ones are nothing', () => {
-    const r = parseCatalogText('a: 1\n---\nkey: [unclosed\n---\n---\nb: 2\n', 'svc/x.yaml', 'yaml');
+describe('parseCatalogText', async () => {
+  test('YAML: many documents, numbered from 1; a broken one is a problem, empty ones are nothing', async () => {
+    const r = await parseCatalogText('a: 1\n---\nkey: [unclosed\n---\n---\nb: 2\n', 'svc/x.yaml', 'yaml');
     assert.deepEqual(r.entities, [
       { source: 'svc/x.yaml#1', value: { a: 1 } },
       { source: 'svc/x.yaml#4', value: { b: 2 } },
@@ -311,8 +311,8 @@ describe('parseCatalogText', () => {
     assert.match(r.problems[0]!.message, /not valid YAML/);
   });
 
-  test('YAML: duplicate keys and alias bombs are problems, not hangs', () => {
-    assert.equal(parseCatalogText('a: 1\na: 2\n', 'x.yaml', 'yaml').problems.length, 1);
+  test('YAML: duplicate keys and alias bombs are problems, not hangs', async () => {
+    assert.equal((await parseCatalogText('a: 1\na: 2\n', 'x.yaml', 'yaml')).problems.length, 1);
     const bomb = [
       'a: &a [x, x, x, x, x, x, x, x, x]',
       ...Array.from({ length: 9 }, (_, i) => {
@@ -320,30 +320,44 @@ describe('parseCatalogText', () => {
         return `l${i}: &l${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
       }),
     ].join('\n');
-    const r = parseCatalogText(bomb, 'bomb.yaml', 'yaml');
+    const r = await parseCatalogText(bomb, 'bomb.yaml', 'yaml');
     assert.equal(r.entities.length, 0);
     assert.equal(r.problems.length, 1);
   });
 
-  test('JSON: an entity, a list, or an API answer with items; bad JSON is a problem', () => {
-    assert.equal(parseCatalogText('{"kind":"Component"}', 'a.json', 'json').entities.length, 1);
-    assert.deepEqual(
-      parseCatalogText('[{"a":1},{"b":2}]', 'a.json', 'json').entities.map((e) => e.source),
-      ['a.json#1', 'a.json#2'],
+  test('YAML nested too deep is refused before it is parsed, at once', async () => {
+    const started = performance.now();
+    const r = await parseCatalogText(`${'['.repeat(300_000)}${']'.repeat(300_000)}`, 'deep.yaml', 'yaml');
+    assert.ok(performance.now() - started < 1000);
+    assert.deepEqual(r.entities, []);
+    assert.match(r.problems[0]!.message, /brackets nest deeper than 80 levels/);
+    // Brackets that close again do not add up.
+    assert.equal(
+      (await parseCatalogText(Array(100).fill('a: [1, [2]]\nb: {c: [3]}\n').join('---\n'), 'ok.yaml', 'yaml')).problems
+        .length,
+      0,
     );
-    assert.equal(parseCatalogText('{"items":[{},{},{}]}', 'a.json', 'json').entities.length, 3);
-    assert.match(parseCatalogText('{nope', 'a.json', 'json').problems[0]!.message, /not valid JSON/);
   });
 
-  test('a file larger than the limit is skipped with a problem', () => {
-    const r = parseCatalogText('#'.repeat(CATALOG_LIMITS.fileBytes + 1), 'big.yaml', 'yaml');
+  test('JSON: an entity, a list, or an API answer with items; bad JSON is a problem', async () => {
+    assert.equal((await parseCatalogText('{"kind":"Component"}', 'a.json', 'json')).entities.length, 1);
+    assert.deepEqual(
+      (await parseCatalogText('[{"a":1},{"b":2}]', 'a.json', 'json')).entities.map((e) => e.source),
+      ['a.json#1', 'a.json#2'],
+    );
+    assert.equal((await parseCatalogText('{"items":[{},{},{}]}', 'a.json', 'json')).entities.length, 3);
+    assert.match((await parseCatalogText('{nope', 'a.json', 'json')).problems[0]!.message, /not valid JSON/);
+  });
+
+  test('a file larger than the limit is skipped with a problem', async () => {
+    const r = await parseCatalogText('#'.repeat(CATALOG_LIMITS.fileBytes + 1), 'big.yaml', 'yaml');
     assert.deepEqual(r.entities, []);
     assert.match(r.problems[0]!.message, /larger than/);
   });
 
-  test('more documents than the limit: the rest are skipped with a problem', () => {
+  test('more documents than the limit: the rest are skipped with a problem', async () => {
     const text = Array.from({ length: CATALOG_LIMITS.documentsPerFile + 3 }, (_, i) => `n: ${i}`).join('\n---\n');
-    const r = parseCatalogText(text, 'many.yaml', 'yaml');
+    const r = await parseCatalogText(text, 'many.yaml', 'yaml');
     assert.equal(r.entities.length, CATALOG_LIMITS.documentsPerFile);
     assert.match(r.problems[0]!.message, /more than 1000 entities in one file/);
   });
