@@ -317,6 +317,14 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       'audit checkpoints off: set AUDIT_CHECKPOINT_DIR or AUDIT_CHANNEL, and AUDIT_SIGNING_KEY, to anchor the audit trail outside the database',
     );
   }
+  // The GitHub App: who approved merged pull requests, and the deployment protection rule's answers.
+  if (!opts.codeHost)
+    logger.info(
+      core.codeHost ? { appId: config.GITHUB_APP_ID, apiUrl: config.GITHUB_API_URL } : {},
+      core.codeHost
+        ? 'GitHub App on: pull request approvals and deployment protection answers'
+        : 'GitHub App off: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY to read pull request approvals and answer deployment protection rules',
+    );
   const deps: ServiceDeps = {
     ...core,
     reminders: reminderQueue.scheduler,

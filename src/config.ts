@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { isValidTimeZone } from './domain/time.ts';
 import { AppError } from './domain/errors.ts';
@@ -52,6 +53,16 @@ export const auditKeysSchema = z.object({
   /** The public key audit:verify trusts (base64 or SPKI PEM); derived from AUDIT_SIGNING_KEY when unset. */
   AUDIT_VERIFY_KEY: z.preprocess(blankIsUnset, parsedWith(parseVerifyKey).optional()),
 });
+
+/** An RSA private key in PEM that node:crypto reads (what GitHub gives a GitHub App). */
+function isRsaPrivateKeyPem(pem: string): boolean {
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) return false;
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
 
 /** The whole environment of the bot, parsed once at start. */
 export const configSchema = z
@@ -144,8 +155,9 @@ export const configSchema = z
     GITHUB_APP_PRIVATE_KEY: optional(
       z
         .string()
-        .refine((v) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(v) && /-----END (RSA )?PRIVATE KEY-----/.test(v), {
-          message: "must be the GitHub App's private key in PEM (-----BEGIN RSA PRIVATE KEY----- …)",
+        .transform((v) => (v.includes('\\n') ? v.replace(/\\r/g, '').replace(/\\n/g, '\n') : v))
+        .refine(isRsaPrivateKeyPem, {
+          message: "must be the GitHub App's private key in PEM (-----BEGIN RSA PRIVATE KEY----- …), as GitHub gave it",
         }),
     ),
     /** GitHub's REST API (GitHub Enterprise Server: https://HOST/api/v3). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,7 +105,9 @@ describe('config', () => {
     const off = loadConfig(GOOD);
     assert.equal(off.GITHUB_APP_ID, undefined);
     assert.equal(off.GITHUB_API_URL, 'https://api.github.com');
-    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n';
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString();
     const on = loadConfig({
       ...GOOD,
       GITHUB_APP_ID: '123456',
@@ -135,6 +138,17 @@ describe('config', () => {
     assert.match(
       problem({ ...GOOD, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'ghp_notakey' }),
       /GITHUB_APP_PRIVATE_KEY must be the GitHub App's private key in PEM/,
+    );
+    const broken = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n';
+    assert.match(
+      problem({ ...GOOD, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: broken }),
+      /GITHUB_APP_PRIVATE_KEY must be/,
+    );
+    // On one line with \n escapes, as many secret stores keep it.
+    assert.equal(
+      loadConfig({ ...GOOD, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: pem.replace(/\n/g, '\\n') })
+        .GITHUB_APP_PRIVATE_KEY,
+      pem,
     );
     assert.match(
       problem({ ...GOOD, GITHUB_API_URL: 'ftp://github.example' }),
