@@ -66,6 +66,19 @@ export function deploymentCallbackOf(
   return { owner: m[1]!, repo: m[2]!, runId };
 }
 
+/**
+ * GitHub's media types (`application/vnd.github.v3+json`, the previews @octokit/auth-app still asks
+ * for) are JSON, which Octokit reads as JSON only under `application/json`: an answer labelled so
+ * (GitHub Enterprise Server, a proxy, a mock of GitHub's description) is relabelled.
+ */
+function asJson(res: Response): Response {
+  const type = res.headers.get('content-type') ?? '';
+  if (!/^application\/vnd\.github(?:\.[a-z0-9.-]+)?\+json\b/i.test(type)) return res;
+  const headers = new Headers(res.headers);
+  headers.set('content-type', 'application/json; charset=utf-8');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
 /** A PEM from the environment: `\n` escapes (one-line secrets) made line breaks. */
 export function pemFromEnv(value: string): string {
   return value.includes('\\n') ? value.replace(/\\r/g, '').replace(/\\n/g, '\n') : value;
@@ -76,12 +89,11 @@ export class GitHubAppClient implements CodeHost {
   private readonly auth: ReturnType<typeof createAppAuth>;
   private readonly apiUrl: string;
 
-  constructor(opts: { appId: string | number; privateKey: string; apiUrl: string; fetch?: typeof fetch }) {
+  constructor(opts: { appId: string | number; privateKey: string; apiUrl: string }) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
     // Every call (the installation token's too) gives up after TIMEOUT_MS.
-    const send = opts.fetch ?? fetch;
-    const timed: typeof fetch = (url, init) =>
-      send(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+    const timed: typeof fetch = async (url, init) =>
+      asJson(await fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) }));
     this.octokit = new Octokit({ baseUrl: this.apiUrl, userAgent: 'incident-bot', request: { fetch: timed } });
     this.auth = createAppAuth({
       appId: opts.appId,

@@ -4,24 +4,13 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { useTestBot } from '../support/bot.ts';
+import { pullRequestClosedPayload, signGitHub } from '../support/changes.ts';
+import { testDatabases } from '../support/databases.ts';
 import { GitHubAppClient } from '../../src/github/client.ts';
 import { CodeHostUnavailable } from '../../src/ports/code-host.ts';
 import { startPrism, type PrismHandle } from '../support/prism.ts';
 import { patchedGitHubSpec } from '../support/specs.ts';
-
-/**
- * GitHub answers `Content-Type: application/json; charset=utf-8` whatever vendor media type was
- * asked for; Prism answers with the type asked for (see patchGitHubSpec), which Octokit would not
- * read as JSON. This puts GitHub's header back on Prism's answers; the requests are untouched.
- */
-const asGitHubAnswers: typeof fetch = async (url, init) => {
-  const res = await fetch(url, init);
-  const type = res.headers.get('content-type') ?? '';
-  if (!/^application\/vnd\.github\.[a-z0-9.-]+\+json/.test(type)) return res;
-  const headers = new Headers(res.headers);
-  headers.set('content-type', 'application/json; charset=utf-8');
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-};
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -36,7 +25,6 @@ describe('GitHub App client against GitHub’s OpenAPI description (Prism)', () 
       appId: '123456',
       privateKey: PEM.replace(/\n/g, '\\n'),
       apiUrl: prism.url,
-      fetch: asGitHubAnswers,
     });
   });
   after(() => prism.close());
@@ -111,5 +99,51 @@ describe('GitHub App client against GitHub’s OpenAPI description (Prism)', () 
       down.approvals({ repository: 'acme/ehr-api', number: 1, installationId: 3 }),
       CodeHostUnavailable,
     );
+  });
+});
+
+describe('a merged pull request through the running bot, its approvals asked of GitHub’s description (Prism)', () => {
+  const SECRET = 'github-webhook-secret-contract';
+  // Prism is started before the bot, which is configured with its URL.
+  let prism: PrismHandle;
+  before(async () => {
+    prism = await startPrism(await patchedGitHubSpec());
+  });
+  after(() => prism.close());
+  const [database] = testDatabases();
+  const env = useTestBot(database!, {
+    users: [],
+    env: {
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_APP_ID: '123456',
+      GITHUB_APP_PRIVATE_KEY: PEM,
+      get GITHUB_API_URL() {
+        return prism.url;
+      },
+    } as Record<string, string>,
+  });
+
+  test('the App configured from the environment reads the approvals, and every request is one GitHub allows', async () => {
+    const body = JSON.stringify(pullRequestClosedPayload({ merged: true, number: 17 }));
+    const res = await fetch(`${env.app.url}/github/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': crypto.randomUUID(),
+        'x-hub-signature-256': signGitHub(body, SECRET),
+      },
+      body,
+    });
+    assert.equal(res.status, 202);
+    await env.app.bot.idle();
+    assert.deepEqual(prism.violations('request'), []);
+    assert.deepEqual(prism.requests(), [
+      'POST /app/installations/1/access_tokens',
+      'GET /repos/Codertocat/Hello-World/pulls/17/reviews',
+    ]);
+    const [change] = await env.app.bot.db.prisma.changeEvent.findMany();
+    // GitHub's example review: octocat approved.
+    assert.deepEqual(change?.approvers, ['octocat']);
   });
 });
