@@ -59,6 +59,7 @@ export const PAGERDUTY_PATHS = [
   '/oncalls',
   '/schedules',
   '/services',
+  '/services/{id}',
   '/teams',
   '/users',
   '/users/{id}',

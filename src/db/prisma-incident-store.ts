@@ -31,6 +31,7 @@ function toIncident(r: Row): Incident {
     title: r.title,
     description: r.description,
     affectedService: r.affectedService,
+    serviceOwner: r.serviceOwner,
     severity: r.severity,
     status: r.status,
     isPrivate: r.isPrivate,
@@ -58,6 +59,7 @@ function toIncident(r: Row): Incident {
     freezeAnnounced: r.freezeAnnounced,
     clinicalNotifiedAt: r.clinicalNotifiedAt,
     onCallInvitedAt: r.onCallInvitedAt,
+    ownerNotifiedAt: r.ownerNotifiedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
     nearMiss: r.nearMiss,
     dataBreach: r.dataBreach,
@@ -75,6 +77,7 @@ const INCIDENT_FIELDS: Record<Exclude<keyof Incident, 'roles'>, string> = {
   title: 'i.title',
   description: 'i.description',
   affectedService: 'i.affected_service',
+  serviceOwner: 'i.service_owner',
   severity: 'i.severity::text',
   status: 'i.status::text',
   isPrivate: 'i.is_private',
@@ -101,6 +104,7 @@ const INCIDENT_FIELDS: Record<Exclude<keyof Incident, 'roles'>, string> = {
   freezeAnnounced: 'i.freeze_announced',
   clinicalNotifiedAt: 'i.clinical_notified_at',
   onCallInvitedAt: 'i.on_call_invited_at',
+  ownerNotifiedAt: 'i.owner_notified_at',
   onCallLookupFailedNoticed: 'i.on_call_lookup_failed_noticed',
   nearMiss: 'i.near_miss',
   dataBreach: 'i.data_breach',
@@ -149,6 +153,7 @@ const PATCH_COLUMNS: Record<keyof ProvisioningPatch, string> = {
   declarerInvited: 'declarer_invited',
   announcementTs: 'announcement_ts',
   onCallInvitedAt: 'on_call_invited_at',
+  ownerNotifiedAt: 'owner_notified_at',
   onCallLookupFailedNoticed: 'on_call_lookup_failed_noticed',
 };
 
@@ -234,10 +239,10 @@ function insertDeclared(input: Parameters<IncidentStore['createIfAbsent']>[0]): 
   return Prisma.sql`${auditedWith()},
     n AS (UPDATE number_counter SET last = last + 1 WHERE name = 'incident' RETURNING last),
     i AS (
-      INSERT INTO incident (id, number, declare_key, title, description, affected_service, severity, status, is_private,
+      INSERT INTO incident (id, number, declare_key, title, description, affected_service, service_owner, severity, status, is_private,
                             clinical_impact, near_miss, resolved_at, data_breach, breach_aware_at, declared_by,
                             origin_channel_id, response_url, created_at, last_update_at, updated_at)
-      SELECT ${randomUUID()}::uuid, n.last, ${input.declareKey}, ${i.title}, ${i.description}, ${i.affectedService},
+      SELECT ${randomUUID()}::uuid, n.last, ${input.declareKey}, ${i.title}, ${i.description}, ${i.affectedService}, ${i.serviceOwner},
              ${i.severity}::"Severity", ${i.status}::"IncidentStatus", ${i.isPrivate}, ${i.clinicalImpact}, ${i.nearMiss},
              ${i.resolvedAt ? iso(i.resolvedAt) : null}::timestamptz, ${i.dataBreach},
              ${i.breachAwareAt ? iso(i.breachAwareAt) : null}::timestamptz, ${i.declaredBy}, ${i.originChannelId},

@@ -387,7 +387,10 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
       dataBreach = true;
       breachAware = parseAwareness(w.slice('--aware='.length));
     } else if (flag.startsWith('--service=')) {
-      affectedService = w.slice('--service='.length);
+      // `--service=EHR API`: the value runs to the next option or the end (a catalog title has spaces).
+      const words = [w.slice('--service='.length)];
+      while (i + 1 < rest.length && !rest[i + 1]!.startsWith('--')) words.push(rest[++i]!);
+      affectedService = words.join(' ');
     } else if (flag === '--service' && rest[i + 1]) {
       affectedService = rest[++i]!;
     } else {

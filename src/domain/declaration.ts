@@ -63,6 +63,7 @@ export type NewIncident = Pick<
   | 'title'
   | 'description'
   | 'affectedService'
+  | 'serviceOwner'
   | 'severity'
   | 'status'
   | 'isPrivate'
@@ -96,6 +97,8 @@ export function declaredIncident(input: {
   via: string;
   originChannelId: string | null;
   responseUrl: string | null;
+  /** The affected service's owner in the service catalog (domain/declared-service.ts); null or left out: none. */
+  serviceOwner?: string | null;
 }): DeclaredIncident {
   const { declaration: d, declaredBy, declaredAt } = input;
   const breachAwareAt = d.dataBreach ? (d.breachAwareAt ?? declaredAt) : null;
@@ -104,6 +107,7 @@ export function declaredIncident(input: {
       title: d.title,
       description: d.description,
       affectedService: d.affectedService,
+      serviceOwner: input.serviceOwner ?? null,
       severity: d.severity,
       status: d.nearMiss ? 'RESOLVED' : 'DECLARED',
       isPrivate: d.isPrivate,
@@ -130,6 +134,7 @@ export function declaredIncident(input: {
           isPrivate: d.isPrivate,
           clinicalImpact: d.clinicalImpact,
           affectedService: d.affectedService,
+          ...(input.serviceOwner ? { serviceOwner: input.serviceOwner } : {}),
           ...(d.nearMiss ? { nearMiss: true } : {}),
           ...(d.dataBreach ? { dataBreach: true } : {}),
         },

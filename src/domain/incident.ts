@@ -28,6 +28,8 @@ export interface Incident {
   title: string;
   description: string;
   affectedService: string | null;
+  /** The affected service's owner in the service catalog when declared (e.g. `group:default/platform`); null when none. */
+  serviceOwner: string | null;
   severity: Severity;
   status: IncidentStatus;
   isPrivate: boolean;
@@ -61,6 +63,8 @@ export interface Incident {
   freezeAnnounced: boolean;
   clinicalNotifiedAt: Date | null;
   onCallInvitedAt: Date | null;
+  /** The owning team of the affected service was told in its channel (or could not be: a warning on the timeline). */
+  ownerNotifiedAt: Date | null;
   onCallLookupFailedNoticed: boolean;
   /** A near miss: recorded for its review; nobody is paged and it is never active. */
   nearMiss: boolean;

@@ -10,6 +10,7 @@ export type ProvisioningStep =
   | 'announce'
   | 'start-freeze'
   | 'alert-clinical-safety'
+  | 'notify-owner'
   | 'invite-on-call';
 
 export const STEP_LABELS: Record<ProvisioningStep, string> = {
@@ -20,6 +21,7 @@ export const STEP_LABELS: Record<ProvisioningStep, string> = {
   announce: 'announcing it in the broadcast channel',
   'start-freeze': 'announcing the SEV1 change freeze',
   'alert-clinical-safety': 'alerting clinical safety',
+  'notify-owner': "telling the service's owning team",
   'invite-on-call': 'inviting the on-call responders',
 };
 
@@ -45,10 +47,14 @@ export function pendingSteps(
     | 'clinicalNotifiedAt'
     | 'affectedService'
     | 'onCallInvitedAt'
+    | 'ownerNotifiedAt'
     | 'nearMiss'
   >,
-  /** Whether an on-call system is connected (then the affected service's on-call are invited). */
-  opts: { onCall: boolean } = { onCall: false },
+  /**
+   * `onCall`: an on-call system is connected (then the affected service's on-call are invited).
+   * `ownerChannel`: the catalog gives the affected service's owning team a channel (then it is told, once).
+   */
+  opts: { onCall: boolean; ownerChannel?: boolean } = { onCall: false },
 ): ProvisioningStep[] {
   const steps: ProvisioningStep[] = [];
   if (!i.channelId) steps.push('create-channel');
@@ -61,6 +67,8 @@ export function pendingSteps(
   const undecidedFreeze = freezeApplies(i) && !i.freezeActive;
   if (undecidedFreeze || i.freezeActive !== i.freezeAnnounced) steps.push('start-freeze');
   if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
+  // The owning team is told once (or found unreachable: a warning). A near miss pages nobody.
+  if (opts.ownerChannel && i.affectedService && !i.ownerNotifiedAt && !i.nearMiss) steps.push('notify-owner');
   // Last: an on-call system that is down must not hold up anything else.
   // A near miss pages nobody.
   if (opts.onCall && i.affectedService && !i.onCallInvitedAt && !i.nearMiss) steps.push('invite-on-call');

@@ -1,4 +1,6 @@
 import type { ActionItem } from '../domain/action-items.ts';
+import type { CatalogService } from '../domain/catalog.ts';
+import type { ChangeEvent } from '../domain/changes.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
 
@@ -70,6 +72,11 @@ export type Notice =
   /** `hours` after awareness: 24, 48, 66, or 72 when the deadline has passed. */
   | { kind: 'breach-reminder'; incident: Incident; hours: number; deadline: Date; now: Date; timeZone: string }
   | { kind: 'on-call-lookup-failed'; incident: Incident; reason: string }
+  /**
+   * To the affected service's owning team, in its channel: the incident redacted (outboundIncident);
+   * a private one only by its reference. `service`: the catalog's name for people; `owner`: the team's.
+   */
+  | { kind: 'owner-notice'; incident: Incident; service: string; owner: string | null }
   | {
       kind: 'on-call-invited';
       incident: Incident;
@@ -86,6 +93,16 @@ export type Notice =
   | { kind: 'action-item-added'; incident: Incident; by: string; item: ActionItem }
   /** To the new owner, directly. */
   | { kind: 'action-item-assigned'; incident: Incident; by: string; item: ActionItem };
+
+/**
+ * What the pinned summary shows beside the incident's record (services/summary-context.ts): its
+ * affected service in the catalog (null: none, or unknown to it) and the recent changes to it.
+ */
+export interface SummaryContext {
+  service: CatalogService | null;
+  /** Newest first, at most a few (the use case decides how many and from when). */
+  changes: ChangeEvent[];
+}
 
 /** A file to share: text (e.g. Markdown, CSV) or bytes (e.g. a PNG chart). */
 export interface ChatFile {
@@ -114,8 +131,8 @@ export interface ChatPlatform {
   /** Whether the user is a member of the channel now (Slack: conversations.members); false for a channel that is gone. */
   isMember(channelId: string, userId: string): Promise<boolean>;
   /** Posts the incident summary; returns the message id (Slack ts). */
-  postSummary(channelId: string, incident: Incident): Promise<string>;
-  updateSummary(channelId: string, ts: string, incident: Incident): Promise<void>;
+  postSummary(channelId: string, incident: Incident, context: SummaryContext): Promise<string>;
+  updateSummary(channelId: string, ts: string, incident: Incident, context: SummaryContext): Promise<void>;
   /** Pinning an already pinned message is fine. */
   pinMessage(channelId: string, ts: string): Promise<void>;
   /** Announces the incident in the broadcast channel; returns the message id. */

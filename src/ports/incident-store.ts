@@ -72,6 +72,7 @@ export type ProvisioningPatch = Partial<
     | 'announcementTs'
     | 'onCallInvitedAt'
     | 'onCallLookupFailedNoticed'
+    | 'ownerNotifiedAt'
   >
 >;
 

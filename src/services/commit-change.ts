@@ -7,6 +7,7 @@ import type { ServiceDeps } from './deps.ts';
 import { runAfterCommit } from './after-commit.ts';
 import { outboundNotice, warnAuthor, type Author, type OutboundFinding } from './outbound-text.ts';
 import { sendOwedNotices } from './owed-notices.ts';
+import { summaryContext } from './summary-context.ts';
 
 /** Where a notice goes: the incident's channel, the broadcast channel (never for private incidents), the clinical-safety channel. */
 export type NoticeTarget = 'incident' | 'broadcast' | 'clinical-safety';
@@ -109,7 +110,7 @@ export async function redrawStaleSummary(deps: ServiceDeps, incidentId: string):
     try {
       const latest = await deps.store.findById(incidentId);
       if (latest?.channelId && latest.summaryTs) {
-        await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest);
+        await deps.chat.updateSummary(latest.channelId, latest.summaryTs, latest, await summaryContext(deps, latest));
         drawn = version;
       }
     } finally {

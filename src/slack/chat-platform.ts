@@ -12,6 +12,7 @@ import {
   type ChatPlatform,
   type CreateChannelResult,
   type Notice,
+  type SummaryContext,
 } from '../ports/chat-platform.ts';
 import { incidentAnnouncement } from './views/announcement.ts';
 import { incidentSummary } from './views/incident-summary.ts';
@@ -178,14 +179,14 @@ export class SlackChatPlatform implements ChatPlatform {
     ]);
   }
 
-  async postSummary(channelId: string, incident: Incident): Promise<string> {
-    const msg = incidentSummary(incident, this.defaultTimeZone, this.clock.now());
+  async postSummary(channelId: string, incident: Incident, context: SummaryContext): Promise<string> {
+    const msg = incidentSummary(incident, this.defaultTimeZone, this.clock.now(), context);
     const res = await call(() => this.client.chat.postMessage({ channel: channelId, ...msg }), postedMessage);
     return res!.ts;
   }
 
-  async updateSummary(channelId: string, ts: string, incident: Incident): Promise<void> {
-    const msg = incidentSummary(incident, this.defaultTimeZone, this.clock.now());
+  async updateSummary(channelId: string, ts: string, incident: Incident, context: SummaryContext): Promise<void> {
+    const msg = incidentSummary(incident, this.defaultTimeZone, this.clock.now(), context);
     await call(() => this.client.chat.update({ channel: channelId, ts, ...msg }), anything);
   }
 

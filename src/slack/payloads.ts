@@ -65,9 +65,27 @@ export const declareModalValues = {
   text: textValue,
   select: z.object({ selected_option: z.object({ value: z.string() }).nullish() }),
   checkboxes: z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) }),
+  /** The service search (with a catalog): the chosen service's name. */
+  externalSelect: z.object({
+    type: z.literal('external_select'),
+    selected_option: z.object({ value: z.string().max(255) }).nullish(),
+  }),
   /** Block Kit's datetimepicker: the chosen moment in Unix seconds (the picker shows the person's own zone). */
   dateTime: z.object({ selected_date_time: z.number().int().positive().nullish() }),
 };
+
+/** What the declare form's service search sends as it is typed in (Slack's block_suggestion). */
+export const serviceSuggestionSchema = z.object({
+  type: z.literal('block_suggestion'),
+  user: z.object({ id: z.string().min(1) }),
+  action_id: z.string(),
+  block_id: z.string(),
+  /** What was typed so far (empty with min_query_length 0); longer than any service name is cut. */
+  value: z
+    .string()
+    .default('')
+    .transform((v) => v.slice(0, 200)),
+});
 
 // ---- The envelope of every delivery -------------------------------------------------------------
 // What any request to /slack/events (or any Socket Mode delivery) must look like before Bolt sees

@@ -54,9 +54,14 @@ test('the Slack calls the bot makes, through its adapter, satisfy the Slack Web 
     await probe('findChannelByName', () => platform.findChannelByName('random')),
     await probe('createChannel', () => platform.createChannel('inc-12-payments-api-500s', false)),
     await probe('inviteUsers', () => platform.inviteUsers(CHANNEL, ['U123', 'U456'])),
-    await probe('postSummary', () => platform.postSummary(CHANNEL, incident)),
+    await probe('postSummary', () => platform.postSummary(CHANNEL, incident, { service: null, changes: [] })),
     await probe('updateSummary', () =>
-      platform.updateSummary(CHANNEL, TS, { ...incident, status: 'RESOLVED', resolvedAt: new Date() }),
+      platform.updateSummary(
+        CHANNEL,
+        TS,
+        { ...incident, status: 'RESOLVED', resolvedAt: new Date() },
+        { service: null, changes: [] },
+      ),
     ),
     await probe('pinMessage', () => platform.pinMessage(CHANNEL, TS)),
     await probe('announce', () => platform.announce('C0BROADCAST', incident)),

@@ -19,6 +19,7 @@ import type {
   ChatPlatform,
   CreateChannelResult,
   Notice,
+  SummaryContext,
 } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
@@ -70,7 +71,7 @@ export class FakeChat implements ChatPlatform {
   readonly channels: { id: string; name: string; isPrivate: boolean }[] = [];
   readonly invites: { channelId: string; userIds: string[] }[] = [];
   /** Summaries posted and redrawn, each with the incident as drawn. */
-  readonly summaries: { channelId: string; ts: string; incident: Incident; redraw: boolean }[] = [];
+  readonly summaries: { channelId: string; ts: string; incident: Incident; redraw: boolean; context: SummaryContext }[] = [];
   readonly pins: { channelId: string; ts: string }[] = [];
   readonly announcements: { channelId: string; ts: string; incident: Incident }[] = [];
   readonly reviews: { channelId: string; review: PostIncidentReview; ts: string }[] = [];
@@ -156,16 +157,25 @@ export class FakeChat implements ChatPlatform {
     return this.everyoneIsMember || this.members.has(`${channelId}/${userId}`);
   }
 
-  async postSummary(channelId: string, incident: Incident): Promise<string> {
+  async postSummary(
+    channelId: string,
+    incident: Incident,
+    context: SummaryContext = { service: null, changes: [] },
+  ): Promise<string> {
     await this.enter('postSummary', [channelId, incident]);
     const ts = this.nextTs();
-    this.summaries.push({ channelId, ts, incident, redraw: false });
+    this.summaries.push({ channelId, ts, incident, redraw: false, context });
     return ts;
   }
 
-  async updateSummary(channelId: string, ts: string, incident: Incident): Promise<void> {
+  async updateSummary(
+    channelId: string,
+    ts: string,
+    incident: Incident,
+    context: SummaryContext = { service: null, changes: [] },
+  ): Promise<void> {
     await this.enter('updateSummary', [channelId, ts, incident]);
-    this.summaries.push({ channelId, ts, incident, redraw: true });
+    this.summaries.push({ channelId, ts, incident, redraw: true, context });
   }
 
   async pinMessage(channelId: string, ts: string): Promise<void> {

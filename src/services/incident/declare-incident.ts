@@ -3,9 +3,16 @@ import {
   declarationSchema,
   declaredIncident,
   parseDeclaration,
+  SERVICE_MAX,
   type DeclarationInput,
 } from '../../domain/declaration.ts';
 import { z } from 'zod';
+import { serviceNamed } from '../../domain/catalog.ts';
+import {
+  patientFacingAdvice,
+  resolveDeclaredService,
+  type DeclaredService,
+} from '../../domain/declared-service.ts';
 import { AppError } from '../../domain/errors.ts';
 import { isValidTimeZone } from '../../domain/time.ts';
 import type { Incident } from '../../domain/incident.ts';
@@ -26,10 +33,17 @@ export interface DeclareIncidentInput {
   breachAware?: AwarenessSpec;
   /** The PagerDuty incident that declared it: linked in the same transaction as the incident. */
   pagerDutyLink?: PagerDutyLink;
+  /**
+   * The affected service as resolved against the catalog before the declaration was held
+   * (withDeclaredService), so a replay declares what was acknowledged whatever the catalog says
+   * by then; null: none. Left out: resolved when recorded.
+   */
+  service?: DeclaredService | null;
 }
 
 export type DeclareIncidentResult =
-  | { duplicate: false; outcome: ProvisionOutcome }
+  /** `advice`: what the declarer should consider (a patient-facing service declared low or without clinical impact). */
+  | { duplicate: false; outcome: ProvisionOutcome; advice?: string[] }
   /** The same request came again: nothing new was made. */
   | { duplicate: true; incident: Incident };
 
@@ -57,7 +71,24 @@ export const heldDeclarationSchema = z.object({
       }),
     ])
     .optional(),
+  service: z
+    .object({ name: z.string().min(1).max(SERVICE_MAX), owner: z.string().min(1).max(255).nullable() })
+    .nullable()
+    .optional(),
 }) satisfies z.ZodType<DeclareIncidentInput, unknown>;
+
+/**
+ * The input with its affected service resolved against the catalog now (before it is held): the
+ * catalog service it names (stored by name, with its owner), or the text as typed without a
+ * catalog. Throws AppError, with suggestions, for a service the catalog does not know: nothing is
+ * held or recorded. A service text the declaration would refuse anyway is left to record().
+ */
+export function withDeclaredService<T extends DeclareIncidentInput>(deps: ServiceDeps, input: T): T {
+  if (input.service !== undefined) return input;
+  const typed = declarationSchema.shape.affectedService.safeParse(input.declaration.affectedService);
+  if (!typed.success) return input;
+  return { ...input, service: resolveDeclaredService(deps.catalog.current(), typed.data)?.declared ?? null };
+}
 
 /**
  * Declares an incident: records it (idempotent on `declareKey`), then opens its channel, invites
@@ -91,11 +122,20 @@ export async function declareIncident(
     { incidentId: incident.id, number: incident.number, severity: incident.severity },
     'incident declared',
   );
-  return { duplicate: false, outcome: await provisionIncident(deps, incident.id) };
+  const outcome = await provisionIncident(deps, incident.id);
+  const service = incident.affectedService ? serviceNamed(deps.catalog.current(), incident.affectedService) : null;
+  const advice = patientFacingAdvice(service, incident);
+  return { duplicate: false, outcome, ...(advice ? { advice: [advice] } : {}) };
 }
 
 async function record(deps: ServiceDeps, input: DeclareIncidentInput) {
   const declaration = parseDeclaration(input.declaration);
+  // Resolved once: as held (a replay declares what was acknowledged), else against the catalog now.
+  const service =
+    input.service !== undefined
+      ? input.service
+      : (resolveDeclaredService(deps.catalog.current(), declaration.affectedService)?.declared ?? null);
+  declaration.affectedService = service?.name ?? null;
   const now = deps.clock.now();
   if (declaration.dataBreach || input.breachAware) {
     // The 72-hour clock starts at awareness: when given, it must be real (not ahead, not absurdly old).
@@ -121,6 +161,7 @@ async function record(deps: ServiceDeps, input: DeclareIncidentInput) {
       responseUrl: input.responseUrl,
       declaredAt: now,
       via: input.via,
+      serviceOwner: service?.owner ?? null,
     }),
     ...(input.pagerDutyLink ? { pagerDutyLink: input.pagerDutyLink } : {}),
   });

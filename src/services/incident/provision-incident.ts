@@ -15,6 +15,8 @@ import type { ServiceDeps } from '../deps.ts';
 import { outboundIncident, redactionWarning } from '../../domain/redaction.ts';
 import { sendOwedNotices } from '../owed-notices.ts';
 import { redrawStaleSummary, refreshSummary } from '../commit-change.ts';
+import { serviceLabel, serviceNamed, type CatalogService } from '../../domain/catalog.ts';
+import { summaryContext } from '../summary-context.ts';
 
 export type ProvisionOutcome =
   /** `warnings`: steps that cannot succeed and were passed over (e.g. a guest cannot be invited). */
@@ -58,7 +60,10 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
     // Each step at most once a run: one left to another run (a notice being posted by a change)
     // is not waited for here.
     for (;;) {
-      step = pendingSteps(incident, { onCall: !!deps.onCall }).find((s) => !ran.has(s));
+      step = pendingSteps(incident, {
+        onCall: !!deps.onCall,
+        ownerChannel: !!catalogService(deps, incident)?.slackChannel,
+      }).find((s) => !ran.has(s));
       if (!step) break;
       incident = await runStep(deps, incident, step, warnings, lease);
       ran.add(step);
@@ -146,7 +151,8 @@ async function runStep(
       }
       return record({ declarerInvited: true });
     case 'post-summary': {
-      const posted = await record({ summaryTs: await chat.postSummary(channelId, incident) });
+      const context = await summaryContext(deps, incident);
+      const posted = await record({ summaryTs: await chat.postSummary(channelId, incident, context) });
       // A change recorded while it was being posted is drawn now (its own redraw found no summary).
       await redrawStaleSummary(deps, incident.id).catch((err) =>
         deps.logger.warn({ err }, 'summary not redrawn after a change'),
@@ -174,6 +180,8 @@ async function runStep(
         );
       return record({});
     }
+    case 'notify-owner':
+      return notifyOwner(deps, incident, warnings, record);
     case 'invite-on-call':
       return inviteOnCall(deps, incident, record);
     case 'alert-clinical-safety':
@@ -245,6 +253,85 @@ async function createChannel(deps: ServiceDeps, incident: Incident) {
   throw new ChatError('name_taken', `every channel name for ${incident.number} is taken`);
 }
 
+/** The catalog service the incident affects (by its stored name), or null: none, or no catalog. */
+function catalogService(deps: ServiceDeps, incident: Pick<Incident, 'affectedService'>): CatalogService | null {
+  return incident.affectedService ? serviceNamed(deps.catalog.current(), incident.affectedService) : null;
+}
+
+/** A Slack channel ID (C0123ABCD, or G… for an older private channel), as the catalog may give one. */
+const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
+
+/**
+ * The catalog's channel (an ID, or a name with or without #) as a channel ID, or null when no
+ * channel of that name is visible to the bot.
+ */
+async function teamChannelId(deps: ServiceDeps, channel: string): Promise<string | null> {
+  const given = channel.trim();
+  if (CHANNEL_ID.test(given)) return given;
+  const name = given.replace(/^#/, '').toLowerCase();
+  if (!name) return null;
+  return (await deps.chat.findChannelByName(name))?.id ?? null;
+}
+
+/**
+ * Tells the affected service's owning team, in its channel (the catalog's), that the incident
+ * affects it, with a link to the incident channel: the text through the PHI guard, a private
+ * incident by its reference only. Once: recorded with its timeline entry. A channel that cannot be
+ * found or posted to is a warning on the timeline (and to the declarer), never a failed
+ * declaration; Slack being down fails the step, so the background retry tries again.
+ */
+async function notifyOwner(
+  deps: ServiceDeps,
+  incident: Incident,
+  warnings: string[],
+  record: (patch: Parameters<ServiceDeps['store']['recordProvisioning']>[1], entry?: NewTimelineEntry) => Promise<Incident>,
+): Promise<Incident> {
+  const { chat, clock } = deps;
+  const service = catalogService(deps, incident);
+  const channel = service?.slackChannel;
+  // Gone from the catalog since (or its channel removed): nobody to tell, and nothing owed.
+  if (!service || !channel) return record({ ownerNotifiedAt: clock.now() });
+  const team = service.ownerName ?? service.owner;
+  const unreachable = (why: string) => {
+    warnings.push(
+      `I could not tell the owning team of ${serviceLabel(service)} in ${channel} (${why}): let them know yourself.`,
+    );
+    return record(
+      { ownerNotifiedAt: clock.now() },
+      {
+        occurredAt: clock.now(),
+        kind: 'owner_notice_failed',
+        actorId: null,
+        text: `Could not tell the owning team${team ? ` (${team})` : ''} in ${channel}: ${why}`,
+        data: { service: service.name, owner: service.owner, channel, error: why },
+      },
+    );
+  };
+  const channelId = await teamChannelId(deps, channel);
+  if (!channelId) return unreachable('no such channel visible to the bot');
+  try {
+    await chat.notify(channelId, {
+      kind: 'owner-notice',
+      incident: outboundIncident(incident).value,
+      service: serviceLabel(service),
+      owner: service.ownerName,
+    });
+  } catch (err) {
+    if (!(err instanceof ChatError) || isTransient(err)) throw err;
+    return unreachable(`Slack said ${err.code}`);
+  }
+  return record(
+    { ownerNotifiedAt: clock.now() },
+    {
+      occurredAt: clock.now(),
+      kind: 'owner_notified',
+      actorId: null,
+      text: `Told the owning team${team ? ` (${team})` : ''} of ${serviceLabel(service)} in <#${channelId}>`,
+      data: { service: service.name, owner: service.owner, channelId },
+    },
+  );
+}
+
 /**
  * Invites who is on call for the affected service, matched to Slack members by email, and records
  * who and why. If the on-call system is down, the channel is told once and the step fails, so the
@@ -257,9 +344,14 @@ async function inviteOnCall(
 ): Promise<Incident> {
   const { chat, store, clock } = deps;
   const service = incident.affectedService!;
+  // The catalog's PagerDuty service when it names one; else a PagerDuty service of the same name.
+  const serviceId = catalogService(deps, incident)?.pagerDutyServiceId;
   let answer: Awaited<ReturnType<OnCallProvider['onCall']>>;
   try {
-    answer = await deps.onCall!.onCall(service, clock.now(), { exactService: true });
+    answer = await deps.onCall!.onCall(service, clock.now(), {
+      exactService: true,
+      ...(serviceId ? { serviceId } : {}),
+    });
   } catch (err) {
     if (err instanceof OnCallUnavailable && !incident.onCallLookupFailedNoticed) {
       await chat

@@ -1,3 +1,4 @@
+import { serviceOfPagerDutyService } from '../../domain/declared-service.ts';
 import { SYSTEM_DECLARER } from '../../domain/incident.ts';
 import type { PagerDutyEvent } from '../../domain/pagerduty-event.ts';
 import { declareIncident } from '../incident/declare-incident.ts';
@@ -25,18 +26,26 @@ export async function handlePagerDutyEvent(
     if (pd.incidentKey?.startsWith('incident-bot:') || (await deps.store.findByPagerDutyIncident(pd.id)))
       return 'ignored';
     const title = pd.title.length > 150 ? `${pd.title.slice(0, 149)}…` : pd.title;
+    // The catalog service of this PagerDuty service (its pagerduty.com/service-id), else PagerDuty's
+    // own name as given: an alert is never refused for a service the catalog does not know.
+    const known = serviceOfPagerDutyService(deps.catalog.current(), pd.serviceId);
     const result = await declareIncident(deps, {
       declareKey: `pagerduty:${pd.id}`,
       declaration: {
         title,
         severity: 'SEV2',
         description: `Declared from PagerDuty incident ${pd.number ?? pd.id}${pd.htmlUrl ? ` (${pd.htmlUrl})` : ''}.`,
-        affectedService: pd.serviceName,
+        affectedService: known?.name ?? pd.serviceName,
       },
       declaredBy: SYSTEM_DECLARER,
       originChannelId: null,
       responseUrl: null,
       via: 'pagerduty',
+      service: known
+        ? { name: known.name, owner: known.owner }
+        : pd.serviceName
+          ? { name: pd.serviceName, owner: null }
+          : null,
       pagerDutyLink: {
         pagerDutyIncidentId: pd.id,
         htmlUrl: pd.htmlUrl,

@@ -9,7 +9,7 @@ import { registerReviewForm } from './views/review-form.ts';
 import { registerIncidentCommand } from './commands/incident.ts';
 import { registerMessageEvents } from './events/messages.ts';
 import { registerPinEvents } from './events/pins.ts';
-import { registerDeclareSubmission } from './views/declare-incident.ts';
+import { registerDeclareSubmission, registerServiceSearch } from './views/declare-incident.ts';
 import { registerIncidentForms } from './views/incident-forms.ts';
 
 /** Every Slack listener, grouped by kind. */
@@ -18,6 +18,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerIncidentCommand(app, ctx);
   // views
   registerDeclareSubmission(app, ctx);
+  registerServiceSearch(app, ctx);
   registerIncidentForms(app, ctx);
   registerReviewForm(app, ctx);
   // actions

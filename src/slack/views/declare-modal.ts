@@ -1,4 +1,5 @@
-import type { ModalView, PlainTextOption } from '@slack/types';
+import type { InputBlock, ModalView, PlainTextOption } from '@slack/types';
+import { serviceLabel, type CatalogService } from '../../domain/catalog.ts';
 import { DESCRIPTION_MAX, SERVICE_MAX, TITLE_MAX } from '../../domain/declaration.ts';
 import { SEVERITIES, SEVERITY_INFO } from '../../domain/severity.ts';
 import { DECLARE_MODAL } from '../ids.ts';
@@ -12,8 +13,63 @@ export interface DeclareModalMetadata {
   channelId: string | null;
 }
 
-/** The "declare an incident" form opened by `/incident`. */
-export function declareModal(meta: DeclareModalMetadata): ModalView {
+/** Slack's limit on an option's text. */
+const OPTION_TEXT_MAX = 75;
+/** Slack shows at most 100 options from an options request. */
+export const SERVICE_OPTIONS_MAX = 100;
+
+/** One catalog service in the form's service search: `Title (name)` (patient-facing marked), its name as the value. */
+export function serviceOption(s: Pick<CatalogService, 'name' | 'title' | 'clinicalCriticality'>): PlainTextOption {
+  const label = s.title ? `${serviceLabel(s)} (${s.name})` : s.name;
+  const mark = s.clinicalCriticality === 'patient-facing' ? ':hospital: ' : '';
+  return { text: { type: 'plain_text', text: clip(`${mark}${label}`, OPTION_TEXT_MAX), emoji: true }, value: s.name };
+}
+
+/** The answer to the service field's search (Slack's block_suggestion): at most 100 services. */
+export function serviceOptions(services: readonly Pick<CatalogService, 'name' | 'title' | 'clinicalCriticality'>[]): {
+  options: PlainTextOption[];
+} {
+  return { options: services.slice(0, SERVICE_OPTIONS_MAX).map(serviceOption) };
+}
+
+/**
+ * The affected service: with a service catalog, a search of it (answered by the options listener),
+ * with the advice for patient-facing services; without one, free text.
+ */
+function serviceBlock(catalog: boolean): InputBlock {
+  const label = { type: 'plain_text', text: 'Affected service' } as const;
+  if (!catalog)
+    return {
+      type: 'input',
+      block_id: B.service,
+      optional: true,
+      label,
+      element: { type: 'plain_text_input', action_id: A.service, max_length: SERVICE_MAX },
+    };
+  return {
+    type: 'input',
+    block_id: B.service,
+    optional: true,
+    label,
+    hint: {
+      type: 'plain_text',
+      text: 'From the service catalog: its owning team is told and its on-call invited. Patient-facing services (:hospital:) should be SEV2 or higher, with Clinical impact ticked.',
+      emoji: true,
+    },
+    element: {
+      type: 'external_select',
+      action_id: A.service,
+      min_query_length: 0,
+      placeholder: { type: 'plain_text', text: 'Search the service catalog' },
+    },
+  };
+}
+
+/**
+ * The "declare an incident" form opened by `/incident`. `catalog`: a service catalog is configured
+ * (the service field searches it).
+ */
+export function declareModal(meta: DeclareModalMetadata, opts: { catalog?: boolean } = {}): ModalView {
   const option = (s: (typeof SEVERITIES)[number]): PlainTextOption => ({
     text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` },
     description: { type: 'plain_text', text: clip(SEVERITY_INFO[s].meaning, 75) },
@@ -51,13 +107,7 @@ export function declareModal(meta: DeclareModalMetadata): ModalView {
         label: { type: 'plain_text', text: 'Description' },
         element: { type: 'plain_text_input', action_id: A.description, multiline: true, max_length: DESCRIPTION_MAX },
       },
-      {
-        type: 'input',
-        block_id: B.service,
-        optional: true,
-        label: { type: 'plain_text', text: 'Affected service' },
-        element: { type: 'plain_text_input', action_id: A.service, max_length: SERVICE_MAX },
-      },
+      serviceBlock(opts.catalog ?? false),
       {
         type: 'input',
         block_id: B.flags,

@@ -19,6 +19,7 @@ export function declareResultText(result: DeclareIncidentResult): string {
           : `:white_check_mark: Declared ${ref} (${i.severity})${inChannel(i)}.`,
         ...(i.isPrivate ? ['It is private: not announced, and only invited people can see the channel.'] : []),
         ...outcome.warnings,
+        ...(result.advice ?? []),
       ].join(' ');
     case 'busy':
       return `${ref} is being set up by an earlier copy of this request${inChannel(i)}.`;

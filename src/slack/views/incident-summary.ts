@@ -12,8 +12,13 @@ import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.t
 import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
 import { breachClock, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
+import { serviceLabel, type CatalogLink, type CatalogService } from '../../domain/catalog.ts';
+import type { ChangeEvent } from '../../domain/changes.ts';
+import type { SummaryContext } from '../../ports/chat-platform.ts';
 import {
   clip,
+  clipMrkdwn,
+  personText,
   fieldsSection,
   declarerText,
   escapeMrkdwn,
@@ -103,8 +108,105 @@ function actions(i: Incident): ActionsBlock {
   return { type: 'actions', block_id: A.blockId, elements };
 }
 
-/** The pinned summary at the top of an incident channel. */
-export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new Date()): SlackMessage {
+/** A link's URL when it is one Slack may show as a link: http(s) only, nothing that breaks `<url|text>`. */
+export function safeUrl(url: string | null): string | null {
+  if (!url || url.length > 2000 || /[\s<>|]/.test(url)) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `<url|text>` when the URL is safe to link, else the text alone (escaped either way). */
+function linked(url: string | null, text: string): string {
+  const safe = safeUrl(url);
+  return safe ? `<${safe}|${escapeMrkdwn(text)}>` : escapeMrkdwn(text);
+}
+
+const CRITICALITY_TEXT: Record<NonNullable<CatalogService['clinicalCriticality']>, string> = {
+  'patient-facing': ':hospital: Patient-facing',
+  'clinical-support': ':stethoscope: Clinical support',
+  none: 'Not clinical',
+};
+
+/** A team channel from the catalog: a channel link for an ID, else its name. */
+function teamChannel(channel: string): string {
+  const c = channel.trim();
+  return /^[CG][A-Z0-9]{6,}$/.test(c) ? `<#${c}>` : escapeMrkdwn(c.startsWith('#') ? c : `#${c}`);
+}
+
+/** How many links of each kind the summary lists. */
+const LINKS_SHOWN = 5;
+
+/** The affected service as the catalog describes it: owner (and channel), criticality, runbooks, dashboards. */
+export function serviceLines(s: CatalogService): string {
+  const links = (kind: CatalogLink['kind']) =>
+    s.links
+      .filter((l) => l.kind === kind && safeUrl(l.url))
+      .slice(0, LINKS_SHOWN)
+      .map((l) => linked(l.url, clip(l.title || l.url, 100)))
+      .join(', ');
+  const owner = s.ownerName ?? s.owner;
+  const lines = [
+    `*Owner:* ${owner ? escapeMrkdwn(owner) : '_none in the catalog_'}${s.slackChannel ? ` (${teamChannel(s.slackChannel)})` : ''}`,
+    `*Clinical criticality:* ${s.clinicalCriticality ? CRITICALITY_TEXT[s.clinicalCriticality] : '_not set in the catalog_'}`,
+    `*Runbooks:* ${links('runbook') || '_none in the catalog_'}`,
+    `*Dashboards:* ${links('dashboard') || '_none in the catalog_'}`,
+  ];
+  return clipMrkdwn(`:bookmark_tabs: *${escapeMrkdwn(serviceLabel(s))}* in the service catalog\n${lines.join('\n')}`, 3000);
+}
+
+/** One recent change: when, to what, which version, who made and who approved it, and whether it landed in a freeze. */
+export function changeLine(c: ChangeEvent, timeZone: string): string {
+  const service = c.serviceName
+    ? `*${escapeMrkdwn(c.serviceName)}*`
+    : `*${escapeMrkdwn(clip(c.service, 80))}* (unknown service)`;
+  const what = [c.version ? `\`${clip(c.version.replace(/`/g, "'"), 60)}\`` : null, clip(c.summary, 200)]
+    .filter((x): x is string => !!x)
+    .join(' ');
+  const approvers = c.approvers.length
+    ? `approved by ${c.approvers
+        .slice(0, 5)
+        .map((a) => personText(clip(a, 80)))
+        .join(', ')}`
+    : '_no approver recorded_';
+  return [
+    `• ${slackDate(c.occurredAt, timeZone)} · ${service}${c.environment ? ` (${escapeMrkdwn(clip(c.environment, 40))})` : ''}`,
+    c.url && safeUrl(c.url) ? linked(c.url, what) : escapeMrkdwn(what),
+    `by ${c.author ? personText(clip(c.author, 80)) : '_unknown_'}`,
+    approvers,
+    ...(c.flagged ? [':warning: landed during a freeze'] : []),
+  ].join(' · ');
+}
+
+/** The changes to the service (and its system) from 24 hours before the declaration, newest first. */
+export function recentChangesText(changes: readonly ChangeEvent[], timeZone: string): string {
+  const head = '*Recent changes* (from 24 hours before it was declared)';
+  if (changes.length === 0) return `${head}\n_None recorded._`;
+  const lines: string[] = [];
+  let length = head.length;
+  for (const c of changes) {
+    const line = changeLine(c, timeZone);
+    // Whole lines only, within Slack's 3000 characters.
+    if (length + line.length + 1 > 2950) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return [head, ...lines].join('\n');
+}
+
+/**
+ * The pinned summary at the top of an incident channel; with `context`, its affected service as the
+ * catalog describes it and the recent changes to it.
+ */
+export function incidentSummary(
+  i: Incident,
+  timeZone = 'UTC',
+  now: Date = new Date(),
+  context: SummaryContext = { service: null, changes: [] },
+): SlackMessage {
   const ref = incidentRef(i);
   const roleLines = ROLES.map((r) => {
     const who = i.roles[r];
@@ -131,6 +233,8 @@ export function incidentSummary(i: Incident, timeZone = 'UTC', now: Date = new D
   if (i.description) {
     blocks.push(mrkdwnSection(clip(escapeMrkdwn(i.description), 3000)));
   }
+  if (context.service) blocks.push(mrkdwnSection(serviceLines(context.service)));
+  if (context.service || context.changes.length) blocks.push(mrkdwnSection(recentChangesText(context.changes, timeZone)));
   const breach = breachLine(i, timeZone, now);
   if (breach) blocks.push(mrkdwnSection(breach));
   blocks.push(mrkdwnSection(roleLines.join('\n')));

@@ -73,6 +73,11 @@ export function noticeText(n: Notice): string {
       return `:alarm_clock: No status update on ${ref(i)} for ${n.minutesSinceUpdate} minutes. ${commandingText(i)}, please post one with \`/incident update <message>\`.`;
     case 'on-call-lookup-failed':
       return `:warning: Could not look up who is on call for ${escapeMrkdwn(i.affectedService ?? '')} (${escapeMrkdwn(n.reason)}). The bot keeps trying and will invite them here; page someone now with \`/incident page <service|@user>\` if it cannot wait.`;
+    case 'owner-notice':
+      // A private incident leaves its channel as its reference only.
+      return i.isPrivate
+        ? `:lock: A private incident, ${ref(i)}, affects a service your team owns. Ask ${commandingText(i)} to be added if you are needed.`
+        : `:rotating_light: ${ref(i)} (${severityText(i.severity)}) affects *${escapeMrkdwn(n.service)}*, which ${n.owner ? escapeMrkdwn(n.owner) : 'your team'} owns: ${escapeMrkdwn(i.title)}${inChannel(i)}. Join the channel to help.`;
     case 'on-call-invited':
       return n.people.length
         ? `:telephone_receiver: Invited who is on call for ${escapeMrkdwn(n.target)}: ${n.people.map((p) => `${p.slackUserId ? `<@${p.slackUserId}>` : escapeMrkdwn(p.name)} (level ${p.level})`).join(', ')}.`

@@ -2,6 +2,8 @@ import type { App } from '@slack/bolt';
 import { checkAwareness } from '../../../domain/breach.ts';
 import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
 import { AppError } from '../../../domain/errors.ts';
+import { withDeclaredService } from '../../../services/incident/declare-incident.ts';
+import { searchServices } from '../../../services/incident/search-services.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
 import {
@@ -9,7 +11,9 @@ import {
   declareModalValues,
   declareSubmissionSchema,
   parseJsonOrNull,
+  serviceSuggestionSchema,
 } from '../../payloads.ts';
+import { SERVICE_OPTIONS_MAX, serviceOptions } from '../../views/declare-modal.ts';
 import { declareAndReply, holdDeclaration, NOT_HELD } from '../declare-and-reply.ts';
 
 const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
@@ -38,7 +42,10 @@ function readValues(values: Record<string, Record<string, unknown>>): Declaratio
     title: text(B.title, A.title),
     severity: severity as DeclarationInput['severity'],
     description: text(B.description, A.description),
-    affectedService: text(B.service, A.service),
+    // Typed (no catalog), or chosen from the catalog search.
+    affectedService:
+      text(B.service, A.service) ||
+      (declareModalValues.externalSelect.safeParse(values[B.service]?.[A.service]).data?.selected_option?.value ?? ''),
     isPrivate: flags.has(flagValues.private),
     clinicalImpact: flags.has(flagValues.clinical),
   };
@@ -84,14 +91,22 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
       responseUrl: null,
       channelId: null,
     };
-    const input = {
-      declareKey: `view:${view.id}`,
-      declaration,
-      declaredBy: user.id,
-      originChannelId: meta.channelId,
-      responseUrl: meta.responseUrl,
-      via: 'modal' as const,
-    };
+    let input;
+    try {
+      // A service the catalog does not know (it was renamed or removed since it was offered) stays in the form.
+      input = withDeclaredService(ctx.deps, {
+        declareKey: `view:${view.id}`,
+        declaration,
+        declaredBy: user.id,
+        originChannelId: meta.channelId,
+        responseUrl: meta.responseUrl,
+        via: 'modal' as const,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      await ack({ response_action: 'errors', errors: { [B.service]: err.userMessage } });
+      return;
+    }
     // The form stays open with the reason when the declaration cannot be held: nothing is lost.
     if (!(await holdDeclaration(ctx, input))) {
       await ack({ response_action: 'errors', errors: { [B.title]: NOT_HELD } });
@@ -99,5 +114,29 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
     }
     await ack();
     await declareAndReply(ctx, input);
+  });
+}
+
+/**
+ * The declare form's service search (with a catalog): what was typed so far, answered with up to
+ * 100 matching catalog services within Slack's 3 seconds (the catalog is in memory). Anything
+ * else asking for options gets none.
+ */
+export async function answerServiceSearch(
+  ctx: ListenerContext,
+  { body, ack }: { body: unknown; ack: (answer: ReturnType<typeof serviceOptions>) => Promise<void> },
+): Promise<void> {
+  const parsed = serviceSuggestionSchema.safeParse(body);
+  if (!parsed.success || parsed.data.action_id !== A.service || parsed.data.block_id !== B.service) {
+    await ack({ options: [] });
+    return;
+  }
+  await ack(serviceOptions(searchServices(ctx.deps, parsed.data.value, SERVICE_OPTIONS_MAX)));
+}
+
+/** The options listener of the service search. */
+export function registerServiceSearch(app: App, ctx: ListenerContext): void {
+  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: A.service }, async ({ body, ack }) => {
+    await answerServiceSearch(ctx, { body, ack: (answer) => ack(answer) });
   });
 }

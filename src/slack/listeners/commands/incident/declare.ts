@@ -1,20 +1,32 @@
 import { severityText } from '../../../../domain/severity.ts';
+import { withDeclaredService } from '../../../../services/incident/declare-incident.ts';
+import { userMessageFor } from '../../../errors.ts';
 import { escapeMrkdwn } from '../../../views/format.ts';
 import { declareAndReply, holdDeclaration, NOT_HELD } from '../../declare-and-reply.ts';
 import type { ArgsOf } from './handler.ts';
 
-/** `/incident declare <sev1-4> <title>`: held before the ack, which says what is being declared; declared after it. */
+/**
+ * `/incident declare <sev1-4> <title>`: its service resolved against the catalog (an unknown one is
+ * refused in the ack, with suggestions, and nothing is held), held before the ack, which says what
+ * is being declared; declared after it.
+ */
 export async function handleDeclare({ request, command: cmd, ctx, ack }: ArgsOf<'declare'>): Promise<void> {
   const d = request.declaration;
-  const input = {
-    declareKey: `command:${cmd.trigger_id}`,
-    declaration: d,
-    declaredBy: cmd.user_id,
-    originChannelId: cmd.channel_id,
-    responseUrl: cmd.response_url,
-    via: 'command' as const,
-    ...(request.breachAware ? { breachAware: request.breachAware } : {}),
-  };
+  let input;
+  try {
+    input = withDeclaredService(ctx.deps, {
+      declareKey: `command:${cmd.trigger_id}`,
+      declaration: d,
+      declaredBy: cmd.user_id,
+      originChannelId: cmd.channel_id,
+      responseUrl: cmd.response_url,
+      via: 'command' as const,
+      ...(request.breachAware ? { breachAware: request.breachAware } : {}),
+    });
+  } catch (err) {
+    await ack({ response_type: 'ephemeral', text: userMessageFor(err, ctx.deps.logger, { command: cmd.text }) });
+    return;
+  }
   if (!(await holdDeclaration(ctx, input))) {
     await ack({ response_type: 'ephemeral', text: NOT_HELD });
     return;

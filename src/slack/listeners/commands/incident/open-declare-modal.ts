@@ -1,3 +1,4 @@
+import { hasServiceCatalog } from '../../../../services/incident/search-services.ts';
 import { afterAck } from '../../../context.ts';
 import { declareModal } from '../../../views/declare-modal.ts';
 import type { ArgsOf } from './handler.ts';
@@ -16,7 +17,10 @@ export async function handleOpenDeclareModal({
     async () => {
       await client.views.open({
         trigger_id: cmd.trigger_id,
-        view: declareModal({ responseUrl: cmd.response_url, channelId: cmd.channel_id }),
+        view: declareModal(
+          { responseUrl: cmd.response_url, channelId: cmd.channel_id },
+          { catalog: hasServiceCatalog(ctx.deps) },
+        ),
       });
       return null;
     },
