@@ -26,7 +26,7 @@ interface Manifest {
   oauth_config?: { scopes?: { bot?: string[] } };
   settings?: {
     event_subscriptions?: { request_url?: string; bot_events?: string[] };
-    interactivity?: { is_enabled: boolean; request_url?: string };
+    interactivity?: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     socket_mode_enabled?: boolean;
   };
   [key: string]: unknown;
@@ -164,6 +164,11 @@ test('interactivity is on and every URL points at the Bolt endpoint', () => {
     interactivity?.request_url?.endsWith(BOLT_PATH),
     `interactivity.request_url must end with ${BOLT_PATH}, got ${interactivity?.request_url}`,
   );
+  // The declare form's service search (an external_select) asks for its options there.
+  assert.ok(
+    interactivity?.message_menu_options_url?.endsWith(BOLT_PATH),
+    `interactivity.message_menu_options_url must end with ${BOLT_PATH}, got ${interactivity?.message_menu_options_url}`,
+  );
   for (const c of manifest.features?.slash_commands ?? []) {
     assert.ok(c.url?.endsWith(BOLT_PATH), `${c.command} url must end with ${BOLT_PATH}, got ${c.url}`);
   }
@@ -239,6 +244,16 @@ test('the declare modal uses DECLARE_MODAL for its callback, block and action id
     inputs,
     keys.map((k) => [DECLARE_MODAL.blocks[k], DECLARE_MODAL.actions[k]]),
   );
+  // With a service catalog: the same ids, the service field a search answered by the options listener.
+  const withCatalog = declareModal({ responseUrl: null, channelId: null }, { catalog: true }) as typeof view;
+  assert.deepEqual(
+    withCatalog.blocks.filter((b) => b.type === 'input').map((b) => [b.block_id, b.element?.action_id]),
+    inputs,
+  );
+  const search = withCatalog.blocks.find((b) => b.block_id === DECLARE_MODAL.blocks.service)?.element as
+    | { type?: string; min_query_length?: number }
+    | undefined;
+  assert.deepEqual([search?.type, search?.min_query_length], ['external_select', 0]);
   const flags = view.blocks.find((b) => b.block_id === DECLARE_MODAL.blocks.flags);
   assert.deepEqual(
     (flags?.element?.options ?? []).map((o) => o.value).sort(),

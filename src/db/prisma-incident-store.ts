@@ -789,6 +789,18 @@ export class PrismaIncidentStore implements IncidentStore {
     return rows.map(toIncident);
   }
 
+  async listActiveAffecting(services: readonly string[], limit: number) {
+    if (services.length === 0 || limit <= 0) return [];
+    const rows = await this.prisma.incident.findMany({
+      // The active statuses named, so the (status, severity) index finds them; few are active at once.
+      where: { status: { in: STATUSES.filter(isActive) }, affectedService: { in: [...services] } },
+      orderBy: { number: 'asc' },
+      take: limit,
+      include: withRoles,
+    });
+    return rows.map(toIncident);
+  }
+
   async countActiveBySeverity() {
     const groups = await this.prisma.incident.groupBy({
       by: ['severity'],

@@ -1,13 +1,7 @@
 // The affected service of a declaration, against the service catalog: with a catalog configured, it
 // must be one of its services (by name, title or reference), stored by its name with its owner;
 // without one it is free text. And the advice a patient-facing service calls for.
-import {
-  type CatalogService,
-  type CatalogSnapshot,
-  serviceLabel,
-  serviceNamed,
-  suggestServices,
-} from './catalog.ts';
+import { type CatalogService, type CatalogSnapshot, serviceLabel, serviceNamed, suggestServices } from './catalog.ts';
 import { AppError } from './errors.ts';
 import type { Severity } from './severity.ts';
 
@@ -23,7 +17,11 @@ export interface DeclaredService {
 export const SERVICE_SUGGESTIONS = 5;
 
 /** What was typed, safe to echo between backticks in a refusal. */
-const echo = (s: string) => s.replace(/[`\s]+/g, ' ').trim().slice(0, 80);
+const echo = (s: string) =>
+  s
+    .replace(/[`\s]+/g, ' ')
+    .trim()
+    .slice(0, 80);
 
 /**
  * The refusal of a service the catalog does not know: what was typed, and up to five services
@@ -79,7 +77,9 @@ export function patientFacingAdvice(
   if (!low && d.clinicalImpact) return null;
   const steps = [
     ...(low ? ['consider SEV2 or higher (`/incident sev 2` in its channel)'] : []),
-    ...(d.clinicalImpact ? [] : ['mark clinical impact if patients or clinical work are affected (`/incident clinical on`)']),
+    ...(d.clinicalImpact
+      ? []
+      : ['mark clinical impact if patients or clinical work are affected (`/incident clinical on`)']),
   ];
   return `:hospital: ${serviceLabel(service)} is patient-facing: ${steps.join(', and ')}.`;
 }

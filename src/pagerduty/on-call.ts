@@ -176,11 +176,19 @@ export class PagerDutyOnCall implements OnCallProvider {
     return new PagerDutyOnCall(createPagerDutyClient(options), options);
   }
 
-  async onCall(query: string | null, now: Date, opts: { exactService?: boolean } = {}): Promise<OnCallAnswer | null> {
+  async onCall(
+    query: string | null,
+    now: Date,
+    opts: { exactService?: boolean; serviceId?: string } = {},
+  ): Promise<OnCallAnswer | null> {
     const q = query?.trim() ?? '';
     let target: OnCallAnswer['target'];
     let filter: Record<string, string[]> = {};
-    if (q === '') {
+    if (opts.serviceId !== undefined) {
+      const found = await this.serviceById(opts.serviceId);
+      if (!found) return null;
+      ({ target, filter } = found);
+    } else if (q === '') {
       target = { kind: 'all', id: null, name: 'all' };
     } else {
       const found = await this.findTarget(q, opts.exactService ?? false);
@@ -208,6 +216,26 @@ export class PagerDutyOnCall implements OnCallProvider {
       }),
     );
     return { target, ...splitNowNext(shifts, now) };
+  }
+
+  /** The service with this id (GET /services/{id}) through its escalation policy; null when PagerDuty has none. */
+  private async serviceById(
+    id: string,
+  ): Promise<{ target: OnCallAnswer['target']; filter: Record<string, string[]> } | null> {
+    const trimmed = id.trim();
+    if (!trimmed) return null;
+    let raw: unknown;
+    try {
+      raw = await this.client.get(`/services/${encodeURIComponent(trimmed)}`, { 'include[]': 'escalation_policies' });
+    } catch (err) {
+      if (err instanceof PagerDutyHttpError && err.status === 404) return null;
+      throw err;
+    }
+    const { service } = parseOne(z.object({ service: serviceSchema }), raw, 'service');
+    return {
+      target: { kind: 'service', id: service.id, name: nameOf(service) },
+      filter: { 'escalation_policy_ids[]': [service.escalation_policy.id] },
+    };
   }
 
   private async findTarget(

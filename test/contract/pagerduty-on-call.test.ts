@@ -46,6 +46,19 @@ test('onCall(service name) against the PagerDuty spec', async () => {
   assert.deepEqual(prism.violations('request'), [], JSON.stringify(prism.log.slice(from).map((l) => l.msg)));
 });
 
+test('onCall(serviceId): GET /services/{id} with its escalation policy, against the spec', async () => {
+  const from = prism.log.length;
+  // The catalog's pagerduty.com/service-id: the id decides, whatever the name says.
+  const answer = await provider.onCall('EHR API', now, { exactService: true, serviceId: 'PIJ90N7' });
+  assert.deepEqual(answer, {
+    target: { kind: 'service', id: 'PIJ90N7', name: 'My Application Service' },
+    now: [tim],
+    next: [],
+  });
+  assert.deepEqual(prism.requests().slice(-2), ['GET /services/PIJ90N7', 'GET /oncalls']);
+  assert.deepEqual(prism.violations('request'), [], JSON.stringify(prism.log.slice(from).map((l) => l.msg)));
+});
+
 test('onCall(schedule name) falls through to /schedules against the spec', async () => {
   const answer = await provider.onCall('daily engineering rotation', now);
   assert.deepEqual(answer?.target, { kind: 'schedule', id: 'PI7DH85', name: 'Daily Engineering Rotation' });

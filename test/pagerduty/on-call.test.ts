@@ -294,3 +294,22 @@ test('network errors are retried → OnCallUnavailable', async (t) => {
   await assert.rejects(provider.onCall(null, now), /failed after 2 attempts/);
   assert.deepEqual(waits, [100]);
 });
+
+test('serviceId: the service with that id (GET /services/{id}) through its escalation policy, whatever the name', async (t) => {
+  const { fake, provider } = await setup(t);
+  // The name would match payments-api; the catalog's PagerDuty service id says search.
+  const answer = await provider.onCall('payments-api', now, { exactService: true, serviceId: 'PSVC3' });
+  assert.deepEqual(answer?.target, { kind: 'service', id: 'PSVC3', name: 'search' });
+  assert.deepEqual(
+    answer?.now.map((s) => s.userId),
+    ['PU2'],
+  );
+  assert.deepEqual(fake.requestsTo('/services/PSVC3').length, 1);
+  assert.equal(fake.requestsTo('/services').length, 0, 'no search by name');
+  assert.deepEqual(fake.requestsTo('/oncalls')[0]?.query['escalation_policy_ids[]'], ['PEP2']);
+});
+
+test('serviceId unknown to PagerDuty (404): null, like a name that matches nothing', async (t) => {
+  const { provider } = await setup(t);
+  assert.equal(await provider.onCall('search', now, { exactService: true, serviceId: 'PNOPE' }), null);
+});

@@ -71,7 +71,13 @@ export class FakeChat implements ChatPlatform {
   readonly channels: { id: string; name: string; isPrivate: boolean }[] = [];
   readonly invites: { channelId: string; userIds: string[] }[] = [];
   /** Summaries posted and redrawn, each with the incident as drawn. */
-  readonly summaries: { channelId: string; ts: string; incident: Incident; redraw: boolean; context: SummaryContext }[] = [];
+  readonly summaries: {
+    channelId: string;
+    ts: string;
+    incident: Incident;
+    redraw: boolean;
+    context: SummaryContext;
+  }[] = [];
   readonly pins: { channelId: string; ts: string }[] = [];
   readonly announcements: { channelId: string; ts: string; incident: Incident }[] = [];
   readonly reviews: { channelId: string; review: PostIncidentReview; ts: string }[] = [];

@@ -1,5 +1,5 @@
 /**
- * A small stateful stand-in for PagerDuty's REST API (node:http only): GET /services, /schedules (query, team_ids[]),
+ * A small stateful stand-in for PagerDuty's REST API (node:http only): GET /services, /services/{id}, /schedules (query, team_ids[]),
  * /teams, /oncalls (since/until overlap, earliest, include[]=users, schedule/escalation policy filters), /users,
  * /users/{id}, /incidents and /log_entries (since/until, is_overview) with PagerDuty's response shapes and offset
  * pagination (limit/offset/more, refusing offset+limit beyond 10,000 with PagerDuty's 400 "Arguments Caused Error");
@@ -340,21 +340,25 @@ export async function startPagerDutyFake(options: PagerDutyFakeOptions = {}): Pr
   function answer(path: string, q: URLSearchParams): { status: number; body: unknown } {
     const includes = q.getAll('include[]');
     const query = (q.get('query') ?? '').toLowerCase();
+    const serviceJson = (s: FakeService) => {
+      const ep = policy(s.escalationPolicyId);
+      return {
+        ...ref('service', s.id, s.name),
+        name: s.name,
+        status: 'active',
+        escalation_policy: includes.includes('escalation_policies')
+          ? { ...ref('escalation_policy', ep.id, ep.name), name: ep.name }
+          : ref('escalation_policy_reference', ep.id, ep.name),
+      };
+    };
     if (path === '/services') {
-      const items = state.services
-        .filter((s) => s.name.toLowerCase().includes(query))
-        .map((s) => {
-          const ep = policy(s.escalationPolicyId);
-          return {
-            ...ref('service', s.id, s.name),
-            name: s.name,
-            status: 'active',
-            escalation_policy: includes.includes('escalation_policies')
-              ? { ...ref('escalation_policy', ep.id, ep.name), name: ep.name }
-              : ref('escalation_policy_reference', ep.id, ep.name),
-          };
-        });
+      const items = state.services.filter((s) => s.name.toLowerCase().includes(query)).map(serviceJson);
       return page('services', items, q);
+    }
+    const servicePath = /^\/services\/([^/]+)$/.exec(path);
+    if (servicePath) {
+      const found = state.services.find((s) => s.id === decodeURIComponent(servicePath[1]!));
+      return found ? { status: 200, body: { service: serviceJson(found) } } : notFound();
     }
     if (path === '/schedules') {
       const teamIds = q.getAll('team_ids[]');

@@ -8,11 +8,7 @@ import {
 } from '../../domain/declaration.ts';
 import { z } from 'zod';
 import { serviceNamed } from '../../domain/catalog.ts';
-import {
-  patientFacingAdvice,
-  resolveDeclaredService,
-  type DeclaredService,
-} from '../../domain/declared-service.ts';
+import { patientFacingAdvice, resolveDeclaredService, type DeclaredService } from '../../domain/declared-service.ts';
 import { AppError } from '../../domain/errors.ts';
 import { isValidTimeZone } from '../../domain/time.ts';
 import type { Incident } from '../../domain/incident.ts';

@@ -284,7 +284,10 @@ async function notifyOwner(
   deps: ServiceDeps,
   incident: Incident,
   warnings: string[],
-  record: (patch: Parameters<ServiceDeps['store']['recordProvisioning']>[1], entry?: NewTimelineEntry) => Promise<Incident>,
+  record: (
+    patch: Parameters<ServiceDeps['store']['recordProvisioning']>[1],
+    entry?: NewTimelineEntry,
+  ) => Promise<Incident>,
 ): Promise<Incident> {
   const { chat, clock } = deps;
   const service = catalogService(deps, incident);

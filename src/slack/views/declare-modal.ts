@@ -13,20 +13,23 @@ export interface DeclareModalMetadata {
   channelId: string | null;
 }
 
+/** A catalog service as the search shows it (its name, title and criticality). */
+type ServiceChoice = Parameters<typeof serviceLabel>[0] & Pick<CatalogService, 'clinicalCriticality'>;
+
 /** Slack's limit on an option's text. */
 const OPTION_TEXT_MAX = 75;
 /** Slack shows at most 100 options from an options request. */
 export const SERVICE_OPTIONS_MAX = 100;
 
 /** One catalog service in the form's service search: `Title (name)` (patient-facing marked), its name as the value. */
-export function serviceOption(s: Pick<CatalogService, 'name' | 'title' | 'clinicalCriticality'>): PlainTextOption {
+export function serviceOption(s: ServiceChoice): PlainTextOption {
   const label = s.title ? `${serviceLabel(s)} (${s.name})` : s.name;
   const mark = s.clinicalCriticality === 'patient-facing' ? ':hospital: ' : '';
   return { text: { type: 'plain_text', text: clip(`${mark}${label}`, OPTION_TEXT_MAX), emoji: true }, value: s.name };
 }
 
 /** The answer to the service field's search (Slack's block_suggestion): at most 100 services. */
-export function serviceOptions(services: readonly Pick<CatalogService, 'name' | 'title' | 'clinicalCriticality'>[]): {
+export function serviceOptions(services: readonly ServiceChoice[]): {
   options: PlainTextOption[];
 } {
   return { options: services.slice(0, SERVICE_OPTIONS_MAX).map(serviceOption) };

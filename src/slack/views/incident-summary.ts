@@ -155,7 +155,10 @@ export function serviceLines(s: CatalogService): string {
     `*Runbooks:* ${links('runbook') || '_none in the catalog_'}`,
     `*Dashboards:* ${links('dashboard') || '_none in the catalog_'}`,
   ];
-  return clipMrkdwn(`:bookmark_tabs: *${escapeMrkdwn(serviceLabel(s))}* in the service catalog\n${lines.join('\n')}`, 3000);
+  return clipMrkdwn(
+    `:bookmark_tabs: *${escapeMrkdwn(serviceLabel(s))}* in the service catalog\n${lines.join('\n')}`,
+    3000,
+  );
 }
 
 /** One recent change: when, to what, which version, who made and who approved it, and whether it landed in a freeze. */
@@ -234,7 +237,8 @@ export function incidentSummary(
     blocks.push(mrkdwnSection(clip(escapeMrkdwn(i.description), 3000)));
   }
   if (context.service) blocks.push(mrkdwnSection(serviceLines(context.service)));
-  if (context.service || context.changes.length) blocks.push(mrkdwnSection(recentChangesText(context.changes, timeZone)));
+  if (context.service || context.changes.length)
+    blocks.push(mrkdwnSection(recentChangesText(context.changes, timeZone)));
   const breach = breachLine(i, timeZone, now);
   if (breach) blocks.push(mrkdwnSection(breach));
   blocks.push(mrkdwnSection(roleLines.join('\n')));
