@@ -72,7 +72,7 @@ export function patientFacingAdvice(
   service: Pick<CatalogService, 'name' | 'title' | 'clinicalCriticality'> | null,
   d: { severity: Severity; clinicalImpact: boolean; nearMiss?: boolean },
 ): string | null {
-  if (!service || service.clinicalCriticality !== 'patient-facing' || d.nearMiss) return null;
+  if (service?.clinicalCriticality !== 'patient-facing' || d.nearMiss) return null;
   const low = LOWER_THAN_SEV2.has(d.severity);
   if (!low && d.clinicalImpact) return null;
   const steps = [

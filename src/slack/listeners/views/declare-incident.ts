@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { checkAwareness } from '../../../domain/breach.ts';
 import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
 import { AppError } from '../../../domain/errors.ts';
-import { withDeclaredService } from '../../../services/incident/declare-incident.ts';
+import { type DeclareIncidentInput, withDeclaredService } from '../../../services/incident/declare-incident.ts';
 import { searchServices } from '../../../services/incident/search-services.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
@@ -91,7 +91,7 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
       responseUrl: null,
       channelId: null,
     };
-    let input;
+    let input: DeclareIncidentInput;
     try {
       // A service the catalog does not know (it was renamed or removed since it was offered) stays in the form.
       input = withDeclaredService(ctx.deps, {

@@ -1,5 +1,5 @@
 import { severityText } from '../../../../domain/severity.ts';
-import { withDeclaredService } from '../../../../services/incident/declare-incident.ts';
+import { type DeclareIncidentInput, withDeclaredService } from '../../../../services/incident/declare-incident.ts';
 import { userMessageFor } from '../../../errors.ts';
 import { escapeMrkdwn } from '../../../views/format.ts';
 import { declareAndReply, holdDeclaration, NOT_HELD } from '../../declare-and-reply.ts';
@@ -12,7 +12,7 @@ import type { ArgsOf } from './handler.ts';
  */
 export async function handleDeclare({ request, command: cmd, ctx, ack }: ArgsOf<'declare'>): Promise<void> {
   const d = request.declaration;
-  let input;
+  let input: DeclareIncidentInput;
   try {
     input = withDeclaredService(ctx.deps, {
       declareKey: `command:${cmd.trigger_id}`,
