@@ -59,7 +59,6 @@ function toIncident(r: Row): Incident {
     freezeAnnounced: r.freezeAnnounced,
     clinicalNotifiedAt: r.clinicalNotifiedAt,
     onCallInvitedAt: r.onCallInvitedAt,
-    ownerNotifiedAt: r.ownerNotifiedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
     nearMiss: r.nearMiss,
     dataBreach: r.dataBreach,
@@ -104,7 +103,6 @@ const INCIDENT_FIELDS: Record<Exclude<keyof Incident, 'roles'>, string> = {
   freezeAnnounced: 'i.freeze_announced',
   clinicalNotifiedAt: 'i.clinical_notified_at',
   onCallInvitedAt: 'i.on_call_invited_at',
-  ownerNotifiedAt: 'i.owner_notified_at',
   onCallLookupFailedNoticed: 'i.on_call_lookup_failed_noticed',
   nearMiss: 'i.near_miss',
   dataBreach: 'i.data_breach',
@@ -153,7 +151,6 @@ const PATCH_COLUMNS: Record<keyof ProvisioningPatch, string> = {
   declarerInvited: 'declarer_invited',
   announcementTs: 'announcement_ts',
   onCallInvitedAt: 'on_call_invited_at',
-  ownerNotifiedAt: 'owner_notified_at',
   onCallLookupFailedNoticed: 'on_call_lookup_failed_noticed',
 };
 
@@ -341,6 +338,15 @@ export class PrismaIncidentStore implements IncidentStore {
       orderBy: [{ occurredAt: 'asc' }, { createdAt: 'asc' }],
     });
     return rows.map(toEntry);
+  }
+
+  async hasTimelineEntry(incidentId: string, kinds: readonly string[]) {
+    // The (incident_id, kind) index answers it.
+    const found = await this.prisma.timelineEntry.findFirst({
+      where: { incidentId, kind: { in: [...kinds] } },
+      select: { id: true },
+    });
+    return found !== null;
   }
 
   async timelinePage(incidentId: string, query: TimelinePageQuery): Promise<TimelinePage> {

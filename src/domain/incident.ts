@@ -63,8 +63,6 @@ export interface Incident {
   freezeAnnounced: boolean;
   clinicalNotifiedAt: Date | null;
   onCallInvitedAt: Date | null;
-  /** The owning team of the affected service was told in its channel (or could not be: a warning on the timeline). */
-  ownerNotifiedAt: Date | null;
   onCallLookupFailedNoticed: boolean;
   /** A near miss: recorded for its review; nobody is paged and it is never active. */
   nearMiss: boolean;

@@ -47,14 +47,14 @@ export function pendingSteps(
     | 'clinicalNotifiedAt'
     | 'affectedService'
     | 'onCallInvitedAt'
-    | 'ownerNotifiedAt'
     | 'nearMiss'
   >,
   /**
    * `onCall`: an on-call system is connected (then the affected service's on-call are invited).
-   * `ownerChannel`: the catalog gives the affected service's owning team a channel (then it is told, once).
+   * `ownerNoticeOwed`: the affected service's owning team has a channel in the catalog and has not
+   * been told yet (ownerNoticeOwed below).
    */
-  opts: { onCall: boolean; ownerChannel?: boolean } = { onCall: false },
+  opts: { onCall: boolean; ownerNoticeOwed?: boolean } = { onCall: false },
 ): ProvisioningStep[] {
   const steps: ProvisioningStep[] = [];
   if (!i.channelId) steps.push('create-channel');
@@ -67,8 +67,7 @@ export function pendingSteps(
   const undecidedFreeze = freezeApplies(i) && !i.freezeActive;
   if (undecidedFreeze || i.freezeActive !== i.freezeAnnounced) steps.push('start-freeze');
   if (i.clinicalImpact && !i.clinicalNotifiedAt) steps.push('alert-clinical-safety');
-  // The owning team is told once (or found unreachable: a warning). A near miss pages nobody.
-  if (opts.ownerChannel && i.affectedService && !i.ownerNotifiedAt && !i.nearMiss) steps.push('notify-owner');
+  if (opts.ownerNoticeOwed) steps.push('notify-owner');
   // Last: an on-call system that is down must not hold up anything else.
   // A near miss pages nobody.
   if (opts.onCall && i.affectedService && !i.onCallInvitedAt && !i.nearMiss) steps.push('invite-on-call');
@@ -79,3 +78,22 @@ export function pendingSteps(
 export const MAX_PROVISION_ATTEMPTS = 10;
 /** Names tried when the channel name is taken (inc-12-x, inc-12-x-2, …). */
 export const MAX_CHANNEL_NAME_ATTEMPTS = 20;
+
+/**
+ * The timeline entries that record the owning team was told (or could not be: a warning): the
+ * notice is owed until one of them is on the timeline.
+ */
+export const OWNER_NOTICE_KINDS = ['owner_notified', 'owner_notice_failed'] as const;
+
+/**
+ * Whether the affected service's owning team is still to be told: the incident names a service
+ * whose team has a channel in the catalog, it is not a near miss (nobody is paged for one), and
+ * neither entry of OWNER_NOTICE_KINDS is on its timeline (`told`).
+ */
+export function ownerNoticeOwed(
+  i: Pick<Incident, 'affectedService' | 'nearMiss'>,
+  teamChannel: string | null,
+  told: boolean,
+): boolean {
+  return !!i.affectedService && !!teamChannel && !i.nearMiss && !told;
+}

@@ -72,7 +72,6 @@ export type ProvisioningPatch = Partial<
     | 'announcementTs'
     | 'onCallInvitedAt'
     | 'onCallLookupFailedNoticed'
-    | 'ownerNotifiedAt'
   >
 >;
 
@@ -135,6 +134,8 @@ export interface IncidentStore {
   findById(id: string): Promise<Incident | null>;
   findByNumber(number: number): Promise<Incident | null>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
+  /** Whether the incident's timeline has an entry of any of `kinds` (one indexed lookup). */
+  hasTimelineEntry(incidentId: string, kinds: readonly string[]): Promise<boolean>;
   /**
    * One page of an incident's timeline, oldest first, in the order (occurredAt, id): the latest
    * `limit` entries, or the `limit` entries just before (older than) or just after (newer than) a

@@ -75,7 +75,6 @@ describe('provisioning steps', () => {
     clinicalNotifiedAt: null,
     affectedService: null,
     onCallInvitedAt: null,
-    ownerNotifiedAt: null,
     nearMiss: false,
   };
   test('all steps in order for a new incident; private ones are never announced', () => {

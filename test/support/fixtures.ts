@@ -42,7 +42,6 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     clinicalNotifiedAt: null,
     onCallInvitedAt: null,
     onCallLookupFailedNoticed: false,
-    ownerNotifiedAt: null,
     nearMiss: false,
     dataBreach: false,
     breachAwareAt: null,

@@ -3,7 +3,9 @@ import type { Incident } from '../../domain/incident.ts';
 import type { NewTimelineEntry } from '../../domain/timeline.ts';
 import {
   MAX_CHANNEL_NAME_ATTEMPTS,
+  OWNER_NOTICE_KINDS,
   STEP_LABELS,
+  ownerNoticeOwed,
   pendingSteps,
   type ProvisioningStep,
 } from '../../domain/provisioning.ts';
@@ -57,13 +59,14 @@ export async function provisionIncident(deps: ServiceDeps, incidentId: string): 
   let step: ProvisioningStep | undefined;
   const ran = new Set<ProvisioningStep>();
   try {
+    // Whether the owning team is still to be told: asked of the timeline only when it has a channel.
+    const teamChannel = catalogService(deps, incident)?.slackChannel ?? null;
+    const noticeOwed =
+      ownerNoticeOwed(incident, teamChannel, false) && !(await store.hasTimelineEntry(incident.id, OWNER_NOTICE_KINDS));
     // Each step at most once a run: one left to another run (a notice being posted by a change)
     // is not waited for here.
     for (;;) {
-      step = pendingSteps(incident, {
-        onCall: !!deps.onCall,
-        ownerChannel: !!catalogService(deps, incident)?.slackChannel,
-      }).find((s) => !ran.has(s));
+      step = pendingSteps(incident, { onCall: !!deps.onCall, ownerNoticeOwed: noticeOwed }).find((s) => !ran.has(s));
       if (!step) break;
       incident = await runStep(deps, incident, step, warnings, lease);
       ran.add(step);
@@ -276,7 +279,8 @@ async function teamChannelId(deps: ServiceDeps, channel: string): Promise<string
 /**
  * Tells the affected service's owning team, in its channel (the catalog's), that the incident
  * affects it, with a link to the incident channel: the text through the PHI guard, a private
- * incident by its reference only. Once: recorded with its timeline entry. A channel that cannot be
+ * incident by its reference only. Once: its timeline entry (OWNER_NOTICE_KINDS) is the record,
+ * written with the step under the provisioning lease. A channel that cannot be
  * found or posted to is a warning on the timeline (and to the declarer), never a failed
  * declaration; Slack being down fails the step, so the background retry tries again.
  */
@@ -292,15 +296,15 @@ async function notifyOwner(
   const { chat, clock } = deps;
   const service = catalogService(deps, incident);
   const channel = service?.slackChannel;
-  // Gone from the catalog since (or its channel removed): nobody to tell, and nothing owed.
-  if (!service || !channel) return record({ ownerNotifiedAt: clock.now() });
+  // Gone from the catalog since (or its channel removed): nobody to tell.
+  if (!service || !channel) return record({});
   const team = service.ownerName ?? service.owner;
   const unreachable = (why: string) => {
     warnings.push(
       `I could not tell the owning team of ${serviceLabel(service)} in ${channel} (${why}): let them know yourself.`,
     );
     return record(
-      { ownerNotifiedAt: clock.now() },
+      {},
       {
         occurredAt: clock.now(),
         kind: 'owner_notice_failed',
@@ -324,7 +328,7 @@ async function notifyOwner(
     return unreachable(`Slack said ${err.code}`);
   }
   return record(
-    { ownerNotifiedAt: clock.now() },
+    {},
     {
       occurredAt: clock.now(),
       kind: 'owner_notified',

@@ -77,7 +77,7 @@ export function noticeText(n: Notice): string {
       // A private incident leaves its channel as its reference only.
       return i.isPrivate
         ? `:lock: A private incident, ${ref(i)}, affects a service your team owns. Ask ${commandingText(i)} to be added if you are needed.`
-        : `:rotating_light: ${ref(i)} (${severityText(i.severity)}) affects *${escapeMrkdwn(n.service)}*, which ${n.owner ? escapeMrkdwn(n.owner) : 'your team'} owns: ${escapeMrkdwn(i.title)}${inChannel(i)}. Join the channel to help.`;
+        : `:rotating_light: ${ref(i)} (${i.severity}) affects *${escapeMrkdwn(n.service)}*, which ${n.owner ? escapeMrkdwn(n.owner) : 'your team'} owns: ${escapeMrkdwn(i.title)}${inChannel(i)}. Join the channel to help.`;
     case 'on-call-invited':
       return n.people.length
         ? `:telephone_receiver: Invited who is on call for ${escapeMrkdwn(n.target)}: ${n.people.map((p) => `${p.slackUserId ? `<@${p.slackUserId}>` : escapeMrkdwn(p.name)} (level ${p.level})`).join(', ')}.`

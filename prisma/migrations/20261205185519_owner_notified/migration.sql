@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "incident" ADD COLUMN     "owner_notified_at" TIMESTAMPTZ(3);
