@@ -13,16 +13,18 @@ export const SUMMARY_CHANGES = 5;
  * What the pinned summary shows beside the incident's own record: its affected service in the
  * catalog (owner, criticality, runbooks, dashboards) and the changes to that service (and its
  * system) from 24 hours before the declaration until it was resolved (or now). One read of the
- * change log; none when the incident names no service. A change log that fails is logged and the
- * summary is drawn without changes, never held up.
+ * change log, only with a catalog configured (ownership and change go together; without one the
+ * summary is as it was, and costs no more) and a service named. A change log that fails is logged
+ * and the summary is drawn without changes, never held up.
  */
 export async function summaryContext(
   deps: Pick<ServiceDeps, 'catalog' | 'changes' | 'clock' | 'logger'>,
   incident: Pick<Incident, 'id' | 'affectedService' | 'createdAt' | 'resolvedAt'>,
 ): Promise<SummaryContext> {
   const name = incident.affectedService;
-  if (!name) return { service: null, changes: [] };
-  const service: CatalogService | null = serviceNamed(deps.catalog.current(), name);
+  const catalog = deps.catalog.current();
+  if (!name || catalog.source === 'none') return { service: null, changes: [] };
+  const service: CatalogService | null = serviceNamed(catalog, name);
   const to = incident.resolvedAt ?? deps.clock.now();
   let changes: ChangeEvent[] = [];
   try {
