@@ -212,6 +212,43 @@ export function blockActionsBody(opts: {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** A block_suggestion (an external_select's options request) from a modal, as Slack posts it. */
+export function blockSuggestionBody(opts: {
+  userId?: string;
+  viewId?: string;
+  callbackId: string;
+  blockId: string;
+  actionId: string;
+  value: string;
+}): string {
+  const payload = {
+    type: 'block_suggestion',
+    user: { id: opts.userId ?? 'UALICE', username: 'alice', name: 'alice', team_id: 'T0001' },
+    container: { type: 'view', view_id: opts.viewId ?? 'VDECLARE' },
+    api_app_id: 'A0001',
+    token: 'deprecated-verification-token',
+    action_id: opts.actionId,
+    block_id: opts.blockId,
+    value: opts.value,
+    team: { id: 'T0001', domain: 'healthtech' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: {
+      id: opts.viewId ?? 'VDECLARE',
+      team_id: 'T0001',
+      type: 'modal',
+      callback_id: opts.callbackId,
+      private_metadata: '',
+      hash: '1764000000.abcdef',
+      state: { values: {} },
+      blocks: [],
+      app_id: 'A0001',
+      bot_id: 'B0001',
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 /** An Events API callback as Slack posts it: JSON, signed; `retry` sets Slack's retry headers. */
 export function postEvent(
   baseUrl: string,
