@@ -148,6 +148,30 @@ describe('parseIncidentCommand', () => {
     );
   });
 
+  test('--service= runs to the next option or the end: a catalog title has spaces', () => {
+    const service = (text: string) => {
+      const cmd = parseIncidentCommand(text);
+      return (
+        cmd.kind === 'declare' && [cmd.declaration.affectedService, cmd.declaration.title, cmd.declaration.isPrivate]
+      );
+    };
+    assert.deepEqual(service('declare sev2 Wards cannot log in --service=EHR API'), [
+      'EHR API',
+      'Wards cannot log in',
+      false,
+    ]);
+    assert.deepEqual(service('declare sev2 Wards cannot log in --service=EHR API --private'), [
+      'EHR API',
+      'Wards cannot log in',
+      true,
+    ]);
+    assert.deepEqual(service('declare sev2 Wards cannot log in --service=ehr-api'), [
+      'ehr-api',
+      'Wards cannot log in',
+      false,
+    ]);
+  });
+
   test('unknown severity, unknown option and unknown subcommand say how to write it', () => {
     assert.match(
       userError(() => parseIncidentCommand('declare sev9 Broken')),
