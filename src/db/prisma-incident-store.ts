@@ -799,7 +799,10 @@ export class PrismaIncidentStore implements IncidentStore {
     if (services.length === 0 || limit <= 0) return [];
     const rows = await this.prisma.incident.findMany({
       // The active statuses named, so the (status, severity) index finds them; few are active at once.
-      where: { status: { in: STATUSES.filter(isActive) }, affectedService: { in: [...services] } },
+      where: {
+        status: { in: STATUSES.filter(isActive) },
+        affectedService: { in: [...services], mode: 'insensitive' },
+      },
       orderBy: { number: 'asc' },
       take: limit,
       include: withRoles,

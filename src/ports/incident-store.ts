@@ -277,7 +277,10 @@ export interface IncidentStore {
   incidentsOfService(names: readonly string[], since: Date, limit: number): Promise<ServiceIncidents>;
   /** Incidents not resolved or closed. */
   listActive(): Promise<Incident[]>;
-  /** Incidents not resolved or closed whose affected service is one of `services`, oldest first, at most `limit`. */
+  /**
+   * Incidents not resolved or closed whose affected service is one of `services` (in any case),
+   * oldest first, at most `limit`.
+   */
   listActiveAffecting(services: readonly string[], limit: number): Promise<Incident[]>;
   /** How many incidents are not resolved or closed, by severity (counted by the database). */
   countActiveBySeverity(): Promise<Partial<Record<Severity, number>>>;

@@ -22,7 +22,7 @@ import {
   type DeclareIncidentInput,
 } from '../../src/services/incident/declare-incident.ts';
 import { provisionIncident } from '../../src/services/incident/provision-incident.ts';
-import { redrawSummariesForChange } from '../../src/services/incident/redraw-summaries-for-change.ts';
+import { redrawSummariesForChange } from '../../src/services/changes/redraw-summaries-for-change.ts';
 import { handlePagerDutyEvent } from '../../src/services/on-call/handle-pagerduty-event.ts';
 import { summaryContext } from '../../src/services/summary-context.ts';
 import { noticeText } from '../../src/slack/views/notices.ts';
@@ -351,19 +351,30 @@ for (const database of testDatabases()) {
         now,
       );
       (deps.clock as TestClock).advance(10 * 60_000);
-      // (Earlier tests' ehr-api incidents are active too: they are redrawn as well.)
+      // (Earlier tests' incidents on ehr-api and on lab-results, of the same system, are active too.)
       const redrawsBefore = chat.summaries.length;
-      const count = await redrawSummariesForChange(deps, late);
+      await redrawSummariesForChange(deps, late);
       const redrawn = chat.summaries.slice(redrawsBefore);
-      assert.ok(count >= 1 && redrawn.length === count && redrawn.every((s) => s.redraw));
+      assert.ok(redrawn.length >= 2 && redrawn.every((s) => s.redraw));
       const ours = redrawn.find((s) => s.incident.id === outcome.incident.id);
       assert.ok(ours?.context.changes.some((c) => c.version === 'v42'));
+      assert.ok(
+        redrawn.some((s) => s.incident.affectedService === 'lab-results'),
+        'the system’s other service',
+      );
+      assert.ok(!redrawn.some((s) => s.incident.affectedService === 'billing'));
+      // The store's bounded read: active incidents by affected service, in any case.
+      const found = await deps.store.listActiveAffecting(['EHR-API'], 3);
+      assert.ok(found.length >= 1 && found.length <= 3 && found.every((i) => i.affectedService === 'ehr-api'));
+      assert.deepEqual(await deps.store.listActiveAffecting([], 10), []);
       // A change to a service and system no active incident names redraws nothing.
       const { change: elsewhere } = await deps.changes.record(
         change({ service: 'payroll', serviceName: null, system: 'back-office', version: 'p2' }),
         now,
       );
-      assert.equal(await redrawSummariesForChange(deps, elsewhere), 0);
+      const before = chat.summaries.length;
+      await redrawSummariesForChange(deps, elsewhere);
+      assert.equal(chat.summaries.length, before);
     });
   });
 }
