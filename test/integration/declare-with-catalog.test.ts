@@ -191,6 +191,10 @@ for (const database of testDatabases()) {
         (all.json() as { options: { value: string }[] }).options.map((o) => o.value),
         ['ehr-api', 'lab-results'],
       );
+      // Another menu's search (none is the bot's) is answered at once, with nothing.
+      const other = await ask('lab', { actionId: 'someone_elses_select' });
+      assert.equal(other.status, 200);
+      assert.deepEqual(other.json(), { options: [] });
       const lab = (await ask('lab')).json() as { options: { text: { text: string }; value: string }[] };
       assert.deepEqual(lab.options, [
         { text: { type: 'plain_text', text: 'Lab results (lab-results)', emoji: true }, value: 'lab-results' },

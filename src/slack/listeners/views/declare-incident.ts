@@ -134,9 +134,9 @@ export async function answerServiceSearch(
   await ack(serviceOptions(searchServices(ctx.deps, parsed.data.value, SERVICE_OPTIONS_MAX)));
 }
 
-/** The options listener of the service search. */
+/** The options listener: every block_suggestion is answered at once (none but the service search's get options). */
 export function registerServiceSearch(app: App, ctx: ListenerContext): void {
-  app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: A.service }, async ({ body, ack }) => {
+  app.options<'block_suggestion'>({ type: 'block_suggestion' }, async ({ body, ack }) => {
     await answerServiceSearch(ctx, { body, ack: (answer) => ack(answer) });
   });
 }
