@@ -1,14 +1,21 @@
 // npm run review -- <incident number> [--json]: the post-incident review of an incident, built from
 // the stored record: the timeline, what people added in the review form and the action items
 // (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded database in DATA_DIR
-// (./data). The same record always gives the same review.
+// (./data). The same record always gives the same review. With CATALOG_PATH or BACKSTAGE_URL (and
+// BACKSTAGE_TOKEN) set, the catalog is read once, so "What changed" lists the changes to the
+// service's system as the posted review does.
 import '../src/wasm-baseline.mjs';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { PrismaIncidentStore } from '../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../src/db/prisma-review-store.ts';
 import { PrismaChangeLog } from '../src/db/prisma-change-log.ts';
-import { staticCatalog } from '../src/ports/service-catalog.ts';
+import { staticCatalog, type ServiceCatalog } from '../src/ports/service-catalog.ts';
+import { RefreshingCatalog } from '../src/catalog/refreshing-catalog.ts';
+import { readCatalogPath } from '../src/catalog/file-source.ts';
+import { readBackstageCatalog } from '../src/catalog/backstage-source.ts';
+import { silentLogger } from '../src/logger.ts';
+import { systemClock } from '../src/ports/clock.ts';
 import { EMPTY_CATALOG } from '../src/domain/catalog.ts';
 import { once } from 'node:events';
 import { publicReviewOf, reviewMarkdownStream } from '../src/services/review/review-of.ts';
@@ -26,6 +33,24 @@ if (!isValidTimeZone(timeZone)) {
   console.error(`Invalid configuration: TZ_DEFAULT must be an IANA time zone such as Europe/London.`);
   process.exit(1);
 }
+/** The catalog the environment names, read once (a catalog that cannot be read is empty); else none. */
+async function catalogOnce(): Promise<ServiceCatalog> {
+  const catalogPath = process.env.CATALOG_PATH?.trim();
+  const backstage = process.env.BACKSTAGE_URL?.trim();
+  if (!catalogPath && !backstage) return staticCatalog(EMPTY_CATALOG);
+  const token = process.env.BACKSTAGE_TOKEN?.trim() || null;
+  const catalog = new RefreshingCatalog({
+    source: catalogPath ? 'file' : 'backstage',
+    location: catalogPath || backstage!,
+    read: () => (catalogPath ? readCatalogPath(catalogPath) : readBackstageCatalog({ baseUrl: backstage!, token })),
+    logger: silentLogger,
+    clock: systemClock,
+    everyMs: 0,
+  });
+  await catalog.start();
+  return catalog;
+}
+const catalog = await catalogOnce();
 const db = await openDatabase({
   url: process.env.DATABASE_URL?.trim() || null,
   dataDir: process.env.DATA_DIR?.trim() || './data',
@@ -46,7 +71,7 @@ try {
       store,
       reviews: new PrismaReviewStore(db.prisma),
       changes: new PrismaChangeLog(db.prisma),
-      catalog: staticCatalog(EMPTY_CATALOG),
+      catalog,
       settings: { defaultTimeZone: timeZone },
     };
     // Printed for reading beyond the responders: PHI redacted, as in the posted review.

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
+import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
 import { embeddedTemplate } from '../support/templates.ts';
 import { childEnv } from '../support/node-args.ts';
 import { declaring, aDeclaration } from '../support/fixtures.ts';
@@ -95,6 +96,76 @@ test('prints the review of a stored incident as Markdown or JSON, the same each 
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /No incident INC-999/);
     assert.match(review(dataDir, 'abc').stderr, /usage: npm run review -- <incident number>/);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("with CATALOG_PATH, What changed lists the changes to the service's system, as the posted review does", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-review-catalog-'));
+  try {
+    const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
+    const store = new PrismaIncidentStore(db.prisma);
+    const declaredAt = new Date('2026-11-24T14:05:00Z');
+    const { incident } = await store.createIfAbsent(
+      declaring({ declareKey: 'cli-catalog', declaration: aDeclaration({ affectedService: 'lab-api' }), declaredAt }),
+    );
+    const changes = new PrismaChangeLog(db.prisma);
+    const change = (key: string, service: string, system: string | null, hoursBefore: number) =>
+      changes.record(
+        {
+          sourceKey: key,
+          source: 'api',
+          kind: 'deploy',
+          service,
+          serviceName: service,
+          system,
+          owner: null,
+          environment: 'production',
+          version: null,
+          summary: `Deploy of ${service}`,
+          author: 'alice',
+          approvers: [],
+          url: null,
+          occurredAt: new Date(declaredAt.getTime() - hoursBefore * 3600_000),
+        },
+        declaredAt,
+      );
+    await change('api:a', 'lab-api', 'lab', 1);
+    await change('api:b', 'lab-queue', 'lab', 2);
+    await db.close();
+    const catalogFile = path.join(dataDir, 'catalog-info.yaml');
+    fs.writeFileSync(
+      catalogFile,
+      ['lab-api', 'lab-queue']
+        .map(
+          (name) =>
+            `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/lab-team\n  system: lab\n`,
+        )
+        .join('---\n'),
+    );
+    const run = (env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', String(incident.number)],
+        {
+          env: { ...childEnv(), DATA_DIR: dataDir, TZ_DEFAULT: 'UTC', ...env },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    const withCatalog = run({ CATALOG_PATH: catalogFile });
+    assert.equal(withCatalog.status, 0, withCatalog.stderr);
+    assert.match(withCatalog.stdout, /## What changed \(24 hours before it was declared\)/);
+    assert.match(
+      withCatalog.stdout,
+      /\| lab-api \| deploy to production: Deploy of lab-api \| alice \| _no approver recorded_ \|/,
+    );
+    assert.match(withCatalog.stdout, /\| lab-queue \| deploy to production: Deploy of lab-queue \|/);
+    const without = run({});
+    assert.equal(without.status, 0, without.stderr);
+    assert.match(without.stdout, /Deploy of lab-api/);
+    assert.doesNotMatch(without.stdout, /Deploy of lab-queue/, 'without the catalog, only the service itself');
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
