@@ -46,6 +46,7 @@ function fakes(over: { deps?: Record<string, unknown>; intake?: Partial<Declarat
       directMessage: async (user: string, text: string) => void events.push(['dm', user, text]),
     },
     settings: { ...LOAD_SETTINGS, broadcastChannelId: 'CBROADCAST', defaultTimeZone: 'Europe/London' },
+    catalog: { current: () => EMPTY_CATALOG },
     ...over.deps,
   } as unknown as ServiceDeps;
   const intake = {
@@ -135,7 +136,6 @@ test('guardrails: acked, then the report for the period asked, privately', async
         },
         deliveryFigures: async () => [],
       },
-      catalog: { current: () => EMPTY_CATALOG },
     },
   });
   await handleGuardrails({
