@@ -270,6 +270,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       workingHours: config.ONCALL_WORKING_HOURS,
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
+      githubAllowedOwners: config.GITHUB_ALLOWED_OWNERS,
       provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
       reminderCadence: {
         updateMinutes: config.REMINDER_UPDATE_MINUTES,
@@ -357,6 +358,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         }),
         gitHubWebhookRoute({
           secret: config.GITHUB_WEBHOOK_SECRET ?? null,
+          allowedOwners: config.GITHUB_ALLOWED_OWNERS,
           handlers: {
             deployment_protection_rule: deploymentProtectionRuleHandler(deps, logger),
             deployment_status: deploymentStatusHandler(deps),

@@ -129,6 +129,28 @@ export const configSchema = z
     ),
     /** Secret of the GitHub webhook (App or repository); without it POST /github/webhook answers 404. */
     GITHUB_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook secret' })),
+    /**
+     * GitHub owners (organisations or users) whose repositories' webhooks are taken, comma-separated;
+     * unset: any owner the App is installed on. Others are answered 202 ignored and nothing is stored.
+     */
+    GITHUB_ALLOWED_OWNERS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
+              message: 'must list GitHub owners (organisation or user logins such as acme), comma-separated',
+            }),
+          )
+          .max(100, { message: 'can list at most 100 owners' }),
+      ),
     /** The service catalog as files: a catalog-info.yaml (or .json), or a folder of them read recursively. */
     CATALOG_PATH: optional(z.string().max(4096, { message: 'is too long to be a path' })),
     /** The service catalog from a Backstage instance's catalog API (https://backstage.example.org). */

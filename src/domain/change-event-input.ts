@@ -51,6 +51,12 @@ export const changeEventBodySchema = z.strictObject(
     url: optionalText('url', 2000).refine((s) => s === undefined || isHttpUrl(s), {
       error: 'url must be an http or https URL',
     }),
+    github_deployment_id: z
+      .number({ error: 'github_deployment_id must be a number (the GitHub deployment id)' })
+      .int({ error: 'github_deployment_id must be a whole number' })
+      .positive({ error: 'github_deployment_id must be positive' })
+      .max(Number.MAX_SAFE_INTEGER, { error: 'github_deployment_id is too large' })
+      .optional(),
     occurred_at: z.iso
       .datetime({ offset: true, error: 'occurred_at must be an ISO 8601 time with a zone, e.g. 2026-12-05T14:03:00Z' })
       .optional(),
@@ -69,16 +75,47 @@ export function changeEventProblems(error: z.ZodError): string[] {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
 }
 
+/** What makes a POST the same change as one recorded under its key: `occurredAt` only when the body gave it. */
+export interface ChangeIdentity {
+  service: string;
+  summary: string;
+  version: string | null;
+  occurredAt: Date | null;
+}
+
+/** Whether a stored change is the one a body with the same key describes (else: the key is reused for another change). */
+export function sameChange(
+  identity: ChangeIdentity,
+  stored: Pick<NewChangeEvent, 'service' | 'summary' | 'version' | 'occurredAt'>,
+): boolean {
+  return (
+    identity.service === stored.service &&
+    identity.summary === stored.summary &&
+    identity.version === stored.version &&
+    (identity.occurredAt === null || identity.occurredAt.getTime() === stored.occurredAt.getTime())
+  );
+}
+
+/** The key of a deployment GitHub reported (its deployment_status handler's): POST /changes with it is the same change. */
+export const githubDeploymentKey = (id: number) => `github:deployment_status:${id}`;
+
 /**
  * The change a valid body describes, received at `now`; or the problem with its time (in the future
- * beyond MAX_FUTURE_SKEW_MS, or before the year 2000). `sourceKeys`: the key it is recorded under,
- * then the keys a retry of it may already be recorded under (checked first).
+ * beyond MAX_FUTURE_SKEW_MS, or before the year 2000). `sourceKey`: with `github_deployment_id`,
+ * GitHub's key of that deployment; with an `id`, a key scoped by the service (two pipelines' `id`s
+ * may collide); else one derived from the content. `retryKeys`: the keys a retry of it may already
+ * be recorded under (checked first). `identity`: what a change stored under the key must match.
  */
 export function changeFromBody(
   body: ChangeEventBody,
   now: Date,
 ):
-  | { ok: true; change: Omit<NewChangeEvent, 'serviceName' | 'system' | 'owner'>; retryKeys: string[] }
+  | {
+      ok: true;
+      change: Omit<NewChangeEvent, 'serviceName' | 'system' | 'owner'>;
+      retryKeys: string[];
+      identity: ChangeIdentity;
+    }
   | { ok: false; problem: string } {
   const occurredAt = body.occurred_at ? new Date(body.occurred_at) : now;
   if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS)
@@ -96,7 +133,9 @@ export function changeFromBody(
   };
   let sourceKey: string;
   const retryKeys: string[] = [];
-  if (body.id !== undefined) sourceKey = `api:${body.id}`;
+  if (body.github_deployment_id !== undefined) sourceKey = githubDeploymentKey(body.github_deployment_id);
+  else if (body.id !== undefined)
+    sourceKey = `api:${createHash('sha256').update(`${body.service}\n${body.id}`).digest('hex')}`;
   else if (body.occurred_at !== undefined)
     sourceKey = `api:content:${digest({ ...content, occurredAt: occurredAt.toISOString() })}`;
   else {
@@ -109,6 +148,12 @@ export function changeFromBody(
   return {
     ok: true,
     retryKeys,
+    identity: {
+      service: body.service,
+      summary: body.summary,
+      version: content.version,
+      occurredAt: body.occurred_at !== undefined ? occurredAt : null,
+    },
     change: {
       sourceKey,
       source: 'api',

@@ -3,6 +3,7 @@
 // checked the signature and GitHub's schema; each handler still parses with zod the fields it uses.
 import { z } from 'zod';
 import { actingAs } from '../audit-context.ts';
+import { githubDeploymentKey } from '../domain/change-event-input.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { recordChange } from '../services/changes/record-change.ts';
 import type { GitHubDelivery, GitHubEventHandler } from './webhook-route.ts';
@@ -14,6 +15,7 @@ const repository = z.object({
     .max(200)
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/),
   name: z.string().min(1).max(100),
+  default_branch: z.string().max(255).nullish(),
 });
 const installation = z
   .object({ id: z.number().int().positive() })
@@ -78,21 +80,21 @@ export function deploymentStatusHandler(deps: ServiceDeps): GitHubEventHandler {
       const parsed = deploymentStatusPayload.safeParse(delivery.payload);
       if (!parsed.success) {
         deps.logger.warn({ deliveryId: delivery.deliveryId }, 'deployment_status payload not understood: ignored');
-        return;
+        return 'ignored';
       }
       const { deployment_status: status, deployment, repository: repo } = parsed.data;
-      if (status.state !== 'success') return;
+      if (status.state !== 'success') return 'ignored';
       const environment = status.environment || deployment.environment;
       const version =
         deployment.ref === deployment.sha
           ? shortSha(deployment.sha)
           : `${deployment.ref} (${shortSha(deployment.sha)})`;
       const description = deployment.description?.trim();
-      await actingAs({ actor: 'github', via: `webhook deployment_status ${delivery.deliveryId}` }, () =>
+      return actingAs({ actor: 'github', via: `webhook deployment_status ${delivery.deliveryId}` }, () =>
         recordChange(deps, {
           repository: repo.full_name,
           change: {
-            sourceKey: `github:deployment_status:${deployment.id}`,
+            sourceKey: githubDeploymentKey(deployment.id),
             source: 'github',
             kind: 'deploy',
             service: repo.full_name,
@@ -115,7 +117,7 @@ export function deploymentStatusHandler(deps: ServiceDeps): GitHubEventHandler {
 }
 
 /**
- * pull_request closed with `merged: true`: a `merge` change, with the pull request's approving
+ * pull_request closed with `merged: true` into the repository's default branch: a `merge` change, with the pull request's approving
  * reviews from the code host when one is configured (a failure there records it without them).
  */
 export function pullRequestHandler(deps: ServiceDeps): GitHubEventHandler {
@@ -125,10 +127,12 @@ export function pullRequestHandler(deps: ServiceDeps): GitHubEventHandler {
       const parsed = pullRequestPayload.safeParse(delivery.payload);
       if (!parsed.success) {
         deps.logger.warn({ deliveryId: delivery.deliveryId }, 'pull_request payload not understood: ignored');
-        return;
+        return 'ignored';
       }
       const { pull_request: pr, number, repository: repo, installation: installationId } = parsed.data;
-      if (pr.merged !== true) return;
+      if (pr.merged !== true) return 'ignored';
+      // Only what reaches the default branch is a change to production (a merge into a feature branch is not).
+      if (!repo.default_branch || pr.base.ref !== repo.default_branch) return 'ignored';
       let approvers: string[] = [];
       if (deps.codeHost) {
         try {
@@ -141,7 +145,7 @@ export function pullRequestHandler(deps: ServiceDeps): GitHubEventHandler {
           );
         }
       }
-      await actingAs({ actor: 'github', via: `webhook pull_request ${delivery.deliveryId}` }, () =>
+      return actingAs({ actor: 'github', via: `webhook pull_request ${delivery.deliveryId}` }, () =>
         recordChange(deps, {
           repository: repo.full_name,
           change: {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { verify } from '@octokit/webhooks-methods';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from '../logger.ts';
+import { ownerAllowed } from '../domain/repository-service.ts';
 import { cleanUnstorable } from '../domain/storable-text.ts';
 import { header, readBody, reply, tooLarge, type Route } from '../http/body.ts';
 
@@ -37,25 +38,62 @@ export interface GitHubDelivery {
   payload: Record<string, unknown>;
 }
 
-/** Handles one kind of event after the 202 (GitHub waits 10 seconds at most): `actions` it takes, any when absent. */
+/**
+ * Handles one kind of event: `actions` it takes, any when absent. The route waits for it (up to
+ * WEBHOOK_WAIT_MS); it answers `'ignored'` for a delivery it does not record.
+ */
 export interface GitHubEventHandler {
   actions?: readonly string[];
   handle(delivery: GitHubDelivery): Promise<unknown>;
 }
 
+/** How long a delivery's handling is waited for before the answer (GitHub gives up after 10 seconds). */
+export const WEBHOOK_WAIT_MS = 8000;
+
+/**
+ * Whether `signature` (X-Hub-Signature-256: `sha256=<hex>`) is the HMAC-SHA256 of the exact bytes
+ * received with the secret, compared in constant time.
+ */
+export function signatureMatches(secret: string, raw: Buffer, signature: string | undefined): boolean {
+  const m = /^sha256=([0-9a-fA-F]{64})$/.exec(signature?.trim() ?? '');
+  if (!m) return false;
+  const expected = createHmac('sha256', secret).update(raw).digest();
+  return timingSafeEqual(expected, Buffer.from(m[1]!, 'hex'));
+}
+
+/** The owner login of a payload's repository, when it has one. */
+function repositoryOwner(body: object): string | null {
+  const repo = (body as { repository?: unknown }).repository;
+  if (typeof repo !== 'object' || repo === null) return null;
+  const owner = (repo as { owner?: unknown }).owner;
+  if (typeof owner !== 'object' || owner === null) return null;
+  const login = (owner as { login?: unknown }).login;
+  return typeof login === 'string' ? login : null;
+}
+
+type Outcome = { ok: true; result: unknown } | { ok: false; err: unknown } | { timedOut: true };
+
 /**
  * POST /github/webhook: GitHub App or repository webhooks. The body must carry a valid
- * `X-Hub-Signature-256` (HMAC-SHA256 with GITHUB_WEBHOOK_SECRET): otherwise 401 and nothing is stored.
- * A payload of an event the bot handles must be valid against GitHub's published schema
- * (@octokit/webhooks-schemas): otherwise 400. The answer (202) comes before the work, which is tracked.
- * Events and actions the bot does not handle are answered 202 `ignored`; `ping` is answered 200.
+ * `X-Hub-Signature-256` (HMAC-SHA256 of the exact bytes with GITHUB_WEBHOOK_SECRET): otherwise 401
+ * and nothing is stored. A repository whose owner is not among `allowedOwners` (when any are
+ * listed) is answered 202 `ignored`. A payload of an event the bot handles must be valid against
+ * GitHub's published schema (@octokit/webhooks-schemas): otherwise 400. The handling is waited for
+ * (up to `waitMs`): 202 `accepted` (or `ignored`) when done, 500 when it failed (GitHub shows a
+ * failed delivery, which can be redelivered; a redelivery is recorded once); past `waitMs`, 202 and
+ * it finishes in the background, tracked. Events and actions the bot does not handle are answered
+ * 202 `ignored`; `ping` is answered 200.
  */
 export function gitHubWebhookRoute(opts: {
   secret: string | null;
+  /** GitHub owners whose repositories are taken (any case); empty or absent: any. */
+  allowedOwners?: readonly string[];
   handlers: Readonly<Record<string, GitHubEventHandler>>;
   track: <T>(work: Promise<T>) => Promise<T>;
   logger: Logger;
+  waitMs?: number;
 }): Route {
+  const waitMs = opts.waitMs ?? WEBHOOK_WAIT_MS;
   return {
     path: '/github/webhook',
     method: ['POST'],
@@ -65,8 +103,7 @@ export function gitHubWebhookRoute(opts: {
           return reply(res, 404, { error: 'GitHub webhooks are not configured (GITHUB_WEBHOOK_SECRET)' });
         const raw = await readBody(req);
         if (!raw) return tooLarge(req, res);
-        const signature = header(req, 'x-hub-signature-256');
-        if (!signature || !(await verify(opts.secret, raw.toString('utf8'), signature).catch(() => false))) {
+        if (!signatureMatches(opts.secret, raw, header(req, 'x-hub-signature-256'))) {
           opts.logger.warn({}, 'GitHub webhook with a missing or bad X-Hub-Signature-256 refused');
           return reply(res, 401, { error: 'bad signature' });
         }
@@ -85,11 +122,21 @@ export function gitHubWebhookRoute(opts: {
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           return reply(res, 400, { error: 'body is not a JSON object' });
         if (event === 'ping') return reply(res, 200, { status: 'pong' });
-        const handler = opts.handlers[event];
+        const handler = Object.hasOwn(opts.handlers, event) ? opts.handlers[event] : undefined;
         const action =
           typeof (body as { action?: unknown }).action === 'string' ? (body as { action: string }).action : undefined;
         if (!handler || (handler.actions && (!action || !handler.actions.includes(action))))
           return reply(res, 202, { status: 'ignored' });
+        if (opts.allowedOwners?.length) {
+          const owner = repositoryOwner(body);
+          if (!owner || !ownerAllowed(owner, opts.allowedOwners)) {
+            opts.logger.info(
+              { event, deliveryId, owner },
+              'GitHub webhook from an owner not in GITHUB_ALLOWED_OWNERS: ignored',
+            );
+            return reply(res, 202, { status: 'ignored' });
+          }
+        }
         const valid = payloadValidator(event, action);
         if (valid && !valid(body)) {
           const first = valid.errors?.[0];
@@ -107,12 +154,32 @@ export function gitHubWebhookRoute(opts: {
         } catch {
           return reply(res, 400, { error: 'body is nested too deeply' });
         }
-        reply(res, 202, { status: 'accepted' });
-        await opts.track(
-          handler
-            .handle({ event, deliveryId, payload })
-            .catch((err) => opts.logger.error({ err, event, deliveryId }, 'GitHub webhook not handled')),
+        const work = opts.track(
+          handler.handle({ event, deliveryId, payload }).then(
+            (result): Outcome => ({ ok: true, result }),
+            (err: unknown): Outcome => ({ ok: false, err }),
+          ),
         );
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          work,
+          new Promise<Outcome>((resolve) => {
+            timer = setTimeout(() => resolve({ timedOut: true }), waitMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if ('timedOut' in outcome) {
+          reply(res, 202, { status: 'accepted' });
+          const late = await work;
+          if ('ok' in late && !late.ok)
+            opts.logger.error({ err: late.err, event, deliveryId }, 'GitHub webhook not handled (after the answer)');
+          return;
+        }
+        if (!outcome.ok) {
+          opts.logger.error({ err: outcome.err, event, deliveryId }, 'GitHub webhook not handled');
+          return reply(res, 500, { error: 'the delivery could not be handled; redeliver it from GitHub' });
+        }
+        return reply(res, 202, { status: outcome.result === 'ignored' ? 'ignored' : 'accepted' });
       })().catch((err) => {
         opts.logger.error({ err }, 'GitHub webhook failed');
         if (!res.headersSent) reply(res, 500, { error: 'internal error' });

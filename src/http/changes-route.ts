@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { actingAs } from '../audit-context.ts';
-import { changeEventBodySchema, changeEventProblems, changeFromBody } from '../domain/change-event-input.ts';
+import {
+  changeEventBodySchema,
+  changeEventProblems,
+  changeFromBody,
+  sameChange,
+} from '../domain/change-event-input.ts';
 import type { ChangeEvent } from '../domain/changes.ts';
 import { cleanUnstorable } from '../domain/storable-text.ts';
 import type { Logger } from '../logger.ts';
@@ -39,8 +44,10 @@ const isJson = (contentType: string | undefined) =>
  * POST /changes: a change event from a pipeline (or a person's script). `Authorization: Bearer
  * <CHANGE_EVENTS_TOKEN>` (401 otherwise; 404 when no token is configured), a JSON body (415
  * otherwise) of at most 1 MB (413), validated field by field (400 naming each problem). 201 with the
- * change as stored; 200 with it when it was recorded already (the same `id`, or a retry of the same
- * content). A service unknown to the catalog is stored and answered `service_known: false`.
+ * change as stored; 200 with it when it was recorded already (the same `id` for the same service and
+ * content, or a retry of the same content); 409 when the `id` (or `github_deployment_id`) was
+ * recorded for another change (nothing of it is answered); 200 with only its id when GitHub reported
+ * the deployment already. A service unknown to the catalog is stored and answered `service_known: false`.
  */
 export function changesRoute(opts: {
   token: string | null;
@@ -94,6 +101,20 @@ export function changesRoute(opts: {
               { changeId: change.id, service: change.service, known: change.serviceName !== null, created },
               created ? 'change event recorded' : 'change event already recorded',
             );
+            if (!created && !sameChange(made.identity, change)) {
+              // The key was used for another change: say so, without what that change is.
+              if (change.source !== 'api')
+                return reply(res, 200, {
+                  id: change.id,
+                  source: change.source,
+                  flagged: change.flagged,
+                  duplicate: true,
+                });
+              const field = body.data.github_deployment_id !== undefined ? 'github_deployment_id' : 'id';
+              return reply(res, 409, {
+                error: `this ${field} was recorded already for another change (a different service, summary, version or occurred_at): nothing was stored; send a new ${field} for a new change`,
+              });
+            }
             return reply(res, created ? 201 : 200, { ...changeJson(change), duplicate: !created });
           })(),
         )

@@ -76,6 +76,12 @@ export interface ServiceDeps {
      * Defaults: LEASE_MS and RESUME_GRACE_MS.
      */
     provisioning?: { leaseMs: number; graceMs: number };
+    /**
+     * GitHub owners whose repositories are taken (GITHUB_ALLOWED_OWNERS, compared in any case);
+     * absent or empty: any owner. Without a catalog, a repository maps to a service by its name only
+     * for these owners.
+     */
+    githubAllowedOwners?: readonly string[];
     /** How often update reminders and the commander nudge come (REMINDER_* settings); default DEFAULT_REMINDER_CADENCE. */
     reminderCadence?: ReminderCadence;
   };

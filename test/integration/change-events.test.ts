@@ -2,6 +2,7 @@
 // one record per change whatever the retries) and GitHub's deployment_status and pull_request
 // webhooks (signature, GitHub's schema, one record per deployment or pull request).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { before, beforeEach, describe, test } from 'node:test';
 import { payloadValidator } from '../../src/github/webhook-route.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
@@ -120,20 +121,81 @@ for (const database of testDatabases()) {
         assert.equal(res.body.duplicate, false);
         const rows = await stored();
         assert.equal(rows.length, 1);
-        assert.equal(rows[0]!.sourceKey, 'api:deploy-4711');
+        // The id is scoped by the service: sha256 of the service and the id.
+        assert.equal(rows[0]!.sourceKey, `api:${createHash('sha256').update('EHR API\ndeploy-4711').digest('hex')}`);
         assert.equal(rows[0]!.source, 'api');
         assert.equal(rows[0]!.service, 'EHR API');
       });
 
       test('the same id again is answered 200 with the first record, and nothing more is stored', async () => {
-        const first = await postChange({ id: 'x-1', service: 'ehr-api', summary: 'one' });
-        const again = await postChange({ id: 'x-1', service: 'ehr-api', summary: 'one, retried' });
+        const first = await postChange({ id: 'x-1', service: 'ehr-api', summary: 'one', version: '1.0' });
+        const again = await postChange({ id: 'x-1', service: 'ehr-api', summary: 'one', version: '1.0' });
         assert.equal(first.status, 201);
         assert.equal(again.status, 200);
         assert.equal(again.body.duplicate, true);
         assert.equal(again.body.id, first.body.id);
         assert.equal(again.body.summary, 'one');
         assert.equal((await stored()).length, 1);
+      });
+
+      test('the same id for another service is another change; with other content it is refused 409, nothing echoed', async () => {
+        // Two pipelines using $GITHUB_RUN_NUMBER as their id do not collide.
+        const ehr = await postChange({
+          id: '42',
+          service: 'ehr-api',
+          summary: 'EHR deploy',
+          occurred_at: '2026-12-05T08:00:00Z',
+        });
+        const pharmacy = await postChange({ id: '42', service: 'pharmacy', summary: 'Pharmacy deploy' });
+        assert.equal(ehr.status, 201);
+        assert.equal(pharmacy.status, 201);
+        assert.notEqual(pharmacy.body.id, ehr.body.id);
+        for (const other of [
+          { summary: 'Something else' },
+          { version: '9.9' },
+          { occurred_at: '2026-12-05T08:01:00Z' },
+        ]) {
+          const res = await postChange({
+            id: '42',
+            service: 'ehr-api',
+            summary: 'EHR deploy',
+            occurred_at: '2026-12-05T08:00:00Z',
+            ...other,
+          });
+          assert.equal(res.status, 409, JSON.stringify(other));
+          assert.match(String(res.body.error), /this id was recorded already for another change/);
+          assert.deepEqual(Object.keys(res.body), ['error'], 'nothing of the stored change is answered');
+          assert.doesNotMatch(JSON.stringify(res.body), /EHR deploy/);
+        }
+        // The same content without occurred_at (a retry of a body that had none) is the same change.
+        const retried = await postChange({ id: '42', service: 'pharmacy', summary: 'Pharmacy deploy' });
+        assert.equal(retried.status, 200);
+        assert.equal((await stored()).length, 2);
+      });
+
+      test('github_deployment_id: the change is the deployment GitHub reports, once whichever comes first', async () => {
+        const res = await postChange({
+          service: 'ehr-api',
+          summary: 'Deploy via Actions',
+          github_deployment_id: 145988746,
+        });
+        assert.equal(res.status, 201);
+        assert.equal((await stored())[0]!.sourceKey, 'github:deployment_status:145988746');
+        const hook = await deliver('deployment_status', deploymentStatusPayload({ deploymentId: 145988746 }));
+        assert.equal(hook.status, 202);
+        assert.equal((await stored()).length, 1, 'GitHub reporting the same deployment adds nothing');
+        // GitHub first, then the pipeline: a duplicate answered with the id only (nothing of GitHub's record).
+        await deliver('deployment_status', deploymentStatusPayload({ deploymentId: 777 }));
+        const late = await postChange({ service: 'ehr-api', summary: 'Deploy via Actions', github_deployment_id: 777 });
+        assert.equal(late.status, 200);
+        assert.deepEqual(Object.keys(late.body).sort(), ['duplicate', 'flagged', 'id', 'source']);
+        assert.equal(late.body.source, 'github');
+        assert.equal((await stored()).length, 2);
+        for (const bad of [0, -1, 1.5, '12', null]) {
+          const r = await postChange({ service: 'ehr-api', summary: 'x', github_deployment_id: bad });
+          assert.equal(r.status, 400, String(bad));
+          assert.match(String(r.body.problems), /github_deployment_id/);
+        }
       });
 
       test('without an id, a retry of the same content is recorded once (with or without occurred_at)', async () => {
@@ -368,17 +430,62 @@ for (const database of testDatabases()) {
         assert.equal(codeHost.asked.length, 0);
       });
 
-      test('a repository unknown to the catalog is stored with serviceName null (matched by the repository name when it is a service)', async () => {
+      test("with a catalog, a repository is its service only by its full project slug (another owner's same-named repository is unknown)", async () => {
         await deliver('pull_request', pullRequestClosedPayload({ merged: true, repo: 'acme/unknown-repo' }));
         await deliver('pull_request', pullRequestClosedPayload({ merged: true, repo: 'acme/pharmacy' }));
+        await deliver(
+          'pull_request',
+          pullRequestClosedPayload({ merged: true, repo: 'attacker/Hello-World', number: 5 }),
+        );
+        await deliver(
+          'pull_request',
+          pullRequestClosedPayload({ merged: true, repo: 'Codertocat/Hello-World', number: 6 }),
+        );
         const rows = await app.bot.db.prisma.changeEvent.findMany({ orderBy: { service: 'asc' } });
         assert.deepEqual(
           rows.map((r) => [r.service, r.serviceName]),
           [
-            ['acme/pharmacy', 'pharmacy'],
+            ['Codertocat/Hello-World', 'ehr-api'],
+            ['acme/pharmacy', null],
             ['acme/unknown-repo', null],
+            ['attacker/Hello-World', null],
           ],
         );
+      });
+
+      test('a merge into a branch other than the default branch is ignored', async () => {
+        const res = await deliver('pull_request', pullRequestClosedPayload({ merged: true, baseRef: 'feature/x' }));
+        assert.equal(res.status, 202);
+        assert.equal(res.body.status, 'ignored');
+        assert.equal((await stored()).length, 0);
+        const merged = await deliver('pull_request', pullRequestClosedPayload({ merged: true }));
+        assert.equal(merged.body.status, 'accepted');
+        assert.equal((await stored()).length, 1);
+      });
+
+      test('a signed event named like an Object property (constructor, __proto__, toString) is ignored, not a crash', async () => {
+        for (const event of ['constructor', '__proto__', 'tostring', 'hasownproperty']) {
+          const res = await deliver(event, { action: 'created' });
+          assert.equal(res.status, 202, event);
+          assert.equal(res.body.status, 'ignored');
+        }
+      });
+
+      test('a failure while handling is answered 500 (GitHub can redeliver), and the redelivery records it', async () => {
+        const record = app.bot.deps.changes.record.bind(app.bot.deps.changes);
+        app.bot.deps.changes.record = async () => {
+          throw new Error('database down (test)');
+        };
+        try {
+          const failed = await deliver('deployment_status', deploymentStatusPayload({ deploymentId: 31 }));
+          assert.equal(failed.status, 500);
+          assert.match(String(failed.body.error), /redeliver/);
+        } finally {
+          app.bot.deps.changes.record = record;
+        }
+        const again = await deliver('deployment_status', deploymentStatusPayload({ deploymentId: 31 }));
+        assert.equal(again.status, 202);
+        assert.equal((await stored()).length, 1);
       });
     });
   });

@@ -1,4 +1,5 @@
-// recordChange: the catalog match (by name; for GitHub by repository, then by the repository's name),
+// recordChange: the catalog match (by name; for GitHub by the repository's full project slug; without
+// a catalog by the repository's name for the allowed owners), a failed freeze check redone on a retry,
 // once per sourceKey, and the pinned summaries of the active incidents the change concerns redrawn
 // (their service, or a service of the same system), on both databases.
 import assert from 'node:assert/strict';
@@ -51,7 +52,15 @@ for (const database of testDatabases()) {
         change: received({ service: 'acme/pharmacy' }),
         repository: 'acme/pharmacy',
       });
-      assert.equal(byRepoName.change.serviceName, 'pharmacy');
+      assert.equal(byRepoName.change.serviceName, null, 'with a catalog, a repository maps only by its project slug');
+      const otherOwner = await recordChange(deps, {
+        change: received({ service: 'attacker/ehr' }),
+        repository: 'attacker/ehr',
+      });
+      assert.deepEqual(
+        [otherOwner.change.serviceName, otherOwner.change.system, otherOwner.change.owner],
+        [null, null, null],
+      );
       const unknown = await recordChange(deps, { change: received({ service: 'billing' }) });
       assert.deepEqual([unknown.change.serviceName, unknown.change.system, unknown.change.owner], [null, null, null]);
       const again = await recordChange(deps, { change: { ...received(), sourceKey: unknown.change.sourceKey } });
@@ -83,6 +92,46 @@ for (const database of testDatabases()) {
       chat.summaries.length = 0;
       await recordChange(deps, { change });
       assert.equal(chat.summaries.length, 0, 'a redelivery redraws nothing');
+    });
+
+    test('without a catalog: a repository is its name for an allowed owner, else stored as owner/repo, unknown', async () => {
+      const open = testDeps({ db: env.db() });
+      const any = await recordChange(open, {
+        change: received({ service: 'acme/billing' }),
+        repository: 'acme/billing',
+      });
+      assert.equal(any.change.serviceName, 'billing', 'no GITHUB_ALLOWED_OWNERS: any owner');
+      const deps = testDeps({ db: env.db(), settings: { githubAllowedOwners: ['Acme'] } });
+      const allowed = await recordChange(deps, {
+        change: received({ service: 'acme/billing' }),
+        repository: 'acme/billing',
+      });
+      assert.equal(allowed.change.serviceName, 'billing');
+      const other = await recordChange(deps, {
+        change: received({ service: 'attacker/billing' }),
+        repository: 'attacker/billing',
+      });
+      assert.deepEqual([other.change.service, other.change.serviceName], ['attacker/billing', null]);
+    });
+
+    test('a failed freeze check is thrown (the change stays stored), and a retry of the change runs it again', async () => {
+      const deps = testDeps({ db: env.db() });
+      let asked = 0;
+      deps.freezes.activeFor = async () => {
+        asked++;
+        if (asked === 1) throw new Error('freeze store down (test)');
+        return [];
+      };
+      const change = received({ service: 'billing' });
+      await assert.rejects(recordChange(deps, { change }), /freeze store down/);
+      assert.equal(asked, 1);
+      const retry = await recordChange(deps, { change });
+      assert.equal(retry.created, false);
+      assert.equal(asked, 2, 'the duplicate was checked against the freezes again');
+      const flagged = await deps.changes.markFreeze(retry.change.id, { flagged: true, overrideId: null });
+      const again = await recordChange(deps, { change });
+      assert.equal(again.change.id, flagged.id);
+      assert.equal(asked, 2, 'a change marked already is not checked again');
     });
   });
 }

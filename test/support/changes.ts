@@ -46,13 +46,14 @@ export function deploymentStatusPayload(
   if (o.repo) {
     p.repository.full_name = o.repo;
     p.repository.name = o.repo.split('/')[1];
+    p.repository.owner.login = o.repo.split('/')[0];
   }
   return p;
 }
 
 /** GitHub's example `pull_request` closed (not merged), or merged when asked. */
 export function pullRequestClosedPayload(
-  o: { merged?: boolean; number?: number; repo?: string; mergedAt?: string } = {},
+  o: { merged?: boolean; number?: number; repo?: string; mergedAt?: string; baseRef?: string } = {},
 ): Record<string, any> {
   const p = fixture('pull_request.closed.payload.json');
   if (o.merged) {
@@ -69,7 +70,9 @@ export function pullRequestClosedPayload(
   if (o.repo) {
     p.repository.full_name = o.repo;
     p.repository.name = o.repo.split('/')[1];
+    p.repository.owner.login = o.repo.split('/')[0];
   }
+  if (o.baseRef) p.pull_request.base.ref = o.baseRef;
   return p;
 }
 

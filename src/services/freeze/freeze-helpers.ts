@@ -3,6 +3,7 @@
 // incident is private, redacted by the PHI guard).
 import { serviceNamed, serviceOfRepository, suggestServices } from '../../domain/catalog.ts';
 import { AppError } from '../../domain/errors.ts';
+import { serviceOfRepositorySlug } from '../../domain/repository-service.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { isActive } from '../../domain/lifecycle.ts';
 import { incidentRef } from '../../domain/incident.ts';
@@ -28,14 +29,18 @@ export function commandedService(deps: Pick<ServiceDeps, 'catalog'>, typed: stri
 
 /**
  * The service a pipeline or a deployment names (a catalog name or title, or a repository
- * `owner/repo`): the catalog's name when it knows it, else the name as given (a repository's own
- * name without its owner).
+ * `owner/repo`): the catalog's name when it knows it (a repository only by its full
+ * `github.com/project-slug`); without a catalog, a repository's own name when its owner is allowed
+ * (GITHUB_ALLOWED_OWNERS); else the name as given (`attacker/ehr-api` is not `ehr-api`).
  */
-export function deployedService(deps: Pick<ServiceDeps, 'catalog'>, name: string): string {
+export function deployedService(
+  deps: Pick<ServiceDeps, 'catalog'> & { settings?: Pick<ServiceDeps['settings'], 'githubAllowedOwners'> },
+  name: string,
+): string {
   const catalog = deps.catalog.current();
   const found = serviceNamed(catalog, name) ?? serviceOfRepository(catalog, name);
   if (found) return found.name;
-  return /^[^/\s]+\/[^/\s]+$/.test(name) ? name.slice(name.indexOf('/') + 1) : name;
+  return serviceOfRepositorySlug(catalog, name, deps.settings?.githubAllowedOwners)?.name ?? name;
 }
 
 /** Freezes and overrides are started from an active incident only. */
