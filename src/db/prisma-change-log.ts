@@ -5,6 +5,9 @@ import type { ChangeEvent as ChangeRow, PrismaClient } from '../generated/prisma
 
 const approvers = z.array(z.string()).catch([]);
 
+/** How a name is matched: trimmed, in any case (the columns service_key, service_name_key, system_key). */
+export const matchKey = (s: string) => s.trim().toLowerCase();
+
 function toChange(r: ChangeRow): ChangeEvent {
   return {
     id: r.id,
@@ -39,7 +42,16 @@ export class PrismaChangeLog implements ChangeLog {
   async record(change: NewChangeEvent, receivedAt: Date) {
     // One statement: a redelivery racing the first delivery inserts nothing and reads the first.
     const inserted = await this.prisma.changeEvent.createManyAndReturn({
-      data: [{ ...change, approvers: change.approvers, receivedAt }],
+      data: [
+        {
+          ...change,
+          approvers: change.approvers,
+          receivedAt,
+          serviceKey: matchKey(change.service),
+          serviceNameKey: change.serviceName === null ? null : matchKey(change.serviceName),
+          systemKey: change.system === null ? null : matchKey(change.system),
+        },
+      ],
       skipDuplicates: true,
     });
     if (inserted[0]) return { change: toChange(inserted[0]), created: true };
@@ -49,14 +61,15 @@ export class PrismaChangeLog implements ChangeLog {
 
   async changesTo(q: Parameters<ChangeLog['changesTo']>[0]) {
     if (!q.services.length && !q.systems.length) return [];
+    // In any case, through the lower-cased keys' indexes (as the freeze and the redraw compare names).
+    const services = [...new Set(q.services.map(matchKey))];
+    const systems = [...new Set(q.systems.map(matchKey))];
     const rows = await this.prisma.changeEvent.findMany({
       where: {
         occurredAt: { gte: q.from, lt: q.to },
         OR: [
-          ...(q.services.length
-            ? [{ serviceName: { in: [...q.services] } }, { service: { in: [...q.services] } }]
-            : []),
-          ...(q.systems.length ? [{ system: { in: [...q.systems] } }] : []),
+          ...(services.length ? [{ serviceNameKey: { in: services } }, { serviceKey: { in: services } }] : []),
+          ...(systems.length ? [{ systemKey: { in: systems } }] : []),
         ],
       },
       orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],

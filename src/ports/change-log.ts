@@ -8,7 +8,7 @@ export interface ChangeLog {
    */
   record(change: NewChangeEvent, receivedAt: Date): Promise<{ change: ChangeEvent; created: boolean }>;
   /**
-   * Changes to any of `services` (catalog names, or the names senders gave) or `systems`, that
+   * Changes to any of `services` (catalog names, or the names senders gave) or `systems`, in any case, that
    * occurred in [from, to), newest first, at most `limit`.
    */
   changesTo(q: {

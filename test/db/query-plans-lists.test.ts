@@ -100,9 +100,12 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
     // Changes: eight a day over the incidents' five years, on the same services (some unknown to the catalog).
     await admin.query(
       `
-      INSERT INTO change_event (id, source_key, source, kind, service, service_name, owner, summary, occurred_at, received_at)
-      SELECT gen_random_uuid(), 'api:seed-' || n, 'api', 'deploy', 'service-' || (n % 40),
+      INSERT INTO change_event (id, source_key, source, kind, service, service_key, service_name, service_name_key,
+        system, system_key, owner, summary, occurred_at, received_at)
+      SELECT gen_random_uuid(), 'api:seed-' || n, 'api', 'deploy', 'Service-' || (n % 40), 'service-' || (n % 40),
         CASE WHEN n % 10 = 0 THEN NULL ELSE 'service-' || (n % 40) END,
+        CASE WHEN n % 10 = 0 THEN NULL ELSE 'service-' || (n % 40) END,
+        'System-' || (n % 10), 'system-' || (n % 10),
         'group:default/team-' || (n % 8), 'Deploy ' || n,
         $1::timestamptz - (n * interval '180 minutes'), $1::timestamptz - (n * interval '180 minutes')
       FROM generate_series(1, 14600) AS n`,
@@ -207,6 +210,28 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
       assert.ok(v.recentCount > 0 && v.actionItemsTotal > 0, 'it found incidents and items');
     });
     noSeqScans(explained, '/incident service');
+  });
+
+  test('changesTo: services and systems in any case, through the indexes', async () => {
+    const log = new PrismaChangeLog(prisma);
+    let found = 0;
+    const explained = await plans(async () => {
+      const changes = await log.changesTo({
+        services: ['SERVICE-8', ' Service-9 '],
+        systems: ['system-3'],
+        from: new Date(now.getTime() - 30 * 86_400_000),
+        to: now,
+        limit: 50,
+      });
+      found = changes.length;
+      assert.ok(changes.some((c) => c.service === 'Service-8'));
+      assert.ok(
+        changes.some((c) => c.service === 'Service-13'),
+        'by its system (13 % 10 = 3)',
+      );
+    });
+    assert.ok(found > 0);
+    noSeqScans(explained, 'changesTo');
   });
 
   test('/metrics: open incidents by severity in one statement', async () => {

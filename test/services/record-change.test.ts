@@ -20,6 +20,7 @@ const catalog = staticCatalog(
 );
 
 let n = 0;
+const nov1 = new Date('2026-11-01T10:00:00Z');
 const received = (o: Partial<ReceivedChange> = {}): ReceivedChange => ({
   sourceKey: `api:rc-${n++}`,
   source: 'api',
@@ -97,21 +98,44 @@ for (const database of testDatabases()) {
     test('without a catalog: a repository is its name for an allowed owner, else stored as owner/repo, unknown', async () => {
       const open = testDeps({ db: env.db() });
       const any = await recordChange(open, {
-        change: received({ service: 'acme/billing' }),
+        change: received({ service: 'acme/billing', occurredAt: nov1 }),
         repository: 'acme/billing',
       });
       assert.equal(any.change.serviceName, 'billing', 'no GITHUB_ALLOWED_OWNERS: any owner');
       const deps = testDeps({ db: env.db(), settings: { githubAllowedOwners: ['Acme'] } });
       const allowed = await recordChange(deps, {
-        change: received({ service: 'acme/billing' }),
+        change: received({ service: 'acme/billing', occurredAt: nov1 }),
         repository: 'acme/billing',
       });
       assert.equal(allowed.change.serviceName, 'billing');
       const other = await recordChange(deps, {
-        change: received({ service: 'attacker/billing' }),
+        change: received({ service: 'attacker/billing', occurredAt: nov1 }),
         repository: 'attacker/billing',
       });
       assert.deepEqual([other.change.service, other.change.serviceName], ['attacker/billing', null]);
+      // A free-text "Billing" incident meets the allowed repository's changes (any case), not the other owner's.
+      const toBilling = await deps.changes.changesTo({
+        services: ['Billing'],
+        systems: [],
+        from: nov1,
+        to: new Date('2026-11-02T00:00:00Z'),
+        limit: 10,
+      });
+      assert.deepEqual(toBilling.map((c) => c.service).sort(), ['acme/billing', 'acme/billing']);
+    });
+
+    test('changesTo matches services, catalog names and systems in any case', async () => {
+      const deps = testDeps({ db: env.db(), catalog });
+      const nov3 = new Date('2026-11-03T10:00:00Z');
+      await recordChange(deps, { change: received({ service: 'billing', occurredAt: nov3 }) });
+      await recordChange(deps, { change: received({ service: 'EHR-DB', occurredAt: nov3 }) });
+      const q = { from: new Date('2026-11-03T00:00:00Z'), to: new Date('2026-11-04T00:00:00Z'), limit: 10 };
+      const names = async (services: string[], systems: string[] = []) =>
+        (await deps.changes.changesTo({ ...q, services, systems })).map((c) => c.service).sort();
+      assert.deepEqual(await names(['BILLING']), ['billing']);
+      assert.deepEqual(await names(['Ehr-Db']), ['EHR-DB'], 'by its catalog name, in any case');
+      assert.deepEqual(await names([], ['EHR']), ['EHR-DB'], 'by its system, in any case');
+      assert.deepEqual(await names(['pharmacy']), []);
     });
 
     test('a failed freeze check is thrown (the change stays stored), and a retry of the change runs it again', async () => {
