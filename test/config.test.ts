@@ -158,6 +158,21 @@ describe('config', () => {
     assert.doesNotMatch(problem({ ...GOOD, GITHUB_APP_PRIVATE_KEY: pem }), /MIIE/);
   });
 
+  test('GITHUB_ALLOWED_OWNERS: any owner by default; a list of GitHub logins, comma-separated', () => {
+    assert.deepEqual(loadConfig(GOOD).GITHUB_ALLOWED_OWNERS, []);
+    assert.deepEqual(loadConfig({ ...GOOD, GITHUB_ALLOWED_OWNERS: ' acme, Acme-Health ,x' }).GITHUB_ALLOWED_OWNERS, [
+      'acme',
+      'Acme-Health',
+      'x',
+    ]);
+    for (const bad of ['acme/ehr-api', '@acme', 'acme corp', '-acme', 'a'.repeat(40)])
+      assert.throws(
+        () => loadConfig({ ...GOOD, GITHUB_ALLOWED_OWNERS: `acme,${bad}` }),
+        /GITHUB_ALLOWED_OWNERS must list GitHub owners/,
+        bad,
+      );
+  });
+
   test('audit checkpoints: off by default; a key in base64 or PEM, a folder and/or a channel, every 24 hours', () => {
     const off = loadConfig(GOOD);
     assert.equal(off.AUDIT_SIGNING_KEY, undefined);

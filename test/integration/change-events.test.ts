@@ -491,6 +491,43 @@ for (const database of testDatabases()) {
   });
 }
 
+describe('GitHub without a catalog, with GITHUB_ALLOWED_OWNERS', () => {
+  const [database] = testDatabases();
+  const env = useTestBot(database!, {
+    users: [],
+    env: { GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_ALLOWED_OWNERS: 'Acme' },
+  });
+  async function deliver(event: string, payload: unknown) {
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${env.app.url}/github/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': crypto.randomUUID(),
+        'x-hub-signature-256': signGitHub(body, SECRET),
+      },
+      body,
+    });
+    await env.app.bot.idle();
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  test("an allowed owner's repository is stored under its name (meeting a free-text incident on it); another owner's is ignored, nothing stored", async () => {
+    const ours = await deliver('pull_request', pullRequestClosedPayload({ merged: true, repo: 'acme/billing' }));
+    assert.deepEqual([ours.status, ours.body.status], [202, 'accepted']);
+    const theirs = await deliver('pull_request', pullRequestClosedPayload({ merged: true, repo: 'attacker/billing' }));
+    assert.deepEqual([theirs.status, theirs.body.status], [202, 'ignored']);
+    const deploy = await deliver('deployment_status', deploymentStatusPayload({ repo: 'attacker/billing' }));
+    assert.deepEqual([deploy.status, deploy.body.status], [202, 'ignored']);
+    const rows = await env.app.bot.db.prisma.changeEvent.findMany();
+    assert.deepEqual(
+      rows.map((r) => [r.service, r.serviceName]),
+      [['acme/billing', 'billing']],
+    );
+  });
+});
+
 describe('POST /changes without CHANGE_EVENTS_TOKEN', () => {
   const [database] = testDatabases();
   const env = useTestBot(database!, { users: [] });
