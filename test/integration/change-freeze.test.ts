@@ -200,6 +200,29 @@ for (const database of testDatabases()) {
         ),
       );
 
+      // The pipeline reports the deployment the override let through (github_deployment_id): the same
+      // override, no second one used, not flagged; GitHub's own report of it is the same change.
+      const report = async (deploymentId: number) => {
+        const res = await fetch(`${app.url}/changes`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ service: 'ehr-api', summary: 'Hotfix deploy', github_deployment_id: deploymentId }),
+        });
+        await app.bot.idle();
+        return { status: res.status, body: (await res.json()) as Record<string, any> };
+      };
+      const reported = await report(1002);
+      assert.equal(reported.status, 201);
+      assert.equal(reported.body.flagged, false);
+      const row = await app.bot.db.prisma.changeEvent.findUniqueOrThrow({ where: { id: reported.body.id } });
+      assert.equal(row.sourceKey, 'github:deployment_status:1002');
+      const usedOverride = await app.bot.db.prisma.freezeOverride.findFirstOrThrow({
+        where: { usedBy: { startsWith: 'github deployment 1002' } },
+      });
+      assert.equal(row.overrideId, usedOverride.id, 'let through by the override the protection rule used');
+      // The held deployment 1003, reported anyway: flagged.
+      assert.equal((await report(1003)).body.flagged, true);
+
       // `/incident freeze` shows it; the commander lifts it; the API answers 200 again.
       const shown = await run('freeze', 'UBOB', channel);
       assert.match(shown.told[0]!, /\*ehr-api\*: DB failover in progress/);
