@@ -7,7 +7,11 @@ import {
   type NewActionItem,
 } from '../domain/action-items.ts';
 import type { GuardrailFigures } from '../domain/guardrail-report.ts';
-import { CHANGE_FAILURE_WINDOW_HOURS, type ServiceDeliveryFigures } from '../domain/delivery-metrics.ts';
+import {
+  CHANGE_FAILURE_WINDOW_HOURS,
+  type ServiceDeliveryFigures,
+  type TeamActionFigures,
+} from '../domain/delivery-metrics.ts';
 import {
   ACTION_CATEGORIES,
   ACTION_PRIORITIES,
@@ -467,6 +471,19 @@ export class PrismaReviewStore implements ReviewStore {
       openMiddleCreatedAt: open?.older && open.newer ? [open.older, open.newer] : null,
       overdueOpen: open?.overdue ?? 0,
     };
+  }
+
+  async openActionsByTeam(today: string, limit: number): Promise<TeamActionFigures[]> {
+    // One grouped read of the open backlog (the index on status); counts only, as the backlog's
+    // overdue figure (no incident is named, so a private incident's items count too).
+    const rows = await this.prisma.$queryRaw<{ team: string; open: number; overdue: number }[]>`
+      SELECT team, count(*)::int AS open, count(*) FILTER (WHERE due < ${today}::date)::int AS overdue
+      FROM action_item
+      WHERE status = 'open' AND team IS NOT NULL
+      GROUP BY team
+      ORDER BY open DESC, overdue DESC, team COLLATE "C"
+      LIMIT ${limit}`;
+    return rows.map((r) => ({ team: r.team, open: r.open, overdue: r.overdue }));
   }
 
   async deliveryFigures(since: Date, until: Date, limit: number): Promise<ServiceDeliveryFigures[]> {

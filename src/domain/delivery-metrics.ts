@@ -13,6 +13,18 @@ export const CHANGE_FAILURE_WINDOW_HOURS = 24;
 /** Services the report lists at most (those with the most incidents, then changes). */
 export const DELIVERY_SERVICES_MAX = 20;
 
+/** Teams listed at most in the guardrail report's open action items per team. */
+export const TEAMS_MAX = 20;
+
+/** A team's open action items (ActionItem.team; counted by the database, ReviewStore.openActionsByTeam). */
+export interface TeamActionFigures {
+  /** The team as recorded (a catalog group reference such as group:default/platform). */
+  team: string;
+  open: number;
+  /** Of those, due before today. */
+  overdue: number;
+}
+
 /** One service's figures, counted by the database (ReviewStore.deliveryFigures) or from rows (deliveryFiguresOf). */
 export interface ServiceDeliveryFigures {
   /** As first seen (the lowest in code-point order of the names it was given). */

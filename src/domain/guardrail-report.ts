@@ -64,6 +64,16 @@ export interface GuardrailReport {
     servicesMax: number;
     truncated: boolean;
   };
+  /**
+   * The open action items per team now, and how many are overdue (teams by their catalog titles;
+   * counts only, as the backlog's); absent when not computed (the report of rows).
+   */
+  teams?: {
+    rows: { team: string; label: string; open: number; overdue: number }[];
+    /** Teams listed at most; `truncated`: there are more. */
+    teamsMax: number;
+    truncated: boolean;
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ActionItem, BacklogCursor, NewActionItem } from '../domain/action-items.ts';
 import type { GuardrailFigures } from '../domain/guardrail-report.ts';
-import type { ServiceDeliveryFigures } from '../domain/delivery-metrics.ts';
+import type { ServiceDeliveryFigures, TeamActionFigures } from '../domain/delivery-metrics.ts';
 import type { ReviewInputDraft } from '../domain/review.ts';
 
 /** What people added to a review, as stored (validated again with reviewInputSchema when read). */
@@ -129,4 +129,10 @@ export interface ReviewStore {
    * the incidents declared then with their restore times; at most `limit` services, most incidents first.
    */
   deliveryFigures(since: Date, until: Date, limit: number): Promise<ServiceDeliveryFigures[]>;
+  /**
+   * The open action items per team (ActionItem.team) now, and how many are due before `today`;
+   * items without a team left out (counts only: no incident is named). Most open first (then most
+   * overdue, then the team), at most `limit` teams.
+   */
+  openActionsByTeam(today: string, limit: number): Promise<TeamActionFigures[]>;
 }

@@ -1,6 +1,7 @@
 // The guardrail report's change failure rate and time to restore, counted by the database (PGlite,
 // and PostgreSQL when TEST_DATABASE_URL is set): the same figures as the rows give in JavaScript,
-// grouped by owner then service, service names redacted, and rendered within Slack's limits.
+// grouped by owner then service, service names redacted, and rendered within Slack's limits; and the
+// open action items per team.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deliveryFiguresOf, type DeliveryChange, type DeliveryIncident } from '../../src/domain/delivery-metrics.ts';
@@ -186,6 +187,60 @@ for (const database of testDatabases()) {
         const t = (b as { text?: { text?: string } }).text?.text;
         if (t) assert.ok(t.length <= 3000);
       }
+    });
+
+    describe(`the guardrail report's open action items per team (${database.name})`, () => {
+      const env = useTestStore(database);
+
+      test('counted in SQL per team: open and overdue, named by the catalog, items without a team left out, at most 20 teams', async () => {
+        const catalog = staticCatalog({
+          ...catalogOf(),
+          groups: [{ ref: 'group:default/platform', name: 'platform', title: 'Platform team', slackChannel: null }],
+        });
+        const deps = testDeps({ db: env.db(), clock: new TestClock(now), catalog });
+        const open = await declare(deps, { service: 'ehr-api', at: new Date(now.getTime() - DAY) });
+        const secret = await declare(deps, { service: 'ward', at: new Date(now.getTime() - DAY), isPrivate: true });
+        const add = (incidentId: string, team: string | null, due: string | null) =>
+          deps.reviews.addActionItem(
+            incidentId,
+            { text: 'Fix it', ownerId: null, team, due, category: 'guardrail', priority: 'medium' },
+            { by: 'UALICE', at: now },
+          );
+        await add(open!.id, 'group:default/platform', '2026-12-01'); // overdue
+        await add(open!.id, 'group:default/platform', '2026-12-05'); // due today: not overdue
+        await add(open!.id, 'group:default/platform', null);
+        const done = await add(open!.id, 'group:default/platform', '2026-11-01');
+        await deps.reviews.completeActionItem(done.id, { by: 'UALICE', at: now });
+        await add(open!.id, 'group:default/pharmacy', '2026-11-30');
+        await add(open!.id, null, '2026-11-30');
+        await add(secret!.id, 'group:default/secret-team', '2026-11-30');
+
+        const report = await showGuardrailReport(deps, { periodDays: 30 });
+        assert.deepEqual(report.teams, {
+          rows: [
+            { team: 'group:default/platform', label: 'Platform team', open: 3, overdue: 1 },
+            { team: 'group:default/pharmacy', label: 'pharmacy', open: 1, overdue: 1 },
+            // A private incident's item counts (a count naming no incident), as in the backlog's figures.
+            { team: 'group:default/secret-team', label: 'secret-team', open: 1, overdue: 1 },
+          ],
+          teamsMax: 20,
+          truncated: false,
+        });
+        const text = JSON.stringify(guardrailReportMessage(report).blocks);
+        assert.match(text, /Open action items by team/);
+        assert.match(text, /Platform team +3 +1/);
+        assert.ok(!text.includes('ward'), 'no incident is named');
+
+        for (let t = 0; t < 21; t++) await add(open!.id, `group:default/team-${String(t).padStart(2, '0')}`, null);
+        const many = await showGuardrailReport(deps, { periodDays: 30 });
+        assert.equal(many.teams!.rows.length, 20);
+        assert.equal(many.teams!.truncated, true);
+        assert.deepEqual(
+          many.teams!.rows.slice(0, 3).map((r) => r.team),
+          ['group:default/platform', 'group:default/pharmacy', 'group:default/secret-team'],
+        );
+        assert.match(JSON.stringify(guardrailReportMessage(many).blocks), /Only the 20 teams with the most open items/);
+      });
     });
   });
 }

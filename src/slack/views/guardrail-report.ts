@@ -74,6 +74,29 @@ function deliveryBlocks(delivery: NonNullable<GuardrailReport['delivery']>): Kno
   return blocks;
 }
 
+/** The open action items per team, most open first. */
+function teamBlocks(teams: NonNullable<GuardrailReport['teams']>): KnownBlock[] {
+  const intro = '*Open action items by team* (the whole open backlog, now)';
+  if (teams.rows.length === 0) return [section(`${intro}\n_No open action item belongs to a team._`)];
+  const head = ['Team', 'Open', 'Overdue'];
+  const rows = teams.rows.map((t) => [
+    clipMrkdwn(t.label.replace(/\s+/g, ' ').trim(), 40),
+    String(t.open),
+    String(t.overdue),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const blocks: KnownBlock[] = [
+    section(`${intro}\n\`\`\`\n${escapeMrkdwn([line(head), ...rows.map(line)].join('\n'))}\n\`\`\``),
+  ];
+  if (teams.truncated) blocks.push(context(`Only the ${teams.teamsMax} teams with the most open items are listed.`));
+  return blocks;
+}
+
 /** The `/incident guardrails [90d]` answer. */
 export function guardrailReportMessage(report: GuardrailReport): { text: string; blocks: KnownBlock[] } {
   const period = `last ${plural(report.periodDays, 'day')}`;
@@ -130,6 +153,7 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
   );
 
   if (report.delivery) blocks.push(...deliveryBlocks(report.delivery));
+  if (report.teams) blocks.push(...teamBlocks(report.teams));
 
   // Action items by category.
   blocks.push(
