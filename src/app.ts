@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
+import { endFreezesAfterCommit } from './services/freeze/after-commit.ts';
 import { postReviewAfterCommit } from './services/review/after-commit.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/incident/resume-provisioning.ts';
@@ -260,7 +261,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
           })
         : null),
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
-    afterCommit: [postReviewAfterCommit],
+    afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
     settings: {
       broadcastChannelId: config.INCIDENT_BROADCAST_CHANNEL,
       clinicalSafetyChannelId: config.CLINICAL_SAFETY_CHANNEL ?? null,
@@ -276,6 +277,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         updateMinutes: config.REMINDER_UPDATE_MINUTES,
         commanderMinutes: config.REMINDER_COMMANDER_MINUTES,
       },
+      freezeEnvironments: config.FREEZE_ENVIRONMENTS,
     },
   };
   const intake = new PgDeclarationIntake(db.pool);

@@ -127,6 +127,33 @@ export const configSchema = z
         .min(16, { message: 'is too short to be a bearer token (at least 16 characters)' })
         .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
     ),
+    /**
+     * The environments a change freeze protects (comma-separated, any case): deployments and changes
+     * to others (e.g. staging) go ahead during a freeze. A change naming no environment is protected.
+     */
+    FREEZE_ENVIRONMENTS: z
+      .string()
+      .default('production')
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .max(100, { message: 'an environment name is at most 100 characters' })
+              .regex(/^[\x21-\x7e]+$/, {
+                message: 'must list environment names (printable, no spaces), comma-separated',
+              }),
+          )
+          .min(1, { message: 'must name at least one environment, e.g. production' }),
+      ),
     /** Secret of the GitHub webhook (App or repository); without it POST /github/webhook answers 404. */
     GITHUB_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook secret' })),
     /**

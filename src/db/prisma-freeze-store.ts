@@ -1,5 +1,11 @@
 import type { ChangeFreeze, FreezeOverride } from '../domain/changes.ts';
-import type { ActiveFreeze } from '../domain/freeze.ts';
+import {
+  coveringIncidents,
+  freezesOn,
+  freezingIncidents,
+  overridesLettingThrough,
+  type ActiveFreeze,
+} from '../domain/freeze.ts';
 import type { NewTimelineEntry } from '../domain/timeline.ts';
 import type { FreezeStore, OverrideWithIncident } from '../ports/freeze-store.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
@@ -105,16 +111,26 @@ export class PrismaFreezeStore implements FreezeStore {
     return { freezes: freezes.map(toFreeze), overrides: overrides.map(toOverride) };
   }
 
-  async activeFor(service: string | null): Promise<ActiveFreeze[]> {
-    return this.prisma.$queryRaw<ActiveFreeze[]>`
+  async activeFor(service: string | null, system: string | null = null): Promise<ActiveFreeze[]> {
+    return this.active(this.prisma, service, system);
+  }
+
+  private async active(tx: Tx | PrismaClient, service: string | null, system: string | null): Promise<ActiveFreeze[]> {
+    return tx.$queryRaw<ActiveFreeze[]>`
       SELECT 'manual' AS origin, f.id::text AS "freezeId", i.id::text AS "incidentId", i.number AS "incidentNumber",
              i.is_private AS "incidentPrivate", i.channel_id AS "incidentChannelId", f.scope, f.reason,
              f.started_by AS "startedBy", f.started_at AS "startedAt"
         FROM change_freeze f JOIN incident i ON i.id = f.incident_id
        WHERE f.ended_at IS NULL AND ${ACTIVE}
-         AND (${service}::text IS NULL OR f.scope = '*' OR lower(f.scope) = lower(${service}::text))
+         AND (${service}::text IS NULL OR f.scope = '*' OR lower(f.scope) = lower(${service}::text)
+              OR lower(f.scope) = lower(${system}::text))
       UNION ALL
-      SELECT 'sev1', NULL, i.id::text, i.number, i.is_private, i.channel_id, '*', i.title, i.declared_by, i.created_at
+      -- A SEV1 freeze started when the incident last became SEV1 (change-severity.ts writes a
+      -- severity_changed entry with data.to), else when it was declared SEV1.
+      SELECT 'sev1', NULL, i.id::text, i.number, i.is_private, i.channel_id, '*', i.title, i.declared_by,
+             COALESCE((SELECT max(t.occurred_at) FROM timeline_entry t
+                        WHERE t.incident_id = i.id AND t.kind = 'severity_changed' AND t.data->>'to' = 'SEV1'),
+                      i.created_at)
         FROM incident i
        -- freeze_active holds only of an active SEV1 (domain/lifecycle.ts: freezeApplies): said again so
        -- the (status, severity) index finds them without reading every incident.
@@ -122,12 +138,16 @@ export class PrismaFreezeStore implements FreezeStore {
       ORDER BY "startedAt", "incidentNumber"`;
   }
 
-  async nextOverride(service: string) {
-    const rows = await this.prisma.$queryRaw<OverrideWithIncident[]>`
+  async nextOverrides(service: string, system: string | null = null) {
+    const covering = freezesOn(await this.active(this.prisma, service, system), service, system);
+    if (!covering.length) return null;
+    const ids = freezingIncidents(covering);
+    const unused = await this.prisma.$queryRaw<OverrideWithIncident[]>`
       SELECT ${OVERRIDE_ROW} FROM freeze_override o JOIN incident i ON i.id = o.incident_id
-       WHERE lower(o.service) = lower(${service}) AND o.used_at IS NULL AND ${ACTIVE}
-       ORDER BY o.created_at, o.id LIMIT 1`;
-    return rows[0] ?? null;
+       WHERE lower(o.service) = lower(${service}) AND o.used_at IS NULL
+         AND o.incident_id::text IN (${Prisma.join(ids)})
+       ORDER BY o.created_at, o.id`;
+    return overridesLettingThrough(covering, unused);
   }
 
   async createOverride(override: Omit<FreezeOverride, 'id' | 'usedAt' | 'usedBy'>, entry: NewTimelineEntry) {
@@ -140,47 +160,59 @@ export class PrismaFreezeStore implements FreezeStore {
     });
   }
 
-  async useOverride(
-    use: { service: string; ref: string; usedBy: string; at: Date },
+  async useOverrides(
+    use: { service: string; system?: string | null; ref: string; usedBy: string; at: Date },
     entry: (o: OverrideWithIncident) => NewTimelineEntry,
   ) {
+    const system = use.system ?? null;
     return auditedTransaction(this.prisma, async (tx) => {
       // One deployment at a time per reference (a redelivery racing the first delivery waits for it,
-      // then finds the override it used); different deployments race on the rows below.
+      // then finds the overrides it used); different deployments race on the rows below.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`freeze override ${use.ref}`}, 0))`;
       const used = await this.usedBy(tx, use.ref);
-      if (used) return { override: used, fresh: false };
-      // The oldest unused override, locked; a row another deployment holds is skipped, and one it
-      // used meanwhile no longer matches: each override goes to exactly one deployment.
-      const taken = await tx.$queryRaw<{ id: string }[]>`
-        UPDATE freeze_override SET used_at = ${use.at}, used_by = ${use.usedBy}
-         WHERE id = (
-           SELECT o.id FROM freeze_override o JOIN incident i ON i.id = o.incident_id
-            WHERE lower(o.service) = lower(${use.service}) AND o.used_at IS NULL AND ${ACTIVE}
-            ORDER BY o.created_at, o.id LIMIT 1
-            FOR UPDATE OF o SKIP LOCKED)
-           AND used_at IS NULL
-        RETURNING id::text AS id`;
-      if (!taken[0]) return null;
-      const override = (await this.overrideById(tx, taken[0].id))!;
-      const e = entry(override);
-      await tx.timelineEntry.create({
-        data: entryData(override.incidentId, { ...e, data: { ...e.data, overrideId: override.id } }),
-      });
-      return { override, fresh: true };
+      if (used.length) return { overrides: used, fresh: false };
+      // Every incident freezing the service must give one (domain/freeze.ts overridesLettingThrough).
+      const covering = freezesOn(await this.active(tx, use.service, system), use.service, system);
+      const incidents = coveringIncidents(covering);
+      if (!incidents.length) return null;
+      // For each, its oldest unused override still valid, locked; a row another deployment holds is
+      // skipped, and one it used meanwhile no longer matches: each override goes to exactly one
+      // deployment. One missing: none is used (the locks go with the transaction; nothing written).
+      const ids: string[] = [];
+      for (const { incidentId, since } of incidents) {
+        const row = await tx.$queryRaw<{ id: string }[]>`
+          SELECT o.id::text AS id FROM freeze_override o
+           WHERE o.incident_id = ${incidentId}::uuid AND lower(o.service) = lower(${use.service})
+             AND o.used_at IS NULL AND o.created_at >= ${since}
+           ORDER BY o.created_at, o.id LIMIT 1
+           FOR UPDATE SKIP LOCKED`;
+        if (!row[0]) return null;
+        ids.push(row[0].id);
+      }
+      const overrides: OverrideWithIncident[] = [];
+      for (const id of ids) {
+        await tx.$executeRaw`
+          UPDATE freeze_override SET used_at = ${use.at}, used_by = ${use.usedBy} WHERE id = ${id}::uuid AND used_at IS NULL`;
+        const override = (await this.overrideById(tx, id))!;
+        const e = entry(override);
+        await tx.timelineEntry.create({
+          data: entryData(override.incidentId, { ...e, data: { ...e.data, overrideId: override.id } }),
+        });
+        overrides.push(override);
+      }
+      return { overrides, fresh: true };
     });
   }
 
-  async overrideUsedBy(ref: string) {
+  async overridesUsedBy(ref: string) {
     return this.usedBy(this.prisma, ref);
   }
 
-  private async usedBy(tx: Tx | PrismaClient, ref: string): Promise<OverrideWithIncident | null> {
-    const rows = await tx.$queryRaw<OverrideWithIncident[]>`
+  private async usedBy(tx: Tx | PrismaClient, ref: string): Promise<OverrideWithIncident[]> {
+    return tx.$queryRaw<OverrideWithIncident[]>`
       SELECT ${OVERRIDE_ROW} FROM freeze_override o JOIN incident i ON i.id = o.incident_id
        WHERE o.used_at IS NOT NULL AND ${usedByRef(ref)}
-       ORDER BY o.used_at LIMIT 1`;
-    return rows[0] ?? null;
+       ORDER BY o.used_at, o.created_at, o.id`;
   }
 
   private async overrideById(tx: Tx, id: string): Promise<OverrideWithIncident | null> {
@@ -192,6 +224,9 @@ export class PrismaFreezeStore implements FreezeStore {
   async addEntries(incidentIds: readonly string[], entry: NewTimelineEntry, once?: string) {
     if (!incidentIds.length) return [];
     return auditedTransaction(this.prisma, async (tx) => {
+      // Concurrent deliveries of one key take turns: the second sees what the first wrote.
+      if (once !== undefined)
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`freeze entry ${entry.kind} ${once}`}, 0))`;
       const written: string[] = [];
       for (const id of incidentIds) {
         if (once !== undefined) {

@@ -107,6 +107,11 @@ export function serviceOfRepository(catalog: CatalogSnapshot, slug: string): Cat
   return catalog.services.find((s) => s.githubProjectSlug !== null && fold(s.githubProjectSlug) === q) ?? null;
 }
 
+/** The system a service belongs to: a System is its own, a Component its `spec.system` (null when none). */
+export function systemOf(service: Pick<CatalogService, 'kind' | 'name' | 'system'>): string | null {
+  return service.kind === 'System' ? service.name : service.system;
+}
+
 /** Edit distance, for suggestions (short strings only: names and titles). */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -33,17 +33,109 @@ export interface ActiveFreeze {
 
 const fold = (s: string) => s.trim().toLowerCase();
 
-/** Whether a freeze covers `service`: a freeze of every service does, else one of that name (any case). */
-export function freezeCovers(freeze: Pick<ActiveFreeze, 'scope'>, service: string): boolean {
-  return freeze.scope === ALL_SERVICES || fold(freeze.scope) === fold(service);
+/**
+ * Whether a freeze covers `service`: a freeze of every service does, else one of that name (any
+ * case), or of its `system` (a freeze on a System covers its components; see catalog.ts systemOf).
+ */
+export function freezeCovers(
+  freeze: Pick<ActiveFreeze, 'scope'>,
+  service: string,
+  system: string | null = null,
+): boolean {
+  if (freeze.scope === ALL_SERVICES) return true;
+  const scope = fold(freeze.scope);
+  return scope === fold(service) || (system !== null && scope === fold(system));
 }
 
-/** The freezes that stop a deployment of `service`, oldest first. */
+/** The freezes that stop a deployment of `service` (of `system`), oldest first. */
 export function freezesOn<F extends Pick<ActiveFreeze, 'scope' | 'startedAt'>>(
   freezes: readonly F[],
   service: string,
+  system: string | null = null,
 ): F[] {
-  return freezes.filter((f) => freezeCovers(f, service)).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  return freezes
+    .filter((f) => freezeCovers(f, service, system))
+    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** The environments a freeze protects when FREEZE_ENVIRONMENTS is not set. */
+export const DEFAULT_FREEZE_ENVIRONMENTS: readonly string[] = ['production'];
+
+/** Whether a deployment to `environment` meets a freeze: one of `protectedEnvironments` (any case), or none named. */
+export function environmentProtected(environment: string | null, protectedEnvironments: readonly string[]): boolean {
+  if (environment === null || !environment.trim()) return true;
+  return protectedEnvironments.some((e) => fold(e) === fold(environment));
+}
+
+/**
+ * Whether a recorded change meets the freezes at all: deployments and changes (kinds `deploy` and
+ * `change`) to a protected environment do; a merged pull request is information (a deployment follows).
+ */
+export function changeMeetsFreeze(
+  change: Pick<ChangeEvent, 'kind' | 'environment'>,
+  protectedEnvironments: readonly string[],
+): boolean {
+  return (
+    (change.kind === 'deploy' || change.kind === 'change') &&
+    environmentProtected(change.environment, protectedEnvironments)
+  );
+}
+
+/** How far before its receipt a change may say it occurred and still be taken at its word (15 minutes). */
+export const BACKDATING_TOLERANCE_MS = 15 * 60_000;
+
+/**
+ * Whether a change landed in a freeze that started at `startedAt` (and is in force when the change
+ * is received): it occurred at or after the start; or it was received during the freeze and claims
+ * to have occurred more than BACKDATING_TOLERANCE_MS before it was received (`occurred_at` is the
+ * sender's word: a change reported during a freeze cannot backdate itself out of it).
+ */
+export function landedInFreeze(change: Pick<ChangeEvent, 'occurredAt' | 'receivedAt'>, startedAt: Date): boolean {
+  if (change.occurredAt.getTime() >= startedAt.getTime()) return true;
+  return (
+    change.receivedAt.getTime() >= startedAt.getTime() &&
+    change.receivedAt.getTime() - change.occurredAt.getTime() > BACKDATING_TOLERANCE_MS
+  );
+}
+
+/**
+ * The incidents whose freezes cover a deployment, each with when its oldest covering freeze in
+ * force started: an override of that incident counts only if it was given at or after then (while
+ * the incident freezes the service still: one given before a freeze was lifted, or before a
+ * downgrade, has lapsed). In incident order of their oldest freeze.
+ */
+export function coveringIncidents(
+  covering: readonly Pick<ActiveFreeze, 'incidentId' | 'startedAt'>[],
+): { incidentId: string; since: Date }[] {
+  const since = new Map<string, Date>();
+  for (const f of covering) {
+    const s = since.get(f.incidentId);
+    if (!s || f.startedAt.getTime() < s.getTime()) since.set(f.incidentId, f.startedAt);
+  }
+  return [...since].map(([incidentId, s]) => ({ incidentId, since: s }));
+}
+
+/**
+ * The overrides that let the next deployment through the `covering` freezes: for EVERY incident
+ * freezing it, its oldest unused override still valid (given while that incident's covering freeze
+ * was in force); null when any incident has none (or nothing freezes it). One incident's override
+ * never lets a deployment past another incident's freeze.
+ */
+export function overridesLettingThrough<O extends Pick<FreezeOverride, 'id' | 'incidentId' | 'createdAt'>>(
+  covering: readonly Pick<ActiveFreeze, 'incidentId' | 'startedAt'>[],
+  unused: readonly O[],
+): O[] | null {
+  const incidents = coveringIncidents(covering);
+  if (!incidents.length) return null;
+  const picked: O[] = [];
+  for (const { incidentId, since } of incidents) {
+    const o = unused
+      .filter((u) => u.incidentId === incidentId && u.createdAt.getTime() >= since.getTime())
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))[0];
+    if (!o) return null;
+    picked.push(o);
+  }
+  return picked;
 }
 
 /** The incidents (ids) among `freezes`, each once, in order. */
@@ -79,6 +171,12 @@ export function publicFreeze(f: ActiveFreeze): PublicFreeze {
   return { incident: ref, scope: f.scope, kind: f.origin, reason, since: f.startedAt.toISOString() };
 }
 
+/** An override as it may leave its incident: its reference, and a generic reason for a private incident. */
+export interface PublicOverride {
+  incident: string;
+  reason: string;
+}
+
 /** The answer to "may `service` be deployed?" (GET /api/freeze, the protection rule). */
 export type FreezeVerdict =
   | { frozen: false; service: string }
@@ -90,45 +188,68 @@ export type FreezeVerdict =
       /** The oldest freeze's incident, e.g. INC-12. */
       incident: string;
       freezes: PublicFreeze[];
-      /** An unused override lets the next deployment through (it is used when that deployment is reported). */
-      override: { incident: string; reason: string } | null;
+      /**
+       * Every incident freezing the service gave an unused override: the next deployment goes
+       * through (it uses one of each when reported). The oldest freeze's incident's; null otherwise.
+       */
+      override: PublicOverride | null;
+      /** The overrides the next deployment would use, one per freezing incident; [] when it would be held. */
+      overrides: PublicOverride[];
     };
 
-/** The verdict for `service` from the freezes in force and, if any, an unused override of it. */
+type OverrideInfo = Pick<FreezeOverride, 'reason'> & { incidentNumber: number; incidentPrivate: boolean };
+
+function publicOverride(o: OverrideInfo): PublicOverride {
+  return {
+    incident: incidentRef({ number: o.incidentNumber }),
+    reason: o.incidentPrivate ? PRIVATE_FREEZE_REASON : redactString(o.reason).value,
+  };
+}
+
+/**
+ * The verdict for `service` from the freezes in force on it and the overrides that would let the
+ * next deployment through (overridesLettingThrough: one per freezing incident, or null).
+ */
 export function freezeVerdict(
   service: string,
   active: readonly ActiveFreeze[],
-  override: (Pick<FreezeOverride, 'reason'> & { incidentNumber: number; incidentPrivate: boolean }) | null,
+  overrides: readonly OverrideInfo[] | null,
+  system: string | null = null,
 ): FreezeVerdict {
-  const on = freezesOn(active, service).map(publicFreeze);
+  const on = freezesOn(active, service, system).map(publicFreeze);
   if (!on.length) return { frozen: false, service };
+  const given = (overrides ?? []).map(publicOverride);
   return {
     frozen: true,
     service,
     reason: on[0]!.reason,
     incident: on[0]!.incident,
     freezes: on,
-    override: override
-      ? {
-          incident: incidentRef({ number: override.incidentNumber }),
-          reason: override.incidentPrivate ? PRIVATE_FREEZE_REASON : redactString(override.reason).value,
-        }
-      : null,
+    override: given[0] ?? null,
+    overrides: given,
   };
 }
 
-/** What GitHub's protection rule is told when a freeze holds a deployment (within GitHub's comment limit). */
+const listed = (refs: readonly string[]) =>
+  refs.length <= 1 ? (refs[0] ?? '') : `${refs.slice(0, -1).join(', ')} and ${refs.at(-1)}`;
+
+/**
+ * What GitHub's protection rule is told when a freeze holds a deployment. GitHub's comments are
+ * readable by whoever can read the repository (custom protection rules need a public repository or
+ * GitHub Enterprise): references only, never an incident's title or a commander's reason.
+ */
 export function rejectionComment(verdict: Extract<FreezeVerdict, { frozen: true }>): string {
-  const lines = verdict.freezes.map((f) => `${f.incident} (${scopeText(f.scope)}): ${f.reason}`);
+  const refs = [...new Set(verdict.freezes.map((f) => f.incident))];
+  const one = refs.length === 1;
   return clip(
-    `Change freeze on ${verdict.service}: ${lines.join('; ')}. The incident commander can let one deployment through with /incident freeze override ${verdict.service} <reason>.`,
+    `Change freeze on ${verdict.service} by ${listed(refs)} (see the incident channel${one ? '' : 's'}). Ask ${one ? 'its commander' : 'the commander of each'} for \`/incident freeze override ${verdict.service} <reason>\`.`,
   );
 }
 
-/** What GitHub is told when an override lets a deployment through. */
-export function overrideComment(service: string, o: { incident: string; reason: string }): string {
+/** What GitHub is told when overrides let a deployment through: the incidents' references only. */
+export function overrideComment(service: string, incidents: readonly string[]): string {
   return clip(
-    `Change freeze on ${service}: let through by an override from ${o.incident}: ${redactString(o.reason).value}`,
+    `Change freeze on ${service}: let through by an override from ${listed(incidents)} (see the incident channel${incidents.length === 1 ? '' : 's'}).`,
   );
 }
 

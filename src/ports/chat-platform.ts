@@ -49,7 +49,15 @@ export type Notice =
   /** A commander froze changes to a service (or every service, ALL_SERVICES) from the incident. */
   | { kind: 'change-freeze-started'; incident: Incident; by: string; scope: string; reason: string }
   /** A commander lifted the incident's freezes of these scopes. */
-  | { kind: 'change-freeze-ended'; incident: Incident; by: string; scopes: string[] }
+  | {
+      kind: 'change-freeze-ended';
+      incident: Incident;
+      /** Who lifted it (a Slack user), or '' when the change that ended it had no actor. */
+      by: string;
+      scopes: string[];
+      /** Set when the freeze ended with its incident (not with `/incident freeze off`). */
+      because?: 'resolved' | 'closed';
+    }
   /** A commander let one deployment of a service through the freeze. */
   | { kind: 'freeze-override'; incident: Incident; by: string; service: string; reason: string }
   /**

@@ -8,8 +8,9 @@ export type OverrideWithIncident = FreezeOverride & { incidentNumber: number; in
 /**
  * Change freezes and their overrides (the database in production). Every write is on the incident's
  * audit trail, with its timeline entry, in one transaction. A manual freeze is in force while it is
- * not ended and its incident is active: resolving (or closing) the incident ends it without another
- * write, and reopening the incident brings it back unless it was lifted.
+ * not ended and its incident is active: resolving (or closing) the incident ends it (the freeze
+ * feature's after-commit hook writes that; the active check here is the safety net), and reopening
+ * does not bring it back.
  */
 export interface FreezeStore {
   /** Records a freeze with its timeline entry. */
@@ -27,34 +28,42 @@ export interface FreezeStore {
   /** The incident's freezes not ended (oldest first) and its overrides not used. */
   ofIncident(incidentId: string): Promise<{ freezes: ChangeFreeze[]; overrides: FreezeOverride[] }>;
   /**
-   * The freezes in force that cover `service` (any case; null: every freeze in force): the manual
-   * ones of active incidents, and every SEV1 incident's freeze (Incident.freezeActive).
+   * The freezes in force that cover `service` (any case; null: every freeze in force), or its
+   * `system` (a freeze on a System covers its components): the manual ones of active incidents, and
+   * every SEV1 incident's freeze (Incident.freezeActive), which started when the incident last
+   * became SEV1 (else when it was declared).
    */
-  activeFor(service: string | null): Promise<ActiveFreeze[]>;
-  /** The override the next deployment of `service` would use (oldest unused, of an active incident), without using it. */
-  nextOverride(service: string): Promise<OverrideWithIncident | null>;
+  activeFor(service: string | null, system?: string | null): Promise<ActiveFreeze[]>;
+  /**
+   * The overrides the next deployment of `service` would use, without using them: one per incident
+   * whose freeze covers it (domain/freeze.ts overridesLettingThrough); null when any such incident
+   * has no unused override still valid, or nothing freezes it.
+   */
+  nextOverrides(service: string, system?: string | null): Promise<OverrideWithIncident[] | null>;
   /** Records an override with its timeline entry. */
   createOverride(
     override: Omit<FreezeOverride, 'id' | 'usedAt' | 'usedBy'>,
     entry: NewTimelineEntry,
   ): Promise<FreezeOverride>;
   /**
-   * Lets the deployment `ref` (e.g. `github deployment 123`) through on one override of `service`,
-   * atomically: of deployments racing for one override exactly one gets it, and a deployment that
-   * used one already (a redelivery) gets that one again (`fresh` false) and uses no other. The
-   * override records `usedBy` (`<ref> (…)`) and its incident's timeline gets `entry`. Null when
-   * there is no unused override of an active incident.
+   * Lets the deployment `ref` (e.g. `github deployment 123`) through the freezes on `service`,
+   * atomically: only if EVERY incident whose freeze covers it has an unused override of it still
+   * valid, and then one of each is used (all or none). Of deployments racing for one override exactly
+   * one gets it, and a deployment that used some already (a redelivery) gets those again (`fresh`
+   * false) and uses no other. Each override records `usedBy` (`<ref> (…)`) and its incident's
+   * timeline gets `entry`. Null when the deployment is not let through (nothing is written).
    */
-  useOverride(
-    use: { service: string; ref: string; usedBy: string; at: Date },
+  useOverrides(
+    use: { service: string; system?: string | null; ref: string; usedBy: string; at: Date },
     entry: (o: OverrideWithIncident) => NewTimelineEntry,
-  ): Promise<{ override: OverrideWithIncident; fresh: boolean } | null>;
-  /** The override the deployment `ref` used, or null. */
-  overrideUsedBy(ref: string): Promise<OverrideWithIncident | null>;
+  ): Promise<{ overrides: OverrideWithIncident[]; fresh: boolean } | null>;
+  /** The overrides the deployment `ref` used (oldest first), or []. */
+  overridesUsedBy(ref: string): Promise<OverrideWithIncident[]>;
   /**
    * Writes `entry` on each incident's timeline (a flagged change, a rejected deployment), in one
    * transaction. With `once`, not on a timeline that has an entry of its kind with that key already
-   * (a redelivered webhook). Returns the incidents it was written on.
+   * (a redelivered webhook; concurrent deliveries take turns on the key, so one writes). Returns the
+   * incidents it was written on.
    */
   addEntries(incidentIds: readonly string[], entry: NewTimelineEntry, once?: string): Promise<string[]>;
 }

@@ -9,8 +9,8 @@ import type { ServiceDeps } from './deps.ts';
 
 /** A change that is recorded (and Slack told of it), as the hooks see it. */
 export type Committed =
-  /** A change through commitChange: the incident before and after, and what changed. */
-  | { kind: 'changed'; before: Incident; after: Incident; change: IncidentChange }
+  /** A change through commitChange: the incident before and after, what changed, and who changed it (the entry's actor). */
+  | { kind: 'changed'; before: Incident; after: Incident; change: IncidentChange; by?: string | null }
   /** A new incident whose Slack steps are all done. */
   | { kind: 'provisioned'; incident: Incident };
 

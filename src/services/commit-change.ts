@@ -80,7 +80,13 @@ export async function commitChange(
   if (owesNotices(updated))
     await sendOwedNotices(deps, incident.id).catch(log('posting a freeze or clinical-safety notice'));
   await deps.reminders.schedule(updated).catch(log('scheduling reminders'));
-  await runAfterCommit(deps, { kind: 'changed', before: incident, after: updated, change: args.change });
+  await runAfterCommit(deps, {
+    kind: 'changed',
+    before: incident,
+    after: updated,
+    change: args.change,
+    by: args.entry.actorId,
+  });
   return updated;
 }
 

@@ -84,5 +84,7 @@ export interface ServiceDeps {
     githubAllowedOwners?: readonly string[];
     /** How often update reminders and the commander nudge come (REMINDER_* settings); default DEFAULT_REMINDER_CADENCE. */
     reminderCadence?: ReminderCadence;
+    /** The environments a change freeze protects (FREEZE_ENVIRONMENTS, lower case); default ['production']. */
+    freezeEnvironments?: readonly string[];
   };
 }

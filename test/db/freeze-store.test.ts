@@ -34,6 +34,11 @@ for (const database of testDatabases()) {
       );
       return incident;
     }
+    const freezeOn = (incidentId: string, scope: string, startedAt = at('09:00')) =>
+      freezes().start(
+        { incidentId, scope, reason: 'frozen', startedBy: 'UALICE', startedAt },
+        entry('freeze_started', `Change freeze on ${scope}`, startedAt),
+      );
     const resolve = (id: string) =>
       env.store().applyChange(id, { status: 'RESOLVED', resolvedAt: at('12:00') }, entry('resolved', 'Resolved'));
 
@@ -122,16 +127,21 @@ for (const database of testDatabases()) {
       const incident = await anIncident('Freeze store: the race');
       const store = freezes();
       const service = `race-${database.name}`;
+      await freezeOn(incident.id, service);
       const override = await actingAs(ALICE, () =>
         store.createOverride(
           { incidentId: incident.id, service, reason: 'hotfix', approvedBy: 'UALICE', createdAt: at('10:00') },
           entry('freeze_override', 'override'),
         ),
       );
-      assert.equal((await store.nextOverride(service.toUpperCase()))?.id, override.id, 'reading does not use it');
+      assert.deepEqual(
+        (await store.nextOverrides(service.toUpperCase()))?.map((o) => o.id),
+        [override.id],
+        'reading does not use it',
+      );
       const use = (n: number) =>
         actingAs({ actor: 'github', via: 'webhook deployment_protection_rule' }, () =>
-          store.useOverride(
+          store.useOverrides(
             {
               service,
               ref: `github deployment ${n}`,
@@ -146,17 +156,23 @@ for (const database of testDatabases()) {
         const winners = results.filter((r) => r !== null);
         if (round === 0) {
           assert.equal(winners.length, 1, 'exactly one of two gets the override');
-          assert.equal(winners[0]!.override.id, override.id);
+          assert.deepEqual(
+            winners[0]!.overrides.map((o) => o.id),
+            [override.id],
+          );
           assert.equal(winners[0]!.fresh, true);
         } else assert.equal(winners.length, 0, 'a used override is not used again');
       }
-      const used = await store.overrideUsedBy(
+      const used = await store.overridesUsedBy(
         (await env.db().prisma.freezeOverride.findUniqueOrThrow({ where: { id: override.id } })).usedBy!.split(
           ' (',
         )[0]!,
       );
-      assert.equal(used?.id, override.id);
-      assert.equal(await store.nextOverride(service), null);
+      assert.deepEqual(
+        used.map((o) => o.id),
+        [override.id],
+      );
+      assert.equal(await store.nextOverrides(service), null);
       const entries = (await env.store().timeline(incident.id)).filter((e) => e.kind === 'freeze_override_used');
       assert.equal(entries.length, 1, 'one timeline entry, of the winner');
 
@@ -168,7 +184,7 @@ for (const database of testDatabases()) {
         );
       }
       const three = await Promise.all([use(200), use(201), use(202)]);
-      const got = three.filter((r) => r !== null).map((r) => r.override.id);
+      const got = three.filter((r) => r !== null).map((r) => r.overrides[0]!.id);
       assert.equal(got.length, 2);
       assert.equal(new Set(got).size, 2, 'each override to one deployment');
     });
@@ -177,6 +193,7 @@ for (const database of testDatabases()) {
       const incident = await anIncident('Freeze store: redelivery');
       const store = freezes();
       const service = `redelivery-${database.name}`;
+      await freezeOn(incident.id, service);
       for (const n of [1, 2]) {
         await store.createOverride(
           { incidentId: incident.id, service, reason: `hotfix ${n}`, approvedBy: 'UALICE', createdAt: at(`10:0${n}`) },
@@ -184,7 +201,7 @@ for (const database of testDatabases()) {
         );
       }
       const use = () =>
-        store.useOverride(
+        store.useOverrides(
           {
             service,
             ref: 'github deployment 77',
@@ -194,18 +211,26 @@ for (const database of testDatabases()) {
           () => entry('freeze_override_used', 'used'),
         );
       const [a, b] = await Promise.all([use(), use()]);
-      assert.equal(a?.override.id, b?.override.id, 'the same override');
+      assert.deepEqual(
+        a?.overrides.map((o) => o.id),
+        b?.overrides.map((o) => o.id),
+        'the same override',
+      );
+      assert.equal(a?.overrides.length, 1);
       assert.deepEqual([a?.fresh, b?.fresh].sort(), [false, true]);
       const c = await use();
-      assert.equal(c?.override.id, a?.override.id);
+      assert.deepEqual(
+        c?.overrides.map((o) => o.id),
+        a?.overrides.map((o) => o.id),
+      );
       assert.equal(c?.fresh, false);
       assert.equal((await store.ofIncident(incident.id)).overrides.length, 1, 'the second override is still unused');
       // A reference that is only a prefix of another's is not it.
-      assert.equal(await store.overrideUsedBy('github deployment 7'), null);
+      assert.deepEqual(await store.overridesUsedBy('github deployment 7'), []);
       // The override of a resolved incident is not used.
       await resolve(incident.id);
       assert.equal(
-        await store.useOverride({ service, ref: 'github deployment 78', usedBy: 'x', at: at('12:05') }, () =>
+        await store.useOverrides({ service, ref: 'github deployment 78', usedBy: 'x', at: at('12:05') }, () =>
           entry('freeze_override_used', 'used'),
         ),
         null,
@@ -264,7 +289,7 @@ for (const database of testDatabases()) {
         ),
       );
       await actingAs({ actor: 'github', via: 'webhook deployment_protection_rule' }, () =>
-        store.useOverride(
+        store.useOverrides(
           {
             service: 'ehr-api',
             ref: 'github deployment 9',

@@ -129,11 +129,17 @@ describe('the verdict a pipeline gets', () => {
       assert.equal(f.reason, PRIVATE_FREEZE_REASON);
       assert.ok(!JSON.stringify(f).includes('Ward 7'));
     }
-    const v = freezeVerdict('ehr-api', [aFreeze({ incidentPrivate: true, reason: secret })], {
-      reason: secret,
-      incidentNumber: 12,
-      incidentPrivate: true,
-    });
+    const v = freezeVerdict(
+      'ehr-api',
+      [aFreeze({ incidentPrivate: true, reason: secret })],
+      [
+        {
+          reason: secret,
+          incidentNumber: 12,
+          incidentPrivate: true,
+        },
+      ],
+    );
     assert.ok(v.frozen);
     assert.ok(!JSON.stringify(v).includes('Ward 7'), JSON.stringify(v));
     assert.deepEqual(v.override, { incident: 'INC-12', reason: PRIVATE_FREEZE_REASON });
@@ -143,14 +149,47 @@ describe('the verdict a pipeline gets', () => {
     const v = freezeVerdict(
       'ehr-api',
       [aFreeze({ reason: 'Patient 943 476 5919 records wrong, ask jo.bloggs@nhs.net' })],
-      { reason: 'fix for 943 476 5919', incidentNumber: 12, incidentPrivate: false },
+      [{ reason: 'fix for 943 476 5919', incidentNumber: 12, incidentPrivate: false }],
     );
     assert.ok(v.frozen);
     const text = JSON.stringify(v);
     assert.ok(!text.includes('943 476 5919') && !text.includes('jo.bloggs@nhs.net'), text);
     assert.ok(!rejectionComment(v).includes('943 476 5919'));
-    assert.ok(
-      !overrideComment('ehr-api', { incident: 'INC-12', reason: 'fix for 943 476 5919' }).includes('943 476 5919'),
+  });
+
+  test('the comments GitHub is given (world-readable) name the incidents by reference only: no title, no reason', () => {
+    const v = freezeVerdict(
+      'ehr-api',
+      [
+        aFreeze({ reason: 'Ward 7 patient records wrong' }),
+        aFreeze({
+          origin: 'sev1',
+          freezeId: null,
+          incidentId: 'i2',
+          incidentNumber: 14,
+          scope: ALL_SERVICES,
+          reason: 'EHR down for St Mary',
+          startedAt: at('11:00'),
+        }),
+      ],
+      null,
+    );
+    assert.ok(v.frozen);
+    assert.equal(
+      rejectionComment(v),
+      'Change freeze on ehr-api by INC-12 and INC-14 (see the incident channels). Ask the commander of each for `/incident freeze override ehr-api <reason>`.',
+    );
+    assert.equal(
+      rejectionComment(freezeVerdict('ehr-api', [aFreeze()], null) as never),
+      'Change freeze on ehr-api by INC-12 (see the incident channel). Ask its commander for `/incident freeze override ehr-api <reason>`.',
+    );
+    assert.equal(
+      overrideComment('ehr-api', ['INC-12']),
+      'Change freeze on ehr-api: let through by an override from INC-12 (see the incident channel).',
+    );
+    assert.equal(
+      overrideComment('ehr-api', ['INC-12', 'INC-14']),
+      'Change freeze on ehr-api: let through by an override from INC-12 and INC-14 (see the incident channels).',
     );
   });
 
@@ -167,9 +206,10 @@ describe('the verdict a pipeline gets', () => {
     assert.ok(v.frozen);
     const c = rejectionComment(v);
     assert.ok(c.length <= 1000);
+    assert.ok(!c.includes('x'.repeat(20)), 'no reason');
     assert.match(
       rejectionComment(freezeVerdict('ehr-api', [aFreeze()], null) as never),
-      /INC-12 \(ehr-api\): Database failover in progress.*\/incident freeze override ehr-api <reason>/,
+      /INC-12 .*\/incident freeze override ehr-api <reason>/,
     );
   });
 });

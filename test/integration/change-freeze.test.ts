@@ -135,7 +135,10 @@ for (const database of testDatabases()) {
       assert.equal(rejected.installationId, 42);
       assert.equal(rejected.environment, 'production');
       assert.match(rejected.callbackUrl, /\/runs\/1001\/deployment_protection_rule$/);
-      assert.match(rejected.comment, new RegExp(`${ref} \\(ehr-api\\): DB failover in progress`));
+      assert.equal(
+        rejected.comment,
+        `Change freeze on ehr-api by ${ref} (see the incident channel). Ask its commander for \`/incident freeze override ehr-api <reason>\`.`,
+      );
       assert.ok(postedIn(channel).some((t) => /A deployment of \*ehr-api\* was held by the change freeze/.test(t)));
 
       // A non-commander cannot override; the commander can, once.
@@ -151,7 +154,10 @@ for (const database of testDatabases()) {
 
       const approved = await webhook(protectionRule(1002), 'delivery-1002');
       assert.equal(approved.state, 'approved');
-      assert.match(approved.comment, new RegExp(`override from ${ref}: Hotfix for the failover script`));
+      assert.equal(
+        approved.comment,
+        `Change freeze on ehr-api: let through by an override from ${ref} (see the incident channel).`,
+      );
       // GitHub redelivers the same webhook: approved again, no second override used (there is none anyway).
       assert.equal((await webhook(protectionRule(1002), 'delivery-1002-again')).state, 'approved');
       assert.equal((await webhook(protectionRule(1003))).state, 'rejected', 'the next deployment is held again');

@@ -298,8 +298,8 @@ for (const database of testDatabases()) {
       const { deps, chat } = setup(env.db());
       const incident = await anIncidentIn(deps);
       const service = `chg-${randomUUID().slice(0, 6)}`;
-      const record = async (o: Partial<NewChangeEvent> = {}) =>
-        (await deps.changes.record(aChange({ service, serviceName: service, ...o }), at(21))).change;
+      const record = async (o: Partial<NewChangeEvent> = {}, receivedAt = at(21)) =>
+        (await deps.changes.record(aChange({ service, serviceName: service, ...o }), receivedAt)).change;
 
       const before = await applyFreezeToChange(deps, await record());
       assert.equal(before.flagged, false);
@@ -314,14 +314,23 @@ for (const database of testDatabases()) {
         overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service: 'other-svc', reason: 'hotfix' }),
         refused('not_frozen'),
       );
-      // A change that occurred before the freeze started is not the freeze's.
-      const early = await applyFreezeToChange(deps, await record({ occurredAt: at(1) }));
+      // A change that occurred before the freeze started is not the freeze's: received before it, or
+      // received during it within 15 minutes of when it says it occurred.
+      const early = await applyFreezeToChange(deps, await record({ occurredAt: at(1) }, at(2)));
       assert.equal(early.flagged, false);
+      const late = await applyFreezeToChange(deps, await record({ occurredAt: at(5) }, at(19)));
+      assert.equal(late.flagged, false, 'received 14 minutes after it occurred: taken at its word');
+      // Backdated: received during the freeze, claiming to be over 15 minutes older.
+      const backdated = await applyFreezeToChange(
+        deps,
+        await record({ occurredAt: at(1), summary: 'Backdated' }, at(21)),
+      );
+      assert.equal(backdated.flagged, true, 'a backdated change is flagged');
 
       const flagged = await applyFreezeToChange(deps, await record({ summary: 'Deploy v2 without asking' }));
       assert.equal(flagged.flagged, true);
       assert.equal(flagged.overrideId, null);
-      const flagEntry = (await deps.store.timeline(incident.id)).find((e) => e.kind === 'freeze_change_flagged')!;
+      const flagEntry = (await deps.store.timeline(incident.id)).findLast((e) => e.kind === 'freeze_change_flagged')!;
       assert.match(
         flagEntry.text,
         /^A change landed during the freeze without an override: deploy of chg-.*Deploy v2 without asking/,
@@ -358,6 +367,7 @@ for (const database of testDatabases()) {
         'freeze_started',
         'freeze_change_flagged',
         'freeze_change_flagged',
+        'freeze_change_flagged',
         'freeze_override',
         'freeze_override_used',
         'freeze_change_flagged',
@@ -383,7 +393,12 @@ for (const database of testDatabases()) {
       assert.equal(rejection.state, 'rejected');
       assert.equal(rejection.callbackUrl, held.callbackUrl);
       assert.equal(rejection.environment, 'production');
-      assert.match(rejection.comment, new RegExp(`INC-${incident.number} \\(ehr-api\\): DB failover`));
+      assert.match(
+        rejection.comment,
+        new RegExp(`^Change freeze on ehr-api by INC-${incident.number} \\(see the incident channel\\)`),
+      );
+      assert.ok(!rejection.comment.includes('DB failover'), 'no reason on GitHub');
+      assert.ok(!rejection.comment.includes('EHR logins failing'), 'no title on GitHub');
       assert.ok(chat.noticesTo(incident.channelId).some((n) => n.kind === 'freeze-deployment' && n.outcome === 'held'));
       // GitHub redelivers it: rejected again, written and told once.
       assert.equal((await reviewDeployment(deps, held)).state, 'rejected');
@@ -408,10 +423,12 @@ for (const database of testDatabases()) {
       });
       const lucky = aDeployment({ repository: 'acme/ehr-platform' });
       assert.equal((await reviewDeployment(deps, lucky)).state, 'approved');
-      assert.match(codeHost.reviews.at(-1)!.comment, /override from INC-\d+: hotfix/);
+      assert.match(codeHost.reviews.at(-1)!.comment, /override from INC-\d+ \(see the incident channel\)\.$/);
+      assert.ok(!codeHost.reviews.at(-1)!.comment.includes('hotfix'), 'no reason on GitHub');
       assert.equal((await reviewDeployment(deps, lucky)).state, 'approved', 'a redelivery is approved again');
       assert.equal((await deps.freezes.ofIncident(incident.id)).overrides.length, 1, 'and used no second override');
-      const used = await deps.freezes.overrideUsedBy(`github deployment ${lucky.deploymentId}`);
+      const [used, ...more] = await deps.freezes.overridesUsedBy(`github deployment ${lucky.deploymentId}`);
+      assert.deepEqual(more, []);
       assert.equal(used?.reason, 'hotfix');
       assert.equal(used?.usedBy, `github deployment ${lucky.deploymentId} (acme/ehr-platform, production)`);
 

@@ -23,6 +23,7 @@ import type {
 } from '../../src/ports/chat-platform.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
+import { endFreezesAfterCommit } from '../../src/services/freeze/after-commit.ts';
 import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import { LOAD_SETTINGS, unused } from './fixtures.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
@@ -319,7 +320,7 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     changes: db ? new PrismaChangeLog(db.prisma) : unused('changes'),
     freezes: db ? new PrismaFreezeStore(db.prisma) : unused('freezes'),
     codeHost: null,
-    afterCommit: [postReviewAfterCommit],
+    afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
     ...given,
     settings: { ...TEST_SETTINGS, ...settings },
   };

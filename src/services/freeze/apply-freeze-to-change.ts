@@ -1,7 +1,14 @@
 import type { ChangeEvent } from '../../domain/changes.ts';
-import { changeRef, freezesOn, freezingIncidents, usedByText } from '../../domain/freeze.ts';
+import {
+  changeMeetsFreeze,
+  changeRef,
+  freezesOn,
+  freezingIncidents,
+  landedInFreeze,
+  usedByText,
+} from '../../domain/freeze.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { deployedService, tellIncidents } from './freeze-helpers.ts';
+import { deployedService, freezeEnvironments, systemOfService, tellIncidents } from './freeze-helpers.ts';
 
 /** How a change reads on a timeline: what, where, by whom. */
 function describeChange(c: ChangeEvent): string {
@@ -13,28 +20,35 @@ function describeChange(c: ChangeEvent): string {
 }
 
 /**
- * Once a change is recorded (POST /changes, GitHub): when a freeze applies to its service, an unused
- * override for the service lets it through (and is used up), else the change is flagged on the
- * freezing incidents' timelines. Returns the change as marked.
+ * Once a change is recorded (POST /changes, GitHub): when a freeze applies to its service (or its
+ * system, or every service), it goes through only if every incident freezing it gave an unused
+ * override of the service (one of each is used up), else the change is flagged on the freezing
+ * incidents' timelines. Returns the change as marked.
  *
- * A GitHub deployment the protection rule already let through on an override is matched to that
- * override by its deployment id (no second one is used). A freeze applies when it started before
- * the change occurred and is still in force when the change is reported. A change marked already (a
- * redelivery) is left as it is.
+ * Only deployments and changes (kinds `deploy`, `change`) to an environment the freeze protects
+ * (FREEZE_ENVIRONMENTS; none named counts as protected) meet a freeze: a merged pull request is
+ * information, and a staging deployment is not a production change. A GitHub deployment the
+ * protection rule already let through is matched to the overrides it used by its deployment id (no
+ * second ones are used). A freeze applies when it is in force when the change is reported and the
+ * change landed in it (domain/freeze.ts landedInFreeze: occurred after it started, or received
+ * during it claiming to be more than 15 minutes older). A change marked already (a redelivery) is
+ * left as it is.
  */
 export async function applyFreezeToChange(deps: ServiceDeps, change: ChangeEvent): Promise<ChangeEvent> {
   if (change.flagged || change.overrideId) return change;
+  if (!changeMeetsFreeze(change, freezeEnvironments(deps))) return change;
   // The catalog's name when it matched, else the name as sent (a repository's own name without its owner).
   const service = deployedService(deps, change.serviceName ?? change.service);
-  const freezes = freezesOn(await deps.freezes.activeFor(service), service).filter(
-    (f) => f.startedAt.getTime() <= change.occurredAt.getTime(),
+  const system = change.system ?? systemOfService(deps, service);
+  const freezes = freezesOn(await deps.freezes.activeFor(service, system), service, system).filter((f) =>
+    landedInFreeze(change, f.startedAt),
   );
   if (!freezes.length) return change;
   const now = deps.clock.now();
   const ref = changeRef(change);
   const what = describeChange(change);
-  const used = await deps.freezes.useOverride(
-    { service, ref, usedBy: usedByText(ref, [change.service, change.environment]), at: now },
+  const used = await deps.freezes.useOverrides(
+    { service, system, ref, usedBy: usedByText(ref, [change.service, change.environment]), at: now },
     (o) => ({
       occurredAt: now,
       kind: 'freeze_override_used',
@@ -44,9 +58,11 @@ export async function applyFreezeToChange(deps: ServiceDeps, change: ChangeEvent
     }),
   );
   if (used) {
-    if (used.fresh)
-      await tellIncidents(deps, [used.override.incidentId], service, what, 'let-through', used.override.approvedBy);
-    return deps.changes.markFreeze(change.id, { flagged: false, overrideId: used.override.id });
+    if (used.fresh) {
+      for (const o of used.overrides)
+        await tellIncidents(deps, [o.incidentId], service, what, 'let-through', o.approvedBy);
+    }
+    return deps.changes.markFreeze(change.id, { flagged: false, overrideId: used.overrides[0]!.id });
   }
   // Once per change on each timeline (the same change applied twice at once writes it once).
   const told = await deps.freezes.addEntries(

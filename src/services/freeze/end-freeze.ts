@@ -5,7 +5,7 @@ import { scopeText } from '../../domain/freeze.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { incidentInChannel } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { deployedService, tellFreeze } from './freeze-helpers.ts';
+import { deployedService, redrawSummary, tellFreeze } from './freeze-helpers.ts';
 
 /**
  * `/incident freeze off [<service|all>]`: the commander lifts the freezes this incident started (all
@@ -51,5 +51,6 @@ export async function endFreeze(
     { kind: 'change-freeze-ended', incident, by: input.userId, scopes: ended.map((f) => f.scope) },
     { userId: input.userId, responseUrl: input.responseUrl ?? null },
   );
+  await redrawSummary(deps, incident.id);
   return ended;
 }

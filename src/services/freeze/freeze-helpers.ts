@@ -1,7 +1,8 @@
 // What the freeze use cases share: the service a command or a deployment names, as the catalog
 // knows it, and the notices of a freeze (the incident channel, and the broadcast channel unless the
 // incident is private, redacted by the PHI guard).
-import { serviceNamed, serviceOfRepository, suggestServices } from '../../domain/catalog.ts';
+import { serviceNamed, serviceOfRepository, suggestServices, systemOf } from '../../domain/catalog.ts';
+import { DEFAULT_FREEZE_ENVIRONMENTS } from '../../domain/freeze.ts';
 import { AppError } from '../../domain/errors.ts';
 import { serviceOfRepositorySlug } from '../../domain/repository-service.ts';
 import type { Incident } from '../../domain/incident.ts';
@@ -9,6 +10,7 @@ import { isActive } from '../../domain/lifecycle.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { refreshSummary } from '../commit-change.ts';
 import { outboundNotice, warnAuthor, type Author } from '../outbound-text.ts';
 
 /**
@@ -41,6 +43,17 @@ export function deployedService(
   const found = serviceNamed(catalog, name) ?? serviceOfRepository(catalog, name);
   if (found) return found.name;
   return serviceOfRepositorySlug(catalog, name, deps.settings?.githubAllowedOwners)?.name ?? name;
+}
+
+/** The catalog system of a service (by its catalog name), so that a freeze on the System covers it; null when none. */
+export function systemOfService(deps: Pick<ServiceDeps, 'catalog'>, service: string): string | null {
+  const found = serviceNamed(deps.catalog.current(), service);
+  return found ? systemOf(found) : null;
+}
+
+/** The environments a freeze protects (FREEZE_ENVIRONMENTS; default production). */
+export function freezeEnvironments(deps: Pick<ServiceDeps, 'settings'>): readonly string[] {
+  return deps.settings.freezeEnvironments ?? DEFAULT_FREEZE_ENVIRONMENTS;
 }
 
 /** Freezes and overrides are started from an active incident only. */
@@ -108,4 +121,11 @@ export async function tellIncidents(
       deps.logger.error({ err, incidentId: id }, 'telling an incident channel about a change during its freeze failed');
     }
   }
+}
+
+/** Redraws the incident's pinned summary after a freeze was recorded; a failure is logged, the record stands. */
+export async function redrawSummary(deps: ServiceDeps, incidentId: string): Promise<void> {
+  await refreshSummary(deps, incidentId).catch((err: unknown) =>
+    deps.logger.error({ err, incidentId }, 'updating the summary failed after a freeze was recorded'),
+  );
 }

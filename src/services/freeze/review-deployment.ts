@@ -1,17 +1,17 @@
 import { AppError } from '../../domain/errors.ts';
 import {
   deploymentRef,
+  environmentProtected,
   freezesOn,
   freezeVerdict,
   freezingIncidents,
   overrideComment,
-  PRIVATE_FREEZE_REASON,
   rejectionComment,
   usedByText,
 } from '../../domain/freeze.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { deployedService, tellIncidents } from './freeze-helpers.ts';
+import { deployedService, freezeEnvironments, systemOfService, tellIncidents } from './freeze-helpers.ts';
 
 /** A deployment waiting on the bot's deployment protection rule (GitHub's `deployment_protection_rule`). */
 export interface DeploymentToReview {
@@ -29,11 +29,15 @@ export interface DeploymentToReview {
 }
 
 /**
- * The protection rule: a deployment of a frozen service is rejected, unless an override of the
- * service lets it through (used up, once per deployment: a redelivered webhook gets the same answer
- * and uses no second one); a service not frozen is approved. The service is the catalog's for the
- * repository (github.com/project-slug), else the repository's name. What was decided is on the
- * freezing incidents' timelines (recorded before GitHub is answered) and told in their channels.
+ * The protection rule: a deployment of a frozen service (its own freeze, its system's, every
+ * service's) is rejected, unless EVERY incident freezing it gave an override of the service that is
+ * still valid: then one of each is used up (once per deployment: a redelivered webhook gets the same
+ * answer and uses no second ones). A service not frozen is approved, and so is a deployment to an
+ * environment the freeze does not protect (FREEZE_ENVIRONMENTS, default production: a staging
+ * deployment goes ahead at once). The service is the catalog's for the repository
+ * (github.com/project-slug), else the repository's name. What was decided is on the freezing
+ * incidents' timelines (recorded before GitHub is answered) and told in their channels. GitHub's
+ * comment names the incidents by reference only (it is readable by whoever reads the repository).
  */
 export async function reviewDeployment(
   deps: ServiceDeps,
@@ -47,6 +51,7 @@ export async function reviewDeployment(
     );
   }
   const service = deployedService(deps, d.repository);
+  const system = systemOfService(deps, service);
   const ref = deploymentRef(d.deploymentId);
   const what = usedByText(ref, [d.repository, d.environment]);
   const answer = (state: 'approved' | 'rejected', comment: string) =>
@@ -57,14 +62,19 @@ export async function reviewDeployment(
       state,
       comment,
     });
-  const freezes = freezesOn(await deps.freezes.activeFor(service), service);
+  // Approved at once: the freeze protects only FREEZE_ENVIRONMENTS (default production).
+  if (!environmentProtected(d.environment, freezeEnvironments(deps))) {
+    await answer('approved', `The change freeze does not apply to the ${d.environment} environment.`);
+    return { state: 'approved', service };
+  }
+  const freezes = freezesOn(await deps.freezes.activeFor(service, system), service, system);
   if (!freezes.length) {
     await answer('approved', `No change freeze on ${service}.`);
     return { state: 'approved', service };
   }
   const now = deps.clock.now();
   const by = d.creator ? ` by ${d.creator}` : '';
-  const used = await deps.freezes.useOverride({ service, ref, usedBy: what, at: now }, (o) => ({
+  const used = await deps.freezes.useOverrides({ service, system, ref, usedBy: what, at: now }, (o) => ({
     occurredAt: now,
     kind: 'freeze_override_used',
     actorId: null,
@@ -72,14 +82,16 @@ export async function reviewDeployment(
     data: { service, deployment: ref, repository: d.repository, environment: d.environment, approvedBy: o.approvedBy },
   }));
   if (used) {
-    const o = used.override;
-    if (used.fresh) await tellIncidents(deps, [o.incidentId], service, `${what}${by}`, 'let-through', o.approvedBy);
+    if (used.fresh) {
+      for (const o of used.overrides)
+        await tellIncidents(deps, [o.incidentId], service, `${what}${by}`, 'let-through', o.approvedBy);
+    }
     await answer(
       'approved',
-      overrideComment(service, {
-        incident: incidentRef({ number: o.incidentNumber }),
-        reason: o.incidentPrivate ? PRIVATE_FREEZE_REASON : o.reason,
-      }),
+      overrideComment(
+        service,
+        used.overrides.map((o) => incidentRef({ number: o.incidentNumber })),
+      ),
     );
     return { state: 'approved', service };
   }
@@ -103,7 +115,7 @@ export async function reviewDeployment(
     ref,
   );
   await tellIncidents(deps, told, service, `${what}${by}`, 'held', null);
-  const verdict = freezeVerdict(service, freezes, null);
+  const verdict = freezeVerdict(service, freezes, null, system);
   await answer('rejected', verdict.frozen ? rejectionComment(verdict) : `Change freeze on ${service}.`);
   return { state: 'rejected', service };
 }

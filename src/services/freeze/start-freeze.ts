@@ -5,12 +5,19 @@ import { freezeCovers, scopeText } from '../../domain/freeze.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { incidentInChannel } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { assertActiveForFreeze, commandedService, tellFreeze } from './freeze-helpers.ts';
+import {
+  assertActiveForFreeze,
+  commandedService,
+  redrawSummary,
+  systemOfService,
+  tellFreeze,
+} from './freeze-helpers.ts';
 
 /**
  * `/incident freeze on <service|all> <reason>`: the commander freezes changes to a service (the
- * catalog's, when one is configured) or to every service, from an active incident, until they lift it
- * or the incident is resolved. Recorded with its timeline entry on the incident's audit trail; the
+ * catalog's, when one is configured; a System's freeze covers its components) or to every service,
+ * from an active incident, until they lift it or the incident is resolved or closed (which ends it:
+ * freeze/after-commit.ts). Recorded with its timeline entry on the incident's audit trail; the
  * incident channel and (unless private) the broadcast channel are told.
  */
 export async function startFreeze(
@@ -22,7 +29,10 @@ export async function startFreeze(
   assertActiveForFreeze(incident, 'changes are frozen');
   const scope = input.scope === ALL_SERVICES ? ALL_SERVICES : commandedService(deps, input.scope);
   const { freezes } = await deps.freezes.ofIncident(incident.id);
-  const already = freezes.find((f) => f.scope === ALL_SERVICES || (scope !== ALL_SERVICES && freezeCovers(f, scope)));
+  const system = scope === ALL_SERVICES ? null : systemOfService(deps, scope);
+  const already = freezes.find(
+    (f) => f.scope === ALL_SERVICES || (scope !== ALL_SERVICES && freezeCovers(f, scope, system)),
+  );
   if (already) {
     throw new AppError(
       `${incidentRef(incident)} already freezes ${scopeText(already.scope)}. See its freezes with \`/incident freeze\`.`,
@@ -46,5 +56,6 @@ export async function startFreeze(
     { kind: 'change-freeze-started', incident, by: input.userId, scope, reason: input.reason },
     { userId: input.userId, responseUrl: input.responseUrl ?? null },
   );
+  await redrawSummary(deps, incident.id);
   return freeze;
 }

@@ -60,6 +60,8 @@ export function noticeText(n: Notice): string {
     case 'change-freeze-started':
       return `:ice_cube: <@${n.by}> froze changes to *${escapeMrkdwn(scopeText(n.scope))}* for ${ref(i)}: do not deploy or change it until the freeze is lifted. Pipelines asking \`GET /api/freeze\` are told to wait.\n${quote(n.reason)}`;
     case 'change-freeze-ended':
+      if (n.because)
+        return `:sunny: The change freeze of ${ref(i)} on ${n.scopes.map((s) => `*${escapeMrkdwn(scopeText(s))}*`).join(', ')} ended: the incident was ${n.because}${n.by ? ` by <@${n.by}>` : ''}.`;
       return `:sunny: <@${n.by}> lifted the change freeze of ${ref(i)} on ${n.scopes.map((s) => `*${escapeMrkdwn(scopeText(s))}*`).join(', ')}.`;
     case 'freeze-override':
       return `:unlock: <@${n.by}> let *one* deployment of *${escapeMrkdwn(n.service)}* through the change freeze of ${ref(i)}.\n${quote(n.reason)}`;
