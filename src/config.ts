@@ -132,8 +132,7 @@ export const configSchema = z
      * to others (e.g. staging) go ahead during a freeze. A change naming no environment is protected.
      */
     FREEZE_ENVIRONMENTS: z
-      .string()
-      .default('production')
+      .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().default('production'))
       .transform((v) => [
         ...new Set(
           v

@@ -173,6 +173,27 @@ describe('config', () => {
       );
   });
 
+  test('FREEZE_ENVIRONMENTS: production by default; a comma-separated list in any case; an empty or bad one refused', () => {
+    assert.deepEqual(loadConfig(GOOD).FREEZE_ENVIRONMENTS, ['production']);
+    assert.deepEqual(
+      loadConfig({ ...GOOD, FREEZE_ENVIRONMENTS: '  ' }).FREEZE_ENVIRONMENTS,
+      ['production'],
+      'blank: the default',
+    );
+    assert.deepEqual(
+      loadConfig({ ...GOOD, FREEZE_ENVIRONMENTS: ' Production, prod-EU ,,production' }).FREEZE_ENVIRONMENTS,
+      ['production', 'prod-eu'],
+    );
+    assert.match(
+      problem({ ...GOOD, FREEZE_ENVIRONMENTS: ' , ' }),
+      /FREEZE_ENVIRONMENTS must name at least one environment/,
+    );
+    assert.match(
+      problem({ ...GOOD, FREEZE_ENVIRONMENTS: 'prod uction' }),
+      /FREEZE_ENVIRONMENTS must list environment names/,
+    );
+  });
+
   test('audit checkpoints: off by default; a key in base64 or PEM, a folder and/or a channel, every 24 hours', () => {
     const off = loadConfig(GOOD);
     assert.equal(off.AUDIT_SIGNING_KEY, undefined);

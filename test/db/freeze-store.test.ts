@@ -237,6 +237,94 @@ for (const database of testDatabases()) {
       );
     });
 
+    test('two incidents freeze one service: a deployment uses one override of each, all or none, and races for the pair go to one', async () => {
+      const one = await anIncident('Freeze store: two incidents, one');
+      const two = await anIncident('Freeze store: two incidents, two');
+      const store = freezes();
+      const service = `pair-${database.name}`;
+      await freezeOn(one.id, service);
+      await freezeOn(two.id, ALL_SERVICES);
+      const override = (incidentId: string, time: string) =>
+        store.createOverride(
+          { incidentId, service, reason: 'hotfix', approvedBy: 'UALICE', createdAt: at(time) },
+          entry('freeze_override', 'override', at(time)),
+        );
+      const use = (n: number) =>
+        store.useOverrides(
+          { service, ref: `github deployment ${n}`, usedBy: `github deployment ${n}`, at: at('10:30') },
+          (o) => entry('freeze_override_used', `used ${o.id}`, at('10:30')),
+        );
+      const first = await override(one.id, '10:00');
+      assert.equal(await store.nextOverrides(service), null, 'the second incident gave none');
+      assert.equal(await use(1), null);
+      assert.equal((await store.ofIncident(one.id)).overrides.length, 1, 'none used: all or none');
+      assert.equal((await env.store().timeline(one.id)).filter((e) => e.kind === 'freeze_override_used').length, 0);
+
+      const second = await override(two.id, '10:01');
+      assert.deepEqual(
+        (await store.nextOverrides(service))?.map((o) => o.id),
+        [first.id, second.id],
+      );
+      const [a, b] = await Promise.all([use(2), use(3)]);
+      const winners = [a, b].filter((r) => r !== null);
+      assert.equal(winners.length, 1, 'one of two racing deployments gets the pair');
+      assert.deepEqual(winners[0]!.overrides.map((o) => o.id).sort(), [first.id, second.id].sort());
+      for (const id of [one.id, two.id]) {
+        assert.equal((await store.ofIncident(id)).overrides.length, 0);
+        assert.equal(
+          (await env.store().timeline(id)).filter((e) => e.kind === 'freeze_override_used').length,
+          1,
+          'the let-through entry on every covering incident',
+        );
+      }
+      await resolve(one.id);
+      await resolve(two.id);
+    });
+
+    test("a freeze on a System covers its components; a SEV1 freeze starts when the incident last became SEV1; an override given before its incident's freeze started does not count", async () => {
+      const store = freezes();
+      const sys = await anIncident('Freeze store: a System');
+      await freezeOn(sys.id, 'EHR');
+      assert.ok((await store.activeFor('ehr-api', 'ehr')).some((f) => f.incidentId === sys.id));
+      assert.ok(!(await store.activeFor('ehr-api', null)).some((f) => f.incidentId === sys.id));
+      assert.ok(!(await store.activeFor('ehr-api', 'billing-system')).some((f) => f.incidentId === sys.id));
+      await resolve(sys.id);
+
+      const sev1 = await anIncident('Freeze store: escalated');
+      const service = `escalated-${database.name}`;
+      // An override given while it was not frozen (as the old rows may hold) does not count.
+      await store.createOverride(
+        { incidentId: sev1.id, service, reason: 'early', approvedBy: 'UALICE', createdAt: at('10:30') },
+        entry('freeze_override', 'override', at('10:30')),
+      );
+      const sev = (to: string, time: string) =>
+        env
+          .store()
+          .applyChange(
+            sev1.id,
+            { severity: to as 'SEV1', startsFreeze: to === 'SEV1' },
+            { ...entry('severity_changed', `to ${to}`, at(time)), data: { from: 'SEV2', to } },
+          );
+      await sev('SEV1', '11:00');
+      await sev('SEV2', '11:10');
+      await sev('SEV1', '11:20');
+      const got = (await store.activeFor(service)).filter((f) => f.incidentId === sev1.id);
+      assert.deepEqual(
+        got.map((f) => [f.origin, f.startedAt.toISOString()]),
+        [['sev1', at('11:20').toISOString()]],
+      );
+      assert.equal(await store.nextOverrides(service), null, 'given before the freeze: lapsed');
+      await store.createOverride(
+        { incidentId: sev1.id, service, reason: 'now', approvedBy: 'UALICE', createdAt: at('11:21') },
+        entry('freeze_override', 'override', at('11:21')),
+      );
+      assert.deepEqual(
+        (await store.nextOverrides(service))?.map((o) => o.reason),
+        ['now'],
+      );
+      await resolve(sev1.id);
+    });
+
     test('addEntries: on each incident, once per key when given one', async () => {
       const a = await anIncident('Freeze store: entries A');
       const b = await anIncident('Freeze store: entries B');
@@ -259,6 +347,26 @@ for (const database of testDatabases()) {
         'github deployment 6',
       ]);
       assert.deepEqual(await store.addEntries([], e), []);
+    });
+
+    test('addEntries: concurrent deliveries of one key write one entry (and report one writer)', async () => {
+      const a = await anIncident('Freeze store: concurrent entries A');
+      const b = await anIncident('Freeze store: concurrent entries B');
+      const store = freezes();
+      const e = entry('freeze_deployment_rejected', 'held');
+      for (let round = 0; round < 5; round++) {
+        const key = `github deployment concurrent-${round}`;
+        const results = await Promise.all([1, 2, 3, 4].map(() => store.addEntries([a.id, b.id], e, key)));
+        assert.deepEqual(
+          results.filter((r) => r.length > 0),
+          [[a.id, b.id]],
+          'exactly one delivery writes',
+        );
+      }
+      for (const id of [a.id, b.id]) {
+        const held = (await env.store().timeline(id)).filter((x) => x.kind === 'freeze_deployment_rejected');
+        assert.equal(held.length, 5, 'one entry per key');
+      }
     });
 
     test("freezes, overrides and their timeline entries are on the incident's audit trail, with who and through what, intact", async () => {

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALL_SERVICES } from '../../src/domain/changes.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { systemOf } from '../../src/domain/catalog.ts';
 import {
+  BACKDATING_TOLERANCE_MS,
   changeDeploymentRef,
+  changeMeetsFreeze,
+  coveringIncidents,
+  environmentProtected,
+  landedInFreeze,
+  overridesLettingThrough,
   changeRef,
   deploymentRef,
   FREEZE_REASON_MAX,
@@ -80,6 +87,89 @@ describe('which freezes cover a service', () => {
     assert.deepEqual(on, [manual, sev1, again]);
     assert.deepEqual(freezingIncidents(on), ['i1', 'i2']);
     assert.deepEqual(freezesOn([other], 'ehr-api'), []);
+  });
+});
+
+describe('a System, environments, kinds, backdating and overrides', () => {
+  test("a freeze on a System covers its components (by the component's system), not other systems", () => {
+    assert.equal(freezeCovers({ scope: 'ehr' }, 'ehr-api', 'ehr'), true);
+    assert.equal(freezeCovers({ scope: 'EHR' }, 'ehr-api', 'ehr'), true);
+    assert.equal(freezeCovers({ scope: 'ehr' }, 'ehr-api', null), false);
+    assert.equal(freezeCovers({ scope: 'ehr' }, 'billing', 'finance'), false);
+    assert.equal(freezeCovers({ scope: 'ehr-api' }, 'ehr-api', 'ehr'), true);
+    assert.equal(freezeCovers({ scope: 'ehr-web' }, 'ehr-api', 'ehr'), false, 'a sibling component does not');
+    assert.equal(systemOf({ kind: 'System', name: 'ehr', system: null }), 'ehr');
+    assert.equal(systemOf({ kind: 'Component', name: 'ehr-api', system: 'ehr' }), 'ehr');
+    assert.equal(systemOf({ kind: 'Component', name: 'lone', system: null }), null);
+    assert.deepEqual(freezesOn([aFreeze({ scope: 'ehr' })], 'ehr-api', 'ehr').length, 1);
+  });
+
+  test('only deployments and changes to a protected environment meet a freeze; a merge never does', () => {
+    const prod = ['production'];
+    const cases: [kind: 'deploy' | 'merge' | 'change', env: string | null, list: string[], meets: boolean][] = [
+      ['deploy', 'production', prod, true],
+      ['deploy', 'Production', prod, true],
+      ['change', 'PRODUCTION', prod, true],
+      ['deploy', null, prod, true],
+      ['deploy', '  ', prod, true],
+      ['deploy', 'staging', prod, false],
+      ['merge', 'production', prod, false],
+      ['merge', null, prod, false],
+      ['deploy', 'prod-eu', ['production', 'prod-eu'], true],
+    ];
+    for (const [kind, environment, list, meets] of cases) {
+      assert.equal(changeMeetsFreeze({ kind, environment }, list), meets, `${kind} ${environment} ${list}`);
+    }
+    assert.equal(environmentProtected('staging', ['production']), false);
+    assert.equal(environmentProtected(null, ['production']), true);
+  });
+
+  test('a change lands in a freeze if it occurred after the start, or was received during it claiming to be over 15 minutes older', () => {
+    const start = at('10:00');
+    const minutes = (m: number) => new Date(start.getTime() + m * 60_000);
+    assert.equal(BACKDATING_TOLERANCE_MS, 15 * 60_000);
+    const cases: [occurred: number, received: number, lands: boolean][] = [
+      [0, 0, true],
+      [5, 6, true],
+      [-1, 1, false], // occurred a minute before, reported two minutes later: its word is taken
+      [-10, 5, false], // exactly 15 minutes: taken
+      [-11, 5, true], // 16 minutes before it was received, during the freeze: backdated
+      [-60, -50, false], // received before the freeze
+      [-600, 30, true],
+    ];
+    for (const [o, r, lands] of cases) {
+      assert.equal(landedInFreeze({ occurredAt: minutes(o), receivedAt: minutes(r) }, start), lands, `${o} ${r}`);
+    }
+  });
+
+  test("a deployment needs an override from every incident freezing it, each given while that incident's freeze was in force", () => {
+    const covering = [
+      aFreeze({ incidentId: 'i1', startedAt: at('10:00') }),
+      aFreeze({ incidentId: 'i1', freezeId: 'f2', scope: ALL_SERVICES, startedAt: at('09:00') }),
+      aFreeze({ incidentId: 'i2', origin: 'sev1', freezeId: null, scope: ALL_SERVICES, startedAt: at('11:00') }),
+    ];
+    assert.deepEqual(coveringIncidents(covering), [
+      { incidentId: 'i1', since: at('09:00') },
+      { incidentId: 'i2', since: at('11:00') },
+    ]);
+    const o = (id: string, incidentId: string, time: string) => ({ id, incidentId, createdAt: at(time) });
+    assert.equal(overridesLettingThrough(covering, [o('a', 'i1', '10:30')]), null, 'i2 gave none');
+    assert.equal(
+      overridesLettingThrough(covering, [o('a', 'i1', '10:30'), o('b', 'i2', '10:59')]),
+      null,
+      "i2's was given before its freeze started: lapsed",
+    );
+    assert.deepEqual(
+      overridesLettingThrough(covering, [
+        o('c', 'i1', '10:40'),
+        o('a', 'i1', '10:30'),
+        o('b', 'i2', '11:05'),
+        o('x', 'i9', '11:05'),
+      ])?.map((x) => x.id),
+      ['a', 'b'],
+      "the oldest valid of each; another incident's is not asked",
+    );
+    assert.equal(overridesLettingThrough([], [o('a', 'i1', '10:30')]), null, 'nothing freezes it');
   });
 });
 

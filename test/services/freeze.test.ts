@@ -15,6 +15,9 @@ import type { Incident } from '../../src/domain/incident.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { applyFreezeToChange } from '../../src/services/freeze/apply-freeze-to-change.ts';
+import { changeSeverity } from '../../src/services/incident/change-severity.ts';
+import { reopenIncident } from '../../src/services/incident/reopen-incident.ts';
+import { resolveIncident } from '../../src/services/incident/resolve-incident.ts';
 import { checkFreeze } from '../../src/services/freeze/check-freeze.ts';
 import { endFreeze } from '../../src/services/freeze/end-freeze.ts';
 import { overrideFreeze } from '../../src/services/freeze/override-freeze.ts';
@@ -28,6 +31,7 @@ import { RecordingCodeHost } from '../support/recording-code-host.ts';
 
 const ALICE = 'UALICE'; // declares, so commands while no commander is set
 const BOB = 'UBOB';
+const MALLORY = 'UMALLORY';
 const BROADCAST = 'CBROADCAST';
 const declaredAt = new Date('2026-12-05T10:00:00Z');
 const at = (minutes: number) => new Date(declaredAt.getTime() + minutes * 60_000);
@@ -58,7 +62,7 @@ const CATALOG: CatalogSnapshot = {
   loadedAt: declaredAt,
 };
 
-function setup(db: Database, o: { catalog?: CatalogSnapshot } = {}) {
+function setup(db: Database, o: { catalog?: CatalogSnapshot; settings?: Partial<ServiceDeps['settings']> } = {}) {
   const chat = new FakeChat();
   const clock = new TestClock(at(10));
   // Each reading a second later: entries written one after another are in that order on the timeline.
@@ -69,17 +73,24 @@ function setup(db: Database, o: { catalog?: CatalogSnapshot } = {}) {
     },
   };
   const codeHost = new RecordingCodeHost();
-  const deps = testDeps({ db, chat, clock: ticking, codeHost, catalog: staticCatalog(o.catalog ?? EMPTY_CATALOG) });
+  const deps = testDeps({
+    db,
+    chat,
+    clock: ticking,
+    codeHost,
+    catalog: staticCatalog(o.catalog ?? EMPTY_CATALOG),
+    ...(o.settings ? { settings: o.settings } : {}),
+  });
   return { deps, chat, clock, codeHost };
 }
 
-/** An incident declared by Alice, in its channel. */
-async function anIncidentIn(deps: ServiceDeps, declaration: Partial<Declaration> = {}) {
+/** An incident declared by Alice (or `declaredBy`), in its channel. */
+async function anIncidentIn(deps: ServiceDeps, declaration: Partial<Declaration> = {}, declaredBy = ALICE) {
   const { incident } = await deps.store.createIfAbsent(
     declaring({
       declareKey: randomUUID(),
       declaration: aDeclaration({ title: 'EHR logins failing', ...declaration }),
-      declaredBy: ALICE,
+      declaredBy,
       declaredAt,
       via: 'test',
     }),
@@ -459,6 +470,308 @@ for (const database of testDatabases()) {
     test('the protection rule without a code host cannot answer', async () => {
       const { deps } = setup(env.db());
       await assert.rejects(reviewDeployment({ ...deps, codeHost: null }, aDeployment()), refused('no_code_host'));
+    });
+
+    // ---- the review's findings ------------------------------------------------------------------
+
+    const resolveIn = (deps: ServiceDeps, incident: { channelId: string }, userId = ALICE) =>
+      resolveIncident(deps, { channelId: incident.channelId, userId, summary: null });
+    const entriesOf = async (deps: ServiceDeps, id: string, kind: string) =>
+      (await deps.store.timeline(id)).filter((e) => e.kind === kind);
+
+    test("two incidents freeze one service: one incident's override never lets a deployment past the other's freeze", async () => {
+      const { deps, chat, codeHost } = setup(env.db());
+      const service = `two-${randomUUID().slice(0, 6)}`;
+      // INC-1: the SEV1 (every service). Mallory declares a private SEV4 (commander by declaring),
+      // freezes the service and overrides her own freeze.
+      const sev1 = await anIncidentIn(deps, { title: 'Whole EHR down' });
+      await changeSeverity(deps, { channelId: sev1.channelId, userId: ALICE, severity: 'SEV1', reason: null });
+      const mallorys = await anIncidentIn(deps, { severity: 'SEV4', isPrivate: true, title: 'Mine' }, MALLORY);
+      chat.onlyMembers(mallorys.channelId, MALLORY);
+      chat.onlyMembers(sev1.channelId, ALICE);
+      await startFreeze(deps, { channelId: mallorys.channelId, userId: MALLORY, scope: service, reason: 'x' });
+      const hers = await overrideFreeze(deps, {
+        channelId: mallorys.channelId,
+        userId: MALLORY,
+        service,
+        reason: 'let me through',
+      });
+
+      // GET: frozen, and no override counts (the SEV1 gave none).
+      const { verdict } = await checkFreeze(deps, service);
+      assert.ok(verdict.frozen);
+      assert.deepEqual([verdict.override, verdict.overrides], [null, []]);
+      assert.deepEqual(
+        verdict.freezes.map((f) => f.incident),
+        [`INC-${sev1.number}`, `INC-${mallorys.number}`],
+      );
+      // The protection rule rejects it, on both timelines; her override is not used.
+      const first = aDeployment({ repository: `acme/${service}` });
+      assert.equal((await reviewDeployment(deps, first)).state, 'rejected');
+      assert.equal(
+        codeHost.reviews.at(-1)!.comment,
+        `Change freeze on ${service} by INC-${sev1.number} and INC-${mallorys.number} (see the incident channels). Ask the commander of each for \`/incident freeze override ${service} <reason>\`.`,
+      );
+      assert.equal((await entriesOf(deps, sev1.id, 'freeze_deployment_rejected')).length, 1, 'INC-1 hears of it');
+      assert.equal((await entriesOf(deps, mallorys.id, 'freeze_deployment_rejected')).length, 1);
+      assert.deepEqual(
+        (await deps.freezes.ofIncident(mallorys.id)).overrides.map((o) => o.id),
+        [hers.id],
+        'her override is not used',
+      );
+      // A reported deployment is flagged on both, and uses nothing either.
+      const { change } = await deps.changes.record(
+        aChange({ service, serviceName: service, occurredAt: at(30) }),
+        at(30),
+      );
+      const flagged = await applyFreezeToChange(deps, change);
+      assert.equal(flagged.flagged, true);
+      assert.equal((await entriesOf(deps, sev1.id, 'freeze_change_flagged')).length, 1);
+      assert.equal((await deps.freezes.ofIncident(mallorys.id)).overrides.length, 1);
+
+      // The SEV1's commander overrides too: now the next deployment goes through, using both.
+      const alices = await overrideFreeze(deps, {
+        channelId: sev1.channelId,
+        userId: ALICE,
+        service,
+        reason: 'hotfix',
+      });
+      const next = await checkFreeze(deps, service);
+      assert.ok(next.verdict.frozen);
+      assert.deepEqual(
+        next.verdict.overrides.map((o) => o.incident),
+        [`INC-${sev1.number}`, `INC-${mallorys.number}`],
+      );
+      assert.equal(next.verdict.overrides[1]!.reason, PRIVATE_FREEZE_REASON, 'a private override by reference only');
+      const lucky = aDeployment({ repository: `acme/${service}` });
+      assert.equal((await reviewDeployment(deps, lucky)).state, 'approved');
+      assert.equal(
+        codeHost.reviews.at(-1)!.comment,
+        `Change freeze on ${service}: let through by an override from INC-${sev1.number} and INC-${mallorys.number} (see the incident channels).`,
+      );
+      const used = await deps.freezes.overridesUsedBy(`github deployment ${lucky.deploymentId}`);
+      assert.deepEqual(used.map((o) => o.id).sort(), [alices.id, hers.id].sort());
+      for (const i of [sev1, mallorys]) {
+        assert.equal((await entriesOf(deps, i.id, 'freeze_override_used')).length, 1, 'let through on every timeline');
+        assert.ok(
+          chat.noticesTo(i.channelId).some((n) => n.kind === 'freeze-deployment' && n.outcome === 'let-through'),
+        );
+      }
+      // A redelivery is approved again and uses nothing more; the next deployment is held.
+      assert.equal((await reviewDeployment(deps, lucky)).state, 'approved');
+      assert.equal((await entriesOf(deps, sev1.id, 'freeze_override_used')).length, 1);
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'rejected');
+
+      // All or none: a new override from Mallory alone is not used by the next deployment.
+      await overrideFreeze(deps, { channelId: mallorys.channelId, userId: MALLORY, service, reason: 'again' });
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'rejected');
+      assert.equal((await deps.freezes.ofIncident(mallorys.id)).overrides.length, 1, 'hers is still unused');
+      await resolveIn(deps, mallorys, MALLORY);
+      await resolveIn(deps, sev1);
+    });
+
+    test('an override lapses when its incident no longer freezes the service: lifted, downgraded from SEV1, resolved', async () => {
+      const { deps } = setup(env.db());
+      const service = `lapse-${randomUUID().slice(0, 6)}`;
+      const a = await anIncidentIn(deps);
+      await startFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: service, reason: 'x' });
+      const old = await overrideFreeze(deps, { channelId: a.channelId, userId: ALICE, service, reason: 'hotfix' });
+      assert.equal((await deps.freezes.nextOverrides(service))?.[0]?.id, old.id);
+      await endFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: null });
+      await startFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: service, reason: 'again' });
+      assert.equal(await deps.freezes.nextOverrides(service), null, 'given before the freeze was lifted: lapsed');
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'rejected');
+      await endFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: null });
+
+      // A SEV1's override lapses with the downgrade, and does not come back with a new SEV1.
+      await changeSeverity(deps, { channelId: a.channelId, userId: ALICE, severity: 'SEV1', reason: null });
+      const sev1s = await overrideFreeze(deps, { channelId: a.channelId, userId: ALICE, service, reason: 'sev1 fix' });
+      assert.equal((await deps.freezes.nextOverrides(service))?.[0]?.id, sev1s.id);
+      await changeSeverity(deps, { channelId: a.channelId, userId: ALICE, severity: 'SEV2', reason: null });
+      const b = await anIncidentIn(deps);
+      await startFreeze(deps, { channelId: b.channelId, userId: ALICE, scope: service, reason: 'b' });
+      const bs = await overrideFreeze(deps, { channelId: b.channelId, userId: ALICE, service, reason: 'b fix' });
+      assert.deepEqual(
+        (await deps.freezes.nextOverrides(service))?.map((o) => o.id),
+        [bs.id],
+        "only B freezes it: B's override alone",
+      );
+      await changeSeverity(deps, { channelId: a.channelId, userId: ALICE, severity: 'SEV1', reason: null });
+      assert.equal(await deps.freezes.nextOverrides(service), null, "A's override predates its new SEV1 freeze");
+      const again = (await checkFreeze(deps, service)).verdict;
+      assert.ok(again.frozen);
+      assert.equal(again.override, null);
+      // Resolving A: its freeze is gone, B's override lets the next one through.
+      await resolveIn(deps, a);
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'approved');
+      assert.equal((await deps.freezes.ofIncident(a.id)).overrides.length, 2, "A's overrides were never used");
+      await resolveIn(deps, b);
+      assert.equal(await deps.freezes.nextOverrides(service), null);
+    });
+
+    test('merges and deployments to unprotected environments do not meet the freeze (FREEZE_ENVIRONMENTS)', async () => {
+      const { deps, codeHost } = setup(env.db(), { settings: { freezeEnvironments: ['production', 'prod-eu'] } });
+      const incident = await anIncidentIn(deps);
+      const service = `env-${randomUUID().slice(0, 6)}`;
+      const record = async (o: Partial<NewChangeEvent>) =>
+        (await deps.changes.record(aChange({ service, serviceName: service, occurredAt: at(30), ...o }), at(30)))
+          .change;
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: service, reason: 'x' });
+      const override = await overrideFreeze(deps, {
+        channelId: incident.channelId,
+        userId: ALICE,
+        service,
+        reason: 'fix',
+      });
+
+      // A merged pull request: information only; it uses no override and is not flagged.
+      const merge = await applyFreezeToChange(deps, await record({ kind: 'merge', environment: null }));
+      assert.deepEqual([merge.flagged, merge.overrideId], [false, null]);
+      const staging = await applyFreezeToChange(deps, await record({ environment: 'staging' }));
+      assert.deepEqual([staging.flagged, staging.overrideId], [false, null]);
+      assert.equal((await deps.freezes.ofIncident(incident.id)).overrides.length, 1, 'the override waits');
+      // The production deployment (any case) uses it; one naming no environment is protected.
+      const prod = await applyFreezeToChange(deps, await record({ environment: 'Production' }));
+      assert.equal(prod.overrideId, override.id);
+      const none = await applyFreezeToChange(deps, await record({ environment: null, kind: 'change' }));
+      assert.equal(none.flagged, true);
+      const eu = await applyFreezeToChange(deps, await record({ environment: 'PROD-EU' }));
+      assert.equal(eu.flagged, true);
+
+      // The protection rule approves other environments at once, writing nothing.
+      const before = (await deps.store.timeline(incident.id)).length;
+      const d = aDeployment({ repository: `acme/${service}`, environment: 'staging' });
+      assert.equal((await reviewDeployment(deps, d)).state, 'approved');
+      assert.equal(codeHost.reviews.at(-1)!.comment, 'The change freeze does not apply to the staging environment.');
+      assert.equal((await deps.store.timeline(incident.id)).length, before);
+      assert.equal(
+        (await reviewDeployment(deps, aDeployment({ repository: `acme/${service}`, environment: 'prod-eu' }))).state,
+        'rejected',
+      );
+      await resolveIn(deps, incident);
+    });
+
+    test('a freeze on a System covers its components', async () => {
+      const catalog: CatalogSnapshot = {
+        ...CATALOG,
+        services: [
+          aService('ehr', { kind: 'System', ref: 'system:default/ehr' }),
+          aService('ehr-api', { title: 'EHR API', githubProjectSlug: 'acme/ehr-platform', system: 'ehr' }),
+          aService('billing'),
+        ],
+      };
+      const { deps } = setup(env.db(), { catalog });
+      const incident = await anIncidentIn(deps);
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: 'ehr', reason: 'EHR failover' });
+      assert.ok((await checkFreeze(deps, 'ehr-api')).verdict.frozen, 'the component');
+      assert.ok((await checkFreeze(deps, 'acme/ehr-platform')).verdict.frozen, 'by its repository');
+      assert.ok((await checkFreeze(deps, 'ehr')).verdict.frozen, 'the System itself');
+      assert.equal((await checkFreeze(deps, 'billing')).verdict.frozen, false);
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: 'acme/ehr-platform' }))).state, 'rejected');
+      await assert.rejects(
+        startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: 'ehr-api', reason: 'y' }),
+        refused('already_frozen'),
+      );
+      const { change } = await deps.changes.record(aChange({ system: 'ehr', occurredAt: at(30) }), at(30));
+      assert.equal((await applyFreezeToChange(deps, change)).flagged, true);
+      // The commander can let one deployment of the component through.
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service: 'ehr-api', reason: 'fix' });
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: 'acme/ehr-platform' }))).state, 'approved');
+      await resolveIn(deps, incident);
+    });
+
+    test('resolving ends the manual freezes on the record and in the channels; their overrides lapse; reopening does not restart them', async () => {
+      const { deps, chat } = setup(env.db());
+      const incident = await anIncidentIn(deps);
+      const service = `end-${randomUUID().slice(0, 6)}`;
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: service, reason: 'x' });
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service, reason: 'fix' });
+      await resolveIn(deps, incident);
+      assert.deepEqual((await deps.freezes.ofIncident(incident.id)).freezes, []);
+      const rows = await env.db().prisma.changeFreeze.findMany({ where: { incidentId: incident.id } });
+      assert.deepEqual(
+        rows.map((r) => [r.endedBy, r.endedAt !== null]),
+        [[ALICE, true]],
+      );
+      const ended = await entriesOf(deps, incident.id, 'freeze_ended');
+      assert.equal(ended.length, 1);
+      assert.equal(ended[0]!.actorId, ALICE);
+      assert.match(ended[0]!.text, new RegExp(`Change freeze lifted on ${service}: the incident was resolved`));
+      for (const channel of [incident.channelId, BROADCAST]) {
+        const told = chat.noticesTo(channel).filter((n) => n.kind === 'change-freeze-ended');
+        assert.equal(told.length, 1, channel);
+        assert.equal((told[0] as { because?: string }).because, 'resolved');
+      }
+      const trail = await deps.audit.read(incident.id);
+      assert.ok(trail.entries.some((e) => e.action === 'change_freeze.update' && e.actor !== null));
+      assert.equal((await checkFreeze(deps, service)).verdict.frozen, false);
+      assert.equal(await deps.freezes.nextOverrides(service), null);
+
+      await reopenIncident(deps, { channelId: incident.channelId, userId: ALICE, reason: 'back' });
+      assert.equal((await checkFreeze(deps, service)).verdict.frozen, false, 'reopening does not restart it');
+      assert.equal(chat.noticesTo(BROADCAST).filter((n) => n.kind === 'change-freeze-ended').length, 1);
+      await resolveIn(deps, incident);
+      assert.equal((await entriesOf(deps, incident.id, 'freeze_ended')).length, 1, 'nothing more to end');
+    });
+
+    test('a SEV3 escalated to SEV1 freezes from the escalation: changes that landed before it are not flagged', async () => {
+      const { deps, clock } = setup(env.db());
+      const service = `esc-${randomUUID().slice(0, 6)}`;
+      const incident = await anIncidentIn(deps, { severity: 'SEV3' });
+      clock.set(at(60));
+      await changeSeverity(deps, { channelId: incident.channelId, userId: ALICE, severity: 'SEV1', reason: null });
+      const escalated = (await entriesOf(deps, incident.id, 'severity_changed'))[0]!.occurredAt;
+      const { freezes } = await checkFreeze(deps, service);
+      assert.equal(freezes[0]?.startedAt.toISOString(), escalated.toISOString(), 'since: the escalation');
+      const record = async (occurredAt: Date, receivedAt: Date) =>
+        (await deps.changes.record(aChange({ service, serviceName: service, occurredAt }), receivedAt)).change;
+      // Occurred after the declaration, before the escalation; reported 7 minutes later, after it.
+      const before = await applyFreezeToChange(deps, await record(at(55), at(62)));
+      assert.equal(before.flagged, false, 'landed before the escalation');
+      const after = await applyFreezeToChange(deps, await record(at(61), at(62)));
+      assert.equal(after.flagged, true);
+      await resolveIn(deps, incident);
+    });
+
+    test('two deliveries of one held deployment at once: one timeline entry, one notice', async () => {
+      const { deps, chat } = setup(env.db());
+      const incident = await anIncidentIn(deps);
+      const service = `held-${randomUUID().slice(0, 6)}`;
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: service, reason: 'x' });
+      const d = aDeployment({ repository: `acme/${service}` });
+      const results = await Promise.all([reviewDeployment(deps, d), reviewDeployment(deps, d)]);
+      assert.deepEqual(
+        results.map((r) => r.state),
+        ['rejected', 'rejected'],
+      );
+      assert.equal((await entriesOf(deps, incident.id, 'freeze_deployment_rejected')).length, 1);
+      assert.equal(chat.noticesTo(incident.channelId).filter((n) => n.kind === 'freeze-deployment').length, 1);
+      await resolveIn(deps, incident);
+    });
+
+    test('freezing, lifting and overriding redraw the pinned summary', async () => {
+      const { deps, chat } = setup(env.db());
+      const incident = await anIncidentIn(deps);
+      await deps.store.recordProvisioning(incident.id, { summaryTs: '1700000000.000100' });
+      const service = `sum-${randomUUID().slice(0, 6)}`;
+      const redraws = () => chat.summaries.filter((s) => s.channelId === incident.channelId && s.redraw).length;
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: service, reason: 'x' });
+      assert.equal(redraws(), 1);
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service, reason: 'fix' });
+      assert.equal(redraws(), 2);
+      await endFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: null });
+      assert.equal(redraws(), 3);
+      // A redraw that fails is logged; the freeze stands.
+      chat.failOn('updateSummary', new Error('slack down'));
+      const freeze = await startFreeze(deps, {
+        channelId: incident.channelId,
+        userId: ALICE,
+        scope: service,
+        reason: 'y',
+      });
+      chat.failOn('updateSummary', null);
+      assert.equal((await deps.freezes.ofIncident(incident.id)).freezes[0]?.id, freeze.id);
+      await resolveIn(deps, incident);
     });
   });
 }
