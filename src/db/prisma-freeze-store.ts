@@ -125,11 +125,15 @@ export class PrismaFreezeStore implements FreezeStore {
          AND (${service}::text IS NULL OR f.scope = '*' OR lower(f.scope) = lower(${service}::text)
               OR lower(f.scope) = lower(${system}::text))
       UNION ALL
-      -- A SEV1 freeze started when the incident last became SEV1 (change-severity.ts writes a
-      -- severity_changed entry with data.to), else when it was declared SEV1.
+      -- A SEV1 freeze started when it was last (re)started: the incident became SEV1 (change-severity.ts
+      -- writes severity_changed with data.to) or was reopened at SEV1 (reopen-incident.ts writes
+      -- status_changed with data.reopened; a reopen below SEV1 is followed by the escalation that
+      -- froze it), else when it was declared SEV1.
       SELECT 'sev1', NULL, i.id::text, i.number, i.is_private, i.channel_id, '*', i.title, i.declared_by,
              COALESCE((SELECT max(t.occurred_at) FROM timeline_entry t
-                        WHERE t.incident_id = i.id AND t.kind = 'severity_changed' AND t.data->>'to' = 'SEV1'),
+                        WHERE t.incident_id = i.id AND t.kind IN ('severity_changed', 'status_changed')
+                          AND ((t.kind = 'severity_changed' AND t.data->>'to' = 'SEV1')
+                               OR (t.kind = 'status_changed' AND t.data->>'reopened' = 'true'))),
                       i.created_at)
         FROM incident i
        -- freeze_active holds only of an active SEV1 (domain/lifecycle.ts: freezeApplies): said again so

@@ -41,9 +41,10 @@ export function parseFreezeQuery(url: string | undefined): { service: string } |
  * GET /api/freeze?service=<name>: may a pipeline deploy the service now? `Authorization: Bearer
  * <CHANGE_EVENTS_TOKEN>` (compared in constant time; 401 otherwise; 404 when no token is
  * configured). 200 `{"frozen":false,"service":…}`; 423 `{"frozen":true,"service":…,"reason":…,
- * "incident":"INC-12","freezes":[…]}` while a freeze holds it; 200 with `frozen` true and `override`
- * when the commander let one deployment through (it is used when that deployment is reported: this
- * GET changes nothing). Never cached.
+ * "incident":"INC-12","freezes":[…],"override":null,"overrides":[]}` while a freeze holds it; 200 with
+ * `frozen` true, `override` and `overrides` when every incident freezing the service let one
+ * deployment through (they are used when that deployment is reported: this GET changes nothing).
+ * Never cached.
  */
 export function freezeRoute(opts: {
   token: string | null;
@@ -67,7 +68,7 @@ export function freezeRoute(opts: {
         if (verdict.override)
           return reply(res, 200, {
             ...verdict,
-            note: 'An override lets one deployment through: deploy, then report it (POST /changes), which uses the override.',
+            note: 'Every incident freezing the service lets one deployment through: deploy, then report it (POST /changes), which uses the overrides.',
           });
         return reply(res, 423, verdict);
       })().catch((err) => {

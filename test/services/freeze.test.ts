@@ -733,6 +733,24 @@ for (const database of testDatabases()) {
       await resolveIn(deps, incident);
     });
 
+    test('a SEV1 reopened is frozen again from the reopen: an override given before the resolve has lapsed', async () => {
+      const { deps } = setup(env.db());
+      const service = `reopen-${randomUUID().slice(0, 6)}`;
+      const incident = await anIncidentIn(deps);
+      await changeSeverity(deps, { channelId: incident.channelId, userId: ALICE, severity: 'SEV1', reason: null });
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service, reason: 'fix' });
+      assert.equal((await deps.freezes.nextOverrides(service))?.length, 1);
+      await resolveIn(deps, incident);
+      assert.equal((await checkFreeze(deps, service)).verdict.frozen, false);
+      await reopenIncident(deps, { channelId: incident.channelId, userId: ALICE, reason: 'back' });
+      const reopened = (await entriesOf(deps, incident.id, 'status_changed')).findLast((e) => e.data?.reopened)!;
+      const { verdict, freezes } = await checkFreeze(deps, service);
+      assert.ok(verdict.frozen, 'the SEV1 freeze is back');
+      assert.equal(freezes[0]!.startedAt.toISOString(), reopened.occurredAt.toISOString());
+      assert.equal(verdict.override, null, 'the override given before the resolve has lapsed');
+      await resolveIn(deps, incident);
+    });
+
     test('two deliveries of one held deployment at once: one timeline entry, one notice', async () => {
       const { deps, chat } = setup(env.db());
       const incident = await anIncidentIn(deps);
