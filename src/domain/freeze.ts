@@ -1,7 +1,9 @@
 // Change freezes: whether a service may be deployed to while incidents are running, and the words of
 // the answer. A SEV1 incident freezes every service (Incident.freezeActive); a commander may freeze
-// one service or all of them from any active incident (`/incident freeze on`), and let one
-// deployment through (`/incident freeze override`). Pure: no I/O.
+// one service, a System (its components) or all of them from any active incident (`/incident freeze
+// on`), and let one deployment through their incident's freeze (`/incident freeze override`): a
+// deployment passes only when every incident freezing it did. Only deployments and changes to a
+// protected environment meet a freeze. Pure: no I/O.
 import { ALL_SERVICES, type ChangeEvent, type FreezeOverride } from './changes.ts';
 import { AppError } from './errors.ts';
 import { incidentRef } from './incident.ts';

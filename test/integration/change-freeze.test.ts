@@ -17,17 +17,17 @@ const USERS = ['UALICE', 'UBOB'];
 const TOKEN = 'change-events-token-0123456789';
 const SECRET = 'github-webhook-secret-123';
 
-function protectionRule(deploymentId: number, repository = 'acme/ehr-api') {
+function protectionRule(deploymentId: number, repository = 'acme/ehr-api', environment = 'production') {
   return gitHubPayload('deployment_protection_rule$requested', {
     action: 'requested',
-    environment: 'production',
+    environment,
     event: 'deployment',
     deployment_callback_url: `https://api.github.com/repos/${repository}/actions/runs/${deploymentId}/deployment_protection_rule`,
     deployment: {
       id: deploymentId,
       sha: 'abc123',
       ref: 'main',
-      environment: 'production',
+      environment,
       creator: { login: 'octocat' },
     },
     repository: { full_name: repository, name: repository.split('/')[1] },
@@ -246,8 +246,25 @@ for (const database of testDatabases()) {
         assert.match(String(res.body.reason), /^SEV1 INC-\d+ is in progress: Whole EHR down$/);
       }
       assert.equal((await webhook(protectionRule(2001, 'acme/billing'))).state, 'rejected');
+      // A staging deployment is not held (FREEZE_ENVIRONMENTS defaults to production).
+      const staging = await webhook(protectionRule(2002, 'acme/billing', 'staging'));
+      assert.equal(staging.state, 'approved');
+      assert.equal(staging.comment, 'The change freeze does not apply to the staging environment.');
+      // A manual freeze too; resolving ends it on the record and says so where it was announced.
+      await run('freeze on lab-api Lab results wrong', 'UALICE', incident.channelId!);
       await run('resolve fixed', 'UALICE', incident.channelId!);
       assert.equal((await freezeApi('?service=billing')).status, 200);
+      assert.equal((await freezeApi('?service=lab-api')).status, 200);
+      const ended = new RegExp(
+        `change freeze of \\*INC-${incident.number}\\* on \\*lab-api\\* ended: the incident was resolved by <@UALICE>`,
+      );
+      assert.ok(
+        postedIn(BROADCAST_CHANNEL).some((t) => ended.test(t)),
+        postedIn(BROADCAST_CHANNEL).join('\n'),
+      );
+      assert.ok(postedIn(incident.channelId!).some((t) => ended.test(t)));
+      const timeline = await app.bot.deps.store.timeline(incident.id);
+      assert.equal(timeline.filter((e) => e.kind === 'freeze_ended' && e.actorId === 'UALICE').length, 1);
     });
 
     test("a private incident's freeze gives its reference and a generic reason, never its title", async () => {
