@@ -580,6 +580,24 @@ for (const database of testDatabases()) {
       await endFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: null });
       await startFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: service, reason: 'again' });
       assert.equal(await deps.freezes.nextOverrides(service), null, 'given before the freeze was lifted: lapsed');
+      const shown = await showFreeze(deps, { channelId: a.channelId, userId: ALICE });
+      assert.match(
+        shown,
+        new RegExp(`• lapsed: one deployment of \\*${service}\\* \\(approved by <@UALICE>: hotfix\\)`),
+      );
+      await overrideFreeze(deps, { channelId: a.channelId, userId: ALICE, service, reason: 'now' });
+      assert.match(
+        await showFreeze(deps, { channelId: a.channelId, userId: ALICE }),
+        new RegExp(
+          `• one deployment of \\*${service}\\* may go through this incident's freeze \\(approved by <@UALICE>: now\\)`,
+        ),
+      );
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'approved');
+      assert.deepEqual(
+        (await deps.freezes.ofIncident(a.id)).overrides.map((o) => o.id),
+        [old.id],
+        'the fresh one was used, the lapsed one never',
+      );
       assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'rejected');
       await endFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: null });
 
