@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { recordChange, type ReceivedChange } from '../../src/services/changes/record-change.ts';
+import { deployedService } from '../../src/services/freeze/freeze-helpers.ts';
+import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import { catalogOf, catalogService } from '../support/changes.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, testDeps } from '../support/deps.ts';
@@ -34,6 +36,21 @@ const received = (o: Partial<ReceivedChange> = {}): ReceivedChange => ({
   url: null,
   occurredAt: new Date('2026-12-05T10:00:00Z'),
   ...o,
+});
+
+test('deployedService (the freezes): a repository is a service only by its full slug with a catalog; by its name for allowed owners without one', () => {
+  const withCatalog = { catalog };
+  assert.equal(deployedService(withCatalog, 'acme/ehr'), 'ehr-api');
+  assert.equal(deployedService(withCatalog, 'ACME/EHR'), 'ehr-api');
+  assert.equal(deployedService(withCatalog, 'attacker/ehr'), 'attacker/ehr', 'another owner: not ehr-api');
+  assert.equal(deployedService(withCatalog, 'acme/ehr-api'), 'acme/ehr-api', 'not by the repository name');
+  assert.equal(deployedService(withCatalog, 'EHR-API'), 'ehr-api');
+  const none = staticCatalog(EMPTY_CATALOG);
+  assert.equal(deployedService({ catalog: none }, 'acme/billing'), 'billing', 'no list: any owner');
+  const allowed = { catalog: none, settings: { githubAllowedOwners: ['acme'] } };
+  assert.equal(deployedService(allowed, 'Acme/billing'), 'billing');
+  assert.equal(deployedService(allowed, 'attacker/billing'), 'attacker/billing');
+  assert.equal(deployedService(allowed, 'billing'), 'billing');
 });
 
 for (const database of testDatabases()) {
