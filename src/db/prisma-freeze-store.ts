@@ -103,6 +103,22 @@ export class PrismaFreezeStore implements FreezeStore {
     });
   }
 
+  async openOfIncident(incidentId: string, limit: number) {
+    const [freezes, overrides] = await Promise.all([
+      this.prisma.changeFreeze.findMany({
+        where: { incidentId, endedAt: null },
+        orderBy: { startedAt: 'asc' },
+        take: limit,
+      }),
+      this.prisma.freezeOverride.findMany({
+        where: { incidentId, usedAt: null },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+      }),
+    ]);
+    return { freezes: freezes.map(toFreeze), overrides: overrides.map(toOverride) };
+  }
+
   async ofIncident(incidentId: string) {
     const [freezes, overrides] = await Promise.all([
       this.prisma.changeFreeze.findMany({ where: { incidentId, endedAt: null }, orderBy: { startedAt: 'asc' } }),

@@ -766,24 +766,39 @@ export class PrismaIncidentStore implements IncidentStore {
     }));
   }
 
-  async incidentsOfService(names: readonly string[], since: Date, limit: number) {
+  async incidentsOfService(names: readonly string[], since: Date, limit: number, privateShown?: readonly string[]) {
     const affectedService = { in: [...new Set(names)] };
+    const shown = privateShown ? { OR: [{ isPrivate: false }, { id: { in: [...privateShown] } }] } : {};
     const [active, recent, recentCount] = await Promise.all([
       this.prisma.incident.findMany({
-        where: { affectedService, status: { in: STATUSES.filter(isActive) } },
+        where: { affectedService, status: { in: STATUSES.filter(isActive) }, ...shown },
         orderBy: { createdAt: 'desc' },
         take: limit,
         include: withRoles,
       }),
       this.prisma.incident.findMany({
-        where: { affectedService, createdAt: { gte: since } },
+        where: { affectedService, createdAt: { gte: since }, ...shown },
         orderBy: { createdAt: 'desc' },
         take: limit,
         include: withRoles,
       }),
-      this.prisma.incident.count({ where: { affectedService, createdAt: { gte: since } } }),
+      this.prisma.incident.count({ where: { affectedService, createdAt: { gte: since }, ...shown } }),
     ]);
     return { active: active.map(toIncident), recent: recent.map(toIncident), recentCount };
+  }
+
+  async privateIncidentsOfService(names: readonly string[], since: Date, limit: number) {
+    if (names.length === 0 || limit <= 0) return [];
+    return this.prisma.incident.findMany({
+      where: {
+        affectedService: { in: [...new Set(names)] },
+        isPrivate: true,
+        OR: [{ createdAt: { gte: since } }, { status: { in: STATUSES.filter(isActive) } }],
+      },
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      select: { id: true, isPrivate: true, channelId: true },
+    });
   }
 
   async listActive() {

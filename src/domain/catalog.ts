@@ -162,3 +162,38 @@ export function suggestServices(catalog: CatalogSnapshot, query: string, limit =
 export function serviceLabel(s: Pick<CatalogService, 'name' | 'title'>): string {
   return s.title ?? s.name;
 }
+
+/**
+ * Whether declared and commanded services must be catalog services: a catalog is configured and has
+ * been read at least once. Until its first read succeeds (Backstage down when the bot starts) it is
+ * not in use, and services are taken as typed, as without a catalog.
+ */
+export function catalogInUse(catalog: Pick<CatalogSnapshot, 'source' | 'loadedAt'>): boolean {
+  return catalog.source !== 'none' && catalog.loadedAt !== null;
+}
+
+/** Told when a catalog is configured but has not been read yet (services are then taken as typed). */
+export const CATALOG_UNREAD = 'The service catalog could not be read; services are taken as typed.';
+
+/** Whether a catalog is configured but has not been read yet. */
+export function catalogUnread(catalog: Pick<CatalogSnapshot, 'source' | 'loadedAt'>): boolean {
+  return catalog.source !== 'none' && catalog.loadedAt === null;
+}
+
+/**
+ * How many of `following` (the words typed after a one-word service) continue it into the longest
+ * name or title of a catalog service, e.g. `EHR` + `API Failover in progress` → 1 (`EHR API`); 0
+ * when none does. At most `max` words are tried (a title is short).
+ */
+export function longestServiceRun(
+  catalog: CatalogSnapshot,
+  first: string,
+  following: readonly string[],
+  max = 10,
+): { service: CatalogService; used: number } | null {
+  for (let n = Math.min(following.length, max); n >= 0; n--) {
+    const service = serviceNamed(catalog, [first, ...following.slice(0, n)].join(' '));
+    if (service) return { service, used: n };
+  }
+  return null;
+}

@@ -11,6 +11,8 @@ import {
 } from './action-items.ts';
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
+import { SERVICE_WORDS_MAX, type ServiceWords } from './declared-service.ts';
+import { quotedValue } from './quoted.ts';
 
 /** Statuses a person may set with `/incident status` (resolve has its own command too). */
 export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFIED' | 'MONITORING' | 'RESOLVED'>;
@@ -20,7 +22,11 @@ export type IncidentCommand =
   | { kind: 'open-declare-modal' }
   | { kind: 'help' }
   /** `breachAware`: a typed awareness time, placed in the declarer's zone when it is declared. */
-  | { kind: 'declare'; declaration: DeclarationInput; breachAware?: AwarenessSpec }
+  /**
+   * `serviceWords`: the words after an unquoted one-word `--service=` (they are the title's too),
+   * which the declare use case may join to the service when the catalog names it so.
+   */
+  | { kind: 'declare'; declaration: DeclarationInput; breachAware?: AwarenessSpec; serviceWords?: ServiceWords }
   | { kind: 'status'; status: SettableStatus; message: string | null }
   | { kind: 'update'; message: string }
   | { kind: 'severity'; severity: Severity; reason: string | null }
@@ -368,6 +374,7 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
   let affectedService: string | null = null;
   let dataBreach = false;
   let breachAware: AwarenessSpec | undefined;
+  let serviceWords: ServiceWords | undefined;
   const titleWords: string[] = [];
   // Options count wherever they stand: `--private` at the end of a title must not leave a private
   // incident public. Any other word starting with -- is refused rather than guessed at.
@@ -386,13 +393,23 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
       // An awareness time says it is a breach: it is never dropped.
       dataBreach = true;
       breachAware = parseAwareness(w.slice('--aware='.length));
-    } else if (flag.startsWith('--service=')) {
-      // `--service=EHR API`: the value runs to the next option or the end (a catalog title has spaces).
-      const words = [w.slice('--service='.length)];
-      while (i + 1 < rest.length && !rest[i + 1]!.startsWith('--')) words.push(rest[++i]!);
-      affectedService = words.join(' ');
-    } else if (flag === '--service' && rest[i + 1]) {
-      affectedService = rest[++i]!;
+    } else if (flag.startsWith('--service=') || (flag === '--service' && rest[i + 1])) {
+      // `--service=ehr-api`: one word, or quoted (`--service="EHR API"`). An unquoted word's
+      // following words stay the title's; the use case may join them to it by the catalog.
+      const first = flag === '--service' ? rest[++i]! : w.slice('--service='.length);
+      const quoted = quotedValue([first, ...rest.slice(i + 1)]);
+      if (quoted) {
+        i += quoted.words - 1;
+        affectedService = quoted.value;
+        serviceWords = undefined;
+      } else {
+        affectedService = first;
+        const following: string[] = [];
+        for (let j = i + 1; j < rest.length && !rest[j]!.startsWith('--') && following.length < SERVICE_WORDS_MAX; j++)
+          following.push(rest[j]!);
+        serviceWords = following.length ? { following, at: titleWords.length } : undefined;
+      }
+      if (!affectedService) throw new AppError(`Give the service's name after \`--service=\`. ${DECLARE_USAGE}`);
     } else {
       throw new AppError(`\`${w}\` is not an option of declare. ${DECLARE_USAGE}`);
     }
@@ -406,5 +423,10 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
     nearMiss,
   };
   if (dataBreach) declaration.dataBreach = true;
-  return { kind: 'declare', declaration, ...(breachAware ? { breachAware } : {}) };
+  return {
+    kind: 'declare',
+    declaration,
+    ...(breachAware ? { breachAware } : {}),
+    ...(serviceWords && affectedService ? { serviceWords } : {}),
+  };
 }

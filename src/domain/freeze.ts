@@ -4,7 +4,9 @@
 // on`), and let one deployment through their incident's freeze (`/incident freeze override`): a
 // deployment passes only when every incident freezing it did. Only deployments and changes to a
 // protected environment meet a freeze. Pure: no I/O.
+import { type CatalogSnapshot, catalogInUse, longestServiceRun } from './catalog.ts';
 import { ALL_SERVICES, type ChangeEvent, type FreezeOverride } from './changes.ts';
+import { quotedValue } from './quoted.ts';
 import { AppError } from './errors.ts';
 import { incidentRef } from './incident.ts';
 import { redactString } from './redaction.ts';
@@ -287,16 +289,26 @@ export function usedByText(ref: string, where: readonly (string | null)[]): stri
 /** What `/incident freeze …` asks for. */
 export type FreezeCommand =
   | { kind: 'freeze-show' }
-  /** `scope`: a service as typed, or ALL_SERVICES. */
-  | { kind: 'freeze-on'; scope: string; reason: string }
-  /** `scope` null: every freeze this incident started. */
-  | { kind: 'freeze-off'; scope: string | null }
-  | { kind: 'freeze-override'; service: string; reason: string };
+  /**
+   * `scope`: a service as typed, or ALL_SERVICES. Unless `quoted`, the service is one word, which
+   * the reason's first words may continue by the catalog (withFreezeServiceWords).
+   */
+  | { kind: 'freeze-on'; scope: string; reason: string; quoted?: true }
+  /**
+   * `scope` null: every freeze this incident started. `serviceWords`: words after a one-word
+   * service, which must all continue its name by the catalog (withFreezeServiceWords).
+   */
+  | { kind: 'freeze-off'; scope: string | null; serviceWords?: string[] }
+  | { kind: 'freeze-override'; service: string; reason: string; quoted?: true };
 
 export const FREEZE_USAGE =
   '/incident freeze [on <service|all> <reason> | off [<service|all>] | override <service> <reason>]';
 
 const SERVICE_WORD = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+/** A quoted service: printable, no backticks or angle brackets (it is echoed in answers). */
+const QUOTED_SERVICE = /^[^\p{Cc}`<>]+$/u;
+/** How many words after an unquoted service may continue its name. */
+const SERVICE_WORDS_MAX = 10;
 
 function usage(got?: string, hint = ''): AppError {
   const what = got ? `\`${got}\` is not right here. ` : '';
@@ -304,7 +316,7 @@ function usage(got?: string, hint = ''): AppError {
 }
 
 /** A service word (or `all`/`*` when `allowAll`): ALL_SERVICES or the name as typed. */
-function parseScope(word: string | undefined, allowAll: boolean): string {
+function parseScope(word: string | undefined, allowAll: boolean, quoted = false): string {
   if (!word) throw usage(undefined, 'Name the service.');
   if (word.toLowerCase() === 'all' || word === ALL_SERVICES) {
     if (allowAll) return ALL_SERVICES;
@@ -312,15 +324,36 @@ function parseScope(word: string | undefined, allowAll: boolean): string {
   }
   if (word.length > FREEZE_SERVICE_MAX)
     throw new AppError(`That service name is too long (at most ${FREEZE_SERVICE_MAX} characters).`, 'invalid_input');
-  if (!SERVICE_WORD.test(word)) {
+  if (!(quoted ? QUOTED_SERVICE : SERVICE_WORD).test(word)) {
     throw usage(
-      word,
+      word.slice(0, 80),
       allowAll
-        ? 'Name a service from the catalog (e.g. `ehr-api`), or `all`.'
-        : 'Name a service from the catalog (e.g. `ehr-api`).',
+        ? 'Name a service from the catalog (e.g. `ehr-api`, or quoted: `"EHR API"`), or `all`.'
+        : 'Name a service from the catalog (e.g. `ehr-api`, or quoted: `"EHR API"`).',
     );
   }
   return word;
+}
+
+/**
+ * The service at `rest[1]` on: quoted (`"EHR API"`, over as many words), else one word with the
+ * words after it (up to SERVICE_WORDS_MAX) kept as `serviceWords`. `used`: how many words of
+ * `rest` the command word and the service took.
+ */
+function serviceAt(
+  rest: readonly string[],
+  allowAll: boolean,
+): { scope: string; used: number; quoted?: true; serviceWords?: string[] } {
+  const quoted = quotedValue(rest.slice(1));
+  if (quoted)
+    return {
+      scope: parseScope(quoted.value.replace(/\s+/g, ' '), allowAll, true),
+      used: 1 + quoted.words,
+      quoted: true,
+    };
+  const scope = parseScope(rest[1], allowAll);
+  const following = scope === ALL_SERVICES ? [] : rest.slice(2, 2 + SERVICE_WORDS_MAX);
+  return { scope, used: 2, ...(following.length ? { serviceWords: following } : {}) };
 }
 
 function parseReason(text: string): string {
@@ -333,21 +366,78 @@ function parseReason(text: string): string {
 
 /**
  * Parses the words after `/incident freeze` (`rest`) with `after(n)`, the text as typed after the
- * first `n` of them (line breaks kept). Throws AppError with a message fit for the user.
+ * first `n` of them (line breaks kept). A service is one word or quoted (`"EHR API"`, also Slack's
+ * “…”); an unquoted one keeps the words after it, which withFreezeServiceWords may join to it by the
+ * catalog. Throws AppError with a message fit for the user.
  */
 export function parseFreezeCommand(rest: readonly string[], after: (n: number) => string): FreezeCommand {
   const word = (rest[0] ?? '').toLowerCase();
   switch (word) {
     case '':
       return { kind: 'freeze-show' };
-    case 'on':
-      return { kind: 'freeze-on', scope: parseScope(rest[1], true), reason: parseReason(after(2)) };
-    case 'off':
-      if (rest.length > 2) throw usage(rest[2], '`off` takes a service or `all`, nothing more.');
-      return { kind: 'freeze-off', scope: rest[1] ? parseScope(rest[1], true) : null };
-    case 'override':
-      return { kind: 'freeze-override', service: parseScope(rest[1], false), reason: parseReason(after(2)) };
+    case 'on': {
+      const { scope, used, quoted } = serviceAt(rest, true);
+      return { kind: 'freeze-on', scope, reason: parseReason(after(used)), ...(quoted ? { quoted } : {}) };
+    }
+    case 'off': {
+      if (!rest[1]) return { kind: 'freeze-off', scope: null };
+      const { scope, used, serviceWords } = serviceAt(rest, true);
+      if (rest.length > used + (serviceWords?.length ?? 0))
+        throw usage(rest[used], '`off` takes a service or `all`, nothing more.');
+      return { kind: 'freeze-off', scope, ...(serviceWords ? { serviceWords } : {}) };
+    }
+    case 'override': {
+      const { scope, used, quoted } = serviceAt(rest, false);
+      return {
+        kind: 'freeze-override',
+        service: scope,
+        reason: parseReason(after(used)),
+        ...(quoted ? { quoted } : {}),
+      };
+    }
     default:
       throw usage(rest[0]);
   }
+}
+
+/** `text` without its first `n` words (line breaks after them kept). */
+function dropWords(text: string, n: number): string {
+  let out = text.trim();
+  for (let i = 0; i < n; i++) out = out.replace(/^\S+\s*/, '');
+  return out;
+}
+
+/**
+ * The freeze command with its one-word service extended, with the catalog in use, by the longest
+ * run of the following words that names a catalog service (name or title): `freeze on EHR API
+ * Failover` freezes `EHR API` (reason `Failover`) when the catalog has it. Without the catalog in
+ * use, or no longer name matching, the service stays one word; `off` then refuses words after it.
+ * Throws AppError when the reason is left empty.
+ */
+export function withFreezeServiceWords(catalog: CatalogSnapshot, cmd: FreezeCommand): FreezeCommand {
+  if (cmd.kind === 'freeze-show') return cmd;
+  if (cmd.kind === 'freeze-off') {
+    if (!cmd.serviceWords) return cmd;
+    const { serviceWords, ...rest } = cmd;
+    const run =
+      rest.scope && catalogInUse(catalog)
+        ? longestServiceRun(catalog, rest.scope, serviceWords, SERVICE_WORDS_MAX)
+        : null;
+    const used = run?.used ?? 0;
+    if (used !== serviceWords.length) {
+      throw usage(
+        serviceWords[used],
+        '`off` takes a service or `all`, nothing more (quote a name with spaces: `"EHR API"`).',
+      );
+    }
+    return { ...rest, scope: [rest.scope, ...serviceWords].join(' ') };
+  }
+  const first = cmd.kind === 'freeze-override' ? cmd.service : cmd.scope;
+  if (cmd.quoted || first === ALL_SERVICES || !catalogInUse(catalog)) return cmd;
+  const following = cmd.reason.split(/\s+/).filter(Boolean).slice(0, SERVICE_WORDS_MAX);
+  const used = longestServiceRun(catalog, first, following, SERVICE_WORDS_MAX)?.used ?? 0;
+  if (used === 0) return cmd;
+  const service = [first, ...following.slice(0, used)].join(' ');
+  const reason = parseReason(dropWords(cmd.reason, used));
+  return cmd.kind === 'freeze-on' ? { ...cmd, scope: service, reason } : { ...cmd, service, reason };
 }

@@ -87,13 +87,15 @@ export const OWNER_NOTICE_KINDS = ['owner_notified', 'owner_notice_failed'] as c
 
 /**
  * Whether the affected service's owning team is still to be told: the incident names a service
- * whose team has a channel in the catalog, it is not a near miss (nobody is paged for one), and
- * neither entry of OWNER_NOTICE_KINDS is on its timeline (`told`).
+ * whose team has a channel in the catalog, it is not a near miss (nobody is paged for one), it is
+ * not private (nothing of a private incident leaves its channel, not even that it exists: its
+ * commander brings the team in), and neither entry of OWNER_NOTICE_KINDS is on its timeline
+ * (`told`). Not owed is never retried.
  */
 export function ownerNoticeOwed(
-  i: Pick<Incident, 'affectedService' | 'nearMiss'>,
+  i: Pick<Incident, 'affectedService' | 'nearMiss' | 'isPrivate'>,
   teamChannel: string | null,
   told: boolean,
 ): boolean {
-  return !!i.affectedService && !!teamChannel && !i.nearMiss && !told;
+  return !!i.affectedService && !!teamChannel && !i.nearMiss && !i.isPrivate && !told;
 }

@@ -11,6 +11,15 @@ export function cell(s: string | null | undefined): string {
   return t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
+/** Text from outside shown as it is: no HTML, links or mentions (`<`, `>`, `&` as entities; `@` kept). */
+export function plain(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*_~`[\]]/g, (m) => `\\${m}`);
+}
+
 /** Free text as a block: kept as written, or "To be completed". */
 function block(s: string | null): string {
   return s?.trim() ? s.trim() : TBC;
@@ -160,9 +169,10 @@ export function* reviewMarkdownChunks(
         ]
           .filter(Boolean)
           .join(' ');
-        const approvers = c.approvers.length ? cell(c.approvers.join(', ')) : '_no approver recorded_';
+        // Names from pipelines are plain text: no markup, no mention (`<@U0CEO123>`) passes.
+        const approvers = c.approvers.length ? cell(plain(c.approvers.join(', '))) : '_no approver recorded_';
         const link = c.url && /^https?:\/\/[^\s<>()|]+$/.test(c.url) ? `[link](${c.url})` : '—';
-        return `| ${cell(c.atText)} | ${service} | ${cell(what)} | ${cell(c.author)} | ${approvers} | ${link} |`;
+        return `| ${cell(c.atText)} | ${service} | ${cell(what)} | ${cell(c.author === null ? null : plain(c.author))} | ${approvers} | ${link} |`;
       }),
     );
     if (wc.more > 0) para(`_… and ${wc.more} more._`);

@@ -104,12 +104,19 @@ export type Notice =
 
 /**
  * What the pinned summary shows beside the incident's record (services/summary-context.ts): its
- * affected service in the catalog (null: none, or unknown to it) and the recent changes to it.
+ * affected service in the catalog (null: none, or unknown to it), the recent changes to it, and
+ * the incident's change freezes.
  */
 export interface SummaryContext {
   service: CatalogService | null;
-  /** Newest first, at most a few (the use case decides how many and from when). */
+  /** The changes before the declaration (the suspects), newest first, at most a few. */
   changes: ChangeEvent[];
+  /** The changes since the declaration, newest first, at most a few. */
+  changesSince?: ChangeEvent[];
+  /** The incident's manual freezes in force (`/incident freeze on`): a service or ALL_SERVICES, and why. */
+  freezes?: { scope: string; reason: string }[];
+  /** Its overrides not used yet (`/incident freeze override`): the service each lets one deployment of. */
+  overrides?: { service: string }[];
 }
 
 /** A file to share: text (e.g. Markdown, CSV) or bytes (e.g. a PNG chart). */

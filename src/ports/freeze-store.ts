@@ -25,6 +25,11 @@ export interface FreezeStore {
     ended: { by: string; at: Date },
     entry: (ended: ChangeFreeze[]) => NewTimelineEntry,
   ): Promise<ChangeFreeze[]>;
+  /**
+   * The incident's freezes not ended (oldest first) and its overrides not used (oldest first), at
+   * most `limit` of each: for the pinned summary (whether they are in force is the incident's status).
+   */
+  openOfIncident(incidentId: string, limit: number): Promise<{ freezes: ChangeFreeze[]; overrides: FreezeOverride[] }>;
   /** The incident's freezes not ended (oldest first) and its overrides not used. */
   ofIncident(incidentId: string): Promise<{ freezes: ChangeFreeze[]; overrides: FreezeOverride[] }>;
   /**

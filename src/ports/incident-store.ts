@@ -273,8 +273,24 @@ export interface IncidentStore {
    * A service's incidents (affected service exactly one of `names`: a catalog service's name and
    * title), newest first: the active ones and the latest declared since `since`, at most `limit`
    * each, and how many were declared since then (counted by the database). Indexed on the service.
+   * With `privateShown`, private incidents are left out of all three unless their id is in it (the
+   * ones the reader may see, as the access module decided).
    */
-  incidentsOfService(names: readonly string[], since: Date, limit: number): Promise<ServiceIncidents>;
+  incidentsOfService(
+    names: readonly string[],
+    since: Date,
+    limit: number,
+    privateShown?: readonly string[],
+  ): Promise<ServiceIncidents>;
+  /**
+   * The service's private incidents (as incidentsOfService finds them: active, or declared since
+   * `since`), newest first, at most `limit`: for the access module to say which the reader may see.
+   */
+  privateIncidentsOfService(
+    names: readonly string[],
+    since: Date,
+    limit: number,
+  ): Promise<Pick<Incident, 'id' | 'isPrivate' | 'channelId'>[]>;
   /** Incidents not resolved or closed. */
   listActive(): Promise<Incident[]>;
   /**

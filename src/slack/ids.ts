@@ -49,6 +49,7 @@ export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'chat.update': ['chat:write'],
   'pins.add': ['pins:write'],
   'views.open': [],
+  'views.update': [],
   'conversations.history': ['channels:history', 'groups:history'],
   'chat.getPermalink': [],
   'users.info': ['users:read'],

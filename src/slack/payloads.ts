@@ -74,6 +74,28 @@ export const declareModalValues = {
   dateTime: z.object({ selected_date_time: z.number().int().positive().nullish() }),
 };
 
+/** A service chosen in the declare form (block_actions from the modal: dispatch_action on the service search). */
+export const declareServiceChosenSchema = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().min(1) }),
+  view: z.object({
+    id: z.string().min(1),
+    hash: z.string().min(1),
+    callback_id: z.string(),
+    private_metadata: z.string().default(''),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+  }),
+  actions: z
+    .array(
+      z.object({
+        action_id: z.string(),
+        block_id: z.string(),
+        selected_option: z.object({ value: z.string().max(255) }).nullish(),
+      }),
+    )
+    .min(1),
+});
+
 /** What the declare form's service search sends as it is typed in (Slack's block_suggestion). */
 export const serviceSuggestionSchema = z.object({
   type: z.literal('block_suggestion'),

@@ -1,7 +1,10 @@
 import type { ActionItem } from '../../domain/action-items.ts';
 import {
+  CATALOG_UNREAD,
+  catalogUnread,
   serviceNamed,
   suggestServices,
+  systemOf,
   type CatalogProblem,
   type CatalogService,
   type CatalogSnapshot,
@@ -23,20 +26,25 @@ export const SERVICE_CHANGE_DAYS = 30;
 export const SERVICE_LIST_LIMIT = 5;
 /** Action items counted at most ("50+" beyond). */
 export const SERVICE_ITEMS_COUNT_CAP = 50;
+/**
+ * Private incidents of a service whose channel membership is asked of Slack at most (newest first);
+ * any beyond are left out for everyone (failing closed).
+ */
+export const SERVICE_PRIVATE_CHECKED = 20;
 /** Catalog problems shown with an answer. */
 export const PROBLEMS_SHOWN = 3;
 
-/** An incident as the service view lists it: a private one the reader may not see is its reference only. */
+/** An incident as the service view lists it (a private one only for a member of its channel). */
 export interface ServiceIncidentLine {
   ref: string;
-  /** Redacted; null for a private incident the reader is not a member of. */
-  title: string | null;
+  /** Redacted by the PHI guard. */
+  title: string;
   isPrivate: boolean;
   severity: Severity;
   status: IncidentStatus;
   nearMiss: boolean;
   declaredAt: Date;
-  /** Where to go (null while it has none, or hidden). */
+  /** Where to go (null while it has none). */
   channelId: string | null;
 }
 
@@ -110,6 +118,12 @@ export const NO_CATALOG_MESSAGE =
 /** The service asked for, or an AppError saying there is no catalog, or suggesting names. */
 export function findService(snapshot: CatalogSnapshot, query: string): CatalogService {
   if (snapshot.source === 'none') throw new AppError(NO_CATALOG_MESSAGE, 'not_configured');
+  // Configured, but its first read failed (Backstage down at start): nothing to show yet.
+  if (catalogUnread(snapshot))
+    throw new AppError(
+      `${CATALOG_UNREAD} It is read again every few minutes: try again later.${problemsNote(catalogHealth(snapshot))}`,
+      'not_configured',
+    );
   const found = serviceNamed(snapshot, query);
   if (found) return found;
   const suggestions = suggestServices(snapshot, query);
@@ -163,7 +177,7 @@ async function onCallOf(deps: ServiceDeps, service: CatalogService, now: Date): 
  * `/incident service <name>` (anywhere): the catalog's service with its owner, criticality and
  * links; who is on call now; its open incidents and how many it had in the last 90 days; the open
  * action items of its incidents or its owning team; and its latest changes. Every read is bounded.
- * A private incident the reader is not a member of shows as its reference only, and every text
+ * A private incident the reader is not a member of is neither listed nor counted, and every text
  * that leaves its incident's channel is redacted.
  */
 export async function showService(deps: ServiceDeps, input: { userId: string; name: string }): Promise<ServiceView> {
@@ -174,15 +188,19 @@ export async function showService(deps: ServiceDeps, input: { userId: string; na
   // Incidents record the service as it was typed or picked: its name, or its title.
   const names = [service.name, ...(service.title ? [service.title] : [])];
   const itemFilter = { status: 'open' as const, service: { names, team: service.owner } };
+  // A private incident the reader may not see is neither listed nor counted (the access module asks
+  // Slack for its channel's membership, failing closed): a non-member learns nothing of it.
+  const privates = await deps.store.privateIncidentsOfService(names, since, SERVICE_PRIVATE_CHECKED);
+  const privateShown = privates.length ? [...(await incidentsReadableBy(deps, privates, input.userId))] : [];
   const [onCall, incidents, page, total, changes] = await Promise.all([
     onCallOf(deps, service, now),
-    deps.store.incidentsOfService(names, since, SERVICE_LIST_LIMIT),
+    deps.store.incidentsOfService(names, since, SERVICE_LIST_LIMIT, privateShown),
     deps.reviews.backlogPage(itemFilter, { after: null, limit: SERVICE_LIST_LIMIT }),
     deps.reviews.countBacklog(itemFilter, SERVICE_ITEMS_COUNT_CAP),
     deps.changes
       .changesTo({
         services: [service.name],
-        systems: service.system ? [service.system] : [],
+        systems: systemOf(service) ? [systemOf(service)!] : [],
         from: new Date(now.getTime() - SERVICE_CHANGE_DAYS * 86_400_000),
         to: now,
         limit: SERVICE_LIST_LIMIT,
@@ -192,27 +210,26 @@ export async function showService(deps: ServiceDeps, input: { userId: string; na
         return null;
       }),
   ]);
-  const readable = await incidentsReadableBy(deps, [...incidents.active, ...incidents.recent], input.userId);
-  const line = (i: Incident): ServiceIncidentLine => {
-    const visible = readable.has(i.id);
-    return {
-      ref: incidentRef(i),
-      title: visible ? outboundIncident(i).value.title : null,
-      isPrivate: i.isPrivate,
-      severity: i.severity,
-      status: i.status,
-      nearMiss: i.nearMiss,
-      declaredAt: i.createdAt,
-      channelId: visible ? i.channelId : null,
-    };
-  };
+  const shown = new Set(privateShown);
+  // The store left out the private incidents the reader may not see; said again here, failing closed.
+  const visible = (i: Incident) => !i.isPrivate || shown.has(i.id);
+  const line = (i: Incident): ServiceIncidentLine => ({
+    ref: incidentRef(i),
+    title: outboundIncident(i).value.title,
+    isPrivate: i.isPrivate,
+    severity: i.severity,
+    status: i.status,
+    nearMiss: i.nearMiss,
+    declaredAt: i.createdAt,
+    channelId: i.channelId,
+  });
   const items = (await actionItemsAsSeenBy(deps, page, input.userId)).map((i) => outboundActionItem(i).value);
   return {
     service,
     onCall,
-    openIncidents: incidents.active.map(line),
+    openIncidents: incidents.active.filter(visible).map(line),
     recentCount: incidents.recentCount,
-    recent: incidents.recent.map(line),
+    recent: incidents.recent.filter(visible).map(line),
     actionItems: items,
     actionItemsTotal: total,
     actionItemsCapped: total >= SERVICE_ITEMS_COUNT_CAP,

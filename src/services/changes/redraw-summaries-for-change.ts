@@ -1,5 +1,5 @@
 import type { ChangeEvent } from '../../domain/changes.ts';
-import { serviceNamed } from '../../domain/catalog.ts';
+import { serviceNamed, systemOf } from '../../domain/catalog.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { refreshSummary } from '../commit-change.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -18,7 +18,7 @@ export function changeAffects(deps: Pick<ServiceDeps, 'catalog'>, change: Change
   const service = serviceNamed(deps.catalog.current(), affected);
   if (!service) return false;
   if (change.serviceName && fold(service.name) === fold(change.serviceName)) return true;
-  const system = service.kind === 'System' ? service.name : service.system;
+  const system = systemOf(service);
   return !!system && !!change.system && fold(system) === fold(change.system);
 }
 

@@ -1,7 +1,7 @@
 // What the freeze use cases share: the service a command or a deployment names, as the catalog
 // knows it, and the notices of a freeze (the incident channel, and the broadcast channel unless the
 // incident is private, redacted by the PHI guard).
-import { serviceNamed, serviceOfRepository, suggestServices, systemOf } from '../../domain/catalog.ts';
+import { catalogInUse, serviceNamed, serviceOfRepository, suggestServices, systemOf } from '../../domain/catalog.ts';
 import { DEFAULT_FREEZE_ENVIRONMENTS } from '../../domain/freeze.ts';
 import { AppError } from '../../domain/errors.ts';
 import { serviceOfRepositorySlug } from '../../domain/repository-service.ts';
@@ -19,7 +19,7 @@ import { outboundNotice, warnAuthor, type Author } from '../outbound-text.ts';
  */
 export function commandedService(deps: Pick<ServiceDeps, 'catalog'>, typed: string): string {
   const catalog = deps.catalog.current();
-  if (catalog.source === 'none') return typed;
+  if (!catalogInUse(catalog)) return typed;
   const found = serviceNamed(catalog, typed);
   if (found) return found.name;
   const like = suggestServices(catalog, typed, 5);

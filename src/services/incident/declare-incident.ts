@@ -8,7 +8,13 @@ import {
 } from '../../domain/declaration.ts';
 import { z } from 'zod';
 import { serviceNamed } from '../../domain/catalog.ts';
-import { patientFacingAdvice, resolveDeclaredService, type DeclaredService } from '../../domain/declared-service.ts';
+import {
+  extendDeclaredService,
+  patientFacingAdvice,
+  resolveDeclaredService,
+  type DeclaredService,
+  type ServiceWords,
+} from '../../domain/declared-service.ts';
 import { AppError } from '../../domain/errors.ts';
 import { isValidTimeZone } from '../../domain/time.ts';
 import type { Incident } from '../../domain/incident.ts';
@@ -35,6 +41,11 @@ export interface DeclareIncidentInput {
    * by then; null: none. Left out: resolved when recorded.
    */
   service?: DeclaredService | null;
+  /**
+   * The words typed after an unquoted `--service=` word (the title's): joined to the service when
+   * the catalog names it so (withDeclaredService), and then taken out of the title.
+   */
+  serviceWords?: ServiceWords;
 }
 
 export type DeclareIncidentResult =
@@ -76,14 +87,23 @@ export const heldDeclarationSchema = z.object({
 /**
  * The input with its affected service resolved against the catalog now (before it is held): the
  * catalog service it names (stored by name, with its owner), or the text as typed without a
- * catalog. Throws AppError, with suggestions, for a service the catalog does not know: nothing is
- * held or recorded. A service text the declaration would refuse anyway is left to record().
+ * catalog in use. An unquoted one-word service typed with words after it (`serviceWords`) takes the
+ * longest run of them that names a catalog service, and the title keeps the rest. Throws AppError,
+ * with suggestions (worded for the form when declared from it), for a service the catalog does not
+ * know, and for a title left empty: nothing is held or recorded. A service text the declaration
+ * would refuse anyway is left to record().
  */
 export function withDeclaredService<T extends DeclareIncidentInput>(deps: ServiceDeps, input: T): T {
-  if (input.service !== undefined) return input;
-  const typed = declarationSchema.shape.affectedService.safeParse(input.declaration.affectedService);
-  if (!typed.success) return input;
-  return { ...input, service: resolveDeclaredService(deps.catalog.current(), typed.data)?.declared ?? null };
+  const { serviceWords, ...rest } = input;
+  if (input.service !== undefined) return rest as T;
+  const catalog = deps.catalog.current();
+  const declaration = extendDeclaredService(catalog, input.declaration, serviceWords);
+  // The service took words of the title: what is left must still be a title.
+  if (declaration !== input.declaration) parseDeclaration(declaration);
+  const typed = declarationSchema.shape.affectedService.safeParse(declaration.affectedService);
+  if (!typed.success) return { ...rest, declaration } as T;
+  const service = resolveDeclaredService(catalog, typed.data, input.via === 'modal' ? 'form' : 'command');
+  return { ...rest, declaration, service: service?.declared ?? null } as T;
 }
 
 /**

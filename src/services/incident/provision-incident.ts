@@ -278,8 +278,8 @@ async function teamChannelId(deps: ServiceDeps, channel: string): Promise<string
 
 /**
  * Tells the affected service's owning team, in its channel (the catalog's), that the incident
- * affects it, with a link to the incident channel: the text through the PHI guard, a private
- * incident by its reference only. Once: its timeline entry (OWNER_NOTICE_KINDS) is the record,
+ * affects it, with a link to the incident channel: the text through the PHI guard; never for a
+ * private incident. Once: its timeline entry (OWNER_NOTICE_KINDS) is the record,
  * written with the step under the provisioning lease. A channel that cannot be
  * found or posted to is a warning on the timeline (and to the declarer), never a failed
  * declaration; Slack being down fails the step, so the background retry tries again.
@@ -296,8 +296,9 @@ async function notifyOwner(
   const { chat, clock } = deps;
   const service = catalogService(deps, incident);
   const channel = service?.slackChannel;
-  // Gone from the catalog since (or its channel removed): nobody to tell.
-  if (!service || !channel) return record({});
+  // Gone from the catalog since (or its channel removed): nobody to tell. A private incident is
+  // never told outside its channel (ownerNoticeOwed leaves it out; said again here): done, not retried.
+  if (!service || !channel || incident.isPrivate) return record({});
   const team = service.ownerName ?? service.owner;
   const unreachable = (why: string) => {
     warnings.push(

@@ -65,6 +65,7 @@ export async function resumeDeclarations(
         result.outcome.incident,
         result.outcome,
         " (Declared by the bot's background retry: the request that asked for it was cut short, by a restart or a failure.)",
+        result.advice ?? [],
       );
       resumed.push({ key: h.key, result: 'declared' });
     } catch (err) {

@@ -31,27 +31,35 @@ export async function resumeProvisioning(deps: ServiceDeps, limit = 20): Promise
 /**
  * Tells the declarer how a background run of setting up their incident went: done (with the
  * warnings), or given up; nothing while it will be tried again, or when another run finished it.
+ * `advice` (a declaration the background retry recorded: a patient-facing service declared low or
+ * without clinical impact) is told with it, or alone when nothing else is said.
  */
 export async function tellResumedOutcome(
   deps: ServiceDeps,
   incident: Incident,
   outcome: ProvisionOutcome,
   note = '',
+  advice: readonly string[] = [],
 ): Promise<void> {
   const to = {
     responseUrl: incident.responseUrl,
     userId: incident.declaredBy === SYSTEM_DECLARER ? null : incident.declaredBy,
   };
   const ref = incidentRef(incident);
-  // Finished meanwhile by another run (an overlapping pass, another replica): it told the declarer.
-  if (outcome.state === 'complete' && outcome.alreadyDone) return;
-  if (outcome.state === 'complete') {
+  if (outcome.state === 'complete' && !outcome.alreadyDone) {
     await tellUser(
       deps,
       to,
-      [`${ref} is now fully set up in <#${outcome.incident.channelId}>.${note}`, ...outcome.warnings].join(' '),
+      [`${ref} is now fully set up in <#${outcome.incident.channelId}>.${note}`, ...outcome.warnings, ...advice].join(
+        ' ',
+      ),
     );
-  } else if (outcome.state === 'failed' && outcome.incident.provisionAttempts >= MAX_PROVISION_ATTEMPTS) {
+    return;
+  }
+  if (advice.length) await tellUser(deps, to, `${ref}: ${advice.join(' ')}`);
+  // Finished meanwhile by another run (an overlapping pass, another replica): it told the declarer.
+  if (outcome.state === 'complete') return;
+  if (outcome.state === 'failed' && outcome.incident.provisionAttempts >= MAX_PROVISION_ATTEMPTS) {
     deps.logger.error({ incidentId: incident.id, step: outcome.step }, 'gave up setting up an incident');
     await tellUser(
       deps,

@@ -8,7 +8,7 @@ import {
   type PostIncidentReview,
   type ReviewInput,
 } from '../../domain/review.ts';
-import { serviceNamed } from '../../domain/catalog.ts';
+import { serviceNamed, systemOf } from '../../domain/catalog.ts';
 import type { ChangeEvent } from '../../domain/changes.ts';
 import { outboundReviewInSlices } from '../outbound-text.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -95,7 +95,7 @@ export async function changesBefore(
   const affected = incident.affectedService?.trim();
   if (!affected) return [];
   const service = serviceNamed(deps.catalog.current(), affected);
-  const system = service ? (service.kind === 'System' ? service.name : service.system) : null;
+  const system = service ? systemOf(service) : null;
   const declared = incident.createdAt.getTime();
   return deps.changes.changesTo({
     services: [...new Set([affected, ...(service ? [service.name] : [])])],

@@ -9,7 +9,7 @@ import { registerReviewForm } from './views/review-form.ts';
 import { registerIncidentCommand } from './commands/incident.ts';
 import { registerMessageEvents } from './events/messages.ts';
 import { registerPinEvents } from './events/pins.ts';
-import { registerDeclareSubmission, registerServiceSearch } from './views/declare-incident.ts';
+import { registerDeclareSubmission, registerServiceChosen, registerServiceSearch } from './views/declare-incident.ts';
 import { registerIncidentForms } from './views/incident-forms.ts';
 
 /** Every Slack listener, grouped by kind. */
@@ -19,6 +19,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   // views
   registerDeclareSubmission(app, ctx);
   registerServiceSearch(app, ctx);
+  registerServiceChosen(app, ctx);
   registerIncidentForms(app, ctx);
   registerReviewForm(app, ctx);
   // actions

@@ -1,7 +1,7 @@
 import type { InputBlock, ModalView, PlainTextOption } from '@slack/types';
 import { serviceLabel, type CatalogService } from '../../domain/catalog.ts';
 import { DESCRIPTION_MAX, SERVICE_MAX, TITLE_MAX } from '../../domain/declaration.ts';
-import { SEVERITIES, SEVERITY_INFO } from '../../domain/severity.ts';
+import { SEVERITIES, SEVERITY_INFO, type Severity } from '../../domain/severity.ts';
 import { DECLARE_MODAL } from '../ids.ts';
 import { clip } from './format.ts';
 
@@ -36,27 +36,102 @@ export function serviceOptions(services: readonly ServiceChoice[]): {
 }
 
 /**
- * The affected service: with a service catalog, a search of it (answered by the options listener),
+ * What the form shows already filled in: when it is redrawn after a service was chosen, what was
+ * typed so far (and the patient-facing defaults).
+ */
+export interface DeclareModalInitial {
+  title?: string;
+  severity?: Severity;
+  description?: string;
+  /** The chosen catalog service (or, without a catalog, the text typed). */
+  service?: ServiceChoice | string;
+  flags?: string[];
+  /** The breach awareness time, in Unix seconds. */
+  breachAwareAt?: number;
+}
+
+/**
+ * The form's options: `catalog`, the service field searches the service catalog (else free text,
+ * with `catalogUnread` saying the catalog could not be read); `initial`, what it shows filled in;
+ * `patientFacing`, the chosen service's label when it is patient-facing (the hint says why SEV2 and
+ * Clinical impact were preset); `revision`, bumped on each redraw that presets severity and flags
+ * (Slack keeps an input's value over `initial_*` unless its block id changes).
+ */
+export interface DeclareModalOptions {
+  catalog?: boolean;
+  catalogUnread?: boolean;
+  initial?: DeclareModalInitial;
+  patientFacing?: string | null;
+  revision?: number;
+}
+
+/** The id of a block that changes with each preset (a base id, then `<base>.1`, …). */
+export const revisedBlockId = (base: string, revision: number | undefined): string =>
+  revision ? `${base}.${revision}` : base;
+
+/** The revision in a block id made by revisedBlockId (0 for the base id). */
+export function blockRevision(blockId: string): number {
+  const m = /\.(\d{1,6})$/.exec(blockId);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The form's flags (checkboxes). */
+const FLAG_OPTIONS: PlainTextOption[] = [
+  {
+    text: { type: 'plain_text', text: 'Private incident' },
+    description: { type: 'plain_text', text: 'Private channel, not announced' },
+    value: flagValues.private,
+  },
+  {
+    text: { type: 'plain_text', text: 'Clinical impact' },
+    description: { type: 'plain_text', text: 'Patient care or clinical work is affected' },
+    value: flagValues.clinical,
+  },
+  {
+    text: { type: 'plain_text', text: 'Personal data breach' },
+    description: { type: 'plain_text', text: 'The regulator must be notified within 72 hours' },
+    value: flagValues.breach,
+  },
+];
+
+/**
+ * The affected service: with a service catalog, a search of it (answered by the options listener;
+ * choosing one redraws the form, presetting SEV2 and Clinical impact for a patient-facing service),
  * with the advice for patient-facing services; without one, free text.
  */
-function serviceBlock(catalog: boolean): InputBlock {
+function serviceBlock(opts: DeclareModalOptions): InputBlock {
   const label = { type: 'plain_text', text: 'Affected service' } as const;
-  if (!catalog)
+  const initial = opts.initial?.service;
+  if (!opts.catalog)
     return {
       type: 'input',
       block_id: B.service,
       optional: true,
       label,
-      element: { type: 'plain_text_input', action_id: A.service, max_length: SERVICE_MAX },
+      ...(opts.catalogUnread
+        ? { hint: { type: 'plain_text', text: 'The service catalog could not be read; services are taken as typed.' } }
+        : {}),
+      element: {
+        type: 'plain_text_input',
+        action_id: A.service,
+        max_length: SERVICE_MAX,
+        ...(typeof initial === 'string' && initial ? { initial_value: initial } : {}),
+      },
     };
   return {
     type: 'input',
     block_id: B.service,
     optional: true,
     label,
+    dispatch_action: true,
     hint: {
       type: 'plain_text',
-      text: 'From the service catalog: its owning team is told and its on-call invited. Patient-facing services (:hospital:) should be SEV2 or higher, with Clinical impact ticked.',
+      text: opts.patientFacing
+        ? clip(
+            `:hospital: ${opts.patientFacing} is patient-facing: severity set to at least SEV2 and Clinical impact ticked. Change them if patients and clinical work are not affected.`,
+            2000,
+          )
+        : 'From the service catalog: its owning team is told and its on-call invited. Patient-facing services (:hospital:) should be SEV2 or higher, with Clinical impact ticked.',
       emoji: true,
     },
     element: {
@@ -64,15 +139,17 @@ function serviceBlock(catalog: boolean): InputBlock {
       action_id: A.service,
       min_query_length: 0,
       placeholder: { type: 'plain_text', text: 'Search the service catalog' },
+      ...(initial && typeof initial !== 'string' ? { initial_option: serviceOption(initial) } : {}),
     },
   };
 }
 
 /**
- * The "declare an incident" form opened by `/incident`. `catalog`: a service catalog is configured
- * (the service field searches it).
+ * The "declare an incident" form opened by `/incident` (DeclareModalOptions: the catalog search,
+ * and what it shows filled in when redrawn).
  */
-export function declareModal(meta: DeclareModalMetadata, opts: { catalog?: boolean } = {}): ModalView {
+export function declareModal(meta: DeclareModalMetadata, opts: DeclareModalOptions = {}): ModalView {
+  const init = opts.initial ?? {};
   const option = (s: (typeof SEVERITIES)[number]): PlainTextOption => ({
     text: { type: 'plain_text', text: `${s}: ${SEVERITY_INFO[s].label}` },
     description: { type: 'plain_text', text: clip(SEVERITY_INFO[s].meaning, 75) },
@@ -95,47 +172,46 @@ export function declareModal(meta: DeclareModalMetadata, opts: { catalog?: boole
           action_id: A.title,
           max_length: TITLE_MAX,
           placeholder: { type: 'plain_text', text: 'What is broken, in a few words' },
+          ...(init.title ? { initial_value: init.title } : {}),
         },
       },
       {
         type: 'input',
-        block_id: B.severity,
+        block_id: revisedBlockId(B.severity, opts.revision),
         label: { type: 'plain_text', text: 'Severity' },
-        element: { type: 'static_select', action_id: A.severity, options: SEVERITIES.map(option) },
+        element: {
+          type: 'static_select',
+          action_id: A.severity,
+          options: SEVERITIES.map(option),
+          ...(init.severity ? { initial_option: option(init.severity) } : {}),
+        },
       },
       {
         type: 'input',
         block_id: B.description,
         optional: true,
         label: { type: 'plain_text', text: 'Description' },
-        element: { type: 'plain_text_input', action_id: A.description, multiline: true, max_length: DESCRIPTION_MAX },
+        element: {
+          type: 'plain_text_input',
+          action_id: A.description,
+          multiline: true,
+          max_length: DESCRIPTION_MAX,
+          ...(init.description ? { initial_value: init.description } : {}),
+        },
       },
-      serviceBlock(opts.catalog ?? false),
+      serviceBlock(opts),
       {
         type: 'input',
-        block_id: B.flags,
+        block_id: revisedBlockId(B.flags, opts.revision),
         optional: true,
         label: { type: 'plain_text', text: 'Flags' },
         element: {
           type: 'checkboxes',
           action_id: A.flags,
-          options: [
-            {
-              text: { type: 'plain_text', text: 'Private incident' },
-              description: { type: 'plain_text', text: 'Private channel, not announced' },
-              value: flagValues.private,
-            },
-            {
-              text: { type: 'plain_text', text: 'Clinical impact' },
-              description: { type: 'plain_text', text: 'Patient care or clinical work is affected' },
-              value: flagValues.clinical,
-            },
-            {
-              text: { type: 'plain_text', text: 'Personal data breach' },
-              description: { type: 'plain_text', text: 'The regulator must be notified within 72 hours' },
-              value: flagValues.breach,
-            },
-          ],
+          options: FLAG_OPTIONS,
+          ...(init.flags?.length
+            ? { initial_options: FLAG_OPTIONS.filter((o) => init.flags!.includes(o.value!)) }
+            : {}),
         },
       },
       {
@@ -147,7 +223,11 @@ export function declareModal(meta: DeclareModalMetadata, opts: { catalog?: boole
           type: 'plain_text',
           text: 'When you became aware of the personal data breach (the 72-hour clock starts then). Leave empty for now.',
         },
-        element: { type: 'datetimepicker', action_id: A.breachAware },
+        element: {
+          type: 'datetimepicker',
+          action_id: A.breachAware,
+          ...(init.breachAwareAt ? { initial_date_time: init.breachAwareAt } : {}),
+        },
       },
     ],
   };

@@ -13,12 +13,11 @@ import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
 import { breachClock, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { serviceLabel, type CatalogLink, type CatalogService } from '../../domain/catalog.ts';
-import type { ChangeEvent } from '../../domain/changes.ts';
+import { ALL_SERVICES, type ChangeEvent } from '../../domain/changes.ts';
 import type { SummaryContext } from '../../ports/chat-platform.ts';
 import {
   clip,
   clipMrkdwn,
-  personText,
   fieldsSection,
   declarerText,
   escapeMrkdwn,
@@ -26,6 +25,7 @@ import {
   mention,
   mrkdwnContext,
   mrkdwnSection,
+  oneLine,
   slackDate,
 } from './format.ts';
 
@@ -48,13 +48,28 @@ export function breachLine(i: Incident, timeZone: string, now: Date): string | n
   }
 }
 
-function flags(i: Incident): string[] {
+function flags(i: Incident, context: SummaryContext): string[] {
   const out: string[] = [];
   if (i.isPrivate) out.push(':lock: Private incident');
   if (i.clinicalImpact) out.push(':hospital: Clinical impact');
   if (i.clinicalImpact && !i.roles.CLINICAL_SAFETY) out.push(':warning: *Clinical safety officer required*');
   if (i.freezeActive) out.push(':ice_cube: Change freeze in effect');
+  out.push(...freezeFlags(context));
   return out;
+}
+
+/**
+ * The incident's own freezes (`/incident freeze on`) and overrides not used yet, beside the SEV1
+ * freeze's line: `:ice_cube: Change freeze on ehr-api: Database failover`.
+ */
+export function freezeFlags(context: Pick<SummaryContext, 'freezes' | 'overrides'>): string[] {
+  const scope = (s: string) => (s === ALL_SERVICES ? 'every service' : oneLine(s, 80));
+  return [
+    ...(context.freezes ?? []).map((f) => `:ice_cube: Change freeze on ${scope(f.scope)}: ${oneLine(f.reason, 150)}`),
+    ...(context.overrides ?? []).map(
+      (o) => `:unlock: Override not used yet: one deployment of ${scope(o.service)} may go through`,
+    ),
+  ];
 }
 
 const button = (text: string, action_id: string, extra: Partial<Button> = {}): Button => ({
@@ -169,35 +184,52 @@ export function changeLine(c: ChangeEvent, timeZone: string): string {
   const what = [c.version ? `\`${clip(c.version.replace(/`/g, "'"), 60)}\`` : null, clip(c.summary, 200)]
     .filter((x): x is string => !!x)
     .join(' ');
+  // Names from pipelines are text, never mentions: `U0CEO123` must not show as someone's approval.
   const approvers = c.approvers.length
     ? `approved by ${c.approvers
         .slice(0, 5)
-        .map((a) => personText(clip(a, 80)))
+        .map((a) => oneLine(a, 80))
         .join(', ')}`
     : '_no approver recorded_';
   return [
     `• ${slackDate(c.occurredAt, timeZone)} · ${service}${c.environment ? ` (${escapeMrkdwn(clip(c.environment, 40))})` : ''}`,
     c.url && safeUrl(c.url) ? linked(c.url, what) : escapeMrkdwn(what),
-    `by ${c.author ? personText(clip(c.author, 80)) : '_unknown_'}`,
+    `by ${c.author ? oneLine(c.author, 80) : '_unknown_'}`,
     approvers,
     ...(c.flagged ? [':warning: landed during a freeze'] : []),
   ].join(' · ');
 }
 
-/** The changes to the service (and its system) from 24 hours before the declaration, newest first. */
-export function recentChangesText(changes: readonly ChangeEvent[], timeZone: string): string {
-  const head = '*Recent changes* (from 24 hours before it was declared)';
-  if (changes.length === 0) return `${head}\n_None recorded._`;
-  const lines: string[] = [];
+/**
+ * The changes to the service (and its system): the 24 hours before the declaration first (the
+ * suspects, never pushed out by later deploys), then those since, each group newest first.
+ */
+export function recentChangesText(
+  changes: readonly ChangeEvent[],
+  timeZone: string,
+  since: readonly ChangeEvent[] = [],
+): string {
+  const head = '*Recent changes*';
+  const out = [head];
   let length = head.length;
-  for (const c of changes) {
-    const line = changeLine(c, timeZone);
-    // Whole lines only, within Slack's 3000 characters.
-    if (length + line.length + 1 > 2950) break;
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return [head, ...lines].join('\n');
+  const group = (label: string, list: readonly ChangeEvent[], none: string) => {
+    out.push(label);
+    length += label.length + 1;
+    if (list.length === 0) {
+      out.push(none);
+      length += none.length + 1;
+    }
+    for (const c of list) {
+      const line = changeLine(c, timeZone);
+      // Whole lines only, within Slack's 3000 characters.
+      if (length + line.length + 1 > 2900) break;
+      out.push(line);
+      length += line.length + 1;
+    }
+  };
+  group('_In the 24 hours before it was declared:_', changes, '_None recorded._');
+  if (since.length) group('_Since it was declared:_', since, '');
+  return out.join('\n');
 }
 
 /**
@@ -237,12 +269,12 @@ export function incidentSummary(
     blocks.push(mrkdwnSection(clip(escapeMrkdwn(i.description), 3000)));
   }
   if (context.service) blocks.push(mrkdwnSection(serviceLines(context.service)));
-  if (context.service || context.changes.length)
-    blocks.push(mrkdwnSection(recentChangesText(context.changes, timeZone)));
+  if (context.service || context.changes.length || context.changesSince?.length)
+    blocks.push(mrkdwnSection(recentChangesText(context.changes, timeZone, context.changesSince)));
   const breach = breachLine(i, timeZone, now);
   if (breach) blocks.push(mrkdwnSection(breach));
   blocks.push(mrkdwnSection(roleLines.join('\n')));
-  const f = flags(i);
+  const f = flags(i, context);
   if (f.length) blocks.push(mrkdwnContext(f.join('  ·  ')));
   blocks.push(actions(i));
   blocks.push(

@@ -32,10 +32,9 @@ function linkText(l: CatalogLink): string {
 }
 
 function incidentLine(i: ServiceIncidentLine, timeZone: string): string {
-  if (i.title === null) return `• *${i.ref}* (private)`;
   const where = i.channelId ? ` in <#${i.channelId}>` : '';
   const kind = i.nearMiss ? 'near miss' : i.severity;
-  return `• *${i.ref}* ${oneLine(i.title, 150)} · ${kind} · ${STATUS_LABELS[i.status]} · ${slackDate(i.declaredAt, timeZone)}${where}`;
+  return `• *${i.ref}*${i.isPrivate ? ' :lock:' : ''} ${oneLine(i.title, 150)} · ${kind} · ${STATUS_LABELS[i.status]} · ${slackDate(i.declaredAt, timeZone)}${where}`;
 }
 
 function onCallText(o: ServiceOnCall, pagerDutyServiceId: string | null): string {

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { parseIncidentCommand } from '../../../domain/command.ts';
 import { parseDeclaration } from '../../../domain/declaration.ts';
+import { withCommandService } from '../../../services/catalog/resolve-command-service.ts';
 import type { ListenerContext } from '../../context.ts';
 import { userMessageFor } from '../../errors.ts';
 import { COMMAND } from '../../ids.ts';
@@ -55,9 +56,12 @@ export const INCIDENT_SUBCOMMANDS: {
   'freeze-override': handleInChannel,
 };
 
-/** The subcommand in the command's text; a declaration's text is parsed too. Throws on bad input. */
-function parseRequest(text: string): ParsedIncidentCommand {
-  const request = parseIncidentCommand(text);
+/**
+ * The subcommand in the command's text; a declaration's text is parsed too, and a freeze's service
+ * read against the catalog. Throws on bad input.
+ */
+function parseRequest(ctx: ListenerContext, text: string): ParsedIncidentCommand {
+  const request = withCommandService(ctx.deps, parseIncidentCommand(text));
   // Bad input is answered in the ack itself, before anything is created.
   return request.kind === 'declare' ? { ...request, declaration: parseDeclaration(request.declaration) } : request;
 }
@@ -78,7 +82,7 @@ export async function handleIncidentCommand(
   const cmd = parsed.data;
   let request: ParsedIncidentCommand;
   try {
-    request = parseRequest(cmd.text);
+    request = parseRequest(ctx, cmd.text);
   } catch (err) {
     await ack({ response_type: 'ephemeral', text: userMessageFor(err, ctx.deps.logger, { command: cmd.text }) });
     return;

@@ -1,19 +1,30 @@
 import type { App } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import { checkAwareness } from '../../../domain/breach.ts';
 import { declarationSchema, type DeclarationInput } from '../../../domain/declaration.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { type DeclareIncidentInput, withDeclaredService } from '../../../services/incident/declare-incident.ts';
-import { searchServices } from '../../../services/incident/search-services.ts';
+import { chosenService, searchServices } from '../../../services/incident/search-services.ts';
+import { patientFacingPreset } from '../../../domain/declared-service.ts';
+import { serviceLabel } from '../../../domain/catalog.ts';
+import { parseSeverity } from '../../../domain/severity.ts';
 import type { ListenerContext } from '../../context.ts';
 import { DECLARE_MODAL } from '../../ids.ts';
 import {
   declareModalMetadataSchema,
   declareModalValues,
+  declareServiceChosenSchema,
   declareSubmissionSchema,
   parseJsonOrNull,
   serviceSuggestionSchema,
 } from '../../payloads.ts';
-import { SERVICE_OPTIONS_MAX, serviceOptions } from '../../views/declare-modal.ts';
+import {
+  blockRevision,
+  declareModal,
+  type DeclareModalInitial,
+  SERVICE_OPTIONS_MAX,
+  serviceOptions,
+} from '../../views/declare-modal.ts';
 import { declareAndReply, holdDeclaration, NOT_HELD } from '../declare-and-reply.ts';
 
 const { blocks: B, actions: A, flagValues } = DECLARE_MODAL;
@@ -27,14 +38,34 @@ const FIELD_BLOCK: Record<string, string> = {
   breachAwareAt: B.breachAware,
 };
 
-function readValues(values: Record<string, Record<string, unknown>>): DeclarationInput {
+type StateValues = Record<string, Record<string, unknown>>;
+
+/**
+ * The block id a field has in this view: its own, or the revised one of a redraw that preset it
+ * (`severity.2`; revisedBlockId), the latest when Slack sent both.
+ */
+export function blockIdIn(values: StateValues, base: string): string {
+  let found = base;
+  let latest = values[base] ? 0 : -1;
+  for (const key of Object.keys(values)) {
+    if (key.startsWith(`${base}.`) && blockRevision(key) > latest) {
+      latest = blockRevision(key);
+      found = key;
+    }
+  }
+  return found;
+}
+
+function readValues(values: StateValues): DeclarationInput {
   const text = (block: string, action: string) =>
     declareModalValues.text.safeParse(values[block]?.[action]).data?.value ?? '';
-  const severity = declareModalValues.select.safeParse(values[B.severity]?.[A.severity]).data?.selected_option?.value;
+  const severity = declareModalValues.select.safeParse(values[blockIdIn(values, B.severity)]?.[A.severity]).data
+    ?.selected_option?.value;
   const flags = new Set(
-    (declareModalValues.checkboxes.safeParse(values[B.flags]?.[A.flags]).data?.selected_options ?? []).map(
-      (o) => o.value,
-    ),
+    (
+      declareModalValues.checkboxes.safeParse(values[blockIdIn(values, B.flags)]?.[A.flags]).data?.selected_options ??
+      []
+    ).map((o) => o.value),
   );
   const awareSeconds = declareModalValues.dateTime.safeParse(values[B.breachAware]?.[A.breachAware]).data
     ?.selected_date_time;
@@ -72,7 +103,7 @@ export function registerDeclareSubmission(app: App, ctx: ListenerContext): void 
     if (!check.success) {
       const errors: Record<string, string> = {};
       for (const issue of check.error.issues) {
-        const block = FIELD_BLOCK[String(issue.path[0])] ?? B.title;
+        const block = blockIdIn(view.state.values, FIELD_BLOCK[String(issue.path[0])] ?? B.title);
         errors[block] = errors[block] ? `${errors[block]} ${issue.message}` : issue.message;
       }
       await ack({ response_action: 'errors', errors });
@@ -138,5 +169,71 @@ export async function answerServiceSearch(
 export function registerServiceSearch(app: App, ctx: ListenerContext): void {
   app.options<'block_suggestion'>({ type: 'block_suggestion' }, async ({ body, ack }) => {
     await answerServiceSearch(ctx, { body, ack: (answer) => ack(answer) });
+  });
+}
+
+/** What the declare form's redraw needs of Slack's Web API. */
+export interface ViewUpdater {
+  views: { update(args: { view_id: string; hash: string; view: ModalView }): Promise<unknown> };
+}
+
+/**
+ * A service chosen in the declare form (dispatch_action on the catalog search): acked at once; for
+ * a patient-facing service the form is redrawn (views.update, with the view's hash so a newer
+ * state of the form is never overwritten) with everything typed so far, SEV2 preset when the
+ * severity chosen is lower or none, Clinical impact ticked, and the hint saying why. Any other
+ * service changes nothing. A redraw that fails (the form changed meanwhile, or was closed) is
+ * logged: the form stays as it is.
+ */
+export async function handleServiceChosen(
+  ctx: ListenerContext,
+  { body, ack, client }: { body: unknown; ack: () => Promise<void>; client: ViewUpdater },
+): Promise<void> {
+  await ack();
+  const parsed = declareServiceChosenSchema.safeParse(body);
+  if (!parsed.success || parsed.data.view.callback_id !== DECLARE_MODAL.callbackId) return;
+  const { view } = parsed.data;
+  const action = parsed.data.actions.find((a) => a.action_id === A.service && a.block_id === B.service);
+  const name = action?.selected_option?.value;
+  if (!name) return;
+  const service = chosenService(ctx.deps, name);
+  const values = view.state.values;
+  const typed = readValues(values);
+  const preset = patientFacingPreset(service, parseSeverity(typed.severity ?? '') ?? null);
+  if (!service || !preset) return;
+  const meta = declareModalMetadataSchema.safeParse(parseJsonOrNull(view.private_metadata)).data ?? {
+    responseUrl: null,
+    channelId: null,
+  };
+  const flags = new Set([
+    ...(typed.isPrivate ? [flagValues.private] : []),
+    flagValues.clinical,
+    ...(typed.dataBreach ? [flagValues.breach] : []),
+  ]);
+  const initial: DeclareModalInitial = {
+    ...(typed.title ? { title: typed.title } : {}),
+    severity: preset.severity,
+    ...(typed.description ? { description: typed.description } : {}),
+    service,
+    flags: [...flags],
+    ...(typed.breachAwareAt ? { breachAwareAt: Math.floor(typed.breachAwareAt.getTime() / 1000) } : {}),
+  };
+  // A new block id for severity and flags: Slack keeps what an input shows over its initial_* otherwise.
+  const revision = blockRevision(blockIdIn(values, B.severity)) + 1;
+  try {
+    await client.views.update({
+      view_id: view.id,
+      hash: view.hash,
+      view: declareModal(meta, { catalog: true, initial, patientFacing: serviceLabel(service), revision }),
+    });
+  } catch (err) {
+    ctx.deps.logger.warn({ err, viewId: view.id }, 'the declare form was not redrawn for a patient-facing service');
+  }
+}
+
+/** The declare form's service choice (block_actions from the modal). */
+export function registerServiceChosen(app: App, ctx: ListenerContext): void {
+  app.action({ block_id: B.service, action_id: A.service }, async ({ ack, body, client }) => {
+    await handleServiceChosen(ctx, { body, ack: () => ack(), client: client as unknown as ViewUpdater });
   });
 }

@@ -1,4 +1,4 @@
-import { hasServiceCatalog } from '../../../../services/incident/search-services.ts';
+import { hasServiceCatalog, serviceCatalogUnread } from '../../../../services/incident/search-services.ts';
 import { afterAck } from '../../../context.ts';
 import { declareModal } from '../../../views/declare-modal.ts';
 import type { ArgsOf } from './handler.ts';
@@ -19,7 +19,7 @@ export async function handleOpenDeclareModal({
         trigger_id: cmd.trigger_id,
         view: declareModal(
           { responseUrl: cmd.response_url, channelId: cmd.channel_id },
-          { catalog: hasServiceCatalog(ctx.deps) },
+          { catalog: hasServiceCatalog(ctx.deps), catalogUnread: serviceCatalogUnread(ctx.deps) },
         ),
       });
       return null;
