@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { helpText, parseIncidentCommand, SUBCOMMANDS } from '../../src/domain/command.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { type CatalogSnapshot, EMPTY_CATALOG } from '../../src/domain/catalog.ts';
+import { extendDeclaredService } from '../../src/domain/declared-service.ts';
+import { aService } from '../support/catalog.ts';
 
 function userError(fn: () => unknown): string {
   try {
@@ -148,27 +151,76 @@ describe('parseIncidentCommand', () => {
     );
   });
 
-  test('--service= runs to the next option or the end: a catalog title has spaces', () => {
+  test('--service= is one word or a quoted name; the words after an unquoted one stay the title’s, with their place kept', () => {
     const service = (text: string) => {
       const cmd = parseIncidentCommand(text);
-      return (
-        cmd.kind === 'declare' && [cmd.declaration.affectedService, cmd.declaration.title, cmd.declaration.isPrivate]
-      );
+      assert.ok(cmd.kind === 'declare');
+      return [cmd.declaration.affectedService, cmd.declaration.title, cmd.declaration.isPrivate, cmd.serviceWords];
     };
-    assert.deepEqual(service('declare sev2 Wards cannot log in --service=EHR API'), [
-      'EHR API',
-      'Wards cannot log in',
+    // The regression: the service no longer eats the title.
+    assert.deepEqual(service('declare sev2 --service=payments API returning 500s'), [
+      'payments',
+      'API returning 500s',
       false,
+      { following: ['API', 'returning', '500s'], at: 0 },
     ]);
     assert.deepEqual(service('declare sev2 Wards cannot log in --service=EHR API --private'), [
-      'EHR API',
-      'Wards cannot log in',
+      'EHR',
+      'Wards cannot log in API',
       true,
+      { following: ['API'], at: 4 },
     ]);
     assert.deepEqual(service('declare sev2 Wards cannot log in --service=ehr-api'), [
       'ehr-api',
       'Wards cannot log in',
       false,
+      undefined,
+    ]);
+    for (const quoted of ['"EHR API"', "'EHR API'", '“EHR API”', '“EHR API"', '‘EHR API’']) {
+      assert.deepEqual(service(`declare sev2 Wards cannot log in --service=${quoted} --clinical`), [
+        'EHR API',
+        'Wards cannot log in',
+        false,
+        undefined,
+      ]);
+    }
+    assert.deepEqual(service('declare sev2 --service "EHR API" Wards cannot log in'), [
+      'EHR API',
+      'Wards cannot log in',
+      false,
+      undefined,
+    ]);
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 Down --service="EHR API')),
+      /quote before `"EHR` is not closed/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 Down --service=""')),
+      /Give the service's name/,
+    );
+  });
+
+  test('the declare use case joins the following words to the service by the catalog, and gives the rest back to the title', () => {
+    const catalog: CatalogSnapshot = {
+      ...EMPTY_CATALOG,
+      source: 'file',
+      loadedAt: new Date(),
+      services: [aService({ name: 'ehr-api', title: 'EHR API' }), aService({ name: 'payments' })],
+    };
+    const extend = (text: string, c: CatalogSnapshot = catalog) => {
+      const cmd = parseIncidentCommand(text);
+      assert.ok(cmd.kind === 'declare');
+      const d = extendDeclaredService(c, cmd.declaration, cmd.serviceWords);
+      return [d.affectedService, d.title];
+    };
+    assert.deepEqual(extend('declare sev2 --service=EHR API Wards cannot log in'), ['EHR API', 'Wards cannot log in']);
+    assert.deepEqual(extend('declare sev2 Wards down --service=EHR API --private'), ['EHR API', 'Wards down']);
+    assert.deepEqual(extend('declare sev2 --service=payments API returning 500s'), ['payments', 'API returning 500s']);
+    // Without a catalog in use (none, or not read yet): one word.
+    assert.deepEqual(extend('declare sev2 --service=EHR API down', EMPTY_CATALOG), ['EHR', 'API down']);
+    assert.deepEqual(extend('declare sev2 --service=EHR API down', { ...catalog, loadedAt: null }), [
+      'EHR',
+      'API down',
     ]);
   });
 

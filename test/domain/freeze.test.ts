@@ -23,8 +23,12 @@ import {
   publicFreeze,
   rejectionComment,
   usedByText,
+  withFreezeServiceWords,
   type ActiveFreeze,
+  type FreezeCommand,
 } from '../../src/domain/freeze.ts';
+import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
+import { aService, catalogOf } from '../support/catalog.ts';
 import { parseIncidentCommand } from '../../src/domain/command.ts';
 
 const at = (s: string) => new Date(`2026-12-05T${s}:00Z`);
@@ -353,6 +357,75 @@ describe('/incident freeze …', () => {
     });
   });
 
+  test('a service is one word or quoted (also Slack’s “…”); with the catalog, the longest run of words naming a service', () => {
+    const parse = (text: string) => parseIncidentCommand(text) as FreezeCommand;
+    assert.deepEqual(parse('freeze on "EHR API" Failover in progress'), {
+      kind: 'freeze-on',
+      scope: 'EHR API',
+      reason: 'Failover in progress',
+      quoted: true,
+    });
+    assert.deepEqual(parse('freeze override “EHR API” Hotfix'), {
+      kind: 'freeze-override',
+      service: 'EHR API',
+      reason: 'Hotfix',
+      quoted: true,
+    });
+    assert.deepEqual(parse("freeze off 'EHR API'"), { kind: 'freeze-off', scope: 'EHR API' });
+    assert.deepEqual(parse('freeze off EHR API'), { kind: 'freeze-off', scope: 'EHR', serviceWords: ['API'] });
+    assert.match(
+      userError(() => parse('freeze on "EHR API Failover')),
+      /quote before `"EHR` is not closed/,
+    );
+    assert.match(
+      userError(() => parse('freeze on "EHR `x`" why')),
+      /not right here/,
+    );
+
+    const catalog = catalogOf(aService({ name: 'ehr-api', title: 'EHR API' }), aService({ name: 'ehr', title: 'EHR' }));
+    const resolved = (text: string, c = catalog) => withFreezeServiceWords(c, parse(text));
+    // The issue's case: not `EHR` with the reason `API Failover`.
+    assert.deepEqual(resolved('freeze on EHR API Failover'), {
+      kind: 'freeze-on',
+      scope: 'EHR API',
+      reason: 'Failover',
+    });
+    assert.deepEqual(resolved('freeze override EHR API Hotfix\nfor the bug'), {
+      kind: 'freeze-override',
+      service: 'EHR API',
+      reason: 'Hotfix\nfor the bug',
+    });
+    assert.deepEqual(resolved('freeze on EHR Database slow'), {
+      kind: 'freeze-on',
+      scope: 'EHR',
+      reason: 'Database slow',
+    });
+    assert.deepEqual(resolved('freeze on "EHR" API Failover'), {
+      kind: 'freeze-on',
+      scope: 'EHR',
+      reason: 'API Failover',
+      quoted: true,
+    });
+    assert.deepEqual(resolved('freeze off EHR API'), { kind: 'freeze-off', scope: 'EHR API' });
+    assert.deepEqual(resolved('freeze on all EHR API'), { kind: 'freeze-on', scope: ALL_SERVICES, reason: 'EHR API' });
+    // The service may not take the whole reason.
+    assert.match(
+      userError(() => resolved('freeze on EHR API')),
+      /Give a reason/,
+    );
+    // Without a catalog in use (none, or not read yet): one word, as typed.
+    assert.deepEqual(resolved('freeze on EHR API Failover', EMPTY_CATALOG), {
+      kind: 'freeze-on',
+      scope: 'EHR',
+      reason: 'API Failover',
+    });
+    assert.deepEqual(resolved('freeze on EHR API Failover', { ...catalog, loadedAt: null }), {
+      kind: 'freeze-on',
+      scope: 'EHR',
+      reason: 'API Failover',
+    });
+  });
+
   test('a reason is required for on and override, at most 500 characters', () => {
     assert.match(
       userError(() => parseIncidentCommand('freeze on ehr-api')),
@@ -381,8 +454,15 @@ describe('/incident freeze …', () => {
       userError(() => parseIncidentCommand('freeze maybe')),
       /`maybe` is not right here.*\/incident freeze \[on/,
     );
+    // Words after `off <service>` may continue its name by the catalog; without one they are refused.
     assert.match(
-      userError(() => parseIncidentCommand('freeze off ehr-api now')),
+      userError(() =>
+        withFreezeServiceWords(EMPTY_CATALOG, parseIncidentCommand('freeze off ehr-api now') as FreezeCommand),
+      ),
+      /`now` is not right here/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('freeze off "EHR API" now')),
       /`now` is not right here/,
     );
     assert.match(

@@ -157,4 +157,19 @@ describe('the review with its changes', () => {
     assert.match(section, /_… and 56 more changes in the attached Markdown file_/);
     assert.ok(msg.blocks.length <= 50);
   });
+  test('change people from pipelines are text in the message and the Markdown: never a mention, markup or HTML', () => {
+    const spoof = [
+      aChange({
+        author: '<@U0CEO123>',
+        approvers: ['U0CEO123', '<!channel>', '<b>boss</b>'],
+        occurredAt: hoursBefore(1),
+      }),
+    ];
+    const r = buildReview(incident, [], null, { timeZone: 'UTC', changes: spoof });
+    const msg = JSON.stringify(reviewMessage(r).blocks);
+    assert.match(msg, /by &lt;@U0CEO123&gt; · approved by U0CEO123, &lt;!channel&gt;, &lt;b&gt;boss&lt;\/b&gt;/);
+    assert.doesNotMatch(msg, /<@U0CEO123>|<!channel>|<b>/);
+    const md = reviewToMarkdown(r);
+    assert.ok(md.includes('| &lt;@U0CEO123&gt; | U0CEO123, &lt;!channel&gt;, &lt;b&gt;boss&lt;/b&gt; |'), md);
+  });
 });

@@ -129,14 +129,17 @@ for (const database of testDatabases()) {
       assert.match(b, /<https:\/\/grafana.example.org\/d\/ehr\|EHR latency>/);
       assert.match(b, /PagerDuty is not configured/);
       assert.match(b, /EHR logins failing/);
-      assert.match(b, /INC-\d+\* \(private\)/);
+      // The private incident is neither listed nor counted for a non-member: not even its reference.
+      assert.doesNotMatch(b, /\(private\)|:lock:/);
       assert.doesNotMatch(b, /Patient records exposed/);
-      assert.match(b, /Incidents in the last 90 days:\* 2/);
+      assert.equal(b.match(/\*INC-\d+\*/g)?.length, 2, 'the public incident, open and recent');
+      assert.match(b, /Incidents in the last 90 days:\* 1/);
       assert.match(b, /The catalog has 3 problems/);
       assert.match(b, /services.yaml#2: component:default\/bad name!: .*metadata.name/);
       // The declarer is in the private incident's channel: she sees its title.
       const member = await command('service EHR API', 'UALICE');
-      assert.match(member.blocks, /Patient records exposed/);
+      assert.match(member.blocks, /:lock: Patient records exposed/);
+      assert.match(member.blocks, /Incidents in the last 90 days:\* 2/);
     });
 
     test('an unknown name: suggestions and the problems, privately', async () => {

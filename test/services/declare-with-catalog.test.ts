@@ -25,6 +25,10 @@ import { provisionIncident } from '../../src/services/incident/provision-inciden
 import { redrawSummariesForChange } from '../../src/services/changes/redraw-summaries-for-change.ts';
 import { handlePagerDutyEvent } from '../../src/services/on-call/handle-pagerduty-event.ts';
 import { summaryContext } from '../../src/services/summary-context.ts';
+import { startFreeze } from '../../src/services/freeze/start-freeze.ts';
+import { overrideFreeze } from '../../src/services/freeze/override-freeze.ts';
+import { tellResumedOutcome } from '../../src/services/incident/resume-provisioning.ts';
+import { actingAs } from '../../src/audit-context.ts';
 import { noticeText } from '../../src/slack/views/notices.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { aService, catalogOf } from '../support/catalog.ts';
@@ -217,21 +221,31 @@ for (const database of testDatabases()) {
       assert.deepEqual(pendingSteps(incident, { onCall: false, ownerNoticeOwed: true }), ['notify-owner']);
     });
 
-    test('a private incident is told to the owning team by its reference only', async () => {
+    test('a private incident is not told to the owning team at all, and the step is not retried', async () => {
       const { deps, chat } = setup();
       const { outcome } = await declared(
         deps,
         input({ affectedService: 'lab-results', isPrivate: true, title: 'Secret ward results exposed' }),
       );
-      const [notice] = chat.noticesTo('C0LABS0001');
-      assert.ok(notice?.kind === 'owner-notice');
-      const text = noticeText(notice);
-      assert.match(
-        text,
-        new RegExp(`A private incident, \\*INC-${outcome.incident.number}\\*, affects a service your team owns`),
-      );
-      assert.doesNotMatch(text, /Secret|ward|Lab results|lab-results|SEV/);
+      assert.equal(outcome.state, 'complete');
+      assert.deepEqual(chat.noticesTo('C0LABS0001'), [], 'nothing of a private incident leaves its channel');
       assert.equal(chat.announcements.length, 0);
+      const incident = (await deps.store.findById(outcome.incident.id))!;
+      // Not owed: no step left, so no retry ever posts it.
+      assert.equal(ownerNoticeOwed(incident, '#labs', false), false);
+      assert.deepEqual(
+        pendingSteps(incident, { onCall: false, ownerNoticeOwed: ownerNoticeOwed(incident, '#labs', false) }),
+        [],
+      );
+      const again = await provisionIncident(deps, incident.id);
+      assert.equal(again.state, 'complete');
+      assert.deepEqual(chat.noticesTo('C0LABS0001'), []);
+      assert.equal(
+        (await deps.store.timeline(incident.id)).filter(
+          (e) => e.kind === 'owner_notified' || e.kind === 'owner_notice_failed',
+        ).length,
+        0,
+      );
     });
 
     test('a team channel that cannot be found or posted to is a warning on the timeline, never a failure', async () => {
@@ -357,7 +371,9 @@ for (const database of testDatabases()) {
       const redrawn = chat.summaries.slice(redrawsBefore);
       assert.ok(redrawn.length >= 2 && redrawn.every((s) => s.redraw));
       const ours = redrawn.find((s) => s.incident.id === outcome.incident.id);
-      assert.ok(ours?.context.changes.some((c) => c.version === 'v42'));
+      // Since the declaration: its own group; the suspects before it stay.
+      assert.ok(ours?.context.changesSince?.some((c) => c.version === 'v42'));
+      assert.deepEqual(new Set(ours?.context.changes.map((c) => c.version)), new Set(['v41', 'labs-9']));
       assert.ok(
         redrawn.some((s) => s.incident.affectedService === 'lab-results'),
         'the system’s other service',
@@ -375,6 +391,72 @@ for (const database of testDatabases()) {
       const before = chat.summaries.length;
       await redrawSummariesForChange(deps, elsewhere);
       assert.equal(chat.summaries.length, before);
+
+      // Later deploys never push the suspects out: up to five before the declaration, three since.
+      for (let n = 0; n < 6; n++)
+        await deps.changes.record(
+          change({ version: `later-${n}`, occurredAt: new Date(now.getTime() + 330_000 + n * 30_000) }),
+          now,
+        );
+      const grouped = await summaryContext(deps, outcome.incident);
+      assert.deepEqual(new Set(grouped.changes.map((c) => c.version)), new Set(['v41', 'labs-9']));
+      assert.deepEqual(
+        grouped.changesSince?.map((c) => c.version),
+        ['later-5', 'later-4', 'later-3'],
+      );
+    });
+
+    test('the summary context has the incident’s manual freezes and unused overrides while it is active', async () => {
+      const { deps } = setup();
+      const { outcome } = await declared(deps, input({ affectedService: 'ehr-api', clinicalImpact: true }));
+      const channelId = outcome.incident.channelId!;
+      await actingAs({ actor: 'UALICE', via: 'test' }, async () => {
+        await startFreeze(deps, { channelId, userId: 'UALICE', scope: 'ehr-api', reason: 'DB failover' });
+        await overrideFreeze(deps, { channelId, userId: 'UALICE', service: 'ehr-api', reason: 'Hotfix' });
+      });
+      const incident = (await deps.store.findById(outcome.incident.id))!;
+      const context = await summaryContext(deps, incident);
+      assert.deepEqual(context.freezes, [{ scope: 'ehr-api', reason: 'DB failover' }]);
+      assert.deepEqual(context.overrides, [{ service: 'ehr-api' }]);
+      // Resolved: its freezes are not in force, and not shown.
+      const resolved = await summaryContext(deps, { ...incident, status: 'RESOLVED' });
+      assert.equal(resolved.freezes, undefined);
+      assert.equal(resolved.overrides, undefined);
+    });
+
+    test('a catalog configured but never read (Backstage down at start): services are taken as typed', async () => {
+      const unread: CatalogSnapshot = {
+        ...EMPTY_CATALOG,
+        source: 'backstage',
+        problems: [{ source: 'backstage', message: 'the catalog could not be read: 503' }],
+      };
+      const { deps } = setup(staticCatalog(unread));
+      const { outcome } = await declared(deps, input({ affectedService: 'Payments API' }));
+      assert.equal(outcome.incident.affectedService, 'Payments API');
+      assert.equal(outcome.incident.serviceOwner, null);
+      assert.deepEqual(withDeclaredService(deps, input({ affectedService: 'Payments API' })).service, {
+        name: 'Payments API',
+        owner: null,
+      });
+    });
+
+    test('a declaration the background retry recorded is told with the patient-facing advice', async () => {
+      const { deps, chat } = setup();
+      const result = await declared(deps, {
+        ...input({ affectedService: 'ehr-api', severity: 'SEV3' }),
+        responseUrl: 'https://hooks.slack.com/r/1',
+      });
+      assert.equal(result.outcome.state, 'complete');
+      await tellResumedOutcome(
+        deps,
+        result.outcome.incident,
+        result.outcome,
+        ' (Declared by the background retry.)',
+        result.advice ?? [],
+      );
+      const told = chat.replies.at(-1)?.text ?? '';
+      assert.match(told, /is now fully set up/);
+      assert.match(told, /EHR API is patient-facing: consider SEV2 or higher/);
     });
   });
 }

@@ -12,7 +12,7 @@ import { AppError } from '../../src/domain/errors.ts';
 import { OnCallUnavailable, type OnCallAnswer, type OnCallProvider } from '../../src/ports/on-call-provider.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { showService } from '../../src/services/catalog/show-service.ts';
+import { findService, showService } from '../../src/services/catalog/show-service.ts';
 import { serviceMessage } from '../../src/slack/views/service.ts';
 import { actionItemText } from '../../src/slack/views/action-items.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
@@ -91,6 +91,26 @@ class FakeOnCall implements OnCallProvider {
   }
   async resolvePaged() {}
 }
+
+describe('findService before the catalog was ever read', () => {
+  test('says the catalog could not be read (with its problems), not that the service is unknown', () => {
+    const unread: CatalogSnapshot = {
+      ...EMPTY_CATALOG,
+      source: 'backstage',
+      problems: [{ source: 'backstage', message: 'Backstage answered 503' }],
+    };
+    let message = '';
+    try {
+      findService(unread, 'ehr-api');
+    } catch (err) {
+      assert.ok(err instanceof AppError);
+      message = err.userMessage;
+    }
+    assert.match(message, /^The service catalog could not be read; services are taken as typed\./);
+    assert.match(message, /Backstage answered 503/);
+    assert.doesNotMatch(message, /No service in the catalog is called/);
+  });
+});
 
 for (const database of testDatabases()) {
   describe(`showService (${database.name})`, () => {
@@ -183,16 +203,16 @@ for (const database of testDatabases()) {
       });
       assert.deepEqual(
         v.openIncidents.map((i) => [i.ref, i.title]),
+        // The private incident Bob is not a member of is neither listed nor counted.
         [
           [`INC-${open.number}`, 'EHR logins failing'],
-          [`INC-${secret.number}`, null],
           [`INC-${old.number}`, 'Too old'],
         ],
       );
-      assert.equal(v.recentCount, 3);
+      assert.equal(v.recentCount, 2);
       assert.deepEqual(
         v.recent.map((i) => i.title),
-        ['EHR logins failing', null, 'Slow EHR'],
+        ['EHR logins failing', 'Slow EHR'],
       );
       assert.equal(v.actionItemsTotal, 3);
       assert.deepEqual(v.actionItems.map((i) => i.text).sort(), [
@@ -209,14 +229,15 @@ for (const database of testDatabases()) {
       const msg = serviceMessage(v);
       const text = JSON.stringify(msg.blocks);
       assert.doesNotMatch(text, /Patient records exposed|Rotate the leaked key/);
-      assert.match(text, new RegExp(`INC-${secret.number}\\* \\(private\\)`));
+      // Not even its reference: a non-member learns nothing of it.
+      assert.doesNotMatch(text, new RegExp(`INC-${secret.number}\\b`));
       assert.match(text, /Platform Team · <#C0PLAT123>/);
       assert.match(text, /Patient-facing/);
       assert.match(text, /<https:\/\/runbooks.example.org\/ehr\|EHR runbook>/);
       assert.match(text, /<https:\/\/grafana.example.org\/ehr\|EHR latency>/);
       assert.match(text, /Level 1: <@UBOB>/);
       assert.match(text, /The record &lt;API&gt;/);
-      assert.match(text, /Incidents in the last 90 days:\* 3/);
+      assert.match(text, /Incidents in the last 90 days:\* 2/);
       assert.match(text, /The catalog has 1 problem: broken.yaml#1: component:default\/x: spec.owner is missing/);
       assert.match(text, /Deploy v42/);
       assert.match(actionItemText(teamItem, '2026-11-24'), /team platform/);
@@ -224,7 +245,12 @@ for (const database of testDatabases()) {
       // A member of the private incident's channel sees it.
       chat.onlyMembers(secret.channelId, ALICE);
       const member = await showService(deps, { userId: ALICE, name: 'ehr-api' });
-      assert.ok(member.openIncidents.some((i) => i.title === 'Patient records exposed'));
+      assert.ok(member.openIncidents.some((i) => i.title === 'Patient records exposed' && i.isPrivate));
+      assert.equal(member.recentCount, 3);
+      assert.match(
+        JSON.stringify(serviceMessage(member).blocks),
+        new RegExp(`INC-${secret.number}\\* :lock: Patient records exposed`),
+      );
     });
 
     test('on-call unavailable or not configured is said, and the rest is shown', async () => {

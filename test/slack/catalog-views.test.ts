@@ -104,7 +104,54 @@ test('recent changes: time, service, version and summary, who made and approved 
   assert.match(all, /Hotfix · by dev-ann · _no approver recorded_ · :warning: landed during a freeze/);
   assert.doesNotMatch(all, /javascript/);
   assert.match(all, /\*ehr-db\* \(unknown service\)/);
-  assert.match(all, /by _unknown_ · approved by <@UCAROL>/);
+  // Names from pipelines are text, never mentions: an approver named like a Slack user is not one.
+  assert.match(all, /by _unknown_ · approved by UCAROL/);
+  assert.doesNotMatch(all, /<@UCAROL>/);
+});
+
+test('change people are escaped text, never mentions (a pipeline cannot fake an approval)', () => {
+  const incident = anIncident({ affectedService: 'ehr-api' });
+  const changes = [aChange({ author: 'U0CEO123', approvers: ['<@U0CEO123>', '<!channel>', 'W0ADMIN1'] })];
+  const all = textOf(incidentSummary(incident, 'UTC', at, { service: EHR, changes }).blocks);
+  assert.match(all, /by U0CEO123 · approved by &lt;@U0CEO123&gt;, &lt;!channel&gt;, W0ADMIN1/);
+  assert.doesNotMatch(all, /<@U0CEO123>|<@W0ADMIN1>|<!channel>/);
+});
+
+test('recent changes: the 24 hours before the declaration first, then those since, each labelled', () => {
+  const incident = anIncident({ affectedService: 'ehr-api' });
+  const before = [aChange({ summary: 'Suspect deploy' })];
+  const since = [aChange({ summary: 'Rollback' }), aChange({ summary: 'Fix forward' })];
+  const all = textOf(
+    incidentSummary(incident, 'UTC', at, { service: EHR, changes: before, changesSince: since }).blocks,
+  );
+  assert.match(
+    all,
+    /\*Recent changes\*\\n_In the 24 hours before it was declared:_\\n• [^\\]*Suspect deploy[^\\]*\\n_Since it was declared:_\\n• [^\\]*Rollback[^\\]*\\n• [^\\]*Fix forward/,
+  );
+  // Nothing since: no empty group; nothing before: said so.
+  const none = textOf(incidentSummary(incident, 'UTC', at, { service: EHR, changes: [] }).blocks);
+  assert.match(none, /_In the 24 hours before it was declared:_\\n_None recorded._/);
+  assert.doesNotMatch(none, /Since it was declared/);
+});
+
+test('the summary shows the incident’s own freezes and unused overrides beside the SEV1 freeze', () => {
+  const incident = anIncident({ affectedService: 'ehr-api' });
+  const all = textOf(
+    incidentSummary(incident, 'UTC', at, {
+      service: null,
+      changes: [],
+      freezes: [
+        { scope: 'ehr-api', reason: 'DB failover <now>' },
+        { scope: '*', reason: 'Everything' },
+      ],
+      overrides: [{ service: 'lab-results' }],
+    }).blocks,
+  );
+  assert.match(all, /:ice_cube: Change freeze on ehr-api: DB failover &lt;now&gt;/);
+  assert.match(all, /:ice_cube: Change freeze on every service: Everything/);
+  assert.match(all, /:unlock: Override not used yet: one deployment of lab-results may go through/);
+  const plain = textOf(incidentSummary(incident, 'UTC', at, { service: null, changes: [] }).blocks);
+  assert.doesNotMatch(plain, /Change freeze|Override/);
 });
 
 test('the summary keeps within Block Kit limits however long the catalog and change texts are', () => {

@@ -1,5 +1,5 @@
 // The `/incident service` answer: catalog text escaped (it is outside input), links only as links,
-// private incidents as their reference, each on-call state said, the catalog's problems in its foot.
+// private incidents (for members only) marked, each on-call state said, the catalog's problems in its foot.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CatalogService } from '../../src/domain/catalog.ts';
@@ -29,13 +29,14 @@ function view(over: Partial<ServiceView> = {}): ServiceView {
     openIncidents: [
       {
         ref: 'INC-3',
-        title: null,
+        // Listed only for a member of its channel (showService leaves it out for anyone else).
+        title: 'Ward <pager> down',
         isPrivate: true,
         severity: 'SEV1',
         status: 'INVESTIGATING',
         nearMiss: false,
         declaredAt: new Date('2026-11-24T10:00:00Z'),
-        channelId: null,
+        channelId: 'C0INC3',
       },
       {
         ref: 'INC-4',
@@ -61,7 +62,7 @@ function view(over: Partial<ServiceView> = {}): ServiceView {
 }
 
 describe('serviceMessage', () => {
-  test('catalog text is escaped; links are links; a private incident is its reference', () => {
+  test('catalog text is escaped; links are links; a private incident (shown to a member) is marked', () => {
     const msg = serviceMessage(view());
     // The header is plain text (shown as typed); everything else is mrkdwn.
     assert.deepEqual(msg.blocks[0], {
@@ -74,7 +75,8 @@ describe('serviceMessage', () => {
     assert.match(text, /Platform &lt;b&gt; · #platform/);
     assert.match(text, /Clinical support/);
     assert.match(text, /<https:\/\/x.example.org\/run%20book\?a=%3Cb%3E\|Run¦book>/);
-    assert.match(text, /\*INC-3\* \(private\)/);
+    assert.match(text, /\*INC-3\* :lock: Ward &lt;pager&gt; down · SEV1 · Investigating · .* in <#C0INC3>/);
+    assert.doesNotMatch(text, /\(private\)/);
     assert.match(text, /\*INC-4\* Logins &lt;slow&gt; · SEV3 · Identified · .* in <#C0INC4>/);
     assert.match(text, /PagerDuty is not configured/);
     assert.match(text, /No changes recorded in the last 30 days/);
