@@ -135,6 +135,7 @@ test('guardrails: acked, then the report for the period asked, privately', async
           };
         },
         deliveryFigures: async () => [],
+        openActionsByTeam: async () => [],
       },
     },
   });

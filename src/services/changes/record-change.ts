@@ -1,4 +1,4 @@
-import { serviceNamed, type CatalogService } from '../../domain/catalog.ts';
+import { serviceNamed, systemOf, type CatalogService } from '../../domain/catalog.ts';
 import { serviceOfRepositorySlug } from '../../domain/repository-service.ts';
 import type { ChangeEvent, NewChangeEvent } from '../../domain/changes.ts';
 import { RETRY_WINDOW_MS } from '../../domain/change-event-input.ts';
@@ -30,7 +30,7 @@ export function serviceOfChange(
   } else service = serviceNamed(catalog, change.service);
   return {
     serviceName: service?.name ?? null,
-    system: service ? (service.kind === 'System' ? service.name : service.system) : null,
+    system: service ? systemOf(service) : null,
     owner: service?.owner ?? null,
   };
 }
