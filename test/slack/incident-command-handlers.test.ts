@@ -22,6 +22,7 @@ import { NOT_HELD } from '../../src/slack/listeners/declare-and-reply.ts';
 import type { ViewOpener } from '../../src/slack/listeners/review-form.ts';
 import { WorkLimit } from '../../src/work-limit.ts';
 import { LOAD_SETTINGS } from '../support/fixtures.ts';
+import { aService, catalogOf } from '../support/catalog.ts';
 
 const RESPONSE_URL = 'https://hooks.slack.com/commands/T1/1/abc';
 
@@ -102,6 +103,47 @@ test('a declaration is held under its trigger before the ack, which says what is
     ['hold', 'command:TRIGGER1'],
     ['ack', { response_type: 'ephemeral', text: 'Declaring a SEV2 (High) incident: Checkout &lt;down&gt;…' }],
   ]);
+});
+
+test('a catalog configured but never read: the service is taken as typed, and the ack says so', async () => {
+  const unread = { ...EMPTY_CATALOG, source: 'backstage' as const };
+  const { ctx, ack, client, events } = fakes({ deps: { catalog: { current: () => unread } } });
+  const request = {
+    kind: 'declare' as const,
+    declaration: parseDeclaration({ severity: 'SEV2', title: 'Checkout down', affectedService: 'Payments' }),
+  };
+  await handleDeclare({ request, command: slash('declare sev2 Checkout down --service=Payments'), ctx, ack, client });
+  assert.deepEqual(events.slice(0, 2), [
+    ['hold', 'command:TRIGGER1'],
+    [
+      'ack',
+      {
+        response_type: 'ephemeral',
+        text: 'Declaring a SEV2 (High) incident: Checkout down… _The service catalog could not be read; services are taken as typed._',
+      },
+    ],
+  ]);
+});
+
+test('the declare command joins the words after --service= to the service by the catalog, and acks the title left', async () => {
+  const catalog = catalogOf(aService({ name: 'ehr-api', title: 'EHR API' }));
+  const held: unknown[] = [];
+  const { ctx, ack, client, events } = fakes({
+    deps: { catalog: { current: () => catalog } },
+    intake: { hold: async (_key: string, input: unknown) => void held.push(input) },
+  });
+  const parsed = parseIncidentCommand('declare sev2 --service=EHR API returning 500s');
+  assert.ok(parsed.kind === 'declare');
+  const request = { ...parsed, declaration: parseDeclaration(parsed.declaration) };
+  await handleDeclare({ request, command: slash('declare sev2 --service=EHR API returning 500s'), ctx, ack, client });
+  assert.deepEqual(events[0], [
+    'ack',
+    { response_type: 'ephemeral', text: 'Declaring a SEV2 (High) incident: returning 500s…' },
+  ]);
+  const input = held[0] as { declaration: { title: string; affectedService: string }; service: unknown };
+  assert.deepEqual([input.declaration.title, input.declaration.affectedService], ['returning 500s', 'EHR API']);
+  assert.deepEqual(input.service, { name: 'ehr-api', owner: 'group:default/platform' });
+  assert.equal('serviceWords' in input, false);
 });
 
 test('the declare form: acked first, then opened with the command’s trigger', async () => {
