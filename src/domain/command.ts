@@ -12,7 +12,7 @@ import {
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
 import { SERVICE_WORDS_MAX, type ServiceWords } from './declared-service.ts';
-import { quotedValue } from './quoted.ts';
+import { isOptionWord, quotedValue, withoutQuotes } from './quoted.ts';
 
 /** Statuses a person may set with `/incident status` (resolve has its own command too). */
 export type SettableStatus = Extract<IncidentStatus, 'INVESTIGATING' | 'IDENTIFIED' | 'MONITORING' | 'RESOLVED'>;
@@ -377,35 +377,48 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
   let serviceWords: ServiceWords | undefined;
   const titleWords: string[] = [];
   // Options count wherever they stand: `--private` at the end of a title must not leave a private
-  // incident public. Any other word starting with -- is refused rather than guessed at.
+  // incident public. Any word starting with -- is an option, whatever quotes surround it (it is
+  // never swallowed by a quoted service); one not known is refused rather than guessed at.
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]!;
-    const flag = w.toLowerCase();
-    if (!flag.startsWith('--')) {
+    if (!isOptionWord(w)) {
       titleWords.push(w);
-    } else if (flag === '--private') {
+      continue;
+    }
+    const flag = withoutQuotes(w).toLowerCase();
+    const raw = w.toLowerCase();
+    if (flag === '--private') {
       isPrivate = true;
     } else if (flag === '--clinical') {
       clinicalImpact = true;
     } else if (flag === '--breach') {
       dataBreach = true;
-    } else if (flag.startsWith('--aware=')) {
+    } else if (raw.startsWith('--aware=')) {
       // An awareness time says it is a breach: it is never dropped.
       dataBreach = true;
       breachAware = parseAwareness(w.slice('--aware='.length));
-    } else if (flag.startsWith('--service=') || (flag === '--service' && rest[i + 1])) {
+    } else if (raw.startsWith('--service=') || raw === '--service') {
       // `--service=ehr-api`: one word, or quoted (`--service="EHR API"`). An unquoted word's
       // following words stay the title's; the use case may join them to it by the catalog.
-      const first = flag === '--service' ? rest[++i]! : w.slice('--service='.length);
-      const quoted = quotedValue([first, ...rest.slice(i + 1)]);
+      const first = raw === '--service' ? rest[i + 1] : w.slice('--service='.length);
+      if (raw === '--service') {
+        if (first === undefined) throw new AppError(`Give the service's name after \`--service\`. ${DECLARE_USAGE}`);
+        i++;
+      }
+      if (first && isOptionWord(first)) {
+        throw new AppError(
+          `\`${withoutQuotes(first).slice(0, 40)}\` is an option, not a service: give the service's name after \`--service=\`. ${DECLARE_USAGE}`,
+        );
+      }
+      const quoted = quotedValue([first!, ...rest.slice(i + 1)]);
       if (quoted) {
         i += quoted.words - 1;
         affectedService = quoted.value;
         serviceWords = undefined;
       } else {
-        affectedService = first;
+        affectedService = first!;
         const following: string[] = [];
-        for (let j = i + 1; j < rest.length && !rest[j]!.startsWith('--') && following.length < SERVICE_WORDS_MAX; j++)
+        for (let j = i + 1; j < rest.length && !isOptionWord(rest[j]!) && following.length < SERVICE_WORDS_MAX; j++)
           following.push(rest[j]!);
         serviceWords = following.length ? { following, at: titleWords.length } : undefined;
       }

@@ -200,6 +200,78 @@ describe('parseIncidentCommand', () => {
     );
   });
 
+  test('an option is never lost inside a service value: quoted, after an unclosed quote, or right after --service', () => {
+    // The verified escapes of the review: each is now private or refused, never public.
+    for (const text of [
+      'declare sev2 --service="EHR --private" Wards down',
+      'declare sev2 --service="EHR API --private Patient "John" cannot log in',
+      'declare sev2 --service --private Wards down',
+      'declare sev2 --service=--private Wards down',
+      'declare sev2 --service="--private" Wards down',
+      'declare sev2 --service=“EHR --private” Wards down',
+    ]) {
+      assert.match(userError(() => parseIncidentCommand(text)), /--private/, text);
+    }
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 --service="EHR --private" Wards down')),
+      /A service name cannot hold `--private`: write options outside the quotes/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 --service --private Wards down')),
+      /`--private` is an option, not a service/,
+    );
+    assert.match(userError(() => parseIncidentCommand('declare sev2 Wards down --service')), /Give the service's name/);
+    // A quoted option outside a service value still counts.
+    for (const word of ['"--private"', '“--private”', '--private"', "'--private'"]) {
+      const cmd = parseIncidentCommand(`declare sev2 Wards down ${word}`);
+      assert.ok(cmd.kind === 'declare' && cmd.declaration.isPrivate, word);
+    }
+    // The unquoted service's following words stop at an option, quoted or not.
+    const cmd = parseIncidentCommand('declare sev2 --service=EHR API "--private" Wards');
+    assert.ok(cmd.kind === 'declare');
+    assert.equal(cmd.declaration.isPrivate, true);
+    assert.deepEqual(cmd.serviceWords, { following: ['API'], at: 0 });
+  });
+
+  test('property: wherever --private stands among the words, in whatever quotes, the declaration is private or refused', () => {
+    const bases = [
+      ['Wards', 'down'],
+      ['--service="EHR', 'API"', 'Wards', 'down'],
+      ['--service="EHR', 'API', 'Patient', '"John"', 'cannot', 'log', 'in'],
+      ['--service', '"EHR', 'API"', 'Wards', 'down'],
+      ['--service=ehr-api', 'Wards', 'down'],
+      ['--service', 'ehr-api', 'Patient', '“John', 'Smith”'],
+      ['Wards', '"down', '--service=“EHR', 'API”', '--clinical'],
+      ['--service=\'EHR', 'API', 'Wards'],
+    ];
+    const forms = ['--private', '--PRIVATE', '"--private', '--private"', '"--private"', '“--private”', '‘--private’'];
+    let cases = 0;
+    for (const base of bases) {
+      for (let at = 0; at <= base.length; at++) {
+        for (const form of forms) {
+          // Inserted as a word of its own, and glued to the word before it with `=` where that is --service.
+          const variants = [[...base.slice(0, at), form, ...base.slice(at)]];
+          if (base[at - 1] === '--service') variants.push([...base.slice(0, at - 1), `--service=${form}`, ...base.slice(at)]);
+          for (const words of variants) {
+            const text = `declare sev2 ${words.join(' ')}`;
+            cases++;
+            let cmd: ReturnType<typeof parseIncidentCommand>;
+            try {
+              cmd = parseIncidentCommand(text);
+            } catch (err) {
+              assert.ok(err instanceof AppError, `${text}: ${err}`);
+              continue;
+            }
+            assert.ok(cmd.kind === 'declare', text);
+            assert.equal(cmd.declaration.isPrivate, true, `public: ${text}`);
+            assert.ok(!/--/.test(cmd.declaration.affectedService ?? ''), `service holds an option: ${text}`);
+          }
+        }
+      }
+    }
+    assert.ok(cases > 200);
+  });
+
   test('the declare use case joins the following words to the service by the catalog, and gives the rest back to the title', () => {
     const catalog: CatalogSnapshot = {
       ...EMPTY_CATALOG,

@@ -426,6 +426,18 @@ describe('/incident freeze …', () => {
     });
   });
 
+  test('a quoted service never holds an option word (--…), closed or not; nor is one a service', () => {
+    for (const text of [
+      'freeze on "EHR --private" Failover',
+      'freeze on "EHR API --all Failover "now" please',
+      'freeze override “--ehr” Hotfix',
+      'freeze off "EHR --x"',
+    ]) {
+      assert.match(userError(() => parseIncidentCommand(text)), /A service name cannot hold `--/, text);
+    }
+    assert.match(userError(() => parseIncidentCommand('freeze on --private Failover')), /`--private` is not right here/);
+  });
+
   test('a reason is required for on and override, at most 500 characters', () => {
     assert.match(
       userError(() => parseIncidentCommand('freeze on ehr-api')),
