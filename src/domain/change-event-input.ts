@@ -78,6 +78,8 @@ export function changeEventProblems(error: z.ZodError): string[] {
 /** What makes a POST the same change as one recorded under its key: `occurredAt` only when the body gave it. */
 export interface ChangeIdentity {
   service: string;
+  environment: string | null;
+  kind: NewChangeEvent['kind'];
   summary: string;
   version: string | null;
   occurredAt: Date | null;
@@ -86,10 +88,12 @@ export interface ChangeIdentity {
 /** Whether a stored change is the one a body with the same key describes (else: the key is reused for another change). */
 export function sameChange(
   identity: ChangeIdentity,
-  stored: Pick<NewChangeEvent, 'service' | 'summary' | 'version' | 'occurredAt'>,
+  stored: Pick<NewChangeEvent, 'service' | 'environment' | 'kind' | 'summary' | 'version' | 'occurredAt'>,
 ): boolean {
   return (
     identity.service === stored.service &&
+    identity.environment === stored.environment &&
+    identity.kind === stored.kind &&
     identity.summary === stored.summary &&
     identity.version === stored.version &&
     (identity.occurredAt === null || identity.occurredAt.getTime() === stored.occurredAt.getTime())
@@ -102,8 +106,9 @@ export const githubDeploymentKey = (id: number) => `github:deployment_status:${i
 /**
  * The change a valid body describes, received at `now`; or the problem with its time (in the future
  * beyond MAX_FUTURE_SKEW_MS, or before the year 2000). `sourceKey`: with `github_deployment_id`,
- * GitHub's key of that deployment; with an `id`, a key scoped by the service (two pipelines' `id`s
- * may collide); else one derived from the content. `retryKeys`: the keys a retry of it may already
+ * GitHub's key of that deployment; with an `id`, a key scoped by the service, environment and kind
+ * (two pipelines' `id`s may collide, and one run, `$GITHUB_RUN_ID`, may deploy staging then
+ * production: two changes); else one derived from the content. `retryKeys`: the keys a retry of it may already
  * be recorded under (checked first). `identity`: what a change stored under the key must match.
  */
 export function changeFromBody(
@@ -135,7 +140,9 @@ export function changeFromBody(
   const retryKeys: string[] = [];
   if (body.github_deployment_id !== undefined) sourceKey = githubDeploymentKey(body.github_deployment_id);
   else if (body.id !== undefined)
-    sourceKey = `api:${createHash('sha256').update(`${body.service}\n${body.id}`).digest('hex')}`;
+    sourceKey = `api:${createHash('sha256')
+      .update(JSON.stringify([body.service, content.environment, body.kind, body.id]))
+      .digest('hex')}`;
   else if (body.occurred_at !== undefined)
     sourceKey = `api:content:${digest({ ...content, occurredAt: occurredAt.toISOString() })}`;
   else {
@@ -150,6 +157,8 @@ export function changeFromBody(
     retryKeys,
     identity: {
       service: body.service,
+      environment: content.environment,
+      kind: body.kind,
       summary: body.summary,
       version: content.version,
       occurredAt: body.occurred_at !== undefined ? occurredAt : null,

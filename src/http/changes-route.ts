@@ -112,7 +112,7 @@ export function changesRoute(opts: {
                 });
               const field = body.data.github_deployment_id !== undefined ? 'github_deployment_id' : 'id';
               return reply(res, 409, {
-                error: `this ${field} was recorded already for another change (a different service, summary, version or occurred_at): nothing was stored; send a new ${field} for a new change`,
+                error: `this ${field} was recorded already for another change (a different summary, version or occurred_at): nothing was stored; send a new ${field} for a new change`,
               });
             }
             return reply(res, created ? 201 : 200, { ...changeJson(change), duplicate: !created });

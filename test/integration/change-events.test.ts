@@ -121,8 +121,11 @@ for (const database of testDatabases()) {
         assert.equal(res.body.duplicate, false);
         const rows = await stored();
         assert.equal(rows.length, 1);
-        // The id is scoped by the service: sha256 of the service and the id.
-        assert.equal(rows[0]!.sourceKey, `api:${createHash('sha256').update('EHR API\ndeploy-4711').digest('hex')}`);
+        // The id is scoped by the service, environment and kind: sha256 of the four.
+        assert.equal(
+          rows[0]!.sourceKey,
+          `api:${createHash('sha256').update(JSON.stringify(['EHR API', 'production', 'change', 'deploy-4711'])).digest('hex')}`,
+        );
         assert.equal(rows[0]!.source, 'api');
         assert.equal(rows[0]!.service, 'EHR API');
       });
@@ -171,6 +174,27 @@ for (const database of testDatabases()) {
         const retried = await postChange({ id: '42', service: 'pharmacy', summary: 'Pharmacy deploy' });
         assert.equal(retried.status, 200);
         assert.equal((await stored()).length, 2);
+      });
+
+      test('one run deploying staging then production with the same id is two changes; another kind is another too', async () => {
+        // The docs advise `id: $GITHUB_RUN_ID`: one run may deploy staging, then production, the same version.
+        const body = { id: '9001', service: 'ehr-api', summary: 'Deploy 2.1', version: '2.1' };
+        const staging = await postChange({ ...body, environment: 'staging' });
+        const production = await postChange({ ...body, environment: 'production' });
+        const noEnvironment = await postChange(body);
+        const asChange = await postChange({ ...body, environment: 'production', kind: 'change' });
+        for (const res of [staging, production, noEnvironment, asChange]) assert.equal(res.status, 201);
+        assert.equal(production.body.environment, 'production');
+        assert.equal(production.body.duplicate, false);
+        assert.equal(new Set([staging, production, noEnvironment, asChange].map((r) => r.body.id)).size, 4);
+        // Each retried is its own duplicate; the same key with other content is still 409.
+        const retried = await postChange({ ...body, environment: 'production' });
+        assert.equal(retried.status, 200);
+        assert.equal(retried.body.id, production.body.id);
+        assert.equal(retried.body.environment, 'production');
+        const other = await postChange({ ...body, environment: 'production', version: '2.2' });
+        assert.equal(other.status, 409);
+        assert.equal((await stored()).length, 4);
       });
 
       test('github_deployment_id: the change is the deployment GitHub reports, once whichever comes first', async () => {
