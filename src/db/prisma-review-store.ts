@@ -104,18 +104,28 @@ function afterCursor(c: BacklogCursor): Prisma.ActionItemWhereInput {
 }
 
 function backlogWhere(f: BacklogFilter): Prisma.ActionItemWhereInput {
+  const and: Prisma.ActionItemWhereInput[] = [];
+  if (f.service)
+    and.push({
+      OR: [
+        { incident: { affectedService: { in: [...f.service.names] } } },
+        ...(f.service.team ? [{ team: f.service.team }] : []),
+      ],
+    });
+  if (f.visibleTo)
+    and.push({
+      OR: [
+        { incident: { isPrivate: false } },
+        ...(f.visibleTo.privateShown.length ? [{ incidentId: { in: [...f.visibleTo.privateShown] } }] : []),
+        { ownerId: f.visibleTo.userId },
+        { createdBy: f.visibleTo.userId },
+      ],
+    });
   return {
     ...(f.status ? { status: f.status } : {}),
     ...(f.ownerId ? { ownerId: f.ownerId } : {}),
     ...(f.dueBefore ? { due: { lt: toDate(f.dueBefore) } } : {}),
-    ...(f.service
-      ? {
-          OR: [
-            { incident: { affectedService: { in: [...f.service.names] } } },
-            ...(f.service.team ? [{ team: f.service.team }] : []),
-          ],
-        }
-      : {}),
+    ...(and.length ? { AND: and } : {}),
   };
 }
 

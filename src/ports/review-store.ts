@@ -57,6 +57,12 @@ export interface BacklogFilter {
    * `names`) or, with `team`, of its owning team (action_item.team).
    */
   service?: { names: readonly string[]; team: string | null };
+  /**
+   * Only the items `userId` may know of (`/incident service`): of a public incident, of one of the
+   * private incidents in `privateShown` (those the reader may read, at most a few ids), or owned or
+   * added by `userId`. The others are neither listed nor counted.
+   */
+  visibleTo?: { userId: string; privateShown: readonly string[] };
 }
 
 /** Persistence of post-incident reviews and their action items (the guardrail backlog). */

@@ -187,11 +187,17 @@ export async function showService(deps: ServiceDeps, input: { userId: string; na
   const since = new Date(now.getTime() - SERVICE_INCIDENT_DAYS * 86_400_000);
   // Incidents record the service as it was typed or picked: its name, or its title.
   const names = [service.name, ...(service.title ? [service.title] : [])];
-  const itemFilter = { status: 'open' as const, service: { names, team: service.owner } };
   // A private incident the reader may not see is neither listed nor counted (the access module asks
   // Slack for its channel's membership, failing closed): a non-member learns nothing of it.
   const privates = await deps.store.privateIncidentsOfService(names, since, SERVICE_PRIVATE_CHECKED);
   const privateShown = privates.length ? [...(await incidentsReadableBy(deps, privates, input.userId))] : [];
+  // Nor are its action items: only those of a public incident, of a private one the reader may
+  // read, or the reader's own (owned or added) are listed and counted.
+  const itemFilter = {
+    status: 'open' as const,
+    service: { names, team: service.owner },
+    visibleTo: { userId: input.userId, privateShown },
+  };
   const [onCall, incidents, page, total, changes] = await Promise.all([
     onCallOf(deps, service, now),
     deps.store.incidentsOfService(names, since, SERVICE_LIST_LIMIT, privateShown),
