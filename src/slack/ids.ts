@@ -23,7 +23,12 @@ export const DECLARE_MODAL = {
     severity: 'severity',
     description: 'description',
     service: 'service',
+    /** "Private incident", in a block of its own whose id never changes (a redraw keeps its tick). */
+    private: 'private_flag',
+    /** "Clinical impact": the block a patient-facing service's redraw revises (`flags.1`, …). */
     flags: 'flags',
+    /** "Personal data breach", in a block of its own whose id never changes. */
+    breach: 'breach_flag',
     breachAware: 'breach_aware',
   },
   actions: {
@@ -31,7 +36,9 @@ export const DECLARE_MODAL = {
     severity: 'severity_select',
     description: 'description_input',
     service: 'service_input',
+    private: 'private_checkbox',
     flags: 'flags_checkboxes',
+    breach: 'breach_checkbox',
     breachAware: 'breach_aware_picker',
   },
   flagValues: { private: 'private', clinical: 'clinical', breach: 'breach' },

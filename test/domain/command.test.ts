@@ -210,7 +210,11 @@ describe('parseIncidentCommand', () => {
       'declare sev2 --service="--private" Wards down',
       'declare sev2 --service=“EHR --private” Wards down',
     ]) {
-      assert.match(userError(() => parseIncidentCommand(text)), /--private/, text);
+      assert.match(
+        userError(() => parseIncidentCommand(text)),
+        /--private/,
+        text,
+      );
     }
     assert.match(
       userError(() => parseIncidentCommand('declare sev2 --service="EHR --private" Wards down')),
@@ -220,7 +224,10 @@ describe('parseIncidentCommand', () => {
       userError(() => parseIncidentCommand('declare sev2 --service --private Wards down')),
       /`--private` is an option, not a service/,
     );
-    assert.match(userError(() => parseIncidentCommand('declare sev2 Wards down --service')), /Give the service's name/);
+    assert.match(
+      userError(() => parseIncidentCommand('declare sev2 Wards down --service')),
+      /Give the service's name/,
+    );
     // A quoted option outside a service value still counts.
     for (const word of ['"--private"', '“--private”', '--private"', "'--private'"]) {
       const cmd = parseIncidentCommand(`declare sev2 Wards down ${word}`);
@@ -242,7 +249,7 @@ describe('parseIncidentCommand', () => {
       ['--service=ehr-api', 'Wards', 'down'],
       ['--service', 'ehr-api', 'Patient', '“John', 'Smith”'],
       ['Wards', '"down', '--service=“EHR', 'API”', '--clinical'],
-      ['--service=\'EHR', 'API', 'Wards'],
+      ["--service='EHR", 'API', 'Wards'],
     ];
     const forms = ['--private', '--PRIVATE', '"--private', '--private"', '"--private"', '“--private”', '‘--private’'];
     let cases = 0;
@@ -251,7 +258,8 @@ describe('parseIncidentCommand', () => {
         for (const form of forms) {
           // Inserted as a word of its own, and glued to the word before it with `=` where that is --service.
           const variants = [[...base.slice(0, at), form, ...base.slice(at)]];
-          if (base[at - 1] === '--service') variants.push([...base.slice(0, at - 1), `--service=${form}`, ...base.slice(at)]);
+          if (base[at - 1] === '--service')
+            variants.push([...base.slice(0, at - 1), `--service=${form}`, ...base.slice(at)]);
           for (const words of variants) {
             const text = `declare sev2 ${words.join(' ')}`;
             cases++;

@@ -433,9 +433,16 @@ describe('/incident freeze …', () => {
       'freeze override “--ehr” Hotfix',
       'freeze off "EHR --x"',
     ]) {
-      assert.match(userError(() => parseIncidentCommand(text)), /A service name cannot hold `--/, text);
+      assert.match(
+        userError(() => parseIncidentCommand(text)),
+        /A service name cannot hold `--/,
+        text,
+      );
     }
-    assert.match(userError(() => parseIncidentCommand('freeze on --private Failover')), /`--private` is not right here/);
+    assert.match(
+      userError(() => parseIncidentCommand('freeze on --private Failover')),
+      /`--private` is not right here/,
+    );
   });
 
   test('a reason is required for on and override, at most 500 characters', () => {

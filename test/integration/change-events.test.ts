@@ -124,7 +124,9 @@ for (const database of testDatabases()) {
         // The id is scoped by the service, environment and kind: sha256 of the four.
         assert.equal(
           rows[0]!.sourceKey,
-          `api:${createHash('sha256').update(JSON.stringify(['EHR API', 'production', 'change', 'deploy-4711'])).digest('hex')}`,
+          `api:${createHash('sha256')
+            .update(JSON.stringify(['EHR API', 'production', 'change', 'deploy-4711']))
+            .digest('hex')}`,
         );
         assert.equal(rows[0]!.source, 'api');
         assert.equal(rows[0]!.service, 'EHR API');

@@ -363,10 +363,19 @@ for (const database of testDatabases()) {
         view.blocks.find((b) => b.block_id === base || b.block_id.startsWith(`${base}.`))!;
       assert.equal((block(DECLARE_MODAL.blocks.severity).element.initial_option as { value: string }).value, 'SEV2');
       assert.notEqual(block(DECLARE_MODAL.blocks.severity).block_id, DECLARE_MODAL.blocks.severity);
+      // Clinical impact is revised (a new block id); Private incident keeps its block, so Slack keeps
+      // what the person ticked there, even after Slack sent the state this redraw was made from.
       assert.deepEqual(
-        (block(DECLARE_MODAL.blocks.flags).element.initial_options as { value: string }[]).map((o) => o.value).sort(),
-        [DECLARE_MODAL.flagValues.clinical, DECLARE_MODAL.flagValues.private].sort(),
+        (block(DECLARE_MODAL.blocks.flags).element.initial_options as { value: string }[]).map((o) => o.value),
+        [DECLARE_MODAL.flagValues.clinical],
       );
+      assert.equal(block(DECLARE_MODAL.blocks.flags).block_id, `${DECLARE_MODAL.blocks.flags}.1`);
+      const privacy = view.blocks.find((b) => b.block_id === DECLARE_MODAL.blocks.private)!;
+      assert.deepEqual(
+        (privacy.element.initial_options as { value: string }[]).map((o) => o.value),
+        [DECLARE_MODAL.flagValues.private],
+      );
+      assert.ok(view.blocks.some((b) => b.block_id === DECLARE_MODAL.blocks.breach));
       assert.equal(block(DECLARE_MODAL.blocks.title).element.initial_value, 'Wards cannot log in');
       assert.equal(block(DECLARE_MODAL.blocks.description).element.initial_value, 'Since 09:00');
       assert.equal((block(DECLARE_MODAL.blocks.service).element.initial_option as { value: string }).value, 'ehr-api');
@@ -374,6 +383,61 @@ for (const database of testDatabases()) {
         block(DECLARE_MODAL.blocks.service).hint!.text,
         /EHR API is patient-facing: severity set to at least SEV2/,
       );
+
+      // Submitted as Slack sends the redrawn form: Private incident in its own block, Clinical impact
+      // in the revised one. Both count.
+      const ticked = (value: string) => ({
+        type: 'checkboxes',
+        selected_options: [{ text: { type: 'plain_text', text: value }, value }],
+      });
+      const submitted: Record<string, Record<string, unknown>> = {
+        ...declareModalValues({ title: 'Wards cannot log in (redrawn)', description: 'Since 09:00' }),
+        [DECLARE_MODAL.blocks.service]: values[DECLARE_MODAL.blocks.service]!,
+        [DECLARE_MODAL.blocks.private]: { [DECLARE_MODAL.actions.private]: ticked(DECLARE_MODAL.flagValues.private) },
+        [`${DECLARE_MODAL.blocks.flags}.1`]: {
+          [DECLARE_MODAL.actions.flags]: ticked(DECLARE_MODAL.flagValues.clinical),
+        },
+        [`${DECLARE_MODAL.blocks.severity}.1`]: {
+          [DECLARE_MODAL.actions.severity]: {
+            type: 'static_select',
+            selected_option: { text: { type: 'plain_text', text: 'SEV2' }, value: 'SEV2' },
+          },
+        },
+      };
+      delete submitted[DECLARE_MODAL.blocks.flags];
+      delete submitted[DECLARE_MODAL.blocks.severity];
+      const res2 = await app.submitView({ viewId: opened.id, callbackId: DECLARE_MODAL.callbackId, values: submitted });
+      assert.equal(res2.status, 200);
+      assert.equal(res2.body, '', 'the form closes');
+      await app.bot.idle();
+      const declared = (await app.bot.deps.store.listActive()).find((i) => i.title === 'Wards cannot log in (redrawn)');
+      assert.deepEqual(
+        [declared?.isPrivate, declared?.clinicalImpact, declared?.severity, declared?.affectedService],
+        [true, true, 'SEV2', 'ehr-api'],
+      );
+
+      // A form drawn before the flags had a block each (all three in `flags`) is read as before.
+      const older: Record<string, Record<string, unknown>> = {
+        ...declareModalValues({ title: 'Older form', severity: 'SEV3' }),
+        [DECLARE_MODAL.blocks.flags]: {
+          [DECLARE_MODAL.actions.flags]: {
+            type: 'checkboxes',
+            selected_options: [DECLARE_MODAL.flagValues.private, DECLARE_MODAL.flagValues.clinical].map((value) => ({
+              text: { type: 'plain_text', text: value },
+              value,
+            })),
+          },
+        },
+      };
+      const res3 = await app.submitView({
+        viewId: `${opened.id}OLD`,
+        callbackId: DECLARE_MODAL.callbackId,
+        values: older,
+      });
+      assert.equal(res3.status, 200);
+      await app.bot.idle();
+      const old = (await app.bot.deps.store.listActive()).find((i) => i.title === 'Older form');
+      assert.deepEqual([old?.isPrivate, old?.clinicalImpact], [true, true]);
     });
   });
 }

@@ -112,7 +112,7 @@ describe('breach notices', () => {
 describe('declare form', () => {
   test('has a personal data breach checkbox and an optional awareness date and time', () => {
     const view = declareModal({ responseUrl: null, channelId: null });
-    const flags = view.blocks.find((b) => b.block_id === DECLARE_MODAL.blocks.flags) as {
+    const flags = view.blocks.find((b) => b.block_id === DECLARE_MODAL.blocks.breach) as {
       element: { options: { value: string }[] };
     };
     assert.ok(flags.element.options.some((o) => o.value === DECLARE_MODAL.flagValues.breach));

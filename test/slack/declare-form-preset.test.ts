@@ -70,10 +70,21 @@ test('a patient-facing service: SEV2 and Clinical impact preset, with the hash, 
   assert.equal(severity.block_id, 'severity.1', 'a new block id, so Slack shows the preset');
   assert.equal((severity.element.initial_option as { value: string }).value, 'SEV2');
   const flags = blocks.find((b) => b.block_id.startsWith('flags'))!;
+  assert.equal(flags.block_id, 'flags.1', 'Clinical impact gets a new block id, so Slack shows the preset');
   assert.deepEqual(
     (flags.element.initial_options as { value: string }[]).map((o) => o.value),
     [DECLARE_MODAL.flagValues.clinical],
   );
+  // Private incident and Personal data breach keep their block ids: Slack keeps what is ticked in
+  // them, even a tick made after Slack sent the state this redraw was made from.
+  const privacy = blocks.find((b) => b.block_id === B.private)!;
+  assert.deepEqual(
+    (privacy.element.options as { value: string }[]).map((o) => o.value),
+    [DECLARE_MODAL.flagValues.private],
+  );
+  assert.equal(privacy.element.initial_options, undefined, 'not ticked in the state sent: left to Slack');
+  assert.ok(blocks.some((b) => b.block_id === B.breach));
+  assert.ok(!blocks.some((b) => b.block_id.startsWith(`${B.private}.`) || b.block_id.startsWith(`${B.breach}.`)));
   assert.equal(blocks.find((b) => b.block_id === B.title)?.element.initial_value, 'Wards down');
   // A SEV1 stays SEV1.
   const sev1 = setup();
@@ -83,6 +94,32 @@ test('a patient-facing service: SEV2 and Clinical impact preset, with the hash, 
     { view: { blocks: { block_id: string; element: { initial_option?: { value: string } } }[] } },
   ];
   assert.equal(a1.view.blocks.find((b) => b.block_id.startsWith('severity'))?.element.initial_option?.value, 'SEV1');
+});
+
+test('a second redraw revises Clinical impact again (flags.2); Private incident keeps its block, ticked as sent', async () => {
+  const { ctx, client, ack, events } = setup();
+  const body = chosen('ehr-api', 'SEV3');
+  const values = body.view.state.values;
+  // The form as the first redraw left it: severity.1 and flags.1, Private incident ticked.
+  values['severity.1'] = values[B.severity]!;
+  delete values[B.severity];
+  values['flags.1'] = { [A.flags]: { type: 'checkboxes', selected_options: [] } };
+  delete values[B.flags];
+  values[B.private] = {
+    [A.private]: { type: 'checkboxes', selected_options: [{ value: DECLARE_MODAL.flagValues.private }] },
+  };
+  await handleServiceChosen(ctx, { body, ack, client });
+  const [, args] = events[1] as [
+    string,
+    { view: { blocks: { block_id: string; element: Record<string, unknown> }[] } },
+  ];
+  const ids = args.view.blocks.map((b) => b.block_id);
+  assert.ok(ids.includes('severity.2') && ids.includes('flags.2'), ids.join());
+  const privacy = args.view.blocks.find((b) => b.block_id === B.private)!;
+  assert.deepEqual(
+    (privacy.element.initial_options as { value: string }[]).map((o) => o.value),
+    [DECLARE_MODAL.flagValues.private],
+  );
 });
 
 test('another service, a bad payload, another view: acked, nothing redrawn', async () => {

@@ -127,12 +127,26 @@ export function declareModalValues(v: {
     },
     [B.description]: { [A.description]: { type: 'plain_text_input', value: v.description ?? null } },
     [B.service]: { [A.service]: { type: 'plain_text_input', value: v.service ?? null } },
-    [B.flags]: {
-      [A.flags]: {
-        type: 'checkboxes',
-        selected_options: (v.flags ?? []).map((value) => ({ text: { type: 'plain_text', text: value }, value })),
-      },
-    },
+    // Each flag in its own block (DECLARE_MODAL).
+    ...Object.fromEntries(
+      (
+        [
+          [B.private, A.private, DECLARE_MODAL.flagValues.private],
+          [B.flags, A.flags, DECLARE_MODAL.flagValues.clinical],
+          [B.breach, A.breach, DECLARE_MODAL.flagValues.breach],
+        ] as const
+      ).map(([block, action, value]) => [
+        block,
+        {
+          [action]: {
+            type: 'checkboxes',
+            selected_options: (v.flags ?? [])
+              .filter((f) => f === value)
+              .map((f) => ({ text: { type: 'plain_text', text: f }, value: f })),
+          },
+        },
+      ]),
+    ),
   };
 }
 

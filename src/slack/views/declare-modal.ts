@@ -54,7 +54,7 @@ export interface DeclareModalInitial {
  * The form's options: `catalog`, the service field searches the service catalog (else free text,
  * with `catalogUnread` saying the catalog could not be read); `initial`, what it shows filled in;
  * `patientFacing`, the chosen service's label when it is patient-facing (the hint says why SEV2 and
- * Clinical impact were preset); `revision`, bumped on each redraw that presets severity and flags
+ * Clinical impact were preset); `revision`, bumped on each redraw that presets severity and Clinical impact
  * (Slack keeps an input's value over `initial_*` unless its block id changes).
  */
 export interface DeclareModalOptions {
@@ -75,24 +75,44 @@ export function blockRevision(blockId: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** The form's flags (checkboxes). */
-const FLAG_OPTIONS: PlainTextOption[] = [
-  {
-    text: { type: 'plain_text', text: 'Private incident' },
-    description: { type: 'plain_text', text: 'Private channel, not announced' },
-    value: flagValues.private,
-  },
-  {
-    text: { type: 'plain_text', text: 'Clinical impact' },
-    description: { type: 'plain_text', text: 'Patient care or clinical work is affected' },
-    value: flagValues.clinical,
-  },
-  {
-    text: { type: 'plain_text', text: 'Personal data breach' },
-    description: { type: 'plain_text', text: 'The regulator must be notified within 72 hours' },
-    value: flagValues.breach,
-  },
-];
+/** The form's flags (checkboxes), each in its own block. */
+const PRIVATE_OPTION: PlainTextOption = {
+  text: { type: 'plain_text', text: 'Private incident' },
+  description: { type: 'plain_text', text: 'Private channel, not announced' },
+  value: flagValues.private,
+};
+const CLINICAL_OPTION: PlainTextOption = {
+  text: { type: 'plain_text', text: 'Clinical impact' },
+  description: { type: 'plain_text', text: 'Patient care or clinical work is affected' },
+  value: flagValues.clinical,
+};
+const BREACH_OPTION: PlainTextOption = {
+  text: { type: 'plain_text', text: 'Personal data breach' },
+  description: { type: 'plain_text', text: 'The regulator must be notified within 72 hours' },
+  value: flagValues.breach,
+};
+
+/** One optional checkbox in a block of its own, ticked when the initial flags hold its value. */
+function flagBlock(
+  blockId: string,
+  actionId: string,
+  label: string,
+  option: PlainTextOption,
+  flags: readonly string[] | undefined,
+): InputBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    optional: true,
+    label: { type: 'plain_text', text: label },
+    element: {
+      type: 'checkboxes',
+      action_id: actionId,
+      options: [option],
+      ...(flags?.includes(option.value!) ? { initial_options: [option] } : {}),
+    },
+  };
+}
 
 /**
  * The affected service: with a service catalog, a search of it (answered by the options listener;
@@ -200,20 +220,12 @@ export function declareModal(meta: DeclareModalMetadata, opts: DeclareModalOptio
         },
       },
       serviceBlock(opts),
-      {
-        type: 'input',
-        block_id: revisedBlockId(B.flags, opts.revision),
-        optional: true,
-        label: { type: 'plain_text', text: 'Flags' },
-        element: {
-          type: 'checkboxes',
-          action_id: A.flags,
-          options: FLAG_OPTIONS,
-          ...(init.flags?.length
-            ? { initial_options: FLAG_OPTIONS.filter((o) => init.flags!.includes(o.value!)) }
-            : {}),
-        },
-      },
+      // Private incident and Personal data breach keep their block ids on a redraw, so Slack keeps
+      // what the person ticked meanwhile; only Clinical impact, which a patient-facing service
+      // presets, gets a new one (Slack shows initial_options only for a new block id).
+      flagBlock(B.private, A.private, 'Privacy', PRIVATE_OPTION, init.flags),
+      flagBlock(revisedBlockId(B.flags, opts.revision), A.flags, 'Clinical', CLINICAL_OPTION, init.flags),
+      flagBlock(B.breach, A.breach, 'Data protection', BREACH_OPTION, init.flags),
       {
         type: 'input',
         block_id: B.breachAware,

@@ -61,12 +61,15 @@ function readValues(values: StateValues): DeclarationInput {
     declareModalValues.text.safeParse(values[block]?.[action]).data?.value ?? '';
   const severity = declareModalValues.select.safeParse(values[blockIdIn(values, B.severity)]?.[A.severity]).data
     ?.selected_option?.value;
-  const flags = new Set(
-    (
-      declareModalValues.checkboxes.safeParse(values[blockIdIn(values, B.flags)]?.[A.flags]).data?.selected_options ??
-      []
-    ).map((o) => o.value),
-  );
+  // Each flag in its block (Clinical impact's revised by a redraw); a form drawn before the flags
+  // had a block each has all three in `flags`: what is ticked in any of them counts.
+  const ticked = (block: string, action: string) =>
+    (declareModalValues.checkboxes.safeParse(values[block]?.[action]).data?.selected_options ?? []).map((o) => o.value);
+  const flags = new Set([
+    ...ticked(B.private, A.private),
+    ...ticked(blockIdIn(values, B.flags), A.flags),
+    ...ticked(B.breach, A.breach),
+  ]);
   const awareSeconds = declareModalValues.dateTime.safeParse(values[B.breachAware]?.[A.breachAware]).data
     ?.selected_date_time;
   const declaration: DeclarationInput = {
@@ -181,7 +184,8 @@ export interface ViewUpdater {
  * A service chosen in the declare form (dispatch_action on the catalog search): acked at once; for
  * a patient-facing service the form is redrawn (views.update, with the view's hash so a newer
  * state of the form is never overwritten) with everything typed so far, SEV2 preset when the
- * severity chosen is lower or none, Clinical impact ticked, and the hint saying why. Any other
+ * severity chosen is lower or none, Clinical impact ticked, and the hint saying why; Private
+ * incident and Personal data breach keep their blocks (Slack keeps what is ticked in them). Any other
  * service changes nothing. A redraw that fails (the form changed meanwhile, or was closed) is
  * logged: the form stays as it is.
  */
@@ -218,7 +222,9 @@ export async function handleServiceChosen(
     flags: [...flags],
     ...(typed.breachAwareAt ? { breachAwareAt: Math.floor(typed.breachAwareAt.getTime() / 1000) } : {}),
   };
-  // A new block id for severity and flags: Slack keeps what an input shows over its initial_* otherwise.
+  // A new block id for severity and Clinical impact: Slack keeps what an input shows over its
+  // initial_* otherwise. Private incident and Personal data breach keep theirs, so a tick made
+  // after Slack sent this state (before the redraw lands) is kept by Slack, never undone.
   const revision = blockRevision(blockIdIn(values, B.severity)) + 1;
   try {
     await client.views.update({
