@@ -202,7 +202,12 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
       reviews: new PrismaReviewStore(prisma),
       changes: new PrismaChangeLog(prisma),
       clock: new TestClock(now),
-      catalog: staticCatalog({ ...EMPTY_CATALOG, source: 'file', services: [service] }),
+      catalog: staticCatalog({
+        ...EMPTY_CATALOG,
+        source: 'file',
+        services: [service],
+        loadedAt: new Date('2026-12-01T00:00:00Z'),
+      }),
       onCall: null,
     });
     const explained = await plans(async () => {
