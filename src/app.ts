@@ -22,7 +22,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { OnCallProvider } from './ports/on-call-provider.ts';
-import { endFreezesAfterCommit } from './services/freeze/after-commit.ts';
+import { endFreezesAfterCommit, endFreezesOfEndedIncidents } from './services/freeze/after-commit.ts';
 import { postReviewAfterCommit } from './services/review/after-commit.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { resumeProvisioning } from './services/incident/resume-provisioning.ts';
@@ -398,6 +398,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       actingAs({ actor: 'bot', via: 'notice retry' }, () => sendOwedNoticesPass(deps)).then(
         () => undefined,
         (err) => logger.error({ err }, 'background retry of freeze and clinical-safety notices failed'),
+      ),
+    );
+    await inflight.track(
+      actingAs({ actor: 'bot', via: 'freeze retry' }, () => endFreezesOfEndedIncidents(deps)).then(
+        () => undefined,
+        (err) => logger.error({ err }, 'background sweep of the freezes of resolved incidents failed'),
       ),
     );
   };

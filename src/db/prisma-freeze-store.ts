@@ -1,6 +1,7 @@
-import type { ChangeFreeze, FreezeOverride } from '../domain/changes.ts';
+import { ALL_SERVICES, type ChangeFreeze, type FreezeOverride } from '../domain/changes.ts';
 import {
   coveringIncidents,
+  freezeCovers,
   freezesOn,
   freezingIncidents,
   overridesLettingThrough,
@@ -61,6 +62,11 @@ const OVERRIDE_ROW = Prisma.sql`o.id::text AS "id", o.incident_id::text AS "inci
 /** What the deployment `ref` wrote on the override it used: `ref` itself, or `ref (…)`. */
 const usedByRef = (ref: string) => Prisma.sql`(o.used_by = ${ref} OR starts_with(o.used_by, ${`${ref} (`}))`;
 
+/** Whether an override (of a service) is one of `service`: the same name, or its System's (any case). */
+function overrideCovers(o: Pick<FreezeOverride, 'service'>, service: string, system: string | null): boolean {
+  return o.service !== ALL_SERVICES && freezeCovers({ scope: o.service }, service, system);
+}
+
 /** Change freezes and overrides in tables change_freeze and freeze_override (audited with their incident). */
 export class PrismaFreezeStore implements FreezeStore {
   private readonly prisma: PrismaClient;
@@ -101,6 +107,41 @@ export class PrismaFreezeStore implements FreezeStore {
       });
       return freezes;
     });
+  }
+
+  async endOfEndedIncident(
+    incidentId: string,
+    ended: { by: string; at: Date },
+    entry: (ended: ChangeFreeze[]) => NewTimelineEntry,
+  ) {
+    return auditedTransaction(this.prisma, async (tx) => {
+      // The incident's row is locked: a reopen racing this waits, then finds them ended.
+      const inactive = await tx.$queryRaw<unknown[]>`
+        SELECT 1 FROM incident i WHERE i.id = ${incidentId}::uuid AND NOT (${ACTIVE}) FOR UPDATE`;
+      if (!inactive.length) return [];
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE change_freeze SET ended_by = ${ended.by}, ended_at = ${ended.at}
+         WHERE incident_id = ${incidentId}::uuid AND ended_at IS NULL
+        RETURNING id::text AS id`;
+      if (!rows.length) return [];
+      const freezes = (
+        await tx.changeFreeze.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { startedAt: 'asc' } })
+      ).map(toFreeze);
+      const e = entry(freezes);
+      await tx.timelineEntry.create({
+        data: entryData(incidentId, { ...e, data: { ...e.data, freezeIds: freezes.map((f) => f.id) } }),
+      });
+      return freezes;
+    });
+  }
+
+  async endedIncidentsWithOpenFreezes(limit: number) {
+    // Open freezes are few (the (ended_at, scope) index finds them); bounded all the same.
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT DISTINCT f.incident_id::text AS id FROM change_freeze f JOIN incident i ON i.id = f.incident_id
+       WHERE f.ended_at IS NULL AND NOT (${ACTIVE})
+       LIMIT ${limit}`;
+    return rows.map((r) => r.id);
   }
 
   async openOfIncident(incidentId: string, limit: number) {
@@ -189,7 +230,9 @@ export class PrismaFreezeStore implements FreezeStore {
       // One deployment at a time per reference (a redelivery racing the first delivery waits for it,
       // then finds the overrides it used); different deployments race on the rows below.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`freeze override ${use.ref}`}, 0))`;
-      const used = await this.usedBy(tx, use.ref);
+      // Only those of this service (or its System): a change naming another deployment's id
+      // (POST /changes with its github_deployment_id) does not borrow that deployment's overrides.
+      const used = (await this.usedBy(tx, use.ref)).filter((o) => overrideCovers(o, use.service, system));
       if (used.length) return { overrides: used, fresh: false };
       // Every incident freezing the service must give one (domain/freeze.ts overridesLettingThrough).
       const covering = freezesOn(await this.active(tx, use.service, system), use.service, system);

@@ -103,10 +103,11 @@ export function landedInFreeze(change: Pick<ChangeEvent, 'occurredAt' | 'receive
 }
 
 /**
- * The incidents whose freezes cover a deployment, each with when its oldest covering freeze in
- * force started: an override of that incident counts only if it was given at or after then (while
- * the incident freezes the service still: one given before a freeze was lifted, or before a
- * downgrade, has lapsed). In incident order of their oldest freeze.
+ * The incidents whose freezes cover a deployment, each with when its LATEST covering freeze in
+ * force started: an override of that incident counts only if it was given at or after then (one
+ * given before a freeze was lifted, before a downgrade, or before the incident froze the service
+ * again, e.g. escalated to SEV1 over a commander's freeze, has lapsed). In incident order of their
+ * oldest freeze.
  */
 export function coveringIncidents(
   covering: readonly Pick<ActiveFreeze, 'incidentId' | 'startedAt'>[],
@@ -114,7 +115,7 @@ export function coveringIncidents(
   const since = new Map<string, Date>();
   for (const f of covering) {
     const s = since.get(f.incidentId);
-    if (!s || f.startedAt.getTime() < s.getTime()) since.set(f.incidentId, f.startedAt);
+    if (!s || f.startedAt.getTime() > s.getTime()) since.set(f.incidentId, f.startedAt);
   }
   return [...since].map(([incidentId, s]) => ({ incidentId, since: s }));
 }

@@ -1,7 +1,7 @@
 // Which service a GitHub repository's changes are to. With a catalog, only the service whose
 // `github.com/project-slug` is the repository's full `owner/repo` (a repository of the same name
 // under another owner is not it); without one, the repository's name, for the owners allowed.
-import { serviceOfRepository, type CatalogService, type CatalogSnapshot } from './catalog.ts';
+import { catalogInUse, serviceOfRepository, type CatalogService, type CatalogSnapshot } from './catalog.ts';
 
 /** owner/repo as GitHub spells them. */
 export const REPOSITORY_SLUG = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -17,8 +17,9 @@ export function ownerAllowed(owner: string, allowedOwners: readonly string[] | u
 
 /**
  * The service of a repository (`owner/repo`): with a catalog in use, the catalog service whose
- * project slug it is (`service` set), else null (unknown); without a catalog, the repository's name
- * when its owner is allowed (`service` null: no catalog describes it), else null.
+ * project slug it is (`service` set), else null (unknown); without a catalog, or with one not read
+ * yet (catalogInUse: it behaves as none, as commanded freezes do), the repository's name when its
+ * owner is allowed (`service` null: no catalog describes it), else null.
  */
 export function serviceOfRepositorySlug(
   catalog: CatalogSnapshot,
@@ -26,7 +27,7 @@ export function serviceOfRepositorySlug(
   allowedOwners: readonly string[] | undefined,
 ): { name: string; service: CatalogService | null } | null {
   if (!isRepositorySlug(slug)) return null;
-  if (catalog.source !== 'none') {
+  if (catalogInUse(catalog)) {
     const service = serviceOfRepository(catalog, slug);
     return service ? { name: service.name, service } : null;
   }

@@ -9,8 +9,9 @@ export type OverrideWithIncident = FreezeOverride & { incidentNumber: number; in
  * Change freezes and their overrides (the database in production). Every write is on the incident's
  * audit trail, with its timeline entry, in one transaction. A manual freeze is in force while it is
  * not ended and its incident is active: resolving (or closing) the incident ends it (the freeze
- * feature's after-commit hook writes that; the active check here is the safety net), and reopening
- * does not bring it back.
+ * feature's after-commit hook writes that; should it fail, the background sweep does, and a reopen
+ * ends what is still open before it is recorded; the active check here is the safety net meanwhile),
+ * so reopening never brings it back.
  */
 export interface FreezeStore {
   /** Records a freeze with its timeline entry. */
@@ -25,6 +26,18 @@ export interface FreezeStore {
     ended: { by: string; at: Date },
     entry: (ended: ChangeFreeze[]) => NewTimelineEntry,
   ): Promise<ChangeFreeze[]>;
+  /**
+   * Ends the freezes still open of an incident that is resolved or closed (nothing while it is
+   * active), with one timeline entry (`entry` is given those ended): what resolving or closing does
+   * (the after-commit hook), the background sweep, and a reopen before it is recorded.
+   */
+  endOfEndedIncident(
+    incidentId: string,
+    ended: { by: string; at: Date },
+    entry: (ended: ChangeFreeze[]) => NewTimelineEntry,
+  ): Promise<ChangeFreeze[]>;
+  /** Incidents resolved or closed that still have a freeze not ended (at most `limit`): for the background sweep. */
+  endedIncidentsWithOpenFreezes(limit: number): Promise<string[]>;
   /**
    * The incident's freezes not ended (oldest first) and its overrides not used (oldest first), at
    * most `limit` of each: for the pinned summary (whether they are in force is the incident's status).
@@ -55,7 +68,9 @@ export interface FreezeStore {
    * atomically: only if EVERY incident whose freeze covers it has an unused override of it still
    * valid, and then one of each is used (all or none). Of deployments racing for one override exactly
    * one gets it, and a deployment that used some already (a redelivery) gets those again (`fresh`
-   * false) and uses no other. Each override records `usedBy` (`<ref> (…)`) and its incident's
+   * false) and uses no other (only those
+   * of this service or its System: a change of another service naming the same `ref` is evaluated
+   * afresh, never lent them). Each override records `usedBy` (`<ref> (…)`) and its incident's
    * timeline gets `entry`. Null when the deployment is not let through (nothing is written).
    */
   useOverrides(

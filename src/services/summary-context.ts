@@ -65,7 +65,8 @@ async function freezesOf(
   deps: Pick<ServiceDeps, 'freezes' | 'logger'>,
   incident: Pick<Incident, 'id' | 'status'>,
 ): Promise<Pick<SummaryContext, 'freezes' | 'overrides'>> {
-  // A resolved or closed incident's freezes are not in force (reopening brings them back).
+  // A resolved or closed incident's freezes are not in force (resolving ends them; reopening does not
+  // bring them back: see freeze/after-commit.ts).
   if (!isActive(incident.status)) return {};
   try {
     const open = await deps.freezes.openOfIncident(incident.id, SUMMARY_FREEZES);

@@ -237,6 +237,64 @@ for (const database of testDatabases()) {
       );
     });
 
+    test("a deployment's used overrides go again only to a change of that service (any case) or its System", async () => {
+      const incident = await anIncident('Freeze store: borrowed reference');
+      const store = freezes();
+      const service = `borrow-${database.name}`;
+      await freezeOn(incident.id, ALL_SERVICES);
+      await store.createOverride(
+        { incidentId: incident.id, service, reason: 'hotfix', approvedBy: 'UALICE', createdAt: at('10:01') },
+        entry('freeze_override', 'override'),
+      );
+      const use = (svc: string, system: string | null = null) =>
+        store.useOverrides(
+          { service: svc, system, ref: 'github deployment 555', usedBy: 'github deployment 555', at: at('10:05') },
+          () => entry('freeze_override_used', 'used'),
+        );
+      const first = await use(service);
+      assert.equal(first?.fresh, true);
+      assert.equal(
+        await use(`billing-${database.name}`),
+        null,
+        'another service does not borrow it: it has none of its own',
+      );
+      assert.deepEqual(
+        (await use(service.toUpperCase()))?.overrides.map((o) => o.id),
+        first?.overrides.map((o) => o.id),
+      );
+      assert.deepEqual(
+        (await use(`component-of-${database.name}`, service))?.overrides.map((o) => o.id),
+        first?.overrides.map((o) => o.id),
+        'a component of the System the override names',
+      );
+      await resolve(incident.id);
+    });
+
+    test('an incident resolved with a freeze still open (its hook missed): found by the sweep, ended once; none while active', async () => {
+      const incident = await anIncident('Freeze store: sweep');
+      const store = freezes();
+      await freezeOn(incident.id, `sweep-${database.name}`);
+      const end = () =>
+        actingAs({ actor: 'bot', via: 'freeze retry' }, () =>
+          store.endOfEndedIncident(incident.id, { by: 'incident-bot', at: at('12:01') }, (list) =>
+            entry('freeze_ended', `lifted ${list.length}`, at('12:01')),
+          ),
+        );
+      assert.deepEqual(await end(), [], 'active: nothing ended');
+      assert.ok(!(await store.endedIncidentsWithOpenFreezes(1000)).includes(incident.id));
+      await resolve(incident.id);
+      assert.ok((await store.endedIncidentsWithOpenFreezes(1000)).includes(incident.id));
+      const [a, b] = await Promise.all([end(), end()]);
+      assert.equal(a.length + b.length, 1, 'ended once');
+      assert.equal([...a, ...b][0]!.endedBy, 'incident-bot');
+      assert.ok(!(await store.endedIncidentsWithOpenFreezes(1000)).includes(incident.id));
+      assert.equal((await env.store().timeline(incident.id)).filter((e) => e.kind === 'freeze_ended').length, 1);
+      const trail = await new PrismaAuditTrail(env.db().prisma).read(incident.id);
+      assert.ok(
+        trail.entries.some((e) => e.action === 'change_freeze.update' && e.actor === 'bot' && e.via === 'freeze retry'),
+      );
+    });
+
     test('two incidents freeze one service: a deployment uses one override of each, all or none, and races for the pair go to one', async () => {
       const one = await anIncident('Freeze store: two incidents, one');
       const two = await anIncident('Freeze store: two incidents, two');

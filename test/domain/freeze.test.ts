@@ -146,17 +146,34 @@ describe('a System, environments, kinds, backdating and overrides', () => {
     }
   });
 
-  test("a deployment needs an override from every incident freezing it, each given while that incident's freeze was in force", () => {
+  test("a deployment needs an override from every incident freezing it, each given since that incident's latest covering freeze started", () => {
     const covering = [
       aFreeze({ incidentId: 'i1', startedAt: at('10:00') }),
       aFreeze({ incidentId: 'i1', freezeId: 'f2', scope: ALL_SERVICES, startedAt: at('09:00') }),
       aFreeze({ incidentId: 'i2', origin: 'sev1', freezeId: null, scope: ALL_SERVICES, startedAt: at('11:00') }),
     ];
+    // Each incident from its LATEST covering freeze: freezing the service again (here on it alone,
+    // after every service) voids the overrides given before.
     assert.deepEqual(coveringIncidents(covering), [
-      { incidentId: 'i1', since: at('09:00') },
+      { incidentId: 'i1', since: at('10:00') },
       { incidentId: 'i2', since: at('11:00') },
     ]);
     const o = (id: string, incidentId: string, time: string) => ({ id, incidentId, createdAt: at(time) });
+    assert.equal(
+      overridesLettingThrough(covering, [o('early', 'i1', '09:30'), o('b', 'i2', '11:05')]),
+      null,
+      "i1's was given before its latest covering freeze started: void",
+    );
+    // A SEV1 over a commander's freeze of the same incident: only an override given since the SEV1 counts.
+    const escalated = [
+      aFreeze({ incidentId: 'i3', startedAt: at('09:00') }),
+      aFreeze({ incidentId: 'i3', origin: 'sev1', freezeId: null, scope: ALL_SERVICES, startedAt: at('12:00') }),
+    ];
+    assert.equal(overridesLettingThrough(escalated, [o('m', 'i3', '10:00')]), null);
+    assert.deepEqual(
+      overridesLettingThrough(escalated, [o('m', 'i3', '10:00'), o('s', 'i3', '12:01')])?.map((x) => x.id),
+      ['s'],
+    );
     assert.equal(overridesLettingThrough(covering, [o('a', 'i1', '10:30')]), null, 'i2 gave none');
     assert.equal(
       overridesLettingThrough(covering, [o('a', 'i1', '10:30'), o('b', 'i2', '10:59')]),

@@ -6,7 +6,9 @@
 // token gets 401 and a bad query 400.
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
+import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import type { Incident } from '../../src/domain/incident.ts';
+import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { gitHubPayload, postGitHubWebhook } from '../support/github-payloads.ts';
@@ -305,6 +307,66 @@ for (const database of testDatabases()) {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
       assert.notEqual(post.status, 200);
+    });
+  });
+
+  // Backstage down when the bot started: the catalog is configured but not read, so services are
+  // taken as typed everywhere, and a repository is its name (its owner allowed), as without one.
+  describe(`change freeze with a catalog not read yet (${database.name})`, () => {
+    let slack: SlackStandIn;
+    let app: TestBot;
+    const codeHost = new RecordingCodeHost();
+    const env = useTestBot(database, {
+      users: USERS.map((id) => ({ id, name: id.slice(1).toLowerCase(), tz: 'Europe/London' })),
+      env: { CHANGE_EVENTS_TOKEN: TOKEN, GITHUB_WEBHOOK_SECRET: SECRET },
+      codeHost,
+      catalog: staticCatalog({ ...EMPTY_CATALOG, source: 'backstage', loadedAt: null }),
+    });
+    before(() => ({ slack, app } = env));
+
+    test('a freeze on ehr-api rejects the protection rule for acme/ehr-api, and GET /api/freeze?service=acme/ehr-api is 423', async () => {
+      slack.reset();
+      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
+      slack.addChannel({ id: 'CGENERAL', name: 'general', members: USERS });
+      await app.command('declare sev2 EHR API database failover --service=ehr-api', {
+        responseUrl: slack.responseUrl('d'),
+        userId: 'UALICE',
+        channelId: 'CGENERAL',
+      });
+      await app.bot.idle();
+      const n = Number(/INC-(\d+)/.exec(slack.responses.map((r) => String(r.body.text)).join(' '))?.[1]);
+      const incident = await app.bot.deps.store.findByNumber(n);
+      assert.ok(incident?.channelId);
+      const res = await app.command('freeze on ehr-api DB failover in progress', {
+        responseUrl: slack.responseUrl('f'),
+        userId: 'UALICE',
+        channelId: incident.channelId,
+      });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+      assert.deepEqual(
+        (await app.bot.deps.freezes.ofIncident(incident.id)).freezes.map((f) => f.scope),
+        ['ehr-api'],
+      );
+
+      const get = await fetch(`${app.url}/api/freeze?service=acme/ehr-api`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      assert.equal(get.status, 423);
+      const body = (await get.json()) as { service: string; incident: string };
+      assert.equal(body.service, 'ehr-api');
+      assert.equal(body.incident, `INC-${incident.number}`);
+
+      const posted = await postGitHubWebhook(app.url, SECRET, 'deployment_protection_rule', protectionRule(7001));
+      assert.equal(posted.status, 202);
+      await app.bot.idle();
+      const review = codeHost.reviews.at(-1)!;
+      assert.equal(review.state, 'rejected');
+      assert.match(review.comment, new RegExp(`^Change freeze on ehr-api by INC-${incident.number}`));
+      const held = (await app.bot.deps.store.timeline(incident.id)).filter(
+        (e) => e.kind === 'freeze_deployment_rejected',
+      );
+      assert.equal(held.length, 1);
     });
   });
 }

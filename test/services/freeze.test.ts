@@ -19,6 +19,7 @@ import { changeSeverity } from '../../src/services/incident/change-severity.ts';
 import { reopenIncident } from '../../src/services/incident/reopen-incident.ts';
 import { resolveIncident } from '../../src/services/incident/resolve-incident.ts';
 import { checkFreeze } from '../../src/services/freeze/check-freeze.ts';
+import { endFreezesOfEndedIncidents } from '../../src/services/freeze/after-commit.ts';
 import { endFreeze } from '../../src/services/freeze/end-freeze.ts';
 import { overrideFreeze } from '../../src/services/freeze/override-freeze.ts';
 import { reviewDeployment, type DeploymentToReview } from '../../src/services/freeze/review-deployment.ts';
@@ -766,6 +767,143 @@ for (const database of testDatabases()) {
       assert.ok(verdict.frozen, 'the SEV1 freeze is back');
       assert.equal(freezes[0]!.startedAt.toISOString(), reopened.occurredAt.toISOString());
       assert.equal(verdict.override, null, 'the override given before the resolve has lapsed');
+      await resolveIn(deps, incident);
+    });
+
+    test('a catalog configured but not read yet: a freeze on ehr-api holds acme/ehr-api (protection rule, GET verdict, a reported deployment)', async () => {
+      const unread: CatalogSnapshot = { ...EMPTY_CATALOG, source: 'backstage', loadedAt: null };
+      const { deps } = setup(env.db(), { catalog: unread, settings: { githubAllowedOwners: ['acme'] } });
+      const service = `unread-${randomUUID().slice(0, 6)}`;
+      const incident = await anIncidentIn(deps);
+      const freeze = await startFreeze(deps, {
+        channelId: incident.channelId,
+        userId: ALICE,
+        scope: service,
+        reason: 'x',
+      });
+      assert.equal(freeze.scope, service, 'taken as typed');
+      const d = aDeployment({ repository: `acme/${service}` });
+      assert.deepEqual(await reviewDeployment(deps, d), { state: 'rejected', service });
+      const { verdict } = await checkFreeze(deps, `acme/${service}`);
+      assert.ok(verdict.frozen, 'the repository is the service');
+      assert.equal(verdict.service, service);
+      assert.equal(
+        (await checkFreeze(deps, `mallory/${service}`)).verdict.frozen,
+        false,
+        'an owner not allowed is not it',
+      );
+      const { change } = await deps.changes.record(
+        aChange({ source: 'github', service: `acme/${service}`, serviceName: service }),
+        at(21),
+      );
+      assert.equal((await applyFreezeToChange(deps, change)).flagged, true);
+      await resolveIn(deps, incident);
+    });
+
+    test("a change naming another deployment's github id does not borrow the overrides it used", async () => {
+      const { deps } = setup(env.db(), { catalog: CATALOG });
+      const incident = await anIncidentIn(deps);
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: '*', reason: 'x' });
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service: 'ehr-api', reason: 'fix' });
+      const d = aDeployment({ repository: 'acme/ehr-platform' });
+      assert.equal((await reviewDeployment(deps, d)).state, 'approved');
+      // A pipeline reports billing under the ehr-api deployment's id: evaluated as itself, flagged.
+      const { change } = await deps.changes.record(
+        aChange({
+          sourceKey: `github:deployment_status:${d.deploymentId}`,
+          source: 'api',
+          service: 'billing',
+          serviceName: 'billing',
+        }),
+        at(22),
+      );
+      const marked = await applyFreezeToChange(deps, change);
+      assert.equal(marked.overrideId, null, 'not let through');
+      assert.equal(marked.flagged, true);
+      // Its own deployment, reported too (another key naming the id), still matches the override it used.
+      const [used] = await deps.freezes.overridesUsedBy(`github deployment ${d.deploymentId}`);
+      const own = await deps.changes.record(aChange({ sourceKey: `github:deployment:${d.deploymentId}` }), at(22));
+      const ownMarked = await applyFreezeToChange(deps, own.change);
+      assert.equal(ownMarked.overrideId, used!.id);
+      assert.equal(ownMarked.flagged, false);
+      assert.equal((await entriesOf(deps, incident.id, 'freeze_override_used')).length, 1, 'used once');
+      await resolveIn(deps, incident);
+    });
+
+    test('resolving durably ends the freezes: a missed hook is made good by the sweep (as the bot) or by the reopen', async () => {
+      const { deps, chat } = setup(env.db());
+      // The resolve commits, then the process dies before its hook: no hook runs.
+      const crashing = { ...deps, afterCommit: [] };
+      const service = `durable-${randomUUID().slice(0, 6)}`;
+      const a = await anIncidentIn(deps);
+      await startFreeze(deps, { channelId: a.channelId, userId: ALICE, scope: service, reason: 'x' });
+      await overrideFreeze(deps, { channelId: a.channelId, userId: ALICE, service, reason: 'fix' });
+      await resolveIn(crashing, a);
+      assert.equal((await deps.freezes.ofIncident(a.id)).freezes.length, 1, 'left open by the crash');
+      assert.ok((await deps.freezes.endedIncidentsWithOpenFreezes(500)).includes(a.id));
+      // The background sweep ends it: the record, the timeline, the channels, the audit trail.
+      assert.ok((await endFreezesOfEndedIncidents(deps)) >= 1);
+      assert.deepEqual((await deps.freezes.ofIncident(a.id)).freezes, []);
+      assert.ok(!(await deps.freezes.endedIncidentsWithOpenFreezes(500)).includes(a.id));
+      const rows = await env.db().prisma.changeFreeze.findMany({ where: { incidentId: a.id } });
+      assert.deepEqual(
+        rows.map((r) => [r.endedBy, r.endedAt !== null]),
+        [['incident-bot', true]],
+      );
+      const ended = await entriesOf(deps, a.id, 'freeze_ended');
+      assert.equal(ended.length, 1);
+      assert.equal(ended[0]!.actorId, null);
+      assert.match(ended[0]!.text, /the incident was resolved/);
+      for (const channel of [a.channelId, BROADCAST])
+        assert.equal(chat.noticesTo(channel).filter((n) => n.kind === 'change-freeze-ended').length, 1, channel);
+      assert.ok((await deps.audit.read(a.id)).entries.some((e) => e.action === 'change_freeze.update'));
+      await endFreezesOfEndedIncidents(deps);
+      assert.equal((await entriesOf(deps, a.id, 'freeze_ended')).length, 1, 'a second sweep ends nothing more');
+      await reopenIncident(deps, { channelId: a.channelId, userId: ALICE, reason: 'back' });
+      assert.equal((await checkFreeze(deps, service)).verdict.frozen, false);
+      await resolveIn(deps, a);
+
+      // A reopen before the sweep ran ends them first: the freeze and its override do not come back.
+      const b = await anIncidentIn(deps);
+      await startFreeze(deps, { channelId: b.channelId, userId: ALICE, scope: service, reason: 'y' });
+      await overrideFreeze(deps, { channelId: b.channelId, userId: ALICE, service, reason: 'fix b' });
+      await resolveIn(crashing, b);
+      await reopenIncident(deps, { channelId: b.channelId, userId: ALICE, reason: 'back' });
+      assert.equal((await checkFreeze(deps, service)).verdict.frozen, false, 'not resurrected');
+      assert.deepEqual((await deps.freezes.ofIncident(b.id)).freezes, []);
+      assert.equal(await deps.freezes.nextOverrides(service), null);
+      assert.equal((await entriesOf(deps, b.id, 'freeze_ended')).length, 1);
+      // Active again: nothing for the sweep; a freeze started now is not ended by it.
+      await startFreeze(deps, { channelId: b.channelId, userId: ALICE, scope: service, reason: 'z' });
+      await endFreezesOfEndedIncidents(deps);
+      assert.equal((await checkFreeze(deps, service)).verdict.frozen, true);
+      assert.equal(
+        (
+          await deps.freezes.endOfEndedIncident(b.id, { by: 'x', at: at(99) }, () => ({
+            occurredAt: at(99),
+            kind: 'freeze_ended',
+            actorId: null,
+            text: 'x',
+          }))
+        ).length,
+        0,
+        'an active incident ends nothing',
+      );
+      await resolveIn(deps, b);
+    });
+
+    test("escalating to SEV1 voids the incident's overrides given for its earlier freeze", async () => {
+      const { deps } = setup(env.db());
+      const service = `void-${randomUUID().slice(0, 6)}`;
+      const incident = await anIncidentIn(deps, { severity: 'SEV3' });
+      await startFreeze(deps, { channelId: incident.channelId, userId: ALICE, scope: service, reason: 'x' });
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service, reason: 'fix' });
+      assert.equal((await deps.freezes.nextOverrides(service))?.length, 1);
+      await changeSeverity(deps, { channelId: incident.channelId, userId: ALICE, severity: 'SEV1', reason: null });
+      assert.equal(await deps.freezes.nextOverrides(service), null, 'given before the SEV1 freeze');
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'rejected');
+      await overrideFreeze(deps, { channelId: incident.channelId, userId: ALICE, service, reason: 'sev1 fix' });
+      assert.equal((await reviewDeployment(deps, aDeployment({ repository: `acme/${service}` }))).state, 'approved');
       await resolveIn(deps, incident);
     });
 

@@ -6,6 +6,7 @@ import type { Notice } from '../../ports/chat-platform.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { commitChange, decidedBy, type NoticeTarget } from '../commit-change.ts';
 import { incidentInChannel } from '../access.ts';
+import { endFreezesOfEndedIncident } from '../freeze/after-commit.ts';
 
 /** `/incident reopen [reason]`: the explicit way back from resolved or closed to investigating. */
 export async function reopenIncident(
@@ -21,6 +22,9 @@ export async function reopenIncident(
   }
   assertCanCommand(incident, input.userId, 'reopen the incident');
   assertTransition(incident.status, 'INVESTIGATING', { reopen: true });
+  // Reopening does not bring back the freezes the resolve ended: any still open (the resolve's hook
+  // did not run, and the background sweep has not yet) are ended first, on the record.
+  await endFreezesOfEndedIncident(deps, incident, null);
   const now = deps.clock.now();
   const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map(
     (to) => ({
