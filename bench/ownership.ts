@@ -4,9 +4,10 @@
 //     and users, validated with @backstage/catalog-model: time and heap growth;
 //   - POST /changes: BENCH_OWN_CHANGES changes (default 2,000), 20 at a time: changes per second,
 //     and the answer time p50/p99;
-//   - GET /api/freeze with 20 freezes in force (one SEV1 and manual ones) over those changes: p50/p99
-//     of BENCH_OWN_CHECKS checks (default 1,000), 20 at a time;
-//   - a signed GitHub deployment_status webhook: p50/p99 of 200.
+//   - a signed GitHub deployment_status webhook: p50/p99 of 200 (both with no freeze in force);
+//   - then, with 20 freezes in force (one SEV1 and manual ones): GET /api/freeze, p50/p99 of
+//     BENCH_OWN_CHECKS checks (default 1,000), 20 at a time; and BENCH_OWN_FLAGGED changes (200)
+//     posted during them, each flagged on the freezing incidents' timelines.
 // On embedded PGlite, and with BENCH_DATABASE_URL also on a scratch database of that server. The
 // requests come from this process (node:http keep-alive off), so the figures include the client's
 // share of the two cores. Prints a table; no targets are asserted.
@@ -24,6 +25,7 @@ const SERVICES = Number(process.env.BENCH_OWN_SERVICES ?? 2000);
 const CHANGES = Number(process.env.BENCH_OWN_CHANGES ?? 2000);
 const CHECKS = Number(process.env.BENCH_OWN_CHECKS ?? 1000);
 const CONC = 20;
+const FLAGGED = Number(process.env.BENCH_OWN_FLAGGED ?? 200);
 const TOKEN = 'bench-change-events-token-0123456789';
 const SECRET = 'bench-github-webhook-secret';
 
@@ -152,6 +154,51 @@ async function runOn(name: string, databaseUrl: string | null): Promise<void> {
     });
     const url = app.url;
     const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const now = Date.now();
+    const post = await timed(CHANGES, CONC, async (i) => {
+      const res = await fetch(`${url}/changes`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          id: `bench-${i}`,
+          service: `service-${(i * 7919) % SERVICES}`,
+          summary: `Deploy ${i}`,
+          version: `v1.${i}`,
+          author: 'bench',
+          approvers: ['reviewer'],
+          occurred_at: new Date(now - (CHANGES - i) * 1000).toISOString(),
+        }),
+      });
+      await expectStatus(res, 201);
+    });
+    rows.push([
+      `POST /changes, no freeze (${name})`,
+      `${CHANGES} changes, ${CONC} at a time`,
+      `p50 ${ms(pct(post.times, 50))}, p99 ${ms(pct(post.times, 99))}`,
+      `${(CHANGES / post.seconds).toFixed(0)} changes/s`,
+    ]);
+
+    const hook = await timed(200, 10, async (i) => {
+      const body = JSON.stringify(deploymentStatus(i));
+      const res = await fetch(`${url}/github/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'deployment_status',
+          'x-github-delivery': randomUUID(),
+          'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+        },
+        body,
+      });
+      await expectStatus(res, 200, 201, 202);
+    });
+    await app.bot.idle();
+    rows.push([
+      `GitHub deployment_status, no freeze (${name})`,
+      '200 signed webhooks, 10 at a time',
+      `p50 ${ms(pct(hook.times, 50))}, p99 ${ms(pct(hook.times, 99))}`,
+      `${(200 / hook.seconds).toFixed(0)} webhooks/s`,
+    ]);
     // Freezes in force: a SEV1 (every service) and 19 manual ones, declared and frozen through Slack.
     await app.command('declare sev1 Bench SEV1 freeze --service=service-0', {
       responseUrl: slack.responseUrl('bench'),
@@ -180,30 +227,6 @@ async function runOn(name: string, databaseUrl: string | null): Promise<void> {
     }
     await app.bot.idle();
 
-    const now = Date.now();
-    const post = await timed(CHANGES, CONC, async (i) => {
-      const res = await fetch(`${url}/changes`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({
-          id: `bench-${i}`,
-          service: `service-${(i * 7919) % SERVICES}`,
-          summary: `Deploy ${i}`,
-          version: `v1.${i}`,
-          author: 'bench',
-          approvers: ['reviewer'],
-          occurred_at: new Date(now - (CHANGES - i) * 1000).toISOString(),
-        }),
-      });
-      await expectStatus(res, 201);
-    });
-    rows.push([
-      `POST /changes (${name})`,
-      `${CHANGES} changes, ${CONC} at a time`,
-      `p50 ${ms(pct(post.times, 50))}, p99 ${ms(pct(post.times, 99))}`,
-      `${(CHANGES / post.seconds).toFixed(0)} changes/s`,
-    ]);
-
     let frozen = 0;
     const check = await timed(CHECKS, CONC, async (i) => {
       const res = await fetch(`${url}/api/freeze?service=service-${(i * 31) % SERVICES}`, { headers: auth });
@@ -218,26 +241,27 @@ async function runOn(name: string, databaseUrl: string | null): Promise<void> {
       `${(CHECKS / check.seconds).toFixed(0)} checks/s`,
     ]);
 
-    const hook = await timed(200, 10, async (i) => {
-      const body = JSON.stringify(deploymentStatus(i));
-      const res = await fetch(`${url}/github/webhook`, {
+    // Changes that land during the freezes: each is flagged on the freezing incidents' timelines
+    // (the SEV1 freezes every service) and its channels are told.
+    const during = await timed(FLAGGED, CONC, async (i) => {
+      const res = await fetch(`${url}/changes`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'deployment_status',
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-        },
-        body,
+        headers: auth,
+        body: JSON.stringify({
+          id: `bench-frozen-${i}`,
+          service: `service-${(i * 13) % SERVICES}`,
+          summary: `Deploy during the freeze ${i}`,
+          environment: 'production',
+        }),
       });
-      await expectStatus(res, 200, 201, 202);
+      await expectStatus(res, 201);
     });
     await app.bot.idle();
     rows.push([
-      `GitHub deployment_status (${name})`,
-      '200 signed webhooks, 10 at a time',
-      `p50 ${ms(pct(hook.times, 50))}, p99 ${ms(pct(hook.times, 99))}`,
-      `${(200 / hook.seconds).toFixed(0)} webhooks/s`,
+      `POST /changes, flagged (${name})`,
+      `${FLAGGED} changes during the freezes, ${CONC} at a time`,
+      `p50 ${ms(pct(during.times, 50))}, p99 ${ms(pct(during.times, 99))}`,
+      `${(FLAGGED / during.seconds).toFixed(0)} changes/s`,
     ]);
   } finally {
     await app?.stop();
