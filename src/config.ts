@@ -26,6 +26,19 @@ const channelId = z
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** A comma-separated list (blank entries dropped; unset is empty), each entry checked by `list`. */
+const commaList = <T>(list: z.ZodType<T, string[]>) =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(list);
+
 /** `true` or `false` (any case; blank is unset), as a boolean. */
 const booleanSetting = (fallback: boolean) =>
   z
@@ -94,22 +107,13 @@ export const configSchema = z
     /** Signing secret of the PagerDuty v3 webhook subscription; without it POST /pagerduty/webhook answers 404. */
     PAGERDUTY_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook signing secret' })),
     /** PagerDuty service IDs whose high-urgency incidents declare an incident here, comma-separated. */
-    PAGERDUTY_AUTO_DECLARE_SERVICES: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^P[A-Z0-9]{5,}$/, { message: 'must list PagerDuty service IDs such as PABC123, comma-separated' }),
-        ),
+    PAGERDUTY_AUTO_DECLARE_SERVICES: commaList(
+      z.array(
+        z
+          .string()
+          .regex(/^P[A-Z0-9]{5,}$/, { message: 'must list PagerDuty service IDs such as PABC123, comma-separated' }),
       ),
+    ),
     /** The PagerDuty user the bot acts as when the Slack user's email is unknown. */
     PAGERDUTY_FROM_EMAIL: optional(z.email({ message: 'must be an email address' })),
     /** The PagerDuty service through which a person (`/incident page @user`) is paged. */
@@ -159,24 +163,15 @@ export const configSchema = z
      * GitHub owners (organisations or users) whose repositories' webhooks are taken, comma-separated;
      * unset: any owner the App is installed on. Others are answered 202 ignored and nothing is stored.
      */
-    GITHUB_ALLOWED_OWNERS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z
-          .array(
-            z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
-              message: 'must list GitHub owners (organisation or user logins such as acme), comma-separated',
-            }),
-          )
-          .max(100, { message: 'can list at most 100 owners' }),
-      ),
+    GITHUB_ALLOWED_OWNERS: commaList(
+      z
+        .array(
+          z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
+            message: 'must list GitHub owners (organisation or user logins such as acme), comma-separated',
+          }),
+        )
+        .max(100, { message: 'can list at most 100 owners' }),
+    ),
     /** The service catalog as files: a catalog-info.yaml (or .json), or a folder of them read recursively. */
     CATALOG_PATH: optional(z.string().max(4096, { message: 'is too long to be a path' })),
     /** The service catalog from a Backstage instance's catalog API (https://backstage.example.org). */
@@ -240,22 +235,13 @@ export const configSchema = z
     /** Per team or schedule (by PagerDuty name): `Platform=Mon-Fri 08:00-16:00; Pharmacy=Mon-Sun 07:00-19:00`. */
     ONCALL_TEAM_WORKING_HOURS: z.string().default('').pipe(parsedWith(parseTeamWorkingHours)),
     /** Slack members (U…) who see the on-call load in the App Home tab, comma-separated. */
-    ONCALL_LEADS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }),
-        ),
+    ONCALL_LEADS: commaList(
+      z.array(
+        z
+          .string()
+          .regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }),
       ),
+    ),
     /** Seconds between background retries of incidents whose set-up failed or was cut short (a crash, a Slack outage). */
     PROVISION_RETRY_SECONDS: secondsSetting(1, 3600, 30),
     /**
