@@ -5,25 +5,11 @@ import { describe, test } from 'node:test';
 import type { CatalogContents } from '../../src/catalog/entities.ts';
 import { RefreshingCatalog } from '../../src/catalog/refreshing-catalog.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { CatalogService } from '../../src/domain/catalog.ts';
 import { catalogFromConfig } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { catalogService } from '../support/catalog.ts';
 
-const service = (name: string): CatalogService => ({
-  ref: `component:default/${name}`,
-  kind: 'Component',
-  name,
-  title: null,
-  description: null,
-  owner: null,
-  ownerName: null,
-  system: null,
-  pagerDutyServiceId: null,
-  slackChannel: null,
-  clinicalCriticality: null,
-  githubProjectSlug: null,
-  links: [],
-});
+const service = (name: string) => catalogService(name);
 const contents = (names: string[], problems: CatalogContents['problems'] = []): CatalogContents => ({
   services: names.map(service),
   groups: [],

@@ -15,23 +15,10 @@ import {
 } from '../../src/domain/catalog.ts';
 import { patientFacingPreset, resolveDeclaredService, unknownServiceError } from '../../src/domain/declared-service.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { catalogOf, catalogService } from '../support/catalog.ts';
 
-const service = (name: string, title: string | null = null): CatalogService => ({
-  ref: `component:default/${name}`,
-  kind: 'Component',
-  name,
-  title,
-  description: null,
-  owner: null,
-  ownerName: null,
-  system: null,
-  pagerDutyServiceId: null,
-  slackChannel: null,
-  clinicalCriticality: null,
-  githubProjectSlug: null,
-  links: [],
-});
-const catalog = (services: CatalogService[]): CatalogSnapshot => ({ ...EMPTY_CATALOG, source: 'file', services });
+const service = (name: string, title: string | null = null) => catalogService(name, { title });
+const catalog = (services: CatalogService[]) => catalogOf(...services);
 
 describe('serviceNamed and suggestServices', () => {
   const c = catalog([service('ehr-api', 'EHR API'), service('lab-results', 'Lab results'), service('pharmacy')]);

@@ -7,14 +7,8 @@ import { before, beforeEach, describe, test } from 'node:test';
 import { payloadValidator } from '../../src/github/webhook-route.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { useTestBot, type TestBot } from '../support/bot.ts';
-import {
-  catalogOf,
-  catalogService,
-  deploymentStatusPayload,
-  FakeCodeHost,
-  pullRequestClosedPayload,
-  signGitHub,
-} from '../support/changes.ts';
+import { deploymentStatusPayload, FakeCodeHost, pullRequestClosedPayload, signGitHub } from '../support/changes.ts';
+import { catalogOf, catalogService } from '../support/catalog.ts';
 import { testDatabases } from '../support/databases.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
 

@@ -9,7 +9,7 @@ import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { showGuardrailReport } from '../../src/services/review/show-guardrail-report.ts';
 import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { catalogOf } from '../support/changes.ts';
+import { catalogOf } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';

@@ -8,7 +8,7 @@ import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { recordChange, type ReceivedChange } from '../../src/services/changes/record-change.ts';
 import { deployedService } from '../../src/services/freeze/freeze-helpers.ts';
 import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
-import { catalogOf, catalogService } from '../support/changes.ts';
+import { catalogOf, catalogService } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';

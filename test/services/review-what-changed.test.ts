@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { publicReviewOf, reviewOf } from '../../src/services/review/review-of.ts';
-import { catalogOf, catalogService } from '../support/changes.ts';
+import { catalogOf, catalogService } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';

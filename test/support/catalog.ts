@@ -1,15 +1,17 @@
-// Service catalogs for tests: a service with sensible defaults, and a configured snapshot of some.
+// Service catalogs for tests: a catalog service with what a test does not care about left empty (or
+// owned by the platform group), and a configured, read snapshot of some.
 import { EMPTY_CATALOG, type CatalogService, type CatalogSnapshot } from '../../src/domain/catalog.ts';
 
-/** A Component owned by the platform group, with nothing else set unless given. */
-export function aService(o: Partial<CatalogService> & Pick<CatalogService, 'name'>): CatalogService {
+/** A catalog Component (or System) with what the tests do not care about left empty. */
+export function catalogService(name: string, o: Partial<CatalogService> = {}): CatalogService {
   return {
-    ref: `component:default/${o.name}`,
+    ref: `${(o.kind ?? 'Component').toLowerCase()}:default/${name}`,
     kind: 'Component',
+    name,
     title: null,
     description: null,
-    owner: 'group:default/platform',
-    ownerName: 'Platform team',
+    owner: null,
+    ownerName: null,
     system: null,
     pagerDutyServiceId: null,
     slackChannel: null,
@@ -18,6 +20,11 @@ export function aService(o: Partial<CatalogService> & Pick<CatalogService, 'name
     links: [],
     ...o,
   };
+}
+
+/** A Component owned by the platform group, with nothing else set unless given. */
+export function aService(o: Partial<CatalogService> & Pick<CatalogService, 'name'>): CatalogService {
+  return catalogService(o.name, { owner: 'group:default/platform', ownerName: 'Platform team', ...o });
 }
 
 /** A catalog read from files, of these services. */

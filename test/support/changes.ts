@@ -1,35 +1,9 @@
-// Change events for tests: catalog services, GitHub webhook payloads made from GitHub's official
+// Change events for tests (catalog services: ./catalog.ts): GitHub webhook payloads made from GitHub's official
 // examples (test/fixtures/github/, from octokit/webhooks, MIT), signed deliveries, and a fake code host.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { CatalogService, CatalogSnapshot } from '../../src/domain/catalog.ts';
-import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import type { Approval, CodeHost } from '../../src/ports/code-host.ts';
 import { CodeHostUnavailable } from '../../src/ports/code-host.ts';
-
-/** A catalog Component (or System) with what the tests do not care about left empty. */
-export function catalogService(name: string, o: Partial<CatalogService> = {}): CatalogService {
-  return {
-    ref: `${(o.kind ?? 'Component').toLowerCase()}:default/${name}`,
-    kind: 'Component',
-    name,
-    title: null,
-    description: null,
-    owner: null,
-    ownerName: null,
-    system: null,
-    pagerDutyServiceId: null,
-    slackChannel: null,
-    clinicalCriticality: null,
-    githubProjectSlug: null,
-    links: [],
-    ...o,
-  };
-}
-
-export function catalogOf(...services: CatalogService[]): CatalogSnapshot {
-  return { ...EMPTY_CATALOG, source: 'file', services, loadedAt: new Date('2026-12-01T00:00:00Z') };
-}
 
 const fixture = (file: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/github/${file}`, import.meta.url), 'utf8')) as Record<string, any>;
