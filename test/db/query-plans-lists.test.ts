@@ -19,6 +19,7 @@ import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { showService } from '../../src/services/catalog/show-service.ts';
 import { TestClock, testDeps } from '../support/deps.ts';
+import { catalogService } from '../support/catalog.ts';
 
 const WATCHED = new Set(['incident', 'action_item', 'timeline_entry', 'change_event']);
 const now = new Date('2026-11-24T14:00:00Z');
@@ -182,21 +183,11 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
   });
 
   test('/incident service: its incidents, counted, and the open items of its incidents or its team', async () => {
-    const service = {
-      ref: 'component:default/service-8',
-      kind: 'Component' as const,
-      name: 'service-8',
+    const service = catalogService('service-8', {
       title: 'Service Eight',
-      description: null,
       owner: 'group:default/team-8',
       ownerName: 'Team 8',
-      system: null,
-      pagerDutyServiceId: null,
-      slackChannel: null,
-      clinicalCriticality: null,
-      githubProjectSlug: null,
-      links: [],
-    };
+    });
     const d = testDeps({
       store: new PrismaIncidentStore(prisma),
       reviews: new PrismaReviewStore(prisma),

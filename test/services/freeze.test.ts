@@ -29,6 +29,7 @@ import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
 import { RecordingCodeHost } from '../support/recording-code-host.ts';
+import { catalogService } from '../support/catalog.ts';
 
 const ALICE = 'UALICE'; // declares, so commands while no commander is set
 const BOB = 'UBOB';
@@ -37,24 +38,9 @@ const BROADCAST = 'CBROADCAST';
 const declaredAt = new Date('2026-12-05T10:00:00Z');
 const at = (minutes: number) => new Date(declaredAt.getTime() + minutes * 60_000);
 
-function aService(name: string, o: Partial<CatalogService> = {}): CatalogService {
-  return {
-    ref: `component:default/${name}`,
-    kind: 'Component',
-    name,
-    title: null,
-    description: null,
-    owner: 'group:default/platform',
-    ownerName: 'Platform',
-    system: null,
-    pagerDutyServiceId: null,
-    slackChannel: null,
-    clinicalCriticality: null,
-    githubProjectSlug: null,
-    links: [],
-    ...o,
-  };
-}
+/** A Component owned by the platform group. */
+const aService = (name: string, o: Partial<CatalogService> = {}) =>
+  catalogService(name, { owner: 'group:default/platform', ownerName: 'Platform', ...o });
 
 const CATALOG: CatalogSnapshot = {
   ...EMPTY_CATALOG,
