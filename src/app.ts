@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { openBotDatabase } from './db/open-bot-database.ts';
 import { PrismaIncidentStore } from './db/prisma-incident-store.ts';
+import { PrismaTrackerLinkStore } from './db/prisma-tracker-links.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
 import { PrismaAuditTrail } from './db/prisma-audit-trail.ts';
@@ -101,6 +102,10 @@ export interface StartOptions {
   database?: Promise<Database>;
   /** Replaces the service catalog of CATALOG_PATH or BACKSTAGE_URL (tests). */
   catalog?: ServiceCatalog;
+  /** Replaces the trackers of the GitHub App and JIRA_* (tests). */
+  trackers?: ServiceDeps['trackers'];
+  /** ms between tracker sync sweeps (default 30 s); 0 turns the timer off. */
+  trackerSyncEveryMs?: number;
 }
 
 const authTestAnswer = z.object({
@@ -135,6 +140,14 @@ export async function logSlackIdentity(client: { auth: { test(): Promise<unknown
   } catch (err) {
     logger.warn({ err }, 'could not ask Slack who the bot is (auth.test): check SLACK_BOT_TOKEN and SLACK_API_URL');
   }
+}
+
+/** The trackers action items are opened in: GitHub Issues when the GitHub App is configured, Jira when JIRA_* are. */
+export function trackersFromConfig(config: Config): ServiceDeps['trackers'] {
+  const trackers: { -readonly [K in keyof ServiceDeps['trackers']]: ServiceDeps['trackers'][K] } = {};
+  // The adapters are added by src/trackers/ (github-issues.ts, jira.ts).
+  void config;
+  return trackers;
 }
 
 /** The PagerDuty adapter, when a token is configured. */
@@ -230,9 +243,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   await refreshingCatalog?.start();
   const catalog: ServiceCatalog = opts.catalog ?? refreshingCatalog ?? staticCatalog(EMPTY_CATALOG);
   // Everything the use cases need but the reminder queue, which is started with these.
+  const reviews = new PrismaReviewStore(db.prisma);
   const core: Omit<ServiceDeps, 'reminders'> = {
     store,
-    reviews: new PrismaReviewStore(db.prisma),
+    reviews,
     chat: new SlackChatPlatform(slackClient, config.TZ_DEFAULT, clock, responseUrls),
     clock,
     logger,
@@ -260,6 +274,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
             apiUrl: config.GITHUB_API_URL,
           })
         : null),
+    trackers: opts.trackers ?? trackersFromConfig(config),
+    trackerLinks: new PrismaTrackerLinkStore(db.prisma, reviews),
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
     settings: {
@@ -278,6 +294,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         commanderMinutes: config.REMINDER_COMMANDER_MINUTES,
       },
       freezeEnvironments: config.FREEZE_ENVIRONMENTS,
+      actionTracker: config.ACTION_TRACKER ?? null,
     },
   };
   const intake = new PgDeclarationIntake(db.pool);

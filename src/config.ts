@@ -5,6 +5,7 @@ import { AppError } from './domain/errors.ts';
 import { parseTeamWorkingHours, parseWorkingHours } from './domain/working-hours.ts';
 import { parseSigningKey, parseVerifyKey } from './domain/audit-checkpoint.ts';
 import { COMMANDER_NUDGE_MINUTES, parseCommanderCadence, parseUpdateCadence } from './domain/reminders.ts';
+import { parseTrackerTarget } from './domain/trackers.ts';
 
 /** A domain parser as a zod transform: its AppError becomes the variable's message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -208,6 +209,42 @@ export const configSchema = z
       .url({ message: 'must be a URL' })
       .refine((v) => /^https?:\/\//.test(v), { message: 'must be an http or https URL' })
       .default('https://api.github.com'),
+    /** Jira Cloud (https://your-site.atlassian.net): with JIRA_EMAIL and JIRA_API_TOKEN, action items can be opened as Jira issues. */
+    JIRA_BASE_URL: optional(
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://acme.atlassian.net' })
+        .transform((v) => v.replace(/\/+$/, '')),
+    ),
+    /** The Atlassian account the bot acts as in Jira (its email), for basic auth with JIRA_API_TOKEN. */
+    JIRA_EMAIL: optional(z.email({ message: 'must be the email of the Atlassian account the bot acts as' })),
+    /** An API token of that account (id.atlassian.com › Security › API tokens). */
+    JIRA_API_TOKEN: optional(
+      z
+        .string()
+        .min(8, { message: 'is too short to be an API token' })
+        .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+    ),
+    /** Secret of the Jira webhook (System › WebHooks › Secret); without it POST /jira/webhook answers 404. */
+    JIRA_WEBHOOK_SECRET: optional(z.string().min(8, { message: 'is too short to be a webhook secret' })),
+    /** The issue type action items are opened as in Jira. */
+    JIRA_ISSUE_TYPE: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60, { message: 'is too long to be an issue type name' })
+      .default('Task'),
+    /**
+     * Where an action item's issue goes when neither its service nor its team names a tracker in the
+     * catalog: `github:owner/repo` or `jira:PROJECT`. Unset: such items stay in Slack only.
+     */
+    ACTION_TRACKER: z.preprocess(
+      blankIsUnset,
+      parsedWith((text) => {
+        const t = parseTrackerTarget(text);
+        if (!t) throw new AppError('must be github:owner/repo or jira:PROJECTKEY, e.g. jira:OPS');
+        return t;
+      }).optional(),
+    ),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })),
     /** The database owner's URL, for migrations; DATABASE_URL is then the bot's least-privileged role. */
     MIGRATION_DATABASE_URL: optional(
@@ -319,6 +356,28 @@ export const configSchema = z
         path: [c.GITHUB_APP_ID ? 'GITHUB_APP_PRIVATE_KEY' : 'GITHUB_APP_ID'],
         message:
           'is required when the other of GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY is set (the GitHub App is both)',
+      });
+    }
+    const jira = [c.JIRA_BASE_URL, c.JIRA_EMAIL, c.JIRA_API_TOKEN];
+    if (jira.some(Boolean) && !jira.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [!c.JIRA_BASE_URL ? 'JIRA_BASE_URL' : !c.JIRA_EMAIL ? 'JIRA_EMAIL' : 'JIRA_API_TOKEN'],
+        message: 'is required when any of JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN is set (Jira needs all three)',
+      });
+    }
+    if (c.ACTION_TRACKER?.tracker === 'jira' && !c.JIRA_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ACTION_TRACKER'],
+        message: 'names Jira, which is not configured (JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN)',
+      });
+    }
+    if (c.ACTION_TRACKER?.tracker === 'github' && !c.GITHUB_APP_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ACTION_TRACKER'],
+        message: 'names GitHub, whose App is not configured (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY)',
       });
     }
     if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {

@@ -86,6 +86,10 @@ const PAGERDUTY_SERVICE_ID = /^P[A-Z0-9]{5,}$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
 /** A Slack channel name: lower-case letters, digits, `-`, `_` and `.`, at most 80. */
 const CHANNEL_NAME = /^#?([a-z0-9][a-z0-9._-]{0,79})$/;
+/** Jira's default project key rule (any case here; stored in capitals). */
+const JIRA_PROJECT_KEY = /^[A-Za-z][A-Za-z0-9_]{0,9}$/;
+/** GitHub logins: letters, digits and single hyphens, at most 39. */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const PROJECT_SLUG = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 
 /** Backstage's messages end with a pointer to its file-format ADR: the first sentence is enough. */
@@ -347,6 +351,23 @@ class AnnotationReader {
     if (value === null) return null;
     return PROJECT_SLUG.test(value) ? value : this.wrong(key, value, 'a GitHub repository such as acme/ehr-api');
   }
+
+  /** Jira project keys: a capital letter, then capitals, digits or underscores (Jira's default rule), stored in capitals. */
+  jiraProjectKey(): string | null {
+    const key = ANNOTATIONS.jiraProjectKey;
+    const value = this.raw(key);
+    if (value === null) return null;
+    return JIRA_PROJECT_KEY.test(value)
+      ? value.toUpperCase()
+      : this.wrong(key, value, 'a Jira project key such as OPS');
+  }
+
+  githubUserLogin(): string | null {
+    const key = ANNOTATIONS.githubUserLogin;
+    const value = this.raw(key);
+    if (value === null) return null;
+    return GITHUB_LOGIN.test(value) ? value : this.wrong(key, value, 'a GitHub login such as octocat');
+  }
 }
 
 function linksOf(v: Valid, problems: CatalogProblem[]): CatalogLink[] {
@@ -427,7 +448,14 @@ export async function buildCatalog(
       ref: v.ref,
       name: v.entity.metadata.name,
       title: stringField(v.entity.metadata, 'title'),
-      slackChannel: new AnnotationReader(v, problems).slackChannel(),
+      ...(() => {
+        const annotations = new AnnotationReader(v, problems);
+        return {
+          slackChannel: annotations.slackChannel(),
+          githubProjectSlug: annotations.githubProjectSlug(),
+          jiraProjectKey: annotations.jiraProjectKey(),
+        };
+      })(),
     }));
   const users: CatalogUser[] = valid
     .filter((v) => v.kind === 'User')
@@ -440,7 +468,12 @@ export async function buildCatalog(
           message: about(v.ref, `spec.profile.email \`${clip(email, 80)}\` is not an email address: it was ignored`),
         });
       }
-      return { ref: v.ref, name: v.entity.metadata.name, email: ok ? email : null };
+      return {
+        ref: v.ref,
+        name: v.entity.metadata.name,
+        email: ok ? email : null,
+        githubLogin: new AnnotationReader(v, problems).githubUserLogin(),
+      };
     });
   const groupByRef = new Map(groups.map((g) => [g.ref, g]));
   const userByRef = new Map(users.map((u) => [u.ref, u]));
@@ -492,6 +525,7 @@ export async function buildCatalog(
       slackChannel: annotations.slackChannel() ?? group?.slackChannel ?? null,
       clinicalCriticality: annotations.clinicalCriticality(),
       githubProjectSlug: annotations.githubProjectSlug(),
+      jiraProjectKey: annotations.jiraProjectKey(),
       links: linksOf(v, problems),
     });
   }

@@ -6,6 +6,7 @@ import {
   type BacklogCursor,
   type NewActionItem,
 } from '../domain/action-items.ts';
+import { TRACKER_NAMES } from '../domain/trackers.ts';
 import type { GuardrailFigures } from '../domain/guardrail-report.ts';
 import {
   CHANGE_FAILURE_WINDOW_HOURS,
@@ -33,7 +34,10 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { audited, auditedTransaction } from './audited.ts';
 import { nextNumber } from './numbering.ts';
 
-const withIncident = { incident: { select: { number: true, title: true, isPrivate: true, channelId: true } } } as const;
+const withIncident = {
+  incident: { select: { number: true, title: true, isPrivate: true, channelId: true } },
+  trackerLink: { select: { state: true, tracker: true, target: true, issueKey: true, issueUrl: true } },
+} as const;
 type ActionRow = Prisma.ActionItemGetPayload<{ include: typeof withIncident }>;
 type ReviewRow = Prisma.IncidentReviewGetPayload<object>;
 
@@ -64,7 +68,27 @@ function toActionItem(r: ActionRow): ActionItem {
     snoozedUntil: toDay(r.snoozedUntil),
     dueRemindedAt: r.dueRemindedAt,
     overdueRemindedAt: r.overdueRemindedAt,
+    tracker: trackerOf(r.trackerLink),
   };
+}
+
+/** What listings show of the item's tracker issue: being created, or linked; null when it has none (yet). */
+function trackerOf(l: ActionRow['trackerLink']): ActionItem['tracker'] {
+  if (!l || (l.state !== 'pending' && l.state !== 'linked')) return null;
+  if (l.tracker !== 'github' && l.tracker !== 'jira') return null;
+  return {
+    tracker: l.tracker,
+    target: l.target ?? '',
+    state: l.state,
+    key: l.state === 'linked' ? l.issueKey : null,
+    url: l.state === 'linked' ? l.issueUrl : null,
+  };
+}
+
+/** ` in GitHub (acme/ops#12) by octocat`: where a change made in a tracker was made. */
+function viaText(change: ActionChange): string {
+  if (!change.via) return '';
+  return ` in ${TRACKER_NAMES[change.via.tracker]} (${change.via.key}) by ${change.via.actor}`;
 }
 
 function toReview(r: ReviewRow): StoredReview {
@@ -262,6 +286,12 @@ export class PrismaReviewStore implements ReviewStore {
     return auditedTransaction(this.prisma, (tx) => createActionItem(tx, incidentId, item, change));
   }
 
+  async actionItemsById(ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.actionItem.findMany({ where: { id: { in: [...ids] } }, include: withIncident });
+    return rows.map(toActionItem);
+  }
+
   async findActionItem(id: string) {
     const row = await this.prisma.actionItem.findUnique({ where: { id }, include: withIncident });
     return row ? toActionItem(row) : null;
@@ -320,6 +350,7 @@ export class PrismaReviewStore implements ReviewStore {
     change: ActionChange,
     entry: (item: ActionItem) => { kind: string; text: string; data?: Prisma.InputJsonObject },
     guard?: ActionGuard,
+    from: ActionStatus = 'open',
   ): Promise<ActionItem | null> {
     const by = change.by;
     const decidedOn: Prisma.ActionItemWhereInput = guard
@@ -337,7 +368,7 @@ export class PrismaReviewStore implements ReviewStore {
         }
       : {};
     return auditedTransaction(this.prisma, async (tx) => {
-      const { count } = await tx.actionItem.updateMany({ where: { id, status: 'open', ...decidedOn }, data });
+      const { count } = await tx.actionItem.updateMany({ where: { id, status: from, ...decidedOn }, data });
       if (count !== 1) return null;
       const item = toActionItem(await tx.actionItem.findUniqueOrThrow({ where: { id }, include: withIncident }));
       const e = entry(item);
@@ -347,8 +378,15 @@ export class PrismaReviewStore implements ReviewStore {
           occurredAt: change.at,
           actorId: change.by,
           kind: e.kind,
-          text: e.text,
-          data: { actionItemId: id, number: item.number, ...e.data },
+          text: `${e.text}${viaText(change)}`,
+          data: {
+            actionItemId: id,
+            number: item.number,
+            ...e.data,
+            ...(change.via
+              ? { via: { tracker: change.via.tracker, key: change.via.key, actor: change.via.actor } }
+              : {}),
+          },
         },
       });
       return item;
@@ -379,6 +417,30 @@ export class PrismaReviewStore implements ReviewStore {
         data: { ownerId },
       }),
       guard,
+    );
+  }
+
+  reopenActionItem(id: string, change: ActionChange, guard?: ActionGuard) {
+    return this.changeOpen(
+      id,
+      { status: 'open', completedAt: null, completedBy: null, dueRemindedAt: null, overdueRemindedAt: null },
+      change,
+      (item) => ({ kind: 'action_item_reopened', text: `Action item ${actionRef(item)} reopened: ${item.text}` }),
+      guard,
+      'done',
+    );
+  }
+
+  redateActionItem(id: string, due: string | null, change: ActionChange) {
+    return this.changeOpen(
+      id,
+      { due: due === null ? null : toDate(due), dueRemindedAt: null, overdueRemindedAt: null },
+      change,
+      (item) => ({
+        kind: 'action_item_redated',
+        text: `Action item ${actionRef(item)} ${due === null ? 'has no due date now' : `due ${due}`}`,
+        data: { due },
+      }),
     );
   }
 

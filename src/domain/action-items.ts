@@ -2,6 +2,7 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
 import { AppError } from './errors.ts';
+import type { ActionItemTracker } from './trackers.ts';
 import {
   ACTION_CATEGORIES,
   ACTION_PRIORITIES,
@@ -43,6 +44,8 @@ export interface ActionItem {
   dueRemindedAt: Date | null;
   /** When the owner was last told the item is overdue (weekly). */
   overdueRemindedAt: Date | null;
+  /** Its issue in the team's tracker (GitHub, Jira): being created, or linked; null when it lives in Slack only. */
+  tracker: ActionItemTracker | null;
 }
 
 /** A new action item, as a command or the review form gives it (validated). */

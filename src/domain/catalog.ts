@@ -12,6 +12,10 @@ export const ANNOTATIONS = {
   clinicalCriticality: 'incident-bot/clinical-criticality',
   /** The GitHub repository (owner/repo) whose deployments and pull requests are the service's changes. */
   githubProjectSlug: 'github.com/project-slug',
+  /** The Jira project (key, e.g. OPS) where the service's or team's action items are opened as issues. */
+  jiraProjectKey: 'jira/project-key',
+  /** A User's GitHub login (Backstage's GitHub org provider writes it): matches tracker users to Slack members by the User's email. */
+  githubUserLogin: 'github.com/user-login',
 } as const;
 
 export const CLINICAL_CRITICALITIES = ['patient-facing', 'clinical-support', 'none'] as const;
@@ -45,6 +49,8 @@ export interface CatalogService {
   slackChannel: string | null;
   clinicalCriticality: ClinicalCriticality | null;
   githubProjectSlug: string | null;
+  /** `jira/project-key`: the Jira project for its action items; null when none. */
+  jiraProjectKey: string | null;
   links: CatalogLink[];
 }
 
@@ -53,12 +59,18 @@ export interface CatalogGroup {
   name: string;
   title: string | null;
   slackChannel: string | null;
+  /** The team's repository for its action items (`github.com/project-slug` on the Group); null when none. */
+  githubProjectSlug: string | null;
+  /** The team's Jira project for its action items (`jira/project-key` on the Group); null when none. */
+  jiraProjectKey: string | null;
 }
 
 export interface CatalogUser {
   ref: string;
   name: string;
   email: string | null;
+  /** `github.com/user-login`: the person's GitHub login; null when none. */
+  githubLogin: string | null;
 }
 
 /** An entity the catalog could not use: where it came from and what is wrong, for the log and `/incident service`. */

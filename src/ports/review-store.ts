@@ -2,6 +2,7 @@ import type { ActionItem, BacklogCursor, NewActionItem } from '../domain/action-
 import type { GuardrailFigures } from '../domain/guardrail-report.ts';
 import type { ServiceDeliveryFigures, TeamActionFigures } from '../domain/delivery-metrics.ts';
 import type { ReviewInputDraft } from '../domain/review.ts';
+import type { TrackerKind } from '../domain/trackers.ts';
 
 /** What people added to a review, as stored (validated again with reviewInputSchema when read). */
 export interface StoredReview {
@@ -16,8 +17,11 @@ export interface StoredReview {
 
 /** A change to an action item and the line it puts on its incident's timeline, written together. */
 export interface ActionChange {
+  /** A Slack member, or (a change made in a tracker by someone with no Slack match) who, as the tracker names them. */
   by: string;
   at: Date;
+  /** Made in a tracker (its webhook): the timeline entry says where and who. */
+  via?: { tracker: TrackerKind; key: string; actor: string };
 }
 
 /**
@@ -89,6 +93,8 @@ export interface ReviewStore {
    */
   addActionItem(incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem>;
   findActionItem(id: string): Promise<ActionItem | null>;
+  /** These items (those that exist), in no particular order. */
+  actionItemsById(ids: readonly string[]): Promise<ActionItem[]>;
   /** Every item of an incident, oldest first. */
   actionItemsOf(incidentId: string): Promise<ActionItem[]>;
   listActionItems(query: ActionItemQuery): Promise<ActionItem[]>;
@@ -108,6 +114,10 @@ export interface ReviewStore {
     change: ActionChange,
     guard?: ActionGuard,
   ): Promise<ActionItem | null>;
+  /** Opens a done item again (its reminders start over); null when it is not done. */
+  reopenActionItem(id: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
+  /** A new due date for an open item (null: none; its reminders start over); null when it is not open. */
+  redateActionItem(id: string, due: string | null, change: ActionChange): Promise<ActionItem | null>;
   /** No reminders for an open item before `until` (YYYY-MM-DD); null when it is not open. */
   snoozeActionItem(id: string, until: string, change: ActionChange, guard?: ActionGuard): Promise<ActionItem | null>;
   /**

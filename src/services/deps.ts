@@ -16,6 +16,9 @@ import type { ServiceCatalog } from '../ports/service-catalog.ts';
 import type { ChangeLog } from '../ports/change-log.ts';
 import type { CodeHost } from '../ports/code-host.ts';
 import type { FreezeStore } from '../ports/freeze-store.ts';
+import type { IssueTracker } from '../ports/issue-tracker.ts';
+import type { TrackerLinkStore } from '../ports/tracker-links.ts';
+import type { TrackerKind, TrackerTarget } from '../domain/trackers.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -46,6 +49,12 @@ export interface ServiceDeps {
   freezes: FreezeStore;
   /** GitHub as a GitHub App (null when GITHUB_APP_ID is not set): approvals, deployment protection answers. */
   codeHost: CodeHost | null;
+  /** The teams' trackers action items are opened in (GitHub Issues through the GitHub App, Jira Cloud): those configured. */
+  trackers: Readonly<Partial<Record<TrackerKind, IssueTracker>>>;
+  /** Which tracker issue each action item has, and the webhook deliveries applied. */
+  trackerLinks: TrackerLinkStore;
+  /** Asks the tracker sync to run soon (after an item changed); absent: the background sweep gets to it. */
+  trackerSync?: { kick(): void };
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
   /**
@@ -84,6 +93,10 @@ export interface ServiceDeps {
     githubAllowedOwners?: readonly string[];
     /** How often update reminders and the commander nudge come (REMINDER_* settings); default DEFAULT_REMINDER_CADENCE. */
     reminderCadence?: ReminderCadence;
+    /** Where an item's issue goes when the catalog names no tracker for its service or team (ACTION_TRACKER); absent: Slack only. */
+    actionTracker?: TrackerTarget | null;
+    /** The bot's own address, for links back to an incident from a tracker issue (Slack's app_redirect when absent). */
+    slackTeamId?: string | null;
     /** The environments a change freeze protects (FREEZE_ENVIRONMENTS, lower case); default ['production']. */
     freezeEnvironments?: readonly string[];
   };

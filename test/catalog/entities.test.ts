@@ -113,9 +113,18 @@ describe('buildCatalog', () => {
       { url: 'https://docs.example.org/ehr', title: 'Docs', kind: 'other' },
     ]);
     assert.deepEqual(c.groups, [
-      { ref: 'group:default/platform', name: 'platform', title: 'Platform Team', slackChannel: '#platform' },
+      {
+        ref: 'group:default/platform',
+        name: 'platform',
+        title: 'Platform Team',
+        slackChannel: '#platform',
+        githubProjectSlug: null,
+        jiraProjectKey: null,
+      },
     ]);
-    assert.deepEqual(c.users, [{ ref: 'user:default/jane', name: 'jane', email: 'jane@example.org' }]);
+    assert.deepEqual(c.users, [
+      { ref: 'user:default/jane', name: 'jane', email: 'jane@example.org', githubLogin: null },
+    ]);
     const system = c.services.find((s) => s.name === 'ehr')!;
     assert.equal(system.kind, 'System');
     assert.equal(system.system, null);

@@ -60,6 +60,8 @@ describe('migrations', () => {
               'slack_delivery',
               'summary_redraw',
               'timeline_entry',
+              'tracker_delivery',
+              'tracker_link',
             ],
           );
         } finally {

@@ -71,6 +71,7 @@ function anItem(overrides: Partial<ActionItem> = {}): ActionItem {
     snoozedUntil: null,
     dueRemindedAt: null,
     overdueRemindedAt: null,
+    tracker: null,
     ...overrides,
   };
 }

@@ -389,6 +389,7 @@ test('the Next button carries the filter, how many were shown and the cursor; an
     snoozedUntil: null,
     dueRemindedAt: null,
     overdueRemindedAt: null,
+    tracker: null,
   } satisfies ActionItem;
   const msg = actionListMessage([item], { filter: 'team', today: TODAY, total: 30, shownBefore: 20, next: cursor });
   const blocks = msg.blocks as { type: string; text?: { text: string }; elements?: { value?: string }[] }[];

@@ -9,7 +9,7 @@ import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { showGuardrailReport } from '../../src/services/review/show-guardrail-report.ts';
 import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
-import { catalogOf } from '../support/catalog.ts';
+import { catalogGroup, catalogOf } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
@@ -140,7 +140,7 @@ for (const database of testDatabases()) {
     test('the report groups by owner then service, names owners by the catalog, and redacts service names', async () => {
       const catalog = staticCatalog({
         ...catalogOf(),
-        groups: [{ ref: 'group:default/platform', name: 'platform', title: 'Platform team', slackChannel: null }],
+        groups: [catalogGroup('platform', { title: 'Platform team' })],
       });
       const deps = testDeps({ db: env.db(), clock: new TestClock(now), catalog });
       const at = (h: number) => new Date(now.getTime() - h * HOUR);
@@ -195,7 +195,7 @@ for (const database of testDatabases()) {
       test('counted in SQL per team: open and overdue, named by the catalog, items without a team left out, at most 20 teams', async () => {
         const catalog = staticCatalog({
           ...catalogOf(),
-          groups: [{ ref: 'group:default/platform', name: 'platform', title: 'Platform team', slackChannel: null }],
+          groups: [catalogGroup('platform', { title: 'Platform team' })],
         });
         const deps = testDeps({ db: env.db(), clock: new TestClock(now), catalog });
         const open = await declare(deps, { service: 'ehr-api', at: new Date(now.getTime() - DAY) });

@@ -32,6 +32,7 @@ function item(n: number, ownerId: string): ActionItem {
     snoozedUntil: null,
     dueRemindedAt: null,
     overdueRemindedAt: null,
+    tracker: null,
   };
 }
 

@@ -37,6 +37,7 @@ const ehr: CatalogService = {
   slackChannel: 'C0PLAT123',
   clinicalCriticality: 'patient-facing',
   githubProjectSlug: 'acme/ehr-api',
+  jiraProjectKey: null,
   links: [
     { url: 'https://runbooks.example.org/ehr', title: 'EHR runbook', kind: 'runbook' },
     { url: 'https://grafana.example.org/ehr', title: 'EHR latency', kind: 'dashboard' },

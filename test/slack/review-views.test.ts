@@ -660,6 +660,7 @@ function anItem(overrides: Partial<ActionItem> = {}): ActionItem {
     snoozedUntil: null,
     dueRemindedAt: null,
     overdueRemindedAt: null,
+    tracker: null,
     ...overrides,
   };
 }

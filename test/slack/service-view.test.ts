@@ -19,6 +19,7 @@ const service: CatalogService = {
   slackChannel: '#platform',
   clinicalCriticality: 'clinical-support',
   githubProjectSlug: null,
+  jiraProjectKey: null,
   links: [{ url: 'https://x.example.org/run book?a=<b>', title: 'Run|book', kind: 'runbook' }],
 };
 

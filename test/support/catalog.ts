@@ -1,6 +1,11 @@
 // Service catalogs for tests: a catalog service with what a test does not care about left empty (or
 // owned by the platform group), and a configured, read snapshot of some.
-import { EMPTY_CATALOG, type CatalogService, type CatalogSnapshot } from '../../src/domain/catalog.ts';
+import {
+  EMPTY_CATALOG,
+  type CatalogGroup,
+  type CatalogService,
+  type CatalogSnapshot,
+} from '../../src/domain/catalog.ts';
 
 /** A catalog Component (or System) with what the tests do not care about left empty. */
 export function catalogService(name: string, o: Partial<CatalogService> = {}): CatalogService {
@@ -17,7 +22,21 @@ export function catalogService(name: string, o: Partial<CatalogService> = {}): C
     slackChannel: null,
     clinicalCriticality: null,
     githubProjectSlug: null,
+    jiraProjectKey: null,
     links: [],
+    ...o,
+  };
+}
+
+/** A catalog Group with what the tests do not care about left empty. */
+export function catalogGroup(name: string, o: Partial<CatalogGroup> = {}): CatalogGroup {
+  return {
+    ref: `group:default/${name}`,
+    name,
+    title: null,
+    slackChannel: null,
+    githubProjectSlug: null,
+    jiraProjectKey: null,
     ...o,
   };
 }

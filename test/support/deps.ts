@@ -26,6 +26,7 @@ import type { ServiceDeps } from '../../src/services/deps.ts';
 import { endFreezesAfterCommit } from '../../src/services/freeze/after-commit.ts';
 import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import { LOAD_SETTINGS, unused } from './fixtures.ts';
+import { PrismaTrackerLinkStore } from '../../src/db/prisma-tracker-links.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
@@ -320,6 +321,8 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     changes: db ? new PrismaChangeLog(db.prisma) : unused('changes'),
     freezes: db ? new PrismaFreezeStore(db.prisma) : unused('freezes'),
     codeHost: null,
+    trackers: {},
+    trackerLinks: db ? new PrismaTrackerLinkStore(db.prisma, new PrismaReviewStore(db.prisma)) : unused('trackerLinks'),
     afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
     ...given,
     settings: { ...TEST_SETTINGS, ...settings },

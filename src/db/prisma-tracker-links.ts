@@ -1,0 +1,185 @@
+import { TRACKER_LINK_STATES, TRACKER_NAMES, type SyncedFields, type TrackerIssue } from '../domain/trackers.ts';
+import type { TrackerKind, TrackerLinkState, TrackerTarget } from '../domain/trackers.ts';
+import { actionRef } from '../domain/action-items.ts';
+import type { DueTrackerLink, TrackerLink, TrackerLinkStore } from '../ports/tracker-links.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { auditedTransaction } from './audited.ts';
+import type { PrismaReviewStore } from './prisma-review-store.ts';
+
+type LinkRow = Prisma.TrackerLinkGetPayload<object>;
+
+const toDate = (day: string): Date => new Date(`${day}T00:00:00.000Z`);
+const toDay = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
+
+function toLink(r: LinkRow): TrackerLink {
+  const tracker = r.tracker === 'github' || r.tracker === 'jira' ? r.tracker : null;
+  const state = (TRACKER_LINK_STATES as readonly string[]).includes(r.state) ? (r.state as TrackerLinkState) : 'new';
+  return {
+    actionItemId: r.actionItemId,
+    incidentId: r.incidentId,
+    state,
+    tracker,
+    target: r.target,
+    issue: r.issueId && r.issueKey && r.issueUrl ? { id: r.issueId, key: r.issueKey, url: r.issueUrl } : null,
+    synced:
+      r.syncedStatus === 'open' || r.syncedStatus === 'done'
+        ? { status: r.syncedStatus, ownerId: r.syncedOwnerId, due: toDay(r.syncedDue) }
+        : null,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    failureToldAt: r.failureToldAt,
+    createTriedAt: r.createTriedAt,
+  };
+}
+
+const syncedData = (s: SyncedFields) => ({
+  syncedStatus: s.status,
+  syncedOwnerId: s.ownerId,
+  syncedDue: s.due === null ? null : toDate(s.due),
+});
+
+/**
+ * The links between action items and their tracker issues (tracker_link, tracker_delivery). The
+ * migration's triggers add a link with each item and mark it dirty when the item changes; this
+ * store claims, records and finds them.
+ */
+export class PrismaTrackerLinkStore implements TrackerLinkStore {
+  private readonly prisma: PrismaClient;
+  private readonly reviews: PrismaReviewStore;
+
+  constructor(prisma: PrismaClient, reviews: PrismaReviewStore) {
+    this.prisma = prisma;
+    this.reviews = reviews;
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<DueTrackerLink[]> {
+    const until = new Date(now.getTime() + leaseMs);
+    // One statement claims: a replica's claim moves next_attempt_at past now, so another skips it.
+    const claimed = await this.prisma.$queryRaw<{ id: string; service: string | null }[]>`
+      UPDATE tracker_link l SET next_attempt_at = ${until}
+        FROM (
+          SELECT action_item_id FROM tracker_link
+           WHERE next_attempt_at <= ${now}
+           ORDER BY next_attempt_at
+           LIMIT ${limit}
+           FOR UPDATE SKIP LOCKED
+        ) due, incident i
+       WHERE l.action_item_id = due.action_item_id AND i.id = l.incident_id
+      RETURNING l.action_item_id::text AS id, i.affected_service AS service`;
+    if (claimed.length === 0) return [];
+    const ids = claimed.map((c) => c.id);
+    const [links, items] = await Promise.all([
+      this.prisma.trackerLink.findMany({ where: { actionItemId: { in: ids } } }),
+      this.reviews.actionItemsById(ids),
+    ]);
+    const serviceOf = new Map(claimed.map((c) => [c.id, c.service]));
+    const itemOf = new Map(items.map((i) => [i.id, i]));
+    return links
+      .map(toLink)
+      .filter((l) => itemOf.has(l.actionItemId))
+      .map((link) => ({
+        link,
+        item: itemOf.get(link.actionItemId)!,
+        service: serviceOf.get(link.actionItemId) ?? null,
+      }));
+  }
+
+  async markNone(actionItemId: string): Promise<void> {
+    await this.prisma.trackerLink.updateMany({
+      where: { actionItemId, state: 'new' },
+      data: { state: 'none', nextAttemptAt: null, updatedAt: new Date() },
+    });
+  }
+
+  async markTarget(actionItemId: string, target: TrackerTarget, at: Date): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE tracker_link
+         SET state = 'pending', tracker = ${target.tracker}, target = ${target.target},
+             create_tried_at = COALESCE(create_tried_at, ${at}), updated_at = ${at}
+       WHERE action_item_id = ${actionItemId}::uuid AND state IN ('new', 'pending')`;
+  }
+
+  async markLinked(actionItemId: string, issue: TrackerIssue, synced: SyncedFields, at: Date): Promise<void> {
+    await auditedTransaction(this.prisma, async (tx) => {
+      const { count } = await tx.trackerLink.updateMany({
+        where: { actionItemId, state: 'pending' },
+        data: {
+          state: 'linked',
+          issueId: issue.id,
+          issueKey: issue.key,
+          issueUrl: issue.url,
+          ...syncedData(synced),
+          attempts: 0,
+          lastError: null,
+          failureToldAt: null,
+          updatedAt: at,
+        },
+      });
+      if (count !== 1) return;
+      const row = await tx.trackerLink.findUniqueOrThrow({ where: { actionItemId } });
+      const item = await tx.actionItem.findUniqueOrThrow({
+        where: { id: actionItemId },
+        select: { number: true, status: true, ownerId: true, due: true },
+      });
+      // Still due if the item changed while its issue was being created (pushed by the next pass).
+      const changed =
+        item.status !== synced.status || item.ownerId !== synced.ownerId || toDay(item.due) !== synced.due;
+      await tx.trackerLink.update({
+        where: { actionItemId },
+        data: { dirty: changed, nextAttemptAt: changed ? at : null },
+      });
+      await tx.timelineEntry.create({
+        data: {
+          incidentId: row.incidentId,
+          occurredAt: at,
+          actorId: null,
+          kind: 'action_item_tracked',
+          text: `Action item ${actionRef(item)} is tracked in ${TRACKER_NAMES[row.tracker as TrackerKind] ?? row.tracker} as ${issue.key}: ${issue.url}`,
+          data: { actionItemId, number: item.number, tracker: row.tracker, key: issue.key, url: issue.url },
+        },
+      });
+    });
+  }
+
+  async markPushed(actionItemId: string, synced: SyncedFields, at: Date): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE tracker_link l
+         SET synced_status = ${synced.status}, synced_owner_id = ${synced.ownerId},
+             synced_due = ${synced.due === null ? null : toDate(synced.due)}::date,
+             attempts = 0, last_error = NULL, failure_told_at = NULL, updated_at = ${at},
+             dirty = (a.status::text, a.owner_id, a.due) IS DISTINCT FROM (${synced.status}, ${synced.ownerId}::text, ${synced.due === null ? null : toDate(synced.due)}::date),
+             next_attempt_at = CASE WHEN (a.status::text, a.owner_id, a.due) IS DISTINCT FROM (${synced.status}, ${synced.ownerId}::text, ${synced.due === null ? null : toDate(synced.due)}::date) THEN ${at} ELSE NULL END
+        FROM action_item a
+       WHERE l.action_item_id = ${actionItemId}::uuid AND a.id = l.action_item_id`;
+  }
+
+  async markFailed(actionItemId: string, error: string, retryAt: Date, at: Date): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ first: boolean }[]>`
+      UPDATE tracker_link l
+         SET attempts = l.attempts + 1, last_error = ${error.slice(0, 500)}, next_attempt_at = ${retryAt},
+             failure_told_at = COALESCE(l.failure_told_at, ${at}), updated_at = ${at}
+        FROM (SELECT failure_told_at FROM tracker_link WHERE action_item_id = ${actionItemId}::uuid FOR UPDATE) before
+       WHERE l.action_item_id = ${actionItemId}::uuid
+      RETURNING before.failure_told_at IS NULL AS first`;
+    return rows[0]?.first ?? false;
+  }
+
+  async findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null> {
+    const row = await this.prisma.trackerLink.findFirst({
+      where: { tracker, target: { equals: target, mode: 'insensitive' }, issueId, state: 'linked' },
+    });
+    return row ? toLink(row) : null;
+  }
+
+  async findByItem(actionItemId: string): Promise<TrackerLink | null> {
+    const row = await this.prisma.trackerLink.findUnique({ where: { actionItemId } });
+    return row ? toLink(row) : null;
+  }
+
+  async firstDelivery(tracker: TrackerKind, deliveryId: string, at: Date): Promise<boolean> {
+    const n = await this.prisma.$executeRaw`
+      INSERT INTO tracker_delivery (tracker, delivery_id, received_at) VALUES (${tracker}, ${deliveryId}, ${at})
+      ON CONFLICT DO NOTHING`;
+    return n === 1;
+  }
+}

@@ -1,0 +1,67 @@
+import type { ActionItem } from '../domain/action-items.ts';
+import type { SyncedFields, TrackerIssue, TrackerKind, TrackerLinkState, TrackerTarget } from '../domain/trackers.ts';
+
+/** An action item's place in its tracker, as stored (one per item: the database adds it with the item). */
+export interface TrackerLink {
+  actionItemId: string;
+  incidentId: string;
+  state: TrackerLinkState;
+  tracker: TrackerKind | null;
+  target: string | null;
+  issue: TrackerIssue | null;
+  /** The item's fields as the tracker last had them (null before the issue exists). */
+  synced: SyncedFields | null;
+  /** Failed attempts in a row. */
+  attempts: number;
+  lastError: string | null;
+  /** When the owner and the channel were told the tracker failed (once per outage). */
+  failureToldAt: Date | null;
+  /** The first attempt to create the issue: a retry first looks for an issue made since. */
+  createTriedAt: Date | null;
+}
+
+/** A link to work on now, with its item as it is. */
+export interface DueTrackerLink {
+  link: TrackerLink;
+  item: ActionItem;
+  /** The incident's affected service (for the catalog's tracker annotations). */
+  service: string | null;
+}
+
+/**
+ * The links between action items and tracker issues, and the webhook deliveries applied. The
+ * database adds a `new` link with every action item and marks it to push whenever the item's
+ * status, owner or due date changes (triggers), so no path that changes an item is missed.
+ */
+export interface TrackerLinkStore {
+  /**
+   * Claims up to `limit` links with work due at `now` (new, pending, or linked and changed since the
+   * last push), each for `leaseMs` (another replica skips them meanwhile). Oldest first.
+   */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<DueTrackerLink[]>;
+  /** No tracker applies to the item: it stays in Slack only. */
+  markNone(actionItemId: string): Promise<void>;
+  /** The tracker chosen (state pending), and the first create attempt's time when not yet set. */
+  markTarget(actionItemId: string, target: TrackerTarget, at: Date): Promise<void>;
+  /**
+   * The issue exists: linked, with the fields it was created with as synced; a timeline entry on the
+   * item's incident says where it lives. Attempts and errors cleared.
+   */
+  markLinked(actionItemId: string, issue: TrackerIssue, synced: SyncedFields, at: Date): Promise<void>;
+  /**
+   * Fields pushed (or, from a webhook, the tracker's own state applied to the item): synced set to
+   * them; the link stays due only if the item differs from them.
+   */
+  markPushed(actionItemId: string, synced: SyncedFields, at: Date): Promise<void>;
+  /**
+   * A failed attempt: counted, the error kept, the next try at `retryAt`. True when this failure is
+   * the first since the last success (failureToldAt was null; it is set now): the caller tells the
+   * owner and the channel, once.
+   */
+  markFailed(actionItemId: string, error: string, retryAt: Date, at: Date): Promise<boolean>;
+  /** The link of a tracker's issue (by the tracker, target and issue id), or null. */
+  findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null>;
+  findByItem(actionItemId: string): Promise<TrackerLink | null>;
+  /** True the first time a delivery id is seen for a tracker; false for a redelivery. */
+  firstDelivery(tracker: TrackerKind, deliveryId: string, at: Date): Promise<boolean>;
+}
