@@ -14,6 +14,7 @@ import type { DeclarationIntake } from './ports/declaration-intake.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/review/send-action-reminders.ts';
+import { TRACKER_SYNC_BATCH, syncTrackerIssues } from './services/trackers/sync-tracker-issues.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { startAuditCheckpoints, type AuditCheckpoints } from './jobs/audit-checkpoints.ts';
 import { InFlight } from './inflight.ts';
@@ -68,6 +69,8 @@ export interface RunningBot {
   resumeNow(): Promise<void>;
   /** Runs one pass of the action item reminders (due today, overdue weekly). */
   remindActionOwnersNow(): Promise<void>;
+  /** Runs the tracker sync until no work is due (new items' issues, changes pushed, retries due). */
+  trackerSyncNow(): Promise<void>;
   /** Queues the current period's audit checkpoint unless it is written (a no-op when checkpoints are off). */
   auditCheckpointTickNow(): Promise<void>;
   stop(): Promise<void>;
@@ -345,8 +348,36 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         ? 'GitHub App on: pull request approvals and deployment protection answers'
         : 'GitHub App off: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY to read pull request approvals and answer deployment protection rules',
     );
+  let stopped = false;
+  // Action items' tracker issues: a pass at a time; a kick during a pass runs one more after it.
+  let syncing: Promise<void> | null = null;
+  let syncAgain = false;
+  const trackerSyncNow = (): Promise<void> => {
+    if (syncing) {
+      syncAgain = true;
+      return syncing;
+    }
+    syncing = (async () => {
+      do {
+        syncAgain = false;
+        const result = await inflight.track(
+          actingAs({ actor: 'bot', via: 'tracker sync' }, () => syncTrackerIssues(deps)).catch((err: unknown) => {
+            logger.error({ err }, 'tracker sync failed');
+            return null;
+          }),
+        );
+        // A full batch: there may be more.
+        if (result && result.created + result.pushed + result.failed + result.none >= TRACKER_SYNC_BATCH)
+          syncAgain = true;
+      } while (syncAgain && !stopped);
+    })().finally(() => {
+      syncing = null;
+    });
+    return syncing;
+  };
   const deps: ServiceDeps = {
     ...core,
+    trackerSync: { kick: () => void trackerSyncNow() },
     reminders: reminderQueue.scheduler,
     ...(checkpoints ? { auditCheckpoints: checkpoints } : {}),
   };
@@ -451,7 +482,10 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const remindTimer = remindEvery > 0 ? setInterval(() => void remindActionOwnersNow(), remindEvery) : null;
   remindTimer?.unref();
 
-  let stopped = false;
+  const syncEvery = opts.trackerSyncEveryMs ?? 30_000;
+  const syncTimer = syncEvery > 0 ? setInterval(() => void trackerSyncNow(), syncEvery) : null;
+  syncTimer?.unref();
+
   return {
     port,
     deps,
@@ -462,6 +496,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     idle: () => inflight.idle(),
     resumeNow,
     remindActionOwnersNow,
+    trackerSyncNow,
     auditCheckpointTickNow: async () => {
       await checkpoints?.tick();
     },
@@ -470,6 +505,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       stopped = true;
       if (timer) clearInterval(timer);
       if (remindTimer) clearInterval(remindTimer);
+      if (syncTimer) clearInterval(syncTimer);
       refreshingCatalog?.stop();
       try {
         await app.stop(); // no new requests

@@ -2,7 +2,7 @@ import { TRACKER_LINK_STATES, TRACKER_NAMES, type SyncedFields, type TrackerIssu
 import type { TrackerKind, TrackerLinkState, TrackerTarget } from '../domain/trackers.ts';
 import { actionRef } from '../domain/action-items.ts';
 import type { DueTrackerLink, TrackerLink, TrackerLinkStore } from '../ports/tracker-links.ts';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { auditedTransaction } from './audited.ts';
 import type { PrismaReviewStore } from './prisma-review-store.ts';
 
@@ -23,7 +23,12 @@ function toLink(r: LinkRow): TrackerLink {
     issue: r.issueId && r.issueKey && r.issueUrl ? { id: r.issueId, key: r.issueKey, url: r.issueUrl } : null,
     synced:
       r.syncedStatus === 'open' || r.syncedStatus === 'done'
-        ? { status: r.syncedStatus, ownerId: r.syncedOwnerId, due: toDay(r.syncedDue) }
+        ? {
+            status: r.syncedStatus,
+            ownerId: r.syncedOwnerId,
+            due: toDay(r.syncedDue),
+            snoozedUntil: toDay(r.syncedSnoozedUntil),
+          }
         : null,
     attempts: r.attempts,
     lastError: r.lastError,
@@ -36,6 +41,7 @@ const syncedData = (s: SyncedFields) => ({
   syncedStatus: s.status,
   syncedOwnerId: s.ownerId,
   syncedDue: s.due === null ? null : toDate(s.due),
+  syncedSnoozedUntil: s.snoozedUntil === null ? null : toDate(s.snoozedUntil),
 });
 
 /**
@@ -119,11 +125,14 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
       const row = await tx.trackerLink.findUniqueOrThrow({ where: { actionItemId } });
       const item = await tx.actionItem.findUniqueOrThrow({
         where: { id: actionItemId },
-        select: { number: true, status: true, ownerId: true, due: true },
+        select: { number: true, status: true, ownerId: true, due: true, snoozedUntil: true },
       });
       // Still due if the item changed while its issue was being created (pushed by the next pass).
       const changed =
-        item.status !== synced.status || item.ownerId !== synced.ownerId || toDay(item.due) !== synced.due;
+        item.status !== synced.status ||
+        item.ownerId !== synced.ownerId ||
+        toDay(item.due) !== synced.due ||
+        toDay(item.snoozedUntil) !== synced.snoozedUntil;
       await tx.trackerLink.update({
         where: { actionItemId },
         data: { dirty: changed, nextAttemptAt: changed ? at : null },
@@ -142,13 +151,18 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
   }
 
   async markPushed(actionItemId: string, synced: SyncedFields, at: Date): Promise<void> {
+    const due = synced.due === null ? null : toDate(synced.due);
+    const snoozed = synced.snoozedUntil === null ? null : toDate(synced.snoozedUntil);
+    // Still due when the item differs from what was pushed (it changed meanwhile).
+    const differs = Prisma.sql`(a.status::text, a.owner_id, a.due, a.snoozed_until)
+      IS DISTINCT FROM (${synced.status}::text, ${synced.ownerId}::text, ${due}::date, ${snoozed}::date)`;
     await this.prisma.$executeRaw`
       UPDATE tracker_link l
          SET synced_status = ${synced.status}, synced_owner_id = ${synced.ownerId},
-             synced_due = ${synced.due === null ? null : toDate(synced.due)}::date,
+             synced_due = ${due}::date, synced_snoozed_until = ${snoozed}::date,
              attempts = 0, last_error = NULL, failure_told_at = NULL, updated_at = ${at},
-             dirty = (a.status::text, a.owner_id, a.due) IS DISTINCT FROM (${synced.status}, ${synced.ownerId}::text, ${synced.due === null ? null : toDate(synced.due)}::date),
-             next_attempt_at = CASE WHEN (a.status::text, a.owner_id, a.due) IS DISTINCT FROM (${synced.status}, ${synced.ownerId}::text, ${synced.due === null ? null : toDate(synced.due)}::date) THEN ${at} ELSE NULL END
+             dirty = ${differs},
+             next_attempt_at = CASE WHEN ${differs} THEN ${at}::timestamptz ELSE NULL END
         FROM action_item a
        WHERE l.action_item_id = ${actionItemId}::uuid AND a.id = l.action_item_id`;
   }
@@ -181,5 +195,9 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
       INSERT INTO tracker_delivery (tracker, delivery_id, received_at) VALUES (${tracker}, ${deliveryId}, ${at})
       ON CONFLICT DO NOTHING`;
     return n === 1;
+  }
+
+  async forgetDelivery(tracker: TrackerKind, deliveryId: string): Promise<void> {
+    await this.prisma.trackerDelivery.deleteMany({ where: { tracker, deliveryId } });
   }
 }

@@ -61,6 +61,8 @@ export interface SyncedFields {
   status: 'open' | 'done';
   ownerId: string | null;
   due: string | null;
+  /** Reminders snoozed in Slack until (YYYY-MM-DD): the tracker is told by a comment. */
+  snoozedUntil: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +226,8 @@ export interface TrackerPatch {
   /** The Slack member to assign (the adapter maps them; null: unassign). */
   ownerId?: string | null;
   due?: string | null;
+  /** Snoozed in Slack until this date (a comment on the issue). */
+  snoozedUntil?: string;
 }
 
 export function patchFor(item: SyncedFields, synced: SyncedFields): TrackerPatch | null {
@@ -231,6 +235,7 @@ export function patchFor(item: SyncedFields, synced: SyncedFields): TrackerPatch
   if (item.status !== synced.status) patch.state = item.status === 'done' ? 'closed' : 'open';
   if (item.ownerId !== synced.ownerId) patch.ownerId = item.ownerId;
   if (item.due !== synced.due) patch.due = item.due;
+  if (item.snoozedUntil !== null && item.snoozedUntil !== synced.snoozedUntil) patch.snoozedUntil = item.snoozedUntil;
   return Object.keys(patch).length ? patch : null;
 }
 

@@ -3,6 +3,7 @@ import type { CatalogService } from '../domain/catalog.ts';
 import type { ChangeEvent } from '../domain/changes.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
+import type { TrackerKind } from '../domain/trackers.ts';
 
 /** A chat failure the bot can explain: `code` is the platform's own (e.g. Slack's `not_in_channel`). */
 export class ChatError extends Error {
@@ -100,7 +101,31 @@ export type Notice =
     }
   | { kind: 'action-item-added'; incident: Incident; by: string; item: ActionItem }
   /** To the new owner, directly. */
-  | { kind: 'action-item-assigned'; incident: Incident; by: string; item: ActionItem };
+  | { kind: 'action-item-assigned'; incident: Incident; by: string; item: ActionItem }
+  /**
+   * To the item's owner and its incident channel, once per outage: its tracker could not be reached
+   * or refused (creating its issue, or bringing it in step); the item is kept and retried.
+   */
+  | {
+      kind: 'tracker-failed';
+      incident: Incident;
+      item: ActionItem;
+      tracker: TrackerKind;
+      /** The repository or project. */
+      target: string;
+      /** Null while the issue does not exist yet. */
+      issueKey: string | null;
+      reason: string;
+    }
+  /** To the new owner, directly: the item was assigned to them in its tracker (`by`: who, as the tracker names them). */
+  | {
+      kind: 'tracker-assigned';
+      incident: Incident;
+      item: ActionItem;
+      tracker: TrackerKind;
+      issueKey: string;
+      by: string;
+    };
 
 /**
  * What the pinned summary shows beside the incident's record (services/summary-context.ts): its

@@ -5,6 +5,8 @@ export interface IssueUpdate {
   state?: 'open' | 'closed';
   assignee?: TrackerUser | null;
   due?: string | null;
+  /** A comment added to the issue (plain text, already through the PHI guard). */
+  comment?: string;
 }
 
 /**

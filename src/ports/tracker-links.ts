@@ -64,4 +64,6 @@ export interface TrackerLinkStore {
   findByItem(actionItemId: string): Promise<TrackerLink | null>;
   /** True the first time a delivery id is seen for a tracker; false for a redelivery. */
   firstDelivery(tracker: TrackerKind, deliveryId: string, at: Date): Promise<boolean>;
+  /** A delivery that could not be applied: its redelivery is taken. */
+  forgetDelivery(tracker: TrackerKind, deliveryId: string): Promise<void>;
 }

@@ -52,6 +52,7 @@ export async function startTestBot(opts: {
   history?: OnCallHistory;
   codeHost?: CodeHost;
   catalog?: StartOptions['catalog'];
+  trackers?: StartOptions['trackers'];
   auditCheckpoints?: StartOptions['auditCheckpoints'];
   /** Where response URLs are served when not by the Slack API's own server (a stand-in beside Prism). */
   responseUrlOrigins?: string[];
@@ -76,12 +77,14 @@ export async function startTestBot(opts: {
     logger: opts.logger ?? silentLogger,
     ...(template ? { embeddedTemplate: template } : {}),
     resumeEveryMs: 0,
+    trackerSyncEveryMs: 0,
     slackRetries: { retries: 0 },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
     ...(opts.history ? { history: opts.history } : {}),
     ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
     ...(opts.catalog ? { catalog: opts.catalog } : {}),
+    ...(opts.trackers ? { trackers: opts.trackers } : {}),
     ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     ...(opts.responseUrlOrigins ? { responseUrlOrigins: opts.responseUrlOrigins } : {}),
   });
@@ -109,6 +112,7 @@ export function useTestBot(
     onCall?: OnCallProvider;
     codeHost?: CodeHost;
     catalog?: StartOptions['catalog'];
+    trackers?: StartOptions['trackers'];
     auditCheckpoints?: StartOptions['auditCheckpoints'];
   },
 ): { slack: SlackStandIn; app: TestBot } {
@@ -128,6 +132,7 @@ export function useTestBot(
       ...(opts.onCall ? { onCall: opts.onCall } : {}),
       ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
       ...(opts.catalog ? { catalog: opts.catalog } : {}),
+      ...(opts.trackers ? { trackers: opts.trackers } : {}),
       ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints } : {}),
     });
   });

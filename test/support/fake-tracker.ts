@@ -22,6 +22,9 @@ export interface FakeIssue {
   createdAt: Date;
 }
 
+/** Issue numbers go on across fakes, as a real tracker's do (tests share a database). */
+let nextNumber = 1;
+
 export class FakeTracker implements IssueTracker {
   readonly kind: TrackerKind;
   readonly issues: FakeIssue[] = [];
@@ -34,7 +37,6 @@ export class FakeTracker implements IssueTracker {
   readonly users = new Map<string, TrackerUser>();
   /** The bot's own user in the tracker: events by it are echoes. */
   readonly self: TrackerUser;
-  private next = 1;
 
   constructor(kind: TrackerKind = 'github') {
     this.kind = kind;
@@ -58,7 +60,7 @@ export class FakeTracker implements IssueTracker {
   async create(target: string, draft: TrackerIssueDraft): Promise<TrackerIssue> {
     this.calls.push({ op: 'create', target });
     this.check();
-    const n = this.next++;
+    const n = nextNumber++;
     const issue =
       this.kind === 'github'
         ? { id: String(n), key: `${target}#${n}`, url: `https://github.example/${target}/issues/${n}` }

@@ -11,6 +11,7 @@ CREATE TABLE "tracker_link" (
     "synced_status" TEXT,
     "synced_owner_id" TEXT,
     "synced_due" DATE,
+    "synced_snoozed_until" DATE,
     "dirty" BOOLEAN NOT NULL DEFAULT false,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "last_error" TEXT,
@@ -57,12 +58,12 @@ END
 $fn$;
 CREATE TRIGGER tracker_link_new AFTER INSERT ON "action_item" FOR EACH ROW EXECUTE FUNCTION tracker_link_for_new_item();
 
--- A change to what the tracker shows (status, owner, due date), whoever made it, marks the linked
+-- A change to what the tracker shows (status, owner, due date, a snooze), whoever made it, marks the linked
 -- issue to be brought in step: due at once unless a retry is already waiting.
 CREATE FUNCTION tracker_link_item_changed() RETURNS trigger LANGUAGE plpgsql
 SET search_path = public, pg_temp AS $fn$
 BEGIN
-  IF (OLD.status, OLD.owner_id, OLD.due) IS DISTINCT FROM (NEW.status, NEW.owner_id, NEW.due) THEN
+  IF (OLD.status, OLD.owner_id, OLD.due, OLD.snoozed_until) IS DISTINCT FROM (NEW.status, NEW.owner_id, NEW.due, NEW.snoozed_until) THEN
     UPDATE public.tracker_link
        SET dirty = true, next_attempt_at = COALESCE(next_attempt_at, 'epoch'::timestamptz)
      WHERE action_item_id = NEW.id AND state = 'linked';

@@ -3,6 +3,7 @@ import { ROLE_LABELS, STATUS_LABELS, SYSTEM_DECLARER, incidentRef, type Incident
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
 import { actionRef } from '../../domain/action-items.ts';
+import { TRACKER_NAMES } from '../../domain/trackers.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { commandingText, escapeMrkdwn, inChannel, mrkdwnSection, plural } from './format.ts';
 import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
@@ -95,6 +96,19 @@ export function noticeText(n: Notice): string {
       // Sent directly to the owner: a private incident's title stays out of it.
       const from = i.isPrivate ? `${ref(i)} (private)` : `${ref(i)} ${escapeMrkdwn(i.title)}`;
       return `:white_square_button: <@${n.by}> gave you action item *${actionRef(a)}* from ${from}: ${escapeMrkdwn(a.text)}\nDue ${a.due ?? '_no date_'}. See your items with \`/incident actions\` or in the bot's Home tab.`;
+    }
+    case 'tracker-failed': {
+      const where = n.issueKey
+        ? `${escapeMrkdwn(n.issueKey)} in ${TRACKER_NAMES[n.tracker]}`
+        : `${TRACKER_NAMES[n.tracker]} (${escapeMrkdwn(n.target)})`;
+      const what = n.issueKey
+        ? `could not be brought in step with ${where}`
+        : `could not be opened as an issue in ${where}`;
+      return `:warning: Action item *${actionRef(n.item)}* of ${ref(i)} ${what}: ${escapeMrkdwn(n.reason)}. It is kept here, nothing is lost, and the bot keeps trying in the background; you will not be told again for this outage.`;
+    }
+    case 'tracker-assigned': {
+      const from = i.isPrivate ? `${ref(i)} (private)` : `${ref(i)} ${escapeMrkdwn(i.title)}`;
+      return `:white_square_button: ${escapeMrkdwn(n.by)} gave you action item *${actionRef(n.item)}* from ${from} in ${TRACKER_NAMES[n.tracker]} (${escapeMrkdwn(n.issueKey)}): ${escapeMrkdwn(n.item.text)}\nDue ${n.item.due ?? '_no date_'}. See your items with \`/incident actions\` or in the bot's Home tab.`;
     }
     case 'data-breach': {
       if (!n.on)
