@@ -1,7 +1,8 @@
 // Action items in the trackers teams already use (GitHub Issues, Jira Cloud), both ways: which
 // tracker an item goes to, what its issue says (redacted; a private incident's only by reference),
 // what a tracker's change means for the item, and what must be pushed to keep the two in step. Pure.
-import type { ActionItem } from './action-items.ts';
+import { actionRef, type ActionItem } from './action-items.ts';
+import { incidentRef } from './incident.ts';
 import type { CatalogSnapshot } from './catalog.ts';
 import { redactPhi } from './phi-guard.ts';
 import type { ActionPriority } from './review.ts';
@@ -155,8 +156,8 @@ export function trackerIssueDraft(
   >,
   opts: { incidentLink: string | null; service: string | null; assignee: TrackerUser | null; ownerName: string | null },
 ): TrackerIssueDraft {
-  const ref = `ACT-${item.number}`;
-  const inc = `INC-${item.incidentNumber}`;
+  const ref = actionRef(item);
+  const inc = incidentRef({ number: item.incidentNumber });
   const marker = issueMarker(item.id);
   const lines: string[] = [];
   let title: string;
