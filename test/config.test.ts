@@ -101,6 +101,49 @@ describe('config', () => {
       assert.ok(all.includes(name));
   });
 
+  test('trackers: Jira needs its URL, email and token together; ACTION_TRACKER names a configured tracker', () => {
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const jira = {
+      JIRA_BASE_URL: 'https://acme.atlassian.net/',
+      JIRA_EMAIL: 'bot@acme.org',
+      JIRA_API_TOKEN: 'ATATT3xFfGF0-token',
+    };
+    const on = loadConfig({ ...GOOD, ...jira, ACTION_TRACKER: 'jira:ops' });
+    assert.deepEqual(
+      [on.JIRA_BASE_URL, on.JIRA_ISSUE_TYPE, on.ACTION_TRACKER],
+      ['https://acme.atlassian.net', 'Task', { tracker: 'jira', target: 'OPS' }],
+    );
+    assert.equal(loadConfig(GOOD).ACTION_TRACKER, undefined);
+    assert.match(
+      problem({ ...GOOD, JIRA_BASE_URL: jira.JIRA_BASE_URL }),
+      /JIRA_EMAIL is required when any of JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN is set/,
+    );
+    assert.match(
+      problem({ ...GOOD, ...jira, JIRA_BASE_URL: 'acme.atlassian.net' }),
+      /JIRA_BASE_URL must be an http\(s\) URL/,
+    );
+    assert.match(
+      problem({ ...GOOD, ACTION_TRACKER: 'jira:OPS' }),
+      /ACTION_TRACKER names Jira, which is not configured/,
+    );
+    assert.match(
+      problem({ ...GOOD, ACTION_TRACKER: 'github:acme/ops' }),
+      /ACTION_TRACKER names GitHub, whose App is not configured/,
+    );
+    assert.match(
+      problem({ ...GOOD, ...jira, ACTION_TRACKER: 'trello:board' }),
+      /ACTION_TRACKER must be github:owner\/repo or jira:PROJECTKEY/,
+    );
+    assert.match(problem({ ...GOOD, JIRA_WEBHOOK_SECRET: 'short' }), /JIRA_WEBHOOK_SECRET is too short/);
+  });
+
   test('the GitHub App: off by default; its ID and private key together, the key as PEM (one line with \\n escapes too)', () => {
     const off = loadConfig(GOOD);
     assert.equal(off.GITHUB_APP_ID, undefined);

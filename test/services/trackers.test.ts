@@ -341,6 +341,26 @@ for (const database of testDatabases()) {
       assert.equal(jira.issues[0]!.state, 'closed');
     });
 
+    test('two replicas sweeping at once open each item’s issue once', async () => {
+      const one = await setup(env.db());
+      const i = await anIncidentIn(one.deps);
+      const items = [];
+      for (let n = 0; n < 6; n++) items.push(await add(one.deps, i, `Item ${n}`));
+      // A second replica: its own deps on the same database, the same tracker.
+      const two = testDeps({ db: env.db(), clock: one.clock, catalog, trackers: { jira: one.jira } });
+      const results = await Promise.all([
+        syncTrackerIssues(one.deps, { limit: 4 }),
+        syncTrackerIssues(two, { limit: 4 }),
+        syncTrackerIssues(one.deps, { limit: 4 }),
+      ]);
+      assert.equal(
+        results.reduce((n, r) => n + r.created, 0),
+        6,
+      );
+      assert.equal(one.jira.issues.length, 6, 'one issue per item');
+      assert.deepEqual(new Set(one.jira.issues.map((x) => x.draft.marker)).size, 6);
+    });
+
     test('an item completed before its issue exists gets an issue that is closed at once', async () => {
       const { deps, jira } = await setup(env.db());
       const i = await anIncidentIn(deps);
