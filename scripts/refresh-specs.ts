@@ -65,10 +65,17 @@ export const PAGERDUTY_PATHS = [
   '/users/{id}',
 ];
 
-/** The GitHub API calls of src/github/client.ts (and @octokit/auth-app's installation token). */
+/**
+ * The GitHub API calls of src/github/ and src/trackers/github-issues.ts (and @octokit/auth-app's
+ * installation token). GraphQL (`POST /graphql`) is not in the REST description.
+ */
 export const GITHUB_PATHS = [
+  '/app',
   '/app/installations/{installation_id}/access_tokens',
   '/repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule',
+  '/repos/{owner}/{repo}/installation',
+  '/repos/{owner}/{repo}/issues',
+  '/repos/{owner}/{repo}/issues/{issue_number}',
   '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
 ];
 

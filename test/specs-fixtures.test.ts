@@ -145,11 +145,16 @@ describe('test/fixtures/specs', () => {
     );
   });
 
-  test("GitHub's excerpt has every path src/github/ calls, and only GitHub's own description", () => {
+  test("GitHub's excerpt has every path src/github/ and the GitHub Issues tracker call, and only GitHub's own description", () => {
     const called = new Set<string>();
-    for (const file of readdirSync(path.join(repoRoot, 'src', 'github'))) {
-      if (!file.endsWith('.ts')) continue;
-      for (const m of readFileSync(path.join(repoRoot, 'src', 'github', file), 'utf8').matchAll(
+    const files = [
+      ...readdirSync(path.join(repoRoot, 'src', 'github'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join(repoRoot, 'src', 'github', f)),
+      path.join(repoRoot, 'src', 'trackers', 'github-issues.ts'),
+    ];
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(
         /\.request\(\s*['`](?:GET|POST|PUT|PATCH|DELETE) ([^'`]+)['`]/g,
       ))
         called.add(m[1]!);
@@ -157,6 +162,7 @@ describe('test/fixtures/specs', () => {
     // @octokit/auth-app asks for the installation token itself.
     called.add('/app/installations/{installation_id}/access_tokens');
     assert.ok(called.has('/repos/{owner}/{repo}/pulls/{pull_number}/reviews'), `found: ${[...called].join(', ')}`);
+    assert.ok(called.has('/repos/{owner}/{repo}/issues/{issue_number}'), `found: ${[...called].join(', ')}`);
     assert.deepEqual([...called].sort(), [...GITHUB_PATHS].sort(), 'GITHUB_PATHS in scripts/refresh-specs.ts');
     const excerpt = JSON.parse(content('github/api.github.com.excerpt.json').toString('utf8')) as Record<
       string,

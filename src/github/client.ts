@@ -84,10 +84,16 @@ export function pemFromEnv(value: string): string {
   return value.includes('\\n') ? value.replace(/\\r/g, '').replace(/\\n/g, '\n') : value;
 }
 
+/** How long the App's installation on a repository is remembered (a reinstall gives it a new id). */
+export const INSTALLATION_CACHE_MS = 3600_000;
+
 export class GitHubAppClient implements CodeHost {
   private readonly octokit: Octokit;
   private readonly auth: ReturnType<typeof createAppAuth>;
   private readonly apiUrl: string;
+  /** The App's installation per repository (`owner/repo`, lower-cased), with when it was asked. */
+  private readonly installations = new Map<string, { id: number; at: number }>();
+  private slug: string | null = null;
 
   constructor(opts: { appId: string | number; privateKey: string; apiUrl: string }) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
@@ -100,6 +106,68 @@ export class GitHubAppClient implements CodeHost {
       privateKey: pemFromEnv(opts.privateKey),
       request: this.octokit.request,
     });
+  }
+
+  /**
+   * The Octokit every call goes through (GITHUB_API_URL, the timeout, GitHub's media types read as
+   * JSON): callers name the authorization themselves (an installation token from `repositoryToken`).
+   */
+  get api(): Octokit {
+    return this.octokit;
+  }
+
+  /** The App's own JWT (`Authorization: bearer …`), for the calls made as the App. */
+  private async appJwt(): Promise<string> {
+    return (await this.auth({ type: 'app' })).token;
+  }
+
+  /**
+   * The App's installation on `owner/repo` (`GET /repos/{owner}/{repo}/installation` as the App), for
+   * calls that no webhook named an installation for; remembered INSTALLATION_CACHE_MS per repository.
+   * Throws Octokit's error (404: the App is not installed there).
+   */
+  async installationOf(owner: string, repo: string, now = Date.now()): Promise<number> {
+    const key = `${owner}/${repo}`.toLowerCase();
+    const known = this.installations.get(key);
+    if (known && now - known.at < INSTALLATION_CACHE_MS) return known.id;
+    const jwt = await this.appJwt();
+    const res = await this.octokit.request('GET /repos/{owner}/{repo}/installation', {
+      owner,
+      repo,
+      headers: { authorization: `bearer ${jwt}` },
+    });
+    const parsed = z.object({ id: z.number().int().positive() }).safeParse(res.data);
+    if (!parsed.success) throw new Error('GitHub answered the installation with something unexpected');
+    if (this.installations.size >= 1000) this.installations.clear();
+    this.installations.set(key, { id: parsed.data.id, at: now });
+    return parsed.data.id;
+  }
+
+  /**
+   * An installation token for `owner/repo` alone with only `permissions` (its installation looked up
+   * with installationOf; auth-app caches the token). A refused token forgets the installation, so a
+   * reinstalled App is found again. Throws Octokit's error.
+   */
+  async repositoryToken(owner: string, repo: string, permissions: Record<string, 'read' | 'write'>): Promise<string> {
+    const installationId = await this.installationOf(owner, repo);
+    try {
+      const auth = await this.auth({ type: 'installation', installationId, repositoryNames: [repo], permissions });
+      return auth.token;
+    } catch (err) {
+      this.installations.delete(`${owner}/${repo}`.toLowerCase());
+      throw err;
+    }
+  }
+
+  /** The App's slug (`GET /app` as the App), asked once: its bot user is `<slug>[bot]`. Throws Octokit's error. */
+  async appSlug(): Promise<string> {
+    if (this.slug) return this.slug;
+    const jwt = await this.appJwt();
+    const res = await this.octokit.request('GET /app', { headers: { authorization: `bearer ${jwt}` } });
+    const parsed = z.object({ slug: z.string().min(1).max(100) }).safeParse(res.data);
+    if (!parsed.success) throw new Error('GitHub answered GET /app without a slug');
+    this.slug = parsed.data.slug;
+    return this.slug;
   }
 
   /** An installation token for one repository, with only `permissions`. */

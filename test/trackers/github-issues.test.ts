@@ -1,0 +1,399 @@
+// The GitHub Issues tracker (src/trackers/github-issues.ts) against a local stand-in for GitHub's API
+// (test/support/github-standin.ts): the installation found and tokens narrowed, issues opened, found
+// again after a lost answer, changed (state, assignee, the body's Due line), people matched through
+// the catalog then the organisation's SAML identities or verified emails, and every failure a
+// TrackerUnavailable.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { type CatalogSnapshot, EMPTY_CATALOG } from '../../src/domain/catalog.ts';
+import { trackerIssueDraft, type TrackerIssueDraft } from '../../src/domain/trackers.ts';
+import { GitHubAppClient } from '../../src/github/client.ts';
+import type { Logger } from '../../src/logger.ts';
+import { TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
+import {
+  DIRECTORY_TTL_MS,
+  dueInBody,
+  GitHubIssues,
+  gitHubIssuesFromConfig,
+  hasMarker,
+  repositoryOf,
+  withDue,
+} from '../../src/trackers/github-issues.ts';
+import { type GitHubStandin, startGitHubStandin } from '../support/github-standin.ts';
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const PEM = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+
+function draft(id: string, o: { due?: string | null; assignee?: string | null } = {}): TrackerIssueDraft {
+  return trackerIssueDraft(
+    {
+      id,
+      number: 12,
+      text: 'Add a canary check to the EHR sync job',
+      due: o.due === undefined ? '2026-12-20' : o.due,
+      priority: 'high',
+      category: 'guardrail',
+      incidentNumber: 42,
+      incidentTitle: 'EHR sync stalled',
+      incidentPrivate: false,
+      team: 'platform',
+    },
+    {
+      incidentLink: 'https://slack.example/archives/C1',
+      service: 'ehr-sync',
+      assignee: o.assignee ? { id: o.assignee, name: o.assignee, email: null } : null,
+      ownerName: null,
+    },
+  );
+}
+
+const logs: { level: string; msg?: string; obj: object }[] = [];
+const logger: Logger = {
+  debug: (obj, msg) => logs.push({ level: 'debug', obj, msg }),
+  info: (obj, msg) => logs.push({ level: 'info', obj, msg }),
+  warn: (obj, msg) => logs.push({ level: 'warn', obj, msg }),
+  error: (obj, msg) => logs.push({ level: 'error', obj, msg }),
+};
+
+describe('GitHubIssues against a stand-in for GitHub', () => {
+  let gh: GitHubStandin;
+  let catalog: CatalogSnapshot;
+  let now: number;
+  let tracker: GitHubIssues;
+  before(async () => {
+    gh = await startGitHubStandin();
+  });
+  after(() => gh.close());
+  beforeEach(() => {
+    gh.requests.length = 0;
+    gh.issues.length = 0;
+    gh.failures.clear();
+    gh.saml = [];
+    gh.members = [];
+    gh.graphqlForbidden = false;
+    gh.graphqlPage = 100;
+    logs.length = 0;
+    catalog = EMPTY_CATALOG;
+    now = Date.parse('2026-12-05T10:00:00Z');
+    tracker = new GitHubIssues({
+      app: new GitHubAppClient({ appId: '123', privateKey: PEM, apiUrl: gh.url }),
+      catalog: () => catalog,
+      logger,
+      now: () => now,
+    });
+  });
+
+  test('create: the installation asked as the App, a token for the one repository and issues, then the issue', async () => {
+    const d = draft('item-1', { assignee: 'octocat' });
+    const issue = await tracker.create('acme/ops', d);
+    assert.deepEqual(issue, { id: '1', key: 'acme/ops#1', url: 'https://github.example/acme/ops/issues/1' });
+    assert.deepEqual(gh.calls(), [
+      'GET /repos/acme/ops/installation',
+      'POST /app/installations/7/access_tokens',
+      'POST /repos/acme/ops/issues',
+    ]);
+    assert.match(String(gh.requests[0]!.authorization), /^bearer ey/, 'the App JWT');
+    assert.deepEqual(gh.requests[1]!.body, {
+      repositories: ['ops'],
+      permissions: { issues: 'write', metadata: 'read' },
+    });
+    assert.match(String(gh.requests[2]!.authorization), /^token ghs_7_/);
+    assert.deepEqual(gh.requests[2]!.body, {
+      title: d.title,
+      body: d.body,
+      labels: ['incident-action', 'priority:high', 'category:guardrail'],
+      assignees: ['octocat'],
+    });
+    assert.match(d.body, /^Due: 2026-12-20$/m);
+    // The installation is remembered; auth-app keeps the token.
+    await tracker.create('acme/ops', draft('item-2'));
+    assert.deepEqual(gh.calls().slice(3), ['POST /repos/acme/ops/issues']);
+    assert.equal((gh.requests[3]!.body as { assignees?: unknown }).assignees, undefined, 'nobody to assign');
+  });
+
+  test('create: an assignee GitHub refuses (422) opens the issue unassigned, and says so in the log', async () => {
+    const issue = await tracker.create('acme/ops', draft('item-1', { assignee: 'nobody-here' }));
+    assert.equal(issue.key, 'acme/ops#1');
+    assert.equal(gh.issues.length, 1);
+    assert.deepEqual(gh.issues[0]!.assignees, []);
+    assert.ok(logs.some((l) => l.level === 'warn' && /refused the assignee/.test(l.msg ?? '')));
+  });
+
+  test('findByMarker: after a create whose answer was lost, the issue is found again (and only that one)', async () => {
+    await tracker.create('acme/ops', draft('item-10'));
+    gh.loseNextCreate = true;
+    const since = new Date(Date.now() - 60_000);
+    await assert.rejects(tracker.create('acme/ops', draft('item-1')), (err: Error) => {
+      assert.ok(err instanceof TrackerUnavailable);
+      assert.match(err.message, /^GitHub: opening an issue in acme\/ops failed \(no answer/);
+      return true;
+    });
+    assert.equal(gh.issues.length, 2, 'GitHub made it all the same');
+    gh.requests.length = 0;
+    const found = await tracker.findByMarker('acme/ops', 'incident-bot:action-item:item-1', since);
+    assert.deepEqual(found, { id: '2', key: 'acme/ops#2', url: 'https://github.example/acme/ops/issues/2' });
+    assert.deepEqual(gh.calls(), ['GET /app', 'GET /repos/acme/ops/issues']);
+    assert.deepEqual(gh.requests[1]!.query, {
+      labels: 'incident-action',
+      state: 'all',
+      since: since.toISOString(),
+      creator: 'incident-bot[bot]',
+      sort: 'created',
+      direction: 'desc',
+      per_page: '100',
+      page: '1',
+    });
+    // item-1 is a prefix of item-10's marker: not taken for it.
+    assert.equal((await tracker.findByMarker('acme/ops', 'incident-bot:action-item:item-1', since))?.id, '2');
+    assert.equal((await tracker.findByMarker('acme/ops', 'incident-bot:action-item:item-10', since))?.id, '1');
+    assert.equal(await tracker.findByMarker('acme/ops', 'incident-bot:action-item:item-2', since), null);
+  });
+
+  test('findByMarker reads a few pages at most', async () => {
+    for (let i = 0; i < 350; i++)
+      gh.issues.push({
+        number: i + 1,
+        repo: 'acme/ops',
+        title: 't',
+        body: `<!-- incident-bot:action-item:old-${i} -->`,
+        labels: ['incident-action'],
+        assignees: [],
+        state: 'open',
+        state_reason: null,
+        user: 'incident-bot[bot]',
+        created_at: new Date().toISOString(),
+        updated_at: new Date().toISOString(),
+      });
+    assert.equal(await tracker.findByMarker('acme/ops', 'incident-bot:action-item:old-0', new Date(0)), null);
+    assert.deepEqual(
+      gh.requests.filter((r) => r.path === '/repos/acme/ops/issues').map((r) => r.query.page),
+      ['1', '2', '3'],
+    );
+    assert.equal((await tracker.findByMarker('acme/ops', 'incident-bot:action-item:old-100', new Date(0)))?.id, '101');
+  });
+
+  test('update: closed and reopened with their reasons, assigned and unassigned, re-dated in the body', async () => {
+    const issue = await tracker.create('acme/ops', draft('item-1'));
+    gh.requests.length = 0;
+    await tracker.update('acme/ops', issue, { state: 'closed' });
+    assert.deepEqual(gh.requests.at(-1)!.body, { state: 'closed', state_reason: 'completed' });
+    assert.equal(gh.issues[0]!.state, 'closed');
+    await tracker.update('acme/ops', issue, {
+      state: 'open',
+      assignee: { id: 'octocat', name: 'octocat', email: null },
+    });
+    assert.deepEqual(gh.requests.at(-1)!.body, { state: 'open', state_reason: 'reopened', assignees: ['octocat'] });
+    await tracker.update('acme/ops', issue, { assignee: null });
+    assert.deepEqual(gh.requests.at(-1)!.body, { assignees: [] });
+    assert.deepEqual(gh.issues[0]!.assignees, []);
+    gh.requests.length = 0;
+    await tracker.update('acme/ops', issue, { due: '2027-01-15' });
+    assert.deepEqual(gh.calls(), ['GET /repos/acme/ops/issues/1', 'PATCH /repos/acme/ops/issues/1']);
+    const body = gh.issues[0]!.body!;
+    assert.match(body, /^Due: 2027-01-15$/m);
+    assert.doesNotMatch(body, /2026-12-20/);
+    assert.equal(body.replace('Due: 2027-01-15', 'Due: 2026-12-20'), draft('item-1').body, 'the rest kept');
+    await tracker.update('acme/ops', issue, { due: null });
+    assert.match(gh.issues[0]!.body!, /^Due: none$/m);
+    // Nothing to change: no request at all; the same due again: read, not written.
+    gh.requests.length = 0;
+    await tracker.update('acme/ops', issue, {});
+    await tracker.update('acme/ops', issue, { due: null });
+    assert.deepEqual(gh.calls(), ['GET /repos/acme/ops/issues/1']);
+  });
+
+  test('user mapping: the catalog first, then the organisation’s SAML identities, then verified emails', async () => {
+    catalog = {
+      ...EMPTY_CATALOG,
+      users: [
+        { ref: 'user:default/ann', name: 'ann', email: 'Ann@Acme.example', githubLogin: 'ann-gh' },
+        { ref: 'user:default/bob', name: 'bob', email: 'bob@acme.example', githubLogin: null },
+      ],
+    };
+    gh.saml = [
+      { nameId: 'bob@acme.example', login: 'bob-gh' },
+      { nameId: 'not-an-email', login: 'weird' },
+      { nameId: 'cat@acme.example', login: 'cat-gh' },
+    ];
+    gh.graphqlPage = 2;
+    gh.members = [{ login: 'dan-gh', emails: ['dan@acme.example'] }];
+    assert.deepEqual(await tracker.userByEmail('acme/ops', 'ann@acme.example'), {
+      id: 'ann-gh',
+      name: 'ann-gh',
+      email: 'Ann@Acme.example',
+    });
+    assert.deepEqual(gh.calls(), [], 'the catalog answered');
+    assert.deepEqual(await tracker.userByEmail('acme/ops', 'BOB@acme.example'), {
+      id: 'bob-gh',
+      name: 'bob-gh',
+      email: 'BOB@acme.example',
+    });
+    assert.deepEqual(gh.calls(), [
+      'GET /repos/acme/ops/installation',
+      'POST /app/installations/7/access_tokens',
+      'POST /graphql',
+      'POST /graphql',
+      'POST /graphql',
+    ]);
+    assert.deepEqual(gh.requests[1]!.body, { repositories: ['ops'], permissions: { members: 'read' } });
+    assert.deepEqual((gh.requests[3]!.body as { variables: unknown }).variables, { org: 'acme', after: '2' });
+    assert.equal((await tracker.userByEmail('acme/ops', 'cat@acme.example'))?.id, 'cat-gh', 'the second page');
+    assert.equal((await tracker.userByEmail('acme/ops', 'dan@acme.example'))?.id, 'dan-gh', 'a verified email');
+    assert.equal(await tracker.userByEmail('acme/ops', 'eve@acme.example'), null);
+    assert.equal(gh.calls().length, 5, 'the directory is kept');
+    // emailOf: what the user carries, the catalog, the directory.
+    assert.equal(await tracker.emailOf('acme/ops', { id: 'x', name: 'x', email: 'x@acme.example' }), 'x@acme.example');
+    assert.equal(await tracker.emailOf('acme/ops', { id: 'ANN-gh', name: 'ann-gh', email: null }), 'Ann@Acme.example');
+    assert.equal(await tracker.emailOf('acme/ops', { id: 'cat-gh', name: 'cat-gh', email: null }), 'cat@acme.example');
+    assert.equal(await tracker.emailOf('acme/ops', { id: 'weird', name: 'weird', email: null }), null);
+    // An hour on, it is read again.
+    now += DIRECTORY_TTL_MS;
+    gh.saml = [{ nameId: 'eve@acme.example', login: 'eve-gh' }];
+    assert.equal((await tracker.userByEmail('acme/ops', 'eve@acme.example'))?.id, 'eve-gh');
+  });
+
+  test('user mapping: GraphQL refused (no Members permission, no SAML) falls back quietly to the catalog', async () => {
+    catalog = {
+      ...EMPTY_CATALOG,
+      users: [{ ref: 'user:default/ann', name: 'ann', email: 'ann@acme.example', githubLogin: 'ann-gh' }],
+    };
+    gh.graphqlForbidden = true;
+    assert.equal(await tracker.userByEmail('acme/ops', 'bob@acme.example'), null);
+    assert.equal((await tracker.userByEmail('acme/ops', 'ann@acme.example'))?.id, 'ann-gh');
+    assert.ok(logs.some((l) => l.level === 'info' && /SAML identities could not be read/.test(l.msg ?? '')));
+    assert.ok(logs.every((l) => l.level !== 'error'));
+    // No token at all (the App lacks Members: read): the same (a new client: auth-app keeps the last token).
+    gh.failures.set('POST /app/installations', 422);
+    const noMembers = new GitHubIssues({
+      app: new GitHubAppClient({ appId: '123', privateKey: PEM, apiUrl: gh.url }),
+      catalog: () => catalog,
+      logger,
+    });
+    assert.equal(await noMembers.userByEmail('acme/ops', 'bob@acme.example'), null);
+    assert.equal((await noMembers.userByEmail('acme/ops', 'ann@acme.example'))?.id, 'ann-gh');
+    assert.ok(logs.some((l) => /no token to read the organisation/.test(l.msg ?? '')));
+    // No SAML, members readable: verified emails still answer.
+    gh.failures.clear();
+    gh.graphqlForbidden = false;
+    gh.saml = null;
+    gh.members = [{ login: 'bob-gh', emails: ['bob@acme.example'] }];
+    now += DIRECTORY_TTL_MS;
+    assert.equal((await tracker.userByEmail('acme/ops', 'bob@acme.example'))?.id, 'bob-gh');
+  });
+
+  test('selfLogin: the App’s slug as its bot, asked once; null (logged) when GitHub cannot say', async () => {
+    assert.equal(await tracker.selfLogin(), 'incident-bot[bot]');
+    assert.equal(await tracker.selfLogin(), 'incident-bot[bot]');
+    assert.deepEqual(gh.calls(), ['GET /app']);
+    assert.match(String(gh.requests[0]!.authorization), /^bearer ey/);
+    const other = new GitHubIssues({
+      app: new GitHubAppClient({ appId: '123', privateKey: PEM, apiUrl: gh.url }),
+      catalog: () => EMPTY_CATALOG,
+      logger,
+    });
+    gh.failures.set('GET /app', 401);
+    assert.equal(await other.selfLogin(), null);
+    assert.ok(logs.some((l) => l.level === 'warn' && (l.obj as { reason?: string }).reason === 'HTTP 401'));
+  });
+
+  test('failures are TrackerUnavailable with what failed and why, never a raw Octokit error', async () => {
+    const issue = { id: '1', key: 'acme/ops#1', url: 'https://github.example/acme/ops/issues/1' };
+    const fails = async (p: Promise<unknown>, message: RegExp) =>
+      assert.rejects(p, (err: Error) => {
+        assert.ok(err instanceof TrackerUnavailable, String(err));
+        assert.match(err.message, message);
+        return true;
+      });
+    await fails(
+      tracker.create('acme/elsewhere', draft('i')),
+      /^the GitHub App is not installed on acme\/elsewhere \(HTTP 404\)$/,
+    );
+    gh.failures.set('POST /app/installations', 403);
+    await fails(tracker.create('acme/ops', draft('i')), /^GitHub refused the App a token for acme\/ops \(HTTP 403\)$/);
+    gh.failures.clear();
+    gh.failures.set('PATCH /repos/acme/ops/issues/1', 500);
+    await fails(
+      tracker.update('acme/ops', issue, { state: 'closed' }),
+      /^GitHub: updating acme\/ops#1 failed \(HTTP 500\)$/,
+    );
+    await fails(
+      tracker.update('acme/ops', issue, { due: '2027-01-01' }),
+      /^GitHub: updating acme\/ops#1 failed \(HTTP 404\)$/,
+    );
+    gh.failures.set('GET /repos/acme/ops/issues', 502);
+    await fails(
+      tracker.findByMarker('acme/ops', 'm', new Date()),
+      /^GitHub: looking for an issue in acme\/ops failed \(HTTP 502\)$/,
+    );
+    // Nothing is asked for a target or an issue that is not GitHub's.
+    gh.requests.length = 0;
+    await fails(tracker.create('acme/ops/x', draft('i')), /not a GitHub repository/);
+    await fails(tracker.create('../ops', draft('i')), /not a GitHub repository/);
+    await fails(
+      tracker.update('acme/ops', { ...issue, id: '1/../2' }, { state: 'closed' }),
+      /not a GitHub issue number/,
+    );
+    await fails(tracker.userByEmail('acme', 'a@b.c'), /not a GitHub repository/);
+    assert.deepEqual(gh.calls(), []);
+    const down = new GitHubIssues({
+      app: new GitHubAppClient({ appId: '123', privateKey: PEM, apiUrl: 'http://127.0.0.1:9' }),
+      catalog: () => EMPTY_CATALOG,
+      logger,
+    });
+    await fails(down.create('acme/ops', draft('i')), /^GitHub refused the App a token for acme\/ops \(no answer/);
+  });
+});
+
+describe('the body’s Due line, markers, targets', () => {
+  test('dueInBody: the date, null for none or no line, undefined for what is not a date', () => {
+    assert.equal(dueInBody('x\nDue: 2026-12-20\nPriority: high'), '2026-12-20');
+    assert.equal(dueInBody('x\r\nDue:  2026-12-20  \r\n'), '2026-12-20');
+    assert.equal(dueInBody('Due: none'), null);
+    assert.equal(dueInBody('Due:'), null);
+    assert.equal(dueInBody('no line'), null);
+    assert.equal(dueInBody(null), null);
+    assert.equal(dueInBody('Due: next week'), undefined);
+    assert.equal(dueInBody('Due: 2026-02-30'), undefined);
+    assert.equal(dueInBody('Overdue: 2026-01-01'), null, 'only a line that starts Due:');
+  });
+  test('withDue: the line rewritten, or added before the marker, or at the end', () => {
+    assert.equal(withDue('a\nDue: 2026-12-20\nb', '2027-01-01'), 'a\nDue: 2027-01-01\nb');
+    assert.equal(withDue('a\nDue: 2026-12-20\nb', null), 'a\nDue: none\nb');
+    assert.equal(
+      withDue('a\n<!-- incident-bot:action-item:x -->', '2027-01-01'),
+      'a\nDue: 2027-01-01\n<!-- incident-bot:action-item:x -->',
+    );
+    assert.equal(withDue('a\n', '2027-01-01'), 'a\n\nDue: 2027-01-01');
+    assert.equal(withDue(null, null), 'Due: none');
+  });
+  test('hasMarker: the marker itself, not a longer one it begins', () => {
+    assert.ok(hasMarker('x <!-- incident-bot:action-item:ab -->', 'incident-bot:action-item:ab'));
+    assert.ok(!hasMarker('x <!-- incident-bot:action-item:abc -->', 'incident-bot:action-item:ab'));
+    assert.ok(hasMarker('incident-bot:action-item:abc incident-bot:action-item:ab', 'incident-bot:action-item:ab'));
+    assert.ok(!hasMarker(null, 'm'));
+  });
+  test('repositoryOf: owner/repo only', () => {
+    assert.deepEqual(repositoryOf('acme/ops'), { owner: 'acme', repo: 'ops' });
+    for (const t of ['acme', 'acme/ops/x', '../ops', 'acme/..', 'acme/o ps', 'ac%2Fme/ops', '/ops'])
+      assert.equal(repositoryOf(t), null, t);
+  });
+  test('gitHubIssuesFromConfig: only with the App configured', () => {
+    const base = { GITHUB_API_URL: 'https://api.github.com' };
+    assert.equal(
+      gitHubIssuesFromConfig(base, () => EMPTY_CATALOG, logger),
+      null,
+    );
+    assert.equal(
+      gitHubIssuesFromConfig({ ...base, GITHUB_APP_ID: '1' }, () => EMPTY_CATALOG, logger),
+      null,
+    );
+    const t = gitHubIssuesFromConfig(
+      { ...base, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: PEM },
+      () => EMPTY_CATALOG,
+      logger,
+    );
+    assert.ok(t instanceof GitHubIssues);
+    assert.equal(t.kind, 'github');
+  });
+});
