@@ -85,7 +85,8 @@ const listedIssue = issueAnswer.extend({
   body: z.string().nullish(),
   pull_request: z.unknown().optional(),
 });
-const issueBody = z.object({ body: z.string().nullish() });
+/** The issue read before its body is written back: its number, so nothing else's body is ever taken for it. */
+const issueBody = z.object({ number: z.number().int().positive(), body: z.string().nullish() });
 
 const pageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() });
 const samlAnswer = z.object({
@@ -332,7 +333,8 @@ export class GitHubIssues implements IssueTracker {
           headers,
         });
         const parsed = issueBody.safeParse(res.data);
-        if (!parsed.success) throw new TrackerUnavailable('GitHub answered the issue with something unexpected');
+        if (!parsed.success || parsed.data.number !== issue_number)
+          throw new TrackerUnavailable(`GitHub answered ${owner}/${repo}#${issue_number} with something unexpected`);
         const body = withDue(parsed.data.body, update.due);
         if (body !== (parsed.data.body ?? '')) change.body = body;
       }

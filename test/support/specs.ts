@@ -132,11 +132,17 @@ export const GITHUB_MEDIA_TYPES = ['application/vnd.github.v3+json', 'applicatio
  * Makes GitHub's description answer the media types Octokit asks for: its responses declare only
  * application/json, while GitHub (and Octokit) use `Accept: application/vnd.github.v3+json`, and
  * @octokit/auth-app still sends the old machine-man preview for installation tokens, which GitHub
- * answers as JSON.
+ * answers as JSON. And its examples written `{ summary, value: { $ref: '#/components/examples/…' } }`
+ * (a reference to an Example object where the value belongs: Prism would answer `{ "value": … }`)
+ * become the reference to that Example, so Prism answers the example itself.
  */
 export function patchGitHubSpec(spec: SpecDocument): SpecDocument {
   const add = (r: OasResponse | undefined) => {
-    const json = r?.content?.['application/json'];
+    const json = r?.content?.['application/json'] as { examples?: Record<string, Record<string, unknown>> } | undefined;
+    for (const [name, example] of Object.entries(json?.examples ?? {})) {
+      const ref = (example.value as { $ref?: unknown } | undefined)?.$ref;
+      if (typeof ref === 'string' && ref.startsWith('#/components/examples/')) json!.examples![name] = { $ref: ref };
+    }
     if (json) for (const type of GITHUB_MEDIA_TYPES) r!.content![type] ??= json;
   };
   const components = spec.components as { responses?: Record<string, OasResponse> };
