@@ -4,6 +4,7 @@
 // the payload is still parsed here with zod, for what is used.
 import { z } from 'zod';
 import { TRACKER_LABEL, type TrackerChange, type TrackerEvent } from '../domain/trackers.ts';
+import type { Logger } from '../logger.ts';
 import { dueInBody } from '../trackers/github-issues.ts';
 import type { GitHubDelivery, GitHubEventHandler } from './webhook-route.ts';
 
@@ -36,7 +37,7 @@ const issuesPayload = z.object({
       .max(200)
       .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/),
   }),
-  sender: z.object({ login, type: z.string().max(50).nullish() }),
+  sender: z.object({ login }),
 });
 
 export type IssuesPayload = z.output<typeof issuesPayload>;
@@ -74,12 +75,17 @@ export function issueChanges(p: IssuesPayload): TrackerChange[] {
 export function issuesHandler(opts: {
   apply: (e: TrackerEvent) => Promise<'applied' | 'ignored' | 'duplicate' | string>;
   selfLogin: () => Promise<string | null>;
+  /** Where a payload the handler cannot read is told (ignored). */
+  logger?: Logger;
 }): GitHubEventHandler {
   return {
     actions: ISSUE_ACTIONS,
     async handle(delivery: GitHubDelivery) {
       const parsed = issuesPayload.safeParse(delivery.payload);
-      if (!parsed.success) return 'ignored';
+      if (!parsed.success) {
+        opts.logger?.warn({ deliveryId: delivery.deliveryId }, 'issues payload not understood: ignored');
+        return 'ignored';
+      }
       const p = parsed.data;
       if (!p.issue.labels.some((l) => l.name.toLowerCase() === TRACKER_LABEL)) return 'ignored';
       const changes = issueChanges(p);

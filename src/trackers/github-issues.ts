@@ -192,7 +192,8 @@ export class GitHubIssues implements IssueTracker {
   private readonly catalog: () => CatalogSnapshot;
   private readonly logger: Logger;
   private readonly now: () => number;
-  private readonly directories = new Map<string, Directory>();
+  /** Per organisation (lower-cased): its directory, being read or read (callers at the same time share one read). */
+  private readonly directories = new Map<string, Promise<Directory>>();
   private self: string | null = null;
 
   constructor(opts: GitHubIssuesOptions) {
@@ -389,7 +390,18 @@ export class GitHubIssues implements IssueTracker {
     const key = fold(owner);
     const now = this.now();
     const known = this.directories.get(key);
-    if (known && now - known.at < (known.ok ? DIRECTORY_TTL_MS : DIRECTORY_TTL_MS / 4)) return known;
+    if (known) {
+      const dir = await known;
+      if (now - dir.at < (dir.ok ? DIRECTORY_TTL_MS : DIRECTORY_TTL_MS / 4)) return dir;
+      if (this.directories.get(key) !== known) return this.directory(owner, repo);
+    }
+    if (this.directories.size >= 100) this.directories.clear();
+    const reading = this.readDirectory(owner, repo, now);
+    this.directories.set(key, reading);
+    return reading;
+  }
+
+  private async readDirectory(owner: string, repo: string, now: number): Promise<Directory> {
     const dir: Directory = { byEmail: new Map(), byLogin: new Map(), at: now, ok: true };
     const add = (email: string | null | undefined, login: string | null | undefined) => {
       if (!email || !login || !looksLikeEmail(email)) return;
@@ -441,8 +453,6 @@ export class GitHubIssues implements IssueTracker {
         );
       }
     }
-    if (this.directories.size >= 100) this.directories.clear();
-    this.directories.set(key, dir);
     return dir;
   }
 }

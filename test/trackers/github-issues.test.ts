@@ -253,6 +253,20 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
     assert.equal((await tracker.userByEmail('acme/ops', 'eve@acme.example'))?.id, 'eve-gh');
   });
 
+  test('user mapping: lookups at the same time share one read of the directory', async () => {
+    gh.saml = [
+      { nameId: 'bob@acme.example', login: 'bob-gh' },
+      { nameId: 'cat@acme.example', login: 'cat-gh' },
+    ];
+    const [bob, cat, none] = await Promise.all([
+      tracker.userByEmail('acme/ops', 'bob@acme.example'),
+      tracker.userByEmail('acme/ops', 'cat@acme.example'),
+      tracker.userByEmail('acme/ops', 'nobody@acme.example'),
+    ]);
+    assert.deepEqual([bob?.id, cat?.id, none], ['bob-gh', 'cat-gh', null]);
+    assert.equal(gh.calls().filter((c) => c === 'POST /graphql').length, 2, 'SAML once, members once');
+  });
+
   test('user mapping: GraphQL refused (no Members permission, no SAML) falls back quietly to the catalog', async () => {
     catalog = {
       ...EMPTY_CATALOG,
