@@ -76,6 +76,7 @@ export const GITHUB_PATHS = [
   '/repos/{owner}/{repo}/installation',
   '/repos/{owner}/{repo}/issues',
   '/repos/{owner}/{repo}/issues/{issue_number}',
+  '/repos/{owner}/{repo}/issues/{issue_number}/comments',
   '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
 ];
 

@@ -16,6 +16,8 @@ export const FIND_PER_PAGE = 100;
 export const MAX_FIND_PAGES = 3;
 /** Pages of 100 read at most of the organisation's SAML identities, and of its members. */
 export const MAX_DIRECTORY_PAGES = 10;
+/** A comment's length at most (GitHub takes 65,536 characters). */
+export const MAX_COMMENT_CHARS = 65_000;
 /** How long the organisation's email <-> login directory is kept (a failure to read it: a quarter of that). */
 export const DIRECTORY_TTL_MS = 3600_000;
 
@@ -323,7 +325,8 @@ export class GitHubIssues implements IssueTracker {
       if (update.state === 'closed') Object.assign(change, { state: 'closed', state_reason: 'completed' });
       if (update.state === 'open') Object.assign(change, { state: 'open', state_reason: 'reopened' });
       if (update.assignee !== undefined) change.assignees = update.assignee ? [update.assignee.id] : [];
-      if (!Object.keys(change).length && update.due === undefined) return;
+      const comment = update.comment?.trim().slice(0, MAX_COMMENT_CHARS);
+      if (!Object.keys(change).length && update.due === undefined && !comment) return;
       const token = await this.token(owner, repo);
       const headers = { authorization: `token ${token}` };
       if (update.due !== undefined) {
@@ -339,14 +342,22 @@ export class GitHubIssues implements IssueTracker {
         const body = withDue(parsed.data.body, update.due);
         if (body !== (parsed.data.body ?? '')) change.body = body;
       }
-      if (!Object.keys(change).length) return;
-      await this.app.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-        owner,
-        repo,
-        issue_number,
-        ...change,
-        headers,
-      });
+      if (Object.keys(change).length)
+        await this.app.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+          owner,
+          repo,
+          issue_number,
+          ...change,
+          headers,
+        });
+      if (comment)
+        await this.app.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          owner,
+          repo,
+          issue_number,
+          body: comment,
+          headers,
+        });
     });
   }
 

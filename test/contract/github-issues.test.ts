@@ -99,7 +99,7 @@ describe('GitHub Issues tracker against GitHub’s OpenAPI description (Prism)',
     assert.equal(await tracker.selfLogin(), 'octoapp[bot]');
   });
 
-  test('update: closed with its reason and unassigned; re-dated by reading the body and writing it back', async () => {
+  test('update: closed with its reason and unassigned; re-dated by reading the body and writing it back; a comment', async () => {
     const start = prism.requests().length;
     const issue = { id: '1347', key: 'acme/ops#1347', url: 'https://github.com/octocat/Hello-World/issues/1347' };
     await tracker.update('acme/ops', issue, { state: 'closed', assignee: null });
@@ -108,12 +108,19 @@ describe('GitHub Issues tracker against GitHub’s OpenAPI description (Prism)',
       assignee: { id: 'octocat', name: 'octocat', email: null },
       due: '2027-01-15',
     });
+    await tracker.update('acme/ops', issue, {
+      comment: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.',
+    });
     assert.deepEqual(prism.violations('request'), []);
     assert.deepEqual(prism.requests().slice(start), [
       'PATCH /repos/acme/ops/issues/1347',
       'GET /repos/acme/ops/issues/1347',
       'PATCH /repos/acme/ops/issues/1347',
+      'POST /repos/acme/ops/issues/1347/comments',
     ]);
+    assert.deepEqual(received().at(-1)?.input?.body, {
+      body: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.',
+    });
     const patches = received()
       .filter((l) => l.input?.method === 'patch')
       .map((l) => l.input?.body);

@@ -23,6 +23,7 @@ export interface StandinIssue {
   state: 'open' | 'closed';
   state_reason: string | null;
   user: string;
+  comments: string[];
   created_at: string;
   updated_at: string;
 }
@@ -109,6 +110,7 @@ export async function startGitHubStandin(): Promise<GitHubStandin> {
       const installation = /^GET \/repos\/([^/]+)\/([^/]+)\/installation$/.exec(route);
       const issues = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(r.path);
       const one = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(r.path);
+      const comments = /^POST \/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(route);
       if (r.method === 'GET' && r.path === '/app')
         return send(200, { id: 1, slug: 'incident-bot', name: 'Incident bot' });
       if (token)
@@ -139,6 +141,7 @@ export async function startGitHubStandin(): Promise<GitHubStandin> {
             state: 'open',
             state_reason: null,
             user: 'incident-bot[bot]',
+            comments: [],
             created_at: now,
             updated_at: now,
           };
@@ -163,6 +166,14 @@ export async function startGitHubStandin(): Promise<GitHubStandin> {
           )
           .reverse();
         return send(200, list.slice((page - 1) * perPage, page * perPage).map(asJson));
+      }
+      if (comments) {
+        const issue = s.issues.find(
+          (i) => i.repo === `${comments[1]}/${comments[2]}` && i.number === Number(comments[3]),
+        );
+        if (!issue) return send(404, { message: 'Not Found' });
+        issue.comments.push((body as { body: string }).body);
+        return send(201, { id: issue.comments.length, body: (body as { body: string }).body });
       }
       if (one) {
         const issue = s.issues.find((i) => i.repo === `${one[1]}/${one[2]}` && i.number === Number(one[3]));

@@ -162,6 +162,7 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
         state: 'open',
         state_reason: null,
         user: 'incident-bot[bot]',
+        comments: [],
         created_at: new Date().toISOString(),
         updated_at: new Date().toISOString(),
       });
@@ -201,6 +202,26 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
     await tracker.update('acme/ops', issue, {});
     await tracker.update('acme/ops', issue, { due: null });
     assert.deepEqual(gh.calls(), ['GET /repos/acme/ops/issues/1']);
+  });
+
+  test('update: a comment is added after the changes, alone when there are none', async () => {
+    const issue = await tracker.create('acme/ops', draft('item-1'));
+    gh.requests.length = 0;
+    await tracker.update('acme/ops', issue, {
+      comment: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.',
+    });
+    await tracker.update('acme/ops', issue, { state: 'closed', comment: 'Done in Slack.' });
+    await tracker.update('acme/ops', issue, { comment: '   ' });
+    assert.deepEqual(gh.calls(), [
+      'POST /repos/acme/ops/issues/1/comments',
+      'PATCH /repos/acme/ops/issues/1',
+      'POST /repos/acme/ops/issues/1/comments',
+    ]);
+    assert.deepEqual(gh.issues[0]!.comments, [
+      'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.',
+      'Done in Slack.',
+    ]);
+    assert.deepEqual(gh.requests[0]!.body, { body: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.' });
   });
 
   test('user mapping: the catalog first, then the organisation’s SAML identities, then verified emails', async () => {
