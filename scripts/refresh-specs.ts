@@ -32,6 +32,8 @@ export interface SpecSource {
   file: string;
   /** The repository's licence file, copied as LICENSE; null when the repository has none. */
   licence: string | null;
+  /** Which licence that file is (SPDX id), checked by test/specs-fixtures.test.ts; null without one. */
+  spdx: 'MIT' | 'Apache-2.0' | null;
   /** Store gzip-compressed (the tests decompress with node:zlib). */
   gzip: boolean;
   /** Keep only these OpenAPI 3 path items and the components they use (see pruneOpenApi3). */
@@ -80,6 +82,21 @@ export const GITHUB_PATHS = [
   '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
 ];
 
+/**
+ * The Jira Cloud platform REST API calls of src/trackers/jira.ts, but its issue search: the enhanced
+ * `POST /rest/api/3/search/jql` is newer than this 2022 spec (the old `/rest/api/3/search` it
+ * replaced is gone from Jira Cloud), and test/support/specs.ts adds it as Atlassian documents it.
+ */
+export const JIRA_PATHS = [
+  '/rest/api/3/issue',
+  '/rest/api/3/issue/{issueIdOrKey}',
+  '/rest/api/3/issue/{issueIdOrKey}/assignee',
+  '/rest/api/3/issue/{issueIdOrKey}/transitions',
+  '/rest/api/3/myself',
+  '/rest/api/3/user',
+  '/rest/api/3/user/search',
+];
+
 export const SOURCES: SpecSource[] = [
   {
     vendor: 'slack-web-api',
@@ -87,6 +104,7 @@ export const SOURCES: SpecSource[] = [
     path: 'web-api/slack_web_openapi_v2.json',
     file: 'slack_web_openapi_v2.json.gz',
     licence: 'LICENSE',
+    spdx: 'MIT',
     gzip: true,
   },
   {
@@ -95,6 +113,7 @@ export const SOURCES: SpecSource[] = [
     path: 'schemas/manifest.schema.1.0.0.json',
     file: 'manifest.schema.1.0.0.json',
     licence: 'LICENSE',
+    spdx: 'MIT',
     gzip: false,
   },
   {
@@ -103,6 +122,7 @@ export const SOURCES: SpecSource[] = [
     path: 'reference/REST/openapiv3.json',
     file: 'openapiv3.excerpt.json',
     licence: null,
+    spdx: null,
     gzip: false,
     excerptPaths: PAGERDUTY_PATHS,
   },
@@ -112,6 +132,7 @@ export const SOURCES: SpecSource[] = [
     path: 'generated/api.github.com.json',
     file: 'api.github.com.excerpt.json',
     licence: 'LICENSE',
+    spdx: 'MIT',
     gzip: false,
     excerptPaths: GITHUB_PATHS,
     excerptDrop: ['x-webhooks'],
@@ -121,6 +142,16 @@ export const SOURCES: SpecSource[] = [
       published: '2026-09-09T22:29:36.037Z',
       dirFrom: 'OCTOKIT_OPENAPI_DIR',
     },
+  },
+  {
+    vendor: 'jira',
+    repo: 'salto-io/jira-swaggers',
+    path: 'platform-swagger.v3.json',
+    file: 'platform-swagger.v3.excerpt.json',
+    licence: 'LICENSE',
+    spdx: 'Apache-2.0',
+    gzip: false,
+    excerptPaths: JIRA_PATHS,
   },
 ];
 

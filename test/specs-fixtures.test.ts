@@ -21,15 +21,35 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 
-import { GITHUB_PATHS, PAGERDUTY_PATHS, pruneOpenApi3, SOURCES, type SourceRecord } from '../scripts/refresh-specs.ts';
+import {
+  GITHUB_PATHS,
+  JIRA_PATHS,
+  PAGERDUTY_PATHS,
+  pruneOpenApi3,
+  SOURCES,
+  type SourceRecord,
+} from '../scripts/refresh-specs.ts';
 import { TS_NODE_ARGS } from './support/node-args.ts';
-import { patchedPagerDutySpec, patchedSlackSpec, repoRoot, slackManifestSchema, specsDir } from './support/specs.ts';
+import {
+  patchedJiraSpec,
+  patchedPagerDutySpec,
+  patchedSlackSpec,
+  repoRoot,
+  slackManifestSchema,
+  specsDir,
+} from './support/specs.ts';
 
 const execFileAsync = promisify(execFile);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const content = (file: string) => {
   const bytes = readFileSync(path.join(specsDir, file));
   return file.endsWith('.gz') ? gunzipSync(bytes) : bytes;
+};
+/** How each licence's text begins (or what it says), by SPDX id. */
+const LICENCE_TEXT: Record<'MIT' | 'Apache-2.0', RegExp> = {
+  MIT: /MIT License[\s\S]*Permission is hereby granted/,
+  'Apache-2.0':
+    /Apache License\s+Version 2\.0, January 2004[\s\S]*TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION/,
 };
 const records = JSON.parse(readFileSync(path.join(specsDir, 'sources.json'), 'utf8')) as SourceRecord[];
 
@@ -61,8 +81,7 @@ describe('test/fixtures/specs', () => {
     const readme = readFileSync(path.join(specsDir, 'README.md'), 'utf8');
     for (const source of SOURCES) {
       const dir = path.join(specsDir, source.vendor);
-      if (source.licence)
-        assert.match(readFileSync(path.join(dir, 'LICENSE'), 'utf8'), /MIT License[\s\S]*Permission is hereby granted/);
+      if (source.licence) assert.match(readFileSync(path.join(dir, 'LICENSE'), 'utf8'), LICENCE_TEXT[source.spdx!]);
       else assert.match(readFileSync(path.join(dir, 'NOTICE'), 'utf8'), /no licence/i);
       const record = records.find((r) => r.vendor === source.vendor)!;
       if (source.npm)
@@ -171,6 +190,27 @@ describe('test/fixtures/specs', () => {
     assert.deepEqual(Object.keys(excerpt.paths as object).sort(), [...GITHUB_PATHS].sort());
     assert.equal(excerpt['x-webhooks'], undefined, 'the webhooks part is left out');
   });
+
+  test("Jira's excerpt has every path src/trackers/jira.ts calls; the enhanced search is added in memory", async () => {
+    const source = readFileSync(path.join(repoRoot, 'src', 'trackers', 'jira.ts'), 'utf8');
+    const called = new Set<string>();
+    for (const m of source.matchAll(/this\.call\(\s*'(?:GET|POST|PUT|DELETE)',\s*[`']([^`']+)[`']/g))
+      called.add(m[1]!.replace(/\$\{[^}]*\}/g, '{issueIdOrKey}'));
+    assert.ok(called.has('/rest/api/3/issue') && called.has('/rest/api/3/myself'), `found: ${[...called].join(', ')}`);
+    // POST /rest/api/3/search/jql is newer than the 2022 spec: patchJiraSpec adds it.
+    assert.deepEqual(
+      [...called].filter((p) => p !== '/rest/api/3/search/jql').sort(),
+      [...JIRA_PATHS].sort(),
+      'JIRA_PATHS in scripts/refresh-specs.ts',
+    );
+    assert.ok(called.has('/rest/api/3/search/jql'));
+    const excerpt = JSON.parse(content('jira/platform-swagger.v3.excerpt.json').toString('utf8')) as {
+      paths: object;
+    };
+    assert.deepEqual(Object.keys(excerpt.paths).sort(), [...JIRA_PATHS].sort());
+    const patched = (await patchedJiraSpec()) as { paths: Record<string, Record<string, { operationId?: string }>> };
+    assert.equal(patched.paths['/rest/api/3/search/jql']?.post?.operationId, 'searchAndReconsileIssuesUsingJqlPost');
+  });
 });
 
 describe('npm run specs:refresh', () => {
@@ -215,14 +255,14 @@ describe('npm run specs:refresh', () => {
     await assert.rejects(
       execFileAsync(
         process.execPath,
-        [...TS_NODE_ARGS, path.join(repoRoot, 'scripts', 'refresh-specs.ts'), '--only', 'jira', '--out', tmp],
+        [...TS_NODE_ARGS, path.join(repoRoot, 'scripts', 'refresh-specs.ts'), '--only', 'opsgenie', '--out', tmp],
         { timeout: 60_000 },
       ),
       (err: { stderr: string; code: number }) => {
         assert.equal(err.code, 1);
         assert.equal(
           err.stderr.trim(),
-          'specs:refresh: unknown vendor jira (known: slack-web-api, slack-manifest, pagerduty, github)',
+          'specs:refresh: unknown vendor opsgenie (known: slack-web-api, slack-manifest, pagerduty, github, jira)',
         );
         return true;
       },

@@ -167,3 +167,142 @@ export async function patchedSlackSpec(): Promise<SpecDocument> {
 export async function patchedPagerDutySpec(): Promise<SpecDocument> {
   return patchPagerDutySpec(await pagerDutySpec());
 }
+
+/** The path items of the Jira Cloud platform REST API (salto-io/jira-swaggers, 2022) that the bot calls, unpatched. */
+export function jiraSpec(): Promise<SpecDocument> {
+  return readSpec('jira/platform-swagger.v3.excerpt.json');
+}
+
+/** The marker of the issue the enhanced search's example answers (patchJiraSpec). */
+export const JIRA_EXAMPLE_MARKER = 'incident-bot:action-item:0b8e7a52-5f7c-4c1e-9d0e-3f2a1b6c7d8e';
+
+/**
+ * Makes the 2022 Jira spec serve what Jira Cloud does today:
+ * - its examples are JSON written as strings (`"example": "{\"id\":…}"`), which Prism would answer
+ *   as one JSON string: they are parsed into the values they spell;
+ * - `POST /rest/api/3/search/jql`, the enhanced JQL search (operation searchAndReconsileIssuesUsingJqlPost)
+ *   that replaced `/rest/api/3/search` (removed from Jira Cloud in 2025, changelog CHANGE-2046), is
+ *   added as Atlassian's reference documents it (developer.atlassian.com/cloud/jira/platform/rest/v3/
+ *   api-group-issue-search): a body of `jql`, `nextPageToken`, `maxResults`, `fields`, `expand`,
+ *   `properties`, `fieldsByKeys`, `failFast`, `reconcileIssues`; an answer of `issues` (IssueBean),
+ *   `nextPageToken`, `isLast`, `names`, `schema`. Its example answers one issue whose description
+ *   ends with JIRA_EXAMPLE_MARKER;
+ * - `PUT /rest/api/3/issue/{issueIdOrKey}/assignee` takes `"accountId": null`, which the reference
+ *   documents ("null: the issue is set to unassigned") while its schema (User) says a string.
+ */
+export function patchJiraSpec(spec: SpecDocument): SpecDocument {
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      for (const [type, media] of Object.entries(o)) {
+        if (type === 'application/json' && media && typeof media === 'object') {
+          const m = media as { example?: unknown };
+          if (typeof m.example === 'string' && /^\s*[[{]/.test(m.example)) {
+            try {
+              m.example = JSON.parse(m.example);
+            } catch {
+              // not JSON after all: leave it
+            }
+          }
+        }
+        walk(o[type]);
+      }
+    }
+  };
+  walk(spec.paths);
+  const paths = spec.paths as Record<string, unknown>;
+  const user = (spec.components as { schemas: Record<string, { properties: Record<string, object> }> }).schemas.User;
+  const assign = (
+    paths['/rest/api/3/issue/{issueIdOrKey}/assignee'] as {
+      put?: { requestBody?: { content?: Record<string, { schema?: unknown }> } };
+    }
+  ).put?.requestBody?.content?.['application/json'];
+  if (!user || !assign) throw new Error('Jira spec: the User schema or the assignee operation is missing');
+  assign.schema = {
+    ...user,
+    properties: { ...user.properties, accountId: { ...user.properties.accountId, nullable: true } },
+  };
+  const errors = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorCollection' } } } };
+  paths['/rest/api/3/search/jql'] = {
+    post: {
+      tags: ['Issue search'],
+      summary: 'Search for issues using JQL enhanced search (POST)',
+      operationId: 'searchAndReconsileIssuesUsingJqlPost',
+      externalDocs: {
+        url: 'https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post',
+      },
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                jql: { type: 'string' },
+                nextPageToken: { type: 'string' },
+                maxResults: { type: 'integer', format: 'int32', default: 50 },
+                fields: { type: 'array', items: { type: 'string' } },
+                expand: { type: 'string' },
+                properties: { type: 'array', maxItems: 5, items: { type: 'string' } },
+                fieldsByKeys: { type: 'boolean', default: false },
+                failFast: { type: 'boolean', default: false },
+                reconcileIssues: { type: 'array', maxItems: 50, items: { type: 'integer', format: 'int64' } },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'Returned if the request is successful.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  isLast: { type: 'boolean' },
+                  issues: { type: 'array', items: { $ref: '#/components/schemas/IssueBean' } },
+                  names: { type: 'object', additionalProperties: { type: 'string' } },
+                  nextPageToken: { type: 'string' },
+                  schema: { type: 'object', additionalProperties: { $ref: '#/components/schemas/JsonTypeBean' } },
+                },
+              },
+              example: {
+                isLast: true,
+                issues: [
+                  {
+                    id: '10068',
+                    key: 'OPS-12',
+                    self: 'https://your-domain.atlassian.net/rest/api/3/issue/10068',
+                    fields: {
+                      summary: 'ACT-7: Add an alert on the replica lag',
+                      description: {
+                        type: 'doc',
+                        version: 1,
+                        content: [
+                          { type: 'paragraph', content: [{ type: 'text', text: 'Add an alert on the replica lag' }] },
+                          { type: 'paragraph', content: [{ type: 'text', text: JIRA_EXAMPLE_MARKER }] },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        },
+        '400': { description: 'Returned if the JQL query is invalid.', ...errors },
+        '401': { description: 'Returned if the authentication credentials are incorrect or missing.' },
+        '403': { description: 'Returned if the user does not have the necessary permission.', ...errors },
+      },
+      security: [{ basicAuth: [] }, { OAuth2: ['read:jira-work'] }, {}],
+    },
+  };
+  return spec;
+}
+
+export async function patchedJiraSpec(): Promise<SpecDocument> {
+  return patchJiraSpec(await jiraSpec());
+}
