@@ -1,0 +1,537 @@
+// JiraCloud (src/trackers/jira.ts) against a small stateful stand-in for Jira Cloud's REST API: what
+// it does with what Jira answers (a screen without Priority, workflows and their transitions, people
+// who hide their email, pages of search results, refusals, silence). The requests themselves are
+// checked against Jira's spec in test/contract/jira.test.ts.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { TrackerIssueDraft } from '../../src/domain/trackers.ts';
+import { TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
+import { adfDescription, adfText, JiraCloud, jiraFromConfig, jiraLabel } from '../../src/trackers/jira.ts';
+
+const TOKEN = 'ATATT3xFfGF0-secret-token';
+
+type Category = 'new' | 'indeterminate' | 'done';
+interface StandInIssue {
+  id: string;
+  key: string;
+  project: string;
+  fields: Record<string, unknown>;
+  status: { name: string; category: Category };
+  created: number;
+}
+interface StandInUser {
+  accountId: string;
+  displayName: string;
+  emailAddress?: string;
+  active: boolean;
+  accountType: string;
+  /** A hidden email: the search finds the person by it, but Jira does not show it. */
+  realEmail?: string;
+}
+
+/** Jira's default workflow statuses. */
+const STATUSES: Record<string, { name: string; category: Category }> = {
+  todo: { name: 'To Do', category: 'new' },
+  progress: { name: 'In Progress', category: 'indeterminate' },
+  done: { name: 'Done', category: 'done' },
+};
+
+class JiraStandIn {
+  issues: StandInIssue[] = [];
+  users: StandInUser[] = [];
+  requests: { method: string; path: string; query: URLSearchParams; body: unknown; auth: string | undefined }[] = [];
+  /** The create screen has the Priority field. */
+  priorityOnScreen = true;
+  /** The transitions offered from each status category: to which status. */
+  workflow: Record<Category, (keyof typeof STATUSES)[]> = {
+    new: ['progress', 'done'],
+    indeterminate: ['todo', 'done'],
+    done: ['todo', 'progress'],
+  };
+  /** The next answers: a status and body instead of the real one. */
+  failures: { status: number; body: unknown }[] = [];
+  /** Answer nothing for this long. */
+  delayMs = 0;
+  self: StandInUser = {
+    accountId: 'bot-account-1',
+    displayName: 'Incident Bot',
+    active: true,
+    accountType: 'atlassian',
+  };
+  next = 10001;
+
+  handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url!, 'http://x');
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body = text ? (JSON.parse(text) as unknown) : undefined;
+    this.requests.push({
+      method: req.method!,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      auth: req.headers.authorization,
+    });
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    const send = (status: number, answer?: unknown) => {
+      if (res.destroyed) return;
+      res.writeHead(status, answer === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(answer === undefined ? undefined : JSON.stringify(answer));
+    };
+    const failure = this.failures.shift();
+    if (failure) return send(failure.status, failure.body);
+    if (req.headers.authorization !== `Basic ${Buffer.from(`bot@example.com:${TOKEN}`).toString('base64')}`)
+      return send(401, {
+        errorMessages: ['You are not authenticated. Authentication required to perform this operation.'],
+      });
+    const m = /^\/rest\/api\/3\/issue\/(\d+)(\/assignee|\/transitions)?$/.exec(url.pathname);
+    const issue = m ? this.issues.find((i) => i.id === m[1]) : undefined;
+    if (m && !issue)
+      return send(404, {
+        errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+        errors: {},
+      });
+    const route = `${req.method} ${m ? `/issue/{id}${m[2] ?? ''}` : url.pathname.replace('/rest/api/3', '')}`;
+    switch (route) {
+      case 'POST /issue': {
+        const fields = (body as { fields: Record<string, unknown> }).fields;
+        if ('priority' in fields && !this.priorityOnScreen)
+          return send(400, {
+            errorMessages: [],
+            errors: { priority: "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown." },
+          });
+        const labels = fields.labels as string[];
+        if (labels.some((l) => /\s/.test(l)))
+          return send(400, { errorMessages: [], errors: { labels: 'The label must not contain spaces.' } });
+        const project = (fields.project as { key: string }).key;
+        const id = String(this.next++);
+        const key = `${project}-${this.issues.filter((i) => i.project === project).length + 1}`;
+        this.issues.push({ id, key, project, fields, status: STATUSES.todo!, created: Date.now() });
+        return send(201, { id, key, self: `http://x/rest/api/3/issue/${id}` });
+      }
+      case 'POST /search/jql': {
+        const q = body as { jql: string; maxResults: number; nextPageToken?: string };
+        const project = /project = "([^"]+)"/.exec(q.jql)?.[1];
+        const label = /labels = "([^"]+)"/.exec(q.jql)?.[1];
+        const all = this.issues
+          .filter((i) => i.project === project && (i.fields.labels as string[]).includes(label!))
+          .sort((a, b) => b.created - a.created || Number(b.id) - Number(a.id));
+        const start = Number(q.nextPageToken ?? 0);
+        const page = all.slice(start, start + q.maxResults);
+        const more = start + q.maxResults < all.length;
+        return send(200, {
+          issues: page.map((i) => ({
+            id: i.id,
+            key: i.key,
+            fields: { summary: i.fields.summary, description: i.fields.description },
+          })),
+          ...(more ? { nextPageToken: String(start + q.maxResults) } : {}),
+          isLast: !more,
+        });
+      }
+      case 'PUT /issue/{id}': {
+        Object.assign(issue!.fields, (body as { fields: object }).fields);
+        return send(204);
+      }
+      case 'GET /issue/{id}':
+        return send(200, {
+          id: issue!.id,
+          key: issue!.key,
+          fields: { status: { name: issue!.status.name, statusCategory: { key: issue!.status.category } } },
+        });
+      case 'PUT /issue/{id}/assignee': {
+        const accountId = (body as { accountId: string | null }).accountId;
+        issue!.fields.assignee = accountId ? { accountId } : null;
+        return send(204);
+      }
+      case 'GET /issue/{id}/transitions':
+        return send(200, {
+          transitions: this.workflow[issue!.status.category].map((to) => ({
+            id: `t-${to}`,
+            name: `Move to ${STATUSES[to]!.name}`,
+            to: { name: STATUSES[to]!.name, statusCategory: { key: STATUSES[to]!.category } },
+            isAvailable: true,
+          })),
+        });
+      case 'POST /issue/{id}/transitions': {
+        const to = (body as { transition: { id: string } }).transition.id.replace('t-', '');
+        if (!this.workflow[issue!.status.category].includes(to as keyof typeof STATUSES))
+          return send(400, { errorMessages: ["Transition id 't-x' is not valid for this issue."], errors: {} });
+        issue!.status = STATUSES[to]!;
+        return send(204);
+      }
+      case 'GET /user/search': {
+        const q = url.searchParams.get('query')!.toLowerCase();
+        return send(
+          200,
+          this.users
+            .filter((u) => [u.displayName, u.emailAddress, u.realEmail].some((v) => v?.toLowerCase().startsWith(q)))
+            .map(({ realEmail: _hidden, ...u }) => u),
+        );
+      }
+      case 'GET /user': {
+        const found = this.users.find((x) => x.accountId === url.searchParams.get('accountId'));
+        const { realEmail: _hidden, ...u } = found ?? { realEmail: undefined };
+        return found
+          ? send(200, u)
+          : send(404, {
+              errorMessages: ['Specified user does not exist or you do not have required permissions'],
+              errors: {},
+            });
+      }
+      case 'GET /myself':
+        return send(200, this.self);
+      default:
+        return send(404, { errorMessages: [`no route ${route}`] });
+    }
+  };
+}
+
+const draft = (over: Partial<TrackerIssueDraft> = {}): TrackerIssueDraft => ({
+  title: 'ACT-3: Page the database team on replica lag',
+  body: 'Page the database team on replica lag\n\nFrom the post-incident review of **INC-9**: Slow orders\n\nIncident: https://acme.slack.com/archives/C9\n<!-- incident-bot:action-item:aaa -->',
+  labels: ['incident-action', 'priority:medium', 'category:detection'],
+  due: '2027-01-10',
+  priority: 'medium',
+  assignee: null,
+  marker: 'incident-bot:action-item:aaa',
+  ...over,
+});
+
+describe('JiraCloud against a stand-in Jira', () => {
+  const jiraSide = new JiraStandIn();
+  let server: Server;
+  let base: string;
+  let jira: JiraCloud;
+  const paths = () => jiraSide.requests.map((r) => `${r.method} ${r.path}`);
+
+  before(async () => {
+    server = createServer((req, res) => void jiraSide.handle(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => {
+    jiraSide.issues = [];
+    jiraSide.next = 10001;
+    jiraSide.users = [];
+    jiraSide.requests = [];
+    jiraSide.failures = [];
+    jiraSide.priorityOnScreen = true;
+    jiraSide.delayMs = 0;
+    jiraSide.workflow = { new: ['progress', 'done'], indeterminate: ['todo', 'done'], done: ['todo', 'progress'] };
+    jira = new JiraCloud({
+      baseUrl: `${base}/`,
+      email: 'bot@example.com',
+      apiToken: TOKEN,
+      issueType: 'Task',
+      timeoutMs: 300,
+    });
+  });
+
+  test('create opens the issue with its fields; findByMarker finds it again from its description', async () => {
+    const issue = await jira.create('OPS', draft({ assignee: { id: 'acc-anna', name: 'Anna', email: null } }));
+    assert.deepEqual(issue, { id: '10001', key: 'OPS-1', url: `${base}/browse/OPS-1` });
+    const fields = jiraSide.issues[0]!.fields;
+    assert.deepEqual(fields.labels, ['incident-action', 'priority-medium', 'category-detection']);
+    assert.deepEqual(fields.priority, { name: 'Medium' });
+    assert.deepEqual(fields.assignee, { accountId: 'acc-anna' });
+    assert.equal(fields.duedate, '2027-01-10');
+    assert.equal(fields.summary, 'ACT-3: Page the database team on replica lag');
+    const text = adfText(fields.description);
+    assert.ok(!text.includes('<!--'), 'the HTML comment is not shown');
+    assert.equal(text.split('\n').at(-1), 'incident-bot:action-item:aaa');
+    assert.deepEqual(await jira.findByMarker('OPS', 'incident-bot:action-item:aaa', new Date()), issue);
+    assert.equal(await jira.findByMarker('OPS', 'incident-bot:action-item:bbb', new Date()), null);
+    assert.equal(await jira.findByMarker('WEB', 'incident-bot:action-item:aaa', new Date()), null);
+  });
+
+  test('findByMarker reads further pages, a bounded number of them', async () => {
+    await jira.create('OPS', draft({ marker: 'incident-bot:action-item:first' }));
+    for (let i = 0; i < 60; i++) await jira.create('OPS', draft({ marker: `incident-bot:action-item:n${i}` }));
+    jiraSide.requests = [];
+    const found = await jira.findByMarker('OPS', 'incident-bot:action-item:first', new Date(Date.now() - 60_000));
+    assert.equal(found?.key, 'OPS-1');
+    assert.deepEqual(paths(), ['POST /rest/api/3/search/jql', 'POST /rest/api/3/search/jql']);
+    assert.equal((jiraSide.requests[1]!.body as { nextPageToken: string }).nextPageToken, '50');
+    for (let i = 0; i < 200; i++) await jira.create('OPS', draft({ marker: `incident-bot:action-item:m${i}` }));
+    jiraSide.requests = [];
+    assert.equal(await jira.findByMarker('OPS', 'incident-bot:action-item:first', new Date()), null);
+    assert.equal(jiraSide.requests.length, 4, 'at most four pages');
+  });
+
+  test('a create screen without Priority: refused once, then opened without it', async () => {
+    jiraSide.priorityOnScreen = false;
+    const issue = await jira.create('OPS', draft({ priority: 'high' }));
+    assert.equal(issue.key, 'OPS-1');
+    assert.deepEqual(paths(), ['POST /rest/api/3/issue', 'POST /rest/api/3/issue']);
+    const [first, second] = jiraSide.requests.map((r) => (r.body as { fields: Record<string, unknown> }).fields);
+    assert.deepEqual(first!.priority, { name: 'High' });
+    assert.equal('priority' in second!, false);
+    assert.deepEqual(second!.labels, first!.labels);
+  });
+
+  test('another refusal of a create is not retried: TrackerUnavailable with what Jira said', async () => {
+    jiraSide.failures.push({
+      status: 400,
+      body: { errorMessages: [], errors: { issuetype: 'Specify a valid issue type' } },
+    });
+    await assert.rejects(jira.create('OPS', draft()), (err: Error) => {
+      assert.ok(err instanceof TrackerUnavailable);
+      assert.match(err.message, /HTTP 400: issuetype: Specify a valid issue type/);
+      return true;
+    });
+    assert.deepEqual(paths(), ['POST /rest/api/3/issue']);
+  });
+
+  test('close and reopen through the workflow: a Done transition; back to To Do first, else In Progress', async () => {
+    const issue = await jira.create('OPS', draft());
+    const stored = jiraSide.issues[0]!;
+    await jira.update('OPS', issue, { state: 'closed' });
+    assert.equal(stored.status.name, 'Done');
+    assert.deepEqual(jiraSide.requests.at(-1)!.body as object, { transition: { id: 't-done' } });
+
+    await jira.update('OPS', issue, { state: 'open' });
+    assert.equal(stored.status.name, 'To Do', 'To Do is preferred');
+
+    stored.status = STATUSES.done!;
+    jiraSide.workflow.done = ['progress'];
+    await jira.update('OPS', issue, { state: 'open' });
+    assert.equal(stored.status.name, 'In Progress', 'In Progress when To Do cannot be reached');
+
+    // Already where it should be: no transition.
+    jiraSide.requests = [];
+    await jira.update('OPS', issue, { state: 'open' });
+    assert.deepEqual(paths(), [`GET /rest/api/3/issue/${issue.id}`]);
+    stored.status = STATUSES.done!;
+    jiraSide.requests = [];
+    await jira.update('OPS', issue, { state: 'closed' });
+    assert.deepEqual(paths(), [`GET /rest/api/3/issue/${issue.id}`]);
+  });
+
+  test('a workflow with no way to Done: TrackerUnavailable naming the transitions there are', async () => {
+    const issue = await jira.create('OPS', draft());
+    jiraSide.workflow.new = ['progress'];
+    await assert.rejects(jira.update('OPS', issue, { state: 'closed' }), (err: Error) => {
+      assert.ok(err instanceof TrackerUnavailable);
+      assert.match(err.message, /OPS-1.*no transition.*Done status \(Move to In Progress\)/);
+      return true;
+    });
+    assert.equal(jiraSide.issues[0]!.status.name, 'To Do');
+  });
+
+  test('assignee and due date: set, then cleared', async () => {
+    const issue = await jira.create('OPS', draft());
+    await jira.update('OPS', issue, { assignee: { id: 'acc-bo', name: 'Bo', email: null }, due: '2027-02-01' });
+    assert.deepEqual(jiraSide.issues[0]!.fields.assignee, { accountId: 'acc-bo' });
+    assert.equal(jiraSide.issues[0]!.fields.duedate, '2027-02-01');
+    await jira.update('OPS', issue, { assignee: null, due: null });
+    assert.equal(jiraSide.issues[0]!.fields.assignee, null);
+    assert.equal(jiraSide.issues[0]!.fields.duedate, null);
+    jiraSide.requests = [];
+    await jira.update('OPS', issue, {});
+    assert.deepEqual(paths(), [], 'nothing to change, nothing asked');
+  });
+
+  test('userByEmail: the active person whose email matches, any case; with emails hidden, the only one found', async () => {
+    jiraSide.users = [
+      {
+        accountId: 'acc-anna',
+        displayName: 'Anna Lee',
+        emailAddress: 'Anna.Lee@example.com',
+        active: true,
+        accountType: 'atlassian',
+      },
+      {
+        accountId: 'acc-anna-old',
+        displayName: 'Anna Lee (old)',
+        emailAddress: 'anna.lee@example.com',
+        active: false,
+        accountType: 'atlassian',
+      },
+      { accountId: 'acc-bot', displayName: 'anna.lee@example.com bot', active: true, accountType: 'app' },
+      {
+        accountId: 'acc-hidden',
+        displayName: 'Hidden Person',
+        active: true,
+        accountType: 'atlassian',
+        realEmail: 'hidden@example.com',
+      },
+      {
+        accountId: 'acc-twin1',
+        displayName: 'Twin',
+        active: true,
+        accountType: 'atlassian',
+        realEmail: 'twin@example.com',
+      },
+      {
+        accountId: 'acc-twin2',
+        displayName: 'Twin2',
+        active: true,
+        accountType: 'atlassian',
+        realEmail: 'twin@example.com.au',
+      },
+    ];
+    assert.deepEqual(await jira.userByEmail('OPS', 'anna.lee@EXAMPLE.com'), {
+      id: 'acc-anna',
+      name: 'Anna Lee',
+      email: 'Anna.Lee@example.com',
+    });
+    assert.deepEqual(await jira.userByEmail('OPS', 'hidden@example.com'), {
+      id: 'acc-hidden',
+      name: 'Hidden Person',
+      email: 'hidden@example.com',
+    });
+    assert.equal(await jira.userByEmail('OPS', 'twin@example.com'), null, 'two hidden people: neither is taken');
+    assert.equal(await jira.userByEmail('OPS', 'nobody@example.com'), null);
+    // Remembered for a while: asked again, Jira is not.
+    const before = jiraSide.requests.length;
+    assert.equal((await jira.userByEmail('OPS', 'Anna.Lee@example.com'))?.id, 'acc-anna');
+    assert.equal(await jira.userByEmail('OPS', 'nobody@example.com'), null);
+    assert.equal(jiraSide.requests.length, before);
+  });
+
+  test('emailOf: the one given, else Jira’s (null when hidden or the account is gone)', async () => {
+    jiraSide.users = [
+      {
+        accountId: 'acc-anna',
+        displayName: 'Anna',
+        emailAddress: 'anna@example.com',
+        active: true,
+        accountType: 'atlassian',
+      },
+      { accountId: 'acc-hidden', displayName: 'Hidden', active: true, accountType: 'atlassian' },
+    ];
+    assert.equal(await jira.emailOf('OPS', { id: 'acc-x', name: 'X', email: 'x@example.com' }), 'x@example.com');
+    assert.deepEqual(paths(), []);
+    assert.equal(await jira.emailOf('OPS', { id: 'acc-anna', name: 'Anna', email: null }), 'anna@example.com');
+    assert.equal(await jira.emailOf('OPS', { id: 'acc-hidden', name: 'Hidden', email: null }), null);
+    assert.equal(await jira.emailOf('OPS', { id: 'acc-gone', name: 'Gone', email: null }), null);
+    assert.equal(await jira.emailOf('OPS', { id: 'acc-anna', name: 'Anna', email: null }), 'anna@example.com');
+    assert.equal(jiraSide.requests.length, 3, 'each asked once');
+  });
+
+  test('selfAccountId: asked once; a failure is not remembered', async () => {
+    jiraSide.failures.push({ status: 503, body: { errorMessages: ['Service unavailable'] } });
+    await assert.rejects(jira.selfAccountId(), TrackerUnavailable);
+    assert.equal(await jira.selfAccountId(), 'bot-account-1');
+    assert.equal(await jira.selfAccountId(), 'bot-account-1');
+    assert.deepEqual(paths(), ['GET /rest/api/3/myself', 'GET /rest/api/3/myself']);
+  });
+
+  test('every failure is a TrackerUnavailable saying the status and Jira’s first message, never the token', async () => {
+    const issue = { id: '10001', key: 'OPS-1', url: '' };
+    // Jira echoing the credentials back must not put the token in a log.
+    jiraSide.failures.push({
+      status: 403,
+      body: { errorMessages: [`Forbidden for bot@example.com:${TOKEN}\nsecond line`] },
+    });
+    await assert.rejects(jira.update('OPS', issue, { due: '2027-01-01' }), (err: Error) => {
+      assert.ok(err instanceof TrackerUnavailable);
+      assert.match(err.message, /^Jira: re-dating OPS-1: PUT \/rest\/api\/3\/issue\/10001: HTTP 403: Forbidden for/);
+      assert.ok(!err.message.includes(TOKEN) && !err.message.includes('second line'), err.message);
+      return true;
+    });
+    jiraSide.failures.push({ status: 502, body: 'not json' });
+    await assert.rejects(jira.findByMarker('OPS', 'm', new Date()), /HTTP 502$/);
+    await assert.rejects(jira.update('OPS', issue, { due: null }), /HTTP 404: Issue does not exist/);
+    jiraSide.failures.push({ status: 200, body: { unexpected: true } });
+    await assert.rejects(
+      jira.create('OPS', draft()),
+      (err: Error) => err instanceof TrackerUnavailable && /unexpected answer/.test(err.message),
+    );
+
+    const wrong = new JiraCloud({
+      baseUrl: base,
+      email: 'bot@example.com',
+      apiToken: 'wrong-token-123',
+      issueType: 'Task',
+    });
+    await assert.rejects(wrong.create('OPS', draft()), /HTTP 401: You are not authenticated/);
+
+    jiraSide.delayMs = 1000;
+    await assert.rejects(
+      jira.create('OPS', draft()),
+      (err: Error) => err instanceof TrackerUnavailable && /no answer within/.test(err.message),
+    );
+    jiraSide.delayMs = 0;
+
+    // A port nothing listens on any more.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const nowhere = new JiraCloud({
+      baseUrl: `http://127.0.0.1:${port}`,
+      email: 'bot@example.com',
+      apiToken: TOKEN,
+      issueType: 'Task',
+    });
+    await assert.rejects(nowhere.userByEmail('OPS', 'a@example.com'), (err: Error) => {
+      assert.ok(err instanceof TrackerUnavailable);
+      assert.match(
+        err.message,
+        /^Jira: looking for a Jira user by email: GET \/rest\/api\/3\/user\/search: ECONNREFUSED/,
+      );
+      return true;
+    });
+  });
+});
+
+describe('Jira issue text', () => {
+  test('labels lose their spaces and colons', () => {
+    assert.equal(jiraLabel('priority:high'), 'priority-high');
+    assert.equal(jiraLabel(' category: follow up '), 'category-follow-up');
+    assert.equal(jiraLabel('incident-action'), 'incident-action');
+  });
+
+  test('the description: a paragraph a line, bold and links kept, the marker last and plain', () => {
+    const doc = adfDescription(
+      'Do it\n\nFrom **INC-4**: title\nIncident: https://x.example/a?b=1\n<!-- m:1 -->',
+      'm:1',
+    );
+    assert.deepEqual(doc, {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'paragraph', content: [{ type: 'text', text: 'Do it' }] },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'From ' },
+            { type: 'text', text: 'INC-4', marks: [{ type: 'strong' }] },
+            { type: 'text', text: ': title' },
+          ],
+        },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Incident: ' },
+            {
+              type: 'text',
+              text: 'https://x.example/a?b=1',
+              marks: [{ type: 'link', attrs: { href: 'https://x.example/a?b=1' } }],
+            },
+          ],
+        },
+        { type: 'paragraph', content: [{ type: 'text', text: 'm:1' }] },
+      ],
+    });
+  });
+
+  test('jiraFromConfig: Jira when all three settings are there', () => {
+    const config = {
+      JIRA_BASE_URL: 'https://acme.atlassian.net',
+      JIRA_EMAIL: 'bot@acme.com',
+      JIRA_API_TOKEN: TOKEN,
+      JIRA_ISSUE_TYPE: 'Task',
+    };
+    const jira = jiraFromConfig(config);
+    assert.ok(jira instanceof JiraCloud);
+    assert.equal(jira.browseUrl('OPS-1'), 'https://acme.atlassian.net/browse/OPS-1');
+    assert.equal(jiraFromConfig({ ...config, JIRA_API_TOKEN: undefined }), null);
+  });
+});
