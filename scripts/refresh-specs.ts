@@ -91,6 +91,7 @@ export const JIRA_PATHS = [
   '/rest/api/3/issue',
   '/rest/api/3/issue/{issueIdOrKey}',
   '/rest/api/3/issue/{issueIdOrKey}/assignee',
+  '/rest/api/3/issue/{issueIdOrKey}/comment',
   '/rest/api/3/issue/{issueIdOrKey}/transitions',
   '/rest/api/3/myself',
   '/rest/api/3/user',

@@ -173,6 +173,16 @@ export function adfDescription(body: string, marker: string): AdfDocument {
   return { type: 'doc', version: 1, content };
 }
 
+/** Plain text as an ADF document: a paragraph a non-empty line. */
+export function adfDocument(text: string): AdfDocument {
+  const content: AdfParagraph[] = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => ({ type: 'paragraph', content: [{ type: 'text', text: l }] }));
+  return { type: 'doc', version: 1, content };
+}
+
 /** Every text in an ADF document (or anything else: none). */
 export function adfText(doc: unknown): string {
   const texts: string[] = [];
@@ -309,6 +319,11 @@ export class JiraCloud implements IssueTracker {
         body: { accountId: update.assignee?.id ?? null },
       });
     if (update.state) await this.transition(target, issue, update.state);
+    // Last: a failure before it retries the whole update, and a comment must not be added twice.
+    if (update.comment)
+      await this.call('POST', `/rest/api/3/issue/${id}/comment`, `commenting on ${issue.key}`, {
+        body: { body: adfDocument(update.comment) },
+      });
   }
 
   /** Moves the issue to a status of the wanted category through the workflow, unless it is in one already. */

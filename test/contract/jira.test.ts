@@ -130,6 +130,30 @@ describe('JiraCloud against the Jira Cloud platform REST API (Prism)', () => {
     );
   });
 
+  test('update with a comment: POST /comment with an ADF body', async () => {
+    await jira.update(
+      'OPS',
+      { id: '10068', key: 'OPS-12', url: '' },
+      {
+        comment: 'Reminders about ACT-7 are snoozed in Slack until 2027-01-20.',
+      },
+    );
+    assert.deepEqual(prism.violations('request'), []);
+    assert.deepEqual(made(), ['POST /rest/api/3/issue/10068/comment']);
+    assert.deepEqual(calls()[0]!.input!.body, {
+      body: {
+        type: 'doc',
+        version: 1,
+        content: [
+          {
+            type: 'paragraph',
+            content: [{ type: 'text', text: 'Reminders about ACT-7 are snoozed in Slack until 2027-01-20.' }],
+          },
+        ],
+      },
+    });
+  });
+
   test('userByEmail and emailOf: GET /user/search and GET /user', async () => {
     const found = await jira.userByEmail('OPS', 'nobody@example.com');
     assert.deepEqual(prism.violations('request'), []);

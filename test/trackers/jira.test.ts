@@ -20,6 +20,7 @@ interface StandInIssue {
   fields: Record<string, unknown>;
   status: { name: string; category: Category };
   created: number;
+  comments: unknown[];
 }
 interface StandInUser {
   accountId: string;
@@ -87,7 +88,7 @@ class JiraStandIn {
       return send(401, {
         errorMessages: ['You are not authenticated. Authentication required to perform this operation.'],
       });
-    const m = /^\/rest\/api\/3\/issue\/(\d+)(\/assignee|\/transitions)?$/.exec(url.pathname);
+    const m = /^\/rest\/api\/3\/issue\/(\d+)(\/assignee|\/transitions|\/comment)?$/.exec(url.pathname);
     const issue = m ? this.issues.find((i) => i.id === m[1]) : undefined;
     if (m && !issue)
       return send(404, {
@@ -109,7 +110,7 @@ class JiraStandIn {
         const project = (fields.project as { key: string }).key;
         const id = String(this.next++);
         const key = `${project}-${this.issues.filter((i) => i.project === project).length + 1}`;
-        this.issues.push({ id, key, project, fields, status: STATUSES.todo!, created: Date.now() });
+        this.issues.push({ id, key, project, fields, status: STATUSES.todo!, created: Date.now(), comments: [] });
         return send(201, { id, key, self: `http://x/rest/api/3/issue/${id}` });
       }
       case 'POST /search/jql': {
@@ -147,6 +148,9 @@ class JiraStandIn {
         issue!.fields.assignee = accountId ? { accountId } : null;
         return send(204);
       }
+      case 'POST /issue/{id}/comment':
+        issue!.comments.push((body as { body: unknown }).body);
+        return send(201, { id: String(issue!.comments.length) });
       case 'GET /issue/{id}/transitions':
         return send(200, {
           transitions: this.workflow[issue!.status.category].map((to) => ({
@@ -321,6 +325,29 @@ describe('JiraCloud against a stand-in Jira', () => {
       return true;
     });
     assert.equal(jiraSide.issues[0]!.status.name, 'To Do');
+  });
+
+  test('a comment comes last, after the other changes, once', async () => {
+    const issue = await jira.create('OPS', draft());
+    jiraSide.requests = [];
+    await jira.update('OPS', issue, {
+      due: '2027-02-01',
+      state: 'closed',
+      comment: 'Snoozed until 2027-01-20.\nSecond line',
+    });
+    assert.deepEqual(paths(), [
+      `PUT /rest/api/3/issue/${issue.id}`,
+      `GET /rest/api/3/issue/${issue.id}`,
+      `GET /rest/api/3/issue/${issue.id}/transitions`,
+      `POST /rest/api/3/issue/${issue.id}/transitions`,
+      `POST /rest/api/3/issue/${issue.id}/comment`,
+    ]);
+    assert.deepEqual(jiraSide.issues[0]!.comments.map(adfText), ['Snoozed until 2027-01-20.\nSecond line']);
+    // A failing transition: no comment yet (the retry adds it).
+    jiraSide.workflow.done = [];
+    jiraSide.issues[0]!.status = STATUSES.done!;
+    await assert.rejects(jira.update('OPS', issue, { state: 'open', comment: 'again' }), TrackerUnavailable);
+    assert.equal(jiraSide.issues[0]!.comments.length, 1);
   });
 
   test('assignee and due date: set, then cleared', async () => {
