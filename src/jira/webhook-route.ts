@@ -33,7 +33,8 @@ const changelogItem = z
 export const issueUpdatedPayload = z
   .object({
     webhookEvent: z.literal('jira:issue_updated'),
-    user: jiraUser,
+    /** Who made the change; Jira leaves it out for some changes made by Jira itself. */
+    user: jiraUser.nullish(),
     issue: z
       .object({
         id: z.string().regex(/^\d{1,20}$/, { message: 'must be an issue id' }),
@@ -167,17 +168,16 @@ export function jiraWebhookRoute(opts: {
           (async (): Promise<string> => {
             const self = await opts.selfAccountId();
             const key = payload.issue.key;
+            const user = payload.user;
             return opts.apply({
               tracker: 'jira',
               target: payload.issue.fields.project.key.toUpperCase(),
               issue: { id: payload.issue.id, key, url: issueUrl(opts.baseUrl ?? null, payload.issue, key) },
               deliveryId,
-              actor: {
-                id: payload.user.accountId,
-                name: payload.user.displayName || payload.user.accountId,
-                email: payload.user.emailAddress || null,
-              },
-              fromSelf: self !== null && payload.user.accountId === self,
+              actor: user
+                ? { id: user.accountId, name: user.displayName || user.accountId, email: user.emailAddress || null }
+                : { id: 'jira', name: 'Jira', email: null },
+              fromSelf: self !== null && user?.accountId === self,
               changes,
             });
           })().then(

@@ -244,6 +244,14 @@ describe('jiraWebhookRoute', () => {
     assert.equal(applied.length, 1, 'nothing to apply');
   });
 
+  test('a change with no user (made by Jira itself): Jira is the actor', async () => {
+    const payload: Record<string, unknown> = issueUpdated({ items: [statusItem('Done')], category: 'done' });
+    delete payload.user;
+    assert.equal((await post(payload)).status, 202);
+    assert.deepEqual(applied[0]!.actor, { id: 'jira', name: 'Jira', email: null });
+    assert.equal(applied[0]!.fromSelf, false);
+  });
+
   test('fromSelf: the bot’s own change echoed back', async () => {
     await post(issueUpdated({ items: [statusItem('Done')], category: 'done', by: 'acc-bot' }));
     assert.equal(applied[0]!.fromSelf, true);
@@ -309,8 +317,9 @@ describe('jiraWebhookRoute', () => {
     res = await post({ ...good, changelog: { items: [{ field: 42 }] } });
     assert.equal(res.status, 400);
     assert.match(res.body.error!, /changelog\.items\.0\.field/);
-    res = await post({ ...good, user: null });
+    res = await post({ ...good, user: { accountId: 7 } });
     assert.equal(res.status, 400);
+    assert.match(res.body.error!, /user\.accountId/);
     res = await post(null, { raw: '{"webhookEvent": "jira:issue_updated",' });
     assert.deepEqual(res, { status: 400, body: { error: 'body is not JSON (or is nested too deeply)' } });
     res = await post(null, { raw: '[1,2]' });
