@@ -14,6 +14,12 @@ import type { DeclarationIntake } from './ports/declaration-intake.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/review/send-action-reminders.ts';
+import { applyTrackerEvent } from './services/trackers/apply-tracker-event.ts';
+import { type GitHubIssues, gitHubIssuesFromConfig } from './trackers/github-issues.ts';
+import { type JiraCloud, jiraFromConfig } from './trackers/jira.ts';
+import { issuesHandler } from './github/issue-handlers.ts';
+import { jiraWebhookRoute } from './jira/webhook-route.ts';
+import type { CatalogSnapshot } from './domain/catalog.ts';
 import { TRACKER_SYNC_BATCH, syncTrackerIssues } from './services/trackers/sync-tracker-issues.ts';
 import { startReminderQueue } from './jobs/reminder-queue.ts';
 import { startAuditCheckpoints, type AuditCheckpoints } from './jobs/audit-checkpoints.ts';
@@ -145,12 +151,19 @@ export async function logSlackIdentity(client: { auth: { test(): Promise<unknown
   }
 }
 
-/** The trackers action items are opened in: GitHub Issues when the GitHub App is configured, Jira when JIRA_* are. */
-export function trackersFromConfig(config: Config): ServiceDeps['trackers'] {
-  const trackers: { -readonly [K in keyof ServiceDeps['trackers']]: ServiceDeps['trackers'][K] } = {};
-  // The adapters are added by src/trackers/ (github-issues.ts, jira.ts).
-  void config;
-  return trackers;
+/**
+ * The trackers action items are opened in: GitHub Issues when the GitHub App is configured (sharing
+ * its client, so installation tokens are cached once), Jira Cloud when JIRA_* are.
+ */
+export function trackersFromConfig(
+  config: Config,
+  catalog: () => CatalogSnapshot,
+  logger: Logger,
+  gitHubApp: GitHubAppClient | null,
+): { github?: GitHubIssues; jira?: JiraCloud } {
+  const github = gitHubIssuesFromConfig(config, catalog, logger, gitHubApp ?? undefined);
+  const jira = jiraFromConfig(config);
+  return { ...(github ? { github } : {}), ...(jira ? { jira } : {}) };
 }
 
 /** The PagerDuty adapter, when a token is configured. */
@@ -247,6 +260,26 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const catalog: ServiceCatalog = opts.catalog ?? refreshingCatalog ?? staticCatalog(EMPTY_CATALOG);
   // Everything the use cases need but the reminder queue, which is started with these.
   const reviews = new PrismaReviewStore(db.prisma);
+  const gitHubApp =
+    config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY
+      ? new GitHubAppClient({
+          appId: config.GITHUB_APP_ID,
+          privateKey: config.GITHUB_APP_PRIVATE_KEY,
+          apiUrl: config.GITHUB_API_URL,
+        })
+      : null;
+  const configuredTrackers = trackersFromConfig(config, () => catalog.current(), logger, gitHubApp);
+  if (!opts.trackers)
+    logger.info(
+      {
+        github: Boolean(configuredTrackers.github),
+        jira: configuredTrackers.jira ? config.JIRA_BASE_URL : false,
+        default: config.ACTION_TRACKER ? `${config.ACTION_TRACKER.tracker}:${config.ACTION_TRACKER.target}` : null,
+      },
+      configuredTrackers.github || configuredTrackers.jira
+        ? 'action item trackers on: new items open issues where the catalog or ACTION_TRACKER says'
+        : 'action item trackers off: set up the GitHub App or JIRA_* to open action items as issues (docs/trackers.md)',
+    );
   const core: Omit<ServiceDeps, 'reminders'> = {
     store,
     reviews,
@@ -268,16 +301,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     catalog,
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),
-    codeHost:
-      opts.codeHost ??
-      (config.GITHUB_APP_ID && config.GITHUB_APP_PRIVATE_KEY
-        ? new GitHubAppClient({
-            appId: config.GITHUB_APP_ID,
-            privateKey: config.GITHUB_APP_PRIVATE_KEY,
-            apiUrl: config.GITHUB_API_URL,
-          })
-        : null),
-    trackers: opts.trackers ?? trackersFromConfig(config),
+    codeHost: opts.codeHost ?? gitHubApp,
+    trackers: opts.trackers ?? configuredTrackers,
     trackerLinks: new PrismaTrackerLinkStore(db.prisma, reviews),
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
@@ -413,11 +438,26 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
             deployment_protection_rule: deploymentProtectionRuleHandler(deps, logger),
             deployment_status: deploymentStatusHandler(deps),
             pull_request: pullRequestHandler(deps),
+            // Action items' issues closed, reopened, assigned or re-dated in GitHub.
+            issues: issuesHandler({
+              apply: (event) => applyTrackerEvent(deps, event),
+              selfLogin: async () => (await deps.trackers.github?.selfId()) ?? null,
+              logger,
+            }),
           },
           track: inflight.track,
           logger,
         }),
         changesRoute({ token: config.CHANGE_EVENTS_TOKEN ?? null, deps, track: inflight.track, logger }),
+        // Action items' issues closed, reopened, assigned or re-dated in Jira.
+        jiraWebhookRoute({
+          secret: config.JIRA_WEBHOOK_SECRET ?? null,
+          apply: (event) => applyTrackerEvent(deps, event),
+          selfAccountId: async () => (await deps.trackers.jira?.selfId()) ?? null,
+          track: inflight.track,
+          logger,
+          baseUrl: config.JIRA_BASE_URL ?? null,
+        }),
       ],
       ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
     });

@@ -16,6 +16,8 @@ export interface IssueUpdate {
  */
 export interface IssueTracker {
   readonly kind: TrackerKind;
+  /** The bot's own user in the tracker (GitHub: the App's bot login; Jira: its account id): what it changes, echoed back, is not applied. Null when unknown. */
+  selfId(): Promise<string | null>;
   /** Opens an issue. */
   create(target: string, draft: TrackerIssueDraft): Promise<TrackerIssue>;
   /**

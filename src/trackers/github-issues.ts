@@ -381,6 +381,10 @@ export class GitHubIssues implements IssueTracker {
   }
 
   /** The App's bot user (`<slug>[bot]`), what GitHub names as the sender of the bot's own changes; null when GitHub cannot say. */
+  selfId(): Promise<string | null> {
+    return this.selfLogin();
+  }
+
   async selfLogin(): Promise<string | null> {
     if (this.self) return this.self;
     try {

@@ -393,6 +393,10 @@ export class JiraCloud implements IssueTracker {
   }
 
   /** The account id the bot acts as (GET /myself), asked once: a webhook by it is our own change echoed. */
+  selfId(): Promise<string | null> {
+    return this.selfAccountId();
+  }
+
   selfAccountId(): Promise<string | null> {
     this.self ??= this.call('GET', '/rest/api/3/myself', 'reading the bot’s own Jira account')
       .then((answer) => this.parse(user, answer, 'reading the bot’s own Jira account').accountId)

@@ -46,6 +46,10 @@ export class FakeTracker implements IssueTracker {
         : { id: 'bot-account', name: 'Incident Bot', email: null };
   }
 
+  async selfId(): Promise<string | null> {
+    return this.self.id;
+  }
+
   /** A tracker user matched by this email. */
   person(email: string, id: string, name = id): TrackerUser {
     const user = { id, name, email };
