@@ -7,7 +7,7 @@ import {
   type NewActionItem,
 } from '../domain/action-items.ts';
 import { TRACKER_NAMES } from '../domain/trackers.ts';
-import type { GuardrailFigures } from '../domain/guardrail-report.ts';
+import { ACTION_HOMES, type ActionHome, type GuardrailFigures } from '../domain/guardrail-report.ts';
 import {
   CHANGE_FAILURE_WINDOW_HOURS,
   type ServiceDeliveryFigures,
@@ -127,6 +127,23 @@ function afterCursor(c: BacklogCursor): Prisma.ActionItemWhereInput {
   return { OR: [{ status: { in: laterOf<ActionStatus>(ACTION_STATUSES, c.status) } }, sameStatus] };
 }
 
+/**
+ * Where an item lives, by its tracker link (trackerOf reads the same states): in Slack only with no
+ * link or one that is new (not decided yet) or none; pending while its issue is being created;
+ * in GitHub or Jira once linked there.
+ */
+function trackerWhere(where: NonNullable<BacklogFilter['tracker']>): Prisma.ActionItemWhereInput {
+  switch (where) {
+    case 'slack':
+      return { OR: [{ trackerLink: { is: null } }, { trackerLink: { is: { state: { in: ['new', 'none'] } } } }] };
+    case 'pending':
+      return { trackerLink: { is: { state: 'pending' } } };
+    case 'github':
+    case 'jira':
+      return { trackerLink: { is: { state: 'linked', tracker: where } } };
+  }
+}
+
 function backlogWhere(f: BacklogFilter): Prisma.ActionItemWhereInput {
   const and: Prisma.ActionItemWhereInput[] = [];
   if (f.service)
@@ -145,6 +162,7 @@ function backlogWhere(f: BacklogFilter): Prisma.ActionItemWhereInput {
         { createdBy: f.visibleTo.userId },
       ],
     });
+  if (f.tracker) and.push(trackerWhere(f.tracker));
   return {
     ...(f.status ? { status: f.status } : {}),
     ...(f.ownerId ? { ownerId: f.ownerId } : {}),
@@ -297,6 +315,11 @@ export class PrismaReviewStore implements ReviewStore {
     return row ? toActionItem(row) : null;
   }
 
+  async actionItemByNumber(number: number) {
+    const row = await this.prisma.actionItem.findUnique({ where: { number }, include: withIncident });
+    return row ? toActionItem(row) : null;
+  }
+
   async actionItemsOf(incidentId: string) {
     const rows = await this.prisma.actionItem.findMany({
       where: { incidentId },
@@ -335,8 +358,14 @@ export class PrismaReviewStore implements ReviewStore {
   }
 
   async countBacklog(filter: BacklogFilter, cap: number) {
-    // Counted in the index, in backlog order, and no further than the cap.
-    return this.prisma.actionItem.count({ where: backlogWhere(filter), orderBy: BACKLOG_ORDER, take: cap });
+    // Counted in the index, in backlog order, and no further than the cap. By where items live, in
+    // no order: the planner then starts from the links and stops at the cap (in backlog order it
+    // would join the whole table to sort it).
+    return this.prisma.actionItem.count({
+      where: backlogWhere(filter),
+      ...(filter.tracker ? {} : { orderBy: BACKLOG_ORDER }),
+      take: cap,
+    });
   }
 
   /**
@@ -486,7 +515,7 @@ export class PrismaReviewStore implements ReviewStore {
   async guardrailFigures(since: Date, until: Date, today: string): Promise<GuardrailFigures> {
     const inPeriod = (column: Prisma.Sql) => Prisma.sql`${column} >= ${since} AND ${column} <= ${until}`;
     const period = inPeriod(Prisma.raw('created_at'));
-    const [[counts], factors, services, actionCounts, [open]] = await Promise.all([
+    const [[counts], factors, services, actionCounts, [open], homes] = await Promise.all([
       this.prisma.$queryRaw<{ incidents: number; near_misses: number }[]>`
         SELECT count(*)::int AS incidents, count(*) FILTER (WHERE near_miss)::int AS near_misses
         FROM incident WHERE ${period}`,
@@ -520,6 +549,21 @@ export class PrismaReviewStore implements ReviewStore {
           percentile_disc(0.5) WITHIN GROUP (ORDER BY created_at) AS older,
           percentile_disc(0.5) WITHIN GROUP (ORDER BY created_at DESC) AS newer
         FROM action_item WHERE status = 'open'`,
+      // The period's items by where they live (an issue being created counts in its tracker; no link,
+      // or none wanted: Slack only): open, done, and how long the done ones stayed open. Counts only,
+      // as the category table's: a private incident's items count too.
+      this.prisma.$queryRaw<{ home: string; open: number; done: number; median_ms: number | null }[]>`
+        SELECT CASE WHEN l.state IN ('pending', 'linked') AND l.tracker IN ('github', 'jira')
+            THEN l.tracker ELSE 'slack' END AS home,
+          count(*) FILTER (WHERE a.status = 'open')::int AS open,
+          count(*) FILTER (WHERE a.status = 'done')::int AS done,
+          percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY greatest(0, extract(epoch FROM a.completed_at - a.created_at) * 1000)::float8
+          ) FILTER (WHERE a.status = 'done' AND a.completed_at IS NOT NULL) AS median_ms
+        FROM action_item a
+        LEFT JOIN tracker_link l ON l.action_item_id = a.id
+        WHERE ${inPeriod(Prisma.raw('a.created_at'))}
+        GROUP BY 1`,
     ]);
     const factorRows = factors.filter((f): f is { factor: ContributingFactor; count: number } => f.factor !== null);
     return {
@@ -542,6 +586,14 @@ export class PrismaReviewStore implements ReviewStore {
         })),
       openMiddleCreatedAt: open?.older && open.newer ? [open.older, open.newer] : null,
       overdueOpen: open?.overdue ?? 0,
+      trackerCounts: homes
+        .filter((h): h is typeof h & { home: ActionHome } => (ACTION_HOMES as readonly string[]).includes(h.home))
+        .map((h) => ({
+          where: h.home,
+          open: h.open,
+          done: h.done,
+          doneOpenMedianMs: h.median_ms === null ? null : Number(h.median_ms),
+        })),
     };
   }
 

@@ -76,17 +76,23 @@ export function isActionItemParty(item: Pick<ActionItem, 'ownerId' | 'createdBy'
   return userId === item.ownerId || userId === item.createdBy;
 }
 
+/** What may be done to an action item: reopen is of a done item, the rest of an open one. */
+export type ActionItemChange = 'complete' | 'reassign' | 'snooze' | 'reopen';
+
 /**
- * Who may complete, reassign or snooze an action item: its owner, whoever added it, and the
- * incident's commander (or its declarer while there is none). Everyone else is told who can.
+ * Who may complete, reassign, snooze or reopen an action item: its owner, whoever added it, and the
+ * incident's commander (or its declarer while there is none). Everyone else is told who can. Only a
+ * done item is reopened; the other changes are of an open one.
  */
 export function assertCanChangeActionItem(
   item: Pick<ActionItem, 'number' | 'ownerId' | 'createdBy' | 'status'>,
   incident: Pick<Incident, 'number' | 'roles' | 'declaredBy'>,
   userId: string,
-  what: string,
+  what: ActionItemChange,
 ): void {
-  if (item.status !== 'open') throw new AppError(`${actionRef(item)} is already done.`, 'not_open');
+  if (what === 'reopen') {
+    if (item.status !== 'done') throw new AppError(`${actionRef(item)} is open already.`, 'not_done');
+  } else if (item.status !== 'open') throw new AppError(`${actionRef(item)} is already done.`, 'not_open');
   const commander = commandingUser(incident);
   if (isActionItemParty(item, userId) || userId === commander) return;
   const who = [

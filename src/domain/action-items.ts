@@ -228,6 +228,67 @@ export function parseActionsFilter(word: string | undefined): ActionFilter {
   );
 }
 
+/**
+ * Where listed items live: `github`, `jira` (their issue is open there), `slack` (no tracker issue),
+ * `pending` (their issue is being created). Typed as `in:github`, `in:jira`, `in:slack`, `pending`.
+ */
+export const TRACKER_FILTERS = ['github', 'jira', 'slack', 'pending'] as const;
+export type TrackerFilter = (typeof TRACKER_FILTERS)[number];
+const TRACKER_FILTER_WORDS: Readonly<Record<string, TrackerFilter>> = {
+  'in:github': 'github',
+  'in:jira': 'jira',
+  'in:slack': 'slack',
+  pending: 'pending',
+};
+/** The words of TRACKER_FILTERS, as typed. */
+export const TRACKER_FILTER_WORDS_LIST = Object.keys(TRACKER_FILTER_WORDS);
+
+export const ACTIONS_USAGE = '`/incident actions [mine|team|overdue|all] [in:github|in:jira|in:slack|pending]`';
+
+/**
+ * The words after `/incident actions`: a filter (mine when left out) and, optionally, where the
+ * items live (either order, each at most once): `team in:jira`, `all pending`, `in:slack`. Case
+ * does not matter. AppError (invalid_input) naming the word and listing the choices otherwise.
+ */
+export function parseActionsArgs(words: readonly string[]): { filter: ActionFilter; tracker?: TrackerFilter } {
+  if (words.length > 2) {
+    throw new AppError(
+      `Give at most a filter and where the items live: ${ACTIONS_USAGE}, e.g. \`/incident actions team in:jira\`.`,
+    );
+  }
+  let filter: ActionFilter | undefined;
+  let tracker: TrackerFilter | undefined;
+  for (const word of words) {
+    const w = word.trim().toLowerCase();
+    const where = TRACKER_FILTER_WORDS[w];
+    if (where !== undefined && tracker === undefined) tracker = where;
+    else if ((ACTION_FILTERS as readonly string[]).includes(w) && filter === undefined) filter = w as ActionFilter;
+    else if (where !== undefined || (ACTION_FILTERS as readonly string[]).includes(w)) {
+      throw new AppError(
+        `You gave two ${where ? 'places' : 'filters'} (\`${word.trim()}\`): give one. Write it as ${ACTIONS_USAGE}.`,
+      );
+    } else {
+      throw new AppError(
+        `\`${word.trim()}\` is not a filter for action items: choose ${orList(ACTION_FILTERS)} (mine when left out), then optionally where they live: ${orList(TRACKER_FILTER_WORDS_LIST)}. Write it as ${ACTIONS_USAGE}.`,
+      );
+    }
+  }
+  return { filter: filter ?? 'mine', ...(tracker ? { tracker } : {}) };
+}
+
+/** `ACT-12` (or `act-12`, or `12`) as the item's number; AppError (invalid_input) otherwise. */
+export function parseActionRef(word: string | undefined): number {
+  const m = /^(?:act-)?(\d{1,9})$/i.exec((word ?? '').trim());
+  const number = m ? Number(m[1]) : 0;
+  if (number < 1) {
+    const got = (word ?? '').trim();
+    throw new AppError(
+      `${got ? `\`${got.slice(0, 40)}\` is not an action item. ` : ''}Name the item as the listings show it, e.g. \`ACT-12\` (\`/incident actions all\` lists them).`,
+    );
+  }
+  return number;
+}
+
 export const PERIOD_MAX_DAYS = 730;
 
 /** `90d` style period for reports: `<n>d` with 1 ≤ n ≤ 730, also `<n>w` (weeks); empty → defaultDays. AppError otherwise. Returns days. */

@@ -4,10 +4,12 @@ import type { DeclarationInput } from './declaration.ts';
 import type { IncidentStatus, RoleName } from './incident.ts';
 import {
   parseActionAdd,
-  parseActionsFilter,
+  parseActionRef,
+  parseActionsArgs,
   parsePeriod,
   type ActionAddRequest,
   type ActionFilter,
+  type TrackerFilter,
 } from './action-items.ts';
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
@@ -50,7 +52,11 @@ export type IncidentCommand =
   | { kind: 'review' }
   | { kind: 'evidence' }
   | { kind: 'action-add'; request: ActionAddRequest }
-  | { kind: 'actions'; filter: ActionFilter }
+  /** `tracker`: only the items living there (in:github, in:jira, in:slack, pending); absent: wherever. */
+  | { kind: 'actions'; filter: ActionFilter; tracker?: TrackerFilter }
+  /** `/incident action done ACT-12`, `/incident action reopen ACT-12` (anywhere). */
+  | { kind: 'action-done'; number: number }
+  | { kind: 'action-reopen'; number: number }
   | { kind: 'guardrails'; periodDays: number }
   | { kind: 'load'; query: string | null; periodDays: number }
   | FreezeCommand
@@ -68,6 +74,8 @@ export type InChannelCommand = Exclude<
       | 'oncall'
       | 'review'
       | 'actions'
+      | 'action-done'
+      | 'action-reopen'
       | 'guardrails'
       | 'load'
       | 'service';
@@ -153,8 +161,14 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     summary: 'Add an action item to this incident (owner defaults to you, due date to 30 days).',
   },
   {
-    usage: '/incident actions [mine|team|overdue|all]',
-    summary: 'The action item backlog, with buttons to complete, reassign or snooze (anywhere).',
+    usage: '/incident action done ACT-12  or  /incident action reopen ACT-12',
+    summary:
+      'Mark an action item done, or open a done one again (its owner, whoever added it, or the commander; anywhere).',
+  },
+  {
+    usage: '/incident actions [mine|team|overdue|all] [in:github|in:jira|in:slack|pending]',
+    summary:
+      'The action item backlog, with buttons to complete, reassign, snooze or reopen (anywhere); optionally only the items in GitHub, in Jira, only in Slack, or whose tracker issue is being created.',
   },
   {
     usage: '/incident guardrails [90d]',
@@ -258,18 +272,24 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       if (rest.length) throw usage('evidence', '', undefined, 'It takes nothing after it.');
       return { kind: 'evidence' };
     case 'action': {
-      if ((rest[0] ?? '').toLowerCase() !== 'add') {
+      const verb = (rest[0] ?? '').toLowerCase();
+      if (verb === 'done' || verb === 'reopen') {
+        if (rest.length !== 2) throw usage('action', `${verb} ACT-12`, rest[2], 'Name one action item.');
+        return { kind: verb === 'done' ? 'action-done' : 'action-reopen', number: parseActionRef(rest[1]) };
+      }
+      if (verb !== 'add') {
         throw usage(
           'action',
           'add <what to do> [@owner] [due:YYYY-MM-DD] [category] [priority:high|medium|low]',
           rest[0],
+          'Or `/incident action done ACT-12`, `/incident action reopen ACT-12`.',
         );
       }
       return { kind: 'action-add', request: parseActionAdd(textAfter(text, 2)) };
     }
     case 'actions':
-      if (rest.length > 1) throw usage('actions', '[mine|team|overdue|all]');
-      return { kind: 'actions', filter: parseActionsFilter(rest[0]) };
+      if (rest.length > 2) throw usage('actions', '[mine|team|overdue|all] [in:github|in:jira|in:slack|pending]');
+      return { kind: 'actions', ...parseActionsArgs(rest) };
     case 'guardrails':
       if (rest.length > 1) throw usage('guardrails', '[period, e.g. 90d]');
       return { kind: 'guardrails', periodDays: parsePeriod(rest[0], GUARDRAIL_PERIOD_DAYS) };

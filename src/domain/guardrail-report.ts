@@ -1,6 +1,7 @@
 // The guardrail report: what incidents keep teaching us, and whether the backlog of fixes moves.
 import type { OwnerDelivery } from './delivery-metrics.ts';
 import { calendarDate, type ActionStatus } from './action-items.ts';
+import { TRACKER_NAMES, type TrackerKind } from './trackers.ts';
 import {
   ACTION_CATEGORIES,
   ACTION_CATEGORY_LABELS,
@@ -28,7 +29,18 @@ export interface GuardrailAction {
   completedAt: Date | null;
   /** Calendar date YYYY-MM-DD in the team's time zone, or null. */
   due: string | null;
+  /** The tracker its issue is in (or being created in); absent or null: it lives in Slack only. */
+  tracker?: TrackerKind | null;
 }
+
+/** Where an action item lives: its tracker (its issue there, or being created), or Slack only. */
+export const ACTION_HOMES = ['github', 'jira', 'slack'] as const;
+export type ActionHome = (typeof ACTION_HOMES)[number];
+export const ACTION_HOME_LABELS: Readonly<Record<ActionHome, string>> = {
+  github: TRACKER_NAMES.github,
+  jira: TRACKER_NAMES.jira,
+  slack: 'Slack only',
+};
 
 export interface GuardrailReport {
   periodDays: number;
@@ -52,6 +64,12 @@ export interface GuardrailReport {
   medianOpenAgeDays: number | null;
   /** All currently open actions with due < today. */
   overdueOpen: number;
+  /**
+   * Action items created in the period by where they live (ACTION_HOMES order; an issue being
+   * created counts in its tracker): open, done, and the median whole days (floor) the done ones
+   * stayed open, null when none; absent when not counted.
+   */
+  byTracker?: { where: ActionHome; label: string; open: number; done: number; medianDaysOpen: number | null }[];
   /**
    * Change failure rate and time to restore (DORA) per owner, then service (domain/delivery-metrics.ts);
    * absent when not computed (the report of rows).
@@ -96,6 +114,11 @@ export interface GuardrailFigures {
   openMiddleCreatedAt: [Date, Date] | null;
   /** Open items (all, not only the period's) due before today. */
   overdueOpen: number;
+  /**
+   * Action items created in the period per place they live (only places with any): open, done, and
+   * the median time the done ones stayed open (completed minus created, at least 0) in ms, null when none.
+   */
+  trackerCounts?: { where: ActionHome; open: number; done: number; doneOpenMedianMs: number | null }[];
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -146,7 +169,19 @@ export function guardrailFiguresOf(input: {
   const actionCounts = new Map<string, GuardrailFigures['actionCounts'][number]>();
   const openCreated: number[] = [];
   let overdueOpen = 0;
+  const homes = new Map<ActionHome, { open: number; done: number; openFor: number[] }>();
   for (const action of input.actions) {
+    if (inPeriod(action.createdAt)) {
+      const where: ActionHome = action.tracker ?? 'slack';
+      const home = homes.get(where) ?? { open: 0, done: 0, openFor: [] };
+      if (action.status === 'open') home.open += 1;
+      else {
+        home.done += 1;
+        if (action.completedAt)
+          home.openFor.push(Math.max(0, action.completedAt.getTime() - action.createdAt.getTime()));
+      }
+      homes.set(where, home);
+    }
     if (action.status === 'open') {
       openCreated.push(action.createdAt.getTime());
       if (action.due !== null && action.due < today) overdueOpen += 1;
@@ -168,7 +203,37 @@ export function guardrailFiguresOf(input: {
     actionCounts: [...actionCounts.values()],
     openMiddleCreatedAt: n === 0 ? null : [new Date(sorted[(n - 1) >> 1]!), new Date(sorted[n >> 1]!)],
     overdueOpen,
+    trackerCounts: [...homes].map(([where, h]) => ({
+      where,
+      open: h.open,
+      done: h.done,
+      doneOpenMedianMs: medianOf(h.openFor),
+    })),
   };
+}
+
+/** The median as PostgreSQL's percentile_cont(0.5) computes it (the lower middle plus half the gap); null for none. */
+export function medianOf(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const lo = sorted[(sorted.length - 1) >> 1]!;
+  const hi = sorted[sorted.length >> 1]!;
+  return lo + 0.5 * (hi - lo);
+}
+
+/** Every place items live, in ACTION_HOMES order (none counted: zeros). */
+function byTracker(counts: NonNullable<GuardrailFigures['trackerCounts']>): NonNullable<GuardrailReport['byTracker']> {
+  return ACTION_HOMES.map((where) => {
+    const row = counts.find((c) => c.where === where);
+    const median = row?.doneOpenMedianMs ?? null;
+    return {
+      where,
+      label: ACTION_HOME_LABELS[where],
+      open: row?.open ?? 0,
+      done: row?.done ?? 0,
+      medianDaysOpen: median === null ? null : Math.floor(median / DAY_MS),
+    };
+  });
 }
 
 const earlier = (at: Date, number: number, than: Date, thanNumber: number) =>
@@ -273,5 +338,6 @@ export function guardrailReportOf(
     doneActions,
     medianOpenAgeDays,
     overdueOpen: figures.overdueOpen,
+    ...(figures.trackerCounts ? { byTracker: byTracker(figures.trackerCounts) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { ROLE_LABELS } from './incident.ts';
 import { severityText } from './severity.ts';
 import { KEY_TIME_LABELS, type KeyTimes, type PostIncidentReview } from './review.ts';
+import { TRACKER_NAMES, type ActionItemTracker } from './trackers.ts';
 
 const TBC = '_To be completed_';
 
@@ -32,6 +33,21 @@ function inline(s: string): string {
 
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
 
+/**
+ * An action item's tracker issue in a table cell: linked, its key as a link to the issue
+ * (`[OPS-12](https://…)`; the key alone when the URL is not http(s)); being created, "Jira issue
+ * being created". Null when the item lives in Slack only.
+ */
+export function trackerMarkdown(t: ActionItemTracker | null | undefined): string | null {
+  if (!t) return null;
+  const name = TRACKER_NAMES[t.tracker] ?? plain(String(t.tracker));
+  if (t.state !== 'linked') return `${name} issue being created`;
+  const key = t.key?.trim()
+    ? plain(t.key.replace(/\s+/g, ' ').trim().replace(/\\/g, '\\\\')).replace(/\|/g, '\\|')
+    : `${name} issue`;
+  return t.url && t.url.length <= 1000 && /^https?:\/\/[^\s<>()|\\]+$/i.test(t.url) ? `[${key}](${t.url})` : key;
+}
+
 /** A breach's facts in a line: awareness, the regulator deadline, the notification. */
 export function breachText(b: NonNullable<PostIncidentReview['header']['dataBreach']>): string {
   const aware = b.awareText ? `aware ${b.awareText}` : 'awareness time not recorded';
@@ -40,6 +56,12 @@ export function breachText(b: NonNullable<PostIncidentReview['header']['dataBrea
     ? `; regulator notified ${b.notifiedText}${b.notifiedBy ? ` by ${b.notifiedBy}` : ''}${b.late ? ' (after the deadline)' : ''}`
     : '; regulator not yet notified';
   return `Yes: ${aware}${deadline}${notified}`;
+}
+
+/** ` · [OPS-12](url)` after an item's state, or nothing. */
+function trackerSuffix(t: ActionItemTracker | null | undefined): string {
+  const md = trackerMarkdown(t);
+  return md ? ` · ${md}` : '';
 }
 
 /** Timeline lines per chunk of reviewMarkdownChunks: about 40 KB of Markdown. */
@@ -210,7 +232,7 @@ export function* reviewMarkdownChunks(
       '| --- | --- | --- | --- | --- | --- | --- |',
       ...review.actionItems.map(
         (a, i) =>
-          `| ${a.ref ? cell(a.ref) : i + 1} | ${cell(a.text)} | ${a.ownerId ? cell(a.ownerId) : '_Unassigned_'} | ${cell(a.due)} | ${cell(a.categoryLabel)} | ${cell(a.priority)} | ${a.status === 'done' ? 'Done' : 'Open'} |`,
+          `| ${a.ref ? cell(a.ref) : i + 1} | ${cell(a.text)} | ${a.ownerId ? cell(a.ownerId) : '_Unassigned_'} | ${cell(a.due)} | ${cell(a.categoryLabel)} | ${cell(a.priority)} | ${a.status === 'done' ? 'Done' : 'Open'}${trackerSuffix(a.tracker)} |`,
       ),
     );
   }

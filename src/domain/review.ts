@@ -15,6 +15,7 @@ import { breachDeadline } from './breach.ts';
 import { declaredAtFrom, statusChangesFrom } from './timeline.ts';
 import type { TimelineEntry } from './timeline.ts';
 import type { ChangeEvent, ChangeKind } from './changes.ts';
+import type { ActionItemTracker } from './trackers.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Taxonomies
@@ -335,6 +336,8 @@ export interface PostIncidentReview {
         /** ACT-12 for stored items; null for items only in the input. */
         ref: string | null;
         status: 'open' | 'done';
+        /** A stored item's tracker issue (being created, or linked); absent or null: in Slack only. */
+        tracker?: ActionItemTracker | null;
       }[]
     | null;
   /** Sections the record cannot know and the input does not give (in REVIEW_SECTIONS order). */

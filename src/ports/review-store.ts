@@ -57,6 +57,11 @@ export interface BacklogFilter {
   /** Only items due before this calendar date (YYYY-MM-DD). */
   dueBefore?: string;
   /**
+   * Only the items living there (domain TrackerFilter): `github`, `jira` (linked to an issue there),
+   * `slack` (no tracker issue: none wanted, or not decided yet), `pending` (the issue is being created).
+   */
+  tracker?: 'github' | 'jira' | 'slack' | 'pending';
+  /**
    * Only a service's items (`/incident service`): of its incidents (affected service exactly one of
    * `names`) or, with `team`, of its owning team (action_item.team).
    */
@@ -93,6 +98,8 @@ export interface ReviewStore {
    */
   addActionItem(incidentId: string, item: NewActionItem, change: ActionChange): Promise<ActionItem>;
   findActionItem(id: string): Promise<ActionItem | null>;
+  /** The item numbered `number` (ACT-12 is 12), or null. */
+  actionItemByNumber(number: number): Promise<ActionItem | null>;
   /** These items (those that exist), in no particular order. */
   actionItemsById(ids: readonly string[]): Promise<ActionItem[]>;
   /** Every item of an incident, oldest first. */

@@ -9,8 +9,9 @@ import {
   assertMayReadIncident,
   isActionItemParty,
   mayReadIncident,
+  type ActionItemChange,
 } from '../domain/access.ts';
-import type { ActionItem } from '../domain/action-items.ts';
+import { actionRef, type ActionItem } from '../domain/action-items.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -45,15 +46,26 @@ export async function incidentInChannel(deps: ServiceDeps, channelId: string, us
   return incident;
 }
 
-/** The open item `id` and its incident, when `userId` may change it; an AppError otherwise. */
+/**
+ * The item `id` (or the item numbered `{ number }`, as ACT-12 names it) and its incident, when
+ * `userId` may make the change `what` to it (see assertCanChangeActionItem); an AppError otherwise.
+ */
 export async function actionItemToChange(
   deps: ServiceDeps,
-  id: string,
+  id: string | { number: number },
   userId: string,
-  what: string,
+  what: ActionItemChange,
 ): Promise<{ item: ActionItem; incident: Incident }> {
-  const item = await deps.reviews.findActionItem(id);
-  if (!item) throw new AppError('That action item no longer exists.', 'not_found');
+  const item =
+    typeof id === 'string' ? await deps.reviews.findActionItem(id) : await deps.reviews.actionItemByNumber(id.number);
+  if (!item) {
+    throw new AppError(
+      typeof id === 'string'
+        ? 'That action item no longer exists.'
+        : `There is no action item ${actionRef(id)}: \`/incident actions all\` lists them.`,
+      'not_found',
+    );
+  }
   const incident = await deps.store.findById(item.incidentId);
   if (!incident) throw new AppError('That action item no longer exists.', 'not_found');
   // Of a private incident, anyone but the item's owner and author must be a member of its channel

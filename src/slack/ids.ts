@@ -149,6 +149,8 @@ export const ACTION_ITEM_ACTIONS = {
   complete: 'action_item_complete',
   reassign: 'action_item_reassign',
   snooze: 'action_item_snooze',
+  /** On a done item (`/incident actions all`): opens it again. */
+  reopen: 'action_item_reopen',
 } as const;
 
 /** The button under an `/incident actions` listing that shows its next page (value: ActionListPage JSON). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_FILTERS, ACTION_STATUSES } from '../domain/action-items.ts';
+import { ACTION_FILTERS, ACTION_STATUSES, TRACKER_FILTERS } from '../domain/action-items.ts';
 import { ACTION_PRIORITIES, isCalendarDate } from '../domain/review.ts';
 import { cleanUnstorable } from '../domain/storable-text.ts';
 
@@ -19,6 +19,7 @@ export function parseJsonOrNull(text: string): unknown {
 /** The "Next" button's value under an `/incident actions` listing (views/action-items.ts ActionListPage). */
 export const actionListPageSchema = z.object({
   f: z.enum(ACTION_FILTERS),
+  t: z.enum(TRACKER_FILTERS).optional(),
   s: z.number().int().min(0).max(1_000_000),
   c: z.object({
     s: z.enum(ACTION_STATUSES),

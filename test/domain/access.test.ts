@@ -222,6 +222,41 @@ describe('changing an action item (complete, reassign, snooze)', () => {
     );
 });
 
+describe('reopening a done action item (the same people as completing it)', () => {
+  const done = { number: 3, ownerId: 'UOWNER', createdBy: 'UAUTHOR', status: 'done' as const };
+  const ONLY =
+    /Only <@UOWNER>, <@UAUTHOR>, <@UCMD> can reopen ACT-3 \(its owner, whoever added it, or the commander of INC-7\)\./;
+  const rows: [
+    who: string,
+    it: { number: number; ownerId: string | null; createdBy: string; status: 'open' | 'done' },
+    incident: typeof commanded | typeof declaredOnly,
+    userId: string,
+    Expected,
+  ][] = [
+    ['its owner', done, commanded, 'UOWNER', 'allowed'],
+    ['whoever added it', done, commanded, 'UAUTHOR', 'allowed'],
+    ['the incident’s commander', done, commanded, 'UCMD', 'allowed'],
+    ['the declarer while no commander is set', done, declaredOnly, 'UDECL', 'allowed'],
+    ['the declarer, once a commander is set', done, commanded, 'UDECL', { code: 'not_allowed', says: ONLY }],
+    ['someone else', done, commanded, 'UOTHER', { code: 'not_allowed', says: ONLY }],
+    [
+      'its owner, the item still open',
+      { ...done, status: 'open' },
+      commanded,
+      'UOWNER',
+      { code: 'not_done', says: /^ACT-3 is open already\.$/ },
+    ],
+  ];
+  for (const [who, it, incident, userId, expected] of rows)
+    test(who, () =>
+      check(
+        outcome(() => assertCanChangeActionItem(it, incident, userId, 'reopen')),
+        expected,
+        who,
+      ),
+    );
+});
+
 describe('seeing a listed action item’s text', () => {
   const item = {
     ownerId: 'UOWNER',

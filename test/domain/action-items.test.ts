@@ -11,11 +11,14 @@ import {
   matchesFilter,
   OVERDUE_REMINDER_INTERVAL_MS,
   parseActionAdd,
+  parseActionRef,
+  parseActionsArgs,
   parseActionsFilter,
   parsePeriod,
   reminderFor,
   SNOOZE_DAYS,
   sortBacklog,
+  TRACKER_FILTERS,
   type ActionFilter,
   type ActionItem,
 } from '../../src/domain/action-items.ts';
@@ -280,6 +283,53 @@ describe('parseActionsFilter', () => {
   });
   test('anything else lists the choices', () => {
     throwsAppError(() => parseActionsFilter('everyone'), /`everyone`/, /mine, team, overdue or all/);
+  });
+});
+
+describe('parseActionsArgs: a filter, then where the items live', () => {
+  test('nothing: mine, wherever they live; a filter alone keeps its meaning', () => {
+    assert.deepEqual(parseActionsArgs([]), { filter: 'mine' });
+    for (const f of ACTION_FILTERS) assert.deepEqual(parseActionsArgs([f.toUpperCase()]), { filter: f });
+  });
+  test('each place, after a filter, alone (mine), or before the filter; case does not matter', () => {
+    const places = { 'in:github': 'github', 'in:jira': 'jira', 'in:slack': 'slack', pending: 'pending' } as const;
+    assert.deepEqual(TRACKER_FILTERS, ['github', 'jira', 'slack', 'pending']);
+    for (const [word, tracker] of Object.entries(places)) {
+      assert.deepEqual(parseActionsArgs(['team', word]), { filter: 'team', tracker });
+      assert.deepEqual(parseActionsArgs([word.toUpperCase()]), { filter: 'mine', tracker });
+      assert.deepEqual(parseActionsArgs([word, 'all']), { filter: 'all', tracker });
+    }
+  });
+  test('a bad word is named, with the choices of both', () => {
+    throwsAppError(
+      () => parseActionsArgs(['team', 'in:trello']),
+      /`in:trello` is not a filter/,
+      /mine, team, overdue or all/,
+      /in:github, in:jira, in:slack or pending/,
+    );
+    throwsAppError(() => parseActionsArgs(['everyone']), /`everyone`/, /mine, team, overdue or all/);
+  });
+  test('twice the same kind, or more than two words, is refused', () => {
+    throwsAppError(() => parseActionsArgs(['team', 'all']), /two filters/, /\[mine\|team\|overdue\|all\]/);
+    throwsAppError(() => parseActionsArgs(['in:jira', 'pending']), /two places/);
+    throwsAppError(() => parseActionsArgs(['team', 'in:jira', 'now']), /at most a filter and where/);
+  });
+});
+
+describe('parseActionRef', () => {
+  test('ACT-12, act-12 or 12', () => {
+    assert.equal(parseActionRef('ACT-12'), 12);
+    assert.equal(parseActionRef('act-7'), 7);
+    assert.equal(parseActionRef(' 3 '), 3);
+  });
+  test('anything else says how to name an item', () => {
+    for (const bad of ['ACT-0', 'ACT-', 'INC-12', 'ACT-12x', 'ACT-1234567890', '-1', 'twelve'])
+      throwsAppError(
+        () => parseActionRef(bad),
+        new RegExp(`\`${bad.replace(/[-]/g, '\\-')}\` is not an action item`),
+        /ACT-12/,
+      );
+    throwsAppError(() => parseActionRef(undefined), /^Name the item/);
   });
 });
 

@@ -97,6 +97,45 @@ describe('parseIncidentCommand', () => {
     assert.ok(userError(() => parseIncidentCommand('guardrails forever')).length > 0);
   });
 
+  test('actions with where the items live; action done and action reopen name one item', () => {
+    assert.deepEqual(parseIncidentCommand('actions team in:jira'), {
+      kind: 'actions',
+      filter: 'team',
+      tracker: 'jira',
+    });
+    assert.deepEqual(parseIncidentCommand('actions all pending'), {
+      kind: 'actions',
+      filter: 'all',
+      tracker: 'pending',
+    });
+    assert.deepEqual(parseIncidentCommand('actions in:Slack'), { kind: 'actions', filter: 'mine', tracker: 'slack' });
+    assert.match(
+      userError(() => parseIncidentCommand('actions all in:trello')),
+      /`in:trello` is not a filter.*in:github, in:jira, in:slack or pending/s,
+    );
+    assert.deepEqual(parseIncidentCommand('action done ACT-12'), { kind: 'action-done', number: 12 });
+    assert.deepEqual(parseIncidentCommand('action Reopen act-3'), { kind: 'action-reopen', number: 3 });
+    assert.match(
+      userError(() => parseIncidentCommand('action done')),
+      /\/incident action done ACT-12/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('action reopen ACT-1 ACT-2')),
+      /Name one action item/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('action done INC-4')),
+      /`INC-4` is not an action item/,
+    );
+    assert.match(
+      userError(() => parseIncidentCommand('action close ACT-4')),
+      /`close` is not right here.*action done ACT-12/s,
+    );
+    const help = helpText();
+    assert.ok(help.includes('/incident action done ACT-12'));
+    assert.ok(help.includes('[in:github|in:jira|in:slack|pending]'));
+  });
+
   test('service <name>: the rest of the text, spaces folded; nothing or too long is refused', () => {
     assert.deepEqual(parseIncidentCommand('service ehr-api'), { kind: 'service', name: 'ehr-api' });
     assert.deepEqual(parseIncidentCommand('SERVICE   EHR   API '), { kind: 'service', name: 'EHR API' });

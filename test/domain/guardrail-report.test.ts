@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { guardrailReport, type GuardrailAction, type GuardrailIncident } from '../../src/domain/guardrail-report.ts';
+import {
+  guardrailReport,
+  medianOf,
+  type GuardrailAction,
+  type GuardrailIncident,
+} from '../../src/domain/guardrail-report.ts';
 import { ACTION_CATEGORIES, type ActionCategory, type ContributingFactor } from '../../src/domain/review.ts';
 
 const DAY = 24 * 3600_000;
@@ -253,6 +258,70 @@ describe('guardrailReport: actions', () => {
     ];
     assert.equal(report([], actions, 90, now, 'Europe/London').overdueOpen, 2);
     assert.equal(report([], actions, 90, now, 'UTC').overdueOpen, 1);
+  });
+});
+
+describe('guardrailReport: where action items live', () => {
+  test('the period’s items by tracker (Slack only without one): open, done, the median whole days the done ones stayed open', () => {
+    const done = (tracker: GuardrailAction['tracker'], createdDaysAgo: number, openDays: number) =>
+      action({
+        tracker,
+        status: 'done',
+        createdAt: ago(createdDaysAgo),
+        completedAt: new Date(ago(createdDaysAgo).getTime() + openDays * DAY),
+      });
+    const r = report(
+      [],
+      [
+        action({ tracker: 'github' }),
+        action({ tracker: 'github' }),
+        done('github', 30, 4),
+        done('github', 40, 10.5),
+        action({ tracker: null }),
+        action({}),
+        done(undefined, 20, 3),
+        done(null, 50, 7.9),
+        done(null, 60, 1),
+        action({ tracker: 'jira', createdAt: ago(91) }), // before the period: out
+        done('jira', 120, 2), // out
+      ],
+    );
+    assert.deepEqual(r.byTracker, [
+      // Even count: halfway between the middle two (4 and 10.5 days: 7.25), floored.
+      { where: 'github', label: 'GitHub', open: 2, done: 2, medianDaysOpen: 7 },
+      { where: 'jira', label: 'Jira', open: 0, done: 0, medianDaysOpen: null },
+      // Odd count: the middle one (1, 3, 7.9 days).
+      { where: 'slack', label: 'Slack only', open: 2, done: 3, medianDaysOpen: 3 },
+    ]);
+    // The places add up to the period's items.
+    assert.equal(
+      r.byTracker!.reduce((n, t) => n + t.open, 0),
+      r.openActions,
+    );
+    assert.equal(
+      r.byTracker!.reduce((n, t) => n + t.done, 0),
+      r.doneActions,
+    );
+  });
+
+  test('completed before it was created (clock skew) counts as no time open; nothing at all: zeros', () => {
+    const skewed = action({ tracker: 'jira', status: 'done', createdAt: ago(1), completedAt: ago(2) });
+    assert.equal(report([], [skewed]).byTracker![1]!.medianDaysOpen, 0);
+    assert.deepEqual(
+      report([], []).byTracker!.map((t) => [t.open, t.done, t.medianDaysOpen]),
+      [
+        [0, 0, null],
+        [0, 0, null],
+        [0, 0, null],
+      ],
+    );
+  });
+
+  test('medianOf is PostgreSQL’s percentile_cont(0.5)', () => {
+    assert.equal(medianOf([]), null);
+    assert.equal(medianOf([5]), 5);
+    assert.equal(medianOf([9, 1, 4]), 4);
+    assert.equal(medianOf([1, 4, 9, 2]), 3);
   });
 });
 

@@ -710,7 +710,7 @@ describe('action item views', () => {
     assert.equal(text.match(/overdue by/g)?.length, 2);
   });
 
-  test('done items show when and by whom, and have no controls', () => {
+  test('done items show when and by whom, and have only a Reopen button', () => {
     const done = anItem({
       status: 'done',
       completedAt: new Date('2026-11-23T09:00:00Z'),
@@ -726,8 +726,24 @@ describe('action item views', () => {
       ),
     );
     assert.ok(!text.includes(':warning:'), 'a done item is never overdue');
-    const controls = blocks.filter((b) => b.type === 'actions').map((b) => b.block_id);
-    assert.deepEqual(controls, [`${ACTION_ITEM_ACTIONS.blockPrefix}${open.id}`]);
+    const controls = blocks.filter((b) => b.type === 'actions');
+    assert.deepEqual(
+      controls.map((b) => b.block_id),
+      [`${ACTION_ITEM_ACTIONS.blockPrefix}${done.id}`, `${ACTION_ITEM_ACTIONS.blockPrefix}${open.id}`],
+    );
+    // The done item's block: no complete, reassign or snooze; one Reopen button carrying its id.
+    assert.deepEqual((controls[0] as Json).elements, [
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Reopen', emoji: true },
+        action_id: ACTION_ITEM_ACTIONS.reopen,
+        value: done.id,
+      },
+    ]);
+    assert.deepEqual(
+      (controls[1] as Json).elements.map((e: Json) => e.action_id),
+      [ACTION_ITEM_ACTIONS.complete, ACTION_ITEM_ACTIONS.reassign, ACTION_ITEM_ACTIONS.snooze],
+    );
   });
 
   test('controls: the block id carries the item id; complete, reassign and snooze', () => {

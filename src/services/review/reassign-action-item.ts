@@ -20,6 +20,7 @@ export async function reassignActionItem(
     { ownerId: item.ownerId },
   );
   if (!changed) throw changedMeanwhile();
+  deps.trackerSync?.kick();
   if (input.ownerId !== input.userId) {
     await deps.chat
       .notify(

@@ -12,7 +12,7 @@ import { serviceNamed, systemOf } from '../../domain/catalog.ts';
 import type { ChangeEvent } from '../../domain/changes.ts';
 import { outboundReviewInSlices } from '../outbound-text.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { actionRef } from '../../domain/action-items.ts';
+import { actionRef, type ActionItem } from '../../domain/action-items.ts';
 import { reviewMarkdownChunks } from '../../domain/review-markdown.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { inReadingOrder, type TimelineEntry } from '../../domain/timeline.ts';
@@ -66,9 +66,22 @@ export async function reviewOf(
     moreChanges: Math.max(0, changes.length - WHAT_CHANGED_MAX),
   });
   for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done) return step.value;
+    if (step.done) return withTrackers(step.value, items);
     await nextTurn();
   }
+}
+
+/** The stored items' tracker issues beside them in the review (they are listed in the same order). */
+function withTrackers(review: PostIncidentReview, items: readonly ActionItem[]): PostIncidentReview {
+  if (!review.actionItems || !items.some((i) => i.tracker)) return review;
+  const byRef = new Map(items.map((i) => [actionRef(i), i.tracker]));
+  return {
+    ...review,
+    actionItems: review.actionItems.map((a) => {
+      const tracker = a.ref ? byRef.get(a.ref) : undefined;
+      return tracker ? { ...a, tracker } : a;
+    }),
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type ActionFilter,
   type ActionItem,
   type BacklogCursor,
+  type TrackerFilter,
 } from '../../domain/action-items.ts';
 import type { BacklogFilter } from '../../ports/review-store.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -15,6 +16,8 @@ export const BACKLOG_COUNT_CAP = 500;
 
 export interface ActionItemList {
   filter: ActionFilter;
+  /** Only the items living there; absent: wherever they live. */
+  tracker?: TrackerFilter;
   today: string;
   /** In backlog order, at most `limit`, after the cursor asked for. */
   items: ActionItem[];
@@ -27,7 +30,11 @@ export interface ActionItemList {
 }
 
 /** What each filter asks of the store (the database filters, sorts and limits). */
-function backlogFilter(filter: ActionFilter, userId: string, today: string): BacklogFilter {
+function backlogFilter(filter: ActionFilter, userId: string, today: string, tracker?: TrackerFilter): BacklogFilter {
+  return { ...byFilter(filter, userId, today), ...(tracker ? { tracker } : {}) };
+}
+
+function byFilter(filter: ActionFilter, userId: string, today: string): BacklogFilter {
   switch (filter) {
     case 'mine':
       return { status: 'open', ownerId: userId };
@@ -41,17 +48,23 @@ function backlogFilter(filter: ActionFilter, userId: string, today: string): Bac
 }
 
 /**
- * `/incident actions [mine|team|overdue|all]`: one page of the backlog as `userId` asked for it
- * (the first, or the one after `after`), and how many match in all.
+ * `/incident actions [mine|team|overdue|all] [in:github|in:jira|in:slack|pending]`: one page of the
+ * backlog as `userId` asked for it (the first, or the one after `after`), and how many match in all.
  */
 export async function showActionItems(
   deps: ServiceDeps,
-  input: { userId: string; filter: ActionFilter; limit?: number; after?: BacklogCursor | null },
+  input: {
+    userId: string;
+    filter: ActionFilter;
+    tracker?: TrackerFilter | undefined;
+    limit?: number;
+    after?: BacklogCursor | null;
+  },
 ): Promise<ActionItemList> {
   const today = calendarDate(deps.clock.now(), deps.settings.defaultTimeZone);
   const { filter, userId } = input;
   const limit = input.limit ?? 20;
-  const query = backlogFilter(filter, userId, today);
+  const query = backlogFilter(filter, userId, today, input.tracker);
   const [page, total] = await Promise.all([
     // One more than shown: whether there is a next page.
     deps.reviews.backlogPage(query, { after: input.after ?? null, limit: limit + 1 }),
@@ -62,7 +75,15 @@ export async function showActionItems(
   // Private incidents' items say what they are only to the members of their channel, their owner
   // and whoever added them; every listed text is redacted (a listing is outside the incident channel).
   const items = (await actionItemsAsSeenBy(deps, shown, userId)).map((i) => outboundActionItem(i).value);
-  return { filter, today, items, total, totalCapped: total >= BACKLOG_COUNT_CAP, next };
+  return {
+    filter,
+    ...(input.tracker ? { tracker: input.tracker } : {}),
+    today,
+    items,
+    total,
+    totalCapped: total >= BACKLOG_COUNT_CAP,
+    next,
+  };
 }
 
 /** The App Home tab: the user's open items and the team's overdue ones. */

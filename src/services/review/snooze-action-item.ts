@@ -21,5 +21,6 @@ export async function snoozeActionItem(
     { ownerId: item.ownerId },
   );
   if (!changed) throw changedMeanwhile();
+  deps.trackerSync?.kick();
   return changed;
 }

@@ -9,6 +9,7 @@ import {
   type ActionFilter,
   type ActionItem,
   type BacklogCursor,
+  type TrackerFilter,
 } from '../../domain/action-items.ts';
 import { incidentRef } from '../../domain/incident.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
@@ -23,11 +24,14 @@ import {
   plural,
   section,
   slackDay,
+  trackerText,
 } from './format.ts';
 import { PRIORITY_LABELS } from './review-parts.ts';
 
 export interface ActionListOptions {
   filter: ActionFilter;
+  /** Only the items living there (in:github, in:jira, in:slack, pending); absent: wherever. */
+  tracker?: TrackerFilter | undefined;
   /** YYYY-MM-DD in the team's time zone. */
   today: string;
   /** Items matching before the display cap (every page). */
@@ -44,14 +48,26 @@ export interface ActionListOptions {
 export interface ActionListPage {
   /** The filter. */
   f: ActionFilter;
+  /** Where the items live, when the listing asked (absent: wherever). */
+  t?: TrackerFilter;
   /** Items shown so far. */
   s: number;
   /** The cursor: status, due date, priority and number of the last item shown. */
   c: { s: BacklogCursor['status']; d: string | null; p: BacklogCursor['priority']; n: number };
 }
 
-export function actionListPageValue(filter: ActionFilter, shown: number, c: BacklogCursor): string {
-  const page: ActionListPage = { f: filter, s: shown, c: { s: c.status, d: c.due, p: c.priority, n: c.number } };
+export function actionListPageValue(
+  filter: ActionFilter,
+  shown: number,
+  c: BacklogCursor,
+  tracker?: TrackerFilter,
+): string {
+  const page: ActionListPage = {
+    f: filter,
+    ...(tracker ? { t: tracker } : {}),
+    s: shown,
+    c: { s: c.status, d: c.due, p: c.priority, n: c.number },
+  };
   return JSON.stringify(page);
 }
 
@@ -89,6 +105,8 @@ export function actionItemText(item: ActionItem, today: string): string {
   const head = `*${actionRef(item)}* ${clipMrkdwn(escapeMrkdwn(item.text.trim()), 1500)}`;
   const details: string[] = [item.ownerId ? personText(item.ownerId) : '_no owner_'];
   if (item.team) details.push(`team ${teamText(item.team)}`);
+  const tracker = trackerText(item.tracker);
+  if (tracker) details.push(tracker);
   if (item.status === 'done') {
     const when = item.completedAt ? ` ${slackDay(item.completedAt)}` : '';
     details.push(`:white_check_mark: done${when}${item.completedBy ? ` by ${personText(item.completedBy)}` : ''}`);
@@ -134,10 +152,23 @@ export function actionItemControls(item: ActionItem): ActionsBlock {
   };
 }
 
-/** The item's blocks: its text, and its controls while it is open (unless `controls` is false). */
+/**
+ * The controls block of a done item: the same block id as an open item's
+ * (`${ACTION_ITEM_ACTIONS.blockPrefix}${item.id}`) with a "Reopen" button (value item.id).
+ */
+export function actionItemReopenControl(item: ActionItem): ActionsBlock {
+  const A = ACTION_ITEM_ACTIONS;
+  return {
+    type: 'actions',
+    block_id: `${A.blockPrefix}${item.id}`,
+    elements: [{ type: 'button', text: plainText('Reopen'), action_id: A.reopen, value: item.id }],
+  };
+}
+
+/** The item's blocks: its text, and its controls (unless `controls` is false): an open item's, or a done item's Reopen. */
 function itemBlocks(item: ActionItem, today: string, controls = true, note = ''): KnownBlock[] {
   const blocks: KnownBlock[] = [section(`${actionItemText(item, today)}${note}`)];
-  if (controls && item.status === 'open') blocks.push(actionItemControls(item));
+  if (controls) blocks.push(item.status === 'open' ? actionItemControls(item) : actionItemReopenControl(item));
   return blocks;
 }
 
@@ -155,22 +186,42 @@ const EMPTY_LINES: Record<ActionFilter, string> = {
   all: 'There are no action items yet.',
 };
 
+/** An empty listing of the items living somewhere, before where. */
+const EMPTY_WHERE: Record<ActionFilter, string> = {
+  mine: 'You have no open action items',
+  team: 'The team has no open action items',
+  overdue: 'There are no overdue action items',
+  all: 'There are no action items',
+};
+
+/** How a listing's title says where its items live. */
+const TRACKER_TITLES: Record<TrackerFilter, string> = {
+  github: ' in GitHub',
+  jira: ' in Jira',
+  slack: ' only in Slack',
+  pending: ' with a tracker issue being created',
+};
+
 const HOW_TO_ADD = `Add one in an incident channel with ${escapeMrkdwn(ACTION_ADD_USAGE)}, or in the form of its post-incident review.`;
 const FILTERS_HINT = '`/incident actions mine`, `team`, `overdue` or `all` lists them';
+const TRACKER_HINT = 'add `in:github`, `in:jira`, `in:slack` or `pending` for where they live';
 
 /** Ephemeral list for `/incident actions …`: one section per item plus its controls; at most 20 items, then "and N more". */
 export function actionListMessage(
   items: readonly ActionItem[],
   opts: ActionListOptions,
 ): { text: string; blocks: KnownBlock[] } {
-  const title = LIST_TITLES[opts.filter];
+  const title = `${LIST_TITLES[opts.filter]}${opts.tracker ? TRACKER_TITLES[opts.tracker] : ''}`;
   const before = opts.shownBefore ?? 0;
   const total = Math.max(opts.total, before + items.length);
   const count = `${total}${opts.totalCapped ? '+' : ''}`;
   if (items.length === 0) {
+    const empty = opts.tracker
+      ? `${EMPTY_WHERE[opts.filter]}${TRACKER_TITLES[opts.tracker]}.`
+      : EMPTY_LINES[opts.filter];
     return {
       text: `${title}: none`,
-      blocks: [section(EMPTY_LINES[opts.filter]), context(`${HOW_TO_ADD} ${FILTERS_HINT}.`)],
+      blocks: [section(empty), context(`${HOW_TO_ADD} ${FILTERS_HINT}; ${TRACKER_HINT}.`)],
     };
   }
   const shown = items.slice(0, ACTION_VIEW_LIMITS.list);
@@ -190,14 +241,14 @@ export function actionListMessage(
           type: 'button',
           text: plainText(`Next ${ACTION_VIEW_LIMITS.list}`),
           action_id: ACTION_LIST_ACTIONS.more,
-          value: actionListPageValue(opts.filter, before + shown.length, next),
+          value: actionListPageValue(opts.filter, before + shown.length, next, opts.tracker),
         },
       ],
     });
   } else if (more > 0) {
     blocks.push(context(`_… and ${more} more._ Complete or snooze some of these to see the rest.`));
   }
-  blocks.push(context(`${FILTERS_HINT} · ${HOW_TO_ADD}`));
+  blocks.push(context(`${FILTERS_HINT}; ${TRACKER_HINT} · ${HOW_TO_ADD}`));
   return { text: `${title}: ${count}`, blocks };
 }
 

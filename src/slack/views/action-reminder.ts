@@ -2,7 +2,7 @@ import { actionRef, daysBetween, type ActionItem } from '../../domain/action-ite
 import { incidentRef } from '../../domain/incident.ts';
 import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { actionItemControls } from './action-items.ts';
-import { escapeMrkdwn, mrkdwnContext, mrkdwnSection, plural } from './format.ts';
+import { escapeMrkdwn, mrkdwnContext, mrkdwnSection, plural, trackerText } from './format.ts';
 import type { SlackMessage } from './incident-summary.ts';
 
 /** The direct message to an owner whose action item fell due today, or is overdue (weekly). */
@@ -11,7 +11,8 @@ export function actionReminderMessage(item: ActionItem, reminder: 'due' | 'overd
   const when = reminder === 'due' ? 'is due today' : `is overdue by ${plural(late, 'day')} (it was due ${item.due})`;
   const ref = incidentRef({ number: item.incidentNumber });
   const from = item.incidentPrivate ? `${ref} (private incident)` : `${ref} ${escapeMrkdwn(item.incidentTitle)}`;
-  const text = `:alarm_clock: Your action item *${actionRef(item)}* ${when}: ${escapeMrkdwn(item.text)}`;
+  const tracker = trackerText(item.tracker);
+  const text = `:alarm_clock: Your action item *${actionRef(item)}* ${when}: ${escapeMrkdwn(item.text)}${tracker ? ` (${tracker})` : ''}`;
   return {
     text: `${actionRef(item)} ${when}`,
     blocks: [

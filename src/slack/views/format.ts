@@ -1,6 +1,7 @@
 import type { ContextBlock, HeaderBlock, PlainTextElement, SectionBlock } from '@slack/types';
 import { commandingUser } from '../../domain/access.ts';
 import { SYSTEM_DECLARER, type Incident } from '../../domain/incident.ts';
+import { TRACKER_NAMES, type ActionItemTracker } from '../../domain/trackers.ts';
 import { formatInZone } from '../../domain/time.ts';
 
 /** Slack renders `<!date…>` in each reader's own time zone; the fallback is in `fallbackZone`. */
@@ -74,6 +75,24 @@ export function clipMrkdwn(text: string, max: number): string {
 export const userText = (s: string, max: number): string => clipMrkdwn(escapeMrkdwn(s.trim()), max);
 /** The same on one line (for lists). */
 export const oneLine = (s: string, max: number): string => userText(s.replace(/\s*\r?\n\s*/g, ' '), max);
+
+/** A URL a link may carry: http(s) only, no spaces or Slack's control characters, not too long. */
+export function isLinkableUrl(url: string | null | undefined): url is string {
+  return !!url && url.length <= 1000 && /^https?:\/\/[^\s<>|]+$/i.test(url);
+}
+
+/**
+ * An action item's tracker issue as mrkdwn: linked, its key as a link to the issue (`<url|OPS-12>`;
+ * the key alone when the URL is not http(s)); being created, "Jira issue being created". Null when
+ * the item lives in Slack only.
+ */
+export function trackerText(t: ActionItemTracker | null | undefined): string | null {
+  if (!t) return null;
+  const name = TRACKER_NAMES[t.tracker] ?? escapeMrkdwn(String(t.tracker));
+  if (t.state !== 'linked') return `${name} issue being created`;
+  const key = t.key?.trim() ? clipMrkdwn(escapeMrkdwn(t.key.replace(/\s+/g, ' ').trim()), 80) : `${name} issue`;
+  return isLinkableUrl(t.url) ? `<${t.url}|${key}>` : key;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Blocks

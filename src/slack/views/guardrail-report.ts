@@ -97,6 +97,26 @@ function teamBlocks(teams: NonNullable<GuardrailReport['teams']>): KnownBlock[] 
   return blocks;
 }
 
+/** The period's action items by where they live: open, done, and how long the done ones stayed open. */
+function trackerBlocks(rows: NonNullable<GuardrailReport['byTracker']>): KnownBlock[] {
+  const intro =
+    '*Where action items live* (created in the period)\n_An item whose issue is being created counts in its tracker. Days open: the median, of the done ones._';
+  const head = ['Where', 'Open', 'Done', 'Days open'];
+  const cells = rows.map((r) => [
+    r.label,
+    String(r.open),
+    String(r.done),
+    r.medianDaysOpen === null ? '—' : String(r.medianDaysOpen),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [section(`${intro}\n\`\`\`\n${escapeMrkdwn([line(head), ...cells.map(line)].join('\n'))}\n\`\`\``)];
+}
+
 /** The `/incident guardrails [90d]` answer. */
 export function guardrailReportMessage(report: GuardrailReport): { text: string; blocks: KnownBlock[] } {
   const period = `last ${plural(report.periodDays, 'day')}`;
@@ -162,9 +182,11 @@ export function guardrailReportMessage(report: GuardrailReport): { text: string;
     ),
   );
 
+  if (report.byTracker) blocks.push(...trackerBlocks(report.byTracker));
+
   blocks.push(
     context(
-      '`/incident guardrails 30d` (or `12w`) for another period · `/incident actions overdue` lists what is late',
+      '`/incident guardrails 30d` (or `12w`) for another period · `/incident actions overdue` lists what is late · `/incident actions all in:jira` (or `in:github`, `in:slack`, `pending`) by where they live',
     ),
   );
 

@@ -23,6 +23,7 @@ import {
   plural,
   section,
   timelineIcon,
+  trackerText,
   userText,
 } from './format.ts';
 import { PRIORITY_LABELS } from './review-parts.ts';
@@ -163,11 +164,13 @@ type ReviewActionItem = NonNullable<PostIncidentReview['actionItems']>[number] &
 
 function actionItemLine(a: ReviewActionItem): string {
   const ref = a.ref ? `*${escapeMrkdwn(a.ref)}* ` : '';
+  const tracker = trackerText(a.tracker);
   const details = [
     a.ownerId ? personText(a.ownerId) : '_no owner_',
     a.due ? `due ${escapeMrkdwn(a.due)}` : 'no due date',
     a.categoryLabel,
     `${PRIORITY_LABELS[a.priority] ?? escapeMrkdwn(String(a.priority))} priority`,
+    ...(tracker ? [tracker] : []),
   ].join(' · ');
   const done = a.status === 'done' ? ':white_check_mark: ' : '';
   const budget = REVIEW_MESSAGE_LIMITS.actionLineChars - done.length - ref.length - details.length - 6;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { actionRef, type ActionItem } from '../../../domain/action-items.ts';
 import { completeActionItem } from '../../../services/review/complete-action-item.ts';
 import { reassignActionItem } from '../../../services/review/reassign-action-item.ts';
+import { reopenActionItem } from '../../../services/review/reopen-action-item.ts';
 import { snoozeActionItem } from '../../../services/review/snooze-action-item.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { ACTION_ITEM_ACTIONS as A, ACTION_LIST_ACTIONS } from '../../ids.ts';
@@ -34,9 +35,9 @@ const control = z.object({
     .min(1),
 });
 
-/** Complete, reassign and snooze on a listed action item (in a message, a reminder or the App Home tab). */
+/** Complete, reassign, snooze and reopen on a listed action item (in a message, a reminder or the App Home tab). */
 export function registerActionItemControls(app: App, ctx: ListenerContext): void {
-  const ids = new RegExp(`^(${A.complete}|${A.reassign}|${A.snooze})$`);
+  const ids = new RegExp(`^(${A.complete}|${A.reassign}|${A.snooze}|${A.reopen})$`);
   app.action({ block_id: new RegExp(`^${A.blockPrefix}`), action_id: ids }, async ({ ack, body, client }) => {
     await ack();
     const parsed = control.safeParse(body);
@@ -56,6 +57,9 @@ export function registerActionItemControls(app: App, ctx: ListenerContext): void
         if (action.action_id === A.complete) {
           item = await completeActionItem(ctx.deps, { actionItemId, userId: user.id });
           said = `:white_check_mark: ${actionRef(item)} is done.`;
+        } else if (action.action_id === A.reopen) {
+          item = await reopenActionItem(ctx.deps, { actionItemId, userId: user.id });
+          said = `:arrows_counterclockwise: ${actionRef(item)} is open again.`;
         } else if (action.action_id === A.reassign) {
           item = await reassignActionItem(ctx.deps, {
             actionItemId,
@@ -103,7 +107,7 @@ export async function handleActionListPage(ctx: ListenerContext, body: unknown):
     return;
   }
   const { user, response_url } = parsed.data;
-  const { f: filter, s: shownBefore, c } = page.data;
+  const { f: filter, t: tracker, s: shownBefore, c } = page.data;
   const to = { responseUrl: response_url ?? null, userId: user.id };
   await afterAck(
     ctx,
@@ -112,6 +116,7 @@ export async function handleActionListPage(ctx: ListenerContext, body: unknown):
       const list = await showActionItems(ctx.deps, {
         userId: user.id,
         filter,
+        tracker,
         after: { status: c.s, due: c.d, priority: c.p, number: c.n },
       });
       await answerPrivately(
@@ -119,6 +124,7 @@ export async function handleActionListPage(ctx: ListenerContext, body: unknown):
         to,
         actionListMessage(list.items, {
           filter,
+          tracker,
           today: list.today,
           total: list.total,
           totalCapped: list.totalCapped,

@@ -7,6 +7,7 @@ import { userMessageFor } from '../../errors.ts';
 import { COMMAND } from '../../ids.ts';
 import { slashCommandSchema } from '../../payloads.ts';
 import type { ViewOpener } from '../review-form.ts';
+import { handleActionItem } from './incident/action-item.ts';
 import { handleActions } from './incident/actions.ts';
 import { handleDeclare } from './incident/declare.ts';
 import { handleGuardrails } from './incident/guardrails.ts';
@@ -28,6 +29,8 @@ export const INCIDENT_SUBCOMMANDS: {
   oncall: handleOnCall,
   review: handleReview,
   actions: handleActions,
+  'action-done': handleActionItem,
+  'action-reopen': handleActionItem,
   guardrails: handleGuardrails,
   load: handleLoad,
   service: handleService,
