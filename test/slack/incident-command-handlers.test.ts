@@ -232,3 +232,77 @@ test('the command: an incomplete payload or bad input is answered in the ack; th
   await handleIncidentCommand(help.ctx, { command: slash('help'), ack: help.ack, client: help.client });
   assert.deepEqual(help.events, [['ack', { response_type: 'ephemeral', text: helpText() }]]);
 });
+
+test('action done and action reopen: acked, then the item changed by its number and the outcome told privately', async () => {
+  const calls: unknown[][] = [];
+  let status: 'open' | 'done' = 'done';
+  const item = () => ({
+    id: 'a1',
+    number: 12,
+    incidentId: 'i1',
+    ownerId: 'UALICE',
+    createdBy: 'UBOB',
+    status,
+    incidentPrivate: false,
+  });
+  const { ctx, ack, client, events } = fakes({
+    deps: {
+      reviews: {
+        actionItemByNumber: async (n: number) => (n === 12 ? item() : null),
+        reopenActionItem: async (id: string, change: { by: string }, guard: unknown) => {
+          calls.push(['reopen', id, change.by, guard]);
+          status = 'open';
+          return item();
+        },
+        completeActionItem: async (id: string, change: { by: string }) => {
+          calls.push(['complete', id, change.by]);
+          status = 'done';
+          return item();
+        },
+        findReview: async () => null,
+      },
+      store: { findById: async () => ({ id: 'i1', number: 3, declaredBy: 'UBOB', roles: {}, isPrivate: false }) },
+      trackerSync: { kick: () => void calls.push(['kick']) },
+    },
+  });
+  await handleIncidentCommand(ctx, { command: slash('action reopen ACT-12'), ack, client });
+  await handleIncidentCommand(ctx, { command: slash('action done act-12'), ack, client });
+  await handleIncidentCommand(ctx, { command: slash('action reopen ACT-99'), ack, client });
+  assert.deepEqual(calls, [
+    ['reopen', 'a1', 'UALICE', { ownerId: 'UALICE' }],
+    ['kick'],
+    ['complete', 'a1', 'UALICE'],
+    ['kick'],
+  ]);
+  assert.deepEqual(events, [
+    ['ack'],
+    ['reply', RESPONSE_URL, ':arrows_counterclockwise: ACT-12 is open again.'],
+    ['ack'],
+    ['reply', RESPONSE_URL, ':white_check_mark: ACT-12 is done.'],
+    ['ack'],
+    ['reply', RESPONSE_URL, 'There is no action item ACT-99: `/incident actions all` lists them.'],
+  ]);
+  for (const kind of ['action-done', 'action-reopen'] as const)
+    assert.equal(typeof INCIDENT_SUBCOMMANDS[kind], 'function', kind);
+});
+
+test('actions with where the items live: the place goes to the store and into the listing', async () => {
+  const asked: unknown[] = [];
+  const { ctx, ack, client, events } = fakes({
+    deps: {
+      reviews: {
+        backlogPage: async (filter: unknown) => {
+          asked.push(filter);
+          return [];
+        },
+        countBacklog: async () => 0,
+      },
+    },
+  });
+  await handleIncidentCommand(ctx, { command: slash('actions team in:jira'), ack, client });
+  assert.deepEqual(asked, [{ status: 'open', tracker: 'jira' }]);
+  assert.deepEqual(events.slice(0, 2), [
+    ['ack'],
+    ['reply', RESPONSE_URL, 'Open action items of the team in Jira: none'],
+  ]);
+});
