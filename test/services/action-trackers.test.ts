@@ -21,9 +21,11 @@ import { AppError } from '../../src/domain/errors.ts';
 import { guardrailFiguresOf, guardrailReportOf, type GuardrailAction } from '../../src/domain/guardrail-report.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
+import { addActionItem } from '../../src/services/review/add-action-item.ts';
 import { completeActionItem } from '../../src/services/review/complete-action-item.ts';
 import { reassignActionItem } from '../../src/services/review/reassign-action-item.ts';
 import { reopenActionItem } from '../../src/services/review/reopen-action-item.ts';
+import { saveReview } from '../../src/services/review/save-review.ts';
 import { showActionItems } from '../../src/services/review/show-action-items.ts';
 import { showGuardrailReport } from '../../src/services/review/show-guardrail-report.ts';
 import { snoozeActionItem } from '../../src/services/review/snooze-action-item.ts';
@@ -193,6 +195,25 @@ for (const database of testDatabases()) {
         (err: unknown) => err instanceof AppError && err.code === 'not_allowed' && !err.userMessage.includes('Rotate'),
       );
       assert.equal((await reopenActionItem(deps, { number: item.number, userId: OWEN })).status, 'open');
+    });
+
+    test('a new item kicks the sync, from the command or the review form; a form without one does not', async () => {
+      const { deps, kicks } = setup(env.db());
+      const i = await anIncident(deps);
+      const request = { text: 'Alert on the queue', ownerId: null, due: null, category: null, priority: null };
+      await addActionItem(deps, { channelId: i.channelId, userId: OWEN, request });
+      assert.equal(kicks(), 1);
+      const input = { wentWell: 'Paged within a minute' };
+      await saveReview(deps, { channelId: i.channelId, userId: OWEN, input, action: null });
+      assert.equal(kicks(), 1, 'no new item');
+      const action = {
+        text: 'Add a queue alert',
+        due: '2026-12-20',
+        category: 'guardrail',
+        priority: 'medium',
+      } as const;
+      await saveReview(deps, { channelId: i.channelId, userId: OWEN, input, action });
+      assert.equal(kicks(), 2);
     });
 
     test('complete, reassign and snooze kick the sync once each; nothing is kicked when nothing changed', async () => {

@@ -47,6 +47,8 @@ export async function addActionItem(
   const now = deps.clock.now();
   const item = prepareActionItem(input.request, input.userId, calendarDate(now, deps.settings.defaultTimeZone));
   const added = await deps.reviews.addActionItem(incident.id, item, { by: input.userId, at: now });
+  // Its tracker issue is opened soon (the background sweep would get to it anyway).
+  deps.trackerSync?.kick();
   const log = (what: string) => (err: unknown) =>
     deps.logger.error({ err, incidentId: incident.id, actionItem: actionRef(added) }, `${what} failed`);
   if (incident.channelId) {

@@ -61,6 +61,8 @@ export async function saveReview(deps: ServiceDeps, req: SaveReviewInput) {
     );
   }
   const { item } = saved;
+  // A new item's tracker issue is opened soon (the background sweep would get to it anyway).
+  if (item) deps.trackerSync?.kick();
   if (item?.ownerId && item.ownerId !== req.userId) {
     await deps.chat
       .notify(item.ownerId, outboundNotice({ kind: 'action-item-assigned', incident, by: req.userId, item }).notice)
