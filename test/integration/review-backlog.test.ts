@@ -388,6 +388,56 @@ for (const database of testDatabases()) {
       assert.match(all, /Retry letters on failure/, 'all includes done items');
     });
 
+    test('a done item: its Reopen button in `actions all` and `/incident action reopen|done ACT-n` change it, for those allowed; `in:slack` lists it', async () => {
+      const i = await declare('sev3 Lab labels misprinted');
+      await run('action add Check the label template <@UBOB|bob> due:2099-06-01', 'UALICE', i.channelId!);
+      const [item] = await itemsOf(i);
+      const ref = `ACT-${item!.number}`;
+      const done = await run(`action done ${ref}`, 'UBOB', 'CGENERAL');
+      assert.match(String(done.responses[0]!.body.text), new RegExp(`${ref} is done`));
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))!.status, 'done');
+
+      // The listing of every item shows the done one with a Reopen button carrying its id.
+      const all = (await run('actions all in:slack', 'UBOB', 'CGENERAL')).responses[0]!.body;
+      assert.match(String(all.text), /^All action items only in Slack: \d+/);
+      const reopenButton = (all.blocks as { block_id?: string; elements?: { action_id: string; value?: string }[] }[])
+        .find((b) => b.block_id === `${ACTION_ITEM_ACTIONS.blockPrefix}${item!.id}`)
+        ?.elements?.map((e) => [e.action_id, e.value]);
+      assert.deepEqual(reopenButton, [[ACTION_ITEM_ACTIONS.reopen, item!.id]]);
+
+      const click = async (user: string) => {
+        const id = `r${++seq}`;
+        await app.clickAction({
+          userId: user,
+          channelId: 'D0000000001',
+          messageTs: '1.1',
+          responseUrl: slack.responseUrl(id),
+          blockId: `${ACTION_ITEM_ACTIONS.blockPrefix}${item!.id}`,
+          actionId: ACTION_ITEM_ACTIONS.reopen,
+          value: item!.id,
+        });
+        await app.bot.idle();
+        return slack.responses
+          .filter((r) => r.id === id)
+          .map((r) => String(r.body.text))
+          .join(' ');
+      };
+      assert.match(await click('UCAROL'), new RegExp(`Only .*<@UBOB>.* can reopen ${ref}`));
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))!.status, 'done');
+      assert.match(await click('UBOB'), new RegExp(`${ref} is open again`));
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))!.status, 'open');
+      assert.match(await click('UBOB'), new RegExp(`${ref} is open already`));
+
+      // By command too: done, then reopened by whoever added it.
+      await run(`action done ${ref}`, 'UBOB', 'CGENERAL');
+      const again = await run(`action reopen ${ref}`, 'UALICE', 'CGENERAL');
+      assert.match(String(again.responses[0]!.body.text), new RegExp(`${ref} is open again`));
+      const kinds = (await app.bot.deps.store.timeline(i.id)).map((e) => e.kind);
+      assert.equal(kinds.filter((k) => k === 'action_item_reopened').length, 2);
+      const bad = await run('action reopen INC-3', 'UBOB', 'CGENERAL');
+      assert.match(bad.ack?.text ?? '', /`INC-3` is not an action item/);
+    });
+
     test('/incident actions pages: the Next button posts the page after the last item shown, and a forged one is ignored', async () => {
       const i = await declare('sev3 Ward printers offline');
       const OWNER = 'UDAVE';
