@@ -1,0 +1,301 @@
+// Issue 17's proof through the running bot, on both databases, with the real adapters pointed at
+// local stand-ins: GitHub Issues through the GitHub App (test/support/github-standin.ts) and signed
+// `issues` webhooks through POST /github/webhook. An action item added in Slack opens one issue in
+// its team's repository (the catalog's Group); closing it in GitHub completes the item (timeline,
+// audit); a redelivery changes nothing; reopening, reassigning and snoozing in Slack reach GitHub;
+// assigning in GitHub reassigns in Slack; a GitHub outage keeps the item, tells the owner and the
+// channel once, and the retry opens exactly one issue.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Incident } from '../../src/domain/incident.ts';
+import { ACTION_ITEM_ACTIONS } from '../../src/slack/ids.ts';
+import { BROADCAST_CHANNEL, useTestBot } from '../support/bot.ts';
+import { testDatabases } from '../support/databases.ts';
+import { TestClock } from '../support/deps.ts';
+import { gitHubPayload, postGitHubWebhook } from '../support/github-payloads.ts';
+import { startGitHubStandin, type GitHubStandin, type StandinIssue } from '../support/github-standin.ts';
+
+const SECRET = 'tracker-journey-webhook-secret';
+const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs1', format: 'pem' })
+  .toString();
+
+const CATALOG = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: comms
+  title: Patient comms
+  annotations:
+    github.com/project-slug: acme/ops
+spec:
+  type: team
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: letters
+  title: Discharge letters
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/comms
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: owen
+  annotations:
+    github.com/user-login: owen-gh
+spec:
+  profile:
+    email: owen@example.org
+  memberOf: [comms]
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: dan
+  annotations:
+    github.com/user-login: dan-gh
+spec:
+  profile:
+    email: dan@example.org
+  memberOf: [comms]
+`;
+
+const ghUser = (login: string, type: 'User' | 'Bot' = 'User') => ({
+  login,
+  id: 1,
+  node_id: 'U_1',
+  avatar_url: 'https://avatars.example/u/1',
+  gravatar_id: '',
+  url: `https://api.github.com/users/${login}`,
+  html_url: `https://github.com/${login}`,
+  followers_url: 'https://api.github.com/x',
+  following_url: 'https://api.github.com/x',
+  gists_url: 'https://api.github.com/x',
+  starred_url: 'https://api.github.com/x',
+  subscriptions_url: 'https://api.github.com/x',
+  organizations_url: 'https://api.github.com/x',
+  repos_url: 'https://api.github.com/x',
+  events_url: 'https://api.github.com/x',
+  received_events_url: 'https://api.github.com/x',
+  type,
+  site_admin: false,
+});
+
+/** The `issues` delivery GitHub sends after `sender` changed the stand-in's issue. */
+function issuesWebhook(
+  issue: StandinIssue,
+  action: 'closed' | 'reopened' | 'assigned',
+  sender: string,
+  senderType: 'User' | 'Bot' = 'User',
+) {
+  const assignees = issue.assignees.map((l) => ghUser(l));
+  const payloadIssue = gitHubPayload('issue', {
+    number: issue.number,
+    html_url: `https://github.example/${issue.repo}/issues/${issue.number}`,
+    title: issue.title,
+    body: issue.body,
+    labels: issue.labels.map((name) => ({
+      id: 1,
+      node_id: 'L_1',
+      url: `https://api.github.com/repos/${issue.repo}/labels/${name}`,
+      name,
+      color: 'ededed',
+      default: false,
+      description: null,
+    })),
+    assignees,
+    assignee: assignees[0] ?? null,
+    user: ghUser('incident-bot[bot]', 'Bot'),
+    state: issue.state,
+    ...(issue.state === 'closed' ? { closed_at: '2026-12-05T10:00:00Z', state_reason: 'completed' } : {}),
+  });
+  const [owner, name] = issue.repo.split('/') as [string, string];
+  return gitHubPayload(`issues$${action}`, {
+    action,
+    issue: payloadIssue,
+    repository: { full_name: issue.repo, name, owner: ghUser(owner) },
+    sender: ghUser(sender, senderType),
+    ...(action === 'assigned' ? { assignee: assignees[0] ?? ghUser('someone') } : {}),
+  });
+}
+
+for (const database of testDatabases()) {
+  describe(`action items in GitHub Issues, one journey (${database.name})`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-journey-'));
+    fs.writeFileSync(path.join(dir, 'catalog-info.yaml'), CATALOG);
+    let gh: GitHubStandin;
+    before(async () => {
+      gh = await startGitHubStandin();
+    });
+    after(async () => {
+      await gh?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const clock = new TestClock();
+    const env = useTestBot(database, {
+      users: [
+        { id: 'UKATE', name: 'kate', email: 'kate@example.org' },
+        { id: 'UOWEN', name: 'owen', email: 'owen@example.org' },
+        { id: 'UDAN', name: 'dan', email: 'dan@example.org' },
+      ],
+      clock,
+      get env() {
+        return {
+          CATALOG_PATH: dir,
+          GITHUB_WEBHOOK_SECRET: SECRET,
+          GITHUB_APP_ID: '4242',
+          GITHUB_APP_PRIVATE_KEY: PEM,
+          GITHUB_API_URL: gh.url,
+        };
+      },
+    });
+    let seq = 0;
+    async function command(text: string, userId: string, channelId = 'CGENERAL') {
+      const { slack, app } = env;
+      const id = `r${++seq}`;
+      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+      const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
+      const told = slack.responses
+        .filter((r) => r.id === id)
+        .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
+      return [ack, ...told].join(' ');
+    }
+    async function click(userId: string, actionId: string, itemId: string, extra: Record<string, string> = {}) {
+      const { slack, app } = env;
+      const id = `c${++seq}`;
+      const res = await app.clickAction({
+        userId,
+        channelId: 'D0000000001',
+        messageTs: '1.1',
+        responseUrl: slack.responseUrl(id),
+        blockId: `${ACTION_ITEM_ACTIONS.blockPrefix}${itemId}`,
+        actionId,
+        ...extra,
+      });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+    }
+    /** Lets the sync run (it is kicked after each change in Slack; the timer is off in tests). */
+    const sync = async () => {
+      await env.app.bot.trackerSyncNow();
+      await env.app.bot.idle();
+    };
+    const webhook = async (payload: unknown, deliveryId?: string) => {
+      const res = await postGitHubWebhook(env.app.url, SECRET, 'issues', payload, deliveryId);
+      await env.app.bot.idle();
+      return res;
+    };
+
+    test('add in Slack → one GitHub issue → closed in GitHub → reopened, reassigned, snoozed in Slack → assigned in GitHub → outage and retry', async () => {
+      const { slack, app } = env;
+      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
+      slack.addChannel({ id: 'CGENERAL', name: 'general', members: ['UKATE', 'UOWEN', 'UDAN'] });
+
+      const declared = await command('declare sev3 Discharge letters delayed --service=letters', 'UKATE');
+      const number = Number(/INC-(\d+)/.exec(declared)?.[1]);
+      const incident = (await app.bot.deps.store.findByNumber(number)) as Incident & { channelId: string };
+      assert.ok(incident?.channelId, declared);
+      slack.channels.get(incident.channelId)!.members.add('UOWEN');
+      slack.channels.get(incident.channelId)!.members.add('UDAN');
+
+      // Added in Slack: one issue in the team's repository, assigned to Owen's GitHub login.
+      await command('action add Alert on the letter queue depth <@UOWEN> priority:high', 'UKATE', incident.channelId);
+      await sync();
+      assert.equal(gh.issues.length, 1);
+      const issue = gh.issues[0]!;
+      assert.equal(issue.repo, 'acme/ops');
+      assert.match(issue.title, /^ACT-\d+: Alert on the letter queue depth$/);
+      assert.deepEqual(issue.assignees, ['owen-gh']);
+      assert.ok(issue.labels.includes('incident-action'));
+      assert.match(issue.body ?? '', new RegExp(`INC-${number}`));
+      const [item] = await app.bot.deps.reviews.actionItemsOf(incident.id);
+      assert.equal(item?.tracker?.key, `acme/ops#${issue.number}`);
+      // The listing shows the issue.
+      assert.match(await command('actions team', 'UOWEN'), new RegExp(`acme/ops#${issue.number}`));
+      await sync();
+      assert.equal(gh.issues.length, 1, 'one issue, however often the sync runs');
+
+      // Closed in GitHub by Owen: the item is done, on the timeline and the audit trail.
+      issue.state = 'closed';
+      const closed = issuesWebhook(issue, 'closed', 'owen-gh');
+      const first = await webhook(closed, 'delivery-closed-1');
+      assert.equal(first.status, 202, JSON.stringify(first.body));
+      let now = (await app.bot.deps.reviews.findActionItem(item!.id))!;
+      assert.equal(now.status, 'done');
+      assert.equal(now.completedBy, 'UOWEN');
+      const timeline = await app.bot.deps.store.timeline(incident.id);
+      assert.ok(
+        timeline.some((e) => e.kind === 'action_item_completed' && /in GitHub \(acme\/ops#\d+\) by owen-gh/.test(e.text)),
+      );
+      const audit = await app.bot.deps.audit.read(incident.id);
+      assert.ok(audit.entries.some((e) => e.action === 'action_item.update' && e.actor === 'UOWEN' && /GitHub/.test(e.via)));
+
+      // Reopened from Slack: the issue reopens. The closed delivery again changes nothing.
+      await command(`action reopen ACT-${item!.number}`, 'UKATE');
+      await sync();
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'open');
+      assert.equal(issue.state, 'open');
+      assert.equal((await webhook(closed, 'delivery-closed-1')).status, 202);
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'open', 'a redelivery is applied once');
+      // Our own change echoed back (the bot reopened it) changes nothing either.
+      assert.equal((await webhook(issuesWebhook(issue, 'reopened', 'incident-bot[bot]', 'Bot'))).status, 202);
+
+      // Reassigned in Slack: the issue follows. Snoozed: a comment says until when.
+      await click('UKATE', ACTION_ITEM_ACTIONS.reassign, item!.id, { selectedUser: 'UDAN' });
+      await sync();
+      assert.deepEqual(issue.assignees, ['dan-gh']);
+      await click('UDAN', ACTION_ITEM_ACTIONS.snooze, item!.id, { selectedValue: '7' });
+      await sync();
+      assert.match(issue.comments.at(-1) ?? '', /snoozed in Slack until \d{4}-\d{2}-\d{2}/);
+
+      // Assigned in GitHub to Owen: the item is his again, and he is told.
+      issue.assignees = ['owen-gh'];
+      assert.equal((await webhook(issuesWebhook(issue, 'assigned', 'dan-gh'))).status, 202);
+      now = (await app.bot.deps.reviews.findActionItem(item!.id))!;
+      assert.equal(now.ownerId, 'UOWEN');
+      assert.ok(slack.messages.some((m) => m.channel === 'UOWEN' && /in GitHub \(acme\/ops#\d+\)/.test(m.text ?? '')));
+      const calls = gh.requests.length;
+      await sync();
+      assert.equal(
+        gh.requests.slice(calls).filter((r) => r.method !== 'GET' && r.method !== 'POST').length,
+        0,
+        'what came from GitHub is not sent back',
+      );
+
+      // GitHub down: a new item is kept; the owner and the channel are told once; the retry opens one issue.
+      gh.failures.set('POST /repos/acme/ops/issues', 503);
+      await command('action add Runbook for the letter queue <@UDAN>', 'UKATE', incident.channelId);
+      await sync();
+      const failures = () => slack.messages.filter((m) => /could not be opened as an issue in GitHub/.test(m.text ?? ''));
+      assert.deepEqual(
+        failures().map((m) => m.channel).sort(),
+        [incident.channelId, 'UDAN'].sort(),
+      );
+      clock.advance(31_000);
+      await sync();
+      assert.equal(failures().length, 2, 'told once per outage');
+      assert.equal(gh.issues.length, 1);
+      gh.failures.clear();
+      clock.advance(61_000);
+      await sync();
+      assert.equal(gh.issues.length, 2);
+      assert.deepEqual(gh.issues[1]!.assignees, ['dan-gh']);
+      clock.advance(3600_000);
+      await sync();
+      assert.equal(gh.issues.length, 2, 'never two issues for one item');
+
+      // The audit trail holds together.
+      assert.deepEqual((await app.bot.deps.audit.verify(incident.id)).problems, []);
+    });
+  });
+}
