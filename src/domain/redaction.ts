@@ -24,7 +24,7 @@ export interface Redacted<T> {
  * (a Slack ts or an ISO time must stay intact, and no person types them).
  */
 export const STRUCTURAL_KEY =
-  /^(?:id|ts|at|kind|status|severity|category|priority|role|factor|how|permalink|timeZone|via|hash)$|(?:Id|Ts|At|Url|Key|Hash)$/;
+  /^(?:id|ts|at|kind|status|severity|category|priority|role|factor|how|permalink|timeZone|via|hash|key|url)$|(?:Id|Ts|At|Url|Key|Hash)$/;
 
 export interface RedactOptions {
   /** Keys left untouched (default STRUCTURAL_KEY); `() => false` redacts every string. */

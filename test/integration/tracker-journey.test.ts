@@ -190,6 +190,10 @@ for (const database of testDatabases()) {
       await env.app.bot.trackerSyncNow();
       await env.app.bot.idle();
     };
+    const dmsTo = (user: string) =>
+      env.slack.messages
+        .filter((m) => env.slack.channels.get(m.channel)?.is_im && env.slack.channels.get(m.channel)!.members.has(user))
+        .map((m) => m.text ?? '');
     const webhook = async (payload: unknown, deliveryId?: string) => {
       const res = await postGitHubWebhook(env.app.url, SECRET, 'issues', payload, deliveryId);
       await env.app.bot.idle();
@@ -235,10 +239,14 @@ for (const database of testDatabases()) {
       assert.equal(now.completedBy, 'UOWEN');
       const timeline = await app.bot.deps.store.timeline(incident.id);
       assert.ok(
-        timeline.some((e) => e.kind === 'action_item_completed' && /in GitHub \(acme\/ops#\d+\) by owen-gh/.test(e.text)),
+        timeline.some(
+          (e) => e.kind === 'action_item_completed' && /in GitHub \(acme\/ops#\d+\) by owen-gh/.test(e.text),
+        ),
       );
       const audit = await app.bot.deps.audit.read(incident.id);
-      assert.ok(audit.entries.some((e) => e.action === 'action_item.update' && e.actor === 'UOWEN' && /GitHub/.test(e.via)));
+      assert.ok(
+        audit.entries.some((e) => e.action === 'action_item.update' && e.actor === 'UOWEN' && /GitHub/.test(e.via)),
+      );
 
       // Reopened from Slack: the issue reopens. The closed delivery again changes nothing.
       await command(`action reopen ACT-${item!.number}`, 'UKATE');
@@ -246,7 +254,11 @@ for (const database of testDatabases()) {
       assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'open');
       assert.equal(issue.state, 'open');
       assert.equal((await webhook(closed, 'delivery-closed-1')).status, 202);
-      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'open', 'a redelivery is applied once');
+      assert.equal(
+        (await app.bot.deps.reviews.findActionItem(item!.id))?.status,
+        'open',
+        'a redelivery is applied once',
+      );
       // Our own change echoed back (the bot reopened it) changes nothing either.
       assert.equal((await webhook(issuesWebhook(issue, 'reopened', 'incident-bot[bot]', 'Bot'))).status, 202);
 
@@ -263,7 +275,7 @@ for (const database of testDatabases()) {
       assert.equal((await webhook(issuesWebhook(issue, 'assigned', 'dan-gh'))).status, 202);
       now = (await app.bot.deps.reviews.findActionItem(item!.id))!;
       assert.equal(now.ownerId, 'UOWEN');
-      assert.ok(slack.messages.some((m) => m.channel === 'UOWEN' && /in GitHub \(acme\/ops#\d+\)/.test(m.text ?? '')));
+      assert.ok(dmsTo('UOWEN').some((t) => /gave you action item .* in GitHub \(acme\/ops#\d+\)/.test(t)));
       const calls = gh.requests.length;
       await sync();
       assert.equal(
@@ -276,10 +288,14 @@ for (const database of testDatabases()) {
       gh.failures.set('POST /repos/acme/ops/issues', 503);
       await command('action add Runbook for the letter queue <@UDAN>', 'UKATE', incident.channelId);
       await sync();
-      const failures = () => slack.messages.filter((m) => /could not be opened as an issue in GitHub/.test(m.text ?? ''));
-      assert.deepEqual(
-        failures().map((m) => m.channel).sort(),
-        [incident.channelId, 'UDAN'].sort(),
+      const failures = () =>
+        slack.messages.filter((m) => /could not be opened as an issue in GitHub/.test(m.text ?? ''));
+      assert.equal(failures().length, 2);
+      assert.equal(failures().filter((m) => m.channel === incident.channelId).length, 1, 'the channel is told');
+      assert.equal(
+        dmsTo('UDAN').filter((t) => /could not be opened as an issue in GitHub/.test(t)).length,
+        1,
+        'the owner is told',
       );
       clock.advance(31_000);
       await sync();
