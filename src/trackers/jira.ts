@@ -5,6 +5,7 @@
 // workflow's transitions, assigned by account id, re-dated through `duedate`.
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { type Logger, silentLogger } from '../logger.ts';
 import { TRACKER_LABEL, type TrackerIssue, type TrackerIssueDraft, type TrackerUser } from '../domain/trackers.ts';
 import { type IssueTracker, type IssueUpdate, TrackerUnavailable } from '../ports/issue-tracker.ts';
 
@@ -26,6 +27,8 @@ export interface JiraCloudOptions {
   /** The issue type action items are opened as (JIRA_ISSUE_TYPE). */
   issueType: string;
   timeoutMs?: number;
+  /** Says when a new issue had to be opened without its priority or assignee. */
+  logger?: Logger;
   /** For tests. */
   now?: () => number;
 }
@@ -244,6 +247,7 @@ export class JiraCloud implements IssueTracker {
   private readonly usersByEmail: TtlCache<TrackerUser | null>;
   private readonly emails: TtlCache<string | null>;
   private self: Promise<string | null> | null = null;
+  private readonly logger: Logger;
 
   constructor(opts: JiraCloudOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
@@ -251,6 +255,7 @@ export class JiraCloud implements IssueTracker {
     this.auth = `Basic ${Buffer.from(`${opts.email}:${opts.apiToken}`).toString('base64')}`;
     this.issueType = opts.issueType;
     this.timeoutMs = opts.timeoutMs ?? JIRA_TIMEOUT_MS;
+    this.logger = opts.logger ?? silentLogger;
     const now = opts.now ?? Date.now;
     this.usersByEmail = new TtlCache(USER_CACHE_MS, now);
     this.emails = new TtlCache(USER_CACHE_MS, now);
@@ -274,13 +279,22 @@ export class JiraCloud implements IssueTracker {
     if (draft.assignee) fields.assignee = { accountId: draft.assignee.id };
     const what = `opening an issue in ${target}`;
     let answer: unknown;
-    try {
-      answer = await this.call('POST', '/rest/api/3/issue', what, { body: { fields } });
-    } catch (err) {
-      // A project whose create screen lacks Priority refuses the field: open it without.
-      if (!(err instanceof JiraRefused && err.status === 400 && 'priority' in err.fieldErrors)) throw err;
-      delete fields.priority;
-      answer = await this.call('POST', '/rest/api/3/issue', what, { body: { fields } });
+    for (;;) {
+      try {
+        answer = await this.call('POST', '/rest/api/3/issue', what, { body: { fields } });
+        break;
+      } catch (err) {
+        // A project whose create screen lacks Priority refuses the field, and Jira refuses an
+        // assignee who may not be assigned in the project: open the issue without them.
+        const refused = err instanceof JiraRefused && err.status === 400 ? err.fieldErrors : {};
+        const drop = (['priority', 'assignee'] as const).find((f) => f in refused && f in fields);
+        if (!drop) throw err;
+        delete fields[drop];
+        this.logger.info(
+          { target, field: drop, jira: refused[drop] },
+          `Jira refused the ${drop} of a new issue in ${target}: opened without it`,
+        );
+      }
     }
     const created = this.parse(createdIssue, answer, what);
     return { id: created.id, key: created.key, url: this.browseUrl(created.key) };
@@ -392,11 +406,12 @@ export class JiraCloud implements IssueTracker {
     return email;
   }
 
-  /** The account id the bot acts as (GET /myself), asked once: a webhook by it is our own change echoed. */
+  /** IssueTracker.selfId: the bot's Jira account id (selfAccountId). */
   selfId(): Promise<string | null> {
     return this.selfAccountId();
   }
 
+  /** The account id the bot acts as (GET /myself), asked once: a webhook by it is our own change echoed. */
   selfAccountId(): Promise<string | null> {
     this.self ??= this.call('GET', '/rest/api/3/myself', 'reading the bot’s own Jira account')
       .then((answer) => this.parse(user, answer, 'reading the bot’s own Jira account').accountId)
@@ -502,6 +517,7 @@ export function pickTransition<T extends { to?: { statusCategory?: { key: string
 /** Jira Cloud when JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN are set, else null. */
 export function jiraFromConfig(
   config: Pick<Config, 'JIRA_BASE_URL' | 'JIRA_EMAIL' | 'JIRA_API_TOKEN' | 'JIRA_ISSUE_TYPE'>,
+  logger?: Logger,
 ): JiraCloud | null {
   if (!config.JIRA_BASE_URL || !config.JIRA_EMAIL || !config.JIRA_API_TOKEN) return null;
   return new JiraCloud({
@@ -509,5 +525,6 @@ export function jiraFromConfig(
     email: config.JIRA_EMAIL,
     apiToken: config.JIRA_API_TOKEN,
     issueType: config.JIRA_ISSUE_TYPE,
+    logger,
   });
 }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { TrackerIssueDraft } from '../../src/domain/trackers.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
 import { adfDescription, adfText, JiraCloud, jiraFromConfig, jiraLabel } from '../../src/trackers/jira.ts';
 
@@ -45,6 +46,8 @@ class JiraStandIn {
   requests: { method: string; path: string; query: URLSearchParams; body: unknown; auth: string | undefined }[] = [];
   /** The create screen has the Priority field. */
   priorityOnScreen = true;
+  /** The accounts that may be assigned issues in the project. */
+  assignable = new Set(['acc-anna', 'acc-bo']);
   /** The transitions offered from each status category: to which status. */
   workflow: Record<Category, (keyof typeof STATUSES)[]> = {
     new: ['progress', 'done'],
@@ -103,6 +106,12 @@ class JiraStandIn {
           return send(400, {
             errorMessages: [],
             errors: { priority: "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown." },
+          });
+        const assignee = fields.assignee as { accountId: string } | undefined;
+        if (assignee && !this.assignable.has(assignee.accountId))
+          return send(400, {
+            errorMessages: [],
+            errors: { assignee: `User '${assignee.accountId}' cannot be assigned issues.` },
           });
         const labels = fields.labels as string[];
         if (labels.some((l) => /\s/.test(l)))
@@ -225,6 +234,7 @@ describe('JiraCloud against a stand-in Jira', () => {
     jiraSide.requests = [];
     jiraSide.failures = [];
     jiraSide.priorityOnScreen = true;
+    jiraSide.assignable = new Set(['acc-anna', 'acc-bo']);
     jiraSide.delayMs = 0;
     jiraSide.workflow = { new: ['progress', 'done'], indeterminate: ['todo', 'done'], done: ['todo', 'progress'] };
     jira = new JiraCloud({
@@ -276,6 +286,27 @@ describe('JiraCloud against a stand-in Jira', () => {
     assert.deepEqual(first!.priority, { name: 'High' });
     assert.equal('priority' in second!, false);
     assert.deepEqual(second!.labels, first!.labels);
+  });
+
+  test('an assignee Jira will not assign: opened unassigned, and the log says so; with Priority refused too', async () => {
+    const logged: string[] = [];
+    const logging = new JiraCloud({
+      baseUrl: base,
+      email: 'bot@example.com',
+      apiToken: TOKEN,
+      issueType: 'Task',
+      logger: { ...silentLogger, info: (_o: object, msg?: string) => void logged.push(msg ?? '') },
+    });
+    jiraSide.priorityOnScreen = false;
+    const issue = await logging.create('OPS', draft({ assignee: { id: 'acc-gone', name: 'Gone', email: null } }));
+    assert.equal(issue.key, 'OPS-1');
+    assert.deepEqual(paths(), ['POST /rest/api/3/issue', 'POST /rest/api/3/issue', 'POST /rest/api/3/issue']);
+    const stored = jiraSide.issues[0]!.fields;
+    assert.equal('assignee' in stored || 'priority' in stored, false);
+    assert.deepEqual(logged, [
+      'Jira refused the priority of a new issue in OPS: opened without it',
+      'Jira refused the assignee of a new issue in OPS: opened without it',
+    ]);
   });
 
   test('another refusal of a create is not retried: TrackerUnavailable with what Jira said', async () => {
@@ -441,11 +472,11 @@ describe('JiraCloud against a stand-in Jira', () => {
     assert.equal(jiraSide.requests.length, 3, 'each asked once');
   });
 
-  test('selfAccountId: asked once; a failure is not remembered', async () => {
+  test('selfAccountId (selfId): asked once; a failure is not remembered', async () => {
     jiraSide.failures.push({ status: 503, body: { errorMessages: ['Service unavailable'] } });
     await assert.rejects(jira.selfAccountId(), TrackerUnavailable);
     assert.equal(await jira.selfAccountId(), 'bot-account-1');
-    assert.equal(await jira.selfAccountId(), 'bot-account-1');
+    assert.equal(await jira.selfId(), 'bot-account-1');
     assert.deepEqual(paths(), ['GET /rest/api/3/myself', 'GET /rest/api/3/myself']);
   });
 
