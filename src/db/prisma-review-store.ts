@@ -561,7 +561,8 @@ export class PrismaReviewStore implements ReviewStore {
             ORDER BY greatest(0, extract(epoch FROM a.completed_at - a.created_at) * 1000)::float8
           ) FILTER (WHERE a.status = 'done' AND a.completed_at IS NOT NULL) AS median_ms
         FROM action_item a
-        LEFT JOIN tracker_link l ON l.action_item_id = a.id
+        -- Each item's own link by its key (the period's items, never the whole table of links).
+        LEFT JOIN LATERAL (SELECT t.state, t.tracker FROM tracker_link t WHERE t.action_item_id = a.id LIMIT 1) l ON true
         WHERE ${inPeriod(Prisma.raw('a.created_at'))}
         GROUP BY 1`,
     ]);

@@ -37,6 +37,9 @@ CREATE TABLE "tracker_delivery" (
 CREATE INDEX "tracker_link_next_attempt_at_idx" ON "tracker_link"("next_attempt_at");
 
 -- CreateIndex
+CREATE INDEX "tracker_link_state_tracker_idx" ON "tracker_link"("state", "tracker");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "tracker_link_tracker_target_issue_id_key" ON "tracker_link"("tracker", "target", "issue_id");
 
 -- CreateIndex
