@@ -162,7 +162,7 @@ export function trackersFromConfig(
   gitHubApp: GitHubAppClient | null,
 ): { github?: GitHubIssues; jira?: JiraCloud } {
   const github = gitHubIssuesFromConfig(config, catalog, logger, gitHubApp ?? undefined);
-  const jira = jiraFromConfig(config);
+  const jira = jiraFromConfig(config, logger);
   return { ...(github ? { github } : {}), ...(jira ? { jira } : {}) };
 }
 

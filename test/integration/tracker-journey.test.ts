@@ -4,9 +4,11 @@
 // its team's repository (the catalog's Group); closing it in GitHub completes the item (timeline,
 // audit); a redelivery changes nothing; reopening, reassigning and snoozing in Slack reach GitHub;
 // assigning in GitHub reassigns in Slack; a GitHub outage keeps the item, tells the owner and the
-// channel once, and the retry opens exactly one issue.
+// channel once, and the retry opens exactly one issue. Then the same through Jira Cloud (the adapter
+// against test/support/jira-standin.ts, signed jira:issue_updated deliveries to POST /jira/webhook),
+// for a private incident, whose issue carries only its references.
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { BROADCAST_CHANNEL, useTestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { TestClock } from '../support/deps.ts';
 import { gitHubPayload, postGitHubWebhook } from '../support/github-payloads.ts';
+import { startJiraStandIn, type StandInIssue } from '../support/jira-standin.ts';
 import { startGitHubStandin, type GitHubStandin, type StandinIssue } from '../support/github-standin.ts';
 
 const SECRET = 'tracker-journey-webhook-secret';
@@ -311,6 +314,219 @@ for (const database of testDatabases()) {
       assert.equal(gh.issues.length, 2, 'never two issues for one item');
 
       // The audit trail holds together.
+      assert.deepEqual((await app.bot.deps.audit.verify(incident.id)).problems, []);
+    });
+  });
+}
+
+const JIRA_SECRET = 'tracker-journey-jira-secret';
+const JIRA_CATALOG = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ehr-api
+  title: EHR API
+  annotations:
+    jira/project-key: EHR
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/clinical
+`;
+
+/** A signed `jira:issue_updated` delivery for the stand-in's issue, as Jira Cloud sends it. */
+async function jiraWebhook(
+  url: string,
+  issue: StandInIssue,
+  by: { accountId: string; displayName: string },
+  items: {
+    field: string;
+    from: string | null;
+    fromString: string | null;
+    to: string | null;
+    toString: string | null;
+  }[],
+  deliveryId: string,
+) {
+  const body = JSON.stringify({
+    timestamp: Date.now(),
+    webhookEvent: 'jira:issue_updated',
+    issue_event_type_name: 'issue_generic',
+    user: { accountId: by.accountId, displayName: by.displayName, active: true, accountType: 'atlassian' },
+    issue: {
+      id: issue.id,
+      self: `https://acme.atlassian.net/rest/api/2/issue/${issue.id}`,
+      key: issue.key,
+      fields: {
+        summary: issue.fields.summary,
+        project: { id: '10000', key: issue.project, name: 'EHR' },
+        labels: issue.fields.labels,
+        status: { name: issue.status.name, statusCategory: { id: 3, key: issue.status.category, name: 'x' } },
+        assignee: issue.fields.assignee ?? null,
+        duedate: issue.fields.duedate ?? null,
+      },
+    },
+    changelog: { id: String(Date.now()), items },
+  });
+  const res = await fetch(`${url}/jira/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-atlassian-webhook-identifier': deliveryId,
+      'x-hub-signature': `sha256=${createHmac('sha256', JIRA_SECRET).update(body).digest('hex')}`,
+    },
+    body,
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as unknown };
+}
+
+for (const database of testDatabases()) {
+  describe(`action items in Jira, one journey (${database.name})`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-journey-jira-'));
+    fs.writeFileSync(path.join(dir, 'catalog-info.yaml'), JIRA_CATALOG);
+    let jira: Awaited<ReturnType<typeof startJiraStandIn>>;
+    before(async () => {
+      jira = await startJiraStandIn('bot@acme.org', 'ATATT3xFfGF0-journey-token');
+      jira.jira.users = [
+        {
+          accountId: 'acc-owen',
+          displayName: 'Owen',
+          emailAddress: 'owen@example.org',
+          active: true,
+          accountType: 'atlassian',
+        },
+        // Dan hides his email: Jira's search still finds him by it.
+        {
+          accountId: 'acc-dan',
+          displayName: 'Dan',
+          active: true,
+          accountType: 'atlassian',
+          realEmail: 'dan@example.org',
+        },
+      ];
+      jira.jira.assignable = new Set(['acc-owen', 'acc-dan']);
+    });
+    after(async () => {
+      await jira?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const clock = new TestClock();
+    const env = useTestBot(database, {
+      users: [
+        { id: 'UKATE', name: 'kate', email: 'kate@example.org' },
+        { id: 'UOWEN', name: 'owen', email: 'owen@example.org' },
+        { id: 'UDAN', name: 'dan', email: 'dan@example.org' },
+      ],
+      clock,
+      get env() {
+        return {
+          CATALOG_PATH: dir,
+          JIRA_BASE_URL: jira.url,
+          JIRA_EMAIL: 'bot@acme.org',
+          JIRA_API_TOKEN: 'ATATT3xFfGF0-journey-token',
+          JIRA_WEBHOOK_SECRET: JIRA_SECRET,
+        };
+      },
+    });
+    let seq = 0;
+    async function command(text: string, userId: string, channelId = 'CGENERAL') {
+      const { slack, app } = env;
+      const id = `j${++seq}`;
+      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
+      assert.equal(res.status, 200);
+      await app.bot.idle();
+      const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
+      const told = slack.responses
+        .filter((r) => r.id === id)
+        .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
+      return [ack, ...told].join(' ');
+    }
+    const sync = async () => {
+      await env.app.bot.trackerSyncNow();
+      await env.app.bot.idle();
+    };
+    const hook = async (
+      issue: StandInIssue,
+      by: { accountId: string; displayName: string },
+      items: Parameters<typeof jiraWebhook>[3],
+      deliveryId: string,
+    ) => {
+      const res = await jiraWebhook(env.app.url, issue, by, items, deliveryId);
+      await env.app.bot.idle();
+      return res;
+    };
+
+    test('add in Slack → one Jira issue → done in Jira → redelivered → reassigned in Jira → completed in Slack → outage and retry', async () => {
+      const { slack, app } = env;
+      slack.addChannel({ id: BROADCAST_CHANNEL, name: 'incidents' });
+      slack.addChannel({ id: 'CGENERAL', name: 'general', members: ['UKATE', 'UOWEN', 'UDAN'] });
+      const declared = await command('declare sev2 EHR logins failing --service=ehr-api --private', 'UKATE');
+      const number = Number(/INC-(\d+)/.exec(declared)?.[1]);
+      const incident = (await app.bot.deps.store.findByNumber(number)) as Incident & { channelId: string };
+      assert.ok(incident?.channelId, declared);
+      assert.equal(incident.isPrivate, true);
+
+      await command('action add Rotate the EHR session keys <@UOWEN>', 'UKATE', incident.channelId);
+      await sync();
+      assert.equal(jira.jira.issues.length, 1);
+      const issue = jira.jira.issues[0]!;
+      assert.equal(issue.project, 'EHR');
+      // A private incident: only the references reach Jira.
+      assert.match(String(issue.fields.summary), new RegExp(`^ACT-\\d+: action item from INC-${number}$`));
+      assert.doesNotMatch(JSON.stringify(issue.fields), /EHR logins failing|Rotate the EHR session keys|ehr-api/);
+      assert.deepEqual(issue.fields.assignee, { accountId: 'acc-owen' });
+      const [item] = await app.bot.deps.reviews.actionItemsOf(incident.id);
+      assert.equal(item?.tracker?.key, issue.key);
+
+      // Done in Jira by Owen: the item is done, on the timeline and the audit trail.
+      issue.status = { name: 'Done', category: 'done' };
+      const done = [{ field: 'status', from: '1', fromString: 'To Do', to: '3', toString: 'Done' }];
+      const first = await hook(issue, { accountId: 'acc-owen', displayName: 'Owen' }, done, 'jira-delivery-1');
+      assert.equal(first.status, 202, JSON.stringify(first.body));
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'done');
+      const timeline = await app.bot.deps.store.timeline(incident.id);
+      assert.ok(timeline.some((e) => e.kind === 'action_item_completed' && /in Jira \(EHR-\d+\) by Owen/.test(e.text)));
+      const audit = await app.bot.deps.audit.read(incident.id);
+      assert.ok(
+        audit.entries.some((e) => e.action === 'action_item.update' && e.actor === 'UOWEN' && /Jira/.test(e.via)),
+      );
+
+      // Reopened from Slack; the same delivery again changes nothing.
+      await command(`action reopen ACT-${item!.number}`, 'UKATE');
+      await sync();
+      assert.equal(issue.status.category === 'done', false, 'reopened in Jira');
+      assert.equal(
+        (await hook(issue, { accountId: 'acc-owen', displayName: 'Owen' }, done, 'jira-delivery-1')).status,
+        202,
+      );
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'open');
+
+      // Reassigned in Jira to Dan (who hides his email): the item follows.
+      issue.fields.assignee = { accountId: 'acc-dan', displayName: 'Dan' };
+      const assigned = [{ field: 'assignee', from: 'acc-owen', fromString: 'Owen', to: 'acc-dan', toString: 'Dan' }];
+      await hook(issue, { accountId: 'acc-owen', displayName: 'Owen' }, assigned, 'jira-delivery-2');
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.ownerId, 'UDAN');
+
+      // Completed in Slack by Dan: the issue moves to Done.
+      await command(`action done ACT-${item!.number}`, 'UDAN');
+      await sync();
+      assert.equal(issue.status.category, 'done');
+
+      // Jira down: a new item is kept, told once, and opened once when Jira is back.
+      jira.jira.failures = Array.from({ length: 20 }, () => ({
+        status: 503,
+        body: { errorMessages: ['Service Unavailable'] },
+      }));
+      await command('action add Alert on EHR session errors <@UDAN>', 'UKATE', incident.channelId);
+      await sync();
+      const told = () => slack.messages.filter((m) => /could not be opened as an issue in Jira/.test(m.text ?? ''));
+      assert.equal(told().length, 2, 'the channel and the owner');
+      jira.jira.failures = [];
+      clock.advance(31_000);
+      await sync();
+      clock.advance(3600_000);
+      await sync();
+      assert.equal(jira.jira.issues.length, 2, 'one issue for the new item');
+      assert.equal(told().length, 2, 'told once');
       assert.deepEqual((await app.bot.deps.audit.verify(incident.id)).problems, []);
     });
   });
