@@ -219,7 +219,18 @@ export interface TrackerEvent {
   /** The bot itself did it (our change echoed back): nothing to apply. */
   fromSelf: boolean;
   changes: TrackerChange[];
+  /**
+   * When the tracker says the change happened (GitHub: the issue's updated_at; Jira: the delivery's
+   * timestamp): an event older than the last one applied to the issue is stale and not applied,
+   * and one older than TRACKER_EVENT_MAX_AGE_MS is refused (a replay).
+   */
+  occurredAt: Date | null;
+  /** SHA-256 (hex) of the delivery's exact bytes: a replay under a new delivery id is still applied once. */
+  bodyHash: string | null;
 }
+
+/** Deliveries older than this are not applied (replays); the applied ones are remembered longer. */
+export const TRACKER_EVENT_MAX_AGE_MS = 7 * 24 * 3600_000;
 
 /** What to push to the tracker so it matches the item: null when they already agree. */
 export interface TrackerPatch {

@@ -92,6 +92,8 @@ export function issuesHandler(opts: {
       if (!changes.length) return 'ignored';
       const self = await opts.selfLogin();
       const event: TrackerEvent = {
+        occurredAt: null,
+        bodyHash: null,
         tracker: 'github',
         target: p.repository.full_name,
         issue: {

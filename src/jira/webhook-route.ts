@@ -170,6 +170,8 @@ export function jiraWebhookRoute(opts: {
             const key = payload.issue.key;
             const user = payload.user;
             return opts.apply({
+              occurredAt: null,
+              bodyHash: null,
               tracker: 'jira',
               target: payload.issue.fields.project.key.toUpperCase(),
               issue: { id: payload.issue.id, key, url: issueUrl(opts.baseUrl ?? null, payload.issue, key) },

@@ -42,3 +42,11 @@ export class TrackerUnavailable extends Error {
     this.name = 'TrackerUnavailable';
   }
 }
+
+/** The issue no longer exists where it was (deleted, or moved to another repository or project): HTTP 404 or 410. */
+export class TrackerIssueGone extends TrackerUnavailable {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = 'TrackerIssueGone';
+  }
+}

@@ -133,6 +133,8 @@ export class FakeTracker implements IssueTracker {
       actor: by,
       fromSelf: by.id === this.self.id,
       changes,
+      occurredAt: o.occurredAt ?? null,
+      bodyHash: null,
     };
   }
 }
