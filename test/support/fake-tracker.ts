@@ -118,7 +118,12 @@ export class FakeTracker implements IssueTracker {
   }
 
   /** The webhook a change in the tracker sends (the change applied to the fake's issue too). */
-  event(issue: FakeIssue, by: TrackerUser, changes: TrackerChange[], o: { deliveryId?: string } = {}): TrackerEvent {
+  event(
+    issue: FakeIssue,
+    by: TrackerUser,
+    changes: TrackerChange[],
+    o: { deliveryId?: string; occurredAt?: Date | null } = {},
+  ): TrackerEvent {
     for (const c of changes) {
       if (c.kind === 'closed') issue.state = 'closed';
       if (c.kind === 'reopened') issue.state = 'open';
