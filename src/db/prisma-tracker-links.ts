@@ -34,6 +34,7 @@ function toLink(r: LinkRow): TrackerLink {
     lastError: r.lastError,
     failureToldAt: r.failureToldAt,
     createTriedAt: r.createTriedAt,
+    lastEventAt: r.lastEventAt,
   };
 }
 
@@ -87,12 +88,82 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
         link,
         item: itemOf.get(link.actionItemId)!,
         service: serviceOf.get(link.actionItemId) ?? null,
+        claimedUntil: until,
       }));
+  }
+
+  async reclaim(actionItemId: string, claimedUntil: Date, now: Date, leaseMs: number): Promise<TrackerLink | null> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE tracker_link SET next_attempt_at = ${new Date(now.getTime() + leaseMs)}
+       WHERE action_item_id = ${actionItemId}::uuid AND next_attempt_at = ${claimedUntil}
+      RETURNING action_item_id::text AS id`;
+    if (rows.length !== 1) return null;
+    return this.findByItem(actionItemId);
+  }
+
+  async markTrackerState(
+    actionItemId: string,
+    fields: Partial<SyncedFields>,
+    eventAt: Date | null,
+    at: Date,
+  ): Promise<void> {
+    const set: Prisma.Sql[] = [Prisma.sql`updated_at = ${at}`];
+    if (fields.status !== undefined) set.push(Prisma.sql`synced_status = ${fields.status}`);
+    if (fields.ownerId !== undefined) set.push(Prisma.sql`synced_owner_id = ${fields.ownerId}`);
+    if (fields.due !== undefined)
+      set.push(Prisma.sql`synced_due = ${fields.due === null ? null : toDate(fields.due)}::date`);
+    if (eventAt) set.push(Prisma.sql`last_event_at = GREATEST(last_event_at, ${eventAt}::timestamptz)`);
+    await auditedTransaction(this.prisma, async (tx) => {
+      await tx.$executeRaw`UPDATE tracker_link SET ${Prisma.join(set, ', ')} WHERE action_item_id = ${actionItemId}::uuid`;
+      // Due again only when the item differs from what the tracker has (a change made in Slack meanwhile).
+      await tx.$executeRaw`
+        UPDATE tracker_link l
+           SET dirty = d.differs,
+               next_attempt_at = CASE WHEN d.differs THEN COALESCE(l.next_attempt_at, ${at}::timestamptz) ELSE NULL END
+          FROM (SELECT a.id, (a.status::text, a.owner_id, a.due, a.snoozed_until)
+                  IS DISTINCT FROM (t.synced_status, t.synced_owner_id, t.synced_due, t.synced_snoozed_until) AS differs
+                  FROM action_item a JOIN tracker_link t ON t.action_item_id = a.id
+                 WHERE a.id = ${actionItemId}::uuid) d
+         WHERE l.action_item_id = d.id AND l.state = 'linked'`;
+    });
+  }
+
+  async markGone(actionItemId: string, at: Date): Promise<boolean> {
+    return auditedTransaction(this.prisma, async (tx) => {
+      const { count } = await tx.trackerLink.updateMany({
+        where: { actionItemId, state: 'linked' },
+        data: { state: 'none', dirty: false, nextAttemptAt: null, updatedAt: at },
+      });
+      if (count !== 1) return false;
+      const row = await tx.trackerLink.findUniqueOrThrow({ where: { actionItemId } });
+      const item = await tx.actionItem.findUniqueOrThrow({ where: { id: actionItemId }, select: { number: true } });
+      const where = TRACKER_NAMES[row.tracker as TrackerKind] ?? row.tracker;
+      await tx.timelineEntry.create({
+        data: {
+          incidentId: row.incidentId,
+          occurredAt: at,
+          actorId: null,
+          kind: 'action_item_untracked',
+          text: `Action item ${actionRef(item)}'s issue ${row.issueKey} is no longer in ${where} (deleted or moved): the item lives in Slack only now`,
+          data: { actionItemId, number: item.number, tracker: row.tracker, key: row.issueKey },
+        },
+      });
+      return true;
+    });
+  }
+
+  async markIdle(actionItemId: string): Promise<void> {
+    await this.prisma.trackerLink.updateMany({ where: { actionItemId }, data: { nextAttemptAt: null } });
+  }
+
+  async purgeDeliveries(before: Date): Promise<number> {
+    const { count } = await this.prisma.trackerDelivery.deleteMany({ where: { receivedAt: { lt: before } } });
+    return count;
   }
 
   async markNone(actionItemId: string): Promise<void> {
     await this.prisma.trackerLink.updateMany({
-      where: { actionItemId, state: 'new' },
+      where: { actionItemId, state: { in: ['new', 'pending'] } },
       data: { state: 'none', nextAttemptAt: null, updatedAt: new Date() },
     });
   }
@@ -179,9 +250,9 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
   }
 
   async findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null> {
-    const row = await this.prisma.trackerLink.findFirst({
-      where: { tracker, target: { equals: target, mode: 'insensitive' }, issueId, state: 'linked' },
-    });
+    // By the issue, then the repository or project compared exactly (any case): never a pattern.
+    const rows = await this.prisma.trackerLink.findMany({ where: { tracker, issueId, state: 'linked' }, take: 50 });
+    const row = rows.find((r) => r.target !== null && r.target.toLowerCase() === target.toLowerCase());
     return row ? toLink(row) : null;
   }
 

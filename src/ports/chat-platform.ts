@@ -116,6 +116,8 @@ export type Notice =
       /** Null while the issue does not exist yet. */
       issueKey: string | null;
       reason: string;
+      /** The issue was deleted or moved: the item lives in Slack only now (nothing is retried). */
+      gone?: boolean;
     }
   /** To the new owner, directly: the item was assigned to them in its tracker (`by`: who, as the tracker names them). */
   | {

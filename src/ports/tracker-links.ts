@@ -18,6 +18,8 @@ export interface TrackerLink {
   failureToldAt: Date | null;
   /** The first attempt to create the issue: a retry first looks for an issue made since. */
   createTriedAt: Date | null;
+  /** When the latest change applied from the tracker happened there. */
+  lastEventAt: Date | null;
 }
 
 /** A link to work on now, with its item as it is. */
@@ -26,6 +28,8 @@ export interface DueTrackerLink {
   item: ActionItem;
   /** The incident's affected service (for the catalog's tracker annotations). */
   service: string | null;
+  /** Until when this pass holds the claim (reclaim takes it again, for one link, just before its work). */
+  claimedUntil: Date;
 }
 
 /**
@@ -39,6 +43,11 @@ export interface TrackerLinkStore {
    * last push), each for `leaseMs` (another replica skips them meanwhile). Oldest first.
    */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<DueTrackerLink[]>;
+  /**
+   * Takes one claimed link again just before working on it, for another `leaseMs`: the link as it is
+   * now, or null when another replica took it since (the claim ran out) or it has no work any more.
+   */
+  reclaim(actionItemId: string, claimedUntil: Date, now: Date, leaseMs: number): Promise<TrackerLink | null>;
   /** No tracker applies to the item: it stays in Slack only. */
   markNone(actionItemId: string): Promise<void>;
   /** The tracker chosen (state pending), and the first create attempt's time when not yet set. */
@@ -59,6 +68,21 @@ export interface TrackerLinkStore {
    * owner and the channel, once.
    */
   markFailed(actionItemId: string, error: string, retryAt: Date, at: Date): Promise<boolean>;
+  /**
+   * Only the fields a tracker's webhook changed, as the tracker has them now (the others as they
+   * were: a push made meanwhile is not undone), and when that happened there; due again only if the
+   * item differs.
+   */
+  markTrackerState(actionItemId: string, fields: Partial<SyncedFields>, eventAt: Date | null, at: Date): Promise<void>;
+  /**
+   * The issue is gone from the tracker (deleted, or moved elsewhere): the item lives in Slack only
+   * from now on, with a timeline entry saying so. True when this call unlinked it.
+   */
+  markGone(actionItemId: string, at: Date): Promise<boolean>;
+  /** Nothing to do until the item changes (its tracker is no longer configured). */
+  markIdle(actionItemId: string): Promise<void>;
+  /** Forgets the deliveries received before `before` (older ones are refused by their age anyway). */
+  purgeDeliveries(before: Date): Promise<number>;
   /** The link of a tracker's issue (by the tracker, target and issue id), or null. */
   findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null>;
   findByItem(actionItemId: string): Promise<TrackerLink | null>;

@@ -464,6 +464,8 @@ for (const database of testDatabases()) {
       const incident = (await app.bot.deps.store.findByNumber(number)) as Incident & { channelId: string };
       assert.ok(incident?.channelId, declared);
       assert.equal(incident.isPrivate, true);
+      // Owen is in the private channel; Dan joins it before he is given the item in Jira.
+      slack.channels.get(incident.channelId)!.members.add('UOWEN');
 
       await command('action add Rotate the EHR session keys <@UOWEN>', 'UKATE', incident.channelId);
       await sync();
@@ -500,10 +502,14 @@ for (const database of testDatabases()) {
       );
       assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.status, 'open');
 
-      // Reassigned in Jira to Dan (who hides his email): the item follows.
+      // Assigned in Jira to Dan while he may not read the private incident: the owner stays.
       issue.fields.assignee = { accountId: 'acc-dan', displayName: 'Dan' };
       const assigned = [{ field: 'assignee', from: 'acc-owen', fromString: 'Owen', to: 'acc-dan', toString: 'Dan' }];
       await hook(issue, { accountId: 'acc-owen', displayName: 'Owen' }, assigned, 'jira-delivery-2');
+      assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.ownerId, 'UOWEN');
+      // Once he is a member of its channel, the item follows.
+      slack.channels.get(incident.channelId)!.members.add('UDAN');
+      await hook(issue, { accountId: 'acc-owen', displayName: 'Owen' }, assigned, 'jira-delivery-3');
       assert.equal((await app.bot.deps.reviews.findActionItem(item!.id))?.ownerId, 'UDAN');
 
       // Completed in Slack by Dan: the issue moves to Done.

@@ -10,7 +10,12 @@ import type {
   TrackerKind,
   TrackerUser,
 } from '../../src/domain/trackers.ts';
-import { TrackerUnavailable, type IssueTracker, type IssueUpdate } from '../../src/ports/issue-tracker.ts';
+import {
+  TrackerIssueGone,
+  TrackerUnavailable,
+  type IssueTracker,
+  type IssueUpdate,
+} from '../../src/ports/issue-tracker.ts';
 
 export interface FakeIssue {
   issue: TrackerIssue;
@@ -95,7 +100,7 @@ export class FakeTracker implements IssueTracker {
     this.calls.push({ op: 'update', target, issueId: issue.id, update });
     this.check();
     const found = this.issueById(issue.id);
-    if (!found) throw new TrackerUnavailable(`${this.kind}: no issue ${issue.key} (HTTP 404)`);
+    if (!found) throw new TrackerIssueGone(`${this.kind}: no issue ${issue.key} (HTTP 404)`);
     if (update.state) found.state = update.state;
     if (update.assignee !== undefined) found.assignee = update.assignee;
     if (update.due !== undefined) found.due = update.due;

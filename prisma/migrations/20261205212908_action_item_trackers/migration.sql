@@ -18,6 +18,7 @@ CREATE TABLE "tracker_link" (
     "next_attempt_at" TIMESTAMPTZ(3),
     "failure_told_at" TIMESTAMPTZ(3),
     "create_tried_at" TIMESTAMPTZ(3),
+    "last_event_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
 
@@ -38,6 +39,9 @@ CREATE INDEX "tracker_link_next_attempt_at_idx" ON "tracker_link"("next_attempt_
 
 -- CreateIndex
 CREATE INDEX "tracker_link_state_tracker_idx" ON "tracker_link"("state", "tracker");
+
+-- CreateIndex
+CREATE INDEX "tracker_link_tracker_issue_id_idx" ON "tracker_link"("tracker", "issue_id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "tracker_link_tracker_target_issue_id_key" ON "tracker_link"("tracker", "target", "issue_id");

@@ -1,5 +1,6 @@
 import { actionRef, type ActionItem } from '../../domain/action-items.ts';
 import {
+  TRACKER_EVENT_MAX_AGE_MS,
   TRACKER_NAMES,
   patchFor,
   retryDelayMs,
@@ -10,7 +11,12 @@ import {
   type TrackerUser,
 } from '../../domain/trackers.ts';
 import { redactPhi } from '../../domain/phi-guard.ts';
-import { TrackerUnavailable, type IssueTracker, type IssueUpdate } from '../../ports/issue-tracker.ts';
+import {
+  TrackerIssueGone,
+  TrackerUnavailable,
+  type IssueTracker,
+  type IssueUpdate,
+} from '../../ports/issue-tracker.ts';
 import type { DueTrackerLink } from '../../ports/tracker-links.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { outboundNotice } from '../outbound-text.ts';
@@ -70,9 +76,9 @@ async function createIssue(deps: ServiceDeps, tracker: IssueTracker, due: DueTra
     });
   };
   const draft = await draftFor();
-  // Pending already: an earlier try may have made the issue and lost the answer.
+  // Tried before (by this replica or another): that try may have made the issue and lost the answer.
   const since = link.createTriedAt ? new Date(link.createTriedAt.getTime() - 5 * 60_000) : null;
-  const found = link.state === 'pending' && since ? await tracker.findByMarker(target, draft.marker, since) : null;
+  const found = since ? await tracker.findByMarker(target, draft.marker, since) : null;
   const issue = found ?? (await tracker.create(target, draft));
   // What the issue has now: open, the item's owner (assigned when they have a tracker account), its due date.
   const synced: SyncedFields = { status: 'open', ownerId: item.ownerId, due: item.due, snoozedUntil: null };
@@ -111,6 +117,7 @@ async function tellFailure(
   tracker: TrackerKind,
   target: string,
   reason: string,
+  gone: boolean,
 ) {
   const incident = await deps.store.findById(due.item.incidentId).catch(() => null);
   if (!incident) return;
@@ -122,6 +129,7 @@ async function tellFailure(
     target,
     issueKey: due.link.issue?.key ?? null,
     reason,
+    gone,
   }).notice;
   const log = (err: unknown) =>
     deps.logger.error({ err, actionItem: actionRef(due.item) }, 'telling of a tracker failure failed');
@@ -130,14 +138,24 @@ async function tellFailure(
 }
 
 /** One link: chooses its tracker (new), opens its issue (pending), or pushes the item's changes (linked). */
-async function syncOne(deps: ServiceDeps, due: DueTrackerLink, result: TrackerSyncResult): Promise<void> {
+async function syncOne(deps: ServiceDeps, claimed: DueTrackerLink, result: TrackerSyncResult): Promise<void> {
   const now = deps.clock.now();
-  let { link } = due;
+  // Taken again just before the work: a pass that outlasted its claim leaves the link to whoever has it now.
+  const fresh = await deps.trackerLinks.reclaim(
+    claimed.link.actionItemId,
+    claimed.claimedUntil,
+    now,
+    TRACKER_SYNC_LEASE_MS,
+  );
+  const item = fresh ? await deps.reviews.findActionItem(fresh.actionItemId) : null;
+  if (!fresh || !item) return;
+  const due: DueTrackerLink = { ...claimed, link: fresh, item };
+  let link = fresh;
   let choice = link.tracker && link.target ? { tracker: link.tracker, target: link.target } : null;
   if (link.state === 'new') {
     choice = trackerTargetFor(
       deps.catalog.current(),
-      { service: due.service, team: due.item.team },
+      { service: due.service, team: item.team },
       new Set(Object.keys(deps.trackers) as TrackerKind[]),
       deps.settings.actionTracker ?? null,
     );
@@ -146,46 +164,52 @@ async function syncOne(deps: ServiceDeps, due: DueTrackerLink, result: TrackerSy
       result.none++;
       return;
     }
+    // The first try's time is what a later try looks for the issue since: none before this one.
     await deps.trackerLinks.markTarget(link.actionItemId, choice, now);
-    link = { ...link, tracker: choice.tracker, target: choice.target, createTriedAt: link.createTriedAt ?? now };
+    link = { ...link, state: 'pending', tracker: choice.tracker, target: choice.target };
   }
   if (!choice) return;
   const tracker = deps.trackers[choice.tracker];
   if (!tracker) {
-    // Its tracker is no longer configured: tried again later, in case it comes back.
-    await deps.trackerLinks.markFailed(
-      link.actionItemId,
-      `${TRACKER_NAMES[choice.tracker]} is not configured`,
-      new Date(now.getTime() + retryDelayMs(link.attempts + 1)),
-      now,
-    );
+    // Its tracker is no longer configured. Never tried: it lives in Slack only. Tried (an issue may
+    // exist) or linked: nothing is done until the tracker is configured again and the item changes.
+    if (link.state === 'pending' && !link.createTriedAt) await deps.trackerLinks.markNone(link.actionItemId);
+    else await deps.trackerLinks.markIdle(link.actionItemId);
+    result.none++;
     return;
   }
   try {
     if (link.state === 'linked' && link.issue && link.synced) {
-      if (await pushChanges(deps, tracker, choice.target, due.item, link.issue, link.synced)) result.pushed++;
+      if (await pushChanges(deps, tracker, choice.target, item, link.issue, link.synced)) result.pushed++;
       return;
     }
     const { issue, synced } = await createIssue(deps, tracker, { ...due, link }, choice.target);
     result.created++;
     // Changed before its issue existed (completed, reassigned…): brought in step at once.
-    if (patchFor(syncedOf(due.item), synced)) {
-      await pushChanges(deps, tracker, choice.target, due.item, issue, synced);
+    if (patchFor(syncedOf(item), synced)) {
+      await pushChanges(deps, tracker, choice.target, item, issue, synced);
       result.pushed++;
     }
   } catch (err) {
     result.failed++;
     const reason = reasonOf(err);
+    if (err instanceof TrackerIssueGone && link.state === 'linked') {
+      // Deleted or moved in the tracker: the item lives in Slack only from now on; told once.
+      deps.logger.warn({ reason, actionItem: actionRef(item), tracker: choice.tracker }, 'tracker issue gone');
+      if (await deps.trackerLinks.markGone(link.actionItemId, now))
+        await tellFailure(deps, { ...due, link }, choice.tracker, choice.target, reason, true);
+      return;
+    }
     if (!(err instanceof TrackerUnavailable))
-      deps.logger.error({ err, actionItem: actionRef(due.item) }, 'tracker sync failed unexpectedly');
-    else deps.logger.warn({ reason, actionItem: actionRef(due.item), tracker: choice.tracker }, 'tracker sync failed');
+      deps.logger.error({ err, actionItem: actionRef(item) }, 'tracker sync failed unexpectedly');
+    else deps.logger.warn({ reason, actionItem: actionRef(item), tracker: choice.tracker }, 'tracker sync failed');
     const first = await deps.trackerLinks.markFailed(
       link.actionItemId,
       reason,
       new Date(now.getTime() + retryDelayMs(link.attempts + 1)),
       now,
     );
-    if (first) await tellFailure(deps, { ...due, link }, choice.tracker, choice.target, reason);
+    if (first) await tellFailure(deps, { ...due, link }, choice.tracker, choice.target, reason, false);
   }
 }
 
@@ -198,6 +222,9 @@ async function syncOne(deps: ServiceDeps, due: DueTrackerLink, result: TrackerSy
  */
 export async function syncTrackerIssues(deps: ServiceDeps, opts: { limit?: number } = {}): Promise<TrackerSyncResult> {
   const result: TrackerSyncResult = { created: 0, pushed: 0, failed: 0, none: 0 };
+  const now = deps.clock.now();
+  // Deliveries older than twice the age any is applied at are refused by their age: forgotten.
+  await deps.trackerLinks.purgeDeliveries(new Date(now.getTime() - 2 * TRACKER_EVENT_MAX_AGE_MS));
   const due = await deps.trackerLinks.claimDue(
     deps.clock.now(),
     opts.limit ?? TRACKER_SYNC_BATCH,

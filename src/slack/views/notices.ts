@@ -101,6 +101,8 @@ export function noticeText(n: Notice): string {
       const where = n.issueKey
         ? `${escapeMrkdwn(n.issueKey)} in ${TRACKER_NAMES[n.tracker]}`
         : `${TRACKER_NAMES[n.tracker]} (${escapeMrkdwn(n.target)})`;
+      if (n.gone)
+        return `:warning: The issue of action item *${actionRef(n.item)}* of ${ref(i)}, ${where}, was deleted or moved: ${escapeMrkdwn(n.reason)}. The item is kept here and lives in Slack only from now on.`;
       const what = n.issueKey
         ? `could not be brought in step with ${where}`
         : `could not be opened as an issue in ${where}`;
