@@ -2,14 +2,16 @@
 // and JWT): the App's installation on the repository is looked up (no webhook names one here), and
 // each call gets an installation token narrowed to that one repository and `issues: write`. GitHub
 // has no due date: it lives in the issue's body, on its `Due: YYYY-MM-DD` line. People are matched
-// Slack email <-> GitHub login through the catalog's Users (`github.com/user-login`), then the
-// organisation's SAML identities or verified-domain emails (GraphQL), when the App may read them.
+// Slack email <-> GitHub login through the organisation's SAML identities or verified-domain emails
+// (GraphQL), when the App may read them, else the catalog's Users (`github.com/user-login`). An issue
+// GitHub answers 404 or 410 for, or that now lives in another repository (transferred), is gone
+// (TrackerIssueGone).
 import { z } from 'zod';
 import type { CatalogSnapshot } from '../domain/catalog.ts';
 import { TRACKER_LABEL, type TrackerIssue, type TrackerIssueDraft, type TrackerUser } from '../domain/trackers.ts';
 import { GitHubAppClient } from '../github/client.ts';
 import type { Logger } from '../logger.ts';
-import { type IssueTracker, type IssueUpdate, TrackerUnavailable } from '../ports/issue-tracker.ts';
+import { type IssueTracker, type IssueUpdate, TrackerIssueGone, TrackerUnavailable } from '../ports/issue-tracker.ts';
 
 /** Issues read per page when finding one by its marker, and pages at most (the newest first). */
 export const FIND_PER_PAGE = 100;
@@ -36,7 +38,13 @@ export function repositoryOf(target: string): { owner: string; repo: string } | 
   return { owner, repo };
 }
 
-const DUE_LINE = /^Due:[ \t]*(.*?)[ \t]*\r?$/m;
+/**
+ * A line that starts `Due:` and what follows on it, up to the line's end. Linear: the class stops at
+ * any line terminator, where `$` (multiline) matches at once, so nothing is ever backtracked.
+ */
+const DUE_LINE = /^Due:([^\r\n\u2028\u2029]*)$/m;
+/** GitHub's longest issue body, in characters. */
+export const MAX_ISSUE_BODY_CHARS = 65_536;
 
 function isCalendarDate(s: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
@@ -63,7 +71,7 @@ export function withDue(body: string | null | undefined, due: string | null): st
   if (DUE_LINE.test(text)) return text.replace(DUE_LINE, line);
   const marker = text.search(/^<!-- incident-bot:action-item:/m);
   if (marker >= 0) return `${text.slice(0, marker)}${line}\n${text.slice(marker)}`;
-  return text ? `${text.replace(/\s+$/, '')}\n\n${line}` : line;
+  return text ? `${text.trimEnd()}\n\n${line}` : line;
 }
 
 /** Whether `body` carries `marker` (and not merely a longer marker it begins). */
@@ -89,6 +97,41 @@ const listedIssue = issueAnswer.extend({
 });
 /** The issue read before its body is written back: its number, so nothing else's body is ever taken for it. */
 const issueBody = z.object({ number: z.number().int().positive(), body: z.string().nullish() });
+/** Where an answer says the issue (or comment) lives: its API repository URL, its web URL, its issue's API URL. */
+const whereAnswer = z.object({
+  repository_url: z.string().max(2000).optional(),
+  html_url: z.string().max(2000).optional(),
+  issue_url: z.string().max(2000).optional(),
+});
+
+/**
+ * The repositories (`owner/repo`, lower-cased) an answer about an issue names, from its
+ * `repository_url` (`…/repos/{owner}/{repo}`), `issue_url` (a comment's: `…/repos/{owner}/{repo}/issues/{n}`)
+ * and `html_url` (`…/{owner}/{repo}/issues/{n}`, a comment's `#issuecomment-…` too); empty when it names none.
+ */
+export function answeredRepositories(data: unknown): string[] {
+  const parsed = whereAnswer.safeParse(data);
+  if (!parsed.success) return [];
+  const found: string[] = [];
+  const path = (url: string | undefined) => {
+    if (!url) return null;
+    try {
+      return new URL(url).pathname;
+    } catch {
+      return null;
+    }
+  };
+  const api = path(parsed.data.repository_url);
+  const apiMatch = api && /\/repos\/([^/]+)\/([^/]+)\/?$/.exec(api);
+  if (apiMatch) found.push(`${apiMatch[1]}/${apiMatch[2]}`.toLowerCase());
+  const issueApi = path(parsed.data.issue_url);
+  const issueApiMatch = issueApi && /\/repos\/([^/]+)\/([^/]+)\/issues\/\d+\/?$/.exec(issueApi);
+  if (issueApiMatch) found.push(`${issueApiMatch[1]}/${issueApiMatch[2]}`.toLowerCase());
+  const web = path(parsed.data.html_url);
+  const webMatch = web && /\/([^/]+)\/([^/]+)\/(?:issues|pull)\/\d+\/?$/.exec(web);
+  if (webMatch) found.push(`${webMatch[1]}/${webMatch[2]}`.toLowerCase());
+  return found;
+}
 
 const pageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() });
 const samlAnswer = z.object({
@@ -315,7 +358,14 @@ export class GitHubIssues implements IssueTracker {
   async update(target: string, issue: TrackerIssue, update: IssueUpdate): Promise<void> {
     const { owner, repo } = this.repository(target);
     const issue_number = GitHubIssues.issueNumber(issue);
-    await this.call(`updating ${owner}/${repo}#${issue_number}`, async () => {
+    const where = `${owner}/${repo}#${issue_number}`;
+    /** The answer about the issue, checked: one that names another repository is the issue transferred (gone). */
+    const here = (data: unknown) => {
+      const elsewhere = answeredRepositories(data).find((r) => r !== `${owner}/${repo}`.toLowerCase());
+      if (elsewhere) throw new TrackerIssueGone(`GitHub: ${where} is gone (it is now in ${elsewhere.slice(0, 200)})`);
+      return data;
+    };
+    await this.call(`updating ${where}`, async () => {
       const change: {
         state?: 'open' | 'closed';
         state_reason?: 'completed' | 'reopened';
@@ -327,37 +377,55 @@ export class GitHubIssues implements IssueTracker {
       if (update.assignee !== undefined) change.assignees = update.assignee ? [update.assignee.id] : [];
       const comment = update.comment?.trim().slice(0, MAX_COMMENT_CHARS);
       if (!Object.keys(change).length && update.due === undefined && !comment) return;
+      // The installation's 404 (the App, not the issue) is a TrackerUnavailable from token().
       const token = await this.token(owner, repo);
       const headers = { authorization: `token ${token}` };
-      if (update.due !== undefined) {
-        const res = await this.app.api.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
-          owner,
-          repo,
-          issue_number,
-          headers,
-        });
-        const parsed = issueBody.safeParse(res.data);
-        if (!parsed.success || parsed.data.number !== issue_number)
-          throw new TrackerUnavailable(`GitHub answered ${owner}/${repo}#${issue_number} with something unexpected`);
-        const body = withDue(parsed.data.body, update.due);
-        if (body !== (parsed.data.body ?? '')) change.body = body;
+      try {
+        if (update.due !== undefined) {
+          const res = await this.app.api.request('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+            owner,
+            repo,
+            issue_number,
+            headers,
+          });
+          const parsed = issueBody.safeParse(here(res.data));
+          if (!parsed.success || parsed.data.number !== issue_number)
+            throw new TrackerUnavailable(`GitHub answered ${where} with something unexpected`);
+          const body = withDue(parsed.data.body, update.due);
+          if (body !== (parsed.data.body ?? '')) change.body = body;
+        }
+        if (Object.keys(change).length) {
+          const res = await this.app.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+            owner,
+            repo,
+            issue_number,
+            ...change,
+            headers,
+          });
+          here(res.data);
+        }
+        if (comment) {
+          // Not followed: a POST sent on by a 301 becomes a GET (fetch), and the comment would be lost unsaid.
+          const res = await this.app.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            owner,
+            repo,
+            issue_number,
+            body: comment,
+            headers,
+            request: { redirect: 'manual' },
+          });
+          const status: number = res.status;
+          if (status >= 300 && status < 400)
+            throw new TrackerIssueGone(`GitHub: ${where} is gone (HTTP ${status}: moved elsewhere)`);
+          here(res.data);
+        }
+      } catch (err) {
+        const status = answeredStatus(err);
+        // Deleted (410), or gone from where it was (404: deleted, transferred out of the token's reach).
+        if (status === 404 || status === 410)
+          throw new TrackerIssueGone(`GitHub: ${where} is gone (HTTP ${status})`, err);
+        throw err;
       }
-      if (Object.keys(change).length)
-        await this.app.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-          owner,
-          repo,
-          issue_number,
-          ...change,
-          headers,
-        });
-      if (comment)
-        await this.app.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-          owner,
-          repo,
-          issue_number,
-          body: comment,
-          headers,
-        });
     });
   }
 
@@ -365,19 +433,21 @@ export class GitHubIssues implements IssueTracker {
     const { owner, repo } = this.repository(target);
     const wanted = fold(email);
     if (!wanted) return null;
-    const person = this.catalog().users.find((u) => u.email && u.githubLogin && fold(u.email) === wanted);
-    if (person?.githubLogin) return { id: person.githubLogin, name: person.githubLogin, email: person.email };
+    // The organisation's directory first (SAML, verified-domain emails); the catalog when it cannot say.
     const login = (await this.directory(owner, repo)).byEmail.get(wanted);
-    return login ? { id: login, name: login, email: email.trim() } : null;
+    if (login) return { id: login, name: login, email: email.trim() };
+    const person = this.catalog().users.find((u) => u.email && u.githubLogin && fold(u.email) === wanted);
+    return person?.githubLogin ? { id: person.githubLogin, name: person.githubLogin, email: person.email } : null;
   }
 
   async emailOf(target: string, user: TrackerUser): Promise<string | null> {
     if (user.email) return user.email;
     const { owner, repo } = this.repository(target);
     const login = fold(user.id);
+    const known = (await this.directory(owner, repo)).byLogin.get(login);
+    if (known) return known;
     const person = this.catalog().users.find((u) => u.email && u.githubLogin && fold(u.githubLogin) === login);
-    if (person?.email) return person.email;
-    return (await this.directory(owner, repo)).byLogin.get(login) ?? null;
+    return person?.email ?? null;
   }
 
   /** The App's bot user (`<slug>[bot]`), what GitHub names as the sender of the bot's own changes; null when GitHub cannot say. */
@@ -399,7 +469,7 @@ export class GitHubIssues implements IssueTracker {
   /**
    * The organisation's people (SAML identities, then verified-domain emails), read with a token for
    * the repository and `members: read`, kept DIRECTORY_TTL_MS per organisation. Never throws: what
-   * cannot be read is logged and left out (the catalog still answers).
+   * cannot be read is logged and left out (the catalog answers instead).
    */
   private async directory(owner: string, repo: string): Promise<Directory> {
     const key = fold(owner);

@@ -9,7 +9,7 @@ import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import { trackerIssueDraft } from '../../src/domain/trackers.ts';
 import { GitHubAppClient } from '../../src/github/client.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
+import { TrackerIssueGone, TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
 import { GitHubIssues } from '../../src/trackers/github-issues.ts';
 import { type PrismHandle, startPrism } from '../support/prism.ts';
 import { patchedGitHubSpec } from '../support/specs.ts';
@@ -99,24 +99,31 @@ describe('GitHub Issues tracker against GitHub’s OpenAPI description (Prism)',
     assert.equal(await tracker.selfLogin(), 'octoapp[bot]');
   });
 
+  // GitHub's example answers are octocat/Hello-World's issue: asked there, so the answer is the issue asked for.
   test('update: closed with its reason and unassigned; re-dated by reading the body and writing it back; a comment', async () => {
     const start = prism.requests().length;
-    const issue = { id: '1347', key: 'acme/ops#1347', url: 'https://github.com/octocat/Hello-World/issues/1347' };
-    await tracker.update('acme/ops', issue, { state: 'closed', assignee: null });
-    await tracker.update('acme/ops', issue, {
+    const issue = {
+      id: '1347',
+      key: 'octocat/Hello-World#1347',
+      url: 'https://github.com/octocat/Hello-World/issues/1347',
+    };
+    await tracker.update('octocat/Hello-World', issue, { state: 'closed', assignee: null });
+    await tracker.update('octocat/Hello-World', issue, {
       state: 'open',
       assignee: { id: 'octocat', name: 'octocat', email: null },
       due: '2027-01-15',
     });
-    await tracker.update('acme/ops', issue, {
+    await tracker.update('octocat/Hello-World', issue, {
       comment: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.',
     });
     assert.deepEqual(prism.violations('request'), []);
     assert.deepEqual(prism.requests().slice(start), [
-      'PATCH /repos/acme/ops/issues/1347',
-      'GET /repos/acme/ops/issues/1347',
-      'PATCH /repos/acme/ops/issues/1347',
-      'POST /repos/acme/ops/issues/1347/comments',
+      'GET /repos/octocat/Hello-World/installation',
+      'POST /app/installations/1/access_tokens',
+      'PATCH /repos/octocat/Hello-World/issues/1347',
+      'GET /repos/octocat/Hello-World/issues/1347',
+      'PATCH /repos/octocat/Hello-World/issues/1347',
+      'POST /repos/octocat/Hello-World/issues/1347/comments',
     ]);
     assert.deepEqual(received().at(-1)?.input?.body, {
       body: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.',
@@ -132,6 +139,17 @@ describe('GitHub Issues tracker against GitHub’s OpenAPI description (Prism)',
       assignees: ['octocat'],
       body: "I'm having a problem with this.\n\nDue: 2027-01-15",
     });
+  });
+
+  test('update: an answer about an issue in another repository than asked is the issue transferred (gone)', async () => {
+    const issue = { id: '1347', key: 'acme/ops#1347', url: 'https://github.com/acme/ops/issues/1347' };
+    for (const update of [{ state: 'closed' as const }, { due: '2027-01-15' }, { comment: 'hello' }])
+      await assert.rejects(tracker.update('acme/ops', issue, update), (err: Error) => {
+        assert.ok(err instanceof TrackerIssueGone, String(err));
+        assert.match(err.message, /^GitHub: acme\/ops#1347 is gone \(it is now in octocat\/hello-world\)$/);
+        return true;
+      });
+    assert.deepEqual(prism.violations('request'), []);
   });
 
   test('GitHub out of reach: a TrackerUnavailable, never an Octokit error', async () => {

@@ -1,6 +1,6 @@
 // A small stand-in for GitHub's API as a GitHub App sees it, for the GitHub Issues tracker's tests:
 // the App's installation on a repository, installation tokens, GET /app, the issues of repositories
-// (create, list, read, edit) and GraphQL's organisation directory (SAML identities and members'
+// (create, list, read, edit; one transferred answers a 301 to where it went) and GraphQL's organisation directory (SAML identities and members'
 // verified-domain emails), with pages. It records every request; a test can make any path fail.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +26,8 @@ export interface StandinIssue {
   comments: string[];
   created_at: string;
   updated_at: string;
+  /** Transferred to another repository: GitHub answers its old address with a 301 to the new one. */
+  movedTo?: { repo: string; number: number };
 }
 
 export interface GitHubStandin {
@@ -77,6 +79,7 @@ export async function startGitHubStandin(): Promise<GitHubStandin> {
   const asJson = (i: StandinIssue) => ({
     number: i.number,
     html_url: html(i),
+    repository_url: `${s.url}/repos/${i.repo}`,
     title: i.title,
     body: i.body,
     state: i.state,
@@ -102,6 +105,10 @@ export async function startGitHubStandin(): Promise<GitHubStandin> {
       const send = (status: number, data: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(data));
+      };
+      const moved = (to: { repo: string; number: number }, tail: string) => {
+        res.writeHead(301, { location: `${s.url}/repos/${to.repo}/issues/${to.number}${tail}` });
+        res.end(JSON.stringify({ message: 'Moved Permanently' }));
       };
       for (const [prefix, status] of s.failures)
         if (`${r.method} ${r.path}`.startsWith(prefix)) return send(status, { message: 'failure for the test' });
@@ -172,12 +179,19 @@ export async function startGitHubStandin(): Promise<GitHubStandin> {
           (i) => i.repo === `${comments[1]}/${comments[2]}` && i.number === Number(comments[3]),
         );
         if (!issue) return send(404, { message: 'Not Found' });
+        if (issue.movedTo) return moved(issue.movedTo, '/comments');
         issue.comments.push((body as { body: string }).body);
-        return send(201, { id: issue.comments.length, body: (body as { body: string }).body });
+        return send(201, {
+          id: issue.comments.length,
+          body: (body as { body: string }).body,
+          html_url: `${html(issue)}#issuecomment-${issue.comments.length}`,
+          issue_url: `${s.url}/repos/${issue.repo}/issues/${issue.number}`,
+        });
       }
       if (one) {
         const issue = s.issues.find((i) => i.repo === `${one[1]}/${one[2]}` && i.number === Number(one[3]));
         if (!issue) return send(404, { message: 'Not Found' });
+        if (issue.movedTo) return moved(issue.movedTo, '');
         if (r.method === 'PATCH') {
           const b = body as Partial<{
             state: 'open' | 'closed';

@@ -1,8 +1,8 @@
 // The GitHub Issues tracker (src/trackers/github-issues.ts) against a local stand-in for GitHub's API
 // (test/support/github-standin.ts): the installation found and tokens narrowed, issues opened, found
 // again after a lost answer, changed (state, assignee, the body's Due line), people matched through
-// the catalog then the organisation's SAML identities or verified emails, and every failure a
-// TrackerUnavailable.
+// the organisation's SAML identities or verified emails then the catalog, every failure a
+// TrackerUnavailable, and an issue deleted or transferred a TrackerIssueGone.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -10,8 +10,9 @@ import { type CatalogSnapshot, EMPTY_CATALOG } from '../../src/domain/catalog.ts
 import { trackerIssueDraft, type TrackerIssueDraft } from '../../src/domain/trackers.ts';
 import { GitHubAppClient } from '../../src/github/client.ts';
 import type { Logger } from '../../src/logger.ts';
-import { TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
+import { TrackerIssueGone, TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
 import {
+  answeredRepositories,
   DIRECTORY_TTL_MS,
   dueInBody,
   GitHubIssues,
@@ -69,6 +70,8 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
     gh.requests.length = 0;
     gh.issues.length = 0;
     gh.failures.clear();
+    gh.installed.clear();
+    gh.installed.add('acme/ops');
     gh.saml = [];
     gh.members = [];
     gh.graphqlForbidden = false;
@@ -224,31 +227,28 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
     assert.deepEqual(gh.requests[0]!.body, { body: 'Reminders about ACT-12 are snoozed in Slack until 2026-12-24.' });
   });
 
-  test('user mapping: the catalog first, then the organisation’s SAML identities, then verified emails', async () => {
+  test('user mapping: the organisation’s SAML identities, then verified emails, then the catalog', async () => {
     catalog = {
       ...EMPTY_CATALOG,
       users: [
         { ref: 'user:default/ann', name: 'ann', email: 'Ann@Acme.example', githubLogin: 'ann-gh' },
         { ref: 'user:default/bob', name: 'bob', email: 'bob@acme.example', githubLogin: null },
+        { ref: 'user:default/fay', name: 'fay', email: 'fay@acme.example', githubLogin: 'fay-gh' },
       ],
     };
     gh.saml = [
       { nameId: 'bob@acme.example', login: 'bob-gh' },
       { nameId: 'not-an-email', login: 'weird' },
       { nameId: 'cat@acme.example', login: 'cat-gh' },
+      { nameId: 'ann@acme.example', login: 'ann-org' },
     ];
     gh.graphqlPage = 2;
     gh.members = [{ login: 'dan-gh', emails: ['dan@acme.example'] }];
-    assert.deepEqual(await tracker.userByEmail('acme/ops', 'ann@acme.example'), {
-      id: 'ann-gh',
-      name: 'ann-gh',
+    // The directory is asked first, and wins over the catalog when both know the email.
+    assert.deepEqual(await tracker.userByEmail('acme/ops', 'Ann@Acme.example'), {
+      id: 'ann-org',
+      name: 'ann-org',
       email: 'Ann@Acme.example',
-    });
-    assert.deepEqual(gh.calls(), [], 'the catalog answered');
-    assert.deepEqual(await tracker.userByEmail('acme/ops', 'BOB@acme.example'), {
-      id: 'bob-gh',
-      name: 'bob-gh',
-      email: 'BOB@acme.example',
     });
     assert.deepEqual(gh.calls(), [
       'GET /repos/acme/ops/installation',
@@ -259,14 +259,29 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
     ]);
     assert.deepEqual(gh.requests[1]!.body, { repositories: ['ops'], permissions: { members: 'read' } });
     assert.deepEqual((gh.requests[3]!.body as { variables: unknown }).variables, { org: 'acme', after: '2' });
+    assert.deepEqual(await tracker.userByEmail('acme/ops', 'BOB@acme.example'), {
+      id: 'bob-gh',
+      name: 'bob-gh',
+      email: 'BOB@acme.example',
+    });
     assert.equal((await tracker.userByEmail('acme/ops', 'cat@acme.example'))?.id, 'cat-gh', 'the second page');
     assert.equal((await tracker.userByEmail('acme/ops', 'dan@acme.example'))?.id, 'dan-gh', 'a verified email');
+    // No match in the directory: the catalog's User.
+    assert.deepEqual(await tracker.userByEmail('acme/ops', 'fay@acme.example'), {
+      id: 'fay-gh',
+      name: 'fay-gh',
+      email: 'fay@acme.example',
+    });
     assert.equal(await tracker.userByEmail('acme/ops', 'eve@acme.example'), null);
     assert.equal(gh.calls().length, 5, 'the directory is kept');
-    // emailOf: what the user carries, the catalog, the directory.
+    // emailOf: what the user carries, the directory, the catalog.
     assert.equal(await tracker.emailOf('acme/ops', { id: 'x', name: 'x', email: 'x@acme.example' }), 'x@acme.example');
-    assert.equal(await tracker.emailOf('acme/ops', { id: 'ANN-gh', name: 'ann-gh', email: null }), 'Ann@Acme.example');
+    assert.equal(
+      await tracker.emailOf('acme/ops', { id: 'ANN-org', name: 'ann-org', email: null }),
+      'ann@acme.example',
+    );
     assert.equal(await tracker.emailOf('acme/ops', { id: 'cat-gh', name: 'cat-gh', email: null }), 'cat@acme.example');
+    assert.equal(await tracker.emailOf('acme/ops', { id: 'ANN-gh', name: 'ann-gh', email: null }), 'Ann@Acme.example');
     assert.equal(await tracker.emailOf('acme/ops', { id: 'weird', name: 'weird', email: null }), null);
     // An hour on, it is read again.
     now += DIRECTORY_TTL_MS;
@@ -332,6 +347,93 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
     assert.ok(logs.some((l) => l.level === 'warn' && (l.obj as { reason?: string }).reason === 'HTTP 401'));
   });
 
+  test('an issue gone: 404 or 410 on the issue, or transferred to another repository, is TrackerIssueGone', async () => {
+    const gone = async (p: Promise<unknown>, message: RegExp) =>
+      assert.rejects(p, (err: Error) => {
+        assert.ok(err instanceof TrackerIssueGone, String(err));
+        assert.ok(err instanceof TrackerUnavailable, 'still a TrackerUnavailable for callers that only know that');
+        assert.match(err.message, message);
+        return true;
+      });
+    const deleted = { id: '9', key: 'acme/ops#9', url: 'https://github.example/acme/ops/issues/9' };
+    // Deleted (GitHub answers 404 to the App): the PATCH, the GET of the body, the comment.
+    await gone(tracker.update('acme/ops', deleted, { state: 'closed' }), /^GitHub: acme\/ops#9 is gone \(HTTP 404\)$/);
+    await gone(tracker.update('acme/ops', deleted, { due: '2027-01-01' }), /is gone \(HTTP 404\)/);
+    await gone(tracker.update('acme/ops', deleted, { comment: 'hello' }), /is gone \(HTTP 404\)/);
+    // 410 Gone, on each call.
+    const issue = await tracker.create('acme/ops', draft('item-1'));
+    for (const [failing, update] of [
+      ['PATCH /repos/acme/ops/issues/1', { state: 'closed' }],
+      ['GET /repos/acme/ops/issues/1', { due: '2027-01-01' }],
+      ['POST /repos/acme/ops/issues/1/comments', { comment: 'hello' }],
+    ] as const) {
+      gh.failures.clear();
+      gh.failures.set(failing, 410);
+      await gone(tracker.update('acme/ops', issue, update), /^GitHub: acme\/ops#1 is gone \(HTTP 410\)$/);
+    }
+    gh.failures.clear();
+    // Transferred: GitHub sends the old address on (301) to the issue in its new repository.
+    gh.installed.add('acme/elsewhere');
+    const moved = await tracker.create('acme/elsewhere', draft('item-2'));
+    gh.issues[0]!.movedTo = { repo: 'acme/elsewhere', number: Number(moved.id) };
+    const calls = gh.requests.length;
+    for (const update of [{ state: 'closed' as const }, { due: '2027-01-01' }])
+      await gone(
+        tracker.update('acme/ops', issue, update),
+        /^GitHub: acme\/ops#1 is gone \(it is now in acme\/elsewhere\)$/,
+      );
+    // A comment's POST is not sent on (it would become a GET): the 301 itself says it moved, nothing posted.
+    await gone(
+      tracker.update('acme/ops', issue, { comment: 'hello' }),
+      /^GitHub: acme\/ops#1 is gone \(HTTP 301: moved elsewhere\)$/,
+    );
+    assert.deepEqual(
+      gh.calls().slice(calls),
+      [
+        'PATCH /repos/acme/ops/issues/1',
+        'PATCH /repos/acme/elsewhere/issues/2',
+        'GET /repos/acme/ops/issues/1',
+        'GET /repos/acme/elsewhere/issues/2',
+        'POST /repos/acme/ops/issues/1/comments',
+      ],
+      'GET and PATCH sent on by the 301 (the answer tells), the comment not',
+    );
+    assert.deepEqual(gh.issues[1]!.comments, []);
+    // The repository's installation missing (the App), or a create refused: not the issue gone.
+    const other = { id: '1', key: 'acme/nowhere#1', url: 'https://github.example/acme/nowhere/issues/1' };
+    const unavailable = async (p: Promise<unknown>) =>
+      assert.rejects(p, (err: Error) => {
+        assert.ok(err instanceof TrackerUnavailable, String(err));
+        assert.ok(!(err instanceof TrackerIssueGone), String(err));
+        return true;
+      });
+    await unavailable(tracker.update('acme/nowhere', other, { state: 'closed' }));
+    gh.failures.set('POST /repos/acme/ops/issues', 404);
+    await unavailable(tracker.create('acme/ops', draft('item-3')));
+    gh.failures.set('POST /repos/acme/ops/issues', 410);
+    await unavailable(tracker.create('acme/ops', draft('item-3')));
+  });
+
+  test('answeredRepositories: the repositories an answer names, whatever its host', () => {
+    assert.deepEqual(
+      answeredRepositories({
+        repository_url: 'https://api.github.com/repos/Acme/Ops',
+        html_url: 'https://github.com/acme/ops/issues/3',
+      }),
+      ['acme/ops', 'acme/ops'],
+    );
+    assert.deepEqual(
+      answeredRepositories({
+        html_url: 'https://ghe.example/acme/ops/issues/3#issuecomment-1',
+        issue_url: 'https://ghe.example/api/v3/repos/acme/other/issues/3',
+      }),
+      ['acme/other', 'acme/ops'],
+    );
+    assert.deepEqual(answeredRepositories({ html_url: 'not a url' }), []);
+    assert.deepEqual(answeredRepositories(null), []);
+    assert.deepEqual(answeredRepositories([{ id: 1 }]), []);
+  });
+
   test('failures are TrackerUnavailable with what failed and why, never a raw Octokit error', async () => {
     const issue = { id: '1', key: 'acme/ops#1', url: 'https://github.example/acme/ops/issues/1' };
     const fails = async (p: Promise<unknown>, message: RegExp) =>
@@ -352,10 +454,12 @@ describe('GitHubIssues against a stand-in for GitHub', () => {
       tracker.update('acme/ops', issue, { state: 'closed' }),
       /^GitHub: updating acme\/ops#1 failed \(HTTP 500\)$/,
     );
-    await fails(
-      tracker.update('acme/ops', issue, { due: '2027-01-01' }),
-      /^GitHub: updating acme\/ops#1 failed \(HTTP 404\)$/,
-    );
+    await assert.rejects(tracker.update('acme/ops', issue, { state: 'closed' }), (err: Error) => {
+      assert.ok(!(err instanceof TrackerIssueGone), 'a 500 is not the issue gone');
+      return true;
+    });
+    // The issue itself not found: gone (a TrackerUnavailable too), see 'an issue gone' below.
+    await fails(tracker.update('acme/ops', issue, { due: '2027-01-01' }), /^GitHub: acme\/ops#1 is gone \(HTTP 404\)$/);
     gh.failures.set('GET /repos/acme/ops/issues', 502);
     await fails(
       tracker.findByMarker('acme/ops', 'm', new Date()),
@@ -392,6 +496,17 @@ describe('the body’s Due line, markers, targets', () => {
     assert.equal(dueInBody('Due: 2026-02-30'), undefined);
     assert.equal(dueInBody('Overdue: 2026-01-01'), null, 'only a line that starts Due:');
   });
+  test('dueInBody and withDue: a body of 65k spaces (a ReDoS attempt) is read at once, right', () => {
+    const spaces = ' '.repeat(65_000);
+    assert.equal(dueInBody(`Due:${spaces}x`), undefined);
+    assert.equal(dueInBody(`Due:${spaces}2026-12-20${spaces}\r\n`), '2026-12-20');
+    assert.equal(dueInBody(`Due:${spaces}\t${spaces}`), null);
+    assert.equal(dueInBody(`x\n${spaces}Due: 2026-12-20`), null, 'only a line that starts Due:');
+    assert.equal(dueInBody(`${'Due:\n'.repeat(16_000)}Due: 2026-12-20`), null, 'the first Due line');
+    assert.equal(withDue(`Due:${spaces}x\nb`, '2027-01-01'), 'Due: 2027-01-01\nb');
+    assert.equal(withDue(`a${spaces}b`, null), `a${spaces}b\n\nDue: none`);
+    assert.equal(withDue(`a${spaces}\n${spaces}`, null), `a\n\nDue: none`);
+  });
   test('withDue: the line rewritten, or added before the marker, or at the end', () => {
     assert.equal(withDue('a\nDue: 2026-12-20\nb', '2027-01-01'), 'a\nDue: 2027-01-01\nb');
     assert.equal(withDue('a\nDue: 2026-12-20\nb', null), 'a\nDue: none\nb');
@@ -400,6 +515,7 @@ describe('the body’s Due line, markers, targets', () => {
       'a\nDue: 2027-01-01\n<!-- incident-bot:action-item:x -->',
     );
     assert.equal(withDue('a\n', '2027-01-01'), 'a\n\nDue: 2027-01-01');
+    assert.equal(withDue('a\r\nDue: 2026-12-20 \r\nb', '2027-01-01'), 'a\r\nDue: 2027-01-01\r\nb', 'CRLF kept');
     assert.equal(withDue(null, null), 'Due: none');
   });
   test('hasMarker: the marker itself, not a longer one it begins', () => {
