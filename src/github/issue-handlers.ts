@@ -1,17 +1,37 @@
 // GitHub's `issues` webhook for the issues the bot opened for action items (label `incident-action`):
 // closed, reopened, assigned, unassigned, and edited when the body's `Due:` line changed, each made
 // a TrackerEvent for the tracker sync to apply. The route checked the signature and GitHub's schema;
-// the payload is still parsed here with zod, for what is used.
+// the payload is still parsed here with zod, for what is used. Each event carries when the issue
+// changed (its `updated_at`) and the delivery's SHA-256, for the sync to refuse stale and replayed ones.
 import { z } from 'zod';
 import { TRACKER_LABEL, type TrackerChange, type TrackerEvent } from '../domain/trackers.ts';
 import type { Logger } from '../logger.ts';
-import { dueInBody } from '../trackers/github-issues.ts';
+import { dueInBody, MAX_ISSUE_BODY_CHARS } from '../trackers/github-issues.ts';
 import type { GitHubDelivery, GitHubEventHandler } from './webhook-route.ts';
 
 /** The `issues` actions that can change an action item. */
 export const ISSUE_ACTIONS = ['closed', 'reopened', 'assigned', 'unassigned', 'edited'] as const;
 
 const login = z.string().min(1).max(100);
+/**
+ * An issue body as GitHub allows it (MAX_ISSUE_BODY_CHARS characters, counted as code points): a
+ * longer one is no payload of GitHub's, and the delivery is ignored.
+ */
+const issueBodyText = z
+  .string()
+  .max(2 * MAX_ISSUE_BODY_CHARS)
+  .refine((s) => s.length <= MAX_ISSUE_BODY_CHARS || Array.from(s).length <= MAX_ISSUE_BODY_CHARS, 'body too long');
+/** An ISO date-time (GitHub's `updated_at`), or null when absent or not one. */
+const when = z
+  .string()
+  .max(100)
+  .nullish()
+  .catch(null)
+  .transform((s) => {
+    if (!s || !/^\d{4}-\d{2}-\d{2}T/.test(s)) return null;
+    const d = new Date(s);
+    return Number.isNaN(d.getTime()) ? null : d;
+  });
 const issuesPayload = z.object({
   action: z.enum(ISSUE_ACTIONS),
   issue: z.object({
@@ -20,7 +40,8 @@ const issuesPayload = z.object({
       .string()
       .max(2000)
       .refine((s) => /^https?:\/\/[^\s]+$/.test(s)),
-    body: z.string().nullish(),
+    body: issueBodyText.nullish(),
+    updated_at: when,
     labels: z
       .array(z.object({ name: z.string().max(200) }))
       .nullish()
@@ -30,7 +51,7 @@ const issuesPayload = z.object({
       .nullish()
       .transform((a) => (a ?? []).filter((x) => x !== null)),
   }),
-  changes: z.object({ body: z.object({ from: z.string() }).optional() }).nullish(),
+  changes: z.object({ body: z.object({ from: issueBodyText }).optional() }).nullish(),
   repository: z.object({
     full_name: z
       .string()
@@ -92,8 +113,8 @@ export function issuesHandler(opts: {
       if (!changes.length) return 'ignored';
       const self = await opts.selfLogin();
       const event: TrackerEvent = {
-        occurredAt: null,
-        bodyHash: null,
+        occurredAt: p.issue.updated_at,
+        bodyHash: delivery.bodyHash,
         tracker: 'github',
         target: p.repository.full_name,
         issue: {

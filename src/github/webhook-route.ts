@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from '../logger.ts';
 import { ownerAllowed } from '../domain/repository-service.ts';
@@ -34,6 +34,8 @@ export function payloadValidator(event: string, action: string | undefined): Val
 export interface GitHubDelivery {
   event: string;
   deliveryId: string;
+  /** SHA-256 (hex) of the delivery's exact bytes, as received: the same delivery replayed under a new id has the same. */
+  bodyHash: string;
   /** Valid against GitHub's schema for the event and action; each handler parses what it uses with zod. */
   payload: Record<string, unknown>;
 }
@@ -155,7 +157,7 @@ export function gitHubWebhookRoute(opts: {
           return reply(res, 400, { error: 'body is nested too deeply' });
         }
         const work = opts.track(
-          handler.handle({ event, deliveryId, payload }).then(
+          handler.handle({ event, deliveryId, bodyHash: createHash('sha256').update(raw).digest('hex'), payload }).then(
             (result): Outcome => ({ ok: true, result }),
             (err: unknown): Outcome => ({ ok: false, err }),
           ),

@@ -39,6 +39,7 @@ describe('deployment_protection_rule handler', () => {
     await deploymentProtectionRuleHandler(testDeps({ codeHost: null }), logger).handle({
       event: 'deployment_protection_rule',
       deliveryId: 'd1',
+      bodyHash: '0'.repeat(64),
       payload: payload(),
     });
     assert.equal(lines.length, 1);
@@ -60,6 +61,7 @@ describe('deployment_protection_rule handler', () => {
       await deploymentProtectionRuleHandler(testDeps({ codeHost }), logger).handle({
         event: 'deployment_protection_rule',
         deliveryId: 'd2',
+        bodyHash: '0'.repeat(64),
         payload: JSON.parse(JSON.stringify(bad)),
       });
       assert.deepEqual(

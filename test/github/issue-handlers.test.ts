@@ -1,9 +1,10 @@
 // GitHub's `issues` webhook for the action items' issues (src/github/issue-handlers.ts), through the
 // real POST /github/webhook route (signature, GitHub's published schema): each action made the right
 // TrackerEvent, issues without the `incident-action` label ignored, the bot's own echo marked
-// fromSelf, and an edit counted only when the body's Due line changed.
+// fromSelf, an edit counted only when the body's Due line changed, each event carrying the issue's
+// updated_at and the SHA-256 of the delivery's bytes, and a body longer than GitHub allows ignored.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -59,6 +60,7 @@ function issuesPayload(
     from?: string;
     sender?: string;
     senderType?: 'User' | 'Bot';
+    updatedAt?: string;
   } = {},
 ): Record<string, unknown> {
   const assignees = (o.assignees ?? []).map((l) => user(l));
@@ -72,6 +74,7 @@ function issuesPayload(
     assignee: assignees[0] ?? null,
     user: user(BOT, 'Bot'),
     state: action === 'closed' ? 'closed' : 'open',
+    updated_at: o.updatedAt ?? '2026-12-05T10:00:00Z',
     ...(action === 'closed' ? { closed_at: '2026-12-05T10:00:00Z', state_reason: 'completed' } : {}),
   });
   return gitHubPayload(`issues$${action}`, {
@@ -134,16 +137,18 @@ describe('issues webhook for the action items’ issues', () => {
       },
       body,
     });
-    return { status: res.status, body: (await res.json()) as { status?: string } };
+    return { status: res.status, body: (await res.json()) as { status?: string }, sent: body };
   }
 
   const issue = { id: '12', key: 'acme/ops#12', url: 'https://github.com/acme/ops/issues/12' };
 
-  test('closed: a TrackerEvent for the issue, by its sender, with the delivery id', async () => {
+  test('closed: a TrackerEvent for the issue, by its sender, with the delivery id, when, and its bytes’ hash', async () => {
     const res = await deliver(issuesPayload('closed'), 'delivery-1');
     assert.deepEqual([res.status, res.body.status], [202, 'accepted']);
     assert.deepEqual(applied, [
       {
+        occurredAt: new Date('2026-12-05T10:00:00Z'),
+        bodyHash: createHash('sha256').update(Buffer.from(res.sent, 'utf8')).digest('hex'),
         tracker: 'github',
         target: 'acme/ops',
         issue,
@@ -224,6 +229,70 @@ describe('issues webhook for the action items’ issues', () => {
       assert.deepEqual([res.status, res.body.status], [202, 'ignored']);
     }
     assert.equal(applied.length, 0);
+  });
+
+  test('occurredAt: the issue’s updated_at, null when it is not a date; bodyHash: the exact bytes’ (a space changes it)', async () => {
+    const payload = issuesPayload('closed', { updatedAt: '2026-12-04T08:30:15Z' });
+    const a = await deliver(payload);
+    await deliver(payload);
+    assert.equal(applied[0]!.occurredAt?.toISOString(), '2026-12-04T08:30:15.000Z');
+    assert.match(applied[0]!.bodyHash!, /^[0-9a-f]{64}$/);
+    assert.equal(applied[0]!.bodyHash, createHash('sha256').update(a.sent).digest('hex'));
+    assert.equal(applied[1]!.bodyHash, applied[0]!.bodyHash, 'the same bytes under another delivery id');
+    assert.notEqual(applied[0]!.deliveryId, applied[1]!.deliveryId);
+    // The same payload, other bytes (the route hashes what came, not a re-serialisation).
+    const spaced = JSON.stringify(payload, null, 1);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issues',
+        'x-github-delivery': crypto.randomUUID(),
+        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(spaced).digest('hex')}`,
+      },
+      body: spaced,
+    });
+    assert.equal(res.status, 202);
+    assert.equal(applied[2]!.bodyHash, createHash('sha256').update(spaced).digest('hex'));
+    assert.notEqual(applied[2]!.bodyHash, applied[0]!.bodyHash);
+    // An updated_at that is no date: null (the event still applied).
+    const odd = issuesPayload('closed');
+    (odd.issue as Record<string, unknown>).updated_at = 'yesterday';
+    const r = await deliver(odd);
+    assert.equal(r.status, 202);
+    assert.equal(applied[3]!.occurredAt, null);
+  });
+
+  test('a body longer than GitHub allows (65,536 characters) is ignored; one of 65k spaces is read at once', async () => {
+    const spaces = ' '.repeat(65_000);
+    // A ReDoS attempt on the Due line, within GitHub's length: read, and right.
+    await deliver(
+      issuesPayload('edited', { from: `Due:${spaces}x`, body: `Due:${spaces}2027-01-15${spaces.slice(0, 500)}` }),
+    );
+    assert.deepEqual(
+      applied.map((e) => e.changes),
+      [],
+      'a line that was not a date is no change',
+    );
+    await deliver(issuesPayload('edited', { from: BODY, body: `Due: 2027-01-15${spaces}` }));
+    assert.deepEqual(
+      applied.map((e) => e.changes),
+      [[{ kind: 'due', due: '2027-01-15' }]],
+    );
+    applied.length = 0;
+    const long = 'x'.repeat(65_537);
+    for (const p of [
+      issuesPayload('closed', { body: long }),
+      issuesPayload('edited', { from: long, body: BODY }),
+      issuesPayload('edited', { from: BODY, body: `Due: 2027-01-15\n${long}` }),
+    ]) {
+      const res = await deliver(p);
+      assert.deepEqual([res.status, res.body.status], [202, 'ignored']);
+    }
+    assert.equal(applied.length, 0);
+    // 65,536 characters, some of them two UTF-16 units (emoji): GitHub's, taken.
+    await deliver(issuesPayload('closed', { body: '😀'.repeat(30_000) + 'x'.repeat(5_536) }));
+    assert.equal(applied.length, 1);
   });
 
   test('what apply answers is the route’s answer: ignored or duplicate stay so', async () => {
