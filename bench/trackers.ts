@@ -73,6 +73,7 @@ function issuesWebhook(issueNumber: number, action: 'closed' | 'reopened') {
     assignee: null,
     user: user('incident-bot[bot]'),
     state: action === 'closed' ? 'closed' : 'open',
+    updated_at: new Date().toISOString(),
     ...(action === 'closed' ? { closed_at: '2026-12-05T10:00:00Z', state_reason: 'completed' } : {}),
   });
   return gitHubPayload(`issues$${action}`, {

@@ -98,6 +98,7 @@ function issuesWebhook(
   action: 'closed' | 'reopened' | 'assigned',
   sender: string,
   senderType: 'User' | 'Bot' = 'User',
+  at: Date = new Date(),
 ) {
   const assignees = issue.assignees.map((l) => ghUser(l));
   const payloadIssue = gitHubPayload('issue', {
@@ -118,6 +119,7 @@ function issuesWebhook(
     assignee: assignees[0] ?? null,
     user: ghUser('incident-bot[bot]', 'Bot'),
     state: issue.state,
+    updated_at: at.toISOString(),
     ...(issue.state === 'closed' ? { closed_at: '2026-12-05T10:00:00Z', state_reason: 'completed' } : {}),
   });
   const [owner, name] = issue.repo.split('/') as [string, string];
