@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { TRACKER_LABEL, type TrackerIssue, type TrackerIssueDraft, type TrackerUser } from '../domain/trackers.ts';
-import { type IssueTracker, type IssueUpdate, TrackerUnavailable } from '../ports/issue-tracker.ts';
+import { type IssueTracker, type IssueUpdate, TrackerIssueGone, TrackerUnavailable } from '../ports/issue-tracker.ts';
 
 /** How long one call to Jira may take. */
 export const JIRA_TIMEOUT_MS = 10_000;
@@ -75,7 +75,10 @@ const transitions = z.object({
 const issueStatus = z
   .object({
     fields: z
-      .object({ status: z.object({ statusCategory: statusCategory.optional() }).loose().nullish() })
+      .object({
+        status: z.object({ statusCategory: statusCategory.optional() }).loose().nullish(),
+        project: z.object({ key: z.string() }).loose().nullish(),
+      })
       .loose()
       .optional(),
   })
@@ -327,16 +330,19 @@ export class JiraCloud implements IssueTracker {
     if (update.due !== undefined)
       await this.call('PUT', `/rest/api/3/issue/${id}`, `re-dating ${issue.key}`, {
         body: { fields: { duedate: update.due } },
+        issue: true,
       });
     if (update.assignee !== undefined)
       await this.call('PUT', `/rest/api/3/issue/${id}/assignee`, `assigning ${issue.key}`, {
         body: { accountId: update.assignee?.id ?? null },
+        issue: true,
       });
     if (update.state) await this.transition(target, issue, update.state);
     // Last: a failure before it retries the whole update, and a comment must not be added twice.
     if (update.comment)
       await this.call('POST', `/rest/api/3/issue/${id}/comment`, `commenting on ${issue.key}`, {
         body: { body: adfDocument(update.comment) },
+        issue: true,
       });
   }
 
@@ -344,15 +350,20 @@ export class JiraCloud implements IssueTracker {
   private async transition(target: string, issue: TrackerIssue, state: 'open' | 'closed'): Promise<void> {
     const id = encodeURIComponent(issue.id);
     const what = `${state === 'closed' ? 'closing' : 'reopening'} ${issue.key}`;
-    const current = this.parse(
+    const fields = this.parse(
       issueStatus,
-      await this.call('GET', `/rest/api/3/issue/${id}`, what, { query: { fields: 'status' } }),
+      await this.call('GET', `/rest/api/3/issue/${id}`, what, { query: { fields: 'status,project' }, issue: true }),
       what,
-    ).fields?.status?.statusCategory?.key;
+    ).fields;
+    // Moved to another project (a move keeps the id): not ours to change any more.
+    const project = fields?.project?.key;
+    if (project && project.toUpperCase() !== target.toUpperCase())
+      throw new TrackerIssueGone(`Jira: ${what}: the issue was moved from ${target} to ${project}`);
+    const current = fields?.status?.statusCategory?.key;
     if (current && (current === 'done') === (state === 'closed')) return;
     const available = this.parse(
       transitions,
-      await this.call('GET', `/rest/api/3/issue/${id}/transitions`, what),
+      await this.call('GET', `/rest/api/3/issue/${id}/transitions`, what, { issue: true }),
       what,
     ).transitions.filter((t) => t.isAvailable !== false);
     const pick = pickTransition(available, state);
@@ -360,7 +371,10 @@ export class JiraCloud implements IssueTracker {
       throw new TrackerUnavailable(
         `Jira: ${what} in ${target}: its workflow has no transition from its status to a ${state === 'closed' ? 'Done' : 'To Do or In Progress'} status (${available.map((t) => t.name ?? t.id).join(', ') || 'none available'})`,
       );
-    await this.call('POST', `/rest/api/3/issue/${id}/transitions`, what, { body: { transition: { id: pick.id } } });
+    await this.call('POST', `/rest/api/3/issue/${id}/transitions`, what, {
+      body: { transition: { id: pick.id } },
+      issue: true,
+    });
   }
 
   async userByEmail(_target: string, email: string): Promise<TrackerUser | null> {
@@ -373,15 +387,15 @@ export class JiraCloud implements IssueTracker {
       await this.call('GET', '/rest/api/3/user/search', what, { query: { query: email.trim(), maxResults: 10 } }),
       what,
     ).filter((u) => u.active !== false && (u.accountType ?? 'atlassian') === 'atlassian');
-    const match = found.find((u) => u.emailAddress?.toLowerCase() === key);
-    // Jira hides the emails of people who chose so: then one active person found by it is them.
-    const only = found.length === 1 && !found[0]!.emailAddress ? found[0] : undefined;
-    const hit = match ?? only;
-    const result: TrackerUser | null = hit
-      ? { id: hit.accountId, name: hit.displayName || hit.accountId, email: hit.emailAddress ?? email.trim() }
+    // Only an email Jira shows counts. The search also matches names, and Jira hides the emails of
+    // people who chose so: one person found for an address is not proof they own it (anyone can be
+    // called `victim@corp.com`), so people who hide their email are not matched.
+    const hit = found.find((u) => u.emailAddress?.trim().toLowerCase() === key);
+    const result: TrackerUser | null = hit?.emailAddress
+      ? { id: hit.accountId, name: hit.displayName || hit.accountId, email: hit.emailAddress }
       : null;
     this.usersByEmail.set(key, result);
-    if (result) this.emails.set(result.id, result.email);
+    if (result?.email) this.emails.set(result.id, result.email);
     return result;
   }
 
@@ -431,12 +445,15 @@ export class JiraCloud implements IssueTracker {
     );
   }
 
-  /** One call: the JSON answer (null for none), or TrackerUnavailable saying what failed. */
+  /**
+   * One call: the JSON answer (null for none), or TrackerUnavailable saying what failed. With
+   * `issue` (a call on an existing issue), 404 and 410 are TrackerIssueGone (wrapping the JiraRefused).
+   */
   private async call(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     what: string,
-    opts: { query?: Query; body?: unknown } = {},
+    opts: { query?: Query; body?: unknown; issue?: boolean } = {},
   ): Promise<unknown> {
     const url = new URL(`${this.base}${path}`);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, String(v));
@@ -482,11 +499,14 @@ export class JiraCloud implements IssueTracker {
         // not JSON: the status says enough
       }
       const line = said.split('\n')[0]!.trim().slice(0, 300);
-      throw new JiraRefused(
+      const refused = new JiraRefused(
         this.scrub(`Jira: ${what}: ${method} ${path}: HTTP ${res.status}${line ? `: ${line}` : ''}`),
         res.status,
         fieldErrors,
       );
+      if (opts.issue && (res.status === 404 || res.status === 410))
+        throw new TrackerIssueGone(`${refused.message} (the issue is gone)`, refused);
+      throw refused;
     }
     if (!text.trim()) return null;
     try {

@@ -97,8 +97,10 @@ describe('JiraCloud against the Jira Cloud platform REST API (Prism)', () => {
   });
 
   test('update: the due date, the assignee (and nobody), then the status through a transition', async () => {
+    // The spec's example issue is in project EX: the adapter checks an issue is still in the project
+    // asked before a transition (one moved elsewhere is gone), so this asks for EX.
     await jira.update(
-      'OPS',
+      'EX',
       { id: '10068', key: 'OPS-12', url: '' },
       {
         due: '2027-01-15',

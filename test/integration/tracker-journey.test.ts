@@ -396,13 +396,13 @@ for (const database of testDatabases()) {
           active: true,
           accountType: 'atlassian',
         },
-        // Dan hides his email: Jira's search still finds him by it.
+        // Dan shows his email (people who hide it are not matched: docs/trackers.md).
         {
           accountId: 'acc-dan',
           displayName: 'Dan',
+          emailAddress: 'dan@example.org',
           active: true,
           accountType: 'atlassian',
-          realEmail: 'dan@example.org',
         },
       ];
       jira.jira.assignable = new Set(['acc-owen', 'acc-dan']);

@@ -152,7 +152,10 @@ export class JiraStandIn {
         return send(200, {
           id: issue!.id,
           key: issue!.key,
-          fields: { status: { name: issue!.status.name, statusCategory: { key: issue!.status.category } } },
+          fields: {
+            status: { name: issue!.status.name, statusCategory: { key: issue!.status.category } },
+            project: { key: issue!.project },
+          },
         });
       case 'PUT /issue/{id}/assignee': {
         const accountId = (body as { accountId: string | null }).accountId;

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { TrackerIssueDraft } from '../../src/domain/trackers.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
+import { TrackerIssueGone, TrackerUnavailable } from '../../src/ports/issue-tracker.ts';
 import { JIRA_STANDIN_TOKEN, JiraStandIn, STATUSES } from '../support/jira-standin.ts';
-import { adfDescription, adfText, JiraCloud, jiraFromConfig, jiraLabel } from '../../src/trackers/jira.ts';
+import { adfDescription, adfText, JiraCloud, JiraRefused, jiraFromConfig, jiraLabel } from '../../src/trackers/jira.ts';
 
 const TOKEN = JIRA_STANDIN_TOKEN;
 
@@ -205,7 +205,7 @@ describe('JiraCloud against a stand-in Jira', () => {
     assert.deepEqual(paths(), [], 'nothing to change, nothing asked');
   });
 
-  test('userByEmail: the active person whose email matches, any case; with emails hidden, the only one found', async () => {
+  test('userByEmail: the active person whose email Jira shows matches, any case; never one who hides it', async () => {
     jiraSide.users = [
       {
         accountId: 'acc-anna',
@@ -249,11 +249,9 @@ describe('JiraCloud against a stand-in Jira', () => {
       name: 'Anna Lee',
       email: 'Anna.Lee@example.com',
     });
-    assert.deepEqual(await jira.userByEmail('OPS', 'hidden@example.com'), {
-      id: 'acc-hidden',
-      name: 'Hidden Person',
-      email: 'hidden@example.com',
-    });
+    // Behaviour changed on purpose: the only person found, hiding their email, is no longer taken
+    // for its owner (the search matches names too).
+    assert.equal(await jira.userByEmail('OPS', 'hidden@example.com'), null, 'a hidden email is not matched');
     assert.equal(await jira.userByEmail('OPS', 'twin@example.com'), null, 'two hidden people: neither is taken');
     assert.equal(await jira.userByEmail('OPS', 'nobody@example.com'), null);
     // Remembered for a while: asked again, Jira is not.
@@ -261,6 +259,83 @@ describe('JiraCloud against a stand-in Jira', () => {
     assert.equal((await jira.userByEmail('OPS', 'Anna.Lee@example.com'))?.id, 'acc-anna');
     assert.equal(await jira.userByEmail('OPS', 'nobody@example.com'), null);
     assert.equal(jiraSide.requests.length, before);
+  });
+
+  test('userByEmail: a person named after someone else’s email (email hidden) is not them, nor remembered as them', async () => {
+    jiraSide.users = [
+      { accountId: 'acc-mallory', displayName: 'victim@corp.com', active: true, accountType: 'atlassian' },
+    ];
+    assert.equal(await jira.userByEmail('OPS', 'victim@corp.com'), null);
+    assert.equal(await jira.userByEmail('OPS', 'VICTIM@corp.com'), null);
+    // Nothing guessed was cached: Jira is asked, and shows no email.
+    assert.equal(await jira.emailOf('OPS', { id: 'acc-mallory', name: 'victim@corp.com', email: null }), null);
+    assert.deepEqual(paths(), ['GET /rest/api/3/user/search', 'GET /rest/api/3/user']);
+    // The victim, showing their email, is found (asked afresh: a miss is remembered a while); the
+    // look-alike name is not.
+    jira = new JiraCloud({ baseUrl: base, email: 'bot@example.com', apiToken: TOKEN, issueType: 'Task' });
+    jiraSide.users.push({
+      accountId: 'acc-victim',
+      displayName: 'Vic Tim',
+      emailAddress: 'victim@corp.com',
+      active: true,
+      accountType: 'atlassian',
+    });
+    assert.deepEqual(await jira.userByEmail('OPS', 'Victim@Corp.com'), {
+      id: 'acc-victim',
+      name: 'Vic Tim',
+      email: 'victim@corp.com',
+    });
+  });
+
+  test('an issue deleted or gone (404, 410) is TrackerIssueGone; moved to another project too; other refusals stay JiraRefused', async () => {
+    const issue = await jira.create('OPS', draft());
+    const gone = { id: '99999', key: 'OPS-99', url: '' };
+    const isGone = (status: number) => (err: Error) => {
+      assert.ok(err instanceof TrackerIssueGone, `${err.name}: ${err.message}`);
+      assert.ok(err instanceof TrackerUnavailable);
+      assert.ok(err.cause instanceof JiraRefused && err.cause.status === status, String(err.cause));
+      return true;
+    };
+    // Each call on an issue Jira no longer has: edit, assignee, status (GET issue), comment.
+    await assert.rejects(jira.update('OPS', gone, { due: '2027-01-01' }), isGone(404));
+    await assert.rejects(jira.update('OPS', gone, { assignee: null }), isGone(404));
+    await assert.rejects(jira.update('OPS', gone, { state: 'closed' }), isGone(404));
+    await assert.rejects(jira.update('OPS', gone, { comment: 'hello' }), isGone(404));
+    // 410 on the transitions and their POST.
+    jiraSide.failures.push({ status: 410, body: { errorMessages: ['Gone'] } });
+    await assert.rejects(jira.update('OPS', issue, { state: 'closed' }), isGone(410));
+    jiraSide.requests = [];
+    jiraSide.failures.push(
+      { status: 200, body: { fields: { status: { statusCategory: { key: 'new' } }, project: { key: 'OPS' } } } },
+      { status: 200, body: { transitions: [{ id: 't-done', to: { statusCategory: { key: 'done' } } }] } },
+      { status: 410, body: { errorMessages: ['Gone'] } },
+    );
+    await assert.rejects(jira.update('OPS', issue, { state: 'closed' }), isGone(410));
+    assert.equal(paths().at(-1), `POST /rest/api/3/issue/${issue.id}/transitions`);
+    // Other refusals on an issue: plain JiraRefused.
+    jiraSide.failures.push({ status: 403, body: { errorMessages: ['Forbidden'] } });
+    await assert.rejects(
+      jira.update('OPS', issue, { due: '2027-01-01' }),
+      (err: Error) => err instanceof JiraRefused && !(err instanceof TrackerIssueGone) && err.status === 403,
+    );
+    // 404 on create (no such project) is a refusal, not a gone issue.
+    jiraSide.failures.push({ status: 404, body: { errorMessages: ['No project could be found with key NOPE.'] } });
+    await assert.rejects(
+      jira.create('NOPE', draft()),
+      (err: Error) => err instanceof JiraRefused && !(err instanceof TrackerIssueGone) && err.status === 404,
+    );
+    // Moved to another project (same id, new key): gone from OPS, and not transitioned.
+    jiraSide.issues[0]!.project = 'SEC';
+    await assert.rejects(jira.update('OPS', issue, { state: 'closed' }), (err: Error) => {
+      assert.ok(err instanceof TrackerIssueGone, err.message);
+      assert.match(err.message, /moved from OPS to SEC/);
+      return true;
+    });
+    assert.equal(jiraSide.issues[0]!.status.name, 'To Do');
+    // The project asked in another case is the same project.
+    jiraSide.issues[0]!.project = 'OPS';
+    await jira.update('ops', issue, { state: 'closed' });
+    assert.equal(jiraSide.issues[0]!.status.name, 'Done');
   });
 
   test('emailOf: the one given, else Jira’s (null when hidden or the account is gone)', async () => {
