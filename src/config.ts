@@ -25,6 +25,16 @@ const channelId = z
   .string()
   .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel ID such as C0123ABCD (not a #name)' });
 
+/** Hosts that are this machine: the only ones a secret may be sent to over plain http. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', '::1', 'localhost']);
+
+/** An https URL, or an http one to this machine; anything else (not a URL) is left to the URL check. */
+const httpsOrLoopback = (v: string) => {
+  if (!URL.canParse(v)) return true;
+  const u = new URL(v);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+};
+
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** A comma-separated list (blank entries dropped; unset is empty), each entry checked by `list`. */
@@ -213,6 +223,10 @@ export const configSchema = z
     JIRA_BASE_URL: optional(
       z
         .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://acme.atlassian.net' })
+        // Plain http would send the API token (basic auth) in clear: only to this machine (tests, stand-ins).
+        .refine(httpsOrLoopback, {
+          message: 'must be https (http only for 127.0.0.1, ::1 or localhost): the API token would go in clear',
+        })
         .transform((v) => v.replace(/\/+$/, '')),
     ),
     /** The Atlassian account the bot acts as in Jira (its email), for basic auth with JIRA_API_TOKEN. */

@@ -129,6 +129,15 @@ describe('config', () => {
       problem({ ...GOOD, ...jira, JIRA_BASE_URL: 'acme.atlassian.net' }),
       /JIRA_BASE_URL must be an http\(s\) URL/,
     );
+    // Plain http would send the API token in clear: only to this machine.
+    for (const url of ['http://acme.atlassian.net', 'http://10.0.0.5:8080', 'http://127.0.0.1.evil.example'])
+      assert.match(
+        problem({ ...GOOD, ...jira, JIRA_BASE_URL: url }),
+        /JIRA_BASE_URL must be https \(http only for 127\.0\.0\.1, ::1 or localhost\)/,
+        url,
+      );
+    for (const url of ['http://127.0.0.1:4010', 'http://[::1]:4010/', 'http://localhost:8080'])
+      assert.equal(loadConfig({ ...GOOD, ...jira, JIRA_BASE_URL: url }).JIRA_BASE_URL, url.replace(/\/$/, ''), url);
     assert.match(
       problem({ ...GOOD, ACTION_TRACKER: 'jira:OPS' }),
       /ACTION_TRACKER names Jira, which is not configured/,
