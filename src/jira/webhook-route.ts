@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { cleanUnstorable } from '../domain/storable-text.ts';
@@ -33,6 +34,8 @@ const changelogItem = z
 export const issueUpdatedPayload = z
   .object({
     webhookEvent: z.literal('jira:issue_updated'),
+    /** When the change happened (epoch ms): see jiraOccurredAt; a strange one is not refused, only not used. */
+    timestamp: z.unknown().optional(),
     /** Who made the change; Jira leaves it out for some changes made by Jira itself. */
     user: jiraUser.nullish(),
     issue: z
@@ -62,6 +65,25 @@ export const issueUpdatedPayload = z
   .loose();
 export type IssueUpdatedPayload = z.output<typeof issueUpdatedPayload>;
 
+/** Jira's default statuses of the To Do and In Progress categories (its own workflows and templates). */
+const OPEN_STATUS_NAMES = new Set(['to do', 'open', 'in progress', 'reopened', 'backlog', 'selected for development']);
+
+/** A changelog names statuses, not their categories: true only for one of Jira's default open statuses. */
+const knownOpen = (name: string | null | undefined) =>
+  name ? OPEN_STATUS_NAMES.has(name.trim().toLowerCase()) : false;
+
+/** The earliest and latest a delivery's timestamp may sanely say (2015; a day ahead of our clock). */
+const EARLIEST_TIMESTAMP_MS = Date.UTC(2015, 0, 1);
+const TIMESTAMP_AHEAD_MS = 24 * 3600_000;
+
+/** When the delivery says the change happened: its `timestamp` (epoch ms), or null when absent or not sane. */
+export function jiraOccurredAt(payload: { timestamp?: unknown }, now: number = Date.now()): Date | null {
+  const t = payload.timestamp;
+  if (typeof t !== 'number' || !Number.isSafeInteger(t)) return null;
+  if (t < EARLIEST_TIMESTAMP_MS || t > now + TIMESTAMP_AHEAD_MS) return null;
+  return new Date(t);
+}
+
 const isoDate = (s: string | null | undefined) => {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(s?.trim() ?? '');
   return m ? m[1]! : null;
@@ -70,7 +92,10 @@ const isoDate = (s: string | null | undefined) => {
 /**
  * What an issue_updated delivery changed, from its changelog: the status (closed when the issue
  * is now in a Done status, reopened otherwise), the assignee, the due date. One change of a kind
- * at most (the last); none for fields the bot does not keep in step.
+ * at most (the last); none for fields the bot does not keep in step. A move between two open
+ * statuses (To Do → In Progress: the issue now not Done, and the changelog's `fromString` one of
+ * Jira's default open statuses) is no change; when the status it came from cannot be told, it is
+ * `reopened`, and the service applies that only to an item last known done.
  */
 export function jiraChanges(payload: IssueUpdatedPayload): TrackerChange[] {
   const fields = payload.issue.fields;
@@ -79,6 +104,7 @@ export function jiraChanges(payload: IssueUpdatedPayload): TrackerChange[] {
     const field = (item.fieldId ?? item.field).toLowerCase();
     if (field === 'status') {
       const category = fields.status?.statusCategory?.key;
+      if (category !== 'done' && category !== undefined && knownOpen(item.fromString)) continue;
       changes.set('state', { kind: category === 'done' ? 'closed' : 'reopened' });
     } else if (field === 'assignee') {
       const id = item.to ?? null;
@@ -170,8 +196,8 @@ export function jiraWebhookRoute(opts: {
             const key = payload.issue.key;
             const user = payload.user;
             return opts.apply({
-              occurredAt: null,
-              bodyHash: null,
+              occurredAt: jiraOccurredAt(payload),
+              bodyHash: createHash('sha256').update(raw).digest('hex'),
               tracker: 'jira',
               target: payload.issue.fields.project.key.toUpperCase(),
               issue: { id: payload.issue.id, key, url: issueUrl(opts.baseUrl ?? null, payload.issue, key) },

@@ -2,14 +2,14 @@
 // id, what an issue_updated delivery's changelog means (closed, reopened, assigned, re-dated), our
 // own changes coming back, and the handling waited for (500 on a failure, so that Jira retries).
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { TrackerEvent } from '../../src/domain/trackers.ts';
 import { MAX_BODY } from '../../src/http/body.ts';
 import { InFlight } from '../../src/inflight.ts';
-import { jiraWebhookRoute } from '../../src/jira/webhook-route.ts';
+import { jiraChanges, jiraOccurredAt, jiraWebhookRoute } from '../../src/jira/webhook-route.ts';
 import { silentLogger } from '../../src/logger.ts';
 
 const SECRET = 'jira-webhook-secret-1';
@@ -121,10 +121,13 @@ describe('jiraWebhookRoute', () => {
   }
 
   test('closed: the issue now in a Done status', async () => {
-    const res = await post(issueUpdated({ items: [statusItem('Done')], category: 'done' }));
+    const payload = issueUpdated({ items: [statusItem('Done')], category: 'done' });
+    const res = await post(payload);
     assert.deepEqual(res, { status: 202, body: { status: 'accepted' } });
     assert.deepEqual(applied, [
       {
+        occurredAt: new Date(1733400000000),
+        bodyHash: createHash('sha256').update(JSON.stringify(payload)).digest('hex'),
         tracker: 'jira',
         target: 'OPS',
         issue: { id: '10001', key: 'OPS-7', url: 'https://acme.atlassian.net/browse/OPS-7' },
@@ -139,6 +142,64 @@ describe('jiraWebhookRoute', () => {
   test('reopened: the status changed to one that is not Done', async () => {
     await post(issueUpdated({ items: [{ ...statusItem('To Do'), fromString: 'Done' }], category: 'new' }));
     assert.deepEqual(applied[0]!.changes, [{ kind: 'reopened' }]);
+  });
+
+  test('between two open statuses (To Do → In Progress): nothing; from a status not known to be open: reopened', async () => {
+    const open = issueUpdated({ items: [{ ...statusItem('In Progress'), fromString: 'To Do' }] });
+    assert.deepEqual(await post(open), { status: 202, body: { status: 'ignored' } });
+    assert.equal(applied.length, 0);
+    // The other changes of the delivery still count.
+    const withDue = issueUpdated({
+      items: [
+        { ...statusItem('In Progress'), fromString: 'Selected for Development' },
+        { field: 'duedate', from: null, fromString: null, to: '2027-03-01', toString: '1 Mar 2027' },
+      ],
+    });
+    assert.deepEqual(jiraChanges(withDue as never), [{ kind: 'due', due: '2027-03-01' }]);
+    // Unknown names (a custom workflow's), or none: reopened, which the service gates on the item's last state.
+    for (const fromString of ['QA Verified', null])
+      assert.deepEqual(jiraChanges(issueUpdated({ items: [{ ...statusItem('In Progress'), fromString }] }) as never), [
+        { kind: 'reopened' },
+      ]);
+    // An open status to Done is closed, whatever it came from.
+    assert.deepEqual(
+      jiraChanges(issueUpdated({ items: [{ ...statusItem('Done'), fromString: 'To Do' }], category: 'done' }) as never),
+      [{ kind: 'closed' }],
+    );
+  });
+
+  test('bodyHash: SHA-256 of the exact bytes (spacing included); occurredAt: the delivery’s timestamp when sane', async () => {
+    const raw = JSON.stringify(issueUpdated({ items: [statusItem('Done')], category: 'done' }), null, 2);
+    await post(null, { raw });
+    assert.equal(applied[0]!.bodyHash, createHash('sha256').update(raw, 'utf8').digest('hex'));
+    assert.notEqual(
+      applied[0]!.bodyHash,
+      createHash('sha256')
+        .update(JSON.stringify(JSON.parse(raw)))
+        .digest('hex'),
+    );
+    // No timestamp, or not a sane one: null (and the delivery is still applied).
+    const { timestamp: _t, ...untimed } = issueUpdated({ items: [statusItem('Done')], category: 'done' });
+    await post(untimed);
+    assert.equal(applied[1]!.occurredAt, null);
+    await post({ ...untimed, timestamp: 'yesterday' });
+    assert.equal(applied[2]!.occurredAt, null);
+    const now = Date.UTC(2026, 11, 5);
+    for (const t of [
+      undefined,
+      null,
+      '1733400000000',
+      1.5e12 + 0.5,
+      -1,
+      0,
+      1e6,
+      now + 2 * 86_400_000,
+      Number.NaN,
+      1e300,
+    ])
+      assert.equal(jiraOccurredAt({ timestamp: t }, now), null, String(t));
+    assert.deepEqual(jiraOccurredAt({ timestamp: now - 60_000 }, now), new Date(now - 60_000));
+    assert.deepEqual(jiraOccurredAt({ timestamp: now + 60_000 }, now), new Date(now + 60_000), 'a little clock skew');
   });
 
   test('assigned: to the account in the changelog, with the email Jira shows; unassigned: nobody', async () => {
