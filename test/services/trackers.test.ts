@@ -440,16 +440,36 @@ for (const database of testDatabases()) {
     });
 
     test('an issue deleted in the tracker: the item lives in Slack only, told once; a tracker no longer configured leaves items alone', async () => {
-      const { deps, chat, jira } = await setup(env.db());
+      const { deps, chat, clock, jira } = await setup(env.db());
       const i = await anIncidentIn(deps);
       const item = await add(deps, i, 'Deleted in Jira');
       await syncTrackerIssues(deps);
       jira.issues.length = 0; // deleted there
       await reassignActionItem(deps, { actionItemId: item.id, userId: KATE, ownerId: DAN });
+      // Gone twice: retried (Jira answers 404 for access lost, too), told once as a failure.
       await syncTrackerIssues(deps);
-      assert.equal((await deps.reviews.findActionItem(item.id))?.tracker, null, 'Slack only now');
+      clock.advance(31_000);
+      await syncTrackerIssues(deps);
+      assert.equal((await deps.reviews.findActionItem(item.id))?.tracker?.state, 'linked');
+      clock.advance(61_000);
+      await syncTrackerIssues(deps);
+      assert.equal(
+        (await deps.reviews.findActionItem(item.id))?.tracker,
+        null,
+        'gone three times in a row: Slack only now',
+      );
       assert.match((await trackerEntries(deps, i.id)).at(-1)!, /is no longer in Jira \(deleted or moved\)/);
-      assert.equal(chat.notices.filter((n) => n.notice.kind === 'tracker-failed').length, 2, 'the channel and Dan');
+      const told = chat.notices.filter((n) => n.notice.kind === 'tracker-failed');
+      assert.deepEqual(
+        told.map((n) => [n.channelId, (n.notice as { gone?: boolean }).gone ?? false]),
+        [
+          [i.channelId, false],
+          [DAN, false],
+          [i.channelId, true],
+          [DAN, true],
+        ],
+        'the channel and Dan: once for the failure, once when it is unlinked',
+      );
       await completeActionItem(deps, { actionItemId: item.id, userId: DAN });
       assert.deepEqual(await syncTrackerIssues(deps), { created: 0, pushed: 0, failed: 0, none: 0 });
 

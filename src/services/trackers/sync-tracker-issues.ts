@@ -23,6 +23,8 @@ import { outboundNotice } from '../outbound-text.ts';
 
 /** Links worked on per pass: a pass is bounded whatever the backlog; the next pass takes the rest. */
 export const TRACKER_SYNC_BATCH = 25;
+/** Answers saying the issue is gone, in a row, before its item is unlinked (404 may be lost access). */
+export const GONE_AFTER = 3;
 /** How long a claimed link is left to its pass before another replica may take it. */
 export const TRACKER_SYNC_LEASE_MS = 120_000;
 
@@ -193,7 +195,8 @@ async function syncOne(deps: ServiceDeps, claimed: DueTrackerLink, result: Track
   } catch (err) {
     result.failed++;
     const reason = reasonOf(err);
-    if (err instanceof TrackerIssueGone && link.state === 'linked') {
+    // Gone three times in a row (a 404 can also be access lost for a moment): unlinked.
+    if (err instanceof TrackerIssueGone && link.state === 'linked' && link.attempts >= GONE_AFTER - 1) {
       // Deleted or moved in the tracker: the item lives in Slack only from now on; told once.
       deps.logger.warn({ reason, actionItem: actionRef(item), tracker: choice.tracker }, 'tracker issue gone');
       if (await deps.trackerLinks.markGone(link.actionItemId, now))
