@@ -93,12 +93,18 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
   }
 
   async reclaim(actionItemId: string, claimedUntil: Date, now: Date, leaseMs: number): Promise<TrackerLink | null> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+    // One statement: taken again, and read as it is now.
+    const rows = await this.prisma.$queryRaw<LinkRow[]>`
       UPDATE tracker_link SET next_attempt_at = ${new Date(now.getTime() + leaseMs)}
        WHERE action_item_id = ${actionItemId}::uuid AND next_attempt_at = ${claimedUntil}
-      RETURNING action_item_id::text AS id`;
-    if (rows.length !== 1) return null;
-    return this.findByItem(actionItemId);
+      RETURNING action_item_id::text AS "actionItemId", incident_id::text AS "incidentId", state, tracker,
+        target, issue_id AS "issueId", issue_key AS "issueKey", issue_url AS "issueUrl",
+        synced_status AS "syncedStatus", synced_owner_id AS "syncedOwnerId", synced_due AS "syncedDue",
+        synced_snoozed_until AS "syncedSnoozedUntil", dirty, attempts, last_error AS "lastError",
+        next_attempt_at AS "nextAttemptAt", failure_told_at AS "failureToldAt",
+        create_tried_at AS "createTriedAt", last_event_at AS "lastEventAt", created_at AS "createdAt",
+        updated_at AS "updatedAt"`;
+    return rows.length === 1 ? toLink(rows[0]!) : null;
   }
 
   async markTrackerState(
