@@ -17,7 +17,7 @@ import { TRACKER_SYNC_BATCH, syncTrackerIssues } from '../src/services/trackers/
 import { startTestBot, type TestBot } from '../test/support/bot.ts';
 import { aService, catalogOf } from '../test/support/catalog.ts';
 import { FakeTracker } from '../test/support/fake-tracker.ts';
-import { gitHubPayload } from '../test/support/github-payloads.ts';
+import { gitHubPayload, gitHubUser as user } from '../test/support/github-payloads.ts';
 import { startSlackStandIn } from '../test/support/slack-standin.ts';
 
 const BACKLOG = Number(process.env.BENCH_TRK_BACKLOG ?? 20_000);
@@ -33,26 +33,6 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 const rows: string[][] = [];
 
 function issuesWebhook(issueNumber: number, action: 'closed' | 'reopened') {
-  const user = (login: string) => ({
-    login,
-    id: 1,
-    node_id: 'U_1',
-    avatar_url: 'https://avatars.example/u/1',
-    gravatar_id: '',
-    url: `https://api.github.com/users/${login}`,
-    html_url: `https://github.com/${login}`,
-    followers_url: 'https://api.github.com/x',
-    following_url: 'https://api.github.com/x',
-    gists_url: 'https://api.github.com/x',
-    starred_url: 'https://api.github.com/x',
-    subscriptions_url: 'https://api.github.com/x',
-    organizations_url: 'https://api.github.com/x',
-    repos_url: 'https://api.github.com/x',
-    events_url: 'https://api.github.com/x',
-    received_events_url: 'https://api.github.com/x',
-    type: 'User',
-    site_admin: false,
-  });
   const issue = gitHubPayload('issue', {
     number: issueNumber,
     html_url: `https://github.example/acme/ops/issues/${issueNumber}`,

@@ -5,7 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from '../logger.ts';
 import { ownerAllowed } from '../domain/repository-service.ts';
 import { cleanUnstorable } from '../domain/storable-text.ts';
-import { header, readBody, reply, tooLarge, type Route } from '../http/body.ts';
+import { header, readBody, reply, replyWhenHandled, tooLarge, type Route } from '../http/body.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -72,8 +72,6 @@ function repositoryOwner(body: object): string | null {
   const login = (owner as { login?: unknown }).login;
   return typeof login === 'string' ? login : null;
 }
-
-type Outcome = { ok: true; result: unknown } | { ok: false; err: unknown } | { timedOut: true };
 
 /**
  * POST /github/webhook: GitHub App or repository webhooks. The body must carry a valid
@@ -157,31 +155,15 @@ export function gitHubWebhookRoute(opts: {
           return reply(res, 400, { error: 'body is nested too deeply' });
         }
         const work = opts.track(
-          handler.handle({ event, deliveryId, bodyHash: createHash('sha256').update(raw).digest('hex'), payload }).then(
-            (result): Outcome => ({ ok: true, result }),
-            (err: unknown): Outcome => ({ ok: false, err }),
-          ),
+          handler.handle({ event, deliveryId, bodyHash: createHash('sha256').update(raw).digest('hex'), payload }),
         );
-        let timer: NodeJS.Timeout | undefined;
-        const outcome = await Promise.race([
-          work,
-          new Promise<Outcome>((resolve) => {
-            timer = setTimeout(() => resolve({ timedOut: true }), waitMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if ('timedOut' in outcome) {
-          reply(res, 202, { status: 'accepted' });
-          const late = await work;
-          if ('ok' in late && !late.ok)
-            opts.logger.error({ err: late.err, event, deliveryId }, 'GitHub webhook not handled (after the answer)');
-          return;
-        }
-        if (!outcome.ok) {
-          opts.logger.error({ err: outcome.err, event, deliveryId }, 'GitHub webhook not handled');
-          return reply(res, 500, { error: 'the delivery could not be handled; redeliver it from GitHub' });
-        }
-        return reply(res, 202, { status: outcome.result === 'ignored' ? 'ignored' : 'accepted' });
+        await replyWhenHandled(res, work, {
+          waitMs,
+          logger: opts.logger,
+          context: { event, deliveryId },
+          what: 'GitHub webhook',
+          failure: 'the delivery could not be handled; redeliver it from GitHub',
+        });
       })().catch((err) => {
         opts.logger.error({ err }, 'GitHub webhook failed');
         if (!res.headersSent) reply(res, 500, { error: 'internal error' });

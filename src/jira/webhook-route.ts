@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cleanUnstorable } from '../domain/storable-text.ts';
 import { TRACKER_LABEL, type TrackerChange, type TrackerEvent } from '../domain/trackers.ts';
 import { signatureMatches } from '../github/webhook-route.ts';
-import { header, readBody, reply, tooLarge, type Route } from '../http/body.ts';
+import { header, readBody, reply, replyWhenHandled, tooLarge, type Route } from '../http/body.ts';
 import type { Logger } from '../logger.ts';
 
 /** How long a delivery's handling is waited for before the answer. */
@@ -128,8 +128,6 @@ export function jiraChanges(payload: IssueUpdatedPayload): TrackerChange[] {
   return [...changes.values()];
 }
 
-type Outcome = { ok: true; result: string } | { ok: false; err: unknown } | { timedOut: true };
-
 /**
  * POST /jira/webhook: Jira Cloud's webhook (System › WebHooks, event "Issue updated", with a
  * secret). The body must carry a valid `X-Hub-Signature` (`sha256=<hex>`, HMAC-SHA256 of the exact
@@ -208,31 +206,15 @@ export function jiraWebhookRoute(opts: {
               fromSelf: self !== null && user?.accountId === self,
               changes,
             });
-          })().then(
-            (result): Outcome => ({ ok: true, result }),
-            (err: unknown): Outcome => ({ ok: false, err }),
-          ),
+          })(),
         );
-        let timer: NodeJS.Timeout | undefined;
-        const outcome = await Promise.race([
-          work,
-          new Promise<Outcome>((resolve) => {
-            timer = setTimeout(() => resolve({ timedOut: true }), waitMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if ('timedOut' in outcome) {
-          reply(res, 202, { status: 'accepted' });
-          const late = await work;
-          if ('ok' in late && !late.ok)
-            opts.logger.error({ err: late.err, deliveryId }, 'Jira webhook not handled (after the answer)');
-          return;
-        }
-        if (!outcome.ok) {
-          opts.logger.error({ err: outcome.err, deliveryId }, 'Jira webhook not handled');
-          return reply(res, 500, { error: 'the delivery could not be handled; Jira will retry it' });
-        }
-        return reply(res, 202, { status: outcome.result === 'ignored' ? 'ignored' : 'accepted' });
+        await replyWhenHandled(res, work, {
+          waitMs,
+          logger: opts.logger,
+          context: { deliveryId },
+          what: 'Jira webhook',
+          failure: 'the delivery could not be handled; Jira will retry it',
+        });
       })().catch((err) => {
         opts.logger.error({ err }, 'Jira webhook failed');
         if (!res.headersSent) reply(res, 500, { error: 'internal error' });

@@ -13,31 +13,11 @@ import { issuesHandler } from '../../src/github/issue-handlers.ts';
 import { gitHubWebhookRoute, payloadValidator } from '../../src/github/webhook-route.ts';
 import { InFlight } from '../../src/inflight.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { gitHubPayload } from '../support/github-payloads.ts';
+import { gitHubPayload, gitHubUser as user } from '../support/github-payloads.ts';
 
 const SECRET = 'issues-webhook-secret-1';
 const BOT = 'incident-bot[bot]';
 
-const user = (login: string, type: 'User' | 'Bot' = 'User') => ({
-  login,
-  id: 1,
-  node_id: 'U_1',
-  avatar_url: 'https://avatars.example/u/1',
-  gravatar_id: '',
-  url: `https://api.github.com/users/${login}`,
-  html_url: `https://github.com/${login}`,
-  followers_url: 'https://api.github.com/x',
-  following_url: 'https://api.github.com/x',
-  gists_url: 'https://api.github.com/x',
-  starred_url: 'https://api.github.com/x',
-  subscriptions_url: 'https://api.github.com/x',
-  organizations_url: 'https://api.github.com/x',
-  repos_url: 'https://api.github.com/x',
-  events_url: 'https://api.github.com/x',
-  received_events_url: 'https://api.github.com/x',
-  type,
-  site_admin: false,
-});
 const label = (name: string) => ({
   id: 1,
   node_id: 'L_1',

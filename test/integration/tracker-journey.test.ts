@@ -18,7 +18,7 @@ import { ACTION_ITEM_ACTIONS } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { TestClock } from '../support/deps.ts';
-import { gitHubPayload, postGitHubWebhook } from '../support/github-payloads.ts';
+import { gitHubPayload, gitHubUser as ghUser, postGitHubWebhook } from '../support/github-payloads.ts';
 import { startJiraStandIn, type StandInIssue } from '../support/jira-standin.ts';
 import { startGitHubStandin, type GitHubStandin, type StandinIssue } from '../support/github-standin.ts';
 
@@ -71,27 +71,6 @@ spec:
   memberOf: [comms]
 `;
 
-const ghUser = (login: string, type: 'User' | 'Bot' = 'User') => ({
-  login,
-  id: 1,
-  node_id: 'U_1',
-  avatar_url: 'https://avatars.example/u/1',
-  gravatar_id: '',
-  url: `https://api.github.com/users/${login}`,
-  html_url: `https://github.com/${login}`,
-  followers_url: 'https://api.github.com/x',
-  following_url: 'https://api.github.com/x',
-  gists_url: 'https://api.github.com/x',
-  starred_url: 'https://api.github.com/x',
-  subscriptions_url: 'https://api.github.com/x',
-  organizations_url: 'https://api.github.com/x',
-  repos_url: 'https://api.github.com/x',
-  events_url: 'https://api.github.com/x',
-  received_events_url: 'https://api.github.com/x',
-  type,
-  site_admin: false,
-});
-
 /** The `issues` delivery GitHub sends after `sender` changed the stand-in's issue. */
 function issuesWebhook(
   issue: StandinIssue,
@@ -132,6 +111,23 @@ function issuesWebhook(
   });
 }
 
+/** `/incident …` as `userId` in a channel, through the running bot: the ack and the private answers. */
+function commandsTo(env: ReturnType<typeof useTestBot>, prefix: string) {
+  let seq = 0;
+  return async (text: string, userId: string, channelId = 'CGENERAL') => {
+    const { slack, app } = env;
+    const id = `${prefix}${++seq}`;
+    const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
+    assert.equal(res.status, 200);
+    await app.bot.idle();
+    const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
+    const told = slack.responses
+      .filter((r) => r.id === id)
+      .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
+    return [ack, ...told].join(' ');
+  };
+}
+
 for (const database of testDatabases()) {
   describe(`action items in GitHub Issues, one journey (${database.name})`, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-journey-'));
@@ -162,22 +158,11 @@ for (const database of testDatabases()) {
         };
       },
     });
-    let seq = 0;
-    async function command(text: string, userId: string, channelId = 'CGENERAL') {
-      const { slack, app } = env;
-      const id = `r${++seq}`;
-      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
-      assert.equal(res.status, 200);
-      await app.bot.idle();
-      const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
-      const told = slack.responses
-        .filter((r) => r.id === id)
-        .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
-      return [ack, ...told].join(' ');
-    }
+    const command = commandsTo(env, 'r');
+    let clicks = 0;
     async function click(userId: string, actionId: string, itemId: string, extra: Record<string, string> = {}) {
       const { slack, app } = env;
-      const id = `c${++seq}`;
+      const id = `c${++clicks}`;
       const res = await app.clickAction({
         userId,
         channelId: 'D0000000001',
@@ -429,19 +414,7 @@ for (const database of testDatabases()) {
         };
       },
     });
-    let seq = 0;
-    async function command(text: string, userId: string, channelId = 'CGENERAL') {
-      const { slack, app } = env;
-      const id = `j${++seq}`;
-      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
-      assert.equal(res.status, 200);
-      await app.bot.idle();
-      const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
-      const told = slack.responses
-        .filter((r) => r.id === id)
-        .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
-      return [ack, ...told].join(' ');
-    }
+    const command = commandsTo(env, 'j');
     const sync = async () => {
       await env.app.bot.trackerSyncNow();
       await env.app.bot.idle();

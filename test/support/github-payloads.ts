@@ -86,6 +86,30 @@ function fill(schema: Schema | undefined, over: unknown): unknown {
   return out;
 }
 
+/** A GitHub user (or bot) as webhook payloads carry them, valid against GitHub's schemas. */
+export function gitHubUser(login: string, type: 'User' | 'Bot' = 'User') {
+  return {
+    login,
+    id: 1,
+    node_id: 'U_1',
+    avatar_url: 'https://avatars.example/u/1',
+    gravatar_id: '',
+    url: `https://api.github.com/users/${login}`,
+    html_url: `https://github.com/${login}`,
+    followers_url: 'https://api.github.com/x',
+    following_url: 'https://api.github.com/x',
+    gists_url: 'https://api.github.com/x',
+    starred_url: 'https://api.github.com/x',
+    subscriptions_url: 'https://api.github.com/x',
+    organizations_url: 'https://api.github.com/x',
+    repos_url: 'https://api.github.com/x',
+    events_url: 'https://api.github.com/x',
+    received_events_url: 'https://api.github.com/x',
+    type,
+    site_admin: false,
+  };
+}
+
 /** The smallest valid payload of `definition` (e.g. `deployment_protection_rule$requested`) with `over` laid on it. */
 export function gitHubPayload(definition: string, over: Record<string, unknown>): Record<string, unknown> {
   const schema = schemas.definitions[definition];
