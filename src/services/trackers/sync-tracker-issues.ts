@@ -1,7 +1,6 @@
 import { actionRef, type ActionItem } from '../../domain/action-items.ts';
 import {
   TRACKER_EVENT_MAX_AGE_MS,
-  TRACKER_NAMES,
   patchFor,
   retryDelayMs,
   trackerIssueDraft,
