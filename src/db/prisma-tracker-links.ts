@@ -35,6 +35,7 @@ function toLink(r: LinkRow): TrackerLink {
     failureToldAt: r.failureToldAt,
     createTriedAt: r.createTriedAt,
     lastEventAt: r.lastEventAt,
+    goneAnswers: r.goneAnswers,
   };
 }
 
@@ -102,8 +103,8 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
         synced_status AS "syncedStatus", synced_owner_id AS "syncedOwnerId", synced_due AS "syncedDue",
         synced_snoozed_until AS "syncedSnoozedUntil", dirty, attempts, last_error AS "lastError",
         next_attempt_at AS "nextAttemptAt", failure_told_at AS "failureToldAt",
-        create_tried_at AS "createTriedAt", last_event_at AS "lastEventAt", created_at AS "createdAt",
-        updated_at AS "updatedAt"`;
+        create_tried_at AS "createTriedAt", last_event_at AS "lastEventAt", gone_answers AS "goneAnswers",
+        applying_until AS "applyingUntil", created_at AS "createdAt", updated_at AS "updatedAt"`;
     return rows.length === 1 ? toLink(rows[0]!) : null;
   }
 
@@ -193,6 +194,7 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
           issueUrl: issue.url,
           ...syncedData(synced),
           attempts: 0,
+          goneAnswers: 0,
           lastError: null,
           failureToldAt: null,
           updatedAt: at,
@@ -237,17 +239,18 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
       UPDATE tracker_link l
          SET synced_status = ${synced.status}, synced_owner_id = ${synced.ownerId},
              synced_due = ${due}::date, synced_snoozed_until = ${snoozed}::date,
-             attempts = 0, last_error = NULL, failure_told_at = NULL, updated_at = ${at},
+             attempts = 0, gone_answers = 0, last_error = NULL, failure_told_at = NULL, updated_at = ${at},
              dirty = ${differs},
              next_attempt_at = CASE WHEN ${differs} THEN ${at}::timestamptz ELSE NULL END
         FROM action_item a
        WHERE l.action_item_id = ${actionItemId}::uuid AND a.id = l.action_item_id`;
   }
 
-  async markFailed(actionItemId: string, error: string, retryAt: Date, at: Date): Promise<boolean> {
+  async markFailed(actionItemId: string, error: string, retryAt: Date, at: Date, gone = false): Promise<boolean> {
     const rows = await this.prisma.$queryRaw<{ first: boolean }[]>`
       UPDATE tracker_link l
          SET attempts = l.attempts + 1, last_error = ${error.slice(0, 500)}, next_attempt_at = ${retryAt},
+             gone_answers = CASE WHEN ${gone} THEN l.gone_answers + 1 ELSE 0 END,
              failure_told_at = COALESCE(l.failure_told_at, ${at}), updated_at = ${at}
         FROM (SELECT failure_told_at FROM tracker_link WHERE action_item_id = ${actionItemId}::uuid FOR UPDATE) before
        WHERE l.action_item_id = ${actionItemId}::uuid
@@ -255,11 +258,25 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
     return rows[0]?.first ?? false;
   }
 
+  async takeApplyTurn(actionItemId: string, now: Date, until: Date): Promise<boolean> {
+    const n = await this.prisma.$executeRaw`
+      UPDATE tracker_link SET applying_until = ${until}
+       WHERE action_item_id = ${actionItemId}::uuid AND (applying_until IS NULL OR applying_until <= ${now})`;
+    return n === 1;
+  }
+
+  async endApplyTurn(actionItemId: string): Promise<void> {
+    await this.prisma
+      .$executeRaw`UPDATE tracker_link SET applying_until = NULL WHERE action_item_id = ${actionItemId}::uuid`;
+  }
+
   async findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null> {
-    // By the issue, then the repository or project compared exactly (any case): never a pattern.
-    const rows = await this.prisma.trackerLink.findMany({ where: { tracker, issueId, state: 'linked' }, take: 50 });
-    const row = rows.find((r) => r.target !== null && r.target.toLowerCase() === target.toLowerCase());
-    return row ? toLink(row) : null;
+    // By the issue and its repository or project compared exactly in any case: never a pattern.
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT action_item_id::text AS id FROM tracker_link
+       WHERE tracker = ${tracker} AND issue_id = ${issueId} AND state = 'linked' AND lower(target) = lower(${target})
+       LIMIT 1`;
+    return rows[0] ? this.findByItem(rows[0].id) : null;
   }
 
   async findByItem(actionItemId: string): Promise<TrackerLink | null> {

@@ -20,6 +20,8 @@ export interface TrackerLink {
   createTriedAt: Date | null;
   /** When the latest change applied from the tracker happened there. */
   lastEventAt: Date | null;
+  /** How many times in a row the tracker said the issue is gone. */
+  goneAnswers: number;
 }
 
 /** A link to work on now, with its item as it is. */
@@ -63,11 +65,18 @@ export interface TrackerLinkStore {
    */
   markPushed(actionItemId: string, synced: SyncedFields, at: Date): Promise<void>;
   /**
-   * A failed attempt: counted, the error kept, the next try at `retryAt`. True when this failure is
+   * A failed attempt: counted, the error kept, the next try at `retryAt` (`gone`: the tracker said
+   * the issue is gone; counted apart, and reset by any other outcome). True when this failure is
    * the first since the last success (failureToldAt was null; it is set now): the caller tells the
    * owner and the channel, once.
    */
-  markFailed(actionItemId: string, error: string, retryAt: Date, at: Date): Promise<boolean>;
+  markFailed(actionItemId: string, error: string, retryAt: Date, at: Date, gone?: boolean): Promise<boolean>;
+  /**
+   * Takes the turn to apply a webhook to the item's issue until `until` (deliveries for one issue,
+   * on any replica, take their turn); false while another holds it.
+   */
+  takeApplyTurn(actionItemId: string, now: Date, until: Date): Promise<boolean>;
+  endApplyTurn(actionItemId: string): Promise<void>;
   /**
    * Only the fields a tracker's webhook changed, as the tracker has them now (the others as they
    * were: a push made meanwhile is not undone), and when that happened there; due again only if the

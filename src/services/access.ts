@@ -30,20 +30,6 @@ export async function assertMayRead(
   assertMayReadIncident(incident, !!incident.channelId && (await deps.chat.isMember(incident.channelId, userId)));
 }
 
-/** Whether `userId` may read the incident (assertMayRead as a yes or no); no when Slack cannot say. */
-export async function mayRead(
-  deps: Pick<ServiceDeps, 'chat'>,
-  incident: Pick<Incident, 'isPrivate' | 'channelId'>,
-  userId: string,
-): Promise<boolean> {
-  try {
-    await assertMayRead(deps, incident, userId);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The incident whose channel this is; an AppError saying so anywhere else. With `userId`, a private
  * incident is refused unless that person is a member of its channel (see assertMayRead).

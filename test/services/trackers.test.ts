@@ -480,6 +480,70 @@ for (const database of testDatabases()) {
       assert.equal((await off.deps.reviews.findActionItem(other.id))?.tracker, null);
     });
 
+    test('deliveries for one issue take their turn: a reopen and a later close sent at once end closed', async () => {
+      const { deps, jira } = await setup(env.db());
+      const i = await anIncidentIn(deps);
+      const item = await add(deps, i, 'Raced in Jira');
+      await syncTrackerIssues(deps);
+      await completeActionItem(deps, { actionItemId: item.id, userId: OWEN });
+      await syncTrackerIssues(deps);
+      const issue = jira.issues[0]!;
+      const anna = jira.person('anna@example.org', 'acc-anna', 'Anna');
+      const reopened = jira.event(issue, anna, [{ kind: 'reopened' }], {
+        occurredAt: new Date(now.getTime() + 60_000),
+      });
+      const closed = jira.event(issue, anna, [{ kind: 'closed' }], { occurredAt: new Date(now.getTime() + 120_000) });
+      await Promise.all([applyTrackerEvent(deps, reopened), applyTrackerEvent(deps, closed)]);
+      // Whichever came first, the close (the later change) stands, and the two sides agree.
+      assert.equal((await deps.reviews.findActionItem(item.id))?.status, 'done');
+      const link = await deps.trackerLinks.findByItem(item.id);
+      assert.equal(link?.synced?.status, 'done');
+    });
+
+    test('gone is counted apart from other failures: 503, 503, then one 404 does not unlink', async () => {
+      const { deps, clock, jira } = await setup(env.db());
+      const i = await anIncidentIn(deps);
+      const item = await add(deps, i, 'Flaky Jira');
+      await syncTrackerIssues(deps);
+      jira.down = true;
+      await reassignActionItem(deps, { actionItemId: item.id, userId: KATE, ownerId: DAN });
+      await syncTrackerIssues(deps);
+      clock.advance(31_000);
+      await syncTrackerIssues(deps);
+      jira.down = false;
+      const kept = jira.issues.splice(0, jira.issues.length); // gone for a moment (access lost)
+      clock.advance(61_000);
+      await syncTrackerIssues(deps);
+      assert.equal(
+        (await deps.reviews.findActionItem(item.id))?.tracker?.state,
+        'linked',
+        'one gone answer is not three',
+      );
+      jira.issues.push(...kept);
+      clock.advance(121_000);
+      assert.equal((await syncTrackerIssues(deps)).pushed, 1);
+      assert.equal(kept[0]!.assignee?.id, 'acc-dan');
+    });
+
+    test('an item whose tracker went away while its issue was being created wakes when the item changes', async () => {
+      const { deps, clock, jira } = await setup(env.db());
+      const i = await anIncidentIn(deps);
+      jira.down = true;
+      const item = await add(deps, i, 'Tried once');
+      await syncTrackerIssues(deps);
+      jira.down = false;
+      // Jira is no longer configured: the tried item waits.
+      const off = testDeps({ db: env.db(), clock, catalog, trackers: {} });
+      clock.advance(31_000);
+      await syncTrackerIssues(off);
+      assert.equal((await deps.reviews.findActionItem(item.id))?.tracker?.state, 'pending');
+      assert.deepEqual(await syncTrackerIssues(off), { created: 0, pushed: 0, failed: 0, none: 0 }, 'idle');
+      // Configured again, and the item changes: its issue is opened (once).
+      await reassignActionItem(deps, { actionItemId: item.id, userId: KATE, ownerId: DAN });
+      assert.equal((await syncTrackerIssues(deps)).created, 1);
+      assert.equal(jira.issues.length, 1);
+    });
+
     test('a pass that outlasts its claim leaves the link to the replica that has it: one issue per item', async () => {
       const one = await setup(env.db());
       const i = await anIncidentIn(one.deps);

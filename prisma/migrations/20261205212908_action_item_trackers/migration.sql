@@ -19,6 +19,8 @@ CREATE TABLE "tracker_link" (
     "failure_told_at" TIMESTAMPTZ(3),
     "create_tried_at" TIMESTAMPTZ(3),
     "last_event_at" TIMESTAMPTZ(3),
+    "gone_answers" INTEGER NOT NULL DEFAULT 0,
+    "applying_until" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
 
@@ -66,14 +68,15 @@ $fn$;
 CREATE TRIGGER tracker_link_new AFTER INSERT ON "action_item" FOR EACH ROW EXECUTE FUNCTION tracker_link_for_new_item();
 
 -- A change to what the tracker shows (status, owner, due date, a snooze), whoever made it, marks the linked
--- issue to be brought in step: due at once unless a retry is already waiting.
+-- issue to be brought in step (and wakes a pending one left idle): due at once unless a retry is
+-- already waiting.
 CREATE FUNCTION tracker_link_item_changed() RETURNS trigger LANGUAGE plpgsql
 SET search_path = public, pg_temp AS $fn$
 BEGIN
   IF (OLD.status, OLD.owner_id, OLD.due, OLD.snoozed_until) IS DISTINCT FROM (NEW.status, NEW.owner_id, NEW.due, NEW.snoozed_until) THEN
     UPDATE public.tracker_link
        SET dirty = true, next_attempt_at = COALESCE(next_attempt_at, 'epoch'::timestamptz)
-     WHERE action_item_id = NEW.id AND state = 'linked';
+     WHERE action_item_id = NEW.id AND state IN ('linked', 'pending');
   END IF;
   RETURN NULL;
 END

@@ -10,7 +10,9 @@ import {
 } from '../../domain/trackers.ts';
 import type { ActionChange } from '../../ports/review-store.ts';
 import type { TrackerLink } from '../../ports/tracker-links.ts';
-import { mayRead } from '../access.ts';
+import { assertMayRead } from '../access.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { Incident } from '../../domain/incident.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { outboundNotice } from '../outbound-text.ts';
 import { publishReviewQuietly } from '../review/publish-review.ts';
@@ -74,8 +76,9 @@ async function applyChange(
       if (ownerId === item.ownerId) return { after: null, fields: { ownerId } };
       const incident = await deps.store.findById(item.incidentId);
       // A private incident's item goes only to a member of its channel: whoever may assign in the
-      // tracker may not give its text to someone who may not read the incident.
-      if (!incident || !(await mayRead(deps, incident, ownerId))) {
+      // tracker may not give its text to someone who may not read the incident. (Slack not
+      // answering is not a no: the delivery fails and is taken again.)
+      if (!incident || !(await mayReadOrThrow(deps, incident, ownerId))) {
         deps.logger.info(
           { actionItem: actionRef(item), tracker: event.tracker },
           'assigned in the tracker to someone who may not read the private incident: the owner is unchanged',
@@ -99,6 +102,17 @@ async function applyChange(
           .catch((err: unknown) => deps.logger.error({ err }, 'telling the new owner failed'));
       return { after, fields: after ? { ownerId } : {} };
     }
+  }
+}
+
+/** Whether `userId` may read the incident: no when refused, an error when Slack cannot say. */
+async function mayReadOrThrow(deps: ServiceDeps, incident: Incident, userId: string): Promise<boolean> {
+  try {
+    await assertMayRead(deps, incident, userId);
+    return true;
+  } catch (err) {
+    if (err instanceof AppError) return false;
+    throw err;
   }
 }
 
@@ -129,16 +143,37 @@ export async function applyTrackerEvent(deps: ServiceDeps, event: TrackerEvent):
   if (event.fromSelf) return 'ignored';
   const now = deps.clock.now();
   if (event.occurredAt && now.getTime() - event.occurredAt.getTime() > TRACKER_EVENT_MAX_AGE_MS) return 'ignored';
-  const link = await deps.trackerLinks.findByIssue(event.tracker, event.target, event.issue.id);
-  if (!link) return 'ignored';
-  if (await seenBefore(deps, event, now)) return 'duplicate';
+  const found = await deps.trackerLinks.findByIssue(event.tracker, event.target, event.issue.id);
+  if (!found) return 'ignored';
+  // Deliveries for one issue take their turn, on any replica: each works from what the one before left.
+  await takeTurn(deps, found.actionItemId);
   try {
-    return await applyTo(deps, event, link, now);
-  } catch (err) {
-    // Not applied: the tracker's retry of this delivery must be taken.
-    await forget(deps, event);
-    throw err;
+    if (await seenBefore(deps, event, now)) return 'duplicate';
+    try {
+      const link = await deps.trackerLinks.findByItem(found.actionItemId);
+      if (link?.state !== 'linked') return 'ignored';
+      return await applyTo(deps, event, link, now);
+    } catch (err) {
+      // Not applied: the tracker's retry of this delivery must be taken.
+      await forget(deps, event);
+      throw err;
+    }
+  } finally {
+    await deps.trackerLinks.endApplyTurn(found.actionItemId).catch(() => {});
   }
+}
+
+/** How long one delivery may hold its issue's turn (a replica that dies holding it lets go then). */
+const APPLY_TURN_MS = 30_000;
+
+/** Waits for the issue's turn (up to a few seconds; then it is taken as the holder's lapsed). */
+async function takeTurn(deps: ServiceDeps, actionItemId: string): Promise<void> {
+  for (let tries = 0; tries < 50; tries++) {
+    const now = deps.clock.now();
+    if (await deps.trackerLinks.takeApplyTurn(actionItemId, now, new Date(now.getTime() + APPLY_TURN_MS))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('another delivery for this issue is still being applied: try again');
 }
 
 async function applyTo(

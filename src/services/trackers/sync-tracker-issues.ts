@@ -195,7 +195,7 @@ async function syncOne(deps: ServiceDeps, claimed: DueTrackerLink, result: Track
     result.failed++;
     const reason = reasonOf(err);
     // Gone three times in a row (a 404 can also be access lost for a moment): unlinked.
-    if (err instanceof TrackerIssueGone && link.state === 'linked' && link.attempts >= GONE_AFTER - 1) {
+    if (err instanceof TrackerIssueGone && link.state === 'linked' && link.goneAnswers >= GONE_AFTER - 1) {
       // Deleted or moved in the tracker: the item lives in Slack only from now on; told once.
       deps.logger.warn({ reason, actionItem: actionRef(item), tracker: choice.tracker }, 'tracker issue gone');
       if (await deps.trackerLinks.markGone(link.actionItemId, now))
@@ -210,6 +210,7 @@ async function syncOne(deps: ServiceDeps, claimed: DueTrackerLink, result: Track
       reason,
       new Date(now.getTime() + retryDelayMs(link.attempts + 1)),
       now,
+      err instanceof TrackerIssueGone,
     );
     if (first) await tellFailure(deps, { ...due, link }, choice.tracker, choice.target, reason, false);
   }
