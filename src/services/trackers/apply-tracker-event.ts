@@ -166,7 +166,7 @@ export async function applyTrackerEvent(deps: ServiceDeps, event: TrackerEvent):
 /** How long one delivery may hold its issue's turn (a replica that dies holding it lets go then). */
 const APPLY_TURN_MS = 30_000;
 
-/** Waits for the turn (up to a few seconds; then it is taken as the holder's lapsed). */
+/** Waits for the turn, up to five seconds; then the delivery fails (500) and the tracker may send it again. */
 async function takeTurn(deps: ServiceDeps, actionItemId: string): Promise<void> {
   for (let tries = 0; tries < 50; tries++) {
     const now = deps.clock.now();
