@@ -1,10 +1,13 @@
 // The on-call load report's files at the load bench's size (bench/load.ts: 200 responders, 50,000
 // pages over a year), in memory: how long each part holds the bot's one thread, and the event
-// loop's delay (perf_hooks.monitorEventLoopDelay) while the files are made the old way (on the
-// main thread) and the bot's way (onCallLoadFiles: on a worker thread). Runs alone:
+// loop's delay (perf_hooks.monitorEventLoopDelay) while the files are made on the main thread
+// (renderLoadFilesHere: each SVG made here, rasterised by resvg on the thread pool) and the bot's way
+// (onCallLoadFiles: on a worker thread). Runs alone:
 // node bench/load-render.ts.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { drawLoadBarChart, drawPagesHeatmap, loadBarChart, pagesHeatmap } from '../src/charts/load-charts.ts';
+import { loadBarChart, pagesHeatmap } from '../src/charts/load-charts.ts';
+import { renderLoadFilesHere } from '../src/charts/render-off-thread.ts';
+import { renderPng, renderSvg } from '../src/charts/render.ts';
 import { loadReportCsv } from '../src/domain/load-csv.ts';
 import { compareLoad, computeLoad } from '../src/domain/on-call-load.ts';
 import { DAY, FROM, loadBenchData, NOW, PAGES, RESPONDERS } from './load-data.ts';
@@ -41,19 +44,24 @@ const bars = report.responders.map((r) => {
   const night = Math.min(r.nightPages, r.outOfHoursPages);
   return { name: r.name, inHours: r.pages - r.outOfHoursPages, outOfHours: r.outOfHoursPages - night, night };
 });
-/** The files as they were made before: every PNG compressed on the main thread. */
-const syncFiles = () => [
-  loadBarChart('Pages per person', bars),
-  pagesHeatmap('Pages by weekday and hour', report.heatmap, 'Hours in Europe/London'),
-  loadReportCsv(report, load.change),
-];
+/** The files made on the main thread (the fallback where no worker runs). */
+const hereFiles = () =>
+  renderLoadFilesHere({
+    barTitle: 'Pages per person',
+    bars,
+    heatmapTitle: 'Pages by weekday and hour',
+    heatmap: report.heatmap,
+    heatmapCaption: 'Hours in Europe/London',
+    report,
+    change: load.change,
+  });
 
-function median(fn: () => unknown, runs = 9): number {
-  fn();
+async function median(fn: () => unknown, runs = 9): Promise<number> {
+  await fn();
   const t: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     t.push(performance.now() - t0);
   }
   return t.sort((a, b) => a - b)[runs >> 1]!;
@@ -77,15 +85,15 @@ async function loopDelay(work: () => Promise<unknown>) {
 }
 
 const parts = {
-  'bar chart, drawn and compressed on the main thread (loadBarChart)': median(() => loadBarChart('Pages', bars)),
-  'heatmap, drawn and compressed on the main thread (pagesHeatmap)': median(() =>
-    pagesHeatmap('Pages', report.heatmap, 'Hours in Europe/London'),
+  'bar chart, SVG and PNG (renderPng)': await median(() => renderPng(loadBarChart('Pages', bars))),
+  'heatmap, SVG and PNG (renderPng)': await median(() =>
+    renderPng(pagesHeatmap('Pages', report.heatmap, 'Hours in Europe/London')),
   ),
-  'bar chart, drawn only (compressed elsewhere)': median(() => drawLoadBarChart('Pages', bars)),
-  'heatmap, drawn only': median(() => drawPagesHeatmap('Pages', report.heatmap, 'Hours in Europe/London')),
-  'CSV (loadReportCsv)': median(() => loadReportCsv(report, load.change)),
+  'bar chart, SVG only (renderSvg)': await median(() => renderSvg(loadBarChart('Pages', bars))),
+  'heatmap, SVG only': await median(() => renderSvg(pagesHeatmap('Pages', report.heatmap, 'Hours in Europe/London'))),
+  'CSV (loadReportCsv)': await median(() => loadReportCsv(report, load.change)),
 };
-// The main thread's share of the bot's way: drawing, then handing the scanlines to the thread pool.
+// The main thread's share of the bot's way: posting the figures to the worker.
 let mainThread = 0;
 {
   const t: number[] = [];
@@ -97,7 +105,7 @@ let mainThread = 0;
   }
   mainThread = t.sort((a, b) => a - b)[5]!;
 }
-const before = await loopDelay(async () => syncFiles());
+const before = await loopDelay(hereFiles);
 const after = await loopDelay(() => onCallLoadFiles(load));
 
 console.log(`\nThe on-call load report's files: ${RESPONDERS} responders, ${PAGES} pages, one year (medians)`);
@@ -107,7 +115,7 @@ console.log(`| onCallLoadFiles on the bot thread (posting the figures to the wor
 const row = (d: { p50: number; p99: number; max: number; samples: number }) =>
   `${d.p50.toFixed(1)} / ${d.p99.toFixed(1)} / ${d.max.toFixed(1)} ms (${d.samples} samples)`;
 console.log(
-  `| event-loop delay p50 / p99 / max, files made 10 times: before (compressed on the main thread) | ${row(before)} |`,
+  `| event-loop delay p50 / p99 / max, files made 10 times: on the main thread (renderLoadFilesHere) | ${row(before)} |`,
 );
 console.log(
   `| event-loop delay p50 / p99 / max, files made 10 times: now (onCallLoadFiles, on a worker thread) | ${row(after)} |`,

@@ -1,13 +1,20 @@
 /**
- * On-call load charts rendered as PNG images for Slack: a stacked horizontal
- * bar chart of pages per person, and a week × hour heatmap of when pages land.
+ * The on-call load report's charts, as ECharts options (pure: rendered by render.ts, to SVG for the
+ * web and PNG for Slack): a stacked horizontal bar chart of pages per person (in hours, out of
+ * hours, at night), and a week × hour heatmap of when pages land.
  *
- * Colours are from Paul Tol's colour-blind-safe "bright" scheme for the bar
- * segments, and a single-hue white → dark red ramp for the heatmap, so neither
- * chart depends on telling red from green.
+ * The bar segments use Okabe & Ito's colour-blind-safe palette; the heatmap a single-hue white →
+ * dark red ramp, so neither chart depends on telling red from green.
  */
-import { toFontText } from './font.ts';
-import { Raster, type Rgb } from './png.ts';
+import {
+  type Chart,
+  CHART_COLORS,
+  CHART_PAD,
+  type EChartsOption,
+  FONT_FAMILY,
+  OKABE_ITO,
+  baseOption,
+} from './render.ts';
 
 export interface LoadBar {
   name: string;
@@ -19,80 +26,60 @@ export interface LoadBar {
   night: number;
 }
 
-export const COLORS = {
-  background: [255, 255, 255],
-  text: [34, 34, 34],
-  muted: [102, 102, 102],
-  grid: [224, 224, 224],
-  axis: [136, 136, 136],
-  inHours: [0x44, 0x77, 0xaa],
-  outOfHours: [0xcc, 0xbb, 0x44],
-  night: [0xee, 0x66, 0x77],
-} as const satisfies Record<string, Rgb>;
+/** The bar segments, in stacking order. */
+export const SEGMENTS = [
+  { key: 'inHours', label: 'In hours', color: OKABE_ITO.bluishGreen },
+  { key: 'outOfHours', label: 'Out of hours', color: OKABE_ITO.orange },
+  { key: 'night', label: 'Night', color: OKABE_ITO.blue },
+] as const satisfies readonly { key: keyof LoadBar; label: string; color: string }[];
 
-const PAD = 20;
-const TITLE_SCALE = 3;
-const BODY_SCALE = 2;
-const EMPTY_MESSAGE = 'No pages in this period';
+export const EMPTY_MESSAGE = 'No pages in this period';
 
-/** Geometry of the bar chart, exported so tests (and image maps) can find rows. */
+/** Geometry of the bar chart (px). */
 export const LOAD_CHART_LAYOUT = {
   width: 900,
   /** y of the first row's top edge. */
-  plotTop: 96,
-  /** Left edge of the bars (value 0). */
+  plotTop: 100,
+  /** Left edge of the bars (value 0); names are right-aligned before it. */
   plotLeft: 240,
-  /** x of the axis maximum. */
-  plotRight: 820,
+  /** Right edge of the plot; the totals are written after it. */
+  plotRight: 830,
   rowHeight: 24,
-  /** Bars occupy [rowTop + barOffset, rowTop + barOffset + barHeight). */
-  barOffset: 4,
   barHeight: 16,
+  /** Below the last row: tick labels and the axis name. */
+  bottom: 60,
   maxRows: 40,
 } as const;
 
-/** Geometry of the heatmap, exported so tests (and image maps) can find cells. */
+/** Geometry of the heatmap (px). */
 export const HEATMAP_LAYOUT = {
   /** Left edge of the hour-00 column. */
   gridLeft: 76,
   /** Top edge of the Monday row. */
-  gridTop: 108,
+  gridTop: 120,
   cellWidth: 34,
   cellHeight: 30,
+  /** Below the grid: the scale legend. */
+  bottom: 70,
 } as const;
 
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const HOURS = 24;
 
+/** The heatmap's ramp, white for 0 then ColorBrewer Reds light → dark. */
+export const HEAT_RAMP = ['#ffffff', '#fee5d9', '#fcae91', '#fb6a4a', '#de2d26', '#a50f15', '#67000d'] as const;
+
 /** A count as a finite, non-negative number (anything else counts as 0). */
-function count(v: unknown): number {
+export function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
 }
 
-function formatCount(n: number): string {
+export function formatCount(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
-/** `s` shortened with a trailing "..." so that it is at most `maxWidth` pixels wide at `scale`. */
-export function ellipsize(r: Raster, s: string, maxWidth: number, scale: number): string {
-  const t = toFontText(s);
-  if (r.textWidth(t, scale) <= maxWidth) return t;
-  for (let n = t.length - 1; n > 0; n--) {
-    const candidate = `${t.slice(0, n).trimEnd()}...`;
-    if (r.textWidth(candidate, scale) <= maxWidth) return candidate;
-  }
-  return r.textWidth('...', scale) <= maxWidth ? '...' : '';
-}
-
-function strokeRect(r: Raster, x: number, y: number, w: number, h: number, color: Rgb): void {
-  r.fillRect(x, y, w, 1, color);
-  r.fillRect(x, y + h - 1, w, 1, color);
-  r.fillRect(x, y, 1, h, color);
-  r.fillRect(x + w - 1, y, 1, h, color);
-}
-
 /** A step of 1, 2 or 5 × 10^k giving about `target` ticks up to `max` (whole numbers only). */
-function niceStep(max: number, target = 5): number {
+export function niceStep(max: number, target = 5): number {
   const raw = max / target;
   if (raw <= 1) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
@@ -101,47 +88,41 @@ function niceStep(max: number, target = 5): number {
   return nice * magnitude;
 }
 
-function drawTitle(r: Raster, title: string): void {
-  r.text(PAD, PAD, ellipsize(r, title, r.width - 2 * PAD, TITLE_SCALE), COLORS.text, TITLE_SCALE);
+/** A small chart with the title, an optional caption and "No pages in this period". */
+function emptyChart(width: number, title: string, caption?: string): Chart {
+  const height = 170;
+  return {
+    width,
+    height,
+    option: {
+      ...baseOption(width, title, caption),
+      graphic: [
+        {
+          type: 'rect',
+          left: CHART_PAD,
+          top: 88,
+          shape: { width: width - 2 * CHART_PAD, height: 60 },
+          style: { fill: CHART_COLORS.background, stroke: CHART_COLORS.grid },
+        },
+        {
+          type: 'text',
+          left: 'center',
+          top: 108,
+          style: { text: EMPTY_MESSAGE, fontFamily: FONT_FAMILY, fontSize: 16, fill: CHART_COLORS.muted },
+        },
+      ],
+    },
+  };
 }
-
-/** A small image with the title, an optional caption and "No pages in this period". */
-function emptyChart(width: number, title: string, caption?: string): Raster {
-  const r = new Raster(width, 170, COLORS.background);
-  drawTitle(r, title);
-  if (caption) {
-    r.text(PAD, 56, ellipsize(r, caption, width - 2 * PAD, BODY_SCALE), COLORS.muted, BODY_SCALE);
-  }
-  const msgW = r.textWidth(EMPTY_MESSAGE, BODY_SCALE);
-  strokeRect(r, PAD, 88, width - 2 * PAD, 60, COLORS.grid);
-  r.text(Math.round((width - msgW) / 2), 88 + 22, EMPTY_MESSAGE, COLORS.muted, BODY_SCALE);
-  return r;
-}
-
-const SEGMENTS = [
-  { key: 'inHours', label: 'In hours', color: COLORS.inHours, ink: [255, 255, 255] },
-  { key: 'outOfHours', label: 'Out of hours', color: COLORS.outOfHours, ink: COLORS.text },
-  { key: 'night', label: 'Night', color: COLORS.night, ink: COLORS.text },
-] as const satisfies readonly { key: keyof LoadBar; label: string; color: Rgb; ink: Rgb }[];
 
 /**
- * Horizontal stacked bar chart: one row per person (at most 40, then "and N
- * more"), in the order given, each bar split into in-hours, out-of-hours and
- * night segments, with the total after the bar, a legend, a title and axis
- * ticks. 900 px wide. When there are no pages at all, returns a small
- * "No pages in this period" image instead. Returns PNG bytes.
+ * Horizontal stacked bar chart: one row per person (at most 40, then "… and N more not shown"), in
+ * the order given, each bar split into in-hours, out-of-hours and night segments (labelled with
+ * their count where it fits), each person's total on the right, a legend, a title with the
+ * number of pages and people, and an x axis named "Pages". 900 px wide. With no pages at all, a
+ * small "No pages in this period" chart instead.
  */
-export function loadBarChart(title: string, bars: readonly LoadBar[]): Buffer {
-  return drawLoadBarChart(title, bars).toPng();
-}
-
-/** loadBarChart, the same bytes, compressed off the bot's thread (Raster.toPngAsync). */
-export function renderLoadBarChart(title: string, bars: readonly LoadBar[]): Promise<Buffer> {
-  return drawLoadBarChart(title, bars).toPngAsync();
-}
-
-/** The bar chart's canvas, not yet encoded. */
-export function drawLoadBarChart(title: string, bars: readonly LoadBar[]): Raster {
+export function loadBarChart(title: string, bars: readonly LoadBar[]): Chart {
   const L = LOAD_CHART_LAYOUT;
   const rows = bars.map((b) => ({
     name: b.name.trim() === '' ? '(no name)' : b.name,
@@ -157,203 +138,196 @@ export function drawLoadBarChart(title: string, bars: readonly LoadBar[]): Raste
   const step = niceStep(maxTotal);
   const axisMax = Math.max(step, Math.ceil(maxTotal / step) * step);
   const plotWidth = L.plotRight - L.plotLeft;
-  const xOf = (v: number) => Math.round(L.plotLeft + (v / axisMax) * plotWidth);
-
-  const axisY = L.plotTop + shown.length * L.rowHeight + 4;
-  const tickLabelY = axisY + 10;
-  const axisTitleY = tickLabelY + 24;
-  const moreY = axisTitleY + 28;
-  const height = (hidden > 0 ? moreY + 16 : axisTitleY + 16) + PAD;
-  const r = new Raster(L.width, height, COLORS.background);
-
-  drawTitle(r, title);
-
-  // Legend, with a summary on the right when it fits.
-  const legendY = 62;
-  let lx = PAD;
-  for (const seg of SEGMENTS) {
-    r.fillRect(lx, legendY, 16, 16, seg.color);
-    lx += 16 + 8;
-    lx += r.text(lx, legendY + 1, seg.label, COLORS.text, BODY_SCALE) + 24;
-  }
+  const plotHeight = shown.length * L.rowHeight;
+  const height = L.plotTop + plotHeight + L.bottom + (hidden > 0 ? 28 : 0);
   const people = `${rows.length} ${rows.length === 1 ? 'person' : 'people'}`;
   const summary = `${formatCount(grandTotal)} ${grandTotal === 1 ? 'page' : 'pages'}, ${people}`;
-  const summaryW = r.textWidth(summary, BODY_SCALE);
-  if (lx + summaryW <= L.width - PAD) {
-    r.text(L.width - PAD - summaryW, legendY + 1, summary, COLORS.muted, BODY_SCALE);
-  }
+  /** A segment's label is shown when the count fits inside it (about 8 px a digit, 8 px spare). */
+  const fits = (value: number) => (value / axisMax) * plotWidth >= formatCount(value).length * 8 + 8;
 
-  // Grid lines and ticks.
-  for (let v = 0; v <= axisMax; v += step) {
-    const x = xOf(v);
-    if (v > 0) r.fillRect(x, L.plotTop - 4, 1, axisY - L.plotTop + 4, COLORS.grid);
-    r.fillRect(x, axisY, 1, 6, COLORS.axis);
-    const label = formatCount(v);
-    const w = r.textWidth(label, BODY_SCALE);
-    const tx = Math.min(L.width - PAD - w, Math.max(PAD, x - Math.floor(w / 2)));
-    r.text(tx, tickLabelY, label, COLORS.muted, BODY_SCALE);
-  }
-  r.fillRect(L.plotLeft, L.plotTop - 4, 1, axisY - L.plotTop + 5, COLORS.axis);
-  r.fillRect(L.plotLeft, axisY, plotWidth + 1, 1, COLORS.axis);
-  const axisTitle = 'pages';
-  const axisTitleW = r.textWidth(axisTitle, BODY_SCALE);
-  r.text(L.plotLeft + Math.round((plotWidth - axisTitleW) / 2), axisTitleY, axisTitle, COLORS.muted, BODY_SCALE);
-
-  // Rows.
-  const labelWidth = L.plotLeft - 10 - PAD;
-  shown.forEach((row, i) => {
-    const top = L.plotTop + i * L.rowHeight;
-    const textY = top + L.barOffset + 1;
-    const name = ellipsize(r, row.name, labelWidth, BODY_SCALE);
-    r.text(L.plotLeft - 10 - r.textWidth(name, BODY_SCALE), textY, name, COLORS.text, BODY_SCALE);
-
-    let cumulative = 0;
-    SEGMENTS.forEach((seg, s) => {
-      const value = row.values[s] ?? 0;
-      const x0 = xOf(cumulative);
-      cumulative += value;
-      const x1 = xOf(cumulative);
-      if (x1 <= x0) return;
-      r.fillRect(x0, top + L.barOffset, x1 - x0, L.barHeight, seg.color);
-      const label = formatCount(value);
-      const w = r.textWidth(label, BODY_SCALE);
-      if (w + 8 <= x1 - x0) r.text(x0 + Math.round((x1 - x0 - w) / 2), textY, label, seg.ink, BODY_SCALE);
-    });
-    const total = formatCount(totals[i] ?? 0);
-    const totalX = Math.min(xOf(cumulative) + 6, L.width - PAD - r.textWidth(total, BODY_SCALE));
-    r.text(totalX, textY, total, COLORS.text, BODY_SCALE);
-  });
-
+  const option: EChartsOption = {
+    ...baseOption(L.width, title, summary),
+    legend: {
+      show: true,
+      top: 62,
+      right: CHART_PAD,
+      itemWidth: 16,
+      itemHeight: 12,
+      itemGap: 20,
+      textStyle: { fontFamily: FONT_FAMILY, color: CHART_COLORS.text, fontSize: 13 },
+      data: SEGMENTS.map((s) => s.label),
+    },
+    grid: { left: L.plotLeft, top: L.plotTop, width: plotWidth, height: plotHeight },
+    xAxis: {
+      type: 'value',
+      name: 'Pages',
+      nameLocation: 'middle',
+      nameGap: 30,
+      nameTextStyle: { fontFamily: FONT_FAMILY, color: CHART_COLORS.muted, fontSize: 13 },
+      min: 0,
+      max: axisMax,
+      interval: step,
+      axisLine: { show: true, lineStyle: { color: CHART_COLORS.axis } },
+      axisTick: { show: true },
+      axisLabel: { fontFamily: FONT_FAMILY, color: CHART_COLORS.muted, formatter: (v: number) => formatCount(v) },
+      splitLine: { lineStyle: { color: CHART_COLORS.grid } },
+    },
+    yAxis: [
+      {
+        type: 'category',
+        inverse: true,
+        data: shown.map((r) => r.name),
+        axisLine: { lineStyle: { color: CHART_COLORS.axis } },
+        axisTick: { show: false },
+        axisLabel: {
+          fontFamily: FONT_FAMILY,
+          color: CHART_COLORS.text,
+          fontSize: 13,
+          // ECharts estimates text widths without the font; DejaVu Sans runs up to ~15% wider.
+          width: Math.floor((L.plotLeft - 10 - CHART_PAD) * 0.85),
+          overflow: 'truncate',
+          ellipsis: '…',
+        },
+      },
+      {
+        // The totals, one per row, on the right.
+        type: 'category',
+        inverse: true,
+        position: 'right',
+        data: totals.slice(0, shown.length).map(formatCount),
+        axisLine: { show: false },
+        axisTick: { show: false },
+        axisLabel: { fontFamily: FONT_FAMILY, color: CHART_COLORS.text, fontSize: 13, fontWeight: 'bold' },
+      },
+    ],
+    series: SEGMENTS.map((seg, s) => ({
+      type: 'bar' as const,
+      name: seg.label,
+      stack: 'pages',
+      barWidth: L.barHeight,
+      itemStyle: { color: seg.color },
+      label: {
+        position: 'inside' as const,
+        fontFamily: FONT_FAMILY,
+        fontSize: 12,
+        color: seg.key === 'outOfHours' ? CHART_COLORS.text : '#ffffff',
+      },
+      data: shown.map((r) => {
+        const value = r.values[s] ?? 0;
+        return { value, label: { show: value > 0 && fits(value), formatter: formatCount(value) } };
+      }),
+    })),
+  };
   if (hidden > 0) {
-    r.text(PAD, moreY, `... and ${hidden} more not shown`, COLORS.muted, BODY_SCALE);
+    option.graphic = [
+      {
+        type: 'text',
+        left: CHART_PAD,
+        top: L.plotTop + plotHeight + L.bottom,
+        style: {
+          text: `… and ${hidden} more not shown`,
+          fontFamily: FONT_FAMILY,
+          fontSize: 13,
+          fill: CHART_COLORS.muted,
+        },
+      },
+    ];
   }
-  return r;
+  return { width: L.width, height, option };
 }
 
-const HEAT_RAMP: readonly Rgb[] = [
-  [254, 229, 217],
-  [252, 174, 145],
-  [251, 106, 74],
-  [222, 45, 38],
-  [165, 15, 21],
-  [103, 0, 13],
-];
-
-/** Heatmap colour for `value` out of `max`: white for 0, then light → dark red. */
-export function heatColor(value: number, max: number): Rgb {
-  if (!(value > 0) || !(max > 0)) return COLORS.background;
-  const t = Math.min(1, value / max);
-  const pos = t * (HEAT_RAMP.length - 1);
-  const i = Math.min(HEAT_RAMP.length - 2, Math.floor(pos));
-  const f = pos - i;
-  const a = HEAT_RAMP[i] ?? COLORS.background;
-  const b = HEAT_RAMP[i + 1] ?? a;
-  const mix = (c: 0 | 1 | 2) => Math.round(a[c] + (b[c] - a[c]) * f);
-  return [mix(0), mix(1), mix(2)];
+/** The relative luminance-ish lightness of a #rrggbb colour, 0-255. */
+function lightness(hex: string): number {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return 0.2126 * ((n >> 16) & 255) + 0.7152 * ((n >> 8) & 255) + 0.0722 * (n & 255);
 }
 
-function isDark(c: Rgb): boolean {
-  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] < 140;
+/** The ramp's colour for `value` out of `max` (the nearest step; 0 is white). */
+export function heatColor(value: number, max: number): string {
+  if (!(value > 0) || !(max > 0)) return HEAT_RAMP[0];
+  const steps = HEAT_RAMP.length - 1;
+  const i = Math.max(1, Math.min(steps, Math.round((value / max) * steps)));
+  return HEAT_RAMP[i] ?? HEAT_RAMP[6];
 }
 
 /**
- * Week × hour heatmap: 7 rows (Mon..Sun) × 24 columns (00..23), each cell
- * shaded white → dark red by its count (and labelled with it), with a title, a
- * caption (e.g. the time zone) and a scale legend up to the maximum.
- * `cells[day][hour]`, day 0 = Monday; missing or invalid counts are 0. When
- * every cell is 0, returns a small "No pages in this period" image instead.
- * Returns PNG bytes.
+ * Week × hour heatmap: 7 rows (Mon..Sun) × 24 columns (00..23), each cell shaded white → dark red
+ * by its count and labelled with it, with a title, a caption (e.g. the time zone), axes named
+ * "Hour of day" and "Weekday", and a scale legend in pages per hour up to the maximum.
+ * `cells[day][hour]`, day 0 = Monday; missing or invalid counts are 0. When every cell is 0, a
+ * small "No pages in this period" chart instead.
  */
-export function pagesHeatmap(title: string, cells: readonly (readonly number[])[], caption: string): Buffer {
-  return drawPagesHeatmap(title, cells, caption).toPng();
-}
-
-/** pagesHeatmap, the same bytes, compressed off the bot's thread (Raster.toPngAsync). */
-export function renderPagesHeatmap(
-  title: string,
-  cells: readonly (readonly number[])[],
-  caption: string,
-): Promise<Buffer> {
-  return drawPagesHeatmap(title, cells, caption).toPngAsync();
-}
-
-/** The heatmap's canvas, not yet encoded. */
-export function drawPagesHeatmap(title: string, cells: readonly (readonly number[])[], caption: string): Raster {
+export function pagesHeatmap(title: string, cells: readonly (readonly number[])[], caption: string): Chart {
   const H = HEATMAP_LAYOUT;
   const grid = DAYS.map((_, d) => Array.from({ length: HOURS }, (_, h) => count(cells[d]?.[h])));
   const max = Math.max(...grid.flat());
   const gridWidth = HOURS * H.cellWidth;
-  const width = H.gridLeft + gridWidth + PAD;
+  const gridHeight = DAYS.length * H.cellHeight;
+  const width = H.gridLeft + gridWidth + CHART_PAD;
   if (max === 0) return emptyChart(width, title, caption);
+  const height = H.gridTop + gridHeight + H.bottom;
+  const axisText = { fontFamily: FONT_FAMILY, color: CHART_COLORS.muted, fontSize: 12 };
 
-  const gridBottom = H.gridTop + DAYS.length * H.cellHeight;
-  const legendY = gridBottom + 18;
-  const height = legendY + 18 + PAD;
-  const r = new Raster(width, height, COLORS.background);
-
-  drawTitle(r, title);
-  r.text(PAD, 56, ellipsize(r, caption, width - 2 * PAD, BODY_SCALE), COLORS.muted, BODY_SCALE);
-
-  for (let h = 0; h < HOURS; h++) {
-    const label = String(h).padStart(2, '0');
-    const w = r.textWidth(label, BODY_SCALE);
-    r.text(
-      H.gridLeft + h * H.cellWidth + Math.round((H.cellWidth - w) / 2),
-      H.gridTop - 22,
-      label,
-      COLORS.muted,
-      BODY_SCALE,
-    );
-  }
-
-  // Grid background shows through 1 px gaps, so empty (white) cells stay visible.
-  r.fillRect(H.gridLeft - 1, H.gridTop - 1, gridWidth + 1, gridBottom - H.gridTop + 1, COLORS.grid);
-  grid.forEach((row, d) => {
-    const top = H.gridTop + d * H.cellHeight;
-    const day = DAYS[d] ?? '';
-    r.text(
-      H.gridLeft - 10 - r.textWidth(day, BODY_SCALE),
-      top + Math.round((H.cellHeight - 14) / 2),
-      day,
-      COLORS.text,
-      BODY_SCALE,
-    );
-    row.forEach((value, h) => {
-      const left = H.gridLeft + h * H.cellWidth;
-      const color = heatColor(value, max);
-      r.fillRect(left, top, H.cellWidth - 1, H.cellHeight - 1, color);
-      if (value === 0) return;
-      const label = formatCount(value);
-      const ink = isDark(color) ? COLORS.background : COLORS.text;
-      const scale = r.textWidth(label, BODY_SCALE) <= H.cellWidth - 8 ? BODY_SCALE : 1;
-      const w = r.textWidth(label, scale);
-      if (w > H.cellWidth - 4) return; // too long to label legibly; the shade still shows it
-      const th = 7 * scale; // digits sit on the baseline row; ignore the descender row
-      r.text(
-        left + Math.round((H.cellWidth - 1 - w) / 2),
-        top + Math.round((H.cellHeight - 1 - th) / 2),
-        label,
-        ink,
-        scale,
-      );
-    });
-  });
-
-  // Scale legend: "Pages per hour  0 [white → dark red] max".
-  let x = H.gridLeft;
-  x += r.text(x, legendY + 1, 'Pages per hour:', COLORS.muted, BODY_SCALE) + 12;
-  x += r.text(x, legendY + 1, '0', COLORS.text, BODY_SCALE) + 8;
-  const rampWidth = 240;
-  if (max <= 12 && Number.isInteger(max)) {
-    const block = Math.floor(rampWidth / (max + 1));
-    for (let v = 0; v <= max; v++) r.fillRect(x + v * block, legendY, block, 16, heatColor(v, max));
-    strokeRect(r, x - 1, legendY - 1, block * (max + 1) + 2, 18, COLORS.axis);
-    x += block * (max + 1) + 8;
-  } else {
-    for (let i = 0; i < rampWidth; i++) r.fillRect(x + i, legendY, 1, 16, heatColor((i / (rampWidth - 1)) * max, max));
-    strokeRect(r, x - 1, legendY - 1, rampWidth + 2, 18, COLORS.axis);
-    x += rampWidth + 8;
-  }
-  r.text(x, legendY + 1, `${formatCount(max)} (max)`, COLORS.text, BODY_SCALE);
-  return r;
+  const option: EChartsOption = {
+    ...baseOption(width, title, caption),
+    grid: { left: H.gridLeft, top: H.gridTop, width: gridWidth, height: gridHeight },
+    xAxis: {
+      type: 'category',
+      position: 'top',
+      name: 'Hour of day',
+      nameLocation: 'middle',
+      nameGap: 26,
+      nameTextStyle: axisText,
+      data: Array.from({ length: HOURS }, (_, h) => String(h).padStart(2, '0')),
+      axisLabel: axisText,
+      axisTick: { show: false },
+      axisLine: { show: false },
+    },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      name: 'Weekday',
+      nameLocation: 'middle',
+      nameGap: 50,
+      nameTextStyle: axisText,
+      data: [...DAYS],
+      axisLabel: { ...axisText, color: CHART_COLORS.text },
+      axisTick: { show: false },
+      axisLine: { show: false },
+    },
+    visualMap: {
+      type: 'continuous',
+      min: 0,
+      max,
+      calculable: false,
+      orient: 'horizontal',
+      left: H.gridLeft,
+      top: H.gridTop + gridHeight + 24,
+      itemWidth: 14,
+      itemHeight: 240,
+      text: [`${formatCount(max)} (max)`, 'Pages per hour: 0'],
+      textStyle: { fontFamily: FONT_FAMILY, color: CHART_COLORS.text, fontSize: 13 },
+      inRange: { color: [...HEAT_RAMP] },
+    },
+    series: [
+      {
+        type: 'heatmap',
+        name: 'Pages per hour',
+        itemStyle: { borderColor: CHART_COLORS.grid, borderWidth: 1 },
+        data: grid.flatMap((row, d) =>
+          row.map((value, h) => ({
+            value: [h, d, value],
+            label: {
+              show: value > 0,
+              formatter: formatCount(value),
+              fontFamily: FONT_FAMILY,
+              fontSize: formatCount(value).length > 3 ? 9 : 12,
+              color: lightness(heatColor(value, max)) < 140 ? '#ffffff' : CHART_COLORS.text,
+            },
+          })),
+        ),
+      },
+    ],
+  };
+  return { width, height, option };
 }

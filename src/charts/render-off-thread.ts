@@ -1,11 +1,13 @@
-// The on-call load report's charts and CSV, made on a worker thread (chart-worker.ts): at a large
-// trust's size (200 responders, 50,000 pages) drawing and compressing the two PNGs takes 150-300 ms
-// of CPU, which would hold every other request. One worker, started on first use and kept (unref'd:
-// it never keeps the process alive); if it cannot start or dies, the files are made here instead.
+// The on-call load report's charts and CSV, made on a worker thread (chart-worker.ts): rendering the
+// two PNGs (ECharts to SVG, resvg to PNG) takes hundreds of ms of CPU at a large trust's size, which
+// would hold every other request, and loading ECharts costs memory the bot's thread need not carry.
+// One worker, started on first use and kept (unref'd: it never keeps the process alive); if it cannot
+// start or dies, the files are made here instead.
 import { Worker } from 'node:worker_threads';
 import { loadReportCsv } from '../domain/load-csv.ts';
 import type { LoadChange, LoadReport } from '../domain/on-call-load.ts';
-import { renderLoadBarChart, renderPagesHeatmap, type LoadBar } from './load-charts.ts';
+import { loadBarChart, pagesHeatmap, type LoadBar } from './load-charts.ts';
+import { renderPng } from './render.ts';
 
 export interface LoadFilesJob {
   barTitle: string;
@@ -64,23 +66,26 @@ function started(): Worker | null {
     });
     worker = w;
   } catch {
-    broken = true; // no worker here: made on this thread, compressed on the thread pool
+    broken = true; // no worker here: made on this thread, rasterised on the thread pool
   }
   return worker;
 }
 
-/** The here-and-now way: drawn on this thread (a few ms), compressed on libuv's thread pool. */
-async function renderHere(job: LoadFilesJob): Promise<LoadFiles> {
-  const bar = await renderLoadBarChart(job.barTitle, job.bars);
-  const heatmap = await renderPagesHeatmap(job.heatmapTitle, job.heatmap, job.heatmapCaption);
+/**
+ * The files made on the calling thread (the worker's way, and the fallback where no worker runs):
+ * each chart's SVG made here, rasterised and encoded by resvg on libuv's thread pool.
+ */
+export async function renderLoadFilesHere(job: LoadFilesJob): Promise<LoadFiles> {
+  const bar = await renderPng(loadBarChart(job.barTitle, job.bars));
+  const heatmap = await renderPng(pagesHeatmap(job.heatmapTitle, job.heatmap, job.heatmapCaption));
   await new Promise((resolve) => setImmediate(resolve));
   return { bar, heatmap, csv: loadReportCsv(job.report, job.change) };
 }
 
-/** The two charts and the CSV, made off the bot's thread. The same bytes as loadBarChart, pagesHeatmap and loadReportCsv. */
+/** The two charts (PNG) and the CSV, made off the bot's thread. The same bytes as renderLoadFilesHere. */
 export function renderLoadFiles(job: LoadFilesJob): Promise<LoadFiles> {
   const w = started();
-  if (!w) return renderHere(job);
+  if (!w) return renderLoadFilesHere(job);
   const id = nextId++;
   return new Promise<LoadFiles>((resolve, reject) => {
     pending.set(id, { resolve, reject });
@@ -96,7 +101,7 @@ export function renderLoadFiles(job: LoadFilesJob): Promise<LoadFiles> {
     // The worker died or could not draw: made here instead (its own failure, if any, is the answer).
     pending.get(id)!.reject = () => {
       done();
-      renderHere(job).then(resolve, reject);
+      renderLoadFilesHere(job).then(resolve, reject);
     };
     w.postMessage({ id, job });
   });

@@ -1,87 +1,20 @@
+// The on-call load report's charts as ECharts options: pure, so their content is checked here
+// directly (titles, axis names, series data equal to the report's figures); render.test.ts checks
+// what the renderer makes of an option (SVG, PNG).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { inflateSync } from 'node:zlib';
 import {
-  COLORS,
-  ellipsize,
-  HEATMAP_LAYOUT,
+  DAYS,
+  EMPTY_MESSAGE,
+  HEAT_RAMP,
   heatColor,
   LOAD_CHART_LAYOUT,
   loadBarChart,
   pagesHeatmap,
+  SEGMENTS,
   type LoadBar,
 } from '../../src/charts/load-charts.ts';
-import { Raster, type Rgb } from '../../src/charts/png.ts';
-
-interface Image {
-  width: number;
-  height: number;
-  pixel(x: number, y: number): Rgb;
-}
-
-/** Minimal decoder for the encoder's output (IHDR, one IDAT, IEND; filter 0). png.test.ts checks the format in depth. */
-function decode(png: Buffer): Image {
-  assert.equal(png.toString('latin1', 1, 4), 'PNG');
-  let off = 8;
-  let width = 0;
-  let height = 0;
-  let idat = Buffer.alloc(0);
-  while (off < png.length) {
-    const len = png.readUInt32BE(off);
-    const type = png.toString('latin1', off + 4, off + 8);
-    const data = png.subarray(off + 8, off + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      assert.deepEqual([data[8], data[9]], [8, 2]);
-    } else if (type === 'IDAT') {
-      idat = Buffer.concat([idat, data]);
-    }
-    off += 12 + len;
-  }
-  const raw = inflateSync(idat);
-  const stride = 1 + width * 3;
-  assert.equal(raw.length, height * stride);
-  return {
-    width,
-    height,
-    pixel(x, y) {
-      const i = y * stride + 1 + x * 3;
-      return [raw[i]!, raw[i + 1]!, raw[i + 2]!];
-    },
-  };
-}
-
-const same = (a: Rgb, b: Rgb) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
-const SEGMENT_COLORS = [COLORS.inHours, COLORS.outOfHours, COLORS.night] as const;
-
-/** Pixels of each segment colour in rows [y0, y1) of the image. */
-function segmentPixels(img: Image, y0: number, y1: number): [number, number, number] {
-  const counts: [number, number, number] = [0, 0, 0];
-  for (let y = Math.max(0, y0); y < Math.min(img.height, y1); y++) {
-    for (let x = 0; x < img.width; x++) {
-      const p = img.pixel(x, y);
-      if (same(p, SEGMENT_COLORS[0])) counts[0]++;
-      else if (same(p, SEGMENT_COLORS[1])) counts[1]++;
-      else if (same(p, SEGMENT_COLORS[2])) counts[2]++;
-    }
-  }
-  return counts;
-}
-
-/** Segment-colour pixels in chart row `i` (0-based). */
-function rowPixels(img: Image, i: number): [number, number, number] {
-  const top = LOAD_CHART_LAYOUT.plotTop + i * LOAD_CHART_LAYOUT.rowHeight;
-  return segmentPixels(img, top, top + LOAD_CHART_LAYOUT.rowHeight);
-}
-
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-
-function countMatching(img: Image, pred: (p: Rgb, x: number, y: number) => boolean): number {
-  let n = 0;
-  for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) if (pred(img.pixel(x, y), x, y)) n++;
-  return n;
-}
+import { FONT_FAMILY, OKABE_ITO, renderSvg, type Chart } from '../../src/charts/render.ts';
 
 const bar = (name: string, inHours: number, outOfHours = 0, night = 0): LoadBar => ({
   name,
@@ -90,94 +23,102 @@ const bar = (name: string, inHours: number, outOfHours = 0, night = 0): LoadBar 
   night,
 });
 
+// The option's parts, loosely typed: ECharts' option type is a wide union.
+type Any = any;
+const opt = (c: Chart) => c.option as Any;
+const seriesData = (c: Chart, i: number): number[] =>
+  opt(c).series[i].data.map((d: Any) => (typeof d === 'object' ? d.value : d));
+const shownLabels = (c: Chart, i: number): (string | null)[] =>
+  opt(c).series[i].data.map((d: Any) => (d.label.show ? d.label.formatter : null));
+
 describe('loadBarChart', () => {
-  test('has the documented width and a height that fits its rows', () => {
-    const img = decode(loadBarChart('Pages', [bar('Ann', 3, 2, 1), bar('Bob', 1)]));
-    assert.equal(img.width, LOAD_CHART_LAYOUT.width);
-    assert.ok(img.height > LOAD_CHART_LAYOUT.plotTop + 2 * LOAD_CHART_LAYOUT.rowHeight, `height ${img.height}`);
-    assert.ok(img.height < 300, `height ${img.height}`);
-  });
-
-  test('a person with more pages gets a longer bar, in the order given', () => {
-    const img = decode(loadBarChart('Pages', [bar('Few', 5, 1, 1), bar('Many', 20, 6, 4), bar('Some', 10, 3, 2)]));
-    const [few, many, some] = [0, 1, 2].map((i) => sum(rowPixels(img, i)));
-    assert.ok(many! > some!, `many ${many} > some ${some}`);
-    assert.ok(some! > few!, `some ${some} > few ${few}`);
-    assert.ok(few! > 0);
-    // Bar length is proportional to the total: Many (30) is about 4.3× Few (7).
-    assert.ok(many! / few! > 3.5 && many! / few! < 5.5, `ratio ${many! / few!}`);
-  });
-
-  test('draws each kind of page in its own colour, proportionally', () => {
-    const img = decode(
-      loadBarChart('Pages', [bar('Day', 12), bar('Evening', 0, 12), bar('Night', 0, 0, 12), bar('Mixed', 2, 4, 6)]),
+  test('a title with the totals, a legend of the three kinds, x axis named Pages, DejaVu Sans', () => {
+    const c = loadBarChart('Pages per person - Ops, last 30 days', [bar('Ann', 3, 2, 1), bar('Bob', 1)]);
+    const o = opt(c);
+    assert.equal(c.width, LOAD_CHART_LAYOUT.width);
+    assert.equal(o.title.text, 'Pages per person - Ops, last 30 days');
+    assert.equal(o.title.subtext, '7 pages, 2 people');
+    assert.deepEqual(o.legend.data, ['In hours', 'Out of hours', 'Night']);
+    assert.equal(o.xAxis.name, 'Pages');
+    assert.equal(o.textStyle.fontFamily, FONT_FAMILY);
+    assert.equal(o.animation, false);
+    assert.equal(o.backgroundColor, '#ffffff');
+    assert.deepEqual(
+      o.series.map((s: Any) => [s.type, s.name, s.stack, s.itemStyle.color]),
+      [
+        ['bar', 'In hours', 'pages', OKABE_ITO.bluishGreen],
+        ['bar', 'Out of hours', 'pages', OKABE_ITO.orange],
+        ['bar', 'Night', 'pages', OKABE_ITO.blue],
+      ],
     );
-    const [day, evening, night, mixed] = [0, 1, 2, 3].map((i) => rowPixels(img, i));
-    assert.ok(day![0] > 0 && day![1] === 0 && day![2] === 0, `day ${day}`);
-    assert.ok(evening![0] === 0 && evening![1] > 0 && evening![2] === 0, `evening ${evening}`);
-    assert.ok(night![0] === 0 && night![1] === 0 && night![2] > 0, `night ${night}`);
-    assert.ok(mixed![0] > 0 && mixed![0] < mixed![1] && mixed![1] < mixed![2], `mixed ${mixed}`);
+    assert.equal(opt(loadBarChart('t', [bar('Ann', 1)])).title.subtext, '1 page, 1 person');
   });
 
-  test('the legend shows all three colours above the plot', () => {
-    const img = decode(loadBarChart('Pages', [bar('Ann', 1)]));
-    const legend = segmentPixels(img, 0, LOAD_CHART_LAYOUT.plotTop - 4);
-    assert.ok(
-      legend.every((n) => n >= 100),
-      `legend swatches ${legend}`,
-    );
+  test('one row per person in the order given, each segment the report’s count, totals on the right', () => {
+    const c = loadBarChart('Pages', [bar('Few', 5, 1, 1), bar('Many', 20, 6, 4), bar('Some', 10, 3, 2.5)]);
+    const o = opt(c);
+    assert.deepEqual(o.yAxis[0].data, ['Few', 'Many', 'Some']);
+    assert.equal(o.yAxis[0].inverse, true, 'the first person on top');
+    assert.deepEqual(seriesData(c, 0), [5, 20, 10]);
+    assert.deepEqual(seriesData(c, 1), [1, 6, 3]);
+    assert.deepEqual(seriesData(c, 2), [1, 4, 2.5]);
+    assert.deepEqual(o.yAxis[1].data, ['7', '30', '15.5']);
+    assert.equal(o.xAxis.min, 0);
+    assert.ok(o.xAxis.max >= 30 && o.xAxis.max <= 40, `axis max ${o.xAxis.max}`);
+    assert.equal(o.xAxis.max % o.xAxis.interval, 0, 'whole ticks');
   });
 
-  test('renders a readable "no pages" image for empty or all-zero input', () => {
-    for (const bars of [[], [bar('Ann', 0), bar('Bob', 0)]]) {
-      const img = decode(loadBarChart('Pages this week', bars));
-      assert.equal(img.width, LOAD_CHART_LAYOUT.width);
-      assert.ok(img.height >= 100 && img.height <= 250, `height ${img.height}`);
-      assert.deepEqual(segmentPixels(img, 0, img.height), [0, 0, 0], 'no bars or legend');
-      const ink = countMatching(img, (p) => same(p, COLORS.text) || same(p, COLORS.muted));
-      assert.ok(ink > 500, `title and message are drawn (${ink} text pixels)`);
-    }
-    // The empty image differs from one with a single page.
-    assert.notDeepEqual(loadBarChart('t', []), loadBarChart('t', [bar('Ann', 1)]));
+  test('a segment is labelled with its count only where the count fits inside it', () => {
+    const c = loadBarChart('Pages', [bar('Ann', 100, 1, 0), bar('Bob', 40, 0, 60)]);
+    assert.deepEqual(shownLabels(c, 0), ['100', '40']);
+    assert.deepEqual(shownLabels(c, 1), [null, null], 'a 1 in 100 is too narrow; a 0 has no label');
+    assert.deepEqual(shownLabels(c, 2), [null, '60']);
   });
 
-  test('200 people: shows 40 rows, stays within a sensible height', () => {
+  test('200 people: 40 rows shown, "… and 160 more not shown", a height that fits them', () => {
     const bars = Array.from({ length: 200 }, (_, i) => bar(`Person ${i}`, 1 + (i % 9), i % 3, i % 2));
-    const img = decode(loadBarChart('Everyone', bars));
+    const c = loadBarChart('Everyone', bars);
     const L = LOAD_CHART_LAYOUT;
-    assert.ok(img.height <= L.plotTop + L.maxRows * L.rowHeight + 120, `height ${img.height}`);
-    for (let i = 0; i < L.maxRows; i++) assert.ok(sum(rowPixels(img, i)) > 0, `row ${i} has a bar`);
-    const below = segmentPixels(img, L.plotTop + L.maxRows * L.rowHeight, img.height);
-    assert.deepEqual(below, [0, 0, 0], 'nothing is drawn as a 41st bar');
-    // The "and 160 more" note sits below the axis labels.
-    const notes = countMatching(
-      img,
-      (p, _x, y) => y > L.plotTop + L.maxRows * L.rowHeight + 50 && same(p, COLORS.muted),
-    );
-    assert.ok(notes > 100, `"and N more" note drawn (${notes} pixels)`);
+    assert.equal(opt(c).yAxis[0].data.length, L.maxRows);
+    assert.equal(seriesData(c, 0).length, L.maxRows);
+    assert.equal(opt(c).graphic[0].style.text, '… and 160 more not shown');
+    assert.equal(opt(c).title.subtext.endsWith('200 people'), true);
+    assert.ok(c.height >= L.plotTop + L.maxRows * L.rowHeight && c.height <= L.plotTop + L.maxRows * L.rowHeight + 120);
+    assert.equal(loadBarChart('x', bars.slice(0, 3)).option.graphic, undefined, 'no note when all are shown');
   });
 
-  test('long names and titles are cut with an ellipsis and stay inside the image', () => {
-    const long = 'Bartholomew Maximilian Featherstonehaugh-Cholmondeley the Third';
-    const img = decode(loadBarChart(`${long} ${long}`, [bar(long, 3)]));
-    const margin = 20;
-    const outside = countMatching(
-      img,
-      (p, x) => (x < margin || x >= img.width - margin) && !same(p, COLORS.background),
-    );
-    assert.equal(outside, 0, 'no ink in the left and right margins');
-    const r = new Raster(10, 10, COLORS.background);
-    const cut = ellipsize(r, long, 200, 2);
-    assert.ok(cut.endsWith('...'), cut);
-    assert.ok(r.textWidth(cut, 2) <= 200);
-    assert.ok(cut.length > 10, 'keeps as much of the name as fits');
-    assert.equal(ellipsize(r, 'Ann', 200, 2), 'Ann', 'short names are untouched');
+  test('long names and titles are cut with an ellipsis to the space they have', () => {
+    const o = opt(loadBarChart('t', [bar('Ann', 1)]));
+    assert.equal(o.yAxis[0].axisLabel.overflow, 'truncate');
+    assert.ok(o.yAxis[0].axisLabel.width <= LOAD_CHART_LAYOUT.plotLeft - 30);
+    assert.equal(o.title.textStyle.overflow, 'truncate');
+    assert.equal(o.title.textStyle.width, LOAD_CHART_LAYOUT.width - 40);
   });
 
-  test('treats negative and non-finite counts as zero', () => {
-    const img = decode(loadBarChart('Pages', [bar('Odd', -5, Number.NaN, Number.POSITIVE_INFINITY), bar('Ann', 4)]));
-    assert.deepEqual(rowPixels(img, 0), [0, 0, 0]);
-    assert.ok(rowPixels(img, 1)[0] > 0);
+  test('negative and non-finite counts count as zero; a blank name is "(no name)"', () => {
+    const c = loadBarChart('Pages', [bar('Odd', -5, Number.NaN, Number.POSITIVE_INFINITY), bar(' ', 4)]);
+    assert.deepEqual(seriesData(c, 0), [0, 4]);
+    assert.deepEqual(seriesData(c, 1), [0, 0]);
+    assert.deepEqual(seriesData(c, 2), [0, 0]);
+    assert.deepEqual(opt(c).yAxis[0].data, ['Odd', '(no name)']);
+  });
+
+  test('no pages at all: a small chart with the title and "No pages in this period", no bars', async () => {
+    for (const bars of [[], [bar('Ann', 0), bar('Bob', 0)]]) {
+      const c = loadBarChart('Pages this week', bars);
+      assert.equal(c.width, LOAD_CHART_LAYOUT.width);
+      assert.ok(c.height >= 100 && c.height <= 250);
+      assert.equal(opt(c).title.text, 'Pages this week');
+      assert.equal(opt(c).series, undefined);
+      assert.ok(opt(c).graphic.some((g: Any) => g.style?.text === EMPTY_MESSAGE));
+    }
+    assert.ok((await renderSvg(loadBarChart('t', []))).includes(EMPTY_MESSAGE));
+  });
+
+  test('the segment colours are three different Okabe–Ito colours', () => {
+    const colors = SEGMENTS.map((s) => s.color);
+    assert.equal(new Set(colors).size, 3);
+    for (const c of colors) assert.ok((Object.values(OKABE_ITO) as string[]).includes(c));
   });
 });
 
@@ -185,90 +126,75 @@ function emptyWeek(): number[][] {
   return Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
 }
 
-/** A pixel near the top-left corner of a cell, clear of its centred label. */
-function cellColor(img: Image, day: number, hour: number): Rgb {
-  const H = HEATMAP_LAYOUT;
-  return img.pixel(H.gridLeft + hour * H.cellWidth + 2, H.gridTop + day * H.cellHeight + 2);
-}
-
-const luminance = (c: Rgb) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+/** The heatmap's cells back as [hour, day, count]. */
+const cellsOf = (c: Chart): [number, number, number][] => opt(c).series[0].data.map((d: Any) => d.value);
 
 describe('pagesHeatmap', () => {
-  test('has a 24-column, 7-row grid in a sensibly sized image', () => {
+  test('7 weekdays × 24 hours, axes named, the caption under the title, a scale in pages per hour', () => {
     const cells = emptyWeek();
     cells[0]![0] = 1;
-    const img = decode(pagesHeatmap('When', cells, 'Times in UTC'));
-    const H = HEATMAP_LAYOUT;
-    assert.ok(img.width >= H.gridLeft + 24 * H.cellWidth && img.width <= 1000, `width ${img.width}`);
-    assert.ok(img.height >= H.gridTop + 7 * H.cellHeight && img.height <= 500, `height ${img.height}`);
-  });
-
-  test('the cell with the most pages is the darkest, empty cells are white', () => {
-    const cells = emptyWeek();
-    cells[2]![14] = 9; // Wednesday 14:00, the max
-    cells[2]![13] = 5;
-    cells[0]![3] = 1;
-    cells[6]![23] = 8;
-    const img = decode(pagesHeatmap('When', cells, 'Times in Europe/London'));
-    const max = cellColor(img, 2, 14);
-    assert.deepEqual(max, heatColor(9, 9));
-    for (let d = 0; d < 7; d++) {
-      for (let h = 0; h < 24; h++) {
-        const c = cellColor(img, d, h);
-        if (d === 2 && h === 14) continue;
-        assert.ok(luminance(c) > luminance(max), `(${d}, ${h}) is lighter than the max cell`);
-        if (cells[d]![h] === 0) assert.deepEqual(c, COLORS.background, `(${d}, ${h}) is empty`);
-      }
-    }
-    // More pages, darker cell.
-    const order = [cellColor(img, 0, 3), cellColor(img, 2, 13), cellColor(img, 6, 23), max].map(luminance);
+    const c = pagesHeatmap('When', cells, 'Hours in Europe/London');
+    const o = opt(c);
+    assert.deepEqual(o.yAxis.data, [...DAYS]);
+    assert.equal(o.yAxis.name, 'Weekday');
     assert.deepEqual(
-      [...order].sort((a, b) => b - a),
-      order,
+      o.xAxis.data,
+      Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0')),
     );
+    assert.equal(o.xAxis.name, 'Hour of day');
+    assert.equal(o.title.text, 'When');
+    assert.equal(o.title.subtext, 'Hours in Europe/London');
+    assert.equal(o.series[0].name, 'Pages per hour');
+    assert.ok(o.visualMap.text.some((t: string) => t.startsWith('Pages per hour')));
+    assert.deepEqual(o.visualMap.inRange.color, [...HEAT_RAMP]);
+    assert.ok(c.width <= 1000 && c.height <= 500);
   });
 
-  test('heatColor darkens monotonically from white to dark red', () => {
-    assert.deepEqual(heatColor(0, 10), [255, 255, 255]);
-    let previous = luminance(heatColor(0, 10));
-    for (let v = 1; v <= 10; v++) {
-      const c = heatColor(v, 10);
-      assert.ok(luminance(c) < previous, `value ${v}`);
-      assert.ok(c[0] >= c[1] && c[0] >= c[2], `value ${v} is reddish: ${c}`);
-      previous = luminance(c);
-    }
-    assert.ok(luminance(heatColor(10, 10)) < 40, 'the max is dark');
-  });
-
-  test('the scale legend reaches the max colour', () => {
+  test('every cell is the report’s count, the scale runs from 0 to the maximum', () => {
     const cells = emptyWeek();
-    cells[4]![9] = 37;
-    const img = decode(pagesHeatmap('When', cells, 'UTC'));
-    const gridBottom = HEATMAP_LAYOUT.gridTop + 7 * HEATMAP_LAYOUT.cellHeight;
-    const maxColor = heatColor(37, 37);
-    const inLegend = countMatching(img, (p, _x, y) => y > gridBottom && same(p, maxColor));
-    assert.ok(inLegend > 0, 'legend shows the darkest shade');
+    cells[2]![14] = 9;
+    cells[2]![13] = 5;
+    cells[6]![23] = 8;
+    const c = pagesHeatmap('When', cells, 'UTC');
+    const back = cellsOf(c);
+    assert.equal(back.length, 7 * 24);
+    for (const [h, d, v] of back) assert.equal(v, cells[d]![h], `day ${d} hour ${h}`);
+    assert.equal(opt(c).visualMap.min, 0);
+    assert.equal(opt(c).visualMap.max, 9);
+    assert.equal(opt(c).visualMap.text[0], '9 (max)');
+    const labels = opt(c)
+      .series[0].data.filter((d: Any) => d.label.show)
+      .map((d: Any) => d.label.formatter);
+    assert.deepEqual(labels.sort(), ['5', '8', '9'], 'non-empty cells labelled with their count');
   });
 
-  test('renders a "no pages" image when every cell is zero or the input is empty or invalid', () => {
-    const inputs: (readonly (readonly number[])[])[] = [emptyWeek(), [], [[Number.NaN, -3]]];
-    for (const cells of inputs) {
-      const img = decode(pagesHeatmap('When pages landed', cells, 'Times in UTC'));
-      assert.ok(img.height >= 100 && img.height <= 250, `height ${img.height}`);
-      const reds = countMatching(img, (p) => p[0] > p[1] + 40);
-      assert.equal(reds, 0, 'no shaded cells');
-      const ink = countMatching(img, (p) => same(p, COLORS.text) || same(p, COLORS.muted));
-      assert.ok(ink > 500, `title, caption and message drawn (${ink})`);
+  test('heatColor: white for 0, darker for more, the darkest at the max', () => {
+    assert.equal(heatColor(0, 10), '#ffffff');
+    const lum = (hex: string) => {
+      const n = Number.parseInt(hex.slice(1), 16);
+      return 0.2126 * ((n >> 16) & 255) + 0.7152 * ((n >> 8) & 255) + 0.0722 * (n & 255);
+    };
+    let previous = 256;
+    for (let v = 0; v <= 10; v += 2) {
+      assert.ok(lum(heatColor(v, 10)) < previous, `value ${v}`);
+      previous = lum(heatColor(v, 10));
     }
+    assert.equal(heatColor(10, 10), HEAT_RAMP[HEAT_RAMP.length - 1]);
   });
 
   test('ragged or invalid rows count as zero', () => {
-    const cells: number[][] = [[4], [], [Number.NaN, -1, 2]];
-    const img = decode(pagesHeatmap('When', cells, 'UTC'));
-    assert.deepEqual(cellColor(img, 0, 0), heatColor(4, 4));
-    assert.deepEqual(cellColor(img, 2, 0), COLORS.background);
-    assert.deepEqual(cellColor(img, 2, 1), COLORS.background);
-    assert.deepEqual(cellColor(img, 2, 2), heatColor(2, 4));
-    assert.deepEqual(cellColor(img, 6, 23), COLORS.background);
+    const c = pagesHeatmap('When', [[4], [], [Number.NaN, -1, 2]], 'UTC');
+    const at = (d: number, h: number) => cellsOf(c).find(([x, y]) => x === h && y === d)![2];
+    assert.deepEqual([at(0, 0), at(2, 0), at(2, 1), at(2, 2), at(6, 23)], [4, 0, 0, 2, 0]);
+  });
+
+  test('no pages (zero, empty or invalid input): a small chart saying so', () => {
+    for (const cells of [emptyWeek(), [], [[Number.NaN, -3]]]) {
+      const c = pagesHeatmap('When pages landed', cells, 'Times in UTC');
+      assert.ok(c.height >= 100 && c.height <= 250);
+      assert.equal(opt(c).title.subtext, 'Times in UTC');
+      assert.equal(opt(c).series, undefined);
+      assert.ok(opt(c).graphic.some((g: Any) => g.style?.text === EMPTY_MESSAGE));
+    }
   });
 });

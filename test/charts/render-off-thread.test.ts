@@ -1,25 +1,47 @@
-// The load report's files made off the bot's thread are the same bytes as made on it: the PNGs
-// compressed on the thread pool (Raster.toPngAsync), and the charts and CSV from the worker thread.
+// The load report's files made off the bot's thread, on the worker, are the same bytes as made on
+// the calling thread (renderLoadFilesHere); a worker that dies leaves the files made here instead.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadBarChart, pagesHeatmap, renderLoadBarChart, renderPagesHeatmap } from '../../src/charts/load-charts.ts';
-import { currentChartWorker, renderLoadFiles } from '../../src/charts/render-off-thread.ts';
+import { loadBarChart, pagesHeatmap } from '../../src/charts/load-charts.ts';
+import { currentChartWorker, renderLoadFiles, renderLoadFilesHere } from '../../src/charts/render-off-thread.ts';
+import { renderPng } from '../../src/charts/render.ts';
 import { loadReportCsv } from '../../src/domain/load-csv.ts';
 import { computeLoad } from '../../src/domain/on-call-load.ts';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
 
 const bars = Array.from({ length: 60 }, (_, i) => ({
-  name: `Responder ${i}`,
+  name: i === 0 ? 'Zoë Łukasz' : `Responder ${i}`,
   inHours: 10 + i,
   outOfHours: i % 7,
   night: i % 3,
 }));
 const heatmap = Array.from({ length: 7 }, (_, d) => Array.from({ length: 24 }, (_, h) => (d * 5 + h * 3) % 11));
 
-test('compressed on the thread pool: the same PNG bytes', async () => {
-  assert.deepEqual(await renderLoadBarChart('Pages', bars), loadBarChart('Pages', bars));
-  assert.deepEqual(await renderPagesHeatmap('Heat', heatmap, 'Hours'), pagesHeatmap('Heat', heatmap, 'Hours'));
-  assert.deepEqual(await renderLoadBarChart('Nothing', []), loadBarChart('Nothing', []), 'the empty chart too');
+const isPng = (b: Buffer) => Buffer.isBuffer(b) && b.subarray(1, 4).toString('latin1') === 'PNG';
+
+test('made on this thread: the PNGs of the two charts, and the CSV', async () => {
+  const report = computeLoad({
+    from: new Date('2026-11-18T12:00:00Z'),
+    to: new Date('2026-11-25T12:00:00Z'),
+    teamTimeZone: 'Europe/London',
+    workingHours: DEFAULT_WORKING_HOURS,
+    people: [],
+    stretches: [],
+    pages: [],
+    incidentWork: [],
+  });
+  const files = await renderLoadFilesHere({
+    barTitle: 'Pages',
+    bars,
+    heatmapTitle: 'Heat',
+    heatmap,
+    heatmapCaption: 'Hours',
+    report,
+    change: null,
+  });
+  assert.deepEqual(files.bar, await renderPng(loadBarChart('Pages', bars)));
+  assert.deepEqual(files.heatmap, await renderPng(pagesHeatmap('Heat', heatmap, 'Hours')));
+  assert.equal(files.csv, loadReportCsv(report, null));
 });
 
 test('made on the worker thread: the same charts and CSV, several at once', async () => {
@@ -62,11 +84,13 @@ test('made on the worker thread: the same charts and CSV, several at once', asyn
     change: null,
   });
   const [a, b] = await Promise.all([renderLoadFiles(job('One')), renderLoadFiles(job('Two'))]);
-  assert.deepEqual(a.bar, loadBarChart('One', bars));
-  assert.deepEqual(b.bar, loadBarChart('Two', bars));
-  assert.deepEqual(a.heatmap, pagesHeatmap('One heat', heatmap, 'Hours in Europe/London'));
+  assert.ok(currentChartWorker(), 'made by a worker');
+  assert.ok(isPng(a.bar) && isPng(a.heatmap) && isPng(b.bar), 'Buffers of PNG back');
+  assert.deepEqual(a.bar, await renderPng(loadBarChart('One', bars)));
+  assert.deepEqual(b.bar, await renderPng(loadBarChart('Two', bars)));
+  assert.deepEqual(a.heatmap, await renderPng(pagesHeatmap('One heat', heatmap, 'Hours in Europe/London')));
   assert.equal(a.csv, loadReportCsv(report, null));
-  assert.ok(Buffer.isBuffer(a.bar) && a.csv.includes("'=Ann"), 'Buffers back, the CSV as built');
+  assert.ok(a.csv.includes("'=Ann"), 'the CSV as built');
 });
 
 test('a worker that stops mid-job: the files are made on this thread instead, the same bytes', async () => {
@@ -93,9 +117,9 @@ test('a worker that stops mid-job: the files are made on this thread instead, th
   assert.ok(worker, 'a worker took the job');
   await worker.terminate();
   const files = await made;
-  assert.deepEqual(files.bar, loadBarChart('Pages', bars));
-  assert.deepEqual(files.heatmap, pagesHeatmap('Heat', heatmap, 'Hours'));
+  assert.deepEqual(files.bar, await renderPng(loadBarChart('Pages', bars)));
+  assert.deepEqual(files.heatmap, await renderPng(pagesHeatmap('Heat', heatmap, 'Hours')));
   assert.equal(files.csv, loadReportCsv(job.report, null));
   // The next one is made too (by a new worker).
-  assert.deepEqual((await renderLoadFiles(job)).bar, loadBarChart('Pages', bars));
+  assert.deepEqual((await renderLoadFiles(job)).bar, files.bar);
 });
