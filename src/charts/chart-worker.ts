@@ -6,7 +6,7 @@ import type { LoadFilesJob } from './render-off-thread.ts';
 import { renderLoadFilesHere } from './render-off-thread.ts';
 
 parentPort!.on('message', (msg: { id: number; job: LoadFilesJob }) => {
-  renderLoadFilesHere(msg.job).then(
+  renderLoadFilesHere(msg.job, 'this-thread').then(
     // Copied, not transferred: a Buffer may share its memory with others (tens of kB: cheap).
     (files) => parentPort!.postMessage({ id: msg.id, ...files }),
     (err: unknown) => parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) }),

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { loadReportCsv } from '../domain/load-csv.ts';
 import type { LoadChange, LoadReport } from '../domain/on-call-load.ts';
 import { loadBarChart, pagesHeatmap, type LoadBar } from './load-charts.ts';
-import { renderPng } from './render.ts';
+import { type RasteriseOn, renderPng } from './render.ts';
 
 export interface LoadFilesJob {
   barTitle: string;
@@ -73,11 +73,12 @@ function started(): Worker | null {
 
 /**
  * The files made on the calling thread (the worker's way, and the fallback where no worker runs):
- * each chart's SVG made here, rasterised and encoded by resvg on libuv's thread pool.
+ * each chart's SVG made here, rasterised and encoded by resvg on libuv's thread pool (the bot's
+ * thread) or on this thread too (the worker: `on` 'this-thread'). The same bytes either way.
  */
-export async function renderLoadFilesHere(job: LoadFilesJob): Promise<LoadFiles> {
-  const bar = await renderPng(loadBarChart(job.barTitle, job.bars));
-  const heatmap = await renderPng(pagesHeatmap(job.heatmapTitle, job.heatmap, job.heatmapCaption));
+export async function renderLoadFilesHere(job: LoadFilesJob, on: RasteriseOn = 'thread-pool'): Promise<LoadFiles> {
+  const bar = await renderPng(loadBarChart(job.barTitle, job.bars), 1, on);
+  const heatmap = await renderPng(pagesHeatmap(job.heatmapTitle, job.heatmap, job.heatmapCaption), 1, on);
   await new Promise((resolve) => setImmediate(resolve));
   return { bar, heatmap, csv: loadReportCsv(job.report, job.change) };
 }

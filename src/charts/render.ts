@@ -163,17 +163,23 @@ export async function renderSvg(chart: Chart): Promise<string> {
   return svgOf((await load()).echarts, chart);
 }
 
+/** Where resvg rasterises: on libuv's thread pool (the default), or on the calling thread. */
+export type RasteriseOn = 'thread-pool' | 'this-thread';
+
 /**
  * The chart as PNG bytes, `scale` times its size (1 by default), text in DejaVu Sans. The SVG is
- * made on this thread; resvg rasterises and encodes it on libuv's thread pool.
+ * made on this thread; resvg rasterises and encodes it on libuv's thread pool, or on this thread
+ * when asked (a worker thread: the process's small thread pool stays free for file and DNS work).
+ * The same bytes either way.
  */
-export async function renderPng(chart: Chart, scale = 1): Promise<Buffer> {
+export async function renderPng(chart: Chart, scale = 1, on: RasteriseOn = 'thread-pool'): Promise<Buffer> {
   const { echarts, resvg } = await load();
   const svg = svgOf(echarts, chart);
-  const image = await resvg.renderAsync(svg, {
+  const options = {
     font: { fontFiles: [...FONT_FILES], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-    fitTo: { mode: 'width', value: Math.round(chart.width * scale) },
+    fitTo: { mode: 'width' as const, value: Math.round(chart.width * scale) },
     background: CHART_COLORS.background,
-  });
+  };
+  const image = on === 'this-thread' ? new resvg.Resvg(svg, options).render() : await resvg.renderAsync(svg, options);
   return image.asPng();
 }

@@ -47,6 +47,7 @@ test('the PNG is a valid PNG of the chart’s size, or scale times it', async ()
   const chart = loadBarChart('Pages', [{ name: 'Zoë', inHours: 2, outOfHours: 1, night: 1 }]);
   assert.deepEqual(pngSize(await renderPng(chart)), { width: chart.width, height: chart.height });
   assert.deepEqual(pngSize(await renderPng(chart, 2)), { width: chart.width * 2, height: chart.height * 2 });
+  assert.deepEqual(await renderPng(chart, 1, 'this-thread'), await renderPng(chart), 'the same bytes on either thread');
   const heat = pagesHeatmap('When', [[1, 2, 3]], 'UTC');
   assert.deepEqual(pngSize(await renderPng(heat)), { width: heat.width, height: heat.height });
 });
