@@ -1,6 +1,6 @@
 // The worker thread that renders the on-call load report's files (render-off-thread.ts): ECharts
-// and resvg are loaded here, on first job, never on the bot's own thread, which only posts the
-// figures and receives the bytes.
+// and resvg are loaded here, on the first job, and resvg rasterises on this thread; the bot's own
+// thread only posts the figures and receives the bytes (it renders itself only where no worker runs).
 import { parentPort } from 'node:worker_threads';
 import type { LoadFilesJob } from './render-off-thread.ts';
 import { renderLoadFilesHere } from './render-off-thread.ts';
