@@ -24,6 +24,18 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && find node_modules/@prisma/client/runtime -type f \( -name '*.map' -o \( -name 'query_compiler_*' ! -name '*.postgresql.*' \) \) -delete
+# resvg (the charts' SVG to PNG, src/charts/render.ts) ships its native binary as a per-platform
+# optional package, which --omit=optional leaves out: the one for this image's platform (glibc),
+# at the version and integrity the lock names, is fetched and unpacked where resvg looks for it.
+RUN arch="$(node -p 'process.arch')" \
+ && name="@resvg/resvg-js-linux-${arch}-gnu" \
+ && version="$(node -p "require('./package-lock.json').packages['node_modules/' + process.argv[1]].version" "$name")" \
+ && integrity="$(node -p "require('./package-lock.json').packages['node_modules/' + process.argv[1]].integrity" "$name")" \
+ && tarball="$(npm pack --silent --pack-destination /tmp "${name}@${version}")" \
+ && node -e "const c=require('node:crypto'),f=require('node:fs');const [a,h]=process.argv[2].split('-');if(c.createHash(a).update(f.readFileSync(process.argv[1])).digest('base64')!==h)process.exit(1)" "/tmp/${tarball}" "$integrity" \
+ && mkdir -p "node_modules/${name}" \
+ && tar -xzf "/tmp/${tarball}" -C "node_modules/${name}" --strip-components=1 \
+ && rm "/tmp/${tarball}"
 
 FROM node:24-bookworm-slim AS runtime
 # tini as PID 1: passes docker stop's SIGTERM to node (which drains in-flight work for up to

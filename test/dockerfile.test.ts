@@ -154,6 +154,28 @@ describe('Dockerfile', () => {
     assert.doesNotMatch(last('CMD')?.args ?? '', /--experimental-wasm-modules/);
   });
 
+  test('resvg’s native binary, an optional per-platform package --omit=optional leaves out, is added for the image’s platform at the lock’s version and integrity', () => {
+    const nodeModules = copies.find((c) => c.dest === './node_modules');
+    const deps = stage(nodeModules!.from!);
+    const fetch = deps!.instructions.find((i) => i.op === 'RUN' && i.args.includes('@resvg/resvg-js-linux-'));
+    assert.ok(fetch, 'the deps stage fetches resvg’s binary');
+    for (const part of [
+      'process.arch',
+      '-gnu',
+      'package-lock.json',
+      '.integrity',
+      'npm pack',
+      'createHash',
+      'tar -xzf',
+    ])
+      assert.ok(fetch.args.includes(part), `it uses ${part}`);
+    // The lock names the binary the image's platform (linux, glibc) needs, with its integrity.
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+    const binary = lock.packages['node_modules/@resvg/resvg-js-linux-x64-gnu'];
+    assert.equal(binary?.version, lock.packages['node_modules/@resvg/resvg-js'].version);
+    assert.match(binary?.integrity ?? '', /^sha512-/);
+  });
+
   test('production dependencies only: the runtime node_modules is `npm ci --omit=dev`, without the Prisma CLI or Studio', () => {
     const nodeModules = copies.find((c) => c.dest === './node_modules');
     assert.ok(nodeModules?.from, 'node_modules comes from a build stage');
