@@ -9,7 +9,6 @@ import type { Database } from '../../src/db/database.ts';
 import type { ActionAddRequest } from '../../src/domain/action-items.ts';
 import type { Declaration } from '../../src/domain/declaration.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import type { Incident } from '../../src/domain/incident.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { addActionItem } from '../../src/services/review/add-action-item.ts';
 import { completeActionItem } from '../../src/services/review/complete-action-item.ts';
@@ -18,7 +17,7 @@ import { saveReview } from '../../src/services/review/save-review.ts';
 import { snoozeActionItem } from '../../src/services/review/snooze-action-item.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
-import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { aCommandedIncident } from '../support/fixtures.ts';
 
 const ALICE = 'UALICE'; // declares the incident
 const KATE = 'UKATE'; // commands it
@@ -33,30 +32,8 @@ function setup(db: Database) {
   return { deps, chat };
 }
 
-async function anIncidentIn(
-  deps: ServiceDeps,
-  declaration: Partial<Declaration> = {},
-): Promise<Incident & { channelId: string }> {
-  const { incident } = await deps.store.createIfAbsent(
-    declaring({
-      declareKey: randomUUID(),
-      declaration: aDeclaration({ title: 'Discharge letters delayed', ...declaration }),
-      declaredBy: ALICE,
-      declaredAt: now,
-      via: 'test',
-    }),
-  );
-  await deps.store.recordProvisioning(incident.id, {
-    channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
-    summaryTs: '1764000000.000100',
-  });
-  await deps.store.applyChange(
-    incident.id,
-    { role: { role: 'COMMANDER', userId: KATE, assignedBy: ALICE } },
-    { occurredAt: now, kind: 'test_setup', actorId: null, text: 'set up for the test' },
-  );
-  return (await deps.store.findById(incident.id)) as Incident & { channelId: string };
-}
+const anIncidentIn = (deps: ServiceDeps, declaration: Partial<Declaration> = {}) =>
+  aCommandedIncident(deps.store, { declaration, declaredBy: ALICE, commander: KATE, at: now });
 
 const request = (over: Partial<ActionAddRequest> = {}): ActionAddRequest => ({
   text: 'Alert on the letter queue depth',

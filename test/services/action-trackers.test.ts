@@ -19,7 +19,6 @@ import {
 } from '../../src/domain/action-items.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { guardrailFiguresOf, guardrailReportOf, type GuardrailAction } from '../../src/domain/guardrail-report.ts';
-import type { Incident } from '../../src/domain/incident.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { addActionItem } from '../../src/services/review/add-action-item.ts';
 import { completeActionItem } from '../../src/services/review/complete-action-item.ts';
@@ -31,7 +30,7 @@ import { showGuardrailReport } from '../../src/services/review/show-guardrail-re
 import { snoozeActionItem } from '../../src/services/review/snooze-action-item.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
-import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { aCommandedIncident } from '../support/fixtures.ts';
 
 const ALICE = 'UALICE'; // declares the incidents
 const KATE = 'UKATE'; // commands them
@@ -52,27 +51,13 @@ function setup(db: Database) {
   return { deps, chat, kicks: () => kicks };
 }
 
-async function anIncident(deps: ServiceDeps, opts: { isPrivate?: boolean; at?: Date } = {}) {
-  const { incident } = await deps.store.createIfAbsent(
-    declaring({
-      declareKey: randomUUID(),
-      declaration: aDeclaration({ title: 'Discharge letters delayed', isPrivate: opts.isPrivate ?? false }),
-      declaredBy: ALICE,
-      declaredAt: opts.at ?? now,
-      via: 'test',
-    }),
-  );
-  await deps.store.recordProvisioning(incident.id, {
-    channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
-    summaryTs: '1764000000.000100',
+const anIncident = (deps: ServiceDeps, opts: { isPrivate?: boolean; at?: Date } = {}) =>
+  aCommandedIncident(deps.store, {
+    declaration: { isPrivate: opts.isPrivate ?? false },
+    declaredBy: ALICE,
+    commander: KATE,
+    at: opts.at ?? now,
   });
-  await deps.store.applyChange(
-    incident.id,
-    { role: { role: 'COMMANDER', userId: KATE, assignedBy: ALICE } },
-    { occurredAt: now, kind: 'test_setup', actorId: null, text: 'set up for the test' },
-  );
-  return (await deps.store.findById(incident.id)) as Incident & { channelId: string };
-}
 
 const refused = (code: string, says?: RegExp) => (err: unknown) => {
   assert.ok(err instanceof AppError, String(err));

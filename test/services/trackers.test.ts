@@ -4,10 +4,8 @@
 // their timeline and audit entries), echoes and redeliveries changing nothing, and an outage: the
 // item kept, the owner and channel told once, the issue created later, never twice.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Database } from '../../src/db/database.ts';
-import type { Incident } from '../../src/domain/incident.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { actingAs } from '../../src/audit-context.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
@@ -21,7 +19,7 @@ import { aService, catalogGroup, catalogOf } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
 import { FakeTracker } from '../support/fake-tracker.ts';
-import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { aCommandedIncident } from '../support/fixtures.ts';
 
 const ALICE = 'UALICE';
 const KATE = 'UKATE';
@@ -65,34 +63,13 @@ async function setup(db: Database, o: { jira?: boolean; github?: boolean; fallba
   return { deps, chat, clock, jira, github };
 }
 
-async function anIncidentIn(
-  deps: ServiceDeps,
-  o: { service?: string | null; isPrivate?: boolean } = {},
-): Promise<Incident & { channelId: string }> {
-  const { incident } = await deps.store.createIfAbsent(
-    declaring({
-      declareKey: randomUUID(),
-      declaration: aDeclaration({
-        title: 'Discharge letters delayed',
-        affectedService: o.service === undefined ? 'ehr-api' : o.service,
-        isPrivate: o.isPrivate ?? false,
-      }),
-      declaredBy: ALICE,
-      declaredAt: now,
-      via: 'test',
-    }),
-  );
-  await deps.store.recordProvisioning(incident.id, {
-    channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
-    summaryTs: '1764000000.000100',
+const anIncidentIn = (deps: ServiceDeps, o: { service?: string | null; isPrivate?: boolean } = {}) =>
+  aCommandedIncident(deps.store, {
+    declaration: { affectedService: o.service === undefined ? 'ehr-api' : o.service, isPrivate: o.isPrivate ?? false },
+    declaredBy: ALICE,
+    commander: KATE,
+    at: now,
   });
-  await deps.store.applyChange(
-    incident.id,
-    { role: { role: 'COMMANDER', userId: KATE, assignedBy: ALICE } },
-    { occurredAt: now, kind: 'test_setup', actorId: null, text: 'set up for the test' },
-  );
-  return (await deps.store.findById(incident.id)) as Incident & { channelId: string };
-}
 
 const reopenAsKate = (deps: ServiceDeps, id: string) => deps.reviews.reopenActionItem(id, { by: KATE, at: now });
 

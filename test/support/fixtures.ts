@@ -118,3 +118,32 @@ export function aDeclaration(overrides: Partial<Declaration> = {}): Declaration 
     ...overrides,
   };
 }
+
+/**
+ * An incident declared by `declaredBy` at `at`, provisioned with a channel of its own and a pinned
+ * summary, and commanded by `commander`: what the action item and tracker use cases start from.
+ */
+export async function aCommandedIncident(
+  store: Pick<IncidentStore, 'createIfAbsent' | 'recordProvisioning' | 'applyChange' | 'findById'>,
+  o: { declaration?: Partial<Declaration>; declaredBy: string; commander: string; at: Date },
+): Promise<Incident & { channelId: string }> {
+  const { incident } = await store.createIfAbsent(
+    declaring({
+      declareKey: randomUUID(),
+      declaration: aDeclaration({ title: 'Discharge letters delayed', ...o.declaration }),
+      declaredBy: o.declaredBy,
+      declaredAt: o.at,
+      via: 'test',
+    }),
+  );
+  await store.recordProvisioning(incident.id, {
+    channelId: `C${randomUUID().slice(0, 8).toUpperCase()}`,
+    summaryTs: '1764000000.000100',
+  });
+  await store.applyChange(
+    incident.id,
+    { role: { role: 'COMMANDER', userId: o.commander, assignedBy: o.declaredBy } },
+    { occurredAt: o.at, kind: 'test_setup', actorId: null, text: 'set up for the test' },
+  );
+  return (await store.findById(incident.id)) as Incident & { channelId: string };
+}
