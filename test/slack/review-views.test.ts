@@ -16,7 +16,7 @@ import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.t
 import { clipMrkdwn } from '../../src/slack/views/format.ts';
 import { reviewMessage } from '../../src/slack/views/review-message.ts';
 import { reviewFromModal, reviewModal } from '../../src/slack/views/review-modal.ts';
-import { anIncident } from '../support/fixtures.ts';
+import { anActionItem, anIncident } from '../support/fixtures.ts';
 
 type Json = Record<string, any>;
 const TZ = 'Europe/London';
@@ -635,35 +635,13 @@ describe('reviewModal and reviewFromModal', () => {
 // ---------------------------------------------------------------------------------------------
 
 const TODAY = '2026-11-25';
-let itemSeq = 0;
-function anItem(overrides: Partial<ActionItem> = {}): ActionItem {
-  itemSeq += 1;
-  return {
-    id: `6b0f6a52-8d0e-4a57-9f0f-${String(itemSeq).padStart(12, '0')}`,
-    number: itemSeq,
-    incidentId: '2f1c6a52-8d0e-4a57-9f0f-0a1b2c3d4e5f',
-    incidentNumber: 7,
+/** An item whose texts need escaping. */
+const anItem = (overrides: Partial<ActionItem> = {}): ActionItem =>
+  anActionItem({
     incidentTitle: 'Pharmacy <orders> & stock',
-    incidentPrivate: false,
-    incidentChannelId: 'C07',
     text: 'Alert on failed <orders> & retries',
-    team: null,
-    ownerId: 'UBOB',
-    due: '2026-12-01',
-    category: 'observability',
-    priority: 'high',
-    status: 'open',
-    createdBy: 'UALICE',
-    createdAt: new Date('2026-11-20T10:00:00Z'),
-    completedAt: null,
-    completedBy: null,
-    snoozedUntil: null,
-    dueRemindedAt: null,
-    overdueRemindedAt: null,
-    tracker: null,
     ...overrides,
-  };
-}
+  });
 
 describe('action item views', () => {
   test('an item: ref, escaped text, owner, due, category, priority and its incident linked to the channel', () => {

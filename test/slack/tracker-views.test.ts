@@ -3,7 +3,6 @@
 // posted review and its Markdown, and the guardrail report's table.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ActionItem } from '../../src/domain/action-items.ts';
 import type { GuardrailReport } from '../../src/domain/guardrail-report.ts';
 import { buildReview, reviewInputSchema, type PostIncidentReview } from '../../src/domain/review.ts';
 import { reviewToMarkdown, trackerMarkdown } from '../../src/domain/review-markdown.ts';
@@ -15,7 +14,7 @@ import { actionReminderMessage } from '../../src/slack/views/action-reminder.ts'
 import { trackerText } from '../../src/slack/views/format.ts';
 import { guardrailReportMessage } from '../../src/slack/views/guardrail-report.ts';
 import { reviewMessage } from '../../src/slack/views/review-message.ts';
-import { anIncident } from '../support/fixtures.ts';
+import { anActionItem, anIncident } from '../support/fixtures.ts';
 
 type Json = Record<string, any>;
 const TODAY = '2026-11-25';
@@ -43,35 +42,7 @@ const PENDING_GITHUB: ActionItemTracker = {
 };
 const PENDING_JIRA: ActionItemTracker = { tracker: 'jira', target: 'OPS', state: 'pending', key: null, url: null };
 
-let seq = 0;
-function anItem(overrides: Partial<ActionItem> = {}): ActionItem {
-  seq += 1;
-  return {
-    id: `7c0f6a52-8d0e-4a57-9f0f-${String(seq).padStart(12, '0')}`,
-    number: seq,
-    incidentId: '2f1c6a52-8d0e-4a57-9f0f-0a1b2c3d4e5f',
-    incidentNumber: 7,
-    incidentTitle: 'Pharmacy orders',
-    incidentPrivate: false,
-    incidentChannelId: 'C07',
-    text: 'Alert on failed orders',
-    team: null,
-    ownerId: 'UBOB',
-    due: '2026-12-01',
-    category: 'observability',
-    priority: 'high',
-    status: 'open',
-    createdBy: 'UALICE',
-    createdAt: new Date('2026-11-20T10:00:00Z'),
-    completedAt: null,
-    completedBy: null,
-    snoozedUntil: null,
-    dueRemindedAt: null,
-    overdueRemindedAt: null,
-    tracker: null,
-    ...overrides,
-  };
-}
+const anItem = anActionItem;
 
 /** Every mrkdwn and plain text in the blocks, in order. */
 function texts(blocks: readonly Json[]): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
 import type { Incident } from '../../src/domain/incident.ts';
+import type { ActionItem } from '../../src/domain/action-items.ts';
 import { declaredIncident, type Declaration } from '../../src/domain/declaration.ts';
 import type { IncidentStore, PagerDutyLink } from '../../src/ports/incident-store.ts';
 
@@ -146,4 +147,35 @@ export async function aCommandedIncident(
     { occurredAt: o.at, kind: 'test_setup', actorId: null, text: 'set up for the test' },
   );
   return (await store.findById(incident.id)) as Incident & { channelId: string };
+}
+
+let actionItemSeq = 0;
+/** An open action item of INC-7 (ACT-1, ACT-2… in turn) for view and access tests; override what matters. */
+export function anActionItem(overrides: Partial<ActionItem> = {}): ActionItem {
+  actionItemSeq += 1;
+  return {
+    id: `7c0f6a52-8d0e-4a57-9f0f-${String(actionItemSeq).padStart(12, '0')}`,
+    number: actionItemSeq,
+    incidentId: '2f1c6a52-8d0e-4a57-9f0f-0a1b2c3d4e5f',
+    incidentNumber: 7,
+    incidentTitle: 'Pharmacy orders',
+    incidentPrivate: false,
+    incidentChannelId: 'C07',
+    text: 'Alert on failed orders',
+    team: null,
+    ownerId: 'UBOB',
+    due: '2026-12-01',
+    category: 'observability',
+    priority: 'high',
+    status: 'open',
+    createdBy: 'UALICE',
+    createdAt: new Date('2026-11-20T10:00:00Z'),
+    completedAt: null,
+    completedBy: null,
+    snoozedUntil: null,
+    dueRemindedAt: null,
+    overdueRemindedAt: null,
+    tracker: null,
+    ...overrides,
+  };
 }
