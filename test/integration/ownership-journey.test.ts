@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
-import { BROADCAST_CHANNEL, useTestBot } from '../support/bot.ts';
+import { BROADCAST_CHANNEL, commandsTo, useTestBot } from '../support/bot.ts';
 import { deploymentStatusPayload } from '../support/changes.ts';
 import { testDatabases } from '../support/databases.ts';
 import { gitHubPayload, postGitHubWebhook } from '../support/github-payloads.ts';
@@ -117,19 +117,8 @@ for (const database of testDatabases()) {
         };
       },
     });
-    let seq = 0;
-    async function command(text: string, channelId = 'CGENERAL') {
-      const { slack, app } = env;
-      const id = `r${++seq}`;
-      const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId: 'UALICE', channelId });
-      assert.equal(res.status, 200);
-      await app.bot.idle();
-      const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
-      const told = slack.responses
-        .filter((r) => r.id === id)
-        .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
-      return [ack, ...told].join(' ');
-    }
+    const run = commandsTo(env, 'r');
+    const command = (text: string, channelId = 'CGENERAL') => run(text, 'UALICE', channelId);
     const freezeApi = async () => {
       const res = await fetch(`${env.app.url}/api/freeze?service=ehr-api`, {
         headers: { authorization: `Bearer ${TOKEN}` },

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { ACTION_ITEM_ACTIONS } from '../../src/slack/ids.ts';
-import { BROADCAST_CHANNEL, useTestBot } from '../support/bot.ts';
+import { BROADCAST_CHANNEL, commandsTo, useTestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import { TestClock } from '../support/deps.ts';
 import { gitHubPayload, gitHubUser as ghUser, postGitHubWebhook } from '../support/github-payloads.ts';
@@ -109,23 +109,6 @@ function issuesWebhook(
     sender: ghUser(sender, senderType),
     ...(action === 'assigned' ? { assignee: assignees[0] ?? ghUser('someone') } : {}),
   });
-}
-
-/** `/incident …` as `userId` in a channel, through the running bot: the ack and the private answers. */
-function commandsTo(env: ReturnType<typeof useTestBot>, prefix: string) {
-  let seq = 0;
-  return async (text: string, userId: string, channelId = 'CGENERAL') => {
-    const { slack, app } = env;
-    const id = `${prefix}${++seq}`;
-    const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
-    assert.equal(res.status, 200);
-    await app.bot.idle();
-    const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
-    const told = slack.responses
-      .filter((r) => r.id === id)
-      .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
-    return [ack, ...told].join(' ');
-  };
 }
 
 for (const database of testDatabases()) {

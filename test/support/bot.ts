@@ -1,5 +1,6 @@
 // Starts the real bot (Bolt HTTP receiver, real WebClient, real database) for a test, pointed at
 // a Slack stand-in or Prism by SLACK_API_URL.
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { startBot, type RunningBot, type StartOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -142,4 +143,21 @@ export function useTestBot(
     await teardownDb?.();
   });
   return env;
+}
+
+/** `/incident …` as `userId` in a channel, through the running bot: the ack and the private answers. */
+export function commandsTo(env: ReturnType<typeof useTestBot>, prefix: string) {
+  let seq = 0;
+  return async (text: string, userId: string, channelId = 'CGENERAL') => {
+    const { slack, app } = env;
+    const id = `${prefix}${++seq}`;
+    const res = await app.command(text, { responseUrl: slack.responseUrl(id), userId, channelId });
+    assert.equal(res.status, 200);
+    await app.bot.idle();
+    const ack = (res.json() as { text?: string } | undefined)?.text ?? '';
+    const told = slack.responses
+      .filter((r) => r.id === id)
+      .map((r) => `${String(r.body.text)} ${JSON.stringify(r.body.blocks ?? [])}`);
+    return [ack, ...told].join(' ');
+  };
 }
