@@ -15,6 +15,7 @@ import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/review/send-action-reminders.ts';
 import { applyTrackerEvent } from './services/trackers/apply-tracker-event.ts';
+import { forgetOldDeliveries } from './services/trackers/forget-old-deliveries.ts';
 import { type GitHubIssues, gitHubIssuesFromConfig } from './trackers/github-issues.ts';
 import { type JiraCloud, jiraFromConfig } from './trackers/jira.ts';
 import { issuesHandler } from './github/issue-handlers.ts';
@@ -303,7 +304,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     freezes: new PrismaFreezeStore(db.prisma),
     codeHost: opts.codeHost ?? gitHubApp,
     trackers: opts.trackers ?? configuredTrackers,
-    trackerLinks: new PrismaTrackerLinkStore(db.prisma, reviews),
+    trackerLinks: new PrismaTrackerLinkStore(db.prisma),
     // A resolved incident (or a near miss) gets its review posted: the review feature's part.
     afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
     settings: {
@@ -523,7 +524,18 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   remindTimer?.unref();
 
   const syncEvery = opts.trackerSyncEveryMs ?? 30_000;
-  const syncTimer = syncEvery > 0 ? setInterval(() => void trackerSyncNow(), syncEvery) : null;
+  const syncTimer =
+    syncEvery > 0
+      ? setInterval(() => {
+          void trackerSyncNow();
+          void inflight.track(
+            forgetOldDeliveries(deps).catch((err: unknown) => {
+              logger.error({ err }, 'forgetting old tracker deliveries failed');
+              return 0;
+            }),
+          );
+        }, syncEvery)
+      : null;
   syncTimer?.unref();
 
   return {

@@ -304,12 +304,6 @@ export class PrismaReviewStore implements ReviewStore {
     return auditedTransaction(this.prisma, (tx) => createActionItem(tx, incidentId, item, change));
   }
 
-  async actionItemsById(ids: readonly string[]) {
-    if (ids.length === 0) return [];
-    const rows = await this.prisma.actionItem.findMany({ where: { id: { in: [...ids] } }, include: withIncident });
-    return rows.map(toActionItem);
-  }
-
   async findActionItem(id: string) {
     const row = await this.prisma.actionItem.findUnique({ where: { id }, include: withIncident });
     return row ? toActionItem(row) : null;

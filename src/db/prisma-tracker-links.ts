@@ -1,10 +1,9 @@
 import { TRACKER_LINK_STATES, TRACKER_NAMES, type SyncedFields, type TrackerIssue } from '../domain/trackers.ts';
 import type { TrackerKind, TrackerLinkState, TrackerTarget } from '../domain/trackers.ts';
 import { actionRef } from '../domain/action-items.ts';
-import type { DueTrackerLink, TrackerLink, TrackerLinkStore } from '../ports/tracker-links.ts';
+import type { ClaimedTrackerLink, TrackerLink, TrackerLinkStore } from '../ports/tracker-links.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { auditedTransaction } from './audited.ts';
-import type { PrismaReviewStore } from './prisma-review-store.ts';
 
 type LinkRow = Prisma.TrackerLinkGetPayload<object>;
 
@@ -53,14 +52,12 @@ const syncedData = (s: SyncedFields) => ({
  */
 export class PrismaTrackerLinkStore implements TrackerLinkStore {
   private readonly prisma: PrismaClient;
-  private readonly reviews: PrismaReviewStore;
 
-  constructor(prisma: PrismaClient, reviews: PrismaReviewStore) {
+  constructor(prisma: PrismaClient) {
     this.prisma = prisma;
-    this.reviews = reviews;
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<DueTrackerLink[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedTrackerLink[]> {
     const until = new Date(now.getTime() + leaseMs);
     // One statement claims: a replica's claim moves next_attempt_at past now, so another skips it.
     const claimed = await this.prisma.$queryRaw<{ id: string; service: string | null }[]>`
@@ -74,23 +71,8 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
         ) due, incident i
        WHERE l.action_item_id = due.action_item_id AND i.id = l.incident_id
       RETURNING l.action_item_id::text AS id, i.affected_service AS service`;
-    if (claimed.length === 0) return [];
-    const ids = claimed.map((c) => c.id);
-    const [links, items] = await Promise.all([
-      this.prisma.trackerLink.findMany({ where: { actionItemId: { in: ids } } }),
-      this.reviews.actionItemsById(ids),
-    ]);
-    const serviceOf = new Map(claimed.map((c) => [c.id, c.service]));
-    const itemOf = new Map(items.map((i) => [i.id, i]));
-    return links
-      .map(toLink)
-      .filter((l) => itemOf.has(l.actionItemId))
-      .map((link) => ({
-        link,
-        item: itemOf.get(link.actionItemId)!,
-        service: serviceOf.get(link.actionItemId) ?? null,
-        claimedUntil: until,
-      }));
+    // Each link is read as it is when its turn comes (reclaim): nothing more is read here.
+    return claimed.map((c) => ({ actionItemId: c.id, service: c.service, claimedUntil: until }));
   }
 
   async reclaim(actionItemId: string, claimedUntil: Date, now: Date, leaseMs: number): Promise<TrackerLink | null> {

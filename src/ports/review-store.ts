@@ -100,8 +100,6 @@ export interface ReviewStore {
   findActionItem(id: string): Promise<ActionItem | null>;
   /** The item numbered `number` (ACT-12 is 12), or null. */
   actionItemByNumber(number: number): Promise<ActionItem | null>;
-  /** These items (those that exist), in no particular order. */
-  actionItemsById(ids: readonly string[]): Promise<ActionItem[]>;
   /** Every item of an incident, oldest first. */
   actionItemsOf(incidentId: string): Promise<ActionItem[]>;
   listActionItems(query: ActionItemQuery): Promise<ActionItem[]>;

@@ -1,4 +1,3 @@
-import type { ActionItem } from '../domain/action-items.ts';
 import type { SyncedFields, TrackerIssue, TrackerKind, TrackerLinkState, TrackerTarget } from '../domain/trackers.ts';
 
 /** An action item's place in its tracker, as stored (one per item: the database adds it with the item). */
@@ -24,11 +23,9 @@ export interface TrackerLink {
   goneAnswers: number;
 }
 
-/** A link to work on now, with its item as it is. */
-export interface DueTrackerLink {
-  link: TrackerLink;
-  item: ActionItem;
-  /** The incident's affected service (for the catalog's tracker annotations). */
+/** A link claimed for a pass: which item, and the incident's affected service (for the catalog's annotations). */
+export interface ClaimedTrackerLink {
+  actionItemId: string;
   service: string | null;
   /** Until when this pass holds the claim (reclaim takes it again, for one link, just before its work). */
   claimedUntil: Date;
@@ -44,7 +41,7 @@ export interface TrackerLinkStore {
    * Claims up to `limit` links with work due at `now` (new, pending, or linked and changed since the
    * last push), each for `leaseMs` (another replica skips them meanwhile). Oldest first.
    */
-  claimDue(now: Date, limit: number, leaseMs: number): Promise<DueTrackerLink[]>;
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedTrackerLink[]>;
   /**
    * Takes one claimed link again just before working on it, for another `leaseMs`: the link as it is
    * now, or null when another replica took it since (the claim ran out) or it has no work any more.

@@ -280,7 +280,7 @@ describe('the listings’ and reports’ query plans on PostgreSQL', {
       [now],
     );
     await pool.query('ANALYZE tracker_link');
-    const links = new PrismaTrackerLinkStore(prisma, new PrismaReviewStore(prisma));
+    const links = new PrismaTrackerLinkStore(prisma);
     let claimed = 0;
     const explained = await plans(async () => {
       claimed = (await links.claimDue(now, 25, 60_000)).length;

@@ -14,6 +14,7 @@ import { completeActionItem } from '../../src/services/review/complete-action-it
 import { reassignActionItem } from '../../src/services/review/reassign-action-item.ts';
 import { snoozeActionItem } from '../../src/services/review/snooze-action-item.ts';
 import { applyTrackerEvent } from '../../src/services/trackers/apply-tracker-event.ts';
+import { forgetOldDeliveries } from '../../src/services/trackers/forget-old-deliveries.ts';
 import { syncTrackerIssues } from '../../src/services/trackers/sync-tracker-issues.ts';
 import { aService, catalogGroup, catalogOf } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
@@ -521,6 +522,22 @@ for (const database of testDatabases()) {
       assert.equal(jira.issues.length, 1);
     });
 
+    test('deliveries are remembered for two weeks, then forgotten by the background sweep', async () => {
+      const { deps } = await setup(env.db());
+      const day = 86_400_000;
+      assert.equal(
+        await deps.trackerLinks.firstDelivery('jira', 'old-delivery', new Date(now.getTime() - 15 * day)),
+        true,
+      );
+      assert.equal(
+        await deps.trackerLinks.firstDelivery('jira', 'recent-delivery', new Date(now.getTime() - 13 * day)),
+        true,
+      );
+      assert.ok((await forgetOldDeliveries(deps)) >= 1);
+      assert.equal(await deps.trackerLinks.firstDelivery('jira', 'old-delivery', now), true, 'forgotten');
+      assert.equal(await deps.trackerLinks.firstDelivery('jira', 'recent-delivery', now), false, 'still remembered');
+    });
+
     test('a pass that outlasts its claim leaves the link to the replica that has it: one issue per item', async () => {
       const one = await setup(env.db());
       const i = await anIncidentIn(one.deps);
@@ -528,7 +545,7 @@ for (const database of testDatabases()) {
       const b = await add(one.deps, i, 'Slow two');
       // Replica one claims both, then stalls on Jira past its claim.
       const claimed = await one.deps.trackerLinks.claimDue(one.clock.now(), 25, 120_000);
-      assert.deepEqual(new Set(claimed.map((c) => c.item.id)), new Set([a.id, b.id]));
+      assert.deepEqual(new Set(claimed.map((c) => c.actionItemId)), new Set([a.id, b.id]));
       one.clock.advance(121_000);
       // Replica two takes them over and opens both issues.
       const two = testDeps({ db: env.db(), clock: one.clock, catalog, trackers: { jira: one.jira } });

@@ -322,7 +322,7 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     freezes: db ? new PrismaFreezeStore(db.prisma) : unused('freezes'),
     codeHost: null,
     trackers: {},
-    trackerLinks: db ? new PrismaTrackerLinkStore(db.prisma, new PrismaReviewStore(db.prisma)) : unused('trackerLinks'),
+    trackerLinks: db ? new PrismaTrackerLinkStore(db.prisma) : unused('trackerLinks'),
     afterCommit: [endFreezesAfterCommit, postReviewAfterCommit],
     ...given,
     settings: { ...TEST_SETTINGS, ...settings },

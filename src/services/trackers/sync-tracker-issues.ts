@@ -1,6 +1,5 @@
 import { actionRef, type ActionItem } from '../../domain/action-items.ts';
 import {
-  TRACKER_EVENT_MAX_AGE_MS,
   patchFor,
   retryDelayMs,
   trackerIssueDraft,
@@ -16,7 +15,14 @@ import {
   type IssueTracker,
   type IssueUpdate,
 } from '../../ports/issue-tracker.ts';
-import type { DueTrackerLink } from '../../ports/tracker-links.ts';
+import type { ClaimedTrackerLink, TrackerLink } from '../../ports/tracker-links.ts';
+
+/** A link being worked on: as it is now, with its item and the incident's affected service. */
+interface DueTrackerLink {
+  link: TrackerLink;
+  item: ActionItem;
+  service: string | null;
+}
 import type { ServiceDeps } from '../deps.ts';
 import { outboundNotice } from '../outbound-text.ts';
 
@@ -139,18 +145,13 @@ async function tellFailure(
 }
 
 /** One link: chooses its tracker (new), opens its issue (pending), or pushes the item's changes (linked). */
-async function syncOne(deps: ServiceDeps, claimed: DueTrackerLink, result: TrackerSyncResult): Promise<void> {
+async function syncOne(deps: ServiceDeps, claimed: ClaimedTrackerLink, result: TrackerSyncResult): Promise<void> {
   const now = deps.clock.now();
   // Taken again just before the work: a pass that outlasted its claim leaves the link to whoever has it now.
-  const fresh = await deps.trackerLinks.reclaim(
-    claimed.link.actionItemId,
-    claimed.claimedUntil,
-    now,
-    TRACKER_SYNC_LEASE_MS,
-  );
+  const fresh = await deps.trackerLinks.reclaim(claimed.actionItemId, claimed.claimedUntil, now, TRACKER_SYNC_LEASE_MS);
   const item = fresh ? await deps.reviews.findActionItem(fresh.actionItemId) : null;
   if (!fresh || !item) return;
-  const due: DueTrackerLink = { ...claimed, link: fresh, item };
+  const due: DueTrackerLink = { link: fresh, item, service: claimed.service };
   let link = fresh;
   let choice = link.tracker && link.target ? { tracker: link.tracker, target: link.target } : null;
   if (link.state === 'new') {
@@ -225,9 +226,6 @@ async function syncOne(deps: ServiceDeps, claimed: DueTrackerLink, result: Track
  */
 export async function syncTrackerIssues(deps: ServiceDeps, opts: { limit?: number } = {}): Promise<TrackerSyncResult> {
   const result: TrackerSyncResult = { created: 0, pushed: 0, failed: 0, none: 0 };
-  const now = deps.clock.now();
-  // Deliveries older than twice the age any is applied at are refused by their age: forgotten.
-  await deps.trackerLinks.purgeDeliveries(new Date(now.getTime() - 2 * TRACKER_EVENT_MAX_AGE_MS));
   const due = await deps.trackerLinks.claimDue(
     deps.clock.now(),
     opts.limit ?? TRACKER_SYNC_BATCH,
