@@ -102,14 +102,6 @@ describe('config', () => {
   });
 
   test('trackers: Jira needs its URL, email and token together; ACTION_TRACKER names a configured tracker', () => {
-    const problem = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return '';
-      } catch (err) {
-        return (err as Error).message;
-      }
-    };
     const jira = {
       JIRA_BASE_URL: 'https://acme.atlassian.net/',
       JIRA_EMAIL: 'bot@acme.org',
@@ -170,14 +162,6 @@ describe('config', () => {
       [on.GITHUB_APP_ID, on.GITHUB_APP_PRIVATE_KEY, on.GITHUB_API_URL],
       ['123456', pem, 'https://ghe.example.org/api/v3'],
     );
-    const problem = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return '';
-      } catch (err) {
-        return (err as Error).message;
-      }
-    };
     assert.match(
       problem({ ...GOOD, GITHUB_APP_ID: '123456' }),
       /GITHUB_APP_PRIVATE_KEY is required when the other of GITHUB_APP_ID/,
