@@ -252,13 +252,13 @@ export class PrismaTrackerLinkStore implements TrackerLinkStore {
       .$executeRaw`UPDATE tracker_link SET applying_until = NULL WHERE action_item_id = ${actionItemId}::uuid`;
   }
 
-  async findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null> {
+  async itemOfIssue(tracker: TrackerKind, target: string, issueId: string): Promise<string | null> {
     // By the issue and its repository or project compared exactly in any case: never a pattern.
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT action_item_id::text AS id FROM tracker_link
        WHERE tracker = ${tracker} AND issue_id = ${issueId} AND state = 'linked' AND lower(target) = lower(${target})
        LIMIT 1`;
-    return rows[0] ? this.findByItem(rows[0].id) : null;
+    return rows[0]?.id ?? null;
   }
 
   async findByItem(actionItemId: string): Promise<TrackerLink | null> {

@@ -89,8 +89,8 @@ export interface TrackerLinkStore {
   markIdle(actionItemId: string): Promise<void>;
   /** Forgets the deliveries received before `before` (older ones are refused by their age anyway). */
   purgeDeliveries(before: Date): Promise<number>;
-  /** The link of a tracker's issue (by the tracker, target and issue id), or null. */
-  findByIssue(tracker: TrackerKind, target: string, issueId: string): Promise<TrackerLink | null>;
+  /** The action item whose linked issue this is (by the tracker, its repository or project in any case, and the issue id), or null. */
+  itemOfIssue(tracker: TrackerKind, target: string, issueId: string): Promise<string | null>;
   findByItem(actionItemId: string): Promise<TrackerLink | null>;
   /** True the first time a delivery id is seen for a tracker; false for a redelivery. */
   firstDelivery(tracker: TrackerKind, deliveryId: string, at: Date): Promise<boolean>;

@@ -143,14 +143,14 @@ export async function applyTrackerEvent(deps: ServiceDeps, event: TrackerEvent):
   if (event.fromSelf) return 'ignored';
   const now = deps.clock.now();
   if (event.occurredAt && now.getTime() - event.occurredAt.getTime() > TRACKER_EVENT_MAX_AGE_MS) return 'ignored';
-  const found = await deps.trackerLinks.findByIssue(event.tracker, event.target, event.issue.id);
-  if (!found) return 'ignored';
+  const itemId = await deps.trackerLinks.itemOfIssue(event.tracker, event.target, event.issue.id);
+  if (!itemId) return 'ignored';
   // Deliveries for one issue take their turn, on any replica: each works from what the one before left.
-  await takeTurn(deps, found.actionItemId);
+  await takeTurn(deps, itemId);
   try {
     if (await seenBefore(deps, event, now)) return 'duplicate';
     try {
-      const link = await deps.trackerLinks.findByItem(found.actionItemId);
+      const link = await deps.trackerLinks.findByItem(itemId);
       if (link?.state !== 'linked') return 'ignored';
       return await applyTo(deps, event, link, now);
     } catch (err) {
@@ -159,7 +159,7 @@ export async function applyTrackerEvent(deps: ServiceDeps, event: TrackerEvent):
       throw err;
     }
   } finally {
-    await deps.trackerLinks.endApplyTurn(found.actionItemId).catch(() => {});
+    await deps.trackerLinks.endApplyTurn(itemId).catch(() => {});
   }
 }
 
