@@ -8,6 +8,8 @@ import { PrismaTrackerLinkStore } from './db/prisma-tracker-links.ts';
 import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
 import { PrismaAuditTrail } from './db/prisma-audit-trail.ts';
+import { PgIncidentRegister } from './db/pg-incident-register.ts';
+import { PgInsightFigures } from './db/pg-insight-figures.ts';
 import { PgDeliveryLog } from './db/pg-delivery-log.ts';
 import { PgDeclarationIntake } from './db/pg-declaration-intake.ts';
 import type { DeclarationIntake } from './ports/declaration-intake.ts';
@@ -58,6 +60,10 @@ import { deploymentProtectionRuleHandler } from './github/deployment-protection-
 import { GitHubAppClient } from './github/client.ts';
 import { deploymentStatusHandler, pullRequestHandler } from './github/change-handlers.ts';
 import { changesRoute } from './http/changes-route.ts';
+import { PrismaWebSessionStore } from './db/prisma-web-sessions.ts';
+import { webFromConfig } from './web/web-deps.ts';
+import { webRoute } from './web/router.ts';
+import { WEB_PAGES } from './web/pages/index.ts';
 
 export interface RunningBot {
   /** The HTTP port (0 was asked: the one the OS gave). */
@@ -126,6 +132,21 @@ const authTestAnswer = z.object({
   team: z.string().max(200).optional(),
   url: z.string().max(500).optional(),
 });
+
+/** The bot token's workspace (auth.test), asked once it is known; null while Slack cannot say (asked again next time). */
+const botTeamIds = new WeakMap<object, string>();
+export async function botTeamId(client: { auth: { test(): Promise<unknown> } }): Promise<string | null> {
+  const known = botTeamIds.get(client);
+  if (known) return known;
+  try {
+    const answer = authTestAnswer.safeParse(await client.auth.test());
+    const team = answer.success ? (answer.data.team_id ?? null) : null;
+    if (team) botTeamIds.set(client, team);
+    return team;
+  } catch {
+    return null;
+  }
+}
 
 /** Logs the bot's identity from `auth.test` (bot user, workspace); a failure is a warning, the bot runs on. */
 export async function logSlackIdentity(client: { auth: { test(): Promise<unknown> } }, logger: Logger): Promise<void> {
@@ -299,6 +320,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
     audit: new PrismaAuditTrail(db.prisma),
+    register: new PgIncidentRegister(db.prisma, db.pool),
+    insights: new PgInsightFigures(db.prisma, db.pool),
     catalog,
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),
@@ -407,6 +430,15 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     reminders: reminderQueue.scheduler,
     ...(checkpoints ? { auditCheckpoints: checkpoints } : {}),
   };
+  // The web view for leads and auditors (/web), when Sign in with Slack is configured.
+  const webSessions = new PrismaWebSessionStore(db.prisma);
+  const web = webFromConfig(config, deps, webSessions, () => botTeamId(slackClient), logger);
+  logger.info(
+    web ? { url: `${config.WEB_BASE_URL}/web` } : {},
+    web
+      ? 'web view on: leads and auditors sign in with Slack'
+      : 'web view off: set WEB_BASE_URL, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and WEB_SESSION_SECRET to serve it (docs/web.md)',
+  );
   let app: ReturnType<typeof createSlackApp>;
   try {
     app = createSlackApp({
@@ -459,6 +491,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
           logger,
           baseUrl: config.JIRA_BASE_URL ?? null,
         }),
+        ...(web ? [webRoute(web, WEB_PAGES, inflight.track)] : []),
       ],
       ...(opts.slackRetries ? { retries: opts.slackRetries } : {}),
     });
@@ -531,6 +564,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
           void inflight.track(
             forgetOldDeliveries(deps).catch((err: unknown) => {
               logger.error({ err }, 'forgetting old tracker deliveries failed');
+              return 0;
+            }),
+          );
+          void inflight.track(
+            webSessions.deleteExpired(clock.now()).catch((err: unknown) => {
+              logger.error({ err }, 'deleting expired web sessions failed');
               return 0;
             }),
           );

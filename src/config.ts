@@ -327,6 +327,60 @@ export const configSchema = z
       z.string().default(String(COMMANDER_NUDGE_MINUTES)).pipe(parsedWith(parseCommanderCadence)),
     ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * The web view for leads and auditors (/web): the bot's public address, e.g.
+     * https://incident-bot.example.org; with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and
+     * WEB_SESSION_SECRET, people sign in with Slack at <WEB_BASE_URL>/web. Unset: /web answers 404.
+     */
+    WEB_BASE_URL: optional(
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://incident-bot.example.org' })
+        .refine(httpsOrLoopback, {
+          message:
+            'must be https (http only for 127.0.0.1, ::1 or localhost): session cookies are sent only over https',
+        })
+        .refine(
+          (v) => {
+            const u = new URL(v);
+            return !u.search && !u.hash && !u.username && !u.password;
+          },
+          {
+            message: 'must be the address alone (no query, fragment or credentials)',
+          },
+        )
+        .transform((v) => v.replace(/\/+$/, '')),
+    ),
+    /** The Slack app's Client ID (Basic Information › App Credentials), for Sign in with Slack. */
+    SLACK_CLIENT_ID: optional(
+      z.string().regex(/^\d+\.\d+$/, { message: "must be the app's Client ID, such as 1234567890.1234567890" }),
+    ),
+    /** The Slack app's Client Secret, for Sign in with Slack. */
+    SLACK_CLIENT_SECRET: optional(
+      z
+        .string()
+        .min(16, { message: 'is too short to be a client secret' })
+        .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+    ),
+    /** Signs the web view's cookies: at least 32 random characters (e.g. `openssl rand -base64 48`). */
+    WEB_SESSION_SECRET: optional(
+      z.string().min(32, { message: 'must be at least 32 characters (openssl rand -base64 48)' }),
+    ),
+    /** How long a web session lasts after sign-in, in hours (then the person signs in again). */
+    WEB_SESSION_HOURS: z.coerce
+      .number({ message: 'must be a whole number of hours' })
+      .int({ message: 'must be a whole number of hours' })
+      .min(1, { message: 'must be at least 1 hour' })
+      .max(168, { message: 'must be at most 168 hours (a week)' })
+      .default(12),
+    /** Where Sign in with Slack's OpenID Connect discovery is (Slack's own; a stand-in in tests). */
+    SLACK_OIDC_ISSUER: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .refine(httpsOrLoopback, { message: 'must be https (http only for 127.0.0.1, ::1 or localhost)' })
+      .default('https://slack.com'),
+    /** The workspace (T…) whose members may sign in to the web view; default the bot token's own. */
+    SLACK_TEAM_ID: optional(
+      z.string().regex(/^T[A-Z0-9]{2,}$/, { message: 'must be a Slack workspace ID such as T0123ABCD' }),
+    ),
     ...auditKeysSchema.shape,
     /** Slack channel where signed audit checkpoints are posted (message and JSON file). */
     AUDIT_CHANNEL: z.preprocess(blankIsUnset, channelId.optional()),
@@ -392,6 +446,16 @@ export const configSchema = z
         code: 'custom',
         path: ['ACTION_TRACKER'],
         message: 'names GitHub, whose App is not configured (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY)',
+      });
+    }
+    const web = [c.WEB_BASE_URL, c.SLACK_CLIENT_ID, c.SLACK_CLIENT_SECRET, c.WEB_SESSION_SECRET];
+    if (web.some(Boolean) && !web.every(Boolean)) {
+      const names = ['WEB_BASE_URL', 'SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'WEB_SESSION_SECRET'] as const;
+      ctx.addIssue({
+        code: 'custom',
+        path: [names[web.findIndex((v) => !v)]!],
+        message:
+          'is required when any of WEB_BASE_URL, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and WEB_SESSION_SECRET is set (the web view needs all four)',
       });
     }
     if (c.MIGRATION_DATABASE_URL && !c.DATABASE_URL) {

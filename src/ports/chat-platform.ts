@@ -170,6 +170,11 @@ export interface ChatPlatform {
   findChannelByName(name: string): Promise<{ id: string; name: string; createdByBot: boolean } | null>;
   /** Users already in the channel are fine. */
   inviteUsers(channelId: string, userIds: string[]): Promise<void>;
+  /**
+   * The private channels the user is a member of now, among those the bot is in (Slack:
+   * users.conversations): which private incidents they may read, in one question (the web view's listings).
+   */
+  privateChannelsOf(userId: string): Promise<Set<string>>;
   /** Whether the user is a member of the channel now (Slack: conversations.members); false for a channel that is gone. */
   isMember(channelId: string, userId: string): Promise<boolean>;
   /** Posts the incident summary; returns the message id (Slack ts). */

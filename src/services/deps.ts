@@ -19,6 +19,8 @@ import type { FreezeStore } from '../ports/freeze-store.ts';
 import type { IssueTracker } from '../ports/issue-tracker.ts';
 import type { TrackerLinkStore } from '../ports/tracker-links.ts';
 import type { TrackerKind, TrackerTarget } from '../domain/trackers.ts';
+import type { IncidentRegister } from '../ports/incident-register.ts';
+import type { InsightFigures } from '../ports/insight-figures.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -55,6 +57,10 @@ export interface ServiceDeps {
   trackerLinks: TrackerLinkStore;
   /** Asks the tracker sync to run soon (after an item changed); absent: the background sweep gets to it. */
   trackerSync?: { kick(): void };
+  /** The incident register, filtered and paged by the database (the web view). */
+  register: IncidentRegister;
+  /** The insights' figures, counted by the database (the web view). */
+  insights: InsightFigures;
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
   /**

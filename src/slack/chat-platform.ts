@@ -80,6 +80,10 @@ const channelMembers = z.object({
   members: z.array(z.string()).default([]),
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
+const userChannels = z.object({
+  channels: z.array(z.object({ id: z.string() })).default([]),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
 const lookedUp = z.object({ user: z.object({ id: z.string() }) });
 const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
 const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
@@ -226,6 +230,31 @@ export class SlackChatPlatform implements ChatPlatform {
       ['message_not_found'],
     );
     return res?.permalink ?? null;
+  }
+
+  /** Pages through users.conversations (private channels the bot is in too; archived ones included). */
+  async privateChannelsOf(userId: string): Promise<Set<string>> {
+    const found = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const res = await call(
+        () =>
+          this.client.users.conversations({
+            user: userId,
+            types: 'private_channel',
+            limit: 1000,
+            ...(cursor ? { cursor } : {}),
+          }),
+        userChannels,
+        ['user_not_found'],
+      );
+      if (!res) return found;
+      for (const c of res.channels) found.add(c.id);
+      const next = res.response_metadata?.next_cursor || undefined;
+      if (!next || next === cursor) return found;
+      cursor = next;
+    }
+    return found;
   }
 
   /** Pages through conversations.members (Slack has no direct "is this user a member" method). */

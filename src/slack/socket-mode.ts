@@ -7,6 +7,7 @@
 // This receiver serves the bot's routes (GET /healthz, GET /metrics, the PagerDuty webhook) on PORT
 // itself (`server`): start() resolves once both the port listens and Slack said hello; stop() closes
 // both.
+import { match } from 'path-to-regexp';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import bolt from '@slack/bolt';
 import type { AppsConnectionsOpenResponse, WebClientOptions } from '@slack/web-api';
@@ -32,19 +33,26 @@ export interface SocketModeOptions {
   closeTimeoutMs?: number;
 }
 
-/** An HTTP server answering `routes` (exact paths), 404 for anything else; a throwing handler is a 500. */
+/**
+ * An HTTP server answering `routes` (exact paths, or path-to-regexp patterns such as `/web{/*rest}`,
+ * as Bolt's HTTP receiver matches them), 404 for anything else; a throwing handler is a 500.
+ */
 export function routeServer(routes: Route[], onError: (err: unknown) => void): Server {
   const table = new Map<string, Map<string, Route['handler']>>();
+  const patterns: { match: ReturnType<typeof match>; methods: Map<string, Route['handler']> }[] = [];
   for (const r of routes) {
-    const methods = table.get(r.path) ?? new Map<string, Route['handler']>();
+    const pattern = /[:{*(]/.test(r.path);
+    const methods = (pattern ? undefined : table.get(r.path)) ?? new Map<string, Route['handler']>();
     for (const m of r.method) methods.set(m.toUpperCase(), r.handler);
-    table.set(r.path, methods);
+    if (pattern) patterns.push({ match: match(r.path, { decode: decodeURIComponent }), methods });
+    else table.set(r.path, methods);
   }
   return http.createServer((req, res) => {
     let handler: Route['handler'] | undefined;
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      handler = table.get(path)?.get((req.method ?? '').toUpperCase());
+      const method = (req.method ?? '').toUpperCase();
+      handler = table.get(path)?.get(method) ?? patterns.find((p) => p.match(path))?.methods.get(method);
     } catch {
       // an unparseable URL: not one of ours
     }

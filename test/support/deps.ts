@@ -27,6 +27,8 @@ import { endFreezesAfterCommit } from '../../src/services/freeze/after-commit.ts
 import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts';
 import { LOAD_SETTINGS, unused } from './fixtures.ts';
 import { PrismaTrackerLinkStore } from '../../src/db/prisma-tracker-links.ts';
+import { PgIncidentRegister } from '../../src/db/pg-incident-register.ts';
+import { PgInsightFigures } from '../../src/db/pg-insight-figures.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
@@ -158,6 +160,15 @@ export class FakeChat implements ChatPlatform {
   async inviteUsers(channelId: string, userIds: string[]): Promise<void> {
     await this.enter('inviteUsers', [channelId, userIds]);
     this.invites.push({ channelId, userIds });
+  }
+
+  async privateChannelsOf(userId: string): Promise<Set<string>> {
+    await this.enter('privateChannelsOf', [userId]);
+    const of = new Set<string>();
+    for (const c of this.channels)
+      if (c.isPrivate && (this.everyoneIsMember || this.members.has(`${c.id}/${userId}`))) of.add(c.id);
+    for (const m of this.members) if (m.endsWith(`/${userId}`)) of.add(m.slice(0, m.indexOf('/')));
+    return of;
   }
 
   async isMember(channelId: string, userId: string): Promise<boolean> {
@@ -310,6 +321,8 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     store: db ? new PrismaIncidentStore(db.prisma) : unused('store'),
     reviews: db ? new PrismaReviewStore(db.prisma) : unused('reviews'),
     audit: db ? new PrismaAuditTrail(db.prisma) : unused('audit'),
+    register: db ? new PgIncidentRegister(db.prisma, db.pool) : unused('register'),
+    insights: db ? new PgInsightFigures(db.prisma, db.pool) : unused('insights'),
     loadCache: db ? new PrismaLoadCache(db.prisma, db.pool) : unused('loadCache'),
     chat: new FakeChat(),
     clock: new TestClock(),

@@ -976,6 +976,24 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       return { channel: { id: c.id } };
     },
 
+    'users.conversations': (args) => {
+      const who = user(args.user).id;
+      const types = (str(args.types) ?? 'public_channel').split(',').map((s) => s.trim());
+      const excludeArchived = bool(args.exclude_archived);
+      const visible = [...channels.values()].filter((c) => {
+        if (excludeArchived && c.archived) return false;
+        if (!c.members.has(who) || c.is_im) return false;
+        // A bot token sees the private channels it shares with the user.
+        if (c.is_private) return types.includes('private_channel') && c.members.has(botUserId);
+        return types.includes('public_channel');
+      });
+      const { start, end, next } = pagination(args, visible.length, 100);
+      return {
+        channels: visible.slice(start, end).map((c) => renderChannel(c)),
+        response_metadata: { next_cursor: next },
+      };
+    },
+
     'conversations.list': (args) => {
       const types = (str(args.types) ?? 'public_channel').split(',').map((s) => s.trim());
       const excludeArchived = bool(args.exclude_archived);

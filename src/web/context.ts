@@ -1,0 +1,100 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import type { WebSessionStore } from '../ports/web-sessions.ts';
+
+/** Who is signed in, as their session says. */
+export interface Viewer {
+  userId: string;
+  teamId: string;
+  name: string;
+  /** Their Slack time zone (IANA): every time on a page is shown in it. */
+  timeZone: string;
+  /** What a form they post must carry. */
+  csrfToken: string;
+  /** When their session ends. */
+  expiresAt: Date;
+}
+
+/** The web view's settings (WEB_*, SLACK_CLIENT_*, SLACK_OIDC_ISSUER). */
+export interface WebSettings {
+  /** The public address, without a trailing slash: pages are under `${baseUrl}/web`. */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  sessionSecret: string;
+  sessionHours: number;
+  /** Sign in with Slack's issuer (https://slack.com). */
+  issuer: string;
+  /** The workspace whose members may sign in: SLACK_TEAM_ID, else the bot token's own (auth.test); null while unknown. */
+  teamId: () => Promise<string | null>;
+}
+
+/** What the web view's pages need. */
+export interface WebDeps {
+  deps: ServiceDeps;
+  sessions: WebSessionStore;
+  settings: WebSettings;
+  logger: Logger;
+  /**
+   * The private channels `userId` is a member of (asked of Slack, cached briefly): which private
+   * incidents they may see on a page. A failure to ask counts as none (fails closed).
+   */
+  privateChannelsOf(userId: string): Promise<ReadonlySet<string>>;
+}
+
+export type WebMethod = 'GET' | 'POST';
+
+/** One request as a page sees it. */
+export interface WebRequest {
+  method: WebMethod;
+  /** The full URL as asked (its origin is WEB_BASE_URL's). */
+  url: URL;
+  /** The path's named parts (`/incidents/:ref` gives `ref`). */
+  params: Readonly<Record<string, string>>;
+  /** A POST's form fields (application/x-www-form-urlencoded); empty for a GET. */
+  form: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Who is signed in; null only on the public pages (sign-in, its callback, the stylesheet). */
+  viewer: Viewer | null;
+  /** The request's cookies by name. */
+  cookies: ReadonlyMap<string, string>;
+}
+
+/** What a page answers. */
+export type WebResult =
+  | { kind: 'html'; status?: number; body: string; cookies?: string[] }
+  | {
+      kind: 'file';
+      status?: number;
+      contentType: string;
+      /** Offered as a download under this name (Content-Disposition: attachment). */
+      filename?: string;
+      body: string | Uint8Array;
+      /** Cache for this many seconds (the stylesheet); default no-store. */
+      maxAge?: number;
+    }
+  | { kind: 'redirect'; location: string; status?: 302 | 303; cookies?: string[] };
+
+/** A page: a path under /web (path-to-regexp syntax), a method, and its handler. */
+export interface WebPage {
+  path: string;
+  method: WebMethod;
+  /** Served without a session (sign-in and its callback, the stylesheet). */
+  public?: boolean;
+  handle(req: WebRequest, web: WebDeps): Promise<WebResult>;
+}
+
+/** A refusal a page shows as its own page with this status (400 for bad query parameters, 403, 404). */
+export class WebError extends Error {
+  readonly status: number;
+  /** More lines under the message (each bad parameter, say). */
+  readonly details: readonly string[];
+
+  constructor(status: number, message: string, details: readonly string[] = []) {
+    super(message);
+    this.status = status;
+    this.details = details;
+    this.name = 'WebError';
+  }
+}
