@@ -1,8 +1,74 @@
 import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { IncidentRegister } from '../ports/incident-register.ts';
+import type { IncidentRegister, RegisterRow, RegisterWhere } from '../ports/incident-register.ts';
 
-/** The incident register in SQL (see ports/incident-register.ts). */
+interface Row {
+  id: string;
+  number: number;
+  title: string;
+  severity: RegisterRow['severity'];
+  status: RegisterRow['status'];
+  affected_service: string | null;
+  service_owner: string | null;
+  commander_id: string;
+  created_at: Date;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  is_private: boolean;
+  near_miss: boolean;
+  clinical_impact: boolean;
+  data_breach: boolean;
+}
+
+const toRow = (r: Row): RegisterRow => ({
+  id: r.id,
+  number: r.number,
+  title: r.title,
+  severity: r.severity,
+  status: r.status,
+  affectedService: r.affected_service,
+  serviceOwner: r.service_owner,
+  commanderId: r.commander_id,
+  declaredAt: r.created_at,
+  resolvedAt: r.resolved_at,
+  closedAt: r.closed_at,
+  isPrivate: r.is_private,
+  nearMiss: r.near_miss,
+  clinicalImpact: r.clinical_impact,
+  dataBreach: r.data_breach,
+});
+
+/**
+ * The WHERE clause of `where` and its parameters (numbered from 1). The period is a range on
+ * created_at (incident_created_at_number_idx); a private incident only with its channel among the
+ * viewer's (the rule of domain/access.ts mayReadIncident: keep the two alike).
+ */
+function whereOf(where: RegisterWhere): { sql: string; params: unknown[] } {
+  const params: unknown[] = [where.start, where.end, where.privateChannels];
+  const parts = ['i.created_at >= $1', 'i.created_at < $2', '(NOT i.is_private OR i.channel_id = ANY($3::text[]))'];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (where.severities.length) parts.push(`i.severity::text = ANY(${param(where.severities)}::text[])`);
+  if (where.statuses.length) parts.push(`i.status::text = ANY(${param(where.statuses)}::text[])`);
+  if (where.service !== null) parts.push(`lower(i.affected_service) = ${param(where.service)}`);
+  if (where.owners.length) parts.push(`lower(i.service_owner) = ANY(${param(where.owners)}::text[])`);
+  if (where.nearMiss !== null) parts.push(`i.near_miss = ${param(where.nearMiss)}`);
+  if (where.text !== null) {
+    // A literal substring of the title (LIKE's own characters escaped), or the number the search names.
+    const like = `%${where.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const text = `lower(i.title) LIKE ${param(like)}`;
+    parts.push(where.number !== null ? `(${text} OR i.number = ${param(where.number)})` : text);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+const COLUMNS = `i.id, i.number, i.title, i.severity::text AS severity, i.status::text AS status, i.affected_service,
+  i.service_owner, COALESCE(c.user_id, i.declared_by) AS commander_id, i.created_at, i.resolved_at, i.closed_at,
+  i.is_private, i.near_miss, i.clinical_impact, i.data_breach`;
+
+/** The incident register in SQL (see ports/incident-register.ts): plain statements on the bot's pool. */
 export class PgIncidentRegister implements IncidentRegister {
   protected readonly prisma: PrismaClient;
   protected readonly pool: pg.Pool;
@@ -10,5 +76,25 @@ export class PgIncidentRegister implements IncidentRegister {
   constructor(prisma: PrismaClient, pool: pg.Pool) {
     this.prisma = prisma;
     this.pool = pool;
+  }
+
+  async list(where: RegisterWhere, page: { offset: number; limit: number }) {
+    const { sql, params } = whereOf(where);
+    const n = params.length;
+    // The page and the count are two statements (a count over the page's rows would be lost past the last page).
+    const [rows, count] = await Promise.all([
+      this.pool.query<Row>(
+        `SELECT ${COLUMNS} FROM incident i
+         LEFT JOIN incident_role c ON c.incident_id = i.id AND c.role = 'COMMANDER'
+         WHERE ${sql} ORDER BY i.created_at DESC, i.number DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...params, page.limit, page.offset],
+      ),
+      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident i WHERE ${sql}`, params),
+    ]);
+    return { rows: rows.rows.map(toRow), total: count.rows[0]!.n };
+  }
+
+  rows(where: RegisterWhere, limit: number) {
+    return this.list(where, { offset: 0, limit });
   }
 }

@@ -1,7 +1,15 @@
+import type { RegisterRow, RegisterWhere } from '../domain/register.ts';
+
+export type { RegisterRow, RegisterWhere } from '../domain/register.ts';
+
 /**
  * The incident register as the web view reads it (leads and auditors): incidents filtered, searched
- * and paged by the database, never read whole. Filled in by the register's use cases
- * (services/records/).
+ * and paged by the database, never read whole. A private incident is in no answer (rows or count)
+ * unless its channel is one of `where.privateChannels` (domain/access.ts mayReadIncident, in SQL).
  */
-// biome-ignore lint/suspicious/noEmptyInterface: its queries are added with the register's pages
-export interface IncidentRegister {}
+export interface IncidentRegister {
+  /** One page of the incidents `where` selects, newest first (declared, then number), and how many it selects in all. */
+  list(where: RegisterWhere, page: { offset: number; limit: number }): Promise<{ rows: RegisterRow[]; total: number }>;
+  /** The first `limit` of them (newest first) for an export, and how many it selects in all. */
+  rows(where: RegisterWhere, limit: number): Promise<{ rows: RegisterRow[]; total: number }>;
+}

@@ -13,7 +13,7 @@ import {
 } from '../domain/access.ts';
 import { actionRef, type ActionItem } from '../domain/action-items.ts';
 import { AppError } from '../domain/errors.ts';
-import type { Incident } from '../domain/incident.ts';
+import { incidentRef, type Incident } from '../domain/incident.ts';
 import type { ServiceDeps } from './deps.ts';
 
 /**
@@ -131,4 +131,32 @@ export async function incidentsReadableBy(
   return new Set(
     incidents.filter((i) => mayReadIncident(i, !!i.channelId && members.has(i.channelId))).map((i) => i.id),
   );
+}
+
+/**
+ * Someone reading the web view: who they are, and the private channels they are in (asked of Slack
+ * once and cached briefly by the web view; a failure to ask counts as none, so private incidents
+ * stay hidden).
+ */
+export interface Reader {
+  userId: string;
+  privateChannels(): Promise<ReadonlySet<string>>;
+}
+
+/**
+ * The incident numbered `number` when `reader` may read it (mayReadIncident: public, or private and
+ * they are in its channel). A private incident they may not read is refused exactly as a missing
+ * one is, so that the answer reveals nothing of it, not even that it exists.
+ */
+export async function incidentForReader(
+  deps: Pick<ServiceDeps, 'store'>,
+  reader: Reader,
+  number: number,
+): Promise<Incident> {
+  const incident = await deps.store.findByNumber(number);
+  const readable =
+    incident &&
+    mayReadIncident(incident, !!incident.channelId && (await reader.privateChannels()).has(incident.channelId));
+  if (!incident || !readable) throw new AppError(`There is no incident ${incidentRef({ number })}.`, 'not_found');
+  return incident;
 }

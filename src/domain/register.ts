@@ -1,0 +1,317 @@
+// The incident register (the web view's list of incidents): its filters as the address gives them,
+// the period in the viewer's time zone, the search, and the rows as CSV. Pure: the database does
+// the filtering (ports/incident-register.ts), this decides what is asked.
+import { TZDate } from '@date-fns/tz';
+import { z } from 'zod';
+import { formatDuration } from './durations.ts';
+import { incidentRef, STATUS_LABELS, STATUSES, type IncidentStatus } from './incident.ts';
+import { csvText } from './load-csv.ts';
+import { SEVERITIES, type Severity } from './severity.ts';
+import { formatInZone } from './time.ts';
+
+/** Rows on one page of the register. */
+export const REGISTER_PAGE_SIZE = 50;
+/** Rows a CSV export holds at most (the rest are named in a last line). */
+export const REGISTER_CSV_MAX = 10_000;
+/** The period shown when none is given: the last 90 days (today included). */
+export const REGISTER_DEFAULT_DAYS = 90;
+/** The statuses of an incident still being worked on (`status=active`). */
+export const ACTIVE_STATUSES: readonly IncidentStatus[] = ['DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING'];
+
+/** What the register is filtered by, as the viewer asked (dates are calendar days in their zone). */
+export interface RegisterFilter {
+  /** First and last day, inclusive (YYYY-MM-DD in `timeZone`). */
+  from: string;
+  to: string;
+  timeZone: string;
+  /** Empty: every severity. */
+  severities: Severity[];
+  /** A status, `active` (any of ACTIVE_STATUSES), or null for any. */
+  status: IncidentStatus | 'active' | null;
+  /** The affected service, matched whole and case-insensitively. */
+  service: string | null;
+  /** The owning team: its catalog reference (group:default/platform) or title, case-insensitively. */
+  owner: string | null;
+  nearMiss: boolean | null;
+  /** Searched in titles; `INC-42`, `#42` or `42` also finds incident 42. */
+  q: string | null;
+}
+
+/** What the database is asked (ports/incident-register.ts): the filter made concrete. */
+export interface RegisterWhere {
+  /** Declared at or after `start` and before `end`. */
+  start: Date;
+  end: Date;
+  severities: Severity[];
+  statuses: IncidentStatus[];
+  /** Lower case. */
+  service: string | null;
+  /** Service owner references, lower case (a title may name more than one team); empty: any. */
+  owners: string[];
+  nearMiss: boolean | null;
+  /** Lower case, searched in titles. */
+  text: string | null;
+  /** An incident number the search names (INC-42). */
+  number: number | null;
+  /** The private channels the viewer is in: a private incident is listed only when its channel is one of them. */
+  privateChannels: string[];
+}
+
+/** One incident as the register lists it. */
+export interface RegisterRow {
+  id: string;
+  number: number;
+  title: string;
+  severity: Severity;
+  status: IncidentStatus;
+  affectedService: string | null;
+  serviceOwner: string | null;
+  /** The commander, else the declarer (domain/access.ts commandingUser). */
+  commanderId: string;
+  declaredAt: Date;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  isPrivate: boolean;
+  nearMiss: boolean;
+  clinicalImpact: boolean;
+  dataBreach: boolean;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar day YYYY-MM-DD that exists (2026-02-30 does not). */
+export function isCalendarDay(s: string): boolean {
+  if (!DAY.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+const day = z.string().trim().refine(isCalendarDay, { error: 'must be a date written YYYY-MM-DD' });
+const blankless = (schema: z.ZodType) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+/**
+ * The register's query parameters for parseQuery (src/web/query.ts): each checked, blank is unset.
+ * `severity` is one severity or a comma list (`SEV1,SEV2`); `status` one status or `active`.
+ */
+export const REGISTER_QUERY = {
+  from: blankless(day),
+  to: blankless(day),
+  severity: blankless(
+    z
+      .string()
+      .transform((s) => s.split(',').map((p) => p.trim().toUpperCase()))
+      .pipe(
+        z
+          .array(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')} (or a comma list of them)` }))
+          .max(SEVERITIES.length),
+      ),
+  ),
+  status: blankless(
+    z
+      .string()
+      .transform((s) => s.trim().toUpperCase())
+      .pipe(
+        z.enum([...STATUSES, 'ACTIVE'], {
+          error: `must be active or one of ${STATUSES.map((s) => s.toLowerCase()).join(', ')}`,
+        }),
+      ),
+  ),
+  service: blankless(z.string().trim().max(200, { error: 'is too long' })),
+  owner: blankless(z.string().trim().max(200, { error: 'is too long' })),
+  near_miss: blankless(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['yes', 'no'], { error: 'must be yes or no' })),
+  ),
+  q: blankless(z.string().trim().max(200, { error: 'is too long' })),
+  page: blankless(
+    z.coerce
+      .number({ error: 'must be a page number' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be 1 or more' })
+      .max(100_000, { error: 'is too large' }),
+  ),
+};
+
+export type RegisterQuery = {
+  from?: string;
+  to?: string;
+  severity?: Severity[];
+  status?: IncidentStatus | 'ACTIVE';
+  service?: string;
+  owner?: string;
+  near_miss?: 'yes' | 'no';
+  q?: string;
+  page?: number;
+};
+
+/** Today's calendar day in `timeZone`. */
+export function dayIn(at: Date, timeZone: string): string {
+  const z = new TZDate(at.getTime(), timeZone);
+  return `${z.getFullYear()}-${String(z.getMonth() + 1).padStart(2, '0')}-${String(z.getDate()).padStart(2, '0')}`;
+}
+
+/** `day` moved by `days` calendar days. */
+export function shiftDay(dayText: string, days: number): string {
+  const d = new Date(`${dayText}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The filter the parsed query asks for, seen by someone in `timeZone` at `now`: the period defaults
+ * to the last REGISTER_DEFAULT_DAYS days up to today (a `from` alone runs to today; a `to` alone
+ * starts 90 days before it). A period that ends before it starts is refused (the message, for a 400).
+ */
+export function registerFilterOf(
+  query: RegisterQuery,
+  opts: { now: Date; timeZone: string },
+): { filter: RegisterFilter; page: number } | { problem: string } {
+  const today = dayIn(opts.now, opts.timeZone);
+  const to = query.to ?? (query.from && query.from > today ? query.from : today);
+  const from = query.from ?? shiftDay(to, -(REGISTER_DEFAULT_DAYS - 1));
+  if (from > to) return { problem: `"from" (${from}) is after "to" (${to}).` };
+  return {
+    filter: {
+      from,
+      to,
+      timeZone: opts.timeZone,
+      severities: [...new Set(query.severity ?? [])],
+      status: query.status === 'ACTIVE' ? 'active' : (query.status ?? null),
+      service: query.service ?? null,
+      owner: query.owner ?? null,
+      nearMiss: query.near_miss === undefined ? null : query.near_miss === 'yes',
+      q: query.q ?? null,
+    },
+    page: query.page ?? 1,
+  };
+}
+
+/** The instant a calendar day starts in `timeZone`. */
+export function startOfDayIn(dayText: string, timeZone: string): Date {
+  const [y, m, d] = dayText.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, 0, 0, 0, 0, timeZone).getTime());
+}
+
+/** The incident number a search names: `INC-42`, `inc 42`, `#42` or `42`; null otherwise. */
+export function searchedNumber(q: string): number | null {
+  const m = /^(?:inc[-\s]?|#)?(\d{1,9})$/i.exec(q.trim());
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * What the database is asked for `filter`: the period as instants (from the first day's start to the
+ * day after the last, in the viewer's zone), `owners` the team references the owner filter names
+ * (the caller resolves catalog titles), and the private channels the viewer is in.
+ */
+export function registerWhere(
+  filter: RegisterFilter,
+  opts: { owners?: readonly string[]; privateChannels: Iterable<string> },
+): RegisterWhere {
+  const q = filter.q?.trim() || null;
+  return {
+    start: startOfDayIn(filter.from, filter.timeZone),
+    end: startOfDayIn(shiftDay(filter.to, 1), filter.timeZone),
+    severities: filter.severities,
+    statuses: filter.status === 'active' ? [...ACTIVE_STATUSES] : filter.status ? [filter.status] : [],
+    service: filter.service?.toLowerCase() ?? null,
+    owners: filter.owner ? [...new Set([filter.owner, ...(opts.owners ?? [])].map((o) => o.toLowerCase()))] : [],
+    nearMiss: filter.nearMiss,
+    text: q?.toLowerCase() ?? null,
+    number: q ? searchedNumber(q) : null,
+    privateChannels: [...opts.privateChannels].sort(),
+  };
+}
+
+/** The filter as query parameters (the defaults left out), for links to other pages and the CSV. */
+export function registerParams(filter: RegisterFilter, page = 1): URLSearchParams {
+  const p = new URLSearchParams();
+  p.set('from', filter.from);
+  p.set('to', filter.to);
+  if (filter.severities.length) p.set('severity', filter.severities.join(','));
+  if (filter.status) p.set('status', filter.status.toLowerCase());
+  if (filter.service) p.set('service', filter.service);
+  if (filter.owner) p.set('owner', filter.owner);
+  if (filter.nearMiss !== null) p.set('near_miss', filter.nearMiss ? 'yes' : 'no');
+  if (filter.q) p.set('q', filter.q);
+  if (page > 1) p.set('page', String(page));
+  return p;
+}
+
+/** How many pages `total` rows make (at least one, even empty). */
+export function pageCount(total: number, size = REGISTER_PAGE_SIZE): number {
+  return Math.max(1, Math.ceil(total / size));
+}
+
+/** Declared to resolved, from the record's times; null while unresolved (a reopen clears it). */
+export function timeToResolveMs(row: Pick<RegisterRow, 'declaredAt' | 'resolvedAt'>): number | null {
+  return row.resolvedAt ? row.resolvedAt.getTime() - row.declaredAt.getTime() : null;
+}
+
+/** The CSV's name: incidents-2026-09-01-to-2026-11-30.csv. */
+export function registerCsvFilename(filter: Pick<RegisterFilter, 'from' | 'to'>): string {
+  return `incidents-${filter.from}-to-${filter.to}.csv`;
+}
+
+const CSV_HEADER = [
+  'Reference',
+  'Title',
+  'Severity',
+  'Status',
+  'Service',
+  'Owning team',
+  'Commander',
+  'Declared',
+  'Resolved',
+  'Closed',
+  'Time to resolve',
+  'Time to resolve (minutes)',
+  'Near miss',
+  'Private',
+  'Clinical impact',
+  'Data breach',
+];
+
+/**
+ * The rows as RFC 4180 CSV (a header row, CRLF line ends): times in `timeZone` with the zone named,
+ * yes/no for the marks, every text field defused against spreadsheet formulas (csvText). When
+ * `total` is more than the rows, a last line says how many were left out.
+ */
+export function registerCsv(rows: readonly RegisterRow[], opts: { timeZone: string; total: number }): string {
+  const when = (d: Date | null) => (d ? formatInZone(d, opts.timeZone) : '');
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const lines = [CSV_HEADER.join(',')];
+  for (const r of rows) {
+    const ttr = timeToResolveMs(r);
+    lines.push(
+      [
+        incidentRef(r),
+        csvText(r.title),
+        r.severity,
+        STATUS_LABELS[r.status],
+        csvText(r.affectedService ?? ''),
+        csvText(r.serviceOwner ?? ''),
+        csvText(r.commanderId),
+        when(r.declaredAt),
+        when(r.resolvedAt),
+        when(r.closedAt),
+        ttr === null ? '' : formatDuration(ttr),
+        ttr === null ? '' : String(Math.round(ttr / 60_000)),
+        yes(r.nearMiss),
+        yes(r.isPrivate),
+        yes(r.clinicalImpact),
+        yes(r.dataBreach),
+      ].join(','),
+    );
+  }
+  if (opts.total > rows.length)
+    lines.push(
+      csvText(
+        `Only the first ${rows.length.toLocaleString('en-GB')} of ${opts.total.toLocaleString('en-GB')} incidents are here: narrow the filters for the rest.`,
+      ),
+    );
+  return `${lines.join('\r\n')}\r\n`;
+}
