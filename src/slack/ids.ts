@@ -65,6 +65,8 @@ export const WEB_API_METHODS: Record<string, readonly string[]> = {
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
   'conversations.open': ['im:write'],
+  // The web view: which private channels (private incidents) a signed-in person is in.
+  'users.conversations': ['groups:read'],
 };
 /** Scopes that are not tied to one Web API method (pins:read for pin_added, reactions:read for reaction_added). */
 export const OTHER_SCOPES = ['commands', 'pins:read', 'reactions:read'] as const;
