@@ -1,10 +1,132 @@
+import { z } from 'zod';
 import { html } from '../html.ts';
-import type { WebPage } from '../context.ts';
-import { endSession } from '../session.ts';
+import type { WebDeps, WebPage, WebResult } from '../context.ts';
+import { clearSignInCookie, failureOf, finishSignIn, SignInUnavailable, startSignIn } from '../oidc.ts';
+import { optionalParam, parseQuery } from '../query.ts';
+import { endSession, startSession } from '../session.ts';
 import { layout } from '../views/layout.ts';
 
-/** Sign-out (a form with the CSRF token: the session ends in the database and the cookie is cleared) and the page after it. */
+/** A page of the sign-in (no one is signed in yet): a heading, what happened, and a link to try again. */
+function signInPage(opts: {
+  status: number;
+  title: string;
+  message: string;
+  returnTo?: string;
+  cookies?: string[];
+}): WebResult {
+  const again = `/web/signin${opts.returnTo ? `?return_to=${encodeURIComponent(opts.returnTo)}` : ''}`;
+  return {
+    kind: 'html',
+    status: opts.status,
+    ...(opts.cookies ? { cookies: opts.cookies } : {}),
+    body: layout({
+      title: opts.title,
+      viewer: null,
+      body: html`<h1>${opts.title}</h1>
+        <p class="problem">${opts.message}</p>
+        <p><a href=${again}>Sign in with Slack</a></p>`,
+    }),
+  };
+}
+
+const unreachable = (returnTo?: string, cookies?: string[]) =>
+  signInPage({
+    status: 503,
+    title: 'Slack sign-in cannot be reached',
+    message:
+      'Sign in with Slack cannot be reached right now, so nobody can sign in. Try again in a moment; if it goes on, tell the team that runs the bot.',
+    ...(returnTo ? { returnTo } : {}),
+    ...(cookies ? { cookies } : {}),
+  });
+
+/** Their Slack time zone if it is one the runtime knows, else the team's. */
+async function timeZoneOf(web: WebDeps, userId: string): Promise<string> {
+  const fallback = web.deps.settings.defaultTimeZone;
+  try {
+    const tz = await web.deps.chat.userTimeZone(userId);
+    if (!tz) return fallback;
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    return tz;
+  } catch (err) {
+    web.logger.warn({ err, userId }, "sign in with Slack: could not read the person's time zone; the team's is used");
+    return fallback;
+  }
+}
+
+/**
+ * Sign in with Slack (straight to Slack's consent page and back to the callback), sign-out (a form
+ * with the CSRF token: the session ends in the database and the cookie is cleared) and the page
+ * after it.
+ */
 export const AUTH_PAGES: WebPage[] = [
+  {
+    path: '/signin',
+    method: 'GET',
+    public: true,
+    handle: async (req, web) => {
+      const q = parseQuery(req.url, { return_to: optionalParam(z.string().max(2000)) });
+      try {
+        const { location, cookie } = await startSignIn(web, q.return_to);
+        return { kind: 'redirect', location, cookies: [cookie] };
+      } catch (err) {
+        if (!(err instanceof SignInUnavailable)) throw err;
+        web.logger.warn(failureOf(err.cause), 'sign in with Slack: discovery failed (tried again at the next sign-in)');
+        return unreachable(q.return_to);
+      }
+    },
+  },
+  {
+    path: '/auth/callback',
+    method: 'GET',
+    public: true,
+    handle: async (req, web) => {
+      const outcome = await finishSignIn(web, req.url, req.cookies);
+      const cleared = [clearSignInCookie()];
+      switch (outcome.kind) {
+        case 'signed-in': {
+          const { userId, teamId, name } = outcome.who;
+          const timeZone = await timeZoneOf(web, userId);
+          const { cookie } = await startSession(web, { userId, teamId, name, timeZone }, web.deps.clock.now());
+          web.logger.info({ userId, teamId }, 'signed in to the web view');
+          return { kind: 'redirect', status: 303, location: outcome.returnTo, cookies: [cookie, ...cleared] };
+        }
+        case 'cancelled':
+          return signInPage({
+            status: 200,
+            title: 'Sign-in cancelled',
+            message: 'You cancelled signing in with Slack, so you are not signed in.',
+            returnTo: outcome.returnTo,
+            cookies: cleared,
+          });
+        case 'bad-state':
+          return signInPage({
+            status: 400,
+            title: 'Sign-in not recognised',
+            message:
+              'This answer from Slack does not match a sign-in started here in the last ten minutes (perhaps it was started in another tab, or took too long). Start again.',
+            cookies: cleared,
+          });
+        case 'failed':
+          return signInPage({
+            status: 400,
+            title: 'Sign-in did not complete',
+            message: `Slack did not complete the sign-in (${outcome.reason}). Start again.`,
+            returnTo: outcome.returnTo,
+            cookies: cleared,
+          });
+        case 'refused':
+          return signInPage({
+            status: 403,
+            title: 'Not signed in',
+            message: outcome.message,
+            returnTo: outcome.returnTo,
+            cookies: cleared,
+          });
+        case 'unavailable':
+          return unreachable(outcome.returnTo, cleared);
+      }
+    },
+  },
   {
     path: '/signout',
     method: 'POST',

@@ -1,0 +1,257 @@
+// Sign in with Slack end to end: the bot, its OpenID Connect round trip through a stand-in shaped like
+// Slack's (test/support/oidc-standin.ts), and what the bot refuses (another workspace, an id_token
+// for another client, expired, forged, with another nonce or issuer; a state that does not match;
+// a code used twice), a cancelled sign-in, sign-out, an expired session back to the page asked for,
+// and Slack unreachable (a 503 page, then the next sign-in works).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { testDatabases } from '../support/databases.ts';
+import { CookieJar, browse, follow, type Misbehaviour, useOidcStandIn } from '../support/oidc-standin.ts';
+import { csrfOf, postForm, useWebBot, WEB_CLIENT_ID, WEB_CLIENT_SECRET, WEB_TEAM_ID } from '../support/web.ts';
+
+const users = [{ id: 'UALICE', name: 'alice', real_name: 'Alice Zoë Łukasz', tz: 'America/New_York' }];
+const alice = { userId: 'UALICE', teamId: WEB_TEAM_ID, name: 'Alice Zoë Łukasz', email: 'alice@example.org' };
+const [embedded] = testDatabases();
+
+describe('sign in with Slack', () => {
+  // The stand-in first: useWebBot reads its address when the bot starts.
+  const standin = useOidcStandIn();
+  const env = useWebBot(embedded!, { users, issuer: () => standin.url });
+  const sessions = () => env.app.bot.db.prisma.webSession.findMany({ orderBy: { createdAt: 'asc' } });
+
+  /** From `path` (a page, or /web/signin?…) through Slack and back: every hop, the jar with the cookies. */
+  const signIn = async (path: string, jar = new CookieJar()) => ({
+    jar,
+    hops: await follow(jar, `${env.base}${path}`),
+  });
+  const last = (hops: { url: string; res: Response }[]) => hops[hops.length - 1]!;
+  /** The callback's answer (the hop after the stand-in's authorize endpoint). */
+  const callbackOf = (hops: { url: string; res: Response }[]) => {
+    const hop = hops.find((h) => h.url.startsWith(`${env.base}/web/auth/callback`));
+    assert.ok(hop, `the callback was reached: ${hops.map((h) => `${h.res.status} ${h.url}`).join(' → ')}`);
+    return hop;
+  };
+
+  test('Slack unreachable: the sign-in page says so (503) and the bot carries on; the next sign-in discovers Slack', async () => {
+    standin.discoveryDown = true;
+    const down = await browse(new CookieJar(), `${env.base}/web/signin?return_to=%2Fweb%2Fincidents`);
+    assert.equal(down.status, 503);
+    const text = await down.text();
+    assert.match(text, /Slack sign-in cannot be reached/);
+    assert.match(text, /href="\/web\/signin\?return_to=%2Fweb%2Fincidents"/, 'a link to try again, to the same page');
+    assert.equal(down.headers.getSetCookie().length, 0, 'no sign-in cookie when nothing was started');
+    assert.equal((await fetch(`${env.base}/web/static/app.css`)).status, 200, 'the bot still answers');
+    assert.equal((await fetch(`${env.app.url}/healthz`)).status, 200, 'and is healthy');
+
+    standin.discoveryDown = false;
+    standin.nextUser = alice;
+    const { hops } = await signIn('/web/incidents');
+    assert.equal(last(hops).res.status, 200, 'discovered at the next sign-in, which works');
+  });
+
+  test('a page without a session goes to Slack and back to that page, signed in as the id_token says', async () => {
+    standin.nextUser = alice;
+    const before = (await sessions()).length;
+    const asked = '/web/incidents?severity=SEV1';
+    const { jar, hops } = await signIn(asked);
+    const [page, signin, authorize, callback, back] = hops;
+    assert.equal(hops.length, 5, hops.map((h) => `${h.res.status} ${h.url}`).join(' → '));
+    assert.equal(page!.res.status, 303);
+    assert.equal(signin!.url, `${env.base}/web/signin?return_to=${encodeURIComponent(asked)}`);
+
+    // To Slack: the scopes, our callback, a state and a nonce, the workspace hint; the cookie remembering them.
+    assert.equal(signin!.res.status, 303);
+    const auth = new URL(authorize!.url);
+    assert.equal(`${auth.origin}${auth.pathname}`, `${standin.url}/openid/connect/authorize`);
+    assert.equal(auth.searchParams.get('scope'), 'openid profile email');
+    assert.equal(auth.searchParams.get('response_type'), 'code');
+    assert.equal(auth.searchParams.get('client_id'), WEB_CLIENT_ID);
+    assert.equal(auth.searchParams.get('redirect_uri'), `${env.base}/web/auth/callback`);
+    assert.equal(auth.searchParams.get('team'), WEB_TEAM_ID);
+    assert.match(auth.searchParams.get('state') ?? '', /^[\w-]{32,}$/);
+    assert.match(auth.searchParams.get('nonce') ?? '', /^[\w-]{32,}$/);
+    assert.equal(auth.searchParams.get('code_challenge'), null, 'no PKCE: a confidential client with state and nonce');
+    const pending = signin!.res.headers.getSetCookie().find((c) => c.startsWith('incident_bot_signin='));
+    assert.ok(pending);
+    for (const attr of ['Path=/web/auth', 'Max-Age=600', 'HttpOnly', 'Secure', 'SameSite=Lax'])
+      assert.ok(pending.split('; ').includes(attr), `${attr} in ${pending}`);
+    assert.doesNotMatch(
+      decodeURIComponent(pending),
+      new RegExp(auth.searchParams.get('nonce')!),
+      'the nonce is not readable in the cookie as is',
+    );
+
+    // The code exchanged with the client secret in the form (client_secret_post), for our callback.
+    const exchange = standin.tokenRequests.at(-1)!;
+    assert.equal(exchange.get('client_secret'), WEB_CLIENT_SECRET);
+    assert.equal(exchange.get('redirect_uri'), `${env.base}/web/auth/callback`);
+
+    // Back at the page asked for, with a session; the sign-in cookie cleared.
+    assert.equal(callback!.res.status, 303);
+    assert.equal(callback!.res.headers.get('location'), asked);
+    assert.ok(jar.has('incident_bot_session'));
+    assert.ok(!jar.has('incident_bot_signin'), 'the sign-in cookie is single use');
+    assert.equal(back!.res.status, 200);
+    assert.match(await back!.res.text(), /Alice Zoë Łukasz/, 'the header names who signed in');
+
+    const made = (await sessions()).slice(before);
+    assert.equal(made.length, 1);
+    assert.deepEqual(
+      { userId: made[0]!.userId, teamId: made[0]!.teamId, name: made[0]!.name, timeZone: made[0]!.timeZone },
+      { userId: 'UALICE', teamId: WEB_TEAM_ID, name: 'Alice Zoë Łukasz', timeZone: 'America/New_York' },
+      'the person, their workspace, and their Slack time zone',
+    );
+  });
+
+  test("someone whose time zone Slack does not tell gets the team's", async () => {
+    // Not among the Slack stand-in's users: users.info answers user_not_found.
+    standin.nextUser = { userId: 'UCAROL', teamId: WEB_TEAM_ID, name: 'Carol', email: 'carol@example.org' };
+    const { hops } = await signIn('/web/signin');
+    assert.equal(callbackOf(hops).res.status, 303);
+    const carol = (await sessions()).filter((s) => s.userId === 'UCAROL').at(-1)!;
+    assert.equal(carol.timeZone, env.app.bot.deps.settings.defaultTimeZone);
+  });
+
+  test('return_to is kept only when it is a page of the web view; another site is ignored', async () => {
+    standin.nextUser = alice;
+    const cases: [string, string][] = [
+      ['/web/backlog?team=payments', '/web/backlog?team=payments'],
+      ['//evil.example', '/web/incidents'],
+      ['https://evil.example/web/incidents', '/web/incidents'],
+      ['/\\evil.example', '/web/incidents'],
+      ['/web/../../evil', '/web/incidents'],
+      ['/elsewhere', '/web/incidents'],
+    ];
+    for (const [given, expected] of cases) {
+      const { hops } = await signIn(`/web/signin?return_to=${encodeURIComponent(given)}`);
+      const cb = callbackOf(hops);
+      assert.equal(cb.res.status, 303, given);
+      assert.equal(cb.res.headers.get('location'), expected, given);
+    }
+  });
+
+  test('a member of another workspace is refused (403) and nothing is stored', async () => {
+    standin.nextUser = { ...alice, teamId: 'T0OTHER' };
+    const before = (await sessions()).length;
+    const { jar, hops } = await signIn('/web/signin?return_to=%2Fweb%2Finsights');
+    const cb = callbackOf(hops);
+    assert.equal(cb.res.status, 403);
+    const text = await cb.res.text();
+    assert.match(text, /workspace this bot does not serve/);
+    assert.match(text, /href="\/web\/signin\?return_to=%2Fweb%2Finsights"/);
+    assert.ok(!jar.has('incident_bot_session'));
+    assert.ok(!jar.has('incident_bot_signin'));
+    assert.equal((await sessions()).length, before);
+  });
+
+  test('an id_token for another client, expired, forged, with another nonce or issuer, or naming no one, is refused', async () => {
+    standin.nextUser = alice;
+    const before = (await sessions()).length;
+    const faults: Misbehaviour[] = [
+      'wrong-audience',
+      'expired',
+      'forged-signature',
+      'wrong-nonce',
+      'wrong-issuer',
+      'no-slack-claims',
+    ];
+    for (const fault of faults) {
+      standin.misbehave = fault;
+      const { jar, hops } = await signIn('/web/signin');
+      const cb = callbackOf(hops);
+      assert.equal(cb.res.status, 403, fault);
+      assert.match(await cb.res.text(), /you are not signed in/, fault);
+      assert.ok(!jar.has('incident_bot_session'), fault);
+      assert.equal(standin.misbehave, null, `${fault}: the stand-in was asked for a token`);
+    }
+    assert.equal((await sessions()).length, before);
+    // …and the stand-in behaving again signs in.
+    const { hops } = await signIn('/web/signin');
+    assert.equal(callbackOf(hops).res.status, 303);
+  });
+
+  test('a state that does not match the sign-in cookie, no cookie, or a cookie not ours: 400, and no code is exchanged', async () => {
+    standin.nextUser = alice;
+    const jar = new CookieJar();
+    const started = await browse(jar, `${env.base}/web/signin`);
+    const authorize = started.headers.get('location')!;
+    const fromSlack = (await fetch(authorize, { redirect: 'manual' })).headers.get('location')!;
+    const exchanged = standin.tokenRequests.length;
+
+    const tampered = new URL(fromSlack);
+    tampered.searchParams.set('state', 'x'.repeat(43));
+    const answers = [
+      await browse(jar, tampered.href),
+      await fetch(fromSlack, { redirect: 'manual' }),
+      await fetch(fromSlack, { redirect: 'manual', headers: { cookie: 'incident_bot_signin=abc.def' } }),
+    ];
+    for (const res of answers) {
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /does not match a sign-in started here/);
+    }
+    assert.equal(standin.tokenRequests.length, exchanged, 'the code was never sent to Slack');
+  });
+
+  test('a code used twice: the second time Slack refuses it and nobody is signed in', async () => {
+    standin.nextUser = alice;
+    const jar = new CookieJar();
+    const started = await browse(jar, `${env.base}/web/signin`);
+    const pending = jar.pair('incident_bot_signin');
+    const fromSlack = (await fetch(started.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!;
+    const first = await fetch(fromSlack, { redirect: 'manual', headers: { cookie: pending } });
+    assert.equal(first.status, 303);
+    const again = await fetch(fromSlack, { redirect: 'manual', headers: { cookie: pending } });
+    assert.equal(again.status, 400);
+    assert.match(await again.text(), /Slack did not complete the sign-in \(invalid_code\)/);
+    assert.equal(again.headers.getSetCookie().filter((c) => c.startsWith('incident_bot_session=')).length, 0);
+  });
+
+  test('Cancel at Slack: a page saying sign-in was cancelled, with a link to try again', async () => {
+    standin.nextUser = 'deny';
+    const { jar, hops } = await signIn('/web/incidents?q=evidence');
+    const cb = callbackOf(hops);
+    assert.equal(cb.res.status, 200);
+    const text = await cb.res.text();
+    assert.match(text, /Sign-in cancelled/);
+    assert.match(text, /href="\/web\/signin\?return_to=%2Fweb%2Fincidents%3Fq%3Devidence"/);
+    assert.ok(!jar.has('incident_bot_session'));
+    standin.nextUser = alice;
+  });
+
+  test('sign-out ends the session: its cookie opens no page any more', async () => {
+    standin.nextUser = alice;
+    const { jar, hops } = await signIn('/web/incidents');
+    const page = await last(hops).res.text();
+    const cookie = jar.header('/web/signout');
+    const stolen = jar.pair('incident_bot_session');
+    const before = (await sessions()).length;
+    const out = await postForm(env.base, '/web/signout', { csrf: csrfOf(page) }, cookie, { origin: env.base });
+    assert.equal(out.status, 303);
+    assert.equal(out.location, '/web/signed-out');
+    assert.match(out.headers.get('set-cookie') ?? '', /incident_bot_session=;.*Max-Age=0/);
+    assert.equal((await sessions()).length, before - 1, 'the session is gone from the database');
+    // Even the cookie as it was (kept by someone) no longer opens a page.
+    const after = await fetch(`${env.base}/web/incidents`, { redirect: 'manual', headers: { cookie: stolen } });
+    assert.equal(after.status, 303);
+    assert.match(after.headers.get('location') ?? '', /^\/web\/signin\?/);
+  });
+
+  test('an expired session: sign in again and come back to the page asked for', async () => {
+    standin.nextUser = alice;
+    const { jar } = await signIn('/web/incidents');
+    await env.app.bot.db.prisma.webSession.updateMany({
+      where: { userId: 'UALICE' },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    // (The pages on their way may not take this query yet: the round trip is what is tested.)
+    const asked = '/web/incidents?status=open';
+    const hops = await follow(jar, `${env.base}${asked}`);
+    assert.deepEqual(
+      hops.map((h) => new URL(h.url).pathname),
+      ['/web/incidents', '/web/signin', '/openid/connect/authorize', '/web/auth/callback', '/web/incidents'],
+    );
+    assert.equal(hops[0]!.res.status, 303);
+    assert.equal(hops.at(-1)!.url, `${env.base}${asked}`, 'back at the page asked for, query and all');
+    assert.notEqual(hops.at(-1)!.res.status, 303, 'signed in again');
+  });
+});
