@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 
 import { BOT_EVENTS, COMMAND, DECLARE_MODAL, OTHER_SCOPES, SHORTCUTS, WEB_API_METHODS } from '../src/slack/ids.ts';
 import { declareModal } from '../src/slack/views/declare-modal.ts';
+import { CALLBACK_PATH } from '../src/web/oidc.ts';
 import { repoRoot, slackManifestSchema } from './support/specs.ts';
 
 /** The parts of a manifest these tests read (the schema checks the rest). */
@@ -23,7 +24,7 @@ interface Manifest {
     slash_commands?: { command: string; url?: string; description: string }[];
     shortcuts?: { callback_id: string }[];
   };
-  oauth_config?: { scopes?: { bot?: string[] } };
+  oauth_config?: { redirect_urls?: string[]; scopes?: { bot?: string[]; user?: string[] } };
   settings?: {
     event_subscriptions?: { request_url?: string; bot_events?: string[] };
     interactivity?: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
@@ -172,6 +173,14 @@ test('interactivity is on and every URL points at the Bolt endpoint', () => {
   for (const c of manifest.features?.slash_commands ?? []) {
     assert.ok(c.url?.endsWith(BOLT_PATH), `${c.command} url must end with ${BOLT_PATH}, got ${c.url}`);
   }
+});
+
+test("Sign in with Slack: the web view's callback is the redirect URL, and the user scopes are OpenID Connect's", () => {
+  assert.deepEqual(
+    (manifest.oauth_config?.redirect_urls ?? []).map((u) => new URL(u).pathname),
+    [CALLBACK_PATH],
+  );
+  assert.deepEqual(manifest.oauth_config?.scopes?.user, ['email', 'openid', 'profile']);
 });
 
 // ---- WEB_API_METHODS ↔ src/ ------------------------------------------------------------------------
