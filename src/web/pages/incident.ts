@@ -1,4 +1,60 @@
-import type { WebPage } from '../context.ts';
+import { z } from 'zod';
+import { incidentRef } from '../../domain/incident.ts';
+import type { TimelineCursor } from '../../ports/incident-store.ts';
+import { showIncident, type TimelineAt } from '../../services/records/show-incident.ts';
+import { WebError, type WebPage } from '../context.ts';
+import { optionalParam, parseQuery } from '../query.ts';
+import { readerOf } from '../reader.ts';
+import { incidentView } from '../views/incident.ts';
+import { layout } from '../views/layout.ts';
 
-/** Filled in with its pages. */
-export const INCIDENT_PAGES: WebPage[] = [];
+/** INC-42, inc-42 or 42: the number; null for anything else. */
+export function refNumber(ref: string): number | null {
+  const m = /^(?:INC-)?([1-9]\d{0,8})$/i.exec(ref.trim());
+  return m ? Number(m[1]) : null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A timeline cursor from the address (views/incident.ts cursorParam). */
+const cursor = z.string().transform((s, ctx): TimelineCursor => {
+  const at = s.lastIndexOf('_');
+  const when = new Date(s.slice(0, at));
+  const id = s.slice(at + 1);
+  if (at < 1 || Number.isNaN(when.getTime()) || !UUID.test(id)) {
+    ctx.addIssue({ code: 'custom', message: 'is not a place on the timeline' });
+    return z.NEVER;
+  }
+  return { occurredAt: when, id };
+});
+
+/** One incident's page (GET /web/incidents/INC-42). */
+export const INCIDENT_PAGES: WebPage[] = [
+  {
+    path: '/incidents/:ref',
+    method: 'GET',
+    handle: async (req, web) => {
+      const number = refNumber(req.params.ref ?? '');
+      if (number === null)
+        throw new WebError(400, 'That is not an incident reference: write it INC-42 (or 42).', [
+          `"${(req.params.ref ?? '').slice(0, 40)}" is not one.`,
+        ]);
+      const q = parseQuery(req.url, { before: optionalParam(cursor), after: optionalParam(cursor) });
+      if (q.before && q.after)
+        throw new WebError(400, 'Some of the parameters in the address are not right:', [
+          'Give "before" or "after", not both.',
+        ]);
+      const at: TimelineAt = q.before ? { before: q.before } : q.after ? { after: q.after } : null;
+      const record = await showIncident(web.deps, { reader: readerOf(web, req.viewer!), number, at });
+      return {
+        kind: 'html',
+        body: layout({
+          title: `${incidentRef(record.incident)}: ${record.incident.title}`,
+          viewer: req.viewer,
+          section: 'incidents',
+          body: incidentView(record, req.viewer!.timeZone),
+        }),
+      };
+    },
+  },
+];

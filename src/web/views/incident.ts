@@ -1,0 +1,188 @@
+import { actionRef } from '../../domain/action-items.ts';
+import { formatDuration } from '../../domain/durations.ts';
+import { incidentRef, ROLE_LABELS, ROLES, STATUS_LABELS } from '../../domain/incident.ts';
+import { CONTRIBUTING_FACTOR_LABELS, DETECTION_LABELS } from '../../domain/review.ts';
+import { formatInZone } from '../../domain/time.ts';
+import { TRACKER_NAMES } from '../../domain/trackers.ts';
+import type { TimelineCursor } from '../../ports/incident-store.ts';
+import type { IncidentRecord } from '../../services/records/show-incident.ts';
+import { html, type VNode } from '../html.ts';
+import { incidentMarks, severityBadge } from './register.ts';
+
+/** A timeline cursor as the address carries it: `2026-11-24T14:05:00.000Z_<entry id>`. */
+export function cursorParam(c: TimelineCursor): string {
+  return `${c.occurredAt.toISOString()}_${c.id}`;
+}
+
+const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
+
+function summary(r: IncidentRecord, zone: string): VNode {
+  const i = r.incident;
+  const when = (d: Date | null) => (d ? formatInZone(d, zone) : '—');
+  return html`<dl class="facts">
+    <dt>Severity</dt>
+    <dd>${severityBadge(i.severity)}</dd>
+    <dt>Status</dt>
+    <dd>${STATUS_LABELS[i.status]}</dd>
+    <dt>Service</dt>
+    <dd>${i.affectedService ?? '—'}</dd>
+    <dt>Owning team</dt>
+    <dd>${i.serviceOwner ?? '—'}</dd>
+    <dt>Private</dt>
+    <dd>${yesNo(i.isPrivate)}</dd>
+    <dt>Near miss</dt>
+    <dd>${yesNo(i.nearMiss)}</dd>
+    <dt>Clinical impact</dt>
+    <dd>${yesNo(i.clinicalImpact)}</dd>
+    <dt>Personal-data breach</dt>
+    <dd>
+      ${
+        i.dataBreach
+          ? `Yes; ${i.breachNotifiedAt ? `regulator notified ${when(i.breachNotifiedAt)}` : 'regulator not yet notified'}`
+          : 'No'
+      }
+    </dd>
+    <dt>Declared</dt>
+    <dd>${when(r.declaredAt)} by ${i.declaredBy}</dd>
+    <dt>Resolved</dt>
+    <dd>${when(i.resolvedAt)}</dd>
+    <dt>Closed</dt>
+    <dd>${when(i.closedAt)}</dd>
+    <dt>Time to acknowledge</dt>
+    <dd>${formatDuration(r.durations.toAcknowledgeMs)}</dd>
+    <dt>Time to mitigate</dt>
+    <dd>${formatDuration(r.durations.toMitigateMs)}</dd>
+    <dt>Time to resolve</dt>
+    <dd>${formatDuration(r.durations.toResolveMs)}</dd>
+  </dl>
+  ${i.description ? html`<p>${i.description}</p>` : null}`;
+}
+
+function roles(r: IncidentRecord): VNode {
+  return html`<h2>Roles</h2>
+    <dl class="facts">
+      ${ROLES.map((role) => html`<dt>${ROLE_LABELS[role]}</dt><dd>${r.incident.roles[role] ?? '—'}</dd>`)}
+    </dl>`;
+}
+
+function timeline(r: IncidentRecord, zone: string, self: string): VNode {
+  const t = r.timeline;
+  const pager = html`<nav class="pager" aria-label="Timeline pages">
+    ${t.older ? html`<a href=${`${self}?before=${encodeURIComponent(cursorParam(t.older))}`}>Older</a>` : null}
+    ${t.newer ? html`<a href=${`${self}?after=${encodeURIComponent(cursorParam(t.newer))}`}>Newer</a>` : null}
+    ${t.newer ? html`<a href=${self}>Latest</a>` : null}
+  </nav>`;
+  return html`<h2 id="timeline">Timeline</h2>
+    <p class="muted">${`${t.total.toLocaleString('en-GB')} ${t.total === 1 ? 'entry' : 'entries'}; ${t.entries.length} shown, times in ${zone}.`}</p>
+    ${pager}
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">What</th>
+          <th scope="col">Who</th>
+          <th scope="col">Entry</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${t.entries.map(
+          (e) => html`<tr>
+            <td>${formatInZone(e.occurredAt, zone)}</td>
+            <td>${e.kind.replaceAll('_', ' ')}</td>
+            <td>${e.actorId ?? ''}</td>
+            <td>
+              ${e.deletedAt ? html`<span class="muted">(deleted)</span> ` : null}${e.text}
+              ${e.permalink ? html` <a href=${e.permalink}>message</a>` : null}
+            </td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${pager}`;
+}
+
+function review(r: IncidentRecord, zone: string): VNode {
+  if (!r.review) return html`<h2>Review</h2><p class="muted">No review has been written yet.</p>`;
+  const { input } = r.review;
+  const part = (label: string, text: string | undefined | null) =>
+    text ? html`<dt>${label}</dt><dd>${text}</dd>` : null;
+  return html`<h2>Review</h2>
+    <p class="muted">Last changed ${formatInZone(r.review.updatedAt, zone)}${r.review.updatedBy ? ` by ${r.review.updatedBy}` : ''}.</p>
+    <dl class="facts">
+      ${part('Users affected', input.impact?.usersAffected)} ${part('Clinical impact', input.impact?.clinicalImpact)}
+      ${part('Data impact', input.impact?.dataImpact)}
+      ${part(
+        'Detected by',
+        input.detection
+          ? `${DETECTION_LABELS[input.detection.how]}${input.detection.note ? `: ${input.detection.note}` : ''}`
+          : null,
+      )}
+      ${(input.contributingFactors ?? []).map((f) =>
+        part('Contributing factor', `${CONTRIBUTING_FACTOR_LABELS[f.factor]}${f.detail ? `: ${f.detail}` : ''}`),
+      )}
+      ${part('Other factors', input.otherFactors)} ${part('What went well', input.wentWell)}
+      ${part('What was hard', input.wasHard)}
+    </dl>`;
+}
+
+function actionItems(r: IncidentRecord): VNode {
+  if (r.actionItems.length === 0) return html`<h2>Action items</h2><p class="muted">None.</p>`;
+  return html`<h2>Action items</h2>
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Item</th>
+          <th scope="col">What</th>
+          <th scope="col">Owner</th>
+          <th scope="col">Due</th>
+          <th scope="col">Priority</th>
+          <th scope="col">Status</th>
+          <th scope="col">Tracker</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${r.actionItems.map(
+          (a) => html`<tr>
+            <td>${actionRef(a)}</td>
+            <td>${a.text}</td>
+            <td>${a.ownerId ?? '—'}</td>
+            <td>${a.due ?? '—'}</td>
+            <td>${a.priority}</td>
+            <td>${a.status === 'done' ? 'Done' : 'Open'}</td>
+            <td>
+              ${
+                a.tracker
+                  ? a.tracker.url
+                    ? html`<a href=${a.tracker.url}>${TRACKER_NAMES[a.tracker.tracker]} ${a.tracker.key ?? ''}</a>`
+                    : `${TRACKER_NAMES[a.tracker.tracker]} (being created)`
+                  : '—'
+              }
+            </td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+function audit(r: IncidentRecord): VNode {
+  return html`<h2>Audit trail</h2>
+    ${
+      r.audit.problems.length === 0
+        ? html`<p class="ok">Intact: ${r.audit.entries.toLocaleString('en-GB')} entries, every link and the record agree.</p>`
+        : html`<p class="bad">Not intact: ${r.audit.problems.length} ${r.audit.problems.length === 1 ? 'problem' : 'problems'}.</p>
+            <ul class="problems">
+              ${r.audit.problems.slice(0, 50).map((p) => html`<li>${p}</li>`)}
+            </ul>
+            ${r.audit.problems.length > 50 ? html`<p class="muted">and ${r.audit.problems.length - 50} more.</p>` : null}`
+    }`;
+}
+
+/** The incident page: summary, roles, one page of the timeline, the review, action items and the audit chain. */
+export function incidentView(r: IncidentRecord, zone: string): VNode {
+  const ref = incidentRef(r.incident);
+  const self = `/web/incidents/${ref}`;
+  return html`<p><a href="/web/incidents">All incidents</a></p>
+    <h1>${ref}: ${r.incident.title} ${incidentMarks(r.incident)}</h1>
+    <p class="muted">Times in ${zone}.</p>
+    ${summary(r, zone)} ${roles(r)} ${timeline(r, zone, self)} ${review(r, zone)} ${actionItems(r)} ${audit(r)}`;
+}

@@ -1,0 +1,139 @@
+// One incident's page through the real bot (GET /web/incidents/:ref): the summary, roles, the
+// timeline in the viewer's zone a page at a time (older and newer by a cursor in the address), the
+// review and action items through the PHI guard, the audit chain's state; a private incident is a
+// 404 to a non-member exactly like a missing one, shown to a member; a malformed reference is a 400.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { Incident } from '../../src/domain/incident.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { testDatabases } from '../support/databases.ts';
+import { getPage, sessionCookie, useWebBot } from '../support/web.ts';
+
+const users = [
+  { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
+  { id: 'UBOB', name: 'bob', tz: 'America/New_York' },
+];
+const [embedded] = testDatabases();
+const declaredAt = new Date('2026-11-24T14:00:00Z');
+const minute = (n: number) => new Date(declaredAt.getTime() + n * 60_000);
+
+describe('the incident page', () => {
+  const env = useWebBot(embedded!, { users });
+  let big: Incident;
+  let secret: Incident;
+
+  before(async () => {
+    const { store, reviews } = env.app.bot.deps;
+    ({ incident: big } = await store.createIfAbsent(
+      declaring({
+        declaration: aDeclaration({ title: 'Pharmacy orders delayed', severity: 'SEV2', affectedService: 'pharmacy' }),
+        declaredAt,
+        via: 'test',
+      }),
+    ));
+    big = await store.recordProvisioning(big.id, { channelId: 'CBIG0001' });
+    await store.applyChange(
+      big.id,
+      { status: 'INVESTIGATING', role: { role: 'COMMANDER', userId: 'UALICE', assignedBy: 'UALICE' } },
+      {
+        occurredAt: minute(2),
+        kind: 'status_changed',
+        actorId: 'UALICE',
+        text: 'Investigating',
+        data: { to: 'INVESTIGATING' },
+      },
+    );
+    for (let i = 1; i <= 150; i++)
+      await store.addTimelineEntry(big.id, {
+        occurredAt: minute(2 + i),
+        kind: 'note',
+        actorId: 'UBOB',
+        text: i === 150 ? 'n150: ward says patient 943 476 5919 affected' : `n${i}`,
+      });
+    await reviews.saveReviewInput(
+      big.id,
+      { wentWell: 'The pharmacy on-call answered in a minute', wasHard: 'Finding 943 476 5919 in the logs' },
+      { by: 'UALICE', at: minute(200) },
+      {
+        text: 'Alert on the order queue depth',
+        ownerId: 'UBOB',
+        due: '2026-12-20',
+        category: 'observability',
+        priority: 'high',
+      },
+    );
+    ({ incident: secret } = await store.createIfAbsent(
+      declaring({
+        declaration: aDeclaration({ title: 'Clinician account misuse', isPrivate: true }),
+        declaredAt,
+        via: 'test',
+      }),
+    ));
+    secret = await store.recordProvisioning(secret.id, { channelId: 'CSECRET2' });
+    env.slack.addChannel({ id: 'CSECRET2', name: 'inc-secret', is_private: true, members: ['UALICE', 'UBOT'] });
+  });
+
+  test('summary, roles, the latest page of the timeline in the viewer’s zone, the review, action items, the audit chain', async () => {
+    const bob = await sessionCookie(env.app, { userId: 'UBOB', timeZone: 'America/New_York' });
+    const page = await getPage(env.base, `/web/incidents/INC-${big.number}`, bob);
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`INC-${big.number}: Pharmacy orders delayed`));
+    assert.match(page.text, /<dt>Commander<\/dt><dd>UALICE<\/dd>/);
+    assert.match(page.text, /<dd>Tue 24 Nov 09:00 EST by UALICE<\/dd>/, 'declared in Bob’s zone, the zone named');
+    assert.match(page.text, /<dt>Time to acknowledge<\/dt><dd>2m<\/dd>/);
+    assert.match(page.text, /154 entries; 100 shown, times in America\/New_York/);
+    assert.match(
+      page.text,
+      /<td>Tue 24 Nov 11:32 EST<\/td><td>note<\/td><td>UBOB<\/td><td>n150: /,
+      'n150 (14:00 UTC + 152 min) in Bob’s zone',
+    );
+    assert.match(page.text, /n150: ward says patient \[redacted NHS number\] affected/);
+    assert.doesNotMatch(page.text, /943 476 5919/, 'timeline and review through the PHI guard');
+    assert.doesNotMatch(page.text, />n50</, 'an older entry is on the next page');
+    assert.match(page.text, /The pharmacy on-call answered in a minute/);
+    assert.match(page.text, /Alert on the order queue depth/);
+    assert.match(page.text, /class="ok">Intact: \d+ entries/);
+
+    const older = /href="([^"]+\?before=[^"]+)"/.exec(page.text)![1]!.replaceAll('&amp;', '&');
+    const second = await getPage(env.base, older, bob);
+    assert.equal(second.status, 200);
+    assert.match(second.text, />n50</);
+    assert.doesNotMatch(second.text, />n149</);
+    assert.match(second.text, /<td>declared<\/td>/, 'the first page reaches the declaration');
+    assert.doesNotMatch(second.text, /href="[^"]+\?before=/, 'and has nothing older');
+    const newer = /href="([^"]+\?after=[^"]+)"/.exec(second.text)![1]!.replaceAll('&amp;', '&');
+    const back = await getPage(env.base, newer, bob);
+    assert.match(back.text, />n149</);
+  });
+
+  test('a private incident is a 404 to a non-member exactly as a missing one, and shown to a member', async () => {
+    const bob = await sessionCookie(env.app, { userId: 'UBOB' });
+    const hidden = await getPage(env.base, `/web/incidents/${secret.number}`, bob);
+    const missing = await getPage(env.base, '/web/incidents/INC-99999', bob);
+    assert.equal(hidden.status, 404);
+    assert.equal(missing.status, 404);
+    assert.equal(
+      hidden.text.replace(`INC-${secret.number}`, 'INC-n'),
+      missing.text.replace('INC-99999', 'INC-n'),
+      'the same page but for the number asked',
+    );
+    assert.doesNotMatch(hidden.text, /Clinician account misuse/);
+
+    const alice = await sessionCookie(env.app, { userId: 'UALICE' });
+    const shown = await getPage(env.base, `/web/incidents/inc-${secret.number}`, alice);
+    assert.equal(shown.status, 200);
+    assert.match(shown.text, /Clinician account misuse/);
+  });
+
+  test('a malformed reference or timeline place is a 400', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UBOB' });
+    for (const path of ['/web/incidents/INC-x', '/web/incidents/0', `/web/incidents/${big.number}?before=yesterday`])
+      assert.equal((await getPage(env.base, path, cookie)).status, 400, path);
+    const both = await getPage(
+      env.base,
+      `/web/incidents/${big.number}?before=2026-11-24T14:00:00.000Z_${big.id}&after=2026-11-24T14:00:00.000Z_${big.id}`,
+      cookie,
+    );
+    assert.equal(both.status, 400);
+  });
+});
