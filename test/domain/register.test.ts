@@ -1,0 +1,221 @@
+// The register's pure rules (src/domain/register.ts): the query parameters (through parseQuery, as
+// the page reads them), the filter with its default period in the viewer's zone, the period as
+// instants, the search, what the database is asked, the links, and the CSV rows.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  pageCount,
+  REGISTER_QUERY,
+  registerCsv,
+  registerCsvFilename,
+  registerFilterOf,
+  registerParams,
+  registerWhere,
+  searchedNumber,
+  startOfDayIn,
+  type RegisterFilter,
+  type RegisterQuery,
+  type RegisterRow,
+} from '../../src/domain/register.ts';
+import { WebError } from '../../src/web/context.ts';
+import { parseQuery } from '../../src/web/query.ts';
+
+/** The parsed query without the parameters left unset. */
+const parse = (qs: string) =>
+  Object.fromEntries(
+    Object.entries(parseQuery(new URL(`http://x/web/incidents?${qs}`), REGISTER_QUERY)).filter(
+      ([, v]) => v !== undefined,
+    ),
+  ) as RegisterQuery;
+const problems = (qs: string) => {
+  try {
+    parse(qs);
+  } catch (err) {
+    assert.ok(err instanceof WebError);
+    assert.equal(err.status, 400);
+    return err.details;
+  }
+  assert.fail(`no problem with ${qs}`);
+};
+const now = new Date('2026-12-05T23:30:00Z');
+
+describe('the register’s query parameters', () => {
+  test('each value checked; blank is unset; severity as a comma list in any case; status or active', () => {
+    assert.deepEqual(parse(''), {});
+    assert.deepEqual(parse('severity=&q=+&page='), {});
+    assert.deepEqual(parse('severity=sev1,+SEV3'), { severity: ['SEV1', 'SEV3'] });
+    assert.deepEqual(parse('status=Active&near_miss=YES'), { status: 'ACTIVE', near_miss: 'yes' });
+    assert.deepEqual(parse('status=resolved&page=3&from=2026-02-28'), {
+      status: 'RESOLVED',
+      page: 3,
+      from: '2026-02-28',
+    });
+  });
+
+  test('bad values, unknown and repeated parameters are each named', () => {
+    assert.deepEqual(problems('severity=SEV5'), [
+      '"severity" must be one of SEV1, SEV2, SEV3, SEV4 (or a comma list of them).',
+    ]);
+    assert.deepEqual(problems('status=open'), [
+      '"status" must be active or one of declared, investigating, identified, monitoring, resolved, closed.',
+    ]);
+    assert.deepEqual(problems('from=2026-02-29&to=26-1-1'), [
+      '"from" must be a date written YYYY-MM-DD.',
+      '"to" must be a date written YYYY-MM-DD.',
+    ]);
+    assert.deepEqual(problems('page=1.5'), ['"page" must be a whole number.']);
+    assert.deepEqual(problems('page=x'), ['"page" must be a page number.']);
+    assert.deepEqual(problems('owner=a&owner=b&sort=title'), [
+      '"owner" is given more than once.',
+      'Unknown parameter "sort".',
+    ]);
+    assert.deepEqual(problems(`q=${'x'.repeat(201)}`), ['"q" is too long.']);
+  });
+});
+
+describe('the filter', () => {
+  test('the last 90 days up to today in the viewer’s zone by default; page 1', () => {
+    // 23:30 UTC on 5 December is already 6 December in Auckland.
+    const london = registerFilterOf({}, { now, timeZone: 'Europe/London' });
+    const auckland = registerFilterOf({}, { now, timeZone: 'Pacific/Auckland' });
+    assert.ok('filter' in london && 'filter' in auckland);
+    assert.deepEqual([london.filter.from, london.filter.to, london.page], ['2026-09-07', '2026-12-05', 1]);
+    assert.deepEqual([auckland.filter.from, auckland.filter.to], ['2026-09-08', '2026-12-06']);
+  });
+
+  test('from alone runs to today, to alone starts 90 days before it; backwards is a problem', () => {
+    const z = { now, timeZone: 'Europe/London' };
+    const a = registerFilterOf({ from: '2026-11-01' }, z);
+    const b = registerFilterOf({ to: '2026-03-31' }, z);
+    assert.ok('filter' in a && 'filter' in b);
+    assert.deepEqual([a.filter.from, a.filter.to], ['2026-11-01', '2026-12-05']);
+    assert.deepEqual([b.filter.from, b.filter.to], ['2026-01-01', '2026-03-31']);
+    assert.deepEqual(registerFilterOf({ from: '2026-11-02', to: '2026-11-01' }, z), {
+      problem: '"from" (2026-11-02) is after "to" (2026-11-01).',
+    });
+    const future = registerFilterOf({ from: '2027-01-01' }, z);
+    assert.ok('filter' in future);
+    assert.deepEqual([future.filter.from, future.filter.to], ['2027-01-01', '2027-01-01']);
+  });
+
+  test('the period’s instants are the days’ starts in the zone (summer time included)', () => {
+    assert.equal(startOfDayIn('2026-07-01', 'Europe/London').toISOString(), '2026-06-30T23:00:00.000Z');
+    assert.equal(startOfDayIn('2026-12-01', 'Europe/London').toISOString(), '2026-12-01T00:00:00.000Z');
+    assert.equal(startOfDayIn('2026-03-08', 'America/New_York').toISOString(), '2026-03-08T05:00:00.000Z');
+  });
+
+  test('the search names an incident by INC-n, #n or n', () => {
+    assert.deepEqual(['INC-42', 'inc 42', '#42', ' 42 ', 'INC-', 'INC-42x', 'pharmacy 42'].map(searchedNumber), [
+      42,
+      42,
+      42,
+      42,
+      null,
+      null,
+      null,
+    ]);
+  });
+});
+
+const filter = (over: Partial<RegisterFilter> = {}): RegisterFilter => ({
+  from: '2026-11-01',
+  to: '2026-11-30',
+  timeZone: 'Europe/London',
+  severities: [],
+  status: null,
+  service: null,
+  owner: null,
+  nearMiss: null,
+  q: null,
+  ...over,
+});
+
+describe('what the database is asked', () => {
+  test('the period to the day after its last, active as its statuses, lower case, owners with their resolved teams', () => {
+    const where = registerWhere(
+      filter({ status: 'active', service: 'EHR', owner: 'Platform Team', q: 'INC-7', nearMiss: false }),
+      { owners: ['group:default/platform'], privateChannels: new Set(['CB', 'CA']) },
+    );
+    assert.deepEqual(where, {
+      start: new Date('2026-11-01T00:00:00Z'),
+      end: new Date('2026-12-01T00:00:00Z'),
+      severities: [],
+      statuses: ['DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING'],
+      service: 'ehr',
+      owners: ['platform team', 'group:default/platform'],
+      nearMiss: false,
+      text: 'inc-7',
+      number: 7,
+      privateChannels: ['CA', 'CB'],
+    });
+    const plain = registerWhere(filter({ status: 'CLOSED' }), { privateChannels: [] });
+    assert.deepEqual([plain.statuses, plain.owners, plain.text, plain.number], [['CLOSED'], [], null, null]);
+  });
+
+  test('links keep the filter; pages count up from one', () => {
+    assert.equal(
+      registerParams(
+        filter({ severities: ['SEV1', 'SEV2'], status: 'active', nearMiss: true, q: 'a b' }),
+        3,
+      ).toString(),
+      'from=2026-11-01&to=2026-11-30&severity=SEV1%2CSEV2&status=active&near_miss=yes&q=a+b&page=3',
+    );
+    assert.deepEqual([pageCount(0), pageCount(50), pageCount(51)], [1, 1, 2]);
+  });
+});
+
+describe('the CSV', () => {
+  const row = (over: Partial<RegisterRow> = {}): RegisterRow => ({
+    id: 'x',
+    number: 12,
+    title: 'EPR down',
+    severity: 'SEV1',
+    status: 'CLOSED',
+    affectedService: 'epr',
+    serviceOwner: 'group:default/platform',
+    commanderId: 'UALICE',
+    declaredAt: new Date('2026-11-03T09:00:00Z'),
+    resolvedAt: new Date('2026-11-03T10:05:00Z'),
+    closedAt: new Date('2026-11-05T09:00:00Z'),
+    isPrivate: false,
+    nearMiss: false,
+    clinicalImpact: true,
+    dataBreach: false,
+    ...over,
+  });
+
+  test('a header in plain words, a row per incident, times in the zone, yes/no marks, CRLF', () => {
+    const csv = registerCsv(
+      [
+        row(),
+        row({
+          number: 13,
+          title: '=cmd|x, "quoted"',
+          status: 'MONITORING',
+          resolvedAt: null,
+          closedAt: null,
+          affectedService: null,
+        }),
+      ],
+      {
+        timeZone: 'America/New_York',
+        total: 2,
+      },
+    );
+    assert.equal(
+      csv,
+      [
+        'Reference,Title,Severity,Status,Service,Owning team,Commander,Declared,Resolved,Closed,Time to resolve,Time to resolve (minutes),Near miss,Private,Clinical impact,Data breach',
+        'INC-12,EPR down,SEV1,Closed,epr,group:default/platform,UALICE,Tue 3 Nov 04:00 EST,Tue 3 Nov 05:05 EST,Thu 5 Nov 04:00 EST,1h 05m,65,no,no,yes,no',
+        `INC-13,"'=cmd|x, ""quoted""",SEV1,Monitoring,,group:default/platform,UALICE,Tue 3 Nov 04:00 EST,,,,,no,no,yes,no`,
+        '',
+      ].join('\r\n'),
+    );
+  });
+
+  test('more incidents than rows: a last line says so; the file is named by its period', () => {
+    const csv = registerCsv([row()], { timeZone: 'UTC', total: 12_345 });
+    assert.match(csv, /\r\n"Only the first 1 of 12,345 incidents are here: narrow the filters for the rest\."\r\n$/);
+    assert.equal(registerCsvFilename(filter()), 'incidents-2026-11-01-to-2026-11-30.csv');
+  });
+});
