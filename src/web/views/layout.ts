@@ -30,6 +30,7 @@ export function layout(opts: {
         <meta name="referrer" content="same-origin" />
         <title>${title} · Incident Bot</title>
         <link rel="stylesheet" href="/web/static/app.css" />
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>
