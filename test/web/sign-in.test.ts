@@ -2,12 +2,25 @@
 // Slack's (test/support/oidc-standin.ts), and what the bot refuses (another workspace, an id_token
 // for another client, expired, forged, with another nonce or issuer; a state that does not match;
 // a code used twice), a cancelled sign-in, sign-out, an expired session back to the page asked for,
-// and Slack unreachable (a 503 page, then the next sign-in works).
+// and Slack unreachable (a 503 page, then the next sign-in works); then the pages alone: the
+// workspace unknown, and what is logged.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDatabases } from '../support/databases.ts';
 import { CookieJar, browse, follow, type Misbehaviour, useOidcStandIn } from '../support/oidc-standin.ts';
-import { csrfOf, postForm, useWebBot, WEB_CLIENT_ID, WEB_CLIENT_SECRET, WEB_TEAM_ID } from '../support/web.ts';
+import {
+  csrfOf,
+  postForm,
+  useWebBot,
+  WEB_CLIENT_ID,
+  WEB_CLIENT_SECRET,
+  WEB_SESSION_SECRET,
+  WEB_TEAM_ID,
+} from '../support/web.ts';
+import { systemClock } from '../../src/ports/clock.ts';
+import type { WebSession } from '../../src/ports/web-sessions.ts';
+import type { WebDeps, WebRequest } from '../../src/web/context.ts';
+import { AUTH_PAGES } from '../../src/web/pages/auth.ts';
 
 const users = [{ id: 'UALICE', name: 'alice', real_name: 'Alice Zoë Łukasz', tz: 'America/New_York' }];
 const alice = { userId: 'UALICE', teamId: WEB_TEAM_ID, name: 'Alice Zoë Łukasz', email: 'alice@example.org' };
@@ -253,5 +266,109 @@ describe('sign in with Slack', () => {
     assert.equal(hops[0]!.res.status, 303);
     assert.equal(hops.at(-1)!.url, `${env.base}${asked}`, 'back at the page asked for, query and all');
     assert.notEqual(hops.at(-1)!.res.status, 303, 'signed in again');
+  });
+});
+
+describe('sign in with Slack, the pages alone (no bot)', () => {
+  const standin = useOidcStandIn();
+  const logged: { level: string; obj: object; msg: string | undefined }[] = [];
+  const log =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      logged.push({ level, obj, msg });
+    };
+  const stored: WebSession[] = [];
+  let allowed: string | null = WEB_TEAM_ID;
+  const web = () =>
+    ({
+      settings: {
+        baseUrl: 'https://incident-bot.example.org',
+        clientId: WEB_CLIENT_ID,
+        clientSecret: WEB_CLIENT_SECRET,
+        sessionSecret: WEB_SESSION_SECRET,
+        sessionHours: 12,
+        issuer: standin.url,
+        teamId: async () => allowed,
+      },
+      deps: {
+        clock: systemClock,
+        chat: { userTimeZone: async () => 'Europe/London' },
+        settings: { defaultTimeZone: 'UTC' },
+      },
+      sessions: {
+        create: async (_hash: string, s: WebSession) => void stored.push(s),
+        find: async () => null,
+        delete: async () => {},
+        deleteExpired: async () => 0,
+      },
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      privateChannelsOf: async () => new Set<string>(),
+    }) as unknown as WebDeps;
+  const page = (path: string) => AUTH_PAGES.find((p) => p.path === path && p.method === 'GET')!;
+  const request = (url: URL, cookies: Map<string, string>): WebRequest => ({
+    method: 'GET',
+    url,
+    params: {},
+    form: new URLSearchParams(),
+    headers: {},
+    viewer: null,
+    cookies,
+  });
+  /** /web/signin, Slack (the stand-in), then the callback: its answer, and Slack's code and state. */
+  const roundTrip = async (deps: WebDeps) => {
+    const started = await page('/signin').handle(
+      request(new URL('https://incident-bot.example.org/web/signin'), new Map()),
+      deps,
+    );
+    assert.equal(started.kind, 'redirect');
+    const pending = (started as { cookies: string[] }).cookies[0]!.split(';')[0]!;
+    const eq = pending.indexOf('=');
+    const fromSlack = new URL(
+      (await fetch((started as { location: string }).location, { redirect: 'manual' })).headers.get('location')!,
+    );
+    const cookies = new Map([[pending.slice(0, eq), decodeURIComponent(pending.slice(eq + 1))]]);
+    return { answer: await page('/auth/callback').handle(request(fromSlack, cookies), deps), fromSlack };
+  };
+
+  test('while the workspace allowed is unknown, nobody is let in, and the log says why', async () => {
+    allowed = null;
+    standin.nextUser = alice;
+    const { answer } = await roundTrip(web());
+    assert.equal(answer.kind, 'html');
+    assert.equal((answer as { status: number }).status, 403);
+    assert.match((answer as { body: string }).body, /cannot tell which Slack workspace may sign in/);
+    assert.equal(stored.length, 0);
+    assert.ok(logged.some((l) => l.level === 'error' && /SLACK_TEAM_ID/.test(l.msg ?? '')));
+    allowed = WEB_TEAM_ID;
+  });
+
+  test('a sign-in is logged with the person and workspace; no code, state or token is ever logged', async () => {
+    logged.length = 0;
+    standin.nextUser = alice;
+    const ok = await roundTrip(web());
+    assert.equal(ok.answer.kind, 'redirect');
+    assert.deepEqual(
+      logged.filter((l) => l.level === 'info'),
+      [{ level: 'info', obj: { userId: 'UALICE', teamId: WEB_TEAM_ID }, msg: 'signed in to the web view' }],
+    );
+    assert.equal(stored.at(-1)?.timeZone, 'Europe/London');
+    standin.misbehave = 'wrong-audience';
+    const refused = await roundTrip(web());
+    assert.equal((refused.answer as { status: number }).status, 403);
+    assert.ok(
+      logged.some((l) => l.level === 'warn'),
+      'the refusal is logged',
+    );
+    const text = JSON.stringify(logged);
+    for (const secret of [
+      ok.fromSlack.searchParams.get('code')!,
+      ok.fromSlack.searchParams.get('state')!,
+      refused.fromSlack.searchParams.get('code')!,
+      'eyJ', // any JWT
+      'xoxp-',
+      alice.email,
+      WEB_CLIENT_SECRET,
+    ])
+      assert.ok(!text.includes(secret), `the log has no ${secret.slice(0, 6)}…`);
   });
 });
