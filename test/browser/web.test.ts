@@ -59,6 +59,12 @@ describe('the web view in Chromium', () => {
       assert.ok(!(await context.cookies()).some((c) => c.name === 'incident_bot_signin'), 'the sign-in cookie is gone');
       assert.equal(await page.locator('header .who').textContent(), 'Alice Zoë Łukasz');
 
+      // From the keyboard: the first Tab reaches "Skip to content", which goes to the content.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+      await page.keyboard.press('Enter');
+      assert.equal(new URL(page.url()).hash, '#main');
+
       // Every section the navigation lists, as the page lists it.
       const hrefs = await page
         .locator('nav[aria-label="Sections"] a')
