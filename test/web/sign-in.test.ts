@@ -249,6 +249,18 @@ describe('sign in with Slack', () => {
     assert.match(after.headers.get('location') ?? '', /^\/web\/signin\?/);
   });
 
+  test('signing in again in the same browser ends the session it had', async () => {
+    standin.nextUser = alice;
+    const { jar } = await signIn('/web/incidents');
+    const first = jar.pair('incident_bot_session');
+    const before = (await sessions()).length;
+    await follow(jar, `${env.base}/web/signin`);
+    assert.notEqual(jar.pair('incident_bot_session'), first, 'a new session');
+    assert.equal((await sessions()).length, before, 'the old one ended as the new one began');
+    const old = await fetch(`${env.base}/web/incidents`, { redirect: 'manual', headers: { cookie: first } });
+    assert.equal(old.status, 303);
+  });
+
   test('an expired session: sign in again and come back to the page asked for', async () => {
     standin.nextUser = alice;
     const { jar } = await signIn('/web/incidents');

@@ -86,6 +86,8 @@ export const AUTH_PAGES: WebPage[] = [
         case 'signed-in': {
           const { userId, teamId, name } = outcome.who;
           const timeZone = await timeZoneOf(web, userId);
+          // A session this browser still had (signing in again, or as someone else) ends here.
+          await endSession(web, req.cookies);
           const { cookie } = await startSession(web, { userId, teamId, name, timeZone }, web.deps.clock.now());
           web.logger.info({ userId, teamId }, 'signed in to the web view');
           return { kind: 'redirect', status: 303, location: outcome.returnTo, cookies: [cookie, ...cleared] };
