@@ -1,4 +1,11 @@
-import { canonicalEntry, chainProblems } from '../domain/audit-chain.ts';
+import {
+  canonicalEntry,
+  chainProblems,
+  EVIDENCE_DOWNLOADS_CHAIN,
+  EVIDENCE_DOWNLOADS_SUBJECT,
+} from '../domain/audit-chain.ts';
+import type { EvidenceDownload, NewEvidenceDownload } from '../domain/evidence-pack.ts';
+import { auditedTransaction } from './audited.ts';
 import {
   AUDITED_TABLES,
   describeDifference,
@@ -33,6 +40,9 @@ const LIVE_ROWS = (id: string) => Prisma.sql`
   UNION ALL SELECT 'action_item', to_jsonb(t)::text FROM action_item t WHERE t.incident_id = ${id}::uuid
   UNION ALL SELECT 'change_freeze', to_jsonb(t)::text FROM change_freeze t WHERE t.incident_id = ${id}::uuid
   UNION ALL SELECT 'freeze_override', to_jsonb(t)::text FROM freeze_override t WHERE t.incident_id = ${id}::uuid`;
+
+/** The evidence downloads' rows (their chain is EVIDENCE_DOWNLOADS_CHAIN, no incident's). */
+const DOWNLOAD_ROWS = Prisma.sql`SELECT 'evidence_download' AS tbl, to_jsonb(t)::text AS row FROM evidence_download t`;
 
 /** Numbered records: the table, how its numbers are written, and the trail action that gave one. */
 const NUMBERED = [
@@ -91,6 +101,7 @@ export class PrismaAuditTrail implements AuditTrail {
    */
   async read(incidentId: string): Promise<IncidentAudit> {
     const shapes = await this.shapes();
+    const downloads = incidentId === EVIDENCE_DOWNLOADS_CHAIN;
     const { rows, live } = await this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Row[]>`
         SELECT i.audited AS incident_audited, h.seq AS head_seq, h.hash AS head_hash,
@@ -103,7 +114,9 @@ export class PrismaAuditTrail implements AuditTrail {
           LEFT JOIN audit_head h ON h.incident_id = ${incidentId}::uuid
           LEFT JOIN audit_entry e ON e.incident_id = ${incidentId}::uuid
          ORDER BY e.seq, e.id`;
-      const live = await tx.$queryRaw<{ tbl: string; row: string }[]>(LIVE_ROWS(incidentId));
+      const live = await tx.$queryRaw<{ tbl: string; row: string }[]>(
+        downloads ? DOWNLOAD_ROWS : LIVE_ROWS(incidentId),
+      );
       return { rows, live };
     }, SNAPSHOT);
     const head =
@@ -146,16 +159,17 @@ export class PrismaAuditTrail implements AuditTrail {
     const problems = chainProblems(chain, head);
     const audited = rows[0]?.incident_audited ?? null;
     if (audited === true && !head && entries.length === 0) problems.push('the incident has no audit trail');
-    if (audited === null && entries.length > 0 && entries.at(-1)!.action !== 'incident.delete') {
+    if (!downloads && audited === null && entries.length > 0 && entries.at(-1)!.action !== 'incident.delete') {
       problems.push('the incident is gone, but no deletion was recorded');
     }
     const ofChain = [...problems];
     // The records against what the trail implies: for an incident whose trail begins with its
     // insert (not one declared before the trail began), and for rows of an incident that has neither
-    // a row nor a trail (inserted behind the trail's back).
+    // a row nor a trail (inserted behind the trail's back). The evidence downloads' chain records
+    // every download from the first, so its rows are always compared.
     let differences: RecordDifference[] = [];
     const hasInsert = entries.some((e) => e.action === 'incident.insert' && e.rowKey === incidentId);
-    if (hasInsert || (audited === null && entries.length === 0 && live.length > 0)) {
+    if (downloads || hasInsert || (audited === null && entries.length === 0 && live.length > 0)) {
       try {
         const replay: ReplayEntry[] = stored.map((r) => ({
           seq: r.seq!,
@@ -225,6 +239,8 @@ export class PrismaAuditTrail implements AuditTrail {
         UNION SELECT incident_id FROM action_item WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT incident_id FROM change_freeze WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT incident_id FROM freeze_override WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT ${EVIDENCE_DOWNLOADS_CHAIN}::uuid WHERE EXISTS (SELECT 1 FROM evidence_download)
+          AND (${only}::uuid IS NULL OR ${only}::uuid = ${EVIDENCE_DOWNLOADS_CHAIN}::uuid)
       )
       SELECT ids.id::text AS id, i.number FROM ids LEFT JOIN incident i ON i.id = ids.id
        ORDER BY i.number NULLS LAST, ids.id`;
@@ -232,7 +248,13 @@ export class PrismaAuditTrail implements AuditTrail {
     for (const s of subjects) {
       const audit = await this.read(s.id);
       entries += audit.entries.length;
-      for (const problem of audit.problems) problems.push({ incidentId: s.id, number: s.number, problem });
+      for (const problem of audit.problems)
+        problems.push({
+          incidentId: s.id,
+          number: s.number,
+          ...(s.id === EVIDENCE_DOWNLOADS_CHAIN ? { subject: EVIDENCE_DOWNLOADS_SUBJECT } : {}),
+          problem,
+        });
     }
     if (incidentId === undefined) problems.push(...(await this.numbering()));
     return { incidents: subjects.length, entries, problems };
@@ -371,4 +393,61 @@ export class PrismaAuditTrail implements AuditTrail {
       actionItemNumbers: new Set(actionItems.map((r) => r.number)),
     };
   }
+
+  async recordEvidenceDownload(d: NewEvidenceDownload): Promise<EvidenceDownload> {
+    // Through the audited funnel: the trigger records the insert, with who (the current actor), on
+    // the downloads' own chain. The table refuses updates and deletes.
+    const row = await auditedTransaction(this.prisma, (tx) =>
+      tx.evidenceDownload.create({
+        data: {
+          downloadedBy: d.downloadedBy,
+          downloadedAt: d.downloadedAt,
+          periodFrom: d.period.from,
+          periodTo: d.period.to,
+          fromDate: d.period.fromDate,
+          toDate: d.period.toDate,
+          timeZone: d.period.timeZone,
+          incidents: d.incidents,
+          withheld: d.withheld,
+          zipSha256: d.zipSha256,
+          files: d.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
+        },
+      }),
+    );
+    return downloadOf(row);
+  }
+
+  async evidenceDownloads(limit: number): Promise<EvidenceDownload[]> {
+    const rows = await this.prisma.evidenceDownload.findMany({
+      orderBy: [{ downloadedAt: 'desc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map(downloadOf);
+  }
+}
+
+function downloadOf(r: {
+  id: string;
+  downloadedBy: string;
+  downloadedAt: Date;
+  periodFrom: Date;
+  periodTo: Date;
+  fromDate: string;
+  toDate: string;
+  timeZone: string;
+  incidents: number;
+  withheld: number;
+  zipSha256: string;
+  files: unknown;
+}): EvidenceDownload {
+  return {
+    id: r.id,
+    downloadedBy: r.downloadedBy,
+    downloadedAt: r.downloadedAt,
+    period: { from: r.periodFrom, to: r.periodTo, fromDate: r.fromDate, toDate: r.toDate, timeZone: r.timeZone },
+    incidents: r.incidents,
+    withheld: r.withheld,
+    zipSha256: r.zipSha256,
+    files: Array.isArray(r.files) ? (r.files as EvidenceDownload['files']) : [],
+  };
 }

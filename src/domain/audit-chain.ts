@@ -8,6 +8,14 @@ import { createHash } from 'node:crypto';
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * The chain that is no incident's: evidence packs downloaded (the evidence_download table), which the
+ * audit trigger records under this fixed id. Incidents' ids are random (version 4), never this one.
+ */
+export const EVIDENCE_DOWNLOADS_CHAIN = '00000000-0000-0000-0000-00000000e71d';
+/** How problems, checkpoints and audit:verify name that chain. */
+export const EVIDENCE_DOWNLOADS_SUBJECT = 'evidence downloads';
+
 /** One recorded change to an incident's records (the audit_entry table). */
 export interface AuditRecord {
   seq: number;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { actionRef } from './action-items.ts';
 import { incidentRef } from './incident.ts';
+import { EVIDENCE_DOWNLOADS_CHAIN, EVIDENCE_DOWNLOADS_SUBJECT } from './audit-chain.ts';
 
 /**
  * Signed checkpoints of the audit trail: every incident's chain head (its newest entry's seq and
@@ -371,7 +372,12 @@ export function checkpointFindings(c: Checkpoint, live: LiveTrail): CheckpointFi
   const since = `since the checkpoint of ${c.createdAt}`;
   const reported = new Set<number>();
   for (const h of c.heads) {
-    const subject = h.number !== null ? incidentRef({ number: h.number }) : `incident ${h.incidentId}`;
+    const downloads = h.incidentId === EVIDENCE_DOWNLOADS_CHAIN;
+    const subject = downloads
+      ? EVIDENCE_DOWNLOADS_SUBJECT
+      : h.number !== null
+        ? incidentRef({ number: h.number })
+        : `incident ${h.incidentId}`;
     const add = (problem: string) => findings.push({ subject, problem });
     if (h.number !== null) reported.add(h.number);
     const chain = live.chains.get(h.incidentId);
@@ -380,7 +386,7 @@ export function checkpointFindings(c: Checkpoint, live: LiveTrail): CheckpointFi
       add(
         chain?.number != null
           ? `rewritten ${since}: its audit trail is gone (it had ${h.seq} entr${h.seq === 1 ? 'y' : 'ies'})`
-          : `erased ${since}: the incident, its ${h.seq} audit entr${h.seq === 1 ? 'y' : 'ies'} and its head are gone`,
+          : `erased ${since}: ${downloads ? 'the downloads' : 'the incident'}, ${downloads ? 'their' : 'its'} ${h.seq} audit entr${h.seq === 1 ? 'y' : 'ies'} and ${downloads ? 'their' : 'its'} head are gone`,
       );
       continue;
     }

@@ -235,6 +235,8 @@ export const AUDITED_TABLES = [
   'action_item',
   'change_freeze',
   'freeze_override',
+  // Not an incident's: on the evidence downloads' own chain (EVIDENCE_DOWNLOADS_CHAIN).
+  'evidence_download',
 ] as const;
 
 /** One entry of the trail, with its before/after parsed exactly. */

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../domain/audit-chain.ts';
 import type { RecordDifference } from '../domain/audit-replay.ts';
 import type { AuditSnapshot, LiveTrail } from '../domain/audit-checkpoint.ts';
+import type { EvidenceDownload, NewEvidenceDownload } from '../domain/evidence-pack.ts';
 
 export type { AuditRecord } from '../domain/audit-chain.ts';
 export type { RecordDifference } from '../domain/audit-replay.ts';
@@ -50,4 +51,11 @@ export interface AuditTrail {
     incidents: { highest: number };
     actionItems: { highest: number };
   }): Promise<LiveTrail>;
+  /**
+   * Records that someone downloaded an evidence pack (before it is sent), on the evidence downloads'
+   * own chain of the trail (EVIDENCE_DOWNLOADS_CHAIN), attributed to the current actor.
+   */
+  recordEvidenceDownload(download: NewEvidenceDownload): Promise<EvidenceDownload>;
+  /** The newest evidence downloads first. */
+  evidenceDownloads(limit: number): Promise<EvidenceDownload[]>;
 }
