@@ -9,6 +9,8 @@ import { PrismaReviewStore } from './db/prisma-review-store.ts';
 import { PrismaLoadCache } from './db/prisma-load-cache.ts';
 import { PrismaAuditTrail } from './db/prisma-audit-trail.ts';
 import { PgIncidentRegister } from './db/pg-incident-register.ts';
+import { PgEvidenceRecords } from './db/pg-evidence-records.ts';
+import { CheckpointFolder } from './jobs/checkpoint-folder.ts';
 import { PgInsightFigures } from './db/pg-insight-figures.ts';
 import { PgDeliveryLog } from './db/pg-delivery-log.ts';
 import { PgDeclarationIntake } from './db/pg-declaration-intake.ts';
@@ -322,6 +324,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     audit: new PrismaAuditTrail(db.prisma),
     register: new PgIncidentRegister(db.prisma, db.pool),
     insights: new PgInsightFigures(db.prisma, db.pool),
+    evidence: new PgEvidenceRecords(db.prisma),
+    ...(config.AUDIT_CHECKPOINT_DIR ? { checkpointArchive: new CheckpointFolder(config.AUDIT_CHECKPOINT_DIR) } : {}),
     catalog,
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { PackCheckpoint } from '../domain/evidence-pack.ts';
+import type { CheckpointArchive } from '../ports/evidence-records.ts';
 
 /** Writes `content` to a new file (exclusive create, so never over an existing file or through a symlink planted at its name), read-only and flushed. */
 async function writeNew(file: string, content: string): Promise<void> {
@@ -60,5 +62,32 @@ export async function writeCheckpointFile(dir: string, filename: string, content
     throw new Error(`no free file name for ${filename} in ${dir}`);
   } finally {
     await fs.unlink(temp).catch(() => {});
+  }
+}
+
+/** `audit-checkpoint-20261205T130000Z-schedule.json` (and `-2`… when a name was taken): when it was taken. */
+const CHECKPOINT_NAME = /^audit-checkpoint-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[a-z0-9-]+\.json$/;
+
+/** The folder the checkpoints are written to, read back (evidence packs include those of their period). */
+export class CheckpointFolder implements CheckpointArchive {
+  private readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async checkpointsBetween(from: Date, to: Date, limit: number): Promise<{ files: PackCheckpoint[]; more: number }> {
+    const names = (await fs.readdir(this.dir))
+      .flatMap((name) => {
+        const m = CHECKPOINT_NAME.exec(name);
+        if (!m) return [];
+        const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+        return at >= from.getTime() && at < to.getTime() ? [{ name, at }] : [];
+      })
+      .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
+    const chosen = names.slice(Math.max(0, names.length - limit));
+    const files: PackCheckpoint[] = [];
+    for (const c of chosen) files.push({ name: c.name, text: await fs.readFile(path.join(this.dir, c.name), 'utf8') });
+    return { files, more: names.length - chosen.length };
   }
 }

@@ -21,6 +21,7 @@ import type { TrackerLinkStore } from '../ports/tracker-links.ts';
 import type { TrackerKind, TrackerTarget } from '../domain/trackers.ts';
 import type { IncidentRegister } from '../ports/incident-register.ts';
 import type { InsightFigures } from '../ports/insight-figures.ts';
+import type { CheckpointArchive, EvidenceRecords } from '../ports/evidence-records.ts';
 
 /** Keeps the incident's reminders due at the right times (pg-boss in production). */
 export interface ReminderScheduler {
@@ -61,6 +62,10 @@ export interface ServiceDeps {
   register: IncidentRegister;
   /** The insights' figures, counted by the database (the web view). */
   insights: InsightFigures;
+  /** What an evidence pack of a period reads (the web view). */
+  evidence: EvidenceRecords;
+  /** The signed checkpoints written to a folder (AUDIT_CHECKPOINT_DIR), read back for evidence packs; absent when none is set. */
+  checkpointArchive?: CheckpointArchive;
   /** The audit trail the database writes with every change (read for evidence). */
   audit: AuditTrail;
   /**

@@ -28,6 +28,7 @@ import { postReviewAfterCommit } from '../../src/services/review/after-commit.ts
 import { LOAD_SETTINGS, unused } from './fixtures.ts';
 import { PrismaTrackerLinkStore } from '../../src/db/prisma-tracker-links.ts';
 import { PgIncidentRegister } from '../../src/db/pg-incident-register.ts';
+import { PgEvidenceRecords } from '../../src/db/pg-evidence-records.ts';
 import { PgInsightFigures } from '../../src/db/pg-insight-figures.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
@@ -323,6 +324,7 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     audit: db ? new PrismaAuditTrail(db.prisma) : unused('audit'),
     register: db ? new PgIncidentRegister(db.prisma, db.pool) : unused('register'),
     insights: db ? new PgInsightFigures(db.prisma, db.pool) : unused('insights'),
+    evidence: db ? new PgEvidenceRecords(db.prisma) : unused('evidence'),
     loadCache: db ? new PrismaLoadCache(db.prisma, db.pool) : unused('loadCache'),
     chat: new FakeChat(),
     clock: new TestClock(),
