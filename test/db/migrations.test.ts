@@ -46,6 +46,7 @@ describe('migrations', () => {
               'change_event',
               'change_freeze',
               'declare_request',
+              'evidence_download',
               'freeze_override',
               'incident',
               'incident_review',
@@ -62,6 +63,7 @@ describe('migrations', () => {
               'timeline_entry',
               'tracker_delivery',
               'tracker_link',
+              'web_session',
             ],
           );
         } finally {
