@@ -44,9 +44,9 @@ try {
       const t0 = performance.now();
       const pack = await actingAs({ actor: 'UAUDIT', via: 'bench' }, () =>
         exportEvidencePack(deps, {
-          viewer: { userId: 'UAUDIT', name: 'Bench Auditor' },
+          reader: { userId: 'UAUDIT', privateChannels: async () => new Set<string>() },
+          name: 'Bench Auditor',
           period,
-          privateChannels: new Set(),
         }),
       );
       const total = Math.round(performance.now() - t0);

@@ -160,3 +160,17 @@ export async function incidentForReader(
   if (!incident || !readable) throw new AppError(`There is no incident ${incidentRef({ number })}.`, 'not_found');
   return incident;
 }
+
+/**
+ * Of `incidents`, the ids `reader` may read in full (mayReadIncident); listings and exports show
+ * the others as their reference only. Slack is asked only when one of them is private.
+ */
+export async function incidentsReadableByReader(
+  reader: Reader,
+  incidents: readonly Pick<Incident, 'id' | 'isPrivate' | 'channelId'>[],
+): Promise<Set<string>> {
+  const channels = incidents.some((i) => i.isPrivate) ? await reader.privateChannels() : new Set<string>();
+  return new Set(
+    incidents.filter((i) => mayReadIncident(i, !!i.channelId && channels.has(i.channelId))).map((i) => i.id),
+  );
+}

@@ -89,7 +89,11 @@ for (const database of testDatabases()) {
     const download = (deps: ServiceDeps, privateChannels: ReadonlySet<string> = new Set()) => {
       (deps.clock as TestClock).advance(1000);
       return actingAs({ actor: AUDITOR, via: 'web /evidence' }, () =>
-        exportEvidencePack(deps, { viewer: { userId: AUDITOR, name: 'Ann Auditor' }, period, privateChannels }),
+        exportEvidencePack(deps, {
+          reader: { userId: AUDITOR, privateChannels: async () => privateChannels },
+          name: 'Ann Auditor',
+          period,
+        }),
       );
     };
 

@@ -1,5 +1,4 @@
 import { strToU8, zipSync } from 'fflate';
-import { mayReadIncident } from '../../domain/access.ts';
 import { EVIDENCE_DOWNLOADS_CHAIN } from '../../domain/audit-chain.ts';
 import {
   buildEvidencePack,
@@ -12,6 +11,7 @@ import {
   type PackCheckpoint,
   type RegisterEntry,
 } from '../../domain/evidence-pack.ts';
+import { incidentsReadableByReader, type Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { redactForExport } from '../outbound-text.ts';
 
@@ -21,10 +21,11 @@ export const MAX_PACK_CHECKPOINTS = 12;
 const VERIFY_AT_ONCE = 4;
 
 export interface EvidencePackRequest {
-  viewer: { userId: string; name: string };
+  /** Who downloads it, as the access module knows a reader (which private incidents they may read). */
+  reader: Reader;
+  /** Their name, as the README names who generated the pack. */
+  name: string;
   period: EvidencePeriod;
-  /** The private channels the viewer is in (WebDeps.privateChannelsOf): which private incidents they may read. */
-  privateChannels: ReadonlySet<string>;
 }
 
 export interface EvidencePack {
@@ -77,8 +78,7 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
   };
 
   const incidents = await deps.evidence.incidentsDeclared(period.from, period.to);
-  const readable = incidents.filter((i) => mayReadIncident(i, !!i.channelId && req.privateChannels.has(i.channelId)));
-  const readableIds = new Set(readable.map((i) => i.id));
+  const readableIds = await incidentsReadableByReader(req.reader, incidents);
   const details = await deps.evidence.detailsOf([...readableIds]);
   const register: RegisterEntry[] = incidents.map((i) => {
     if (!readableIds.has(i.id)) return { withheld: true, number: i.number };
@@ -124,7 +124,7 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
   // Everything that came from people's text is redacted before it is written into any file
   // (identifiers and times are kept: STRUCTURAL_KEY).
   const { value: safe, findings } = redactForExport({
-    generatedBy: { userId: req.viewer.userId, name: req.viewer.name },
+    generatedBy: { userId: req.reader.userId, name: req.name },
     register,
     reviews: details.reviews,
     approvals: details.approvals,
@@ -159,7 +159,7 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
   const withheld = register.filter((e) => e.withheld).length;
   // Record first: the pack is handed back only once its download is in the audit trail.
   const download = await deps.audit.recordEvidenceDownload({
-    downloadedBy: req.viewer.userId,
+    downloadedBy: req.reader.userId,
     downloadedAt: generatedAt,
     period,
     incidents: register.length,
@@ -170,7 +170,7 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
   const record = lap();
   deps.logger.info(
     {
-      user: req.viewer.userId,
+      user: req.reader.userId,
       from: period.from,
       to: period.to,
       incidents: register.length,

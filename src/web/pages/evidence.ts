@@ -3,6 +3,7 @@ import { actingAs } from '../../audit-context.ts';
 import { lastQuarter, periodOf } from '../../domain/evidence-pack.ts';
 import { exportEvidencePack, recentEvidenceDownloads } from '../../services/audit/export-evidence-pack.ts';
 import { WebError, type WebPage } from '../context.ts';
+import { readerOf } from '../reader.ts';
 import { evidencePage } from '../views/evidence.ts';
 
 /** The longest period one pack covers (a year and a day: a leap year's audit period). */
@@ -50,9 +51,8 @@ export const EVIDENCE_PAGES: WebPage[] = [
           parsed.error.issues.map((i) => `"${String(i.path[0] ?? '')}" ${i.message}.`),
         );
       const period = periodOf(parsed.data.from, parsed.data.to, viewer.timeZone);
-      const privateChannels = await web.privateChannelsOf(viewer.userId);
       const pack = await actingAs({ actor: viewer.userId, via: 'web /evidence' }, () =>
-        exportEvidencePack(web.deps, { viewer: { userId: viewer.userId, name: viewer.name }, period, privateChannels }),
+        exportEvidencePack(web.deps, { reader: readerOf(web, viewer), name: viewer.name, period }),
       );
       return { kind: 'file', contentType: 'application/zip', filename: pack.filename, body: pack.zip };
     },
