@@ -1,7 +1,11 @@
+import type { InsightFigureSet, InsightPeriod } from '../domain/insights.ts';
+
 /**
  * The figures of the web view's insights (incidents per week, durations by severity, service and
- * month, review and action item timeliness, recurring factors), counted by the database over a
- * period: bounded by the period's groups, not by the incidents. Filled in by services/insights/.
+ * month, review and action item timeliness), counted by the database over a period: bounded by the
+ * period's groups, not by the incidents. What domain/insights.ts insightFiguresOf computes from rows.
  */
-// biome-ignore lint/suspicious/noEmptyInterface: its queries are added with the insights pages
-export interface InsightFigures {}
+export interface InsightFigures {
+  /** The period's figures at `now` (reviews pending or late, actions due by then). */
+  figures(period: InsightPeriod, now: Date): Promise<InsightFigureSet>;
+}

@@ -1,0 +1,40 @@
+import { calendarDate } from '../../domain/action-items.ts';
+import { guardrailReportOf, type GuardrailReport } from '../../domain/guardrail-report.ts';
+import { insightsReport, type InsightPeriod, type InsightsReport } from '../../domain/insights.ts';
+import { redactString } from '../../domain/redaction.ts';
+import type { ServiceDeps } from '../deps.ts';
+
+export interface Insights extends InsightsReport {
+  /** The contributing factors the period's reviews list, most first (the guardrail report's count). */
+  factors: GuardrailReport['factors'];
+  /** Of the period's incidents, how many have a review listing a factor. */
+  reviewed: number;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * The web view's insights over a period: counted by the database (InsightFigures, and the guardrail
+ * report's figures for the contributing factors), never by reading the incidents. Private incidents
+ * count in the numbers; their services are never named (left out of the per-service list).
+ */
+export async function showInsights(deps: ServiceDeps, input: { period: InsightPeriod }): Promise<Insights> {
+  const { period } = input;
+  const now = deps.clock.now();
+  // The guardrail figures take a closed period [since, until]: the last millisecond before `until`.
+  const last = new Date(period.until.getTime() - 1);
+  const [figures, guardrail] = await Promise.all([
+    deps.insights.figures(period, now),
+    deps.reviews.guardrailFigures(period.since, last, calendarDate(now, period.timeZone)),
+  ]);
+  const report = insightsReport(period, figures);
+  const periodDays = (last.getTime() - period.since.getTime()) / DAY_MS;
+  const factors = guardrailReportOf({ now: last, periodDays }, guardrail).factors;
+  return {
+    ...report,
+    // A report across incidents is read outside their channels: service names are redacted.
+    byService: report.byService.map((s) => ({ ...s, service: redactString(s.service).value })),
+    factors,
+    reviewed: guardrail.reviewed,
+  };
+}
