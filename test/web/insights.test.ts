@@ -1,0 +1,101 @@
+// The insights, on-call load and backlog pages through the real bot (a session made directly):
+// each renders a chart image and its table, bad parameters are a 400 page, a private incident's
+// service and texts are not shown to someone outside it, and a non-lead sees only their own row.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { IncidentStatus } from '../../src/domain/incident.ts';
+import { testDatabases } from '../support/databases.ts';
+import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { getPage, sessionCookie, useWebBot } from '../support/web.ts';
+
+const users = [
+  { id: 'UALICE', name: 'alice', real_name: 'Alice Zoë', tz: 'Europe/London' },
+  { id: 'ULEAD', name: 'lead', real_name: 'Lee Lead', tz: 'Europe/London' },
+];
+const [embedded] = testDatabases();
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** The src of each chart image on a page. */
+const chartsOf = (text: string) => [...text.matchAll(/<img class="chart" src="data:image\/svg\+xml;base64,([^"]+)"/g)];
+
+describe('the insights page', () => {
+  const env = useWebBot(embedded!, { users, env: { ONCALL_LEADS: 'ULEAD' } });
+
+  before(async () => {
+    const deps = env.app.bot.deps;
+    const base = Date.now() - 10 * DAY;
+    for (const [k, over] of [
+      [0, { affectedService: 'Open Pharmacy', severity: 'SEV1' as const }],
+      [1, { affectedService: 'Secret Ward Nine', isPrivate: true, title: 'Hidden trouble' }],
+      [2, { nearMiss: true }],
+    ] as const) {
+      const declaredAt = new Date(base + k * HOUR);
+      const { incident } = await deps.store.createIfAbsent(
+        declaring({ declaration: aDeclaration({ title: `Incident ${k}`, ...over }), declaredBy: 'UALICE', declaredAt }),
+      );
+      const move = (to: IncidentStatus, minutes: number) =>
+        deps.store.applyChange(
+          incident.id,
+          {
+            status: to,
+            ...(to === 'RESOLVED' ? { resolvedAt: new Date(declaredAt.getTime() + minutes * 60_000) } : {}),
+          },
+          {
+            occurredAt: new Date(declaredAt.getTime() + minutes * 60_000),
+            kind: to === 'RESOLVED' ? 'resolved' : 'status_changed',
+            actorId: 'UALICE',
+            text: to,
+            data: { to },
+          },
+        );
+      await move('INVESTIGATING', 4);
+      await move('RESOLVED', 95);
+      await deps.reviews.saveReviewInput(
+        incident.id,
+        { contributingFactors: [{ factor: 'capacity', detail: '' }] },
+        { by: 'UALICE', at: new Date(declaredAt.getTime() + DAY) },
+      );
+    }
+  });
+
+  test('renders the charts as images with their tables; the private service is not named', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE', name: 'Alice Zoë' });
+    const page = await getPage(env.base, '/web/insights', cookie);
+    assert.equal(page.status, 200, page.text);
+    const charts = chartsOf(page.text);
+    assert.equal(charts.length, 3);
+    const svg = Buffer.from(charts[0]![1]!, 'base64').toString('utf8');
+    assert.match(svg, /^<svg/);
+    assert.match(svg, /Incidents per week by severity/);
+    assert.match(svg, /#D55E00/i, 'SEV1 in Okabe–Ito vermillion');
+    assert.match(page.text, /<caption>Incidents per week by severity/);
+    assert.match(page.text, /<caption>By severity<\/caption>/);
+    assert.ok(page.text.includes('Open Pharmacy'));
+    assert.ok(page.text.includes('<td class="num">1h 35m</td>'), 'time to resolve: declared to resolved');
+    assert.ok(page.text.includes('<td class="num">4m</td>'), 'time to acknowledge');
+    assert.ok(page.text.includes('(2 of 2; 0 not yet due)'), 'both resolved SEV1–2 reviews on time');
+    assert.ok(!/Secret Ward Nine|Hidden trouble/.test(page.text), 'the private incident is not named');
+    assert.ok(/Capacity/i.test(page.text));
+    assert.ok(!/ style=/.test(page.text.replace(/src="data:[^"]*"/g, '')), 'no inline style (the CSP forbids it)');
+  });
+
+  test('a period asked for is shown; bad parameters are a 400 page naming each', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    const ok = await getPage(env.base, '/web/insights?from=2026-01-01&to=2026-02-01', cookie);
+    assert.equal(ok.status, 200);
+    assert.match(ok.text, /1 Jan 2026 to 1 Feb 2026/);
+    for (const bad of [
+      '/web/insights?from=2026-13-01',
+      '/web/insights?from=yesterday',
+      '/web/insights?from=2026-03-01&to=2026-02-01',
+      '/web/insights?to=2026-02-01&to=2026-02-02',
+      '/web/insights?colour=red',
+      '/web/insights?from=2010-01-01&to=2026-01-01',
+    ]) {
+      const page = await getPage(env.base, bad, cookie);
+      assert.equal(page.status, 400, bad);
+      assert.match(page.text, /That request is not right/);
+    }
+  });
+});
