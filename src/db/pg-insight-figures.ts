@@ -56,23 +56,27 @@ const DURATIONS_SQL = `
     FROM incident i
     WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss
   ),
-  st AS (
-    SELECT t.incident_id, t.kind, t.occurred_at AS at,
-      CASE WHEN t.kind = 'declared' THEN NULL
-        WHEN t.data ->> 'to' = ANY($4::text[]) THEN t.data ->> 'to'
-        WHEN t.kind = 'resolved' THEN 'RESOLVED'
-        WHEN t.kind = 'closed' THEN 'CLOSED' END AS status
-    FROM inc JOIN timeline_entry t ON t.incident_id = inc.id AND t.kind = ANY($5::text[])
-  ),
+  -- Each incident's own status entries by the (incident_id, kind) index: bounded by the period's
+  -- incidents, never a scan of the whole timeline.
   per AS (
-    SELECT inc.id, inc.severity, inc.month, inc.skey, inc.sname,
-      coalesce(min(st.at) FILTER (WHERE st.kind = 'declared'), inc.created_at) AS declared_at,
-      min(st.at) FILTER (WHERE st.status <> 'DECLARED') AS ack_at,
-      min(st.at) FILTER (WHERE st.status IN ('MONITORING', 'RESOLVED')) AS mit_at,
-      max(st.at) FILTER (WHERE st.status = 'RESOLVED') AS res_at,
-      max(st.at) FILTER (WHERE st.status NOT IN ('RESOLVED', 'CLOSED')) AS other_at
-    FROM inc LEFT JOIN st ON st.incident_id = inc.id
-    GROUP BY inc.id, inc.severity, inc.month, inc.skey, inc.sname, inc.created_at
+    SELECT inc.severity, inc.month, inc.skey, inc.sname,
+      coalesce(s.declared_at, inc.created_at) AS declared_at, s.ack_at, s.mit_at, s.res_at, s.other_at
+    FROM inc CROSS JOIN LATERAL (
+      SELECT min(st.at) FILTER (WHERE st.kind = 'declared') AS declared_at,
+        min(st.at) FILTER (WHERE st.status <> 'DECLARED') AS ack_at,
+        min(st.at) FILTER (WHERE st.status IN ('MONITORING', 'RESOLVED')) AS mit_at,
+        max(st.at) FILTER (WHERE st.status = 'RESOLVED') AS res_at,
+        max(st.at) FILTER (WHERE st.status NOT IN ('RESOLVED', 'CLOSED')) AS other_at
+      FROM (
+        SELECT t.kind, t.occurred_at AS at,
+          CASE WHEN t.kind = 'declared' THEN NULL
+            WHEN t.data ->> 'to' = ANY($4::text[]) THEN t.data ->> 'to'
+            WHEN t.kind = 'resolved' THEN 'RESOLVED'
+            WHEN t.kind = 'closed' THEN 'CLOSED' END AS status
+        FROM timeline_entry t
+        WHERE t.incident_id = inc.id AND t.kind = ANY($5::text[])
+      ) st
+    ) s
   ),
   ms AS (
     SELECT severity, month, skey, sname,
@@ -145,7 +149,7 @@ export class PgInsightFigures implements InsightFigures {
     const today = calendarDate(now, tz);
     const [weeks, durations, [reviews], [actions]] = await Promise.all([
       this.rows<{ week: string; severity: Severity; near_miss: boolean; count: number }>(WEEKS_SQL, [since, until, tz]),
-      this.rows<DurationRow>(DURATIONS_SQL, [since, until, tz, [...STATUSES], [...DURATION_KINDS]]),
+      this.withoutJit<DurationRow>(DURATIONS_SQL, [since, until, tz, [...STATUSES], [...DURATION_KINDS]]),
       this.rows<{ on_time: number; late: number; pending: number }>(REVIEWS_SQL, [
         since,
         until,
@@ -183,6 +187,27 @@ export class PgInsightFigures implements InsightFigures {
       reviews: { onTime: reviews?.on_time ?? 0, late: reviews?.late ?? 0, pending: reviews?.pending ?? 0 },
       actions: { due: actions?.due ?? 0, onTime: actions?.on_time ?? 0 },
     };
+  }
+
+  /**
+   * A statement whose cost estimate (one index probe per incident of a long period) passes
+   * PostgreSQL's JIT threshold: compiling it takes longer (about 100 ms) than running it, so JIT is
+   * off for its transaction.
+   */
+  private async withoutJit<R>(sql: string, values: unknown[]): Promise<R[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL jit = off');
+      const result = await client.query(sql, values);
+      await client.query('COMMIT');
+      return result.rows as R[];
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   private async rows<R>(sql: string, values: unknown[]): Promise<R[]> {
