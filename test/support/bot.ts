@@ -111,6 +111,7 @@ export function useTestBot(
     clock?: Clock;
     env?: Record<string, string>;
     onCall?: OnCallProvider;
+    history?: OnCallHistory;
     codeHost?: CodeHost;
     catalog?: StartOptions['catalog'];
     trackers?: StartOptions['trackers'];
@@ -131,6 +132,7 @@ export function useTestBot(
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.onCall ? { onCall: opts.onCall } : {}),
+      ...(opts.history ? { history: opts.history } : {}),
       ...(opts.codeHost ? { codeHost: opts.codeHost } : {}),
       ...(opts.catalog ? { catalog: opts.catalog } : {}),
       ...(opts.trackers ? { trackers: opts.trackers } : {}),

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { IncidentStatus } from '../../src/domain/incident.ts';
+import type { OnCallHistory } from '../../src/ports/on-call-history.ts';
 import { testDatabases } from '../support/databases.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
 import { getPage, sessionCookie, useWebBot } from '../support/web.ts';
@@ -97,5 +98,94 @@ describe('the insights page', () => {
       assert.equal(page.status, 400, bad);
       assert.match(page.text, /That request is not right/);
     }
+  });
+});
+
+/** PagerDuty's history as a stand-in: Alice and Bob on call in turns, paged now and then. */
+function fakeHistory(): OnCallHistory {
+  const people = [
+    { id: 'PALICE', name: 'Alice Zoë', email: 'alice@example.org', timeZone: 'Europe/London' },
+    { id: 'PBOB', name: 'Bob Builder', email: 'bob@example.org', timeZone: 'Europe/London' },
+  ];
+  return {
+    findScope: async () => null,
+    fetchWindow: async (_scope, since, until) => {
+      const stretches = [];
+      const pages = [];
+      let k = 0;
+      for (let t = since.getTime(); t < until.getTime(); t += 12 * HOUR, k++) {
+        const userId = k % 2 ? 'PBOB' : 'PALICE';
+        stretches.push({
+          userId,
+          scheduleId: 'S1',
+          escalationPolicyId: null,
+          level: 1,
+          start: new Date(t),
+          end: new Date(Math.min(t + 12 * HOUR, until.getTime())),
+        });
+        if (k % 3 === 0)
+          pages.push({
+            id: `L${k}`,
+            incidentId: `Q${k}`,
+            userId,
+            at: new Date(t + 3 * HOUR),
+            kind: 'assigned' as const,
+            serviceId: null,
+          });
+      }
+      return { people, stretches, pages };
+    },
+  };
+}
+
+describe('the on-call load page', () => {
+  const env = useWebBot(embedded!, {
+    users: [
+      ...users.map((u) => ({ ...u, email: u.id === 'UALICE' ? 'alice@example.org' : undefined })),
+      { id: 'UBOB', name: 'bob', real_name: 'Bob Builder', email: 'bob@example.org', tz: 'Europe/London' },
+    ],
+    env: { ONCALL_LEADS: 'ULEAD' },
+    history: fakeHistory(),
+  });
+
+  test('a lead sees every responder, with the charts and their tables', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'ULEAD' });
+    const page = await getPage(env.base, '/web/on-call?period=2w', cookie);
+    assert.equal(page.status, 200, page.text.slice(0, 2000));
+    assert.equal(chartsOf(page.text).length, 2);
+    assert.ok(page.text.includes('<th scope="row">Alice Zoë</th>'));
+    assert.ok(page.text.includes('<th scope="row">Bob Builder</th>'));
+    assert.ok(page.text.includes('<caption>Load per responder (most first)</caption>'));
+    assert.ok(page.text.includes('last 14 days'));
+  });
+
+  test('anyone else sees their own row and the totals only', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    const page = await getPage(env.base, '/web/on-call', cookie);
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes('<th scope="row">Alice Zoë</th>'));
+    assert.ok(!page.text.includes('Bob Builder'), 'another responder is not named');
+    const bar = Buffer.from(chartsOf(page.text)[0]![1]!, 'base64').toString('utf8');
+    assert.ok(bar.includes('Alice') && !bar.includes('Bob'), 'nor drawn in the chart');
+    assert.ok(page.text.includes('each person’s figures are for the on-call leads'));
+  });
+
+  test('a bad period is a 400 page', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    for (const bad of ['/web/on-call?period=soon', '/web/on-call?period=0d', '/web/on-call?team=x']) {
+      assert.equal((await getPage(env.base, bad, cookie)).status, 400, bad);
+    }
+  });
+});
+
+describe('the on-call load page without PagerDuty', () => {
+  const env = useWebBot(embedded!, { users });
+
+  test('says plainly that PagerDuty is not connected', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    const page = await getPage(env.base, '/web/on-call', cookie);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /PagerDuty is not connected/);
+    assert.equal(chartsOf(page.text).length, 0);
   });
 });
