@@ -189,3 +189,90 @@ describe('the on-call load page without PagerDuty', () => {
     assert.equal(chartsOf(page.text).length, 0);
   });
 });
+
+describe('the backlog page', () => {
+  const env = useWebBot(embedded!, { users });
+
+  before(async () => {
+    const deps = env.app.bot.deps;
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [k, isPrivate] of [
+      [0, false],
+      [1, true],
+    ] as const) {
+      const { incident } = await deps.store.createIfAbsent(
+        declaring({
+          declaration: aDeclaration({ title: isPrivate ? 'Hidden ward trouble' : 'Public trouble', isPrivate }),
+          declaredBy: 'ULEAD',
+          declaredAt: new Date(Date.now() - (5 - k) * DAY),
+        }),
+      );
+      await deps.store.recordProvisioning(incident.id, { channelId: `CBACKLOG${k}`, summaryTs: '1764000000.000100' });
+      for (let j = 0; j < (isPrivate ? 2 : 28); j++) {
+        await deps.reviews.addActionItem(
+          incident.id,
+          {
+            text: isPrivate ? `Rotate the ward nine key ${j}` : `Add an alert ${j}`,
+            ownerId: 'ULEAD',
+            team: j % 2 ? 'group:default/platform' : 'group:default/clinical-apps',
+            due: j % 3 ? null : today.replace(/\d\d$/, '01'),
+            category: 'guardrail',
+            priority: 'medium',
+          },
+          { by: 'ULEAD', at: new Date(Date.now() - DAY) },
+        );
+      }
+    }
+  });
+
+  test('teams, categories and homes with a chart and a table; the items a page at a time', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    const page = await getPage(env.base, '/web/backlog', cookie);
+    assert.equal(page.status, 200, page.text.slice(0, 1500));
+    assert.equal(chartsOf(page.text).length, 2);
+    assert.ok(page.text.includes('<caption>Open action items per team (by the catalog'));
+    assert.ok(
+      page.text.includes('<th scope="row">platform</th><td class="num">15</td>'),
+      'platform: 14 public and 1 private item',
+    );
+    assert.ok(page.text.includes('Add an alert 0'));
+    const next = /<a href="([^"]+)" rel="next">/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(next, 'a next page: 30 items, 25 a page');
+    const second = await getPage(env.base, next, cookie);
+    assert.equal(second.status, 200);
+    const firstItems = [...page.text.matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]);
+    const secondItems = [...second.text.matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]);
+    assert.equal(firstItems.length, 25);
+    assert.equal(secondItems.length, 5);
+    assert.equal(new Set([...firstItems, ...secondItems]).size, 30);
+  });
+
+  test("a private incident's item texts are hidden from someone outside it", async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    const pages = [await getPage(env.base, '/web/backlog?show=all', cookie)];
+    const next = /<a href="([^"]+)" rel="next">/.exec(pages[0]!.text)?.[1]?.replaceAll('&amp;', '&');
+    if (next) pages.push(await getPage(env.base, next, cookie));
+    const text = pages.map((p) => p.text).join('');
+    assert.ok(!/Rotate the ward nine key|Hidden ward trouble/.test(text));
+    assert.ok(text.includes('<span class="badge private">private</span>'), 'listed as private, by reference only');
+    // Its owner sees them.
+    const owner = await getPage(
+      env.base,
+      '/web/backlog?show=all&in=slack',
+      await sessionCookie(env.app, { userId: 'ULEAD' }),
+    );
+    assert.ok(owner.text.includes('Rotate the ward nine key'));
+  });
+
+  test('bad parameters are a 400 page', async () => {
+    const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
+    for (const bad of [
+      '/web/backlog?show=everything',
+      '/web/backlog?in=gitlab',
+      '/web/backlog?after=open~x~high~1',
+      '/web/backlog?period=forever',
+    ]) {
+      assert.equal((await getPage(env.base, bad, cookie)).status, 400, bad);
+    }
+  });
+});
