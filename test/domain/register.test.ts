@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  csvTime,
   pageCount,
   REGISTER_QUERY,
   registerCsv,
@@ -205,12 +206,17 @@ describe('the CSV', () => {
     assert.equal(
       csv,
       [
-        'Reference,Title,Severity,Status,Service,Owning team,Commander,Declared,Resolved,Closed,Time to resolve,Time to resolve (minutes),Near miss,Private,Clinical impact,Data breach',
-        'INC-12,EPR down,SEV1,Closed,epr,group:default/platform,UALICE,Tue 3 Nov 04:00 EST,Tue 3 Nov 05:05 EST,Thu 5 Nov 04:00 EST,1h 05m,65,no,no,yes,no',
-        `INC-13,"'=cmd|x, ""quoted""",SEV1,Monitoring,,group:default/platform,UALICE,Tue 3 Nov 04:00 EST,,,,,no,no,yes,no`,
+        'Reference,Title,Severity,Status,Service,Owning team,Commander,Declared (America/New_York),Resolved (America/New_York),Closed (America/New_York),Time to resolve,Time to resolve (minutes),Near miss,Private,Clinical impact,Data breach',
+        'INC-12,EPR down,SEV1,Closed,epr,group:default/platform,UALICE,2026-11-03 04:00,2026-11-03 05:05,2026-11-05 04:00,1h 05m,65,no,no,yes,no',
+        `INC-13,"'=cmd|x, ""quoted""",SEV1,Monitoring,,group:default/platform,UALICE,2026-11-03 04:00,,,,,no,no,yes,no`,
         '',
       ].join('\r\n'),
     );
+  });
+
+  test('times at midnight and in summer time, in the zone', () => {
+    assert.equal(csvTime(new Date('2026-07-01T23:30:00Z'), 'Europe/London'), '2026-07-02 00:30');
+    assert.equal(csvTime(new Date('2026-12-31T23:59:00Z'), 'Pacific/Auckland'), '2027-01-01 12:59');
   });
 
   test('more incidents than rows: a last line says so; the file is named by its period', () => {
