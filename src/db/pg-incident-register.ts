@@ -97,4 +97,12 @@ export class PgIncidentRegister implements IncidentRegister {
   rows(where: RegisterWhere, limit: number) {
     return this.list(where, { offset: 0, limit });
   }
+
+  async auditLength(incidentId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: number }>(
+      'SELECT seq::int AS seq FROM audit_head WHERE incident_id = $1::uuid',
+      [incidentId],
+    );
+    return rows[0]?.seq ?? 0;
+  }
 }

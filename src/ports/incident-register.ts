@@ -12,4 +12,6 @@ export interface IncidentRegister {
   list(where: RegisterWhere, page: { offset: number; limit: number }): Promise<{ rows: RegisterRow[]; total: number }>;
   /** The first `limit` of them (newest first) for an export, and how many it selects in all. */
   rows(where: RegisterWhere, limit: number): Promise<{ rows: RegisterRow[]; total: number }>;
+  /** How many entries the incident's audit trail holds (its head's sequence number; 0 for none): one indexed read. */
+  auditLength(incidentId: string): Promise<number>;
 }

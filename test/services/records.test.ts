@@ -13,7 +13,7 @@ import type { Reader } from '../../src/services/access.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { exportIncidents } from '../../src/services/records/export-incidents.ts';
 import { listIncidents } from '../../src/services/records/list-incidents.ts';
-import { showIncident } from '../../src/services/records/show-incident.ts';
+import { checkIncidentAudit, showIncident } from '../../src/services/records/show-incident.ts';
 import { catalogGroup } from '../support/catalog.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
@@ -212,6 +212,17 @@ for (const database of testDatabases()) {
       assert.equal(shown.incident.title, 'Private one Alice is in');
       assert.deepEqual(shown.audit.problems, [], 'its audit trail is intact');
       assert.ok(shown.audit.entries > 0);
+      const long = await showIncident(deps, {
+        reader: reader('UALICE', ['CMINE']),
+        number: mine.number,
+        auditInlineMax: shown.audit.entries - 1,
+      });
+      assert.deepEqual(long.audit, { entries: shown.audit.entries, problems: null }, 'longer than that: not checked');
+      const checked = await checkIncidentAudit(deps, { reader: reader('UALICE', ['CMINE']), number: mine.number });
+      assert.deepEqual([checked.entries, checked.problems], [shown.audit.entries, []], 'checked on its own');
+      await assert.rejects(checkIncidentAudit(deps, { reader: reader('UBOB'), number: mine.number }), {
+        code: 'not_found',
+      });
       const resolved = await showIncident(deps, { reader: reader('UBOB'), number: made[3]!.number });
       assert.equal(resolved.durations.toResolveMs, 3 * 3600_000, 'declared 10:00, resolved 13:00 on the 3rd');
       assert.deepEqual(

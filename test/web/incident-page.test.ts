@@ -125,6 +125,15 @@ describe('the incident page', () => {
     assert.match(shown.text, /Clinician account misuse/);
   });
 
+  test('the audit trail checked on its own page; refused like a missing incident to a non-member', async () => {
+    const bob = await sessionCookie(env.app, { userId: 'UBOB' });
+    const checked = await getPage(env.base, `/web/incidents/INC-${big.number}/audit`, bob);
+    assert.equal(checked.status, 200);
+    assert.match(checked.text, /class="ok">Intact: \d+ entries/);
+    assert.equal((await getPage(env.base, `/web/incidents/INC-${secret.number}/audit`, bob)).status, 404);
+    assert.equal((await getPage(env.base, '/web/incidents/INC-x/audit', bob)).status, 400);
+  });
+
   test('a malformed reference or timeline place is a 400', async () => {
     const cookie = await sessionCookie(env.app, { userId: 'UBOB' });
     for (const path of ['/web/incidents/INC-x', '/web/incidents/0', `/web/incidents/${big.number}?before=yesterday`])

@@ -118,7 +118,10 @@ describe('the incident register page', () => {
       'attachment; filename="incidents-2026-11-01-to-2026-11-30.csv"',
     );
     const lines = csv.text.split('\r\n');
-    assert.match(lines[0]!, /^Reference,Title,Severity,Status,Service,Owning team,Commander,Declared \(America\/New_York\),/);
+    assert.match(
+      lines[0]!,
+      /^Reference,Title,Severity,Status,Service,Owning team,Commander,Declared \(America\/New_York\),/,
+    );
     assert.equal(lines.length, 5, 'a header, three incidents, and the last line end');
     assert.ok(lines[1]!.startsWith(`${ref('phi')},"'=HYPERLINK(""x"") patient [redacted NHS number]",SEV2,`));
     assert.doesNotMatch(csv.text, /943 476 5919/);

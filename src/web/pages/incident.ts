@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { incidentRef } from '../../domain/incident.ts';
 import type { TimelineCursor } from '../../ports/incident-store.ts';
-import { showIncident, type TimelineAt } from '../../services/records/show-incident.ts';
+import { checkIncidentAudit, showIncident, type TimelineAt } from '../../services/records/show-incident.ts';
 import { WebError, type WebPage } from '../context.ts';
 import { optionalParam, parseQuery } from '../query.ts';
 import { readerOf } from '../reader.ts';
-import { incidentView } from '../views/incident.ts';
+import { auditView, incidentView } from '../views/incident.ts';
 import { layout } from '../views/layout.ts';
 
 /** INC-42, inc-42 or 42: the number; null for anything else. */
@@ -28,17 +28,23 @@ const cursor = z.string().transform((s, ctx): TimelineCursor => {
   return { occurredAt: when, id };
 });
 
-/** One incident's page (GET /web/incidents/INC-42). */
+/** The incident number the address names; a 400 page for anything else. */
+function numberOf(ref: string | undefined): number {
+  const number = refNumber(ref ?? '');
+  if (number === null)
+    throw new WebError(400, 'That is not an incident reference: write it INC-42 (or 42).', [
+      `"${(ref ?? '').slice(0, 40)}" is not one.`,
+    ]);
+  return number;
+}
+
+/** One incident's page (GET /web/incidents/INC-42), and its audit trail checked whole (…/audit). */
 export const INCIDENT_PAGES: WebPage[] = [
   {
     path: '/incidents/:ref',
     method: 'GET',
     handle: async (req, web) => {
-      const number = refNumber(req.params.ref ?? '');
-      if (number === null)
-        throw new WebError(400, 'That is not an incident reference: write it INC-42 (or 42).', [
-          `"${(req.params.ref ?? '').slice(0, 40)}" is not one.`,
-        ]);
+      const number = numberOf(req.params.ref);
       const q = parseQuery(req.url, { before: optionalParam(cursor), after: optionalParam(cursor) });
       if (q.before && q.after)
         throw new WebError(400, 'Some of the parameters in the address are not right:', [
@@ -53,6 +59,24 @@ export const INCIDENT_PAGES: WebPage[] = [
           viewer: req.viewer,
           section: 'incidents',
           body: incidentView(record, req.viewer!.timeZone),
+        }),
+      };
+    },
+  },
+  {
+    path: '/incidents/:ref/audit',
+    method: 'GET',
+    handle: async (req, web) => {
+      const number = numberOf(req.params.ref);
+      parseQuery(req.url, {});
+      const checked = await checkIncidentAudit(web.deps, { reader: readerOf(web, req.viewer!), number });
+      return {
+        kind: 'html',
+        body: layout({
+          title: `${incidentRef(checked.incident)}: the audit trail`,
+          viewer: req.viewer,
+          section: 'incidents',
+          body: auditView(checked),
         }),
       };
     },

@@ -164,17 +164,40 @@ function actionItems(r: IncidentRecord): VNode {
     </table>`;
 }
 
-function audit(r: IncidentRecord): VNode {
+/** What is wrong with an audit trail (none: intact), as a paragraph and a list. */
+export function auditFindings(entries: number, problems: readonly string[]): VNode {
+  return problems.length === 0
+    ? html`<p class="ok">Intact: ${entries.toLocaleString('en-GB')} entries, every link and the record agree.</p>`
+    : html`<p class="bad">Not intact: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}.</p>
+        <ul class="problems">
+          ${problems.slice(0, 50).map((p) => html`<li>${p}</li>`)}
+        </ul>
+        ${problems.length > 50 ? html`<p class="muted">and ${problems.length - 50} more.</p>` : null}`;
+}
+
+function audit(r: IncidentRecord, self: string): VNode {
   return html`<h2>Audit trail</h2>
     ${
-      r.audit.problems.length === 0
-        ? html`<p class="ok">Intact: ${r.audit.entries.toLocaleString('en-GB')} entries, every link and the record agree.</p>`
-        : html`<p class="bad">Not intact: ${r.audit.problems.length} ${r.audit.problems.length === 1 ? 'problem' : 'problems'}.</p>
-            <ul class="problems">
-              ${r.audit.problems.slice(0, 50).map((p) => html`<li>${p}</li>`)}
-            </ul>
-            ${r.audit.problems.length > 50 ? html`<p class="muted">and ${r.audit.problems.length - 50} more.</p>` : null}`
+      r.audit.problems
+        ? auditFindings(r.audit.entries, r.audit.problems)
+        : html`<p>
+            ${r.audit.entries.toLocaleString('en-GB')} entries: too many to check with this page.
+            <a href=${`${self}/audit`}>Check the audit trail</a> (it reads the whole trail: a few seconds).
+          </p>`
     }`;
+}
+
+/** The audit check's own page: the whole trail of one incident checked. */
+export function auditView(a: {
+  incident: { number: number; title: string };
+  entries: number;
+  problems: string[];
+}): VNode {
+  const ref = incidentRef(a.incident);
+  return html`<p><a href=${`/web/incidents/${ref}`}>Back to ${ref}</a></p>
+    <h1>${ref}: the audit trail</h1>
+    <p class="muted">${a.incident.title}</p>
+    ${auditFindings(a.entries, a.problems)}`;
 }
 
 /** The incident page: summary, roles, one page of the timeline, the review, action items and the audit chain. */
@@ -184,5 +207,5 @@ export function incidentView(r: IncidentRecord, zone: string): VNode {
   return html`<p><a href="/web/incidents">All incidents</a></p>
     <h1>${ref}: ${r.incident.title} ${incidentMarks(r.incident)}</h1>
     <p class="muted">Times in ${zone}.</p>
-    ${summary(r, zone)} ${roles(r)} ${timeline(r, zone, self)} ${review(r, zone)} ${actionItems(r)} ${audit(r)}`;
+    ${summary(r, zone)} ${roles(r)} ${timeline(r, zone, self)} ${review(r, zone)} ${actionItems(r)} ${audit(r, self)}`;
 }
