@@ -64,9 +64,13 @@ function whereOf(where: RegisterWhere): { sql: string; params: unknown[] } {
   return { sql: parts.join(' AND '), params };
 }
 
+// The commander (else the declarer: domain/access.ts commandingUser) as a subquery of the select
+// list, which PostgreSQL evaluates only for the rows the LIMIT keeps, not for every row sorted.
 const COLUMNS = `i.id, i.number, i.title, i.severity::text AS severity, i.status::text AS status, i.affected_service,
-  i.service_owner, COALESCE(c.user_id, i.declared_by) AS commander_id, i.created_at, i.resolved_at, i.closed_at,
-  i.is_private, i.near_miss, i.clinical_impact, i.data_breach`;
+  i.service_owner,
+  COALESCE((SELECT c.user_id FROM incident_role c WHERE c.incident_id = i.id AND c.role = 'COMMANDER'), i.declared_by)
+    AS commander_id,
+  i.created_at, i.resolved_at, i.closed_at, i.is_private, i.near_miss, i.clinical_impact, i.data_breach`;
 
 /** The incident register in SQL (see ports/incident-register.ts): plain statements on the bot's pool. */
 export class PgIncidentRegister implements IncidentRegister {
@@ -85,7 +89,6 @@ export class PgIncidentRegister implements IncidentRegister {
     const [rows, count] = await Promise.all([
       this.pool.query<Row>(
         `SELECT ${COLUMNS} FROM incident i
-         LEFT JOIN incident_role c ON c.incident_id = i.id AND c.role = 'COMMANDER'
          WHERE ${sql} ORDER BY i.created_at DESC, i.number DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...params, page.limit, page.offset],
       ),
