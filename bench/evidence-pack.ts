@@ -5,6 +5,8 @@
 // few times (BENCH_EVIDENCE_RUNS, 3) as an auditor who is in no private channel, and prints how long
 // each step took (read the records, verify every chain, build and zip, record the download), the
 // ZIP's size and the files. BENCH_SCALE_FACTOR (1: 0.1 seeds a tenth) makes it smaller.
+// BENCH_EVIDENCE_EMBEDDED=1 runs it on embedded PGlite instead (the seeded database made once and
+// cached as a tarball, as bench/scale.ts does).
 import { actingAs } from '../src/audit-context.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { createScratchDatabase } from '../src/db/scratch.ts';
@@ -12,7 +14,8 @@ import { periodOf } from '../src/domain/evidence-pack.ts';
 import { exportEvidencePack } from '../src/services/audit/export-evidence-pack.ts';
 import { testDeps } from '../test/support/deps.ts';
 import { serverTemplate } from '../test/support/templates.ts';
-import { SCALE_SIZES, seedScale } from './scale-seed.ts';
+import type { Database } from '../src/db/database.ts';
+import { SCALE_SIZES, seedScale, seededEmbeddedTemplate } from './scale-seed.ts';
 
 const server = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const RUNS = Number(process.env.BENCH_EVIDENCE_RUNS ?? 3);
@@ -24,40 +27,55 @@ const sizes = {
   actionItems: Math.round(SCALE_SIZES.actionItems * FACTOR),
 };
 
-const scratch = await createScratchDatabase(server, 'incident_bot_evidence_bench', {
-  template: await serverTemplate(server),
-});
-try {
-  const seeded = await seedScale(scratch.url, sizes);
-  console.log(`seeded ${JSON.stringify(seeded.counts)} in ${Math.round(seeded.ms)} ms`);
-  const db = await openDatabase({ url: scratch.url, dataDir: null });
+async function measure(db: Database, where: string) {
+  const deps = testDeps({ db });
+  const day = 86_400_000;
+  const today = new Date();
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const period = periodOf(iso(new Date(today.getTime() - 90 * day)), iso(new Date(today.getTime() - day)), 'UTC');
+  console.log(`${where}: period ${period.fromDate} to ${period.toDate} (UTC)`);
+  console.log('| run | incidents | read ms | verify ms | build+zip ms | record ms | total ms | ZIP bytes | files |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (let run = 1; run <= RUNS; run++) {
+    const t0 = performance.now();
+    const pack = await actingAs({ actor: 'UAUDIT', via: 'bench' }, () =>
+      exportEvidencePack(deps, {
+        reader: { userId: 'UAUDIT', privateChannels: async () => new Set<string>() },
+        name: 'Bench Auditor',
+        period,
+      }),
+    );
+    const total = Math.round(performance.now() - t0);
+    const t = pack.timings;
+    console.log(
+      `| ${run} | ${pack.incidents} (${pack.withheld} withheld) | ${t.read} | ${t.verify} | ${t.build} | ${t.record} | ${total} | ${pack.zip.byteLength} | ${pack.files.length} |`,
+    );
+  }
+}
+
+if (process.env.BENCH_EVIDENCE_EMBEDDED === '1') {
+  const { file, seeded } = await seededEmbeddedTemplate(sizes);
+  if (seeded) console.log(`seeded ${JSON.stringify(seeded.counts)} in ${Math.round(seeded.ms)} ms`);
+  const db = await openDatabase({ url: null, dataDir: null, embeddedTemplate: file });
   try {
-    const deps = testDeps({ db });
-    const day = 86_400_000;
-    const today = new Date();
-    const iso = (d: Date) => d.toISOString().slice(0, 10);
-    const period = periodOf(iso(new Date(today.getTime() - 90 * day)), iso(new Date(today.getTime() - day)), 'UTC');
-    console.log(`period ${period.fromDate} to ${period.toDate} (UTC)`);
-    console.log('| run | incidents | read ms | verify ms | build+zip ms | record ms | total ms | ZIP bytes | files |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (let run = 1; run <= RUNS; run++) {
-      const t0 = performance.now();
-      const pack = await actingAs({ actor: 'UAUDIT', via: 'bench' }, () =>
-        exportEvidencePack(deps, {
-          reader: { userId: 'UAUDIT', privateChannels: async () => new Set<string>() },
-          name: 'Bench Auditor',
-          period,
-        }),
-      );
-      const total = Math.round(performance.now() - t0);
-      const t = pack.timings;
-      console.log(
-        `| ${run} | ${pack.incidents} (${pack.withheld} withheld) | ${t.read} | ${t.verify} | ${t.build} | ${t.record} | ${total} | ${pack.zip.byteLength} | ${pack.files.length} |`,
-      );
-    }
+    await measure(db, 'embedded PGlite');
   } finally {
     await db.close();
   }
-} finally {
-  await scratch.drop();
+} else {
+  const scratch = await createScratchDatabase(server, 'incident_bot_evidence_bench', {
+    template: await serverTemplate(server),
+  });
+  try {
+    const seeded = await seedScale(scratch.url, sizes);
+    console.log(`seeded ${JSON.stringify(seeded.counts)} in ${Math.round(seeded.ms)} ms`);
+    const db = await openDatabase({ url: scratch.url, dataDir: null });
+    try {
+      await measure(db, 'PostgreSQL');
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await scratch.drop();
+  }
 }
