@@ -38,6 +38,8 @@ export interface IncidentAudit {
 /** The append-only, hash-chained audit trail the database writes with every change. */
 export interface AuditTrail {
   read(incidentId: string): Promise<IncidentAudit>;
+  /** read() of many incidents, in batches (each batch one snapshot): what an evidence pack verifies. */
+  readMany(incidentIds: readonly string[]): Promise<Map<string, IncidentAudit>>;
   /**
    * Checks one incident's chain and records, or every incident's when `incidentId` is left out, and
    * then also that no incident or action item number is missing.

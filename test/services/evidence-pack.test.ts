@@ -242,5 +242,26 @@ for (const database of testDatabases()) {
         await fs.rm(dir, { recursive: true, force: true });
       }
     });
+
+    test('an incident changed behind the trail: NOT intact in the pack, its difference redacted; readMany agrees with read', async () => {
+      const { deps, open, hidden } = await seed();
+      assert.equal(await tamper("UPDATE incident SET severity = 'SEV4' WHERE id = $1", open.id), 1);
+      const many = await deps.audit.readMany([open.id, hidden.id, EVIDENCE_DOWNLOADS_CHAIN]);
+      for (const id of [open.id, hidden.id, EVIDENCE_DOWNLOADS_CHAIN])
+        assert.deepEqual(many.get(id), await deps.audit.read(id), id);
+      assert.deepEqual(many.get(open.id)!.problems, [`incident ${open.id} severity: expected "SEV2", found "SEV4"`]);
+
+      const f = files((await download(deps)).zip);
+      const verification = JSON.parse(f['audit-verification.json']!);
+      assert.equal(verification.intact, false);
+      const mine = verification.incidents.find((i: { ref: string }) => i.ref === `INC-${open.number}`);
+      assert.equal(mine.intact, false);
+      assert.match(mine.problems[0], /severity: expected "SEV2", found "SEV4"/);
+      assert.match(f['README.md']!, new RegExp(`\\*\\*Audit trail: NOT intact\\*\\*: INC-${open.number}`));
+      await tamper("UPDATE incident SET title = 'x' WHERE id = $1", open.id);
+      const g = files((await download(deps)).zip);
+      assert.ok(!g['audit-verification.json']!.includes(NHS), 'a difference quoting PHI is redacted');
+      assert.match(g['audit-verification.md']!, /\[redacted NHS number\]/);
+    });
   });
 }

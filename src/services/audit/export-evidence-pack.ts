@@ -17,8 +17,6 @@ import { redactForExport } from '../outbound-text.ts';
 
 /** At most this many signed checkpoints of the period go in a pack (the newest): each names every chain's head. */
 export const MAX_PACK_CHECKPOINTS = 12;
-/** Chains verified at once (each is one snapshot read; the embedded database takes them in turn anyway). */
-const VERIFY_AT_ONCE = 4;
 
 export interface EvidencePackRequest {
   /** Who downloads it, as the access module knows a reader (which private incidents they may read). */
@@ -41,19 +39,6 @@ export interface EvidencePack {
   download: EvidenceDownload;
   /** How long each step took (ms): read, verify, build, record. */
   timings: { read: number; verify: number; build: number; record: number };
-}
-
-async function inTurns<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const k = next++;
-      out[k] = await fn(items[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
 }
 
 /**
@@ -89,8 +74,9 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
 
   // Every chain of the register (a withheld incident's too: only whether it is intact is shown),
   // and the downloads' own chain as it stands before this download is recorded.
-  const results = await inTurns(incidents, VERIFY_AT_ONCE, async (i): Promise<[number, PackChainResult]> => {
-    const audit = await deps.audit.read(i.id);
+  const audits = await deps.audit.readMany(incidents.map((i) => i.id));
+  const results = incidents.map((i): [number, PackChainResult] => {
+    const audit = audits.get(i.id)!;
     return [i.number, { entries: audit.entries.length, intact: audit.problems.length === 0, problems: audit.problems }];
   });
   const downloadsAudit = await deps.audit.read(EVIDENCE_DOWNLOADS_CHAIN);
