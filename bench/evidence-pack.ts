@@ -27,7 +27,7 @@ const sizes = {
   actionItems: Math.round(SCALE_SIZES.actionItems * FACTOR),
 };
 
-async function measure(db: Database, where: string) {
+async function measure(db: Database, where: string, bigIncidentId: string | null) {
   const deps = testDeps({ db });
   const day = 86_400_000;
   const today = new Date();
@@ -51,6 +51,14 @@ async function measure(db: Database, where: string) {
       `| ${run} | ${pack.incidents} (${pack.withheld} withheld) | ${t.read} | ${t.verify} | ${t.build} | ${t.record} | ${total} | ${pack.zip.byteLength} | ${pack.files.length} |`,
     );
   }
+  if (bigIncidentId) {
+    // The newest incident (in the period) has the big timeline: its chain alone, for comparison.
+    const t0 = performance.now();
+    const audit = await deps.audit.read(bigIncidentId);
+    console.log(
+      `the big incident's chain alone (${audit.entries.length} entries): ${Math.round(performance.now() - t0)} ms`,
+    );
+  }
 }
 
 if (process.env.BENCH_EVIDENCE_EMBEDDED === '1') {
@@ -58,7 +66,7 @@ if (process.env.BENCH_EVIDENCE_EMBEDDED === '1') {
   if (seeded) console.log(`seeded ${JSON.stringify(seeded.counts)} in ${Math.round(seeded.ms)} ms`);
   const db = await openDatabase({ url: null, dataDir: null, embeddedTemplate: file });
   try {
-    await measure(db, 'embedded PGlite');
+    await measure(db, 'embedded PGlite', seeded?.bigIncidentId ?? null);
   } finally {
     await db.close();
   }
@@ -71,7 +79,7 @@ if (process.env.BENCH_EVIDENCE_EMBEDDED === '1') {
     console.log(`seeded ${JSON.stringify(seeded.counts)} in ${Math.round(seeded.ms)} ms`);
     const db = await openDatabase({ url: scratch.url, dataDir: null });
     try {
-      await measure(db, 'PostgreSQL');
+      await measure(db, 'PostgreSQL', seeded.bigIncidentId);
     } finally {
       await db.close();
     }
