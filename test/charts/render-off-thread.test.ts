@@ -3,8 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadBarChart, pagesHeatmap } from '../../src/charts/load-charts.ts';
-import { currentChartWorker, renderLoadFiles, renderLoadFilesHere } from '../../src/charts/render-off-thread.ts';
-import { renderPng } from '../../src/charts/render.ts';
+import { chartOf } from '../../src/charts/chart-specs.ts';
+import {
+  currentChartWorker,
+  renderLoadFiles,
+  renderLoadFilesHere,
+  renderSvgOffThread,
+} from '../../src/charts/render-off-thread.ts';
+import { renderPng, renderSvg } from '../../src/charts/render.ts';
 import { loadReportCsv } from '../../src/domain/load-csv.ts';
 import { computeLoad } from '../../src/domain/on-call-load.ts';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
@@ -122,4 +128,15 @@ test('a worker that stops mid-job: the files are made on this thread instead, th
   assert.equal(files.csv, loadReportCsv(job.report, null));
   // The next one is made too (by a new worker).
   assert.deepEqual((await renderLoadFiles(job)).bar, files.bar);
+});
+
+test("a web page's chart SVG drawn by the worker is the text drawn here, its option's functions built there", async () => {
+  const spec = { builder: 'loadBar' as const, args: ['Pages per person', bars] as [string, typeof bars] };
+  const [offThread, again] = await Promise.all([renderSvgOffThread(spec), renderSvgOffThread(spec)]);
+  assert.ok(currentChartWorker(), 'drawn by a worker');
+  // The same drawing: only the class names ECharts numbers per instance differ.
+  const drawing = (svg: string) => svg.replace(/zr\d+-cls-\d+/g, 'cls');
+  assert.equal(drawing(offThread), drawing(await renderSvg(chartOf(spec))));
+  assert.equal(drawing(again), drawing(offThread));
+  assert.match(offThread, /^<svg[\s\S]*Zoë Łukasz/);
 });

@@ -1,7 +1,6 @@
 // The backlog page: the open items per team (and how many are overdue), the period's items by
 // category and by where they live, with charts and tables, then the listing itself a page at a time.
 // Item texts arrive already hidden where the viewer may not read them (services/access.ts).
-import { horizontalCountChart } from '../../charts/insight-charts.ts';
 import {
   ACTION_FILTERS,
   TRACKER_FILTERS,
@@ -67,22 +66,28 @@ export async function backlogBody(
   const teams = report.teams?.rows ?? [];
   const teamChart = teams.length
     ? await chartImage(
-        horizontalCountChart(
-          'Open action items per team',
-          'Open now; overdue ones are in the table',
-          teams.map((t) => ({ label: t.label, count: t.open })),
-          'Open action items',
-        ),
+        {
+          builder: 'horizontalCount',
+          args: [
+            'Open action items per team',
+            'Open now; overdue ones are in the table',
+            teams.map((t) => ({ label: t.label, count: t.open })),
+            'Open action items',
+          ],
+        },
         'Bar chart of the open action items per team. The figures are in the table below.',
       )
     : null;
   const categoryChart = await chartImage(
-    horizontalCountChart(
-      'Action items by category',
-      `Added in the last ${report.periodDays} days, open and done`,
-      report.actionsByCategory.map((c) => ({ label: c.label, count: c.open + c.done })),
-      'Action items',
-    ),
+    {
+      builder: 'horizontalCount',
+      args: [
+        'Action items by category',
+        `Added in the last ${report.periodDays} days, open and done`,
+        report.actionsByCategory.map((c) => ({ label: c.label, count: c.open + c.done })),
+        'Action items',
+      ],
+    },
     `Bar chart of the action items added in the last ${report.periodDays} days by category. The figures are in the table below.`,
   );
   return html`<h1>Backlog</h1>

@@ -1,7 +1,6 @@
 // The insights page: the period's form, the headline figures, and each chart with its figures as a
 // table (for screen readers and auditors). Every name shown is escaped by the renderer.
 import { format } from 'date-fns/format';
-import { groupedHoursChart, horizontalCountChart, weeklyIncidentsChart } from '../../charts/insight-charts.ts';
 import { OKABE_ITO } from '../../charts/render.ts';
 import { formatDuration } from '../../domain/durations.ts';
 import {
@@ -68,37 +67,46 @@ export async function insightsBody(insights: Insights): Promise<VNode> {
   const { period } = insights;
   const span = `${day(period.from)} to ${day(period.to)} (${period.timeZone})`;
   const weekly = await chartImage(
-    weeklyIncidentsChart(
-      'Incidents per week by severity',
-      `${span}; near misses beside them`,
-      insights.weeks.map((w) => ({ label: shortDay(w.week), bySeverity: w.bySeverity, nearMisses: w.nearMisses })),
-    ),
+    {
+      builder: 'weeklyIncidents',
+      args: [
+        'Incidents per week by severity',
+        `${span}; near misses beside them`,
+        insights.weeks.map((w) => ({ label: shortDay(w.week), bySeverity: w.bySeverity, nearMisses: w.nearMisses })),
+      ],
+    },
     `Bar chart of incidents per week, stacked by severity, with near misses beside them, ${span}. The figures are in the table below.`,
   );
   const bySeverity = await chartImage(
-    groupedHoursChart(
-      'Median time to acknowledge, mitigate and resolve',
-      `By severity, in hours; near misses left out; ${span}`,
-      [...SEVERITIES],
-      DURATION_METRICS.map((m, i) => ({
-        name: DURATION_LABELS[m],
-        color: METRIC_COLORS[i]!,
-        hours: insights.bySeverity.map((s) => {
-          const ms = s.stats.metrics[m].medianMs;
-          return ms === null ? null : ms / HOUR_MS;
-        }),
-      })),
-    ),
+    {
+      builder: 'groupedHours',
+      args: [
+        'Median time to acknowledge, mitigate and resolve',
+        `By severity, in hours; near misses left out; ${span}`,
+        [...SEVERITIES],
+        DURATION_METRICS.map((m, i) => ({
+          name: DURATION_LABELS[m],
+          color: METRIC_COLORS[i]!,
+          hours: insights.bySeverity.map((s) => {
+            const ms = s.stats.metrics[m].medianMs;
+            return ms === null ? null : ms / HOUR_MS;
+          }),
+        })),
+      ],
+    },
     `Bar chart of the median time to acknowledge, mitigate and resolve by severity, in hours, ${span}. The figures are in the table below.`,
   );
   const factors = insights.factors.length
     ? await chartImage(
-        horizontalCountChart(
-          'Recurring contributing factors',
-          `Incidents whose review lists each factor; ${span}`,
-          insights.factors.map((f) => ({ label: f.label, count: f.count })),
-          'Incidents',
-        ),
+        {
+          builder: 'horizontalCount',
+          args: [
+            'Recurring contributing factors',
+            `Incidents whose review lists each factor; ${span}`,
+            insights.factors.map((f) => ({ label: f.label, count: f.count })),
+            'Incidents',
+          ],
+        },
         `Bar chart of contributing factors by the number of incidents whose review lists them, ${span}. The figures are in the table below.`,
       )
     : null;

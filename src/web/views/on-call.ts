@@ -1,7 +1,7 @@
 // The on-call load page: the team's totals and fairness, each responder's row (all of them for the
 // on-call leads, else only the viewer's own), the pages per person and the weekday × hour heatmap,
 // each chart with its figures as a table.
-import { loadBarChart, pagesHeatmap, DAYS } from '../../charts/load-charts.ts';
+import { DAYS } from '../../charts/load-charts.ts';
 import type { ResponderLoad } from '../../domain/on-call-load.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { formatWorkingHours } from '../../domain/working-hours.ts';
@@ -55,16 +55,19 @@ export async function onCallBody(
   });
   const barChart = bars.length
     ? await chartImage(
-        loadBarChart(`Pages per person - ${load.scope.name}, last ${load.periodDays} days`, bars),
+        { builder: 'loadBar', args: [`Pages per person - ${load.scope.name}, last ${load.periodDays} days`, bars] },
         `Bar chart of pages per person, in hours, out of hours and at night, last ${load.periodDays} days. The figures are in the table below.`,
       )
     : null;
   const heatmap = await chartImage(
-    pagesHeatmap(
-      `Pages by weekday and hour - ${load.scope.name}, last ${load.periodDays} days`,
-      report.heatmap,
-      `Hours in ${load.teamTimeZone}`,
-    ),
+    {
+      builder: 'pagesHeatmap',
+      args: [
+        `Pages by weekday and hour - ${load.scope.name}, last ${load.periodDays} days`,
+        report.heatmap,
+        `Hours in ${load.teamTimeZone}`,
+      ],
+    },
     `Heatmap of the team's pages by weekday and hour (${load.teamTimeZone}). The figures are in the table below.`,
   );
   const fairness = report.fairness;
