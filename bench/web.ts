@@ -9,6 +9,7 @@
 // with BENCH_DATABASE_URL, on a scratch database of that server (seeded each time, dropped after),
 // where the register's statements are also shown with EXPLAIN ANALYZE (BENCH_WEB_EXPLAIN=1: whole
 // plans). The target is every page under 200 ms of server time; it is printed, not asserted.
+// Then the evidence pack of the last 90 days, BENCH_WEB_PACK_RUNS times (3): seconds, not a page.
 // BENCH_WEB_FACTOR (1: 0.1 seeds a tenth) makes it smaller.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -21,7 +22,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { WEB_PAGES } from '../src/web/pages/index.ts';
 import { startTestBot, type TestBot } from '../test/support/bot.ts';
 import { startSlackStandIn } from '../test/support/slack-standin.ts';
-import { freePort, sessionCookie, webSettings } from '../test/support/web.ts';
+import { csrfOf, freePort, sessionCookie, webSettings } from '../test/support/web.ts';
 import { BIG_CHANNEL, type ScaleSizes, seedScale, seededEmbeddedTemplate } from './scale-seed.ts';
 
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 20);
@@ -62,7 +63,11 @@ const PAGES: { name: string; path: (s: Seeded) => string }[] = [
     path: (s) => `/web/incidents/INC-${s.big}?before=${s.older}`,
   },
   { name: 'audit check: the big one (whole trail)', path: (s) => `/web/incidents/INC-${s.big}/audit` },
+  { name: 'evidence: the form and recent downloads', path: () => '/web/evidence' },
 ];
+
+/** Evidence packs built per database (each verifies every chain of its 90 days, so fewer than RUNS). */
+const PACK_RUNS = Number(process.env.BENCH_WEB_PACK_RUNS ?? 3);
 
 const pct = (values: number[], p: number) => {
   const s = [...values].sort((a, b) => a - b);
@@ -152,6 +157,39 @@ async function runOn(label: string, target: { url: string | null; template: stri
         pct(server, 95) < TARGET_MS ? 'yes' : 'NO',
       ]);
     }
+    // The evidence pack of the last 90 days (a POST with the form's token; each recorded in the trail).
+    const csrf = csrfOf(await (await fetch(`${base}/web/evidence`, { headers: { cookie } })).text());
+    const day = 86_400_000;
+    const date = (d: number) => new Date(Date.now() - d * day).toISOString().slice(0, 10);
+    const form = new URLSearchParams({ csrf, from: date(90), to: date(1) }).toString();
+    const server: number[] = [];
+    const answer: number[] = [];
+    let size = 0;
+    for (let i = 0; i < PACK_RUNS; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${base}/web/evidence`, {
+        method: 'POST',
+        headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
+      const body = await res.arrayBuffer();
+      if (res.status !== 200)
+        throw new Error(`evidence pack: ${res.status} ${Buffer.from(body).toString().slice(0, 300)}`);
+      server.push(handlerMs);
+      answer.push(performance.now() - t0);
+      size = body.byteLength;
+    }
+    rows.push([
+      label,
+      `evidence pack: the last 90 days (ZIP, ${PACK_RUNS} runs)`,
+      ms(pct(server, 50)),
+      ms(pct(server, 95)),
+      ms(pct(answer, 50)),
+      ms(pct(answer, 95)),
+      `${(size / 1024).toFixed(0)} KiB`,
+      // Not a page: it verifies about 1,400 chains (one of 20,000 entries), seconds by design.
+      'n/a',
+    ]);
   } finally {
     await app?.stop();
     await slack.close();
