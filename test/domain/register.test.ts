@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   csvTime,
+  csvTimes,
   pageCount,
   REGISTER_QUERY,
   registerCsv,
@@ -217,6 +218,23 @@ describe('the CSV', () => {
   test('times at midnight and in summer time, in the zone', () => {
     assert.equal(csvTime(new Date('2026-07-01T23:30:00Z'), 'Europe/London'), '2026-07-02 00:30');
     assert.equal(csvTime(new Date('2026-12-31T23:59:00Z'), 'Pacific/Auckland'), '2027-01-01 12:59');
+  });
+
+  test('times on the days the clocks change, either side of the change, as Intl writes them', () => {
+    const intl = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Europe/London',
+      dateStyle: 'short',
+      timeStyle: 'short',
+      hourCycle: 'h23',
+    });
+    const time = csvTimes('Europe/London');
+    // Every 7 minutes over the two days of 2026 the clocks change in London (29 March, 25 October).
+    for (const dayStart of [Date.UTC(2026, 2, 29), Date.UTC(2026, 9, 25)])
+      for (let ms = dayStart - 3600_000; ms < dayStart + 25 * 3600_000; ms += 7 * 60_000)
+        assert.equal(time(new Date(ms)), intl.format(ms), new Date(ms).toISOString());
+    const ny = csvTimes('America/New_York');
+    assert.equal(ny(new Date('2026-03-08T06:59:00Z')), '2026-03-08 01:59');
+    assert.equal(ny(new Date('2026-03-08T07:00:00Z')), '2026-03-08 03:00');
   });
 
   test('more incidents than rows: a last line says so; the file is named by its period', () => {

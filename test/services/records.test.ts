@@ -164,6 +164,12 @@ for (const database of testDatabases()) {
       const owned = made.filter((_, i) => i < 54 && i % 9 === 0).map((i) => i.number);
       for (const owner of ['group:default/platform', 'GROUP:default/Platform', 'platform team', 'platform'])
         assert.deepEqual(numbers((await list(november({ owner }))).rows).sort(), owned.sort(), owner);
+      const page = await list(november({ owner: 'platform' }));
+      assert.deepEqual(
+        [...page.teamNames],
+        [['group:default/platform', 'Platform Team']],
+        'named as the catalog titles it',
+      );
       assert.equal((await list(november({ owner: 'nobody' }))).total, 0);
     });
 

@@ -15,11 +15,19 @@ export async function exportIncidents(
 ): Promise<{ filename: string; csv: string; rows: number; total: number }> {
   const where = await whereFor(deps, input.reader, input.filter);
   const { rows, total } = await deps.register.rows(where, REGISTER_CSV_MAX);
-  // Only the free text is redacted (titles, services); ids, references, times and enums stay as they are.
-  const redacted = rows.map((r) => {
-    const { value } = redactForExport({ title: r.title, service: r.affectedService ?? '' });
-    return { ...r, title: value.title, affectedService: r.affectedService === null ? null : value.service };
-  });
+  // Only the free text is redacted (titles, services); ids, references, times and enums stay as
+  // they are. A service is named by many incidents: each name is redacted once.
+  const services = new Map<string, string>();
+  const service = (name: string) => {
+    let redacted = services.get(name);
+    if (redacted === undefined) services.set(name, (redacted = redactForExport(name).value));
+    return redacted;
+  };
+  const redacted = rows.map((r) => ({
+    ...r,
+    title: redactForExport(r.title).value,
+    affectedService: r.affectedService === null ? null : service(r.affectedService),
+  }));
   return {
     filename: registerCsvFilename(input.filter),
     csv: registerCsv(redacted, { timeZone: input.filter.timeZone, total }),

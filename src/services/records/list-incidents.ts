@@ -17,6 +17,8 @@ export interface RegisterPage {
   total: number;
   page: number;
   pages: number;
+  /** The owning teams' names as the catalog titles them, by reference (lower case): the rows' teams only. */
+  teamNames: ReadonlyMap<string, string>;
 }
 
 /**
@@ -47,5 +49,11 @@ export async function listIncidents(
     offset: (input.page - 1) * REGISTER_PAGE_SIZE,
     limit: REGISTER_PAGE_SIZE,
   });
-  return { filter: input.filter, rows, total, page: input.page, pages: pageCount(total) };
+  const groups = new Map(deps.catalog.current().groups.map((g) => [g.ref.toLowerCase(), g.title ?? g.name]));
+  const teamNames = new Map<string, string>();
+  for (const r of rows) {
+    const name = r.serviceOwner ? groups.get(r.serviceOwner.toLowerCase()) : undefined;
+    if (name) teamNames.set(r.serviceOwner!.toLowerCase(), name);
+  }
+  return { filter: input.filter, rows, total, page: input.page, pages: pageCount(total), teamNames };
 }

@@ -68,7 +68,7 @@ function filters(f: RegisterFilter): VNode {
   </form>`;
 }
 
-function row(r: RegisterRow, timeZone: string): VNode {
+function row(r: RegisterRow, timeZone: string, teamNames: ReadonlyMap<string, string>): VNode {
   const ref = incidentRef(r);
   return html`<tr>
     <td><a href=${`/web/incidents/${ref}`}>${ref}</a></td>
@@ -76,7 +76,7 @@ function row(r: RegisterRow, timeZone: string): VNode {
     <td>${severityBadge(r.severity)}</td>
     <td>${STATUS_LABELS[r.status]}</td>
     <td>${r.affectedService ?? ''}</td>
-    <td>${r.serviceOwner ?? ''}</td>
+    <td title=${r.serviceOwner ?? undefined}>${r.serviceOwner ? (teamNames.get(r.serviceOwner.toLowerCase()) ?? r.serviceOwner) : ''}</td>
     <td>${r.commanderId}</td>
     <td>${formatInZone(r.declaredAt, timeZone)}</td>
     <td class="num">${formatDuration(timeToResolveMs(r))}</td>
@@ -120,7 +120,7 @@ export function registerView(p: RegisterPage): VNode {
               </tr>
             </thead>
             <tbody>
-              ${p.rows.map((r) => row(r, f.timeZone))}
+              ${p.rows.map((r) => row(r, f.timeZone, p.teamNames))}
             </tbody>
           </table>`
     }
