@@ -4,6 +4,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { EVIDENCE_DOWNLOADS_CHAIN } from '../../src/domain/audit-chain.ts';
+import {
+  checkpointFindings,
+  generateSigningKey,
+  parseSigningKey,
+  signCheckpoint,
+} from '../../src/domain/audit-checkpoint.ts';
 import {
   buildEvidencePack,
   closedOnTime,
@@ -290,5 +297,44 @@ describe('evidence pack period', () => {
       },
       'still March in New York',
     );
+  });
+});
+
+describe('the evidence downloads chain in checkpoints', () => {
+  test('named "evidence downloads", never an erased incident', () => {
+    const signer = parseSigningKey(generateSigningKey().seed);
+    const hash = 'a'.repeat(64);
+    const c = signCheckpoint(
+      {
+        heads: [{ incidentId: EVIDENCE_DOWNLOADS_CHAIN, number: null, seq: 3, hash }],
+        incidents: { highest: 0, missing: [] },
+        actionItems: { highest: 0, missing: [] },
+      },
+      {
+        createdAt: at('2026-09-01T00:00:00Z'),
+        trigger: { kind: 'schedule', period: '2026-09-01T00:00:00.000Z' },
+        signer,
+      },
+    );
+    const live = (entries: { seq: number; hash: string; action: string }[]) => ({
+      chains: new Map([[EVIDENCE_DOWNLOADS_CHAIN, { number: null, entries, problems: [] }]]),
+      incidentNumbers: new Set<number>(),
+      actionItemNumbers: new Set<number>(),
+    });
+    const entries = [1, 2, 3].map((seq) => ({
+      seq,
+      hash: seq === 3 ? hash : 'b'.repeat(64),
+      action: 'evidence_download.insert',
+    }));
+    assert.deepEqual(
+      checkpointFindings(c, live([...entries, { seq: 4, hash: 'c'.repeat(64), action: 'evidence_download.insert' }])),
+      [],
+    );
+    assert.deepEqual(checkpointFindings(c, live([])), [
+      {
+        subject: 'evidence downloads',
+        problem: `erased since the checkpoint of ${c.createdAt}: the downloads, their 3 audit entries and their head are gone`,
+      },
+    ]);
   });
 });
