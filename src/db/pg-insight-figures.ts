@@ -196,6 +196,8 @@ export class PgInsightFigures implements InsightFigures {
    */
   private async withoutJit<R>(sql: string, values: unknown[]): Promise<R[]> {
     const client = await this.pool.connect();
+    // A connection whose rollback failed is not given back to the pool for another to use.
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN READ ONLY');
       await client.query('SET LOCAL jit = off');
@@ -203,10 +205,12 @@ export class PgInsightFigures implements InsightFigures {
       await client.query('COMMIT');
       return result.rows as R[];
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((rollback: unknown) => {
+        broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+      });
       throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
