@@ -236,12 +236,19 @@ describe('the backlog page', () => {
       'platform: 14 public and 1 private item',
     );
     assert.ok(page.text.includes('Add an alert 0'));
+    const oldest = page.text.slice(page.text.indexOf('<h2>Oldest open</h2>'), page.text.indexOf('<h2>By category'));
+    assert.deepEqual(
+      [...oldest.matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]),
+      ['1', '2', '3', '4', '5'],
+      'the five open items added first',
+    );
     const next = /<a href="([^"]+)" rel="next">/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
     assert.ok(next, 'a next page: 30 items, 25 a page');
     const second = await getPage(env.base, next, cookie);
     assert.equal(second.status, 200);
-    const firstItems = [...page.text.matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]);
-    const secondItems = [...second.text.matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]);
+    const listing = (text: string) => text.slice(text.indexOf('<h2>The items</h2>'));
+    const firstItems = [...listing(page.text).matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]);
+    const secondItems = [...listing(second.text).matchAll(/<th scope="row">ACT-(\d+)<\/th>/g)].map((m) => m[1]);
     assert.equal(firstItems.length, 25);
     assert.equal(secondItems.length, 5);
     assert.equal(new Set([...firstItems, ...secondItems]).size, 30);

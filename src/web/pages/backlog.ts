@@ -2,15 +2,19 @@ import { z } from 'zod';
 import { ACTION_FILTERS, parsePeriod, TRACKER_FILTERS, type BacklogCursor } from '../../domain/action-items.ts';
 import { GUARDRAIL_PERIOD_DAYS } from '../../domain/command.ts';
 import { ACTION_PRIORITIES, isCalendarDate } from '../../domain/review.ts';
+import { showOldestOpenItems } from '../../services/insights/show-oldest-open-items.ts';
 import { showActionItems } from '../../services/review/show-action-items.ts';
 import { showGuardrailReport } from '../../services/review/show-guardrail-report.ts';
 import type { WebPage } from '../context.ts';
 import { optionalParam, parseQuery } from '../query.ts';
 import { backlogBody, cursorText } from '../views/backlog.ts';
 import { layout } from '../views/layout.ts';
+import { zoneOf } from './insights.ts';
 
 /** Items per page of the listing. */
 export const BACKLOG_PAGE_SIZE = 25;
+/** The open items that have waited longest, listed apart. */
+export const OLDEST_SHOWN = 5;
 
 const period = optionalParam(
   z.string().superRefine((v, ctx) => {
@@ -60,7 +64,7 @@ export const BACKLOG_PAGES: WebPage[] = [
       const viewer = req.viewer!;
       const show = q.show ?? 'team';
       const periodText = q.period ?? `${GUARDRAIL_PERIOD_DAYS}d`;
-      const [report, list] = await Promise.all([
+      const [report, list, oldest] = await Promise.all([
         showGuardrailReport(web.deps, { periodDays: parsePeriod(q.period, GUARDRAIL_PERIOD_DAYS) }),
         // The same listing as `/incident actions`: private incidents' texts hidden from non-members.
         showActionItems(web.deps, {
@@ -70,6 +74,7 @@ export const BACKLOG_PAGES: WebPage[] = [
           limit: BACKLOG_PAGE_SIZE,
           after: q.after ?? null,
         }),
+        showOldestOpenItems(web.deps, { userId: viewer.userId, limit: OLDEST_SHOWN }),
       ]);
       const next = new URLSearchParams({ show, period: periodText, ...(q.in ? { in: q.in } : {}) });
       if (list.next) next.set('after', cursorText(list.next));
@@ -79,11 +84,13 @@ export const BACKLOG_PAGES: WebPage[] = [
           title: 'Backlog',
           viewer,
           section: 'backlog',
-          body: await backlogBody(report, list, {
+          body: await backlogBody(report, list, oldest, {
             show,
             where: q.in,
             period: periodText,
             nextHref: list.next ? `/web/backlog?${next}` : null,
+            now: web.deps.clock.now(),
+            timeZone: zoneOf(req, web),
           }),
         }),
       };

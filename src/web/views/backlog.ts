@@ -3,6 +3,7 @@
 // Item texts arrive already hidden where the viewer may not read them (services/access.ts).
 import {
   ACTION_FILTERS,
+  calendarDate,
   TRACKER_FILTERS,
   type ActionFilter,
   type ActionItem,
@@ -34,8 +35,6 @@ export const cursorText = (c: BacklogCursor) => `${c.status}~${c.due ?? ''}~${c.
 const httpUrl = (u: string | null) => (u && /^https?:\/\//i.test(u) ? u : null);
 
 function itemRow(item: ActionItem, today: string): VNode {
-  const issue = item.tracker;
-  const url = httpUrl(issue?.url ?? null);
   const overdue = item.status === 'open' && item.due !== null && item.due < today;
   return html`<tr>
     <th scope="row">ACT-${item.number}</th>
@@ -46,22 +45,34 @@ function itemRow(item: ActionItem, today: string): VNode {
     <td>${item.priority}</td>
     <td class=${overdue ? 'bad' : undefined}>${item.due ?? '—'}${overdue ? ' (overdue)' : ''}</td>
     <td>${item.status}</td>
-    <td>
-      ${
-        issue
-          ? url
-            ? html`<a href=${url} rel="noreferrer noopener">${issue.key ?? TRACKER_NAMES[issue.tracker]}</a>`
-            : `${TRACKER_NAMES[issue.tracker]} (being created)`
-          : 'Slack only'
-      }
-    </td>
+    <td>${issueCell(item)}</td>
   </tr>`;
 }
+
+/** Where an item lives, linked to its issue when there is one. */
+function issueCell(item: ActionItem): VNode | string {
+  const issue = item.tracker;
+  const url = httpUrl(issue?.url ?? null);
+  if (!issue) return 'Slack only';
+  return url
+    ? html`<a href=${url} rel="noreferrer noopener">${issue.key ?? TRACKER_NAMES[issue.tracker]}</a>`
+    : `${TRACKER_NAMES[issue.tracker]} (being created)`;
+}
+
+const DAY_MS = 24 * 3600_000;
 
 export async function backlogBody(
   report: GuardrailReport,
   list: ActionItemList,
-  q: { show: ActionFilter; where: TrackerFilter | undefined; period: string; nextHref: string | null },
+  oldest: readonly ActionItem[],
+  q: {
+    show: ActionFilter;
+    where: TrackerFilter | undefined;
+    period: string;
+    nextHref: string | null;
+    now: Date;
+    timeZone: string;
+  },
 ): Promise<VNode> {
   const teams = report.teams?.rows ?? [];
   const teamChart = teams.length
@@ -113,6 +124,34 @@ export async function backlogBody(
           </table>
           ${report.teams?.truncated ? html`<p class="muted">${`The ${report.teams.teamsMax} teams with most open items.`}</p>` : null}`
         : html`<p>No open action item belongs to a team.</p>`
+    }
+
+    <h2>Oldest open</h2>
+    ${
+      oldest.length
+        ? html`<table>
+            <caption>The open action items that have waited longest</caption>
+            <thead>
+              <tr>
+                <th scope="col">Item</th><th scope="col">Incident</th><th scope="col">Text</th><th scope="col">Added</th>
+                <th scope="col" class="num">Days open</th><th scope="col">Due</th><th scope="col">Issue</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${oldest.map(
+                (i) => html`<tr>
+                  <th scope="row">ACT-${i.number}</th>
+                  <td>INC-${i.incidentNumber}${i.incidentPrivate ? html` <span class="badge private">private</span>` : null}</td>
+                  <td>${i.text}</td>
+                  <td>${calendarDate(i.createdAt, q.timeZone)}</td>
+                  <td class="num">${Math.max(0, Math.floor((q.now.getTime() - i.createdAt.getTime()) / DAY_MS))}</td>
+                  <td>${i.due ?? '—'}</td>
+                  <td>${issueCell(i)}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : html`<p>No action item is open.</p>`
     }
 
     <h2>By category and where they live</h2>
