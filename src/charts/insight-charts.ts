@@ -17,9 +17,12 @@ const axisText = { fontFamily: FONT_FAMILY, color: CHART_COLORS.text, fontSize: 
 const axisName = { fontFamily: FONT_FAMILY, color: CHART_COLORS.muted, fontSize: 13 };
 const axisLine = { lineStyle: { color: CHART_COLORS.axis } };
 const splitLine = { lineStyle: { color: CHART_COLORS.grid } };
+// Room between legend entries: ECharts measures the text itself, and a browser without DejaVu Sans
+// draws it wider.
 const legend = (top: number) => ({
   top,
   left: CHART_PAD,
+  itemGap: 28,
   textStyle: { fontFamily: FONT_FAMILY, color: CHART_COLORS.text, fontSize: 13 },
 });
 
@@ -146,7 +149,7 @@ export function horizontalCountChart(
         type: 'category',
         inverse: true,
         data: shown.map((r) => r.label),
-        axisLabel: { ...axisText, width: 230, overflow: 'truncate', ellipsis: '…' },
+        axisLabel: { ...axisText, width: 260 - CHART_PAD - 24, overflow: 'truncate', ellipsis: '…' },
         axisLine,
       },
       series: [
