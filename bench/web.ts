@@ -64,6 +64,14 @@ const PAGES: { name: string; path: (s: Seeded) => string }[] = [
   },
   { name: 'audit check: the big one (whole trail)', path: (s) => `/web/incidents/INC-${s.big}/audit` },
   { name: 'evidence: the form and recent downloads', path: () => '/web/evidence' },
+  { name: 'insights: the last 12 weeks', path: () => '/web/insights' },
+  { name: 'insights: since 2025 (every seeded incident)', path: () => '/web/insights?from=2025-01-01' },
+  { name: 'on-call load (no PagerDuty here: the page says so)', path: () => '/web/on-call' },
+  { name: 'backlog: teams, categories, oldest and all open', path: () => '/web/backlog' },
+  {
+    name: 'backlog: overdue, page after the first',
+    path: () => '/web/backlog?show=overdue&after=open~2026-01-01~high~1',
+  },
 ];
 
 /** Evidence packs built per database (each verifies every chain of its 90 days, so fewer than RUNS). */
