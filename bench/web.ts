@@ -47,7 +47,12 @@ interface Seeded {
  * The pages timed, one line each: a name and the address asked (as UALICE, in Europe/London, a
  * member of the big incident's channel and of a few private incidents' channels).
  */
-const PAGES: { name: string; path: (s: Seeded) => string }[] = [
+const PAGES: {
+  name: string;
+  path: (s: Seeded) => string;
+  /** Asked for on purpose and known to take longer (the whole audit trail read): timed, no target. */
+  noTarget?: true;
+}[] = [
   { name: 'register: the last 90 days', path: () => '/web/incidents' },
   {
     name: 'register: SEV2,SEV3 + service + search',
@@ -62,7 +67,11 @@ const PAGES: { name: string; path: (s: Seeded) => string }[] = [
     name: 'incident: the big one, an older timeline page',
     path: (s) => `/web/incidents/INC-${s.big}?before=${s.older}`,
   },
-  { name: 'audit check: the big one (whole trail)', path: (s) => `/web/incidents/INC-${s.big}/audit` },
+  {
+    name: 'audit check: the big one (whole trail)',
+    path: (s) => `/web/incidents/INC-${s.big}/audit`,
+    noTarget: true,
+  },
   { name: 'evidence: the form and recent downloads', path: () => '/web/evidence' },
   { name: 'insights: the last 12 weeks', path: () => '/web/insights' },
   { name: 'insights: since 2025 (every seeded incident)', path: () => '/web/insights?from=2025-01-01' },
@@ -162,7 +171,7 @@ async function runOn(label: string, target: { url: string | null; template: stri
         ms(pct(answer, 50)),
         ms(pct(answer, 95)),
         `${(size / 1024).toFixed(0)} KiB`,
-        pct(server, 95) < TARGET_MS ? 'yes' : 'NO',
+        page.noTarget ? 'n/a' : pct(server, 95) < TARGET_MS ? 'yes' : 'NO',
       ]);
     }
     // The evidence pack of the last 90 days (a POST with the form's token; each recorded in the trail).
