@@ -144,6 +144,15 @@ export interface Reader {
 }
 
 /**
+ * The private channels whose incidents `reader` may see in a listing the database filters (the web
+ * view's register): there a private incident is listed, and counted, only when its channel is one of
+ * these (mayReadIncident, applied in SQL by ports/incident-register.ts), and otherwise not at all.
+ */
+export async function listablePrivateChannels(reader: Reader): Promise<string[]> {
+  return [...(await reader.privateChannels())].sort();
+}
+
+/**
  * The incident numbered `number` when `reader` may read it (mayReadIncident: public, or private and
  * they are in its channel). A private incident they may not read is refused exactly as a missing
  * one is, so that the answer reveals nothing of it, not even that it exists.

@@ -6,7 +6,7 @@ import {
   type RegisterRow,
   type RegisterWhere,
 } from '../../domain/register.ts';
-import type { Reader } from '../access.ts';
+import { listablePrivateChannels, type Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 /** One page of the register. */
@@ -33,7 +33,7 @@ export async function whereFor(deps: Pick<ServiceDeps, 'catalog'>, reader: Reade
         .groups.filter((g) => g.title?.trim().toLowerCase() === owner || g.name.toLowerCase() === owner)
         .map((g) => g.ref)
     : [];
-  return registerWhere(filter, { owners, privateChannels: await reader.privateChannels() });
+  return registerWhere(filter, { owners, privateChannels: await listablePrivateChannels(reader) });
 }
 
 /**
