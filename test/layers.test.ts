@@ -71,7 +71,18 @@ test('use cases import the domain, the ports and each other, never an adapter (S
 });
 
 test('feature folders depend one way: on-call uses incident, changes and incident use freeze, trackers use review; nothing uses a feature back', () => {
-  const features = ['incident', 'review', 'on-call', 'audit', 'changes', 'freeze', 'catalog', 'trackers', 'records', 'insights'];
+  const features = [
+    'incident',
+    'review',
+    'on-call',
+    'audit',
+    'changes',
+    'freeze',
+    'catalog',
+    'trackers',
+    'records',
+    'insights',
+  ];
   const mayUse: Record<string, string[]> = {
     // A reopen first ends the freezes its resolve left open (freeze/after-commit.ts), so that none comes back.
     incident: ['freeze'],

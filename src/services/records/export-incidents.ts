@@ -20,7 +20,10 @@ export async function exportIncidents(
   const services = new Map<string, string>();
   const service = (name: string) => {
     let redacted = services.get(name);
-    if (redacted === undefined) services.set(name, (redacted = redactForExport(name).value));
+    if (redacted === undefined) {
+      redacted = redactForExport(name).value;
+      services.set(name, redacted);
+    }
     return redacted;
   };
   const redacted = rows.map((r) => ({
