@@ -8,6 +8,8 @@ import { describe, test } from 'node:test';
 import { match } from 'path-to-regexp';
 import type { Page } from 'playwright-core';
 import { BROADCAST_CHANNEL, commandsTo } from '../support/bot.ts';
+import { unzipSync, strFromU8 } from 'fflate';
+import { addDays, calendarDate } from '../../src/domain/action-items.ts';
 import { assertAccessible, useBrowser, watchedPage } from '../support/browser.ts';
 import { testDatabases } from '../support/databases.ts';
 import { useOidcStandIn } from '../support/oidc-standin.ts';
@@ -15,7 +17,11 @@ import { useWebBot, WEB_TEAM_ID } from '../support/web.ts';
 import { WEB_PAGES } from '../../src/web/pages/index.ts';
 import { SECTIONS } from '../../src/web/views/layout.ts';
 
-const users = [{ id: 'UALICE', name: 'alice', real_name: 'Alice Zoë Łukasz', tz: 'Pacific/Auckland' }];
+const users = [
+  { id: 'UALICE', name: 'alice', real_name: 'Alice Zoë Łukasz', tz: 'Pacific/Auckland' },
+  { id: 'UBOB', name: 'bob', real_name: 'Bob Auditor', tz: 'Europe/London' },
+  { id: 'UCAROL', name: 'carol', real_name: 'Carol Ní Bhriain', tz: 'America/Santiago' },
+];
 const [embedded] = testDatabases();
 
 /** Whether the page table has a GET page for this /web path (a page not built yet has none). */
@@ -125,6 +131,66 @@ describe('the web view in Chromium', () => {
       assert.deepEqual(problems.lines, [], 'no console error, script error or failed load');
     } finally {
       await context.close();
+    }
+  });
+  test('a private incident: hidden from a non-member everywhere, shown to a member; the evidence pack downloads', async () => {
+    env.slack.addChannel({ id: 'CGENERAL2', name: 'general-two', members: ['UCAROL', 'UBOB'] });
+    const said = await commandsTo(env, 'p')('declare sev2 Oncology rota leaked --private', 'UCAROL', 'CGENERAL2');
+    const ref = /INC-(\d+)/.exec(said)?.[0];
+    assert.ok(ref, said);
+    const { browser } = chromium;
+    const signedIn = async (who: 'UCAROL' | 'UBOB') => {
+      standin.nextUser = { userId: who, teamId: WEB_TEAM_ID, name: who, email: `${who.toLowerCase()}@example.org` };
+      const watched = await watchedPage(browser);
+      await watched.page.goto(`${env.base}/web/incidents?q=${encodeURIComponent('Oncology rota')}`);
+      return watched;
+    };
+
+    // Bob is not in the incident's channel: no row, no count, and its page is a 404 like a missing one.
+    const bob = await signedIn('UBOB');
+    try {
+      assert.equal(await bob.page.locator('h1').textContent(), 'Incidents');
+      assert.doesNotMatch((await bob.page.locator('main').textContent()) ?? '', /Oncology/);
+      assert.equal(await bob.page.locator(`main a:text-is("${ref}")`).count(), 0);
+      const direct = await bob.page.goto(`${env.base}/web/incidents/${ref}`);
+      assert.equal(direct?.status(), 404);
+      assert.doesNotMatch((await bob.page.locator('main').textContent()) ?? '', /Oncology/);
+      await assertAccessible(browser, bob.page);
+    } finally {
+      await bob.context.close();
+    }
+
+    // Carol declared it (she is in its channel): the row, and its page.
+    const carol = await signedIn('UCAROL');
+    try {
+      await carol.page.locator(`main a:text-is("${ref}")`).click();
+      await carol.page.waitForURL(`${env.base}/web/incidents/${ref}`);
+      assert.match((await carol.page.locator('h1').textContent()) ?? '', /Oncology rota leaked/);
+
+      // The evidence pack, from the form's button: a ZIP with its manifest, the incident in full for her.
+      await carol.page.goto(`${env.base}/web/evidence`);
+      await assertAccessible(browser, carol.page);
+      // Today in her zone (the default is the last full quarter, before the incident was declared).
+      const today = calendarDate(new Date(), 'America/Santiago');
+      await carol.page.fill('input[name="from"]', addDays(today, -1));
+      await carol.page.fill('input[name="to"]', today);
+      const [download] = await Promise.all([
+        carol.page.waitForEvent('download'),
+        carol.page.getByRole('button', { name: 'Download the evidence pack' }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /\.zip$/);
+      const file = await download.path();
+      const { readFile } = await import('node:fs/promises');
+      const files = unzipSync(new Uint8Array(await readFile(file)));
+      assert.ok(files['manifest.json'], `the pack has its manifest: ${Object.keys(files).join(', ')}`);
+      assert.match(strFromU8(files['register.csv']!), new RegExp(`${ref}.*Oncology rota leaked`));
+      // The download is on the page's list of downloads afterwards (the trail auditors see).
+      await carol.page.goto(`${env.base}/web/evidence`);
+      assert.match((await carol.page.locator('main').textContent()) ?? '', /UCAROL/);
+      assert.deepEqual(carol.problems.csp, [], 'no Content-Security-Policy violation');
+      assert.deepEqual(carol.problems.lines, [], 'no console error, script error or failed load');
+    } finally {
+      await carol.context.close();
     }
   });
 });

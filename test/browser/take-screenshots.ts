@@ -1,20 +1,62 @@
-// npm run screenshots: the README's pictures of the web view (docs/screenshots/*.png), taken in
+// npm run screenshots (test/browser/take-screenshots.ts; not a test file, and not part of the image): the README's pictures of the web view (docs/screenshots/*.png), taken in
 // Debian's Chromium from the real bot on a scratch PostgreSQL database (SCRATCH_DATABASE_URL,
 // default the local server) seeded like the scale bench, smaller: 600 incidents over about five
 // weeks, their timelines and action items. Signed in as UALICE (a seeded person) with a session made
 // directly, as the page tests do. Development only: needs the local server and /usr/bin/chromium.
+import '../../src/wasm-baseline.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { createScratchDatabase } from '../src/db/scratch.ts';
-import { seedScale } from '../bench/scale-seed.ts';
-import { startTestBot } from '../test/support/bot.ts';
-import { startSlackStandIn } from '../test/support/slack-standin.ts';
-import { serverTemplate } from '../test/support/templates.ts';
-import { freePort, sessionCookie, webSettings } from '../test/support/web.ts';
-import { CHROMIUM_PATH } from '../test/support/browser.ts';
+import { createScratchDatabase } from '../../src/db/scratch.ts';
+import { seedScale } from '../../bench/scale-seed.ts';
+import { startTestBot } from '../support/bot.ts';
+import { startSlackStandIn } from '../support/slack-standin.ts';
+import { serverTemplate } from '../support/templates.ts';
+import { freePort, sessionCookie, webSettings } from '../support/web.ts';
+import { CHROMIUM_PATH } from '../support/browser.ts';
+import type { OnCallHistory } from '../../src/ports/on-call-history.ts';
 
-const OUT = path.resolve(import.meta.dirname, '../docs/screenshots');
+const HOUR = 3600_000;
+/** PagerDuty's history for the on-call page: six people on a weekly rotation, paged now and then. */
+const history: OnCallHistory = {
+  findScope: async () => null,
+  fetchWindow: async (_scope, since, until) => {
+    const names = ['Amira Haddad', 'Bartosz Łukasz', 'Chloé Dubois', 'Dev Patel', 'Eilidh Ross', 'Femi Adeyemi'];
+    const people = names.map((name, i) => ({
+      id: `P${i}`,
+      name,
+      email: `p${i}@example.org`,
+      timeZone: 'Europe/London',
+    }));
+    const stretches = [];
+    const pages = [];
+    // Days counted from the epoch, so that the windows the report asks for agree with each other.
+    const firstDay = Math.floor(since.getTime() / (24 * HOUR));
+    for (let day = firstDay; day * 24 * HOUR < until.getTime(); day++) {
+      const t = Math.max(day * 24 * HOUR, since.getTime());
+      const userId = `P${Math.floor(day / 7) % names.length}`;
+      const end = new Date(Math.min((day + 1) * 24 * HOUR, until.getTime()));
+      stretches.push({ userId, scheduleId: 'S1', escalationPolicyId: null, level: 1, start: new Date(t), end });
+      // A few pages a day, more for some people, some at night.
+      const count = ((day * 7) % 5) + (userId === 'P1' ? 3 : 0);
+      for (let p = 0; p < count; p++) {
+        const at = new Date(day * 24 * HOUR + ((p * 7 + day * 5) % 24) * HOUR);
+        if (at >= since && at < until)
+          pages.push({
+            id: `L${day}-${p}`,
+            incidentId: `Q${day}-${p}`,
+            userId,
+            at,
+            kind: 'assigned' as const,
+            serviceId: null,
+          });
+      }
+    }
+    return { people, stretches, pages };
+  },
+};
+
+const OUT = path.resolve(import.meta.dirname, '../../docs/screenshots');
 const server = process.env.SCRATCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const db = await createScratchDatabase(server, 'incident_bot_shots', { template: await serverTemplate(server) });
@@ -39,6 +81,7 @@ try {
     slackApiUrl: slack.url,
     token: slack.token,
     databaseUrl: db.url,
+    history,
     env: { ...webSettings(port), ONCALL_LEADS: 'UALICE' },
   });
   const base = `http://127.0.0.1:${port}`;
