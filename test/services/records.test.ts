@@ -11,10 +11,12 @@ import type { RegisterFilter } from '../../src/domain/register.ts';
 import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import type { Reader } from '../../src/services/access.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
+import { IDENTIFIER_SEARCH_REFUSAL } from '../../src/services/records/list-incidents.ts';
 import { exportIncidents } from '../../src/services/records/export-incidents.ts';
 import { listIncidents } from '../../src/services/records/list-incidents.ts';
 import { checkIncidentAudit, showIncident } from '../../src/services/records/show-incident.ts';
 import { catalogGroup } from '../support/catalog.ts';
+import { tamper } from '../support/tamper.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
 import { testDeps } from '../support/deps.ts';
@@ -35,6 +37,7 @@ const november = (over: Partial<RegisterFilter> = {}): RegisterFilter => ({
   q: null,
   ...over,
 });
+const NHS = '943 476 5919';
 const day = (d: number, h = 9) => new Date(Date.UTC(2026, 10, d, h, 0, 0));
 
 for (const database of testDatabases()) {
@@ -197,6 +200,70 @@ for (const database of testDatabases()) {
       const all = await exportIncidents(deps, { reader: reader('UBOB'), filter: november() });
       assert.equal(all.rows, 55, 'more than a page');
       assert.doesNotMatch(all.csv, /Private one/);
+    });
+
+    test('every text the register and the incident page show passes the PHI guard; searching for it is refused', async () => {
+      // In December, apart from November's figures: an NHS number in every field people write.
+      const store = testStore.store();
+      const declared = await store.createIfAbsent(
+        declaring({
+          declaration: aDeclaration({
+            title: `Wrong record for ${NHS}`,
+            description: `Patient ${NHS} shown to another`,
+            affectedService: `EPR ${NHS}`,
+          }),
+          declaredAt: new Date('2026-12-02T09:00:00Z'),
+          via: 'test',
+        }),
+      );
+      const phi = declared.incident;
+      await tamper(testStore.db().pool, `UPDATE incident SET service_owner = $2 WHERE id = $1`, [
+        phi.id,
+        `team ${NHS}`,
+      ]);
+      const december = november({ from: '2026-12-01', to: '2026-12-31' });
+      const page = await listIncidents(deps, { reader: reader('UBOB'), filter: december, page: 1 });
+      assert.deepEqual(
+        page.rows.map((r) => [r.title, r.affectedService, r.serviceOwner]),
+        [['Wrong record for [redacted NHS number]', 'EPR [redacted NHS number]', 'team [redacted NHS number]']],
+      );
+      const csv = (await exportIncidents(deps, { reader: reader('UBOB'), filter: december })).csv;
+      assert.doesNotMatch(csv, /943 476 5919/);
+      assert.match(csv, /Wrong record for \[redacted NHS number\]/);
+      // The database matches the text as written: a count would confirm a guessed number.
+      for (const filter of [{ q: NHS }, { q: '9434765919' }, { service: `epr ${NHS}` }])
+        for (const ask of [
+          () => listIncidents(deps, { reader: reader('UBOB'), filter: november({ ...december, ...filter }), page: 1 }),
+          () => exportIncidents(deps, { reader: reader('UBOB'), filter: november({ ...december, ...filter }) }),
+        ])
+          await assert.rejects(ask(), (err: unknown) => {
+            assert.ok(err instanceof AppError);
+            assert.equal(err.userMessage, IDENTIFIER_SEARCH_REFUSAL);
+            assert.equal(err.code, 'invalid_input', 'a 400 page');
+            return true;
+          });
+      assert.equal((await list(december)).total, 1, 'other searches as before');
+      // The page: the incident's fields, and the audit check's findings that quote the record.
+      const shown = await showIncident(deps, { reader: reader('UBOB'), number: phi.number });
+      const { title, description, affectedService, serviceOwner } = shown.incident;
+      assert.deepEqual(
+        [title, description, affectedService, serviceOwner],
+        [
+          'Wrong record for [redacted NHS number]',
+          'Patient [redacted NHS number] shown to another',
+          'EPR [redacted NHS number]',
+          'team [redacted NHS number]',
+        ],
+      );
+      assert.ok(shown.audit.problems!.length > 0, 'the owner was changed behind the trail');
+      assert.ok(
+        shown.audit.problems!.every((p) => !p.includes('943 476 5919')),
+        shown.audit.problems!.join('\n'),
+      );
+      assert.ok(shown.audit.problems!.some((p) => p.includes('[redacted NHS number]')));
+      const checked = await checkIncidentAudit(deps, { reader: reader('UBOB'), number: phi.number });
+      assert.deepEqual(checked.problems, shown.audit.problems);
+      assert.equal(checked.incident.title, 'Wrong record for [redacted NHS number]');
     });
 
     test('the incident page: a private incident refused to a non-member exactly as a missing one', async () => {

@@ -7,6 +7,7 @@ import { before, describe, test } from 'node:test';
 import type { Incident } from '../../src/domain/incident.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
 import { testDatabases } from '../support/databases.ts';
+import { tamper } from '../support/tamper.ts';
 import { getPage, sessionCookie, useWebBot } from '../support/web.ts';
 
 const users = [
@@ -144,5 +145,37 @@ describe('the incident page', () => {
       cookie,
     );
     assert.equal(both.status, 400);
+  });
+
+  test('every field people wrote through the PHI guard: the summary, and the audit findings that quote the record', async () => {
+    const { store } = env.app.bot.deps;
+    const { incident } = await store.createIfAbsent(
+      declaring({
+        declaration: aDeclaration({
+          title: 'Wrong patient 943 476 5919 shown',
+          description: 'Seen on the ward for 943 476 5919',
+          affectedService: 'EPR 943 476 5919',
+        }),
+        declaredAt,
+        via: 'test',
+      }),
+    );
+    // Changed behind the trail: the check says what it expected and what it found.
+    await tamper(env.app.bot.db.pool, 'UPDATE incident SET service_owner = $2 WHERE id = $1', [
+      incident.id,
+      'team 943 476 5919',
+    ]);
+    const bob = await sessionCookie(env.app, { userId: 'UBOB' });
+    const page = await getPage(env.base, `/web/incidents/INC-${incident.number}`, bob);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<dt>Service<\/dt><dd>EPR \[redacted NHS number\]<\/dd>/);
+    assert.match(page.text, /<dt>Owning team<\/dt><dd>team \[redacted NHS number\]<\/dd>/);
+    assert.match(page.text, /class="bad">Not intact/);
+    assert.match(page.text, /service_owner: expected null, found &quot;team \[redacted NHS number\]&quot;/);
+    assert.doesNotMatch(page.text, /943 476 5919/);
+    const audit = await getPage(env.base, `/web/incidents/INC-${incident.number}/audit`, bob);
+    assert.match(audit.text, /class="bad">Not intact/);
+    assert.match(audit.text, /Wrong patient \[redacted NHS number\] shown/);
+    assert.doesNotMatch(audit.text, /943 476 5919/);
   });
 });

@@ -128,4 +128,21 @@ describe('the incident register page', () => {
     assert.doesNotMatch(csv.text, /Secret clinician/);
     assert.match(lines[3]!, /,2026-11-03 04:00,/, "declared in the viewer's zone");
   });
+
+  test('the page shows titles and services through the PHI guard, and refuses a search for an identifier', async () => {
+    const bob = await sessionCookie(env.app, { userId: 'UBOB' });
+    const page = await getPage(env.base, `/web/incidents?${period}`, bob);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /patient \[redacted NHS number\]/);
+    assert.doesNotMatch(page.text, /943 476 5919/);
+    // Matched against the text as written, the count would confirm a guessed number.
+    for (const q of ['q=943+476+5919', 'q=9434765919', 'service=943-476-5919']) {
+      const refused = await getPage(env.base, `/web/incidents?${period}&${q}`, bob);
+      assert.equal(refused.status, 400, q);
+      assert.match(refused.text, /Searching for personal or patient identifiers is not allowed/);
+      assert.doesNotMatch(refused.text, /incidents<\/strong>/, 'no count');
+      const csv = await getPage(env.base, `/web/incidents.csv?${period}&${q}`, bob);
+      assert.equal(csv.status, 400, q);
+    }
+  });
 });

@@ -1,8 +1,7 @@
 import { REGISTER_CSV_MAX, registerCsv, registerCsvFilename, type RegisterFilter } from '../../domain/register.ts';
 import type { Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { redactForExport } from '../outbound-text.ts';
-import { whereFor } from './list-incidents.ts';
+import { redactedRows, whereFor } from './list-incidents.ts';
 
 /**
  * The register's incidents `filter` selects (every page, at most REGISTER_CSV_MAX) as CSV for a
@@ -15,22 +14,8 @@ export async function exportIncidents(
 ): Promise<{ filename: string; csv: string; rows: number; total: number }> {
   const where = await whereFor(deps, input.reader, input.filter);
   const { rows, total } = await deps.register.rows(where, REGISTER_CSV_MAX);
-  // Only the free text is redacted (titles, services); ids, references, times and enums stay as
-  // they are. A service is named by many incidents: each name is redacted once.
-  const services = new Map<string, string>();
-  const service = (name: string) => {
-    let redacted = services.get(name);
-    if (redacted === undefined) {
-      redacted = redactForExport(name).value;
-      services.set(name, redacted);
-    }
-    return redacted;
-  };
-  const redacted = rows.map((r) => ({
-    ...r,
-    title: redactForExport(r.title).value,
-    affectedService: r.affectedService === null ? null : service(r.affectedService),
-  }));
+  // Only the free text is redacted (titles, services, teams); ids, references, times and enums stay.
+  const redacted = redactedRows(rows);
   return {
     filename: registerCsvFilename(input.filter),
     csv: registerCsv(redacted, { timeZone: input.filter.timeZone, total }),

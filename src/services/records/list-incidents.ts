@@ -6,8 +6,13 @@ import {
   type RegisterRow,
   type RegisterWhere,
 } from '../../domain/register.ts';
+import { AppError } from '../../domain/errors.ts';
 import { listablePrivateChannels, type Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { redactForExport } from '../outbound-text.ts';
+
+/** The refusal of a search the PHI guard would change (see whereFor). */
+export const IDENTIFIER_SEARCH_REFUSAL = 'Searching for personal or patient identifiers is not allowed.';
 
 /** One page of the register. */
 export interface RegisterPage {
@@ -23,9 +28,13 @@ export interface RegisterPage {
 
 /**
  * What the database is asked for `filter` read by `reader`: the owner filter also matches the teams
- * whose catalog title it is, and private incidents only of the channels they are in.
+ * whose catalog title it is, and private incidents only of the channels they are in. A search or
+ * service the PHI guard would change is refused: the database matches them against the text as
+ * written, so the count would confirm a guessed NHS number that every page shows redacted.
  */
 export async function whereFor(deps: Pick<ServiceDeps, 'catalog'>, reader: Reader, filter: RegisterFilter) {
+  for (const asked of [filter.q, filter.service])
+    if (asked && redactForExport(asked).findings.length > 0) throw new AppError(IDENTIFIER_SEARCH_REFUSAL);
   const owner = filter.owner?.trim().toLowerCase();
   const owners = owner
     ? deps.catalog
@@ -37,18 +46,45 @@ export async function whereFor(deps: Pick<ServiceDeps, 'catalog'>, reader: Reade
 }
 
 /**
+ * Register rows as they may be read beyond the incident channels (the page and the CSV): the free
+ * text (title, service, owning team) through the PHI guard. A service is named by many incidents:
+ * each name is redacted once.
+ */
+export function redactedRows(rows: readonly RegisterRow[]): RegisterRow[] {
+  const names = new Map<string, string>();
+  const name = (text: string | null) => {
+    if (text === null) return null;
+    let redacted = names.get(text);
+    if (redacted === undefined) {
+      redacted = redactForExport(text).value;
+      names.set(text, redacted);
+    }
+    return redacted;
+  };
+  return rows.map((r) => ({
+    ...r,
+    title: redactForExport(r.title).value,
+    affectedService: name(r.affectedService),
+    serviceOwner: name(r.serviceOwner),
+  }));
+}
+
+/**
  * Page `page` (1-based, REGISTER_PAGE_SIZE rows) of the incidents `filter` selects, newest first,
- * as `reader` may see them, with the count: filtered, counted and paged by the database.
+ * as `reader` may see them, with the count: filtered, counted and paged by the database; their
+ * text through the PHI guard (redactedRows).
  */
 export async function listIncidents(
   deps: Pick<ServiceDeps, 'register' | 'catalog'>,
   input: { reader: Reader; filter: RegisterFilter; page: number },
 ): Promise<RegisterPage> {
   const where: RegisterWhere = await whereFor(deps, input.reader, input.filter);
-  const { rows, total } = await deps.register.list(where, {
+  const found = await deps.register.list(where, {
     offset: (input.page - 1) * REGISTER_PAGE_SIZE,
     limit: REGISTER_PAGE_SIZE,
   });
+  const { total } = found;
+  const rows = redactedRows(found.rows);
   const groups = new Map(deps.catalog.current().groups.map((g) => [g.ref.toLowerCase(), g.title ?? g.name]));
   const teamNames = new Map<string, string>();
   for (const r of rows) {

@@ -7,6 +7,7 @@ import type { TimelineCursor, TimelinePageQuery } from '../../ports/incident-sto
 import { incidentForReader, type Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { redactForExport } from '../outbound-text.ts';
+import { outboundActionItem } from '../../domain/redaction.ts';
 
 /** Entries on one page of the incident page's timeline. */
 export const INCIDENT_TIMELINE_PAGE = 100;
@@ -82,7 +83,7 @@ export async function showIncident(
   const edge = (e: TimelineEntry | undefined) => (e ? { occurredAt: e.occurredAt, id: e.id } : null);
   const parsed = stored ? reviewInputSchema.safeParse(stored.input) : null;
   return {
-    incident: { ...incident, ...redactForExport({ title: incident.title, description: incident.description }).value },
+    incident: incidentAsShown(incident),
     declaredAt,
     durations: incidentDurations(declaredAt, statusChangesFrom(facts.statusEntries)),
     timeline: {
@@ -95,8 +96,21 @@ export async function showIncident(
       stored && parsed?.success
         ? { input: redactForExport(parsed.data).value, updatedBy: stored.updatedBy, updatedAt: stored.updatedAt }
         : null,
-    actionItems: items.map((a) => ({ ...a, text: redactForExport(a.text).value })),
-    audit,
+    actionItems: items.map((a) => outboundActionItem(a).value),
+    audit: audit.problems ? { ...audit, problems: redactForExport(audit.problems).value } : audit,
+  };
+}
+
+/**
+ * The incident as the page shows it, beyond its channel: every field people wrote (title,
+ * description, service, owning team, channel name, a provisioning error quoting them) through the
+ * PHI guard; ids, times and flags as they are.
+ */
+function incidentAsShown(incident: Incident): Incident {
+  const { title, description, affectedService, serviceOwner, channelName, provisionError } = incident;
+  return {
+    ...incident,
+    ...redactForExport({ title, description, affectedService, serviceOwner, channelName, provisionError }).value,
   };
 }
 
@@ -124,8 +138,9 @@ export async function checkIncidentAudit(
   const incident = await incidentForReader(deps, input.reader, input.number);
   const audit = await deps.audit.read(incident.id);
   return {
-    incident: { ...incident, ...redactForExport({ title: incident.title, description: incident.description }).value },
+    incident: incidentAsShown(incident),
     entries: audit.entries.length,
-    problems: audit.problems,
+    // A problem quotes the columns it compares ("expected …, found …"): redacted as the evidence pack is.
+    problems: redactForExport(audit.problems).value,
   };
 }
