@@ -63,7 +63,7 @@ export interface WebRequest {
 
 /** What a page answers. */
 export type WebResult =
-  | { kind: 'html'; status?: number; body: string; cookies?: string[] }
+  | { kind: 'html'; status?: number; body: string; cookies?: string[]; headers?: Record<string, string> }
   | {
       kind: 'file';
       status?: number;
@@ -82,6 +82,11 @@ export interface WebPage {
   method: WebMethod;
   /** Served without a session (sign-in and its callback, the stylesheet). */
   public?: boolean;
+  /**
+   * A page that costs seconds (the evidence pack, a long audit check): at most `global` at once in
+   * this process and `perUser` per person; beyond, a 503 page asking to try again shortly.
+   */
+  limit?: { global: number; perUser: number };
   handle(req: WebRequest, web: WebDeps): Promise<WebResult>;
 }
 

@@ -39,6 +39,8 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
     match: match(p.path, { decode: decodeURIComponent }) as MatchFunction<Record<string, string>>,
   }));
   const headers = securityHeaders(web.settings.baseUrl);
+  /** The costly pages' requests running now, in all and per person (WebPage.limit). */
+  const runningOf = new Map<WebPage, { all: number; by: Map<string, number> }>();
   const origin = new URL(web.settings.baseUrl).origin;
 
   const send = (res: ServerResponse, result: WebResult) => {
@@ -56,6 +58,7 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
         ...headers,
         'cache-control': 'no-store',
         'content-type': 'text/html; charset=utf-8',
+        ...result.headers,
         ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}),
       });
       res.end(result.body);
@@ -154,6 +157,25 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
       }
     }
     const request: WebRequest = { method, url, params: found.params, form, headers: req.headers, viewer, cookies };
+    const limit = found.page.limit;
+    const running = limit ? (runningOf.get(found.page) ?? { all: 0, by: new Map<string, number>() }) : null;
+    const who = viewer?.userId ?? '';
+    if (limit && running) {
+      if (running.all >= limit.global || (running.by.get(who) ?? 0) >= limit.perUser)
+        return {
+          ...(problem(
+            503,
+            running.all >= limit.global
+              ? 'This takes a while and others are making one now. Try again in a minute.'
+              : 'Yours is still being made. Wait for it, then try again.',
+            viewer,
+          ) as Extract<WebResult, { kind: 'html' }>),
+          headers: { 'retry-after': '30' },
+        };
+      running.all++;
+      running.by.set(who, (running.by.get(who) ?? 0) + 1);
+      runningOf.set(found.page, running);
+    }
     try {
       return await found.page.handle(request, web);
     } catch (err) {
@@ -169,6 +191,13 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
         'The page could not be made. Try again in a moment; if it goes on, tell the team that runs the bot.',
         viewer,
       );
+    } finally {
+      if (limit && running) {
+        running.all--;
+        const left = (running.by.get(who) ?? 1) - 1;
+        if (left > 0) running.by.set(who, left);
+        else running.by.delete(who);
+      }
     }
   };
 

@@ -41,6 +41,8 @@ export const EVIDENCE_PAGES: WebPage[] = [
   {
     path: '/evidence',
     method: 'POST',
+    // Seconds of reading and checking chains: one per person, two at once in all.
+    limit: { global: 2, perUser: 1 },
     handle: async (req, web) => {
       const viewer = req.viewer!;
       const parsed = periodForm.safeParse({ from: req.form.get('from') ?? '', to: req.form.get('to') ?? '' });

@@ -65,6 +65,8 @@ export const INCIDENT_PAGES: WebPage[] = [
   },
   {
     path: '/incidents/:ref/audit',
+    // A long chain takes a second or two to check: two at once, one per person.
+    limit: { global: 2, perUser: 1 },
     method: 'GET',
     handle: async (req, web) => {
       const number = numberOf(req.params.ref);
