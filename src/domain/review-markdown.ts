@@ -5,11 +5,15 @@ import { TRACKER_NAMES, type ActionItemTracker } from './trackers.ts';
 
 const TBC = '_To be completed_';
 
-/** A table cell: pipes escaped, line breaks kept as <br>, never empty. */
+/**
+ * A table cell: pipes escaped, `<` as an entity (a title's `<img src=…>` never becomes markup where
+ * a Markdown viewer renders HTML; a lone `>` or `&` cannot start any), line breaks kept as <br>,
+ * never empty.
+ */
 export function cell(s: string | null | undefined): string {
   const t = (s ?? '').trim();
   if (!t) return '—';
-  return t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return t.replace(/</g, '&lt;').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /** Text from outside shown as it is: no HTML, links or mentions (`<`, `>`, `&` as entities; `@` kept). */

@@ -11,7 +11,7 @@ import {
   REVIEW_STEP_ENTRIES,
   type ReviewInputDraft,
 } from '../../src/domain/review.ts';
-import { reviewMarkdownChunks, reviewToMarkdown } from '../../src/domain/review-markdown.ts';
+import { cell, reviewMarkdownChunks, reviewToMarkdown } from '../../src/domain/review-markdown.ts';
 import { syntheticRecord } from '../../bench/review.ts';
 import type { TimelineEntry } from '../../src/domain/timeline.ts';
 import { anIncident } from '../support/fixtures.ts';
@@ -454,6 +454,15 @@ describe('a long review in steps and chunks', () => {
     const empty = buildReview(incident, [], null, { timeZone: TZ });
     assert.equal([...reviewMarkdownChunks(empty, 1)].join(''), reviewToMarkdown(empty));
     assert.match(reviewToMarkdown(empty), /## Timeline\n\n_Nothing on the timeline\._\n/);
+  });
+});
+
+describe('Markdown table cells', () => {
+  test('a title that is HTML stays text where a viewer renders HTML in Markdown (evidence packs, review files)', () => {
+    assert.equal(cell('<img src=//attacker.example/p.gif> down'), '&lt;img src=//attacker.example/p.gif> down');
+    assert.equal(cell('rate > 5% | p99 & more'), 'rate > 5% \\| p99 & more');
+    assert.equal(cell('one\ntwo'), 'one<br>two');
+    assert.equal(cell('  '), '—');
   });
 });
 
