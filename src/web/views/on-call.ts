@@ -8,9 +8,15 @@ import { formatWorkingHours } from '../../domain/working-hours.ts';
 import type { OnCallLoad } from '../../services/on-call/show-on-call-load.ts';
 import { html, type VNode } from '../html.ts';
 import { chartImage } from './chart-image.ts';
+import { csvNumber } from '../../domain/load-csv.ts';
 
-const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-const signed = (n: number) => (n > 0 ? `+${num(n)}` : n < 0 ? `−${num(-n)}` : '±0');
+/** Up to one decimal, no trailing `.0`, never `-0` (719.96 h is `720`, not `720.0`). */
+const num = (n: number) => csvNumber(n);
+/** A change: `+3`, `−2.5`, or `±0` for what rounds to nothing (not `−0.0`). */
+const signed = (n: number) => {
+  const r = csvNumber(n);
+  return r === '0' ? '±0' : r.startsWith('-') ? `−${r.slice(1)}` : `+${r}`;
+};
 
 /** The period's form: the same periods as `/incident load` (30d, 12w), and the schedule or team. */
 export function loadForm(period: string, scope: string): VNode {
