@@ -111,13 +111,16 @@ export const PRIVATE_ACTION_TEXT =
 /**
  * The item as `viewerId` may see it: a private incident's item keeps its text only for its owner,
  * whoever added it (they were given it) and, with `isChannelMember`, the members of its incident's
- * channel; for anyone else it says no more than that it exists.
+ * channel; for anyone else it says no more than that it exists, and where it is tracked (GitHub,
+ * Jira) without the issue's key, link or repository: the issue holds the text. Its team stays (the
+ * counts by team are in the guardrail report already).
  */
 export function actionItemAsSeenBy<
-  T extends Pick<ActionItem, 'incidentPrivate' | 'ownerId' | 'createdBy' | 'text' | 'incidentTitle'>,
+  T extends Pick<ActionItem, 'incidentPrivate' | 'ownerId' | 'createdBy' | 'text' | 'incidentTitle' | 'tracker'>,
 >(item: T, viewerId: string, isChannelMember = false): T {
   if (!item.incidentPrivate || isChannelMember || isActionItemParty(item, viewerId)) return item;
-  return { ...item, text: PRIVATE_ACTION_TEXT, incidentTitle: '' };
+  const tracker = item.tracker && { ...item.tracker, target: '', key: null, url: null };
+  return { ...item, text: PRIVATE_ACTION_TEXT, incidentTitle: '', tracker };
 }
 
 /**

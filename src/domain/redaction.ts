@@ -103,9 +103,14 @@ export function outboundIncident<T extends Pick<Incident, 'title' | 'description
   return redactFields(incident, ['title', 'description', 'affectedService', 'channelName']);
 }
 
-/** An action item as it may leave its incident's channel (a reminder, a listing): text and incident title redacted. */
-export function outboundActionItem<T extends Pick<ActionItem, 'text' | 'incidentTitle'>>(item: T): Redacted<T> {
-  return redactFields(item, ['text', 'incidentTitle']);
+/**
+ * An action item as it may leave its incident's channel (a reminder, a listing): text, incident
+ * title and team (the incident's owning team, which may have been typed) redacted.
+ */
+export function outboundActionItem<T extends Pick<ActionItem, 'text' | 'incidentTitle'> & { team?: string | null }>(
+  item: T,
+): Redacted<T> {
+  return redactFields(item, ['text', 'incidentTitle', 'team']);
 }
 
 /**

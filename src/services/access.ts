@@ -109,6 +109,35 @@ export async function actionItemsAsSeenBy<T extends ActionItem>(
   return items.map((i) => actionItemAsSeenBy(i, userId, !!i.incidentChannelId && members.has(i.incidentChannelId)));
 }
 
+/** Listed action items as a reader may see them, and which of their incidents they may open. */
+export interface ItemsForReader<T> {
+  items: T[];
+  /** The ids of the items' incidents the reader may read (mayReadIncident): their pages may be linked. */
+  readableIncidents: ReadonlySet<string>;
+}
+
+/**
+ * actionItemsAsSeenBy for the web view: membership from the reader's private channels (asked of
+ * Slack once and cached for a minute), not a Slack question per channel on every page; with the
+ * incidents they may open (an item's owner who is not in a private incident's channel sees the item,
+ * not the incident).
+ */
+export async function actionItemsAsSeenByReader<T extends ActionItem>(
+  reader: Reader,
+  items: readonly T[],
+): Promise<ItemsForReader<T>> {
+  const channels = items.some((i) => i.incidentPrivate) ? await reader.privateChannels() : new Set<string>();
+  const member = (i: T) => !!i.incidentChannelId && channels.has(i.incidentChannelId);
+  return {
+    items: items.map((i) => actionItemAsSeenBy(i, reader.userId, member(i))),
+    readableIncidents: new Set(
+      items
+        .filter((i) => mayReadIncident({ isPrivate: i.incidentPrivate, channelId: i.incidentChannelId }, member(i)))
+        .map((i) => i.incidentId),
+    ),
+  };
+}
+
 /**
  * The ids of the listed incidents `userId` may read (see mayReadIncident): every public one, and a
  * private one when they are a member of its channel, asked of the chat platform once per channel (a

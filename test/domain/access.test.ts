@@ -257,12 +257,19 @@ describe('reopening a done action item (the same people as completing it)', () =
     );
 });
 
-describe('seeing a listed action item’s text', () => {
+describe('seeing a listed action item’s text and tracker issue', () => {
   const item = {
     ownerId: 'UOWNER',
     createdBy: 'UAUTHOR',
     text: 'Rotate the HL7 feed key',
     incidentTitle: 'Lab results late',
+    tracker: {
+      tracker: 'github' as const,
+      target: 'acme/lab',
+      state: 'linked' as const,
+      key: 'acme/lab#42',
+      url: 'https://github.com/acme/lab/issues/42',
+    },
   };
   const shown = 'shown';
   const hidden = 'hidden';
@@ -278,9 +285,26 @@ describe('seeing a listed action item’s text', () => {
     test(who, () => {
       const seen = actionItemAsSeenBy({ ...item, incidentPrivate }, viewer, member);
       if (expected === shown) assert.deepEqual(seen, { ...item, incidentPrivate }, who);
-      else assert.deepEqual(seen, { ...item, incidentPrivate, text: PRIVATE_ACTION_TEXT, incidentTitle: '' }, who);
+      else
+        assert.deepEqual(
+          seen,
+          {
+            ...item,
+            incidentPrivate,
+            text: PRIVATE_ACTION_TEXT,
+            incidentTitle: '',
+            // The issue holds the text: only where it is tracked is said, not its key, link or repository.
+            tracker: { tracker: 'github', target: '', state: 'linked', key: null, url: null },
+          },
+          who,
+        );
     });
   }
+  test('a hidden item that lives in Slack only stays so', () => {
+    const seen = actionItemAsSeenBy({ ...item, tracker: null, incidentPrivate: true }, 'UOTHER', false);
+    assert.equal(seen.tracker, null);
+    assert.equal(seen.text, PRIVATE_ACTION_TEXT);
+  });
   test('its own people are its owner and whoever added it', () => {
     assert.equal(isActionItemParty(item, 'UOWNER'), true);
     assert.equal(isActionItemParty(item, 'UAUTHOR'), true);

@@ -3,6 +3,7 @@
 // posted review and its Markdown, and the guardrail report's table.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { actionItemAsSeenBy } from '../../src/domain/access.ts';
 import type { GuardrailReport } from '../../src/domain/guardrail-report.ts';
 import { buildReview, reviewInputSchema, type PostIncidentReview } from '../../src/domain/review.ts';
 import { reviewToMarkdown, trackerMarkdown } from '../../src/domain/review-markdown.ts';
@@ -95,6 +96,16 @@ describe('the tracker on the listings, the Home tab and the reminder', () => {
     assert.ok(text.includes('*ACT-13* Alert on failed orders\n<@UBOB> · GitHub issue being created · due 2026-12-01'));
     assert.ok(text.includes('*ACT-14* Alert on failed orders\n<@UBOB> · due 2026-12-01'));
     assert.equal(text.match(/issue being created/g)?.length, 1);
+  });
+
+  test("a private incident's item someone outside it sees: its tracker named, no key or link (the issue holds the text)", () => {
+    const hidden = actionItemAsSeenBy(
+      anItem({ number: 15, tracker: JIRA, incidentPrivate: true, ownerId: 'UBOB', createdBy: 'UBOB' }),
+      'UOTHER',
+    );
+    const text = texts(actionListMessage([hidden], { filter: 'team', today: TODAY, total: 1 }).blocks);
+    assert.ok(text.includes('<@UBOB> · Jira issue · due 2026-12-01'), text);
+    assert.doesNotMatch(text, /OPS-12|atlassian/);
   });
 
   test('a done item keeps its link and gets a Reopen button', () => {

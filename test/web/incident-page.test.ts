@@ -178,4 +178,25 @@ describe('the incident page', () => {
     assert.match(audit.text, /Wrong patient \[redacted NHS number\] shown/);
     assert.doesNotMatch(audit.text, /943 476 5919/);
   });
+
+  test("an action item's tracker link only when it is http(s)", async () => {
+    const pool = env.app.bot.db.pool;
+    const link = (url: string) =>
+      pool.query(
+        `UPDATE tracker_link SET state = 'linked', tracker = 'jira', target = 'OPS', issue_id = '1', issue_key = 'OPS-1', issue_url = $2
+         WHERE incident_id = $1`,
+        [big.id, url],
+      );
+    const bob = await sessionCookie(env.app, { userId: 'UBOB' });
+    await link('javascript:alert(1)');
+    const bad = await getPage(env.base, `/web/incidents/INC-${big.number}`, bob);
+    assert.doesNotMatch(bad.text, /javascript:/);
+    assert.match(bad.text, /<td>OPS-1<\/td>/, 'the key, unlinked');
+    await link('https://acme.atlassian.net/browse/OPS-1');
+    const good = await getPage(env.base, `/web/incidents/INC-${big.number}`, bob);
+    assert.match(
+      good.text,
+      /<a href="https:\/\/acme\.atlassian\.net\/browse\/OPS-1" rel="noreferrer noopener">OPS-1<\/a>/,
+    );
+  });
 });

@@ -191,7 +191,7 @@ describe('the on-call load page without PagerDuty', () => {
 });
 
 describe('the backlog page', () => {
-  const env = useWebBot(embedded!, { users });
+  const env = useWebBot(embedded!, { users: [...users, { id: 'UMEMBER', name: 'member', tz: 'Europe/London' }] });
 
   before(async () => {
     const deps = env.app.bot.deps;
@@ -208,6 +208,13 @@ describe('the backlog page', () => {
         }),
       );
       await deps.store.recordProvisioning(incident.id, { channelId: `CBACKLOG${k}`, summaryTs: '1764000000.000100' });
+      if (isPrivate)
+        env.slack.addChannel({
+          id: `CBACKLOG${k}`,
+          name: 'inc-hidden',
+          is_private: true,
+          members: ['UMEMBER', 'UBOT'],
+        });
       for (let j = 0; j < (isPrivate ? 2 : 28); j++) {
         await deps.reviews.addActionItem(
           incident.id,
@@ -281,5 +288,56 @@ describe('the backlog page', () => {
     ]) {
       assert.equal((await getPage(env.base, bad, cookie)).status, 400, bad);
     }
+  });
+
+  test('links: an incident the viewer may read, a team to its incidents; a hidden item names its tracker only; no Slack question per channel', async () => {
+    // Every item's issue in GitHub.
+    await env.app.bot.db.pool.query(
+      `UPDATE tracker_link t SET state = 'linked', tracker = 'github', target = 'acme/wards',
+         issue_id = a.number::text, issue_key = 'acme/wards#' || a.number,
+         issue_url = 'https://github.com/acme/wards/issues/' || a.number
+       FROM action_item a WHERE a.id = t.action_item_id`,
+    );
+    const all = async (userId: string) => {
+      const cookie = await sessionCookie(env.app, { userId });
+      const first = await getPage(env.base, '/web/backlog?show=all', cookie);
+      assert.equal(first.status, 200);
+      const next = /<a href="([^"]+)" rel="next">/.exec(first.text)?.[1]?.replaceAll('&amp;', '&');
+      return first.text + (next ? (await getPage(env.base, next, cookie)).text : '');
+    };
+    const rows = (text: string) =>
+      [...text.matchAll(/<tr>\s*<th scope="row">ACT-\d+<\/th>[\s\S]*?<\/tr>/g)].map((m) => m[0]);
+    const privateRows = (text: string) => rows(text).filter((r) => r.includes('badge private'));
+    const members = env.slack.callsTo('conversations.members').length;
+
+    const alice = await all('UALICE');
+    assert.equal(env.slack.callsTo('conversations.members').length, members, 'membership from her cached channels');
+    assert.equal(privateRows(alice).length, 2);
+    for (const row of privateRows(alice)) {
+      assert.ok(row.includes('Tracked in GitHub'), row);
+      assert.doesNotMatch(row, /acme\/wards|href="\/web\/incidents\/INC-/, 'no issue key or link, no incident link');
+    }
+    const publicRow = rows(alice).find((r) => !r.includes('badge private'))!;
+    assert.match(publicRow, /<a href="\/web\/incidents\/INC-\d+">INC-\d+<\/a>/);
+    assert.match(
+      publicRow,
+      /<a href="https:\/\/github\.com\/acme\/wards\/issues\/\d+" rel="noreferrer noopener">acme\/wards#\d+<\/a>/,
+    );
+    assert.match(alice, /<a href="\/web\/incidents\?owner=group%3Adefault%2Fplatform">platform<\/a>/);
+
+    // Its owner reads the item, and its issue, but not the incident (not in its channel).
+    const lead = await all('ULEAD');
+    for (const row of privateRows(lead)) {
+      assert.match(row, /Rotate the ward nine key/);
+      assert.match(row, /acme\/wards#\d+/);
+      assert.doesNotMatch(row, /href="\/web\/incidents\/INC-/);
+    }
+    // A member of its channel reads both.
+    const member = await all('UMEMBER');
+    for (const row of privateRows(member)) {
+      assert.match(row, /Rotate the ward nine key/);
+      assert.match(row, /<a href="\/web\/incidents\/INC-\d+">/);
+    }
+    assert.equal(env.slack.callsTo('conversations.members').length, members);
   });
 });

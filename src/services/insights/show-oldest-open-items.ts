@@ -1,18 +1,20 @@
 import type { ActionItem } from '../../domain/action-items.ts';
 import { outboundActionItem } from '../../domain/redaction.ts';
-import { actionItemsAsSeenBy } from '../access.ts';
+import { actionItemsAsSeenByReader, type ItemsForReader, type Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 /**
  * The open action items that have waited longest (numbers are given in the order items are added,
- * so the lowest open numbers), as `userId` may see them: a private incident's item says what it is
- * only to the members of its channel, its owner and whoever added it; every text redacted (a
- * listing is read outside the incident channel).
+ * so the lowest open numbers), as `reader` may see them: a private incident's item says what it is
+ * only to the members of its channel (their cached private channels), its owner and whoever added
+ * it; every text redacted (a listing is read outside the incident channel); with the incidents they
+ * may open.
  */
 export async function showOldestOpenItems(
-  deps: ServiceDeps,
-  input: { userId: string; limit: number },
-): Promise<ActionItem[]> {
+  deps: Pick<ServiceDeps, 'reviews'>,
+  input: { reader: Reader; limit: number },
+): Promise<ItemsForReader<ActionItem>> {
   const items = await deps.reviews.listActionItems({ status: 'open', limit: input.limit });
-  return (await actionItemsAsSeenBy(deps, items, input.userId)).map((i) => outboundActionItem(i).value);
+  const seen = await actionItemsAsSeenByReader(input.reader, items);
+  return { ...seen, items: seen.items.map((i) => outboundActionItem(i).value) };
 }

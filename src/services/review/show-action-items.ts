@@ -8,7 +8,7 @@ import {
 } from '../../domain/action-items.ts';
 import type { BacklogFilter } from '../../ports/review-store.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { actionItemsAsSeenBy } from '../access.ts';
+import { actionItemsAsSeenBy, actionItemsAsSeenByReader, type Reader } from '../access.ts';
 import { outboundActionItem } from '../../domain/redaction.ts';
 
 /** A listing counts its items up to this many ("500+" beyond): counting never reads the whole backlog. */
@@ -27,6 +27,8 @@ export interface ActionItemList {
   totalCapped: boolean;
   /** Where the next page starts; null on the last page. */
   next: BacklogCursor | null;
+  /** Asked by a reader (the web view): the ids of the items' incidents they may open. */
+  readableIncidents?: ReadonlySet<string>;
 }
 
 /** What each filter asks of the store (the database filters, sorts and limits). */
@@ -59,6 +61,8 @@ export async function showActionItems(
     tracker?: TrackerFilter | undefined;
     limit?: number;
     after?: BacklogCursor | null;
+    /** The web view's reader (userId is theirs): membership from their cached private channels. */
+    reader?: Reader;
   },
 ): Promise<ActionItemList> {
   const today = calendarDate(deps.clock.now(), deps.settings.defaultTimeZone);
@@ -74,7 +78,10 @@ export async function showActionItems(
   const next = page.length > limit ? backlogCursorOf(shown.at(-1)!) : null;
   // Private incidents' items say what they are only to the members of their channel, their owner
   // and whoever added them; every listed text is redacted (a listing is outside the incident channel).
-  const items = (await actionItemsAsSeenBy(deps, shown, userId)).map((i) => outboundActionItem(i).value);
+  const seen = input.reader
+    ? await actionItemsAsSeenByReader(input.reader, shown)
+    : { items: await actionItemsAsSeenBy(deps, shown, userId), readableIncidents: undefined };
+  const items = seen.items.map((i) => outboundActionItem(i).value);
   return {
     filter,
     ...(input.tracker ? { tracker: input.tracker } : {}),
@@ -83,6 +90,7 @@ export async function showActionItems(
     total,
     totalCapped: total >= BACKLOG_COUNT_CAP,
     next,
+    ...(seen.readableIncidents ? { readableIncidents: seen.readableIncidents } : {}),
   };
 }
 

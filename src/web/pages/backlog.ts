@@ -7,6 +7,7 @@ import { showActionItems } from '../../services/review/show-action-items.ts';
 import { showGuardrailReport } from '../../services/review/show-guardrail-report.ts';
 import type { WebPage } from '../context.ts';
 import { optionalParam, parseQuery } from '../query.ts';
+import { readerOf } from '../reader.ts';
 import { backlogBody, cursorText } from '../views/backlog.ts';
 import { layout } from '../views/layout.ts';
 import { zoneOf } from './insights.ts';
@@ -62,6 +63,8 @@ export const BACKLOG_PAGES: WebPage[] = [
         after: cursor,
       });
       const viewer = req.viewer!;
+      // Membership of private channels from the viewer's cached list: no Slack question per channel.
+      const reader = readerOf(web, viewer);
       const show = q.show ?? 'team';
       const periodText = q.period ?? `${GUARDRAIL_PERIOD_DAYS}d`;
       const [report, list, oldest] = await Promise.all([
@@ -69,12 +72,13 @@ export const BACKLOG_PAGES: WebPage[] = [
         // The same listing as `/incident actions`: private incidents' texts hidden from non-members.
         showActionItems(web.deps, {
           userId: viewer.userId,
+          reader,
           filter: show,
           tracker: q.in,
           limit: BACKLOG_PAGE_SIZE,
           after: q.after ?? null,
         }),
-        showOldestOpenItems(web.deps, { userId: viewer.userId, limit: OLDEST_SHOWN }),
+        showOldestOpenItems(web.deps, { reader, limit: OLDEST_SHOWN }),
       ]);
       const next = new URLSearchParams({ show, period: periodText, ...(q.in ? { in: q.in } : {}) });
       if (list.next) next.set('after', cursorText(list.next));

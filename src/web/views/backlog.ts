@@ -12,6 +12,7 @@ import {
 } from '../../domain/action-items.ts';
 import type { GuardrailReport } from '../../domain/guardrail-report.ts';
 import { TRACKER_NAMES } from '../../domain/trackers.ts';
+import type { ItemsForReader } from '../../services/access.ts';
 import type { ActionItemList } from '../../services/review/show-action-items.ts';
 import { html, type VNode } from '../html.ts';
 import { chartImage } from './chart-image.ts';
@@ -32,15 +33,30 @@ const WHERE_LABELS: Record<TrackerFilter, string> = {
 /** `status~due~priority~number`: where the next page starts, as the address carries it. */
 export const cursorText = (c: BacklogCursor) => `${c.status}~${c.due ?? ''}~${c.priority}~${c.number}`;
 
-const httpUrl = (u: string | null) => (u && /^https?:\/\//i.test(u) ? u : null);
+/** A link only when it is http(s): a tracker's URL is never trusted to be one. */
+export const httpUrl = (u: string | null | undefined) => (u && /^https?:\/\//i.test(u) ? u : null);
 
-function itemRow(item: ActionItem, today: string): VNode {
+/** The incident's reference, linked to its page when the viewer may read it (else the reference only). */
+function incidentCell(item: ActionItem, readable: ReadonlySet<string>): VNode {
+  const ref = `INC-${item.incidentNumber}`;
+  return html`${readable.has(item.incidentId) ? html`<a href=${`/web/incidents/${ref}`}>${ref}</a>` : ref}${
+    item.incidentPrivate ? html` <span class="badge private">private</span>` : null
+  }`;
+}
+
+/** The item's team, linked to the register of the incidents it owns. */
+function teamCell(team: string | null): VNode | string {
+  if (!team) return '—';
+  return html`<a href=${`/web/incidents?${new URLSearchParams({ owner: team })}`}>${team.replace(/^group:default\//, '')}</a>`;
+}
+
+function itemRow(item: ActionItem, today: string, readable: ReadonlySet<string>): VNode {
   const overdue = item.status === 'open' && item.due !== null && item.due < today;
   return html`<tr>
     <th scope="row">ACT-${item.number}</th>
-    <td>INC-${item.incidentNumber}${item.incidentPrivate ? html` <span class="badge private">private</span>` : null}</td>
+    <td>${incidentCell(item, readable)}</td>
     <td>${item.text}</td>
-    <td>${item.team ? item.team.replace(/^group:default\//, '') : '—'}</td>
+    <td>${teamCell(item.team)}</td>
     <td>${item.category}</td>
     <td>${item.priority}</td>
     <td class=${overdue ? 'bad' : undefined}>${item.due ?? '—'}${overdue ? ' (overdue)' : ''}</td>
@@ -49,14 +65,18 @@ function itemRow(item: ActionItem, today: string): VNode {
   </tr>`;
 }
 
-/** Where an item lives, linked to its issue when there is one. */
-function issueCell(item: ActionItem): VNode | string {
+/**
+ * Where an item lives, linked to its issue when there is one. A private incident's item the viewer
+ * may not read has no key or link (domain/access.ts actionItemAsSeenBy): only where it is tracked.
+ */
+export function issueCell(item: Pick<ActionItem, 'tracker'>): VNode | string {
   const issue = item.tracker;
-  const url = httpUrl(issue?.url ?? null);
   if (!issue) return 'Slack only';
-  return url
-    ? html`<a href=${url} rel="noreferrer noopener">${issue.key ?? TRACKER_NAMES[issue.tracker]}</a>`
-    : `${TRACKER_NAMES[issue.tracker]} (being created)`;
+  const name = TRACKER_NAMES[issue.tracker];
+  if (issue.state !== 'linked') return `${name} (being created)`;
+  const url = httpUrl(issue.url);
+  const label = issue.key ?? `Tracked in ${name}`;
+  return url ? html`<a href=${url} rel="noreferrer noopener">${label}</a>` : label;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -64,7 +84,7 @@ const DAY_MS = 24 * 3600_000;
 export async function backlogBody(
   report: GuardrailReport,
   list: ActionItemList,
-  oldest: readonly ActionItem[],
+  oldest: ItemsForReader<ActionItem>,
   q: {
     show: ActionFilter;
     where: TrackerFilter | undefined;
@@ -128,7 +148,7 @@ export async function backlogBody(
 
     <h2>Oldest open</h2>
     ${
-      oldest.length
+      oldest.items.length
         ? html`<table>
             <caption>The open action items that have waited longest</caption>
             <thead>
@@ -138,10 +158,10 @@ export async function backlogBody(
               </tr>
             </thead>
             <tbody>
-              ${oldest.map(
+              ${oldest.items.map(
                 (i) => html`<tr>
                   <th scope="row">ACT-${i.number}</th>
-                  <td>INC-${i.incidentNumber}${i.incidentPrivate ? html` <span class="badge private">private</span>` : null}</td>
+                  <td>${incidentCell(i, oldest.readableIncidents)}</td>
                   <td>${i.text}</td>
                   <td>${calendarDate(i.createdAt, q.timeZone)}</td>
                   <td class="num">${Math.max(0, Math.floor((q.now.getTime() - i.createdAt.getTime()) / DAY_MS))}</td>
@@ -212,7 +232,7 @@ export async function backlogBody(
                 <th scope="col">Issue</th>
               </tr>
             </thead>
-            <tbody>${list.items.map((i) => itemRow(i, list.today))}</tbody>
+            <tbody>${list.items.map((i) => itemRow(i, list.today, list.readableIncidents ?? new Set()))}</tbody>
           </table>`
         : html`<p>No action item matches.</p>`
     }

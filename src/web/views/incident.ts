@@ -3,10 +3,10 @@ import { formatDuration } from '../../domain/durations.ts';
 import { incidentRef, ROLE_LABELS, ROLES, STATUS_LABELS } from '../../domain/incident.ts';
 import { CONTRIBUTING_FACTOR_LABELS, DETECTION_LABELS } from '../../domain/review.ts';
 import { formatInZone } from '../../domain/time.ts';
-import { TRACKER_NAMES } from '../../domain/trackers.ts';
 import type { TimelineCursor } from '../../ports/incident-store.ts';
 import type { IncidentRecord } from '../../services/records/show-incident.ts';
 import { html, type VNode } from '../html.ts';
+import { issueCell } from './backlog.ts';
 import { incidentMarks, severityBadge } from './register.ts';
 
 /** A timeline cursor as the address carries it: `2026-11-24T14:05:00.000Z_<entry id>`. */
@@ -150,13 +150,7 @@ function actionItems(r: IncidentRecord): VNode {
             <td>${a.priority}</td>
             <td>${a.status === 'done' ? 'Done' : 'Open'}</td>
             <td>
-              ${
-                a.tracker
-                  ? a.tracker.url
-                    ? html`<a href=${a.tracker.url}>${TRACKER_NAMES[a.tracker.tracker]} ${a.tracker.key ?? ''}</a>`
-                    : `${TRACKER_NAMES[a.tracker.tracker]} (being created)`
-                  : '—'
-              }
+              ${a.tracker ? issueCell(a) : '—'}
             </td>
           </tr>`,
         )}
