@@ -163,6 +163,17 @@ export interface ChatMessage {
   permalink: string | null;
 }
 
+/**
+ * A person's standing in the workspace: a full active `member`; a `guest` (multi- or single-channel:
+ * Slack shows them only the channels they were invited to); `deactivated`; a `bot`; or `unknown` (no
+ * such user).
+ */
+export interface MemberStanding {
+  standing: 'member' | 'guest' | 'deactivated' | 'bot' | 'unknown';
+  /** Their own IANA time zone, or null when Slack does not say. */
+  timeZone: string | null;
+}
+
 /** What the incident use cases need from the chat workspace (Slack in production). */
 export interface ChatPlatform {
   createChannel(name: string, isPrivate: boolean): Promise<CreateChannelResult>;
@@ -209,6 +220,11 @@ export interface ChatPlatform {
   userIdsByEmail(emails: readonly string[]): Promise<Map<string, string>>;
   /** The user's own IANA time zone, or null when unknown. */
   userTimeZone(userId: string): Promise<string | null>;
+  /**
+   * Whether the user is a full, active member of the workspace, and their time zone, in one question
+   * (Slack: users.info): who may use the web view. Throws a ChatError when Slack cannot be asked.
+   */
+  memberStanding(userId: string): Promise<MemberStanding>;
   /** Posts the review in the channel, or redraws the one at `ts`; returns the message id. */
   postReview(channelId: string, review: PostIncidentReview, ts: string | null): Promise<string>;
   /** Shares a file in the channel (Slack: files.getUploadURLExternal + files.completeUploadExternal). */

@@ -11,6 +11,7 @@ import {
   type ChatMessage,
   type ChatPlatform,
   type CreateChannelResult,
+  type MemberStanding,
   type Notice,
   type SummaryContext,
 } from '../ports/chat-platform.ts';
@@ -71,6 +72,16 @@ const history = z.object({
 });
 const permalinkResponse = z.object({ permalink: z.string() });
 const userInfo = z.object({ user: z.object({ tz: z.string().nullish() }) });
+const userStanding = z.object({
+  user: z.object({
+    id: z.string(),
+    deleted: z.boolean().nullish(),
+    is_restricted: z.boolean().nullish(),
+    is_ultra_restricted: z.boolean().nullish(),
+    is_bot: z.boolean().nullish(),
+    tz: z.string().nullish(),
+  }),
+});
 const channelList = z.object({
   channels: z.array(z.object({ id: z.string(), name: z.string(), creator: z.string().optional() })).default([]),
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
@@ -316,6 +327,18 @@ export class SlackChatPlatform implements ChatPlatform {
   async userTimeZone(userId: string): Promise<string | null> {
     const res = await call(() => this.client.users.info({ user: userId }), userInfo, ['user_not_found']);
     return res?.user.tz ?? null;
+  }
+
+  async memberStanding(userId: string): Promise<MemberStanding> {
+    const res = await call(() => this.client.users.info({ user: userId }), userStanding, ['user_not_found']);
+    if (!res) return { standing: 'unknown', timeZone: null };
+    const u = res.user;
+    const timeZone = u.tz ?? null;
+    // Deactivated first: a deactivated guest is deactivated. Slackbot answers is_bot false.
+    if (u.deleted) return { standing: 'deactivated', timeZone };
+    if (u.is_bot || u.id === 'USLACKBOT') return { standing: 'bot', timeZone };
+    if (u.is_restricted || u.is_ultra_restricted) return { standing: 'guest', timeZone };
+    return { standing: 'member', timeZone };
   }
 
   async directMessage(userId: string, text: string): Promise<void> {

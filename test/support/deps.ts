@@ -18,6 +18,7 @@ import type {
   ChatMessage,
   ChatPlatform,
   CreateChannelResult,
+  MemberStanding,
   Notice,
   SummaryContext,
 } from '../../src/ports/chat-platform.ts';
@@ -97,6 +98,8 @@ export class FakeChat implements ChatPlatform {
   readonly messages = new Map<string, ChatMessage>();
   /** Members' own time zones; unknown: null. */
   readonly zones = new Map<string, string | null>();
+  /** Members' standing in the workspace (memberStanding); unknown: a full member. */
+  readonly standings = new Map<string, MemberStanding['standing']>();
   /** Members' emails; unknown: `<user id in lower case>@example.org`. */
   readonly emails = new Map<string, string | null>();
   /** Runs ahead of every call: await to hold it, throw to fail it. */
@@ -264,6 +267,11 @@ export class FakeChat implements ChatPlatform {
   async userTimeZone(userId: string): Promise<string | null> {
     await this.enter('userTimeZone', [userId]);
     return this.zones.get(userId) ?? null;
+  }
+
+  async memberStanding(userId: string): Promise<MemberStanding> {
+    await this.enter('memberStanding', [userId]);
+    return { standing: this.standings.get(userId) ?? 'member', timeZone: this.zones.get(userId) ?? null };
   }
 
   async postReview(channelId: string, review: PostIncidentReview, ts: string | null): Promise<string> {

@@ -41,6 +41,12 @@ export interface StandInUser {
   tz_label?: string;
   tz_offset?: number;
   is_bot?: boolean;
+  /** Deactivated. */
+  deleted?: boolean;
+  /** A multi-channel guest. */
+  is_restricted?: boolean;
+  /** A single-channel guest (Slack sets is_restricted too). */
+  is_ultra_restricted?: boolean;
 }
 
 export interface StandInChannel {
@@ -630,7 +636,7 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       id: u.id,
       team_id: teamId,
       name: u.name,
-      deleted: false,
+      deleted: u.deleted === true,
       color: '9f69e7',
       real_name: realName,
       tz,
@@ -640,8 +646,8 @@ export async function startSlackStandIn(opts: StartOptions = {}): Promise<SlackS
       is_admin: false,
       is_owner: false,
       is_primary_owner: false,
-      is_restricted: false,
-      is_ultra_restricted: false,
+      is_restricted: u.is_restricted === true || u.is_ultra_restricted === true,
+      is_ultra_restricted: u.is_ultra_restricted === true,
       is_bot: u.is_bot === true,
       is_app_user: false,
       updated: 1700000000,
