@@ -372,6 +372,16 @@ export const configSchema = z
       .min(1, { message: 'must be at least 1 hour' })
       .max(168, { message: 'must be at most 168 hours (a week)' })
       .default(12),
+    /**
+     * A web session unused this many minutes ends (shared clinical workstations: the next person
+     * must not inherit it).
+     */
+    WEB_SESSION_IDLE_MINUTES: z.coerce
+      .number({ message: 'must be a whole number of minutes' })
+      .int({ message: 'must be a whole number of minutes' })
+      .min(5, { message: 'must be at least 5 minutes' })
+      .max(1440, { message: 'must be at most 1440 minutes (a day)' })
+      .default(60),
     /** Where Sign in with Slack's OpenID Connect discovery is (Slack's own; a stand-in in tests). */
     SLACK_OIDC_ISSUER: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })

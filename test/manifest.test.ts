@@ -180,7 +180,7 @@ test("Sign in with Slack: the web view's callback is the redirect URL, and the u
     (manifest.oauth_config?.redirect_urls ?? []).map((u) => new URL(u).pathname),
     [CALLBACK_PATH],
   );
-  assert.deepEqual(manifest.oauth_config?.scopes?.user, ['email', 'openid', 'profile']);
+  assert.deepEqual(manifest.oauth_config?.scopes?.user, ['openid', 'profile'], 'no email: nothing uses it');
 });
 
 // ---- WEB_API_METHODS ↔ src/ ------------------------------------------------------------------------

@@ -24,6 +24,14 @@ export class PrismaWebSessionStore implements WebSessionStore {
     await this.prisma.webSession.deleteMany({ where: { idHash } });
   }
 
+  async deleteForUser(userId: string): Promise<number> {
+    return (await this.prisma.webSession.deleteMany({ where: { userId } })).count;
+  }
+
+  async touch(idHash: string, at: Date): Promise<void> {
+    await this.prisma.webSession.updateMany({ where: { idHash }, data: { lastSeenAt: at } });
+  }
+
   async deleteExpired(now: Date): Promise<number> {
     return (await this.prisma.webSession.deleteMany({ where: { expiresAt: { lte: now } } })).count;
   }

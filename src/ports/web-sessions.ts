@@ -11,6 +11,8 @@ export interface WebSession {
   csrfToken: string;
   createdAt: Date;
   expiresAt: Date;
+  /** When a page was last asked with it (moved on at most once a minute): the idle timeout counts from it. */
+  lastSeenAt: Date;
 }
 
 /** The web view's sessions, found by the SHA-256 of the id the cookie carries. */
@@ -20,6 +22,10 @@ export interface WebSessionStore {
   find(idHash: string, now: Date): Promise<WebSession | null>;
   /** Ends a session (sign-out); nothing when there is none. */
   delete(idHash: string): Promise<void>;
+  /** Ends every session of the person (Slack says they are no longer a full member); how many. */
+  deleteForUser(userId: string): Promise<number>;
+  /** The session was used at `at` (the idle timeout starts again from it). */
+  touch(idHash: string, at: Date): Promise<void>;
   /** Deletes the sessions expired by `now`; how many. */
   deleteExpired(now: Date): Promise<number>;
 }

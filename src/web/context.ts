@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.ts';
+import type { MemberStanding } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import type { WebSessionStore } from '../ports/web-sessions.ts';
 
@@ -24,6 +25,8 @@ export interface WebSettings {
   clientSecret: string;
   sessionSecret: string;
   sessionHours: number;
+  /** A session unused this many minutes ends (WEB_SESSION_IDLE_MINUTES). */
+  sessionIdleMinutes: number;
   /** Sign in with Slack's issuer (https://slack.com). */
   issuer: string;
   /** The workspace whose members may sign in: SLACK_TEAM_ID, else the bot token's own (auth.test); null while unknown. */
@@ -41,6 +44,21 @@ export interface WebDeps {
    * incidents they may see on a page. A failure to ask counts as none (fails closed).
    */
   privateChannelsOf(userId: string): Promise<ReadonlySet<string>>;
+  /** Whether a signed-in person is still a full member of the workspace (asked of Slack now and then). */
+  standing: StandingCheck;
+}
+
+/** A person's standing in the workspace (only a `member` may use the web view). */
+export type Standing = MemberStanding['standing'];
+
+/** Slack's answer to "is this person still a full member?", kept a while per person. */
+export interface StandingCheck {
+  /** Their standing: the answer kept, or Slack's now; when Slack cannot be asked, the last known one. */
+  check(userId: string): Promise<Standing>;
+  /** Slack's answer at sign-in: the next question is due from now. */
+  remember(userId: string, standing: Standing): void;
+  /** Their sessions ended: nothing kept about them. */
+  forget(userId: string): void;
 }
 
 export type WebMethod = 'GET' | 'POST';

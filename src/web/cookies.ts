@@ -38,8 +38,8 @@ export function readCookies(req: IncomingMessage): Map<string, string> {
 
 export interface CookieOptions {
   path: string;
-  /** Seconds; 0 deletes the cookie. */
-  maxAge: number;
+  /** Seconds; 0 deletes the cookie; none: a browser-session cookie (gone when the browser closes). */
+  maxAge?: number;
   /** Sent only over https (and to localhost, which browsers treat as secure). */
   secure: boolean;
 }
@@ -49,7 +49,7 @@ export function setCookie(name: string, value: string, o: CookieOptions): string
   return [
     `${name}=${encodeURIComponent(value)}`,
     `Path=${o.path}`,
-    `Max-Age=${o.maxAge}`,
+    ...(o.maxAge === undefined ? [] : [`Max-Age=${o.maxAge}`]),
     'HttpOnly',
     'SameSite=Lax',
     ...(o.secure ? ['Secure'] : []),

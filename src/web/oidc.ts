@@ -111,6 +111,29 @@ export function providerOf(settings: WebSettings): Promise<client.Configuration>
   return found;
 }
 
+// The states of the sign-ins already answered, per web view, each until its ten minutes are over:
+// a sign-in cookie is single use, so a replayed one (with any code) is refused before Slack is called.
+const answered = new WeakMap<WebSettings, Map<string, number>>();
+/** States kept at most (the oldest go first): bounded whatever is sent. */
+const ANSWERED_MAX = 10_000;
+
+/** True when this state was answered already; otherwise it is from now on. */
+function alreadyAnswered(settings: WebSettings, state: string, startedAt: number, now: number): boolean {
+  let seen = answered.get(settings);
+  if (!seen) {
+    seen = new Map();
+    answered.set(settings, seen);
+  }
+  // Oldest first: drop those whose sign-in is too old to be accepted anyway.
+  for (const [s, until] of seen) {
+    if (until > now && seen.size < ANSWERED_MAX) break;
+    seen.delete(s);
+  }
+  if (seen.has(state)) return true;
+  seen.set(state, startedAt + SIGNIN_MAX_AGE_S * 1000);
+  return false;
+}
+
 const encodePending = (p: Pending) => Buffer.from(JSON.stringify(p)).toString('base64url');
 
 function decodePending(secret: string, cookie: string | undefined): Pending | null {
@@ -146,7 +169,8 @@ export async function startSignIn(
     at: web.deps.clock.now().getTime(),
   };
   const url = client.buildAuthorizationUrl(config, {
-    scope: 'openid profile email',
+    // Who the person is and their name; nothing else (their email is not needed, so not asked).
+    scope: 'openid profile',
     redirect_uri: `${web.settings.baseUrl}${CALLBACK_PATH}`,
     state: pending.state,
     nonce: pending.nonce,
@@ -196,6 +220,10 @@ export async function finishSignIn(
   const now = web.deps.clock.now().getTime();
   if (!pending || !query.success || query.data.state !== pending.state) return { kind: 'bad-state' };
   if (now - pending.at > SIGNIN_MAX_AGE_S * 1000 || now < pending.at - 60_000) return { kind: 'bad-state' };
+  if (alreadyAnswered(web.settings, pending.state, pending.at, now)) {
+    web.logger.warn({}, 'sign in with Slack: a sign-in answered already was sent again (refused before asking Slack)');
+    return { kind: 'bad-state' };
+  }
   const { returnTo } = pending;
   if (query.data.error === 'access_denied') return { kind: 'cancelled', returnTo };
   if (query.data.error || !query.data.code) return { kind: 'failed', reason: query.data.error ?? 'no code', returnTo };

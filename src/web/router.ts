@@ -1,5 +1,6 @@
 // The web view's one route (/web and everything under it): security headers on every answer, the
-// session (a page without one sends the person to sign in and back), the CSRF check of every form
+// session (a page without one sends the person to sign in and back; someone Slack no longer counts
+// as a full member loses their sessions), the CSRF check of every form
 // posted, the page table, and error pages. Nothing a request sends can end the process.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -116,6 +117,20 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
     const cookies = readCookies(req);
     const now = web.deps.clock.now();
     const viewer = found?.page.public ? null : await viewerOf(web, cookies, now);
+    if (viewer) {
+      // Still a full member? Slack is asked at most every ten minutes; a guest, or someone
+      // deactivated or gone, loses every session they have.
+      const standing = await web.standing.check(viewer.userId);
+      if (standing !== 'member') {
+        const ended = await web.sessions.deleteForUser(viewer.userId);
+        web.standing.forget(viewer.userId);
+        web.logger.warn(
+          { userId: viewer.userId, standing, sessions: ended },
+          'web view access ended: Slack says this person is no longer a full member',
+        );
+        return { kind: 'redirect', location: '/web/access-ended', cookies: [clearSessionCookie()] };
+      }
+    }
     if (!found)
       return problem(
         otherMethod ? 405 : 404,

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import type { WebSessionStore } from '../ports/web-sessions.ts';
-import type { WebDeps } from './context.ts';
+import type { Standing, StandingCheck, WebDeps } from './context.ts';
 
 /** How long the answer to "which private channels is this person in?" is kept. */
 export const MEMBERSHIP_TTL_MS = 60_000;
@@ -35,6 +35,49 @@ export function cachedPrivateChannels(deps: Pick<ServiceDeps, 'chat' | 'clock' |
   };
 }
 
+/** How long Slack's answer to "is this person still a full member?" is kept during a session. */
+export const STANDING_TTL_MS = 10 * 60_000;
+/** When Slack could not be asked, it is asked again after this (the last answer kept meanwhile). */
+const STANDING_RETRY_MS = 60_000;
+
+/**
+ * Whether a signed-in person is still a full active member of the workspace: Slack (users.info) is
+ * asked at most every STANDING_TTL_MS per person, so a deactivated person, or one made a guest,
+ * loses the web view within ten minutes. When Slack cannot be asked, the last answer is kept and a
+ * warning logged: the web view stays readable during a Slack outage (sign-in itself fails closed).
+ */
+export function cachedStanding(deps: Pick<ServiceDeps, 'chat' | 'clock' | 'logger'>): StandingCheck {
+  const cache = new Map<string, { at: number; standing: Standing }>();
+  const keep = (userId: string, at: number, standing: Standing) => {
+    cache.delete(userId);
+    cache.set(userId, { at, standing });
+    if (cache.size > MEMBERSHIP_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  };
+  return {
+    remember: (userId, standing) => keep(userId, deps.clock.now().getTime(), standing),
+    forget: (userId) => void cache.delete(userId),
+    async check(userId) {
+      const now = deps.clock.now().getTime();
+      const hit = cache.get(userId);
+      if (hit && now - hit.at < STANDING_TTL_MS && now >= hit.at) return hit.standing;
+      try {
+        const { standing } = await deps.chat.memberStanding(userId);
+        keep(userId, now, standing);
+        return standing;
+      } catch (err) {
+        // The session was opened by a full member (sign-in checked): with no later answer, that one stands.
+        const last = hit?.standing ?? 'member';
+        deps.logger.warn(
+          { err, userId, kept: last },
+          'could not ask Slack whether a web view user is still a member: their last known standing is kept',
+        );
+        keep(userId, now - STANDING_TTL_MS + STANDING_RETRY_MS, last);
+        return last;
+      }
+    },
+  };
+}
+
 /**
  * The web view's dependencies when WEB_BASE_URL, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and
  * WEB_SESSION_SECRET are set (the config checks they come together); null (no /web) otherwise.
@@ -59,9 +102,11 @@ export function webFromConfig(
       clientSecret: config.SLACK_CLIENT_SECRET,
       sessionSecret: config.WEB_SESSION_SECRET,
       sessionHours: config.WEB_SESSION_HOURS,
+      sessionIdleMinutes: config.WEB_SESSION_IDLE_MINUTES,
       issuer: config.SLACK_OIDC_ISSUER,
       teamId: teamId ? async () => teamId : botTeamId,
     },
     privateChannelsOf: cachedPrivateChannels(deps),
+    standing: cachedStanding(deps),
   };
 }

@@ -33,6 +33,8 @@ interface IssuedCode {
   nonce: string;
   redirectUri: string;
   clientId: string;
+  /** The scopes asked at authorize. */
+  scopes: string[];
 }
 
 export class OidcStandIn {
@@ -151,6 +153,7 @@ export class OidcStandIn {
         nonce: q.get('nonce')!,
         redirectUri,
         clientId: q.get('client_id')!,
+        scopes: (q.get('scope') ?? '').split(' '),
       });
       back.searchParams.set('code', code);
     }
@@ -181,8 +184,8 @@ export class OidcStandIn {
       'https://slack.com/user_id': user.userId,
       'https://slack.com/team_id': user.teamId,
       'https://slack.com/team_domain': 'standin',
-      email: user.email,
-      email_verified: true,
+      // As Slack: the email only with the email scope.
+      ...(issued.scopes.includes('email') ? { email: user.email, email_verified: true } : {}),
       name: user.name,
       given_name: user.name.split(' ')[0],
       locale: 'en-GB',

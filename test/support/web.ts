@@ -76,6 +76,7 @@ export async function sessionCookie(
         clientSecret: WEB_CLIENT_SECRET,
         sessionSecret: WEB_SESSION_SECRET,
         sessionHours: hours,
+        sessionIdleMinutes: 60,
         issuer: '',
         teamId: async () => WEB_TEAM_ID,
       },

@@ -1,9 +1,11 @@
 // Sign in with Slack end to end: the bot, its OpenID Connect round trip through a stand-in shaped like
 // Slack's (test/support/oidc-standin.ts), and what the bot refuses (another workspace, an id_token
 // for another client, expired, forged, with another nonce or issuer; a state that does not match;
-// a code used twice), a cancelled sign-in, sign-out, an expired session back to the page asked for,
-// and Slack unreachable (a 503 page, then the next sign-in works); then the pages alone: the
-// workspace unknown, and what is logged.
+// a sign-in answered twice, a code Slack refuses; guests, deactivated people and people Slack does
+// not know), a cancelled sign-in, sign-out, an expired session back to the page asked for, Slack
+// unreachable (a 503 page, then the next sign-in works); during a session: someone deactivated loses
+// it at the next re-check, a Slack outage keeps the pages readable, the idle timeout; then the pages
+// alone: the workspace unknown, and what is logged.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDatabases } from '../support/databases.ts';
@@ -18,18 +20,30 @@ import {
   WEB_TEAM_ID,
 } from '../support/web.ts';
 import { systemClock } from '../../src/ports/clock.ts';
+import { TestClock } from '../support/deps.ts';
 import type { WebSession } from '../../src/ports/web-sessions.ts';
 import type { WebDeps, WebRequest } from '../../src/web/context.ts';
 import { AUTH_PAGES } from '../../src/web/pages/auth.ts';
 
-const users = [{ id: 'UALICE', name: 'alice', real_name: 'Alice Zoë Łukasz', tz: 'America/New_York' }];
+const users = [
+  { id: 'UALICE', name: 'alice', real_name: 'Alice Zoë Łukasz', tz: 'America/New_York' },
+  // A Slack time zone the runtime does not know.
+  { id: 'UCAROL', name: 'carol', tz: 'Mars/Olympus_Mons' },
+  { id: 'UGUEST', name: 'gus', is_restricted: true },
+  { id: 'USINGLE', name: 'sol', is_ultra_restricted: true },
+  { id: 'UGONE', name: 'dee', deleted: true },
+  { id: 'UBOB', name: 'bob', tz: 'Europe/London' },
+  { id: 'UDAN', name: 'dan', tz: 'Europe/London' },
+];
 const alice = { userId: 'UALICE', teamId: WEB_TEAM_ID, name: 'Alice Zoë Łukasz', email: 'alice@example.org' };
 const [embedded] = testDatabases();
 
 describe('sign in with Slack', () => {
   // The stand-in first: useWebBot reads its address when the bot starts.
   const standin = useOidcStandIn();
-  const env = useWebBot(embedded!, { users, issuer: () => standin.url });
+  // The bot's clock: the tests at the end move it on (the standing re-check, the idle timeout).
+  const clock = new TestClock();
+  const env = useWebBot(embedded!, { users, clock, issuer: () => standin.url });
   const sessions = () => env.app.bot.db.prisma.webSession.findMany({ orderBy: { createdAt: 'asc' } });
 
   /** From `path` (a page, or /web/signin?…) through Slack and back: every hop, the jar with the cookies. */
@@ -76,7 +90,7 @@ describe('sign in with Slack', () => {
     assert.equal(signin!.res.status, 303);
     const auth = new URL(authorize!.url);
     assert.equal(`${auth.origin}${auth.pathname}`, `${standin.url}/openid/connect/authorize`);
-    assert.equal(auth.searchParams.get('scope'), 'openid profile email');
+    assert.equal(auth.searchParams.get('scope'), 'openid profile', 'no email: nothing uses it');
     assert.equal(auth.searchParams.get('response_type'), 'code');
     assert.equal(auth.searchParams.get('client_id'), WEB_CLIENT_ID);
     assert.equal(auth.searchParams.get('redirect_uri'), `${env.base}/web/auth/callback`);
@@ -103,6 +117,11 @@ describe('sign in with Slack', () => {
     assert.equal(callback!.res.status, 303);
     assert.equal(callback!.res.headers.get('location'), asked);
     assert.ok(jar.has('incident_bot_session'));
+    const session = callback!.res.headers.getSetCookie().find((c) => c.startsWith('incident_bot_session='));
+    assert.ok(session);
+    for (const attr of ['Path=/web', 'HttpOnly', 'Secure', 'SameSite=Lax'])
+      assert.ok(session.split('; ').includes(attr), `${attr} in ${session}`);
+    assert.doesNotMatch(session, /Max-Age|Expires/i, 'a browser-session cookie: closing the browser ends it');
     assert.ok(!jar.has('incident_bot_signin'), 'the sign-in cookie is single use');
     assert.equal(back!.res.status, 200);
     assert.match(await back!.res.text(), /Alice Zoë Łukasz/, 'the header names who signed in');
@@ -116,8 +135,7 @@ describe('sign in with Slack', () => {
     );
   });
 
-  test("someone whose time zone Slack does not tell gets the team's", async () => {
-    // Not among the Slack stand-in's users: users.info answers user_not_found.
+  test("someone whose Slack time zone the runtime does not know gets the team's", async () => {
     standin.nextUser = { userId: 'UCAROL', teamId: WEB_TEAM_ID, name: 'Carol', email: 'carol@example.org' };
     const { hops } = await signIn('/web/signin');
     assert.equal(callbackOf(hops).res.status, 303);
@@ -205,7 +223,7 @@ describe('sign in with Slack', () => {
     assert.equal(standin.tokenRequests.length, exchanged, 'the code was never sent to Slack');
   });
 
-  test('a code used twice: the second time Slack refuses it and nobody is signed in', async () => {
+  test('a sign-in answered once is not answered again: replayed (same code or another), refused before Slack is asked', async () => {
     standin.nextUser = alice;
     const jar = new CookieJar();
     const started = await browse(jar, `${env.base}/web/signin`);
@@ -213,10 +231,31 @@ describe('sign in with Slack', () => {
     const fromSlack = (await fetch(started.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!;
     const first = await fetch(fromSlack, { redirect: 'manual', headers: { cookie: pending } });
     assert.equal(first.status, 303);
-    const again = await fetch(fromSlack, { redirect: 'manual', headers: { cookie: pending } });
-    assert.equal(again.status, 400);
-    assert.match(await again.text(), /Slack did not complete the sign-in \(invalid_code\)/);
-    assert.equal(again.headers.getSetCookie().filter((c) => c.startsWith('incident_bot_session=')).length, 0);
+    const exchanged = standin.tokenRequests.length;
+    const junk = new URL(fromSlack);
+    junk.searchParams.set('code', 'junk-code-0000');
+    for (const replay of [fromSlack, junk.href]) {
+      const again = await fetch(replay, { redirect: 'manual', headers: { cookie: pending } });
+      assert.equal(again.status, 400);
+      assert.match(await again.text(), /does not match a sign-in started here/);
+      assert.equal(again.headers.getSetCookie().filter((c) => c.startsWith('incident_bot_session=')).length, 0);
+    }
+    assert.equal(standin.tokenRequests.length, exchanged, 'Slack was not asked again');
+  });
+
+  test('a code Slack refuses: 400 naming its error, and nobody is signed in', async () => {
+    standin.nextUser = alice;
+    const jar = new CookieJar();
+    const started = await browse(jar, `${env.base}/web/signin`);
+    const pending = jar.pair('incident_bot_signin');
+    const fromSlack = new URL(
+      (await fetch(started.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!,
+    );
+    fromSlack.searchParams.set('code', 'not-a-code-slack-gave');
+    const answer = await fetch(fromSlack, { redirect: 'manual', headers: { cookie: pending } });
+    assert.equal(answer.status, 400);
+    assert.match(await answer.text(), /Slack did not complete the sign-in \(invalid_code\)/);
+    assert.equal(answer.headers.getSetCookie().filter((c) => c.startsWith('incident_bot_session=')).length, 0);
   });
 
   test('Cancel at Slack: a page saying sign-in was cancelled, with a link to try again', async () => {
@@ -279,6 +318,106 @@ describe('sign in with Slack', () => {
     assert.equal(hops.at(-1)!.url, `${env.base}${asked}`, 'back at the page asked for, query and all');
     assert.notEqual(hops.at(-1)!.res.status, 303, 'signed in again');
   });
+
+  const as = (userId: string) => ({ userId, teamId: WEB_TEAM_ID, name: userId, email: `${userId}@example.org` });
+
+  test('guests (multi- and single-channel), deactivated people and people Slack does not know are refused (403), nothing stored', async () => {
+    const before = (await sessions()).length;
+    const cases: [string, RegExp][] = [
+      ['UGUEST', /Guests of the Slack workspace cannot use the web view/],
+      ['USINGLE', /Guests of the Slack workspace cannot use the web view/],
+      ['UGONE', /deactivated/],
+      ['UNOBODY', /Slack does not know your account/],
+    ];
+    for (const [userId, says] of cases) {
+      standin.nextUser = as(userId);
+      const { jar, hops } = await signIn('/web/signin?return_to=%2Fweb%2Fevidence');
+      const cb = callbackOf(hops);
+      assert.equal(cb.res.status, 403, userId);
+      assert.match(await cb.res.text(), says, userId);
+      assert.ok(!jar.has('incident_bot_session'), userId);
+      assert.ok(!jar.has('incident_bot_signin'), userId);
+    }
+    assert.equal((await sessions()).length, before, 'no session for any of them');
+  });
+
+  test('Slack not answering whether someone is a member: not signed in (503, try again), nothing stored', async () => {
+    standin.nextUser = as('UBOB');
+    const before = (await sessions()).length;
+    env.slack.failNext('users.info', { error: 'internal_error' });
+    const { jar, hops } = await signIn('/web/signin');
+    const cb = callbackOf(hops);
+    assert.equal(cb.res.status, 503);
+    assert.match(await cb.res.text(), /could not check your Slack account with Slack/);
+    assert.ok(!jar.has('incident_bot_session'));
+    assert.equal((await sessions()).length, before);
+  });
+
+  test('deactivated during a session: within ten minutes every session of theirs ends, and they are told access ended', async () => {
+    standin.nextUser = as('UBOB');
+    const one = await signIn('/web/incidents');
+    const two = await signIn('/web/incidents');
+    assert.equal(last(one.hops).res.status, 200);
+    assert.equal((await sessions()).filter((x) => x.userId === 'UBOB').length, 2, 'two browsers');
+    const bob = env.slack.users.get('UBOB')!;
+    bob.deleted = true;
+    // Slack's answer at sign-in is kept for ten minutes…
+    clock.advance(9 * 60_000);
+    assert.equal((await follow(one.jar, `${env.base}/web/incidents`)).at(-1)!.res.status, 200);
+    // …then asked again: the page is refused, both sessions end.
+    clock.advance(61_000);
+    const asked = await browse(one.jar, `${env.base}/web/incidents`);
+    assert.equal(asked.status, 303);
+    assert.equal(asked.headers.get('location'), '/web/access-ended');
+    assert.match(asked.headers.getSetCookie().join('\n'), /incident_bot_session=;.*Max-Age=0/);
+    assert.equal((await sessions()).filter((x) => x.userId === 'UBOB').length, 0);
+    const other = await browse(two.jar, `${env.base}/web/incidents`);
+    assert.equal(other.status, 303);
+    assert.match(other.headers.get('location') ?? '', /^\/web\/signin\?/, 'the other browser must sign in again');
+    const ended = await fetch(`${env.base}/web/access-ended`);
+    assert.equal(ended.status, 403);
+    assert.match(await ended.text(), /Your access to the incident bot's web view has ended/);
+    // And signing in again is refused.
+    const again = await signIn('/web/incidents');
+    assert.equal(callbackOf(again.hops).res.status, 403);
+    bob.deleted = false;
+  });
+
+  test('Slack unreachable during a session: the last answer is kept and the pages stay readable', async () => {
+    standin.nextUser = as('UDAN');
+    const { jar } = await signIn('/web/incidents');
+    clock.advance(11 * 60_000);
+    const calls = env.slack.callsTo('users.info').length;
+    env.slack.failNext('users.info', { error: 'internal_error' });
+    assert.equal((await browse(jar, `${env.base}/web/incidents`)).status, 200, 'still a member, as last known');
+    assert.equal(env.slack.callsTo('users.info').length, calls + 1, 'Slack was asked');
+    assert.equal((await sessions()).filter((x) => x.userId === 'UDAN').length, 1);
+  });
+
+  test('a session unused for WEB_SESSION_IDLE_MINUTES (60) ends; using it keeps it, written at most once a minute', async () => {
+    standin.nextUser = alice;
+    const { jar } = await signIn('/web/incidents');
+    const mine = async () => (await sessions()).at(-1)!;
+    const signedIn = (await mine()).lastSeenAt.getTime();
+    // Within a minute: nothing written.
+    clock.advance(30_000);
+    assert.equal((await browse(jar, `${env.base}/web/incidents`)).status, 200);
+    assert.equal((await mine()).lastSeenAt.getTime(), signedIn, 'not written within the minute');
+    // 59 minutes on: still in, and its last use moves on.
+    clock.advance(59 * 60_000);
+    assert.equal((await browse(jar, `${env.base}/web/incidents`)).status, 200);
+    assert.ok((await mine()).lastSeenAt.getTime() >= signedIn + 59.5 * 60_000, 'its last use moved on to now');
+    // 59 more: still in (idle counts from the last use, not from sign-in).
+    clock.advance(59 * 60_000);
+    assert.equal((await browse(jar, `${env.base}/web/incidents`)).status, 200);
+    // Then an hour and a second unused: gone.
+    const before = (await sessions()).length;
+    clock.advance(60 * 60_000 + 1000);
+    const idle = await browse(jar, `${env.base}/web/incidents`);
+    assert.equal(idle.status, 303);
+    assert.match(idle.headers.get('location') ?? '', /^\/web\/signin\?return_to=%2Fweb%2Fincidents/);
+    assert.equal((await sessions()).length, before - 1, 'ended in the database');
+  });
 });
 
 describe('sign in with Slack, the pages alone (no bot)', () => {
@@ -299,12 +438,13 @@ describe('sign in with Slack, the pages alone (no bot)', () => {
         clientSecret: WEB_CLIENT_SECRET,
         sessionSecret: WEB_SESSION_SECRET,
         sessionHours: 12,
+        sessionIdleMinutes: 60,
         issuer: standin.url,
         teamId: async () => allowed,
       },
       deps: {
         clock: systemClock,
-        chat: { userTimeZone: async () => 'Europe/London' },
+        chat: { memberStanding: async () => ({ standing: 'member', timeZone: 'Europe/London' }) },
         settings: { defaultTimeZone: 'UTC' },
       },
       sessions: {
@@ -315,6 +455,7 @@ describe('sign in with Slack, the pages alone (no bot)', () => {
       },
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       privateChannelsOf: async () => new Set<string>(),
+      standing: { check: async () => 'member', remember: () => {}, forget: () => {} },
     }) as unknown as WebDeps;
   const page = (path: string) => AUTH_PAGES.find((p) => p.path === path && p.method === 'GET')!;
   const request = (url: URL, cookies: Map<string, string>): WebRequest => ({

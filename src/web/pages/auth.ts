@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { html } from '../html.ts';
-import type { WebDeps, WebPage, WebResult } from '../context.ts';
+import type { MemberStanding } from '../../ports/chat-platform.ts';
+import type { Standing, WebDeps, WebPage, WebResult } from '../context.ts';
 import { clearSignInCookie, failureOf, finishSignIn, SignInUnavailable, startSignIn } from '../oidc.ts';
 import { optionalParam, parseQuery } from '../query.ts';
 import { endSession, startSession } from '../session.ts';
@@ -39,19 +40,26 @@ const unreachable = (returnTo?: string, cookies?: string[]) =>
     ...(cookies ? { cookies } : {}),
   });
 
-/** Their Slack time zone if it is one the runtime knows, else the team's. */
-async function timeZoneOf(web: WebDeps, userId: string): Promise<string> {
+/** A zone the runtime knows, else the team's. */
+function usableZone(web: WebDeps, tz: string | null): string {
   const fallback = web.deps.settings.defaultTimeZone;
+  if (!tz) return fallback;
   try {
-    const tz = await web.deps.chat.userTimeZone(userId);
-    if (!tz) return fallback;
     new Intl.DateTimeFormat('en-GB', { timeZone: tz });
     return tz;
-  } catch (err) {
-    web.logger.warn({ err, userId }, "sign in with Slack: could not read the person's time zone; the team's is used");
+  } catch {
     return fallback;
   }
 }
+
+/** Why someone who is not a full member of the workspace is not let in. */
+const NOT_A_MEMBER: Record<Exclude<Standing, 'member'>, string> = {
+  guest:
+    'Guests of the Slack workspace cannot use the web view: in Slack you see only the channels you were invited to, and the web view would show more. Ask the incident team in Slack instead.',
+  deactivated: 'Your Slack account is deactivated, so you cannot sign in.',
+  bot: 'A bot cannot sign in to the web view.',
+  unknown: 'Slack does not know your account in this workspace, so you cannot sign in.',
+};
 
 /**
  * Sign in with Slack (straight to Slack's consent page and back to the callback), sign-out (a form
@@ -85,7 +93,39 @@ export const AUTH_PAGES: WebPage[] = [
       switch (outcome.kind) {
         case 'signed-in': {
           const { userId, teamId, name } = outcome.who;
-          const timeZone = await timeZoneOf(web, userId);
+          // Only a full, active member: a guest sees only some channels in Slack, and the web view
+          // shows every public incident. Slack not answering lets nobody in.
+          let asked: MemberStanding;
+          try {
+            asked = await web.deps.chat.memberStanding(userId);
+          } catch (err) {
+            web.logger.warn(
+              { err, userId, teamId },
+              "sign in with Slack: could not ask Slack for the person's standing",
+            );
+            return signInPage({
+              status: 503,
+              title: 'Could not check with Slack',
+              message:
+                'The bot could not check your Slack account with Slack, so you are not signed in. Try again in a moment; if it goes on, tell the team that runs the bot.',
+              returnTo: outcome.returnTo,
+              cookies: cleared,
+            });
+          }
+          if (asked.standing !== 'member') {
+            web.logger.warn(
+              { userId, teamId, standing: asked.standing },
+              'sign in with Slack: refused someone who is not a full member of the workspace',
+            );
+            return signInPage({
+              status: 403,
+              title: 'Not signed in',
+              message: NOT_A_MEMBER[asked.standing],
+              cookies: cleared,
+            });
+          }
+          web.standing.remember(userId, asked.standing);
+          const timeZone = usableZone(web, asked.timeZone);
           // A session this browser still had (signing in again, or as someone else) ends here.
           await endSession(web, req.cookies);
           const { cookie } = await startSession(web, { userId, teamId, name, timeZone }, web.deps.clock.now());
@@ -136,6 +176,24 @@ export const AUTH_PAGES: WebPage[] = [
       kind: 'redirect',
       location: '/web/signed-out',
       cookies: [await endSession(web, req.cookies)],
+    }),
+  },
+  {
+    path: '/access-ended',
+    method: 'GET',
+    public: true,
+    handle: async () => ({
+      kind: 'html',
+      status: 403,
+      body: layout({
+        title: 'Access ended',
+        viewer: null,
+        body: html`<h1>Access ended</h1>
+          <p class="problem">
+            Your access to the incident bot's web view has ended: Slack says your account is no longer a full
+            member of the workspace (deactivated, or now a guest). If that is a mistake, ask your Slack admins.
+          </p>`,
+      }),
     }),
   },
   {
