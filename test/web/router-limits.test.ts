@@ -25,6 +25,15 @@ class MemorySessions implements WebSessionStore {
   async delete(idHash: string) {
     this.rows.delete(idHash);
   }
+  async deleteForUser(userId: string) {
+    let n = 0;
+    for (const [hash, s] of this.rows) if (s.userId === userId && this.rows.delete(hash)) n++;
+    return n;
+  }
+  async touch(idHash: string, at: Date) {
+    const s = this.rows.get(idHash);
+    if (s) s.lastSeenAt = at;
+  }
   async deleteExpired() {
     return 0;
   }
@@ -37,12 +46,14 @@ describe('costly pages are limited', () => {
     sessions: new MemorySessions(),
     logger: silentLogger,
     privateChannelsOf: async () => new Set(),
+    standing: { check: async () => 'member', remember: () => {}, forget: () => {} },
     settings: {
       baseUrl: 'http://127.0.0.1',
       clientId: '1.2',
       clientSecret: 'secret-secret-secret',
       sessionSecret: 'a-session-secret-of-at-least-32-characters',
       sessionHours: 1,
+      sessionIdleMinutes: 60,
       issuer: 'http://127.0.0.1:9',
       teamId: async () => 'T1',
     },
