@@ -62,6 +62,7 @@ describe('the web view in Chromium', () => {
       const session = (await context.cookies()).find((c) => c.name === 'incident_bot_session');
       assert.ok(session, 'the browser kept the session cookie (Secure, on http://127.0.0.1)');
       assert.deepEqual([session.httpOnly, session.secure, session.sameSite, session.path], [true, true, 'Lax', '/web']);
+      assert.equal(session.expires, -1, 'a browser-session cookie: gone when the browser closes');
       assert.ok(!(await context.cookies()).some((c) => c.name === 'incident_bot_signin'), 'the sign-in cookie is gone');
       assert.equal(await page.locator('header .who').textContent(), 'Alice Zoë Łukasz');
 
