@@ -15,7 +15,7 @@ import type { Logger } from '../logger.ts';
 import { envelopeProblems, slackEnvelopeSchema } from './payloads.ts';
 import { guardSlackRequests } from './request-guard.ts';
 import { screenResponseUrls, slackResponseUrlCheck, type ResponseUrlCheck } from './response-urls.ts';
-import { SocketModeWithRoutes } from './socket-mode.ts';
+import { SocketModeWithRoutes, unreadableAddress } from './socket-mode.ts';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 const { WebClient } = bolt.webApi;
@@ -129,6 +129,12 @@ export function createSlackApp(opts: SlackAppOptions): InstanceType<typeof App> 
       customRoutes,
       logger,
       logLevel,
+      // Bolt matches its custom routes with decodeURIComponent before any of ours runs: a malformed
+      // %-escape (/web/%E0) throws URIError there, a 400 rather than Bolt's bare 500. Anything else as Bolt does.
+      dispatchErrorHandler: (args) => {
+        if (args.error instanceof URIError) unreadableAddress(args.response);
+        else bolt.HTTPModuleFunctions.defaultDispatchErrorHandler(args);
+      },
       // The request's signature is the identity of a delivery that has no other (deliveries.ts).
       customPropertiesExtractor: (req) => {
         const signature = req.headers['x-slack-signature'];

@@ -53,8 +53,13 @@ export function routeServer(routes: Route[], onError: (err: unknown) => void): S
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const method = (req.method ?? '').toUpperCase();
       handler = table.get(path)?.get(method) ?? patterns.find((p) => p.match(path))?.methods.get(method);
-    } catch {
-      // an unparseable URL: not one of ours
+    } catch (err) {
+      // A malformed %-escape in a path one of the patterns matched (decodeURIComponent): a 400, as the HTTP receiver answers.
+      if (err instanceof URIError) {
+        unreadableAddress(res);
+        return;
+      }
+      // anything else unparseable: not one of ours
     }
     if (!handler) {
       res.writeHead(404).end();
@@ -68,6 +73,16 @@ export function routeServer(routes: Route[], onError: (err: unknown) => void): S
       res.end();
     }
   });
+}
+
+/** The answer to an address whose %-escapes cannot be decoded (both receivers give it). */
+export function unreadableAddress(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end('That address cannot be read.\n');
 }
 
 /** Bolt's Socket Mode receiver, with the bot's routes on PORT (see the top of this file). */

@@ -87,6 +87,16 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
     body: errorPage({ status, message, details, viewer }),
   });
 
+  /** Whether a GET page answers `sub`. */
+  const pageHasGet = (sub: string) =>
+    table.some(({ page, match: m }) => {
+      try {
+        return page.method === 'GET' && m(sub) !== false;
+      } catch {
+        return false;
+      }
+    });
+
   const serve = async (req: IncomingMessage): Promise<WebResult> => {
     const method = (req.method ?? '').toUpperCase();
     if (method !== 'GET' && method !== 'POST') return problem(405, 'Only GET and POST are answered here.', null);
@@ -104,7 +114,8 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
       try {
         hit = m(sub);
       } catch {
-        hit = false; // a malformed %-escape
+        // A malformed %-escape: the address itself is wrong, not a page that is missing.
+        return problem(400, 'That address cannot be read.', null);
       }
       if (!hit) continue;
       if (page.method !== method) {
@@ -138,8 +149,10 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
         viewer,
       );
     if (!found.page.public && !viewer) {
-      // No session, or it ended: sign in, then come back to what was asked (a GET's own address).
-      const back = method === 'GET' ? `${url.pathname}${url.search}` : '/web/incidents';
+      // No session, or it ended: sign in, then come back to what was asked (a GET's own address; for
+      // a form, the page it was on when that page has a GET, else the register).
+      const back =
+        method === 'GET' ? `${url.pathname}${url.search}` : pageHasGet(sub) ? url.pathname : '/web/incidents';
       return {
         kind: 'redirect',
         location: `/web/signin?return_to=${encodeURIComponent(back)}`,
