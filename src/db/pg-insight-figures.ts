@@ -110,7 +110,7 @@ const WEEKS_SQL = `
 // (the guardrail report's "reviewed"), from the review's saves on the timeline.
 const REVIEWS_SQL = `
   WITH r AS (
-    SELECT i.resolved_at + make_interval(days => ${REVIEW_DUE_DAYS}) AS due_by,
+    SELECT i.resolved_at + make_interval(hours => ${REVIEW_DUE_DAYS * 24}) AS due_by,
       (SELECT min(t.occurred_at) FROM timeline_entry t
         WHERE t.incident_id = i.id AND t.kind = 'review_updated'
           AND jsonb_typeof(t.data -> 'input' -> 'contributingFactors') = 'array'
@@ -156,7 +156,7 @@ export class PgInsightFigures implements InsightFigures {
         [...REVIEWED_SEVERITIES],
         now,
       ]),
-      this.rows<{ due: number; on_time: number }>(ACTIONS_SQL, [period.from, period.to, tz, today]),
+      this.rows<{ due: number; on_time: number }>(ACTIONS_SQL, [period.fromDate, period.toDate, tz, today]),
     ]);
     const n = (v: number | null) => (v === null ? null : Number(v));
     const stats = (r: DurationRow): DurationStats => ({

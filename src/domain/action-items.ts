@@ -1,6 +1,4 @@
 // Action items of post-incident reviews: the guardrail-improvement backlog.
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns/format';
 import { AppError } from './errors.ts';
 import type { ActionItemTracker } from './trackers.ts';
 import {
@@ -309,29 +307,8 @@ export function parsePeriod(word: string | undefined, defaultDays = 90): number 
 // Calendar dates (YYYY-MM-DD)
 // ---------------------------------------------------------------------------------------------
 
-const DAY_MS = 24 * 3600_000;
-
-/** Calendar date YYYY-MM-DD of `at` in the IANA zone. */
-export function calendarDate(at: Date, timeZone: string): string {
-  return format(new TZDate(at.getTime(), timeZone), 'yyyy-MM-dd');
-}
-
-/** Midnight UTC of a calendar date, in ms. Throws (a bug, not a user mistake) when it is not one. */
-function utcDay(date: string): number {
-  if (!isCalendarDate(date)) throw new Error(`Not a calendar date YYYY-MM-DD: ${JSON.stringify(date)}`);
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
-}
-
-/** Calendar arithmetic on YYYY-MM-DD (no time-zone or DST effects): addDays('2026-03-28', 2) === '2026-03-30'. */
-export function addDays(date: string, days: number): string {
-  if (!Number.isInteger(days)) throw new Error(`addDays needs a whole number of days, got ${days}`);
-  return new Date(utcDay(date) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** Whole days from calendar date a to b (b - a), e.g. daysBetween('2026-11-01','2026-11-25') === 24. */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((utcDay(b) - utcDay(a)) / DAY_MS);
-}
+// One definition of each, in time.ts: the calendar day of an instant in a zone, and day arithmetic.
+export { addDays, dayIn as calendarDate, daysBetween } from './time.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The backlog

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns/format';
 import { actionRef } from './action-items.ts';
 import { ROLE_LABELS, incidentRef, type RoleName } from './incident.ts';
 import { csvText } from './load-csv.ts';
 import { cell } from './review-markdown.ts';
 import { severityText } from './severity.ts';
 import type { Severity } from './severity.ts';
-import { formatInZone } from './time.ts';
+import { addDays, dayIn, dayPeriod, formatInZone, type DayPeriod, type PeriodRules } from './time.ts';
 
 /**
  * The evidence pack of a period, for auditors (SOC 2 CC7.3–CC7.5, ISO 27001 A.5.24–A.5.28, NHS
@@ -21,15 +19,21 @@ import { formatInZone } from './time.ts';
  */
 export const EVIDENCE_PACK_FORMAT = 'incident-evidence-pack/1';
 
-/** The period asked for: incidents declared from `from` (inclusive) to `to` (exclusive). */
-export interface EvidencePeriod {
-  from: Date;
-  to: Date;
-  /** The dates as given, in `timeZone` (YYYY-MM-DD, both inclusive). */
-  fromDate: string;
-  toDate: string;
-  timeZone: string;
-}
+/** The period asked for: incidents declared from `since` (inclusive) to `until` (exclusive); time.ts's one period. */
+export type EvidencePeriod = DayPeriod;
+
+/** The longest period one pack covers (a year and a day: a leap year's audit period). */
+export const EVIDENCE_MAX_DAYS = 367;
+
+/**
+ * The evidence form's period rules (time.ts periodFrom): the last full quarter by default, a `to`
+ * alone starts a quarter's longest length (92 days) before it, EVIDENCE_MAX_DAYS at most.
+ */
+export const EVIDENCE_PERIOD: PeriodRules = {
+  defaultPeriod: (today) => lastQuarterBefore(today),
+  defaultDays: 92,
+  maxDays: EVIDENCE_MAX_DAYS,
+};
 
 export interface PackRole {
   role: RoleName;
@@ -154,11 +158,6 @@ const csv = (header: readonly string[], rows: readonly (readonly string[])[]) =>
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 const yes = (b: boolean) => (b ? 'yes' : 'no');
 
-/** A calendar date (YYYY-MM-DD) of an instant in `timeZone`. */
-export function dateInZone(d: Date, timeZone: string): string {
-  return format(new TZDate(d.getTime(), timeZone), 'yyyy-MM-dd');
-}
-
 /**
  * Whether an item was closed on time: `yes`/`no` for a done item with a due date (completed on or
  * before it, in `timeZone`), `overdue` for an open one past it on `today`, else `open` or `no due date`.
@@ -169,8 +168,7 @@ export function closedOnTime(
   timeZone: string,
 ) {
   if (!item.due) return item.status === 'done' ? 'no due date' : 'open';
-  if (item.status === 'done' && item.completedAt)
-    return dateInZone(item.completedAt, timeZone) <= item.due ? 'yes' : 'no';
+  if (item.status === 'done' && item.completedAt) return dayIn(item.completedAt, timeZone) <= item.due ? 'yes' : 'no';
   return today > item.due ? 'overdue' : 'open';
 }
 
@@ -278,8 +276,8 @@ function registerFiles(input: EvidencePackInput): PackFile[] {
 }
 
 const periodJson = (p: EvidencePeriod) => ({
-  from: p.from.toISOString(),
-  to: p.to.toISOString(),
+  from: p.since.toISOString(),
+  to: p.until.toISOString(),
   fromDate: p.fromDate,
   toDate: p.toDate,
   timeZone: p.timeZone,
@@ -363,7 +361,7 @@ function approvalRows(input: EvidencePackInput): PackApproval[] {
 
 function actionItemFiles(input: EvidencePackInput): PackFile[] {
   const tz = input.period.timeZone;
-  const today = dateInZone(input.generatedAt, tz);
+  const today = dayIn(input.generatedAt, tz);
   const items = [...input.actionItems].sort((a, b) => a.number - b.number);
   const header = [
     'Action item',
@@ -490,7 +488,7 @@ function readme(input: EvidencePackInput, files: readonly PackFile[]): PackFile 
     '',
     `Generated ${formatInZone(input.generatedAt, p.timeZone)} (${input.generatedAt.toISOString()}) for ${input.generatedBy.name} (${input.generatedBy.userId}). Format \`${EVIDENCE_PACK_FORMAT}\`.`,
     '',
-    `Period: from ${p.from.toISOString()} (inclusive) to ${p.to.toISOString()} (exclusive). ${numberingText(numbers)}`,
+    `Period: from ${p.since.toISOString()} (inclusive) to ${p.until.toISOString()} (exclusive). ${numberingText(numbers)}`,
     ...(withheld
       ? [
           '',
@@ -584,34 +582,23 @@ export interface EvidenceDownload extends NewEvidenceDownload {
 
 /** The default period: the last full calendar quarter before `now`, in `timeZone`. */
 export function lastQuarter(now: Date, timeZone: string): { fromDate: string; toDate: string } {
-  const [y, m] = dateInZone(now, timeZone).split('-').map(Number) as [number, number];
+  return lastQuarterBefore(dayIn(now, timeZone));
+}
+
+/** The last full calendar quarter before the one `today` is in. */
+function lastQuarterBefore(today: string): { fromDate: string; toDate: string } {
+  const [y, m] = today.split('-').map(Number) as [number, number];
   const q = Math.floor((m - 1) / 3); // this quarter, 0–3
   const year = q === 0 ? y - 1 : y;
   const startMonth = q === 0 ? 9 : (q - 1) * 3; // 0-based month
-  const end = new Date(Date.UTC(year, startMonth + 3, 0)); // the quarter's last day
   const pad = (n: number) => String(n).padStart(2, '0');
-  return {
-    fromDate: `${year}-${pad(startMonth + 1)}-01`,
-    toDate: `${year}-${pad(startMonth + 3)}-${pad(end.getUTCDate())}`,
-  };
+  const fromDate = `${year}-${pad(startMonth + 1)}-01`;
+  const nextQuarter = startMonth === 9 ? `${year + 1}-01-01` : `${year}-${pad(startMonth + 4)}-01`;
+  return { fromDate, toDate: addDays(nextQuarter, -1) };
 }
 
 /** The period of two dates in `timeZone` (both inclusive): from the first's midnight to the midnight after the second. */
-export function periodOf(fromDate: string, toDate: string, timeZone: string): EvidencePeriod {
-  const midnight = (date: string) => {
-    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-    return new Date(new TZDate(y, m - 1, d, 0, 0, 0, 0, timeZone).getTime());
-  };
-  const [y, m, d] = toDate.split('-').map(Number) as [number, number, number];
-  const next = new Date(Date.UTC(y, m - 1, d + 1));
-  return {
-    from: midnight(fromDate),
-    to: midnight(next.toISOString().slice(0, 10)),
-    fromDate,
-    toDate,
-    timeZone,
-  };
-}
+export const periodOf = dayPeriod;
 
 /** The ZIP's name: `evidence-2026-07-01-to-2026-09-30.zip`. */
 export function packFilename(p: Pick<EvidencePeriod, 'fromDate' | 'toDate'>): string {

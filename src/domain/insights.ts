@@ -4,11 +4,10 @@
 // database's answer must agree with this one, which is the definition.
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
-import { startOfWeek } from 'date-fns/startOfWeek';
-import { addDays, calendarDate, daysBetween } from './action-items.ts';
 import { percentileCont } from './delivery-metrics.ts';
 import { incidentDurations, type StatusChange } from './durations.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
+import { addDays, dayIn, dayPeriod, periodFrom, type DayPeriod, type PeriodRules } from './time.ts';
 
 /** The insights' default period: the last 12 weeks (this week and the 11 before it). */
 export const DEFAULT_WEEKS = 12;
@@ -29,54 +28,45 @@ export const DURATION_LABELS: Record<DurationMetric, string> = {
   resolve: 'Time to resolve',
 };
 
-/** A period of whole calendar days in a time zone: [from, to] both included. */
-export interface InsightPeriod {
-  /** YYYY-MM-DD, included. */
-  from: string;
-  /** YYYY-MM-DD, included. */
-  to: string;
-  timeZone: string;
-  /** The first instant of `from` in the zone. */
-  since: Date;
-  /** The first instant of the day after `to` (excluded). */
-  until: Date;
+/** A period of whole calendar days in the viewer's zone (time.ts: the one period every page uses). */
+export type InsightPeriod = DayPeriod;
+
+/** The period from `from` to `to` (calendar dates) in `timeZone`. */
+export const insightPeriod = dayPeriod;
+
+/** The default period at `now`: from the Monday 11 weeks before this week's, to today. */
+export function defaultInsightPeriod(now: Date, timeZone: string): InsightPeriod {
+  const { fromDate, toDate } = INSIGHTS_PERIOD.defaultPeriod(dayIn(now, timeZone));
+  return dayPeriod(fromDate, toDate, timeZone);
+}
+
+/**
+ * The insights' period rules (time.ts periodFrom): DEFAULT_WEEKS whole weeks to today by default (this
+ * week and the ones before it), a `to` alone starts DEFAULT_WEEKS × 7 days before it, MAX_PERIOD_DAYS at most.
+ */
+export const INSIGHTS_PERIOD: PeriodRules = {
+  defaultPeriod: (today) => ({ fromDate: addDays(mondayOf(today), -7 * (DEFAULT_WEEKS - 1)), toDate: today }),
+  defaultDays: 7 * DEFAULT_WEEKS,
+  maxDays: MAX_PERIOD_DAYS,
+};
+
+/** Why a period `from`–`to` (both given) cannot be shown, or null: periodFrom's answer. */
+export function periodProblem(from: string, to: string): string | null {
+  const p = periodFrom({ from, to }, INSIGHTS_PERIOD, { now: new Date(0), timeZone: 'UTC' });
+  return 'problem' in p ? p.problem : null;
 }
 
 const DAY_MS = 24 * 3600_000;
 
-/** The first instant of a calendar date in a zone (midnight, or the first hour there is). */
-export function startOfDayIn(date: string, timeZone: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(new TZDate(y, m - 1, d, timeZone).getTime());
-}
-
-/** The period from `from` to `to` (calendar dates) in `timeZone`. */
-export function insightPeriod(from: string, to: string, timeZone: string): InsightPeriod {
-  return {
-    from,
-    to,
-    timeZone,
-    since: startOfDayIn(from, timeZone),
-    until: startOfDayIn(addDays(to, 1), timeZone),
-  };
-}
-
-/** The default period at `now`: from the Monday 11 weeks before this week's, to today. */
-export function defaultInsightPeriod(now: Date, timeZone: string): InsightPeriod {
-  const today = calendarDate(now, timeZone);
-  return insightPeriod(addDays(weekOf(now, timeZone), -7 * (DEFAULT_WEEKS - 1)), today, timeZone);
-}
-
-/** Why a period cannot be shown, or null. */
-export function periodProblem(from: string, to: string): string | null {
-  if (daysBetween(from, to) < 0) return '"from" must not be after "to".';
-  if (daysBetween(from, to) >= MAX_PERIOD_DAYS) return `The period can be at most ${MAX_PERIOD_DAYS} days long.`;
-  return null;
+/** The Monday of a calendar day's week. */
+function mondayOf(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 Sunday … 6 Saturday
+  return addDays(day, -((weekday + 6) % 7));
 }
 
 /** The Monday (YYYY-MM-DD) of the week `at` falls in, in `timeZone` (weeks start on Monday, whatever the DST). */
 export function weekOf(at: Date, timeZone: string): string {
-  return format(startOfWeek(new TZDate(at.getTime(), timeZone), { weekStartsOn: 1 }), 'yyyy-MM-dd');
+  return mondayOf(dayIn(at, timeZone));
 }
 
 /** The month (YYYY-MM) `at` falls in, in `timeZone`. */
@@ -88,15 +78,15 @@ export function monthOf(at: Date, timeZone: string): string {
 export function weeksOf(period: InsightPeriod): string[] {
   const first = weekOf(period.since, period.timeZone);
   const out: string[] = [];
-  for (let w = first; w <= period.to; w = addDays(w, 7)) out.push(w);
+  for (let w = first; w <= period.toDate; w = addDays(w, 7)) out.push(w);
   return out;
 }
 
 /** Every month (YYYY-MM) that overlaps the period, in order. */
 export function monthsOf(period: InsightPeriod): string[] {
   const out: string[] = [];
-  let [y, m] = period.from.split('-').map(Number) as [number, number];
-  const last = period.to.slice(0, 7);
+  let [y, m] = period.fromDate.split('-').map(Number) as [number, number];
+  const last = period.toDate.slice(0, 7);
   for (;;) {
     const month = `${y}-${String(m).padStart(2, '0')}`;
     if (month > last) break;
@@ -250,15 +240,15 @@ export function insightFiguresOf(input: {
     else reviews.pending += 1;
   }
 
-  const today = calendarDate(now, tz);
+  const today = dayIn(now, tz);
   const actions = { due: 0, onTime: 0 };
   for (const a of input.actions) {
-    if (a.due === null || a.due < period.from || a.due > period.to) continue;
+    if (a.due === null || a.due < period.fromDate || a.due > period.toDate) continue;
     const done = a.status === 'done' && a.completedAt !== null;
     // Not yet due, and not done: it may still be on time, so it is not counted either way.
     if (!done && a.due >= today) continue;
     actions.due += 1;
-    if (done && calendarDate(a.completedAt!, tz) <= a.due) actions.onTime += 1;
+    if (done && dayIn(a.completedAt!, tz) <= a.due) actions.onTime += 1;
   }
 
   return {

@@ -1,12 +1,12 @@
 // The incident register (the web view's list of incidents): its filters as the address gives them,
 // the period in the viewer's time zone, the search, and the rows as CSV. Pure: the database does
 // the filtering (ports/incident-register.ts), this decides what is asked.
-import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
 import { formatDuration } from './durations.ts';
 import { incidentRef, STATUS_LABELS, STATUSES, type IncidentStatus } from './incident.ts';
 import { csvText } from './load-csv.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
+import { addDays, calendarDayParam, dayPeriod, periodFrom, type PeriodRules } from './time.ts';
 
 /** Rows on one page of the register. */
 export const REGISTER_PAGE_SIZE = 50;
@@ -76,16 +76,17 @@ export interface RegisterRow {
   dataBreach: boolean;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const day = calendarDayParam;
 
-/** A calendar day YYYY-MM-DD that exists (2026-02-30 does not). */
-export function isCalendarDay(s: string): boolean {
-  if (!DAY.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-const day = z.string().trim().refine(isCalendarDay, { error: 'must be a date written YYYY-MM-DD' });
+/**
+ * A page number: digits only (z.coerce.number would take 1e3, 0x10 or " 7"), 1 to 100,000. The
+ * digits are counted before Number reads them, so no text becomes a number the database cannot take.
+ */
+const pageNumber = z
+  .string()
+  .regex(/^\d{1,6}$/, { error: 'must be a page number (digits only)' })
+  .transform(Number)
+  .pipe(z.number().min(1, { error: 'must be 1 or more' }).max(100_000, { error: 'is too large' }));
 const blankless = (schema: z.ZodType) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
@@ -126,13 +127,7 @@ export const REGISTER_QUERY = {
       .pipe(z.enum(['yes', 'no'], { error: 'must be yes or no' })),
   ),
   q: blankless(z.string().trim().max(200, { error: 'is too long' })),
-  page: blankless(
-    z.coerce
-      .number({ error: 'must be a page number' })
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be 1 or more' })
-      .max(100_000, { error: 'is too large' }),
-  ),
+  page: blankless(pageNumber),
 };
 
 export type RegisterQuery = {
@@ -147,36 +142,28 @@ export type RegisterQuery = {
   page?: number;
 };
 
-/** Today's calendar day in `timeZone`. */
-export function dayIn(at: Date, timeZone: string): string {
-  const z = new TZDate(at.getTime(), timeZone);
-  return `${z.getFullYear()}-${String(z.getMonth() + 1).padStart(2, '0')}-${String(z.getDate()).padStart(2, '0')}`;
-}
-
-/** `day` moved by `days` calendar days. */
-export function shiftDay(dayText: string, days: number): string {
-  const d = new Date(`${dayText}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+/** The register's period rules (time.ts periodFrom): the last REGISTER_DEFAULT_DAYS days, no longest period. */
+export const REGISTER_PERIOD: PeriodRules = {
+  defaultPeriod: (today) => ({ fromDate: addDays(today, -(REGISTER_DEFAULT_DAYS - 1)), toDate: today }),
+  defaultDays: REGISTER_DEFAULT_DAYS,
+};
 
 /**
- * The filter the parsed query asks for, seen by someone in `timeZone` at `now`: the period defaults
- * to the last REGISTER_DEFAULT_DAYS days up to today (a `from` alone runs to today; a `to` alone
- * starts 90 days before it). A period that ends before it starts is refused (the message, for a 400).
+ * The filter the parsed query asks for, seen by someone in `timeZone` at `now`: the period as every
+ * page reads one (time.ts periodFrom): the last REGISTER_DEFAULT_DAYS days up to today by default, a
+ * `from` alone runs to today (or is that day, when later), a `to` alone starts 90 days before it. A
+ * period that ends before it starts is refused (the message, for a 400).
  */
 export function registerFilterOf(
   query: RegisterQuery,
   opts: { now: Date; timeZone: string },
 ): { filter: RegisterFilter; page: number } | { problem: string } {
-  const today = dayIn(opts.now, opts.timeZone);
-  const to = query.to ?? (query.from && query.from > today ? query.from : today);
-  const from = query.from ?? shiftDay(to, -(REGISTER_DEFAULT_DAYS - 1));
-  if (from > to) return { problem: `"from" (${from}) is after "to" (${to}).` };
+  const period = periodFrom({ from: query.from, to: query.to }, REGISTER_PERIOD, opts);
+  if ('problem' in period) return period;
   return {
     filter: {
-      from,
-      to,
+      from: period.fromDate,
+      to: period.toDate,
       timeZone: opts.timeZone,
       severities: [...new Set(query.severity ?? [])],
       status: query.status === 'ACTIVE' ? 'active' : (query.status ?? null),
@@ -187,12 +174,6 @@ export function registerFilterOf(
     },
     page: query.page ?? 1,
   };
-}
-
-/** The instant a calendar day starts in `timeZone`. */
-export function startOfDayIn(dayText: string, timeZone: string): Date {
-  const [y, m, d] = dayText.split('-').map(Number) as [number, number, number];
-  return new Date(new TZDate(y, m - 1, d, 0, 0, 0, 0, timeZone).getTime());
 }
 
 /** The incident number a search names: `INC-42`, `inc 42`, `#42` or `42`; null otherwise. */
@@ -211,9 +192,10 @@ export function registerWhere(
   opts: { owners?: readonly string[]; privateChannels: Iterable<string> },
 ): RegisterWhere {
   const q = filter.q?.trim() || null;
+  const period = dayPeriod(filter.from, filter.to, filter.timeZone);
   return {
-    start: startOfDayIn(filter.from, filter.timeZone),
-    end: startOfDayIn(shiftDay(filter.to, 1), filter.timeZone),
+    start: period.since,
+    end: period.until,
     severities: filter.severities,
     statuses: filter.status === 'active' ? [...ACTIVE_STATUSES] : filter.status ? [filter.status] : [],
     service: filter.service?.toLowerCase() ?? null,
@@ -245,9 +227,14 @@ export function pageCount(total: number, size = REGISTER_PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / size));
 }
 
-/** Declared to resolved, from the record's times; null while unresolved (a reopen clears it). */
-export function timeToResolveMs(row: Pick<RegisterRow, 'declaredAt' | 'resolvedAt'>): number | null {
-  return row.resolvedAt ? row.resolvedAt.getTime() - row.declaredAt.getTime() : null;
+/**
+ * Declared to resolved, from the record's times; null while unresolved (a reopen clears it) and for
+ * a near miss: one is recorded already resolved (resolvedAt = declaredAt), so its "0 minutes" would
+ * be no time to resolve at all. The incident page shows none either, and the insights leave near
+ * misses out of the durations.
+ */
+export function timeToResolveMs(row: Pick<RegisterRow, 'declaredAt' | 'resolvedAt' | 'nearMiss'>): number | null {
+  return row.resolvedAt && !row.nearMiss ? row.resolvedAt.getTime() - row.declaredAt.getTime() : null;
 }
 
 /** The CSV's name: incidents-2026-09-01-to-2026-11-30.csv. */

@@ -10,7 +10,7 @@ import {
   type RoleName,
 } from './incident.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
-import { formatInZone } from './time.ts';
+import { formatInZone, isCalendarDay } from './time.ts';
 import { breachDeadline } from './breach.ts';
 import { declaredAtFrom, statusChangesFrom } from './timeline.ts';
 import type { TimelineEntry } from './timeline.ts';
@@ -82,14 +82,8 @@ const text = (what: string, max = REVIEW_TEXT_MAX) =>
     .trim()
     .max(max, { error: `${what} can be at most ${max} characters.` });
 
-/** A calendar date `YYYY-MM-DD` that exists (2026-02-30 does not). */
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
+/** A calendar date `YYYY-MM-DD` that exists (2026-02-30 does not): time.ts's one rule. */
+export const isCalendarDate = isCalendarDay;
 
 const actionItemSchema = z.object({
   text: z

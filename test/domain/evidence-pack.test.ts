@@ -273,8 +273,8 @@ describe('evidence pack files', () => {
 describe('evidence pack period', () => {
   test('two dates in the viewer’s zone, both included', () => {
     const p = periodOf('2026-03-29', '2026-03-29', 'Europe/London'); // the clocks go forward that day
-    assert.equal(p.from.toISOString(), '2026-03-29T00:00:00.000Z');
-    assert.equal(p.to.toISOString(), '2026-03-29T23:00:00.000Z');
+    assert.equal(p.since.toISOString(), '2026-03-29T00:00:00.000Z');
+    assert.equal(p.until.toISOString(), '2026-03-29T23:00:00.000Z');
     assert.equal(packFilename(p), 'evidence-2026-03-29-to-2026-03-29.zip');
   });
 

@@ -10,12 +10,12 @@ import {
   insightsReport,
   monthsOf,
   periodProblem,
-  startOfDayIn,
   weekOf,
   weeksOf,
   type InsightIncident,
 } from '../../src/domain/insights.ts';
 import type { Severity } from '../../src/domain/severity.ts';
+import { startOfDayIn } from '../../src/domain/time.ts';
 
 const HOUR = 3600_000;
 const MIN = 60_000;
@@ -71,8 +71,8 @@ describe('insights from rows', () => {
     assert.equal(p.until.toISOString(), '2026-10-26T00:00:00.000Z', 'the day of the change has 25 hours');
     assert.equal(startOfDayIn('2026-03-29', 'Europe/London').toISOString(), '2026-03-29T00:00:00.000Z');
     const d = defaultInsightPeriod(now, 'Europe/London');
-    assert.equal(d.to, '2026-11-24');
-    assert.equal(d.from, '2026-09-07');
+    assert.equal(d.toDate, '2026-11-24');
+    assert.equal(d.fromDate, '2026-09-07');
     assert.equal(weeksOf(d).length, 12);
     assert.deepEqual(monthsOf(insightPeriod('2026-11-30', '2027-02-01', 'UTC')), [
       '2026-11',
@@ -80,7 +80,7 @@ describe('insights from rows', () => {
       '2027-01',
       '2027-02',
     ]);
-    assert.equal(periodProblem('2026-11-02', '2026-11-01'), '"from" must not be after "to".');
+    assert.equal(periodProblem('2026-11-02', '2026-11-01'), '"from" (2026-11-02) must not be after "to" (2026-11-01).');
     assert.equal(periodProblem('2026-11-01', '2026-11-01'), null);
     assert.match(periodProblem('2020-01-01', '2026-11-01') ?? '', /at most/);
   });

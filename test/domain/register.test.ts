@@ -14,11 +14,11 @@ import {
   registerParams,
   registerWhere,
   searchedNumber,
-  startOfDayIn,
   type RegisterFilter,
   type RegisterQuery,
   type RegisterRow,
 } from '../../src/domain/register.ts';
+import { startOfDayIn } from '../../src/domain/time.ts';
 import { WebError } from '../../src/web/context.ts';
 import { parseQuery } from '../../src/web/query.ts';
 
@@ -62,11 +62,23 @@ describe('the register’s query parameters', () => {
       '"status" must be active or one of declared, investigating, identified, monitoring, resolved, closed.',
     ]);
     assert.deepEqual(problems('from=2026-02-29&to=26-1-1'), [
-      '"from" must be a date written YYYY-MM-DD.',
-      '"to" must be a date written YYYY-MM-DD.',
+      '"from" must be a date written YYYY-MM-DD (a real day, from 1970 to 9998).',
+      '"to" must be a date written YYYY-MM-DD (a real day, from 1970 to 9998).',
     ]);
-    assert.deepEqual(problems('page=1.5'), ['"page" must be a whole number.']);
-    assert.deepEqual(problems('page=x'), ['"page" must be a page number.']);
+    // Year 9999 (its next day is +010000-01-01) and years Date reads as 19xx are refused, not mistaken.
+    for (const day of ['9999-12-31', '0001-01-01', '0099-12-31', '1969-12-31', '+02026-01-01', '2026-1-01'])
+      assert.deepEqual(
+        problems(`to=${encodeURIComponent(day)}`),
+        ['"to" must be a date written YYYY-MM-DD (a real day, from 1970 to 9998).'],
+        day,
+      );
+    assert.deepEqual(parse('from=1970-01-01&to=9998-12-31'), { from: '1970-01-01', to: '9998-12-31' });
+    assert.deepEqual(parse('from=+2026-11-01+'), { from: '2026-11-01' }, 'spaces around are trimmed, as on every page');
+    // Digits only: z.coerce.number took 1e3, 0x10 and 1.5 as numbers.
+    for (const page of ['1.5', 'x', '1e3', '0x10', '-1', '1234567'])
+      assert.deepEqual(problems(`page=${page}`), ['"page" must be a page number (digits only).'], page);
+    assert.deepEqual(problems('page=0'), ['"page" must be 1 or more.']);
+    assert.deepEqual(parse('page=000007'), { page: 7 });
     assert.deepEqual(problems('owner=a&owner=b&sort=title'), [
       '"owner" is given more than once.',
       'Unknown parameter "sort".',
@@ -93,11 +105,19 @@ describe('the filter', () => {
     assert.deepEqual([a.filter.from, a.filter.to], ['2026-11-01', '2026-12-05']);
     assert.deepEqual([b.filter.from, b.filter.to], ['2026-01-01', '2026-03-31']);
     assert.deepEqual(registerFilterOf({ from: '2026-11-02', to: '2026-11-01' }, z), {
-      problem: '"from" (2026-11-02) is after "to" (2026-11-01).',
+      problem: '"from" (2026-11-02) must not be after "to" (2026-11-01).',
     });
     const future = registerFilterOf({ from: '2027-01-01' }, z);
     assert.ok('filter' in future);
     assert.deepEqual([future.filter.from, future.filter.to], ['2027-01-01', '2027-01-01']);
+    // The last day there is: the period ends at the start of 9999-01-01, a time Date and the database can hold.
+    const last = registerFilterOf({ to: '9998-12-31' }, z);
+    assert.ok('filter' in last);
+    assert.equal(last.filter.from, '9998-10-03');
+    assert.equal(registerWhere(last.filter, { privateChannels: [] }).end.toISOString(), '9999-01-01T00:00:00.000Z');
+    const first = registerFilterOf({ from: '1970-01-01', to: '1970-01-01' }, { now, timeZone: 'UTC' });
+    assert.ok('filter' in first);
+    assert.equal(registerWhere(first.filter, { privateChannels: [] }).start.toISOString(), '1970-01-01T00:00:00.000Z');
   });
 
   test('the period’s instants are the days’ starts in the zone (summer time included)', () => {
@@ -235,6 +255,30 @@ describe('the CSV', () => {
     const ny = csvTimes('America/New_York');
     assert.equal(ny(new Date('2026-03-08T06:59:00Z')), '2026-03-08 01:59');
     assert.equal(ny(new Date('2026-03-08T07:00:00Z')), '2026-03-08 03:00');
+  });
+
+  test('southern-hemisphere zones: summer time ends in April and starts in spring (Sydney at 3 am, Santiago at midnight)', () => {
+    for (const [zone, changes] of [
+      // Sydney: 5 April 03:00 AEDT → 02:00 AEST, 4 October 02:00 AEST → 03:00 AEDT (UTC days 4 April and 3 October).
+      ['Australia/Sydney', [Date.UTC(2026, 3, 4), Date.UTC(2026, 9, 3)]],
+      // Santiago: 5 April 00:00 → 4 April 23:00, 6 September 00:00 → 01:00 (the local day starts at the change).
+      ['America/Santiago', [Date.UTC(2026, 3, 5), Date.UTC(2026, 8, 6)]],
+    ] as const) {
+      const intl = new Intl.DateTimeFormat('sv-SE', {
+        timeZone: zone,
+        dateStyle: 'short',
+        timeStyle: 'short',
+        hourCycle: 'h23',
+      });
+      const time = csvTimes(zone);
+      for (const dayStart of changes)
+        for (let ms = dayStart - 3600_000; ms < dayStart + 25 * 3600_000; ms += 7 * 60_000)
+          assert.equal(time(new Date(ms)), intl.format(ms), `${zone} ${new Date(ms).toISOString()}`);
+    }
+    assert.equal(csvTime(new Date('2026-04-04T15:59:00Z'), 'Australia/Sydney'), '2026-04-05 02:59', 'AEDT');
+    assert.equal(csvTime(new Date('2026-04-04T16:00:00Z'), 'Australia/Sydney'), '2026-04-05 02:00', 'AEST again');
+    assert.equal(csvTime(new Date('2026-09-06T03:59:00Z'), 'America/Santiago'), '2026-09-05 23:59');
+    assert.equal(csvTime(new Date('2026-09-06T04:00:00Z'), 'America/Santiago'), '2026-09-06 01:00', 'midnight skipped');
   });
 
   test('more incidents than rows: a last line says so; the file is named by its period', () => {

@@ -169,7 +169,7 @@ for (const database of testDatabases()) {
       assert.equal(d.downloadedBy, AUDITOR);
       assert.equal(d.zipSha256, pack.sha256);
       assert.equal(d.period.fromDate, '2026-07-01');
-      assert.equal(d.period.from.toISOString(), period.from.toISOString());
+      assert.equal(d.period.since.toISOString(), period.since.toISOString());
       assert.equal(d.incidents, 2);
       assert.deepEqual(
         d.files.map((x) => x.path),

@@ -43,7 +43,7 @@ describe('the evidence page', () => {
     const cookie = await sessionCookie(env.app, { userId: 'UAUDIT' });
     const csrf = csrfOf((await getPage(env.base, '/web/evidence', cookie)).text);
     for (const [form, why] of [
-      [{ from: '2026-13-01', to: '2026-09-30' }, /&quot;from&quot; is not a real date|"from" is not a real date/],
+      [{ from: '2026-13-01', to: '2026-09-30' }, /&quot;from&quot; must be a date written YYYY-MM-DD \(a real day/],
       [{ from: '2026-09-30', to: '2026-07-01' }, /must not be after/],
       [{ from: '2024-01-01', to: '2026-09-30' }, /at most 367 days/],
       [{ from: 'yesterday', to: '' }, /must be a date/],

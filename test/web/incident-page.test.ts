@@ -132,19 +132,30 @@ describe('the incident page', () => {
     assert.equal(checked.status, 200);
     assert.match(checked.text, /class="ok">Intact: \d+ entries/);
     assert.equal((await getPage(env.base, `/web/incidents/INC-${secret.number}/audit`, bob)).status, 404);
-    assert.equal((await getPage(env.base, '/web/incidents/INC-x/audit', bob)).status, 400);
+    const malformed = await getPage(env.base, '/web/incidents/INC-x/audit', bob);
+    assert.equal(malformed.status, 400);
+    assert.match(malformed.text, /That is not an incident reference/);
+    assert.match(malformed.text, /&quot;INC-x&quot; is not one/);
   });
 
   test('a malformed reference or timeline place is a 400', async () => {
     const cookie = await sessionCookie(env.app, { userId: 'UBOB' });
-    for (const path of ['/web/incidents/INC-x', '/web/incidents/0', `/web/incidents/${big.number}?before=yesterday`])
-      assert.equal((await getPage(env.base, path, cookie)).status, 400, path);
+    for (const [path, why] of [
+      ['/web/incidents/INC-x', /&quot;INC-x&quot; is not one/],
+      ['/web/incidents/0', /&quot;0&quot; is not one/],
+      [`/web/incidents/${big.number}?before=yesterday`, /&quot;before&quot; is not a place on the timeline/],
+    ] as const) {
+      const page = await getPage(env.base, path, cookie);
+      assert.equal(page.status, 400, path);
+      assert.match(page.text, why, path);
+    }
     const both = await getPage(
       env.base,
       `/web/incidents/${big.number}?before=2026-11-24T14:00:00.000Z_${big.id}&after=2026-11-24T14:00:00.000Z_${big.id}`,
       cookie,
     );
     assert.equal(both.status, 400);
+    assert.match(both.text, /Give &quot;before&quot; or &quot;after&quot;, not both/);
   });
 
   test('every field people wrote through the PHI guard: the summary, and the audit findings that quote the record', async () => {

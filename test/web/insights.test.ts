@@ -97,6 +97,11 @@ describe('the insights page', () => {
       const page = await getPage(env.base, bad, cookie);
       assert.equal(page.status, 400, bad);
       assert.match(page.text, /That request is not right/);
+      assert.match(
+        page.text,
+        /<ul class="problems"><li>(&quot;(from|to)&quot; |Unknown parameter &quot;colour|The period can be at most)/,
+        bad,
+      );
     }
   });
 });
@@ -172,8 +177,15 @@ describe('the on-call load page', () => {
 
   test('a bad period is a 400 page', async () => {
     const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
-    for (const bad of ['/web/on-call?period=soon', '/web/on-call?period=0d', '/web/on-call?team=x']) {
-      assert.equal((await getPage(env.base, bad, cookie)).status, 400, bad);
+    for (const [bad, why] of [
+      ['/web/on-call?period=soon', /&quot;period&quot; must be a number of days or weeks/],
+      ['/web/on-call?period=0d', /&quot;period&quot; must be a number of days or weeks/],
+      ['/web/on-call?team=x', /Unknown parameter &quot;team&quot;/],
+      ['/web/on-call?scope=' + 'x'.repeat(201), /&quot;scope&quot;/],
+    ] as const) {
+      const page = await getPage(env.base, bad, cookie);
+      assert.equal(page.status, 400, bad);
+      assert.match(page.text, why, bad);
     }
   });
 });
@@ -280,13 +292,15 @@ describe('the backlog page', () => {
 
   test('bad parameters are a 400 page', async () => {
     const cookie = await sessionCookie(env.app, { userId: 'UALICE' });
-    for (const bad of [
-      '/web/backlog?show=everything',
-      '/web/backlog?in=gitlab',
-      '/web/backlog?after=open~x~high~1',
-      '/web/backlog?period=forever',
-    ]) {
-      assert.equal((await getPage(env.base, bad, cookie)).status, 400, bad);
+    for (const [bad, name] of [
+      ['/web/backlog?show=everything', 'show'],
+      ['/web/backlog?in=gitlab', 'in'],
+      ['/web/backlog?after=open~x~high~1', 'after'],
+      ['/web/backlog?period=forever', 'period'],
+    ] as const) {
+      const page = await getPage(env.base, bad, cookie);
+      assert.equal(page.status, 400, bad);
+      assert.match(page.text, new RegExp(`<li>&quot;${name}&quot; `), bad);
     }
   });
 

@@ -73,9 +73,10 @@ describe('the incident register page', () => {
     assert.match(date.text, /must be a date written YYYY-MM-DD/);
     const backwards = await getPage(env.base, '/web/incidents?from=2026-11-30&to=2026-11-01', cookie);
     assert.equal(backwards.status, 400);
-    assert.match(backwards.text, /is after/);
+    assert.match(backwards.text, /&quot;from&quot; \(2026-11-30\) must not be after &quot;to&quot; \(2026-11-01\)/);
     const twice = await getPage(env.base, '/web/incidents?q=a&q=b', cookie);
     assert.equal(twice.status, 400);
+    assert.match(twice.text, /&quot;q&quot; is given more than once/);
   });
 
   test('a non-member sees neither the private incident nor its count; a member of its channel sees it', async () => {

@@ -62,7 +62,7 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
     return ms;
   };
 
-  const incidents = await deps.evidence.incidentsDeclared(period.from, period.to);
+  const incidents = await deps.evidence.incidentsDeclared(period.since, period.until);
   const readableIds = await incidentsReadableByReader(req.reader, incidents);
   const details = await deps.evidence.detailsOf([...readableIds]);
   const register: RegisterEntry[] = incidents.map((i) => {
@@ -89,7 +89,7 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
   const notes: string[] = [];
   if (deps.checkpointArchive) {
     try {
-      const found = await deps.checkpointArchive.checkpointsBetween(period.from, period.to, MAX_PACK_CHECKPOINTS);
+      const found = await deps.checkpointArchive.checkpointsBetween(period.since, period.until, MAX_PACK_CHECKPOINTS);
       for (const f of found.files) {
         // A signed file is kept byte for byte (or it would no longer verify): one the PHI guard would
         // change is left out, and said so.
@@ -157,8 +157,8 @@ export async function exportEvidencePack(deps: ServiceDeps, req: EvidencePackReq
   deps.logger.info(
     {
       user: req.reader.userId,
-      from: period.from,
-      to: period.to,
+      from: period.since,
+      to: period.until,
       incidents: register.length,
       withheld,
       sha256,

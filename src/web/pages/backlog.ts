@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ACTION_FILTERS, parsePeriod, TRACKER_FILTERS, type BacklogCursor } from '../../domain/action-items.ts';
 import { GUARDRAIL_PERIOD_DAYS } from '../../domain/command.ts';
-import { ACTION_PRIORITIES, isCalendarDate } from '../../domain/review.ts';
+import { ACTION_PRIORITIES } from '../../domain/review.ts';
+import { isCalendarDay } from '../../domain/time.ts';
 import { showOldestOpenItems } from '../../services/insights/show-oldest-open-items.ts';
 import { showActionItems } from '../../services/review/show-action-items.ts';
 import { showGuardrailReport } from '../../services/review/show-guardrail-report.ts';
@@ -34,13 +35,13 @@ const cursor = optionalParam(
     .max(60)
     .transform((v, ctx): BacklogCursor => {
       const [status, due, priority, number, ...rest] = v.split('~');
-      const n = Number(number);
+      // Digits only, at most nine: an action item number the database's integer can hold.
+      const n = /^\d{1,9}$/.test(number ?? '') ? Number(number) : 0;
       if (
         rest.length ||
         (status !== 'open' && status !== 'done') ||
-        (due !== '' && !isCalendarDate(due ?? '')) ||
+        (due !== '' && !isCalendarDay(due ?? '')) ||
         !(ACTION_PRIORITIES as readonly string[]).includes(priority ?? '') ||
-        !Number.isSafeInteger(n) ||
         n < 1
       ) {
         ctx.addIssue({ code: 'custom', message: 'is not a page of this listing' });

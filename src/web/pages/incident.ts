@@ -3,7 +3,7 @@ import { incidentRef } from '../../domain/incident.ts';
 import type { TimelineCursor } from '../../ports/incident-store.ts';
 import { checkIncidentAudit, showIncident, type TimelineAt } from '../../services/records/show-incident.ts';
 import { WebError, type WebPage } from '../context.ts';
-import { optionalParam, parseQuery } from '../query.ts';
+import { optionalParam, PARAMETERS_PROBLEM, parseQuery } from '../query.ts';
 import { readerOf } from '../reader.ts';
 import { auditView, incidentView } from '../views/incident.ts';
 import { layout } from '../views/layout.ts';
@@ -16,12 +16,17 @@ export function refNumber(ref: string): number | null {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A timeline cursor from the address (views/incident.ts cursorParam). */
+/** An instant as toISOString writes it, in the years 1970–9999 (the database's and Date's common ground). */
+const INSTANT = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A timeline cursor from the address (views/incident.ts cursorParam): `<instant>_<uuid>`, nothing else. */
 const cursor = z.string().transform((s, ctx): TimelineCursor => {
   const at = s.lastIndexOf('_');
-  const when = new Date(s.slice(0, at));
+  const text = s.slice(0, at);
+  const when = new Date(text);
   const id = s.slice(at + 1);
-  if (at < 1 || Number.isNaN(when.getTime()) || !UUID.test(id)) {
+  // Read back to the same text: 2026-02-30T… is not an instant, whatever Date makes of it.
+  if (at < 1 || !INSTANT.test(text) || Number.isNaN(when.getTime()) || when.toISOString() !== text || !UUID.test(id)) {
     ctx.addIssue({ code: 'custom', message: 'is not a place on the timeline' });
     return z.NEVER;
   }
@@ -46,10 +51,7 @@ export const INCIDENT_PAGES: WebPage[] = [
     handle: async (req, web) => {
       const number = numberOf(req.params.ref);
       const q = parseQuery(req.url, { before: optionalParam(cursor), after: optionalParam(cursor) });
-      if (q.before && q.after)
-        throw new WebError(400, 'Some of the parameters in the address are not right:', [
-          'Give "before" or "after", not both.',
-        ]);
+      if (q.before && q.after) throw new WebError(400, PARAMETERS_PROBLEM, ['Give "before" or "after", not both.']);
       const at: TimelineAt = q.before ? { before: q.before } : q.after ? { after: q.after } : null;
       const record = await showIncident(web.deps, { reader: readerOf(web, req.viewer!), number, at });
       return {

@@ -2,7 +2,7 @@ import { registerFilterOf, REGISTER_QUERY, type RegisterQuery } from '../../doma
 import { exportIncidents } from '../../services/records/export-incidents.ts';
 import { listIncidents } from '../../services/records/list-incidents.ts';
 import { WebError, type WebDeps, type WebPage, type WebRequest } from '../context.ts';
-import { parseQuery } from '../query.ts';
+import { PARAMETERS_PROBLEM, parseQuery } from '../query.ts';
 import { readerOf } from '../reader.ts';
 import { layout } from '../views/layout.ts';
 import { registerView } from '../views/register.ts';
@@ -11,8 +11,7 @@ import { registerView } from '../views/register.ts';
 function filterOf(req: WebRequest, web: WebDeps) {
   const query = parseQuery(req.url, REGISTER_QUERY) as RegisterQuery;
   const found = registerFilterOf(query, { now: web.deps.clock.now(), timeZone: req.viewer!.timeZone });
-  if ('problem' in found)
-    throw new WebError(400, 'Some of the parameters in the address are not right:', [found.problem]);
+  if ('problem' in found) throw new WebError(400, PARAMETERS_PROBLEM, [found.problem]);
   return found;
 }
 

@@ -65,7 +65,7 @@ function durationsTable(caption: string, head: string, rows: readonly { label: s
 /** The page's content. */
 export async function insightsBody(insights: Insights): Promise<VNode> {
   const { period } = insights;
-  const span = `${day(period.from)} to ${day(period.to)} (${period.timeZone})`;
+  const span = `${day(period.fromDate)} to ${day(period.toDate)} (${period.timeZone})`;
   const weekly = await chartImage(
     {
       builder: 'weeklyIncidents',
@@ -112,7 +112,7 @@ export async function insightsBody(insights: Insights): Promise<VNode> {
     : null;
 
   return html`<h1>Insights</h1>
-    ${periodForm('/web/insights', period.from, period.to)}
+    ${periodForm('/web/insights', period.fromDate, period.toDate)}
     <p class="muted">Incidents declared from ${span}. Private incidents count in the figures; their services are not listed.</p>
     <div class="cards">
       <div class="card"><div class="figure">${insights.incidents}</div>incidents</div>
