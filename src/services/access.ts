@@ -184,17 +184,31 @@ export async function listablePrivateChannels(reader: Reader): Promise<string[]>
 /**
  * The incident numbered `number` when `reader` may read it (mayReadIncident: public, or private and
  * they are in its channel). A private incident they may not read is refused exactly as a missing
- * one is, so that the answer reveals nothing of it, not even that it exists.
+ * one is, so that the answer reveals nothing of it, not even that it exists. Their private channels
+ * are asked for first, whatever the number, so that a missing and a private incident take the same
+ * path to the database (the answer's timing says nothing of which it was). A private incident whose
+ * channel is not in that list (kept for a minute) is confirmed with a fresh question before it is
+ * refused: they may have just declared it, or been added.
  */
 export async function incidentForReader(
-  deps: Pick<ServiceDeps, 'store'>,
+  deps: Pick<ServiceDeps, 'store' | 'chat' | 'logger'>,
   reader: Reader,
   number: number,
 ): Promise<Incident> {
+  const channels = await reader.privateChannels();
   const incident = await deps.store.findByNumber(number);
+  const member = async (channelId: string) =>
+    channels.has(channelId) ||
+    (await deps.chat.isMember(channelId, reader.userId).catch((err: unknown) => {
+      deps.logger.warn(
+        { err, channel: channelId },
+        'could not check channel membership; the private incident stays hidden',
+      );
+      return false;
+    }));
   const readable =
     incident &&
-    mayReadIncident(incident, !!incident.channelId && (await reader.privateChannels()).has(incident.channelId));
+    mayReadIncident(incident, !incident.isPrivate || (!!incident.channelId && (await member(incident.channelId))));
   if (!incident || !readable) throw new AppError(`There is no incident ${incidentRef({ number })}.`, 'not_found');
   return incident;
 }

@@ -10,7 +10,9 @@ import {
   actionItemsAsSeenBy,
   actionItemToChange,
   assertMayRead,
+  incidentForReader,
   incidentInChannel,
+  type Reader,
 } from '../../src/services/access.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { anIncident } from '../support/fixtures.ts';
@@ -217,4 +219,72 @@ describe('listed action items as the viewer may see them', () => {
       assert.deepEqual(asked, askedAbout, who);
     });
   }
+});
+
+describe('incidentForReader (the web view: the reader’s cached private channels)', () => {
+  const open = anIncident({ id: 'i-open', number: 1, isPrivate: false, channelId: 'CPUB' });
+  const secret = anIncident({ id: 'i-secret', number: 2, isPrivate: true, channelId: 'CPRIV' });
+  const steps: string[] = [];
+  const reader = (userId: string, channels: string[]): Reader => ({
+    userId,
+    privateChannels: async () => {
+      steps.push('channels');
+      return new Set(channels);
+    },
+  });
+  const deps = (chat: { isMember(c: string, u: string): Promise<boolean> }) =>
+    ({
+      chat,
+      logger,
+      store: {
+        findByNumber: async (n: number) => {
+          steps.push('lookup');
+          return [open, secret].find((i) => i.number === n) ?? null;
+        },
+      },
+    }) as unknown as ServiceDeps;
+  const refusal = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (err) {
+      assert.ok(err instanceof AppError);
+      return [err.code, err.userMessage];
+    }
+    return null;
+  };
+
+  test('a missing and a private incident take the same path: the channels first, then the lookup', async () => {
+    const { chat } = fakeChat({});
+    for (const number of [99, 2, 1]) {
+      steps.length = 0;
+      await refusal(incidentForReader(deps(chat), reader('UOTHER', []), number));
+      assert.deepEqual(steps, ['channels', 'lookup'], `INC-${number}`);
+    }
+  });
+
+  test('a private incident not in the cached channels is confirmed with Slack before it is refused', async () => {
+    const { chat, asked } = fakeChat({ CPRIV: ['UNEW'] }, []);
+    // Just added to the channel (or just declared it): the cached list does not have it yet.
+    assert.equal((await incidentForReader(deps(chat), reader('UNEW', []), 2)).id, 'i-secret');
+    assert.deepEqual(asked, ['CPRIV:UNEW']);
+    asked.length = 0;
+    assert.deepEqual(await refusal(incidentForReader(deps(chat), reader('UOTHER', []), 2)), [
+      'not_found',
+      'There is no incident INC-2.',
+    ]);
+    assert.deepEqual(await refusal(incidentForReader(deps(chat), reader('UOTHER', []), 99)), [
+      'not_found',
+      'There is no incident INC-99.',
+    ]);
+    asked.length = 0;
+    assert.equal((await incidentForReader(deps(chat), reader('UMEMBER', ['CPRIV']), 2)).id, 'i-secret');
+    assert.equal((await incidentForReader(deps(chat), reader('UOTHER', []), 1)).id, 'i-open');
+    assert.deepEqual(asked, [], 'in the cached channels, or public: Slack is not asked');
+    const down = fakeChat({ CPRIV: ['UNEW'] }, ['CPRIV']);
+    assert.deepEqual(
+      await refusal(incidentForReader(deps(down.chat), reader('UNEW', []), 2)),
+      ['not_found', 'There is no incident INC-2.'],
+      'Slack not answering: refused (fails closed)',
+    );
+  });
 });

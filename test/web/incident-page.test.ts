@@ -210,4 +210,25 @@ describe('the incident page', () => {
       /<a href="https:\/\/acme\.atlassian\.net\/browse\/OPS-1" rel="noreferrer noopener">OPS-1<\/a>/,
     );
   });
+
+  test('a private incident declared (or joined) within the minute its reader’s channels are kept: asked of Slack afresh', async () => {
+    const bob = await sessionCookie(env.app, { userId: 'UBOB' });
+    // Bob's private channels are asked and kept now: none.
+    assert.equal((await getPage(env.base, `/web/incidents/${secret.number}`, bob)).status, 404);
+    const { store } = env.app.bot.deps;
+    const { incident } = await store.createIfAbsent(
+      declaring({
+        declaration: aDeclaration({ title: 'Bob’s own private incident', isPrivate: true }),
+        declaredBy: 'UBOB',
+        declaredAt,
+        via: 'test',
+      }),
+    );
+    await store.recordProvisioning(incident.id, { channelId: 'CBOBS001' });
+    env.slack.addChannel({ id: 'CBOBS001', name: 'inc-bobs', is_private: true, members: ['UBOB', 'UBOT'] });
+    const page = await getPage(env.base, `/web/incidents/INC-${incident.number}`, bob);
+    assert.equal(page.status, 200, 'not a 404 for its own declarer');
+    assert.match(page.text, /Bob’s own private incident/);
+    assert.equal((await getPage(env.base, `/web/incidents/${secret.number}`, bob)).status, 404, 'still not the other');
+  });
 });

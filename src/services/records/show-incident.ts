@@ -54,7 +54,7 @@ export interface IncidentRecord {
  * PHI guard as the published review does.
  */
 export async function showIncident(
-  deps: Pick<ServiceDeps, 'store' | 'reviews' | 'audit' | 'register'>,
+  deps: Pick<ServiceDeps, 'store' | 'reviews' | 'audit' | 'register' | 'chat' | 'logger'>,
   input: {
     reader: Reader;
     number: number;
@@ -132,7 +132,7 @@ async function auditIfShort(
  * the trail's length and what is wrong (none: intact). Reads the whole trail: seconds for the longest.
  */
 export async function checkIncidentAudit(
-  deps: Pick<ServiceDeps, 'store' | 'audit'>,
+  deps: Pick<ServiceDeps, 'store' | 'audit' | 'chat' | 'logger'>,
   input: { reader: Reader; number: number },
 ): Promise<{ incident: Incident; entries: number; problems: string[] }> {
   const incident = await incidentForReader(deps, input.reader, input.number);
