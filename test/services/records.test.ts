@@ -19,7 +19,7 @@ import { catalogGroup } from '../support/catalog.ts';
 import { tamper } from '../support/tamper.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
-import { testDeps } from '../support/deps.ts';
+import { FakeChat, testDeps } from '../support/deps.ts';
 
 const reader = (userId: string, channels: string[] = []): Reader => ({
   userId,
@@ -52,7 +52,13 @@ for (const database of testDatabases()) {
     before(async () => {
       const db = testStore.db();
       const store = testStore.store();
+      // Slack agrees with the readers' channel lists (the incident page asks it afresh of a private
+      // incident not in them).
+      const chat = new FakeChat();
+      chat.onlyMembers('CMINE', 'UALICE', 'UCAROL');
+      chat.onlyMembers('CTHEIRS', 'UCAROL');
       deps = testDeps({
+        chat,
         db,
         catalog: staticCatalog({
           ...EMPTY_CATALOG,
