@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { calendarDate } from '../domain/action-items.ts';
-import { DURATION_KINDS } from '../domain/timeline.ts';
-import { STATUSES } from '../domain/incident.ts';
 import {
   INSIGHT_SERVICES_MAX,
   REVIEW_DUE_DAYS,
@@ -42,10 +40,13 @@ const NO_INCIDENTS: DurationRow = {
 const pct = (column: string, p: number) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${column})`;
 
 // Each incident of the period (near misses left out) with its durations, as domain/durations.ts
-// defines them from the status entries of its timeline (read by the (incident_id, kind) index): the
-// first move out of DECLARED, the first to MONITORING or RESOLVED, and the last RESOLVED unless a
-// move to another open status came after it. Then grouped four ways in one pass (GROUPING SETS):
-// by severity, by service (private incidents' left out), by month in the viewer's zone, and all.
+// defines them from the status entries of its timeline: the first move out of DECLARED, the first to
+// MONITORING or RESOLVED, and the last RESOLVED unless a move to another open status came after it.
+// Their instants are kept per incident by the database as the entries go in (incident_durations,
+// see its migration), so this reads one narrow row per incident; an incident with none of those
+// entries has no row (declared when created, nothing else yet). Then grouped four ways in one pass
+// (GROUPING SETS): by severity, by service (private incidents' left out), by month in the viewer's
+// zone, and all.
 const DURATIONS_SQL = `
   WITH inc AS (
     SELECT i.id, i.severity::text AS severity, i.created_at,
@@ -56,27 +57,10 @@ const DURATIONS_SQL = `
     FROM incident i
     WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss
   ),
-  -- Each incident's own status entries by the (incident_id, kind) index: bounded by the period's
-  -- incidents, never a scan of the whole timeline.
   per AS (
     SELECT inc.severity, inc.month, inc.skey, inc.sname,
-      coalesce(s.declared_at, inc.created_at) AS declared_at, s.ack_at, s.mit_at, s.res_at, s.other_at
-    FROM inc CROSS JOIN LATERAL (
-      SELECT min(st.at) FILTER (WHERE st.kind = 'declared') AS declared_at,
-        min(st.at) FILTER (WHERE st.status <> 'DECLARED') AS ack_at,
-        min(st.at) FILTER (WHERE st.status IN ('MONITORING', 'RESOLVED')) AS mit_at,
-        max(st.at) FILTER (WHERE st.status = 'RESOLVED') AS res_at,
-        max(st.at) FILTER (WHERE st.status NOT IN ('RESOLVED', 'CLOSED')) AS other_at
-      FROM (
-        SELECT t.kind, t.occurred_at AS at,
-          CASE WHEN t.kind = 'declared' THEN NULL
-            WHEN t.data ->> 'to' = ANY($4::text[]) THEN t.data ->> 'to'
-            WHEN t.kind = 'resolved' THEN 'RESOLVED'
-            WHEN t.kind = 'closed' THEN 'CLOSED' END AS status
-        FROM timeline_entry t
-        WHERE t.incident_id = inc.id AND t.kind = ANY($5::text[])
-      ) st
-    ) s
+      coalesce(d.declared_at, inc.created_at) AS declared_at, d.ack_at, d.mit_at, d.res_at, d.other_at
+    FROM inc LEFT JOIN incident_durations d ON d.incident_id = inc.id
   ),
   ms AS (
     SELECT severity, month, skey, sname,
@@ -149,7 +133,7 @@ export class PgInsightFigures implements InsightFigures {
     const today = calendarDate(now, tz);
     const [weeks, durations, [reviews], [actions]] = await Promise.all([
       this.rows<{ week: string; severity: Severity; near_miss: boolean; count: number }>(WEEKS_SQL, [since, until, tz]),
-      this.withoutJit<DurationRow>(DURATIONS_SQL, [since, until, tz, [...STATUSES], [...DURATION_KINDS]]),
+      this.withoutJit<DurationRow>(DURATIONS_SQL, [since, until, tz]),
       this.rows<{ on_time: number; late: number; pending: number }>(REVIEWS_SQL, [
         since,
         until,

@@ -15,8 +15,17 @@ export class DatabaseSetupError extends Error {
   override name = 'DatabaseSetupError';
 }
 
-/** Tables the bot's role reads but never writes. */
-export const BOT_READ_ONLY_TABLES = ['audit_entry', 'audit_head', 'audit_settings', '_prisma_migrations'] as const;
+/**
+ * Tables the bot's role reads but never writes. incident_durations is derived from the timeline by
+ * the database's own trigger (with the owner's rights): nobody writes it directly.
+ */
+export const BOT_READ_ONLY_TABLES = [
+  'audit_entry',
+  'audit_head',
+  'audit_settings',
+  '_prisma_migrations',
+  'incident_durations',
+] as const;
 /** Schemas whose tables the bot reads and writes: its own, and pg-boss's (the reminder queue). */
 const BOT_SCHEMAS = ['public', 'pgboss'] as const;
 

@@ -225,7 +225,10 @@ function sameValue(shape: ColumnShape | undefined, a: Exact, b: Exact): boolean 
 
 // ---- Replay ------------------------------------------------------------------------------------------
 
-/** The tables of an incident's records, in the order differences are reported. */
+/**
+ * The tables of an incident's records, in the order differences are reported. Not incident_durations:
+ * it is derived from the timeline by the database (no audit trigger), not a record of what people did.
+ */
 export const AUDITED_TABLES = [
   'incident',
   'incident_role',

@@ -265,6 +265,11 @@ describe('least-privilege database roles (postgres)', {
       "INSERT INTO audit_settings VALUES (false, 'someone_else')",
       'DELETE FROM _prisma_migrations',
       'UPDATE _prisma_migrations SET rolled_back_at = now()',
+      // Derived from the timeline by the database's trigger: nobody writes it directly.
+      `INSERT INTO incident_durations (incident_id) VALUES ('${id}') ON CONFLICT DO NOTHING`,
+      'UPDATE incident_durations SET res_at = now()',
+      'DELETE FROM incident_durations',
+      `SELECT incident_durations_recount(ARRAY['${id}'::uuid])`,
       'ALTER TABLE incident ADD COLUMN x int',
       'ALTER TABLE incident RENAME TO incident_old',
       'ALTER TABLE audit_entry DROP COLUMN db_role',
@@ -312,7 +317,7 @@ describe('least-privilege database roles (postgres)', {
     assert.equal((await asOwner('SELECT count(*)::int AS n FROM audit_entry')).rows[0].n, entriesBefore);
     // Nor does the bot role hold any right on the audit trail but reading it.
     const rights = await asOwner(
-      `SELECT t, p FROM unnest(ARRAY['audit_entry', 'audit_head', 'audit_settings', '_prisma_migrations']) t,
+      `SELECT t, p FROM unnest(ARRAY['audit_entry', 'audit_head', 'audit_settings', '_prisma_migrations', 'incident_durations']) t,
               unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES']) p
         WHERE has_table_privilege($1, t, p) ORDER BY 1, 2`,
       [BOT],
@@ -322,6 +327,7 @@ describe('least-privilege database roles (postgres)', {
       'SELECT audit_entry',
       'SELECT audit_head',
       'SELECT audit_settings',
+      'SELECT incident_durations',
     ]);
   });
 
@@ -359,6 +365,20 @@ describe('least-privilege database roles (postgres)', {
           { occurredAt: new Date(), kind: 'severity_changed', actorId: 'UBOB', text: 'SEV2 → SEV1' },
         ),
       );
+      // A DBA allowed to write the timeline but not incident_durations adds a move: the durations'
+      // row follows all the same (its trigger runs with the owner's rights).
+      await withClient(urlAs(scratch.url, OTHER), (c) =>
+        c.query(
+          `INSERT INTO timeline_entry (id, incident_id, occurred_at, kind, text, data)
+           VALUES (gen_random_uuid(), $1, now(), 'status_changed', 'Fixed by hand', '{"to": "INVESTIGATING"}')`,
+          [incident.id],
+        ),
+      );
+      const durations = await asOwner(
+        'SELECT ack_at IS NOT NULL AS acknowledged FROM incident_durations WHERE incident_id = $1',
+        [incident.id],
+      );
+      assert.deepEqual(durations.rows, [{ acknowledged: true }]);
       const trail = new PrismaAuditTrail(bot.prisma);
       const updates = (await trail.read(incident.id)).entries.filter((e) => e.action === 'incident.update');
       assert.deepEqual(
