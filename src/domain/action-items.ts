@@ -125,7 +125,7 @@ function addOption(word: string): AddOption | null {
       }
       if (!isCalendarDate(value)) {
         throw new AppError(
-          `\`${word}\` is not a real calendar date (check the day and month): write it as due:YYYY-MM-DD.`,
+          `\`${word}\` is not a real calendar date from 1970 to 9998 (check the day and month): write it as due:YYYY-MM-DD.`,
         );
       }
       return { key: 'due', value };

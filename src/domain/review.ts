@@ -100,7 +100,7 @@ const actionItemSchema = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'The due date must look like YYYY-MM-DD, e.g. 2026-12-01.' })
     // Only a well-shaped date is checked against the calendar (one message per mistake).
     .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isCalendarDate(s), {
-      error: 'The due date is not a real calendar date (check the day and month).',
+      error: 'The due date is not a real calendar date from 1970 to 9998 (check the day and month).',
     })
     .optional(),
   category: z.enum(ACTION_CATEGORIES, { error: `Choose an action category: ${list(ACTION_CATEGORIES)}.` }),

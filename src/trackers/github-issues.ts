@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { CatalogSnapshot } from '../domain/catalog.ts';
 import { TRACKER_LABEL, type TrackerIssue, type TrackerIssueDraft, type TrackerUser } from '../domain/trackers.ts';
+import { isCalendarDay } from '../domain/time.ts';
 import { GitHubAppClient } from '../github/client.ts';
 import type { Logger } from '../logger.ts';
 import { type IssueTracker, type IssueUpdate, TrackerIssueGone, TrackerUnavailable } from '../ports/issue-tracker.ts';
@@ -46,12 +47,6 @@ const DUE_LINE = /^Due:([^\r\n\u2028\u2029]*)$/m;
 /** GitHub's longest issue body, in characters. */
 export const MAX_ISSUE_BODY_CHARS = 65_536;
 
-function isCalendarDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
 /**
  * The due date an issue's body says (its first `Due:` line): the date, null for no line or `Due: none`
  * (or empty), undefined when the line says something else (not a date the bot can take).
@@ -61,7 +56,7 @@ export function dueInBody(body: string | null | undefined): string | null | unde
   if (!m) return null;
   const value = m[1]!.trim();
   if (value === '' || value.toLowerCase() === 'none') return null;
-  return isCalendarDate(value) ? value : undefined;
+  return isCalendarDay(value) ? value : undefined;
 }
 
 /** The body with its `Due:` line saying `due` (`none` for null); added before the marker or at the end when it has none. */

@@ -232,8 +232,16 @@ describe('parseActionAdd', () => {
   });
 
   test('due dates that do not exist say so', () => {
-    for (const word of ['due:2026-02-30', 'due:2026-13-01', 'due:2027-02-29', 'due:2026-04-31']) {
-      throwsAppError(() => parseActionAdd(`Fix it ${word}`), /not a real calendar date/);
+    // 9999-12-31 and 0001-01-01 too: the bot's one rule for a day (years 1970 to 9998, src/domain/time.ts).
+    for (const word of [
+      'due:2026-02-30',
+      'due:2026-13-01',
+      'due:2027-02-29',
+      'due:2026-04-31',
+      'due:9999-12-31',
+      'due:0001-01-01',
+    ]) {
+      throwsAppError(() => parseActionAdd(`Fix it ${word}`), /not a real calendar date from 1970 to 9998/);
     }
     assert.equal(parseActionAdd('Fix it due:2028-02-29').due, '2028-02-29');
   });

@@ -154,7 +154,7 @@ describe('reviewInputSchema', () => {
 
   test('rejects a due date that does not exist, and one in the wrong shape', () => {
     assert.deepEqual(errorsOf({ actionItems: [{ text: 'x', category: 'process', due: '2026-02-30' }] }), [
-      'actionItems.0.due: The due date is not a real calendar date (check the day and month).',
+      'actionItems.0.due: The due date is not a real calendar date from 1970 to 9998 (check the day and month).',
     ]);
     assert.deepEqual(errorsOf({ actionItems: [{ text: 'x', category: 'process', due: '1/12/2026' }] }), [
       'actionItems.0.due: The due date must look like YYYY-MM-DD, e.g. 2026-12-01.',

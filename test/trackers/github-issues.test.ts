@@ -494,6 +494,9 @@ describe('the body’s Due line, markers, targets', () => {
     assert.equal(dueInBody(null), null);
     assert.equal(dueInBody('Due: next week'), undefined);
     assert.equal(dueInBody('Due: 2026-02-30'), undefined);
+    // The bot's one rule for a day (src/domain/time.ts): years 1970 to 9998, as a due date typed in Slack.
+    assert.equal(dueInBody('Due: 9999-12-31'), undefined);
+    assert.equal(dueInBody('Due: 0001-01-01'), undefined);
     assert.equal(dueInBody('Overdue: 2026-01-01'), null, 'only a line that starts Due:');
   });
   test('dueInBody and withDue: a body of 65k spaces (a ReDoS attempt) is read at once, right', () => {
