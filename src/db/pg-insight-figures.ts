@@ -44,7 +44,9 @@ const pct = (column: string, p: number) => `percentile_cont(${p}) WITHIN GROUP (
 // MONITORING or RESOLVED, and the last RESOLVED unless a move to another open status came after it.
 // Their instants are kept per incident by the database as the entries go in (incident_durations,
 // see its migration), so this reads one narrow row per incident; an incident with none of those
-// entries has no row (declared when created, nothing else yet). Then grouped four ways in one pass
+// entries has no row (declared when created, nothing else yet). A scan and a hash join: its cost
+// estimate stays far below PostgreSQL's JIT threshold (the lookup per incident it replaces passed
+// it over long periods, and compiling took longer than running). Then grouped four ways in one pass
 // (GROUPING SETS): by severity, by service (private incidents' left out), by month in the viewer's
 // zone, and all.
 const DURATIONS_SQL = `
@@ -133,7 +135,7 @@ export class PgInsightFigures implements InsightFigures {
     const today = calendarDate(now, tz);
     const [weeks, durations, [reviews], [actions]] = await Promise.all([
       this.rows<{ week: string; severity: Severity; near_miss: boolean; count: number }>(WEEKS_SQL, [since, until, tz]),
-      this.withoutJit<DurationRow>(DURATIONS_SQL, [since, until, tz]),
+      this.rows<DurationRow>(DURATIONS_SQL, [since, until, tz]),
       this.rows<{ on_time: number; late: number; pending: number }>(REVIEWS_SQL, [
         since,
         until,
@@ -171,31 +173,6 @@ export class PgInsightFigures implements InsightFigures {
       reviews: { onTime: reviews?.on_time ?? 0, late: reviews?.late ?? 0, pending: reviews?.pending ?? 0 },
       actions: { due: actions?.due ?? 0, onTime: actions?.on_time ?? 0 },
     };
-  }
-
-  /**
-   * A statement whose cost estimate (one index probe per incident of a long period) passes
-   * PostgreSQL's JIT threshold: compiling it takes longer (about 100 ms) than running it, so JIT is
-   * off for its transaction.
-   */
-  private async withoutJit<R>(sql: string, values: unknown[]): Promise<R[]> {
-    const client = await this.pool.connect();
-    // A connection whose rollback failed is not given back to the pool for another to use.
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query('SET LOCAL jit = off');
-      const result = await client.query(sql, values);
-      await client.query('COMMIT');
-      return result.rows as R[];
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollback: unknown) => {
-        broken = rollback instanceof Error ? rollback : new Error(String(rollback));
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
   }
 
   private async rows<R>(sql: string, values: unknown[]): Promise<R[]> {
