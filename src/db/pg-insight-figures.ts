@@ -58,6 +58,7 @@ const DURATIONS_SQL = `
       btrim(i.affected_service) AS sname
     FROM incident i
     WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss
+      AND (NOT i.is_private OR i.channel_id = ANY($4::text[]))
   ),
   per AS (
     SELECT inc.severity, inc.month, inc.skey, inc.sname,
@@ -89,7 +90,7 @@ const WEEKS_SQL = `
   SELECT to_char(date_trunc('week', created_at AT TIME ZONE $3), 'YYYY-MM-DD') AS week,
     severity::text AS severity, near_miss, count(*)::int AS count
   FROM incident
-  WHERE created_at >= $1 AND created_at < $2
+  WHERE created_at >= $1 AND created_at < $2 AND (NOT is_private OR channel_id = ANY($4::text[]))
   GROUP BY 1, 2, 3`;
 
 // SEV1–2 incidents of the period, resolved: when their review first listed a contributing factor
@@ -104,6 +105,7 @@ const REVIEWS_SQL = `
     FROM incident i
     WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss
       AND i.severity::text = ANY($3::text[]) AND i.resolved_at IS NOT NULL
+      AND (NOT i.is_private OR i.channel_id = ANY($5::text[]))
   )
   SELECT count(*) FILTER (WHERE done_at <= due_by)::int AS on_time,
     count(*) FILTER (WHERE done_at > due_by OR (done_at IS NULL AND due_by < $4))::int AS late,
@@ -111,14 +113,17 @@ const REVIEWS_SQL = `
   FROM r`;
 
 // Action items due in the period: done on or before their due date (in the viewer's zone), and all
-// of them but those still open and not yet past due (they may still be on time).
+// of them but those still open and not yet past due (they may still be on time). Like every figure
+// here, of the incidents the reader may see: public ones, and private ones of their channels.
 const ACTIONS_SQL = `
   SELECT count(*)::int AS due,
-    count(*) FILTER (WHERE status = 'done' AND completed_at IS NOT NULL
-      AND (completed_at AT TIME ZONE $3)::date <= due)::int AS on_time
-  FROM action_item
-  WHERE due >= $1::date AND due <= $2::date
-    AND ((status = 'done' AND completed_at IS NOT NULL) OR due < $4::date)`;
+    count(*) FILTER (WHERE a.status = 'done' AND a.completed_at IS NOT NULL
+      AND (a.completed_at AT TIME ZONE $3)::date <= a.due)::int AS on_time
+  FROM action_item a
+  JOIN incident i ON i.id = a.incident_id
+  WHERE a.due >= $1::date AND a.due <= $2::date
+    AND ((a.status = 'done' AND a.completed_at IS NOT NULL) OR a.due < $4::date)
+    AND (NOT i.is_private OR i.channel_id = ANY($5::text[]))`;
 
 /** The insights' figures in SQL (see ports/insight-figures.ts). */
 export class PgInsightFigures implements InsightFigures {
@@ -130,19 +135,26 @@ export class PgInsightFigures implements InsightFigures {
     this.pool = pool;
   }
 
-  async figures(period: InsightPeriod, now: Date): Promise<InsightFigureSet> {
+  async figures(period: InsightPeriod, now: Date, privateChannels: readonly string[]): Promise<InsightFigureSet> {
     const { since, until, timeZone: tz } = period;
     const today = calendarDate(now, tz);
+    const channels = [...privateChannels];
     const [weeks, durations, [reviews], [actions]] = await Promise.all([
-      this.rows<{ week: string; severity: Severity; near_miss: boolean; count: number }>(WEEKS_SQL, [since, until, tz]),
-      this.rows<DurationRow>(DURATIONS_SQL, [since, until, tz]),
+      this.rows<{ week: string; severity: Severity; near_miss: boolean; count: number }>(WEEKS_SQL, [
+        since,
+        until,
+        tz,
+        channels,
+      ]),
+      this.rows<DurationRow>(DURATIONS_SQL, [since, until, tz, channels]),
       this.rows<{ on_time: number; late: number; pending: number }>(REVIEWS_SQL, [
         since,
         until,
         [...REVIEWED_SEVERITIES],
         now,
+        channels,
       ]),
-      this.rows<{ due: number; on_time: number }>(ACTIONS_SQL, [period.fromDate, period.toDate, tz, today]),
+      this.rows<{ due: number; on_time: number }>(ACTIONS_SQL, [period.fromDate, period.toDate, tz, today, channels]),
     ]);
     const n = (v: number | null) => (v === null ? null : Number(v));
     const stats = (r: DurationRow): DurationStats => ({

@@ -506,13 +506,25 @@ export class PrismaReviewStore implements ReviewStore {
     );
   }
 
-  async guardrailFigures(since: Date, until: Date, today: string): Promise<GuardrailFigures> {
+  async guardrailFigures(
+    since: Date,
+    until: Date,
+    today: string,
+    privateChannels?: readonly string[],
+  ): Promise<GuardrailFigures> {
     const inPeriod = (column: Prisma.Sql) => Prisma.sql`${column} >= ${since} AND ${column} <= ${until}`;
     const period = inPeriod(Prisma.raw('created_at'));
+    // For a reader (the web view's insights): public incidents, and private ones of their channels.
+    const visible = (alias: '' | 'i.') => {
+      if (privateChannels === undefined) return Prisma.sql`true`;
+      const isPrivate = Prisma.raw(`${alias}is_private`);
+      if (privateChannels.length === 0) return Prisma.sql`NOT ${isPrivate}`;
+      return Prisma.sql`(NOT ${isPrivate} OR ${Prisma.raw(`${alias}channel_id`)} IN (${Prisma.join([...privateChannels])}))`;
+    };
     const [[counts], factors, services, actionCounts, [open], homes] = await Promise.all([
       this.prisma.$queryRaw<{ incidents: number; near_misses: number }[]>`
         SELECT count(*)::int AS incidents, count(*) FILTER (WHERE near_miss)::int AS near_misses
-        FROM incident WHERE ${period}`,
+        FROM incident WHERE ${period} AND ${visible('')}`,
       // Each valid factor once per incident (a review read defensively: it was validated when saved);
       // the row without a factor counts the incidents that list any.
       this.prisma.$queryRaw<{ factor: string | null; count: number }[]>`
@@ -523,7 +535,8 @@ export class PrismaReviewStore implements ReviewStore {
           CASE WHEN jsonb_typeof(r.input -> 'contributingFactors') = 'array'
             THEN r.input -> 'contributingFactors' ELSE '[]'::jsonb END) AS e(item)
         CROSS JOIN LATERAL (SELECT e.item ->> 'factor' AS factor) AS f
-        WHERE ${inPeriod(Prisma.raw('i.created_at'))} AND jsonb_typeof(e.item -> 'factor') = 'string'
+        WHERE ${inPeriod(Prisma.raw('i.created_at'))} AND ${visible('i.')}
+          AND jsonb_typeof(e.item -> 'factor') = 'string'
           AND f.factor IN (${Prisma.join(CONTRIBUTING_FACTORS)})
         GROUP BY GROUPING SETS ((f.factor), ())`,
       // A private incident counts, but its service is not named to everyone.

@@ -147,6 +147,8 @@ export interface InsightIncident {
   resolvedAt: Date | null;
   /** When its review first listed a contributing factor (a `review_updated` entry), or null. */
   reviewCompletedAt: Date | null;
+  /** Its channel (a private incident counts only for its members: see insightFiguresOf). */
+  channelId?: string | null;
 }
 
 export interface InsightAction {
@@ -154,6 +156,9 @@ export interface InsightAction {
   due: string | null;
   status: 'open' | 'done';
   completedAt: Date | null;
+  /** Its incident's privacy and channel (see insightFiguresOf). */
+  incidentPrivate?: boolean;
+  incidentChannelId?: string | null;
 }
 
 const emptyStats = (): DurationStats => ({
@@ -189,11 +194,23 @@ export function insightFiguresOf(input: {
   now: Date;
   incidents: readonly InsightIncident[];
   actions: readonly InsightAction[];
+  /**
+   * The private channels of whoever reads the figures: a private incident (and its action items)
+   * counts only when its channel is one of them (mayReadIncident), as the register lists it.
+   * Absent: every incident counts.
+   */
+  privateChannels?: readonly string[];
 }): InsightFigureSet {
   const { period, now } = input;
   const tz = period.timeZone;
+  const channels = input.privateChannels ? new Set(input.privateChannels) : null;
+  const counts = (isPrivate: boolean, channelId: string | null | undefined) =>
+    !channels || !isPrivate || (!!channelId && channels.has(channelId));
   const inPeriod = input.incidents.filter(
-    (i) => i.createdAt.getTime() >= period.since.getTime() && i.createdAt.getTime() < period.until.getTime(),
+    (i) =>
+      i.createdAt.getTime() >= period.since.getTime() &&
+      i.createdAt.getTime() < period.until.getTime() &&
+      counts(i.isPrivate, i.channelId),
   );
   const weeks = new Map<string, InsightFigureSet['weeks'][number]>();
   for (const i of inPeriod) {
@@ -243,6 +260,7 @@ export function insightFiguresOf(input: {
   const today = dayIn(now, tz);
   const actions = { due: 0, onTime: 0 };
   for (const a of input.actions) {
+    if (!counts(a.incidentPrivate ?? false, a.incidentChannelId)) continue;
     if (a.due === null || a.due < period.fromDate || a.due > period.toDate) continue;
     const done = a.status === 'done' && a.completedAt !== null;
     // Not yet due, and not done: it may still be on time, so it is not counted either way.

@@ -143,7 +143,16 @@ export interface ReviewStore {
    * (their factors, near misses and services), action items created then by category and status,
    * and the backlog open now (its two middle creation times, and how many are due before `today`).
    */
-  guardrailFigures(since: Date, until: Date, today: string): Promise<GuardrailFigures>;
+  guardrailFigures(
+    since: Date,
+    until: Date,
+    today: string,
+    /**
+     * Given (the web view's insights): the incident counts and contributing factors only of the
+     * incidents a reader may see, public ones and private ones of these channels. Absent: all.
+     */
+    privateChannels?: readonly string[],
+  ): Promise<GuardrailFigures>;
   /**
    * Change failure rate and time to restore per service (domain/delivery-metrics.ts), counted by the
    * database: changes in [since, until] and whether an incident followed each on its service, and

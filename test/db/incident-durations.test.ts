@@ -72,7 +72,7 @@ for (const database of testDatabases()) {
 
     /** The durations the insights' SQL gives for the incident's day (it is the day's only incident). */
     async function counted(k: number) {
-      const figures = await deps.insights.figures(insightPeriod(day(k), day(k), ZONE), now);
+      const figures = await deps.insights.figures(insightPeriod(day(k), day(k), ZONE), now, []);
       assert.equal(figures.overall.incidents, 1);
       const m = figures.overall.metrics;
       const one = (x: { count: number; medianMs: number | null }) => {

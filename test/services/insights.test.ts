@@ -62,6 +62,8 @@ async function seed(deps: ServiceDeps) {
         declaredAt,
       }),
     );
+    // The private ones have a channel of their own (a reader counts them only when in it).
+    if (k % 7 === 3) await store.recordProvisioning(incident.id, { channelId: `CPRIV${k}` });
     const at = (minutes: number) => new Date(declaredAt.getTime() + minutes * 60_000);
     const move = async (to: IncidentStatus, minutes: number, from: IncidentStatus) => {
       const resolving = to === 'RESOLVED';
@@ -150,12 +152,16 @@ async function rowsOf(deps: ServiceDeps): Promise<{ incidents: InsightIncident[]
       changes: statusChangesFrom(entries),
       resolvedAt: i.resolvedAt,
       reviewCompletedAt: reviewed.length ? new Date(Math.min(...reviewed)) : null,
+      channelId: i.channelId,
     });
   }
+  const incidentOf = new Map((await db.incident.findMany()).map((i) => [i.id, i]));
   const actions = (await db.actionItem.findMany()).map((a) => ({
     due: a.due ? a.due.toISOString().slice(0, 10) : null,
     status: a.status,
     completedAt: a.completedAt,
+    incidentPrivate: incidentOf.get(a.incidentId)!.isPrivate,
+    incidentChannelId: incidentOf.get(a.incidentId)!.channelId,
   }));
   return { incidents, actions };
 }
@@ -178,9 +184,13 @@ for (const database of testDatabases()) {
         ['2025-01-01', '2025-02-01', ZONE], // nothing in it
       ] as const) {
         const period = insightPeriod(from, to, zone);
-        const fromRows = insightFiguresOf({ period, now, ...rows });
-        const fromSql = await deps.insights.figures(period, now);
-        assert.deepEqual(canonical(fromSql), canonical(fromRows), `${from} to ${to} in ${zone}`);
+        // A reader in none of the private incidents' channels, in two of them, and in all six.
+        for (const privateChannels of [[], ['CPRIV3', 'CPRIV17'], [3, 10, 17, 24, 31, 38].map((k) => `CPRIV${k}`)]) {
+          const fromRows = insightFiguresOf({ period, now, ...rows, privateChannels });
+          const fromSql = await deps.insights.figures(period, now, privateChannels);
+          assert.deepEqual(canonical(fromSql), canonical(fromRows), `${from} to ${to} in ${zone}, ${privateChannels}`);
+        }
+        const fromRows = insightFiguresOf({ period, now, ...rows, privateChannels: [] });
         if (from === '2026-09-01') {
           // Not vacuous: every part has something in it.
           assert.ok(fromRows.weeks.length > 10);
@@ -193,7 +203,10 @@ for (const database of testDatabases()) {
     });
 
     test('showInsights: every week and severity listed, factors counted, the private service never named', async () => {
-      const insights = await showInsights(deps, { period: insightPeriod('2026-09-01', TODAY, ZONE) });
+      const insights = await showInsights(deps, {
+        reader: { userId: 'UREADER', privateChannels: async () => new Set<string>() },
+        period: insightPeriod('2026-09-01', TODAY, ZONE),
+      });
       assert.equal(insights.weeks[0]!.week, '2026-08-31');
       assert.equal(insights.weeks.at(-1)!.week, '2026-11-23');
       assert.equal(insights.weeks.length, 13);
@@ -209,6 +222,32 @@ for (const database of testDatabases()) {
       // "EHR" and "ehr " are one service.
       assert.equal(insights.byService.filter((s) => s.service.toLowerCase() === 'ehr').length, 1);
       assert.ok(!JSON.stringify(insights).includes('Secret Ward'));
+    });
+
+    test('a private incident counts only for the members of its channel: incidents, durations, reviews, items, factors', async () => {
+      const period = insightPeriod('2026-09-01', TODAY, ZONE);
+      const all = [3, 10, 17, 24, 31, 38].map((k) => `CPRIV${k}`);
+      const reader = (channels: string[]) => ({ userId: 'UREADER', privateChannels: async () => new Set(channels) });
+      const outside = await showInsights(deps, { reader: reader([]), period });
+      const inside = await showInsights(deps, { reader: reader(all), period });
+      const rows = await rowsOf(deps);
+      const since = period.since.getTime();
+      const until = period.until.getTime();
+      const privateInPeriod = rows.incidents.filter(
+        (i) => i.isPrivate && i.createdAt.getTime() >= since && i.createdAt.getTime() < until,
+      );
+      assert.ok(privateInPeriod.length >= 3, 'not vacuous');
+      const total = (x: typeof outside) => x.incidents + x.nearMisses;
+      assert.equal(total(inside) - total(outside), privateInPeriod.length);
+      assert.notDeepEqual(inside.overall, outside.overall, 'durations');
+      assert.ok(inside.reviewed > outside.reviewed, 'factors listed: the reviewed count');
+      const factors = (x: typeof outside) => x.factors.reduce((n, f) => n + f.count, 0);
+      assert.ok(factors(inside) > factors(outside), 'factors counted');
+      // The guardrail report (Slack, counts across the team) still counts every incident.
+      const last = new Date(until - 1);
+      const everyone = await deps.reviews.guardrailFigures(period.since, last, TODAY);
+      assert.equal(everyone.reviewed, inside.reviewed);
+      assert.ok(!JSON.stringify(inside).includes('Secret Ward'), 'its service is still never named');
     });
   });
 }

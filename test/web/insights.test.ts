@@ -35,6 +35,11 @@ describe('the insights page', () => {
       const { incident } = await deps.store.createIfAbsent(
         declaring({ declaration: aDeclaration({ title: `Incident ${k}`, ...over }), declaredBy: 'UALICE', declaredAt }),
       );
+      // The private one's channel: the lead is in it, Alice is not.
+      if ('isPrivate' in over) {
+        await deps.store.recordProvisioning(incident.id, { channelId: 'CINSIGHT1' });
+        env.slack.addChannel({ id: 'CINSIGHT1', name: 'inc-hidden', is_private: true, members: ['ULEAD', 'UBOT'] });
+      }
       const move = (to: IncidentStatus, minutes: number) =>
         deps.store.applyChange(
           incident.id,
@@ -75,10 +80,22 @@ describe('the insights page', () => {
     assert.ok(page.text.includes('Open Pharmacy'));
     assert.ok(page.text.includes('<td class="num">1h 35m</td>'), 'time to resolve: declared to resolved');
     assert.ok(page.text.includes('<td class="num">4m</td>'), 'time to acknowledge');
-    assert.ok(page.text.includes('(2 of 2; 0 not yet due)'), 'both resolved SEV1–2 reviews on time');
+    // The private SEV2 counts only for the members of its channel: not for Alice.
+    assert.ok(page.text.includes('(1 of 1; 0 not yet due)'), 'the resolved SEV1–2 review she may see, on time');
+    assert.match(page.text, /<div class="figure">1<\/div>incidents/);
     assert.ok(!/Secret Ward Nine|Hidden trouble/.test(page.text), 'the private incident is not named');
     assert.ok(/Capacity/i.test(page.text));
     assert.ok(!/ style=/.test(page.text.replace(/src="data:[^"]*"/g, '')), 'no inline style (the CSP forbids it)');
+  });
+
+  test('a private incident counts for the members of its channel, as the register lists it', async () => {
+    const lead = await sessionCookie(env.app, { userId: 'ULEAD' });
+    const page = await getPage(env.base, '/web/insights', lead);
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes('(2 of 2; 0 not yet due)'), 'both resolved SEV1–2 reviews on time');
+    assert.match(page.text, /<div class="figure">2<\/div>incidents/);
+    assert.ok(!/Secret Ward Nine|Hidden trouble/.test(page.text), 'its service and title still not named');
+    assert.match(page.text, /counts in the figures only for the members of its channel/);
   });
 
   test('a period asked for is shown; bad parameters are a 400 page naming each', async () => {

@@ -2,6 +2,7 @@ import { calendarDate } from '../../domain/action-items.ts';
 import { guardrailReportOf, type GuardrailReport } from '../../domain/guardrail-report.ts';
 import { insightsReport, type InsightPeriod, type InsightsReport } from '../../domain/insights.ts';
 import { redactString } from '../../domain/redaction.ts';
+import { listablePrivateChannels, type Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
 
 export interface Insights extends InsightsReport {
@@ -14,18 +15,24 @@ export interface Insights extends InsightsReport {
 const DAY_MS = 24 * 3600_000;
 
 /**
- * The web view's insights over a period: counted by the database (InsightFigures, and the guardrail
- * report's figures for the contributing factors), never by reading the incidents. Private incidents
- * count in the numbers; their services are never named (left out of the per-service list).
+ * The web view's insights over a period as `reader` may see them: counted by the database
+ * (InsightFigures, and the guardrail report's figures for the contributing factors), never by
+ * reading the incidents. A private incident counts only for the members of its channel (as the
+ * register lists it: otherwise comparing the two over a day would tell its severity, durations and
+ * factors); its service is never named (left out of the per-service list).
  */
-export async function showInsights(deps: ServiceDeps, input: { period: InsightPeriod }): Promise<Insights> {
+export async function showInsights(
+  deps: Pick<ServiceDeps, 'clock' | 'insights' | 'reviews'>,
+  input: { reader: Reader; period: InsightPeriod },
+): Promise<Insights> {
   const { period } = input;
   const now = deps.clock.now();
+  const channels = await listablePrivateChannels(input.reader);
   // The guardrail figures take a closed period [since, until]: the last millisecond before `until`.
   const last = new Date(period.until.getTime() - 1);
   const [figures, guardrail] = await Promise.all([
-    deps.insights.figures(period, now),
-    deps.reviews.guardrailFigures(period.since, last, calendarDate(now, period.timeZone)),
+    deps.insights.figures(period, now, channels),
+    deps.reviews.guardrailFigures(period.since, last, calendarDate(now, period.timeZone), channels),
   ]);
   const report = insightsReport(period, figures);
   const periodDays = (last.getTime() - period.since.getTime()) / DAY_MS;

@@ -3,6 +3,7 @@ import { calendarDayParam, isValidTimeZone, periodFrom } from '../../domain/time
 import { showInsights } from '../../services/insights/show-insights.ts';
 import { WebError, type WebDeps, type WebPage, type WebRequest } from '../context.ts';
 import { optionalParam, PARAMETERS_PROBLEM, parseQuery } from '../query.ts';
+import { readerOf } from '../reader.ts';
 import { insightsBody } from '../views/insights.ts';
 import { layout } from '../views/layout.ts';
 
@@ -26,7 +27,7 @@ export const INSIGHTS_PAGES: WebPage[] = [
     method: 'GET',
     handle: async (req, web) => {
       const period = periodOf(req, web);
-      const insights = await showInsights(web.deps, { period });
+      const insights = await showInsights(web.deps, { reader: readerOf(web, req.viewer!), period });
       return {
         kind: 'html',
         body: layout({

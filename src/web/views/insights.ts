@@ -113,7 +113,7 @@ export async function insightsBody(insights: Insights): Promise<VNode> {
 
   return html`<h1>Insights</h1>
     ${periodForm('/web/insights', period.fromDate, period.toDate)}
-    <p class="muted">Incidents declared from ${span}. Private incidents count in the figures; their services are not listed.</p>
+    <p class="muted">Incidents declared from ${span}. A private incident counts in the figures only for the members of its channel; its service is not listed.</p>
     <div class="cards">
       <div class="card"><div class="figure">${insights.incidents}</div>incidents</div>
       <div class="card"><div class="figure">${insights.nearMisses}</div>near misses</div>
