@@ -225,6 +225,11 @@ export interface ChatPlatform {
    * (Slack: users.info): who may use the web view. Throws a ChatError when Slack cannot be asked.
    */
   memberStanding(userId: string): Promise<MemberStanding>;
+  /**
+   * The members' full names (Slack's real name, else display name, else user name), by id;
+   * ids Slack does not know (or could not be asked about) are left out.
+   */
+  displayNames(userIds: readonly string[]): Promise<Map<string, string>>;
   /** Posts the review in the channel, or redraws the one at `ts`; returns the message id. */
   postReview(channelId: string, review: PostIncidentReview, ts: string | null): Promise<string>;
   /** Shares a file in the channel (Slack: files.getUploadURLExternal + files.completeUploadExternal). */

@@ -96,6 +96,15 @@ const userChannels = z.object({
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
 const lookedUp = z.object({ user: z.object({ id: z.string() }) });
+const userName = z.object({
+  user: z.object({
+    name: z.string().max(200).optional(),
+    real_name: z.string().max(200).nullish(),
+    profile: z
+      .object({ display_name: z.string().max(200).nullish(), real_name: z.string().max(200).nullish() })
+      .nullish(),
+  }),
+});
 const userEmailInfo = z.object({ user: z.object({ profile: z.object({ email: z.string().nullish() }).nullish() }) });
 const uploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
 const openedIm = z.object({ channel: z.object({ id: z.string().min(1) }) });
@@ -339,6 +348,25 @@ export class SlackChatPlatform implements ChatPlatform {
     if (u.is_bot || u.id === 'USLACKBOT') return { standing: 'bot', timeZone };
     if (u.is_restricted || u.is_ultra_restricted) return { standing: 'guest', timeZone };
     return { standing: 'member', timeZone };
+  }
+
+  /** users.info for each, four at a time; a failed one is left out (shown as its id). */
+  async displayNames(userIds: readonly string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const queue = [...new Set(userIds)];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const res = await call(() => this.client.users.info({ user: id }), userName, ['user_not_found']).catch(
+          () => null,
+        );
+        const u = res?.user;
+        const name =
+          u?.profile?.real_name?.trim() || u?.real_name?.trim() || u?.profile?.display_name?.trim() || u?.name;
+        if (name) names.set(id, name);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+    return names;
   }
 
   async directMessage(userId: string, text: string): Promise<void> {

@@ -46,6 +46,8 @@ export interface WebDeps {
   privateChannelsOf(userId: string): Promise<ReadonlySet<string>>;
   /** Whether a signed-in person is still a full member of the workspace (asked of Slack now and then). */
   standing: StandingCheck;
+  /** The members' names by id (asked of Slack, kept an hour; unknown ones left out). */
+  namesOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /** A person's standing in the workspace (only a `member` may use the web view). */

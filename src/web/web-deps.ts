@@ -108,5 +108,42 @@ export function webFromConfig(
     },
     privateChannelsOf: cachedPrivateChannels(deps),
     standing: cachedStanding(deps),
+    namesOf: cachedNames(deps),
+  };
+}
+
+/** How long a member's name is kept. */
+export const NAME_TTL_MS = 3_600_000;
+/** Names kept at most (the oldest goes first). */
+const NAME_CACHE_MAX = 5_000;
+
+/**
+ * `chat.displayNames`, each name kept NAME_TTL_MS; the ids not kept are asked together. A failure
+ * is logged and leaves them out (the page shows their ids).
+ */
+export function cachedNames(deps: Pick<ServiceDeps, 'chat' | 'clock' | 'logger'>) {
+  const cache = new Map<string, { at: number; name: string }>();
+  return async (userIds: readonly string[]): Promise<ReadonlyMap<string, string>> => {
+    const now = deps.clock.now().getTime();
+    const found = new Map<string, string>();
+    const ask: string[] = [];
+    for (const id of new Set(userIds)) {
+      const hit = cache.get(id);
+      if (hit && now - hit.at < NAME_TTL_MS && now >= hit.at) found.set(id, hit.name);
+      else ask.push(id);
+    }
+    if (ask.length) {
+      const names = await deps.chat.displayNames(ask).catch((err: unknown) => {
+        deps.logger.warn({ err }, 'could not ask Slack for people’s names: the page shows their ids');
+        return new Map<string, string>();
+      });
+      for (const [id, name] of names) {
+        found.set(id, name);
+        cache.delete(id);
+        cache.set(id, { at: now, name });
+        if (cache.size > NAME_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      }
+    }
+    return found;
   };
 }

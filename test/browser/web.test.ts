@@ -187,7 +187,11 @@ describe('the web view in Chromium', () => {
       assert.match(strFromU8(files['register.csv']!), new RegExp(`${ref}.*Oncology rota leaked`));
       // The download is on the page's list of downloads afterwards (the trail auditors see).
       await carol.page.goto(`${env.base}/web/evidence`);
-      assert.match((await carol.page.locator('main').textContent()) ?? '', /UCAROL/);
+      assert.match(
+        (await carol.page.locator('main').textContent()) ?? '',
+        /Carol Ní Bhriain/,
+        'who downloaded it, by name',
+      );
       assert.deepEqual(carol.problems.csp, [], 'no Content-Security-Policy violation');
       assert.deepEqual(carol.problems.lines, [], 'no console error, script error or failed load');
     } finally {

@@ -38,3 +38,26 @@ test('isMember sends conversations.members as the spec has it, and reads its ans
     `requests: ${logged.filter((m) => m === 'Request received').length}`,
   );
 });
+
+test('the web view’s questions (users.conversations, users.info) are sent as the spec has them, and read', async () => {
+  const platform = new SlackChatPlatform(
+    new WebClient('xoxb-test-token', { slackApiUrl: `${prism.url}/`, retryConfig: { retries: 0 } }),
+  );
+  const from = prism.log.length;
+  const channels = await platform.privateChannelsOf('U061F7AUR');
+  assert.ok(channels instanceof Set, 'the private channels, read with the adapter’s schema');
+  const standing = await platform.memberStanding('U061F7AUR');
+  assert.ok(['member', 'guest', 'deactivated', 'bot', 'unknown'].includes(standing.standing));
+  const names = await platform.displayNames(['U061F7AUR']);
+  assert.ok(names instanceof Map);
+  const logged = prism.log.slice(from).map((l) => l.msg);
+  assert.deepEqual(
+    logged.filter((m) => m.startsWith('Violation: request')),
+    [],
+    'no request violations',
+  );
+  assert.ok(
+    logged.filter((m) => m === 'The request passed the validation rules. Looking for the best response').length >= 3,
+    'Prism validated each call',
+  );
+});

@@ -52,3 +52,11 @@ test('standing and time zone in one users.info each', async () => {
 test('Slack not answering is a ChatError, not an answer', async () => {
   await assert.rejects(platform('http://127.0.0.1:9/api/').memberStanding('UMEMBER'), ChatError);
 });
+
+test('names for the web view: the real name, else the user name; an unknown id left out; one users.info each', async () => {
+  slack.calls.length = 0;
+  const names = await platform().displayNames(['UMEMBER', 'UGONE', 'UNOBODY', 'UMEMBER']);
+  assert.deepEqual(Object.fromEntries(names), { UMEMBER: 'mia', UGONE: 'dee' });
+  assert.equal(slack.callsTo('users.info').length, 3, 'each id asked once');
+  assert.deepEqual(Object.fromEntries(await platform('http://127.0.0.1:9/api/').displayNames(['UMEMBER'])), {});
+});

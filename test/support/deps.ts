@@ -98,6 +98,8 @@ export class FakeChat implements ChatPlatform {
   readonly messages = new Map<string, ChatMessage>();
   /** Members' own time zones; unknown: null. */
   readonly zones = new Map<string, string | null>();
+  /** Members' names (displayNames); unknown: left out. */
+  readonly names = new Map<string, string>();
   /** Members' standing in the workspace (memberStanding); unknown: a full member. */
   readonly standings = new Map<string, MemberStanding['standing']>();
   /** Members' emails; unknown: `<user id in lower case>@example.org`. */
@@ -267,6 +269,11 @@ export class FakeChat implements ChatPlatform {
   async userTimeZone(userId: string): Promise<string | null> {
     await this.enter('userTimeZone', [userId]);
     return this.zones.get(userId) ?? null;
+  }
+
+  async displayNames(userIds: readonly string[]): Promise<Map<string, string>> {
+    await this.enter('displayNames', [userIds]);
+    return new Map(userIds.flatMap((id) => (this.names.has(id) ? [[id, this.names.get(id)!] as const] : [])));
   }
 
   async memberStanding(userId: string): Promise<MemberStanding> {

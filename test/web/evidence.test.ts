@@ -81,7 +81,7 @@ describe('the evidence page', () => {
 
     const page = await getPage(env.base, '/web/evidence', cookie);
     assert.doesNotMatch(page.text, /No evidence pack has been downloaded yet/);
-    assert.match(page.text, /<td>UAUDIT<\/td>/);
+    assert.match(page.text, /<td>Ann Auditor<\/td>/, 'who downloaded it, by the name Slack gives');
     assert.match(page.text, /2026-07-01 to 2026-09-30 \(Europe\/London\)/);
     assert.match(page.text, new RegExp(download!.zipSha256.slice(0, 16)));
   });

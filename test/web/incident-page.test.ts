@@ -11,7 +11,7 @@ import { tamper } from '../support/tamper.ts';
 import { getPage, sessionCookie, useWebBot } from '../support/web.ts';
 
 const users = [
-  { id: 'UALICE', name: 'alice', tz: 'Europe/London' },
+  { id: 'UALICE', name: 'alice', real_name: 'Alice Zoë', tz: 'Europe/London' },
   { id: 'UBOB', name: 'bob', tz: 'America/New_York' },
 ];
 const [embedded] = testDatabases();
@@ -79,13 +79,15 @@ describe('the incident page', () => {
     const page = await getPage(env.base, `/web/incidents/INC-${big.number}`, bob);
     assert.equal(page.status, 200);
     assert.match(page.text, new RegExp(`INC-${big.number}: Pharmacy orders delayed`));
-    assert.match(page.text, /<dt>Commander<\/dt><dd>UALICE<\/dd>/);
-    assert.match(page.text, /<dd>Tue 24 Nov 09:00 EST by UALICE<\/dd>/, 'declared in Bob’s zone, the zone named');
+    // People by the names Slack gives, not their ids.
+    assert.match(page.text, /<dt>Commander<\/dt><dd>Alice Zoë<\/dd>/);
+    assert.match(page.text, /<dd>Tue 24 Nov 09:00 EST by Alice Zoë<\/dd>/, 'declared in Bob’s zone, the zone named');
+    assert.doesNotMatch(page.text, />UALICE</, 'no bare id where a name is known');
     assert.match(page.text, /<dt>Time to acknowledge<\/dt><dd>2m<\/dd>/);
     assert.match(page.text, /154 entries; 100 shown, times in America\/New_York/);
     assert.match(
       page.text,
-      /<td>Tue 24 Nov 11:32 EST<\/td><td>note<\/td><td>UBOB<\/td><td>n150: /,
+      /<td>Tue 24 Nov 11:32 EST<\/td><td>note<\/td><td>bob<\/td><td>n150: /,
       'n150 (14:00 UTC + 152 min) in Bob’s zone',
     );
     assert.match(page.text, /n150: ward says patient \[redacted NHS number\] affected/);

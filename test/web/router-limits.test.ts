@@ -46,6 +46,7 @@ describe('costly pages are limited', () => {
     sessions: new MemorySessions(),
     logger: silentLogger,
     privateChannelsOf: async () => new Set(),
+    namesOf: async () => new Map(),
     standing: { check: async () => 'member', remember: () => {}, forget: () => {} },
     settings: {
       baseUrl: 'http://127.0.0.1',

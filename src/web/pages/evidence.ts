@@ -1,3 +1,4 @@
+import { peopleFor } from '../people.ts';
 import { z } from 'zod';
 import { actingAs } from '../../audit-context.ts';
 import { EVIDENCE_PERIOD, lastQuarter } from '../../domain/evidence-pack.ts';
@@ -21,7 +22,11 @@ export const EVIDENCE_PAGES: WebPage[] = [
       const viewer = req.viewer!;
       const { fromDate, toDate } = lastQuarter(web.deps.clock.now(), viewer.timeZone);
       const downloads = await recentEvidenceDownloads(web.deps);
-      return { kind: 'html', body: evidencePage({ viewer, fromDate, toDate, downloads }) };
+      const people = await peopleFor(
+        web,
+        downloads.map((d) => d.downloadedBy),
+      );
+      return { kind: 'html', body: evidencePage({ viewer, fromDate, toDate, downloads, people }) };
     },
   },
   {

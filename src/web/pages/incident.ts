@@ -1,3 +1,4 @@
+import { peopleFor } from '../people.ts';
 import { z } from 'zod';
 import { incidentRef } from '../../domain/incident.ts';
 import type { TimelineCursor } from '../../ports/incident-store.ts';
@@ -60,7 +61,17 @@ export const INCIDENT_PAGES: WebPage[] = [
           title: `${incidentRef(record.incident)}: ${record.incident.title}`,
           viewer: req.viewer,
           section: 'incidents',
-          body: incidentView(record, req.viewer!.timeZone),
+          body: incidentView(
+            record,
+            req.viewer!.timeZone,
+            await peopleFor(web, [
+              record.incident.declaredBy,
+              ...Object.values(record.incident.roles),
+              ...record.timeline.entries.map((e) => e.actorId),
+              record.review?.updatedBy,
+              ...record.actionItems.map((a) => a.ownerId),
+            ]),
+          ),
         }),
       };
     },

@@ -1,3 +1,4 @@
+import { peopleFor } from '../people.ts';
 import { registerFilterOf, REGISTER_QUERY, type RegisterQuery } from '../../domain/register.ts';
 import { exportIncidents } from '../../services/records/export-incidents.ts';
 import { listIncidents } from '../../services/records/list-incidents.ts';
@@ -25,7 +26,18 @@ export const INCIDENTS_PAGES: WebPage[] = [
       const list = await listIncidents(web.deps, { reader: readerOf(web, req.viewer!), filter, page });
       return {
         kind: 'html',
-        body: layout({ title: 'Incidents', viewer: req.viewer, section: 'incidents', body: registerView(list) }),
+        body: layout({
+          title: 'Incidents',
+          viewer: req.viewer,
+          section: 'incidents',
+          body: registerView(
+            list,
+            await peopleFor(
+              web,
+              list.rows.map((r) => r.commanderId),
+            ),
+          ),
+        }),
       };
     },
   },

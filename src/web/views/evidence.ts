@@ -1,3 +1,4 @@
+import type { People } from '../people.ts';
 import type { EvidenceDownload } from '../../domain/evidence-pack.ts';
 import { formatInZone } from '../../domain/time.ts';
 import type { Viewer } from '../context.ts';
@@ -27,6 +28,8 @@ export function evidencePage(opts: {
   fromDate: string;
   toDate: string;
   downloads: readonly EvidenceDownload[];
+  /** Who downloaded each, by name. */
+  people: People;
 }): string {
   const { viewer } = opts;
   const tz = viewer.timeZone;
@@ -65,7 +68,7 @@ export function evidencePage(opts: {
                   (d) =>
                     html`<tr>
                       <td>${formatInZone(d.downloadedAt, tz)}</td>
-                      <td>${d.downloadedBy}</td>
+                      <td>${opts.people(d.downloadedBy)}</td>
                       <td>${d.period.fromDate} to ${d.period.toDate} (${d.period.timeZone})</td>
                       <td class="num">${d.incidents}${d.withheld ? ` (${d.withheld} withheld)` : ''}</td>
                       <td><code>${d.zipSha256.slice(0, 16)}…</code></td>

@@ -1,3 +1,4 @@
+import type { People } from '../people.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { formatDuration } from '../../domain/durations.ts';
 import { incidentRef, ROLE_LABELS, ROLES, STATUS_LABELS } from '../../domain/incident.ts';
@@ -16,7 +17,7 @@ export function cursorParam(c: TimelineCursor): string {
 
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
 
-function summary(r: IncidentRecord, zone: string): VNode {
+function summary(r: IncidentRecord, zone: string, people: People): VNode {
   const i = r.incident;
   const when = (d: Date | null) => (d ? formatInZone(d, zone) : '—');
   return html`<dl class="facts">
@@ -43,7 +44,7 @@ function summary(r: IncidentRecord, zone: string): VNode {
       }
     </dd>
     <dt>Declared</dt>
-    <dd>${when(r.declaredAt)} by ${i.declaredBy}</dd>
+    <dd>${when(r.declaredAt)} by ${people(i.declaredBy)}</dd>
     <dt>Resolved</dt>
     <dd>${when(i.resolvedAt)}</dd>
     <dt>Closed</dt>
@@ -58,14 +59,14 @@ function summary(r: IncidentRecord, zone: string): VNode {
   ${i.description ? html`<p>${i.description}</p>` : null}`;
 }
 
-function roles(r: IncidentRecord): VNode {
+function roles(r: IncidentRecord, people: People): VNode {
   return html`<h2>Roles</h2>
     <dl class="facts">
-      ${ROLES.map((role) => html`<dt>${ROLE_LABELS[role]}</dt><dd>${r.incident.roles[role] ?? '—'}</dd>`)}
+      ${ROLES.map((role) => html`<dt>${ROLE_LABELS[role]}</dt><dd>${people(r.incident.roles[role])}</dd>`)}
     </dl>`;
 }
 
-function timeline(r: IncidentRecord, zone: string, self: string): VNode {
+function timeline(r: IncidentRecord, zone: string, self: string, people: People): VNode {
   const t = r.timeline;
   const pager = html`<nav class="pager" aria-label="Timeline pages">
     ${t.older ? html`<a href=${`${self}?before=${encodeURIComponent(cursorParam(t.older))}`}>Older</a>` : null}
@@ -89,7 +90,7 @@ function timeline(r: IncidentRecord, zone: string, self: string): VNode {
           (e) => html`<tr>
             <td>${formatInZone(e.occurredAt, zone)}</td>
             <td>${e.kind.replaceAll('_', ' ')}</td>
-            <td>${e.actorId ?? ''}</td>
+            <td>${e.actorId ? people(e.actorId) : ''}</td>
             <td>
               ${e.deletedAt ? html`<span class="muted">(deleted)</span> ` : null}${e.text}
               ${e.permalink ? html` <a href=${e.permalink}>message</a>` : null}
@@ -101,13 +102,13 @@ function timeline(r: IncidentRecord, zone: string, self: string): VNode {
     ${pager}`;
 }
 
-function review(r: IncidentRecord, zone: string): VNode {
+function review(r: IncidentRecord, zone: string, people: People): VNode {
   if (!r.review) return html`<h2>Review</h2><p class="muted">No review has been written yet.</p>`;
   const { input } = r.review;
   const part = (label: string, text: string | undefined | null) =>
     text ? html`<dt>${label}</dt><dd>${text}</dd>` : null;
   return html`<h2>Review</h2>
-    <p class="muted">Last changed ${formatInZone(r.review.updatedAt, zone)}${r.review.updatedBy ? ` by ${r.review.updatedBy}` : ''}.</p>
+    <p class="muted">Last changed ${formatInZone(r.review.updatedAt, zone)}${r.review.updatedBy ? ` by ${people(r.review.updatedBy)}` : ''}.</p>
     <dl class="facts">
       ${part('Users affected', input.impact?.usersAffected)} ${part('Clinical impact', input.impact?.clinicalImpact)}
       ${part('Data impact', input.impact?.dataImpact)}
@@ -125,7 +126,7 @@ function review(r: IncidentRecord, zone: string): VNode {
     </dl>`;
 }
 
-function actionItems(r: IncidentRecord): VNode {
+function actionItems(r: IncidentRecord, people: People): VNode {
   if (r.actionItems.length === 0) return html`<h2>Action items</h2><p class="muted">None.</p>`;
   return html`<h2>Action items</h2>
     <table>
@@ -145,7 +146,7 @@ function actionItems(r: IncidentRecord): VNode {
           (a) => html`<tr>
             <td>${actionRef(a)}</td>
             <td>${a.text}</td>
-            <td>${a.ownerId ?? '—'}</td>
+            <td>${people(a.ownerId)}</td>
             <td>${a.due ?? '—'}</td>
             <td>${a.priority}</td>
             <td>${a.status === 'done' ? 'Done' : 'Open'}</td>
@@ -195,11 +196,12 @@ export function auditView(a: {
 }
 
 /** The incident page: summary, roles, one page of the timeline, the review, action items and the audit chain. */
-export function incidentView(r: IncidentRecord, zone: string): VNode {
+export function incidentView(r: IncidentRecord, zone: string, people: People): VNode {
   const ref = incidentRef(r.incident);
   const self = `/web/incidents/${ref}`;
   return html`<p><a href="/web/incidents">All incidents</a></p>
     <h1>${ref}: ${r.incident.title} ${incidentMarks(r.incident)}</h1>
     <p class="muted">Times in ${zone}.</p>
-    ${summary(r, zone)} ${roles(r)} ${timeline(r, zone, self)} ${review(r, zone)} ${actionItems(r)} ${audit(r, self)}`;
+    ${summary(r, zone, people)} ${roles(r, people)} ${timeline(r, zone, self, people)} ${review(r, zone, people)}
+    ${actionItems(r, people)} ${audit(r, self)}`;
 }

@@ -1,3 +1,4 @@
+import type { People } from '../people.ts';
 import { formatDuration } from '../../domain/durations.ts';
 import { incidentRef, STATUS_LABELS, STATUSES } from '../../domain/incident.ts';
 import {
@@ -68,7 +69,7 @@ function filters(f: RegisterFilter): VNode {
   </form>`;
 }
 
-function row(r: RegisterRow, timeZone: string, teamNames: ReadonlyMap<string, string>): VNode {
+function row(r: RegisterRow, timeZone: string, teamNames: ReadonlyMap<string, string>, people: People): VNode {
   const ref = incidentRef(r);
   return html`<tr>
     <td><a href=${`/web/incidents/${ref}`}>${ref}</a></td>
@@ -77,7 +78,7 @@ function row(r: RegisterRow, timeZone: string, teamNames: ReadonlyMap<string, st
     <td>${STATUS_LABELS[r.status]}</td>
     <td>${r.affectedService ?? ''}</td>
     <td title=${r.serviceOwner ?? undefined}>${r.serviceOwner ? (teamNames.get(r.serviceOwner.toLowerCase()) ?? r.serviceOwner) : ''}</td>
-    <td>${r.commanderId}</td>
+    <td>${people(r.commanderId)}</td>
     <td>${formatInZone(r.declaredAt, timeZone)}</td>
     <td class="num">${formatDuration(timeToResolveMs(r))}</td>
     <td>${incidentMarks(r)}</td>
@@ -85,7 +86,7 @@ function row(r: RegisterRow, timeZone: string, teamNames: ReadonlyMap<string, st
 }
 
 /** The register: its filters, the count, one page of incidents, the pager and the CSV link. */
-export function registerView(p: RegisterPage): VNode {
+export function registerView(p: RegisterPage, people: People): VNode {
   const { filter: f } = p;
   const link = (page: number) => `/web/incidents?${registerParams(f, page).toString()}`;
   const first = p.total === 0 ? 0 : (p.page - 1) * REGISTER_PAGE_SIZE + 1;
@@ -120,7 +121,7 @@ export function registerView(p: RegisterPage): VNode {
               </tr>
             </thead>
             <tbody>
-              ${p.rows.map((r) => row(r, f.timeZone, p.teamNames))}
+              ${p.rows.map((r) => row(r, f.timeZone, p.teamNames, people))}
             </tbody>
           </table>`
     }
