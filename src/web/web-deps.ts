@@ -122,27 +122,35 @@ const NAME_CACHE_MAX = 5_000;
  * is logged and leaves them out (the page shows their ids).
  */
 export function cachedNames(deps: Pick<ServiceDeps, 'chat' | 'clock' | 'logger'>) {
-  const cache = new Map<string, { at: number; name: string }>();
+  // An id Slack has no name for is kept too (as null), so that it is not asked again on every page.
+  const cache = new Map<string, { at: number; name: string | null }>();
+  const keep = (id: string, at: number, name: string | null) => {
+    cache.delete(id);
+    cache.set(id, { at, name });
+    if (cache.size > NAME_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  };
   return async (userIds: readonly string[]): Promise<ReadonlyMap<string, string>> => {
     const now = deps.clock.now().getTime();
     const found = new Map<string, string>();
     const ask: string[] = [];
     for (const id of new Set(userIds)) {
       const hit = cache.get(id);
-      if (hit && now - hit.at < NAME_TTL_MS && now >= hit.at) found.set(id, hit.name);
-      else ask.push(id);
+      if (hit && now - hit.at < NAME_TTL_MS && now >= hit.at) {
+        if (hit.name !== null) found.set(id, hit.name);
+      } else ask.push(id);
     }
     if (ask.length) {
       const names = await deps.chat.displayNames(ask).catch((err: unknown) => {
         deps.logger.warn({ err }, 'could not ask Slack for people’s names: the page shows their ids');
-        return new Map<string, string>();
+        return null;
       });
-      for (const [id, name] of names) {
-        found.set(id, name);
-        cache.delete(id);
-        cache.set(id, { at: now, name });
-        if (cache.size > NAME_CACHE_MAX) cache.delete(cache.keys().next().value!);
-      }
+      // A failure to ask keeps nothing (asked again next time); an answer keeps every id asked.
+      if (names)
+        for (const id of ask) {
+          const name = names.get(id) ?? null;
+          if (name !== null) found.set(id, name);
+          keep(id, now, name);
+        }
     }
     return found;
   };
