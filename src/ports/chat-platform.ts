@@ -226,8 +226,8 @@ export interface ChatPlatform {
    */
   memberStanding(userId: string): Promise<MemberStanding>;
   /**
-   * The members' full names (Slack's real name, else display name, else user name), by id;
-   * ids Slack does not know (or could not be asked about) are left out.
+   * The members' full names (Slack's real name, else display name, else user name), by id; ids
+   * Slack does not know are left out (Slack not answering is an error: nothing is known then).
    */
   displayNames(userIds: readonly string[]): Promise<Map<string, string>>;
   /** Posts the review in the channel, or redraws the one at `ts`; returns the message id. */

@@ -350,15 +350,13 @@ export class SlackChatPlatform implements ChatPlatform {
     return { standing: 'member', timeZone };
   }
 
-  /** users.info for each, four at a time; a failed one is left out (shown as its id). */
+  /** users.info for each, four at a time; one Slack does not know is left out; Slack failing is a ChatError. */
   async displayNames(userIds: readonly string[]): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     const queue = [...new Set(userIds)];
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const res = await call(() => this.client.users.info({ user: id }), userName, ['user_not_found']).catch(
-          () => null,
-        );
+        const res = await call(() => this.client.users.info({ user: id }), userName, ['user_not_found']);
         const u = res?.user;
         const name =
           u?.profile?.real_name?.trim() || u?.real_name?.trim() || u?.profile?.display_name?.trim() || u?.name;
