@@ -506,6 +506,39 @@ export class PrismaReviewStore implements ReviewStore {
     );
   }
 
+  /**
+   * Each valid factor of the period's reviews, once per incident (a review read defensively: it was
+   * validated when saved); the row without a factor counts the incidents that list any.
+   */
+  private factorRows(since: Date, until: Date, privateChannels?: readonly string[]) {
+    const visible =
+      privateChannels === undefined
+        ? Prisma.sql`true`
+        : privateChannels.length === 0
+          ? Prisma.sql`NOT i.is_private`
+          : Prisma.sql`(NOT i.is_private OR i.channel_id IN (${Prisma.join([...privateChannels])}))`;
+    return this.prisma.$queryRaw<{ factor: string | null; count: number }[]>`
+      SELECT f.factor, count(DISTINCT i.id)::int AS count
+      FROM incident i
+      JOIN incident_review r ON r.incident_id = i.id
+      CROSS JOIN LATERAL jsonb_array_elements(
+        CASE WHEN jsonb_typeof(r.input -> 'contributingFactors') = 'array'
+          THEN r.input -> 'contributingFactors' ELSE '[]'::jsonb END) AS e(item)
+      CROSS JOIN LATERAL (SELECT e.item ->> 'factor' AS factor) AS f
+      WHERE i.created_at >= ${since} AND i.created_at <= ${until} AND ${visible}
+        AND jsonb_typeof(e.item -> 'factor') = 'string'
+        AND f.factor IN (${Prisma.join(CONTRIBUTING_FACTORS)})
+      GROUP BY GROUPING SETS ((f.factor), ())`;
+  }
+
+  async factorFigures(
+    since: Date,
+    until: Date,
+    privateChannels?: readonly string[],
+  ): Promise<Pick<GuardrailFigures, 'reviewed' | 'factorCounts'>> {
+    return factorFiguresOf(await this.factorRows(since, until, privateChannels));
+  }
+
   async guardrailFigures(
     since: Date,
     until: Date,
@@ -525,20 +558,7 @@ export class PrismaReviewStore implements ReviewStore {
       this.prisma.$queryRaw<{ incidents: number; near_misses: number }[]>`
         SELECT count(*)::int AS incidents, count(*) FILTER (WHERE near_miss)::int AS near_misses
         FROM incident WHERE ${period} AND ${visible('')}`,
-      // Each valid factor once per incident (a review read defensively: it was validated when saved);
-      // the row without a factor counts the incidents that list any.
-      this.prisma.$queryRaw<{ factor: string | null; count: number }[]>`
-        SELECT f.factor, count(DISTINCT i.id)::int AS count
-        FROM incident i
-        JOIN incident_review r ON r.incident_id = i.id
-        CROSS JOIN LATERAL jsonb_array_elements(
-          CASE WHEN jsonb_typeof(r.input -> 'contributingFactors') = 'array'
-            THEN r.input -> 'contributingFactors' ELSE '[]'::jsonb END) AS e(item)
-        CROSS JOIN LATERAL (SELECT e.item ->> 'factor' AS factor) AS f
-        WHERE ${inPeriod(Prisma.raw('i.created_at'))} AND ${visible('i.')}
-          AND jsonb_typeof(e.item -> 'factor') = 'string'
-          AND f.factor IN (${Prisma.join(CONTRIBUTING_FACTORS)})
-        GROUP BY GROUPING SETS ((f.factor), ())`,
+      this.factorRows(since, until, privateChannels),
       // A private incident counts, but its service is not named to everyone.
       this.prisma.$queryRaw<{ name: string; incidents: number; first_at: Date; first_number: number }[]>`
         SELECT DISTINCT ON (affected_service) affected_service AS name,
@@ -573,12 +593,10 @@ export class PrismaReviewStore implements ReviewStore {
         WHERE ${inPeriod(Prisma.raw('a.created_at'))}
         GROUP BY 1`,
     ]);
-    const factorRows = factors.filter((f): f is { factor: ContributingFactor; count: number } => f.factor !== null);
     return {
       incidents: counts?.incidents ?? 0,
       nearMisses: counts?.near_misses ?? 0,
-      reviewed: factors.find((f) => f.factor === null)?.count ?? 0,
-      factorCounts: factorRows.map((f) => ({ factor: f.factor, count: f.count })),
+      ...factorFiguresOf(factors),
       services: services.map((s) => ({
         name: s.name,
         incidents: s.incidents,
@@ -688,4 +706,16 @@ export class PrismaReviewStore implements ReviewStore {
       restoreP90Ms: r.p90_ms === null ? null : Number(r.p90_ms),
     }));
   }
+}
+
+/** The factor rows (one per factor, and the null row counting the incidents listing any) as figures. */
+function factorFiguresOf(
+  rows: readonly { factor: string | null; count: number }[],
+): Pick<GuardrailFigures, 'reviewed' | 'factorCounts'> {
+  return {
+    reviewed: rows.find((f) => f.factor === null)?.count ?? 0,
+    factorCounts: rows
+      .filter((f): f is { factor: ContributingFactor; count: number } => f.factor !== null)
+      .map((f) => ({ factor: f.factor, count: f.count })),
+  };
 }

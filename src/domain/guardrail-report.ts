@@ -253,6 +253,19 @@ export function guardrailReport(input: {
   return guardrailReportOf({ now: input.now, periodDays: input.periodDays }, guardrailFiguresOf(input));
 }
 
+/** The factors as the report lists them (GuardrailReport.factors) from their counts. */
+export function factorsOf(factorCounts: GuardrailFigures['factorCounts']): GuardrailReport['factors'] {
+  const counted = new Map<string, number>();
+  for (const f of factorCounts) counted.set(f.factor, (counted.get(f.factor) ?? 0) + f.count);
+  return CONTRIBUTING_FACTORS.map((factor) => ({
+    factor,
+    label: CONTRIBUTING_FACTOR_LABELS[factor],
+    count: counted.get(factor) ?? 0,
+  }))
+    .filter((f) => f.count > 0)
+    .sort((a, b) => b.count - a.count || FACTOR_INDEX.get(a.factor)! - FACTOR_INDEX.get(b.factor)!);
+}
+
 /** The report for the `periodDays` up to `now`, from its figures. Pure; bounded by the taxonomy and the services. */
 export function guardrailReportOf(
   period: { now: Date; periodDays: number },
@@ -262,15 +275,7 @@ export function guardrailReportOf(
   const toMs = now.getTime();
   const fromMs = toMs - periodDays * DAY_MS;
 
-  const counted = new Map<string, number>();
-  for (const f of figures.factorCounts) counted.set(f.factor, (counted.get(f.factor) ?? 0) + f.count);
-  const factors = CONTRIBUTING_FACTORS.map((factor) => ({
-    factor,
-    label: CONTRIBUTING_FACTOR_LABELS[factor],
-    count: counted.get(factor) ?? 0,
-  }))
-    .filter((f) => f.count > 0)
-    .sort((a, b) => b.count - a.count || FACTOR_INDEX.get(a.factor)! - FACTOR_INDEX.get(b.factor)!);
+  const factors = factorsOf(figures.factorCounts);
 
   // Per service (trimmed, lower case): the name of its earliest incident (lowest number on a tie).
   const services = new Map<string, { name: string; firstAt: Date; firstNumber: number; incidents: number }>();

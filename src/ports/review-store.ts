@@ -139,6 +139,16 @@ export interface ReviewStore {
   /** Gives a claimed reminder back (its message failed), so the next sweep sends it. */
   releaseActionReminder(id: string, kind: 'due' | 'overdue', claimedAt: Date, previous: Date | null): Promise<void>;
   /**
+   * Of the incidents declared in [since, until] (with `privateChannels`, only those a reader in those
+   * channels may see): how many have a review listing a contributing factor, and each factor's count
+   * (once per incident). What the web view's insights need of the guardrail figures.
+   */
+  factorFigures(
+    since: Date,
+    until: Date,
+    privateChannels?: readonly string[],
+  ): Promise<Pick<GuardrailFigures, 'reviewed' | 'factorCounts'>>;
+  /**
    * The guardrail report's figures, counted by the database: incidents declared in [since, until]
    * (their factors, near misses and services), action items created then by category and status,
    * and the backlog open now (its two middle creation times, and how many are due before `today`).

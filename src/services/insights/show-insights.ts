@@ -1,5 +1,4 @@
-import { calendarDate } from '../../domain/action-items.ts';
-import { guardrailReportOf, type GuardrailReport } from '../../domain/guardrail-report.ts';
+import { factorsOf, type GuardrailReport } from '../../domain/guardrail-report.ts';
 import { insightsReport, type InsightPeriod, type InsightsReport } from '../../domain/insights.ts';
 import { redactString } from '../../domain/redaction.ts';
 import { listablePrivateChannels, type Reader } from '../access.ts';
@@ -11,8 +10,6 @@ export interface Insights extends InsightsReport {
   /** Of the period's incidents, how many have a review listing a factor. */
   reviewed: number;
 }
-
-const DAY_MS = 24 * 3600_000;
 
 /**
  * The web view's insights over a period as `reader` may see them: counted by the database
@@ -32,11 +29,10 @@ export async function showInsights(
   const last = new Date(period.until.getTime() - 1);
   const [figures, guardrail] = await Promise.all([
     deps.insights.figures(period, now, channels),
-    deps.reviews.guardrailFigures(period.since, last, calendarDate(now, period.timeZone), channels),
+    deps.reviews.factorFigures(period.since, last, channels),
   ]);
   const report = insightsReport(period, figures);
-  const periodDays = (last.getTime() - period.since.getTime()) / DAY_MS;
-  const factors = guardrailReportOf({ now: last, periodDays }, guardrail).factors;
+  const factors = factorsOf(guardrail.factorCounts);
   return {
     ...report,
     // A report across incidents is read outside their channels: service names are redacted.
