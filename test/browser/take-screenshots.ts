@@ -56,12 +56,35 @@ const history: OnCallHistory = {
   },
 };
 
+const FIRST = ['Amira', 'Bartosz', 'Chloé', 'Dev', 'Eilidh', 'Femi', 'Gráinne', 'Hiroshi', 'Ines', 'Jonas'];
+const LAST = [
+  'Haddad',
+  'Łukasz',
+  'Dubois',
+  'Patel',
+  'Ross',
+  'Adeyemi',
+  'Ní Bhriain',
+  'Sato',
+  'García',
+  'Berg',
+  'Okafor',
+];
 const OUT = path.resolve(import.meta.dirname, '../../docs/screenshots');
 const server = process.env.SCRATCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const db = await createScratchDatabase(server, 'incident_bot_shots', { template: await serverTemplate(server) });
 const slack = await startSlackStandIn({
-  users: [{ id: 'UALICE', name: 'alice', real_name: 'Alice Łukasz', tz: 'Europe/London' }],
+  users: [
+    { id: 'UALICE', name: 'alice', real_name: 'Alice Łukasz', tz: 'Europe/London' },
+    // The seeded people (USEED00–49) with names, as Slack would give them.
+    ...Array.from({ length: 50 }, (_, k) => ({
+      id: `USEED${String(k).padStart(2, '0')}`,
+      name: `person${k}`,
+      real_name: `${FIRST[k % FIRST.length]} ${LAST[(k * 7) % LAST.length]}`,
+      tz: 'Europe/London',
+    })),
+  ],
 });
 let app: Awaited<ReturnType<typeof startTestBot>> | undefined;
 const browser = await chromium.launch({

@@ -96,7 +96,7 @@ export function registerView(p: RegisterPage, people: People): VNode {
     <p>
       <strong>${count(p.total)}</strong> declared from ${f.from} to ${f.to} (${f.timeZone})${
         p.total > 0 && html`, showing ${first}–${last}`
-      }.
+      }.${' '}
       <a href=${`/web/incidents.csv?${registerParams(f).toString()}`} download
         >Download as CSV${p.total > REGISTER_CSV_MAX ? ` (the first ${REGISTER_CSV_MAX.toLocaleString('en-GB')})` : ''}</a
       >
