@@ -101,6 +101,25 @@ export class PgIncidentRegister implements IncidentRegister {
     return this.list(where, { offset: 0, limit });
   }
 
+  async candidates(where: RegisterWhere, cap: number) {
+    const { sql, params } = whereOf(where);
+    const { rows } = await this.pool.query<{ id: string; number: number; title: string }>(
+      `SELECT i.id, i.number, i.title FROM incident i
+       WHERE ${sql} ORDER BY i.created_at DESC, i.number DESC LIMIT $${params.length + 1}`,
+      [...params, cap],
+    );
+    return rows;
+  }
+
+  async byIds(ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM incident i WHERE i.id = ANY($1::uuid[])`, [
+      [...ids],
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, toRow(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   async auditLength(incidentId: string): Promise<number> {
     const { rows } = await this.pool.query<{ seq: number }>(
       'SELECT seq::int AS seq FROM audit_head WHERE incident_id = $1::uuid',

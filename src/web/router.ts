@@ -165,7 +165,12 @@ export function webRoute(web: WebDeps, pages: readonly WebPage[], track: <T>(p: 
       if (type !== 'application/x-www-form-urlencoded')
         return problem(415, 'Forms are sent as application/x-www-form-urlencoded.', viewer);
       const body = await readBody(req, MAX_FORM);
-      if (!body) return problem(413, 'That form is too large.', viewer);
+      // The rest of the body is never read: the connection is closed after the answer.
+      if (!body)
+        return {
+          ...(problem(413, 'That form is too large.', viewer) as Extract<WebResult, { kind: 'html' }>),
+          headers: { connection: 'close' },
+        };
       form = new URLSearchParams(body.toString('utf8'));
       if (!found.page.public) {
         // The form must come from one of our pages: its token, and (when the browser says) our origin.

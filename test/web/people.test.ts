@@ -37,8 +37,12 @@ test('Slack failing: the ids are shown, nothing is thrown', async () => {
   chat.before = () => {
     throw new Error('slack down');
   };
-  const people = await peopleFor({ namesOf: cachedNames({ chat, clock: new TestClock(), logger: silentLogger }) }, [
-    'UALICE',
-  ]);
+  const web = { namesOf: cachedNames({ chat, clock: new TestClock(), logger: silentLogger }) };
+  const people = await peopleFor(web, ['UALICE']);
   assert.equal(people('UALICE'), 'UALICE');
+  // Nothing was kept: once Slack answers, the name is there.
+  chat.before = null;
+  chat.names.set('UALICE', 'Alice Zoë');
+  assert.equal((await peopleFor(web, ['UALICE']))('UALICE'), 'Alice Zoë');
+  assert.equal(chat.calls.filter((c) => c.method === 'displayNames').length, 2, 'asked again');
 });

@@ -70,6 +70,10 @@ describe('the web view route', () => {
       body: `csrf=${csrf}`,
     });
     assert.equal(multipart.status, 415);
+    // A form over 64 KiB: 413, and the connection is closed (the rest of it is never read).
+    const large = await postForm(env.base, '/web/signout', { csrf, pad: 'x'.repeat(65 * 1024) }, cookie);
+    assert.equal(large.status, 413);
+    assert.equal(large.headers.get('connection'), 'close');
     // With the token, from this origin: signed out, and the cookie no longer opens a page.
     const out = await postForm(env.base, '/web/signout', { csrf }, cookie, { origin: env.base });
     assert.equal(out.status, 303);

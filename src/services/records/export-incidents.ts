@@ -1,7 +1,7 @@
 import { REGISTER_CSV_MAX, registerCsv, registerCsvFilename, type RegisterFilter } from '../../domain/register.ts';
 import type { Reader } from '../access.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { redactedRows, whereFor } from './list-incidents.ts';
+import { redactedRows, selected, whereFor } from './list-incidents.ts';
 
 /**
  * The register's incidents `filter` selects (every page, at most REGISTER_CSV_MAX) as CSV for a
@@ -13,7 +13,7 @@ export async function exportIncidents(
   input: { reader: Reader; filter: RegisterFilter },
 ): Promise<{ filename: string; csv: string; rows: number; total: number }> {
   const where = await whereFor(deps, input.reader, input.filter);
-  const { rows, total } = await deps.register.rows(where, REGISTER_CSV_MAX);
+  const { rows, total } = await selected(deps, where, { offset: 0, limit: REGISTER_CSV_MAX });
   // Only the free text is redacted (titles, services, teams); ids, references, times and enums stay.
   const redacted = redactedRows(rows);
   return {

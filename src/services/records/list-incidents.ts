@@ -33,7 +33,7 @@ export interface RegisterPage {
  * written, so the count would confirm a guessed NHS number that every page shows redacted.
  */
 export async function whereFor(deps: Pick<ServiceDeps, 'catalog'>, reader: Reader, filter: RegisterFilter) {
-  for (const asked of [filter.q, filter.service])
+  for (const asked of [filter.q, filter.service, filter.owner])
     if (asked && redactForExport(asked).findings.length > 0) throw new AppError(IDENTIFIER_SEARCH_REFUSAL);
   const owner = filter.owner?.trim().toLowerCase();
   const owners = owner
@@ -69,6 +69,30 @@ export function redactedRows(rows: readonly RegisterRow[]): RegisterRow[] {
   }));
 }
 
+/** The most incidents a search looks through (every incident of a period, at the scale measured). */
+export const SEARCH_CANDIDATES_MAX = 50_000;
+
+/**
+ * The incidents `where` selects, one page of them and how many: paged and counted by the database;
+ * but a search by text is matched against the titles as the pages show them (through the PHI
+ * guard), not as written: the database finds the candidates, and only those whose shown title
+ * holds the text are kept. Otherwise part of a redacted identifier (`943 476 591`, a date of birth)
+ * would be confirmed by the count, a digit at a time.
+ */
+export async function selected(
+  deps: Pick<ServiceDeps, 'register'>,
+  where: RegisterWhere,
+  page: { offset: number; limit: number },
+): Promise<{ rows: RegisterRow[]; total: number }> {
+  if (where.text === null) return deps.register.list(where, page);
+  const text = where.text;
+  const kept = (await deps.register.candidates(where, SEARCH_CANDIDATES_MAX)).filter(
+    (c) => c.number === where.number || redactForExport(c.title).value.toLowerCase().includes(text),
+  );
+  const rows = await deps.register.byIds(kept.slice(page.offset, page.offset + page.limit).map((c) => c.id));
+  return { rows, total: kept.length };
+}
+
 /**
  * Page `page` (1-based, REGISTER_PAGE_SIZE rows) of the incidents `filter` selects, newest first,
  * as `reader` may see them, with the count: filtered, counted and paged by the database; their
@@ -79,7 +103,7 @@ export async function listIncidents(
   input: { reader: Reader; filter: RegisterFilter; page: number },
 ): Promise<RegisterPage> {
   const where: RegisterWhere = await whereFor(deps, input.reader, input.filter);
-  const found = await deps.register.list(where, {
+  const found = await selected(deps, where, {
     offset: (input.page - 1) * REGISTER_PAGE_SIZE,
     limit: REGISTER_PAGE_SIZE,
   });
