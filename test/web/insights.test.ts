@@ -198,7 +198,7 @@ describe('the on-call load page', () => {
       ['/web/on-call?period=soon', /&quot;period&quot; must be a number of days or weeks/],
       ['/web/on-call?period=0d', /&quot;period&quot; must be a number of days or weeks/],
       ['/web/on-call?team=x', /Unknown parameter &quot;team&quot;/],
-      ['/web/on-call?scope=' + 'x'.repeat(201), /&quot;scope&quot;/],
+      [`/web/on-call?scope=${'x'.repeat(201)}`, /&quot;scope&quot;/],
     ] as const) {
       const page = await getPage(env.base, bad, cookie);
       assert.equal(page.status, 400, bad);
