@@ -300,6 +300,38 @@ describe('sign in with Slack', () => {
     assert.equal(old.status, 303);
   });
 
+  test('a sign-in refused or cancelled in a browser ends the session that browser had (a shared workstation)', async () => {
+    standin.nextUser = alice;
+    const { jar } = await signIn('/web/incidents');
+    const first = jar.pair('incident_bot_session');
+    const open = () => fetch(`${env.base}/web/incidents`, { redirect: 'manual', headers: { cookie: first } });
+    assert.equal((await open()).status, 200, 'Alice is signed in');
+    // Someone else at the keyboard tries, as a guest of the workspace: refused, and Alice's session is over.
+    standin.nextUser = as('UGUEST');
+    const hops = await follow(jar, `${env.base}/web/signin`);
+    assert.equal(callbackOf(hops).res.status, 403);
+    assert.ok(!jar.has('incident_bot_session'), 'the cookie is cleared');
+    assert.equal((await open()).status, 303, 'and the session ended in the database');
+    // A cancel at Slack ends it too.
+    standin.nextUser = alice;
+    await signIn('/web/incidents', jar);
+    const second = jar.pair('incident_bot_session');
+    standin.nextUser = 'deny';
+    await follow(jar, `${env.base}/web/signin`);
+    const again = await fetch(`${env.base}/web/incidents`, { redirect: 'manual', headers: { cookie: second } });
+    assert.equal(again.status, 303);
+    // An answer that matches no sign-in started here (a link someone sent) changes nothing.
+    standin.nextUser = alice;
+    await signIn('/web/incidents', jar);
+    const third = jar.pair('incident_bot_session');
+    await fetch(`${env.base}/web/auth/callback?state=forged&code=x`, {
+      redirect: 'manual',
+      headers: { cookie: third },
+    });
+    const kept = await fetch(`${env.base}/web/incidents`, { redirect: 'manual', headers: { cookie: third } });
+    assert.equal(kept.status, 200, 'still signed in');
+  });
+
   test('an expired session: sign in again and come back to the page asked for', async () => {
     standin.nextUser = alice;
     const { jar } = await signIn('/web/incidents');

@@ -4,7 +4,7 @@ import type { MemberStanding } from '../../ports/chat-platform.ts';
 import type { Standing, WebDeps, WebPage, WebResult } from '../context.ts';
 import { clearSignInCookie, failureOf, finishSignIn, SignInUnavailable, startSignIn } from '../oidc.ts';
 import { optionalParam, parseQuery } from '../query.ts';
-import { endSession, startSession } from '../session.ts';
+import { endSession, SESSION_COOKIE, startSession } from '../session.ts';
 import { layout } from '../views/layout.ts';
 
 /** A page of the sign-in (no one is signed in yet): a heading, what happened, and a link to try again. */
@@ -89,7 +89,14 @@ export const AUTH_PAGES: WebPage[] = [
     public: true,
     handle: async (req, web) => {
       const outcome = await finishSignIn(web, req.url, req.cookies);
-      const cleared = [clearSignInCookie()];
+      // A sign-in started in this browser ends the session it had, whatever its outcome (on a shared
+      // workstation, someone refused must not be left in the last person's session); an answer that
+      // matches no sign-in started here (bad-state: perhaps a link someone sent) changes nothing.
+      const endHere = async () => (req.cookies.has(SESSION_COOKIE) ? [await endSession(web, req.cookies)] : []);
+      const cleared =
+        outcome.kind === 'bad-state' || outcome.kind === 'signed-in'
+          ? [clearSignInCookie()]
+          : [clearSignInCookie(), ...(await endHere())];
       switch (outcome.kind) {
         case 'signed-in': {
           const { userId, teamId, name } = outcome.who;
@@ -109,7 +116,7 @@ export const AUTH_PAGES: WebPage[] = [
               message:
                 'The bot could not check your Slack account with Slack, so you are not signed in. Try again in a moment; if it goes on, tell the team that runs the bot.',
               returnTo: outcome.returnTo,
-              cookies: cleared,
+              cookies: [...cleared, ...(await endHere())],
             });
           }
           if (asked.standing !== 'member') {
@@ -121,7 +128,7 @@ export const AUTH_PAGES: WebPage[] = [
               status: 403,
               title: 'Not signed in',
               message: NOT_A_MEMBER[asked.standing],
-              cookies: cleared,
+              cookies: [...cleared, ...(await endHere())],
             });
           }
           web.standing.remember(userId, asked.standing);
