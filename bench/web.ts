@@ -59,6 +59,8 @@ const PAGES: {
     path: () => '/web/incidents?severity=SEV2,SEV3&service=lab&q=results',
   },
   { name: 'register: every incident, page 50', path: () => '/web/incidents?from=2020-01-01&page=50' },
+  // Every title holds it: each of the 10,000 candidates is checked against its title as shown (redacted).
+  { name: 'register: a search every incident matches', path: () => '/web/incidents?from=2020-01-01&q=seeded' },
   { name: 'register CSV: the last 90 days', path: () => '/web/incidents.csv' },
   { name: 'register CSV: every incident (10,000)', path: () => '/web/incidents.csv?from=2020-01-01' },
   { name: 'incident: the big one (20,000 entries)', path: (s) => `/web/incidents/INC-${s.big}` },
