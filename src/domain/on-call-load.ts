@@ -55,8 +55,8 @@ export interface PageEvent {
 }
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 /** Nights are local [22:00, 07:00). */
 const NIGHT_START_MINUTE = 22 * 60;
 const NIGHT_END_MINUTE = 7 * 60;
@@ -161,7 +161,7 @@ interface DayOffsets {
 }
 
 /** Turns instants into local wall-clock ms in one zone, looking the offset up once per UTC day (see the top of the file). */
-class ZoneClock {
+export class ZoneClock {
   private readonly days = new Map<number, DayOffsets>();
   private readonly dayStartOffsets = new Map<number, number>();
 
@@ -201,6 +201,19 @@ class ZoneClock {
       this.days.set(day, d);
     }
     return ms + (ms < d.switchAt ? d.before : d.after);
+  }
+
+  /**
+   * The first instant whose local wall time is at or after `wall` (local ms as from `local`): the
+   * instant of that wall time, or the end of the gap it falls in when clocks jump over it. Two
+   * guesses, one per offset around it, as the offsets either side of a wall time are at most two.
+   */
+  instantOf(wall: number): number {
+    const first = wall - (this.local(wall) - wall);
+    const second = wall - (this.local(first) - first);
+    const a = this.local(first) >= wall ? first : Infinity;
+    const b = this.local(second) >= wall ? second : Infinity;
+    return Math.min(a, b);
   }
 
   private dayOffsets(day: number): DayOffsets {
@@ -268,7 +281,7 @@ class ZoneClock {
 }
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a day number since 1970-01-01 (a Thursday). */
-function isoWeekday(dayNumber: number): number {
+export function isoWeekday(dayNumber: number): number {
   return ((((dayNumber + 3) % 7) + 7) % 7) + 1;
 }
 
@@ -276,8 +289,16 @@ function isoWeekday(dayNumber: number): number {
 // Intervals
 // ---------------------------------------------------------------------------------------------
 
-/** Total length in ms of the union of [start, end) intervals, each clipped to [from, to). Sorts `intervals` in place. */
-function unionLength(intervals: [number, number][], from: number, to: number): number {
+/**
+ * The union of [start, end) intervals, each clipped to [from, to), as disjoint intervals in order
+ * (touching ones joined). Overlapping stretches of one person (several levels or schedules) are one
+ * time on call: the load report counts it once and the allowances pay it once.
+ */
+export function mergeIntervals(
+  intervals: readonly (readonly [number, number])[],
+  from: number,
+  to: number,
+): [number, number][] {
   const clipped: [number, number][] = [];
   for (const [s, e] of intervals) {
     const cs = Math.max(s, from);
@@ -285,19 +306,22 @@ function unionLength(intervals: [number, number][], from: number, to: number): n
     if (cs < ce) clipped.push([cs, ce]);
   }
   clipped.sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let curStart = -Infinity;
-  let curEnd = -Infinity;
+  const merged: [number, number][] = [];
   for (const [s, e] of clipped) {
-    if (s > curEnd) {
-      if (curEnd > curStart) total += curEnd - curStart;
-      curStart = s;
-      curEnd = e;
-    } else if (e > curEnd) {
-      curEnd = e;
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) {
+      if (e > last[1]) last[1] = e;
+    } else {
+      merged.push([s, e]);
     }
   }
-  if (curEnd > curStart) total += curEnd - curStart;
+  return merged;
+}
+
+/** Total length in ms of the union of [start, end) intervals, each clipped to [from, to). */
+function unionLength(intervals: readonly (readonly [number, number])[], from: number, to: number): number {
+  let total = 0;
+  for (const [s, e] of mergeIntervals(intervals, from, to)) total += e - s;
   return total;
 }
 
@@ -325,6 +349,57 @@ interface Tally {
   incidents: Map<string, Set<string>>;
 }
 
+/** `workingDay[isoWeekday]`: is that weekday in the working hours (index 0 unused). */
+export function workingDays(wh: WorkingHours): boolean[] {
+  const workingDay: boolean[] = new Array<boolean>(8).fill(false);
+  for (const d of wh.days) if (d >= 1 && d <= 7) workingDay[d] = true;
+  return workingDay;
+}
+
+/**
+ * How a page at local wall time `local` (ms, from ZoneClock.local) counts: out of hours when on a
+ * day not in the working hours or outside [start, end); at night when in [22:00, 07:00), the night
+ * named by the local day it began on (02:00 Tuesday is Monday's night), else night is null.
+ */
+export function classifyLocalTime(
+  local: number,
+  workingDay: readonly boolean[],
+  wh: WorkingHours,
+): { outOfHours: boolean; night: number | null } {
+  const day = Math.floor(local / DAY_MS);
+  const minute = Math.floor((local - day * DAY_MS) / MINUTE_MS);
+  const outOfHours = !workingDay[isoWeekday(day)] || minute < wh.startMinute || minute >= wh.endMinute;
+  const night = minute >= NIGHT_START_MINUTE ? day : minute < NIGHT_END_MINUTE ? day - 1 : null;
+  return { outOfHours, night };
+}
+
+/** A cache of one ZoneClock per zone name (null for a zone Intl does not know). */
+export function zoneClocks(): (zone: string) => ZoneClock | null {
+  const clocks = new Map<string, ZoneClock | null>();
+  return (zone) => {
+    if (!clocks.has(zone)) clocks.set(zone, ZoneClock.create(zone));
+    return clocks.get(zone) ?? null;
+  };
+}
+
+/** The team's clock, or an AppError telling the lead the zone is not one. */
+export function teamClockOf(clockFor: (zone: string) => ZoneClock | null, teamTimeZone: string): ZoneClock {
+  const clock = clockFor(teamTimeZone);
+  if (!clock) throw new AppError(`\`${teamTimeZone}\` is not a time zone: use an IANA name such as \`Europe/London\`.`);
+  return clock;
+}
+
+/** The zone a responder's times are read in: their own when Intl knows it, else the team's. */
+export function responderZone(
+  person: OnCallPerson,
+  teamTimeZone: string,
+  clockFor: (zone: string) => ZoneClock | null,
+  teamClock: ZoneClock,
+): { timeZone: string; clock: ZoneClock } {
+  const own = person.timeZone ? clockFor(person.timeZone) : null;
+  return own ? { timeZone: person.timeZone!, clock: own } : { timeZone: teamTimeZone, clock: teamClock };
+}
+
 export function computeLoad(input: LoadInput): LoadReport {
   const from = input.from.getTime();
   const to = input.to.getTime();
@@ -333,28 +408,20 @@ export function computeLoad(input: LoadInput): LoadReport {
       `computeLoad: the period must not end before it starts (${input.from.toISOString()} … ${input.to.toISOString()})`,
     );
 
-  const clocks = new Map<string, ZoneClock | null>();
-  const clockFor = (zone: string): ZoneClock | null => {
-    if (!clocks.has(zone)) clocks.set(zone, ZoneClock.create(zone));
-    return clocks.get(zone) ?? null;
-  };
-  const teamClock = clockFor(input.teamTimeZone);
-  if (!teamClock) {
-    throw new AppError(`\`${input.teamTimeZone}\` is not a time zone: use an IANA name such as \`Europe/London\`.`);
-  }
+  const clockFor = zoneClocks();
+  const teamClock = teamClockOf(clockFor, input.teamTimeZone);
 
   const wh = input.workingHours;
-  const workingDay: boolean[] = new Array<boolean>(8).fill(false);
-  for (const d of wh.days) if (d >= 1 && d <= 7) workingDay[d] = true;
+  const workingDay = workingDays(wh);
 
   const tallies = new Map<string, Tally>();
   for (const person of input.people) {
     if (tallies.has(person.id)) continue;
-    const own = person.timeZone ? clockFor(person.timeZone) : null;
+    const zone = responderZone(person, input.teamTimeZone, clockFor, teamClock);
     tallies.set(person.id, {
       person,
-      timeZone: own ? person.timeZone! : input.teamTimeZone,
-      clock: own ?? teamClock,
+      timeZone: zone.timeZone,
+      clock: zone.clock,
       stretches: [],
       pages: 0,
       outOfHours: 0,
@@ -383,15 +450,11 @@ export function computeLoad(input: LoadInput): LoadReport {
 
     t.pages += 1;
     const local = t.clock.local(ms);
-    const day = Math.floor(local / DAY_MS);
-    const minute = Math.floor((local - day * DAY_MS) / MINUTE_MS);
-    if (!workingDay[isoWeekday(day)] || minute < wh.startMinute || minute >= wh.endMinute) t.outOfHours += 1;
-    if (minute >= NIGHT_START_MINUTE) {
+    const when = classifyLocalTime(local, workingDay, wh);
+    if (when.outOfHours) t.outOfHours += 1;
+    if (when.night !== null) {
       t.nightPages += 1;
-      t.nights.add(day);
-    } else if (minute < NIGHT_END_MINUTE) {
-      t.nightPages += 1;
-      t.nights.add(day - 1);
+      t.nights.add(when.night);
     }
 
     const teamLocal = t.clock === teamClock ? local : teamClock.local(ms);
