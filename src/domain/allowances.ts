@@ -1,0 +1,339 @@
+// What each person is owed for a period on call, from the load report's inputs and the pay rules
+// (pay-rules.ts). Pure: the period, the data and the rules are passed in.
+//
+// - Standby: a person's stretches are merged first (two schedules or levels at once are one time on
+//   call, paid once), then cut at local midnights in the person's own zone (the load report's
+//   zone: their own when valid, else the team's). Each local day is a weekday, a weekend day
+//   (Saturday, Sunday) or a public holiday (the region's public holidays with their substitute
+//   days, plus the company's; a holiday on a weekend is paid as a holiday). Per hour: the hours on
+//   each kind of day times its rate. Per shift: a local day on call at least `minimumHours` (real
+//   elapsed hours, so a daylight-saving day counts what was worked) is one shift of its kind.
+// - Callouts: per page, every out-of-hours page (the load report's outOfHoursPages: outside the
+//   team's working hours in the person's zone); per incident, every incident the person worked
+//   whose work on it began in the period and lasted at least `minimumMinutes` in all (the union of
+//   their work on it, so an incident crossing month end is paid once, in the month it began).
+// - Time off in lieu: hours per interrupted night, a night being local [22:00, 07:00) with at least
+//   one page, named by the day it began (the load report's nightsInterrupted).
+// - Money in integer minor units. Each line of the breakdown is rounded by the rule; the amount is
+//   the sum of the lines, so the breakdown always adds up to what is paid.
+//
+// Linear in stretches + pages (plus sorting each person's stretches), and in the days on call.
+
+import {
+  classifyLocalTime,
+  DAY_MS,
+  HOUR_MS,
+  type IncidentWork,
+  isoWeekday,
+  mergeIntervals,
+  type OnCallPerson,
+  type OnCallStretch,
+  type PageEvent,
+  responderZone,
+  teamClockOf,
+  workingDays,
+  type ZoneClock,
+  zoneClocks,
+} from './on-call-load.ts';
+import {
+  DAY_KINDS,
+  type DayKind,
+  holidayDates,
+  type PayRuleSet,
+  type PayRules,
+  payRulesFor,
+  roundMinor,
+} from './pay-rules.ts';
+import type { WorkingHours } from './working-hours.ts';
+
+export interface AllowancesInput {
+  /** The period [from, to), e.g. a calendar month. */
+  from: Date;
+  to: Date;
+  /** For a responder whose own zone is unknown or not a valid IANA zone. */
+  teamTimeZone: string;
+  /** The team's working hours (what out of hours means), applied in each responder's own zone. */
+  workingHours: WorkingHours;
+  /** Everyone here gets a row, even with nothing owed. */
+  people: readonly OnCallPerson[];
+  stretches: readonly OnCallStretch[];
+  pages: readonly PageEvent[];
+  incidentWork: readonly IncidentWork[];
+  rules: PayRules;
+  /** The report's scope by name, to pick a schedule's or team's rules over the defaults. */
+  scope: { schedule?: string | null; team?: string | null };
+}
+
+/** One line of what is paid: quantity × rate, rounded. Standby lines have a day kind. */
+export interface AllowanceLine {
+  item: 'standby' | 'callout';
+  kind: DayKind | null;
+  unit: 'shift' | 'hour' | 'page' | 'incident';
+  /** Shifts, hours (not rounded), pages or incidents. */
+  quantity: number;
+  /** Minor units per unit. */
+  rate: number;
+  /** Minor units, rounded by the rules' rounding. */
+  amount: number;
+}
+
+export interface PersonAllowance {
+  personId: string;
+  name: string;
+  timeZone: string;
+  /** Union of stretches in real elapsed hours: the load report's onCallHours. */
+  onCallHours: number;
+  /** The same hours by kind of local day. */
+  standbyHours: Record<DayKind, number>;
+  /** Local days on call at least the shift's minimum; null when standby is not paid per shift. */
+  shifts: Record<DayKind, number> | null;
+  pages: number;
+  /** The load report's outOfHoursPages. */
+  outOfHoursPages: number;
+  /** Incidents worked at least the minimum, begun in the period (counted whatever the callout rule). */
+  incidentsWorked: number;
+  /** What the callout rule pays for: outOfHoursPages per page, incidentsWorked per incident, 0 without a rule. */
+  callouts: number;
+  nightsInterrupted: number;
+  timeOffHours: number;
+  /** Sum of the breakdown's amounts. */
+  amount: { minor: number; currency: string };
+  breakdown: AllowanceLine[];
+}
+
+export interface AllowanceReport {
+  from: Date;
+  to: Date;
+  currency: string;
+  minorDigits: number;
+  /** The rules applied (the scope's, else the defaults). */
+  rules: PayRuleSet;
+  /** Sorted by name, then personId. */
+  people: PersonAllowance[];
+  totals: { amountMinor: number; onCallHours: number; callouts: number; timeOffHours: number };
+}
+
+const zeroKinds = (): Record<DayKind, number> => ({ weekday: 0, weekend: 0, publicHoliday: 0 });
+
+/** `YYYY-MM-DD` of a day number since 1970-01-01. */
+function dateOf(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * Milliseconds on call per local day number, for merged disjoint intervals: each is cut at the
+ * local midnights of `clock` (a daylight-saving day is 23 or 25 hours long).
+ */
+export function msPerLocalDay(merged: readonly (readonly [number, number])[], clock: ZoneClock): Map<number, number> {
+  const perDay = new Map<number, number>();
+  for (const [start, end] of merged) {
+    let cursor = start;
+    while (cursor < end) {
+      const day = Math.floor(clock.local(cursor) / DAY_MS);
+      let midnight = clock.instantOf((day + 1) * DAY_MS);
+      // Never stand still: a clock that cannot find the next midnight moves a day on.
+      if (!(midnight > cursor)) midnight = cursor + DAY_MS;
+      const stop = Math.min(end, midnight);
+      perDay.set(day, (perDay.get(day) ?? 0) + (stop - cursor));
+      cursor = stop;
+    }
+  }
+  return perDay;
+}
+
+export function computeAllowances(input: AllowancesInput): AllowanceReport {
+  const from = input.from.getTime();
+  const to = input.to.getTime();
+  if (!(to >= from)) {
+    throw new Error(
+      `computeAllowances: the period must not end before it starts (${input.from.toISOString()} … ${input.to.toISOString()})`,
+    );
+  }
+  const { rules } = input;
+  const ruleSet = payRulesFor(rules, input.scope);
+  const round = (numerator: number, denominator: number) =>
+    roundMinor(numerator, denominator, rules.rounding, rules.minorDigits);
+
+  // Local dates may be a day either side of the period's UTC years.
+  const firstYear = new Date(from - DAY_MS).getUTCFullYear();
+  const lastYear = new Date(to + DAY_MS).getUTCFullYear();
+  const years: number[] = [];
+  for (let y = firstYear; y <= lastYear; y++) years.push(y);
+  const holidays = holidayDates(rules, years);
+  const kindCache = new Map<number, DayKind>();
+  const kindOf = (day: number): DayKind => {
+    let k = kindCache.get(day);
+    if (k === undefined) {
+      k = holidays.has(dateOf(day)) ? 'publicHoliday' : isoWeekday(day) >= 6 ? 'weekend' : 'weekday';
+      kindCache.set(day, k);
+    }
+    return k;
+  };
+
+  const clockFor = zoneClocks();
+  const teamClock = teamClockOf(clockFor, input.teamTimeZone);
+  const workingDay = workingDays(input.workingHours);
+
+  interface Tally {
+    person: OnCallPerson;
+    timeZone: string;
+    clock: ZoneClock;
+    stretches: [number, number][];
+    pages: number;
+    outOfHours: number;
+    nights: Set<number>;
+    /** incidentId → that person's work intervals on it. */
+    work: Map<string, [number, number][]>;
+  }
+  const tallies = new Map<string, Tally>();
+  for (const person of input.people) {
+    if (tallies.has(person.id)) continue;
+    const zone = responderZone(person, input.teamTimeZone, clockFor, teamClock);
+    tallies.set(person.id, {
+      person,
+      ...zone,
+      stretches: [],
+      pages: 0,
+      outOfHours: 0,
+      nights: new Set(),
+      work: new Map(),
+    });
+  }
+  for (const s of input.stretches) tallies.get(s.userId)?.stretches.push([s.start.getTime(), s.end.getTime()]);
+
+  // The same pages as the load report: in [from, to), each log entry once.
+  const seenPages = new Set<string>();
+  for (const p of input.pages) {
+    const t = tallies.get(p.userId);
+    if (!t) continue;
+    const ms = p.at.getTime();
+    if (!(ms >= from && ms < to)) continue;
+    const key = `${p.userId}\u0000${p.id}`;
+    if (seenPages.has(key)) continue;
+    seenPages.add(key);
+    t.pages += 1;
+    const when = classifyLocalTime(t.clock.local(ms), workingDay, input.workingHours);
+    if (when.outOfHours) t.outOfHours += 1;
+    if (when.night !== null) t.nights.add(when.night);
+  }
+
+  for (const w of input.incidentWork) {
+    const t = tallies.get(w.personId);
+    if (!t) continue;
+    let intervals = t.work.get(w.incidentId);
+    if (!intervals) {
+      intervals = [];
+      t.work.set(w.incidentId, intervals);
+    }
+    intervals.push([w.start.getTime(), w.end.getTime()]);
+  }
+
+  const minimumIncidentMs = ruleSet.callout?.per === 'incident' ? ruleSet.callout.minimumMinutes * 60_000 : 0;
+  const people: PersonAllowance[] = [];
+  for (const t of tallies.values()) {
+    const merged = mergeIntervals(t.stretches, from, to);
+    let onCallMs = 0;
+    for (const [s, e] of merged) onCallMs += e - s;
+
+    const standbyMs = zeroKinds();
+    const shifts = zeroKinds();
+    const standby = ruleSet.standby;
+    const shiftMs = standby?.per === 'shift' ? standby.minimumHours * HOUR_MS : Infinity;
+    for (const [day, ms] of msPerLocalDay(merged, t.clock)) {
+      const kind = kindOf(day);
+      standbyMs[kind] += ms;
+      if (ms >= shiftMs) shifts[kind] += 1;
+    }
+
+    let incidentsWorked = 0;
+    for (const intervals of t.work.values()) {
+      let first = Infinity;
+      for (const [s] of intervals) first = Math.min(first, s);
+      if (!(first >= from && first < to)) continue;
+      let workMs = 0;
+      for (const [s, e] of mergeIntervals(intervals, -Infinity, Infinity)) workMs += e - s;
+      if (workMs >= minimumIncidentMs) incidentsWorked += 1;
+    }
+
+    const breakdown: AllowanceLine[] = [];
+    if (standby) {
+      for (const kind of DAY_KINDS) {
+        const rate = standby.rates[kind];
+        if (standby.per === 'shift') {
+          breakdown.push({
+            item: 'standby',
+            kind,
+            unit: 'shift',
+            quantity: shifts[kind],
+            rate,
+            amount: round(shifts[kind] * rate, 1),
+          });
+        } else {
+          breakdown.push({
+            item: 'standby',
+            kind,
+            unit: 'hour',
+            quantity: standbyMs[kind] / HOUR_MS,
+            rate,
+            amount: round(standbyMs[kind] * rate, HOUR_MS),
+          });
+        }
+      }
+    }
+    const callout = ruleSet.callout;
+    const callouts = callout ? (callout.per === 'page' ? t.outOfHours : incidentsWorked) : 0;
+    if (callout) {
+      breakdown.push({
+        item: 'callout',
+        kind: null,
+        unit: callout.per,
+        quantity: callouts,
+        rate: callout.amount,
+        amount: round(callouts * callout.amount, 1),
+      });
+    }
+
+    people.push({
+      personId: t.person.id,
+      name: t.person.name,
+      timeZone: t.timeZone,
+      onCallHours: onCallMs / HOUR_MS,
+      standbyHours: {
+        weekday: standbyMs.weekday / HOUR_MS,
+        weekend: standbyMs.weekend / HOUR_MS,
+        publicHoliday: standbyMs.publicHoliday / HOUR_MS,
+      },
+      shifts: standby?.per === 'shift' ? shifts : null,
+      pages: t.pages,
+      outOfHoursPages: t.outOfHours,
+      incidentsWorked,
+      callouts,
+      nightsInterrupted: t.nights.size,
+      timeOffHours: t.nights.size * (ruleSet.timeOffInLieu?.hoursPerInterruptedNight ?? 0),
+      amount: { minor: breakdown.reduce((sum, l) => sum + l.amount, 0), currency: rules.currency },
+      breakdown,
+    });
+  }
+  people.sort((a, b) => compare(a.name, b.name) || compare(a.personId, b.personId));
+
+  const totals = { amountMinor: 0, onCallHours: 0, callouts: 0, timeOffHours: 0 };
+  for (const p of people) {
+    totals.amountMinor += p.amount.minor;
+    totals.onCallHours += p.onCallHours;
+    totals.callouts += p.callouts;
+    totals.timeOffHours += p.timeOffHours;
+  }
+  return {
+    from: new Date(from),
+    to: new Date(to),
+    currency: rules.currency,
+    minorDigits: rules.minorDigits,
+    rules: ruleSet,
+    people,
+    totals,
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
