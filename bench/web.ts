@@ -11,6 +11,7 @@
 // plans). The target is every page under 200 ms of server time; it is printed, not asserted.
 // Then the evidence pack of the last 90 days, BENCH_WEB_PACK_RUNS times (3): seconds, not a page.
 // BENCH_WEB_FACTOR (1: 0.1 seeds a tenth) makes it smaller.
+import { aRegisterFilter } from '../test/support/fixtures.ts';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { PgIncidentRegister } from '../src/db/pg-incident-register.ts';
@@ -228,18 +229,8 @@ async function explainRegister(url: string): Promise<void> {
     },
   } as unknown as pg.Pool;
   const register = new PgIncidentRegister(null as unknown as PrismaClient, explaining);
-  const filter = (over: Partial<RegisterFilter>): RegisterFilter => ({
-    from: '2020-01-01',
-    to: new Date().toISOString().slice(0, 10),
-    timeZone: 'Europe/London',
-    severities: [],
-    status: null,
-    service: null,
-    owner: null,
-    nearMiss: null,
-    q: null,
-    ...over,
-  });
+  const filter = (over: Partial<RegisterFilter>) =>
+    aRegisterFilter({ from: '2020-01-01', to: new Date().toISOString().slice(0, 10), ...over });
   const last90 = new Date(Date.now() - 89 * 86400_000).toISOString().slice(0, 10);
   const asks: [string, RegisterFilter, number][] = [
     ['the last 90 days, page 1', filter({ from: last90 }), 0],

@@ -2,6 +2,7 @@
 // planner statistics are not the question) with a large trust's 10,000 incidents over five years,
 // analysed, every statement PgIncidentRegister sends for a period of a few months (the default
 // 90 days, filtered every way, a later page) is explained: no sequential scan of incident.
+import { aRegisterFilter } from '../support/fixtures.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -64,18 +65,8 @@ describe('the register’s query plans on PostgreSQL', { skip: server ? false : 
       },
     } as unknown as pg.Pool;
     const register = new PgIncidentRegister(null as unknown as PrismaClient, explaining);
-    const period = (over: Partial<RegisterFilter>): RegisterFilter => ({
-      from: '2026-08-27',
-      to: '2026-11-24',
-      timeZone: 'Europe/London',
-      severities: [],
-      status: null,
-      service: null,
-      owner: null,
-      nearMiss: null,
-      q: null,
-      ...over,
-    });
+    const period = (over: Partial<RegisterFilter>) =>
+      aRegisterFilter({ from: '2026-08-27', to: '2026-11-24', ...over });
     const asks: [RegisterFilter, number][] = [
       [period({}), 0],
       [period({}), 200],

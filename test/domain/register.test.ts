@@ -1,6 +1,7 @@
 // The register's pure rules (src/domain/register.ts): the query parameters (through parseQuery, as
 // the page reads them), the filter with its default period in the viewer's zone, the period as
 // instants, the search, what the database is asked, the links, and the CSV rows.
+import { aRegisterFilter } from '../support/fixtures.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -14,7 +15,6 @@ import {
   registerParams,
   registerWhere,
   searchedNumber,
-  type RegisterFilter,
   type RegisterQuery,
   type RegisterRow,
 } from '../../src/domain/register.ts';
@@ -139,18 +139,7 @@ describe('the filter', () => {
   });
 });
 
-const filter = (over: Partial<RegisterFilter> = {}): RegisterFilter => ({
-  from: '2026-11-01',
-  to: '2026-11-30',
-  timeZone: 'Europe/London',
-  severities: [],
-  status: null,
-  service: null,
-  owner: null,
-  nearMiss: null,
-  q: null,
-  ...over,
-});
+const filter = aRegisterFilter;
 
 describe('what the database is asked', () => {
   test('the period to the day after its last, active as its statuses, lower case, owners with their resolved teams', () => {

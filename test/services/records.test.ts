@@ -18,25 +18,14 @@ import { checkIncidentAudit, showIncident } from '../../src/services/records/sho
 import { catalogGroup } from '../support/catalog.ts';
 import { tamper } from '../support/tamper.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
-import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { aDeclaration, aRegisterFilter, declaring } from '../support/fixtures.ts';
 import { FakeChat, testDeps } from '../support/deps.ts';
 
 const reader = (userId: string, channels: string[] = []): Reader => ({
   userId,
   privateChannels: async () => new Set(channels),
 });
-const november = (over: Partial<RegisterFilter> = {}): RegisterFilter => ({
-  from: '2026-11-01',
-  to: '2026-11-30',
-  timeZone: 'Europe/London',
-  severities: [],
-  status: null,
-  service: null,
-  owner: null,
-  nearMiss: null,
-  q: null,
-  ...over,
-});
+const november = aRegisterFilter;
 const NHS = '943 476 5919';
 const day = (d: number, h = 9) => new Date(Date.UTC(2026, 10, d, h, 0, 0));
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { ActionItem } from '../../src/domain/action-items.ts';
+import type { RegisterFilter } from '../../src/domain/register.ts';
 import { declaredIncident, type Declaration } from '../../src/domain/declaration.ts';
 import type { IncidentStore, PagerDutyLink } from '../../src/ports/incident-store.ts';
 
@@ -177,5 +178,21 @@ export function anActionItem(overrides: Partial<ActionItem> = {}): ActionItem {
     overdueRemindedAt: null,
     tracker: null,
     ...overrides,
+  };
+}
+
+/** A register filter: November 2026 in Europe/London, nothing else narrowed, with any field replaced. */
+export function aRegisterFilter(over: Partial<RegisterFilter> = {}): RegisterFilter {
+  return {
+    from: '2026-11-01',
+    to: '2026-11-30',
+    timeZone: 'Europe/London',
+    severities: [],
+    status: null,
+    service: null,
+    owner: null,
+    nearMiss: null,
+    q: null,
+    ...over,
   };
 }
