@@ -23,12 +23,10 @@ import {
   classifyLocalTime,
   DAY_MS,
   HOUR_MS,
-  type IncidentWork,
   isoWeekday,
+  type LoadInput,
   mergeIntervals,
   type OnCallPerson,
-  type OnCallStretch,
-  type PageEvent,
   responderZone,
   teamClockOf,
   workingDays,
@@ -44,21 +42,9 @@ import {
   payRulesFor,
   roundMinor,
 } from './pay-rules.ts';
-import type { WorkingHours } from './working-hours.ts';
 
-export interface AllowancesInput {
-  /** The period [from, to), e.g. a calendar month. */
-  from: Date;
-  to: Date;
-  /** For a responder whose own zone is unknown or not a valid IANA zone. */
-  teamTimeZone: string;
-  /** The team's working hours (what out of hours means), applied in each responder's own zone. */
-  workingHours: WorkingHours;
-  /** Everyone here gets a row, even with nothing owed. */
-  people: readonly OnCallPerson[];
-  stretches: readonly OnCallStretch[];
-  pages: readonly PageEvent[];
-  incidentWork: readonly IncidentWork[];
+/** What the load report is computed from (the same period, people, stretches, pages and work: the figures reconcile), with the pay rules. */
+export interface AllowancesInput extends LoadInput {
   rules: PayRules;
   /** The report's scope by name, to pick a schedule's or team's rules over the defaults. */
   scope: { schedule?: string | null; team?: string | null };
