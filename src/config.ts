@@ -341,11 +341,14 @@ export const configSchema = z
         })
         .refine(
           (v) => {
+            // Not a URL at all is the URL check's to say (zod runs every check): only one that is, read here.
+            if (!URL.canParse(v)) return true;
             const u = new URL(v);
-            return !u.search && !u.hash && !u.username && !u.password;
+            return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password;
           },
           {
-            message: 'must be the address alone (no query, fragment or credentials)',
+            message:
+              'must be the address alone (no path, query, fragment or credentials: the pages are at <WEB_BASE_URL>/web)',
           },
         )
         .transform((v) => v.replace(/\/+$/, '')),

@@ -433,6 +433,50 @@ describe('config', () => {
     for (const [env, expected] of cases) assert.match(problem(env), expected);
   });
 
+  test('the web view: off by default, all four settings or none, each value checked', () => {
+    const web = {
+      WEB_BASE_URL: 'https://incident-bot.example.org/',
+      SLACK_CLIENT_ID: '1234567890.1234567890',
+      SLACK_CLIENT_SECRET: 'a1b2c3d4e5f6a7b8c9d0',
+      WEB_SESSION_SECRET: 'x'.repeat(48),
+    };
+    const off = loadConfig(GOOD);
+    assert.equal(off.WEB_BASE_URL, undefined);
+    assert.deepEqual(
+      [off.WEB_SESSION_HOURS, off.WEB_SESSION_IDLE_MINUTES, off.SLACK_OIDC_ISSUER, off.SLACK_TEAM_ID],
+      [12, 60, 'https://slack.com', undefined],
+    );
+    const on = loadConfig({ ...GOOD, ...web });
+    assert.equal(on.WEB_BASE_URL, 'https://incident-bot.example.org', 'without the trailing slash');
+    for (const name of Object.keys(web) as (keyof typeof web)[]) {
+      const { [name]: _, ...rest } = web;
+      assert.match(problem({ ...GOOD, ...rest }), new RegExp(`${name} is required when any of WEB_BASE_URL`), name);
+    }
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ WEB_BASE_URL: 'incident-bot.example.org' }, /WEB_BASE_URL must be an http\(s\) URL/],
+      [{ WEB_BASE_URL: 'http://incident-bot.example.org' }, /WEB_BASE_URL must be https \(http only for/],
+      [{ WEB_BASE_URL: 'https://x.example.org/?a=1' }, /WEB_BASE_URL must be the address alone/],
+      [{ WEB_BASE_URL: 'https://user:pw@x.example.org' }, /WEB_BASE_URL must be the address alone/],
+      [{ WEB_BASE_URL: 'https://x.example.org/bot' }, /WEB_BASE_URL must be the address alone \(no path/],
+      [{ SLACK_CLIENT_ID: 'my-app' }, /SLACK_CLIENT_ID must be the app's Client ID/],
+      [{ SLACK_CLIENT_SECRET: 'short' }, /SLACK_CLIENT_SECRET is too short/],
+      [{ SLACK_CLIENT_SECRET: 'a secret with spaces 123' }, /SLACK_CLIENT_SECRET must be printable ASCII/],
+      [{ WEB_SESSION_SECRET: 'x'.repeat(31) }, /WEB_SESSION_SECRET must be at least 32 characters/],
+      [{ WEB_SESSION_HOURS: '0' }, /WEB_SESSION_HOURS must be at least 1 hour/],
+      [{ WEB_SESSION_HOURS: '169' }, /WEB_SESSION_HOURS must be at most 168 hours/],
+      [{ WEB_SESSION_HOURS: '1.5' }, /WEB_SESSION_HOURS must be a whole number of hours/],
+      [{ SLACK_OIDC_ISSUER: 'http://slack.example.com' }, /SLACK_OIDC_ISSUER must be https/],
+      [{ SLACK_TEAM_ID: 'acme' }, /SLACK_TEAM_ID must be a Slack workspace ID/],
+    ];
+    for (const [env, says] of bad) assert.match(problem({ ...GOOD, ...web, ...env }), says, JSON.stringify(env));
+    assert.equal(
+      loadConfig({ ...GOOD, ...web, WEB_BASE_URL: 'http://127.0.0.1:3000', SLACK_OIDC_ISSUER: 'http://localhost:9' })
+        .WEB_BASE_URL,
+      'http://127.0.0.1:3000',
+      'plain http only to this machine',
+    );
+  });
+
   test('MIGRATION_DATABASE_URL (the owner) goes with DATABASE_URL (the bot role)', () => {
     const c = loadConfig({
       ...GOOD,
