@@ -466,6 +466,8 @@ describe('config', () => {
       [{ WEB_SESSION_HOURS: '169' }, /WEB_SESSION_HOURS must be at most 168 hours/],
       [{ WEB_SESSION_HOURS: '1.5' }, /WEB_SESSION_HOURS must be a whole number of hours/],
       [{ SLACK_OIDC_ISSUER: 'http://slack.example.com' }, /SLACK_OIDC_ISSUER must be https/],
+      [{ WEB_SESSION_IDLE_MINUTES: '4' }, /WEB_SESSION_IDLE_MINUTES must be at least 5 minutes/],
+      [{ WEB_SESSION_IDLE_MINUTES: '1441' }, /WEB_SESSION_IDLE_MINUTES must be at most 1440 minutes/],
       [{ SLACK_TEAM_ID: 'acme' }, /SLACK_TEAM_ID must be a Slack workspace ID/],
     ];
     for (const [env, says] of bad) assert.match(problem({ ...GOOD, ...web, ...env }), says, JSON.stringify(env));
