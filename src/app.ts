@@ -343,6 +343,12 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       workingHours: config.ONCALL_WORKING_HOURS,
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
+      payRules: config.ONCALL_PAY_RULES ?? null,
+      wellbeing: {
+        enabled: config.ONCALL_WELLBEING,
+        maxIncidentsPerShift: config.ONCALL_MAX_INCIDENTS_PER_SHIFT,
+        maxOnCallShare: config.ONCALL_MAX_ON_CALL_PERCENT / 100,
+      },
       githubAllowedOwners: config.GITHUB_ALLOWED_OWNERS,
       provisioning: { leaseMs: config.PROVISION_LEASE_SECONDS * 1000, graceMs: config.PROVISION_LEASE_SECONDS * 500 },
       reminderCadence: {

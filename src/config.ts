@@ -6,6 +6,7 @@ import { parseTeamWorkingHours, parseWorkingHours } from './domain/working-hours
 import { parseSigningKey, parseVerifyKey } from './domain/audit-checkpoint.ts';
 import { COMMANDER_NUDGE_MINUTES, parseCommanderCadence, parseUpdateCadence } from './domain/reminders.ts';
 import { parseTrackerTarget } from './domain/trackers.ts';
+import { readPayRulesFile } from './pay-rules-file.ts';
 
 /** A domain parser as a zod transform: its AppError becomes the variable's message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -293,6 +294,30 @@ export const configSchema = z
           .regex(/^[UW][A-Z0-9]{2,}$/, { message: 'must list Slack member IDs such as U0123ABCD, comma-separated' }),
       ),
     ),
+    /**
+     * The pay rules file for `/incident allowances` (YAML, docs/on-call-allowances.md), read once at
+     * start; unset: the command says it is not set up.
+     */
+    ONCALL_PAY_RULES: z.preprocess(
+      blankIsUnset,
+      z.string().max(4096, { message: 'is too long to be a path' }).pipe(parsedWith(readPayRulesFile)).optional(),
+    ),
+    /** Wellbeing messages to the leads (a bad night, the weekly check): on unless `false`; they need ONCALL_LEADS. */
+    ONCALL_WELLBEING: booleanSetting(true),
+    /** The weekly check: more incidents than this in one 12-hour shift (the SRE book's two). */
+    ONCALL_MAX_INCIDENTS_PER_SHIFT: z.coerce
+      .number({ message: 'must be a whole number of incidents' })
+      .int({ message: 'must be a whole number of incidents' })
+      .min(1, { message: 'must be at least 1' })
+      .max(100, { message: 'must be at most 100' })
+      .default(2),
+    /** The weekly check: more of their time on call than this over four weeks, in percent (the SRE book's 25). */
+    ONCALL_MAX_ON_CALL_PERCENT: z.coerce
+      .number({ message: 'must be a whole number of percent' })
+      .int({ message: 'must be a whole number of percent' })
+      .min(1, { message: 'must be at least 1' })
+      .max(100, { message: 'must be at most 100' })
+      .default(25),
     /** Seconds between background retries of incidents whose set-up failed or was cut short (a crash, a Slack outage). */
     PROVISION_RETRY_SECONDS: secondsSetting(1, 3600, 30),
     /**

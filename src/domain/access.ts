@@ -133,6 +133,15 @@ export function maySeeIndividualOnCallFigures(settings: { oncallLeads: readonly 
 }
 
 /**
+ * Whether `userId` may see everyone's on-call allowances (and get the payroll CSV): only the leads
+ * ONCALL_LEADS names. Pay is personal, so unlike the load report nobody sees other people's rows
+ * when no lead is named; everyone may see their own.
+ */
+export function maySeeEveryonesAllowances(settings: { oncallLeads: readonly string[] }, userId: string): boolean {
+  return settings.oncallLeads.includes(userId);
+}
+
+/**
  * Whether `userId`'s Home tab shows the team's on-call load unasked: only the leads ONCALL_LEADS
  * names. The tab is drawn every time it is opened (a report computed for each opening), so with no
  * lead named nobody gets it there; anyone may still ask with `/incident load`. Whoever gets it here

@@ -59,6 +59,8 @@ export type IncidentCommand =
   | { kind: 'action-reopen'; number: number }
   | { kind: 'guardrails'; periodDays: number }
   | { kind: 'load'; query: string | null; periodDays: number }
+  /** `/incident allowances [month] [schedule or team]`: month null = the last full month. */
+  | { kind: 'allowances'; month: MonthWord | null; query: string | null }
   | FreezeCommand
   /** `/incident service <name>`: a catalog service's owner, on-call, incidents, action items and changes. */
   | { kind: 'service'; name: string };
@@ -78,6 +80,7 @@ export type InChannelCommand = Exclude<
       | 'action-reopen'
       | 'guardrails'
       | 'load'
+      | 'allowances'
       | 'service';
   }
 >;
@@ -178,6 +181,11 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     usage: '/incident load [schedule or team] [30d]',
     summary:
       'On-call load per responder from PagerDuty: hours, pages, nights, incidents; charts and CSV by direct message.',
+  },
+  {
+    usage: '/incident allowances [month] [schedule or team]',
+    summary:
+      'On-call allowances for a month (the last full month unless named, e.g. `2026-11` or `november`): standby, callouts and time off per person; leads get every row and a payroll CSV by direct message, everyone else their own row.',
   },
   {
     usage: '/incident service <name>',
@@ -301,6 +309,17 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       const query = (hasPeriod ? rest.slice(0, -1) : rest).join(' ').trim();
       return { kind: 'load', query: query || null, periodDays };
     }
+    case 'allowances': {
+      // The month, if given, is the first word (or two: `november 2026`); the rest names the scope.
+      const month = parseMonthWords(rest);
+      const query = rest
+        .slice(month?.words ?? 0)
+        .join(' ')
+        .trim();
+      if (query.length > SERVICE_QUERY_MAX)
+        throw new AppError(`That name is too long (at most ${SERVICE_QUERY_MAX} characters).`);
+      return { kind: 'allowances', month: month?.month ?? null, query: query || null };
+    }
     case 'service': {
       const name = after(1);
       if (!name) throw usage('service', '<name>', undefined, 'Give the service name from the catalog, e.g. `ehr-api`.');
@@ -336,6 +355,61 @@ function textAfter(text: string, n: number): string {
 /** The user ID in a Slack mention as a command receives it (`<@U123|name>` or `<@U123>`). */
 function mentionedUser(word: string | undefined): string | undefined {
   return /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word ?? '')?.[1];
+}
+
+/** A month as typed: `2026-11` (year given), `november` / `nov` (year null: the latest such month begun), `november 2026`. */
+export interface MonthWord {
+  year: number | null;
+  /** 1-12. */
+  month: number;
+}
+
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
+function monthOfName(word: string): number | null {
+  const w = word.toLowerCase().replace(/\.$/, '');
+  if (w.length < 3) return null;
+  const i = MONTH_NAMES.findIndex((m) => m === w || (m.startsWith(w) && (w.length === 3 || w === 'sept')));
+  return i < 0 ? null : i + 1;
+}
+
+/** The month at the start of `words` and how many words it took; null when the first word is not a month. */
+export function parseMonthWords(words: readonly string[]): { month: MonthWord; words: number } | null {
+  const first = words[0];
+  if (!first) return null;
+  const iso = /^(\d{4})-(\d{1,2})$/.exec(first);
+  if (iso) {
+    const year = Number(iso[1]);
+    const month = Number(iso[2]);
+    if (month < 1 || month > 12 || year < 1970 || year > 9998)
+      throw new AppError(
+        `\`${first}\` is not a month: write it as YYYY-MM, e.g. \`/incident allowances 2026-11\`, or a month's name.`,
+        'invalid_input',
+      );
+    return { month: { year, month }, words: 1 };
+  }
+  const month = monthOfName(first);
+  if (month === null) return null;
+  const second = words[1];
+  if (second && /^\d{4}$/.test(second)) {
+    const year = Number(second);
+    if (year < 1970 || year > 9998) throw new AppError(`\`${second}\` is not a year I can report on.`, 'invalid_input');
+    return { month: { year, month }, words: 2 };
+  }
+  return { month: { year: null, month }, words: 1 };
 }
 
 function usage(sub: string, args: string, got?: string, hint = ''): AppError {

@@ -1,3 +1,4 @@
+import type { PayRules } from '../domain/pay-rules.ts';
 import type { ChatPlatform } from '../ports/chat-platform.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IncidentStore } from '../ports/incident-store.ts';
@@ -90,6 +91,14 @@ export interface ServiceDeps {
     teamWorkingHours: ReadonlyMap<string, WorkingHours>;
     /** Slack members who see everyone's individual on-call figures (empty: everyone; see maySeeIndividualOnCallFigures). */
     oncallLeads: readonly string[];
+    /** The pay rules of `/incident allowances` (ONCALL_PAY_RULES); absent or null: not set up. */
+    payRules?: PayRules | null;
+    /**
+     * Wellbeing messages to the leads (ONCALL_WELLBEING and its thresholds); absent: off. A bad night
+     * and the weekly check (more than `maxIncidentsPerShift` incidents in a 12-hour shift, more than
+     * `maxOnCallShare` of the time on call over four weeks, the team's fairness worse).
+     */
+    wellbeing?: { enabled: boolean; maxIncidentsPerShift: number; maxOnCallShare: number } | null;
     /**
      * Provisioning lease (how long a run may stall before another takes over) and how long a
      * just-declared incident is left to its request before the background retry may take it.

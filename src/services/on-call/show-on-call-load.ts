@@ -4,6 +4,7 @@ import {
   computeLoad,
   previousPeriod,
   type LoadChange,
+  type LoadInput,
   type LoadReport,
 } from '../../domain/on-call-load.ts';
 import { teamWorkingHours, type WorkingHours } from '../../domain/working-hours.ts';
@@ -29,12 +30,12 @@ export interface OnCallLoad {
 const DAY = 24 * 3600_000;
 /** Slack members are looked up again after this long (people join, leave and change emails). */
 const SLACK_MATCH_MAX_AGE = 7 * DAY;
-const ALL: LoadScope = { kind: 'all', id: null, name: 'everyone on call' };
+export const ALL: LoadScope = { kind: 'all', id: null, name: 'everyone on call' };
 
 export const scopeKey = (s: LoadScope) => (s.kind === 'all' ? 'all' : `${s.kind}:${s.id}`);
 
 /** The schedule or team asked for: from PagerDuty, or from the cache while PagerDuty is down. */
-async function resolveScope(deps: ServiceDeps, query: string | null): Promise<LoadScope> {
+export async function resolveScope(deps: ServiceDeps, query: string | null): Promise<LoadScope> {
   if (!query) return ALL;
   if (deps.history) {
     try {
@@ -120,7 +121,12 @@ export function pagesWhileOnCall(window: OnCallWindow): OnCallWindow['pages'] {
   });
 }
 
-async function loadFor(
+/**
+ * What the load report (and the allowances) of `scope` over [from, to) is computed from, out of the
+ * cache: its people, stretches, pages (a rotation's: those during its shifts) and our incident work.
+ * Fills `opts.slackUsers` (PagerDuty person → Slack member); `match` asks Slack for new people.
+ */
+export async function loadInputFor(
   deps: ServiceDeps,
   scope: LoadScope,
   key: string,
@@ -128,7 +134,7 @@ async function loadFor(
   to: Date,
   workingHours: WorkingHours,
   opts: { match: boolean; slackUsers: Map<string, string> },
-): Promise<LoadReport> {
+): Promise<LoadInput> {
   const window = await deps.loadCache.read(key, from, to);
   // The Home tab uses what is known; matching asks Slack once per new person.
   if (opts.match) await matchSlackMembers(deps, window);
@@ -137,7 +143,7 @@ async function loadFor(
   if (scope.kind !== 'all') window.pages = pagesWhileOnCall(window);
   const personOf = new Map([...window.slackUsers].map(([personId, slackId]) => [slackId, personId]));
   const work = await deps.loadCache.incidentWork([...personOf.keys()], from, to, deps.clock.now());
-  return computeLoad({
+  return {
     from,
     to,
     teamTimeZone: deps.settings.defaultTimeZone,
@@ -152,7 +158,7 @@ async function loadFor(
       start: w.start,
       end: w.end,
     })),
-  });
+  };
 }
 
 /**
@@ -181,8 +187,12 @@ export async function showOnCallLoad(
   }
   const workingHours = teamWorkingHours(deps.settings.teamWorkingHours, scope.name, deps.settings.workingHours);
   const slackUsers = new Map<string, string>();
-  const report = await loadFor(deps, scope, key, from, to, workingHours, { match: fetch, slackUsers });
-  const previous = await loadFor(deps, scope, key, before.from, before.to, workingHours, { match: fetch, slackUsers });
+  const report = computeLoad(
+    await loadInputFor(deps, scope, key, from, to, workingHours, { match: fetch, slackUsers }),
+  );
+  const previous = computeLoad(
+    await loadInputFor(deps, scope, key, before.from, before.to, workingHours, { match: fetch, slackUsers }),
+  );
   return {
     scope,
     periodDays: input.periodDays,

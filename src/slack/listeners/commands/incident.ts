@@ -9,6 +9,7 @@ import { slashCommandSchema } from '../../payloads.ts';
 import type { ViewOpener } from '../review-form.ts';
 import { handleActionItem } from './incident/action-item.ts';
 import { handleActions } from './incident/actions.ts';
+import { handleAllowances } from './incident/allowances.ts';
 import { handleDeclare } from './incident/declare.ts';
 import { handleGuardrails } from './incident/guardrails.ts';
 import type { CommandAck, ParsedIncidentCommand, SubcommandHandler } from './incident/handler.ts';
@@ -33,6 +34,7 @@ export const INCIDENT_SUBCOMMANDS: {
   'action-reopen': handleActionItem,
   guardrails: handleGuardrails,
   load: handleLoad,
+  allowances: handleAllowances,
   service: handleService,
   declare: handleDeclare,
   // Acts on this channel's incident.

@@ -1,0 +1,115 @@
+import { maySeeEveryonesAllowances } from '../../domain/access.ts';
+import { computeAllowances, type AllowanceReport } from '../../domain/allowances.ts';
+import type { MonthWord } from '../../domain/command.ts';
+import { AppError } from '../../domain/errors.ts';
+import { payPeriod, type PayPeriod } from '../../domain/pay-period.ts';
+import { teamKey, teamWorkingHours } from '../../domain/working-hours.ts';
+import type { LoadScope } from '../../ports/on-call-history.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { NOT_CONNECTED } from './connection.ts';
+import { loadInputFor, resolveScope, scopeKey } from './show-on-call-load.ts';
+import { syncOnCallHistory, type SyncOutcome } from './sync-on-call-history.ts';
+
+export const PAY_RULES_NOT_SET =
+  'On-call allowances are not set up: the pay rules file (ONCALL_PAY_RULES) is not set. See docs/on-call-allowances.md.';
+
+export interface OnCallAllowances {
+  scope: LoadScope;
+  period: PayPeriod;
+  /** Everyone's rows for a lead; otherwise only the asker's own (none when they were not on call). */
+  report: AllowanceReport;
+  /** Whether the asker sees everyone's rows (and may have the payroll CSV). */
+  everyone: boolean;
+  /** Which rules were applied: a schedule's, a team's or the defaults. */
+  rulesFrom: { kind: 'schedule' | 'team' | 'defaults'; name: string | null };
+  /** The rules file names rules per team or schedule, and the defaults were applied to everyone. */
+  overridesIgnored: boolean;
+  sync: SyncOutcome;
+  /** PagerDuty person → Slack member, where matched by email. */
+  slackUsers: Map<string, string>;
+}
+
+/** Which of the file's rule sets a scope gets (payRulesFor's order: schedule, team, defaults). */
+function rulesFrom(
+  deps: ServiceDeps,
+  scope: LoadScope,
+): { kind: 'schedule' | 'team' | 'defaults'; name: string | null } {
+  const rules = deps.settings.payRules!;
+  const key = teamKey(scope.name);
+  if (scope.kind === 'schedule' && rules.schedules.has(key)) return { kind: 'schedule', name: scope.name };
+  if (scope.kind === 'team' && rules.teams.has(key)) return { kind: 'team', name: scope.name };
+  return { kind: 'defaults', name: null };
+}
+
+/**
+ * `/incident allowances [month] [schedule or team]`: what each person on call in the month is
+ * owed (standby, callouts, time off in lieu), from the on-call history the load report uses and the
+ * pay rules file. A lead (ONCALL_LEADS) gets every row; anyone else only their own, matched by
+ * email between PagerDuty and Slack, and the totals are theirs too.
+ */
+export async function showAllowances(
+  deps: ServiceDeps,
+  input: { userId: string; month: MonthWord | null; query: string | null },
+): Promise<OnCallAllowances> {
+  const rules = deps.settings.payRules;
+  if (!rules) throw new AppError(PAY_RULES_NOT_SET, 'not_configured');
+  const period = payPeriod(input.month, deps.clock.now(), deps.settings.defaultTimeZone);
+  const scope = await resolveScope(deps, input.query);
+  const key = scopeKey(scope);
+  await deps.loadCache.saveScope(key, scope);
+  const sync = await syncOnCallHistory(deps, key, scope, {
+    previousFrom: period.from,
+    from: period.from,
+    to: period.to,
+  });
+  if (!sync.cached) {
+    if (!deps.history) throw new AppError(NOT_CONNECTED, 'not_configured');
+    throw new AppError(
+      `${sync.failed ?? 'PagerDuty did not answer'}, and nothing is cached for ${scope.name} in ${period.label}, so there are no allowances to show. Try again later.`,
+      'on_call_unavailable',
+    );
+  }
+  const workingHours = teamWorkingHours(deps.settings.teamWorkingHours, scope.name, deps.settings.workingHours);
+  const slackUsers = new Map<string, string>();
+  const loadInput = await loadInputFor(deps, scope, key, period.from, period.to, workingHours, {
+    match: true,
+    slackUsers,
+  });
+  const everyone = maySeeEveryonesAllowances(deps.settings, input.userId);
+  const full = computeAllowances({
+    ...loadInput,
+    rules,
+    scope: {
+      schedule: scope.kind === 'schedule' ? scope.name : null,
+      team: scope.kind === 'team' ? scope.name : null,
+    },
+  });
+  const report = everyone ? full : ownRows(full, slackUsers, input.userId);
+  const from = rulesFrom(deps, scope);
+  return {
+    scope,
+    period,
+    report,
+    everyone,
+    rulesFrom: from,
+    overridesIgnored:
+      from.kind === 'defaults' && scope.kind === 'all' && (rules.teams.size > 0 || rules.schedules.size > 0),
+    sync,
+    slackUsers,
+  };
+}
+
+/** The report cut to `userId`'s own rows (their PagerDuty accounts matched by email), with their totals. */
+function ownRows(report: AllowanceReport, slackUsers: Map<string, string>, userId: string): AllowanceReport {
+  const people = report.people.filter((p) => slackUsers.get(p.personId) === userId);
+  return {
+    ...report,
+    people,
+    totals: {
+      amountMinor: people.reduce((n, p) => n + p.amount.minor, 0),
+      onCallHours: people.reduce((n, p) => n + p.onCallHours, 0),
+      callouts: people.reduce((n, p) => n + p.callouts, 0),
+      timeOffHours: people.reduce((n, p) => n + p.timeOffHours, 0),
+    },
+  };
+}
