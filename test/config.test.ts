@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -477,6 +477,73 @@ describe('config', () => {
       'http://127.0.0.1:3000',
       'plain http only to this machine',
     );
+  });
+
+  test("on-call allowances and wellbeing: no pay rules and the SRE book's thresholds by default; a bad rules file is one line naming the place", () => {
+    const off = loadConfig(GOOD);
+    assert.equal(off.ONCALL_PAY_RULES, undefined);
+    assert.deepEqual(
+      [off.ONCALL_WELLBEING, off.ONCALL_MAX_INCIDENTS_PER_SHIFT, off.ONCALL_MAX_ON_CALL_PERCENT],
+      [true, 2, 25],
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), 'pay-rules-'));
+    try {
+      const file = (name: string, text: string) => {
+        const p = path.join(dir, name);
+        writeFileSync(p, text);
+        return p;
+      };
+      const good = file(
+        'good.yaml',
+        'currency: GBP\nregion: scotland\ndefaults:\n  standby: { per: shift, weekday: 25, weekend: 40, publicHoliday: 60 }\n',
+      );
+      const rules = loadConfig({ ...GOOD, ONCALL_PAY_RULES: good }).ONCALL_PAY_RULES;
+      assert.equal(rules?.currency, 'GBP');
+      assert.equal(rules?.region.name, 'scotland');
+      assert.deepEqual(rules?.defaults.standby, {
+        per: 'shift',
+        minimumHours: 12,
+        rates: { weekday: 2500, weekend: 4000, publicHoliday: 6000 },
+      });
+      assert.equal(loadConfig({ ...GOOD, ONCALL_PAY_RULES: '  ' }).ONCALL_PAY_RULES, undefined, 'blank is unset');
+      const bad: [Record<string, string>, RegExp][] = [
+        [{ ONCALL_PAY_RULES: path.join(dir, 'nope.yaml') }, /ONCALL_PAY_RULES .*nope\.yaml does not exist/],
+        [{ ONCALL_PAY_RULES: dir }, /ONCALL_PAY_RULES .* is not a file/],
+        [
+          {
+            ONCALL_PAY_RULES: file(
+              'decimals.yaml',
+              'currency: GBP\nregion: england-and-wales\ndefaults:\n  callout: { per: page, amount: 1.505 }\n',
+            ),
+          },
+          /^Invalid configuration: ONCALL_PAY_RULES in .*decimals\.yaml: defaults\.callout\.amount has more decimals than GBP has \(2\): write e\.g\. 1\.50\. See docs\/configuration\.md\.$/,
+        ],
+        [
+          { ONCALL_PAY_RULES: file('yaml.yaml', 'currency: GBP\ncurrency: EUR\n') },
+          /ONCALL_PAY_RULES in .*: the file is not valid YAML: .*line 2/,
+        ],
+        [{ ONCALL_WELLBEING: 'yes' }, /ONCALL_WELLBEING must be true or false/],
+        [{ ONCALL_MAX_INCIDENTS_PER_SHIFT: '0' }, /ONCALL_MAX_INCIDENTS_PER_SHIFT must be at least 1/],
+        [
+          { ONCALL_MAX_INCIDENTS_PER_SHIFT: '2.5' },
+          /ONCALL_MAX_INCIDENTS_PER_SHIFT must be a whole number of incidents/,
+        ],
+        [{ ONCALL_MAX_ON_CALL_PERCENT: '101' }, /ONCALL_MAX_ON_CALL_PERCENT must be at most 100/],
+      ];
+      for (const [env, says] of bad) assert.match(problem({ ...GOOD, ...env }), says, JSON.stringify(env));
+      const on = loadConfig({
+        ...GOOD,
+        ONCALL_WELLBEING: 'false',
+        ONCALL_MAX_INCIDENTS_PER_SHIFT: '3',
+        ONCALL_MAX_ON_CALL_PERCENT: '30',
+      });
+      assert.deepEqual(
+        [on.ONCALL_WELLBEING, on.ONCALL_MAX_INCIDENTS_PER_SHIFT, on.ONCALL_MAX_ON_CALL_PERCENT],
+        [false, 3, 30],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('MIGRATION_DATABASE_URL (the owner) goes with DATABASE_URL (the bot role)', () => {
