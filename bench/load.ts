@@ -2,7 +2,9 @@
 // for 200 responders and 50,000 pages. Seeds the cache (what `/incident load` stores after its
 // first fetch), then, in a fresh process as the bot would be (bench/load-report.ts), times the
 // report as a lead gets it: cache check (nothing to fetch), read, maths for the period and the one
-// before, the charts and the CSV, and samples that process's memory. Prints a table; targets are
+// before, the charts and the CSV, and samples that process's memory; then the on-call allowances
+// (issue 19: the year under 2 s): each month of the year as `/incident allowances` computes it, and
+// the whole year at once. Prints a table; targets are
 // read off it. Runs on embedded PGlite (on disk) and, when BENCH_DATABASE_URL is set, on that
 // PostgreSQL server too.
 import { spawnSync } from 'node:child_process';
@@ -60,6 +62,10 @@ async function benchOn(target: { url: string | null; dataDir: string | null }, l
     peakMb: number;
     peakFirstMb: number;
     baselineMb: number;
+    allowanceMonths: number;
+    monthlyPages: number;
+    monthlyPeople: number;
+    allowanceYear: number;
   };
   console.log(
     `\nOn-call load report on ${label}: ${RESPONDERS} responders, ${PAGES} pages, ${stretches.length} on-call stretches, one year`,
@@ -72,6 +78,12 @@ async function benchOn(target: { url: string | null; dataDir: string | null }, l
   );
   console.log(
     `| RSS of the report process: after opening the database / peak during the first report / peak over all six | ${r.baselineMb.toFixed(0)} MB / ${r.peakFirstMb.toFixed(0)} MB / ${r.peakMb.toFixed(0)} MB |`,
+  );
+  console.log(
+    `| allowances: the twelve months of the year, one report each, cached (up to ${r.monthlyPeople} people and ${r.monthlyPages} pages in them) | ${r.allowanceMonths.toFixed(0)} ms in all |`,
+  );
+  console.log(
+    `| allowances: the whole year at once, read from the cache and computed (median of 3) | ${r.allowanceYear.toFixed(0)} ms |`,
   );
 }
 
