@@ -13,6 +13,7 @@ import {
   isActionItemParty,
   getsOnCallLoadOnHomeTab,
   mayReadIncident,
+  maySeeEveryonesAllowances,
   maySeeIndividualOnCallFigures,
   PRIVATE_ACTION_TEXT,
   PRIVATE_INCIDENT_REFUSAL,
@@ -336,4 +337,17 @@ describe('the on-call load on the Home tab, unasked (the named leads only)', () 
       // Whoever gets it there may see everyone's figures anyway.
       if (gets) assert.equal(maySeeIndividualOnCallFigures({ oncallLeads }, userId), true, who);
     });
+});
+
+describe("everyone's on-call allowances and the payroll CSV (the named leads only; pay is personal)", () => {
+  const rows: [who: string, oncallLeads: string[], userId: string, boolean][] = [
+    // Unlike the load report, nobody sees other people's pay when no lead is named.
+    ['anyone, ONCALL_LEADS empty', [], 'UOTHER', false],
+    ['a lead, ONCALL_LEADS set', ['ULEAD', 'WLEAD2'], 'ULEAD', true],
+    ['another listed lead', ['ULEAD', 'WLEAD2'], 'WLEAD2', true],
+    ['a non-lead, ONCALL_LEADS set', ['ULEAD', 'WLEAD2'], 'UOTHER', false],
+    ['a lead id in another case is not a lead', ['ULEAD'], 'ulead', false],
+  ];
+  for (const [who, oncallLeads, userId, sees] of rows)
+    test(who, () => assert.equal(maySeeEveryonesAllowances({ oncallLeads }, userId), sees, who));
 });
