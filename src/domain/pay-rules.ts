@@ -385,11 +385,16 @@ export function roundMinor(numerator: number, denominator: number, rule: Roundin
   return rule === 'nearest-pound' ? units * 10 ** minorDigits : units;
 }
 
-/** 123456 minor GBP → `GBP 1234.56`. */
-export function formatMinor(minor: number, currency: string, minorDigits: number): string {
+/** Integer minor units as a plain decimal in the major unit, from integers only: 123456 (2 digits) → `1234.56`, 5 (0) → `5`, -7 (2) → `-0.07`. */
+export function minorDecimal(minor: number, minorDigits: number): string {
   const sign = minor < 0 ? '-' : '';
   const abs = Math.abs(minor);
-  if (minorDigits === 0) return `${currency} ${sign}${abs}`;
+  if (minorDigits === 0) return `${sign}${abs}`;
   const unit = 10 ** minorDigits;
-  return `${currency} ${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(minorDigits, '0')}`;
+  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(minorDigits, '0')}`;
+}
+
+/** 123456 minor GBP → `GBP 1234.56`. */
+export function formatMinor(minor: number, currency: string, minorDigits: number): string {
+  return `${currency} ${minorDecimal(minor, minorDigits)}`;
 }

@@ -27,6 +27,10 @@ export interface OnCallAllowances {
   sync: SyncOutcome;
   /** PagerDuty person → Slack member, where matched by email. */
   slackUsers: Map<string, string>;
+  /** The team's zone, which the period's dates are in. */
+  teamTimeZone: string;
+  /** PagerDuty person → their PagerDuty email (null when PagerDuty has none), for the report's rows only. */
+  emails: Map<string, string | null>;
 }
 
 /** Which of the file's rule sets a scope gets (payRulesFor's order: schedule, team, defaults). */
@@ -85,6 +89,8 @@ export async function showAllowances(
     },
   });
   const report = everyone ? full : ownRows(full, slackUsers, input.userId);
+  const shown = new Set(report.people.map((p) => p.personId));
+  const emails = new Map(loadInput.people.filter((p) => shown.has(p.id)).map((p) => [p.id, p.email]));
   const from = rulesFrom(deps, scope);
   return {
     scope,
@@ -96,6 +102,8 @@ export async function showAllowances(
       from.kind === 'defaults' && scope.kind === 'all' && (rules.teams.size > 0 || rules.schedules.size > 0),
     sync,
     slackUsers,
+    teamTimeZone: loadInput.teamTimeZone,
+    emails,
   };
 }
 

@@ -4,31 +4,13 @@ import { formatWorkingHours } from '../../domain/working-hours.ts';
 import { formatInZone } from '../../domain/time.ts';
 import type { OnCallLoad } from '../../services/on-call/show-on-call-load.ts';
 import { clip, escapeMrkdwn, fieldsSection, header, mrkdwnContext, mrkdwnSection, plural } from './format.ts';
+import { cell, freshnessNote, num } from './on-call-shared.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import type { ChatFile } from '../../ports/chat-platform.ts';
 import { renderLoadFiles } from '../../charts/render-off-thread.ts';
 
 const ROWS_SHOWN = 15;
-const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 const signedNumber = (n: number) => (n > 0 ? `+${num(n)}` : n < 0 ? `−${num(-n)}` : '±0');
-
-/** A name that fits a fixed-width column (Slack code blocks do not escape: only backticks matter). */
-const cell = (s: string, width: number) => {
-  const t = s.replace(/`/g, "'");
-  return t.length > width ? `${t.slice(0, width - 1)}…` : t.padEnd(width);
-};
-
-/** How old the figures are and what is missing, when that matters. */
-export function freshnessNote(load: OnCallLoad): string | null {
-  const parts: string[] = [];
-  const { failed, asOf, missingDays } = load.sync;
-  if (failed) parts.push(`:warning: ${escapeMrkdwn(failed)}: showing cached figures`);
-  if (failed && asOf) parts.push(`the current week as of ${formatInZone(asOf, load.teamTimeZone)}`);
-  if (missingDays.current > 0) parts.push(`${plural(missingDays.current, 'day')} of the period have no data`);
-  if (missingDays.previous > 0)
-    parts.push(`${plural(missingDays.previous, 'day')} of the period before have no data, so changes are not shown`);
-  return parts.length ? parts.join(' · ') : null;
-}
 
 /** The `/incident load` answer: totals, fairness, change against the previous period and a table per responder. */
 export function onCallLoadMessage(
