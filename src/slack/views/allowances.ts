@@ -133,7 +133,7 @@ export function allowancesMessage(a: OnCallAllowances, opts: { files: boolean | 
           : notOnCallText(a, opts.userId),
       ),
     );
-    return { text: title, blocks };
+    return { text: escapeMrkdwn(title), blocks };
   }
 
   const t = report.totals;
@@ -163,7 +163,7 @@ export function allowancesMessage(a: OnCallAllowances, opts: { files: boolean | 
   if (opts.files === true) footer.push('The payroll CSV is in your direct messages with me.');
   if (opts.files === false) footer.push(':warning: The payroll CSV could not be sent to you; try again later.');
   blocks.push(mrkdwnContext(clipMrkdwn(footer.join(' '), 3000)));
-  return { text: title, blocks };
+  return { text: escapeMrkdwn(title), blocks };
 }
 
 /** A non-lead with no row: not on call, or their PagerDuty account not matched to Slack by email. */
@@ -180,6 +180,7 @@ export function allowancesFilename(a: Pick<OnCallAllowances, 'period' | 'scope'>
   const slug =
     a.scope.name
       .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
