@@ -344,6 +344,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       teamWorkingHours: config.ONCALL_TEAM_WORKING_HOURS,
       oncallLeads: config.ONCALL_LEADS,
       payRules: config.ONCALL_PAY_RULES ?? null,
+      breachRegimes: config.BREACH_REGIMES,
       wellbeing: {
         enabled: config.ONCALL_WELLBEING,
         maxIncidentsPerShift: config.ONCALL_MAX_INCIDENTS_PER_SHIFT,

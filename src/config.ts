@@ -7,6 +7,7 @@ import { parseSigningKey, parseVerifyKey } from './domain/audit-checkpoint.ts';
 import { COMMANDER_NUDGE_MINUTES, parseCommanderCadence, parseUpdateCadence } from './domain/reminders.ts';
 import { parseTrackerTarget } from './domain/trackers.ts';
 import { readPayRulesFile } from './pay-rules-file.ts';
+import { parseBreachRegimes } from './domain/breach-regimes.ts';
 
 /** A domain parser as a zod transform: its AppError becomes the variable's message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -302,6 +303,11 @@ export const configSchema = z
       blankIsUnset,
       z.string().max(4096, { message: 'is too long to be a path' }).pipe(parsedWith(readPayRulesFile)).optional(),
     ),
+    /**
+     * The personal data breach regimes the workspace answers to, comma-separated: uk-gdpr (the ICO in
+     * 72 hours), hipaa (60 days; HHS and the media at 500 people), dspt (NHS DSPT in 72 hours).
+     */
+    BREACH_REGIMES: z.preprocess(blankIsUnset, z.string().default('uk-gdpr').pipe(parsedWith(parseBreachRegimes))),
     /** Wellbeing messages to the leads (a bad night, the weekly check): on unless `false`; they need ONCALL_LEADS. */
     ONCALL_WELLBEING: booleanSetting(true),
     /** The weekly check: more incidents than this in one 12-hour shift (the SRE book's two). */

@@ -523,6 +523,7 @@ describe('config', () => {
           /ONCALL_PAY_RULES in .*: the file is not valid YAML: .*line 2/,
         ],
         [{ ONCALL_WELLBEING: 'yes' }, /ONCALL_WELLBEING must be true or false/],
+        [{ BREACH_REGIMES: 'uk-gdpr,gdpr' }, /BREACH_REGIMES `gdpr` is not a regime: use uk-gdpr, hipaa or dspt/],
         [{ ONCALL_MAX_INCIDENTS_PER_SHIFT: '0' }, /ONCALL_MAX_INCIDENTS_PER_SHIFT must be at least 1/],
         [
           { ONCALL_MAX_INCIDENTS_PER_SHIFT: '2.5' },
@@ -541,6 +542,8 @@ describe('config', () => {
         [on.ONCALL_WELLBEING, on.ONCALL_MAX_INCIDENTS_PER_SHIFT, on.ONCALL_MAX_ON_CALL_PERCENT],
         [false, 3, 30],
       );
+      assert.deepEqual(off.BREACH_REGIMES, ['uk-gdpr'], 'UK GDPR alone by default');
+      assert.deepEqual(loadConfig({ ...GOOD, BREACH_REGIMES: 'HIPAA, dspt' }).BREACH_REGIMES, ['hipaa', 'dspt']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

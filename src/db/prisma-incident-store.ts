@@ -61,6 +61,7 @@ function toIncident(r: Row): Incident {
     onCallInvitedAt: r.onCallInvitedAt,
     onCallLookupFailedNoticed: r.onCallLookupFailedNoticed,
     nearMiss: r.nearMiss,
+    drill: r.drill,
     dataBreach: r.dataBreach,
     breachAwareAt: r.breachAwareAt,
     breachNotifiedAt: r.breachNotifiedAt,
@@ -105,6 +106,7 @@ const INCIDENT_FIELDS: Record<Exclude<keyof Incident, 'roles'>, string> = {
   onCallInvitedAt: 'i.on_call_invited_at',
   onCallLookupFailedNoticed: 'i.on_call_lookup_failed_noticed',
   nearMiss: 'i.near_miss',
+  drill: 'i.drill',
   dataBreach: 'i.data_breach',
   breachAwareAt: 'i.breach_aware_at',
   breachNotifiedAt: 'i.breach_notified_at',
@@ -237,10 +239,10 @@ function insertDeclared(input: Parameters<IncidentStore['createIfAbsent']>[0]): 
     n AS (UPDATE number_counter SET last = last + 1 WHERE name = 'incident' RETURNING last),
     i AS (
       INSERT INTO incident (id, number, declare_key, title, description, affected_service, service_owner, severity, status, is_private,
-                            clinical_impact, near_miss, resolved_at, data_breach, breach_aware_at, declared_by,
+                            clinical_impact, near_miss, drill, resolved_at, data_breach, breach_aware_at, declared_by,
                             origin_channel_id, response_url, created_at, last_update_at, updated_at)
       SELECT ${randomUUID()}::uuid, n.last, ${input.declareKey}, ${i.title}, ${i.description}, ${i.affectedService}, ${i.serviceOwner},
-             ${i.severity}::"Severity", ${i.status}::"IncidentStatus", ${i.isPrivate}, ${i.clinicalImpact}, ${i.nearMiss},
+             ${i.severity}::"Severity", ${i.status}::"IncidentStatus", ${i.isPrivate}, ${i.clinicalImpact}, ${i.nearMiss}, ${i.drill},
              ${i.resolvedAt ? iso(i.resolvedAt) : null}::timestamptz, ${i.dataBreach},
              ${i.breachAwareAt ? iso(i.breachAwareAt) : null}::timestamptz, ${i.declaredBy}, ${i.originChannelId},
              ${i.responseUrl}, ${iso(i.createdAt)}::timestamptz, ${iso(i.lastUpdateAt)}::timestamptz, ${iso(now)}::timestamptz

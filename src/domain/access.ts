@@ -38,9 +38,16 @@ export function assertCanCommand(i: Pick<Incident, 'roles' | 'declaredBy'>, user
 }
 
 /**
- * Who may give `role` to `assignee`: anyone may take a vacant supporting role for themselves, and the
- * vacant command of an incident PagerDuty declared (it is there for the first responder to take);
- * every other assignment is the commander's (assertCanCommand).
+ * Roles whose holder approves something (the clinical safety officer signs off clinical safety, the
+ * data protection officer approves breach notifications): never taken by oneself, always given by
+ * the commander, so that an approval is not one person's word alone.
+ */
+export const APPROVER_ROLES: readonly RoleName[] = ['CLINICAL_SAFETY', 'DPO'];
+
+/**
+ * Who may give `role` to `assignee`: anyone may take a vacant supporting role for themselves (not an
+ * approver's: APPROVER_ROLES), and the vacant command of an incident PagerDuty declared (it is there
+ * for the first responder to take); every other assignment is the commander's (assertCanCommand).
  */
 export function assertCanAssignRole(
   i: Pick<Incident, 'roles' | 'declaredBy'>,
@@ -49,7 +56,10 @@ export function assertCanAssignRole(
   assignee: string,
 ): void {
   const takingVacantRole =
-    !i.roles[role] && assignee === userId && (role !== 'COMMANDER' || i.declaredBy === SYSTEM_DECLARER);
+    !i.roles[role] &&
+    assignee === userId &&
+    !APPROVER_ROLES.includes(role) &&
+    (role !== 'COMMANDER' || i.declaredBy === SYSTEM_DECLARER);
   if (!takingVacantRole) assertCanCommand(i, userId, `assign the ${ROLE_LABELS[role]} role`);
 }
 

@@ -98,6 +98,7 @@ const ROLE_WORDS: Record<string, RoleName> = {
   ops: 'OPS',
   'clinical-safety': 'CLINICAL_SAFETY',
   cso: 'CLINICAL_SAFETY',
+  dpo: 'DPO',
 };
 const STATUS_WORDS: Record<string, SettableStatus> = {
   investigating: 'INVESTIGATING',
@@ -131,7 +132,10 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     summary: 'Post a status update here and, unless private, in the broadcast channel.',
   },
   { usage: '/incident sev <1-4> [reason]', summary: 'Change severity (commander only).' },
-  { usage: '/incident role <commander|comms|scribe|ops|clinical-safety> @user', summary: 'Assign a role.' },
+  {
+    usage: '/incident role <commander|comms|scribe|ops|clinical-safety|dpo> @user',
+    summary: 'Assign a role (`dpo`: the data protection officer, who may approve breach notifications).',
+  },
   { usage: '/incident note <text>', summary: 'Add a note to the timeline (anyone in the channel).' },
   { usage: '/incident timeline', summary: 'Show the timeline and key durations in your time zone.' },
   { usage: '/incident resolve [summary]', summary: 'Resolve the incident (commander only).' },
@@ -237,7 +241,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       if (!role || !userId || rest.length > 2) {
         throw usage(
           'role',
-          '<commander|comms|scribe|ops|clinical-safety> @user',
+          '<commander|comms|scribe|ops|clinical-safety|dpo> @user',
           rest[0],
           'Mention the person with @ so Slack links them.',
         );

@@ -37,6 +37,8 @@ export const declarationSchema = z.object({
   clinicalImpact: z.boolean().default(false),
   /** A near miss: no harm done, nothing to respond to; recorded so it gets a review. */
   nearMiss: z.boolean().default(false),
+  /** An exercise: the full incident flow, marked as a drill everywhere and left out of metrics. */
+  drill: z.boolean().default(false),
   /** A personal-data breach: the 72-hour regulator-notification clock runs (domain/breach.ts). */
   dataBreach: z.boolean().optional(),
   /** When the organisation became aware of the breach; left out: when it is declared. */
@@ -69,6 +71,7 @@ export type NewIncident = Pick<
   | 'isPrivate'
   | 'clinicalImpact'
   | 'nearMiss'
+  | 'drill'
   | 'resolvedAt'
   | 'dataBreach'
   | 'breachAwareAt'
@@ -113,6 +116,7 @@ export function declaredIncident(input: {
       isPrivate: d.isPrivate,
       clinicalImpact: d.clinicalImpact,
       nearMiss: d.nearMiss,
+      drill: d.drill,
       resolvedAt: d.nearMiss ? declaredAt : null,
       dataBreach: !!d.dataBreach,
       breachAwareAt,

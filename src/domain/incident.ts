@@ -3,7 +3,7 @@ import type { Severity } from './severity.ts';
 export const STATUSES = ['DECLARED', 'INVESTIGATING', 'IDENTIFIED', 'MONITORING', 'RESOLVED', 'CLOSED'] as const;
 export type IncidentStatus = (typeof STATUSES)[number];
 
-export const ROLES = ['COMMANDER', 'COMMS', 'SCRIBE', 'OPS', 'CLINICAL_SAFETY'] as const;
+export const ROLES = ['COMMANDER', 'COMMS', 'SCRIBE', 'OPS', 'CLINICAL_SAFETY', 'DPO'] as const;
 export type RoleName = (typeof ROLES)[number];
 export const ROLE_LABELS: Record<RoleName, string> = {
   COMMANDER: 'Commander',
@@ -11,6 +11,7 @@ export const ROLE_LABELS: Record<RoleName, string> = {
   SCRIBE: 'Scribe',
   OPS: 'Ops',
   CLINICAL_SAFETY: 'Clinical safety officer',
+  DPO: 'Data protection officer',
 };
 
 export const STATUS_LABELS: Record<IncidentStatus, string> = {
@@ -66,6 +67,8 @@ export interface Incident {
   onCallLookupFailedNoticed: boolean;
   /** A near miss: recorded for its review; nobody is paged and it is never active. */
   nearMiss: boolean;
+  /** An exercise (drill or tabletop): the full flow, marked as an exercise everywhere, left out of metrics and on-call load. */
+  drill: boolean;
   /** A personal-data breach: the regulator must be notified within 72 hours of awareness (domain/breach.ts). */
   dataBreach: boolean;
   /** When the organisation became aware of the breach: the 72-hour clock starts here. */

@@ -1,3 +1,4 @@
+import type { BreachRegime } from '../domain/breach-regimes.ts';
 import type { PayRules } from '../domain/pay-rules.ts';
 import type { ChatPlatform } from '../ports/chat-platform.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -91,6 +92,8 @@ export interface ServiceDeps {
     teamWorkingHours: ReadonlyMap<string, WorkingHours>;
     /** Slack members who see everyone's individual on-call figures (empty: everyone; see maySeeIndividualOnCallFigures). */
     oncallLeads: readonly string[];
+    /** The breach regimes the workspace answers to (BREACH_REGIMES); absent: UK GDPR alone. */
+    breachRegimes?: readonly BreachRegime[];
     /** The pay rules of `/incident allowances` (ONCALL_PAY_RULES); absent or null: not set up. */
     payRules?: PayRules | null;
     /**

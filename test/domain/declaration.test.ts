@@ -17,6 +17,7 @@ describe('declaration', () => {
       isPrivate: false,
       clinicalImpact: false,
       nearMiss: false,
+      drill: false,
     });
   });
 

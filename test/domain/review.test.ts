@@ -225,7 +225,7 @@ describe('buildReview', () => {
         { role: 'SCRIBE', label: 'Scribe', userId: 'UCAROL' },
       ],
     );
-    assert.equal(r.header.roles.length, 5);
+    assert.equal(r.header.roles.length, 6, 'every role, the data protection officer too');
     assert.equal(r.header.clinicalImpact, true);
     assert.equal(r.header.isPrivate, false);
     assert.equal(r.header.nearMiss, false);

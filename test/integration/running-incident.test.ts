@@ -524,7 +524,10 @@ for (const database of testDatabases()) {
     test('malformed subcommands are answered in the ack with how to write them', async () => {
       const i = await declare('sev4 Syntax');
       for (const [text, expected] of [
-        ['role commander bob', /Write it as `\/incident role <commander\|comms\|scribe\|ops\|clinical-safety> @user`/],
+        [
+          'role commander bob',
+          /Write it as `\/incident role <commander\|comms\|scribe\|ops\|clinical-safety\|dpo> @user`/,
+        ],
         ['sev 9', /`9` is not right here\. Write it as `\/incident sev <1-4> \[reason\]`/],
         ['status fixed', /Write it as `\/incident status/],
         ['update', /Write it as `\/incident update <message>`/],

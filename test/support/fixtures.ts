@@ -45,6 +45,7 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     onCallInvitedAt: null,
     onCallLookupFailedNoticed: false,
     nearMiss: false,
+    drill: false,
     dataBreach: false,
     breachAwareAt: null,
     breachNotifiedAt: null,
@@ -117,6 +118,7 @@ export function aDeclaration(overrides: Partial<Declaration> = {}): Declaration 
     isPrivate: false,
     clinicalImpact: false,
     nearMiss: false,
+    drill: false,
     ...overrides,
   };
 }

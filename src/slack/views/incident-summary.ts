@@ -243,7 +243,8 @@ export function incidentSummary(
   context: SummaryContext = { service: null, changes: [] },
 ): SlackMessage {
   const ref = incidentRef(i);
-  const roleLines = ROLES.map((r) => {
+  // The data protection officer matters for a personal data breach: shown then, or once assigned.
+  const roleLines = ROLES.filter((r) => r !== 'DPO' || i.dataBreach || i.roles.DPO).map((r) => {
     const who = i.roles[r];
     const fallback =
       r !== 'COMMANDER'
