@@ -313,7 +313,10 @@ for (const database of testDatabases()) {
       const future = await ask('allowances 2027-01');
       assert.match(future.json, /January 2027 has not begun yet/);
       const unknown = await ask('allowances november Nope');
-      assert.match(unknown.json, /PagerDuty has no schedule or team called “Nope”/);
+      assert.match(
+        unknown.json,
+        /PagerDuty has no schedule or team called “Nope”\. Try `\/incident allowances` for everyone on call\./,
+      );
       pd.failNext('/oncalls', { status: 401 });
       const down = await ask('allowances october platform team');
       assert.match(down.json, /PagerDuty did not answer.*nothing is cached for Platform team in October 2026/);

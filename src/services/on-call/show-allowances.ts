@@ -58,7 +58,7 @@ export async function showAllowances(
   const rules = deps.settings.payRules;
   if (!rules) throw new AppError(PAY_RULES_NOT_SET, 'not_configured');
   const period = payPeriod(input.month, deps.clock.now(), deps.settings.defaultTimeZone);
-  const scope = await resolveScope(deps, input.query);
+  const scope = await resolveScope(deps, input.query, 'allowances');
   const key = scopeKey(scope);
   await deps.loadCache.saveScope(key, scope);
   const sync = await syncOnCallHistory(deps, key, scope, {

@@ -34,15 +34,22 @@ export const ALL: LoadScope = { kind: 'all', id: null, name: 'everyone on call' 
 
 export const scopeKey = (s: LoadScope) => (s.kind === 'all' ? 'all' : `${s.kind}:${s.id}`);
 
-/** The schedule or team asked for: from PagerDuty, or from the cache while PagerDuty is down. */
-export async function resolveScope(deps: ServiceDeps, query: string | null): Promise<LoadScope> {
+/**
+ * The schedule or team asked for: from PagerDuty, or from the cache while PagerDuty is down.
+ * `command`: the subcommand asked (`load`, `allowances`), for the hint to ask for everyone.
+ */
+export async function resolveScope(
+  deps: ServiceDeps,
+  query: string | null,
+  command: 'load' | 'allowances' = 'load',
+): Promise<LoadScope> {
   if (!query) return ALL;
   if (deps.history) {
     try {
       const found = await deps.history.findScope(query);
       if (!found)
         throw new AppError(
-          `PagerDuty has no schedule or team called “${query}”. Try \`/incident load\` for everyone on call.`,
+          `PagerDuty has no schedule or team called “${query}”. Try \`/incident ${command}\` for everyone on call.`,
           'not_found',
         );
       return found;
