@@ -14,10 +14,12 @@ import { CheckpointFolder } from './jobs/checkpoint-folder.ts';
 import { PgInsightFigures } from './db/pg-insight-figures.ts';
 import { PgDeliveryLog } from './db/pg-delivery-log.ts';
 import { PgDeclarationIntake } from './db/pg-declaration-intake.ts';
+import { PgWellbeingAlerts } from './db/pg-wellbeing-alerts.ts';
 import type { DeclarationIntake } from './ports/declaration-intake.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
 import { sendActionReminders } from './services/review/send-action-reminders.ts';
+import { sendWellbeingAlerts } from './services/on-call/send-wellbeing-alerts.ts';
 import { applyTrackerEvent } from './services/trackers/apply-tracker-event.ts';
 import { forgetOldDeliveries } from './services/trackers/forget-old-deliveries.ts';
 import { type GitHubIssues, gitHubIssuesFromConfig } from './trackers/github-issues.ts';
@@ -84,6 +86,8 @@ export interface RunningBot {
   resumeNow(): Promise<void>;
   /** Runs one pass of the action item reminders (due today, overdue weekly). */
   remindActionOwnersNow(): Promise<void>;
+  /** Runs one sweep of the wellbeing messages to the on-call leads (bad nights, the weekly check). */
+  wellbeingNow(): Promise<void>;
   /** Runs the tracker sync until no work is due (new items' issues, changes pushed, retries due). */
   trackerSyncNow(): Promise<void>;
   /** Queues the current period's audit checkpoint unless it is written (a no-op when checkpoints are off). */
@@ -103,6 +107,8 @@ export interface StartOptions {
   history?: OnCallHistory;
   /** ms between sweeps for action item reminders (default 15 minutes); 0 turns the timer off. */
   actionRemindersEveryMs?: number;
+  /** ms between sweeps for the wellbeing messages to the on-call leads (default 15 minutes); 0 turns the timer off. */
+  wellbeingEveryMs?: number;
   /** Audit checkpoint timing (tests): ms between schedule ticks (0: off), retry delay, queue polling. */
   auditCheckpoints?: {
     tickEveryMs?: number;
@@ -321,6 +327,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
           })
         : null),
     loadCache: new PrismaLoadCache(db.prisma, db.pool),
+    wellbeingAlerts: new PgWellbeingAlerts(db.pool),
     audit: new PrismaAuditTrail(db.prisma),
     register: new PgIncidentRegister(db.prisma, db.pool),
     insights: new PgInsightFigures(db.prisma, db.pool),
@@ -567,6 +574,21 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
   const remindTimer = remindEvery > 0 ? setInterval(() => void remindActionOwnersNow(), remindEvery) : null;
   remindTimer?.unref();
 
+  // Wellbeing messages to the on-call leads: a sweep every replica runs; each message is claimed once.
+  let wellbeingSweep: Promise<void> | null = null;
+  const wellbeingNow = () =>
+    (wellbeingSweep ??= inflight
+      .track(
+        actingAs({ actor: 'bot', via: 'wellbeing check' }, () => sendWellbeingAlerts(deps)).then(
+          () => undefined,
+          (err) => logger.error({ err }, 'wellbeing messages to the on-call leads failed'),
+        ),
+      )
+      .finally(() => (wellbeingSweep = null)));
+  const wellbeingEvery = opts.wellbeingEveryMs ?? 15 * 60_000;
+  const wellbeingTimer = wellbeingEvery > 0 ? setInterval(() => void wellbeingNow(), wellbeingEvery) : null;
+  wellbeingTimer?.unref();
+
   const syncEvery = opts.trackerSyncEveryMs ?? 30_000;
   const syncTimer =
     syncEvery > 0
@@ -598,6 +620,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     idle: () => inflight.idle(),
     resumeNow,
     remindActionOwnersNow,
+    wellbeingNow,
     trackerSyncNow,
     auditCheckpointTickNow: async () => {
       await checkpoints?.tick();
@@ -607,6 +630,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       stopped = true;
       if (timer) clearInterval(timer);
       if (remindTimer) clearInterval(remindTimer);
+      if (wellbeingTimer) clearInterval(wellbeingTimer);
       if (syncTimer) clearInterval(syncTimer);
       refreshingCatalog?.stop();
       try {

@@ -9,6 +9,7 @@ import type { Incident } from '../domain/incident.ts';
 import type { OnCallProvider } from '../ports/on-call-provider.ts';
 import type { OnCallHistory } from '../ports/on-call-history.ts';
 import type { LoadCache } from '../ports/load-cache.ts';
+import type { WellbeingAlerts } from '../ports/wellbeing-alerts.ts';
 import type { WorkingHours } from '../domain/working-hours.ts';
 import type { AuditTrail } from '../ports/audit-trail.ts';
 import type { CheckpointTrigger } from '../domain/audit-checkpoint.ts';
@@ -46,6 +47,8 @@ export interface ServiceDeps {
   history: OnCallHistory | null;
   /** That history, cached in our database. */
   loadCache: LoadCache;
+  /** The wellbeing messages to the on-call leads, claimed once across replicas. */
+  wellbeingAlerts: WellbeingAlerts;
   /** The service catalog (Backstage's format): owners, on-call, criticality, links; empty when none is configured. */
   catalog: ServiceCatalog;
   /** Changes to production (deployments, merged pull requests) as received. */

@@ -1,7 +1,13 @@
 // The one door for text leaving an incident channel: notices to the broadcast and clinical-safety
 // channels and people's direct messages, reviews, and exports are redacted here (the PHI/PII guard,
 // domain/phi-guard.ts), and the person whose text was redacted is warned privately, once per flow.
-import { redactDeep, redactionWarning, type OutboundFinding, type Redacted } from '../domain/redaction.ts';
+import {
+  redactDeep,
+  redactString,
+  redactionWarning,
+  type OutboundFinding,
+  type Redacted,
+} from '../domain/redaction.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
 import type { Notice } from '../ports/chat-platform.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -78,6 +84,14 @@ export async function outboundReviewInSlices(
  */
 export function redactForExport<T>(value: T): Redacted<T> {
   return redactDeep(value); // a string at the top is redacted as a leaf, path ''
+}
+
+/**
+ * A message the bot composes from outside data (names from PagerDuty) for a direct message: the
+ * whole text redacted, with what was found (kinds and places, never the text). Pure.
+ */
+export function outboundText(text: string): Redacted<string> {
+  return redactString(text);
 }
 
 /** Who wrote the text, and how to reach them privately (the request's response URL while valid, else a DM). */

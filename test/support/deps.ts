@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/database.ts';
 import { PrismaAuditTrail } from '../../src/db/prisma-audit-trail.ts';
 import { PrismaIncidentStore } from '../../src/db/prisma-incident-store.ts';
 import { PrismaLoadCache } from '../../src/db/prisma-load-cache.ts';
+import { PgWellbeingAlerts } from '../../src/db/pg-wellbeing-alerts.ts';
 import { PrismaReviewStore } from '../../src/db/prisma-review-store.ts';
 import type { ActionItem } from '../../src/domain/action-items.ts';
 import type { Incident } from '../../src/domain/incident.ts';
@@ -341,6 +342,7 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     insights: db ? new PgInsightFigures(db.prisma, db.pool) : unused('insights'),
     evidence: db ? new PgEvidenceRecords(db.prisma) : unused('evidence'),
     loadCache: db ? new PrismaLoadCache(db.prisma, db.pool) : unused('loadCache'),
+    wellbeingAlerts: db ? new PgWellbeingAlerts(db.pool) : unused('wellbeingAlerts'),
     chat: new FakeChat(),
     clock: new TestClock(),
     logger: silentLogger,
