@@ -47,12 +47,14 @@ export class PgWellbeingAlerts implements WellbeingAlerts {
              RETURNING kind, subject, period, recipient`,
       values: [...columns(sorted(keys)), at, staleBefore],
     });
-    return rows.map((r) => ({
-      kind: r.kind as WellbeingAlertKind,
-      subject: r.subject,
-      period: r.period,
-      recipient: r.recipient,
-    }));
+    return sorted(
+      rows.map((r) => ({
+        kind: r.kind as WellbeingAlertKind,
+        subject: r.subject,
+        period: r.period,
+        recipient: r.recipient,
+      })),
+    );
   }
 
   async release(keys: readonly WellbeingAlertKey[], claimedAt: Date): Promise<void> {

@@ -66,6 +66,7 @@ describe('migrations', () => {
               'tracker_delivery',
               'tracker_link',
               'web_session',
+              'wellbeing_alert',
             ],
           );
         } finally {
