@@ -79,6 +79,8 @@ export async function startTestBot(opts: {
     ...(template ? { embeddedTemplate: template } : {}),
     resumeEveryMs: 0,
     trackerSyncEveryMs: 0,
+    // Tests run the wellbeing sweep themselves (bot.wellbeingNow()) at the times they set.
+    wellbeingEveryMs: 0,
     slackRetries: { retries: 0 },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
