@@ -79,9 +79,9 @@ export function guardedEmail(email: string | null | undefined): string {
 }
 
 /**
- * The payroll CSV: a header row, one row per person in the report's order, then TOTAL. Hours and
- * counts as csvNumber writes them (up to one decimal), shifts blank when standby is not paid per
- * shift, the amount in major units with exactly the currency's digits (`123.45`, JPY `5000`).
+ * The payroll CSV: a header row, one row per person in the report's order, then TOTAL. Counts
+ * as csvNumber writes them, shifts blank when standby is not paid per
+ * shift (hours to two decimals), the amount in major units with exactly the currency's digits (`123.45`, JPY `5000`).
  */
 export function allowancesCsv(input: AllowancesCsvInput): string {
   const { report } = input;
@@ -90,7 +90,8 @@ export function allowancesCsv(input: AllowancesCsvInput): string {
     csvText(input.periodStart),
     csvText(input.periodEnd),
     csvText(guardedText(input.rulesApplied)),
-    ...DAY_KINDS.map((k) => csvNumber(p.standbyHours[k])),
+    // Hours to two decimals: payroll checks hours × rate against the amount (a quarter hour is 0.25).
+    ...DAY_KINDS.map((k) => csvNumber(p.standbyHours[k], 2)),
     ...DAY_KINDS.map((k) => (perShift && p.shifts ? csvNumber(p.shifts[k]) : '')),
   ];
   const counts = (
@@ -98,7 +99,10 @@ export function allowancesCsv(input: AllowancesCsvInput): string {
       PersonAllowance,
       'pages' | 'outOfHoursPages' | 'incidentsWorked' | 'callouts' | 'nightsInterrupted' | 'timeOffHours'
     >,
-  ) => [p.pages, p.outOfHoursPages, p.incidentsWorked, p.callouts, p.nightsInterrupted, p.timeOffHours].map(csvNumber);
+  ) => [
+    ...[p.pages, p.outOfHoursPages, p.incidentsWorked, p.callouts, p.nightsInterrupted].map((n) => csvNumber(n)),
+    csvNumber(p.timeOffHours, 2),
+  ];
   const money = (minor: number) => [minorDecimal(minor, report.minorDigits), csvText(report.currency)];
 
   const rows: string[][] = [[...ALLOWANCES_CSV_HEADER]];

@@ -17,9 +17,13 @@ const HEADER = [
 ];
 const CHANGE_HEADER = ['Pages change', 'Out-of-hours pages change', 'Night pages change', 'On-call hours change'];
 
-/** Up to one decimal (halves away from zero), no trailing `.0`, no `-0`: 12 → `12`, 12.345 → `12.3`, -2.25 → `-2.3`, -0.04 → `0`. */
-export function csvNumber(n: number): string {
-  const r = (Math.sign(n) * Math.round(Math.abs(n) * 10)) / 10; // half away from zero, symmetric
+/**
+ * Up to `decimals` decimals (one by default; halves away from zero), no trailing zeros, no `-0`:
+ * 12 → `12`, 12.345 → `12.3`, -2.25 → `-2.3`, -0.04 → `0`; with two, 12.345 → `12.35`.
+ */
+export function csvNumber(n: number, decimals = 1): string {
+  const scale = 10 ** decimals;
+  const r = (Math.sign(n) * Math.round(Math.abs(n) * scale)) / scale; // half away from zero, symmetric
   return r === 0 ? '0' : String(r);
 }
 
@@ -49,7 +53,7 @@ function rolesText(roles: Record<string, number>): string {
 
 function changeFields(d: LoadDelta | undefined): string[] {
   if (!d) return ['', '', '', ''];
-  return [d.pages, d.outOfHoursPages, d.nightPages, d.onCallHours].map(csvNumber);
+  return [d.pages, d.outOfHoursPages, d.nightPages, d.onCallHours].map((n) => csvNumber(n));
 }
 
 /**

@@ -222,7 +222,7 @@ describe('allowances CSV', () => {
     assert.equal(guardedEmail(null), '');
   });
 
-  test('per hour: shift columns blank, in the TOTAL too; hours to one decimal', () => {
+  test('per hour: shift columns blank, in the TOTAL too; hours to two decimals', () => {
     const perHour = report(
       `
 currency: GBP
@@ -251,7 +251,7 @@ defaults:
       assert.equal(row['Shifts weekend'], '');
       assert.equal(row['Shifts public holiday'], '');
     }
-    assert.equal(rows[0]!['Standby hours weekday'], '6.7');
+    assert.equal(rows[0]!['Standby hours weekday'], '6.67');
     assert.equal(rows[0]!['Standby hours weekend'], '9');
     // 6⅔ h × £1.50 = £10.00; 9 h × £2.50 = £22.50.
     assert.equal(rows[0]!.Amount, '32.50');

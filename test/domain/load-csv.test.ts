@@ -98,16 +98,10 @@ function reports(): { current: LoadReport; previous: LoadReport } {
 
 describe('csv fields', () => {
   test('numbers have up to one decimal, no trailing .0 and no -0', () => {
-    assert.deepEqual([12, 12.34, 12.35, 10.3333, -2.25, -0.04, 0, 1e6].map(csvNumber), [
-      '12',
-      '12.3',
-      '12.4',
-      '10.3',
-      '-2.3',
-      '0',
-      '0',
-      '1000000',
-    ]);
+    assert.deepEqual(
+      [12, 12.34, 12.35, 10.3333, -2.25, -0.04, 0, 1e6].map((n) => csvNumber(n)),
+      ['12', '12.3', '12.4', '10.3', '-2.3', '0', '0', '1000000'],
+    );
   });
 
   test('text is quoted where needed and formulas are defused', () => {
