@@ -79,9 +79,9 @@ export function guardedEmail(email: string | null | undefined): string {
 }
 
 /**
- * The payroll CSV: a header row, one row per person in the report's order, then TOTAL. Counts
- * as csvNumber writes them, shifts blank when standby is not paid per
- * shift (hours to two decimals), the amount in major units with exactly the currency's digits (`123.45`, JPY `5000`).
+ * The payroll CSV: a header row, one row per person in the report's order, then TOTAL. Counts as
+ * csvNumber writes them, hours to two decimals, shifts blank when standby is not paid per shift,
+ * the amount in major units with exactly the currency's digits (`123.45`, JPY `5000`).
  */
 export function allowancesCsv(input: AllowancesCsvInput): string {
   const { report } = input;
