@@ -7,13 +7,18 @@
 //   (Saturday, Sunday) or a public holiday (the region's public holidays with their substitute
 //   days, plus the company's; a holiday on a weekend is paid as a holiday). Per hour: the hours on
 //   each kind of day times its rate. Per shift: a local day on call at least `minimumHours` (real
-//   elapsed hours, so a daylight-saving day counts what was worked) is one shift of its kind.
+//   elapsed hours, so a daylight-saving day counts what was worked) is one shift of its kind. A
+//   local day that the period's start or end cuts (the period is in the team's zone, the day in the
+//   responder's) is judged on the whole day and paid in the period holding its middle: once, never
+//   in both months or neither (the stretches given may reach past the period for this).
 // - Callouts: per page, every out-of-hours page (the load report's outOfHoursPages: outside the
 //   team's working hours in the person's zone); per incident, every incident the person worked
 //   whose work on it began in the period and lasted at least `minimumMinutes` in all (the union of
 //   their work on it, so an incident crossing month end is paid once, in the month it began).
 // - Time off in lieu: hours per interrupted night, a night being local [22:00, 07:00) with at least
-//   one page, named by the day it began (the load report's nightsInterrupted).
+//   one page, named by the day it began (the load report's nightsInterrupted). A night with a page
+//   before the period (23:00 on the 31st) is the period before's, so a night across month end is
+//   one night off, not two (the pages given may reach before the period for this).
 // - Money in integer minor units. Each line of the breakdown is rounded by the rule; the amount is
 //   the sum of the lines, so the breakdown always adds up to what is paid.
 //
@@ -22,6 +27,7 @@
 import {
   classifyLocalTime,
   DAY_MS,
+  nightBegunBefore,
   HOUR_MS,
   isoWeekday,
   type LoadInput,
@@ -99,6 +105,9 @@ export interface AllowanceReport {
   totals: { amountMinor: number; onCallHours: number; callouts: number; timeOffHours: number };
 }
 
+/** Stretches this far either side of the period decide the shifts of the local days it cuts (zones differ by at most 26 hours). */
+const SHIFT_MARGIN_MS = 2 * DAY_MS;
+
 const zeroKinds = (): Record<DayKind, number> => ({ weekday: 0, weekend: 0, publicHoliday: 0 });
 
 /** `YYYY-MM-DD` of a day number since 1970-01-01. */
@@ -168,6 +177,8 @@ export function computeAllowances(input: AllowancesInput): AllowanceReport {
     pages: number;
     outOfHours: number;
     nights: Set<number>;
+    /** Nights with a page before the period: counted in the period before. */
+    nightsBefore: Set<number>;
     /** incidentId → that person's work intervals on it. */
     work: Map<string, [number, number][]>;
   }
@@ -182,18 +193,25 @@ export function computeAllowances(input: AllowancesInput): AllowanceReport {
       pages: 0,
       outOfHours: 0,
       nights: new Set(),
+      nightsBefore: new Set(),
       work: new Map(),
     });
   }
   for (const s of input.stretches) tallies.get(s.userId)?.stretches.push([s.start.getTime(), s.end.getTime()]);
 
-  // The same pages as the load report: in [from, to), each log entry once.
+  // The same pages as the load report: in [from, to), each log entry once. A night with a page
+  // before the period began in the period before, which pays its time off (nightsBegunBefore).
   const seenPages = new Set<string>();
   for (const p of input.pages) {
     const t = tallies.get(p.userId);
     if (!t) continue;
     const ms = p.at.getTime();
-    if (!(ms >= from && ms < to)) continue;
+    if (ms < from) {
+      const night = nightBegunBefore(t.clock.local(ms));
+      if (night !== null) t.nightsBefore.add(night);
+      continue;
+    }
+    if (!(ms < to)) continue;
     const key = `${p.userId}\u0000${p.id}`;
     if (seenPages.has(key)) continue;
     seenPages.add(key);
@@ -202,6 +220,7 @@ export function computeAllowances(input: AllowancesInput): AllowanceReport {
     if (when.outOfHours) t.outOfHours += 1;
     if (when.night !== null) t.nights.add(when.night);
   }
+  for (const t of tallies.values()) for (const n of t.nightsBefore) t.nights.delete(n);
 
   for (const w of input.incidentWork) {
     const t = tallies.get(w.personId);
@@ -225,10 +244,17 @@ export function computeAllowances(input: AllowancesInput): AllowanceReport {
     const shifts = zeroKinds();
     const standby = ruleSet.standby;
     const shiftMs = standby?.per === 'shift' ? standby.minimumHours * HOUR_MS : Infinity;
-    for (const [day, ms] of msPerLocalDay(merged, t.clock)) {
-      const kind = kindOf(day);
-      standbyMs[kind] += ms;
-      if (ms >= shiftMs) shifts[kind] += 1;
+    for (const [day, ms] of msPerLocalDay(merged, t.clock)) standbyMs[kindOf(day)] += ms;
+    if (standby?.per === 'shift') {
+      // A local day the period's start or end cuts (a responder in another zone than the team's) is
+      // one shift at most, in the period holding the middle of the day, judged on the whole day.
+      const around = mergeIntervals(t.stretches, from - SHIFT_MARGIN_MS, to + SHIFT_MARGIN_MS);
+      for (const [day, ms] of msPerLocalDay(around, t.clock)) {
+        if (ms < shiftMs) continue;
+        const start = t.clock.instantOf(day * DAY_MS);
+        const middle = start + (t.clock.instantOf((day + 1) * DAY_MS) - start) / 2;
+        if (middle >= from && middle < to) shifts[kindOf(day)] += 1;
+      }
     }
 
     let incidentsWorked = 0;

@@ -102,7 +102,10 @@ export interface ResponderLoad {
   outOfHoursPages: number;
   /** Pages at local time in [22:00, 07:00), counted independently of out-of-hours. */
   nightPages: number;
-  /** Distinct local nights with at least one night page; a night is named by the local date it began on (02:00 Tue is Monday's night). */
+  /**
+   * Distinct local nights with at least one night page; a night is named by the local date it began on (02:00 Tue is Monday's night).
+   * A night with a page before the period (when the input has it) is the period before's: counted once.
+   */
   nightsInterrupted: number;
   /** Distinct incidents worked that overlap the period. */
   incidentsWorked: number;
@@ -344,6 +347,8 @@ interface Tally {
   outOfHours: number;
   nightPages: number;
   nights: Set<number>;
+  /** Nights with a page before the period (nightBegunBefore): not this period's. */
+  nightsBefore: Set<number>;
   work: [number, number][];
   /** incidentId → roles held in it. */
   incidents: Map<string, Set<string>>;
@@ -371,6 +376,18 @@ export function classifyLocalTime(
   const outOfHours = !workingDay[isoWeekday(day)] || minute < wh.startMinute || minute >= wh.endMinute;
   const night = minute >= NIGHT_START_MINUTE ? day : minute < NIGHT_END_MINUTE ? day - 1 : null;
   return { outOfHours, night };
+}
+
+/**
+ * The night (named as classifyLocalTime names it) of a page at local wall time `local` that came
+ * before a period began, or null when it was not at night. A night with such a page began in the
+ * period before, which counts it: a night across the period's start (23:00 on the 31st, 02:00 on
+ * the 1st) is one interrupted night, counted once, in the period of its first page.
+ */
+export function nightBegunBefore(local: number): number | null {
+  const day = Math.floor(local / DAY_MS);
+  const minute = Math.floor((local - day * DAY_MS) / MINUTE_MS);
+  return minute >= NIGHT_START_MINUTE ? day : minute < NIGHT_END_MINUTE ? day - 1 : null;
 }
 
 /** A cache of one ZoneClock per zone name (null for a zone Intl does not know). */
@@ -427,6 +444,7 @@ export function computeLoad(input: LoadInput): LoadReport {
       outOfHours: 0,
       nightPages: 0,
       nights: new Set(),
+      nightsBefore: new Set(),
       work: [],
       incidents: new Map(),
     });
@@ -443,7 +461,13 @@ export function computeLoad(input: LoadInput): LoadReport {
     const t = tallies.get(p.userId);
     if (!t) continue;
     const ms = p.at.getTime();
-    if (!(ms >= from && ms < to)) continue;
+    if (ms < from) {
+      // A night with a page before the period is the period before's (nightBegunBefore).
+      const night = nightBegunBefore(t.clock.local(ms));
+      if (night !== null) t.nightsBefore.add(night);
+      continue;
+    }
+    if (!(ms < to)) continue;
     const key = `${p.userId}\u0000${p.id}`;
     if (seenPages.has(key)) continue;
     seenPages.add(key);
@@ -492,7 +516,7 @@ export function computeLoad(input: LoadInput): LoadReport {
       pages: t.pages,
       outOfHoursPages: t.outOfHours,
       nightPages: t.nightPages,
-      nightsInterrupted: t.nights.size,
+      nightsInterrupted: [...t.nights].filter((n) => !t.nightsBefore.has(n)).length,
       incidentsWorked: t.incidents.size,
       rolesHeld,
       incidentHours: unionLength(t.work, from, to) / HOUR_MS,

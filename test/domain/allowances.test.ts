@@ -194,6 +194,26 @@ describe('standby', () => {
     const [d] = run(rules, period, { people, stretches, scope: { schedule: 'Other' } });
     assert.equal(d!.amount.minor, 2 * 150);
   });
+  test('a local day cut by month end (a responder zones away from the team) is one shift, never both months or neither', () => {
+    // The months are London's; Tokyo's Sunday 1 February runs 15:00 Saturday to 15:00 Sunday UTC:
+    // 9 hours in January, 15 in February. On call from Friday 30 January to Tuesday 3 February, Tokyo time.
+    const TOKYO = 'Asia/Tokyo';
+    const stretches = [stretch('T', local(TOKYO, 2026, 1, 30), local(TOKYO, 2026, 2, 3))];
+    const data = { people: [person('T', TOKYO)], stretches };
+    const total = (p: PersonAllowance) => p.shifts!.weekday + p.shifts!.weekend + p.shifts!.publicHoliday;
+    for (const minimumHours of [8, 12, 16, 24]) {
+      const rules = PER_SHIFT.replace('minimumHours: 12', `minimumHours: ${minimumHours}`);
+      const [jan] = run(rules, ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'], data);
+      const [feb] = run(rules, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], data);
+      const [both] = run(rules, ['2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z'], data);
+      assert.equal(total(both!), 4, `${minimumHours} h: four whole Tokyo days`);
+      assert.equal(total(jan!) + total(feb!), total(both!), `${minimumHours} h: January + February`);
+      // Sunday 1 February is February's: most of it is in London's February.
+      assert.deepEqual(feb!.shifts, { weekday: 1, weekend: 1, publicHoliday: 0 }, `${minimumHours} h`);
+      // The hours stay each month's own: they reconcile with the load report.
+      assert.equal(jan!.onCallHours + feb!.onCallHours, both!.onCallHours);
+    }
+  });
 });
 
 describe('callouts and time off', () => {
@@ -241,6 +261,23 @@ describe('callouts and time off', () => {
     assert.equal(dec!.callouts, 1);
     const [feb] = run(rules, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], { incidentWork });
     assert.equal(feb!.callouts, 0);
+  });
+  test('a night across month end (23:00 on the 31st, 02:00 on the 1st) earns time off once, in the month of its first page', () => {
+    const pages = [page('A', '2026-01-31T23:00:00Z'), page('A', '2026-02-01T02:00:00Z')];
+    const [jan] = run(PER_SHIFT, ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'], { pages });
+    const [feb] = run(PER_SHIFT, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], { pages });
+    assert.equal(jan!.nightsInterrupted, 1);
+    assert.equal(jan!.timeOffHours, 2);
+    assert.equal(feb!.nightsInterrupted, 0, 'the night began in January and is paid there');
+    assert.equal(feb!.timeOffHours, 0);
+    // The 02:00 page is still February's page and callout.
+    assert.equal(feb!.pages, 1);
+    assert.equal(feb!.callouts, 1);
+    // A night that begins in February is February's.
+    const [later] = run(PER_SHIFT, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], {
+      pages: [...pages, page('A', '2026-02-01T23:30:00Z')],
+    });
+    assert.equal(later!.nightsInterrupted, 1);
   });
 });
 
@@ -310,6 +347,10 @@ describe('reconciles with the load report', () => {
           };
           const load = computeLoad(input);
           const allowances = computeAllowances({ ...input, rules, scope: {} });
+          // A local day the period's start cuts is judged whole: its hours may lie a day either side.
+          const DAY = 86_400_000;
+          const around = computeLoad({ ...input, from: new Date(from.getTime() - DAY), to: new Date(TO + DAY) });
+          const hoursAround = new Map(around.responders.map((r) => [r.personId, r.onCallHours]));
           assert.equal(allowances.people.length, load.responders.length);
           const byId = new Map(load.responders.map((r) => [r.personId, r]));
           for (const p of allowances.people) {
@@ -328,10 +369,23 @@ describe('reconciles with the load report', () => {
               p.breakdown.reduce((s, l) => s + l.amount, 0),
             );
             const shifts = p.shifts!;
-            // A shift is at least 12 hours of a local day: never more shifts than on-call hours allow.
-            assert.ok((shifts.weekday + shifts.weekend + shifts.publicHoliday) * 12 <= p.onCallHours + 1e-9);
+            // A shift is at least 12 hours of a local day: never more shifts than on-call hours allow
+            // (those of the period's local days, which reach at most a day past either end).
+            assert.ok(
+              (shifts.weekday + shifts.weekend + shifts.publicHoliday) * 12 <= hoursAround.get(p.personId)! + 1e-9,
+            );
           }
           assert.ok(Math.abs(allowances.totals.onCallHours - load.totals.onCallHours) < 1e-6);
+          // Cut in two anywhere (a month end): shifts and nights off add up, none in both halves or neither.
+          const mid = new Date(from.getTime() + Math.floor((TO - from.getTime()) * (cut / 61)));
+          const first = computeAllowances({ ...input, to: mid, rules, scope: {} });
+          const second = computeAllowances({ ...input, from: mid, rules, scope: {} });
+          const sum = (r: typeof allowances, f: (p: PersonAllowance) => number) =>
+            r.people.reduce((n, p) => n + f(p), 0);
+          const shiftCount = (p: PersonAllowance) => p.shifts!.weekday + p.shifts!.weekend + p.shifts!.publicHoliday;
+          assert.equal(sum(first, shiftCount) + sum(second, shiftCount), sum(allowances, shiftCount));
+          const nights = (p: PersonAllowance) => p.nightsInterrupted;
+          assert.equal(sum(first, nights) + sum(second, nights), sum(allowances, nights));
         },
       ),
       { numRuns: 150 },

@@ -10,6 +10,9 @@ import { NOT_CONNECTED } from './connection.ts';
 import { loadInputFor, resolveScope, scopeKey } from './show-on-call-load.ts';
 import { syncOnCallHistory, type SyncOutcome } from './sync-on-call-history.ts';
 
+/** How far either side of the month the history is read (computeAllowances' edges: a night, a local day in any zone). */
+const MARGIN_MS = 2 * 24 * 3600_000;
+
 export const PAY_RULES_NOT_SET =
   'On-call allowances are not set up: the pay rules file (ONCALL_PAY_RULES) is not set. See docs/on-call-allowances.md.';
 
@@ -61,10 +64,16 @@ export async function showAllowances(
   const scope = await resolveScope(deps, input.query, 'allowances');
   const key = scopeKey(scope);
   await deps.loadCache.saveScope(key, scope);
+  // A day either side of the month too: a night or a local day across its start or end is paid
+  // once, in one month, judged on all of it (computeAllowances).
+  const around = {
+    from: new Date(period.from.getTime() - MARGIN_MS),
+    to: new Date(Math.min(period.to.getTime() + MARGIN_MS, Math.max(period.to.getTime(), deps.clock.now().getTime()))),
+  };
   const sync = await syncOnCallHistory(deps, key, scope, {
-    previousFrom: period.from,
-    from: period.from,
-    to: period.to,
+    previousFrom: around.from,
+    from: around.from,
+    to: around.to,
   });
   if (!sync.cached) {
     if (!deps.history) throw new AppError(NOT_CONNECTED, 'not_configured');
@@ -75,10 +84,20 @@ export async function showAllowances(
   }
   const workingHours = teamWorkingHours(deps.settings.teamWorkingHours, scope.name, deps.settings.workingHours);
   const slackUsers = new Map<string, string>();
-  const loadInput = await loadInputFor(deps, scope, key, period.from, period.to, workingHours, {
+  const wider = await loadInputFor(deps, scope, key, around.from, around.to, workingHours, {
     match: true,
     slackUsers,
   });
+  // The month's people (on call in it); the stretches and pages around it stay for the edges.
+  const inMonth = new Set(
+    wider.stretches.filter((s) => s.start < period.to && s.end > period.from).map((s) => s.userId),
+  );
+  const loadInput = {
+    ...wider,
+    from: period.from,
+    to: period.to,
+    people: wider.people.filter((p) => inMonth.has(p.id)),
+  };
   const everyone = maySeeEveryonesAllowances(deps.settings, input.userId);
   const full = computeAllowances({
     ...loadInput,
