@@ -78,10 +78,14 @@ export function guardedEmail(email: string | null | undefined): string {
   return guardedText(email);
 }
 
+/** Hours as the CSV writes them (two decimals), in whole hundredths: the TOTAL adds these up. */
+const hundredths = (hours: number): number => Math.round(Number(csvNumber(hours, 2)) * 100);
+
 /**
  * The payroll CSV: a header row, one row per person in the report's order, then TOTAL. Counts as
  * csvNumber writes them, hours to two decimals, shifts blank when standby is not paid per shift,
- * the amount in major units with exactly the currency's digits (`123.45`, JPY `5000`).
+ * the amount in major units with exactly the currency's digits (`123.45`, JPY `5000`). The TOTAL
+ * row is the sum of the rows as written (three rows of 6.67 hours total 20.01).
  */
 export function allowancesCsv(input: AllowancesCsvInput): string {
   const { report } = input;
@@ -128,7 +132,7 @@ export function allowancesCsv(input: AllowancesCsvInput): string {
       ...money(p.amount.minor),
     ]);
     for (const k of DAY_KINDS) {
-      total.standbyHours[k] += p.standbyHours[k];
+      total.standbyHours[k] += hundredths(p.standbyHours[k]);
       total.shifts[k] += p.shifts?.[k] ?? 0;
     }
     total.pages += p.pages;
@@ -136,9 +140,12 @@ export function allowancesCsv(input: AllowancesCsvInput): string {
     total.incidentsWorked += p.incidentsWorked;
     total.callouts += p.callouts;
     total.nightsInterrupted += p.nightsInterrupted;
-    total.timeOffHours += p.timeOffHours;
+    total.timeOffHours += hundredths(p.timeOffHours);
     amount += p.amount.minor;
   }
+  // Hours were summed as written (hundredths), so the TOTAL is the column's sum, as payroll adds it.
+  for (const k of DAY_KINDS) total.standbyHours[k] /= 100;
+  total.timeOffHours /= 100;
   rows.push(['TOTAL', '', '', '', ...common(total), ...counts(total), ...money(amount)]);
   return rows.map((r) => `${r.join(',')}\r\n`).join('');
 }

@@ -259,6 +259,43 @@ defaults:
     assert.equal(rows[0]!.Email, '');
   });
 
+  test('the TOTAL row is the sum of the rows as written: payroll adds the column up', () => {
+    const ids = ['PA', 'PB', 'PC'];
+    const perHour = report(
+      `
+currency: GBP
+region: england-and-wales
+defaults:
+  standby: { per: hour, weekday: 1.50, weekend: 2.50, publicHoliday: 3.00 }
+  timeOffInLieu: { hoursPerInterruptedNight: 1.333 }
+`,
+      ids.map((id) => person(id, id)),
+      // 6 h 40 min each on Friday 6 November: 6.67 in each row.
+      ids.map((id) => stretch(id, '2026-11-06T17:20:00Z', '2026-11-07T00:00:00Z')),
+      ids.map((id) => page(id, '2026-11-06T23:00:00Z')),
+    );
+    const rows = byColumn(
+      parseCsv(
+        allowancesCsv({
+          report: perHour,
+          periodStart: '2026-11-01',
+          periodEnd: '2026-11-30',
+          rulesApplied: 'defaults',
+          emails: new Map(),
+        }),
+      ),
+    );
+    const people = rows.slice(0, -1);
+    const total = rows.at(-1)!;
+    assert.equal(total.Name, 'TOTAL');
+    for (const column of ['Standby hours weekday', 'Time off in lieu hours', 'Amount'] as const) {
+      const hundredths = people.reduce((n, row) => n + Math.round(Number(row[column]) * 100), 0);
+      assert.equal(Math.round(Number(total[column]) * 100), hundredths, `${column}: ${total[column]}`);
+    }
+    assert.equal(people[0]!['Standby hours weekday'], '6.67');
+    assert.equal(total['Standby hours weekday'], '20.01');
+  });
+
   test('JPY: whole yen, no decimal point; large sums exact', () => {
     const yen = report(
       `
