@@ -39,6 +39,10 @@ const NO_INCIDENTS: DurationRow = {
 
 const pct = (column: string, p: number) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${column})`;
 
+// Drills (exercises) are left out of every figure here, as countsInMetrics (domain/drill.ts) says:
+// `NOT drill` beside the near-miss filters. A drill's action items are real follow-up work (a
+// runbook to fix, a contact list to update): they stay in the action-item figures.
+//
 // Each incident of the period (near misses left out) with its durations, as domain/durations.ts
 // defines them from the status entries of its timeline: the first move out of DECLARED, the first to
 // MONITORING or RESOLVED, and the last RESOLVED unless a move to another open status came after it.
@@ -57,7 +61,7 @@ const DURATIONS_SQL = `
         THEN lower(btrim(i.affected_service)) END AS skey,
       btrim(i.affected_service) AS sname
     FROM incident i
-    WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss
+    WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss AND NOT i.drill
       AND (NOT i.is_private OR i.channel_id = ANY($4::text[]))
   ),
   per AS (
@@ -90,7 +94,7 @@ const WEEKS_SQL = `
   SELECT to_char(date_trunc('week', created_at AT TIME ZONE $3), 'YYYY-MM-DD') AS week,
     severity::text AS severity, near_miss, count(*)::int AS count
   FROM incident
-  WHERE created_at >= $1 AND created_at < $2 AND (NOT is_private OR channel_id = ANY($4::text[]))
+  WHERE created_at >= $1 AND created_at < $2 AND NOT drill AND (NOT is_private OR channel_id = ANY($4::text[]))
   GROUP BY 1, 2, 3`;
 
 // SEV1–2 incidents of the period, resolved: when their review first listed a contributing factor
@@ -103,7 +107,7 @@ const REVIEWS_SQL = `
           AND jsonb_typeof(t.data -> 'input' -> 'contributingFactors') = 'array'
           AND jsonb_array_length(t.data -> 'input' -> 'contributingFactors') > 0) AS done_at
     FROM incident i
-    WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss
+    WHERE i.created_at >= $1 AND i.created_at < $2 AND NOT i.near_miss AND NOT i.drill
       AND i.severity::text = ANY($3::text[]) AND i.resolved_at IS NOT NULL
       AND (NOT i.is_private OR i.channel_id = ANY($5::text[]))
   )

@@ -168,7 +168,13 @@ export class PrismaLoadCache implements LoadCache {
     if (!slackUserIds.length) return [];
     const wanted = new Set(slackUserIds);
     const incidents = await this.prisma.incident.findMany({
-      where: { nearMiss: false, createdAt: { lt: to }, OR: [{ resolvedAt: null }, { resolvedAt: { gt: from } }] },
+      // Near misses and drills (countsInMetrics, domain/drill.ts) are no on-call work.
+      where: {
+        nearMiss: false,
+        drill: false,
+        createdAt: { lt: to },
+        OR: [{ resolvedAt: null }, { resolvedAt: { gt: from } }],
+      },
       select: {
         id: true,
         resolvedAt: true,

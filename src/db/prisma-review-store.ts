@@ -525,7 +525,7 @@ export class PrismaReviewStore implements ReviewStore {
         CASE WHEN jsonb_typeof(r.input -> 'contributingFactors') = 'array'
           THEN r.input -> 'contributingFactors' ELSE '[]'::jsonb END) AS e(item)
       CROSS JOIN LATERAL (SELECT e.item ->> 'factor' AS factor) AS f
-      WHERE i.created_at >= ${since} AND i.created_at <= ${until} AND ${visible}
+      WHERE i.created_at >= ${since} AND i.created_at <= ${until} AND NOT i.drill AND ${visible}
         AND jsonb_typeof(e.item -> 'factor') = 'string'
         AND f.factor IN (${Prisma.join(CONTRIBUTING_FACTORS)})
       GROUP BY GROUPING SETS ((f.factor), ())`;
@@ -539,6 +539,8 @@ export class PrismaReviewStore implements ReviewStore {
     return factorFiguresOf(await this.factorRows(since, until, privateChannels));
   }
 
+  // Drills (exercises) are left out of every incident figure here (`NOT drill`, as countsInMetrics in
+  // domain/drill.ts says); their action items are real follow-up work and stay in the backlog's.
   async guardrailFigures(
     since: Date,
     until: Date,
@@ -557,7 +559,7 @@ export class PrismaReviewStore implements ReviewStore {
     const [[counts], factors, services, actionCounts, [open], homes] = await Promise.all([
       this.prisma.$queryRaw<{ incidents: number; near_misses: number }[]>`
         SELECT count(*)::int AS incidents, count(*) FILTER (WHERE near_miss)::int AS near_misses
-        FROM incident WHERE ${period} AND ${visible('')}`,
+        FROM incident WHERE ${period} AND NOT drill AND ${visible('')}`,
       this.factorRows(since, until, privateChannels),
       // A private incident counts, but its service is not named to everyone.
       this.prisma.$queryRaw<{ name: string; incidents: number; first_at: Date; first_number: number }[]>`
@@ -565,7 +567,7 @@ export class PrismaReviewStore implements ReviewStore {
           count(*) OVER (PARTITION BY affected_service)::int AS incidents,
           created_at AS first_at, number AS first_number
         FROM incident
-        WHERE ${period} AND NOT is_private AND affected_service IS NOT NULL
+        WHERE ${period} AND NOT is_private AND NOT drill AND affected_service IS NOT NULL
         ORDER BY affected_service, created_at, number`,
       this.prisma.$queryRaw<{ category: string; status: string; count: number }[]>`
         SELECT category::text, status::text, count(*)::int AS count
@@ -660,7 +662,7 @@ export class PrismaReviewStore implements ReviewStore {
           EXISTS (
             SELECT 1 FROM incident i
             WHERE i.created_at > c.occurred_at AND i.created_at <= c.occurred_at + ${windowSql}
-              AND NOT i.is_private AND NOT i.near_miss
+              AND NOT i.is_private AND NOT i.near_miss AND NOT i.drill
               AND lower(btrim(i.affected_service)) = lower(btrim(coalesce(c.service_name, c.service)))
           ) AS failed
         FROM change_event c
@@ -681,7 +683,7 @@ export class PrismaReviewStore implements ReviewStore {
           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) * 1000)
             FILTER (WHERE resolved_at IS NOT NULL AND NOT near_miss) AS p90_ms
         FROM incident
-        WHERE created_at >= ${since} AND created_at <= ${until} AND NOT is_private
+        WHERE created_at >= ${since} AND created_at <= ${until} AND NOT is_private AND NOT drill
           AND affected_service IS NOT NULL AND btrim(affected_service) <> ''
         GROUP BY lower(btrim(affected_service))
       )

@@ -1,3 +1,4 @@
+import { DRILL_CHANNEL_PREFIX } from './drill.ts';
 import { incidentRef } from './incident.ts';
 import { redactPhi } from './phi-guard.ts';
 
@@ -39,10 +40,11 @@ function phiFreeSlug(title: string, room: number): string {
  * `inc-<number>-<slug-of-title>`, at most 80 characters; `attempt` > 1 adds `-<attempt>` (used when
  * the name is taken) and still keeps to the limit by shortening the slug. Channel names are seen
  * across the workspace, so PHI in the title is redacted first (`inc-7-redacted-nhs-number-…`), and
- * the slug is checked again after its own normalisation (see phiFreeSlug).
+ * the slug is checked again after its own normalisation (see phiFreeSlug). A drill's channel is
+ * `drill-inc-<number>-<slug>`, so nobody mistakes it for a real incident in the channel list.
  */
-export function incidentChannelName(number: number, title: string, attempt = 1): string {
-  const prefix = incidentRef({ number }).toLowerCase();
+export function incidentChannelName(number: number, title: string, attempt = 1, drill = false): string {
+  const prefix = `${drill ? DRILL_CHANNEL_PREFIX : ''}${incidentRef({ number }).toLowerCase()}`;
   const suffix = attempt > 1 ? `-${attempt}` : '';
   const room = CHANNEL_NAME_MAX - prefix.length - suffix.length - 1;
   const slug = phiFreeSlug(title, room);

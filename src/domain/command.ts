@@ -13,6 +13,7 @@ import {
 } from './action-items.ts';
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
+import { DRILL_NEAR_MISS, DRILL_WORD } from './drill.ts';
 import { SERVICE_WORDS_MAX, type ServiceWords } from './declared-service.ts';
 import { isOptionWord, quotedValue, withoutQuotes } from './quoted.ts';
 
@@ -122,6 +123,11 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   {
     usage: '/incident declare near-miss <title> [--private] [--clinical] [--service=<name>]',
     summary: 'Record a near miss: it gets a channel and a review, and nobody is paged.',
+  },
+  {
+    usage: '/incident declare drill <sev1-4> <title> [--private] [--clinical] [--breach] [--service=<name>]',
+    summary:
+      'Declare an exercise: the full flow, marked as an exercise everywhere, left out of metrics and on-call load, kept in evidence packs.',
   },
   {
     usage: '/incident status <investigating|identified|monitoring|resolved> [message]',
@@ -458,14 +464,31 @@ function parseBreach(rest: string[], text: string): IncidentCommand {
   }
 }
 
-function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declare' }> {
+const DRILL_USAGE =
+  'Write it as `/incident declare drill <sev1-4> <title>` (the same options as a declaration), e.g. `/incident declare drill sev2 Tabletop: EHR API down`.';
+
+function parseDeclare(all: string[]): Extract<IncidentCommand, { kind: 'declare' }> {
+  // `drill` before the severity declares an exercise (domain/drill.ts): one form only.
+  const drill = all[0]?.toLowerCase() === DRILL_WORD;
+  const words = drill ? all.slice(1) : all;
   const [sevWord, ...rest] = words;
-  if (!sevWord) throw new AppError(`Say how severe it is and what is broken. ${DECLARE_USAGE}`);
+  if (!sevWord)
+    throw new AppError(
+      drill
+        ? `Say how severe the exercise is and what it rehearses. ${DRILL_USAGE}`
+        : `Say how severe it is and what is broken. ${DECLARE_USAGE}`,
+    );
   // A near miss has no severity of its own: it is recorded as the lowest.
   const nearMiss = /^near[-_]?miss$/i.test(sevWord);
+  if (drill && nearMiss) throw new AppError(DRILL_NEAR_MISS);
+  if (drill && sevWord.toLowerCase() === DRILL_WORD) throw new AppError(`Say \`drill\` once. ${DRILL_USAGE}`);
   const severity = nearMiss ? 'SEV4' : parseSeverity(sevWord);
   if (!severity) {
-    throw new AppError(`\`${sevWord}\` is not a severity: use sev1, sev2, sev3, sev4 or near-miss. ${DECLARE_USAGE}`);
+    throw new AppError(
+      drill
+        ? `\`${sevWord}\` is not a severity: after \`drill\`, use sev1, sev2, sev3 or sev4. ${DRILL_USAGE}`
+        : `\`${sevWord}\` is not a severity: use sev1, sev2, sev3, sev4 or near-miss (or \`drill\` first for an exercise). ${DECLARE_USAGE}`,
+    );
   }
   let isPrivate = false;
   let clinicalImpact = false;
@@ -521,6 +544,8 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
         serviceWords = following.length ? { following, at: titleWords.length } : undefined;
       }
       if (!affectedService) throw new AppError(`Give the service's name after \`--service=\`. ${DECLARE_USAGE}`);
+    } else if (flag === '--drill') {
+      throw new AppError(`An exercise is declared with \`drill\` before the severity, not \`--drill\`. ${DRILL_USAGE}`);
     } else {
       throw new AppError(`\`${w}\` is not an option of declare. ${DECLARE_USAGE}`);
     }
@@ -533,6 +558,7 @@ function parseDeclare(words: string[]): Extract<IncidentCommand, { kind: 'declar
     affectedService,
     nearMiss,
   };
+  if (drill) declaration.drill = true;
   if (dataBreach) declaration.dataBreach = true;
   return {
     kind: 'declare',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DRILL_NEAR_MISS } from './drill.ts';
 import { AppError } from './errors.ts';
 import type { Incident } from './incident.ts';
 import { SEVERITIES } from './severity.ts';
@@ -56,6 +57,7 @@ export function parseDeclaration(input: DeclarationInput): Declaration {
   if (!parsed.success) throw new AppError(parsed.error.issues.map((i) => i.message).join(' '));
   if (parsed.data.nearMiss && (parsed.data.dataBreach || parsed.data.breachAwareAt))
     throw new AppError(NEAR_MISS_BREACH);
+  if (parsed.data.nearMiss && parsed.data.drill) throw new AppError(DRILL_NEAR_MISS);
   return parsed.data;
 }
 
@@ -131,7 +133,11 @@ export function declaredIncident(input: {
         occurredAt: declaredAt,
         kind: 'declared',
         actorId: declaredBy,
-        text: d.nearMiss ? `Recorded a near miss: ${d.title}` : `Declared as ${d.severity}: ${d.title}`,
+        text: d.nearMiss
+          ? `Recorded a near miss: ${d.title}`
+          : d.drill
+            ? `Declared an exercise (drill) as ${d.severity}: ${d.title}`
+            : `Declared as ${d.severity}: ${d.title}`,
         data: {
           severity: d.severity,
           via: input.via,
@@ -140,6 +146,7 @@ export function declaredIncident(input: {
           affectedService: d.affectedService,
           ...(input.serviceOwner ? { serviceOwner: input.serviceOwner } : {}),
           ...(d.nearMiss ? { nearMiss: true } : {}),
+          ...(d.drill ? { drill: true } : {}),
           ...(d.dataBreach ? { dataBreach: true } : {}),
         },
       },

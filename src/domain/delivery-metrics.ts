@@ -9,6 +9,8 @@
 // there. Services are compared trimmed and case-insensitively: a change's catalog name (else the name
 // it came with) against an incident's affected service.
 
+import { countsInMetrics } from './drill.ts';
+
 export const CHANGE_FAILURE_WINDOW_HOURS = 24;
 /** Services the report lists at most (those with the most incidents, then changes). */
 export const DELIVERY_SERVICES_MAX = 20;
@@ -47,6 +49,8 @@ export interface DeliveryIncident {
   owner: string | null;
   isPrivate: boolean;
   nearMiss: boolean;
+  /** An exercise: left out (countsInMetrics). Absent: not a drill. */
+  drill?: boolean;
   createdAt: Date;
   resolvedAt: Date | null;
 }
@@ -85,7 +89,13 @@ export function deliveryFiguresOf(input: {
   const to = input.until.getTime();
   const inPeriod = (d: Date) => d.getTime() >= from && d.getTime() <= to;
   const windowMs = CHANGE_FAILURE_WINDOW_HOURS * 3600_000;
-  const visible = input.incidents.filter((i) => !i.isPrivate && i.affectedService && key(i.affectedService) !== '');
+  const visible = input.incidents.filter(
+    (i) =>
+      !i.isPrivate &&
+      countsInMetrics({ drill: i.drill ?? false }) &&
+      i.affectedService &&
+      key(i.affectedService) !== '',
+  );
   const failuresBy = new Map<string, number[]>();
   for (const i of visible) {
     if (i.nearMiss) continue;

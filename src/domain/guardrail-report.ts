@@ -1,4 +1,5 @@
 // The guardrail report: what incidents keep teaching us, and whether the backlog of fixes moves.
+import { countsInMetrics } from './drill.ts';
 import type { OwnerDelivery } from './delivery-metrics.ts';
 import { calendarDate, type ActionStatus } from './action-items.ts';
 import { TRACKER_NAMES, type TrackerKind } from './trackers.ts';
@@ -15,6 +16,8 @@ export interface GuardrailIncident {
   number: number;
   affectedService: string | null;
   nearMiss: boolean;
+  /** An exercise: left out (countsInMetrics). Absent: not a drill. */
+  drill?: boolean;
   createdAt: Date;
   /** From the incident's review (empty when there is none). */
   factors: ContributingFactor[];
@@ -149,7 +152,7 @@ export function guardrailFiguresOf(input: {
   const factorCounts = new Map<ContributingFactor, number>();
   const services = new Map<string, GuardrailFigures['services'][number]>();
   for (const incident of input.incidents) {
-    if (!inPeriod(incident.createdAt)) continue;
+    if (!inPeriod(incident.createdAt) || !countsInMetrics({ drill: incident.drill ?? false })) continue;
     incidents += 1;
     if (incident.nearMiss) nearMisses += 1;
     const factors = new Set(incident.factors.filter((f) => FACTOR_INDEX.has(f)));

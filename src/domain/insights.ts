@@ -2,6 +2,7 @@
 // mitigated and resolved, whether reviews and action items were done on time. The figures are
 // counted by the database (ports/insight-figures.ts) or from rows here (insightFiguresOf): the
 // database's answer must agree with this one, which is the definition.
+import { countsInMetrics } from './drill.ts';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
 import { percentileCont } from './delivery-metrics.ts';
@@ -137,6 +138,8 @@ export interface InsightIncident {
   number: number;
   severity: Severity;
   nearMiss: boolean;
+  /** An exercise: left out of every figure (countsInMetrics). Absent: not a drill. */
+  drill?: boolean;
   isPrivate: boolean;
   affectedService: string | null;
   createdAt: Date;
@@ -210,6 +213,7 @@ export function insightFiguresOf(input: {
     (i) =>
       i.createdAt.getTime() >= period.since.getTime() &&
       i.createdAt.getTime() < period.until.getTime() &&
+      countsInMetrics({ drill: i.drill ?? false }) &&
       counts(i.isPrivate, i.channelId),
   );
   const weeks = new Map<string, InsightFigureSet['weeks'][number]>();

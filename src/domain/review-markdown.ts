@@ -116,7 +116,11 @@ export function* reviewMarkdownChunks(
   }
   const h = review.header;
 
-  para(`# ${h.ref}: ${inline(h.title)} — Post-incident review`);
+  para(
+    `# ${h.drill ? 'Exercise: ' : ''}${h.ref}: ${inline(h.title)} — ${h.drill ? 'Exercise review' : 'Post-incident review'}`,
+  );
+  if (h.drill)
+    para('> **Exercise (drill)**: no real impact. Left out of metrics and on-call load; kept as an exercise record.');
   if (h.nearMiss) para('> **Near miss**: no harm reached users.');
   if (h.description.trim()) para(h.description.trim());
 
@@ -133,6 +137,7 @@ export function* reviewMarkdownChunks(
     `| Private | ${yesNo(h.isPrivate)} |`,
     `| Clinical impact | ${yesNo(h.clinicalImpact)} |`,
     `| Near miss | ${yesNo(h.nearMiss)} |`,
+    `| Exercise (drill) | ${yesNo(h.drill)} |`,
     `| Personal data breach | ${h.dataBreach ? cell(breachText(h.dataBreach)) : 'No'} |`,
     ...h.roles.map((r) => `| ${cell(ROLE_LABELS[r.role])} | ${r.userId ? cell(r.userId) : '_Unassigned_'} |`),
   );

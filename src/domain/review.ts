@@ -274,6 +274,8 @@ export interface PostIncidentReview {
     isPrivate: boolean;
     clinicalImpact: boolean;
     nearMiss: boolean;
+    /** An exercise (drill): its review is an exercise record, headed "Exercise". */
+    drill: boolean;
     /** A personal-data breach: when it became known, the regulator deadline and the notification. */
     dataBreach: {
       awareAt: string | null;
@@ -586,6 +588,7 @@ export function* reviewSteps(
       isPrivate: incident.isPrivate,
       clinicalImpact: incident.clinicalImpact,
       nearMiss: incident.nearMiss,
+      drill: incident.drill,
       dataBreach: incident.dataBreach ? breachFacts(incident, fmt) : null,
       timeZone: opts.timeZone,
     },

@@ -30,6 +30,8 @@ export const DECLARE_MODAL = {
     /** "Personal data breach", in a block of its own whose id never changes. */
     breach: 'breach_flag',
     breachAware: 'breach_aware',
+    /** "This is an exercise (drill)", in a block of its own whose id never changes. */
+    drill: 'drill_flag',
   },
   actions: {
     title: 'title_input',
@@ -40,8 +42,9 @@ export const DECLARE_MODAL = {
     flags: 'flags_checkboxes',
     breach: 'breach_checkbox',
     breachAware: 'breach_aware_picker',
+    drill: 'drill_checkbox',
   },
-  flagValues: { private: 'private', clinical: 'clinical', breach: 'breach' },
+  flagValues: { private: 'private', clinical: 'clinical', breach: 'breach', drill: 'drill' },
 } as const;
 
 /** Every Web API method the bot calls, with the bot scopes it needs: the manifest's scopes are their union. */

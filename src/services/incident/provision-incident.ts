@@ -229,7 +229,7 @@ function declarationRedactionWarning(
 async function createChannel(deps: ServiceDeps, incident: Incident) {
   const { chat, clock } = deps;
   for (let attempt = 1; attempt <= MAX_CHANNEL_NAME_ATTEMPTS; attempt++) {
-    const name = incidentChannelName(incident.number, incident.title, attempt);
+    const name = incidentChannelName(incident.number, incident.title, attempt, incident.drill);
     const created = await chat.createChannel(name, incident.isPrivate);
     let channel: { id: string; name: string } | null = created.ok ? created : null;
     let adopted = false;

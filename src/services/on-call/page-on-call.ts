@@ -1,5 +1,6 @@
 import { AppError } from '../../domain/errors.ts';
 import { incidentRef } from '../../domain/incident.ts';
+import { drillTagged } from '../../domain/drill.ts';
 import type { PageTarget } from '../../ports/on-call-provider.ts';
 import { askOnCall, requireOnCall } from './connection.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -53,16 +54,21 @@ export async function pageOnCall(
     label = input.target.query;
   }
   // What leaves Slack for a private incident says nothing of it beyond its number and severity; any
-  // other page carries its text redacted (PagerDuty reaches phones and email).
+  // other page carries its text redacted (PagerDuty reaches phones and email). A drill's page says
+  // so first (`[DRILL] INC-42 …`): whoever is woken knows it is an exercise.
   const out = outboundIncident(incident);
   const message = input.message === null ? null : redactString(input.message, 'message');
-  const title = `${incidentRef(incident)} ${incident.severity}: ${incident.isPrivate ? 'private incident' : out.value.title}`;
+  const title = drillTagged(
+    incident,
+    `${incidentRef(incident)} ${incident.severity}: ${incident.isPrivate ? 'private incident' : out.value.title}`,
+  );
   const paged = await askOnCall(
     deps,
     () =>
       onCall.page(target, {
         title,
         details: [
+          incident.drill ? 'EXERCISE (drill): no real impact.' : null,
           message?.value,
           out.value.channelName && !incident.isPrivate ? `Slack: #${out.value.channelName}` : null,
         ]

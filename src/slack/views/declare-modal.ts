@@ -92,6 +92,15 @@ const BREACH_OPTION: PlainTextOption = {
   value: flagValues.breach,
 };
 
+const DRILL_OPTION: PlainTextOption = {
+  text: { type: 'plain_text', text: 'This is an exercise (drill)' },
+  description: {
+    type: 'plain_text',
+    text: 'The full flow, marked as an exercise everywhere; left out of metrics and on-call load',
+  },
+  value: flagValues.drill,
+};
+
 /** One optional checkbox in a block of its own, ticked when the initial flags hold its value. */
 function flagBlock(
   blockId: string,
@@ -241,6 +250,7 @@ export function declareModal(meta: DeclareModalMetadata, opts: DeclareModalOptio
           ...(init.breachAwareAt ? { initial_date_time: init.breachAwareAt } : {}),
         },
       },
+      flagBlock(B.drill, A.drill, 'Exercise', DRILL_OPTION, init.flags),
     ],
   };
 }

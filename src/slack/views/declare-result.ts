@@ -16,7 +16,9 @@ export function declareResultText(result: DeclareIncidentResult): string {
       return [
         i.nearMiss
           ? `:white_check_mark: Recorded near miss ${ref}${inChannel(i)}: its review is posted there for the team to fill in. Nobody was paged.`
-          : `:white_check_mark: Declared ${ref} (${i.severity})${inChannel(i)}.`,
+          : i.drill
+            ? `:test_tube: Declared exercise ${ref} (${i.severity}, a drill)${inChannel(i)}: marked as an exercise everywhere and left out of metrics and on-call load.`
+            : `:white_check_mark: Declared ${ref} (${i.severity})${inChannel(i)}.`,
         ...(i.isPrivate ? ['It is private: not announced, and only invited people can see the channel.'] : []),
         ...outcome.warnings,
         ...(result.advice ?? []),

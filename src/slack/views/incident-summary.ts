@@ -12,6 +12,7 @@ import { SEVERITIES, SEVERITY_INFO, severityText } from '../../domain/severity.t
 import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
 import { breachClock, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
+import { EXERCISE_BANNER, EXERCISE_LABEL } from '../../domain/drill.ts';
 import { serviceLabel, type CatalogLink, type CatalogService } from '../../domain/catalog.ts';
 import { ALL_SERVICES, type ChangeEvent } from '../../domain/changes.ts';
 import type { SummaryContext } from '../../ports/chat-platform.ts';
@@ -265,7 +266,14 @@ export function incidentSummary(
   if (i.affectedService) fields.push(`*Affected service*\n${escapeMrkdwn(i.affectedService)}`);
   if (i.resolvedAt) fields.push(`*Resolved*\n${slackDate(i.resolvedAt, timeZone)}`);
   if (i.closedAt) fields.push(`*Closed*\n${slackDate(i.closedAt, timeZone)}`);
-  const blocks: KnownBlock[] = [header(`${ref}: ${i.title}`), fieldsSection(fields)];
+  const blocks: KnownBlock[] = [
+    header(`${i.drill ? `${EXERCISE_LABEL}: ` : ''}${ref}: ${i.title}`),
+    // A drill says so first: the whole flow runs, but nothing real is happening.
+    ...(i.drill
+      ? [mrkdwnSection(`${EXERCISE_BANNER} This is a drill: it is left out of metrics, reports and on-call load.`)]
+      : []),
+    fieldsSection(fields),
+  ];
   if (i.description) {
     blocks.push(mrkdwnSection(clip(escapeMrkdwn(i.description), 3000)));
   }
@@ -282,7 +290,7 @@ export function incidentSummary(
     mrkdwnContext(`Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands`),
   );
   return {
-    text: `${ref} ${i.nearMiss ? 'near miss' : i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,
+    text: `${i.drill ? `${EXERCISE_LABEL}: ` : ''}${ref} ${i.nearMiss ? 'near miss' : i.severity} ${STATUS_LABELS[i.status]}: ${escapeMrkdwn(i.title)}`,
     blocks,
   };
 }

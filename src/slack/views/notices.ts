@@ -11,6 +11,7 @@ import { formatInZone } from '../../domain/time.ts';
 import { scopeText } from '../../domain/freeze.ts';
 import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import type { SlackMessage } from './incident-summary.ts';
+import { exerciseMarked } from '../../domain/drill.ts';
 
 const ref = (i: Incident) => `*${incidentRef(i)}*`;
 const quote = (text: string) =>
@@ -138,8 +139,9 @@ export function noticeText(n: Notice): string {
   }
 }
 
+/** A notice as posted; every notice about a drill (clinical-safety alerts, breach notices, owner notices…) is marked as an exercise. */
 export function noticeMessage(n: Notice): SlackMessage {
-  const text = noticeText(n);
+  const text = exerciseMarked(n.incident, noticeText(n));
   const blocks: KnownBlock[] = [mrkdwnSection(text)];
   if (n.kind === 'resolved' && n.openPagerDutyIncidents > 0) {
     const count = n.openPagerDutyIncidents;

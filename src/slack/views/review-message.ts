@@ -270,6 +270,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   const h = review.header;
   const button = reviewButtonLabel(review);
   const flags: string[] = [];
+  if (h.drill) flags.push(':test_tube: *Exercise (drill)*: no real impact, left out of metrics');
   if (h.nearMiss) flags.push(':large_green_circle: *Near miss*: no harm reached users');
   else flags.push(severityHistoryText(review));
   if (h.isPrivate) flags.push(':lock: Private incident');
@@ -279,7 +280,12 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
       `:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`,
     );
 
-  const blocks: KnownBlock[] = [header(`${h.ref}: ${h.title} — Post-incident review`), context(flags.join('  ·  '))];
+  const blocks: KnownBlock[] = [
+    header(
+      h.drill ? `Exercise: ${h.ref}: ${h.title} — Exercise review` : `${h.ref}: ${h.title} — Post-incident review`,
+    ),
+    context(flags.join('  ·  ')),
+  ];
   if (h.description.trim()) blocks.push(section(userText(h.description, 1500)));
   blocks.push(factsSection(review), timesSection(review), { type: 'divider' });
   blocks.push(section(whatChangedText(review)));
@@ -317,7 +323,10 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   );
 
   return {
-    text: clip(`Post-incident review${h.nearMiss ? ' (near miss)' : ''}: ${h.ref} ${escapeMrkdwn(h.title)}`, 3000),
+    text: clip(
+      `${h.drill ? 'Exercise review' : 'Post-incident review'}${h.nearMiss ? ' (near miss)' : ''}: ${h.ref} ${escapeMrkdwn(h.title)}`,
+      3000,
+    ),
     blocks,
   };
 }

@@ -69,6 +69,7 @@ function readValues(values: StateValues): DeclarationInput {
     ...ticked(B.private, A.private),
     ...ticked(blockIdIn(values, B.flags), A.flags),
     ...ticked(B.breach, A.breach),
+    ...ticked(B.drill, A.drill),
   ]);
   const awareSeconds = declareModalValues.dateTime.safeParse(values[B.breachAware]?.[A.breachAware]).data
     ?.selected_date_time;
@@ -83,6 +84,7 @@ function readValues(values: StateValues): DeclarationInput {
     isPrivate: flags.has(flagValues.private),
     clinicalImpact: flags.has(flagValues.clinical),
   };
+  if (flags.has(flagValues.drill)) declaration.drill = true;
   // An awareness time says it is a breach, ticked or not: it is never dropped.
   if (flags.has(flagValues.breach) || awareSeconds) declaration.dataBreach = true;
   if (awareSeconds) declaration.breachAwareAt = new Date(awareSeconds * 1000);
@@ -213,6 +215,7 @@ export async function handleServiceChosen(
     ...(typed.isPrivate ? [flagValues.private] : []),
     flagValues.clinical,
     ...(typed.dataBreach ? [flagValues.breach] : []),
+    ...(typed.drill ? [flagValues.drill] : []),
   ]);
   const initial: DeclareModalInitial = {
     ...(typed.title ? { title: typed.title } : {}),

@@ -42,7 +42,9 @@ export async function handleDeclare({ request, command: cmd, ctx, ack }: ArgsOf<
     text:
       (d.nearMiss
         ? `Recording a near miss: ${escapeMrkdwn(d.title)}…`
-        : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`) + unread,
+        : d.drill
+          ? `Declaring an exercise (drill), ${severityText(d.severity)}: ${escapeMrkdwn(d.title)}…`
+          : `Declaring a ${severityText(d.severity)} incident: ${escapeMrkdwn(d.title)}…`) + unread,
   });
   await declareAndReply(ctx, input);
 }
