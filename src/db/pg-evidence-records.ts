@@ -32,6 +32,7 @@ export class PgEvidenceRecords implements EvidenceRecords {
         affected_service: string | null;
         clinical_impact: boolean;
         near_miss: boolean;
+        drill: boolean;
         data_breach: boolean;
         is_private: boolean;
         declared_by: string;
@@ -46,7 +47,7 @@ export class PgEvidenceRecords implements EvidenceRecords {
       }[]
     >`
       SELECT i.id::text AS id, i.number, i.title, i.severity::text AS severity, i.status::text AS status,
-             i.affected_service, i.clinical_impact, i.near_miss, i.data_breach, i.is_private, i.declared_by,
+             i.affected_service, i.clinical_impact, i.near_miss, i.drill, i.data_breach, i.is_private, i.declared_by,
              i.created_at, i.resolved_at, i.closed_at, i.breach_aware_at, i.breach_notified_at,
              i.breach_notified_by, i.channel_id,
              COALESCE((SELECT json_agg(json_build_object('role', r.role::text, 'userId', r.user_id,
@@ -65,6 +66,7 @@ export class PgEvidenceRecords implements EvidenceRecords {
       affectedService: r.affected_service,
       clinicalImpact: r.clinical_impact,
       nearMiss: r.near_miss,
+      drill: r.drill,
       dataBreach: r.data_breach,
       isPrivate: r.is_private,
       declaredBy: r.declared_by,

@@ -16,6 +16,7 @@ interface Row {
   closed_at: Date | null;
   is_private: boolean;
   near_miss: boolean;
+  drill: boolean;
   clinical_impact: boolean;
   data_breach: boolean;
 }
@@ -34,6 +35,7 @@ const toRow = (r: Row): RegisterRow => ({
   closedAt: r.closed_at,
   isPrivate: r.is_private,
   nearMiss: r.near_miss,
+  drill: r.drill,
   clinicalImpact: r.clinical_impact,
   dataBreach: r.data_breach,
 });
@@ -70,7 +72,7 @@ const COLUMNS = `i.id, i.number, i.title, i.severity::text AS severity, i.status
   i.service_owner,
   COALESCE((SELECT c.user_id FROM incident_role c WHERE c.incident_id = i.id AND c.role = 'COMMANDER'), i.declared_by)
     AS commander_id,
-  i.created_at, i.resolved_at, i.closed_at, i.is_private, i.near_miss, i.clinical_impact, i.data_breach`;
+  i.created_at, i.resolved_at, i.closed_at, i.is_private, i.near_miss, i.drill, i.clinical_impact, i.data_breach`;
 
 /** The incident register in SQL (see ports/incident-register.ts): plain statements on the bot's pool. */
 export class PgIncidentRegister implements IncidentRegister {

@@ -291,7 +291,7 @@ async function decideFreezeIn(tx: Prisma.TransactionClient, id: string, starts: 
   await tx.$executeRaw`
     UPDATE incident SET freeze_active = NOT freeze_active
      WHERE id = ${id}::uuid
-       AND freeze_active <> (severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss AND (freeze_active OR ${starts}))`;
+       AND freeze_active <> (severity = 'SEV1' AND status NOT IN ('RESOLVED', 'CLOSED') AND NOT near_miss AND NOT drill AND (freeze_active OR ${starts}))`;
 }
 
 export class PrismaIncidentStore implements IncidentStore {
@@ -535,7 +535,7 @@ export class PrismaIncidentStore implements IncidentStore {
     const rows = await this.prisma.$queryRaw<(RawIncident & { started: boolean })[]>`${auditedWith()},
       u AS (
         UPDATE incident i SET freeze_active = true FROM audit
-         WHERE i.id = ${id}::uuid AND NOT i.freeze_active AND i.severity = 'SEV1' AND i.status NOT IN ('RESOLVED', 'CLOSED') AND NOT i.near_miss
+         WHERE i.id = ${id}::uuid AND NOT i.freeze_active AND i.severity = 'SEV1' AND i.status NOT IN ('RESOLVED', 'CLOSED') AND NOT i.near_miss AND NOT i.drill
         RETURNING ${INCIDENT_ROW}, true AS started)
       SELECT * FROM u
       UNION ALL

@@ -120,9 +120,14 @@ export class PrismaLoadCache implements LoadCache {
       values: [ids],
       rowMode: 'array',
     });
+    // A page of a drill (a PagerDuty incident paged from an exercise: its link, by the unique
+    // PagerDuty id) is no on-call work: left out of load, wellbeing and allowances alike (countsInMetrics).
     const rows = await this.pool.query<[string, string, string, string, string, string | null]>({
       text: `SELECT log_entry_id, user_id, incident_id, (extract(epoch FROM at) * 1000)::bigint::text, kind, service_id
-               FROM pd_page WHERE user_id = ANY($1) AND at >= $2 AND at < $3 ORDER BY at, log_entry_id, user_id`,
+               FROM pd_page p WHERE user_id = ANY($1) AND at >= $2 AND at < $3
+                 AND NOT EXISTS (SELECT 1 FROM pagerduty_link l JOIN incident i ON i.id = l.incident_id
+                                  WHERE l.pagerduty_incident_id = p.incident_id AND i.drill)
+               ORDER BY at, log_entry_id, user_id`,
       values: [ids, from, to],
       rowMode: 'array',
     });

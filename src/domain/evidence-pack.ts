@@ -51,6 +51,8 @@ export interface PackIncident {
   affectedService: string | null;
   clinicalImpact: boolean;
   nearMiss: boolean;
+  /** An exercise (drill): in the pack, marked, and listed in its README as an exercise record. */
+  drill: boolean;
   dataBreach: boolean;
   isPrivate: boolean;
   declaredBy: string;
@@ -204,6 +206,7 @@ const REGISTER_HEADER = [
   'Private',
   'Clinical impact',
   'Near miss',
+  'Exercise (drill)',
   'Data breach',
   'Declared by',
   'Declared at',
@@ -215,7 +218,7 @@ const REGISTER_HEADER = [
 function registerFiles(input: EvidencePackInput): PackFile[] {
   const numbers = input.register.map((e) => (e.withheld ? e.number : e.incident.number));
   const rows = input.register.map((e) => {
-    if (e.withheld) return [ref(e.number), WITHHELD_TEXT, '', '', '', 'yes', '', '', '', '', '', '', '', ''];
+    if (e.withheld) return [ref(e.number), WITHHELD_TEXT, '', '', '', 'yes', '', '', '', '', '', '', '', '', ''];
     const i = e.incident;
     return [
       ref(i.number),
@@ -226,6 +229,7 @@ function registerFiles(input: EvidencePackInput): PackFile[] {
       yes(i.isPrivate),
       yes(i.clinicalImpact),
       yes(i.nearMiss),
+      yes(i.drill),
       yes(i.dataBreach),
       i.declaredBy,
       iso(i.declaredAt),
@@ -246,7 +250,7 @@ function registerFiles(input: EvidencePackInput): PackFile[] {
     ...input.register.map((e) => {
       if (e.withheld) return `| ${ref(e.number)} | ${WITHHELD_TEXT} | | | | | | | | |`;
       const i = e.incident;
-      return `| ${ref(i.number)} | ${cell(i.title)}${i.isPrivate ? ' (private)' : ''} | ${severityText(i.severity)} | ${i.status.toLowerCase()} | ${cell(i.affectedService)} | ${yes(i.clinicalImpact)} | ${yes(i.dataBreach)} | ${t(i.declaredAt)} by ${cell(i.declaredBy)} | ${t(i.resolvedAt)} | ${t(i.closedAt)} |`;
+      return `| ${ref(i.number)} | ${i.drill ? '**Exercise:** ' : ''}${cell(i.title)}${i.isPrivate ? ' (private)' : ''} | ${severityText(i.severity)} | ${i.status.toLowerCase()} | ${cell(i.affectedService)} | ${yes(i.clinicalImpact)} | ${yes(i.dataBreach)} | ${t(i.declaredAt)} by ${cell(i.declaredBy)} | ${t(i.resolvedAt)} | ${t(i.closedAt)} |`;
     }),
   ];
   const first = numbers.length ? Math.min(...numbers) : null;
@@ -496,6 +500,7 @@ function readme(input: EvidencePackInput, files: readonly PackFile[]): PackFile 
         ]
       : []),
     '',
+    ...exercisesText(input),
     intact
       ? '**Audit trail: intact** (every incident of the register, and the evidence downloads).'
       : `**Audit trail: NOT intact**: ${[...broken, ...(downloads.intact ? [] : ['evidence downloads'])].join(', ')} (see audit-verification.md).`,
@@ -510,6 +515,30 @@ function readme(input: EvidencePackInput, files: readonly PackFile[]): PackFile 
     '| manifest.json | The SHA-256 and size of every other file |',
   ];
   return { path: 'README.md', content: `${md.join('\n')}\n` };
+}
+
+/**
+ * The exercises (drills) of the period, for auditors who ask for incident-response exercise records:
+ * each is in the register (marked in its "Exercise (drill)" column) with its review and timeline.
+ */
+function exercisesText(input: EvidencePackInput): string[] {
+  const drills = input.register.flatMap((e) => (!e.withheld && e.incident.drill ? [e.incident] : []));
+  const tz = input.period.timeZone;
+  return [
+    '## Exercises (drills)',
+    '',
+    ...(drills.length
+      ? [
+          `${drills.length} exercise${drills.length === 1 ? '' : 's'} in this period, run through the full incident flow and marked "Exercise (drill)" in the register (left out of metrics and on-call load):`,
+          '',
+          ...drills.map(
+            (i) =>
+              `- ${ref(i.number)}: ${cell(i.title)} (${severityText(i.severity)}, declared ${formatInZone(i.declaredAt, tz)}, ${i.status.toLowerCase()})`,
+          ),
+        ]
+      : ['No exercises (drills) were declared in this period.']),
+    '',
+  ];
 }
 
 function describe(path: string): string {

@@ -21,12 +21,15 @@ export function isActive(status: IncidentStatus): boolean {
 }
 
 /**
- * Whether a SEV1 change freeze belongs to the incident: SEV1, active and not a near miss. The
+ * Whether a SEV1 change freeze belongs to the incident: SEV1, active, not a near miss nor a drill. The
  * incident store writes this rule in SQL (prisma-incident-store.ts: decideFreezeIn, decideFreeze),
  * decided from the stored row under the change's lock: keep the two alike.
  */
-export function freezeApplies(i: Pick<Incident, 'severity' | 'status' | 'nearMiss'>): boolean {
-  return i.severity === 'SEV1' && isActive(i.status) && !i.nearMiss;
+export function freezeApplies(
+  i: Pick<Incident, 'severity' | 'status' | 'nearMiss'> & Partial<Pick<Incident, 'drill'>>,
+): boolean {
+  // A drill rehearses a SEV1 without holding up real deployments.
+  return i.severity === 'SEV1' && isActive(i.status) && !i.nearMiss && !i.drill;
 }
 
 export function allowedMoves(from: IncidentStatus): readonly IncidentStatus[] {

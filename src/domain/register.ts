@@ -72,6 +72,8 @@ export interface RegisterRow {
   closedAt: Date | null;
   isPrivate: boolean;
   nearMiss: boolean;
+  /** An exercise (drill): listed, marked. */
+  drill: boolean;
   clinicalImpact: boolean;
   dataBreach: boolean;
 }
@@ -314,6 +316,7 @@ const csvHeader = (timeZone: string) => [
   'Private',
   'Clinical impact',
   'Data breach',
+  'Exercise (drill)',
 ];
 
 /**
@@ -346,6 +349,7 @@ export function registerCsv(rows: readonly RegisterRow[], opts: { timeZone: stri
         yes(r.isPrivate),
         yes(r.clinicalImpact),
         yes(r.dataBreach),
+        yes(r.drill),
       ].join(','),
     );
   }

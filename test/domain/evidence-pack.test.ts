@@ -35,6 +35,7 @@ function anIncident(o: Partial<PackIncident> = {}): PackIncident {
     affectedService: 'ehr-api',
     clinicalImpact: false,
     nearMiss: false,
+    drill: false,
     dataBreach: false,
     isPrivate: false,
     declaredBy: 'UALICE',
@@ -163,7 +164,7 @@ describe('evidence pack files', () => {
   test('a withheld private incident is its reference only: in the register, nowhere else, and its problems not shown', () => {
     const files = buildEvidencePack(input());
     const csv = fileOf(files, 'register.csv').split('\r\n');
-    assert.equal(csv[2], `INC-6,${WITHHELD_TEXT},,,,yes,,,,,,,,`);
+    assert.equal(csv[2], `INC-6,${WITHHELD_TEXT},,,,yes,,,,,,,,,`);
     const json = JSON.parse(fileOf(files, 'register.json'));
     assert.deepEqual(json.incidents[1], { ref: 'INC-6', number: 6, withheld: true, note: WITHHELD_TEXT });
     assert.match(fileOf(files, 'register.md'), /\| INC-6 \| private: details withheld \|/);
@@ -192,6 +193,48 @@ describe('evidence pack files', () => {
       [5, 6],
       [8, 8],
     ]);
+  });
+
+  test('a drill is in the pack, marked in the register (CSV, JSON, Markdown) and listed in the README as an exercise', () => {
+    const files = buildEvidencePack(
+      input({
+        register: [
+          { withheld: false, incident: anIncident() },
+          {
+            withheld: false,
+            incident: anIncident({
+              id: '33333333-3333-4333-8333-333333333333',
+              number: 6,
+              title: 'Tabletop: EHR down',
+              drill: true,
+            }),
+          },
+        ],
+      }),
+    );
+    const csv = fileOf(files, 'register.csv').split('\r\n');
+    const header = csv[0]!.split(',');
+    const col = header.indexOf('Exercise (drill)');
+    assert.ok(col > 0, 'the register has an exercise column');
+    assert.equal(csv[1]!.split(',')[col], 'no');
+    assert.equal(csv[2]!.split(',')[col], 'yes');
+    const json = JSON.parse(fileOf(files, 'register.json'));
+    assert.deepEqual(
+      json.incidents.map((i: { ref: string; drill: boolean }) => [i.ref, i.drill]),
+      [
+        ['INC-5', false],
+        ['INC-6', true],
+      ],
+    );
+    assert.match(fileOf(files, 'register.md'), /\| INC-6 \| \*\*Exercise:\*\* Tabletop: EHR down \|/);
+    const readme = fileOf(files, 'README.md');
+    assert.match(readme, /## Exercises \(drills\)\n\n1 exercise in this period/);
+    assert.match(readme, /- INC-6: Tabletop: EHR down \(SEV2/);
+    assert.doesNotMatch(readme, /- INC-5:/);
+    assert.match(
+      fileOf(buildEvidencePack(input()), 'README.md'),
+      /No exercises \(drills\) were declared in this period\./,
+    );
   });
 
   test('CSV cells a spreadsheet would run are defused, and quoted when they must be', () => {

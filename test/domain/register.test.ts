@@ -190,6 +190,7 @@ describe('the CSV', () => {
     closedAt: new Date('2026-11-05T09:00:00Z'),
     isPrivate: false,
     nearMiss: false,
+    drill: false,
     clinicalImpact: true,
     dataBreach: false,
     ...over,
@@ -207,18 +208,20 @@ describe('the CSV', () => {
           closedAt: null,
           affectedService: null,
         }),
+        row({ number: 14, title: 'Tabletop', drill: true, clinicalImpact: false }),
       ],
       {
         timeZone: 'America/New_York',
-        total: 2,
+        total: 3,
       },
     );
     assert.equal(
       csv,
       [
-        'Reference,Title,Severity,Status,Service,Owning team,Commander,Declared (America/New_York),Resolved (America/New_York),Closed (America/New_York),Time to resolve,Time to resolve (minutes),Near miss,Private,Clinical impact,Data breach',
-        'INC-12,EPR down,SEV1,Closed,epr,group:default/platform,UALICE,2026-11-03 04:00,2026-11-03 05:05,2026-11-05 04:00,1h 05m,65,no,no,yes,no',
-        `INC-13,"'=cmd|x, ""quoted""",SEV1,Monitoring,,group:default/platform,UALICE,2026-11-03 04:00,,,,,no,no,yes,no`,
+        'Reference,Title,Severity,Status,Service,Owning team,Commander,Declared (America/New_York),Resolved (America/New_York),Closed (America/New_York),Time to resolve,Time to resolve (minutes),Near miss,Private,Clinical impact,Data breach,Exercise (drill)',
+        'INC-12,EPR down,SEV1,Closed,epr,group:default/platform,UALICE,2026-11-03 04:00,2026-11-03 05:05,2026-11-05 04:00,1h 05m,65,no,no,yes,no,no',
+        `INC-13,"'=cmd|x, ""quoted""",SEV1,Monitoring,,group:default/platform,UALICE,2026-11-03 04:00,,,,,no,no,yes,no,no`,
+        'INC-14,Tabletop,SEV1,Closed,epr,group:default/platform,UALICE,2026-11-03 04:00,2026-11-03 05:05,2026-11-05 04:00,1h 05m,65,no,no,no,no,yes',
         '',
       ].join('\r\n'),
     );

@@ -33,6 +33,8 @@ function summary(r: IncidentRecord, zone: string, people: People): VNode {
     <dd>${yesNo(i.isPrivate)}</dd>
     <dt>Near miss</dt>
     <dd>${yesNo(i.nearMiss)}</dd>
+    <dt>Exercise (drill)</dt>
+    <dd>${i.drill ? 'Yes: an exercise, no real impact; left out of metrics and on-call load' : 'No'}</dd>
     <dt>Clinical impact</dt>
     <dd>${yesNo(i.clinicalImpact)}</dd>
     <dt>Personal-data breach</dt>

@@ -21,9 +21,10 @@ export function severityBadge(severity: string): VNode {
   return html`<span class=${`badge ${severity.toLowerCase()}`}>${severity}</span>`;
 }
 
-/** The marks beside an incident: private, near miss. */
-export function incidentMarks(i: Pick<RegisterRow, 'isPrivate' | 'nearMiss'>): VNode[] {
+/** The marks beside an incident: exercise (drill), private, near miss. */
+export function incidentMarks(i: Pick<RegisterRow, 'isPrivate' | 'nearMiss' | 'drill'>): VNode[] {
   return [
+    i.drill ? html`<span class="badge drill">Exercise</span> ` : null,
     i.isPrivate ? html`<span class="badge private">Private</span> ` : null,
     i.nearMiss ? html`<span class="badge nearmiss">Near miss</span>` : null,
   ].filter((v): v is VNode => v !== null);
