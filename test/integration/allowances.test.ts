@@ -325,6 +325,133 @@ for (const database of testDatabases()) {
   });
 }
 
+for (const database of testDatabases()) {
+  describe(`/incident allowances across month end (${database.name})`, () => {
+    let pd: PagerDutyFake;
+    let dir: string;
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'pay-rules-'));
+      writeFileSync(
+        join(dir, 'pay.yaml'),
+        `
+currency: GBP
+region: england-and-wales
+defaults:
+  standby: { per: shift, minimumHours: 8, weekday: 25.00, weekend: 40.00, publicHoliday: 60.00 }
+  callout: { per: page, amount: 30.00 }
+  timeOffInLieu: { hoursPerInterruptedNight: 2 }
+`,
+      );
+      pd = await startPagerDutyFake({
+        state: {
+          users: [
+            { id: 'PDANA', name: 'Dana Example', email: 'dana@example.org', timeZone: 'Europe/London' },
+            { id: 'PTARO', name: 'Taro Example', email: 'taro@example.org', timeZone: 'Asia/Tokyo' },
+          ],
+          escalationPolicies: [{ id: 'PEP1', name: 'Platform' }],
+          teams: [{ id: 'PTEAM1', name: 'Platform team' }],
+          schedules: [{ id: 'PSCH1', name: 'Platform primary', teamIds: ['PTEAM1'] }],
+          oncalls: [
+            {
+              userId: 'PDANA',
+              escalationPolicyId: 'PEP1',
+              level: 1,
+              scheduleId: 'PSCH1',
+              start: '2026-10-30T09:00:00Z',
+              end: '2026-11-02T09:00:00Z',
+            },
+            // Tokyo: Saturday 31 October 00:00 to Tuesday 3 November 00:00 local. Sunday 1 November
+            // (Tokyo) is 9 hours of London's October and 15 of its November: one shift, November's.
+            {
+              userId: 'PTARO',
+              escalationPolicyId: 'PEP1',
+              level: 2,
+              scheduleId: 'PSCH1',
+              start: '2026-10-30T15:00:00Z',
+              end: '2026-11-02T15:00:00Z',
+            },
+          ],
+          logEntries: [
+            // Dana, one night across month end: 23:30 on Saturday 31 October, 01:00 on Sunday 1 November.
+            {
+              id: 'LE1',
+              type: 'assign_log_entry',
+              createdAt: '2026-10-31T23:30:00Z',
+              incidentId: 'PI1',
+              serviceId: 'PS1',
+              assigneeIds: ['PDANA'],
+            },
+            {
+              id: 'LE2',
+              type: 'assign_log_entry',
+              createdAt: '2026-11-01T01:00:00Z',
+              incidentId: 'PI2',
+              serviceId: 'PS1',
+              assigneeIds: ['PDANA'],
+            },
+          ],
+        },
+      });
+    });
+    after(() => {
+      pd?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+    const env = useTestBot(database, {
+      users: [
+        { id: 'UDANA', name: 'dana', email: 'dana@example.org' },
+        { id: 'UTARO', name: 'taro', email: 'taro@example.org' },
+        { id: 'ULEAD', name: 'lead', email: 'lead@example.org' },
+      ],
+      clock: { now: () => new Date(NOW) },
+      get env() {
+        return {
+          PAGERDUTY_TOKEN: pd.token,
+          PAGERDUTY_API_URL: pd.url,
+          TZ_DEFAULT: 'Europe/London',
+          ONCALL_LEADS: 'ULEAD',
+          ONCALL_PAY_RULES: join(dir, 'pay.yaml'),
+        };
+      },
+    });
+
+    let seq = 0;
+    async function csvOf(text: string, suffix: string) {
+      env.slack.files.length = 0;
+      const id = `edge${++seq}`;
+      const res = await env.app.command(text, { responseUrl: env.slack.responseUrl(id), userId: 'ULEAD' });
+      assert.equal(res.status, 200);
+      await env.app.bot.idle();
+      const file = env.slack.files.find((f) => f.completed && f.filename.endsWith(suffix));
+      assert.ok(file, `${text}: a CSV`);
+      return records(file.content.toString('utf8'));
+    }
+    const row = (rows: Record<string, string>[], name: string) => rows.find((r) => r.Name === name)!;
+
+    test('a night across month end is one night off and a Tokyo day cut by it one shift, each in one month', async () => {
+      const october = await csvOf('allowances october', '.csv');
+      const november = await csvOf('allowances november', '.csv');
+      const [dOct, dNov] = [row(october, 'Dana Example'), row(november, 'Dana Example')];
+      assert.equal(dOct['Nights interrupted'], '1');
+      assert.equal(dOct['Time off in lieu hours'], '2');
+      assert.equal(dNov['Nights interrupted'], '0', 'the night began in October');
+      assert.equal(dNov['Time off in lieu hours'], '0');
+      assert.equal(dNov.Pages, '1', 'the 01:00 page is still November’s page');
+      const [tOct, tNov] = [row(october, 'Taro Example'), row(november, 'Taro Example')];
+      const shifts = (r: Record<string, string>) =>
+        ['Shifts weekday', 'Shifts weekend', 'Shifts public holiday'].map((k) => Number(r[k]));
+      assert.deepEqual(shifts(tOct), [0, 1, 0], 'Saturday 31 October (Tokyo)');
+      assert.deepEqual(shifts(tNov), [1, 1, 0], 'Sunday 1 and Monday 2 November (Tokyo)');
+
+      // The load report over November counts the night as the allowances do.
+      const load = await csvOf('load 30d', '.csv');
+      const l = load.find((r) => r.Responder === 'Dana Example')!;
+      assert.equal(l['Nights interrupted'], dNov['Nights interrupted']);
+      assert.equal(l.Pages, dNov.Pages);
+    });
+  });
+}
+
 describe('/incident allowances without a pay rules file', () => {
   const env = useTestBot(testDatabases()[0]!, { users: [{ id: 'UALICE', name: 'alice' }] });
   test('says allowances are not set up, and where to read how', async () => {

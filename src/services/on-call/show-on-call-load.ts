@@ -130,7 +130,8 @@ export function pagesWhileOnCall(window: OnCallWindow): OnCallWindow['pages'] {
 
 /**
  * What the load report (and the allowances) of `scope` over [from, to) is computed from, out of the
- * cache: its people, stretches, pages (a rotation's: those during its shifts) and our incident work.
+ * cache: its people (those on call in it), stretches, pages (a rotation's: those during its shifts;
+ * from a day before the period, for the nights across its start) and our incident work.
  * Fills `opts.slackUsers` (PagerDuty person → Slack member); `match` asks Slack for new people.
  */
 export async function loadInputFor(
@@ -142,7 +143,11 @@ export async function loadInputFor(
   workingHours: WorkingHours,
   opts: { match: boolean; slackUsers: Map<string, string> },
 ): Promise<LoadInput> {
-  const window = await deps.loadCache.read(key, from, to);
+  // From a day before: a night across the period's start (a page at 23:00, another at 02:00) is
+  // the period before's, and computeLoad/computeAllowances must see its first page to know.
+  const window = await deps.loadCache.read(key, new Date(from.getTime() - DAY), to);
+  const onCall = new Set(window.stretches.filter((s) => s.start < to && s.end > from).map((s) => s.userId));
+  window.people = window.people.filter((p) => onCall.has(p.id));
   // The Home tab uses what is known; matching asks Slack once per new person.
   if (opts.match) await matchSlackMembers(deps, window);
   for (const [person, slack] of window.slackUsers) opts.slackUsers.set(person, slack);
