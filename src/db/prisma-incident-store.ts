@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { currentActor } from '../audit-context.ts';
 import { audited, auditedTransaction } from './audited.ts';
+import { applyClinicalChange, readClinicalRecord, signoffGuardHolds } from './clinical-records.ts';
 
 const withRoles = { roles: true } as const;
 type Row = Prisma.IncidentGetPayload<{ include: typeof withRoles }>;
@@ -334,6 +335,10 @@ export class PrismaIncidentStore implements IncidentStore {
     return this.findOne(Prisma.sql`i.number = ${number}::int`);
   }
 
+  clinicalRecord(incidentId: string) {
+    return readClinicalRecord(this.prisma, incidentId);
+  }
+
   async timeline(incidentId: string) {
     const rows = await this.prisma.timelineEntry.findMany({
       where: { incidentId },
@@ -483,8 +488,8 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
-    const { role, startsFreeze, ...fields } = change;
-    const { roles: expectedRoles, ...guardFields } = guard;
+    const { role, startsFreeze, clinical, ...fields } = change;
+    const { roles: expectedRoles, clinicalSignoff, ...guardFields } = guard;
     try {
       return await auditedTransaction(this.prisma, async (tx) => {
         // The change guard: the incident's row lock, held to the commit, so the checks below and
@@ -520,7 +525,9 @@ export class PrismaIncidentStore implements IncidentStore {
         // under the same lock: never left on past a downgrade or a resolve, never started twice.
         if (fields.severity !== undefined || fields.status !== undefined || startsFreeze)
           await decideFreezeIn(tx, id, !!startsFreeze);
+        if (!(await signoffGuardHolds(tx, id, clinicalSignoff))) throw GUARD_FAILED;
         await tx.timelineEntry.create({ data: entryData(id, entry) });
+        if (clinical && !(await applyClinicalChange(tx, id, clinical, entry))) throw GUARD_FAILED;
         return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
       });
     } catch (err) {

@@ -175,7 +175,7 @@ function backlogWhere(f: BacklogFilter): Prisma.ActionItemWhereInput {
 const CONFLICT = Symbol('review changed meanwhile');
 
 /** Adds an action item and its timeline entry inside the caller's transaction. */
-async function createActionItem(
+export async function createActionItem(
   tx: Prisma.TransactionClient,
   incidentId: string,
   item: NewActionItem,

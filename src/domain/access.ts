@@ -160,3 +160,33 @@ export function maySeeEveryonesAllowances(settings: { oncallLeads: readonly stri
 export function getsOnCallLoadOnHomeTab(settings: { oncallLeads: readonly string[] }, userId: string): boolean {
   return settings.oncallLeads.includes(userId);
 }
+
+/**
+ * Who may sign off an incident's clinical safety: only the holder of its clinical safety officer
+ * role (given by the commander: APPROVER_ROLES). The commander too is refused unless they hold it.
+ */
+export function assertCanSignOffClinicalSafety(i: Pick<Incident, 'roles'>, userId: string): void {
+  const cso = i.roles.CLINICAL_SAFETY;
+  if (!cso)
+    throw new AppError(
+      'Nobody holds the clinical safety officer role: the commander assigns one with `/incident role clinical-safety @user`, and only they can sign off.',
+      'forbidden',
+    );
+  if (cso !== userId)
+    throw new AppError(
+      `Only the clinical safety officer, <@${cso}>, can sign off this incident's clinical safety.`,
+      'forbidden',
+    );
+}
+
+/** Who may link, change or unlink hazard-log entries: the commander (else the declarer) and the clinical safety officer. */
+export function assertCanEditHazards(i: Pick<Incident, 'roles' | 'declaredBy'>, userId: string): void {
+  if (i.roles.CLINICAL_SAFETY === userId || canCommand(i, userId)) return;
+  const who = [commandingUser(i), i.roles.CLINICAL_SAFETY]
+    .filter((u): u is string => !!u && u !== SYSTEM_DECLARER)
+    .map((u) => `<@${u}>`);
+  throw new AppError(
+    `Only the commander and the clinical safety officer${who.length ? ` (${who.join(', ')})` : ''} can link or change hazards.`,
+    'forbidden',
+  );
+}

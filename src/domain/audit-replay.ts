@@ -238,6 +238,8 @@ export const AUDITED_TABLES = [
   'action_item',
   'change_freeze',
   'freeze_override',
+  'clinical_hazard',
+  'clinical_signoff',
   // Not an incident's: on the evidence downloads' own chain (EVIDENCE_DOWNLOADS_CHAIN).
   'evidence_download',
 ] as const;

@@ -14,6 +14,7 @@ import {
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
 import { DRILL_NEAR_MISS, DRILL_WORD } from './drill.ts';
+import { parseHazardCommand, parseSignoffNote, type HazardCommand } from './clinical-safety.ts';
 import { SERVICE_WORDS_MAX, type ServiceWords } from './declared-service.ts';
 import { isOptionWord, quotedValue, withoutQuotes } from './quoted.ts';
 
@@ -40,6 +41,8 @@ export type IncidentCommand =
   | { kind: 'close' }
   | { kind: 'reopen'; reason: string | null }
   | { kind: 'clinical'; on: boolean }
+  | { kind: 'clinical-signoff'; note: string | null }
+  | { kind: 'hazard'; command: HazardCommand }
   | { kind: 'breach-on'; aware: AwarenessSpec | null }
   | { kind: 'breach-off' }
   | { kind: 'breach-notified'; reference: string | null }
@@ -147,7 +150,18 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
   { usage: '/incident resolve [summary]', summary: 'Resolve the incident (commander only).' },
   { usage: '/incident close', summary: 'Close a resolved incident (commander only).' },
   { usage: '/incident reopen [reason]', summary: 'Reopen a resolved or closed incident (commander only).' },
-  { usage: '/incident clinical <on|off>', summary: 'Mark clinical impact (needs a clinical safety officer).' },
+  {
+    usage: '/incident clinical <on|off>',
+    summary: 'Mark clinical impact (needs a clinical safety officer and their sign-off to resolve).',
+  },
+  {
+    usage: '/incident clinical signoff [note]',
+    summary: "The clinical safety officer's sign-off of the incident's clinical safety (only the role's holder).",
+  },
+  {
+    usage: '/incident hazard <add|update|remove> <HAZ-ID> [title] [before:<likelihood>/<severity>] [after:…]',
+    summary: 'Link a hazard-log entry with its risk before and after (commander or clinical safety officer).',
+  },
   {
     usage: '/incident breach <on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]>',
     summary:
@@ -338,9 +352,14 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       }
       return { kind: 'service', name: name.replace(/\s+/g, ' ') };
     }
+    case 'hazard':
+    case 'hazards':
+      return { kind: 'hazard', command: parseHazardCommand(rest) };
     case 'clinical': {
       const word = (rest[0] ?? '').toLowerCase();
-      if (word !== 'on' && word !== 'off') throw usage('clinical', '<on|off>', rest[0]);
+      if (word === 'signoff' || word === 'sign-off')
+        return { kind: 'clinical-signoff', note: parseSignoffNote(textAfter(text, 2)) };
+      if (word !== 'on' && word !== 'off') throw usage('clinical', '<on|off|signoff [note]>', rest[0]);
       return { kind: 'clinical', on: word === 'on' };
     }
     case 'breach':

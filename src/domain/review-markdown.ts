@@ -2,6 +2,7 @@ import { ROLE_LABELS } from './incident.ts';
 import { severityText } from './severity.ts';
 import { KEY_TIME_LABELS, type KeyTimes, type PostIncidentReview } from './review.ts';
 import { TRACKER_NAMES, type ActionItemTracker } from './trackers.ts';
+import type { ClinicalSafetySection } from './clinical-safety.ts';
 
 const TBC = '_To be completed_';
 
@@ -163,6 +164,8 @@ export function* reviewMarkdownChunks(
     );
   } else para(TBC);
 
+  if (review.clinicalSafety) para(...clinicalSafetyLines(review.clinicalSafety));
+
   // Key times and durations
   para(`## Key times (${h.timeZone})`);
   para(
@@ -271,4 +274,48 @@ export function* reviewMarkdownChunks(
   }
   if (owed > 0) chunk += '\n';
   yield* flush();
+}
+
+/** The review's clinical safety section as Markdown lines: its hazards, their ratings before and after, the sign-off. */
+function clinicalSafetyLines(s: ClinicalSafetySection, heading = '##'): string[] {
+  const lines = [`${heading} Clinical safety (DCB0129 / DCB0160)`, ''];
+  lines.push(
+    `- **Clinical impact**: ${yesNo(s.clinicalImpact)}`,
+    `- **Clinical safety officer**: ${s.clinicalSafetyOfficer ? cell(s.clinicalSafetyOfficer) : '_Unassigned_'}`,
+    `- **Sign-off**: ${
+      s.signoff
+        ? `signed off by ${cell(s.signoff.by)} at ${s.signoff.atText}${s.signoff.note ? ` — ${cell(s.signoff.note)}` : ''}`
+        : s.clinicalImpact
+          ? '**not signed off**'
+          : '_none (no clinical impact)_'
+    }`,
+    '',
+  );
+  if (s.hazards.length === 0) lines.push('_No hazard-log entries linked._');
+  else
+    lines.push(
+      '| Hazard | Title | Before (likelihood × severity) | Rating before | After (likelihood × severity) | Rating after |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...s.hazards.map(
+        (h) =>
+          `| ${cell(h.hazardId)} | ${cell(h.title)} | ${h.before.likelihood} × ${h.before.severity} | ${h.before.rating} | ${h.after ? `${h.after.likelihood} × ${h.after.severity}` : '_Not assessed_'} | ${h.after ? h.after.rating : '—'} |`,
+      ),
+    );
+  if (s.voided.length)
+    lines.push(
+      '',
+      '**Sign-offs made void**',
+      '',
+      ...s.voided.map((v) => `- ${cell(v.by)} at ${v.atText}, void at ${v.voidedText}: ${v.reason}`),
+    );
+  return lines;
+}
+
+/**
+ * The clinical safety section alone, as a Markdown document for the clinical risk management file
+ * (`npm run review -- INC-42 --clinical-safety`).
+ */
+export function clinicalSafetyToMarkdown(s: ClinicalSafetySection): string {
+  const lines = [`# ${s.ref}: ${inline(s.title)} — Clinical safety`, '', ...clinicalSafetyLines(s)];
+  return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import type { ClinicalSafetySection } from './clinical-safety.ts';
 import { z } from 'zod';
 import { formatDuration, incidentDurations } from './durations.ts';
 import {
@@ -291,6 +292,8 @@ export interface PostIncidentReview {
     timeZone: string;
   };
   impact: { usersAffected: string | null; clinicalImpact: string; dataImpact: string } | null;
+  /** Hazards, their ratings before and after, and the sign-off (DCB0129 / DCB0160): with clinical impact or any hazard linked. */
+  clinicalSafety?: ClinicalSafetySection | null;
   keyTimes: KeyTimes;
   /** Key times in opts.timeZone, for reading. */
   keyTimesText: Record<keyof KeyTimes, string | null>;

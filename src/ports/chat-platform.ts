@@ -2,6 +2,7 @@ import type { ActionItem } from '../domain/action-items.ts';
 import type { CatalogService } from '../domain/catalog.ts';
 import type { ChangeEvent } from '../domain/changes.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { ClinicalRecord, HazardLink } from '../domain/clinical-safety.ts';
 import type { PostIncidentReview } from '../domain/review.ts';
 import type { TrackerKind } from '../domain/trackers.ts';
 
@@ -45,6 +46,16 @@ export type Notice =
   | { kind: 'reopened'; incident: Incident; by: string; reason: string | null }
   | { kind: 'clinical-impact'; incident: Incident; by: string; on: boolean }
   | { kind: 'clinical-safety-alert'; incident: Incident; groupId: string | null }
+  /** A hazard linked, changed or unlinked, or the clinical safety sign-off (`voided`: a sign-off in force became void). */
+  | {
+      kind: 'clinical-record';
+      incident: Incident;
+      by: string;
+      change:
+        | { op: 'add' | 'update' | 'remove'; hazard: Pick<HazardLink, 'hazardId' | 'title' | 'before' | 'after'> }
+        | { op: 'signoff'; note: string | null };
+      voided: boolean;
+    }
   | { kind: 'freeze-started'; incident: Incident }
   | { kind: 'freeze-lifted'; incident: Incident }
   /** A commander froze changes to a service (or every service, ALL_SERVICES) from the incident. */
@@ -144,6 +155,8 @@ export interface SummaryContext {
   freezes?: { scope: string; reason: string }[];
   /** Its overrides not used yet (`/incident freeze override`): the service each lets one deployment of. */
   overrides?: { service: string }[];
+  /** A clinical-impact incident's hazards and sign-offs (read only while it has clinical impact). */
+  clinical?: ClinicalRecord;
 }
 
 /** A file to share: text (e.g. Markdown, CSV) or bytes (e.g. a PNG chart). */

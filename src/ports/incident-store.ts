@@ -2,6 +2,8 @@ import type { NewTimelineEntry, StatusEntry, TimelineEntry } from '../domain/tim
 import type { DeclaredIncident } from '../domain/declaration.ts';
 import type { Incident, IncidentStatus, RoleName } from '../domain/incident.ts';
 import type { Severity } from '../domain/severity.ts';
+import type { NewActionItem } from '../domain/action-items.ts';
+import type { ClinicalRecord, HazardLink, SignoffVoidReason } from '../domain/clinical-safety.ts';
 
 export interface PagerDutyLink {
   pagerDutyIncidentId: string;
@@ -46,7 +48,22 @@ export type IncidentChange = Partial<
   role?: { role: RoleName; userId: string | null; assignedBy: string };
   /** This change may start a freeze (a move to SEV1, a reopen): it does if the incident ends SEV1 and active. */
   startsFreeze?: boolean;
+  /** A change to the clinical safety record, written in the same transaction (ClinicalChange). */
+  clinical?: ClinicalChange;
 };
+
+/**
+ * A change to the clinical safety record. A hazard `add` applies only while the hazard is not
+ * linked, an `update` or `remove` only while it is (else the whole change is refused, as a guard
+ * failure). `signoff` adds a sign-off, and with it `reviewItem` as an action item unless an earlier
+ * sign-off of the incident made one (it names that one instead). `voidSignoff` voids the sign-off
+ * in force, if any, with a timeline entry of its own.
+ */
+export interface ClinicalChange {
+  hazard?: { op: 'add' | 'update'; link: HazardLink } | { op: 'remove'; hazardId: string };
+  signoff?: { by: string; note: string | null; reviewItem: NewActionItem };
+  voidSignoff?: { reason: SignoffVoidReason; by: string | null };
+}
 
 /** What must still hold for a change to apply (another person may have changed it meanwhile). */
 export interface ChangeGuard {
@@ -58,6 +75,8 @@ export interface ChangeGuard {
   breachNotifiedAt?: null;
   /** Who must hold each role (null: nobody), e.g. the commander whose authority was checked. */
   roles?: Partial<Record<RoleName, string | null>>;
+  /** Whether a clinical safety sign-off must be in force ('given') or not ('none'). */
+  clinicalSignoff?: 'given' | 'none';
 }
 
 /** What provisioning records as each Slack step completes. */
@@ -133,6 +152,8 @@ export interface IncidentStore {
   ): Promise<{ incident: Incident; created: boolean }>;
   findById(id: string): Promise<Incident | null>;
   findByNumber(number: number): Promise<Incident | null>;
+  /** The incident's clinical safety record: its hazards (by id) and sign-offs (oldest first). */
+  clinicalRecord(incidentId: string): Promise<ClinicalRecord>;
   timeline(incidentId: string): Promise<TimelineEntry[]>;
   /** Whether the incident's timeline has an entry of any of `kinds` (one indexed lookup). */
   hasTimelineEntry(incidentId: string, kinds: readonly string[]): Promise<boolean>;

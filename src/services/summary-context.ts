@@ -23,11 +23,33 @@ export const SUMMARY_FREEZES = 5;
  * service named. A read that fails is logged and the summary is drawn without it, never held up.
  */
 export async function summaryContext(
-  deps: Pick<ServiceDeps, 'catalog' | 'changes' | 'freezes' | 'clock' | 'logger'>,
-  incident: Pick<Incident, 'id' | 'affectedService' | 'createdAt' | 'resolvedAt' | 'status'>,
+  deps: Pick<ServiceDeps, 'catalog' | 'changes' | 'freezes' | 'clock' | 'logger'> & {
+    store?: Pick<ServiceDeps['store'], 'clinicalRecord'>;
+  },
+  incident: Pick<Incident, 'id' | 'affectedService' | 'createdAt' | 'resolvedAt' | 'status'> & {
+    clinicalImpact?: boolean;
+  },
 ): Promise<SummaryContext> {
-  const [changes, freezes] = await Promise.all([changesOf(deps, incident), freezesOf(deps, incident)]);
-  return { ...changes, ...freezes };
+  const [changes, freezes, clinical] = await Promise.all([
+    changesOf(deps, incident),
+    freezesOf(deps, incident),
+    clinicalOf(deps, incident),
+  ]);
+  return { ...changes, ...freezes, ...clinical };
+}
+
+/** A clinical-impact incident's hazards and sign-off (the summary says whether it may be resolved). */
+async function clinicalOf(
+  deps: Pick<ServiceDeps, 'logger'> & { store?: Pick<ServiceDeps['store'], 'clinicalRecord'> },
+  incident: Pick<Incident, 'id'> & { clinicalImpact?: boolean },
+): Promise<Pick<SummaryContext, 'clinical'>> {
+  if (!incident.clinicalImpact || !deps.store) return {};
+  try {
+    return { clinical: await deps.store.clinicalRecord(incident.id) };
+  } catch (err) {
+    deps.logger.warn({ err, incidentId: incident.id }, 'clinical record not read for the summary: drawn without it');
+    return {};
+  }
 }
 
 async function changesOf(

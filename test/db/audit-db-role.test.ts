@@ -258,6 +258,8 @@ for (const database of testDatabases()) {
         'action_item',
         'change_freeze',
         'freeze_override',
+        'clinical_hazard',
+        'clinical_signoff',
       ]) {
         await assert.rejects(pool().query(`TRUNCATE ${table} CASCADE`), /TRUNCATE would bypass the audit trail/, table);
       }

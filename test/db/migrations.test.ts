@@ -45,6 +45,8 @@ describe('migrations', () => {
               'audit_settings',
               'change_event',
               'change_freeze',
+              'clinical_hazard',
+              'clinical_signoff',
               'declare_request',
               'evidence_download',
               'freeze_override',

@@ -270,8 +270,13 @@ for (const database of testDatabases()) {
       );
       assert.ok(summaryOf(await reload(declared)).includes('Clinical safety officer required'));
       let { told } = await run('resolve', 'UALICE', declared.channelId!);
-      assert.match(told.join(' '), /a clinical safety officer must be assigned before it is resolved/);
+      assert.match(told.join(' '), /a clinical safety officer must be assigned and sign it off before it is resolved/);
       await run('role clinical-safety <@UDAVE|dave>', 'UALICE', declared.channelId!);
+      ({ told } = await run('resolve', 'UALICE', declared.channelId!));
+      assert.match(told.join(' '), /the clinical safety officer, <@UDAVE>, must sign it off before it is resolved/);
+      assert.equal((await reload(declared)).status, 'DECLARED');
+      ({ told } = await run('clinical signoff', 'UDAVE', declared.channelId!));
+      assert.match(told.join(' '), /^Signed off\. ACT-\d+ \(review the hazard log\) is yours/);
       ({ told } = await run('resolve', 'UALICE', declared.channelId!));
       assert.deepEqual(told, []);
       assert.equal((await reload(declared)).status, 'RESOLVED');
@@ -531,7 +536,11 @@ for (const database of testDatabases()) {
         ['sev 9', /`9` is not right here\. Write it as `\/incident sev <1-4> \[reason\]`/],
         ['status fixed', /Write it as `\/incident status/],
         ['update', /Write it as `\/incident update <message>`/],
-        ['clinical maybe', /`\/incident clinical <on\|off>`/],
+        ['clinical maybe', /`\/incident clinical <on\|off\|signoff \[note\]>`/],
+        [
+          'hazard add HAZ-1 Wrong dose before:often/major',
+          /`often` is not a likelihood: use very low, low, medium, high or very high/,
+        ],
       ] as [string, RegExp][]) {
         const { ack, told } = await run(text, 'UALICE', i.channelId!);
         assert.equal(ack?.response_type, 'ephemeral', text);

@@ -22,6 +22,7 @@ import { reopenIncident } from '../../src/services/incident/reopen-incident.ts';
 import { resolveIncident } from '../../src/services/incident/resolve-incident.ts';
 import { setClinicalImpact } from '../../src/services/incident/set-clinical-impact.ts';
 import { setDataBreach } from '../../src/services/incident/set-data-breach.ts';
+import { signOffClinicalSafety } from '../../src/services/incident/sign-off-clinical-safety.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
@@ -345,7 +346,7 @@ for (const database of testDatabases()) {
       assert.deepEqual(kinds(chat, BROADCAST), ['resolved', 'reopened']);
     });
 
-    test('resolve needs a clinical safety officer when there is clinical impact; a near miss is never reopened', async () => {
+    test('resolve needs a clinical safety officer and their sign-off when there is clinical impact; a near miss is never reopened', async () => {
       const { deps } = setup(env.db());
       const clinical = await anIncidentIn(deps, { declaration: { clinicalImpact: true } });
       await assert.rejects(
@@ -359,6 +360,11 @@ for (const database of testDatabases()) {
         role: 'CLINICAL_SAFETY',
         assignee: CAROL,
       });
+      await assert.rejects(
+        resolveIncident(deps, { channelId: clinical.channelId, userId: ALICE, summary: null }),
+        refused('clinical_signoff_required'),
+      );
+      await signOffClinicalSafety(deps, { channelId: clinical.channelId, userId: CAROL, note: null });
       assert.equal(
         (await resolveIncident(deps, { channelId: clinical.channelId, userId: ALICE, summary: null })).status,
         'RESOLVED',

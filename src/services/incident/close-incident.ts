@@ -1,19 +1,26 @@
 import { assertCanCommand } from '../../domain/access.ts';
 import { assertTransition } from '../../domain/lifecycle.ts';
+import { assertClinicalSafetySignedOff } from '../../domain/clinical-safety.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { commitChange, decidedBy } from '../commit-change.ts';
 import { incidentInChannel } from '../access.ts';
 
-/** `/incident close`: the commander closes a resolved incident. */
+/** `/incident close`: the commander closes a resolved incident (one with clinical impact only while signed off). */
 export async function closeIncident(deps: ServiceDeps, input: { channelId: string; userId: string }) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'close the incident');
   assertTransition(incident.status, 'CLOSED');
+  if (incident.clinicalImpact)
+    assertClinicalSafetySignedOff(incident, await deps.store.clinicalRecord(incident.id), 'closed');
   const now = deps.clock.now();
   const closed = await commitChange(deps, {
     incident,
     change: { status: 'CLOSED', closedAt: now },
-    guard: decidedBy(incident),
+    guard: {
+      ...decidedBy(incident),
+      clinicalImpact: incident.clinicalImpact,
+      ...(incident.clinicalImpact ? { clinicalSignoff: 'given' as const } : {}),
+    },
     entry: {
       occurredAt: now,
       kind: 'status_changed',

@@ -35,7 +35,15 @@ export async function reopenIncident(
   return commitChange(deps, {
     incident,
     // A SEV1 reopened is frozen again (decided by the store, under the same lock).
-    change: { status: 'INVESTIGATING', resolvedAt: null, closedAt: null, lastUpdateAt: now, startsFreeze: true },
+    // A clinical safety sign-off in force is void (recorded on the timeline by the store): it must be given again.
+    change: {
+      status: 'INVESTIGATING',
+      resolvedAt: null,
+      closedAt: null,
+      lastUpdateAt: now,
+      startsFreeze: true,
+      clinical: { voidSignoff: { reason: 'reopened', by: input.userId } },
+    },
     guard: decidedBy(incident),
     entry: {
       occurredAt: now,

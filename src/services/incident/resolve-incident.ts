@@ -1,5 +1,5 @@
 import { assertCanCommand } from '../../domain/access.ts';
-import { AppError } from '../../domain/errors.ts';
+import { assertClinicalSafetySignedOff } from '../../domain/clinical-safety.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { assertTransition } from '../../domain/lifecycle.ts';
 import type { Notice } from '../../ports/chat-platform.ts';
@@ -8,8 +8,8 @@ import { commitChange, decidedBy, type NoticeTarget } from '../commit-change.ts'
 import { incidentInChannel } from '../access.ts';
 
 /**
- * `/incident resolve [summary]`: the commander's. Clinical impact needs a clinical safety officer
- * first. Lifts a freeze; the review feature then posts the post-incident review for people to fill
+ * `/incident resolve [summary]`: the commander's. Clinical impact needs the clinical safety
+ * officer's sign-off first (domain/clinical-safety.ts). Lifts a freeze; the review feature then posts the post-incident review for people to fill
  * in (its after-commit hook).
  */
 export async function resolveIncident(
@@ -19,12 +19,8 @@ export async function resolveIncident(
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   assertCanCommand(incident, input.userId, 'resolve the incident');
   assertTransition(incident.status, 'RESOLVED');
-  if (incident.clinicalImpact && !incident.roles.CLINICAL_SAFETY) {
-    throw new AppError(
-      'This incident has clinical impact: a clinical safety officer must be assigned before it is resolved. Use `/incident role clinical-safety @user`.',
-      'clinical_safety_required',
-    );
-  }
+  if (incident.clinicalImpact)
+    assertClinicalSafetySignedOff(incident, await deps.store.clinicalRecord(incident.id), 'resolved');
   const now = deps.clock.now();
   const openPagerDuty = (await deps.store.pagerDutyLinks(incident.id)).filter((l) => l.status !== 'resolved').length;
   const notices: { to: NoticeTarget; notice: (i: Incident) => Notice }[] = (['incident', 'broadcast'] as const).map(
@@ -47,6 +43,8 @@ export async function resolveIncident(
     guard: {
       ...decidedBy(incident),
       roles: { COMMANDER: incident.roles.COMMANDER ?? null, CLINICAL_SAFETY: incident.roles.CLINICAL_SAFETY ?? null },
+      clinicalImpact: incident.clinicalImpact,
+      ...(incident.clinicalImpact ? { clinicalSignoff: 'given' as const } : {}),
     },
     entry: {
       occurredAt: now,

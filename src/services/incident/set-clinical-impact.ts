@@ -18,7 +18,11 @@ export async function setClinicalImpact(deps: ServiceDeps, input: { channelId: s
   const now = deps.clock.now();
   const updated = await commitChange(deps, {
     incident,
-    change: { clinicalImpact: input.on },
+    // A clinical safety sign-off in force is void (recorded on the timeline by the store).
+    change: {
+      clinicalImpact: input.on,
+      clinical: { voidSignoff: { reason: 'clinical-impact-changed', by: input.userId } },
+    },
     guard: input.on
       ? { clinicalImpact: false }
       : { clinicalImpact: true, roles: { COMMANDER: incident.roles.COMMANDER ?? null } },

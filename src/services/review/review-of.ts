@@ -14,6 +14,8 @@ import { outboundReviewInSlices } from '../outbound-text.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { actionRef, type ActionItem } from '../../domain/action-items.ts';
 import { reviewMarkdownChunks } from '../../domain/review-markdown.ts';
+import { clinicalSafetySection, type ClinicalRecord } from '../../domain/clinical-safety.ts';
+import { formatInZone } from '../../domain/time.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { inReadingOrder, type TimelineEntry } from '../../domain/timeline.ts';
 import type { TimelineCursor } from '../../ports/incident-store.ts';
@@ -32,11 +34,12 @@ export async function reviewOf(
   /** Entries read per statement (REVIEW_READ_PAGE). */
   opts: { readPage?: number } = {},
 ): Promise<PostIncidentReview> {
-  const [entries, stored, items, changes] = await Promise.all([
+  const [entries, stored, items, changes, clinical] = await Promise.all([
     timelineInPages(deps, incident.id, opts.readPage ?? REVIEW_READ_PAGE),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
     changesBefore(deps, incident),
+    deps.store.clinicalRecord(incident.id),
   ]);
   // Stored input was validated when saved; parsing again keeps a hand-edited row from breaking the review.
   const parsed = reviewInputSchema.safeParse(stored?.input ?? {});
@@ -66,9 +69,21 @@ export async function reviewOf(
     moreChanges: Math.max(0, changes.length - WHAT_CHANGED_MAX),
   });
   for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done) return withTrackers(step.value, items);
+    if (step.done)
+      return withClinicalSafety(withTrackers(step.value, items), incident, clinical, deps.settings.defaultTimeZone);
     await nextTurn();
   }
+}
+
+/** The clinical safety section, for an incident with clinical impact or any hazard or sign-off recorded. */
+function withClinicalSafety(
+  review: PostIncidentReview,
+  incident: Incident,
+  record: ClinicalRecord,
+  timeZone: string,
+): PostIncidentReview {
+  if (!incident.clinicalImpact && !record.hazards.length && !record.signoffs.length) return review;
+  return { ...review, clinicalSafety: clinicalSafetySection(incident, record, (d) => formatInZone(d, timeZone)) };
 }
 
 /** The stored items' tracker issues beside them in the review (they are listed in the same order). */

@@ -9,6 +9,8 @@ import { reopenIncident } from '../../services/incident/reopen-incident.ts';
 import { resolveIncident } from '../../services/incident/resolve-incident.ts';
 import { setClinicalImpact } from '../../services/incident/set-clinical-impact.ts';
 import { setDataBreach } from '../../services/incident/set-data-breach.ts';
+import { changeHazard } from '../../services/incident/change-hazard.ts';
+import { signOffClinicalSafety } from '../../services/incident/sign-off-clinical-safety.ts';
 import { recordBreachNotified } from '../../services/incident/record-breach-notified.ts';
 import { pageOnCall } from '../../services/on-call/page-on-call.ts';
 import { resolvePagedIncidents } from '../../services/on-call/resolve-paged-incidents.ts';
@@ -73,6 +75,15 @@ export function runInChannel(
           return null;
         case 'clinical':
           await setClinicalImpact(deps, { ...base, on: cmd.on });
+          return null;
+        case 'clinical-signoff': {
+          const { reviewItem, reviewItemAdded } = await signOffClinicalSafety(deps, { ...base, note: cmd.note });
+          return reviewItem && reviewItemAdded
+            ? `Signed off. ${actionRef(reviewItem)} (review the hazard log) is yours: see \`/incident actions mine\`.`
+            : null;
+        }
+        case 'hazard':
+          await changeHazard(deps, { ...base, command: cmd.command });
           return null;
         case 'breach-on':
           await setDataBreach(deps, { ...base, on: true, aware: cmd.aware });

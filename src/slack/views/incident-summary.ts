@@ -16,6 +16,7 @@ import { EXERCISE_BANNER, EXERCISE_LABEL } from '../../domain/drill.ts';
 import { serviceLabel, type CatalogLink, type CatalogService } from '../../domain/catalog.ts';
 import { ALL_SERVICES, type ChangeEvent } from '../../domain/changes.ts';
 import type { SummaryContext } from '../../ports/chat-platform.ts';
+import { currentSignoff, ratingChangeText } from '../../domain/clinical-safety.ts';
 import {
   clip,
   clipMrkdwn,
@@ -54,8 +55,35 @@ function flags(i: Incident, context: SummaryContext): string[] {
   if (i.isPrivate) out.push(':lock: Private incident');
   if (i.clinicalImpact) out.push(':hospital: Clinical impact');
   if (i.clinicalImpact && !i.roles.CLINICAL_SAFETY) out.push(':warning: *Clinical safety officer required*');
+  if (i.clinicalImpact) out.push(...clinicalFlags(context));
   if (i.freezeActive) out.push(':ice_cube: Change freeze in effect');
   out.push(...freezeFlags(context));
+  return out;
+}
+
+/** How many linked hazards the summary names (the rest are counted). */
+const SUMMARY_HAZARDS = 5;
+
+/**
+ * A clinical-impact incident's hazards with their risk before and after, and whether its clinical
+ * safety officer has signed it off (resolving and closing need it).
+ */
+export function clinicalFlags(context: Pick<SummaryContext, 'clinical'>): string[] {
+  const record = context.clinical;
+  if (!record) return [];
+  const out = record.hazards
+    .slice(0, SUMMARY_HAZARDS)
+    .map(
+      (h) => `:clipboard: Hazard *${escapeMrkdwn(h.hazardId)}* ${oneLine(h.title, 80)}: risk ${ratingChangeText(h)}`,
+    );
+  if (record.hazards.length > SUMMARY_HAZARDS)
+    out.push(`… and ${record.hazards.length - SUMMARY_HAZARDS} more hazards`);
+  const signoff = currentSignoff(record);
+  out.push(
+    signoff
+      ? `:white_check_mark: Clinical safety signed off by ${mention(signoff.signedBy)}`
+      : ':warning: *Clinical safety sign-off required* before resolving: `/incident clinical signoff [note]`',
+  );
   return out;
 }
 

@@ -10,6 +10,7 @@ import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/
 import { formatInZone } from '../../domain/time.ts';
 import { scopeText } from '../../domain/freeze.ts';
 import { PAGERDUTY_ACTIONS } from '../ids.ts';
+import { ratingChangeText } from '../../domain/clinical-safety.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import { exerciseMarked } from '../../domain/drill.ts';
 
@@ -51,6 +52,16 @@ export function noticeText(n: Notice): string {
           ? `:hospital: A private ${i.severity} incident, ${ref(i)}, has *clinical impact* and needs a clinical safety officer. Ask ${commandingText(i)} to be added.`
           : `:hospital: ${ref(i)} (${i.severity}) has *clinical impact* and needs a clinical safety officer: ${escapeMrkdwn(i.title)}${inChannel(i)}.`)
       );
+    case 'clinical-record': {
+      const void_ = n.voided
+        ? '\n:warning: The clinical safety sign-off is *void*: the clinical safety officer must sign off again.'
+        : '';
+      if (n.change.op === 'signoff')
+        return `:white_check_mark: <@${n.by}>, the clinical safety officer, *signed off* the clinical safety of ${ref(i)}.${n.change.note ? `\n${quote(n.change.note)}` : ''}`;
+      const h = n.change.hazard;
+      const what = n.change.op === 'add' ? 'linked' : n.change.op === 'update' ? 'updated' : 'unlinked';
+      return `:hospital: <@${n.by}> ${what} hazard *${escapeMrkdwn(h.hazardId)}* (${escapeMrkdwn(h.title)}) on ${ref(i)}: risk ${ratingChangeText(h)}.${void_}`;
+    }
     case 'freeze-started':
       return i.isPrivate
         ? `:ice_cube: *Change freeze*: a SEV1 incident is in progress. Do not deploy or change production until it is lifted here.`

@@ -48,6 +48,8 @@ export const INCIDENT_SUBCOMMANDS: {
   close: handleInChannel,
   reopen: handleInChannel,
   clinical: handleInChannel,
+  'clinical-signoff': handleInChannel,
+  hazard: handleInChannel,
   'breach-on': handleInChannel,
   'breach-off': handleInChannel,
   'breach-notified': handleInChannel,
