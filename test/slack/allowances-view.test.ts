@@ -183,6 +183,15 @@ describe('allowances view', () => {
     assert.match(String(file!.content), /Pat \[redacted NHS number\]/);
   });
 
+  test('the file name passes the PHI guard too: a scope named with an NHS number does not put it in the name', () => {
+    const a = fixture([person('PA', 'Pat')]);
+    const scope = { kind: 'team' as const, id: 'T', name: 'Ward 7 NHS 943 476 5919' };
+    const name = allowancesFilename({ ...a, scope });
+    assert.doesNotMatch(name, /943|476|5919/);
+    assert.equal(name, 'on-call-allowances-2026-11-ward-7-nhs-redacted-nhs-number.csv');
+    assert.doesNotMatch(allowancesFiles({ ...a, scope })[0]!.filename, /5919/);
+  });
+
   test('the file name: the month and a safe slug of the scope', () => {
     const a = fixture([]);
     assert.equal(allowancesFilename(a), 'on-call-allowances-2026-11-platform-primary.csv');

@@ -175,10 +175,10 @@ function notOnCallText(a: OnCallAllowances, userId: string): string {
     : `You have no allowances for ${where}: either you were not on call in it, or your PagerDuty account is not matched to you in Slack (they are matched by email: the same address in both).`;
 }
 
-/** `on-call-allowances-2026-11-platform-primary.csv`: the month and a safe slug of the scope. */
+/** `on-call-allowances-2026-11-platform-primary.csv`: the month and a safe slug of the scope (its name through the PHI guard: the file name is shown in Slack). */
 export function allowancesFilename(a: Pick<OnCallAllowances, 'period' | 'scope'>): string {
   const slug =
-    a.scope.name
+    guardedText(a.scope.name)
       .normalize('NFKD')
       .replace(/\p{M}/gu, '')
       .toLowerCase()
