@@ -349,7 +349,10 @@ defaults:
             { id: 'PTARO', name: 'Taro Example', email: 'taro@example.org', timeZone: 'Asia/Tokyo' },
           ],
           escalationPolicies: [{ id: 'PEP1', name: 'Platform' }],
-          teams: [{ id: 'PTEAM1', name: 'Platform team' }],
+          teams: [
+            { id: 'PTEAM1', name: 'Platform team' },
+            { id: 'PTEAM2', name: 'March Madness' },
+          ],
           schedules: [{ id: 'PSCH1', name: 'Platform primary', teamIds: ['PTEAM1'] }],
           oncalls: [
             {
@@ -427,6 +430,30 @@ defaults:
       return records(file.content.toString('utf8'));
     }
     const row = (rows: Record<string, string>[], name: string) => rows.find((r) => r.Name === name)!;
+
+    test('a team named like a month: `march madness` is the team March Madness when there is no `madness`', async () => {
+      const id = `edge${++seq}`;
+      await env.app.command('allowances march madness', { responseUrl: env.slack.responseUrl(id), userId: 'ULEAD' });
+      await env.app.bot.idle();
+      const json = JSON.stringify(env.slack.responses.filter((r) => r.id === id).map((r) => r.body));
+      assert.match(json, /On-call allowances: March Madness, November 2026/, json);
+      assert.doesNotMatch(json, /no schedule or team called/);
+      // A month's name and a scope that exists stay a month and a scope.
+      const id2 = `edge${++seq}`;
+      await env.app.command('allowances march platform team', {
+        responseUrl: env.slack.responseUrl(id2),
+        userId: 'ULEAD',
+      });
+      await env.app.bot.idle();
+      const json2 = JSON.stringify(env.slack.responses.filter((r) => r.id === id2).map((r) => r.body));
+      assert.match(json2, /On-call allowances: Platform team, March 2026/, json2);
+      // Neither reading names anything: the scope after the month is said to be unknown.
+      const id3 = `edge${++seq}`;
+      await env.app.command('allowances may nope', { responseUrl: env.slack.responseUrl(id3), userId: 'ULEAD' });
+      await env.app.bot.idle();
+      const json3 = JSON.stringify(env.slack.responses.filter((r) => r.id === id3).map((r) => r.body));
+      assert.match(json3, /PagerDuty has no schedule or team called “nope”/);
+    });
 
     test('a night across month end is one night off and a Tokyo day cut by it one shift, each in one month', async () => {
       const october = await csvOf('allowances october', '.csv');

@@ -56,12 +56,18 @@ function rulesFrom(
  */
 export async function showAllowances(
   deps: ServiceDeps,
-  input: { userId: string; month: MonthWord | null; query: string | null },
+  input: {
+    userId: string;
+    month: MonthWord | null;
+    query: string | null;
+    /** All the words after `allowances`, as one name: tried when a month's name and the rest name no schedule or team. */
+    words?: string | null;
+  },
 ): Promise<OnCallAllowances> {
   const rules = deps.settings.payRules;
   if (!rules) throw new AppError(PAY_RULES_NOT_SET, 'not_configured');
-  const period = payPeriod(input.month, deps.clock.now(), deps.settings.defaultTimeZone);
-  const scope = await resolveScope(deps, input.query, 'allowances');
+  const { scope, month } = await scopeAndMonth(deps, input);
+  const period = payPeriod(month, deps.clock.now(), deps.settings.defaultTimeZone);
   const key = scopeKey(scope);
   await deps.loadCache.saveScope(key, scope);
   // A day either side of the month too: a night or a local day across its start or end is paid
@@ -124,6 +130,25 @@ export async function showAllowances(
     teamTimeZone: loadInput.teamTimeZone,
     emails,
   };
+}
+
+/**
+ * The scope asked for, and the month. `/incident allowances march madness` reads as March and a
+ * scope `madness` (which PagerDuty's search may well find: `March Madness`), unless all the words
+ * are the name of a schedule or team: then that one is meant, for the last full month. A month
+ * with a year (`2026-11`, `nov 2026`) is always a month.
+ */
+async function scopeAndMonth(
+  deps: ServiceDeps,
+  input: { month: MonthWord | null; query: string | null; words?: string | null },
+): Promise<{ scope: LoadScope; month: MonthWord | null }> {
+  const words = input.words?.trim();
+  const ambiguous = input.month !== null && input.month.year === null && input.query !== null;
+  if (ambiguous && words && words !== input.query) {
+    const whole = await resolveScope(deps, words, 'allowances').catch(() => null);
+    if (whole && teamKey(whole.name) === teamKey(words)) return { scope: whole, month: null };
+  }
+  return { scope: await resolveScope(deps, input.query, 'allowances'), month: input.month };
 }
 
 /** The report cut to `userId`'s own rows (their PagerDuty accounts matched by email), with their totals. */

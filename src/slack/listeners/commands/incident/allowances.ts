@@ -10,7 +10,14 @@ export async function handleAllowances({ request, command: cmd, ctx, ack }: Args
     ctx,
     { responseUrl: cmd.response_url, userId: cmd.user_id },
     async () => {
-      const a = await showAllowances(ctx.deps, { userId: cmd.user_id, month: request.month, query: request.query });
+      // The words after `allowances`, for a team named like a month (`march madness`).
+      const words = cmd.text.trim().split(/\s+/).slice(1).join(' ');
+      const a = await showAllowances(ctx.deps, {
+        userId: cmd.user_id,
+        month: request.month,
+        query: request.query,
+        words: words || null,
+      });
       let files: boolean | null = null;
       if (a.everyone && a.report.people.length) {
         // Everyone's pay goes to the lead who asked, by direct message, never to the channel typed in.
