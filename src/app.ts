@@ -57,6 +57,8 @@ import { readBackstageCatalog } from './catalog/backstage-source.ts';
 import { PrismaChangeLog } from './db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from './domain/catalog.ts';
 import { PrismaFreezeStore } from './db/prisma-freeze-store.ts';
+import { PrismaBreachNotificationStore } from './db/prisma-breach-notifications.ts';
+import { NO_BREACH_ASSESSMENTS } from './ports/breach-notifications.ts';
 import type { CodeHost } from './ports/code-host.ts';
 import { freezeRoute } from './http/freeze-route.ts';
 import { checkFreeze } from './services/freeze/check-freeze.ts';
@@ -336,6 +338,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     catalog,
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),
+    breachNotifications: new PrismaBreachNotificationStore(db.prisma),
+    breachAssessments: NO_BREACH_ASSESSMENTS,
     codeHost: opts.codeHost ?? gitHubApp,
     trackers: opts.trackers ?? configuredTrackers,
     trackerLinks: new PrismaTrackerLinkStore(db.prisma),

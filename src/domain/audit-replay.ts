@@ -240,6 +240,7 @@ export const AUDITED_TABLES = [
   'freeze_override',
   'clinical_hazard',
   'clinical_signoff',
+  'breach_notification',
   // Not an incident's: on the evidence downloads' own chain (EVIDENCE_DOWNLOADS_CHAIN).
   'evidence_download',
 ] as const;

@@ -123,6 +123,30 @@ export function obligationFor(
   return found[0]!;
 }
 
+/**
+ * The incident's notification a typed target names (its latest version), among those drafted.
+ * AppError saying how to draft it, or to name the regime, otherwise.
+ */
+export function notificationFor<N extends Pick<BreachNotification, 'regime' | 'kind'>>(
+  target: NotificationTarget,
+  regime: BreachRegime | null,
+  drafted: readonly N[],
+): N {
+  const named = TARGET_OBLIGATIONS[target].filter((o) => regime === null || o.regime === regime);
+  const found = drafted.filter((n) => named.some((o) => o.regime === n.regime && o.kind === n.kind));
+  if (!found.length)
+    throw new AppError(
+      `There is no notification to \`${target}\`${regime ? ` under ${REGIME_NAMES[regime]}` : ''} yet: draft it first with \`/incident breach draft ${target}${regime ? ` ${regime}` : ''}\`.`,
+      'not_found',
+    );
+  if (found.length > 1)
+    throw new AppError(
+      `There are notifications to \`${target}\` under ${found.map((n) => REGIME_NAMES[n.regime]).join(' and ')}: say which, e.g. \`${target} ${found[0]!.regime}\`.`,
+      'invalid_input',
+    );
+  return found[0]!;
+}
+
 /** Marks what a person must fill in before it goes out. */
 export function placeholder(what: string): string {
   return `[to complete: ${what}]`;
@@ -199,7 +223,7 @@ function header(f: Facts, heading: string): string[] {
     `- **Incident:** ${incidentRef(f.incident)}: ${f.title}`,
     `- **Notification:** ${notificationName(o)}, under ${o.basis}${f.version > 1 ? `; version ${f.version}, an update to an earlier notification` : ''}`,
     `- **Due:** ${due}${o.dueAt && f.now.getTime() > o.dueAt.getTime() ? ' (**late**: give the reasons for the delay below)' : ''}`,
-    `- **Drafted:** ${f.when(f.now)}. A draft: approved by the incident commander or the data protection officer before it is sent.`,
+    '- **Before it is sent:** complete every `[to complete: …]`, then the incident commander or the data protection officer approves it.',
     '',
   ];
 }
@@ -570,18 +594,12 @@ export const NOTIFICATION_REFERENCE_MAX = 300;
 
 /** Whether `userId` may withdraw `n` with `reason`: a draft or approved version, by the commander or the DPO, with a reason. */
 export function assertMayWithdraw(
-  n: Pick<BreachNotification, 'regime' | 'kind' | 'version' | 'state' | 'approvedBy'>,
+  n: Pick<BreachNotification, 'regime' | 'kind' | 'version' | 'state'>,
   i: Who,
   userId: string,
   reason: string,
 ): void {
-  if (n.state === 'sent')
-    throw new AppError(
-      `${capital(label(n))} was sent already and cannot be withdrawn. To correct it, draft it again: that makes an update to send.`,
-      'invalid_state',
-    );
-  if (n.state === 'withdrawn') throw new AppError(`${capital(label(n))} is withdrawn already.`, 'invalid_state');
-  assertApprover(i, userId, `withdraw ${label(n)}`);
+  assertMayWithdrawVersion(n, i, userId);
   if (!reason.trim())
     throw new AppError(
       'Give the reason for withdrawing it: it is recorded on the timeline and the audit trail.',
@@ -591,10 +609,85 @@ export function assertMayWithdraw(
     throw new AppError(`The reason is too long (at most ${WITHDRAW_REASON_MAX} characters).`, 'invalid_input');
 }
 
+/** The state and the person of assertMayWithdraw, before a reason is asked for (the Withdraw button's form). */
+export function assertMayWithdrawVersion(
+  n: Pick<BreachNotification, 'regime' | 'kind' | 'version' | 'state'>,
+  i: Who,
+  userId: string,
+): void {
+  if (n.state === 'sent')
+    throw new AppError(
+      `${capital(label(n))} was sent already and cannot be withdrawn. To correct it, draft it again: that makes an update to send.`,
+      'invalid_state',
+    );
+  if (n.state === 'withdrawn') throw new AppError(`${capital(label(n))} is withdrawn already.`, 'invalid_state');
+  assertApprover(i, userId, `withdraw ${label(n)}`);
+}
+
 export function stateText(n: Pick<BreachNotification, 'state'>): string {
   return { draft: 'a draft', approved: 'approved', sent: 'sent', withdrawn: 'withdrawn' }[n.state];
 }
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** `/incident breach draft|approve|withdraw|sent …` as parsed. */
+export type NotificationCommand =
+  | { kind: 'breach-draft'; target: NotificationTarget; regime: BreachRegime | null }
+  | { kind: 'breach-approve'; target: NotificationTarget; regime: BreachRegime | null }
+  | { kind: 'breach-withdraw'; target: NotificationTarget; regime: BreachRegime | null; reason: string }
+  | { kind: 'breach-sent'; target: NotificationTarget; regime: BreachRegime | null; reference: string | null };
+
+export const NOTIFICATION_STEPS = ['draft', 'approve', 'withdraw', 'sent'] as const;
+export type NotificationStep = (typeof NOTIFICATION_STEPS)[number];
+
+const STEP_USAGE: Record<NotificationStep, string> = {
+  draft: `draft <${TARGET_USAGE}> [uk-gdpr|hipaa]`,
+  approve: `approve <${TARGET_USAGE}> [uk-gdpr|hipaa]`,
+  withdraw: `withdraw <${TARGET_USAGE}> [uk-gdpr|hipaa] <reason>`,
+  sent: `sent <${TARGET_USAGE}> [uk-gdpr|hipaa] [reference]`,
+};
+
+/** The usage of the four steps, for help and errors. */
+export const NOTIFICATION_USAGE = `/incident breach <${NOTIFICATION_STEPS.join('|')}> <${TARGET_USAGE}> [uk-gdpr|hipaa] [reason or reference]`;
+
+/**
+ * `words`: what follows `/incident breach <step>`, as typed; `rest`: the text after the target (and
+ * the regime, if one is named), line breaks kept. AppError saying how to write it otherwise.
+ */
+export function parseNotificationCommand(
+  step: NotificationStep,
+  words: readonly string[],
+  rest: (n: number) => string,
+): NotificationCommand {
+  const bad = (got: string | undefined, hint: string) =>
+    new AppError(
+      `${got ? `\`${got}\` is not right here. ` : ''}Write it as \`/incident breach ${STEP_USAGE[step]}\`. ${hint}`.trim(),
+      'invalid_input',
+    );
+  const first = (words[0] ?? '').toLowerCase();
+  const target = NOTIFICATION_TARGETS.find((t) => t === first);
+  if (!target) throw bad(words[0], `Name the recipient: ${NOTIFICATION_TARGETS.map((t) => `\`${t}\``).join(', ')}.`);
+  const second = (words[1] ?? '').toLowerCase();
+  const regime = (['uk-gdpr', 'hipaa'] as const).find((r) => r === second) ?? null;
+  const after = rest(regime ? 2 : 1).trim();
+  switch (step) {
+    case 'draft':
+    case 'approve':
+      if (after) throw bad(words[regime ? 2 : 1], '');
+      return { kind: step === 'draft' ? 'breach-draft' : 'breach-approve', target, regime };
+    case 'withdraw':
+      if (!after) throw bad(undefined, 'Give the reason for withdrawing it: it is recorded.');
+      if (after.length > WITHDRAW_REASON_MAX)
+        throw new AppError(`The reason is too long (at most ${WITHDRAW_REASON_MAX} characters).`, 'invalid_input');
+      return { kind: 'breach-withdraw', target, regime, reason: after };
+    case 'sent':
+      if (after.length > NOTIFICATION_REFERENCE_MAX)
+        throw new AppError(
+          `The reference is too long (at most ${NOTIFICATION_REFERENCE_MAX} characters).`,
+          'invalid_input',
+        );
+      return { kind: 'breach-sent', target, regime, reference: after || null };
+  }
 }

@@ -12,6 +12,12 @@ import {
   type TrackerFilter,
 } from './action-items.ts';
 import { BREACH_REFERENCE_MAX, parseAwareness, type AwarenessSpec } from './breach.ts';
+import {
+  NOTIFICATION_STEPS,
+  NOTIFICATION_USAGE,
+  parseNotificationCommand,
+  type NotificationCommand,
+} from './breach-notification.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
 import { DRILL_NEAR_MISS, DRILL_WORD } from './drill.ts';
 import { parseHazardCommand, parseSignoffNote, type HazardCommand } from './clinical-safety.ts';
@@ -46,6 +52,8 @@ export type IncidentCommand =
   | { kind: 'breach-on'; aware: AwarenessSpec | null }
   | { kind: 'breach-off' }
   | { kind: 'breach-notified'; reference: string | null }
+  /** `/incident breach draft|approve|withdraw|sent <recipient> …`: a breach notification (breach-notification.ts). */
+  | NotificationCommand
   | { kind: 'oncall'; query: string | null }
   | {
       kind: 'page';
@@ -166,6 +174,11 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     usage: '/incident breach <on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]>',
     summary:
       'A personal data breach: starts the 72-hour regulator clock (anyone); `notified` records the regulator was told (commander).',
+  },
+  {
+    usage: NOTIFICATION_USAGE,
+    summary:
+      'Breach notifications: `draft` one for a recipient the regimes require (anyone); `approve` it, `withdraw` it with a reason, record it `sent` (the commander or the data protection officer).',
   },
   {
     usage: '/incident page <service> [-- message]  or  /incident page @user [message]',
@@ -478,8 +491,11 @@ function parseBreach(rest: string[], text: string): IncidentCommand {
       }
       return { kind: 'breach-notified', reference };
     }
-    default:
+    default: {
+      const step = NOTIFICATION_STEPS.find((s) => s === word);
+      if (step) return parseNotificationCommand(step, rest.slice(1), (n) => textAfter(text, n + 2));
       throw usage('breach', BREACH_USAGE, rest[0]);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ActionItem } from '../domain/action-items.ts';
+import type { BreachNotification } from '../domain/breach-assessment.ts';
 import type { CatalogService } from '../domain/catalog.ts';
 import type { ChangeEvent } from '../domain/changes.ts';
 import type { Incident } from '../domain/incident.ts';
@@ -89,6 +90,21 @@ export type Notice =
   /** Breach notices go to the incident channel only. `timeZone`: the team's, for the deadline. */
   | { kind: 'data-breach'; incident: Incident; by: string; on: boolean; timeZone: string }
   | { kind: 'breach-notified'; incident: Incident; by: string; reference: string | null; timeZone: string }
+  /**
+   * To the incident channel only: a breach notification drafted (`placeholders` left to complete,
+   * `redactions` the PHI guard made), approved (`ownDraft`: by its drafter, no other approver
+   * being there), recorded as sent, or withdrawn.
+   */
+  | {
+      kind: 'breach-notification';
+      incident: Incident;
+      notification: BreachNotification;
+      event: 'drafted' | 'approved' | 'sent' | 'withdrawn';
+      by: string;
+      placeholders?: number;
+      redactions?: number;
+      ownDraft?: boolean;
+    }
   /** `hours` after awareness: 24, 48, 66, or 72 when the deadline has passed. */
   | { kind: 'breach-reminder'; incident: Incident; hours: number; deadline: Date; now: Date; timeZone: string }
   | { kind: 'on-call-lookup-failed'; incident: Incident; reason: string }

@@ -19,6 +19,7 @@ import type { ServiceCatalog } from '../ports/service-catalog.ts';
 import type { ChangeLog } from '../ports/change-log.ts';
 import type { CodeHost } from '../ports/code-host.ts';
 import type { FreezeStore } from '../ports/freeze-store.ts';
+import type { BreachAssessmentReader, BreachNotificationStore } from '../ports/breach-notifications.ts';
 import type { IssueTracker } from '../ports/issue-tracker.ts';
 import type { TrackerLinkStore } from '../ports/tracker-links.ts';
 import type { TrackerKind, TrackerTarget } from '../domain/trackers.ts';
@@ -55,6 +56,10 @@ export interface ServiceDeps {
   changes: ChangeLog;
   /** Change freezes commanders start from incidents, and the overrides that let one deployment through. */
   freezes: FreezeStore;
+  /** Breach notifications to regulators and people, one row per version. */
+  breachNotifications: BreachNotificationStore;
+  /** The incident's breach assessment, as the notifications read it. */
+  breachAssessments: BreachAssessmentReader;
   /** GitHub as a GitHub App (null when GITHUB_APP_ID is not set): approvals, deployment protection answers. */
   codeHost: CodeHost | null;
   /** The teams' trackers action items are opened in (GitHub Issues through the GitHub App, Jira Cloud): those configured. */

@@ -160,3 +160,20 @@ export const ACTION_ITEM_ACTIONS = {
 
 /** The button under an `/incident actions` listing that shows its next page (value: ActionListPage JSON). */
 export const ACTION_LIST_ACTIONS = { blockId: 'action_list_page', more: 'action_list_more' } as const;
+
+/**
+ * Under a breach notification's notice: Approve (a draft) and Withdraw (a draft or an approved one,
+ * which opens the reason form). Each button's value is the version shown: `{"id":…,"drafted":<ms>}`.
+ */
+export const BREACH_NOTIFICATION_ACTIONS = {
+  blockId: 'breach_notification_actions',
+  approve: 'breach_notification_approve',
+  withdraw: 'breach_notification_withdraw',
+} as const;
+
+/** The reason form of Withdraw (private_metadata: the channel and the version shown). */
+export const BREACH_WITHDRAW_MODAL = {
+  callbackId: 'breach_notification_withdraw',
+  block: 'withdraw_reason',
+  action: 'withdraw_reason_input',
+} as const;

@@ -260,6 +260,7 @@ for (const database of testDatabases()) {
         'freeze_override',
         'clinical_hazard',
         'clinical_signoff',
+        'breach_notification',
       ]) {
         await assert.rejects(pool().query(`TRUNCATE ${table} CASCADE`), /TRUNCATE would bypass the audit trail/, table);
       }

@@ -43,6 +43,7 @@ describe('migrations', () => {
               'audit_entry',
               'audit_head',
               'audit_settings',
+              'breach_notification',
               'change_event',
               'change_freeze',
               'clinical_hazard',

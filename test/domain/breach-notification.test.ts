@@ -13,6 +13,9 @@ import {
 import { breachObligations, type BreachRegime, type Obligation } from '../../src/domain/breach-regimes.ts';
 import { breachFactsOf } from '../../src/domain/breach-assessment.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { parseIncidentCommand } from '../../src/domain/command.ts';
+import { noticeMessage } from '../../src/slack/views/notices.ts';
+import { BREACH_NOTIFICATION_ACTIONS } from '../../src/slack/ids.ts';
 import { anIncident } from '../support/fixtures.ts';
 
 const LONDON = 'Europe/London';
@@ -402,5 +405,109 @@ describe('the life of a notification', () => {
       withdrawPrevious: false,
       update: false,
     });
+  });
+});
+
+describe('/incident breach draft|approve|withdraw|sent', () => {
+  const parse = (text: string) => parseIncidentCommand(text);
+  test('each step, the regime when named, the reason and reference kept as typed', () => {
+    assert.deepEqual(parse('breach draft ico'), { kind: 'breach-draft', target: 'ico', regime: null });
+    assert.deepEqual(parse('breach draft INDIVIDUALS hipaa'), {
+      kind: 'breach-draft',
+      target: 'individuals',
+      regime: 'hipaa',
+    });
+    assert.deepEqual(parse('breach approve hhs-log'), { kind: 'breach-approve', target: 'hhs-log', regime: null });
+    assert.deepEqual(parse('breach withdraw individuals uk-gdpr Not high risk\nafter all'), {
+      kind: 'breach-withdraw',
+      target: 'individuals',
+      regime: 'uk-gdpr',
+      reason: 'Not high risk\nafter all',
+    });
+    assert.deepEqual(parse('breach withdraw ico Wrong recipient'), {
+      kind: 'breach-withdraw',
+      target: 'ico',
+      regime: null,
+      reason: 'Wrong recipient',
+    });
+    assert.deepEqual(parse('breach sent dspt'), { kind: 'breach-sent', target: 'dspt', regime: null, reference: null });
+    assert.deepEqual(parse('breach sent ico ICO/2026/123'), {
+      kind: 'breach-sent',
+      target: 'ico',
+      regime: null,
+      reference: 'ICO/2026/123',
+    });
+  });
+  test('a missing or unknown recipient, a withdraw without a reason, words after draft: how to write it', () => {
+    const says = (re: RegExp) => (e: unknown) => e instanceof AppError && re.test(e.userMessage);
+    assert.throws(() => parse('breach draft'), says(/Name the recipient: `ico`, `individuals`/));
+    assert.throws(() => parse('breach draft regulator'), says(/`regulator` is not right here/));
+    assert.throws(() => parse('breach withdraw ico'), says(/Give the reason for withdrawing it/));
+    assert.throws(
+      () => parse('breach approve ico now'),
+      says(/`now` is not right here. Write it as `\/incident breach approve/),
+    );
+    assert.throws(() => parse(`breach sent ico ${'x'.repeat(301)}`), says(/at most 300/));
+  });
+  test('the other breach words are the breach feature’s, unchanged', () => {
+    assert.deepEqual(parse('breach off'), { kind: 'breach-off' });
+    assert.deepEqual(parse('breach notified REF-1'), { kind: 'breach-notified', reference: 'REF-1' });
+  });
+});
+
+describe('the notice of a notification step', () => {
+  const v = (state: BreachNotification['state']): BreachNotification => ({
+    id: '5f0c7a2e-4b1d-4c3e-9f7a-1b2c3d4e5f60',
+    incidentId: 'i1',
+    regime: 'uk-gdpr',
+    kind: 'regulator',
+    state,
+    markdown: '#',
+    version: 2,
+    draftedBy: 'UALICE',
+    draftedAt: NOW,
+    approvedBy: null,
+    approvedAt: null,
+    sentAt: null,
+    sentBy: null,
+    reference: 'ICO <@U1> ref',
+    withdrawnAt: null,
+    withdrawnBy: null,
+    withdrawReason: null,
+  });
+  const buttons = (state: BreachNotification['state'], event: 'drafted' | 'approved' | 'sent' | 'withdrawn') => {
+    const m = noticeMessage({
+      kind: 'breach-notification',
+      incident,
+      notification: v(state),
+      event,
+      by: 'UCMD',
+      placeholders: 3,
+      redactions: 1,
+    });
+    const actions = m.blocks.find((b) => b.type === 'actions') as
+      | { block_id: string; elements: { action_id: string; value: string }[] }
+      | undefined;
+    return {
+      text: m.text,
+      ids: actions?.elements.map((e) => e.action_id) ?? [],
+      values: actions?.elements.map((e) => JSON.parse(e.value)) ?? [],
+    };
+  };
+  test('a draft: Approve and Withdraw carrying the version shown; approved: Withdraw; sent or withdrawn: none', () => {
+    const draft = buttons('draft', 'drafted');
+    assert.deepEqual(draft.ids, [BREACH_NOTIFICATION_ACTIONS.approve, BREACH_NOTIFICATION_ACTIONS.withdraw]);
+    assert.deepEqual(draft.values[0], { id: '5f0c7a2e-4b1d-4c3e-9f7a-1b2c3d4e5f60', drafted: NOW.getTime() });
+    assert.match(draft.text, /3 fields marked `\[to complete: …\]`/);
+    assert.match(draft.text, /removed 1 piece of personal data/);
+    assert.match(draft.text, /`\/incident breach approve ico`/);
+    assert.deepEqual(buttons('approved', 'approved').ids, [BREACH_NOTIFICATION_ACTIONS.withdraw]);
+    assert.deepEqual(buttons('sent', 'sent').ids, []);
+    assert.deepEqual(buttons('withdrawn', 'withdrawn').ids, []);
+  });
+  test('a reference typed by a person cannot ping anyone', () => {
+    const sent = buttons('sent', 'sent').text;
+    assert.ok(!sent.includes('<@U1>'));
+    assert.match(sent, /recorded the notification to \*the ICO \(UK GDPR\)\* \(version 2\)/);
   });
 });

@@ -36,6 +36,8 @@ import { staticCatalog } from '../../src/ports/service-catalog.ts';
 import { PrismaChangeLog } from '../../src/db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from '../../src/domain/catalog.ts';
 import { PrismaFreezeStore } from '../../src/db/prisma-freeze-store.ts';
+import { PrismaBreachNotificationStore } from '../../src/db/prisma-breach-notifications.ts';
+import { NO_BREACH_ASSESSMENTS } from '../../src/ports/breach-notifications.ts';
 
 /** A clock the test sets: fixed at `start`, or (without one) the real time; `advance` moves either on. */
 export class TestClock implements Clock {
@@ -352,6 +354,8 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     catalog: staticCatalog(EMPTY_CATALOG),
     changes: db ? new PrismaChangeLog(db.prisma) : unused('changes'),
     freezes: db ? new PrismaFreezeStore(db.prisma) : unused('freezes'),
+    breachNotifications: db ? new PrismaBreachNotificationStore(db.prisma) : unused('breachNotifications'),
+    breachAssessments: NO_BREACH_ASSESSMENTS,
     codeHost: null,
     trackers: {},
     trackerLinks: db ? new PrismaTrackerLinkStore(db.prisma) : unused('trackerLinks'),

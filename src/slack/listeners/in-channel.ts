@@ -12,6 +12,11 @@ import { setDataBreach } from '../../services/incident/set-data-breach.ts';
 import { changeHazard } from '../../services/incident/change-hazard.ts';
 import { signOffClinicalSafety } from '../../services/incident/sign-off-clinical-safety.ts';
 import { recordBreachNotified } from '../../services/incident/record-breach-notified.ts';
+import { draftBreachNotification } from '../../services/breach/draft-breach-notification.ts';
+import { approveBreachNotification } from '../../services/breach/approve-breach-notification.ts';
+import { withdrawBreachNotification } from '../../services/breach/withdraw-breach-notification.ts';
+import { recordNotificationSent } from '../../services/breach/record-notification-sent.ts';
+import { notificationName, stateText } from '../../domain/breach-notification.ts';
 import { pageOnCall } from '../../services/on-call/page-on-call.ts';
 import { resolvePagedIncidents } from '../../services/on-call/resolve-paged-incidents.ts';
 import { addActionItem } from '../../services/review/add-action-item.ts';
@@ -93,6 +98,21 @@ export function runInChannel(
           return null;
         case 'breach-notified':
           await recordBreachNotified(deps, { ...base, reference: cmd.reference });
+          return null;
+        case 'breach-draft': {
+          const d = await draftBreachNotification(deps, { ...base, target: cmd.target, regime: cmd.regime });
+          return d.outcome === 'unchanged'
+            ? `Nothing changed since version ${d.notification.version} of the notification to ${notificationName(d.notification)}: it stays ${stateText(d.notification)}.`
+            : null;
+        }
+        case 'breach-approve':
+          await approveBreachNotification(deps, { ...base, which: cmd });
+          return null;
+        case 'breach-withdraw':
+          await withdrawBreachNotification(deps, { ...base, which: cmd, reason: cmd.reason });
+          return null;
+        case 'breach-sent':
+          await recordNotificationSent(deps, { ...base, which: cmd, reference: cmd.reference });
           return null;
         case 'page':
           await pageOnCall(deps, { ...base, target: cmd.target, message: cmd.message });

@@ -4,6 +4,7 @@ import { registerSummaryActions } from './actions/summary.ts';
 import { registerActionItemControls, registerActionListPages } from './actions/action-items.ts';
 import { registerReviewActions } from './actions/review.ts';
 import { registerTimelinePages } from './actions/timeline.ts';
+import { registerBreachNotificationActions } from './actions/breach-notifications.ts';
 import { registerAppHome } from './events/app-home.ts';
 import { registerReviewForm } from './views/review-form.ts';
 import { registerIncidentCommand } from './commands/incident.ts';
@@ -28,6 +29,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerActionItemControls(app, ctx);
   registerActionListPages(app, ctx);
   registerTimelinePages(app, ctx);
+  registerBreachNotificationActions(app, ctx);
   // events
   registerPinEvents(app, ctx);
   registerMessageEvents(app, ctx);

@@ -9,8 +9,9 @@ import { commandingText, escapeMrkdwn, inChannel, mrkdwnSection, plural } from '
 import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { scopeText } from '../../domain/freeze.ts';
-import { PAGERDUTY_ACTIONS } from '../ids.ts';
 import { ratingChangeText } from '../../domain/clinical-safety.ts';
+import { BREACH_NOTIFICATION_ACTIONS, PAGERDUTY_ACTIONS } from '../ids.ts';
+import { notificationName, targetWord } from '../../domain/breach-notification.ts';
 import type { SlackMessage } from './incident-summary.ts';
 import { exerciseMarked } from '../../domain/drill.ts';
 
@@ -145,6 +146,8 @@ export function noticeText(n: Notice): string {
       }
       return `:alarm_clock: *Data breach*: ${n.hours} hours since becoming aware of ${ref(i)}. The regulator must be notified by *${deadline}* (in ${formatSpan(n.deadline.getTime() - n.now.getTime())}). ${commandingText(i)}, once it is done record it with \`/incident breach notified [reference]\`.`;
     }
+    case 'breach-notification':
+      return breachNotificationText(n);
     case 'commander-nudge':
       return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;
   }
@@ -168,5 +171,59 @@ export function noticeMessage(n: Notice): SlackMessage {
       ],
     });
   }
+  if (n.kind === 'breach-notification') {
+    const buttons = breachNotificationButtons(n.notification);
+    if (buttons) blocks.push(buttons);
+  }
   return { text, blocks };
+}
+
+type BreachNotificationNotice = Extract<Notice, { kind: 'breach-notification' }>;
+
+function breachNotificationText(n: BreachNotificationNotice): string {
+  const v = n.notification;
+  const what = `the notification to *${notificationName(v)}* (version ${v.version}) of ${ref(n.incident)}`;
+  const word = `${targetWord(v)}${v.kind === 'individuals' ? ` ${v.regime}` : ''}`;
+  switch (n.event) {
+    case 'drafted': {
+      const todo = n.placeholders
+        ? ` It has ${plural(n.placeholders, 'field')} marked \`[to complete: …]\` to fill in before it is sent.`
+        : '';
+      const redacted = n.redactions
+        ? ` The PHI guard removed ${plural(n.redactions, 'piece')} of personal data from it.`
+        : '';
+      return `:memo: <@${n.by}> drafted ${what}: the Markdown is attached.${todo}${redacted}\nThe incident commander or the data protection officer approves it (the button, or \`/incident breach approve ${word}\`).`;
+    }
+    case 'approved':
+      return `:white_check_mark: <@${n.by}> approved ${what}${n.ownDraft ? ' (their own draft: no other approver on the incident)' : ''}. Once it is sent, record it with \`/incident breach sent ${word} [reference]\`.`;
+    case 'sent':
+      return `:outbox_tray: <@${n.by}> recorded ${what} as sent.${v.reference ? `\nReference:\n${quote(v.reference)}` : ''}`;
+    case 'withdrawn':
+      return `:wastebasket: <@${n.by}> withdrew ${what}.${v.withdrawReason ? `\n${quote(v.withdrawReason)}` : ''}`;
+  }
+}
+
+/** Approve (a draft) and Withdraw (a draft or an approved version); none once it is sent or withdrawn. */
+function breachNotificationButtons(v: BreachNotificationNotice['notification']): KnownBlock | null {
+  if (v.state !== 'draft' && v.state !== 'approved') return null;
+  const value = JSON.stringify({ id: v.id, drafted: v.draftedAt.getTime() });
+  const B = BREACH_NOTIFICATION_ACTIONS;
+  return {
+    type: 'actions',
+    block_id: B.blockId,
+    elements: [
+      ...(v.state === 'draft'
+        ? [
+            {
+              type: 'button' as const,
+              action_id: B.approve,
+              style: 'primary' as const,
+              text: { type: 'plain_text' as const, text: 'Approve' },
+              value,
+            },
+          ]
+        : []),
+      { type: 'button', action_id: B.withdraw, text: { type: 'plain_text', text: 'Withdraw' }, value },
+    ],
+  };
 }
