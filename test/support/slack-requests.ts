@@ -134,6 +134,7 @@ export function declareModalValues(v: {
           [B.private, A.private, DECLARE_MODAL.flagValues.private],
           [B.flags, A.flags, DECLARE_MODAL.flagValues.clinical],
           [B.breach, A.breach, DECLARE_MODAL.flagValues.breach],
+          [B.drill, A.drill, DECLARE_MODAL.flagValues.drill],
         ] as const
       ).map(([block, action, value]) => [
         block,
