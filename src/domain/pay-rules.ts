@@ -26,7 +26,7 @@
 //   teams:                        # by team name (case-insensitive, like the load report's scopes)
 //     Platform:
 //       standby: { per: hour, weekday: 1.50, weekend: 2.50, publicHoliday: 3.00 }
-//   schedules:                    # by schedule name; a schedule's rules win over a team's
+//   schedules:                    # by schedule name (a schedule's report: its rules, else the defaults)
 //     Pharmacy primary:
 //       callout: { per: incident, amount: 50, minimumMinutes: 15 }
 //
