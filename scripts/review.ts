@@ -1,6 +1,8 @@
-// npm run review -- <incident number> [--json]: the post-incident review of an incident, built from
-// the stored record: the timeline, what people added in the review form and the action items
-// (Markdown, or JSON with --json). Reads DATABASE_URL, else the embedded database in DATA_DIR
+// npm run review -- <incident number> [--json] [--clinical-safety]: the post-incident review of an
+// incident, built from the stored record: the timeline, what people added in the review form and the
+// action items (Markdown, or JSON with --json). The number may be written INC-42. With
+// --clinical-safety, only its clinical safety section (hazards, ratings before and after, the
+// sign-off), as Markdown (or JSON) for the clinical risk management file (DCB0129 / DCB0160). Reads DATABASE_URL, else the embedded database in DATA_DIR
 // (./data). The same record always gives the same review. With CATALOG_PATH or BACKSTAGE_URL (and
 // BACKSTAGE_TOKEN) set, the catalog is read once, so "What changed" lists the changes to the
 // service's system as the posted review does.
@@ -20,12 +22,15 @@ import { EMPTY_CATALOG } from '../src/domain/catalog.ts';
 import { once } from 'node:events';
 import { publicReviewOf, reviewMarkdownStream } from '../src/services/review/review-of.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
+import { clinicalSafetyToMarkdown } from '../src/domain/review-markdown.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const number = Number(args.find((a) => !a.startsWith('--')));
-if (!Number.isInteger(number) || number < 1) {
-  console.error('usage: npm run review -- <incident number> [--json]');
+const clinicalOnly = args.includes('--clinical-safety');
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--clinical-safety');
+const number = Number(args.find((a) => !a.startsWith('--'))?.replace(/^INC-/i, ''));
+if (!Number.isInteger(number) || number < 1 || unknown.length) {
+  console.error('usage: npm run review -- <incident number> [--json] [--clinical-safety]');
   process.exit(1);
 }
 const timeZone = process.env.TZ_DEFAULT?.trim() || 'UTC';
@@ -76,7 +81,15 @@ try {
     };
     // Printed for reading beyond the responders: PHI redacted, as in the posted review.
     const review = await publicReviewOf(deps, incident);
-    if (json) process.stdout.write(`${JSON.stringify(review, null, 2)}\n`);
+    if (clinicalOnly) {
+      if (!review.clinicalSafety) {
+        console.error(
+          `INC-${number} has no clinical impact and no hazard or sign-off recorded: no clinical safety section.`,
+        );
+        process.exitCode = 1;
+      } else if (json) process.stdout.write(`${JSON.stringify(review.clinicalSafety, null, 2)}\n`);
+      else process.stdout.write(clinicalSafetyToMarkdown(review.clinicalSafety));
+    } else if (json) process.stdout.write(`${JSON.stringify(review, null, 2)}\n`);
     // Markdown is written as it is made, chunk by chunk, waiting while stdout is full.
     else
       for await (const chunk of reviewMarkdownStream(review))

@@ -284,7 +284,7 @@ function clinicalSafetyLines(s: ClinicalSafetySection, heading = '##'): string[]
     `- **Clinical safety officer**: ${s.clinicalSafetyOfficer ? cell(s.clinicalSafetyOfficer) : '_Unassigned_'}`,
     `- **Sign-off**: ${
       s.signoff
-        ? `signed off by ${cell(s.signoff.by)} at ${s.signoff.atText}${s.signoff.note ? ` — ${cell(s.signoff.note)}` : ''}`
+        ? `signed off by ${cell(s.signoff.by)} at ${s.signoff.atText} (${s.signoff.at})${s.signoff.note ? ` — ${cell(s.signoff.note)}` : ''}`
         : s.clinicalImpact
           ? '**not signed off**'
           : '_none (no clinical impact)_'
@@ -306,7 +306,9 @@ function clinicalSafetyLines(s: ClinicalSafetySection, heading = '##'): string[]
       '',
       '**Sign-offs made void**',
       '',
-      ...s.voided.map((v) => `- ${cell(v.by)} at ${v.atText}, void at ${v.voidedText}: ${v.reason}`),
+      ...s.voided.map(
+        (v) => `- ${cell(v.by)} at ${v.atText} (${v.at}), void at ${v.voidedText} (${v.voidedAt}): ${v.reason}`,
+      ),
     );
   return lines;
 }

@@ -170,3 +170,107 @@ test("with CATALOG_PATH, What changed lists the changes to the service's system,
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('--clinical-safety writes just the clinical safety section (hazards, ratings, the sign-off), PHI redacted; INC-42 is understood', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-review-clinical-'));
+  try {
+    const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
+    const store = new PrismaIncidentStore(db.prisma);
+    const at = new Date('2026-11-24T14:30:00Z');
+    const { incident } = await store.createIfAbsent(
+      declaring({
+        declareKey: 'cli-clinical',
+        declaration: aDeclaration({ title: 'Wrong doses shown', clinicalImpact: true }),
+        declaredAt: new Date('2026-11-24T14:05:00Z'),
+      }),
+    );
+    const entry = (text: string) => ({ occurredAt: at, kind: 'test_setup', actorId: 'UBOB', text });
+    await store.applyChange(
+      incident.id,
+      { role: { role: 'CLINICAL_SAFETY', userId: 'UCAROL', assignedBy: 'UBOB' } },
+      entry('cso'),
+    );
+    await store.applyChange(
+      incident.id,
+      {
+        clinical: {
+          hazard: {
+            op: 'add',
+            link: {
+              hazardId: 'HAZ-012',
+              title: 'Wrong dose shown for NHS number 943 476 5919',
+              before: { likelihood: 'high', severity: 'major' },
+              after: { likelihood: 'low', severity: 'major' },
+              linkedBy: 'UCAROL',
+              linkedAt: at,
+              updatedBy: 'UCAROL',
+              updatedAt: at,
+            },
+          },
+        },
+      },
+      entry('hazard'),
+    );
+    await store.applyChange(
+      incident.id,
+      {
+        clinical: {
+          signoff: {
+            by: 'UCAROL',
+            note: 'Controls verified',
+            reviewItem: {
+              text: 'Review the hazard log',
+              ownerId: 'UCAROL',
+              due: null,
+              category: 'process',
+              priority: 'high',
+            },
+          },
+        },
+      },
+      entry('signoff'),
+    );
+    const plain = await store.createIfAbsent(
+      declaring({ declareKey: 'cli-not-clinical', declaration: aDeclaration({ title: 'Slow search' }) }),
+    );
+    await db.close();
+
+    const md = review(dataDir, `INC-${incident.number}`, '--clinical-safety');
+    assert.equal(md.status, 0, md.stderr);
+    assert.equal(
+      md.stdout,
+      [
+        `# INC-${incident.number}: Wrong doses shown — Clinical safety`,
+        '',
+        '## Clinical safety (DCB0129 / DCB0160)',
+        '',
+        '- **Clinical impact**: Yes',
+        '- **Clinical safety officer**: UCAROL',
+        '- **Sign-off**: signed off by UCAROL at Tue 24 Nov 14:30 GMT (2026-11-24T14:30:00.000Z) — Controls verified',
+        '',
+        '| Hazard | Title | Before (likelihood × severity) | Rating before | After (likelihood × severity) | Rating after |',
+        '| --- | --- | --- | --- | --- | --- |',
+        '| HAZ-012 | Wrong dose shown for NHS number [redacted NHS number] | High × Major | 4 | Low × Major | 3 |',
+        '',
+      ].join('\n'),
+    );
+    const json = review(dataDir, String(incident.number), '--clinical-safety', '--json');
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual(
+      JSON.parse(json.stdout).hazards.map((h: { hazardId: string; before: { rating: number } }) => [
+        h.hazardId,
+        h.before.rating,
+      ]),
+      [['HAZ-012', 4]],
+    );
+    const none = review(dataDir, String(plain.incident.number), '--clinical-safety');
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /has no clinical impact and no hazard or sign-off recorded/);
+    assert.match(
+      review(dataDir, '1', '--clinical').stderr,
+      /usage: npm run review -- <incident number> \[--json\] \[--clinical-safety\]/,
+    );
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

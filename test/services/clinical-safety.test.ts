@@ -347,8 +347,14 @@ for (const database of testDatabases()) {
         /^# INC-\d+: Wrong doses shown — Clinical safety\n\n## Clinical safety \(DCB0129 \/ DCB0160\)\n/,
       );
       assert.match(md, /\| HAZ-1 \| Wrong dose \\\| displayed \| High × Major \| 4 \| Low × Major \| 3 \|/);
-      assert.match(md, /- \*\*Sign-off\*\*: signed off by UCAROL at .+ — All controls in place/);
-      assert.match(md, /\*\*Sign-offs made void\*\*\n\n- UCAROL at .+, void at .+: a hazard changed/);
+      assert.match(
+        md,
+        /- \*\*Sign-off\*\*: signed off by UCAROL at .+ \(2026-11-24T14:40:00\.000Z\) — All controls in place/,
+      );
+      assert.match(
+        md,
+        /\*\*Sign-offs made void\*\*\n\n- UCAROL at .+ \(2026-11-24T14:10:00\.000Z\), void at .+ \(2026-11-24T14:30:00\.000Z\): a hazard changed/,
+      );
       assert.ok(
         reviewToMarkdown(review).includes(md.slice(md.indexOf('## Clinical safety'))),
         'the whole review holds the section',

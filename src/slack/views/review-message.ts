@@ -9,6 +9,7 @@ import {
   type ReviewTimelineItem,
 } from '../../domain/review.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
+import type { ClinicalSafetySection } from '../../domain/clinical-safety.ts';
 import { REVIEW_ACTIONS } from '../ids.ts';
 import {
   clip,
@@ -125,6 +126,37 @@ function timesSection(review: PostIncidentReview): SectionBlock {
     return `*${KEY_TIME_LABELS[k]}*\n${value}`;
   });
   return fieldsSection(fields);
+}
+
+/** How many hazards the posted review lists (the rest are counted; the Markdown file has them all). */
+const REVIEW_HAZARDS = 10;
+
+/** The clinical safety section: the hazards with their ratings before and after, and the sign-off. */
+export function clinicalSafetyText(s: ClinicalSafetySection): string {
+  const rating = (r: ClinicalSafetySection['hazards'][number]['before']) =>
+    `${r.likelihood} × ${r.severity} = *${r.rating}*`;
+  const lines = [
+    '*Clinical safety (DCB0129 / DCB0160)*',
+    `*Clinical safety officer:* ${s.clinicalSafetyOfficer ? personText(s.clinicalSafetyOfficer) : '_unassigned_'}`,
+    ...(s.hazards.length
+      ? s.hazards
+          .slice(0, REVIEW_HAZARDS)
+          .map(
+            (h) =>
+              `• *${escapeMrkdwn(h.hazardId)}* ${oneLine(h.title, 120)}: ${rating(h.before)} → ${h.after ? rating(h.after) : '_not assessed_'}`,
+          )
+      : ['_No hazard-log entries linked._']),
+    ...(s.hazards.length > REVIEW_HAZARDS ? [`… and ${s.hazards.length - REVIEW_HAZARDS} more`] : []),
+    s.signoff
+      ? `:white_check_mark: *Signed off* by ${personText(s.signoff.by)} at ${s.signoff.atText}${s.signoff.note ? `: ${oneLine(s.signoff.note, 300)}` : ''}`
+      : s.clinicalImpact
+        ? ':warning: *Not signed off* by the clinical safety officer'
+        : '_No sign-off (no clinical impact)_',
+    ...(s.voided.length
+      ? [`_${plural(s.voided.length, 'earlier sign-off')} made void (reopened or changed since)_`]
+      : []),
+  ];
+  return lines.join('\n');
 }
 
 function impactText(review: PostIncidentReview): string {
@@ -289,7 +321,9 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   if (h.description.trim()) blocks.push(section(userText(h.description, 1500)));
   blocks.push(factsSection(review), timesSection(review), { type: 'divider' });
   blocks.push(section(whatChangedText(review)));
-  blocks.push(section(impactText(review)), section(detectionText(review)), section(factorsText(review)));
+  blocks.push(section(impactText(review)));
+  if (review.clinicalSafety) blocks.push(section(clinicalSafetyText(review.clinicalSafety)));
+  blocks.push(section(detectionText(review)), section(factorsText(review)));
   blocks.push(section(freeText('What went well', review.wentWell)), section(freeText('What was hard', review.wasHard)));
   blocks.push({ type: 'divider' });
   for (const text of actionItemsTexts(review)) blocks.push(section(text));
