@@ -76,11 +76,21 @@ export async function showAllowances(
     from: new Date(period.from.getTime() - MARGIN_MS),
     to: new Date(Math.min(period.to.getTime() + MARGIN_MS, Math.max(period.to.getTime(), deps.clock.now().getTime()))),
   };
-  const sync = await syncOnCallHistory(deps, key, scope, {
+  const fetched = await syncOnCallHistory(deps, key, scope, {
     previousFrom: around.from,
     from: around.from,
     to: around.to,
   });
+  // What the answer says about the cache (nothing cached, days without data, how current) is
+  // about the month itself, not the days read around it.
+  const own = await syncOnCallHistory(
+    deps,
+    key,
+    scope,
+    { previousFrom: period.from, from: period.from, to: period.to },
+    { fetch: false },
+  );
+  const sync: SyncOutcome = { ...own, fetched: fetched.fetched, failed: fetched.failed };
   if (!sync.cached) {
     if (!deps.history) throw new AppError(NOT_CONNECTED, 'not_configured');
     throw new AppError(
