@@ -40,6 +40,7 @@ import { DATA_CATEGORY_LABELS, isHighRisk, SPECIAL_CATEGORIES } from './breach-a
 import type { BreachRegime, Obligation, ObligationKind } from './breach-regimes.ts';
 import { commandingUser } from './access.ts';
 import { AppError } from './errors.ts';
+import { EXERCISE_LABEL } from './drill.ts';
 import { incidentRef, type Incident } from './incident.ts';
 import { redactString, type OutboundFinding } from './redaction.ts';
 import { plain } from './review-markdown.ts';
@@ -158,7 +159,8 @@ export interface DraftInput {
   incident: Pick<
     Incident,
     'number' | 'title' | 'description' | 'affectedService' | 'createdAt' | 'breachAwareAt' | 'roles' | 'declaredBy'
-  >;
+  > &
+    Partial<Pick<Incident, 'drill'>>;
   assessment: RecordedBreachAssessment | null;
   obligation: Obligation;
   /** The incident's other notifications (their latest versions): whether the people or the ICO were told. */
@@ -218,8 +220,11 @@ function header(f: Facts, heading: string): string[] {
   const o = f.obligation;
   const due = o.dueAt ? `${f.when(o.dueAt)}${o.dueDate ? ` (the end of ${o.dueDate})` : ''}` : 'without undue delay';
   return [
-    `# ${heading}`,
+    `# ${f.incident.drill ? `${EXERCISE_LABEL}: ` : ''}${heading}`,
     '',
+    ...(f.incident.drill
+      ? [`> **${EXERCISE_LABEL} (drill): not a real breach. Do not send this notification.**`, '']
+      : []),
     `- **Incident:** ${incidentRef(f.incident)}: ${f.title}`,
     `- **Notification:** ${notificationName(o)}, under ${o.basis}${f.version > 1 ? `; version ${f.version}, an update to an earlier notification` : ''}`,
     `- **Due:** ${due}${o.dueAt && f.now.getTime() > o.dueAt.getTime() ? ' (**late**: give the reasons for the delay below)' : ''}`,

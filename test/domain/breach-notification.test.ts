@@ -246,6 +246,16 @@ describe('breach notification drafts: the fields each recipient asks for', () =>
     assert.ok(d.markdown.includes('&lt;!channel&gt; \\[click\\](http://x) \\*now\\*'));
   });
 
+  test("a drill's draft says it is an exercise, not to be sent, at its top", () => {
+    const md = draft('uk-gdpr', 'regulator', { incident: { ...incident, drill: true } }).markdown;
+    assert.ok(
+      md.startsWith(
+        '# EXERCISE: Personal data breach report to the ICO\n\n> **EXERCISE (drill): not a real breach. Do not send this notification.**',
+      ),
+    );
+    assert.ok(!draft('uk-gdpr', 'regulator').markdown.includes('EXERCISE'));
+  });
+
   test('a follow-up version says it is an update', () => {
     assert.ok(
       draft('uk-gdpr', 'regulator', { version: 2 }).markdown.includes(
