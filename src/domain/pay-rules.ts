@@ -140,7 +140,8 @@ const ruleSet = z.strictObject(
       .strictObject({
         hoursPerInterruptedNight: z
           .number({ error: 'must be a non-negative number of hours' })
-          .nonnegative({ error: 'must be a non-negative number of hours' }),
+          .nonnegative({ error: 'must be a non-negative number of hours' })
+          .lte(24, { error: 'must be at most 24 hours' }),
       })
       .optional(),
   },

@@ -164,6 +164,21 @@ describe('parsePayRules', () => {
     for (const [text, line] of cases) assert.equal(errorOf(text), `ONCALL_PAY_RULES: ${line}.`, text);
   });
 
+  test('time off in lieu is a number of hours a night can earn: not infinite, not more than a day', () => {
+    const cases: [string, string][] = [
+      [
+        `${base}defaults:\n  timeOffInLieu: { hoursPerInterruptedNight: 1e308 }\n`,
+        'defaults.timeOffInLieu.hoursPerInterruptedNight must be at most 24 hours',
+      ],
+      [
+        `${base}teams:\n  platform:\n    timeOffInLieu: { hoursPerInterruptedNight: 25 }\n`,
+        'teams.platform.timeOffInLieu.hoursPerInterruptedNight must be at most 24 hours',
+      ],
+    ];
+    for (const [text, line] of cases) assert.equal(errorOf(text), `ONCALL_PAY_RULES: ${line}.`, text);
+    assert.doesNotThrow(() => parsePayRules(`${base}defaults:\n  timeOffInLieu: { hoursPerInterruptedNight: 24 }\n`));
+  });
+
   test('YAML that does not parse says where', () => {
     assert.match(errorOf('currency: GBP\ncurrency: EUR\n'), /^ONCALL_PAY_RULES: the file is not valid YAML: .*line 2/);
     assert.match(errorOf('currency: GBP\n  region: : x\n'), /^ONCALL_PAY_RULES: the file is not valid YAML: .*line/);
