@@ -43,7 +43,9 @@ const LIVE_ROWS = (id: string) => Prisma.sql`
   UNION ALL SELECT 'freeze_override', to_jsonb(t)::text FROM freeze_override t WHERE t.incident_id = ${id}::uuid
   UNION ALL SELECT 'clinical_hazard', to_jsonb(t)::text FROM clinical_hazard t WHERE t.incident_id = ${id}::uuid
   UNION ALL SELECT 'clinical_signoff', to_jsonb(t)::text FROM clinical_signoff t WHERE t.incident_id = ${id}::uuid
-  UNION ALL SELECT 'breach_notification', to_jsonb(t)::text FROM breach_notification t WHERE t.incident_id = ${id}::uuid`;
+  UNION ALL SELECT 'breach_notification', to_jsonb(t)::text FROM breach_notification t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'breach_assessment', to_jsonb(t)::text FROM breach_assessment t WHERE t.incident_id = ${id}::uuid
+  UNION ALL SELECT 'breach_obligation_notice', to_jsonb(t)::text FROM breach_obligation_notice t WHERE t.incident_id = ${id}::uuid`;
 
 /** The evidence downloads' rows (their chain is EVIDENCE_DOWNLOADS_CHAIN, no incident's). */
 const DOWNLOAD_ROWS = Prisma.sql`SELECT 'evidence_download' AS tbl, to_jsonb(t)::text AS row FROM evidence_download t`;
@@ -63,7 +65,9 @@ const LIVE_ROWS_OF = (ids: readonly string[]) => Prisma.sql`
   UNION ALL SELECT t.incident_id::text, 'freeze_override', to_jsonb(t)::text FROM freeze_override t WHERE t.incident_id = ANY(${ids}::uuid[])
   UNION ALL SELECT t.incident_id::text, 'clinical_hazard', to_jsonb(t)::text FROM clinical_hazard t WHERE t.incident_id = ANY(${ids}::uuid[])
   UNION ALL SELECT t.incident_id::text, 'clinical_signoff', to_jsonb(t)::text FROM clinical_signoff t WHERE t.incident_id = ANY(${ids}::uuid[])
-  UNION ALL SELECT t.incident_id::text, 'breach_notification', to_jsonb(t)::text FROM breach_notification t WHERE t.incident_id = ANY(${ids}::uuid[])`;
+  UNION ALL SELECT t.incident_id::text, 'breach_notification', to_jsonb(t)::text FROM breach_notification t WHERE t.incident_id = ANY(${ids}::uuid[])
+  UNION ALL SELECT t.incident_id::text, 'breach_assessment', to_jsonb(t)::text FROM breach_assessment t WHERE t.incident_id = ANY(${ids}::uuid[])
+  UNION ALL SELECT t.incident_id::text, 'breach_obligation_notice', to_jsonb(t)::text FROM breach_obligation_notice t WHERE t.incident_id = ANY(${ids}::uuid[])`;
 
 /** Numbered records: the table, how its numbers are written, and the trail action that gave one. */
 const NUMBERED = [
@@ -318,6 +322,8 @@ export class PrismaAuditTrail implements AuditTrail {
         UNION SELECT incident_id FROM clinical_hazard WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT incident_id FROM clinical_signoff WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT incident_id FROM breach_notification WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM breach_assessment WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
+        UNION SELECT incident_id FROM breach_obligation_notice WHERE ${only}::uuid IS NULL OR incident_id = ${only}::uuid
         UNION SELECT ${EVIDENCE_DOWNLOADS_CHAIN}::uuid WHERE EXISTS (SELECT 1 FROM evidence_download)
           AND (${only}::uuid IS NULL OR ${only}::uuid = ${EVIDENCE_DOWNLOADS_CHAIN}::uuid)
       )

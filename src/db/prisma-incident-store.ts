@@ -19,6 +19,9 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { currentActor } from '../audit-context.ts';
 import { audited, auditedTransaction } from './audited.ts';
 import { applyClinicalChange, readClinicalRecord, signoffGuardHolds } from './clinical-records.ts';
+import { breachAssessmentSchema, type RecordedBreachAssessment } from '../domain/breach-assessment.ts';
+import type { BreachRegime, ObligationKind } from '../domain/breach-regimes.ts';
+import type { ObligationNotice } from '../domain/breach-obligations.ts';
 
 const withRoles = { roles: true } as const;
 type Row = Prisma.IncidentGetPayload<{ include: typeof withRoles }>;
@@ -68,6 +71,7 @@ function toIncident(r: Row): Incident {
     breachNotifiedAt: r.breachNotifiedAt,
     breachNotifiedBy: r.breachNotifiedBy,
     breachRemindedHours: r.breachRemindedHours,
+    breachReportable: r.breachReportable,
   };
 }
 
@@ -113,6 +117,7 @@ const INCIDENT_FIELDS: Record<Exclude<keyof Incident, 'roles'>, string> = {
   breachNotifiedAt: 'i.breach_notified_at',
   breachNotifiedBy: 'i.breach_notified_by',
   breachRemindedHours: 'i.breach_reminded_hours',
+  breachReportable: 'i.breach_reportable',
 };
 
 /**
@@ -210,6 +215,43 @@ export function timelinePageStatement(incidentId: string, query: TimelinePageQue
 
 /** Thrown inside a transaction to roll it back when a role guard no longer holds. */
 const GUARD_FAILED = Symbol('guard failed');
+
+type AssessmentRow = Prisma.BreachAssessmentGetPayload<object>;
+
+function assessmentData(a: RecordedBreachAssessment) {
+  return {
+    categories: [...a.categories],
+    peopleAffected: a.peopleAffected === null ? null : BigInt(a.peopleAffected),
+    peopleEstimated: a.peopleEstimated,
+    mostInOneState: a.mostInOneState === null ? null : BigInt(a.mostInOneState),
+    likelihood: a.likelihood,
+    severity: a.severity,
+    contained: a.contained,
+    containment: a.containment,
+    reportable: a.reportable,
+    reason: a.reason,
+    assessedBy: a.assessedBy,
+    assessedAt: a.assessedAt,
+  };
+}
+
+/** A stored assessment, read back through the schema (a row written by hand that it refuses is not shown as valid). */
+function toAssessment(r: AssessmentRow): RecordedBreachAssessment {
+  const parsed = breachAssessmentSchema.safeParse({
+    categories: r.categories,
+    peopleAffected: r.peopleAffected === null ? null : Number(r.peopleAffected),
+    peopleEstimated: r.peopleEstimated,
+    mostInOneState: r.mostInOneState === null ? null : Number(r.mostInOneState),
+    likelihood: r.likelihood,
+    severity: r.severity,
+    contained: r.contained,
+    containment: r.containment,
+    reportable: r.reportable,
+    reason: r.reason,
+  });
+  if (!parsed.success) throw new Error(`breach assessment of incident ${r.incidentId} is not valid: ${parsed.error.message}`);
+  return { ...parsed.data, assessedBy: r.assessedBy, assessedAt: r.assessedAt };
+}
 
 function isUniqueViolation(err: unknown): boolean {
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
@@ -488,7 +530,7 @@ export class PrismaIncidentStore implements IncidentStore {
   }
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
-    const { role, startsFreeze, clinical, ...fields } = change;
+    const { role, startsFreeze, clinical, breachAssessment, obligationNotices, ...fields } = change;
     const { roles: expectedRoles, clinicalSignoff, ...guardFields } = guard;
     try {
       return await auditedTransaction(this.prisma, async (tx) => {
@@ -526,6 +568,22 @@ export class PrismaIncidentStore implements IncidentStore {
         if (fields.severity !== undefined || fields.status !== undefined || startsFreeze)
           await decideFreezeIn(tx, id, !!startsFreeze);
         if (!(await signoffGuardHolds(tx, id, clinicalSignoff))) throw GUARD_FAILED;
+        if (breachAssessment) {
+          const data = assessmentData(breachAssessment);
+          await tx.breachAssessment.upsert({ where: { incidentId: id }, create: { incidentId: id, ...data }, update: data });
+        }
+        for (const n of obligationNotices ?? []) {
+          const key = { incidentId_regime_kind: { incidentId: id, regime: n.regime, kind: n.kind } };
+          const row = await tx.breachObligationNotice.findUnique({ where: key });
+          if (row?.notifiedAt && row.awareAt?.getTime() === n.awareAt.getTime()) throw GUARD_FAILED;
+          const notified = { notifiedAt: n.at, notifiedBy: n.by, reference: n.reference, awareAt: n.awareAt };
+          await tx.breachObligationNotice.upsert({
+            where: key,
+            create: { incidentId: id, regime: n.regime, kind: n.kind, ...notified },
+            // A row of an earlier awareness time (the breach flagged again) starts over.
+            update: row?.awareAt?.getTime() === n.awareAt.getTime() ? notified : { ...notified, remindedPoint: null },
+          });
+        }
         await tx.timelineEntry.create({ data: entryData(id, entry) });
         if (clinical && !(await applyClinicalChange(tx, id, clinical, entry))) throw GUARD_FAILED;
         return toIncident(await tx.incident.findUniqueOrThrow({ where: { id }, include: withRoles }));
@@ -857,6 +915,8 @@ export class PrismaIncidentStore implements IncidentStore {
           breachNotifiedAt: null,
           breachAwareAt: awareAt,
           breachRemindedHours: { lt: hours },
+          // Assessed not reportable: the clock is stopped.
+          NOT: { breachReportable: false },
         },
         data: { breachRemindedHours: hours },
       }),
@@ -868,6 +928,88 @@ export class PrismaIncidentStore implements IncidentStore {
     await this.write((tx) =>
       tx.incident.updateMany({ where: { id, breachRemindedHours: hours }, data: { breachRemindedHours: previous } }),
     );
+  }
+
+  async breachAssessment(incidentId: string) {
+    const r = await this.prisma.breachAssessment.findUnique({ where: { incidentId } });
+    return r ? toAssessment(r) : null;
+  }
+
+  async breachNotices(incidentId: string) {
+    const rows = await this.prisma.breachObligationNotice.findMany({ where: { incidentId }, orderBy: { id: 'asc' } });
+    return rows.map(
+      (r): ObligationNotice => ({
+        regime: r.regime as BreachRegime,
+        kind: r.kind as ObligationKind,
+        awareAt: r.awareAt,
+        remindedPoint: r.remindedPoint,
+        notifiedAt: r.notifiedAt,
+        notifiedBy: r.notifiedBy,
+        reference: r.reference,
+      }),
+    );
+  }
+
+  async claimObligationReminder(
+    incidentId: string,
+    o: { regime: BreachRegime; kind: ObligationKind },
+    point: number,
+    awareAt: Date,
+  ) {
+    // One statement: the row is made with the point, or moved to it only while not notified for this
+    // awareness time and no later point was sent; a row of an earlier awareness time starts over.
+    const rows = await this.write(
+      (tx) => tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO breach_obligation_notice (id, incident_id, regime, kind, aware_at, reminded_point)
+        SELECT ${randomUUID()}::uuid, i.id, ${o.regime}, ${o.kind}, ${iso(awareAt)}::timestamptz, ${point}
+          FROM incident i
+         WHERE i.id = ${incidentId}::uuid AND i.data_breach AND i.breach_aware_at = ${iso(awareAt)}::timestamptz
+           AND i.breach_reportable IS DISTINCT FROM false
+        ON CONFLICT (incident_id, regime, kind) DO UPDATE
+           SET reminded_point = EXCLUDED.reminded_point, aware_at = EXCLUDED.aware_at,
+               notified_at = CASE WHEN breach_obligation_notice.aware_at IS DISTINCT FROM EXCLUDED.aware_at THEN NULL ELSE breach_obligation_notice.notified_at END,
+               notified_by = CASE WHEN breach_obligation_notice.aware_at IS DISTINCT FROM EXCLUDED.aware_at THEN NULL ELSE breach_obligation_notice.notified_by END,
+               reference = CASE WHEN breach_obligation_notice.aware_at IS DISTINCT FROM EXCLUDED.aware_at THEN NULL ELSE breach_obligation_notice.reference END
+         WHERE breach_obligation_notice.aware_at IS DISTINCT FROM EXCLUDED.aware_at
+            OR (breach_obligation_notice.notified_at IS NULL
+                AND COALESCE(breach_obligation_notice.reminded_point, 0) < EXCLUDED.reminded_point)
+        RETURNING id::text`,
+    );
+    return rows.length === 1;
+  }
+
+  async releaseObligationReminder(
+    incidentId: string,
+    o: { regime: BreachRegime; kind: ObligationKind },
+    point: number,
+    previous: number | null,
+  ) {
+    await this.write((tx) =>
+      tx.breachObligationNotice.updateMany({
+        where: { incidentId, regime: o.regime, kind: o.kind, remindedPoint: point },
+        data: { remindedPoint: previous },
+      }),
+    );
+  }
+
+  async listBreaches(awareSince: Date) {
+    const rows = await this.prisma.incident.findMany({
+      where: { dataBreach: true, breachAwareAt: { gte: awareSince } },
+      orderBy: { number: 'asc' },
+      include: withRoles,
+    });
+    return rows.map(toIncident);
+  }
+
+  async claimBreachYearEnd(year: number, now: Date) {
+    const rows = await this.prisma.$queryRaw<{ year: number }[]>`
+      INSERT INTO breach_year_end_notice (year, sent_at) VALUES (${year}, ${iso(now)}::timestamptz)
+      ON CONFLICT (year) DO NOTHING RETURNING year`;
+    return rows.length === 1;
+  }
+
+  async releaseBreachYearEnd(year: number) {
+    await this.prisma.breachYearEndNotice.deleteMany({ where: { year } });
   }
 
   async listAwaitingBreachNotice() {

@@ -241,6 +241,8 @@ export const AUDITED_TABLES = [
   'clinical_hazard',
   'clinical_signoff',
   'breach_notification',
+  'breach_assessment',
+  'breach_obligation_notice',
   // Not an incident's: on the evidence downloads' own chain (EVIDENCE_DOWNLOADS_CHAIN).
   'evidence_download',
 ] as const;

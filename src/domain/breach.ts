@@ -29,7 +29,9 @@ const DAY = 24 * HOUR;
 export type BreachState = Pick<
   Incident,
   'dataBreach' | 'breachAwareAt' | 'breachNotifiedAt' | 'breachNotifiedBy' | 'breachRemindedHours' | 'channelId'
->;
+> &
+  /** Absent (older callers): not decided. */
+  Partial<Pick<Incident, 'breachReportable'>>;
 
 /** The instant `hours` of elapsed time after awareness. */
 export function breachPointAt(awareAt: Date, hours: number): Date {
@@ -41,9 +43,9 @@ export function breachDeadline(awareAt: Date): Date {
   return breachPointAt(awareAt, BREACH_DEADLINE_HOURS);
 }
 
-/** The clock is running: a breach, its awareness time known, the regulator not yet notified. */
+/** The clock is running: a breach, its awareness time known, the regulator not yet notified, not assessed as not reportable. */
 function clockRunning(s: BreachState): s is BreachState & { breachAwareAt: Date } {
-  return s.dataBreach && s.breachAwareAt !== null && s.breachNotifiedAt === null;
+  return s.dataBreach && s.breachAwareAt !== null && s.breachNotifiedAt === null && s.breachReportable !== false;
 }
 
 export interface DueBreachReminder {

@@ -78,6 +78,8 @@ export interface Incident {
   breachNotifiedBy: string | null;
   /** The last breach-clock reminder sent, in hours after awareness (24, 48, 66, 72); 0 for none. */
   breachRemindedHours: number;
+  /** The breach assessment's decision (reportable or not; null: not decided): not reportable stops the clocks. */
+  breachReportable: boolean | null;
 }
 
 /** declaredBy of incidents the bot declared itself (from a PagerDuty alert): not a Slack user. */

@@ -4,6 +4,9 @@ import type { Incident, IncidentStatus, RoleName } from '../domain/incident.ts';
 import type { Severity } from '../domain/severity.ts';
 import type { NewActionItem } from '../domain/action-items.ts';
 import type { ClinicalRecord, HazardLink, SignoffVoidReason } from '../domain/clinical-safety.ts';
+import type { RecordedBreachAssessment } from '../domain/breach-assessment.ts';
+import type { BreachRegime, ObligationKind } from '../domain/breach-regimes.ts';
+import type { ObligationNotice } from '../domain/breach-obligations.ts';
 
 export interface PagerDutyLink {
   pagerDutyIncidentId: string;
@@ -43,8 +46,16 @@ export type IncidentChange = Partial<
     | 'breachNotifiedAt'
     | 'breachNotifiedBy'
     | 'breachRemindedHours'
+    | 'breachReportable'
   >
 > & {
+  /** The breach assessment, recorded in the same transaction (its decision also goes in breachReportable). */
+  breachAssessment?: RecordedBreachAssessment;
+  /**
+   * Notifications recorded as made, in the same transaction, one per obligation of the breach aware
+   * since `awareAt`: refused (the change is not applied, as a failed guard) when one was already.
+   */
+  obligationNotices?: { regime: BreachRegime; kind: ObligationKind; awareAt: Date; at: Date; by: string; reference: string | null }[];
   role?: { role: RoleName; userId: string | null; assignedBy: string };
   /** This change may start a freeze (a move to SEV1, a reopen): it does if the incident ends SEV1 and active. */
   startsFreeze?: boolean;
@@ -232,6 +243,33 @@ export interface IncidentStore {
   claimBreachReminder(id: string, hours: number, awareAt: Date): Promise<boolean>;
   /** Gives a claimed breach reminder back (its post failed): the last point sent is `previous` again. */
   releaseBreachReminder(id: string, hours: number, previous: number): Promise<void>;
+  /** The incident's breach assessment as last recorded (null: none yet). */
+  breachAssessment(incidentId: string): Promise<RecordedBreachAssessment | null>;
+  /** The incident's obligation rows: reminders sent and notifications recorded as made. */
+  breachNotices(incidentId: string): Promise<ObligationNotice[]>;
+  /**
+   * Compare-and-set for one obligation's reminders: true for exactly one caller per point, while the
+   * obligation is not notified for the breach aware since `awareAt` and no later point was sent.
+   */
+  claimObligationReminder(
+    incidentId: string,
+    o: { regime: BreachRegime; kind: ObligationKind },
+    point: number,
+    awareAt: Date,
+  ): Promise<boolean>;
+  /** Gives a claimed obligation reminder back (its post failed). */
+  releaseObligationReminder(
+    incidentId: string,
+    o: { regime: BreachRegime; kind: ObligationKind },
+    point: number,
+    previous: number | null,
+  ): Promise<void>;
+  /** Incidents marked as breaches with an awareness time at or after `awareSince`, in any status, oldest first. */
+  listBreaches(awareSince: Date): Promise<Incident[]>;
+  /** True for exactly one caller per calendar year: HIPAA's year-end list of that year is sent once. */
+  claimBreachYearEnd(year: number, now: Date): Promise<boolean>;
+  /** Gives the year-end claim back (sending it failed). */
+  releaseBreachYearEnd(year: number): Promise<void>;
   /** Breaches whose regulator is not notified yet, in any status (the 72-hour clock outlives resolving). */
   listAwaitingBreachNotice(): Promise<Incident[]>;
   /**

@@ -261,6 +261,8 @@ for (const database of testDatabases()) {
         'clinical_hazard',
         'clinical_signoff',
         'breach_notification',
+        'breach_assessment',
+        'breach_obligation_notice',
       ]) {
         await assert.rejects(pool().query(`TRUNCATE ${table} CASCADE`), /TRUNCATE would bypass the audit trail/, table);
       }

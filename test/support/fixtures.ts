@@ -51,6 +51,7 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     breachNotifiedAt: null,
     breachNotifiedBy: null,
     breachRemindedHours: 0,
+    breachReportable: null,
     ...overrides,
   };
 }
