@@ -18,6 +18,7 @@ import { PgWellbeingAlerts } from './db/pg-wellbeing-alerts.ts';
 import type { DeclarationIntake } from './ports/declaration-intake.ts';
 import { PagerDutyHistory } from './pagerduty/history.ts';
 import type { OnCallHistory } from './ports/on-call-history.ts';
+import { remindBreachObligations } from './services/incident/remind-breach-obligations.ts';
 import { sendActionReminders } from './services/review/send-action-reminders.ts';
 import { sendWellbeingAlerts } from './services/on-call/send-wellbeing-alerts.ts';
 import { applyTrackerEvent } from './services/trackers/apply-tracker-event.ts';
@@ -58,7 +59,6 @@ import { PrismaChangeLog } from './db/prisma-change-log.ts';
 import { EMPTY_CATALOG } from './domain/catalog.ts';
 import { PrismaFreezeStore } from './db/prisma-freeze-store.ts';
 import { PrismaBreachNotificationStore } from './db/prisma-breach-notifications.ts';
-import { NO_BREACH_ASSESSMENTS } from './ports/breach-notifications.ts';
 import type { CodeHost } from './ports/code-host.ts';
 import { freezeRoute } from './http/freeze-route.ts';
 import { checkFreeze } from './services/freeze/check-freeze.ts';
@@ -90,6 +90,8 @@ export interface RunningBot {
   remindActionOwnersNow(): Promise<void>;
   /** Runs one sweep of the wellbeing messages to the on-call leads (bad nights, the weekly check). */
   wellbeingNow(): Promise<void>;
+  /** One sweep of the breach regimes' reminders and HIPAA's year-end list (remind-breach-obligations.ts). */
+  remindBreachObligationsNow(): Promise<void>;
   /** Runs the tracker sync until no work is due (new items' issues, changes pushed, retries due). */
   trackerSyncNow(): Promise<void>;
   /** Queues the current period's audit checkpoint unless it is written (a no-op when checkpoints are off). */
@@ -339,7 +341,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     changes: new PrismaChangeLog(db.prisma),
     freezes: new PrismaFreezeStore(db.prisma),
     breachNotifications: new PrismaBreachNotificationStore(db.prisma),
-    breachAssessments: NO_BREACH_ASSESSMENTS,
+    // The assessment as recorded (`/incident breach assess`), for the notification drafts.
+    breachAssessments: { assessmentOf: (id) => store.breachAssessment(id) },
     codeHost: opts.codeHost ?? gitHubApp,
     trackers: opts.trackers ?? configuredTrackers,
     trackerLinks: new PrismaTrackerLinkStore(db.prisma),
@@ -366,6 +369,8 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       reminderCadence: {
         updateMinutes: config.REMINDER_UPDATE_MINUTES,
         commanderMinutes: config.REMINDER_COMMANDER_MINUTES,
+        // The ICO's 72-hour clock is UK GDPR's: off when BREACH_REGIMES leaves it out.
+        icoClock: config.BREACH_REGIMES.includes('uk-gdpr'),
       },
       freezeEnvironments: config.FREEZE_ENVIRONMENTS,
       actionTracker: config.ACTION_TRACKER ?? null,
@@ -574,8 +579,23 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
       ),
     );
   };
+  // The breach regimes' reminders and HIPAA's year-end list: the same kind of sweep, on the same timer.
+  const remindBreachObligationsNow = async () => {
+    await inflight.track(
+      actingAs({ actor: 'bot', via: 'breach reminders' }, () => remindBreachObligations(deps)).then(
+        () => undefined,
+        (err) => logger.error({ err }, 'breach reminders failed'),
+      ),
+    );
+  };
   const remindEvery = opts.actionRemindersEveryMs ?? 15 * 60_000;
-  const remindTimer = remindEvery > 0 ? setInterval(() => void remindActionOwnersNow(), remindEvery) : null;
+  const remindTimer =
+    remindEvery > 0
+      ? setInterval(() => {
+          void remindActionOwnersNow();
+          void remindBreachObligationsNow();
+        }, remindEvery)
+      : null;
   remindTimer?.unref();
 
   // Wellbeing messages to the on-call leads: a sweep every replica runs; each message is claimed once.
@@ -625,6 +645,7 @@ export async function startBot(config: Config, opts: StartOptions = {}): Promise
     resumeNow,
     remindActionOwnersNow,
     wellbeingNow,
+    remindBreachObligationsNow,
     trackerSyncNow,
     auditCheckpointTickNow: async () => {
       await checkpoints?.tick();

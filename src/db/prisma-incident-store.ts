@@ -249,7 +249,8 @@ function toAssessment(r: AssessmentRow): RecordedBreachAssessment {
     reportable: r.reportable,
     reason: r.reason,
   });
-  if (!parsed.success) throw new Error(`breach assessment of incident ${r.incidentId} is not valid: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new Error(`breach assessment of incident ${r.incidentId} is not valid: ${parsed.error.message}`);
   return { ...parsed.data, assessedBy: r.assessedBy, assessedAt: r.assessedAt };
 }
 
@@ -570,7 +571,11 @@ export class PrismaIncidentStore implements IncidentStore {
         if (!(await signoffGuardHolds(tx, id, clinicalSignoff))) throw GUARD_FAILED;
         if (breachAssessment) {
           const data = assessmentData(breachAssessment);
-          await tx.breachAssessment.upsert({ where: { incidentId: id }, create: { incidentId: id, ...data }, update: data });
+          await tx.breachAssessment.upsert({
+            where: { incidentId: id },
+            create: { incidentId: id, ...data },
+            update: data,
+          });
         }
         for (const n of obligationNotices ?? []) {
           const key = { incidentId_regime_kind: { incidentId: id, regime: n.regime, kind: n.kind } };

@@ -190,3 +190,22 @@ export function assertCanEditHazards(i: Pick<Incident, 'roles' | 'declaredBy'>, 
     'forbidden',
   );
 }
+
+/**
+ * Who decides a personal data breach (reportable or not, with the reason) and records the
+ * notifications made: the commander (or, without one, the declarer) or the data protection officer.
+ * Anyone in the channel may draft the assessment's facts.
+ */
+export function canDecideBreach(i: Pick<Incident, 'roles' | 'declaredBy'>, userId: string): boolean {
+  return canCommand(i, userId) || i.roles.DPO === userId;
+}
+
+export function assertCanDecideBreach(i: Pick<Incident, 'roles' | 'declaredBy'>, userId: string, action: string): void {
+  if (canDecideBreach(i, userId)) return;
+  const who = commandingUser(i);
+  const commander = who === SYSTEM_DECLARER ? 'the incident commander (none yet)' : `the incident commander <@${who}>`;
+  const dpo = i.roles.DPO
+    ? `the data protection officer <@${i.roles.DPO}>`
+    : 'the data protection officer (none assigned yet: `/incident role dpo @them`, by the commander)';
+  throw new AppError(`Only ${commander} or ${dpo} can ${action}.`, 'forbidden');
+}

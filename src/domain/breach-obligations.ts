@@ -172,11 +172,10 @@ export function dueObligationReminders(
     if (o.regime === 'uk-gdpr' && o.kind === 'regulator') continue;
     if (notifiedNotice(o, notices, awareAt)) continue;
     const row = notices.find((n) => n.regime === o.regime && n.kind === o.kind);
-    const sent = row && row.awareAt && row.awareAt.getTime() === awareAt.getTime() ? (row.remindedPoint ?? 0) : 0;
+    const sent = row?.awareAt && row.awareAt.getTime() === awareAt.getTime() ? (row.remindedPoint ?? 0) : 0;
     const passed = reminderPoints(o, awareAt, zone).filter((p) => p.at.getTime() <= now.getTime());
     const latest = passed.at(-1);
-    if (latest && latest.index > sent)
-      due.push({ obligation: o, point: latest, previous: row?.remindedPoint ?? null });
+    if (latest && latest.index > sent) due.push({ obligation: o, point: latest, previous: row?.remindedPoint ?? null });
   }
   return due;
 }

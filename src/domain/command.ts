@@ -18,6 +18,7 @@ import {
   parseNotificationCommand,
   type NotificationCommand,
 } from './breach-notification.ts';
+import { obligationWord, type ObligationWord } from './breach-obligations.ts';
 import { parseFreezeCommand, type FreezeCommand } from './freeze.ts';
 import { DRILL_NEAR_MISS, DRILL_WORD } from './drill.ts';
 import { parseHazardCommand, parseSignoffNote, type HazardCommand } from './clinical-safety.ts';
@@ -50,10 +51,12 @@ export type IncidentCommand =
   | { kind: 'clinical-signoff'; note: string | null }
   | { kind: 'hazard'; command: HazardCommand }
   | { kind: 'breach-on'; aware: AwarenessSpec | null }
-  | { kind: 'breach-off' }
-  | { kind: 'breach-notified'; reference: string | null }
   /** `/incident breach draft|approve|withdraw|sent <recipient> …`: a breach notification (breach-notification.ts). */
   | NotificationCommand
+  /** `reason` null: none given (refused with the usage, where the incident is known). */
+  | { kind: 'breach-off'; reason: string | null }
+  | { kind: 'breach-notified'; reference: string | null; obligation: ObligationWord | null }
+  | { kind: 'breach-assess' }
   | { kind: 'oncall'; query: string | null }
   | {
       kind: 'page';
@@ -93,7 +96,8 @@ export type InChannelCommand = Exclude<
       | 'guardrails'
       | 'load'
       | 'allowances'
-      | 'service';
+      | 'service'
+      | 'breach-assess';
   }
 >;
 
@@ -171,9 +175,10 @@ export const SUBCOMMANDS: { usage: string; summary: string }[] = [
     summary: 'Link a hazard-log entry with its risk before and after (commander or clinical safety officer).',
   },
   {
-    usage: '/incident breach <on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]>',
+    usage:
+      '/incident breach <on [--aware=YYYY-MM-DDTHH:MM]|assess|off <reason>|notified [ico|individuals|hhs|hhs-log|media|dspt] [reference]>',
     summary:
-      'A personal data breach: starts the 72-hour regulator clock (anyone); `notified` records the regulator was told (commander).',
+      "A personal data breach: starts the regulators' clocks (anyone); `assess` opens the assessment (the decision: commander or DPO); `notified` records a notification made (commander or DPO).",
   },
   {
     usage: NOTIFICATION_USAGE,
@@ -465,7 +470,8 @@ function freeText(raw: string): string | null {
   return text || null;
 }
 
-const BREACH_USAGE = 'on [--aware=YYYY-MM-DDTHH:MM]|off|notified [reference]';
+const BREACH_USAGE =
+  'on [--aware=YYYY-MM-DDTHH:MM]|assess|off <reason>|notified [ico|individuals|hhs|hhs-log|media|dspt] [reference]';
 
 function parseBreach(rest: string[], text: string): IncidentCommand {
   const word = (rest[0] ?? '').toLowerCase();
@@ -480,16 +486,19 @@ function parseBreach(rest: string[], text: string): IncidentCommand {
       return { kind: 'breach-on', aware };
     }
     case 'off':
-      if (rest.length > 1) throw usage('breach', BREACH_USAGE, rest[1]);
-      return { kind: 'breach-off' };
+      return { kind: 'breach-off', reason: freeText(textAfter(text, 2)) };
+    case 'assess':
+      if (rest.length > 1) throw usage('breach', BREACH_USAGE, rest[1], 'Nothing follows `assess`: it opens the form.');
+      return { kind: 'breach-assess' };
     case 'notified': {
-      const reference = freeText(textAfter(text, 2));
+      const obligation = obligationWord(rest[1] ?? '');
+      const reference = freeText(textAfter(text, obligation ? 3 : 2));
       if (reference && reference.length > BREACH_REFERENCE_MAX) {
         throw new AppError(
           `The reference is too long (at most ${BREACH_REFERENCE_MAX} characters): give the regulator's case number or a link.`,
         );
       }
-      return { kind: 'breach-notified', reference };
+      return { kind: 'breach-notified', reference, obligation };
     }
     default: {
       const step = NOTIFICATION_STEPS.find((s) => s === word);

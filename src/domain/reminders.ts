@@ -21,6 +21,8 @@ export interface ReminderCadence {
   updateMinutes: Readonly<Record<Severity, number | null>>;
   /** Minutes after declaring before the channel is nudged to name a commander. */
   commanderMinutes: number | null;
+  /** The ICO's 72-hour breach clock (UK GDPR): false when BREACH_REGIMES leaves UK GDPR out. Absent: on. */
+  icoClock?: boolean;
 }
 
 export const DEFAULT_REMINDER_CADENCE: ReminderCadence = {
@@ -159,7 +161,7 @@ export function dueReminders(
   cadence: ReminderCadence = DEFAULT_REMINDER_CADENCE,
 ): DueReminder[] {
   // The regulator must be told whatever the incident's status: the breach clock outlives resolving.
-  const breach = dueBreachReminder(incident, now);
+  const breach = cadence.icoClock === false ? null : dueBreachReminder(incident, now);
   const due: DueReminder[] = breach ? [{ kind: 'breach-reminder', ...breach }] : [];
   if (!remindable(incident)) return due;
   const updateDue = latestUpdateReminderDue(incident, now, cadence);
@@ -193,7 +195,7 @@ export function nextReminderAt(
 ): Date | null {
   const pending = dueReminders(incident, now, cadence);
   if (pending.length) return new Date(Math.min(...pending.map((r) => r.dueAt.getTime())));
-  const breachNext = nextBreachReminderAt(incident, now);
+  const breachNext = cadence.icoClock === false ? null : nextBreachReminderAt(incident, now);
   if (!remindable(incident)) return breachNext;
   const nudgeAt = commanderNudgeAt(incident, cadence);
   const candidates = [

@@ -1,5 +1,8 @@
 import type { ActionItem } from '../domain/action-items.ts';
 import type { BreachNotification } from '../domain/breach-assessment.ts';
+import type { RecordedBreachAssessment } from '../domain/breach-assessment.ts';
+import type { ObligationNotice, ObligationWord } from '../domain/breach-obligations.ts';
+import type { BreachRegime, Obligation } from '../domain/breach-regimes.ts';
 import type { CatalogService } from '../domain/catalog.ts';
 import type { ChangeEvent } from '../domain/changes.ts';
 import type { Incident } from '../domain/incident.ts';
@@ -88,7 +91,36 @@ export type Notice =
   | { kind: 'update-reminder'; incident: Incident; minutesSinceUpdate: number }
   | { kind: 'commander-nudge'; incident: Incident; minutesSinceDeclared: number }
   /** Breach notices go to the incident channel only. `timeZone`: the team's, for the deadline. */
-  | { kind: 'data-breach'; incident: Incident; by: string; on: boolean; timeZone: string }
+  | { kind: 'data-breach'; incident: Incident; by: string; on: boolean; timeZone: string; reason?: string | null }
+  /** The breach assessment recorded (`decisionChanged`: the decision or its reason, by the commander or DPO). */
+  | {
+      kind: 'breach-assessed';
+      incident: Incident;
+      by: string;
+      assessment: RecordedBreachAssessment;
+      decisionChanged: boolean;
+    }
+  /** Notifications other than the ICO's alone recorded as made (`late`: the words of those past their deadline). */
+  | {
+      kind: 'obligation-notified';
+      incident: Incident;
+      by: string;
+      obligations: Obligation[];
+      late: ObligationWord[];
+      /** When it was recorded. */
+      at: Date;
+      reference: string | null;
+      timeZone: string;
+    }
+  /** A regime's deadline coming (or passed, `overdue`) for an obligation not yet notified. */
+  | {
+      kind: 'obligation-reminder';
+      incident: Incident;
+      obligation: Obligation;
+      overdue: boolean;
+      now: Date;
+      timeZone: string;
+    }
   | { kind: 'breach-notified'; incident: Incident; by: string; reference: string | null; timeZone: string }
   /**
    * To the incident channel only: a breach notification drafted (`placeholders` left to complete,
@@ -173,6 +205,12 @@ export interface SummaryContext {
   overrides?: { service: string }[];
   /** A clinical-impact incident's hazards and sign-offs (read only while it has clinical impact). */
   clinical?: ClinicalRecord;
+  /** A personal data breach's assessment, the regimes' obligations and the notifications made (absent: not a breach). */
+  breach?: {
+    regimes: readonly BreachRegime[];
+    assessment: RecordedBreachAssessment | null;
+    notices: ObligationNotice[];
+  };
 }
 
 /** A file to share: text (e.g. Markdown, CSV) or bytes (e.g. a PNG chart). */

@@ -55,7 +55,14 @@ export type IncidentChange = Partial<
    * Notifications recorded as made, in the same transaction, one per obligation of the breach aware
    * since `awareAt`: refused (the change is not applied, as a failed guard) when one was already.
    */
-  obligationNotices?: { regime: BreachRegime; kind: ObligationKind; awareAt: Date; at: Date; by: string; reference: string | null }[];
+  obligationNotices?: {
+    regime: BreachRegime;
+    kind: ObligationKind;
+    awareAt: Date;
+    at: Date;
+    by: string;
+    reference: string | null;
+  }[];
   role?: { role: RoleName; userId: string | null; assignedBy: string };
   /** This change may start a freeze (a move to SEV1, a reopen): it does if the incident ends SEV1 and active. */
   startsFreeze?: boolean;

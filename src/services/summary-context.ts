@@ -24,18 +24,21 @@ export const SUMMARY_FREEZES = 5;
  */
 export async function summaryContext(
   deps: Pick<ServiceDeps, 'catalog' | 'changes' | 'freezes' | 'clock' | 'logger'> & {
-    store?: Pick<ServiceDeps['store'], 'clinicalRecord'>;
+    store?: Pick<ServiceDeps['store'], 'clinicalRecord' | 'breachAssessment' | 'breachNotices'>;
+    settings?: Pick<ServiceDeps['settings'], 'breachRegimes'>;
   },
   incident: Pick<Incident, 'id' | 'affectedService' | 'createdAt' | 'resolvedAt' | 'status'> & {
     clinicalImpact?: boolean;
+    dataBreach?: boolean;
   },
 ): Promise<SummaryContext> {
-  const [changes, freezes, clinical] = await Promise.all([
+  const [changes, freezes, clinical, breach] = await Promise.all([
     changesOf(deps, incident),
     freezesOf(deps, incident),
     clinicalOf(deps, incident),
+    breachOf(deps, incident),
   ]);
-  return { ...changes, ...freezes, ...clinical };
+  return { ...changes, ...freezes, ...clinical, ...breach };
 }
 
 /** A clinical-impact incident's hazards and sign-off (the summary says whether it may be resolved). */
@@ -48,6 +51,28 @@ async function clinicalOf(
     return { clinical: await deps.store.clinicalRecord(incident.id) };
   } catch (err) {
     deps.logger.warn({ err, incidentId: incident.id }, 'clinical record not read for the summary: drawn without it');
+    return {};
+  }
+}
+
+/** A breach's assessment and notifications made, and the regimes (the summary's obligation lines). */
+async function breachOf(
+  deps: Pick<ServiceDeps, 'logger'> & {
+    store?: Pick<ServiceDeps['store'], 'breachAssessment' | 'breachNotices'>;
+    settings?: Pick<ServiceDeps['settings'], 'breachRegimes'>;
+  },
+  incident: Pick<Incident, 'id'> & { dataBreach?: boolean },
+): Promise<Pick<SummaryContext, 'breach'>> {
+  if (!incident.dataBreach || !deps.store) return {};
+  try {
+    const [assessment, notices] = await Promise.all([
+      deps.store.breachAssessment(incident.id),
+      deps.store.breachNotices(incident.id),
+    ]);
+    const regimes = deps.settings?.breachRegimes?.length ? deps.settings.breachRegimes : (['uk-gdpr'] as const);
+    return { breach: { regimes, assessment, notices } };
+  } catch (err) {
+    deps.logger.warn({ err, incidentId: incident.id }, 'breach assessment not read for the summary: drawn without it');
     return {};
   }
 }

@@ -177,3 +177,24 @@ export const BREACH_WITHDRAW_MODAL = {
   block: 'withdraw_reason',
   action: 'withdraw_reason_input',
 } as const;
+
+/** `/incident breach assess`: the breach assessment form. Each field's block id, and its input's action id (`<block>_input`). */
+export const BREACH_ASSESSMENT_MODAL = {
+  callbackId: 'incident_breach_assessment',
+  blocks: {
+    categories: 'breach_categories',
+    people: 'breach_people',
+    estimated: 'breach_people_estimated',
+    mostInOneState: 'breach_most_in_one_state',
+    likelihood: 'breach_likelihood',
+    severity: 'breach_severity',
+    contained: 'breach_contained',
+    containment: 'breach_containment',
+    decision: 'breach_decision',
+    reason: 'breach_reason',
+  },
+  estimatedValue: 'estimated',
+  decisions: { reportable: 'reportable', notReportable: 'not_reportable', undecided: 'undecided' },
+} as const;
+/** The input of a breach assessment form field. */
+export const breachInputId = (block: string) => `${block}_input`;

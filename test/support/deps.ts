@@ -355,7 +355,9 @@ export function testDeps(overrides: TestDepsOverrides = {}): ServiceDeps {
     changes: db ? new PrismaChangeLog(db.prisma) : unused('changes'),
     freezes: db ? new PrismaFreezeStore(db.prisma) : unused('freezes'),
     breachNotifications: db ? new PrismaBreachNotificationStore(db.prisma) : unused('breachNotifications'),
-    breachAssessments: NO_BREACH_ASSESSMENTS,
+    breachAssessments: db
+      ? { assessmentOf: (id) => new PrismaIncidentStore(db.prisma).breachAssessment(id) }
+      : NO_BREACH_ASSESSMENTS,
     codeHost: null,
     trackers: {},
     trackerLinks: db ? new PrismaTrackerLinkStore(db.prisma) : unused('trackerLinks'),

@@ -8,14 +8,18 @@ import type { ServiceDeps } from '../deps.ts';
 import { commitChange } from '../commit-change.ts';
 import { incidentInChannel } from '../access.ts';
 
+/** `/incident breach off` without a reason. */
+export const BREACH_OFF_USAGE =
+  'Give the reason it is not a personal data breach: `/incident breach off <reason>` (it is recorded on the timeline and the audit trail).';
+
 /**
  * `/incident breach on [--aware=…]` and `/incident breach off`: anyone may report a personal data
  * breach (starting the 72-hour regulator-notification clock at the awareness time, now by default);
- * only the commander may take it back. Told in the incident channel only, never the broadcast one.
+ * only the commander may take it back, with a reason (audited: the timeline entry keeps it). Told in the incident channel only, never the broadcast one.
  */
 export async function setDataBreach(
   deps: ServiceDeps,
-  input: { channelId: string; userId: string; on: boolean; aware?: AwarenessSpec | null },
+  input: { channelId: string; userId: string; on: boolean; aware?: AwarenessSpec | null; reason?: string | null },
 ) {
   const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const tz = deps.settings.defaultTimeZone;
@@ -28,6 +32,8 @@ export async function setDataBreach(
       'invalid_input',
     );
   }
+  const reason = input.reason?.trim() || null;
+  if (!input.on && !reason) throw new AppError(BREACH_OFF_USAGE, 'invalid_input');
   if (!input.on) assertCanCommand(incident, input.userId, 'turn off the data breach');
   const now = deps.clock.now();
   const awareAt =
@@ -59,13 +65,13 @@ export async function setDataBreach(
           occurredAt: now,
           kind: 'data_breach',
           actorId: input.userId,
-          text: 'Personal data breach flag removed',
-          data: { on: false },
+          text: `Personal data breach flag removed. Reason: ${reason}`,
+          data: { on: false, reason },
         },
     notices: [
       {
         to: 'incident',
-        notice: (i) => ({ kind: 'data-breach', incident: i, by: input.userId, on: input.on, timeZone: tz }),
+        notice: (i) => ({ kind: 'data-breach', incident: i, by: input.userId, on: input.on, timeZone: tz, reason }),
       },
     ],
   });

@@ -94,10 +94,10 @@ export function runInChannel(
           await setDataBreach(deps, { ...base, on: true, aware: cmd.aware });
           return null;
         case 'breach-off':
-          await setDataBreach(deps, { ...base, on: false });
+          await setDataBreach(deps, { ...base, on: false, reason: cmd.reason });
           return null;
         case 'breach-notified':
-          await recordBreachNotified(deps, { ...base, reference: cmd.reference });
+          await recordBreachNotified(deps, { ...base, reference: cmd.reference, obligation: cmd.obligation });
           return null;
         case 'breach-draft': {
           const d = await draftBreachNotification(deps, { ...base, target: cmd.target, regime: cmd.regime });

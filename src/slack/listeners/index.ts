@@ -12,6 +12,7 @@ import { registerMessageEvents } from './events/messages.ts';
 import { registerPinEvents } from './events/pins.ts';
 import { registerDeclareSubmission, registerServiceChosen, registerServiceSearch } from './views/declare-incident.ts';
 import { registerIncidentForms } from './views/incident-forms.ts';
+import { registerBreachAssessmentForm } from './views/breach-assessment-form.ts';
 
 /** Every Slack listener, grouped by kind. */
 export function registerListeners(app: App, ctx: ListenerContext): void {
@@ -22,6 +23,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerServiceSearch(app, ctx);
   registerServiceChosen(app, ctx);
   registerIncidentForms(app, ctx);
+  registerBreachAssessmentForm(app, ctx);
   registerReviewForm(app, ctx);
   // actions
   registerSummaryActions(app, ctx);

@@ -13,6 +13,7 @@ import { REVIEW_ACTIONS, SUMMARY_ACTIONS } from '../ids.ts';
 import { breachClock, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { EXERCISE_BANNER, EXERCISE_LABEL } from '../../domain/drill.ts';
+import { breachObligationLines, showsIcoClock } from './breach-summary.ts';
 import { serviceLabel, type CatalogLink, type CatalogService } from '../../domain/catalog.ts';
 import { ALL_SERVICES, type ChangeEvent } from '../../domain/changes.ts';
 import type { SummaryContext } from '../../ports/chat-platform.ts';
@@ -308,8 +309,10 @@ export function incidentSummary(
   if (context.service) blocks.push(mrkdwnSection(serviceLines(context.service)));
   if (context.service || context.changes.length || context.changesSince?.length)
     blocks.push(mrkdwnSection(recentChangesText(context.changes, timeZone, context.changesSince)));
-  const breach = breachLine(i, timeZone, now);
+  const breach = showsIcoClock(context) ? breachLine(i, timeZone, now) : null;
   if (breach) blocks.push(mrkdwnSection(breach));
+  const obligations = breachObligationLines(i, context, timeZone, now);
+  if (obligations.length) blocks.push(mrkdwnSection(clipMrkdwn(obligations.join('\n'), 3000)));
   blocks.push(mrkdwnSection(roleLines.join('\n')));
   const f = flags(i, context);
   if (f.length) blocks.push(mrkdwnContext(f.join('  ·  ')));

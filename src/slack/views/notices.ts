@@ -8,6 +8,8 @@ import { ACTION_CATEGORY_LABELS } from '../../domain/review.ts';
 import { commandingText, escapeMrkdwn, inChannel, mrkdwnSection, plural } from './format.ts';
 import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
+import { isHighRisk, type RecordedBreachAssessment } from '../../domain/breach-assessment.ts';
+import { wordOf } from '../../domain/breach-obligations.ts';
 import { scopeText } from '../../domain/freeze.ts';
 import { ratingChangeText } from '../../domain/clinical-safety.ts';
 import { BREACH_NOTIFICATION_ACTIONS, PAGERDUTY_ACTIONS } from '../ids.ts';
@@ -16,6 +18,15 @@ import type { SlackMessage } from './incident-summary.ts';
 import { exerciseMarked } from '../../domain/drill.ts';
 
 const ref = (i: Incident) => `*${incidentRef(i)}*`;
+
+/** An assessment's facts in a few words: the people and the harm (never the free text). */
+export function assessmentFacts(a: RecordedBreachAssessment): string {
+  const people =
+    a.peopleAffected === null
+      ? 'people affected not known yet'
+      : `${a.peopleEstimated ? 'about ' : ''}${a.peopleAffected.toLocaleString('en-GB')} ${a.peopleAffected === 1 ? 'person' : 'people'} affected`;
+  return `${people}, harm ${a.likelihood} and ${a.severity}${isHighRisk(a) ? ', high risk' : ''}${a.contained ? ', contained' : ', not contained'}`;
+}
 const quote = (text: string) =>
   escapeMrkdwn(text)
     .split('\n')
@@ -127,7 +138,7 @@ export function noticeText(n: Notice): string {
     }
     case 'data-breach': {
       if (!n.on)
-        return `<@${n.by}> marked ${ref(i)} as *not* a personal data breach: the regulator-notification clock is stopped.`;
+        return `<@${n.by}> marked ${ref(i)} as *not* a personal data breach: the regulator-notification clock is stopped.${n.reason ? `\nReason:\n${quote(n.reason)}` : ''}`;
       const aware = i.breachAwareAt ? ` (aware since ${formatInZone(i.breachAwareAt, n.timeZone)})` : '';
       const due = i.breachAwareAt ? `, by *${formatInZone(breachDeadline(i.breachAwareAt), n.timeZone)}*` : '';
       return `:closed_lock_with_key: <@${n.by}> marked ${ref(i)} as a *personal data breach*${aware}. The regulator must be notified within ${BREACH_DEADLINE_HOURS} hours of becoming aware${due}. Once it is done, the commander records it with \`/incident breach notified [reference]\`.`;
@@ -148,6 +159,34 @@ export function noticeText(n: Notice): string {
     }
     case 'breach-notification':
       return breachNotificationText(n);
+    case 'breach-assessed': {
+      const a = n.assessment;
+      if (!n.decisionChanged)
+        return `:clipboard: <@${n.by}> updated the breach assessment of ${ref(i)} (${assessmentFacts(a)}). The decision is unchanged.`;
+      const decision = a.reportable === null ? '*not decided*' : a.reportable ? '*reportable*' : '*not reportable*';
+      const after =
+        a.reportable === false
+          ? ' The notification deadlines and their reminders stop.'
+          : a.reportable
+            ? ' See the pinned summary for who must be told by when.'
+            : '';
+      return `:clipboard: <@${n.by}> assessed the breach of ${ref(i)} as ${decision} (${assessmentFacts(a)}).${after}${a.reason ? `\nReason:\n${quote(a.reason)}` : ''}`;
+    }
+    case 'obligation-notified': {
+      const lines = n.obligations.map(
+        (o) =>
+          `• ${o.recipient} (${o.basis})${n.late.includes(wordOf(o)) && o.dueAt ? `, ${formatSpan(n.at.getTime() - o.dueAt.getTime())} after the deadline` : ''}`,
+      );
+      return `:white_check_mark: <@${n.by}> recorded a breach notification on ${ref(i)}:\n${lines.join('\n')}\nIts reminders stop.${n.reference ? `\nReference:\n${quote(n.reference)}` : ''}`;
+    }
+    case 'obligation-reminder': {
+      const o = n.obligation;
+      const due = o.dueDate ? `the end of ${o.dueDate}` : formatInZone(o.dueAt!, n.timeZone);
+      const record = `record it with \`/incident breach notified ${wordOf(o)} [reference]\``;
+      if (n.overdue)
+        return `:rotating_light: *Data breach*: the deadline to notify ${o.recipient} of ${ref(i)} (${o.basis}) passed at *${due}*. ${commandingText(i)}, notify them now and ${record}.`;
+      return `:alarm_clock: *Data breach*: ${o.recipient} must be notified of ${ref(i)} by *${due}* (${o.basis}; in ${formatSpan(o.dueAt!.getTime() - n.now.getTime())}). ${commandingText(i)}, once it is done ${record}.`;
+    }
     case 'commander-nudge':
       return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;
   }

@@ -10,6 +10,7 @@ import type { ViewOpener } from '../review-form.ts';
 import { handleActionItem } from './incident/action-item.ts';
 import { handleActions } from './incident/actions.ts';
 import { handleAllowances } from './incident/allowances.ts';
+import { handleBreachAssess } from './incident/breach-assess.ts';
 import { handleDeclare } from './incident/declare.ts';
 import { handleGuardrails } from './incident/guardrails.ts';
 import type { CommandAck, ParsedIncidentCommand, SubcommandHandler } from './incident/handler.ts';
@@ -57,6 +58,7 @@ export const INCIDENT_SUBCOMMANDS: {
   'breach-approve': handleInChannel,
   'breach-withdraw': handleInChannel,
   'breach-sent': handleInChannel,
+  'breach-assess': handleBreachAssess,
   page: handleInChannel,
   'resolve-pagerduty': handleInChannel,
   evidence: handleInChannel,
