@@ -921,7 +921,7 @@ export class PrismaIncidentStore implements IncidentStore {
           breachAwareAt: awareAt,
           breachRemindedHours: { lt: hours },
           // Assessed not reportable: the clock is stopped.
-          NOT: { breachReportable: false },
+          OR: [{ breachReportable: null }, { breachReportable: true }],
         },
         data: { breachRemindedHours: hours },
       }),

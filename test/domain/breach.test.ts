@@ -273,15 +273,34 @@ describe('breach commands', () => {
       kind: 'breach-on',
       aware: { kind: 'instant', at: new Date('2026-11-30T09:30:00Z'), text: '2026-11-30T09:30Z' },
     });
-    assert.deepEqual(parseIncidentCommand('breach off'), { kind: 'breach-off' });
-    assert.deepEqual(parseIncidentCommand('breach notified'), { kind: 'breach-notified', reference: null });
-    assert.deepEqual(parseIncidentCommand('breach notified  ICO case  IC-123456 '), {
+    // The reason is required: the parse keeps none as null, for the usage where the incident is known.
+    assert.deepEqual(parseIncidentCommand('breach off'), { kind: 'breach-off', reason: null });
+    assert.deepEqual(parseIncidentCommand('breach off  wrong  drive '), { kind: 'breach-off', reason: 'wrong  drive' });
+    assert.deepEqual(parseIncidentCommand('breach notified'), {
       kind: 'breach-notified',
-      reference: 'ICO case  IC-123456',
+      reference: null,
+      obligation: null,
     });
+    assert.deepEqual(parseIncidentCommand('breach notified  case  IC-123456 '), {
+      kind: 'breach-notified',
+      reference: 'case  IC-123456',
+      obligation: null,
+    });
+    // A first word naming an obligation says which notification was made.
+    assert.deepEqual(parseIncidentCommand('breach notified ICO case IC-1'), {
+      kind: 'breach-notified',
+      reference: 'case IC-1',
+      obligation: 'ico',
+    });
+    assert.deepEqual(parseIncidentCommand('breach notified hhs-log'), {
+      kind: 'breach-notified',
+      reference: null,
+      obligation: 'hhs-log',
+    });
+    assert.deepEqual(parseIncidentCommand('breach assess'), { kind: 'breach-assess' });
     assert.match(
       userError(() => parseIncidentCommand('breach')),
-      /\/incident breach on \[--aware=YYYY-MM-DDTHH:MM\]\|off\|notified/,
+      /\/incident breach on \[--aware=YYYY-MM-DDTHH:MM\]\|assess\|off <reason>\|notified \[ico\|individuals/,
     );
     assert.match(
       userError(() => parseIncidentCommand('breach maybe')),
@@ -292,8 +311,8 @@ describe('breach commands', () => {
       /only `--aware=/,
     );
     assert.match(
-      userError(() => parseIncidentCommand('breach off please')),
-      /`please` is not right here/,
+      userError(() => parseIncidentCommand('breach assess now')),
+      /`now` is not right here/,
     );
     assert.match(
       userError(() => parseIncidentCommand(`breach notified ${'x'.repeat(301)}`)),

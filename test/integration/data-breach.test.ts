@@ -133,14 +133,18 @@ for (const database of testDatabases()) {
       assert.equal(breachReminders(i).length, 4, 'one each at 24, 48, 66 and 72 hours');
       assert.equal((await reload(i)).breachRemindedHours, 72);
 
-      // Only the commander records the notification; a refusal changes nothing.
+      // Only the commander (or the DPO: none here) records the notification; a refusal changes nothing.
+      // (`ico` names the obligation since regimes came; the reference follows it.)
       const unchanged = await reload(i);
-      const { told } = await run('breach notified ICO case IC-0042', 'UCAROL', i.channelId!);
-      assert.match(told.join(' '), /Only the incident commander, <@UBOB>, can record that the regulator was notified/);
+      const { told } = await run('breach notified ico ICO case IC-0042', 'UCAROL', i.channelId!);
+      assert.match(
+        told.join(' '),
+        /Only the incident commander <@UBOB> or the data protection officer \(none assigned yet.*can record that a breach notification was made/,
+      );
       assert.equal((await reload(i)).updatedAt.getTime(), unchanged.updatedAt.getTime());
       assert.equal((await reload(i)).breachNotifiedAt, null);
 
-      await run('breach notified ICO case IC-0042', 'UBOB', i.channelId!);
+      await run('breach notified ico ICO case IC-0042', 'UBOB', i.channelId!);
       const notified = await reload(i);
       assert.equal(notified.breachNotifiedBy, 'UBOB');
       assert.ok(notified.breachNotifiedAt);
@@ -251,8 +255,17 @@ for (const database of testDatabases()) {
         /Only the declarer \(no commander is set yet\), <@UALICE>, can turn off the data breach/,
       );
       assert.equal((await reload(i)).dataBreach, true);
-      await run('breach off', 'UALICE', i.channelId!);
+      // Turning it off needs a reason (on the timeline and the audit trail).
+      assert.match(
+        (await run('breach off', 'UALICE', i.channelId!)).told.join(' '),
+        /Give the reason it is not a personal data breach: `\/incident breach off <reason>`/,
+      );
+      assert.equal((await reload(i)).dataBreach, true);
+      await run('breach off drive was shared with our own team only', 'UALICE', i.channelId!);
       const off = await reload(i);
+      const offEntry = (await app.bot.deps.store.timeline(i.id)).filter((e) => e.kind === 'data_breach').at(-1);
+      assert.equal(offEntry?.data?.reason, 'drive was shared with our own team only');
+      assert.match(offEntry?.text ?? '', /Reason: drive was shared with our own team only/);
       assert.equal(off.dataBreach, false);
       assert.ok(!summaryOf(off).includes('Data breach'));
       offsetMs = 50 * HOUR;

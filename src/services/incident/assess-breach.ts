@@ -1,4 +1,4 @@
-import { assertCanDecideBreach } from '../../domain/access.ts';
+import { assertCanDecideBreach, canDecideBreach } from '../../domain/access.ts';
 import {
   breachAssessmentSchema,
   type BreachAssessment,
@@ -44,8 +44,7 @@ export async function assessBreach(
     throw new AppError(parsed.error.issues[0]?.message ?? 'The assessment is not valid.', 'invalid_input');
   const before = await deps.store.breachAssessment(incident.id);
   const a: BreachAssessment = parsed.data;
-  const decisionChanged =
-    a.reportable !== (before?.reportable ?? null) || (a.reportable !== null && a.reason !== (before?.reason ?? ''));
+  const decisionChanged = changesDecision(a, before);
   if (decisionChanged)
     assertCanDecideBreach(
       incident,
@@ -92,4 +91,30 @@ export async function assessBreach(
 /** The assessment as JSON for the timeline's data (the audit trail keeps the timeline entry). */
 function stored(a: RecordedBreachAssessment) {
   return { ...a, assessedAt: a.assessedAt.toISOString() };
+}
+
+/** Whether the assessment changes the decision (reportable or not) or its reason. */
+export function changesDecision(a: BreachAssessment, before: BreachAssessment | null): boolean {
+  return (
+    a.reportable !== (before?.reportable ?? null) || (a.reportable !== null && a.reason !== (before?.reason ?? ''))
+  );
+}
+
+/**
+ * For the form, before it closes: the field a decision someone may not make shows its refusal on
+ * (`reportable` or `reason`), or null when they may submit it (assessBreach checks again).
+ */
+export async function decisionRefusal(
+  deps: ServiceDeps,
+  input: { incidentId: string; userId: string; assessment: BreachAssessment },
+): Promise<{ field: 'reportable' | 'reason'; message: string } | null> {
+  const incident = await deps.store.findById(input.incidentId);
+  if (!incident || canDecideBreach(incident, input.userId)) return null;
+  const before = await deps.store.breachAssessment(incident.id);
+  if (!changesDecision(input.assessment, before)) return null;
+  return {
+    field: input.assessment.reportable !== (before?.reportable ?? null) ? 'reportable' : 'reason',
+    message:
+      'Only the incident commander or the data protection officer decides this, with the reason. Leave the decision and its reason as they were to record the facts.',
+  };
 }

@@ -33,8 +33,8 @@ export async function setDataBreach(
     );
   }
   const reason = input.reason?.trim() || null;
-  if (!input.on && !reason) throw new AppError(BREACH_OFF_USAGE, 'invalid_input');
   if (!input.on) assertCanCommand(incident, input.userId, 'turn off the data breach');
+  if (!input.on && !reason) throw new AppError(BREACH_OFF_USAGE, 'invalid_input');
   const now = deps.clock.now();
   const awareAt =
     input.on && input.aware ? resolveAwareness(input.aware, await zoneOf(deps, input.userId, input.aware), now) : now;

@@ -1,8 +1,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { canDecideBreach } from '../../../domain/access.ts';
 import { breachAssessmentSchema } from '../../../domain/breach-assessment.ts';
-import { assessBreach } from '../../../services/incident/assess-breach.ts';
+import { assessBreach, decisionRefusal } from '../../../services/incident/assess-breach.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { BREACH_ASSESSMENT_MODAL as M, breachInputId as input } from '../../ids.ts';
 import { parseJsonOrNull } from '../../payloads.ts';
@@ -102,17 +101,12 @@ export function registerBreachAssessmentForm(app: App, ctx: ListenerContext): vo
       }
     } else {
       // Someone who may not decide sees it here, beside the decision, not after the form closed.
-      const incident = await ctx.deps.store.findById(meta.data.incidentId);
-      if (incident && !canDecideBreach(incident, userId)) {
-        const before = await ctx.deps.store.breachAssessment(incident.id);
-        const a = check.data;
-        if (
-          a.reportable !== (before?.reportable ?? null) ||
-          (a.reportable !== null && a.reason !== (before?.reason ?? ''))
-        )
-          errors[a.reportable !== (before?.reportable ?? null) ? B.decision : B.reason] =
-            'Only the incident commander or the data protection officer decides this, with the reason. Leave the decision and its reason as they were to record the facts.';
-      }
+      const refused = await decisionRefusal(ctx.deps, {
+        incidentId: meta.data.incidentId,
+        userId,
+        assessment: check.data,
+      });
+      if (refused) errors[BLOCK_OF[refused.field]!] = refused.message;
     }
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
