@@ -901,7 +901,8 @@ export class PrismaIncidentStore implements IncidentStore {
     const groups = await this.prisma.incident.groupBy({
       by: ['severity'],
       // The active statuses named (not "not resolved or closed"), so an index on status can find them.
-      where: { status: { in: STATUSES.filter(isActive) } },
+      // Drills are no real incidents: a SEV1 drill must not set off alerts on these figures.
+      where: { status: { in: STATUSES.filter(isActive) }, drill: false },
       _count: { _all: true },
     });
     return Object.fromEntries(groups.map((g) => [g.severity, g._count._all])) as Partial<Record<Severity, number>>;

@@ -364,7 +364,7 @@ export interface IncidentStore {
    * oldest first, at most `limit`.
    */
   listActiveAffecting(services: readonly string[], limit: number): Promise<Incident[]>;
-  /** How many incidents are not resolved or closed, by severity (counted by the database). */
+  /** How many incidents (drills left out) are not resolved or closed, by severity (counted by the database). */
   countActiveBySeverity(): Promise<Partial<Record<Severity, number>>>;
   ping(): Promise<void>;
 }

@@ -22,6 +22,7 @@ import { declareResultText } from '../../src/slack/views/declare-result.ts';
 import { incidentSummary } from '../../src/slack/views/incident-summary.ts';
 import { noticeMessage } from '../../src/slack/views/notices.ts';
 import { reviewMessage } from '../../src/slack/views/review-message.ts';
+import { serviceMessage } from '../../src/slack/views/service.ts';
 import { aDeclaration, anIncident } from '../support/fixtures.ts';
 
 const refusal = (text: string) => {
@@ -181,6 +182,52 @@ describe('a drill is marked wherever people see it', () => {
       >[0]);
       assert.doesNotMatch(plain.text, /EXERCISE/, n.kind);
     }
+  });
+
+  test('the service view lists a drill, marked', () => {
+    const line = {
+      ref: 'INC-42',
+      title: 'Tabletop',
+      isPrivate: false,
+      severity: 'SEV1' as const,
+      status: 'INVESTIGATING' as const,
+      nearMiss: false,
+      declaredAt: new Date('2026-11-24T10:00:00Z'),
+      channelId: 'CDRILL',
+    };
+    const text = (drill: boolean) =>
+      JSON.stringify(
+        serviceMessage({
+          service: {
+            ref: 'component:default/ehr-api',
+            kind: 'Component',
+            name: 'ehr-api',
+            title: null,
+            description: null,
+            owner: null,
+            ownerName: null,
+            system: null,
+            pagerDutyServiceId: null,
+            slackChannel: null,
+            clinicalCriticality: null,
+            githubProjectSlug: null,
+            jiraProjectKey: null,
+            links: [],
+          },
+          onCall: { status: 'not-configured' },
+          openIncidents: [{ ...line, drill }],
+          recentCount: 0,
+          recent: [],
+          actionItems: [],
+          actionItemsTotal: 0,
+          actionItemsCapped: false,
+          changes: [],
+          catalog: { source: 'file', loadedAt: new Date(), problemCount: 0, problems: [] },
+          now: new Date('2026-11-24T12:30:00Z'),
+        }).blocks,
+      );
+    assert.match(text(true), /\*INC-42\* Tabletop · SEV1 :test_tube: exercise \(drill\) · Investigating/);
+    assert.match(text(false), /\*INC-42\* Tabletop · SEV1 · Investigating/);
   });
 
   test('PagerDuty text leads with [DRILL]; a real incident’s does not', () => {

@@ -120,6 +120,8 @@ async function figures(deps: ServiceDeps) {
       .map((w) => `${w.slackUserId} ${w.roles.join()} ${w.start.toISOString()} ${w.end.toISOString()}`)
       .sort(),
     pages: read.pages.map((p) => p.id).sort(),
+    // The /metrics gauge of open incidents by severity.
+    open: await deps.store.countActiveBySeverity(),
   };
 }
 
@@ -155,6 +157,7 @@ for (const database of testDatabases()) {
       assert.equal(before.delivery[0]?.failedChanges, 4);
       assert.equal(before.work.length, 4);
       assert.equal(before.pages.length, 4);
+      assert.deepEqual(before.open, { SEV2: 1, SEV1: 1 }, 'the two unresolved ones are open');
 
       const drills = [];
       for (let k = 0; k < 4; k++) {
@@ -206,6 +209,7 @@ for (const database of testDatabases()) {
       assert.equal(withCopies.insights.overall.incidents, 8);
       assert.equal(withCopies.work.length, 8);
       assert.equal(withCopies.pages.length, 8);
+      assert.deepEqual(withCopies.open, { SEV2: 2, SEV1: 2 });
       assert.equal(withCopies.factors.reviewed, 4);
       assert.equal(withCopies.delivery[0]?.incidents, 8);
       assert.equal(withCopies.delivery[0]?.failedChanges, 8);

@@ -43,6 +43,8 @@ export interface ServiceIncidentLine {
   severity: Severity;
   status: IncidentStatus;
   nearMiss: boolean;
+  /** An exercise: listed, marked (optional for lines made before drills). */
+  drill?: boolean;
   declaredAt: Date;
   /** Where to go (null while it has none). */
   channelId: string | null;
@@ -226,6 +228,7 @@ export async function showService(deps: ServiceDeps, input: { userId: string; na
     severity: i.severity,
     status: i.status,
     nearMiss: i.nearMiss,
+    drill: i.drill,
     declaredAt: i.createdAt,
     channelId: i.channelId,
   });

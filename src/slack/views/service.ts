@@ -33,7 +33,7 @@ function linkText(l: CatalogLink): string {
 
 function incidentLine(i: ServiceIncidentLine, timeZone: string): string {
   const where = i.channelId ? ` in <#${i.channelId}>` : '';
-  const kind = i.nearMiss ? 'near miss' : i.severity;
+  const kind = i.nearMiss ? 'near miss' : i.drill ? `${i.severity} :test_tube: exercise (drill)` : i.severity;
   return `• *${i.ref}*${i.isPrivate ? ' :lock:' : ''} ${oneLine(i.title, 150)} · ${kind} · ${STATUS_LABELS[i.status]} · ${slackDate(i.declaredAt, timeZone)}${where}`;
 }
 
