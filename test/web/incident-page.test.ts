@@ -109,6 +109,57 @@ describe('the incident page', () => {
     assert.match(back.text, />n149</);
   });
 
+  test('a clinical-impact incident’s hazards with their ratings and the sign-off, titles through the PHI guard', async () => {
+    const { store } = env.app.bot.deps;
+    let { incident } = await store.createIfAbsent(
+      declaring({ declaration: aDeclaration({ title: 'Wrong doses', clinicalImpact: true }), declaredAt, via: 'test' }),
+    );
+    incident = await store.recordProvisioning(incident.id, { channelId: 'CCLIN001' });
+    const entry = (text: string) => ({ occurredAt: minute(5), kind: 'test_setup', actorId: 'UALICE', text });
+    const link = {
+      hazardId: 'HAZ-012',
+      title: 'Wrong dose for 943 476 5919',
+      before: { likelihood: 'high', severity: 'major' },
+      after: { likelihood: 'low', severity: 'major' },
+      linkedBy: 'UALICE',
+      linkedAt: minute(5),
+      updatedBy: 'UALICE',
+      updatedAt: minute(5),
+    } as const;
+    await store.applyChange(incident.id, { clinical: { hazard: { op: 'add', link } } }, entry('hazard'));
+    const bob = await sessionCookie(env.app, { userId: 'UBOB', timeZone: 'Europe/London' });
+    let page = await getPage(env.base, `/web/incidents/INC-${incident.number}`, bob);
+    assert.match(page.text, /<h2>Clinical safety<\/h2>/);
+    assert.match(page.text, /Not signed off by the clinical safety officer\./);
+    assert.match(
+      page.text,
+      /<td>HAZ-012<\/td><td>Wrong dose for \[redacted NHS number\]<\/td><td>High × Major = 4<\/td><td>Low × Major = 3<\/td>/,
+    );
+    await store.applyChange(
+      incident.id,
+      {
+        clinical: {
+          signoff: {
+            by: 'UALICE',
+            note: 'Checked',
+            reviewItem: {
+              text: 'Review the hazard log',
+              ownerId: 'UALICE',
+              due: null,
+              category: 'process',
+              priority: 'high',
+            },
+          },
+        },
+      },
+      entry('signoff'),
+    );
+    page = await getPage(env.base, `/web/incidents/INC-${incident.number}`, bob);
+    assert.match(page.text, /Signed off by Alice Zoë at Tue 24 Nov 14:05 GMT: Checked/);
+    const plain = await getPage(env.base, `/web/incidents/INC-${big.number}`, bob);
+    assert.doesNotMatch(plain.text, /<h2>Clinical safety<\/h2>/, 'none without clinical impact or hazards');
+  });
+
   test('a private incident is a 404 to a non-member exactly as a missing one, and shown to a member', async () => {
     const bob = await sessionCookie(env.app, { userId: 'UBOB' });
     const hidden = await getPage(env.base, `/web/incidents/${secret.number}`, bob);

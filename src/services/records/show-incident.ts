@@ -1,3 +1,4 @@
+import type { ClinicalRecord } from '../../domain/clinical-safety.ts';
 import type { ActionItem } from '../../domain/action-items.ts';
 import { incidentDurations, type IncidentDurations } from '../../domain/durations.ts';
 import type { Incident } from '../../domain/incident.ts';
@@ -39,6 +40,8 @@ export interface IncidentRecord {
   review: { input: ReviewInput; updatedBy: string | null; updatedAt: Date } | null;
   /** Oldest first, their text through the PHI guard, with their tracker issues. */
   actionItems: ActionItem[];
+  /** Hazards (titles through the PHI guard) and sign-offs; null without clinical impact, hazards or sign-offs. */
+  clinical: ClinicalRecord | null;
   /**
    * The audit trail's length and, when it is short enough to check with the page
    * (AUDIT_CHECK_INLINE_MAX), what is wrong with it (none: intact); null when not checked here.
@@ -67,12 +70,13 @@ export async function showIncident(
   const incident = await incidentForReader(deps, input.reader, input.number);
   const limit = input.pageSize ?? INCIDENT_TIMELINE_PAGE;
   const query: TimelinePageQuery = input.at ? { limit, ...input.at } : { limit };
-  const [found, facts, stored, items, audit] = await Promise.all([
+  const [found, facts, stored, items, audit, clinical] = await Promise.all([
     deps.store.timelinePage(incident.id, query),
     deps.store.timelineFacts(incident.id),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
     auditIfShort(deps, incident.id, input.auditInlineMax ?? AUDIT_CHECK_INLINE_MAX),
+    deps.store.clinicalRecord(incident.id),
   ]);
   // "Newer" up to the end shows the latest page, full, rather than its last few entries.
   const page =
@@ -97,6 +101,14 @@ export async function showIncident(
         ? { input: redactForExport(parsed.data).value, updatedBy: stored.updatedBy, updatedAt: stored.updatedAt }
         : null,
     actionItems: items.map((a) => outboundActionItem(a).value),
+    clinical:
+      incident.clinicalImpact || clinical.hazards.length || clinical.signoffs.length
+        ? {
+            ...clinical,
+            hazards: clinical.hazards.map((h) => ({ ...h, title: redactForExport(h.title).value })),
+            signoffs: clinical.signoffs.map((s) => ({ ...s, note: s.note && redactForExport(s.note).value })),
+          }
+        : null,
     audit: audit.problems ? { ...audit, problems: redactForExport(audit.problems).value } : audit,
   };
 }

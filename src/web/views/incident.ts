@@ -1,3 +1,5 @@
+import { currentSignoff, ratingOf, VOID_REASON_TEXT, type RiskAssessment } from '../../domain/clinical-safety.ts';
+import { labelOf } from '../../domain/clinical-risk.ts';
 import type { People } from '../people.ts';
 import { actionRef } from '../../domain/action-items.ts';
 import { formatDuration } from '../../domain/durations.ts';
@@ -128,6 +130,59 @@ function review(r: IncidentRecord, zone: string, people: People): VNode {
     </dl>`;
 }
 
+/** The clinical safety record: hazards with their ratings before and after, and the sign-offs. */
+function clinicalSafety(r: IncidentRecord, zone: string, people: People): VNode | null {
+  const c = r.clinical;
+  if (!c) return null;
+  const cell = (a: RiskAssessment | null) =>
+    a ? `${labelOf(a.likelihood)} × ${labelOf(a.severity)} = ${ratingOf(a)}` : 'Not assessed';
+  const inForce = currentSignoff(c);
+  return html`<h2>Clinical safety</h2>
+    <p>
+      ${
+        inForce
+          ? `Signed off by ${people(inForce.signedBy)} at ${formatInZone(inForce.signedAt, zone)}${inForce.note ? `: ${inForce.note}` : '.'}`
+          : r.incident.clinicalImpact
+            ? 'Not signed off by the clinical safety officer.'
+            : 'No sign-off (no clinical impact).'
+      }
+    </p>
+    ${
+      c.hazards.length
+        ? html`<table>
+          <thead>
+            <tr>
+              <th scope="col">Hazard</th>
+              <th scope="col">Title</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${c.hazards.map(
+              (h) =>
+                html`<tr>
+                  <td>${h.hazardId}</td>
+                  <td>${h.title}</td>
+                  <td>${cell(h.before)}</td>
+                  <td>${cell(h.after)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`
+        : html`<p class="muted">No hazard-log entries linked.</p>`
+    }
+    ${c.signoffs
+      .filter((s) => s.voidedAt)
+      .map(
+        (s) =>
+          html`<p class="muted">
+            Sign-off by ${people(s.signedBy)} at ${formatInZone(s.signedAt, zone)} void at
+            ${formatInZone(s.voidedAt!, zone)}${s.voidReason ? ` (${VOID_REASON_TEXT[s.voidReason]})` : ''}.
+          </p>`,
+      )}`;
+}
+
 function actionItems(r: IncidentRecord, people: People): VNode {
   if (r.actionItems.length === 0) return html`<h2>Action items</h2><p class="muted">None.</p>`;
   return html`<h2>Action items</h2>
@@ -205,5 +260,6 @@ export function incidentView(r: IncidentRecord, zone: string, people: People): V
     <h1>${ref}: ${r.incident.title} ${incidentMarks(r.incident)}</h1>
     <p class="muted">Times in ${zone}.</p>
     ${summary(r, zone, people)} ${roles(r, people)} ${timeline(r, zone, self, people)} ${review(r, zone, people)}
+    ${clinicalSafety(r, zone, people)}
     ${actionItems(r, people)} ${audit(r, self)}`;
 }
