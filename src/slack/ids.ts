@@ -84,6 +84,8 @@ export const SUMMARY_ACTIONS = {
   reopen: 'incident_reopen',
   timeline: 'incident_timeline',
   severity: 'incident_severity',
+  /** The clinical safety officer's sign-off (shown while a clinical-impact incident has none in force). */
+  clinicalSignoff: 'incident_clinical_signoff',
   /** These open a form (below). */
   update: 'incident_update_open',
   note: 'incident_note_open',

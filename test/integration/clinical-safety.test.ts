@@ -5,7 +5,9 @@
 // database is PGlite and, when set, PostgreSQL.
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
+import { currentSignoff } from '../../src/domain/clinical-safety.ts';
 import type { Incident } from '../../src/domain/incident.ts';
+import { SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
@@ -104,7 +106,30 @@ for (const database of testDatabases()) {
       const timeline = await app.bot.deps.store.timeline(i.id);
       assert.ok(timeline.some((e) => e.kind === 'clinical_signoff_voided' && /the incident was reopened/.test(e.text)));
       assert.match(await run('resolve', 'UBOB', ch), /must sign it off before it is resolved/);
-      assert.equal(await run('clinical signoff Re-checked after the reopen', 'UCAROL', ch), '');
+      // The summary's button: shown while no sign-off is in force; anyone but the officer is refused privately.
+      assert.ok(summary.includes(SUMMARY_ACTIONS.clinicalSignoff), 'the sign-off button is offered');
+      const click = async (user: string) => {
+        const id = `b${++seq}`;
+        const res = await app.clickAction({
+          userId: user,
+          channelId: ch,
+          messageTs: i.summaryTs!,
+          responseUrl: slack.responseUrl(id),
+          blockId: SUMMARY_ACTIONS.blockId,
+          actionId: SUMMARY_ACTIONS.clinicalSignoff,
+        });
+        assert.equal(res.status, 200);
+        await app.bot.idle();
+        return slack.responses
+          .filter((r) => r.id === id)
+          .map((r) => String(r.body.text))
+          .join(' ');
+      };
+      assert.match(await click('UBOB'), /Only the clinical safety officer, <@UCAROL>, can sign off/);
+      assert.equal(currentSignoff(await app.bot.deps.store.clinicalRecord(i.id)), null);
+      assert.equal(await click('UCAROL'), '');
+      assert.equal(currentSignoff(await app.bot.deps.store.clinicalRecord(i.id))?.signedBy, 'UCAROL');
+      assert.ok(!summaryOf(await reload(i)).includes(SUMMARY_ACTIONS.clinicalSignoff), 'no button once signed off');
       assert.match(await run('clinical signoff', 'UCAROL', ch), /signed off INC-\d+ already/);
       await run('resolve', 'UBOB', ch);
       assert.equal(await run('close', 'UBOB', ch), '');

@@ -110,9 +110,24 @@ const button = (text: string, action_id: string, extra: Partial<Button> = {}): B
 });
 
 /** Buttons for what can be done next, and the severity menu (the same rules as the commands apply). */
-function actions(i: Incident): ActionsBlock {
+function actions(i: Incident, context: Pick<SummaryContext, 'clinical'> = {}): ActionsBlock {
   const A = SUMMARY_ACTIONS;
   const elements: ActionsBlockElement[] = [];
+  // Only its clinical safety officer may press it (the service refuses anyone else, privately).
+  if (i.clinicalImpact && i.roles.CLINICAL_SAFETY && context.clinical && !currentSignoff(context.clinical))
+    elements.push(
+      button('Clinical sign-off', A.clinicalSignoff, {
+        confirm: {
+          title: { type: 'plain_text', text: 'Sign off clinical safety?' },
+          text: {
+            type: 'mrkdwn',
+            text: `Sign off the clinical safety of ${incidentRef(i)} as its clinical safety officer (${mention(i.roles.CLINICAL_SAFETY)} only), accepting its hazards' residual risk as listed? The sign-off is void if it is reopened or a hazard changes.`,
+          },
+          confirm: { type: 'plain_text', text: 'Sign off' },
+          deny: { type: 'plain_text', text: 'Not yet' },
+        },
+      }),
+    );
   if (isActive(i.status)) {
     for (const s of allowedMoves(i.status)) {
       if (s !== 'RESOLVED')
@@ -316,7 +331,7 @@ export function incidentSummary(
   blocks.push(mrkdwnSection(roleLines.join('\n')));
   const f = flags(i, context);
   if (f.length) blocks.push(mrkdwnContext(f.join('  ·  ')));
-  blocks.push(actions(i));
+  blocks.push(actions(i, context));
   blocks.push(
     mrkdwnContext(`Incident id \`${i.id}\` · times show in your own time zone · \`/incident help\` for commands`),
   );

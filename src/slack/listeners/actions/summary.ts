@@ -42,11 +42,12 @@ export function commandFromAction(action: z.infer<typeof summaryAction>['actions
   if (id === A.close) return { kind: 'close' };
   if (id === A.reopen) return { kind: 'reopen', reason: null };
   if (id === A.timeline) return { kind: 'timeline' };
+  if (id === A.clinicalSignoff) return { kind: 'clinical-signoff', note: null };
   return null;
 }
 
 const ACTION_IDS = new RegExp(
-  `^(${A.statusPrefix}[a-z]+|${[A.severity, A.resolve, A.close, A.reopen, A.timeline].join('|')})$`,
+  `^(${A.statusPrefix}[a-z]+|${[A.severity, A.resolve, A.close, A.reopen, A.timeline, A.clinicalSignoff].join('|')})$`,
 );
 
 const openForm = z.object({
