@@ -24,6 +24,7 @@ import { reviewOf } from '../../src/services/review/review-of.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
+import { tamper } from '../support/tamper.ts';
 
 const ALICE = 'UALICE'; // declares
 const BOB = 'UBOB'; // commander
@@ -374,6 +375,29 @@ for (const database of testDatabases()) {
         'clinical_signoff.update',
       ])
         assert.ok(actions.includes(a), a);
+
+      // A sign-off or a rating rewritten behind the trail's back is found.
+      const pool = env.db().pool;
+      assert.equal(
+        await tamper(
+          pool,
+          "UPDATE clinical_signoff SET signed_by = 'UBOB' WHERE incident_id = $1 AND voided_at IS NULL",
+          [i.id],
+        ),
+        1,
+      );
+      assert.equal(
+        await tamper(
+          pool,
+          "UPDATE clinical_hazard SET after_likelihood = 'very-low' WHERE incident_id = $1 AND hazard_id = 'HAZ-1'",
+          [i.id],
+        ),
+        1,
+      );
+      const found = (await new PrismaAuditTrail(env.db().prisma).read(i.id)).differences.map(
+        (d) => `${d.table}.${d.column}`,
+      );
+      assert.deepEqual(found.sort(), ['clinical_hazard.after_likelihood', 'clinical_signoff.signed_by']);
     });
   });
 }
