@@ -6,11 +6,12 @@
 //   zone: their own when valid, else the team's). Each local day is a weekday, a weekend day
 //   (Saturday, Sunday) or a public holiday (the region's public holidays with their substitute
 //   days, plus the company's; a holiday on a weekend is paid as a holiday). Per hour: the hours on
-//   each kind of day times its rate. Per shift: a local day on call at least `minimumHours` (real
-//   elapsed hours, so a daylight-saving day counts what was worked) is one shift of its kind. A
-//   local day that the period's start or end cuts (the period is in the team's zone, the day in the
-//   responder's) is judged on the whole day and paid in the period holding its middle: once, never
-//   in both months or neither (the stretches given may reach past the period for this).
+//   each kind of day times its rate. Per shift: each time on call without a break is cut into
+//   shifts of a day at most, from the time it began (a week from Monday 09:00 is seven shifts from
+//   09:00 to 09:00; an evening from 17:00 to 09:00 is one); a shift at least `minimumHours` long (real
+//   elapsed hours) is paid by the kind of the local day it began on (Friday 17:00 to Saturday 17:00
+//   is a weekday's, Saturday 17:00 on a weekend's), in the period it began in: once, never in two
+//   months or none. The stretches given may reach past the period for this (SHIFT_MARGIN_MS).
 // - Callouts: per page, every out-of-hours page (the load report's outOfHoursPages: outside the
 //   team's working hours in the person's zone); per incident, every incident the person worked
 //   whose work on it began in the period and lasted at least `minimumMinutes` in all (the union of
@@ -105,8 +106,37 @@ export interface AllowanceReport {
   totals: { amountMinor: number; onCallHours: number; callouts: number; timeOffHours: number };
 }
 
-/** Stretches this far either side of the period decide the shifts of the local days it cuts (zones differ by at most 26 hours). */
-const SHIFT_MARGIN_MS = 2 * DAY_MS;
+/**
+ * Time on call this long before the period decides where its shifts begin: a rota (a week or two)
+ * is cut from its real handover; on call without a break for longer is cut from this far back, the
+ * same way for every month. After the period, a day (and a zone's offset) ends the last shift.
+ */
+export const SHIFT_MARGIN_MS = 15 * DAY_MS;
+
+/**
+ * The shifts of merged, disjoint intervals: each cut into pieces from its start, one local day each
+ * (the same local time the next day, so a daylight-saving day is 23 or 25 hours), the last piece
+ * ending with the interval. Returns each piece's start and length.
+ */
+export function shiftPieces(
+  merged: readonly (readonly [number, number])[],
+  clock: ZoneClock,
+): { start: number; ms: number }[] {
+  const pieces: { start: number; ms: number }[] = [];
+  for (const [start, end] of merged) {
+    const wall = clock.local(start);
+    let cursor = start;
+    for (let k = 1; cursor < end; k++) {
+      let next = clock.instantOf(wall + k * DAY_MS);
+      // Never stand still: a clock that cannot find the next day moves a day on.
+      if (!(next > cursor)) next = cursor + DAY_MS;
+      const stop = Math.min(end, next);
+      pieces.push({ start: cursor, ms: stop - cursor });
+      cursor = stop;
+    }
+  }
+  return pieces;
+}
 
 const zeroKinds = (): Record<DayKind, number> => ({ weekday: 0, weekend: 0, publicHoliday: 0 });
 
@@ -246,14 +276,12 @@ export function computeAllowances(input: AllowancesInput): AllowanceReport {
     const shiftMs = standby?.per === 'shift' ? standby.minimumHours * HOUR_MS : Infinity;
     for (const [day, ms] of msPerLocalDay(merged, t.clock)) standbyMs[kindOf(day)] += ms;
     if (standby?.per === 'shift') {
-      // A local day the period's start or end cuts (a responder in another zone than the team's) is
-      // one shift at most, in the period holding the middle of the day, judged on the whole day.
-      const around = mergeIntervals(t.stretches, from - SHIFT_MARGIN_MS, to + SHIFT_MARGIN_MS);
-      for (const [day, ms] of msPerLocalDay(around, t.clock)) {
-        if (ms < shiftMs) continue;
-        const start = t.clock.instantOf(day * DAY_MS);
-        const middle = start + (t.clock.instantOf((day + 1) * DAY_MS) - start) / 2;
-        if (middle >= from && middle < to) shifts[kindOf(day)] += 1;
+      // Shifts are cut from when the time on call began (before the period, maybe) and paid in the
+      // period they begin in, by the kind of the local day they begin on.
+      const around = mergeIntervals(t.stretches, from - SHIFT_MARGIN_MS, to + 2 * DAY_MS);
+      for (const piece of shiftPieces(around, t.clock)) {
+        if (piece.ms < shiftMs || piece.start < from || piece.start >= to) continue;
+        shifts[kindOf(Math.floor(t.clock.local(piece.start) / DAY_MS))] += 1;
       }
     }
 

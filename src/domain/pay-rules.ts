@@ -13,7 +13,7 @@
 //   defaults:                     # every section is optional; a missing one pays nothing
 //     standby:
 //       per: shift                # shift | hour
-//       minimumHours: 12          # per shift only: on call at least this long on a local day
+//       minimumHours: 12          # per shift only: a shift (up to a day from its handover) this long at least
 //       weekday: 25.00
 //       weekend: 40.00
 //       publicHoliday: 60.00

@@ -129,7 +129,7 @@ describe('allowances CSV', () => {
     stretch('PANN', '2026-11-02T09:00:00Z', '2026-11-09T09:00:00Z'),
     // Saturday 7 November, all day: one weekend shift.
     stretch('PEVIL', '2026-11-07T00:00:00Z', '2026-11-08T00:00:00Z'),
-    // Tuesday 10 November 20:00 to Wednesday 08:00: 4 h + 8 h, no shift (under 12 h each day).
+    // Tuesday 10 November 20:00 to Wednesday 08:00: a 12-hour night, one weekday shift (Tuesday's).
     stretch('PJO', '2026-11-10T20:00:00Z', '2026-11-11T08:00:00Z'),
   ];
   const pages = [
@@ -185,22 +185,22 @@ describe('allowances CSV', () => {
 
     const jo = of('PJO');
     assert.equal(jo['Standby hours weekday'], '12');
-    assert.equal(jo['Shifts weekday'], '0');
+    assert.equal(jo['Shifts weekday'], '1');
     assert.equal(jo.Callouts, '2');
     assert.equal(jo['Nights interrupted'], '1');
-    assert.equal(jo.Amount, '60.00');
+    assert.equal(jo.Amount, '85.00', '1 × 25 + 2 × 30');
     assert.equal(of('PEVIL').Amount, '40.00');
     assert.equal(of('PNHS').Amount, '0.00', 'in the people but not on call: a zero row');
 
     const total = record.at(-1)!;
     assert.equal(total['Standby hours weekday'], '132');
     assert.equal(total['Standby hours weekend'], '72');
-    assert.equal(total['Shifts weekday'], '5');
+    assert.equal(total['Shifts weekday'], '6');
     assert.equal(total['Shifts weekend'], '3');
     assert.equal(total.Pages, '4');
     assert.equal(total.Callouts, '3');
     assert.equal(total['Time off in lieu hours'], '4');
-    assert.equal(total.Amount, '335.00');
+    assert.equal(total.Amount, '360.00');
     assert.equal(total.Amount, minorDecimal(r.totals.amountMinor, 2), 'the report’s own total');
     assert.equal(total.Currency, 'GBP');
   });

@@ -98,7 +98,7 @@ const standbyLines = (p: PersonAllowance) =>
   p.breakdown.filter((l) => l.item === 'standby').map((l) => [l.kind, l.quantity, l.amount]);
 
 describe('standby', () => {
-  test('a week across month end: each month pays its own local days, a shift needs 12 hours that day', () => {
+  test('a rota across month end: shifts are cut from the handover, each paid in the month it begins', () => {
     // Friday 30 January 2026 09:00 to Monday 2 February 09:00 (London is on UTC in winter).
     const stretches = [stretch('A', '2026-01-30T09:00:00Z', '2026-02-02T09:00:00Z')];
     const [jan] = run(PER_SHIFT, ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'], { stretches });
@@ -109,8 +109,77 @@ describe('standby', () => {
 
     const [feb] = run(PER_SHIFT, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], { stretches });
     assert.deepEqual(feb!.standbyHours, { weekday: 9, weekend: 24, publicHoliday: 0 });
-    assert.deepEqual(feb!.shifts, { weekday: 0, weekend: 1, publicHoliday: 0 }, 'Monday 00:00-09:00 is under 12 hours');
+    assert.deepEqual(
+      feb!.shifts,
+      { weekday: 0, weekend: 1, publicHoliday: 0 },
+      'Sunday 09:00 to Monday 09:00 is Sunday 1 February’s shift',
+    );
     assert.equal(feb!.amount.minor, 4000);
+  });
+
+  test('overnight and weekend rotas: a shift runs from its handover, up to a day, by the day it begins', () => {
+    const period: [string, string] = ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'];
+    // Tuesday 13 January 17:00 to Wednesday 09:00: one weekday shift of 16 hours.
+    const [evening] = run(PER_SHIFT, period, {
+      stretches: [stretch('A', local(LONDON, 2026, 1, 13, 17), local(LONDON, 2026, 1, 14, 9))],
+    });
+    assert.deepEqual(evening!.shifts, { weekday: 1, weekend: 0, publicHoliday: 0 });
+    assert.deepEqual(evening!.standbyHours, { weekday: 16, weekend: 0, publicHoliday: 0 });
+    // A 12-hour night, 20:00 to 08:00, and a 12-hour day, 08:00 to 20:00: a shift each.
+    const [night] = run(PER_SHIFT, period, {
+      stretches: [stretch('A', local(LONDON, 2026, 1, 13, 20), local(LONDON, 2026, 1, 14, 8))],
+    });
+    assert.deepEqual(night!.shifts, { weekday: 1, weekend: 0, publicHoliday: 0 });
+    const [day] = run(PER_SHIFT, period, {
+      stretches: [stretch('A', local(LONDON, 2026, 1, 13, 8), local(LONDON, 2026, 1, 13, 20))],
+    });
+    assert.deepEqual(day!.shifts, { weekday: 1, weekend: 0, publicHoliday: 0 });
+    // Friday 16 January 17:00 to Monday 19th 09:00: Friday's 24 hours (a weekday's), then Saturday's
+    // and Sunday's (16 hours, to the Monday handover).
+    const [weekend] = run(PER_SHIFT, period, {
+      stretches: [stretch('A', local(LONDON, 2026, 1, 16, 17), local(LONDON, 2026, 1, 19, 9))],
+    });
+    assert.deepEqual(weekend!.shifts, { weekday: 1, weekend: 2, publicHoliday: 0 });
+    assert.equal(weekend!.amount.minor, 2500 + 2 * 4000);
+    // A week from Monday 09:00, with someone else covering Wednesday 12:00 to 13:00: still seven shifts.
+    const [week] = run(PER_SHIFT, period, {
+      stretches: [
+        stretch('A', local(LONDON, 2026, 1, 19, 9), local(LONDON, 2026, 1, 21, 12)),
+        stretch('A', local(LONDON, 2026, 1, 21, 13), local(LONDON, 2026, 1, 26, 9)),
+      ],
+    });
+    assert.deepEqual(week!.shifts, { weekday: 5, weekend: 2, publicHoliday: 0 });
+    // Eleven hours is short of the 12-hour minimum.
+    const [short] = run(PER_SHIFT, period, {
+      stretches: [stretch('A', local(LONDON, 2026, 1, 13, 21), local(LONDON, 2026, 1, 14, 8))],
+    });
+    assert.deepEqual(short!.shifts, { weekday: 0, weekend: 0, publicHoliday: 0 });
+  });
+
+  test('an overnight shift across month end is the month’s it began in; the next month pays none of it', () => {
+    // Saturday 31 January 20:00 to Sunday 1 February 08:00.
+    const stretches = [stretch('A', local(LONDON, 2026, 1, 31, 20), local(LONDON, 2026, 2, 1, 8))];
+    const [jan] = run(PER_SHIFT, ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'], { stretches });
+    const [feb] = run(PER_SHIFT, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], { stretches });
+    assert.deepEqual(jan!.shifts, { weekday: 0, weekend: 1, publicHoliday: 0 });
+    assert.deepEqual(feb!.shifts, { weekday: 0, weekend: 0, publicHoliday: 0 });
+    // The hours stay each month's own, as the load report has them.
+    assert.deepEqual([jan!.onCallHours, feb!.onCallHours], [4, 8]);
+  });
+
+  test('on call without a break for two months: each month pays the shifts begun in it', () => {
+    // 09:00 on 20 December to 09:00 on 20 February, without a break.
+    const stretches = [stretch('A', local(LONDON, 2025, 12, 20, 9), local(LONDON, 2026, 2, 20, 9))];
+    const [jan] = run(PER_SHIFT, ['2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'], { stretches });
+    const [feb] = run(PER_SHIFT, ['2026-02-01T00:00:00Z', '2026-03-01T00:00:00Z'], { stretches });
+    const total = (p: PersonAllowance) => p.shifts!.weekday + p.shifts!.weekend + p.shifts!.publicHoliday;
+    // January's are cut from the start, 09:00 on 20 December: 31 begin in January (1 January 09:00 …
+    // 31 January 09:00), New Year's Day a public holiday. February's start is further back than
+    // SHIFT_MARGIN_MS (15 days), so they are cut from 00:00 on 17 January: 19 begin in February (the
+    // 20th's nine hours are short of a shift). Either way a day of the month begins one shift.
+    assert.equal(total(jan!), 31);
+    assert.equal(jan!.shifts!.publicHoliday, 1);
+    assert.equal(total(feb!), 19);
   });
 
   test('days are cut at midnight in the responder’s own zone', () => {
@@ -133,13 +202,15 @@ describe('standby', () => {
 
   test('daylight saving in London: the last Sunday of March has 23 hours, of October 25', () => {
     const period: [string, string] = ['2026-03-01T00:00:00Z', '2026-11-01T00:00:00Z'];
-    // Saturday 28 March 12:00 GMT to Monday 30 March 12:00 BST: 12 + 23 + 12 = 47 real hours.
+    // Saturday 28 March 12:00 GMT to Monday 30 March 12:00 BST: 12 + 23 + 12 = 47 real hours. Two
+    // shifts from the handover, both begun on the weekend: Saturday 12:00 to Sunday 12:00 (23 real
+    // hours: the clocks go forward) and Sunday 12:00 to Monday 12:00.
     const [spring] = run(PER_SHIFT, period, {
       stretches: [stretch('A', local(LONDON, 2026, 3, 28, 12), local(LONDON, 2026, 3, 30, 12))],
     });
     assert.equal(spring!.onCallHours, 47);
     assert.deepEqual(spring!.standbyHours, { weekday: 12, weekend: 35, publicHoliday: 0 });
-    assert.deepEqual(spring!.shifts, { weekday: 1, weekend: 2, publicHoliday: 0 });
+    assert.deepEqual(spring!.shifts, { weekday: 0, weekend: 2, publicHoliday: 0 });
 
     // All of Sunday 25 October: 25 real hours, one shift.
     const [autumn] = run(PER_HOUR, period, {
@@ -194,7 +265,7 @@ describe('standby', () => {
     const [d] = run(rules, period, { people, stretches, scope: { schedule: 'Other' } });
     assert.equal(d!.amount.minor, 2 * 150);
   });
-  test('a local day cut by month end (a responder zones away from the team) is one shift, never both months or neither', () => {
+  test('a shift begun near month end (a responder zones away from the team) is paid once, in the month it begins', () => {
     // The months are London's; Tokyo's Sunday 1 February runs 15:00 Saturday to 15:00 Sunday UTC:
     // 9 hours in January, 15 in February. On call from Friday 30 January to Tuesday 3 February, Tokyo time.
     const TOKYO = 'Asia/Tokyo';
@@ -208,8 +279,9 @@ describe('standby', () => {
       const [both] = run(rules, ['2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z'], data);
       assert.equal(total(both!), 4, `${minimumHours} h: four whole Tokyo days`);
       assert.equal(total(jan!) + total(feb!), total(both!), `${minimumHours} h: January + February`);
-      // Sunday 1 February is February's: most of it is in London's February.
-      assert.deepEqual(feb!.shifts, { weekday: 1, weekend: 1, publicHoliday: 0 }, `${minimumHours} h`);
+      // Tokyo's Sunday 1 February begins at 15:00 on London's Saturday 31 January: January's shift.
+      assert.deepEqual(feb!.shifts, { weekday: 1, weekend: 0, publicHoliday: 0 }, `${minimumHours} h`);
+      assert.deepEqual(jan!.shifts, { weekday: 1, weekend: 2, publicHoliday: 0 }, `${minimumHours} h`);
       // The hours stay each month's own: they reconcile with the load report.
       assert.equal(jan!.onCallHours + feb!.onCallHours, both!.onCallHours);
     }
@@ -369,8 +441,8 @@ describe('reconciles with the load report', () => {
               p.breakdown.reduce((s, l) => s + l.amount, 0),
             );
             const shifts = p.shifts!;
-            // A shift is at least 12 hours of a local day: never more shifts than on-call hours allow
-            // (those of the period's local days, which reach at most a day past either end).
+            // A shift is at least 12 hours: never more shifts than on-call hours allow (those of the
+            // shifts begun in the period, which reach at most a day past its end).
             assert.ok(
               (shifts.weekday + shifts.weekend + shifts.publicHoliday) * 12 <= hoursAround.get(p.personId)! + 1e-9,
             );

@@ -455,7 +455,7 @@ defaults:
       assert.match(json3, /PagerDuty has no schedule or team called “nope”/);
     });
 
-    test('a night across month end is one night off and a Tokyo day cut by it one shift, each in one month', async () => {
+    test('a night across month end is one night off, and each Tokyo shift is paid in the month it begins', async () => {
       const october = await csvOf('allowances october', '.csv');
       const november = await csvOf('allowances november', '.csv');
       const [dOct, dNov] = [row(october, 'Dana Example'), row(november, 'Dana Example')];
@@ -467,8 +467,9 @@ defaults:
       const [tOct, tNov] = [row(october, 'Taro Example'), row(november, 'Taro Example')];
       const shifts = (r: Record<string, string>) =>
         ['Shifts weekday', 'Shifts weekend', 'Shifts public holiday'].map((k) => Number(r[k]));
-      assert.deepEqual(shifts(tOct), [0, 1, 0], 'Saturday 31 October (Tokyo)');
-      assert.deepEqual(shifts(tNov), [1, 1, 0], 'Sunday 1 and Monday 2 November (Tokyo)');
+      // Tokyo's Saturday 31 October and Sunday 1 November begin at 15:00 on London's 30th and 31st.
+      assert.deepEqual(shifts(tOct), [0, 2, 0], 'Saturday 31 October and Sunday 1 November (Tokyo)');
+      assert.deepEqual(shifts(tNov), [1, 0, 0], 'Monday 2 November (Tokyo)');
 
       // The load report over November counts the night as the allowances do.
       const load = await csvOf('load 30d', '.csv');

@@ -1,5 +1,5 @@
 import { maySeeEveryonesAllowances } from '../../domain/access.ts';
-import { computeAllowances, type AllowanceReport } from '../../domain/allowances.ts';
+import { computeAllowances, SHIFT_MARGIN_MS, type AllowanceReport } from '../../domain/allowances.ts';
 import type { MonthWord } from '../../domain/command.ts';
 import { AppError } from '../../domain/errors.ts';
 import { payPeriod, type PayPeriod } from '../../domain/pay-period.ts';
@@ -70,10 +70,11 @@ export async function showAllowances(
   const period = payPeriod(month, deps.clock.now(), deps.settings.defaultTimeZone);
   const key = scopeKey(scope);
   await deps.loadCache.saveScope(key, scope);
-  // A day either side of the month too: a night or a local day across its start or end is paid
-  // once, in one month, judged on all of it (computeAllowances).
+  // Around the month too: a night across its start is the month before's, and shifts are cut from
+  // when the time on call began, up to SHIFT_MARGIN_MS before (computeAllowances); a shift begun at
+  // the month's end runs into the next days.
   const around = {
-    from: new Date(period.from.getTime() - MARGIN_MS),
+    from: new Date(period.from.getTime() - SHIFT_MARGIN_MS),
     to: new Date(Math.min(period.to.getTime() + MARGIN_MS, Math.max(period.to.getTime(), deps.clock.now().getTime()))),
   };
   const fetched = await syncOnCallHistory(deps, key, scope, {
