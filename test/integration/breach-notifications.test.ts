@@ -119,6 +119,8 @@ for (const database of testDatabases()) {
       const sent = await latestIco(incident);
       assert.deepEqual([sent.state, sent.sentBy, sent.reference], ['sent', 'UALICE', 'ICO case 0042']);
       assert.match(noticesIn(channel).at(-1)!.text!, /<@UALICE> recorded the notification .* as sent/);
+      // The ICO report sent is the regulator notified: the 72-hour clock stops.
+      assert.equal((await app.bot.deps.store.findById(incident.id))!.breachNotifiedBy, 'UALICE');
 
       const timeline = (await app.bot.deps.store.timeline(incident.id)).filter((e) =>
         e.kind.startsWith('breach_notification'),

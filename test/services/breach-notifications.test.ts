@@ -136,6 +136,21 @@ for (const database of testDatabases()) {
       assert.deepEqual(trail.problems, []);
     });
 
+    test('the draft reads the assessment the breach feature recorded (`/incident breach assess`)', async () => {
+      const chat = new FakeChat();
+      const deps = testDeps({ db: env.db(), chat, settings: { breachRegimes: ['uk-gdpr', 'hipaa'] } });
+      const incident = await aBreach(deps);
+      const { assessedBy, assessedAt, ...assessment } = ASSESSMENT;
+      await deps.store.applyChange(
+        incident.id,
+        { breachAssessment: { ...assessment, assessedBy, assessedAt }, breachReportable: true },
+        { occurredAt: declaredAt, kind: 'test_setup', actorId: null, text: 'assessed for the test' },
+      );
+      const d = await draftBreachNotification(deps, { ...at(incident, ALICE), target: 'hhs', regime: null });
+      assert.match(d.notification.markdown, /\*\*Approximate number of individuals affected:\*\* 800/);
+      assert.match(d.notification.markdown, /Actions taken in response:\*\* Contained: Bucket made private/);
+    });
+
     test('only what applies: not a breach, a recipient the regimes do not have, and `individuals` under two regimes', async () => {
       const { deps, assessments } = setup(env.db(), ['uk-gdpr', 'hipaa']);
       const plain = await aBreach(deps, { breach: false });
@@ -283,12 +298,20 @@ for (const database of testDatabases()) {
         refused('invalid_state', /Approve it first/),
       );
       await approveBreachNotification(deps, { ...at(incident, CMD), which: { target: 'ico', regime: null } });
-      const sent = await recordNotificationSent(deps, {
+      const { notification: sent, obligation } = await recordNotificationSent(deps, {
         ...at(incident, CMD),
         which: { target: 'ico', regime: null },
         reference: 'ICO case 12345',
       });
       assert.deepEqual([sent.state, sent.sentBy, sent.reference, sent.version], ['sent', CMD, 'ICO case 12345', 2]);
+      // Sending the ICO report meets the obligation: the 72-hour clock stops, as `/incident breach notified ico` does.
+      assert.equal(obligation, 'recorded');
+      const after = (await deps.store.findById(incident.id))!;
+      assert.equal(after.breachNotifiedBy, CMD);
+      assert.ok(after.breachNotifiedAt && after.breachNotifiedAt.getTime() >= sent.sentAt!.getTime());
+      const notified = (await deps.store.timeline(incident.id)).filter((e) => e.kind === 'breach_notified');
+      assert.equal(notified.length, 1);
+      assert.equal(notified[0]!.data?.via, 'draft');
       await assert.rejects(
         withdrawBreachNotification(deps, {
           ...at(incident, CMD),
@@ -347,6 +370,15 @@ for (const database of testDatabases()) {
       );
       const drafted = (await deps.store.timeline(incident.id)).filter((e) => e.kind === 'breach_notification_drafted');
       assert.match(drafted.at(-1)!.text, /an update to the one sent/);
+      // The update, approved by the DPO (the commander drafted nothing) and sent: the obligation was met already.
+      await approveBreachNotification(deps, { ...at(incident, DPO), which: { target: 'ico', regime: null } });
+      const updated = await recordNotificationSent(deps, {
+        ...at(incident, DPO),
+        which: { target: 'ico', regime: null },
+        reference: 'follow-up',
+      });
+      assert.deepEqual([updated.notification.version, updated.obligation], [3, 'already']);
+      assert.equal((await deps.store.timeline(incident.id)).filter((e) => e.kind === 'breach_notified').length, 1);
       assert.deepEqual((await deps.audit.read(incident.id)).problems, []);
     });
 

@@ -111,9 +111,12 @@ export function runInChannel(
         case 'breach-withdraw':
           await withdrawBreachNotification(deps, { ...base, which: cmd, reason: cmd.reason });
           return null;
-        case 'breach-sent':
-          await recordNotificationSent(deps, { ...base, which: cmd, reference: cmd.reference });
-          return null;
+        case 'breach-sent': {
+          const { obligation } = await recordNotificationSent(deps, { ...base, which: cmd, reference: cmd.reference });
+          return typeof obligation === 'object'
+            ? `Recorded as sent. The breach obligation it meets was not recorded as notified: ${obligation.refused}`
+            : null;
+        }
         case 'page':
           await pageOnCall(deps, { ...base, target: cmd.target, message: cmd.message });
           return null;
