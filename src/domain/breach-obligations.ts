@@ -10,6 +10,7 @@
 // reminders are claimed per obligation (breach_obligation_notice.reminded_point).
 
 import { TZDate } from '@date-fns/tz';
+import { formatSpan } from './breach.ts';
 import { AppError } from './errors.ts';
 import {
   HIPAA_LARGE_BREACH,
@@ -199,4 +200,11 @@ export function previousYear(now: Date, zone: string): number {
 /** The year (in `zone`) a breach was discovered in. */
 export function yearOf(at: Date, zone: string): number {
   return new TZDate(at.getTime(), zone).getFullYear();
+}
+
+/** A span for a day-counted deadline: `12 days` from two days up, else as formatSpan (`41 h`). */
+export function formatDeadlineSpan(ms: number): string {
+  const DAY = 24 * HOUR;
+  if (ms >= 2 * DAY) return `${Math.floor(ms / DAY)} days`;
+  return formatSpan(ms);
 }

@@ -1,4 +1,5 @@
 import { ROLE_LABELS } from './incident.ts';
+import { breachReviewLines } from './breach-review.ts';
 import { severityText } from './severity.ts';
 import { KEY_TIME_LABELS, type KeyTimes, type PostIncidentReview } from './review.ts';
 import { TRACKER_NAMES, type ActionItemTracker } from './trackers.ts';
@@ -165,6 +166,7 @@ export function* reviewMarkdownChunks(
   } else para(TBC);
 
   if (review.clinicalSafety) para(...clinicalSafetyLines(review.clinicalSafety));
+  if (review.breach) para(...breachReviewLines(review.breach, cell));
 
   // Key times and durations
   para(`## Key times (${h.timeZone})`);

@@ -1,4 +1,5 @@
 import type { ClinicalSafetySection } from './clinical-safety.ts';
+import type { BreachReviewSection } from './breach-review.ts';
 import { z } from 'zod';
 import { formatDuration, incidentDurations } from './durations.ts';
 import {
@@ -294,6 +295,8 @@ export interface PostIncidentReview {
   impact: { usersAffected: string | null; clinicalImpact: string; dataImpact: string } | null;
   /** Hazards, their ratings before and after, and the sign-off (DCB0129 / DCB0160): with clinical impact or any hazard linked. */
   clinicalSafety?: ClinicalSafetySection | null;
+  /** A personal data breach's assessment (the decision and its reason) and its obligations with the notifications made. */
+  breach?: BreachReviewSection | null;
   keyTimes: KeyTimes;
   /** Key times in opts.timeZone, for reading. */
   keyTimesText: Record<keyof KeyTimes, string | null>;

@@ -16,6 +16,7 @@ import { actionRef, type ActionItem } from '../../domain/action-items.ts';
 import { reviewMarkdownChunks } from '../../domain/review-markdown.ts';
 import { clinicalSafetySection, type ClinicalRecord } from '../../domain/clinical-safety.ts';
 import { formatInZone } from '../../domain/time.ts';
+import { breachReviewSection } from '../../domain/breach-review.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { inReadingOrder, type TimelineEntry } from '../../domain/timeline.ts';
 import type { TimelineCursor } from '../../ports/incident-store.ts';
@@ -28,18 +29,22 @@ import type { TimelineCursor } from '../../ports/incident-store.ts';
  */
 export async function reviewOf(
   deps: Pick<ServiceDeps, 'store' | 'reviews' | 'changes' | 'catalog'> & {
-    settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'>;
+    settings: Pick<ServiceDeps['settings'], 'defaultTimeZone'> &
+      Partial<Pick<ServiceDeps['settings'], 'breachRegimes'>>;
   },
   incident: Incident,
   /** Entries read per statement (REVIEW_READ_PAGE). */
   opts: { readPage?: number } = {},
 ): Promise<PostIncidentReview> {
-  const [entries, stored, items, changes, clinical] = await Promise.all([
+  const [entries, stored, items, changes, clinical, breach] = await Promise.all([
     timelineInPages(deps, incident.id, opts.readPage ?? REVIEW_READ_PAGE),
     deps.reviews.findReview(incident.id),
     deps.reviews.actionItemsOf(incident.id),
     changesBefore(deps, incident),
     deps.store.clinicalRecord(incident.id),
+    incident.dataBreach
+      ? Promise.all([deps.store.breachAssessment(incident.id), deps.store.breachNotices(incident.id)])
+      : null,
   ]);
   // Stored input was validated when saved; parsing again keeps a hand-edited row from breaking the review.
   const parsed = reviewInputSchema.safeParse(stored?.input ?? {});
@@ -69,8 +74,21 @@ export async function reviewOf(
     moreChanges: Math.max(0, changes.length - WHAT_CHANGED_MAX),
   });
   for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done)
-      return withClinicalSafety(withTrackers(step.value, items), incident, clinical, deps.settings.defaultTimeZone);
+    if (step.done) {
+      const review = withClinicalSafety(
+        withTrackers(step.value, items),
+        incident,
+        clinical,
+        deps.settings.defaultTimeZone,
+      );
+      if (!breach) return review;
+      const zone = deps.settings.defaultTimeZone;
+      const regimes = deps.settings.breachRegimes?.length ? deps.settings.breachRegimes : (['uk-gdpr'] as const);
+      return {
+        ...review,
+        breach: breachReviewSection(incident, regimes, breach[0], breach[1], (d) => formatInZone(d, zone), zone),
+      };
+    }
     await nextTurn();
   }
 }

@@ -1,9 +1,9 @@
 // The summary's breach lines beyond the ICO's clock (incident-summary.ts breachLine): the
 // assessment's decision with its reason, and one line per obligation of the configured regimes.
 import { breachFactsOf, type RecordedBreachAssessment } from '../../domain/breach-assessment.ts';
-import { notifiedNotice, wordOf } from '../../domain/breach-obligations.ts';
-import { breachObligations, type BreachRegime, type Obligation } from '../../domain/breach-regimes.ts';
+import { formatDeadlineSpan, notifiedNotice, wordOf } from '../../domain/breach-obligations.ts';
 import { formatSpan } from '../../domain/breach.ts';
+import { breachObligations, type BreachRegime, type Obligation } from '../../domain/breach-regimes.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { formatInZone } from '../../domain/time.ts';
 import type { SummaryContext } from '../../ports/chat-platform.ts';
@@ -43,9 +43,11 @@ export function obligationLine(
   const record = `\`/incident breach notified ${wordOf(o)}\``;
   if (!o.dueAt) return `:hourglass: ${who}: ${due} · ${status} · ${record}`;
   const left = o.dueAt.getTime() - now.getTime();
+  // Day-counted deadlines in days; the 72-hour ones in hours, like the ICO's clock.
+  const span = (ms: number) => (o.dueDate ? formatDeadlineSpan(ms) : formatSpan(ms));
   return left > 0
-    ? `:hourglass: ${who}: due ${due} (in ${formatSpan(left)}) · ${status} · ${record}`
-    : `:rotating_light: ${who}: *overdue by ${formatSpan(-left)}* (due ${due}) · ${status} · ${record}`;
+    ? `:hourglass: ${who}: due ${due} (in ${span(left)}) · ${status} · ${record}`
+    : `:rotating_light: ${who}: *overdue by ${span(-left)}* (due ${due}) · ${status} · ${record}`;
 }
 
 /**

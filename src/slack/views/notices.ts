@@ -9,7 +9,7 @@ import { commandingText, escapeMrkdwn, inChannel, mrkdwnSection, plural } from '
 import { BREACH_DEADLINE_HOURS, breachDeadline, formatSpan } from '../../domain/breach.ts';
 import { formatInZone } from '../../domain/time.ts';
 import { isHighRisk, type RecordedBreachAssessment } from '../../domain/breach-assessment.ts';
-import { wordOf } from '../../domain/breach-obligations.ts';
+import { formatDeadlineSpan, wordOf } from '../../domain/breach-obligations.ts';
 import { scopeText } from '../../domain/freeze.ts';
 import { ratingChangeText } from '../../domain/clinical-safety.ts';
 import { BREACH_NOTIFICATION_ACTIONS, PAGERDUTY_ACTIONS } from '../ids.ts';
@@ -185,7 +185,7 @@ export function noticeText(n: Notice): string {
       const record = `record it with \`/incident breach notified ${wordOf(o)} [reference]\``;
       if (n.overdue)
         return `:rotating_light: *Data breach*: the deadline to notify ${o.recipient} of ${ref(i)} (${o.basis}) passed at *${due}*. ${commandingText(i)}, notify them now and ${record}.`;
-      return `:alarm_clock: *Data breach*: ${o.recipient} must be notified of ${ref(i)} by *${due}* (${o.basis}; in ${formatSpan(o.dueAt!.getTime() - n.now.getTime())}). ${commandingText(i)}, once it is done ${record}.`;
+      return `:alarm_clock: *Data breach*: ${o.recipient} must be notified of ${ref(i)} by *${due}* (${o.basis}; in ${(o.dueDate ? formatDeadlineSpan : formatSpan)(o.dueAt!.getTime() - n.now.getTime())}). ${commandingText(i)}, once it is done ${record}.`;
     }
     case 'commander-nudge':
       return `:wave: ${ref(i)} has had no incident commander for ${n.minutesSinceDeclared} minutes. ${i.declaredBy === SYSTEM_DECLARER ? 'Take it yourself' : `<@${i.declaredBy}>, hand the role to someone (or yourself)`} with \`/incident role commander @user\`.`;
