@@ -57,6 +57,7 @@ function whereOf(where: RegisterWhere): { sql: string; params: unknown[] } {
   if (where.service !== null) parts.push(`lower(i.affected_service) = ${param(where.service)}`);
   if (where.owners.length) parts.push(`lower(i.service_owner) = ANY(${param(where.owners)}::text[])`);
   if (where.nearMiss !== null) parts.push(`i.near_miss = ${param(where.nearMiss)}`);
+  if (where.drill !== null) parts.push(`i.drill = ${param(where.drill)}`);
   if (where.text !== null) {
     // A literal substring of the title (LIKE's own characters escaped), or the number the search names.
     const like = `%${where.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -32,6 +32,8 @@ export interface RegisterFilter {
   /** The owning team: its catalog reference (group:default/platform) or title, case-insensitively. */
   owner: string | null;
   nearMiss: boolean | null;
+  /** Exercises (drills) only, real incidents only, or null for both. */
+  drill: boolean | null;
   /** Searched in titles; `INC-42`, `#42` or `42` also finds incident 42. */
   q: string | null;
 }
@@ -48,6 +50,7 @@ export interface RegisterWhere {
   /** Service owner references, lower case (a title may name more than one team); empty: any. */
   owners: string[];
   nearMiss: boolean | null;
+  drill: boolean | null;
   /** Lower case, searched in titles. */
   text: string | null;
   /** An incident number the search names (INC-42). */
@@ -128,6 +131,13 @@ export const REGISTER_QUERY = {
       .toLowerCase()
       .pipe(z.enum(['yes', 'no'], { error: 'must be yes or no' })),
   ),
+  drill: blankless(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['yes', 'no'], { error: 'must be yes or no' })),
+  ),
   q: blankless(z.string().trim().max(200, { error: 'is too long' })),
   page: blankless(pageNumber),
 };
@@ -140,6 +150,7 @@ export type RegisterQuery = {
   service?: string;
   owner?: string;
   near_miss?: 'yes' | 'no';
+  drill?: 'yes' | 'no';
   q?: string;
   page?: number;
 };
@@ -172,6 +183,7 @@ export function registerFilterOf(
       service: query.service ?? null,
       owner: query.owner ?? null,
       nearMiss: query.near_miss === undefined ? null : query.near_miss === 'yes',
+      drill: query.drill === undefined ? null : query.drill === 'yes',
       q: query.q ?? null,
     },
     page: query.page ?? 1,
@@ -203,6 +215,7 @@ export function registerWhere(
     service: filter.service?.toLowerCase() ?? null,
     owners: filter.owner ? [...new Set([filter.owner, ...(opts.owners ?? [])].map((o) => o.toLowerCase()))] : [],
     nearMiss: filter.nearMiss,
+    drill: filter.drill,
     text: q?.toLowerCase() ?? null,
     number: q ? searchedNumber(q) : null,
     privateChannels: [...opts.privateChannels].sort(),
@@ -219,6 +232,7 @@ export function registerParams(filter: RegisterFilter, page = 1): URLSearchParam
   if (filter.service) p.set('service', filter.service);
   if (filter.owner) p.set('owner', filter.owner);
   if (filter.nearMiss !== null) p.set('near_miss', filter.nearMiss ? 'yes' : 'no');
+  if (filter.drill !== null) p.set('drill', filter.drill ? 'yes' : 'no');
   if (filter.q) p.set('q', filter.q);
   if (page > 1) p.set('page', String(page));
   return p;

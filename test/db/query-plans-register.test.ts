@@ -73,6 +73,8 @@ describe('the register’s query plans on PostgreSQL', { skip: server ? false : 
       [period({ severities: ['SEV1', 'SEV2'], service: 'SERVICE-7' }), 0],
       [period({ status: 'active' }), 0],
       [period({ owner: 'group:default/team-3', nearMiss: true }), 0],
+      [period({ drill: true }), 0],
+      [period({ drill: false, severities: ['SEV1'] }), 50],
       [period({ q: 'pharmacy' }), 0],
       [period({ q: 'INC-9990' }), 0],
     ];

@@ -47,6 +47,9 @@ describe('the register’s query parameters', () => {
     assert.deepEqual(parse('severity=&q=+&page='), {});
     assert.deepEqual(parse('severity=sev1,+SEV3'), { severity: ['SEV1', 'SEV3'] });
     assert.deepEqual(parse('status=Active&near_miss=YES'), { status: 'ACTIVE', near_miss: 'yes' });
+    assert.deepEqual(parse('drill=Yes'), { drill: 'yes' });
+    assert.deepEqual(parse('drill=no'), { drill: 'no' });
+    assert.deepEqual(problems('drill=maybe'), ['"drill" must be yes or no.']);
     assert.deepEqual(parse('status=resolved&page=3&from=2026-02-28'), {
       status: 'RESOLVED',
       page: 3,
@@ -144,7 +147,7 @@ const filter = aRegisterFilter;
 describe('what the database is asked', () => {
   test('the period to the day after its last, active as its statuses, lower case, owners with their resolved teams', () => {
     const where = registerWhere(
-      filter({ status: 'active', service: 'EHR', owner: 'Platform Team', q: 'INC-7', nearMiss: false }),
+      filter({ status: 'active', service: 'EHR', owner: 'Platform Team', q: 'INC-7', nearMiss: false, drill: true }),
       { owners: ['group:default/platform'], privateChannels: new Set(['CB', 'CA']) },
     );
     assert.deepEqual(where, {
@@ -155,6 +158,7 @@ describe('what the database is asked', () => {
       service: 'ehr',
       owners: ['platform team', 'group:default/platform'],
       nearMiss: false,
+      drill: true,
       text: 'inc-7',
       number: 7,
       privateChannels: ['CA', 'CB'],
@@ -166,10 +170,10 @@ describe('what the database is asked', () => {
   test('links keep the filter; pages count up from one', () => {
     assert.equal(
       registerParams(
-        filter({ severities: ['SEV1', 'SEV2'], status: 'active', nearMiss: true, q: 'a b' }),
+        filter({ severities: ['SEV1', 'SEV2'], status: 'active', nearMiss: true, drill: false, q: 'a b' }),
         3,
       ).toString(),
-      'from=2026-11-01&to=2026-11-30&severity=SEV1%2CSEV2&status=active&near_miss=yes&q=a+b&page=3',
+      'from=2026-11-01&to=2026-11-30&severity=SEV1%2CSEV2&status=active&near_miss=yes&drill=no&q=a+b&page=3',
     );
     assert.deepEqual([pageCount(0), pageCount(50), pageCount(51)], [1, 1, 2]);
   });

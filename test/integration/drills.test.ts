@@ -127,6 +127,23 @@ describe('a drill on the web view', () => {
     assert.match(rowOf(drillNumber), /badge drill">Exercise</);
     assert.doesNotMatch(rowOf(realNumber), /badge drill/);
 
+    // The filter: exercises only, or real incidents only (and the CSV follows it).
+    const refs = async (q: string) =>
+      [
+        ...(await getPage(env.base, `/web/incidents?from=2026-11-01&to=2026-11-30&${q}`, bob)).text.matchAll(
+          /href="\/web\/incidents\/(INC-\d+)"/g,
+        ),
+      ].map((m) => m[1]);
+    assert.deepEqual(await refs('drill=yes'), [`INC-${drillNumber}`]);
+    assert.deepEqual(await refs('drill=no'), [`INC-${realNumber}`]);
+    assert.match(
+      (await getPage(env.base, '/web/incidents?from=2026-11-01&to=2026-11-30&drill=yes', bob)).text,
+      /<select name="drill"><option value>Either<\/option><option value="yes" selected>Yes<\/option>/,
+    );
+    const onlyDrills = (await getPage(env.base, '/web/incidents.csv?from=2026-11-01&to=2026-11-30&drill=yes', bob))
+      .text;
+    assert.ok(onlyDrills.includes(`INC-${drillNumber},`) && !onlyDrills.includes(`INC-${realNumber},`));
+
     const csv = (await getPage(env.base, '/web/incidents.csv?from=2026-11-01&to=2026-11-30', bob)).text.split('\r\n');
     const col = csv[0]!.split(',').indexOf('Exercise (drill)');
     assert.ok(col > 0);

@@ -181,6 +181,7 @@ for (const database of testDatabases()) {
           service: null,
           owner: null,
           nearMiss: null,
+          drill: null,
           q: null,
         },
         { privateChannels: [] },

@@ -195,6 +195,7 @@ export function aRegisterFilter(over: Partial<RegisterFilter> = {}): RegisterFil
     service: null,
     owner: null,
     nearMiss: null,
+    drill: null,
     q: null,
     ...over,
   };

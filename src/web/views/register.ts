@@ -65,6 +65,14 @@ function filters(f: RegisterFilter): VNode {
         <option value="no" selected=${f.nearMiss === false}>No</option>
       </select></label
     >
+    <label
+      >Exercise (drill)
+      <select name="drill">
+        <option value="">Either</option>
+        <option value="yes" selected=${f.drill === true}>Yes</option>
+        <option value="no" selected=${f.drill === false}>No</option>
+      </select></label
+    >
     <label>Search <input type="search" name="q" value=${f.q ?? ''} placeholder="Title or INC-42" /></label>
     <button type="submit">Show</button>
   </form>`;
