@@ -154,6 +154,23 @@ for (const database of testDatabases().slice(0, 1)) {
       assert.ok(slack.channels.get(incident.channelId!)!.members.has('UALICE'));
     });
 
+    test('a drill pages through PagerDuty as one: [DRILL] first in the title, EXERCISE first in the details', async () => {
+      const { incident } = await declare('drill sev1 Failover exercise');
+      assert.equal(incident.drill, true);
+      assert.equal(await inChannel(incident.channelId!, 'page EHR API -- join the exercise'), '');
+      const paged = onCall.pages.at(-1)!;
+      assert.match(paged.input.title, /^\[DRILL\] INC-\d+ SEV1: Failover exercise$/);
+      assert.match(
+        paged.input.details,
+        /^EXERCISE \(drill\): no real impact\.\njoin the exercise\nSlack: #drill-inc-\d+-failover-exercise$/,
+      );
+      const channelText = posted(incident.channelId!).join('\n');
+      assert.match(
+        channelText,
+        /EXERCISE \(drill\): no real impact\.\*\n:rotating_light: <@UALICE> paged EHR API through PagerDuty/,
+      );
+    });
+
     test('/incident page pages a service or a person, links the PagerDuty incident, and resolving offers to resolve it', async () => {
       const { incident } = await declare('sev2 Paging drill');
       slack.channels.get(incident.channelId!)!.members.add('UBOB');
