@@ -15,6 +15,7 @@ import { approveBreachNotification } from '../../src/services/breach/approve-bre
 import { draftBreachNotification } from '../../src/services/breach/draft-breach-notification.ts';
 import { recordNotificationSent } from '../../src/services/breach/record-notification-sent.ts';
 import { withdrawBreachNotification } from '../../src/services/breach/withdraw-breach-notification.ts';
+import { setDataBreach } from '../../src/services/incident/set-data-breach.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { FakeChat, TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
@@ -380,6 +381,44 @@ for (const database of testDatabases()) {
       assert.deepEqual([updated.notification.version, updated.obligation], [3, 'already']);
       assert.equal((await deps.store.timeline(incident.id)).filter((e) => e.kind === 'breach_notified').length, 1);
       assert.deepEqual((await deps.audit.read(incident.id)).problems, []);
+    });
+
+    test('two people drafting the first version at once: one draft, the other told to look again', async () => {
+      const { deps } = setup(env.db());
+      const incident = await aBreach(deps);
+      const results = await Promise.allSettled([
+        draftBreachNotification(deps, { ...at(incident, ALICE), target: 'ico', regime: null }),
+        draftBreachNotification(deps, { ...at(incident, CMD), target: 'ico', regime: null }),
+      ]);
+      const made = results.filter((r) => r.status === 'fulfilled');
+      assert.ok(made.length >= 1);
+      for (const r of results)
+        if (r.status === 'rejected') assert.ok(refused('conflict', /at the same moment/)(r.reason));
+      const rows = await env
+        .db()
+        .pool.query('SELECT version FROM breach_notification WHERE incident_id = $1', [incident.id]);
+      // Both may succeed one after the other (the second replacing the first draft), never two version 1 rows.
+      assert.deepEqual(
+        rows.rows.map((r) => r.version),
+        [1],
+      );
+    });
+
+    test('a breach turned off keeps its drafts, which may still be withdrawn (not approved or drafted)', async () => {
+      const { deps } = setup(env.db());
+      const incident = await aBreach(deps);
+      await draftBreachNotification(deps, { ...at(incident, ALICE), target: 'ico', regime: null });
+      await setDataBreach(deps, { ...at(incident, CMD), on: false, reason: 'A test export, no real data.' });
+      await assert.rejects(
+        approveBreachNotification(deps, { ...at(incident, DPO), which: { target: 'ico', regime: null } }),
+        refused('invalid_input', /not marked as a personal data breach/),
+      );
+      const w = await withdrawBreachNotification(deps, {
+        ...at(incident, DPO),
+        which: { target: 'ico', regime: null },
+        reason: 'Not a breach: test data.',
+      });
+      assert.equal(w.state, 'withdrawn');
     });
 
     test('the database keeps an approved version as approved, and a sent one final, whoever writes', async () => {

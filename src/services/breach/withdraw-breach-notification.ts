@@ -1,20 +1,22 @@
 import type { BreachNotification } from '../../domain/breach-assessment.ts';
 import { assertMayWithdraw, notificationName } from '../../domain/breach-notification.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { breachIncident, CONFLICT, tellChannel, type InChannel } from './notification-parts.ts';
+import { incidentInChannel } from '../access.ts';
+import { CONFLICT, tellChannel, type InChannel } from './notification-parts.ts';
 import { whichNotification, type WhichNotification } from './notification-target.ts';
 
 /**
  * `/incident breach withdraw <target> [regime] <reason>`, or the Withdraw button's form: the
  * commander or the DPO withdraws a draft or an approved version, with the reason (recorded on the
  * timeline and the audit trail). A sent notification is not withdrawn: drafting it again makes an
- * update.
+ * update. A breach turned off keeps its notifications: they may still be withdrawn.
  */
 export async function withdrawBreachNotification(
   deps: ServiceDeps,
   input: InChannel & { which: WhichNotification; reason: string },
 ): Promise<BreachNotification> {
-  const incident = await breachIncident(deps, input);
+  // Also once the breach is turned off: its drafts are withdrawn then.
+  const incident = await incidentInChannel(deps, input.channelId, input.userId);
   const n = await whichNotification(deps, incident, input.which);
   const reason = input.reason.trim();
   assertMayWithdraw(n, incident, input.userId, reason);

@@ -2,7 +2,8 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { assertMayWithdrawVersion, WITHDRAW_REASON_MAX } from '../../../domain/breach-notification.ts';
 import { approveBreachNotification } from '../../../services/breach/approve-breach-notification.ts';
-import { breachIncident, shownNotification } from '../../../services/breach/notification-parts.ts';
+import { shownNotification } from '../../../services/breach/notification-parts.ts';
+import { incidentInChannel } from '../../../services/access.ts';
 import { withdrawBreachNotification } from '../../../services/breach/withdraw-breach-notification.ts';
 import { afterAck, type ListenerContext } from '../../context.ts';
 import { BREACH_NOTIFICATION_ACTIONS as B, BREACH_WITHDRAW_MODAL as M } from '../../ids.ts';
@@ -59,7 +60,7 @@ export function registerBreachNotificationActions(app: App, ctx: ListenerContext
             return null;
           }
           // Refused before the form opens: nobody types a reason for nothing.
-          const incident = await breachIncident(ctx.deps, who);
+          const incident = await incidentInChannel(ctx.deps, who.channelId, who.userId);
           const n = await shownNotification(ctx.deps, incident, version);
           assertMayWithdrawVersion(n, incident, user.id);
           await client.views.open({ trigger_id, view: withdrawModal(channel.id, n) });
