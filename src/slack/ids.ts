@@ -87,6 +87,7 @@ export const SUMMARY_ACTIONS = {
   /** The clinical safety officer's sign-off (shown while a clinical-impact incident has none in force). */
   clinicalSignoff: 'incident_clinical_signoff',
   /** These open a form (below). */
+  hazard: 'incident_hazard_open',
   update: 'incident_update_open',
   note: 'incident_note_open',
   role: 'incident_role_open',
@@ -118,6 +119,16 @@ export const INCIDENT_MODALS = {
     roleAction: 'role_select',
     userBlock: 'user',
     userAction: 'user_select',
+  },
+  /** "Link hazard": a hazard-log entry with its risk before and (optionally) after. Each input's action is `<block>_input`. */
+  hazard: {
+    callbackId: 'incident_hazard',
+    idBlock: 'hazard_id',
+    titleBlock: 'hazard_title',
+    beforeLikelihoodBlock: 'before_likelihood',
+    beforeSeverityBlock: 'before_severity',
+    afterLikelihoodBlock: 'after_likelihood',
+    afterSeverityBlock: 'after_severity',
   },
 } as const;
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { currentSignoff } from '../../src/domain/clinical-safety.ts';
 import type { Incident } from '../../src/domain/incident.ts';
-import { SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
+import { INCIDENT_MODALS, SUMMARY_ACTIONS } from '../../src/slack/ids.ts';
 import { BROADCAST_CHANNEL, useTestBot, type TestBot } from '../support/bot.ts';
 import { testDatabases } from '../support/databases.ts';
 import type { SlackStandIn } from '../support/slack-standin.ts';
@@ -150,6 +150,102 @@ for (const database of testDatabases()) {
       for (const channel of [CLINICAL, BROADCAST_CHANNEL])
         assert.ok(!postedIn(channel).some((t) => t.includes('Wrong dose displayed') || t.includes('HAZ-012')), channel);
       assert.deepEqual((await app.bot.deps.audit.verify(i.id)).problems, []);
+    });
+
+    test('the summary’s Link hazard form: selects for the matrix, refusals shown at their field, the same checks as the command', async () => {
+      const told = await run('declare sev3 Observations chart blank --clinical', 'UALICE', 'CGENERAL');
+      const i = (await app.bot.deps.store.findByNumber(Number(/INC-(\d+)/.exec(told)?.[1])))!;
+      const ch = i.channelId!;
+      for (const u of USERS) slack.channels.get(ch)!.members.add(u);
+      assert.ok(summaryOf(await reload(i)).includes(SUMMARY_ACTIONS.hazard), 'offered with clinical impact');
+      const open = async (user: string) => {
+        const id = `f${++seq}`;
+        const res = await app.clickAction({
+          userId: user,
+          channelId: ch,
+          messageTs: i.summaryTs!,
+          responseUrl: slack.responseUrl(id),
+          blockId: SUMMARY_ACTIONS.blockId,
+          actionId: SUMMARY_ACTIONS.hazard,
+        });
+        assert.equal(res.status, 200);
+        await app.bot.idle();
+        return slack.views.at(-1)!;
+      };
+      const form = await open('UALICE');
+      assert.equal(form.view.callback_id, INCIDENT_MODALS.hazard.callbackId);
+      const H = INCIDENT_MODALS.hazard;
+      const options = JSON.stringify(form.view.blocks);
+      assert.ok(
+        options.includes('"value":"very-high"') && options.includes('"value":"catastrophic"'),
+        'the matrix words',
+      );
+      const submit = (
+        fields: { id?: string; title?: string; bl?: string; bs?: string; al?: string; as?: string },
+        user = 'UALICE',
+      ) => {
+        const sel = (v?: string) => ({ type: 'static_select', selected_option: v ? { value: v } : null });
+        return app.submitView({
+          viewId: form.id,
+          callbackId: H.callbackId,
+          userId: user,
+          privateMetadata: String(form.view.private_metadata),
+          values: {
+            [H.idBlock]: { [`${H.idBlock}_input`]: { type: 'plain_text_input', value: fields.id ?? '' } },
+            [H.titleBlock]: { [`${H.titleBlock}_input`]: { type: 'plain_text_input', value: fields.title ?? '' } },
+            [H.beforeLikelihoodBlock]: { [`${H.beforeLikelihoodBlock}_input`]: sel(fields.bl) },
+            [H.beforeSeverityBlock]: { [`${H.beforeSeverityBlock}_input`]: sel(fields.bs) },
+            [H.afterLikelihoodBlock]: { [`${H.afterLikelihoodBlock}_input`]: sel(fields.al) },
+            [H.afterSeverityBlock]: { [`${H.afterSeverityBlock}_input`]: sel(fields.as) },
+          },
+        });
+      };
+      const errorsOf = async (res: Awaited<ReturnType<typeof submit>>) =>
+        (res.json() as { response_action?: string; errors?: Record<string, string> }).errors ?? {};
+      let errors = await errorsOf(
+        await submit({ id: '9-lives', title: 'Blank chart', bl: 'high', bs: 'major', al: 'low' }),
+      );
+      assert.deepEqual(Object.keys(errors).sort(), [H.afterSeverityBlock].sort(), JSON.stringify(errors));
+      errors = await errorsOf(await submit({ id: '9-lives', title: 'Blank chart', bl: 'high', bs: 'major' }));
+      assert.match(errors[H.idBlock] ?? '', /not a hazard id: use letters, digits and dashes/);
+      errors = await errorsOf(await submit({}));
+      assert.deepEqual(
+        Object.keys(errors).sort(),
+        [H.idBlock, H.titleBlock, H.beforeLikelihoodBlock, H.beforeSeverityBlock].sort(),
+      );
+      assert.deepEqual((await app.bot.deps.store.clinicalRecord(i.id)).hazards, [], 'nothing linked by a refused form');
+
+      const ok = await submit({
+        id: 'haz-31',
+        title: 'Observations  chart blank',
+        bl: 'medium',
+        bs: 'considerable',
+        al: 'low',
+        as: 'considerable',
+      });
+      assert.equal(ok.status, 200);
+      await app.bot.idle();
+      const [h] = (await app.bot.deps.store.clinicalRecord(i.id)).hazards;
+      assert.deepEqual(
+        [h?.hazardId, h?.title, h?.before, h?.after, h?.linkedBy],
+        [
+          'HAZ-31',
+          'Observations chart blank',
+          { likelihood: 'medium', severity: 'considerable' },
+          { likelihood: 'low', severity: 'considerable' },
+          'UALICE',
+        ],
+      );
+      assert.ok(summaryOf(await reload(i)).includes('risk 3 → 2'));
+      // Anyone else's submission is refused privately by the same service.
+      const dmsTo = (user: string) =>
+        slack.messages
+          .filter((m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user))
+          .map((m) => m.text ?? '');
+      await submit({ id: 'HAZ-32', title: 'Other', bl: 'low', bs: 'minor' }, 'UDAVE');
+      await app.bot.idle();
+      assert.equal((await app.bot.deps.store.clinicalRecord(i.id)).hazards.length, 1);
+      assert.match(dmsTo('UDAVE').join(' '), /Only the commander and the clinical safety officer/, 'told privately');
     });
   });
 }

@@ -164,6 +164,7 @@ function actions(i: Incident, context: Pick<SummaryContext, 'clinical'> = {}): A
     if (!i.nearMiss) elements.push(button('Reopen', A.reopen));
     elements.push(button('Review', REVIEW_ACTIONS.edit));
   }
+  if (i.clinicalImpact && i.status !== 'CLOSED') elements.push(button('Link hazard', A.hazard));
   elements.push(button('Add note', A.note), button('Timeline', A.timeline));
   return { type: 'actions', block_id: A.blockId, elements };
 }

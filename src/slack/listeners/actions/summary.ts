@@ -7,7 +7,7 @@ import { PAGERDUTY_ACTIONS, SUMMARY_ACTIONS as A } from '../../ids.ts';
 import { runInChannel } from '../in-channel.ts';
 import { afterAck } from '../../context.ts';
 import { incidentInChannel } from '../../../services/access.ts';
-import { noteModal, roleModal, updateModal } from '../../views/incident-modals.ts';
+import { hazardModal, noteModal, roleModal, updateModal } from '../../views/incident-modals.ts';
 import { redrawSummary } from '../../../services/incident/redraw-summary.ts';
 
 const summaryAction = z.object({
@@ -57,7 +57,7 @@ const openForm = z.object({
   response_url: z.url().optional(),
   actions: z.array(z.object({ action_id: z.string() })).min(1),
 });
-const FORMS = { [A.update]: updateModal, [A.note]: noteModal, [A.role]: roleModal } as const;
+const FORMS = { [A.update]: updateModal, [A.note]: noteModal, [A.role]: roleModal, [A.hazard]: hazardModal } as const;
 
 /** The pinned summary's buttons: the same services and rules as the slash commands. */
 export function registerSummaryActions(app: App, ctx: ListenerContext): void {
@@ -80,7 +80,7 @@ export function registerSummaryActions(app: App, ctx: ListenerContext): void {
 
   // "Post update", "Add note", "Assign role" open a form for this incident (submitted in listeners/views).
   app.action(
-    { block_id: A.blockId, action_id: new RegExp(`^(${A.update}|${A.note}|${A.role})$`) },
+    { block_id: A.blockId, action_id: new RegExp(`^(${A.update}|${A.note}|${A.role}|${A.hazard})$`) },
     async ({ ack, body, client }) => {
       await ack();
       const parsed = openForm.safeParse(body);

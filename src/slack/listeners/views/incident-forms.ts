@@ -6,6 +6,8 @@ import type { ListenerContext } from '../../context.ts';
 import { INCIDENT_MODALS as M } from '../../ids.ts';
 import { parseJsonOrNull } from '../../payloads.ts';
 import { runInChannel } from '../in-channel.ts';
+import { parseHazardCommand } from '../../../domain/clinical-safety.ts';
+import { AppError } from '../../../domain/errors.ts';
 
 const submission = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -39,6 +41,8 @@ function readForm(callbackId: string, values: Record<string, Record<string, unkn
       const m = message(M.note.block, M.note.action);
       return m.error ? { ok: false, errors: m.error } : { ok: true, cmd: { kind: 'note', text: m.value! } };
     }
+    case M.hazard.callbackId:
+      return readHazardForm(values);
     default: {
       const role = select.safeParse(field(M.role.roleBlock, M.role.roleAction)).data?.selected_option?.value;
       const userId = user.safeParse(field(M.role.userBlock, M.role.userAction)).data?.selected_user;
@@ -53,11 +57,50 @@ function readForm(callbackId: string, values: Record<string, Record<string, unkn
 }
 
 /**
+ * The hazard form, through the command's own parser (the same words and checks as
+ * `/incident hazard add`): each refusal shown at its field; the risk after needs both or neither.
+ */
+function readHazardForm(values: Record<string, Record<string, unknown>>): Parsed {
+  const H = M.hazard;
+  const input = (block: string) => (text.safeParse(values[block]?.[`${block}_input`]).data?.value ?? '').trim();
+  const choice = (block: string) => select.safeParse(values[block]?.[`${block}_input`]).data?.selected_option?.value;
+  const errors: Record<string, string> = {};
+  const id = input(H.idBlock);
+  const title = input(H.titleBlock).replace(/\s+/g, ' ');
+  const [bl, bs, al, as] = [
+    choice(H.beforeLikelihoodBlock),
+    choice(H.beforeSeverityBlock),
+    choice(H.afterLikelihoodBlock),
+    choice(H.afterSeverityBlock),
+  ];
+  if (!bl) errors[H.beforeLikelihoodBlock] = 'Pick the likelihood before.';
+  if (!bs) errors[H.beforeSeverityBlock] = 'Pick the severity before.';
+  if (!!al !== !!as)
+    errors[al ? H.afterSeverityBlock : H.afterLikelihoodBlock] =
+      'Give both the likelihood and the severity after, or neither.';
+  if (!id || /\s/.test(id)) errors[H.idBlock] = 'Give the hazard-log id: letters, digits and dashes (e.g. HAZ-012).';
+  if (!title) errors[H.titleBlock] = 'Give the hazard its title from the hazard log.';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const words = ['add', id, ...title.split(' '), `before:${bl}/${bs}`, ...(al ? [`after:${al}/${as}`] : [])];
+  try {
+    return { ok: true, cmd: { kind: 'hazard', command: parseHazardCommand(words) } };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const block = /hazard id/.test(err.userMessage)
+      ? H.idBlock
+      : /title|comes after|ratings/.test(err.userMessage)
+        ? H.titleBlock
+        : H.beforeLikelihoodBlock;
+    return { ok: false, errors: { [block]: err.userMessage } };
+  }
+}
+
+/**
  * The summary's forms: empty or invalid fields show in the form; otherwise it closes and the same
  * service as the slash command runs. A refusal is sent to the person privately.
  */
 export function registerIncidentForms(app: App, ctx: ListenerContext): void {
-  const ids = new RegExp(`^(${M.update.callbackId}|${M.note.callbackId}|${M.role.callbackId})$`);
+  const ids = new RegExp(`^(${M.update.callbackId}|${M.note.callbackId}|${M.role.callbackId}|${M.hazard.callbackId})$`);
   app.view(ids, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata.safeParse(parseJsonOrNull(parsed.data.view.private_metadata)) : null;
