@@ -38,7 +38,7 @@
 import type { BreachAssessment, BreachNotification, RecordedBreachAssessment } from './breach-assessment.ts';
 import { DATA_CATEGORY_LABELS, isHighRisk, SPECIAL_CATEGORIES } from './breach-assessment.ts';
 import type { BreachRegime, Obligation, ObligationKind } from './breach-regimes.ts';
-import { commandingUser } from './access.ts';
+import { canDecideBreach, commandingUser } from './access.ts';
 import { AppError } from './errors.ts';
 import { EXERCISE_LABEL } from './drill.ts';
 import { incidentRef, type Incident } from './incident.ts';
@@ -542,7 +542,8 @@ export function notificationApprovers(i: Who): string[] {
 }
 
 function assertApprover(i: Who, userId: string, action: string): void {
-  if (notificationApprovers(i).includes(userId)) return;
+  // The rule of access.ts (canDecideBreach): the same people decide the breach and its notifications.
+  if (canDecideBreach(i, userId)) return;
   const dpo = i.roles.DPO
     ? `the data protection officer, <@${i.roles.DPO}>`
     : 'the data protection officer (none assigned: the commander gives the role with `/incident role dpo @user`)';
