@@ -1,4 +1,5 @@
 import { actionRef, type ActionItem } from './action-items.ts';
+import { breachReviewLines, type BreachReviewSection } from './breach-review.ts';
 import type { AuditRecord } from './audit-chain.ts';
 import { ROLE_LABELS, incidentRef, type Incident, type RoleName } from './incident.ts';
 import { cell } from './review-markdown.ts';
@@ -40,6 +41,8 @@ export interface EvidenceInput {
   auditProblems: readonly string[];
   generatedAt: Date;
   generatedBy: string;
+  /** A personal data breach's assessment (the decision and its reason) and its obligations with the notifications made. */
+  breach?: BreachReviewSection | null;
 }
 
 /**
@@ -96,6 +99,7 @@ export function buildEvidence(input: EvidenceInput) {
       deletedAt: e.deletedAt,
     })),
     pagerDuty: input.pagerDuty.map((l) => ({ ...l })),
+    breach: input.breach ?? null,
     review: input.review ? { ...input.review, input: { ...input.review.input } } : null,
     actionItems: input.actionItems.map((a) => ({
       ref: actionRef(a),
@@ -205,6 +209,7 @@ export function evidenceToMarkdown(e: Evidence, timeZone: string): string {
       `| ${cell(t(x.occurredAt))} | ${cell(who(x.actorId))} | ${cell(x.kind)} | ${cell(x.text + (marks ? ` (${marks})` : ''))} |`,
     );
   }
+  if (e.breach) out.push('', ...breachReviewLines(e.breach, cell));
   if (e.pagerDuty.length) {
     out.push('', '## PagerDuty', '', '| Incident | Origin | Status | Title |', '| --- | --- | --- | --- |');
     for (const l of e.pagerDuty)

@@ -113,10 +113,6 @@ for (const database of testDatabases()) {
       const r = await reload(i);
       return JSON.stringify(slack.messages.find((m) => m.channel === r.channelId && m.ts === r.summaryTs)?.blocks);
     };
-    const dmsTo = (user: string) =>
-      slack.messages
-        .filter((m) => slack.channels.get(m.channel)?.is_im && slack.channels.get(m.channel)!.members.has(user))
-        .map((m) => m.text ?? '');
 
     /** Opens the form as `user` (asserting it opened) and submits `values`: the ack's errors, if any. */
     async function assess(i: Incident, user: string, values: Record<string, Record<string, unknown>>) {
@@ -265,6 +261,14 @@ for (const database of testDatabases()) {
         /\| NHS DSPT \| NHS England \(through the DSPT\) \(NHS DSPT incident reporting\) \| .* \| required \| .* by UDPO \| DSPT-77 \|/,
       );
       assert.match(md, /\| UK GDPR \| the ICO \(UK GDPR Art\. 33\) \| .* \| required \| .* by UALICE \| IC-1 \|/);
+      // So does the evidence pack (`/incident evidence`).
+      await run('evidence', 'UBOB', i.channelId!);
+      const pack = slack.files.find((f) => f.completed && f.filename === `inc-${i.number}-evidence.md`);
+      assert.ok(pack, 'the evidence sent');
+      const evidence = pack.content.toString('utf8');
+      assert.match(evidence, /## Personal data breach: assessment and notifications/);
+      assert.match(evidence, /\*\*Decision\*\*: reportable\. Reason: Health data of 450 patients/);
+      assert.match(evidence, /\| NHS DSPT \| .* by UDPO \| DSPT-77 \|/);
     });
 
     test('499 and 500 people: HHS and the media at once from 500 (in one state), the annual log below', async () => {

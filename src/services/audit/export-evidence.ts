@@ -1,5 +1,7 @@
 import { buildEvidence, evidenceToJson, evidenceToMarkdown } from '../../domain/evidence.ts';
-import { incidentRef } from '../../domain/incident.ts';
+import { breachReviewSection } from '../../domain/breach-review.ts';
+import { formatInZone } from '../../domain/time.ts';
+import { incidentRef, type Incident } from '../../domain/incident.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { incidentInChannel } from '../access.ts';
 import { redactForExport } from '../outbound-text.ts';
@@ -43,6 +45,7 @@ export async function exportEvidence(
     auditProblems: audit.problems,
     generatedAt: deps.clock.now(),
     generatedBy: input.userId,
+    breach: incident.dataBreach ? await breachSection(deps, incident) : null,
   });
   const { value: pack, findings } = redactForExport(evidence);
   const base = `inc-${incident.number}-evidence`;
@@ -70,4 +73,15 @@ export async function exportEvidence(
     intact: pack.auditTrail.intact,
     redactions: findings.length,
   };
+}
+
+/** The breach's assessment and obligations, as the review shows them. */
+async function breachSection(deps: ServiceDeps, incident: Incident) {
+  const zone = deps.settings.defaultTimeZone;
+  const regimes = deps.settings.breachRegimes?.length ? deps.settings.breachRegimes : (['uk-gdpr'] as const);
+  const [assessment, notices] = await Promise.all([
+    deps.store.breachAssessment(incident.id),
+    deps.store.breachNotices(incident.id),
+  ]);
+  return breachReviewSection(incident, regimes, assessment, notices, (d) => formatInZone(d, zone), zone);
 }
