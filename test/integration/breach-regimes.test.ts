@@ -413,6 +413,9 @@ for (const database of testDatabases()) {
       await assessed(jan1, '30');
       const large = await declare('sev3 Whole clinic list exposed --breach --aware=2026-12-31T22:00');
       await assessed(large, '500');
+      // An exercise of the breach flow: never on the list of breaches to log with HHS.
+      const drill = await declare('drill sev3 Tabletop: letters misaddressed --breach --aware=2026-12-30T10:00');
+      await assessed(drill, '20');
       const drawn = (await app.bot.deps.store.findById(dec31.id))!;
       const summary = JSON.stringify(
         slack.messages.find((m) => m.channel === drawn.channelId && m.ts === drawn.summaryTs)?.blocks,
@@ -437,6 +440,7 @@ for (const database of testDatabases()) {
         new RegExp(`INC-(${jan1.number}|${large.number})\\b`),
         '1 January is next year’s; 500 went to HHS at once',
       );
+      assert.doesNotMatch(alice[0]!, new RegExp(`INC-${drill.number}\\b`), 'a drill is never logged with HHS');
       assert.doesNotMatch(alice[0]!, /Lab results/, 'references only, no titles');
       assert.equal(dmsTo('UDPO').length, 1);
       nowMs += 15 * 60_000;

@@ -42,7 +42,8 @@ export async function remindBreachObligations(deps: ServiceDeps): Promise<{ remi
     ]);
     const obligations = breachObligations(regimes, breachFactsOf(awareAt, assessment), zone);
     const log = obligations.find((o) => o.kind === 'hhs-annual-log');
-    if (log && yearOf(awareAt, zone) === year && !notifiedNotice(log, notices, awareAt)) {
+    // A drill's breach is an exercise: never on the list of breaches to log with HHS.
+    if (log && !incident.drill && yearOf(awareAt, zone) === year && !notifiedNotice(log, notices, awareAt)) {
       const to = [commandingUser(incident), incident.roles.DPO].filter(
         (u): u is string => !!u && u !== SYSTEM_DECLARER,
       );
