@@ -190,7 +190,7 @@ describe('in-channel subcommands parse', () => {
       ['role boss <@U1>', /`boss` is not right here/],
       ['role commander <@U1> <@U2>', /\/incident role/],
       ['note', /\/incident note <text>/],
-      ['clinical', /\/incident clinical <on\|off>/],
+      ['clinical', /\/incident clinical <on\|off\|signoff \[note\]>/],
       [`note ${'x'.repeat(3001)}`, /too long/],
     ] as [string, RegExp][]) {
       assert.match(refusal(() => parseIncidentCommand(text))!, expected, text);

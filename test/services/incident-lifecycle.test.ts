@@ -430,9 +430,23 @@ for (const database of testDatabases()) {
         setDataBreach(deps, { channelId: i.channelId, userId: CAROL, on: false }),
         refused('forbidden'),
       );
-      const off = await setDataBreach(deps, { channelId: i.channelId, userId: BOB, on: false });
+      // Taking it back needs a reason (issue 20: the regulator expects one recorded).
+      await assert.rejects(
+        setDataBreach(deps, { channelId: i.channelId, userId: BOB, on: false }),
+        refused('invalid_input'),
+      );
+      assert.equal((await deps.store.findById(i.id))!.dataBreach, true, 'refused: nothing changed');
+      const off = await setDataBreach(deps, {
+        channelId: i.channelId,
+        userId: BOB,
+        on: false,
+        reason: 'Only test accounts were exposed',
+      });
       assert.equal(off.dataBreach, false);
-      assert.deepEqual((await entries(deps, i.id, 'data_breach')).at(-1)?.data, { on: false });
+      assert.deepEqual((await entries(deps, i.id, 'data_breach')).at(-1)?.data, {
+        on: false,
+        reason: 'Only test accounts were exposed',
+      });
 
       const nearMiss = await anIncidentIn(deps, { declaration: { nearMiss: true } });
       await assert.rejects(
@@ -461,10 +475,20 @@ for (const database of testDatabases()) {
       assert.deepEqual([stored.breachNotifiedAt, stored.breachNotifiedBy], [at(10 + 24 * 60), BOB]);
       const [entry] = await entries(deps, i.id, 'breach_notified');
       assert.equal(entry?.text, 'Regulator notified of the personal data breach. Reference: ICO-1234');
+      // The obligations it met are recorded with it (issue 20: per regime).
       assert.deepEqual(entry?.data, {
         reference: 'ICO-1234',
         deadline: new Date(at(10).getTime() + 72 * HOUR).toISOString(),
         late: false,
+        via: 'command',
+        obligations: [
+          {
+            regime: 'uk-gdpr',
+            kind: 'regulator',
+            dueAt: new Date(at(10).getTime() + 72 * HOUR).toISOString(),
+            late: false,
+          },
+        ],
       });
       const notice = chat.noticesTo(i.channelId).at(-1)!;
       assert.ok(notice.kind === 'breach-notified' && notice.reference === 'ICO-1234' && notice.by === BOB);
