@@ -357,6 +357,41 @@ for (const database of testDatabases()) {
       offsetMs = 61 * DAY;
       assert.equal(await sweepTwice(), 0, 'not reportable: nothing more');
     });
+
+    test('a breach turned on again after a not-reportable decision needs a new decision: the clocks run again', async () => {
+      const i = await declare('sev2 Discharge summaries emailed to the wrong GP --breach');
+      await assess(
+        i,
+        'UALICE',
+        formValues({ ...FACTS, decision: M.decisions.notReportable, reason: 'Recalled unopened' }),
+      );
+      assert.equal((await reload(i)).breachReportable, false);
+      assert.match(await summaryOf(i), /No notification is required/);
+      await run('breach off Recalled unopened, confirmed by the GP practice', 'UALICE', i.channelId!);
+      // Found again: a new awareness time, a new breach to decide on.
+      offsetMs = 2 * HOUR;
+      await run('breach on', 'UBOB', i.channelId!);
+      const again = await reload(i);
+      assert.equal(again.dataBreach, true);
+      assert.equal(again.breachReportable, null, 'the earlier "not reportable" does not stop the new clock');
+      const a = (await app.bot.deps.store.breachAssessment(i.id))!;
+      assert.deepEqual(
+        [a.reportable, a.peopleAffected],
+        [null, 450],
+        'the facts stay, the decision is to be made again',
+      );
+      assert.doesNotMatch(await summaryOf(i), /No notification is required/);
+      const entry = (await app.bot.deps.store.timeline(i.id)).filter((e) => e.kind === 'data_breach').at(-1)!;
+      assert.match(entry.text, /earlier decision \(not reportable\) .*decided again/);
+      assert.equal((entry.data!.previousDecision as { reportable: unknown }).reportable, false);
+      // The clocks run: the DSPT's reminder at 24 hours, and the ICO's notification may be recorded.
+      offsetMs = 2 * HOUR + 24 * HOUR + 60_000;
+      assert.equal((await remindBreachObligations(app.bot.deps)).reminders, 1);
+      const { told } = await run('breach notified ico IC-77', 'UALICE', i.channelId!);
+      assert.doesNotMatch(told.join(' '), /not reportable/);
+      assert.ok((await reload(i)).breachNotifiedAt, 'the ICO notification recorded');
+      assert.deepEqual((await app.bot.deps.audit.verify(i.id)).problems, []);
+    });
   });
 
   describe(`HIPAA year-end list (${database.name})`, () => {

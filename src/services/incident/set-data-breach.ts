@@ -38,6 +38,11 @@ export async function setDataBreach(
   const now = deps.clock.now();
   const awareAt =
     input.on && input.aware ? resolveAwareness(input.aware, await zoneOf(deps, input.userId, input.aware), now) : now;
+  // A breach found again has a new awareness time: a decision recorded for the earlier one (above
+  // all "not reportable", which stops every clock) is not a decision on this one. The facts stay;
+  // the decision is to be made again (the earlier one is kept on the timeline entry).
+  const earlier = input.on ? await deps.store.breachAssessment(incident.id) : null;
+  const previousDecision = earlier && earlier.reportable !== null ? earlier : null;
   return commitChange(deps, {
     incident,
     change: input.on
@@ -48,6 +53,18 @@ export async function setDataBreach(
           breachNotifiedAt: null,
           breachNotifiedBy: null,
           breachRemindedHours: 0,
+          breachReportable: null,
+          ...(previousDecision
+            ? {
+                breachAssessment: {
+                  ...previousDecision,
+                  reportable: null,
+                  reason: '',
+                  assessedBy: input.userId,
+                  assessedAt: now,
+                },
+              }
+            : {}),
         }
       : { dataBreach: false },
     guard: input.on
@@ -58,8 +75,22 @@ export async function setDataBreach(
           occurredAt: now,
           kind: 'data_breach',
           actorId: input.userId,
-          text: `Personal data breach reported, aware since ${formatInZone(awareAt, tz)}: the regulator must be notified by ${formatInZone(breachDeadline(awareAt), tz)}`,
-          data: { on: true, awareAt: awareAt.toISOString(), deadline: breachDeadline(awareAt).toISOString() },
+          text: `Personal data breach reported, aware since ${formatInZone(awareAt, tz)}: the regulator must be notified by ${formatInZone(breachDeadline(awareAt), tz)}${previousDecision ? `. The earlier decision (${previousDecision.reportable ? 'reportable' : 'not reportable'}) was for the earlier awareness time: it is to be decided again` : ''}`,
+          data: {
+            on: true,
+            awareAt: awareAt.toISOString(),
+            deadline: breachDeadline(awareAt).toISOString(),
+            ...(previousDecision
+              ? {
+                  previousDecision: {
+                    reportable: previousDecision.reportable,
+                    reason: previousDecision.reason,
+                    assessedBy: previousDecision.assessedBy,
+                    assessedAt: previousDecision.assessedAt.toISOString(),
+                  },
+                }
+              : {}),
+          },
         }
       : {
           occurredAt: now,
