@@ -46,7 +46,7 @@ export const APPROVER_ROLES: readonly RoleName[] = ['CLINICAL_SAFETY', 'DPO'];
 
 /**
  * Who may give `role` to `assignee`: anyone may take a vacant supporting role for themselves (not an
- * approver's: APPROVER_ROLES), and the vacant command of an incident PagerDuty declared (it is there
+ * approver's: APPROVER_ROLES, which nobody, the commander included, gives to themselves), and the vacant command of an incident PagerDuty declared (it is there
  * for the first responder to take); every other assignment is the commander's (assertCanCommand).
  */
 export function assertCanAssignRole(
@@ -61,6 +61,12 @@ export function assertCanAssignRole(
     !APPROVER_ROLES.includes(role) &&
     (role !== 'COMMANDER' || i.declaredBy === SYSTEM_DECLARER);
   if (!takingVacantRole) assertCanCommand(i, userId, `assign the ${ROLE_LABELS[role]} role`);
+  // Not even the commander gives an approver's role to themselves: the approval would be their word alone.
+  if (APPROVER_ROLES.includes(role) && assignee === userId)
+    throw new AppError(
+      `The ${ROLE_LABELS[role]} approves what the commander does, so the role goes to someone else: \`/incident role ${role === 'DPO' ? 'dpo' : 'clinical-safety'} @them\`.`,
+      'forbidden',
+    );
 }
 
 /** The refusal a non-member gets for anything of a private incident: it names nothing of it. */
