@@ -314,6 +314,89 @@ describe('reviewMessage', () => {
     );
   });
 
+  test('the breach section: the decision with its reason, the assessment, each obligation with its due time and when it was notified', () => {
+    const r = review(fullInput, 3);
+    const breach: NonNullable<PostIncidentReview['breach']> = {
+      regimes: ['UK GDPR', 'HIPAA'],
+      assessment: {
+        decision: 'reportable',
+        reason: 'Health data of 600 patients <sent> & opened',
+        categories: ['Health data (special category)', 'Contact details'],
+        people: '600 (estimated); most in one state: 600',
+        likelihood: 'likely',
+        severity: 'significant',
+        highRisk: true,
+        contained: true,
+        containment: 'Mailbox rule removed',
+        assessedBy: 'UDPO',
+        assessedAt: '2026-11-24T15:00:00.000Z',
+        assessedText: 'Tue 24 Nov 15:00 GMT',
+      },
+      obligations: [
+        {
+          regime: 'UK GDPR',
+          recipient: 'the ICO',
+          basis: 'Art. 33',
+          due: 'Fri 27 Nov 14:05 GMT',
+          status: 'required',
+          notifiedAt: '2026-11-25T10:00:00.000Z',
+          notifiedText: 'Wed 25 Nov 10:00 GMT',
+          notifiedBy: 'UDPO',
+          reference: 'IC-0042',
+          late: false,
+        },
+        {
+          regime: 'HIPAA',
+          recipient: 'HHS',
+          basis: '45 CFR 164.408',
+          due: 'end of 2027-01-23 (Europe/London)',
+          status: 'required',
+          notifiedAt: null,
+          notifiedText: null,
+          notifiedBy: null,
+          reference: null,
+          late: null,
+        },
+      ],
+    };
+    const text = allText(checkBlocks(reviewMessage({ ...r, breach }).blocks, 50));
+    assert.match(text, /\*Personal data breach: assessment and notifications\*/);
+    assert.match(text, /\*Decision:\* reportable\. Reason: Health data of 600 patients &lt;sent&gt; &amp; opened/);
+    assert.match(text, /assessed by <@UDPO> at Tue 24 Nov 15:00 GMT/);
+    assert.match(text, /600 \(estimated\)/);
+    assert.match(text, /likelihood likely, severity significant \(high risk\)/);
+    assert.match(
+      text,
+      /UK GDPR: the ICO \(Art\. 33\), due Fri 27 Nov 14:05 GMT: notified Wed 25 Nov 10:00 GMT by <@UDPO> \(IC-0042\)/,
+    );
+    assert.match(
+      text,
+      /HIPAA: HHS \(45 CFR 164\.408\), due end of 2027-01-23 \(Europe\/London\): \*not yet notified\*/,
+    );
+    assert.ok(!allText(reviewMessage(r).blocks).includes('Personal data breach: assessment'), 'no breach, no section');
+    const notReportable = allText(
+      reviewMessage({
+        ...r,
+        breach: { ...breach, assessment: { ...breach.assessment!, decision: 'not reportable' }, obligations: [] },
+      }).blocks,
+    );
+    assert.match(notReportable, /No notification required: assessed not reportable/);
+    const unassessed = allText(reviewMessage({ ...r, breach: { ...breach, assessment: null } }).blocks);
+    assert.match(unassessed, /\*Assessment:\* not recorded/);
+    // Long texts stay within Slack's limits.
+    const long = {
+      ...breach,
+      assessment: { ...breach.assessment!, reason: '&<>'.repeat(2000), containment: 'x'.repeat(5000) },
+    };
+    checkBlocks(reviewMessage({ ...r, breach: long }).blocks, 50);
+    // Beside a 5,000-entry timeline and a long description: still at most 50 blocks.
+    const big = review(fullInput, 4992);
+    checkBlocks(
+      reviewMessage({ ...big, header: { ...big.header, description: 'd'.repeat(3000) }, breach: long }).blocks,
+      50,
+    );
+  });
+
   test('worst case (long, entity-heavy texts everywhere, 100 action items): still within every limit', () => {
     const long = '&<>'.repeat(1000);
     const items = Array.from({ length: 100 }, (_, i) => ({

@@ -10,6 +10,7 @@ import {
 } from '../../domain/review.ts';
 import { SEVERITY_INFO, severityText } from '../../domain/severity.ts';
 import type { ClinicalSafetySection } from '../../domain/clinical-safety.ts';
+import type { BreachReviewSection } from '../../domain/breach-review.ts';
 import { REVIEW_ACTIONS } from '../ids.ts';
 import {
   clip,
@@ -156,6 +157,32 @@ export function clinicalSafetyText(s: ClinicalSafetySection): string {
       ? [`_${plural(s.voided.length, 'earlier sign-off')} made void (reopened or changed since)_`]
       : []),
   ];
+  return lines.join('\n');
+}
+
+/** The personal data breach section: the assessment and its decision with the reason, each obligation and its notification. */
+export function breachSectionText(s: BreachReviewSection): string {
+  const a = s.assessment;
+  const lines = ['*Personal data breach: assessment and notifications*', `*Regimes:* ${s.regimes.join(', ')}`];
+  if (!a) lines.push('*Assessment:* not recorded');
+  else
+    lines.push(
+      `*Decision:* ${a.decision}${a.reason ? `. Reason: ${oneLine(a.reason, 600)}` : ''} (assessed by ${personText(a.assessedBy)} at ${a.assessedText})`,
+      `*Data:* ${oneLine(a.categories.join('; '), 300)} · *People affected:* ${oneLine(a.people, 120)}`,
+      `*Harm:* likelihood ${a.likelihood}, severity ${a.severity}${a.highRisk ? ' (high risk)' : ''} · *Contained:* ${a.contained ? 'yes' : 'no'}${a.containment ? `. ${oneLine(a.containment, 300)}` : ''}`,
+    );
+  if (!s.obligations.length)
+    lines.push(
+      a?.decision === 'not reportable' ? '_No notification required: assessed not reportable._' : '_No obligations._',
+    );
+  for (const o of s.obligations)
+    lines.push(
+      `• ${escapeMrkdwn(o.regime)}: ${oneLine(o.recipient, 80)} (${oneLine(o.basis, 60)}), due ${oneLine(o.due, 80)}${o.status === 'pending' ? ' _(pending)_' : ''}: ${
+        o.notifiedText
+          ? `notified ${escapeMrkdwn(o.notifiedText)}${o.notifiedBy ? ` by ${personText(o.notifiedBy)}` : ''}${o.reference ? ` (${oneLine(o.reference, 120)})` : ''}${o.late ? ' *(late)*' : ''}`
+          : '*not yet notified*'
+      }`,
+    );
   return lines.join('\n');
 }
 
@@ -323,6 +350,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   blocks.push(section(whatChangedText(review)));
   blocks.push(section(impactText(review)));
   if (review.clinicalSafety) blocks.push(section(clinicalSafetyText(review.clinicalSafety)));
+  if (review.breach) blocks.push(section(breachSectionText(review.breach)));
   blocks.push(section(detectionText(review)), section(factorsText(review)));
   blocks.push(section(freeText('What went well', review.wentWell)), section(freeText('What was hard', review.wasHard)));
   blocks.push({ type: 'divider' });
