@@ -128,6 +128,14 @@ export async function applyClinicalChange(
     if (count !== 1) return false;
   }
   if (change.signoff) {
+    // The hazards the officer accepted must be those linked now (a hazard linked, changed or
+    // unlinked since they were read voided nothing, as no sign-off was in force yet).
+    const now = await db.clinicalHazard.findMany({
+      where: { incidentId },
+      select: { hazardId: true, updatedAt: true },
+    });
+    const seen = new Map(change.signoff.hazards.map((h) => [h.hazardId, h.updatedAt.getTime()]));
+    if (now.length !== seen.size || now.some((h) => seen.get(h.hazardId) !== h.updatedAt.getTime())) return false;
     // The hazard-log review is made once per incident: a later sign-off (after a void) names it again.
     const earlier = await db.clinicalSignoff.findFirst({
       where: { incidentId, actionItemId: { not: null } },

@@ -79,7 +79,16 @@ export type IncidentChange = Partial<
  */
 export interface ClinicalChange {
   hazard?: { op: 'add' | 'update'; link: HazardLink } | { op: 'remove'; hazardId: string };
-  signoff?: { by: string; note: string | null; reviewItem: NewActionItem };
+  /**
+   * `hazards`: the hazards as the sign-off read them (id and last change): refused (a guard failure)
+   * unless the linked hazards are still exactly these, so a sign-off never accepts a risk it did not see.
+   */
+  signoff?: {
+    by: string;
+    note: string | null;
+    reviewItem: NewActionItem;
+    hazards: readonly { hazardId: string; updatedAt: Date }[];
+  };
   voidSignoff?: { reason: SignoffVoidReason; by: string | null };
 }
 

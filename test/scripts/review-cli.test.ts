@@ -218,6 +218,7 @@ test('--clinical-safety writes just the clinical safety section (hazards, rating
           signoff: {
             by: 'UCAROL',
             note: 'Controls verified',
+            hazards: (await store.clinicalRecord(incident.id)).hazards,
             reviewItem: {
               text: 'Review the hazard log',
               ownerId: 'UCAROL',

@@ -163,12 +163,18 @@ for (const database of testDatabases()) {
           refused('forbidden', /Only the clinical safety officer, <@UCAROL>, can sign off/),
           who,
         );
-      // The commander holding the role may.
+      // The commander does not give the role to themselves (an approval is never one person's word alone)…
       const own = await aClinicalIncident(deps, { cso: false });
-      await assignRole(deps, { channelId: own.channelId, userId: BOB, role: 'CLINICAL_SAFETY', assignee: BOB });
+      await assert.rejects(
+        assignRole(deps, { channelId: own.channelId, userId: BOB, role: 'CLINICAL_SAFETY', assignee: BOB }),
+        refused('forbidden', /goes to someone else/),
+      );
+      // …but the officer, given command later, holds the role and may sign off.
+      await assignRole(deps, { channelId: own.channelId, userId: BOB, role: 'CLINICAL_SAFETY', assignee: CAROL });
+      await assignRole(deps, { channelId: own.channelId, userId: BOB, role: 'COMMANDER', assignee: CAROL });
       assert.equal(
-        (await signOffClinicalSafety(deps, { channelId: own.channelId, userId: BOB, note: null })).signoff.signedBy,
-        BOB,
+        (await signOffClinicalSafety(deps, { channelId: own.channelId, userId: CAROL, note: null })).signoff.signedBy,
+        CAROL,
       );
       // No clinical impact: nothing to sign off.
       const plain = await aClinicalIncident(deps, { declaration: { clinicalImpact: false } });
@@ -398,6 +404,42 @@ for (const database of testDatabases()) {
         (d) => `${d.table}.${d.column}`,
       );
       assert.deepEqual(found.sort(), ['clinical_hazard.after_likelihood', 'clinical_signoff.signed_by']);
+    });
+
+    test('a hazard linked while the officer signs off (after the hazards were read): the sign-off is refused, never given on the risk as it was', async () => {
+      const { deps } = setup(env.db());
+      const i = await aClinicalIncident(deps);
+      await hazard(deps, i, BOB, 'add HAZ-1 Wrong dose displayed before:high/major after:low/major');
+      // The commander links an unassessed hazard just after the sign-off read the record.
+      let raced = false;
+      const store = new Proxy(deps.store, {
+        get(target, prop, receiver) {
+          if (prop !== 'clinicalRecord') return Reflect.get(target, prop, receiver);
+          return async (id: string) => {
+            const record = await target.clinicalRecord(id);
+            if (!raced) {
+              raced = true;
+              await hazard(deps, i, BOB, 'add HAZ-2 Results delayed before:medium/considerable');
+            }
+            return record;
+          };
+        },
+      });
+      await assert.rejects(
+        signOffClinicalSafety({ ...deps, store }, { channelId: i.channelId, userId: CAROL, note: null }),
+        refused('conflict'),
+      );
+      assert.ok(raced);
+      const record = await deps.store.clinicalRecord(i.id);
+      assert.equal(currentSignoff(record), null, 'no sign-off over an unassessed hazard');
+      assert.deepEqual(
+        record.hazards.map((h) => h.hazardId),
+        ['HAZ-1', 'HAZ-2'],
+      );
+      await assert.rejects(
+        resolveIncident(deps, { channelId: i.channelId, userId: BOB, summary: null }),
+        refused('clinical_signoff_required'),
+      );
     });
   });
 }

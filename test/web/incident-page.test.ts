@@ -142,6 +142,7 @@ describe('the incident page', () => {
           signoff: {
             by: 'UALICE',
             note: 'Checked',
+            hazards: (await store.clinicalRecord(incident.id)).hazards,
             reviewItem: {
               text: 'Review the hazard log',
               ownerId: 'UALICE',

@@ -61,6 +61,8 @@ export async function signOffClinicalSafety(
             category: 'process',
             priority: 'high',
           },
+          // Refused if a hazard changed since it was read here (assertReadyForSignoff judged these).
+          hazards: record.hazards.map((h) => ({ hazardId: h.hazardId, updatedAt: h.updatedAt })),
         },
       },
     },
