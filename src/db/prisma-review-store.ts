@@ -35,7 +35,7 @@ import { audited, auditedTransaction } from './audited.ts';
 import { nextNumber } from './numbering.ts';
 
 const withIncident = {
-  incident: { select: { number: true, title: true, isPrivate: true, channelId: true } },
+  incident: { select: { number: true, title: true, isPrivate: true, drill: true, channelId: true } },
   trackerLink: { select: { state: true, tracker: true, target: true, issueKey: true, issueUrl: true } },
 } as const;
 type ActionRow = Prisma.ActionItemGetPayload<{ include: typeof withIncident }>;
@@ -53,6 +53,7 @@ function toActionItem(r: ActionRow): ActionItem {
     incidentNumber: r.incident.number,
     incidentTitle: r.incident.title,
     incidentPrivate: r.incident.isPrivate,
+    incidentDrill: r.incident.drill,
     incidentChannelId: r.incident.channelId,
     text: r.text,
     ownerId: r.ownerId,

@@ -22,6 +22,8 @@ export interface ActionItem {
   incidentNumber: number;
   incidentTitle: string;
   incidentPrivate: boolean;
+  /** Its incident is a drill (an exercise): marked so wherever the item leaves Slack (tracker issues). Absent: not known, as false. */
+  incidentDrill?: boolean;
   incidentChannelId: string | null;
   text: string;
   ownerId: string | null;

@@ -3,6 +3,7 @@
 // what a tracker's change means for the item, and what must be pushed to keep the two in step. Pure.
 import { actionRef, type ActionItem } from './action-items.ts';
 import { incidentRef } from './incident.ts';
+import { DRILL_TAG, EXERCISE_LABEL } from './drill.ts';
 import type { CatalogSnapshot } from './catalog.ts';
 import { redactPhi } from './phi-guard.ts';
 import type { ActionPriority } from './review.ts';
@@ -152,6 +153,7 @@ export function trackerIssueDraft(
     | 'incidentNumber'
     | 'incidentTitle'
     | 'incidentPrivate'
+    | 'incidentDrill'
     | 'team'
   >,
   opts: { incidentLink: string | null; service: string | null; assignee: TrackerUser | null; ownerName: string | null },
@@ -160,6 +162,8 @@ export function trackerIssueDraft(
   const inc = incidentRef({ number: item.incidentNumber });
   const marker = issueMarker(item.id);
   const lines: string[] = [];
+  // A drill's item is real follow-up work, but read outside Slack it must not pass for a real incident's.
+  if (item.incidentDrill) lines.push(`**${EXERCISE_LABEL}**: from a drill of ${inc}, not a real incident.`, '');
   let title: string;
   if (item.incidentPrivate) {
     title = `${ref}: action item from ${inc}`;
@@ -184,7 +188,7 @@ export function trackerIssueDraft(
   );
   lines.push(`<!-- ${marker} -->`);
   return {
-    title,
+    title: item.incidentDrill ? clip(`${DRILL_TAG} ${title}`, 250) : title,
     body: lines.join('\n'),
     labels: [TRACKER_LABEL, `priority:${item.priority}`, `category:${item.category}`],
     due: item.due,

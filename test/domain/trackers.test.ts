@@ -129,6 +129,14 @@ describe('trackerIssueDraft', () => {
     assert.doesNotMatch(d.body, /letter|Discharge|Service:/);
     assert.match(d.body, /INC-42/);
   });
+  test('a drill’s item is marked as an exercise in the tracker: [DRILL] in the title and a line saying so', () => {
+    const d = trackerIssueDraft({ ...item, incidentDrill: true }, opts);
+    assert.equal(d.title, '[DRILL] ACT-12: Alert when the letter queue passes 500');
+    assert.match(d.body.split('\n')[0]!, /^\*\*EXERCISE\*\*: from a drill of INC-42, not a real incident\./);
+    const hidden = trackerIssueDraft({ ...item, incidentDrill: true, incidentPrivate: true }, opts);
+    assert.equal(hidden.title, '[DRILL] ACT-12: action item from INC-42');
+    assert.equal(trackerIssueDraft({ ...item, incidentDrill: false }, opts).title, trackerIssueDraft(item, opts).title);
+  });
   test('personal data is removed from everything sent, and the title is one line of at most 250 characters', () => {
     const d = trackerIssueDraft(
       {

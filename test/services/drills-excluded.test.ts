@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { insightPeriod } from '../../src/domain/insights.ts';
 import { registerWhere } from '../../src/domain/register.ts';
+import { trackerIssueDraft } from '../../src/domain/trackers.ts';
 import type { ServiceDeps } from '../../src/services/deps.ts';
 import { testDatabases, useTestStore } from '../support/databases.ts';
 import { TestClock, testDeps } from '../support/deps.ts';
 import { aDeclaration, declaring } from '../support/fixtures.ts';
 
 const ALICE = 'UALICE';
+const TRACKER_OPTS = { incidentLink: null, service: null, assignee: null, ownerName: null };
 const now = new Date('2026-11-24T14:00:00Z');
 const TODAY = '2026-11-24';
 const ZONE = 'Europe/London';
@@ -201,6 +203,22 @@ for (const database of testDatabases()) {
         evidence.filter((i) => i.drill).map((i) => i.number),
         drills.map((d) => d.number).sort((a, b) => a - b),
       );
+
+      // A drill's action item says it is an exercise's (its tracker issue is marked [DRILL]).
+      const item = (incidentId: string) =>
+        deps.reviews.addActionItem(
+          incidentId,
+          { text: 'Rehearse the failover', ownerId: null, due: null, category: 'process', priority: 'medium' },
+          { by: ALICE, at: now },
+        );
+      const fromDrill = await deps.reviews.findActionItem((await item(drills[0]!.id)).id);
+      assert.equal(fromDrill?.incidentDrill, true);
+      assert.match(trackerIssueDraft(fromDrill!, TRACKER_OPTS).title, /^\[DRILL\] ACT-\d+: Rehearse the failover$/);
+      const real = (await deps.store.findByNumber(1))!;
+      assert.equal(real.drill, false);
+      const fromReal = await deps.reviews.findActionItem((await item(real.id)).id);
+      assert.equal(fromReal?.incidentDrill, false);
+      assert.doesNotMatch(trackerIssueDraft(fromReal!, TRACKER_OPTS).title, /DRILL/);
 
       // The same incidents declared for real do count: the exclusion is the drill flag's doing.
       for (let k = 0; k < 4; k++) pages.push((await declareOne(deps, k, 'copy')).page);
