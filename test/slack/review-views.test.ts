@@ -381,6 +381,31 @@ describe('reviewMessage', () => {
       }).blocks,
     );
     assert.match(notReportable, /No notification required: assessed not reportable/);
+    const flag = (b: PostIncidentReview['breach']) =>
+      allText(
+        reviewMessage({
+          ...r,
+          header: {
+            ...r.header,
+            dataBreach: {
+              awareAt: null,
+              awareText: null,
+              deadline: null,
+              deadlineText: null,
+              notifiedAt: null,
+              notifiedText: null,
+              notifiedBy: null,
+              late: null,
+            },
+          },
+          breach: b,
+        }).blocks,
+      );
+    assert.match(
+      flag({ ...breach, assessment: { ...breach.assessment!, decision: 'not reportable' }, obligations: [] }),
+      /Personal data breach, assessed not reportable/,
+    );
+    assert.match(flag(breach), /Personal data breach, regulator not yet notified/);
     const unassessed = allText(reviewMessage({ ...r, breach: { ...breach, assessment: null } }).blocks);
     assert.match(unassessed, /\*Assessment:\* not recorded/);
     // Long texts stay within Slack's limits.

@@ -336,7 +336,7 @@ export function reviewMessage(review: PostIncidentReview): { text: string; block
   if (h.clinicalImpact) flags.push(':hospital: Clinical impact');
   if (h.dataBreach)
     flags.push(
-      `:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : 'regulator not yet notified'}`,
+      `:warning: Personal data breach, ${h.dataBreach.notifiedText ? `regulator notified ${h.dataBreach.notifiedText}${h.dataBreach.late ? ' (late)' : ''}` : review.breach?.assessment?.decision === 'not reportable' ? 'assessed not reportable' : 'regulator not yet notified'}`,
     );
 
   const blocks: KnownBlock[] = [
