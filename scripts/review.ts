@@ -23,6 +23,8 @@ import { once } from 'node:events';
 import { publicReviewOf, reviewMarkdownStream } from '../src/services/review/review-of.ts';
 import { isValidTimeZone } from '../src/domain/time.ts';
 import { clinicalSafetyToMarkdown } from '../src/domain/review-markdown.ts';
+import { parseBreachRegimes, type BreachRegime } from '../src/domain/breach-regimes.ts';
+import { AppError } from '../src/domain/errors.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -36,6 +38,14 @@ if (!Number.isInteger(number) || number < 1 || unknown.length) {
 const timeZone = process.env.TZ_DEFAULT?.trim() || 'UTC';
 if (!isValidTimeZone(timeZone)) {
   console.error(`Invalid configuration: TZ_DEFAULT must be an IANA time zone such as Europe/London.`);
+  process.exit(1);
+}
+/** The workspace's breach regimes (BREACH_REGIMES, as the bot reads it): the breach section's obligations. */
+let breachRegimes: BreachRegime[];
+try {
+  breachRegimes = parseBreachRegimes(process.env.BREACH_REGIMES?.trim() || 'uk-gdpr');
+} catch (err) {
+  console.error(`Invalid configuration: BREACH_REGIMES ${err instanceof AppError ? err.userMessage : String(err)}.`);
   process.exit(1);
 }
 /** The catalog the environment names, read once (a catalog that cannot be read is empty); else none. */
@@ -77,7 +87,7 @@ try {
       reviews: new PrismaReviewStore(db.prisma),
       changes: new PrismaChangeLog(db.prisma),
       catalog,
-      settings: { defaultTimeZone: timeZone },
+      settings: { defaultTimeZone: timeZone, breachRegimes },
     };
     // Printed for reading beyond the responders: PHI redacted, as in the posted review.
     const review = await publicReviewOf(deps, incident);

@@ -275,3 +275,46 @@ test('--clinical-safety writes just the clinical safety section (hazards, rating
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("the breach section follows BREACH_REGIMES, as the posted review does (HIPAA's and the DSPT's obligations too); a bad value is one line", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-review-breach-'));
+  try {
+    const db = await openDatabase({ url: null, dataDir, embeddedTemplate: await embeddedTemplate() });
+    const store = new PrismaIncidentStore(db.prisma);
+    const awareAt = new Date('2026-11-24T14:05:00Z');
+    const { incident } = await store.createIfAbsent(
+      declaring({
+        declareKey: 'cli-breach',
+        declaration: aDeclaration({ title: 'Letters sent to the wrong addresses' }),
+        declaredAt: awareAt,
+      }),
+    );
+    await store.applyChange(
+      incident.id,
+      { dataBreach: true, breachAwareAt: awareAt },
+      { occurredAt: awareAt, kind: 'data_breach', actorId: 'UBOB', text: 'breach' },
+    );
+    await db.close();
+    const run = (regimes: string) =>
+      spawnSync(
+        process.execPath,
+        ['--disable-warning=ExperimentalWarning', 'scripts/review.ts', String(incident.number), '--json'],
+        {
+          env: { ...childEnv(), DATA_DIR: dataDir, TZ_DEFAULT: 'Europe/London', BREACH_REGIMES: regimes },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    const all = run('uk-gdpr,hipaa,dspt');
+    assert.equal(all.status, 0, all.stderr);
+    const breach = JSON.parse(all.stdout).breach as { regimes: string[]; obligations: { regime: string }[] };
+    assert.deepEqual(breach.regimes, ['UK GDPR', 'HIPAA', 'NHS DSPT']);
+    assert.deepEqual([...new Set(breach.obligations.map((o) => o.regime))], ['UK GDPR', 'HIPAA', 'NHS DSPT']);
+    const bad = run('gdpr');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr.trim(), /^Invalid configuration: BREACH_REGIMES .*not a regime/);
+    assert.equal(bad.stdout, '');
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
