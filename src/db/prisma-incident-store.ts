@@ -532,7 +532,7 @@ export class PrismaIncidentStore implements IncidentStore {
 
   async applyChange(id: string, change: IncidentChange, entry: NewTimelineEntry, guard: ChangeGuard = {}) {
     const { role, startsFreeze, clinical, breachAssessment, obligationNotices, ...fields } = change;
-    const { roles: expectedRoles, clinicalSignoff, ...guardFields } = guard;
+    const { roles: expectedRoles, clinicalSignoff, breachAssessedAt, ...guardFields } = guard;
     try {
       return await auditedTransaction(this.prisma, async (tx) => {
         // The change guard: the incident's row lock, held to the commit, so the checks below and
@@ -569,6 +569,13 @@ export class PrismaIncidentStore implements IncidentStore {
         if (fields.severity !== undefined || fields.status !== undefined || startsFreeze)
           await decideFreezeIn(tx, id, !!startsFreeze);
         if (!(await signoffGuardHolds(tx, id, clinicalSignoff))) throw GUARD_FAILED;
+        if (breachAssessedAt !== undefined) {
+          const current = await tx.breachAssessment.findUnique({
+            where: { incidentId: id },
+            select: { assessedAt: true },
+          });
+          if ((current?.assessedAt.getTime() ?? null) !== (breachAssessedAt?.getTime() ?? null)) throw GUARD_FAILED;
+        }
         if (breachAssessment) {
           const data = assessmentData(breachAssessment);
           await tx.breachAssessment.upsert({

@@ -104,6 +104,11 @@ export interface ChangeGuard {
   roles?: Partial<Record<RoleName, string | null>>;
   /** Whether a clinical safety sign-off must be in force ('given') or not ('none'). */
   clinicalSignoff?: 'given' | 'none';
+  /**
+   * When the breach assessment the change was decided on was recorded (null: none yet): refused if
+   * another was recorded meanwhile, so two forms submitted at once never overwrite each other.
+   */
+  breachAssessedAt?: Date | null;
 }
 
 /** What provisioning records as each Slack step completes. */

@@ -77,6 +77,42 @@ for (const database of testDatabases()) {
       assert.equal(await store.claimBreachReminder(i.id, 24, awareAt), false);
     });
 
+    test('two assessment forms decided on the same state: the second is refused, never overwriting the first', async () => {
+      const i = await aBreach(store);
+      // Both forms were opened with no assessment yet; the first is recorded.
+      const first = await store.applyChange(
+        i.id,
+        { breachAssessment: ASSESSMENT, breachReportable: false },
+        entry('first'),
+        {
+          dataBreach: true,
+          breachAssessedAt: null,
+        },
+      );
+      assert.ok(first);
+      const second = await store.applyChange(
+        i.id,
+        {
+          breachAssessment: { ...ASSESSMENT, reportable: null, reason: '', assessedBy: 'UBOB' },
+          breachReportable: null,
+        },
+        entry('second'),
+        { dataBreach: true, breachAssessedAt: null },
+      );
+      assert.equal(second, null, 'decided on a state that is gone');
+      assert.deepEqual(await store.breachAssessment(i.id), ASSESSMENT);
+      assert.equal((await store.findById(i.id))?.breachReportable, false);
+      assert.ok(!(await store.timeline(i.id)).some((e) => e.text === 'second'));
+      // Decided on the assessment as it now is: recorded.
+      const later = { ...ASSESSMENT, contained: true, assessedAt: new Date(declaredAt.getTime() + 60_000) };
+      const third = await store.applyChange(i.id, { breachAssessment: later }, entry('third'), {
+        dataBreach: true,
+        breachAssessedAt: ASSESSMENT.assessedAt,
+      });
+      assert.ok(third);
+      assert.equal((await store.breachAssessment(i.id))?.contained, true);
+    });
+
     test('a reminder claim per obligation and point: once, never an earlier point, not after notifying; given back', async () => {
       const i = await aBreach(store);
       const claims = await Promise.all([

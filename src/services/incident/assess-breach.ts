@@ -58,6 +58,8 @@ export async function assessBreach(
     change: { breachAssessment: recorded, breachReportable: a.reportable },
     guard: {
       dataBreach: true,
+      // Decided on the assessment as read: another form recorded meanwhile is not overwritten.
+      breachAssessedAt: before?.assessedAt ?? null,
       // A decision rests on who may make it: refused if the command changed meanwhile.
       ...(decisionChanged
         ? { roles: { COMMANDER: incident.roles.COMMANDER ?? null, DPO: incident.roles.DPO ?? null } }
