@@ -28,7 +28,7 @@
 import {
   classifyLocalTime,
   DAY_MS,
-  nightBegunBefore,
+  forEachCountedPage,
   HOUR_MS,
   isoWeekday,
   type LoadInput,
@@ -229,27 +229,14 @@ export function computeAllowances(input: AllowancesInput): AllowanceReport {
   }
   for (const s of input.stretches) tallies.get(s.userId)?.stretches.push([s.start.getTime(), s.end.getTime()]);
 
-  // The same pages as the load report: in [from, to), each log entry once. A night with a page
-  // before the period began in the period before, which pays its time off (nightsBegunBefore).
-  const seenPages = new Set<string>();
-  for (const p of input.pages) {
-    const t = tallies.get(p.userId);
-    if (!t) continue;
-    const ms = p.at.getTime();
-    if (ms < from) {
-      const night = nightBegunBefore(t.clock.local(ms));
-      if (night !== null) t.nightsBefore.add(night);
-      continue;
-    }
-    if (!(ms < to)) continue;
-    const key = `${p.userId}\u0000${p.id}`;
-    if (seenPages.has(key)) continue;
-    seenPages.add(key);
+  // The same pages as the load report (forEachCountedPage): a night with a page before the period
+  // began in the period before, which pays its time off.
+  forEachCountedPage(input.pages, tallies, from, to, (t, _ms, local) => {
     t.pages += 1;
-    const when = classifyLocalTime(t.clock.local(ms), workingDay, input.workingHours);
+    const when = classifyLocalTime(local, workingDay, input.workingHours);
     if (when.outOfHours) t.outOfHours += 1;
     if (when.night !== null) t.nights.add(when.night);
-  }
+  });
   for (const t of tallies.values()) for (const n of t.nightsBefore) t.nights.delete(n);
 
   for (const w of input.incidentWork) {

@@ -406,6 +406,38 @@ export function teamClockOf(clockFor: (zone: string) => ZoneClock | null, teamTi
   return clock;
 }
 
+/**
+ * The pages the load report counts, and the allowances with it (they must agree): each log entry
+ * of a known person once (the same id and userId given twice counts once), in [from, to), with its
+ * local wall time in that person's zone. A page before the period marks its night as the period
+ * before's (nightBegunBefore, into `nightsBefore`): a night across the period's start is counted
+ * once, in the period it began.
+ */
+export function forEachCountedPage<T extends { clock: ZoneClock; nightsBefore: Set<number> }>(
+  pages: readonly PageEvent[],
+  tallies: ReadonlyMap<string, T>,
+  from: number,
+  to: number,
+  onPage: (tally: T, ms: number, local: number) => void,
+): void {
+  const seen = new Set<string>();
+  for (const p of pages) {
+    const t = tallies.get(p.userId);
+    if (!t) continue;
+    const ms = p.at.getTime();
+    if (ms < from) {
+      const night = nightBegunBefore(t.clock.local(ms));
+      if (night !== null) t.nightsBefore.add(night);
+      continue;
+    }
+    if (!(ms < to)) continue;
+    const key = `${p.userId}\u0000${p.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    onPage(t, ms, t.clock.local(ms));
+  }
+}
+
 /** The zone a responder's times are read in: their own when Intl knows it, else the team's. */
 export function responderZone(
   person: OnCallPerson,
@@ -456,24 +488,8 @@ export function computeLoad(input: LoadInput): LoadReport {
   }
 
   const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-  const seenPages = new Set<string>();
-  for (const p of input.pages) {
-    const t = tallies.get(p.userId);
-    if (!t) continue;
-    const ms = p.at.getTime();
-    if (ms < from) {
-      // A night with a page before the period is the period before's (nightBegunBefore).
-      const night = nightBegunBefore(t.clock.local(ms));
-      if (night !== null) t.nightsBefore.add(night);
-      continue;
-    }
-    if (!(ms < to)) continue;
-    const key = `${p.userId}\u0000${p.id}`;
-    if (seenPages.has(key)) continue;
-    seenPages.add(key);
-
+  forEachCountedPage(input.pages, tallies, from, to, (t, ms, local) => {
     t.pages += 1;
-    const local = t.clock.local(ms);
     const when = classifyLocalTime(local, workingDay, wh);
     if (when.outOfHours) t.outOfHours += 1;
     if (when.night !== null) {
@@ -485,7 +501,7 @@ export function computeLoad(input: LoadInput): LoadReport {
     const teamDay = Math.floor(teamLocal / DAY_MS);
     const hour = Math.floor((teamLocal - teamDay * DAY_MS) / HOUR_MS);
     heatmap[isoWeekday(teamDay) - 1]![hour]! += 1;
-  }
+  });
 
   const allIncidents = new Set<string>();
   for (const w of input.incidentWork) {
